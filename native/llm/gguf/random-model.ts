@@ -1,0 +1,122 @@
+// Random-weight llama GGUFs with a real tokenizer (and chat template) copied from another GGUF. Tests and
+// benchmarks make models of any shape with this; the weights are noise, but tokenisation, chat formatting,
+// grammars, batching and memory behave as they do for a trained model of that shape.
+import { GgmlType, GgufValueType, type GgufKv } from "./format.ts";
+import { readGgufHeader } from "./reader.ts";
+import { writeGguf, type TensorToWrite } from "./writer.ts";
+
+export interface RandomLlamaShape {
+  embedding: number;
+  layers: number;
+  heads: number;
+  kvHeads?: number;
+  feedForward: number;
+  contextLength: number;
+  /** Matrix weight type; norms are always F32. */
+  weightType?: GgmlType.F16 | GgmlType.Q8_0;
+  seed?: number;
+  name?: string;
+}
+
+function mulberry32(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function float32ToFloat16Bits(value: number): number {
+  const f32 = new Float32Array([value]);
+  const bits = new Uint32Array(f32.buffer)[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
+  const mantissa = bits & 0x7fffff;
+  if (exponent <= 0) return sign; // flush tiny values to zero; fine for weights
+  if (exponent >= 31) return sign | 0x7c00;
+  return sign | (exponent << 10) | (mantissa >>> 13);
+}
+
+/** A random pattern tiled over the buffer at a per-tensor offset: fast for 100M+ parameters, and noise enough. */
+function makeFiller(type: GgmlType, seed: number, scale: number): (target: Buffer) => void {
+  const random = mulberry32(seed);
+  const patternBytes = 1 << 16;
+  const pattern = Buffer.alloc(patternBytes + 34 * 1024);
+  if (type === GgmlType.F32) {
+    for (let i = 0; i + 4 <= pattern.length; i += 4) pattern.writeFloatLE((random() * 2 - 1) * scale, i);
+  } else if (type === GgmlType.F16) {
+    for (let i = 0; i + 2 <= pattern.length; i += 2) pattern.writeUInt16LE(float32ToFloat16Bits((random() * 2 - 1) * scale), i);
+  } else {
+    // Q8_0 blocks: an f16 scale then 32 signed bytes.
+    const d = float32ToFloat16Bits(scale / 127);
+    for (let i = 0; i + 34 <= pattern.length; i += 34) {
+      pattern.writeUInt16LE(d, i);
+      for (let j = 0; j < 32; j++) pattern.writeInt8(Math.floor(random() * 255) - 127, i + 2 + j);
+    }
+  }
+  const unit = type === GgmlType.Q8_0 ? 34 : type === GgmlType.F16 ? 2 : 4;
+  return (target) => {
+    let shift = Math.floor(random() * 1024) * unit;
+    for (let at = 0; at < target.length; at += patternBytes) {
+      const length = Math.min(patternBytes, target.length - at);
+      pattern.copy(target, at, shift, shift + length);
+      shift = (shift + 7 * unit) % (34 * 1024);
+    }
+  };
+}
+
+const ones = (target: Buffer) => {
+  for (let i = 0; i < target.length; i += 4) target.writeFloatLE(1, i);
+};
+
+export async function writeRandomLlama(path: string, tokenizerSource: string, shape: RandomLlamaShape): Promise<void> {
+  const source = await readGgufHeader(tokenizerSource);
+  const tokens = source.metadata.get("tokenizer.ggml.tokens")?.value;
+  if (!tokens || typeof tokens !== "object") throw new Error(`${tokenizerSource} has no tokenizer.ggml.tokens`);
+  const vocab = tokens.items.length;
+  const { embedding: n, layers, heads, feedForward: ff } = shape;
+  const kvHeads = shape.kvHeads ?? heads;
+  const kvDim = (n / heads) * kvHeads;
+  const type = shape.weightType ?? GgmlType.F16;
+  const u32 = (value: number): GgufKv => ({ type: GgufValueType.UINT32, value });
+  const metadata = new Map<string, GgufKv>([
+    ["general.architecture", { type: GgufValueType.STRING, value: "llama" }],
+    ["general.name", { type: GgufValueType.STRING, value: shape.name ?? "refinery-random-llama" }],
+    ["general.file_type", u32(type === GgmlType.Q8_0 ? 7 : 1)],
+    ["llama.context_length", u32(shape.contextLength)],
+    ["llama.embedding_length", u32(n)],
+    ["llama.block_count", u32(layers)],
+    ["llama.feed_forward_length", u32(ff)],
+    ["llama.attention.head_count", u32(heads)],
+    ["llama.attention.head_count_kv", u32(kvHeads)],
+    ["llama.rope.dimension_count", u32(n / heads)],
+    ["llama.attention.layer_norm_rms_epsilon", { type: GgufValueType.FLOAT32, value: 1e-5 }],
+    ["llama.vocab_size", u32(vocab)],
+  ]);
+  for (const [key, kv] of source.metadata) if (key.startsWith("tokenizer.")) metadata.set(key, kv);
+
+  let seed = shape.seed ?? 1;
+  const matrix = (name: string, dims: number[], scale = 0.08): TensorToWrite => ({
+    name, dims, type, fill: makeFiller(type, seed++, scale),
+  });
+  const norm = (name: string): TensorToWrite => ({ name, dims: [n], type: GgmlType.F32, fill: ones });
+  // The embedding is also the output matrix (tied, as llama.cpp allows when output.weight is absent).
+  const tensors: TensorToWrite[] = [matrix("token_embd.weight", [n, vocab], 0.5), norm("output_norm.weight")];
+  for (let i = 0; i < layers; i++) {
+    tensors.push(
+      norm(`blk.${i}.attn_norm.weight`),
+      matrix(`blk.${i}.attn_q.weight`, [n, n]),
+      matrix(`blk.${i}.attn_k.weight`, [n, kvDim]),
+      matrix(`blk.${i}.attn_v.weight`, [n, kvDim]),
+      matrix(`blk.${i}.attn_output.weight`, [n, n]),
+      norm(`blk.${i}.ffn_norm.weight`),
+      matrix(`blk.${i}.ffn_gate.weight`, [n, ff]),
+      matrix(`blk.${i}.ffn_up.weight`, [n, ff]),
+      matrix(`blk.${i}.ffn_down.weight`, [ff, n]),
+    );
+  }
+  await writeGguf(path, metadata, tensors);
+}

@@ -1,0 +1,177 @@
+// A small GGUF header reader. node-llama-cpp's readGgufFileInfo parses metadata too, but it reports a
+// truncated or foreign file only as a generic failure; this reader names the problem (wrong magic, header cut
+// short, tensor data missing) so the user gets a specific error before llama.cpp sees the file.
+import { open, type FileHandle } from "node:fs/promises";
+import {
+  GGUF_DEFAULT_ALIGNMENT,
+  GGUF_MAGIC,
+  GgufValueType,
+  alignUp,
+  tensorByteSize,
+  type GgufArray,
+  type GgufKv,
+  type GgufValue,
+} from "./format.ts";
+
+export interface GgufTensorInfo {
+  name: string;
+  dims: number[];
+  type: number;
+  /** Offset from the start of the tensor data section. */
+  offset: number;
+}
+
+export interface GgufHeader {
+  version: number;
+  metadata: Map<string, GgufKv>;
+  tensors: GgufTensorInfo[];
+  alignment: number;
+  /** Absolute file offset where tensor data starts. */
+  dataOffset: number;
+  fileSize: number;
+}
+
+export class GgufFormatError extends Error {
+  constructor(
+    message: string,
+    readonly problem: "not-gguf" | "truncated-header" | "truncated-data" | "unsupported-version" | "corrupt",
+  ) {
+    super(message);
+    this.name = "GgufFormatError";
+  }
+}
+
+const MAX_STRING_BYTES = 64 * 1024 * 1024;
+const MAX_ARRAY_ITEMS = 64 * 1024 * 1024;
+
+class ChunkedReader {
+  private buffer = Buffer.alloc(0);
+  private bufferStart = 0;
+  pos = 0;
+
+  constructor(
+    private readonly file: FileHandle,
+    readonly fileSize: number,
+  ) {}
+
+  private async ensure(bytes: number): Promise<void> {
+    const end = this.pos + bytes;
+    if (end <= this.bufferStart + this.buffer.length) return;
+    if (end > this.fileSize) {
+      throw new GgufFormatError(
+        `GGUF header is cut short: needs byte ${end} but the file has ${this.fileSize} bytes (truncated download?)`,
+        "truncated-header",
+      );
+    }
+    const length = Math.max(bytes, 1 << 20);
+    const chunk = Buffer.alloc(Math.min(length, this.fileSize - this.pos));
+    await this.file.read(chunk, 0, chunk.length, this.pos);
+    this.buffer = chunk;
+    this.bufferStart = this.pos;
+  }
+
+  private async view(bytes: number): Promise<number> {
+    await this.ensure(bytes);
+    const at = this.pos - this.bufferStart;
+    this.pos += bytes;
+    return at;
+  }
+
+  async u32() { const at = await this.view(4); return this.buffer.readUInt32LE(at); }
+  async u64() {
+    const at = await this.view(8);
+    const value = this.buffer.readBigUInt64LE(at);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new GgufFormatError(`GGUF value ${value} is out of range`, "corrupt");
+    return Number(value);
+  }
+  async string(): Promise<string> {
+    const length = await this.u64();
+    if (length > MAX_STRING_BYTES) throw new GgufFormatError(`GGUF string of ${length} bytes: corrupt header`, "corrupt");
+    const at = await this.view(length);
+    return this.buffer.toString("utf8", at, at + length);
+  }
+  async scalar(type: GgufValueType): Promise<GgufValue> {
+    switch (type) {
+      case GgufValueType.UINT8: { const at = await this.view(1); return this.buffer.readUInt8(at); }
+      case GgufValueType.INT8: { const at = await this.view(1); return this.buffer.readInt8(at); }
+      case GgufValueType.UINT16: { const at = await this.view(2); return this.buffer.readUInt16LE(at); }
+      case GgufValueType.INT16: { const at = await this.view(2); return this.buffer.readInt16LE(at); }
+      case GgufValueType.UINT32: { const at = await this.view(4); return this.buffer.readUInt32LE(at); }
+      case GgufValueType.INT32: { const at = await this.view(4); return this.buffer.readInt32LE(at); }
+      case GgufValueType.FLOAT32: { const at = await this.view(4); return this.buffer.readFloatLE(at); }
+      case GgufValueType.BOOL: { const at = await this.view(1); return this.buffer.readUInt8(at) !== 0; }
+      case GgufValueType.STRING: return this.string();
+      case GgufValueType.UINT64: { const at = await this.view(8); return this.buffer.readBigUInt64LE(at); }
+      case GgufValueType.INT64: { const at = await this.view(8); return this.buffer.readBigInt64LE(at); }
+      case GgufValueType.FLOAT64: { const at = await this.view(8); return this.buffer.readDoubleLE(at); }
+      case GgufValueType.ARRAY: {
+        const itemType = (await this.u32()) as GgufValueType;
+        const count = await this.u64();
+        if (count > MAX_ARRAY_ITEMS) throw new GgufFormatError(`GGUF array of ${count} items: corrupt header`, "corrupt");
+        const items: GgufValue[] = new Array(count);
+        for (let i = 0; i < count; i++) items[i] = await this.scalar(itemType);
+        return { itemType, items } satisfies GgufArray;
+      }
+      default:
+        throw new GgufFormatError(`unknown GGUF value type ${type as number}: corrupt header`, "corrupt");
+    }
+  }
+}
+
+export async function readGgufHeader(path: string): Promise<GgufHeader> {
+  const file = await open(path, "r");
+  try {
+    const { size } = await file.stat();
+    const reader = new ChunkedReader(file, size);
+    if (size < 4 || (await reader.u32()) !== GGUF_MAGIC) {
+      throw new GgufFormatError("not a GGUF file (the first bytes are not 'GGUF')", "not-gguf");
+    }
+    const version = await reader.u32();
+    if (version < 2 || version > 3) {
+      throw new GgufFormatError(`GGUF version ${version} is not supported (expected 2 or 3)`, "unsupported-version");
+    }
+    const tensorCount = await reader.u64();
+    const kvCount = await reader.u64();
+    const metadata = new Map<string, GgufKv>();
+    for (let i = 0; i < kvCount; i++) {
+      const key = await reader.string();
+      const type = (await reader.u32()) as GgufValueType;
+      metadata.set(key, { type, value: await reader.scalar(type) });
+    }
+    const tensors: GgufTensorInfo[] = [];
+    for (let i = 0; i < tensorCount; i++) {
+      const name = await reader.string();
+      const nDims = await reader.u32();
+      if (nDims > 8) throw new GgufFormatError(`tensor '${name}' claims ${nDims} dimensions: corrupt header`, "corrupt");
+      const dims: number[] = [];
+      for (let d = 0; d < nDims; d++) dims.push(await reader.u64());
+      const type = await reader.u32();
+      const offset = await reader.u64();
+      tensors.push({ name, dims, type, offset });
+    }
+    const alignmentValue = metadata.get("general.alignment")?.value;
+    const alignment = typeof alignmentValue === "number" ? alignmentValue : GGUF_DEFAULT_ALIGNMENT;
+    return { version, metadata, tensors, alignment, dataOffset: alignUp(reader.pos, alignment), fileSize: size };
+  } finally {
+    await file.close();
+  }
+}
+
+/** Throws a GgufFormatError naming the first tensor whose data lies past the end of the file. */
+export function checkTensorData(header: GgufHeader): void {
+  for (const tensor of header.tensors) {
+    const bytes = tensorByteSize(tensor.type, tensor.dims) ?? 0;
+    const tensorEnd = header.dataOffset + tensor.offset + bytes;
+    if (tensorEnd > header.fileSize) {
+      throw new GgufFormatError(
+        `GGUF file is truncated: tensor '${tensor.name}' needs bytes up to ${tensorEnd} but the file has ` +
+          `${header.fileSize} (${tensorEnd - header.fileSize} bytes missing; incomplete download?)`,
+        "truncated-data",
+      );
+    }
+  }
+}
+
+export function metadataValue(header: GgufHeader, key: string): GgufValue | undefined {
+  return header.metadata.get(key)?.value;
+}

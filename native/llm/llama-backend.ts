@@ -1,0 +1,95 @@
+// ModelBackend over a node-llama-cpp model: streaming chat generation on pooled sequences, JSON-schema
+// grammars for critics, abort through AbortSignal (partial text is kept).
+import type { ChatHistoryItem } from "node-llama-cpp";
+import type { ChatMessage } from "../protocol/events.ts";
+import type { BackendUsage, GenerateRequest, GenerateResult, ModelBackend, StopReason } from "./backend.ts";
+import type { LlamaRuntime, LoadedModel } from "./runtime.ts";
+import { SequencePool } from "./sequence-pool.ts";
+
+const pools = new WeakMap<LoadedModel, SequencePool>();
+
+function poolFor(loaded: LoadedModel): SequencePool {
+  let pool = pools.get(loaded);
+  if (!pool) {
+    pool = new SequencePool(loaded.context);
+    pools.set(loaded, pool);
+  }
+  return pool;
+}
+
+export function toChatHistory(messages: ChatMessage[]): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = messages.map((message) =>
+    message.role === "assistant"
+      ? { type: "model", response: [message.content] }
+      : { type: message.role, text: message.content },
+  );
+  history.push({ type: "model", response: [] });
+  return history;
+}
+
+export class LlamaBackend implements ModelBackend {
+  readonly kind = "llama.cpp";
+  private readonly pool: SequencePool;
+  private readonly totals: BackendUsage = { tokensIn: 0, tokensOut: 0, requests: 0 };
+
+  constructor(
+    private readonly runtime: LlamaRuntime,
+    readonly loaded: LoadedModel,
+    /** Prefix for lane names, so two roles sharing one model never share a conversation by accident. */
+    private readonly lanePrefix: string,
+  ) {
+    this.pool = poolFor(loaded);
+  }
+
+  get parallelism(): number {
+    return this.pool.size;
+  }
+
+  async countTokens(text: string): Promise<number> {
+    return this.loaded.model.tokenize(text).length;
+  }
+
+  usage(): BackendUsage {
+    return { ...this.totals };
+  }
+
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    const started = performance.now();
+    const grammar = request.jsonSchema ? await this.runtime.grammarFor(request.jsonSchema) : undefined;
+    const lease = await this.pool.acquire(`${this.lanePrefix}:${request.lane ?? "default"}`, request.signal);
+    const meter = lease.sequence.tokenMeter;
+    const inBefore = meter.usedInputTokens;
+    const outBefore = meter.usedOutputTokens;
+    let firstTokenMs: number | null = null;
+    try {
+      const result = await lease.chat.generateResponse(toChatHistory(request.messages), {
+        maxTokens: request.maxTokens,
+        temperature: request.temperature,
+        topP: request.topP,
+        topK: request.topK,
+        seed: request.seed,
+        grammar,
+        signal: request.signal,
+        stopOnAbortSignal: true,
+        onTextChunk: (text) => {
+          firstTokenMs ??= performance.now() - started;
+          request.onText?.(text);
+        },
+      });
+      const tokensOut = meter.usedOutputTokens - outBefore;
+      const tokensEvaluated = meter.usedInputTokens - inBefore;
+      const tokensIn = Math.max(0, lease.sequence.contextTokens.length - tokensOut);
+      this.totals.tokensIn += tokensIn;
+      this.totals.tokensOut += tokensOut;
+      this.totals.requests++;
+      const stopReason: StopReason =
+        result.metadata.stopReason === "abort" ? "aborted"
+        : result.metadata.stopReason === "maxTokens" ? "maxTokens"
+        : result.metadata.stopReason === "eogToken" ? "eos"
+        : "stop";
+      return { text: result.response, tokensIn, tokensEvaluated, tokensOut, stopReason, firstTokenMs };
+    } finally {
+      lease.release();
+    }
+  }
+}

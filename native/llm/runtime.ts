@@ -1,0 +1,201 @@
+// One node-llama-cpp instance per process: picks the GPU backend (or CPU) and says why, sets threads
+// explicitly, and pools loaded models so actor and critic share one copy when they name the same file.
+import { availableParallelism } from "node:os";
+import { createRequire } from "node:module";
+import { realpath } from "node:fs/promises";
+import {
+  getLlama,
+  InsufficientMemoryError,
+  LlamaLogLevel,
+  type Llama,
+  type LlamaContext,
+  type LlamaGrammar,
+  type LlamaModel,
+} from "node-llama-cpp";
+import { checkModelFile, ModelFileError, type ModelFileSummary } from "./gguf-check.ts";
+import type { JsonSchema } from "./backend.ts";
+
+export type GpuChoice = "auto" | "cpu" | "cuda" | "vulkan" | "metal";
+
+export interface BackendReport {
+  requested: GpuChoice;
+  active: "cuda" | "vulkan" | "metal" | "cpu";
+  devices: string[];
+  /** Why the active backend is not the requested one (or, for "auto", why no GPU is used). */
+  fallbackReason: string | null;
+  threads: number;
+  nodeLlamaCppVersion: string;
+}
+
+export interface ModelLoadOptions {
+  gpuLayers?: "auto" | "max" | number;
+  contextSize?: number;
+  /** Parallel sequences in the model's context; the first load of a file decides (share-aware callers pass the max). */
+  sequences?: number;
+}
+
+export class ModelLoadError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+    readonly kind: "file" | "memory" | "load",
+  ) {
+    super(message);
+    this.name = "ModelLoadError";
+  }
+}
+
+export function nodeLlamaCppVersion(): string {
+  const require = createRequire(import.meta.url);
+  return (require("node-llama-cpp/package.json") as { version: string }).version;
+}
+
+/**
+ * node-llama-cpp defaults to max(4, cores) threads, which oversubscribes small machines badly (measured about
+ * 300× slower on 2 cores); leave one core to the rest of the app where there are more than two.
+ */
+export function defaultThreads(): number {
+  const cores = availableParallelism();
+  return cores <= 2 ? 1 : cores - 1;
+}
+
+export interface LoadedModel {
+  key: string;
+  file: ModelFileSummary;
+  model: LlamaModel;
+  context: LlamaContext;
+}
+
+export class LlamaRuntime {
+  private readonly models = new Map<string, Promise<LoadedModel>>();
+  private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+
+  constructor(
+    readonly llama: Llama,
+    readonly report: BackendReport,
+  ) {}
+
+  /** Loads (or returns the already loaded) model for this file and these options. */
+  async loadModel(
+    path: string,
+    options: ModelLoadOptions,
+    onProgress?: (progress: number) => void,
+    signal?: AbortSignal,
+  ): Promise<LoadedModel> {
+    const file = await checkModelFile(path).catch((error: unknown) => {
+      if (error instanceof ModelFileError) throw new ModelLoadError(path, error.message, "file");
+      throw error;
+    });
+    const key = `${await realpath(path)}|${JSON.stringify({ gpuLayers: options.gpuLayers ?? "auto", contextSize: options.contextSize ?? null })}`;
+    let loading = this.models.get(key);
+    if (!loading) {
+      loading = this.load(key, file, options, onProgress, signal);
+      this.models.set(key, loading);
+      loading.catch(() => this.models.delete(key));
+    } else {
+      onProgress?.(1);
+    }
+    return loading;
+  }
+
+  private async load(
+    key: string,
+    file: ModelFileSummary,
+    options: ModelLoadOptions,
+    onProgress?: (progress: number) => void,
+    signal?: AbortSignal,
+  ): Promise<LoadedModel> {
+    let model: LlamaModel;
+    try {
+      model = await this.llama.loadModel({
+        modelPath: file.path,
+        gpuLayers: options.gpuLayers ?? "auto",
+        onLoadProgress: onProgress,
+        loadSignal: signal,
+      });
+    } catch (error) {
+      throw describeLoadError(file.path, error);
+    }
+    try {
+      const trained = model.trainContextSize;
+      const context = await model.createContext({
+        contextSize: Math.min(options.contextSize ?? 4096, trained > 0 ? trained : 4096),
+        sequences: options.sequences ?? 1,
+        threads: this.report.threads,
+      });
+      return { key, file, model, context };
+    } catch (error) {
+      await model.dispose();
+      throw describeLoadError(file.path, error);
+    }
+  }
+
+  grammarFor(schema: JsonSchema): Promise<LlamaGrammar> {
+    const key = JSON.stringify(schema);
+    let grammar = this.grammars.get(key);
+    if (!grammar) {
+      grammar = this.llama.createGrammarForJsonSchema(schema as never) as Promise<LlamaGrammar>;
+      this.grammars.set(key, grammar);
+    }
+    return grammar;
+  }
+
+  async dispose(): Promise<void> {
+    for (const loading of this.models.values()) {
+      const loaded = await loading.catch(() => null);
+      if (loaded) {
+        await loaded.context.dispose();
+        await loaded.model.dispose();
+      }
+    }
+    this.models.clear();
+    await this.llama.dispose();
+  }
+}
+
+function describeLoadError(path: string, error: unknown): ModelLoadError {
+  if (error instanceof ModelLoadError) return error;
+  if (error instanceof InsufficientMemoryError) {
+    return new ModelLoadError(path, `${path} does not fit in memory: ${error.message} (try a smaller context, fewer GPU layers or a smaller quantisation)`, "memory");
+  }
+  return new ModelLoadError(path, `llama.cpp failed to load ${path}: ${(error as Error).message}`, "load");
+}
+
+const runtimes = new Map<string, Promise<LlamaRuntime>>();
+
+/** The process's runtime for these settings; node-llama-cpp binds one native backend per process. */
+export function openRuntime(options: { gpu?: GpuChoice; threads?: number } = {}): Promise<LlamaRuntime> {
+  const gpu = options.gpu ?? "auto";
+  const threads = options.threads ?? defaultThreads();
+  const key = `${gpu}|${threads}`;
+  let runtime = runtimes.get(key);
+  if (!runtime) {
+    runtime = createRuntime(gpu, threads);
+    runtimes.set(key, runtime);
+    runtime.catch(() => runtimes.delete(key));
+  }
+  return runtime;
+}
+
+async function createRuntime(gpu: GpuChoice, threads: number): Promise<LlamaRuntime> {
+  const common = { build: "never", logLevel: LlamaLogLevel.error, progressLogs: false, maxThreads: threads } as const;
+  let llama: Llama;
+  let fallbackReason: string | null = null;
+  try {
+    llama = await getLlama({ ...common, gpu: gpu === "cpu" ? false : gpu });
+  } catch (error) {
+    fallbackReason = `${gpu} backend unavailable: ${(error as Error).message.split("\n")[0]}`;
+    llama = await getLlama({ ...common, gpu: false });
+  }
+  const active = llama.gpu === false ? "cpu" : llama.gpu;
+  if (gpu === "auto" && active === "cpu") fallbackReason = "no usable GPU backend was found (CUDA, Vulkan and Metal binaries tried); running on the CPU";
+  const devices = active === "cpu" ? [] : await llama.getGpuDeviceNames().catch(() => []);
+  return new LlamaRuntime(llama, {
+    requested: gpu,
+    active,
+    devices,
+    fallbackReason,
+    threads,
+    nodeLlamaCppVersion: nodeLlamaCppVersion(),
+  });
+}

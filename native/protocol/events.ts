@@ -1,0 +1,124 @@
+// The run protocol: every fact about a run is one of these events. The engine emits them, the run log stores
+// them, and every view (CLI replay, renderer, tests) folds them with applyRunEvent. Pure types, no imports
+// from node: or the DOM, so the renderer can use this module as is.
+
+export type NodeRole = "draft" | "critique" | "refine" | "vote" | "distill" | "select" | "verify";
+export type ModelRole = "actor" | "critic";
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface Task {
+  id?: string;
+  question: string;
+  /** Reference answer, when the task comes from a dataset that has one. */
+  reference?: string;
+}
+
+export interface ModelDescriptor {
+  path: string;
+  name: string;
+  sizeBytes: number;
+  sha256?: string;
+  architecture?: string;
+  sampling: SamplingSettings;
+}
+
+export interface SamplingSettings {
+  temperature: number;
+  topP?: number;
+  topK?: number;
+  maxTokens: number;
+}
+
+export interface StepScore {
+  index: number;
+  verdict: "correct" | "wrong";
+  score: number | null;
+  why?: string;
+}
+
+export type Verdict = "correct" | "incorrect" | "unknown" | "unparseable";
+export type ScoreSource = "critic" | "verifier" | "vote";
+
+export interface Score {
+  /** Scalar in the strategy's scale (critic scores are 0..10, votes are vote shares 0..1). null: no usable number. */
+  value: number | null;
+  steps?: StepScore[];
+  /** 0-based index of the first wrong step; null when every step was judged correct or steps were not judged. */
+  firstErrorStep?: number | null;
+  verdict: Verdict;
+  source: ScoreSource;
+  /** The node (a critique, a vote) that produced this score. */
+  byNodeId?: string;
+}
+
+export interface Budgets {
+  /** Tokens (in + out) of the selected node and every node it descends from: a latency proxy. */
+  selectedPathTokens: number;
+  /** Tokens of every node in the run: the cost. */
+  totalTokens: number;
+}
+
+export type NodeStatus = "running" | "done" | "aborted" | "failed";
+
+export type RunEvent =
+  | {
+      type: "run-started";
+      at: number;
+      runId: string;
+      strategy: string;
+      params: Record<string, unknown>;
+      models: { actor: ModelDescriptor; critic: ModelDescriptor };
+      seed: number;
+      task: Task;
+    }
+  | {
+      type: "node-added";
+      at: number;
+      nodeId: string;
+      /** The first parent is the primary one (the tree layout follows it); votes and distills have several. */
+      parents: string[];
+      role: NodeRole;
+      /** The strategy's own name for this step, e.g. "feedback", "refine", "sample". */
+      step: string;
+      iteration: number;
+      /** null for nodes no model wrote (votes, selections computed by the engine). */
+      model: ModelRole | null;
+      prompt?: ChatMessage[];
+    }
+  | { type: "token-delta"; nodeId: string; text: string }
+  | {
+      type: "node-completed";
+      at: number;
+      nodeId: string;
+      text: string;
+      answer: string | null;
+      tokensIn: number;
+      tokensOut: number;
+      wallMs: number;
+      status: Exclude<NodeStatus, "running">;
+      error?: string;
+    }
+  | { type: "score-set"; at: number; nodeId: string; score: Score }
+  | {
+      type: "run-finished";
+      at: number;
+      selectedNodeId: string;
+      answer: string | null;
+      /** Against the task's reference, when it has one. */
+      correct: boolean | null;
+      budgets: Budgets;
+    }
+  | { type: "run-failed"; at: number; reason: string; code: RunFailureCode };
+
+export type RunFailureCode = "cancelled" | "model-error" | "engine-crashed" | "invalid-input" | "internal";
+
+export type RunEventType = RunEvent["type"];
+
+/** Events the run log keeps. Token deltas are transient: node-completed carries the full text. */
+export function isPersistedEvent(event: RunEvent): boolean {
+  return event.type !== "token-delta";
+}

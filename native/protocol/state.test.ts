@@ -1,0 +1,50 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { RunEvent } from "./events.ts";
+import { ancestorsOf, applyRunEvent, computeBudgets, emptyRunState, foldRunEvents } from "./state.ts";
+
+const model = { path: "/m.gguf", name: "m", sizeBytes: 1, sampling: { temperature: 0, maxTokens: 8 } };
+const events: RunEvent[] = [
+  { type: "run-started", at: 1, runId: "r", strategy: "s", params: {}, models: { actor: model, critic: model }, seed: 3, task: { question: "q" } },
+  { type: "node-added", at: 2, nodeId: "a", parents: [], role: "draft", step: "sample", iteration: 0, model: "actor" },
+  { type: "node-added", at: 2, nodeId: "b", parents: [], role: "draft", step: "sample", iteration: 0, model: "actor" },
+  { type: "token-delta", nodeId: "a", text: "The answer " },
+  { type: "token-delta", nodeId: "a", text: "is 4" },
+  { type: "node-completed", at: 3, nodeId: "a", text: "The answer is 4", answer: "4", tokensIn: 10, tokensOut: 5, wallMs: 7, status: "done" },
+  { type: "node-completed", at: 3, nodeId: "b", text: "The answer is 5", answer: "5", tokensIn: 10, tokensOut: 6, wallMs: 7, status: "done" },
+  { type: "node-added", at: 4, nodeId: "v", parents: ["a", "b"], role: "vote", step: "majority-vote", iteration: 1, model: null },
+  { type: "score-set", at: 5, nodeId: "a", score: { value: 0.5, verdict: "unknown", source: "vote", byNodeId: "v" } },
+];
+
+test("the fold builds nodes, children of several parents, streamed text and scores", () => {
+  const state = foldRunEvents(events.slice(0, 5));
+  assert.equal(state.nodes.a!.text, "The answer is 4");
+  assert.equal(state.nodes.a!.status, "running");
+  const full = foldRunEvents(events);
+  assert.deepEqual(full.children, { a: ["v"], b: ["v"] });
+  assert.deepEqual(full.order, ["a", "b", "v"]);
+  assert.equal(full.nodes.a!.scores[0]!.value, 0.5);
+  assert.deepEqual([...ancestorsOf(full, "v")].sort(), ["a", "b", "v"]);
+});
+
+test("the fold is pure: earlier states are left as they were", () => {
+  const before = foldRunEvents(events.slice(0, 4));
+  const snapshot = JSON.stringify(before);
+  applyRunEvent(before, events[4]!);
+  assert.equal(JSON.stringify(before), snapshot);
+  assert.equal(applyRunEvent(emptyRunState, { type: "token-delta", nodeId: "zz", text: "x" }), emptyRunState);
+});
+
+test("budgets count the selected node's ancestry and every node", () => {
+  const full = foldRunEvents(events);
+  assert.deepEqual(computeBudgets(full, "a"), { selectedPathTokens: 15, totalTokens: 31 });
+  assert.deepEqual(computeBudgets(full, "v"), { selectedPathTokens: 31, totalTokens: 31 });
+});
+
+test("a failed run marks nodes still running as aborted", () => {
+  const state = foldRunEvents([...events, { type: "run-failed", at: 9, reason: "boom", code: "engine-crashed" }]);
+  assert.equal(state.status, "failed");
+  assert.equal(state.nodes.v!.status, "aborted");
+  assert.equal(state.nodes.a!.status, "done");
+  assert.deepEqual(state.failure, { reason: "boom", code: "engine-crashed" });
+});

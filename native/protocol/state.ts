@@ -1,0 +1,204 @@
+// The one run state: a pure fold over RunEvents. The engine, the CLI, the tests and the renderer all build
+// their view of a run with this function and keep no other copy.
+import type {
+  Budgets,
+  ChatMessage,
+  ModelDescriptor,
+  ModelRole,
+  NodeRole,
+  NodeStatus,
+  RunEvent,
+  RunFailureCode,
+  Score,
+  Task,
+} from "./events.ts";
+
+export interface RunNode {
+  id: string;
+  parents: string[];
+  role: NodeRole;
+  step: string;
+  iteration: number;
+  model: ModelRole | null;
+  prompt?: ChatMessage[];
+  text: string;
+  answer: string | null;
+  status: NodeStatus;
+  tokensIn: number;
+  tokensOut: number;
+  wallMs: number;
+  error?: string;
+  scores: Score[];
+}
+
+export type RunStatus = "empty" | "running" | "finished" | "failed";
+
+export interface RunState {
+  status: RunStatus;
+  runId: string | null;
+  strategy: string | null;
+  params: Record<string, unknown>;
+  models: { actor: ModelDescriptor; critic: ModelDescriptor } | null;
+  seed: number | null;
+  task: Task | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  nodes: Record<string, RunNode>;
+  /** Node ids in the order they were added. */
+  order: string[];
+  children: Record<string, string[]>;
+  selectedNodeId: string | null;
+  answer: string | null;
+  correct: boolean | null;
+  budgets: Budgets | null;
+  failure: { reason: string; code: RunFailureCode } | null;
+}
+
+export const emptyRunState: RunState = Object.freeze({
+  status: "empty",
+  runId: null,
+  strategy: null,
+  params: {},
+  models: null,
+  seed: null,
+  task: null,
+  startedAt: null,
+  endedAt: null,
+  nodes: {},
+  order: [],
+  children: {},
+  selectedNodeId: null,
+  answer: null,
+  correct: null,
+  budgets: null,
+  failure: null,
+}) as RunState;
+
+function updateNode(state: RunState, id: string, update: (node: RunNode) => RunNode): RunState {
+  const node = state.nodes[id];
+  if (!node) return state; // events for unknown nodes are ignored rather than corrupting the state
+  return { ...state, nodes: { ...state.nodes, [id]: update(node) } };
+}
+
+export function applyRunEvent(state: RunState, event: RunEvent): RunState {
+  switch (event.type) {
+    case "run-started":
+      return {
+        ...emptyRunState,
+        status: "running",
+        runId: event.runId,
+        strategy: event.strategy,
+        params: event.params,
+        models: event.models,
+        seed: event.seed,
+        task: event.task,
+        startedAt: event.at,
+      };
+    case "node-added": {
+      if (state.nodes[event.nodeId]) return state;
+      const node: RunNode = {
+        id: event.nodeId,
+        parents: event.parents,
+        role: event.role,
+        step: event.step,
+        iteration: event.iteration,
+        model: event.model,
+        prompt: event.prompt,
+        text: "",
+        answer: null,
+        status: "running",
+        tokensIn: 0,
+        tokensOut: 0,
+        wallMs: 0,
+        scores: [],
+      };
+      const children = { ...state.children };
+      for (const parent of event.parents) children[parent] = [...(children[parent] ?? []), event.nodeId];
+      return {
+        ...state,
+        nodes: { ...state.nodes, [event.nodeId]: node },
+        order: [...state.order, event.nodeId],
+        children,
+      };
+    }
+    case "token-delta":
+      return updateNode(state, event.nodeId, (node) => ({ ...node, text: node.text + event.text }));
+    case "node-completed":
+      return updateNode(state, event.nodeId, (node) => ({
+        ...node,
+        text: event.text,
+        answer: event.answer,
+        status: event.status,
+        tokensIn: event.tokensIn,
+        tokensOut: event.tokensOut,
+        wallMs: event.wallMs,
+        ...(event.error !== undefined ? { error: event.error } : {}),
+      }));
+    case "score-set":
+      return updateNode(state, event.nodeId, (node) => ({ ...node, scores: [...node.scores, event.score] }));
+    case "run-finished":
+      return {
+        ...state,
+        status: "finished",
+        endedAt: event.at,
+        selectedNodeId: event.selectedNodeId,
+        answer: event.answer,
+        correct: event.correct,
+        budgets: event.budgets,
+      };
+    case "run-failed":
+      return {
+        ...state,
+        status: "failed",
+        endedAt: event.at,
+        failure: { reason: event.reason, code: event.code },
+        // A node still running when the run failed will never complete.
+        nodes: Object.fromEntries(
+          Object.entries(state.nodes).map(([id, node]) => [
+            id,
+            node.status === "running" ? { ...node, status: "aborted" as const } : node,
+          ]),
+        ),
+      };
+  }
+}
+
+export function foldRunEvents(events: Iterable<RunEvent>, initial: RunState = emptyRunState): RunState {
+  let state = initial;
+  for (const event of events) state = applyRunEvent(state, event);
+  return state;
+}
+
+/** The node and all nodes it descends from, through every parent. */
+export function ancestorsOf(state: RunState, nodeId: string): Set<string> {
+  const seen = new Set<string>();
+  const stack = [nodeId];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const parent of state.nodes[id]?.parents ?? []) stack.push(parent);
+  }
+  return seen;
+}
+
+export function computeBudgets(state: RunState, selectedNodeId: string): Budgets {
+  const tokens = (id: string) => {
+    const node = state.nodes[id];
+    return node ? node.tokensIn + node.tokensOut : 0;
+  };
+  let selectedPathTokens = 0;
+  for (const id of ancestorsOf(state, selectedNodeId)) selectedPathTokens += tokens(id);
+  let totalTokens = 0;
+  for (const id of state.order) totalTokens += tokens(id);
+  return { selectedPathTokens, totalTokens };
+}
+
+/** The latest score a node received from the given source (or any source). */
+export function latestScore(node: RunNode, source?: Score["source"]): Score | undefined {
+  for (let i = node.scores.length - 1; i >= 0; i--) {
+    const score = node.scores[i]!;
+    if (!source || score.source === source) return score;
+  }
+  return undefined;
+}

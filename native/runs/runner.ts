@@ -1,0 +1,250 @@
+// Runs one strategy on one task: validates the input, loads actor and critic (one copy when they are the same
+// file), opens the run log and manifest, drives the strategy, and ends the log with run-finished or run-failed.
+import { mkdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { basename, join, resolve } from "node:path";
+import { answersMatch, referenceAnswer } from "../eval/answers.ts";
+import type { ModelBackend } from "../llm/backend.ts";
+import { cachedSha256 } from "../llm/file-hash.ts";
+import { checkModelFile, ModelFileError, type ModelFileSummary } from "../llm/gguf-check.ts";
+import { LlamaBackend } from "../llm/llama-backend.ts";
+import { ModelLoadError, openRuntime, type GpuChoice, type LlamaRuntime, type ModelLoadOptions } from "../llm/runtime.ts";
+import type { ModelDescriptor, ModelRole, RunEvent, RunFailureCode, SamplingSettings, Task } from "../protocol/events.ts";
+import { computeBudgets, type RunState } from "../protocol/state.ts";
+import { GenerationError, RunCancelledError, RunContext } from "../strategies/context.ts";
+import { prompts } from "../strategies/prompts.ts";
+import { getStrategy } from "../strategies/registry.ts";
+import { resolveParams, StrategyParamError } from "../strategies/types.ts";
+import { writeManifest, type ManifestModel, type RunManifest } from "./manifest.ts";
+import { RunLogWriter } from "./run-log.ts";
+
+export interface ModelConfig {
+  path: string;
+  sampling?: Partial<SamplingSettings>;
+  load?: Omit<ModelLoadOptions, "sequences">;
+}
+
+export interface RunConfig {
+  strategy: string;
+  params?: Record<string, unknown>;
+  actor: ModelConfig;
+  critic: ModelConfig;
+  task: Task;
+  seed?: number;
+  /** Folder that receives <runId>/events.jsonl and <runId>/manifest.json. */
+  outDir: string;
+  runId?: string;
+  gpu?: GpuChoice;
+  threads?: number;
+  /** Concurrent generations on parallel sequences (default). Off gives strictly reproducible logs. */
+  parallel?: boolean;
+  maxTotalTokens?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  /** Human-readable progress (model loading); the CLI prints it to stderr. */
+  onProgress?: (message: string) => void;
+}
+
+/** Backends supplied by the caller instead of node-llama-cpp (scripted tests, remote servers). */
+export interface RunDeps {
+  backends?: Record<ModelRole, ModelBackend>;
+}
+
+export interface RunResult {
+  runId: string;
+  dir: string;
+  logPath: string;
+  manifestPath: string;
+  state: RunState;
+}
+
+/** Input that is wrong before anything runs: no run folder is created. */
+export class RunInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RunInputError";
+  }
+}
+
+const DEFAULT_SAMPLING: Record<ModelRole, SamplingSettings> = {
+  actor: { temperature: 0.7, maxTokens: 512 },
+  critic: { temperature: 0, maxTokens: 768 },
+};
+
+export function newRunId(strategy: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
+  return `${stamp}-${strategy}-${randomBytes(3).toString("hex")}`;
+}
+
+function failureCode(error: unknown): RunFailureCode {
+  if (error instanceof RunCancelledError) return "cancelled";
+  if (error instanceof GenerationError || error instanceof ModelLoadError) return "model-error";
+  if (error instanceof StrategyParamError) return "invalid-input";
+  return "internal";
+}
+
+export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise<RunResult> {
+  // ---- validate everything that can be checked without loading a model --------------------------------------
+  const question = config.task.question?.trim();
+  if (!question) throw new RunInputError("the task is empty: give a question (--task) or a dataset item");
+  let strategy;
+  let params;
+  try {
+    strategy = getStrategy(config.strategy);
+    params = resolveParams(strategy, config.params ?? {});
+  } catch (error) {
+    throw new RunInputError((error as Error).message);
+  }
+  const oracle = params.oracle === true;
+  if (oracle && config.task.reference === undefined) throw new RunInputError(`${strategy.name} oracle mode needs a task with a reference answer`);
+  const sampling: Record<ModelRole, SamplingSettings> = {
+    actor: { ...DEFAULT_SAMPLING.actor, ...config.actor.sampling },
+    critic: { ...DEFAULT_SAMPLING.critic, ...config.critic.sampling },
+  };
+  const seed = config.seed ?? 0;
+  const files: Partial<Record<ModelRole, ModelFileSummary>> = {};
+  if (!deps.backends) {
+    for (const role of ["actor", "critic"] as const) {
+      try {
+        files[role] = await checkModelFile(config[role].path);
+      } catch (error) {
+        if (error instanceof ModelFileError) throw new RunInputError(`${role} model: ${error.message}`);
+        throw error;
+      }
+    }
+  }
+
+  // ---- load models ------------------------------------------------------------------------------------------
+  const sameFile = resolve(config.actor.path) === resolve(config.critic.path) && JSON.stringify(config.actor.load ?? {}) === JSON.stringify(config.critic.load ?? {});
+  let backends: Record<ModelRole, ModelBackend>;
+  let runtime: LlamaRuntime | null = null;
+  if (deps.backends) {
+    backends = deps.backends;
+  } else {
+    runtime = await openRuntime({ gpu: config.gpu, threads: config.threads });
+    const actorLanes = strategy.actorLanes(params);
+    const criticLanes = Math.min(actorLanes, 4);
+    const load = async (role: ModelRole, sequences: number) => {
+      config.onProgress?.(`loading ${role} ${config[role].path}`);
+      let last = -1;
+      return runtime!.loadModel(config[role].path, { ...config[role].load, sequences }, (progress) => {
+        const percent = Math.floor(progress * 10) * 10;
+        if (percent !== last) config.onProgress?.(`loading ${role}: ${percent}%`);
+        last = percent;
+      }, config.signal);
+    };
+    try {
+      if (sameFile) {
+        const loaded = await load("actor", actorLanes + criticLanes);
+        backends = { actor: new LlamaBackend(runtime, loaded, "actor"), critic: new LlamaBackend(runtime, loaded, "critic") };
+      } else {
+        const actor = await load("actor", actorLanes);
+        const critic = await load("critic", criticLanes);
+        backends = { actor: new LlamaBackend(runtime, actor, "actor"), critic: new LlamaBackend(runtime, critic, "critic") };
+      }
+    } catch (error) {
+      if (error instanceof ModelLoadError) throw new RunInputError(error.message);
+      throw error;
+    }
+  }
+
+  // ---- open the run -----------------------------------------------------------------------------------------
+  const runId = config.runId ?? newRunId(strategy.name);
+  const dir = join(resolve(config.outDir), runId);
+  mkdirSync(dir, { recursive: true });
+  const logPath = join(dir, "events.jsonl");
+  const manifestPath = join(dir, "manifest.json");
+  const describe = async (role: ModelRole): Promise<{ descriptor: ModelDescriptor; manifest: ManifestModel }> => {
+    const file = files[role];
+    const path = config[role].path;
+    const sha256 = file ? await cachedSha256(path) : null;
+    const descriptor: ModelDescriptor = {
+      path: resolve(path),
+      name: file?.name ?? basename(path),
+      sizeBytes: file?.sizeBytes ?? 0,
+      ...(sha256 ? { sha256 } : {}),
+      ...(file?.architecture ? { architecture: file.architecture } : {}),
+      sampling: sampling[role],
+    };
+    const manifest: ManifestModel = {
+      role,
+      path: resolve(path),
+      sizeBytes: descriptor.sizeBytes,
+      sha256,
+      architecture: file?.architecture ?? null,
+      name: file?.name ?? null,
+      load: config[role].load ?? {},
+      sampling: { ...sampling[role] },
+      ...(sameFile && role === "critic" && !deps.backends ? { sharedWith: "actor" as const } : {}),
+    };
+    return { descriptor, manifest };
+  };
+  const actorInfo = await describe("actor");
+  const criticInfo = await describe("critic");
+  const manifest: RunManifest = {
+    runId,
+    createdAt: new Date().toISOString(),
+    status: "running",
+    strategy: strategy.name,
+    params,
+    oracle,
+    seed,
+    parallel: config.parallel ?? true,
+    maxTotalTokens: config.maxTotalTokens ?? 0,
+    task: config.task,
+    models: [actorInfo.manifest, criticInfo.manifest],
+    backend: runtime ? runtime.report : { kind: backends.actor.kind },
+    refineryVersion: "0.1.0",
+    prompts: { ...prompts },
+  };
+  writeManifest(manifestPath, manifest);
+  const log = new RunLogWriter(logPath);
+
+  const ctx = new RunContext({
+    actor: backends.actor,
+    critic: backends.critic,
+    sampling,
+    task: config.task,
+    seed,
+    signal: config.signal ?? new AbortController().signal,
+    parallel: config.parallel ?? true,
+    maxTotalTokens: config.maxTotalTokens ?? 0,
+    oracle,
+    emit: (event) => {
+      log.append(event);
+      config.onEvent?.(event);
+    },
+  });
+
+  try {
+    ctx.emit({
+      type: "run-started",
+      at: Date.now(),
+      runId,
+      strategy: strategy.name,
+      params,
+      models: { actor: actorInfo.descriptor, critic: criticInfo.descriptor },
+      seed,
+      task: config.task,
+    });
+    const selection = await strategy.run(ctx, params);
+    const selected = ctx.node(selection.nodeId);
+    const reference = config.task.reference;
+    ctx.emit({
+      type: "run-finished",
+      at: Date.now(),
+      selectedNodeId: selected.id,
+      answer: selected.answer,
+      correct: reference === undefined ? null : answersMatch(selected.answer, referenceAnswer(reference)),
+      budgets: computeBudgets(ctx.state, selected.id),
+    });
+    writeManifest(manifestPath, { ...manifest, status: "finished", endedAt: new Date().toISOString() });
+  } catch (error) {
+    const reason = error instanceof RunCancelledError ? "cancelled by the user" : (error as Error).message;
+    ctx.emit({ type: "run-failed", at: Date.now(), reason, code: failureCode(error) });
+    writeManifest(manifestPath, { ...manifest, status: "failed", endedAt: new Date().toISOString(), failure: reason });
+  } finally {
+    log.close();
+  }
+  return { runId, dir, logPath, manifestPath, state: ctx.state };
+}

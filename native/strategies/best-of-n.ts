@@ -1,0 +1,37 @@
+// Best-of-N: n samples, the critic scores each, the best score wins (ties: the earlier sample). With a
+// threshold, sampling stops early once a sample reaches it (as DSPy's BestOfN does); that mode samples one at
+// a time.
+import type { RunNode } from "../protocol/state.ts";
+import { int, type StrategyDefinition } from "./types.ts";
+
+export const bestOfN: StrategyDefinition = {
+  name: "best-of-n",
+  title: "Best-of-N (critic-scored)",
+  paper: "baseline; e.g. Cobbe et al. 2021 (verifiers), DSPy BestOfN",
+  summary: "Sample n answers, score each with the critic, keep the best.",
+  params: [
+    { name: "n", type: "integer", default: 4, min: 1, max: 64, description: "samples" },
+    { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature for the samples" },
+    { name: "threshold", type: "integer", default: 0, min: 0, max: 10, description: "stop early once a sample scores at least this (0: never)" },
+  ],
+  actorLanes: (params) => Math.min(int(params, "n"), 4),
+  async run(ctx, params) {
+    const n = int(params, "n");
+    const threshold = int(params, "threshold");
+    const temperature = params.temperature as number;
+    const samples: RunNode[] = [];
+    const scoreOne = async (index: number) => {
+      const sample = await ctx.draft({ step: "sample", lane: `sample-${index % 4}`, temperature });
+      samples.push(sample);
+      const critique = await ctx.critique(sample.id, { mode: "holistic", iteration: 0, lane: `critic-${index % 4}` });
+      return critique.verdict.score ?? -1;
+    };
+    if (threshold > 0) {
+      for (let i = 0; i < n && ctx.withinBudget(); i++) if ((await scoreOne(i)) >= threshold) break;
+    } else {
+      await ctx.map([...Array(n).keys()], (i) => scoreOne(i));
+    }
+    const pool = [...samples].sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1))).map((s) => s.id);
+    return { nodeId: ctx.selectByScore(pool, 1, false).id };
+  },
+};

@@ -1,0 +1,345 @@
+// The strategy's view of a run: it emits events (folding them into the one run state) and offers the shared
+// primitives (generate, critique, refine, vote, select) as node-producing calls. Strategies never touch the
+// log, the models' internals or the event sink directly.
+import type { GenerateRequest, JsonSchema, ModelBackend } from "../llm/backend.ts";
+import { extractAnswer, normalizeAnswer } from "../eval/answers.ts";
+import type { ChatMessage, ModelRole, NodeRole, RunEvent, SamplingSettings, Score, Task } from "../protocol/events.ts";
+import { applyRunEvent, emptyRunState, latestScore, type RunNode, type RunState } from "../protocol/state.ts";
+import { fill, prompts } from "./prompts.ts";
+import {
+  feedbackText,
+  holisticSchema,
+  parseVerdict,
+  splitSteps,
+  stepwiseSchema,
+  verdictToScore,
+  type CriticVerdict,
+} from "./verdicts.ts";
+
+export class RunCancelledError extends Error {
+  constructor() {
+    super("run cancelled");
+    this.name = "RunCancelledError";
+  }
+}
+
+export class GenerationError extends Error {
+  constructor(
+    readonly nodeId: string,
+    override readonly cause: unknown,
+  ) {
+    super(`generation failed on node ${nodeId}: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = "GenerationError";
+  }
+}
+
+export interface RunContextOptions {
+  actor: ModelBackend;
+  critic: ModelBackend;
+  sampling: Record<ModelRole, SamplingSettings>;
+  task: Task;
+  seed: number;
+  signal: AbortSignal;
+  emit: (event: RunEvent) => void;
+  /** Run independent generations concurrently (parallel sequences). Off: strictly one after another. */
+  parallel: boolean;
+  /** Stop starting new generations once the run has used this many tokens (0: no limit). */
+  maxTotalTokens: number;
+  /** Oracle switches use the task's reference answer: upper bounds, marked in the manifest. */
+  oracle?: boolean;
+}
+
+export interface GenerateNodeOptions {
+  role: NodeRole;
+  step: string;
+  iteration: number;
+  parents: string[];
+  model: ModelRole;
+  messages: ChatMessage[];
+  lane: string;
+  temperature?: number;
+  maxTokens?: number;
+  jsonSchema?: JsonSchema;
+  /** Candidates get an extracted answer; critiques do not. */
+  extract?: boolean;
+}
+
+export interface Critique {
+  node: RunNode;
+  verdict: CriticVerdict;
+  /** Steps of the candidate as the critic saw them (stepwise mode). */
+  steps?: string[];
+}
+
+export class RunContext {
+  private current: RunState = emptyRunState;
+  private nodeCounter = 0;
+
+  constructor(readonly options: RunContextOptions) {}
+
+  get state(): RunState {
+    return this.current;
+  }
+  get task(): Task {
+    return this.options.task;
+  }
+  get signal(): AbortSignal {
+    return this.options.signal;
+  }
+
+  emit(event: RunEvent): void {
+    this.current = applyRunEvent(this.current, event);
+    this.options.emit(event);
+  }
+
+  node(id: string): RunNode {
+    const node = this.current.nodes[id];
+    if (!node) throw new Error(`unknown node ${id}`);
+    return node;
+  }
+
+  tokensUsed(): number {
+    let total = 0;
+    for (const id of this.current.order) {
+      const node = this.current.nodes[id]!;
+      total += node.tokensIn + node.tokensOut;
+    }
+    return total;
+  }
+
+  /** The budget gate: false once the token budget is spent. Strategies stop iterating, they do not fail. */
+  withinBudget(): boolean {
+    return this.options.maxTotalTokens <= 0 || this.tokensUsed() < this.options.maxTotalTokens;
+  }
+
+  /** Runs fn over items, concurrently when the run is parallel; node ids are assigned in item order either way. */
+  async map<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+    if (!this.options.parallel) {
+      const results: R[] = [];
+      for (const [index, item] of items.entries()) results.push(await fn(item, index));
+      return results;
+    }
+    return Promise.all(items.map((item, index) => fn(item, index)));
+  }
+
+  private nextNodeId(): string {
+    return `n${++this.nodeCounter}`;
+  }
+
+  private seedFor(nodeId: string): number {
+    // Distinct, reproducible seeds per node: the run seed mixed with the node's ordinal.
+    const ordinal = Number(nodeId.slice(1));
+    return (Math.imul(this.options.seed ^ 0x9e3779b9, 2654435761) + Math.imul(ordinal, 40503)) >>> 0;
+  }
+
+  /** Adds a node written by a model, streams its tokens, completes it. */
+  async generate(options: GenerateNodeOptions): Promise<RunNode> {
+    if (this.signal.aborted) throw new RunCancelledError();
+    const nodeId = this.nextNodeId();
+    this.emit({
+      type: "node-added",
+      at: Date.now(),
+      nodeId,
+      parents: options.parents,
+      role: options.role,
+      step: options.step,
+      iteration: options.iteration,
+      model: options.model,
+      prompt: options.messages,
+    });
+    const backend = options.model === "actor" ? this.options.actor : this.options.critic;
+    const sampling = this.options.sampling[options.model];
+    const request: GenerateRequest = {
+      messages: options.messages,
+      maxTokens: options.maxTokens ?? sampling.maxTokens,
+      temperature: options.temperature ?? sampling.temperature,
+      topP: sampling.topP,
+      topK: sampling.topK,
+      seed: this.seedFor(nodeId),
+      jsonSchema: options.jsonSchema,
+      lane: options.lane,
+      signal: this.signal,
+      onText: (text) => this.emit({ type: "token-delta", nodeId, text }),
+    };
+    const started = performance.now();
+    try {
+      const result = await backend.generate(request);
+      const aborted = result.stopReason === "aborted" || this.signal.aborted;
+      this.emit({
+        type: "node-completed",
+        at: Date.now(),
+        nodeId,
+        text: result.text,
+        answer: options.extract === false ? null : extractAnswer(result.text),
+        tokensIn: result.tokensIn,
+        tokensOut: result.tokensOut,
+        wallMs: Math.round(performance.now() - started),
+        status: aborted ? "aborted" : "done",
+      });
+      if (aborted) throw new RunCancelledError();
+      return this.node(nodeId);
+    } catch (error) {
+      if (error instanceof RunCancelledError) throw error;
+      const cancelled = this.signal.aborted;
+      this.emit({
+        type: "node-completed",
+        at: Date.now(),
+        nodeId,
+        text: this.node(nodeId).text,
+        answer: null,
+        tokensIn: 0,
+        tokensOut: 0,
+        wallMs: Math.round(performance.now() - started),
+        status: cancelled ? "aborted" : "failed",
+        ...(cancelled ? {} : { error: (error as Error).message }),
+      });
+      throw cancelled ? new RunCancelledError() : new GenerationError(nodeId, error);
+    }
+  }
+
+  /** A node computed by the engine (vote, selection): no model, no tokens. */
+  addComputedNode(options: { role: NodeRole; step: string; iteration: number; parents: string[]; text: string; answer: string | null }): RunNode {
+    const nodeId = this.nextNodeId();
+    const at = Date.now();
+    this.emit({ type: "node-added", at, nodeId, parents: options.parents, role: options.role, step: options.step, iteration: options.iteration, model: null });
+    this.emit({ type: "node-completed", at, nodeId, text: options.text, answer: options.answer, tokensIn: 0, tokensOut: 0, wallMs: 0, status: "done" });
+    return this.node(nodeId);
+  }
+
+  setScore(nodeId: string, score: Score): void {
+    this.emit({ type: "score-set", at: Date.now(), nodeId, score });
+  }
+
+  // ---- primitives -------------------------------------------------------------------------------------------
+
+  /** generate: a fresh solution of the task. */
+  draft(options: { step?: string; iteration?: number; lane: string; temperature?: number; parents?: string[] }): Promise<RunNode> {
+    return this.generate({
+      role: "draft",
+      step: options.step ?? "draft",
+      iteration: options.iteration ?? 0,
+      parents: options.parents ?? [],
+      model: "actor",
+      messages: [
+        { role: "system", content: prompts.solverSystem },
+        { role: "user", content: this.task.question },
+      ],
+      lane: options.lane,
+      temperature: options.temperature,
+    });
+  }
+
+  /**
+   * critique: a critic judges one candidate (holistically or step by step) as constrained JSON; the verdict
+   * becomes a score on the candidate. The critic is stateless: it sees only the task and this candidate.
+   */
+  async critique(
+    candidateId: string,
+    options: { mode: "holistic" | "stepwise"; model?: ModelRole; iteration: number; lane: string; step?: string },
+  ): Promise<Critique> {
+    const candidate = this.node(candidateId);
+    const steps = options.mode === "stepwise" ? splitSteps(candidate.text) : undefined;
+    const user =
+      options.mode === "stepwise"
+        ? fill(prompts.stepwiseCritique, { question: this.task.question, steps: steps!.map((s, i) => `Step ${i + 1}: ${s}`).join("\n") })
+        : fill(prompts.holisticCritique, { question: this.task.question, solution: candidate.text });
+    const node = await this.generate({
+      role: "critique",
+      step: options.step ?? (options.mode === "stepwise" ? "step-critique" : "critique"),
+      iteration: options.iteration,
+      parents: [candidateId],
+      model: options.model ?? "critic",
+      messages: [
+        { role: "system", content: prompts.criticSystem },
+        { role: "user", content: user },
+      ],
+      lane: options.lane,
+      jsonSchema: options.mode === "stepwise" ? stepwiseSchema(steps!.length) : holisticSchema,
+      extract: false,
+    });
+    const verdict = parseVerdict(node.text, options.mode === "stepwise");
+    this.setScore(candidateId, verdictToScore(verdict, node.id));
+    return { node, verdict, steps };
+  }
+
+  /**
+   * refine: the actor revises a candidate given feedback. `conversation` is the actor's history so far
+   * (ending with the candidate as the assistant turn); the refinement continues it, so its prefix is reused.
+   */
+  refine(options: {
+    candidateId: string;
+    critiqueId: string;
+    conversation: ChatMessage[];
+    instruction: string;
+    iteration: number;
+    lane: string;
+    step?: string;
+  }): Promise<RunNode> {
+    return this.generate({
+      role: "refine",
+      step: options.step ?? "refine",
+      iteration: options.iteration,
+      parents: [options.candidateId, options.critiqueId],
+      model: "actor",
+      messages: [...options.conversation, { role: "user", content: options.instruction }],
+      lane: options.lane,
+    });
+  }
+
+  /** aggregate (majority): votes on normalised extracted answers; returns the winning candidate. */
+  vote(candidateIds: string[], iteration: number): { voteNode: RunNode; winnerId: string; answer: string | null } {
+    const tally = new Map<string, { count: number; first: number; answer: string }>();
+    candidateIds.forEach((id, index) => {
+      const answer = this.node(id).answer;
+      if (answer === null) return;
+      const key = normalizeAnswer(answer);
+      const entry = tally.get(key) ?? { count: 0, first: index, answer };
+      entry.count++;
+      tally.set(key, entry);
+    });
+    // Most votes wins; ties go to the answer that appeared first.
+    const ranked = [...tally.entries()].sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first);
+    const best = ranked[0];
+    const winnerId = best ? candidateIds[best[1].first]! : candidateIds[0]!;
+    const summary = ranked.length
+      ? ranked.map(([, entry]) => `${entry.answer}: ${entry.count}/${candidateIds.length}`).join("\n")
+      : "no candidate stated an answer";
+    const voteNode = this.addComputedNode({
+      role: "vote",
+      step: "majority-vote",
+      iteration,
+      parents: candidateIds,
+      text: summary,
+      answer: best ? best[1].answer : null,
+    });
+    for (const id of candidateIds) {
+      const answer = this.node(id).answer;
+      const count = answer === null ? 0 : tally.get(normalizeAnswer(answer))?.count ?? 0;
+      this.setScore(id, { value: count / candidateIds.length, verdict: "unknown", source: "vote", byNodeId: voteNode.id });
+    }
+    return { voteNode, winnerId, answer: best ? best[1].answer : null };
+  }
+
+  /**
+   * aggregate (argmax score): picks the best-scored candidate by its latest critic score; ties go to the
+   * candidate `preferLater` says (later refinements, or earlier samples). Unscored candidates rank last.
+   */
+  selectByScore(candidateIds: string[], iteration: number, preferLater: boolean): RunNode {
+    const scored = candidateIds.map((id, index) => ({ id, index, value: latestScore(this.node(id), "critic")?.value ?? -1 }));
+    scored.sort((a, b) => b.value - a.value || (preferLater ? b.index - a.index : a.index - b.index));
+    const winner = scored[0]!;
+    this.addComputedNode({
+      role: "select",
+      step: "argmax-score",
+      iteration,
+      parents: candidateIds,
+      text: scored.map((s) => `${s.id}: ${s.value < 0 ? "unscored" : s.value}`).join("\n"),
+      answer: this.node(winner.id).answer,
+    });
+    return this.node(winner.id);
+  }
+
+  feedback(critique: Critique): string {
+    return feedbackText(critique.verdict, critique.steps);
+  }
+}

@@ -1,0 +1,28 @@
+// Runs every *.test.ts with node's test runner (through tsx). Standalone tests first, then the
+// model-dependent ones under test/model, one file at a time (they share the CPU with llama.cpp).
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const skip = new Set(["node_modules", ".git", ".cache", "dist", "scratch", "runs"]);
+
+function find(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (skip.has(name)) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) find(path, out);
+    else if (name.endsWith(".test.ts")) out.push(relative(root, path));
+  }
+  return out;
+}
+
+const filter = process.argv.slice(2);
+const files = find(root)
+  .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))
+  .sort((a, b) => Number(a.startsWith("test/")) - Number(b.startsWith("test/")) || a.localeCompare(b));
+const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", ...files], {
+  cwd: root,
+  stdio: "inherit",
+});
+process.exit(result.status ?? 1);

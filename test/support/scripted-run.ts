@@ -1,0 +1,59 @@
+// Runs a strategy on scripted backends and returns what a control-flow test needs to look at.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { GenerateRequest } from "../../native/llm/backend.ts";
+import { ScriptedBackend, type Script } from "../../native/llm/scripted-backend.ts";
+import type { RunEvent, Task } from "../../native/protocol/events.ts";
+import { executeRun } from "../../native/runs/runner.ts";
+
+export const isCritique = (request: GenerateRequest) => request.jsonSchema !== undefined;
+export const lastUser = (request: GenerateRequest) => request.messages.at(-1)?.content ?? "";
+
+export function holistic(correct: boolean, score: number, critique = correct ? "Looks right." : "Step 2 is wrong.") {
+  return JSON.stringify({ critique, correct, score });
+}
+
+export function stepwise(verdicts: Array<"correct" | "wrong">, finalCorrect: boolean, score: number) {
+  return JSON.stringify({
+    steps: verdicts.map((verdict, i) => ({ verdict, score: verdict === "wrong" ? 2 : 9, why: `step ${i + 1} ${verdict}` })),
+    finalCorrect,
+    score,
+    critique: finalCorrect ? "fine" : "fix the wrong step",
+  });
+}
+
+export async function scriptedRun(options: {
+  strategy: string;
+  params?: Record<string, unknown>;
+  actor: Script;
+  critic?: Script;
+  task?: Task;
+  signal?: AbortSignal;
+  maxTotalTokens?: number;
+  parallel?: boolean;
+  onEvent?: (event: RunEvent) => void;
+}) {
+  const actor = new ScriptedBackend(options.actor);
+  const critic = new ScriptedBackend(options.critic ?? (() => holistic(true, 10)));
+  const outDir = mkdtempSync(join(tmpdir(), "refinery-scripted-"));
+  const result = await executeRun(
+    {
+      strategy: options.strategy,
+      params: options.params,
+      actor: { path: "scripted-actor" },
+      critic: { path: "scripted-critic" },
+      task: options.task ?? { question: "What is 6 * 7?", reference: "42" },
+      seed: 1,
+      outDir,
+      runId: "test-run",
+      parallel: options.parallel ?? false,
+      maxTotalTokens: options.maxTotalTokens,
+      signal: options.signal,
+      onEvent: options.onEvent,
+    },
+    { backends: { actor, critic } },
+  );
+  const nodes = result.state.order.map((id) => result.state.nodes[id]!);
+  return { ...result, actor, critic, nodes };
+}
