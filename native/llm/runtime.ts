@@ -1,7 +1,9 @@
 // One node-llama-cpp instance per process: picks the GPU backend (or CPU) and says why, sets threads
 // explicitly, and pools loaded models so actor and critic share one copy when they name the same file.
 import { availableParallelism } from "node:os";
-import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { realpath } from "node:fs/promises";
 import {
   getLlama,
@@ -46,8 +48,17 @@ export class ModelLoadError extends Error {
 }
 
 export function nodeLlamaCppVersion(): string {
-  const require = createRequire(import.meta.url);
-  return (require("node-llama-cpp/package.json") as { version: string }).version;
+  // The package's exports hide package.json; find it next to the resolved entry point instead.
+  let dir = dirname(fileURLToPath(import.meta.resolve("node-llama-cpp")));
+  for (; dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; version: string };
+      if (pkg.name === "node-llama-cpp") return pkg.version;
+    } catch {
+      // keep walking up
+    }
+  }
+  return "unknown";
 }
 
 /**

@@ -255,6 +255,9 @@ export class RunContext {
       ],
       lane: options.lane,
       jsonSchema: options.mode === "stepwise" ? stepwiseSchema(steps!.length) : holisticSchema,
+      // Critiques use the critic's sampling settings even when the actor writes them (Self-Refine).
+      maxTokens: this.options.sampling.critic.maxTokens,
+      temperature: this.options.sampling.critic.temperature,
       extract: false,
     });
     const verdict = parseVerdict(node.text, options.mode === "stepwise");

@@ -32,10 +32,15 @@ export function vocabFile(name: "qwen2" | "llama-spm"): string {
 }
 
 export const shapes = {
-  /** Chat model with Qwen2's tokenizer and ChatML template: a few MB, over 1,000 tokens/s on one core. */
+  /**
+   * Chat model with the Llama SPM tokenizer (32k tokens: grammar-constrained sampling stays fast) and the
+   * ChatML template taken from the Qwen2 vocab file.
+   */
   tinyChat: { embedding: 64, layers: 2, heads: 4, feedForward: 128, contextLength: 4096, name: "tiny-chat" },
   /** Same shape with a different seed: a second, distinct model for actor/critic tests. */
   tinyCritic: { embedding: 64, layers: 2, heads: 4, feedForward: 128, contextLength: 4096, seed: 7, name: "tiny-critic" },
+  /** Qwen2's own 152k-token tokenizer and template: slower per token, used where the real pairing matters. */
+  qwenChat: { embedding: 64, layers: 2, heads: 4, feedForward: 128, contextLength: 4096, seed: 3, name: "qwen-chat" },
   /** About 100M parameters (32000-token SPM vocabulary): the benchmark model. */
   bench100M: {
     embedding: 768, layers: 12, heads: 12, feedForward: 2048, contextLength: 4096,
@@ -45,12 +50,12 @@ export const shapes = {
 
 export async function testModel(kind: keyof typeof shapes): Promise<string> {
   const shape = shapes[kind];
-  const vocab = kind === "bench100M" ? "llama-spm" : "qwen2";
+  const vocab = kind === "qwenChat" ? "qwen2" : "llama-spm";
   const path = join(cacheDir, "test-models", `${kind}.gguf`);
   if (existsSync(path)) return path;
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeRandomLlama(tmp, vocabFile(vocab), shape);
+  await writeRandomLlama(tmp, vocabFile(vocab), shape, kind === "bench100M" ? undefined : vocabFile("qwen2"));
   renameSync(tmp, path);
   return path;
 }

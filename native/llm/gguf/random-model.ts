@@ -72,7 +72,13 @@ const ones = (target: Buffer) => {
   for (let i = 0; i < target.length; i += 4) target.writeFloatLE(1, i);
 };
 
-export async function writeRandomLlama(path: string, tokenizerSource: string, shape: RandomLlamaShape): Promise<void> {
+export async function writeRandomLlama(
+  path: string,
+  tokenizerSource: string,
+  shape: RandomLlamaShape,
+  /** A GGUF whose tokenizer.chat_template to use when the tokenizer source has none. */
+  chatTemplateSource?: string,
+): Promise<void> {
   const source = await readGgufHeader(tokenizerSource);
   const tokens = source.metadata.get("tokenizer.ggml.tokens")?.value;
   if (!tokens || typeof tokens !== "object") throw new Error(`${tokenizerSource} has no tokenizer.ggml.tokens`);
@@ -97,6 +103,10 @@ export async function writeRandomLlama(path: string, tokenizerSource: string, sh
     ["llama.vocab_size", u32(vocab)],
   ]);
   for (const [key, kv] of source.metadata) if (key.startsWith("tokenizer.")) metadata.set(key, kv);
+  if (chatTemplateSource && !metadata.has("tokenizer.chat_template")) {
+    const template = (await readGgufHeader(chatTemplateSource)).metadata.get("tokenizer.chat_template");
+    if (template) metadata.set("tokenizer.chat_template", template);
+  }
 
   let seed = shape.seed ?? 1;
   const matrix = (name: string, dims: number[], scale = 0.08): TensorToWrite => ({

@@ -1,0 +1,56 @@
+// The text view of a run: the DAG as an indented tree along primary parents, extra parents named, scores
+// and answers on each line, the selected path marked with '*'.
+import { ancestorsOf, latestScore, type RunNode, type RunState } from "../protocol/state.ts";
+
+function scoreLabel(node: RunNode): string {
+  const parts: string[] = [];
+  const critic = latestScore(node, "critic");
+  if (critic) {
+    parts.push(critic.value === null ? `critic: ${critic.verdict}` : `critic ${critic.value}/10 ${critic.verdict}`);
+    if (critic.steps?.length) {
+      parts.push(`steps ${critic.steps.map((s) => (s.verdict === "wrong" ? "✗" : "✓")).join("")}`);
+      if (critic.firstErrorStep !== null && critic.firstErrorStep !== undefined) parts.push(`first error: step ${critic.firstErrorStep + 1}`);
+    }
+  }
+  const vote = latestScore(node, "vote");
+  if (vote?.value !== null && vote?.value !== undefined) parts.push(`votes ${Math.round(vote.value * 100)}%`);
+  return parts.length ? ` [${parts.join("; ")}]` : "";
+}
+
+const oneLine = (text: string, width: number) => {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
+};
+
+export function renderTree(state: RunState, options: { width?: number } = {}): string {
+  const width = options.width ?? 72;
+  const selected = state.selectedNodeId ? ancestorsOf(state, state.selectedNodeId) : new Set<string>();
+  const lines: string[] = [];
+  lines.push(`run ${state.runId} · ${state.strategy} · seed ${state.seed}`);
+  lines.push(`task: ${oneLine(state.task?.question ?? "", width)}`);
+  const visit = (id: string, depth: number) => {
+    const node = state.nodes[id]!;
+    const mark = selected.has(id) ? "*" : " ";
+    const who = node.model ? ` (${node.model})` : "";
+    const extra = node.parents.length > 1 ? ` ← also ${node.parents.slice(1).join(", ")}` : "";
+    const status = node.status === "done" ? "" : ` {${node.status}}`;
+    const answer = node.answer !== null ? ` → ${node.answer}` : "";
+    lines.push(`${mark} ${"  ".repeat(depth)}${id} ${node.role}/${node.step} #${node.iteration}${who}${status}${scoreLabel(node)}${answer}${extra}`);
+    lines.push(`  ${"  ".repeat(depth)}   ${oneLine(node.text, width)}`);
+    for (const child of state.children[id] ?? []) {
+      if (state.nodes[child]!.parents[0] === id) visit(child, depth + 1);
+    }
+  };
+  for (const id of state.order) if (state.nodes[id]!.parents.length === 0) visit(id, 0);
+  if (state.status === "finished") {
+    const budgets = state.budgets!;
+    const verdict = state.correct === null ? "" : state.correct ? " (correct)" : " (incorrect)";
+    lines.push(`selected ${state.selectedNodeId}: ${state.answer ?? "(no answer extracted)"}${verdict}`);
+    lines.push(`tokens: ${budgets.selectedPathTokens} along the selected path, ${budgets.totalTokens} in all`);
+  } else if (state.status === "failed") {
+    lines.push(`run failed (${state.failure!.code}): ${state.failure!.reason}`);
+  } else {
+    lines.push("run incomplete: no run-finished event (still running, or the process stopped)");
+  }
+  return lines.join("\n");
+}
