@@ -61,6 +61,16 @@ export class LlamaBackend implements ModelBackend {
     const inBefore = meter.usedInputTokens;
     const outBefore = meter.usedOutputTokens;
     let firstTokenMs: number | null = null;
+    let streamed = "";
+    const finish = (text: string, stopReason: StopReason): GenerateResult => {
+      const tokensOut = meter.usedOutputTokens - outBefore;
+      const tokensEvaluated = meter.usedInputTokens - inBefore;
+      const tokensIn = Math.max(0, lease.sequence.contextTokens.length - tokensOut);
+      this.totals.tokensIn += tokensIn;
+      this.totals.tokensOut += tokensOut;
+      this.totals.requests++;
+      return { text, tokensIn, tokensEvaluated, tokensOut, stopReason, firstTokenMs };
+    };
     try {
       const result = await lease.chat.generateResponse(toChatHistory(request.messages), {
         maxTokens: request.maxTokens,
@@ -73,21 +83,21 @@ export class LlamaBackend implements ModelBackend {
         stopOnAbortSignal: true,
         onTextChunk: (text) => {
           firstTokenMs ??= performance.now() - started;
+          streamed += text;
           request.onText?.(text);
         },
       });
-      const tokensOut = meter.usedOutputTokens - outBefore;
-      const tokensEvaluated = meter.usedInputTokens - inBefore;
-      const tokensIn = Math.max(0, lease.sequence.contextTokens.length - tokensOut);
-      this.totals.tokensIn += tokensIn;
-      this.totals.tokensOut += tokensOut;
-      this.totals.requests++;
       const stopReason: StopReason =
         result.metadata.stopReason === "abort" ? "aborted"
         : result.metadata.stopReason === "maxTokens" ? "maxTokens"
         : result.metadata.stopReason === "eogToken" ? "eos"
         : "stop";
-      return { text: result.response, tokensIn, tokensEvaluated, tokensOut, stopReason, firstTokenMs };
+      return finish(result.response, stopReason);
+    } catch (error) {
+      // llama.cpp's grammar sampler throws when a token with an empty piece (e.g. <unk>) is sampled after the
+      // grammar has already completed; the constrained output is whole by then, so keep it.
+      if (grammar && /empty grammar stack/i.test((error as Error).message)) return finish(streamed, "stop");
+      throw error;
     } finally {
       lease.release();
     }

@@ -151,15 +151,21 @@ export class LlamaRuntime {
     return grammar;
   }
 
-  async dispose(): Promise<void> {
-    for (const loading of this.models.values()) {
+  /** Frees every loaded model and context; the next loadModel loads afresh. */
+  async unloadAll(): Promise<void> {
+    const loadings = [...this.models.values()];
+    this.models.clear();
+    for (const loading of loadings) {
       const loaded = await loading.catch(() => null);
       if (loaded) {
         await loaded.context.dispose();
         await loaded.model.dispose();
       }
     }
-    this.models.clear();
+  }
+
+  async dispose(): Promise<void> {
+    await this.unloadAll();
     await this.llama.dispose();
   }
 }

@@ -59,7 +59,7 @@ for (const strategy of strategies) {
   test(`${strategy.name} runs end to end through node-llama-cpp`, async () => {
     const live: RunEvent[] = [];
     const result = await executeRun(config(strategy.name, { onEvent: (e) => live.push(e) }));
-    assert.equal(result.state.status, "finished", result.state.failure?.reason);
+    assert.equal(result.state.status, "finished", result.state.failure?.reason ?? "");
     const { state, log } = await replayRunLog(result.logPath);
     assert.deepEqual(state, result.state, "replay rebuilds the live state");
     assert.equal(log.events[0]!.type, "run-started");
@@ -107,7 +107,7 @@ test("actor and critic naming the same file share one loaded model", async () =>
 
 test("a real trained model without a chat template runs (stories260K)", async () => {
   const result = await executeRun(config("self-refine", { actor: { path: storiesModel, sampling: { maxTokens: 32 } }, critic: { path: storiesModel, sampling: { maxTokens: 120 } } }));
-  assert.equal(result.state.status, "finished", result.state.failure?.reason);
+  assert.equal(result.state.status, "finished", result.state.failure?.reason ?? "");
   assert.ok(result.state.nodes.n1!.text.length > 0);
 });
 
@@ -130,4 +130,11 @@ test("cancelling mid-generation stops the node, keeps what was written, and fail
   assert.ok(node.tokensOut < 2000 && node.text.length > 0);
   const manifest = JSON.parse(readFileSync(result.manifestPath, "utf8"));
   assert.equal(manifest.status, "failed");
+});
+
+test("a model with Qwen2's own tokenizer and ChatML template runs a critic loop", async () => {
+  const qwen = await testModel("qwenChat");
+  const result = await executeRun(config("critic-guided", { actor: { path: qwen, sampling: { maxTokens: 16 } }, critic: { path: qwen, sampling: { maxTokens: 60 } } }));
+  assert.equal(result.state.status, "finished", result.state.failure?.reason ?? "");
+  assert.ok(result.state.nodes.n2!.text.startsWith("{"), "the critic's output is constrained JSON");
 });

@@ -55,7 +55,7 @@ export async function testModel(kind: keyof typeof shapes): Promise<string> {
   if (existsSync(path)) return path;
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeRandomLlama(tmp, vocabFile(vocab), shape, kind === "bench100M" ? undefined : vocabFile("qwen2"));
+  await writeRandomLlama(tmp, vocabFile(vocab), shape, vocabFile("qwen2"));
   renameSync(tmp, path);
   return path;
 }

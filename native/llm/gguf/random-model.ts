@@ -41,7 +41,7 @@ export function float32ToFloat16Bits(value: number): number {
 }
 
 /** A random pattern tiled over the buffer at a per-tensor offset: fast for 100M+ parameters, and noise enough. */
-function makeFiller(type: GgmlType, seed: number, scale: number): (target: Buffer) => void {
+export function makeFiller(type: GgmlType, seed: number, scale: number): (target: Buffer) => void {
   const random = mulberry32(seed);
   const patternBytes = 1 << 16;
   const pattern = Buffer.alloc(patternBytes + 34 * 1024);
@@ -58,10 +58,12 @@ function makeFiller(type: GgmlType, seed: number, scale: number): (target: Buffe
     }
   }
   const unit = type === GgmlType.Q8_0 ? 34 : type === GgmlType.F16 ? 2 : 4;
+  // Copies must start on block boundaries, or Q8_0 scales would be read from weight bytes.
+  const chunk = unit * Math.floor(patternBytes / unit);
   return (target) => {
     let shift = Math.floor(random() * 1024) * unit;
-    for (let at = 0; at < target.length; at += patternBytes) {
-      const length = Math.min(patternBytes, target.length - at);
+    for (let at = 0; at < target.length; at += chunk) {
+      const length = Math.min(chunk, target.length - at);
       pattern.copy(target, at, shift, shift + length);
       shift = (shift + 7 * unit) % (34 * 1024);
     }

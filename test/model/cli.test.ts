@@ -1,0 +1,130 @@
+// The CLI as a user runs it: real processes, real files, one-line errors and non-zero exits for bad input,
+// and no run folder left behind for a run that never started.
+import { before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { repoRoot, testModel } from "../support/models.ts";
+
+const bin = join(repoRoot, "bin/refinery.mjs");
+const gsm8k = resolve(repoRoot, "../shared/data/tasks/gsm8k_test.jsonl");
+let actor: string;
+let critic: string;
+const scratch = mkdtempSync(join(tmpdir(), "refinery-cli-"));
+
+function refinery(...args: string[]) {
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", cwd: scratch, timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+before(async () => {
+  actor = await testModel("tinyChat");
+  critic = await testModel("tinyCritic");
+});
+
+test("run self-refine, then replay shows drafts, critiques with scores and the selected answer", () => {
+  const out = join(scratch, "runs");
+  const run = refinery("run", "--strategy", "self-refine", "--actor", actor, "--critic", critic, "--task", "What is 2 + 3?", "--out", out, "--max-tokens", "24", "--threads", "1", "--param", "feedbackModel=critic", "--json");
+  assert.equal(run.code, 0, run.stderr);
+  const summary = JSON.parse(run.stdout);
+  assert.equal(summary.status, "finished");
+  assert.match(run.stderr, /loading actor/);
+  assert.match(run.stderr, /n1 draft\/draft \(actor\) done/);
+  const replay = refinery("replay", summary.dir);
+  assert.equal(replay.code, 0, replay.stderr);
+  assert.match(replay.stdout, /^\* n1 draft\/draft #0 \(actor\)/m);
+  assert.match(replay.stdout, /n2 critique\/feedback #0 \(critic\)/);
+  assert.match(replay.stdout, /\[critic (\d+\/10 \w+|: unparseable)\]/);
+  assert.match(replay.stdout, /^selected n\d+: /m);
+  assert.match(replay.stdout, /tokens: \d+ along the selected path, \d+ in all/);
+  const json = JSON.parse(refinery("replay", join(summary.dir, "events.jsonl"), "--json").stdout);
+  assert.equal(json.status, "finished");
+});
+
+test("a dataset run takes the first items of a GSM8K file and checks answers against references", () => {
+  const out = join(scratch, "dataset-runs");
+  const run = refinery("run", "--strategy", "single-pass", "--actor", actor, "--dataset", gsm8k, "--limit", "2", "--out", out, "--max-tokens", "16", "--threads", "1", "--json", "--quiet");
+  assert.equal(run.code, 0, run.stderr);
+  const results = JSON.parse(run.stdout);
+  assert.equal(results.length, 2);
+  assert.ok(results.every((r: { correct: boolean | null }) => r.correct === false || r.correct === true));
+  assert.equal(readdirSync(out).length, 2);
+  const manifest = JSON.parse(readFileSync(join(results[0].dir, "manifest.json"), "utf8"));
+  assert.match(manifest.task.reference, /#### 18$/);
+});
+
+function expectFailure(args: string[], message: RegExp) {
+  const out = join(scratch, `bad-${Math.random().toString(36).slice(2)}`);
+  const result = refinery(...args, "--out", out);
+  assert.notEqual(result.code, 0);
+  assert.equal(result.stdout, "");
+  const lines = result.stderr.trim().split("\n").filter((l) => !l.startsWith("run `refinery help`"));
+  assert.equal(lines.length, 1, `one clear line, got:\n${result.stderr}`);
+  assert.match(lines[0]!, message);
+  assert.ok(!existsSync(out), "no run folder for a run that never started");
+}
+
+test("bad input: missing, foreign and truncated model files, empty task, unknown strategy", () => {
+  const base = ["run", "--strategy", "single-pass", "--task", "2+2?"];
+  expectFailure([...base, "--actor", join(scratch, "nope.gguf")], /^refinery: actor model: model file not found: .*nope\.gguf$/);
+  const text = join(scratch, "notes.gguf");
+  writeFileSync(text, "these are not weights\n");
+  expectFailure([...base, "--actor", text], /not a GGUF file/);
+  const bytes = readFileSync(actor);
+  const truncated = join(scratch, "truncated.gguf");
+  writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+  expectFailure([...base, "--actor", truncated], /GGUF file is truncated: tensor '[^']+' needs bytes up to \d+ but the file has \d+/);
+  const headerOnly = join(scratch, "header-cut.gguf");
+  writeFileSync(headerOnly, bytes.subarray(0, 200));
+  expectFailure([...base, "--actor", headerOnly], /GGUF header is cut short/);
+  expectFailure(["run", "--strategy", "single-pass", "--task", "   ", "--actor", actor], /the task is empty/);
+  expectFailure(["run", "--strategy", "tree-of-magic", "--task", "2+2?", "--actor", actor], /unknown strategy 'tree-of-magic'/);
+  expectFailure([...base, "--actor", actor, "--critic", text], /critic model: .*not a GGUF file/);
+  expectFailure(["run", "--strategy", "single-pass", "--dataset", join(scratch, "missing.jsonl"), "--actor", actor], /dataset not found/);
+  expectFailure(["frobnicate"], /unknown command 'frobnicate'/);
+});
+
+test("inspect shows GGUF metadata and a memory estimate", () => {
+  const result = refinery("inspect", actor, "--json", "--context-size", "2048", "--sequences", "2");
+  assert.equal(result.code, 0, result.stderr);
+  const info = JSON.parse(result.stdout);
+  assert.equal(info.architecture, "llama");
+  assert.equal(info.chatTemplate, true);
+  assert.equal(info.layers, 2);
+  assert.ok(info.estimate.model.cpuRam > 0 && info.estimate.context.cpuRam > 0);
+  assert.equal(info.estimate.sequences, 2);
+  const text = refinery("inspect", actor);
+  assert.match(text.stdout, /estimated memory at context \d+ × 1 sequence/);
+});
+
+test("strategies lists every strategy with parameters and defaults", () => {
+  const result = refinery("strategies", "--json");
+  const list = JSON.parse(result.stdout) as Array<{ name: string; params: Array<{ name: string; default: unknown }> }>;
+  assert.deepEqual(list.map((s) => s.name), ["single-pass", "self-refine", "critic-guided", "best-of-n", "self-consistency", "step-critique"]);
+  assert.equal(list.find((s) => s.name === "self-refine")!.params.find((p) => p.name === "maxIterations")!.default, 4);
+});
+
+test("a run killed mid-generation keeps every completed node; replay shows it unfinished", async () => {
+  const { spawn } = await import("node:child_process");
+  const out = join(scratch, "killed");
+  const child = spawn(process.execPath, [bin, "run", "--strategy", "self-consistency", "--param", "n=6", "--sequential", "--actor", actor, "--task", "Count to ten.", "--out", out, "--max-tokens", "3000", "--threads", "1"], { cwd: scratch, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  await new Promise<void>((resolveKill) => {
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // Kill while the third sample is generating: two nodes are complete, one is in flight.
+      if ((stderr.match(/ done: /g) ?? []).length === 2) child.kill("SIGKILL");
+    });
+    child.on("exit", () => resolveKill());
+  });
+  const [runDir] = readdirSync(out);
+  const replay = refinery("replay", join(out, runDir!));
+  assert.equal(replay.code, 0, replay.stderr);
+  assert.match(replay.stdout, /n1 draft\/sample/);
+  assert.match(replay.stdout, /n2 draft\/sample/);
+  assert.match(replay.stdout, /run incomplete: no run-finished event/);
+  const manifest = JSON.parse(readFileSync(join(out, runDir!, "manifest.json"), "utf8"));
+  assert.equal(manifest.status, "running", "a killed run never looks finished");
+});
