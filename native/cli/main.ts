@@ -26,6 +26,7 @@ usage:
   refinery replay <run folder | events.jsonl> [--json]
   refinery inspect <gguf> [--context-size n] [--sequences n] [--json]
   refinery strategies [--json]
+  refinery serve [--port n] [--runs <dir>] [--gpu …] [--threads n]   the UI on 127.0.0.1 with an access token
 `;
 
 const common = { json: { type: "boolean" }, help: { type: "boolean" } } as const;
@@ -238,6 +239,27 @@ async function commandInspect(args: string[]): Promise<number> {
   return 0;
 }
 
+async function commandServe(args: string[]): Promise<number> {
+  const { values } = parse(args, { port: { type: "string" }, runs: { type: "string" }, gpu: { type: "string" }, threads: { type: "string" } });
+  const { EngineHost, forkEngine } = await import("../engine/host.ts");
+  const { startWebServer } = await import("../server/server.ts");
+  const { existsSync } = await import("node:fs");
+  const { fileURLToPath } = await import("node:url");
+  const staticDir = fileURLToPath(new URL("../../dist/renderer", import.meta.url));
+  if (!existsSync(join(staticDir, "index.html"))) throw new UsageError(`the UI is not built (${staticDir} is missing): run \`npm run build\` first`);
+  const runsDir = values.runs ?? "runs";
+  const host = new EngineHost({ spawn: forkEngine({ runsDir, gpu: values.gpu, threads: intOption(values.threads, "threads") }), runsDir });
+  const server = await startWebServer({ host, staticDir, port: intOption(values.port, "port") });
+  process.stdout.write(`Refinery is serving on loopback only. Open:\n  ${server.url}\n`);
+  await new Promise<void>((resolveStop) => {
+    process.once("SIGINT", resolveStop);
+    process.once("SIGTERM", resolveStop);
+  });
+  host.dispose();
+  await server.close();
+  return 0;
+}
+
 function commandStrategies(args: string[]): number {
   const { values } = parse(args, {});
   if (values.json) {
@@ -259,6 +281,7 @@ export async function main(argv: string[]): Promise<number> {
       case "replay": return await commandReplay(rest);
       case "inspect": return await commandInspect(rest);
       case "strategies": return commandStrategies(rest);
+      case "serve": return await commandServe(rest);
       case undefined: case "help": case "--help": case "-h":
         process.stdout.write(USAGE);
         return command === undefined ? 1 : 0;

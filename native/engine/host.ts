@@ -1,0 +1,153 @@
+// Supervises the engine process for Electron's main process and the web server: validates every request
+// against the contract, starts the engine on demand, relays events, and when the engine dies (a llama.cpp
+// abort, a kill) fails its runs in their logs and in the UI; the next request starts a fresh engine.
+import { fork } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { validateRequest, type EngineEvent, type RequestName, type Result } from "../protocol/contract.ts";
+import type { RunEvent } from "../protocol/events.ts";
+import { readManifest, writeManifest } from "../runs/manifest.ts";
+import { RunLogWriter } from "../runs/run-log.ts";
+import type { FromEngine, ToEngine } from "./messages.ts";
+
+export interface EngineProcess {
+  readonly pid: number | undefined;
+  send(message: ToEngine): void;
+  onMessage(listener: (message: FromEngine) => void): void;
+  onExit(listener: (description: string) => void): void;
+  kill(): void;
+}
+
+export interface EngineHostOptions {
+  spawn: () => EngineProcess;
+  runsDir: string;
+  pickModelFile?: () => Promise<string | null>;
+}
+
+export class EngineHost {
+  private engine: EngineProcess | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, (result: Result<unknown>) => void>();
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private readonly activeRuns = new Set<string>();
+  private disposed = false;
+
+  constructor(private readonly options: EngineHostOptions) {}
+
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get enginePid(): number | undefined {
+    return this.engine?.pid;
+  }
+
+  async request(method: RequestName | string, input: unknown): Promise<Result<unknown>> {
+    if (this.disposed) return { ok: false, error: "the engine host is shut down" };
+    const valid = validateRequest(method as RequestName, input);
+    if (!valid.ok) return valid;
+    if (method === "pickModelFile") {
+      if (!this.options.pickModelFile) return { ok: false, error: "file dialogs are only available in the desktop app; type the model's path" };
+      return { ok: true, value: { path: await this.options.pickModelFile() } };
+    }
+    const engine = this.ensureEngine();
+    const id = this.nextId++;
+    const result = await new Promise<Result<unknown>>((resolve) => {
+      this.pending.set(id, resolve);
+      engine.send({ kind: "request", id, method: method as RequestName, input: valid.value });
+    });
+    if (method === "startRun" && result.ok) this.activeRuns.add((result.value as { runId: string }).runId);
+    return result;
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private ensureEngine(): EngineProcess {
+    if (this.engine) return this.engine;
+    const engine = this.options.spawn();
+    this.engine = engine;
+    this.emit({ type: "engine-status", status: "starting" });
+    engine.onMessage((message) => {
+      if (message.kind === "response") {
+        this.pending.get(message.id)?.(message.result);
+        this.pending.delete(message.id);
+      } else if (message.kind === "ready") {
+        this.emit({ type: "engine-status", status: "ready" });
+      } else if (message.kind === "event") {
+        if (message.event.type === "run-events") {
+          const ended = message.event.events.some((e) => e.type === "run-finished" || e.type === "run-failed");
+          if (ended) this.activeRuns.delete(message.event.runId);
+        }
+        this.emit(message.event);
+      }
+    });
+    engine.onExit((description) => {
+      if (this.engine !== engine) return;
+      this.engine = null;
+      if (this.disposed) return;
+      this.failEverythingInFlight(`the engine process stopped (${description})`);
+    });
+    return engine;
+  }
+
+  private failEverythingInFlight(reason: string): void {
+    for (const resolve of this.pending.values()) resolve({ ok: false, error: reason });
+    this.pending.clear();
+    for (const runId of this.activeRuns) {
+      const event: RunEvent = { type: "run-failed", at: Date.now(), reason, code: "engine-crashed" };
+      const dir = join(this.options.runsDir, runId);
+      // The log keeps every node the engine completed; it gains the failure so replay shows why it ended.
+      if (existsSync(join(dir, "events.jsonl"))) {
+        const log = new RunLogWriter(join(dir, "events.jsonl"));
+        log.append(event);
+        log.close();
+        void readManifest(join(dir, "manifest.json"))
+          .then((manifest) => writeManifest(join(dir, "manifest.json"), { ...manifest, status: "failed", endedAt: new Date().toISOString(), failure: reason }))
+          .catch(() => undefined);
+      }
+      this.emit({ type: "run-events", runId, events: [event] });
+    }
+    this.activeRuns.clear();
+    this.emit({ type: "engine-status", status: "crashed", detail: reason });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.engine?.kill();
+    this.engine = null;
+  }
+}
+
+/** The engine as a Node child process (web mode, tests), running the TypeScript sources through tsx. */
+export function forkEngine(env: { runsDir: string; gpu?: string; threads?: number }): () => EngineProcess {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const entry = join(here, "child.ts");
+  return () => {
+    const child = fork(entry, [], {
+      execArgv: ["--import", "tsx"],
+      env: {
+        ...process.env,
+        REFINERY_RUNS_DIR: env.runsDir,
+        ...(env.gpu ? { REFINERY_GPU: env.gpu } : {}),
+        ...(env.threads ? { REFINERY_THREADS: String(env.threads) } : {}),
+        REFINERY_MODE: "web",
+      },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    return {
+      get pid() {
+        return child.pid;
+      },
+      send: (message) => {
+        if (child.connected) child.send(message);
+      },
+      onMessage: (listener) => child.on("message", (message) => listener(message as FromEngine)),
+      onExit: (listener) => child.on("exit", (code, signal) => listener(signal ? `killed by ${signal}` : `exit code ${code}`)),
+      kill: () => child.kill(),
+    };
+  };
+}

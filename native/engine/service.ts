@@ -1,0 +1,145 @@
+// The engine behind the bridge: answers contract requests in-process (runs, history, model metadata,
+// strategies) and pushes run events in batches. It runs inside the engine process that Electron's main
+// process or the web server supervises; the CLI and tests can also use it directly.
+import { readdir, readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { EngineEvent, EngineInfo, RequestName, ResponseTypes, Result, RunSummary } from "../protocol/contract.ts";
+import { requestSchemas } from "../protocol/contract.ts";
+import type { RunEvent } from "../protocol/events.ts";
+import { readDataset } from "../eval/dataset.ts";
+import { checkModelFile } from "../llm/gguf-check.ts";
+import { openRuntime, type GpuChoice } from "../llm/runtime.ts";
+import { readManifest } from "../runs/manifest.ts";
+import { readRunLog } from "../runs/run-log.ts";
+import { executeRun, newRunId, RunInputError } from "../runs/runner.ts";
+import { strategies, getStrategy } from "../strategies/registry.ts";
+import { resolveParams } from "../strategies/types.ts";
+import { EventBatcher } from "./event-batcher.ts";
+import type { z } from "zod";
+
+export interface EngineServiceOptions {
+  runsDir: string;
+  gpu?: GpuChoice;
+  threads?: number;
+  mode: EngineInfo["mode"];
+  emit: (event: EngineEvent) => void;
+}
+
+type Input<K extends RequestName> = z.output<(typeof requestSchemas)[K]>;
+type Handlers = { [K in Exclude<RequestName, "pickModelFile">]: (input: Input<K>) => Promise<ResponseTypes[K]> };
+
+export class EngineService {
+  private readonly active = new Map<string, AbortController>();
+  private readonly batcher: EventBatcher;
+
+  constructor(private readonly options: EngineServiceOptions) {
+    this.batcher = new EventBatcher((runId, events) => options.emit({ type: "run-events", runId, events }));
+  }
+
+  async handle(name: RequestName, input: unknown): Promise<Result<unknown>> {
+    if (name === "pickModelFile") return { ok: false, error: "file dialogs are only available in the desktop app; type the model's path" };
+    try {
+      const handler = this.handlers[name] as (input: unknown) => Promise<unknown>;
+      return { ok: true, value: await handler(input) };
+    } catch (error) {
+      return { ok: false, error: (error as Error).message };
+    }
+  }
+
+  get activeRunIds(): string[] {
+    return [...this.active.keys()];
+  }
+
+  private readonly handlers: Handlers = {
+    startRun: async (input) => {
+      // Validate what can be validated before answering, so a bad request fails the call itself.
+      if (!input.task.question.trim()) throw new RunInputError("the task is empty: type a question");
+      resolveParams(getStrategy(input.strategy), input.params ?? {});
+      for (const role of ["actor", "critic"] as const) {
+        await checkModelFile(input[role].path).catch((error: Error) => {
+          throw new RunInputError(`${role} model: ${error.message}`);
+        });
+      }
+      const runId = newRunId(input.strategy);
+      const controller = new AbortController();
+      this.active.set(runId, controller);
+      const emit = (event: RunEvent) => this.batcher.push(runId, event);
+      void executeRun({
+        ...input,
+        runId,
+        outDir: this.options.runsDir,
+        gpu: this.options.gpu,
+        threads: this.options.threads,
+        signal: controller.signal,
+        onEvent: emit,
+      })
+        .catch((error: Error) => {
+          // Failures before the log opens (a model that does not load) still reach the UI as a failed run.
+          emit({ type: "run-failed", at: Date.now(), reason: error.message, code: error instanceof RunInputError ? "model-error" : "internal" });
+        })
+        .finally(() => {
+          this.batcher.flush();
+          this.active.delete(runId);
+        });
+      return { runId };
+    },
+    cancelRun: async ({ runId }) => {
+      const controller = this.active.get(runId);
+      controller?.abort();
+      return { cancelled: controller !== undefined };
+    },
+    listRuns: async () => listRuns(this.options.runsDir, new Set(this.active.keys())),
+    loadRun: async ({ runId }) => (await readRunLog(join(this.options.runsDir, runId, "events.jsonl"))).events,
+    inspectModel: async ({ path }) => {
+      const file = await checkModelFile(path);
+      return {
+        path: resolve(path),
+        sizeBytes: file.sizeBytes,
+        architecture: file.architecture,
+        name: file.name,
+        contextLength: file.contextLength,
+        layers: file.layers,
+        chatTemplate: file.hasChatTemplate,
+      };
+    },
+    listStrategies: async () => strategies.map(({ name, title, paper, summary, params }) => ({ name, title, paper, summary, params })),
+    engineInfo: async () => {
+      const runtime = await openRuntime({ gpu: this.options.gpu, threads: this.options.threads }).catch(() => null);
+      return { backend: runtime?.report ?? null, runsDir: resolve(this.options.runsDir), mode: this.options.mode, pid: process.pid };
+    },
+    readDataset: async ({ path, limit }) => readDataset(path, { limit: limit ?? 200 }),
+  };
+}
+
+export async function listRuns(runsDir: string, active: Set<string>): Promise<RunSummary[]> {
+  let names: string[];
+  try {
+    names = await readdir(runsDir);
+  } catch {
+    return [];
+  }
+  const summaries: RunSummary[] = [];
+  for (const runId of names) {
+    const manifest = await readManifest(join(runsDir, runId, "manifest.json")).catch(() => null);
+    if (!manifest) continue;
+    let answer: string | null = null;
+    let correct: boolean | null = null;
+    let status = manifest.status;
+    let failure = manifest.failure;
+    if (status === "finished") {
+      const log = await readFile(join(runsDir, runId, "events.jsonl"), "utf8").catch(() => "");
+      const last = log.trimEnd().split("\n").at(-1);
+      try {
+        const event = JSON.parse(last ?? "") as RunEvent;
+        if (event.type === "run-finished") ({ answer, correct } = event);
+      } catch {
+        // a summary without the answer is still a summary
+      }
+    } else if (status === "running" && !active.has(runId)) {
+      status = "failed";
+      failure = "interrupted: the engine stopped before the run finished";
+    }
+    summaries.push({ runId, strategy: manifest.strategy, question: manifest.task.question, status, createdAt: manifest.createdAt, answer, correct, ...(failure ? { failure } : {}) });
+  }
+  return summaries.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}

@@ -1,0 +1,127 @@
+// The bridge contract: every request the UI can make of the engine, and every event the engine pushes, defined
+// once. Electron's main process and the loopback web server validate inputs with these schemas; the preload
+// and the browser client are built from the method list, so no channel name is written twice.
+import { z } from "zod";
+import type { RunEvent, Task } from "./events.ts";
+
+const sampling = z
+  .object({
+    temperature: z.number().min(0).max(5).optional(),
+    maxTokens: z.number().int().min(1).max(32768).optional(),
+    topP: z.number().min(0).max(1).optional(),
+    topK: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+const modelConfig = z
+  .object({
+    path: z.string().min(1, "choose a model file"),
+    sampling: sampling.optional(),
+    load: z.object({ contextSize: z.number().int().min(256).max(1 << 20).optional(), gpuLayers: z.union([z.literal("auto"), z.literal("max"), z.number().int().min(0)]).optional() }).strict().optional(),
+  })
+  .strict();
+
+export const requestSchemas = {
+  startRun: z
+    .object({
+      strategy: z.string().min(1),
+      params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
+      actor: modelConfig,
+      critic: modelConfig,
+      task: z.object({ id: z.string().optional(), question: z.string(), reference: z.string().optional() }).strict(),
+      seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+      maxTotalTokens: z.number().int().min(0).optional(),
+      parallel: z.boolean().optional(),
+    })
+    .strict(),
+  cancelRun: z.object({ runId: z.string().min(1) }).strict(),
+  listRuns: z.object({}).strict(),
+  loadRun: z.object({ runId: z.string().regex(/^[\w.-]+$/, "not a run id") }).strict(),
+  inspectModel: z.object({ path: z.string().min(1) }).strict(),
+  listStrategies: z.object({}).strict(),
+  engineInfo: z.object({}).strict(),
+  readDataset: z.object({ path: z.string().min(1), limit: z.number().int().min(1).max(10000).optional() }).strict(),
+  /** Electron only: a native file dialog. The web UI uses a path field instead. */
+  pickModelFile: z.object({}).strict(),
+} as const;
+
+export type RequestName = keyof typeof requestSchemas;
+export type RequestInput<K extends RequestName> = z.input<(typeof requestSchemas)[K]>;
+export const requestNames = Object.keys(requestSchemas) as RequestName[];
+
+export interface RunSummary {
+  runId: string;
+  strategy: string;
+  question: string;
+  status: "running" | "finished" | "failed";
+  createdAt: string;
+  answer: string | null;
+  correct: boolean | null;
+  failure?: string;
+}
+
+export interface ModelInfo {
+  path: string;
+  sizeBytes: number;
+  architecture: string | null;
+  name: string | null;
+  contextLength: number | null;
+  layers: number | null;
+  chatTemplate: boolean;
+}
+
+export interface StrategyInfo {
+  name: string;
+  title: string;
+  paper: string;
+  summary: string;
+  params: Array<{ name: string; type: string; default: number | boolean | string; description: string; min?: number; max?: number; choices?: readonly string[] }>;
+}
+
+export interface EngineInfo {
+  backend: { requested: string; active: string; devices: string[]; fallbackReason: string | null; threads: number; nodeLlamaCppVersion: string } | null;
+  runsDir: string;
+  mode: "electron" | "web";
+  pid: number;
+}
+
+export interface ResponseTypes {
+  startRun: { runId: string };
+  cancelRun: { cancelled: boolean };
+  listRuns: RunSummary[];
+  loadRun: RunEvent[];
+  inspectModel: ModelInfo;
+  listStrategies: StrategyInfo[];
+  engineInfo: EngineInfo;
+  readDataset: Task[];
+  pickModelFile: { path: string | null };
+}
+
+/** Errors cross the bridge as values, never as thrown exceptions with stacks. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** What the engine pushes: run events (token deltas coalesced into batches) and engine lifecycle. */
+export type EngineEvent =
+  | { type: "run-events"; runId: string; events: RunEvent[] }
+  | { type: "engine-status"; status: "starting" | "ready" | "crashed"; detail?: string };
+
+export type Bridge = {
+  [K in RequestName]: (input: RequestInput<K>) => Promise<Result<ResponseTypes[K]>>;
+} & {
+  subscribe(listener: (event: EngineEvent) => void): () => void;
+};
+
+export function validateRequest<K extends RequestName>(name: K, input: unknown): Result<z.output<(typeof requestSchemas)[K]>> {
+  const schema = requestSchemas[name];
+  if (!schema) return { ok: false, error: `unknown request '${String(name)}'` };
+  const parsed = schema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { ok: false, error: `invalid ${name} request: ${issue.path.length ? `${issue.path.join(".")}: ` : ""}${issue.message}` };
+  }
+  return { ok: true, value: parsed.data as z.output<(typeof requestSchemas)[K]> };
+}
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === "string" && Object.hasOwn(requestSchemas, name);
+}

@@ -1,0 +1,46 @@
+import { useAppState } from "../store/context.tsx";
+import { Errors } from "./Errors.tsx";
+import { History } from "./History.tsx";
+import { NodeInspector } from "./NodeInspector.tsx";
+import { RunPanel } from "./RunPanel.tsx";
+import { RunSetup } from "./RunSetup.tsx";
+
+function EngineStatus() {
+  const engine = useAppState((s) => s.engine);
+  const backend = engine.info?.backend;
+  return (
+    <div className="engine-status" data-testid="engine-status" data-status={engine.status}>
+      engine {engine.status}
+      {backend && (
+        <>
+          {" "}· {backend.active}
+          {backend.devices.length > 0 && ` (${backend.devices.join(", ")})`} · {backend.threads} thread(s)
+          {backend.fallbackReason && <span className="fallback" title={backend.fallbackReason}> · {backend.fallbackReason}</span>}
+        </>
+      )}
+    </div>
+  );
+}
+
+export function App() {
+  const runId = useAppState((s) => s.currentRunId);
+  return (
+    <div className="app">
+      <header>
+        <h1>Refinery</h1>
+        <EngineStatus />
+      </header>
+      <Errors where="engine" />
+      <main>
+        <aside className="left">
+          <RunSetup />
+          <History />
+        </aside>
+        <section className="center">
+          <RunPanel />
+        </section>
+        <aside className="right">{runId && <NodeInspector runId={runId} />}</aside>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,29 @@
+// Every run in the runs folder, newest first; opening one replays its log.
+import { useAppState, useAppStateShallow, useController } from "../store/context.tsx";
+import { Errors } from "./Errors.tsx";
+
+export function History() {
+  const controller = useController();
+  const history = useAppStateShallow((s) => s.history);
+  const current = useAppState((s) => s.currentRunId);
+  return (
+    <div className="history" data-testid="history">
+      <h3>
+        Runs <button type="button" onClick={() => void controller.refreshHistory()}>↻</button>
+      </h3>
+      <Errors where="history" />
+      <ul>
+        {history.map((run) => (
+          <li key={run.runId} data-testid="history-item" data-run-id={run.runId} className={`${run.status} ${run.runId === current ? "current" : ""}`} onClick={() => void controller.openRun(run.runId)}>
+            <div className="history-title">
+              {run.strategy} · {run.status}
+              {run.correct !== null && (run.correct ? " ✓" : " ✗")}
+            </div>
+            <div className="history-question">{run.question.slice(0, 70)}</div>
+            {run.failure && <div className="history-failure">{run.failure}</div>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+// Everything about one node: its prompt, its output, how it differs from the answer it revised, the scores it
+// received, tokens and timing.
+import { useAppState } from "../store/context.tsx";
+import { diffWords } from "./diff.ts";
+import { ScoreBadge } from "./scores.tsx";
+
+export function NodeInspector({ runId }: { runId: string }) {
+  const nodeId = useAppState((s) => s.selectedNodeId);
+  const node = useAppState((s) => (nodeId ? s.runs[runId]?.nodes[nodeId] : undefined));
+  const parent = useAppState((s) => {
+    const primary = node?.parents[0];
+    return primary ? s.runs[runId]?.nodes[primary] : undefined;
+  });
+  if (!node) return <div className="inspector empty">Select a node to see its prompt, output and scores.</div>;
+  const revised = node.role === "refine" && parent && (parent.role === "draft" || parent.role === "refine");
+  return (
+    <div className="inspector" data-testid="inspector">
+      <h3>
+        {node.id} · {node.role}/{node.step} · iteration {node.iteration} {node.model ? `· ${node.model}` : ""}
+      </h3>
+      <dl className="facts">
+        <dt>status</dt>
+        <dd data-testid="inspector-status">{node.status}</dd>
+        <dt>tokens</dt>
+        <dd>
+          {node.tokensIn} in · {node.tokensOut} out
+        </dd>
+        <dt>time</dt>
+        <dd>{node.wallMs} ms</dd>
+        {node.parents.length > 0 && (
+          <>
+            <dt>parents</dt>
+            <dd>{node.parents.join(", ")}</dd>
+          </>
+        )}
+        {node.answer !== null && (
+          <>
+            <dt>answer</dt>
+            <dd data-testid="inspector-answer">{node.answer}</dd>
+          </>
+        )}
+      </dl>
+      {node.error && <div className="error inline">{node.error}</div>}
+      {node.scores.length > 0 && (
+        <section>
+          <h4>Scores</h4>
+          {node.scores.map((score, index) => (
+            <div key={index} className="score-row">
+              <ScoreBadge score={score} scale={score.source === "vote" ? 1 : 10} /> {score.source}
+              {score.byNodeId ? ` (${score.byNodeId})` : ""} · {score.verdict}
+              {score.firstErrorStep != null && ` · first error at step ${score.firstErrorStep + 1}`}
+              {score.steps && (
+                <ol className="steps">
+                  {score.steps.map((step) => (
+                    <li key={step.index} className={step.verdict}>
+                      {step.verdict} {step.score !== null ? `${step.score}/10` : ""} {step.why}
+                    </li>
+                  ))}
+                </ol>
+              )}
+            </div>
+          ))}
+        </section>
+      )}
+      <section>
+        <h4>Output</h4>
+        <pre data-testid="inspector-output">{node.text}</pre>
+      </section>
+      {revised && (
+        <section>
+          <h4>Changes from {parent.id}</h4>
+          <pre className="diff" data-testid="inspector-diff">
+            {diffWords(parent.text, node.text).map((part, index) => (
+              <span key={index} className={part.kind}>
+                {part.text}
+              </span>
+            ))}
+          </pre>
+        </section>
+      )}
+      {node.prompt && (
+        <section>
+          <h4>Prompt</h4>
+          {node.prompt.map((message, index) => (
+            <div key={index} className={`message ${message.role}`}>
+              <div className="message-role">{message.role}</div>
+              <pre>{message.content}</pre>
+            </div>
+          ))}
+        </section>
+      )}
+    </div>
+  );
+}

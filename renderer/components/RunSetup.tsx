@@ -1,0 +1,156 @@
+// Run setup: actor and critic models (path field; a file picker in the desktop app), each model's metadata,
+// the strategy and its parameters with the cards' defaults, a task typed or taken from a dataset, the seed.
+import { useState } from "react";
+import type { Task } from "../../native/protocol/events.ts";
+import { useAppState, useAppStateShallow, useController } from "../store/context.tsx";
+import { Errors } from "./Errors.tsx";
+
+function ModelField({ role }: { role: "actor" | "critic" }) {
+  const controller = useController();
+  const path = useAppState((s) => (role === "actor" ? s.setup.actorPath : s.setup.criticPath));
+  const update = useAppState((s) => s.updateSetup);
+  const info = useAppState((s) => s.models[path.trim()]);
+  const electron = useAppState((s) => s.engine.info?.mode === "electron");
+  return (
+    <div className="field model-field">
+      <label htmlFor={`${role}-path`}>{role === "actor" ? "Actor model (GGUF)" : "Critic model (GGUF, empty: same as actor)"}</label>
+      <div className="row">
+        <input
+          id={`${role}-path`}
+          data-testid={`${role}-path`}
+          value={path}
+          placeholder="/path/to/model.gguf"
+          onChange={(e) => update(role === "actor" ? { actorPath: e.target.value } : { criticPath: e.target.value })}
+          onBlur={() => void controller.inspectModel(path)}
+        />
+        {electron && (
+          <button type="button" onClick={() => void controller.pickModel(role)}>
+            Browse…
+          </button>
+        )}
+      </div>
+      {info && "error" in info && <div className="error inline" data-testid={`${role}-model-error`}>{info.error}</div>}
+      {info && !("error" in info) && (
+        <div className="model-meta" data-testid={`${role}-model-meta`}>
+          {info.architecture ?? "?"} · {info.name ?? "unnamed"} · {(info.sizeBytes / 2 ** 20).toFixed(1)} MiB · {info.layers ?? "?"} layers · context {info.contextLength ?? "?"} · {info.chatTemplate ? "chat template" : "no chat template"}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function DatasetPicker() {
+  const controller = useController();
+  const update = useAppState((s) => s.updateSetup);
+  const [path, setPath] = useState("");
+  const [items, setItems] = useState<Task[]>([]);
+  return (
+    <details className="dataset">
+      <summary>Pick a task from a dataset file</summary>
+      <div className="row">
+        <input data-testid="dataset-path" value={path} placeholder="/path/to/tasks.jsonl" onChange={(e) => setPath(e.target.value)} />
+        <button type="button" data-testid="dataset-load" onClick={async () => setItems(await controller.loadDataset(path))}>
+          Load
+        </button>
+      </div>
+      {items.length > 0 && (
+        <select
+          data-testid="dataset-item"
+          onChange={(e) => {
+            const item = items[Number(e.target.value)];
+            if (item) update({ question: item.question, reference: item.reference ?? "" });
+          }}
+          defaultValue=""
+        >
+          <option value="" disabled>
+            {items.length} items
+          </option>
+          {items.map((item, index) => (
+            <option key={index} value={index}>
+              {item.id ?? index}: {item.question.slice(0, 80)}
+            </option>
+          ))}
+        </select>
+      )}
+    </details>
+  );
+}
+
+export function RunSetup() {
+  const controller = useController();
+  const setup = useAppState((s) => s.setup);
+  const update = useAppState((s) => s.updateSetup);
+  const strategies = useAppStateShallow((s) => s.strategies);
+  const busy = useAppState((s) => s.busy);
+  const running = useAppState((s) => (s.currentRunId ? s.runs[s.currentRunId]?.status === "running" : false));
+  const strategy = strategies.find((s) => s.name === setup.strategy);
+  return (
+    <form
+      className="setup"
+      data-testid="run-setup"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void controller.startRun();
+      }}
+    >
+      <ModelField role="actor" />
+      <ModelField role="critic" />
+      <div className="field">
+        <label htmlFor="strategy">Strategy</label>
+        <select id="strategy" data-testid="strategy-select" value={setup.strategy} onChange={(e) => update({ strategy: e.target.value, params: {} })}>
+          {strategies.map((s) => (
+            <option key={s.name} value={s.name}>
+              {s.title}
+            </option>
+          ))}
+        </select>
+        {strategy && <div className="hint">{strategy.summary} — {strategy.paper}</div>}
+      </div>
+      {strategy && strategy.params.length > 0 && (
+        <div className="params">
+          {strategy.params.map((param) => (
+            <label key={param.name} title={param.description}>
+              {param.name}
+              {param.choices ? (
+                <select data-testid={`param-${param.name}`} value={setup.params[param.name] ?? String(param.default)} onChange={(e) => update({ params: { ...setup.params, [param.name]: e.target.value } })}>
+                  {param.choices.map((choice) => (
+                    <option key={choice}>{choice}</option>
+                  ))}
+                </select>
+              ) : param.type === "boolean" ? (
+                <input type="checkbox" data-testid={`param-${param.name}`} checked={(setup.params[param.name] ?? String(param.default)) === "true"} onChange={(e) => update({ params: { ...setup.params, [param.name]: String(e.target.checked) } })} />
+              ) : (
+                <input data-testid={`param-${param.name}`} value={setup.params[param.name] ?? String(param.default)} onChange={(e) => update({ params: { ...setup.params, [param.name]: e.target.value } })} />
+              )}
+            </label>
+          ))}
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor="question">Task</label>
+        <textarea id="question" data-testid="question" rows={4} value={setup.question} onChange={(e) => update({ question: e.target.value })} />
+      </div>
+      <DatasetPicker />
+      <div className="row small">
+        <label>
+          reference <input data-testid="reference" value={setup.reference} onChange={(e) => update({ reference: e.target.value })} />
+        </label>
+        <label>
+          seed <input data-testid="seed" value={setup.seed} onChange={(e) => update({ seed: e.target.value })} />
+        </label>
+        <label>
+          max tokens <input data-testid="max-tokens" value={setup.maxTokens} onChange={(e) => update({ maxTokens: e.target.value })} />
+        </label>
+      </div>
+      <Errors where="setup" />
+      <div className="row">
+        <button type="submit" data-testid="start-run" disabled={busy}>
+          Start
+        </button>
+        <button type="button" data-testid="cancel-run" disabled={!running} onClick={() => void controller.cancelRun()}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

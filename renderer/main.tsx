@@ -1,0 +1,31 @@
+// Renderer entry: the Electron preload's bridge when present, else the loopback web bridge.
+import { createRoot } from "react-dom/client";
+import type { Bridge } from "../native/protocol/contract.ts";
+import { createHttpBridge } from "./bridge/http-bridge.ts";
+import { App } from "./components/App.tsx";
+import { AppProvider } from "./store/context.tsx";
+import { createController } from "./store/controller.ts";
+import { createAppStore } from "./store/store.ts";
+import "./styles.css";
+
+declare global {
+  interface Window {
+    refinery?: Bridge;
+  }
+}
+
+const params = new URLSearchParams(window.location.search);
+const bridge = window.refinery ?? createHttpBridge(params.get("token") ?? "");
+const store = createAppStore();
+const controller = createController(bridge, store, {
+  get hash() {
+    return window.location.hash;
+  },
+  setHash: (hash) => history.replaceState(null, "", `${window.location.pathname}${window.location.search}#${hash}`),
+});
+createRoot(document.getElementById("root")!).render(
+  <AppProvider store={store} controller={controller}>
+    <App />
+  </AppProvider>,
+);
+void controller.init();

@@ -1,0 +1,117 @@
+// The UI's actions that talk to the engine: each calls the bridge and records the outcome in the store.
+// Errors come back as values and are shown where the user is looking.
+import type { Bridge } from "../../native/protocol/contract.ts";
+import type { AppStore } from "./store.ts";
+
+export type Controller = ReturnType<typeof createController>;
+
+export function createController(bridge: Bridge, store: AppStore, location: { hash: string; setHash(hash: string): void }) {
+  const state = () => store.getState();
+
+  async function refreshHistory() {
+    const result = await bridge.listRuns({});
+    if (result.ok) state().setHistory(result.value);
+    else state().pushError("history", result.error);
+  }
+
+  async function openRun(runId: string) {
+    const result = await bridge.loadRun({ runId });
+    if (!result.ok) {
+      state().pushError("history", `cannot open run ${runId}: ${result.error}`);
+      return;
+    }
+    state().replaceRun(runId, result.value);
+    state().showRun(runId);
+    location.setHash(`run=${runId}`);
+  }
+
+  async function inspectModel(path: string) {
+    if (!path.trim()) return;
+    const result = await bridge.inspectModel({ path: path.trim() });
+    state().setModel(path.trim(), result.ok ? result.value : { error: result.error });
+  }
+
+  return {
+    async init() {
+      bridge.subscribe((event) => {
+        if (event.type === "run-events") {
+          state().applyEvents(event.runId, event.events);
+          if (event.events.some((e) => e.type === "run-finished" || e.type === "run-failed")) void refreshHistory();
+        } else {
+          state().setEngine({ status: event.status, detail: event.detail });
+          if (event.status === "crashed") state().pushError("engine", `${event.detail ?? "the engine process stopped"}. Completed nodes are kept in the run log; the next run starts a fresh engine.`);
+        }
+      });
+      const [strategies, info] = await Promise.all([bridge.listStrategies({}), bridge.engineInfo({})]);
+      if (strategies.ok) state().setStrategies(strategies.value);
+      if (info.ok) state().setEngine({ info: info.value, status: "ready" });
+      else state().pushError("engine", info.error);
+      await refreshHistory();
+      const match = /run=([\w.-]+)/.exec(location.hash);
+      if (match) await openRun(match[1]!);
+    },
+
+    async startRun() {
+      const { setup, strategies } = state();
+      state().clearErrors("setup");
+      const strategy = strategies.find((s) => s.name === setup.strategy);
+      const params: Record<string, number | boolean | string> = {};
+      for (const spec of strategy?.params ?? []) {
+        const raw = setup.params[spec.name];
+        if (raw === undefined || raw === "") continue;
+        params[spec.name] = spec.type === "boolean" ? raw === "true" : spec.type === "string" ? raw : Number(raw);
+      }
+      const maxTokens = Number(setup.maxTokens) || undefined;
+      state().setBusy(true);
+      const result = await bridge.startRun({
+        strategy: setup.strategy,
+        params,
+        actor: { path: setup.actorPath.trim(), sampling: maxTokens ? { maxTokens } : undefined },
+        critic: { path: (setup.criticPath || setup.actorPath).trim() },
+        task: { question: setup.question, ...(setup.reference.trim() ? { reference: setup.reference.trim() } : {}) },
+        seed: Number(setup.seed) || 0,
+      });
+      state().setBusy(false);
+      if (!result.ok) {
+        state().pushError("setup", result.error);
+        return null;
+      }
+      const { runId } = result.value;
+      state().showRun(runId);
+      location.setHash(`run=${runId}`);
+      void refreshHistory();
+      return runId;
+    },
+
+    async cancelRun() {
+      const runId = state().currentRunId;
+      if (!runId) return;
+      const result = await bridge.cancelRun({ runId });
+      if (!result.ok) state().pushError("run", result.error);
+    },
+
+    async pickModel(role: "actor" | "critic") {
+      const result = await bridge.pickModelFile({});
+      if (!result.ok) {
+        state().pushError("setup", result.error);
+        return;
+      }
+      if (!result.value.path) return;
+      state().updateSetup(role === "actor" ? { actorPath: result.value.path } : { criticPath: result.value.path });
+      await inspectModel(result.value.path);
+    },
+
+    async loadDataset(path: string) {
+      const result = await bridge.readDataset({ path, limit: 200 });
+      if (!result.ok) {
+        state().pushError("setup", result.error);
+        return [];
+      }
+      return result.value;
+    },
+
+    openRun,
+    inspectModel,
+    refreshHistory,
+  };
+}

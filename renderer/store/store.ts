@@ -1,0 +1,109 @@
+// The renderer's store: made by a factory (one per app instance or test), run state only from folding run
+// events with the engine's own reducer, UI state (selection, collapsed subtrees, errors, the setup form) beside it.
+import { createStore } from "zustand/vanilla";
+import type { EngineInfo, RunSummary, StrategyInfo, ModelInfo } from "../../native/protocol/contract.ts";
+import type { RunEvent } from "../../native/protocol/events.ts";
+import { applyRunEvent, emptyRunState, foldRunEvents, type RunState } from "../../native/protocol/state.ts";
+
+export interface SetupForm {
+  actorPath: string;
+  criticPath: string;
+  strategy: string;
+  params: Record<string, string>;
+  question: string;
+  reference: string;
+  seed: string;
+  maxTokens: string;
+}
+
+export interface UiError {
+  id: number;
+  where: "setup" | "run" | "engine" | "history";
+  message: string;
+}
+
+export interface AppState {
+  runs: Record<string, RunState>;
+  currentRunId: string | null;
+  selectedNodeId: string | null;
+  collapsed: Record<string, true>;
+  history: RunSummary[];
+  strategies: StrategyInfo[];
+  engine: { status: "unknown" | "starting" | "ready" | "crashed"; detail?: string; info: EngineInfo | null };
+  models: Record<string, ModelInfo | { error: string }>;
+  errors: UiError[];
+  setup: SetupForm;
+  busy: boolean;
+
+  applyEvents(runId: string, events: RunEvent[]): void;
+  replaceRun(runId: string, events: RunEvent[]): void;
+  showRun(runId: string | null): void;
+  selectNode(nodeId: string | null): void;
+  toggleCollapsed(nodeId: string): void;
+  setHistory(history: RunSummary[]): void;
+  setStrategies(strategies: StrategyInfo[]): void;
+  setEngine(engine: Partial<AppState["engine"]>): void;
+  setModel(path: string, info: ModelInfo | { error: string }): void;
+  pushError(where: UiError["where"], message: string): void;
+  dismissError(id: number): void;
+  clearErrors(where: UiError["where"]): void;
+  updateSetup(patch: Partial<SetupForm>): void;
+  setBusy(busy: boolean): void;
+}
+
+export const defaultSetup: SetupForm = {
+  actorPath: "",
+  criticPath: "",
+  strategy: "self-refine",
+  params: {},
+  question: "",
+  reference: "",
+  seed: "0",
+  maxTokens: "256",
+};
+
+let errorIds = 0;
+
+export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
+  return createStore<AppState>()((set) => ({
+    runs: {},
+    currentRunId: null,
+    selectedNodeId: null,
+    collapsed: {},
+    history: [],
+    strategies: [],
+    engine: { status: "unknown", info: null },
+    models: {},
+    errors: [],
+    setup: { ...defaultSetup, ...initial.setup },
+    busy: false,
+
+    applyEvents: (runId, events) =>
+      set((state) => {
+        let run = state.runs[runId] ?? emptyRunState;
+        for (const event of events) run = applyRunEvent(run, event);
+        return { runs: { ...state.runs, [runId]: run } };
+      }),
+    replaceRun: (runId, events) => set((state) => ({ runs: { ...state.runs, [runId]: foldRunEvents(events) } })),
+    showRun: (runId) => set({ currentRunId: runId, selectedNodeId: null, collapsed: {} }),
+    selectNode: (nodeId) => set({ selectedNodeId: nodeId }),
+    toggleCollapsed: (nodeId) =>
+      set((state) => {
+        const collapsed = { ...state.collapsed };
+        if (collapsed[nodeId]) delete collapsed[nodeId];
+        else collapsed[nodeId] = true;
+        return { collapsed };
+      }),
+    setHistory: (history) => set({ history }),
+    setStrategies: (strategies) => set({ strategies }),
+    setEngine: (engine) => set((state) => ({ engine: { ...state.engine, ...engine } })),
+    setModel: (path, info) => set((state) => ({ models: { ...state.models, [path]: info } })),
+    pushError: (where, message) => set((state) => ({ errors: [...state.errors, { id: ++errorIds, where, message }] })),
+    dismissError: (id) => set((state) => ({ errors: state.errors.filter((e) => e.id !== id) })),
+    clearErrors: (where) => set((state) => ({ errors: state.errors.filter((e) => e.where !== where) })),
+    updateSetup: (patch) => set((state) => ({ setup: { ...state.setup, ...patch } })),
+    setBusy: (busy) => set({ busy }),
+  }));
+}
+
+export type AppStore = ReturnType<typeof createAppStore>;
