@@ -3,6 +3,7 @@
 // and the browser client are built from the method list, so no channel name is written twice.
 import { z } from "zod";
 import type { RunEvent, Task } from "./events.ts";
+import { REQUEST_NAMES, type RequestNameList } from "./request-names.ts";
 
 const sampling = z
   .object({
@@ -43,11 +44,14 @@ export const requestSchemas = {
   readDataset: z.object({ path: z.string().min(1), limit: z.number().int().min(1).max(10000).optional() }).strict(),
   /** Electron only: a native file dialog. The web UI uses a path field instead. */
   pickModelFile: z.object({}).strict(),
-} as const;
+} as const satisfies Record<RequestNameList, z.ZodType>;
 
 export type RequestName = keyof typeof requestSchemas;
+// Both lists name the same requests, or this line does not compile.
+const sameNames: [RequestName, RequestNameList] extends [RequestNameList, RequestName] ? true : never = true;
+void sameNames;
 export type RequestInput<K extends RequestName> = z.input<(typeof requestSchemas)[K]>;
-export const requestNames = Object.keys(requestSchemas) as RequestName[];
+export const requestNames: readonly RequestName[] = REQUEST_NAMES;
 
 export interface RunSummary {
   runId: string;

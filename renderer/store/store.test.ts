@@ -1,0 +1,31 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createAppStore } from "./store.ts";
+import type { RunEvent } from "../../native/protocol/events.ts";
+
+const model = { path: "/m", name: "m", sizeBytes: 1, sampling: { temperature: 0, maxTokens: 8 } };
+const started: RunEvent = { type: "run-started", at: 1, runId: "r", strategy: "s", params: {}, models: { actor: model, critic: model }, seed: 0, task: { question: "q" } };
+
+test("each store is independent and run state comes from folding events", () => {
+  const a = createAppStore();
+  const b = createAppStore();
+  a.getState().applyEvents("r", [started, { type: "node-added", at: 2, nodeId: "n1", parents: [], role: "draft", step: "d", iteration: 0, model: "actor" }]);
+  a.getState().applyEvents("r", [{ type: "token-delta", nodeId: "n1", text: "4" }]);
+  assert.equal(a.getState().runs.r!.nodes.n1!.text, "4");
+  assert.deepEqual(b.getState().runs, {});
+  const before = a.getState().runs;
+  a.getState().applyEvents("r", [{ type: "token-delta", nodeId: "n1", text: "2" }]);
+  assert.notEqual(a.getState().runs, before, "writes replace objects, so selectors see changes");
+  a.getState().replaceRun("r", [started]);
+  assert.deepEqual(a.getState().runs.r!.order, []);
+});
+
+test("errors are kept per place and dismissed one by one", () => {
+  const store = createAppStore();
+  store.getState().pushError("setup", "bad path");
+  store.getState().pushError("engine", "crashed");
+  store.getState().clearErrors("setup");
+  assert.deepEqual(store.getState().errors.map((e) => e.where), ["engine"]);
+  store.getState().dismissError(store.getState().errors[0]!.id);
+  assert.deepEqual(store.getState().errors, []);
+});

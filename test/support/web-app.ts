@@ -1,0 +1,48 @@
+// Starts the real thing for UI tests: the engine in a child process under its supervisor, the loopback
+// server with the built renderer, and headless Debian Chromium driven by playwright-core.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { EngineHost, forkEngine } from "../../native/engine/host.ts";
+import { startWebServer, type WebServer } from "../../native/server/server.ts";
+import { repoRoot } from "./models.ts";
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const artifactsDir = join(repoRoot, "test-artifacts");
+
+export interface WebApp {
+  host: EngineHost;
+  server: WebServer;
+  browser: Browser;
+  page: Page;
+  runsDir: string;
+  close(): Promise<void>;
+}
+
+export async function startWebApp(): Promise<WebApp> {
+  const runsDir = mkdtempSync(join(tmpdir(), "refinery-ui-runs-"));
+  const host = new EngineHost({ spawn: forkEngine({ runsDir, threads: 1 }), runsDir });
+  const server = await startWebServer({ host, staticDir: join(repoRoot, "dist/renderer") });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") pageErrors.push(message.text());
+  });
+  await page.goto(server.url);
+  return {
+    host,
+    server,
+    browser,
+    page,
+    runsDir,
+    close: async () => {
+      await browser.close();
+      host.dispose();
+      await server.close();
+      if (pageErrors.length) throw new Error(`the page reported errors:\n${pageErrors.join("\n")}`);
+    },
+  };
+}

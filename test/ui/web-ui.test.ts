@@ -1,0 +1,139 @@
+// The UI in real Chromium against the real engine in web mode, on generated GGUFs.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { testModel } from "../support/models.ts";
+import { artifactsDir, startWebApp, type WebApp } from "../support/web-app.ts";
+
+let app: WebApp;
+let actor: string;
+let critic: string;
+
+before(async () => {
+  actor = await testModel("tinyChat");
+  critic = await testModel("tinyCritic");
+  app = await startWebApp();
+  mkdirSync(artifactsDir, { recursive: true });
+});
+
+after(async () => {
+  await app?.close();
+});
+
+async function setupRun(options: { strategy: string; question: string; maxTokens: string; params?: Record<string, string>; actorPath?: string }) {
+  const { page } = app;
+  await page.fill('[data-testid="actor-path"]', options.actorPath ?? actor);
+  await page.fill('[data-testid="critic-path"]', critic);
+  await page.selectOption('[data-testid="strategy-select"]', options.strategy);
+  for (const [name, value] of Object.entries(options.params ?? {})) {
+    const selector = `[data-testid="param-${name}"]`;
+    const tag = await page.$eval(selector, (element) => element.tagName);
+    if (tag === "SELECT") await page.selectOption(selector, value);
+    else await page.fill(selector, value);
+  }
+  await page.fill('[data-testid="question"]', options.question);
+  await page.fill('[data-testid="max-tokens"]', options.maxTokens);
+}
+
+const runStatus = () => app.page.getAttribute('[data-testid="run-header"]', "data-status");
+
+test("a Self-Refine run grows live in the tree: nodes, streamed tokens, scores, the selected path", async () => {
+  const { page } = app;
+  await page.waitForSelector('[data-testid="engine-status"][data-status="ready"]');
+  await setupRun({ strategy: "self-refine", question: "What is 12 + 30?", maxTokens: "48", params: { maxIterations: "2", feedbackModel: "critic" } });
+  await page.click('[data-testid="actor-path"]');
+  await page.click('[data-testid="question"]'); // blur: the actor's metadata appears
+  await page.waitForSelector('[data-testid="actor-model-meta"]');
+  assert.match(await page.textContent('[data-testid="actor-model-meta"]') ?? "", /llama · tiny-chat .* 2 layers .* chat template/);
+  await page.click('[data-testid="start-run"]');
+  // Tokens stream into the first node while it is still running.
+  await page.waitForFunction(() => {
+    const node = document.querySelector('[data-testid="tree-node"][data-status="running"] [data-testid="node-text"]');
+    return node !== null && (node.textContent ?? "").replace("…", "").length > 0;
+  });
+  await page.waitForSelector('[data-testid="score-badge"]');
+  await page.waitForSelector('[data-testid="run-header"][data-status="finished"]', { timeout: 120_000 });
+  const roles = await page.$$eval('[data-testid="tree-node"]', (nodes) => nodes.map((n) => n.getAttribute("data-role")));
+  assert.equal(roles[0], "draft");
+  assert.ok(roles.includes("critique"));
+  assert.ok(roles.includes("select"));
+  assert.ok((await page.$$(".node-card.on-path")).length >= 1, "the selected path is highlighted");
+  assert.ok((await page.$$(".edge.extra")).length >= 1, "several-parent edges are drawn");
+  await page.screenshot({ path: join(artifactsDir, "self-refine-tree.png") });
+
+  await page.click('[data-testid="tree-node"][data-role="critique"]');
+  await page.waitForSelector('[data-testid="inspector"]');
+  assert.match(await page.textContent('[data-testid="inspector-output"]') ?? "", /^\{/);
+  assert.match(await page.textContent('[data-testid="inspector"]') ?? "", /Prompt[\s\S]*system/);
+});
+
+test("reloading the page restores the run from its log", async () => {
+  const { page } = app;
+  const before = await page.$$eval('[data-testid="tree-node"]', (nodes) => nodes.map((n) => n.getAttribute("data-node-id")));
+  await page.reload();
+  await page.waitForSelector('[data-testid="run-header"][data-status="finished"]');
+  const after = await page.$$eval('[data-testid="tree-node"]', (nodes) => nodes.map((n) => n.getAttribute("data-node-id")));
+  assert.deepEqual(after, before);
+  assert.ok((await page.$$('[data-testid="history-item"]')).length >= 1);
+});
+
+test("collapsing a subtree hides its nodes", async () => {
+  const { page } = app;
+  const count = async () => (await page.$$('[data-testid="tree-node"]')).length;
+  const before = await count();
+  await page.click('[data-testid="tree-node"][data-node-id="n1"] [data-testid="collapse-toggle"]');
+  assert.ok((await count()) < before);
+  assert.match(await page.textContent('[data-testid="tree-node"][data-node-id="n1"] [data-testid="collapse-toggle"]') ?? "", /^\+\d+$/);
+  await page.click('[data-testid="tree-node"][data-node-id="n1"] [data-testid="collapse-toggle"]');
+  assert.equal(await count(), before);
+});
+
+test("a bad model path shows its error next to the form, and no run starts", async () => {
+  const { page } = app;
+  await setupRun({ strategy: "single-pass", question: "2+2?", maxTokens: "8", actorPath: "/no/such/model.gguf" });
+  await page.click('[data-testid="start-run"]');
+  await page.waitForSelector('[data-testid="errors-setup"]');
+  assert.match(await page.textContent('[data-testid="errors-setup"]') ?? "", /actor model: model file not found: \/no\/such\/model\.gguf/);
+});
+
+test("cancel stops generation and the run shows it was cancelled", async () => {
+  const { page } = app;
+  await page.click('[data-testid="errors-setup"] button');
+  await setupRun({ strategy: "single-pass", question: "Write a long story.", maxTokens: "4000" });
+  await page.click('[data-testid="start-run"]');
+  await page.waitForSelector('[data-testid="tree-node"][data-status="running"]');
+  await page.waitForFunction(() => (document.querySelector('[data-testid="node-text"]')?.textContent ?? "").length > 20);
+  await page.click('[data-testid="cancel-run"]');
+  await page.waitForSelector('[data-testid="run-header"][data-status="failed"]');
+  assert.match(await page.textContent('[data-testid="run-failure"]') ?? "", /cancelled/);
+  assert.equal(await page.getAttribute('[data-testid="tree-node"]', "data-status"), "aborted");
+});
+
+test("a killed engine process is reported, completed nodes stay, and the next run works", async () => {
+  const { page, host } = app;
+  await setupRun({ strategy: "self-refine", question: "Count to a thousand.", maxTokens: "64", params: { maxIterations: "12", stopScore: "10", feedbackModel: "critic" } });
+  await page.click('[data-testid="start-run"]');
+  await page.waitForSelector('[data-testid="tree-node"][data-status="done"]');
+  const pid = host.enginePid;
+  assert.ok(pid);
+  process.kill(pid, "SIGKILL");
+  await page.waitForSelector('[data-testid="run-header"][data-status="failed"]');
+  assert.match(await page.textContent('[data-testid="run-failure"]') ?? "", /engine-crashed.*the engine process stopped \(killed by SIGKILL\)/);
+  assert.match(await page.textContent('[data-testid="errors-engine"]') ?? "", /engine process stopped/);
+  const done = await page.$$eval('[data-testid="tree-node"][data-status="done"]', (nodes) => nodes.map((n) => n.getAttribute("data-node-id")));
+  assert.ok(done.includes("n1"));
+  await page.screenshot({ path: join(artifactsDir, "engine-crashed.png") });
+  // The log itself kept the completed nodes and records why the run ended.
+  await page.reload();
+  await page.waitForSelector('[data-testid="run-header"][data-status="failed"]');
+  assert.match(await page.textContent('[data-testid="run-failure"]') ?? "", /engine-crashed/);
+  const replayed = await page.$$eval('[data-testid="tree-node"][data-status="done"]', (nodes) => nodes.map((n) => n.getAttribute("data-node-id")));
+  assert.deepEqual(replayed.slice(0, done.length), done);
+
+  await setupRun({ strategy: "single-pass", question: "2+2?", maxTokens: "8" });
+  await page.click('[data-testid="start-run"]');
+  await page.waitForSelector('[data-testid="run-header"][data-status="finished"]', { timeout: 60_000 });
+  assert.notEqual(host.enginePid, pid, "a fresh engine process");
+  assert.equal(await runStatus(), "finished");
+});
