@@ -32,6 +32,27 @@ export function TreeView({ runId }: { runId: string }) {
   const [size, setSize] = useState({ width: 800, height: 600 });
   const [view, setView] = useState<View>({ x: 0, y: 0, k: 1 });
   const drag = useRef<{ x: number; y: number; view: View } | null>(null);
+  // Follow mode keeps the newest node in view while a run grows; panning or zooming by hand turns it off.
+  const [follow, setFollow] = useState(true);
+  const running = useAppState((s) => s.runs[runId]?.status === "running");
+
+  useEffect(() => {
+    setFollow(true);
+    setView({ x: 0, y: 0, k: 1 });
+  }, [runId]);
+
+  useEffect(() => {
+    if (!follow) return;
+    const target = layout.byId.get((running ? order?.at(-1) : order?.[0]) ?? "");
+    if (!target) return;
+    setView((v) => {
+      const left = target.x * v.k + v.x;
+      const top = target.y * v.k + v.y;
+      const inside = left >= 0 && top >= 0 && left + NODE_WIDTH * v.k <= size.width && top + NODE_HEIGHT * v.k <= size.height;
+      if (inside) return v;
+      return { k: v.k, x: size.width / 2 - (target.x + NODE_WIDTH / 2) * v.k, y: Math.min(24, size.height / 2 - (target.y + NODE_HEIGHT / 2) * v.k) };
+    });
+  }, [layout, follow, running, order, size]);
 
   useEffect(() => {
     const element = frame.current;
@@ -49,6 +70,7 @@ export function TreeView({ runId }: { runId: string }) {
       const rect = element.getBoundingClientRect();
       const px = event.clientX - rect.left;
       const py = event.clientY - rect.top;
+      setFollow(false);
       setView((v) => {
         const k = Math.min(2.5, Math.max(0.15, v.k * Math.exp(-event.deltaY * 0.0015)));
         return { k, x: px - ((px - v.x) * k) / v.k, y: py - ((py - v.y) * k) / v.k };
@@ -61,6 +83,7 @@ export function TreeView({ runId }: { runId: string }) {
   const onPointerDown = (event: ReactPointerEvent) => {
     if ((event.target as HTMLElement).closest("[data-node-id]")) return;
     drag.current = { x: event.clientX, y: event.clientY, view };
+    setFollow(false);
     (event.currentTarget as HTMLElement).setPointerCapture(event.pointerId);
   };
   const onPointerMove = (event: ReactPointerEvent) => {
@@ -107,6 +130,11 @@ export function TreeView({ runId }: { runId: string }) {
       </div>
       <div className="tree-count" data-testid="tree-count">
         {layout.nodes.length} nodes · {visible.length} drawn
+        {!follow && (
+          <button type="button" className="follow" data-testid="follow" onClick={() => setFollow(true)}>
+            follow
+          </button>
+        )}
       </div>
     </div>
   );
