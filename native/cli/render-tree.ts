@@ -46,7 +46,7 @@ export function renderTree(state: RunState, options: { width?: number } = {}): s
     const budgets = state.budgets!;
     const verdict = state.correct === null ? "" : state.correct ? " (correct)" : " (incorrect)";
     lines.push(`selected ${state.selectedNodeId}: ${state.answer ?? "(no answer extracted)"}${verdict}`);
-    lines.push(`tokens: ${budgets.selectedPathTokens} along the selected path, ${budgets.totalTokens} in all`);
+    lines.push(`tokens: ${budgets.selectedPathTokens} along the critical path to the selected node, ${budgets.totalTokens} in all`);
   } else if (state.status === "failed") {
     lines.push(`run failed (${state.failure!.code}): ${state.failure!.reason}`);
   } else {

@@ -62,8 +62,16 @@ export async function readDataset(path: string, options: { limit?: number; offse
     if (typeof question !== "string" || question.trim() === "") {
       throw new DatasetError(`${path}:${line}: no question (looked for ${options.fields?.question ?? QUESTION_FIELDS.join(", ")})`);
     }
-    const reference = pick(item, options.fields?.reference, REFERENCE_FIELDS);
     const id = pick(item, options.fields?.id, ID_FIELDS);
+    // HumanEval: the prompt is the task, `test` defines check(), `entry_point` names the function.
+    if (typeof item.test === "string" && typeof item.entry_point === "string") {
+      return {
+        id: id !== undefined ? String(id) : `${path.split("/").pop()}:${line}`,
+        question,
+        tests: { language: "python" as const, code: item.test, entryPoint: item.entry_point },
+      };
+    }
+    const reference = pick(item, options.fields?.reference, REFERENCE_FIELDS);
     return {
       id: id !== undefined ? String(id) : `${path.split("/").pop()}:${line}`,
       question,

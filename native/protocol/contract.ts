@@ -29,7 +29,14 @@ export const requestSchemas = {
       params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
       actor: modelConfig,
       critic: modelConfig,
-      task: z.object({ id: z.string().optional(), question: z.string(), reference: z.string().optional() }).strict(),
+      task: z
+        .object({
+          id: z.string().optional(),
+          question: z.string(),
+          reference: z.string().optional(),
+          tests: z.object({ language: z.literal("python"), code: z.string(), entryPoint: z.string().optional() }).strict().optional(),
+        })
+        .strict(),
       seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
       maxTotalTokens: z.number().int().min(0).optional(),
       parallel: z.boolean().optional(),

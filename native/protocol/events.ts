@@ -15,6 +15,16 @@ export interface Task {
   question: string;
   /** Reference answer, when the task comes from a dataset that has one. */
   reference?: string;
+  /** Executable tests for code tasks (HumanEval style): run by verifier loops in a sandbox. */
+  tests?: CodeTests;
+}
+
+export interface CodeTests {
+  language: "python";
+  /** Test code defining check(candidate), or plain asserts. */
+  code: string;
+  /** The function under test; check(entryPoint) is called after the tests are loaded. */
+  entryPoint?: string;
 }
 
 export interface ModelDescriptor {
@@ -56,7 +66,11 @@ export interface Score {
 }
 
 export interface Budgets {
-  /** Tokens (in + out) of the selected node and every node it descends from: a latency proxy. */
+  /**
+   * Tokens (in + out) along the critical path to the selected node: the node plus, recursively, its most
+   * expensive parent. Parallel branches count once (the longest), so this is the latency proxy the PDR paper
+   * plots; for a chain of refinements it is the whole chain.
+   */
   selectedPathTokens: number;
   /** Tokens of every node in the run: the cost. */
   totalTokens: number;
@@ -112,7 +126,16 @@ export type RunEvent =
       correct: boolean | null;
       budgets: Budgets;
     }
-  | { type: "run-failed"; at: number; reason: string; code: RunFailureCode };
+  | { type: "run-failed"; at: number; reason: string; code: RunFailureCode }
+  | {
+      /** Search strategies (MCTS) record their statistics after each iteration so the search can be replayed. */
+      type: "search-snapshot";
+      at: number;
+      iteration: number;
+      /** The node expanded in this iteration. */
+      expandedNodeId: string;
+      stats: Record<string, { visits: number; value: number }>;
+    };
 
 export type RunFailureCode = "cancelled" | "model-error" | "engine-crashed" | "invalid-input" | "internal";
 

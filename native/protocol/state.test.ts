@@ -35,10 +35,23 @@ test("the fold is pure: earlier states are left as they were", () => {
   assert.equal(applyRunEvent(emptyRunState, { type: "token-delta", nodeId: "zz", text: "x" }), emptyRunState);
 });
 
-test("budgets count the selected node's ancestry and every node", () => {
+test("budgets: the critical path to the selected node (parallel branches once) and every node", () => {
   const full = foldRunEvents(events);
   assert.deepEqual(computeBudgets(full, "a"), { selectedPathTokens: 15, totalTokens: 31 });
-  assert.deepEqual(computeBudgets(full, "v"), { selectedPathTokens: 31, totalTokens: 31 });
+  assert.deepEqual(computeBudgets(full, "v"), { selectedPathTokens: 16, totalTokens: 31 }, "the vote waits for its longest parent");
+  const chain = foldRunEvents([
+    ...events.slice(0, 7),
+    { type: "node-added", at: 4, nodeId: "c", parents: ["a"], role: "critique", step: "c", iteration: 0, model: "critic" },
+    { type: "node-completed", at: 4, nodeId: "c", text: "{}", answer: null, tokensIn: 20, tokensOut: 10, wallMs: 1, status: "done" },
+    { type: "node-added", at: 4, nodeId: "r", parents: ["a", "c"], role: "refine", step: "r", iteration: 1, model: "actor" },
+    { type: "node-completed", at: 4, nodeId: "r", text: "x", answer: "4", tokensIn: 30, tokensOut: 5, wallMs: 1, status: "done" },
+  ]);
+  assert.equal(computeBudgets(chain, "r").selectedPathTokens, 15 + 30 + 35, "a refinement chain counts every step");
+});
+
+test("search snapshots are kept in order for replay", () => {
+  const state = foldRunEvents([...events, { type: "search-snapshot", at: 6, iteration: 1, expandedNodeId: "a", stats: { a: { visits: 1, value: 0.5 } } }]);
+  assert.deepEqual(state.snapshots, [{ iteration: 1, expandedNodeId: "a", stats: { a: { visits: 1, value: 0.5 } } }]);
 });
 
 test("a failed run marks nodes still running as aborted", () => {

@@ -52,6 +52,7 @@ export interface RunState {
   correct: boolean | null;
   budgets: Budgets | null;
   failure: { reason: string; code: RunFailureCode } | null;
+  snapshots: Array<{ iteration: number; expandedNodeId: string; stats: Record<string, { visits: number; value: number }> }>;
 }
 
 export const emptyRunState: RunState = Object.freeze({
@@ -72,6 +73,7 @@ export const emptyRunState: RunState = Object.freeze({
   correct: null,
   budgets: null,
   failure: null,
+  snapshots: [],
 }) as RunState;
 
 function updateNode(state: RunState, id: string, update: (node: RunNode) => RunNode): RunState {
@@ -146,6 +148,8 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
         correct: event.correct,
         budgets: event.budgets,
       };
+    case "search-snapshot":
+      return { ...state, snapshots: [...state.snapshots, { iteration: event.iteration, expandedNodeId: event.expandedNodeId, stats: event.stats }] };
     case "run-failed":
       return {
         ...state,
@@ -187,8 +191,15 @@ export function computeBudgets(state: RunState, selectedNodeId: string): Budgets
     const node = state.nodes[id];
     return node ? node.tokensIn + node.tokensOut : 0;
   };
-  let selectedPathTokens = 0;
-  for (const id of ancestorsOf(state, selectedNodeId)) selectedPathTokens += tokens(id);
+  const critical = new Map<string, number>();
+  const pathTokens = (id: string): number => {
+    const known = critical.get(id);
+    if (known !== undefined) return known;
+    const value = tokens(id) + Math.max(0, ...(state.nodes[id]?.parents ?? []).map(pathTokens));
+    critical.set(id, value);
+    return value;
+  };
+  const selectedPathTokens = pathTokens(selectedNodeId);
   let totalTokens = 0;
   for (const id of state.order) totalTokens += tokens(id);
   return { selectedPathTokens, totalTokens };

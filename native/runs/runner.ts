@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, join, resolve } from "node:path";
 import { answersMatch, referenceAnswer } from "../eval/answers.ts";
+import { extractCode, runPython, testProgram } from "../eval/sandbox.ts";
 import type { ModelBackend } from "../llm/backend.ts";
 import { cachedSha256 } from "../llm/file-hash.ts";
 import { checkModelFile, ModelFileError, type ModelFileSummary } from "../llm/gguf-check.ts";
@@ -230,12 +231,14 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     const selection = await strategy.run(ctx, params);
     const selected = ctx.node(selection.nodeId);
     const reference = config.task.reference;
+    // Code tasks are judged by running their tests on the selected candidate (outside the tree: evaluation, not strategy).
+    const codeCorrect = config.task.tests ? (await runPython(testProgram(extractCode(selected.text), config.task.tests))).passed : null;
     ctx.emit({
       type: "run-finished",
       at: Date.now(),
       selectedNodeId: selected.id,
       answer: selected.answer,
-      correct: reference === undefined ? null : answersMatch(selected.answer, referenceAnswer(reference)),
+      correct: codeCorrect ?? (reference === undefined ? null : answersMatch(selected.answer, referenceAnswer(reference))),
       budgets: computeBudgets(ctx.state, selected.id),
     });
     writeManifest(manifestPath, { ...manifest, status: "finished", endedAt: new Date().toISOString() });

@@ -5,6 +5,7 @@ import type { GenerateRequest, JsonSchema, ModelBackend } from "../llm/backend.t
 import { extractAnswer, normalizeAnswer } from "../eval/answers.ts";
 import type { ChatMessage, ModelRole, NodeRole, RunEvent, SamplingSettings, Score, Task } from "../protocol/events.ts";
 import { applyRunEvent, emptyRunState, latestScore, type RunNode, type RunState } from "../protocol/state.ts";
+import { parseJsonLoose } from "../llm/json-output.ts";
 import { fill, prompts } from "./prompts.ts";
 import {
   feedbackText,
@@ -145,7 +146,8 @@ export class RunContext {
       step: options.step,
       iteration: options.iteration,
       model: options.model,
-      prompt: options.messages,
+      // A copy: strategies keep extending their conversation arrays, the recorded prompt must not change.
+      prompt: options.messages.map((message) => ({ ...message })),
     });
     const backend = options.model === "actor" ? this.options.actor : this.options.critic;
     const sampling = this.options.sampling[options.model];
@@ -235,14 +237,23 @@ export class RunContext {
    */
   async critique(
     candidateId: string,
-    options: { mode: "holistic" | "stepwise"; model?: ModelRole; iteration: number; lane: string; step?: string },
+    options: {
+      mode: "holistic" | "stepwise";
+      model?: ModelRole;
+      iteration: number;
+      lane: string;
+      step?: string;
+      /** The solution as the critic should see it, when the node holds only part of it (GLoRe's local tail). */
+      solutionText?: string;
+    },
   ): Promise<Critique> {
     const candidate = this.node(candidateId);
-    const steps = options.mode === "stepwise" ? splitSteps(candidate.text) : undefined;
+    const solution = options.solutionText ?? candidate.text;
+    const steps = options.mode === "stepwise" ? splitSteps(solution) : undefined;
     const user =
       options.mode === "stepwise"
         ? fill(prompts.stepwiseCritique, { question: this.task.question, steps: steps!.map((s, i) => `Step ${i + 1}: ${s}`).join("\n") })
-        : fill(prompts.holisticCritique, { question: this.task.question, solution: candidate.text });
+        : fill(prompts.holisticCritique, { question: this.task.question, solution });
     const node = await this.generate({
       role: "critique",
       step: options.step ?? (options.mode === "stepwise" ? "step-critique" : "critique"),
@@ -277,6 +288,8 @@ export class RunContext {
     iteration: number;
     lane: string;
     step?: string;
+    /** False for code: no final answer to extract. */
+    extract?: boolean;
   }): Promise<RunNode> {
     return this.generate({
       role: "refine",
@@ -286,6 +299,7 @@ export class RunContext {
       model: "actor",
       messages: [...options.conversation, { role: "user", content: options.instruction }],
       lane: options.lane,
+      extract: options.extract,
     });
   }
 
@@ -344,5 +358,54 @@ export class RunContext {
 
   feedback(critique: Critique): string {
     return feedbackText(critique.verdict, critique.steps);
+  }
+
+  /** A model call with a system and a user message: the building block of strategy-specific prompts. */
+  ask(options: Omit<GenerateNodeOptions, "messages"> & { system?: string; user: string }): Promise<RunNode> {
+    const { system, user, ...rest } = options;
+    return this.generate({
+      ...rest,
+      messages: [...(system ? [{ role: "system" as const, content: system }] : []), { role: "user" as const, content: user }],
+    });
+  }
+
+  /**
+   * score (custom judge): a critic-role call whose constrained JSON is turned into a score on the candidate
+   * (none when candidateId is null: a selector judges a pool). Strategies with their own rubric (Eigen-1's
+   * aspects, GRA's reviewers) use this.
+   */
+  async judge<T>(candidateId: string | null, options: {
+    step: string;
+    iteration: number;
+    model?: ModelRole;
+    user: string;
+    schema: JsonSchema;
+    lane: string;
+    toScore: (value: T | null, nodeId: string) => Score;
+    parents?: string[];
+  }): Promise<{ node: RunNode; value: T | null; score: Score }> {
+    const node = await this.ask({
+      role: "critique",
+      step: options.step,
+      iteration: options.iteration,
+      parents: options.parents ?? (candidateId ? [candidateId] : []),
+      model: options.model ?? "critic",
+      system: prompts.criticSystem,
+      user: options.user,
+      lane: options.lane,
+      jsonSchema: options.schema,
+      maxTokens: this.options.sampling.critic.maxTokens,
+      temperature: this.options.sampling.critic.temperature,
+      extract: false,
+    });
+    const parsed = parseJsonLoose<T>(node.text);
+    const value = parsed.ok && typeof parsed.value === "object" && parsed.value !== null ? parsed.value : null;
+    const score = options.toScore(value, node.id);
+    if (candidateId) this.setScore(candidateId, score);
+    return { node, value, score };
+  }
+
+  snapshot(iteration: number, expandedNodeId: string, stats: Record<string, { visits: number; value: number }>): void {
+    this.emit({ type: "search-snapshot", at: Date.now(), iteration, expandedNodeId, stats });
   }
 }

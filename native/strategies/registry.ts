@@ -4,9 +4,33 @@ import { selfConsistency } from "./self-consistency.ts";
 import { selfRefine } from "./self-refine.ts";
 import { singlePass } from "./single-pass.ts";
 import { stepCritique } from "./step-critique.ts";
+import { cycle } from "./cycle.ts";
+import { eigen1 } from "./eigen1.ts";
+import { glore } from "./glore.ts";
+import { gra } from "./gra.ts";
+import { magicore } from "./magicore.ts";
+import { mctsr } from "./mctsr.ts";
+import { parallelDistillRefine, sequentialRefinement } from "./pdr.ts";
+import { rlac } from "./rlac.ts";
 import { StrategyParamError, type StrategyDefinition } from "./types.ts";
 
-export const strategies: readonly StrategyDefinition[] = [singlePass, selfRefine, criticGuided, bestOfN, selfConsistency, stepCritique];
+export const strategies: readonly StrategyDefinition[] = [
+  singlePass,
+  selfRefine,
+  criticGuided,
+  bestOfN,
+  selfConsistency,
+  stepCritique,
+  magicore,
+  parallelDistillRefine,
+  sequentialRefinement,
+  glore,
+  eigen1,
+  gra,
+  mctsr,
+  cycle,
+  rlac,
+];
 
 export function getStrategy(name: string): StrategyDefinition {
   const strategy = strategies.find((s) => s.name === name);

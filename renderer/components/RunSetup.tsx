@@ -58,7 +58,7 @@ function DatasetPicker() {
           data-testid="dataset-item"
           onChange={(e) => {
             const item = items[Number(e.target.value)];
-            if (item) update({ question: item.question, reference: item.reference ?? "" });
+            if (item) update({ question: item.question, reference: item.reference ?? "", tests: item.tests });
           }}
           defaultValue=""
         >
@@ -128,7 +128,8 @@ export function RunSetup() {
       )}
       <div className="field">
         <label htmlFor="question">Task</label>
-        <textarea id="question" data-testid="question" rows={4} value={setup.question} onChange={(e) => update({ question: e.target.value })} />
+        <textarea id="question" data-testid="question" rows={4} value={setup.question} onChange={(e) => update({ question: e.target.value, tests: undefined })} />
+        {setup.tests && <div className="hint">code task: its tests run in the sandbox ({setup.tests.entryPoint ?? "asserts"})</div>}
       </div>
       <DatasetPicker />
       <div className="row small">

@@ -68,7 +68,7 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
         params,
         actor: { path: setup.actorPath.trim(), sampling: maxTokens ? { maxTokens } : undefined },
         critic: { path: (setup.criticPath || setup.actorPath).trim() },
-        task: { question: setup.question, ...(setup.reference.trim() ? { reference: setup.reference.trim() } : {}) },
+        task: { question: setup.question, ...(setup.reference.trim() ? { reference: setup.reference.trim() } : {}), ...(setup.tests ? { tests: setup.tests } : {}) },
         seed: Number(setup.seed) || 0,
       });
       state().setBusy(false);

@@ -12,6 +12,8 @@ export interface SetupForm {
   params: Record<string, string>;
   question: string;
   reference: string;
+  /** Tests of a code task picked from a dataset (HumanEval); cleared when the question is edited. */
+  tests?: import("../../native/protocol/events.ts").CodeTests;
   seed: string;
   maxTokens: string;
 }

@@ -38,7 +38,7 @@ test("run self-refine, then replay shows drafts, critiques with scores and the s
   assert.match(replay.stdout, /n2 critique\/feedback #0 \(critic\)/);
   assert.match(replay.stdout, /\[critic (\d+\/10 \w+|: unparseable)\]/);
   assert.match(replay.stdout, /^selected n\d+: /m);
-  assert.match(replay.stdout, /tokens: \d+ along the selected path, \d+ in all/);
+  assert.match(replay.stdout, /tokens: \d+ along the critical path to the selected node, \d+ in all/);
   const json = JSON.parse(refinery("replay", join(summary.dir, "events.jsonl"), "--json").stdout);
   assert.equal(json.status, "finished");
 });

@@ -4,13 +4,13 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { RunEvent } from "../../native/protocol/events.ts";
 import { replayRunLog } from "../../native/runs/run-log.ts";
 import { executeRun, type RunConfig } from "../../native/runs/runner.ts";
 import { strategies } from "../../native/strategies/registry.ts";
 import { openRuntime } from "../../native/llm/runtime.ts";
-import { storiesModel, testModel } from "../support/models.ts";
+import { repoRoot, storiesModel, testModel } from "../support/models.ts";
 
 let actor: string;
 let critic: string;
@@ -31,7 +31,20 @@ const smallParams: Record<string, Record<string, unknown>> = {
   "best-of-n": { n: 3 },
   "self-consistency": { n: 3 },
   "step-critique": { samples: 2, rounds: 1 },
+  magicore: { k: 3, maxIterations: 1, topK: 4 },
+  pdr: { rounds: 2, drafts: 2 },
+  "sequential-refinement": { rounds: 2 },
+  glore: {},
+  "eigen-1": { solvers: 2 },
+  gra: { maxAttempts: 2 },
+  mctsr: { iterations: 2 },
+  cycle: { maxIterations: 1 },
+  rlac: { maxIterations: 2 },
 };
+
+// Code strategies run on the first HumanEval item (its tests run in the sandbox).
+const humanEval = JSON.parse(readFileSync(resolve(repoRoot, "../shared/data/tasks/humaneval.jsonl"), "utf8").split("\n")[0]!);
+const codeTask = { id: humanEval.task_id, question: humanEval.prompt, tests: { language: "python" as const, code: humanEval.test, entryPoint: humanEval.entry_point } };
 
 function config(strategy: string, extra: Partial<RunConfig> = {}): RunConfig {
   return {
@@ -39,7 +52,7 @@ function config(strategy: string, extra: Partial<RunConfig> = {}): RunConfig {
     params: smallParams[strategy] ?? {},
     actor: { path: actor, sampling: { maxTokens: 24 } },
     critic: { path: critic, sampling: { maxTokens: 400 } },
-    task: { question: "Tom has 3 apples and buys 4 more. How many apples does he have?", reference: "7" },
+    task: strategy === "cycle" || strategy === "rlac" ? codeTask : { question: "Tom has 3 apples and buys 4 more. How many apples does he have?", reference: "7" },
     seed: 11,
     outDir,
     threads: 1,
@@ -68,13 +81,21 @@ for (const strategy of strategies) {
     const nodes = state.order.map((id) => state.nodes[id]!);
     assert.ok(nodes.every((n) => n.status === "done"));
     assert.ok(nodes.filter((n) => n.model).every((n) => n.tokensOut > 0 && n.tokensIn > 0));
+    if (strategy.name === "mctsr") assert.equal(state.snapshots.length, 2, "one search snapshot per iteration");
+    if (strategy.name === "cycle" || strategy.name === "rlac") {
+      assert.ok(nodes.some((n) => n.role === "verify" && /isolation/.test(n.text)), "code ran in the sandbox");
+      assert.equal(state.correct, false, "random weights do not write a working function");
+    }
     assert.ok(state.budgets!.totalTokens >= state.budgets!.selectedPathTokens && state.budgets!.selectedPathTokens > 0);
-    const critiques = nodes.filter((n) => n.role === "critique");
-    for (const critique of critiques) {
-      const scored = state.nodes[critique.parents[0]!]!.scores.find((s) => s.byNodeId === critique.id);
-      assert.ok(scored, `critique ${critique.id} scored its candidate`);
-      // Random weights under a JSON-schema grammar still give well-formed verdicts (or are recorded as unparseable).
-      assert.ok(scored.verdict === "unparseable" || scored.value === null || (scored.value >= 0 && scored.value <= 10));
+    for (const node of nodes) {
+      for (const score of node.scores) {
+        assert.ok(score.byNodeId && state.nodes[score.byNodeId], `the score on ${node.id} names the node that produced it`);
+        // Random weights under a JSON-schema grammar still give well-formed verdicts (or are recorded as unparseable).
+        assert.ok(score.verdict === "unparseable" || score.value === null || (score.value >= 0 && score.value <= 10));
+      }
+    }
+    if (nodes.some((n) => n.role === "critique" && n.step === "critique")) {
+      assert.ok(nodes.some((n) => n.scores.some((s) => s.source === "critic")), "critiques scored their candidates");
     }
     if (strategy.name === "step-critique") {
       const stepScores = nodes.flatMap((n) => n.scores).filter((s) => s.steps);

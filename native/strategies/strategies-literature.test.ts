@@ -1,0 +1,235 @@
+// Control flow of the literature strategies on scripted backends: each test pins its card's loop — calls per
+// role, the stop rule, and what enters the final pool.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import type { GenerateRequest } from "../llm/backend.ts";
+import { latestScore } from "../protocol/state.ts";
+import { holistic, isCritique, lastUser, scriptedRun, stepwise } from "../../test/support/scripted-run.ts";
+import { classify } from "./magicore.ts";
+
+const answer = (n: number | string) => `Step 1: read.\nStep 2: compute.\nThe answer is ${n}`;
+const counts = (run: Awaited<ReturnType<typeof scriptedRun>>) => ({ actor: run.actor.requests.length, critic: run.critic.requests.length });
+const byStep = (run: Awaited<ReturnType<typeof scriptedRun>>, step: string) => run.nodes.filter((n) => n.step === step);
+const system = (r: GenerateRequest) => r.messages[0]?.content ?? "";
+
+test("MAgICoRe gate: hard only when the majority's reward is below average and the vote is uncertain", () => {
+  const easy = classify([{ id: "a", answer: "1", reward: 1.5 }, { id: "b", answer: "1", reward: 1.4 }, { id: "c", answer: "2", reward: 0.2 }]);
+  assert.equal(easy.hard, false);
+  const hard = classify([{ id: "a", answer: "1", reward: 0.2 }, { id: "b", answer: "2", reward: 0.9 }, { id: "c", answer: "3", reward: 0.8 }]);
+  assert.equal(hard.hard, true);
+  assert.ok(hard.confidence < 0.5);
+});
+
+test("MAgICoRe: easy problems get a reward-weighted vote and no refinement", async () => {
+  const run = await scriptedRun({ strategy: "magicore", params: { k: 4 }, actor: () => answer(7), critic: () => stepwise(["correct", "correct", "correct"], true, 9) });
+  assert.deepEqual(counts(run), { actor: 4, critic: 4 });
+  assert.match(byStep(run, "gate")[0]!.text, /^easy/);
+  assert.equal(byStep(run, "reward-weighted-vote")[0]!.parents.length, 4);
+  assert.equal(run.state.answer, "7");
+});
+
+test("MAgICoRe: hard problems get step-aware review and refinement, rescoring, re-gating, top-k weighted vote", async () => {
+  let sample = 0;
+  const run = await scriptedRun({
+    strategy: "magicore",
+    params: { k: 3, topK: 4 },
+    actor: (r) => (system(r).startsWith("You are a Refiner") ? answer(42) : answer([1, 2, 3][sample++]!)),
+    critic: (r) => {
+      if (system(r).startsWith("You are a Reviewer")) return "Step 2 is wrong: recompute.";
+      if (/The answer is 42/.test(lastUser(r))) return stepwise(["correct", "correct", "correct"], true, 9);
+      return /The answer is 1/.test(lastUser(r)) ? stepwise(["correct", "wrong", "wrong"], false, 1) : stepwise(["correct", "wrong", "correct"], false, 6);
+    },
+  });
+  // 3 samples + 3 refinements; 3 scores, 3 reviews, 3 rescores; the second gate finds the problem easy.
+  assert.deepEqual(counts(run), { actor: 6, critic: 9 });
+  const gates = byStep(run, "gate");
+  assert.deepEqual(gates.map((g) => g.text.split(":")[0]), ["hard", "easy"]);
+  const review = run.critic.requests.find((r) => system(r).startsWith("You are a Reviewer"))!;
+  assert.match(lastUser(review), /Step 2: compute\. \(Score: 2\/10\)/);
+  assert.match(lastUser(review), /Focus on steps 2, 3, which scored below 6/);
+  assert.match(system(review), /Do not propose a new solution/);
+  const vote = byStep(run, "reward-weighted-vote")[0]!;
+  assert.equal(vote.parents.length, 4, "top-k of old and refined");
+  assert.equal(run.state.answer, "42");
+});
+
+test("PDR: parallel drafts, a workspace rebuilt each round (never accumulated), a single final draft", async () => {
+  let summary = 0;
+  const run = await scriptedRun({
+    strategy: "pdr",
+    params: { rounds: 3, drafts: 3 },
+    actor: (r) => (system(r).startsWith("You distill") ? `SUMMARY-${++summary}` : answer(5)),
+  });
+  assert.deepEqual(counts(run), { actor: 3 + 1 + 3 + 1 + 1, critic: 0 });
+  const distills = run.nodes.filter((n) => n.role === "distill");
+  assert.equal(distills.length, 2);
+  assert.equal(distills[0]!.parents.length, 3, "a distill has every draft of its round as parent");
+  const round2 = byStep(run, "round-2");
+  assert.ok(round2.every((n) => n.parents[0] === distills[0]!.id));
+  const final = byStep(run, "round-3");
+  assert.equal(final.length, 1);
+  assert.equal(run.state.selectedNodeId, final[0]!.id);
+  const lastPrompt = lastUser(run.actor.requests.at(-1)!);
+  assert.match(lastPrompt, /SUMMARY-2/);
+  assert.doesNotMatch(lastPrompt, /SUMMARY-1/, "the workspace is rebuilt, not accumulated");
+  assert.ok(run.state.budgets!.selectedPathTokens < run.state.budgets!.totalTokens, "parallel drafts count once along the path");
+});
+
+test("PDR top-k keeps the critic's best drafts; the oracle workspace uses the reference and is marked", async () => {
+  const scores = [2, 9, 5];
+  let call = 0;
+  let draft = 0;
+  const run = await scriptedRun({ strategy: "pdr", params: { rounds: 2, drafts: 3, workspace: "top-k", k: 1 }, actor: () => answer(draft++), critic: () => holistic(true, scores[call++ % 3]!) });
+  const distill = run.nodes.find((n) => n.role === "distill")!;
+  assert.deepEqual(distill.parents, [run.nodes.filter((n) => n.role === "draft")[1]!.id]);
+  let oracleDraft = 0;
+  const oracle = await scriptedRun({ strategy: "pdr", params: { rounds: 2, drafts: 3, workspace: "top-k", k: 1, oracle: true }, task: { question: "q", reference: "42" }, actor: () => answer([1, 42, 3, 9][oracleDraft++]!) });
+  assert.equal(oracle.critic.requests.length, 0);
+  const oracleDistill = oracle.nodes.find((n) => n.role === "distill")!;
+  assert.equal(oracleDistill.step, "oracle-top-k");
+  assert.equal(oracle.state.nodes[oracleDistill.parents[0]!]!.answer, "42");
+  assert.equal(JSON.parse(readFileSync(oracle.manifestPath, "utf8")).oracle, true);
+});
+
+test("Sequential Refinement: one draft per round", async () => {
+  const run = await scriptedRun({ strategy: "sequential-refinement", params: { rounds: 3 }, actor: (r) => (system(r).startsWith("You distill") ? "S" : answer(1)) });
+  assert.deepEqual(counts(run), { actor: 5, critic: 0 });
+  assert.ok(run.nodes.filter((n) => n.role === "distill").every((n) => n.parents.length === 1));
+});
+
+test("GLoRe: first error from the critic, global and local refinements, best of the three by outcome score", async () => {
+  let critiques = 0;
+  const run = await scriptedRun({
+    strategy: "glore",
+    actor: (r) => (/Continue from step/.test(lastUser(r)) ? "Step 2: recompute.\nThe answer is 42" : /Rewrite the whole/.test(lastUser(r)) ? answer(40) : answer(41)),
+    critic: () => (critiques++ === 0 ? stepwise(["correct", "wrong", "wrong"], false, 2) : holistic(true, critiques === 4 ? 9 : 3)),
+  });
+  assert.deepEqual(counts(run), { actor: 3, critic: 4 });
+  assert.equal(run.actor.requests[0]!.temperature, 0, "the draft is greedy");
+  const local = run.actor.requests.find((r) => /Continue from step 2/.test(lastUser(r)))!;
+  assert.match(lastUser(local), /These first steps are correct:\nStep 1: read\./);
+  assert.doesNotMatch(lastUser(local), /These first steps are correct:\nStep 1: read\.\nStep 2/);
+  const outcomeOfLocal = run.critic.requests[3]!;
+  assert.match(lastUser(outcomeOfLocal), /Step 1: read\.\nStep 2: recompute\./, "the local refinement is judged whole (prefix + tail)");
+  const select = run.nodes.find((n) => n.role === "select")!;
+  assert.equal(select.parents.length, 3);
+  assert.equal(run.state.nodes[run.state.selectedNodeId!]!.step, "local");
+});
+
+test("GLoRe with Monte-Carlo rollouts locates the first prefix whose rollouts miss the majority", async () => {
+  const run = await scriptedRun({
+    strategy: "glore",
+    params: { locate: "rollouts", rollouts: 2 },
+    actor: (r) => {
+      const prompt = lastUser(r);
+      // Rollouts from steps 1 and 1–3 reach 5 (the majority); from steps 1–2 they reach 9.
+      if (/Continue this partial solution/.test(prompt)) return /Step 2/.test(prompt) && !/The answer is/.test(prompt) ? answer(9) : answer(5);
+      return answer(5);
+    },
+    critic: () => holistic(true, 5),
+  });
+  const verify = run.nodes.find((n) => n.step === "first-error")!;
+  assert.match(verify.text, /after step 2/);
+  assert.equal(latestScore(run.state.nodes.n1!, "verifier")!.firstErrorStep, 1);
+  assert.equal(byStep(run, "rollout-step-1").length, 2);
+});
+
+test("GRA: agreeing reviewers accept at once; disagreement goes to the adjudicator; thresholds are shown", async () => {
+  const accept = await scriptedRun({ strategy: "gra", actor: (r) => (isCritique(r) ? JSON.stringify({ comment: "ok", score: 9 }) : answer(1)), critic: () => JSON.stringify({ comment: "ok", score: 8 }) });
+  assert.deepEqual(counts(accept), { actor: 2, critic: 1 }, "reviewer 2 is the other model");
+  assert.match(byStep(accept, "accept")[0]!.text, /reviewers agree \(8, 9\): all ≥ 7/);
+  let adjudications = 0;
+  const disagree = await scriptedRun({
+    strategy: "gra",
+    params: { maxAttempts: 2 },
+    actor: (r) => (isCritique(r) ? JSON.stringify({ comment: "bad", score: 3 }) : answer(2)),
+    critic: (r) => (/The reviewers disagree/.test(lastUser(r)) ? JSON.stringify({ reasoning: "r", accept: adjudications++ > 0 }) : JSON.stringify({ comment: "good", score: 9 })),
+  });
+  assert.deepEqual(disagree.nodes.filter((n) => n.role === "select").map((n) => n.step), ["reject", "accept"]);
+  assert.match(byStep(disagree, "reject")[0]!.text, /disagree \(9, 3; accept ≥ 7, reject < 5\): adjudicator rejects/);
+  assert.equal(disagree.state.nodes[disagree.state.selectedNodeId!]!.iteration, 2);
+});
+
+test("Eigen-1: solvers, correcting critics, anchored repair with references, quality-gated repair, a selector", async () => {
+  const run = await scriptedRun({
+    strategy: "eigen-1",
+    params: { solvers: 3, threshold: 3 },
+    actor: () => answer(4),
+    critic: (r) => {
+      const prompt = lastUser(r);
+      if (/Choose the best candidate/.test(prompt)) return JSON.stringify({ reasoning: "r", choice: 5 });
+      if (/Score the solution from 0 to 5/.test(prompt)) return JSON.stringify({ logic: 4, answer: /Anchor|repair/i.test(prompt) ? 1 : 5, explanation: 4, suggestion: "fix step 2" });
+      return answer(4);
+    },
+  });
+  const anchors = byStep(run, "hsr-anchor");
+  assert.equal(anchors.length, 3);
+  assert.ok(anchors.every((a) => a.parents.length === 3), "each anchor has the other candidates as references");
+  assert.equal(byStep(run, "critic-correct").length, 3);
+  assert.equal(byStep(run, "selector").length, 1);
+  const selector = byStep(run, "selector")[0]!;
+  assert.equal(selector.parents.length, 6, "the selector sees the solvers' answers and the refined candidates");
+  assert.match(lastUser(run.critic.requests.at(-1)!), /Do not be influenced by how many candidates share an answer/);
+  assert.equal(run.state.selectedNodeId, selector.parents[4]);
+});
+
+test("MCTSr: UCT-selected expansions with critique-guided refinements, Q backed up, a snapshot per iteration", async () => {
+  let rewardCall = 0;
+  const rewards = [3, 8, 5, 6, 9];
+  const run = await scriptedRun({
+    strategy: "mctsr",
+    params: { iterations: 3 },
+    actor: () => answer(1),
+    critic: (r) => (r.lane === "critic" && /Review the solution/.test(lastUser(r)) ? holistic(false, rewards[rewardCall++ % rewards.length]!) : holistic(false, 1)),
+  });
+  assert.equal(run.state.snapshots.length, 3);
+  assert.equal(run.nodes.filter((n) => n.role === "refine").length, 3);
+  const last = run.state.snapshots.at(-1)!;
+  assert.equal(Object.keys(last.stats).length, 4);
+  assert.ok(last.stats.n1!.visits >= 2);
+  const select = run.nodes.find((n) => n.step === "best-q")!;
+  assert.equal(select.parents.length, 4);
+});
+
+const squareTask = {
+  question: "def square(x):\n    \"\"\"Return x squared.\"\"\"\n",
+  tests: { language: "python" as const, code: "def check(f):\n    assert f(3) == 9, 'square(3) should be 9'", entryPoint: "square" },
+};
+
+test("CYCLE: runs the tests, feeds the failure back, stops when they pass", async () => {
+  let attempt = 0;
+  const run = await scriptedRun({
+    strategy: "cycle",
+    task: squareTask,
+    actor: () => (attempt++ === 0 ? "```python\ndef square(x):\n    return x + x\n```" : "```python\ndef square(x):\n    return x * x\n```"),
+  });
+  assert.deepEqual(counts(run), { actor: 2, critic: 0 });
+  const verifies = run.nodes.filter((n) => n.role === "verify");
+  assert.deepEqual(verifies.map((v) => v.text.split(" ")[0]), ["failed", "passed"]);
+  assert.match(lastUser(run.actor.requests[1]!), /AssertionError: square\(3\) should be 9/);
+  assert.equal(run.state.correct, true);
+  assert.equal(run.state.nodes[run.state.selectedNodeId!]!.role, "refine");
+  await assert.rejects(scriptedRun({ strategy: "cycle", actor: () => "" }).then((r) => { if (r.state.failure) throw new Error(r.state.failure.reason); }), /cycle needs a code task with tests/);
+});
+
+test("RLAC: the critic names one checkable failure, only that is verified, fixes until claims stop holding", async () => {
+  let attempt = 0;
+  const run = await scriptedRun({
+    strategy: "rlac",
+    task: squareTask,
+    actor: () => (attempt++ === 0 ? "```python\ndef square(x):\n    return x + x\n```" : "```python\ndef square(x):\n    return x * x\n```"),
+    critic: () => JSON.stringify({ failure: "wrong for 3", check: "assert square(3) == 9" }),
+  });
+  // draft, confirmed failure → fix; then two claims that do not hold → stop (m = 2).
+  assert.deepEqual(counts(run), { actor: 2, critic: 3 });
+  const checks = byStep(run, "check-claim");
+  assert.deepEqual(checks.map((c) => c.text.split(" ")[0]), ["failed", "passed", "passed"]);
+  assert.equal(run.state.correct, true);
+  const math = await scriptedRun({
+    strategy: "rlac",
+    actor: () => answer(42),
+    critic: (r) => (/Check only this claim/.test(lastUser(r)) ? JSON.stringify({ evidence: "fine", holds: false }) : JSON.stringify({ failure: "maybe", check: "step 2" })),
+  });
+  assert.deepEqual(counts(math), { actor: 1, critic: 4 }, "non-code claims are checked by a separate verifier call");
+});
