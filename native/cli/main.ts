@@ -19,8 +19,8 @@ class UsageError extends Error {}
 const USAGE = `refinery — an actor and a critic LLM refine answers together
 
 usage:
-  refinery run --strategy <name> --actor <gguf> [--critic <gguf>] (--task "<text>" | --dataset <file> [--limit n])
-               [--out <dir>] [--seed n] [--param name=value ...] [--reference <answer>]
+  refinery run (--strategy <name> | --preset <file.json>) --actor <gguf> [--critic <gguf>] (--task "<text>" | --dataset <file> [--limit n])
+               [--out <dir>] [--seed n] [--param name=value ...] [--reference <answer>] [--save-preset <file.json>]
                [--max-tokens n] [--temperature t] [--critic-max-tokens n] [--max-total-tokens n]
                [--threads n] [--gpu auto|cpu|cuda|vulkan|metal] [--context-size n] [--sequential] [--json] [--quiet]
   refinery replay <run folder | events.jsonl> [--json]
@@ -82,6 +82,8 @@ function describeEvent(event: RunEvent, state: { nodes: Map<string, string> }): 
 async function commandRun(args: string[]): Promise<number> {
   const { values } = parse(args, {
     strategy: { type: "string" },
+    preset: { type: "string" },
+    "save-preset": { type: "string" },
     actor: { type: "string" },
     critic: { type: "string" },
     task: { type: "string" },
@@ -102,7 +104,24 @@ async function commandRun(args: string[]): Promise<number> {
     sequential: { type: "boolean" },
     quiet: { type: "boolean" },
   });
-  if (!values.strategy) throw new UsageError("--strategy is required (see `refinery strategies`)");
+  if (values.preset && values.strategy) throw new UsageError("--preset and --strategy exclude each other");
+  if (values.preset) {
+    const { presetToRun, readPreset } = await import("../strategies/pipeline.ts");
+    const { strategy, params } = presetToRun(await readPreset(values.preset));
+    values.strategy = strategy;
+    values.param = [...Object.entries(params).map(([k, v]) => `${k}=${String(v)}`), ...(values.param ?? [])];
+  }
+  if (!values.strategy) throw new UsageError("--strategy or --preset is required (see `refinery strategies`)");
+  if (values["save-preset"]) {
+    const { writePreset } = await import("../strategies/pipeline.ts");
+    const params = paramsFrom(values.param);
+    const { getStrategy } = await import("../strategies/registry.ts");
+    const { resolveStrategyParams } = await import("../strategies/types.ts");
+    const resolved = resolveStrategyParams(getStrategy(values.strategy), params);
+    const pipeline = values.strategy === "pipeline" ? JSON.parse(String(resolved.spec)) : { strategy: values.strategy, params: resolved };
+    await writePreset(values["save-preset"], { name: values["save-preset"].replace(/^.*\//, "").replace(/\.json$/, ""), pipeline });
+    process.stderr.write(`preset saved to ${values["save-preset"]}\n`);
+  }
   if (!values.actor) throw new UsageError("--actor <gguf> is required");
   if (values.task === undefined && !values.dataset) throw new UsageError("give a task with --task \"...\" or a dataset with --dataset <file>");
   if (values.task !== undefined && values.dataset) throw new UsageError("--task and --dataset exclude each other");
@@ -289,7 +308,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (error) {
-    const known = [UsageError, RunInputError, ModelFileError, RunLogError, DatasetError, StrategyParamError].some((type) => error instanceof type);
+    const known = [UsageError, RunInputError, ModelFileError, RunLogError, DatasetError, StrategyParamError].some((type) => error instanceof type) || (error as Error).name === "ZodError";
     process.stderr.write(`refinery: ${known ? (error as Error).message : `internal error: ${(error as Error).stack ?? String(error)}`}\n`);
     if (error instanceof UsageError) process.stderr.write("run `refinery help` for usage\n");
     return 2;

@@ -13,7 +13,7 @@ import { readManifest } from "../runs/manifest.ts";
 import { readRunLog } from "../runs/run-log.ts";
 import { executeRun, newRunId, RunInputError } from "../runs/runner.ts";
 import { strategies, getStrategy } from "../strategies/registry.ts";
-import { resolveParams } from "../strategies/types.ts";
+import { resolveStrategyParams } from "../strategies/types.ts";
 import { EventBatcher } from "./event-batcher.ts";
 import type { z } from "zod";
 
@@ -54,7 +54,7 @@ export class EngineService {
     startRun: async (input) => {
       // Validate what can be validated before answering, so a bad request fails the call itself.
       if (!input.task.question.trim()) throw new RunInputError("the task is empty: type a question");
-      resolveParams(getStrategy(input.strategy), input.params ?? {});
+      resolveStrategyParams(getStrategy(input.strategy), input.params ?? {});
       for (const role of ["actor", "critic"] as const) {
         await checkModelFile(input[role].path).catch((error: Error) => {
           throw new RunInputError(`${role} model: ${error.message}`);

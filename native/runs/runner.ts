@@ -15,7 +15,7 @@ import { computeBudgets, type RunState } from "../protocol/state.ts";
 import { GenerationError, RunCancelledError, RunContext } from "../strategies/context.ts";
 import { prompts } from "../strategies/prompts.ts";
 import { getStrategy } from "../strategies/registry.ts";
-import { resolveParams, StrategyParamError } from "../strategies/types.ts";
+import { resolveStrategyParams, StrategyParamError } from "../strategies/types.ts";
 import { writeManifest, type ManifestModel, type RunManifest } from "./manifest.ts";
 import { RunLogWriter } from "./run-log.ts";
 
@@ -92,12 +92,13 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   let params;
   try {
     strategy = getStrategy(config.strategy);
-    params = resolveParams(strategy, config.params ?? {});
+    params = resolveStrategyParams(strategy, config.params ?? {});
   } catch (error) {
     throw new RunInputError((error as Error).message);
   }
-  const oracle = params.oracle === true;
-  if (oracle && config.task.reference === undefined) throw new RunInputError(`${strategy.name} oracle mode needs a task with a reference answer`);
+  // Oracle switches (gold answers) anywhere, a pipeline's nested strategies included, mark the run an upper bound.
+  const oracle = params.oracle === true || (typeof params.spec === "string" && /"oracle"\s*:\s*true/.test(params.spec));
+  if (oracle && config.task.reference === undefined) throw new RunInputError(`${strategy.name}: oracle mode needs a task with a reference answer`);
   const sampling: Record<ModelRole, SamplingSettings> = {
     actor: { ...DEFAULT_SAMPLING.actor, ...config.actor.sampling },
     critic: { ...DEFAULT_SAMPLING.critic, ...config.critic.sampling },

@@ -75,6 +75,7 @@ export interface Critique {
 export class RunContext {
   private current: RunState = emptyRunState;
   private nodeCounter = 0;
+  private seed: string | null = null;
 
   constructor(readonly options: RunContextOptions) {}
 
@@ -214,8 +215,21 @@ export class RunContext {
 
   // ---- primitives -------------------------------------------------------------------------------------------
 
+  /**
+   * In a pipeline, the next strategy starts from the previous one's answer: its first draft() returns that node
+   * instead of generating a new one.
+   */
+  seedNextDraft(nodeId: string | null): void {
+    this.seed = nodeId;
+  }
+
   /** generate: a fresh solution of the task. */
-  draft(options: { step?: string; iteration?: number; lane: string; temperature?: number; parents?: string[] }): Promise<RunNode> {
+  async draft(options: { step?: string; iteration?: number; lane: string; temperature?: number; parents?: string[] }): Promise<RunNode> {
+    if (this.seed) {
+      const seeded = this.node(this.seed);
+      this.seed = null;
+      return seeded;
+    }
     return this.generate({
       role: "draft",
       step: options.step ?? "draft",

@@ -12,6 +12,7 @@ import { magicore } from "./magicore.ts";
 import { mctsr } from "./mctsr.ts";
 import { parallelDistillRefine, sequentialRefinement } from "./pdr.ts";
 import { rlac } from "./rlac.ts";
+import { makePipelineStrategy } from "./pipeline.ts";
 import { StrategyParamError, type StrategyDefinition } from "./types.ts";
 
 export const strategies: readonly StrategyDefinition[] = [
@@ -30,6 +31,7 @@ export const strategies: readonly StrategyDefinition[] = [
   mctsr,
   cycle,
   rlac,
+  makePipelineStrategy((name) => getStrategy(name)),
 ];
 
 export function getStrategy(name: string): StrategyDefinition {

@@ -233,3 +233,52 @@ test("RLAC: the critic names one checkable failure, only that is verified, fixes
   });
   assert.deepEqual(counts(math), { actor: 1, critic: 4 }, "non-code claims are checked by a separate verifier call");
 });
+
+test("pipeline chain: Best-of-N's pick is where Self-Refine starts (no new draft) and stays in its pool", async () => {
+  const { presetToRun, readPreset } = await import("./pipeline.ts");
+  const preset = await readPreset(new URL("../../resources/presets/best-of-n-then-self-refine.json", import.meta.url).pathname);
+  const { strategy, params } = presetToRun(preset);
+  const scores = [3, 9, 4, 2];
+  let call = 0;
+  const run = await scriptedRun({
+    strategy,
+    params,
+    actor: () => answer(call),
+    critic: () => holistic(call >= 4, scores[call++] ?? 10),
+  });
+  const samples = run.nodes.filter((n) => n.step === "sample");
+  assert.equal(samples.length, 4);
+  assert.equal(run.nodes.filter((n) => n.role === "draft").length, 4, "Self-Refine did not draft again");
+  const feedback = byStep(run, "feedback");
+  assert.equal(feedback[0]!.parents[0], samples[1]!.id, "Self-Refine starts from the best-scored sample");
+  const finalSelect = run.nodes.filter((n) => n.role === "select").at(-1)!;
+  assert.ok(finalSelect.parents.includes(samples[1]!.id));
+});
+
+test("pipeline parallel: branches side by side, the critic picks between their answers", async () => {
+  const { presetToRun, readPreset } = await import("./pipeline.ts");
+  const { strategy, params } = presetToRun(await readPreset(new URL("../../resources/presets/refine-or-vote.json", import.meta.url).pathname));
+  let draft = 0;
+  const run = await scriptedRun({ strategy, params, actor: () => answer(draft++ % 2), critic: () => holistic(true, 8) });
+  assert.equal(run.state.status, "finished");
+  assert.ok(run.nodes.some((n) => n.role === "vote"), "self-consistency's vote is in the tree");
+  assert.ok(run.nodes.some((n) => n.step === "critique"), "critic-guided's critiques are in the tree");
+  assert.equal(run.nodes.at(-1)!.role, "select");
+});
+
+test("pipeline specs are checked before anything runs", async () => {
+  await assert.rejects(scriptedRun({ strategy: "pipeline", params: { spec: '{"kind":"chain","steps":[{"strategy":"best-of-n","params":{"n":0}}]}' }, actor: () => "" }), /parameter 'n' of best-of-n must be between 1 and 64/);
+  await assert.rejects(scriptedRun({ strategy: "pipeline", params: { spec: '{"kind":"chain","steps":[{"strategy":"nope"}]}' }, actor: () => "" }), /unknown strategy 'nope'/);
+  await assert.rejects(scriptedRun({ strategy: "pipeline", params: { spec: "{not json" }, actor: () => "" }), /pipeline spec is not JSON/);
+});
+
+test("every strategy has a doc page naming each of its parameters with its default", async () => {
+  const { strategies } = await import("./registry.ts");
+  for (const strategy of strategies) {
+    const page = readFileSync(new URL(`../../docs/strategies/${strategy.name}.md`, import.meta.url), "utf8");
+    for (const param of strategy.params) {
+      assert.ok(page.includes(`| \`${param.name}\` |`) && page.includes(`\`${String(param.default)}\``), `${strategy.name}.md documents ${param.name} = ${String(param.default)}`);
+    }
+    assert.match(page, /## Departures from the paper/);
+  }
+});

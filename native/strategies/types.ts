@@ -26,6 +26,8 @@ export interface StrategyDefinition {
   params: ParamSpec[];
   /** Parallel lanes the actor can use at once (sizes the context's sequences). */
   actorLanes(params: StrategyParams): number;
+  /** Checks beyond each parameter's own range (a pipeline's nested strategies), before anything runs. */
+  validate?(params: StrategyParams): void;
   run(ctx: RunContext, params: StrategyParams): Promise<Selection>;
 }
 
@@ -34,6 +36,13 @@ export class StrategyParamError extends Error {
     super(message);
     this.name = "StrategyParamError";
   }
+}
+
+/** resolveParams plus the strategy's own checks: everything that can be rejected before a run starts. */
+export function resolveStrategyParams(strategy: StrategyDefinition, given: Record<string, unknown>): StrategyParams {
+  const params = resolveParams(strategy, given);
+  strategy.validate?.(params);
+  return params;
 }
 
 /** Fills defaults, converts CLI strings, and rejects unknown names and out-of-range values with a clear message. */

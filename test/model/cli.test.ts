@@ -102,7 +102,11 @@ test("inspect shows GGUF metadata and a memory estimate", () => {
 test("strategies lists every strategy with parameters and defaults", () => {
   const result = refinery("strategies", "--json");
   const list = JSON.parse(result.stdout) as Array<{ name: string; params: Array<{ name: string; default: unknown }> }>;
-  assert.deepEqual(list.map((s) => s.name), ["single-pass", "self-refine", "critic-guided", "best-of-n", "self-consistency", "step-critique"]);
+  assert.deepEqual(list.map((s) => s.name), [
+    "single-pass", "self-refine", "critic-guided", "best-of-n", "self-consistency", "step-critique", "magicore", "pdr",
+    "sequential-refinement", "glore", "eigen-1", "gra", "mctsr", "cycle", "rlac", "pipeline",
+  ]);
+  assert.ok(list.every((s) => s.params.every((p) => p.default !== undefined)));
   assert.equal(list.find((s) => s.name === "self-refine")!.params.find((p) => p.name === "maxIterations")!.default, 4);
 });
 
@@ -127,4 +131,23 @@ test("a run killed mid-generation keeps every completed node; replay shows it un
   assert.match(replay.stdout, /run incomplete: no run-finished event/);
   const manifest = JSON.parse(readFileSync(join(out, runDir!, "manifest.json"), "utf8"));
   assert.equal(manifest.status, "running", "a killed run never looks finished");
+});
+
+test("presets: a shipped pipeline runs with --preset, and --save-preset writes a file that runs the same", () => {
+  const out = join(scratch, "preset-runs");
+  const preset = join(repoRoot, "resources/presets/best-of-n-then-self-refine.json");
+  const run = refinery("run", "--preset", preset, "--param", `spec=${JSON.stringify({ kind: "chain", steps: [{ strategy: "best-of-n", params: { n: 2 } }, { strategy: "self-refine", params: { maxIterations: 1, feedbackModel: "critic" } }] })}`, "--actor", actor, "--critic", critic, "--task", "1+1?", "--out", out, "--max-tokens", "16", "--threads", "1", "--json", "--quiet");
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(JSON.parse(run.stdout).status, "finished");
+  const saved = join(scratch, "my-preset.json");
+  const save = refinery("run", "--strategy", "best-of-n", "--param", "n=2", "--save-preset", saved, "--actor", actor, "--critic", critic, "--task", "1+1?", "--out", out, "--max-tokens", "8", "--threads", "1", "--quiet");
+  assert.equal(save.code, 0, save.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(saved, "utf8")).pipeline, { strategy: "best-of-n", params: { n: 2, temperature: 0.8, threshold: 0 } });
+  const again = refinery("run", "--preset", saved, "--actor", actor, "--critic", critic, "--task", "1+1?", "--out", out, "--max-tokens", "8", "--threads", "1", "--quiet", "--json");
+  assert.equal(again.code, 0, again.stderr);
+  const bad = join(scratch, "bad-preset.json");
+  writeFileSync(bad, JSON.stringify({ name: "x", pipeline: { kind: "chain", steps: [] } }));
+  const failed = refinery("run", "--preset", bad, "--actor", actor, "--task", "1+1?", "--out", out);
+  assert.notEqual(failed.code, 0);
+  assert.match(failed.stderr, /preset .*bad-preset\.json is invalid/);
 });

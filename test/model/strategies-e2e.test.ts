@@ -40,6 +40,7 @@ const smallParams: Record<string, Record<string, unknown>> = {
   mctsr: { iterations: 2 },
   cycle: { maxIterations: 1 },
   rlac: { maxIterations: 2 },
+  pipeline: { spec: JSON.stringify({ kind: "chain", steps: [{ strategy: "best-of-n", params: { n: 2 } }, { strategy: "self-refine", params: { maxIterations: 1 } }] }) },
 };
 
 // Code strategies run on the first HumanEval item (its tests run in the sandbox).

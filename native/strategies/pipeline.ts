@@ -1,0 +1,119 @@
+// Composition as data: strategies chained (each step starts from the previous step's selected answer, e.g.
+// Best-of-N feeding Self-Refine) or run side by side with a final selection (critic score or majority vote).
+// A preset is a JSON file holding one strategy with its parameters or such a pipeline; users share the file.
+import { readFile, writeFile } from "node:fs/promises";
+import { z } from "zod";
+import type { RunContext } from "./context.ts";
+import { latestScore } from "../protocol/state.ts";
+import { resolveParams, str, StrategyParamError, type Selection, type StrategyDefinition } from "./types.ts";
+
+export type PipelineSpec =
+  | { strategy: string; params?: Record<string, number | boolean | string> }
+  | { kind: "chain"; steps: PipelineSpec[] }
+  | { kind: "parallel"; branches: PipelineSpec[]; select?: "critic" | "vote" };
+
+const param = z.union([z.number(), z.boolean(), z.string()]);
+const spec: z.ZodType<PipelineSpec> = z.lazy(() =>
+  z.union([
+    z.object({ strategy: z.string().min(1), params: z.record(z.string(), param).optional() }).strict(),
+    z.object({ kind: z.literal("chain"), steps: z.array(spec).min(1) }).strict(),
+    z.object({ kind: z.literal("parallel"), branches: z.array(spec).min(2), select: z.enum(["critic", "vote"]).optional() }).strict(),
+  ]),
+);
+
+export const presetSchema = z
+  .object({ name: z.string().min(1), description: z.string().optional(), pipeline: spec })
+  .strict();
+export type Preset = z.infer<typeof presetSchema>;
+
+export function parsePipeline(json: string): PipelineSpec {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new StrategyParamError(`pipeline spec is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = spec.safeParse(value);
+  if (!parsed.success) throw new StrategyParamError(`pipeline spec is invalid: ${parsed.error.issues[0]!.message} at ${parsed.error.issues[0]!.path.join(".") || "the top"}`);
+  return parsed.data;
+}
+
+export async function readPreset(path: string): Promise<Preset> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new StrategyParamError(`cannot read preset ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new StrategyParamError(`preset ${path} is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = presetSchema.safeParse(value);
+  if (!parsed.success) throw new StrategyParamError(`preset ${path} is invalid: ${parsed.error.issues[0]!.message} at ${parsed.error.issues[0]!.path.join(".") || "the top"}`);
+  return parsed.data;
+}
+
+export async function writePreset(path: string, preset: Preset): Promise<void> {
+  presetSchema.parse(preset);
+  await writeFile(path, `${JSON.stringify(preset, null, 2)}\n`);
+}
+
+/** A preset as the runner's (strategy, params): a lone strategy as itself, a composition as the pipeline strategy. */
+export function presetToRun(preset: Preset): { strategy: string; params: Record<string, number | boolean | string> } {
+  const p = preset.pipeline;
+  if ("strategy" in p) return { strategy: p.strategy, params: p.params ?? {} };
+  return { strategy: "pipeline", params: { spec: JSON.stringify(p) } };
+}
+
+type Lookup = (name: string) => StrategyDefinition;
+
+/** Checks every nested strategy name and parameter before anything runs. */
+export function validatePipeline(pipeline: PipelineSpec, lookup: Lookup, depth = 0): void {
+  if (depth > 4) throw new StrategyParamError("pipelines nest at most 4 deep");
+  if ("strategy" in pipeline) {
+    if (pipeline.strategy === "pipeline") throw new StrategyParamError("nest pipelines as specs, not as the pipeline strategy");
+    resolveParams(lookup(pipeline.strategy), pipeline.params ?? {});
+  } else for (const child of "steps" in pipeline ? pipeline.steps : pipeline.branches) validatePipeline(child, lookup, depth + 1);
+}
+
+async function runSpec(ctx: RunContext, pipeline: PipelineSpec, lookup: Lookup, startFrom: string | null): Promise<Selection> {
+  if ("strategy" in pipeline) {
+    const strategy = lookup(pipeline.strategy);
+    ctx.seedNextDraft(startFrom);
+    return strategy.run(ctx, resolveParams(strategy, pipeline.params ?? {}));
+  }
+  if (pipeline.kind === "chain") {
+    let selection: Selection | null = null;
+    for (const step of pipeline.steps) selection = await runSpec(ctx, step, lookup, selection?.nodeId ?? startFrom);
+    return selection!;
+  }
+  // Branches share the context but run one after another, so each branch's first draft is its own.
+  const selections: Selection[] = [];
+  for (const branch of pipeline.branches) selections.push(await runSpec(ctx, branch, lookup, startFrom));
+  const ids = [...new Set(selections.map((s) => s.nodeId))];
+  if (pipeline.select === "vote") return { nodeId: ctx.vote(ids, 99).winnerId };
+  await ctx.map(ids, (id, i) => (latestScore(ctx.node(id), "critic") ? Promise.resolve(null) : ctx.critique(id, { mode: "holistic", iteration: 99, lane: `critic-${i % 4}`, step: "final-check" })));
+  return { nodeId: ctx.selectByScore(ids, 99, false).id };
+}
+
+export function makePipelineStrategy(lookup: Lookup): StrategyDefinition {
+  return {
+    name: "pipeline",
+    title: "Pipeline (composition)",
+    paper: "composition of the strategies above",
+    summary: "Chains strategies (each starts from the previous answer) or runs them side by side and selects one.",
+    params: [{ name: "spec", type: "string", default: '{"kind":"chain","steps":[{"strategy":"best-of-n","params":{"n":4}},{"strategy":"self-refine","params":{"maxIterations":2}}]}', description: "the pipeline as JSON (or use --preset <file>)" }],
+    actorLanes: () => 4,
+    validate(params) {
+      validatePipeline(parsePipeline(str(params, "spec")), lookup);
+    },
+    async run(ctx, params) {
+      const pipeline = parsePipeline(str(params, "spec"));
+      validatePipeline(pipeline, lookup);
+      return runSpec(ctx, pipeline, lookup, null);
+    },
+  };
+}
