@@ -3,6 +3,34 @@ import { useAppState } from "../store/context.tsx";
 import { Errors } from "./Errors.tsx";
 import { TreeView } from "./TreeView.tsx";
 
+/** For search strategies (MCTSr): step through the recorded iterations; the tree shows each node's visits and Q then. */
+function SearchReplay({ runId }: { runId: string }) {
+  const count = useAppState((s) => s.runs[runId]?.snapshots.length ?? 0);
+  const step = useAppState((s) => s.searchStep);
+  const setStep = useAppState((s) => s.setSearchStep);
+  const expanded = useAppState((s) => (s.searchStep !== null ? s.runs[runId]?.snapshots[s.searchStep]?.expandedNodeId : null));
+  if (count === 0) return null;
+  return (
+    <div className="search-replay" data-testid="search-replay">
+      <label>
+        search iteration{" "}
+        <input
+          type="range"
+          data-testid="search-slider"
+          min={1}
+          max={count}
+          value={step === null ? count : step + 1}
+          onChange={(e) => {
+            const value = Number(e.target.value);
+            setStep(value >= count ? null : value - 1);
+          }}
+        />{" "}
+        {step === null ? `final (${count} iterations)` : `${step + 1} / ${count} · expanded ${expanded}`}
+      </label>
+    </div>
+  );
+}
+
 export function RunPanel() {
   const runId = useAppState((s) => s.currentRunId);
   const status = useAppState((s) => (runId ? s.runs[runId]?.status : undefined));
@@ -37,6 +65,7 @@ export function RunPanel() {
         </div>
       )}
       <Errors where="run" />
+      <SearchReplay runId={runId} />
       <TreeView runId={runId} />
     </div>
   );

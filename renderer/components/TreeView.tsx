@@ -164,6 +164,13 @@ const NodeCard = memo(function NodeCard({ runId, nodeId, onPath, hiddenChildren 
   const node = useAppState((s) => s.runs[runId]?.nodes[nodeId]) as RunNode | undefined;
   const hasChildren = useAppState((s) => (s.runs[runId]?.children[nodeId]?.length ?? 0) > 0);
   const selected = useAppState((s) => s.selectedNodeId === nodeId);
+  // Replaying a search: this node's visits and Q at the chosen iteration (primitives, so cards re-render only on change).
+  const searching = useAppState((s) => s.searchStep !== null);
+  const searchStat = useAppState((s) => {
+    const stat = s.searchStep === null ? undefined : s.runs[runId]?.snapshots[s.searchStep]?.stats[nodeId];
+    return stat ? `Q ${stat.value} · n ${stat.visits}` : null;
+  });
+  const expanded = useAppState((s) => s.searchStep !== null && s.runs[runId]?.snapshots[s.searchStep]?.expandedNodeId === nodeId);
   const selectNode = useAppState((s) => s.selectNode);
   const toggle = useAppState((s) => s.toggleCollapsed);
   if (!node) return null;
@@ -176,7 +183,7 @@ const NodeCard = memo(function NodeCard({ runId, nodeId, onPath, hiddenChildren 
       data-testid="tree-node"
       data-role={node.role}
       data-status={node.status}
-      className={`node-card role-${node.role} status-${node.status} ${selected ? "selected" : ""} ${onPath ? "on-path" : ""}`}
+      className={`node-card role-${node.role} status-${node.status} ${selected ? "selected" : ""} ${onPath ? "on-path" : ""} ${expanded ? "expanded" : ""} ${searching && !searchStat && (node.role === "draft" || node.role === "refine") ? "later" : ""}`}
       style={{ borderColor: critic ? scoreColor(critic.value, 10) : vote ? scoreColor(vote.value, 1) : undefined }}
       onClick={() => selectNode(node.id)}
     >
@@ -187,6 +194,7 @@ const NodeCard = memo(function NodeCard({ runId, nodeId, onPath, hiddenChildren 
         </span>
         {node.model && <span className="node-model">{node.model}</span>}
         <span className="node-iter">#{node.iteration}</span>
+        {searchStat && <span className="search-stat" data-testid="search-stat">{searchStat}</span>}
         {critic && <ScoreBadge score={critic} scale={10} />}
         {!critic && vote && <ScoreBadge score={vote} scale={1} />}
       </div>

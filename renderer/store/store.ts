@@ -29,6 +29,8 @@ export interface AppState {
   currentRunId: string | null;
   selectedNodeId: string | null;
   collapsed: Record<string, true>;
+  /** Replaying a search run: the snapshot index shown (null: the final tree). */
+  searchStep: number | null;
   history: RunSummary[];
   strategies: StrategyInfo[];
   engine: { status: "unknown" | "starting" | "ready" | "crashed"; detail?: string; info: EngineInfo | null };
@@ -42,6 +44,7 @@ export interface AppState {
   showRun(runId: string | null): void;
   selectNode(nodeId: string | null): void;
   toggleCollapsed(nodeId: string): void;
+  setSearchStep(step: number | null): void;
   setHistory(history: RunSummary[]): void;
   setStrategies(strategies: StrategyInfo[]): void;
   setEngine(engine: Partial<AppState["engine"]>): void;
@@ -72,6 +75,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     currentRunId: null,
     selectedNodeId: null,
     collapsed: {},
+    searchStep: null,
     history: [],
     strategies: [],
     engine: { status: "unknown", info: null },
@@ -87,7 +91,8 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
         return { runs: { ...state.runs, [runId]: run } };
       }),
     replaceRun: (runId, events) => set((state) => ({ runs: { ...state.runs, [runId]: foldRunEvents(events) } })),
-    showRun: (runId) => set({ currentRunId: runId, selectedNodeId: null, collapsed: {} }),
+    showRun: (runId) => set({ currentRunId: runId, selectedNodeId: null, collapsed: {}, searchStep: null }),
+    setSearchStep: (searchStep) => set({ searchStep }),
     selectNode: (nodeId) => set({ selectedNodeId: nodeId }),
     toggleCollapsed: (nodeId) =>
       set((state) => {

@@ -36,6 +36,17 @@ async function setupRun(options: { strategy: string; question: string; maxTokens
   await page.fill('[data-testid="max-tokens"]', options.maxTokens);
 }
 
+/** Clicks Start and waits until the run panel shows the new run (the previous one may still be on screen). */
+async function start() {
+  const { page } = app;
+  const previous = (await page.$('[data-testid="run-header"] .run-id')) ? await page.textContent('[data-testid="run-header"] .run-id') : null;
+  await page.click('[data-testid="start-run"]');
+  await page.waitForFunction((old) => {
+    const id = document.querySelector('[data-testid="run-header"] .run-id')?.textContent ?? null;
+    return id !== null && id !== old;
+  }, previous);
+}
+
 const runStatus = () => app.page.getAttribute('[data-testid="run-header"]', "data-status");
 
 test("a Self-Refine run grows live in the tree: nodes, streamed tokens, scores, the selected path", async () => {
@@ -46,7 +57,7 @@ test("a Self-Refine run grows live in the tree: nodes, streamed tokens, scores, 
   await page.click('[data-testid="question"]'); // blur: the actor's metadata appears
   await page.waitForSelector('[data-testid="actor-model-meta"]');
   assert.match(await page.textContent('[data-testid="actor-model-meta"]') ?? "", /llama · tiny-chat .* 2 layers .* chat template/);
-  await page.click('[data-testid="start-run"]');
+  await start();
   // Tokens stream into the first node while it is still running.
   await page.waitForFunction(() => {
     const node = document.querySelector('[data-testid="tree-node"][data-status="running"] [data-testid="node-text"]');
@@ -89,6 +100,22 @@ test("collapsing a subtree hides its nodes", async () => {
   assert.equal(await count(), before);
 });
 
+test("an MCTS run can be replayed iteration by iteration", async () => {
+  const { page } = app;
+  await setupRun({ strategy: "mctsr", question: "What is 5 * 5?", maxTokens: "24", params: { iterations: "3" } });
+  await start();
+  await page.waitForSelector('[data-testid="run-header"][data-status="finished"]', { timeout: 120_000 });
+  await page.focus('[data-testid="search-slider"]');
+  await page.keyboard.press("Home");
+  assert.match(await page.textContent('[data-testid="search-replay"]') ?? "", /1 \/ 3 · expanded n1/);
+  const stats = await page.$$eval('[data-testid="search-stat"]', (nodes) => nodes.map((n) => n.textContent));
+  assert.equal(stats.length, 2, "after one iteration the search knows the root and one child");
+  assert.ok((await page.$$(".node-card.later")).length >= 1, "answers found later are dimmed");
+  await page.screenshot({ path: join(artifactsDir, "mcts-replay.png") });
+  await page.keyboard.press("End");
+  assert.match(await page.textContent('[data-testid="search-replay"]') ?? "", /final \(3 iterations\)/);
+});
+
 test("a bad model path shows its error next to the form, and no run starts", async () => {
   const { page } = app;
   await setupRun({ strategy: "single-pass", question: "2+2?", maxTokens: "8", actorPath: "/no/such/model.gguf" });
@@ -101,7 +128,7 @@ test("cancel stops generation and the run shows it was cancelled", async () => {
   const { page } = app;
   await page.click('[data-testid="errors-setup"] button');
   await setupRun({ strategy: "single-pass", question: "Write a long story.", maxTokens: "4000" });
-  await page.click('[data-testid="start-run"]');
+  await start();
   await page.waitForSelector('[data-testid="tree-node"][data-status="running"]');
   await page.waitForFunction(() => (document.querySelector('[data-testid="node-text"]')?.textContent ?? "").length > 20);
   await page.click('[data-testid="cancel-run"]');
@@ -113,7 +140,7 @@ test("cancel stops generation and the run shows it was cancelled", async () => {
 test("a killed engine process is reported, completed nodes stay, and the next run works", async () => {
   const { page, host } = app;
   await setupRun({ strategy: "self-refine", question: "Count to a thousand.", maxTokens: "64", params: { maxIterations: "12", stopScore: "10", feedbackModel: "critic" } });
-  await page.click('[data-testid="start-run"]');
+  await start();
   await page.waitForSelector('[data-testid="tree-node"][data-status="done"]');
   const pid = host.enginePid;
   assert.ok(pid);
@@ -132,7 +159,7 @@ test("a killed engine process is reported, completed nodes stay, and the next ru
   assert.deepEqual(replayed.slice(0, done.length), done);
 
   await setupRun({ strategy: "single-pass", question: "2+2?", maxTokens: "8" });
-  await page.click('[data-testid="start-run"]');
+  await start();
   await page.waitForSelector('[data-testid="run-header"][data-status="finished"]', { timeout: 60_000 });
   assert.notEqual(host.enginePid, pid, "a fresh engine process");
   assert.equal(await runStatus(), "finished");
