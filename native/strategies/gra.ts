@@ -4,8 +4,8 @@
 // parameters, and every gate shows the thresholds it used. A rejected sample is generated again, up to a limit.
 import type { ModelRole } from "../protocol/events.ts";
 import { int, type StrategyDefinition } from "./types.ts";
+import { scoreSchema } from "./verdicts.ts";
 
-const scoreEnum = { enum: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] };
 
 export const gra: StrategyDefinition = {
   name: "gra",
@@ -32,7 +32,7 @@ export const gra: StrategyDefinition = {
           iteration: attempt,
           model: (r % 2 === 0 ? "critic" : "actor") as ModelRole,
           user: `Problem:\n${ctx.task.question}\n\nProposed solution:\n${proposal.text}\n\nAs a reviewer, comment on its correctness and quality and give a 'score' from 0 (wrong) to 10 (correct and clear).`,
-          schema: { type: "object", properties: { comment: { type: "string", maxLength: 300 }, score: scoreEnum } },
+          schema: { type: "object", properties: { comment: { type: "string", maxLength: 300 }, score: scoreSchema } },
           lane: `reviewer-${r}`,
           toScore: (value, by) => ({ value: value?.score ?? null, verdict: value === null ? "unparseable" : value.score >= acceptAt ? "correct" : "incorrect", source: "critic", byNodeId: by }),
         }),

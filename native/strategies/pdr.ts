@@ -9,17 +9,8 @@ import { latestScore } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { prompts } from "./prompts.ts";
 import { bool, int, str, type StrategyDefinition, type StrategyParams } from "./types.ts";
+import { mulberry32 } from "../util/random.ts";
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Trims a workspace to at most kappa tokens (approximated as 4 characters each: the bound must hold before tokenising). */
 function bounded(text: string, kappa: number): string {

@@ -6,7 +6,8 @@ import { parseJsonLoose } from "../llm/json-output.ts";
 import type { Score, StepScore } from "../protocol/events.ts";
 
 const SCORES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
-const scoreSchema = { enum: SCORES };
+/** Scores as an enum: node-llama-cpp's grammars ignore minimum/maximum and let integers take exponents. */
+export const scoreSchema = { enum: SCORES };
 
 export const MAX_STEPS = 12;
 

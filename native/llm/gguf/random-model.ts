@@ -4,6 +4,7 @@
 import { GgmlType, GgufValueType, type GgufKv } from "./format.ts";
 import { readGgufHeader } from "./reader.ts";
 import { writeGguf, type TensorToWrite } from "./writer.ts";
+import { mulberry32 } from "../../util/random.ts";
 
 export interface RandomLlamaShape {
   embedding: number;
@@ -18,16 +19,6 @@ export interface RandomLlamaShape {
   name?: string;
 }
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function float32ToFloat16Bits(value: number): number {
   const f32 = new Float32Array([value]);
