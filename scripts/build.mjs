@@ -11,5 +11,6 @@ if (!only || only === "electron") {
   const esm = { ...common, format: "esm", banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } };
   await esbuild({ ...esm, entryPoints: ["electron/main.ts"], outfile: "dist/electron/main.mjs" });
   await esbuild({ ...esm, entryPoints: ["native/engine/child.ts"], outfile: "dist/electron/engine.mjs" });
+  await esbuild({ ...esm, entryPoints: ["native/llm/probe-child.ts"], outfile: "dist/electron/probe.mjs" });
   await esbuild({ ...common, format: "cjs", entryPoints: ["electron/preload.cts"], outfile: "dist/electron/preload.cjs" });
 }

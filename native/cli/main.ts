@@ -26,6 +26,9 @@ usage:
   refinery replay <run folder | events.jsonl> [--json]
   refinery inspect <gguf> [--context-size n] [--sequences n] [--json]
   refinery strategies [--json]
+  refinery gpu [--refresh] [--json]           prove each GPU backend in a child process; the active one and why
+  refinery plan --actor <gguf> [--critic <gguf>] [--vram 8GiB] [--ram 16GiB] [--context-size n] [--sequences n]
+                                              the joint memory plan and verdict, before anything loads
   refinery serve [--port n] [--runs <dir>] [--gpu …] [--threads n]   the UI on 127.0.0.1 with an access token
 `;
 
@@ -279,6 +282,66 @@ async function commandServe(args: string[]): Promise<number> {
   return 0;
 }
 
+async function commandGpu(args: string[]): Promise<number> {
+  const { values } = parse(args, { refresh: { type: "boolean" } });
+  const { probeBackends } = await import("../llm/gpu-probe.ts");
+  const report = await probeBackends({ refresh: values.refresh, all: true });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  }
+  process.stdout.write(`machine: ${report.machine}\n${report.fromCache ? `(cached from ${report.probedAt}; --refresh probes again)\n` : ""}`);
+  for (const result of report.results) {
+    const vram = result.vram ? ` · VRAM ${(result.vram.free / 2 ** 30).toFixed(1)} of ${(result.vram.total / 2 ** 30).toFixed(1)} GiB free` : "";
+    process.stdout.write(`  ${result.ok ? "✓" : "✗"} ${result.backend}${result.devices.length ? ` (${result.devices.join(", ")})` : ""}${vram}${result.ok ? "" : ` — ${result.reason}`}\n`);
+  }
+  process.stdout.write(`active: ${report.chosen}\n`);
+  return 0;
+}
+
+async function commandPlan(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    actor: { type: "string" },
+    critic: { type: "string" },
+    vram: { type: "string" },
+    ram: { type: "string" },
+    "context-size": { type: "string" },
+    sequences: { type: "string" },
+    "critic-sequences": { type: "string" },
+    gpu: { type: "string" },
+  });
+  if (!values.actor) throw new UsageError("plan needs --actor <gguf> (and usually --critic <gguf>)");
+  const { planMemory, parseBytes, formatBytes } = await import("../llm/memory-plan.ts");
+  for (const path of [values.actor, values.critic ?? values.actor]) await checkModelFile(path);
+  const runtime = await openRuntime({ gpu: (values.gpu ?? "auto") as GpuChoice });
+  const contextSize = intOption(values["context-size"], "context-size") ?? 4096;
+  const bytes = (value: string | undefined) => {
+    if (value === undefined) return undefined;
+    try {
+      return parseBytes(value);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  };
+  const plan = await planMemory({
+    llama: runtime.llama,
+    actor: { path: values.actor, contextSize, sequences: intOption(values.sequences, "sequences") ?? 1 },
+    critic: { path: values.critic ?? values.actor, contextSize, sequences: intOption(values["critic-sequences"], "critic-sequences") ?? 1 },
+    vram: bytes(values.vram),
+    ram: bytes(values.ram),
+  });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${plan.verdict}: ${plan.summary}\n`);
+    for (const role of plan.roles) {
+      process.stdout.write(`  ${role.role}: ${role.gpuLayers}/${role.totalLayers} GPU layers · context ${role.contextSize} × ${role.sequences} · weights ${formatBytes(role.weights.vram)} VRAM + ${formatBytes(role.weights.ram)} RAM · context ${formatBytes(role.context.vram)} VRAM + ${formatBytes(role.context.ram)} RAM${role.sharedWithActor ? " (shares the actor's copy)" : ""}\n`);
+    }
+    for (const suggestion of plan.suggestions) process.stdout.write(`  to fit better: ${suggestion}\n`);
+  }
+  return plan.verdict === "will-not-fit" ? 1 : 0;
+}
+
 function commandStrategies(args: string[]): number {
   const { values } = parse(args, {});
   if (values.json) {
@@ -301,6 +364,8 @@ export async function main(argv: string[]): Promise<number> {
       case "inspect": return await commandInspect(rest);
       case "strategies": return commandStrategies(rest);
       case "serve": return await commandServe(rest);
+      case "gpu": return await commandGpu(rest);
+      case "plan": return await commandPlan(rest);
       case undefined: case "help": case "--help": case "-h":
         process.stdout.write(USAGE);
         return command === undefined ? 1 : 0;

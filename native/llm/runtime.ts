@@ -198,14 +198,23 @@ async function createRuntime(gpu: GpuChoice, threads: number): Promise<LlamaRunt
   const common = { build: "never", logLevel: LlamaLogLevel.error, progressLogs: false, maxThreads: threads } as const;
   let llama: Llama;
   let fallbackReason: string | null = null;
+  let wanted: GpuChoice = gpu;
+  if (gpu === "auto" && process.env.REFINERY_SKIP_GPU_PROBE !== "1") {
+    // Prove backends in child processes first: one that aborts (CUDA on a too-old driver) must not take this
+    // process down. The result is cached per machine, driver and library version.
+    const { probeBackends } = await import("./gpu-probe.ts");
+    const report = await probeBackends();
+    wanted = report.chosen;
+    if (report.reasons.length) fallbackReason = report.reasons.join("; ");
+  }
   try {
-    llama = await getLlama({ ...common, gpu: gpu === "cpu" ? false : gpu });
+    llama = await getLlama({ ...common, gpu: wanted === "cpu" ? false : wanted });
   } catch (error) {
-    fallbackReason = `${gpu} backend unavailable: ${(error as Error).message.split("\n")[0]}`;
+    fallbackReason = `${wanted} backend unavailable: ${(error as Error).message.split("\n")[0]}`;
     llama = await getLlama({ ...common, gpu: false });
   }
   const active = llama.gpu === false ? "cpu" : llama.gpu;
-  if (gpu === "auto" && active === "cpu") fallbackReason = "no usable GPU backend was found (CUDA, Vulkan and Metal binaries tried); running on the CPU";
+  if (gpu === "auto" && active === "cpu" && !fallbackReason) fallbackReason = "no usable GPU backend was found; running on the CPU";
   const devices = active === "cpu" ? [] : await llama.getGpuDeviceNames().catch(() => []);
   return new LlamaRuntime(llama, {
     requested: gpu,
