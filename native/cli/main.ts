@@ -29,6 +29,8 @@ usage:
   refinery gpu [--refresh] [--json]           prove each GPU backend in a child process; the active one and why
   refinery plan --actor <gguf> [--critic <gguf>] [--vram 8GiB] [--ram 16GiB] [--context-size n] [--sequences n]
                                               the joint memory plan and verdict, before anything loads
+  refinery models [--add <gguf>] [--dir <folder> ...] [--json]
+                                              GGUFs in Refinery's folder, LM Studio, Ollama and the Hugging Face cache
   refinery serve [--port n] [--runs <dir>] [--gpu …] [--threads n]   the UI on 127.0.0.1 with an access token
 `;
 
@@ -342,6 +344,31 @@ async function commandPlan(args: string[]): Promise<number> {
   return plan.verdict === "will-not-fit" ? 1 : 0;
 }
 
+async function commandModels(args: string[]): Promise<number> {
+  const { values } = parse(args, { add: { type: "string" }, dir: { type: "string", multiple: true } });
+  const { addModel, defaultRoots, readAddedModels, scanLibrary } = await import("../llm/library.ts");
+  if (values.add) {
+    await addModel(values.add);
+    process.stderr.write(`added ${values.add}\n`);
+  }
+  const roots = defaultRoots();
+  roots.added = await readAddedModels();
+  roots.folders.push(...(values.dir ?? []));
+  const models = await scanLibrary(roots);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
+    return 0;
+  }
+  if (models.length === 0) process.stdout.write(`no GGUF models found (looked in ${roots.refinery}, ${[...roots.lmstudio, ...roots.ollama, ...roots.huggingface].join(", ")}); add one with --add <path>\n`);
+  for (const model of models) {
+    const facts = model.error
+      ? `unreadable: ${model.error}`
+      : `${model.architecture ?? "?"} · ${model.parameters ?? "?"} · ${model.quantization ?? "?"} · ${(model.sizeBytes / 2 ** 30).toFixed(2)} GiB · ctx ${model.contextLength ?? "?"} · ${model.layers ?? "?"} layers · ${model.chatTemplate ? "chat template" : "no chat template"} · suits ${model.roles.join(" and ")}`;
+    process.stdout.write(`[${model.source}] ${model.name}\n    ${facts}\n    ${model.path}\n`);
+  }
+  return 0;
+}
+
 function commandStrategies(args: string[]): number {
   const { values } = parse(args, {});
   if (values.json) {
@@ -366,6 +393,7 @@ export async function main(argv: string[]): Promise<number> {
       case "serve": return await commandServe(rest);
       case "gpu": return await commandGpu(rest);
       case "plan": return await commandPlan(rest);
+      case "models": return await commandModels(rest);
       case undefined: case "help": case "--help": case "-h":
         process.stdout.write(USAGE);
         return command === undefined ? 1 : 0;
