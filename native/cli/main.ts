@@ -31,6 +31,8 @@ usage:
                                               the joint memory plan and verdict, before anything loads
   refinery models [--add <gguf>] [--dir <folder> ...] [--json]
                                               GGUFs in Refinery's folder, LM Studio, Ollama and the Hugging Face cache
+  refinery download <hf:org/repo/file.gguf | url> [--dir <folder>] [--sha256 <hex>] [--name <file>]
+                                              resumable, verified download into the models folder
   refinery serve [--port n] [--runs <dir>] [--gpu …] [--threads n]   the UI on 127.0.0.1 with an access token
 `;
 
@@ -369,6 +371,40 @@ async function commandModels(args: string[]): Promise<number> {
   return 0;
 }
 
+async function commandDownload(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { dir: { type: "string" }, sha256: { type: "string" }, name: { type: "string" } });
+  const uri = positionals[0];
+  if (!uri) throw new UsageError("download needs a model URI (hf:org/repo/file.gguf) or an http(s) URL");
+  const { downloadModel, DownloadError } = await import("../llm/downloads.ts");
+  const { defaultRoots } = await import("../llm/library.ts");
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  let lastPrint = 0;
+  try {
+    const result = await downloadModel({
+      uri,
+      dir: values.dir ?? defaultRoots().refinery,
+      fileName: values.name,
+      sha256: values.sha256,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (Date.now() - lastPrint < 500) return;
+        lastPrint = Date.now();
+        process.stderr.write(`\r${(p.downloadedBytes / 2 ** 20).toFixed(1)} / ${(p.totalBytes / 2 ** 20).toFixed(1)} MiB · ${(p.speed / 2 ** 20).toFixed(1)} MiB/s · ${Math.round(p.etaSeconds)} s left   `);
+      },
+    });
+    process.stderr.write("\n");
+    process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.path}\n  sha256 ${result.sha256}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof DownloadError) {
+      process.stderr.write(`\nrefinery: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
 function commandStrategies(args: string[]): number {
   const { values } = parse(args, {});
   if (values.json) {
@@ -394,6 +430,7 @@ export async function main(argv: string[]): Promise<number> {
       case "gpu": return await commandGpu(rest);
       case "plan": return await commandPlan(rest);
       case "models": return await commandModels(rest);
+      case "download": return await commandDownload(rest);
       case undefined: case "help": case "--help": case "-h":
         process.stdout.write(USAGE);
         return command === undefined ? 1 : 0;

@@ -1,0 +1,106 @@
+// Downloads against a local HTTP server serving generated GGUFs: range requests, an interrupted transfer,
+// resume after a restart, and a corrupted file that must never be shown as ready.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { downloadModel, type DownloadProgress } from "../../native/llm/downloads.ts";
+import { defaultRoots, scanLibrary } from "../../native/llm/library.ts";
+import { testModel } from "../support/models.ts";
+
+let server: Server;
+let base: string;
+const files = new Map<string, Buffer>();
+const log: Array<{ path: string; start: number; end: number }> = [];
+const behaviour = { cutFirstRangeAt: 0 };
+
+before(async () => {
+  const big = readFileSync(await testModel("bench100M"));
+  const small = readFileSync(await testModel("tinyChat"));
+  files.set("/big.gguf", big);
+  files.set("/small.gguf", small);
+  const corrupted = Buffer.from(small);
+  for (let i = corrupted.length - 5000; i < corrupted.length - 4000; i++) corrupted[i] = corrupted[i]! ^ 0xff;
+  files.set("/corrupted.gguf", corrupted);
+  server = createServer((req, res) => {
+    const body = files.get(req.url ?? "");
+    if (!body) return res.writeHead(404).end();
+    const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? "");
+    const start = range ? Number(range[1]) : 0;
+    const end = range && range[2] ? Number(range[2]) : body.length - 1;
+    res.writeHead(range ? 206 : 200, {
+      "content-length": end - start + 1,
+      "accept-ranges": "bytes",
+      "content-type": "application/octet-stream",
+      ...(range ? { "content-range": `bytes ${start}-${end}/${body.length}` } : {}),
+    });
+    if (req.method === "HEAD") return res.end();
+    if (range) log.push({ path: req.url!, start, end });
+    if (range && behaviour.cutFirstRangeAt > 0) {
+      // The connection drops in the middle of the transfer.
+      res.write(body.subarray(start, start + behaviour.cutFirstRangeAt));
+      behaviour.cutFirstRangeAt = 0;
+      setTimeout(() => res.destroy(), 20);
+      return;
+    }
+    let at = start;
+    const pump = () => {
+      if (res.destroyed) return;
+      if (at > end) return res.end();
+      const next = Math.min(end + 1, at + 4_000_000);
+      res.write(body.subarray(at, next));
+      at = next;
+      setTimeout(pump, 10);
+    };
+    pump();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+
+after(() => server.close());
+
+const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+test("a download reports progress, survives a dropped connection and is verified", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "refinery-dl-"));
+  behaviour.cutFirstRangeAt = 1_000_000;
+  const progress: DownloadProgress[] = [];
+  const result = await downloadModel({ uri: `${base}/small.gguf`, dir, sha256: sha(files.get("/small.gguf")!), onProgress: (p) => progress.push(p) });
+  assert.equal(result.sha256, sha(files.get("/small.gguf")!));
+  assert.ok(progress.length > 0 && progress.at(-1)!.downloadedBytes === files.get("/small.gguf")!.length);
+  assert.ok(log.filter((r) => r.path === "/small.gguf").length >= 2, "the dropped range was requested again");
+});
+
+test("a cancelled download resumes after a restart with range requests, and is never listed half-done", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "refinery-dl-"));
+  const body = files.get("/big.gguf")!;
+  const controller = new AbortController();
+  await assert.rejects(
+    downloadModel({ uri: `${base}/big.gguf`, dir, signal: controller.signal, onProgress: (p) => p.downloadedBytes > body.length / 3 && controller.abort() }),
+    /cancelled; run it again to resume/,
+  );
+  assert.ok(!readdirSync(dir).includes("big.gguf"), "no file under the final name");
+  const roots = { ...defaultRoots(dir, {}), folders: [dir] };
+  assert.deepEqual(await scanLibrary(roots), [], "the partial file is not in the library");
+  log.length = 0;
+  const result = await downloadModel({ uri: `${base}/big.gguf`, dir, sha256: sha(body) });
+  assert.equal(result.sizeBytes, body.length);
+  const fetched = log.filter((r) => r.path === "/big.gguf").reduce((sum, r) => sum + r.end - r.start + 1, 0);
+  assert.ok(fetched < body.length, `resumed: fetched ${fetched} of ${body.length} bytes after the restart`);
+  assert.equal((await scanLibrary(roots)).length, 1);
+});
+
+test("a corrupted file fails verification and is moved aside, not shown as ready", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "refinery-dl-"));
+  await assert.rejects(
+    downloadModel({ uri: `${base}/corrupted.gguf`, dir, sha256: sha(files.get("/small.gguf")!) }),
+    /sha256 [0-9a-f]{64} does not match the expected [0-9a-f]{64}; the file was moved to .*corrupted\.gguf\.corrupt/,
+  );
+  assert.deepEqual(readdirSync(dir), ["corrupted.gguf.corrupt"]);
+  assert.deepEqual(await scanLibrary({ ...defaultRoots(dir, {}), folders: [dir] }), []);
+  await assert.rejects(downloadModel({ uri: `${base}/missing.gguf`, dir }), /missing\.gguf/);
+});
