@@ -2,6 +2,7 @@
 // strategies) and pushes run events in batches. It runs inside the engine process that Electron's main
 // process or the web server supervises; the CLI and tests can also use it directly.
 import { readdir, readFile } from "node:fs/promises";
+import { freemem, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import type { EngineEvent, EngineInfo, RequestName, ResponseTypes, Result, RunSummary } from "../protocol/contract.ts";
 import { requestSchemas } from "../protocol/contract.ts";
@@ -108,7 +109,72 @@ export class EngineService {
       return { backend: runtime?.report ?? null, runsDir: resolve(this.options.runsDir), mode: this.options.mode, pid: process.pid };
     },
     readDataset: async ({ path, limit }) => readDataset(path, { limit: limit ?? 200 }),
+    gpuReport: async ({ refresh }) => {
+      const { probeBackends } = await import("../llm/gpu-probe.ts");
+      const report = await probeBackends({ refresh, all: true });
+      const runtime = await openRuntime({ gpu: this.options.gpu, threads: this.options.threads });
+      const vram = runtime.report.active === "cpu" ? null : await runtime.llama.getVramState();
+      return { ...report, memory: { ramFree: freemem(), ramTotal: totalmem(), vram: vram ? { total: vram.total, used: vram.used, free: vram.free } : null } };
+    },
+    planMemory: async (input) => {
+      const { planMemory } = await import("../llm/memory-plan.ts");
+      for (const path of [input.actor, input.critic]) await checkModelFile(path);
+      const runtime = await openRuntime({ gpu: this.options.gpu, threads: this.options.threads });
+      const contextSize = input.contextSize ?? 4096;
+      return planMemory({
+        llama: runtime.llama,
+        actor: { path: input.actor, contextSize, sequences: input.actorSequences ?? 1 },
+        critic: { path: input.critic, contextSize, sequences: input.criticSequences ?? 1 },
+        vram: input.vram,
+        ram: input.ram,
+      });
+    },
+    listModels: async () => {
+      const { defaultRoots, readAddedModels, scanLibrary } = await import("../llm/library.ts");
+      const roots = defaultRoots();
+      roots.added = await readAddedModels();
+      return scanLibrary(roots);
+    },
+    addModel: async ({ path }) => {
+      const { addModel } = await import("../llm/library.ts");
+      return { added: await addModel(path) };
+    },
+    startDownload: async ({ uri, sha256, fileName }) => {
+      const { downloadModel } = await import("../llm/downloads.ts");
+      const { defaultRoots } = await import("../llm/library.ts");
+      const downloadId = `d${++this.downloadCounter}`;
+      const controller = new AbortController();
+      this.downloads.set(downloadId, controller);
+      const base = { type: "download" as const, downloadId, uri };
+      let last = { downloadedBytes: 0, totalBytes: 0, speed: 0, etaSeconds: 0 };
+      let lastSent = 0;
+      void downloadModel({
+        uri,
+        sha256,
+        fileName,
+        dir: defaultRoots().refinery,
+        signal: controller.signal,
+        onProgress: (progress) => {
+          last = progress;
+          if (Date.now() - lastSent < 200) return;
+          lastSent = Date.now();
+          this.options.emit({ ...base, state: "running", ...progress });
+        },
+      })
+        .then((result) => this.options.emit({ ...base, state: "done", ...last, downloadedBytes: result.sizeBytes, totalBytes: result.sizeBytes, path: result.path }))
+        .catch((error: Error & { kind?: string }) => this.options.emit({ ...base, state: error.kind === "cancelled" ? "cancelled" : "failed", ...last, error: error.message }))
+        .finally(() => this.downloads.delete(downloadId));
+      return { downloadId };
+    },
+    cancelDownload: async ({ downloadId }) => {
+      const controller = this.downloads.get(downloadId);
+      controller?.abort();
+      return { cancelled: controller !== undefined };
+    },
   };
+
+  private downloadCounter = 0;
+  private readonly downloads = new Map<string, AbortController>();
 }
 
 export async function listRuns(runsDir: string, active: Set<string>): Promise<RunSummary[]> {

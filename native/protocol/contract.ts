@@ -51,6 +51,22 @@ export const requestSchemas = {
   readDataset: z.object({ path: z.string().min(1), limit: z.number().int().min(1).max(10000).optional() }).strict(),
   /** Electron only: a native file dialog. The web UI uses a path field instead. */
   pickModelFile: z.object({}).strict(),
+  gpuReport: z.object({ refresh: z.boolean().optional() }).strict(),
+  planMemory: z
+    .object({
+      actor: z.string().min(1),
+      critic: z.string().min(1),
+      contextSize: z.number().int().min(256).max(1 << 20).optional(),
+      actorSequences: z.number().int().min(1).max(64).optional(),
+      criticSequences: z.number().int().min(1).max(64).optional(),
+      vram: z.number().min(0).optional(),
+      ram: z.number().min(0).optional(),
+    })
+    .strict(),
+  listModels: z.object({}).strict(),
+  addModel: z.object({ path: z.string().min(1) }).strict(),
+  startDownload: z.object({ uri: z.string().min(1), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).optional(), fileName: z.string().regex(/^[\w.-]+\.gguf$/, "a file name ending in .gguf").optional() }).strict(),
+  cancelDownload: z.object({ downloadId: z.string().min(1) }).strict(),
 } as const satisfies Record<RequestNameList, z.ZodType>;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -96,6 +112,40 @@ export interface EngineInfo {
   pid: number;
 }
 
+export interface GpuReportInfo {
+  results: Array<{ backend: string; ok: boolean; devices: string[]; vram?: { total: number; used: number; free: number } | null; reason?: string; crashed?: boolean }>;
+  chosen: string;
+  reasons: string[];
+  fromCache: boolean;
+  probedAt: string;
+  memory: { ramFree: number; ramTotal: number; vram: { total: number; used: number; free: number } | null };
+}
+
+export interface MemoryPlanInfo {
+  verdict: "fits-gpu" | "partial-offload" | "fits-ram" | "will-not-fit";
+  summary: string;
+  budget: { vram: number; ram: number };
+  used: { vram: number; ram: number };
+  roles: Array<{ role: "actor" | "critic"; gpuLayers: number; totalLayers: number; contextSize: number; sequences: number; sharedWithActor: boolean }>;
+  bar: Array<{ label: string; memory: "vram" | "ram"; bytes: number }>;
+  suggestions: string[];
+}
+
+export interface LibraryModelInfo {
+  path: string;
+  name: string;
+  source: string;
+  sizeBytes: number;
+  architecture: string | null;
+  parameters: string | null;
+  quantization: string | null;
+  contextLength: number | null;
+  layers: number | null;
+  chatTemplate: boolean;
+  roles: Array<"actor" | "critic">;
+  error?: string;
+}
+
 export interface ResponseTypes {
   startRun: { runId: string };
   cancelRun: { cancelled: boolean };
@@ -106,6 +156,12 @@ export interface ResponseTypes {
   engineInfo: EngineInfo;
   readDataset: Task[];
   pickModelFile: { path: string | null };
+  gpuReport: GpuReportInfo;
+  planMemory: MemoryPlanInfo;
+  listModels: LibraryModelInfo[];
+  addModel: { added: string[] };
+  startDownload: { downloadId: string };
+  cancelDownload: { cancelled: boolean };
 }
 
 /** Errors cross the bridge as values, never as thrown exceptions with stacks. */
@@ -114,7 +170,19 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 /** What the engine pushes: run events (token deltas coalesced into batches) and engine lifecycle. */
 export type EngineEvent =
   | { type: "run-events"; runId: string; events: RunEvent[] }
-  | { type: "engine-status"; status: "starting" | "ready" | "crashed"; detail?: string };
+  | { type: "engine-status"; status: "starting" | "ready" | "crashed"; detail?: string }
+  | {
+      type: "download";
+      downloadId: string;
+      uri: string;
+      state: "running" | "done" | "failed" | "cancelled";
+      downloadedBytes: number;
+      totalBytes: number;
+      speed: number;
+      etaSeconds: number;
+      path?: string;
+      error?: string;
+    };
 
 export type Bridge = {
   [K in RequestName]: (input: RequestInput<K>) => Promise<Result<ResponseTypes[K]>>;

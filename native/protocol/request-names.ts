@@ -10,6 +10,12 @@ export const REQUEST_NAMES = [
   "engineInfo",
   "readDataset",
   "pickModelFile",
+  "gpuReport",
+  "planMemory",
+  "listModels",
+  "addModel",
+  "startDownload",
+  "cancelDownload",
 ] as const;
 
 export type RequestNameList = (typeof REQUEST_NAMES)[number];

@@ -1,6 +1,8 @@
 import { useAppState } from "../store/context.tsx";
 import { Errors } from "./Errors.tsx";
+import { Hardware } from "./Hardware.tsx";
 import { History } from "./History.tsx";
+import { Library } from "./Library.tsx";
 import { NodeInspector } from "./NodeInspector.tsx";
 import { RunPanel } from "./RunPanel.tsx";
 import { RunSetup } from "./RunSetup.tsx";
@@ -30,10 +32,12 @@ export function App() {
         <h1>Refinery</h1>
         <EngineStatus />
       </header>
+      <Hardware />
       <Errors where="engine" />
       <main>
         <aside className="left">
           <RunSetup />
+          <Library />
           <History />
         </aside>
         <section className="center">

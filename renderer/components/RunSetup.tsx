@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { Task } from "../../native/protocol/events.ts";
 import { useAppState, useAppStateShallow, useController } from "../store/context.tsx";
 import { Errors } from "./Errors.tsx";
+import { MemoryBar } from "./MemoryBar.tsx";
 
 function ModelField({ role }: { role: "actor" | "critic" }) {
   const controller = useController();
@@ -95,6 +96,7 @@ export function RunSetup() {
     >
       <ModelField role="actor" />
       <ModelField role="critic" />
+      <MemoryBar />
       <div className="field">
         <label htmlFor="strategy">Strategy</label>
         <select id="strategy" data-testid="strategy-select" value={setup.strategy} onChange={(e) => update({ strategy: e.target.value, params: {} })}>

@@ -25,10 +25,37 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
     location.setHash(`run=${runId}`);
   }
 
+  async function refreshLibrary() {
+    const result = await bridge.listModels({});
+    if (result.ok) state().setLibrary(result.value);
+    else state().pushError("library", result.error);
+  }
+
+  async function refreshGpu(refresh = false) {
+    const result = await bridge.gpuReport({ refresh });
+    if (result.ok) state().setGpu(result.value);
+    else state().pushError("engine", `cannot read the hardware: ${result.error}`);
+  }
+
+  /** The joint memory plan for the models in the form, recomputed when either changes. */
+  async function planForSetup() {
+    const { setup } = state();
+    const actor = setup.actorPath.trim();
+    const critic = (setup.criticPath || setup.actorPath).trim();
+    if (!actor) return;
+    const key = `${actor}|${critic}`;
+    if (state().plan?.key === key) return;
+    state().setPlan({ key });
+    const result = await bridge.planMemory({ actor, critic });
+    if (state().plan?.key !== key) return;
+    state().setPlan(result.ok ? { key, value: result.value } : { key, error: result.error });
+  }
+
   async function inspectModel(path: string) {
     if (!path.trim()) return;
     const result = await bridge.inspectModel({ path: path.trim() });
     state().setModel(path.trim(), result.ok ? result.value : { error: result.error });
+    if (result.ok) void planForSetup();
   }
 
   return {
@@ -37,6 +64,9 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
         if (event.type === "run-events") {
           state().applyEvents(event.runId, event.events);
           if (event.events.some((e) => e.type === "run-finished" || e.type === "run-failed")) void refreshHistory();
+        } else if (event.type === "download") {
+          state().setDownload(event);
+          if (event.state === "done") void refreshLibrary();
         } else {
           state().setEngine({ status: event.status, detail: event.detail });
           if (event.status === "crashed") state().pushError("engine", `${event.detail ?? "the engine process stopped"}. Completed nodes are kept in the run log; the next run starts a fresh engine.`);
@@ -47,6 +77,8 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
       if (info.ok) state().setEngine({ info: info.value, status: "ready" });
       else state().pushError("engine", info.error);
       await refreshHistory();
+      void refreshGpu();
+      void refreshLibrary();
       const match = /run=([\w.-]+)/.exec(location.hash);
       if (match) await openRun(match[1]!);
     },
@@ -110,8 +142,31 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
       return result.value;
     },
 
+    async addModel(path: string) {
+      const result = await bridge.addModel({ path: path.trim() });
+      if (!result.ok) state().pushError("library", result.error);
+      else await refreshLibrary();
+    },
+
+    async startDownload(uri: string, sha256?: string) {
+      const result = await bridge.startDownload({ uri: uri.trim(), ...(sha256?.trim() ? { sha256: sha256.trim() } : {}) });
+      if (!result.ok) state().pushError("library", result.error);
+    },
+
+    async cancelDownload(downloadId: string) {
+      await bridge.cancelDownload({ downloadId });
+    },
+
+    async useModel(role: "actor" | "critic", path: string) {
+      state().updateSetup(role === "actor" ? { actorPath: path } : { criticPath: path });
+      await inspectModel(path);
+    },
+
     openRun,
     inspectModel,
     refreshHistory,
+    refreshLibrary,
+    refreshGpu,
+    planForSetup,
   };
 }

@@ -1,7 +1,9 @@
 // The renderer's store: made by a factory (one per app instance or test), run state only from folding run
 // events with the engine's own reducer, UI state (selection, collapsed subtrees, errors, the setup form) beside it.
 import { createStore } from "zustand/vanilla";
-import type { EngineInfo, RunSummary, StrategyInfo, ModelInfo } from "../../native/protocol/contract.ts";
+import type { EngineEvent, EngineInfo, GpuReportInfo, LibraryModelInfo, MemoryPlanInfo, ModelInfo, RunSummary, StrategyInfo } from "../../native/protocol/contract.ts";
+
+export type DownloadEvent = Extract<EngineEvent, { type: "download" }>;
 import type { RunEvent } from "../../native/protocol/events.ts";
 import { applyRunEvent, emptyRunState, foldRunEvents, type RunState } from "../../native/protocol/state.ts";
 
@@ -20,7 +22,7 @@ export interface SetupForm {
 
 export interface UiError {
   id: number;
-  where: "setup" | "run" | "engine" | "history";
+  where: "setup" | "run" | "engine" | "history" | "library";
   message: string;
 }
 
@@ -38,6 +40,11 @@ export interface AppState {
   errors: UiError[];
   setup: SetupForm;
   busy: boolean;
+  gpu: GpuReportInfo | null;
+  /** The joint plan for the models in the setup form, keyed by what it was planned for. */
+  plan: { key: string; value?: MemoryPlanInfo; error?: string } | null;
+  library: LibraryModelInfo[];
+  downloads: Record<string, DownloadEvent>;
 
   applyEvents(runId: string, events: RunEvent[]): void;
   replaceRun(runId: string, events: RunEvent[]): void;
@@ -54,6 +61,10 @@ export interface AppState {
   clearErrors(where: UiError["where"]): void;
   updateSetup(patch: Partial<SetupForm>): void;
   setBusy(busy: boolean): void;
+  setGpu(gpu: GpuReportInfo): void;
+  setPlan(plan: AppState["plan"]): void;
+  setLibrary(library: LibraryModelInfo[]): void;
+  setDownload(event: DownloadEvent): void;
 }
 
 export const defaultSetup: SetupForm = {
@@ -83,6 +94,10 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     errors: [],
     setup: { ...defaultSetup, ...initial.setup },
     busy: false,
+    gpu: null,
+    plan: null,
+    library: [],
+    downloads: {},
 
     applyEvents: (runId, events) =>
       set((state) => {
@@ -110,6 +125,10 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     clearErrors: (where) => set((state) => ({ errors: state.errors.filter((e) => e.where !== where) })),
     updateSetup: (patch) => set((state) => ({ setup: { ...state.setup, ...patch } })),
     setBusy: (busy) => set({ busy }),
+    setGpu: (gpu) => set({ gpu }),
+    setPlan: (plan) => set({ plan }),
+    setLibrary: (library) => set({ library }),
+    setDownload: (event) => set((state) => ({ downloads: { ...state.downloads, [event.downloadId]: event } })),
   }));
 }
 

@@ -1,0 +1,72 @@
+// The model library: GGUFs already on the machine (Refinery's folder, LM Studio, Ollama, the Hugging Face
+// cache, files added by path), each usable as actor or critic; downloads with progress and cancel.
+import { useState } from "react";
+import { useAppStateShallow, useController } from "../store/context.tsx";
+import { Errors } from "./Errors.tsx";
+
+const size = (bytes: number) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+
+export function Library() {
+  const controller = useController();
+  const models = useAppStateShallow((s) => s.library);
+  const downloads = useAppStateShallow((s) => Object.values(s.downloads));
+  const [path, setPath] = useState("");
+  const [uri, setUri] = useState("");
+  return (
+    <details className="library" data-testid="library">
+      <summary>Models ({models.length})</summary>
+      <Errors where="library" />
+      <ul>
+        {models.map((model) => (
+          <li key={model.path} data-testid="library-model" data-name={model.name}>
+            <div className="library-name">
+              [{model.source}] {model.name}
+            </div>
+            <div className="hint">
+              {model.error
+                ? `unreadable: ${model.error}`
+                : `${model.architecture ?? "?"} · ${model.parameters ?? "?"} · ${model.quantization ?? "?"} · ${size(model.sizeBytes)} · ctx ${model.contextLength ?? "?"} · ${model.layers ?? "?"} layers · ${model.chatTemplate ? "chat template" : "no chat template"}`}
+            </div>
+            <div className="row">
+              {model.roles.includes("actor") && (
+                <button type="button" data-testid="use-actor" onClick={() => void controller.useModel("actor", model.path)}>
+                  as actor
+                </button>
+              )}
+              <button type="button" data-testid="use-critic" onClick={() => void controller.useModel("critic", model.path)}>
+                as critic
+              </button>
+            </div>
+          </li>
+        ))}
+      </ul>
+      <div className="row">
+        <input data-testid="library-add-path" placeholder="add a GGUF by path" value={path} onChange={(e) => setPath(e.target.value)} />
+        <button type="button" data-testid="library-add" onClick={() => void controller.addModel(path)}>
+          Add
+        </button>
+      </div>
+      <div className="row">
+        <input data-testid="download-uri" placeholder="hf:org/repo/file.gguf or https://…" value={uri} onChange={(e) => setUri(e.target.value)} />
+        <button type="button" data-testid="download-start" onClick={() => void controller.startDownload(uri)}>
+          Download
+        </button>
+      </div>
+      {downloads.map((d) => (
+        <div key={d.downloadId} className={`download ${d.state}`} data-testid="download" data-state={d.state}>
+          <div>
+            {d.uri} — {d.state}
+            {d.state === "running" && ` ${size(d.downloadedBytes)} of ${size(d.totalBytes)} · ${size(d.speed)}/s · ${Math.round(d.etaSeconds)} s left`}
+            {d.error && <div className="reason">{d.error}</div>}
+          </div>
+          {d.totalBytes > 0 && <progress max={d.totalBytes} value={d.downloadedBytes} />}
+          {d.state === "running" && (
+            <button type="button" onClick={() => void controller.cancelDownload(d.downloadId)}>
+              Cancel
+            </button>
+          )}
+        </div>
+      ))}
+    </details>
+  );
+}
