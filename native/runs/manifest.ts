@@ -36,6 +36,8 @@ export interface RunManifest {
   backend: BackendReport | { kind: string };
   refineryVersion: string;
   prompts: Record<string, string>;
+  /** The joint memory plan's estimate for this run's models next to what loading them took. */
+  memory?: { estimate: { vram: number; ram: number; verdict: string }; actual: { vram: number; rssGrowth: number } } | { error: string };
 }
 
 export function writeManifest(path: string, manifest: RunManifest): void {

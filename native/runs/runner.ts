@@ -84,6 +84,30 @@ function failureCode(error: unknown): RunFailureCode {
   return "internal";
 }
 
+/**
+ * The joint plan's estimate for what was just loaded, next to what loading took: VRAM used (from the driver) and
+ * the process's resident memory. Weights are memory-mapped, so resident memory grows as pages are first read;
+ * a model loaded by an earlier run of this process shows no growth at all.
+ */
+async function measureMemory(runtime: LlamaRuntime, config: RunConfig, actorSequences: number, criticSequences: number, before: { rss: number; vram: number }): Promise<RunManifest["memory"]> {
+  try {
+    const { planMemory } = await import("../llm/memory-plan.ts");
+    const contextSize = config.actor.load?.contextSize ?? 4096;
+    const plan = await planMemory({
+      llama: runtime.llama,
+      actor: { path: config.actor.path, contextSize, sequences: actorSequences },
+      critic: { path: config.critic.path, contextSize: config.critic.load?.contextSize ?? contextSize, sequences: criticSequences },
+    });
+    const vramAfter = runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used;
+    return {
+      estimate: { vram: plan.used.vram, ram: plan.used.ram, verdict: plan.verdict },
+      actual: { vram: vramAfter - before.vram, rssGrowth: process.memoryUsage().rss - before.rss },
+    };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
 export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise<RunResult> {
   // ---- validate everything that can be checked without loading a model --------------------------------------
   const question = config.task.question?.trim();
@@ -120,6 +144,7 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   const sameFile = resolve(config.actor.path) === resolve(config.critic.path) && JSON.stringify(config.actor.load ?? {}) === JSON.stringify(config.critic.load ?? {});
   let backends: Record<ModelRole, ModelBackend>;
   let runtime: LlamaRuntime | null = null;
+  let memory: RunManifest["memory"];
   if (deps.backends) {
     backends = deps.backends;
   } else {
@@ -135,6 +160,8 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
         last = percent;
       }, config.signal);
     };
+    // Memory before loading, to record what loading actually took next to the plan's estimate.
+    const before = { rss: process.memoryUsage().rss, vram: runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used };
     try {
       if (sameFile) {
         const loaded = await load("actor", actorLanes + criticLanes);
@@ -148,6 +175,7 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
       if (error instanceof ModelLoadError) throw new RunInputError(error.message);
       throw error;
     }
+    memory = await measureMemory(runtime, config, actorLanes, sameFile ? actorLanes + criticLanes : criticLanes, before);
   }
 
   // ---- open the run -----------------------------------------------------------------------------------------
@@ -197,6 +225,7 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     models: [actorInfo.manifest, criticInfo.manifest],
     backend: runtime ? runtime.report : { kind: backends.actor.kind },
     refineryVersion: "0.1.0",
+    ...(memory ? { memory } : {}),
     prompts: { ...prompts },
   };
   writeManifest(manifestPath, manifest);

@@ -107,6 +107,8 @@ for (const strategy of strategies) {
     assert.equal(manifest.models[0].sha256.length, 64);
     assert.equal(manifest.backend.threads, 1);
     assert.match(manifest.backend.nodeLlamaCppVersion, /^3\.21\.1$/);
+    assert.ok(manifest.memory.estimate.ram > 0, "the plan's estimate is recorded");
+    assert.equal(typeof manifest.memory.actual.rssGrowth, "number", "and what loading took");
   });
 }
 
