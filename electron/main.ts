@@ -13,10 +13,10 @@ const appUrl = pathToFileURL(join(here, "../renderer/index.html")).toString();
 const runsDir = join(app.getPath("userData"), "runs");
 let window: BrowserWindow | null = null;
 
-function spawnEngine(): EngineProcess {
+function spawnEngine(settings: { gpu: string }): EngineProcess {
   const child = utilityProcess.fork(join(here, "engine.mjs"), [], {
     serviceName: "Refinery engine",
-    env: { ...process.env, REFINERY_RUNS_DIR: runsDir, REFINERY_MODE: "electron" },
+    env: { ...process.env, REFINERY_RUNS_DIR: runsDir, REFINERY_MODE: "electron", REFINERY_GPU: settings.gpu },
     stdio: "inherit",
   });
   return {

@@ -51,6 +51,19 @@ test("every input is validated against the contract before the engine sees it", 
   assert.match(JSON.stringify(await host.request("pickModelFile", {})), /only available in the desktop app/);
 });
 
+test("switching the backend restarts the engine with it, but not while runs are active", async () => {
+  const settings: string[] = [];
+  const { spawn } = fakeEngine();
+  const host = new EngineHost({ spawn: (s) => (settings.push(s.gpu), spawn()), runsDir: mkdtempSync(join(tmpdir(), "host-")) });
+  await host.request("listRuns", {});
+  assert.deepEqual(await host.request("setBackend", { gpu: "vulkan" }), { ok: true, value: { gpu: "vulkan" } });
+  await host.request("listRuns", {});
+  assert.deepEqual(settings, ["auto", "vulkan"]);
+  await host.request("startRun", validStart);
+  assert.match(JSON.stringify(await host.request("setBackend", { gpu: "cpu" })), /wait for the running runs to finish/);
+  assert.match(JSON.stringify(await host.request("setBackend", { gpu: "tpu" })), /invalid setBackend request/);
+});
+
 test("a crashed engine fails its runs and pending requests; the next request starts a fresh one", async () => {
   const { spawn, spawned } = fakeEngine();
   const host = new EngineHost({ spawn, runsDir: mkdtempSync(join(tmpdir(), "host-")) });

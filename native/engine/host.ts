@@ -20,7 +20,8 @@ export interface EngineProcess {
 }
 
 export interface EngineHostOptions {
-  spawn: () => EngineProcess;
+  /** Starts an engine process; `gpu` is the backend the user chose ("auto" unless overridden). */
+  spawn: (settings: { gpu: string }) => EngineProcess;
   runsDir: string;
   pickModelFile?: () => Promise<string | null>;
 }
@@ -32,6 +33,7 @@ export class EngineHost {
   private readonly listeners = new Set<(event: EngineEvent) => void>();
   private readonly activeRuns = new Set<string>();
   private disposed = false;
+  private gpu = "auto";
 
   constructor(private readonly options: EngineHostOptions) {}
 
@@ -48,6 +50,15 @@ export class EngineHost {
     if (this.disposed) return { ok: false, error: "the engine host is shut down" };
     const valid = validateRequest(method as RequestName, input);
     if (!valid.ok) return valid;
+    if (method === "setBackend") {
+      if (this.activeRuns.size > 0) return { ok: false, error: "wait for the running runs to finish (or cancel them) before switching the backend" };
+      this.gpu = (valid.value as { gpu: string }).gpu;
+      // The next request starts a fresh engine with the chosen backend.
+      const engine = this.engine;
+      this.engine = null;
+      engine?.kill();
+      return { ok: true, value: { gpu: this.gpu } };
+    }
     if (method === "pickModelFile") {
       if (!this.options.pickModelFile) return { ok: false, error: "file dialogs are only available in the desktop app; type the model's path" };
       return { ok: true, value: { path: await this.options.pickModelFile() } };
@@ -68,7 +79,7 @@ export class EngineHost {
 
   private ensureEngine(): EngineProcess {
     if (this.engine) return this.engine;
-    const engine = this.options.spawn();
+    const engine = this.options.spawn({ gpu: this.gpu });
     this.engine = engine;
     this.emit({ type: "engine-status", status: "starting" });
     engine.onMessage((message) => {
@@ -123,16 +134,16 @@ export class EngineHost {
 }
 
 /** The engine as a Node child process (web mode, tests), running the TypeScript sources through tsx. */
-export function forkEngine(env: { runsDir: string; gpu?: string; threads?: number }): () => EngineProcess {
+export function forkEngine(env: { runsDir: string; gpu?: string; threads?: number }): EngineHostOptions["spawn"] {
   const here = dirname(fileURLToPath(import.meta.url));
   const entry = join(here, "child.ts");
-  return () => {
+  return (settings) => {
     const child = fork(entry, [], {
       execArgv: ["--import", "tsx"],
       env: {
         ...process.env,
         REFINERY_RUNS_DIR: env.runsDir,
-        ...(env.gpu ? { REFINERY_GPU: env.gpu } : {}),
+        REFINERY_GPU: settings.gpu !== "auto" ? settings.gpu : env.gpu ?? "auto",
         ...(env.threads ? { REFINERY_THREADS: String(env.threads) } : {}),
         REFINERY_MODE: "web",
       },

@@ -27,7 +27,8 @@ export interface EngineServiceOptions {
 }
 
 type Input<K extends RequestName> = z.output<(typeof requestSchemas)[K]>;
-type Handlers = { [K in Exclude<RequestName, "pickModelFile">]: (input: Input<K>) => Promise<ResponseTypes[K]> };
+/** pickModelFile (a native dialog) and setBackend (which engine process to start) belong to the supervisor. */
+type Handlers = { [K in Exclude<RequestName, "pickModelFile" | "setBackend">]: (input: Input<K>) => Promise<ResponseTypes[K]> };
 
 export class EngineService {
   private readonly active = new Map<string, AbortController>();
@@ -39,6 +40,7 @@ export class EngineService {
 
   async handle(name: RequestName, input: unknown): Promise<Result<unknown>> {
     if (name === "pickModelFile") return { ok: false, error: "file dialogs are only available in the desktop app; type the model's path" };
+    if (name === "setBackend") return { ok: false, error: "the backend is chosen by the supervisor that starts the engine" };
     try {
       const handler = this.handlers[name] as (input: unknown) => Promise<unknown>;
       return { ok: true, value: await handler(input) };

@@ -67,6 +67,8 @@ export const requestSchemas = {
   addModel: z.object({ path: z.string().min(1) }).strict(),
   startDownload: z.object({ uri: z.string().min(1), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).optional(), fileName: z.string().regex(/^[\w.-]+\.gguf$/, "a file name ending in .gguf").optional() }).strict(),
   cancelDownload: z.object({ downloadId: z.string().min(1) }).strict(),
+  /** Handled by the supervisor: the next engine process uses this backend. */
+  setBackend: z.object({ gpu: z.enum(["auto", "cpu", "cuda", "vulkan", "metal"]) }).strict(),
 } as const satisfies Record<RequestNameList, z.ZodType>;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -162,6 +164,7 @@ export interface ResponseTypes {
   addModel: { added: string[] };
   startDownload: { downloadId: string };
   cancelDownload: { cancelled: boolean };
+  setBackend: { gpu: string };
 }
 
 /** Errors cross the bridge as values, never as thrown exceptions with stacks. */

@@ -16,6 +16,7 @@ export const REQUEST_NAMES = [
   "addModel",
   "startDownload",
   "cancelDownload",
+  "setBackend",
 ] as const;
 
 export type RequestNameList = (typeof REQUEST_NAMES)[number];

@@ -7,6 +7,7 @@ const GiB = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 export function Hardware() {
   const controller = useController();
   const gpu = useAppState((s) => s.gpu);
+  const requested = useAppState((s) => s.engine.info?.backend?.requested ?? "auto");
   // Memory is live: read again every few seconds while the panel is open.
   useEffect(() => {
     const timer = setInterval(() => void controller.refreshGpu(), 5000);
@@ -29,6 +30,14 @@ export function Hardware() {
           </li>
         ))}
       </ul>
+      <label className="override">
+        backend{" "}
+        <select data-testid="backend-override" value={requested} onChange={(e) => void controller.setBackend(e.target.value as "auto")}>
+          {["auto", "cpu", "cuda", "vulkan", "metal"].map((b) => (
+            <option key={b}>{b}</option>
+          ))}
+        </select>
+      </label>
       <div className="hint">
         {gpu.fromCache ? `proven ${new Date(gpu.probedAt).toLocaleString()}` : "proven just now"} ·{" "}
         <button type="button" onClick={() => void controller.refreshGpu(true)}>

@@ -157,6 +157,17 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
       await bridge.cancelDownload({ downloadId });
     },
 
+    async setBackend(gpu: "auto" | "cpu" | "cuda" | "vulkan" | "metal") {
+      const result = await bridge.setBackend({ gpu });
+      if (!result.ok) {
+        state().pushError("engine", result.error);
+        return;
+      }
+      const info = await bridge.engineInfo({});
+      if (info.ok) state().setEngine({ info: info.value });
+      await refreshGpu();
+    },
+
     async useModel(role: "actor" | "critic", path: string) {
       state().updateSetup(role === "actor" ? { actorPath: path } : { criticPath: path });
       await inspectModel(path);

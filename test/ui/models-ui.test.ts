@@ -49,6 +49,12 @@ test("the hardware panel shows the proven backends, the active one and why the o
   assert.deepEqual(backends.map((b) => b[0]), ["cuda", "vulkan", "cpu"]);
   assert.equal(backends[2]![1], "true");
   assert.match(backends[0]![2]!, /cuda skipped: /);
+  // Overriding the backend starts a fresh engine process with it.
+  const pid = app.host.enginePid;
+  await page.selectOption('[data-testid="backend-override"]', "cpu");
+  await page.waitForFunction(() => (document.querySelector('[data-testid="backend-override"]') as HTMLSelectElement | null)?.value === "cpu");
+  assert.notEqual(app.host.enginePid, pid);
+  assert.match(await page.textContent('[data-testid="engine-status"]') ?? "", /cpu/);
 });
 
 test("the library lists the models folder; choosing models shows their joint memory plan", async () => {
