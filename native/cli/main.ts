@@ -22,7 +22,8 @@ usage:
   refinery run (--strategy <name> | --preset <file.json>) --actor <gguf> [--critic <gguf>] (--task "<text>" | --dataset <file> [--limit n])
                [--out <dir>] [--seed n] [--param name=value ...] [--reference <answer>] [--save-preset <file.json>]
                [--max-tokens n] [--temperature t] [--critic-max-tokens n] [--max-total-tokens n]
-               [--threads n] [--gpu auto|cpu|cuda|vulkan|metal] [--context-size n] [--sequential] [--json] [--quiet]
+               [--threads n] [--gpu auto|cpu|cuda|vulkan|metal] [--context-size n] [--gpu-layers auto|max|n]
+               [--flash-attention] [--sequential] [--json] [--quiet]
   refinery replay <run folder | events.jsonl> [--json]
   refinery inspect <gguf> [--context-size n] [--sequences n] [--json]
   refinery strategies [--json]
@@ -108,6 +109,8 @@ async function commandRun(args: string[]): Promise<number> {
     threads: { type: "string" },
     gpu: { type: "string" },
     "context-size": { type: "string" },
+    "gpu-layers": { type: "string" },
+    "flash-attention": { type: "boolean" },
     sequential: { type: "boolean" },
     quiet: { type: "boolean" },
   });
@@ -138,7 +141,14 @@ async function commandRun(args: string[]): Promise<number> {
     ? await readDataset(values.dataset, { limit: intOption(values.limit, "limit"), offset: intOption(values.offset, "offset") })
     : [{ question: values.task!, ...(values.reference !== undefined ? { reference: values.reference } : {}) }];
   const contextSize = intOption(values["context-size"], "context-size");
-  const load = contextSize ? { contextSize } : undefined;
+  const gpuLayersText = values["gpu-layers"];
+  if (gpuLayersText !== undefined && !/^(auto|max|\d+)$/.test(gpuLayersText)) throw new UsageError(`--gpu-layers takes auto, max or a number, got '${gpuLayersText}'`);
+  const gpuLayers = gpuLayersText === undefined || gpuLayersText === "auto" ? undefined : gpuLayersText === "max" ? ("max" as const) : Number(gpuLayersText);
+  const load = {
+    ...(contextSize ? { contextSize } : {}),
+    ...(gpuLayers !== undefined ? { gpuLayers } : {}),
+    ...(values["flash-attention"] ? { flashAttention: true } : {}),
+  };
   const controller = new AbortController();
   const onSignal = () => {
     process.stderr.write("\ncancelling…\n");

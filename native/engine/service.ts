@@ -168,6 +168,11 @@ export class EngineService {
         .finally(() => this.downloads.delete(downloadId));
       return { downloadId };
     },
+    getLoadSettings: async ({ path }) => (await import("../llm/load-settings.ts")).getLoadSettings(path),
+    saveLoadSettings: async ({ path, role, load }) => {
+      await checkModelFile(path);
+      return (await import("../llm/load-settings.ts")).saveLoadSettings(path, role, load);
+    },
     cancelDownload: async ({ downloadId }) => {
       const controller = this.downloads.get(downloadId);
       controller?.abort();

@@ -32,6 +32,7 @@ export interface BackendReport {
 export interface ModelLoadOptions {
   gpuLayers?: "auto" | "max" | number;
   contextSize?: number;
+  flashAttention?: boolean;
   /** Parallel sequences in the model's context; the first load of a file decides (share-aware callers pass the max). */
   sequences?: number;
 }
@@ -97,7 +98,7 @@ export class LlamaRuntime {
       if (error instanceof ModelFileError) throw new ModelLoadError(path, error.message, "file");
       throw error;
     });
-    const key = `${await realpath(path)}|${JSON.stringify({ gpuLayers: options.gpuLayers ?? "auto", contextSize: options.contextSize ?? null })}`;
+    const key = `${await realpath(path)}|${JSON.stringify({ gpuLayers: options.gpuLayers ?? "auto", contextSize: options.contextSize ?? null, flashAttention: options.flashAttention ?? false })}`;
     let loading = this.models.get(key);
     if (!loading) {
       loading = this.load(key, file, options, onProgress, signal);
@@ -133,6 +134,7 @@ export class LlamaRuntime {
         contextSize: Math.min(options.contextSize ?? 4096, trained > 0 ? trained : 4096),
         sequences: options.sequences ?? 1,
         threads: this.report.threads,
+        flashAttention: options.flashAttention ?? false,
       });
       return { key, file, model, context };
     } catch (error) {

@@ -14,11 +14,19 @@ const sampling = z
   })
   .strict();
 
+const loadSettings = z
+  .object({
+    contextSize: z.number().int().min(256).max(1 << 20).optional(),
+    gpuLayers: z.union([z.literal("auto"), z.literal("max"), z.number().int().min(0)]).optional(),
+    flashAttention: z.boolean().optional(),
+  })
+  .strict();
+
 const modelConfig = z
   .object({
     path: z.string().min(1, "choose a model file"),
     sampling: sampling.optional(),
-    load: z.object({ contextSize: z.number().int().min(256).max(1 << 20).optional(), gpuLayers: z.union([z.literal("auto"), z.literal("max"), z.number().int().min(0)]).optional() }).strict().optional(),
+    load: loadSettings.optional(),
   })
   .strict();
 
@@ -69,6 +77,8 @@ export const requestSchemas = {
   cancelDownload: z.object({ downloadId: z.string().min(1) }).strict(),
   /** Handled by the supervisor: the next engine process uses this backend. */
   setBackend: z.object({ gpu: z.enum(["auto", "cpu", "cuda", "vulkan", "metal"]) }).strict(),
+  getLoadSettings: z.object({ path: z.string().min(1) }).strict(),
+  saveLoadSettings: z.object({ path: z.string().min(1), role: z.enum(["actor", "critic"]), load: loadSettings }).strict(),
 } as const satisfies Record<RequestNameList, z.ZodType>;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -165,7 +175,11 @@ export interface ResponseTypes {
   startDownload: { downloadId: string };
   cancelDownload: { cancelled: boolean };
   setBackend: { gpu: string };
+  getLoadSettings: Partial<Record<"actor" | "critic", LoadSettingsInfo>>;
+  saveLoadSettings: Partial<Record<"actor" | "critic", LoadSettingsInfo>>;
 }
+
+export type LoadSettingsInfo = z.infer<typeof loadSettings>;
 
 /** Errors cross the bridge as values, never as thrown exceptions with stacks. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };

@@ -17,6 +17,8 @@ export const REQUEST_NAMES = [
   "startDownload",
   "cancelDownload",
   "setBackend",
+  "getLoadSettings",
+  "saveLoadSettings",
 ] as const;
 
 export type RequestNameList = (typeof REQUEST_NAMES)[number];

@@ -31,12 +31,45 @@ function ModelField({ role }: { role: "actor" | "critic" }) {
         )}
       </div>
       {info && "error" in info && <div className="error inline" data-testid={`${role}-model-error`}>{info.error}</div>}
+      <LoadSettingsFields role={role} />
       {info && !("error" in info) && (
         <div className="model-meta" data-testid={`${role}-model-meta`}>
           {info.architecture ?? "?"} · {info.name ?? "unnamed"} · {(info.sizeBytes / 2 ** 20).toFixed(1)} MiB · {info.layers ?? "?"} layers · context {info.contextLength ?? "?"} · {info.chatTemplate ? "chat template" : "no chat template"}
         </div>
       )}
     </div>
+  );
+}
+
+/** GPU layers, context size and flash attention for one role; savable as the model's defaults. */
+function LoadSettingsFields({ role }: { role: "actor" | "critic" }) {
+  const controller = useController();
+  const load = useAppState((s) => s.setup.load[role]);
+  const setupLoad = useAppState((s) => s.setup.load);
+  const update = useAppState((s) => s.updateSetup);
+  const [saved, setSaved] = useState(false);
+  const set = (patch: Partial<typeof load>) => {
+    setSaved(false);
+    update({ load: { ...setupLoad, [role]: { ...load, ...patch } } });
+  };
+  return (
+    <details className="load-settings" data-testid={`${role}-load`}>
+      <summary>load settings</summary>
+      <div className="row small">
+        <label>
+          GPU layers <input data-testid={`${role}-gpu-layers`} value={load.gpuLayers} onChange={(e) => set({ gpuLayers: e.target.value })} placeholder="auto" />
+        </label>
+        <label>
+          context <input data-testid={`${role}-context-size`} value={load.contextSize} onChange={(e) => set({ contextSize: e.target.value })} placeholder="4096" />
+        </label>
+        <label>
+          flash attn <input type="checkbox" data-testid={`${role}-flash-attention`} checked={load.flashAttention} onChange={(e) => set({ flashAttention: e.target.checked })} />
+        </label>
+      </div>
+      <button type="button" data-testid={`${role}-save-load`} onClick={async () => setSaved(await controller.saveLoadSettings(role))}>
+        {saved ? "saved as this model's default" : `save as this model's ${role} default`}
+      </button>
+    </details>
   );
 }
 

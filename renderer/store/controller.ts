@@ -1,7 +1,23 @@
 // The UI's actions that talk to the engine: each calls the bridge and records the outcome in the store.
 // Errors come back as values and are shown where the user is looking.
 import type { Bridge } from "../../native/protocol/contract.ts";
-import type { AppStore } from "./store.ts";
+import type { LoadSettingsInfo } from "../../native/protocol/contract.ts";
+import { defaultLoad, type AppStore, type LoadForm } from "./store.ts";
+
+/** The form's load fields as contract load settings; empty fields mean the engine's defaults. */
+export function loadFromForm(form: LoadForm): LoadSettingsInfo | undefined {
+  const load: LoadSettingsInfo = {};
+  const layers = form.gpuLayers.trim();
+  if (layers && layers !== "auto") load.gpuLayers = layers === "max" ? "max" : Number(layers);
+  if (form.contextSize.trim()) load.contextSize = Number(form.contextSize);
+  if (form.flashAttention) load.flashAttention = true;
+  return Object.keys(load).length ? load : undefined;
+}
+
+function formFromLoad(load: LoadSettingsInfo | undefined): LoadForm {
+  if (!load) return defaultLoad;
+  return { gpuLayers: load.gpuLayers === undefined ? "auto" : String(load.gpuLayers), contextSize: load.contextSize ? String(load.contextSize) : "", flashAttention: load.flashAttention === true };
+}
 
 export type Controller = ReturnType<typeof createController>;
 
@@ -43,10 +59,11 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
     const actor = setup.actorPath.trim();
     const critic = (setup.criticPath || setup.actorPath).trim();
     if (!actor) return;
-    const key = `${actor}|${critic}`;
+    const contextSize = Number(setup.load.actor.contextSize) || undefined;
+    const key = `${actor}|${critic}|${contextSize ?? ""}`;
     if (state().plan?.key === key) return;
     state().setPlan({ key });
-    const result = await bridge.planMemory({ actor, critic });
+    const result = await bridge.planMemory({ actor, critic, ...(contextSize ? { contextSize } : {}) });
     if (state().plan?.key !== key) return;
     state().setPlan(result.ok ? { key, value: result.value } : { key, error: result.error });
   }
@@ -55,7 +72,17 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
     if (!path.trim()) return;
     const result = await bridge.inspectModel({ path: path.trim() });
     state().setModel(path.trim(), result.ok ? result.value : { error: result.error });
-    if (result.ok) void planForSetup();
+    if (!result.ok) return;
+    // The model's saved load settings become the form's starting point for the role(s) it fills.
+    const saved = await bridge.getLoadSettings({ path: path.trim() });
+    if (saved.ok) {
+      const { setup } = state();
+      const load = { ...setup.load };
+      if (setup.actorPath.trim() === path.trim()) load.actor = formFromLoad(saved.value.actor);
+      if ((setup.criticPath || setup.actorPath).trim() === path.trim()) load.critic = formFromLoad(saved.value.critic ?? saved.value.actor);
+      state().updateSetup({ load });
+    }
+    void planForSetup();
   }
 
   return {
@@ -98,8 +125,8 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
       const result = await bridge.startRun({
         strategy: setup.strategy,
         params,
-        actor: { path: setup.actorPath.trim(), sampling: maxTokens ? { maxTokens } : undefined },
-        critic: { path: (setup.criticPath || setup.actorPath).trim() },
+        actor: { path: setup.actorPath.trim(), sampling: maxTokens ? { maxTokens } : undefined, load: loadFromForm(setup.load.actor) },
+        critic: { path: (setup.criticPath || setup.actorPath).trim(), load: loadFromForm(setup.load.critic) },
         task: { question: setup.question, ...(setup.reference.trim() ? { reference: setup.reference.trim() } : {}), ...(setup.tests ? { tests: setup.tests } : {}) },
         seed: Number(setup.seed) || 0,
       });
@@ -166,6 +193,14 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
       const info = await bridge.engineInfo({});
       if (info.ok) state().setEngine({ info: info.value });
       await refreshGpu();
+    },
+
+    async saveLoadSettings(role: "actor" | "critic") {
+      const { setup } = state();
+      const path = (role === "actor" ? setup.actorPath : setup.criticPath || setup.actorPath).trim();
+      const result = await bridge.saveLoadSettings({ path, role, load: loadFromForm(setup.load[role]) ?? {} });
+      if (!result.ok) state().pushError("setup", result.error);
+      return result.ok;
     },
 
     async useModel(role: "actor" | "critic", path: string) {

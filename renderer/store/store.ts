@@ -7,6 +7,14 @@ export type DownloadEvent = Extract<EngineEvent, { type: "download" }>;
 import type { RunEvent } from "../../native/protocol/events.ts";
 import { applyRunEvent, emptyRunState, foldRunEvents, type RunState } from "../../native/protocol/state.ts";
 
+export interface LoadForm {
+  gpuLayers: string;
+  contextSize: string;
+  flashAttention: boolean;
+}
+
+export const defaultLoad: LoadForm = { gpuLayers: "auto", contextSize: "", flashAttention: false };
+
 export interface SetupForm {
   actorPath: string;
   criticPath: string;
@@ -18,6 +26,7 @@ export interface SetupForm {
   tests?: import("../../native/protocol/events.ts").CodeTests;
   seed: string;
   maxTokens: string;
+  load: { actor: LoadForm; critic: LoadForm };
 }
 
 export interface UiError {
@@ -76,6 +85,7 @@ export const defaultSetup: SetupForm = {
   reference: "",
   seed: "0",
   maxTokens: "256",
+  load: { actor: defaultLoad, critic: defaultLoad },
 };
 
 let errorIds = 0;

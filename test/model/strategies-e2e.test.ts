@@ -162,3 +162,16 @@ test("a model with Qwen2's own tokenizer and ChatML template runs a critic loop"
   assert.equal(result.state.status, "finished", result.state.failure?.reason ?? "");
   assert.ok(result.state.nodes.n2!.text.startsWith("{"), "the critic's output is constrained JSON");
 });
+
+test("load settings per role reach llama.cpp and the manifest; saved defaults persist per model", async () => {
+  const result = await executeRun(config("single-pass", { actor: { path: actor, sampling: { maxTokens: 8 }, load: { contextSize: 1024, flashAttention: true, gpuLayers: 0 } } }));
+  assert.equal(result.state.status, "finished", result.state.failure?.reason ?? "");
+  const manifest = JSON.parse(readFileSync(result.manifestPath, "utf8"));
+  assert.deepEqual(manifest.models[0].load, { contextSize: 1024, flashAttention: true, gpuLayers: 0 });
+  const { getLoadSettings, saveLoadSettings } = await import("../../native/llm/load-settings.ts");
+  const store = join(outDir, "load-settings.json");
+  await saveLoadSettings(actor, "critic", { contextSize: 2048 }, store);
+  await saveLoadSettings(actor, "actor", { gpuLayers: "max" }, store);
+  assert.deepEqual(await getLoadSettings(actor, store), { critic: { contextSize: 2048 }, actor: { gpuLayers: "max" } });
+  assert.deepEqual(await getLoadSettings(critic, store), {});
+});

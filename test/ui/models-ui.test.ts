@@ -70,6 +70,16 @@ test("the library lists the models folder; choosing models shows their joint mem
   const segments = await page.$$eval('[data-testid="memory-bar-ram"] .segment', (s) => s.map((e) => e.getAttribute("data-label")));
   assert.deepEqual(segments, ["actor weights", "actor context", "critic context", "free"], "one copy: the critic shares the actor's weights");
   await page.screenshot({ path: join(artifactsDir, "memory-plan-and-library.png") });
+
+  // Load settings saved as the model's default come back the next time the model is chosen.
+  await page.click('[data-testid="actor-load"] summary');
+  await page.fill('[data-testid="actor-context-size"]', "1024");
+  await page.click('[data-testid="actor-save-load"]');
+  await page.waitForFunction(() => /saved as this model/.test(document.querySelector('[data-testid="actor-save-load"]')?.textContent ?? ""));
+  await page.reload();
+  await page.click('[data-testid="library"] summary');
+  await page.click('[data-testid="library-model"][data-name="tiny-chat.gguf"] [data-testid="use-actor"]');
+  await page.waitForFunction(() => (document.querySelector('[data-testid="actor-context-size"]') as HTMLInputElement | null)?.value === "1024");
 });
 
 test("a download shows progress, lands in the library, and a bad one says why", async () => {
