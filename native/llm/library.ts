@@ -6,25 +6,12 @@ import { homedir } from "node:os";
 import { basename, join, relative, sep } from "node:path";
 import { GGUF_MAGIC } from "./gguf/format.ts";
 import { metadataValue, readGgufHeader } from "./gguf/reader.ts";
+import type { LibraryModelInfo } from "../protocol/contract.ts";
 
 export type LibrarySource = "refinery" | "lmstudio" | "ollama" | "huggingface" | "added";
 
-export interface LibraryModel {
-  path: string;
-  /** A name people recognise: the file name, Ollama's model:tag, or the Hugging Face repo and file. */
-  name: string;
-  source: LibrarySource;
-  sizeBytes: number;
-  architecture: string | null;
-  parameters: string | null;
-  quantization: string | null;
-  contextLength: number | null;
-  layers: number | null;
-  chatTemplate: boolean;
-  /** What the model is suited for here: a chat template matters for both roles; any GGUF can be a critic under a grammar. */
-  roles: Array<"actor" | "critic">;
-  error?: string;
-}
+/** A library entry, as the bridge contract defines it (the UI shows the same object). */
+export type LibraryModel = LibraryModelInfo & { source: LibrarySource };
 
 export interface LibraryRoots {
   refinery: string;

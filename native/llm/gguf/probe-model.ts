@@ -1,8 +1,8 @@
 // A tiny self-contained llama GGUF (byte-level SPM vocabulary, random weights) for proving a GPU backend: the
 // app can make it anywhere, with no tokenizer file to borrow.
 import { GgmlType, GgufValueType, type GgufKv } from "./format.ts";
-import { makeFiller } from "./random-model.ts";
-import { writeGguf, type TensorToWrite } from "./writer.ts";
+import { llamaTensors } from "./random-model.ts";
+import { writeGguf } from "./writer.ts";
 
 export interface SyntheticShape {
   embedding: number;
@@ -54,22 +54,6 @@ export async function writeSyntheticLlama(path: string, shape: SyntheticShape, n
     ["tokenizer.ggml.bos_token_id", u32(1)],
     ["tokenizer.ggml.eos_token_id", u32(2)],
   ]);
-  let seed = 1;
-  const m = (tensor: string, dims: number[], scale = 0.08): TensorToWrite => ({ name: tensor, dims, type, fill: makeFiller(type, seed++, scale) });
-  const norm = (tensor: string): TensorToWrite => ({ name: tensor, dims: [n], type: GgmlType.F32, fill: (b) => { for (let i = 0; i < b.length; i += 4) b.writeFloatLE(1, i); } });
-  const tensors: TensorToWrite[] = [m("token_embd.weight", [n, tokens.length], 0.5), norm("output_norm.weight")];
-  for (let i = 0; i < shape.layers; i++) {
-    tensors.push(
-      norm(`blk.${i}.attn_norm.weight`),
-      m(`blk.${i}.attn_q.weight`, [n, n]),
-      m(`blk.${i}.attn_k.weight`, [n, kvDim]),
-      m(`blk.${i}.attn_v.weight`, [n, kvDim]),
-      m(`blk.${i}.attn_output.weight`, [n, n]),
-      norm(`blk.${i}.ffn_norm.weight`),
-      m(`blk.${i}.ffn_gate.weight`, [n, ff]),
-      m(`blk.${i}.ffn_up.weight`, [n, ff]),
-      m(`blk.${i}.ffn_down.weight`, [ff, n]),
-    );
-  }
+  const tensors = llamaTensors({ embedding: n, layers: shape.layers, kvDim, feedForward: ff, vocab: tokens.length, type, seed: 1 });
   await writeGguf(path, metadata, tensors);
 }

@@ -65,6 +65,29 @@ const ones = (target: Buffer) => {
   for (let i = 0; i < target.length; i += 4) target.writeFloatLE(1, i);
 };
 
+/** The tensors of a llama with random matrices and unit norms; the embedding doubles as the output matrix. */
+export function llamaTensors(shape: { embedding: number; layers: number; kvDim: number; feedForward: number; vocab: number; type: GgmlType; seed: number }): TensorToWrite[] {
+  const { embedding: n, kvDim, feedForward: ff, type } = shape;
+  let seed = shape.seed;
+  const matrix = (name: string, dims: number[], scale = 0.08): TensorToWrite => ({ name, dims, type, fill: makeFiller(type, seed++, scale) });
+  const norm = (name: string): TensorToWrite => ({ name, dims: [n], type: GgmlType.F32, fill: ones });
+  const tensors: TensorToWrite[] = [matrix("token_embd.weight", [n, shape.vocab], 0.5), norm("output_norm.weight")];
+  for (let i = 0; i < shape.layers; i++) {
+    tensors.push(
+      norm(`blk.${i}.attn_norm.weight`),
+      matrix(`blk.${i}.attn_q.weight`, [n, n]),
+      matrix(`blk.${i}.attn_k.weight`, [n, kvDim]),
+      matrix(`blk.${i}.attn_v.weight`, [n, kvDim]),
+      matrix(`blk.${i}.attn_output.weight`, [n, n]),
+      norm(`blk.${i}.ffn_norm.weight`),
+      matrix(`blk.${i}.ffn_gate.weight`, [n, ff]),
+      matrix(`blk.${i}.ffn_up.weight`, [n, ff]),
+      matrix(`blk.${i}.ffn_down.weight`, [ff, n]),
+    );
+  }
+  return tensors;
+}
+
 export async function writeRandomLlama(
   path: string,
   tokenizerSource: string,
@@ -101,25 +124,6 @@ export async function writeRandomLlama(
     if (template) metadata.set("tokenizer.chat_template", template);
   }
 
-  let seed = shape.seed ?? 1;
-  const matrix = (name: string, dims: number[], scale = 0.08): TensorToWrite => ({
-    name, dims, type, fill: makeFiller(type, seed++, scale),
-  });
-  const norm = (name: string): TensorToWrite => ({ name, dims: [n], type: GgmlType.F32, fill: ones });
-  // The embedding is also the output matrix (tied, as llama.cpp allows when output.weight is absent).
-  const tensors: TensorToWrite[] = [matrix("token_embd.weight", [n, vocab], 0.5), norm("output_norm.weight")];
-  for (let i = 0; i < layers; i++) {
-    tensors.push(
-      norm(`blk.${i}.attn_norm.weight`),
-      matrix(`blk.${i}.attn_q.weight`, [n, n]),
-      matrix(`blk.${i}.attn_k.weight`, [n, kvDim]),
-      matrix(`blk.${i}.attn_v.weight`, [n, kvDim]),
-      matrix(`blk.${i}.attn_output.weight`, [n, n]),
-      norm(`blk.${i}.ffn_norm.weight`),
-      matrix(`blk.${i}.ffn_gate.weight`, [n, ff]),
-      matrix(`blk.${i}.ffn_up.weight`, [n, ff]),
-      matrix(`blk.${i}.ffn_down.weight`, [ff, n]),
-    );
-  }
+  const tensors = llamaTensors({ embedding: n, layers, kvDim, feedForward: ff, vocab, type, seed: shape.seed ?? 1 });
   await writeGguf(path, metadata, tensors);
 }
