@@ -1,0 +1,171 @@
+// The model and hardware commands: inspect, gpu, plan, models, download.
+import { readGgufFileInfo, GgufInsights } from "node-llama-cpp";
+import { checkModelFile } from "../llm/gguf-check.ts";
+import { openRuntime, type GpuChoice } from "../llm/runtime.ts";
+import { intOption, parse, UsageError } from "./args.ts";
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+export async function commandInspect(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { "context-size": { type: "string" }, sequences: { type: "string" }, gpu: { type: "string" } });
+  const path = positionals[0];
+  if (!path) throw new UsageError("inspect needs a GGUF file path");
+  const summary = await checkModelFile(path);
+  const runtime = await openRuntime({ gpu: (values.gpu ?? "auto") as GpuChoice });
+  const info = await readGgufFileInfo(path);
+  const insights = await GgufInsights.from(info, runtime.llama);
+  const contextSize = intOption(values["context-size"], "context-size") ?? Math.min(summary.contextLength ?? 4096, 4096);
+  const sequences = intOption(values.sequences, "sequences") ?? 1;
+  const gpuLayers = runtime.report.active === "cpu" ? 0 : insights.totalLayers;
+  const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
+  const context = await insights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: gpuLayers, sequences });
+  const result = {
+    path,
+    sizeBytes: summary.sizeBytes,
+    architecture: summary.architecture,
+    name: summary.name,
+    parameters: info.metadata?.general?.size_label ?? null,
+    contextLength: summary.contextLength,
+    layers: summary.layers,
+    tensors: summary.tensorCount,
+    chatTemplate: summary.hasChatTemplate,
+    backend: runtime.report,
+    estimate: { contextSize, sequences, gpuLayers, model, context, totalRam: model.cpuRam + context.cpuRam, totalVram: model.gpuVram + context.gpuVram },
+  };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    process.stdout.write(
+      [
+        `${path}`,
+        `  architecture ${result.architecture ?? "?"} · ${result.name ?? "unnamed"} · ${mib(result.sizeBytes)} · ${result.layers ?? "?"} layers · context ${result.contextLength ?? "?"}`,
+        `  chat template: ${result.chatTemplate ? "yes" : "no (prompts use a generic format)"}`,
+        `  backend: ${runtime.report.active}${runtime.report.devices.length ? ` (${runtime.report.devices.join(", ")})` : ""}${runtime.report.fallbackReason ? ` — ${runtime.report.fallbackReason}` : ""}`,
+        `  estimated memory at context ${contextSize} × ${sequences} sequence(s), ${gpuLayers} GPU layers:`,
+        `    weights  RAM ${mib(model.cpuRam)}  VRAM ${mib(model.gpuVram)}`,
+        `    context  RAM ${mib(context.cpuRam)}  VRAM ${mib(context.gpuVram)}`,
+      ].join("\n") + "\n",
+    );
+  }
+  return 0;
+}
+
+export async function commandGpu(args: string[]): Promise<number> {
+  const { values } = parse(args, { refresh: { type: "boolean" } });
+  const { probeBackends } = await import("../llm/gpu-probe.ts");
+  const report = await probeBackends({ refresh: values.refresh, all: true });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  }
+  process.stdout.write(`machine: ${report.machine}\n${report.fromCache ? `(cached from ${report.probedAt}; --refresh probes again)\n` : ""}`);
+  for (const result of report.results) {
+    const vram = result.vram ? ` · VRAM ${(result.vram.free / 2 ** 30).toFixed(1)} of ${(result.vram.total / 2 ** 30).toFixed(1)} GiB free` : "";
+    process.stdout.write(`  ${result.ok ? "✓" : "✗"} ${result.backend}${result.devices.length ? ` (${result.devices.join(", ")})` : ""}${vram}${result.ok ? "" : ` — ${result.reason}`}\n`);
+  }
+  process.stdout.write(`active: ${report.chosen}\n`);
+  return 0;
+}
+
+export async function commandPlan(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    actor: { type: "string" },
+    critic: { type: "string" },
+    vram: { type: "string" },
+    ram: { type: "string" },
+    "context-size": { type: "string" },
+    sequences: { type: "string" },
+    "critic-sequences": { type: "string" },
+    gpu: { type: "string" },
+  });
+  if (!values.actor) throw new UsageError("plan needs --actor <gguf> (and usually --critic <gguf>)");
+  const { planMemory, parseBytes, formatBytes } = await import("../llm/memory-plan.ts");
+  for (const path of [values.actor, values.critic ?? values.actor]) await checkModelFile(path);
+  const runtime = await openRuntime({ gpu: (values.gpu ?? "auto") as GpuChoice });
+  const contextSize = intOption(values["context-size"], "context-size") ?? 4096;
+  const bytes = (value: string | undefined) => {
+    if (value === undefined) return undefined;
+    try {
+      return parseBytes(value);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  };
+  const plan = await planMemory({
+    llama: runtime.llama,
+    actor: { path: values.actor, contextSize, sequences: intOption(values.sequences, "sequences") ?? 1 },
+    critic: { path: values.critic ?? values.actor, contextSize, sequences: intOption(values["critic-sequences"], "critic-sequences") ?? 1 },
+    vram: bytes(values.vram),
+    ram: bytes(values.ram),
+  });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${plan.verdict}: ${plan.summary}\n`);
+    for (const role of plan.roles) {
+      process.stdout.write(`  ${role.role}: ${role.gpuLayers}/${role.totalLayers} GPU layers · context ${role.contextSize} × ${role.sequences} · weights ${formatBytes(role.weights.vram)} VRAM + ${formatBytes(role.weights.ram)} RAM · context ${formatBytes(role.context.vram)} VRAM + ${formatBytes(role.context.ram)} RAM${role.sharedWithActor ? " (shares the actor's copy)" : ""}\n`);
+    }
+    for (const suggestion of plan.suggestions) process.stdout.write(`  to fit better: ${suggestion}\n`);
+  }
+  return plan.verdict === "will-not-fit" ? 1 : 0;
+}
+
+export async function commandModels(args: string[]): Promise<number> {
+  const { values } = parse(args, { add: { type: "string" }, dir: { type: "string", multiple: true } });
+  const { addModel, defaultRoots, readAddedModels, scanLibrary } = await import("../llm/library.ts");
+  if (values.add) {
+    await addModel(values.add);
+    process.stderr.write(`added ${values.add}\n`);
+  }
+  const roots = defaultRoots();
+  roots.added = await readAddedModels();
+  roots.folders.push(...(values.dir ?? []));
+  const models = await scanLibrary(roots);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
+    return 0;
+  }
+  if (models.length === 0) process.stdout.write(`no GGUF models found (looked in ${roots.refinery}, ${[...roots.lmstudio, ...roots.ollama, ...roots.huggingface].join(", ")}); add one with --add <path>\n`);
+  for (const model of models) {
+    const facts = model.error
+      ? `unreadable: ${model.error}`
+      : `${model.architecture ?? "?"} · ${model.parameters ?? "?"} · ${model.quantization ?? "?"} · ${(model.sizeBytes / 2 ** 30).toFixed(2)} GiB · ctx ${model.contextLength ?? "?"} · ${model.layers ?? "?"} layers · ${model.chatTemplate ? "chat template" : "no chat template"} · suits ${model.roles.join(" and ")}`;
+    process.stdout.write(`[${model.source}] ${model.name}\n    ${facts}\n    ${model.path}\n`);
+  }
+  return 0;
+}
+
+export async function commandDownload(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { dir: { type: "string" }, sha256: { type: "string" }, name: { type: "string" } });
+  const uri = positionals[0];
+  if (!uri) throw new UsageError("download needs a model URI (hf:org/repo/file.gguf) or an http(s) URL");
+  const { downloadModel, DownloadError } = await import("../llm/downloads.ts");
+  const { defaultRoots } = await import("../llm/library.ts");
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  let lastPrint = 0;
+  try {
+    const result = await downloadModel({
+      uri,
+      dir: values.dir ?? defaultRoots().refinery,
+      fileName: values.name,
+      sha256: values.sha256,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (Date.now() - lastPrint < 500) return;
+        lastPrint = Date.now();
+        process.stderr.write(`\r${(p.downloadedBytes / 2 ** 20).toFixed(1)} / ${(p.totalBytes / 2 ** 20).toFixed(1)} MiB · ${(p.speed / 2 ** 20).toFixed(1)} MiB/s · ${Math.round(p.etaSeconds)} s left   `);
+      },
+    });
+    process.stderr.write("\n");
+    process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.path}\n  sha256 ${result.sha256}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof DownloadError) {
+      process.stderr.write(`\nrefinery: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
