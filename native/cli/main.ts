@@ -12,6 +12,7 @@ import { intOption, parse, UsageError } from "./args.ts";
 import { commandDownload, commandGpu, commandInspect, commandModels, commandPlan } from "./model-commands.ts";
 import { renderTree } from "./render-tree.ts";
 import { commandRun } from "./run-command.ts";
+import { commandExperiment, commandReport } from "./experiment-commands.ts";
 
 const USAGE = `refinery — an actor and a critic LLM refine answers together
 
@@ -31,6 +32,9 @@ usage:
                                               GGUFs in Refinery's folder, LM Studio, Ollama and the Hugging Face cache
   refinery download <hf:org/repo/file.gguf | url> [--dir <folder>] [--sha256 <hex>] [--name <file>]
                                               resumable, verified download into the models folder
+  refinery experiment --dataset <file> [--limit n] --strategy <name[:k=v,…]|@preset.json> … --actor <gguf> [--critic <gguf>]
+               [--seed n] --out <folder> [--max-tokens n]    resumable; run again to continue a stopped one
+  refinery report <folder> [--html <file>] [--csv <file>] [--pairs <file.jsonl>] [--json]
   refinery serve [--port n] [--runs <dir>] [--gpu …] [--threads n]   the UI on 127.0.0.1 with an access token
 `;
 
@@ -96,6 +100,8 @@ export async function main(argv: string[]): Promise<number> {
       case "plan": return await commandPlan(rest);
       case "models": return await commandModels(rest);
       case "download": return await commandDownload(rest);
+      case "experiment": return await commandExperiment(rest);
+      case "report": return await commandReport(rest);
       case undefined: case "help": case "--help": case "-h":
         process.stdout.write(USAGE);
         return command === undefined ? 1 : 0;
@@ -103,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (error) {
-    const known = [UsageError, RunInputError, ModelFileError, RunLogError, DatasetError, StrategyParamError].some((type) => error instanceof type) || (error as Error).name === "ZodError";
+    const known = [UsageError, RunInputError, ModelFileError, RunLogError, DatasetError, StrategyParamError].some((type) => error instanceof type) || ["ZodError", "ExperimentError"].includes((error as Error).name);
     process.stderr.write(`refinery: ${known ? (error as Error).message : `internal error: ${(error as Error).stack ?? String(error)}`}\n`);
     if (error instanceof UsageError) process.stderr.write("run `refinery help` for usage\n");
     return 2;

@@ -1,0 +1,59 @@
+// An experiment through node-llama-cpp on generated models: 20 GSM8K items × 3 strategies, killed midway,
+// resumed, then reported (HTML that opens offline, CSV, preference pairs).
+import { before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { repoRoot, testModel } from "../support/models.ts";
+
+const bin = join(repoRoot, "bin/refinery.mjs");
+const gsm8k = resolve(repoRoot, "../shared/data/tasks/gsm8k_test.jsonl");
+let actor: string;
+let critic: string;
+
+before(async () => {
+  actor = await testModel("tinyChat");
+  critic = await testModel("tinyCritic");
+});
+
+test("an experiment killed midway resumes without redoing cells and reports", async () => {
+  const out = join(mkdtempSync(join(tmpdir(), "refinery-exp-e2e-")), "exp");
+  const args = [bin, "experiment", "--dataset", gsm8k, "--limit", "20", "--strategy", "single-pass", "--strategy", "self-consistency:n=2", "--strategy", "best-of-n:n=2", "--actor", actor, "--critic", critic, "--max-tokens", "12", "--threads", "1", "--seed", "3", "--out", out];
+  const results = join(out, "results.jsonl");
+  const lines = () => (existsSync(results) ? readFileSync(results, "utf8").trim().split("\n").filter(Boolean).length : 0);
+  const child = spawn(process.execPath, args, { stdio: "ignore" });
+  await new Promise<void>((resolveKill) => {
+    const timer = setInterval(() => {
+      if (lines() >= 10) {
+        child.kill("SIGKILL");
+        clearInterval(timer);
+      }
+    }, 50);
+    child.on("exit", () => {
+      clearInterval(timer);
+      resolveKill();
+    });
+  });
+  const before = lines();
+  assert.ok(before >= 10 && before < 60, `killed after ${before} cells`);
+  const resumed = spawnSync(process.execPath, [bin, "experiment", "--out", out, "--json", "--quiet"], { encoding: "utf8", timeout: 600_000 });
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const rows = readFileSync(results, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { item: number; column: string });
+  assert.equal(rows.length, 60);
+  assert.equal(new Set(rows.map((r) => `${r.item}|${r.column}`)).size, 60, "no cell was done twice");
+  const summary = JSON.parse(resumed.stdout);
+  assert.deepEqual(summary.columns.map((c: { column: string }) => c.column), ["single-pass", "self-consistency(n=2)", "best-of-n(n=2)"]);
+  assert.ok(summary.columns.every((c: { items: number }) => c.items === 20));
+
+  const html = join(out, "report.html");
+  const csv = join(out, "results.csv");
+  const report = spawnSync(process.execPath, [bin, "report", out, "--html", html, "--csv", csv, "--pairs", join(out, "pairs.jsonl")], { encoding: "utf8" });
+  assert.equal(report.status, 0, report.stderr);
+  const page = readFileSync(html, "utf8");
+  assert.match(page, /<svg[^>]+aria-label="accuracy against tokens"/);
+  assert.match(page, /Pareto frontier/);
+  assert.doesNotMatch(page, /<(script|link)[^>]+(src|href)="http/, "opens offline: no external resources");
+  assert.equal(readFileSync(csv, "utf8").trim().split("\n").length, 61);
+});
