@@ -92,7 +92,20 @@ export class EngineService {
       return { cancelled: controller !== undefined };
     },
     listRuns: async () => listRuns(this.options.runsDir, new Set(this.active.keys())),
-    loadRun: async ({ runId }) => (await readRunLog(join(this.options.runsDir, runId, "events.jsonl"))).events,
+    loadRun: async ({ runId, experiment }) => (await readRunLog(join(experiment ? join(experiment, "runs") : this.options.runsDir, runId, "events.jsonl"))).events,
+    loadExperiment: async ({ path, baseline }) => {
+      const { readResults, summarize } = await import("../eval/experiment.ts");
+      let config: { columns: Array<{ name: string }> };
+      try {
+        config = JSON.parse(await readFile(join(path, "experiment.json"), "utf8"));
+      } catch {
+        throw new Error(`${path} is not an experiment folder (no experiment.json)`);
+      }
+      const columns = config.columns.map((c) => c.name);
+      if (baseline !== undefined && !columns.includes(baseline)) throw new Error(`no column '${baseline}' in this experiment`);
+      const results = readResults(path);
+      return { path: resolve(path), columns, results, summary: summarize(results, columns, baseline ?? columns[0]) };
+    },
     inspectModel: async ({ path }) => {
       const file = await checkModelFile(path);
       return {

@@ -52,7 +52,7 @@ export const requestSchemas = {
     .strict(),
   cancelRun: z.object({ runId: z.string().min(1) }).strict(),
   listRuns: z.object({}).strict(),
-  loadRun: z.object({ runId: z.string().regex(/^[\w.-]+$/, "not a run id") }).strict(),
+  loadRun: z.object({ runId: z.string().regex(/^[\w.()=,-]+$/, "not a run id"), experiment: z.string().min(1).optional() }).strict(),
   inspectModel: z.object({ path: z.string().min(1) }).strict(),
   listStrategies: z.object({}).strict(),
   engineInfo: z.object({}).strict(),
@@ -78,6 +78,7 @@ export const requestSchemas = {
   /** Handled by the supervisor: the next engine process uses this backend. */
   setBackend: z.object({ gpu: z.enum(["auto", "cpu", "cuda", "vulkan", "metal"]) }).strict(),
   getLoadSettings: z.object({ path: z.string().min(1) }).strict(),
+  loadExperiment: z.object({ path: z.string().min(1), baseline: z.string().optional() }).strict(),
   saveLoadSettings: z.object({ path: z.string().min(1), role: z.enum(["actor", "critic"]), load: loadSettings }).strict(),
 } as const satisfies Record<RequestNameList, z.ZodType>;
 
@@ -176,10 +177,22 @@ export interface ResponseTypes {
   cancelDownload: { cancelled: boolean };
   setBackend: { gpu: string };
   getLoadSettings: Partial<Record<"actor" | "critic", LoadSettingsInfo>>;
+  loadExperiment: ExperimentInfo;
   saveLoadSettings: Partial<Record<"actor" | "critic", LoadSettingsInfo>>;
 }
 
 export type LoadSettingsInfo = z.infer<typeof loadSettings>;
+
+export interface ExperimentInfo {
+  path: string;
+  columns: string[];
+  results: Array<{ item: number; itemId: string; column: string; runId: string; status: string; correct: boolean | null; answer: string | null; totalTokens: number; wallMs: number }>;
+  summary: {
+    baseline: string;
+    columns: Array<{ column: string; items: number; accuracy: number; interval: [number, number]; meanTotalTokens: number; meanPathTokens: number; versusBaseline: { wins: number; ties: number; losses: number; pValue: number; difference: number } | null }>;
+    pareto: Array<{ id: string; tokens: number; accuracy: number }>;
+  };
+}
 
 /** Errors cross the bridge as values, never as thrown exceptions with stacks. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };

@@ -19,6 +19,7 @@ export const REQUEST_NAMES = [
   "setBackend",
   "getLoadSettings",
   "saveLoadSettings",
+  "loadExperiment",
 ] as const;
 
 export type RequestNameList = (typeof REQUEST_NAMES)[number];

@@ -1,5 +1,6 @@
 import { useAppState } from "../store/context.tsx";
 import { Errors } from "./Errors.tsx";
+import { Compare } from "./Compare.tsx";
 import { Hardware } from "./Hardware.tsx";
 import { History } from "./History.tsx";
 import { Library } from "./Library.tsx";
@@ -26,6 +27,8 @@ function EngineStatus() {
 
 export function App() {
   const runId = useAppState((s) => s.currentRunId);
+  const view = useAppState((s) => s.view);
+  const setView = useAppState((s) => s.setView);
   return (
     <div className="app">
       <header>
@@ -41,7 +44,15 @@ export function App() {
           <History />
         </aside>
         <section className="center">
-          <RunPanel />
+          <nav className="tabs">
+            <button type="button" data-testid="tab-run" className={view === "run" ? "active" : ""} onClick={() => setView("run")}>
+              Run
+            </button>
+            <button type="button" data-testid="tab-compare" className={view === "compare" ? "active" : ""} onClick={() => setView("compare")}>
+              Compare
+            </button>
+          </nav>
+          {view === "run" ? <RunPanel /> : <Compare />}
         </section>
         <aside className="right">{runId && <NodeInspector runId={runId} />}</aside>
       </main>

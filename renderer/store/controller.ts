@@ -99,10 +99,13 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
           if (event.status === "crashed") state().pushError("engine", `${event.detail ?? "the engine process stopped"}. Completed nodes are kept in the run log; the next run starts a fresh engine.`);
         }
       });
-      const [strategies, info] = await Promise.all([bridge.listStrategies({}), bridge.engineInfo({})]);
-      if (strategies.ok) state().setStrategies(strategies.value);
-      if (info.ok) state().setEngine({ info: info.value, status: "ready" });
-      else state().pushError("engine", info.error);
+      // Strategies do not wait for llama.cpp to load (engineInfo does).
+      const strategies = bridge.listStrategies({}).then((result) => result.ok && state().setStrategies(result.value));
+      const info = bridge.engineInfo({}).then((result) => {
+        if (result.ok) state().setEngine({ info: result.value, status: "ready" });
+        else state().pushError("engine", result.error);
+      });
+      await Promise.all([strategies, info]);
       await refreshHistory();
       void refreshGpu();
       void refreshLibrary();
@@ -206,6 +209,30 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
     async useModel(role: "actor" | "critic", path: string) {
       state().updateSetup(role === "actor" ? { actorPath: path } : { criticPath: path });
       await inspectModel(path);
+    },
+
+    async loadExperiment(path: string, baseline?: string) {
+      state().clearErrors("compare");
+      const result = await bridge.loadExperiment({ path: path.trim(), ...(baseline ? { baseline } : {}) });
+      if (!result.ok) {
+        state().pushError("compare", result.error);
+        return;
+      }
+      state().setExperiment(result.value);
+    },
+
+    /** Opens one cell of the compare grid: that run's tree, replayed from the experiment's run log. */
+    async openExperimentRun(runId: string) {
+      const experiment = state().experiment;
+      if (!experiment) return;
+      const result = await bridge.loadRun({ runId, experiment: experiment.path });
+      if (!result.ok) {
+        state().pushError("compare", result.error);
+        return;
+      }
+      state().replaceRun(runId, result.value);
+      state().showRun(runId);
+      state().setView("run");
     },
 
     openRun,

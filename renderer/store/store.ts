@@ -1,7 +1,7 @@
 // The renderer's store: made by a factory (one per app instance or test), run state only from folding run
 // events with the engine's own reducer, UI state (selection, collapsed subtrees, errors, the setup form) beside it.
 import { createStore } from "zustand/vanilla";
-import type { EngineEvent, EngineInfo, GpuReportInfo, LibraryModelInfo, MemoryPlanInfo, ModelInfo, RunSummary, StrategyInfo } from "../../native/protocol/contract.ts";
+import type { EngineEvent, EngineInfo, ExperimentInfo, GpuReportInfo, LibraryModelInfo, MemoryPlanInfo, ModelInfo, RunSummary, StrategyInfo } from "../../native/protocol/contract.ts";
 
 export type DownloadEvent = Extract<EngineEvent, { type: "download" }>;
 import type { RunEvent } from "../../native/protocol/events.ts";
@@ -31,7 +31,7 @@ export interface SetupForm {
 
 export interface UiError {
   id: number;
-  where: "setup" | "run" | "engine" | "history" | "library";
+  where: "setup" | "run" | "engine" | "history" | "library" | "compare";
   message: string;
 }
 
@@ -54,6 +54,8 @@ export interface AppState {
   plan: { key: string; value?: MemoryPlanInfo; error?: string } | null;
   library: LibraryModelInfo[];
   downloads: Record<string, DownloadEvent>;
+  view: "run" | "compare";
+  experiment: ExperimentInfo | null;
 
   applyEvents(runId: string, events: RunEvent[]): void;
   replaceRun(runId: string, events: RunEvent[]): void;
@@ -74,6 +76,8 @@ export interface AppState {
   setPlan(plan: AppState["plan"]): void;
   setLibrary(library: LibraryModelInfo[]): void;
   setDownload(event: DownloadEvent): void;
+  setView(view: AppState["view"]): void;
+  setExperiment(experiment: ExperimentInfo | null): void;
 }
 
 export const defaultSetup: SetupForm = {
@@ -108,6 +112,8 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     plan: null,
     library: [],
     downloads: {},
+    view: "run",
+    experiment: null,
 
     applyEvents: (runId, events) =>
       set((state) => {
@@ -138,6 +144,8 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     setGpu: (gpu) => set({ gpu }),
     setPlan: (plan) => set({ plan }),
     setLibrary: (library) => set({ library }),
+    setView: (view) => set({ view }),
+    setExperiment: (experiment) => set({ experiment }),
     setDownload: (event) => set((state) => ({ downloads: { ...state.downloads, [event.downloadId]: event } })),
   }));
 }
