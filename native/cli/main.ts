@@ -12,7 +12,7 @@ import { intOption, parse, UsageError } from "./args.ts";
 import { commandDownload, commandGpu, commandInspect, commandModels, commandPlan } from "./model-commands.ts";
 import { renderTree } from "./render-tree.ts";
 import { commandRun } from "./run-command.ts";
-import { commandExperiment, commandReport } from "./experiment-commands.ts";
+import { commandCriticEval, commandExperiment, commandReport } from "./experiment-commands.ts";
 
 const USAGE = `refinery — an actor and a critic LLM refine answers together
 
@@ -35,6 +35,7 @@ usage:
   refinery experiment --dataset <file> [--limit n] --strategy <name[:k=v,…]|@preset.json> … --actor <gguf> [--critic <gguf>]
                [--seed n] --out <folder> [--max-tokens n]    resumable; run again to continue a stopped one
   refinery report <folder> [--html <file>] [--csv <file>] [--pairs <file.jsonl>] [--json]
+  refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--json]
   refinery serve [--port n] [--runs <dir>] [--gpu …] [--threads n]   the UI on 127.0.0.1 with an access token
 `;
 
@@ -102,6 +103,7 @@ export async function main(argv: string[]): Promise<number> {
       case "download": return await commandDownload(rest);
       case "experiment": return await commandExperiment(rest);
       case "report": return await commandReport(rest);
+      case "critic-eval": return await commandCriticEval(rest);
       case undefined: case "help": case "--help": case "-h":
         process.stdout.write(USAGE);
         return command === undefined ? 1 : 0;

@@ -57,3 +57,15 @@ test("an experiment killed midway resumes without redoing cells and reports", as
   assert.doesNotMatch(page, /<(script|link)[^>]+(src|href)="http/, "opens offline: no external resources");
   assert.equal(readFileSync(csv, "utf8").trim().split("\n").length, 61);
 });
+
+test("critic evaluation modes run through node-llama-cpp on the shipped ProcessBench and RealCritic files", () => {
+  const shared = resolve(repoRoot, "../shared/data");
+  const pb = spawnSync(process.execPath, [bin, "critic-eval", "--mode", "processbench", "--dataset", join(shared, "processbench/gsm8k.json"), "--limit", "4", "--critic", critic, "--threads", "1", "--json"], { encoding: "utf8", timeout: 300_000 });
+  assert.equal(pb.status, 0, pb.stderr);
+  const result = JSON.parse(pb.stdout);
+  assert.equal(result.rows.length, 4);
+  assert.ok(result.f1 >= 0 && result.f1 <= 1);
+  const rc = spawnSync(process.execPath, [bin, "critic-eval", "--mode", "realcritic", "--dataset", join(shared, "realcritic/gsm8k.jsonl"), "--limit", "3", "--critic", critic, "--actor", actor, "--max-tokens", "120", "--threads", "1"], { encoding: "utf8", timeout: 300_000 });
+  assert.equal(rc.status, 0, rc.stderr);
+  assert.match(rc.stdout, /^RealCritic \(self\/actor solutions\) on 3 items: [\d.]+% → [\d.]+% · correct→correct \d+/);
+});

@@ -1,0 +1,57 @@
+// Critic evaluation modes on scripted critics, with the metrics worked out by hand, and on the real data files.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { resolve } from "node:path";
+import { ScriptedBackend } from "../llm/scripted-backend.ts";
+import { stepwise } from "../../test/support/scripted-run.ts";
+import { evaluateProcessBench, evaluateRealCritic, readProcessBench, readRealCritic } from "./critic-eval.ts";
+
+const sampling = { temperature: 0, maxTokens: 400 };
+const shared = resolve(import.meta.dirname, "../../../shared/data");
+
+test("ProcessBench: accuracy on erroneous and on correct items, and their harmonic mean", async () => {
+  const items = [
+    { id: "a", problem: "p", steps: ["s1", "s2", "s3"], label: 1 },
+    { id: "b", problem: "p", steps: ["s1", "s2", "s3"], label: 2 },
+    { id: "c", problem: "p", steps: ["s1", "s2"], label: -1 },
+    { id: "d", problem: "p", steps: ["s1", "s2"], label: -1 },
+  ];
+  // The critic always blames step 2: right on a, wrong on b, wrong on c; d gets an unreadable verdict.
+  let call = 0;
+  const critic = new ScriptedBackend((request) => (++call === 4 ? "{broken" : stepwise(request.messages[1]!.content.includes("Step 3") ? ["correct", "wrong", "correct"] : ["correct", "wrong"], false, 3)));
+  const result = await evaluateProcessBench(items, critic, sampling);
+  assert.deepEqual(result.rows.map((r) => r.predicted), [1, 1, 1, null]);
+  assert.equal(result.erroneousAccuracy, 0.5);
+  assert.equal(result.correctAccuracy, 0);
+  assert.equal(result.f1, 0);
+  assert.equal(result.unparseable, 1);
+});
+
+test("RealCritic closed loop: kept answers, corrected answers, and the transition matrix", async () => {
+  const items = [
+    { question: "q1", solution: "…", solutionAnswer: "5", reference: "5" },
+    { question: "q2", solution: "…", solutionAnswer: "4", reference: "7" },
+    { question: "q3", solution: "…", solutionAnswer: "9", reference: "9" },
+  ];
+  const replies = [
+    { critique: "fine", correct: true, correctedAnswer: "5", score: 9 },
+    { critique: "wrong", correct: false, correctedAnswer: "7", score: 2 },
+    { critique: "wrong", correct: false, correctedAnswer: "8", score: 2 },
+  ];
+  let call = 0;
+  const result = await evaluateRealCritic(items, new ScriptedBackend(() => JSON.stringify(replies[call++])), sampling);
+  assert.deepEqual(result.rows.map((r) => r.finalAnswer), ["5", "7", "8"]);
+  assert.deepEqual([result.transitions.correctToCorrect, result.transitions.correctToWrong, result.transitions.wrongToCorrect, result.transitions.wrongToWrong], [1, 1, 1, 0]);
+  assert.ok(Math.abs(result.accuracyBefore - 2 / 3) < 1e-12);
+  assert.ok(Math.abs(result.accuracyAfter - 2 / 3) < 1e-12);
+});
+
+test("the shipped ProcessBench and RealCritic files are read as such; other files are refused clearly", async () => {
+  const pb = await readProcessBench(resolve(shared, "processbench/gsm8k.json"), 5);
+  assert.equal(pb.length, 5);
+  assert.ok(pb.every((i) => i.steps.length > 0 && i.label >= -1));
+  const rc = await readRealCritic(resolve(shared, "realcritic/gsm8k.jsonl"), 3);
+  assert.equal(rc[0]!.reference, "540");
+  await assert.rejects(readProcessBench(resolve(shared, "realcritic/gsm8k.jsonl"), 1), /not a ProcessBench item/);
+  await assert.rejects(readRealCritic(resolve(shared, "nope.jsonl")), /dataset not found/);
+});

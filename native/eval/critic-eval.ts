@@ -1,0 +1,175 @@
+// Evaluating critics the way the community reports them. ProcessBench: the critic names the earliest wrong step
+// (or none); accuracy on erroneous items, on correct items, and their harmonic mean (F1). RealCritic: closed
+// loop — the critic judges a solution and, when it finds it wrong, gives the corrected answer; a critique is good
+// if the answer it leads to is right (cross-critique on the dataset's stored solutions, or self-critique of the
+// actor's own solution), reported as accuracy and the before → after transition matrix.
+import { readFile } from "node:fs/promises";
+import type { ModelBackend } from "../llm/backend.ts";
+import { parseJsonLoose } from "../llm/json-output.ts";
+import type { SamplingSettings } from "../protocol/events.ts";
+import { fill, prompts, solverMessages } from "../strategies/prompts.ts";
+import { MAX_STEPS, parseVerdict, scoreSchema, stepwiseSchema } from "../strategies/verdicts.ts";
+import { answersMatch, extractAnswer } from "./answers.ts";
+import { DatasetError } from "./dataset.ts";
+import { transitions, type Transitions } from "./stats.ts";
+
+export interface ProcessBenchItem {
+  id: string;
+  problem: string;
+  steps: string[];
+  /** 0-based index of the earliest wrong step, or -1 when every step is right. */
+  label: number;
+}
+
+export interface ProcessBenchRow {
+  id: string;
+  label: number;
+  /** null: the verdict could not be parsed (counted as a miss). */
+  predicted: number | null;
+  correct: boolean;
+}
+
+export interface ProcessBenchResult {
+  rows: ProcessBenchRow[];
+  erroneousAccuracy: number;
+  correctAccuracy: number;
+  f1: number;
+  unparseable: number;
+}
+
+async function readJsonItems(path: string): Promise<unknown[]> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new DatasetError(`dataset not found: ${path}`);
+  }
+  if (text.trimStart().startsWith("[")) return JSON.parse(text) as unknown[];
+  return text.split("\n").filter((l) => l.trim()).map((line, i) => {
+    try {
+      return JSON.parse(line) as unknown;
+    } catch (error) {
+      throw new DatasetError(`${path}:${i + 1}: not a JSON object (${(error as Error).message})`);
+    }
+  });
+}
+
+export async function readProcessBench(path: string, limit?: number): Promise<ProcessBenchItem[]> {
+  const items = (await readJsonItems(path)).slice(0, limit);
+  return items.map((raw, i) => {
+    const item = raw as Record<string, unknown>;
+    if (typeof item.problem !== "string" || !Array.isArray(item.steps) || typeof item.label !== "number") {
+      throw new DatasetError(`${path}: item ${i + 1} is not a ProcessBench item (needs problem, steps[], label)`);
+    }
+    return { id: String(item.id ?? i), problem: item.problem, steps: item.steps.map(String), label: item.label };
+  });
+}
+
+/** Steps beyond the critic's limit are merged into the last one, as for candidates. */
+function fitSteps(steps: string[]): string[] {
+  return steps.length <= MAX_STEPS ? steps : [...steps.slice(0, MAX_STEPS - 1), steps.slice(MAX_STEPS - 1).join(" ")];
+}
+
+export async function evaluateProcessBench(items: ProcessBenchItem[], critic: ModelBackend, sampling: SamplingSettings, seed = 0): Promise<ProcessBenchResult> {
+  const rows: ProcessBenchRow[] = [];
+  for (const [index, item] of items.entries()) {
+    const steps = fitSteps(item.steps);
+    const result = await critic.generate({
+      messages: [
+        { role: "system", content: prompts.criticSystem },
+        { role: "user", content: fill(prompts.stepwiseCritique, { question: item.problem, steps: steps.map((s, i) => `Step ${i + 1}: ${s}`).join("\n") }) },
+      ],
+      jsonSchema: stepwiseSchema(steps.length),
+      maxTokens: sampling.maxTokens,
+      temperature: sampling.temperature,
+      seed: seed + index,
+      lane: "processbench",
+    });
+    const verdict = parseVerdict(result.text, true);
+    const predicted = verdict.parsed ? (verdict.firstErrorStep ?? -1) : null;
+    // A label past the merged tail is judged at the merged step.
+    const label = item.label >= MAX_STEPS ? MAX_STEPS - 1 : item.label;
+    rows.push({ id: item.id, label: item.label, predicted, correct: predicted === label });
+  }
+  const erroneous = rows.filter((r) => r.label !== -1);
+  const correct = rows.filter((r) => r.label === -1);
+  const erroneousAccuracy = erroneous.length ? erroneous.filter((r) => r.correct).length / erroneous.length : Number.NaN;
+  const correctAccuracy = correct.length ? correct.filter((r) => r.correct).length / correct.length : Number.NaN;
+  const f1 = erroneousAccuracy + correctAccuracy > 0 ? (2 * erroneousAccuracy * correctAccuracy) / (erroneousAccuracy + correctAccuracy) : 0;
+  return { rows, erroneousAccuracy, correctAccuracy, f1, unparseable: rows.filter((r) => r.predicted === null).length };
+}
+
+export interface RealCriticItem {
+  question: string;
+  solution: string;
+  /** The stored solution's answer and whether it was right (RealCritic's pred and previous_score). */
+  solutionAnswer: string | null;
+  reference: string;
+}
+
+export async function readRealCritic(path: string, limit?: number): Promise<RealCriticItem[]> {
+  return (await readJsonItems(path)).slice(0, limit).map((raw, i) => {
+    const item = raw as Record<string, unknown>;
+    if (typeof item.question !== "string" || typeof item.reasoning !== "string" || item.gt === undefined) {
+      throw new DatasetError(`${path}: item ${i + 1} is not a RealCritic item (needs question, reasoning, gt)`);
+    }
+    return { question: item.question, solution: item.reasoning, solutionAnswer: item.pred === undefined ? null : String(item.pred), reference: String(item.gt) };
+  });
+}
+
+export interface RealCriticResult {
+  rows: Array<{ before: boolean; after: boolean; verdictCorrect: boolean | null; finalAnswer: string | null }>;
+  accuracyBefore: number;
+  accuracyAfter: number;
+  transitions: Transitions;
+}
+
+const correctionSchema = {
+  type: "object",
+  properties: { critique: { type: "string", maxLength: 400 }, correct: { type: "boolean" }, correctedAnswer: { type: "string", maxLength: 80 }, score: scoreSchema },
+};
+
+/**
+ * Closed loop: the critic keeps the solution's answer when it judges it correct, else its corrected answer counts.
+ * With `solver`, each solution is first written by that model (self-critique when it is also the critic).
+ */
+export async function evaluateRealCritic(items: RealCriticItem[], critic: ModelBackend, sampling: SamplingSettings, options: { solver?: ModelBackend; seed?: number } = {}): Promise<RealCriticResult> {
+  const rows: RealCriticResult["rows"] = [];
+  for (const [index, item] of items.entries()) {
+    let solution = item.solution;
+    let solutionAnswer = item.solutionAnswer;
+    if (options.solver) {
+      const own = await options.solver.generate({ messages: solverMessages(item.question), maxTokens: sampling.maxTokens, temperature: 0, seed: (options.seed ?? 0) + index, lane: "solver" });
+      solution = own.text;
+      solutionAnswer = extractAnswer(own.text);
+    }
+    const result = await critic.generate({
+      messages: [
+        { role: "system", content: prompts.criticSystem },
+        { role: "user", content: `${fill(prompts.holisticCritique, { question: item.question, solution })} If the answer is wrong, put the right final answer in 'correctedAnswer' (else repeat the solution's answer).` },
+      ],
+      jsonSchema: correctionSchema,
+      maxTokens: sampling.maxTokens,
+      temperature: sampling.temperature,
+      seed: (options.seed ?? 0) + index,
+      lane: "critic",
+    });
+    const parsed = parseJsonLoose<{ correct?: boolean; correctedAnswer?: string }>(result.text);
+    const verdict = parsed.ok ? parsed.value : null;
+    const finalAnswer = verdict?.correct === false && verdict.correctedAnswer ? verdict.correctedAnswer : solutionAnswer;
+    rows.push({
+      before: answersMatch(solutionAnswer, item.reference),
+      after: answersMatch(finalAnswer, item.reference),
+      verdictCorrect: typeof verdict?.correct === "boolean" ? verdict.correct : null,
+      finalAnswer,
+    });
+  }
+  const before = rows.map((r) => r.before);
+  const after = rows.map((r) => r.after);
+  return {
+    rows,
+    accuracyBefore: before.filter(Boolean).length / Math.max(1, rows.length),
+    accuracyAfter: after.filter(Boolean).length / Math.max(1, rows.length),
+    transitions: transitions(before, after),
+  };
+}
