@@ -3,7 +3,7 @@
 // instead of taking the app down. Results are cached per machine, driver and library version.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,8 +57,18 @@ function nvidiaDriver(): string {
   return result.status === 0 ? result.stdout.trim().split("\n")[0] ?? "unknown" : "none";
 }
 
-/** What the probe result depends on: platform, library version, GPU driver, and which binary packages exist. */
+let machine: string | null = null;
+
+/**
+ * What the probe result depends on: platform, library version, GPU driver, and which binary packages exist.
+ * Computed once per process: the UI polls the report, and this spawns nvidia-smi.
+ */
 export function machineKey(): string {
+  machine ??= computeMachineKey();
+  return machine;
+}
+
+function computeMachineKey(): string {
   let packages: string[] = [];
   try {
     packages = readdirSync(join(dirname(fileURLToPath(import.meta.resolve("node-llama-cpp"))), "../../@node-llama-cpp")).sort();
@@ -135,7 +145,7 @@ export async function probeBackends(options: ProbeOptions = {}): Promise<ProbeRe
   if (!existsSync(modelPath)) {
     await mkdir(dirname(modelPath), { recursive: true });
     await writeProbeModel(`${modelPath}.tmp`);
-    await (await import("node:fs/promises")).rename(`${modelPath}.tmp`, modelPath);
+    await rename(`${modelPath}.tmp`, modelPath);
   }
   const results: ProbeResult[] = [];
   let chosen: Backend = "cpu";

@@ -1,7 +1,7 @@
 // The model library: GGUFs in Refinery's models folder and where users already keep them — LM Studio's models
 // folder, Ollama's blob store (its model layers are GGUF files named by digest; names come from its manifests)
 // and the Hugging Face hub cache — read in place, never copied. Partial downloads are never listed.
-import { readdir, readFile, realpath, stat } from "node:fs/promises";
+import { open, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, join, relative, sep } from "node:path";
 import { GGUF_MAGIC } from "./gguf/format.ts";
@@ -46,7 +46,7 @@ const PARTIAL = /\.(partial|part|tmp|download|ipull)$|\.ipull\./i;
 
 async function isGguf(path: string): Promise<boolean> {
   try {
-    const handle = await (await import("node:fs/promises")).open(path, "r");
+    const handle = await open(path, "r");
     try {
       const buffer = Buffer.alloc(4);
       await handle.read(buffer, 0, 4, 0);
