@@ -1,12 +1,38 @@
-// Reads task datasets: JSONL (one object a line) or a JSON array, with a field mapping. Defaults cover
-// GSM8K (question/answer), MATH-500 (problem/answer), RealCritic (question/gt) and HumanEval (prompt).
+// Reads task datasets: JSONL (one object a line) or a JSON array, with a field mapping. The defaults are the
+// built-in adapters: GSM8K (question/answer), MATH-500 (problem/answer), HumanEval (prompt/test/entry_point),
+// RealCritic (question/gt, ARC's choices {text,label}) and ProcessBench (problem). Malformed records are reported
+// by line number; they are skipped only when the caller asks for it.
 import { readFile } from "node:fs/promises";
 import type { Task } from "../protocol/events.ts";
+import { questionWithChoices } from "./checkers.ts";
 
 export interface FieldMapping {
   question?: string;
   reference?: string;
   id?: string;
+  choices?: string;
+  tests?: string;
+  entryPoint?: string;
+}
+
+export const MAPPABLE_FIELDS = ["question", "reference", "id", "choices", "tests", "entryPoint"] as const;
+
+export interface DatasetOptions {
+  limit?: number;
+  offset?: number;
+  fields?: FieldMapping;
+  /** Skip malformed records (they are still reported) instead of refusing the dataset. */
+  skipMalformed?: boolean;
+}
+
+export interface MalformedRecord {
+  line: number;
+  reason: string;
+}
+
+export interface LoadedDataset {
+  tasks: Task[];
+  skipped: MalformedRecord[];
 }
 
 export class DatasetError extends Error {
@@ -16,17 +42,73 @@ export class DatasetError extends Error {
   }
 }
 
-const QUESTION_FIELDS = ["question", "problem", "prompt", "input"];
-const REFERENCE_FIELDS = ["answer", "gt", "reference", "target", "solution"];
-const ID_FIELDS = ["id", "task_id", "unique_id"];
+const DEFAULTS: Record<keyof FieldMapping, string[]> = {
+  question: ["question", "problem", "prompt", "input"],
+  reference: ["answer", "gt", "reference", "target", "label_text", "solution"],
+  id: ["id", "task_id", "unique_id", "idx"],
+  choices: ["choices", "options"],
+  tests: ["test", "tests"],
+  entryPoint: ["entry_point", "entryPoint"],
+};
 
-function pick(item: Record<string, unknown>, explicit: string | undefined, candidates: string[]): unknown {
-  if (explicit) return item[explicit];
-  for (const name of candidates) if (item[name] !== undefined) return item[name];
+function pick(item: Record<string, unknown>, fields: FieldMapping | undefined, name: keyof FieldMapping): unknown {
+  const explicit = fields?.[name];
+  if (explicit) return explicit.split(".").reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), item);
+  for (const candidate of DEFAULTS[name]) if (item[candidate] !== undefined && item[candidate] !== null) return item[candidate];
   return undefined;
 }
 
-export async function readDataset(path: string, options: { limit?: number; offset?: number; fields?: FieldMapping } = {}): Promise<Task[]> {
+/** Options as a list of texts in label order: ["a", "b"], {text: [...], label: [...]} (ARC) or {A: "a", B: "b"}. */
+function readChoices(value: unknown): string[] | string {
+  if (Array.isArray(value)) return value.every((v) => typeof v === "string" || typeof v === "number") ? value.map(String) : "choices must be strings";
+  if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (Array.isArray(record.text)) {
+      const texts = record.text.map(String);
+      const labels = Array.isArray(record.label) ? record.label.map(String) : null;
+      if (labels && labels.some((label, i) => label !== String.fromCharCode(65 + i))) {
+        // Labelled 1-4 or out of order: put them in A, B, C order by their label's rank.
+        const order = labels.map((label, i) => ({ label, i })).sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }));
+        return order.map(({ i }) => texts[i]!);
+      }
+      return texts;
+    }
+    const keys = Object.keys(record).sort();
+    if (keys.length && keys.every((key, i) => key === String.fromCharCode(65 + i))) return keys.map((key) => String(record[key]));
+  }
+  return "choices must be a list, {text, label} or {A: …, B: …}";
+}
+
+function toTask(item: Record<string, unknown>, line: number, fileName: string, fields: FieldMapping | undefined): Task | string {
+  const question = pick(item, fields, "question");
+  if (typeof question !== "string" || question.trim() === "") return `no question (looked for ${fields?.question ?? DEFAULTS.question.join(", ")})`;
+  const rawId = pick(item, fields, "id");
+  const id = rawId !== undefined ? String(rawId) : `${fileName}:${line}`;
+  const tests = pick(item, fields, "tests");
+  const entryPoint = pick(item, fields, "entryPoint");
+  // HumanEval: the prompt is the task, `test` defines check(), `entry_point` names the function.
+  if (typeof tests === "string" && (typeof entryPoint === "string" || fields?.tests)) {
+    return { id, question, tests: { language: "python", code: tests, ...(typeof entryPoint === "string" ? { entryPoint } : {}) } };
+  }
+  const reference = pick(item, fields, "reference");
+  if (fields?.reference && (reference === undefined || reference === null)) return `no '${fields.reference}' field for the reference answer`;
+  const rawChoices = pick(item, fields, "choices");
+  let choices: string[] | undefined;
+  if (rawChoices !== undefined) {
+    const read = readChoices(rawChoices);
+    if (typeof read === "string") return read;
+    if (read.length < 2 || read.length > 26) return `a multiple-choice item needs 2 to 26 choices, found ${read.length}`;
+    choices = read;
+  }
+  return {
+    id,
+    question: choices ? questionWithChoices(question, choices) : question,
+    ...(reference !== undefined && reference !== null ? { reference: String(reference) } : {}),
+    ...(choices ? { choices } : {}),
+  };
+}
+
+export async function loadDataset(path: string, options: DatasetOptions = {}): Promise<LoadedDataset> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -34,7 +116,7 @@ export async function readDataset(path: string, options: { limit?: number; offse
     const code = (error as NodeJS.ErrnoException).code;
     throw new DatasetError(code === "ENOENT" ? `dataset not found: ${path}` : `cannot read dataset ${path}: ${(error as Error).message}`);
   }
-  const rows: Array<{ line: number; value: unknown }> = [];
+  const rows: Array<{ line: number; value: unknown; error?: string }> = [];
   if (text.trimStart().startsWith("[")) {
     let array: unknown;
     try {
@@ -49,33 +131,41 @@ export async function readDataset(path: string, options: { limit?: number; offse
       try {
         rows.push({ line: index + 1, value: JSON.parse(line) });
       } catch (error) {
-        throw new DatasetError(`${path}:${index + 1}: not a JSON object (${(error as Error).message})`);
+        rows.push({ line: index + 1, value: null, error: `not JSON (${(error as Error).message})` });
       }
     });
   }
   const offset = options.offset ?? 0;
   const selected = rows.slice(offset, options.limit !== undefined ? offset + options.limit : undefined);
-  return selected.map(({ line, value }) => {
-    if (typeof value !== "object" || value === null) throw new DatasetError(`${path}:${line}: not a JSON object`);
-    const item = value as Record<string, unknown>;
-    const question = pick(item, options.fields?.question, QUESTION_FIELDS);
-    if (typeof question !== "string" || question.trim() === "") {
-      throw new DatasetError(`${path}:${line}: no question (looked for ${options.fields?.question ?? QUESTION_FIELDS.join(", ")})`);
+  const fileName = path.split(/[\\/]/).pop()!;
+  const tasks: Task[] = [];
+  const skipped: MalformedRecord[] = [];
+  for (const row of selected) {
+    const task = row.error ?? (typeof row.value !== "object" || row.value === null || Array.isArray(row.value) ? "not a JSON object" : toTask(row.value as Record<string, unknown>, row.line, fileName, options.fields));
+    if (typeof task === "string") skipped.push({ line: row.line, reason: task });
+    else tasks.push(task);
+  }
+  if (skipped.length && !options.skipMalformed) {
+    const listed = skipped.slice(0, 5).map((s) => `line ${s.line}: ${s.reason}`).join("; ");
+    throw new DatasetError(`${path}: ${skipped.length} malformed record${skipped.length > 1 ? "s" : ""} (${listed}${skipped.length > 5 ? "; …" : ""}); fix ${skipped.length > 1 ? "them" : "it"} or ask to skip malformed records (--skip-malformed)`);
+  }
+  if (!tasks.length) throw new DatasetError(`${path}: no items${skipped.length ? ` (${skipped.length} malformed records skipped)` : ""}`);
+  return { tasks, skipped };
+}
+
+export async function readDataset(path: string, options: DatasetOptions = {}): Promise<Task[]> {
+  return (await loadDataset(path, options)).tasks;
+}
+
+/** "question=problem" → a mapping entry; the CLI's --field. */
+export function parseFieldMapping(specs: readonly string[]): FieldMapping {
+  const mapping: FieldMapping = {};
+  for (const spec of specs) {
+    const [name, source] = spec.split("=", 2) as [string, string | undefined];
+    if (!source || !(MAPPABLE_FIELDS as readonly string[]).includes(name)) {
+      throw new DatasetError(`--field takes <${MAPPABLE_FIELDS.join("|")}>=<field in the dataset>, got '${spec}'`);
     }
-    const id = pick(item, options.fields?.id, ID_FIELDS);
-    // HumanEval: the prompt is the task, `test` defines check(), `entry_point` names the function.
-    if (typeof item.test === "string" && typeof item.entry_point === "string") {
-      return {
-        id: id !== undefined ? String(id) : `${path.split("/").pop()}:${line}`,
-        question,
-        tests: { language: "python" as const, code: item.test, entryPoint: item.entry_point },
-      };
-    }
-    const reference = pick(item, options.fields?.reference, REFERENCE_FIELDS);
-    return {
-      id: id !== undefined ? String(id) : `${path.split("/").pop()}:${line}`,
-      question,
-      ...(reference !== undefined && reference !== null ? { reference: String(reference) } : {}),
-    };
-  });
+    mapping[name as keyof FieldMapping] = source;
+  }
+  return mapping;
 }

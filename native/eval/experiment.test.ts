@@ -1,23 +1,26 @@
 // Experiments on scripted backends: checkpointing, resume equal to an uninterrupted run, summaries.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { GenerateRequest } from "../llm/backend.ts";
 import { ScriptedBackend } from "../llm/scripted-backend.ts";
-import { readResults, runExperiment, summarize, type ExperimentConfig } from "./experiment.ts";
+import { ExperimentControl, readResults, runExperiment, summarize, type ExperimentConfig } from "./experiment.ts";
+import { replayRunLog } from "../runs/run-log.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "refinery-exp-"));
 const dataset = join(scratch, "tasks.jsonl");
 writeFileSync(dataset, Array.from({ length: 6 }, (_, i) => JSON.stringify({ question: `What is ${i} + ${i}?`, answer: `#### ${2 * i}` })).join("\n"));
 
 // The actor answers right on even items; its self-consistency samples drift with the sample index.
+const actorScript = (request: GenerateRequest) => {
+  const n = Number(/What is (\d+)/.exec(request.messages.find((m) => m.role === "user")!.content)?.[1] ?? 0);
+  const sample = request.seed % 3;
+  return `Step 1\nThe answer is ${n % 2 === 0 ? 2 * n : 2 * n + (sample === 0 ? 1 : 0)}`;
+};
 const backends = () => ({
-  actor: new ScriptedBackend((request) => {
-    const n = Number(/What is (\d+)/.exec(request.messages.at(-1)!.content)?.[1] ?? 0);
-    const sample = request.seed % 3;
-    return `Step 1\nThe answer is ${n % 2 === 0 ? 2 * n : 2 * n + (sample === 0 ? 1 : 0)}`;
-  }),
+  actor: new ScriptedBackend(actorScript),
   critic: new ScriptedBackend(() => JSON.stringify({ critique: "ok", correct: true, score: 8 })),
 });
 
@@ -60,4 +63,77 @@ test("the summary pairs columns on the same items against the baseline", async (
   assert.ok(single!.interval[0] <= single!.accuracy && single!.accuracy <= single!.interval[1]);
   assert.ok(sc!.transitions !== null);
   assert.ok(summary.pareto.length >= 1);
+});
+
+test("identical generations are replayed from the experiment's cache, also for a cell cut short", async () => {
+  const cacheConfig: ExperimentConfig = { ...config, columns: [config.columns[0]!, { name: "refine", strategy: "self-refine", actor: { path: "a" }, critic: { path: "c" } }] };
+  const counted = backends();
+  const dir = join(scratch, "cached");
+  const results = await runExperiment(dir, cacheConfig, { deps: { backends: counted } });
+  // Self-Refine's first draft has single-pass's prompt, sampling and seed: generated once.
+  const hits = results.reduce((sum, r) => sum + (r.cachedGenerations ?? 0), 0);
+  assert.equal(hits, 6, "one replay per item");
+  const uncached = backends();
+  await runExperiment(join(scratch, "uncached"), cacheConfig, { deps: { backends: uncached }, cache: false });
+  assert.equal(counted.actor.requests.length, uncached.actor.requests.length - hits);
+  // A cell that has to be run again (its checkpoint line lost) generates nothing new.
+  const lines = readFileSync(join(dir, "results.jsonl"), "utf8").trim().split("\n");
+  writeFileSync(join(dir, "results.jsonl"), `${lines.slice(0, -1).join("\n")}\n`);
+  const again = backends();
+  const rerun = await runExperiment(dir, cacheConfig, { deps: { backends: again } });
+  assert.equal(rerun.length, 12);
+  assert.equal(again.actor.requests.length + again.critic.requests.length, 0);
+  const redone = rerun.at(-1)!;
+  assert.ok(redone.cachedGenerations! >= 1);
+  const state = (await replayRunLog(join(dir, "runs", redone.runId, "events.jsonl"))).state;
+  assert.ok(Object.values(state.nodes).some((n) => n.cached), "cached nodes are marked in the tree");
+});
+
+test("pause starts no new cell until resumed; concurrent items run at once; trajectories are recorded", async () => {
+  const control = new ExperimentControl();
+  const updates: Array<{ done: number; paused: boolean; running: number }> = [];
+  const promise = runExperiment(join(scratch, "paused"), config, {
+    control,
+    concurrency: 3,
+    onProgress: (p) => {
+      updates.push({ done: p.done, paused: p.paused, running: p.running });
+      if (p.done === 3 && !p.paused) control.pause();
+    },
+    deps: {
+      backends: {
+        actor: new ScriptedBackend(actorScript),
+        critic: backends().critic,
+      },
+    },
+  });
+  // Wait until paused and the cells in flight have drained.
+  for (let i = 0; i < 500 && !(control.paused && updates.at(-1)?.running === 0); i++) await new Promise((r) => setTimeout(r, 5));
+  const doneWhilePaused = updates.at(-1)!.done;
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(updates.at(-1)!.done, doneWhilePaused, "nothing finished while paused");
+  assert.ok(doneWhilePaused >= 3 && doneWhilePaused < 12);
+  control.resume();
+  const results = await promise;
+  assert.equal(results.length, 12);
+  assert.ok(updates.some((u) => u.running > 1), "more than one item in flight");
+  assert.ok(updates.some((u) => u.paused) && !updates.at(-1)!.paused);
+  const sc = results.find((r) => r.column === "sc")!;
+  assert.equal(sc.trajectory!.length, 3, "three samples, in order");
+  assert.ok(sc.trajectory!.every((p, i, all) => i === 0 || p.tokens > all[i - 1]!.tokens));
+});
+
+test("multiple-choice and code datasets are checked inside experiments", async () => {
+  const mc = join(scratch, "mc.jsonl");
+  writeFileSync(mc, [{ question: "Pick B", choices: ["x", "y"], answer: "B" }, { question: "Pick A", choices: ["x", "y"], answer: "0" }].map((o) => JSON.stringify(o)).join("\n"));
+  const mcResults = await runExperiment(join(scratch, "mc"), { dataset: mc, seed: 1, columns: [config.columns[0]!] }, {
+    deps: { backends: { actor: new ScriptedBackend((r) => `Thinking.\nThe answer is (${/Pick (\w)/.exec(r.messages.at(-1)!.content)![1]}) y`), critic: backends().critic } },
+  });
+  assert.deepEqual(mcResults.map((r) => r.correct), [true, true]);
+  const code = join(scratch, "code.jsonl");
+  writeFileSync(code, JSON.stringify({ task_id: "t/0", prompt: "def inc(x):\n", entry_point: "inc", test: "def check(f):\n    assert f(1) == 2\n" }));
+  const codeResults = await runExperiment(join(scratch, "code"), { dataset: code, seed: 1, columns: [config.columns[0]!] }, {
+    deps: { backends: { actor: new ScriptedBackend(() => "```python\ndef inc(x):\n    return x + 1\n```"), critic: backends().critic } },
+  });
+  assert.equal(codeResults[0]!.correct, true);
+  assert.equal(codeResults[0]!.initialCorrect, true);
 });

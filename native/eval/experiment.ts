@@ -1,12 +1,19 @@
 // Experiments: a dataset slice × columns (a strategy with its parameters and an actor/critic pair), each cell a
 // full run with its own log. results.jsonl is the checkpoint — one line per finished cell, synced — so a killed
-// experiment resumes where it stopped and never redoes a finished cell; a cell cut short is run again from scratch.
+// experiment resumes where it stopped and never redoes a finished cell; a cell cut short is run again, getting its
+// finished generations back from the experiment's generation cache. Items run concurrently on parallel sequences
+// when asked; pausing lets the cells in flight finish and starts no new one until resumed.
 import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { answersMatch, referenceAnswer } from "./answers.ts";
-import { readDataset } from "./dataset.ts";
+import { candidateIsCorrect } from "./checkers.ts";
+import { loadDataset, type FieldMapping, type MalformedRecord } from "./dataset.ts";
 import { executeRun, type ModelConfig, type RunDeps } from "../runs/runner.ts";
+import { GenerationCache } from "../llm/generation-cache.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
+import type { Task } from "../protocol/events.ts";
+import { latestScore, type RunState } from "../protocol/state.ts";
+import { getStrategy } from "../strategies/registry.ts";
+import { resolveStrategyParams } from "../strategies/types.ts";
 import { bootstrapInterval, mean, pairedComparison, paretoFrontier, transitions, type PairedComparison, type Transitions } from "./stats.ts";
 
 export interface ExperimentColumn {
@@ -21,11 +28,23 @@ export interface ExperimentConfig {
   dataset: string;
   limit?: number;
   offset?: number;
+  fields?: FieldMapping;
+  skipMalformed?: boolean;
   columns: ExperimentColumn[];
   seed: number;
   gpu?: GpuChoice;
   threads?: number;
   maxTotalTokens?: number;
+}
+
+/** One candidate answer of a run (a draft, revision or distillate) in the order the run produced them. */
+export interface TrajectoryPoint {
+  iteration: number;
+  /** All tokens the run had spent when this candidate was complete. */
+  tokens: number;
+  correct: boolean | null;
+  /** The critic's latest score for this candidate (0–10), if it was scored. */
+  score: number | null;
 }
 
 export interface CellResult {
@@ -41,20 +60,74 @@ export interface CellResult {
   pathTokens: number;
   totalTokens: number;
   wallMs: number;
+  /** Generations replayed from the cache instead of generated (their tokens still count in the totals). */
+  cachedGenerations?: number;
+  trajectory?: TrajectoryPoint[];
   failure?: string;
 }
 
 export interface ExperimentProgress {
   done: number;
   total: number;
+  running: number;
+  paused: boolean;
   etaSeconds: number;
   tokensPerSecond: number;
+  cacheHits: number;
+  skippedRecords: MalformedRecord[];
+  /** The cell that just finished, if this update is for one. */
+  cell?: CellResult;
 }
 
 export class ExperimentError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "ExperimentError";
+  }
+}
+
+/** Pause, resume and stop an experiment from outside (the CLI's keys, the UI's buttons). */
+export class ExperimentControl {
+  private readonly controller = new AbortController();
+  private gate: { promise: Promise<void>; resolve: () => void } | null = null;
+  private readonly listeners = new Set<() => void>();
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get paused(): boolean {
+    return this.gate !== null;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  pause(): void {
+    if (this.gate || this.signal.aborted) return;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.gate = { promise, resolve };
+    this.listeners.forEach((l) => l());
+  }
+
+  resume(): void {
+    const gate = this.gate;
+    this.gate = null;
+    gate?.resolve();
+    if (gate) this.listeners.forEach((l) => l());
+  }
+
+  /** Stops after the cells in flight are cancelled; the experiment resumes from its checkpoint later. */
+  stop(): void {
+    this.controller.abort();
+    this.resume();
+  }
+
+  async whenRunning(): Promise<void> {
+    while (this.gate) await this.gate.promise;
   }
 }
 
@@ -73,13 +146,54 @@ export function readResults(dir: string): CellResult[] {
   return results;
 }
 
-export async function runExperiment(
-  dir: string,
-  config: ExperimentConfig,
-  options: { signal?: AbortSignal; onProgress?: (progress: ExperimentProgress) => void; deps?: RunDeps } = {},
-): Promise<CellResult[]> {
+export function readExperimentConfig(dir: string): ExperimentConfig | null {
+  try {
+    return JSON.parse(readFileSync(join(dir, "experiment.json"), "utf8")) as ExperimentConfig;
+  } catch {
+    return null;
+  }
+}
+
+const CANDIDATE_ROLES = new Set(["draft", "refine", "distill"]);
+
+/** The run's candidates in the order it produced them, each with the tokens spent so far, checked and scored. */
+export async function runTrajectory(state: RunState, task: Task): Promise<TrajectoryPoint[]> {
+  const points: TrajectoryPoint[] = [];
+  let spent = 0;
+  for (const id of state.order) {
+    const node = state.nodes[id]!;
+    spent += node.tokensIn + node.tokensOut;
+    if (!CANDIDATE_ROLES.has(node.role) || node.status !== "done" || node.model !== "actor") continue;
+    points.push({ iteration: node.iteration, tokens: spent, correct: await candidateIsCorrect(task, node), score: latestScore(node, "critic")?.value ?? null });
+  }
+  return points;
+}
+
+export interface ExperimentOptions {
+  /** Pause/resume/stop; `signal` alone also stops. */
+  control?: ExperimentControl;
+  signal?: AbortSignal;
+  /** Items run at the same time on parallel sequences (default 1: strictly reproducible). */
+  concurrency?: number;
+  /** Replay identical generations from <dir>/generation-cache.jsonl (default on). */
+  cache?: boolean;
+  onProgress?: (progress: ExperimentProgress) => void;
+  deps?: RunDeps;
+}
+
+export async function runExperiment(dir: string, config: ExperimentConfig, options: ExperimentOptions = {}): Promise<CellResult[]> {
   const names = new Set(config.columns.map((c) => c.name));
   if (names.size !== config.columns.length) throw new ExperimentError("column names must be unique");
+  if (!config.columns.length) throw new ExperimentError("an experiment needs at least one column (strategy)");
+  const lanes = config.columns.map((column) => {
+    try {
+      const strategy = getStrategy(column.strategy);
+      return strategy.actorLanes(resolveStrategyParams(strategy, column.params ?? {}));
+    } catch (error) {
+      throw new ExperimentError(`column ${column.name}: ${(error as Error).message}`);
+    }
+  });
+  const { tasks, skipped } = await loadDataset(config.dataset, { limit: config.limit, offset: config.offset, fields: config.fields, skipMalformed: config.skipMalformed });
   mkdirSync(dir, { recursive: true });
   const configPath = join(dir, "experiment.json");
   if (existsSync(configPath)) {
@@ -88,68 +202,104 @@ export async function runExperiment(
   } else {
     writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
   }
-  const tasks = await readDataset(config.dataset, { limit: config.limit, offset: config.offset });
+  const control = options.control ?? new ExperimentControl();
+  options.signal?.addEventListener("abort", () => control.stop(), { once: true });
+  if (options.signal?.aborted) control.stop();
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  const cache = options.cache === false ? undefined : new GenerationCache(join(dir, "generation-cache.jsonl"));
   const done = new Set(readResults(dir).map((r) => `${r.item}|${r.column}`));
-  const cells = tasks.flatMap((task, item) => config.columns.map((column) => ({ task, item, column }))).filter((c) => !done.has(`${c.item}|${c.column.name}`));
+  const cells = tasks
+    .flatMap((task, item) => config.columns.map((column) => ({ task, item, column })))
+    .filter((c) => !done.has(`${c.item}|${c.column.name}`));
   const total = tasks.length * config.columns.length;
   let finished = total - cells.length;
+  const firstFinished = finished;
   const started = performance.now();
   let tokens = 0;
+  let running = 0;
+  const progress = (cell?: CellResult): ExperimentProgress => {
+    const elapsed = (performance.now() - started) / 1000;
+    const rate = (finished - firstFinished) / elapsed;
+    return { done: finished, total, running, paused: control.paused, etaSeconds: rate > 0 ? (total - finished) / rate : Number.NaN, tokensPerSecond: elapsed > 0 ? tokens / elapsed : 0, cacheHits: cache?.hits ?? 0, skippedRecords: skipped, ...(cell ? { cell } : {}) };
+  };
+  const unsubscribe = control.onChange(() => options.onProgress?.(progress()));
   const fd = openSync(join(dir, "results.jsonl"), "a");
-  try {
-    for (const { task, item, column } of cells) {
-      if (options.signal?.aborted) break;
-      const runId = `${column.name}--${String(item).padStart(4, "0")}`;
-      // A run folder without a checkpoint line was cut short: start that cell again from nothing.
-      rmSync(join(dir, "runs", runId), { recursive: true, force: true });
-      const cellStart = performance.now();
-      const result = await executeRun(
-        {
-          strategy: column.strategy,
-          params: column.params,
-          actor: column.actor,
-          critic: column.critic,
-          task,
-          seed: config.seed + item,
-          outDir: join(dir, "runs"),
-          runId,
-          gpu: config.gpu,
-          threads: config.threads,
-          // One generation at a time: a resumed experiment gives the same results as an uninterrupted one.
-          parallel: false,
-          maxTotalTokens: config.maxTotalTokens,
-          signal: options.signal,
-        },
-        options.deps,
-      );
-      const { state } = result;
-      if (state.failure?.code === "cancelled") break;
-      const firstDraft = state.order.map((id) => state.nodes[id]!).find((n) => n.role === "draft");
-      const reference = task.reference;
-      const cell: CellResult = {
-        item,
-        itemId: task.id ?? String(item),
-        column: column.name,
+  let next = 0;
+  const runCell = async (slot: number, { task, item, column }: (typeof cells)[number]) => {
+    const runId = `${column.name}--${String(item).padStart(4, "0")}`;
+    // A run folder without a checkpoint line was cut short: start that cell again from nothing.
+    rmSync(join(dir, "runs", runId), { recursive: true, force: true });
+    const cellStart = performance.now();
+    const hitsBefore = cache?.hits ?? 0;
+    const result = await executeRun(
+      {
+        strategy: column.strategy,
+        params: column.params,
+        actor: column.actor,
+        critic: column.critic,
+        task,
+        seed: config.seed + item,
+        outDir: join(dir, "runs"),
         runId,
-        status: state.status === "finished" ? "finished" : "failed",
-        correct: state.correct,
-        initialCorrect: firstDraft && reference !== undefined ? answersMatch(firstDraft.answer, referenceAnswer(reference)) : null,
-        answer: state.answer,
-        pathTokens: state.budgets?.selectedPathTokens ?? 0,
-        totalTokens: state.budgets?.totalTokens ?? state.order.reduce((s, id) => s + state.nodes[id]!.tokensIn + state.nodes[id]!.tokensOut, 0),
-        wallMs: Math.round(performance.now() - cellStart),
-        ...(state.failure ? { failure: state.failure.reason } : {}),
-      };
-      writeSync(fd, `${JSON.stringify(cell)}\n`);
-      fdatasyncSync(fd);
-      finished++;
-      tokens += cell.totalTokens;
-      const elapsed = (performance.now() - started) / 1000;
-      const rate = (finished - (total - cells.length)) / elapsed;
-      options.onProgress?.({ done: finished, total, etaSeconds: rate > 0 ? (total - finished) / rate : Number.NaN, tokensPerSecond: tokens / elapsed });
+        gpu: config.gpu,
+        threads: config.threads,
+        // One generation at a time within a run: a resumed experiment gives the same results as an uninterrupted one.
+        parallel: false,
+        maxTotalTokens: config.maxTotalTokens,
+        // Loaded once for the widest column, with sequences for every concurrent item.
+        concurrentRuns: concurrency,
+        lanesAtLeast: Math.max(...lanes),
+        laneScope: `item-slot-${slot}`,
+        signal: control.signal,
+      },
+      { ...options.deps, generationCache: options.deps?.generationCache ?? cache },
+    );
+    const { state } = result;
+    if (state.failure?.code === "cancelled") return;
+    const trajectory = await runTrajectory(state, task);
+    const cell: CellResult = {
+      item,
+      itemId: task.id ?? String(item),
+      column: column.name,
+      runId,
+      status: state.status === "finished" ? "finished" : "failed",
+      correct: state.correct,
+      initialCorrect: trajectory[0]?.correct ?? null,
+      answer: state.answer,
+      pathTokens: state.budgets?.selectedPathTokens ?? 0,
+      totalTokens: state.budgets?.totalTokens ?? state.order.reduce((s, id) => s + state.nodes[id]!.tokensIn + state.nodes[id]!.tokensOut, 0),
+      wallMs: Math.round(performance.now() - cellStart),
+      // Counted per cell only when cells run one at a time; concurrent cells share the counter.
+      ...(cache && concurrency === 1 ? { cachedGenerations: cache.hits - hitsBefore } : {}),
+      trajectory,
+      ...(state.failure ? { failure: state.failure.reason } : {}),
+    };
+    writeSync(fd, `${JSON.stringify(cell)}\n`);
+    fdatasyncSync(fd);
+    finished++;
+    tokens += cell.totalTokens;
+    options.onProgress?.(progress(cell));
+  };
+  const worker = async (slot: number) => {
+    for (;;) {
+      await control.whenRunning();
+      if (control.signal.aborted) return;
+      const cell = cells[next++];
+      if (!cell) return;
+      running++;
+      try {
+        await runCell(slot, cell);
+      } finally {
+        running--;
+      }
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, cells.length)) }, (_, slot) => worker(slot)));
   } finally {
+    unsubscribe();
     closeSync(fd);
+    cache?.close();
   }
   return readResults(dir);
 }

@@ -35,6 +35,8 @@ export interface GenerateResult {
   stopReason: StopReason;
   /** Milliseconds from the request to the first generated token. */
   firstTokenMs: number | null;
+  /** Replayed from a generation cache instead of generated. */
+  cached?: boolean;
 }
 
 export interface BackendUsage {

@@ -42,6 +42,7 @@ export const requestSchemas = {
           id: z.string().optional(),
           question: z.string(),
           reference: z.string().optional(),
+          choices: z.array(z.string()).max(26).optional(),
           tests: z.object({ language: z.literal("python"), code: z.string(), entryPoint: z.string().optional() }).strict().optional(),
         })
         .strict(),

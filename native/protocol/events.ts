@@ -15,6 +15,8 @@ export interface Task {
   question: string;
   /** Reference answer, when the task comes from a dataset that has one. */
   reference?: string;
+  /** Options of a multiple-choice task, labelled A, B, C… in order; the reference names one of them. */
+  choices?: string[];
   /** Executable tests for code tasks (HumanEval style): run by verifier loops in a sandbox. */
   tests?: CodeTests;
 }
@@ -115,6 +117,8 @@ export type RunEvent =
       wallMs: number;
       status: Exclude<NodeStatus, "running">;
       error?: string;
+      /** Replayed from the generation cache: an identical request (model, prompt, sampling, seed) ran before. */
+      cached?: boolean;
     }
   | { type: "score-set"; at: number; nodeId: string; score: Score }
   | {

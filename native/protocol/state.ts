@@ -28,6 +28,7 @@ export interface RunNode {
   tokensOut: number;
   wallMs: number;
   error?: string;
+  cached?: boolean;
   scores: Score[];
 }
 
@@ -135,6 +136,7 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
         tokensOut: event.tokensOut,
         wallMs: event.wallMs,
         ...(event.error !== undefined ? { error: event.error } : {}),
+        ...(event.cached ? { cached: true } : {}),
       }));
     case "score-set":
       return updateNode(state, event.nodeId, (node) => ({ ...node, scores: [...node.scores, event.score] }));

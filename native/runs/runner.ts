@@ -3,11 +3,11 @@
 import { mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, join, resolve } from "node:path";
-import { answersMatch, referenceAnswer } from "../eval/answers.ts";
-import { extractCode, runPython, testProgram } from "../eval/sandbox.ts";
+import { candidateIsCorrect } from "../eval/checkers.ts";
 import type { ModelBackend } from "../llm/backend.ts";
 import { cachedSha256 } from "../llm/file-hash.ts";
 import { checkModelFile, ModelFileError, type ModelFileSummary } from "../llm/gguf-check.ts";
+import type { GenerationCache } from "../llm/generation-cache.ts";
 import { LlamaBackend } from "../llm/llama-backend.ts";
 import { ModelLoadError, openRuntime, type GpuChoice, type LlamaRuntime, type ModelLoadOptions } from "../llm/runtime.ts";
 import type { ModelDescriptor, ModelRole, RunEvent, RunFailureCode, SamplingSettings, Task } from "../protocol/events.ts";
@@ -40,6 +40,12 @@ export interface RunConfig {
   /** Concurrent generations on parallel sequences (default). Off gives strictly reproducible logs. */
   parallel?: boolean;
   maxTotalTokens?: number;
+  /** Runs sharing the loaded models at the same time (an experiment's concurrent items): sequences for each. */
+  concurrentRuns?: number;
+  /** Load with sequences for at least this many actor lanes per run (the widest strategy of an experiment). */
+  lanesAtLeast?: number;
+  /** Namespace for this run's lanes, so concurrent runs on one model never wait on each other's lanes. */
+  laneScope?: string;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   /** Human-readable progress (model loading); the CLI prints it to stderr. */
@@ -49,6 +55,8 @@ export interface RunConfig {
 /** Backends supplied by the caller instead of node-llama-cpp (scripted tests, remote servers). */
 export interface RunDeps {
   backends?: Record<ModelRole, ModelBackend>;
+  /** Identical generations are replayed from here instead of generated again. */
+  generationCache?: GenerationCache;
 }
 
 export interface RunResult {
@@ -149,8 +157,11 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     backends = deps.backends;
   } else {
     runtime = await openRuntime({ gpu: config.gpu, threads: config.threads });
-    const actorLanes = strategy.actorLanes(params);
-    const criticLanes = Math.min(actorLanes, 4);
+    const runs = Math.max(1, config.concurrentRuns ?? 1);
+    const lanes = Math.max(strategy.actorLanes(params), config.lanesAtLeast ?? 1);
+    const actorLanes = lanes * runs;
+    const criticLanes = Math.min(lanes, 4) * runs;
+    const scope = config.laneScope ? `${config.laneScope}/` : "";
     const load = async (role: ModelRole, sequences: number) => {
       config.onProgress?.(`loading ${role} ${config[role].path}`);
       let last = -1;
@@ -165,17 +176,22 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     try {
       if (sameFile) {
         const loaded = await load("actor", actorLanes + criticLanes);
-        backends = { actor: new LlamaBackend(runtime, loaded, "actor"), critic: new LlamaBackend(runtime, loaded, "critic") };
+        backends = { actor: new LlamaBackend(runtime, loaded, `${scope}actor`), critic: new LlamaBackend(runtime, loaded, `${scope}critic`) };
       } else {
         const actor = await load("actor", actorLanes);
         const critic = await load("critic", criticLanes);
-        backends = { actor: new LlamaBackend(runtime, actor, "actor"), critic: new LlamaBackend(runtime, critic, "critic") };
+        backends = { actor: new LlamaBackend(runtime, actor, `${scope}actor`), critic: new LlamaBackend(runtime, critic, `${scope}critic`) };
       }
     } catch (error) {
       if (error instanceof ModelLoadError) throw new RunInputError(error.message);
       throw error;
     }
     memory = await measureMemory(runtime, config, actorLanes, sameFile ? actorLanes + criticLanes : criticLanes, before);
+  }
+  if (deps.generationCache) {
+    const cache = deps.generationCache;
+    const identity = async (role: ModelRole) => (deps.backends ? `${backends[role].kind}:${role}` : `${await cachedSha256(config[role].path)}|${JSON.stringify(config[role].load ?? {})}`);
+    backends = { actor: cache.wrap(backends.actor, await identity("actor")), critic: cache.wrap(backends.critic, await identity("critic")) };
   }
 
   // ---- open the run -----------------------------------------------------------------------------------------
@@ -260,15 +276,14 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     });
     const selection = await strategy.run(ctx, params);
     const selected = ctx.node(selection.nodeId);
-    const reference = config.task.reference;
-    // Code tasks are judged by running their tests on the selected candidate (outside the tree: evaluation, not strategy).
-    const codeCorrect = config.task.tests ? (await runPython(testProgram(extractCode(selected.text), config.task.tests))).passed : null;
+    // Judged outside the tree (evaluation, not strategy): code by its tests, choices by letter, answers by value.
+    const correct = await candidateIsCorrect(config.task, selected);
     ctx.emit({
       type: "run-finished",
       at: Date.now(),
       selectedNodeId: selected.id,
       answer: selected.answer,
-      correct: codeCorrect ?? (reference === undefined ? null : answersMatch(selected.answer, referenceAnswer(reference))),
+      correct,
       budgets: computeBudgets(ctx.state, selected.id),
     });
     writeManifest(manifestPath, { ...manifest, status: "finished", endedAt: new Date().toISOString() });

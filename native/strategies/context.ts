@@ -178,6 +178,7 @@ export class RunContext {
         tokensOut: result.tokensOut,
         wallMs: Math.round(performance.now() - started),
         status: aborted ? "aborted" : "done",
+        ...(result.cached ? { cached: true } : {}),
       });
       if (aborted) throw new RunCancelledError();
       return this.node(nodeId);

@@ -1,0 +1,48 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { DatasetError, loadDataset, parseFieldMapping, readDataset } from "./dataset.ts";
+
+const shared = resolve(import.meta.dirname, "../../../shared/data");
+const scratch = mkdtempSync(join(tmpdir(), "refinery-dataset-"));
+
+test("built-in adapters read GSM8K, MATH-500, HumanEval, RealCritic ARC and ProcessBench as they ship", async () => {
+  const [gsm] = await readDataset(join(shared, "tasks/gsm8k_test.jsonl"), { limit: 1 });
+  assert.match(gsm!.reference!, /#### \d+$/);
+  const [math] = await readDataset(join(shared, "tasks/math500_test.json"), { limit: 1 });
+  assert.ok(math!.id && math!.reference && !math!.reference.includes("\\boxed"), "MATH-500's short answer, not its solution");
+  const [code] = await readDataset(join(shared, "tasks/humaneval.jsonl"), { limit: 1 });
+  assert.equal(code!.tests?.entryPoint, "has_close_elements");
+  const [arc] = await readDataset(join(shared, "realcritic/arc-challenge.jsonl"), { limit: 1 });
+  assert.deepEqual(arc!.choices, ["uracil", "thymine", "guanine", "adenine"]);
+  assert.equal(arc!.reference, "C");
+  assert.match(arc!.question, /\(A\) uracil/);
+  const [pb] = await readDataset(join(shared, "processbench/gsm8k.json"), { limit: 1 });
+  assert.ok(pb!.question.length > 10 && pb!.reference === undefined);
+});
+
+test("a field mapping picks named (and nested) fields and lists choices under the question", async () => {
+  const path = join(scratch, "mapped.jsonl");
+  writeFileSync(path, `${JSON.stringify({ q: "Which is a fruit?", meta: { gold: "1", key: "x7" }, opts: ["stone", "apple", "cloud"] })}\n`);
+  const [task] = await readDataset(path, { fields: parseFieldMapping(["question=q", "reference=meta.gold", "id=meta.key", "choices=opts"]) });
+  assert.deepEqual(task, { id: "x7", question: "Which is a fruit?\nAnswer Choices: (A) stone (B) apple (C) cloud", reference: "1", choices: ["stone", "apple", "cloud"] });
+  assert.throws(() => parseFieldMapping(["colour=q"]), /--field takes <question\|reference/);
+});
+
+test("malformed records are refused with their line numbers unless skipping was asked for", async () => {
+  const path = join(scratch, "broken.jsonl");
+  writeFileSync(path, ['{"question":"1+1?","answer":"2"}', "{not json", '{"answer":"3"}', "", '"just a string"', '{"question":"2+2?","answer":"4"}'].join("\n"));
+  await assert.rejects(loadDataset(path), (error: unknown) => {
+    assert.ok(error instanceof DatasetError);
+    assert.match(error.message, /3 malformed records \(line 2: not JSON .*; line 3: no question .*; line 5: not a JSON object\); fix them or ask to skip malformed records \(--skip-malformed\)/);
+    return true;
+  });
+  const { tasks, skipped } = await loadDataset(path, { skipMalformed: true });
+  assert.deepEqual(tasks.map((t) => t.reference), ["2", "4"]);
+  assert.deepEqual(skipped.map((s) => s.line), [2, 3, 5]);
+  // A slice that does not reach the bad lines is fine without skipping.
+  assert.equal((await readDataset(path, { limit: 1 })).length, 1);
+  await assert.rejects(readDataset(path, { fields: { reference: "gold" }, limit: 1 }), /line 1: no 'gold' field/);
+});

@@ -1,0 +1,87 @@
+// A disk cache of generations keyed by everything that determines them: the model (file hash and load options),
+// the prompt, the sampling settings, the seed and the grammar. Experiments share one across cells, so the first
+// draft that several strategies generate with the same prompt and seed is generated once, and a cell cut short by
+// a crash gets back the generations it had finished. Only finished generations are stored (never aborted ones).
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import type { GenerateRequest, GenerateResult, ModelBackend } from "./backend.ts";
+
+interface Entry {
+  key: string;
+  result: GenerateResult;
+}
+
+export class GenerationCache {
+  private readonly entries = new Map<string, GenerateResult>();
+  private fd: number | null = null;
+  hits = 0;
+  misses = 0;
+
+  /** With a path the cache persists (append-only JSONL); without one it lives for the process. */
+  constructor(private readonly path?: string) {
+    if (path && existsSync(path)) {
+      for (const line of readFileSync(path, "utf8").split("\n")) {
+        if (!line.trim()) continue;
+        try {
+          const entry = JSON.parse(line) as Entry;
+          this.entries.set(entry.key, entry.result);
+        } catch {
+          // a line cut by a crash: that generation is simply not cached
+        }
+      }
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  static keyOf(model: string, request: GenerateRequest): string {
+    const { messages, maxTokens, temperature, topP, topK, seed, jsonSchema } = request;
+    return createHash("sha256").update(JSON.stringify({ model, messages, maxTokens, temperature, topP, topK, seed, jsonSchema })).digest("hex");
+  }
+
+  get(key: string): GenerateResult | undefined {
+    return this.entries.get(key);
+  }
+
+  put(key: string, result: GenerateResult): void {
+    this.entries.set(key, result);
+    if (!this.path) return;
+    this.fd ??= openSync(this.path, "a");
+    writeSync(this.fd, `${JSON.stringify({ key, result } satisfies Entry)}\n`);
+    fdatasyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  /** The backend with this cache in front; `model` identifies the weights and load options behind it. */
+  wrap(backend: ModelBackend, model: string): ModelBackend {
+    const cache = this;
+    return {
+      kind: backend.kind,
+      get parallelism() {
+        return backend.parallelism;
+      },
+      countTokens: (text) => backend.countTokens(text),
+      usage: () => backend.usage(),
+      async generate(request) {
+        const key = GenerationCache.keyOf(model, request);
+        const hit = cache.get(key);
+        if (hit) {
+          cache.hits++;
+          request.onText?.(hit.text);
+          // Nothing was evaluated: the cost of the original generation stays in tokensIn/tokensOut.
+          return { ...hit, tokensEvaluated: 0, firstTokenMs: 0, cached: true };
+        }
+        cache.misses++;
+        const result = await backend.generate(request);
+        if (result.stopReason !== "aborted" && !request.signal?.aborted) cache.put(key, result);
+        return result;
+      },
+    };
+  }
+}
