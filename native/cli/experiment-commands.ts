@@ -1,9 +1,9 @@
 // refinery experiment / refinery report: strategies × models over a dataset slice, resumable; summaries and exports.
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import type { GpuChoice } from "../llm/runtime.ts";
-import { readResults, runExperiment, summarize, type ExperimentColumn, type ExperimentConfig } from "../eval/experiment.ts";
-import { htmlReport, preferencePairs, resultsCsv } from "../eval/report.ts";
+import { parseFieldMapping } from "../eval/dataset.ts";
+import { ExperimentControl, readExperimentConfig, readResults, runExperiment, summarize, type ExperimentColumn, type ExperimentConfig, type ExperimentProgress } from "../eval/experiment.ts";
+import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 
 /** "self-consistency:n=5,temperature=0.7" → a column; "@file.json" → a preset file. */
@@ -25,56 +25,117 @@ async function columnFrom(spec: string, actor: string, critic: string, maxTokens
   return { name: rest ? `${strategy}(${rest})` : strategy, strategy, params, actor: { path: actor, sampling }, critic: { path: critic } };
 }
 
+/** Pause with p, resume with p again, stop with q or Ctrl+C — when stdin is a terminal. */
+function watchKeys(control: ExperimentControl, quiet: boolean): () => void {
+  const stop = () => {
+    if (!control.signal.aborted) process.stderr.write("\nstopping: the cells in flight are cancelled; run the same command to resume\n");
+    control.stop();
+  };
+  process.once("SIGINT", stop);
+  if (!process.stdin.isTTY || quiet) return () => process.off("SIGINT", stop);
+  process.stdin.setRawMode(true);
+  process.stdin.resume();
+  const onKey = (key: Buffer) => {
+    const k = key.toString();
+    if (k === "p") control.paused ? control.resume() : control.pause();
+    else if (k === "q" || k === "\u0003") stop();
+  };
+  process.stdin.on("data", onKey);
+  process.stderr.write("keys: p pause/resume · q stop (resume later with the same command)\n");
+  return () => {
+    process.off("SIGINT", stop);
+    process.stdin.off("data", onKey);
+    process.stdin.setRawMode(false);
+    process.stdin.pause();
+  };
+}
+
+export function progressLine(p: ExperimentProgress): string {
+  const eta = Number.isFinite(p.etaSeconds) ? `${Math.round(p.etaSeconds)} s left` : "? s left";
+  return `${p.done}/${p.total} cells · ${p.running} running${p.paused ? " · PAUSED (p resumes)" : ""} · ${eta} · ${p.tokensPerSecond.toFixed(0)} tokens/s · ${p.cacheHits} cached generations`;
+}
+
 export async function commandExperiment(args: string[]): Promise<number> {
   const { values } = parse(args, {
     dataset: { type: "string" },
     limit: { type: "string" },
     offset: { type: "string" },
+    field: { type: "string", multiple: true },
+    "skip-malformed": { type: "boolean" },
     strategy: { type: "string", multiple: true },
     actor: { type: "string" },
     critic: { type: "string" },
     seed: { type: "string" },
     out: { type: "string" },
     "max-tokens": { type: "string" },
+    "max-total-tokens": { type: "string" },
+    concurrency: { type: "string" },
+    "no-cache": { type: "boolean" },
     threads: { type: "string" },
     gpu: { type: "string" },
     quiet: { type: "boolean" },
   });
   if (!values.out) throw new UsageError("--out <folder> is required (it is also how a stopped experiment resumes)");
-  let config: ExperimentConfig;
-  try {
-    config = JSON.parse(readFileSync(join(values.out, "experiment.json"), "utf8")) as ExperimentConfig;
-    if (!values.quiet) process.stderr.write(`resuming the experiment in ${values.out}\n`);
-  } catch {
+  let config = readExperimentConfig(values.out);
+  if (config) {
+    if (!values.quiet) process.stderr.write(`resuming the experiment in ${values.out} (${readResults(values.out).length} cells already done)\n`);
+  } else {
     if (!values.dataset || !values.actor || !values.strategy?.length) throw new UsageError("a new experiment needs --dataset, --actor and at least one --strategy");
     const critic = values.critic ?? values.actor;
     const maxTokens = intOption(values["max-tokens"], "max-tokens");
+    const fields = values.field?.length ? parseFieldMapping(values.field) : undefined;
     config = {
       dataset: values.dataset,
       ...(values.limit ? { limit: intOption(values.limit, "limit") } : {}),
       ...(values.offset ? { offset: intOption(values.offset, "offset") } : {}),
+      ...(fields ? { fields } : {}),
+      ...(values["skip-malformed"] ? { skipMalformed: true } : {}),
       columns: await Promise.all(values.strategy.map((spec) => columnFrom(spec, values.actor!, critic, maxTokens))),
       seed: intOption(values.seed, "seed") ?? 0,
       ...(values.threads ? { threads: intOption(values.threads, "threads") } : {}),
       ...(values.gpu ? { gpu: values.gpu as GpuChoice } : {}),
+      ...(values["max-total-tokens"] ? { maxTotalTokens: intOption(values["max-total-tokens"], "max-total-tokens") } : {}),
     };
   }
-  const controller = new AbortController();
-  process.once("SIGINT", () => {
-    process.stderr.write("\nstopping after the cell in flight; run the same command to resume\n");
-    controller.abort();
-  });
-  const results = await runExperiment(values.out, config, {
-    signal: controller.signal,
-    onProgress: values.quiet ? undefined : (p) => process.stderr.write(`\r${p.done}/${p.total} cells · ${Number.isFinite(p.etaSeconds) ? Math.round(p.etaSeconds) : "?"} s left · ${p.tokensPerSecond.toFixed(0)} tokens/s   `),
-  });
-  if (!values.quiet) process.stderr.write("\n");
-  printSummary(results, config, values.json === true);
-  return 0;
+  const concurrency = await concurrencyFor(values.concurrency, config);
+  const control = new ExperimentControl();
+  const unwatch = watchKeys(control, values.quiet === true);
+  let reportedSkips = false;
+  try {
+    const results = await runExperiment(values.out, config, {
+      control,
+      concurrency,
+      cache: !values["no-cache"],
+      onProgress: (p) => {
+        if (!reportedSkips && p.skippedRecords.length) {
+          reportedSkips = true;
+          process.stderr.write(`skipped ${p.skippedRecords.length} malformed records: ${p.skippedRecords.slice(0, 10).map((r) => `line ${r.line} (${r.reason})`).join(", ")}${p.skippedRecords.length > 10 ? ", …" : ""}\n`);
+        }
+        if (!values.quiet) process.stderr.write(`\r${progressLine(p)}   `);
+      },
+    });
+    if (!values.quiet) process.stderr.write("\n");
+    printSummary(results, config, values.json === true);
+    return control.signal.aborted ? 130 : 0;
+  } finally {
+    unwatch();
+  }
 }
 
-function printSummary(results: ReturnType<typeof readResults>, config: ExperimentConfig, json: boolean) {
-  const summary = summarize(results, config.columns.map((c) => c.name));
+/** --concurrency n, or auto: several items at once on a GPU, one at a time on the CPU (cores are the limit there). */
+async function concurrencyFor(option: string | undefined, config: ExperimentConfig): Promise<number> {
+  if (option !== undefined && option !== "auto") {
+    const n = intOption(option, "concurrency");
+    if (!n) throw new UsageError("--concurrency must be at least 1 (or auto)");
+    return n;
+  }
+  const { openRuntime } = await import("../llm/runtime.ts");
+  const runtime = await openRuntime({ gpu: config.gpu, threads: config.threads });
+  return runtime.report.active === "cpu" ? 1 : 4;
+}
+
+function printSummary(results: ReturnType<typeof readResults>, config: ExperimentConfig, json: boolean, baseline?: string) {
+  const summary = summarize(results, config.columns.map((c) => c.name), baseline);
   if (json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
@@ -87,24 +148,26 @@ function printSummary(results: ReturnType<typeof readResults>, config: Experimen
         ` · ${c.meanTotalTokens.toFixed(0)} tokens/item\n`,
     );
   }
+  for (const row of summary.budgetMatched) {
+    process.stdout.write(`at ${row.budget} tokens/item: ${Object.entries(row.accuracy).map(([column, accuracy]) => `${column} ${(accuracy * 100).toFixed(1)}%`).join(", ")}\n`);
+  }
 }
 
 export async function commandReport(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { html: { type: "string" }, csv: { type: "string" }, pairs: { type: "string" } });
+  const { values, positionals } = parse(args, { html: { type: "string" }, csv: { type: "string" }, jsonl: { type: "string" }, pairs: { type: "string" }, baseline: { type: "string" } });
   const dir = positionals[0];
   if (!dir) throw new UsageError("report needs an experiment folder");
-  let config: ExperimentConfig;
-  try {
-    config = JSON.parse(readFileSync(join(dir, "experiment.json"), "utf8")) as ExperimentConfig;
-  } catch {
-    throw new UsageError(`${dir} is not an experiment folder (no experiment.json)`);
-  }
+  const config = readExperimentConfig(dir);
+  if (!config) throw new UsageError(`${dir} is not an experiment folder (no experiment.json)`);
+  const columns = config.columns.map((c) => c.name);
+  if (values.baseline && !columns.includes(values.baseline)) throw new UsageError(`--baseline must be one of: ${columns.join(", ")}`);
   const results = readResults(dir);
-  const summary = summarize(results, config.columns.map((c) => c.name));
-  if (values.html) writeFileSync(values.html, htmlReport(config, summary, results));
+  const summary = summarize(results, columns, values.baseline);
+  if (values.html) writeFileSync(values.html, htmlReport(config, summary, results, { manifests: readManifests(dir, results) }));
   if (values.csv) writeFileSync(values.csv, resultsCsv(results));
+  if (values.jsonl) writeFileSync(values.jsonl, resultsJsonl(results, columns));
   if (values.pairs) writeFileSync(values.pairs, (await preferencePairs(dir, results)).map((p) => JSON.stringify(p)).join("\n") + "\n");
-  printSummary(results, config, values.json === true);
+  printSummary(results, config, values.json === true, values.baseline);
   return 0;
 }
 

@@ -32,9 +32,11 @@ usage:
                                               GGUFs in Refinery's folder, LM Studio, Ollama and the Hugging Face cache
   refinery download <hf:org/repo/file.gguf | url> [--dir <folder>] [--sha256 <hex>] [--name <file>]
                                               resumable, verified download into the models folder
-  refinery experiment --dataset <file> [--limit n] --strategy <name[:k=v,…]|@preset.json> … --actor <gguf> [--critic <gguf>]
-               [--seed n] --out <folder> [--max-tokens n]    resumable; run again to continue a stopped one
-  refinery report <folder> [--html <file>] [--csv <file>] [--pairs <file.jsonl>] [--json]
+  refinery experiment --dataset <file> [--limit n] [--offset n] [--field question=<f> --field reference=<f> …]
+               [--skip-malformed] --strategy <name[:k=v,…]|@preset.json> … --actor <gguf> [--critic <gguf>]
+               [--seed n] --out <folder> [--max-tokens n] [--max-total-tokens n] [--concurrency n|auto] [--no-cache]
+                                              resumable; run again to continue a stopped one (p pauses, q stops)
+  refinery report <folder> [--html <file>] [--csv <file>] [--jsonl <file>] [--pairs <file.jsonl>] [--baseline <column>] [--json]
   refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--json]
   refinery serve [--port n] [--runs <dir>] [--gpu …] [--threads n]   the UI on 127.0.0.1 with an access token
 `;

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GenerateRequest } from "../llm/backend.ts";
 import { ScriptedBackend } from "../llm/scripted-backend.ts";
-import { ExperimentControl, readResults, runExperiment, summarize, type ExperimentConfig } from "./experiment.ts";
+import { correctWithin, ExperimentControl, readResults, runExperiment, summarize, type CellResult, type ExperimentConfig } from "./experiment.ts";
 import { replayRunLog } from "../runs/run-log.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "refinery-exp-"));
@@ -136,4 +136,31 @@ test("multiple-choice and code datasets are checked inside experiments", async (
   });
   assert.equal(codeResults[0]!.correct, true);
   assert.equal(codeResults[0]!.initialCorrect, true);
+});
+
+test("budget-matched accuracy takes the answer each run held at the budget; dynamics follow the k-th candidate", () => {
+  const cell = (item: number, column: string, correct: boolean, totalTokens: number, trajectory: Array<[number, boolean, number | null]>): CellResult => ({
+    item, itemId: String(item), column, runId: `${column}-${item}`, status: "finished", correct, initialCorrect: trajectory[0]![1], answer: null, pathTokens: totalTokens, totalTokens, wallMs: 1,
+    trajectory: trajectory.map(([tokens, ok, score], k) => ({ iteration: k, tokens, correct: ok, score })),
+  });
+  const results = [
+    cell(0, "one", true, 100, [[100, true, null]]),
+    cell(1, "one", false, 100, [[100, false, null]]),
+    cell(0, "loop", true, 400, [[100, false, 3], [250, true, 8], [400, true, 9]]),
+    cell(1, "loop", true, 300, [[100, true, 7], [300, true, 9]]),
+  ];
+  assert.equal(correctWithin(results[2]!, 99), false, "nothing before the first candidate");
+  assert.equal(correctWithin(results[2]!, 260), true);
+  const summary = summarize(results, ["one", "loop"]);
+  // Budgets are the columns' mean total tokens: 100 and 350.
+  assert.deepEqual(summary.budgetMatched, [
+    { budget: 100, accuracy: { one: 0.5, loop: 0.5 } },
+    { budget: 350, accuracy: { one: 0.5, loop: 1 } },
+  ]);
+  assert.deepEqual(summary.columns[1]!.dynamics, [
+    { candidate: 0, items: 2, accuracy: 0.5, meanScore: 5 },
+    { candidate: 1, items: 2, accuracy: 1, meanScore: 8.5 },
+    { candidate: 2, items: 1, accuracy: 1, meanScore: 9 },
+  ]);
+  assert.deepEqual(summary.columns[1]!.transitions, { ...summary.columns[1]!.transitions!, wrongToCorrect: 1, correctToCorrect: 1, correctToWrong: 0 });
 });

@@ -313,8 +313,11 @@ export interface ColumnSummary {
   meanPathTokens: number;
   meanTotalTokens: number;
   meanWallMs: number;
+  tokensPerSecond: number;
   versusBaseline: PairedComparison | null;
   transitions: Transitions | null;
+  /** Refinement dynamics: the k-th candidate of each run (draft, then revisions): its accuracy and mean critic score. */
+  dynamics: Array<{ candidate: number; items: number; accuracy: number; meanScore: number | null }>;
 }
 
 export interface ExperimentSummary {
@@ -322,6 +325,27 @@ export interface ExperimentSummary {
   columns: ColumnSummary[];
   /** Accuracy against mean total tokens; the frontier is what the PDR paper plots. */
   pareto: Array<{ id: string; tokens: number; accuracy: number }>;
+  /**
+   * Budget-matched comparison: at each column's mean total tokens B, every column's anytime accuracy — the answer
+   * each run held when it had spent B tokens (its final answer if it finished within B, none before its first).
+   */
+  budgetMatched: Array<{ budget: number; accuracy: Record<string, number> }>;
+}
+
+/** Whether a run's answer was right once it had spent `budget` tokens. */
+export function correctWithin(cell: CellResult, budget: number): boolean {
+  if (cell.totalTokens <= budget) return cell.correct === true;
+  const reached = (cell.trajectory ?? []).filter((p) => p.tokens <= budget).at(-1);
+  return reached?.correct === true;
+}
+
+function dynamicsOf(cells: readonly CellResult[]): ColumnSummary["dynamics"] {
+  const longest = Math.max(0, ...cells.map((c) => c.trajectory?.length ?? 0));
+  return Array.from({ length: longest }, (_, k) => {
+    const points = cells.map((c) => c.trajectory?.[k]).filter((p): p is TrajectoryPoint => p !== undefined);
+    const scores = points.map((p) => p.score).filter((v): v is number => v !== null);
+    return { candidate: k, items: points.length, accuracy: mean(points.map((p) => Number(p.correct === true))), meanScore: scores.length ? mean(scores) : null };
+  });
 }
 
 export function summarize(results: readonly CellResult[], columns: readonly string[], baseline = columns[0]!): ExperimentSummary {
@@ -342,13 +366,20 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
       meanPathTokens: mean(cells.map((c) => c.pathTokens)),
       meanTotalTokens: mean(cells.map((c) => c.totalTokens)),
       meanWallMs: mean(cells.map((c) => c.wallMs)),
+      tokensPerSecond: cells.reduce((sum, c) => sum + c.totalTokens, 0) / Math.max(1e-9, cells.reduce((sum, c) => sum + c.wallMs, 0) / 1000),
       versusBaseline: column === baseline ? null : pairedComparison(correctOf(baseline), correct),
       transitions: initial.every((v) => v !== null) && cells.length ? transitions(initial as boolean[], correct) : null,
+      dynamics: dynamicsOf(cells),
     };
   });
+  const budgets = [...new Set(summaries.map((s) => Math.round(s.meanTotalTokens)))].filter((b) => b > 0).sort((a, b) => a - b);
   return {
     baseline,
     columns: summaries,
     pareto: paretoFrontier(summaries.map((s) => ({ id: s.column, tokens: s.meanTotalTokens, accuracy: s.accuracy }))),
+    budgetMatched: budgets.map((budget) => ({
+      budget,
+      accuracy: Object.fromEntries(columns.map((column) => [column, mean(items.map((item) => Number(correctWithin(byColumn.get(column)!.get(item)!, budget))))])),
+    })),
   };
 }

@@ -2,8 +2,9 @@
 // their scores) for training critics, and one standalone HTML report (no external resources: it opens offline)
 // with the aggregates, paired tests, transitions, the accuracy-vs-tokens plot with its Pareto frontier, and the
 // per-item grid.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { answersMatch, referenceAnswer } from "./answers.ts";
+import { candidateIsCorrect, checkerKind } from "./checkers.ts";
 import type { CellResult, ExperimentConfig, ExperimentSummary } from "./experiment.ts";
 import { latestScore } from "../protocol/state.ts";
 import { replayRunLog } from "../runs/run-log.ts";
@@ -14,11 +15,35 @@ const csvField = (value: unknown) => {
 };
 
 export function resultsCsv(results: readonly CellResult[]): string {
-  const header = ["item", "itemId", "column", "status", "correct", "initialCorrect", "answer", "pathTokens", "totalTokens", "wallMs", "runId", "failure"] as const;
+  const header = ["item", "itemId", "column", "status", "correct", "initialCorrect", "answer", "pathTokens", "totalTokens", "wallMs", "cachedGenerations", "runId", "failure"] as const;
   return [header.join(","), ...results.map((r) => header.map((key) => csvField(r[key])).join(","))].join("\n") + "\n";
 }
 
+/** One cell a line, in item then column order, trajectories included. */
+export function resultsJsonl(results: readonly CellResult[], columns: readonly string[]): string {
+  const sorted = [...results].sort((a, b) => a.item - b.item || columns.indexOf(a.column) - columns.indexOf(b.column));
+  return sorted.map((r) => JSON.stringify(r)).join("\n") + "\n";
+}
+
+/** Each cell's run manifest (models with hashes, backend, seed, params, memory), prompts kept once. */
+export function readManifests(dir: string, results: readonly CellResult[]): { prompts: unknown; runs: Record<string, unknown> } {
+  let prompts: unknown = null;
+  const runs: Record<string, unknown> = {};
+  for (const cell of results) {
+    try {
+      const { prompts: runPrompts, ...manifest } = JSON.parse(readFileSync(join(dir, "runs", cell.runId, "manifest.json"), "utf8")) as Record<string, unknown>;
+      prompts ??= runPrompts;
+      runs[cell.runId] = manifest;
+    } catch {
+      runs[cell.runId] = { missing: "manifest.json could not be read" };
+    }
+  }
+  return { prompts, runs };
+}
+
 export interface PreferencePair {
+  /** answer: a right and a wrong candidate; critique: a critique whose verdict was right and one whose was wrong. */
+  kind: "answer" | "critique";
   item: number;
   column: string;
   prompt: string;
@@ -28,29 +53,52 @@ export interface PreferencePair {
   rejectedScore: number | null;
 }
 
-/** Right/wrong candidate pairs from each run's tree (answers checked against the item's reference). */
+/**
+ * Pairs from each run's tree, checked against the item (reference answer, choices or tests): right vs wrong
+ * candidates of the same item, and critiques whose verdict matched the candidate's real correctness vs ones that
+ * did not — the data critic training (DPO, reward models) wants.
+ */
 export async function preferencePairs(dir: string, results: readonly CellResult[], perRun = 4): Promise<PreferencePair[]> {
   const pairs: PreferencePair[] = [];
+  type Judged = { text: string; score: number | null };
+  const critiques = new Map<string, { item: number; column: string; prompt: string; right: Judged[]; wrong: Judged[] }>();
+  const pair = <T>(right: T[], wrong: T[], make: (chosen: T, rejected: T) => PreferencePair) => {
+    for (let i = 0; i < Math.min(perRun, right.length * wrong.length); i++) pairs.push(make(right[i % right.length]!, wrong[Math.floor(i / right.length) % wrong.length]!));
+  };
   for (const cell of results) {
     const { state } = await replayRunLog(join(dir, "runs", cell.runId, "events.jsonl")).catch(() => ({ state: null }));
-    const reference = state?.task?.reference;
-    if (!state || reference === undefined) continue;
+    const task = state?.task;
+    if (!state || !task || checkerKind(task) === "none") continue;
     const candidates = state.order.map((id) => state.nodes[id]!).filter((n) => (n.role === "draft" || n.role === "refine") && n.status === "done");
-    const right = candidates.filter((n) => answersMatch(n.answer, referenceAnswer(reference)));
-    const wrong = candidates.filter((n) => !answersMatch(n.answer, referenceAnswer(reference)));
-    for (let i = 0; i < Math.min(perRun, right.length * wrong.length); i++) {
-      const chosen = right[i % right.length]!;
-      const rejected = wrong[Math.floor(i / right.length) % wrong.length]!;
-      pairs.push({
-        item: cell.item,
-        column: cell.column,
-        prompt: state.task!.question,
-        chosen: chosen.text,
-        rejected: rejected.text,
-        chosenScore: latestScore(chosen, "critic")?.value ?? null,
-        rejectedScore: latestScore(rejected, "critic")?.value ?? null,
-      });
+    const correctness = new Map<string, boolean | null>();
+    for (const n of candidates) correctness.set(n.id, await candidateIsCorrect(task, n));
+    const right = candidates.filter((n) => correctness.get(n.id) === true);
+    const wrong = candidates.filter((n) => correctness.get(n.id) === false);
+    pair(right, wrong, (chosen, rejected) => ({
+      kind: "answer",
+      item: cell.item,
+      column: cell.column,
+      prompt: task.question,
+      chosen: chosen.text,
+      rejected: rejected.text,
+      chosenScore: latestScore(chosen, "critic")?.value ?? null,
+      rejectedScore: latestScore(rejected, "critic")?.value ?? null,
+    }));
+    // A critic score names the critique node that gave it; its verdict is right when it matches the check.
+    for (const n of candidates) {
+      for (const score of n.scores) {
+        const critique = score.byNodeId ? state.nodes[score.byNodeId] : undefined;
+        if (score.source !== "critic" || !critique || critique.status !== "done" || (score.verdict !== "correct" && score.verdict !== "incorrect") || correctness.get(n.id) == null) continue;
+        const key = `${cell.item}\u0000${n.text}`;
+        const group = critiques.get(key) ?? { item: cell.item, column: cell.column, prompt: `${task.question}\n\n--- solution ---\n${n.text}`, right: [], wrong: [] };
+        ((score.verdict === "correct") === correctness.get(n.id) ? group.right : group.wrong).push({ text: critique.text, score: score.value });
+        critiques.set(key, group);
+      }
     }
+  }
+  // Critiques pair up only on the same solution (often a first draft several columns share through the cache).
+  for (const group of critiques.values()) {
+    pair(group.right, group.wrong, (chosen, rejected) => ({ kind: "critique", item: group.item, column: group.column, prompt: group.prompt, chosen: chosen.text, rejected: rejected.text, chosenScore: chosen.score, rejectedScore: rejected.score }));
   }
   return pairs;
 }
@@ -76,14 +124,46 @@ ${points.map((p) => `<circle cx="${px(p.x)}" cy="${py(p.y)}" r="5" fill="#1d2330
 </svg>`;
 }
 
-export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary, results: readonly CellResult[]): string {
+const PALETTE = ["#2f6fde", "#d9480f", "#2b8a3e", "#862e9c", "#e67700", "#0b7285", "#c2255c", "#5c940d"];
+
+/** Score (solid, left axis 0–10) and accuracy (dashed, 0–100%) of the k-th candidate, a line per column. */
+function dynamicsPlot(summary: ExperimentSummary): string {
+  const longest = Math.max(1, ...summary.columns.map((c) => c.dynamics.length));
+  const w = 560;
+  const h = 260;
+  const px = (k: number) => 50 + (longest === 1 ? 0 : (k / (longest - 1)) * (w - 90));
+  const py = (fraction: number) => h - 40 - fraction * (h - 70);
+  const lines = summary.columns
+    .map((c, i) => {
+      const colour = PALETTE[i % PALETTE.length]!;
+      const scored = c.dynamics.filter((d) => d.meanScore !== null);
+      return `<polyline points="${c.dynamics.map((d) => `${px(d.candidate)},${py(d.accuracy)}`).join(" ")}" fill="none" stroke="${colour}" stroke-dasharray="5 3" stroke-width="2"/>
+<polyline points="${scored.map((d) => `${px(d.candidate)},${py(d.meanScore! / 10)}`).join(" ")}" fill="none" stroke="${colour}" stroke-width="2"/>
+${c.dynamics.map((d) => `<circle cx="${px(d.candidate)}" cy="${py(d.accuracy)}" r="3" fill="${colour}"><title>${escape(c.column)} candidate ${d.candidate + 1}: ${pct(d.accuracy)} of ${d.items}${d.meanScore !== null ? `, score ${d.meanScore.toFixed(1)}` : ""}</title></circle>`).join("")}
+<text x="${w - 30}" y="${24 + i * 14}" font-size="11" fill="${colour}" text-anchor="end">${escape(c.column)}</text>`;
+    })
+    .join("\n");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="score and accuracy by candidate">
+<line x1="50" y1="${h - 40}" x2="${w - 30}" y2="${h - 40}" stroke="#888"/><line x1="50" y1="20" x2="50" y2="${h - 40}" stroke="#888"/>
+<text x="${w / 2}" y="${h - 8}" text-anchor="middle" font-size="12">candidate (1 = first draft, then revisions / samples in order)</text>
+${Array.from({ length: longest }, (_, k) => `<text x="${px(k)}" y="${h - 26}" text-anchor="middle" font-size="10">${k + 1}</text>`).join("")}
+${[0, 0.5, 1].map((y) => `<text x="44" y="${py(y) + 4}" text-anchor="end" font-size="10">${y * 10} · ${y * 100}%</text>`).join("")}
+${lines}
+</svg>`;
+}
+
+export interface ReportExtras {
+  manifests?: { prompts: unknown; runs: Record<string, unknown> };
+}
+
+export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary, results: readonly CellResult[], extras: ReportExtras = {}): string {
   const columns = summary.columns.map((c) => c.column);
   const items = [...new Set(results.map((r) => r.item))].sort((a, b) => a - b);
   const cell = (item: number, column: string) => results.find((r) => r.item === item && r.column === column);
   const rows = summary.columns
     .map((c) => {
       const v = c.versusBaseline;
-      return `<tr><td>${escape(c.column)}</td><td>${c.items}</td><td>${pct(c.accuracy)}</td><td>${pct(c.interval[0])} – ${pct(c.interval[1])}</td><td>${v ? `${v.difference >= 0 ? "+" : ""}${(v.difference * 100).toFixed(1)} pts` : "baseline"}</td><td>${v ? `${v.wins}/${v.ties}/${v.losses}` : ""}</td><td>${v ? v.pValue.toPrecision(3) : ""}</td><td>${v ? v.oddsRatio.toFixed(2) : ""}</td><td>${c.transitions ? `${c.transitions.wrongToCorrect} fixed, ${c.transitions.correctToWrong} harmed (${pct(c.transitions.harmRate)})` : ""}</td><td>${c.meanPathTokens.toFixed(0)}</td><td>${c.meanTotalTokens.toFixed(0)}</td><td>${(c.meanWallMs / 1000).toFixed(2)} s</td></tr>`;
+      return `<tr><td>${escape(c.column)}</td><td>${c.items}</td><td>${pct(c.accuracy)}</td><td>${pct(c.interval[0])} – ${pct(c.interval[1])}</td><td>${v ? `${v.difference >= 0 ? "+" : ""}${(v.difference * 100).toFixed(1)} pts` : "baseline"}</td><td>${v ? `${v.wins}/${v.ties}/${v.losses}` : ""}</td><td>${v ? v.pValue.toPrecision(3) : ""}</td><td>${v ? v.oddsRatio.toFixed(2) : ""}</td><td>${c.transitions ? `${c.transitions.wrongToCorrect} fixed, ${c.transitions.correctToWrong} harmed (${pct(c.transitions.harmRate)})` : ""}</td><td>${c.meanPathTokens.toFixed(0)}</td><td>${c.meanTotalTokens.toFixed(0)}</td><td>${(c.meanWallMs / 1000).toFixed(2)} s</td><td>${c.tokensPerSecond.toFixed(1)}</td></tr>`;
     })
     .join("\n");
   const grid = items
@@ -94,7 +174,7 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
           const r = cell(item, column);
           if (!r) return "<td></td>";
           const mark = r.status === "failed" ? "failed" : r.correct === null ? "?" : r.correct ? "✓" : "✗";
-          return `<td class="${r.correct ? "ok" : "bad"}" title="${escape(r.runId)}">${mark} ${escape(r.answer ?? "")}<br><small>${r.totalTokens} tok · ${(r.wallMs / 1000).toFixed(1)} s</small></td>`;
+          return `<td class="${r.correct ? "ok" : "bad"}" data-correct="${r.correct}" title="${escape(r.runId)}">${mark} ${escape(r.answer ?? "")}<br><small>${r.totalTokens} tok · ${(r.wallMs / 1000).toFixed(1)} s</small></td>`;
         })
         .join("")}</tr>`;
     })
@@ -103,13 +183,34 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
 <style>body{font:13px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330}table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #d9dde4;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f7f9}td.ok{background:#eafaf0}td.bad{background:#fdecea}small{color:#6b7280}pre{background:#f6f7f9;padding:8px;overflow:auto}</style></head><body>
 <h1>Experiment</h1>
 <p>Dataset <code>${escape(config.dataset)}</code>${config.limit ? `, first ${config.limit} items` : ""}; seed ${config.seed}; baseline <b>${escape(summary.baseline)}</b>. Accuracy intervals are bootstrap 95%; paired tests are exact McNemar (sign) tests against the baseline on the same items; W/T/L = wins/ties/losses.</p>
-<table><tr><th>column</th><th>items</th><th>accuracy</th><th>95% interval</th><th>vs baseline</th><th>W/T/L</th><th>p</th><th>odds ratio</th><th>draft → final</th><th>tokens (path)</th><th>tokens (all)</th><th>time</th></tr>
+<table><tr><th>column</th><th>items</th><th>accuracy</th><th>95% interval</th><th>vs baseline</th><th>W/T/L</th><th>p</th><th>odds ratio</th><th>draft → final</th><th>tokens (path)</th><th>tokens (all)</th><th>time</th><th>tokens/s</th></tr>
 ${rows}</table>
 <h2>Accuracy against tokens</h2>${plot(summary)}
 <p>Dashed: the Pareto frontier (${summary.pareto.map((p) => escape(p.id)).join(" → ")}).</p>
-<h2>Items</h2><table><tr><th>item</th>${columns.map((c) => `<th>${escape(c)}</th>`).join("")}</tr>
+<h2>Refinement dynamics</h2>${dynamicsPlot(summary)}
+<p>Solid: mean critic score of the k-th candidate (0–10); dashed: its accuracy. Later candidates exist only for items whose run produced them.</p>
+<h2>Budget-matched comparison</h2>
+<p>Anytime accuracy at equal tokens per item: the answer each run held when it had spent B tokens (its final answer if it finished within B; none before its first candidate).</p>
+<table><tr><th>B (tokens per item)</th>${columns.map((c) => `<th>${escape(c)}</th>`).join("")}</tr>
+${summary.budgetMatched.map((row) => `<tr><td>${row.budget}</td>${columns.map((c) => `<td>${pct(row.accuracy[c] ?? Number.NaN)}</td>`).join("")}</tr>`).join("\n")}</table>
+<h2>Items</h2>
+<p><label><input type="checkbox" id="only-differ"> only where columns differ</label> <label><input type="checkbox" id="only-failures"> only failures</label></p>
+<table id="grid"><tr><th>item</th>${columns.map((c) => `<th>${escape(c)}</th>`).join("")}</tr>
 ${grid}</table>
+<script>
+(() => {
+  const differ = document.getElementById("only-differ"), failures = document.getElementById("only-failures");
+  const apply = () => document.querySelectorAll("#grid tr").forEach((row, i) => {
+    if (i === 0) return;
+    const marks = [...row.querySelectorAll("td[data-correct]")].map((td) => td.dataset.correct);
+    const hide = (differ.checked && new Set(marks).size < 2) || (failures.checked && !marks.some((m) => m !== "true"));
+    row.style.display = hide ? "none" : "";
+  });
+  differ.onchange = failures.onchange = apply;
+})();
+</script>
 <h2>Settings</h2><pre>${escape(JSON.stringify(config, null, 2))}</pre>
+${extras.manifests ? `<h2>Run manifests</h2><details><summary>${Object.keys(extras.manifests.runs).length} runs: models with sha256, backend, seeds, parameters, memory</summary><pre>${escape(JSON.stringify(extras.manifests.runs, null, 1))}</pre></details><details><summary>Prompt templates</summary><pre>${escape(JSON.stringify(extras.manifests.prompts, null, 1))}</pre></details>` : ""}
 </body></html>
 `;
 }

@@ -3,7 +3,7 @@
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { repoRoot, testModel } from "../support/models.ts";
@@ -20,7 +20,7 @@ before(async () => {
 
 test("an experiment killed midway resumes without redoing cells and reports", async () => {
   const out = join(mkdtempSync(join(tmpdir(), "refinery-exp-e2e-")), "exp");
-  const args = [bin, "experiment", "--dataset", gsm8k, "--limit", "20", "--strategy", "single-pass", "--strategy", "self-consistency:n=2", "--strategy", "best-of-n:n=2", "--actor", actor, "--critic", critic, "--max-tokens", "12", "--threads", "1", "--seed", "3", "--out", out];
+  const args = [bin, "experiment", "--dataset", gsm8k, "--limit", "20", "--strategy", "single-pass", "--strategy", "self-consistency:n=2", "--strategy", "best-of-n:n=2", "--actor", actor, "--critic", critic, "--max-tokens", "12", "--threads", "1", "--seed", "3", "--out", out, "--concurrency", "2"];
   const results = join(out, "results.jsonl");
   const lines = () => (existsSync(results) ? readFileSync(results, "utf8").trim().split("\n").filter(Boolean).length : 0);
   const child = spawn(process.execPath, args, { stdio: "ignore" });
@@ -49,13 +49,37 @@ test("an experiment killed midway resumes without redoing cells and reports", as
 
   const html = join(out, "report.html");
   const csv = join(out, "results.csv");
-  const report = spawnSync(process.execPath, [bin, "report", out, "--html", html, "--csv", csv, "--pairs", join(out, "pairs.jsonl")], { encoding: "utf8" });
+  assert.ok(summary.budgetMatched.length >= 1 && summary.columns.every((c: { dynamics: unknown[] }) => c.dynamics.length >= 1));
+  const report = spawnSync(process.execPath, [bin, "report", out, "--html", html, "--csv", csv, "--jsonl", join(out, "export.jsonl"), "--pairs", join(out, "pairs.jsonl"), "--baseline", "best-of-n(n=2)"], { encoding: "utf8" });
   assert.equal(report.status, 0, report.stderr);
   const page = readFileSync(html, "utf8");
   assert.match(page, /<svg[^>]+aria-label="accuracy against tokens"/);
   assert.match(page, /Pareto frontier/);
+  assert.match(page, /aria-label="score and accuracy by candidate"/);
+  assert.match(page, /Budget-matched comparison/);
+  assert.match(page, /Run manifests<\/h2><details><summary>60 runs/);
+  assert.match(page, /baseline <b>best-of-n\(n=2\)<\/b>/);
+  assert.equal(readFileSync(join(out, "export.jsonl"), "utf8").trim().split("\n").length, 60);
   assert.doesNotMatch(page, /<(script|link)[^>]+(src|href)="http/, "opens offline: no external resources");
   assert.equal(readFileSync(csv, "utf8").trim().split("\n").length, 61);
+});
+
+test("multiple-choice (ARC) and code (HumanEval) items are checked inside experiments run through node-llama-cpp", () => {
+  const shared = resolve(repoRoot, "../shared/data");
+  for (const [dataset, limit] of [["realcritic/arc-challenge.jsonl", "3"], ["tasks/humaneval.jsonl", "2"]] as const) {
+    const out = join(mkdtempSync(join(tmpdir(), "refinery-exp-kinds-")), "exp");
+    const run = spawnSync(process.execPath, [bin, "experiment", "--dataset", join(shared, dataset), "--limit", limit, "--strategy", "single-pass", "--actor", actor, "--max-tokens", "16", "--threads", "1", "--out", out, "--json", "--quiet"], { encoding: "utf8", timeout: 300_000 });
+    assert.equal(run.status, 0, run.stderr);
+    const rows = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { correct: unknown; status: string });
+    assert.equal(rows.length, Number(limit));
+    assert.ok(rows.every((r) => typeof r.correct === "boolean"), `${dataset}: every cell judged (${JSON.stringify(rows.map((r) => r.correct))})`);
+  }
+  const malformed = join(mkdtempSync(join(tmpdir(), "refinery-exp-bad-")), "bad.jsonl");
+  writeFileSync(malformed, '{"question":"1+1?","answer":"2"}\n{oops\n');
+  const refused = spawnSync(process.execPath, [bin, "experiment", "--dataset", malformed, "--strategy", "single-pass", "--actor", actor, "--out", join(malformed, "..", "exp")], { encoding: "utf8" });
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /1 malformed record \(line 2: not JSON/);
+  assert.equal(existsSync(join(malformed, "..", "exp")), false, "nothing written for a refused dataset");
 });
 
 test("critic evaluation modes run through node-llama-cpp on the shipped ProcessBench and RealCritic files", () => {
