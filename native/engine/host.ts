@@ -32,6 +32,7 @@ export class EngineHost {
   private readonly pending = new Map<number, (result: Result<unknown>) => void>();
   private readonly listeners = new Set<(event: EngineEvent) => void>();
   private readonly activeRuns = new Set<string>();
+  private readonly activeExperiments = new Set<string>();
   private disposed = false;
   private gpu = "auto";
 
@@ -52,6 +53,7 @@ export class EngineHost {
     if (!valid.ok) return valid;
     if (method === "setBackend") {
       if (this.activeRuns.size > 0) return { ok: false, error: "wait for the running runs to finish (or cancel them) before switching the backend" };
+      if (this.activeExperiments.size > 0) return { ok: false, error: "stop the running experiment before switching the backend (it resumes from its checkpoint)" };
       this.gpu = (valid.value as { gpu: string }).gpu;
       // The next request starts a fresh engine with the chosen backend.
       const engine = this.engine;
@@ -92,6 +94,9 @@ export class EngineHost {
         if (message.event.type === "run-events") {
           const ended = message.event.events.some((e) => e.type === "run-finished" || e.type === "run-failed");
           if (ended) this.activeRuns.delete(message.event.runId);
+        } else if (message.event.type === "experiment-progress") {
+          if (message.event.state === "running" || message.event.state === "paused") this.activeExperiments.add(message.event.path);
+          else this.activeExperiments.delete(message.event.path);
         }
         this.emit(message.event);
       }
@@ -123,6 +128,8 @@ export class EngineHost {
       this.emit({ type: "run-events", runId, events: [event] });
     }
     this.activeRuns.clear();
+    // Experiments keep their checkpoint; starting one again resumes it.
+    this.activeExperiments.clear();
     this.emit({ type: "engine-status", status: "crashed", detail: reason });
   }
 

@@ -4,7 +4,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { freemem, totalmem } from "node:os";
 import { join, resolve } from "node:path";
-import type { EngineEvent, EngineInfo, RequestName, ResponseTypes, Result, RunSummary } from "../protocol/contract.ts";
+import type { EngineEvent, EngineInfo, ExperimentProgressEvent, RequestName, ResponseTypes, Result, RunSummary } from "../protocol/contract.ts";
 import { requestSchemas } from "../protocol/contract.ts";
 import type { RunEvent } from "../protocol/events.ts";
 import { readDataset } from "../eval/dataset.ts";
@@ -32,6 +32,7 @@ type Handlers = { [K in Exclude<RequestName, "pickModelFile" | "setBackend">]: (
 
 export class EngineService {
   private readonly active = new Map<string, AbortController>();
+  private readonly experiments = new Map<string, { control: import("../eval/experiment.ts").ExperimentControl; progress: ExperimentProgressEvent }>();
   private readonly batcher: EventBatcher;
 
   constructor(private readonly options: EngineServiceOptions) {
@@ -94,17 +95,101 @@ export class EngineService {
     listRuns: async () => listRuns(this.options.runsDir, new Set(this.active.keys())),
     loadRun: async ({ runId, experiment }) => (await readRunLog(join(experiment ? join(experiment, "runs") : this.options.runsDir, runId, "events.jsonl"))).events,
     loadExperiment: async ({ path, baseline }) => {
-      const { readResults, summarize } = await import("../eval/experiment.ts");
-      let config: { columns: Array<{ name: string }> };
-      try {
-        config = JSON.parse(await readFile(join(path, "experiment.json"), "utf8"));
-      } catch {
-        throw new Error(`${path} is not an experiment folder (no experiment.json)`);
-      }
+      const { readExperimentConfig, readResults, summarize } = await import("../eval/experiment.ts");
+      const { loadDataset } = await import("../eval/dataset.ts");
+      const config = readExperimentConfig(path);
+      if (!config) throw new Error(`${path} is not an experiment folder (no experiment.json)`);
       const columns = config.columns.map((c) => c.name);
       if (baseline !== undefined && !columns.includes(baseline)) throw new Error(`no column '${baseline}' in this experiment`);
       const results = readResults(path);
-      return { path: resolve(path), columns, results, summary: summarize(results, columns, baseline ?? columns[0]) };
+      // Dataset fields for the grid's filter; a dataset moved away since only loses the filter.
+      const dataset = await loadDataset(config.dataset, { limit: config.limit, offset: config.offset, fields: config.fields, skipMalformed: true }).catch(() => null);
+      return {
+        path: resolve(path),
+        columns,
+        dataset: config.dataset,
+        results: results.map(({ trajectory: _t, ...cell }) => cell),
+        summary: summarize(results, columns, baseline ?? columns[0]),
+        itemFields: Object.fromEntries((dataset?.fields ?? []).map((fields, item) => [item, fields])),
+        progress: this.experiments.get(resolve(path))?.progress ?? null,
+      };
+    },
+    startExperiment: async (input) => {
+      const { ExperimentControl, ExperimentError, readExperimentConfig, runExperiment } = await import("../eval/experiment.ts");
+      const { loadDataset } = await import("../eval/dataset.ts");
+      const path = resolve(input.out ?? join(this.options.runsDir, "..", "experiments", newRunId("experiment")));
+      if (this.experiments.get(path)?.progress.state === "running" || this.experiments.get(path)?.progress.state === "paused") throw new ExperimentError(`${path} is already running`);
+      let config = readExperimentConfig(path);
+      if (!config) {
+        if (!input.dataset || !input.columns || !input.actor) throw new ExperimentError("a new experiment needs a dataset, at least one strategy and an actor model");
+        const actor = input.actor;
+        const critic = input.critic ?? input.actor;
+        const names = new Map<string, number>();
+        config = {
+          dataset: resolve(input.dataset),
+          ...(input.limit ? { limit: input.limit } : {}),
+          ...(input.offset ? { offset: input.offset } : {}),
+          ...(input.fields ? { fields: input.fields } : {}),
+          ...(input.skipMalformed ? { skipMalformed: true } : {}),
+          columns: input.columns.map((column) => {
+            const base = column.name ?? (column.params && Object.keys(column.params).length ? `${column.strategy}(${Object.entries(column.params).map(([k, v]) => `${k}=${v}`).join(",")})` : column.strategy);
+            const seen = names.get(base) ?? 0;
+            names.set(base, seen + 1);
+            return { name: seen ? `${base}#${seen + 1}` : base, strategy: column.strategy, ...(column.params ? { params: column.params } : {}), actor, critic };
+          }),
+          seed: input.seed ?? 0,
+          ...(this.options.gpu ? { gpu: this.options.gpu } : {}),
+          ...(this.options.threads ? { threads: this.options.threads } : {}),
+          ...(input.maxTotalTokens ? { maxTotalTokens: input.maxTotalTokens } : {}),
+        };
+        for (const column of config.columns) resolveStrategyParams(getStrategy(column.strategy), column.params ?? {});
+        for (const role of ["actor", "critic"] as const) {
+          await checkModelFile(config.columns[0]![role].path).catch((error: Error) => {
+            throw new RunInputError(`${role} model: ${error.message}`);
+          });
+        }
+      }
+      // Refuse a malformed dataset in the call itself, before anything is written.
+      const { tasks } = await loadDataset(config.dataset, { limit: config.limit, offset: config.offset, fields: config.fields, skipMalformed: config.skipMalformed });
+      const control = new ExperimentControl();
+      const total = tasks.length * config.columns.length;
+      const entry = { control, progress: { type: "experiment-progress" as const, path, state: "running" as const, done: 0, total, running: 0, etaSeconds: null, tokensPerSecond: 0, cacheHits: 0, skippedRecords: 0 } as ExperimentProgressEvent };
+      this.experiments.set(path, entry);
+      const publish = (update: Partial<ExperimentProgressEvent>) => {
+        entry.progress = { ...entry.progress, ...update };
+        this.options.emit(entry.progress);
+      };
+      const { readResults } = await import("../eval/experiment.ts");
+      const done = readResults(path).length;
+      publish({ done });
+      const concurrency = input.concurrency ?? ((await openRuntime({ gpu: this.options.gpu, threads: this.options.threads })).report.active === "cpu" ? 1 : 4);
+      void runExperiment(path, config, {
+        control,
+        concurrency,
+        cache: input.cache ?? true,
+        onProgress: (p) =>
+          publish({
+            state: p.paused ? "paused" : "running",
+            done: p.done,
+            total: p.total,
+            running: p.running,
+            etaSeconds: Number.isFinite(p.etaSeconds) ? p.etaSeconds : null,
+            tokensPerSecond: p.tokensPerSecond,
+            cacheHits: p.cacheHits,
+            skippedRecords: p.skippedRecords.length,
+          }),
+      })
+        .then((results) => publish({ state: control.signal.aborted ? "stopped" : "finished", done: results.length, running: 0 }))
+        .catch((error: Error) => publish({ state: "failed", running: 0, error: error.message }));
+      return { path, total, done };
+    },
+    controlExperiment: async ({ path, action }) => {
+      const entry = this.experiments.get(resolve(path));
+      if (!entry || (entry.progress.state !== "running" && entry.progress.state !== "paused")) throw new Error(`no experiment is running in ${path}`);
+      if (action === "pause") entry.control.pause();
+      else if (action === "resume") entry.control.resume();
+      else entry.control.stop();
+      return { state: action === "stop" ? "stopped" : entry.control.paused ? "paused" : "running" };
     },
     inspectModel: async ({ path }) => {
       const file = await checkModelFile(path);

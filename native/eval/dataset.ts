@@ -32,7 +32,21 @@ export interface MalformedRecord {
 
 export interface LoadedDataset {
   tasks: Task[];
+  /** Each task's short scalar fields (subject, level, source…), for filtering results by them. */
+  fields: Array<Record<string, string>>;
   skipped: MalformedRecord[];
+}
+
+/** Short scalar fields of a record other than those that became the task: categories to filter by. */
+function categoryFields(item: Record<string, unknown>, task: Task): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(item)) {
+    if (!["string", "number", "boolean"].includes(typeof value)) continue;
+    const text = String(value);
+    if (text.length > 40 || text === task.question || text === task.reference || text === task.id || key === "test" || key === "entry_point") continue;
+    fields[key] = text;
+  }
+  return fields;
 }
 
 export class DatasetError extends Error {
@@ -139,18 +153,23 @@ export async function loadDataset(path: string, options: DatasetOptions = {}): P
   const selected = rows.slice(offset, options.limit !== undefined ? offset + options.limit : undefined);
   const fileName = path.split(/[\\/]/).pop()!;
   const tasks: Task[] = [];
+  const fields: Array<Record<string, string>> = [];
   const skipped: MalformedRecord[] = [];
   for (const row of selected) {
     const task = row.error ?? (typeof row.value !== "object" || row.value === null || Array.isArray(row.value) ? "not a JSON object" : toTask(row.value as Record<string, unknown>, row.line, fileName, options.fields));
-    if (typeof task === "string") skipped.push({ line: row.line, reason: task });
-    else tasks.push(task);
+    if (typeof task === "string") {
+      skipped.push({ line: row.line, reason: task });
+    } else {
+      tasks.push(task);
+      fields.push(categoryFields(row.value as Record<string, unknown>, task));
+    }
   }
   if (skipped.length && !options.skipMalformed) {
     const listed = skipped.slice(0, 5).map((s) => `line ${s.line}: ${s.reason}`).join("; ");
     throw new DatasetError(`${path}: ${skipped.length} malformed record${skipped.length > 1 ? "s" : ""} (${listed}${skipped.length > 5 ? "; …" : ""}); fix ${skipped.length > 1 ? "them" : "it"} or ask to skip malformed records (--skip-malformed)`);
   }
   if (!tasks.length) throw new DatasetError(`${path}: no items${skipped.length ? ` (${skipped.length} malformed records skipped)` : ""}`);
-  return { tasks, skipped };
+  return { tasks, fields, skipped };
 }
 
 export async function readDataset(path: string, options: DatasetOptions = {}): Promise<Task[]> {

@@ -278,7 +278,7 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
     fdatasyncSync(fd);
     finished++;
     tokens += cell.totalTokens;
-    options.onProgress?.(progress(cell));
+    return cell;
   };
   const worker = async (slot: number) => {
     for (;;) {
@@ -287,11 +287,13 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
       const cell = cells[next++];
       if (!cell) return;
       running++;
+      let result: CellResult | undefined;
       try {
-        await runCell(slot, cell);
+        result = await runCell(slot, cell);
       } finally {
         running--;
       }
+      if (result) options.onProgress?.(progress(result));
     }
   };
   try {

@@ -80,6 +80,29 @@ export const requestSchemas = {
   setBackend: z.object({ gpu: z.enum(["auto", "cpu", "cuda", "vulkan", "metal"]) }).strict(),
   getLoadSettings: z.object({ path: z.string().min(1) }).strict(),
   loadExperiment: z.object({ path: z.string().min(1), baseline: z.string().optional() }).strict(),
+  /** A new experiment (dataset, columns, models), or with only `out` the one stopped in that folder, resumed. */
+  startExperiment: z
+    .object({
+      out: z.string().min(1).optional(),
+      dataset: z.string().min(1).optional(),
+      limit: z.number().int().min(1).max(100000).optional(),
+      offset: z.number().int().min(0).optional(),
+      fields: z.record(z.enum(["question", "reference", "id", "choices", "tests", "entryPoint"]), z.string().min(1)).optional(),
+      skipMalformed: z.boolean().optional(),
+      columns: z
+        .array(z.object({ strategy: z.string().min(1), params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(), name: z.string().min(1).optional() }).strict())
+        .min(1, "choose at least one strategy")
+        .max(32)
+        .optional(),
+      actor: modelConfig.optional(),
+      critic: modelConfig.optional(),
+      seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+      maxTotalTokens: z.number().int().min(0).optional(),
+      concurrency: z.number().int().min(1).max(64).optional(),
+      cache: z.boolean().optional(),
+    })
+    .strict(),
+  controlExperiment: z.object({ path: z.string().min(1), action: z.enum(["pause", "resume", "stop"]) }).strict(),
   saveLoadSettings: z.object({ path: z.string().min(1), role: z.enum(["actor", "critic"]), load: loadSettings }).strict(),
 } as const satisfies Record<RequestNameList, z.ZodType>;
 
@@ -179,6 +202,8 @@ export interface ResponseTypes {
   setBackend: { gpu: string };
   getLoadSettings: Partial<Record<"actor" | "critic", LoadSettingsInfo>>;
   loadExperiment: ExperimentInfo;
+  startExperiment: { path: string; total: number; done: number };
+  controlExperiment: { state: ExperimentProgressEvent["state"] };
   saveLoadSettings: Partial<Record<"actor" | "critic", LoadSettingsInfo>>;
 }
 
@@ -187,12 +212,44 @@ export type LoadSettingsInfo = z.infer<typeof loadSettings>;
 export interface ExperimentInfo {
   path: string;
   columns: string[];
-  results: Array<{ item: number; itemId: string; column: string; runId: string; status: string; correct: boolean | null; answer: string | null; totalTokens: number; wallMs: number }>;
+  dataset: string;
+  results: Array<{ item: number; itemId: string; column: string; runId: string; status: string; correct: boolean | null; initialCorrect: boolean | null; answer: string | null; totalTokens: number; wallMs: number }>;
   summary: {
     baseline: string;
-    columns: Array<{ column: string; items: number; accuracy: number; interval: [number, number]; meanTotalTokens: number; meanPathTokens: number; versusBaseline: { wins: number; ties: number; losses: number; pValue: number; difference: number } | null }>;
+    columns: Array<{
+      column: string;
+      items: number;
+      accuracy: number;
+      interval: [number, number];
+      meanTotalTokens: number;
+      meanPathTokens: number;
+      meanWallMs: number;
+      tokensPerSecond: number;
+      versusBaseline: { wins: number; ties: number; losses: number; pValue: number; difference: number; oddsRatio: number } | null;
+      transitions: { correctToCorrect: number; correctToWrong: number; wrongToCorrect: number; wrongToWrong: number } | null;
+      dynamics: Array<{ candidate: number; items: number; accuracy: number; meanScore: number | null }>;
+    }>;
     pareto: Array<{ id: string; tokens: number; accuracy: number }>;
+    budgetMatched: Array<{ budget: number; accuracy: Record<string, number> }>;
   };
+  /** Dataset fields of each item (for filtering the grid), by item index. */
+  itemFields: Record<number, Record<string, string>>;
+  /** Progress, when this engine is running the experiment now. */
+  progress: ExperimentProgressEvent | null;
+}
+
+export interface ExperimentProgressEvent {
+  type: "experiment-progress";
+  path: string;
+  state: "running" | "paused" | "stopped" | "finished" | "failed";
+  done: number;
+  total: number;
+  running: number;
+  etaSeconds: number | null;
+  tokensPerSecond: number;
+  cacheHits: number;
+  skippedRecords: number;
+  error?: string;
 }
 
 /** Errors cross the bridge as values, never as thrown exceptions with stacks. */
@@ -202,6 +259,7 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 export type EngineEvent =
   | { type: "run-events"; runId: string; events: RunEvent[] }
   | { type: "engine-status"; status: "starting" | "ready" | "crashed"; detail?: string }
+  | ExperimentProgressEvent
   | {
       type: "download";
       downloadId: string;

@@ -20,6 +20,8 @@ export const REQUEST_NAMES = [
   "getLoadSettings",
   "saveLoadSettings",
   "loadExperiment",
+  "startExperiment",
+  "controlExperiment",
 ] as const;
 
 export type RequestNameList = (typeof REQUEST_NAMES)[number];

@@ -41,6 +41,27 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
     location.setHash(`run=${runId}`);
   }
 
+  let reloadTimer: ReturnType<typeof setTimeout> | null = null;
+  function scheduleExperimentReload() {
+    if (reloadTimer) return;
+    reloadTimer = setTimeout(() => {
+      reloadTimer = null;
+      const experiment = state().experiment;
+      if (experiment) void loadExperiment(experiment.path, experiment.summary.baseline);
+    }, 250);
+  }
+
+  async function loadExperiment(path: string, baseline?: string) {
+    state().clearErrors("compare");
+    const result = await bridge.loadExperiment({ path: path.trim(), ...(baseline ? { baseline } : {}) });
+    if (!result.ok) {
+      state().pushError("compare", result.error);
+      return;
+    }
+    state().setExperiment(result.value);
+    if (result.value.progress) state().setExperimentProgress(result.value.progress);
+  }
+
   async function refreshLibrary() {
     const result = await bridge.listModels({});
     if (result.ok) state().setLibrary(result.value);
@@ -94,8 +115,17 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
         } else if (event.type === "download") {
           state().setDownload(event);
           if (event.state === "done") void refreshLibrary();
+        } else if (event.type === "experiment-progress") {
+          state().setExperimentProgress(event);
+          // The grid fills in as cells finish: reload the open experiment, at most a few times a second.
+          if (state().experiment?.path === event.path) scheduleExperimentReload();
         } else {
           state().setEngine({ status: event.status, detail: event.detail });
+          if (event.status === "crashed") {
+            for (const progress of Object.values(state().experimentProgress)) {
+              if (progress.state === "running" || progress.state === "paused") state().setExperimentProgress({ ...progress, state: "failed", running: 0, error: "the engine process stopped; start the experiment again to resume it" });
+            }
+          }
           if (event.status === "crashed") state().pushError("engine", `${event.detail ?? "the engine process stopped"}. Completed nodes are kept in the run log; the next run starts a fresh engine.`);
         }
       });
@@ -211,14 +241,44 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
       await inspectModel(path);
     },
 
-    async loadExperiment(path: string, baseline?: string) {
+    loadExperiment,
+
+    /** Starts an experiment with the run setup's models: the chosen strategies (with default parameters) over a dataset slice. */
+    async startExperiment(form: { dataset: string; limit: string; strategies: string[]; out: string; concurrency: string; skipMalformed: boolean }) {
       state().clearErrors("compare");
-      const result = await bridge.loadExperiment({ path: path.trim(), ...(baseline ? { baseline } : {}) });
+      const { setup } = state();
+      const maxTokens = Number(setup.maxTokens) || undefined;
+      const actor = { path: setup.actorPath.trim(), ...(maxTokens ? { sampling: { maxTokens } } : {}), ...(loadFromForm(setup.load.actor) ? { load: loadFromForm(setup.load.actor) } : {}) };
+      const criticPath = (setup.criticPath || setup.actorPath).trim();
+      const critic = { path: criticPath, ...(loadFromForm(setup.load.critic) ? { load: loadFromForm(setup.load.critic) } : {}) };
+      const resume = !form.dataset.trim() && form.out.trim();
+      const result = await bridge.startExperiment(
+        resume
+          ? { out: form.out.trim() }
+          : {
+              ...(form.out.trim() ? { out: form.out.trim() } : {}),
+              dataset: form.dataset.trim(),
+              ...(Number(form.limit) > 0 ? { limit: Number(form.limit) } : {}),
+              columns: form.strategies.map((strategy) => ({ strategy })),
+              actor,
+              critic,
+              seed: Number(setup.seed) || 0,
+              ...(Number(form.concurrency) > 0 ? { concurrency: Number(form.concurrency) } : {}),
+              ...(form.skipMalformed ? { skipMalformed: true } : {}),
+            },
+      );
       if (!result.ok) {
         state().pushError("compare", result.error);
         return;
       }
-      state().setExperiment(result.value);
+      await loadExperiment(result.value.path);
+    },
+
+    async controlExperiment(action: "pause" | "resume" | "stop") {
+      const experiment = state().experiment;
+      if (!experiment) return;
+      const result = await bridge.controlExperiment({ path: experiment.path, action });
+      if (!result.ok) state().pushError("compare", result.error);
     },
 
     /** Opens one cell of the compare grid: that run's tree, replayed from the experiment's run log. */

@@ -1,7 +1,7 @@
 // The renderer's store: made by a factory (one per app instance or test), run state only from folding run
 // events with the engine's own reducer, UI state (selection, collapsed subtrees, errors, the setup form) beside it.
 import { createStore } from "zustand/vanilla";
-import type { EngineEvent, EngineInfo, ExperimentInfo, GpuReportInfo, LibraryModelInfo, MemoryPlanInfo, ModelInfo, RunSummary, StrategyInfo } from "../../native/protocol/contract.ts";
+import type { EngineEvent, EngineInfo, ExperimentInfo, ExperimentProgressEvent, GpuReportInfo, LibraryModelInfo, MemoryPlanInfo, ModelInfo, RunSummary, StrategyInfo } from "../../native/protocol/contract.ts";
 
 export type DownloadEvent = Extract<EngineEvent, { type: "download" }>;
 import type { RunEvent } from "../../native/protocol/events.ts";
@@ -56,6 +56,8 @@ export interface AppState {
   downloads: Record<string, DownloadEvent>;
   view: "run" | "compare";
   experiment: ExperimentInfo | null;
+  /** Progress of experiments this engine runs, by folder. */
+  experimentProgress: Record<string, ExperimentProgressEvent>;
 
   applyEvents(runId: string, events: RunEvent[]): void;
   replaceRun(runId: string, events: RunEvent[]): void;
@@ -78,6 +80,7 @@ export interface AppState {
   setDownload(event: DownloadEvent): void;
   setView(view: AppState["view"]): void;
   setExperiment(experiment: ExperimentInfo | null): void;
+  setExperimentProgress(progress: ExperimentProgressEvent): void;
 }
 
 export const defaultSetup: SetupForm = {
@@ -114,6 +117,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     downloads: {},
     view: "run",
     experiment: null,
+    experimentProgress: {},
 
     applyEvents: (runId, events) =>
       set((state) => {
@@ -146,6 +150,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     setLibrary: (library) => set({ library }),
     setView: (view) => set({ view }),
     setExperiment: (experiment) => set({ experiment }),
+    setExperimentProgress: (progress) => set((state) => ({ experimentProgress: { ...state.experimentProgress, [progress.path]: progress } })),
     setDownload: (event) => set((state) => ({ downloads: { ...state.downloads, [event.downloadId]: event } })),
   }));
 }

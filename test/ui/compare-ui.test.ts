@@ -1,12 +1,14 @@
-// The compare view in Chromium: an experiment's aggregates, plot and grid; filters; a cell opens its run's tree.
+// The compare view in Chromium: an experiment's aggregates, plot and grid; filters; a cell opens its run's tree;
+// an experiment started from the UI on generated models, paused and resumed, filling the grid as it goes.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ScriptedBackend } from "../../native/llm/scripted-backend.ts";
 import { runExperiment } from "../../native/eval/experiment.ts";
 import { artifactsDir, startWebApp, type WebApp } from "../support/web-app.ts";
+import { testModel } from "../support/models.ts";
 
 let app: WebApp;
 const dir = join(mkdtempSync(join(tmpdir(), "refinery-compare-")), "exp");
@@ -60,4 +62,45 @@ test("load an experiment, read its aggregates, filter the grid, switch the basel
   await page.click('[data-testid="grid-row"]:nth-child(2) [data-testid="grid-cell"]:nth-child(3)');
   await page.waitForSelector('[data-testid="tree-node"][data-role="vote"]');
   assert.equal((await page.$$('[data-testid="tree-node"][data-role="draft"]')).length, 3);
+});
+
+test("start an experiment from the UI with the run setup's models, pause and resume it, watch the grid fill, filter by a dataset field", async () => {
+  const { page } = app;
+  const [actor, critic] = [await testModel("tinyChat"), await testModel("tinyCritic")];
+  const dataset = join(dir, "..", "levels.jsonl");
+  writeFileSync(dataset, Array.from({ length: 6 }, (_, i) => JSON.stringify({ question: `What is ${i} + 1?`, answer: String(i + 1), level: i < 5 ? "easy" : "hard" })).join("\n"));
+  const out = join(dir, "..", "from-ui");
+  await page.click('[data-testid="tab-run"]');
+  await page.fill('[data-testid="actor-path"]', actor);
+  await page.fill('[data-testid="critic-path"]', critic);
+  await page.fill('[data-testid="max-tokens"]', "6");
+  await page.click('[data-testid="tab-compare"]');
+  await page.fill('[data-testid="experiment-dataset"]', dataset);
+  await page.fill('[data-testid="experiment-limit"]', "6");
+  await page.fill('[data-testid="experiment-out"]', out);
+  await page.uncheck('[data-testid="experiment-strategy-self-refine"]');
+  await page.check('[data-testid="experiment-strategy-self-consistency"]');
+  await page.click('[data-testid="experiment-start"]');
+  // Pause at once: the cell in flight (if one started) finishes, then nothing new starts.
+  await page.click('[data-testid="experiment-pause"]');
+  await page.waitForFunction(() => /paused · \d+\/12 cells · 0 running/.test(document.querySelector('[data-testid="experiment-progress-text"]')?.textContent ?? ""), undefined, { timeout: 120_000 });
+  const pausedAt = await page.textContent('[data-testid="experiment-progress-text"]');
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await page.textContent('[data-testid="experiment-progress-text"]'), pausedAt, "nothing runs while paused");
+  const doneWhilePaused = Number(/(\d+)\/12 cells/.exec(pausedAt ?? "")![1]);
+  assert.ok(doneWhilePaused < 12);
+  await page.click('[data-testid="experiment-pause"]');
+  // The grid fills in while it runs, before the experiment is over.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="grid-cell"]').length >= 1 && document.querySelector('[data-testid="experiment-progress"]')?.getAttribute("data-state") === "running", undefined, { timeout: 120_000 });
+  await page.waitForSelector('[data-testid="experiment-progress"][data-state="finished"]', { timeout: 300_000 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="grid-row"]').length === 6);
+  assert.equal((await page.$$('[data-testid="aggregate-row"]')).length, 2);
+  await page.waitForSelector('[data-testid="dynamics-plot"] circle');
+  await page.selectOption('[data-testid="filter-field"]', "level");
+  await page.selectOption('[data-testid="filter-field-value"]', "hard");
+  assert.equal((await page.$$('[data-testid="grid-row"]')).length, 1);
+  assert.equal(await page.textContent('[data-testid="grid-count"]'), "1 of 6 items");
+  await page.screenshot({ path: join(artifactsDir, "compare-experiment-from-ui.png"), fullPage: true });
+  const results = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n");
+  assert.equal(results.length, 12, "every cell checkpointed once");
 });
