@@ -17,7 +17,7 @@ import { commandCriticEval, commandExperiment, commandReport } from "./experimen
 const USAGE = `refinery — an actor and a critic LLM refine answers together
 
 usage:
-  refinery run (--strategy <name> | --preset <file.json>) --actor <gguf> [--critic <gguf>] (--task "<text>" | --dataset <file> [--limit n])
+  refinery run (--strategy <name> | --preset <file.json>) --actor <gguf> [--critic <gguf>] (--task "<text>" | --dataset <file> [--limit n] [--field name=f …] [--skip-malformed])
                [--out <dir>] [--seed n] [--param name=value ...] [--reference <answer>] [--save-preset <file.json>]
                [--max-tokens n] [--temperature t] [--critic-max-tokens n] [--max-total-tokens n]
                [--threads n] [--gpu auto|cpu|cuda|vulkan|metal] [--context-size n] [--gpu-layers auto|max|n]

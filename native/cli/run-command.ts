@@ -1,7 +1,7 @@
 // refinery run: one task or a dataset slice through a strategy (or a preset), progress on stderr.
 import type { RunEvent, Task } from "../protocol/events.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
-import { readDataset } from "../eval/dataset.ts";
+import { parseFieldMapping, readDataset } from "../eval/dataset.ts";
 import { executeRun, type RunConfig } from "../runs/runner.ts";
 import { intOption, numberOption, paramsFrom, parse, UsageError } from "./args.ts";
 
@@ -33,6 +33,8 @@ export async function commandRun(args: string[]): Promise<number> {
     dataset: { type: "string" },
     limit: { type: "string" },
     offset: { type: "string" },
+    field: { type: "string", multiple: true },
+    "skip-malformed": { type: "boolean" },
     out: { type: "string" },
     seed: { type: "string" },
     param: { type: "string", multiple: true },
@@ -72,7 +74,12 @@ export async function commandRun(args: string[]): Promise<number> {
   const gpu = (values.gpu ?? "auto") as GpuChoice;
   if (!["auto", "cpu", "cuda", "vulkan", "metal"].includes(gpu)) throw new UsageError(`--gpu must be auto, cpu, cuda, vulkan or metal, got '${gpu}'`);
   const tasks: Task[] = values.dataset
-    ? await readDataset(values.dataset, { limit: intOption(values.limit, "limit"), offset: intOption(values.offset, "offset") })
+    ? await readDataset(values.dataset, {
+        limit: intOption(values.limit, "limit"),
+        offset: intOption(values.offset, "offset"),
+        ...(values.field?.length ? { fields: parseFieldMapping(values.field) } : {}),
+        skipMalformed: values["skip-malformed"] === true,
+      })
     : [{ question: values.task!, ...(values.reference !== undefined ? { reference: values.reference } : {}) }];
   const contextSize = intOption(values["context-size"], "context-size");
   const gpuLayersText = values["gpu-layers"];

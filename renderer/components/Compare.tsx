@@ -30,7 +30,7 @@ function Plot({ points, frontier }: { points: Array<{ id: string; tokens: number
       {points.map((p) => (
         <g key={p.id}>
           <circle cx={px(p.tokens)} cy={py(p.accuracy)} r={5} fill="#1d2330" />
-          <text x={px(p.tokens) + 7} y={py(p.accuracy) - 6} fontSize={11}>
+          <text x={px(p.tokens) + (px(p.tokens) > w * 0.6 ? -7 : 7)} y={py(p.accuracy) - 6} fontSize={11} textAnchor={px(p.tokens) > w * 0.6 ? "end" : "start"}>
             {p.id} {pct(p.accuracy)}
           </text>
         </g>
