@@ -2,18 +2,17 @@
 import { writeFileSync } from "node:fs";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping } from "../eval/dataset.ts";
-import { ExperimentControl, readExperimentConfig, readResults, runExperiment, summarize, type ExperimentColumn, type ExperimentConfig, type ExperimentProgress } from "../eval/experiment.ts";
+import { columnsFor, ExperimentControl, readExperimentConfig, readResults, runExperiment, summarize, type ExperimentConfig, type ExperimentProgress, type ModelPair } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 
-/** "self-consistency:n=5,temperature=0.7" → a column; "@file.json" → a preset file. */
-async function columnFrom(spec: string, actor: string, critic: string, maxTokens: number | undefined): Promise<ExperimentColumn> {
-  const sampling = maxTokens ? { maxTokens } : undefined;
+/** "self-consistency:n=5,temperature=0.7" → a strategy column; "@file.json" → a preset file. */
+async function strategyFrom(spec: string): Promise<{ name: string; strategy: string; params?: Record<string, unknown> }> {
   if (spec.startsWith("@")) {
     const { presetToRun, readPreset } = await import("../strategies/pipeline.ts");
     const preset = await readPreset(spec.slice(1));
     const { strategy, params } = presetToRun(preset);
-    return { name: preset.name, strategy, params, actor: { path: actor, sampling }, critic: { path: critic } };
+    return { name: preset.name, strategy, params };
   }
   const [strategy, rest] = spec.split(":", 2) as [string, string | undefined];
   const params: Record<string, string> = {};
@@ -22,7 +21,21 @@ async function columnFrom(spec: string, actor: string, critic: string, maxTokens
     if (at <= 0) throw new UsageError(`--strategy takes name:param=value,…, got '${spec}'`);
     params[pair.slice(0, at)] = pair.slice(at + 1);
   }
-  return { name: rest ? `${strategy}(${rest})` : strategy, strategy, params, actor: { path: actor, sampling }, critic: { path: critic } };
+  return { name: rest ? `${strategy}(${rest})` : strategy, strategy, params };
+}
+
+/** --actor/--critic and every --pair actor.gguf[,critic.gguf]: the model pairs the strategies run with. */
+function pairsFrom(actor: string | undefined, critic: string | undefined, pairs: string[] | undefined, maxTokens: number | undefined): ModelPair[] {
+  const sampling = maxTokens ? { sampling: { maxTokens } } : {};
+  const list: Array<[string, string]> = [];
+  if (actor) list.push([actor, critic ?? actor]);
+  else if (critic) throw new UsageError("--critic needs --actor (or use --pair actor.gguf,critic.gguf)");
+  for (const spec of pairs ?? []) {
+    const [a, c, extra] = spec.split(",");
+    if (!a || extra !== undefined) throw new UsageError(`--pair takes actor.gguf or actor.gguf,critic.gguf, got '${spec}'`);
+    list.push([a, c || a]);
+  }
+  return list.map(([a, c]) => ({ actor: { path: a, ...sampling }, critic: { path: c } }));
 }
 
 /** Pause with p, resume with p again, stop with q or Ctrl+C — when stdin is a terminal. */
@@ -65,6 +78,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
     strategy: { type: "string", multiple: true },
     actor: { type: "string" },
     critic: { type: "string" },
+    pair: { type: "string", multiple: true },
     seed: { type: "string" },
     out: { type: "string" },
     "max-tokens": { type: "string" },
@@ -80,9 +94,9 @@ export async function commandExperiment(args: string[]): Promise<number> {
   if (config) {
     if (!values.quiet) process.stderr.write(`resuming the experiment in ${values.out} (${readResults(values.out).length} cells already done)\n`);
   } else {
-    if (!values.dataset || !values.actor || !values.strategy?.length) throw new UsageError("a new experiment needs --dataset, --actor and at least one --strategy");
-    const critic = values.critic ?? values.actor;
+    if (!values.dataset || !(values.actor || values.pair?.length) || !values.strategy?.length) throw new UsageError("a new experiment needs --dataset, --actor (or --pair) and at least one --strategy");
     const maxTokens = intOption(values["max-tokens"], "max-tokens");
+    const pairs = pairsFrom(values.actor, values.critic, values.pair, maxTokens);
     const fields = values.field?.length ? parseFieldMapping(values.field) : undefined;
     config = {
       dataset: values.dataset,
@@ -90,7 +104,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
       ...(values.offset ? { offset: intOption(values.offset, "offset") } : {}),
       ...(fields ? { fields } : {}),
       ...(values["skip-malformed"] ? { skipMalformed: true } : {}),
-      columns: await Promise.all(values.strategy.map((spec) => columnFrom(spec, values.actor!, critic, maxTokens))),
+      columns: columnsFor(await Promise.all(values.strategy.map(strategyFrom)), pairs),
       seed: intOption(values.seed, "seed") ?? 0,
       ...(values.threads ? { threads: intOption(values.threads, "threads") } : {}),
       ...(values.gpu ? { gpu: values.gpu as GpuChoice } : {}),

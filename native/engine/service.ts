@@ -115,38 +115,40 @@ export class EngineService {
       };
     },
     startExperiment: async (input) => {
-      const { ExperimentControl, ExperimentError, readExperimentConfig, runExperiment } = await import("../eval/experiment.ts");
+      const { columnsFor, ExperimentControl, ExperimentError, readExperimentConfig, runExperiment } = await import("../eval/experiment.ts");
       const { loadDataset } = await import("../eval/dataset.ts");
       const path = resolve(input.out ?? join(this.options.runsDir, "..", "experiments", newRunId("experiment")));
       if (this.experiments.get(path)?.progress.state === "running" || this.experiments.get(path)?.progress.state === "paused") throw new ExperimentError(`${path} is already running`);
       let config = readExperimentConfig(path);
       if (!config) {
-        if (!input.dataset || !input.columns || !input.actor) throw new ExperimentError("a new experiment needs a dataset, at least one strategy and an actor model");
-        const actor = input.actor;
-        const critic = input.critic ?? input.actor;
-        const names = new Map<string, number>();
+        if (!input.dataset || !input.columns || !input.pairs) throw new ExperimentError("a new experiment needs a dataset, at least one strategy and an actor model");
+        const pairs = input.pairs.map((pair) => ({ actor: pair.actor, critic: pair.critic ?? { path: pair.actor.path } }));
         config = {
           dataset: resolve(input.dataset),
           ...(input.limit ? { limit: input.limit } : {}),
           ...(input.offset ? { offset: input.offset } : {}),
           ...(input.fields ? { fields: input.fields } : {}),
           ...(input.skipMalformed ? { skipMalformed: true } : {}),
-          columns: input.columns.map((column) => {
-            const base = column.name ?? (column.params && Object.keys(column.params).length ? `${column.strategy}(${Object.entries(column.params).map(([k, v]) => `${k}=${v}`).join(",")})` : column.strategy);
-            const seen = names.get(base) ?? 0;
-            names.set(base, seen + 1);
-            return { name: seen ? `${base}#${seen + 1}` : base, strategy: column.strategy, ...(column.params ? { params: column.params } : {}), actor, critic };
-          }),
+          columns: columnsFor(
+            input.columns.map((column) => ({
+              name: column.name ?? (column.params && Object.keys(column.params).length ? `${column.strategy}(${Object.entries(column.params).map(([k, v]) => `${k}=${v}`).join(",")})` : column.strategy),
+              strategy: column.strategy,
+              ...(column.params ? { params: column.params } : {}),
+            })),
+            pairs,
+          ),
           seed: input.seed ?? 0,
           ...(this.options.gpu ? { gpu: this.options.gpu } : {}),
           ...(this.options.threads ? { threads: this.options.threads } : {}),
           ...(input.maxTotalTokens ? { maxTotalTokens: input.maxTotalTokens } : {}),
         };
         for (const column of config.columns) resolveStrategyParams(getStrategy(column.strategy), column.params ?? {});
-        for (const role of ["actor", "critic"] as const) {
-          await checkModelFile(config.columns[0]![role].path).catch((error: Error) => {
-            throw new RunInputError(`${role} model: ${error.message}`);
-          });
+        for (const pair of pairs) {
+          for (const role of ["actor", "critic"] as const) {
+            await checkModelFile(pair[role].path).catch((error: Error) => {
+              throw new RunInputError(`${role} model: ${error.message}`);
+            });
+          }
         }
       }
       // Refuse a malformed dataset in the call itself, before anything is written.

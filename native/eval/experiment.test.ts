@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GenerateRequest } from "../llm/backend.ts";
 import { ScriptedBackend } from "../llm/scripted-backend.ts";
-import { correctWithin, ExperimentControl, readResults, runExperiment, summarize, type CellResult, type ExperimentConfig } from "./experiment.ts";
+import { columnsFor, correctWithin, ExperimentControl, readResults, runExperiment, summarize, type CellResult, type ExperimentConfig } from "./experiment.ts";
 import { replayRunLog } from "../runs/run-log.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "refinery-exp-"));
@@ -163,4 +163,18 @@ test("budget-matched accuracy takes the answer each run held at the budget; dyna
     { candidate: 2, items: 1, accuracy: 1, meanScore: 9 },
   ]);
   assert.deepEqual(summary.columns[1]!.transitions, { ...summary.columns[1]!.transitions!, wrongToCorrect: 1, correctToCorrect: 1, correctToWrong: 0 });
+});
+
+test("columns are strategies × model pairs, named by strategy alone when there is one pair", () => {
+  const strategies = [{ name: "single-pass", strategy: "single-pass" }, { name: "sc(n=3)", strategy: "self-consistency", params: { n: 3 } }];
+  const one = columnsFor(strategies, [{ actor: { path: "/m/a.gguf" }, critic: { path: "/m/a.gguf" } }]);
+  assert.deepEqual(one.map((c) => c.name), ["single-pass", "sc(n=3)"]);
+  const two = columnsFor(strategies, [
+    { actor: { path: "/m/a.gguf" }, critic: { path: "/m/a.gguf" } },
+    { actor: { path: "/m/b.gguf" }, critic: { path: "/m/judge.gguf" } },
+  ]);
+  assert.deepEqual(two.map((c) => c.name), ["single-pass @ a", "sc(n=3) @ a", "single-pass @ b+judge", "sc(n=3) @ b+judge"]);
+  assert.equal(two[3]!.critic.path, "/m/judge.gguf");
+  assert.deepEqual(columnsFor([strategies[0]!, strategies[0]!], [{ actor: { path: "a" }, critic: { path: "a" } }]).map((c) => c.name), ["single-pass", "single-pass#2"]);
+  assert.throws(() => columnsFor([], [{ actor: { path: "a" }, critic: { path: "a" } }]), /at least one strategy/);
 });

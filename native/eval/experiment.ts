@@ -4,7 +4,7 @@
 // finished generations back from the experiment's generation cache. Items run concurrently on parallel sequences
 // when asked; pausing lets the cells in flight finish and starts no new one until resumed.
 import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { candidateIsCorrect } from "./checkers.ts";
 import { loadDataset, type FieldMapping, type MalformedRecord } from "./dataset.ts";
 import { executeRun, type ModelConfig, type RunDeps } from "../runs/runner.ts";
@@ -22,6 +22,35 @@ export interface ExperimentColumn {
   params?: Record<string, unknown>;
   actor: ModelConfig;
   critic: ModelConfig;
+}
+
+export interface ModelPair {
+  actor: ModelConfig;
+  critic: ModelConfig;
+}
+
+/** What a pair is called in column names: the actor file, "+ critic" when the critic is another file. */
+export function pairLabel(pair: ModelPair): string {
+  const name = (path: string) => basename(path).replace(/\.gguf$/i, "");
+  return pair.critic.path === pair.actor.path ? name(pair.actor.path) : `${name(pair.actor.path)}+${name(pair.critic.path)}`;
+}
+
+/**
+ * Columns for strategies × model pairs. With one pair the strategy names stand alone; with several each column
+ * is "<strategy> @ <pair>". Names are made unique (#2, #3…) so two spellings of one strategy can sit side by side.
+ */
+export function columnsFor(strategies: ReadonlyArray<{ name: string; strategy: string; params?: Record<string, unknown> }>, pairs: readonly ModelPair[]): ExperimentColumn[] {
+  if (!strategies.length) throw new ExperimentError("an experiment needs at least one strategy");
+  if (!pairs.length) throw new ExperimentError("an experiment needs at least one actor model");
+  const seen = new Map<string, number>();
+  return pairs.flatMap((pair) =>
+    strategies.map((s) => {
+      const base = pairs.length > 1 ? `${s.name} @ ${pairLabel(pair)}` : s.name;
+      const count = (seen.get(base) ?? 0) + 1;
+      seen.set(base, count);
+      return { name: count > 1 ? `${base}#${count}` : base, strategy: s.strategy, ...(s.params ? { params: s.params } : {}), actor: pair.actor, critic: pair.critic };
+    }),
+  );
 }
 
 export interface ExperimentConfig {
@@ -230,7 +259,6 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
     // A run folder without a checkpoint line was cut short: start that cell again from nothing.
     rmSync(join(dir, "runs", runId), { recursive: true, force: true });
     const cellStart = performance.now();
-    const hitsBefore = cache?.hits ?? 0;
     const result = await executeRun(
       {
         strategy: column.strategy,
@@ -269,8 +297,7 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
       pathTokens: state.budgets?.selectedPathTokens ?? 0,
       totalTokens: state.budgets?.totalTokens ?? state.order.reduce((s, id) => s + state.nodes[id]!.tokensIn + state.nodes[id]!.tokensOut, 0),
       wallMs: Math.round(performance.now() - cellStart),
-      // Counted per cell only when cells run one at a time; concurrent cells share the counter.
-      ...(cache && concurrency === 1 ? { cachedGenerations: cache.hits - hitsBefore } : {}),
+      ...(cache ? { cachedGenerations: Object.values(state.nodes).filter((n) => n.cached).length } : {}),
       trajectory,
       ...(state.failure ? { failure: state.failure.reason } : {}),
     };

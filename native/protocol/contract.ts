@@ -94,8 +94,8 @@ export const requestSchemas = {
         .min(1, "choose at least one strategy")
         .max(32)
         .optional(),
-      actor: modelConfig.optional(),
-      critic: modelConfig.optional(),
+      /** Model pairs; each strategy runs with each pair (columns are strategy × pair). */
+      pairs: z.array(z.object({ actor: modelConfig, critic: modelConfig.optional() }).strict()).min(1).max(8).optional(),
       seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
       maxTotalTokens: z.number().int().min(0).optional(),
       concurrency: z.number().int().min(1).max(64).optional(),

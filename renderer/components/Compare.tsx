@@ -44,34 +44,40 @@ function DynamicsPlot({ columns }: { columns: ExperimentInfo["summary"]["columns
   const w = 350;
   const h = 220;
   const longest = Math.max(1, ...columns.map((c) => c.dynamics.length));
-  const px = (k: number) => 40 + (longest === 1 ? 0 : (k / (longest - 1)) * (w - 120));
+  const px = (k: number) => 40 + (longest === 1 ? 0 : (k / (longest - 1)) * (w - 60));
   const py = (fraction: number) => h - 30 - fraction * (h - 50);
   return (
-    <svg width={w} height={h} data-testid="dynamics-plot" className="compare-plot">
-      <line x1={40} y1={h - 30} x2={w - 70} y2={h - 30} stroke="#888" />
-      <line x1={40} y1={10} x2={40} y2={h - 30} stroke="#888" />
-      <text x={(w - 40) / 2} y={h - 6} textAnchor="middle" fontSize={11}>
-        candidate k (score solid, accuracy dashed)
-      </text>
-      {columns.map((c, i) => {
-        const colour = PALETTE[i % PALETTE.length]!;
-        const scored = c.dynamics.filter((d) => d.meanScore !== null);
-        return (
-          <g key={c.column}>
-            <polyline points={c.dynamics.map((d) => `${px(d.candidate)},${py(d.accuracy)}`).join(" ")} fill="none" stroke={colour} strokeDasharray="5 3" strokeWidth={2} />
-            <polyline points={scored.map((d) => `${px(d.candidate)},${py(d.meanScore! / 10)}`).join(" ")} fill="none" stroke={colour} strokeWidth={2} />
-            {c.dynamics.map((d) => (
-              <circle key={d.candidate} cx={px(d.candidate)} cy={py(d.accuracy)} r={3} fill={colour}>
-                <title>{`${c.column}, candidate ${d.candidate + 1}: ${pct(d.accuracy)} of ${d.items}${d.meanScore !== null ? `, mean score ${d.meanScore.toFixed(1)}` : ""}`}</title>
-              </circle>
-            ))}
-            <text x={w - 65} y={20 + i * 14} fontSize={11} fill={colour}>
-              {c.column}
-            </text>
-          </g>
-        );
-      })}
-    </svg>
+    <div className="dynamics">
+      <svg width={w} height={h} data-testid="dynamics-plot" className="compare-plot">
+        <line x1={40} y1={h - 30} x2={w - 10} y2={h - 30} stroke="#888" />
+        <line x1={40} y1={10} x2={40} y2={h - 30} stroke="#888" />
+        <text x={w / 2} y={h - 6} textAnchor="middle" fontSize={11}>
+          candidate k (score solid, accuracy dashed)
+        </text>
+        {columns.map((c, i) => {
+          const colour = PALETTE[i % PALETTE.length]!;
+          const scored = c.dynamics.filter((d) => d.meanScore !== null);
+          return (
+            <g key={c.column}>
+              <polyline points={c.dynamics.map((d) => `${px(d.candidate)},${py(d.accuracy)}`).join(" ")} fill="none" stroke={colour} strokeDasharray="5 3" strokeWidth={2} />
+              <polyline points={scored.map((d) => `${px(d.candidate)},${py(d.meanScore! / 10)}`).join(" ")} fill="none" stroke={colour} strokeWidth={2} />
+              {c.dynamics.map((d) => (
+                <circle key={d.candidate} cx={px(d.candidate)} cy={py(d.accuracy)} r={3} fill={colour}>
+                  <title>{`${c.column}, candidate ${d.candidate + 1}: ${pct(d.accuracy)} of ${d.items}${d.meanScore !== null ? `, mean score ${d.meanScore.toFixed(1)}` : ""}`}</title>
+                </circle>
+              ))}
+            </g>
+          );
+        })}
+      </svg>
+      <div className="legend small">
+        {columns.map((c, i) => (
+          <span key={c.column} style={{ color: PALETTE[i % PALETTE.length] }}>
+            ■ {c.column}
+          </span>
+        ))}
+      </div>
+    </div>
   );
 }
 
@@ -105,16 +111,39 @@ function NewExperiment() {
   const controller = useController();
   const strategies = useAppState((s) => s.strategies);
   const setup = useAppState((s) => s.setup);
-  const [form, setForm] = useState({ dataset: "", limit: "20", strategies: ["single-pass", "self-refine"], out: "", concurrency: "", skipMalformed: false });
-  const toggle = (name: string) => setForm((f) => ({ ...f, strategies: f.strategies.includes(name) ? f.strategies.filter((s) => s !== name) : [...f.strategies, name] }));
+  const form = useAppState((s) => s.experimentForm);
+  const setForm = useAppState((s) => s.updateExperimentForm);
+  const name = (path: string) => path.split(/[\\/]/).pop() || "—";
+  const toggle = (name: string) => setForm({ strategies: form.strategies.includes(name) ? form.strategies.filter((s) => s !== name) : [...form.strategies, name] });
   return (
     <details className="new-experiment" open data-testid="new-experiment">
-      <summary>New experiment (models from the run setup: actor {setup.actorPath || "—"}, critic {setup.criticPath || setup.actorPath || "—"})</summary>
+      <summary>New experiment</summary>
+      <div className="row small pairs" data-testid="experiment-pairs">
+        <span>models:</span>
+        {form.pairs.length === 0 ? (
+          <span>
+            the run setup's — actor {name(setup.actorPath)}, critic {name(setup.criticPath || setup.actorPath)}
+          </span>
+        ) : (
+          form.pairs.map((pair, i) => (
+            <span key={i} className="pair" data-testid="experiment-pair">
+              {name(pair.actor.path)} + {name(pair.critic.path)}{" "}
+              <button type="button" title="remove this pair" onClick={() => setForm({ ...form, pairs: form.pairs.filter((_, j) => j !== i) })}>
+                ×
+              </button>
+            </span>
+          ))
+        )}
+        <button type="button" data-testid="experiment-add-pair" title="columns become strategy × model pair" onClick={() => setForm({ ...form, pairs: [...form.pairs, controller.setupPair()] })}>
+          + add the run setup's models as a pair
+        </button>
+      </div>
       <div className="row">
         <input data-testid="experiment-dataset" placeholder="dataset (.jsonl / .json)" value={form.dataset} onChange={(e) => setForm({ ...form, dataset: e.target.value })} />
         <input data-testid="experiment-limit" className="short" placeholder="items" value={form.limit} onChange={(e) => setForm({ ...form, limit: e.target.value })} />
         <input data-testid="experiment-out" placeholder="output folder (empty: a new one)" value={form.out} onChange={(e) => setForm({ ...form, out: e.target.value })} />
         <input data-testid="experiment-concurrency" className="short" placeholder="items at once" value={form.concurrency} onChange={(e) => setForm({ ...form, concurrency: e.target.value })} />
+        <input data-testid="experiment-budget" className="short" placeholder="tokens/run cap" title="max total tokens per run (empty: none)" value={form.budget} onChange={(e) => setForm({ ...form, budget: e.target.value })} />
       </div>
       <div className="row small strategy-choices">
         {strategies

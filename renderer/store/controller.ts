@@ -2,7 +2,7 @@
 // Errors come back as values and are shown where the user is looking.
 import type { Bridge } from "../../native/protocol/contract.ts";
 import type { LoadSettingsInfo } from "../../native/protocol/contract.ts";
-import { defaultLoad, type AppStore, type LoadForm } from "./store.ts";
+import { defaultLoad, type AppStore, type ExperimentForm, type LoadForm } from "./store.ts";
 
 /** The form's load fields as contract load settings; empty fields mean the engine's defaults. */
 export function loadFromForm(form: LoadForm): LoadSettingsInfo | undefined {
@@ -20,6 +20,8 @@ function formFromLoad(load: LoadSettingsInfo | undefined): LoadForm {
 }
 
 export type Controller = ReturnType<typeof createController>;
+
+export type ExperimentPairForm = ExperimentForm["pairs"][number];
 
 export function createController(bridge: Bridge, store: AppStore, location: { hash: string; setHash(hash: string): void }) {
   const state = () => store.getState();
@@ -41,6 +43,18 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
     location.setHash(`run=${runId}`);
   }
 
+  /** The run setup's actor and critic (with their load settings) as a model pair for an experiment. */
+  function setupPair(): ExperimentPairForm {
+    const { setup } = state();
+    const maxTokens = Number(setup.maxTokens) || undefined;
+    const actorLoad = loadFromForm(setup.load.actor);
+    const criticLoad = loadFromForm(setup.load.critic);
+    return {
+      actor: { path: setup.actorPath.trim(), ...(maxTokens ? { sampling: { maxTokens } } : {}), ...(actorLoad ? { load: actorLoad } : {}) },
+      critic: { path: (setup.criticPath || setup.actorPath).trim(), ...(criticLoad ? { load: criticLoad } : {}) },
+    };
+  }
+
   let reloadTimer: ReturnType<typeof setTimeout> | null = null;
   function scheduleExperimentReload() {
     if (reloadTimer) return;
@@ -51,9 +65,13 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
     }, 250);
   }
 
+  let experimentRequests = 0;
   async function loadExperiment(path: string, baseline?: string) {
     state().clearErrors("compare");
+    // Reloads overlap while an experiment runs; only the newest answer may land, or a stale grid could win.
+    const request = ++experimentRequests;
     const result = await bridge.loadExperiment({ path: path.trim(), ...(baseline ? { baseline } : {}) });
+    if (request !== experimentRequests) return;
     if (!result.ok) {
       state().pushError("compare", result.error);
       return;
@@ -242,16 +260,17 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
     },
 
     loadExperiment,
+    setupPair,
 
-    /** Starts an experiment with the run setup's models: the chosen strategies (with default parameters) over a dataset slice. */
-    async startExperiment(form: { dataset: string; limit: string; strategies: string[]; out: string; concurrency: string; skipMalformed: boolean }) {
+    /**
+     * Starts an experiment: the chosen strategies (default parameters) × the model pairs (the run setup's when none
+     * were added) over a dataset slice. With only a folder, resumes the experiment stopped there.
+     */
+    async startExperiment(form: ExperimentForm) {
       state().clearErrors("compare");
       const { setup } = state();
-      const maxTokens = Number(setup.maxTokens) || undefined;
-      const actor = { path: setup.actorPath.trim(), ...(maxTokens ? { sampling: { maxTokens } } : {}), ...(loadFromForm(setup.load.actor) ? { load: loadFromForm(setup.load.actor) } : {}) };
-      const criticPath = (setup.criticPath || setup.actorPath).trim();
-      const critic = { path: criticPath, ...(loadFromForm(setup.load.critic) ? { load: loadFromForm(setup.load.critic) } : {}) };
       const resume = !form.dataset.trim() && form.out.trim();
+      const pairs = form.pairs.length ? form.pairs : [setupPair()];
       const result = await bridge.startExperiment(
         resume
           ? { out: form.out.trim() }
@@ -260,10 +279,10 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
               dataset: form.dataset.trim(),
               ...(Number(form.limit) > 0 ? { limit: Number(form.limit) } : {}),
               columns: form.strategies.map((strategy) => ({ strategy })),
-              actor,
-              critic,
+              pairs,
               seed: Number(setup.seed) || 0,
               ...(Number(form.concurrency) > 0 ? { concurrency: Number(form.concurrency) } : {}),
+              ...(Number(form.budget) > 0 ? { maxTotalTokens: Number(form.budget) } : {}),
               ...(form.skipMalformed ? { skipMalformed: true } : {}),
             },
       );

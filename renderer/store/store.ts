@@ -29,6 +29,20 @@ export interface SetupForm {
   load: { actor: LoadForm; critic: LoadForm };
 }
 
+/** The compare tab's "new experiment" form; kept in the store so switching tabs loses nothing. */
+export interface ExperimentForm {
+  dataset: string;
+  limit: string;
+  strategies: string[];
+  pairs: Array<{ actor: { path: string; sampling?: { maxTokens: number }; load?: import("../../native/protocol/contract.ts").LoadSettingsInfo }; critic: { path: string; load?: import("../../native/protocol/contract.ts").LoadSettingsInfo } }>;
+  out: string;
+  concurrency: string;
+  budget: string;
+  skipMalformed: boolean;
+}
+
+export const defaultExperimentForm: ExperimentForm = { dataset: "", limit: "20", strategies: ["single-pass", "self-refine"], pairs: [], out: "", concurrency: "", budget: "", skipMalformed: false };
+
 export interface UiError {
   id: number;
   where: "setup" | "run" | "engine" | "history" | "library" | "compare";
@@ -58,6 +72,7 @@ export interface AppState {
   experiment: ExperimentInfo | null;
   /** Progress of experiments this engine runs, by folder. */
   experimentProgress: Record<string, ExperimentProgressEvent>;
+  experimentForm: ExperimentForm;
 
   applyEvents(runId: string, events: RunEvent[]): void;
   replaceRun(runId: string, events: RunEvent[]): void;
@@ -81,6 +96,7 @@ export interface AppState {
   setView(view: AppState["view"]): void;
   setExperiment(experiment: ExperimentInfo | null): void;
   setExperimentProgress(progress: ExperimentProgressEvent): void;
+  updateExperimentForm(patch: Partial<ExperimentForm>): void;
 }
 
 export const defaultSetup: SetupForm = {
@@ -118,6 +134,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     view: "run",
     experiment: null,
     experimentProgress: {},
+    experimentForm: defaultExperimentForm,
 
     applyEvents: (runId, events) =>
       set((state) => {
@@ -150,6 +167,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     setLibrary: (library) => set({ library }),
     setView: (view) => set({ view }),
     setExperiment: (experiment) => set({ experiment }),
+    updateExperimentForm: (patch) => set((state) => ({ experimentForm: { ...state.experimentForm, ...patch } })),
     setExperimentProgress: (progress) => set((state) => ({ experimentProgress: { ...state.experimentProgress, [progress.path]: progress } })),
     setDownload: (event) => set((state) => ({ downloads: { ...state.downloads, [event.downloadId]: event } })),
   }));

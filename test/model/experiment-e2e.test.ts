@@ -66,12 +66,15 @@ test("an experiment killed midway resumes without redoing cells and reports", as
 
 test("multiple-choice (ARC) and code (HumanEval) items are checked inside experiments run through node-llama-cpp", () => {
   const shared = resolve(repoRoot, "../shared/data");
-  for (const [dataset, limit] of [["realcritic/arc-challenge.jsonl", "3"], ["tasks/humaneval.jsonl", "2"]] as const) {
+  // Two model pairs on the ARC slice: columns are strategy × pair.
+  for (const [dataset, limit, models] of [["realcritic/arc-challenge.jsonl", "3", ["--pair", actor, "--pair", `${critic},${actor}`]], ["tasks/humaneval.jsonl", "2", ["--actor", actor]]] as const) {
     const out = join(mkdtempSync(join(tmpdir(), "refinery-exp-kinds-")), "exp");
-    const run = spawnSync(process.execPath, [bin, "experiment", "--dataset", join(shared, dataset), "--limit", limit, "--strategy", "single-pass", "--actor", actor, "--max-tokens", "16", "--threads", "1", "--out", out, "--json", "--quiet"], { encoding: "utf8", timeout: 300_000 });
+    const run = spawnSync(process.execPath, [bin, "experiment", "--dataset", join(shared, dataset), "--limit", limit, "--strategy", "single-pass", ...models, "--max-tokens", "16", "--threads", "1", "--out", out, "--json", "--quiet"], { encoding: "utf8", timeout: 300_000 });
     assert.equal(run.status, 0, run.stderr);
     const rows = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { correct: unknown; status: string });
-    assert.equal(rows.length, Number(limit));
+    const columns = JSON.parse(run.stdout).columns.map((c: { column: string }) => c.column);
+    assert.deepEqual(columns, models.length > 2 ? ["single-pass @ tinyChat", "single-pass @ tinyCritic+tinyChat"] : ["single-pass"]);
+    assert.equal(rows.length, Number(limit) * columns.length);
     assert.ok(rows.every((r) => typeof r.correct === "boolean"), `${dataset}: every cell judged (${JSON.stringify(rows.map((r) => r.correct))})`);
   }
   const malformed = join(mkdtempSync(join(tmpdir(), "refinery-exp-bad-")), "bad.jsonl");

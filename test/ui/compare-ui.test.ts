@@ -68,39 +68,54 @@ test("start an experiment from the UI with the run setup's models, pause and res
   const { page } = app;
   const [actor, critic] = [await testModel("tinyChat"), await testModel("tinyCritic")];
   const dataset = join(dir, "..", "levels.jsonl");
-  writeFileSync(dataset, Array.from({ length: 6 }, (_, i) => JSON.stringify({ question: `What is ${i} + 1?`, answer: String(i + 1), level: i < 5 ? "easy" : "hard" })).join("\n"));
+  writeFileSync(dataset, Array.from({ length: 4 }, (_, i) => JSON.stringify({ question: `What is ${i} + 1?`, answer: String(i + 1), level: i < 3 ? "easy" : "hard" })).join("\n"));
   const out = join(dir, "..", "from-ui");
   await page.click('[data-testid="tab-run"]');
   await page.fill('[data-testid="actor-path"]', actor);
   await page.fill('[data-testid="critic-path"]', critic);
   await page.fill('[data-testid="max-tokens"]', "6");
   await page.click('[data-testid="tab-compare"]');
+  // Two model pairs: the setup's, then the same two models the other way round.
+  await page.click('[data-testid="experiment-add-pair"]');
+  await page.click('[data-testid="tab-run"]');
+  await page.fill('[data-testid="actor-path"]', critic);
+  await page.fill('[data-testid="critic-path"]', actor);
+  await page.click('[data-testid="tab-compare"]');
+  await page.click('[data-testid="experiment-add-pair"]');
+  assert.deepEqual(await page.$$eval('[data-testid="experiment-pair"]', (pairs) => pairs.map((p) => p.textContent?.replace("×", "").trim())), ["tinyChat.gguf + tinyCritic.gguf", "tinyCritic.gguf + tinyChat.gguf"]);
   await page.fill('[data-testid="experiment-dataset"]', dataset);
-  await page.fill('[data-testid="experiment-limit"]', "6");
+  await page.fill('[data-testid="experiment-limit"]', "4");
   await page.fill('[data-testid="experiment-out"]', out);
   await page.uncheck('[data-testid="experiment-strategy-self-refine"]');
   await page.check('[data-testid="experiment-strategy-self-consistency"]');
   await page.click('[data-testid="experiment-start"]');
   // Pause at once: the cell in flight (if one started) finishes, then nothing new starts.
   await page.click('[data-testid="experiment-pause"]');
-  await page.waitForFunction(() => /paused · \d+\/12 cells · 0 running/.test(document.querySelector('[data-testid="experiment-progress-text"]')?.textContent ?? ""), undefined, { timeout: 120_000 });
+  await page.waitForFunction(() => /paused · \d+\/16 cells · 0 running/.test(document.querySelector('[data-testid="experiment-progress-text"]')?.textContent ?? ""), undefined, { timeout: 120_000 });
   const pausedAt = await page.textContent('[data-testid="experiment-progress-text"]');
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(await page.textContent('[data-testid="experiment-progress-text"]'), pausedAt, "nothing runs while paused");
-  const doneWhilePaused = Number(/(\d+)\/12 cells/.exec(pausedAt ?? "")![1]);
-  assert.ok(doneWhilePaused < 12);
+  const doneWhilePaused = Number(/(\d+)\/16 cells/.exec(pausedAt ?? "")![1]);
+  assert.ok(doneWhilePaused < 16);
   await page.click('[data-testid="experiment-pause"]');
   // The grid fills in while it runs, before the experiment is over.
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="grid-cell"]').length >= 1 && document.querySelector('[data-testid="experiment-progress"]')?.getAttribute("data-state") === "running", undefined, { timeout: 120_000 });
   await page.waitForSelector('[data-testid="experiment-progress"][data-state="finished"]', { timeout: 300_000 });
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="grid-row"]').length === 6);
-  assert.equal((await page.$$('[data-testid="aggregate-row"]')).length, 2);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="grid-row"]').length === 4);
+  // The aggregates pair all four items once the last cell is in.
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="aggregate-row"] td:nth-child(2)')].every((td) => td.textContent === "4"));
+  assert.deepEqual(await page.$$eval('[data-testid="aggregate-row"]', (rows) => rows.map((r) => r.getAttribute("data-column"))), [
+    "single-pass @ tinyChat+tinyCritic",
+    "self-consistency @ tinyChat+tinyCritic",
+    "single-pass @ tinyCritic+tinyChat",
+    "self-consistency @ tinyCritic+tinyChat",
+  ]);
   await page.waitForSelector('[data-testid="dynamics-plot"] circle');
   await page.selectOption('[data-testid="filter-field"]', "level");
   await page.selectOption('[data-testid="filter-field-value"]', "hard");
   assert.equal((await page.$$('[data-testid="grid-row"]')).length, 1);
-  assert.equal(await page.textContent('[data-testid="grid-count"]'), "1 of 6 items");
+  assert.equal(await page.textContent('[data-testid="grid-count"]'), "1 of 4 items");
   await page.screenshot({ path: join(artifactsDir, "compare-experiment-from-ui.png"), fullPage: true });
   const results = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n");
-  assert.equal(results.length, 12, "every cell checkpointed once");
+  assert.equal(results.length, 16, "every cell checkpointed once");
 });
