@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ScriptedBackend } from "../../native/llm/scripted-backend.ts";
-import { runExperiment } from "../../native/eval/experiment.ts";
+import { readExperimentConfig, readResults, runExperiment, summarize } from "../../native/eval/experiment.ts";
+import { htmlReport, readManifests } from "../../native/eval/report.ts";
 import { artifactsDir, startWebApp, type WebApp } from "../support/web-app.ts";
 import { testModel } from "../support/models.ts";
 
@@ -118,4 +119,25 @@ test("start an experiment from the UI with the run setup's models, pause and res
   await page.screenshot({ path: join(artifactsDir, "compare-experiment-from-ui.png"), fullPage: true });
   const results = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n");
   assert.equal(results.length, 16, "every cell checkpointed once");
+});
+
+test("the standalone HTML report opens from a file with no server and its grid filters work", async () => {
+  const config = readExperimentConfig(dir)!;
+  const results = readResults(dir);
+  const file = join(dir, "report.html");
+  writeFileSync(file, htmlReport(config, summarize(results, config.columns.map((c) => c.name)), results, { manifests: readManifests(dir, results) }));
+  const page = await app.browser.newPage();
+  const requests: string[] = [];
+  page.on("request", (request) => requests.push(request.url()));
+  await page.goto(`file://${file}`);
+  const visibleRows = () => page.$$eval("#grid tr", (rows) => rows.slice(1).filter((r) => (r as HTMLElement).style.display !== "none").length);
+  assert.equal(await visibleRows(), 8);
+  await page.check("#only-differ");
+  assert.equal(await visibleRows(), 2);
+  await page.uncheck("#only-differ");
+  await page.check("#only-failures");
+  assert.equal(await visibleRows(), 4);
+  assert.ok(await page.$('svg[aria-label="score and accuracy by candidate"]'));
+  assert.deepEqual(requests.filter((url) => !url.startsWith("file://")), [], "nothing fetched from anywhere");
+  await page.close();
 });
