@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping } from "../eval/dataset.ts";
+import { parseStrategySpec } from "../strategies/spec.ts";
 import { columnsFor, ExperimentControl, readExperimentConfig, readResults, runExperiment, summarize, type ExperimentConfig, type ExperimentProgress, type ModelPair } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { intOption, parse, UsageError } from "./args.ts";
@@ -14,14 +15,11 @@ async function strategyFrom(spec: string): Promise<{ name: string; strategy: str
     const { strategy, params } = presetToRun(preset);
     return { name: preset.name, strategy, params };
   }
-  const [strategy, rest] = spec.split(":", 2) as [string, string | undefined];
-  const params: Record<string, string> = {};
-  for (const pair of rest ? rest.split(",") : []) {
-    const at = pair.indexOf("=");
-    if (at <= 0) throw new UsageError(`--strategy takes name:param=value,…, got '${spec}'`);
-    params[pair.slice(0, at)] = pair.slice(at + 1);
+  try {
+    return parseStrategySpec(spec);
+  } catch (error) {
+    throw new UsageError(`--strategy: ${(error as Error).message}`);
   }
-  return { name: rest ? `${strategy}(${rest})` : strategy, strategy, params };
 }
 
 /** --actor/--critic and every --pair actor.gguf[,critic.gguf]: the model pairs the strategies run with. */

@@ -1,10 +1,10 @@
 // The engine behind the bridge: answers contract requests in-process (runs, history, model metadata,
 // strategies) and pushes run events in batches. It runs inside the engine process that Electron's main
 // process or the web server supervises; the CLI and tests can also use it directly.
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { freemem, totalmem } from "node:os";
 import { join, resolve } from "node:path";
-import type { EngineEvent, EngineInfo, ExperimentProgressEvent, RequestName, ResponseTypes, Result, RunSummary } from "../protocol/contract.ts";
+import type { EngineEvent, EngineInfo, ExperimentListing, ExperimentProgressEvent, RequestName, ResponseTypes, Result, RunSummary } from "../protocol/contract.ts";
 import { requestSchemas } from "../protocol/contract.ts";
 import type { RunEvent } from "../protocol/events.ts";
 import { readDataset } from "../eval/dataset.ts";
@@ -184,6 +184,28 @@ export class EngineService {
         .then((results) => publish({ state: control.signal.aborted ? "stopped" : "finished", done: results.length, running: 0 }))
         .catch((error: Error) => publish({ state: "failed", running: 0, error: error.message }));
       return { path, total, done };
+    },
+    listExperiments: async () => {
+      const { readExperimentConfig, readResults } = await import("../eval/experiment.ts");
+      const root = resolve(this.options.runsDir, "..", "experiments");
+      const names = await readdir(root).catch(() => [] as string[]);
+      const paths = new Set([...names.map((name) => join(root, name)), ...this.experiments.keys()]);
+      const listings: ExperimentListing[] = [];
+      for (const path of paths) {
+        const config = readExperimentConfig(path);
+        if (!config) continue;
+        const modified = await stat(join(path, "experiment.json")).then((s) => s.mtime, () => new Date(0));
+        const results = await stat(join(path, "results.jsonl")).then((s) => s.mtime, () => modified);
+        listings.push({
+          path,
+          dataset: config.dataset,
+          columns: config.columns.map((c) => c.name),
+          done: readResults(path).length,
+          modifiedAt: (results > modified ? results : modified).toISOString(),
+          state: this.experiments.get(path)?.progress.state ?? null,
+        });
+      }
+      return listings.sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt));
     },
     controlExperiment: async ({ path, action }) => {
       const entry = this.experiments.get(resolve(path));

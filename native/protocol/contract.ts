@@ -103,6 +103,8 @@ export const requestSchemas = {
     })
     .strict(),
   controlExperiment: z.object({ path: z.string().min(1), action: z.enum(["pause", "resume", "stop"]) }).strict(),
+  /** Experiments in the default folder (next to the runs folder) and those this engine ran. */
+  listExperiments: z.object({}).strict(),
   saveLoadSettings: z.object({ path: z.string().min(1), role: z.enum(["actor", "critic"]), load: loadSettings }).strict(),
 } as const satisfies Record<RequestNameList, z.ZodType>;
 
@@ -204,6 +206,7 @@ export interface ResponseTypes {
   loadExperiment: ExperimentInfo;
   startExperiment: { path: string; total: number; done: number };
   controlExperiment: { state: ExperimentProgressEvent["state"] };
+  listExperiments: ExperimentListing[];
   saveLoadSettings: Partial<Record<"actor" | "critic", LoadSettingsInfo>>;
 }
 
@@ -236,6 +239,16 @@ export interface ExperimentInfo {
   itemFields: Record<number, Record<string, string>>;
   /** Progress, when this engine is running the experiment now. */
   progress: ExperimentProgressEvent | null;
+}
+
+export interface ExperimentListing {
+  path: string;
+  dataset: string;
+  columns: string[];
+  /** Cells finished so far (lines in results.jsonl). */
+  done: number;
+  modifiedAt: string;
+  state: ExperimentProgressEvent["state"] | null;
 }
 
 export interface ExperimentProgressEvent {

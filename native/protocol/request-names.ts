@@ -22,6 +22,7 @@ export const REQUEST_NAMES = [
   "loadExperiment",
   "startExperiment",
   "controlExperiment",
+  "listExperiments",
 ] as const;
 
 export type RequestNameList = (typeof REQUEST_NAMES)[number];

@@ -2,7 +2,7 @@
 // experiment's columns side by side — aggregates with intervals, paired tests against a chosen baseline and the
 // draft → final transitions, accuracy against tokens with the Pareto frontier, refinement dynamics, budget-matched
 // accuracy, and the per-item grid with filters; a cell opens that run's tree.
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { ExperimentInfo, ExperimentProgressEvent } from "../../native/protocol/contract.ts";
 import { useAppState, useController } from "../store/context.tsx";
 import { Errors } from "./Errors.tsx";
@@ -155,6 +155,9 @@ function NewExperiment() {
           ))}
       </div>
       <div className="row small">
+        <input data-testid="experiment-specs" placeholder="more columns with parameters: self-consistency:n=8; best-of-n:n=4,temperature=1" value={form.specs} onChange={(e) => setForm({ specs: e.target.value })} />
+      </div>
+      <div className="row small">
         <label>
           <input type="checkbox" checked={form.skipMalformed} onChange={(e) => setForm({ ...form, skipMalformed: e.target.checked })} /> skip malformed records
         </label>
@@ -163,6 +166,26 @@ function NewExperiment() {
         </button>
       </div>
     </details>
+  );
+}
+
+function RecentExperiments() {
+  const controller = useController();
+  const experiments = useAppState((s) => s.experiments);
+  const open = useAppState((s) => s.experiment?.path);
+  useEffect(() => {
+    void controller.refreshExperiments();
+  }, [controller]);
+  if (!experiments.length) return null;
+  return (
+    <div className="row small recent-experiments" data-testid="recent-experiments">
+      <span>recent:</span>
+      {experiments.slice(0, 8).map((e) => (
+        <button type="button" key={e.path} className={e.path === open ? "active" : ""} title={`${e.path}\n${e.dataset}\n${e.columns.join(", ")}`} data-testid="recent-experiment" onClick={() => void controller.loadExperiment(e.path)}>
+          {e.path.split(/[\\/]/).pop()} · {e.columns.length} columns · {e.done} cells{e.state ? ` · ${e.state}` : ""}
+        </button>
+      ))}
+    </div>
   );
 }
 
@@ -196,6 +219,7 @@ export function Compare() {
         </button>
       </div>
       <Errors where="compare" />
+      <RecentExperiments />
       {experiment && (
         <>
           <div className="small muted" data-testid="experiment-where">

@@ -2,6 +2,7 @@
 // Errors come back as values and are shown where the user is looking.
 import type { Bridge } from "../../native/protocol/contract.ts";
 import type { LoadSettingsInfo } from "../../native/protocol/contract.ts";
+import { parseStrategySpecs } from "../../native/strategies/spec.ts";
 import { defaultLoad, type AppStore, type ExperimentForm, type LoadForm } from "./store.ts";
 
 /** The form's load fields as contract load settings; empty fields mean the engine's defaults. */
@@ -63,6 +64,12 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
       const experiment = state().experiment;
       if (experiment) void loadExperiment(experiment.path, experiment.summary.baseline);
     }, 250);
+  }
+
+  async function refreshExperiments() {
+    const result = await bridge.listExperiments({});
+    if (result.ok) state().setExperiments(result.value);
+    else state().pushError("compare", result.error);
   }
 
   let experimentRequests = 0;
@@ -137,6 +144,7 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
           state().setExperimentProgress(event);
           // The grid fills in as cells finish: reload the open experiment, at most a few times a second.
           if (state().experiment?.path === event.path) scheduleExperimentReload();
+          if (event.state !== "running" && event.state !== "paused") void refreshExperiments();
         } else {
           state().setEngine({ status: event.status, detail: event.detail });
           if (event.status === "crashed") {
@@ -271,6 +279,13 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
       const { setup } = state();
       const resume = !form.dataset.trim() && form.out.trim();
       const pairs = form.pairs.length ? form.pairs : [setupPair()];
+      let specs;
+      try {
+        specs = parseStrategySpecs(form.specs);
+      } catch (error) {
+        state().pushError("compare", (error as Error).message);
+        return;
+      }
       const result = await bridge.startExperiment(
         resume
           ? { out: form.out.trim() }
@@ -278,7 +293,7 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
               ...(form.out.trim() ? { out: form.out.trim() } : {}),
               dataset: form.dataset.trim(),
               ...(Number(form.limit) > 0 ? { limit: Number(form.limit) } : {}),
-              columns: form.strategies.map((strategy) => ({ strategy })),
+              columns: [...form.strategies.map((strategy) => ({ strategy })), ...specs],
               pairs,
               seed: Number(setup.seed) || 0,
               ...(Number(form.concurrency) > 0 ? { concurrency: Number(form.concurrency) } : {}),
@@ -291,7 +306,10 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
         return;
       }
       await loadExperiment(result.value.path);
+      void refreshExperiments();
     },
+
+    refreshExperiments,
 
     async controlExperiment(action: "pause" | "resume" | "stop") {
       const experiment = state().experiment;

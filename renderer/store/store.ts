@@ -1,7 +1,7 @@
 // The renderer's store: made by a factory (one per app instance or test), run state only from folding run
 // events with the engine's own reducer, UI state (selection, collapsed subtrees, errors, the setup form) beside it.
 import { createStore } from "zustand/vanilla";
-import type { EngineEvent, EngineInfo, ExperimentInfo, ExperimentProgressEvent, GpuReportInfo, LibraryModelInfo, MemoryPlanInfo, ModelInfo, RunSummary, StrategyInfo } from "../../native/protocol/contract.ts";
+import type { EngineEvent, EngineInfo, ExperimentInfo, ExperimentListing, ExperimentProgressEvent, GpuReportInfo, LibraryModelInfo, MemoryPlanInfo, ModelInfo, RunSummary, StrategyInfo } from "../../native/protocol/contract.ts";
 
 export type DownloadEvent = Extract<EngineEvent, { type: "download" }>;
 import type { RunEvent } from "../../native/protocol/events.ts";
@@ -34,6 +34,8 @@ export interface ExperimentForm {
   dataset: string;
   limit: string;
   strategies: string[];
+  /** More columns as specs, "self-consistency:n=8; best-of-n:n=4" (strategies with non-default parameters). */
+  specs: string;
   pairs: Array<{ actor: { path: string; sampling?: { maxTokens: number }; load?: import("../../native/protocol/contract.ts").LoadSettingsInfo }; critic: { path: string; load?: import("../../native/protocol/contract.ts").LoadSettingsInfo } }>;
   out: string;
   concurrency: string;
@@ -41,7 +43,7 @@ export interface ExperimentForm {
   skipMalformed: boolean;
 }
 
-export const defaultExperimentForm: ExperimentForm = { dataset: "", limit: "20", strategies: ["single-pass", "self-refine"], pairs: [], out: "", concurrency: "", budget: "", skipMalformed: false };
+export const defaultExperimentForm: ExperimentForm = { dataset: "", limit: "20", strategies: ["single-pass", "self-refine"], specs: "", pairs: [], out: "", concurrency: "", budget: "", skipMalformed: false };
 
 export interface UiError {
   id: number;
@@ -73,6 +75,7 @@ export interface AppState {
   /** Progress of experiments this engine runs, by folder. */
   experimentProgress: Record<string, ExperimentProgressEvent>;
   experimentForm: ExperimentForm;
+  experiments: ExperimentListing[];
 
   applyEvents(runId: string, events: RunEvent[]): void;
   replaceRun(runId: string, events: RunEvent[]): void;
@@ -97,6 +100,7 @@ export interface AppState {
   setExperiment(experiment: ExperimentInfo | null): void;
   setExperimentProgress(progress: ExperimentProgressEvent): void;
   updateExperimentForm(patch: Partial<ExperimentForm>): void;
+  setExperiments(experiments: ExperimentListing[]): void;
 }
 
 export const defaultSetup: SetupForm = {
@@ -135,6 +139,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     experiment: null,
     experimentProgress: {},
     experimentForm: defaultExperimentForm,
+    experiments: [],
 
     applyEvents: (runId, events) =>
       set((state) => {
@@ -167,6 +172,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     setLibrary: (library) => set({ library }),
     setView: (view) => set({ view }),
     setExperiment: (experiment) => set({ experiment }),
+    setExperiments: (experiments) => set({ experiments }),
     updateExperimentForm: (patch) => set((state) => ({ experimentForm: { ...state.experimentForm, ...patch } })),
     setExperimentProgress: (progress) => set((state) => ({ experimentProgress: { ...state.experimentProgress, [progress.path]: progress } })),
     setDownload: (event) => set((state) => ({ downloads: { ...state.downloads, [event.downloadId]: event } })),

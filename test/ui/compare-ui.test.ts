@@ -88,7 +88,7 @@ test("start an experiment from the UI with the run setup's models, pause and res
   await page.fill('[data-testid="experiment-limit"]', "4");
   await page.fill('[data-testid="experiment-out"]', out);
   await page.uncheck('[data-testid="experiment-strategy-self-refine"]');
-  await page.check('[data-testid="experiment-strategy-self-consistency"]');
+  await page.fill('[data-testid="experiment-specs"]', "self-consistency:n=2");
   await page.click('[data-testid="experiment-start"]');
   // Pause at once: the cell in flight (if one started) finishes, then nothing new starts.
   await page.click('[data-testid="experiment-pause"]');
@@ -107,9 +107,9 @@ test("start an experiment from the UI with the run setup's models, pause and res
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="aggregate-row"] td:nth-child(2)')].every((td) => td.textContent === "4"));
   assert.deepEqual(await page.$$eval('[data-testid="aggregate-row"]', (rows) => rows.map((r) => r.getAttribute("data-column"))), [
     "single-pass @ tinyChat+tinyCritic",
-    "self-consistency @ tinyChat+tinyCritic",
+    "self-consistency(n=2) @ tinyChat+tinyCritic",
     "single-pass @ tinyCritic+tinyChat",
-    "self-consistency @ tinyCritic+tinyChat",
+    "self-consistency(n=2) @ tinyCritic+tinyChat",
   ]);
   await page.waitForSelector('[data-testid="dynamics-plot"] circle');
   await page.selectOption('[data-testid="filter-field"]', "level");
@@ -117,6 +117,7 @@ test("start an experiment from the UI with the run setup's models, pause and res
   assert.equal((await page.$$('[data-testid="grid-row"]')).length, 1);
   assert.equal(await page.textContent('[data-testid="grid-count"]'), "1 of 4 items");
   await page.screenshot({ path: join(artifactsDir, "compare-experiment-from-ui.png"), fullPage: true });
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="recent-experiment"]')].some((b) => /^from-ui · 4 columns · 16 cells · finished$/.test(b.textContent ?? "")));
   const results = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n");
   assert.equal(results.length, 16, "every cell checkpointed once");
 });

@@ -1,0 +1,11 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseStrategySpec, parseStrategySpecs } from "./spec.ts";
+
+test("strategy specs name a strategy and its parameters", () => {
+  assert.deepEqual(parseStrategySpec("best-of-n"), { name: "best-of-n", strategy: "best-of-n" });
+  assert.deepEqual(parseStrategySpec(" self-consistency: n=5, temperature=0.7 "), { name: "self-consistency(n=5,temperature=0.7)", strategy: "self-consistency", params: { n: "5", temperature: "0.7" } });
+  assert.deepEqual(parseStrategySpecs("self-refine;\n best-of-n:n=4 ;;").map((s) => s.name), ["self-refine", "best-of-n(n=4)"]);
+  assert.throws(() => parseStrategySpec("best-of-n:n"), /parameters are name=value/);
+  assert.throws(() => parseStrategySpec("Best Of N"), /does not start with a strategy name/);
+});
