@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping } from "../eval/dataset.ts";
 import { parseStrategySpec } from "../strategies/spec.ts";
-import { columnsFor, ExperimentControl, readExperimentConfig, readResults, runExperiment, summarize, type ExperimentConfig, type ExperimentProgress, type ModelPair } from "../eval/experiment.ts";
+import { breakdownByField, columnsFor, ExperimentControl, readExperimentConfig, readResults, runExperiment, summarize, type ExperimentConfig, type ExperimentProgress, type ModelPair } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 
@@ -175,7 +175,13 @@ export async function commandReport(args: string[]): Promise<number> {
   if (values.baseline && !columns.includes(values.baseline)) throw new UsageError(`--baseline must be one of: ${columns.join(", ")}`);
   const results = readResults(dir);
   const summary = summarize(results, columns, values.baseline);
-  if (values.html) writeFileSync(values.html, htmlReport(config, summary, results, { manifests: readManifests(dir, results) }));
+  if (values.html) {
+    // The dataset's categorical fields (level, subject…) break accuracy down; a dataset moved away only loses that.
+    const { loadDataset } = await import("../eval/dataset.ts");
+    const dataset = await loadDataset(config.dataset, { limit: config.limit, offset: config.offset, fields: config.fields, skipMalformed: true }).catch(() => null);
+    const breakdowns = dataset ? breakdownByField(results, columns, dataset.fields) : [];
+    writeFileSync(values.html, htmlReport(config, summary, results, { manifests: readManifests(dir, results), breakdowns }));
+  }
   if (values.csv) writeFileSync(values.csv, resultsCsv(results));
   if (values.jsonl) writeFileSync(values.jsonl, resultsJsonl(results, columns));
   if (values.pairs) writeFileSync(values.pairs, (await preferencePairs(dir, results)).map((p) => JSON.stringify(p)).join("\n") + "\n");

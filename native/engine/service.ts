@@ -95,7 +95,7 @@ export class EngineService {
     listRuns: async () => listRuns(this.options.runsDir, new Set(this.active.keys())),
     loadRun: async ({ runId, experiment }) => (await readRunLog(join(experiment ? join(experiment, "runs") : this.options.runsDir, runId, "events.jsonl"))).events,
     loadExperiment: async ({ path, baseline }) => {
-      const { readExperimentConfig, readResults, summarize } = await import("../eval/experiment.ts");
+      const { breakdownByField, readExperimentConfig, readResults, summarize } = await import("../eval/experiment.ts");
       const { loadDataset } = await import("../eval/dataset.ts");
       const config = readExperimentConfig(path);
       if (!config) throw new Error(`${path} is not an experiment folder (no experiment.json)`);
@@ -111,6 +111,7 @@ export class EngineService {
         results: results.map(({ trajectory: _t, ...cell }) => cell),
         summary: summarize(results, columns, baseline ?? columns[0]),
         itemFields: Object.fromEntries((dataset?.fields ?? []).map((fields, item) => [item, fields])),
+        breakdowns: dataset ? breakdownByField(results, columns, dataset.fields) : [],
         progress: this.experiments.get(resolve(path))?.progress ?? null,
       };
     },

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GenerateRequest } from "../llm/backend.ts";
 import { ScriptedBackend } from "../llm/scripted-backend.ts";
-import { columnsFor, correctWithin, ExperimentControl, readResults, runExperiment, summarize, type CellResult, type ExperimentConfig } from "./experiment.ts";
+import { breakdownByField, columnsFor, correctWithin, ExperimentControl, readResults, runExperiment, summarize, type CellResult, type ExperimentConfig } from "./experiment.ts";
 import { replayRunLog } from "../runs/run-log.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "refinery-exp-"));
@@ -177,4 +177,14 @@ test("columns are strategies × model pairs, named by strategy alone when there 
   assert.equal(two[3]!.critic.path, "/m/judge.gguf");
   assert.deepEqual(columnsFor([strategies[0]!, strategies[0]!], [{ actor: { path: "a" }, critic: { path: "a" } }]).map((c) => c.name), ["single-pass", "single-pass#2"]);
   assert.throws(() => columnsFor([], [{ actor: { path: "a" }, critic: { path: "a" } }]), /at least one strategy/);
+});
+
+test("accuracy breaks down by categorical dataset fields", () => {
+  const cell = (item: number, column: string, correct: boolean) => ({ item, itemId: String(item), column, runId: `${column}-${item}`, status: "finished" as const, correct, initialCorrect: null, answer: null, pathTokens: 1, totalTokens: 1, wallMs: 1 });
+  const results = [cell(0, "a", true), cell(0, "b", true), cell(1, "a", false), cell(1, "b", true), cell(2, "a", true), cell(2, "b", false), cell(3, "a", true)];
+  const fields = [{ level: "Level 1", src: "x" }, { level: "Level 2", src: "x" }, { level: "Level 2", src: "x" }, { level: "Level 10", src: "y" }];
+  // Item 3 is missing column b, so it is left out; "src" then has one value and is no category.
+  assert.deepEqual(breakdownByField(results, ["a", "b"], fields), [
+    { field: "level", rows: [{ value: "Level 1", items: 1, accuracy: { a: 1, b: 1 } }, { value: "Level 2", items: 2, accuracy: { a: 0.5, b: 0.5 } }] },
+  ]);
 });

@@ -361,6 +361,35 @@ export interface ExperimentSummary {
   budgetMatched: Array<{ budget: number; accuracy: Record<string, number> }>;
 }
 
+export interface FieldBreakdown {
+  field: string;
+  rows: Array<{ value: string; items: number; accuracy: Record<string, number> }>;
+}
+
+/**
+ * Accuracy per value of each categorical dataset field (MATH-500's level and subject, say): fields with 2 to 20
+ * distinct values over the items every column finished.
+ */
+export function breakdownByField(results: readonly CellResult[], columns: readonly string[], itemFields: ReadonlyArray<Record<string, string>>): FieldBreakdown[] {
+  const byKey = new Map(results.map((r) => [`${r.item}|${r.column}`, r]));
+  const items = [...new Set(results.map((r) => r.item))].filter((item) => columns.every((c) => byKey.has(`${item}|${c}`))).sort((a, b) => a - b);
+  const fields = [...new Set(items.flatMap((item) => Object.keys(itemFields[item] ?? {})))].sort();
+  const breakdowns: FieldBreakdown[] = [];
+  for (const field of fields) {
+    const values = [...new Set(items.map((item) => itemFields[item]?.[field]).filter((v): v is string => v !== undefined))];
+    if (values.length < 2 || values.length > 20) continue;
+    values.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+    breakdowns.push({
+      field,
+      rows: values.map((value) => {
+        const matching = items.filter((item) => itemFields[item]?.[field] === value);
+        return { value, items: matching.length, accuracy: Object.fromEntries(columns.map((c) => [c, mean(matching.map((item) => Number(byKey.get(`${item}|${c}`)!.correct === true)))])) };
+      }),
+    });
+  }
+  return breakdowns;
+}
+
 /** Whether a run's answer was right once it had spent `budget` tokens. */
 export function correctWithin(cell: CellResult, budget: number): boolean {
   if (cell.totalTokens <= budget) return cell.correct === true;

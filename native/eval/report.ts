@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "./checkers.ts";
-import type { CellResult, ExperimentConfig, ExperimentSummary } from "./experiment.ts";
+import type { CellResult, ExperimentConfig, ExperimentSummary, FieldBreakdown } from "./experiment.ts";
 import { latestScore } from "../protocol/state.ts";
 import { replayRunLog } from "../runs/run-log.ts";
 
@@ -154,6 +154,8 @@ ${lines}
 
 export interface ReportExtras {
   manifests?: { prompts: unknown; runs: Record<string, unknown> };
+  /** Accuracy by categorical dataset field (level, subject…). */
+  breakdowns?: FieldBreakdown[];
 }
 
 export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary, results: readonly CellResult[], extras: ReportExtras = {}): string {
@@ -193,6 +195,12 @@ ${rows}</table>
 <p>Anytime accuracy at equal tokens per item: the answer each run held when it had spent B tokens (its final answer if it finished within B; none before its first candidate).</p>
 <table><tr><th>B (tokens per item)</th>${columns.map((c) => `<th>${escape(c)}</th>`).join("")}</tr>
 ${summary.budgetMatched.map((row) => `<tr><td>${row.budget}</td>${columns.map((c) => `<td>${pct(row.accuracy[c] ?? Number.NaN)}</td>`).join("")}</tr>`).join("\n")}</table>
+${(extras.breakdowns ?? [])
+  .map(
+    (b) => `<h2>Accuracy by ${escape(b.field)}</h2><table><tr><th>${escape(b.field)}</th><th>items</th>${columns.map((c) => `<th>${escape(c)}</th>`).join("")}</tr>
+${b.rows.map((row) => `<tr><td>${escape(row.value)}</td><td>${row.items}</td>${columns.map((c) => `<td>${pct(row.accuracy[c] ?? Number.NaN)}</td>`).join("")}</tr>`).join("\n")}</table>`,
+  )
+  .join("\n")}
 <h2>Items</h2>
 <p><label><input type="checkbox" id="only-differ"> only where columns differ</label> <label><input type="checkbox" id="only-failures"> only failures</label></p>
 <table id="grid"><tr><th>item</th>${columns.map((c) => `<th>${escape(c)}</th>`).join("")}</tr>

@@ -237,6 +237,8 @@ export interface ExperimentInfo {
   };
   /** Dataset fields of each item (for filtering the grid), by item index. */
   itemFields: Record<number, Record<string, string>>;
+  /** Accuracy per value of each categorical dataset field. */
+  breakdowns: Array<{ field: string; rows: Array<{ value: string; items: number; accuracy: Record<string, number> }> }>;
   /** Progress, when this engine is running the experiment now. */
   progress: ExperimentProgressEvent | null;
 }

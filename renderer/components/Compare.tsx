@@ -320,6 +320,32 @@ export function Compare() {
               {visible.length} of {items.length} items
             </span>
           </div>
+          {experiment.breakdowns
+            .filter((b) => b.field === field.name)
+            .map((b) => (
+              <table key={b.field} className="breakdown" data-testid="field-breakdown">
+                <thead>
+                  <tr>
+                    <th>{b.field}</th>
+                    <th>items</th>
+                    {columns.map((c) => (
+                      <th key={c}>{c}</th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {b.rows.map((row) => (
+                    <tr key={row.value}>
+                      <td>{row.value}</td>
+                      <td>{row.items}</td>
+                      {columns.map((c) => (
+                        <td key={c}>{pct(row.accuracy[c] ?? null)}</td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ))}
           <table className="grid" data-testid="compare-grid">
             <thead>
               <tr>

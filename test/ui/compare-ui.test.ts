@@ -113,6 +113,7 @@ test("start an experiment from the UI with the run setup's models, pause and res
   ]);
   await page.waitForSelector('[data-testid="dynamics-plot"] circle');
   await page.selectOption('[data-testid="filter-field"]', "level");
+  assert.deepEqual(await page.$$eval('[data-testid="field-breakdown"] tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent)), ["3", "1"], "accuracy by level: 3 easy items, 1 hard");
   await page.selectOption('[data-testid="filter-field-value"]', "hard");
   assert.equal((await page.$$('[data-testid="grid-row"]')).length, 1);
   assert.equal(await page.textContent('[data-testid="grid-count"]'), "1 of 4 items");
