@@ -2,7 +2,7 @@
 // an experiment started from the UI on generated models, paused and resumed, filling the grid as it goes.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ScriptedBackend } from "../../native/llm/scripted-backend.ts";
@@ -142,4 +142,38 @@ test("the standalone HTML report opens from a file with no server and its grid f
   assert.ok(await page.$('svg[aria-label="score and accuracy by candidate"]'));
   assert.deepEqual(requests.filter((url) => !url.startsWith("file://")), [], "nothing fetched from anywhere");
   await page.close();
+});
+
+test("an experiment whose engine was killed is marked failed and resumes from the UI without redoing finished cells", async () => {
+  const { page } = app;
+  const dataset = join(dir, "..", "crash.jsonl");
+  writeFileSync(dataset, Array.from({ length: 5 }, (_, i) => JSON.stringify({ question: `What is ${i} + 2?`, answer: String(i + 2) })).join("\n"));
+  const out = join(dir, "..", "crash-exp");
+  await page.click('[data-testid="tab-compare"]');
+  // Drop the two pairs of the previous test: this one runs with the setup's models.
+  while (await page.$('[data-testid="experiment-pair"] button')) await page.click('[data-testid="experiment-pair"] button');
+  await page.fill('[data-testid="experiment-dataset"]', dataset);
+  await page.fill('[data-testid="experiment-limit"]', "5");
+  await page.fill('[data-testid="experiment-out"]', out);
+  await page.fill('[data-testid="experiment-specs"]', "");
+  await page.check('[data-testid="experiment-strategy-best-of-n"]');
+  await page.click('[data-testid="experiment-start"]');
+  const results = join(out, "results.jsonl");
+  const lines = () => (existsSync(results) ? readFileSync(results, "utf8").trim().split("\n").filter(Boolean) : []);
+  for (let i = 0; i < 600 && lines().length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  const before = lines().length;
+  assert.ok(before >= 2 && before < 10, `killed after ${before} cells`);
+  process.kill(app.host.enginePid!, "SIGKILL");
+  await page.waitForSelector('[data-testid="experiment-progress"][data-state="failed"]');
+  assert.match((await page.textContent('[data-testid="experiment-progress-text"]'))!, /engine process stopped; start the experiment again to resume it/);
+  await page.click('[data-testid="tab-run"]');
+  await page.click('[data-testid="tab-compare"]');
+  // Only the folder: the same experiment, resumed.
+  await page.fill('[data-testid="experiment-dataset"]', "");
+  assert.equal(await page.textContent('[data-testid="experiment-start"]'), "Resume");
+  await page.click('[data-testid="experiment-start"]');
+  await page.waitForSelector('[data-testid="experiment-progress"][data-state="finished"]', { timeout: 300_000 });
+  const cells = lines().map((l) => JSON.parse(l) as { runId: string });
+  assert.equal(cells.length, 10);
+  assert.equal(new Set(cells.map((c) => c.runId)).size, 10, "no cell done twice");
 });
