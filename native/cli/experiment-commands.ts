@@ -202,32 +202,24 @@ export async function commandCriticEval(args: string[]): Promise<number> {
   });
   if (values.mode !== "processbench" && values.mode !== "realcritic") throw new UsageError("--mode processbench or --mode realcritic");
   if (!values.dataset || !values.critic) throw new UsageError("critic-eval needs --dataset and --critic");
-  const { openRuntime } = await import("../llm/runtime.ts");
-  const { LlamaBackend } = await import("../llm/llama-backend.ts");
+  const { describeCriticEval, runCriticEvaluation } = await import("../eval/critic-eval.ts");
   const { ModelLoadError } = await import("../llm/runtime.ts");
-  const evalModule = await import("../eval/critic-eval.ts");
-  const runtime = await openRuntime({ gpu: (values.gpu ?? "auto") as GpuChoice, threads: intOption(values.threads, "threads") });
-  const load = async (path: string, prefix: string) => {
-    try {
-      return new LlamaBackend(runtime, await runtime.loadModel(path, { sequences: 2 }), prefix);
-    } catch (error) {
-      if (error instanceof ModelLoadError) throw new UsageError(error.message);
-      throw error;
-    }
-  };
-  const critic = await load(values.critic, "critic");
-  const sampling = { temperature: 0, maxTokens: intOption(values["max-tokens"], "max-tokens") ?? 768 };
-  const limit = intOption(values.limit, "limit");
-  if (values.mode === "processbench") {
-    const result = await evalModule.evaluateProcessBench(await evalModule.readProcessBench(values.dataset, limit), critic, sampling);
-    if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else process.stdout.write(`ProcessBench on ${result.rows.length} items: erroneous ${(result.erroneousAccuracy * 100).toFixed(1)}%, correct ${(result.correctAccuracy * 100).toFixed(1)}%, F1 ${(result.f1 * 100).toFixed(1)} (${result.unparseable} unparseable verdicts)\n`);
-  } else {
-    const solver = values.actor ? await load(values.actor, "actor") : undefined;
-    const result = await evalModule.evaluateRealCritic(await evalModule.readRealCritic(values.dataset, limit), critic, sampling, { solver });
-    const t = result.transitions;
-    if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else process.stdout.write(`RealCritic (${solver ? "self/actor solutions" : "cross-critique of stored solutions"}) on ${result.rows.length} items: ${(result.accuracyBefore * 100).toFixed(1)}% → ${(result.accuracyAfter * 100).toFixed(1)}% · correct→correct ${t.correctToCorrect}, correct→wrong ${t.correctToWrong}, wrong→correct ${t.wrongToCorrect}, wrong→wrong ${t.wrongToWrong}\n`);
+  let outcome;
+  try {
+    outcome = await runCriticEvaluation({
+      mode: values.mode,
+      dataset: values.dataset,
+      limit: intOption(values.limit, "limit"),
+      critic: values.critic,
+      ...(values.actor ? { actor: values.actor } : {}),
+      maxTokens: intOption(values["max-tokens"], "max-tokens"),
+      gpu: (values.gpu ?? "auto") as GpuChoice,
+      threads: intOption(values.threads, "threads"),
+    });
+  } catch (error) {
+    if (error instanceof ModelLoadError) throw new UsageError(error.message);
+    throw error;
   }
+  process.stdout.write(values.json ? `${JSON.stringify(outcome.result, null, 2)}\n` : `${describeCriticEval(outcome)}\n`);
   return 0;
 }

@@ -1,10 +1,10 @@
 // The engine behind the bridge: answers contract requests in-process (runs, history, model metadata,
 // strategies) and pushes run events in batches. It runs inside the engine process that Electron's main
 // process or the web server supervises; the CLI and tests can also use it directly.
-import { readdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { freemem, totalmem } from "node:os";
 import { join, resolve } from "node:path";
-import type { EngineEvent, EngineInfo, ExperimentListing, ExperimentProgressEvent, RequestName, ResponseTypes, Result, RunSummary } from "../protocol/contract.ts";
+import type { CriticEvalEvent, EngineEvent, EngineInfo, ExperimentListing, ExperimentProgressEvent, RequestName, ResponseTypes, Result, RunSummary } from "../protocol/contract.ts";
 import { requestSchemas } from "../protocol/contract.ts";
 import type { RunEvent } from "../protocol/events.ts";
 import { readDataset } from "../eval/dataset.ts";
@@ -32,6 +32,7 @@ type Handlers = { [K in Exclude<RequestName, "pickModelFile" | "setBackend">]: (
 
 export class EngineService {
   private readonly active = new Map<string, AbortController>();
+  private readonly criticEvals = new Map<string, AbortController>();
   private readonly experiments = new Map<string, { control: import("../eval/experiment.ts").ExperimentControl; progress: ExperimentProgressEvent }>();
   private readonly batcher: EventBatcher;
 
@@ -185,6 +186,45 @@ export class EngineService {
         .then((results) => publish({ state: control.signal.aborted ? "stopped" : "finished", done: results.length, running: 0 }))
         .catch((error: Error) => publish({ state: "failed", running: 0, error: error.message }));
       return { path, total, done };
+    },
+    startCriticEval: async (input) => {
+      const { readProcessBench, readRealCritic, runCriticEvaluation, describeCriticEval } = await import("../eval/critic-eval.ts");
+      // A file of the wrong kind is refused in the call itself.
+      const items = input.mode === "processbench" ? await readProcessBench(input.dataset, input.limit) : await readRealCritic(input.dataset, input.limit);
+      for (const path of [input.critic, ...(input.actor ? [input.actor] : [])]) await checkModelFile(path);
+      const evalId = newRunId(`critic-eval-${input.mode}`);
+      const controller = new AbortController();
+      this.criticEvals.set(evalId, controller);
+      let event: CriticEvalEvent = { type: "critic-eval", evalId, mode: input.mode, dataset: resolve(input.dataset), state: "running", done: 0, total: items.length };
+      const publish = (update: Partial<CriticEvalEvent>) => {
+        event = { ...event, ...update };
+        this.options.emit(event);
+      };
+      publish({});
+      void runCriticEvaluation({ ...input, gpu: this.options.gpu, threads: this.options.threads }, { signal: controller.signal, onProgress: (done, total) => publish({ done, total }) })
+        .then(async (outcome) => {
+          const dir = resolve(this.options.runsDir, "..", "critic-evals");
+          await mkdir(dir, { recursive: true });
+          const resultPath = join(dir, `${evalId}.json`);
+          await writeFile(resultPath, `${JSON.stringify({ request: input, ...outcome }, null, 2)}\n`);
+          const r = outcome.result;
+          publish({
+            state: "finished",
+            summary: describeCriticEval(outcome),
+            resultPath,
+            ...(outcome.mode === "processbench"
+              ? { processbench: { items: outcome.result.rows.length, erroneousAccuracy: outcome.result.erroneousAccuracy, correctAccuracy: outcome.result.correctAccuracy, f1: outcome.result.f1, unparseable: outcome.result.unparseable } }
+              : { realcritic: { items: r.rows.length, solver: outcome.solver, accuracyBefore: outcome.result.accuracyBefore, accuracyAfter: outcome.result.accuracyAfter, transitions: outcome.result.transitions } }),
+          });
+        })
+        .catch((error: Error) => publish(controller.signal.aborted ? { state: "cancelled" } : { state: "failed", error: error.message }))
+        .finally(() => this.criticEvals.delete(evalId));
+      return { evalId };
+    },
+    cancelCriticEval: async ({ evalId }) => {
+      const controller = this.criticEvals.get(evalId);
+      controller?.abort();
+      return { cancelled: controller !== undefined };
     },
     listExperiments: async () => {
       const { readExperimentConfig, readResults } = await import("../eval/experiment.ts");

@@ -55,3 +55,20 @@ test("the shipped ProcessBench and RealCritic files are read as such; other file
   await assert.rejects(readProcessBench(resolve(shared, "realcritic/gsm8k.jsonl"), 1), /not a ProcessBench item/);
   await assert.rejects(readRealCritic(resolve(shared, "nope.jsonl")), /dataset not found/);
 });
+
+test("RealCritic's ARC items compare option letters; evaluations report progress and stop when cancelled", async () => {
+  const [arc] = await readRealCritic(resolve(shared, "realcritic/arc-challenge.jsonl"), 1);
+  assert.deepEqual(arc!.choices, ["uracil", "thymine", "guanine", "adenine"]);
+  // The stored solution says D; a critic correcting it to "(C) guanine" fixes it.
+  const fixer = new ScriptedBackend(() => JSON.stringify({ critique: "C pairs with G", correct: false, correctedAnswer: "(C) guanine", score: 2 }));
+  const progress: number[] = [];
+  const result = await evaluateRealCritic([arc!, arc!], fixer, sampling, { onProgress: (done) => progress.push(done) });
+  assert.deepEqual(result.rows.map((r) => [r.before, r.after]), [[false, true], [false, true]]);
+  assert.deepEqual(progress, [1, 2]);
+  const controller = new AbortController();
+  const slow = new ScriptedBackend(() => {
+    controller.abort();
+    return JSON.stringify({ critique: "x", correct: true, correctedAnswer: "D", score: 5 });
+  });
+  await assert.rejects(evaluateRealCritic([arc!, arc!], slow, sampling, { signal: controller.signal }), /abort/i);
+});

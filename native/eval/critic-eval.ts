@@ -5,11 +5,13 @@
 // actor's own solution), reported as accuracy and the before → after transition matrix.
 import { readFile } from "node:fs/promises";
 import type { ModelBackend } from "../llm/backend.ts";
+import type { GpuChoice } from "../llm/runtime.ts";
 import { parseJsonLoose } from "../llm/json-output.ts";
 import type { SamplingSettings } from "../protocol/events.ts";
 import { fill, prompts, solverMessages } from "../strategies/prompts.ts";
 import { MAX_STEPS, parseVerdict, scoreSchema, stepwiseSchema } from "../strategies/verdicts.ts";
-import { answersMatch, extractAnswer } from "./answers.ts";
+import { extractAnswer } from "./answers.ts";
+import { answerIsCorrect } from "./checkers.ts";
 import { DatasetError } from "./dataset.ts";
 import { transitions, type Transitions } from "./stats.ts";
 
@@ -70,9 +72,10 @@ function fitSteps(steps: string[]): string[] {
   return steps.length <= MAX_STEPS ? steps : [...steps.slice(0, MAX_STEPS - 1), steps.slice(MAX_STEPS - 1).join(" ")];
 }
 
-export async function evaluateProcessBench(items: ProcessBenchItem[], critic: ModelBackend, sampling: SamplingSettings, seed = 0): Promise<ProcessBenchResult> {
+export async function evaluateProcessBench(items: ProcessBenchItem[], critic: ModelBackend, sampling: SamplingSettings, seed = 0, options: EvalOptions = {}): Promise<ProcessBenchResult> {
   const rows: ProcessBenchRow[] = [];
   for (const [index, item] of items.entries()) {
+    options.signal?.throwIfAborted();
     const steps = fitSteps(item.steps);
     const result = await critic.generate({
       messages: [
@@ -84,12 +87,15 @@ export async function evaluateProcessBench(items: ProcessBenchItem[], critic: Mo
       temperature: sampling.temperature,
       seed: seed + index,
       lane: "processbench",
+      signal: options.signal,
     });
+    options.signal?.throwIfAborted();
     const verdict = parseVerdict(result.text, true);
     const predicted = verdict.parsed ? (verdict.firstErrorStep ?? -1) : null;
     // A label past the merged tail is judged at the merged step.
     const label = item.label >= MAX_STEPS ? MAX_STEPS - 1 : item.label;
     rows.push({ id: item.id, label: item.label, predicted, correct: predicted === label });
+    options.onProgress?.(rows.length, items.length);
   }
   const erroneous = rows.filter((r) => r.label !== -1);
   const correct = rows.filter((r) => r.label === -1);
@@ -105,6 +111,14 @@ export interface RealCriticItem {
   /** The stored solution's answer and whether it was right (RealCritic's pred and previous_score). */
   solutionAnswer: string | null;
   reference: string;
+  /** Multiple-choice options (RealCritic's ARC): answers are then compared as option letters. */
+  choices?: string[];
+}
+
+/** Progress and cancellation for long evaluations (the UI's critic panel). */
+export interface EvalOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
 }
 
 export async function readRealCritic(path: string, limit?: number): Promise<RealCriticItem[]> {
@@ -113,7 +127,14 @@ export async function readRealCritic(path: string, limit?: number): Promise<Real
     if (typeof item.question !== "string" || typeof item.reasoning !== "string" || item.gt === undefined) {
       throw new DatasetError(`${path}: item ${i + 1} is not a RealCritic item (needs question, reasoning, gt)`);
     }
-    return { question: item.question, solution: item.reasoning, solutionAnswer: item.pred === undefined ? null : String(item.pred), reference: String(item.gt) };
+    const choices = (item.choices as { text?: unknown } | undefined)?.text;
+    return {
+      question: item.question,
+      solution: item.reasoning,
+      solutionAnswer: item.pred === undefined ? null : String(item.pred),
+      reference: String(item.gt),
+      ...(Array.isArray(choices) ? { choices: choices.map(String) } : {}),
+    };
   });
 }
 
@@ -133,13 +154,15 @@ const correctionSchema = {
  * Closed loop: the critic keeps the solution's answer when it judges it correct, else its corrected answer counts.
  * With `solver`, each solution is first written by that model (self-critique when it is also the critic).
  */
-export async function evaluateRealCritic(items: RealCriticItem[], critic: ModelBackend, sampling: SamplingSettings, options: { solver?: ModelBackend; seed?: number } = {}): Promise<RealCriticResult> {
+export async function evaluateRealCritic(items: RealCriticItem[], critic: ModelBackend, sampling: SamplingSettings, options: { solver?: ModelBackend; seed?: number } & EvalOptions = {}): Promise<RealCriticResult> {
   const rows: RealCriticResult["rows"] = [];
   for (const [index, item] of items.entries()) {
+    options.signal?.throwIfAborted();
+    const task = { question: item.question, reference: item.reference, ...(item.choices ? { choices: item.choices } : {}) };
     let solution = item.solution;
     let solutionAnswer = item.solutionAnswer;
     if (options.solver) {
-      const own = await options.solver.generate({ messages: solverMessages(item.question), maxTokens: sampling.maxTokens, temperature: 0, seed: (options.seed ?? 0) + index, lane: "solver" });
+      const own = await options.solver.generate({ messages: solverMessages(item.question), maxTokens: sampling.maxTokens, temperature: 0, seed: (options.seed ?? 0) + index, lane: "solver", signal: options.signal });
       solution = own.text;
       solutionAnswer = extractAnswer(own.text);
     }
@@ -153,16 +176,19 @@ export async function evaluateRealCritic(items: RealCriticItem[], critic: ModelB
       temperature: sampling.temperature,
       seed: (options.seed ?? 0) + index,
       lane: "critic",
+      signal: options.signal,
     });
+    options.signal?.throwIfAborted();
     const parsed = parseJsonLoose<{ correct?: boolean; correctedAnswer?: string }>(result.text);
     const verdict = parsed.ok ? parsed.value : null;
     const finalAnswer = verdict?.correct === false && verdict.correctedAnswer ? verdict.correctedAnswer : solutionAnswer;
     rows.push({
-      before: answersMatch(solutionAnswer, item.reference),
-      after: answersMatch(finalAnswer, item.reference),
+      before: answerIsCorrect(task, solutionAnswer) === true,
+      after: answerIsCorrect(task, finalAnswer) === true,
       verdictCorrect: typeof verdict?.correct === "boolean" ? verdict.correct : null,
       finalAnswer,
     });
+    options.onProgress?.(rows.length, items.length);
   }
   const before = rows.map((r) => r.before);
   const after = rows.map((r) => r.after);
@@ -172,4 +198,47 @@ export async function evaluateRealCritic(items: RealCriticItem[], critic: ModelB
     accuracyAfter: after.filter(Boolean).length / Math.max(1, rows.length),
     transitions: transitions(before, after),
   };
+}
+
+export type CriticEvalMode = "processbench" | "realcritic";
+
+export interface CriticEvalRequest {
+  mode: CriticEvalMode;
+  dataset: string;
+  limit?: number;
+  critic: string;
+  /** RealCritic: the actor writes the solutions first (self-critique when it is the critic's file too). */
+  actor?: string;
+  maxTokens?: number;
+  gpu?: GpuChoice;
+  threads?: number;
+}
+
+export type CriticEvalOutcome = { mode: "processbench"; result: ProcessBenchResult } | { mode: "realcritic"; solver: "stored" | "actor"; result: RealCriticResult };
+
+/** Loads the models through node-llama-cpp and runs one evaluation mode: the CLI's and the UI's entry point. */
+export async function runCriticEvaluation(request: CriticEvalRequest, options: EvalOptions = {}): Promise<CriticEvalOutcome> {
+  const { openRuntime } = await import("../llm/runtime.ts");
+  const { LlamaBackend } = await import("../llm/llama-backend.ts");
+  // Read the dataset first: a wrong file is refused before any model loads.
+  const items = request.mode === "processbench" ? await readProcessBench(request.dataset, request.limit) : await readRealCritic(request.dataset, request.limit);
+  const runtime = await openRuntime({ gpu: request.gpu ?? "auto", threads: request.threads });
+  const load = async (path: string, prefix: string) => new LlamaBackend(runtime, await runtime.loadModel(path, { sequences: 2 }, undefined, options.signal), prefix);
+  const critic = await load(request.critic, "critic-eval");
+  const sampling = { temperature: 0, maxTokens: request.maxTokens ?? 768 };
+  if (request.mode === "processbench") return { mode: "processbench", result: await evaluateProcessBench(items as ProcessBenchItem[], critic, sampling, 0, options) };
+  const solver = request.actor ? await load(request.actor, "solver") : undefined;
+  return { mode: "realcritic", solver: solver ? "actor" : "stored", result: await evaluateRealCritic(items as RealCriticItem[], critic, sampling, { ...options, ...(solver ? { solver } : {}) }) };
+}
+
+/** One line a human reads: the CLI's output and the UI's summary. */
+export function describeCriticEval(outcome: CriticEvalOutcome): string {
+  const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : "–");
+  if (outcome.mode === "processbench") {
+    const r = outcome.result;
+    return `ProcessBench on ${r.rows.length} items: erroneous ${pct(r.erroneousAccuracy)}, correct ${pct(r.correctAccuracy)}, F1 ${(r.f1 * 100).toFixed(1)} (${r.unparseable} unparseable verdicts)`;
+  }
+  const r = outcome.result;
+  const t = r.transitions;
+  return `RealCritic (${outcome.solver === "actor" ? "self/actor solutions" : "cross-critique of stored solutions"}) on ${r.rows.length} items: ${pct(r.accuracyBefore)} → ${pct(r.accuracyAfter)} · correct→correct ${t.correctToCorrect}, correct→wrong ${t.correctToWrong}, wrong→correct ${t.wrongToCorrect}, wrong→wrong ${t.wrongToWrong}`;
 }

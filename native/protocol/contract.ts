@@ -103,6 +103,18 @@ export const requestSchemas = {
     })
     .strict(),
   controlExperiment: z.object({ path: z.string().min(1), action: z.enum(["pause", "resume", "stop"]) }).strict(),
+  /** Critic evaluation (ProcessBench earliest error, RealCritic closed loop); progress comes as events. */
+  startCriticEval: z
+    .object({
+      mode: z.enum(["processbench", "realcritic"]),
+      dataset: z.string().min(1),
+      limit: z.number().int().min(1).max(100000).optional(),
+      critic: z.string().min(1, "choose a critic model"),
+      actor: z.string().min(1).optional(),
+      maxTokens: z.number().int().min(16).max(32768).optional(),
+    })
+    .strict(),
+  cancelCriticEval: z.object({ evalId: z.string().min(1) }).strict(),
   /** Experiments in the default folder (next to the runs folder) and those this engine ran. */
   listExperiments: z.object({}).strict(),
   saveLoadSettings: z.object({ path: z.string().min(1), role: z.enum(["actor", "critic"]), load: loadSettings }).strict(),
@@ -207,6 +219,8 @@ export interface ResponseTypes {
   startExperiment: { path: string; total: number; done: number };
   controlExperiment: { state: ExperimentProgressEvent["state"] };
   listExperiments: ExperimentListing[];
+  startCriticEval: { evalId: string };
+  cancelCriticEval: { cancelled: boolean };
   saveLoadSettings: Partial<Record<"actor" | "critic", LoadSettingsInfo>>;
 }
 
@@ -243,6 +257,23 @@ export interface ExperimentInfo {
   progress: ExperimentProgressEvent | null;
 }
 
+export interface CriticEvalEvent {
+  type: "critic-eval";
+  evalId: string;
+  mode: "processbench" | "realcritic";
+  dataset: string;
+  state: "running" | "finished" | "failed" | "cancelled";
+  done: number;
+  total: number;
+  /** The one-line summary, once finished. */
+  summary?: string;
+  processbench?: { items: number; erroneousAccuracy: number; correctAccuracy: number; f1: number; unparseable: number };
+  realcritic?: { items: number; solver: "stored" | "actor"; accuracyBefore: number; accuracyAfter: number; transitions: { correctToCorrect: number; correctToWrong: number; wrongToCorrect: number; wrongToWrong: number } };
+  /** Where the full result (per-item rows) was written. */
+  resultPath?: string;
+  error?: string;
+}
+
 export interface ExperimentListing {
   path: string;
   dataset: string;
@@ -275,6 +306,7 @@ export type EngineEvent =
   | { type: "run-events"; runId: string; events: RunEvent[] }
   | { type: "engine-status"; status: "starting" | "ready" | "crashed"; detail?: string }
   | ExperimentProgressEvent
+  | CriticEvalEvent
   | {
       type: "download";
       downloadId: string;

@@ -23,6 +23,8 @@ export const REQUEST_NAMES = [
   "startExperiment",
   "controlExperiment",
   "listExperiments",
+  "startCriticEval",
+  "cancelCriticEval",
 ] as const;
 
 export type RequestNameList = (typeof REQUEST_NAMES)[number];

@@ -5,6 +5,7 @@
 import { useEffect, useState } from "react";
 import type { ExperimentInfo, ExperimentProgressEvent } from "../../native/protocol/contract.ts";
 import { useAppState, useController } from "../store/context.tsx";
+import { CriticEval } from "./CriticEval.tsx";
 import { Errors } from "./Errors.tsx";
 
 // NaN (no paired items yet) crosses the bridge as null.
@@ -212,6 +213,7 @@ export function Compare() {
   return (
     <div className="compare" data-testid="compare">
       <NewExperiment />
+      <CriticEval />
       <div className="row">
         <input data-testid="experiment-path" placeholder="experiment folder (refinery experiment --out …)" value={path} onChange={(e) => setPath(e.target.value)} />
         <button type="button" data-testid="experiment-load" onClick={() => void controller.loadExperiment(path)}>

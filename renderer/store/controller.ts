@@ -140,6 +140,8 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
         } else if (event.type === "download") {
           state().setDownload(event);
           if (event.state === "done") void refreshLibrary();
+        } else if (event.type === "critic-eval") {
+          state().setCriticEval(event);
         } else if (event.type === "experiment-progress") {
           state().setExperimentProgress(event);
           // The grid fills in as cells finish: reload the open experiment, at most a few times a second.
@@ -150,6 +152,9 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
           if (event.status === "crashed") {
             for (const progress of Object.values(state().experimentProgress)) {
               if (progress.state === "running" || progress.state === "paused") state().setExperimentProgress({ ...progress, state: "failed", running: 0, error: "the engine process stopped; start the experiment again to resume it" });
+            }
+            for (const evaluation of Object.values(state().criticEvals)) {
+              if (evaluation.state === "running") state().setCriticEval({ ...evaluation, state: "failed", error: "the engine process stopped" });
             }
           }
           if (event.status === "crashed") state().pushError("engine", `${event.detail ?? "the engine process stopped"}. Completed nodes are kept in the run log; the next run starts a fresh engine.`);
@@ -310,6 +315,27 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
     },
 
     refreshExperiments,
+
+    /** Evaluates the run setup's critic (and, for RealCritic self-critique, its actor) on a benchmark file. */
+    async startCriticEval() {
+      state().clearErrors("compare");
+      const { setup, criticEvalForm: form } = state();
+      const critic = (setup.criticPath || setup.actorPath).trim();
+      const result = await bridge.startCriticEval({
+        mode: form.mode,
+        dataset: form.dataset.trim(),
+        critic,
+        ...(Number(form.limit) > 0 ? { limit: Number(form.limit) } : {}),
+        ...(Number(form.maxTokens) > 0 ? { maxTokens: Number(form.maxTokens) } : {}),
+        ...(form.mode === "realcritic" && form.actorSolves && setup.actorPath.trim() ? { actor: setup.actorPath.trim() } : {}),
+      });
+      if (!result.ok) state().pushError("compare", result.error);
+    },
+
+    async cancelCriticEval(evalId: string) {
+      const result = await bridge.cancelCriticEval({ evalId });
+      if (!result.ok) state().pushError("compare", result.error);
+    },
 
     async controlExperiment(action: "pause" | "resume" | "stop") {
       const experiment = state().experiment;

@@ -1,7 +1,7 @@
 // The renderer's store: made by a factory (one per app instance or test), run state only from folding run
 // events with the engine's own reducer, UI state (selection, collapsed subtrees, errors, the setup form) beside it.
 import { createStore } from "zustand/vanilla";
-import type { EngineEvent, EngineInfo, ExperimentInfo, ExperimentListing, ExperimentProgressEvent, GpuReportInfo, LibraryModelInfo, MemoryPlanInfo, ModelInfo, RunSummary, StrategyInfo } from "../../native/protocol/contract.ts";
+import type { CriticEvalEvent, EngineEvent, EngineInfo, ExperimentInfo, ExperimentListing, ExperimentProgressEvent, GpuReportInfo, LibraryModelInfo, MemoryPlanInfo, ModelInfo, RunSummary, StrategyInfo } from "../../native/protocol/contract.ts";
 
 export type DownloadEvent = Extract<EngineEvent, { type: "download" }>;
 import type { RunEvent } from "../../native/protocol/events.ts";
@@ -45,6 +45,17 @@ export interface ExperimentForm {
 
 export const defaultExperimentForm: ExperimentForm = { dataset: "", limit: "20", strategies: ["single-pass", "self-refine"], specs: "", pairs: [], out: "", concurrency: "", budget: "", skipMalformed: false };
 
+export interface CriticEvalForm {
+  mode: "processbench" | "realcritic";
+  dataset: string;
+  limit: string;
+  maxTokens: string;
+  /** RealCritic: the actor writes the solutions (self-critique when actor and critic are one file). */
+  actorSolves: boolean;
+}
+
+export const defaultCriticEvalForm: CriticEvalForm = { mode: "processbench", dataset: "", limit: "20", maxTokens: "", actorSolves: false };
+
 export interface UiError {
   id: number;
   where: "setup" | "run" | "engine" | "history" | "library" | "compare";
@@ -76,6 +87,9 @@ export interface AppState {
   experimentProgress: Record<string, ExperimentProgressEvent>;
   experimentForm: ExperimentForm;
   experiments: ExperimentListing[];
+  criticEvalForm: CriticEvalForm;
+  /** Critic evaluations of this session, newest last. */
+  criticEvals: Record<string, CriticEvalEvent>;
 
   applyEvents(runId: string, events: RunEvent[]): void;
   replaceRun(runId: string, events: RunEvent[]): void;
@@ -101,6 +115,8 @@ export interface AppState {
   setExperimentProgress(progress: ExperimentProgressEvent): void;
   updateExperimentForm(patch: Partial<ExperimentForm>): void;
   setExperiments(experiments: ExperimentListing[]): void;
+  updateCriticEvalForm(patch: Partial<CriticEvalForm>): void;
+  setCriticEval(event: CriticEvalEvent): void;
 }
 
 export const defaultSetup: SetupForm = {
@@ -140,6 +156,8 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     experimentProgress: {},
     experimentForm: defaultExperimentForm,
     experiments: [],
+    criticEvalForm: defaultCriticEvalForm,
+    criticEvals: {},
 
     applyEvents: (runId, events) =>
       set((state) => {
@@ -173,6 +191,8 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     setView: (view) => set({ view }),
     setExperiment: (experiment) => set({ experiment }),
     setExperiments: (experiments) => set({ experiments }),
+    updateCriticEvalForm: (patch) => set((state) => ({ criticEvalForm: { ...state.criticEvalForm, ...patch } })),
+    setCriticEval: (event) => set((state) => ({ criticEvals: { ...state.criticEvals, [event.evalId]: event } })),
     updateExperimentForm: (patch) => set((state) => ({ experimentForm: { ...state.experimentForm, ...patch } })),
     setExperimentProgress: (progress) => set((state) => ({ experimentProgress: { ...state.experimentProgress, [progress.path]: progress } })),
     setDownload: (event) => set((state) => ({ downloads: { ...state.downloads, [event.downloadId]: event } })),

@@ -9,7 +9,7 @@ import { ScriptedBackend } from "../../native/llm/scripted-backend.ts";
 import { readExperimentConfig, readResults, runExperiment, summarize } from "../../native/eval/experiment.ts";
 import { htmlReport, readManifests } from "../../native/eval/report.ts";
 import { artifactsDir, startWebApp, type WebApp } from "../support/web-app.ts";
-import { testModel } from "../support/models.ts";
+import { repoRoot, testModel } from "../support/models.ts";
 
 let app: WebApp;
 const dir = join(mkdtempSync(join(tmpdir(), "refinery-compare-")), "exp");
@@ -176,4 +176,29 @@ test("an experiment whose engine was killed is marked failed and resumes from th
   const cells = lines().map((l) => JSON.parse(l) as { runId: string });
   assert.equal(cells.length, 10);
   assert.equal(new Set(cells.map((c) => c.runId)).size, 10, "no cell done twice");
+});
+
+test("the critic is evaluated from the compare tab: ProcessBench to the end, RealCritic cancelled midway", async () => {
+  const { page } = app;
+  const shared = join(repoRoot, "../shared/data");
+  await page.click('[data-testid="tab-compare"]');
+  await page.click('[data-testid="critic-eval"] summary');
+  await page.selectOption('[data-testid="critic-eval-mode"]', "processbench");
+  await page.fill('[data-testid="critic-eval-dataset"]', join(shared, "processbench/gsm8k.json"));
+  await page.fill('[data-testid="critic-eval-limit"]', "3");
+  await page.click('[data-testid="critic-eval-start"]');
+  await page.waitForSelector('[data-testid="critic-eval-row"][data-state="finished"]', { timeout: 300_000 });
+  assert.match((await page.textContent('[data-testid="critic-eval-row"][data-state="finished"] [data-testid="critic-eval-summary"]'))!, /erroneous [\d.–%]+ · correct [\d.–%]+ · F1 [\d.–%]+ · \d unparseable.*rows in .*critic-evals.*\.json/);
+  await page.selectOption('[data-testid="critic-eval-mode"]', "realcritic");
+  await page.fill('[data-testid="critic-eval-dataset"]', join(shared, "realcritic/arc-challenge.jsonl"));
+  await page.fill('[data-testid="critic-eval-limit"]', "200");
+  await page.click('[data-testid="critic-eval-start"]');
+  await page.waitForFunction(() => /\b[1-9]\d*\/200/.test(document.querySelector('[data-testid="critic-eval-row"][data-state="running"]')?.textContent ?? ""), undefined, { timeout: 300_000 });
+  await page.click('[data-testid="critic-eval-cancel"]');
+  await page.waitForSelector('[data-testid="critic-eval-row"][data-state="cancelled"]', { timeout: 120_000 });
+  // A file of the wrong kind is refused before anything runs.
+  await page.fill('[data-testid="critic-eval-dataset"]', join(shared, "tasks/gsm8k_test.jsonl"));
+  await page.click('[data-testid="critic-eval-start"]');
+  await page.waitForFunction(() => /not a RealCritic item/.test(document.querySelector('[data-testid="compare"]')?.textContent ?? ""));
+  await page.screenshot({ path: join(artifactsDir, "critic-eval.png") });
 });
