@@ -132,11 +132,20 @@ export class EngineService {
           ...(input.fields ? { fields: input.fields } : {}),
           ...(input.skipMalformed ? { skipMalformed: true } : {}),
           columns: columnsFor(
-            input.columns.map((column) => ({
-              name: column.name ?? (column.params && Object.keys(column.params).length ? `${column.strategy}(${Object.entries(column.params).map(([k, v]) => `${k}=${v}`).join(",")})` : column.strategy),
-              strategy: column.strategy,
-              ...(column.params ? { params: column.params } : {}),
-            })),
+            await Promise.all(
+              input.columns.map(async (column) => {
+                if ("preset" in column) {
+                  const { presetToRun, readPreset } = await import("../strategies/pipeline.ts");
+                  const preset = await readPreset(column.preset);
+                  return { name: preset.name, ...presetToRun(preset) };
+                }
+                return {
+                  name: column.name ?? (column.params && Object.keys(column.params).length ? `${column.strategy}(${Object.entries(column.params).map(([k, v]) => `${k}=${v}`).join(",")})` : column.strategy),
+                  strategy: column.strategy,
+                  ...(column.params ? { params: column.params } : {}),
+                };
+              }),
+            ),
             pairs,
           ),
           seed: input.seed ?? 0,

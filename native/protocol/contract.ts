@@ -90,7 +90,13 @@ export const requestSchemas = {
       fields: z.record(z.enum(["question", "reference", "id", "choices", "tests", "entryPoint"]), z.string().min(1)).optional(),
       skipMalformed: z.boolean().optional(),
       columns: z
-        .array(z.object({ strategy: z.string().min(1), params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(), name: z.string().min(1).optional() }).strict())
+        .array(
+          z.union([
+            z.object({ strategy: z.string().min(1), params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(), name: z.string().min(1).optional() }).strict(),
+            /** A preset file (strategy with parameters, or a pipeline), named by the preset. */
+            z.object({ preset: z.string().min(1) }).strict(),
+          ]),
+        )
         .min(1, "choose at least one strategy")
         .max(32)
         .optional(),

@@ -6,6 +6,11 @@ export interface StrategySpec {
   params?: Record<string, string>;
 }
 
+/** "@path/to/preset.json": a preset file (a strategy with parameters, or a pipeline), read by the engine. */
+export interface PresetSpec {
+  preset: string;
+}
+
 export class StrategySpecError extends Error {
   constructor(message: string) {
     super(message);
@@ -29,11 +34,11 @@ export function parseStrategySpec(spec: string): StrategySpec {
   return { name: `${strategy}(${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(",")})`, strategy, params };
 }
 
-/** Several specs separated by semicolons or new lines; blank entries are ignored. */
-export function parseStrategySpecs(text: string): StrategySpec[] {
+/** Several specs separated by semicolons or new lines; blank entries are ignored; "@file" names a preset. */
+export function parseStrategySpecs(text: string): Array<StrategySpec | PresetSpec> {
   return text
     .split(/[;\n]/)
     .map((s) => s.trim())
     .filter(Boolean)
-    .map(parseStrategySpec);
+    .map((s) => (s.startsWith("@") ? { preset: s.slice(1).trim() } : parseStrategySpec(s)));
 }

@@ -156,7 +156,7 @@ function NewExperiment() {
           ))}
       </div>
       <div className="row small">
-        <input data-testid="experiment-specs" placeholder="more columns with parameters: self-consistency:n=8; best-of-n:n=4,temperature=1" value={form.specs} onChange={(e) => setForm({ specs: e.target.value })} />
+        <input data-testid="experiment-specs" placeholder="more columns: self-consistency:n=8; best-of-n:n=4,temperature=1; @path/to/preset.json" value={form.specs} onChange={(e) => setForm({ specs: e.target.value })} />
       </div>
       <div className="row small">
         <label>

@@ -88,7 +88,10 @@ test("start an experiment from the UI with the run setup's models, pause and res
   await page.fill('[data-testid="experiment-limit"]', "4");
   await page.fill('[data-testid="experiment-out"]', out);
   await page.uncheck('[data-testid="experiment-strategy-self-refine"]');
-  await page.fill('[data-testid="experiment-specs"]', "self-consistency:n=2");
+  // A column from a preset file (the CLI's --strategy @file.json).
+  const preset = join(dir, "..", "sc2.json");
+  writeFileSync(preset, JSON.stringify({ name: "sc2", pipeline: { strategy: "self-consistency", params: { n: 2 } } }));
+  await page.fill('[data-testid="experiment-specs"]', `@${preset}`);
   await page.click('[data-testid="experiment-start"]');
   // Pause at once: the cell in flight (if one started) finishes, then nothing new starts.
   await page.click('[data-testid="experiment-pause"]');
@@ -107,9 +110,9 @@ test("start an experiment from the UI with the run setup's models, pause and res
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="aggregate-row"] td:nth-child(2)')].every((td) => td.textContent === "4"));
   assert.deepEqual(await page.$$eval('[data-testid="aggregate-row"]', (rows) => rows.map((r) => r.getAttribute("data-column"))), [
     "single-pass @ tinyChat+tinyCritic",
-    "self-consistency(n=2) @ tinyChat+tinyCritic",
+    "sc2 @ tinyChat+tinyCritic",
     "single-pass @ tinyCritic+tinyChat",
-    "self-consistency(n=2) @ tinyCritic+tinyChat",
+    "sc2 @ tinyCritic+tinyChat",
   ]);
   await page.waitForSelector('[data-testid="dynamics-plot"] circle');
   await page.selectOption('[data-testid="filter-field"]', "level");
