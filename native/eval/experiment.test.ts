@@ -188,3 +188,37 @@ test("accuracy breaks down by categorical dataset fields", () => {
     { field: "level", rows: [{ value: "Level 1", items: 1, accuracy: { a: 1, b: 1 } }, { value: "Level 2", items: 2, accuracy: { a: 0.5, b: 0.5 } }] },
   ]);
 });
+
+test("a dataset edited since the experiment started is refused on resume; a worker's error stops the experiment cleanly", async () => {
+  const data = join(scratch, "editable.jsonl");
+  writeFileSync(data, [1, 2, 3].map((i) => JSON.stringify({ question: `What is ${i} + ${i}?`, answer: `#### ${2 * i}` })).join("\n"));
+  const edited: ExperimentConfig = { ...config, dataset: data };
+  const dir = join(scratch, "editable");
+  await runExperiment(dir, edited, { deps: { backends: backends() } });
+  writeFileSync(data, [1, 5, 3].map((i) => JSON.stringify({ question: `What is ${i} + ${i}?`, answer: `#### ${2 * i}` })).join("\n"));
+  await assert.rejects(runExperiment(dir, edited, { deps: { backends: backends() } }), /items of .*editable\.jsonl changed since this experiment started \(3 items then, 3 now\)/);
+
+  let calls = 0;
+  const failing = {
+    actor: new ScriptedBackend((request) => {
+      if (++calls === 4) throw new Error("the GPU fell off the bus");
+      return actorScript(request);
+    }),
+    critic: backends().critic,
+  };
+  const broken = join(scratch, "broken-worker");
+  const results = await runExperiment(broken, { ...config, columns: [config.columns[0]!] }, { deps: { backends: failing }, concurrency: 2 });
+  // A generation error fails that cell (recorded), not the experiment.
+  assert.equal(results.length, 6);
+  assert.equal(results.filter((r) => r.status === "failed").length, 1);
+  assert.match(results.find((r) => r.status === "failed")!.failure!, /GPU fell off the bus/);
+
+  // Input a run refuses (an oracle column on an item without a reference) stops the experiment with that error,
+  // after the cells in flight settle; what finished stays checkpointed.
+  const partial = join(scratch, "no-reference.jsonl");
+  writeFileSync(partial, [JSON.stringify({ question: "What is 1 + 1?", answer: "#### 2" }), JSON.stringify({ question: "What is 2 + 2?" }), JSON.stringify({ question: "What is 3 + 3?", answer: "#### 6" })].join("\n"));
+  const oracle: ExperimentConfig = { dataset: partial, seed: 1, columns: [{ name: "oracle", strategy: "step-critique", params: { oracle: true }, actor: { path: "a" }, critic: { path: "c" } }] };
+  const stopped = join(scratch, "oracle");
+  await assert.rejects(runExperiment(stopped, oracle, { deps: { backends: backends() }, concurrency: 2 }), /oracle mode needs a task with a reference answer/);
+  assert.ok(readResults(stopped).every((r) => r.item !== 1));
+});

@@ -3,6 +3,7 @@
 // experiment resumes where it stopped and never redoes a finished cell; a cell cut short is run again, getting its
 // finished generations back from the experiment's generation cache. Items run concurrently on parallel sequences
 // when asked; pausing lets the cells in flight finish and starts no new one until resumed.
+import { createHash } from "node:crypto";
 import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { basename, join } from "node:path";
 import { candidateIsCorrect } from "./checkers.ts";
@@ -225,12 +226,22 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
   const { tasks, skipped } = await loadDataset(config.dataset, { limit: config.limit, offset: config.offset, fields: config.fields, skipMalformed: config.skipMalformed });
   mkdirSync(dir, { recursive: true });
   const configPath = join(dir, "experiment.json");
+  // Cells are keyed by item index: a dataset edited since the start would pair old results with other items.
+  const fingerprint = { sha256: createHash("sha256").update(JSON.stringify(tasks)).digest("hex"), items: tasks.length };
+  const fingerprintPath = join(dir, "dataset-fingerprint.json");
   if (existsSync(configPath)) {
     const existing = readFileSync(configPath, "utf8");
     if (existing !== `${JSON.stringify(config, null, 2)}\n`) throw new ExperimentError(`${dir} holds a different experiment; resume it with its own settings or use another folder`);
+    if (existsSync(fingerprintPath)) {
+      const before = JSON.parse(readFileSync(fingerprintPath, "utf8")) as typeof fingerprint;
+      if (before.sha256 !== fingerprint.sha256) {
+        throw new ExperimentError(`the items of ${config.dataset} changed since this experiment started (${before.items} items then, ${fingerprint.items} now); finished cells would not match their items — restore the file or start a new experiment folder`);
+      }
+    }
   } else {
     writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
   }
+  if (!existsSync(fingerprintPath)) writeFileSync(fingerprintPath, `${JSON.stringify(fingerprint)}\n`);
   const control = options.control ?? new ExperimentControl();
   options.signal?.addEventListener("abort", () => control.stop(), { once: true });
   if (options.signal?.aborted) control.stop();
@@ -324,7 +335,17 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, cells.length)) }, (_, slot) => worker(slot)));
+    // One worker failing (a model that no longer loads) stops the others; all settle before the checkpoint closes.
+    const settled = await Promise.allSettled(
+      Array.from({ length: Math.min(concurrency, Math.max(1, cells.length)) }, (_, slot) =>
+        worker(slot).catch((error: unknown) => {
+          control.stop();
+          throw error;
+        }),
+      ),
+    );
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failure) throw failure.reason;
   } finally {
     unsubscribe();
     closeSync(fd);
