@@ -87,7 +87,11 @@ export const requestSchemas = {
       dataset: z.string().min(1).optional(),
       limit: z.number().int().min(1).max(100000).optional(),
       offset: z.number().int().min(0).optional(),
-      fields: z.record(z.enum(["question", "reference", "id", "choices", "tests", "entryPoint"]), z.string().min(1)).optional(),
+      fields: z
+        .object({ question: z.string().min(1), reference: z.string().min(1), id: z.string().min(1), choices: z.string().min(1), tests: z.string().min(1), entryPoint: z.string().min(1) })
+        .partial()
+        .strict()
+        .optional(),
       skipMalformed: z.boolean().optional(),
       columns: z
         .array(

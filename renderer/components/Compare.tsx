@@ -159,6 +159,7 @@ function NewExperiment() {
         <input data-testid="experiment-specs" placeholder="more columns: self-consistency:n=8; best-of-n:n=4,temperature=1; @path/to/preset.json" value={form.specs} onChange={(e) => setForm({ specs: e.target.value })} />
       </div>
       <div className="row small">
+        <input data-testid="experiment-fields" placeholder="field mapping for other datasets: question=problem, reference=gold, choices=options" value={form.fields} onChange={(e) => setForm({ fields: e.target.value })} />
         <label>
           <input type="checkbox" checked={form.skipMalformed} onChange={(e) => setForm({ ...form, skipMalformed: e.target.checked })} /> skip malformed records
         </label>

@@ -285,8 +285,14 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
       const resume = !form.dataset.trim() && form.out.trim();
       const pairs = form.pairs.length ? form.pairs : [setupPair()];
       let specs;
+      const fields: Record<string, string> = {};
       try {
         specs = parseStrategySpecs(form.specs);
+        for (const entry of form.fields.split(/[,;\n]/).map((e) => e.trim()).filter(Boolean)) {
+          const [name, source] = entry.split("=").map((part) => part.trim());
+          if (!name || !source) throw new Error(`field mapping entries are name=field (question, reference, choices, id, tests, entryPoint), got '${entry}'`);
+          fields[name] = source;
+        }
       } catch (error) {
         state().pushError("compare", (error as Error).message);
         return;
@@ -299,6 +305,7 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
               dataset: form.dataset.trim(),
               ...(Number(form.limit) > 0 ? { limit: Number(form.limit) } : {}),
               columns: [...form.strategies.map((strategy) => ({ strategy })), ...specs],
+              ...(Object.keys(fields).length ? { fields } : {}),
               pairs,
               seed: Number(setup.seed) || 0,
               ...(Number(form.concurrency) > 0 ? { concurrency: Number(form.concurrency) } : {}),

@@ -36,6 +36,8 @@ export interface ExperimentForm {
   strategies: string[];
   /** More columns as specs, "self-consistency:n=8; best-of-n:n=4" (strategies with non-default parameters). */
   specs: string;
+  /** Field mapping for datasets the built-in adapters do not know: "question=problem, reference=gold". */
+  fields: string;
   pairs: Array<{ actor: { path: string; sampling?: { maxTokens: number }; load?: import("../../native/protocol/contract.ts").LoadSettingsInfo }; critic: { path: string; load?: import("../../native/protocol/contract.ts").LoadSettingsInfo } }>;
   out: string;
   concurrency: string;
@@ -43,7 +45,7 @@ export interface ExperimentForm {
   skipMalformed: boolean;
 }
 
-export const defaultExperimentForm: ExperimentForm = { dataset: "", limit: "20", strategies: ["single-pass", "self-refine"], specs: "", pairs: [], out: "", concurrency: "", budget: "", skipMalformed: false };
+export const defaultExperimentForm: ExperimentForm = { dataset: "", limit: "20", strategies: ["single-pass", "self-refine"], specs: "", fields: "", pairs: [], out: "", concurrency: "", budget: "", skipMalformed: false };
 
 export interface CriticEvalForm {
   mode: "processbench" | "realcritic";
