@@ -117,7 +117,7 @@ export class EngineService {
       };
     },
     startExperiment: async (input) => {
-      const { columnsFor, ExperimentControl, ExperimentError, readExperimentConfig, runExperiment } = await import("../eval/experiment.ts");
+      const { columnsFor, ExperimentControl, ExperimentError, readExperimentConfig, readResults, runExperiment } = await import("../eval/experiment.ts");
       const { loadDataset } = await import("../eval/dataset.ts");
       const path = resolve(input.out ?? join(this.options.runsDir, "..", "experiments", newRunId("experiment")));
       if (this.experiments.get(path)?.progress.state === "running" || this.experiments.get(path)?.progress.state === "paused") throw new ExperimentError(`${path} is already running`);
@@ -164,6 +164,7 @@ export class EngineService {
       }
       // Refuse a malformed dataset in the call itself, before anything is written.
       const { tasks } = await loadDataset(config.dataset, { limit: config.limit, offset: config.offset, fields: config.fields, skipMalformed: config.skipMalformed });
+      const concurrency = input.concurrency ?? ((await openRuntime({ gpu: this.options.gpu, threads: this.options.threads })).report.active === "cpu" ? 1 : 4);
       const control = new ExperimentControl();
       const total = tasks.length * config.columns.length;
       const entry = { control, progress: { type: "experiment-progress" as const, path, state: "running" as const, done: 0, total, running: 0, etaSeconds: null, tokensPerSecond: 0, cacheHits: 0, skippedRecords: 0 } as ExperimentProgressEvent };
@@ -172,10 +173,8 @@ export class EngineService {
         entry.progress = { ...entry.progress, ...update };
         this.options.emit(entry.progress);
       };
-      const { readResults } = await import("../eval/experiment.ts");
       const done = readResults(path).length;
       publish({ done });
-      const concurrency = input.concurrency ?? ((await openRuntime({ gpu: this.options.gpu, threads: this.options.threads })).report.active === "cpu" ? 1 : 4);
       void runExperiment(path, config, {
         control,
         concurrency,
