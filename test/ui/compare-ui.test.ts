@@ -57,7 +57,10 @@ test("load an experiment, read its aggregates, filter the grid, switch the basel
   assert.equal((await page.$$('[data-testid="grid-row"]')).length, 4);
   await page.uncheck('[data-testid="filter-failures"]');
   await page.waitForSelector('[data-testid="compare-plot"] circle');
+  // The screenshot shows the results from the top, the forms folded away.
+  await page.evaluate(`document.querySelector('[data-testid="new-experiment"]').open = false; document.querySelector('[data-testid="compare"]').scrollTop = 0`);
   await page.screenshot({ path: join(artifactsDir, "compare-view.png") });
+  await page.evaluate(`document.querySelector('[data-testid="new-experiment"]').open = true`);
   await page.selectOption('[data-testid="compare-baseline"]', "sc");
   await page.waitForFunction(() => /0\/6\/2/.test(document.querySelector('[data-testid="aggregate-row"][data-column="single"]')?.textContent ?? ""));
   await page.click('[data-testid="grid-row"]:nth-child(2) [data-testid="grid-cell"]:nth-child(3)');
