@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping } from "../eval/dataset.ts";
 import { parseStrategySpec } from "../strategies/spec.ts";
-import { breakdownByField, columnsFor, ExperimentControl, readExperimentConfig, readResults, runExperiment, summarize, type ExperimentConfig, type ExperimentProgress, type ModelPair } from "../eval/experiment.ts";
+import { autoConcurrency, breakdownByField, columnsFor, loadExperimentDataset, ExperimentControl, readExperimentConfig, readResults, runExperiment, summarize, type ExperimentConfig, type ExperimentProgress, type ModelPair } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 
@@ -143,7 +143,7 @@ async function concurrencyFor(option: string | undefined, config: ExperimentConf
   }
   const { openRuntime } = await import("../llm/runtime.ts");
   const runtime = await openRuntime({ gpu: config.gpu, threads: config.threads });
-  return runtime.report.active === "cpu" ? 1 : 4;
+  return autoConcurrency(runtime.report.active);
 }
 
 function printSummary(results: ReturnType<typeof readResults>, config: ExperimentConfig, json: boolean, baseline?: string) {
@@ -177,8 +177,7 @@ export async function commandReport(args: string[]): Promise<number> {
   const summary = summarize(results, columns, values.baseline);
   if (values.html) {
     // The dataset's categorical fields (level, subject…) break accuracy down; a dataset moved away only loses that.
-    const { loadDataset } = await import("../eval/dataset.ts");
-    const dataset = await loadDataset(config.dataset, { limit: config.limit, offset: config.offset, fields: config.fields, skipMalformed: true }).catch(() => null);
+    const dataset = await loadExperimentDataset(config, { skipMalformed: true }).catch(() => null);
     const breakdowns = dataset ? breakdownByField(results, columns, dataset.fields) : [];
     writeFileSync(values.html, htmlReport(config, summary, results, { manifests: readManifests(dir, results), breakdowns }));
   }

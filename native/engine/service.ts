@@ -13,6 +13,7 @@ import { openRuntime, type GpuChoice } from "../llm/runtime.ts";
 import { readManifest } from "../runs/manifest.ts";
 import { readRunLog } from "../runs/run-log.ts";
 import { executeRun, newRunId, RunInputError } from "../runs/runner.ts";
+import { specName } from "../strategies/spec.ts";
 import { strategies, getStrategy } from "../strategies/registry.ts";
 import { resolveStrategyParams } from "../strategies/types.ts";
 import { EventBatcher } from "./event-batcher.ts";
@@ -33,6 +34,7 @@ type Handlers = { [K in Exclude<RequestName, "pickModelFile" | "setBackend">]: (
 export class EngineService {
   private readonly active = new Map<string, AbortController>();
   private readonly criticEvals = new Map<string, AbortController>();
+  private readonly datasetFieldCache = new Map<string, Promise<Array<Record<string, string>> | null>>();
   private readonly experiments = new Map<string, { control: import("../eval/experiment.ts").ExperimentControl; progress: ExperimentProgressEvent }>();
   private readonly batcher: EventBatcher;
 
@@ -49,6 +51,24 @@ export class EngineService {
     } catch (error) {
       return { ok: false, error: (error as Error).message };
     }
+  }
+
+  /**
+   * An experiment's dataset fields for the grid's filter and breakdowns, read once per version of the file: the
+   * compare view reloads several times a second while an experiment runs. A dataset moved away only loses them.
+   */
+  private async datasetFields(config: import("../eval/experiment.ts").ExperimentConfig): Promise<Array<Record<string, string>> | null> {
+    const { loadExperimentDataset } = await import("../eval/experiment.ts");
+    const mtime = await stat(config.dataset).then((s) => s.mtimeMs, () => null);
+    if (mtime === null) return null;
+    const key = JSON.stringify([config.dataset, config.limit, config.offset, config.fields, mtime]);
+    let fields = this.datasetFieldCache.get(key);
+    if (!fields) {
+      fields = loadExperimentDataset(config, { skipMalformed: true }).then((d) => d.fields, () => null);
+      this.datasetFieldCache.clear();
+      this.datasetFieldCache.set(key, fields);
+    }
+    return fields;
   }
 
   get activeRunIds(): string[] {
@@ -97,28 +117,25 @@ export class EngineService {
     loadRun: async ({ runId, experiment }) => (await readRunLog(join(experiment ? join(experiment, "runs") : this.options.runsDir, runId, "events.jsonl"))).events,
     loadExperiment: async ({ path, baseline }) => {
       const { breakdownByField, readExperimentConfig, readResults, summarize } = await import("../eval/experiment.ts");
-      const { loadDataset } = await import("../eval/dataset.ts");
       const config = readExperimentConfig(path);
       if (!config) throw new Error(`${path} is not an experiment folder (no experiment.json)`);
       const columns = config.columns.map((c) => c.name);
       if (baseline !== undefined && !columns.includes(baseline)) throw new Error(`no column '${baseline}' in this experiment`);
       const results = readResults(path);
-      // Dataset fields for the grid's filter; a dataset moved away since only loses the filter.
-      const dataset = await loadDataset(config.dataset, { limit: config.limit, offset: config.offset, fields: config.fields, skipMalformed: true }).catch(() => null);
+      const dataset = await this.datasetFields(config);
       return {
         path: resolve(path),
         columns,
         dataset: config.dataset,
         results: results.map(({ trajectory: _t, ...cell }) => cell),
         summary: summarize(results, columns, baseline ?? columns[0]),
-        itemFields: Object.fromEntries((dataset?.fields ?? []).map((fields, item) => [item, fields])),
-        breakdowns: dataset ? breakdownByField(results, columns, dataset.fields) : [],
+        itemFields: Object.fromEntries((dataset ?? []).map((fields, item) => [item, fields])),
+        breakdowns: dataset ? breakdownByField(results, columns, dataset) : [],
         progress: this.experiments.get(resolve(path))?.progress ?? null,
       };
     },
     startExperiment: async (input) => {
-      const { columnsFor, ExperimentControl, ExperimentError, readExperimentConfig, readResults, runExperiment } = await import("../eval/experiment.ts");
-      const { loadDataset } = await import("../eval/dataset.ts");
+      const { autoConcurrency, columnsFor, ExperimentControl, ExperimentError, loadExperimentDataset, readExperimentConfig, readResults, runExperiment } = await import("../eval/experiment.ts");
       const path = resolve(input.out ?? join(this.options.runsDir, "..", "experiments", newRunId("experiment")));
       if (this.experiments.get(path)?.progress.state === "running" || this.experiments.get(path)?.progress.state === "paused") throw new ExperimentError(`${path} is already running`);
       let config = readExperimentConfig(path);
@@ -140,7 +157,7 @@ export class EngineService {
                   return { name: preset.name, ...presetToRun(preset) };
                 }
                 return {
-                  name: column.name ?? (column.params && Object.keys(column.params).length ? `${column.strategy}(${Object.entries(column.params).map(([k, v]) => `${k}=${v}`).join(",")})` : column.strategy),
+                  name: column.name ?? specName(column.strategy, column.params),
                   strategy: column.strategy,
                   ...(column.params ? { params: column.params } : {}),
                 };
@@ -163,8 +180,8 @@ export class EngineService {
         }
       }
       // Refuse a malformed dataset in the call itself, before anything is written.
-      const { tasks } = await loadDataset(config.dataset, { limit: config.limit, offset: config.offset, fields: config.fields, skipMalformed: config.skipMalformed });
-      const concurrency = input.concurrency ?? ((await openRuntime({ gpu: this.options.gpu, threads: this.options.threads })).report.active === "cpu" ? 1 : 4);
+      const { tasks } = await loadExperimentDataset(config);
+      const concurrency = input.concurrency ?? autoConcurrency((await openRuntime({ gpu: this.options.gpu, threads: this.options.threads })).report.active);
       const control = new ExperimentControl();
       const total = tasks.length * config.columns.length;
       const entry = { control, progress: { type: "experiment-progress" as const, path, state: "running" as const, done: 0, total, running: 0, etaSeconds: null, tokensPerSecond: 0, cacheHits: 0, skippedRecords: 0 } as ExperimentProgressEvent };

@@ -12,6 +12,7 @@ import { fill, prompts, solverMessages } from "../strategies/prompts.ts";
 import { MAX_STEPS, parseVerdict, scoreSchema, stepwiseSchema } from "../strategies/verdicts.ts";
 import { extractAnswer } from "./answers.ts";
 import { answerIsCorrect } from "./checkers.ts";
+import { pct } from "./format.ts";
 import { DatasetError } from "./dataset.ts";
 import { transitions, type Transitions } from "./stats.ts";
 
@@ -233,7 +234,6 @@ export async function runCriticEvaluation(request: CriticEvalRequest, options: E
 
 /** One line a human reads: the CLI's output and the UI's summary. */
 export function describeCriticEval(outcome: CriticEvalOutcome): string {
-  const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : "–");
   if (outcome.mode === "processbench") {
     const r = outcome.result;
     return `ProcessBench on ${r.rows.length} items: erroneous ${pct(r.erroneousAccuracy)}, correct ${pct(r.correctAccuracy)}, F1 ${(r.f1 * 100).toFixed(1)} (${r.unparseable} unparseable verdicts)`;

@@ -105,8 +105,6 @@ export interface ExperimentProgress {
   tokensPerSecond: number;
   cacheHits: number;
   skippedRecords: MalformedRecord[];
-  /** The cell that just finished, if this update is for one. */
-  cell?: CellResult;
 }
 
 export class ExperimentError extends Error {
@@ -199,6 +197,16 @@ export async function runTrajectory(state: RunState, task: Task): Promise<Trajec
   return points;
 }
 
+/** The experiment's slice of its dataset, as configured (malformed records skipped only if it says so). */
+export function loadExperimentDataset(config: ExperimentConfig, options: { skipMalformed?: boolean } = {}) {
+  return loadDataset(config.dataset, { limit: config.limit, offset: config.offset, fields: config.fields, skipMalformed: options.skipMalformed ?? config.skipMalformed });
+}
+
+/** Items at once when the user does not say: several on a GPU; on the CPU the cores are already busy with one. */
+export function autoConcurrency(backend: string): number {
+  return backend === "cpu" ? 1 : 4;
+}
+
 export interface ExperimentOptions {
   /** Pause/resume/stop; `signal` alone also stops. */
   control?: ExperimentControl;
@@ -223,7 +231,7 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
       throw new ExperimentError(`column ${column.name}: ${(error as Error).message}`);
     }
   });
-  const { tasks, skipped } = await loadDataset(config.dataset, { limit: config.limit, offset: config.offset, fields: config.fields, skipMalformed: config.skipMalformed });
+  const { tasks, skipped } = await loadExperimentDataset(config);
   mkdirSync(dir, { recursive: true });
   const configPath = join(dir, "experiment.json");
   // Cells are keyed by item index: a dataset edited since the start would pair old results with other items.
@@ -257,10 +265,10 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
   const started = performance.now();
   let tokens = 0;
   let running = 0;
-  const progress = (cell?: CellResult): ExperimentProgress => {
+  const progress = (): ExperimentProgress => {
     const elapsed = (performance.now() - started) / 1000;
     const rate = (finished - firstFinished) / elapsed;
-    return { done: finished, total, running, paused: control.paused, etaSeconds: rate > 0 ? (total - finished) / rate : Number.NaN, tokensPerSecond: elapsed > 0 ? tokens / elapsed : 0, cacheHits: cache?.hits ?? 0, skippedRecords: skipped, ...(cell ? { cell } : {}) };
+    return { done: finished, total, running, paused: control.paused, etaSeconds: rate > 0 ? (total - finished) / rate : Number.NaN, tokensPerSecond: elapsed > 0 ? tokens / elapsed : 0, cacheHits: cache?.hits ?? 0, skippedRecords: skipped };
   };
   const unsubscribe = control.onChange(() => options.onProgress?.(progress()));
   const fd = openSync(join(dir, "results.jsonl"), "a");
@@ -331,7 +339,7 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
       } finally {
         running--;
       }
-      if (result) options.onProgress?.(progress(result));
+      if (result) options.onProgress?.(progress());
     }
   };
   try {

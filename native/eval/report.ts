@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "./checkers.ts";
+import { PALETTE, pct } from "./format.ts";
 import type { CellResult, ExperimentConfig, ExperimentSummary, FieldBreakdown } from "./experiment.ts";
 import { latestScore } from "../protocol/state.ts";
 import { replayRunLog } from "../runs/run-log.ts";
@@ -104,7 +105,6 @@ export async function preferencePairs(dir: string, results: readonly CellResult[
 }
 
 const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
-const pct = (value: number) => (Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : "–");
 
 function plot(summary: ExperimentSummary): string {
   const points = summary.columns.map((c) => ({ id: c.column, x: c.meanTotalTokens, y: c.accuracy }));
@@ -124,7 +124,6 @@ ${points.map((p) => `<circle cx="${px(p.x)}" cy="${py(p.y)}" r="5" fill="#1d2330
 </svg>`;
 }
 
-const PALETTE = ["#2f6fde", "#d9480f", "#2b8a3e", "#862e9c", "#e67700", "#0b7285", "#c2255c", "#5c940d"];
 
 /** Score (solid, left axis 0–10) and accuracy (dashed, 0–100%) of the k-th candidate, a line per column. */
 function dynamicsPlot(summary: ExperimentSummary): string {

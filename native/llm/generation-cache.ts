@@ -15,7 +15,6 @@ export class GenerationCache {
   private readonly entries = new Map<string, GenerateResult>();
   private fd: number | null = null;
   hits = 0;
-  misses = 0;
 
   /** With a path the cache persists (append-only JSONL); without one it lives for the process. */
   constructor(private readonly path?: string) {
@@ -77,7 +76,6 @@ export class GenerationCache {
           // Nothing was evaluated: the cost of the original generation stays in tokensIn/tokensOut.
           return { ...hit, tokensEvaluated: 0, firstTokenMs: 0, cached: true };
         }
-        cache.misses++;
         const result = await backend.generate(request);
         if (result.stopReason !== "aborted" && !request.signal?.aborted) cache.put(key, result);
         return result;

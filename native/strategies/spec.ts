@@ -18,6 +18,12 @@ export class StrategySpecError extends Error {
   }
 }
 
+/** A column's name: the strategy, with its parameters when any differ from the defaults. */
+export function specName(strategy: string, params?: Record<string, unknown>): string {
+  const entries = Object.entries(params ?? {});
+  return entries.length ? `${strategy}(${entries.map(([k, v]) => `${k}=${String(v)}`).join(",")})` : strategy;
+}
+
 export function parseStrategySpec(spec: string): StrategySpec {
   const text = spec.trim();
   const colon = text.indexOf(":");
@@ -31,7 +37,7 @@ export function parseStrategySpec(spec: string): StrategySpec {
     if (at <= 0) throw new StrategySpecError(`'${spec}': parameters are name=value, separated by commas`);
     params[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
   }
-  return { name: `${strategy}(${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(",")})`, strategy, params };
+  return { name: specName(strategy, params), strategy, params };
 }
 
 /** Several specs separated by semicolons or new lines; blank entries are ignored; "@file" names a preset. */

@@ -3,15 +3,11 @@
 // draft → final transitions, accuracy against tokens with the Pareto frontier, refinement dynamics, budget-matched
 // accuracy, and the per-item grid with filters; a cell opens that run's tree.
 import { useEffect, useState } from "react";
+import { fixed, PALETTE, pct } from "../../native/eval/format.ts";
 import type { ExperimentInfo, ExperimentProgressEvent } from "../../native/protocol/contract.ts";
 import { useAppState, useController } from "../store/context.tsx";
 import { CriticEval } from "./CriticEval.tsx";
 import { Errors } from "./Errors.tsx";
-
-// NaN (no paired items yet) crosses the bridge as null.
-const pct = (v: number | null) => (v !== null && Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : "–");
-const fixed = (v: number | null, digits = 0) => (v !== null && Number.isFinite(v) ? v.toFixed(digits) : "–");
-const PALETTE = ["#2f6fde", "#d9480f", "#2b8a3e", "#862e9c", "#e67700", "#0b7285", "#c2255c", "#5c940d"];
 
 function Plot({ points, frontier }: { points: Array<{ id: string; tokens: number; accuracy: number }>; frontier: string[] }) {
   const w = 350;

@@ -1,9 +1,8 @@
 // Critic evaluation in the compare tab: the run setup's critic on ProcessBench (earliest wrong step: accuracy on
 // erroneous and on correct items, F1) or RealCritic (closed loop: accuracy before → after the critique and the
 // transition matrix; stored solutions = cross-critique, the actor's own = self-critique when one file).
+import { pct } from "../../native/eval/format.ts";
 import { useAppState, useController } from "../store/context.tsx";
-
-const pct = (v: number | null) => (v !== null && Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : "–");
 
 export function CriticEval() {
   const controller = useController();
