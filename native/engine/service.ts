@@ -135,7 +135,7 @@ export class EngineService {
       };
     },
     startExperiment: async (input) => {
-      const { autoConcurrency, columnsFor, ExperimentControl, ExperimentError, loadExperimentDataset, readExperimentConfig, readResults, runExperiment } = await import("../eval/experiment.ts");
+      const { autoConcurrency, columnsFor, ExperimentControl, ExperimentError, prepareExperiment, readExperimentConfig, readResults, runExperiment } = await import("../eval/experiment.ts");
       const path = resolve(input.out ?? join(this.options.runsDir, "..", "experiments", newRunId("experiment")));
       if (this.experiments.get(path)?.progress.state === "running" || this.experiments.get(path)?.progress.state === "paused") throw new ExperimentError(`${path} is already running`);
       let config = readExperimentConfig(path);
@@ -179,8 +179,10 @@ export class EngineService {
           }
         }
       }
-      // Refuse a malformed dataset in the call itself, before anything is written.
-      const { tasks } = await loadExperimentDataset(config);
+      // Refuse a malformed dataset or a folder holding another experiment in the call itself; once it answers, the
+      // folder loads (the UI opens it at once).
+      const prepared = await prepareExperiment(path, config);
+      const { tasks } = prepared;
       const concurrency = input.concurrency ?? autoConcurrency((await openRuntime({ gpu: this.options.gpu, threads: this.options.threads })).report.active);
       const control = new ExperimentControl();
       const total = tasks.length * config.columns.length;
@@ -193,6 +195,7 @@ export class EngineService {
       const done = readResults(path).length;
       publish({ done });
       void runExperiment(path, config, {
+        prepared,
         control,
         concurrency,
         cache: input.cache ?? true,

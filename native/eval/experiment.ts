@@ -217,9 +217,22 @@ export interface ExperimentOptions {
   cache?: boolean;
   onProgress?: (progress: ExperimentProgress) => void;
   deps?: RunDeps;
+  /** prepareExperiment's result for this folder and config, when the caller already awaited it. */
+  prepared?: PreparedExperiment;
 }
 
-export async function runExperiment(dir: string, config: ExperimentConfig, options: ExperimentOptions = {}): Promise<CellResult[]> {
+export interface PreparedExperiment {
+  tasks: Task[];
+  skipped: MalformedRecord[];
+  /** Actor lanes of each column's strategy. */
+  lanes: number[];
+}
+
+/**
+ * Checks an experiment and sets up its folder (experiment.json, the dataset fingerprint), refusing a folder that
+ * holds another experiment or a dataset edited since. Once this resolves the folder can be loaded, before any cell.
+ */
+export async function prepareExperiment(dir: string, config: ExperimentConfig): Promise<PreparedExperiment> {
   const names = new Set(config.columns.map((c) => c.name));
   if (names.size !== config.columns.length) throw new ExperimentError("column names must be unique");
   if (!config.columns.length) throw new ExperimentError("an experiment needs at least one column (strategy)");
@@ -250,6 +263,11 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
     writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
   }
   if (!existsSync(fingerprintPath)) writeFileSync(fingerprintPath, `${JSON.stringify(fingerprint)}\n`);
+  return { tasks, skipped, lanes };
+}
+
+export async function runExperiment(dir: string, config: ExperimentConfig, options: ExperimentOptions = {}): Promise<CellResult[]> {
+  const { tasks, skipped, lanes } = options.prepared ?? (await prepareExperiment(dir, config));
   const control = options.control ?? new ExperimentControl();
   options.signal?.addEventListener("abort", () => control.stop(), { once: true });
   if (options.signal?.aborted) control.stop();

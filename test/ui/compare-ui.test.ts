@@ -96,8 +96,12 @@ test("start an experiment from the UI with the run setup's models, pause and res
   writeFileSync(preset, JSON.stringify({ name: "sc2", pipeline: { strategy: "self-consistency", params: { n: 2 } } }));
   await page.fill('[data-testid="experiment-specs"]', `@${preset}`);
   await page.click('[data-testid="experiment-start"]');
+  await page.waitForSelector('[data-testid="experiment-progress"], [data-testid="compare"] .error', { timeout: 120_000 });
+  assert.ok(await page.$('[data-testid="experiment-progress"]'), `the experiment did not start: ${await page.textContent('[data-testid="compare"]')}`);
   // Pause at once: the cell in flight (if one started) finishes, then nothing new starts.
-  await page.click('[data-testid="experiment-pause"]');
+  await page.click('[data-testid="experiment-pause"]', { timeout: 5_000 }).catch(async (error: Error) => {
+    throw new Error(`${error.message}\nprogress: ${await page.textContent('[data-testid="experiment-progress"]').catch(() => "none")}`);
+  });
   await page.waitForFunction(() => /paused · \d+\/16 cells · 0 running/.test(document.querySelector('[data-testid="experiment-progress-text"]')?.textContent ?? ""), undefined, { timeout: 120_000 });
   const pausedAt = await page.textContent('[data-testid="experiment-progress-text"]');
   await new Promise((r) => setTimeout(r, 1500));
