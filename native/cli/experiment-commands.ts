@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping } from "../eval/dataset.ts";
-import { parseStrategySpec } from "../strategies/spec.ts";
+import { parseStrategySpec } from "../protocol/strategy-spec.ts";
 import { autoConcurrency, breakdownByField, columnsFor, loadExperimentDataset, ExperimentControl, readExperimentConfig, readResults, runExperiment, summarize, type ExperimentConfig, type ExperimentProgress, type ModelPair } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { intOption, parse, UsageError } from "./args.ts";

@@ -13,7 +13,7 @@ import { openRuntime, type GpuChoice } from "../llm/runtime.ts";
 import { readManifest } from "../runs/manifest.ts";
 import { readRunLog } from "../runs/run-log.ts";
 import { executeRun, newRunId, RunInputError } from "../runs/runner.ts";
-import { specName } from "../strategies/spec.ts";
+import { specName } from "../protocol/strategy-spec.ts";
 import { strategies, getStrategy } from "../strategies/registry.ts";
 import { resolveStrategyParams } from "../strategies/types.ts";
 import { EventBatcher } from "./event-batcher.ts";

@@ -2,7 +2,7 @@
 // Errors come back as values and are shown where the user is looking.
 import type { Bridge } from "../../native/protocol/contract.ts";
 import type { LoadSettingsInfo } from "../../native/protocol/contract.ts";
-import { parseStrategySpecs } from "../../native/strategies/spec.ts";
+import { parseStrategySpecs } from "../../native/protocol/strategy-spec.ts";
 import { defaultLoad, type AppStore, type ExperimentForm, type LoadForm } from "./store.ts";
 
 /** The form's load fields as contract load settings; empty fields mean the engine's defaults. */
