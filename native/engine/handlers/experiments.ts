@@ -4,11 +4,10 @@ import { join, resolve } from "node:path";
 import type { Task } from "../../protocol/events.ts";
 import { readDataset as readTasks } from "../../eval/dataset.ts";
 import type { ExperimentInfo, ExperimentListing, ExperimentProgressEvent } from "../../protocol/contract.ts";
-import { specName } from "../../protocol/strategy-spec.ts";
 import {
   autoConcurrency,
   breakdownByField,
-  columnsFor,
+  buildExperimentConfig,
   ExperimentControl,
   ExperimentError,
   loadExperimentDataset,
@@ -16,11 +15,10 @@ import {
   readExperimentConfig,
   readResults,
   runExperiment,
-  summarize,
+  summarizedResults,
   type ExperimentConfig,
 } from "../../eval/experiment.ts";
 import { newRunId } from "../../runs/runner.ts";
-import { presetToRun, readPreset } from "../../strategies/pipeline.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
 import { checkRoleModels, engineRuntime, type EngineContext, type Input } from "./context.ts";
@@ -30,14 +28,14 @@ export async function loadExperiment(ctx: EngineContext, { path, baseline }: Inp
   if (!config) throw new Error(`${path} is not an experiment folder (no experiment.json)`);
   const columns = config.columns.map((c) => c.name);
   if (baseline !== undefined && !columns.includes(baseline)) throw new Error(`no column '${baseline}' in this experiment`);
-  const results = readResults(path);
+  const { results, summary } = summarizedResults(path, columns, baseline ?? columns[0]);
   const dataset = await datasetFields(ctx, config);
   return {
     path: resolve(path),
     columns,
     dataset: config.dataset,
     results: results.map(({ trajectory: _t, ...cell }) => cell),
-    summary: summarize(results, columns, baseline ?? columns[0]),
+    summary,
     itemFields: Object.fromEntries((dataset ?? []).map((fields, item) => [item, fields])),
     breakdowns: dataset ? breakdownByField(results, columns, dataset) : [],
     progress: ctx.experiments.get(resolve(path))?.progress ?? null,
@@ -90,33 +88,7 @@ export async function startExperiment(ctx: EngineContext, input: Input<"startExp
 async function newExperimentConfig(ctx: EngineContext, input: Input<"startExperiment">): Promise<ExperimentConfig> {
   if (!input.dataset || !input.columns || !input.pairs) throw new ExperimentError("a new experiment needs a dataset, at least one strategy and an actor model");
   const pairs = input.pairs.map((pair) => ({ actor: pair.actor, critic: pair.critic ?? { path: pair.actor.path } }));
-  const config: ExperimentConfig = {
-    dataset: resolve(input.dataset),
-    ...(input.limit ? { limit: input.limit } : {}),
-    ...(input.offset ? { offset: input.offset } : {}),
-    ...(input.fields ? { fields: input.fields } : {}),
-    ...(input.skipMalformed ? { skipMalformed: true } : {}),
-    columns: columnsFor(
-      await Promise.all(
-        input.columns.map(async (column) => {
-          if ("preset" in column) {
-            const preset = await readPreset(column.preset);
-            return { name: preset.name, ...presetToRun(preset) };
-          }
-          return {
-            name: column.name ?? specName(column.strategy, column.params),
-            strategy: column.strategy,
-            ...(column.params ? { params: column.params } : {}),
-          };
-        }),
-      ),
-      pairs,
-    ),
-    seed: input.seed ?? 0,
-    ...(ctx.options.gpu ? { gpu: ctx.options.gpu } : {}),
-    ...(ctx.options.threads ? { threads: ctx.options.threads } : {}),
-    ...(input.maxTotalTokens ? { maxTotalTokens: input.maxTotalTokens } : {}),
-  };
+  const config = await buildExperimentConfig({ ...input, dataset: resolve(input.dataset), strategies: input.columns, pairs, gpu: ctx.options.gpu, threads: ctx.options.threads });
   for (const column of config.columns) resolveStrategyParams(getStrategy(column.strategy), column.params ?? {});
   for (const pair of pairs) await checkRoleModels(pair);
   return config;
