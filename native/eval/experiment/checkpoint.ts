@@ -8,36 +8,10 @@ import type { MalformedRecord } from "../dataset.ts";
 import type { Task } from "../../protocol/events.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
+import type { CellResult } from "../../protocol/experiment-results.ts";
 import { ExperimentError, loadExperimentDataset, type ExperimentColumn, type ExperimentConfig } from "./config.ts";
 
-/** One candidate answer of a run (a draft, revision or distillate) in the order the run produced them. */
-export interface TrajectoryPoint {
-  iteration: number;
-  /** All tokens the run had spent when this candidate was complete. */
-  tokens: number;
-  correct: boolean | null;
-  /** The critic's latest score for this candidate (0–10), if it was scored. */
-  score: number | null;
-}
-
-export interface CellResult {
-  item: number;
-  itemId: string;
-  column: string;
-  runId: string;
-  status: "finished" | "failed";
-  correct: boolean | null;
-  /** The first draft's correctness: the "before" of the refinement transition. */
-  initialCorrect: boolean | null;
-  answer: string | null;
-  pathTokens: number;
-  totalTokens: number;
-  wallMs: number;
-  /** Generations replayed from the cache instead of generated (their tokens still count in the totals). */
-  cachedGenerations?: number;
-  trajectory?: TrajectoryPoint[];
-  failure?: string;
-}
+export type { CellResult, TrajectoryPoint } from "../../protocol/experiment-results.ts";
 
 export function readResults(dir: string): CellResult[] {
   const path = join(dir, "results.jsonl");

@@ -1,40 +1,9 @@
 // An experiment's statistics: accuracy with intervals, paired comparison against a baseline, refinement
 // transitions and dynamics, the accuracy-vs-tokens frontier, budget-matched accuracy, per-field breakdowns.
-import { bootstrapInterval, mean, pairedComparison, paretoFrontier, transitions, type PairedComparison, type Transitions } from "../stats.ts";
-import type { CellResult, TrajectoryPoint } from "./checkpoint.ts";
+import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, TrajectoryPoint } from "../../protocol/experiment-results.ts";
+import { bootstrapInterval, mean, pairedComparison, paretoFrontier, transitions } from "../stats.ts";
 
-export interface ColumnSummary {
-  column: string;
-  items: number;
-  accuracy: number;
-  interval: [number, number];
-  failed: number;
-  meanPathTokens: number;
-  meanTotalTokens: number;
-  meanWallMs: number;
-  tokensPerSecond: number;
-  versusBaseline: PairedComparison | null;
-  transitions: Transitions | null;
-  /** Refinement dynamics: the k-th candidate of each run (draft, then revisions): its accuracy and mean critic score. */
-  dynamics: Array<{ candidate: number; items: number; accuracy: number; meanScore: number | null }>;
-}
-
-export interface ExperimentSummary {
-  baseline: string;
-  columns: ColumnSummary[];
-  /** Accuracy against mean total tokens; the frontier is what the PDR paper plots. */
-  pareto: Array<{ id: string; tokens: number; accuracy: number }>;
-  /**
-   * Budget-matched comparison: at each column's mean total tokens B, every column's anytime accuracy — the answer
-   * each run held when it had spent B tokens (its final answer if it finished within B, none before its first).
-   */
-  budgetMatched: Array<{ budget: number; accuracy: Record<string, number> }>;
-}
-
-export interface FieldBreakdown {
-  field: string;
-  rows: Array<{ value: string; items: number; accuracy: Record<string, number> }>;
-}
+export type { ColumnSummary, ExperimentSummary, FieldBreakdown };
 
 /**
  * Accuracy per value of each categorical dataset field (MATH-500's level and subject, say): fields with 2 to 20
