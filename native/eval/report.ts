@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "./checkers.ts";
-import { PALETTE, pct } from "../protocol/format.ts";
+import { pct } from "../protocol/format.ts";
+import { costPlot, dynamicsPlot as dynamicsPlotGeometry, polylinePoints, type Axes, type PlotFrame } from "../protocol/plot-geometry.ts";
 import type { CellResult, ExperimentConfig, ExperimentSummary, FieldBreakdown } from "./experiment.ts";
 import { latestScore } from "../protocol/state.ts";
 import { replayRunLog } from "../runs/run-log.ts";
@@ -106,47 +107,43 @@ export async function preferencePairs(dir: string, results: readonly CellResult[
 
 const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
+const COST_FRAME: PlotFrame = { width: 560, height: 300, left: 50, right: 20, top: 30, bottom: 40 };
+const DYNAMICS_FRAME: PlotFrame = { width: 560, height: 260, left: 50, right: 40, top: 30, bottom: 40 };
+
+/** The two axes with their ticks and labels, as SVG text. */
+function axesSvg(axes: Axes, xLabel: string, yLabel: string, frame: PlotFrame): string {
+  const { origin } = axes;
+  return `<line x1="${origin.x}" y1="${origin.y}" x2="${axes.xEnd}" y2="${origin.y}" stroke="#888"/><line x1="${origin.x}" y1="${axes.yEnd}" x2="${origin.x}" y2="${origin.y}" stroke="#888"/>
+<text x="${frame.width / 2}" y="${frame.height - 8}" text-anchor="middle" font-size="12">${xLabel}</text>
+<text x="14" y="${frame.height / 2}" transform="rotate(-90 14 ${frame.height / 2})" text-anchor="middle" font-size="12">${yLabel}</text>
+${axes.xTicks.map((t) => `<text x="${t.at}" y="${origin.y + 14}" text-anchor="middle" font-size="10">${t.label}</text>`).join("")}
+${axes.yTicks.map((t) => `<text x="${origin.x - 6}" y="${t.at + 4}" text-anchor="end" font-size="10">${t.label}</text>`).join("")}`;
+}
+
 function plot(summary: ExperimentSummary): string {
-  const points = summary.columns.map((c) => ({ id: c.column, x: c.meanTotalTokens, y: c.accuracy }));
-  const maxX = Math.max(1, ...points.map((p) => p.x)) * 1.1;
-  const w = 560;
-  const h = 300;
-  const px = (x: number) => 50 + (x / maxX) * (w - 70);
-  const py = (y: number) => h - 40 - y * (h - 70);
-  const frontier = summary.pareto.map((p) => `${px(p.tokens)},${py(p.accuracy)}`).join(" ");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="accuracy against tokens">
-<line x1="50" y1="${h - 40}" x2="${w - 10}" y2="${h - 40}" stroke="#888"/><line x1="50" y1="20" x2="50" y2="${h - 40}" stroke="#888"/>
-<text x="${w / 2}" y="${h - 8}" text-anchor="middle" font-size="12">mean tokens per item (all tokens)</text>
-<text x="14" y="${h / 2}" transform="rotate(-90 14 ${h / 2})" text-anchor="middle" font-size="12">accuracy</text>
-${[0, 0.5, 1].map((y) => `<text x="44" y="${py(y) + 4}" text-anchor="end" font-size="10">${y * 100}%</text>`).join("")}
-<polyline points="${frontier}" fill="none" stroke="#2f6fde" stroke-width="2" stroke-dasharray="4 3"/>
-${points.map((p) => `<circle cx="${px(p.x)}" cy="${py(p.y)}" r="5" fill="#1d2330"/><text x="${px(p.x) + 8}" y="${py(p.y) - 6}" font-size="11">${escape(p.id)}</text>`).join("\n")}
+  const frame = COST_FRAME;
+  const geometry = costPlot(summary.columns.map((c) => ({ id: c.column, tokens: c.meanTotalTokens, accuracy: c.accuracy })), summary.pareto.map((p) => p.id), frame);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" role="img" aria-label="accuracy against tokens">
+${axesSvg(geometry.axes, "mean tokens per item (all tokens)", "accuracy", frame)}
+<polyline points="${polylinePoints(geometry.frontier)}" fill="none" stroke="#2f6fde" stroke-width="2" stroke-dasharray="4 3"/>
+${geometry.points.map((p) => `<circle cx="${p.x}" cy="${p.y}" r="5" fill="#1d2330"/><text x="${p.x + (p.labelAnchor === "end" ? -8 : 8)}" y="${p.y - 6}" font-size="11" text-anchor="${p.labelAnchor}">${escape(p.label)}</text>`).join("\n")}
 </svg>`;
 }
 
-
 /** Score (solid, left axis 0–10) and accuracy (dashed, 0–100%) of the k-th candidate, a line per column. */
 function dynamicsPlot(summary: ExperimentSummary): string {
-  const longest = Math.max(1, ...summary.columns.map((c) => c.dynamics.length));
-  const w = 560;
-  const h = 260;
-  const px = (k: number) => 50 + (longest === 1 ? 0 : (k / (longest - 1)) * (w - 90));
-  const py = (fraction: number) => h - 40 - fraction * (h - 70);
-  const lines = summary.columns
-    .map((c, i) => {
-      const colour = PALETTE[i % PALETTE.length]!;
-      const scored = c.dynamics.filter((d) => d.meanScore !== null);
-      return `<polyline points="${c.dynamics.map((d) => `${px(d.candidate)},${py(d.accuracy)}`).join(" ")}" fill="none" stroke="${colour}" stroke-dasharray="5 3" stroke-width="2"/>
-<polyline points="${scored.map((d) => `${px(d.candidate)},${py(d.meanScore! / 10)}`).join(" ")}" fill="none" stroke="${colour}" stroke-width="2"/>
-${c.dynamics.map((d) => `<circle cx="${px(d.candidate)}" cy="${py(d.accuracy)}" r="3" fill="${colour}"><title>${escape(c.column)} candidate ${d.candidate + 1}: ${pct(d.accuracy)} of ${d.items}${d.meanScore !== null ? `, score ${d.meanScore.toFixed(1)}` : ""}</title></circle>`).join("")}
-<text x="${w - 30}" y="${24 + i * 14}" font-size="11" fill="${colour}" text-anchor="end">${escape(c.column)}</text>`;
-    })
+  const frame = DYNAMICS_FRAME;
+  const geometry = dynamicsPlotGeometry(summary.columns, frame);
+  const lines = geometry.lines
+    .map(
+      (line, i) => `<polyline points="${polylinePoints(line.accuracy)}" fill="none" stroke="${line.colour}" stroke-dasharray="5 3" stroke-width="2"/>
+<polyline points="${polylinePoints(line.score)}" fill="none" stroke="${line.colour}" stroke-width="2"/>
+${line.dots.map((d) => `<circle cx="${d.x}" cy="${d.y}" r="3" fill="${line.colour}"><title>${escape(d.title)}</title></circle>`).join("")}
+<text x="${frame.width - 30}" y="${24 + i * 14}" font-size="11" fill="${line.colour}" text-anchor="end">${escape(line.column)}</text>`,
+    )
     .join("\n");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="score and accuracy by candidate">
-<line x1="50" y1="${h - 40}" x2="${w - 30}" y2="${h - 40}" stroke="#888"/><line x1="50" y1="20" x2="50" y2="${h - 40}" stroke="#888"/>
-<text x="${w / 2}" y="${h - 8}" text-anchor="middle" font-size="12">candidate (1 = first draft, then revisions / samples in order)</text>
-${Array.from({ length: longest }, (_, k) => `<text x="${px(k)}" y="${h - 26}" text-anchor="middle" font-size="10">${k + 1}</text>`).join("")}
-${[0, 0.5, 1].map((y) => `<text x="44" y="${py(y) + 4}" text-anchor="end" font-size="10">${y * 10} · ${y * 100}%</text>`).join("")}
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" role="img" aria-label="score and accuracy by candidate">
+${axesSvg(geometry.axes, "candidate (1 = first draft, then revisions / samples in order)", "score · accuracy", frame)}
 ${lines}
 </svg>`;
 }
