@@ -19,7 +19,9 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
             <td>
               {pct(c.accuracy)} ({pct(c.interval[0])}–{pct(c.interval[1])})
             </td>
-            <td>{c.versusBaseline ? `${c.versusBaseline.difference >= 0 ? "+" : ""}${fixed(c.versusBaseline.difference * 100, 1)} pts` : "baseline"}</td>
+            <td title={c.versusBaseline ? `paired bootstrap 95% interval: ${fixed(c.versusBaseline.differenceInterval[0] * 100, 1)} to ${fixed(c.versusBaseline.differenceInterval[1] * 100, 1)} pts` : undefined}>
+              {c.versusBaseline ? `${c.versusBaseline.difference >= 0 ? "+" : ""}${fixed(c.versusBaseline.difference * 100, 1)} pts` : "baseline"}
+            </td>
             <td>{c.versusBaseline ? `${c.versusBaseline.wins}/${c.versusBaseline.ties}/${c.versusBaseline.losses}` : ""}</td>
             <td>{c.versusBaseline && c.versusBaseline.pValue !== null ? c.versusBaseline.pValue.toPrecision(3) : ""}</td>
             <td>{c.versusBaseline ? fixed(c.versusBaseline.oddsRatio, 2) : ""}</td>
