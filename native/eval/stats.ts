@@ -47,7 +47,10 @@ function binomialMasses(n: number, p: number): { from: number; masses: number[] 
   for (let k = mode; k < n && up.at(-1)! > 1e-17; k++) up.push((up.at(-1)! * (n - k) * p) / ((k + 1) * (1 - p)));
   const down: number[] = [];
   let last = 1;
-  for (let k = mode; k > 0 && last > 1e-17; k--) down.push((last = (last * k * (1 - p)) / ((n - k + 1) * p)));
+  for (let k = mode; k > 0 && last > 1e-17; k--) {
+    last = (last * k * (1 - p)) / ((n - k + 1) * p);
+    down.push(last);
+  }
   const masses = [...down.reverse(), ...up];
   const total = masses.reduce((a, b) => a + b, 0);
   return { from: mode - down.length, masses: masses.map((m) => m / total) };

@@ -129,7 +129,7 @@ export async function listExperiments(ctx: EngineContext, _input: Input<"listExp
       dataset: config.dataset,
       columns: config.columns.map((c) => c.name),
       done: readResults(path).length,
-      modifiedAt: (results > modified ? results : modified).toISOString(),
+      modifiedAt: new Date(Math.max(results.getTime(), modified.getTime())).toISOString(),
       state: ctx.experiments.get(path)?.progress.state ?? null,
     });
   }
