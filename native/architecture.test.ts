@@ -101,6 +101,15 @@ test("native/protocol/ is pure: no Node, no DOM, nothing else of native/", () =>
   assert.deepEqual(bad, []);
 });
 
+test("electron/ reaches native/ only through the protocol, the supervisor and the CSP", () => {
+  const allowed = ["native/protocol/", "native/engine/host.ts", "native/engine/messages.ts", "native/server/security.ts"];
+  const bad = violations(
+    (f) => f.startsWith("electron/") && !f.endsWith(".test.ts"),
+    (_file, _specifier, target) => target !== undefined && target.startsWith("native/") && !allowed.some((a) => target.startsWith(a)),
+  );
+  assert.deepEqual(bad, []);
+});
+
 /** Import cycles among the repository's modules (Tarjan's strongly connected components larger than one file). */
 export function cycles(edges: Map<string, string[]>): string[][] {
   let counter = 0;
