@@ -10,6 +10,7 @@ import type { RunEvent } from "../protocol/events.ts";
 import { readManifest, writeManifest } from "../runs/manifest.ts";
 import { RunLogWriter } from "../runs/run-log.ts";
 import type { FromEngine, ToEngine } from "./messages.ts";
+import { StderrTail, typescriptEntry } from "../util/child-process.ts";
 
 export interface EngineProcess {
   readonly pid: number | undefined;
@@ -140,13 +141,15 @@ export class EngineHost {
   }
 }
 
-/** The engine as a Node child process (web mode, tests), running the TypeScript sources through tsx. */
+/** The engine as a Node child process (web mode, tests), running the TypeScript sources through tsx from any folder. */
 export function forkEngine(env: { runsDir: string; gpu?: string; threads?: number }): EngineHostOptions["spawn"] {
   const here = dirname(fileURLToPath(import.meta.url));
   const entry = join(here, "child.ts");
   return (settings) => {
+    const [loader, loaderPath] = typescriptEntry(entry);
+    const stderr = new StderrTail();
     const child = fork(entry, [], {
-      execArgv: ["--import", "tsx"],
+      execArgv: [loader!, loaderPath!],
       env: {
         ...process.env,
         REFINERY_RUNS_DIR: env.runsDir,
@@ -154,7 +157,12 @@ export function forkEngine(env: { runsDir: string; gpu?: string; threads?: numbe
         ...(env.threads ? { REFINERY_THREADS: String(env.threads) } : {}),
         REFINERY_MODE: "web",
       },
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      // stderr is passed through and its end kept: an engine that dies before reporting says why.
+      stdio: ["ignore", "inherit", "pipe", "ipc"],
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      stderr.push(chunk);
     });
     return {
       get pid() {
@@ -164,7 +172,8 @@ export function forkEngine(env: { runsDir: string; gpu?: string; threads?: numbe
         if (child.connected) child.send(message);
       },
       onMessage: (listener) => child.on("message", (message) => listener(message as FromEngine)),
-      onExit: (listener) => child.on("exit", (code, signal) => listener(signal ? `killed by ${signal}` : `exit code ${code}`)),
+      // "close", not "exit": by then stderr has been read to its end.
+      onExit: (listener) => child.on("close", (code, signal) => listener(`${signal ? `killed by ${signal}` : `exit code ${code}`}${stderr.reason ? `: ${stderr.reason}` : ""}`)),
       kill: () => child.kill(),
     };
   };

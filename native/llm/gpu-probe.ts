@@ -8,6 +8,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeProbeModel } from "./gguf/probe-model.ts";
+import { failureLine, typescriptEntry } from "../util/child-process.ts";
 import { getModuleVersion } from "node-llama-cpp";
 
 export type Backend = "cuda" | "vulkan" | "metal" | "cpu";
@@ -41,7 +42,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const defaultProbeCommand: ProbeCommand = (backend, modelPath) => {
   const built = join(here, "probe.mjs");
   if (existsSync(built)) return { command: process.execPath, args: [built, backend, modelPath] };
-  return { command: process.execPath, args: ["--import", "tsx", join(here, "probe-child.ts"), backend, modelPath] };
+  return { command: process.execPath, args: [...typescriptEntry(join(here, "probe-child.ts")), backend, modelPath] };
 };
 
 export function candidateBackends(platform = process.platform): Backend[] {
@@ -110,8 +111,8 @@ function runProbe(command: ProbeCommand, backend: Backend, modelPath: string, ti
         }
         resolve({ backend, ok: false, devices: [], reason: explain(backend, parsed.error ?? "failed") });
       } catch {
-        // The last line that looks like an error, not a stack frame.
-        const last = stderr.trim().split("\n").filter((l) => l.trim() && !/^\s*(at |\d+: )/.test(l)).at(-1);
+        // The error line, not a stack frame or Node's version footer.
+        const last = failureLine(stderr);
         const how = signal ? `its process was killed by ${signal}` : `its process exited with code ${code}`;
         resolve({ backend, ok: false, crashed: true, devices: [], reason: explain(backend, `${how}${last ? `: ${last.trim()}` : ""}`, stderr) });
       }
