@@ -1,6 +1,6 @@
 // The model and hardware commands: inspect, gpu, plan, models, download.
-import { readGgufFileInfo, GgufInsights } from "node-llama-cpp";
-import { checkModelFile } from "../llm/gguf-check.ts";
+import { GgufInsights } from "node-llama-cpp";
+import { ggufInfo, modelFacts } from "../llm/model-facts.ts";
 import { openRuntime, type GpuChoice } from "../llm/runtime.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 
@@ -10,9 +10,9 @@ export async function commandInspect(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { "context-size": { type: "string" }, sequences: { type: "string" }, gpu: { type: "string" } });
   const path = positionals[0];
   if (!path) throw new UsageError("inspect needs a GGUF file path");
-  const summary = await checkModelFile(path);
+  const summary = await modelFacts(path);
   const runtime = await openRuntime({ gpu: (values.gpu ?? "auto") as GpuChoice });
-  const info = await readGgufFileInfo(path);
+  const info = await ggufInfo(path);
   const insights = await GgufInsights.from(info, runtime.llama);
   const contextSize = intOption(values["context-size"], "context-size") ?? Math.min(summary.contextLength ?? 4096, 4096);
   const sequences = intOption(values.sequences, "sequences") ?? 1;
@@ -80,7 +80,7 @@ export async function commandPlan(args: string[]): Promise<number> {
   });
   if (!values.actor) throw new UsageError("plan needs --actor <gguf> (and usually --critic <gguf>)");
   const { planMemory, parseBytes, formatBytes } = await import("../llm/memory-plan.ts");
-  for (const path of [values.actor, values.critic ?? values.actor]) await checkModelFile(path);
+  for (const path of [values.actor, values.critic ?? values.actor]) await modelFacts(path);
   const runtime = await openRuntime({ gpu: (values.gpu ?? "auto") as GpuChoice });
   const contextSize = intOption(values["context-size"], "context-size") ?? 4096;
   const bytes = (value: string | undefined) => {

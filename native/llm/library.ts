@@ -6,6 +6,7 @@ import { homedir } from "node:os";
 import { basename, join, relative, sep } from "node:path";
 import { GGUF_MAGIC } from "./gguf/format.ts";
 import { metadataValue, readGgufHeader } from "./gguf/reader.ts";
+import { modelFacts } from "./model-facts.ts";
 import type { LibraryModelInfo } from "../protocol/contract.ts";
 
 export type LibrarySource = "refinery" | "lmstudio" | "ollama" | "huggingface" | "added";
@@ -202,10 +203,9 @@ export async function readAddedModels(configPath = libraryConfigPath()): Promise
 }
 
 export async function addModel(path: string, configPath = libraryConfigPath()): Promise<string[]> {
-  const { checkModelFile } = await import("./gguf-check.ts");
   const { resolve, dirname } = await import("node:path");
   const { mkdir, writeFile } = await import("node:fs/promises");
-  await checkModelFile(path);
+  await modelFacts(path);
   const added = [...new Set([...(await readAddedModels(configPath)), resolve(path)])];
   await mkdir(dirname(configPath), { recursive: true });
   await writeFile(configPath, `${JSON.stringify({ added }, null, 2)}\n`);

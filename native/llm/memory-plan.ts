@@ -3,7 +3,8 @@
 // against the memory there is (or a budget the user gives). One copy when both roles name the same file.
 import { freemem, totalmem } from "node:os";
 import { resolve } from "node:path";
-import { GgufInsights, readGgufFileInfo, type Llama } from "node-llama-cpp";
+import { GgufInsights, type Llama } from "node-llama-cpp";
+import { ggufInfo } from "./model-facts.ts";
 import type { MemoryPlan, RolePlan, Verdict } from "../protocol/memory-plan.ts";
 
 export type { MemoryPlan, RolePlan, Verdict };
@@ -49,7 +50,7 @@ export async function planMemory(options: PlanOptions): Promise<MemoryPlan> {
   const ramBudget = options.ram ?? freemem();
   const shared = resolve(options.actor.path) === resolve(options.critic.path);
   const load = async (path: string): Promise<ModelInsights> => {
-    const insights = await GgufInsights.from(await readGgufFileInfo(path), options.llama);
+    const insights = await GgufInsights.from(await ggufInfo(path), options.llama);
     return { insights, layers: insights.totalLayers };
   };
   const actorModel = await load(options.actor.path);

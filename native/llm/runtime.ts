@@ -12,7 +12,8 @@ import {
   type LlamaGrammar,
   type LlamaModel,
 } from "node-llama-cpp";
-import { checkModelFile, ModelFileError, type ModelFileSummary } from "./gguf-check.ts";
+import { ModelFileError, type ModelFileSummary } from "./gguf-check.ts";
+import { modelFacts } from "./model-facts.ts";
 import type { JsonSchema } from "./backend.ts";
 import { probeBackends } from "./gpu-probe.ts";
 
@@ -79,7 +80,7 @@ export class LlamaRuntime {
     onProgress?: (progress: number) => void,
     signal?: AbortSignal,
   ): Promise<LoadedModel> {
-    const file = await checkModelFile(path).catch((error: unknown) => {
+    const file = await modelFacts(path).catch((error: unknown) => {
       if (error instanceof ModelFileError) throw new ModelLoadError(path, error.message, "file");
       throw error;
     });

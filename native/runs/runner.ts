@@ -6,7 +6,8 @@ import { basename, join, resolve } from "node:path";
 import { candidateIsCorrect } from "../eval/checkers.ts";
 import type { ModelBackend } from "../llm/backend.ts";
 import { cachedSha256 } from "../llm/file-hash.ts";
-import { checkModelFile, ModelFileError, type ModelFileSummary } from "../llm/gguf-check.ts";
+import { ModelFileError, type ModelFileSummary } from "../llm/gguf-check.ts";
+import { modelFacts } from "../llm/model-facts.ts";
 import type { GenerationCache } from "../llm/generation-cache.ts";
 import { LlamaBackend } from "../llm/llama-backend.ts";
 import { ModelLoadError, openRuntime, type GpuChoice, type LlamaRuntime, type ModelLoadOptions } from "../llm/runtime.ts";
@@ -177,7 +178,7 @@ async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedR
   if (!deps.backends) {
     for (const role of ["actor", "critic"] as const) {
       try {
-        files[role] = await checkModelFile(config[role].path);
+        files[role] = await modelFacts(config[role].path);
       } catch (error) {
         if (error instanceof ModelFileError) throw new RunInputError(`${role} model: ${error.message}`);
         throw error;

@@ -2,7 +2,7 @@
 import type { z } from "zod";
 import type { EngineEvent, EngineInfo, ExperimentInfo, ExperimentProgressEvent, RequestName, requestSchemas } from "../../protocol/contract.ts";
 import type { ExperimentControl, SummarizedResults } from "../../eval/experiment.ts";
-import { checkModelFile } from "../../llm/gguf-check.ts";
+import { modelFacts } from "../../llm/model-facts.ts";
 import { openRuntime, type GpuChoice, type LlamaRuntime } from "../../llm/runtime.ts";
 import { RunInputError } from "../../runs/runner.ts";
 import type { EventBatcher } from "../event-batcher.ts";
@@ -40,14 +40,14 @@ export function engineRuntime(ctx: EngineContext): Promise<LlamaRuntime> {
 /** Checks the actor and critic files before a run starts, naming the role whose file is wrong. */
 export async function checkRoleModels(models: { actor: { path: string }; critic: { path: string } }): Promise<void> {
   for (const role of ["actor", "critic"] as const) {
-    await checkModelFile(models[role].path).catch((error: Error) => {
+    await modelFacts(models[role].path).catch((error: Error) => {
       throw new RunInputError(`${role} model: ${error.message}`);
     });
   }
 }
 
 export async function checkModelFiles(paths: readonly string[]): Promise<void> {
-  for (const path of paths) await checkModelFile(path);
+  for (const path of paths) await modelFacts(path);
 }
 
 /** A request's input after its schema parsed it (defaults applied). */

@@ -1,7 +1,7 @@
 // Model files: inspect one, plan memory for a pair, the model library, per-model load settings.
 import { resolve } from "node:path";
 import type { LibraryModelInfo, LoadSettingsInfo, MemoryPlanInfo, ModelInfo } from "../../protocol/contract.ts";
-import { checkModelFile } from "../../llm/gguf-check.ts";
+import { modelFacts } from "../../llm/model-facts.ts";
 import { addModel as addToLibrary, defaultRoots, readAddedModels, scanLibrary } from "../../llm/library.ts";
 import { getLoadSettings as readLoadSettings, saveLoadSettings as writeLoadSettings } from "../../llm/load-settings.ts";
 import { planMemory as plan } from "../../llm/memory-plan.ts";
@@ -10,7 +10,7 @@ import { checkModelFiles, engineRuntime, type EngineContext, type Input } from "
 type LoadSettingsByRole = Partial<Record<"actor" | "critic", LoadSettingsInfo>>;
 
 export async function inspectModel(_ctx: EngineContext, { path }: Input<"inspectModel">): Promise<ModelInfo> {
-  const file = await checkModelFile(path);
+  const file = await modelFacts(path);
   return {
     path: resolve(path),
     sizeBytes: file.sizeBytes,
@@ -50,6 +50,6 @@ export async function getLoadSettings(_ctx: EngineContext, { path }: Input<"getL
 }
 
 export async function saveLoadSettings(_ctx: EngineContext, { path, role, load }: Input<"saveLoadSettings">): Promise<LoadSettingsByRole> {
-  await checkModelFile(path);
+  await modelFacts(path);
   return writeLoadSettings(path, role, load);
 }
