@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The CLI runs the TypeScript engine directly through tsx, so there is no build step between a change and a run.
-import { register } from "tsx/esm/api";
+// The command line runs the built bundle (dist/cli), rebuilt here when a source under native/ is newer, so an
+// edit is picked up on the next run with no separate build step and no TypeScript loader at start-up.
+import { buildCli, cliEntry, cliIsStale } from "../scripts/build-cli.mjs";
 
-register();
-const { main } = await import("../native/cli/main.ts");
+if (cliIsStale()) await buildCli();
+const { main } = await import(cliEntry);
 const code = await main(process.argv.slice(2));
 // llama.cpp's worker threads would otherwise keep the process alive after the command is done.
 process.exit(code);

@@ -1,8 +1,9 @@
 // Builds what the app runs: the renderer (vite → dist/renderer) and the Electron entry points (esbuild →
-// dist/electron: main, sandboxed CommonJS preload, and the engine process). node-llama-cpp stays external:
+// dist/electron: main, sandboxed CommonJS preload, and the engine process) and the command line (dist/cli). node-llama-cpp stays external:
 // its native binaries are loaded from node_modules (unpacked from the asar in packaged builds).
 import { build as esbuild } from "esbuild";
 import { build as viteBuild } from "vite";
+import { buildCli } from "./build-cli.mjs";
 
 const only = process.argv[2];
 if (!only || only === "renderer") await viteBuild({ configFile: new URL("../vite.config.ts", import.meta.url).pathname, logLevel: "warn" });
@@ -14,3 +15,4 @@ if (!only || only === "electron") {
   await esbuild({ ...esm, entryPoints: ["native/llm/probe-child.ts"], outfile: "dist/electron/probe.mjs" });
   await esbuild({ ...common, format: "cjs", entryPoints: ["electron/preload.cts"], outfile: "dist/electron/preload.cjs" });
 }
+if (!only || only === "cli") await buildCli();

@@ -141,15 +141,22 @@ export class EngineHost {
   }
 }
 
+/** Bundled (dist/cli), the built engine.mjs sits next to this code; from the sources, child.ts runs through tsx. */
+function engineEntry(): { entry: string; execArgv: string[] } {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const built = join(here, "engine.mjs");
+  if (existsSync(built)) return { entry: built, execArgv: [] };
+  const [loader, loaderPath, source] = typescriptEntry(join(here, "child.ts"));
+  return { entry: source!, execArgv: [loader!, loaderPath!] };
+}
+
 /** The engine as a Node child process (web mode, tests), running the TypeScript sources through tsx from any folder. */
 export function forkEngine(env: { runsDir: string; gpu?: string; threads?: number }): EngineHostOptions["spawn"] {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const entry = join(here, "child.ts");
+  const { entry, execArgv } = engineEntry();
   return (settings) => {
-    const [loader, loaderPath] = typescriptEntry(entry);
     const stderr = new StderrTail();
     const child = fork(entry, [], {
-      execArgv: [loader!, loaderPath!],
+      execArgv,
       env: {
         ...process.env,
         REFINERY_RUNS_DIR: env.runsDir,

@@ -1,0 +1,59 @@
+// Builds the command line (dist/cli/main.mjs) with its engine and GPU-probe children (engine.mjs, probe.mjs next
+// to it), so `refinery` starts without a TypeScript loader. Packages stay external (node-llama-cpp loads native
+// binaries from node_modules). bin/refinery.mjs calls cliIsStale() and rebuilds when a source is newer, so an edit
+// never runs stale code; outputs are written to temporary names and renamed, so concurrent starts never see half a file.
+import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const cliEntry = join(root, "dist/cli/main.mjs");
+const entries = { main: "native/cli/main.ts", engine: "native/engine/child.ts", probe: "native/llm/probe-child.ts" };
+
+function newestSource(dir, newest = 0) {
+  for (const name of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, name.name);
+    if (name.isDirectory()) newest = newestSource(path, newest);
+    else if (name.name.endsWith(".ts") && !name.name.endsWith(".test.ts")) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when dist/cli is missing or older than a source under native/ (a checkout without sources is never stale). */
+export function cliIsStale() {
+  let built;
+  try {
+    built = Math.min(...Object.keys(entries).map((name) => statSync(join(root, "dist/cli", `${name}.mjs`)).mtimeMs));
+  } catch {
+    return true;
+  }
+  try {
+    return newestSource(join(root, "native")) > built;
+  } catch {
+    return false;
+  }
+}
+
+export async function buildCli() {
+  const { build } = await import("esbuild");
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: entries,
+    outdir: "dist/cli",
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    sourcemap: "inline",
+    logLevel: "warning",
+    write: false,
+  });
+  mkdirSync(join(root, "dist/cli"), { recursive: true });
+  for (const file of result.outputFiles) {
+    const tmp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, file.contents);
+    renameSync(tmp, file.path);
+  }
+}
