@@ -25,6 +25,9 @@ export interface ModelFileSummary {
   header: GgufHeader;
 }
 
+/** tokenizer.ggml.model values llama.cpp's vocabulary loader accepts (llama-vocab.cpp). */
+const KNOWN_TOKENIZERS = new Set(["no_vocab", "none", "llama", "bert", "gpt2", "t5", "rwkv", "plamo2"]);
+
 export async function checkModelFile(path: string): Promise<ModelFileSummary> {
   let size: number;
   try {
@@ -50,6 +53,10 @@ export async function checkModelFile(path: string): Promise<ModelFileSummary> {
     const value = metadataValue(header, key);
     return typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : null;
   };
+  const tokenizer = metadataValue(header, "tokenizer.ggml.model");
+  if (typeof tokenizer === "string" && !KNOWN_TOKENIZERS.has(tokenizer)) {
+    throw new ModelFileError(path, `${path}: tokenizer '${tokenizer}' is not one llama.cpp reads (${[...KNOWN_TOKENIZERS].join(", ")}); the model would fail to load`);
+  }
   const name = metadataValue(header, "general.name");
   return {
     path,

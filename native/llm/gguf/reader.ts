@@ -2,6 +2,7 @@
 // truncated or foreign file only as a generic failure; this reader names the problem (wrong magic, header cut
 // short, tensor data missing) so the user gets a specific error before llama.cpp sees the file.
 import { open, type FileHandle } from "node:fs/promises";
+import { GgmlType } from "node-llama-cpp";
 import {
   GGUF_DEFAULT_ALIGNMENT,
   GGUF_MAGIC,
@@ -42,12 +43,20 @@ export class GgufFormatError extends Error {
 }
 
 const MAX_STRING_BYTES = 64 * 1024 * 1024;
-const MAX_ARRAY_ITEMS = 64 * 1024 * 1024;
+/**
+ * Array items in all of a file's metadata together. A 256k-token vocabulary holds under a million (tokens, their
+ * types, merges); a file claiming more is a memory bomb, refused before anything is read into memory.
+ */
+export const MAX_METADATA_ITEMS = 4 * 1024 * 1024;
+/** Tensor types llama.cpp (as shipped with node-llama-cpp 3.21.1) defines. */
+const KNOWN_TENSOR_TYPES = new Set(Object.values(GgmlType).filter((v): v is number => typeof v === "number"));
 
 class ChunkedReader {
   private buffer = Buffer.alloc(0);
   private bufferStart = 0;
   pos = 0;
+  /** Array items still allowed in this file's metadata. */
+  private itemBudget = MAX_METADATA_ITEMS;
 
   constructor(
     private readonly file: FileHandle,
@@ -90,7 +99,7 @@ class ChunkedReader {
     const at = await this.view(length);
     return this.buffer.toString("utf8", at, at + length);
   }
-  async scalar(type: GgufValueType): Promise<GgufValue> {
+  async scalar(type: GgufValueType, key: string, nested = false): Promise<GgufValue> {
     switch (type) {
       case GgufValueType.UINT8: { const at = await this.view(1); return this.buffer.readUInt8(at); }
       case GgufValueType.INT8: { const at = await this.view(1); return this.buffer.readInt8(at); }
@@ -105,11 +114,15 @@ class ChunkedReader {
       case GgufValueType.INT64: { const at = await this.view(8); return this.buffer.readBigInt64LE(at); }
       case GgufValueType.FLOAT64: { const at = await this.view(8); return this.buffer.readDoubleLE(at); }
       case GgufValueType.ARRAY: {
+        if (nested) throw new GgufFormatError(`metadata '${key}' is an array of arrays, which llama.cpp does not read: not a model file`, "corrupt");
         const itemType = (await this.u32()) as GgufValueType;
         const count = await this.u64();
-        if (count > MAX_ARRAY_ITEMS) throw new GgufFormatError(`GGUF array of ${count} items: corrupt header`, "corrupt");
+        if (count > this.itemBudget) {
+          throw new GgufFormatError(`metadata '${key}' claims ${count} array items, past the ${MAX_METADATA_ITEMS} a model's metadata may hold in total: corrupt or hostile file`, "corrupt");
+        }
+        this.itemBudget -= count;
         const items: GgufValue[] = new Array(count);
-        for (let i = 0; i < count; i++) items[i] = await this.scalar(itemType);
+        for (let i = 0; i < count; i++) items[i] = await this.scalar(itemType, key, true);
         return { itemType, items } satisfies GgufArray;
       }
       default:
@@ -136,7 +149,7 @@ export async function readGgufHeader(path: string): Promise<GgufHeader> {
     for (let i = 0; i < kvCount; i++) {
       const key = await reader.string();
       const type = (await reader.u32()) as GgufValueType;
-      metadata.set(key, { type, value: await reader.scalar(type) });
+      metadata.set(key, { type, value: await reader.scalar(type, key) });
     }
     const tensors: GgufTensorInfo[] = [];
     for (let i = 0; i < tensorCount; i++) {
@@ -146,11 +159,16 @@ export async function readGgufHeader(path: string): Promise<GgufHeader> {
       const dims: number[] = [];
       for (let d = 0; d < nDims; d++) dims.push(await reader.u64());
       const type = await reader.u32();
+      if (!KNOWN_TENSOR_TYPES.has(type)) throw new GgufFormatError(`tensor '${name}' has type ${type}, which this llama.cpp does not know: a newer or corrupt file`, "corrupt");
       const offset = await reader.u64();
       tensors.push({ name, dims, type, offset });
     }
     const alignmentValue = metadata.get("general.alignment")?.value;
     const alignment = typeof alignmentValue === "number" ? alignmentValue : GGUF_DEFAULT_ALIGNMENT;
+    // llama.cpp requires a power of two; 0 would divide by zero when tensor offsets are aligned.
+    if (!Number.isInteger(alignment) || alignment <= 0 || (alignment & (alignment - 1)) !== 0) {
+      throw new GgufFormatError(`general.alignment is ${alignment}; GGUF needs a power of two (default ${GGUF_DEFAULT_ALIGNMENT}): corrupt header`, "corrupt");
+    }
     return { version, metadata, tensors, alignment, dataOffset: alignUp(reader.pos, alignment), fileSize: size };
   } finally {
     await file.close();
