@@ -98,7 +98,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
     const fields = values.field?.length ? parseFieldMapping(values.field) : undefined;
     config = {
       dataset: values.dataset,
-      ...(values.limit ? { limit: intOption(values.limit, "limit") } : {}),
+      ...(values.limit ? { limit: intOption(values.limit, "limit", 1) } : {}),
       ...(values.offset ? { offset: intOption(values.offset, "offset") } : {}),
       ...(fields ? { fields } : {}),
       ...(values["skip-malformed"] ? { skipMalformed: true } : {}),
@@ -208,7 +208,7 @@ export async function commandCriticEval(args: string[]): Promise<number> {
     outcome = await runCriticEvaluation({
       mode: values.mode,
       dataset: values.dataset,
-      limit: intOption(values.limit, "limit"),
+      limit: intOption(values.limit, "limit", 1),
       critic: values.critic,
       ...(values.actor ? { actor: values.actor } : {}),
       maxTokens: intOption(values["max-tokens"], "max-tokens"),

@@ -75,7 +75,7 @@ export async function commandRun(args: string[]): Promise<number> {
   if (!["auto", "cpu", "cuda", "vulkan", "metal"].includes(gpu)) throw new UsageError(`--gpu must be auto, cpu, cuda, vulkan or metal, got '${gpu}'`);
   const tasks: Task[] = values.dataset
     ? await readDataset(values.dataset, {
-        limit: intOption(values.limit, "limit"),
+        limit: intOption(values.limit, "limit", 1),
         offset: intOption(values.offset, "offset"),
         ...(values.field?.length ? { fields: parseFieldMapping(values.field) } : {}),
         skipMalformed: values["skip-malformed"] === true,
