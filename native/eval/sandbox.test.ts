@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
@@ -75,7 +75,9 @@ test("escapes are contained: host files, home, Unix sockets, host processes, for
     // Only the folders leading to the interpreter (bound read-only) may appear in the home directory.
     const home = await runPython(`import os\ntry:\n    print(sorted(os.listdir(${py(homedir())})))\nexcept OSError as error:\n    print('[]', type(error).__name__)`);
     const listed = home.output.trim().split("\n")[0]!;
-    const hostHome = readdirSync(homedir()).filter((name) => !process.execPath.includes(`/${name}/`) && !(process.env.PYENV_ROOT ?? "/.pyenv").endsWith(name));
+    const pythonHome = spawnSync(process.env.REFINERY_PYTHON ?? "python3", ["-c", "import sys; print(sys.base_prefix)"], { encoding: "utf8" }).stdout.trim();
+    const hostHome = readdirSync(homedir()).filter((name) => !pythonHome.startsWith(join(homedir(), name)));
+    assert.ok(hostHome.length > 0, "the home directory has something to hide");
     for (const name of hostHome) assert.ok(!listed.includes(`'${name}'`), `home entry ${name} visible: ${listed}`);
 
     const socket = await runPython(`import socket\ns = socket.socket(socket.AF_UNIX)\ns.connect(${py(socketPath)})\nprint(s.recv(10))`);
