@@ -61,10 +61,11 @@ test("escapes are contained: host files, home, Unix sockets, host processes, for
   chmodSync(socketPath, 0o777);
   const victim = spawn("sleep", ["30"], { stdio: "ignore" });
   try {
-    const write = await runPython(`import os\nfor path in [${py(join(host, "written.txt"))}, '/usr/written.txt', '/etc/written.txt']:\n    try:\n        open(path, 'w').write('x')\n    except OSError as error:\n        print('refused', path, type(error).__name__)\nopen('/tmp/inside-only', 'w').write('fine')`);
+    const insideOnly = `/tmp/refinery-inside-only-${process.pid}-${Date.now()}`;
+    const write = await runPython(`import os\nfor path in [${py(join(host, "written.txt"))}, '/usr/written.txt', '/etc/written.txt']:\n    try:\n        open(path, 'w').write('x')\n    except OSError as error:\n        print('refused', path, type(error).__name__)\nopen(${py(insideOnly)}, 'w').write('fine')`);
     assert.equal(write.passed, true, write.output);
     assert.deepEqual(readdirSync(host).sort(), ["agent.sock", "secret.txt"], "nothing was written into the host folder");
-    assert.equal(existsSync("/tmp/inside-only"), false, "the sandbox's /tmp is its own");
+    assert.equal(existsSync(insideOnly), false, "the sandbox's /tmp is its own");
 
     for (const path of ["/etc/shadow", secret, "/etc/passwd"]) {
       const read = await runPython(`print(open(${py(path)}).read())`);
