@@ -105,7 +105,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     await serveStatic(request, response, url, options.staticDir, policy);
   };
 
-  const server = createServer((request, response) => {
+  // A client that never finishes its headers (10 s) or body (60 s) gets a 408 and loses its socket; the check runs
+  // every 2 s instead of Node's 30.
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 60_000, connectionsCheckingInterval: 2_000 }, (request, response) => {
     handle(request, response).catch((error: unknown) => {
       // A bug, not the client's fault; the server stays up either way.
       if (!response.headersSent) sendJson(response, 500, { ok: false, error: `internal error: ${(error as Error).message}` });
@@ -117,9 +119,6 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     socket.on("error", () => undefined);
     socket.end("HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
   });
-  // A client that never finishes its headers or body does not hold a socket for long.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
 
   await new Promise<void>((resolveListen, reject) => {
     server.once("error", reject);
