@@ -54,5 +54,5 @@ export function authorize(request: IncomingMessage, policy: AccessPolicy, url: U
   if (url.searchParams.has("token")) {
     return { status: 401, error: "the access token in the URL only opens the page; API calls send it in the x-refinery-token header or the session cookie" };
   }
-  return { status: 401, error: "missing or wrong access token" };
+  return { status: 401, error: "missing or wrong access token: open the URL `refinery serve` printed, which carries it" };
 }
