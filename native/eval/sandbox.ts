@@ -67,7 +67,6 @@ interface Interpreter {
 }
 
 let interpreterFor: { candidate: string; interpreter: Interpreter } | null = null;
-const bwrapProbes = new Map<string, { works: boolean; reason: string }>();
 
 function python(): Interpreter {
   const candidate = process.env.REFINERY_PYTHON ?? "python3";
@@ -90,6 +89,19 @@ function python(): Interpreter {
 
 const runningAsRoot = () => process.getuid?.() === 0;
 
+/**
+ * How bubblewrap makes its namespaces. "privileged": root without a user namespace, so the code can become
+ * nobody and RLIMIT_NPROC counts it. "userns": anyone else, in a user namespace, where the kernel counts
+ * processes per namespace. Root in a user namespace ("userns" as root, where root may not mount) stays uid 0
+ * to the kernel, which never applies RLIMIT_NPROC to it: every other wall holds, the process count does not.
+ */
+type BwrapMode = "privileged" | "userns";
+
+interface BwrapVerdict {
+  mode: BwrapMode | null;
+  reason: string;
+}
+
 /** Every folder above the given ones, outermost first, that is not the system's own. */
 function parentsOf(paths: string[]): string[] {
   const parents = new Set<string>();
@@ -100,7 +112,7 @@ function parentsOf(paths: string[]): string[] {
   return [...parents].filter((parent) => parent !== "/usr").sort((a, b) => a.length - b.length);
 }
 
-function bwrapArgs(interpreter: Interpreter, dir: string): string[] {
+function bwrapArgs(interpreter: Interpreter, dir: string, mode: BwrapMode): string[] {
   const args = [
     "--ro-bind", "/usr", "/usr",
     // Debian's merged /usr: the top-level folders are links into it.
@@ -115,16 +127,16 @@ function bwrapArgs(interpreter: Interpreter, dir: string): string[] {
     "--bind", dir, WORK_DIR,
     "--chdir", WORK_DIR,
     "--setenv", "HOME", WORK_DIR,
-    // Root runs bubblewrap in its privileged mode (no user namespace, so the code can become nobody and be
-    // counted by RLIMIT_NPROC); anyone else gets a user namespace too.
-    ...(runningAsRoot() ? ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"] : ["--unshare-all"]),
+    ...(mode === "privileged" ? ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"] : ["--unshare-all"]),
     "--die-with-parent",
     "--new-session",
   ];
   return args;
 }
 
-function probeBwrap(interpreter: Interpreter, bwrap: string): { works: boolean; reason: string } {
+const bwrapProbes = new Map<string, BwrapVerdict>();
+
+function probeBwrap(interpreter: Interpreter, bwrap: string): BwrapVerdict {
   const known = bwrapProbes.get(bwrap);
   if (known) return known;
   const verdict = bwrapVerdict(interpreter, bwrap);
@@ -132,18 +144,20 @@ function probeBwrap(interpreter: Interpreter, bwrap: string): { works: boolean; 
   return verdict;
 }
 
-function bwrapVerdict(interpreter: Interpreter, bwrap: string): { works: boolean; reason: string } {
-  if (process.platform !== "linux") return { works: false, reason: "the code sandbox needs Linux namespaces (bubblewrap), which this system does not have" };
-  const probe = spawnSync(bwrap, [...bwrapArgs(interpreter, tmpdir()), interpreter.executable, "-I", "-c", "print('ok')"], { encoding: "utf8", timeout: 10_000 });
-  if (probe.error) {
-    const missing = (probe.error as NodeJS.ErrnoException).code === "ENOENT";
-    return { works: false, reason: missing ? `bubblewrap ('${bwrap}') is not installed (Debian/Ubuntu: apt install bubblewrap)` : `bubblewrap could not start: ${probe.error.message}` };
-  }
-  if (probe.status !== 0 || probe.stdout.trim() !== "ok") {
+function bwrapVerdict(interpreter: Interpreter, bwrap: string): BwrapVerdict {
+  if (process.platform !== "linux") return { mode: null, reason: "the code sandbox needs Linux namespaces (bubblewrap), which this system does not have" };
+  let reason = "";
+  for (const mode of runningAsRoot() ? (["privileged", "userns"] as const) : (["userns"] as const)) {
+    const probe = spawnSync(bwrap, [...bwrapArgs(interpreter, tmpdir(), mode), interpreter.executable, "-I", "-c", "print('ok')"], { encoding: "utf8", timeout: 10_000 });
+    if (probe.error) {
+      const missing = (probe.error as NodeJS.ErrnoException).code === "ENOENT";
+      return { mode: null, reason: missing ? `bubblewrap ('${bwrap}') is not installed (Debian/Ubuntu: apt install bubblewrap)` : `bubblewrap could not start: ${probe.error.message}` };
+    }
+    if (probe.status === 0 && probe.stdout.trim() === "ok") return { mode, reason: "" };
     const said = (probe.stderr || probe.stdout).trim().split("\n").slice(-2).join(" ");
-    return { works: false, reason: `bubblewrap cannot create its namespaces here (${said || `exit code ${probe.status}`}); user namespaces may be disabled` };
+    reason ||= `bubblewrap cannot create its namespaces here (${said || `exit code ${probe.status}`}); user namespaces may be disabled`;
   }
-  return { works: true, reason: "" };
+  return { mode: null, reason };
 }
 
 /** The program a code task runs: the candidate, the tests, and the call of check(entry point). */
@@ -161,12 +175,13 @@ interface Launch {
 function launchFor(interpreter: Interpreter, dir: string, allowUnsandboxed: boolean): Launch {
   const command = bwrapCommand();
   const bwrap = probeBwrap(interpreter, command);
-  if (bwrap.works) {
+  if (bwrap.mode) {
+    const uncounted = bwrap.mode === "userns" && runningAsRoot();
     return {
       command,
-      args: [...bwrapArgs(interpreter, dir), interpreter.executable, "-I", "-B", `${WORK_DIR}/program.py`],
-      isolation: "bubblewrap (read-only system, only its temp dir writable, no network, own PID namespace)",
-      dropToNobody: runningAsRoot(),
+      args: [...bwrapArgs(interpreter, dir, bwrap.mode), interpreter.executable, "-I", "-B", `${WORK_DIR}/program.py`],
+      isolation: `bubblewrap (read-only system, only its temp dir writable, no network, own PID namespace${uncounted ? "; processes not capped: root in a user namespace" : ""})`,
+      dropToNobody: bwrap.mode === "privileged",
     };
   }
   if (!allowUnsandboxed && process.env[OPT_IN] !== "1") {
