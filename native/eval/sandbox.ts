@@ -113,7 +113,7 @@ function parentsOf(paths: string[]): string[] {
 }
 
 function bwrapArgs(interpreter: Interpreter, dir: string, mode: BwrapMode): string[] {
-  const args = [
+  return [
     "--ro-bind", "/usr", "/usr",
     // Debian's merged /usr: the top-level folders are links into it.
     ...["bin", "sbin", "lib", "lib64", "lib32"].flatMap((name) => ["--ro-bind-try", `/${name}`, `/${name}`]),
@@ -131,7 +131,6 @@ function bwrapArgs(interpreter: Interpreter, dir: string, mode: BwrapMode): stri
     "--die-with-parent",
     "--new-session",
   ];
-  return args;
 }
 
 const bwrapProbes = new Map<string, BwrapVerdict>();
