@@ -78,7 +78,7 @@ function python(): Interpreter {
   } catch {
     facts = null;
   }
-  if (!facts || facts[0] !== 3) {
+  if (facts?.[0] !== 3) {
     throw new SandboxUnavailableError(`python3 was not found (tried '${candidate}'): code tasks run their tests with Python 3; install it or set REFINERY_PYTHON`);
   }
   const [, executable, ...prefixes] = facts;

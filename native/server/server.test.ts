@@ -120,8 +120,8 @@ function fuzzRequest(rng: ReturnType<typeof generator>, port: number, token: str
 
 test("malformed paths and request lines get a 400 and the server lives", async () => {
   await withServer(async (server) => {
-    const escape = await raw(server, `GET /%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
-    assert.deepEqual(escape, { kind: "status", status: 400 });
+    const badEscape = await raw(server, `GET /%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
+    assert.deepEqual(badEscape, { kind: "status", status: 400 });
     const bracket = await raw(server, `GET http://[ HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
     assert.deepEqual(bracket, { kind: "status", status: 400 });
     const nul = await raw(server, `GET /%00 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
