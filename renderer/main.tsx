@@ -14,8 +14,8 @@ declare global {
   }
 }
 
-const params = new URLSearchParams(window.location.search);
-const bridge = window.refinery ?? createHttpBridge(params.get("token") ?? "");
+// The server swapped the URL's token for a session cookie before the page loaded.
+const bridge = window.refinery ?? createHttpBridge();
 const store = createAppStore();
 const controller = createController(bridge, store, {
   get hash() {

@@ -5,18 +5,40 @@ export class UsageError extends Error {}
 
 const common = { json: { type: "boolean" }, help: { type: "boolean" } } as const;
 
+/**
+ * `--limit -1` joined into `--limit=-1`: node's parser calls a value that starts with a dash "ambiguous", when
+ * what the user needs to hear is what the option accepts, which the option's own check then says.
+ */
+function joinNegativeNumbers(args: string[], options: NonNullable<ParseArgsConfig["options"]>): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const name = arg.startsWith("--") && !arg.includes("=") ? arg.slice(2) : null;
+    if (name && options[name]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
 export function parse<const O extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: O) {
   try {
-    return parseArgs({ args, options: { ...options, ...common }, allowPositionals: true, strict: true });
+    return parseArgs({ args: joinNegativeNumbers(args, options), options: { ...options, ...common }, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
 }
 
-export function intOption(value: unknown, name: string): number | undefined {
+/** A whole-number option; `min` 1 for counts where nothing would be meaningless (--limit). */
+export function intOption(value: unknown, name: string, min: 0 | 1 = 0): number | undefined {
   if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new UsageError(`--${name} must be a non-negative integer, got '${String(value)}'`);
+  const text = String(value).trim();
+  const number = text === "" ? Number.NaN : Number(text);
+  if (!Number.isInteger(number) || number < min) {
+    throw new UsageError(`--${name} must be a ${min === 1 ? "positive whole number" : "whole number (0 or more)"}, got '${String(value)}'`);
+  }
   return number;
 }
 

@@ -93,7 +93,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
     const fields = values.field?.length ? parseFieldMapping(values.field) : undefined;
     config = await buildExperimentConfig({
       dataset: values.dataset,
-      limit: intOption(values.limit, "limit"),
+      limit: intOption(values.limit, "limit", 1),
       offset: intOption(values.offset, "offset"),
       fields,
       skipMalformed: values["skip-malformed"],
@@ -204,7 +204,7 @@ export async function commandCriticEval(args: string[]): Promise<number> {
     outcome = await runCriticEvaluation({
       mode: values.mode,
       dataset: values.dataset,
-      limit: intOption(values.limit, "limit"),
+      limit: intOption(values.limit, "limit", 1),
       critic: values.critic,
       ...(values.actor ? { actor: values.actor } : {}),
       maxTokens: intOption(values["max-tokens"], "max-tokens"),

@@ -11,7 +11,7 @@ function describeEvent(event: RunEvent, state: { nodes: Map<string, string> }): 
       state.nodes.set(event.nodeId, `${event.nodeId} ${event.role}/${event.step}${event.model ? ` (${event.model})` : ""}`);
       return null;
     case "node-completed":
-      return `  ${state.nodes.get(event.nodeId)} ${event.status}: ${event.tokensOut} tokens in ${event.wallMs} ms${event.answer !== null ? ` → ${event.answer}` : ""}`;
+      return `  ${state.nodes.get(event.nodeId)} ${event.status}: ${event.tokensOut} tokens in ${event.wallMs} ms${event.answer !== null ? ` → ${event.answer}` : ""}${event.warning ? `\n  warning: ${event.warning}` : ""}`;
     case "score-set":
       return `  ${event.nodeId} scored ${event.score.value ?? event.score.verdict} by ${event.score.source}${event.score.byNodeId ? ` (${event.score.byNodeId})` : ""}`;
     case "run-failed":
@@ -75,7 +75,7 @@ export async function commandRun(args: string[]): Promise<number> {
   if (!["auto", "cpu", "cuda", "vulkan", "metal"].includes(gpu)) throw new UsageError(`--gpu must be auto, cpu, cuda, vulkan or metal, got '${gpu}'`);
   const tasks: Task[] = values.dataset
     ? await readDataset(values.dataset, {
-        limit: intOption(values.limit, "limit"),
+        limit: intOption(values.limit, "limit", 1),
         offset: intOption(values.offset, "offset"),
         ...(values.field?.length ? { fields: parseFieldMapping(values.field) } : {}),
         skipMalformed: values["skip-malformed"] === true,

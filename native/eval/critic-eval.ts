@@ -13,7 +13,7 @@ import { MAX_STEPS, parseVerdict, scoreSchema, stepwiseSchema } from "../strateg
 import { extractAnswer } from "./answers.ts";
 import { answerIsCorrect } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
-import { DatasetError } from "./dataset.ts";
+import { DatasetError, parseRows } from "./dataset.ts";
 import { transitions, type Transitions } from "./stats.ts";
 
 export interface ProcessBenchItem {
@@ -47,14 +47,11 @@ async function readJsonItems(path: string): Promise<unknown[]> {
   } catch {
     throw new DatasetError(`dataset not found: ${path}`);
   }
-  if (text.trimStart().startsWith("[")) return JSON.parse(text) as unknown[];
-  return text.split("\n").filter((l) => l.trim()).map((line, i) => {
-    try {
-      return JSON.parse(line) as unknown;
-    } catch (error) {
-      throw new DatasetError(`${path}:${i + 1}: not a JSON object (${(error as Error).message})`);
-    }
-  });
+  // The dataset reader's parse: a file that is not a dataset at all is refused without quoting it.
+  const rows = parseRows(path, text);
+  const broken = rows.find((row) => row.error);
+  if (broken) throw new DatasetError(`${path}:${broken.line}: ${broken.error}`);
+  return rows.map((row) => row.value);
 }
 
 export async function readProcessBench(path: string, limit?: number): Promise<ProcessBenchItem[]> {

@@ -1,8 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { readProcessBench } from "./critic-eval.ts";
 import { DatasetError, loadDataset, parseFieldMapping, readDataset } from "./dataset.ts";
 
 const shared = resolve(import.meta.dirname, "../../../shared/data");
@@ -45,4 +46,38 @@ test("malformed records are refused with their line numbers unless skipping was 
   // A slice that does not reach the bad lines is fine without skipping.
   assert.equal((await readDataset(path, { limit: 1 })).length, 1);
   await assert.rejects(readDataset(path, { fields: { reference: "gold" }, limit: 1 }), /line 1: no 'gold' field/);
+});
+
+test("a file that is not a dataset (/etc/shadow, /etc/passwd) is refused without quoting it", async () => {
+  const shadowLike = join(scratch, "shadow");
+  writeFileSync(shadowLike, "root:*:20200:0:99999:7:::\ndaemon:*:20200:0:99999:7:::\n");
+  const arrayLike = join(scratch, "secret.json");
+  writeFileSync(arrayLike, "[ root:*:20200:0:99999:7 ]");
+  const readable = ["/etc/shadow", "/etc/passwd", shadowLike, arrayLike].filter((path) => {
+    try {
+      readFileSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  for (const path of readable) {
+    const firstLine = readFileSync(path, "utf8").trimStart().slice(1, 8);
+    await assert.rejects(loadDataset(path), (error: unknown) => {
+      assert.ok(error instanceof DatasetError);
+      assert.match(error.message, /is not a dataset: none of its lines is a JSON object|not valid JSON( at line \d+, column \d+)? \(a JSON dataset/);
+      assert.ok(!error.message.includes(firstLine) && !error.message.includes("root"), `quoted the file: ${error.message}`);
+      return true;
+    });
+    await assert.rejects(readProcessBench(path), (error: unknown) => error instanceof DatasetError && !error.message.includes("root"));
+  }
+});
+
+test("a UTF-8 byte order mark at the start of a dataset is not part of its first record", async () => {
+  const jsonl = join(scratch, "bom.jsonl");
+  writeFileSync(jsonl, `\uFEFF${JSON.stringify({ question: "1+1?", answer: "2" })}\n`);
+  assert.deepEqual(await readDataset(jsonl), [{ id: "bom.jsonl:1", question: "1+1?", reference: "2" }]);
+  const array = join(scratch, "bom.json");
+  writeFileSync(array, `\uFEFF${JSON.stringify([{ question: "2+2?", answer: "4" }])}`);
+  assert.equal((await readDataset(array))[0]!.reference, "4");
 });

@@ -122,6 +122,49 @@ function toTask(item: Record<string, unknown>, line: number, fileName: string, f
   };
 }
 
+export type DatasetRow = { line: number; value: unknown; error?: string };
+
+/** Where JSON.parse stopped, as line and column, without quoting the text (it may be any file's). */
+function whereJsonBroke(error: unknown, text: string): string {
+  const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+  if (position === undefined) return "";
+  const before = text.slice(0, Number(position)).split("\n");
+  return ` at line ${before.length}, column ${before.at(-1)!.length + 1}`;
+}
+
+/**
+ * The records of a JSON array or JSONL file. Error messages quote the file only once it has shown itself to be
+ * a dataset (a line that is a JSON object): given /etc/shadow by mistake, or on purpose, nothing of it is echoed.
+ * A UTF-8 byte order mark at the start (as Windows editors write) is not part of the first record.
+ */
+export function parseRows(path: string, textGiven: string): DatasetRow[] {
+  const text = textGiven.startsWith("\uFEFF") ? textGiven.slice(1) : textGiven;
+  const rows: DatasetRow[] = [];
+  if (text.trimStart().startsWith("[")) {
+    let array: unknown;
+    try {
+      array = JSON.parse(text);
+    } catch (error) {
+      throw new DatasetError(`${path}: not valid JSON${whereJsonBroke(error, text)} (a JSON dataset is one array of objects)`);
+    }
+    (array as unknown[]).forEach((value, index) => rows.push({ line: index + 1, value }));
+    return rows;
+  }
+  text.split("\n").forEach((line, index) => {
+    if (line.trim() === "") return;
+    try {
+      rows.push({ line: index + 1, value: JSON.parse(line) });
+    } catch (error) {
+      rows.push({ line: index + 1, value: null, error: `not JSON (${(error as Error).message})` });
+    }
+  });
+  const isDataset = rows.some((row) => !row.error && typeof row.value === "object" && row.value !== null && !Array.isArray(row.value));
+  if (rows.length && !isDataset) {
+    throw new DatasetError(`${path} is not a dataset: none of its lines is a JSON object (expected JSONL, one object a line, or a JSON array of objects)`);
+  }
+  return rows;
+}
+
 export async function loadDataset(path: string, options: DatasetOptions = {}): Promise<LoadedDataset> {
   let text: string;
   try {
@@ -130,25 +173,7 @@ export async function loadDataset(path: string, options: DatasetOptions = {}): P
     const code = (error as NodeJS.ErrnoException).code;
     throw new DatasetError(code === "ENOENT" ? `dataset not found: ${path}` : `cannot read dataset ${path}: ${(error as Error).message}`);
   }
-  const rows: Array<{ line: number; value: unknown; error?: string }> = [];
-  if (text.trimStart().startsWith("[")) {
-    let array: unknown;
-    try {
-      array = JSON.parse(text);
-    } catch (error) {
-      throw new DatasetError(`${path}: not valid JSON (${(error as Error).message})`);
-    }
-    (array as unknown[]).forEach((value, index) => rows.push({ line: index + 1, value }));
-  } else {
-    text.split("\n").forEach((line, index) => {
-      if (line.trim() === "") return;
-      try {
-        rows.push({ line: index + 1, value: JSON.parse(line) });
-      } catch (error) {
-        rows.push({ line: index + 1, value: null, error: `not JSON (${(error as Error).message})` });
-      }
-    });
-  }
+  const rows = parseRows(path, text);
   const offset = options.offset ?? 0;
   const selected = rows.slice(offset, options.limit !== undefined ? offset + options.limit : undefined);
   const fileName = path.split(/[\\/]/).pop()!;

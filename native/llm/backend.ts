@@ -37,6 +37,8 @@ export interface GenerateResult {
   firstTokenMs: number | null;
   /** Replayed from a generation cache instead of generated. */
   cached?: boolean;
+  /** Something the user should know about this generation, e.g. that the prompt was cut to fit the context. */
+  warning?: string;
 }
 
 export interface BackendUsage {

@@ -1,6 +1,6 @@
 // ModelBackend over a node-llama-cpp model: streaming chat generation on pooled sequences, JSON-schema
 // grammars for critics, abort through AbortSignal (partial text is kept).
-import type { ChatHistoryItem } from "node-llama-cpp";
+import { LlamaText, type ChatHistoryItem } from "node-llama-cpp";
 import type { ChatMessage } from "../protocol/events.ts";
 import type { BackendUsage, GenerateRequest, GenerateResult, ModelBackend, StopReason } from "./backend.ts";
 import type { LlamaRuntime, LoadedModel } from "./runtime.ts";
@@ -25,6 +25,23 @@ export function toChatHistory(messages: ChatMessage[]): ChatHistoryItem[] {
   );
   history.push({ type: "model", response: [] });
   return history;
+}
+
+function textOf(item: ChatHistoryItem): string {
+  if (item.type === "model") return item.response.filter((part) => typeof part === "string").join("");
+  return typeof item.text === "string" ? item.text : LlamaText.fromJSON(item.text).toString();
+}
+
+/**
+ * When the conversation does not fit the context, node-llama-cpp's context shift drops or shortens messages and
+ * generates anyway; say so, with how much of the prompt the model saw. The window's last item is the new reply.
+ */
+export function promptCut(messages: ChatMessage[], contextWindow: ChatHistoryItem[], contextSize: number): string | null {
+  // Trimmed: the template may drop surrounding whitespace, which is not a cut.
+  const given = messages.reduce((sum, message) => sum + message.content.trim().length, 0);
+  const seen = contextWindow.slice(0, -1).reduce((sum, item) => sum + textOf(item).trim().length, 0);
+  if (seen >= given) return null;
+  return `the prompt was cut to fit the ${contextSize}-token context: the model saw ${seen.toLocaleString("en-US")} of its ${given.toLocaleString("en-US")} characters`;
 }
 
 export class LlamaBackend implements ModelBackend {
@@ -87,12 +104,13 @@ export class LlamaBackend implements ModelBackend {
           request.onText?.(text);
         },
       });
+      const cut = promptCut(request.messages, result.lastEvaluation.contextWindow, lease.sequence.context.contextSize);
       const stopReason: StopReason =
         result.metadata.stopReason === "abort" ? "aborted"
         : result.metadata.stopReason === "maxTokens" ? "maxTokens"
         : result.metadata.stopReason === "eogToken" ? "eos"
         : "stop";
-      return finish(result.response, stopReason);
+      return { ...finish(result.response, stopReason), ...(cut ? { warning: cut } : {}) };
     } catch (error) {
       // llama.cpp's grammar sampler throws when a token with an empty piece (e.g. <unk>) is sampled after the
       // grammar has already completed; the constrained output is whole by then, so keep it.

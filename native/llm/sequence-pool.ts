@@ -45,11 +45,25 @@ export class SequencePool {
           },
         };
       }
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        signal?.addEventListener("abort", () => resolve(), { once: true });
-      });
+      await this.waitForRelease(signal);
     }
+  }
+
+  /**
+   * Until a sequence is released or the signal aborts. The abort listener goes when the wait ends: many requests
+   * of one run (or one experiment) share a signal, and each wait left behind used to pile up on it.
+   */
+  private waitForRelease(signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        signal?.removeEventListener("abort", wake);
+        const at = this.waiters.indexOf(wake);
+        if (at >= 0) this.waiters.splice(at, 1);
+        resolve();
+      };
+      this.waiters.push(wake);
+      signal?.addEventListener("abort", wake, { once: true });
+    });
   }
 
   private pick(lane: string): Slot | undefined {

@@ -119,6 +119,8 @@ export type RunEvent =
       error?: string;
       /** Replayed from the generation cache: an identical request (model, prompt, sampling, seed) ran before. */
       cached?: boolean;
+      /** The generation ran, but not as asked: e.g. the prompt did not fit the context and the model saw part of it. */
+      warning?: string;
     }
   | { type: "score-set"; at: number; nodeId: string; score: Score }
   | {

@@ -29,6 +29,7 @@ export interface RunNode {
   wallMs: number;
   error?: string;
   cached?: boolean;
+  warning?: string;
   scores: Score[];
 }
 
@@ -137,6 +138,7 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
         wallMs: event.wallMs,
         ...(event.error !== undefined ? { error: event.error } : {}),
         ...(event.cached ? { cached: true } : {}),
+        ...(event.warning ? { warning: event.warning } : {}),
       }));
     case "score-set":
       return updateNode(state, event.nodeId, (node) => ({ ...node, scores: [...node.scores, event.score] }));

@@ -1,13 +1,16 @@
 // Web mode: the desktop UI served on loopback, the engine in a supervised child process speaking the same
-// contract. Only 127.0.0.1, a random access token required on every API call, and the Host header checked so
-// a web page elsewhere cannot reach it through DNS rebinding.
+// contract. Only 127.0.0.1; the Host header is checked so a web page elsewhere cannot reach it through DNS
+// rebinding; the random access token is accepted in the URL only to load the page, which swaps it for an
+// HttpOnly, SameSite=Strict cookie; API calls carry that cookie or the x-refinery-token header, and a request
+// with a foreign Origin is refused. Every request path is total: a request that cannot be parsed gets a 400,
+// never an exception that takes the server (and the runs it relays) down.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { randomBytes, timingSafeEqual } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { extname, join, normalize, resolve } from "node:path";
-import { isRequestName, type EngineEvent } from "../protocol/contract.ts";
-import { EngineHost } from "../engine/host.ts";
-import { contentSecurityPolicy } from "./security.ts";
+import { randomBytes } from "node:crypto";
+import { isRequestName, validateRequest, type EngineEvent } from "../protocol/contract.ts";
+import type { EngineHost } from "../engine/host.ts";
+import { BodyTooLargeError, readBody } from "./body.ts";
+import { authorize, type AccessPolicy } from "./access.ts";
+import { serveStatic } from "./static-files.ts";
 
 export interface WebServerOptions {
   host: EngineHost;
@@ -25,120 +28,106 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".json": "application/json",
-};
-
-const MAX_BODY = 1 << 20;
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolveBody, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new Error("request body too large"));
-        request.destroy();
-      } else chunks.push(chunk);
-    });
-    request.on("end", () => resolveBody(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers }).end(JSON.stringify(body));
 }
 
-function sameToken(given: string | null | undefined, token: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** The request's path, or null when it is not a URL at all (`http://[`, a lone `%`…). */
+function parseTarget(raw: string | undefined): URL | null {
+  try {
+    return new URL(raw ?? "/", "http://127.0.0.1");
+  } catch {
+    return null;
+  }
 }
 
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const token = options.token ?? randomBytes(24).toString("base64url");
-  const staticDir = resolve(options.staticDir);
   const streams = new Set<ServerResponse>();
   const unsubscribe = options.host.subscribe((event: EngineEvent) => {
     const data = `data: ${JSON.stringify(event)}\n\n`;
     for (const stream of streams) stream.write(data);
   });
-  let port = 0;
+  const policy: AccessPolicy = { token, port: 0 };
 
-  const server = createServer(async (request, response) => {
-    const url = new URL(request.url ?? "/", "http://127.0.0.1");
+  const handleApi = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
+    if (url.pathname === "/api/events" && request.method === "GET") {
+      response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+      response.write(": connected\n\n");
+      streams.add(response);
+      request.on("close", () => streams.delete(response));
+      return;
+    }
+    const method = url.pathname.slice("/api/".length);
+    if (request.method !== "POST" || !isRequestName(method)) {
+      sendJson(response, 404, { ok: false, error: `unknown request '${method.slice(0, 80)}'` });
+      return;
+    }
+    let input: unknown;
+    try {
+      const body = await readBody(request);
+      input = body ? JSON.parse(body) : {};
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) sendJson(response, 413, { ok: false, error: error.message }, { connection: "close" });
+      else sendJson(response, 400, { ok: false, error: `bad request body: ${(error as Error).message}` });
+      return;
+    }
+    const valid = validateRequest(method, input);
+    if (!valid.ok) {
+      sendJson(response, 422, valid);
+      return;
+    }
+    sendJson(response, 200, await options.host.request(method, input));
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = parseTarget(request.url);
     const hostHeader = request.headers.host ?? "";
-    if (hostHeader !== `127.0.0.1:${port}` && hostHeader !== `localhost:${port}`) {
+    if (hostHeader !== `127.0.0.1:${policy.port}` && hostHeader !== `localhost:${policy.port}`) {
       response.writeHead(403).end("forbidden host");
       return;
     }
     response.setHeader("X-Content-Type-Options", "nosniff");
     response.setHeader("Referrer-Policy", "no-referrer");
+    if (!url) {
+      response.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end("bad request: the path is not a valid URL");
+      return;
+    }
     if (url.pathname.startsWith("/api/")) {
-      const given = request.headers["x-refinery-token"] as string | undefined ?? url.searchParams.get("token");
-      if (!sameToken(given, token)) {
-        response.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ ok: false, error: "missing or wrong access token" }));
+      const refusal = authorize(request, policy, url);
+      if (refusal) {
+        sendJson(response, refusal.status, { ok: false, error: refusal.error });
         return;
       }
-      if (url.pathname === "/api/events" && request.method === "GET") {
-        response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
-        response.write(": connected\n\n");
-        streams.add(response);
-        request.on("close", () => streams.delete(response));
-        return;
-      }
-      const method = url.pathname.slice("/api/".length);
-      if (request.method !== "POST" || !isRequestName(method)) {
-        response.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ ok: false, error: `unknown request '${method}'` }));
-        return;
-      }
-      let input: unknown;
-      try {
-        const body = await readBody(request);
-        input = body ? JSON.parse(body) : {};
-      } catch (error) {
-        response.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ ok: false, error: `bad request body: ${(error as Error).message}` }));
-        return;
-      }
-      const result = await options.host.request(method, input);
-      response.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(result));
+      await handleApi(request, response, url);
       return;
     }
-    if (request.method !== "GET") {
-      response.writeHead(405).end();
-      return;
-    }
-    const relative = url.pathname === "/" ? "index.html" : normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, "");
-    const file = join(staticDir, relative);
-    if (!file.startsWith(staticDir)) {
-      response.writeHead(403).end();
-      return;
-    }
-    try {
-      const body = await readFile(file);
-      response.writeHead(200, {
-        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-        "content-security-policy": contentSecurityPolicy("web"),
-        "cache-control": "no-store",
-      });
-      response.end(body);
-    } catch {
-      response.writeHead(404).end(relative === "index.html" ? "the UI is not built: run `npm run build`" : "not found");
-    }
+    await serveStatic(request, response, url, options.staticDir, policy);
+  };
+
+  // A client that never finishes its headers (10 s) or body (60 s) gets a 408 and loses its socket; the check runs
+  // every 2 s instead of Node's 30.
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 60_000, connectionsCheckingInterval: 2_000 }, (request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      // A bug, not the client's fault; the server stays up either way.
+      if (!response.headersSent) sendJson(response, 500, { ok: false, error: `internal error: ${(error as Error).message}` });
+      else response.destroy();
+    });
+  });
+  // CONNECT would otherwise close the socket without a word.
+  server.on("connect", (_request, socket) => {
+    socket.on("error", () => undefined);
+    socket.end("HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
   });
 
   await new Promise<void>((resolveListen, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolveListen());
   });
-  port = (server.address() as { port: number }).port;
+  policy.port = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
-    port,
+    url: `http://127.0.0.1:${policy.port}/?token=${token}`,
+    port: policy.port,
     token,
     server,
     close: async () => {

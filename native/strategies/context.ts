@@ -179,6 +179,7 @@ export class RunContext {
         wallMs: Math.round(performance.now() - started),
         status: aborted ? "aborted" : "done",
         ...(result.cached ? { cached: true } : {}),
+        ...(result.warning ? { warning: result.warning } : {}),
       });
       if (aborted) throw new RunCancelledError();
       return this.node(nodeId);

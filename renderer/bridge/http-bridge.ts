@@ -1,12 +1,13 @@
-// The bridge in web mode: each request is a POST to the loopback server with the access token from the
-// page's URL; engine events arrive over one EventSource.
+// The bridge in web mode: each request is a POST to the loopback server, authorised by the session cookie the
+// page load set (or by a token given here, sent as a header, never in a URL); engine events arrive over one
+// EventSource.
 import { requestNames, type Bridge, type EngineEvent, type Result } from "../../native/protocol/contract.ts";
 
-export function createHttpBridge(token: string, base = ""): Bridge {
+export function createHttpBridge(token = "", base = ""): Bridge {
   const listeners = new Set<(event: EngineEvent) => void>();
   let source: EventSource | null = null;
   const connect = () => {
-    source = new EventSource(`${base}/api/events?token=${encodeURIComponent(token)}`);
+    source = new EventSource(`${base}/api/events`);
     source.onmessage = (message) => {
       const event = JSON.parse(message.data as string) as EngineEvent;
       for (const listener of listeners) listener(event);
@@ -26,7 +27,7 @@ export function createHttpBridge(token: string, base = ""): Bridge {
       try {
         const response = await fetch(`${base}/api/${name}`, {
           method: "POST",
-          headers: { "content-type": "application/json", "x-refinery-token": token },
+          headers: { "content-type": "application/json", ...(token ? { "x-refinery-token": token } : {}) },
           body: JSON.stringify(input ?? {}),
         });
         return (await response.json()) as Result<unknown>;

@@ -41,6 +41,7 @@ export function NodeInspector({ runId }: { runId: string }) {
         )}
       </dl>
       {node.error && <div className="error inline">{node.error}</div>}
+      {node.warning && <div className="warning inline" data-testid="inspector-warning">{node.warning}</div>}
       {node.scores.length > 0 && (
         <section>
           <h4>Scores</h4>
