@@ -11,6 +11,7 @@ import { readDataset } from "../eval/dataset.ts";
 import { checkModelFile } from "../llm/gguf-check.ts";
 import { openRuntime, type GpuChoice } from "../llm/runtime.ts";
 import { readManifest } from "../runs/manifest.ts";
+import { runDir } from "../runs/paths.ts";
 import { readRunLog } from "../runs/run-log.ts";
 import { executeRun, newRunId, RunInputError } from "../runs/runner.ts";
 import { specName } from "../strategies/spec.ts";
@@ -114,7 +115,7 @@ export class EngineService {
       return { cancelled: controller !== undefined };
     },
     listRuns: async () => listRuns(this.options.runsDir, new Set(this.active.keys())),
-    loadRun: async ({ runId, experiment }) => (await readRunLog(join(experiment ? join(experiment, "runs") : this.options.runsDir, runId, "events.jsonl"))).events,
+    loadRun: async ({ runId, experiment }) => (await readRunLog(join(runDir(experiment ? join(experiment, "runs") : this.options.runsDir, runId), "events.jsonl"))).events,
     loadExperiment: async ({ path, baseline }) => {
       const { breakdownByField, readExperimentConfig, readResults, summarize } = await import("../eval/experiment.ts");
       const config = readExperimentConfig(path);

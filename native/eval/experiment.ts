@@ -8,6 +8,7 @@ import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync
 import { basename, join } from "node:path";
 import { candidateIsCorrect } from "./checkers.ts";
 import { loadDataset, type FieldMapping, type MalformedRecord } from "./dataset.ts";
+import { cellRunId, runDir } from "../runs/paths.ts";
 import { executeRun, type ModelConfig, type RunDeps } from "../runs/runner.ts";
 import { GenerationCache } from "../llm/generation-cache.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
@@ -292,9 +293,9 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
   const fd = openSync(join(dir, "results.jsonl"), "a");
   let next = 0;
   const runCell = async (slot: number, { task, item, column }: (typeof cells)[number]) => {
-    const runId = `${column.name}--${String(item).padStart(4, "0")}`;
+    const runId = cellRunId(column.name, item);
     // A run folder without a checkpoint line was cut short: start that cell again from nothing.
-    rmSync(join(dir, "runs", runId), { recursive: true, force: true });
+    rmSync(runDir(join(dir, "runs"), runId), { recursive: true, force: true });
     const cellStart = performance.now();
     const result = await executeRun(
       {

@@ -17,6 +17,7 @@ import { prompts } from "../strategies/prompts.ts";
 import { getStrategy } from "../strategies/registry.ts";
 import { resolveStrategyParams, StrategyParamError } from "../strategies/types.ts";
 import { writeManifest, type ManifestModel, type RunManifest } from "./manifest.ts";
+import { runDir } from "./paths.ts";
 import { RunLogWriter } from "./run-log.ts";
 
 export interface ModelConfig {
@@ -196,7 +197,7 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
 
   // ---- open the run -----------------------------------------------------------------------------------------
   const runId = config.runId ?? newRunId(strategy.name);
-  const dir = join(resolve(config.outDir), runId);
+  const dir = runDir(config.outDir, runId);
   mkdirSync(dir, { recursive: true });
   const logPath = join(dir, "events.jsonl");
   const manifestPath = join(dir, "manifest.json");
