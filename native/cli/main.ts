@@ -4,7 +4,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DatasetError } from "../eval/dataset.ts";
 import { ModelFileError } from "../llm/gguf-check.ts";
-import { RunLogError, replayRunLog } from "../runs/run-log.ts";
+import { describeRunLogDamage, RunLogError, replayRunLog } from "../runs/run-log.ts";
 import { RunInputError } from "../runs/runner.ts";
 import { strategies } from "../strategies/registry.ts";
 import { StrategyParamError } from "../strategies/types.ts";
@@ -52,6 +52,8 @@ async function commandReplay(args: string[]): Promise<number> {
   } else {
     process.stdout.write(`${renderTree(state)}\n`);
     if (log.truncatedTail) process.stdout.write("(the log's last line was cut short by a crash; shown up to the last complete event)\n");
+    const damage = describeRunLogDamage(path, log);
+    if (damage) process.stdout.write(`(${damage})\n`);
   }
   return 0;
 }

@@ -4,10 +4,11 @@
 // finished generations back from the experiment's generation cache. Items run concurrently on parallel sequences
 // when asked; pausing lets the cells in flight finish and starts no new one until resumed.
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { candidateIsCorrect } from "./checkers.ts";
 import { loadDataset, type FieldMapping, type MalformedRecord } from "./dataset.ts";
+import { JsonlAppender, readJsonlFile, type JsonlContents, type RecordCheck } from "../runs/jsonl.ts";
 import { cellRunId, runDir } from "../runs/paths.ts";
 import { executeRun, type ModelConfig, type RunDeps } from "../runs/runner.ts";
 import { GenerationCache } from "../llm/generation-cache.ts";
@@ -160,19 +161,18 @@ export class ExperimentControl {
   }
 }
 
+const isCellResult: RecordCheck = (value) => {
+  const cell = value as CellResult;
+  return typeof cell.item === "number" && typeof cell.column === "string" && typeof cell.runId === "string" ? null : "not a cell result";
+};
+
+/** The checkpoint with what could not be read: a line cut by a crash (that cell runs again) or a damaged one. */
+export function readCheckpoint(dir: string): JsonlContents<CellResult> {
+  return readJsonlFile<CellResult>(join(dir, "results.jsonl"), isCellResult);
+}
+
 export function readResults(dir: string): CellResult[] {
-  const path = join(dir, "results.jsonl");
-  if (!existsSync(path)) return [];
-  const results: CellResult[] = [];
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      results.push(JSON.parse(line) as CellResult);
-    } catch {
-      // a line cut by a crash: that cell runs again
-    }
-  }
-  return results;
+  return readCheckpoint(dir).records;
 }
 
 export function readExperimentConfig(dir: string): ExperimentConfig | null {
@@ -290,7 +290,8 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
     return { done: finished, total, running, paused: control.paused, etaSeconds: rate > 0 ? (total - finished) / rate : Number.NaN, tokensPerSecond: elapsed > 0 ? tokens / elapsed : 0, cacheHits: cache?.hits ?? 0, skippedRecords: skipped };
   };
   const unsubscribe = control.onChange(() => options.onProgress?.(progress()));
-  const fd = openSync(join(dir, "results.jsonl"), "a");
+  // Opening cuts a line torn by a crash, so the next result never lands on it.
+  const checkpoint = new JsonlAppender(join(dir, "results.jsonl"), isCellResult);
   let next = 0;
   const runCell = async (slot: number, { task, item, column }: (typeof cells)[number]) => {
     const runId = cellRunId(column.name, item);
@@ -339,8 +340,7 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
       trajectory,
       ...(state.failure ? { failure: state.failure.reason } : {}),
     };
-    writeSync(fd, `${JSON.stringify(cell)}\n`);
-    fdatasyncSync(fd);
+    checkpoint.append(cell);
     finished++;
     tokens += cell.totalTokens;
     return cell;
@@ -375,7 +375,7 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
     if (failure) throw failure.reason;
   } finally {
     unsubscribe();
-    closeSync(fd);
+    checkpoint.close();
     cache?.close();
   }
   return readResults(dir);
