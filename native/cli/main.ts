@@ -4,6 +4,8 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DatasetError } from "../eval/dataset.ts";
 import { ModelFileError } from "../llm/gguf-check.ts";
+import { DiskFullError } from "../runs/disk-full.ts";
+import { UnsafeNameError } from "../runs/paths.ts";
 import { describeRunLogDamage, RunLogError, replayRunLog } from "../runs/run-log.ts";
 import { RunInputError } from "../runs/runner.ts";
 import { strategies } from "../strategies/registry.ts";
@@ -115,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (error) {
-    const known = [UsageError, RunInputError, ModelFileError, RunLogError, DatasetError, StrategyParamError].some((type) => error instanceof type) || ["ZodError", "ExperimentError"].includes((error as Error).name);
+    const known = [UsageError, RunInputError, ModelFileError, RunLogError, DatasetError, StrategyParamError, DiskFullError, UnsafeNameError].some((type) => error instanceof type) || ["ZodError", "ExperimentError"].includes((error as Error).name);
     process.stderr.write(`refinery: ${known ? (error as Error).message : `internal error: ${(error as Error).stack ?? String(error)}`}\n`);
     if (error instanceof UsageError) process.stderr.write("run `refinery help` for usage\n");
     return 2;

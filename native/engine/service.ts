@@ -1,7 +1,7 @@
 // The engine behind the bridge: answers contract requests in-process (runs, history, model metadata,
 // strategies) and pushes run events in batches. It runs inside the engine process that Electron's main
 // process or the web server supervises; the CLI and tests can also use it directly.
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { freemem, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import type { CriticEvalEvent, EngineEvent, EngineInfo, ExperimentListing, ExperimentProgressEvent, RequestName, ResponseTypes, Result, RunSummary } from "../protocol/contract.ts";
@@ -11,6 +11,8 @@ import { readDataset } from "../eval/dataset.ts";
 import { checkModelFile } from "../llm/gguf-check.ts";
 import { openRuntime, type GpuChoice } from "../llm/runtime.ts";
 import { readManifest } from "../runs/manifest.ts";
+import { writeFileAtomic } from "../runs/atomic-write.ts";
+import { settleInterruptedRun } from "../runs/interrupted.ts";
 import { runDir } from "../runs/paths.ts";
 import { readRunLog } from "../runs/run-log.ts";
 import { executeRun, newRunId, RunInputError } from "../runs/runner.ts";
@@ -235,7 +237,7 @@ export class EngineService {
           const dir = resolve(this.options.runsDir, "..", "critic-evals");
           await mkdir(dir, { recursive: true });
           const resultPath = join(dir, `${evalId}.json`);
-          await writeFile(resultPath, `${JSON.stringify({ request: input, ...outcome }, null, 2)}\n`);
+          await writeFileAtomic(resultPath, `${JSON.stringify({ request: input, ...outcome }, null, 2)}\n`);
           const r = outcome.result;
           publish({
             state: "finished",
@@ -400,9 +402,9 @@ export async function listRuns(runsDir: string, active: Set<string>): Promise<Ru
       } catch {
         // a summary without the answer is still a summary
       }
-    } else if (status === "running" && !active.has(runId)) {
-      status = "failed";
-      failure = "interrupted: the engine stopped before the run finished";
+    } else if (status === "running") {
+      // Settled on disk too when its writer is gone; a run another live process writes stays "running".
+      ({ status, failure } = await settleInterruptedRun(join(runsDir, runId), manifest, active.has(runId)));
     }
     summaries.push({ runId, strategy: manifest.strategy, question: manifest.task.question, status, createdAt: manifest.createdAt, answer, correct, ...(failure ? { failure } : {}) });
   }

@@ -4,10 +4,11 @@
 // finished generations back from the experiment's generation cache. Items run concurrently on parallel sequences
 // when asked; pausing lets the cells in flight finish and starts no new one until resumed.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { candidateIsCorrect } from "./checkers.ts";
 import { loadDataset, type FieldMapping, type MalformedRecord } from "./dataset.ts";
+import { writeFileAtomicSync } from "../runs/atomic-write.ts";
 import { JsonlAppender, readJsonlFile, type JsonlContents, type RecordCheck } from "../runs/jsonl.ts";
 import { cellRunId, runDir } from "../runs/paths.ts";
 import { executeRun, type ModelConfig, type RunDeps } from "../runs/runner.ts";
@@ -261,9 +262,9 @@ export async function prepareExperiment(dir: string, config: ExperimentConfig): 
       }
     }
   } else {
-    writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
+    writeFileAtomicSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
   }
-  if (!existsSync(fingerprintPath)) writeFileSync(fingerprintPath, `${JSON.stringify(fingerprint)}\n`);
+  if (!existsSync(fingerprintPath)) writeFileAtomicSync(fingerprintPath, `${JSON.stringify(fingerprint)}\n`);
   return { tasks, skipped, lanes };
 }
 
@@ -323,6 +324,8 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
     );
     const { state } = result;
     if (state.failure?.code === "cancelled") return;
+    // Not the strategy's failure: the experiment stops and this cell runs again once there is space.
+    if (result.diskFull) throw result.diskFull;
     const trajectory = await runTrajectory(state, task);
     const cell: CellResult = {
       item,

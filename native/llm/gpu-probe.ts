@@ -165,7 +165,33 @@ export interface ProbeOptions {
   cacheDir?: string;
 }
 
-export async function probeBackends(options: ProbeOptions = {}): Promise<ProbeReport> {
+/** The probe of every backend this process is running now: the app's start and the hardware panel ask together. */
+let inFlight: { dir: string; all: boolean; refresh: boolean; promise: Promise<ProbeReport> } | null = null;
+
+/**
+ * Proves the candidate backends (or answers from the cache). Concurrent calls in one process share a probe
+ * that covers them, rather than loading every backend twice at once.
+ */
+export function probeBackends(options: ProbeOptions = {}): Promise<ProbeReport> {
+  if (options.command || options.candidates) return probeOnce(options);
+  const dir = probeCacheDir(options.cacheDir);
+  if (inFlight && inFlight.dir === dir) {
+    if ((inFlight.all || !options.all) && (inFlight.refresh || !options.refresh)) return inFlight.promise;
+    // One backend at a time: the probe under way often answers this one from the cache it leaves.
+    return inFlight.promise.then(
+      () => probeBackends(options),
+      () => probeBackends(options),
+    );
+  }
+  const entry = { dir, all: options.all === true, refresh: options.refresh === true, promise: probeOnce(options) };
+  inFlight = entry;
+  void entry.promise.finally(() => {
+    if (inFlight === entry) inFlight = null;
+  }).catch(() => undefined);
+  return entry.promise;
+}
+
+async function probeOnce(options: ProbeOptions): Promise<ProbeReport> {
   const machine = machineKey();
   const dir = probeCacheDir(options.cacheDir);
   const cacheFile = join(dir, "gpu-probe.json");

@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
+import { asDiskFull } from "./disk-full.ts";
 
 export function tempPathFor(path: string): string {
   return `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
@@ -24,7 +25,7 @@ export function writeFileAtomicSync(path: string, data: string | Buffer): void {
     renameSync(tmp, path);
   } catch (error) {
     rmSync(tmp, { force: true });
-    throw error;
+    throw asDiskFull(error, path);
   }
 }
 
@@ -35,6 +36,6 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
     await rename(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });
-    throw error;
+    throw asDiskFull(error, path);
   }
 }

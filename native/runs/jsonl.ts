@@ -3,6 +3,7 @@
 // is appended after it; any other unreadable line is skipped and reported by number, never fatal, so one bad
 // byte does not make a whole run or experiment unreadable.
 import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { asDiskFull } from "./disk-full.ts";
 
 export interface DamagedLine {
   /** 1-based line number in the file. */
@@ -123,8 +124,12 @@ export class JsonlAppender {
     readonly path: string,
     check?: RecordCheck,
   ) {
-    this.cutBytes = repairTail(path, check).cutBytes;
-    this.fd = openSync(path, "a");
+    try {
+      this.cutBytes = repairTail(path, check).cutBytes;
+      this.fd = openSync(path, "a");
+    } catch (error) {
+      throw asDiskFull(error, path);
+    }
     this.size = fstatSync(this.fd).size;
   }
 
@@ -142,7 +147,7 @@ export class JsonlAppender {
       } catch {
         // the file keeps a torn tail, which the next open cuts
       }
-      throw error;
+      throw asDiskFull(error, this.path);
     }
   }
 

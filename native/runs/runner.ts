@@ -1,8 +1,7 @@
 // Runs one strategy on one task: validates the input, loads actor and critic (one copy when they are the same
 // file), opens the run log and manifest, drives the strategy, and ends the log with run-finished or run-failed.
-import { mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { basename, join, resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { candidateIsCorrect } from "../eval/checkers.ts";
 import type { ModelBackend } from "../llm/backend.ts";
 import { cachedSha256 } from "../llm/file-hash.ts";
@@ -16,9 +15,10 @@ import { GenerationError, RunCancelledError, RunContext } from "../strategies/co
 import { prompts } from "../strategies/prompts.ts";
 import { getStrategy } from "../strategies/registry.ts";
 import { resolveStrategyParams, StrategyParamError } from "../strategies/types.ts";
-import { writeManifest, type ManifestModel, type RunManifest } from "./manifest.ts";
+import { diskFullCause, type DiskFullError } from "./disk-full.ts";
+import type { ManifestModel, RunManifest } from "./manifest.ts";
 import { runDir } from "./paths.ts";
-import { RunLogWriter } from "./run-log.ts";
+import { RunFiles } from "./run-files.ts";
 
 export interface ModelConfig {
   path: string;
@@ -66,6 +66,8 @@ export interface RunResult {
   logPath: string;
   manifestPath: string;
   state: RunState;
+  /** The run stopped because the disk filled: its failure is not the strategy's (an experiment runs it again). */
+  diskFull: DiskFullError | null;
 }
 
 /** Input that is wrong before anything runs: no run folder is created. */
@@ -198,9 +200,6 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   // ---- open the run -----------------------------------------------------------------------------------------
   const runId = config.runId ?? newRunId(strategy.name);
   const dir = runDir(config.outDir, runId);
-  mkdirSync(dir, { recursive: true });
-  const logPath = join(dir, "events.jsonl");
-  const manifestPath = join(dir, "manifest.json");
   const describe = async (role: ModelRole): Promise<{ descriptor: ModelDescriptor; manifest: ManifestModel }> => {
     const file = files[role];
     const path = config[role].path;
@@ -245,8 +244,7 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     ...(memory ? { memory } : {}),
     prompts: { ...prompts },
   };
-  writeManifest(manifestPath, manifest);
-  const log = new RunLogWriter(logPath);
+  const runFiles = RunFiles.open(dir, manifest);
 
   const ctx = new RunContext({
     actor: backends.actor,
@@ -259,11 +257,12 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     maxTotalTokens: config.maxTotalTokens ?? 0,
     oracle,
     emit: (event) => {
-      log.append(event);
+      runFiles.append(event);
       config.onEvent?.(event);
     },
   });
 
+  let end: Extract<RunEvent, { type: "run-finished" | "run-failed" }>;
   try {
     ctx.emit({
       type: "run-started",
@@ -279,21 +278,21 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     const selected = ctx.node(selection.nodeId);
     // Judged outside the tree (evaluation, not strategy): code by its tests, choices by letter, answers by value.
     const correct = await candidateIsCorrect(config.task, selected);
-    ctx.emit({
-      type: "run-finished",
-      at: Date.now(),
-      selectedNodeId: selected.id,
-      answer: selected.answer,
-      correct,
-      budgets: computeBudgets(ctx.state, selected.id),
-    });
-    writeManifest(manifestPath, { ...manifest, status: "finished", endedAt: new Date().toISOString() });
+    end = { type: "run-finished", at: Date.now(), selectedNodeId: selected.id, answer: selected.answer, correct, budgets: computeBudgets(ctx.state, selected.id) };
   } catch (error) {
-    const reason = error instanceof RunCancelledError ? "cancelled by the user" : (error as Error).message;
-    ctx.emit({ type: "run-failed", at: Date.now(), reason, code: failureCode(error) });
-    writeManifest(manifestPath, { ...manifest, status: "failed", endedAt: new Date().toISOString(), failure: reason });
-  } finally {
-    log.close();
+    const full = diskFullCause(error);
+    if (full) runFiles.noteDiskFull(full);
+    const reason = error instanceof RunCancelledError ? "cancelled by the user" : full ? full.message : (error as Error).message;
+    end = { type: "run-failed", at: Date.now(), reason, code: failureCode(error) };
   }
-  return { runId, dir, logPath, manifestPath, state: ctx.state };
+  // A log that stopped at a full disk is missing events: the run cannot count as finished.
+  if (runFiles.diskFull) end = { type: "run-failed", at: Date.now(), reason: runFiles.diskFull.message, code: "internal" };
+  let diskFull: DiskFullError | null;
+  try {
+    diskFull = runFiles.end(end) ?? runFiles.diskFull;
+  } finally {
+    runFiles.close();
+  }
+  ctx.emit(end);
+  return { runId, dir, logPath: runFiles.logPath, manifestPath: runFiles.manifestPath, state: ctx.state, diskFull };
 }
