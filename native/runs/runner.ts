@@ -14,7 +14,7 @@ import { computeBudgets, type RunState } from "../protocol/state.ts";
 import { GenerationError, RunCancelledError, RunContext } from "../strategies/context.ts";
 import { prompts } from "../strategies/prompts.ts";
 import { getStrategy } from "../strategies/registry.ts";
-import { resolveStrategyParams, StrategyParamError } from "../strategies/types.ts";
+import { resolveStrategyParams, StrategyParamError, type StrategyDefinition, type StrategyParams } from "../strategies/types.ts";
 import { diskFullCause, type DiskFullError } from "./disk-full.ts";
 import type { ManifestModel, RunManifest } from "./manifest.ts";
 import { runDir } from "./paths.ts";
@@ -119,8 +119,42 @@ async function measureMemory(runtime: LlamaRuntime, config: RunConfig, actorSequ
   }
 }
 
+/** What validation settles before any model loads. */
+interface ValidatedRun {
+  strategy: StrategyDefinition;
+  params: StrategyParams;
+  oracle: boolean;
+  sampling: Record<ModelRole, SamplingSettings>;
+  seed: number;
+  /** The checked model files (none when the caller supplies backends). */
+  files: Partial<Record<ModelRole, ModelFileSummary>>;
+}
+
+interface LoadedBackends {
+  backends: Record<ModelRole, ModelBackend>;
+  runtime: LlamaRuntime | null;
+  memory: RunManifest["memory"];
+  /** Actor and critic are one loaded model. */
+  sameFile: boolean;
+}
+
+interface OpenedRun {
+  runId: string;
+  dir: string;
+  files: RunFiles;
+  models: Record<ModelRole, ModelDescriptor>;
+}
+
 export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise<RunResult> {
-  // ---- validate everything that can be checked without loading a model --------------------------------------
+  const run = await validateRun(config, deps);
+  const loaded = await loadBackends(config, deps, run);
+  const opened = await openRunRecord(config, deps, run, loaded);
+  const { state, diskFull } = await driveStrategy(config, run, loaded, opened);
+  return { runId: opened.runId, dir: opened.dir, logPath: opened.files.logPath, manifestPath: opened.files.manifestPath, state, diskFull };
+}
+
+/** Everything that can be checked without loading a model; a failure here creates no run folder. */
+async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedRun> {
   const question = config.task.question?.trim();
   if (!question) throw new RunInputError("the task is empty: give a question (--task) or a dataset item");
   let strategy;
@@ -150,8 +184,11 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
       }
     }
   }
+  return { strategy, params, oracle, sampling, seed, files };
+}
 
-  // ---- load models ------------------------------------------------------------------------------------------
+/** The caller's backends, or actor and critic loaded through node-llama-cpp (one copy when they are the same file). */
+async function loadBackends(config: RunConfig, deps: RunDeps, run: ValidatedRun): Promise<LoadedBackends> {
   const sameFile = resolve(config.actor.path) === resolve(config.critic.path) && JSON.stringify(config.actor.load ?? {}) === JSON.stringify(config.critic.load ?? {});
   let backends: Record<ModelRole, ModelBackend>;
   let runtime: LlamaRuntime | null = null;
@@ -159,45 +196,56 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   if (deps.backends) {
     backends = deps.backends;
   } else {
-    runtime = await openRuntime({ gpu: config.gpu, threads: config.threads });
-    const runs = Math.max(1, config.concurrentRuns ?? 1);
-    const lanes = Math.max(strategy.actorLanes(params), config.lanesAtLeast ?? 1);
-    const actorLanes = lanes * runs;
-    const criticLanes = Math.min(lanes, 4) * runs;
-    const scope = config.laneScope ? `${config.laneScope}/` : "";
-    const load = async (role: ModelRole, sequences: number) => {
-      config.onProgress?.(`loading ${role} ${config[role].path}`);
-      let last = -1;
-      return runtime!.loadModel(config[role].path, { ...config[role].load, sequences }, (progress) => {
-        const percent = Math.floor(progress * 10) * 10;
-        if (percent !== last) config.onProgress?.(`loading ${role}: ${percent}%`);
-        last = percent;
-      }, config.signal);
-    };
-    // Memory before loading, to record what loading actually took next to the plan's estimate.
-    const before = { rss: process.memoryUsage().rss, vram: runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used };
-    try {
-      if (sameFile) {
-        const loaded = await load("actor", actorLanes + criticLanes);
-        backends = { actor: new LlamaBackend(runtime, loaded, `${scope}actor`), critic: new LlamaBackend(runtime, loaded, `${scope}critic`) };
-      } else {
-        const actor = await load("actor", actorLanes);
-        const critic = await load("critic", criticLanes);
-        backends = { actor: new LlamaBackend(runtime, actor, `${scope}actor`), critic: new LlamaBackend(runtime, critic, `${scope}critic`) };
-      }
-    } catch (error) {
-      if (error instanceof ModelLoadError) throw new RunInputError(error.message);
-      throw error;
-    }
-    memory = await measureMemory(runtime, config, actorLanes, sameFile ? actorLanes + criticLanes : criticLanes, before);
+    ({ backends, runtime, memory } = await loadLlamaBackends(config, run, sameFile));
   }
   if (deps.generationCache) {
     const cache = deps.generationCache;
     const identity = async (role: ModelRole) => (deps.backends ? `${backends[role].kind}:${role}` : `${await cachedSha256(config[role].path)}|${JSON.stringify(config[role].load ?? {})}`);
     backends = { actor: cache.wrap(backends.actor, await identity("actor")), critic: cache.wrap(backends.critic, await identity("critic")) };
   }
+  return { backends, runtime, memory, sameFile };
+}
 
-  // ---- open the run -----------------------------------------------------------------------------------------
+async function loadLlamaBackends(config: RunConfig, run: ValidatedRun, sameFile: boolean): Promise<{ backends: Record<ModelRole, ModelBackend>; runtime: LlamaRuntime; memory: RunManifest["memory"] }> {
+  const runtime = await openRuntime({ gpu: config.gpu, threads: config.threads });
+  const runs = Math.max(1, config.concurrentRuns ?? 1);
+  const lanes = Math.max(run.strategy.actorLanes(run.params), config.lanesAtLeast ?? 1);
+  const actorLanes = lanes * runs;
+  const criticLanes = Math.min(lanes, 4) * runs;
+  const scope = config.laneScope ? `${config.laneScope}/` : "";
+  const load = async (role: ModelRole, sequences: number) => {
+    config.onProgress?.(`loading ${role} ${config[role].path}`);
+    let last = -1;
+    return runtime.loadModel(config[role].path, { ...config[role].load, sequences }, (progress) => {
+      const percent = Math.floor(progress * 10) * 10;
+      if (percent !== last) config.onProgress?.(`loading ${role}: ${percent}%`);
+      last = percent;
+    }, config.signal);
+  };
+  // Memory before loading, to record what loading actually took next to the plan's estimate.
+  const before = { rss: process.memoryUsage().rss, vram: runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used };
+  let backends: Record<ModelRole, ModelBackend>;
+  try {
+    if (sameFile) {
+      const loaded = await load("actor", actorLanes + criticLanes);
+      backends = { actor: new LlamaBackend(runtime, loaded, `${scope}actor`), critic: new LlamaBackend(runtime, loaded, `${scope}critic`) };
+    } else {
+      const actor = await load("actor", actorLanes);
+      const critic = await load("critic", criticLanes);
+      backends = { actor: new LlamaBackend(runtime, actor, `${scope}actor`), critic: new LlamaBackend(runtime, critic, `${scope}critic`) };
+    }
+  } catch (error) {
+    if (error instanceof ModelLoadError) throw new RunInputError(error.message);
+    throw error;
+  }
+  const memory = await measureMemory(runtime, config, actorLanes, sameFile ? actorLanes + criticLanes : criticLanes, before);
+  return { backends, runtime, memory };
+}
+
+/** The run folder with its manifest (status running) and an open event log. */
+async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun, loaded: LoadedBackends): Promise<OpenedRun> {
+  const { strategy, params, oracle, sampling, seed, files } = run;
+  const { backends, runtime, memory, sameFile } = loaded;
   const runId = config.runId ?? newRunId(strategy.name);
   const dir = runDir(config.outDir, runId);
   const describe = async (role: ModelRole): Promise<{ descriptor: ModelDescriptor; manifest: ManifestModel }> => {
@@ -244,11 +292,21 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     ...(memory ? { memory } : {}),
     prompts: { ...prompts },
   };
-  const runFiles = RunFiles.open(dir, manifest);
+  // Folder, reserve, manifest and log; a full disk here leaves no folder behind.
+  const record = RunFiles.open(dir, manifest);
+  return { runId, dir, files: record, models: { actor: actorInfo.descriptor, critic: criticInfo.descriptor } };
+}
 
+/**
+ * Runs the strategy, judges the selected answer, and ends the log and manifest with how the run ended: one end
+ * event, written after the verdict so a failure to write it (a full disk) can still be said instead.
+ */
+async function driveStrategy(config: RunConfig, run: ValidatedRun, loaded: LoadedBackends, opened: OpenedRun): Promise<{ state: RunState; diskFull: DiskFullError | null }> {
+  const { strategy, params, oracle, sampling, seed } = run;
+  const { runId, files } = opened;
   const ctx = new RunContext({
-    actor: backends.actor,
-    critic: backends.critic,
+    actor: loaded.backends.actor,
+    critic: loaded.backends.critic,
     sampling,
     task: config.task,
     seed,
@@ -257,7 +315,7 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     maxTotalTokens: config.maxTotalTokens ?? 0,
     oracle,
     emit: (event) => {
-      runFiles.append(event);
+      files.append(event);
       config.onEvent?.(event);
     },
   });
@@ -270,7 +328,7 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
       runId,
       strategy: strategy.name,
       params,
-      models: { actor: actorInfo.descriptor, critic: criticInfo.descriptor },
+      models: opened.models,
       seed,
       task: config.task,
     });
@@ -281,18 +339,18 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     end = { type: "run-finished", at: Date.now(), selectedNodeId: selected.id, answer: selected.answer, correct, budgets: computeBudgets(ctx.state, selected.id) };
   } catch (error) {
     const full = diskFullCause(error);
-    if (full) runFiles.noteDiskFull(full);
+    if (full) files.noteDiskFull(full);
     const reason = error instanceof RunCancelledError ? "cancelled by the user" : full ? full.message : (error as Error).message;
     end = { type: "run-failed", at: Date.now(), reason, code: failureCode(error) };
   }
   // A log that stopped at a full disk is missing events: the run cannot count as finished.
-  if (runFiles.diskFull) end = { type: "run-failed", at: Date.now(), reason: runFiles.diskFull.message, code: "internal" };
+  if (files.diskFull) end = { type: "run-failed", at: Date.now(), reason: files.diskFull.message, code: "internal" };
   let diskFull: DiskFullError | null;
   try {
-    diskFull = runFiles.end(end) ?? runFiles.diskFull;
+    diskFull = files.end(end) ?? files.diskFull;
   } finally {
-    runFiles.close();
+    files.close();
   }
   ctx.emit(end);
-  return { runId, dir, logPath: runFiles.logPath, manifestPath: runFiles.manifestPath, state: ctx.state, diskFull };
+  return { state: ctx.state, diskFull };
 }
