@@ -103,8 +103,10 @@ export class EngineHost {
   }
 
   private trackStartedJob(method: string, value: unknown): void {
-    if (method === "startRun") this.activeRuns.add((value as { runId: string }).runId);
-    else if (method === "startCriticEval") {
+    if (method === "startRun") {
+      const { runId } = value as { runId: string };
+      if (!this.endedJobs.has(runId)) this.activeRuns.add(runId);
+    } else if (method === "startCriticEval") {
       const { evalId } = value as { evalId: string };
       if (!this.activeCriticEvals.has(evalId) && !this.endedJobs.has(evalId)) this.activeCriticEvals.set(evalId, null);
     } else if (method === "startDownload") {
@@ -113,12 +115,12 @@ export class EngineHost {
     }
   }
 
-  /** Jobs whose end event arrived before the call that started them answered (a download that fails at once). */
+  /** Jobs whose end event arrived before the call that started them answered (a run or download that fails at once). */
   private readonly endedJobs = new Set<string>();
 
   private trackEvent(event: EngineEvent): void {
     if (event.type === "run-events") {
-      if (event.events.some((e) => e.type === "run-finished" || e.type === "run-failed")) this.activeRuns.delete(event.runId);
+      if (event.events.some((e) => e.type === "run-finished" || e.type === "run-failed")) this.endJob(this.activeRuns, event.runId);
     } else if (event.type === "experiment-progress") {
       if (event.state === "running" || event.state === "paused") this.activeExperiments.add(event.path);
       else this.activeExperiments.delete(event.path);
@@ -131,7 +133,7 @@ export class EngineHost {
     }
   }
 
-  private endJob(jobs: Map<string, unknown>, id: string): void {
+  private endJob(jobs: { delete(id: string): boolean }, id: string): void {
     if (!jobs.delete(id)) this.endedJobs.add(id);
     if (this.endedJobs.size > 1000) this.endedJobs.clear();
   }
