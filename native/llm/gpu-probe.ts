@@ -5,8 +5,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { getModuleVersion } from "node-llama-cpp";
 import { ensureProbeModel, probeCacheDir, readCachedReport, writeCachedReport } from "./probe-cache.ts";
-import { nodeLlamaCppVersion } from "./runtime.ts";
 
 export type Backend = "cuda" | "vulkan" | "metal" | "cpu";
 
@@ -62,19 +62,19 @@ let machine: string | null = null;
  * What the probe result depends on: platform, library version, GPU driver, and which binary packages exist.
  * Computed once per process: the UI polls the report, and this spawns nvidia-smi.
  */
-export function machineKey(): string {
-  machine ??= computeMachineKey();
+export async function machineKey(): Promise<string> {
+  machine ??= computeMachineKey(await getModuleVersion());
   return machine;
 }
 
-function computeMachineKey(): string {
+function computeMachineKey(nodeLlamaCppVersion: string): string {
   let packages: string[] = [];
   try {
     packages = readdirSync(join(dirname(fileURLToPath(import.meta.resolve("node-llama-cpp"))), "../../@node-llama-cpp")).sort();
   } catch {
     // no prebuilt packages directory: the key says so
   }
-  return `${process.platform}-${process.arch}|node-llama-cpp ${nodeLlamaCppVersion()}|nvidia driver ${nvidiaDriver()}|${packages.join(",")}`;
+  return `${process.platform}-${process.arch}|node-llama-cpp ${nodeLlamaCppVersion}|nvidia driver ${nvidiaDriver()}|${packages.join(",")}`;
 }
 
 const PTX_ABORT = /PTX was compiled with an unsupported toolchain/i;
@@ -192,7 +192,7 @@ export function probeBackends(options: ProbeOptions = {}): Promise<ProbeReport> 
 }
 
 async function probeOnce(options: ProbeOptions): Promise<ProbeReport> {
-  const machine = machineKey();
+  const machine = await machineKey();
   const dir = probeCacheDir(options.cacheDir);
   const cacheFile = join(dir, "gpu-probe.json");
   const useCache = !options.refresh && !options.command && !options.candidates;

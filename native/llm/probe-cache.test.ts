@@ -45,7 +45,7 @@ test("six processes probing at once on a fresh cache all succeed and leave one v
   assert.deepEqual(runs.map((r) => r.code), [0, 0, 0, 0, 0, 0], runs.map((r) => r.stderr).join("\n"));
   assert.deepEqual(readdirSync(dir).sort(), ["gpu-probe.json", "probe-model.gguf"]);
   assert.equal((await ensureProbeModel(dir)).rebuilt, false, "the model left behind is the right one");
-  const cached = await readCachedReport(join(dir, "gpu-probe.json"), machineKey());
+  const cached = await readCachedReport(join(dir, "gpu-probe.json"), await machineKey());
   assert.equal(cached?.chosen, "cpu");
 });
 
@@ -90,7 +90,7 @@ test("a failure of the moment is never cached: a CPU failure, a timeout, a child
 test("a cached report is reused only for this machine, without failures of the moment, and failures expire after a day", async () => {
   const dir = fresh();
   const file = join(dir, "gpu-probe.json");
-  const machine = machineKey();
+  const machine = await machineKey();
   const report = (results: ProbeReport["results"], probedAt = new Date().toISOString()): ProbeReport => ({ machine, results, chosen: "cpu", reasons: [], fromCache: false, probedAt });
   const refused = { backend: "cuda" as const, ok: false, devices: [], reason: "cuda skipped: no cuda build", reproducible: true };
   const cpu = { backend: "cpu" as const, ok: true, devices: [] };
