@@ -9,7 +9,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { writeProbeModel } from "./gguf/probe-model.ts";
 import { tempPathFor, writeFileAtomic } from "../runs/atomic-write.ts";
-import type { ProbeReport, ProbeResult } from "./gpu-probe.ts";
+import type { ProbeReport, ProbeResult } from "./probe-types.ts";
 
 export const FAILURE_TTL_MS = 24 * 60 * 60 * 1000;
 
