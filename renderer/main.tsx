@@ -2,6 +2,7 @@
 import { createRoot } from "react-dom/client";
 import type { Bridge } from "../native/protocol/contract.ts";
 import { createHttpBridge } from "./bridge/http-bridge.ts";
+import { withTimeouts } from "./bridge/timeouts.ts";
 import { App } from "./components/App.tsx";
 import { AppProvider } from "./store/context.tsx";
 import { createController } from "./store/controller.ts";
@@ -15,7 +16,7 @@ declare global {
 }
 
 // The server swapped the URL's token for a session cookie before the page loaded.
-const bridge = window.refinery ?? createHttpBridge();
+const bridge = withTimeouts(window.refinery ?? createHttpBridge());
 const store = createAppStore();
 const controller = createController(bridge, store, {
   get hash() {

@@ -5,11 +5,13 @@ import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const skip = new Set(["node_modules", ".git", ".cache", "dist", "scratch", "runs"]);
+const skip = new Set(["node_modules", ".git", ".cache"]);
+// Output folders are skipped only at the top: native/runs holds sources and tests.
+const skipAtRoot = new Set(["dist", "scratch", "runs"]);
 
 function find(dir, out = []) {
   for (const name of readdirSync(dir)) {
-    if (skip.has(name)) continue;
+    if (skip.has(name) || (dir === root && skipAtRoot.has(name))) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) find(path, out);
     else if (name.endsWith(".test.ts")) out.push(relative(root, path));

@@ -1,9 +1,11 @@
 // refinery experiment / refinery report: strategies × models over a dataset slice, resumable; summaries and exports.
 import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describeDamage } from "../runs/jsonl.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping } from "../eval/dataset.ts";
 import { parseStrategySpec, type PresetSpec, type StrategySpec } from "../protocol/strategy-spec.ts";
-import { autoConcurrency, breakdownByField, buildExperimentConfig, loadExperimentDataset, ExperimentControl, readExperimentConfig, readResults, runExperiment, summarize, type ExperimentConfig, type ExperimentProgress, type ModelPair } from "../eval/experiment.ts";
+import { autoConcurrency, breakdownByField, buildExperimentConfig, loadExperimentDataset, ExperimentControl, readCheckpoint, readExperimentConfig, readResults, runExperiment, summarize, type ExperimentConfig, type ExperimentProgress, type ModelPair } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 
@@ -86,6 +88,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
   let config = readExperimentConfig(values.out);
   if (config) {
     if (!values.quiet) process.stderr.write(`resuming the experiment in ${values.out} (${readResults(values.out).length} cells already done)\n`);
+    warnCheckpointDamage(values.out);
   } else {
     if (!values.dataset || !(values.actor || values.pair?.length) || !values.strategy?.length) throw new UsageError("a new experiment needs --dataset, --actor (or --pair) and at least one --strategy");
     const maxTokens = intOption(values["max-tokens"], "max-tokens");
@@ -142,6 +145,14 @@ async function concurrencyFor(option: string | undefined, config: ExperimentConf
   return autoConcurrency(runtime.report.active);
 }
 
+/** Damaged checkpoint lines are skipped (those cells run again on resume); the user hears where. */
+function warnCheckpointDamage(dir: string): void {
+  const { damaged, tornTail } = readCheckpoint(dir);
+  const path = join(dir, "results.jsonl");
+  if (damaged.length) process.stderr.write(`warning: skipped ${damaged.length} unreadable line${damaged.length === 1 ? "" : "s"} of the checkpoint (those cells run again on resume): ${describeDamage(path, damaged)}\n`);
+  if (tornTail) process.stderr.write(`warning: the last line of ${path} was cut short by a crash; that cell runs again on resume\n`);
+}
+
 function printSummary(results: ReturnType<typeof readResults>, config: ExperimentConfig, json: boolean, baseline?: string) {
   const summary = summarize(results, config.columns.map((c) => c.name), baseline);
   if (json) {
@@ -170,6 +181,7 @@ export async function commandReport(args: string[]): Promise<number> {
   const columns = config.columns.map((c) => c.name);
   if (values.baseline && !columns.includes(values.baseline)) throw new UsageError(`--baseline must be one of: ${columns.join(", ")}`);
   const results = readResults(dir);
+  warnCheckpointDamage(dir);
   const summary = summarize(results, columns, values.baseline);
   if (values.html) {
     // The dataset's categorical fields (level, subject…) break accuracy down; a dataset moved away only loses that.

@@ -4,7 +4,9 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DatasetError } from "../eval/dataset.ts";
 import { ModelFileError } from "../llm/gguf-check.ts";
-import { RunLogError, replayRunLog } from "../runs/run-log.ts";
+import { DiskFullError } from "../runs/disk-full.ts";
+import { UnsafeNameError } from "../runs/paths.ts";
+import { describeRunLogDamage, RunLogError, replayRunLog } from "../runs/run-log.ts";
 import { RunInputError } from "../runs/runner.ts";
 import { strategies } from "../strategies/registry.ts";
 import { StrategyParamError } from "../strategies/types.ts";
@@ -52,6 +54,8 @@ async function commandReplay(args: string[]): Promise<number> {
   } else {
     process.stdout.write(`${renderTree(state)}\n`);
     if (log.truncatedTail) process.stdout.write("(the log's last line was cut short by a crash; shown up to the last complete event)\n");
+    const damage = describeRunLogDamage(path, log);
+    if (damage) process.stdout.write(`(${damage})\n`);
   }
   return 0;
 }
@@ -113,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (error) {
-    const known = [UsageError, RunInputError, ModelFileError, RunLogError, DatasetError, StrategyParamError].some((type) => error instanceof type) || ["ZodError", "ExperimentError"].includes((error as Error).name);
+    const known = [UsageError, RunInputError, ModelFileError, RunLogError, DatasetError, StrategyParamError, DiskFullError, UnsafeNameError].some((type) => error instanceof type) || ["ZodError", "ExperimentError"].includes((error as Error).name);
     process.stderr.write(`refinery: ${known ? (error as Error).message : `internal error: ${(error as Error).stack ?? String(error)}`}\n`);
     if (error instanceof UsageError) process.stderr.write("run `refinery help` for usage\n");
     return 2;

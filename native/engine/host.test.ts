@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EngineHost, type EngineProcess } from "./host.ts";
 import type { FromEngine, ToEngine } from "./messages.ts";
+import type { CriticEvalEvent, EngineEvent } from "../protocol/contract.ts";
 import { startWebServer } from "../server/server.ts";
 import { request as httpRequest } from "node:http";
 
@@ -78,6 +79,96 @@ test("a crashed engine fails its runs and pending requests; the next request sta
   assert.ok(events.some((e) => JSON.stringify(e).includes('"status":"crashed"')));
   assert.deepEqual(await host.request("listStrategies", {}), { ok: true, value: "listStrategies" });
   assert.equal(spawned.length, 2);
+});
+
+/**
+ * An engine that behaves like the real one where it matters here: a GPU probe that takes a while (never answered
+ * until the test says so), a critic evaluation and a download that report progress as events, and a kill that
+ * exits the process a moment later.
+ */
+function slowEngine() {
+  const spawned: Array<{ emit(event: EngineEvent): void; answer(method: string, value: unknown): void; killed: boolean; exit(description: string): void }> = [];
+  const spawn = (): EngineProcess => {
+    let onMessage: (m: FromEngine) => void = () => undefined;
+    let onExit: (d: string) => void = () => undefined;
+    const held = new Map<string, number>();
+    const record = {
+      killed: false,
+      exit: (description: string) => onExit(description),
+      emit: (event: EngineEvent) => onMessage({ kind: "event", event }),
+      answer: (method: string, value: unknown) => onMessage({ kind: "response", id: held.get(method)!, result: { ok: true, value } }),
+    };
+    spawned.push(record);
+    return {
+      pid: 2000 + spawned.length,
+      send: (message) => {
+        if (message.method === "gpuReport") return void held.set("gpuReport", message.id);
+        const value = message.method === "startCriticEval" ? { evalId: "critic-eval-1" } : message.method === "startDownload" ? { downloadId: "d1" } : message.method;
+        queueMicrotask(() => onMessage({ kind: "response", id: message.id, result: { ok: true, value } }));
+      },
+      onMessage: (listener) => (onMessage = listener),
+      onExit: (listener) => (onExit = listener),
+      kill: () => {
+        record.killed = true;
+        setTimeout(() => onExit("killed by SIGTERM"), 5);
+      },
+    };
+  };
+  return { spawn, spawned };
+}
+
+const criticEval = { mode: "processbench" as const, dataset: "/d.jsonl", critic: "/m.gguf" };
+const running = (done: number): CriticEvalEvent => ({ type: "critic-eval", evalId: "critic-eval-1", mode: "processbench", dataset: "/d.jsonl", state: "running", done, total: 40 });
+
+test("setBackend with a GPU probe and a critic evaluation in flight: refused while the evaluation runs, and every pending request settles with a reason", async () => {
+  const { spawn, spawned } = slowEngine();
+  const host = new EngineHost({ spawn, runsDir: mkdtempSync(join(tmpdir(), "host-")) });
+  const events: EngineEvent[] = [];
+  host.subscribe((event) => events.push(event));
+  const probe = host.request("gpuReport", { refresh: true });
+  assert.deepEqual(await host.request("startCriticEval", criticEval), { ok: true, value: { evalId: "critic-eval-1" } });
+  spawned[0]!.emit(running(4));
+  assert.match(JSON.stringify(await host.request("setBackend", { gpu: "cpu" })), /wait for the critic evaluation to finish/);
+  assert.equal(spawned[0]!.killed, false, "the engine running the evaluation was left alone");
+  // The evaluation ends; now the switch goes through and the probe still waiting on the old engine is answered.
+  spawned[0]!.emit({ ...running(40), state: "finished" });
+  assert.deepEqual(await host.request("setBackend", { gpu: "cpu" }), { ok: true, value: { gpu: "cpu" } });
+  assert.deepEqual(await probe, { ok: false, error: "cancelled: the engine was restarted to switch the backend to cpu; try again" });
+  assert.equal(spawned[0]!.killed, true);
+  // The new engine runs the next request; the old engine's exit does not mark anything crashed.
+  assert.deepEqual(await host.request("listRuns", {}), { ok: true, value: "listRuns" });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(spawned.length, 2);
+  assert.ok(!events.some((e) => e.type === "engine-status" && e.status === "crashed"));
+  host.dispose();
+});
+
+test("an engine that dies fails its critic evaluation and download with an event, and settles its pending requests", async () => {
+  const { spawn, spawned } = slowEngine();
+  const host = new EngineHost({ spawn, runsDir: mkdtempSync(join(tmpdir(), "host-")) });
+  const events: EngineEvent[] = [];
+  host.subscribe((event) => events.push(event));
+  const probe = host.request("gpuReport", { refresh: true });
+  await host.request("startCriticEval", criticEval);
+  spawned[0]!.emit(running(4));
+  await host.request("startDownload", { uri: "hf:org/repo/model.gguf" });
+  assert.match(JSON.stringify(await host.request("setBackend", { gpu: "cpu" })), /wait for the critic evaluation/);
+  spawned[0]!.emit({ ...running(4), state: "cancelled" });
+  assert.match(JSON.stringify(await host.request("setBackend", { gpu: "cpu" })), /wait for the download to finish/, "a download refuses the switch before its first progress event");
+  spawned[0]!.emit({ type: "download", downloadId: "d1", uri: "hf:org/repo/model.gguf", state: "running", downloadedBytes: 10, totalBytes: 100, speed: 1, etaSeconds: 90 });
+  await host.request("startCriticEval", criticEval);
+  spawned[0]!.emit(running(5));
+  spawned[0]!.exit("killed by SIGKILL");
+  assert.deepEqual(await probe, { ok: false, error: "the engine process stopped (killed by SIGKILL)" });
+  const failedEval = events.filter((e): e is Extract<EngineEvent, { type: "critic-eval" }> => e.type === "critic-eval").at(-1)!;
+  assert.equal(failedEval.state, "failed");
+  assert.equal(failedEval.done, 5);
+  assert.equal(failedEval.error, "the engine process stopped (killed by SIGKILL)");
+  const failedDownload = events.filter((e) => e.type === "download").at(-1) as Extract<EngineEvent, { type: "download" }>;
+  assert.equal(failedDownload.state, "failed");
+  assert.match(failedDownload.error!, /engine process stopped .*start the download again/);
+  assert.deepEqual(await host.request("setBackend", { gpu: "cpu" }), { ok: true, value: { gpu: "cpu" } }, "nothing is left running");
+  host.dispose();
 });
 
 function get(port: number, path: string, headers: Record<string, string> = {}, method = "GET", body?: string) {

@@ -5,9 +5,10 @@ import { fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { validateRequest, type EngineEvent, type RequestName, type Result } from "../protocol/contract.ts";
+import { validateRequest, type CriticEvalEvent, type EngineEvent, type RequestName, type Result } from "../protocol/contract.ts";
 import type { RunEvent } from "../protocol/events.ts";
 import { readManifest, writeManifest } from "../runs/manifest.ts";
+import { runDir } from "../runs/paths.ts";
 import { RunLogWriter } from "../runs/run-log.ts";
 import type { FromEngine, ToEngine } from "./messages.ts";
 import { StderrTail, typescriptEntry } from "../util/child-process.ts";
@@ -27,13 +28,24 @@ export interface EngineHostOptions {
   pickModelFile?: () => Promise<string | null>;
 }
 
+type DownloadEvent = Extract<EngineEvent, { type: "download" }>;
+
+/** A request waiting for its engine's answer; it settles with a reason if that engine goes away first. */
+interface Pending {
+  engine: EngineProcess;
+  resolve: (result: Result<unknown>) => void;
+}
+
 export class EngineHost {
   private engine: EngineProcess | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, (result: Result<unknown>) => void>();
+  private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(event: EngineEvent) => void>();
   private readonly activeRuns = new Set<string>();
   private readonly activeExperiments = new Set<string>();
+  /** The last event of each critic evaluation and download in flight, to fail it if its engine dies. */
+  private readonly activeCriticEvals = new Map<string, CriticEvalEvent | null>();
+  private readonly activeDownloads = new Map<string, DownloadEvent | null>();
   private disposed = false;
   private gpu = "auto";
 
@@ -52,16 +64,7 @@ export class EngineHost {
     if (this.disposed) return { ok: false, error: "the engine host is shut down" };
     const valid = validateRequest(method as RequestName, input);
     if (!valid.ok) return valid;
-    if (method === "setBackend") {
-      if (this.activeRuns.size > 0) return { ok: false, error: "wait for the running runs to finish (or cancel them) before switching the backend" };
-      if (this.activeExperiments.size > 0) return { ok: false, error: "stop the running experiment before switching the backend (it resumes from its checkpoint)" };
-      this.gpu = (valid.value as { gpu: string }).gpu;
-      // The next request starts a fresh engine with the chosen backend.
-      const engine = this.engine;
-      this.engine = null;
-      engine?.kill();
-      return { ok: true, value: { gpu: this.gpu } };
-    }
+    if (method === "setBackend") return this.setBackend((valid.value as { gpu: string }).gpu);
     if (method === "pickModelFile") {
       if (!this.options.pickModelFile) return { ok: false, error: "file dialogs are only available in the desktop app; type the model's path" };
       return { ok: true, value: { path: await this.options.pickModelFile() } };
@@ -69,11 +72,71 @@ export class EngineHost {
     const engine = this.ensureEngine();
     const id = this.nextId++;
     const result = await new Promise<Result<unknown>>((resolve) => {
-      this.pending.set(id, resolve);
+      this.pending.set(id, { engine, resolve });
       engine.send({ kind: "request", id, method: method as RequestName, input: valid.value });
     });
-    if (method === "startRun" && result.ok) this.activeRuns.add((result.value as { runId: string }).runId);
+    if (result.ok) this.trackStartedJob(method, result.value);
     return result;
+  }
+
+  /** What keeps the engine busy: switching the backend restarts it, which would kill these. */
+  private busyWith(): string | null {
+    if (this.activeRuns.size > 0) return "wait for the running runs to finish (or cancel them) before switching the backend";
+    if (this.activeExperiments.size > 0) return "stop the running experiment before switching the backend (it resumes from its checkpoint)";
+    if (this.activeCriticEvals.size > 0) return "wait for the critic evaluation to finish (or cancel it) before switching the backend";
+    if (this.activeDownloads.size > 0) return "wait for the download to finish (or cancel it) before switching the backend";
+    return null;
+  }
+
+  private setBackend(gpu: string): Result<unknown> {
+    const busy = this.busyWith();
+    if (busy) return { ok: false, error: busy };
+    this.gpu = gpu;
+    // The next request starts a fresh engine with the chosen backend; what the old one was still answering
+    // (a GPU probe, a model scan) is answered now rather than never.
+    const engine = this.engine;
+    this.engine = null;
+    if (engine) {
+      this.settlePending(engine, `cancelled: the engine was restarted to switch the backend to ${gpu}; try again`);
+      engine.kill();
+    }
+    return { ok: true, value: { gpu } };
+  }
+
+  private trackStartedJob(method: string, value: unknown): void {
+    if (method === "startRun") {
+      const { runId } = value as { runId: string };
+      if (!this.endedJobs.has(runId)) this.activeRuns.add(runId);
+    } else if (method === "startCriticEval") {
+      const { evalId } = value as { evalId: string };
+      if (!this.activeCriticEvals.has(evalId) && !this.endedJobs.has(evalId)) this.activeCriticEvals.set(evalId, null);
+    } else if (method === "startDownload") {
+      const { downloadId } = value as { downloadId: string };
+      if (!this.activeDownloads.has(downloadId) && !this.endedJobs.has(downloadId)) this.activeDownloads.set(downloadId, null);
+    }
+  }
+
+  /** Jobs whose end event arrived before the call that started them answered (a run or download that fails at once). */
+  private readonly endedJobs = new Set<string>();
+
+  private trackEvent(event: EngineEvent): void {
+    if (event.type === "run-events") {
+      if (event.events.some((e) => e.type === "run-finished" || e.type === "run-failed")) this.endJob(this.activeRuns, event.runId);
+    } else if (event.type === "experiment-progress") {
+      if (event.state === "running" || event.state === "paused") this.activeExperiments.add(event.path);
+      else this.activeExperiments.delete(event.path);
+    } else if (event.type === "critic-eval") {
+      if (event.state === "running") this.activeCriticEvals.set(event.evalId, event);
+      else this.endJob(this.activeCriticEvals, event.evalId);
+    } else if (event.type === "download") {
+      if (event.state === "running") this.activeDownloads.set(event.downloadId, event);
+      else this.endJob(this.activeDownloads, event.downloadId);
+    }
+  }
+
+  private endJob(jobs: { delete(id: string): boolean }, id: string): void {
+    if (!jobs.delete(id)) this.endedJobs.add(id);
+    if (this.endedJobs.size > 1000) this.endedJobs.clear();
   }
 
   private emit(event: EngineEvent): void {
@@ -87,55 +150,85 @@ export class EngineHost {
     this.emit({ type: "engine-status", status: "starting" });
     engine.onMessage((message) => {
       if (message.kind === "response") {
-        this.pending.get(message.id)?.(message.result);
+        const pending = this.pending.get(message.id);
+        if (pending?.engine !== engine) return;
         this.pending.delete(message.id);
+        pending.resolve(message.result);
+      } else if (this.engine !== engine) {
+        // An engine being replaced says nothing more to the UI.
       } else if (message.kind === "ready") {
         this.emit({ type: "engine-status", status: "ready" });
       } else if (message.kind === "event") {
-        if (message.event.type === "run-events") {
-          const ended = message.event.events.some((e) => e.type === "run-finished" || e.type === "run-failed");
-          if (ended) this.activeRuns.delete(message.event.runId);
-        } else if (message.event.type === "experiment-progress") {
-          if (message.event.state === "running" || message.event.state === "paused") this.activeExperiments.add(message.event.path);
-          else this.activeExperiments.delete(message.event.path);
-        }
+        this.trackEvent(message.event);
         this.emit(message.event);
       }
     });
     engine.onExit((description) => {
+      const reason = `the engine process stopped (${description})`;
+      // Requests sent to this engine settle whether or not it is still the current one.
+      this.settlePending(engine, reason);
       if (this.engine !== engine) return;
       this.engine = null;
       if (this.disposed) return;
-      this.failEverythingInFlight(`the engine process stopped (${description})`);
+      this.failEverythingInFlight(reason);
     });
     return engine;
   }
 
+  private settlePending(engine: EngineProcess, reason: string): void {
+    for (const [id, pending] of this.pending) {
+      if (pending.engine !== engine) continue;
+      this.pending.delete(id);
+      pending.resolve({ ok: false, error: reason });
+    }
+  }
+
   private failEverythingInFlight(reason: string): void {
-    for (const resolve of this.pending.values()) resolve({ ok: false, error: reason });
-    this.pending.clear();
     for (const runId of this.activeRuns) {
       const event: RunEvent = { type: "run-failed", at: Date.now(), reason, code: "engine-crashed" };
-      const dir = join(this.options.runsDir, runId);
-      // The log keeps every node the engine completed; it gains the failure so replay shows why it ended.
-      if (existsSync(join(dir, "events.jsonl"))) {
-        const log = new RunLogWriter(join(dir, "events.jsonl"));
-        log.append(event);
-        log.close();
-        void readManifest(join(dir, "manifest.json"))
-          .then((manifest) => writeManifest(join(dir, "manifest.json"), { ...manifest, status: "failed", endedAt: new Date().toISOString(), failure: reason }))
-          .catch(() => undefined);
-      }
+      this.failRunOnDisk(runId, event, reason);
       this.emit({ type: "run-events", runId, events: [event] });
     }
     this.activeRuns.clear();
     // Experiments keep their checkpoint; starting one again resumes it.
     this.activeExperiments.clear();
+    for (const [evalId, last] of this.activeCriticEvals) {
+      if (last) this.emit({ ...last, state: "failed", error: reason });
+      else this.endedJobs.add(evalId);
+    }
+    this.activeCriticEvals.clear();
+    for (const [downloadId, last] of this.activeDownloads) {
+      if (last) this.emit({ ...last, state: "failed", error: `${reason}; start the download again to resume it` });
+      else this.endedJobs.add(downloadId);
+    }
+    this.activeDownloads.clear();
     this.emit({ type: "engine-status", status: "crashed", detail: reason });
+  }
+
+  /** The log keeps every node the engine completed; it gains the failure so replay shows why it ended. */
+  private failRunOnDisk(runId: string, event: RunEvent, reason: string): void {
+    let dir: string;
+    try {
+      dir = runDir(this.options.runsDir, runId);
+    } catch {
+      return;
+    }
+    if (!existsSync(join(dir, "events.jsonl"))) return;
+    try {
+      const log = new RunLogWriter(join(dir, "events.jsonl"));
+      log.append(event);
+      log.close();
+    } catch {
+      // a full or read-only disk: listing the run marks it interrupted instead
+    }
+    void readManifest(join(dir, "manifest.json"))
+      .then((manifest) => writeManifest(join(dir, "manifest.json"), { ...manifest, status: "failed", endedAt: new Date().toISOString(), failure: reason }))
+      .catch(() => undefined);
   }
 
   dispose(): void {
     this.disposed = true;
+    for (const engine of new Set([...this.pending.values()].map((p) => p.engine))) this.settlePending(engine, "the engine host is shut down");
     this.engine?.kill();
     this.engine = null;
   }

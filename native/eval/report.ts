@@ -9,6 +9,7 @@ import { pct } from "../protocol/format.ts";
 import { costPlot, dynamicsPlot as dynamicsPlotGeometry, polylinePoints, type Axes, type PlotFrame } from "../protocol/plot-geometry.ts";
 import type { CellResult, ExperimentConfig, ExperimentSummary, FieldBreakdown } from "./experiment.ts";
 import { latestScore } from "../protocol/state.ts";
+import { runDir } from "../runs/paths.ts";
 import { replayRunLog } from "../runs/run-log.ts";
 
 const csvField = (value: unknown) => {
@@ -33,7 +34,7 @@ export function readManifests(dir: string, results: readonly CellResult[]): { pr
   const runs: Record<string, unknown> = {};
   for (const cell of results) {
     try {
-      const { prompts: runPrompts, ...manifest } = JSON.parse(readFileSync(join(dir, "runs", cell.runId, "manifest.json"), "utf8")) as Record<string, unknown>;
+      const { prompts: runPrompts, ...manifest } = JSON.parse(readFileSync(join(runDir(join(dir, "runs"), cell.runId), "manifest.json"), "utf8")) as Record<string, unknown>;
       prompts ??= runPrompts;
       runs[cell.runId] = manifest;
     } catch {
@@ -68,7 +69,9 @@ export async function preferencePairs(dir: string, results: readonly CellResult[
     for (let i = 0; i < Math.min(perRun, right.length * wrong.length); i++) pairs.push(make(right[i % right.length]!, wrong[Math.floor(i / right.length) % wrong.length]!));
   };
   for (const cell of results) {
-    const { state } = await replayRunLog(join(dir, "runs", cell.runId, "events.jsonl")).catch(() => ({ state: null }));
+    const { state } = await Promise.resolve()
+      .then(() => replayRunLog(join(runDir(join(dir, "runs"), cell.runId), "events.jsonl")))
+      .catch(() => ({ state: null }));
     const task = state?.task;
     if (!state || !task || checkerKind(task) === "none") continue;
     const candidates = state.order.map((id) => state.nodes[id]!).filter((n) => (n.role === "draft" || n.role === "refine") && n.status === "done");

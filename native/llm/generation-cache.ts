@@ -3,7 +3,7 @@
 // draft that several strategies generate with the same prompt and seed is generated once, and a cell cut short by
 // a crash gets back the generations it had finished. Only finished generations are stored (never aborted ones).
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { JsonlAppender, readJsonlFile, type RecordCheck } from "../runs/jsonl.ts";
 import type { GenerateRequest, GenerateResult, ModelBackend } from "./backend.ts";
 
 interface Entry {
@@ -11,24 +11,17 @@ interface Entry {
   result: GenerateResult;
 }
 
+const isEntry: RecordCheck = (value) => (typeof (value as Entry).key === "string" && typeof (value as Entry).result === "object" && (value as Entry).result !== null ? null : "not a cache entry");
+
 export class GenerationCache {
   private readonly entries = new Map<string, GenerateResult>();
-  private fd: number | null = null;
+  private file: JsonlAppender | null = null;
   hits = 0;
 
   /** With a path the cache persists (append-only JSONL); without one it lives for the process. */
   constructor(private readonly path?: string) {
-    if (path && existsSync(path)) {
-      for (const line of readFileSync(path, "utf8").split("\n")) {
-        if (!line.trim()) continue;
-        try {
-          const entry = JSON.parse(line) as Entry;
-          this.entries.set(entry.key, entry.result);
-        } catch {
-          // a line cut by a crash: that generation is simply not cached
-        }
-      }
-    }
+    // A line cut by a crash or damaged: that generation is simply not cached.
+    if (path) for (const entry of readJsonlFile<Entry>(path, isEntry).records) this.entries.set(entry.key, entry.result);
   }
 
   get size(): number {
@@ -47,14 +40,13 @@ export class GenerationCache {
   put(key: string, result: GenerateResult): void {
     this.entries.set(key, result);
     if (!this.path) return;
-    this.fd ??= openSync(this.path, "a");
-    writeSync(this.fd, `${JSON.stringify({ key, result } satisfies Entry)}\n`);
-    fdatasyncSync(this.fd);
+    this.file ??= new JsonlAppender(this.path, isEntry);
+    this.file.append({ key, result } satisfies Entry);
   }
 
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
+    this.file?.close();
+    this.file = null;
   }
 
   /** The backend with this cache in front; `model` identifies the weights and load options behind it. */

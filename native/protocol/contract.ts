@@ -6,6 +6,7 @@ import type { RunEvent, Task } from "./events.ts";
 import type { CellResult, ExperimentSummary, FieldBreakdown, Transitions } from "./experiment-results.ts";
 import type { MemoryPlan } from "./memory-plan.ts";
 import { REQUEST_NAMES, type RequestNameList } from "./request-names.ts";
+import { isRunId, RUN_ID_RULE } from "./run-id.ts";
 
 const sampling = z
   .object({
@@ -55,7 +56,7 @@ export const requestSchemas = {
     .strict(),
   cancelRun: z.object({ runId: z.string().min(1) }).strict(),
   listRuns: z.object({}).strict(),
-  loadRun: z.object({ runId: z.string().regex(/^[\w.()=,-]+$/, "not a run id"), experiment: z.string().min(1).optional() }).strict(),
+  loadRun: z.object({ runId: z.string().refine(isRunId, `not a run id (${RUN_ID_RULE})`), experiment: z.string().min(1).optional() }).strict(),
   inspectModel: z.object({ path: z.string().min(1) }).strict(),
   listStrategies: z.object({}).strict(),
   engineInfo: z.object({}).strict(),

@@ -1,7 +1,8 @@
 // The run manifest: what is needed to reproduce or audit a run (model files and hashes, backend, threads,
 // library version, seed, parameters, prompts), and whether the run finished.
-import { writeFileSync, renameSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { writeFileAtomicSync } from "./atomic-write.ts";
+import type { RunWriter } from "./writer.ts";
 import type { Task } from "../protocol/events.ts";
 import type { BackendReport, ModelLoadOptions } from "../llm/runtime.ts";
 
@@ -24,6 +25,8 @@ export interface RunManifest {
   status: "running" | "finished" | "failed";
   endedAt?: string;
   failure?: string;
+  /** The process writing the run, while it runs: a "running" run whose writer is gone was interrupted. */
+  writer?: RunWriter;
   strategy: string;
   params: Record<string, unknown>;
   /** Strategies run with oracle switches (gold answers) are upper bounds, not results. */
@@ -40,10 +43,9 @@ export interface RunManifest {
   memory?: { estimate: { vram: number; ram: number; verdict: string }; actual: { vram: number; rssGrowth: number } } | { error: string };
 }
 
+/** Atomic, under a temporary name of its own that a failed write (a full disk) removes. */
 export function writeManifest(path: string, manifest: RunManifest): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 export async function readManifest(path: string): Promise<RunManifest> {

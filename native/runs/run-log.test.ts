@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { holistic, isCritique, scriptedRun } from "../../test/support/scripted-run.ts";
 import { foldRunEvents } from "../protocol/state.ts";
-import { readRunLog, replayRunLog } from "./run-log.ts";
+import { describeRunLogDamage, readRunLog, replayRunLog, RunLogWriter } from "./run-log.ts";
 import { readManifest } from "./manifest.ts";
 
 test("replaying the log rebuilds the state the run ended with; token deltas are not stored", async () => {
@@ -35,14 +35,34 @@ test("a log cut mid-line by a crash replays up to the last whole event and shows
   assert.deepEqual(state.order, run.state.order);
 });
 
-test("a corrupt line in the middle is an error naming the line", async () => {
+test("a corrupt line in the middle is skipped and reported by number; the rest of the run still reads", async () => {
   const run = await scriptedRun({ strategy: "single-pass", actor: () => "The answer is 1" });
   const broken = `${run.logPath}.broken`;
   const lines = readFileSync(run.logPath, "utf8").split("\n");
-  lines.splice(1, 0, "{not json");
+  lines.splice(1, 0, "{not json", "null");
   writeFileSync(broken, lines.join("\n"));
-  await assert.rejects(readRunLog(broken), /:2: not a run event/);
+  const { state, log } = await replayRunLog(broken);
+  assert.deepEqual(log.damaged.map((d) => d.line), [2, 3]);
+  assert.match(log.damaged[1]!.reason, /null instead of an object/);
+  assert.equal(state.status, "finished", "every event but the damaged lines was read");
+  assert.deepEqual(state.order, run.state.order);
+  assert.match(describeRunLogDamage(broken, log)!, /skipped 2 damaged lines of the run log: .*broken:2 \(not JSON/);
   await assert.rejects(readRunLog(`${run.logPath}.missing`), /run log not found/);
-  appendFileSync(broken, "");
+  writeFileSync(broken, `null\n${lines.slice(1).join("\n")}`);
+  await assert.rejects(readRunLog(broken), /does not start with a run-started event \(.*:1 \(null instead of an object\)\)/);
   assert.equal(foldRunEvents([]).status, "empty");
+});
+
+test("an event appended to a log cut mid-line (the supervisor failing a crashed run) lands on a line of its own", async () => {
+  const run = await scriptedRun({ strategy: "single-pass", actor: () => "The answer is 1" });
+  const lines = readFileSync(run.logPath, "utf8").trimEnd().split("\n");
+  writeFileSync(run.logPath, `${lines.slice(0, -1).join("\n")}\n${lines.at(-1)!.slice(0, 15)}`);
+  const writer = new RunLogWriter(run.logPath);
+  writer.append({ type: "run-failed", at: 1, reason: "the engine process stopped", code: "engine-crashed" });
+  writer.close();
+  const { state, log } = await replayRunLog(run.logPath);
+  assert.equal(log.truncatedTail, false);
+  assert.deepEqual(log.damaged, []);
+  assert.equal(state.status, "failed");
+  assert.equal(state.failure?.reason, "the engine process stopped");
 });

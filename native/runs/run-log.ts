@@ -1,30 +1,32 @@
 // One append-only JSONL file of events per run. Each persisted event is written as it happens and the file
 // is synced when a node completes or the run ends, so a crash loses at most the node in flight. Replay is a
 // fold over the file.
-import { closeSync, fdatasyncSync, openSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isPersistedEvent, type RunEvent } from "../protocol/events.ts";
 import { foldRunEvents, type RunState } from "../protocol/state.ts";
+import { describeDamage, JsonlAppender, parseJsonl, type DamagedLine, type RecordCheck } from "./jsonl.ts";
 
 const SYNC_ON = new Set<RunEvent["type"]>(["node-completed", "run-finished", "run-failed"]);
 
-export class RunLogWriter {
-  private fd: number | null;
+const isEvent: RecordCheck = (value) => (typeof (value as { type?: unknown }).type === "string" ? null : "not a run event (no type)");
 
+export class RunLogWriter {
+  private readonly file: JsonlAppender;
+  private closed = false;
+
+  /** Opening cuts a torn last line (a crash mid-write), so the next event starts on a line of its own. */
   constructor(readonly path: string) {
-    this.fd = openSync(path, "a");
+    this.file = new JsonlAppender(path, isEvent);
   }
 
   append(event: RunEvent): void {
-    if (this.fd === null || !isPersistedEvent(event)) return;
-    writeSync(this.fd, `${JSON.stringify(event)}\n`);
-    if (SYNC_ON.has(event.type)) fdatasyncSync(this.fd);
+    if (this.closed || !isPersistedEvent(event)) return;
+    this.file.append(event, SYNC_ON.has(event.type));
   }
 
   close(): void {
-    if (this.fd === null) return;
-    closeSync(this.fd);
-    this.fd = null;
+    this.closed = true;
+    this.file.close();
   }
 }
 
@@ -32,6 +34,8 @@ export interface RunLog {
   events: RunEvent[];
   /** A last line cut short by a crash mid-write; everything before it is intact. */
   truncatedTail: boolean;
+  /** Unreadable lines in the middle, skipped: the run shows what the rest of the log holds. */
+  damaged: DamagedLine[];
 }
 
 export class RunLogError extends Error {
@@ -49,26 +53,17 @@ export async function readRunLog(path: string): Promise<RunLog> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new RunLogError(code === "ENOENT" ? `run log not found: ${path}` : `cannot read run log ${path}: ${(error as Error).message}`);
   }
-  const lines = text.split("\n");
-  const events: RunEvent[] = [];
-  let truncatedTail = false;
-  for (const [index, line] of lines.entries()) {
-    if (line.trim() === "") continue;
-    try {
-      const event = JSON.parse(line) as RunEvent;
-      if (typeof event !== "object" || event === null || typeof event.type !== "string") throw new Error("not an event");
-      events.push(event);
-    } catch (error) {
-      const isLast = lines.slice(index + 1).every((rest) => rest.trim() === "");
-      if (isLast && !text.endsWith("\n")) {
-        truncatedTail = true;
-        break;
-      }
-      throw new RunLogError(`${path}:${index + 1}: not a run event (${(error as Error).message})`);
-    }
+  const { records: events, damaged, tornTail } = parseJsonl<RunEvent>(text, isEvent);
+  if (events[0]?.type !== "run-started") {
+    throw new RunLogError(`${path} does not start with a run-started event${damaged[0]?.line === 1 ? ` (${describeDamage(path, damaged.slice(0, 1))})` : ""}`);
   }
-  if (events[0]?.type !== "run-started") throw new RunLogError(`${path} does not start with a run-started event`);
-  return { events, truncatedTail };
+  return { events, truncatedTail: tornTail, damaged };
+}
+
+/** "skipped 2 damaged lines: …" for a log with damage, else null. */
+export function describeRunLogDamage(path: string, log: RunLog): string | null {
+  if (!log.damaged.length) return null;
+  return `skipped ${log.damaged.length} damaged line${log.damaged.length === 1 ? "" : "s"} of the run log: ${describeDamage(path, log.damaged)}`;
 }
 
 export async function replayRunLog(path: string): Promise<{ state: RunState; log: RunLog }> {

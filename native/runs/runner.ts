@@ -1,8 +1,7 @@
 // Runs one strategy on one task: validates the input, loads actor and critic (one copy when they are the same
 // file), opens the run log and manifest, drives the strategy, and ends the log with run-finished or run-failed.
-import { mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { basename, join, resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { candidateIsCorrect } from "../eval/checkers.ts";
 import type { ModelBackend } from "../llm/backend.ts";
 import { cachedSha256 } from "../llm/file-hash.ts";
@@ -17,8 +16,10 @@ import { GenerationError, RunCancelledError, RunContext } from "../strategies/co
 import { prompts } from "../strategies/prompts.ts";
 import { getStrategy } from "../strategies/registry.ts";
 import { MAX_LANES, resolveStrategyParams, StrategyParamError, type StrategyDefinition, type StrategyParams } from "../strategies/types.ts";
-import { writeManifest, type ManifestModel, type RunManifest } from "./manifest.ts";
-import { RunLogWriter } from "./run-log.ts";
+import { diskFullCause, type DiskFullError } from "./disk-full.ts";
+import type { ManifestModel, RunManifest } from "./manifest.ts";
+import { runDir } from "./paths.ts";
+import { RunFiles } from "./run-files.ts";
 
 export interface ModelConfig {
   path: string;
@@ -66,6 +67,8 @@ export interface RunResult {
   logPath: string;
   manifestPath: string;
   state: RunState;
+  /** The run stopped because the disk filled: its failure is not the strategy's (an experiment runs it again). */
+  diskFull: DiskFullError | null;
 }
 
 /** Input that is wrong before anything runs: no run folder is created. */
@@ -139,10 +142,7 @@ interface LoadedBackends {
 interface OpenedRun {
   runId: string;
   dir: string;
-  logPath: string;
-  manifestPath: string;
-  manifest: RunManifest;
-  log: RunLogWriter;
+  files: RunFiles;
   models: Record<ModelRole, ModelDescriptor>;
 }
 
@@ -150,8 +150,8 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   const run = await validateRun(config, deps);
   const loaded = await loadBackends(config, deps, run);
   const opened = await openRunRecord(config, deps, run, loaded);
-  const state = await driveStrategy(config, run, loaded, opened);
-  return { runId: opened.runId, dir: opened.dir, logPath: opened.logPath, manifestPath: opened.manifestPath, state };
+  const { state, diskFull } = await driveStrategy(config, run, loaded, opened);
+  return { runId: opened.runId, dir: opened.dir, logPath: opened.files.logPath, manifestPath: opened.files.manifestPath, state, diskFull };
 }
 
 /** Everything that can be checked without loading a model; a failure here creates no run folder. */
@@ -248,10 +248,7 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
   const { strategy, params, oracle, sampling, seed, files } = run;
   const { backends, runtime, memory, sameFile } = loaded;
   const runId = config.runId ?? newRunId(strategy.name);
-  const dir = join(resolve(config.outDir), runId);
-  mkdirSync(dir, { recursive: true });
-  const logPath = join(dir, "events.jsonl");
-  const manifestPath = join(dir, "manifest.json");
+  const dir = runDir(config.outDir, runId);
   const describe = async (role: ModelRole): Promise<{ descriptor: ModelDescriptor; manifest: ManifestModel }> => {
     const file = files[role];
     const path = config[role].path;
@@ -296,15 +293,18 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
     ...(memory ? { memory } : {}),
     prompts: { ...prompts },
   };
-  writeManifest(manifestPath, manifest);
-  const log = new RunLogWriter(logPath);
-  return { runId, dir, logPath, manifestPath, manifest, log, models: { actor: actorInfo.descriptor, critic: criticInfo.descriptor } };
+  // Folder, reserve, manifest and log; a full disk here leaves no folder behind.
+  const record = RunFiles.open(dir, manifest);
+  return { runId, dir, files: record, models: { actor: actorInfo.descriptor, critic: criticInfo.descriptor } };
 }
 
-/** Runs the strategy, judges the selected answer, and ends the log and manifest with how the run ended. */
-async function driveStrategy(config: RunConfig, run: ValidatedRun, loaded: LoadedBackends, opened: OpenedRun): Promise<RunState> {
+/**
+ * Runs the strategy, judges the selected answer, and ends the log and manifest with how the run ended: one end
+ * event, written after the verdict so a failure to write it (a full disk) can still be said instead.
+ */
+async function driveStrategy(config: RunConfig, run: ValidatedRun, loaded: LoadedBackends, opened: OpenedRun): Promise<{ state: RunState; diskFull: DiskFullError | null }> {
   const { strategy, params, oracle, sampling, seed } = run;
-  const { runId, manifest, manifestPath, log } = opened;
+  const { runId, files } = opened;
   const ctx = new RunContext({
     actor: loaded.backends.actor,
     critic: loaded.backends.critic,
@@ -316,11 +316,12 @@ async function driveStrategy(config: RunConfig, run: ValidatedRun, loaded: Loade
     maxTotalTokens: config.maxTotalTokens ?? 0,
     oracle,
     emit: (event) => {
-      log.append(event);
+      files.append(event);
       config.onEvent?.(event);
     },
   });
 
+  let end: Extract<RunEvent, { type: "run-finished" | "run-failed" }>;
   try {
     ctx.emit({
       type: "run-started",
@@ -336,21 +337,21 @@ async function driveStrategy(config: RunConfig, run: ValidatedRun, loaded: Loade
     const selected = ctx.node(selection.nodeId);
     // Judged outside the tree (evaluation, not strategy): code by its tests, choices by letter, answers by value.
     const correct = await candidateIsCorrect(config.task, selected);
-    ctx.emit({
-      type: "run-finished",
-      at: Date.now(),
-      selectedNodeId: selected.id,
-      answer: selected.answer,
-      correct,
-      budgets: computeBudgets(ctx.state, selected.id),
-    });
-    writeManifest(manifestPath, { ...manifest, status: "finished", endedAt: new Date().toISOString() });
+    end = { type: "run-finished", at: Date.now(), selectedNodeId: selected.id, answer: selected.answer, correct, budgets: computeBudgets(ctx.state, selected.id) };
   } catch (error) {
-    const reason = error instanceof RunCancelledError ? "cancelled by the user" : (error as Error).message;
-    ctx.emit({ type: "run-failed", at: Date.now(), reason, code: failureCode(error) });
-    writeManifest(manifestPath, { ...manifest, status: "failed", endedAt: new Date().toISOString(), failure: reason });
-  } finally {
-    log.close();
+    const full = diskFullCause(error);
+    if (full) files.noteDiskFull(full);
+    const reason = error instanceof RunCancelledError ? "cancelled by the user" : full ? full.message : (error as Error).message;
+    end = { type: "run-failed", at: Date.now(), reason, code: failureCode(error) };
   }
-  return ctx.state;
+  // A log that stopped at a full disk is missing events: the run cannot count as finished.
+  if (files.diskFull) end = { type: "run-failed", at: Date.now(), reason: files.diskFull.message, code: "internal" };
+  let diskFull: DiskFullError | null;
+  try {
+    diskFull = files.end(end) ?? files.diskFull;
+  } finally {
+    files.close();
+  }
+  ctx.emit(end);
+  return { state: ctx.state, diskFull };
 }

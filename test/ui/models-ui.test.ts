@@ -42,7 +42,9 @@ after(async () => {
 
 test("the hardware panel shows the proven backends, the active one and why the others were skipped", async () => {
   const { page } = app;
-  await page.waitForSelector('[data-testid="hardware-summary"]', { timeout: 60_000 });
+  // On a fresh machine (no probe cache) the engine first proves CUDA, Vulkan and the CPU, one process each: on a
+  // busy two-core machine that alone took 47 s.
+  await page.waitForSelector('[data-testid="hardware-summary"]', { timeout: 180_000 });
   assert.match(await page.textContent('[data-testid="hardware-summary"]') ?? "", /^cpu · RAM [\d.]+ GiB free of [\d.]+ GiB/);
   await page.click('[data-testid="hardware-summary"]');
   const backends = await page.$$eval('[data-testid="backend"]', (items) => items.map((i) => [i.getAttribute("data-backend"), i.getAttribute("data-ok"), i.textContent]));

@@ -1,10 +1,11 @@
 // Critic evaluations (ProcessBench earliest error, RealCritic closed loop): started in the background, progress as events.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { CriticEvalEvent } from "../../protocol/contract.ts";
 import { describeCriticEval, readProcessBench, readRealCritic, runCriticEvaluation, type CriticEvalOutcome } from "../../eval/critic-eval.ts";
 import { newRunId } from "../../runs/runner.ts";
 import { checkModelFiles, type EngineContext, type Input } from "./context.ts";
+import { writeFileAtomic } from "../../runs/atomic-write.ts";
 
 export async function startCriticEval(ctx: EngineContext, input: Input<"startCriticEval">): Promise<{ evalId: string }> {
   // A file of the wrong kind is refused in the call itself.
@@ -36,7 +37,7 @@ async function writeCriticEvalResult(ctx: EngineContext, evalId: string, request
   const dir = resolve(ctx.options.runsDir, "..", "critic-evals");
   await mkdir(dir, { recursive: true });
   const resultPath = join(dir, `${evalId}.json`);
-  await writeFile(resultPath, `${JSON.stringify({ request, ...outcome }, null, 2)}\n`);
+  await writeFileAtomic(resultPath, `${JSON.stringify({ request, ...outcome }, null, 2)}\n`);
   return resultPath;
 }
 

@@ -3,7 +3,9 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunSummary } from "../../protocol/contract.ts";
 import type { RunEvent } from "../../protocol/events.ts";
+import { settleInterruptedRun } from "../../runs/interrupted.ts";
 import { readManifest } from "../../runs/manifest.ts";
+import { runDir } from "../../runs/paths.ts";
 import { readRunLog } from "../../runs/run-log.ts";
 import { executeRun, newRunId, RunInputError } from "../../runs/runner.ts";
 import { getStrategy } from "../../strategies/registry.ts";
@@ -47,10 +49,10 @@ export async function listRunsHandler(ctx: EngineContext, _input: Input<"listRun
 }
 
 export async function loadRun(ctx: EngineContext, { runId, experiment }: Input<"loadRun">): Promise<RunEvent[]> {
-  return (await readRunLog(join(experiment ? join(experiment, "runs") : ctx.options.runsDir, runId, "events.jsonl"))).events;
+  return (await readRunLog(join(runDir(experiment ? join(experiment, "runs") : ctx.options.runsDir, runId), "events.jsonl"))).events;
 }
 
-/** The runs in a folder, newest first; a run marked running that this engine does not run was interrupted. */
+/** The runs in a folder, newest first; a run marked running whose writer is gone was interrupted. */
 export async function listRuns(runsDir: string, active: Set<string>): Promise<RunSummary[]> {
   let names: string[];
   try {
@@ -75,9 +77,9 @@ export async function listRuns(runsDir: string, active: Set<string>): Promise<Ru
       } catch {
         // a summary without the answer is still a summary
       }
-    } else if (status === "running" && !active.has(runId)) {
-      status = "failed";
-      failure = "interrupted: the engine stopped before the run finished";
+    } else if (status === "running") {
+      // Settled on disk too when its writer is gone; a run another live process writes stays "running".
+      ({ status, failure } = await settleInterruptedRun(join(runsDir, runId), manifest, active.has(runId)));
     }
     summaries.push({ runId, strategy: manifest.strategy, question: manifest.task.question, status, createdAt: manifest.createdAt, answer, correct, ...(failure ? { failure } : {}) });
   }

@@ -3,6 +3,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect } from "../checkers.ts";
+import { cellRunId, runDir } from "../../runs/paths.ts";
 import { executeRun, type RunDeps } from "../../runs/runner.ts";
 import type { GenerationCache } from "../../llm/generation-cache.ts";
 import type { Task } from "../../protocol/events.ts";
@@ -42,9 +43,9 @@ export interface CellSetting {
 /** Runs one cell; undefined when it was cancelled (it runs again on resume). */
 export async function runCell({ task, item, column }: PendingCell, setting: CellSetting): Promise<CellResult | undefined> {
   const { dir, config, cache } = setting;
-  const runId = `${column.name}--${String(item).padStart(4, "0")}`;
+  const runId = cellRunId(column.name, item);
   // A run folder without a checkpoint line was cut short: start that cell again from nothing.
-  rmSync(join(dir, "runs", runId), { recursive: true, force: true });
+  rmSync(runDir(join(dir, "runs"), runId), { recursive: true, force: true });
   const cellStart = performance.now();
   const result = await executeRun(
     {
@@ -71,6 +72,8 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
   );
   const { state } = result;
   if (state.failure?.code === "cancelled") return undefined;
+  // Not the strategy's failure: the experiment stops and this cell runs again once there is space.
+  if (result.diskFull) throw result.diskFull;
   const trajectory = await runTrajectory(state, task);
   return {
     item,

@@ -2,9 +2,11 @@
 // first cell, results.jsonl gets one synced line per finished cell, so a killed experiment resumes where it stopped
 // and never redoes a finished cell.
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MalformedRecord } from "../dataset.ts";
+import { writeFileAtomicSync } from "../../runs/atomic-write.ts";
+import { JsonlAppender, readJsonlFile, type JsonlContents, type RecordCheck } from "../../runs/jsonl.ts";
 import type { Task } from "../../protocol/events.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
@@ -13,19 +15,18 @@ import { ExperimentError, loadExperimentDataset, type ExperimentColumn, type Exp
 
 export type { CellResult, TrajectoryPoint } from "../../protocol/experiment-results.ts";
 
+const isCellResult: RecordCheck = (value) => {
+  const cell = value as CellResult;
+  return typeof cell.item === "number" && typeof cell.column === "string" && typeof cell.runId === "string" ? null : "not a cell result";
+};
+
+/** The checkpoint with what could not be read: a line cut by a crash (that cell runs again) or a damaged one. */
+export function readCheckpoint(dir: string): JsonlContents<CellResult> {
+  return readJsonlFile<CellResult>(join(dir, "results.jsonl"), isCellResult);
+}
+
 export function readResults(dir: string): CellResult[] {
-  const path = join(dir, "results.jsonl");
-  if (!existsSync(path)) return [];
-  const results: CellResult[] = [];
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      results.push(JSON.parse(line) as CellResult);
-    } catch {
-      // a line cut by a crash: that cell runs again
-    }
-  }
-  return results;
+  return readCheckpoint(dir).records;
 }
 
 export interface PendingCell {
@@ -40,21 +41,23 @@ export function pendingCells(dir: string, tasks: readonly Task[], columns: reado
   return tasks.flatMap((task, item) => columns.map((column) => ({ task, item, column }))).filter((c) => !done.has(`${c.item}|${c.column.name}`));
 }
 
-/** Appends finished cells to results.jsonl, each synced before the cell counts as done. */
+/**
+ * Appends finished cells to results.jsonl, each synced before the cell counts as done. Opening cuts a line torn by
+ * a crash, so the next result never lands on it; a full disk throws DiskFullError and leaves whole lines only.
+ */
 export class ResultsWriter {
-  private readonly fd: number;
+  private readonly file: JsonlAppender;
 
   constructor(dir: string) {
-    this.fd = openSync(join(dir, "results.jsonl"), "a");
+    this.file = new JsonlAppender(join(dir, "results.jsonl"), isCellResult);
   }
 
   append(cell: CellResult): void {
-    writeSync(this.fd, `${JSON.stringify(cell)}\n`);
-    fdatasyncSync(this.fd);
+    this.file.append(cell);
   }
 
   close(): void {
-    closeSync(this.fd);
+    this.file.close();
   }
 }
 
@@ -97,8 +100,8 @@ export async function prepareExperiment(dir: string, config: ExperimentConfig): 
       }
     }
   } else {
-    writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
+    writeFileAtomicSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
   }
-  if (!existsSync(fingerprintPath)) writeFileSync(fingerprintPath, `${JSON.stringify(fingerprint)}\n`);
+  if (!existsSync(fingerprintPath)) writeFileAtomicSync(fingerprintPath, `${JSON.stringify(fingerprint)}\n`);
   return { tasks, skipped, lanes };
 }
