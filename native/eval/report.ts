@@ -10,7 +10,7 @@ import type { CellResult, ExperimentConfig, ExperimentSummary, FieldBreakdown } 
 import { latestScore } from "../protocol/state.ts";
 import { replayRunLog } from "../runs/run-log.ts";
 
-const csvField = (value: unknown) => {
+export const csvField = (value: unknown) => {
   const text = value === null || value === undefined ? "" : String(value);
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };

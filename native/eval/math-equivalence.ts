@@ -1,0 +1,217 @@
+// Whether two final answers denote the same mathematical object, the way Python graders lean on sympy: both are
+// parsed as LaTeX by @cortex-js/compute-engine, collections are compared element by element (sets, bare lists of
+// solutions and unordered; tuples, vectors, matrices and intervals in order), equations side by side, and scalars
+// by value — exactly when the engine can, else by evaluating both at sample points, up to an additive constant
+// when the task asks for an antiderivative ("+ C"). Each comparison runs under a deadline so a pathological
+// expression gives a "no" instead of stalling an experiment.
+import { ComputeEngine, isFunction, isSymbol, type Expression as Expr } from "@cortex-js/compute-engine";
+
+/** Operands of a function expression ("Add", "Tuple", …); none for numbers and symbols. */
+const opsOf = (expr: Expr): readonly Expr[] => (isFunction(expr) ? expr.ops : []);
+
+export interface EquivalenceOptions {
+  /** Compare up to an additive constant (indefinite integrals): "+ C" in the task. */
+  upToConstant?: boolean;
+  /** Milliseconds one comparison may take before it counts as "not equal". */
+  timeLimitMs?: number;
+}
+
+export const DEFAULT_TIME_LIMIT_MS = 500;
+/** Longer answers are compared as text only: parsing them could take longer than any deadline allows. */
+const MAX_PARSED_LENGTH = 400;
+/** Relative tolerance of numeric equality, as the standard math graders use (math_equal's isclose). */
+const RELATIVE_TOLERANCE = 1e-4;
+const SAMPLE_POINTS = [0.37, 1.23, 2.71, -0.58, 0.91, 1.79];
+
+let engine: ComputeEngine | null = null;
+const ce = () => (engine ??= new ComputeEngine());
+
+class DeadlineExceeded extends Error {}
+
+class Deadline {
+  private readonly end: number;
+  constructor(limitMs: number) {
+    this.end = performance.now() + limitMs;
+  }
+  check() {
+    if (performance.now() > this.end) throw new DeadlineExceeded();
+  }
+}
+
+/** LaTeX the engine reads without tripping on presentation: sizing commands, spacing, \dfrac, currency, units. */
+export function cleanLatex(latex: string): string {
+  return latex
+    .replace(/\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])\s*/g, "")
+    .replace(/(?<!\\)\\[,!;: ]|\\q?quad(?![a-zA-Z])|~/g, " ")
+    .replace(/\\[dt]frac(?![a-zA-Z])/g, "\\frac")
+    .replace(/\\displaystyle(?![a-zA-Z])/g, "")
+    .replace(/\{,\}/g, "")
+    .replace(/\\\$|(?<!\\)\$/g, "")
+    .replace(/\^\s*\{?\s*\\circ\s*\}?|°|\\degree(?![a-zA-Z])/g, "")
+    .replace(/\\%|%/g, "")
+    .replace(/\\(?:text|textbf|mathrm|mbox)\{\s*\}/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** "18 \text{ dollars}", "5 cm", "3 hours" → the number; a \text{...} that is the whole answer keeps its words. */
+function dropUnits(latex: string): string {
+  const unit = latex.match(/^([-+]?[\d.,]*\d(?:\s*\\frac\{\d+\}\{\d+\})?)\s*(?:\\(?:text|mathrm|mbox)\{[^{}]*\}|[a-zA-Z][a-zA-Z. ]*)(?:\s*\^?\s*\{?[23]\}?)?$/);
+  return unit ? unit[1]! : latex;
+}
+
+/** 1,234,567 is a number, not a tuple, when every group after the first has three digits. */
+function dropThousandsSeparators(latex: string): string {
+  return /^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(latex) ? latex.replace(/,/g, "") : latex;
+}
+
+const isBracketed = (latex: string) => /^[([{]|^\\\{|^\\langle/.test(latex) && /[)\]}]$|\\\}$|\\rangle$/.test(latex);
+
+function toParseable(answer: string): string {
+  const plain = dropThousandsSeparators(dropUnits(cleanLatex(answer)));
+  return plain.replace(/^\\text\{([^{}]*)\}$/, "$1").trim();
+}
+
+function parse(latex: string): Expr | null {
+  if (latex.length > MAX_PARSED_LENGTH) return null;
+  const expr = ce().parse(latex);
+  return expr.isValid ? expr : null;
+}
+
+const close = (a: number, b: number) => a === b || Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
+
+function numericValue(expr: Expr): { re: number; im: number } | null {
+  const value = expr.N();
+  const re = value.re;
+  const im = value.im;
+  if (typeof re !== "number" || Number.isNaN(re)) return null;
+  return { re, im: typeof im === "number" && !Number.isNaN(im) ? im : 0 };
+}
+
+const UNORDERED = new Set(["Set"]);
+const COLLECTIONS = new Set(["Set", "List", "Tuple", "Matrix", "Interval", "Sequence", "Delimiter", "Pair", "Triple"]);
+const RELATIONS = new Set(["Equal", "Less", "LessEqual", "Greater", "GreaterEqual", "NotEqual", "Element"]);
+
+function elementsEqual(a: readonly Expr[], b: readonly Expr[], ordered: boolean, options: Required<EquivalenceOptions>, deadline: Deadline): boolean {
+  if (a.length !== b.length) return false;
+  if (ordered) return a.every((x, i) => exprEqual(x, b[i]!, options, deadline));
+  const unused = [...b];
+  for (const x of a) {
+    const at = unused.findIndex((y) => exprEqual(x, y, options, deadline));
+    if (at < 0) return false;
+    unused.splice(at, 1);
+  }
+  return true;
+}
+
+/** Open/closed ends of an interval must agree, then the end points by value. */
+function intervalEnds(expr: Expr): Array<{ open: boolean; value: Expr }> {
+  return opsOf(expr).map((end) => (end.operator === "Open" ? { open: true, value: opsOf(end)[0]! } : { open: false, value: end }));
+}
+
+function collectionsEqual(a: Expr, b: Expr, ordered: boolean, options: Required<EquivalenceOptions>, deadline: Deadline): boolean {
+  if (a.operator === "Interval" || b.operator === "Interval") {
+    if (a.operator !== b.operator) return false;
+    const [ea, eb] = [intervalEnds(a), intervalEnds(b)];
+    return ea.length === eb.length && ea.every((end, i) => end.open === eb[i]!.open && exprEqual(end.value, eb[i]!.value, options, deadline));
+  }
+  const unordered = !ordered || UNORDERED.has(a.operator) || UNORDERED.has(b.operator);
+  const sameKind = a.operator === b.operator || unordered || (["Tuple", "Pair", "Triple", "Sequence", "Delimiter"].includes(a.operator) && ["Tuple", "Pair", "Triple", "Sequence", "Delimiter"].includes(b.operator));
+  // A column vector written as a matrix and as a list of numbers are the same vector.
+  const flat = (e: Expr) => (e.operator === "Matrix" ? flattenMatrix(e) : opsOf(e));
+  if (!sameKind && !(a.operator === "Matrix" || b.operator === "Matrix")) return false;
+  return elementsEqual(flat(a), flat(b), !unordered, options, deadline);
+}
+
+function flattenMatrix(matrix: Expr): Expr[] {
+  const rows = opsOf(opsOf(matrix)[0] ?? matrix);
+  return rows.flatMap((row) => (row.operator === "List" ? opsOf(row) : [row]));
+}
+
+function relationsEqual(a: Expr, b: Expr, options: Required<EquivalenceOptions>, deadline: Deadline): boolean {
+  const [la, ra] = opsOf(a);
+  const [lb, rb] = opsOf(b);
+  if (!la || !ra || !lb || !rb) return false;
+  if (a.operator === b.operator && exprEqual(la, lb, options, deadline) && exprEqual(ra, rb, options, deadline)) return true;
+  if (a.operator !== "Equal" || b.operator !== "Equal") return false;
+  // The same equation rearranged: the differences of the sides agree up to a non-zero factor.
+  return proportional(la.sub(ra), lb.sub(rb), deadline);
+}
+
+function valuesAt(expr: Expr, variables: readonly string[], point: number, deadline: Deadline): number | null {
+  deadline.check();
+  const values = Object.fromEntries(variables.map((name, i) => [name, ce().number(point + 0.17 * i)]));
+  const value = numericValue(expr.subs(values));
+  return value && value.im === 0 && Number.isFinite(value.re) ? value.re : null;
+}
+
+function sampled(a: Expr, b: Expr, deadline: Deadline): Array<[number, number]> {
+  const variables = [...new Set([...a.unknowns, ...b.unknowns])];
+  const pairs: Array<[number, number]> = [];
+  for (const point of SAMPLE_POINTS) {
+    const x = valuesAt(a, variables, point, deadline);
+    const y = valuesAt(b, variables, point, deadline);
+    if (x !== null && y !== null) pairs.push([x, y]);
+  }
+  return pairs.length >= 3 ? pairs : [];
+}
+
+function proportional(a: Expr, b: Expr, deadline: Deadline): boolean {
+  const pairs = sampled(a, b, deadline).filter(([x, y]) => Math.abs(y) > 1e-9);
+  if (pairs.length < 3) return false;
+  const ratio = pairs[0]![0] / pairs[0]![1];
+  return ratio !== 0 && pairs.every(([x, y]) => close(x / y, ratio));
+}
+
+function scalarsEqual(a: Expr, b: Expr, options: Required<EquivalenceOptions>, deadline: Deadline): boolean {
+  if (a.isSame(b)) return true;
+  if (a.operator === "String" || b.operator === "String") return false;
+  if (!a.unknowns.length && !b.unknowns.length) {
+    const [x, y] = [numericValue(a), numericValue(b)];
+    if (!x || !y) return false;
+    return close(x.re, y.re) && Math.abs(x.im - y.im) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(x.im), Math.abs(y.im));
+  }
+  const pairs = sampled(a, b, deadline);
+  if (!pairs.length) return false;
+  const offset = options.upToConstant ? pairs[0]![0] - pairs[0]![1] : 0;
+  return pairs.every(([x, y]) => close(x - offset, y) || Math.abs(x - offset - y) <= 1e-9);
+}
+
+function exprEqual(a: Expr, b: Expr, options: Required<EquivalenceOptions>, deadline: Deadline, ordered = true): boolean {
+  deadline.check();
+  if (COLLECTIONS.has(a.operator) || COLLECTIONS.has(b.operator)) {
+    if (!COLLECTIONS.has(a.operator) || !COLLECTIONS.has(b.operator)) return false;
+    return collectionsEqual(a, b, ordered, options, deadline);
+  }
+  if (RELATIONS.has(a.operator) || RELATIONS.has(b.operator)) {
+    // "y = 2x + 1" against "2x + 1", "x = 18" against "18": the solved side counts.
+    const solved = (e: Expr) => (e.operator === "Equal" && isSymbol(opsOf(e)[0]) ? opsOf(e)[1] : undefined);
+    const [sa, sb] = [solved(a), solved(b)];
+    if (sa && !RELATIONS.has(b.operator)) return exprEqual(sa, b, options, deadline);
+    if (sb && !RELATIONS.has(a.operator)) return exprEqual(a, sb, options, deadline);
+    return relationsEqual(a, b, options, deadline);
+  }
+  return scalarsEqual(a, b, options, deadline);
+}
+
+const withoutConstant = (latex: string) => latex.replace(/\s*\+\s*C\s*$/, "").replace(/^C\s*\+\s*/, "");
+
+/** Whether `answer` and `reference` denote the same value; false when either cannot be read or time runs out. */
+export function mathEquivalent(answer: string, reference: string, options: EquivalenceOptions = {}): boolean {
+  const settings: Required<EquivalenceOptions> = { upToConstant: options.upToConstant ?? false, timeLimitMs: options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS };
+  let [left, right] = [toParseable(answer), toParseable(reference)];
+  if (settings.upToConstant) [left, right] = [withoutConstant(left), withoutConstant(right)];
+  if (!left || !right) return false;
+  if (left.replace(/\s+/g, "").toLowerCase() === right.replace(/\s+/g, "").toLowerCase()) return true;
+  const deadline = new Deadline(settings.timeLimitMs);
+  try {
+    const [a, b] = [parse(left), parse(right)];
+    if (!a || !b) return false;
+    const unordered = !isBracketed(left) && !isBracketed(right);
+    return exprEqual(a, b, settings, deadline, !unordered);
+  } catch (error) {
+    if (error instanceof DeadlineExceeded) return false;
+    // The engine refusing an input is a "cannot tell", which grades as not equal.
+    return false;
+  }
+}
