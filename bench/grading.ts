@@ -10,6 +10,7 @@ import { answerIsCorrect, choiceOf, taskChoices } from "../native/eval/checkers.
 import { readDataset } from "../native/eval/dataset.ts";
 import { pct } from "../native/eval/format.ts";
 import { repoRoot } from "../test/support/models.ts";
+import { REALCRITIC_LABEL_ERRORS } from "../test/support/realcritic-labels.ts";
 import type { Task } from "../native/protocol/events.ts";
 
 const folder = resolve(repoRoot, "../shared/data/realcritic");
@@ -25,6 +26,8 @@ interface Disagreement {
   pred: string;
   reference: string;
   tail: string;
+  /** Why RealCritic's label is wrong here, when a reading by hand found it so. */
+  labelError?: string;
 }
 
 /** Why our verdict differs from the label: no answer, a different answer than RealCritic read, or the same answer judged differently. */
@@ -38,7 +41,7 @@ function causeOf(task: Task, item: GradedItem, pred: string): string {
 }
 
 const files = readdirSync(folder).filter((name) => name.endsWith(".jsonl")).sort();
-const rows: Array<{ file: string; items: number; agreement: number; noAnswer: number; fallback: number; disagreements: Disagreement[] }> = [];
+const rows: Array<{ file: string; items: number; agreement: number; corrected: number; noAnswer: number; fallback: number; disagreements: Disagreement[] }> = [];
 let graded = 0;
 const started = performance.now();
 for (const file of files) {
@@ -54,9 +57,11 @@ for (const file of files) {
     const label = String(record.previous_score).toLowerCase().includes("true");
     if (item.correct === label) return void agree++;
     const pred = String(record.pred ?? "");
-    disagreements.push({ line: item.line, cause: causeOf(tasks[i]!, item, pred), label, ours: item.correct, answer: item.answer, extractedBy: item.extractedBy, pred, reference: String(record.gt), tail: String(record.reasoning).slice(-160) });
+    const labelError = REALCRITIC_LABEL_ERRORS[file]?.[item.line];
+    disagreements.push({ line: item.line, cause: labelError ? "RealCritic's label is wrong (read by hand)" : causeOf(tasks[i]!, item, pred), label, ours: item.correct, answer: item.answer, extractedBy: item.extractedBy, pred, reference: String(record.gt), tail: String(record.reasoning).slice(-160), ...(labelError ? { labelError } : {}) });
   });
-  rows.push({ file, items: result.items.length, agreement: agree / result.items.length, noAnswer: result.summary.noAnswer / result.items.length, fallback: result.summary.fallback / result.items.length, disagreements });
+  const corrected = agree + disagreements.filter((d) => d.labelError).length;
+  rows.push({ file, items: result.items.length, agreement: agree / result.items.length, corrected: corrected / result.items.length, noAnswer: result.summary.noAnswer / result.items.length, fallback: result.summary.fallback / result.items.length, disagreements });
 }
 const elapsedMs = performance.now() - started;
 const perThousandMs = (elapsedMs / graded) * 1000;
@@ -67,9 +72,11 @@ const lines = [
   "",
   `${graded} real model answers from ${files.length} files graded in ${elapsedMs.toFixed(0)} ms (${perThousandMs.toFixed(0)} ms per 1,000, the math engine's start-up included).`,
   "",
-  "| file | items | agreement with previous_score | no answer extracted | answer from a fallback | disagreements |",
-  "|---|---|---|---|---|---|",
-  ...rows.map((r) => `| ${r.file} | ${r.items} | ${pct(r.agreement)} | ${pct(r.noAnswer)} | ${pct(r.fallback)} | ${r.disagreements.length} |`),
+  "| file | items | agreement with previous_score | with the labels read by hand as wrong corrected | no answer extracted | answer from a fallback | disagreements |",
+  "|---|---|---|---|---|---|---|",
+  ...rows.map((r) => `| ${r.file} | ${r.items} | ${pct(r.agreement)} | ${pct(r.corrected)} | ${pct(r.noAnswer)} | ${pct(r.fallback)} | ${r.disagreements.length} |`),
+  "",
+  "Fallbacks: `last-number` (a numeric task's solution stated no answer; its last number is taken, as GSM8K graders do) and `option-mention` (a multiple-choice solution stated no answer; the option it names last). The labels read by hand as wrong, and why, are in `test/support/realcritic-labels.ts` and listed below.",
   "",
 ];
 for (const row of rows) {
@@ -78,12 +85,12 @@ for (const row of rows) {
   const causes = new Map<string, Disagreement[]>();
   for (const d of row.disagreements) causes.set(d.cause, [...(causes.get(d.cause) ?? []), d]);
   for (const [cause, list] of causes) {
-    lines.push(`### ${cause} (${list.length})`, "", "| line | label | ours | our answer (how) | RealCritic pred | reference | end of the response |", "|---|---|---|---|---|---|---|");
-    for (const d of list) lines.push(`| ${d.line} | ${d.label} | ${d.ours} | ${cell(d.answer)} (${d.extractedBy}) | ${cell(d.pred)} | ${cell(d.reference)} | ${cell(d.tail)} |`);
+    lines.push(`### ${cause} (${list.length})`, "", "| line | label | ours | our answer (how) | RealCritic pred | reference | end of the response | why the label is wrong |", "|---|---|---|---|---|---|---|---|");
+    for (const d of list) lines.push(`| ${d.line} | ${d.label} | ${d.ours} | ${cell(d.answer)} (${d.extractedBy}) | ${cell(d.pred)} | ${cell(d.reference)} | ${cell(d.tail)} | ${cell(d.labelError ?? "")} |`);
     lines.push("");
   }
 }
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, "grading.md"), `${lines.join("\n")}\n`);
 writeFileSync(join(out, "grading.json"), `${JSON.stringify({ graded, elapsedMs, perThousandMs, files: rows.map(({ disagreements, ...r }) => ({ ...r, disagreements: disagreements.length })) }, null, 2)}\n`);
-process.stdout.write(`${rows.map((r) => `${r.file}: agreement ${pct(r.agreement)}, no answer ${pct(r.noAnswer)}, ${r.disagreements.length} disagreements`).join("\n")}\n${perThousandMs.toFixed(0)} ms per 1,000 answers\n`);
+process.stdout.write(`${rows.map((r) => `${r.file}: agreement ${pct(r.agreement)} (${pct(r.corrected)} with wrong labels corrected), no answer ${pct(r.noAnswer)}, ${r.disagreements.length} disagreements`).join("\n")}\n${perThousandMs.toFixed(0)} ms per 1,000 answers\n`);

@@ -107,7 +107,7 @@ interface Candidate {
   extractedBy: ExtractedBy;
 }
 
-const PHRASE = /(?:final\s+answer|(?:the\s+)?(?:correct\s+|right\s+|best\s+)?answer)(?:\s+to\s+[^:\n]{0,80}?)?\s*(?:is\s*:?|:|=|would\s+be|should\s+be|will\s+be|must\s+be)[ \t]*/gi;
+const PHRASE = /(?:final\s+answer|(?:the\s+)?(?:correct\s+|right\s+|best\s+)?(?:answer|option|choice))(?:\s+to\s+[^:\n]{0,80}?)?\s*(?:is\s*:?|:|=|would\s+be|should\s+be|will\s+be|must\s+be)[ \t]*/gi;
 
 /** What follows a phrase: the rest of its line, or the next block when the phrase ends the line ("The answer is:\n\[ 7 \]"). */
 function phraseContinuation(text: string, from: number): string {

@@ -62,12 +62,14 @@ export function choiceOf(answer: string | null, choices: readonly string[]): str
   const inRange = (letter: string) => letter >= "A" && letter <= last;
   // "C", "(c)", "C)", "c." or "C) guanine" — but not the article in "a guess".
   const leading = value.match(/^\(([A-Za-z])\)/) ?? value.match(/^([A-Za-z])(?:[.:)](?:\s|$)|$)/);
+  const mentioned = [...value.matchAll(/\(([A-Z])\)|\b(?:option|choice)\s+\(?([A-Z])\b/gi)].map((m) => (m[1] ?? m[2])!.toUpperCase()).filter(inRange);
+  // "(A) or (B)" names no single option.
+  if (new Set(mentioned).size > 1) return null;
   if (leading && inRange(leading[1]!.toUpperCase())) return leading[1]!.toUpperCase();
   const text = comparable(value);
   const byText = choices.findIndex((choice) => comparable(choice) === text);
   if (byText >= 0) return choiceLabel(byText);
-  const mentioned = [...value.matchAll(/\(([A-Z])\)|\b(?:option|choice)\s+\(?([A-Z])\b/gi)].map((m) => (m[1] ?? m[2])!.toUpperCase()).filter(inRange);
-  return new Set(mentioned).size === 1 ? mentioned[0]! : null;
+  return mentioned[0] ?? null;
 }
 
 /** A reference given as a letter, a 0-based index or the option's text, as a letter. */

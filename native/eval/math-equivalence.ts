@@ -89,6 +89,8 @@ function numericValue(expr: Expr): { re: number; im: number } | null {
 }
 
 const UNORDERED = new Set(["Set"]);
+/** What a comma-separated answer parses as; without brackets it lists solutions, in any order. */
+const BARE_LIST = new Set(["Tuple", "Sequence", "Delimiter"]);
 const COLLECTIONS = new Set(["Set", "List", "Tuple", "Matrix", "Interval", "Sequence", "Delimiter", "Pair", "Triple"]);
 const RELATIONS = new Set(["Equal", "Less", "LessEqual", "Greater", "GreaterEqual", "NotEqual", "Element"]);
 
@@ -109,13 +111,24 @@ function intervalEnds(expr: Expr): Array<{ open: boolean; value: Expr }> {
   return opsOf(expr).map((end) => (end.operator === "Open" ? { open: true, value: opsOf(end)[0]! } : { open: false, value: end }));
 }
 
-function collectionsEqual(a: Expr, b: Expr, ordered: boolean, options: Required<EquivalenceOptions>, deadline: Deadline): boolean {
-  if (a.operator === "Interval" || b.operator === "Interval") {
+/** "[2, 5]" parses as a list and "(2, 5)" as a tuple: against an interval they are its closed and open forms. */
+function asIntervalLike(expr: Expr): Expr {
+  const ops = opsOf(expr);
+  if (ops.length !== 2 || !["List", "Tuple", "Pair"].includes(expr.operator)) return expr;
+  const ends = expr.operator === "List" ? ops.map((op) => op.json) : ops.map((op) => ["Open", op.json]);
+  return ce().box(["Interval", ...ends] as never);
+}
+
+function collectionsEqual(x: Expr, y: Expr, ordered: boolean, options: Required<EquivalenceOptions>, deadline: Deadline): boolean {
+  const intervals = x.operator === "Interval" || y.operator === "Interval";
+  const [a, b] = intervals ? [asIntervalLike(x), asIntervalLike(y)] : [x, y];
+  if (intervals) {
     if (a.operator !== b.operator) return false;
     const [ea, eb] = [intervalEnds(a), intervalEnds(b)];
     return ea.length === eb.length && ea.every((end, i) => end.open === eb[i]!.open && exprEqual(end.value, eb[i]!.value, options, deadline));
   }
-  const unordered = !ordered || UNORDERED.has(a.operator) || UNORDERED.has(b.operator);
+  const bareLists = BARE_LIST.has(a.operator) && BARE_LIST.has(b.operator);
+  const unordered = (!ordered && bareLists) || UNORDERED.has(a.operator) || UNORDERED.has(b.operator);
   const sameKind = a.operator === b.operator || unordered || (["Tuple", "Pair", "Triple", "Sequence", "Delimiter"].includes(a.operator) && ["Tuple", "Pair", "Triple", "Sequence", "Delimiter"].includes(b.operator));
   // A column vector written as a matrix and as a list of numbers are the same vector.
   const flat = (e: Expr) => (e.operator === "Matrix" ? flattenMatrix(e) : opsOf(e));
@@ -177,8 +190,27 @@ function scalarsEqual(a: Expr, b: Expr, options: Required<EquivalenceOptions>, d
   return pairs.every(([x, y]) => close(x - offset, y) || Math.abs(x - offset - y) <= 1e-9);
 }
 
-function exprEqual(a: Expr, b: Expr, options: Required<EquivalenceOptions>, deadline: Deadline, ordered = true): boolean {
+const INFINITY: Record<"lower" | "upper", string> = { lower: "NegativeInfinity", upper: "PositiveInfinity" };
+
+/**
+ * A condition on one variable as the interval it describes: "x < 3" is (-∞, 3), "2 \le x \le 5" is [2, 5],
+ * "x \in [2, 5]" is [2, 5]; anything else is left as it is.
+ */
+function asInterval(expr: Expr): Expr {
+  const ops = opsOf(expr);
+  if (expr.operator === "Element" && isSymbol(ops[0]) && ops[1]) return ops[1];
+  const strict = expr.operator === "Less" || expr.operator === "Greater";
+  if (!["Less", "LessEqual", "Greater", "GreaterEqual"].includes(expr.operator)) return expr;
+  const ascending = expr.operator.startsWith("Less") ? ops : [...ops].reverse();
+  const at = ascending.findIndex((op) => isSymbol(op) && op.unknowns.length === 1 && op.unknowns[0] === op.symbol);
+  if (at < 0 || ascending.length > 3 || ascending.some((op, i) => i !== at && op.unknowns.length)) return expr;
+  const end = (value: Expr | undefined, side: "lower" | "upper") => (value ? (strict ? ce().box(["Open", value.json]) : value) : ce().box(["Open", INFINITY[side]]));
+  return ce().box(["Interval", end(ascending[at - 1], "lower").json, end(ascending[at + 1], "upper").json]);
+}
+
+function exprEqual(x: Expr, y: Expr, options: Required<EquivalenceOptions>, deadline: Deadline, ordered = true): boolean {
   deadline.check();
+  const [a, b] = [asInterval(x), asInterval(y)];
   if (COLLECTIONS.has(a.operator) || COLLECTIONS.has(b.operator)) {
     if (!COLLECTIONS.has(a.operator) || !COLLECTIONS.has(b.operator)) return false;
     return collectionsEqual(a, b, ordered, options, deadline);
@@ -194,7 +226,8 @@ function exprEqual(a: Expr, b: Expr, options: Required<EquivalenceOptions>, dead
   return scalarsEqual(a, b, options, deadline);
 }
 
-const withoutConstant = (latex: string) => latex.replace(/\s*\+\s*C\s*$/, "").replace(/^C\s*\+\s*/, "");
+/** The constant of integration, wherever it is written: "… + C", "C + …", "C - …". */
+const withoutConstant = (latex: string) => latex.replace(/\s*\+\s*C\s*$/, "").replace(/^C\s*\+\s*/, "").replace(/^C\s*(?=-)/, "");
 
 /** Whether `answer` and `reference` denote the same value; false when either cannot be read or time runs out. */
 export function mathEquivalent(answer: string, reference: string, options: EquivalenceOptions = {}): boolean {
@@ -203,6 +236,7 @@ export function mathEquivalent(answer: string, reference: string, options: Equiv
   if (settings.upToConstant) [left, right] = [withoutConstant(left), withoutConstant(right)];
   if (!left || !right) return false;
   if (left.replace(/\s+/g, "").toLowerCase() === right.replace(/\s+/g, "").toLowerCase()) return true;
+  ce(); // the engine's start-up (once a process) is not the comparison's time
   const deadline = new Deadline(settings.timeLimitMs);
   try {
     const [a, b] = [parse(left), parse(right)];
