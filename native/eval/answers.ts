@@ -4,12 +4,15 @@
 // Explicit forms are collected with their position — "#### n", the last \boxed{}/\fbox{}, "final answer" /
 // "the answer is" phrasing — and the one nearest the end wins; numeric tasks fall back to the last number, and the
 // result says so (`extractedBy`), so a user can tell a stated answer from a guessed one.
+import type { AnswerFallback } from "../protocol/events.ts";
 import { mathEquivalent, type EquivalenceOptions } from "./math-equivalence.ts";
 
-/** How an answer was found; "last-number" and "option-mention" are fallbacks, not something the model stated. */
-export type ExtractedBy = "hashes" | "boxed" | "phrase" | "last-number" | "option-mention" | "given" | "none";
+/** How an answer was found; the fallbacks ("last-number", "option-mention") are guesses, not stated answers. */
+export type ExtractedBy = "hashes" | "boxed" | "phrase" | "given" | "none" | AnswerFallback;
 
-export const FALLBACK_EXTRACTIONS: readonly ExtractedBy[] = ["last-number", "option-mention"];
+export const FALLBACK_EXTRACTIONS: readonly ExtractedBy[] = ["last-number", "option-mention"] satisfies AnswerFallback[];
+
+export const isFallback = (extractedBy: ExtractedBy): extractedBy is AnswerFallback => FALLBACK_EXTRACTIONS.includes(extractedBy);
 
 export interface ExtractedAnswer {
   answer: string | null;

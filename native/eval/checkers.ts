@@ -4,7 +4,7 @@
 // answers by value (answers.ts, math-equivalence.ts). `gradeResponse` is the one checker: the runner, experiments,
 // critic evaluation, exports and `refinery grade` all reach it.
 import type { Task } from "../protocol/events.ts";
-import { answersMatch, answerNumber, asksForConstant, extractFinalAnswer, referenceAnswer, type ExtractedBy } from "./answers.ts";
+import { answersMatch, answerNumber, asksForConstant, extractFinalAnswer, referenceAnswer, type ExtractedAnswer, type ExtractedBy } from "./answers.ts";
 import { extractCode, runPython, testProgram } from "./sandbox.ts";
 
 export type CheckerKind = "code" | "choice" | "answer" | "none";
@@ -116,26 +116,29 @@ export interface GradedResponse {
 }
 
 /**
- * Reads and judges one response to a task: the final answer (given, e.g. the node's answer, or extracted from the
- * answer text — never a thought segment), then the verdict. Numeric tasks fall back to the last number and multiple
- * choice to the last option named; `extractedBy` says when that happened.
+ * The final answer an answer text gives for a task (never pass a thought segment): the stated one, else — for a
+ * numeric reference — the last number, or — for multiple choice — the last option named (marked as fallbacks).
+ * What runs store on their nodes.
+ */
+export function answerOf(task: Task, text: string): ExtractedAnswer {
+  const kind = checkerKind(task);
+  const reference = kind === "answer" ? referenceAnswer(task.reference!) : undefined;
+  const extracted = extractFinalAnswer(text, { numeric: reference !== undefined && answerNumber(reference) !== null });
+  // Only a solution that states nothing falls back to the option it names last; a stated non-option answer stays wrong.
+  if (kind !== "choice" || extracted.answer !== null) return extracted;
+  const letter = lastOptionMention(text, taskChoices(task)!);
+  return letter !== null ? { answer: letter, extractedBy: "option-mention" } : extracted;
+}
+
+/**
+ * Reads and judges one response to a task: the final answer (given, e.g. the node's answer, or read from the answer
+ * text by `answerOf`), then the verdict. Multiple-choice answers are reported as the option's letter.
  */
 export function gradeResponse(task: Task, response: { text: string; answer?: string | null }): GradedResponse {
-  const kind = checkerKind(task);
-  const reference = task.reference !== undefined ? referenceAnswer(task.reference) : undefined;
-  const numeric = kind === "answer" && reference !== undefined && answerNumber(reference) !== null;
-  const extracted = response.answer != null ? { answer: response.answer, extractedBy: "given" as const } : extractFinalAnswer(response.text, { numeric });
-  if (kind !== "choice") return { ...extracted, correct: kind === "answer" ? answerIsCorrect(task, extracted.answer) : null };
-  const choices = taskChoices(task)!;
-  let letter = choiceOf(extracted.answer, choices);
-  let extractedBy: ExtractedBy = extracted.extractedBy;
-  // Only a solution that states nothing falls back to the option it names last; a stated non-option answer stays wrong.
-  if (extracted.answer === null) {
-    letter = lastOptionMention(response.text, choices);
-    if (letter !== null) extractedBy = "option-mention";
-  }
-  const answer = letter ?? extracted.answer;
-  return { answer, extractedBy, correct: answerIsCorrect(task, letter ?? extracted.answer) };
+  const extracted = response.answer != null ? { answer: response.answer, extractedBy: "given" as const } : answerOf(task, response.text);
+  const correct = answerIsCorrect(task, extracted.answer);
+  if (checkerKind(task) !== "choice") return { ...extracted, correct };
+  return { answer: choiceOf(extracted.answer, taskChoices(task)!) ?? extracted.answer, extractedBy: extracted.extractedBy, correct };
 }
 
 /** Correctness of a whole candidate: code candidates run the task's tests; others check their final answer. */
