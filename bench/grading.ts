@@ -43,10 +43,12 @@ function causeOf(task: Task, item: GradedItem, pred: string): string {
 const files = readdirSync(folder).filter((name) => name.endsWith(".jsonl")).sort();
 const rows: Array<{ file: string; items: number; agreement: number; corrected: number; noAnswer: number; fallback: number; disagreements: Disagreement[] }> = [];
 let graded = 0;
-const started = performance.now();
+let elapsedMs = 0;
 for (const file of files) {
   const path = join(folder, file);
+  const started = performance.now();
   const result = await gradeDataset(path, { response: "reasoning", fields: { reference: "gt" } });
+  elapsedMs += performance.now() - started;
   graded += result.items.length;
   const tasks = await readDataset(path, { fields: { reference: "gt" } });
   const records = readFileSync(path, "utf8").split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -63,7 +65,6 @@ for (const file of files) {
   const corrected = agree + disagreements.filter((d) => d.labelError).length;
   rows.push({ file, items: result.items.length, agreement: agree / result.items.length, corrected: corrected / result.items.length, noAnswer: result.summary.noAnswer / result.items.length, fallback: result.summary.fallback / result.items.length, disagreements });
 }
-const elapsedMs = performance.now() - started;
 const perThousandMs = (elapsedMs / graded) * 1000;
 
 const cell = (text: string | null) => (text ?? "∅").replace(/\|/g, "\\|").replace(/\s+/g, " ").slice(0, 160);

@@ -81,3 +81,13 @@ test("checks answers against references", () => {
   assert.ok(!answersMatch("\\sqrt{2}", "2"));
   assert.ok(!answersMatch(null, "18"));
 });
+
+test("thought segments are never read; boxes joined by connectors on the last line are one answer", () => {
+  assert.deepEqual(read("<think>maybe \\boxed{4}</think>The answer is 5."), { answer: "5", extractedBy: "phrase" });
+  assert.deepEqual(read("<think>maybe \\boxed{4}, still thinking", true), { answer: null, extractedBy: "none" }, "cut off before </think>: no answer part");
+  assert.equal(extractAnswer("…so it is 9.</think>\n\\boxed{9}"), "9");
+  assert.equal(extractAnswer("The solutions are $\\boxed{2}$ and $\\boxed{-3}$."), "2, -3");
+  assert.equal(extractAnswer("x = \\boxed{2}, y = \\boxed{3}"), "2, 3");
+  assert.equal(extractAnswer("I first got \\boxed{5} but that is wrong, so \\boxed{7}"), "7");
+  assert.equal(extractAnswer("\\boxed{1}\n\\boxed{2}"), "2");
+});

@@ -139,7 +139,10 @@ function explicitCandidates(text: string): Candidate[] {
   const hashes = [...text.matchAll(/^[ \t]*####[ \t]*([^\n]+)/gm)]
     .filter((m) => /^[-+$\\(\d.]/.test(m[1]!.trim()) || !text.slice(m.index + m[0].length).trim())
     .map((m) => ({ index: m.index, answer: cleanAnswer(m[1]!), extractedBy: "hashes" as const }));
-  const boxed = boxedSpans(text).map((span) => ({ index: span.index, answer: cleanBoxed(span.content), extractedBy: "boxed" as const }));
+  const spans = boxedSpans(text);
+  const boxed: Candidate[] = spans.map((span) => ({ index: span.index, answer: cleanBoxed(span.content), extractedBy: "boxed" as const }));
+  const together = boxedOnLastLine(text, spans);
+  if (together) boxed.splice(boxed.length - 1, 1, { ...together, index: spans.at(-1)!.index });
   return [...hashes, ...boxed, ...phraseCandidates(text)].filter((c) => c.answer !== "");
 }
 
@@ -153,11 +156,35 @@ export function lastNumber(text: string): string | null {
 }
 
 /**
- * The final answer a solution's answer text states, and how it was found. `text` must not contain a reasoning
- * model's thought segment. With `numeric`, a solution that states no answer gives its last number (a fallback).
+ * The answer part of a response: Refinery's backends pass it without the thoughts already; responses written by
+ * other tools may still carry a <think>…</think> segment, and one cut off before </think> has no answer part.
+ */
+export function withoutThoughts(text: string): string {
+  const closed = text.replace(/<(think|thinking|reasoning)>[\s\S]*?<\/\1>/gi, "");
+  const open = closed.search(/<(?:think|thinking|reasoning)>/i);
+  const afterStray = closed.replace(/^[\s\S]*<\/(?:think|thinking|reasoning)>/i, "");
+  return open >= 0 ? closed.slice(0, open) : afterStray;
+}
+
+/** Boxes side by side on the final line ("x = \boxed{2}, y = \boxed{3}") are one answer listing values. */
+function boxedOnLastLine(text: string, spans: ReturnType<typeof boxedSpans>): Candidate | null {
+  const last = spans.at(-1);
+  if (!last) return null;
+  // Joined only by connectors: ", ", " and ", "$ and $", ", y = " — not "\boxed{5} is wrong, so \boxed{7}".
+  const connector = (between: string) => between.length < 30 && !between.includes("\n") && between.replace(/\\text\{\s*(?:and|or)\s*\}|\\q?quad|\b(?:and|or)\b|\b[a-zA-Z](?:_\{?\w+\}?)?\b|[$\\()[\],;=\s]/g, "") === "";
+  const sameLine = [last];
+  for (let i = spans.length - 2; i >= 0 && connector(text.slice(spans[i]!.end, sameLine[0]!.index)); i--) sameLine.unshift(spans[i]!);
+  if (sameLine.length < 2) return null;
+  return { index: sameLine[0]!.index, answer: sameLine.map((span) => cleanBoxed(span.content)).join(", "), extractedBy: "boxed" };
+}
+
+/**
+ * The final answer a solution's answer text states, and how it was found. Pass the answer text without a reasoning
+ * model's thoughts (a <think>…</think> segment is dropped here too). With `numeric`, a solution that states no
+ * answer gives its last number (a fallback).
  */
 export function extractFinalAnswer(text: string, options: ExtractionOptions = {}): ExtractedAnswer {
-  const plain = stripEmphasis(text);
+  const plain = stripEmphasis(withoutThoughts(text));
   const candidates = explicitCandidates(plain);
   // The hashes line is the GSM8K convention for "this is the answer"; otherwise the statement nearest the end wins
   // (boxed and phrase at the same spot are one statement).

@@ -76,3 +76,20 @@ test("a comparison that runs out of time is not equal, and returns", () => {
   differ(`${"(x+1)".repeat(200)}`, "x", {});
   assert.ok(performance.now() - started < 2000);
 });
+
+test("alternatives: ±, 'or' and 'and' list answers; plain-text maths reads as LaTeX; unions in any order", () => {
+  same("\\pm 2", "2, -2");
+  same("1 \\pm \\sqrt{3}", "1+\\sqrt3, 1-\\sqrt3");
+  differ("\\pm 2", "2");
+  same("x = 2 \\text{ or } x = 3", "2, 3");
+  same("2 or 3", "3, 2");
+  same("x=2, y=3", "(2,3)");
+  same("−2", "-2");
+  same("√3/2", "\\frac{\\sqrt{3}}{2}");
+  same("sqrt(2)", "\\sqrt{2}");
+  same("π/2", "\\frac{\\pi}{2}");
+  same("x ≤ 5", "(-\\infty, 5]");
+  same("(-\\infty, 2) \\cup (3, \\infty)", "(3,\\infty) \\cup (-\\infty,2)");
+  differ("(-\\infty, 2) \\cup (3, \\infty)", "(-\\infty,2] \\cup (3,\\infty)");
+  same("2 \\times 10^3", "2000");
+});

@@ -16,7 +16,8 @@ export interface EquivalenceOptions {
   timeLimitMs?: number;
 }
 
-export const DEFAULT_TIME_LIMIT_MS = 500;
+/** Generous against a loaded machine (a verdict must not depend on the load), tight against a runaway expression. */
+export const DEFAULT_TIME_LIMIT_MS = 2000;
 /** Longer answers are compared as text only: parsing them could take longer than any deadline allows. */
 const MAX_PARSED_LENGTH = 400;
 /** Relative tolerance of numeric equality, as the standard math graders use (math_equal's isclose). */
@@ -24,7 +25,15 @@ const RELATIVE_TOLERANCE = 1e-4;
 const SAMPLE_POINTS = [0.37, 1.23, 2.71, -0.58, 0.91, 1.79];
 
 let engine: ComputeEngine | null = null;
-const ce = () => (engine ??= new ComputeEngine());
+
+/** The engine, started once a process; its libraries load on first use, so that use happens here, untimed. */
+function ce(): ComputeEngine {
+  if (engine) return engine;
+  engine = new ComputeEngine();
+  const warm = engine.parse("\\frac{\\sqrt{x}}{2} + \\sin(x) = (1, 2)");
+  for (const op of opsOf(warm)) op.subs({ x: engine.number(0.5) }).N();
+  return engine;
+}
 
 class DeadlineExceeded extends Error {}
 
@@ -39,8 +48,33 @@ class Deadline {
 }
 
 /** LaTeX the engine reads without tripping on presentation: sizing commands, spacing, \dfrac, currency, units. */
+/** Plain-text maths as chat models write it ("−2", "√3", "π/2", "x ≤ 5", "sqrt(2)") in LaTeX. */
+function plainToLatex(text: string): string {
+  return text
+    .replace(/[−–]/g, "-")
+    .replace(/×|·/g, "\\cdot ")
+    .replace(/÷/g, "\\div ")
+    .replace(/π|(?<![a-zA-Z\\])pi(?![a-zA-Z])/g, "\\pi ")
+    .replace(/∞/g, "\\infty ")
+    .replace(/≤|<=/g, "\\le ")
+    .replace(/≥|>=/g, "\\ge ")
+    .replace(/√\s*\(([^()]+)\)|(?<![a-zA-Z\\])sqrt\s*\(([^()]+)\)/g, (_, a, b) => `\\sqrt{${a ?? b}}`)
+    .replace(/√\s*([\d.]+|[a-zA-Z])/g, "\\sqrt{$1}")
+    .replace(/∪/g, "\\cup ")
+    .replace(/∅/g, "\\emptyset ");
+}
+
+/** "a \pm b" is the two answers a + b and a - b; "2 or 3", "x = 2 and x = 3" list answers. */
+function expandAlternatives(latex: string): string {
+  const listed = latex.replace(/\s*(?:\\text\{\s*(?:or|and)\s*\}|\\(?:quad|qquad)?\s*(?:or|and)(?![a-zA-Z])|(?<![a-zA-Z])(?:or|and)(?![a-zA-Z]))\s*/g, ", ");
+  const pm = listed.match(/^([^,]*?)\\pm([^,]*)$/);
+  if (!pm) return listed;
+  const [, before, after] = pm;
+  return `${before}+${after}, ${before}-${after}`.replace(/^\s*\+/, "");
+}
+
 export function cleanLatex(latex: string): string {
-  return latex
+  return plainToLatex(latex)
     .replace(/\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])\s*/g, "")
     .replace(/(?<!\\)\\[,!;: ]|\\q?quad(?![a-zA-Z])|~/g, " ")
     .replace(/\\[dt]frac(?![a-zA-Z])/g, "\\frac")
@@ -68,7 +102,7 @@ function dropThousandsSeparators(latex: string): string {
 const isBracketed = (latex: string) => /^[([{]|^\\\{|^\\langle/.test(latex) && /[)\]}]$|\\\}$|\\rangle$/.test(latex);
 
 function toParseable(answer: string): string {
-  const plain = dropThousandsSeparators(dropUnits(cleanLatex(answer)));
+  const plain = dropThousandsSeparators(dropUnits(expandAlternatives(cleanLatex(answer))));
   return plain.replace(/^\\text\{([^{}]*)\}$/, "$1").trim();
 }
 
@@ -88,10 +122,10 @@ function numericValue(expr: Expr): { re: number; im: number } | null {
   return { re, im: typeof im === "number" && !Number.isNaN(im) ? im : 0 };
 }
 
-const UNORDERED = new Set(["Set"]);
+const UNORDERED = new Set(["Set", "Union"]);
 /** What a comma-separated answer parses as; without brackets it lists solutions, in any order. */
 const BARE_LIST = new Set(["Tuple", "Sequence", "Delimiter"]);
-const COLLECTIONS = new Set(["Set", "List", "Tuple", "Matrix", "Interval", "Sequence", "Delimiter", "Pair", "Triple"]);
+const COLLECTIONS = new Set(["Set", "Union", "List", "Tuple", "Matrix", "Interval", "Sequence", "Delimiter", "Pair", "Triple"]);
 const RELATIONS = new Set(["Equal", "Less", "LessEqual", "Greater", "GreaterEqual", "NotEqual", "Element"]);
 
 function elementsEqual(a: readonly Expr[], b: readonly Expr[], ordered: boolean, options: Required<EquivalenceOptions>, deadline: Deadline): boolean {
