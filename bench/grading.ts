@@ -2,11 +2,13 @@
 // real model outputs (the `reasoning` of every file in ../shared/data/realcritic/), graded by `refinery grade`'s
 // code path. Per file: agreement, the share with no extracted answer, and the disagreements grouped by cause,
 // each listed so it can be read by hand. Also the grading speed (answers per second, engine start-up included).
-// Writes bench/results/grading.md and grading.json.
+// A second check on other models' outputs: ProcessBench's solutions (Llama-3, Qwen2…) whose problem is also in
+// the shipped GSM8K / MATH-500 test files, labelled by ProcessBench's `final_answer_correct`, graded against those
+// files' references. Writes bench/results/grading.md and grading.json.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gradeDataset, type GradedItem } from "../native/eval/grade.ts";
-import { answerIsCorrect, choiceOf, taskChoices } from "../native/eval/checkers.ts";
+import { answerIsCorrect, choiceOf, gradeResponse, taskChoices } from "../native/eval/checkers.ts";
 import { readDataset } from "../native/eval/dataset.ts";
 import { pct } from "../native/eval/format.ts";
 import { repoRoot } from "../test/support/models.ts";
@@ -67,6 +69,32 @@ for (const file of files) {
 }
 const perThousandMs = (elapsedMs / graded) * 1000;
 
+/** ProcessBench items whose problem the shipped test sets answer, graded on their joined steps. */
+function processBenchAgreement(): Array<{ file: string; items: number; agreement: number; noAnswer: number; disagreements: Array<{ id: string; label: boolean; answer: string | null; extractedBy: string; reference: string }> }> {
+  const data = resolve(repoRoot, "../shared/data");
+  const math = JSON.parse(readFileSync(join(data, "tasks/math500_test.json"), "utf8")) as Array<{ problem: string; answer: string }>;
+  const gsm = readFileSync(join(data, "tasks/gsm8k_test.jsonl"), "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as { question: string; answer: string });
+  const references = { "gsm8k.json": new Map(gsm.map((r) => [r.question.trim(), r.answer])), "math.json": new Map(math.map((r) => [r.problem.trim(), r.answer])) };
+  return Object.entries(references).map(([file, refs]) => {
+    const items = (JSON.parse(readFileSync(join(data, "processbench", file), "utf8")) as Array<{ id: string; problem: string; steps: string[]; final_answer_correct: unknown }>).filter((item) => refs.has(item.problem.trim()));
+    let agree = 0;
+    let noAnswer = 0;
+    const disagreements = [];
+    for (const item of items) {
+      const reference = refs.get(item.problem.trim())!;
+      const graded = gradeResponse({ question: item.problem, reference }, { text: item.steps.join("\n\n") });
+      const label = String(item.final_answer_correct).toLowerCase() === "true";
+      if (graded.answer === null) noAnswer++;
+      if (graded.correct === label) agree++;
+      else disagreements.push({ id: item.id, label, answer: graded.answer, extractedBy: graded.extractedBy, reference: referenceTail(reference) });
+    }
+    return { file, items: items.length, agreement: agree / items.length, noAnswer: noAnswer / items.length, disagreements };
+  });
+}
+
+const referenceTail = (reference: string) => reference.split("####").at(-1)!.trim();
+const processBench = processBenchAgreement();
+
 const cell = (text: string | null) => (text ?? "∅").replace(/\|/g, "\\|").replace(/\s+/g, " ").slice(0, 160);
 const lines = [
   `# Grading benchmark (${new Date().toISOString().slice(0, 10)}): Refinery's checker vs RealCritic's labels`,
@@ -91,7 +119,17 @@ for (const row of rows) {
     lines.push("");
   }
 }
+lines.push(
+  "## ProcessBench solutions with references from the shipped test sets",
+  "",
+  "Other models' solutions (ProcessBench's generators: Llama-3/3.1, Qwen2/2.5 …), labelled by ProcessBench's `final_answer_correct`; only items whose problem is in `tasks/gsm8k_test.jsonl` or `tasks/math500_test.json`, graded against that reference.",
+  "",
+  "| file | items | agreement with final_answer_correct | no answer extracted | disagreements (id: label, our answer (how), reference) |",
+  "|---|---|---|---|---|",
+  ...processBench.map((r) => `| ${r.file} | ${r.items} | ${pct(r.agreement)} | ${pct(r.noAnswer)} | ${r.disagreements.map((d) => `${d.id}: ${d.label}, ${cell(d.answer)} (${d.extractedBy}), ${cell(d.reference)}`).join("; ")} |`),
+  "",
+);
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, "grading.md"), `${lines.join("\n")}\n`);
-writeFileSync(join(out, "grading.json"), `${JSON.stringify({ graded, elapsedMs, perThousandMs, files: rows.map(({ disagreements, ...r }) => ({ ...r, disagreements: disagreements.length })) }, null, 2)}\n`);
-process.stdout.write(`${rows.map((r) => `${r.file}: agreement ${pct(r.agreement)} (${pct(r.corrected)} with wrong labels corrected), no answer ${pct(r.noAnswer)}, ${r.disagreements.length} disagreements`).join("\n")}\n${perThousandMs.toFixed(0)} ms per 1,000 answers\n`);
+writeFileSync(join(out, "grading.json"), `${JSON.stringify({ graded, elapsedMs, perThousandMs, files: rows.map(({ disagreements, ...r }) => ({ ...r, disagreements: disagreements.length })), processBench: processBench.map(({ disagreements, ...r }) => ({ ...r, disagreements: disagreements.length })) }, null, 2)}\n`);
+process.stdout.write(`${rows.map((r) => `${r.file}: agreement ${pct(r.agreement)} (${pct(r.corrected)} with wrong labels corrected), no answer ${pct(r.noAnswer)}, ${r.disagreements.length} disagreements`).join("\n")}\n${processBench.map((r) => `processbench/${r.file}: agreement ${pct(r.agreement)} over ${r.items}`).join("\n")}\n${perThousandMs.toFixed(0)} ms per 1,000 answers\n`);

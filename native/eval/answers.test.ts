@@ -49,6 +49,12 @@ test("a Markdown heading of four hashes is not GSM8K's answer line", () => {
   assert.deepEqual(read("#### Step 2: total\nThus \\boxed{(-\\infty, 4)}"), { answer: "(-\\infty, 4)", extractedBy: "boxed" });
 });
 
+test("a numeric task's answer stated as a sentence gives its one number", () => {
+  assert.equal(extractAnswer("**Answer:** Verna received $7.00 in change.", { numeric: true }), "7.00");
+  assert.equal(extractAnswer("The answer is \\boxed{4 blue boxes and 6 red boxes}", { numeric: true }), "4 blue boxes and 6 red boxes", "two numbers: no guess");
+  assert.equal(extractAnswer("**Answer:** Verna received $7.00 in change."), "Verna received $7.00", "cut where the explanation starts");
+});
+
 test("numeric tasks fall back to the last number, marked as a fallback; others get no answer", () => {
   assert.deepEqual(read("So, James runs a total of 540 meters a week.", true), { answer: "540", extractedBy: "last-number" });
   assert.deepEqual(read("The total cost is $1,200.", true), { answer: "1200", extractedBy: "last-number" });

@@ -155,6 +155,13 @@ export function lastNumber(text: string): string | null {
   return last === undefined ? null : last.replace(/,/g, "").replace(/\s+/g, "").replace(/\.$/, "");
 }
 
+/** A numeric task's answer stated as a sentence ("Verna received $7.00 in change"): its one number, if it has one. */
+function numberInSentence(answer: string): string {
+  if (answerNumber(answer) !== null || !/[a-zA-Z]{2,}\s+[a-zA-Z]{2,}/.test(answer.replace(/\\[a-zA-Z]+/g, ""))) return answer;
+  const numbers = [...answer.matchAll(LAST_NUMBER)];
+  return numbers.length === 1 ? numbers[0]![0].replace(/,/g, "") : answer;
+}
+
 /**
  * The answer part of a response: Refinery's backends pass it without the thoughts already; responses written by
  * other tools may still carry a <think>…</think> segment, and one cut off before </think> has no answer part.
@@ -190,7 +197,7 @@ export function extractFinalAnswer(text: string, options: ExtractionOptions = {}
   // (boxed and phrase at the same spot are one statement).
   const hashes = candidates.filter((c) => c.extractedBy === "hashes").at(-1);
   const chosen = hashes ?? candidates.sort((a, b) => a.index - b.index).at(-1);
-  if (chosen) return { answer: chosen.answer, extractedBy: chosen.extractedBy };
+  if (chosen) return { answer: options.numeric ? numberInSentence(chosen.answer) : chosen.answer, extractedBy: chosen.extractedBy };
   if (options.numeric) {
     const number = lastNumber(plain);
     if (number !== null) return { answer: number, extractedBy: "last-number" };
@@ -214,6 +221,7 @@ export function answerNumber(answer: string): number | null {
     .replace(/\\%|%/g, "")
     .replace(/\^\s*\{?\s*\\circ\s*\}?|°/g, "")
     .replace(/^\\?\$|\\?\$$/g, "")
+    .replace(/^\\(?=\d)/, "")
     .replace(/\{,\}/g, "")
     .replace(/(?<=\d),(?=\d{3}\b)/g, "")
     .replace(/\s+/g, " ")

@@ -13,6 +13,10 @@ test("numbers with units, \\text{}, percent, degrees, currency and thousands sep
   same("30^\\circ", "30");
   same("30^{\\circ}", "30");
   same("1,000", "1000");
+  same("\\15", "15", "a stray backslash before a number (a dollar sign that lost its $)");
+  same("\\frac{270}{7}", "\\frac{270}7\\text{ degrees}");
+  same("4096\\pi \\text{ square units}", "4096\\pi");
+  same("12\\sqrt{2} cm", "12\\sqrt{2}");
   differ("10 \\text{ cm}", "11");
 });
 
@@ -32,6 +36,7 @@ test("matrices and vectors element by element", () => {
   same("\\begin{pmatrix} 2 \\\\ -1 \\\\ -5 \\end{pmatrix}", "\\begin{pmatrix}2\\\\-1\\\\-5\\end{pmatrix}");
   same("\\begin{pmatrix} -\\frac{4}{9} \\\\ \\frac{1}{9} \\end{pmatrix}", "\\begin{pmatrix}-4/9\\\\1/9\\end{pmatrix}");
   same("\\begin{bmatrix} 0 & 1 \\\\ 1 & 0 \\end{bmatrix}", "\\begin{pmatrix}0&1\\\\1&0\\end{pmatrix}");
+  same("\\begin{pmatrix} 0 & 1 \\\\ 1 & 0 \\end{pmatrix}", "\\begin{pmatrix}0&1\\\\1&0\\end{pmatrix}");
   differ("\\begin{pmatrix} 0 & 1 \\\\ 1 & 0 \\end{pmatrix}", "\\begin{pmatrix}1&0\\\\0&1\\end{pmatrix}");
   differ("\\begin{pmatrix} 2 \\\\ -1 \\end{pmatrix}", "\\begin{pmatrix}2\\\\-1\\\\-5\\end{pmatrix}");
 });

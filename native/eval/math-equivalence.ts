@@ -80,7 +80,7 @@ export function cleanLatex(latex: string): string {
     .replace(/\\[dt]frac(?![a-zA-Z])/g, "\\frac")
     .replace(/\\displaystyle(?![a-zA-Z])/g, "")
     .replace(/\{,\}/g, "")
-    .replace(/\\\$|(?<!\\)\$/g, "")
+    .replace(/\\\$|(?<!\\)\$|(?<!\\)\\(?=\d)/g, "")
     .replace(/\^\s*\{?\s*\\circ\s*\}?|°|\\degree(?![a-zA-Z])/g, "")
     .replace(/\\%|%/g, "")
     .replace(/\\(?:text|textbf|mathrm|mbox)\{\s*\}/g, "")
@@ -91,7 +91,10 @@ export function cleanLatex(latex: string): string {
 /** "18 \text{ dollars}", "5 cm", "3 hours" → the number; a \text{...} that is the whole answer keeps its words. */
 function dropUnits(latex: string): string {
   const unit = latex.match(/^([-+]?[\d.,]*\d(?:\s*\\frac\{\d+\}\{\d+\})?)\s*(?:\\(?:text|mathrm|mbox)\{[^{}]*\}|[a-zA-Z][a-zA-Z. ]*)(?:\s*\^?\s*\{?[23]\}?)?$/);
-  return unit ? unit[1]! : latex;
+  if (unit) return unit[1]!;
+  // "\frac{270}{7}\text{ degrees}", "4096\pi \text{ square units}", "12\sqrt{2} cm": a value, then a unit in words.
+  const trailing = latex.match(/^(.*\S)\s*(?:\\(?:text|mathrm|mbox)\{\s*[a-zA-Z][a-zA-Z. ]*\}|\s[a-zA-Z]{2,}(?:\s+[a-zA-Z]{2,})*)(?:\s*\^\s*\{?[23]\}?)?$/);
+  return trailing && /\d/.test(trailing[1]!) && !/\\text\{[^}]*$/.test(trailing[1]!) ? trailing[1]!.trim() : latex;
 }
 
 /** 1,234,567 is a number, not a tuple, when every group after the first has three digits. */
