@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { gradeDataset, type GradedItem } from "../native/eval/grade.ts";
 import { answerIsCorrect, choiceOf, gradeResponse, taskChoices } from "../native/eval/checkers.ts";
 import { readDataset } from "../native/eval/dataset.ts";
-import { pct } from "../native/eval/format.ts";
+import { pct } from "../native/protocol/format.ts";
 import { repoRoot } from "../test/support/models.ts";
 import { REALCRITIC_LABEL_ERRORS } from "../test/support/realcritic-labels.ts";
 import type { Task } from "../native/protocol/events.ts";

@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { parseFieldMapping } from "../eval/dataset.ts";
 import { gradeDataset, gradesCsv, gradesJsonl, type GradeResult } from "../eval/grade.ts";
-import { pct } from "../eval/format.ts";
+import { pct } from "../protocol/format.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 
 /** --field response=<f> names the response; the other --field entries are the dataset reader's mapping. */

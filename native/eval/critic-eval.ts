@@ -11,7 +11,7 @@ import type { SamplingSettings } from "../protocol/events.ts";
 import { fill, prompts, solverMessages } from "../strategies/prompts.ts";
 import { MAX_STEPS, parseVerdict, scoreSchema, stepwiseSchema } from "../strategies/verdicts.ts";
 import { answerIsCorrect, answerOf } from "./checkers.ts";
-import { pct } from "./format.ts";
+import { pct } from "../protocol/format.ts";
 import { DatasetError } from "./dataset.ts";
 import { transitions, type Transitions } from "./stats.ts";
 

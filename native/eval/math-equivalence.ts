@@ -213,7 +213,7 @@ function sampled(a: Expr, b: Expr, deadline: Deadline): Array<[number, number]> 
 }
 
 function proportional(a: Expr, b: Expr, deadline: Deadline): boolean {
-  const pairs = sampled(a, b, deadline).filter(([x, y]) => Math.abs(y) > 1e-9);
+  const pairs = sampled(a, b, deadline).filter(([, y]) => Math.abs(y) > 1e-9);
   if (pairs.length < 3) return false;
   const ratio = pairs[0]![0] / pairs[0]![1];
   return ratio !== 0 && pairs.every(([x, y]) => close(x / y, ratio));
