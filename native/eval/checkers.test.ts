@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { answerIsCorrect, candidateIsCorrect, checkerKind, choiceOf, choicesInQuestion, gradeResponse, questionWithChoices, referenceChoice } from "./checkers.ts";
+import { answerIsCorrect, answerKey, candidateIsCorrect, checkerKind, choiceOf, choicesInQuestion, gradeResponse, questionWithChoices, referenceChoice } from "./checkers.ts";
 
 const choices = ["uracil", "thymine", "guanine", "adenine"];
 const inQuestion = "What is the complementary base to cytosine in DNA?\nAnswer Choices: (A) uracil (B) thymine (C) guanine (D) adenine";
@@ -35,6 +35,12 @@ test("options written in the question make a letter reference a multiple-choice 
   ] as const) {
     assert.deepEqual(gradeResponse(task, { text }), { answer, extractedBy: text.includes("boxed") ? "boxed" : "phrase", correct }, text);
   }
+});
+
+test("votes group answers by option letter for multiple choice, by normalised value otherwise", () => {
+  const task = { question: inQuestion, reference: "C" };
+  assert.deepEqual(["(C) guanine", "C", "guanine", "\\boxed{C}", "B", null, "no idea"].map((a) => answerKey(task, a)), ["C", "C", "C", "C", "B", null, null]);
+  assert.deepEqual(["18.00", "18", "\\frac{1}{2}"].map((a) => answerKey({ question: "q", reference: "18" }, a)), ["18", "18", "0.5"]);
 });
 
 test("a solution that names no answer falls back to the option it mentions last, marked as such", () => {

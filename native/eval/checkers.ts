@@ -4,7 +4,7 @@
 // answers by value (answers.ts, math-equivalence.ts). `gradeResponse` is the one checker: the runner, experiments,
 // critic evaluation, exports and `refinery grade` all reach it.
 import type { Task } from "../protocol/events.ts";
-import { answersMatch, answerNumber, asksForConstant, extractFinalAnswer, referenceAnswer, type ExtractedAnswer, type ExtractedBy } from "./answers.ts";
+import { answersMatch, answerNumber, asksForConstant, extractFinalAnswer, normalizeAnswer, referenceAnswer, type ExtractedAnswer, type ExtractedBy } from "./answers.ts";
 import { extractCode, runPython, testProgram } from "./sandbox.ts";
 
 export type CheckerKind = "code" | "choice" | "answer" | "none";
@@ -43,7 +43,7 @@ const stripWrapping = (text: string) => {
   for (let previous = ""; previous !== value; ) {
     previous = value;
     value = value
-      .replace(/^\\(?:text|textbf|mathrm|mbox)\{(.*)\}$/s, "$1")
+      .replace(/^\\(?:text|textbf|mathrm|mbox|boxed|fbox)\{(.*)\}$/s, "$1")
       .replace(/^\\?\$|\\?\$$/g, "")
       .replace(/^\*\*(.*)\*\*$/s, "$1")
       .replace(/^(?:the\s+)?(?:correct\s+)?(?:option|choice|answer)\s*(?:is)?\s*:?\s*/i, "")
@@ -139,6 +139,16 @@ export function gradeResponse(task: Task, response: { text: string; answer?: str
   const correct = answerIsCorrect(task, extracted.answer);
   if (checkerKind(task) !== "choice") return { ...extracted, correct };
   return { answer: choiceOf(extracted.answer, taskChoices(task)!) ?? extracted.answer, extractedBy: extracted.extractedBy, correct };
+}
+
+/**
+ * What answers are grouped by in a vote: the option's letter for multiple choice ("(B) thymine", "B" and "thymine"
+ * are one vote), the normalised answer otherwise; null when the answer names nothing.
+ */
+export function answerKey(task: Task, answer: string | null): string | null {
+  if (answer === null) return null;
+  if (checkerKind(task) === "choice") return choiceOf(answer, taskChoices(task)!);
+  return normalizeAnswer(answer);
 }
 
 /** Correctness of a whole candidate: code candidates run the task's tests; others check their final answer. */
