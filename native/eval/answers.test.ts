@@ -42,6 +42,8 @@ test("the statement nearest the end wins; remarks about the answer are not answe
   assert.equal(extractAnswer("The answer is 18. The answer is also consistent with the problem statement."), "18");
   assert.equal(extractAnswer("The answer is 12.\nWe can check that the answer is correct."), "12");
   assert.equal(extractAnswer("Therefore, the answer is (D)."), "(D)");
+  assert.equal(extractAnswer("So \\boxed{3}. Let's verify the answer: substituting 3 gives 9 = 9."), "3", "checking an answer states none");
+  assert.equal(extractAnswer("\\boxed{12}\nThe answer is consistent with every condition that the problem states about the boxes and the apples."), "12");
 });
 
 test("a Markdown heading of four hashes is not GSM8K's answer line", () => {

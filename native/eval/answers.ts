@@ -125,11 +125,18 @@ function phraseContinuation(text: string, from: number): string {
   return block ? block[1]! : "";
 }
 
+/** "Let's verify the answer: substituting 3 gives 9 = 9" checks an answer; it does not state one. */
+const CHECKING = /\b(?:check|checking|verify|verifying|confirm|confirming|validate|test|testing)\s+(?:the|our|this|my)?\s*$/i;
+
+/** Prose of many words after a phrase is a sentence about the answer, not the answer. */
+const tooWordy = (answer: string) => (answer.replace(/\\[a-zA-Z]+(?:\{[^}]*\})?/g, "").match(/\b[a-zA-Z]{3,}\b/g) ?? []).length > 8;
+
 function phraseCandidates(text: string): Candidate[] {
   const found: Candidate[] = [];
   for (const match of text.matchAll(PHRASE)) {
+    if (CHECKING.test(text.slice(Math.max(0, match.index - 30), match.index))) continue;
     const answer = cleanAnswer(phraseContinuation(text, match.index + match[0].length));
-    if (answer && !NOT_AN_ANSWER.test(answer) && answer.length <= 200) found.push({ index: match.index, answer, extractedBy: "phrase" });
+    if (answer && !NOT_AN_ANSWER.test(answer) && answer.length <= 200 && !tooWordy(answer)) found.push({ index: match.index, answer, extractedBy: "phrase" });
   }
   return found;
 }
