@@ -15,6 +15,7 @@ import { commandDownload, commandGpu, commandInspect, commandModels, commandPlan
 import { renderTree } from "./render-tree.ts";
 import { commandRun } from "./run-command.ts";
 import { commandCriticEval, commandExperiment, commandReport } from "./experiment-commands.ts";
+import { commandGrade } from "./grade-command.ts";
 
 const USAGE = `refinery — an actor and a critic LLM refine answers together
 
@@ -40,6 +41,9 @@ usage:
                                               resumable; run again to continue a stopped one (p pauses, q stops)
   refinery report <folder> [--html <file>] [--csv <file>] [--jsonl <file>] [--pairs <file.jsonl>] [--baseline <column>] [--json]
   refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--json]
+  refinery grade --dataset <file> --field response=<f> [--field reference=<f> --field question=<f> --field choices=<f>]
+               [--limit n] [--offset n] [--skip-malformed] [--csv <file>] [--jsonl <file>] [--json]
+                                              judge existing answers (any tool's) with the experiments' checker
   refinery serve [--port n] [--runs <dir>] [--gpu …] [--threads n]   the UI on 127.0.0.1 with an access token
 `;
 
@@ -110,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       case "experiment": return await commandExperiment(rest);
       case "report": return await commandReport(rest);
       case "critic-eval": return await commandCriticEval(rest);
+      case "grade": return await commandGrade(rest);
       case undefined: case "help": case "--help": case "-h":
         process.stdout.write(USAGE);
         return command === undefined ? 1 : 0;

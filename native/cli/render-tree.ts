@@ -34,7 +34,7 @@ export function renderTree(state: RunState, options: { width?: number } = {}): s
     const who = node.model ? ` (${node.model})` : "";
     const extra = node.parents.length > 1 ? ` ← also ${node.parents.slice(1).join(", ")}` : "";
     const status = node.status === "done" ? "" : ` {${node.status}}`;
-    const answer = node.answer !== null ? ` → ${node.answer}` : "";
+    const answer = node.answer !== null ? ` → ${node.answer}${node.answerFallback ? ` (guessed: ${node.answerFallback})` : ""}` : "";
     lines.push(`${mark} ${"  ".repeat(depth)}${id} ${node.role}/${node.step} #${node.iteration}${who}${status}${scoreLabel(node)}${answer}${extra}`);
     lines.push(`  ${"  ".repeat(depth)}   ${oneLine(node.text, width)}`);
     for (const child of state.children[id] ?? []) {

@@ -10,8 +10,7 @@ import { parseJsonLoose } from "../llm/json-output.ts";
 import type { SamplingSettings } from "../protocol/events.ts";
 import { fill, prompts, solverMessages } from "../strategies/prompts.ts";
 import { MAX_STEPS, parseVerdict, scoreSchema, stepwiseSchema } from "../strategies/verdicts.ts";
-import { extractAnswer } from "./answers.ts";
-import { answerIsCorrect } from "./checkers.ts";
+import { answerIsCorrect, answerOf } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
 import { DatasetError, parseRows } from "./dataset.ts";
 import { transitions, type Transitions } from "./stats.ts";
@@ -106,7 +105,7 @@ export async function evaluateProcessBench(items: ProcessBenchItem[], critic: Mo
 export interface RealCriticItem {
   question: string;
   solution: string;
-  /** The stored solution's answer and whether it was right (RealCritic's pred and previous_score). */
+  /** The stored solution's answer, read by the checker (RealCritic's own `pred` is sometimes misread). */
   solutionAnswer: string | null;
   reference: string;
   /** Multiple-choice options (RealCritic's ARC): answers are then compared as option letters. */
@@ -125,13 +124,15 @@ export async function readRealCritic(path: string, limit?: number): Promise<Real
     if (typeof item.question !== "string" || typeof item.reasoning !== "string" || item.gt === undefined) {
       throw new DatasetError(`${path}: item ${i + 1} is not a RealCritic item (needs question, reasoning, gt)`);
     }
-    const choices = (item.choices as { text?: unknown } | undefined)?.text;
+    const texts = (item.choices as { text?: unknown } | undefined)?.text;
+    const choices = Array.isArray(texts) ? { choices: texts.map(String) } : {};
+    const reference = String(item.gt);
     return {
       question: item.question,
       solution: item.reasoning,
-      solutionAnswer: item.pred === undefined ? null : String(item.pred),
-      reference: String(item.gt),
-      ...(Array.isArray(choices) ? { choices: choices.map(String) } : {}),
+      solutionAnswer: answerOf({ question: item.question, reference, ...choices }, item.reasoning).answer,
+      reference,
+      ...choices,
     };
   });
 }
@@ -162,7 +163,7 @@ export async function evaluateRealCritic(items: RealCriticItem[], critic: ModelB
     if (options.solver) {
       const own = await options.solver.generate({ messages: solverMessages(item.question), maxTokens: sampling.maxTokens, temperature: 0, seed: (options.seed ?? 0) + index, lane: "solver", signal: options.signal });
       solution = own.text;
-      solutionAnswer = extractAnswer(own.text);
+      solutionAnswer = answerOf(task, own.text).answer;
     }
     const result = await critic.generate({
       messages: [

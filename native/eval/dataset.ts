@@ -34,6 +34,8 @@ export interface LoadedDataset {
   tasks: Task[];
   /** Each task's short scalar fields (subject, level, source…), for filtering results by them. */
   fields: Array<Record<string, string>>;
+  /** Each task's record as read, with its line (1-based; the index in a JSON array): for fields beyond the task's. */
+  records: Array<{ line: number; value: Record<string, unknown> }>;
   skipped: MalformedRecord[];
 }
 
@@ -65,9 +67,14 @@ const DEFAULTS: Record<keyof FieldMapping, string[]> = {
   entryPoint: ["entry_point", "entryPoint"],
 };
 
+/** A record's field by a dotted path ("meta.gold"); undefined when any step is missing. */
+export function fieldAt(item: Record<string, unknown>, path: string): unknown {
+  return path.split(".").reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), item);
+}
+
 function pick(item: Record<string, unknown>, fields: FieldMapping | undefined, name: keyof FieldMapping): unknown {
   const explicit = fields?.[name];
-  if (explicit) return explicit.split(".").reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), item);
+  if (explicit) return fieldAt(item, explicit);
   for (const candidate of DEFAULTS[name]) if (item[candidate] !== undefined && item[candidate] !== null) return item[candidate];
   return undefined;
 }
@@ -179,6 +186,7 @@ export async function loadDataset(path: string, options: DatasetOptions = {}): P
   const fileName = path.split(/[\\/]/).pop()!;
   const tasks: Task[] = [];
   const fields: Array<Record<string, string>> = [];
+  const records: LoadedDataset["records"] = [];
   const skipped: MalformedRecord[] = [];
   for (const row of selected) {
     const task = row.error ?? (typeof row.value !== "object" || row.value === null || Array.isArray(row.value) ? "not a JSON object" : toTask(row.value as Record<string, unknown>, row.line, fileName, options.fields));
@@ -187,6 +195,7 @@ export async function loadDataset(path: string, options: DatasetOptions = {}): P
     } else {
       tasks.push(task);
       fields.push(categoryFields(row.value as Record<string, unknown>, task));
+      records.push({ line: row.line, value: row.value as Record<string, unknown> });
     }
   }
   if (skipped.length && !options.skipMalformed) {
@@ -194,7 +203,7 @@ export async function loadDataset(path: string, options: DatasetOptions = {}): P
     throw new DatasetError(`${path}: ${skipped.length} malformed record${skipped.length > 1 ? "s" : ""} (${listed}${skipped.length > 5 ? "; …" : ""}); fix ${skipped.length > 1 ? "them" : "it"} or ask to skip malformed records (--skip-malformed)`);
   }
   if (!tasks.length) throw new DatasetError(`${path}: no items${skipped.length ? ` (${skipped.length} malformed records skipped)` : ""}`);
-  return { tasks, fields, skipped };
+  return { tasks, fields, records, skipped };
 }
 
 export async function readDataset(path: string, options: DatasetOptions = {}): Promise<Task[]> {

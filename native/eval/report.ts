@@ -12,7 +12,7 @@ import { latestScore } from "../protocol/state.ts";
 import { runDir } from "../runs/paths.ts";
 import { replayRunLog } from "../runs/run-log.ts";
 
-const csvField = (value: unknown) => {
+export const csvField = (value: unknown) => {
   const text = value === null || value === undefined ? "" : String(value);
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };

@@ -10,6 +10,9 @@ export interface ChatMessage {
   content: string;
 }
 
+/** How an answer was found when the solution stated none: the last number (numeric tasks), the last option named. */
+export type AnswerFallback = "last-number" | "option-mention";
+
 export interface Task {
   id?: string;
   question: string;
@@ -112,6 +115,8 @@ export type RunEvent =
       nodeId: string;
       text: string;
       answer: string | null;
+      /** The solution stated no answer; `answer` is a guess from its last number or the last option it names. */
+      answerFallback?: AnswerFallback;
       tokensIn: number;
       tokensOut: number;
       wallMs: number;

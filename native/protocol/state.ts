@@ -1,6 +1,7 @@
 // The one run state: a pure fold over RunEvents. The engine, the CLI, the tests and the renderer all build
 // their view of a run with this function and keep no other copy.
 import type {
+  AnswerFallback,
   Budgets,
   ChatMessage,
   ModelDescriptor,
@@ -23,6 +24,8 @@ export interface RunNode {
   prompt?: ChatMessage[];
   text: string;
   answer: string | null;
+  /** Set when `answer` is a fallback guess, not a stated answer (see node-completed). */
+  answerFallback?: AnswerFallback;
   status: NodeStatus;
   tokensIn: number;
   tokensOut: number;
@@ -132,6 +135,7 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
         ...node,
         text: event.text,
         answer: event.answer,
+        ...(event.answerFallback ? { answerFallback: event.answerFallback } : {}),
         status: event.status,
         tokensIn: event.tokensIn,
         tokensOut: event.tokensOut,

@@ -2,7 +2,8 @@
 // primitives (generate, critique, refine, vote, select) as node-producing calls. Strategies never touch the
 // log, the models' internals or the event sink directly.
 import type { GenerateRequest, JsonSchema, ModelBackend } from "../llm/backend.ts";
-import { extractAnswer, normalizeAnswer } from "../eval/answers.ts";
+import { isFallback, normalizeAnswer } from "../eval/answers.ts";
+import { answerOf } from "../eval/checkers.ts";
 import type { ChatMessage, ModelRole, NodeRole, RunEvent, SamplingSettings, Score, Task } from "../protocol/events.ts";
 import { applyRunEvent, emptyRunState, latestScore, type RunNode, type RunState } from "../protocol/state.ts";
 import { parseJsonLoose } from "../llm/json-output.ts";
@@ -168,12 +169,14 @@ export class RunContext {
     try {
       const result = await backend.generate(request);
       const aborted = result.stopReason === "aborted" || this.signal.aborted;
+      const read = options.extract === false ? null : answerOf(this.task, result.text);
       this.emit({
         type: "node-completed",
         at: Date.now(),
         nodeId,
         text: result.text,
-        answer: options.extract === false ? null : extractAnswer(result.text),
+        answer: read?.answer ?? null,
+        ...(read && isFallback(read.extractedBy) ? { answerFallback: read.extractedBy } : {}),
         tokensIn: result.tokensIn,
         tokensOut: result.tokensOut,
         wallMs: Math.round(performance.now() - started),

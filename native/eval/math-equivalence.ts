@@ -1,0 +1,305 @@
+// Whether two final answers denote the same mathematical object, the way Python graders lean on sympy: both are
+// parsed as LaTeX by @cortex-js/compute-engine, collections are compared element by element (sets, bare lists of
+// solutions and unordered; tuples, vectors, matrices and intervals in order), equations side by side, and scalars
+// by value — exactly when the engine can, else by evaluating both at sample points, up to an additive constant
+// when the task asks for an antiderivative ("+ C"). Each comparison runs under a deadline so a pathological
+// expression gives a "no" instead of stalling an experiment.
+import { ComputeEngine, isFunction, isSymbol, type Expression as Expr } from "@cortex-js/compute-engine";
+
+/** Operands of a function expression ("Add", "Tuple", …); none for numbers and symbols. */
+const opsOf = (expr: Expr): readonly Expr[] => (isFunction(expr) ? expr.ops : []);
+
+export interface EquivalenceOptions {
+  /** Compare up to an additive constant (indefinite integrals): "+ C" in the task. */
+  upToConstant?: boolean;
+  /** Milliseconds one comparison may take before it counts as "not equal". */
+  timeLimitMs?: number;
+}
+
+/** Generous against a loaded machine (a verdict must not depend on the load), tight against a runaway expression. */
+export const DEFAULT_TIME_LIMIT_MS = 2000;
+/** Longer answers are compared as text only: parsing them could take longer than any deadline allows. */
+const MAX_PARSED_LENGTH = 400;
+/** Relative tolerance of numeric equality, as the standard math graders use (math_equal's isclose). */
+const RELATIVE_TOLERANCE = 1e-4;
+const SAMPLE_POINTS = [0.37, 1.23, 2.71, -0.58, 0.91, 1.79];
+
+let engine: ComputeEngine | null = null;
+
+/** The engine, started once a process; its libraries load on first use, so that use happens here, untimed. */
+function ce(): ComputeEngine {
+  if (engine) return engine;
+  engine = new ComputeEngine();
+  const warm = engine.parse("\\frac{\\sqrt{x}}{2} + \\sin(x) = (1, 2)");
+  for (const op of opsOf(warm)) op.subs({ x: engine.number(0.5) }).N();
+  return engine;
+}
+
+class DeadlineExceeded extends Error {}
+
+class Deadline {
+  private readonly end: number;
+  constructor(limitMs: number) {
+    this.end = performance.now() + limitMs;
+  }
+  check() {
+    if (performance.now() > this.end) throw new DeadlineExceeded();
+  }
+}
+
+/** LaTeX the engine reads without tripping on presentation: sizing commands, spacing, \dfrac, currency, units. */
+/** Plain-text maths as chat models write it ("−2", "√3", "π/2", "x ≤ 5", "sqrt(2)") in LaTeX. */
+function plainToLatex(text: string): string {
+  return text
+    .replace(/[−–]/g, "-")
+    .replace(/×|·/g, "\\cdot ")
+    .replace(/÷/g, "\\div ")
+    .replace(/π|(?<![a-zA-Z\\])pi(?![a-zA-Z])/g, "\\pi ")
+    .replace(/∞/g, "\\infty ")
+    .replace(/≤|<=/g, "\\le ")
+    .replace(/≥|>=/g, "\\ge ")
+    .replace(/√\s*\(([^()]+)\)|(?<![a-zA-Z\\])sqrt\s*\(([^()]+)\)/g, (_, a, b) => `\\sqrt{${a ?? b}}`)
+    .replace(/√\s*([\d.]+|[a-zA-Z])/g, "\\sqrt{$1}")
+    .replace(/∪/g, "\\cup ")
+    .replace(/∅/g, "\\emptyset ");
+}
+
+/** "a \pm b" is the two answers a + b and a - b; "2 or 3", "x = 2 and x = 3" list answers. */
+function expandAlternatives(latex: string): string {
+  const listed = latex.replace(/\s*(?:\\text\{\s*(?:or|and)\s*\}|\\(?:quad|qquad)?\s*(?:or|and)(?![a-zA-Z])|(?<![a-zA-Z])(?:or|and)(?![a-zA-Z]))\s*/g, ", ");
+  const pm = listed.match(/^([^,]*?)\\pm([^,]*)$/);
+  if (!pm) return listed;
+  const [, before, after] = pm;
+  return `${before}+${after}, ${before}-${after}`.replace(/^\s*\+/, "");
+}
+
+export function cleanLatex(latex: string): string {
+  return plainToLatex(latex)
+    .replace(/\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])\s*/g, "")
+    .replace(/(?<!\\)\\[,!;: ]|\\q?quad(?![a-zA-Z])|~/g, " ")
+    .replace(/\\[dt]frac(?![a-zA-Z])/g, "\\frac")
+    .replace(/\\displaystyle(?![a-zA-Z])/g, "")
+    .replace(/\{,\}/g, "")
+    .replace(/\\\$|(?<!\\)\$|(?<!\\)\\(?=\d)/g, "")
+    .replace(/\^\s*\{?\s*\\circ\s*\}?|°|\\degree(?![a-zA-Z])/g, "")
+    .replace(/\\%|%/g, "")
+    .replace(/\\(?:text|textbf|mathrm|mbox)\{\s*\}/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** "18 \text{ dollars}", "5 cm", "3 hours" → the number; a \text{...} that is the whole answer keeps its words. */
+function dropUnits(latex: string): string {
+  const unit = latex.match(/^([-+]?[\d.,]*\d(?:\s*\\frac\{\d+\}\{\d+\})?)\s*(?:\\(?:text|mathrm|mbox)\{[^{}]*\}|[a-zA-Z][a-zA-Z. ]*)(?:\s*\^?\s*\{?[23]\}?)?$/);
+  if (unit) return unit[1]!;
+  // "\frac{270}{7}\text{ degrees}", "4096\pi \text{ square units}", "12\sqrt{2} cm": a value, then a unit in words.
+  const trailing = latex.match(/^(.*\S)\s*(?:\\(?:text|mathrm|mbox)\{\s*[a-zA-Z][a-zA-Z. ]*\}|\s[a-zA-Z]{2,}(?:\s+[a-zA-Z]{2,})*)(?:\s*\^\s*\{?[23]\}?)?$/);
+  return trailing && /\d/.test(trailing[1]!) && !/\\text\{[^}]*$/.test(trailing[1]!) ? trailing[1]!.trim() : latex;
+}
+
+/** 1,234,567 is a number, not a tuple, when every group after the first has three digits. */
+function dropThousandsSeparators(latex: string): string {
+  return /^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(latex) ? latex.replace(/,/g, "") : latex;
+}
+
+const isBracketed = (latex: string) => /^[([{]|^\\\{|^\\langle/.test(latex) && /[)\]}]$|\\\}$|\\rangle$/.test(latex);
+
+function toParseable(answer: string): string {
+  const plain = dropThousandsSeparators(dropUnits(expandAlternatives(cleanLatex(answer))));
+  return plain.replace(/^\\text\{([^{}]*)\}$/, "$1").trim();
+}
+
+function parse(latex: string): Expr | null {
+  if (latex.length > MAX_PARSED_LENGTH) return null;
+  const expr = ce().parse(latex);
+  return expr.isValid ? expr : null;
+}
+
+const close = (a: number, b: number) => a === b || (Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b)));
+
+/**
+ * Power towers (9^{9^{9}}), huge exponents and factorials make the engine compute exact integers of millions of
+ * digits inside one uninterruptible operation; such answers are compared as text only.
+ */
+const tooCostly = (latex: string) => /\^\s*\{\s*[-+]?\d+\s*\^|\^\s*\{?\s*\d{4,}|\d{4,}\s*!|\^\s*\{?\s*\d+\s*\^/.test(latex);
+
+function numericValue(expr: Expr): { re: number; im: number } | null {
+  const value = expr.N();
+  const re = value.re;
+  const im = value.im;
+  if (typeof re !== "number" || Number.isNaN(re)) return null;
+  return { re, im: typeof im === "number" && !Number.isNaN(im) ? im : 0 };
+}
+
+const UNORDERED = new Set(["Set", "Union"]);
+/** What a comma-separated answer parses as; without brackets it lists solutions, in any order. */
+const BARE_LIST = new Set(["Tuple", "Sequence", "Delimiter"]);
+const COLLECTIONS = new Set(["Set", "Union", "List", "Tuple", "Matrix", "Interval", "Sequence", "Delimiter", "Pair", "Triple"]);
+const RELATIONS = new Set(["Equal", "Less", "LessEqual", "Greater", "GreaterEqual", "NotEqual", "Element"]);
+
+function elementsEqual(a: readonly Expr[], b: readonly Expr[], ordered: boolean, options: Required<EquivalenceOptions>, deadline: Deadline): boolean {
+  if (a.length !== b.length) return false;
+  if (ordered) return a.every((x, i) => exprEqual(x, b[i]!, options, deadline));
+  const unused = [...b];
+  for (const x of a) {
+    const at = unused.findIndex((y) => exprEqual(x, y, options, deadline));
+    if (at < 0) return false;
+    unused.splice(at, 1);
+  }
+  return true;
+}
+
+/** Open/closed ends of an interval must agree, then the end points by value. */
+function intervalEnds(expr: Expr): Array<{ open: boolean; value: Expr }> {
+  return opsOf(expr).map((end) => (end.operator === "Open" ? { open: true, value: opsOf(end)[0]! } : { open: false, value: end }));
+}
+
+/** "[2, 5]" parses as a list and "(2, 5)" as a tuple: against an interval they are its closed and open forms. */
+function asIntervalLike(expr: Expr): Expr {
+  const ops = opsOf(expr);
+  if (ops.length !== 2 || !["List", "Tuple", "Pair"].includes(expr.operator)) return expr;
+  const ends = expr.operator === "List" ? ops.map((op) => op.json) : ops.map((op) => ["Open", op.json]);
+  return ce().box(["Interval", ...ends] as never);
+}
+
+function collectionsEqual(x: Expr, y: Expr, ordered: boolean, options: Required<EquivalenceOptions>, deadline: Deadline): boolean {
+  const intervals = x.operator === "Interval" || y.operator === "Interval";
+  const [a, b] = intervals ? [asIntervalLike(x), asIntervalLike(y)] : [x, y];
+  if (intervals) {
+    if (a.operator !== b.operator) return false;
+    const [ea, eb] = [intervalEnds(a), intervalEnds(b)];
+    return ea.length === eb.length && ea.every((end, i) => end.open === eb[i]!.open && exprEqual(end.value, eb[i]!.value, options, deadline));
+  }
+  const bareLists = BARE_LIST.has(a.operator) && BARE_LIST.has(b.operator);
+  const unordered = (!ordered && bareLists) || UNORDERED.has(a.operator) || UNORDERED.has(b.operator);
+  const sameKind = a.operator === b.operator || unordered || (["Tuple", "Pair", "Triple", "Sequence", "Delimiter"].includes(a.operator) && ["Tuple", "Pair", "Triple", "Sequence", "Delimiter"].includes(b.operator));
+  // A column vector written as a matrix and as a list of numbers are the same vector.
+  const flat = (e: Expr) => (e.operator === "Matrix" ? flattenMatrix(e) : opsOf(e));
+  if (!sameKind && !(a.operator === "Matrix" || b.operator === "Matrix")) return false;
+  return elementsEqual(flat(a), flat(b), !unordered, options, deadline);
+}
+
+function flattenMatrix(matrix: Expr): Expr[] {
+  const rows = opsOf(opsOf(matrix)[0] ?? matrix);
+  return rows.flatMap((row) => (row.operator === "List" ? opsOf(row) : [row]));
+}
+
+function relationsEqual(a: Expr, b: Expr, options: Required<EquivalenceOptions>, deadline: Deadline): boolean {
+  const [la, ra] = opsOf(a);
+  const [lb, rb] = opsOf(b);
+  if (!la || !ra || !lb || !rb) return false;
+  if (a.operator === b.operator && exprEqual(la, lb, options, deadline) && exprEqual(ra, rb, options, deadline)) return true;
+  if (a.operator !== "Equal" || b.operator !== "Equal") return false;
+  // The same equation rearranged: the differences of the sides agree up to a non-zero factor.
+  return proportional(la.sub(ra), lb.sub(rb), deadline);
+}
+
+function valuesAt(expr: Expr, variables: readonly string[], point: number, deadline: Deadline): number | null {
+  deadline.check();
+  const values = Object.fromEntries(variables.map((name, i) => [name, ce().number(point + 0.17 * i)]));
+  const value = numericValue(expr.subs(values));
+  return value && value.im === 0 && Number.isFinite(value.re) ? value.re : null;
+}
+
+function sampled(a: Expr, b: Expr, deadline: Deadline): Array<[number, number]> {
+  const variables = [...new Set([...a.unknowns, ...b.unknowns])];
+  const pairs: Array<[number, number]> = [];
+  for (const point of SAMPLE_POINTS) {
+    const x = valuesAt(a, variables, point, deadline);
+    const y = valuesAt(b, variables, point, deadline);
+    if (x !== null && y !== null) pairs.push([x, y]);
+  }
+  return pairs.length >= 3 ? pairs : [];
+}
+
+function proportional(a: Expr, b: Expr, deadline: Deadline): boolean {
+  const pairs = sampled(a, b, deadline).filter(([, y]) => Math.abs(y) > 1e-9);
+  if (pairs.length < 3) return false;
+  const ratio = pairs[0]![0] / pairs[0]![1];
+  return ratio !== 0 && pairs.every(([x, y]) => close(x / y, ratio));
+}
+
+function scalarsEqual(a: Expr, b: Expr, options: Required<EquivalenceOptions>, deadline: Deadline): boolean {
+  if (a.isSame(b)) return true;
+  if (a.operator === "String" || b.operator === "String") return false;
+  if (!a.unknowns.length && !b.unknowns.length) {
+    const [x, y] = [numericValue(a), numericValue(b)];
+    if (!x || !y) return false;
+    return close(x.re, y.re) && Math.abs(x.im - y.im) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(x.im), Math.abs(y.im));
+  }
+  const pairs = sampled(a, b, deadline);
+  if (!pairs.length) return false;
+  const offset = options.upToConstant ? pairs[0]![0] - pairs[0]![1] : 0;
+  return pairs.every(([x, y]) => close(x - offset, y) || Math.abs(x - offset - y) <= 1e-9);
+}
+
+const INFINITY: Record<"lower" | "upper", string> = { lower: "NegativeInfinity", upper: "PositiveInfinity" };
+
+/**
+ * A condition on one variable as the interval it describes: "x < 3" is (-∞, 3), "2 \le x \le 5" is [2, 5],
+ * "x \in [2, 5]" is [2, 5]; anything else is left as it is.
+ */
+function asInterval(expr: Expr): Expr {
+  const ops = opsOf(expr);
+  if (expr.operator === "Element" && isSymbol(ops[0]) && ops[1]) return ops[1];
+  const strict = expr.operator === "Less" || expr.operator === "Greater";
+  if (!["Less", "LessEqual", "Greater", "GreaterEqual"].includes(expr.operator)) return expr;
+  const ascending = expr.operator.startsWith("Less") ? ops : [...ops].reverse();
+  const at = ascending.findIndex((op) => isSymbol(op) && op.unknowns.length === 1 && op.unknowns[0] === op.symbol);
+  if (at < 0 || ascending.length > 3 || ascending.some((op, i) => i !== at && op.unknowns.length)) return expr;
+  const end = (value: Expr | undefined, side: "lower" | "upper") => (value ? (strict ? ce().box(["Open", value.json]) : value) : ce().box(["Open", INFINITY[side]]));
+  return ce().box(["Interval", end(ascending[at - 1], "lower").json, end(ascending[at + 1], "upper").json]);
+}
+
+function exprEqual(x: Expr, y: Expr, options: Required<EquivalenceOptions>, deadline: Deadline, ordered = true): boolean {
+  deadline.check();
+  const [a, b] = [asInterval(x), asInterval(y)];
+  if (COLLECTIONS.has(a.operator) || COLLECTIONS.has(b.operator)) {
+    if (!COLLECTIONS.has(a.operator) || !COLLECTIONS.has(b.operator)) return false;
+    return collectionsEqual(a, b, ordered, options, deadline);
+  }
+  if (RELATIONS.has(a.operator) || RELATIONS.has(b.operator)) {
+    // "y = 2x + 1" against "2x + 1", "x = 18" against "18": the solved side counts.
+    const solved = (e: Expr) => (e.operator === "Equal" && isSymbol(opsOf(e)[0]) ? opsOf(e)[1] : undefined);
+    const [sa, sb] = [solved(a), solved(b)];
+    if (sa && !RELATIONS.has(b.operator)) return exprEqual(sa, b, options, deadline);
+    if (sb && !RELATIONS.has(a.operator)) return exprEqual(a, sb, options, deadline);
+    return relationsEqual(a, b, options, deadline);
+  }
+  return scalarsEqual(a, b, options, deadline);
+}
+
+/** The constant of integration, wherever it is written: "… + C", "C + …", "C - …". */
+const withoutConstant = (latex: string) => latex.replace(/\s*\+\s*C\s*$/, "").replace(/^C\s*\+\s*/, "").replace(/^C\s*(?=-)/, "");
+
+/** Whether `answer` and `reference` denote the same value; false when either cannot be read or time runs out. */
+export function mathEquivalent(answer: string, reference: string, options: EquivalenceOptions = {}): boolean {
+  const settings: Required<EquivalenceOptions> = { upToConstant: options.upToConstant ?? false, timeLimitMs: options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS };
+  let [left, right] = [toParseable(answer), toParseable(reference)];
+  if (settings.upToConstant) [left, right] = [withoutConstant(left), withoutConstant(right)];
+  if (!left || !right) return false;
+  if (left.replace(/\s+/g, "").toLowerCase() === right.replace(/\s+/g, "").toLowerCase()) return true;
+  if (tooCostly(left) || tooCostly(right)) return false;
+  const current = ce(); // the engine's start-up (once a process) is not the comparison's time
+  const deadline = new Deadline(settings.timeLimitMs);
+  // The engine reports its own failures on odd input with console.error, once per sub-expression (hundreds of
+  // lines for one nested sum); a failure here already means "not equal", so the noise stays out of the CLI's stderr.
+  const report = console.error;
+  console.error = () => {};
+  try {
+    // The engine checks the same deadline inside its own loops (canonical forms, sums, evaluation), ours between steps.
+    return current.withTimeLimit(settings.timeLimitMs, () => {
+      const [a, b] = [parse(left), parse(right)];
+      if (!a || !b) return false;
+      const unordered = !isBracketed(left) && !isBracketed(right);
+      return exprEqual(a, b, settings, deadline, !unordered);
+    });
+  } catch (error) {
+    // An engine cut short mid-computation may keep half-built state: the next comparison gets a fresh one.
+    if (error instanceof DeadlineExceeded || (error as Error).name === "CancellationError") engine = null;
+    // Out of time, or the engine refusing an input: a "cannot tell", which grades as not equal.
+    return false;
+  } finally {
+    console.error = report;
+  }
+}
