@@ -114,7 +114,7 @@ test("step-critique: per-step verdicts and first error, refine from the critique
   let critiques = 0;
   const run = await scriptedRun({
     strategy: "step-critique",
-    params: { rounds: 3 },
+    params: { rounds: 3, earlyStop: true, draftVotes: true },
     task: { question: "What is 6 * 7?" },
     actor: (request) => (request.messages.length > 2 ? answer(42) : answer(41)),
     critic: () => (critiques++ === 0 ? stepwise(["correct", "wrong", "wrong"], false, 3) : stepwise(["correct", "correct", "correct"], true, 9)),
