@@ -158,8 +158,8 @@ test("Eigen-1: solvers, correcting critics, anchored repair with references, qua
     actor: () => answer(4),
     critic: (r) => {
       const prompt = lastUser(r);
-      if (/Choose the best candidate/.test(prompt)) return JSON.stringify({ reasoning: "r", choice: 5 });
-      if (/Score the solution from 0 to 5/.test(prompt)) return JSON.stringify({ logic: 4, answer: /Anchor|repair/i.test(prompt) ? 1 : 5, explanation: 4, suggestion: "fix step 2" });
+      if (/Choose the best candidate/.test(prompt)) return JSON.stringify({ reasoning: "r", choice: 2 });
+      if (/score it from 0 to 5/.test(prompt)) return JSON.stringify({ logic: 4, answer: /Anchor|repair/i.test(prompt) ? 1 : 5, explanation: 4, suggestion: "fix step 2" });
       return answer(4);
     },
   });
@@ -169,9 +169,9 @@ test("Eigen-1: solvers, correcting critics, anchored repair with references, qua
   assert.equal(byStep(run, "critic-correct").length, 3);
   assert.equal(byStep(run, "selector").length, 1);
   const selector = byStep(run, "selector")[0]!;
-  assert.equal(selector.parents.length, 6, "the selector sees the solvers' answers and the refined candidates");
+  assert.equal(selector.parents.length, 3, "the selector sees exactly the final candidates, one per solver");
   assert.match(lastUser(run.critic.requests.at(-1)!), /Do not be influenced by how many candidates share an answer/);
-  assert.equal(run.state.selectedNodeId, selector.parents[4]);
+  assert.equal(run.state.selectedNodeId, selector.parents[1]);
 });
 
 test("MCTSr: UCT-selected expansions with critique-guided refinements, Q backed up, a snapshot per iteration", async () => {
