@@ -205,6 +205,20 @@ export const magicore: StrategyDefinition = {
     { name: "rewardStd", type: "number", default: 0, min: 0, description: "dataset-wide reward std; 0: not given, use this problem's samples" },
   ],
   actorLanes: (params) => Math.min(int(params, "k"), 4),
+  // refine.py's statistics: each problem's first sample, its reward. A one-sample run per item gives exactly that
+  // sample and its score, which the real run (same seed, same prompts) then replays from the experiment's cache.
+  datasetPrepass: {
+    needed: (params) => (params.rewardStd as number) === 0,
+    params: (params) => ({ ...params, k: 1, maxIterations: 0 }),
+    fold: (states, params) => {
+      const rewards = states.flatMap((state) => {
+        const first = state.order.map((id) => state.nodes[id]!).find((n) => n.step === "sample" && n.status === "done");
+        return first ? [rewardOf(first, str(params, "stepAggregate") as StepAggregate).reward] : [];
+      });
+      const { mean, std } = rewardStatistics(rewards);
+      return { rewardMean: mean, rewardStd: std };
+    },
+  },
   async run(ctx, params) {
     const k = int(params, "k");
     const how = str(params, "stepAggregate") as StepAggregate;
