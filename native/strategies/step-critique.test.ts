@@ -28,7 +28,9 @@ test("step-critique (repo default): every round critiques and refines, the vote 
   assert.equal(run.state.answer, "42");
   // The first refinement reads the step critique: the wrong step, its explanation, and the whole conversation.
   const firstRefine = run.actor.requests[1]!;
-  assert.match(lastUser(firstRefine), /Step 2 is wrong: step 2 wrong \(step: "Step 2: compute\."\)/);
+  // critic.py's format: every step repeated with its correctness and explanation, then the final answer's.
+  assert.match(lastUser(firstRefine), /Step sentence: Step 1: read\.\nCorrectness of the step: Correct\nExplanation: step 1 correct\n\nStep sentence: Step 2: compute\.\nCorrectness of the step: Wrong\nExplanation: step 2 wrong/);
+  assert.match(lastUser(firstRefine), /Correctness of the final answer: Wrong\nExplanation: fix the wrong step/);
   assert.match(lastUser(firstRefine), /use it as a reference to provide a new detailed, step-by-step solution/);
   assert.equal(firstRefine.messages[2]!.content, answer(41), "the draft is the assistant turn the critique refers to");
 });

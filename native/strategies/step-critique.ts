@@ -11,6 +11,7 @@ import type { RunContext } from "./context.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
 import { bool, int, type StrategyDefinition, type StrategyParams } from "./types.ts";
 import { latestThenScore } from "./vote-preference.ts";
+import type { CriticVerdict } from "./verdicts.ts";
 
 interface Chain {
   draft: string;
@@ -29,12 +30,25 @@ async function runChain(ctx: RunContext, params: StrategyParams, chain: number):
     const critique = await ctx.critique(candidate.id, { mode: "stepwise", iteration: round, lane: `critic-${chain % 4}` });
     const { verdict } = critique;
     if (bool(params, "earlyStop") && verdict.correct === true && verdict.firstErrorStep === null) break;
-    const instruction = fill(prompts.stepRefine, { feedback: ctx.feedback(critique) });
+    const instruction = fill(prompts.stepRefine, { feedback: stepByStepCritique(critique.verdict, critique.steps ?? []) });
     candidate = await ctx.refine({ candidateId: candidate.id, critiqueId: critique.node.id, conversation, instruction, iteration: round + 1, lane });
     result.refinements.push(candidate.id);
     conversation.push({ role: "user", content: instruction }, { role: "assistant", content: candidate.text });
   }
   return result;
+}
+
+/**
+ * The verdict written out the way the repo's critic answers (critic.py's format: each step repeated with its
+ * correctness and explanation, then the final answer's), so the refiner reads every step, not only the wrong ones.
+ */
+export function stepByStepCritique(verdict: CriticVerdict, steps: string[]): string {
+  if (!verdict.parsed) return verdict.critique.trim() || "The reviewer's critique could not be read.";
+  const judged = (verdict.steps ?? []).map((step) =>
+    [`Step sentence: ${steps[step.index] ?? ""}`, `Correctness of the step: ${step.verdict === "wrong" ? "Wrong" : "Correct"}`, `Explanation: ${step.why ?? ""}`].join("\n"),
+  );
+  const final = verdict.correct === null ? [] : [`Correctness of the final answer: ${verdict.correct ? "Correct" : "Wrong"}\nExplanation: ${verdict.critique}`];
+  return [...judged, ...final].join("\n\n");
 }
 
 /** Who votes: every refinement; a chain that stopped before refining votes with its draft; drafts too when asked. */
