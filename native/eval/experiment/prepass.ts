@@ -20,6 +20,8 @@ export interface PrepassSetting {
   signal: AbortSignal;
   cache?: GenerationCache;
   deps?: RunDeps;
+  /** Columns with cells still to run: a finished column needs no pre-pass. */
+  unfinished: ReadonlySet<string>;
 }
 
 type Saved = Record<string, Record<string, number>>;
@@ -69,7 +71,7 @@ export async function withDatasetStatistics(columns: readonly ExperimentColumn[]
     const strategy = getStrategy(column.strategy);
     const prepass = strategy.datasetPrepass;
     const params = resolveStrategyParams(strategy, column.params ?? {});
-    if (!prepass || !prepass.needed(params)) {
+    if (!prepass || !prepass.needed(params) || !setting.unfinished.has(column.name)) {
       out.push(column);
       continue;
     }

@@ -93,7 +93,8 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   const cache = options.cache === false ? undefined : new GenerationCache(join(dir, "generation-cache.jsonl"));
   // Dataset-wide statistics some strategies need (MAgICoRE) come first: a cheap run per item, replayed by the cells.
-  const columns = await withDatasetStatistics(config.columns, { dir, config, tasks, concurrency, lanes, signal: control.signal, cache, deps: options.deps }).catch((error: unknown) => {
+  const unfinished = new Set(pendingCells(dir, tasks, config.columns).map((cell) => cell.column.name));
+  const columns = await withDatasetStatistics(config.columns, { dir, config, tasks, concurrency, lanes, signal: control.signal, cache, deps: options.deps, unfinished }).catch((error: unknown) => {
     cache?.close();
     throw error;
   });
