@@ -12,7 +12,6 @@ import { qualitySchema, weightedQuality } from "./eigen1.ts";
 const answer = (n: number) => `Step 1: work.\nThe answer is ${n}`;
 /** The last stated numeric answer in a prompt (instructions end with "The answer is <answer>", which is skipped). */
 const answerIn = (text: string) => Number([...text.matchAll(/The answer is (\d+)/g)].at(-1)?.[1]);
-const system = (r: GenerateRequest) => r.messages[0]?.content ?? "";
 
 // Judge scores by the candidate's answer: 10 → q = 3.0 (passes: not below 3), 11 → 2.2, 12 → 3.2 (a wrong answer
 // that passes on logic and explanation), 13 → 2.2, 14 → 5.0; repaired 22 → 5.0, 26 → 2.2.
@@ -24,20 +23,20 @@ function scripts(selectorChoice: number) {
     actor: (r: GenerateRequest) => {
       const prompt = lastUser(r);
       // HSR: the anchor 100+i becomes 10+i.
-      const anchor = /Anchor solution:\n([\s\S]*?)\n\nReference 1/.exec(prompt);
+      const anchor = /## Anchor Solution\n([\s\S]*?)\n\n## Student 1's Solution/.exec(prompt);
       return anchor ? answer(answerIn(anchor[1]!) - 90) : answer(solver++);
     },
     critic: (r: GenerateRequest) => {
       const prompt = lastUser(r);
-      if (/Choose the best candidate/.test(prompt)) return JSON.stringify({ reasoning: "r", choice: selectorChoice });
-      if (/score (it|the solution) from 0 to 5/i.test(prompt)) {
+      if (/You should choose the correct response/.test(prompt)) return JSON.stringify({ verification: "v", choice: selectorChoice });
+      if (/You are an expert evaluator/.test(prompt)) {
         const n = answerIn(prompt);
         const [logic, ans, explanation] = judgement[n] ?? [5, 5, 5];
         return JSON.stringify({ analysis: "a", suggestion: `fix ${n}`, logic, answer: ans, explanation });
       }
       const n = answerIn(prompt);
       // The first critic pass writes 100+i; a QAIR repair (with a suggestion) doubles the answer.
-      return /A reviewer's suggestion/.test(prompt) ? answer(n * 2) : answer(100 + n);
+      return /## Suggestion\n/.test(prompt) ? answer(n * 2) : answer(100 + n);
     },
   };
 }
@@ -53,14 +52,16 @@ test("Eigen-1: QAIR sends failing candidates back to the critic with the judge's
   const repairs = run.nodes.filter((n) => n.step === "qair-repair");
   assert.deepEqual(repairs.map((n) => n.answer), ["22", "26"], "candidates 11 and 13 (q = 2.2) are repaired; 10 (q = 3.0) and 12 (q = 3.2) pass");
   assert.ok(repairs.every((n) => n.model === "critic"), "the critic role repairs");
-  const repairRequest = run.critic.requests.find((r) => /A reviewer's suggestion/.test(lastUser(r)))!;
-  assert.match(lastUser(repairRequest), /suggestion for this solution:\nfix 11/);
-  assert.equal(system(repairRequest), system(run.critic.requests[0]!), "the same critic prompt as the first correction");
+  const repairRequest = run.critic.requests.find((r) => /## Suggestion\n/.test(lastUser(r)))!;
+  assert.match(lastUser(repairRequest), /## Student's Solution\nStep 1: work\.\nThe answer is 11\n\n## Suggestion\nfix 11\n\n## Your Job\nYou should critically check the student's solution to the problem according to the suggestion/, "critic_user_rag_with_suggestion.txt");
+  assert.match(lastUser(run.critic.requests[0]!), /^## Problem\n[\s\S]*## Your Job\nYou should critically check the student's solution to the problem, then correct it/, "critic_user_rag.txt");
   assert.equal(run.nodes.filter((n) => n.step === "quality").length, 5, "one try: repaired candidates are not judged again");
   const selector = run.nodes.find((n) => n.step === "selector")!;
   assert.deepEqual(selector.parents.map((id) => run.state.nodes[id]!.answer), ["10", "22", "12", "26", "14"]);
   const selectorPrompt = lastUser(run.critic.requests.at(-1)!);
-  assert.doesNotMatch(selectorPrompt, /Candidate 6/);
+  assert.match(selectorPrompt, /### Response 5:/);
+  assert.doesNotMatch(selectorPrompt, /Response 6/);
+  assert.match(selectorPrompt, /Do not be influenced by the majority number of final answers/);
   assert.doesNotMatch(selectorPrompt, /The answer is 0\b/, "the unrefined solver outputs are not offered");
   assert.equal(run.state.answer, "22");
   assert.deepEqual({ actor: run.actor.requests.length, critic: run.critic.requests.length }, { actor: 10, critic: 5 + 5 + 2 + 1 });

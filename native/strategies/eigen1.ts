@@ -7,7 +7,7 @@
 // exactly the final candidates, one per solver, without deferring to the majority.
 import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
-import { prompts } from "./prompts.ts";
+import { anchorRepairPrompt, criticPrompt, qualityPrompt, selectorPrompt } from "./eigen1-prompts.ts";
 import { int, type StrategyDefinition } from "./types.ts";
 
 const aspect = { enum: [0, 1, 2, 3, 4, 5] };
@@ -40,7 +40,7 @@ function judgeQuality(ctx: RunContext, node: RunNode, iteration: number, lane: s
   return ctx.judge<Quality>(node.id, {
     step: "quality",
     iteration,
-    user: `Problem:\n${ctx.task.question}\n\nSolution:\n${node.text}\n\nFirst analyse the solution in 'analysis' and give one concrete 'suggestion' for improving it. Then score it from 0 to 5 on 'logic' (soundness of the reasoning), 'answer' (correctness of the final answer) and 'explanation' (clarity).`,
+    user: qualityPrompt(ctx.task.question, node.text),
     schema: qualitySchema,
     lane,
     // The weighted 0–5 quality, shown on the 0–10 scale the other critics use.
@@ -51,19 +51,15 @@ function judgeQuality(ctx: RunContext, node: RunNode, iteration: number, lane: s
   });
 }
 
-const CRITIC_SYSTEM = "You check a solution and write a corrected version. Keep what is right, fix what is wrong.";
-
 /** The critic role: checks one solution and writes a corrected one; in QAIR it also gets the judge's suggestion. */
 function criticCorrect(ctx: RunContext, solution: RunNode, options: { step: string; iteration: number; lane: string; suggestion?: string; judgeId?: string }) {
-  const suggestion = options.suggestion === undefined ? "" : `A reviewer's suggestion for this solution:\n${options.suggestion}\n\n`;
   return ctx.ask({
     role: "refine",
     step: options.step,
     iteration: options.iteration,
     parents: options.judgeId ? [solution.id, options.judgeId] : [solution.id],
     model: "critic",
-    system: CRITIC_SYSTEM,
-    user: `Problem:\n${ctx.task.question}\n\nSolution:\n${solution.text}\n\n${suggestion}Write the corrected solution, step by step, ending with 'The answer is <answer>'.`,
+    user: criticPrompt(ctx.task.question, solution.text, options.suggestion),
     lane: options.lane,
   });
 }
@@ -116,18 +112,17 @@ export const eigen1: StrategyDefinition = {
         iteration: 2,
         parents: [anchor.id, ...references.map((r) => r.id)],
         model: "actor",
-        system: prompts.solverSystem,
-        user: `Problem:\n${ctx.task.question}\n\nAnchor solution:\n${anchor.text}\n\n${references.map((r, j) => `Reference ${j + 1}:\n${r.text}`).join("\n\n")}\n\nRepair the anchor using the references. Only use improvements that address the anchor's weak points: complete missing logic, fix numbers, replace a wrong method, improve the explanation.`,
+        user: anchorRepairPrompt(ctx.task.question, anchor.text, references.map((r) => r.text)),
         lane: `solver-${i % 4}`,
       });
     });
     const pool = await qualityAwareRounds(ctx, refined, int(params, "qairRounds"), params.threshold as number);
-    const choice = await ctx.judge<{ reasoning: string; choice: number }>(null, {
+    const choice = await ctx.judge<{ verification: string; choice: number }>(null, {
       step: "selector",
       iteration: 10,
       parents: pool.map((p) => p.id),
-      user: `Problem:\n${ctx.task.question}\n\n${pool.map((p, i) => `Candidate ${i + 1}:\n${p.text}`).join("\n\n")}\n\nChoose the best candidate on its own merits. Do not be influenced by how many candidates share an answer.`,
-      schema: { type: "object", properties: { reasoning: { type: "string", maxLength: 1000 }, choice: { enum: pool.map((_, i) => i + 1) } } },
+      user: selectorPrompt(ctx.task.question, pool.map((p) => p.text)),
+      schema: { type: "object", properties: { verification: { type: "string", maxLength: 2000 }, choice: { enum: pool.map((_, i) => i + 1) } } },
       lane: "selector",
       toScore: (value, by) => ({ value: null, verdict: value === null ? "unparseable" : "unknown", source: "critic", byNodeId: by }),
     });

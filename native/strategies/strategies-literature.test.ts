@@ -124,8 +124,8 @@ test("Eigen-1: solvers, correcting critics, anchored repair with references, qua
     actor: () => answer(4),
     critic: (r) => {
       const prompt = lastUser(r);
-      if (/Choose the best candidate/.test(prompt)) return JSON.stringify({ reasoning: "r", choice: 2 });
-      if (/score it from 0 to 5/.test(prompt)) return JSON.stringify({ logic: 4, answer: /Anchor|repair/i.test(prompt) ? 1 : 5, explanation: 4, suggestion: "fix step 2" });
+      if (/You should choose the correct response/.test(prompt)) return JSON.stringify({ verification: "v", choice: 2 });
+      if (/You are an expert evaluator/.test(prompt)) return JSON.stringify({ logic: 4, answer: /Anchor|repair/i.test(prompt) ? 1 : 5, explanation: 4, suggestion: "fix step 2" });
       return answer(4);
     },
   });
@@ -136,7 +136,7 @@ test("Eigen-1: solvers, correcting critics, anchored repair with references, qua
   assert.equal(byStep(run, "selector").length, 1);
   const selector = byStep(run, "selector")[0]!;
   assert.equal(selector.parents.length, 3, "the selector sees exactly the final candidates, one per solver");
-  assert.match(lastUser(run.critic.requests.at(-1)!), /Do not be influenced by how many candidates share an answer/);
+  assert.match(lastUser(run.critic.requests.at(-1)!), /Do not be influenced by the majority number of final answers/);
   assert.equal(run.state.selectedNodeId, selector.parents[1]);
 });
 
