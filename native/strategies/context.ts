@@ -306,6 +306,8 @@ export class RunContext {
     step?: string;
     /** False for code: no final answer to extract. */
     extract?: boolean;
+    /** The strategy's own sampling temperature for refinements (default: the actor's). */
+    temperature?: number;
   }): Promise<RunNode> {
     return this.generate({
       role: "refine",
@@ -316,6 +318,7 @@ export class RunContext {
       messages: [...options.conversation, { role: "user", content: options.instruction }],
       lane: options.lane,
       extract: options.extract,
+      temperature: options.temperature,
     });
   }
 

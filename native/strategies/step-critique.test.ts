@@ -22,6 +22,7 @@ test("step-critique (repo default): every round critiques and refines, the vote 
   });
   assert.equal(run.actor.requests.length, 4, "draft + 3 refinements (rounds = 3, no early stop)");
   assert.equal(run.critic.requests.length, 3);
+  assert.ok(run.actor.requests.every((r) => r.temperature === 0), "drafts and refinements are greedy, as evaluate-all.sh runs them");
   const vote = run.nodes.find((n) => n.role === "vote")!;
   assert.equal(vote.parents.length, 3, "only the refinements vote");
   assert.ok(!vote.parents.includes("n1"), "the draft does not vote");

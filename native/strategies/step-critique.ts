@@ -31,7 +31,7 @@ async function runChain(ctx: RunContext, params: StrategyParams, chain: number):
     const { verdict } = critique;
     if (bool(params, "earlyStop") && verdict.correct === true && verdict.firstErrorStep === null) break;
     const instruction = fill(prompts.stepRefine, { feedback: stepByStepCritique(critique.verdict, critique.steps ?? []) });
-    candidate = await ctx.refine({ candidateId: candidate.id, critiqueId: critique.node.id, conversation, instruction, iteration: round + 1, lane });
+    candidate = await ctx.refine({ candidateId: candidate.id, critiqueId: critique.node.id, conversation, instruction, iteration: round + 1, lane, temperature: params.temperature as number });
     result.refinements.push(candidate.id);
     conversation.push({ role: "user", content: instruction }, { role: "assistant", content: candidate.text });
   }
@@ -64,7 +64,7 @@ export const stepCritique: StrategyDefinition = {
   params: [
     { name: "samples", type: "integer", default: 1, min: 1, max: 32, description: "parallel solution chains (N)" },
     { name: "rounds", type: "integer", default: 3, min: 0, max: 10, description: "critique → refine rounds per chain (MV)" },
-    { name: "temperature", type: "number", default: 0.7, min: 0, max: 2, description: "sampling temperature of the drafts" },
+    { name: "temperature", type: "number", default: 0, min: 0, max: 2, description: "sampling temperature of drafts and refinements (the repo: 0; raise it for samples > 1)" },
     { name: "earlyStop", type: "boolean", default: false, description: "stop a chain once the critic finds no wrong step and a correct answer (the repo refines every round)" },
     { name: "draftVotes", type: "boolean", default: false, description: "let the unrefined drafts vote too (the repo votes over refinements only)" },
     { name: "oracle", type: "boolean", default: false, description: "critique only answers that are wrong against the reference (upper bound; needs a reference)" },
