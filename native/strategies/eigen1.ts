@@ -33,6 +33,12 @@ export const qualitySchema = {
   },
 } as const;
 
+/** The selector verifies before it chooses. (llama.cpp refuses a string of 2000 or more repetitions.) */
+export const selectorSchema = (candidates: number) => ({
+  type: "object",
+  properties: { verification: { type: "string", maxLength: 1500 }, choice: { enum: Array.from({ length: candidates }, (_, i) => i + 1) } },
+});
+
 export const weightedQuality = (q: Pick<Quality, "logic" | "answer" | "explanation">) =>
   q.logic * WEIGHTS.logic + q.answer * WEIGHTS.answer + q.explanation * WEIGHTS.explanation;
 
@@ -122,7 +128,7 @@ export const eigen1: StrategyDefinition = {
       iteration: 10,
       parents: pool.map((p) => p.id),
       user: selectorPrompt(ctx.task.question, pool.map((p) => p.text)),
-      schema: { type: "object", properties: { verification: { type: "string", maxLength: 2000 }, choice: { enum: pool.map((_, i) => i + 1) } } },
+      schema: selectorSchema(pool.length),
       lane: "selector",
       toScore: (value, by) => ({ value: null, verdict: value === null ? "unparseable" : "unknown", source: "critic", byNodeId: by }),
     });

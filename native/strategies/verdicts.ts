@@ -15,7 +15,8 @@ export const MAX_STEPS = 12;
 
 /**
  * Room for real critiques (about 4 characters a token): a holistic critique of ~350 tokens, a step's
- * explanation of ~60, a stepwise summary of ~150. Caps exist only so a string always closes.
+ * explanation of ~60, a stepwise summary of ~150. Caps exist only so a string always closes; llama.cpp refuses
+ * a grammar that repeats a character 2000 times or more ("exceeds sane defaults").
  */
 export const CRITIQUE_CHARS = { holistic: 1400, step: 240, stepwiseSummary: 600 } as const;
 
