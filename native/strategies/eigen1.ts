@@ -8,7 +8,7 @@
 import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { anchorRepairPrompt, criticPrompt, qualityPrompt, selectorPrompt } from "./eigen1-prompts.ts";
-import { int, type StrategyDefinition } from "./types.ts";
+import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
 
 const aspect = { enum: [0, 1, 2, 3, 4, 5] };
 const WEIGHTS = { logic: 0.2, answer: 0.6, explanation: 0.2 };
@@ -75,7 +75,7 @@ async function qualityAwareRounds(ctx: RunContext, candidates: RunNode[], rounds
   const final = [...candidates];
   let pending = final.map((_, index) => index);
   for (let round = 0; round < rounds && pending.length > 0 && ctx.withinBudget(); round++) {
-    const judged = await ctx.map(pending, (index) => judgeQuality(ctx, final[index]!, 3 + round, `critic-${index % 4}`));
+    const judged = await ctx.map(pending, (index) => judgeQuality(ctx, final[index]!, 3 + round, `critic-${index % MAX_LANES}`));
     const failing = pending.filter((_, j) => {
       const value = judged[j]!.value;
       // An unreadable judgement cannot vouch for a candidate: it is repaired like a failing one.
@@ -84,7 +84,7 @@ async function qualityAwareRounds(ctx: RunContext, candidates: RunNode[], rounds
     });
     const repaired = await ctx.map(failing, (index) => {
       const judge = judged[pending.indexOf(index)]!;
-      return criticCorrect(ctx, final[index]!, { step: "qair-repair", iteration: 3 + round, lane: `critic-${index % 4}`, suggestion: judge.value?.suggestion ?? "Check every step.", judgeId: judge.node.id });
+      return criticCorrect(ctx, final[index]!, { step: "qair-repair", iteration: 3 + round, lane: `critic-${index % MAX_LANES}`, suggestion: judge.value?.suggestion ?? "Check every step.", judgeId: judge.node.id });
     });
     failing.forEach((index, j) => (final[index] = repaired[j]!));
     // As in the repo, a repaired candidate is judged again only if another round follows.
@@ -104,11 +104,11 @@ export const eigen1: StrategyDefinition = {
     { name: "threshold", type: "number", default: 3, min: 0, max: 5, description: "QAIR: weighted quality (0–5) below this goes back to the critic with the judge's suggestion" },
     { name: "qairRounds", type: "integer", default: 1, min: 0, max: 5, description: "QAIR rounds (the repo's max_try)" },
   ],
-  actorLanes: (params) => Math.min(int(params, "solvers"), 4),
+  actorLanes: (params) => Math.min(int(params, "solvers"), MAX_LANES),
   async run(ctx, params) {
     const n = int(params, "solvers");
-    const solutions = await ctx.map([...Array(n).keys()], (i) => ctx.draft({ step: "solver", lane: `solver-${i % 4}`, temperature: params.temperature as number }));
-    const corrected = await ctx.map(solutions, (solution, i) => criticCorrect(ctx, solution, { step: "critic-correct", iteration: 1, lane: `critic-${i % 4}` }));
+    const solutions = await ctx.map([...Array(n).keys()], (i) => ctx.draft({ step: "solver", lane: `solver-${i % MAX_LANES}`, temperature: params.temperature as number }));
+    const corrected = await ctx.map(solutions, (solution, i) => criticCorrect(ctx, solution, { step: "critic-correct", iteration: 1, lane: `critic-${i % MAX_LANES}` }));
     // Hierarchical Solution Refinement: each candidate is the anchor once, the others are references.
     const refined = await ctx.map(corrected, (anchor, i) => {
       const references = corrected.filter((c) => c.id !== anchor.id);
@@ -119,7 +119,7 @@ export const eigen1: StrategyDefinition = {
         parents: [anchor.id, ...references.map((r) => r.id)],
         model: "actor",
         user: anchorRepairPrompt(ctx.task.question, anchor.text, references.map((r) => r.text)),
-        lane: `solver-${i % 4}`,
+        lane: `solver-${i % MAX_LANES}`,
       });
     });
     const pool = await qualityAwareRounds(ctx, refined, int(params, "qairRounds"), params.threshold as number);

@@ -12,7 +12,7 @@ import { latestScore, type RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { refinerMessages, reviewerMessages } from "./magicore-prompts.ts";
 import { splitSteps } from "./verdicts.ts";
-import { int, str, type StrategyDefinition, type StrategyParams } from "./types.ts";
+import { int, str, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
 
 export interface Scored {
   id: string;
@@ -175,7 +175,7 @@ async function reviewAndRefine(ctx: RunContext, item: Scored, iteration: number,
     parents: [item.id],
     model: "critic",
     messages: reviewerMessages(ctx.task.question, shown, int(params, "lowStepScore")),
-    lane: `critic-${i % 4}`,
+    lane: `critic-${i % MAX_LANES}`,
     extract: false,
   });
   return ctx.generate({
@@ -185,7 +185,7 @@ async function reviewAndRefine(ctx: RunContext, item: Scored, iteration: number,
     parents: [item.id, review.id],
     model: "actor",
     messages: refinerMessages(ctx.task.question, shown, review.text),
-    lane: `solver-${i % 4}`,
+    lane: `solver-${i % MAX_LANES}`,
   });
 }
 
@@ -204,7 +204,7 @@ export const magicore: StrategyDefinition = {
     { name: "rewardMean", type: "number", default: 0, description: "dataset-wide mean reward for the gate's z-normalisation (with rewardStd)" },
     { name: "rewardStd", type: "number", default: 0, min: 0, description: "dataset-wide reward std; 0: not given, use this problem's samples" },
   ],
-  actorLanes: (params) => Math.min(int(params, "k"), 4),
+  actorLanes: (params) => Math.min(int(params, "k"), MAX_LANES),
   // refine.py's statistics: each problem's first sample, its reward. A one-sample run per item gives exactly that
   // sample and its score, which the real run (same seed, same prompts) then replays from the experiment's cache.
   datasetPrepass: {
@@ -227,8 +227,8 @@ export const magicore: StrategyDefinition = {
       return rewardOf(ctx.node(id), how);
     };
     const first = await ctx.map([...Array(k).keys()], async (i) => {
-      const sample = await ctx.draft({ step: "sample", lane: `solver-${i % 4}`, temperature: params.temperature as number });
-      return scoreOne(sample.id, 0, `critic-${i % 4}`);
+      const sample = await ctx.draft({ step: "sample", lane: `solver-${i % MAX_LANES}`, temperature: params.temperature as number });
+      return scoreOne(sample.id, 0, `critic-${i % MAX_LANES}`);
     });
     const stats = statisticsFor(params, first);
     const majority = majorityAnswer(first);
@@ -239,7 +239,7 @@ export const magicore: StrategyDefinition = {
       ctx.addComputedNode({ role: "select", step: "gate", iteration, parents: gated.map((c) => c.id), text: gateText(gate, stats, majority), answer: null });
       pool = gated;
       if (!gate.hard || !ctx.withinBudget()) break;
-      const refined = await ctx.map(gated, async (item, i) => scoreOne((await reviewAndRefine(ctx, item, iteration, i, params)).id, iteration, `critic-${i % 4}`));
+      const refined = await ctx.map(gated, async (item, i) => scoreOne((await reviewAndRefine(ctx, item, iteration, i, params)).id, iteration, `critic-${i % MAX_LANES}`));
       // refine.py pools the gated solutions with their refinements (iter n + iter n+1) for the final vote.
       pool = [...gated, ...refined];
       gated = refined;

@@ -9,7 +9,7 @@ import { answersMatch } from "../eval/answers.ts";
 import type { ChatMessage } from "../protocol/events.ts";
 import type { RunContext } from "./context.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
-import { bool, int, type StrategyDefinition, type StrategyParams } from "./types.ts";
+import { bool, int, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
 import { latestThenScore } from "./vote-preference.ts";
 import type { CriticVerdict } from "./verdicts.ts";
 
@@ -19,7 +19,7 @@ interface Chain {
 }
 
 async function runChain(ctx: RunContext, params: StrategyParams, chain: number): Promise<Chain> {
-  const lane = `chain-${chain % 4}`;
+  const lane = `chain-${chain % MAX_LANES}`;
   const oracle = bool(params, "oracle");
   let candidate = await ctx.draft({ step: "sample", lane, temperature: params.temperature as number });
   const result: Chain = { draft: candidate.id, refinements: [] };
@@ -27,7 +27,7 @@ async function runChain(ctx: RunContext, params: StrategyParams, chain: number):
   for (let round = 0; round < int(params, "rounds") && ctx.withinBudget(); round++) {
     // The oracle critiques only wrong answers (the repo's test_know_answer): a right one is kept as it is.
     if (oracle && answersMatch(candidate.answer, ctx.task.reference!)) break;
-    const critique = await ctx.critique(candidate.id, { mode: "stepwise", iteration: round, lane: `critic-${chain % 4}` });
+    const critique = await ctx.critique(candidate.id, { mode: "stepwise", iteration: round, lane: `critic-${chain % MAX_LANES}` });
     const { verdict } = critique;
     if (bool(params, "earlyStop") && verdict.correct === true && verdict.firstErrorStep === null) break;
     const instruction = fill(prompts.stepRefine, { feedback: stepByStepCritique(critique.verdict, critique.steps ?? []) });
@@ -69,7 +69,7 @@ export const stepCritique: StrategyDefinition = {
     { name: "draftVotes", type: "boolean", default: false, description: "let the unrefined drafts vote too (the repo votes over refinements only)" },
     { name: "oracle", type: "boolean", default: false, description: "critique only answers that are wrong against the reference (upper bound; needs a reference)" },
   ],
-  actorLanes: (params) => Math.min(int(params, "samples"), 4),
+  actorLanes: (params) => Math.min(int(params, "samples"), MAX_LANES),
   async run(ctx, params) {
     if (bool(params, "oracle") && ctx.task.reference === undefined) throw new Error("step-critique oracle mode needs a task with a reference answer");
     const chains = await ctx.map([...Array(int(params, "samples")).keys()], (chain) => runChain(ctx, params, chain));

@@ -71,7 +71,7 @@ export async function withDatasetStatistics(columns: readonly ExperimentColumn[]
     const strategy = getStrategy(column.strategy);
     const prepass = strategy.datasetPrepass;
     const params = resolveStrategyParams(strategy, column.params ?? {});
-    if (!prepass || !prepass.needed(params) || !setting.unfinished.has(column.name)) {
+    if (!prepass?.needed(params) || !setting.unfinished.has(column.name)) {
       out.push(column);
       continue;
     }
