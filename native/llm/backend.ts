@@ -51,6 +51,8 @@ export interface ModelBackend {
   readonly kind: "llama.cpp" | "remote" | "scripted";
   /** How many requests on different lanes can run at once. */
   readonly parallelism: number;
+  /** Tokens one sequence holds (prompt + output), when the backend knows it. */
+  readonly contextSize?: number;
   generate(request: GenerateRequest): Promise<GenerateResult>;
   countTokens(text: string): Promise<number>;
   usage(): BackendUsage;

@@ -62,6 +62,10 @@ export class LlamaBackend implements ModelBackend {
     return this.pool.size;
   }
 
+  get contextSize(): number {
+    return this.loaded.context.contextSize;
+  }
+
   async countTokens(text: string): Promise<number> {
     return this.loaded.model.tokenize(text).length;
   }

@@ -14,6 +14,8 @@ export class ScriptedBackend implements ModelBackend {
   constructor(
     private readonly script: Script,
     readonly parallelism = 4,
+    /** A context size to report, for strategies that fit their prompts to it. */
+    readonly contextSize?: number,
   ) {}
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {

@@ -17,6 +17,7 @@ import {
   verdictToScore,
   type CriticVerdict,
 } from "./verdicts.ts";
+import { preferredWinner, type VotePreference } from "./vote-preference.ts";
 
 export class RunCancelledError extends Error {
   constructor() {
@@ -309,6 +310,8 @@ export class RunContext {
     step?: string;
     /** False for code: no final answer to extract. */
     extract?: boolean;
+    /** The strategy's own sampling temperature for refinements (default: the actor's). */
+    temperature?: number;
   }): Promise<RunNode> {
     return this.generate({
       role: "refine",
@@ -319,11 +322,16 @@ export class RunContext {
       messages: [...options.conversation, { role: "user", content: options.instruction }],
       lane: options.lane,
       extract: options.extract,
+      temperature: options.temperature,
     });
   }
 
-  /** aggregate (majority): votes on normalised extracted answers; returns the winning candidate. */
-  vote(candidateIds: string[], iteration: number): { voteNode: RunNode; winnerId: string; answer: string | null } {
+  /**
+   * aggregate (majority): votes on normalised extracted answers; returns the winning candidate. With a
+   * preference, ties and the winner's representative follow it instead of the candidates' order.
+   */
+  vote(candidateIds: string[], iteration: number, prefer?: VotePreference): { voteNode: RunNode; winnerId: string; answer: string | null } {
+    if (prefer) return this.preferredVote(candidateIds, iteration, prefer);
     const tally = new Map<string, { count: number; first: number; answer: string }>();
     candidateIds.forEach((id, index) => {
       const answer = this.node(id).answer;
@@ -354,6 +362,37 @@ export class RunContext {
       this.setScore(id, { value: count / candidateIds.length, verdict: "unknown", source: "vote", byNodeId: voteNode.id });
     }
     return { voteNode, winnerId, answer: best ? best[1].answer : null };
+  }
+
+  private preferredVote(candidateIds: string[], iteration: number, prefer: VotePreference): { voteNode: RunNode; winnerId: string; answer: string | null } {
+    const groups = new Map<string, RunNode[]>();
+    for (const id of candidateIds) {
+      const node = this.node(id);
+      if (node.answer === null) continue;
+      const key = normalizeAnswer(node.answer);
+      groups.set(key, [...(groups.get(key) ?? []), node]);
+    }
+    const best = preferredWinner(groups, prefer);
+    const lines = [...groups.values()]
+      .sort((a, b) => b.length - a.length)
+      .map((nodes) => `${nodes[0]!.answer}: ${nodes.length}/${candidateIds.length}`);
+    if (best && best.tied > 1) lines.push(`${best.tied} answers tie; broken by ${prefer.label}`);
+    const answer = best ? best.node.answer : null;
+    const voteNode = this.addComputedNode({
+      role: "vote",
+      step: "majority-vote",
+      iteration,
+      parents: candidateIds,
+      text: lines.length ? lines.join("\n") : "no candidate stated an answer",
+      answer,
+    });
+    for (const id of candidateIds) {
+      const own = this.node(id).answer;
+      const count = own === null ? 0 : groups.get(normalizeAnswer(own))?.length ?? 0;
+      this.setScore(id, { value: count / candidateIds.length, verdict: "unknown", source: "vote", byNodeId: voteNode.id });
+    }
+    const fallback = [...candidateIds].map((id) => this.node(id)).sort(prefer.compare)[0]!;
+    return { voteNode, winnerId: best ? best.node.id : fallback.id, answer };
   }
 
   /**

@@ -1,83 +1,192 @@
-// MAgICoRe (Chen et al. 2024): k samples; each gets an outcome score and per-step scores (the repo's reward
-// models are replaced here by the critic's step-wise JSON verdict); reward = outcome + product of step scores.
-// A problem is hard when the majority answer's mean reward is below the overall mean and the reward-weighted
-// vote is uncertain; easy problems get a reward-weighted vote. Hard ones get up to 3 rounds of Reviewer
-// (step-wise feedback on steps shown with "(Score: n/10)", focused on low-scoring steps) and Refiner, rescored
-// and re-gated. Final: old + refined pool, top-k by reward, reward-weighted vote.
+// MAgICoRe (Chen et al. 2024; dinobby/MAgICoRE refine.py): k samples; each gets an outcome reward (ORM) and
+// per-step rewards (PRM) — here the critic's step-wise JSON verdict, on a 0–1 scale — and reward = ORM + Π PRM.
+// The gate follows refine.py: a problem is hard when (1) the rewards of the samples agreeing with the majority
+// answer, z-normalised against the dataset-wide mean and std, average below 0, and (2) the ORM vote or the PRM
+// vote is uncertain: confidence 2·(1 − sigmoid(H)) below 0.5, H the entropy of the vote mass. Easy problems get
+// a reward-weighted vote. Hard ones get up to `maxIterations` rounds in which every solution is shown with
+// "(Score: n/10)" after each step to a Reviewer and then, with the Reviewer's feedback, to a Refiner; the
+// refinements are rescored and re-gated. Final: the last gated set plus its refinement, top-k by reward, a
+// reward-weighted vote.
 import { normalizeAnswer } from "../eval/answers.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
+import { refinerMessages, reviewerMessages } from "./magicore-prompts.ts";
 import { splitSteps } from "./verdicts.ts";
-import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
+import { int, str, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
 
 export interface Scored {
   id: string;
   answer: string | null;
+  /** Outcome reward in [0, 1]: the critic's overall score / 10. */
+  orm: number;
+  /** Process reward in [0, 1]: the step scores / 10, aggregated (the repo: their product). */
+  prm: number;
   reward: number;
 }
 
-/** reward = outcome/10 + Π step/10 (the repo adds the ORM score to the product of PRM step scores). */
-export function rewardOf(node: RunNode): number {
-  const score = latestScore(node, "critic");
-  if (!score || score.value === null) return 0;
-  const steps = score.steps ?? [];
-  const product = steps.length ? steps.reduce((p, s) => p * ((s.score ?? 0) / 10), 1) : score.value / 10;
-  return score.value / 10 + product;
+export type StepAggregate = "product" | "min" | "mean";
+
+/** The repo's PRM aggregation is np.product of the step scores; min and mean are options that spare long solutions. */
+export function aggregateSteps(stepScores: number[], how: StepAggregate): number {
+  if (stepScores.length === 0) return 0;
+  if (how === "min") return Math.min(...stepScores);
+  if (how === "mean") return stepScores.reduce((a, b) => a + b, 0) / stepScores.length;
+  return stepScores.reduce((a, b) => a * b, 1);
 }
+
+/** ORM and PRM of a scored candidate; a candidate without an answer gets PRM [0], as annotate.py does. */
+export function rewardOf(node: RunNode, how: StepAggregate = "product"): Scored {
+  const score = latestScore(node, "critic");
+  const orm = score?.value == null ? 0 : score.value / 10;
+  const steps = (score?.steps ?? []).map((s) => (s.score ?? 0) / 10);
+  const prm = node.answer === null ? 0 : aggregateSteps(steps.length ? steps : [orm], how);
+  return { id: node.id, answer: node.answer, orm, prm, reward: orm + prm };
+}
+
+export interface RewardStats {
+  mean: number;
+  std: number;
+  /** "dataset": given by the experiment or the parameters; "problem": this problem's own samples (fallback). */
+  source: "dataset" | "problem";
+}
+
+/** Mean and population std (np.mean, np.std) of rewards: the repo takes each problem's first sample. */
+export function rewardStatistics(rewards: number[]): { mean: number; std: number } {
+  const mean = rewards.reduce((a, b) => a + b, 0) / Math.max(1, rewards.length);
+  const variance = rewards.reduce((s, r) => s + (r - mean) ** 2, 0) / Math.max(1, rewards.length);
+  return { mean, std: Math.sqrt(variance) };
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** scipy.stats.entropy of unnormalised masses (natural log); NaN when the masses sum to 0, as scipy gives. */
+export function entropyOf(masses: number[]): number {
+  const total = masses.reduce((a, b) => a + b, 0);
+  if (!(total > 0)) return Number.NaN;
+  return -masses.reduce((s, m) => (m > 0 ? s + (m / total) * Math.log(m / total) : s), 0);
+}
+
+/** refine.py's confidence of a vote: 2·(1 − sigmoid(H)); 1 for a unanimous vote, towards 0 as it spreads. */
+export const voteConfidence = (masses: number[]) => 2 * (1 - sigmoid(entropyOf(masses)));
+
+const keyOf = (answer: string | null) => (answer === null ? "\u0000none" : normalizeAnswer(answer));
 
 export interface GateResult {
   hard: boolean;
-  confidence: number;
-  majorityMeanReward: number;
-  meanReward: number;
-  votes: Map<string, { mass: number; first: string; answer: string }>;
+  /** Mean z-normalised reward of the samples agreeing with the majority (NaN when none agrees). */
+  majorityZ: number;
+  belowAverage: boolean;
+  ormConfidence: number;
+  prmConfidence: number;
 }
 
-/** The easy/hard gate: vote mass per answer, its normalised-entropy confidence, and the majority's mean reward. */
-export function classify(pool: Scored[]): GateResult {
-  const votes = new Map<string, { mass: number; first: string; answer: string; count: number; total: number }>();
-  for (const item of pool) {
-    if (item.answer === null) continue;
-    const key = normalizeAnswer(item.answer);
-    const entry = votes.get(key) ?? { mass: 0, first: item.id, answer: item.answer, count: 0, total: 0 };
-    entry.mass += item.reward;
+/** refine.py's gate. NaN comparisons are false, as in numpy: no agreeing sample or zero std is "not below". */
+export function classify(pool: Scored[], majority: string | null, stats: { mean: number; std: number }): GateResult {
+  const agreeing = pool.filter((p) => p.answer !== null && majority !== null && normalizeAnswer(p.answer) === normalizeAnswer(majority));
+  const z = agreeing.map((p) => (p.reward - stats.mean) / stats.std);
+  const majorityZ = z.length ? z.reduce((a, b) => a + b, 0) / z.length : Number.NaN;
+  const belowAverage = majorityZ < 0;
+  const orm = new Map<string, number>();
+  const prm = new Map<string, number>();
+  for (const p of pool) {
+    orm.set(keyOf(p.answer), (orm.get(keyOf(p.answer)) ?? 0) + p.orm);
+    prm.set(keyOf(p.answer), (prm.get(keyOf(p.answer)) ?? 0) + p.prm);
+  }
+  const ormConfidence = voteConfidence([...orm.values()]);
+  const prmConfidence = voteConfidence([...prm.values()]);
+  return { hard: belowAverage && (ormConfidence < 0.5 || prmConfidence < 0.5), majorityZ, belowAverage, ormConfidence, prmConfidence };
+}
+
+/** The majority answer of the first samples (utils.merge_samples: Counter.most_common, first seen on a tie). */
+export function majorityAnswer(pool: Scored[]): string | null {
+  const counts = new Map<string, { count: number; answer: string }>();
+  for (const p of pool) {
+    if (p.answer === null) continue;
+    const entry = counts.get(normalizeAnswer(p.answer)) ?? { count: 0, answer: p.answer };
     entry.count++;
-    entry.total += item.reward;
-    votes.set(key, entry);
+    counts.set(normalizeAnswer(p.answer), entry);
   }
-  const meanReward = pool.length ? pool.reduce((s, p) => s + p.reward, 0) / pool.length : 0;
-  const entries = [...votes.values()];
-  const totalMass = entries.reduce((s, e) => s + e.mass, 0);
-  let confidence = 1;
-  if (entries.length > 1 && totalMass > 0) {
-    const entropy = -entries.reduce((s, e) => (e.mass > 0 ? s + (e.mass / totalMass) * Math.log(e.mass / totalMass) : s), 0);
-    confidence = 1 - entropy / Math.log(entries.length);
-  } else if (entries.length === 0) {
-    confidence = 0;
-  }
-  const majority = [...entries].sort((a, b) => b.count - a.count)[0];
-  const majorityMeanReward = majority ? majority.total / majority.count : 0;
-  return { hard: majorityMeanReward < meanReward && confidence < 0.5, confidence, majorityMeanReward, meanReward, votes };
+  let best: { count: number; answer: string } | null = null;
+  for (const entry of counts.values()) if (!best || entry.count > best.count) best = entry;
+  return best?.answer ?? null;
 }
 
-function weightedVote(ctx: RunContext, pool: Scored[], iteration: number, step: string): string {
-  const gate = classify(pool);
-  const ranked = [...gate.votes.values()].sort((a, b) => b.mass - a.mass);
+/** The dataset-wide statistics when given (rewardStd > 0), else this problem's own samples. */
+export function statisticsFor(params: StrategyParams, firstSamples: Scored[]): RewardStats {
+  const std = params.rewardStd as number;
+  if (std > 0) return { mean: params.rewardMean as number, std, source: "dataset" };
+  return { ...rewardStatistics(firstSamples.map((s) => s.reward)), source: "problem" };
+}
+
+/** The final vote (refine.py): top-k by reward, each answer's mass the sum of ORM + PRM; empty answers do not vote. */
+function weightedVote(ctx: RunContext, pool: Scored[], topK: number, iteration: number): string {
+  const top = [...pool].sort((a, b) => b.reward - a.reward).slice(0, topK);
+  const votes = new Map<string, { mass: number; first: string; answer: string }>();
+  for (const item of top) {
+    if (item.answer === null) continue;
+    const entry = votes.get(keyOf(item.answer)) ?? { mass: 0, first: item.id, answer: item.answer };
+    entry.mass += item.reward;
+    votes.set(keyOf(item.answer), entry);
+  }
+  // Sorted by reward first, so a tie in mass goes to the answer of the best-rewarded candidate (max() over the
+  // repo's insertion-ordered dict does the same).
+  const ranked = [...votes.values()].sort((a, b) => b.mass - a.mass);
   const winner = ranked[0];
+  const total = ranked.reduce((s, e) => s + e.mass, 0);
   const node = ctx.addComputedNode({
     role: "vote",
-    step,
+    step: "reward-weighted-vote",
     iteration,
-    parents: pool.map((p) => p.id),
-    text: ranked.length ? ranked.map((e) => `${e.answer}: reward mass ${e.mass.toFixed(2)}`).join("\n") : "no candidate stated an answer",
+    parents: top.map((p) => p.id),
+    text: ranked.length ? ranked.map((e) => `${e.answer}: reward mass ${e.mass.toFixed(3)}`).join("\n") : "no candidate stated an answer",
     answer: winner?.answer ?? null,
   });
-  for (const item of pool) {
-    const mass = item.answer === null ? 0 : gate.votes.get(normalizeAnswer(item.answer))?.mass ?? 0;
-    const total = ranked.reduce((s, e) => s + e.mass, 0);
+  for (const item of top) {
+    const mass = item.answer === null ? 0 : votes.get(keyOf(item.answer))?.mass ?? 0;
     ctx.setScore(item.id, { value: total > 0 ? mass / total : 0, verdict: "unknown", source: "vote", byNodeId: node.id });
   }
-  return winner?.first ?? pool[0]!.id;
+  return winner?.first ?? top[0]!.id;
+}
+
+/** A solution as the Reviewer and Refiner see it: each step followed by its score (PRM.add_process_reward). */
+export function withStepScores(node: RunNode): string {
+  const score = latestScore(node, "critic");
+  return splitSteps(node.text)
+    .map((step, s) => `Step ${s + 1}: ${step.replace(/^Step \d+:\s*/, "")} (Score: ${score?.steps?.[s]?.score ?? "?"}/10)`)
+    .join("\n\n");
+}
+
+function gateText(gate: GateResult, stats: RewardStats, majority: string | null): string {
+  const fmt = (x: number) => (Number.isNaN(x) ? "n/a" : x.toFixed(3));
+  const statsText = stats.source === "dataset" ? `dataset mean ${fmt(stats.mean)}, std ${fmt(stats.std)}` : `this problem's samples (mean ${fmt(stats.mean)}, std ${fmt(stats.std)}; no dataset statistics given)`;
+  return (
+    `${gate.hard ? "hard" : "easy"}: majority ${majority ?? "none"} has mean z-reward ${fmt(gate.majorityZ)} (${gate.belowAverage ? "below" : "not below"} average; ${statsText}); ` +
+    `ORM vote confidence ${fmt(gate.ormConfidence)}, PRM vote confidence ${fmt(gate.prmConfidence)} (hard when below average and either is under 0.5)`
+  );
+}
+
+async function reviewAndRefine(ctx: RunContext, item: Scored, iteration: number, i: number, params: StrategyParams): Promise<RunNode> {
+  const node = ctx.node(item.id);
+  const shown = withStepScores(node);
+  const review = await ctx.generate({
+    role: "critique",
+    step: "review",
+    iteration,
+    parents: [item.id],
+    model: "critic",
+    messages: reviewerMessages(ctx.task.question, shown, int(params, "lowStepScore")),
+    lane: `critic-${i % MAX_LANES}`,
+    extract: false,
+  });
+  return ctx.generate({
+    role: "refine",
+    step: "refine",
+    iteration,
+    parents: [item.id, review.id],
+    model: "actor",
+    messages: refinerMessages(ctx.task.question, shown, review.text),
+    lane: `solver-${i % MAX_LANES}`,
+  });
 }
 
 export const magicore: StrategyDefinition = {
@@ -89,66 +198,53 @@ export const magicore: StrategyDefinition = {
     { name: "k", type: "integer", default: 8, min: 1, max: 64, description: "samples (the repo uses 40)" },
     { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature" },
     { name: "maxIterations", type: "integer", default: 3, min: 0, max: 10, description: "review → refine rounds for hard problems" },
-    { name: "lowStepScore", type: "integer", default: 6, min: 0, max: 10, description: "steps scoring below this get the Reviewer's attention" },
-    { name: "topK", type: "integer", default: 8, min: 1, max: 128, description: "final pool size (by reward) for the weighted vote" },
+    { name: "lowStepScore", type: "integer", default: 6, min: 0, max: 10, description: "the Reviewer is told to look at steps scoring below this" },
+    { name: "topK", type: "integer", default: 0, min: 0, max: 128, description: "final pool size (by reward) for the weighted vote; 0: k, as the repo" },
+    { name: "stepAggregate", type: "string", default: "product", choices: ["product", "min", "mean"], description: "how step scores make the PRM reward (the repo: product)" },
+    { name: "rewardMean", type: "number", default: 0, description: "dataset-wide mean reward for the gate's z-normalisation (with rewardStd)" },
+    { name: "rewardStd", type: "number", default: 0, min: 0, description: "dataset-wide reward std; 0: not given, use this problem's samples" },
   ],
   actorLanes: (params) => Math.min(int(params, "k"), MAX_LANES),
+  // refine.py's statistics: each problem's first sample, its reward. A one-sample run per item gives exactly that
+  // sample and its score, which the real run (same seed, same prompts) then replays from the experiment's cache.
+  datasetPrepass: {
+    needed: (params) => (params.rewardStd as number) === 0,
+    params: (params) => ({ ...params, k: 1, maxIterations: 0 }),
+    fold: (states, params) => {
+      const rewards = states.flatMap((state) => {
+        const first = state.order.map((id) => state.nodes[id]!).find((n) => n.step === "sample" && n.status === "done");
+        return first ? [rewardOf(first, str(params, "stepAggregate") as StepAggregate).reward] : [];
+      });
+      const { mean, std } = rewardStatistics(rewards);
+      return { rewardMean: mean, rewardStd: std };
+    },
+  },
   async run(ctx, params) {
     const k = int(params, "k");
-    const lowStep = int(params, "lowStepScore");
+    const how = str(params, "stepAggregate") as StepAggregate;
     const scoreOne = async (id: string, iteration: number, lane: string) => {
       await ctx.critique(id, { mode: "stepwise", iteration, lane, step: "score" });
-      const node = ctx.node(id);
-      return { id, answer: node.answer, reward: rewardOf(node) } satisfies Scored;
+      return rewardOf(ctx.node(id), how);
     };
-    let current = await ctx.map([...Array(k).keys()], async (i) => {
+    const first = await ctx.map([...Array(k).keys()], async (i) => {
       const sample = await ctx.draft({ step: "sample", lane: `solver-${i % MAX_LANES}`, temperature: params.temperature as number });
       return scoreOne(sample.id, 0, `critic-${i % MAX_LANES}`);
     });
-    const everything: Scored[] = [...current];
+    const stats = statisticsFor(params, first);
+    const majority = majorityAnswer(first);
+    let gated = first;
+    let pool = first;
     for (let iteration = 1; iteration <= int(params, "maxIterations"); iteration++) {
-      const gate = classify(current);
-      ctx.addComputedNode({
-        role: "select",
-        step: "gate",
-        iteration,
-        parents: current.map((c) => c.id),
-        text: `${gate.hard ? "hard" : "easy"}: vote confidence ${gate.confidence.toFixed(2)} (hard below 0.5), majority mean reward ${gate.majorityMeanReward.toFixed(2)} vs mean ${gate.meanReward.toFixed(2)}`,
-        answer: null,
-      });
+      const gate = classify(gated, majority, stats);
+      ctx.addComputedNode({ role: "select", step: "gate", iteration, parents: gated.map((c) => c.id), text: gateText(gate, stats, majority), answer: null });
+      pool = gated;
       if (!gate.hard || !ctx.withinBudget()) break;
-      current = await ctx.map(current, async (item, i) => {
-        const node = ctx.node(item.id);
-        const score = latestScore(node, "critic");
-        const steps = splitSteps(node.text);
-        const shown = steps.map((step, s) => `Step ${s + 1}: ${step} (Score: ${score?.steps?.[s]?.score ?? "?"}/10)`).join("\n");
-        const low = (score?.steps ?? []).filter((s) => (s.score ?? 10) < lowStep).map((s) => s.index + 1);
-        const review = await ctx.ask({
-          role: "critique",
-          step: "review",
-          iteration,
-          parents: [item.id],
-          model: "critic",
-          system: "You are a Reviewer. Give step-wise feedback on the solution. Do not propose a new solution.",
-          user: `Problem:\n${ctx.task.question}\n\nSolution with a score for each step:\n${shown}\n\n${low.length ? `Focus on steps ${low.join(", ")}, which scored below ${lowStep}.` : "Check every step."} For each problematic step, say what is wrong and how to fix it.`,
-          lane: `critic-${i % MAX_LANES}`,
-          extract: false,
-        });
-        const refined = await ctx.ask({
-          role: "refine",
-          step: "refine",
-          iteration,
-          parents: [item.id, review.id],
-          model: "actor",
-          system: "You are a Refiner. Fix the solution using the reviewer's feedback. Reason step by step, one step per line, and end with 'The answer is <answer>'.",
-          user: `Problem:\n${ctx.task.question}\n\nSolution:\n${node.text}\n\nReviewer feedback:\n${review.text}`,
-          lane: `solver-${i % MAX_LANES}`,
-        });
-        return scoreOne(refined.id, iteration, `critic-${i % MAX_LANES}`);
-      });
-      everything.push(...current);
+      const refined = await ctx.map(gated, async (item, i) => scoreOne((await reviewAndRefine(ctx, item, iteration, i, params)).id, iteration, `critic-${i % MAX_LANES}`));
+      // refine.py pools the gated solutions with their refinements (iter n + iter n+1) for the final vote.
+      pool = [...gated, ...refined];
+      gated = refined;
     }
-    const pool = [...everything].sort((a, b) => b.reward - a.reward).slice(0, int(params, "topK"));
-    return { nodeId: weightedVote(ctx, pool, int(params, "maxIterations") + 1, "reward-weighted-vote") };
+    const topK = int(params, "topK") || k;
+    return { nodeId: weightedVote(ctx, pool, topK, int(params, "maxIterations") + 1) };
   },
 };

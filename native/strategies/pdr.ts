@@ -1,7 +1,10 @@
 // Parallel-Distill-Refine and Sequential Refinement (Madaan et al. 2025): rounds of drafts conditioned on a
 // bounded workspace that is rebuilt every round (never accumulated) by distilling the round's drafts: a summary
 // (agreements, contradictions, derived facts, open subgoals), the top-k drafts by critic score, or a random k
-// per draft. The last round has a single draft, which is the answer. SR is the same with one draft per round.
+// per draft. κ bounds the workspace that is written, not what the distiller reads: the summariser reads every
+// draft (each shortened by an equal share only when together they overflow the model's context, with a note in
+// the prompt). The last round has a single draft, which is the answer. SR refines the current answer,
+// s_{t+1} = M(x, s_t, C_t): each round sees the previous answer and, in summary mode, a summary of it.
 // The oracle workspace (top-k by correctness against the reference) is an upper bound, marked in the manifest.
 import { answersMatch, referenceAnswer } from "../eval/answers.ts";
 import type { RunNode } from "../protocol/state.ts";
@@ -10,13 +13,10 @@ import type { RunContext } from "./context.ts";
 import { prompts } from "./prompts.ts";
 import { bool, int, str, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
 import { mulberry32 } from "../util/random.ts";
+import { fitFairly } from "./workspace-fit.ts";
 
-
-/** Trims a workspace to at most kappa tokens (approximated as 4 characters each: the bound must hold before tokenising). */
-function bounded(text: string, kappa: number): string {
-  const limit = kappa * 4;
-  return text.length <= limit ? text : `${text.slice(0, limit)}…`;
-}
+/** Tokens kept free beyond the prompt's fixed parts and the summary's κ: chat-template tokens and rounding. */
+const CONTEXT_MARGIN = 64;
 
 interface Workspace {
   /** The distill node (or the drafts themselves for random-k) the next drafts descend from. */
@@ -25,11 +25,49 @@ interface Workspace {
   textFor: (draftIndex: number) => string;
 }
 
+const countActor = (ctx: RunContext) => (text: string) => ctx.options.actor.countTokens(text);
+const candidates = (texts: string[]) => texts.map((text, i) => `Candidate ${i + 1}:\n${text}`).join("\n\n");
+
+/** A top-k or random-k workspace: the chosen drafts, each with an equal share of κ tokens if they do not all fit. */
+async function boundedWorkspace(ctx: RunContext, nodes: RunNode[], kappa: number): Promise<string> {
+  const fitted = await fitFairly(nodes.map((d) => d.text), kappa, countActor(ctx));
+  return candidates(fitted.texts);
+}
+
+const SUMMARY_SYSTEM = "You distill several candidate solutions into a short workspace for the next attempt.";
+const summaryInstruction =
+  "Write a concise summary: where the candidates agree, where they contradict each other, facts they derived, and open subgoals. Do not write a full solution.";
+
+/**
+ * What the summariser reads: every draft whole, or — only when the actor's context cannot hold them all next to
+ * the question and a κ-token summary — every draft shortened to an equal share, with a note saying so.
+ */
+export async function summaryPrompt(ctx: RunContext, drafts: RunNode[], kappa: number): Promise<string> {
+  const frame = (body: string, note: string) => `Problem:\n${ctx.task.question}\n\n${note}${body}\n\n${summaryInstruction}`;
+  const whole = frame(candidates(drafts.map((d) => d.text)), "");
+  const contextSize = ctx.options.actor.contextSize;
+  if (contextSize === undefined) return whole;
+  const count = countActor(ctx);
+  const room = contextSize - kappa - CONTEXT_MARGIN - (await count(SUMMARY_SYSTEM));
+  if ((await count(whole)) <= room) return whole;
+  // Cut marks and the note take tokens too: shrink the drafts' budget by any overshoot and fit again.
+  let budget = room - (await count(frame(candidates(drafts.map(() => "")), "")));
+  let prompt = whole;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const fitted = await fitFairly(drafts.map((d) => d.text), budget, count);
+    const note = `Note: the ${drafts.length} candidates together do not fit in the context, so ${fitted.shortened} of them were shortened to about ${fitted.share} tokens each (the cuts are marked).\n\n`;
+    prompt = frame(candidates(fitted.texts), note);
+    const overshoot = (await count(prompt)) - room;
+    if (overshoot <= 0) break;
+    budget -= overshoot;
+  }
+  return prompt;
+}
+
 async function distill(ctx: RunContext, drafts: RunNode[], round: number, params: StrategyParams, random: () => number): Promise<Workspace> {
   const mode = str(params, "workspace");
   const k = int(params, "k");
   const kappa = int(params, "kappa");
-  const render = (nodes: RunNode[]) => bounded(nodes.map((d, i) => `Candidate ${i + 1}:\n${d.text}`).join("\n\n"), kappa);
   if (mode === "summary") {
     const node = await ctx.ask({
       role: "distill",
@@ -37,9 +75,10 @@ async function distill(ctx: RunContext, drafts: RunNode[], round: number, params
       iteration: round,
       parents: drafts.map((d) => d.id),
       model: "actor",
-      system: "You distill several candidate solutions into a short workspace for the next attempt.",
-      user: `Problem:\n${ctx.task.question}\n\n${render(drafts)}\n\nWrite a concise summary: where the candidates agree, where they contradict each other, facts they derived, and open subgoals. Do not write a full solution.`,
+      system: SUMMARY_SYSTEM,
+      user: await summaryPrompt(ctx, drafts, kappa),
       lane: "distill",
+      // κ bounds what the summariser writes.
       maxTokens: kappa,
       extract: false,
     });
@@ -47,15 +86,11 @@ async function distill(ctx: RunContext, drafts: RunNode[], round: number, params
   }
   if (mode === "random-k") {
     // Each next draft sees its own random k of this round's drafts; no model call, so no distill node.
-    const picks = () => [...drafts].sort(() => random() - 0.5).slice(0, k);
-    const chosen = new Map<number, RunNode[]>();
-    return {
-      parents: drafts.map((d) => d.id),
-      textFor: (index) => {
-        if (!chosen.has(index)) chosen.set(index, picks());
-        return render(chosen.get(index)!);
-      },
-    };
+    const count = Math.max(1, int(params, "drafts"));
+    const texts = await Promise.all(
+      [...Array(round < int(params, "rounds") - 1 ? count : 1).keys()].map(() => boundedWorkspace(ctx, [...drafts].sort(() => random() - 0.5).slice(0, k), kappa)),
+    );
+    return { parents: drafts.map((d) => d.id), textFor: (index) => texts[index] ?? texts[0]! };
   }
   // top-k: by critic score, or by correctness against the reference (oracle upper bound).
   let ranked: RunNode[];
@@ -72,10 +107,22 @@ async function distill(ctx: RunContext, drafts: RunNode[], round: number, params
     step: bool(params, "oracle") ? "oracle-top-k" : "top-k",
     iteration: round,
     parents: top.map((d) => d.id),
-    text: render(top),
+    text: await boundedWorkspace(ctx, top, kappa),
     answer: null,
   });
   return { parents: [node.id], textFor: () => node.text };
+}
+
+/**
+ * SR's next input: the current answer s_t and its workspace C_t. With one draft, a top-k or random-k workspace
+ * is that draft itself, so it is shown once and no critic is asked to rank a single candidate.
+ */
+async function sequentialWorkspace(ctx: RunContext, draft: RunNode, round: number, params: StrategyParams): Promise<{ parents: string[]; user: string }> {
+  const previous = `${ctx.task.question}\n\nYour previous answer:\n${draft.text}\n\n`;
+  const improve = "Improve your previous answer: keep what is right, fix what is wrong, and write the full solution again.";
+  if (str(params, "workspace") !== "summary") return { parents: [draft.id], user: previous + improve };
+  const summary = await distill(ctx, [draft], round, params, () => 0);
+  return { parents: [draft.id, ...summary.parents], user: `${previous}Workspace distilled from it:\n${summary.textFor(0)}\n\n${improve}` };
 }
 
 function makeRefinement(name: string, title: string, sequential: boolean): StrategyDefinition {
@@ -98,37 +145,61 @@ function makeRefinement(name: string, title: string, sequential: boolean): Strat
     actorLanes: (params) => (sequential ? 1 : Math.min(int(params, "drafts"), MAX_LANES)),
     async run(ctx, params) {
       if (bool(params, "oracle") && ctx.task.reference === undefined) throw new Error(`${name} oracle workspace needs a task with a reference answer`);
-      const rounds = int(params, "rounds");
-      const random = mulberry32(ctx.options.seed + 17);
-      let workspace: Workspace | null = null;
-      let last: RunNode | null = null;
-      for (let round = 1; round <= rounds; round++) {
-        const count = round === rounds || sequential ? 1 : int(params, "drafts");
-        const ws: Workspace | null = workspace;
-        const drafts = await ctx.map([...Array(count).keys()], (i) =>
-          ws
-            ? ctx.ask({
-                role: "draft",
-                step: `round-${round}`,
-                iteration: round,
-                parents: ws.parents,
-                model: "actor",
-                system: prompts.solverSystem,
-                user: `${ctx.task.question}\n\nWorkspace from earlier attempts (use what is right, fix what is wrong):\n${ws.textFor(i)}`,
-                lane: `draft-${i % MAX_LANES}`,
-                temperature: params.temperature as number,
-              })
-            : ctx.draft({ step: `round-${round}`, iteration: round, lane: `draft-${i % MAX_LANES}`, temperature: params.temperature as number }),
-        );
-        last = drafts[0]!;
-        if (round < rounds) {
-          if (!ctx.withinBudget()) break;
-          workspace = await distill(ctx, drafts, round, params, random);
-        }
-      }
-      return { nodeId: last!.id };
+      return { nodeId: (sequential ? await runSequential(ctx, params) : await runParallel(ctx, params)).id };
     },
   };
+}
+
+async function runParallel(ctx: RunContext, params: StrategyParams): Promise<RunNode> {
+  const rounds = int(params, "rounds");
+  const random = mulberry32(ctx.options.seed + 17);
+  let workspace: Workspace | null = null;
+  let last: RunNode | null = null;
+  for (let round = 1; round <= rounds; round++) {
+    const count = round === rounds ? 1 : int(params, "drafts");
+    const ws: Workspace | null = workspace;
+    const drafts = await ctx.map([...Array(count).keys()], (i) =>
+      ws
+        ? ctx.ask({
+            role: "draft",
+            step: `round-${round}`,
+            iteration: round,
+            parents: ws.parents,
+            model: "actor",
+            system: prompts.solverSystem,
+            user: `${ctx.task.question}\n\nWorkspace from earlier attempts (use what is right, fix what is wrong):\n${ws.textFor(i)}`,
+            lane: `draft-${i % MAX_LANES}`,
+            temperature: params.temperature as number,
+          })
+        : ctx.draft({ step: `round-${round}`, iteration: round, lane: `draft-${i % MAX_LANES}`, temperature: params.temperature as number }),
+    );
+    last = drafts[0]!;
+    if (round < rounds) {
+      if (!ctx.withinBudget()) break;
+      workspace = await distill(ctx, drafts, round, params, random);
+    }
+  }
+  return last!;
+}
+
+/** SR: s_{t+1} = M(x, s_t, C_t), one draft per round, each seeing the previous answer. */
+async function runSequential(ctx: RunContext, params: StrategyParams): Promise<RunNode> {
+  let current = await ctx.draft({ step: "round-1", iteration: 1, lane: "draft-0", temperature: params.temperature as number });
+  for (let round = 2; round <= int(params, "rounds") && ctx.withinBudget(); round++) {
+    const next = await sequentialWorkspace(ctx, current, round - 1, params);
+    current = await ctx.ask({
+      role: "refine",
+      step: `round-${round}`,
+      iteration: round,
+      parents: next.parents,
+      model: "actor",
+      system: prompts.solverSystem,
+      user: next.user,
+      lane: "draft-0",
+      temperature: params.temperature as number,
+    });
+  }
+  return current;
 }
 
 export const parallelDistillRefine = makeRefinement("pdr", "Parallel-Distill-Refine", false);

@@ -1,49 +1,79 @@
-// Step-level critique and refinement (AutoMathCritique, Xi et al. 2024): the critic judges every step
-// (correct/wrong, score, why) and the final answer; the first wrong step is located; the actor refines from
-// the critique and the refinement becomes the next input. Scales along N parallel samples and rounds of
-// critique → refine; the final answer is a majority vote over every draft and refinement. Oracle mode only
-// critiques answers that are wrong against the reference: an upper bound, marked as such in the manifest.
+// Step-level critique and refinement (AutoMathCritique, Xi et al. 2024; WooooDyy/MathCritique): the critic
+// judges every step (why, verdict, score) and the final answer; the actor writes a new solution from the
+// critique and the refinement becomes the next input. Scales along N parallel chains and rounds of
+// critique → refine. As in the repo's evaluation (evaluate-all.sh runs every MV round on every answer;
+// test_filter.py's majority_vote counts each record's refined response), every round refines, with no early
+// stop, and the vote is over the refinements only. Early stop and drafts in the vote are options. Oracle mode
+// only critiques answers that are wrong against the reference: an upper bound, marked as such in the manifest.
 import { answersMatch } from "../eval/answers.ts";
 import type { ChatMessage } from "../protocol/events.ts";
+import type { RunContext } from "./context.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
-import { bool, int, type StrategyDefinition, MAX_LANES } from "./types.ts";
+import { bool, int, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
+import { latestThenScore } from "./vote-preference.ts";
+import type { CriticVerdict } from "./verdicts.ts";
+
+interface Chain {
+  draft: string;
+  refinements: string[];
+}
+
+async function runChain(ctx: RunContext, params: StrategyParams, chain: number): Promise<Chain> {
+  const lane = `chain-${chain % MAX_LANES}`;
+  const oracle = bool(params, "oracle");
+  let candidate = await ctx.draft({ step: "sample", lane, temperature: params.temperature as number });
+  const result: Chain = { draft: candidate.id, refinements: [] };
+  const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: candidate.text }];
+  for (let round = 0; round < int(params, "rounds") && ctx.withinBudget(); round++) {
+    // The oracle critiques only wrong answers (the repo's test_know_answer): a right one is kept as it is.
+    if (oracle && answersMatch(candidate.answer, ctx.task.reference!)) break;
+    const critique = await ctx.critique(candidate.id, { mode: "stepwise", iteration: round, lane: `critic-${chain % MAX_LANES}` });
+    const { verdict } = critique;
+    if (bool(params, "earlyStop") && verdict.correct === true && verdict.firstErrorStep === null) break;
+    const instruction = fill(prompts.stepRefine, { feedback: stepByStepCritique(critique.verdict, critique.steps ?? []) });
+    candidate = await ctx.refine({ candidateId: candidate.id, critiqueId: critique.node.id, conversation, instruction, iteration: round + 1, lane, temperature: params.temperature as number });
+    result.refinements.push(candidate.id);
+    conversation.push({ role: "user", content: instruction }, { role: "assistant", content: candidate.text });
+  }
+  return result;
+}
+
+/**
+ * The verdict written out the way the repo's critic answers (critic.py's format: each step repeated with its
+ * correctness and explanation, then the final answer's), so the refiner reads every step, not only the wrong ones.
+ */
+export function stepByStepCritique(verdict: CriticVerdict, steps: string[]): string {
+  if (!verdict.parsed) return verdict.critique.trim() || "The reviewer's critique could not be read.";
+  const judged = (verdict.steps ?? []).map((step) =>
+    [`Step sentence: ${steps[step.index] ?? ""}`, `Correctness of the step: ${step.verdict === "wrong" ? "Wrong" : "Correct"}`, `Explanation: ${step.why ?? ""}`].join("\n"),
+  );
+  const final = verdict.correct === null ? [] : [`Correctness of the final answer: ${verdict.correct ? "Correct" : "Wrong"}\nExplanation: ${verdict.critique}`];
+  return [...judged, ...final].join("\n\n");
+}
+
+/** Who votes: every refinement; a chain that stopped before refining votes with its draft; drafts too when asked. */
+export function voters(chains: Chain[], draftVotes: boolean): string[] {
+  return chains.flatMap((chain) => (draftVotes || chain.refinements.length === 0 ? [chain.draft, ...chain.refinements] : chain.refinements));
+}
 
 export const stepCritique: StrategyDefinition = {
   name: "step-critique",
   title: "Step-level critique → refine (AutoMathCritique)",
   paper: "Xi et al. 2024, Enhancing LLM Reasoning via Critique Models with Test-Time and Training-Time Supervision (arXiv:2411.16579)",
-  summary: "The critic marks each step correct or wrong and the first error; the actor refines; majority vote over all versions.",
+  summary: "The critic marks each step correct or wrong; the actor refines every round; majority vote over the refinements.",
   params: [
     { name: "samples", type: "integer", default: 1, min: 1, max: 32, description: "parallel solution chains (N)" },
-    { name: "rounds", type: "integer", default: 3, min: 0, max: 10, description: "critique → refine rounds per chain at most" },
-    { name: "temperature", type: "number", default: 0.7, min: 0, max: 2, description: "sampling temperature of the drafts" },
+    { name: "rounds", type: "integer", default: 3, min: 0, max: 10, description: "critique → refine rounds per chain (MV)" },
+    { name: "temperature", type: "number", default: 0, min: 0, max: 2, description: "sampling temperature of drafts and refinements (the repo: 0; raise it for samples > 1)" },
+    { name: "earlyStop", type: "boolean", default: false, description: "stop a chain once the critic finds no wrong step and a correct answer (the repo refines every round)" },
+    { name: "draftVotes", type: "boolean", default: false, description: "let the unrefined drafts vote too (the repo votes over refinements only)" },
     { name: "oracle", type: "boolean", default: false, description: "critique only answers that are wrong against the reference (upper bound; needs a reference)" },
   ],
   actorLanes: (params) => Math.min(int(params, "samples"), MAX_LANES),
   async run(ctx, params) {
-    const samples = int(params, "samples");
-    const rounds = int(params, "rounds");
-    const oracle = bool(params, "oracle");
-    const reference = ctx.task.reference;
-    if (oracle && reference === undefined) throw new Error("step-critique oracle mode needs a task with a reference answer");
-    const chains = await ctx.map([...Array(samples).keys()], async (chain) => {
-      const lane = `chain-${chain % MAX_LANES}`;
-      let candidate = await ctx.draft({ step: "sample", lane, temperature: params.temperature as number });
-      const versions = [candidate.id];
-      const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: candidate.text }];
-      for (let round = 0; round < rounds && ctx.withinBudget(); round++) {
-        if (oracle && answersMatch(candidate.answer, reference!)) break;
-        const critique = await ctx.critique(candidate.id, { mode: "stepwise", iteration: round, lane: `critic-${chain % MAX_LANES}` });
-        const { verdict } = critique;
-        if (verdict.correct === true && verdict.firstErrorStep === null) break;
-        const instruction = fill(prompts.stepRefine, { feedback: ctx.feedback(critique) });
-        candidate = await ctx.refine({ candidateId: candidate.id, critiqueId: critique.node.id, conversation, instruction, iteration: round + 1, lane });
-        versions.push(candidate.id);
-        conversation.push({ role: "user", content: instruction }, { role: "assistant", content: candidate.text });
-      }
-      return versions;
-    });
-    const { winnerId } = ctx.vote(chains.flat(), rounds + 1);
+    if (bool(params, "oracle") && ctx.task.reference === undefined) throw new Error("step-critique oracle mode needs a task with a reference answer");
+    const chains = await ctx.map([...Array(int(params, "samples")).keys()], (chain) => runChain(ctx, params, chain));
+    const { winnerId } = ctx.vote(voters(chains, bool(params, "draftVotes")), int(params, "rounds") + 1, latestThenScore(ctx.options.seed));
     return { nodeId: winnerId };
   },
 };

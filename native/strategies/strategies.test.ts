@@ -114,7 +114,7 @@ test("step-critique: per-step verdicts and first error, refine from the critique
   let critiques = 0;
   const run = await scriptedRun({
     strategy: "step-critique",
-    params: { rounds: 3 },
+    params: { rounds: 3, earlyStop: true, draftVotes: true },
     task: { question: "What is 6 * 7?" },
     actor: (request) => (request.messages.length > 2 ? answer(42) : answer(41)),
     critic: () => (critiques++ === 0 ? stepwise(["correct", "wrong", "wrong"], false, 3) : stepwise(["correct", "correct", "correct"], true, 9)),
@@ -123,7 +123,7 @@ test("step-critique: per-step verdicts and first error, refine from the critique
   const draftScore = latestScore(run.state.nodes.n1!, "critic")!;
   assert.equal(draftScore.firstErrorStep, 1);
   assert.deepEqual(draftScore.steps!.map((s) => s.verdict), ["correct", "wrong", "wrong"]);
-  assert.match(lastUser(run.actor.requests[1]!), /Step 2 is wrong/);
+  assert.match(lastUser(run.actor.requests[1]!), /Step sentence: Step 2: compute\.\nCorrectness of the step: Wrong/);
   const schema = run.critic.requests[0]!.jsonSchema as { properties: { steps: { maxItems: number } } };
   assert.equal(schema.properties.steps.maxItems, 3, "the critic judges exactly the candidate's steps");
   const vote = run.nodes.find((n) => n.role === "vote")!;

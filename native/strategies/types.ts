@@ -1,6 +1,7 @@
 // What a strategy is: parameters with the card's defaults, the paper it follows, and a run function that
 // builds nodes through the RunContext primitives and returns the selected candidate.
 import type { RunContext } from "./context.ts";
+import type { RunState } from "../protocol/state.ts";
 
 export interface ParamSpec {
   name: string;
@@ -35,6 +36,16 @@ export interface StrategyDefinition {
   /** Checks beyond each parameter's own range (a pipeline's nested strategies), before anything runs. */
   validate?(params: StrategyParams): void;
   run(ctx: RunContext, params: StrategyParams): Promise<Selection>;
+  /**
+   * Statistics over the whole dataset that each run needs (MAgICoRE's reward mean and std): an experiment runs
+   * `params(params)` once per item first — a cheap run whose generations the real cells replay from the cache —
+   * and passes what `fold` makes of those runs to every cell as parameters. Skipped unless `needed` says so.
+   */
+  datasetPrepass?: {
+    needed(params: StrategyParams): boolean;
+    params(params: StrategyParams): StrategyParams;
+    fold(states: readonly RunState[], params: StrategyParams): Record<string, number>;
+  };
 }
 
 export class StrategyParamError extends Error {

@@ -1,6 +1,8 @@
 // Critic verdicts as grammar-constrained JSON. Measured pitfalls of node-llama-cpp's schema grammars shape
 // these schemas: minimum/maximum are ignored and integers admit exponents, so scores are enums; strings are
-// capped with maxLength (and requests with maxTokens) or they may never close.
+// capped with maxLength (and requests with maxTokens) or they may never close. Constrained decoding emits the
+// fields in declaration order, so every schema puts the reasoning first and the verdict and score last: a critic
+// that must decide before it explains only rationalises its first guess.
 import type { JsonSchema } from "../llm/backend.ts";
 import { parseJsonLoose } from "../llm/json-output.ts";
 import type { Score, StepScore } from "../protocol/events.ts";
@@ -11,10 +13,17 @@ export const scoreSchema = { enum: SCORES };
 
 export const MAX_STEPS = 12;
 
+/**
+ * Room for real critiques (about 4 characters a token): a holistic critique of ~350 tokens, a step's
+ * explanation of ~60, a stepwise summary of ~150. Caps exist only so a string always closes; llama.cpp refuses
+ * a grammar that repeats a character 2000 times or more ("exceeds sane defaults").
+ */
+export const CRITIQUE_CHARS = { holistic: 1400, step: 240, stepwiseSummary: 600 } as const;
+
 export const holisticSchema: JsonSchema = {
   type: "object",
   properties: {
-    critique: { type: "string", maxLength: 400 },
+    critique: { type: "string", maxLength: CRITIQUE_CHARS.holistic },
     correct: { type: "boolean" },
     score: scoreSchema,
   },
@@ -32,15 +41,15 @@ export function stepwiseSchema(stepCount: number): JsonSchema {
         items: {
           type: "object",
           properties: {
+            why: { type: "string", maxLength: CRITIQUE_CHARS.step },
             verdict: { enum: ["correct", "wrong"] },
             score: scoreSchema,
-            why: { type: "string", maxLength: 120 },
           },
         },
       },
+      critique: { type: "string", maxLength: CRITIQUE_CHARS.stepwiseSummary },
       finalCorrect: { type: "boolean" },
       score: scoreSchema,
-      critique: { type: "string", maxLength: 300 },
     },
   };
 }

@@ -33,8 +33,10 @@ export async function scriptedRun(options: {
   maxTotalTokens?: number;
   parallel?: boolean;
   onEvent?: (event: RunEvent) => void;
+  /** The context size the scripted actor reports (none by default). */
+  actorContextSize?: number;
 }) {
-  const actor = new ScriptedBackend(options.actor);
+  const actor = new ScriptedBackend(options.actor, 4, options.actorContextSize);
   const critic = new ScriptedBackend(options.critic ?? (() => holistic(true, 10)));
   const outDir = mkdtempSync(join(tmpdir(), "refinery-scripted-"));
   const result = await executeRun(

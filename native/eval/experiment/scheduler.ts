@@ -6,6 +6,7 @@ import type { MalformedRecord } from "../dataset.ts";
 import type { RunDeps } from "../../runs/runner.ts";
 import { GenerationCache } from "../../llm/generation-cache.ts";
 import { runCell } from "./cell.ts";
+import { withDatasetStatistics } from "./prepass.ts";
 import { pendingCells, prepareExperiment, readResults, ResultsWriter, type CellResult, type PreparedExperiment } from "./checkpoint.ts";
 import type { ExperimentConfig } from "./config.ts";
 
@@ -94,7 +95,17 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
   if (options.signal?.aborted) control.stop();
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   const cache = options.cache === false ? undefined : new GenerationCache(join(dir, "generation-cache.jsonl"));
-  const cells = pendingCells(dir, tasks, config.columns);
+  // Dataset-wide statistics some strategies need (MAgICoRE) come first: a cheap run per item, replayed by the cells.
+  const unfinished = new Set(pendingCells(dir, tasks, config.columns).map((cell) => cell.column.name));
+  const columns = await withDatasetStatistics(config.columns, { dir, config, tasks, concurrency, lanes, signal: control.signal, cache, deps: options.deps, unfinished }).catch((error: unknown) => {
+    cache?.close();
+    throw error;
+  });
+  if (!columns) {
+    cache?.close();
+    return readResults(dir);
+  }
+  const cells = pendingCells(dir, tasks, columns);
   const total = tasks.length * config.columns.length;
   let finished = total - cells.length;
   const firstFinished = finished;

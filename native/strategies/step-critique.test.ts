@@ -1,0 +1,82 @@
+// Step-critique's decisions, worked out from WooooDyy/MathCritique: selfimprove/evaluate-all.sh runs every MV
+// round (critic.py, then inference.py --mode new) on every answer with no early stop, and test_filter.py's
+// majority_vote counts each record's refined response (new_response) — the unrefined draft does not vote.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { GenerateRequest } from "../llm/backend.ts";
+import { latestScore } from "../protocol/state.ts";
+import { lastUser, scriptedRun, stepwise } from "../../test/support/scripted-run.ts";
+
+const answer = (n: number | string) => `Step 1: read.\nStep 2: compute.\nThe answer is ${n}`;
+/** 0 for the draft, t for the t-th refinement: the actor's conversation grows by two turns per round. */
+const round = (r: GenerateRequest) => (r.messages.length - 2) / 2;
+const task = { question: "What is 6 * 7?" };
+
+test("step-critique (repo default): every round critiques and refines, the vote is over refinements, so the fix wins", async () => {
+  const run = await scriptedRun({
+    strategy: "step-critique",
+    task,
+    actor: (r) => answer(round(r) === 0 ? 41 : 42),
+    // Wrong draft; every later version approved — the repo still critiques and refines each round.
+    critic: (r) => (/The answer is 41/.test(lastUser(r)) ? stepwise(["correct", "wrong", "wrong"], false, 3) : stepwise(["correct", "correct", "correct"], true, 9)),
+  });
+  assert.equal(run.actor.requests.length, 4, "draft + 3 refinements (rounds = 3, no early stop)");
+  assert.equal(run.critic.requests.length, 3);
+  assert.ok(run.actor.requests.every((r) => r.temperature === 0), "drafts and refinements are greedy, as evaluate-all.sh runs them");
+  const vote = run.nodes.find((n) => n.role === "vote")!;
+  assert.equal(vote.parents.length, 3, "only the refinements vote");
+  assert.ok(!vote.parents.includes("n1"), "the draft does not vote");
+  assert.equal(run.state.answer, "42");
+  // The first refinement reads the step critique: the wrong step, its explanation, and the whole conversation.
+  const firstRefine = run.actor.requests[1]!;
+  // critic.py's format: every step repeated with its correctness and explanation, then the final answer's.
+  assert.match(lastUser(firstRefine), /Step sentence: Step 1: read\.\nCorrectness of the step: Correct\nExplanation: step 1 correct\n\nStep sentence: Step 2: compute\.\nCorrectness of the step: Wrong\nExplanation: step 2 wrong/);
+  assert.match(lastUser(firstRefine), /Correctness of the final answer: Wrong\nExplanation: fix the wrong step/);
+  assert.match(lastUser(firstRefine), /use it as a reference to provide a new detailed, step-by-step solution/);
+  assert.equal(firstRefine.messages[2]!.content, answer(41), "the draft is the assistant turn the critique refers to");
+});
+
+test("step-critique: a tie between refinements goes to the latest refinement, not the first listed", async () => {
+  const run = await scriptedRun({
+    strategy: "step-critique",
+    params: { rounds: 2 },
+    task,
+    actor: (r) => answer([41, 42, 43][round(r)]!),
+    critic: () => stepwise(["correct", "wrong"], false, 2),
+  });
+  const vote = run.nodes.find((n) => n.role === "vote")!;
+  assert.deepEqual(vote.parents.map((id) => run.state.nodes[id]!.answer), ["42", "43"]);
+  assert.equal(run.state.answer, "43");
+  assert.equal(run.state.nodes[run.state.selectedNodeId!]!.iteration, 2);
+  assert.match(vote.text, /2 answers tie; broken by latest refinement, then critic score/);
+});
+
+test("step-critique options: early stop and drafts in the vote; the 1:1 tie goes to the accepted fix", async () => {
+  const run = await scriptedRun({
+    strategy: "step-critique",
+    params: { earlyStop: true, draftVotes: true },
+    task,
+    actor: (r) => answer(round(r) === 0 ? 41 : 42),
+    critic: (r) => (/The answer is 41/.test(lastUser(r)) ? stepwise(["correct", "wrong", "wrong"], false, 3) : stepwise(["correct", "correct", "correct"], true, 9)),
+  });
+  assert.deepEqual({ actor: run.actor.requests.length, critic: run.critic.requests.length }, { actor: 2, critic: 2 }, "stops once the critic accepts");
+  const vote = run.nodes.find((n) => n.role === "vote")!;
+  assert.equal(vote.parents.length, 2, "draft and refinement vote");
+  assert.equal(run.state.answer, "42", "the refinement is the later version");
+});
+
+test("step-critique: parallel chains tied at the same round are separated by the critic's score, not by chain order", async () => {
+  let draft = 0;
+  const run = await scriptedRun({
+    strategy: "step-critique",
+    params: { samples: 2, earlyStop: true },
+    task,
+    actor: () => answer([5, 6][draft++]!),
+    // Both drafts accepted at once (no refinement); the second chain's draft scores higher.
+    critic: (r) => stepwise(["correct", "correct", "correct"], true, /The answer is 5/.test(lastUser(r)) ? 6 : 9),
+  });
+  const vote = run.nodes.find((n) => n.role === "vote")!;
+  assert.equal(vote.parents.length, 2, "a chain that never refined votes with its draft");
+  assert.equal(latestScore(run.state.nodes[vote.parents[1]!]!, "critic")!.value, 9);
+  assert.equal(run.state.answer, "6");
+});
