@@ -185,6 +185,7 @@ test("CYCLE: runs the tests, feeds the failure back, stops when they pass", asyn
   let attempt = 0;
   const run = await scriptedRun({
     strategy: "cycle",
+    params: { feedback: "tests" },
     task: squareTask,
     actor: () => (attempt++ === 0 ? "```python\ndef square(x):\n    return x + x\n```" : "```python\ndef square(x):\n    return x * x\n```"),
   });
