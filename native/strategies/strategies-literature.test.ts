@@ -204,7 +204,7 @@ test("RLAC: the critic names one checkable failure, only that is verified, fixes
     strategy: "rlac",
     task: squareTask,
     actor: () => (attempt++ === 0 ? "```python\ndef square(x):\n    return x + x\n```" : "```python\ndef square(x):\n    return x * x\n```"),
-    critic: () => JSON.stringify({ failure: "wrong for 3", check: "assert square(3) == 9" }),
+    critic: () => JSON.stringify({ failure: "wrong for 3", call: "square(3)", expected: "9" }),
   });
   // draft, confirmed failure → fix; then two claims that do not hold → stop (m = 2).
   assert.deepEqual(counts(run), { actor: 2, critic: 3 });
