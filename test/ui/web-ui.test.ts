@@ -52,7 +52,7 @@ const runStatus = () => app.page.getAttribute('[data-testid="run-header"]', "dat
 test("a Self-Refine run grows live in the tree: nodes, streamed tokens, scores, the selected path", async () => {
   const { page } = app;
   await page.waitForSelector('[data-testid="engine-status"][data-status="ready"]');
-  await setupRun({ strategy: "self-refine", question: "What is 12 + 30?", maxTokens: "48", params: { maxIterations: "2", feedbackModel: "critic" } });
+  await setupRun({ strategy: "self-refine", question: "What is 12 + 30?", maxTokens: "48", params: { maxIterations: "2", feedbackModel: "critic", feedbackFormat: "json" } });
   await page.click('[data-testid="actor-path"]');
   await page.click('[data-testid="question"]'); // blur: the actor's metadata appears
   await page.waitForSelector('[data-testid="actor-model-meta"]');
@@ -109,7 +109,7 @@ test("an MCTS run can be replayed iteration by iteration", async () => {
   await page.keyboard.press("Home");
   assert.match(await page.textContent('[data-testid="search-replay"]') ?? "", /1 \/ 3 · expanded n1/);
   const stats = await page.$$eval('[data-testid="search-stat"]', (nodes) => nodes.map((n) => n.textContent));
-  assert.equal(stats.length, 2, "after one iteration the search knows the root and one child");
+  assert.equal(stats.length, 3, "after one iteration the search knows the two roots (the answer and the dummy) and one child");
   assert.ok((await page.$$(".node-card.later")).length >= 1, "answers found later are dimmed");
   await page.screenshot({ path: join(artifactsDir, "mcts-replay.png") });
   await page.keyboard.press("End");
@@ -139,7 +139,7 @@ test("cancel stops generation and the run shows it was cancelled", async () => {
 
 test("a killed engine process is reported, completed nodes stay, and the next run works", async () => {
   const { page, host } = app;
-  await setupRun({ strategy: "self-refine", question: "Count to a thousand.", maxTokens: "64", params: { maxIterations: "12", stopScore: "10", feedbackModel: "critic" } });
+  await setupRun({ strategy: "self-refine", question: "Count to a thousand.", maxTokens: "64", params: { maxIterations: "12", stopScore: "10", feedbackModel: "critic", feedbackFormat: "json" } });
   await start();
   await page.waitForSelector('[data-testid="tree-node"][data-status="done"]');
   const pid = host.enginePid;
