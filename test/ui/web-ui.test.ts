@@ -109,7 +109,9 @@ test("an MCTS run can be replayed iteration by iteration", async () => {
   await page.keyboard.press("Home");
   assert.match(await page.textContent('[data-testid="search-replay"]') ?? "", /1 \/ 3 · expanded n1/);
   const stats = await page.$$eval('[data-testid="search-stat"]', (nodes) => nodes.map((n) => n.textContent));
-  assert.equal(stats.length, 3, "after one iteration the search knows the two roots (the answer and the dummy) and one child");
+  // The search knows two roots (the answer, the dummy "I Don't Know") and one child; the dummy may lie outside the drawn view.
+  assert.ok(stats.length >= 2 && stats.length <= 3, `search stats drawn: ${stats.join(" | ")}`);
+  assert.match(await page.textContent('[data-node-id="n1"] [data-testid="search-stat"]') ?? "", /· n 2$/, "the expanded root has its second reward sample");
   assert.ok((await page.$$(".node-card.later")).length >= 1, "answers found later are dimmed");
   await page.screenshot({ path: join(artifactsDir, "mcts-replay.png") });
   await page.keyboard.press("End");
