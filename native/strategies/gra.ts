@@ -86,7 +86,7 @@ export const gra: StrategyDefinition = {
       );
       const scores = reviews.map((r) => r.score.value);
       means.set(proposal.id, mean(scores.filter((s): s is number => s !== null)));
-      const panelText = reviews.map((r, i) => `reviewer ${i + 1} (${panel[i]!.model}, T=${panel[i]!.temperature}): ${scores[i] ?? "?"}`).join("; ");
+      const panelText = panel.map((reviewer, i) => `reviewer ${i + 1} (${reviewer.model}, T=${reviewer.temperature}): ${scores[i] ?? "?"}`).join("; ");
       const agreeAccept = scores.every((s) => s !== null && s >= acceptAt);
       const agreeReject = scores.every((s) => s !== null && s < rejectBelow);
       let accepted: boolean;
