@@ -6,7 +6,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { z } from "zod";
 import type { RunContext } from "./context.ts";
 import { selectByScoreSeeded, voteSeeded } from "./seeded-select.ts";
-import { resolveParams, str, StrategyParamError, type Selection, type StrategyDefinition } from "./types.ts";
+import { MAX_LANES, resolveParams, str, StrategyParamError, type Selection, type StrategyDefinition } from "./types.ts";
 
 export type PipelineSpec =
   | { strategy: string; params?: Record<string, number | boolean | string> }
@@ -98,7 +98,7 @@ async function runSpec(ctx: RunContext, pipeline: PipelineSpec, lookup: Lookup, 
   if (pipeline.select === "vote") return { nodeId: voteSeeded(ctx, ids, 99).winnerId };
   // One rubric for every branch: the branches' own scores come from different scales (a holistic 0–10, Eigen-1's
   // quality, GRA's reviews, an adjudicator's 10/0), so each branch's answer is critiqued afresh the same way.
-  await ctx.map(ids, (id, i) => ctx.critique(id, { mode: "holistic", iteration: 99, lane: `critic-${i % 4}`, step: "final-check" }));
+  await ctx.map(ids, (id, i) => ctx.critique(id, { mode: "holistic", iteration: 99, lane: `critic-${i % MAX_LANES}`, step: "final-check" }));
   return { nodeId: selectByScoreSeeded(ctx, ids, 99, "final-select").id };
 }
 
