@@ -49,7 +49,7 @@ async function runEngine() {
   let ended = 0;
   const result = await executeRun({
     strategy: "self-refine",
-    params: { maxIterations: 2, feedbackModel: "actor", stopScore: 10 },
+    params: { maxIterations: 2, feedbackModel: "actor", feedbackFormat: "json", stopScore: 10 },
     actor: { path: modelPath, sampling: { maxTokens: 64, temperature: 0 }, load },
     critic: { path: modelPath, sampling: { maxTokens: 96, temperature: 0 }, load },
     task: { question },

@@ -27,7 +27,7 @@ const config: ExperimentConfig = {
   threads,
   columns: [
     { name: "single-pass", strategy: "single-pass", ...models },
-    { name: "self-refine", strategy: "self-refine", params: { maxIterations: 1, feedbackModel: "actor", stopScore: 10 }, ...models },
+    { name: "self-refine", strategy: "self-refine", params: { maxIterations: 1, feedbackModel: "actor", feedbackFormat: "json", stopScore: 10 }, ...models },
   ],
 };
 const scratch = mkdtempSync(join(tmpdir(), "refinery-exp-bench-"));

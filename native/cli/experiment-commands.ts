@@ -162,7 +162,7 @@ function printSummary(results: ReturnType<typeof readResults>, config: Experimen
   for (const c of summary.columns) {
     const v = c.versusBaseline;
     process.stdout.write(
-      `${c.column}: ${(c.accuracy * 100).toFixed(1)}% [${(c.interval[0] * 100).toFixed(1)}, ${(c.interval[1] * 100).toFixed(1)}] on ${c.items} items` +
+      `${c.column}${c.oracle ? " (oracle: upper bound)" : ""}: ${(c.accuracy * 100).toFixed(1)}% [${(c.interval[0] * 100).toFixed(1)}, ${(c.interval[1] * 100).toFixed(1)}] on ${c.items} items` +
         `${v ? ` · vs ${summary.baseline}: ${v.wins}/${v.ties}/${v.losses} W/T/L, p=${v.pValue.toPrecision(3)}` : " · baseline"}` +
         ` · ${c.meanTotalTokens.toFixed(0)} tokens/item\n`,
     );

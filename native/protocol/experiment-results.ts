@@ -55,6 +55,8 @@ export interface CellResult {
   cachedGenerations?: number;
   trajectory?: TrajectoryPoint[];
   failure?: string;
+  /** The run used what grades it (reference answers, grading tests): an upper bound, not a result. */
+  oracle?: true;
 }
 
 export interface ColumnSummary {
@@ -70,6 +72,8 @@ export interface ColumnSummary {
   tokensPerSecond: number;
   versusBaseline: PairedComparison | null;
   transitions: Transitions | null;
+  /** Some of the column's runs used an oracle (see CellResult.oracle): its accuracy is an upper bound. */
+  oracle?: true;
   /** Refinement dynamics: the k-th candidate of each run (draft, then revisions): its accuracy and mean critic score. */
   dynamics: Array<{ candidate: number; items: number; accuracy: number; meanScore: number | null }>;
 }

@@ -167,8 +167,10 @@ async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedR
     throw new RunInputError((error as Error).message);
   }
   // Oracle switches (gold answers) anywhere, a pipeline's nested strategies included, mark the run an upper bound.
-  const oracle = params.oracle === true || (typeof params.spec === "string" && /"oracle"\s*:\s*true/.test(params.spec));
-  if (oracle && config.task.reference === undefined) throw new RunInputError(`${strategy.name}: oracle mode needs a task with a reference answer`);
+  const referenceOracle = params.oracle === true || (typeof params.spec === "string" && /"oracle"\s*:\s*true/.test(params.spec));
+  // Other oracles (feedback from the tests that grade the run) need no reference but are upper bounds too.
+  const oracle = referenceOracle || strategy.usesOracle?.(params) === true;
+  if (referenceOracle && config.task.reference === undefined) throw new RunInputError(`${strategy.name}: oracle mode needs a task with a reference answer`);
   const sampling: Record<ModelRole, SamplingSettings> = {
     actor: { ...DEFAULT_SAMPLING.actor, ...config.actor.sampling },
     critic: { ...DEFAULT_SAMPLING.critic, ...config.critic.sampling },

@@ -1,7 +1,8 @@
-// Best-of-N: n samples, the critic scores each, the best score wins (ties: the earlier sample). With a
-// threshold, sampling stops early once a sample reaches it (as DSPy's BestOfN does); that mode samples one at
-// a time.
+// Best-of-N: n samples, the critic scores each, the best score wins; ties are drawn with the run's seed (the
+// earliest sample winning every tie would favour the single-pass answer). With a threshold, sampling stops
+// early once a sample reaches it (as DSPy's BestOfN does); that mode samples one at a time.
 import type { RunNode } from "../protocol/state.ts";
+import { selectByScoreSeeded } from "./seeded-select.ts";
 import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
 
 export const bestOfN: StrategyDefinition = {
@@ -32,6 +33,6 @@ export const bestOfN: StrategyDefinition = {
       await ctx.map([...Array(n).keys()], (i) => scoreOne(i));
     }
     const pool = [...samples].sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1))).map((s) => s.id);
-    return { nodeId: ctx.selectByScore(pool, 1, false).id };
+    return { nodeId: selectByScoreSeeded(ctx, pool, 1).id };
   },
 };

@@ -229,13 +229,18 @@ export class RunContext {
     this.seed = nodeId;
   }
 
+  /** The previous pipeline stage's answer, once; strategies with a first prompt of their own (code) start from it. */
+  takeSeededDraft(): RunNode | null {
+    if (!this.seed) return null;
+    const seeded = this.node(this.seed);
+    this.seed = null;
+    return seeded;
+  }
+
   /** generate: a fresh solution of the task. */
   async draft(options: { step?: string; iteration?: number; lane: string; temperature?: number; parents?: string[] }): Promise<RunNode> {
-    if (this.seed) {
-      const seeded = this.node(this.seed);
-      this.seed = null;
-      return seeded;
-    }
+    const seeded = this.takeSeededDraft();
+    if (seeded) return seeded;
     return this.generate({
       role: "draft",
       step: options.step ?? "draft",

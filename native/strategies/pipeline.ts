@@ -1,11 +1,12 @@
 // Composition as data: strategies chained (each step starts from the previous step's selected answer, e.g.
-// Best-of-N feeding Self-Refine) or run side by side with a final selection (critic score or majority vote).
+// Best-of-N feeding Self-Refine) or run side by side with a final selection (one holistic critique of every
+// branch's answer, so all are judged by the same rubric, or a majority vote).
 // A preset is a JSON file holding one strategy with its parameters or such a pipeline; users share the file.
 import { readFile, writeFile } from "node:fs/promises";
 import { z } from "zod";
 import type { RunContext } from "./context.ts";
-import { latestScore } from "../protocol/state.ts";
-import { resolveParams, str, StrategyParamError, type Selection, type StrategyDefinition } from "./types.ts";
+import { selectByScoreSeeded, voteSeeded } from "./seeded-select.ts";
+import { MAX_LANES, resolveParams, str, StrategyParamError, type Selection, type StrategyDefinition } from "./types.ts";
 
 export type PipelineSpec =
   | { strategy: string; params?: Record<string, number | boolean | string> }
@@ -94,9 +95,21 @@ async function runSpec(ctx: RunContext, pipeline: PipelineSpec, lookup: Lookup, 
   const selections: Selection[] = [];
   for (const branch of pipeline.branches) selections.push(await runSpec(ctx, branch, lookup, startFrom));
   const ids = [...new Set(selections.map((s) => s.nodeId))];
-  if (pipeline.select === "vote") return { nodeId: ctx.vote(ids, 99).winnerId };
-  await ctx.map(ids, (id, i) => (latestScore(ctx.node(id), "critic") ? Promise.resolve(null) : ctx.critique(id, { mode: "holistic", iteration: 99, lane: `critic-${i % 4}`, step: "final-check" })));
-  return { nodeId: ctx.selectByScore(ids, 99, false).id };
+  if (pipeline.select === "vote") return { nodeId: voteSeeded(ctx, ids, 99).winnerId };
+  // One rubric for every branch: the branches' own scores come from different scales (a holistic 0–10, Eigen-1's
+  // quality, GRA's reviews, an adjudicator's 10/0), so each branch's answer is critiqued afresh the same way.
+  await ctx.map(ids, (id, i) => ctx.critique(id, { mode: "holistic", iteration: 99, lane: `critic-${i % MAX_LANES}`, step: "final-check" }));
+  return { nodeId: selectByScoreSeeded(ctx, ids, 99, "final-select").id };
+}
+
+/** Whether any strategy in the pipeline runs with an oracle switch (reference answers or grading tests). */
+export function pipelineUsesOracle(pipeline: PipelineSpec, lookup: Lookup): boolean {
+  if ("strategy" in pipeline) {
+    const strategy = lookup(pipeline.strategy);
+    const params = resolveParams(strategy, pipeline.params ?? {});
+    return params.oracle === true || strategy.usesOracle?.(params) === true;
+  }
+  return ("steps" in pipeline ? pipeline.steps : pipeline.branches).some((child) => pipelineUsesOracle(child, lookup));
 }
 
 export function makePipelineStrategy(lookup: Lookup): StrategyDefinition {
@@ -110,6 +123,7 @@ export function makePipelineStrategy(lookup: Lookup): StrategyDefinition {
     validate(params) {
       validatePipeline(parsePipeline(str(params, "spec")), lookup);
     },
+    usesOracle: (params) => pipelineUsesOracle(parsePipeline(str(params, "spec")), lookup),
     async run(ctx, params) {
       const pipeline = parsePipeline(str(params, "spec"));
       validatePipeline(pipeline, lookup);

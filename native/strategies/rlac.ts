@@ -1,30 +1,60 @@
 // RLAC as a test-time loop (Wu et al. 2025 train this adversarially; here the roles run at inference): the
-// critic names the single most likely failure of the answer as one checkable claim (for code, one assert
-// statement); a verifier checks only that claim (the sandbox runs the assert; for other tasks a separate
-// verifier call judges just that claim); a confirmed failure goes back to the actor with the evidence. Stops
-// after m consecutive claims that do not hold up, or at the limit.
+// critic names the single most likely failure of the answer as one checkable claim, sampled with a seed of its
+// own each pass (for code, a call and the value a correct function returns); a verifier checks only that claim
+// (the sandbox runs the call; for other tasks a separate verifier call judges just that claim); a confirmed
+// failure goes back to the actor with the evidence. Stops after m consecutive claims that do not hold up, or at
+// the limit. A code claim on a call the task's examples show is checked against the task's expectation.
 import type { ChatMessage } from "../protocol/events.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";
 import { extractCode } from "../eval/sandbox.ts";
 import type { RunContext } from "./context.ts";
 import { prompts, solverMessages } from "./prompts.ts";
 import { codeSystem, verifyWithProgram } from "./verify.ts";
+import { sampledJudge } from "./sampled-judge.ts";
+import { exampleFor, examplesProgram, visibleExamples } from "./visible-examples.ts";
 import { int, type StrategyDefinition } from "./types.ts";
 
 interface Claim {
   failure: string;
-  check: string;
+  /** Math: a checkable claim. */
+  check?: string;
+  /** Code: a call that shows the failure, and what a correct function returns (a Python expression). */
+  call?: string;
+  expected?: string;
+}
+
+const UNCHECKABLE = "CLAIM-UNCHECKABLE";
+
+/**
+ * The program that checks a code claim. A call the task's own examples show is checked against the task's
+ * expectation; otherwise against the critic's, which may itself be wrong — the verify node says which.
+ */
+export function claimProgram(code: string, claim: Claim, question: string): { program: string; note: string } {
+  const example = exampleFor(claim.call ?? "", visibleExamples(question));
+  if (example) return { program: examplesProgram(code, [example]), note: `expectation from the task's own example (>>> ${example.source} → ${example.want})` };
+  const program = `${code}
+
+try:
+    __expected = eval(${JSON.stringify(claim.expected ?? "")})
+except Exception as __error:
+    print(f"${UNCHECKABLE}: the critic's expected value does not evaluate ({type(__error).__name__}: {__error})")
+    raise SystemExit(0)
+__call = ${JSON.stringify(claim.call ?? "")}
+__got = eval(__call)
+assert __got == __expected, f"{__call} returned {__got!r}; the critic expected {__expected!r}"
+`;
+  return { program, note: "expectation written by the critic, not taken from the task: a failed check may be the critic's mistake rather than a bug" };
 }
 
 async function checkClaim(ctx: RunContext, candidate: RunNode, claim: Claim | null, claimNodeId: string, iteration: number, timeoutMs: number): Promise<{ confirmed: boolean; evidence: string; nodeId: string }> {
-  if (!claim) {
+  const code = ctx.task.tests !== undefined;
+  if (!claim || (code && !claim.call?.trim())) {
     const node = ctx.addComputedNode({ role: "verify", step: "claim-unreadable", iteration, parents: [candidate.id, claimNodeId], text: "the critic's claim could not be parsed; nothing to check", answer: null });
     return { confirmed: false, evidence: "", nodeId: node.id };
   }
-  if (ctx.task.tests) {
-    // The claim's check is an assert that should hold for a correct function; it failing confirms the failure.
-    const program = `${extractCode(candidate.text)}\n\n${claim.check}\n`;
-    const { node, result } = await verifyWithProgram(ctx, candidate, program, { iteration, step: "check-claim", timeoutMs });
+  if (code) {
+    const { program, note } = claimProgram(extractCode(candidate.text), claim, ctx.task.question);
+    const { node, result } = await verifyWithProgram(ctx, candidate, program, { iteration, step: "check-claim", timeoutMs, parents: [candidate.id, claimNodeId], note });
     return { confirmed: !result.passed, evidence: result.output.trim().split("\n").slice(-8).join("\n"), nodeId: node.id };
   }
   const verdict = await ctx.judge<{ holds: boolean; evidence: string }>(candidate.id, {
@@ -39,6 +69,22 @@ async function checkClaim(ctx: RunContext, candidate: RunNode, claim: Claim | nu
   return { confirmed: verdict.value?.holds === true, evidence: verdict.value?.evidence ?? "", nodeId: verdict.node.id };
 }
 
+function claimRequest(ctx: RunContext, candidate: RunNode, code: boolean) {
+  if (!code) {
+    return {
+      user: `Problem:\n${ctx.task.question}\n\nSolution:\n${candidate.text}\n\nName the single most likely error in this solution in 'failure', and in 'check' state one specific, checkable claim (a step, a number, a condition) that shows it.`,
+      schema: { type: "object", properties: { failure: { type: "string", maxLength: 300 }, check: { type: "string", maxLength: 300 } } },
+    };
+  }
+  return {
+    user:
+      `Task:\n${ctx.task.question}\n\nCandidate code:\n${candidate.text}\n\nName the single most likely failure of this code in 'failure'. ` +
+      "In 'call' write one call of the function that shows it, and in 'expected' the value a correct function returns for that call, as a Python literal. " +
+      "If one of the task's own examples shows the failure, use exactly its call.",
+    schema: { type: "object", properties: { failure: { type: "string", maxLength: 300 }, call: { type: "string", maxLength: 200 }, expected: { type: "string", maxLength: 200 } } },
+  };
+}
+
 export const rlac: StrategyDefinition = {
   name: "rlac",
   title: "RLAC failure-mode critic + verifier",
@@ -48,24 +94,27 @@ export const rlac: StrategyDefinition = {
     { name: "maxIterations", type: "integer", default: 4, min: 1, max: 16, description: "critic → verify rounds at most" },
     { name: "passesToStop", type: "integer", default: 2, min: 1, max: 8, description: "stop after this many consecutive unconfirmed claims (m)" },
     { name: "timeoutMs", type: "integer", default: 10000, min: 100, max: 120000, description: "sandbox limit per check (code tasks)" },
+    { name: "claimTemperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature of the critic's claims (each pass has its own seed)" },
   ],
   actorLanes: () => 1,
   async run(ctx, params) {
     const code = ctx.task.tests !== undefined;
     const conversation: ChatMessage[] = code ? [{ role: "system", content: codeSystem }, { role: "user", content: ctx.task.question }] : solverMessages(ctx.task.question);
-    let candidate = await ctx.generate({ role: "draft", step: "draft", iteration: 0, parents: [], model: "actor", messages: conversation, lane: "actor", extract: !code });
+    let candidate =
+      ctx.takeSeededDraft() ??
+      (await ctx.generate({ role: "draft", step: "draft", iteration: 0, parents: [], model: "actor", messages: conversation, lane: "actor", extract: !code }));
     const pool = [candidate.id];
     let passes = 0;
     for (let iteration = 1; iteration <= int(params, "maxIterations") && passes < int(params, "passesToStop") && ctx.withinBudget(); iteration++) {
-      const claim = await ctx.judge<Claim>(null, {
+      // Sampled, each pass with its own seed: at temperature 0 an unchanged candidate would get the same claim again.
+      const claim = await sampledJudge<Claim>(ctx, null, {
         step: "failure-mode",
         iteration,
         parents: [candidate.id],
-        user: code
-          ? `Task:\n${ctx.task.question}\n\nCandidate code:\n${candidate.text}\n\nName the single most likely failure of this code in 'failure', and in 'check' write one Python assert statement that passes only if the code does NOT have that failure.`
-          : `Problem:\n${ctx.task.question}\n\nSolution:\n${candidate.text}\n\nName the single most likely error in this solution in 'failure', and in 'check' state one specific, checkable claim (a step, a number, a condition) that shows it.`,
-        schema: { type: "object", properties: { failure: { type: "string", maxLength: 300 }, check: { type: "string", maxLength: 300 } } },
+        system: prompts.criticSystem,
+        ...claimRequest(ctx, candidate, code),
         lane: "critic",
+        temperature: params.claimTemperature as number,
         toScore: (_value, by) => ({ value: null, verdict: "unknown", source: "critic", byNodeId: by }),
       });
       const checked = await checkClaim(ctx, candidate, claim.value, claim.node.id, iteration, int(params, "timeoutMs"));
@@ -75,7 +124,7 @@ export const rlac: StrategyDefinition = {
       }
       passes = 0;
       conversation.push({ role: "assistant", content: candidate.text });
-      const instruction = `A reviewer found this failure: ${claim.value?.failure}\nEvidence: ${checked.evidence || claim.value?.check}\n\n${code ? "Fix the function. Reply with the complete corrected function in one ```python code block." : prompts.refineWithFeedback.replace("Feedback on your previous answer:\n{feedback}\n\n", "")}`;
+      const instruction = `A reviewer found this failure: ${claim.value?.failure}\nEvidence: ${checked.evidence || claim.value?.check || claim.value?.call}\n\n${code ? "Fix the function. Reply with the complete corrected function in one ```python code block." : prompts.refineWithFeedback.replace("Feedback on your previous answer:\n{feedback}\n\n", "")}`;
       candidate = await ctx.refine({ candidateId: candidate.id, critiqueId: checked.nodeId, conversation: [...conversation], instruction, iteration, lane: "actor", step: "fix", extract: !code });
       conversation.push({ role: "user", content: instruction });
       pool.push(candidate.id);

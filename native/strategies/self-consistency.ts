@@ -1,4 +1,6 @@
-// Self-consistency (Wang et al. 2023): n sampled reasoning paths, majority vote on the extracted answers.
+// Self-consistency (Wang et al. 2023): n sampled reasoning paths, majority vote on the extracted answers
+// (option letters on multiple-choice tasks); a tie between answers is drawn with the run's seed.
+import { voteSeeded } from "./seeded-select.ts";
 import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
 
 export const selfConsistency: StrategyDefinition = {
@@ -15,7 +17,7 @@ export const selfConsistency: StrategyDefinition = {
     const n = int(params, "n");
     const temperature = params.temperature as number;
     const samples = await ctx.map([...Array(n).keys()], (i) => ctx.draft({ step: "sample", lane: `sample-${i % MAX_LANES}`, temperature }));
-    const { winnerId } = ctx.vote(samples.map((s) => s.id), 1);
+    const { winnerId } = voteSeeded(ctx, samples.map((s) => s.id), 1);
     return { nodeId: winnerId };
   },
 };

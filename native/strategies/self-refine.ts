@@ -1,44 +1,76 @@
-// Self-Refine (Madaan et al. 2023): one model drafts, gives itself feedback with a score, and refines with the
-// whole history of (answer, feedback) pairs, until the feedback says the answer is fine or the iterations run
-// out. Returns the best-scored answer; the unrefined draft stays in the pool.
+// Self-Refine (Madaan et al. 2023): one model drafts, gives itself feedback, and refines with the whole history
+// of (answer, feedback) pairs, until the feedback says the answer is fine or the iterations run out. The
+// paper's feedback (feedbackFormat=paper) is the repo's few-shot GSM feedback prompt, written with the feedback
+// model's own sampling, stopping on "it is correct", returning the last answer. feedbackFormat=json is
+// Refinery's scored critique instead (critic prompt and settings), returning the best-scored answer.
 import type { ChatMessage } from "../protocol/events.ts";
+import type { RunNode } from "../protocol/state.ts";
+import type { RunContext } from "./context.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
+import { saysCorrect, selfRefineFeedbackPrompt } from "./self-refine-prompts.ts";
 import { int, str, type StrategyDefinition } from "./types.ts";
+import type { ModelRole } from "../protocol/events.ts";
+
+interface Feedback {
+  node: RunNode;
+  text: string;
+  fine: boolean;
+}
+
+/** The repo's feedback call: few-shot prompt, the writer's own sampling, cut at the example separator. */
+async function paperFeedback(ctx: RunContext, candidate: RunNode, model: ModelRole, iteration: number): Promise<Feedback> {
+  const node = await ctx.ask({
+    role: "critique",
+    step: "feedback",
+    iteration,
+    parents: [candidate.id],
+    model,
+    user: selfRefineFeedbackPrompt(ctx.task.question, candidate.text),
+    lane: "feedback",
+    extract: false,
+  });
+  const text = node.text.split("### END")[0]!.trim();
+  return { node, text, fine: saysCorrect(text) };
+}
+
+async function jsonFeedback(ctx: RunContext, candidate: RunNode, model: ModelRole, iteration: number, stopScore: number): Promise<Feedback> {
+  const critique = await ctx.critique(candidate.id, { mode: "holistic", model, iteration, lane: "feedback", step: "feedback" });
+  const { verdict } = critique;
+  return { node: critique.node, text: ctx.feedback(critique), fine: verdict.correct === true && (verdict.score ?? 0) >= stopScore };
+}
 
 export const selfRefine: StrategyDefinition = {
   name: "self-refine",
   title: "Self-Refine",
-  paper: "Madaan et al. 2023, Self-Refine: Iterative Refinement with Self-Feedback (arXiv:2303.17651)",
-  summary: "One model drafts, critiques itself with a score, and refines using all earlier feedback.",
+  paper: "Madaan et al. 2023, Self-Refine: Iterative Refinement with Self-Feedback (arXiv:2303.17651); code: madaan/self-refine",
+  summary: "One model drafts, critiques itself, and refines using all earlier feedback.",
   params: [
     { name: "maxIterations", type: "integer", default: 4, min: 0, max: 16, description: "refinements at most" },
-    { name: "stopScore", type: "integer", default: 9, min: 0, max: 10, description: "stop once feedback scores the answer at least this (0..10)" },
     { name: "feedbackModel", type: "string", default: "actor", choices: ["actor", "critic"], description: "who writes the feedback: the same model (the paper) or the critic" },
+    { name: "feedbackFormat", type: "string", default: "paper", choices: ["paper", "json"], description: "the repo's few-shot feedback, stop on \"it is correct\", return the last answer (paper) or a scored JSON critique, return the best-scored answer (json)" },
+    { name: "stopScore", type: "integer", default: 9, min: 0, max: 10, description: "json feedback: stop once it scores the answer at least this (0..10)" },
   ],
   actorLanes: () => 2,
   async run(ctx, params) {
     const maxIterations = int(params, "maxIterations");
-    const stopScore = int(params, "stopScore");
-    const feedbackModel = str(params, "feedbackModel") as "actor" | "critic";
+    const feedbackModel = str(params, "feedbackModel") as ModelRole;
+    const paper = str(params, "feedbackFormat") === "paper";
     let candidate = await ctx.draft({ lane: "solver" });
     const pool = [candidate.id];
     const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: candidate.text }];
     for (let iteration = 0; ; iteration++) {
-      const critique = await ctx.critique(candidate.id, { mode: "holistic", model: feedbackModel, iteration, lane: "feedback", step: "feedback" });
-      const { verdict } = critique;
-      const fine = verdict.correct === true && (verdict.score ?? 0) >= stopScore;
-      if (fine || iteration >= maxIterations || !ctx.withinBudget()) break;
-      candidate = await ctx.refine({
-        candidateId: candidate.id,
-        critiqueId: critique.node.id,
-        conversation,
-        instruction: fill(prompts.refineWithFeedback, { feedback: ctx.feedback(critique) }),
-        iteration: iteration + 1,
-        lane: "solver",
-      });
+      const feedback = paper
+        ? await paperFeedback(ctx, candidate, feedbackModel, iteration)
+        : await jsonFeedback(ctx, candidate, feedbackModel, iteration, int(params, "stopScore"));
+      if (feedback.fine || iteration >= maxIterations || !ctx.withinBudget()) break;
+      const instruction = fill(prompts.refineWithFeedback, { feedback: feedback.text });
+      candidate = await ctx.refine({ candidateId: candidate.id, critiqueId: feedback.node.id, conversation, instruction, iteration: iteration + 1, lane: "solver" });
       pool.push(candidate.id);
-      conversation.push({ role: "user", content: fill(prompts.refineWithFeedback, { feedback: ctx.feedback(critique) }) }, { role: "assistant", content: candidate.text });
+      conversation.push({ role: "user", content: instruction }, { role: "assistant", content: candidate.text });
     }
-    return { nodeId: ctx.selectByScore(pool, maxIterations + 1, true).id };
+    if (!paper) return { nodeId: ctx.selectByScore(pool, maxIterations + 1, true).id };
+    // The repo's output is the last refinement (run.py: run_logs[-1]); the pool stays visible as the node's parents.
+    ctx.addComputedNode({ role: "select", step: "last-answer", iteration: maxIterations + 1, parents: pool, text: `the last answer (${candidate.id}), as the paper returns`, answer: candidate.answer });
+    return { nodeId: candidate.id };
   },
 };

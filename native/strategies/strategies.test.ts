@@ -21,7 +21,7 @@ test("self-refine: same model gives feedback; refines with the whole history unt
   let drafts = 0;
   const run = await scriptedRun({
     strategy: "self-refine",
-    params: { maxIterations: 3 },
+    params: { maxIterations: 3, feedbackFormat: "json" },
     actor: (request) => (isCritique(request) ? holistic(false, 3) : answer(40 + drafts++)),
   });
   // draft + 3 refinements, and feedback on each of the 4 versions, all from the actor
@@ -44,6 +44,7 @@ test("self-refine stops when the feedback says the answer is fine", async () => 
   let feedback = 0;
   const run = await scriptedRun({
     strategy: "self-refine",
+    params: { feedbackFormat: "json" },
     actor: (request) => (isCritique(request) ? (feedback++ === 0 ? holistic(false, 4) : holistic(true, 10)) : answer(42)),
   });
   assert.deepEqual(counts(run), { actor: 4, critic: 0 }); // draft, feedback, refine, feedback(fine)
@@ -54,7 +55,7 @@ test("self-refine keeps a better draft over a damaging refinement", async () => 
   let feedback = 0;
   const run = await scriptedRun({
     strategy: "self-refine",
-    params: { maxIterations: 1, stopScore: 10 },
+    params: { maxIterations: 1, stopScore: 10, feedbackFormat: "json" },
     actor: (request) => (isCritique(request) ? (feedback++ === 0 ? holistic(true, 8) : holistic(false, 2)) : answer(42)),
   });
   assert.equal(run.state.selectedNodeId, "n1");
@@ -80,13 +81,14 @@ test("critic-guided with the card's default: one critique, one revision, the rev
   assert.equal(run.nodes.filter((n) => n.role === "refine").length, 1);
 });
 
-test("best-of-n: scores every sample with the critic, argmax wins, ties go to the earlier sample", async () => {
+test("best-of-n: scores every sample with the critic, argmax wins, ties are drawn with the run's seed", async () => {
   const scores = [3, 9, 9, 1];
   let call = 0;
   const run = await scriptedRun({ strategy: "best-of-n", params: { n: 4 }, actor: () => answer(call), critic: () => holistic(true, scores[call++]!) });
   assert.deepEqual(counts(run), { actor: 4, critic: 4 });
   const samples = run.nodes.filter((n) => n.role === "draft");
-  assert.equal(run.state.selectedNodeId, samples[1]!.id);
+  assert.ok([samples[1]!.id, samples[2]!.id].includes(run.state.selectedNodeId!));
+  assert.match(run.nodes.find((n) => n.role === "select")!.text, /tie between .*drawn at random with the run's seed 1/);
   assert.equal(run.nodes.find((n) => n.role === "select")!.parents.length, 4);
   assert.ok(run.actor.requests.every((r) => r.temperature === 0.8));
 });
@@ -148,7 +150,7 @@ test("an unparseable verdict is recorded as such and the run goes on", async () 
 test("the token budget gate stops refinement early", async () => {
   const run = await scriptedRun({
     strategy: "self-refine",
-    params: { maxIterations: 10 },
+    params: { maxIterations: 10, feedbackFormat: "json" },
     maxTotalTokens: 60,
     actor: (request) => (isCritique(request) ? holistic(false, 1) : answer(1)),
   });
@@ -160,6 +162,7 @@ test("cancelling marks the node in flight aborted and fails the run as cancelled
   const controller = new AbortController();
   const run = await scriptedRun({
     strategy: "self-refine",
+    params: { feedbackFormat: "json" },
     actor: (request) => {
       if (isCritique(request)) controller.abort();
       return isCritique(request) ? holistic(false, 1) : answer(1);

@@ -35,6 +35,8 @@ export interface StrategyDefinition {
   actorLanes(params: StrategyParams): number;
   /** Checks beyond each parameter's own range (a pipeline's nested strategies), before anything runs. */
   validate?(params: StrategyParams): void;
+  /** Whether these parameters let the run see what grades it (e.g. feedback from the grading tests): an upper bound. */
+  usesOracle?(params: StrategyParams): boolean;
   run(ctx: RunContext, params: StrategyParams): Promise<Selection>;
   /**
    * Statistics over the whole dataset that each run needs (MAgICoRE's reward mean and std): an experiment runs

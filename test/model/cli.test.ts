@@ -26,7 +26,7 @@ before(async () => {
 
 test("run self-refine, then replay shows drafts, critiques with scores and the selected answer", () => {
   const out = join(scratch, "runs");
-  const run = refinery("run", "--strategy", "self-refine", "--actor", actor, "--critic", critic, "--task", "What is 2 + 3?", "--out", out, "--max-tokens", "24", "--threads", "1", "--param", "feedbackModel=critic", "--json");
+  const run = refinery("run", "--strategy", "self-refine", "--actor", actor, "--critic", critic, "--task", "What is 2 + 3?", "--out", out, "--max-tokens", "24", "--threads", "1", "--param", "feedbackModel=critic", "--param", "feedbackFormat=json", "--json");
   assert.equal(run.code, 0, run.stderr);
   const summary = JSON.parse(run.stdout);
   assert.equal(summary.status, "finished");

@@ -52,7 +52,7 @@ const runStatus = () => app.page.getAttribute('[data-testid="run-header"]', "dat
 test("a Self-Refine run grows live in the tree: nodes, streamed tokens, scores, the selected path", async () => {
   const { page } = app;
   await page.waitForSelector('[data-testid="engine-status"][data-status="ready"]');
-  await setupRun({ strategy: "self-refine", question: "What is 12 + 30?", maxTokens: "48", params: { maxIterations: "2", feedbackModel: "critic" } });
+  await setupRun({ strategy: "self-refine", question: "What is 12 + 30?", maxTokens: "48", params: { maxIterations: "2", feedbackModel: "critic", feedbackFormat: "json" } });
   await page.click('[data-testid="actor-path"]');
   await page.click('[data-testid="question"]'); // blur: the actor's metadata appears
   await page.waitForSelector('[data-testid="actor-model-meta"]');
@@ -109,7 +109,9 @@ test("an MCTS run can be replayed iteration by iteration", async () => {
   await page.keyboard.press("Home");
   assert.match(await page.textContent('[data-testid="search-replay"]') ?? "", /1 \/ 3 · expanded n1/);
   const stats = await page.$$eval('[data-testid="search-stat"]', (nodes) => nodes.map((n) => n.textContent));
-  assert.equal(stats.length, 2, "after one iteration the search knows the root and one child");
+  // The search knows two roots (the answer, the dummy "I Don't Know") and one child; the dummy may lie outside the drawn view.
+  assert.ok(stats.length >= 2 && stats.length <= 3, `search stats drawn: ${stats.join(" | ")}`);
+  assert.match(await page.textContent('[data-node-id="n1"] [data-testid="search-stat"]') ?? "", /· n 2$/, "the expanded root has its second reward sample");
   assert.ok((await page.$$(".node-card.later")).length >= 1, "answers found later are dimmed");
   await page.screenshot({ path: join(artifactsDir, "mcts-replay.png") });
   await page.keyboard.press("End");
@@ -139,7 +141,7 @@ test("cancel stops generation and the run shows it was cancelled", async () => {
 
 test("a killed engine process is reported, completed nodes stay, and the next run works", async () => {
   const { page, host } = app;
-  await setupRun({ strategy: "self-refine", question: "Count to a thousand.", maxTokens: "64", params: { maxIterations: "12", stopScore: "10", feedbackModel: "critic" } });
+  await setupRun({ strategy: "self-refine", question: "Count to a thousand.", maxTokens: "64", params: { maxIterations: "12", stopScore: "10", feedbackModel: "critic", feedbackFormat: "json" } });
   await start();
   await page.waitForSelector('[data-testid="tree-node"][data-status="done"]');
   const pid = host.enginePid;

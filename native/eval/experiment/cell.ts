@@ -1,6 +1,6 @@
 // One cell of an experiment: a full run of one column's strategy on one item, with its own log, turned into the
 // line results.jsonl keeps (correctness, tokens, the trajectory of candidates for the anytime curves).
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect } from "../checkers.ts";
 import { cellRunId, runDir } from "../../runs/paths.ts";
@@ -90,5 +90,6 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
     ...(cache ? { cachedGenerations: Object.values(state.nodes).filter((n) => n.cached).length } : {}),
     trajectory,
     ...(state.failure ? { failure: state.failure.reason } : {}),
+    ...(JSON.parse(readFileSync(result.manifestPath, "utf8")).oracle === true ? { oracle: true as const } : {}),
   };
 }

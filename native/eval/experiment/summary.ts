@@ -67,6 +67,7 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
       versusBaseline: column === baseline ? null : pairedComparison(correctOf(baseline), correct),
       transitions: initial.every((v) => v !== null) && cells.length ? transitions(initial as boolean[], correct) : null,
       dynamics: dynamicsOf(cells),
+      ...(cells.some((c) => c.oracle) ? { oracle: true as const } : {}),
     };
   });
   const budgets = [...new Set(summaries.map((s) => Math.round(s.meanTotalTokens)))].filter((b) => b > 0).sort((a, b) => a - b);

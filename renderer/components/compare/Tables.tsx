@@ -14,7 +14,10 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
       <tbody>
         {summary.columns.map((c) => (
           <tr key={c.column} data-testid="aggregate-row" data-column={c.column}>
-            <td>{c.column}</td>
+            <td>
+              {c.column}
+              {c.oracle ? <em title="the runs used what grades them (reference answers or grading tests)"> (oracle: upper bound)</em> : null}
+            </td>
             <td>{c.items}</td>
             <td>
               {pct(c.accuracy)} ({pct(c.interval[0])}–{pct(c.interval[1])})

@@ -1,0 +1,69 @@
+// Aggregation with seeded tie-breaks: the argmax of critic scores and the majority vote, as computed nodes that
+// say how a tie was broken. Multiple-choice answers vote by option letter ("B", "(B)", "B) thymine" are one vote).
+import { choiceOf } from "../eval/checkers.ts";
+import { normalizeAnswer } from "../eval/answers.ts";
+import type { Task } from "../protocol/events.ts";
+import { latestScore, type RunNode } from "../protocol/state.ts";
+import type { RunContext } from "./context.ts";
+import { breakTie, tieNote } from "./tie-break.ts";
+
+/** What a vote counts: the option letter on multiple-choice tasks, the normalised answer otherwise. */
+export function voteKey(task: Task, answer: string | null): string | null {
+  if (answer === null) return null;
+  if (task.choices?.length) return choiceOf(answer, task.choices) ?? normalizeAnswer(answer);
+  return normalizeAnswer(answer);
+}
+
+/** Highest latest critic score wins; ties are drawn with the run's seed. Unscored candidates rank last. */
+export function selectByScoreSeeded(ctx: RunContext, candidateIds: string[], iteration: number, step = "argmax-score"): RunNode {
+  const scored = candidateIds.map((id) => ({ id, value: latestScore(ctx.node(id), "critic")?.value ?? -1 }));
+  const best = Math.max(...scored.map((s) => s.value));
+  const tied = scored.filter((s) => s.value === best).map((s) => s.id);
+  const winnerId = breakTie(tied, ctx.options.seed, `${step}:${tied.join(",")}`);
+  const note = tieNote(tied, winnerId, ctx.options.seed);
+  ctx.addComputedNode({
+    role: "select",
+    step,
+    iteration,
+    parents: candidateIds,
+    text: [...scored.map((s) => `${s.id}: ${s.value < 0 ? "unscored" : s.value}`), ...(note ? [note] : [])].join("\n"),
+    answer: ctx.node(winnerId).answer,
+  });
+  return ctx.node(winnerId);
+}
+
+/** Majority vote over the candidates' answers (by voteKey); a tie between answers is drawn with the run's seed. */
+export function voteSeeded(ctx: RunContext, candidateIds: string[], iteration: number): { voteNode: RunNode; winnerId: string; answer: string | null } {
+  const tally = new Map<string, { count: number; ids: string[] }>();
+  for (const id of candidateIds) {
+    const key = voteKey(ctx.task, ctx.node(id).answer);
+    if (key === null) continue;
+    const entry = tally.get(key) ?? { count: 0, ids: [] };
+    entry.count++;
+    entry.ids.push(id);
+    tally.set(key, entry);
+  }
+  const ranked = [...tally.entries()].sort((a, b) => b[1].count - a[1].count);
+  const top = ranked.filter(([, entry]) => entry.count === ranked[0]?.[1].count);
+  const winnerKey = top.length ? breakTie(top.map(([key]) => key), ctx.options.seed, `vote:${candidateIds.join(",")}`) : null;
+  const winner = winnerKey === null ? null : tally.get(winnerKey)!;
+  const winnerId = winner ? winner.ids[0]! : candidateIds[0]!;
+  // Multiple choice: the vote's answer is the letter everyone agreed on, whatever wording each sample used.
+  const answer = winnerKey === null ? null : ctx.task.choices?.length && /^[A-Z]$/.test(winnerKey) ? winnerKey : ctx.node(winnerId).answer;
+  const lines = ranked.map(([key, entry]) => `${ctx.task.choices?.length && /^[A-Z]$/.test(key) ? key : ctx.node(entry.ids[0]!).answer}: ${entry.count}/${candidateIds.length}`);
+  if (top.length > 1) lines.push(`tie between ${top.map(([key]) => key).join(", ")}: ${winnerKey} drawn at random with the run's seed ${ctx.options.seed}`);
+  const voteNode = ctx.addComputedNode({
+    role: "vote",
+    step: "majority-vote",
+    iteration,
+    parents: candidateIds,
+    text: lines.length ? lines.join("\n") : "no candidate stated an answer",
+    answer,
+  });
+  for (const id of candidateIds) {
+    const key = voteKey(ctx.task, ctx.node(id).answer);
+    const count = key === null ? 0 : tally.get(key)?.count ?? 0;
+    ctx.setScore(id, { value: count / candidateIds.length, verdict: "unknown", source: "vote", byNodeId: voteNode.id });
+  }
+  return { voteNode, winnerId, answer };
+}
