@@ -1,17 +1,26 @@
 // ModelBackend over a node-llama-cpp model: streaming chat generation on pooled sequences, JSON-schema
-// grammars for critics, abort through AbortSignal (partial text is kept).
-import type { ChatHistoryItem } from "node-llama-cpp";
+// grammars for critics, abort through AbortSignal (partial text is kept). Thought and answer are told apart by
+// node-llama-cpp's own thought segments (the chat wrapper's), streamed and counted separately.
+import type { ChatHistoryItem, LlamaChatResponse, LlamaChatResponseChunk, LlamaChatResponseSegment, LlamaGrammar } from "node-llama-cpp";
 import type { ChatMessage } from "../protocol/events.ts";
-import type { BackendUsage, GenerateRequest, GenerateResult, ModelBackend, StopReason } from "./backend.ts";
+import {
+  ContextOverflowError,
+  type BackendUsage,
+  type ChatFormatInfo,
+  type GenerateRequest,
+  type GenerateResult,
+  type ModelBackend,
+  type StopReason,
+} from "./backend.ts";
 import type { LlamaRuntime, LoadedModel } from "./runtime.ts";
-import { SequencePool } from "./sequence-pool.ts";
+import { SequencePool, type Lease } from "./sequence-pool.ts";
 
 const pools = new WeakMap<LoadedModel, SequencePool>();
 
 function poolFor(loaded: LoadedModel): SequencePool {
   let pool = pools.get(loaded);
   if (!pool) {
-    pool = new SequencePool(loaded.context);
+    pool = new SequencePool(loaded.context, loaded.chatWrapper);
     pools.set(loaded, pool);
   }
   return pool;
@@ -27,10 +36,75 @@ export function toChatHistory(messages: ChatMessage[]): ChatHistoryItem[] {
   return history;
 }
 
+/** For models that do not think: the two-phase "reason, then verdict" turns (the reasoning plays the thought). */
+export const reasonFirstPrompts = {
+  reason: "Before giving your verdict, reason about the solution step by step in plain text. Do not write the JSON yet.",
+  verdict: "Now give your verdict as the JSON object described above.",
+};
+
+/** Default reasoning allowance of a two-phase verdict when no thinking budget is given. */
+const DEFAULT_REASONING_TOKENS = 256;
+
+/** Collects one generation's chunks: thought and answer apart, with their token counts, streamed as they come. */
+class SegmentRecorder {
+  thought = "";
+  answer = "";
+  thoughtTokens = 0;
+  answerTokens = 0;
+  firstTokenMs: number | null = null;
+  /** Set when the answer reached its own budget and generation was stopped there. */
+  answerCut = false;
+
+  constructor(
+    private readonly request: GenerateRequest,
+    private readonly started: number,
+  ) {}
+
+  /** Returns true when the answer budget is spent and generation should stop. */
+  take(chunk: LlamaChatResponseChunk, answerBudget: number | null): boolean {
+    if (chunk.tokens.length > 0) this.firstTokenMs ??= performance.now() - this.started;
+    if (chunk.type === "segment") {
+      if (chunk.segmentType !== "thought") return false;
+      this.thoughtTokens += chunk.tokens.length;
+      if (chunk.text) {
+        this.thought += chunk.text;
+        this.request.onThought?.(chunk.text);
+      }
+      return false;
+    }
+    this.answerTokens += chunk.tokens.length;
+    if (chunk.text) {
+      // The template's line breaks after </think> are formatting, not answer.
+      const text = this.answer === "" ? chunk.text.replace(/^\s+/, "") : chunk.text;
+      this.answer += text;
+      if (text) this.request.onText?.(text);
+    }
+    if (answerBudget !== null && this.answerTokens >= answerBudget) {
+      this.answerCut = true;
+      return true;
+    }
+    return false;
+  }
+
+  /** Reasoning written as plain text (a model without thought segments) counts as the thought. */
+  answerAsThought(): void {
+    this.thought += this.answer;
+    this.thoughtTokens += this.answerTokens;
+    this.answer = "";
+    this.answerTokens = 0;
+  }
+}
+
+function stopReasonOf(result: LlamaChatResponse, recorder: SegmentRecorder): StopReason {
+  if (recorder.answerCut) return "maxTokens";
+  const reason = result.metadata.stopReason;
+  return reason === "abort" ? "aborted" : reason === "maxTokens" ? "maxTokens" : reason === "eogToken" ? "eos" : "stop";
+}
+
 export class LlamaBackend implements ModelBackend {
   readonly kind = "llama.cpp";
   private readonly pool: SequencePool;
-  private readonly totals: BackendUsage = { tokensIn: 0, tokensOut: 0, requests: 0 };
+  private readonly totals: Required<BackendUsage> = { tokensIn: 0, tokensOut: 0, requests: 0, tokensEvaluated: 0, thoughtTokens: 0 };
 
   constructor(
     private readonly runtime: LlamaRuntime,
@@ -45,6 +119,14 @@ export class LlamaBackend implements ModelBackend {
     return this.pool.size;
   }
 
+  chatFormat(): ChatFormatInfo {
+    return this.loaded.chatFormat;
+  }
+
+  contextSize(): number {
+    return this.loaded.context.contextSize;
+  }
+
   async countTokens(text: string): Promise<number> {
     return this.loaded.model.tokenize(text).length;
   }
@@ -53,53 +135,167 @@ export class LlamaBackend implements ModelBackend {
     return { ...this.totals };
   }
 
+  private get thinks(): boolean {
+    return this.loaded.chatFormat.thoughts;
+  }
+
+  /** Qwen's templates read `/no_think` in the user's turn as "answer without thinking". */
+  private historyFor(request: GenerateRequest): ChatHistoryItem[] {
+    const history = toChatHistory(request.messages);
+    if (request.thinkingBudget === 0 && this.loaded.chatFormat.wrapper === "Qwen") {
+      const lastUser = history.findLast((item) => item.type === "user");
+      if (lastUser && lastUser.type === "user") lastUser.text = `${lastUser.text} /no_think`;
+    }
+    return history;
+  }
+
+  /** Refuses a conversation that cannot fit before anything is generated: nothing is cut from its start. */
+  private checkFits(lease: Lease, history: ChatHistoryItem[], generated: number): void {
+    const { contextText } = lease.chat.chatWrapper.generateContextState({ chatHistory: history });
+    const needed = contextText.tokenize(this.loaded.model.tokenizer).length + generated;
+    const size = lease.sequence.contextSize;
+    if (needed > size) throw new ContextOverflowError(needed, size);
+  }
+
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     const started = performance.now();
     const grammar = request.jsonSchema ? await this.runtime.grammarFor(request.jsonSchema) : undefined;
     const lease = await this.pool.acquire(`${this.lanePrefix}:${request.lane ?? "default"}`, request.signal);
     const meter = lease.sequence.tokenMeter;
-    const inBefore = meter.usedInputTokens;
-    const outBefore = meter.usedOutputTokens;
-    let firstTokenMs: number | null = null;
-    let streamed = "";
-    const finish = (text: string, stopReason: StopReason): GenerateResult => {
-      const tokensOut = meter.usedOutputTokens - outBefore;
-      const tokensEvaluated = meter.usedInputTokens - inBefore;
-      const tokensIn = Math.max(0, lease.sequence.contextTokens.length - tokensOut);
+    const before = { in: meter.usedInputTokens, out: meter.usedOutputTokens };
+    const recorder = new SegmentRecorder(request, started);
+    let promptTokens = 0;
+    const finish = (stopReason: StopReason): GenerateResult => {
+      const tokensOut = meter.usedOutputTokens - before.out;
+      const tokensEvaluated = meter.usedInputTokens - before.in;
+      const tokensIn = promptTokens || Math.max(0, lease.sequence.contextTokens.length - tokensOut);
+      const budget = request.thinkingBudget;
       this.totals.tokensIn += tokensIn;
       this.totals.tokensOut += tokensOut;
+      this.totals.tokensEvaluated += tokensEvaluated;
+      this.totals.thoughtTokens += recorder.thoughtTokens;
       this.totals.requests++;
-      return { text, tokensIn, tokensEvaluated, tokensOut, stopReason, firstTokenMs };
+      return {
+        text: recorder.answer,
+        tokensIn,
+        tokensEvaluated,
+        tokensOut,
+        tokensReused: Math.max(0, tokensIn - tokensEvaluated),
+        stopReason,
+        firstTokenMs: recorder.firstTokenMs,
+        ...(recorder.thought || recorder.thoughtTokens > 0 ? { thought: recorder.thought, thoughtTokens: recorder.thoughtTokens } : {}),
+        ...(budget !== undefined && budget > 0 && recorder.thoughtTokens >= budget ? { thoughtCut: true } : {}),
+      };
     };
     try {
-      const result = await lease.chat.generateResponse(toChatHistory(request.messages), {
-        maxTokens: request.maxTokens,
-        temperature: request.temperature,
-        topP: request.topP,
-        topK: request.topK,
-        seed: request.seed,
+      const history = this.historyFor(request);
+      const twoPhase = grammar !== undefined && (request.reasonBeforeJson === true || (this.thinks && (request.thinkingBudget ?? 0) > 0));
+      if (twoPhase) {
+        const stopReason = await this.reasonThenJson(lease, history, request, grammar, recorder, (tokens) => (promptTokens += tokens));
+        return finish(stopReason);
+      }
+      const thinkingBudget = this.thinks ? request.thinkingBudget : undefined;
+      this.checkFits(lease, history, request.maxTokens + (thinkingBudget ?? 0));
+      const result = await this.phase(lease, history, request, recorder, {
         grammar,
-        signal: request.signal,
-        stopOnAbortSignal: true,
-        onTextChunk: (text) => {
-          firstTokenMs ??= performance.now() - started;
-          streamed += text;
-          request.onText?.(text);
-        },
+        // The thought has its own budget; the answer keeps maxTokens for itself after the thought.
+        maxTokens: request.maxTokens + (thinkingBudget ?? 0),
+        answerBudget: thinkingBudget !== undefined ? request.maxTokens : null,
+        thinkingBudget,
       });
-      const stopReason: StopReason =
-        result.metadata.stopReason === "abort" ? "aborted"
-        : result.metadata.stopReason === "maxTokens" ? "maxTokens"
-        : result.metadata.stopReason === "eogToken" ? "eos"
-        : "stop";
-      return finish(result.response, stopReason);
+      return finish(stopReasonOf(result, recorder));
     } catch (error) {
       // llama.cpp's grammar sampler throws when a token with an empty piece (e.g. <unk>) is sampled after the
       // grammar has already completed; the constrained output is whole by then, so keep it.
-      if (grammar && /empty grammar stack/i.test((error as Error).message)) return finish(streamed, "stop");
+      if (grammar && /empty grammar stack/i.test((error as Error).message)) return finish("stop");
       throw error;
     } finally {
       lease.release();
     }
+  }
+
+  /** One generateResponse call, recording chunks; stops early when the answer's own budget is spent. */
+  private async phase(
+    lease: Lease,
+    history: ChatHistoryItem[],
+    request: GenerateRequest,
+    recorder: SegmentRecorder,
+    options: { grammar?: LlamaGrammar; maxTokens: number; answerBudget: number | null; thinkingBudget?: number; stopAtAnswer?: boolean },
+  ): Promise<LlamaChatResponse> {
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(request.signal?.reason);
+    request.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await lease.chat.generateResponse(history, {
+        maxTokens: options.maxTokens,
+        temperature: request.temperature,
+        topP: request.topP,
+        topK: request.topK,
+        seed: request.seed,
+        grammar: options.grammar,
+        signal: stop.signal,
+        stopOnAbortSignal: true,
+        ...(options.thinkingBudget !== undefined ? { budgets: { thoughtTokens: options.thinkingBudget } } : {}),
+        onResponseChunk: (chunk) => {
+          const answerStarted = options.stopAtAnswer === true && chunk.type !== "segment" && chunk.tokens.length > 0;
+          if (answerStarted) {
+            stop.abort();
+            return;
+          }
+          if (recorder.take(chunk, options.answerBudget)) stop.abort();
+        },
+      });
+    } finally {
+      request.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /**
+   * Critics that think, then judge: the first phase reasons freely (a thinking model's thought segment, or
+   * plain reasoning asked for by a turn of its own), the second continues with only the verdict JSON under the
+   * grammar. Both phases run on the same sequence, so the second reuses the first's tokens.
+   */
+  private async reasonThenJson(
+    lease: Lease,
+    history: ChatHistoryItem[],
+    request: GenerateRequest,
+    grammar: LlamaGrammar,
+    recorder: SegmentRecorder,
+    addPrompt: (tokens: number) => void,
+  ): Promise<StopReason> {
+    const budget = request.thinkingBudget && request.thinkingBudget > 0 ? request.thinkingBudget : DEFAULT_REASONING_TOKENS;
+    const promptOf = (out: number) => Math.max(0, lease.sequence.contextTokens.length - out);
+    let outBefore = lease.sequence.tokenMeter.usedOutputTokens;
+    if (this.thinks) {
+      this.checkFits(lease, history, budget + request.maxTokens);
+      const first = await this.phase(lease, history, request, recorder, { maxTokens: budget + 1, answerBudget: null, thinkingBudget: budget, stopAtAnswer: true });
+      addPrompt(promptOf(lease.sequence.tokenMeter.usedOutputTokens - outBefore));
+      if (request.signal?.aborted) return "aborted";
+      const thought = first.fullResponse.find((item): item is LlamaChatResponseSegment => typeof item === "object" && item.type === "segment" && item.segmentType === "thought");
+      const continued = history.slice(0, -1).concat({ type: "model", response: thought ? [{ ...thought, ended: true }] : [] });
+      outBefore = lease.sequence.tokenMeter.usedOutputTokens;
+      const second = await this.phase(lease, continued, request, recorder, { grammar, maxTokens: request.maxTokens, answerBudget: null, thinkingBudget: 0 });
+      addPrompt(promptOf(lease.sequence.tokenMeter.usedOutputTokens - outBefore));
+      return stopReasonOf(second, recorder);
+    }
+    const reasoningTurn = history.slice(0, -1);
+    const lastUser = reasoningTurn.findLast((item) => item.type === "user");
+    if (lastUser && lastUser.type === "user") lastUser.text = `${lastUser.text}\n\n${reasonFirstPrompts.reason}`;
+    reasoningTurn.push({ type: "model", response: [] });
+    this.checkFits(lease, reasoningTurn, budget + request.maxTokens);
+    await this.phase(lease, reasoningTurn, request, recorder, { maxTokens: budget, answerBudget: null });
+    addPrompt(promptOf(lease.sequence.tokenMeter.usedOutputTokens - outBefore));
+    recorder.answerAsThought();
+    if (request.signal?.aborted) return "aborted";
+    const verdictTurn: ChatHistoryItem[] = [
+      ...reasoningTurn.slice(0, -1),
+      { type: "model", response: [recorder.thought] },
+      { type: "user", text: reasonFirstPrompts.verdict },
+      { type: "model", response: [] },
+    ];
+    outBefore = lease.sequence.tokenMeter.usedOutputTokens;
+    const second = await this.phase(lease, verdictTurn, request, recorder, { grammar, maxTokens: request.maxTokens, answerBudget: null });
+    addPrompt(promptOf(lease.sequence.tokenMeter.usedOutputTokens - outBefore));
+    return stopReasonOf(second, recorder);
   }
 }
