@@ -63,6 +63,8 @@ export interface GenerateResult {
   thought?: string;
   /** Generated tokens spent in the thought (part of tokensOut). */
   thoughtTokens?: number;
+  /** Generated tokens of the answer, as the backend saw them stream (thought + answer = tokensOut). */
+  answerTokens?: number;
   /** Prompt tokens found already evaluated in the sequence (tokensIn − tokensEvaluated, never below 0). */
   tokensReused?: number;
   /** The thinking budget ended the thought (the answer phase still ran). */

@@ -42,6 +42,14 @@ export const reasonFirstPrompts = {
   verdict: "Now give your verdict as the JSON object described above.",
 };
 
+/**
+ * "Do not think" for any template with thought segments: the response starts with an empty, closed thought
+ * (what Qwen3's enable_thinking=false renders), so the model goes straight to its answer.
+ */
+function withoutThought(history: ChatHistoryItem[]): ChatHistoryItem[] {
+  return history.slice(0, -1).concat({ type: "model", response: [{ type: "segment", segmentType: "thought", text: "", ended: true }] });
+}
+
 /** Default reasoning allowance of a two-phase verdict when no thinking budget is given. */
 const DEFAULT_REASONING_TOKENS = 256;
 
@@ -87,12 +95,29 @@ class SegmentRecorder {
   }
 
   /** Reasoning written as plain text (a model without thought segments) counts as the thought. */
-  answerAsThought(): void {
-    this.thought += this.answer;
+  answerAsThought(text: string): void {
+    this.thought = text;
     this.thoughtTokens += this.answerTokens;
     this.answer = "";
     this.answerTokens = 0;
   }
+
+  /**
+   * The final texts come from node-llama-cpp's response, not the streamed chunks: it holds back and trims what
+   * could have been a stop trigger, so the response is what the model said.
+   */
+  settle(result: LlamaChatResponse, trimStart: boolean, thoughtFrom: LlamaChatResponse | null = result): void {
+    this.answer = trimStart ? result.response.replace(/^\s+/, "") : result.response;
+    if (thoughtFrom) this.thought = thoughtOf(thoughtFrom) ?? this.thought;
+  }
+}
+
+function thoughtSegment(result: LlamaChatResponse): LlamaChatResponseSegment | undefined {
+  return result.fullResponse.find((item): item is LlamaChatResponseSegment => typeof item === "object" && item.type === "segment" && item.segmentType === "thought");
+}
+
+function thoughtOf(result: LlamaChatResponse): string | undefined {
+  return thoughtSegment(result)?.text;
 }
 
 function stopReasonOf(result: LlamaChatResponse, recorder: SegmentRecorder): StopReason {
@@ -181,6 +206,7 @@ export class LlamaBackend implements ModelBackend {
         tokensEvaluated,
         tokensOut,
         tokensReused: Math.max(0, tokensIn - tokensEvaluated),
+        answerTokens: recorder.answerTokens,
         stopReason,
         firstTokenMs: recorder.firstTokenMs,
         ...(recorder.thought || recorder.thoughtTokens > 0 ? { thought: recorder.thought, thoughtTokens: recorder.thoughtTokens } : {}),
@@ -196,13 +222,14 @@ export class LlamaBackend implements ModelBackend {
       }
       const thinkingBudget = this.thinks ? request.thinkingBudget : undefined;
       this.checkFits(lease, history, request.maxTokens + (thinkingBudget ?? 0));
-      const result = await this.phase(lease, history, request, recorder, {
+      const result = await this.phase(lease, this.thinks && thinkingBudget === 0 ? withoutThought(history) : history, request, recorder, {
         grammar,
         // The thought has its own budget; the answer keeps maxTokens for itself after the thought.
         maxTokens: request.maxTokens + (thinkingBudget ?? 0),
         answerBudget: thinkingBudget !== undefined ? request.maxTokens : null,
         thinkingBudget,
       });
+      recorder.settle(result, this.thinks);
       return finish(stopReasonOf(result, recorder));
     } catch (error) {
       // llama.cpp's grammar sampler throws when a token with an empty piece (e.g. <unk>) is sampled after the
@@ -270,12 +297,14 @@ export class LlamaBackend implements ModelBackend {
       this.checkFits(lease, history, budget + request.maxTokens);
       const first = await this.phase(lease, history, request, recorder, { maxTokens: budget + 1, answerBudget: null, thinkingBudget: budget, stopAtAnswer: true });
       addPrompt(promptOf(lease.sequence.tokenMeter.usedOutputTokens - outBefore));
+      recorder.thought = thoughtOf(first) ?? recorder.thought;
       if (request.signal?.aborted) return "aborted";
-      const thought = first.fullResponse.find((item): item is LlamaChatResponseSegment => typeof item === "object" && item.type === "segment" && item.segmentType === "thought");
+      const thought = thoughtSegment(first);
       const continued = history.slice(0, -1).concat({ type: "model", response: thought ? [{ ...thought, ended: true }] : [] });
       outBefore = lease.sequence.tokenMeter.usedOutputTokens;
       const second = await this.phase(lease, continued, request, recorder, { grammar, maxTokens: request.maxTokens, answerBudget: null, thinkingBudget: 0 });
       addPrompt(promptOf(lease.sequence.tokenMeter.usedOutputTokens - outBefore));
+      recorder.settle(second, true, null);
       return stopReasonOf(second, recorder);
     }
     const reasoningTurn = history.slice(0, -1);
@@ -283,9 +312,9 @@ export class LlamaBackend implements ModelBackend {
     if (lastUser && lastUser.type === "user") lastUser.text = `${lastUser.text}\n\n${reasonFirstPrompts.reason}`;
     reasoningTurn.push({ type: "model", response: [] });
     this.checkFits(lease, reasoningTurn, budget + request.maxTokens);
-    await this.phase(lease, reasoningTurn, request, recorder, { maxTokens: budget, answerBudget: null });
+    const reasoning = await this.phase(lease, reasoningTurn, request, recorder, { maxTokens: budget, answerBudget: null });
     addPrompt(promptOf(lease.sequence.tokenMeter.usedOutputTokens - outBefore));
-    recorder.answerAsThought();
+    recorder.answerAsThought(reasoning.response);
     if (request.signal?.aborted) return "aborted";
     const verdictTurn: ChatHistoryItem[] = [
       ...reasoningTurn.slice(0, -1),
@@ -296,6 +325,7 @@ export class LlamaBackend implements ModelBackend {
     outBefore = lease.sequence.tokenMeter.usedOutputTokens;
     const second = await this.phase(lease, verdictTurn, request, recorder, { grammar, maxTokens: request.maxTokens, answerBudget: null });
     addPrompt(promptOf(lease.sequence.tokenMeter.usedOutputTokens - outBefore));
+    recorder.settle(second, false, null);
     return stopReasonOf(second, recorder);
   }
 }
