@@ -15,7 +15,7 @@ import { computeBudgets, type RunState } from "../protocol/state.ts";
 import { GenerationError, RunCancelledError, RunContext } from "../strategies/context.ts";
 import { prompts } from "../strategies/prompts.ts";
 import { getStrategy } from "../strategies/registry.ts";
-import { resolveStrategyParams, StrategyParamError } from "../strategies/types.ts";
+import { resolveStrategyParams, singleCallContext, StrategyParamError, type ContextBudgets } from "../strategies/types.ts";
 import { writeManifest, type ManifestModel, type RunManifest } from "./manifest.ts";
 import { RunLogWriter } from "./run-log.ts";
 
@@ -116,6 +116,40 @@ async function measureMemory(runtime: LlamaRuntime, config: RunConfig, actorSequ
   }
 }
 
+/** Rough prompt allowance before a model is loaded: the question (about 3 characters a token) plus prompts. */
+function promptAllowance(task: Task): number {
+  return Math.ceil(task.question.length / 3) + 256;
+}
+
+/**
+ * Refuses, before anything loads or a run folder exists, a run whose longest conversation cannot fit the
+ * context it would get (the given --context-size, or the model's trained context). Returns the context the
+ * run needs, so an unsized load is made at least that large.
+ */
+function checkContextFits(
+  strategy: ReturnType<typeof getStrategy>,
+  params: Record<string, number | boolean | string>,
+  sampling: Record<ModelRole, SamplingSettings>,
+  config: RunConfig,
+  files: Partial<Record<ModelRole, ModelFileSummary>>,
+  backends: Record<ModelRole, ModelBackend> | undefined,
+): number {
+  const role = (r: ModelRole) => ({ answer: sampling[r].maxTokens, thought: sampling[r].thinkingBudget ?? 0 });
+  const budgets: ContextBudgets = { prompt: promptAllowance(config.task), actor: role("actor"), critic: role("critic") };
+  const needed = strategy.contextNeeded?.(params, budgets) ?? singleCallContext(budgets);
+  for (const r of ["actor", "critic"] as const) {
+    const available = backends ? backends[r].contextSize?.() ?? null : config[r].load?.contextSize ?? files[r]?.contextLength ?? null;
+    if (available === null || needed <= available) continue;
+    const given = backends ? "its backend's context" : config[r].load?.contextSize ? "--context-size" : "the model's trained context";
+    throw new RunInputError(
+      `${strategy.name} needs about ${needed} tokens of context for its longest conversation (prompt ${budgets.prompt}, actor answers ${budgets.actor.answer}` +
+        `${budgets.actor.thought ? ` + thinking ${budgets.actor.thought}` : ""}, critic ${budgets.critic.answer}${budgets.critic.thought ? ` + thinking ${budgets.critic.thought}` : ""}` +
+        `), but the ${r}'s context is ${available} tokens (${given}): lower --max-tokens, --critic-max-tokens or the thinking budgets, use fewer iterations, or raise --context-size`,
+    );
+  }
+  return needed;
+}
+
 export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise<RunResult> {
   // ---- validate everything that can be checked without loading a model --------------------------------------
   const question = config.task.question?.trim();
@@ -148,6 +182,8 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     }
   }
 
+  const minContextSize = checkContextFits(strategy, params, sampling, config, files, deps.backends);
+
   // ---- load models ------------------------------------------------------------------------------------------
   const sameFile = resolve(config.actor.path) === resolve(config.critic.path) && JSON.stringify(config.actor.load ?? {}) === JSON.stringify(config.critic.load ?? {});
   let backends: Record<ModelRole, ModelBackend>;
@@ -165,7 +201,7 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     const load = async (role: ModelRole, sequences: number) => {
       config.onProgress?.(`loading ${role} ${config[role].path}`);
       let last = -1;
-      return runtime!.loadModel(config[role].path, { ...config[role].load, sequences }, (progress) => {
+      return runtime!.loadModel(config[role].path, { ...config[role].load, sequences, ...(config[role].load?.contextSize ? {} : { minContextSize }) }, (progress) => {
         const percent = Math.floor(progress * 10) * 10;
         if (percent !== last) config.onProgress?.(`loading ${role}: ${percent}%`);
         last = percent;
@@ -221,6 +257,8 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
       name: file?.name ?? null,
       load: config[role].load ?? {},
       sampling: { ...sampling[role] },
+      ...(backends[role].chatFormat?.() ? { chatFormat: backends[role].chatFormat!()! } : {}),
+      ...(backends[role].contextSize?.() ? { contextSize: backends[role].contextSize!()! } : {}),
       ...(sameFile && role === "critic" && !deps.backends ? { sharedWith: "actor" as const } : {}),
     };
     return { descriptor, manifest };

@@ -4,7 +4,13 @@
 // that cannot fit its context fails clearly.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { renderTree } from "../../native/cli/render-tree.ts";
 import { ContextOverflowError } from "../../native/llm/backend.ts";
+import { replayRunLog } from "../../native/runs/run-log.ts";
+import { executeRun, RunInputError } from "../../native/runs/runner.ts";
 import { LlamaBackend } from "../../native/llm/llama-backend.ts";
 import { openRuntime, type LlamaRuntime } from "../../native/llm/runtime.ts";
 import { testModel } from "../support/models.ts";
@@ -97,4 +103,81 @@ test("a chat wrapper can be named instead of resolved, and an unknown name is re
   const loaded = await runtime.loadModel(await testModel("thinkingChat"), { contextSize: 512, chatWrapper: "chatML" });
   assert.deepEqual(loaded.chatFormat, { wrapper: "ChatML", thoughts: false, overridden: true });
   await assert.rejects(runtime.loadModel(await testModel("thinkingChat"), { contextSize: 512, chatWrapper: "qwen9" }), /unknown chat wrapper 'qwen9' \(known: .*qwen/);
+});
+
+test("Self-Refine with a thinking actor and a thinking critic: thought and answer apart in the log, the replay and the CLI view; both budgets held; four token counts", async () => {
+  const outDir = mkdtempSync(join(tmpdir(), "refinery-thinking-"));
+  const deltas = { thought: new Map<string, string>(), answer: new Map<string, string>() };
+  const result = await executeRun({
+    strategy: "self-refine",
+    params: { maxIterations: 1, feedbackModel: "critic" },
+    actor: { path: await testModel("thinkingChat"), sampling: { maxTokens: 8, thinkingBudget: 5 } },
+    critic: { path: await testModel("thinkingCritic"), sampling: { maxTokens: 24, thinkingBudget: 4 } },
+    task: { question: "What is 2 + 2?", reference: "4" },
+    seed: 2,
+    outDir,
+    threads: 1,
+    gpu: "cpu",
+    parallel: false,
+    onEvent: (event) => {
+      if (event.type !== "token-delta") return;
+      const into = event.segment === "thought" ? deltas.thought : deltas.answer;
+      into.set(event.nodeId, (into.get(event.nodeId) ?? "") + event.text);
+    },
+  });
+  const { state } = result;
+  assert.equal(state.status, "finished", state.failure?.reason);
+  const draft = state.nodes.n1!;
+  assert.equal(draft.role, "draft");
+  assert.equal(draft.thoughtTokens, 5, "the actor's thinking budget ended its thought");
+  assert.ok(draft.thought.length > 0 && !draft.text.includes(draft.thought), "the answer does not carry the thought");
+  assert.ok(draft.tokensOut - draft.thoughtTokens <= 8, "the answer kept its own budget");
+  assert.equal(deltas.thought.get("n1"), draft.thought, "the thought streamed as thought deltas");
+  const critique = state.nodes.n2!;
+  assert.equal(critique.role, "critique");
+  // The thought phase stops at the budget (4); the verdict phase may still spend one token inside a thought
+  // before node-llama-cpp closes it again (budget 0), which is counted, not hidden.
+  assert.ok(critique.thoughtTokens >= 4 && critique.thoughtTokens <= 5, `the critic thought within its budget before its verdict (${critique.thoughtTokens})`);
+  assert.ok(critique.thought.length > 0);
+  const refine = state.order.map((id) => state.nodes[id]!).find((node) => node.role === "refine")!;
+  assert.ok(refine.prompt!.some((m) => m.role === "assistant" && m.content === draft.text), "the history carries the draft's answer");
+  assert.ok(!refine.prompt!.some((m) => m.content.includes(draft.thought)), "and not its thought");
+  assert.ok(refine.tokensReused > 0, "the refinement reused the solver conversation's prefix");
+  const budgets = state.budgets!;
+  const nodes = state.order.map((id) => state.nodes[id]!);
+  assert.equal(budgets.thoughtTokens, nodes.reduce((sum, n) => sum + n.thoughtTokens, 0));
+  assert.equal(budgets.totalTokens, budgets.promptTokensEvaluated! + budgets.thoughtTokens! + budgets.answerTokens!, "the cost is evaluated prompt + thought + answer");
+  assert.ok(budgets.promptTokensReused! > 0);
+  const replayed = await replayRunLog(result.logPath);
+  assert.deepEqual(replayed.state, state, "replay rebuilds the same state");
+  const manifest = JSON.parse(readFileSync(result.manifestPath, "utf8")) as { models: Array<{ chatFormat: { thoughts: boolean; wrapper: string } }> };
+  assert.deepEqual(manifest.models.map((m) => m.chatFormat), [{ wrapper: "JinjaTemplate", thoughts: true, overridden: false }, { wrapper: "JinjaTemplate", thoughts: true, overridden: false }]);
+  const view = renderTree(state);
+  assert.match(view, /▸ thought \(5 tokens, cut at the thinking budget\)/);
+  assert.match(view, /prompt \d+ evaluated · \d+ reused \(not charged\) · thought \d+ · answer \d+/);
+  writeFileSync(join(outDir, "replay.txt"), view);
+  process.stdout.write(`# replay excerpt (${result.dir}):\n${view.split("\n").map((line) => `# ${line}`).join("\n")}\n`);
+});
+
+test("a run whose conversation cannot fit the context is refused before it starts, with the knobs, and leaves no run folder", async () => {
+  const outDir = mkdtempSync(join(tmpdir(), "refinery-too-long-"));
+  const path = await testModel("thinkingChat");
+  await assert.rejects(
+    executeRun({
+      strategy: "self-refine",
+      params: { maxIterations: 4 },
+      actor: { path, sampling: { maxTokens: 200 }, load: { contextSize: 256 } },
+      critic: { path, sampling: { maxTokens: 200 }, load: { contextSize: 256 } },
+      task: { question: "What is 2 + 2?" },
+      outDir,
+      threads: 1,
+      gpu: "cpu",
+    }),
+    (error: unknown) => {
+      assert.ok(error instanceof RunInputError);
+      assert.match(error.message, /self-refine needs about \d+ tokens of context .* the actor's context is 256 tokens \(--context-size\): lower --max-tokens, --critic-max-tokens or the thinking budgets, use fewer iterations, or raise --context-size/);
+      return true;
+    },
+  );
+  assert.deepEqual(readdirSync(outDir), []);
 });
