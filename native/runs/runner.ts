@@ -15,7 +15,7 @@ import { computeBudgets, type RunState } from "../protocol/state.ts";
 import { GenerationError, RunCancelledError, RunContext } from "../strategies/context.ts";
 import { prompts } from "../strategies/prompts.ts";
 import { getStrategy } from "../strategies/registry.ts";
-import { resolveStrategyParams, singleCallContext, StrategyParamError, type ContextBudgets } from "../strategies/types.ts";
+import { resolveStrategyParams, singleCallContext, StrategyParamError, type ContextBudgets, type StrategyDefinition, type StrategyParams } from "../strategies/types.ts";
 import { writeManifest, type ManifestModel, type RunManifest } from "./manifest.ts";
 import { RunLogWriter } from "./run-log.ts";
 
@@ -116,42 +116,47 @@ async function measureMemory(runtime: LlamaRuntime, config: RunConfig, actorSequ
   }
 }
 
-/** Rough prompt allowance before a model is loaded: the question (about 3 characters a token) plus prompts. */
-function promptAllowance(task: Task): number {
-  return Math.ceil(task.question.length / 3) + 256;
+/** What validation settles before any model loads. */
+interface ValidatedRun {
+  strategy: StrategyDefinition;
+  params: StrategyParams;
+  oracle: boolean;
+  sampling: Record<ModelRole, SamplingSettings>;
+  seed: number;
+  /** The checked model files (none when the caller supplies backends). */
+  files: Partial<Record<ModelRole, ModelFileSummary>>;
+  /** Context the strategy's longest conversation needs with these budgets: an unsized load is at least this. */
+  contextNeeded: number;
 }
 
-/**
- * Refuses, before anything loads or a run folder exists, a run whose longest conversation cannot fit the
- * context it would get (the given --context-size, or the model's trained context). Returns the context the
- * run needs, so an unsized load is made at least that large.
- */
-function checkContextFits(
-  strategy: ReturnType<typeof getStrategy>,
-  params: Record<string, number | boolean | string>,
-  sampling: Record<ModelRole, SamplingSettings>,
-  config: RunConfig,
-  files: Partial<Record<ModelRole, ModelFileSummary>>,
-  backends: Record<ModelRole, ModelBackend> | undefined,
-): number {
-  const role = (r: ModelRole) => ({ answer: sampling[r].maxTokens, thought: sampling[r].thinkingBudget ?? 0 });
-  const budgets: ContextBudgets = { prompt: promptAllowance(config.task), actor: role("actor"), critic: role("critic") };
-  const needed = strategy.contextNeeded?.(params, budgets) ?? singleCallContext(budgets);
-  for (const r of ["actor", "critic"] as const) {
-    const available = backends ? backends[r].contextSize?.() ?? null : config[r].load?.contextSize ?? files[r]?.contextLength ?? null;
-    if (available === null || needed <= available) continue;
-    const given = backends ? "its backend's context" : config[r].load?.contextSize ? "--context-size" : "the model's trained context";
-    throw new RunInputError(
-      `${strategy.name} needs about ${needed} tokens of context for its longest conversation (prompt ${budgets.prompt}, actor answers ${budgets.actor.answer}` +
-        `${budgets.actor.thought ? ` + thinking ${budgets.actor.thought}` : ""}, critic ${budgets.critic.answer}${budgets.critic.thought ? ` + thinking ${budgets.critic.thought}` : ""}` +
-        `), but the ${r}'s context is ${available} tokens (${given}): lower --max-tokens, --critic-max-tokens or the thinking budgets, use fewer iterations, or raise --context-size`,
-    );
-  }
-  return needed;
+interface LoadedBackends {
+  backends: Record<ModelRole, ModelBackend>;
+  runtime: LlamaRuntime | null;
+  memory: RunManifest["memory"];
+  /** Actor and critic are one loaded model. */
+  sameFile: boolean;
+}
+
+interface OpenedRun {
+  runId: string;
+  dir: string;
+  logPath: string;
+  manifestPath: string;
+  manifest: RunManifest;
+  log: RunLogWriter;
+  models: Record<ModelRole, ModelDescriptor>;
 }
 
 export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise<RunResult> {
-  // ---- validate everything that can be checked without loading a model --------------------------------------
+  const run = await validateRun(config, deps);
+  const loaded = await loadBackends(config, deps, run);
+  const opened = await openRunRecord(config, deps, run, loaded);
+  const state = await driveStrategy(config, run, loaded, opened);
+  return { runId: opened.runId, dir: opened.dir, logPath: opened.logPath, manifestPath: opened.manifestPath, state };
+}
+
+/** Everything that can be checked without loading a model; a failure here creates no run folder. */
+async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedRun> {
   const question = config.task.question?.trim();
   if (!question) throw new RunInputError("the task is empty: give a question (--task) or a dataset item");
   let strategy;
@@ -181,10 +186,46 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
       }
     }
   }
+  const contextNeeded = checkContextFits(strategy, params, sampling, config, files, deps.backends);
+  return { strategy, params, oracle, sampling, seed, files, contextNeeded };
+}
 
-  const minContextSize = checkContextFits(strategy, params, sampling, config, files, deps.backends);
+/** Rough prompt allowance before a model is loaded: the question (about 3 characters a token) plus prompts. */
+function promptAllowance(task: Task): number {
+  return Math.ceil(task.question.length / 3) + 256;
+}
 
-  // ---- load models ------------------------------------------------------------------------------------------
+/**
+ * Refuses, before anything loads or a run folder exists, a run whose longest conversation cannot fit the
+ * context it would get (the given --context-size, or the model's trained context). Returns the context the
+ * run needs, so an unsized load is made at least that large.
+ */
+function checkContextFits(
+  strategy: StrategyDefinition,
+  params: StrategyParams,
+  sampling: Record<ModelRole, SamplingSettings>,
+  config: RunConfig,
+  files: Partial<Record<ModelRole, ModelFileSummary>>,
+  backends: Record<ModelRole, ModelBackend> | undefined,
+): number {
+  const role = (r: ModelRole) => ({ answer: sampling[r].maxTokens, thought: sampling[r].thinkingBudget ?? 0 });
+  const budgets: ContextBudgets = { prompt: promptAllowance(config.task), actor: role("actor"), critic: role("critic") };
+  const needed = strategy.contextNeeded?.(params, budgets) ?? singleCallContext(budgets);
+  for (const r of ["actor", "critic"] as const) {
+    const available = backends ? backends[r].contextSize?.() ?? null : config[r].load?.contextSize ?? files[r]?.contextLength ?? null;
+    if (available === null || needed <= available) continue;
+    const given = backends ? "its backend's context" : config[r].load?.contextSize ? "--context-size" : "the model's trained context";
+    throw new RunInputError(
+      `${strategy.name} needs about ${needed} tokens of context for its longest conversation (prompt ${budgets.prompt}, actor answers ${budgets.actor.answer}` +
+        `${budgets.actor.thought ? ` + thinking ${budgets.actor.thought}` : ""}, critic ${budgets.critic.answer}${budgets.critic.thought ? ` + thinking ${budgets.critic.thought}` : ""}` +
+        `), but the ${r}'s context is ${available} tokens (${given}): lower --max-tokens, --critic-max-tokens or the thinking budgets, use fewer iterations, or raise --context-size`,
+    );
+  }
+  return needed;
+}
+
+/** The caller's backends, or actor and critic loaded through node-llama-cpp (one copy when they are the same file). */
+async function loadBackends(config: RunConfig, deps: RunDeps, run: ValidatedRun): Promise<LoadedBackends> {
   const sameFile = resolve(config.actor.path) === resolve(config.critic.path) && JSON.stringify(config.actor.load ?? {}) === JSON.stringify(config.critic.load ?? {});
   let backends: Record<ModelRole, ModelBackend>;
   let runtime: LlamaRuntime | null = null;
@@ -192,45 +233,56 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   if (deps.backends) {
     backends = deps.backends;
   } else {
-    runtime = await openRuntime({ gpu: config.gpu, threads: config.threads });
-    const runs = Math.max(1, config.concurrentRuns ?? 1);
-    const lanes = Math.max(strategy.actorLanes(params), config.lanesAtLeast ?? 1);
-    const actorLanes = lanes * runs;
-    const criticLanes = Math.min(lanes, 4) * runs;
-    const scope = config.laneScope ? `${config.laneScope}/` : "";
-    const load = async (role: ModelRole, sequences: number) => {
-      config.onProgress?.(`loading ${role} ${config[role].path}`);
-      let last = -1;
-      return runtime!.loadModel(config[role].path, { ...config[role].load, sequences, ...(config[role].load?.contextSize ? {} : { minContextSize }) }, (progress) => {
-        const percent = Math.floor(progress * 10) * 10;
-        if (percent !== last) config.onProgress?.(`loading ${role}: ${percent}%`);
-        last = percent;
-      }, config.signal);
-    };
-    // Memory before loading, to record what loading actually took next to the plan's estimate.
-    const before = { rss: process.memoryUsage().rss, vram: runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used };
-    try {
-      if (sameFile) {
-        const loaded = await load("actor", actorLanes + criticLanes);
-        backends = { actor: new LlamaBackend(runtime, loaded, `${scope}actor`), critic: new LlamaBackend(runtime, loaded, `${scope}critic`) };
-      } else {
-        const actor = await load("actor", actorLanes);
-        const critic = await load("critic", criticLanes);
-        backends = { actor: new LlamaBackend(runtime, actor, `${scope}actor`), critic: new LlamaBackend(runtime, critic, `${scope}critic`) };
-      }
-    } catch (error) {
-      if (error instanceof ModelLoadError) throw new RunInputError(error.message);
-      throw error;
-    }
-    memory = await measureMemory(runtime, config, actorLanes, sameFile ? actorLanes + criticLanes : criticLanes, before);
+    ({ backends, runtime, memory } = await loadLlamaBackends(config, run, sameFile));
   }
   if (deps.generationCache) {
     const cache = deps.generationCache;
     const identity = async (role: ModelRole) => (deps.backends ? `${backends[role].kind}:${role}` : `${await cachedSha256(config[role].path)}|${JSON.stringify(config[role].load ?? {})}`);
     backends = { actor: cache.wrap(backends.actor, await identity("actor")), critic: cache.wrap(backends.critic, await identity("critic")) };
   }
+  return { backends, runtime, memory, sameFile };
+}
 
-  // ---- open the run -----------------------------------------------------------------------------------------
+async function loadLlamaBackends(config: RunConfig, run: ValidatedRun, sameFile: boolean): Promise<{ backends: Record<ModelRole, ModelBackend>; runtime: LlamaRuntime; memory: RunManifest["memory"] }> {
+  const runtime = await openRuntime({ gpu: config.gpu, threads: config.threads });
+  const runs = Math.max(1, config.concurrentRuns ?? 1);
+  const lanes = Math.max(run.strategy.actorLanes(run.params), config.lanesAtLeast ?? 1);
+  const actorLanes = lanes * runs;
+  const criticLanes = Math.min(lanes, 4) * runs;
+  const scope = config.laneScope ? `${config.laneScope}/` : "";
+  const load = async (role: ModelRole, sequences: number) => {
+    config.onProgress?.(`loading ${role} ${config[role].path}`);
+    let last = -1;
+    return runtime.loadModel(config[role].path, { ...config[role].load, sequences, ...(config[role].load?.contextSize ? {} : { minContextSize: run.contextNeeded }) }, (progress) => {
+      const percent = Math.floor(progress * 10) * 10;
+      if (percent !== last) config.onProgress?.(`loading ${role}: ${percent}%`);
+      last = percent;
+    }, config.signal);
+  };
+  // Memory before loading, to record what loading actually took next to the plan's estimate.
+  const before = { rss: process.memoryUsage().rss, vram: runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used };
+  let backends: Record<ModelRole, ModelBackend>;
+  try {
+    if (sameFile) {
+      const loaded = await load("actor", actorLanes + criticLanes);
+      backends = { actor: new LlamaBackend(runtime, loaded, `${scope}actor`), critic: new LlamaBackend(runtime, loaded, `${scope}critic`) };
+    } else {
+      const actor = await load("actor", actorLanes);
+      const critic = await load("critic", criticLanes);
+      backends = { actor: new LlamaBackend(runtime, actor, `${scope}actor`), critic: new LlamaBackend(runtime, critic, `${scope}critic`) };
+    }
+  } catch (error) {
+    if (error instanceof ModelLoadError) throw new RunInputError(error.message);
+    throw error;
+  }
+  const memory = await measureMemory(runtime, config, actorLanes, sameFile ? actorLanes + criticLanes : criticLanes, before);
+  return { backends, runtime, memory };
+}
+
+/** The run folder with its manifest (status running) and an open event log. */
+async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun, loaded: LoadedBackends): Promise<OpenedRun> {
+  const { strategy, params, oracle, sampling, seed, files } = run;
+  const { backends, runtime, memory, sameFile } = loaded;
   const runId = config.runId ?? newRunId(strategy.name);
   const dir = join(resolve(config.outDir), runId);
   mkdirSync(dir, { recursive: true });
@@ -257,9 +309,9 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
       name: file?.name ?? null,
       load: config[role].load ?? {},
       sampling: { ...sampling[role] },
-      ...(backends[role].chatFormat?.() ? { chatFormat: backends[role].chatFormat!()! } : {}),
-      ...(backends[role].contextSize?.() ? { contextSize: backends[role].contextSize!()! } : {}),
       ...(sameFile && role === "critic" && !deps.backends ? { sharedWith: "actor" as const } : {}),
+      ...(loaded.backends[role].chatFormat?.() ? { chatFormat: loaded.backends[role].chatFormat!()! } : {}),
+      ...(loaded.backends[role].contextSize?.() ? { contextSize: loaded.backends[role].contextSize!()! } : {}),
     };
     return { descriptor, manifest };
   };
@@ -284,10 +336,16 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   };
   writeManifest(manifestPath, manifest);
   const log = new RunLogWriter(logPath);
+  return { runId, dir, logPath, manifestPath, manifest, log, models: { actor: actorInfo.descriptor, critic: criticInfo.descriptor } };
+}
 
+/** Runs the strategy, judges the selected answer, and ends the log and manifest with how the run ended. */
+async function driveStrategy(config: RunConfig, run: ValidatedRun, loaded: LoadedBackends, opened: OpenedRun): Promise<RunState> {
+  const { strategy, params, oracle, sampling, seed } = run;
+  const { runId, manifest, manifestPath, log } = opened;
   const ctx = new RunContext({
-    actor: backends.actor,
-    critic: backends.critic,
+    actor: loaded.backends.actor,
+    critic: loaded.backends.critic,
     sampling,
     task: config.task,
     seed,
@@ -308,7 +366,7 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
       runId,
       strategy: strategy.name,
       params,
-      models: { actor: actorInfo.descriptor, critic: criticInfo.descriptor },
+      models: opened.models,
       seed,
       task: config.task,
     });
@@ -332,5 +390,5 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   } finally {
     log.close();
   }
-  return { runId, dir, logPath, manifestPath, state: ctx.state };
+  return ctx.state;
 }

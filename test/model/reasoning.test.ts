@@ -126,7 +126,7 @@ test("Self-Refine with a thinking actor and a thinking critic: thought and answe
     },
   });
   const { state } = result;
-  assert.equal(state.status, "finished", state.failure?.reason);
+  assert.equal(state.status, "finished", state.failure?.reason ?? "");
   const draft = state.nodes.n1!;
   assert.equal(draft.role, "draft");
   assert.equal(draft.thoughtTokens, 5, "the actor's thinking budget ended its thought");
