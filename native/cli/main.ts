@@ -36,7 +36,7 @@ usage:
                                               resumable, verified download into the models folder
   refinery experiment --dataset <file> [--limit n] [--offset n] [--field question=<f> --field reference=<f> …]
                [--skip-malformed] --strategy <name[:k=v,…]|@preset.json> … --actor <gguf> [--critic <gguf>]
-               [--seed n] --out <folder> [--max-tokens n] [--max-total-tokens n] [--concurrency n|auto] [--no-cache]
+               [--seed n] --out <folder> [--max-tokens n] [--thinking-budget n] [--critic-thinking-budget n] [--max-total-tokens n] [--concurrency n|auto] [--no-cache]
                                               resumable; run again to continue a stopped one (p pauses, q stops)
   refinery report <folder> [--html <file>] [--csv <file>] [--jsonl <file>] [--pairs <file.jsonl>] [--baseline <column>] [--json]
   refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--json]

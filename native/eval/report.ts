@@ -16,7 +16,7 @@ const csvField = (value: unknown) => {
 };
 
 export function resultsCsv(results: readonly CellResult[]): string {
-  const header = ["item", "itemId", "column", "status", "correct", "initialCorrect", "answer", "pathTokens", "totalTokens", "wallMs", "cachedGenerations", "runId", "failure"] as const;
+  const header = ["item", "itemId", "column", "status", "correct", "initialCorrect", "answer", "pathTokens", "totalTokens", "thoughtTokens", "wallMs", "cachedGenerations", "runId", "failure"] as const;
   return [header.join(","), ...results.map((r) => header.map((key) => csvField(r[key])).join(","))].join("\n") + "\n";
 }
 
@@ -116,7 +116,7 @@ function plot(summary: ExperimentSummary): string {
   const frontier = summary.pareto.map((p) => `${px(p.tokens)},${py(p.accuracy)}`).join(" ");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="accuracy against tokens">
 <line x1="50" y1="${h - 40}" x2="${w - 10}" y2="${h - 40}" stroke="#888"/><line x1="50" y1="20" x2="50" y2="${h - 40}" stroke="#888"/>
-<text x="${w / 2}" y="${h - 8}" text-anchor="middle" font-size="12">mean tokens per item (all tokens)</text>
+<text x="${w / 2}" y="${h - 8}" text-anchor="middle" font-size="12">mean tokens per item (all tokens, thinking included)</text>
 <text x="14" y="${h / 2}" transform="rotate(-90 14 ${h / 2})" text-anchor="middle" font-size="12">accuracy</text>
 ${[0, 0.5, 1].map((y) => `<text x="44" y="${py(y) + 4}" text-anchor="end" font-size="10">${y * 100}%</text>`).join("")}
 <polyline points="${frontier}" fill="none" stroke="#2f6fde" stroke-width="2" stroke-dasharray="4 3"/>
@@ -164,7 +164,7 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
   const rows = summary.columns
     .map((c) => {
       const v = c.versusBaseline;
-      return `<tr><td>${escape(c.column)}</td><td>${c.items}</td><td>${pct(c.accuracy)}</td><td>${pct(c.interval[0])} – ${pct(c.interval[1])}</td><td>${v ? `${v.difference >= 0 ? "+" : ""}${(v.difference * 100).toFixed(1)} pts` : "baseline"}</td><td>${v ? `${v.wins}/${v.ties}/${v.losses}` : ""}</td><td>${v ? v.pValue.toPrecision(3) : ""}</td><td>${v ? v.oddsRatio.toFixed(2) : ""}</td><td>${c.transitions ? `${c.transitions.wrongToCorrect} fixed, ${c.transitions.correctToWrong} harmed (${pct(c.transitions.harmRate)})` : ""}</td><td>${c.meanPathTokens.toFixed(0)}</td><td>${c.meanTotalTokens.toFixed(0)}</td><td>${(c.meanWallMs / 1000).toFixed(2)} s</td><td>${c.tokensPerSecond.toFixed(1)}</td></tr>`;
+      return `<tr><td>${escape(c.column)}</td><td>${c.items}</td><td>${pct(c.accuracy)}</td><td>${pct(c.interval[0])} – ${pct(c.interval[1])}</td><td>${v ? `${v.difference >= 0 ? "+" : ""}${(v.difference * 100).toFixed(1)} pts` : "baseline"}</td><td>${v ? `${v.wins}/${v.ties}/${v.losses}` : ""}</td><td>${v ? v.pValue.toPrecision(3) : ""}</td><td>${v ? v.oddsRatio.toFixed(2) : ""}</td><td>${c.transitions ? `${c.transitions.wrongToCorrect} fixed, ${c.transitions.correctToWrong} harmed (${pct(c.transitions.harmRate)})` : ""}</td><td>${c.meanPathTokens.toFixed(0)}</td><td>${c.meanTotalTokens.toFixed(0)}</td><td>${c.meanThoughtTokens.toFixed(0)}</td><td>${(c.meanWallMs / 1000).toFixed(2)} s</td><td>${c.tokensPerSecond.toFixed(1)}</td></tr>`;
     })
     .join("\n");
   const grid = items
@@ -184,7 +184,7 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
 <style>body{font:13px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330}table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #d9dde4;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f7f9}td.ok{background:#eafaf0}td.bad{background:#fdecea}small{color:#6b7280}pre{background:#f6f7f9;padding:8px;overflow:auto}</style></head><body>
 <h1>Experiment</h1>
 <p>Dataset <code>${escape(config.dataset)}</code>${config.limit ? `, first ${config.limit} items` : ""}; seed ${config.seed}; baseline <b>${escape(summary.baseline)}</b>. Accuracy intervals are bootstrap 95%; paired tests are exact McNemar (sign) tests against the baseline on the same items; W/T/L = wins/ties/losses.</p>
-<table><tr><th>column</th><th>items</th><th>accuracy</th><th>95% interval</th><th>vs baseline</th><th>W/T/L</th><th>p</th><th>odds ratio</th><th>draft → final</th><th>tokens (path)</th><th>tokens (all)</th><th>time</th><th>tokens/s</th></tr>
+<table><tr><th>column</th><th>items</th><th>accuracy</th><th>95% interval</th><th>vs baseline</th><th>W/T/L</th><th>p</th><th>odds ratio</th><th>draft → final</th><th>tokens (path)</th><th>tokens (all)</th><th>of which thinking</th><th>time</th><th>tokens/s</th></tr>
 ${rows}</table>
 <h2>Accuracy against tokens</h2>${plot(summary)}
 <p>Dashed: the Pareto frontier (${summary.pareto.map((p) => escape(p.id)).join(" → ")}).</p>

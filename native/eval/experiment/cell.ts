@@ -6,7 +6,7 @@ import { candidateIsCorrect } from "../checkers.ts";
 import { executeRun, type RunDeps } from "../../runs/runner.ts";
 import type { GenerationCache } from "../../llm/generation-cache.ts";
 import type { Task } from "../../protocol/events.ts";
-import { latestScore, type RunState } from "../../protocol/state.ts";
+import { latestScore, nodeCost, type RunState } from "../../protocol/state.ts";
 import type { CellResult, PendingCell, TrajectoryPoint } from "./checkpoint.ts";
 import type { ExperimentConfig } from "./config.ts";
 
@@ -82,7 +82,8 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
     initialCorrect: trajectory[0]?.correct ?? null,
     answer: state.answer,
     pathTokens: state.budgets?.selectedPathTokens ?? 0,
-    totalTokens: state.budgets?.totalTokens ?? state.order.reduce((s, id) => s + state.nodes[id]!.tokensIn + state.nodes[id]!.tokensOut, 0),
+    totalTokens: state.budgets?.totalTokens ?? state.order.reduce((s, id) => s + nodeCost(state.nodes[id]!), 0),
+    thoughtTokens: state.order.reduce((s, id) => s + state.nodes[id]!.thoughtTokens, 0),
     wallMs: Math.round(performance.now() - cellStart),
     ...(cache ? { cachedGenerations: Object.values(state.nodes).filter((n) => n.cached).length } : {}),
     trajectory,
