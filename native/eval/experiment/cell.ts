@@ -18,7 +18,7 @@ export async function runTrajectory(state: RunState, task: Task): Promise<Trajec
   let spent = 0;
   for (const id of state.order) {
     const node = state.nodes[id]!;
-    spent += node.tokensIn + node.tokensOut;
+    spent += nodeCost(node);
     if (!CANDIDATE_ROLES.has(node.role) || node.status !== "done" || node.model !== "actor") continue;
     points.push({ iteration: node.iteration, tokens: spent, correct: await candidateIsCorrect(task, node), score: latestScore(node, "critic")?.value ?? null });
   }
