@@ -30,6 +30,12 @@ export function singleCallContext(budgets: ContextBudgets): number {
   return budgets.prompt + Math.max(budgets.actor.answer + budgets.actor.thought, budgets.critic.answer + budgets.critic.thought);
 }
 
+/**
+ * The most generations a strategy runs side by side on one model: parallel samples share this many lanes
+ * (sequences), and an experiment loads its models with this many per concurrent item at most.
+ */
+export const MAX_LANES = 4;
+
 export interface StrategyDefinition {
   name: string;
   title: string;

@@ -62,7 +62,7 @@ export function createModelActions(ctx: ActionContext) {
     await inspectModel(result.value.path);
   }
 
-  async function useModel(role: "actor" | "critic", path: string) {
+  async function assignModel(role: "actor" | "critic", path: string) {
     state().updateSetup(role === "actor" ? { actorPath: path } : { criticPath: path });
     await inspectModel(path);
   }
@@ -101,5 +101,5 @@ export function createModelActions(ctx: ActionContext) {
     return result.ok;
   }
 
-  return { refreshLibrary, refreshGpu, planForSetup, inspectModel, pickModel, useModel, addModel, startDownload, cancelDownload, setBackend, saveLoadSettings };
+  return { refreshLibrary, refreshGpu, planForSetup, inspectModel, pickModel, assignModel, addModel, startDownload, cancelDownload, setBackend, saveLoadSettings };
 }
