@@ -66,6 +66,8 @@ class SegmentRecorder {
   constructor(
     private readonly request: GenerateRequest,
     private readonly started: number,
+    /** After a thought, the template's line breaks before the answer are formatting; elsewhere text is kept as is. */
+    private readonly trimLeadingWhitespace: boolean,
   ) {}
 
   /** Returns true when the answer budget is spent and generation should stop. */
@@ -82,8 +84,7 @@ class SegmentRecorder {
     }
     this.answerTokens += chunk.tokens.length;
     if (chunk.text) {
-      // The template's line breaks after </think> are formatting, not answer.
-      const text = this.answer === "" ? chunk.text.replace(/^\s+/, "") : chunk.text;
+      const text = this.answer === "" && this.trimLeadingWhitespace ? chunk.text.replace(/^\s+/, "") : chunk.text;
       this.answer += text;
       if (text) this.request.onText?.(text);
     }
@@ -188,7 +189,7 @@ export class LlamaBackend implements ModelBackend {
     const lease = await this.pool.acquire(`${this.lanePrefix}:${request.lane ?? "default"}`, request.signal);
     const meter = lease.sequence.tokenMeter;
     const before = { in: meter.usedInputTokens, out: meter.usedOutputTokens };
-    const recorder = new SegmentRecorder(request, started);
+    const recorder = new SegmentRecorder(request, started, this.thinks);
     let promptTokens = 0;
     const finish = (stopReason: StopReason): GenerateResult => {
       const tokensOut = meter.usedOutputTokens - before.out;
