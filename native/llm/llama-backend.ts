@@ -1,7 +1,7 @@
 // ModelBackend over a node-llama-cpp model: streaming chat generation on pooled sequences, JSON-schema
 // grammars for critics, abort through AbortSignal (partial text is kept). Thought and answer are told apart by
 // node-llama-cpp's own thought segments (the chat wrapper's), streamed and counted separately.
-import type { ChatHistoryItem, LlamaChatResponse, LlamaChatResponseChunk, LlamaChatResponseSegment, LlamaGrammar } from "node-llama-cpp";
+import type { ChatHistoryItem, Token, LlamaChatResponse, LlamaChatResponseChunk, LlamaChatResponseSegment, LlamaGrammar } from "node-llama-cpp";
 import type { ChatMessage } from "../protocol/events.ts";
 import {
   ContextOverflowError,
@@ -62,6 +62,9 @@ class SegmentRecorder {
   firstTokenMs: number | null = null;
   /** Set when the answer reached its own budget and generation was stopped there. */
   answerCut = false;
+  /** Prompt tokens over all phases, and those shared with the lane's previous conversation in this run. */
+  promptTokens = 0;
+  reusedTokens = 0;
 
   constructor(
     private readonly request: GenerateRequest,
@@ -130,6 +133,8 @@ function stopReasonOf(result: LlamaChatResponse, recorder: SegmentRecorder): Sto
 export class LlamaBackend implements ModelBackend {
   readonly kind = "llama.cpp";
   private readonly pool: SequencePool;
+  /** Per lane, the tokens of this backend's (this run's) last conversation there. */
+  private readonly laneTokens = new Map<string, readonly Token[]>();
   private readonly totals: Required<BackendUsage> = { tokensIn: 0, tokensOut: 0, requests: 0, tokensEvaluated: 0, thoughtTokens: 0 };
 
   constructor(
@@ -188,13 +193,13 @@ export class LlamaBackend implements ModelBackend {
     const grammar = request.jsonSchema ? await this.runtime.grammarFor(request.jsonSchema) : undefined;
     const lease = await this.pool.acquire(`${this.lanePrefix}:${request.lane ?? "default"}`, request.signal);
     const meter = lease.sequence.tokenMeter;
-    const before = { in: meter.usedInputTokens, out: meter.usedOutputTokens };
+    const before = { out: meter.usedOutputTokens };
     const recorder = new SegmentRecorder(request, started, this.thinks);
-    let promptTokens = 0;
+    const lane = `${this.lanePrefix}:${request.lane ?? "default"}`;
     const finish = (stopReason: StopReason): GenerateResult => {
       const tokensOut = meter.usedOutputTokens - before.out;
-      const tokensEvaluated = meter.usedInputTokens - before.in;
-      const tokensIn = promptTokens || Math.max(0, lease.sequence.contextTokens.length - tokensOut);
+      const tokensIn = recorder.promptTokens;
+      const tokensEvaluated = tokensIn - recorder.reusedTokens;
       const budget = request.thinkingBudget;
       this.totals.tokensIn += tokensIn;
       this.totals.tokensOut += tokensOut;
@@ -206,7 +211,7 @@ export class LlamaBackend implements ModelBackend {
         tokensIn,
         tokensEvaluated,
         tokensOut,
-        tokensReused: Math.max(0, tokensIn - tokensEvaluated),
+        tokensReused: recorder.reusedTokens,
         answerTokens: recorder.answerTokens,
         stopReason,
         firstTokenMs: recorder.firstTokenMs,
@@ -218,12 +223,12 @@ export class LlamaBackend implements ModelBackend {
       const history = this.historyFor(request);
       const twoPhase = grammar !== undefined && (request.reasonBeforeJson === true || (this.thinks && (request.thinkingBudget ?? 0) > 0));
       if (twoPhase) {
-        const stopReason = await this.reasonThenJson(lease, history, request, grammar, recorder, (tokens) => (promptTokens += tokens));
+        const stopReason = await this.reasonThenJson(lease, lane, history, request, grammar, recorder);
         return finish(stopReason);
       }
       const thinkingBudget = this.thinks ? request.thinkingBudget : undefined;
       this.checkFits(lease, history, request.maxTokens + (thinkingBudget ?? 0));
-      const result = await this.phase(lease, this.thinks && thinkingBudget === 0 ? withoutThought(history) : history, request, recorder, {
+      const result = await this.phase(lease, lane, this.thinks && thinkingBudget === 0 ? withoutThought(history) : history, request, recorder, {
         grammar,
         // The thought has its own budget; the answer keeps maxTokens for itself after the thought.
         maxTokens: request.maxTokens + (thinkingBudget ?? 0),
@@ -245,6 +250,7 @@ export class LlamaBackend implements ModelBackend {
   /** One generateResponse call, recording chunks; stops early when the answer's own budget is spent. */
   private async phase(
     lease: Lease,
+    lane: string,
     history: ChatHistoryItem[],
     request: GenerateRequest,
     recorder: SegmentRecorder,
@@ -253,8 +259,9 @@ export class LlamaBackend implements ModelBackend {
     const stop = new AbortController();
     const onAbort = () => stop.abort(request.signal?.reason);
     request.signal?.addEventListener("abort", onAbort, { once: true });
+    const outBefore = lease.sequence.tokenMeter.usedOutputTokens;
     try {
-      return await lease.chat.generateResponse(history, {
+      const result = await lease.chat.generateResponse(history, {
         maxTokens: options.maxTokens,
         temperature: request.temperature,
         topP: request.topP,
@@ -273,9 +280,31 @@ export class LlamaBackend implements ModelBackend {
           if (recorder.take(chunk, options.answerBudget)) stop.abort();
         },
       });
+      this.account(lease, lane, recorder, lease.sequence.tokenMeter.usedOutputTokens - outBefore);
+      return result;
+    } catch (error) {
+      // What was evaluated and generated before the error still counts (a grammar-completed output is kept).
+      this.account(lease, lane, recorder, lease.sequence.tokenMeter.usedOutputTokens - outBefore);
+      throw error;
     } finally {
       request.signal?.removeEventListener("abort", onAbort);
     }
+  }
+
+  /**
+   * Prompt accounting that does not depend on what other runs left in a sequence: a prompt counts as reused only
+   * where it repeats this run's previous conversation on the same lane (the refinement continuing its history),
+   * so the same run costs the same whatever ran before it on the shared model.
+   */
+  private account(lease: Lease, lane: string, recorder: SegmentRecorder, generated: number): void {
+    const tokens = lease.sequence.contextTokens;
+    const prompt = Math.max(0, tokens.length - generated);
+    const previous = this.laneTokens.get(lane) ?? [];
+    let shared = 0;
+    while (shared < prompt && shared < previous.length && previous[shared] === tokens[shared]) shared++;
+    recorder.promptTokens += prompt;
+    recorder.reusedTokens += shared;
+    this.laneTokens.set(lane, tokens.slice());
   }
 
   /**
@@ -285,26 +314,21 @@ export class LlamaBackend implements ModelBackend {
    */
   private async reasonThenJson(
     lease: Lease,
+    lane: string,
     history: ChatHistoryItem[],
     request: GenerateRequest,
     grammar: LlamaGrammar,
     recorder: SegmentRecorder,
-    addPrompt: (tokens: number) => void,
   ): Promise<StopReason> {
     const budget = request.thinkingBudget && request.thinkingBudget > 0 ? request.thinkingBudget : DEFAULT_REASONING_TOKENS;
-    const promptOf = (out: number) => Math.max(0, lease.sequence.contextTokens.length - out);
-    let outBefore = lease.sequence.tokenMeter.usedOutputTokens;
     if (this.thinks) {
       this.checkFits(lease, history, budget + request.maxTokens);
-      const first = await this.phase(lease, history, request, recorder, { maxTokens: budget + 1, answerBudget: null, thinkingBudget: budget, stopAtAnswer: true });
-      addPrompt(promptOf(lease.sequence.tokenMeter.usedOutputTokens - outBefore));
+      const first = await this.phase(lease, lane, history, request, recorder, { maxTokens: budget + 1, answerBudget: null, thinkingBudget: budget, stopAtAnswer: true });
       recorder.thought = thoughtOf(first) ?? recorder.thought;
       if (request.signal?.aborted) return "aborted";
       const thought = thoughtSegment(first);
       const continued = history.slice(0, -1).concat({ type: "model", response: thought ? [{ ...thought, ended: true }] : [] });
-      outBefore = lease.sequence.tokenMeter.usedOutputTokens;
-      const second = await this.phase(lease, continued, request, recorder, { grammar, maxTokens: request.maxTokens, answerBudget: null, thinkingBudget: 0 });
-      addPrompt(promptOf(lease.sequence.tokenMeter.usedOutputTokens - outBefore));
+      const second = await this.phase(lease, lane, continued, request, recorder, { grammar, maxTokens: request.maxTokens, answerBudget: null, thinkingBudget: 0 });
       recorder.settle(second, true, null);
       return stopReasonOf(second, recorder);
     }
@@ -313,8 +337,7 @@ export class LlamaBackend implements ModelBackend {
     if (lastUser && lastUser.type === "user") lastUser.text = `${lastUser.text}\n\n${reasonFirstPrompts.reason}`;
     reasoningTurn.push({ type: "model", response: [] });
     this.checkFits(lease, reasoningTurn, budget + request.maxTokens);
-    const reasoning = await this.phase(lease, reasoningTurn, request, recorder, { maxTokens: budget, answerBudget: null });
-    addPrompt(promptOf(lease.sequence.tokenMeter.usedOutputTokens - outBefore));
+    const reasoning = await this.phase(lease, lane, reasoningTurn, request, recorder, { maxTokens: budget, answerBudget: null });
     recorder.answerAsThought(reasoning.response);
     if (request.signal?.aborted) return "aborted";
     const verdictTurn: ChatHistoryItem[] = [
@@ -323,9 +346,7 @@ export class LlamaBackend implements ModelBackend {
       { type: "user", text: reasonFirstPrompts.verdict },
       { type: "model", response: [] },
     ];
-    outBefore = lease.sequence.tokenMeter.usedOutputTokens;
-    const second = await this.phase(lease, verdictTurn, request, recorder, { grammar, maxTokens: request.maxTokens, answerBudget: null });
-    addPrompt(promptOf(lease.sequence.tokenMeter.usedOutputTokens - outBefore));
+    const second = await this.phase(lease, lane, verdictTurn, request, recorder, { grammar, maxTokens: request.maxTokens, answerBudget: null });
     recorder.settle(second, false, null);
     return stopReasonOf(second, recorder);
   }
