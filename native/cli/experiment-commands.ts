@@ -20,8 +20,10 @@ function strategyFrom(spec: string): StrategySpec | PresetSpec {
 }
 
 /** --actor/--critic and every --pair actor.gguf[,critic.gguf]: the model pairs the strategies run with. */
-function pairsFrom(actor: string | undefined, critic: string | undefined, pairs: string[] | undefined, maxTokens: number | undefined): ModelPair[] {
-  const sampling = maxTokens ? { sampling: { maxTokens } } : {};
+function pairsFrom(actor: string | undefined, critic: string | undefined, pairs: string[] | undefined, maxTokens: number | undefined, thinking: { actor?: number; critic?: number } = {}): ModelPair[] {
+  const actorSampling = { ...(maxTokens ? { maxTokens } : {}), ...(thinking.actor !== undefined ? { thinkingBudget: thinking.actor } : {}) };
+  const sampling = Object.keys(actorSampling).length ? { sampling: actorSampling } : {};
+  const criticSampling = thinking.critic !== undefined ? { sampling: { thinkingBudget: thinking.critic } } : {};
   const list: Array<[string, string]> = [];
   if (actor) list.push([actor, critic ?? actor]);
   else if (critic) throw new UsageError("--critic needs --actor (or use --pair actor.gguf,critic.gguf)");
@@ -30,7 +32,7 @@ function pairsFrom(actor: string | undefined, critic: string | undefined, pairs:
     if (!a || extra !== undefined) throw new UsageError(`--pair takes actor.gguf or actor.gguf,critic.gguf, got '${spec}'`);
     list.push([a, c || a]);
   }
-  return list.map(([a, c]) => ({ actor: { path: a, ...sampling }, critic: { path: c } }));
+  return list.map(([a, c]) => ({ actor: { path: a, ...sampling }, critic: { path: c, ...criticSampling } }));
 }
 
 /** Pause with p, resume with p again, stop with q or Ctrl+C — when stdin is a terminal. */
@@ -77,6 +79,8 @@ export async function commandExperiment(args: string[]): Promise<number> {
     seed: { type: "string" },
     out: { type: "string" },
     "max-tokens": { type: "string" },
+    "thinking-budget": { type: "string" },
+    "critic-thinking-budget": { type: "string" },
     "max-total-tokens": { type: "string" },
     concurrency: { type: "string" },
     "no-cache": { type: "boolean" },
@@ -92,7 +96,10 @@ export async function commandExperiment(args: string[]): Promise<number> {
   } else {
     if (!values.dataset || !(values.actor || values.pair?.length) || !values.strategy?.length) throw new UsageError("a new experiment needs --dataset, --actor (or --pair) and at least one --strategy");
     const maxTokens = intOption(values["max-tokens"], "max-tokens");
-    const pairs = pairsFrom(values.actor, values.critic, values.pair, maxTokens);
+    const pairs = pairsFrom(values.actor, values.critic, values.pair, maxTokens, {
+      actor: intOption(values["thinking-budget"], "thinking-budget"),
+      critic: intOption(values["critic-thinking-budget"], "critic-thinking-budget"),
+    });
     const fields = values.field?.length ? parseFieldMapping(values.field) : undefined;
     config = await buildExperimentConfig({
       dataset: values.dataset,

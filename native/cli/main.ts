@@ -23,10 +23,12 @@ usage:
   refinery run (--strategy <name> | --preset <file.json>) --actor <gguf> [--critic <gguf>] (--task "<text>" | --dataset <file> [--limit n] [--field name=f …] [--skip-malformed])
                [--out <dir>] [--seed n] [--param name=value ...] [--reference <answer>] [--save-preset <file.json>]
                [--max-tokens n] [--temperature t] [--critic-max-tokens n] [--max-total-tokens n]
+               [--thinking-budget n] [--critic-thinking-budget n] [--critic-reason-first]
+               [--chat-wrapper name] [--critic-chat-wrapper name]
                [--threads n] [--gpu auto|cpu|cuda|vulkan|metal] [--context-size n] [--gpu-layers auto|max|n]
                [--flash-attention] [--sequential] [--json] [--quiet]
   refinery replay <run folder | events.jsonl> [--json]
-  refinery inspect <gguf> [--context-size n] [--sequences n] [--json]
+  refinery inspect <gguf> [--context-size n] [--sequences n] [--chat-wrapper name] [--json]
   refinery strategies [--json]
   refinery gpu [--refresh] [--json]           prove each GPU backend in a child process; the active one and why
   refinery plan --actor <gguf> [--critic <gguf>] [--vram 8GiB] [--ram 16GiB] [--context-size n] [--sequences n]
@@ -37,7 +39,7 @@ usage:
                                               resumable, verified download into the models folder
   refinery experiment --dataset <file> [--limit n] [--offset n] [--field question=<f> --field reference=<f> …]
                [--skip-malformed] --strategy <name[:k=v,…]|@preset.json> … --actor <gguf> [--critic <gguf>]
-               [--seed n] --out <folder> [--max-tokens n] [--max-total-tokens n] [--concurrency n|auto] [--no-cache]
+               [--seed n] --out <folder> [--max-tokens n] [--thinking-budget n] [--critic-thinking-budget n] [--max-total-tokens n] [--concurrency n|auto] [--no-cache]
                                               resumable; run again to continue a stopped one (p pauses, q stops)
   refinery report <folder> [--html <file>] [--csv <file>] [--jsonl <file>] [--pairs <file.jsonl>] [--baseline <column>] [--json]
   refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--json]

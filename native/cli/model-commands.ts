@@ -1,13 +1,13 @@
 // The model and hardware commands: inspect, gpu, plan, models, download.
 import { GgufInsights } from "node-llama-cpp";
 import { ggufInfo, modelFacts } from "../llm/model-facts.ts";
-import { openRuntime, type GpuChoice } from "../llm/runtime.ts";
+import { chooseChatWrapper, ModelLoadError, openRuntime, type GpuChoice } from "../llm/runtime.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 export async function commandInspect(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { "context-size": { type: "string" }, sequences: { type: "string" }, gpu: { type: "string" } });
+  const { values, positionals } = parse(args, { "context-size": { type: "string" }, sequences: { type: "string" }, gpu: { type: "string" }, "chat-wrapper": { type: "string" } });
   const path = positionals[0];
   if (!path) throw new UsageError("inspect needs a GGUF file path");
   const summary = await modelFacts(path);
@@ -19,6 +19,17 @@ export async function commandInspect(args: string[]): Promise<number> {
   const gpuLayers = runtime.report.active === "cpu" ? 0 : insights.totalLayers;
   const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
   const context = await insights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: gpuLayers, sequences });
+  // The tokenizer alone (no weights) is enough for node-llama-cpp to resolve the chat wrapper.
+  const vocab = await runtime.llama.loadModel({ modelPath: path, vocabOnly: true });
+  const chatFormat = (() => {
+    try {
+      return chooseChatWrapper(vocab, values["chat-wrapper"]).chatFormat;
+    } catch (error) {
+      if (error instanceof ModelLoadError) throw new UsageError(error.message);
+      throw error;
+    }
+  })();
+  await vocab.dispose();
   const result = {
     path,
     sizeBytes: summary.sizeBytes,
@@ -29,6 +40,7 @@ export async function commandInspect(args: string[]): Promise<number> {
     layers: summary.layers,
     tensors: summary.tensorCount,
     chatTemplate: summary.hasChatTemplate,
+    chatFormat,
     backend: runtime.report,
     estimate: { contextSize, sequences, gpuLayers, model, context, totalRam: model.cpuRam + context.cpuRam, totalVram: model.gpuVram + context.gpuVram },
   };
@@ -40,6 +52,7 @@ export async function commandInspect(args: string[]): Promise<number> {
         `${path}`,
         `  architecture ${result.architecture ?? "?"} · ${result.name ?? "unnamed"} · ${mib(result.sizeBytes)} · ${result.layers ?? "?"} layers · context ${result.contextLength ?? "?"}`,
         `  chat template: ${result.chatTemplate ? "yes" : "no (prompts use a generic format)"}`,
+        `  chat wrapper: ${chatFormat.wrapper}${chatFormat.overridden ? " (named with --chat-wrapper)" : " (resolved by node-llama-cpp)"} · thought segments: ${chatFormat.thoughts ? "yes (the model thinks before it answers)" : "no"}`,
         `  backend: ${runtime.report.active}${runtime.report.devices.length ? ` (${runtime.report.devices.join(", ")})` : ""}${runtime.report.fallbackReason ? ` — ${runtime.report.fallbackReason}` : ""}`,
         `  estimated memory at context ${contextSize} × ${sequences} sequence(s), ${gpuLayers} GPU layers:`,
         `    weights  RAM ${mib(model.cpuRam)}  VRAM ${mib(model.gpuVram)}`,

@@ -1,6 +1,6 @@
 // refinery run: one task or a dataset slice through a strategy (or a preset), progress on stderr.
 import type { RunEvent, Task } from "../protocol/events.ts";
-import type { GpuChoice } from "../llm/runtime.ts";
+import { chatWrapperNames, type GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping, readDataset } from "../eval/dataset.ts";
 import { executeRun, type RunConfig } from "../runs/runner.ts";
 import { intOption, numberOption, paramsFrom, parse, UsageError } from "./args.ts";
@@ -11,7 +11,7 @@ function describeEvent(event: RunEvent, state: { nodes: Map<string, string> }): 
       state.nodes.set(event.nodeId, `${event.nodeId} ${event.role}/${event.step}${event.model ? ` (${event.model})` : ""}`);
       return null;
     case "node-completed":
-      return `  ${state.nodes.get(event.nodeId)} ${event.status}: ${event.tokensOut} tokens in ${event.wallMs} ms${event.answer !== null ? ` → ${event.answer}` : ""}${event.warning ? `\n  warning: ${event.warning}` : ""}`;
+      return `  ${state.nodes.get(event.nodeId)} ${event.status}: ${event.tokensOut} tokens${event.thoughtTokens ? ` (${event.thoughtTokens} thinking${event.thoughtCut ? ", budget reached" : ""})` : ""} in ${event.wallMs} ms${event.answerCut ? " · answer cut at its budget" : ""}${event.answer !== null ? ` → ${event.answer}` : ""}${event.error ? ` · ${event.error}` : ""}${event.warning ? `\n  warning: ${event.warning}` : ""}`;
     case "score-set":
       return `  ${event.nodeId} scored ${event.score.value ?? event.score.verdict} by ${event.score.source}${event.score.byNodeId ? ` (${event.score.byNodeId})` : ""}`;
     case "run-failed":
@@ -19,6 +19,13 @@ function describeEvent(event: RunEvent, state: { nodes: Map<string, string> }): 
     default:
       return null;
   }
+}
+
+/** A chat wrapper named for one role joins that role's load settings (and so its loaded copy). */
+function withChatWrapper<T extends object>(load: T, name: string | undefined): T & { chatWrapper?: string } {
+  if (name === undefined) return load;
+  if (!(chatWrapperNames as readonly string[]).includes(name)) throw new UsageError(`unknown chat wrapper '${name}' (known: ${chatWrapperNames.join(", ")})`);
+  return { ...load, chatWrapper: name };
 }
 
 export async function commandRun(args: string[]): Promise<number> {
@@ -40,6 +47,11 @@ export async function commandRun(args: string[]): Promise<number> {
     param: { type: "string", multiple: true },
     "max-tokens": { type: "string" },
     "critic-max-tokens": { type: "string" },
+    "thinking-budget": { type: "string" },
+    "critic-thinking-budget": { type: "string" },
+    "critic-reason-first": { type: "boolean" },
+    "chat-wrapper": { type: "string" },
+    "critic-chat-wrapper": { type: "string" },
     temperature: { type: "string" },
     "max-total-tokens": { type: "string" },
     threads: { type: "string" },
@@ -104,8 +116,16 @@ export async function commandRun(args: string[]): Promise<number> {
       const config: RunConfig = {
         strategy: values.strategy,
         params: paramsFrom(values.param),
-        actor: { path: values.actor, sampling: { maxTokens: intOption(values["max-tokens"], "max-tokens"), temperature: numberOption(values.temperature, "temperature") }, load },
-        critic: { path: values.critic ?? values.actor, sampling: { maxTokens: intOption(values["critic-max-tokens"], "critic-max-tokens") }, load },
+        actor: {
+          path: values.actor,
+          sampling: { maxTokens: intOption(values["max-tokens"], "max-tokens"), temperature: numberOption(values.temperature, "temperature"), thinkingBudget: intOption(values["thinking-budget"], "thinking-budget") },
+          load: withChatWrapper(load, values["chat-wrapper"]),
+        },
+        critic: {
+          path: values.critic ?? values.actor,
+          sampling: { maxTokens: intOption(values["critic-max-tokens"], "critic-max-tokens"), thinkingBudget: intOption(values["critic-thinking-budget"], "critic-thinking-budget"), ...(values["critic-reason-first"] ? { reasonFirst: true } : {}) },
+          load: withChatWrapper(load, values["critic-chat-wrapper"]),
+        },
         task,
         seed: intOption(values.seed, "seed") ?? 0,
         outDir: values.out ?? "runs",

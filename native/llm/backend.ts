@@ -20,18 +20,55 @@ export interface GenerateRequest {
    */
   lane?: string;
   signal?: AbortSignal;
+  /** The answer's text as it streams (never the thought). */
   onText?: (text: string) => void;
+  /**
+   * Thought tokens at most, for models that think (a chat template with thought segments). With a budget the
+   * answer still gets `maxTokens` of its own after the thought ends; 0 asks the model not to think at all.
+   * Omitted: the model thinks as it likes and `maxTokens` bounds thought and answer together (as before).
+   */
+  thinkingBudget?: number;
+  /** The thought's text as it streams. */
+  onThought?: (text: string) => void;
+  /**
+   * With `jsonSchema`: reason in free text first (a thinking model's thought, or plain reasoning for a model
+   * that does not think, within `thinkingBudget`), then constrain only the JSON that follows.
+   */
+  reasonBeforeJson?: boolean;
 }
 
 export type StopReason = "eos" | "maxTokens" | "aborted" | "stop";
 
+/** A conversation that does not fit the model's context: the node fails with this, nothing is cut silently. */
+export class ContextOverflowError extends Error {
+  constructor(
+    readonly needed: number,
+    readonly contextSize: number,
+  ) {
+    super(`the conversation needs ${needed} tokens (prompt plus budgets) but the context holds ${contextSize}: use smaller budgets, fewer iterations or a larger --context-size`);
+    this.name = "ContextOverflowError";
+  }
+}
+
 export interface GenerateResult {
+  /** The answer: what the model said after its thought (the whole output for models that do not think). */
   text: string;
   /** Prompt tokens (the whole conversation, reused prefix included). */
   tokensIn: number;
   /** Prompt tokens that had to be evaluated (the rest came from the sequence's cache). */
   tokensEvaluated: number;
+  /** Generated tokens, thought included. */
   tokensOut: number;
+  /** The thought segment's text; absent when the model did not think. */
+  thought?: string;
+  /** Generated tokens spent in the thought (part of tokensOut). */
+  thoughtTokens?: number;
+  /** Generated tokens of the answer, as the backend saw them stream (thought + answer = tokensOut). */
+  answerTokens?: number;
+  /** Prompt tokens found already evaluated in the sequence (tokensIn − tokensEvaluated, never below 0). */
+  tokensReused?: number;
+  /** The thinking budget ended the thought (the answer phase still ran). */
+  thoughtCut?: boolean;
   stopReason: StopReason;
   /** Milliseconds from the request to the first generated token. */
   firstTokenMs: number | null;
@@ -45,15 +82,30 @@ export interface BackendUsage {
   tokensIn: number;
   tokensOut: number;
   requests: number;
+  /** Prompt tokens actually evaluated and thought tokens generated, when the backend knows them. */
+  tokensEvaluated?: number;
+  thoughtTokens?: number;
+}
+
+/** What a backend knows about how it formats conversations (for manifests and `refinery inspect`). */
+export interface ChatFormatInfo {
+  /** The chat wrapper's name, e.g. "JinjaTemplate", "Qwen", "ChatML". */
+  wrapper: string;
+  /** Whether the format has thought segments (the model thinks before it answers). */
+  thoughts: boolean;
+  /** The wrapper was named by the user instead of resolved from the GGUF. */
+  overridden: boolean;
 }
 
 export interface ModelBackend {
   readonly kind: "llama.cpp" | "remote" | "scripted";
   /** How many requests on different lanes can run at once. */
   readonly parallelism: number;
-  /** Tokens one sequence holds (prompt + output), when the backend knows it. */
-  readonly contextSize?: number;
   generate(request: GenerateRequest): Promise<GenerateResult>;
   countTokens(text: string): Promise<number>;
   usage(): BackendUsage;
+  /** Optional: the chat format the backend resolved for its model. */
+  chatFormat?(): ChatFormatInfo | null;
+  /** Optional: the context (tokens per sequence) a conversation may fill. */
+  contextSize?(): number | null;
 }

@@ -29,8 +29,10 @@ export class GenerationCache {
   }
 
   static keyOf(model: string, request: GenerateRequest): string {
-    const { messages, maxTokens, temperature, topP, topK, seed, jsonSchema } = request;
-    return createHash("sha256").update(JSON.stringify({ model, messages, maxTokens, temperature, topP, topK, seed, jsonSchema })).digest("hex");
+    const { messages, maxTokens, temperature, topP, topK, seed, jsonSchema, thinkingBudget, reasonBeforeJson } = request;
+    // Thinking settings change what is generated; they join the key only when set, so older entries still match.
+    const thinking = { ...(thinkingBudget !== undefined ? { thinkingBudget } : {}), ...(reasonBeforeJson ? { reasonBeforeJson } : {}) };
+    return createHash("sha256").update(JSON.stringify({ model, messages, maxTokens, temperature, topP, topK, seed, jsonSchema, ...thinking })).digest("hex");
   }
 
   get(key: string): GenerateResult | undefined {
@@ -59,14 +61,18 @@ export class GenerationCache {
       },
       countTokens: (text) => backend.countTokens(text),
       usage: () => backend.usage(),
+      ...(backend.chatFormat ? { chatFormat: () => backend.chatFormat!() } : {}),
+      ...(backend.contextSize ? { contextSize: () => backend.contextSize!() } : {}),
       async generate(request) {
         const key = GenerationCache.keyOf(model, request);
         const hit = cache.get(key);
         if (hit) {
           cache.hits++;
+          if (hit.thought) request.onThought?.(hit.thought);
           request.onText?.(hit.text);
-          // Nothing was evaluated: the cost of the original generation stays in tokensIn/tokensOut.
-          return { ...hit, tokensEvaluated: 0, firstTokenMs: 0, cached: true };
+          // The original generation's counts are kept: a replayed node costs what it cost when generated, so
+          // budgets and experiments do not depend on what happened to be cached.
+          return { ...hit, firstTokenMs: 0, cached: true };
         }
         const result = await backend.generate(request);
         if (result.stopReason !== "aborted" && !request.signal?.aborted) cache.put(key, result);

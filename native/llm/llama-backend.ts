@@ -1,17 +1,26 @@
 // ModelBackend over a node-llama-cpp model: streaming chat generation on pooled sequences, JSON-schema
-// grammars for critics, abort through AbortSignal (partial text is kept).
-import { LlamaText, type ChatHistoryItem } from "node-llama-cpp";
+// grammars for critics, abort through AbortSignal (partial text is kept). Thought and answer are told apart by
+// node-llama-cpp's own thought segments (the chat wrapper's), streamed and counted separately.
+import { LlamaText, type ChatHistoryItem, type Token, type LlamaChatResponse, type LlamaChatResponseChunk, type LlamaChatResponseSegment, type LlamaGrammar } from "node-llama-cpp";
 import type { ChatMessage } from "../protocol/events.ts";
-import type { BackendUsage, GenerateRequest, GenerateResult, ModelBackend, StopReason } from "./backend.ts";
+import {
+  ContextOverflowError,
+  type BackendUsage,
+  type ChatFormatInfo,
+  type GenerateRequest,
+  type GenerateResult,
+  type ModelBackend,
+  type StopReason,
+} from "./backend.ts";
 import type { LlamaRuntime, LoadedModel } from "./runtime.ts";
-import { SequencePool } from "./sequence-pool.ts";
+import { SequencePool, type Lease } from "./sequence-pool.ts";
 
 const pools = new WeakMap<LoadedModel, SequencePool>();
 
 function poolFor(loaded: LoadedModel): SequencePool {
   let pool = pools.get(loaded);
   if (!pool) {
-    pool = new SequencePool(loaded.context);
+    pool = new SequencePool(loaded.context, loaded.chatWrapper);
     pools.set(loaded, pool);
   }
   return pool;
@@ -44,10 +53,106 @@ export function promptCut(messages: ChatMessage[], contextWindow: ChatHistoryIte
   return `the prompt was cut to fit the ${contextSize}-token context: the model saw ${seen.toLocaleString("en-US")} of its ${given.toLocaleString("en-US")} characters`;
 }
 
+/** For models that do not think: the two-phase "reason, then verdict" turns (the reasoning plays the thought). */
+export const reasonFirstPrompts = {
+  reason: "Before giving your verdict, reason about the solution step by step in plain text. Do not write the JSON yet.",
+  verdict: "Now give your verdict as the JSON object described above.",
+};
+
+/**
+ * "Do not think" for any template with thought segments: the response starts with an empty, closed thought
+ * (what Qwen3's enable_thinking=false renders), so the model goes straight to its answer.
+ */
+function withoutThought(history: ChatHistoryItem[]): ChatHistoryItem[] {
+  return history.slice(0, -1).concat({ type: "model", response: [{ type: "segment", segmentType: "thought", text: "", ended: true }] });
+}
+
+/** Default reasoning allowance of a two-phase verdict when no thinking budget is given. */
+const DEFAULT_REASONING_TOKENS = 256;
+
+/** Collects one generation's chunks: thought and answer apart, with their token counts, streamed as they come. */
+class SegmentRecorder {
+  thought = "";
+  answer = "";
+  thoughtTokens = 0;
+  answerTokens = 0;
+  firstTokenMs: number | null = null;
+  /** Set when the answer reached its own budget and generation was stopped there. */
+  answerCut = false;
+  /** Prompt tokens over all phases, and those shared with the lane's previous conversation in this run. */
+  promptTokens = 0;
+  reusedTokens = 0;
+
+  constructor(
+    private readonly request: GenerateRequest,
+    private readonly started: number,
+    /** After a thought, the template's line breaks before the answer are formatting; elsewhere text is kept as is. */
+    private readonly trimLeadingWhitespace: boolean,
+  ) {}
+
+  /** Returns true when the answer budget is spent and generation should stop. */
+  take(chunk: LlamaChatResponseChunk, answerBudget: number | null): boolean {
+    if (chunk.tokens.length > 0) this.firstTokenMs ??= performance.now() - this.started;
+    if (chunk.type === "segment") {
+      if (chunk.segmentType !== "thought") return false;
+      this.thoughtTokens += chunk.tokens.length;
+      if (chunk.text) {
+        this.thought += chunk.text;
+        this.request.onThought?.(chunk.text);
+      }
+      return false;
+    }
+    this.answerTokens += chunk.tokens.length;
+    if (chunk.text) {
+      const text = this.answer === "" && this.trimLeadingWhitespace ? chunk.text.replace(/^\s+/, "") : chunk.text;
+      this.answer += text;
+      if (text) this.request.onText?.(text);
+    }
+    if (answerBudget !== null && this.answerTokens >= answerBudget) {
+      this.answerCut = true;
+      return true;
+    }
+    return false;
+  }
+
+  /** Reasoning written as plain text (a model without thought segments) counts as the thought. */
+  answerAsThought(text: string): void {
+    this.thought = text;
+    this.thoughtTokens += this.answerTokens;
+    this.answer = "";
+    this.answerTokens = 0;
+  }
+
+  /**
+   * The final texts come from node-llama-cpp's response, not the streamed chunks: it holds back and trims what
+   * could have been a stop trigger, so the response is what the model said.
+   */
+  settle(result: LlamaChatResponse, trimStart: boolean, thoughtFrom: LlamaChatResponse | null = result): void {
+    this.answer = trimStart ? result.response.replace(/^\s+/, "") : result.response;
+    if (thoughtFrom) this.thought = thoughtOf(thoughtFrom) ?? this.thought;
+  }
+}
+
+function thoughtSegment(result: LlamaChatResponse): LlamaChatResponseSegment | undefined {
+  return result.fullResponse.find((item): item is LlamaChatResponseSegment => typeof item === "object" && item.type === "segment" && item.segmentType === "thought");
+}
+
+function thoughtOf(result: LlamaChatResponse): string | undefined {
+  return thoughtSegment(result)?.text;
+}
+
+function stopReasonOf(result: LlamaChatResponse, recorder: SegmentRecorder): StopReason {
+  if (recorder.answerCut) return "maxTokens";
+  const reason = result.metadata.stopReason;
+  return reason === "abort" ? "aborted" : reason === "maxTokens" ? "maxTokens" : reason === "eogToken" ? "eos" : "stop";
+}
+
 export class LlamaBackend implements ModelBackend {
   readonly kind = "llama.cpp";
   private readonly pool: SequencePool;
-  private readonly totals: BackendUsage = { tokensIn: 0, tokensOut: 0, requests: 0 };
+  /** Per lane, the tokens of this backend's (this run's) last conversation there. */
+  private readonly laneTokens = new Map<string, readonly Token[]>();
+  private readonly totals: Required<BackendUsage> = { tokensIn: 0, tokensOut: 0, requests: 0, tokensEvaluated: 0, thoughtTokens: 0 };
 
   constructor(
     private readonly runtime: LlamaRuntime,
@@ -62,7 +167,11 @@ export class LlamaBackend implements ModelBackend {
     return this.pool.size;
   }
 
-  get contextSize(): number {
+  chatFormat(): ChatFormatInfo {
+    return this.loaded.chatFormat;
+  }
+
+  contextSize(): number {
     return this.loaded.context.contextSize;
   }
 
@@ -74,54 +183,189 @@ export class LlamaBackend implements ModelBackend {
     return { ...this.totals };
   }
 
+  private get thinks(): boolean {
+    return this.loaded.chatFormat.thoughts;
+  }
+
+  /** Qwen's templates read `/no_think` in the user's turn as "answer without thinking". */
+  private historyFor(request: GenerateRequest): ChatHistoryItem[] {
+    const history = toChatHistory(request.messages);
+    if (request.thinkingBudget === 0 && this.loaded.chatFormat.wrapper === "Qwen") {
+      const lastUser = history.findLast((item) => item.type === "user");
+      if (lastUser && lastUser.type === "user") lastUser.text = `${lastUser.text} /no_think`;
+    }
+    return history;
+  }
+
+  /** Refuses a conversation that cannot fit before anything is generated: nothing is cut from its start. */
+  private checkFits(lease: Lease, history: ChatHistoryItem[], generated: number): void {
+    const { contextText } = lease.chat.chatWrapper.generateContextState({ chatHistory: history });
+    const needed = contextText.tokenize(this.loaded.model.tokenizer).length + generated;
+    const size = lease.sequence.contextSize;
+    if (needed > size) throw new ContextOverflowError(needed, size);
+  }
+
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     const started = performance.now();
     const grammar = request.jsonSchema ? await this.runtime.grammarFor(request.jsonSchema) : undefined;
     const lease = await this.pool.acquire(`${this.lanePrefix}:${request.lane ?? "default"}`, request.signal);
     const meter = lease.sequence.tokenMeter;
-    const inBefore = meter.usedInputTokens;
-    const outBefore = meter.usedOutputTokens;
-    let firstTokenMs: number | null = null;
-    let streamed = "";
-    const finish = (text: string, stopReason: StopReason): GenerateResult => {
-      const tokensOut = meter.usedOutputTokens - outBefore;
-      const tokensEvaluated = meter.usedInputTokens - inBefore;
-      const tokensIn = Math.max(0, lease.sequence.contextTokens.length - tokensOut);
+    const before = { out: meter.usedOutputTokens };
+    const recorder = new SegmentRecorder(request, started, this.thinks);
+    const lane = `${this.lanePrefix}:${request.lane ?? "default"}`;
+    const finish = (stopReason: StopReason): GenerateResult => {
+      const tokensOut = meter.usedOutputTokens - before.out;
+      const tokensIn = recorder.promptTokens;
+      const tokensEvaluated = tokensIn - recorder.reusedTokens;
+      const budget = request.thinkingBudget;
       this.totals.tokensIn += tokensIn;
       this.totals.tokensOut += tokensOut;
+      this.totals.tokensEvaluated += tokensEvaluated;
+      this.totals.thoughtTokens += recorder.thoughtTokens;
       this.totals.requests++;
-      return { text, tokensIn, tokensEvaluated, tokensOut, stopReason, firstTokenMs };
+      return {
+        text: recorder.answer,
+        tokensIn,
+        tokensEvaluated,
+        tokensOut,
+        tokensReused: recorder.reusedTokens,
+        answerTokens: recorder.answerTokens,
+        stopReason,
+        firstTokenMs: recorder.firstTokenMs,
+        ...(recorder.thought || recorder.thoughtTokens > 0 ? { thought: recorder.thought, thoughtTokens: recorder.thoughtTokens } : {}),
+        ...(budget !== undefined && budget > 0 && recorder.thoughtTokens >= budget ? { thoughtCut: true } : {}),
+      };
     };
     try {
-      const result = await lease.chat.generateResponse(toChatHistory(request.messages), {
-        maxTokens: request.maxTokens,
-        temperature: request.temperature,
-        topP: request.topP,
-        topK: request.topK,
-        seed: request.seed,
+      const history = this.historyFor(request);
+      const twoPhase = grammar !== undefined && (request.reasonBeforeJson === true || (this.thinks && (request.thinkingBudget ?? 0) > 0));
+      if (twoPhase) {
+        const stopReason = await this.reasonThenJson(lease, lane, history, request, grammar, recorder);
+        return finish(stopReason);
+      }
+      const thinkingBudget = this.thinks ? request.thinkingBudget : undefined;
+      this.checkFits(lease, history, request.maxTokens + (thinkingBudget ?? 0));
+      const result = await this.phase(lease, lane, this.thinks && thinkingBudget === 0 ? withoutThought(history) : history, request, recorder, {
         grammar,
-        signal: request.signal,
-        stopOnAbortSignal: true,
-        onTextChunk: (text) => {
-          firstTokenMs ??= performance.now() - started;
-          streamed += text;
-          request.onText?.(text);
-        },
+        // The thought has its own budget; the answer keeps maxTokens for itself after the thought.
+        maxTokens: request.maxTokens + (thinkingBudget ?? 0),
+        answerBudget: thinkingBudget !== undefined ? request.maxTokens : null,
+        thinkingBudget,
       });
+      recorder.settle(result, this.thinks);
       const cut = promptCut(request.messages, result.lastEvaluation.contextWindow, lease.sequence.context.contextSize);
-      const stopReason: StopReason =
-        result.metadata.stopReason === "abort" ? "aborted"
-        : result.metadata.stopReason === "maxTokens" ? "maxTokens"
-        : result.metadata.stopReason === "eogToken" ? "eos"
-        : "stop";
-      return { ...finish(result.response, stopReason), ...(cut ? { warning: cut } : {}) };
+      return { ...finish(stopReasonOf(result, recorder)), ...(cut ? { warning: cut } : {}) };
     } catch (error) {
       // llama.cpp's grammar sampler throws when a token with an empty piece (e.g. <unk>) is sampled after the
       // grammar has already completed; the constrained output is whole by then, so keep it.
-      if (grammar && /empty grammar stack/i.test((error as Error).message)) return finish(streamed, "stop");
+      if (grammar && /empty grammar stack/i.test((error as Error).message)) return finish("stop");
       throw error;
     } finally {
       lease.release();
     }
+  }
+
+  /** One generateResponse call, recording chunks; stops early when the answer's own budget is spent. */
+  private async phase(
+    lease: Lease,
+    lane: string,
+    history: ChatHistoryItem[],
+    request: GenerateRequest,
+    recorder: SegmentRecorder,
+    options: { grammar?: LlamaGrammar; maxTokens: number; answerBudget: number | null; thinkingBudget?: number; stopAtAnswer?: boolean },
+  ): Promise<LlamaChatResponse> {
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(request.signal?.reason);
+    request.signal?.addEventListener("abort", onAbort, { once: true });
+    const outBefore = lease.sequence.tokenMeter.usedOutputTokens;
+    try {
+      const result = await lease.chat.generateResponse(history, {
+        maxTokens: options.maxTokens,
+        temperature: request.temperature,
+        topP: request.topP,
+        topK: request.topK,
+        seed: request.seed,
+        grammar: options.grammar,
+        signal: stop.signal,
+        stopOnAbortSignal: true,
+        ...(options.thinkingBudget !== undefined ? { budgets: { thoughtTokens: options.thinkingBudget } } : {}),
+        onResponseChunk: (chunk) => {
+          const answerStarted = options.stopAtAnswer === true && chunk.type !== "segment" && chunk.tokens.length > 0;
+          if (answerStarted) {
+            stop.abort();
+            return;
+          }
+          if (recorder.take(chunk, options.answerBudget)) stop.abort();
+        },
+      });
+      this.account(lease, lane, recorder, lease.sequence.tokenMeter.usedOutputTokens - outBefore);
+      return result;
+    } catch (error) {
+      // What was evaluated and generated before the error still counts (a grammar-completed output is kept).
+      this.account(lease, lane, recorder, lease.sequence.tokenMeter.usedOutputTokens - outBefore);
+      throw error;
+    } finally {
+      request.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /**
+   * Prompt accounting that does not depend on what other runs left in a sequence: a prompt counts as reused only
+   * where it repeats this run's previous conversation on the same lane (the refinement continuing its history),
+   * so the same run costs the same whatever ran before it on the shared model.
+   */
+  private account(lease: Lease, lane: string, recorder: SegmentRecorder, generated: number): void {
+    const tokens = lease.sequence.contextTokens;
+    const prompt = Math.max(0, tokens.length - generated);
+    const previous = this.laneTokens.get(lane) ?? [];
+    let shared = 0;
+    while (shared < prompt && shared < previous.length && previous[shared] === tokens[shared]) shared++;
+    recorder.promptTokens += prompt;
+    recorder.reusedTokens += shared;
+    this.laneTokens.set(lane, tokens.slice());
+  }
+
+  /**
+   * Critics that think, then judge: the first phase reasons freely (a thinking model's thought segment, or
+   * plain reasoning asked for by a turn of its own), the second continues with only the verdict JSON under the
+   * grammar. Both phases run on the same sequence, so the second reuses the first's tokens.
+   */
+  private async reasonThenJson(
+    lease: Lease,
+    lane: string,
+    history: ChatHistoryItem[],
+    request: GenerateRequest,
+    grammar: LlamaGrammar,
+    recorder: SegmentRecorder,
+  ): Promise<StopReason> {
+    const budget = request.thinkingBudget && request.thinkingBudget > 0 ? request.thinkingBudget : DEFAULT_REASONING_TOKENS;
+    if (this.thinks) {
+      this.checkFits(lease, history, budget + request.maxTokens);
+      const first = await this.phase(lease, lane, history, request, recorder, { maxTokens: budget + 1, answerBudget: null, thinkingBudget: budget, stopAtAnswer: true });
+      recorder.thought = thoughtOf(first) ?? recorder.thought;
+      if (request.signal?.aborted) return "aborted";
+      const thought = thoughtSegment(first);
+      const continued = history.slice(0, -1).concat({ type: "model", response: thought ? [{ ...thought, ended: true }] : [] });
+      const second = await this.phase(lease, lane, continued, request, recorder, { grammar, maxTokens: request.maxTokens, answerBudget: null, thinkingBudget: 0 });
+      recorder.settle(second, true, null);
+      return stopReasonOf(second, recorder);
+    }
+    const reasoningTurn = history.slice(0, -1);
+    const lastUser = reasoningTurn.findLast((item) => item.type === "user");
+    if (lastUser && lastUser.type === "user") lastUser.text = `${lastUser.text}\n\n${reasonFirstPrompts.reason}`;
+    reasoningTurn.push({ type: "model", response: [] });
+    this.checkFits(lease, reasoningTurn, budget + request.maxTokens);
+    const reasoning = await this.phase(lease, lane, reasoningTurn, request, recorder, { maxTokens: budget, answerBudget: null });
+    recorder.answerAsThought(reasoning.response);
+    if (request.signal?.aborted) return "aborted";
+    const verdictTurn: ChatHistoryItem[] = [
+      ...reasoningTurn.slice(0, -1),
+      { type: "model", response: [recorder.thought] },
+      { type: "user", text: reasonFirstPrompts.verdict },
+      { type: "model", response: [] },
+    ];
+    const second = await this.phase(lease, lane, verdictTurn, request, recorder, { grammar, maxTokens: request.maxTokens, answerBudget: null });
+    recorder.settle(second, false, null);
+    return stopReasonOf(second, recorder);
   }
 }

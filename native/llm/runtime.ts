@@ -11,11 +11,18 @@ import {
   type LlamaContext,
   type LlamaGrammar,
   type LlamaModel,
+  resolveChatWrapper,
+  resolvableChatWrapperTypeNames,
+  type ChatWrapper,
+  type ResolvableChatWrapperTypeName,
 } from "node-llama-cpp";
 import { ModelFileError, type ModelFileSummary } from "./gguf-check.ts";
 import { modelFacts } from "./model-facts.ts";
-import type { JsonSchema } from "./backend.ts";
+import type { ChatFormatInfo, JsonSchema } from "./backend.ts";
 import { probeBackends } from "./gpu-probe.ts";
+
+/** Chat wrapper names a user may give with --chat-wrapper ("auto" is the default, resolved from the GGUF). */
+export const chatWrapperNames = resolvableChatWrapperTypeNames.filter((name) => name !== "auto" && name !== "template");
 
 export type GpuChoice = "auto" | "cpu" | "cuda" | "vulkan" | "metal";
 
@@ -31,7 +38,12 @@ export interface BackendReport {
 
 export interface ModelLoadOptions {
   gpuLayers?: "auto" | "max" | number;
+  /** Tokens per sequence. Omitted: what fits in memory, up to the model's trained context (at least `minContextSize`). */
   contextSize?: number;
+  /** The least context the run needs (its longest conversation); loading fails clearly when that does not fit. */
+  minContextSize?: number;
+  /** A node-llama-cpp chat wrapper name ("qwen", "chatML", "deepSeek", "jinjaTemplate", …) instead of the resolved one. */
+  chatWrapper?: string;
   flashAttention?: boolean;
   /** Parallel sequences in the model's context; the first load of a file decides (share-aware callers pass the max). */
   sequences?: number;
@@ -62,6 +74,8 @@ export interface LoadedModel {
   file: ModelFileSummary;
   model: LlamaModel;
   context: LlamaContext;
+  chatWrapper: ChatWrapper;
+  chatFormat: ChatFormatInfo;
 }
 
 export class LlamaRuntime {
@@ -84,7 +98,7 @@ export class LlamaRuntime {
       if (error instanceof ModelFileError) throw new ModelLoadError(path, error.message, "file");
       throw error;
     });
-    const key = `${await realpath(path)}|${JSON.stringify({ gpuLayers: options.gpuLayers ?? "auto", contextSize: options.contextSize ?? null, flashAttention: options.flashAttention ?? false })}`;
+    const key = `${await realpath(path)}|${JSON.stringify({ gpuLayers: options.gpuLayers ?? "auto", contextSize: options.contextSize ?? null, minContextSize: options.minContextSize ?? null, flashAttention: options.flashAttention ?? false, chatWrapper: options.chatWrapper ?? null })}`;
     let loading = this.models.get(key);
     if (!loading) {
       loading = this.load(key, file, options, onProgress, signal);
@@ -115,14 +129,14 @@ export class LlamaRuntime {
       throw describeLoadError(file.path, error);
     }
     try {
-      const trained = model.trainContextSize;
+      const { chatWrapper, chatFormat } = chooseChatWrapper(model, options.chatWrapper);
       const context = await model.createContext({
-        contextSize: Math.min(options.contextSize ?? 4096, trained > 0 ? trained : 4096),
+        contextSize: contextSizeRequest(model.trainContextSize, options),
         sequences: options.sequences ?? 1,
         threads: this.report.threads,
         flashAttention: options.flashAttention ?? false,
       });
-      return { key, file, model, context };
+      return { key, file, model, context, chatWrapper, chatFormat };
     } catch (error) {
       await model.dispose();
       throw describeLoadError(file.path, error);
@@ -156,6 +170,31 @@ export class LlamaRuntime {
     await this.unloadAll();
     await this.llama.dispose();
   }
+}
+
+/**
+ * A given size is kept (up to the trained context). Otherwise node-llama-cpp sizes the context to what fits in
+ * memory, from the run's need up to the trained context: a model trained on 32k gets 32k where memory allows.
+ */
+export function contextSizeRequest(trained: number, options: Pick<ModelLoadOptions, "contextSize" | "minContextSize">): number | { min: number; max: number } {
+  const ceiling = trained > 0 ? trained : 4096;
+  if (options.contextSize) return Math.min(options.contextSize, ceiling);
+  return { min: Math.min(options.minContextSize ?? 512, ceiling), max: ceiling };
+}
+
+/** The chat wrapper node-llama-cpp resolves for this GGUF (or the one named), and whether it has thought segments. */
+export function chooseChatWrapper(model: LlamaModel, name: string | undefined): { chatWrapper: ChatWrapper; chatFormat: ChatFormatInfo } {
+  let chatWrapper: ChatWrapper | null;
+  if (name) {
+    if (!(chatWrapperNames as readonly string[]).includes(name)) {
+      throw new ModelLoadError(model.filename ?? "", `unknown chat wrapper '${name}' (known: ${chatWrapperNames.join(", ")})`, "load");
+    }
+    chatWrapper = resolveChatWrapper({ type: name as ResolvableChatWrapperTypeName, bosString: model.tokens.bosString, filename: model.filename, fileInfo: model.fileInfo, tokenizer: model.tokenizer, warningLogs: false });
+    if (!chatWrapper) throw new ModelLoadError(model.filename ?? "", `the chat wrapper '${name}' cannot be used with this model`, "load");
+  } else {
+    chatWrapper = resolveChatWrapper(model);
+  }
+  return { chatWrapper, chatFormat: { wrapper: chatWrapper.wrapperName, thoughts: chatWrapper.settings.segments?.thought != null, overridden: name !== undefined } };
 }
 
 function describeLoadError(path: string, error: unknown): ModelLoadError {

@@ -6,6 +6,12 @@ export type Script = (request: GenerateRequest, call: number) => string;
 
 const countWords = (text: string) => (text.match(/\S+/g) ?? []).length;
 
+/** A script's "<think>…</think>answer" plays a reasoning model: the part in the tags is the thought. */
+function splitThought(text: string): { thought: string | null; answer: string } {
+  const match = /^\s*<think>([\s\S]*?)<\/think>\s*/.exec(text);
+  return match ? { thought: match[1]!.trim(), answer: text.slice(match[0].length) } : { thought: null, answer: text };
+}
+
 export class ScriptedBackend implements ModelBackend {
   readonly kind = "scripted";
   readonly requests: GenerateRequest[] = [];
@@ -15,22 +21,32 @@ export class ScriptedBackend implements ModelBackend {
     private readonly script: Script,
     readonly parallelism = 4,
     /** A context size to report, for strategies that fit their prompts to it. */
-    readonly contextSize?: number,
+    private readonly contextTokens?: number,
   ) {}
+
+  contextSize(): number | null {
+    return this.contextTokens ?? null;
+  }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     const call = this.requests.length;
     this.requests.push(request);
     await new Promise((resolve) => setImmediate(resolve));
-    const text = this.script(request, call);
-    let emitted = "";
-    for (const piece of text.match(/\S+\s*|\s+/g) ?? []) {
-      if (request.signal?.aborted) break;
-      request.onText?.(piece);
-      emitted += piece;
-    }
+    const { thought, answer } = splitThought(this.script(request, call));
+    const stream = (text: string, onPiece?: (piece: string) => void) => {
+      let emitted = "";
+      for (const piece of text.match(/\S+\s*|\s+/g) ?? []) {
+        if (request.signal?.aborted) break;
+        onPiece?.(piece);
+        emitted += piece;
+      }
+      return emitted;
+    };
+    const thoughtEmitted = thought === null ? null : stream(thought, request.onThought);
+    const emitted = stream(answer, request.onText);
     const tokensIn = request.messages.reduce((sum, m) => sum + countWords(m.content), 0);
-    const tokensOut = countWords(emitted);
+    const thoughtTokens = thoughtEmitted === null ? 0 : countWords(thoughtEmitted);
+    const tokensOut = countWords(emitted) + thoughtTokens;
     this.totals.tokensIn += tokensIn;
     this.totals.tokensOut += tokensOut;
     this.totals.requests++;
@@ -38,7 +54,9 @@ export class ScriptedBackend implements ModelBackend {
       text: emitted,
       tokensIn,
       tokensEvaluated: tokensIn,
+      tokensReused: 0,
       tokensOut,
+      ...(thoughtEmitted !== null ? { thought: thoughtEmitted, thoughtTokens } : {}),
       stopReason: request.signal?.aborted ? "aborted" : "eos",
       firstTokenMs: 0,
     };

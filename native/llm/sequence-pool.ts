@@ -1,7 +1,7 @@
 // Hands out a context's sequences to lanes. A lane keeps its sequence while it is idle, so the next request on
 // that lane (a refinement turn extending the same conversation) finds its prefix already evaluated. Requests on
 // one lane run in order; requests on different lanes run in parallel up to the number of sequences.
-import { LlamaChat, type LlamaContext, type LlamaContextSequence } from "node-llama-cpp";
+import { LlamaChat, type ChatWrapper, type LlamaContext, type LlamaContextSequence } from "node-llama-cpp";
 
 interface Slot {
   sequence: LlamaContextSequence;
@@ -22,7 +22,11 @@ export class SequencePool {
   private readonly waiters: Array<() => void> = [];
   private clock = 0;
 
-  constructor(private readonly context: LlamaContext) {}
+  constructor(
+    private readonly context: LlamaContext,
+    /** The chat format resolved (or chosen) for the model: every sequence formats conversations the same way. */
+    private readonly chatWrapper?: ChatWrapper,
+  ) {}
 
   get size(): number {
     return this.context.totalSequences;
@@ -71,7 +75,7 @@ export class SequencePool {
     if (own) return own.busy ? undefined : own;
     if (this.context.sequencesLeft > 0) {
       const sequence = this.context.getSequence();
-      const slot: Slot = { sequence, chat: new LlamaChat({ contextSequence: sequence }), lane, busy: false, lastUsed: 0 };
+      const slot: Slot = { sequence, chat: new LlamaChat({ contextSequence: sequence, ...(this.chatWrapper ? { chatWrapper: this.chatWrapper } : {}) }), lane, busy: false, lastUsed: 0 };
       this.slots.push(slot);
       return slot;
     }

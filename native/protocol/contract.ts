@@ -12,6 +12,8 @@ const sampling = z
   .object({
     temperature: z.number().min(0).max(5).optional(),
     maxTokens: z.number().int().min(1).max(32768).optional(),
+    thinkingBudget: z.number().int().min(0).max(131072).optional(),
+    reasonFirst: z.boolean().optional(),
     topP: z.number().min(0).max(1).optional(),
     topK: z.number().int().min(0).optional(),
   })

@@ -45,7 +45,12 @@ export interface SamplingSettings {
   temperature: number;
   topP?: number;
   topK?: number;
+  /** The answer's budget (with a thinking budget, the thought has its own on top). */
   maxTokens: number;
+  /** Thought tokens at most for models that think; 0 asks the model not to think. Omitted: the model's default. */
+  thinkingBudget?: number;
+  /** Critics: reason in free text first, then give the constrained verdict (two phases, both on the node). */
+  reasonFirst?: boolean;
 }
 
 export interface StepScore {
@@ -77,8 +82,13 @@ export interface Budgets {
    * plots; for a chain of refinements it is the whole chain.
    */
   selectedPathTokens: number;
-  /** Tokens of every node in the run: the cost. */
+  /** Tokens of every node in the run: the cost (prompt tokens evaluated, not reused, plus generated ones). */
   totalTokens: number;
+  /** The cost split in its parts, summed over every node (absent in logs written before they were counted). */
+  promptTokensEvaluated?: number;
+  promptTokensReused?: number;
+  thoughtTokens?: number;
+  answerTokens?: number;
 }
 
 export type NodeStatus = "running" | "done" | "aborted" | "failed";
@@ -108,17 +118,37 @@ export type RunEvent =
       model: ModelRole | null;
       prompt?: ChatMessage[];
     }
-  | { type: "token-delta"; nodeId: string; text: string }
+  | {
+      type: "token-delta";
+      nodeId: string;
+      text: string;
+      /** "thought" for text inside the model's thought segment; absent for the answer. */
+      segment?: "thought";
+    }
   | {
       type: "node-completed";
       at: number;
       nodeId: string;
+      /** The answer's text (never the thought). */
       text: string;
       answer: string | null;
       /** The solution stated no answer; `answer` is a guess from its last number or the last option it names. */
       answerFallback?: AnswerFallback;
+      /** Prompt tokens: the whole conversation, reused prefix included. */
       tokensIn: number;
+      /** Generated tokens, thought included. */
       tokensOut: number;
+      /** What the model thought before answering, kept apart from the answer. */
+      thought?: string;
+      /** Of tokensOut, the tokens spent thinking. */
+      thoughtTokens?: number;
+      /** Of tokensIn, the tokens that had to be evaluated and the ones reused from the sequence's cache. */
+      tokensEvaluated?: number;
+      tokensReused?: number;
+      /** The thinking budget ended the thought; the answer was still generated. */
+      thoughtCut?: boolean;
+      /** The answer reached its budget before the model ended it. */
+      answerCut?: boolean;
       wallMs: number;
       status: Exclude<NodeStatus, "running">;
       error?: string;

@@ -49,7 +49,10 @@ export interface CellResult {
   initialCorrect: boolean | null;
   answer: string | null;
   pathTokens: number;
+  /** The cost: prompt tokens evaluated plus generated ones, thought included. */
   totalTokens: number;
+  /** Of totalTokens, the tokens the models spent thinking (absent in results written before they were counted). */
+  thoughtTokens?: number;
   wallMs: number;
   /** Generations replayed from the cache instead of generated (their tokens still count in the totals). */
   cachedGenerations?: number;
@@ -68,6 +71,8 @@ export interface ColumnSummary {
   failed: number;
   meanPathTokens: number;
   meanTotalTokens: number;
+  /** Mean thought tokens per item (part of meanTotalTokens, so of the accuracy-vs-tokens cost axis). */
+  meanThoughtTokens: number;
   meanWallMs: number;
   tokensPerSecond: number;
   versusBaseline: PairedComparison | null;

@@ -37,8 +37,9 @@ test("the fold is pure: earlier states are left as they were", () => {
 
 test("budgets: the critical path to the selected node (parallel branches once) and every node", () => {
   const full = foldRunEvents(events);
-  assert.deepEqual(computeBudgets(full, "a"), { selectedPathTokens: 15, totalTokens: 31 });
-  assert.deepEqual(computeBudgets(full, "v"), { selectedPathTokens: 16, totalTokens: 31 }, "the vote waits for its longest parent");
+  const parts = { promptTokensEvaluated: 20, promptTokensReused: 0, thoughtTokens: 0, answerTokens: 11 };
+  assert.deepEqual(computeBudgets(full, "a"), { selectedPathTokens: 15, totalTokens: 31, ...parts });
+  assert.deepEqual(computeBudgets(full, "v"), { selectedPathTokens: 16, totalTokens: 31, ...parts }, "the vote waits for its longest parent");
   const chain = foldRunEvents([
     ...events.slice(0, 7),
     { type: "node-added", at: 4, nodeId: "c", parents: ["a"], role: "critique", step: "c", iteration: 0, model: "critic" },
@@ -60,4 +61,22 @@ test("a failed run marks nodes still running as aborted", () => {
   assert.equal(state.nodes.v!.status, "aborted");
   assert.equal(state.nodes.a!.status, "done");
   assert.deepEqual(state.failure, { reason: "boom", code: "engine-crashed" });
+});
+
+test("a thinking node: thought and answer deltas fold apart, and the cost charges evaluated prompt tokens, not the reused prefix", () => {
+  const state = foldRunEvents([
+    ...events.slice(0, 1),
+    { type: "node-added", at: 1, nodeId: "t", parents: [], role: "refine", step: "refine", iteration: 1, model: "actor" },
+    { type: "token-delta", nodeId: "t", text: "Let me add ", segment: "thought" },
+    { type: "token-delta", nodeId: "t", text: "2 and 2.", segment: "thought" },
+    { type: "token-delta", nodeId: "t", text: "It is 4." },
+  ]);
+  assert.equal(state.nodes.t!.thought, "Let me add 2 and 2.");
+  assert.equal(state.nodes.t!.text, "It is 4.");
+  const done = foldRunEvents([
+    { type: "node-completed", at: 2, nodeId: "t", text: "It is 4.", answer: "4", tokensIn: 300, tokensOut: 40, thought: "Let me add 2 and 2.", thoughtTokens: 30, tokensEvaluated: 20, tokensReused: 280, thoughtCut: true, wallMs: 1, status: "done" },
+  ], state);
+  const node = done.nodes.t!;
+  assert.deepEqual([node.thought, node.thoughtTokens, node.tokensEvaluated, node.tokensReused, node.thoughtCut], ["Let me add 2 and 2.", 30, 20, 280, true]);
+  assert.deepEqual(computeBudgets(done, "t"), { selectedPathTokens: 60, totalTokens: 60, promptTokensEvaluated: 20, promptTokensReused: 280, thoughtTokens: 30, answerTokens: 10 });
 });

@@ -22,13 +22,22 @@ export interface RunNode {
   iteration: number;
   model: ModelRole | null;
   prompt?: ChatMessage[];
+  /** The answer's text; the thought is apart. */
   text: string;
+  /** The thought as it streamed or as recorded ("" when the model did not think). */
+  thought: string;
   answer: string | null;
   /** Set when `answer` is a fallback guess, not a stated answer (see node-completed). */
   answerFallback?: AnswerFallback;
   status: NodeStatus;
   tokensIn: number;
   tokensOut: number;
+  thoughtTokens: number;
+  /** null when the log did not record it (older logs): the whole prompt then counts as evaluated. */
+  tokensEvaluated: number | null;
+  tokensReused: number;
+  thoughtCut?: boolean;
+  answerCut?: boolean;
   wallMs: number;
   error?: string;
   cached?: boolean;
@@ -112,10 +121,14 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
         model: event.model,
         prompt: event.prompt,
         text: "",
+        thought: "",
         answer: null,
         status: "running",
         tokensIn: 0,
         tokensOut: 0,
+        thoughtTokens: 0,
+        tokensEvaluated: null,
+        tokensReused: 0,
         wallMs: 0,
         scores: [],
       };
@@ -129,7 +142,9 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
       };
     }
     case "token-delta":
-      return updateNode(state, event.nodeId, (node) => ({ ...node, text: node.text + event.text }));
+      return updateNode(state, event.nodeId, (node) =>
+        event.segment === "thought" ? { ...node, thought: node.thought + event.text } : { ...node, text: node.text + event.text },
+      );
     case "node-completed":
       return updateNode(state, event.nodeId, (node) => ({
         ...node,
@@ -139,6 +154,12 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
         status: event.status,
         tokensIn: event.tokensIn,
         tokensOut: event.tokensOut,
+        thought: event.thought ?? node.thought,
+        thoughtTokens: event.thoughtTokens ?? 0,
+        tokensEvaluated: event.tokensEvaluated ?? null,
+        tokensReused: event.tokensReused ?? 0,
+        ...(event.thoughtCut ? { thoughtCut: true } : {}),
+        ...(event.answerCut ? { answerCut: true } : {}),
         wallMs: event.wallMs,
         ...(event.error !== undefined ? { error: event.error } : {}),
         ...(event.cached ? { cached: true } : {}),
@@ -194,10 +215,18 @@ export function ancestorsOf(state: RunState, nodeId: string): Set<string> {
   return seen;
 }
 
+/**
+ * What a node cost: the prompt tokens it had to evaluate plus what it generated. A turn that extends an earlier
+ * conversation on the same sequence reuses that prefix, so history-carrying strategies are not charged twice.
+ */
+export function nodeCost(node: RunNode): number {
+  return (node.tokensEvaluated ?? node.tokensIn) + node.tokensOut;
+}
+
 export function computeBudgets(state: RunState, selectedNodeId: string): Budgets {
   const tokens = (id: string) => {
     const node = state.nodes[id];
-    return node ? node.tokensIn + node.tokensOut : 0;
+    return node ? nodeCost(node) : 0;
   };
   const critical = new Map<string, number>();
   const pathTokens = (id: string): number => {
@@ -209,8 +238,16 @@ export function computeBudgets(state: RunState, selectedNodeId: string): Budgets
   };
   const selectedPathTokens = pathTokens(selectedNodeId);
   let totalTokens = 0;
-  for (const id of state.order) totalTokens += tokens(id);
-  return { selectedPathTokens, totalTokens };
+  const parts = { promptTokensEvaluated: 0, promptTokensReused: 0, thoughtTokens: 0, answerTokens: 0 };
+  for (const id of state.order) {
+    const node = state.nodes[id]!;
+    totalTokens += nodeCost(node);
+    parts.promptTokensEvaluated += node.tokensEvaluated ?? node.tokensIn;
+    parts.promptTokensReused += node.tokensReused;
+    parts.thoughtTokens += node.thoughtTokens;
+    parts.answerTokens += node.tokensOut - node.thoughtTokens;
+  }
+  return { selectedPathTokens, totalTokens, ...parts };
 }
 
 /** The latest score a node received from the given source (or any source). */

@@ -5,6 +5,7 @@ import { writeFileAtomicSync } from "./atomic-write.ts";
 import type { RunWriter } from "./writer.ts";
 import type { Task } from "../protocol/events.ts";
 import type { BackendReport, ModelLoadOptions } from "../llm/runtime.ts";
+import type { ChatFormatInfo } from "../llm/backend.ts";
 
 export interface ManifestModel {
   role: "actor" | "critic";
@@ -17,6 +18,10 @@ export interface ManifestModel {
   sampling: Record<string, unknown>;
   /** Both roles point at one loaded copy. */
   sharedWith?: "actor" | "critic";
+  /** The chat wrapper node-llama-cpp resolved (or the one named) and whether it has thought segments. */
+  chatFormat?: ChatFormatInfo;
+  /** Tokens per sequence of the context the model was loaded with. */
+  contextSize?: number;
 }
 
 export interface RunManifest {

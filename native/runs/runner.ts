@@ -15,7 +15,7 @@ import { computeBudgets, type RunState } from "../protocol/state.ts";
 import { GenerationError, RunCancelledError, RunContext } from "../strategies/context.ts";
 import { prompts } from "../strategies/prompts.ts";
 import { getStrategy } from "../strategies/registry.ts";
-import { MAX_LANES, resolveStrategyParams, StrategyParamError, type StrategyDefinition, type StrategyParams } from "../strategies/types.ts";
+import { MAX_LANES, resolveStrategyParams, singleCallContext, StrategyParamError, type ContextBudgets, type StrategyDefinition, type StrategyParams } from "../strategies/types.ts";
 import { diskFullCause, type DiskFullError } from "./disk-full.ts";
 import type { ManifestModel, RunManifest } from "./manifest.ts";
 import { runDir } from "./paths.ts";
@@ -129,6 +129,8 @@ interface ValidatedRun {
   seed: number;
   /** The checked model files (none when the caller supplies backends). */
   files: Partial<Record<ModelRole, ModelFileSummary>>;
+  /** Context the strategy's longest conversation needs with these budgets: an unsized load is at least this. */
+  contextNeeded: number;
 }
 
 interface LoadedBackends {
@@ -187,7 +189,42 @@ async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedR
       }
     }
   }
-  return { strategy, params, oracle, sampling, seed, files };
+  const contextNeeded = checkContextFits(strategy, params, sampling, config, files, deps.backends);
+  return { strategy, params, oracle, sampling, seed, files, contextNeeded };
+}
+
+/** Rough prompt allowance before a model is loaded: the question (about 3 characters a token) plus prompts. */
+function promptAllowance(task: Task): number {
+  return Math.ceil(task.question.length / 3) + 256;
+}
+
+/**
+ * Refuses, before anything loads or a run folder exists, a run whose longest conversation cannot fit the
+ * context it would get (the given --context-size, or the model's trained context). Returns the context the
+ * run needs, so an unsized load is made at least that large.
+ */
+function checkContextFits(
+  strategy: StrategyDefinition,
+  params: StrategyParams,
+  sampling: Record<ModelRole, SamplingSettings>,
+  config: RunConfig,
+  files: Partial<Record<ModelRole, ModelFileSummary>>,
+  backends: Record<ModelRole, ModelBackend> | undefined,
+): number {
+  const role = (r: ModelRole) => ({ answer: sampling[r].maxTokens, thought: sampling[r].thinkingBudget ?? 0 });
+  const budgets: ContextBudgets = { prompt: promptAllowance(config.task), actor: role("actor"), critic: role("critic") };
+  const needed = strategy.contextNeeded?.(params, budgets) ?? singleCallContext(budgets);
+  for (const r of ["actor", "critic"] as const) {
+    const available = backends ? backends[r].contextSize?.() ?? null : config[r].load?.contextSize ?? files[r]?.contextLength ?? null;
+    if (available === null || needed <= available) continue;
+    const given = backends ? "its backend's context" : config[r].load?.contextSize ? "--context-size" : "the model's trained context";
+    throw new RunInputError(
+      `${strategy.name} needs about ${needed} tokens of context for its longest conversation (prompt ${budgets.prompt}, actor answers ${budgets.actor.answer}` +
+        `${budgets.actor.thought ? ` + thinking ${budgets.actor.thought}` : ""}, critic ${budgets.critic.answer}${budgets.critic.thought ? ` + thinking ${budgets.critic.thought}` : ""}` +
+        `), but the ${r}'s context is ${available} tokens (${given}): lower --max-tokens, --critic-max-tokens or the thinking budgets, use fewer iterations, or raise --context-size`,
+    );
+  }
+  return needed;
 }
 
 /** The caller's backends, or actor and critic loaded through node-llama-cpp (one copy when they are the same file). */
@@ -219,7 +256,7 @@ async function loadLlamaBackends(config: RunConfig, run: ValidatedRun, sameFile:
   const load = async (role: ModelRole, sequences: number) => {
     config.onProgress?.(`loading ${role} ${config[role].path}`);
     let last = -1;
-    return runtime.loadModel(config[role].path, { ...config[role].load, sequences }, (progress) => {
+    return runtime.loadModel(config[role].path, { ...config[role].load, sequences, ...(config[role].load?.contextSize ? {} : { minContextSize: run.contextNeeded }) }, (progress) => {
       const percent = Math.floor(progress * 10) * 10;
       if (percent !== last) config.onProgress?.(`loading ${role}: ${percent}%`);
       last = percent;
@@ -273,6 +310,8 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
       load: config[role].load ?? {},
       sampling: { ...sampling[role] },
       ...(sameFile && role === "critic" && !deps.backends ? { sharedWith: "actor" as const } : {}),
+      ...(loaded.backends[role].chatFormat?.() ? { chatFormat: loaded.backends[role].chatFormat!()! } : {}),
+      ...(loaded.backends[role].contextSize?.() ? { contextSize: loaded.backends[role].contextSize!()! } : {}),
     };
     return { descriptor, manifest };
   };

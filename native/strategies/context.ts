@@ -5,7 +5,7 @@ import type { GenerateRequest, JsonSchema, ModelBackend } from "../llm/backend.t
 import { isFallback, normalizeAnswer } from "../eval/answers.ts";
 import { answerOf } from "../eval/checkers.ts";
 import type { ChatMessage, ModelRole, NodeRole, RunEvent, SamplingSettings, Score, Task } from "../protocol/events.ts";
-import { applyRunEvent, emptyRunState, latestScore, type RunNode, type RunState } from "../protocol/state.ts";
+import { applyRunEvent, emptyRunState, latestScore, nodeCost, type RunNode, type RunState } from "../protocol/state.ts";
 import { parseJsonLoose } from "../llm/json-output.ts";
 import { fill, prompts } from "./prompts.ts";
 import {
@@ -102,12 +102,10 @@ export class RunContext {
     return node;
   }
 
+  /** Tokens spent so far: prompt tokens evaluated (a reused prefix is not charged again) plus generated ones. */
   tokensUsed(): number {
     let total = 0;
-    for (const id of this.current.order) {
-      const node = this.current.nodes[id]!;
-      total += node.tokensIn + node.tokensOut;
-    }
+    for (const id of this.current.order) total += nodeCost(this.current.nodes[id]!);
     return total;
   }
 
@@ -165,6 +163,10 @@ export class RunContext {
       lane: options.lane,
       signal: this.signal,
       onText: (text) => this.emit({ type: "token-delta", nodeId, text }),
+      ...(sampling.thinkingBudget !== undefined ? { thinkingBudget: sampling.thinkingBudget } : {}),
+      onThought: (text) => this.emit({ type: "token-delta", nodeId, text, segment: "thought" }),
+      // A critic's verdict is constrained JSON: reason first where the critic's settings ask for it.
+      ...(options.jsonSchema && this.options.sampling.critic.reasonFirst ? { reasonBeforeJson: true } : {}),
     };
     const started = performance.now();
     try {
@@ -175,11 +177,17 @@ export class RunContext {
         type: "node-completed",
         at: Date.now(),
         nodeId,
+        // Answers are extracted from the answer alone: a thought's trial answers never count.
         text: result.text,
         answer: read?.answer ?? null,
         ...(read && isFallback(read.extractedBy) ? { answerFallback: read.extractedBy } : {}),
         tokensIn: result.tokensIn,
         tokensOut: result.tokensOut,
+        tokensEvaluated: result.tokensEvaluated,
+        tokensReused: result.tokensReused ?? Math.max(0, result.tokensIn - result.tokensEvaluated),
+        ...(result.thought !== undefined ? { thought: result.thought, thoughtTokens: result.thoughtTokens ?? 0 } : {}),
+        ...(result.thoughtCut ? { thoughtCut: true } : {}),
+        ...(result.stopReason === "maxTokens" ? { answerCut: true } : {}),
         wallMs: Math.round(performance.now() - started),
         status: aborted ? "aborted" : "done",
         ...(result.cached ? { cached: true } : {}),
@@ -195,6 +203,7 @@ export class RunContext {
         at: Date.now(),
         nodeId,
         text: this.node(nodeId).text,
+        ...(this.node(nodeId).thought ? { thought: this.node(nodeId).thought } : {}),
         answer: null,
         tokensIn: 0,
         tokensOut: 0,

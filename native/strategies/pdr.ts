@@ -45,7 +45,7 @@ const summaryInstruction =
 export async function summaryPrompt(ctx: RunContext, drafts: RunNode[], kappa: number): Promise<string> {
   const frame = (body: string, note: string) => `Problem:\n${ctx.task.question}\n\n${note}${body}\n\n${summaryInstruction}`;
   const whole = frame(candidates(drafts.map((d) => d.text)), "");
-  const contextSize = ctx.options.actor.contextSize;
+  const contextSize = ctx.options.actor.contextSize?.() ?? undefined;
   if (contextSize === undefined) return whole;
   const count = countActor(ctx);
   const room = contextSize - kappa - CONTEXT_MARGIN - (await count(SUMMARY_SYSTEM));

@@ -51,6 +51,13 @@ export const selfRefine: StrategyDefinition = {
     { name: "stopScore", type: "integer", default: 9, min: 0, max: 10, description: "json feedback: stop once it scores the answer at least this (0..10)" },
   ],
   actorLanes: () => 2,
+  // The solver's conversation carries every answer and every feedback (answers only: thoughts are not kept),
+  // and its last turn may think again before answering.
+  contextNeeded: (params, budgets) => {
+    const iterations = int(params, "maxIterations");
+    // Feedback is written within the critic's answer budget whoever writes it; 64 tokens for the instruction.
+    return budgets.prompt + (iterations + 1) * budgets.actor.answer + iterations * (budgets.critic.answer + 64) + budgets.actor.thought;
+  },
   async run(ctx, params) {
     const maxIterations = int(params, "maxIterations");
     const feedbackModel = str(params, "feedbackModel") as ModelRole;

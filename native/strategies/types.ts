@@ -19,6 +19,18 @@ export interface Selection {
   nodeId: string;
 }
 
+/** Tokens one call may take, per role: the prompt allowance, the answer budget and the thinking budget. */
+export interface ContextBudgets {
+  prompt: number;
+  actor: { answer: number; thought: number };
+  critic: { answer: number; thought: number };
+}
+
+/** A conversation of one call: the prompt and whatever the larger role may generate. */
+export function singleCallContext(budgets: ContextBudgets): number {
+  return budgets.prompt + Math.max(budgets.actor.answer + budgets.actor.thought, budgets.critic.answer + budgets.critic.thought);
+}
+
 /**
  * The most generations a strategy runs side by side on one model: parallel samples share this many lanes
  * (sequences), and an experiment loads its models with this many per concurrent item at most.
@@ -33,6 +45,11 @@ export interface StrategyDefinition {
   params: ParamSpec[];
   /** Parallel lanes the actor can use at once (sizes the context's sequences). */
   actorLanes(params: StrategyParams): number;
+  /**
+   * Context (tokens per sequence) the strategy's longest conversation needs with these budgets; a run that
+   * would not fit is refused before it starts. Omitted: one call (singleCallContext).
+   */
+  contextNeeded?(params: StrategyParams, budgets: ContextBudgets): number;
   /** Checks beyond each parameter's own range (a pipeline's nested strategies), before anything runs. */
   validate?(params: StrategyParams): void;
   /** Whether these parameters let the run see what grades it (e.g. feedback from the grading tests): an upper bound. */

@@ -22,8 +22,10 @@ export function NodeInspector({ runId }: { runId: string }) {
         <dt>status</dt>
         <dd data-testid="inspector-status">{node.status}</dd>
         <dt>tokens</dt>
-        <dd>
-          {node.tokensIn} in · {node.tokensOut} out
+        <dd data-testid="inspector-tokens">
+          prompt {node.tokensEvaluated ?? node.tokensIn} evaluated · {node.tokensReused} reused · thought {node.thoughtTokens} · answer {node.tokensOut - node.thoughtTokens}
+          {node.thoughtCut ? " · thinking budget reached" : ""}
+          {node.answerCut ? " · answer cut at its budget" : ""}
         </dd>
         <dt>time</dt>
         <dd>{node.wallMs} ms</dd>
@@ -63,8 +65,18 @@ export function NodeInspector({ runId }: { runId: string }) {
           ))}
         </section>
       )}
+      {(node.thought || node.thoughtTokens > 0) && (
+        <section>
+          <details open>
+            <summary>
+              <h4 className="inline">Thought ({node.thoughtTokens} tokens)</h4>
+            </summary>
+            <pre className="thought" data-testid="inspector-thought">{node.thought}</pre>
+          </details>
+        </section>
+      )}
       <section>
-        <h4>Output</h4>
+        <h4>{node.thought || node.thoughtTokens > 0 ? "Answer" : "Output"}</h4>
         <pre data-testid="inspector-output">{node.text}</pre>
       </section>
       {revised && (

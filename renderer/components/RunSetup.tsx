@@ -177,6 +177,12 @@ export function RunSetup() {
         <label>
           max tokens <input data-testid="max-tokens" value={setup.maxTokens} onChange={(e) => update({ maxTokens: e.target.value })} />
         </label>
+        <label title="thought tokens at most for a model that thinks; 0 asks it not to think; empty: the model's default">
+          thinking <input data-testid="thinking-budget" className="short" placeholder="default" value={setup.thinkingBudget} onChange={(e) => update({ thinkingBudget: e.target.value })} />
+        </label>
+        <label title="the critic's thinking budget: it thinks, then gives its constrained verdict">
+          critic thinking <input data-testid="critic-thinking-budget" className="short" placeholder="default" value={setup.criticThinkingBudget} onChange={(e) => update({ criticThinkingBudget: e.target.value })} />
+        </label>
       </div>
       <Errors where="setup" />
       <div className="row">

@@ -160,6 +160,28 @@ function EdgeLabel({ runId, childId, x, y }: { runId: string; childId: string; x
   );
 }
 
+/** A node's thinking, folded to one line with its length; open, it takes the card's text area. */
+function ThoughtFold({ node, open, onToggle }: { node: RunNode; open: boolean; onToggle: () => void }) {
+  const tokens = node.thoughtTokens > 0 ? `${node.thoughtTokens} tok` : `${node.thought.length} chars`;
+  return (
+    <div className={`node-thought ${open ? "open" : "folded"}`} data-testid="node-thought" data-open={open ? "true" : "false"}>
+      <button
+        type="button"
+        className="thought-toggle"
+        data-testid="thought-toggle"
+        onClick={(event) => {
+          event.stopPropagation();
+          onToggle();
+        }}
+      >
+        {open ? "▾" : "▸"} thought · {tokens}
+        {node.thoughtCut ? " · budget reached" : ""}
+      </button>
+      {open && <div className="thought-text" data-testid="node-thought-text">{node.thought}</div>}
+    </div>
+  );
+}
+
 const NodeCard = memo(function NodeCard({ runId, nodeId, onPath, hiddenChildren }: { runId: string; nodeId: string; onPath: boolean; hiddenChildren: number }) {
   const node = useAppState((s) => s.runs[runId]?.nodes[nodeId]) as RunNode | undefined;
   const hasChildren = useAppState((s) => (s.runs[runId]?.children[nodeId]?.length ?? 0) > 0);
@@ -173,6 +195,7 @@ const NodeCard = memo(function NodeCard({ runId, nodeId, onPath, hiddenChildren 
   const expanded = useAppState((s) => s.searchStep !== null && s.runs[runId]?.snapshots[s.searchStep]?.expandedNodeId === nodeId);
   const selectNode = useAppState((s) => s.selectNode);
   const toggle = useAppState((s) => s.toggleCollapsed);
+  const [thoughtOpen, setThoughtOpen] = useState(false);
   if (!node) return null;
   const critic = latestScore(node, "critic");
   const vote = latestScore(node, "vote");
@@ -199,9 +222,14 @@ const NodeCard = memo(function NodeCard({ runId, nodeId, onPath, hiddenChildren 
         {!critic && vote && <ScoreBadge score={vote} scale={1} />}
       </div>
       {critic?.steps && critic.steps.length > 0 && <StepStrip steps={critic.steps} firstError={critic.firstErrorStep ?? null} />}
-      <div className="node-text" data-testid="node-text">
-        {text || (node.status === "running" ? "…" : "")}
-      </div>
+      {(node.thought || node.thoughtTokens > 0) && (
+        <ThoughtFold node={node} open={thoughtOpen} onToggle={() => setThoughtOpen((open) => !open)} />
+      )}
+      {!thoughtOpen && (
+        <div className="node-text" data-testid="node-text">
+          {text || (node.status === "running" ? (node.thought ? "thinking…" : "…") : "")}
+        </div>
+      )}
       <div className="node-foot">
         {node.answer !== null && <span className="node-answer">→ {node.answer}</span>}
         {node.status !== "done" && <span className={`node-status ${node.status}`}>{node.status}</span>}

@@ -26,6 +26,9 @@ export interface SetupForm {
   tests?: import("../../native/protocol/events.ts").CodeTests;
   seed: string;
   maxTokens: string;
+  /** Thought tokens at most per role ("" = the model's default, "0" = ask it not to think). */
+  thinkingBudget: string;
+  criticThinkingBudget: string;
   load: { actor: LoadForm; critic: LoadForm };
 }
 
@@ -131,6 +134,8 @@ export const defaultSetup: SetupForm = {
   reference: "",
   seed: "0",
   maxTokens: "256",
+  thinkingBudget: "",
+  criticThinkingBudget: "",
   load: { actor: defaultLoad, critic: defaultLoad },
 };
 

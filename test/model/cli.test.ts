@@ -95,8 +95,22 @@ test("inspect shows GGUF metadata and a memory estimate", () => {
   assert.equal(info.layers, 2);
   assert.ok(info.estimate.model.cpuRam > 0 && info.estimate.context.cpuRam > 0);
   assert.equal(info.estimate.sequences, 2);
+  assert.deepEqual(info.chatFormat, { wrapper: "ChatML", thoughts: false, overridden: false });
   const text = refinery("inspect", actor);
   assert.match(text.stdout, /estimated memory at context \d+ × 1 sequence/);
+  assert.match(text.stdout, /chat wrapper: ChatML \(resolved by node-llama-cpp\) · thought segments: no/);
+});
+
+test("inspect names a thinking model's chat wrapper and its thought segments, and takes an override", async () => {
+  const thinking = await testModel("thinkingChat");
+  const text = refinery("inspect", thinking);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /chat wrapper: JinjaTemplate \(resolved by node-llama-cpp\) · thought segments: yes/);
+  const named = JSON.parse(refinery("inspect", thinking, "--chat-wrapper", "chatML", "--json").stdout);
+  assert.deepEqual(named.chatFormat, { wrapper: "ChatML", thoughts: false, overridden: true });
+  const wrong = refinery("inspect", thinking, "--chat-wrapper", "nope");
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /unknown chat wrapper 'nope' \(known: /);
 });
 
 test("strategies lists every strategy with parameters and defaults", () => {

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GgmlType } from "../../native/llm/gguf/format.ts";
 import { writeRandomLlama, type RandomLlamaShape } from "../../native/llm/gguf/random-model.ts";
+import { qwen3ThinkingTemplate, qwen3ThinkTokens } from "./thinking-template.ts";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const cacheDir = join(repoRoot, ".cache");
@@ -41,6 +42,10 @@ export const shapes = {
   tinyCritic: { embedding: 64, layers: 2, heads: 4, feedForward: 128, contextLength: 4096, seed: 7, name: "tiny-critic" },
   /** Qwen2's own 152k-token tokenizer and template: slower per token, used where the real pairing matters. */
   qwenChat: { embedding: 64, layers: 2, heads: 4, feedForward: 128, contextLength: 4096, seed: 3, name: "qwen-chat" },
+  /** Qwen2's tokenizer with Qwen3's <think> markers and the Qwen3 thinking template: a reasoning model. */
+  thinkingChat: { embedding: 64, layers: 2, heads: 4, feedForward: 128, contextLength: 4096, seed: 5, name: "thinking-chat" },
+  /** The same kind of reasoning model with other weights, for the critic role. */
+  thinkingCritic: { embedding: 64, layers: 2, heads: 4, feedForward: 128, contextLength: 4096, seed: 9, name: "thinking-critic" },
   /** About 100M parameters (32000-token SPM vocabulary): the benchmark model. */
   bench100M: {
     embedding: 768, layers: 12, heads: 12, feedForward: 2048, contextLength: 4096,
@@ -50,12 +55,14 @@ export const shapes = {
 
 export async function testModel(kind: keyof typeof shapes): Promise<string> {
   const shape = shapes[kind];
-  const vocab = kind === "qwenChat" ? "qwen2" : "llama-spm";
+  const thinking = kind === "thinkingChat" || kind === "thinkingCritic";
+  const vocab = kind === "qwenChat" || thinking ? "qwen2" : "llama-spm";
   const path = join(cacheDir, "test-models", `${kind}.gguf`);
   if (existsSync(path)) return path;
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeRandomLlama(tmp, vocabFile(vocab), shape, vocabFile("qwen2"));
+  const tokenizer = thinking ? { chatTemplate: qwen3ThinkingTemplate, renameTokens: qwen3ThinkTokens } : {};
+  await writeRandomLlama(tmp, vocabFile(vocab), shape, vocabFile("qwen2"), tokenizer);
   renameSync(tmp, path);
   return path;
 }

@@ -129,7 +129,7 @@ test("a bad model path shows its error next to the form, and no run starts", asy
 test("cancel stops generation and the run shows it was cancelled", async () => {
   const { page } = app;
   await page.click('[data-testid="errors-setup"] button');
-  await setupRun({ strategy: "single-pass", question: "Write a long story.", maxTokens: "4000" });
+  await setupRun({ strategy: "single-pass", question: "Write a long story.", maxTokens: "3600" });
   await start();
   await page.waitForSelector('[data-testid="tree-node"][data-status="running"]');
   await page.waitForFunction(() => (document.querySelector('[data-testid="node-text"]')?.textContent ?? "").length > 20);
@@ -141,7 +141,7 @@ test("cancel stops generation and the run shows it was cancelled", async () => {
 
 test("a killed engine process is reported, completed nodes stay, and the next run works", async () => {
   const { page, host } = app;
-  await setupRun({ strategy: "self-refine", question: "Count to a thousand.", maxTokens: "64", params: { maxIterations: "12", stopScore: "10", feedbackModel: "critic", feedbackFormat: "json" } });
+  await setupRun({ strategy: "self-refine", question: "Count to a thousand.", maxTokens: "64", params: { maxIterations: "3", stopScore: "10", feedbackModel: "critic", feedbackFormat: "json" } });
   await start();
   await page.waitForSelector('[data-testid="tree-node"][data-status="done"]');
   const pid = host.enginePid;

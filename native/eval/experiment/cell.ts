@@ -7,7 +7,7 @@ import { cellRunId, runDir } from "../../runs/paths.ts";
 import { executeRun, type RunDeps } from "../../runs/runner.ts";
 import type { GenerationCache } from "../../llm/generation-cache.ts";
 import type { Task } from "../../protocol/events.ts";
-import { latestScore, type RunState } from "../../protocol/state.ts";
+import { latestScore, nodeCost, type RunState } from "../../protocol/state.ts";
 import type { CellResult, PendingCell, TrajectoryPoint } from "./checkpoint.ts";
 import type { ExperimentConfig } from "./config.ts";
 
@@ -19,7 +19,7 @@ export async function runTrajectory(state: RunState, task: Task): Promise<Trajec
   let spent = 0;
   for (const id of state.order) {
     const node = state.nodes[id]!;
-    spent += node.tokensIn + node.tokensOut;
+    spent += nodeCost(node);
     if (!CANDIDATE_ROLES.has(node.role) || node.status !== "done" || node.model !== "actor") continue;
     points.push({ iteration: node.iteration, tokens: spent, correct: await candidateIsCorrect(task, node), score: latestScore(node, "critic")?.value ?? null });
   }
@@ -85,7 +85,8 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
     initialCorrect: trajectory[0]?.correct ?? null,
     answer: state.answer,
     pathTokens: state.budgets?.selectedPathTokens ?? 0,
-    totalTokens: state.budgets?.totalTokens ?? state.order.reduce((s, id) => s + state.nodes[id]!.tokensIn + state.nodes[id]!.tokensOut, 0),
+    totalTokens: state.budgets?.totalTokens ?? state.order.reduce((s, id) => s + nodeCost(state.nodes[id]!), 0),
+    thoughtTokens: state.order.reduce((s, id) => s + state.nodes[id]!.thoughtTokens, 0),
     wallMs: Math.round(performance.now() - cellStart),
     ...(cache ? { cachedGenerations: Object.values(state.nodes).filter((n) => n.cached).length } : {}),
     trajectory,

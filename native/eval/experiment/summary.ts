@@ -62,6 +62,7 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
       failed: cells.filter((c) => c.status === "failed").length,
       meanPathTokens: mean(cells.map((c) => c.pathTokens)),
       meanTotalTokens: mean(cells.map((c) => c.totalTokens)),
+      meanThoughtTokens: mean(cells.map((c) => c.thoughtTokens ?? 0)),
       meanWallMs: mean(cells.map((c) => c.wallMs)),
       tokensPerSecond: cells.reduce((sum, c) => sum + c.totalTokens, 0) / Math.max(1e-9, cells.reduce((sum, c) => sum + c.wallMs, 0) / 1000),
       versusBaseline: column === baseline ? null : pairedComparison(correctOf(baseline), correct),

@@ -1,7 +1,7 @@
 // Random-weight llama GGUFs with a real tokenizer (and chat template) copied from another GGUF. Tests and
 // benchmarks make models of any shape with this; the weights are noise, but tokenisation, chat formatting,
 // grammars, batching and memory behave as they do for a trained model of that shape.
-import { GgmlType, GgufValueType, type GgufKv } from "./format.ts";
+import { GgmlType, GgufValueType, type GgufArray, type GgufKv } from "./format.ts";
 import { readGgufHeader } from "./reader.ts";
 import { writeGguf, type TensorToWrite } from "./writer.ts";
 import { mulberry32 } from "../../util/random.ts";
@@ -88,12 +88,28 @@ export function llamaTensors(shape: { embedding: number; layers: number; kvDim: 
   return tensors;
 }
 
+export interface TokenizerOverrides {
+  chatTemplate?: string;
+  renameTokens?: Array<{ id: number; text: string }>;
+}
+
+function renameTokens(tokens: GgufArray, renames: Array<{ id: number; text: string }>): GgufKv {
+  const items = [...tokens.items];
+  for (const { id, text } of renames) {
+    if (id >= items.length) throw new Error(`token id ${id} is outside the vocabulary (${items.length} tokens)`);
+    items[id] = text;
+  }
+  return { type: GgufValueType.ARRAY, value: { itemType: tokens.itemType, items } };
+}
+
 export async function writeRandomLlama(
   path: string,
   tokenizerSource: string,
   shape: RandomLlamaShape,
   /** A GGUF whose tokenizer.chat_template to use when the tokenizer source has none. */
   chatTemplateSource?: string,
+  /** A template to use instead, and tokens to rename (a reasoning model's <think> markers on padding ids). */
+  tokenizer: TokenizerOverrides = {},
 ): Promise<void> {
   const source = await readGgufHeader(tokenizerSource);
   const tokens = source.metadata.get("tokenizer.ggml.tokens")?.value;
@@ -119,6 +135,8 @@ export async function writeRandomLlama(
     ["llama.vocab_size", u32(vocab)],
   ]);
   for (const [key, kv] of source.metadata) if (key.startsWith("tokenizer.")) metadata.set(key, kv);
+  if (tokenizer.renameTokens?.length) metadata.set("tokenizer.ggml.tokens", renameTokens(tokens, tokenizer.renameTokens));
+  if (tokenizer.chatTemplate) metadata.set("tokenizer.chat_template", { type: GgufValueType.STRING, value: tokenizer.chatTemplate });
   if (chatTemplateSource && !metadata.has("tokenizer.chat_template")) {
     const template = (await readGgufHeader(chatTemplateSource)).metadata.get("tokenizer.chat_template");
     if (template) metadata.set("tokenizer.chat_template", template);

@@ -8,7 +8,7 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
     <table className="aggregates" data-testid="compare-aggregates">
       <thead>
         <tr>
-          <th>column</th><th>items</th><th>accuracy (95% CI)</th><th>vs baseline</th><th>W/T/L</th><th>p</th><th title="McNemar odds ratio: items only this column got right ÷ items only the baseline got right">odds ratio</th><th>draft → final</th><th>tokens (path / all)</th><th>time</th><th>tokens/s</th>
+          <th>column</th><th>items</th><th>accuracy (95% CI)</th><th>vs baseline</th><th>W/T/L</th><th>p</th><th title="McNemar odds ratio: items only this column got right ÷ items only the baseline got right">odds ratio</th><th>draft → final</th><th>tokens (path / all)</th><th title="thought tokens per item, part of the cost">thinking</th><th>time</th><th>tokens/s</th>
         </tr>
       </thead>
       <tbody>
@@ -34,6 +34,7 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
             <td>
               {fixed(c.meanPathTokens)} / {fixed(c.meanTotalTokens)}
             </td>
+            <td data-testid="thought-tokens">{fixed(c.meanThoughtTokens ?? 0)}</td>
             <td>{fixed(c.meanWallMs / 1000, 1)} s</td>
             <td>{fixed(c.tokensPerSecond, 1)}</td>
           </tr>

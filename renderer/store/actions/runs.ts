@@ -40,12 +40,15 @@ export function createRunActions(ctx: ActionContext) {
     const { setup } = state();
     state().clearErrors("setup");
     const maxTokens = Number(setup.maxTokens) || undefined;
+    const thinking = (text: string) => (text.trim() !== "" && Number.isInteger(Number(text)) && Number(text) >= 0 ? { thinkingBudget: Number(text) } : {});
+    const actorSampling = { ...(maxTokens ? { maxTokens } : {}), ...thinking(setup.thinkingBudget) };
+    const criticSampling = thinking(setup.criticThinkingBudget);
     state().setBusy(true);
     const result = await ctx.bridge.startRun({
       strategy: setup.strategy,
       params: setupParams(),
-      actor: { path: actorPath(setup), sampling: maxTokens ? { maxTokens } : undefined, load: loadFromForm(setup.load.actor) },
-      critic: { path: criticPath(setup), load: loadFromForm(setup.load.critic) },
+      actor: { path: actorPath(setup), sampling: Object.keys(actorSampling).length ? actorSampling : undefined, load: loadFromForm(setup.load.actor) },
+      critic: { path: criticPath(setup), ...(Object.keys(criticSampling).length ? { sampling: criticSampling } : {}), load: loadFromForm(setup.load.critic) },
       task: { question: setup.question, ...(setup.reference.trim() ? { reference: setup.reference.trim() } : {}), ...(setup.tests ? { tests: setup.tests } : {}) },
       seed: Number(setup.seed) || 0,
     });
