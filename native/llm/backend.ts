@@ -37,6 +37,10 @@ export interface GenerateResult {
   firstTokenMs: number | null;
   /** Replayed from a generation cache instead of generated. */
   cached?: boolean;
+  /** Reasoning the model produced before its answer (reasoning_content, or <think> in the content). */
+  thought?: string;
+  /** Token counts are an estimate: the server reported no usage and has no tokenizer endpoint. */
+  tokensEstimated?: boolean;
 }
 
 export interface BackendUsage {

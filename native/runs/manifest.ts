@@ -16,6 +16,8 @@ export interface ManifestModel {
   sampling: Record<string, unknown>;
   /** Both roles point at one loaded copy. */
   sharedWith?: "actor" | "critic";
+  /** A model on an OpenAI-compatible server: the endpoint (no credentials), served model, server version. */
+  remote?: import("../llm/remote-models.ts").RemoteModelRecord;
 }
 
 export interface RunManifest {
@@ -35,6 +37,8 @@ export interface RunManifest {
   models: ManifestModel[];
   backend: BackendReport | { kind: string };
   refineryVersion: string;
+  /** Present when a remote server took part: how far the run can be reproduced. */
+  reproducibility?: string;
   prompts: Record<string, string>;
   /** The joint memory plan's estimate for this run's models next to what loading them took. */
   memory?: { estimate: { vram: number; ram: number; verdict: string }; actual: { vram: number; rssGrowth: number } } | { error: string };

@@ -9,6 +9,8 @@ import { cachedSha256 } from "../llm/file-hash.ts";
 import { checkModelFile, ModelFileError, type ModelFileSummary } from "../llm/gguf-check.ts";
 import type { GenerationCache } from "../llm/generation-cache.ts";
 import { LlamaBackend } from "../llm/llama-backend.ts";
+import { isEndpointSpec, parseModelSpec, redactSpec, type EndpointSpec } from "../llm/model-spec.ts";
+import { REMOTE_REPRODUCIBILITY, remoteBackends, remoteIdentity, remoteRecord } from "../llm/remote-models.ts";
 import { ModelLoadError, openRuntime, type GpuChoice, type LlamaRuntime, type ModelLoadOptions } from "../llm/runtime.ts";
 import type { ModelDescriptor, ModelRole, RunEvent, RunFailureCode, SamplingSettings, Task } from "../protocol/events.ts";
 import { computeBudgets, type RunState } from "../protocol/state.ts";
@@ -137,8 +139,15 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   };
   const seed = config.seed ?? 0;
   const files: Partial<Record<ModelRole, ModelFileSummary>> = {};
+  let remote: ReturnType<typeof remoteBackends> = {};
+  try {
+    remote = deps.backends ? {} : remoteBackends({ actor: config.actor.path, critic: config.critic.path });
+  } catch (error) {
+    throw new RunInputError((error as Error).message);
+  }
   if (!deps.backends) {
     for (const role of ["actor", "critic"] as const) {
+      if (remote[role]) continue;
       try {
         files[role] = await checkModelFile(config[role].path);
       } catch (error) {
@@ -155,6 +164,8 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   let memory: RunManifest["memory"];
   if (deps.backends) {
     backends = deps.backends;
+  } else if (remote.actor && remote.critic) {
+    backends = { actor: remote.actor, critic: remote.critic };
   } else {
     runtime = await openRuntime({ gpu: config.gpu, threads: config.threads });
     const runs = Math.max(1, config.concurrentRuns ?? 1);
@@ -174,7 +185,11 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     // Memory before loading, to record what loading actually took next to the plan's estimate.
     const before = { rss: process.memoryUsage().rss, vram: runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used };
     try {
-      if (sameFile) {
+      if (remote.actor || remote.critic) {
+        const role = remote.actor ? "critic" : "actor";
+        const local = new LlamaBackend(runtime, await load(role, role === "actor" ? actorLanes : criticLanes), `${scope}${role}`);
+        backends = { actor: remote.actor ?? local, critic: remote.critic ?? local };
+      } else if (sameFile) {
         const loaded = await load("actor", actorLanes + criticLanes);
         backends = { actor: new LlamaBackend(runtime, loaded, `${scope}actor`), critic: new LlamaBackend(runtime, loaded, `${scope}critic`) };
       } else {
@@ -186,11 +201,14 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
       if (error instanceof ModelLoadError) throw new RunInputError(error.message);
       throw error;
     }
-    memory = await measureMemory(runtime, config, actorLanes, sameFile ? actorLanes + criticLanes : criticLanes, before);
+    if (!remote.actor && !remote.critic) memory = await measureMemory(runtime, config, actorLanes, sameFile ? actorLanes + criticLanes : criticLanes, before);
   }
   if (deps.generationCache) {
     const cache = deps.generationCache;
-    const identity = async (role: ModelRole) => (deps.backends ? `${backends[role].kind}:${role}` : `${await cachedSha256(config[role].path)}|${JSON.stringify(config[role].load ?? {})}`);
+    const identity = async (role: ModelRole) =>
+      deps.backends ? `${backends[role].kind}:${role}`
+      : isEndpointSpec(config[role].path) ? remoteIdentity(parseModelSpec(config[role].path) as EndpointSpec)
+      : `${await cachedSha256(config[role].path)}|${JSON.stringify(config[role].load ?? {})}`;
     backends = { actor: cache.wrap(backends.actor, await identity("actor")), critic: cache.wrap(backends.critic, await identity("critic")) };
   }
 
@@ -202,11 +220,13 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   const manifestPath = join(dir, "manifest.json");
   const describe = async (role: ModelRole): Promise<{ descriptor: ModelDescriptor; manifest: ManifestModel }> => {
     const file = files[role];
-    const path = config[role].path;
+    const remoteModel = remoteRecord(remote[role] ?? backends[role]);
+    // An endpoint is recorded without credentials; a file by its absolute path.
+    const path = remoteModel ? redactSpec(config[role].path) : resolve(config[role].path);
     const sha256 = file ? await cachedSha256(path) : null;
     const descriptor: ModelDescriptor = {
-      path: resolve(path),
-      name: file?.name ?? basename(path),
+      path,
+      name: remoteModel?.model ?? file?.name ?? basename(path),
       sizeBytes: file?.sizeBytes ?? 0,
       ...(sha256 ? { sha256 } : {}),
       ...(file?.architecture ? { architecture: file.architecture } : {}),
@@ -214,7 +234,7 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     };
     const manifest: ManifestModel = {
       role,
-      path: resolve(path),
+      path,
       sizeBytes: descriptor.sizeBytes,
       sha256,
       architecture: file?.architecture ?? null,
@@ -222,6 +242,7 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
       load: config[role].load ?? {},
       sampling: { ...sampling[role] },
       ...(sameFile && role === "critic" && !deps.backends ? { sharedWith: "actor" as const } : {}),
+      ...(remoteModel ? { remote: remoteModel } : {}),
     };
     return { descriptor, manifest };
   };
@@ -241,10 +262,12 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     models: [actorInfo.manifest, criticInfo.manifest],
     backend: runtime ? runtime.report : { kind: backends.actor.kind },
     refineryVersion: "0.1.0",
+    ...(remote.actor || remote.critic ? { reproducibility: REMOTE_REPRODUCIBILITY } : {}),
     ...(memory ? { memory } : {}),
     prompts: { ...prompts },
   };
   writeManifest(manifestPath, manifest);
+  const refreshedModels = async () => (remote.actor || remote.critic ? [(await describe("actor")).manifest, (await describe("critic")).manifest] : manifest.models);
   const log = new RunLogWriter(logPath);
 
   const ctx = new RunContext({
@@ -286,11 +309,11 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
       correct,
       budgets: computeBudgets(ctx.state, selected.id),
     });
-    writeManifest(manifestPath, { ...manifest, status: "finished", endedAt: new Date().toISOString() });
+    writeManifest(manifestPath, { ...manifest, models: await refreshedModels(), status: "finished", endedAt: new Date().toISOString() });
   } catch (error) {
     const reason = error instanceof RunCancelledError ? "cancelled by the user" : (error as Error).message;
     ctx.emit({ type: "run-failed", at: Date.now(), reason, code: failureCode(error) });
-    writeManifest(manifestPath, { ...manifest, status: "failed", endedAt: new Date().toISOString(), failure: reason });
+    writeManifest(manifestPath, { ...manifest, models: await refreshedModels(), status: "failed", endedAt: new Date().toISOString(), failure: reason });
   } finally {
     log.close();
   }
