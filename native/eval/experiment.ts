@@ -5,11 +5,13 @@
 // when asked; pausing lets the cells in flight finish and starts no new one until resumed.
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { candidateIsCorrect } from "./checkers.ts";
 import { loadDataset, type FieldMapping, type MalformedRecord } from "./dataset.ts";
 import { executeRun, type ModelConfig, type RunDeps } from "../runs/runner.ts";
 import { GenerationCache } from "../llm/generation-cache.ts";
+import { specLabel } from "../llm/model-spec.ts";
+import { EndpointPool, type EndpointLease, type EndpointStats } from "./endpoint-pool.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
 import type { Task } from "../protocol/events.ts";
 import { latestScore, type RunState } from "../protocol/state.ts";
@@ -32,7 +34,7 @@ export interface ModelPair {
 
 /** What a pair is called in column names: the actor file, "+ critic" when the critic is another file. */
 export function pairLabel(pair: ModelPair): string {
-  const name = (path: string) => basename(path).replace(/\.gguf$/i, "");
+  const name = (path: string) => specLabel(path);
   return pair.critic.path === pair.actor.path ? name(pair.actor.path) : `${name(pair.actor.path)}+${name(pair.critic.path)}`;
 }
 
@@ -105,6 +107,8 @@ export interface ExperimentProgress {
   tokensPerSecond: number;
   cacheHits: number;
   skippedRecords: MalformedRecord[];
+  /** Cells and throughput per endpoint, when the experiment spreads over several. */
+  endpoints?: EndpointStats[];
 }
 
 export class ExperimentError extends Error {
@@ -271,7 +275,8 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
   const control = options.control ?? new ExperimentControl();
   options.signal?.addEventListener("abort", () => control.stop(), { once: true });
   if (options.signal?.aborted) control.stop();
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  const pool = await EndpointPool.forColumns(config.columns);
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? pool?.slots ?? 1));
   const cache = options.cache === false ? undefined : new GenerationCache(join(dir, "generation-cache.jsonl"));
   const done = new Set(readResults(dir).map((r) => `${r.item}|${r.column}`));
   const cells = tasks
@@ -286,12 +291,30 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
   const progress = (): ExperimentProgress => {
     const elapsed = (performance.now() - started) / 1000;
     const rate = (finished - firstFinished) / elapsed;
-    return { done: finished, total, running, paused: control.paused, etaSeconds: rate > 0 ? (total - finished) / rate : Number.NaN, tokensPerSecond: elapsed > 0 ? tokens / elapsed : 0, cacheHits: cache?.hits ?? 0, skippedRecords: skipped };
+    return { done: finished, total, running, paused: control.paused, etaSeconds: rate > 0 ? (total - finished) / rate : Number.NaN, tokensPerSecond: elapsed > 0 ? tokens / elapsed : 0, cacheHits: cache?.hits ?? 0, skippedRecords: skipped, ...(pool ? { endpoints: pool.stats() } : {}) };
   };
   const unsubscribe = control.onChange(() => options.onProgress?.(progress()));
   const fd = openSync(join(dir, "results.jsonl"), "a");
   let next = 0;
-  const runCell = async (slot: number, { task, item, column }: (typeof cells)[number]) => {
+  const runCell = async (slot: number, cell: (typeof cells)[number]): Promise<CellResult | "moved" | undefined> => {
+    const lease = pool ? await pool.acquire(cell.column, control.signal) : null;
+    try {
+      const result = await runCellOn(slot, cell, lease);
+      lease?.release(result?.totalTokens ?? 0, result !== undefined);
+      // Its endpoint stopped answering: the cell goes to another one; what it finished is in the cache.
+      if (result?.status === "failed" && lease?.endpointFailed()) return "moved";
+      if (result) {
+        writeSync(fd, `${JSON.stringify(result)}\n`);
+        fdatasyncSync(fd);
+        finished++;
+        tokens += result.totalTokens;
+      }
+      return result;
+    } finally {
+      lease?.release(0, false);
+    }
+  };
+  const runCellOn = async (slot: number, { task, item, column }: (typeof cells)[number], lease: EndpointLease | null) => {
     const runId = `${column.name}--${String(item).padStart(4, "0")}`;
     // A run folder without a checkpoint line was cut short: start that cell again from nothing.
     rmSync(join(dir, "runs", runId), { recursive: true, force: true });
@@ -300,8 +323,8 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
       {
         strategy: column.strategy,
         params: column.params,
-        actor: column.actor,
-        critic: column.critic,
+        actor: lease?.actor ?? column.actor,
+        critic: lease?.critic ?? column.critic,
         task,
         seed: config.seed + item,
         outDir: join(dir, "runs"),
@@ -338,10 +361,6 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
       trajectory,
       ...(state.failure ? { failure: state.failure.reason } : {}),
     };
-    writeSync(fd, `${JSON.stringify(cell)}\n`);
-    fdatasyncSync(fd);
-    finished++;
-    tokens += cell.totalTokens;
     return cell;
   };
   const worker = async (slot: number) => {
@@ -351,13 +370,14 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
       const cell = cells[next++];
       if (!cell) return;
       running++;
-      let result: CellResult | undefined;
+      let result: CellResult | "moved" | undefined;
       try {
         result = await runCell(slot, cell);
       } finally {
         running--;
       }
-      if (result) options.onProgress?.(progress());
+      if (result === "moved") cells.push(cell);
+      else if (result) options.onProgress?.(progress());
     }
   };
   try {

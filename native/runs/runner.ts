@@ -22,7 +22,10 @@ import { writeManifest, type ManifestModel, type RunManifest } from "./manifest.
 import { RunLogWriter } from "./run-log.ts";
 
 export interface ModelConfig {
+  /** A GGUF file or an endpoint spec (openai:<base URL>#<served model>). */
   path: string;
+  /** Endpoints serving the same model (an experiment spreads cells over them); `path` is the first. */
+  replicas?: string[];
   sampling?: Partial<SamplingSettings>;
   load?: Omit<ModelLoadOptions, "sequences">;
 }
