@@ -45,6 +45,9 @@ export interface EndpointLease {
 /** The replicas of a role: its `replicas` list, or only its own spec. */
 export const replicasOf = (model: ModelConfig): string[] => (model.replicas?.length ? model.replicas : [model.path]);
 
+/** A role the pool schedules: one endpoint or several replicas (files are scheduled by the experiment's concurrency). */
+const pooled = (model: ModelConfig) => replicasOf(model).some(isEndpointSpec);
+
 export class EndpointPoolError extends Error {
   constructor(message: string) {
     super(message);
@@ -65,17 +68,17 @@ export class EndpointPool {
     }
   }
 
-  /** A pool when some column names several endpoints for a role; null otherwise (nothing changes then). */
+  /** A pool when some column's model is on endpoints; null for local models only (nothing changes then). */
   static async forColumns(columns: readonly PoolColumn[]): Promise<EndpointPool | null> {
-    const pooled = columns.flatMap((c) => [c.actor, c.critic]).filter((m) => (m.replicas?.length ?? 0) > 1);
-    if (!pooled.length) return null;
-    for (const model of pooled) {
-      const bad = model.replicas!.find((spec) => !isEndpointSpec(spec));
+    const remote = columns.flatMap((c) => [c.actor, c.critic]).filter(pooled);
+    if (!remote.length) return null;
+    for (const model of remote) {
+      const bad = replicasOf(model).find((spec) => !isEndpointSpec(spec));
       if (bad) throw new EndpointPoolError(`only endpoints can be pooled, '${bad}' is a file`);
-      const names = new Set(model.replicas!.map((spec) => (parseModelSpec(spec) as EndpointSpec).model));
+      const names = new Set(replicasOf(model).map((spec) => (parseModelSpec(spec) as EndpointSpec).model));
       if (names.size > 1) throw new EndpointPoolError(`a pool serves one model, got ${[...names].join(", ")}`);
     }
-    const pool = new EndpointPool(pooled.flatMap((m) => m.replicas!));
+    const pool = new EndpointPool(remote.flatMap(replicasOf));
     await Promise.all([...pool.members.values()].map((m) => m.endpoint.probe()));
     return pool;
   }
@@ -95,10 +98,10 @@ export class EndpointPool {
 
   /** Waits for room on an endpoint of each pooled role of the column. */
   async acquire(column: PoolColumn, signal?: AbortSignal): Promise<EndpointLease> {
-    const pooledActor = (column.actor.replicas?.length ?? 0) > 1;
+    const pooledActor = pooled(column.actor);
     // A critic naming the actor's pool runs on the actor's replica: one endpoint per cell.
     const criticFollows = pooledActor && column.critic.path === column.actor.path;
-    const pooledCritic = !criticFollows && (column.critic.replicas?.length ?? 0) > 1;
+    const pooledCritic = !criticFollows && pooled(column.critic);
     for (;;) {
       signal?.throwIfAborted();
       const actor = pooledActor ? this.pick(column.actor) : undefined;
