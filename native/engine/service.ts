@@ -9,6 +9,7 @@ import { requestSchemas } from "../protocol/contract.ts";
 import type { RunEvent } from "../protocol/events.ts";
 import { readDataset } from "../eval/dataset.ts";
 import { checkModelFile } from "../llm/gguf-check.ts";
+import { isEndpointSpec } from "../llm/model-spec.ts";
 import { openRuntime, type GpuChoice } from "../llm/runtime.ts";
 import { readManifest } from "../runs/manifest.ts";
 import { readRunLog } from "../runs/run-log.ts";
@@ -81,6 +82,7 @@ export class EngineService {
       if (!input.task.question.trim()) throw new RunInputError("the task is empty: type a question");
       resolveStrategyParams(getStrategy(input.strategy), input.params ?? {});
       for (const role of ["actor", "critic"] as const) {
+        if (isEndpointSpec(input[role].path)) continue;
         await checkModelFile(input[role].path).catch((error: Error) => {
           throw new RunInputError(`${role} model: ${error.message}`);
         });
@@ -173,6 +175,7 @@ export class EngineService {
         for (const column of config.columns) resolveStrategyParams(getStrategy(column.strategy), column.params ?? {});
         for (const pair of pairs) {
           for (const role of ["actor", "critic"] as const) {
+            if (isEndpointSpec(pair[role].path)) continue;
             await checkModelFile(pair[role].path).catch((error: Error) => {
               throw new RunInputError(`${role} model: ${error.message}`);
             });
@@ -183,7 +186,9 @@ export class EngineService {
       // folder loads (the UI opens it at once).
       const prepared = await prepareExperiment(path, config);
       const { tasks } = prepared;
-      const concurrency = input.concurrency ?? autoConcurrency((await openRuntime({ gpu: this.options.gpu, threads: this.options.threads })).report.active);
+      // Remote models only: each endpoint's concurrency decides (the experiment's endpoint pool).
+      const remoteOnly = config.columns.every((c) => isEndpointSpec(c.actor.path) && isEndpointSpec(c.critic.path));
+      const concurrency = input.concurrency ?? (remoteOnly ? undefined : autoConcurrency((await openRuntime({ gpu: this.options.gpu, threads: this.options.threads })).report.active));
       const control = new ExperimentControl();
       const total = tasks.length * config.columns.length;
       const entry = { control, progress: { type: "experiment-progress" as const, path, state: "running" as const, done: 0, total, running: 0, etaSeconds: null, tokensPerSecond: 0, cacheHits: 0, skippedRecords: 0 } as ExperimentProgressEvent };
@@ -364,6 +369,7 @@ export class EngineService {
       await checkModelFile(path);
       return (await import("../llm/load-settings.ts")).saveLoadSettings(path, role, load);
     },
+    testEndpoint: async ({ spec, apiKey }) => (await import("../llm/endpoint-test.ts")).testEndpoint(spec, apiKey),
     cancelDownload: async ({ downloadId }) => {
       const controller = this.downloads.get(downloadId);
       controller?.abort();

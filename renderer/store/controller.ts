@@ -24,6 +24,9 @@ export type Controller = ReturnType<typeof createController>;
 
 export type ExperimentPairForm = ExperimentForm["pairs"][number];
 
+/** A model spec naming an OpenAI-compatible endpoint rather than a GGUF file. */
+export const isEndpoint = (spec: string) => spec.startsWith("openai:");
+
 export function createController(bridge: Bridge, store: AppStore, location: { hash: string; setHash(hash: string): void }) {
   const state = () => store.getState();
 
@@ -104,7 +107,8 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
     const { setup } = state();
     const actor = setup.actorPath.trim();
     const critic = (setup.criticPath || setup.actorPath).trim();
-    if (!actor) return;
+    // Nothing to plan for a model on a server.
+    if (!actor || isEndpoint(actor) || isEndpoint(critic)) return;
     const contextSize = Number(setup.load.actor.contextSize) || undefined;
     const key = `${actor}|${critic}|${contextSize ?? ""}`;
     if (state().plan?.key === key) return;
@@ -115,7 +119,7 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
   }
 
   async function inspectModel(path: string) {
-    if (!path.trim()) return;
+    if (!path.trim() || isEndpoint(path.trim())) return;
     const result = await bridge.inspectModel({ path: path.trim() });
     state().setModel(path.trim(), result.ok ? result.value : { error: result.error });
     if (!result.ok) return;
@@ -367,6 +371,8 @@ export function createController(bridge: Bridge, store: AppStore, location: { ha
 
     openRun,
     inspectModel,
+    /** Probes an endpoint spec (openai:URL#model) and lists the server's models; the key is kept by the engine. */
+    testEndpoint: (spec: string, apiKey?: string) => bridge.testEndpoint({ spec: spec.trim(), ...(apiKey ? { apiKey } : {}) }),
     refreshHistory,
     refreshLibrary,
     refreshGpu,
