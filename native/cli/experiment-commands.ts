@@ -2,8 +2,8 @@
 import { writeFileSync } from "node:fs";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping } from "../eval/dataset.ts";
-import { parseStrategySpec } from "../strategies/spec.ts";
-import { autoConcurrency, breakdownByField, columnsFor, loadExperimentDataset, ExperimentControl, readExperimentConfig, readResults, runExperiment, summarize, type ExperimentConfig, type ExperimentProgress, type ModelPair } from "../eval/experiment.ts";
+import { parseStrategySpec, type PresetSpec, type StrategySpec } from "../protocol/strategy-spec.ts";
+import { autoConcurrency, breakdownByField, buildExperimentConfig, loadExperimentDataset, ExperimentControl, readExperimentConfig, readResults, runExperiment, summarize, type ExperimentConfig, type ExperimentProgress, type ModelPair } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
@@ -11,13 +11,8 @@ import { isEndpointSpec } from "../llm/model-spec.ts";
 import { readFileSync } from "node:fs";
 
 /** "self-consistency:n=5,temperature=0.7" → a strategy column; "@file.json" → a preset file. */
-async function strategyFrom(spec: string): Promise<{ name: string; strategy: string; params?: Record<string, unknown> }> {
-  if (spec.startsWith("@")) {
-    const { presetToRun, readPreset } = await import("../strategies/pipeline.ts");
-    const preset = await readPreset(spec.slice(1));
-    const { strategy, params } = presetToRun(preset);
-    return { name: preset.name, strategy, params };
-  }
+function strategyFrom(spec: string): StrategySpec | PresetSpec {
+  if (spec.startsWith("@")) return { preset: spec.slice(1) };
   try {
     return parseStrategySpec(spec);
   } catch (error) {
@@ -135,18 +130,19 @@ export async function commandExperiment(args: string[]): Promise<number> {
     };
     const pairs = pairsFrom(specs.actor, specs.critic[0], values.pair?.map(redactPair), maxTokens);
     const fields = values.field?.length ? parseFieldMapping(values.field) : undefined;
-    config = {
+    config = await buildExperimentConfig({
       dataset: values.dataset,
-      ...(values.limit ? { limit: intOption(values.limit, "limit") } : {}),
-      ...(values.offset ? { offset: intOption(values.offset, "offset") } : {}),
-      ...(fields ? { fields } : {}),
-      ...(values["skip-malformed"] ? { skipMalformed: true } : {}),
-      columns: columnsFor(await Promise.all(values.strategy.map(strategyFrom)), pairs),
-      seed: intOption(values.seed, "seed") ?? 0,
-      ...(values.threads ? { threads: intOption(values.threads, "threads") } : {}),
-      ...(values.gpu ? { gpu: values.gpu as GpuChoice } : {}),
-      ...(values["max-total-tokens"] ? { maxTotalTokens: intOption(values["max-total-tokens"], "max-total-tokens") } : {}),
-    };
+      limit: intOption(values.limit, "limit"),
+      offset: intOption(values.offset, "offset"),
+      fields,
+      skipMalformed: values["skip-malformed"],
+      strategies: values.strategy.map(strategyFrom),
+      pairs,
+      seed: intOption(values.seed, "seed"),
+      threads: intOption(values.threads, "threads"),
+      gpu: values.gpu as GpuChoice | undefined,
+      maxTotalTokens: intOption(values["max-total-tokens"], "max-total-tokens"),
+    });
   }
   // Keys of the experiment's endpoints (a resumed one too) from the environment; configs never hold them.
   const models = config.columns.flatMap((c) => [c.actor, c.critic]);

@@ -12,7 +12,7 @@ import { fill, prompts, solverMessages } from "../strategies/prompts.ts";
 import { MAX_STEPS, parseVerdict, scoreSchema, stepwiseSchema } from "../strategies/verdicts.ts";
 import { extractAnswer } from "./answers.ts";
 import { answerIsCorrect } from "./checkers.ts";
-import { pct } from "./format.ts";
+import { pct } from "../protocol/format.ts";
 import { DatasetError } from "./dataset.ts";
 import { transitions, type Transitions } from "./stats.ts";
 

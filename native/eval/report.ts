@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "./checkers.ts";
-import { PALETTE, pct } from "./format.ts";
+import { PALETTE, pct } from "../protocol/format.ts";
 import type { CellResult, ExperimentConfig, ExperimentSummary, FieldBreakdown } from "./experiment.ts";
 import { latestScore } from "../protocol/state.ts";
 import { replayRunLog } from "../runs/run-log.ts";

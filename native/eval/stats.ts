@@ -1,6 +1,9 @@
 // Statistics for comparing strategies on the same items: accuracy with a bootstrap interval, exact paired tests
 // (McNemar / sign test) against a baseline, refinement transitions (fix / harm), and the accuracy-vs-tokens
 // Pareto frontier. Pure functions, seeded where random.
+import type { PairedComparison, Transitions } from "../protocol/experiment-results.ts";
+
+export type { PairedComparison, Transitions };
 import { mulberry32 } from "../util/random.ts";
 
 export function mean(values: readonly number[]): number {
@@ -44,20 +47,6 @@ export function mcnemarExact(b: number, c: number): number {
   return Math.min(1, 2 * tail);
 }
 
-export interface PairedComparison {
-  items: number;
-  baselineAccuracy: number;
-  accuracy: number;
-  /** accuracy − baseline accuracy. */
-  difference: number;
-  wins: number;
-  ties: number;
-  losses: number;
-  pValue: number;
-  /** Odds ratio of the discordant pairs (wins / losses), with ½ added to both when one is 0. */
-  oddsRatio: number;
-}
-
 export function pairedComparison(baseline: readonly boolean[], other: readonly boolean[]): PairedComparison {
   if (baseline.length !== other.length) throw new Error("paired comparison needs the same items on both sides");
   let wins = 0;
@@ -73,17 +62,6 @@ export function pairedComparison(baseline: readonly boolean[], other: readonly b
   const baselineAccuracy = mean(baseline.map(Number));
   const oddsRatio = wins === 0 || losses === 0 ? (wins + 0.5) / (losses + 0.5) : wins / losses;
   return { items: baseline.length, baselineAccuracy, accuracy, difference: accuracy - baselineAccuracy, wins, ties, losses, pValue: mcnemarExact(losses, wins), oddsRatio };
-}
-
-export interface Transitions {
-  correctToCorrect: number;
-  correctToWrong: number;
-  wrongToCorrect: number;
-  wrongToWrong: number;
-  /** Share of initially correct answers the strategy turned wrong. */
-  harmRate: number;
-  /** Share of initially wrong answers it fixed. */
-  fixRate: number;
 }
 
 export function transitions(initial: readonly boolean[], final: readonly boolean[]): Transitions {

@@ -3,6 +3,8 @@
 // and the browser client are built from the method list, so no channel name is written twice.
 import { z } from "zod";
 import type { RunEvent, Task } from "./events.ts";
+import type { CellResult, ExperimentSummary, FieldBreakdown, Transitions } from "./experiment-results.ts";
+import type { MemoryPlan } from "./memory-plan.ts";
 import { REQUEST_NAMES, type RequestNameList } from "./request-names.ts";
 
 const sampling = z
@@ -185,15 +187,8 @@ export interface GpuReportInfo {
   memory: { ramFree: number; ramTotal: number; vram: { total: number; used: number; free: number } | null };
 }
 
-export interface MemoryPlanInfo {
-  verdict: "fits-gpu" | "partial-offload" | "fits-ram" | "will-not-fit";
-  summary: string;
-  budget: { vram: number; ram: number };
-  used: { vram: number; ram: number };
-  roles: Array<{ role: "actor" | "critic"; gpuLayers: number; totalLayers: number; contextSize: number; sequences: number; sharedWithActor: boolean }>;
-  bar: Array<{ label: string; memory: "vram" | "ram"; bytes: number }>;
-  suggestions: string[];
-}
+/** The memory plan is defined once, next to the other protocol types. */
+export type MemoryPlanInfo = MemoryPlan;
 
 export interface LibraryModelInfo {
   path: string;
@@ -255,29 +250,13 @@ export interface ExperimentInfo {
   path: string;
   columns: string[];
   dataset: string;
-  results: Array<{ item: number; itemId: string; column: string; runId: string; status: string; correct: boolean | null; initialCorrect: boolean | null; answer: string | null; totalTokens: number; wallMs: number }>;
-  summary: {
-    baseline: string;
-    columns: Array<{
-      column: string;
-      items: number;
-      accuracy: number;
-      interval: [number, number];
-      meanTotalTokens: number;
-      meanPathTokens: number;
-      meanWallMs: number;
-      tokensPerSecond: number;
-      versusBaseline: { wins: number; ties: number; losses: number; pValue: number; difference: number; oddsRatio: number } | null;
-      transitions: { correctToCorrect: number; correctToWrong: number; wrongToCorrect: number; wrongToWrong: number } | null;
-      dynamics: Array<{ candidate: number; items: number; accuracy: number; meanScore: number | null }>;
-    }>;
-    pareto: Array<{ id: string; tokens: number; accuracy: number }>;
-    budgetMatched: Array<{ budget: number; accuracy: Record<string, number> }>;
-  };
+  /** The checkpoint lines, without the trajectories (the summary already folds them in). */
+  results: Array<Omit<CellResult, "trajectory">>;
+  summary: ExperimentSummary;
   /** Dataset fields of each item (for filtering the grid), by item index. */
   itemFields: Record<number, Record<string, string>>;
   /** Accuracy per value of each categorical dataset field. */
-  breakdowns: Array<{ field: string; rows: Array<{ value: string; items: number; accuracy: Record<string, number> }> }>;
+  breakdowns: FieldBreakdown[];
   /** Progress, when this engine is running the experiment now. */
   progress: ExperimentProgressEvent | null;
 }
@@ -293,7 +272,7 @@ export interface CriticEvalEvent {
   /** The one-line summary, once finished. */
   summary?: string;
   processbench?: { items: number; erroneousAccuracy: number; correctAccuracy: number; f1: number; unparseable: number };
-  realcritic?: { items: number; solver: "stored" | "actor"; accuracyBefore: number; accuracyAfter: number; transitions: { correctToCorrect: number; correctToWrong: number; wrongToCorrect: number; wrongToWrong: number } };
+  realcritic?: { items: number; solver: "stored" | "actor"; accuracyBefore: number; accuracyAfter: number; transitions: Transitions };
   /** Where the full result (per-item rows) was written. */
   resultPath?: string;
   error?: string;

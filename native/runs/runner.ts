@@ -17,7 +17,7 @@ import { computeBudgets, type RunState } from "../protocol/state.ts";
 import { GenerationError, RunCancelledError, RunContext } from "../strategies/context.ts";
 import { prompts } from "../strategies/prompts.ts";
 import { getStrategy } from "../strategies/registry.ts";
-import { resolveStrategyParams, StrategyParamError } from "../strategies/types.ts";
+import { resolveStrategyParams, StrategyParamError, type StrategyDefinition, type StrategyParams } from "../strategies/types.ts";
 import { writeManifest, type ManifestModel, type RunManifest } from "./manifest.ts";
 import { RunLogWriter } from "./run-log.ts";
 
@@ -121,8 +121,49 @@ async function measureMemory(runtime: LlamaRuntime, config: RunConfig, actorSequ
   }
 }
 
+/** What validation settles before any model loads. */
+interface ValidatedRun {
+  strategy: StrategyDefinition;
+  params: StrategyParams;
+  oracle: boolean;
+  sampling: Record<ModelRole, SamplingSettings>;
+  seed: number;
+  /** The checked model files (none when the caller supplies backends). */
+  files: Partial<Record<ModelRole, ModelFileSummary>>;
+  /** Roles on an OpenAI-compatible endpoint (their spec names one). */
+  remote: ReturnType<typeof remoteBackends>;
+}
+
+interface LoadedBackends {
+  backends: Record<ModelRole, ModelBackend>;
+  runtime: LlamaRuntime | null;
+  memory: RunManifest["memory"];
+  /** Actor and critic are one loaded model. */
+  sameFile: boolean;
+}
+
+interface OpenedRun {
+  runId: string;
+  dir: string;
+  logPath: string;
+  manifestPath: string;
+  manifest: RunManifest;
+  log: RunLogWriter;
+  models: Record<ModelRole, ModelDescriptor>;
+  /** The manifest's models as they stand now (a remote one's structured-output form is known after its first verdict). */
+  currentModels(): Promise<ManifestModel[]>;
+}
+
 export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise<RunResult> {
-  // ---- validate everything that can be checked without loading a model --------------------------------------
+  const run = await validateRun(config, deps);
+  const loaded = await loadBackends(config, deps, run);
+  const opened = await openRunRecord(config, deps, run, loaded);
+  const state = await driveStrategy(config, run, loaded, opened);
+  return { runId: opened.runId, dir: opened.dir, logPath: opened.logPath, manifestPath: opened.manifestPath, state };
+}
+
+/** Everything that can be checked without loading a model; a failure here creates no run folder. */
+async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedRun> {
   const question = config.task.question?.trim();
   if (!question) throw new RunInputError("the task is empty: give a question (--task) or a dataset item");
   let strategy;
@@ -159,63 +200,82 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
       }
     }
   }
+  return { strategy, params, oracle, sampling, seed, files, remote };
+}
 
-  // ---- load models ------------------------------------------------------------------------------------------
+/** The caller's backends, or actor and critic loaded through node-llama-cpp (one copy when they are the same file). */
+async function loadBackends(config: RunConfig, deps: RunDeps, run: ValidatedRun): Promise<LoadedBackends> {
   const sameFile = resolve(config.actor.path) === resolve(config.critic.path) && JSON.stringify(config.actor.load ?? {}) === JSON.stringify(config.critic.load ?? {});
   let backends: Record<ModelRole, ModelBackend>;
   let runtime: LlamaRuntime | null = null;
   let memory: RunManifest["memory"];
+  const { remote } = run;
   if (deps.backends) {
     backends = deps.backends;
   } else if (remote.actor && remote.critic) {
     backends = { actor: remote.actor, critic: remote.critic };
   } else {
-    runtime = await openRuntime({ gpu: config.gpu, threads: config.threads });
-    const runs = Math.max(1, config.concurrentRuns ?? 1);
-    const lanes = Math.max(strategy.actorLanes(params), config.lanesAtLeast ?? 1);
-    const actorLanes = lanes * runs;
-    const criticLanes = Math.min(lanes, 4) * runs;
-    const scope = config.laneScope ? `${config.laneScope}/` : "";
-    const load = async (role: ModelRole, sequences: number) => {
-      config.onProgress?.(`loading ${role} ${config[role].path}`);
-      let last = -1;
-      return runtime!.loadModel(config[role].path, { ...config[role].load, sequences }, (progress) => {
-        const percent = Math.floor(progress * 10) * 10;
-        if (percent !== last) config.onProgress?.(`loading ${role}: ${percent}%`);
-        last = percent;
-      }, config.signal);
-    };
-    // Memory before loading, to record what loading actually took next to the plan's estimate.
-    const before = { rss: process.memoryUsage().rss, vram: runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used };
-    try {
-      if (remote.actor || remote.critic) {
-        const role = remote.actor ? "critic" : "actor";
-        const local = new LlamaBackend(runtime, await load(role, role === "actor" ? actorLanes : criticLanes), `${scope}${role}`);
-        backends = { actor: remote.actor ?? local, critic: remote.critic ?? local };
-      } else if (sameFile) {
-        const loaded = await load("actor", actorLanes + criticLanes);
-        backends = { actor: new LlamaBackend(runtime, loaded, `${scope}actor`), critic: new LlamaBackend(runtime, loaded, `${scope}critic`) };
-      } else {
-        const actor = await load("actor", actorLanes);
-        const critic = await load("critic", criticLanes);
-        backends = { actor: new LlamaBackend(runtime, actor, `${scope}actor`), critic: new LlamaBackend(runtime, critic, `${scope}critic`) };
-      }
-    } catch (error) {
-      if (error instanceof ModelLoadError) throw new RunInputError(error.message);
-      throw error;
-    }
-    if (!remote.actor && !remote.critic) memory = await measureMemory(runtime, config, actorLanes, sameFile ? actorLanes + criticLanes : criticLanes, before);
+    ({ backends, runtime, memory } = await loadLlamaBackends(config, run, sameFile));
   }
   if (deps.generationCache) {
     const cache = deps.generationCache;
+    // A remote model is identified by its served name, not its URL: replicas of one model share entries.
     const identity = async (role: ModelRole) =>
       deps.backends ? `${backends[role].kind}:${role}`
       : isEndpointSpec(config[role].path) ? remoteIdentity(parseModelSpec(config[role].path) as EndpointSpec)
       : `${await cachedSha256(config[role].path)}|${JSON.stringify(config[role].load ?? {})}`;
     backends = { actor: cache.wrap(backends.actor, await identity("actor")), critic: cache.wrap(backends.critic, await identity("critic")) };
   }
+  return { backends, runtime, memory, sameFile };
+}
 
-  // ---- open the run -----------------------------------------------------------------------------------------
+async function loadLlamaBackends(config: RunConfig, run: ValidatedRun, sameFile: boolean): Promise<{ backends: Record<ModelRole, ModelBackend>; runtime: LlamaRuntime; memory: RunManifest["memory"] }> {
+  const runtime = await openRuntime({ gpu: config.gpu, threads: config.threads });
+  const runs = Math.max(1, config.concurrentRuns ?? 1);
+  const lanes = Math.max(run.strategy.actorLanes(run.params), config.lanesAtLeast ?? 1);
+  const actorLanes = lanes * runs;
+  const criticLanes = Math.min(lanes, 4) * runs;
+  const scope = config.laneScope ? `${config.laneScope}/` : "";
+  const load = async (role: ModelRole, sequences: number) => {
+    config.onProgress?.(`loading ${role} ${config[role].path}`);
+    let last = -1;
+    return runtime.loadModel(config[role].path, { ...config[role].load, sequences }, (progress) => {
+      const percent = Math.floor(progress * 10) * 10;
+      if (percent !== last) config.onProgress?.(`loading ${role}: ${percent}%`);
+      last = percent;
+    }, config.signal);
+  };
+  // Memory before loading, to record what loading actually took next to the plan's estimate.
+  const before = { rss: process.memoryUsage().rss, vram: runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used };
+  let backends: Record<ModelRole, ModelBackend>;
+  try {
+    if (run.remote.actor || run.remote.critic) {
+      // One role local, the other on an endpoint: load only the local one.
+      const role = run.remote.actor ? "critic" : "actor";
+      const local = new LlamaBackend(runtime, await load(role, role === "actor" ? actorLanes : criticLanes), `${scope}${role}`);
+      backends = { actor: run.remote.actor ?? local, critic: run.remote.critic ?? local };
+      return { backends, runtime, memory: undefined };
+    }
+    if (sameFile) {
+      const loaded = await load("actor", actorLanes + criticLanes);
+      backends = { actor: new LlamaBackend(runtime, loaded, `${scope}actor`), critic: new LlamaBackend(runtime, loaded, `${scope}critic`) };
+    } else {
+      const actor = await load("actor", actorLanes);
+      const critic = await load("critic", criticLanes);
+      backends = { actor: new LlamaBackend(runtime, actor, `${scope}actor`), critic: new LlamaBackend(runtime, critic, `${scope}critic`) };
+    }
+  } catch (error) {
+    if (error instanceof ModelLoadError) throw new RunInputError(error.message);
+    throw error;
+  }
+  const memory = await measureMemory(runtime, config, actorLanes, sameFile ? actorLanes + criticLanes : criticLanes, before);
+  return { backends, runtime, memory };
+}
+
+/** The run folder with its manifest (status running) and an open event log. */
+async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun, loaded: LoadedBackends): Promise<OpenedRun> {
+  const { strategy, params, oracle, sampling, seed, files } = run;
+  const { backends, runtime, memory, sameFile } = loaded;
   const runId = config.runId ?? newRunId(strategy.name);
   const dir = join(resolve(config.outDir), runId);
   mkdirSync(dir, { recursive: true });
@@ -223,7 +283,7 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   const manifestPath = join(dir, "manifest.json");
   const describe = async (role: ModelRole): Promise<{ descriptor: ModelDescriptor; manifest: ManifestModel }> => {
     const file = files[role];
-    const remoteModel = remoteRecord(remote[role] ?? backends[role]);
+    const remoteModel = remoteRecord(run.remote[role] ?? backends[role]);
     // An endpoint is recorded without credentials; a file by its absolute path.
     const path = remoteModel ? redactSpec(config[role].path) : resolve(config[role].path);
     const sha256 = file ? await cachedSha256(path) : null;
@@ -265,17 +325,23 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
     models: [actorInfo.manifest, criticInfo.manifest],
     backend: runtime ? runtime.report : { kind: backends.actor.kind },
     refineryVersion: "0.1.0",
-    ...(remote.actor || remote.critic ? { reproducibility: REMOTE_REPRODUCIBILITY } : {}),
+    ...(run.remote.actor || run.remote.critic ? { reproducibility: REMOTE_REPRODUCIBILITY } : {}),
     ...(memory ? { memory } : {}),
     prompts: { ...prompts },
   };
   writeManifest(manifestPath, manifest);
-  const refreshedModels = async () => (remote.actor || remote.critic ? [(await describe("actor")).manifest, (await describe("critic")).manifest] : manifest.models);
   const log = new RunLogWriter(logPath);
+  const currentModels = async () => (run.remote.actor || run.remote.critic ? [(await describe("actor")).manifest, (await describe("critic")).manifest] : manifest.models);
+  return { runId, dir, logPath, manifestPath, manifest, log, models: { actor: actorInfo.descriptor, critic: criticInfo.descriptor }, currentModels };
+}
 
+/** Runs the strategy, judges the selected answer, and ends the log and manifest with how the run ended. */
+async function driveStrategy(config: RunConfig, run: ValidatedRun, loaded: LoadedBackends, opened: OpenedRun): Promise<RunState> {
+  const { strategy, params, oracle, sampling, seed } = run;
+  const { runId, manifest, manifestPath, log } = opened;
   const ctx = new RunContext({
-    actor: backends.actor,
-    critic: backends.critic,
+    actor: loaded.backends.actor,
+    critic: loaded.backends.critic,
     sampling,
     task: config.task,
     seed,
@@ -296,7 +362,7 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
       runId,
       strategy: strategy.name,
       params,
-      models: { actor: actorInfo.descriptor, critic: criticInfo.descriptor },
+      models: opened.models,
       seed,
       task: config.task,
     });
@@ -312,13 +378,13 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
       correct,
       budgets: computeBudgets(ctx.state, selected.id),
     });
-    writeManifest(manifestPath, { ...manifest, models: await refreshedModels(), status: "finished", endedAt: new Date().toISOString() });
+    writeManifest(manifestPath, { ...manifest, models: await opened.currentModels(), status: "finished", endedAt: new Date().toISOString() });
   } catch (error) {
     const reason = error instanceof RunCancelledError ? "cancelled by the user" : (error as Error).message;
     ctx.emit({ type: "run-failed", at: Date.now(), reason, code: failureCode(error) });
-    writeManifest(manifestPath, { ...manifest, models: await refreshedModels(), status: "failed", endedAt: new Date().toISOString(), failure: reason });
+    writeManifest(manifestPath, { ...manifest, models: await opened.currentModels(), status: "failed", endedAt: new Date().toISOString(), failure: reason });
   } finally {
     log.close();
   }
-  return { runId, dir, logPath, manifestPath, state: ctx.state };
+  return ctx.state;
 }

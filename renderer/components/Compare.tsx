@@ -3,7 +3,7 @@
 // draft → final transitions, accuracy against tokens with the Pareto frontier, refinement dynamics, budget-matched
 // accuracy, and the per-item grid with filters; a cell opens that run's tree.
 import { useEffect, useState } from "react";
-import { fixed, PALETTE, pct } from "../../native/eval/format.ts";
+import { fixed, PALETTE, pct } from "../../native/protocol/format.ts";
 import type { ExperimentInfo, ExperimentProgressEvent } from "../../native/protocol/contract.ts";
 import { useAppState, useController } from "../store/context.tsx";
 import { CriticEval } from "./CriticEval.tsx";

@@ -1,7 +1,7 @@
 // Critic evaluation in the compare tab: the run setup's critic on ProcessBench (earliest wrong step: accuracy on
 // erroneous and on correct items, F1) or RealCritic (closed loop: accuracy before → after the critique and the
 // transition matrix; stored solutions = cross-critique, the actor's own = self-critique when one file).
-import { pct } from "../../native/eval/format.ts";
+import { pct } from "../../native/protocol/format.ts";
 import { useAppState, useController } from "../store/context.tsx";
 
 export function CriticEval() {

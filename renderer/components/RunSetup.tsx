@@ -5,7 +5,7 @@ import type { Task } from "../../native/protocol/events.ts";
 import { useAppState, useAppStateShallow, useController } from "../store/context.tsx";
 import { Errors } from "./Errors.tsx";
 import { EndpointTest } from "./EndpointTest.tsx";
-import { isEndpoint } from "../store/controller.ts";
+import { isEndpoint } from "../store/actions/models.ts";
 import { MemoryBar } from "./MemoryBar.tsx";
 
 function ModelField({ role }: { role: "actor" | "critic" }) {

@@ -84,7 +84,8 @@ export interface AppState {
   library: LibraryModelInfo[];
   downloads: Record<string, DownloadEvent>;
   view: "run" | "compare";
-  experiment: ExperimentInfo | null;
+  /** The open experiment; its progress lives in experimentProgress, the one place progress is kept. */
+  experiment: Omit<ExperimentInfo, "progress"> | null;
   /** Progress of experiments this engine runs, by folder. */
   experimentProgress: Record<string, ExperimentProgressEvent>;
   experimentForm: ExperimentForm;
@@ -191,7 +192,12 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     setPlan: (plan) => set({ plan }),
     setLibrary: (library) => set({ library }),
     setView: (view) => set({ view }),
-    setExperiment: (experiment) => set({ experiment }),
+    setExperiment: (info) =>
+      set((state) => {
+        if (!info) return { experiment: null };
+        const { progress, ...experiment } = info;
+        return { experiment, ...(progress ? { experimentProgress: { ...state.experimentProgress, [progress.path]: progress } } : {}) };
+      }),
     setExperiments: (experiments) => set({ experiments }),
     updateCriticEvalForm: (patch) => set((state) => ({ criticEvalForm: { ...state.criticEvalForm, ...patch } })),
     setCriticEval: (event) => set((state) => ({ criticEvals: { ...state.criticEvals, [event.evalId]: event } })),

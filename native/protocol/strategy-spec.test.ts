@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseStrategySpec, parseStrategySpecs } from "./spec.ts";
+import { parseStrategySpec, parseStrategySpecs } from "./strategy-spec.ts";
 
 test("strategy specs name a strategy and its parameters", () => {
   assert.deepEqual(parseStrategySpec("best-of-n"), { name: "best-of-n", strategy: "best-of-n" });

@@ -1,0 +1,54 @@
+// What every handler may use: the engine's options, the job registry, run-event batching and experiment progress.
+import type { z } from "zod";
+import type { EngineEvent, EngineInfo, ExperimentProgressEvent, RequestName, requestSchemas } from "../../protocol/contract.ts";
+import type { ExperimentControl } from "../../eval/experiment.ts";
+import { checkModelFile } from "../../llm/gguf-check.ts";
+import { isEndpointSpec } from "../../llm/model-spec.ts";
+import { openRuntime, type GpuChoice, type LlamaRuntime } from "../../llm/runtime.ts";
+import { RunInputError } from "../../runs/runner.ts";
+import type { EventBatcher } from "../event-batcher.ts";
+import type { Jobs } from "../jobs.ts";
+
+export interface EngineServiceOptions {
+  runsDir: string;
+  gpu?: GpuChoice;
+  threads?: number;
+  mode: EngineInfo["mode"];
+  emit: (event: EngineEvent) => void;
+}
+
+export interface ExperimentEntry {
+  control: ExperimentControl;
+  progress: ExperimentProgressEvent;
+}
+
+export interface EngineContext {
+  readonly options: EngineServiceOptions;
+  readonly jobs: Jobs;
+  readonly batcher: EventBatcher;
+  /** The latest progress of each experiment this engine started, kept after it ends (the UI shows how it ended). */
+  readonly experiments: Map<string, ExperimentEntry>;
+  readonly datasetFieldCache: Map<string, Promise<Array<Record<string, string>> | null>>;
+  downloadCounter: number;
+}
+
+export function engineRuntime(ctx: EngineContext): Promise<LlamaRuntime> {
+  return openRuntime({ gpu: ctx.options.gpu, threads: ctx.options.threads });
+}
+
+/** Checks the actor and critic files before a run starts, naming the role whose file is wrong; endpoints are checked when used. */
+export async function checkRoleModels(models: { actor: { path: string }; critic: { path: string } }): Promise<void> {
+  for (const role of ["actor", "critic"] as const) {
+    if (isEndpointSpec(models[role].path)) continue;
+    await checkModelFile(models[role].path).catch((error: Error) => {
+      throw new RunInputError(`${role} model: ${error.message}`);
+    });
+  }
+}
+
+export async function checkModelFiles(paths: readonly string[]): Promise<void> {
+  for (const path of paths) await checkModelFile(path);
+}
+
+/** A request's input after its schema parsed it (defaults applied). */
+export type Input<K extends RequestName> = z.output<(typeof requestSchemas)[K]>;

@@ -1,0 +1,50 @@
+// Critic evaluations (ProcessBench earliest error, RealCritic closed loop): started in the background, progress as events.
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { CriticEvalEvent } from "../../protocol/contract.ts";
+import { describeCriticEval, readProcessBench, readRealCritic, runCriticEvaluation, type CriticEvalOutcome } from "../../eval/critic-eval.ts";
+import { newRunId } from "../../runs/runner.ts";
+import { checkModelFiles, type EngineContext, type Input } from "./context.ts";
+
+export async function startCriticEval(ctx: EngineContext, input: Input<"startCriticEval">): Promise<{ evalId: string }> {
+  // A file of the wrong kind is refused in the call itself.
+  const items = input.mode === "processbench" ? await readProcessBench(input.dataset, input.limit) : await readRealCritic(input.dataset, input.limit);
+  await checkModelFiles([input.critic, ...(input.actor ? [input.actor] : [])]);
+  const evalId = newRunId(`critic-eval-${input.mode}`);
+  const signal = ctx.jobs.start("critic-eval", evalId);
+  let event: CriticEvalEvent = { type: "critic-eval", evalId, mode: input.mode, dataset: resolve(input.dataset), state: "running", done: 0, total: items.length };
+  const publish = (update: Partial<CriticEvalEvent>) => {
+    event = { ...event, ...update };
+    ctx.options.emit(event);
+  };
+  publish({});
+  void runCriticEvaluation({ ...input, gpu: ctx.options.gpu, threads: ctx.options.threads }, { signal, onProgress: (done, total) => publish({ done, total }) })
+    .then(async (outcome) => {
+      const resultPath = await writeCriticEvalResult(ctx, evalId, input, outcome);
+      publish({ state: "finished", summary: describeCriticEval(outcome), resultPath, ...finishedScores(outcome) });
+    })
+    .catch((error: Error) => publish(signal.aborted ? { state: "cancelled" } : { state: "failed", error: error.message }))
+    .finally(() => ctx.jobs.finish(evalId));
+  return { evalId };
+}
+
+export async function cancelCriticEval(ctx: EngineContext, { evalId }: Input<"cancelCriticEval">): Promise<{ cancelled: boolean }> {
+  return { cancelled: ctx.jobs.cancel("critic-eval", evalId) };
+}
+
+async function writeCriticEvalResult(ctx: EngineContext, evalId: string, request: Input<"startCriticEval">, outcome: CriticEvalOutcome): Promise<string> {
+  const dir = resolve(ctx.options.runsDir, "..", "critic-evals");
+  await mkdir(dir, { recursive: true });
+  const resultPath = join(dir, `${evalId}.json`);
+  await writeFile(resultPath, `${JSON.stringify({ request, ...outcome }, null, 2)}\n`);
+  return resultPath;
+}
+
+function finishedScores(outcome: CriticEvalOutcome): Pick<CriticEvalEvent, "processbench" | "realcritic"> {
+  if (outcome.mode === "processbench") {
+    const r = outcome.result;
+    return { processbench: { items: r.rows.length, erroneousAccuracy: r.erroneousAccuracy, correctAccuracy: r.correctAccuracy, f1: r.f1, unparseable: r.unparseable } };
+  }
+  const r = outcome.result;
+  return { realcritic: { items: r.rows.length, solver: outcome.solver, accuracyBefore: r.accuracyBefore, accuracyAfter: r.accuracyAfter, transitions: r.transitions } };
+}

@@ -1,0 +1,150 @@
+// Datasets and experiments: preview a dataset, start (or resume) one in the background, pause/resume/stop it, list and load experiment folders.
+import { readdir, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { Task } from "../../protocol/events.ts";
+import { readDataset as readTasks } from "../../eval/dataset.ts";
+import type { ExperimentInfo, ExperimentListing, ExperimentProgressEvent } from "../../protocol/contract.ts";
+import {
+  autoConcurrency,
+  breakdownByField,
+  buildExperimentConfig,
+  ExperimentControl,
+  ExperimentError,
+  loadExperimentDataset,
+  prepareExperiment,
+  readExperimentConfig,
+  readResults,
+  runExperiment,
+  summarizedResults,
+  type ExperimentConfig,
+} from "../../eval/experiment.ts";
+import { newRunId } from "../../runs/runner.ts";
+import { isEndpointSpec } from "../../llm/model-spec.ts";
+import { getStrategy } from "../../strategies/registry.ts";
+import { resolveStrategyParams } from "../../strategies/types.ts";
+import { checkRoleModels, engineRuntime, type EngineContext, type Input } from "./context.ts";
+
+export async function loadExperiment(ctx: EngineContext, { path, baseline }: Input<"loadExperiment">): Promise<ExperimentInfo> {
+  const config = readExperimentConfig(path);
+  if (!config) throw new Error(`${path} is not an experiment folder (no experiment.json)`);
+  const columns = config.columns.map((c) => c.name);
+  if (baseline !== undefined && !columns.includes(baseline)) throw new Error(`no column '${baseline}' in this experiment`);
+  const { results, summary } = summarizedResults(path, columns, baseline ?? columns[0]);
+  const dataset = await datasetFields(ctx, config);
+  return {
+    path: resolve(path),
+    columns,
+    dataset: config.dataset,
+    results: results.map(({ trajectory: _t, ...cell }) => cell),
+    summary,
+    itemFields: Object.fromEntries((dataset ?? []).map((fields, item) => [item, fields])),
+    breakdowns: dataset ? breakdownByField(results, columns, dataset) : [],
+    progress: ctx.experiments.get(resolve(path))?.progress ?? null,
+  };
+}
+
+export async function startExperiment(ctx: EngineContext, input: Input<"startExperiment">): Promise<{ path: string; total: number; done: number }> {
+  const path = resolve(input.out ?? join(ctx.options.runsDir, "..", "experiments", newRunId("experiment")));
+  const state = ctx.experiments.get(path)?.progress.state;
+  if (state === "running" || state === "paused") throw new ExperimentError(`${path} is already running`);
+  const config = readExperimentConfig(path) ?? (await newExperimentConfig(ctx, input));
+  // Refuse a malformed dataset or a folder holding another experiment in the call itself; once it answers, the
+  // folder loads (the UI opens it at once).
+  const prepared = await prepareExperiment(path, config);
+  // Remote models only: each endpoint's concurrency decides (the experiment's endpoint pool).
+  const remoteOnly = config.columns.every((c) => isEndpointSpec(c.actor.path) && isEndpointSpec(c.critic.path));
+  const concurrency = input.concurrency ?? (remoteOnly ? undefined : autoConcurrency((await engineRuntime(ctx)).report.active));
+  const control = new ExperimentControl();
+  const total = prepared.tasks.length * config.columns.length;
+  const entry = { control, progress: { type: "experiment-progress" as const, path, state: "running" as const, done: 0, total, running: 0, etaSeconds: null, tokensPerSecond: 0, cacheHits: 0, skippedRecords: 0 } as ExperimentProgressEvent };
+  ctx.experiments.set(path, entry);
+  ctx.jobs.add("experiment", path, () => control.stop());
+  const publish = (update: Partial<ExperimentProgressEvent>) => {
+    entry.progress = { ...entry.progress, ...update };
+    ctx.options.emit(entry.progress);
+  };
+  const done = readResults(path).length;
+  publish({ done });
+  void runExperiment(path, config, {
+    prepared,
+    control,
+    concurrency,
+    cache: input.cache ?? true,
+    onProgress: (p) =>
+      publish({
+        state: p.paused ? "paused" : "running",
+        done: p.done,
+        total: p.total,
+        running: p.running,
+        etaSeconds: Number.isFinite(p.etaSeconds) ? p.etaSeconds : null,
+        tokensPerSecond: p.tokensPerSecond,
+        cacheHits: p.cacheHits,
+        skippedRecords: p.skippedRecords.length,
+      }),
+  })
+    .then((results) => publish({ state: control.signal.aborted ? "stopped" : "finished", done: results.length, running: 0 }))
+    .catch((error: Error) => publish({ state: "failed", running: 0, error: error.message }))
+    .finally(() => ctx.jobs.finish(path));
+  return { path, total, done };
+}
+
+async function newExperimentConfig(ctx: EngineContext, input: Input<"startExperiment">): Promise<ExperimentConfig> {
+  if (!input.dataset || !input.columns || !input.pairs) throw new ExperimentError("a new experiment needs a dataset, at least one strategy and an actor model");
+  const pairs = input.pairs.map((pair) => ({ actor: pair.actor, critic: pair.critic ?? { path: pair.actor.path } }));
+  const config = await buildExperimentConfig({ ...input, dataset: resolve(input.dataset), strategies: input.columns, pairs, gpu: ctx.options.gpu, threads: ctx.options.threads });
+  for (const column of config.columns) resolveStrategyParams(getStrategy(column.strategy), column.params ?? {});
+  for (const pair of pairs) await checkRoleModels(pair);
+  return config;
+}
+
+export async function controlExperiment(ctx: EngineContext, { path, action }: Input<"controlExperiment">): Promise<{ state: ExperimentProgressEvent["state"] }> {
+  const entry = ctx.experiments.get(resolve(path));
+  if (!entry || (entry.progress.state !== "running" && entry.progress.state !== "paused")) throw new Error(`no experiment is running in ${path}`);
+  if (action === "pause") entry.control.pause();
+  else if (action === "resume") entry.control.resume();
+  else entry.control.stop();
+  return { state: action === "stop" ? "stopped" : entry.control.paused ? "paused" : "running" };
+}
+
+export async function listExperiments(ctx: EngineContext, _input: Input<"listExperiments">): Promise<ExperimentListing[]> {
+  const root = resolve(ctx.options.runsDir, "..", "experiments");
+  const names = await readdir(root).catch(() => [] as string[]);
+  const paths = new Set([...names.map((name) => join(root, name)), ...ctx.experiments.keys()]);
+  const listings: ExperimentListing[] = [];
+  for (const path of paths) {
+    const config = readExperimentConfig(path);
+    if (!config) continue;
+    const modified = await stat(join(path, "experiment.json")).then((s) => s.mtime, () => new Date(0));
+    const results = await stat(join(path, "results.jsonl")).then((s) => s.mtime, () => modified);
+    listings.push({
+      path,
+      dataset: config.dataset,
+      columns: config.columns.map((c) => c.name),
+      done: readResults(path).length,
+      modifiedAt: (results > modified ? results : modified).toISOString(),
+      state: ctx.experiments.get(path)?.progress.state ?? null,
+    });
+  }
+  return listings.sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt));
+}
+
+/**
+ * An experiment's dataset fields for the grid's filter and breakdowns, read once per version of the file: the
+ * compare view reloads several times a second while an experiment runs. A dataset moved away only loses them.
+ */
+async function datasetFields(ctx: EngineContext, config: ExperimentConfig): Promise<Array<Record<string, string>> | null> {
+  const mtime = await stat(config.dataset).then((s) => s.mtimeMs, () => null);
+  if (mtime === null) return null;
+  const key = JSON.stringify([config.dataset, config.limit, config.offset, config.fields, mtime]);
+  let fields = ctx.datasetFieldCache.get(key);
+  if (!fields) {
+    fields = loadExperimentDataset(config, { skipMalformed: true }).then((d) => d.fields, () => null);
+    ctx.datasetFieldCache.clear();
+    ctx.datasetFieldCache.set(key, fields);
+  }
+  return fields;
+}
+
+export async function readDataset(_ctx: EngineContext, { path, limit }: Input<"readDataset">): Promise<Task[]> {
+  return readTasks(path, { limit: limit ?? 200 });
+}

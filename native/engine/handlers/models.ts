@@ -1,0 +1,61 @@
+// Model files: inspect one, plan memory for a pair, the model library, per-model load settings.
+import { resolve } from "node:path";
+import type { EndpointTestInfo, LibraryModelInfo, LoadSettingsInfo, MemoryPlanInfo, ModelInfo } from "../../protocol/contract.ts";
+import { testEndpoint as probeEndpoint } from "../../llm/endpoint-test.ts";
+import { checkModelFile } from "../../llm/gguf-check.ts";
+import { addModel as addToLibrary, defaultRoots, readAddedModels, scanLibrary } from "../../llm/library.ts";
+import { getLoadSettings as readLoadSettings, saveLoadSettings as writeLoadSettings } from "../../llm/load-settings.ts";
+import { planMemory as plan } from "../../llm/memory-plan.ts";
+import { checkModelFiles, engineRuntime, type EngineContext, type Input } from "./context.ts";
+
+type LoadSettingsByRole = Partial<Record<"actor" | "critic", LoadSettingsInfo>>;
+
+export async function inspectModel(_ctx: EngineContext, { path }: Input<"inspectModel">): Promise<ModelInfo> {
+  const file = await checkModelFile(path);
+  return {
+    path: resolve(path),
+    sizeBytes: file.sizeBytes,
+    architecture: file.architecture,
+    name: file.name,
+    contextLength: file.contextLength,
+    layers: file.layers,
+    chatTemplate: file.hasChatTemplate,
+  };
+}
+
+export async function planMemory(ctx: EngineContext, input: Input<"planMemory">): Promise<MemoryPlanInfo> {
+  await checkModelFiles([input.actor, input.critic]);
+  const runtime = await engineRuntime(ctx);
+  const contextSize = input.contextSize ?? 4096;
+  return plan({
+    llama: runtime.llama,
+    actor: { path: input.actor, contextSize, sequences: input.actorSequences ?? 1 },
+    critic: { path: input.critic, contextSize, sequences: input.criticSequences ?? 1 },
+    vram: input.vram,
+    ram: input.ram,
+  });
+}
+
+export async function listModels(_ctx: EngineContext, _input: Input<"listModels">): Promise<LibraryModelInfo[]> {
+  const roots = defaultRoots();
+  roots.added = await readAddedModels();
+  return scanLibrary(roots);
+}
+
+export async function addModel(_ctx: EngineContext, { path }: Input<"addModel">): Promise<{ added: string[] }> {
+  return { added: await addToLibrary(path) };
+}
+
+export async function getLoadSettings(_ctx: EngineContext, { path }: Input<"getLoadSettings">): Promise<LoadSettingsByRole> {
+  return readLoadSettings(path);
+}
+
+/** "Test connection": the endpoint's models, kind and version; a key given here is used for its later runs. */
+export async function testEndpoint(_ctx: EngineContext, { spec, apiKey }: Input<"testEndpoint">): Promise<EndpointTestInfo> {
+  return probeEndpoint(spec, apiKey);
+}
+
+export async function saveLoadSettings(_ctx: EngineContext, { path, role, load }: Input<"saveLoadSettings">): Promise<LoadSettingsByRole> {
+  await checkModelFile(path);
+  return writeLoadSettings(path, role, load);
+}

@@ -1,0 +1,93 @@
+// One cell of an experiment: a full run of one column's strategy on one item, with its own log, turned into the
+// line results.jsonl keeps (correctness, tokens, the trajectory of candidates for the anytime curves).
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { candidateIsCorrect } from "../checkers.ts";
+import { executeRun, type ModelConfig, type RunDeps } from "../../runs/runner.ts";
+import type { GenerationCache } from "../../llm/generation-cache.ts";
+import type { Task } from "../../protocol/events.ts";
+import { latestScore, type RunState } from "../../protocol/state.ts";
+import type { CellResult, PendingCell, TrajectoryPoint } from "./checkpoint.ts";
+import type { ExperimentConfig } from "./config.ts";
+
+const CANDIDATE_ROLES = new Set(["draft", "refine", "distill"]);
+
+/** The run's candidates in the order it produced them, each with the tokens spent so far, checked and scored. */
+export async function runTrajectory(state: RunState, task: Task): Promise<TrajectoryPoint[]> {
+  const points: TrajectoryPoint[] = [];
+  let spent = 0;
+  for (const id of state.order) {
+    const node = state.nodes[id]!;
+    spent += node.tokensIn + node.tokensOut;
+    if (!CANDIDATE_ROLES.has(node.role) || node.status !== "done" || node.model !== "actor") continue;
+    points.push({ iteration: node.iteration, tokens: spent, correct: await candidateIsCorrect(task, node), score: latestScore(node, "critic")?.value ?? null });
+  }
+  return points;
+}
+
+export interface CellSetting {
+  dir: string;
+  config: ExperimentConfig;
+  /** Items run at once: the models are loaded with sequences for each. */
+  concurrency: number;
+  /** Actor lanes of each column's strategy. */
+  lanes: readonly number[];
+  /** The worker running the cell: its lanes are its own. */
+  slot: number;
+  signal: AbortSignal;
+  cache?: GenerationCache;
+  deps?: RunDeps;
+  /** The endpoint pool's choice of replica for this cell, in place of the column's models. */
+  models?: { actor: ModelConfig; critic: ModelConfig };
+}
+
+/** Runs one cell; undefined when it was cancelled (it runs again on resume). */
+export async function runCell({ task, item, column }: PendingCell, setting: CellSetting): Promise<CellResult | undefined> {
+  const { dir, config, cache } = setting;
+  const runId = `${column.name}--${String(item).padStart(4, "0")}`;
+  // A run folder without a checkpoint line was cut short: start that cell again from nothing.
+  rmSync(join(dir, "runs", runId), { recursive: true, force: true });
+  const cellStart = performance.now();
+  const result = await executeRun(
+    {
+      strategy: column.strategy,
+      params: column.params,
+      actor: setting.models?.actor ?? column.actor,
+      critic: setting.models?.critic ?? column.critic,
+      task,
+      seed: config.seed + item,
+      outDir: join(dir, "runs"),
+      runId,
+      gpu: config.gpu,
+      threads: config.threads,
+      // One generation at a time within a run: a resumed experiment gives the same results as an uninterrupted one.
+      parallel: false,
+      maxTotalTokens: config.maxTotalTokens,
+      // Loaded once for the widest column, with sequences for every concurrent item.
+      concurrentRuns: setting.concurrency,
+      lanesAtLeast: Math.max(...setting.lanes),
+      laneScope: `item-slot-${setting.slot}`,
+      signal: setting.signal,
+    },
+    { ...setting.deps, generationCache: setting.deps?.generationCache ?? cache },
+  );
+  const { state } = result;
+  if (state.failure?.code === "cancelled") return undefined;
+  const trajectory = await runTrajectory(state, task);
+  return {
+    item,
+    itemId: task.id ?? String(item),
+    column: column.name,
+    runId,
+    status: state.status === "finished" ? "finished" : "failed",
+    correct: state.correct,
+    initialCorrect: trajectory[0]?.correct ?? null,
+    answer: state.answer,
+    pathTokens: state.budgets?.selectedPathTokens ?? 0,
+    totalTokens: state.budgets?.totalTokens ?? state.order.reduce((s, id) => s + state.nodes[id]!.tokensIn + state.nodes[id]!.tokensOut, 0),
+    wallMs: Math.round(performance.now() - cellStart),
+    ...(cache ? { cachedGenerations: Object.values(state.nodes).filter((n) => n.cached).length } : {}),
+    trajectory,
+    ...(state.failure ? { failure: state.failure.reason } : {}),
+  };
+}

@@ -1,0 +1,104 @@
+// An experiment folder is its own checkpoint: experiment.json and the dataset fingerprint are written before the
+// first cell, results.jsonl gets one synced line per finished cell, so a killed experiment resumes where it stopped
+// and never redoes a finished cell.
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { MalformedRecord } from "../dataset.ts";
+import type { Task } from "../../protocol/events.ts";
+import { getStrategy } from "../../strategies/registry.ts";
+import { resolveStrategyParams } from "../../strategies/types.ts";
+import type { CellResult } from "../../protocol/experiment-results.ts";
+import { ExperimentError, loadExperimentDataset, type ExperimentColumn, type ExperimentConfig } from "./config.ts";
+
+export type { CellResult, TrajectoryPoint } from "../../protocol/experiment-results.ts";
+
+export function readResults(dir: string): CellResult[] {
+  const path = join(dir, "results.jsonl");
+  if (!existsSync(path)) return [];
+  const results: CellResult[] = [];
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    try {
+      results.push(JSON.parse(line) as CellResult);
+    } catch {
+      // a line cut by a crash: that cell runs again
+    }
+  }
+  return results;
+}
+
+export interface PendingCell {
+  task: Task;
+  item: number;
+  column: ExperimentColumn;
+}
+
+/** The cells results.jsonl does not hold yet, item by item. */
+export function pendingCells(dir: string, tasks: readonly Task[], columns: readonly ExperimentColumn[]): PendingCell[] {
+  const done = new Set(readResults(dir).map((r) => `${r.item}|${r.column}`));
+  return tasks.flatMap((task, item) => columns.map((column) => ({ task, item, column }))).filter((c) => !done.has(`${c.item}|${c.column.name}`));
+}
+
+/** Appends finished cells to results.jsonl, each synced before the cell counts as done. */
+export class ResultsWriter {
+  private readonly fd: number;
+
+  constructor(dir: string) {
+    this.fd = openSync(join(dir, "results.jsonl"), "a");
+  }
+
+  append(cell: CellResult): void {
+    writeSync(this.fd, `${JSON.stringify(cell)}\n`);
+    fdatasyncSync(this.fd);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+export interface PreparedExperiment {
+  tasks: Task[];
+  skipped: MalformedRecord[];
+  /** Actor lanes of each column's strategy. */
+  lanes: number[];
+}
+
+/**
+ * Checks an experiment and sets up its folder (experiment.json, the dataset fingerprint), refusing a folder that
+ * holds another experiment or a dataset edited since. Once this resolves the folder can be loaded, before any cell.
+ */
+export async function prepareExperiment(dir: string, config: ExperimentConfig): Promise<PreparedExperiment> {
+  const names = new Set(config.columns.map((c) => c.name));
+  if (names.size !== config.columns.length) throw new ExperimentError("column names must be unique");
+  if (!config.columns.length) throw new ExperimentError("an experiment needs at least one column (strategy)");
+  const lanes = config.columns.map((column) => {
+    try {
+      const strategy = getStrategy(column.strategy);
+      return strategy.actorLanes(resolveStrategyParams(strategy, column.params ?? {}));
+    } catch (error) {
+      throw new ExperimentError(`column ${column.name}: ${(error as Error).message}`);
+    }
+  });
+  const { tasks, skipped } = await loadExperimentDataset(config);
+  mkdirSync(dir, { recursive: true });
+  const configPath = join(dir, "experiment.json");
+  // Cells are keyed by item index: a dataset edited since the start would pair old results with other items.
+  const fingerprint = { sha256: createHash("sha256").update(JSON.stringify(tasks)).digest("hex"), items: tasks.length };
+  const fingerprintPath = join(dir, "dataset-fingerprint.json");
+  if (existsSync(configPath)) {
+    const existing = readFileSync(configPath, "utf8");
+    if (existing !== `${JSON.stringify(config, null, 2)}\n`) throw new ExperimentError(`${dir} holds a different experiment; resume it with its own settings or use another folder`);
+    if (existsSync(fingerprintPath)) {
+      const before = JSON.parse(readFileSync(fingerprintPath, "utf8")) as typeof fingerprint;
+      if (before.sha256 !== fingerprint.sha256) {
+        throw new ExperimentError(`the items of ${config.dataset} changed since this experiment started (${before.items} items then, ${fingerprint.items} now); finished cells would not match their items — restore the file or start a new experiment folder`);
+      }
+    }
+  } else {
+    writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  }
+  if (!existsSync(fingerprintPath)) writeFileSync(fingerprintPath, `${JSON.stringify(fingerprint)}\n`);
+  return { tasks, skipped, lanes };
+}

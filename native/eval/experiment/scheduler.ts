@@ -1,0 +1,160 @@
+// Runs an experiment's pending cells: workers, one per concurrent item, take cells in order; pausing lets the
+// cells in flight finish and starts no new one until resumed; stopping cancels the cells in flight, and a cell cut
+// short gets its finished generations back from the experiment's generation cache when it runs again.
+import { join } from "node:path";
+import type { MalformedRecord } from "../dataset.ts";
+import type { RunDeps } from "../../runs/runner.ts";
+import { GenerationCache } from "../../llm/generation-cache.ts";
+import { EndpointPool, type EndpointStats } from "../endpoint-pool.ts";
+import { runCell } from "./cell.ts";
+import { pendingCells, prepareExperiment, readResults, ResultsWriter, type CellResult, type PreparedExperiment } from "./checkpoint.ts";
+import type { ExperimentConfig } from "./config.ts";
+
+/** Pause, resume and stop an experiment from outside (the CLI's keys, the UI's buttons). */
+export class ExperimentControl {
+  private readonly controller = new AbortController();
+  private gate: { promise: Promise<void>; resolve: () => void } | null = null;
+  private readonly listeners = new Set<() => void>();
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get paused(): boolean {
+    return this.gate !== null;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  pause(): void {
+    if (this.gate || this.signal.aborted) return;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.gate = { promise, resolve };
+    this.listeners.forEach((l) => l());
+  }
+
+  resume(): void {
+    const gate = this.gate;
+    this.gate = null;
+    gate?.resolve();
+    if (gate) this.listeners.forEach((l) => l());
+  }
+
+  /** Stops after the cells in flight are cancelled; the experiment resumes from its checkpoint later. */
+  stop(): void {
+    this.controller.abort();
+    this.resume();
+  }
+
+  async whenRunning(): Promise<void> {
+    while (this.gate) await this.gate.promise;
+  }
+}
+
+export interface ExperimentProgress {
+  done: number;
+  total: number;
+  running: number;
+  paused: boolean;
+  etaSeconds: number;
+  tokensPerSecond: number;
+  cacheHits: number;
+  skippedRecords: MalformedRecord[];
+  /** Cells and throughput per endpoint, when models are on endpoints. */
+  endpoints?: EndpointStats[];
+}
+
+/** Items at once when the user does not say: several on a GPU; on the CPU the cores are already busy with one. */
+export function autoConcurrency(backend: string): number {
+  return backend === "cpu" ? 1 : 4;
+}
+
+export interface ExperimentOptions {
+  /** Pause/resume/stop; `signal` alone also stops. */
+  control?: ExperimentControl;
+  signal?: AbortSignal;
+  /** Items run at the same time on parallel sequences (default 1: strictly reproducible; remote models: the endpoints' concurrency). */
+  concurrency?: number;
+  /** Replay identical generations from <dir>/generation-cache.jsonl (default on). */
+  cache?: boolean;
+  onProgress?: (progress: ExperimentProgress) => void;
+  deps?: RunDeps;
+  /** prepareExperiment's result for this folder and config, when the caller already awaited it. */
+  prepared?: PreparedExperiment;
+}
+
+export async function runExperiment(dir: string, config: ExperimentConfig, options: ExperimentOptions = {}): Promise<CellResult[]> {
+  const { tasks, skipped, lanes } = options.prepared ?? (await prepareExperiment(dir, config));
+  const control = options.control ?? new ExperimentControl();
+  options.signal?.addEventListener("abort", () => control.stop(), { once: true });
+  if (options.signal?.aborted) control.stop();
+  const pool = await EndpointPool.forColumns(config.columns);
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? pool?.slots ?? 1));
+  const cache = options.cache === false ? undefined : new GenerationCache(join(dir, "generation-cache.jsonl"));
+  const cells = pendingCells(dir, tasks, config.columns);
+  const total = tasks.length * config.columns.length;
+  let finished = total - cells.length;
+  const firstFinished = finished;
+  const started = performance.now();
+  let tokens = 0;
+  let running = 0;
+  const progress = (): ExperimentProgress => {
+    const elapsed = (performance.now() - started) / 1000;
+    const rate = (finished - firstFinished) / elapsed;
+    return { done: finished, total, running, paused: control.paused, etaSeconds: rate > 0 ? (total - finished) / rate : Number.NaN, tokensPerSecond: elapsed > 0 ? tokens / elapsed : 0, cacheHits: cache?.hits ?? 0, skippedRecords: skipped, ...(pool ? { endpoints: pool.stats() } : {}) };
+  };
+  const unsubscribe = control.onChange(() => options.onProgress?.(progress()));
+  const writer = new ResultsWriter(dir);
+  let next = 0;
+  const worker = async (slot: number) => {
+    for (;;) {
+      await control.whenRunning();
+      if (control.signal.aborted) return;
+      const cell = cells[next++];
+      if (!cell) return;
+      running++;
+      let result: CellResult | undefined;
+      let moved = false;
+      const lease = pool ? await pool.acquire(cell.column, control.signal).catch((error: unknown) => (control.signal.aborted ? null : Promise.reject(error))) : null;
+      if (pool && !lease) return;
+      try {
+        result = await runCell(cell, { dir, config, concurrency, lanes, slot, signal: control.signal, cache, deps: options.deps, ...(lease ? { models: lease } : {}) });
+        lease?.release(result?.totalTokens ?? 0, result !== undefined);
+        // Its endpoint stopped answering: the cell goes back in the queue for another; its finished generations are cached.
+        moved = result?.status === "failed" && lease?.endpointFailed() === true;
+        if (result && !moved) {
+          writer.append(result);
+          finished++;
+          tokens += result.totalTokens;
+        }
+      } finally {
+        lease?.release(0, false);
+        running--;
+      }
+      if (moved) cells.push(cell);
+      else if (result) options.onProgress?.(progress());
+    }
+  };
+  try {
+    // One worker failing (a model that no longer loads) stops the others; all settle before the checkpoint closes.
+    const settled = await Promise.allSettled(
+      Array.from({ length: Math.min(concurrency, Math.max(1, cells.length)) }, (_, slot) =>
+        worker(slot).catch((error: unknown) => {
+          control.stop();
+          throw error;
+        }),
+      ),
+    );
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failure) throw failure.reason;
+  } finally {
+    unsubscribe();
+    writer.close();
+    cache?.close();
+  }
+  return readResults(dir);
+}

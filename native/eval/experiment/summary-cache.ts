@@ -1,0 +1,40 @@
+// The compare view polls an experiment several times a second while it runs; results.jsonl only grows, so its
+// size and mtime name a version, and the results and their statistics (bootstrap intervals included) are worked
+// out once per version instead of on every poll.
+import { statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { readResults, type CellResult } from "./checkpoint.ts";
+import { summarize, type ExperimentSummary } from "./summary.ts";
+
+export interface SummarizedResults {
+  /** Identifies the results file's content: changes whenever a cell is appended. */
+  version: string;
+  results: CellResult[];
+  summary: ExperimentSummary;
+}
+
+const MAX_ENTRIES = 16;
+const entries = new Map<string, SummarizedResults>();
+
+function resultsVersion(dir: string): string {
+  try {
+    const s = statSync(join(dir, "results.jsonl"));
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return "none";
+  }
+}
+
+/** readResults + summarize for an experiment folder, reused while results.jsonl is unchanged. */
+export function summarizedResults(dir: string, columns: readonly string[], baseline = columns[0]!): SummarizedResults {
+  const version = resultsVersion(dir);
+  const key = JSON.stringify([resolve(dir), columns, baseline]);
+  const cached = entries.get(key);
+  if (cached?.version === version) return cached;
+  const results = readResults(dir);
+  const entry = { version, results, summary: summarize(results, columns, baseline) };
+  entries.delete(key);
+  entries.set(key, entry);
+  if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+  return entry;
+}

@@ -1,0 +1,82 @@
+// An experiment's statistics: accuracy with intervals, paired comparison against a baseline, refinement
+// transitions and dynamics, the accuracy-vs-tokens frontier, budget-matched accuracy, per-field breakdowns.
+import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, TrajectoryPoint } from "../../protocol/experiment-results.ts";
+import { bootstrapInterval, mean, pairedComparison, paretoFrontier, transitions } from "../stats.ts";
+
+export type { ColumnSummary, ExperimentSummary, FieldBreakdown };
+
+/**
+ * Accuracy per value of each categorical dataset field (MATH-500's level and subject, say): fields with 2 to 20
+ * distinct values over the items every column finished.
+ */
+export function breakdownByField(results: readonly CellResult[], columns: readonly string[], itemFields: ReadonlyArray<Record<string, string>>): FieldBreakdown[] {
+  const byKey = new Map(results.map((r) => [`${r.item}|${r.column}`, r]));
+  const items = [...new Set(results.map((r) => r.item))].filter((item) => columns.every((c) => byKey.has(`${item}|${c}`))).sort((a, b) => a - b);
+  const fields = [...new Set(items.flatMap((item) => Object.keys(itemFields[item] ?? {})))].sort();
+  const breakdowns: FieldBreakdown[] = [];
+  for (const field of fields) {
+    const values = [...new Set(items.map((item) => itemFields[item]?.[field]).filter((v): v is string => v !== undefined))];
+    if (values.length < 2 || values.length > 20) continue;
+    values.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+    breakdowns.push({
+      field,
+      rows: values.map((value) => {
+        const matching = items.filter((item) => itemFields[item]?.[field] === value);
+        return { value, items: matching.length, accuracy: Object.fromEntries(columns.map((c) => [c, mean(matching.map((item) => Number(byKey.get(`${item}|${c}`)!.correct === true)))])) };
+      }),
+    });
+  }
+  return breakdowns;
+}
+
+/** Whether a run's answer was right once it had spent `budget` tokens. */
+export function correctWithin(cell: CellResult, budget: number): boolean {
+  if (cell.totalTokens <= budget) return cell.correct === true;
+  const reached = (cell.trajectory ?? []).filter((p) => p.tokens <= budget).at(-1);
+  return reached?.correct === true;
+}
+
+function dynamicsOf(cells: readonly CellResult[]): ColumnSummary["dynamics"] {
+  const longest = Math.max(0, ...cells.map((c) => c.trajectory?.length ?? 0));
+  return Array.from({ length: longest }, (_, k) => {
+    const points = cells.map((c) => c.trajectory?.[k]).filter((p): p is TrajectoryPoint => p !== undefined);
+    const scores = points.map((p) => p.score).filter((v): v is number => v !== null);
+    return { candidate: k, items: points.length, accuracy: mean(points.map((p) => Number(p.correct === true))), meanScore: scores.length ? mean(scores) : null };
+  });
+}
+
+export function summarize(results: readonly CellResult[], columns: readonly string[], baseline = columns[0]!): ExperimentSummary {
+  // Only items every column finished are compared, so the pairs line up.
+  const byColumn = new Map(columns.map((c) => [c, new Map(results.filter((r) => r.column === c).map((r) => [r.item, r]))]));
+  const items = [...(byColumn.get(baseline)?.keys() ?? [])].filter((item) => columns.every((c) => byColumn.get(c)!.has(item))).sort((a, b) => a - b);
+  const correctOf = (column: string) => items.map((item) => byColumn.get(column)!.get(item)!.correct === true);
+  const summaries = columns.map((column): ColumnSummary => {
+    const cells = items.map((item) => byColumn.get(column)!.get(item)!);
+    const correct = correctOf(column);
+    const initial = cells.map((c) => c.initialCorrect);
+    return {
+      column,
+      items: cells.length,
+      accuracy: mean(correct.map(Number)),
+      interval: bootstrapInterval(correct.map(Number), { seed: 7 }),
+      failed: cells.filter((c) => c.status === "failed").length,
+      meanPathTokens: mean(cells.map((c) => c.pathTokens)),
+      meanTotalTokens: mean(cells.map((c) => c.totalTokens)),
+      meanWallMs: mean(cells.map((c) => c.wallMs)),
+      tokensPerSecond: cells.reduce((sum, c) => sum + c.totalTokens, 0) / Math.max(1e-9, cells.reduce((sum, c) => sum + c.wallMs, 0) / 1000),
+      versusBaseline: column === baseline ? null : pairedComparison(correctOf(baseline), correct),
+      transitions: initial.every((v) => v !== null) && cells.length ? transitions(initial as boolean[], correct) : null,
+      dynamics: dynamicsOf(cells),
+    };
+  });
+  const budgets = [...new Set(summaries.map((s) => Math.round(s.meanTotalTokens)))].filter((b) => b > 0).sort((a, b) => a - b);
+  return {
+    baseline,
+    columns: summaries,
+    pareto: paretoFrontier(summaries.map((s) => ({ id: s.column, tokens: s.meanTotalTokens, accuracy: s.accuracy }))),
+    budgetMatched: budgets.map((budget) => ({
+      budget,
+      accuracy: Object.fromEntries(columns.map((column) => [column, mean(items.map((item) => Number(correctWithin(byColumn.get(column)!.get(item)!, budget))))])),
+    })),
+  };
+}

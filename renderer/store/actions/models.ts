@@ -1,0 +1,112 @@
+// Model files and the hardware: inspecting a file, its saved load settings, the memory plan, the library and
+// downloads, the GPU report and the backend choice.
+import { actorPath, criticPath } from "../selectors.ts";
+import { stateOf, type ActionContext } from "./context.ts";
+import { formFromLoad, loadFromForm } from "./load-form.ts";
+
+/** A model spec naming an OpenAI-compatible endpoint rather than a GGUF file. */
+export const isEndpoint = (spec: string) => spec.startsWith("openai:");
+
+export function createModelActions(ctx: ActionContext) {
+  const state = () => stateOf(ctx);
+
+  async function refreshLibrary() {
+    const result = await ctx.bridge.listModels({});
+    if (result.ok) state().setLibrary(result.value);
+    else state().pushError("library", result.error);
+  }
+
+  async function refreshGpu(refresh = false) {
+    const result = await ctx.bridge.gpuReport({ refresh });
+    if (result.ok) state().setGpu(result.value);
+    else state().pushError("engine", `cannot read the hardware: ${result.error}`);
+  }
+
+  /** The joint memory plan for the models in the form, recomputed when either changes. */
+  async function planForSetup() {
+    const { setup } = state();
+    const actor = actorPath(setup);
+    const critic = criticPath(setup);
+    // Nothing to plan for a model on a server.
+    if (!actor || isEndpoint(actor) || isEndpoint(critic)) return;
+    const contextSize = Number(setup.load.actor.contextSize) || undefined;
+    const key = `${actor}|${critic}|${contextSize ?? ""}`;
+    if (state().plan?.key === key) return;
+    state().setPlan({ key });
+    const result = await ctx.bridge.planMemory({ actor, critic, ...(contextSize ? { contextSize } : {}) });
+    if (state().plan?.key !== key) return;
+    state().setPlan(result.ok ? { key, value: result.value } : { key, error: result.error });
+  }
+
+  async function inspectModel(path: string) {
+    if (!path.trim() || isEndpoint(path.trim())) return;
+    const result = await ctx.bridge.inspectModel({ path: path.trim() });
+    state().setModel(path.trim(), result.ok ? result.value : { error: result.error });
+    if (!result.ok) return;
+    // The model's saved load settings become the form's starting point for the role(s) it fills.
+    const saved = await ctx.bridge.getLoadSettings({ path: path.trim() });
+    if (saved.ok) {
+      const { setup } = state();
+      const load = { ...setup.load };
+      if (actorPath(setup) === path.trim()) load.actor = formFromLoad(saved.value.actor);
+      if (criticPath(setup) === path.trim()) load.critic = formFromLoad(saved.value.critic ?? saved.value.actor);
+      state().updateSetup({ load });
+    }
+    void planForSetup();
+  }
+
+  async function pickModel(role: "actor" | "critic") {
+    const result = await ctx.bridge.pickModelFile({});
+    if (!result.ok) {
+      state().pushError("setup", result.error);
+      return;
+    }
+    if (!result.value.path) return;
+    state().updateSetup(role === "actor" ? { actorPath: result.value.path } : { criticPath: result.value.path });
+    await inspectModel(result.value.path);
+  }
+
+  async function useModel(role: "actor" | "critic", path: string) {
+    state().updateSetup(role === "actor" ? { actorPath: path } : { criticPath: path });
+    await inspectModel(path);
+  }
+
+  async function addModel(path: string) {
+    const result = await ctx.bridge.addModel({ path: path.trim() });
+    if (!result.ok) state().pushError("library", result.error);
+    else await refreshLibrary();
+  }
+
+  async function startDownload(uri: string, sha256?: string) {
+    const result = await ctx.bridge.startDownload({ uri: uri.trim(), ...(sha256?.trim() ? { sha256: sha256.trim() } : {}) });
+    if (!result.ok) state().pushError("library", result.error);
+  }
+
+  async function cancelDownload(downloadId: string) {
+    await ctx.bridge.cancelDownload({ downloadId });
+  }
+
+  async function setBackend(gpu: "auto" | "cpu" | "cuda" | "vulkan" | "metal") {
+    const result = await ctx.bridge.setBackend({ gpu });
+    if (!result.ok) {
+      state().pushError("engine", result.error);
+      return;
+    }
+    const info = await ctx.bridge.engineInfo({});
+    if (info.ok) state().setEngine({ info: info.value });
+    await refreshGpu();
+  }
+
+  async function saveLoadSettings(role: "actor" | "critic") {
+    const { setup } = state();
+    const path = role === "actor" ? actorPath(setup) : criticPath(setup);
+    const result = await ctx.bridge.saveLoadSettings({ path, role, load: loadFromForm(setup.load[role]) ?? {} });
+    if (!result.ok) state().pushError("setup", result.error);
+    return result.ok;
+  }
+
+  /** Probes an endpoint spec (openai:URL#model) and lists the server's models; the key is kept by the engine. */
+  const testEndpoint = (spec: string, apiKey?: string) => ctx.bridge.testEndpoint({ spec: spec.trim(), ...(apiKey ? { apiKey } : {}) });
+
+  return { refreshLibrary, refreshGpu, planForSetup, inspectModel, pickModel, useModel, addModel, startDownload, cancelDownload, setBackend, saveLoadSettings, testEndpoint };
+}

@@ -1,0 +1,81 @@
+// Single runs: start, cancel, the history list, opening a past run.
+import { actorPath, criticPath } from "../selectors.ts";
+import { stateOf, type ActionContext } from "./context.ts";
+import { loadFromForm } from "./load-form.ts";
+
+export function createRunActions(ctx: ActionContext) {
+  const state = () => stateOf(ctx);
+
+  async function refreshHistory() {
+    const result = await ctx.bridge.listRuns({});
+    if (result.ok) state().setHistory(result.value);
+    else state().pushError("history", result.error);
+  }
+
+  async function openRun(runId: string) {
+    const result = await ctx.bridge.loadRun({ runId });
+    if (!result.ok) {
+      state().pushError("history", `cannot open run ${runId}: ${result.error}`);
+      return;
+    }
+    state().replaceRun(runId, result.value);
+    state().showRun(runId);
+    ctx.location.setHash(`run=${runId}`);
+  }
+
+  /** The setup form's strategy parameters, typed as the strategy declares them; empty fields keep the defaults. */
+  function setupParams(): Record<string, number | boolean | string> {
+    const { setup, strategies } = state();
+    const strategy = strategies.find((s) => s.name === setup.strategy);
+    const params: Record<string, number | boolean | string> = {};
+    for (const spec of strategy?.params ?? []) {
+      const raw = setup.params[spec.name];
+      if (raw === undefined || raw === "") continue;
+      params[spec.name] = spec.type === "boolean" ? raw === "true" : spec.type === "string" ? raw : Number(raw);
+    }
+    return params;
+  }
+
+  async function startRun() {
+    const { setup } = state();
+    state().clearErrors("setup");
+    const maxTokens = Number(setup.maxTokens) || undefined;
+    state().setBusy(true);
+    const result = await ctx.bridge.startRun({
+      strategy: setup.strategy,
+      params: setupParams(),
+      actor: { path: actorPath(setup), sampling: maxTokens ? { maxTokens } : undefined, load: loadFromForm(setup.load.actor) },
+      critic: { path: criticPath(setup), load: loadFromForm(setup.load.critic) },
+      task: { question: setup.question, ...(setup.reference.trim() ? { reference: setup.reference.trim() } : {}), ...(setup.tests ? { tests: setup.tests } : {}) },
+      seed: Number(setup.seed) || 0,
+    });
+    state().setBusy(false);
+    if (!result.ok) {
+      state().pushError("setup", result.error);
+      return null;
+    }
+    const { runId } = result.value;
+    state().showRun(runId);
+    ctx.location.setHash(`run=${runId}`);
+    void refreshHistory();
+    return runId;
+  }
+
+  async function cancelRun() {
+    const runId = state().currentRunId;
+    if (!runId) return;
+    const result = await ctx.bridge.cancelRun({ runId });
+    if (!result.ok) state().pushError("run", result.error);
+  }
+
+  async function loadDataset(path: string) {
+    const result = await ctx.bridge.readDataset({ path, limit: 200 });
+    if (!result.ok) {
+      state().pushError("setup", result.error);
+      return [];
+    }
+    return result.value;
+  }
+
+  return { refreshHistory, openRun, startRun, cancelRun, loadDataset };
+}
