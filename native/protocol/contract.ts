@@ -299,6 +299,8 @@ export interface ExperimentProgressEvent {
   tokensPerSecond: number;
   cacheHits: number;
   skippedRecords: number;
+  /** Per endpoint, when the models are on OpenAI-compatible servers. */
+  endpoints?: Array<{ endpoint: string; done: number; running: number; tokensPerSecond: number; down: string | null }>;
   error?: string;
 }
 

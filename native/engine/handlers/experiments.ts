@@ -80,6 +80,7 @@ export async function startExperiment(ctx: EngineContext, input: Input<"startExp
         tokensPerSecond: p.tokensPerSecond,
         cacheHits: p.cacheHits,
         skippedRecords: p.skippedRecords.length,
+        ...(p.endpoints ? { endpoints: p.endpoints.map(({ endpoint, done, running, tokensPerSecond, down }) => ({ endpoint, done, running, tokensPerSecond, down })) } : {}),
       }),
   })
     .then((results) => publish({ state: control.signal.aborted ? "stopped" : "finished", done: results.length, running: 0 }))
