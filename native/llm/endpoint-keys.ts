@@ -14,11 +14,6 @@ export function endpointKey(baseUrl: string): string | undefined {
   return keys.get(normalize(baseUrl));
 }
 
-/** Every key currently held, so tests can prove none of them reached a file. */
-export function heldKeys(): string[] {
-  return [...keys.values()];
-}
-
 /**
  * Keys handed to an engine child process by its supervisor, as JSON {baseUrl: key} in REFINERY_ENDPOINT_KEYS;
  * the variable is removed from the environment once read.
