@@ -4,7 +4,7 @@
 // Writes bench/results/remote.md and remote.json. Options: --items n, --threads n (per server), --model <gguf>.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { columnsFor, runExperiment, type ExperimentConfig, type ExperimentProgress } from "../native/eval/experiment.ts";
@@ -72,7 +72,7 @@ try {
   const md = [
     "# Experiment over one vs two local endpoints",
     "",
-    `Model ${name}; ${items} GSM8K items × (single-pass, Self-Refine), cache off; each endpoint a \`refinery serve --openai\` process with ${threads} thread(s) and 2 parallel sequences; this machine has the cores it has (the two servers share them).`,
+    `Model ${name}; ${items} GSM8K items × (single-pass, Self-Refine), cache off; each endpoint a \`refinery serve --openai\` process with ${threads} thread(s) and 2 parallel sequences; ${availableParallelism()} CPU cores on this machine, load average ${loadavg()[0]!.toFixed(1)} at the end (the servers and the client share them, with whatever else runs).`,
     "",
     "| endpoints | cells | seconds | cells/s | tokens/s |",
     "|---|---|---|---|---|",
