@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { MalformedRecord } from "../dataset.ts";
 import type { RunDeps } from "../../runs/runner.ts";
 import { GenerationCache } from "../../llm/generation-cache.ts";
-import { EndpointPool, type EndpointStats } from "../endpoint-pool.ts";
+import { EndpointPool, type EndpointLease, type EndpointStats } from "../endpoint-pool.ts";
 import { runCell } from "./cell.ts";
 import { pendingCells, prepareExperiment, readResults, ResultsWriter, type CellResult, type PreparedExperiment } from "./checkpoint.ts";
 import type { ExperimentConfig } from "./config.ts";
@@ -119,13 +119,14 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
       running++;
       let result: CellResult | undefined;
       let moved = false;
-      const lease = pool ? await pool.acquire(cell.column, control.signal).catch((error: unknown) => (control.signal.aborted ? null : Promise.reject(error))) : null;
-      if (pool && !lease) return;
+      let lease: EndpointLease | null = null;
       try {
+        lease = pool ? await pool.acquire(cell.column, control.signal).catch((error: unknown) => (control.signal.aborted ? null : Promise.reject(error))) : null;
+        if (pool && !lease) return;
         result = await runCell(cell, { dir, config, concurrency, lanes, slot, signal: control.signal, cache, deps: options.deps, ...(lease ? { models: lease } : {}) });
-        lease?.release(result?.totalTokens ?? 0, result !== undefined);
         // Its endpoint stopped answering: the cell goes back in the queue for another; its finished generations are cached.
         moved = result?.status === "failed" && lease?.endpointFailed() === true;
+        lease?.release(result?.totalTokens ?? 0, result !== undefined && !moved);
         if (result && !moved) {
           writer.append(result);
           finished++;
