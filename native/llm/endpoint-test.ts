@@ -25,8 +25,8 @@ export async function testEndpoint(spec: string, apiKey?: string): Promise<Endpo
   try {
     response = await fetch(`${parsed.baseUrl}/models`, { headers: endpoint.headers(), signal: AbortSignal.timeout(10_000) });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause;
-    throw new Error(`cannot reach ${parsed.baseUrl}: ${cause?.code ?? (error as Error).message} — is the server running, and is the URL its /v1 base?`);
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`cannot reach ${parsed.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message} — is the server running, and is the URL its /v1 base?`);
   }
   const body = await response.text();
   if (response.status === 401 || response.status === 403) throw new Error(`${parsed.baseUrl} refused the API key (${response.status}: ${serverMessage(body)})`);

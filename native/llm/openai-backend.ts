@@ -264,7 +264,7 @@ function structuredFields(mode: StructuredOutputMode, schema: JsonSchema): Recor
 function describeFetchError(error: unknown, signal: AbortSignal): Error {
   if (signal.aborted && signal.reason instanceof Error) return signal.reason;
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  const message = cause?.code ? `${cause.code}${cause.message ? ` (${cause.message})` : ""}` : (error as Error).message;
+  const message = cause?.code ? `${cause.code}${cause.message ? ` (${cause.message})` : ""}` : (cause?.message ?? (error as Error).message);
   return new Error(message);
 }
 
