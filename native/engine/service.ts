@@ -20,6 +20,7 @@ export class EngineService {
       batcher: new EventBatcher((runId, events) => options.emit({ type: "run-events", runId, events })),
       experiments: new Map(),
       datasetFieldCache: new Map(),
+      experimentViews: new WeakMap(),
       downloadCounter: 0,
     };
   }

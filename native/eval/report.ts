@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "./checkers.ts";
-import { PALETTE, pct } from "../protocol/format.ts";
+import { pct } from "../protocol/format.ts";
+import { costPlot, dynamicsPlot as dynamicsPlotGeometry, polylinePoints, type Axes, type PlotFrame } from "../protocol/plot-geometry.ts";
 import type { CellResult, ExperimentConfig, ExperimentSummary, FieldBreakdown } from "./experiment.ts";
 import { latestScore } from "../protocol/state.ts";
 import { replayRunLog } from "../runs/run-log.ts";
@@ -104,49 +105,45 @@ export async function preferencePairs(dir: string, results: readonly CellResult[
   return pairs;
 }
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+
+const COST_FRAME: PlotFrame = { width: 560, height: 300, left: 50, right: 20, top: 30, bottom: 40 };
+const DYNAMICS_FRAME: PlotFrame = { width: 560, height: 260, left: 50, right: 40, top: 30, bottom: 40 };
+
+/** The two axes with their ticks and labels, as SVG text. */
+function axesSvg(axes: Axes, xLabel: string, yLabel: string, frame: PlotFrame): string {
+  const { origin } = axes;
+  return `<line x1="${origin.x}" y1="${origin.y}" x2="${axes.xEnd}" y2="${origin.y}" stroke="#888"/><line x1="${origin.x}" y1="${axes.yEnd}" x2="${origin.x}" y2="${origin.y}" stroke="#888"/>
+<text x="${frame.width / 2}" y="${frame.height - 8}" text-anchor="middle" font-size="12">${xLabel}</text>
+<text x="14" y="${frame.height / 2}" transform="rotate(-90 14 ${frame.height / 2})" text-anchor="middle" font-size="12">${yLabel}</text>
+${axes.xTicks.map((t) => `<text x="${t.at}" y="${origin.y + 14}" text-anchor="middle" font-size="10">${t.label}</text>`).join("")}
+${axes.yTicks.map((t) => `<text x="${origin.x - 6}" y="${t.at + 4}" text-anchor="end" font-size="10">${t.label}</text>`).join("")}`;
+}
 
 function plot(summary: ExperimentSummary): string {
-  const points = summary.columns.map((c) => ({ id: c.column, x: c.meanTotalTokens, y: c.accuracy }));
-  const maxX = Math.max(1, ...points.map((p) => p.x)) * 1.1;
-  const w = 560;
-  const h = 300;
-  const px = (x: number) => 50 + (x / maxX) * (w - 70);
-  const py = (y: number) => h - 40 - y * (h - 70);
-  const frontier = summary.pareto.map((p) => `${px(p.tokens)},${py(p.accuracy)}`).join(" ");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="accuracy against tokens">
-<line x1="50" y1="${h - 40}" x2="${w - 10}" y2="${h - 40}" stroke="#888"/><line x1="50" y1="20" x2="50" y2="${h - 40}" stroke="#888"/>
-<text x="${w / 2}" y="${h - 8}" text-anchor="middle" font-size="12">mean tokens per item (all tokens)</text>
-<text x="14" y="${h / 2}" transform="rotate(-90 14 ${h / 2})" text-anchor="middle" font-size="12">accuracy</text>
-${[0, 0.5, 1].map((y) => `<text x="44" y="${py(y) + 4}" text-anchor="end" font-size="10">${y * 100}%</text>`).join("")}
-<polyline points="${frontier}" fill="none" stroke="#2f6fde" stroke-width="2" stroke-dasharray="4 3"/>
-${points.map((p) => `<circle cx="${px(p.x)}" cy="${py(p.y)}" r="5" fill="#1d2330"/><text x="${px(p.x) + 8}" y="${py(p.y) - 6}" font-size="11">${escape(p.id)}</text>`).join("\n")}
+  const frame = COST_FRAME;
+  const geometry = costPlot(summary.columns.map((c) => ({ id: c.column, tokens: c.meanTotalTokens, accuracy: c.accuracy })), summary.pareto.map((p) => p.id), frame);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" role="img" aria-label="accuracy against tokens">
+${axesSvg(geometry.axes, "mean tokens per item (all tokens)", "accuracy", frame)}
+<polyline points="${polylinePoints(geometry.frontier)}" fill="none" stroke="#2f6fde" stroke-width="2" stroke-dasharray="4 3"/>
+${geometry.points.map((p) => `<circle cx="${p.x}" cy="${p.y}" r="5" fill="#1d2330"/><text x="${p.x + (p.labelAnchor === "end" ? -8 : 8)}" y="${p.y - 6}" font-size="11" text-anchor="${p.labelAnchor}">${escapeHtml(p.label)}</text>`).join("\n")}
 </svg>`;
 }
 
-
 /** Score (solid, left axis 0–10) and accuracy (dashed, 0–100%) of the k-th candidate, a line per column. */
 function dynamicsPlot(summary: ExperimentSummary): string {
-  const longest = Math.max(1, ...summary.columns.map((c) => c.dynamics.length));
-  const w = 560;
-  const h = 260;
-  const px = (k: number) => 50 + (longest === 1 ? 0 : (k / (longest - 1)) * (w - 90));
-  const py = (fraction: number) => h - 40 - fraction * (h - 70);
-  const lines = summary.columns
-    .map((c, i) => {
-      const colour = PALETTE[i % PALETTE.length]!;
-      const scored = c.dynamics.filter((d) => d.meanScore !== null);
-      return `<polyline points="${c.dynamics.map((d) => `${px(d.candidate)},${py(d.accuracy)}`).join(" ")}" fill="none" stroke="${colour}" stroke-dasharray="5 3" stroke-width="2"/>
-<polyline points="${scored.map((d) => `${px(d.candidate)},${py(d.meanScore! / 10)}`).join(" ")}" fill="none" stroke="${colour}" stroke-width="2"/>
-${c.dynamics.map((d) => `<circle cx="${px(d.candidate)}" cy="${py(d.accuracy)}" r="3" fill="${colour}"><title>${escape(c.column)} candidate ${d.candidate + 1}: ${pct(d.accuracy)} of ${d.items}${d.meanScore !== null ? `, score ${d.meanScore.toFixed(1)}` : ""}</title></circle>`).join("")}
-<text x="${w - 30}" y="${24 + i * 14}" font-size="11" fill="${colour}" text-anchor="end">${escape(c.column)}</text>`;
-    })
+  const frame = DYNAMICS_FRAME;
+  const geometry = dynamicsPlotGeometry(summary.columns, frame);
+  const lines = geometry.lines
+    .map(
+      (line, i) => `<polyline points="${polylinePoints(line.accuracy)}" fill="none" stroke="${line.colour}" stroke-dasharray="5 3" stroke-width="2"/>
+<polyline points="${polylinePoints(line.score)}" fill="none" stroke="${line.colour}" stroke-width="2"/>
+${line.dots.map((d) => `<circle cx="${d.x}" cy="${d.y}" r="3" fill="${line.colour}"><title>${escapeHtml(d.title)}</title></circle>`).join("")}
+<text x="${frame.width - 30}" y="${24 + i * 14}" font-size="11" fill="${line.colour}" text-anchor="end">${escapeHtml(line.column)}</text>`,
+    )
     .join("\n");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="score and accuracy by candidate">
-<line x1="50" y1="${h - 40}" x2="${w - 30}" y2="${h - 40}" stroke="#888"/><line x1="50" y1="20" x2="50" y2="${h - 40}" stroke="#888"/>
-<text x="${w / 2}" y="${h - 8}" text-anchor="middle" font-size="12">candidate (1 = first draft, then revisions / samples in order)</text>
-${Array.from({ length: longest }, (_, k) => `<text x="${px(k)}" y="${h - 26}" text-anchor="middle" font-size="10">${k + 1}</text>`).join("")}
-${[0, 0.5, 1].map((y) => `<text x="44" y="${py(y) + 4}" text-anchor="end" font-size="10">${y * 10} · ${y * 100}%</text>`).join("")}
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" role="img" aria-label="score and accuracy by candidate">
+${axesSvg(geometry.axes, "candidate (1 = first draft, then revisions / samples in order)", "score · accuracy", frame)}
 ${lines}
 </svg>`;
 }
@@ -164,18 +161,18 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
   const rows = summary.columns
     .map((c) => {
       const v = c.versusBaseline;
-      return `<tr><td>${escape(c.column)}</td><td>${c.items}</td><td>${pct(c.accuracy)}</td><td>${pct(c.interval[0])} – ${pct(c.interval[1])}</td><td>${v ? `${v.difference >= 0 ? "+" : ""}${(v.difference * 100).toFixed(1)} pts` : "baseline"}</td><td>${v ? `${v.wins}/${v.ties}/${v.losses}` : ""}</td><td>${v ? v.pValue.toPrecision(3) : ""}</td><td>${v ? v.oddsRatio.toFixed(2) : ""}</td><td>${c.transitions ? `${c.transitions.wrongToCorrect} fixed, ${c.transitions.correctToWrong} harmed (${pct(c.transitions.harmRate)})` : ""}</td><td>${c.meanPathTokens.toFixed(0)}</td><td>${c.meanTotalTokens.toFixed(0)}</td><td>${(c.meanWallMs / 1000).toFixed(2)} s</td><td>${c.tokensPerSecond.toFixed(1)}</td></tr>`;
+      return `<tr><td>${escapeHtml(c.column)}</td><td>${c.items}</td><td>${pct(c.accuracy)}</td><td>${pct(c.interval[0])} – ${pct(c.interval[1])}</td><td>${v ? `${v.difference >= 0 ? "+" : ""}${(v.difference * 100).toFixed(1)} pts` : "baseline"}</td><td>${v ? `${v.wins}/${v.ties}/${v.losses}` : ""}</td><td>${v ? v.pValue.toPrecision(3) : ""}</td><td>${v ? v.oddsRatio.toFixed(2) : ""}</td><td>${c.transitions ? `${c.transitions.wrongToCorrect} fixed, ${c.transitions.correctToWrong} harmed (${pct(c.transitions.harmRate)})` : ""}</td><td>${c.meanPathTokens.toFixed(0)}</td><td>${c.meanTotalTokens.toFixed(0)}</td><td>${(c.meanWallMs / 1000).toFixed(2)} s</td><td>${c.tokensPerSecond.toFixed(1)}</td></tr>`;
     })
     .join("\n");
   const grid = items
     .map((item) => {
       const first = results.find((r) => r.item === item)!;
-      return `<tr><td>${escape(first.itemId)}</td>${columns
+      return `<tr><td>${escapeHtml(first.itemId)}</td>${columns
         .map((column) => {
           const r = cell(item, column);
           if (!r) return "<td></td>";
           const mark = r.status === "failed" ? "failed" : r.correct === null ? "?" : r.correct ? "✓" : "✗";
-          return `<td class="${r.correct ? "ok" : "bad"}" data-correct="${r.correct}" title="${escape(r.runId)}">${mark} ${escape(r.answer ?? "")}<br><small>${r.totalTokens} tok · ${(r.wallMs / 1000).toFixed(1)} s</small></td>`;
+          return `<td class="${r.correct ? "ok" : "bad"}" data-correct="${r.correct}" title="${escapeHtml(r.runId)}">${mark} ${escapeHtml(r.answer ?? "")}<br><small>${r.totalTokens} tok · ${(r.wallMs / 1000).toFixed(1)} s</small></td>`;
         })
         .join("")}</tr>`;
     })
@@ -183,26 +180,26 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Refinery experiment</title>
 <style>body{font:13px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330}table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #d9dde4;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f7f9}td.ok{background:#eafaf0}td.bad{background:#fdecea}small{color:#6b7280}pre{background:#f6f7f9;padding:8px;overflow:auto}</style></head><body>
 <h1>Experiment</h1>
-<p>Dataset <code>${escape(config.dataset)}</code>${config.limit ? `, first ${config.limit} items` : ""}; seed ${config.seed}; baseline <b>${escape(summary.baseline)}</b>. Accuracy intervals are bootstrap 95%; paired tests are exact McNemar (sign) tests against the baseline on the same items; W/T/L = wins/ties/losses.</p>
+<p>Dataset <code>${escapeHtml(config.dataset)}</code>${config.limit ? `, first ${config.limit} items` : ""}; seed ${config.seed}; baseline <b>${escapeHtml(summary.baseline)}</b>. Accuracy intervals are bootstrap 95%; paired tests are exact McNemar (sign) tests against the baseline on the same items; W/T/L = wins/ties/losses.</p>
 <table><tr><th>column</th><th>items</th><th>accuracy</th><th>95% interval</th><th>vs baseline</th><th>W/T/L</th><th>p</th><th>odds ratio</th><th>draft → final</th><th>tokens (path)</th><th>tokens (all)</th><th>time</th><th>tokens/s</th></tr>
 ${rows}</table>
 <h2>Accuracy against tokens</h2>${plot(summary)}
-<p>Dashed: the Pareto frontier (${summary.pareto.map((p) => escape(p.id)).join(" → ")}).</p>
+<p>Dashed: the Pareto frontier (${summary.pareto.map((p) => escapeHtml(p.id)).join(" → ")}).</p>
 <h2>Refinement dynamics</h2>${dynamicsPlot(summary)}
 <p>Solid: mean critic score of the k-th candidate (0–10); dashed: its accuracy. Later candidates exist only for items whose run produced them.</p>
 <h2>Budget-matched comparison</h2>
 <p>Anytime accuracy at equal tokens per item: the answer each run held when it had spent B tokens (its final answer if it finished within B; none before its first candidate).</p>
-<table><tr><th>B (tokens per item)</th>${columns.map((c) => `<th>${escape(c)}</th>`).join("")}</tr>
+<table><tr><th>B (tokens per item)</th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr>
 ${summary.budgetMatched.map((row) => `<tr><td>${row.budget}</td>${columns.map((c) => `<td>${pct(row.accuracy[c] ?? Number.NaN)}</td>`).join("")}</tr>`).join("\n")}</table>
 ${(extras.breakdowns ?? [])
   .map(
-    (b) => `<h2>Accuracy by ${escape(b.field)}</h2><table><tr><th>${escape(b.field)}</th><th>items</th>${columns.map((c) => `<th>${escape(c)}</th>`).join("")}</tr>
-${b.rows.map((row) => `<tr><td>${escape(row.value)}</td><td>${row.items}</td>${columns.map((c) => `<td>${pct(row.accuracy[c] ?? Number.NaN)}</td>`).join("")}</tr>`).join("\n")}</table>`,
+    (b) => `<h2>Accuracy by ${escapeHtml(b.field)}</h2><table><tr><th>${escapeHtml(b.field)}</th><th>items</th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr>
+${b.rows.map((row) => `<tr><td>${escapeHtml(row.value)}</td><td>${row.items}</td>${columns.map((c) => `<td>${pct(row.accuracy[c] ?? Number.NaN)}</td>`).join("")}</tr>`).join("\n")}</table>`,
   )
   .join("\n")}
 <h2>Items</h2>
 <p><label><input type="checkbox" id="only-differ"> only where columns differ</label> <label><input type="checkbox" id="only-failures"> only failures</label></p>
-<table id="grid"><tr><th>item</th>${columns.map((c) => `<th>${escape(c)}</th>`).join("")}</tr>
+<table id="grid"><tr><th>item</th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr>
 ${grid}</table>
 <script>
 (() => {
@@ -216,8 +213,8 @@ ${grid}</table>
   differ.onchange = failures.onchange = apply;
 })();
 </script>
-<h2>Settings</h2><pre>${escape(JSON.stringify(config, null, 2))}</pre>
-${extras.manifests ? `<h2>Run manifests</h2><details><summary>${Object.keys(extras.manifests.runs).length} runs: models with sha256, backend, seeds, parameters, memory</summary><pre>${escape(JSON.stringify(extras.manifests.runs, null, 1))}</pre></details><details><summary>Prompt templates</summary><pre>${escape(JSON.stringify(extras.manifests.prompts, null, 1))}</pre></details>` : ""}
+<h2>Settings</h2><pre>${escapeHtml(JSON.stringify(config, null, 2))}</pre>
+${extras.manifests ? `<h2>Run manifests</h2><details><summary>${Object.keys(extras.manifests.runs).length} runs: models with sha256, backend, seeds, parameters, memory</summary><pre>${escapeHtml(JSON.stringify(extras.manifests.runs, null, 1))}</pre></details><details><summary>Prompt templates</summary><pre>${escapeHtml(JSON.stringify(extras.manifests.prompts, null, 1))}</pre></details>` : ""}
 </body></html>
 `;
 }

@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeProbeModel } from "./gguf/probe-model.ts";
-import { nodeLlamaCppVersion } from "./runtime.ts";
+import { getModuleVersion } from "node-llama-cpp";
 
 export type Backend = "cuda" | "vulkan" | "metal" | "cpu";
 
@@ -63,19 +63,19 @@ let machine: string | null = null;
  * What the probe result depends on: platform, library version, GPU driver, and which binary packages exist.
  * Computed once per process: the UI polls the report, and this spawns nvidia-smi.
  */
-export function machineKey(): string {
-  machine ??= computeMachineKey();
+export async function machineKey(): Promise<string> {
+  machine ??= computeMachineKey(await getModuleVersion());
   return machine;
 }
 
-function computeMachineKey(): string {
+function computeMachineKey(nodeLlamaCppVersion: string): string {
   let packages: string[] = [];
   try {
     packages = readdirSync(join(dirname(fileURLToPath(import.meta.resolve("node-llama-cpp"))), "../../@node-llama-cpp")).sort();
   } catch {
     // no prebuilt packages directory: the key says so
   }
-  return `${process.platform}-${process.arch}|node-llama-cpp ${nodeLlamaCppVersion()}|nvidia driver ${nvidiaDriver()}|${packages.join(",")}`;
+  return `${process.platform}-${process.arch}|node-llama-cpp ${nodeLlamaCppVersion}|nvidia driver ${nvidiaDriver()}|${packages.join(",")}`;
 }
 
 /** Known failure signatures turned into advice. */
@@ -130,7 +130,7 @@ export interface ProbeOptions {
 }
 
 export async function probeBackends(options: ProbeOptions = {}): Promise<ProbeReport> {
-  const machine = machineKey();
+  const machine = await machineKey();
   const cacheFile = join(cacheDir(), "gpu-probe.json");
   const useCache = !options.refresh && !options.command && !options.candidates;
   if (useCache) {

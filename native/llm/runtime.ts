@@ -1,12 +1,10 @@
 // One node-llama-cpp instance per process: picks the GPU backend (or CPU) and says why, sets threads
 // explicitly, and pools loaded models so actor and critic share one copy when they name the same file.
 import { availableParallelism } from "node:os";
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { realpath } from "node:fs/promises";
 import {
   getLlama,
+  getModuleVersion,
   InsufficientMemoryError,
   LlamaLogLevel,
   type Llama,
@@ -16,6 +14,7 @@ import {
 } from "node-llama-cpp";
 import { checkModelFile, ModelFileError, type ModelFileSummary } from "./gguf-check.ts";
 import type { JsonSchema } from "./backend.ts";
+import { probeBackends } from "./gpu-probe.ts";
 
 export type GpuChoice = "auto" | "cpu" | "cuda" | "vulkan" | "metal";
 
@@ -46,20 +45,6 @@ export class ModelLoadError extends Error {
     super(message);
     this.name = "ModelLoadError";
   }
-}
-
-export function nodeLlamaCppVersion(): string {
-  // The package's exports hide package.json; find it next to the resolved entry point instead.
-  let dir = dirname(fileURLToPath(import.meta.resolve("node-llama-cpp")));
-  for (; dir !== dirname(dir); dir = dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; version: string };
-      if (pkg.name === "node-llama-cpp") return pkg.version;
-    } catch {
-      // keep walking up
-    }
-  }
-  return "unknown";
 }
 
 /**
@@ -204,7 +189,6 @@ async function createRuntime(gpu: GpuChoice, threads: number): Promise<LlamaRunt
   if (gpu === "auto" && process.env.REFINERY_SKIP_GPU_PROBE !== "1") {
     // Prove backends in child processes first: one that aborts (CUDA on a too-old driver) must not take this
     // process down. The result is cached per machine, driver and library version.
-    const { probeBackends } = await import("./gpu-probe.ts");
     const report = await probeBackends();
     wanted = report.chosen;
     if (report.reasons.length) fallbackReason = report.reasons.join("; ");
@@ -224,6 +208,6 @@ async function createRuntime(gpu: GpuChoice, threads: number): Promise<LlamaRunt
     devices,
     fallbackReason,
     threads,
-    nodeLlamaCppVersion: nodeLlamaCppVersion(),
+    nodeLlamaCppVersion: await getModuleVersion(),
   });
 }

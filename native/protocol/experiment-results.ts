@@ -7,6 +7,8 @@ export interface PairedComparison {
   accuracy: number;
   /** accuracy − baseline accuracy. */
   difference: number;
+  /** Paired bootstrap 95% interval of the difference (items resampled, pairs kept). */
+  differenceInterval: [number, number];
   wins: number;
   ties: number;
   losses: number;
@@ -59,6 +61,7 @@ export interface ColumnSummary {
   column: string;
   items: number;
   accuracy: number;
+  /** Wilson 95% interval of the accuracy. */
   interval: [number, number];
   failed: number;
   meanPathTokens: number;

@@ -17,7 +17,7 @@ import { computeBudgets, type RunState } from "../protocol/state.ts";
 import { GenerationError, RunCancelledError, RunContext } from "../strategies/context.ts";
 import { prompts } from "../strategies/prompts.ts";
 import { getStrategy } from "../strategies/registry.ts";
-import { resolveStrategyParams, StrategyParamError, type StrategyDefinition, type StrategyParams } from "../strategies/types.ts";
+import { MAX_LANES, resolveStrategyParams, StrategyParamError, type StrategyDefinition, type StrategyParams } from "../strategies/types.ts";
 import { writeManifest, type ManifestModel, type RunManifest } from "./manifest.ts";
 import { RunLogWriter } from "./run-log.ts";
 
@@ -234,7 +234,7 @@ async function loadLlamaBackends(config: RunConfig, run: ValidatedRun, sameFile:
   const runs = Math.max(1, config.concurrentRuns ?? 1);
   const lanes = Math.max(run.strategy.actorLanes(run.params), config.lanesAtLeast ?? 1);
   const actorLanes = lanes * runs;
-  const criticLanes = Math.min(lanes, 4) * runs;
+  const criticLanes = Math.min(lanes, MAX_LANES) * runs;
   const scope = config.laneScope ? `${config.laneScope}/` : "";
   const load = async (role: ModelRole, sequences: number) => {
     config.onProgress?.(`loading ${role} ${config[role].path}`);

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { resolve } from "node:path";
 import { LlamaBackend } from "../llm/llama-backend.ts";
-import { nodeLlamaCppVersion, openRuntime, type GpuChoice, type LlamaRuntime, type LoadedModel, type ModelLoadOptions } from "../llm/runtime.ts";
+import { openRuntime, type GpuChoice, type LlamaRuntime, type LoadedModel, type ModelLoadOptions } from "../llm/runtime.ts";
 import { specLabel } from "../llm/model-spec.ts";
 import { executeRun, newRunId, RunInputError } from "../runs/runner.ts";
 import { strategies } from "../strategies/registry.ts";
@@ -229,7 +229,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
       }
       if (request.method === "GET" && path === "/props") {
         // llama-server's shape, so clients (and Refinery's own remote backend) read the slots and the build.
-        send(response, 200, { total_slots: parallel, build_info: `node-llama-cpp ${nodeLlamaCppVersion()}`, refinery_version: "0.1.0" });
+        send(response, 200, { total_slots: parallel, build_info: `node-llama-cpp ${runtime.report.nodeLlamaCppVersion}`, refinery_version: "0.1.0" });
         return;
       }
       if (request.method === "POST" && path === "/tokenize") {

@@ -2,7 +2,7 @@
 // threshold, sampling stops early once a sample reaches it (as DSPy's BestOfN does); that mode samples one at
 // a time.
 import type { RunNode } from "../protocol/state.ts";
-import { int, type StrategyDefinition } from "./types.ts";
+import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
 
 export const bestOfN: StrategyDefinition = {
   name: "best-of-n",
@@ -14,16 +14,16 @@ export const bestOfN: StrategyDefinition = {
     { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature for the samples" },
     { name: "threshold", type: "integer", default: 0, min: 0, max: 10, description: "stop early once a sample scores at least this (0: never)" },
   ],
-  actorLanes: (params) => Math.min(int(params, "n"), 4),
+  actorLanes: (params) => Math.min(int(params, "n"), MAX_LANES),
   async run(ctx, params) {
     const n = int(params, "n");
     const threshold = int(params, "threshold");
     const temperature = params.temperature as number;
     const samples: RunNode[] = [];
     const scoreOne = async (index: number) => {
-      const sample = await ctx.draft({ step: "sample", lane: `sample-${index % 4}`, temperature });
+      const sample = await ctx.draft({ step: "sample", lane: `sample-${index % MAX_LANES}`, temperature });
       samples.push(sample);
-      const critique = await ctx.critique(sample.id, { mode: "holistic", iteration: 0, lane: `critic-${index % 4}` });
+      const critique = await ctx.critique(sample.id, { mode: "holistic", iteration: 0, lane: `critic-${index % MAX_LANES}` });
       return critique.verdict.score ?? -1;
     };
     if (threshold > 0) {

@@ -6,7 +6,7 @@
 import { latestScore, type RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { prompts } from "./prompts.ts";
-import { int, type StrategyDefinition } from "./types.ts";
+import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
 
 const aspect = { enum: [0, 1, 2, 3, 4, 5] };
 const WEIGHTS = { logic: 0.2, answer: 0.6, explanation: 0.2 };
@@ -44,10 +44,10 @@ export const eigen1: StrategyDefinition = {
     { name: "threshold", type: "number", default: 3, min: 0, max: 5, description: "QAIR: weighted quality (0–5) below this gets a targeted re-critique" },
     { name: "qairRounds", type: "integer", default: 1, min: 0, max: 5, description: "QAIR rounds" },
   ],
-  actorLanes: (params) => Math.min(int(params, "solvers"), 4),
+  actorLanes: (params) => Math.min(int(params, "solvers"), MAX_LANES),
   async run(ctx, params) {
     const n = int(params, "solvers");
-    const solutions = await ctx.map([...Array(n).keys()], (i) => ctx.draft({ step: "solver", lane: `solver-${i % 4}`, temperature: 0.8 }));
+    const solutions = await ctx.map([...Array(n).keys()], (i) => ctx.draft({ step: "solver", lane: `solver-${i % MAX_LANES}`, temperature: 0.8 }));
     // Critics that correct: each checks one solution and writes a corrected version.
     const corrected = await ctx.map(solutions, (solution, i) =>
       ctx.ask({
@@ -58,7 +58,7 @@ export const eigen1: StrategyDefinition = {
         model: "critic",
         system: "You check a solution and write a corrected version. Keep what is right, fix what is wrong.",
         user: `Problem:\n${ctx.task.question}\n\nSolution:\n${solution.text}\n\nWrite the corrected solution, step by step, ending with 'The answer is <answer>'.`,
-        lane: `critic-${i % 4}`,
+        lane: `critic-${i % MAX_LANES}`,
       }),
     );
     // Hierarchical Solution Refinement: each candidate is the anchor once, the others are references.
@@ -72,12 +72,12 @@ export const eigen1: StrategyDefinition = {
         model: "actor",
         system: prompts.solverSystem,
         user: `Problem:\n${ctx.task.question}\n\nAnchor solution:\n${anchor.text}\n\n${references.map((r, j) => `Reference ${j + 1}:\n${r.text}`).join("\n\n")}\n\nRepair the anchor using the references. Only use improvements that address the anchor's weak points: complete missing logic, fix numbers, replace a wrong method, improve the explanation.`,
-        lane: `solver-${i % 4}`,
+        lane: `solver-${i % MAX_LANES}`,
       });
     });
     // Quality-Aware Iterative Reasoning.
     for (let round = 0; round < int(params, "qairRounds") && ctx.withinBudget(); round++) {
-      const judged = await ctx.map(candidates, (c, i) => judgeQuality(ctx, c, 3 + round, `critic-${i % 4}`));
+      const judged = await ctx.map(candidates, (c, i) => judgeQuality(ctx, c, 3 + round, `critic-${i % MAX_LANES}`));
       candidates = await ctx.map(candidates, async (candidate, i) => {
         const { value, score } = judged[i]!;
         if (score.value !== null && score.value / 2 >= (params.threshold as number)) return candidate;
@@ -89,12 +89,12 @@ export const eigen1: StrategyDefinition = {
           model: "actor",
           system: prompts.solverSystem,
           user: `Problem:\n${ctx.task.question}\n\nSolution:\n${candidate.text}\n\nA judge rated it logic ${value?.logic ?? "?"}/5, answer ${value?.answer ?? "?"}/5, explanation ${value?.explanation ?? "?"}/5 and suggests: ${value?.suggestion ?? "check every step"}\n\nRewrite the solution addressing this.`,
-          lane: `solver-${i % 4}`,
+          lane: `solver-${i % MAX_LANES}`,
         });
       });
     }
     // Candidates repaired in the last round have not been judged yet; the selector needs every one scored.
-    await ctx.map(candidates, (c, i) => (latestScore(ctx.node(c.id), "critic") ? Promise.resolve(null) : judgeQuality(ctx, ctx.node(c.id), 9, `critic-${i % 4}`)));
+    await ctx.map(candidates, (c, i) => (latestScore(ctx.node(c.id), "critic") ? Promise.resolve(null) : judgeQuality(ctx, ctx.node(c.id), 9, `critic-${i % MAX_LANES}`)));
     const pool = [...solutions, ...candidates];
     const choice = await ctx.judge<{ reasoning: string; choice: number }>(null, {
       step: "selector",

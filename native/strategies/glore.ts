@@ -7,7 +7,7 @@ import { normalizeAnswer } from "../eval/answers.ts";
 import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { prompts } from "./prompts.ts";
-import { int, str, type StrategyDefinition } from "./types.ts";
+import { int, str, type StrategyDefinition, MAX_LANES } from "./types.ts";
 import { splitSteps } from "./verdicts.ts";
 
 /** Rollouts from each prefix; the first step after which most rollouts miss the majority answer is the first error. */
@@ -25,7 +25,7 @@ async function firstErrorByRollouts(ctx: RunContext, draft: RunNode, rollouts: n
         model: "actor",
         system: prompts.solverSystem,
         user: `${ctx.task.question}\n\nContinue this partial solution to the end:\n${shown}`,
-        lane: `rollout-${r % 4}`,
+        lane: `rollout-${r % MAX_LANES}`,
         temperature: 0.8,
       }),
     );

@@ -8,7 +8,7 @@ import { normalizeAnswer } from "../eval/answers.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { splitSteps } from "./verdicts.ts";
-import { int, type StrategyDefinition } from "./types.ts";
+import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
 
 export interface Scored {
   id: string;
@@ -92,7 +92,7 @@ export const magicore: StrategyDefinition = {
     { name: "lowStepScore", type: "integer", default: 6, min: 0, max: 10, description: "steps scoring below this get the Reviewer's attention" },
     { name: "topK", type: "integer", default: 8, min: 1, max: 128, description: "final pool size (by reward) for the weighted vote" },
   ],
-  actorLanes: (params) => Math.min(int(params, "k"), 4),
+  actorLanes: (params) => Math.min(int(params, "k"), MAX_LANES),
   async run(ctx, params) {
     const k = int(params, "k");
     const lowStep = int(params, "lowStepScore");
@@ -102,8 +102,8 @@ export const magicore: StrategyDefinition = {
       return { id, answer: node.answer, reward: rewardOf(node) } satisfies Scored;
     };
     let current = await ctx.map([...Array(k).keys()], async (i) => {
-      const sample = await ctx.draft({ step: "sample", lane: `solver-${i % 4}`, temperature: params.temperature as number });
-      return scoreOne(sample.id, 0, `critic-${i % 4}`);
+      const sample = await ctx.draft({ step: "sample", lane: `solver-${i % MAX_LANES}`, temperature: params.temperature as number });
+      return scoreOne(sample.id, 0, `critic-${i % MAX_LANES}`);
     });
     const everything: Scored[] = [...current];
     for (let iteration = 1; iteration <= int(params, "maxIterations"); iteration++) {
@@ -131,7 +131,7 @@ export const magicore: StrategyDefinition = {
           model: "critic",
           system: "You are a Reviewer. Give step-wise feedback on the solution. Do not propose a new solution.",
           user: `Problem:\n${ctx.task.question}\n\nSolution with a score for each step:\n${shown}\n\n${low.length ? `Focus on steps ${low.join(", ")}, which scored below ${lowStep}.` : "Check every step."} For each problematic step, say what is wrong and how to fix it.`,
-          lane: `critic-${i % 4}`,
+          lane: `critic-${i % MAX_LANES}`,
           extract: false,
         });
         const refined = await ctx.ask({
@@ -142,9 +142,9 @@ export const magicore: StrategyDefinition = {
           model: "actor",
           system: "You are a Refiner. Fix the solution using the reviewer's feedback. Reason step by step, one step per line, and end with 'The answer is <answer>'.",
           user: `Problem:\n${ctx.task.question}\n\nSolution:\n${node.text}\n\nReviewer feedback:\n${review.text}`,
-          lane: `solver-${i % 4}`,
+          lane: `solver-${i % MAX_LANES}`,
         });
-        return scoreOne(refined.id, iteration, `critic-${i % 4}`);
+        return scoreOne(refined.id, iteration, `critic-${i % MAX_LANES}`);
       });
       everything.push(...current);
     }

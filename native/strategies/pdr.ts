@@ -8,7 +8,7 @@ import type { RunNode } from "../protocol/state.ts";
 import { latestScore } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { prompts } from "./prompts.ts";
-import { bool, int, str, type StrategyDefinition, type StrategyParams } from "./types.ts";
+import { bool, int, str, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
 import { mulberry32 } from "../util/random.ts";
 
 
@@ -63,7 +63,7 @@ async function distill(ctx: RunContext, drafts: RunNode[], round: number, params
     const reference = referenceAnswer(ctx.task.reference ?? "");
     ranked = [...drafts].sort((a, b) => Number(answersMatch(b.answer, reference)) - Number(answersMatch(a.answer, reference)));
   } else {
-    await ctx.map(drafts, (d, i) => ctx.critique(d.id, { mode: "holistic", iteration: round, lane: `critic-${i % 4}` }));
+    await ctx.map(drafts, (d, i) => ctx.critique(d.id, { mode: "holistic", iteration: round, lane: `critic-${i % MAX_LANES}` }));
     ranked = [...drafts].sort((a, b) => (latestScore(ctx.node(b.id), "critic")?.value ?? -1) - (latestScore(ctx.node(a.id), "critic")?.value ?? -1));
   }
   const top = ranked.slice(0, k);
@@ -95,7 +95,7 @@ function makeRefinement(name: string, title: string, sequential: boolean): Strat
       { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "draft temperature" },
       { name: "oracle", type: "boolean", default: false, description: "top-k by correctness against the reference (upper bound)" },
     ],
-    actorLanes: (params) => (sequential ? 1 : Math.min(int(params, "drafts"), 4)),
+    actorLanes: (params) => (sequential ? 1 : Math.min(int(params, "drafts"), MAX_LANES)),
     async run(ctx, params) {
       if (bool(params, "oracle") && ctx.task.reference === undefined) throw new Error(`${name} oracle workspace needs a task with a reference answer`);
       const rounds = int(params, "rounds");
@@ -115,10 +115,10 @@ function makeRefinement(name: string, title: string, sequential: boolean): Strat
                 model: "actor",
                 system: prompts.solverSystem,
                 user: `${ctx.task.question}\n\nWorkspace from earlier attempts (use what is right, fix what is wrong):\n${ws.textFor(i)}`,
-                lane: `draft-${i % 4}`,
+                lane: `draft-${i % MAX_LANES}`,
                 temperature: params.temperature as number,
               })
-            : ctx.draft({ step: `round-${round}`, iteration: round, lane: `draft-${i % 4}`, temperature: params.temperature as number }),
+            : ctx.draft({ step: `round-${round}`, iteration: round, lane: `draft-${i % MAX_LANES}`, temperature: params.temperature as number }),
         );
         last = drafts[0]!;
         if (round < rounds) {

@@ -1,5 +1,5 @@
 // Self-consistency (Wang et al. 2023): n sampled reasoning paths, majority vote on the extracted answers.
-import { int, type StrategyDefinition } from "./types.ts";
+import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
 
 export const selfConsistency: StrategyDefinition = {
   name: "self-consistency",
@@ -10,11 +10,11 @@ export const selfConsistency: StrategyDefinition = {
     { name: "n", type: "integer", default: 5, min: 1, max: 64, description: "samples" },
     { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature" },
   ],
-  actorLanes: (params) => Math.min(int(params, "n"), 4),
+  actorLanes: (params) => Math.min(int(params, "n"), MAX_LANES),
   async run(ctx, params) {
     const n = int(params, "n");
     const temperature = params.temperature as number;
-    const samples = await ctx.map([...Array(n).keys()], (i) => ctx.draft({ step: "sample", lane: `sample-${i % 4}`, temperature }));
+    const samples = await ctx.map([...Array(n).keys()], (i) => ctx.draft({ step: "sample", lane: `sample-${i % MAX_LANES}`, temperature }));
     const { winnerId } = ctx.vote(samples.map((s) => s.id), 1);
     return { nodeId: winnerId };
   },

@@ -6,7 +6,7 @@
 import { answersMatch } from "../eval/answers.ts";
 import type { ChatMessage } from "../protocol/events.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
-import { bool, int, type StrategyDefinition } from "./types.ts";
+import { bool, int, type StrategyDefinition, MAX_LANES } from "./types.ts";
 
 export const stepCritique: StrategyDefinition = {
   name: "step-critique",
@@ -19,7 +19,7 @@ export const stepCritique: StrategyDefinition = {
     { name: "temperature", type: "number", default: 0.7, min: 0, max: 2, description: "sampling temperature of the drafts" },
     { name: "oracle", type: "boolean", default: false, description: "critique only answers that are wrong against the reference (upper bound; needs a reference)" },
   ],
-  actorLanes: (params) => Math.min(int(params, "samples"), 4),
+  actorLanes: (params) => Math.min(int(params, "samples"), MAX_LANES),
   async run(ctx, params) {
     const samples = int(params, "samples");
     const rounds = int(params, "rounds");
@@ -27,13 +27,13 @@ export const stepCritique: StrategyDefinition = {
     const reference = ctx.task.reference;
     if (oracle && reference === undefined) throw new Error("step-critique oracle mode needs a task with a reference answer");
     const chains = await ctx.map([...Array(samples).keys()], async (chain) => {
-      const lane = `chain-${chain % 4}`;
+      const lane = `chain-${chain % MAX_LANES}`;
       let candidate = await ctx.draft({ step: "sample", lane, temperature: params.temperature as number });
       const versions = [candidate.id];
       const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: candidate.text }];
       for (let round = 0; round < rounds && ctx.withinBudget(); round++) {
         if (oracle && answersMatch(candidate.answer, reference!)) break;
-        const critique = await ctx.critique(candidate.id, { mode: "stepwise", iteration: round, lane: `critic-${chain % 4}` });
+        const critique = await ctx.critique(candidate.id, { mode: "stepwise", iteration: round, lane: `critic-${chain % MAX_LANES}` });
         const { verdict } = critique;
         if (verdict.correct === true && verdict.firstErrorStep === null) break;
         const instruction = fill(prompts.stepRefine, { feedback: ctx.feedback(critique) });

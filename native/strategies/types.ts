@@ -18,6 +18,12 @@ export interface Selection {
   nodeId: string;
 }
 
+/**
+ * The most generations a strategy runs side by side on one model: parallel samples share this many lanes
+ * (sequences), and an experiment loads its models with this many per concurrent item at most.
+ */
+export const MAX_LANES = 4;
+
 export interface StrategyDefinition {
   name: string;
   title: string;

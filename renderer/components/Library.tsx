@@ -29,11 +29,11 @@ export function Library() {
             </div>
             <div className="row">
               {model.roles.includes("actor") && (
-                <button type="button" data-testid="use-actor" onClick={() => void controller.useModel("actor", model.path)}>
+                <button type="button" data-testid="use-actor" onClick={() => void controller.assignModel("actor", model.path)}>
                   as actor
                 </button>
               )}
-              <button type="button" data-testid="use-critic" onClick={() => void controller.useModel("critic", model.path)}>
+              <button type="button" data-testid="use-critic" onClick={() => void controller.assignModel("critic", model.path)}>
                 as critic
               </button>
             </div>

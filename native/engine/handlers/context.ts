@@ -1,7 +1,7 @@
 // What every handler may use: the engine's options, the job registry, run-event batching and experiment progress.
 import type { z } from "zod";
-import type { EngineEvent, EngineInfo, ExperimentProgressEvent, RequestName, requestSchemas } from "../../protocol/contract.ts";
-import type { ExperimentControl } from "../../eval/experiment.ts";
+import type { EngineEvent, EngineInfo, ExperimentInfo, ExperimentProgressEvent, RequestName, requestSchemas } from "../../protocol/contract.ts";
+import type { ExperimentControl, SummarizedResults } from "../../eval/experiment.ts";
 import { checkModelFile } from "../../llm/gguf-check.ts";
 import { isEndpointSpec } from "../../llm/model-spec.ts";
 import { openRuntime, type GpuChoice, type LlamaRuntime } from "../../llm/runtime.ts";
@@ -29,6 +29,8 @@ export interface EngineContext {
   /** The latest progress of each experiment this engine started, kept after it ends (the UI shows how it ended). */
   readonly experiments: Map<string, ExperimentEntry>;
   readonly datasetFieldCache: Map<string, Promise<Array<Record<string, string>> | null>>;
+  /** loadExperiment's answer per results version (and dataset fields it was built with). */
+  readonly experimentViews: WeakMap<SummarizedResults, { fields: Array<Record<string, string>> | null; info: Omit<ExperimentInfo, "progress"> }>;
   downloadCounter: number;
 }
 

@@ -17,6 +17,7 @@ import {
   runExperiment,
   summarizedResults,
   type ExperimentConfig,
+  type SummarizedResults,
 } from "../../eval/experiment.ts";
 import { newRunId } from "../../runs/runner.ts";
 import { isEndpointSpec } from "../../llm/model-spec.ts";
@@ -29,8 +30,19 @@ export async function loadExperiment(ctx: EngineContext, { path, baseline }: Inp
   if (!config) throw new Error(`${path} is not an experiment folder (no experiment.json)`);
   const columns = config.columns.map((c) => c.name);
   if (baseline !== undefined && !columns.includes(baseline)) throw new Error(`no column '${baseline}' in this experiment`);
-  const { results, summary } = summarizedResults(path, columns, baseline ?? columns[0]);
+  const summarized = summarizedResults(path, columns, baseline ?? columns[0]);
   const dataset = await datasetFields(ctx, config);
+  // The compare view polls while cells finish: between two appends the answer is the one already built.
+  let view = ctx.experimentViews.get(summarized);
+  if (view?.fields !== dataset) {
+    view = { fields: dataset, info: experimentView(path, config, summarized, dataset) };
+    ctx.experimentViews.set(summarized, view);
+  }
+  return { ...view.info, progress: ctx.experiments.get(resolve(path))?.progress ?? null };
+}
+
+function experimentView(path: string, config: ExperimentConfig, { results, summary }: SummarizedResults, dataset: Array<Record<string, string>> | null): Omit<ExperimentInfo, "progress"> {
+  const columns = config.columns.map((c) => c.name);
   return {
     path: resolve(path),
     columns,
@@ -39,7 +51,6 @@ export async function loadExperiment(ctx: EngineContext, { path, baseline }: Inp
     summary,
     itemFields: Object.fromEntries((dataset ?? []).map((fields, item) => [item, fields])),
     breakdowns: dataset ? breakdownByField(results, columns, dataset) : [],
-    progress: ctx.experiments.get(resolve(path))?.progress ?? null,
   };
 }
 
@@ -122,7 +133,7 @@ export async function listExperiments(ctx: EngineContext, _input: Input<"listExp
       dataset: config.dataset,
       columns: config.columns.map((c) => c.name),
       done: readResults(path).length,
-      modifiedAt: (results > modified ? results : modified).toISOString(),
+      modifiedAt: new Date(Math.max(results.getTime(), modified.getTime())).toISOString(),
       state: ctx.experiments.get(path)?.progress.state ?? null,
     });
   }

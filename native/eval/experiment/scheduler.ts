@@ -68,9 +68,12 @@ export interface ExperimentProgress {
   endpoints?: EndpointStats[];
 }
 
+/** Items a GPU runs at once by default: enough to keep it busy between one item's sequential steps. */
+const GPU_ITEMS_AT_ONCE = 4;
+
 /** Items at once when the user does not say: several on a GPU; on the CPU the cores are already busy with one. */
 export function autoConcurrency(backend: string): number {
-  return backend === "cpu" ? 1 : 4;
+  return backend === "cpu" ? 1 : GPU_ITEMS_AT_ONCE;
 }
 
 export interface ExperimentOptions {

@@ -1,7 +1,7 @@
 // An experiment's statistics: accuracy with intervals, paired comparison against a baseline, refinement
 // transitions and dynamics, the accuracy-vs-tokens frontier, budget-matched accuracy, per-field breakdowns.
 import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, TrajectoryPoint } from "../../protocol/experiment-results.ts";
-import { bootstrapInterval, mean, pairedComparison, paretoFrontier, transitions } from "../stats.ts";
+import { mean, pairedComparison, paretoFrontier, transitions, wilsonInterval } from "../stats.ts";
 
 export type { ColumnSummary, ExperimentSummary, FieldBreakdown };
 
@@ -58,7 +58,7 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
       column,
       items: cells.length,
       accuracy: mean(correct.map(Number)),
-      interval: bootstrapInterval(correct.map(Number), { seed: 7 }),
+      interval: wilsonInterval(correct.filter(Boolean).length, correct.length),
       failed: cells.filter((c) => c.status === "failed").length,
       meanPathTokens: mean(cells.map((c) => c.pathTokens)),
       meanTotalTokens: mean(cells.map((c) => c.totalTokens)),

@@ -66,7 +66,7 @@ export function createModelActions(ctx: ActionContext) {
     await inspectModel(result.value.path);
   }
 
-  async function useModel(role: "actor" | "critic", path: string) {
+  async function assignModel(role: "actor" | "critic", path: string) {
     state().updateSetup(role === "actor" ? { actorPath: path } : { criticPath: path });
     await inspectModel(path);
   }
@@ -108,5 +108,5 @@ export function createModelActions(ctx: ActionContext) {
   /** Probes an endpoint spec (openai:URL#model) and lists the server's models; the key is kept by the engine. */
   const testEndpoint = (spec: string, apiKey?: string) => ctx.bridge.testEndpoint({ spec: spec.trim(), ...(apiKey ? { apiKey } : {}) });
 
-  return { refreshLibrary, refreshGpu, planForSetup, inspectModel, pickModel, useModel, addModel, startDownload, cancelDownload, setBackend, saveLoadSettings, testEndpoint };
+  return { refreshLibrary, refreshGpu, planForSetup, inspectModel, pickModel, assignModel, addModel, startDownload, cancelDownload, setBackend, saveLoadSettings, testEndpoint };
 }

@@ -1,0 +1,102 @@
+// Where the two experiment plots put things — accuracy against tokens (with the Pareto frontier) and score /
+// accuracy by candidate — computed once for the compare view (React SVG) and the HTML report (SVG text), so
+// both draw the same picture with the same axis ticks. Pure: the renderer bundles it.
+import { PALETTE, pct } from "./format.ts";
+
+/** Plot size and the margins around its data area, in pixels. */
+export interface PlotFrame {
+  width: number;
+  height: number;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+export interface Tick {
+  /** Pixel position along its axis. */
+  at: number;
+  label: string;
+}
+
+export interface Axes {
+  /** The x axis from (x1, y) to (x2, y) and the y axis from (x1, y1) to (x1, y): both meet at the origin. */
+  origin: { x: number; y: number };
+  xEnd: number;
+  yEnd: number;
+  xTicks: Tick[];
+  yTicks: Tick[];
+}
+
+interface Point {
+  x: number;
+  y: number;
+}
+
+/** Round tick steps (1, 2 or 5 × 10^k) giving about `count` ticks from 0 to max. */
+export function niceTicks(max: number, count = 4): number[] {
+  if (!(max > 0)) return [0];
+  const raw = max / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw)!;
+  return Array.from({ length: Math.floor(max / step + 1e-9) + 1 }, (_, i) => i * step);
+}
+
+function axes(frame: PlotFrame, xTicks: Tick[], yTicks: Tick[]): Axes {
+  return { origin: { x: frame.left, y: frame.height - frame.bottom }, xEnd: frame.width - frame.right + 10, yEnd: frame.top - 10, xTicks, yTicks };
+}
+
+export interface CostPlot {
+  axes: Axes;
+  points: Array<Point & { id: string; accuracy: number; label: string; labelAnchor: "start" | "end" }>;
+  /** The Pareto frontier, left to right. */
+  frontier: Point[];
+}
+
+/** Accuracy (0–100%) against mean tokens per item; the x axis runs 10% past the widest column. */
+export function costPlot(columns: ReadonlyArray<{ id: string; tokens: number; accuracy: number }>, frontierIds: readonly string[], frame: PlotFrame): CostPlot {
+  const maxX = Math.max(1, ...columns.map((p) => p.tokens)) * 1.1;
+  const px = (x: number) => frame.left + (x / maxX) * (frame.width - frame.left - frame.right);
+  const py = (y: number) => frame.height - frame.bottom - y * (frame.height - frame.top - frame.bottom);
+  const points = columns.map((p) => {
+    const x = px(p.tokens);
+    return { id: p.id, x, y: py(p.accuracy), accuracy: p.accuracy, label: `${p.id} ${pct(p.accuracy)}`, labelAnchor: x > frame.width * 0.6 ? ("end" as const) : ("start" as const) };
+  });
+  const frontier = columns
+    .filter((p) => frontierIds.includes(p.id))
+    .sort((a, b) => a.tokens - b.tokens)
+    .map((p) => ({ x: px(p.tokens), y: py(p.accuracy) }));
+  const xTicks = niceTicks(maxX).map((t) => ({ at: px(t), label: String(t) }));
+  const yTicks = [0, 0.5, 1].map((y) => ({ at: py(y), label: `${y * 100}%` }));
+  return { axes: axes(frame, xTicks, yTicks), points, frontier };
+}
+
+export interface DynamicsLine {
+  column: string;
+  colour: string;
+  /** Accuracy of the k-th candidate (drawn dashed). */
+  accuracy: Point[];
+  /** Mean critic score of the k-th candidate, 0–10 on the same axis as 0–100% (drawn solid). */
+  score: Point[];
+  dots: Array<Point & { title: string }>;
+}
+
+/** Mean critic score (0–10) and accuracy (0–100%) of the k-th candidate of each column's runs, a line per column. */
+export function dynamicsPlot(columns: ReadonlyArray<{ column: string; dynamics: ReadonlyArray<{ candidate: number; items: number; accuracy: number; meanScore: number | null }> }>, frame: PlotFrame): { axes: Axes; lines: DynamicsLine[] } {
+  const longest = Math.max(1, ...columns.map((c) => c.dynamics.length));
+  const px = (k: number) => frame.left + (longest === 1 ? 0 : (k / (longest - 1)) * (frame.width - frame.left - frame.right));
+  const py = (fraction: number) => frame.height - frame.bottom - fraction * (frame.height - frame.top - frame.bottom);
+  const lines = columns.map((c, i) => ({
+    column: c.column,
+    colour: PALETTE[i % PALETTE.length]!,
+    accuracy: c.dynamics.map((d) => ({ x: px(d.candidate), y: py(d.accuracy) })),
+    score: c.dynamics.filter((d) => d.meanScore !== null).map((d) => ({ x: px(d.candidate), y: py(d.meanScore! / 10) })),
+    dots: c.dynamics.map((d) => ({ x: px(d.candidate), y: py(d.accuracy), title: `${c.column}, candidate ${d.candidate + 1}: ${pct(d.accuracy)} of ${d.items}${d.meanScore !== null ? `, mean score ${d.meanScore.toFixed(1)}` : ""}` })),
+  }));
+  const xTicks = Array.from({ length: longest }, (_, k) => ({ at: px(k), label: String(k + 1) }));
+  const yTicks = [0, 0.5, 1].map((y) => ({ at: py(y), label: `${y * 10} · ${y * 100}%` }));
+  return { axes: axes(frame, xTicks, yTicks), lines };
+}
+
+/** "x1,y1 x2,y2 …" for an SVG polyline. */
+export const polylinePoints = (points: readonly Point[]): string => points.map((p) => `${p.x},${p.y}`).join(" ");

@@ -1,0 +1,79 @@
+// The compare view's two plots, drawn from the geometry the HTML report uses (native/protocol/plot-geometry.ts).
+import type { ExperimentSummary } from "../../../native/protocol/experiment-results.ts";
+import { costPlot, dynamicsPlot, polylinePoints, type Axes, type PlotFrame } from "../../../native/protocol/plot-geometry.ts";
+
+const FRAME: PlotFrame = { width: 350, height: 220, left: 40, right: 20, top: 20, bottom: 30 };
+/** Wider on the left: its y ticks read "score · accuracy". */
+const DYNAMICS_FRAME: PlotFrame = { ...FRAME, left: 60 };
+
+function AxesLines({ axes, label, frame }: { axes: Axes; label: string; frame: PlotFrame }) {
+  const { origin } = axes;
+  return (
+    <>
+      <line x1={origin.x} y1={origin.y} x2={axes.xEnd} y2={origin.y} stroke="#888" />
+      <line x1={origin.x} y1={axes.yEnd} x2={origin.x} y2={origin.y} stroke="#888" />
+      {axes.xTicks.map((t) => (
+        <text key={`x${t.at}`} x={t.at} y={origin.y + 12} textAnchor="middle" fontSize={9} className="tick">
+          {t.label}
+        </text>
+      ))}
+      {axes.yTicks.map((t) => (
+        <text key={`y${t.at}`} x={origin.x - 4} y={t.at + 3} textAnchor="end" fontSize={9} className="tick">
+          {t.label}
+        </text>
+      ))}
+      <text x={frame.width / 2} y={frame.height - 2} textAnchor="middle" fontSize={11}>
+        {label}
+      </text>
+    </>
+  );
+}
+
+/** Accuracy against mean tokens per item, the Pareto frontier dashed. */
+export function CostPlot({ summary }: { summary: ExperimentSummary }) {
+  const plot = costPlot(summary.columns.map((c) => ({ id: c.column, tokens: c.meanTotalTokens, accuracy: c.accuracy })), summary.pareto.map((p) => p.id), FRAME);
+  return (
+    <svg width={FRAME.width} height={FRAME.height} data-testid="compare-plot" className="compare-plot">
+      <AxesLines axes={plot.axes} label="mean tokens per item (Pareto frontier dashed)" frame={FRAME} />
+      <polyline points={polylinePoints(plot.frontier)} fill="none" stroke="#2f6fde" strokeDasharray="4 3" strokeWidth={2} />
+      {plot.points.map((p) => (
+        <g key={p.id}>
+          <circle cx={p.x} cy={p.y} r={5} fill="#1d2330" />
+          <text x={p.x + (p.labelAnchor === "end" ? -7 : 7)} y={p.y - 6} fontSize={11} textAnchor={p.labelAnchor}>
+            {p.label}
+          </text>
+        </g>
+      ))}
+    </svg>
+  );
+}
+
+/** Mean critic score (solid, 0–10) and accuracy (dashed) of the k-th candidate of each column's runs. */
+export function DynamicsPlot({ columns }: { columns: ExperimentSummary["columns"] }) {
+  const plot = dynamicsPlot(columns, DYNAMICS_FRAME);
+  return (
+    <div className="dynamics">
+      <svg width={DYNAMICS_FRAME.width} height={DYNAMICS_FRAME.height} data-testid="dynamics-plot" className="compare-plot">
+        <AxesLines axes={plot.axes} label="candidate k (score solid, accuracy dashed)" frame={DYNAMICS_FRAME} />
+        {plot.lines.map((line) => (
+          <g key={line.column}>
+            <polyline points={polylinePoints(line.accuracy)} fill="none" stroke={line.colour} strokeDasharray="5 3" strokeWidth={2} />
+            <polyline points={polylinePoints(line.score)} fill="none" stroke={line.colour} strokeWidth={2} />
+            {line.dots.map((d) => (
+              <circle key={`${d.x}`} cx={d.x} cy={d.y} r={3} fill={line.colour}>
+                <title>{d.title}</title>
+              </circle>
+            ))}
+          </g>
+        ))}
+      </svg>
+      <div className="legend small">
+        {plot.lines.map((line) => (
+          <span key={line.column} style={{ color: line.colour }}>
+            ■ {line.column}
+          </span>
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+// The compare view's tables: per-column aggregates against the baseline, budget-matched accuracy, and accuracy
+// by the values of one dataset field.
+import type { ExperimentSummary, FieldBreakdown } from "../../../native/protocol/experiment-results.ts";
+import { fixed, pct } from "../../../native/protocol/format.ts";
+
+export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
+  return (
+    <table className="aggregates" data-testid="compare-aggregates">
+      <thead>
+        <tr>
+          <th>column</th><th>items</th><th>accuracy (95% CI)</th><th>vs baseline</th><th>W/T/L</th><th>p</th><th title="McNemar odds ratio: items only this column got right ÷ items only the baseline got right">odds ratio</th><th>draft → final</th><th>tokens (path / all)</th><th>time</th><th>tokens/s</th>
+        </tr>
+      </thead>
+      <tbody>
+        {summary.columns.map((c) => (
+          <tr key={c.column} data-testid="aggregate-row" data-column={c.column}>
+            <td>{c.column}</td>
+            <td>{c.items}</td>
+            <td>
+              {pct(c.accuracy)} ({pct(c.interval[0])}–{pct(c.interval[1])})
+            </td>
+            <td title={c.versusBaseline ? `paired bootstrap 95% interval: ${fixed(c.versusBaseline.differenceInterval[0] * 100, 1)} to ${fixed(c.versusBaseline.differenceInterval[1] * 100, 1)} pts` : undefined}>
+              {c.versusBaseline ? `${c.versusBaseline.difference >= 0 ? "+" : ""}${fixed(c.versusBaseline.difference * 100, 1)} pts` : "baseline"}
+            </td>
+            <td>{c.versusBaseline ? `${c.versusBaseline.wins}/${c.versusBaseline.ties}/${c.versusBaseline.losses}` : ""}</td>
+            <td>{c.versusBaseline && c.versusBaseline.pValue !== null ? c.versusBaseline.pValue.toPrecision(3) : ""}</td>
+            <td>{c.versusBaseline ? fixed(c.versusBaseline.oddsRatio, 2) : ""}</td>
+            <td title="correct→correct / wrong→correct (fixed) / correct→wrong (harmed) / wrong→wrong">
+              {c.transitions ? `${c.transitions.correctToCorrect} kept · ${c.transitions.wrongToCorrect} fixed · ${c.transitions.correctToWrong} harmed · ${c.transitions.wrongToWrong} wrong` : ""}
+            </td>
+            <td>
+              {fixed(c.meanPathTokens)} / {fixed(c.meanTotalTokens)}
+            </td>
+            <td>{fixed(c.meanWallMs / 1000, 1)} s</td>
+            <td>{fixed(c.tokensPerSecond, 1)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Anytime accuracy: the answer each run held when it had spent B tokens. */
+export function BudgetTable({ summary, columns }: { summary: ExperimentSummary; columns: readonly string[] }) {
+  if (!summary.budgetMatched.length) return null;
+  return (
+    <table className="budget" data-testid="budget-matched" title="anytime accuracy: the answer each run held when it had spent B tokens">
+      <thead>
+        <tr>
+          <th>at B tokens/item</th>
+          {columns.map((c) => (
+            <th key={c}>{c}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {summary.budgetMatched.map((row) => (
+          <tr key={row.budget}>
+            <td>{row.budget}</td>
+            {columns.map((c) => (
+              <td key={c}>{pct(row.accuracy[c] ?? Number.NaN)}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function BreakdownTable({ breakdown, columns }: { breakdown: FieldBreakdown; columns: readonly string[] }) {
+  return (
+    <table className="breakdown" data-testid="field-breakdown">
+      <thead>
+        <tr>
+          <th>{breakdown.field}</th>
+          <th>items</th>
+          {columns.map((c) => (
+            <th key={c}>{c}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {breakdown.rows.map((row) => (
+          <tr key={row.value}>
+            <td>{row.value}</td>
+            <td>{row.items}</td>
+            {columns.map((c) => (
+              <td key={c}>{pct(row.accuracy[c] ?? null)}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
