@@ -7,16 +7,18 @@ import { EngineHost, type EngineProcess } from "../native/engine/host.ts";
 import type { FromEngine } from "../native/engine/messages.ts";
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from "../native/protocol/request-names.ts";
 import { electronCsp, isAppUrl, isExternalLink, windowWebPreferences } from "./security.ts";
+import { endpointBaseUrl, endpointKeyStore } from "./endpoint-keys.ts";
 
 const here = import.meta.dirname;
 const appUrl = pathToFileURL(join(here, "../renderer/index.html")).toString();
 const runsDir = join(app.getPath("userData"), "runs");
 let window: BrowserWindow | null = null;
+const endpointKeys = endpointKeyStore(app.getPath("userData"));
 
 function spawnEngine(settings: { gpu: string }): EngineProcess {
   const child = utilityProcess.fork(join(here, "engine.mjs"), [], {
     serviceName: "Refinery engine",
-    env: { ...process.env, REFINERY_RUNS_DIR: runsDir, REFINERY_MODE: "electron", REFINERY_GPU: settings.gpu },
+    env: { ...process.env, REFINERY_RUNS_DIR: runsDir, REFINERY_MODE: "electron", REFINERY_GPU: settings.gpu, REFINERY_ENDPOINT_KEYS: JSON.stringify(endpointKeys.all()) },
     stdio: "inherit",
   });
   return {
@@ -75,7 +77,12 @@ app.whenReady().then(() => {
   });
   ipcMain.handle(IPC_REQUEST_CHANNEL, async (event, method: unknown, input: unknown) => {
     if (!trustedSender(event)) return { ok: false, error: "request refused: unknown sender" };
-    return host.request(String(method), input);
+    const result = await host.request(String(method), input);
+    // A key that just worked is kept, encrypted, for this endpoint's runs in later engine processes too.
+    const { spec, apiKey } = (input ?? {}) as { spec?: unknown; apiKey?: unknown };
+    const baseUrl = endpointBaseUrl(spec);
+    if (method === "testEndpoint" && result.ok && baseUrl && typeof apiKey === "string" && apiKey) endpointKeys.save(baseUrl, apiKey);
+    return result;
   });
   host.subscribe((event) => window?.webContents.send(IPC_EVENT_CHANNEL, event));
   createWindow();

@@ -8,6 +8,9 @@ import { parseStrategySpec, type PresetSpec, type StrategySpec } from "../protoc
 import { autoConcurrency, breakdownByField, buildExperimentConfig, loadExperimentDataset, ExperimentControl, readCheckpoint, readExperimentConfig, readResults, runExperiment, summarize, type ExperimentConfig, type ExperimentProgress, type ModelPair } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { intOption, parse, UsageError } from "./args.ts";
+import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
+import { isEndpointSpec } from "../llm/model-spec.ts";
+import { readFileSync } from "node:fs";
 
 /** "self-consistency:n=5,temperature=0.7" → a strategy column; "@file.json" → a preset file. */
 function strategyFrom(spec: string): StrategySpec | PresetSpec {
@@ -19,12 +22,37 @@ function strategyFrom(spec: string): StrategySpec | PresetSpec {
   }
 }
 
-/** --actor/--critic and every --pair actor.gguf[,critic.gguf]: the model pairs the strategies run with. */
-function pairsFrom(actor: string | undefined, critic: string | undefined, pairs: string[] | undefined, maxTokens: number | undefined, thinking: { actor?: number; critic?: number } = {}): ModelPair[] {
+/** A pool file: a JSON list of endpoint specs serving one model, or {"endpoints": [...]}. */
+function readPool(path: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new UsageError(`--pool ${path}: ${(error as Error).message}`);
+  }
+  const list = Array.isArray(parsed) ? parsed : (parsed as { endpoints?: unknown })?.endpoints;
+  if (!Array.isArray(list) || !list.length || !list.every((s) => typeof s === "string" && isEndpointSpec(s))) {
+    throw new UsageError(`--pool ${path} must hold a list of endpoints, e.g. {"endpoints": ["openai:http://a:8000/v1#m", "openai:http://b:8000/v1#m"]}`);
+  }
+  return list as string[];
+}
+
+/**
+ * --actor/--critic and every --pair actor.gguf[,critic.gguf]: the model pairs the strategies run with. Several
+ * --actor endpoints (or a --pool file) are replicas of one model: cells spread over them.
+ */
+function pairsFrom(actors: string[], critic: string | undefined, pairs: string[] | undefined, maxTokens: number | undefined, thinking: { actor?: number; critic?: number } = {}): ModelPair[] {
   const actorSampling = { ...(maxTokens ? { maxTokens } : {}), ...(thinking.actor !== undefined ? { thinkingBudget: thinking.actor } : {}) };
   const sampling = Object.keys(actorSampling).length ? { sampling: actorSampling } : {};
   const criticSampling = thinking.critic !== undefined ? { sampling: { thinkingBudget: thinking.critic } } : {};
   const list: Array<[string, string]> = [];
+  if (actors.length > 1) {
+    if (!actors.every(isEndpointSpec)) throw new UsageError("several --actor are replicas of one model: give endpoints (openai:URL#model), or use --pair for model pairs");
+    const [first] = actors as [string];
+    const critics = critic ? { path: critic } : { path: first, replicas: actors };
+    return [{ actor: { path: first, replicas: actors, ...sampling }, critic: critics }, ...pairsFrom([], undefined, pairs, maxTokens)];
+  }
+  const actor = actors[0];
   if (actor) list.push([actor, critic ?? actor]);
   else if (critic) throw new UsageError("--critic needs --actor (or use --pair actor.gguf,critic.gguf)");
   for (const spec of pairs ?? []) {
@@ -62,7 +90,8 @@ function watchKeys(control: ExperimentControl, quiet: boolean): () => void {
 
 export function progressLine(p: ExperimentProgress): string {
   const eta = Number.isFinite(p.etaSeconds) ? `${Math.round(p.etaSeconds)} s left` : "? s left";
-  return `${p.done}/${p.total} cells · ${p.running} running${p.paused ? " · PAUSED (p resumes)" : ""} · ${eta} · ${p.tokensPerSecond.toFixed(0)} tokens/s · ${p.cacheHits} cached generations`;
+  const endpoints = (p.endpoints ?? []).map((e) => ` · ${e.endpoint}: ${e.done} done, ${e.running} running, ${e.tokensPerSecond.toFixed(0)} tokens/s${e.down ? " (DOWN)" : ""}`).join("");
+  return `${p.done}/${p.total} cells · ${p.running} running${p.paused ? " · PAUSED (p resumes)" : ""} · ${eta} · ${p.tokensPerSecond.toFixed(0)} tokens/s · ${p.cacheHits} cached generations${endpoints}`;
 }
 
 export async function commandExperiment(args: string[]): Promise<number> {
@@ -73,9 +102,10 @@ export async function commandExperiment(args: string[]): Promise<number> {
     field: { type: "string", multiple: true },
     "skip-malformed": { type: "boolean" },
     strategy: { type: "string", multiple: true },
-    actor: { type: "string" },
+    actor: { type: "string", multiple: true },
     critic: { type: "string" },
     pair: { type: "string", multiple: true },
+    pool: { type: "string" },
     seed: { type: "string" },
     out: { type: "string" },
     "max-tokens": { type: "string" },
@@ -87,6 +117,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
     threads: { type: "string" },
     gpu: { type: "string" },
     quiet: { type: "boolean" },
+    ...endpointFlags,
   });
   if (!values.out) throw new UsageError("--out <folder> is required (it is also how a stopped experiment resumes)");
   let config = readExperimentConfig(values.out);
@@ -94,9 +125,17 @@ export async function commandExperiment(args: string[]): Promise<number> {
     if (!values.quiet) process.stderr.write(`resuming the experiment in ${values.out} (${readResults(values.out).length} cells already done)\n`);
     warnCheckpointDamage(values.out);
   } else {
-    if (!values.dataset || !(values.actor || values.pair?.length) || !values.strategy?.length) throw new UsageError("a new experiment needs --dataset, --actor (or --pair) and at least one --strategy");
+    const actors = [...(values.actor ?? []), ...(values.pool ? readPool(values.pool) : [])];
+    if (!values.dataset || !(actors.length || values.pair?.length) || !values.strategy?.length) throw new UsageError("a new experiment needs --dataset, --actor (or --pair, --pool) and at least one --strategy");
     const maxTokens = intOption(values["max-tokens"], "max-tokens");
-    const pairs = pairsFrom(values.actor, values.critic, values.pair, maxTokens, {
+    const specs = applyEndpointFlags(values, { actor: actors, critic: values.critic ? [values.critic] : [] });
+    // Pair specs keep their shape (pairsFrom checks it); only their endpoints lose credentials.
+    const redactPair = (pair: string) => {
+      const parts = pair.split(",");
+      const keyed = applyEndpointFlags(values, { actor: parts[0] ? [parts[0]] : [], critic: parts[1] ? [parts[1]] : [] });
+      return [keyed.actor[0] ?? parts[0], ...(parts.length > 1 ? [keyed.critic[0] ?? parts[1]] : []), ...parts.slice(2)].join(",");
+    };
+    const pairs = pairsFrom(specs.actor, specs.critic[0], values.pair?.map(redactPair), maxTokens, {
       actor: intOption(values["thinking-budget"], "thinking-budget"),
       critic: intOption(values["critic-thinking-budget"], "critic-thinking-budget"),
     });
@@ -115,7 +154,11 @@ export async function commandExperiment(args: string[]): Promise<number> {
       maxTotalTokens: intOption(values["max-total-tokens"], "max-total-tokens"),
     });
   }
-  const concurrency = await concurrencyFor(values.concurrency, config);
+  // Keys of the experiment's endpoints (a resumed one too) from the environment; configs never hold them.
+  const models = config.columns.flatMap((c) => [c.actor, c.critic]);
+  applyEndpointFlags(values, { actor: config.columns.flatMap((c) => c.actor.replicas ?? [c.actor.path]), critic: config.columns.flatMap((c) => c.critic.replicas ?? [c.critic.path]) });
+  // Only remote models: each endpoint's own concurrency decides (what it reports, or 4).
+  const concurrency = values.concurrency === undefined && models.every((m) => isEndpointSpec(m.path)) ? undefined : await concurrencyFor(values.concurrency, config);
   const control = new ExperimentControl();
   const unwatch = watchKeys(control, values.quiet === true);
   let reportedSkips = false;

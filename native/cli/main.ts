@@ -20,13 +20,16 @@ import { commandGrade } from "./grade-command.ts";
 const USAGE = `refinery — an actor and a critic LLM refine answers together
 
 usage:
-  refinery run (--strategy <name> | --preset <file.json>) --actor <gguf> [--critic <gguf>] (--task "<text>" | --dataset <file> [--limit n] [--field name=f …] [--skip-malformed])
+  refinery run (--strategy <name> | --preset <file.json>) --actor <model> [--critic <model>] (--task "<text>" | --dataset <file> [--limit n] [--field name=f …] [--skip-malformed])
                [--out <dir>] [--seed n] [--param name=value ...] [--reference <answer>] [--save-preset <file.json>]
                [--max-tokens n] [--temperature t] [--critic-max-tokens n] [--max-total-tokens n]
                [--thinking-budget n] [--critic-thinking-budget n] [--critic-reason-first]
                [--chat-wrapper name] [--critic-chat-wrapper name]
                [--threads n] [--gpu auto|cpu|cuda|vulkan|metal] [--context-size n] [--gpu-layers auto|max|n]
                [--flash-attention] [--sequential] [--json] [--quiet]
+               [--api-key-env NAME] [--critic-api-key-env NAME] [--endpoint-concurrency n] [--request-timeout s]
+      a <model> is a GGUF file or an endpoint, openai:http://host:8000/v1#served-model-name (key: $OPENAI_API_KEY
+      or the variable --api-key-env names)
   refinery replay <run folder | events.jsonl> [--json]
   refinery inspect <gguf> [--context-size n] [--sequences n] [--chat-wrapper name] [--json]
   refinery strategies [--json]
@@ -38,7 +41,7 @@ usage:
   refinery download <hf:org/repo/file.gguf | url> [--dir <folder>] [--sha256 <hex>] [--name <file>]
                                               resumable, verified download into the models folder
   refinery experiment --dataset <file> [--limit n] [--offset n] [--field question=<f> --field reference=<f> …]
-               [--skip-malformed] --strategy <name[:k=v,…]|@preset.json> … --actor <gguf> [--critic <gguf>]
+               [--skip-malformed] --strategy <name[:k=v,…]|@preset.json> … --actor <model> [--actor <model> …] [--pool <file.json>] [--critic <model>]
                [--seed n] --out <folder> [--max-tokens n] [--thinking-budget n] [--critic-thinking-budget n] [--max-total-tokens n] [--concurrency n|auto] [--no-cache]
                                               resumable; run again to continue a stopped one (p pauses, q stops)
   refinery report <folder> [--html <file>] [--csv <file>] [--jsonl <file>] [--pairs <file.jsonl>] [--baseline <column>] [--json]
@@ -47,6 +50,10 @@ usage:
                [--limit n] [--offset n] [--skip-malformed] [--csv <file>] [--jsonl <file>] [--json]
                                               judge existing answers (any tool's) with the experiments' checker
   refinery serve [--port n] [--runs <dir>] [--gpu …] [--threads n]   the UI on 127.0.0.1 with an access token
+  refinery serve --openai --actor <gguf> [--critic <gguf>] [--port n] [--host addr] [--preset <file.json> …]
+               [--parallel n] [--api-key k] [--runs <dir>]
+                                              strategies as models behind an OpenAI-compatible API (/v1/models,
+                                              /v1/chat/completions), loopback only unless --host
 `;
 
 async function commandReplay(args: string[]): Promise<number> {
@@ -67,6 +74,7 @@ async function commandReplay(args: string[]): Promise<number> {
 }
 
 async function commandServe(args: string[]): Promise<number> {
+  if (args.includes("--openai")) return (await import("./serve-openai-command.ts")).commandServeOpenAI(args);
   const { values } = parse(args, { port: { type: "string" }, runs: { type: "string" }, gpu: { type: "string" }, threads: { type: "string" } });
   const { EngineHost, forkEngine } = await import("../engine/host.ts");
   const { startWebServer } = await import("../server/server.ts");
@@ -124,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (error) {
-    const known = [UsageError, RunInputError, ModelFileError, RunLogError, DatasetError, StrategyParamError, DiskFullError, UnsafeNameError].some((type) => error instanceof type) || ["ZodError", "ExperimentError"].includes((error as Error).name);
+    const known = [UsageError, RunInputError, ModelFileError, RunLogError, DatasetError, StrategyParamError, DiskFullError, UnsafeNameError].some((type) => error instanceof type) || ["ZodError", "ExperimentError", "ModelSpecError"].includes((error as Error).name);
     process.stderr.write(`refinery: ${known ? (error as Error).message : `internal error: ${(error as Error).stack ?? String(error)}`}\n`);
     if (error instanceof UsageError) process.stderr.write("run `refinery help` for usage\n");
     return 2;

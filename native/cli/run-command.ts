@@ -4,6 +4,7 @@ import { chatWrapperNames, type GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping, readDataset } from "../eval/dataset.ts";
 import { executeRun, type RunConfig } from "../runs/runner.ts";
 import { intOption, numberOption, paramsFrom, parse, UsageError } from "./args.ts";
+import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
 
 function describeEvent(event: RunEvent, state: { nodes: Map<string, string> }): string | null {
   switch (event.type) {
@@ -61,6 +62,7 @@ export async function commandRun(args: string[]): Promise<number> {
     "flash-attention": { type: "boolean" },
     sequential: { type: "boolean" },
     quiet: { type: "boolean" },
+    ...endpointFlags,
   });
   if (values.preset && values.strategy) throw new UsageError("--preset and --strategy exclude each other");
   if (values.preset) {
@@ -80,7 +82,8 @@ export async function commandRun(args: string[]): Promise<number> {
     await writePreset(values["save-preset"], { name: values["save-preset"].replace(/^.*\//, "").replace(/\.json$/, ""), pipeline });
     process.stderr.write(`preset saved to ${values["save-preset"]}\n`);
   }
-  if (!values.actor) throw new UsageError("--actor <gguf> is required");
+  if (!values.actor) throw new UsageError("--actor <gguf | openai:URL#model> is required");
+  const specs = applyEndpointFlags(values, { actor: [values.actor], critic: [values.critic ?? values.actor] });
   if (values.task === undefined && !values.dataset) throw new UsageError("give a task with --task \"...\" or a dataset with --dataset <file>");
   if (values.task !== undefined && values.dataset) throw new UsageError("--task and --dataset exclude each other");
   const gpu = (values.gpu ?? "auto") as GpuChoice;
@@ -117,12 +120,12 @@ export async function commandRun(args: string[]): Promise<number> {
         strategy: values.strategy,
         params: paramsFrom(values.param),
         actor: {
-          path: values.actor,
+          path: specs.actor[0]!,
           sampling: { maxTokens: intOption(values["max-tokens"], "max-tokens"), temperature: numberOption(values.temperature, "temperature"), thinkingBudget: intOption(values["thinking-budget"], "thinking-budget") },
           load: withChatWrapper(load, values["chat-wrapper"]),
         },
         critic: {
-          path: values.critic ?? values.actor,
+          path: specs.critic[0]!,
           sampling: { maxTokens: intOption(values["critic-max-tokens"], "critic-max-tokens"), thinkingBudget: intOption(values["critic-thinking-budget"], "critic-thinking-budget"), ...(values["critic-reason-first"] ? { reasonFirst: true } : {}) },
           load: withChatWrapper(load, values["critic-chat-wrapper"]),
         },

@@ -2,6 +2,7 @@
 // abort takes down only this process; the supervisor reports it and starts a fresh one for the next run.
 import type { GpuChoice } from "../llm/runtime.ts";
 import { EngineService } from "./service.ts";
+import { loadEndpointKeysFromEnv } from "../llm/endpoint-keys.ts";
 import type { EnginePort, FromEngine, ToEngine } from "./messages.ts";
 
 interface ParentPort {
@@ -24,6 +25,8 @@ function openPort(): EnginePort {
   };
 }
 
+// Endpoint keys the supervisor kept (the desktop app's safeStorage) arrive once, in memory only.
+loadEndpointKeysFromEnv();
 const port = openPort();
 const service = new EngineService({
   runsDir: process.env.REFINERY_RUNS_DIR ?? "runs",

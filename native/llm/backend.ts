@@ -76,6 +76,8 @@ export interface GenerateResult {
   cached?: boolean;
   /** Something the user should know about this generation, e.g. that the prompt was cut to fit the context. */
   warning?: string;
+  /** Token counts are an estimate: the server reported no usage and has no tokenizer endpoint. */
+  tokensEstimated?: boolean;
 }
 
 export interface BackendUsage {

@@ -29,7 +29,8 @@ const loadSettings = z
 
 const modelConfig = z
   .object({
-    path: z.string().min(1, "choose a model file"),
+    /** A GGUF file or an endpoint, openai:<base URL>#<served model>. */
+    path: z.string().min(1, "choose a model file or an endpoint"),
     sampling: sampling.optional(),
     load: loadSettings.optional(),
   })
@@ -81,6 +82,8 @@ export const requestSchemas = {
   addModel: z.object({ path: z.string().min(1) }).strict(),
   startDownload: z.object({ uri: z.string().min(1), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).optional(), fileName: z.string().regex(/^[\w.-]+\.gguf$/, "a file name ending in .gguf").optional() }).strict(),
   cancelDownload: z.object({ downloadId: z.string().min(1) }).strict(),
+  /** Probes an OpenAI-compatible endpoint and lists its models; a key given here is used for its later runs. */
+  testEndpoint: z.object({ spec: z.string().min(1), apiKey: z.string().min(1).optional() }).strict(),
   /** Handled by the supervisor: the next engine process uses this backend. */
   setBackend: z.object({ gpu: z.enum(["auto", "cpu", "cuda", "vulkan", "metal"]) }).strict(),
   getLoadSettings: z.object({ path: z.string().min(1) }).strict(),
@@ -230,6 +233,18 @@ export interface ResponseTypes {
   startCriticEval: { evalId: string };
   cancelCriticEval: { cancelled: boolean };
   saveLoadSettings: Partial<Record<"actor" | "critic", LoadSettingsInfo>>;
+  testEndpoint: EndpointTestInfo;
+}
+
+export interface EndpointTestInfo {
+  baseUrl: string;
+  model: string;
+  /** The models the server lists; whether the spec's model is among them. */
+  models: string[];
+  modelListed: boolean;
+  kind: string;
+  version: string | null;
+  concurrency: number;
 }
 
 export type LoadSettingsInfo = z.infer<typeof loadSettings>;
@@ -287,6 +302,8 @@ export interface ExperimentProgressEvent {
   tokensPerSecond: number;
   cacheHits: number;
   skippedRecords: number;
+  /** Per endpoint, when the models are on OpenAI-compatible servers. */
+  endpoints?: Array<{ endpoint: string; done: number; running: number; tokensPerSecond: number; down: string | null }>;
   error?: string;
 }
 

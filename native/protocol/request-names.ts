@@ -25,6 +25,7 @@ export const REQUEST_NAMES = [
   "listExperiments",
   "startCriticEval",
   "cancelCriticEval",
+  "testEndpoint",
 ] as const;
 
 export type RequestNameList = (typeof REQUEST_NAMES)[number];

@@ -22,6 +22,8 @@ export interface ManifestModel {
   chatFormat?: ChatFormatInfo;
   /** Tokens per sequence of the context the model was loaded with. */
   contextSize?: number;
+  /** A model on an OpenAI-compatible server: the endpoint (no credentials), served model, server version. */
+  remote?: import("../llm/remote-models.ts").RemoteModelRecord;
 }
 
 export interface RunManifest {
@@ -43,6 +45,8 @@ export interface RunManifest {
   models: ManifestModel[];
   backend: BackendReport | { kind: string };
   refineryVersion: string;
+  /** Present when a remote server took part: how far the run can be reproduced. */
+  reproducibility?: string;
   prompts: Record<string, string>;
   /** The joint memory plan's estimate for this run's models next to what loading them took. */
   memory?: { estimate: { vram: number; ram: number; verdict: string }; actual: { vram: number; rssGrowth: number } } | { error: string };

@@ -71,11 +71,12 @@ export class RunFiles {
    * to make room. Returns the error if even that did not fit (the manifest then still says "running", which the
    * next listing resolves as interrupted).
    */
-  end(event: Extract<RunEvent, { type: "run-finished" | "run-failed" }>): DiskFullError | null {
+  end(event: Extract<RunEvent, { type: "run-finished" | "run-failed" }>, models?: RunManifest["models"]): DiskFullError | null {
     this.ended = true;
     if (this.diskFullError) this.reserve.release();
     const final: RunManifest = {
       ...this.manifest,
+      ...(models ? { models } : {}),
       status: event.type === "run-finished" ? "finished" : "failed",
       endedAt: new Date().toISOString(),
       ...(event.type === "run-failed" ? { failure: event.reason } : {}),

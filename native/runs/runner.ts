@@ -9,6 +9,8 @@ import { ModelFileError, type ModelFileSummary } from "../llm/gguf-check.ts";
 import { modelFacts } from "../llm/model-facts.ts";
 import type { GenerationCache } from "../llm/generation-cache.ts";
 import { LlamaBackend } from "../llm/llama-backend.ts";
+import { isEndpointSpec, parseModelSpec, redactSpec, type EndpointSpec } from "../llm/model-spec.ts";
+import { REMOTE_REPRODUCIBILITY, remoteBackends, remoteIdentity, remoteRecord } from "../llm/remote-models.ts";
 import { ModelLoadError, openRuntime, type GpuChoice, type LlamaRuntime, type ModelLoadOptions } from "../llm/runtime.ts";
 import type { ModelDescriptor, ModelRole, RunEvent, RunFailureCode, SamplingSettings, Task } from "../protocol/events.ts";
 import { computeBudgets, type RunState } from "../protocol/state.ts";
@@ -22,7 +24,10 @@ import { runDir } from "./paths.ts";
 import { RunFiles } from "./run-files.ts";
 
 export interface ModelConfig {
+  /** A GGUF file or an endpoint spec (openai:<base URL>#<served model>). */
   path: string;
+  /** Endpoints serving the same model (an experiment spreads cells over them); `path` is the first. */
+  replicas?: string[];
   sampling?: Partial<SamplingSettings>;
   load?: Omit<ModelLoadOptions, "sequences">;
 }
@@ -131,6 +136,8 @@ interface ValidatedRun {
   files: Partial<Record<ModelRole, ModelFileSummary>>;
   /** Context the strategy's longest conversation needs with these budgets: an unsized load is at least this. */
   contextNeeded: number;
+  /** Roles on an OpenAI-compatible endpoint (their spec names one). */
+  remote: ReturnType<typeof remoteBackends>;
 }
 
 interface LoadedBackends {
@@ -146,6 +153,8 @@ interface OpenedRun {
   dir: string;
   files: RunFiles;
   models: Record<ModelRole, ModelDescriptor>;
+  /** The manifest's models as they stand now (a remote one's structured-output form is known after its first verdict). */
+  currentModels(): Promise<ManifestModel[]>;
 }
 
 export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise<RunResult> {
@@ -179,8 +188,15 @@ async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedR
   };
   const seed = config.seed ?? 0;
   const files: Partial<Record<ModelRole, ModelFileSummary>> = {};
+  let remote: ReturnType<typeof remoteBackends> = {};
+  try {
+    remote = deps.backends ? {} : remoteBackends({ actor: config.actor.path, critic: config.critic.path });
+  } catch (error) {
+    throw new RunInputError((error as Error).message);
+  }
   if (!deps.backends) {
     for (const role of ["actor", "critic"] as const) {
+      if (remote[role]) continue;
       try {
         files[role] = await modelFacts(config[role].path);
       } catch (error) {
@@ -190,7 +206,7 @@ async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedR
     }
   }
   const contextNeeded = checkContextFits(strategy, params, sampling, config, files, deps.backends);
-  return { strategy, params, oracle, sampling, seed, files, contextNeeded };
+  return { strategy, params, oracle, sampling, seed, files, contextNeeded, remote };
 }
 
 /** Rough prompt allowance before a model is loaded: the question (about 3 characters a token) plus prompts. */
@@ -233,14 +249,21 @@ async function loadBackends(config: RunConfig, deps: RunDeps, run: ValidatedRun)
   let backends: Record<ModelRole, ModelBackend>;
   let runtime: LlamaRuntime | null = null;
   let memory: RunManifest["memory"];
+  const { remote } = run;
   if (deps.backends) {
     backends = deps.backends;
+  } else if (remote.actor && remote.critic) {
+    backends = { actor: remote.actor, critic: remote.critic };
   } else {
     ({ backends, runtime, memory } = await loadLlamaBackends(config, run, sameFile));
   }
   if (deps.generationCache) {
     const cache = deps.generationCache;
-    const identity = async (role: ModelRole) => (deps.backends ? `${backends[role].kind}:${role}` : `${await cachedSha256(config[role].path)}|${JSON.stringify(config[role].load ?? {})}`);
+    // A remote model is identified by its served name, not its URL: replicas of one model share entries.
+    const identity = async (role: ModelRole) =>
+      deps.backends ? `${backends[role].kind}:${role}`
+      : isEndpointSpec(config[role].path) ? remoteIdentity(parseModelSpec(config[role].path) as EndpointSpec)
+      : `${await cachedSha256(config[role].path)}|${JSON.stringify(config[role].load ?? {})}`;
     backends = { actor: cache.wrap(backends.actor, await identity("actor")), critic: cache.wrap(backends.critic, await identity("critic")) };
   }
   return { backends, runtime, memory, sameFile };
@@ -266,6 +289,13 @@ async function loadLlamaBackends(config: RunConfig, run: ValidatedRun, sameFile:
   const before = { rss: process.memoryUsage().rss, vram: runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used };
   let backends: Record<ModelRole, ModelBackend>;
   try {
+    if (run.remote.actor || run.remote.critic) {
+      // One role local, the other on an endpoint: load only the local one.
+      const role = run.remote.actor ? "critic" : "actor";
+      const local = new LlamaBackend(runtime, await load(role, role === "actor" ? actorLanes : criticLanes), `${scope}${role}`);
+      backends = { actor: run.remote.actor ?? local, critic: run.remote.critic ?? local };
+      return { backends, runtime, memory: undefined };
+    }
     if (sameFile) {
       const loaded = await load("actor", actorLanes + criticLanes);
       backends = { actor: new LlamaBackend(runtime, loaded, `${scope}actor`), critic: new LlamaBackend(runtime, loaded, `${scope}critic`) };
@@ -290,11 +320,13 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
   const dir = runDir(config.outDir, runId);
   const describe = async (role: ModelRole): Promise<{ descriptor: ModelDescriptor; manifest: ManifestModel }> => {
     const file = files[role];
-    const path = config[role].path;
+    const remoteModel = remoteRecord(run.remote[role] ?? backends[role]);
+    // An endpoint is recorded without credentials; a file by its absolute path.
+    const path = remoteModel ? redactSpec(config[role].path) : resolve(config[role].path);
     const sha256 = file ? await cachedSha256(path) : null;
     const descriptor: ModelDescriptor = {
-      path: resolve(path),
-      name: file?.name ?? basename(path),
+      path,
+      name: remoteModel?.model ?? file?.name ?? basename(path),
       sizeBytes: file?.sizeBytes ?? 0,
       ...(sha256 ? { sha256 } : {}),
       ...(file?.architecture ? { architecture: file.architecture } : {}),
@@ -302,7 +334,7 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
     };
     const manifest: ManifestModel = {
       role,
-      path: resolve(path),
+      path,
       sizeBytes: descriptor.sizeBytes,
       sha256,
       architecture: file?.architecture ?? null,
@@ -312,6 +344,7 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
       ...(sameFile && role === "critic" && !deps.backends ? { sharedWith: "actor" as const } : {}),
       ...(loaded.backends[role].chatFormat?.() ? { chatFormat: loaded.backends[role].chatFormat!()! } : {}),
       ...(loaded.backends[role].contextSize?.() ? { contextSize: loaded.backends[role].contextSize!()! } : {}),
+      ...(remoteModel ? { remote: remoteModel } : {}),
     };
     return { descriptor, manifest };
   };
@@ -331,12 +364,14 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
     models: [actorInfo.manifest, criticInfo.manifest],
     backend: runtime ? runtime.report : { kind: backends.actor.kind },
     refineryVersion: "0.1.0",
+    ...(run.remote.actor || run.remote.critic ? { reproducibility: REMOTE_REPRODUCIBILITY } : {}),
     ...(memory ? { memory } : {}),
     prompts: { ...prompts },
   };
   // Folder, reserve, manifest and log; a full disk here leaves no folder behind.
   const record = RunFiles.open(dir, manifest);
-  return { runId, dir, files: record, models: { actor: actorInfo.descriptor, critic: criticInfo.descriptor } };
+  const currentModels = async () => (run.remote.actor || run.remote.critic ? [(await describe("actor")).manifest, (await describe("critic")).manifest] : manifest.models);
+  return { runId, dir, files: record, models: { actor: actorInfo.descriptor, critic: criticInfo.descriptor }, currentModels };
 }
 
 /**
@@ -389,7 +424,7 @@ async function driveStrategy(config: RunConfig, run: ValidatedRun, loaded: Loade
   if (files.diskFull) end = { type: "run-failed", at: Date.now(), reason: files.diskFull.message, code: "internal" };
   let diskFull: DiskFullError | null;
   try {
-    diskFull = files.end(end) ?? files.diskFull;
+    diskFull = files.end(end, await opened.currentModels().catch(() => undefined)) ?? files.diskFull;
   } finally {
     files.close();
   }

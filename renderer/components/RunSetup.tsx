@@ -4,6 +4,8 @@ import { useState } from "react";
 import type { Task } from "../../native/protocol/events.ts";
 import { useAppState, useAppStateShallow, useController } from "../store/context.tsx";
 import { Errors } from "./Errors.tsx";
+import { EndpointTest } from "./EndpointTest.tsx";
+import { isEndpoint } from "../store/actions/models.ts";
 import { MemoryBar } from "./MemoryBar.tsx";
 
 function ModelField({ role }: { role: "actor" | "critic" }) {
@@ -14,13 +16,13 @@ function ModelField({ role }: { role: "actor" | "critic" }) {
   const electron = useAppState((s) => s.engine.info?.mode === "electron");
   return (
     <div className="field model-field">
-      <label htmlFor={`${role}-path`}>{role === "actor" ? "Actor model (GGUF)" : "Critic model (GGUF, empty: same as actor)"}</label>
+      <label htmlFor={`${role}-path`}>{role === "actor" ? "Actor model (GGUF or endpoint)" : "Critic model (GGUF or endpoint, empty: same as actor)"}</label>
       <div className="row">
         <input
           id={`${role}-path`}
           data-testid={`${role}-path`}
           value={path}
-          placeholder="/path/to/model.gguf"
+          placeholder="/path/to/model.gguf or openai:http://host:8000/v1#model"
           onChange={(e) => update(role === "actor" ? { actorPath: e.target.value } : { criticPath: e.target.value })}
           onBlur={() => void controller.inspectModel(path)}
         />
@@ -31,7 +33,7 @@ function ModelField({ role }: { role: "actor" | "critic" }) {
         )}
       </div>
       {info && "error" in info && <div className="error inline" data-testid={`${role}-model-error`}>{info.error}</div>}
-      <LoadSettingsFields role={role} />
+      {isEndpoint(path.trim()) ? <EndpointTest role={role} spec={path} /> : <LoadSettingsFields role={role} />}
       {info && !("error" in info) && (
         <div className="model-meta" data-testid={`${role}-model-meta`}>
           {info.architecture ?? "?"} · {info.name ?? "unnamed"} · {(info.sizeBytes / 2 ** 20).toFixed(1)} MiB · {info.layers ?? "?"} layers · context {info.contextLength ?? "?"} · {info.chatTemplate ? "chat template" : "no chat template"}

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { EngineEvent, EngineInfo, ExperimentInfo, ExperimentProgressEvent, RequestName, requestSchemas } from "../../protocol/contract.ts";
 import type { ExperimentControl, SummarizedResults } from "../../eval/experiment.ts";
 import { modelFacts } from "../../llm/model-facts.ts";
+import { isEndpointSpec } from "../../llm/model-spec.ts";
 import { openRuntime, type GpuChoice, type LlamaRuntime } from "../../llm/runtime.ts";
 import { RunInputError } from "../../runs/runner.ts";
 import type { EventBatcher } from "../event-batcher.ts";
@@ -37,9 +38,10 @@ export function engineRuntime(ctx: EngineContext): Promise<LlamaRuntime> {
   return openRuntime({ gpu: ctx.options.gpu, threads: ctx.options.threads });
 }
 
-/** Checks the actor and critic files before a run starts, naming the role whose file is wrong. */
+/** Checks the actor and critic files before a run starts, naming the role whose file is wrong; endpoints are checked when used. */
 export async function checkRoleModels(models: { actor: { path: string }; critic: { path: string } }): Promise<void> {
   for (const role of ["actor", "critic"] as const) {
+    if (isEndpointSpec(models[role].path)) continue;
     await modelFacts(models[role].path).catch((error: Error) => {
       throw new RunInputError(`${role} model: ${error.message}`);
     });

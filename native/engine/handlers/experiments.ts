@@ -20,6 +20,7 @@ import {
   type SummarizedResults,
 } from "../../eval/experiment.ts";
 import { newRunId } from "../../runs/runner.ts";
+import { isEndpointSpec } from "../../llm/model-spec.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
 import { checkRoleModels, engineRuntime, type EngineContext, type Input } from "./context.ts";
@@ -61,7 +62,9 @@ export async function startExperiment(ctx: EngineContext, input: Input<"startExp
   // Refuse a malformed dataset or a folder holding another experiment in the call itself; once it answers, the
   // folder loads (the UI opens it at once).
   const prepared = await prepareExperiment(path, config);
-  const concurrency = input.concurrency ?? autoConcurrency((await engineRuntime(ctx)).report.active);
+  // Remote models only: each endpoint's concurrency decides (the experiment's endpoint pool).
+  const remoteOnly = config.columns.every((c) => isEndpointSpec(c.actor.path) && isEndpointSpec(c.critic.path));
+  const concurrency = input.concurrency ?? (remoteOnly ? undefined : autoConcurrency((await engineRuntime(ctx)).report.active));
   const control = new ExperimentControl();
   const total = prepared.tasks.length * config.columns.length;
   const entry = { control, progress: { type: "experiment-progress" as const, path, state: "running" as const, done: 0, total, running: 0, etaSeconds: null, tokensPerSecond: 0, cacheHits: 0, skippedRecords: 0 } as ExperimentProgressEvent };
@@ -88,6 +91,7 @@ export async function startExperiment(ctx: EngineContext, input: Input<"startExp
         tokensPerSecond: p.tokensPerSecond,
         cacheHits: p.cacheHits,
         skippedRecords: p.skippedRecords.length,
+        ...(p.endpoints ? { endpoints: p.endpoints.map(({ endpoint, done, running, tokensPerSecond, down }) => ({ endpoint, done, running, tokensPerSecond, down })) } : {}),
       }),
   })
     .then((results) => publish({ state: control.signal.aborted ? "stopped" : "finished", done: results.length, running: 0 }))

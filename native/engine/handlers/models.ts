@@ -1,6 +1,7 @@
 // Model files: inspect one, plan memory for a pair, the model library, per-model load settings.
 import { resolve } from "node:path";
-import type { LibraryModelInfo, LoadSettingsInfo, MemoryPlanInfo, ModelInfo } from "../../protocol/contract.ts";
+import type { EndpointTestInfo, LibraryModelInfo, LoadSettingsInfo, MemoryPlanInfo, ModelInfo } from "../../protocol/contract.ts";
+import { testEndpoint as probeEndpoint } from "../../llm/endpoint-test.ts";
 import { modelFacts } from "../../llm/model-facts.ts";
 import { addModel as addToLibrary, defaultRoots, readAddedModels, scanLibrary } from "../../llm/library.ts";
 import { getLoadSettings as readLoadSettings, saveLoadSettings as writeLoadSettings } from "../../llm/load-settings.ts";
@@ -47,6 +48,11 @@ export async function addModel(_ctx: EngineContext, { path }: Input<"addModel">)
 
 export async function getLoadSettings(_ctx: EngineContext, { path }: Input<"getLoadSettings">): Promise<LoadSettingsByRole> {
   return readLoadSettings(path);
+}
+
+/** "Test connection": the endpoint's models, kind and version; a key given here is used for its later runs. */
+export async function testEndpoint(_ctx: EngineContext, { spec, apiKey }: Input<"testEndpoint">): Promise<EndpointTestInfo> {
+  return probeEndpoint(spec, apiKey);
 }
 
 export async function saveLoadSettings(_ctx: EngineContext, { path, role, load }: Input<"saveLoadSettings">): Promise<LoadSettingsByRole> {

@@ -4,7 +4,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect } from "../checkers.ts";
 import { cellRunId, runDir } from "../../runs/paths.ts";
-import { executeRun, type RunDeps } from "../../runs/runner.ts";
+import { executeRun, type ModelConfig, type RunDeps } from "../../runs/runner.ts";
 import type { GenerationCache } from "../../llm/generation-cache.ts";
 import type { Task } from "../../protocol/events.ts";
 import { latestScore, nodeCost, type RunState } from "../../protocol/state.ts";
@@ -38,6 +38,8 @@ export interface CellSetting {
   signal: AbortSignal;
   cache?: GenerationCache;
   deps?: RunDeps;
+  /** The endpoint pool's choice of replica for this cell, in place of the column's models. */
+  models?: { actor: ModelConfig; critic: ModelConfig };
 }
 
 /** Runs one cell; undefined when it was cancelled (it runs again on resume). */
@@ -51,8 +53,8 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
     {
       strategy: column.strategy,
       params: column.params,
-      actor: column.actor,
-      critic: column.critic,
+      actor: setting.models?.actor ?? column.actor,
+      critic: setting.models?.critic ?? column.critic,
       task,
       seed: config.seed + item,
       outDir: join(dir, "runs"),

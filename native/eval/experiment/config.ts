@@ -1,9 +1,10 @@
 // An experiment's configuration: a dataset slice × columns (a strategy with its parameters and an actor/critic
 // pair). One builder serves the CLI and the engine, so both write the same experiment.json for the same request.
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { loadDataset, type FieldMapping } from "../dataset.ts";
 import type { ModelConfig } from "../../runs/runner.ts";
+import { specLabel } from "../../llm/model-spec.ts";
 import type { GpuChoice } from "../../llm/runtime.ts";
 import { specName } from "../../protocol/strategy-spec.ts";
 import { presetToRun, readPreset } from "../../strategies/pipeline.ts";
@@ -23,7 +24,7 @@ export interface ModelPair {
 
 /** What a pair is called in column names: the actor file, "+ critic" when the critic is another file. */
 export function pairLabel(pair: ModelPair): string {
-  const name = (path: string) => basename(path).replace(/\.gguf$/i, "");
+  const name = (path: string) => specLabel(path);
   return pair.critic.path === pair.actor.path ? name(pair.actor.path) : `${name(pair.actor.path)}+${name(pair.critic.path)}`;
 }
 

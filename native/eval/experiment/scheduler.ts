@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { MalformedRecord } from "../dataset.ts";
 import type { RunDeps } from "../../runs/runner.ts";
 import { GenerationCache } from "../../llm/generation-cache.ts";
+import { EndpointPool, type EndpointLease, type EndpointStats } from "../endpoint-pool.ts";
 import { runCell } from "./cell.ts";
 import { withDatasetStatistics } from "./prepass.ts";
 import { pendingCells, prepareExperiment, readResults, ResultsWriter, type CellResult, type PreparedExperiment } from "./checkpoint.ts";
@@ -64,6 +65,8 @@ export interface ExperimentProgress {
   tokensPerSecond: number;
   cacheHits: number;
   skippedRecords: MalformedRecord[];
+  /** Cells and throughput per endpoint, when models are on endpoints. */
+  endpoints?: EndpointStats[];
 }
 
 /** Items a GPU runs at once by default: enough to keep it busy between one item's sequential steps. */
@@ -78,7 +81,7 @@ export interface ExperimentOptions {
   /** Pause/resume/stop; `signal` alone also stops. */
   control?: ExperimentControl;
   signal?: AbortSignal;
-  /** Items run at the same time on parallel sequences (default 1: strictly reproducible). */
+  /** Items run at the same time on parallel sequences (default 1: strictly reproducible; remote models: the endpoints' concurrency). */
   concurrency?: number;
   /** Replay identical generations from <dir>/generation-cache.jsonl (default on). */
   cache?: boolean;
@@ -93,7 +96,8 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
   const control = options.control ?? new ExperimentControl();
   options.signal?.addEventListener("abort", () => control.stop(), { once: true });
   if (options.signal?.aborted) control.stop();
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  const pool = await EndpointPool.forColumns(config.columns);
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? pool?.slots ?? 1));
   const cache = options.cache === false ? undefined : new GenerationCache(join(dir, "generation-cache.jsonl"));
   // Dataset-wide statistics some strategies need (MAgICoRE) come first: a cheap run per item, replayed by the cells.
   const unfinished = new Set(pendingCells(dir, tasks, config.columns).map((cell) => cell.column.name));
@@ -115,7 +119,7 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
   const progress = (): ExperimentProgress => {
     const elapsed = (performance.now() - started) / 1000;
     const rate = (finished - firstFinished) / elapsed;
-    return { done: finished, total, running, paused: control.paused, etaSeconds: rate > 0 ? (total - finished) / rate : Number.NaN, tokensPerSecond: elapsed > 0 ? tokens / elapsed : 0, cacheHits: cache?.hits ?? 0, skippedRecords: skipped };
+    return { done: finished, total, running, paused: control.paused, etaSeconds: rate > 0 ? (total - finished) / rate : Number.NaN, tokensPerSecond: elapsed > 0 ? tokens / elapsed : 0, cacheHits: cache?.hits ?? 0, skippedRecords: skipped, ...(pool ? { endpoints: pool.stats() } : {}) };
   };
   const unsubscribe = control.onChange(() => options.onProgress?.(progress()));
   const writer = new ResultsWriter(dir);
@@ -128,17 +132,26 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
       if (!cell) return;
       running++;
       let result: CellResult | undefined;
+      let moved = false;
+      let lease: EndpointLease | null = null;
       try {
-        result = await runCell(cell, { dir, config, concurrency, lanes, slot, signal: control.signal, cache, deps: options.deps });
-        if (result) {
+        lease = pool ? await pool.acquire(cell.column, control.signal).catch((error: unknown) => (control.signal.aborted ? null : Promise.reject(error))) : null;
+        if (pool && !lease) return;
+        result = await runCell(cell, { dir, config, concurrency, lanes, slot, signal: control.signal, cache, deps: options.deps, ...(lease ? { models: lease } : {}) });
+        // Its endpoint stopped answering: the cell goes back in the queue for another; its finished generations are cached.
+        moved = result?.status === "failed" && lease?.endpointFailed() === true;
+        lease?.release(result?.totalTokens ?? 0, result !== undefined && !moved);
+        if (result && !moved) {
           writer.append(result);
           finished++;
           tokens += result.totalTokens;
         }
       } finally {
+        lease?.release(0, false);
         running--;
       }
-      if (result) options.onProgress?.(progress());
+      if (moved) cells.push(cell);
+      else if (result) options.onProgress?.(progress());
     }
   };
   try {

@@ -17,6 +17,11 @@ export function Progress({ progress }: { progress: ExperimentProgressEvent }) {
         {progress.etaSeconds !== null && active ? ` · ${Math.round(progress.etaSeconds)} s left` : ""} · {fixed(progress.tokensPerSecond, 1)} tokens/s · {progress.cacheHits} cached
         {progress.skippedRecords ? ` · ${progress.skippedRecords} malformed records skipped` : ""}
         {progress.error ? ` · ${progress.error}` : ""}
+        {progress.endpoints?.map((e) => (
+          <span key={e.endpoint} className="endpoint-progress" data-testid="endpoint-progress">
+            {" "}· {e.endpoint}: {e.done} done, {e.running} running, {fixed(e.tokensPerSecond, 1)} tokens/s{e.down ? ` (down: ${e.down})` : ""}
+          </span>
+        ))}
       </span>
       {active && (
         <>

@@ -4,6 +4,9 @@ import { actorPath, criticPath } from "../selectors.ts";
 import { stateOf, type ActionContext } from "./context.ts";
 import { formFromLoad, loadFromForm } from "./load-form.ts";
 
+/** A model spec naming an OpenAI-compatible endpoint rather than a GGUF file. */
+export const isEndpoint = (spec: string) => spec.startsWith("openai:");
+
 export function createModelActions(ctx: ActionContext) {
   const state = () => stateOf(ctx);
 
@@ -24,7 +27,8 @@ export function createModelActions(ctx: ActionContext) {
     const { setup } = state();
     const actor = actorPath(setup);
     const critic = criticPath(setup);
-    if (!actor) return;
+    // Nothing to plan for a model on a server.
+    if (!actor || isEndpoint(actor) || isEndpoint(critic)) return;
     const contextSize = Number(setup.load.actor.contextSize) || undefined;
     const key = `${actor}|${critic}|${contextSize ?? ""}`;
     if (state().plan?.key === key) return;
@@ -35,7 +39,7 @@ export function createModelActions(ctx: ActionContext) {
   }
 
   async function inspectModel(path: string) {
-    if (!path.trim()) return;
+    if (!path.trim() || isEndpoint(path.trim())) return;
     const result = await ctx.bridge.inspectModel({ path: path.trim() });
     state().setModel(path.trim(), result.ok ? result.value : { error: result.error });
     if (!result.ok) return;
@@ -101,5 +105,8 @@ export function createModelActions(ctx: ActionContext) {
     return result.ok;
   }
 
-  return { refreshLibrary, refreshGpu, planForSetup, inspectModel, pickModel, assignModel, addModel, startDownload, cancelDownload, setBackend, saveLoadSettings };
+  /** Probes an endpoint spec (openai:URL#model) and lists the server's models; the key is kept by the engine. */
+  const testEndpoint = (spec: string, apiKey?: string) => ctx.bridge.testEndpoint({ spec: spec.trim(), ...(apiKey ? { apiKey } : {}) });
+
+  return { refreshLibrary, refreshGpu, planForSetup, inspectModel, pickModel, assignModel, addModel, startDownload, cancelDownload, setBackend, saveLoadSettings, testEndpoint };
 }

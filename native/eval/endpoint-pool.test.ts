@@ -1,0 +1,121 @@
+// An experiment spread over two endpoints serving one model (replayed OpenAI-compatible servers on 127.0.0.1):
+// cells go to both within each one's concurrency; one killed midway hands its cells to the other, the
+// checkpoint holds every cell once, and no finished generation is generated again (the cache replays them).
+import { afterEach, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { contentChunks, sse, startFakeServer, type FakeServer, type RecordedRequest } from "../../test/support/fake-openai.ts";
+import { defaultEndpointOptions, forgetEndpoints, openEndpoint } from "../llm/openai-endpoint.ts";
+import { columnsFor, runExperiment, type ExperimentConfig, type ExperimentProgress } from "./experiment.ts";
+import { EndpointPool } from "./endpoint-pool.ts";
+import { replayRunLog } from "../runs/run-log.ts";
+
+const servers: FakeServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close().catch(() => {})));
+  forgetEndpoints();
+});
+
+const scratch = mkdtempSync(join(tmpdir(), "refinery-pool-"));
+const dataset = join(scratch, "tasks.jsonl");
+writeFileSync(dataset, Array.from({ length: 10 }, (_, i) => JSON.stringify({ question: `What is ${i} + ${i}?`, answer: `#### ${2 * i}` })).join("\n"));
+
+/** Answers like a model: drafts and refinements give the sum, critiques (asked for a schema) a JSON verdict. */
+function answer(request: RecordedRequest): string {
+  if (request.body.response_format) return JSON.stringify({ critique: "Check the sum once more.", correct: false, score: 4 });
+  const messages = request.body.messages as Array<{ content: string }>;
+  const n = Number(/What is (\d+)/.exec(messages.map((m) => m.content).join("\n"))?.[1] ?? 0);
+  return `Adding gives ${2 * n}. The answer is \\boxed{${2 * n}}.`;
+}
+
+async function replica(options: { killAt?: number } = {}): Promise<FakeServer & { ok: number }> {
+  const state = { ok: 0 };
+  let self: FakeServer;
+  self = await startFakeServer({
+    routes: { "/props": { total_slots: 2, build_info: "b4384-7c0e2858" } },
+    chat: async (request, call, response) => {
+      if (options.killAt !== undefined && call >= options.killAt) {
+        // The server dies: this stream drops and nothing answers afterwards.
+        response.socket?.destroy();
+        void self.close();
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 15));
+      sse(response, contentChunks("llama-server", [answer(request)], { prompt_tokens: 30, completion_tokens: 12 }));
+      state.ok++;
+    },
+  });
+  servers.push(self);
+  return Object.defineProperty(self, "ok", { get: () => state.ok }) as FakeServer & { ok: number };
+}
+
+function experiment(a: FakeServer, b: FakeServer): ExperimentConfig {
+  const specs = [a, b].map((s) => `openai:${s.baseUrl}#qwen2.5-7b`);
+  return {
+    dataset,
+    columns: columnsFor([{ name: "self-refine", strategy: "self-refine", params: { maxIterations: 1 } }], [{ actor: { path: specs[0]!, replicas: specs }, critic: { path: specs[0]!, replicas: specs } }]),
+    seed: 1,
+  };
+}
+
+test("cells spread over two endpoints within each one's slots; throughput is reported per endpoint", async () => {
+  const a = await replica();
+  const b = await replica();
+  const config = experiment(a, b);
+  const pool = await EndpointPool.forColumns(config.columns);
+  assert.equal(pool?.slots, 4, "two slots each, from llama-server's /props");
+  let last: ExperimentProgress | undefined;
+  const dir = join(scratch, "spread");
+  const results = await runExperiment(dir, config, { onProgress: (p) => (last = p) });
+  assert.equal(results.length, 10);
+  assert.ok(results.every((r) => r.status === "finished" && r.correct === true));
+  const stats = last!.endpoints!;
+  assert.deepEqual(stats.map((s) => s.endpoint).sort(), [a.baseUrl, b.baseUrl].sort());
+  assert.equal(stats.reduce((sum, s) => sum + s.done, 0), 10);
+  assert.ok(stats.every((s) => s.done > 0 && s.tokensPerSecond > 0 && s.down === null), JSON.stringify(stats));
+  assert.equal(config.columns[0]!.name, "self-refine");
+});
+
+test("one endpoint killed midway: its cells move to the other, every cell is checkpointed once, nothing finished is generated again", async () => {
+  defaultEndpointOptions.backoffMs = 5;
+  defaultEndpointOptions.retries = 2;
+  try {
+    const a = await replica({ killAt: 5 });
+    const b = await replica();
+    const dir = join(scratch, "killed");
+    let last: ExperimentProgress | undefined;
+    const results = await runExperiment(dir, experiment(a, b), { onProgress: (p) => (last = p) });
+    assert.equal(results.length, 10);
+    assert.equal(new Set(results.map((r) => `${r.item}|${r.column}`)).size, 10, "no cell twice in the checkpoint");
+    assert.ok(results.every((r) => r.status === "finished" && r.correct === true), JSON.stringify(results.map((r) => r.failure)));
+    const stats = Object.fromEntries(last!.endpoints!.map((s) => [s.endpoint, s]));
+    assert.match(stats[a.baseUrl]!.down ?? "", /unreachable|mid-stream|ECONNREFUSED|lost/);
+    assert.equal(stats[b.baseUrl]!.down, null);
+    assert.ok(stats[b.baseUrl]!.done > stats[a.baseUrl]!.done);
+    // Every generation in the final runs was received exactly once: from the server that finished the cell, or
+    // from the killed one before it died, then replayed from the experiment's cache.
+    let generations = 0;
+    let cached = 0;
+    for (const result of results) {
+      const { state } = await replayRunLog(join(dir, "runs", result.runId, "events.jsonl"));
+      for (const node of Object.values(state.nodes)) if (node.model) {
+        generations++;
+        if (node.cached) cached++;
+      }
+    }
+    const received = openEndpoint(a.baseUrl).requests + openEndpoint(b.baseUrl).requests;
+    assert.ok(cached >= 1, "the moved cells got their finished generations back");
+    assert.equal(received, generations, `no finished generation was redone (${received} received, ${cached} of ${generations} replayed)`);
+  } finally {
+    delete defaultEndpointOptions.backoffMs;
+    delete defaultEndpointOptions.retries;
+  }
+});
+
+test("a pool serves one model and only endpoints", async () => {
+  await assert.rejects(EndpointPool.forColumns([{ name: "x", actor: { path: "openai:http://127.0.0.1:1/v1#a", replicas: ["openai:http://127.0.0.1:1/v1#a", "openai:http://127.0.0.1:2/v1#b"] }, critic: { path: "c.gguf" } }]), /serves one model/);
+  await assert.rejects(EndpointPool.forColumns([{ name: "x", actor: { path: "a.gguf", replicas: ["a.gguf", "openai:http://127.0.0.1:2/v1#a"] }, critic: { path: "c.gguf" } }]), /only endpoints/);
+  assert.equal(await EndpointPool.forColumns([{ name: "x", actor: { path: "a.gguf" }, critic: { path: "c.gguf" } }]), null);
+});

@@ -1,0 +1,73 @@
+// A model spec names either a GGUF file or a model served by an OpenAI-compatible endpoint:
+// `openai:http://host:8000/v1#Qwen2.5-7B-Instruct`. Credentials in the URL are split off here so nothing
+// downstream (logs, manifests, column names) ever sees them.
+
+export interface EndpointSpec {
+  kind: "endpoint";
+  /** Base URL without credentials and without a trailing slash, e.g. http://127.0.0.1:8000/v1. */
+  baseUrl: string;
+  /** The served model name sent as `model`. */
+  model: string;
+  /** A key given in the URL (https://:key@host/v1); never recorded. */
+  urlKey?: string;
+}
+
+export interface FileSpec {
+  kind: "file";
+  path: string;
+}
+
+export type ModelSpec = EndpointSpec | FileSpec;
+
+export class ModelSpecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ModelSpecError";
+  }
+}
+
+const PREFIX = "openai:";
+
+export function isEndpointSpec(spec: string): boolean {
+  return spec.startsWith(PREFIX);
+}
+
+export function parseModelSpec(spec: string): ModelSpec {
+  if (!isEndpointSpec(spec)) return { kind: "file", path: spec };
+  const rest = spec.slice(PREFIX.length);
+  const hash = rest.lastIndexOf("#");
+  if (hash < 0 || hash === rest.length - 1) {
+    throw new ModelSpecError(`'${redactSpec(spec)}' names no model: write openai:<base URL>#<served model name>, e.g. openai:http://127.0.0.1:8000/v1#Qwen2.5-7B-Instruct`);
+  }
+  let url: URL;
+  try {
+    url = new URL(rest.slice(0, hash));
+  } catch {
+    throw new ModelSpecError(`'${redactSpec(spec)}' has no valid base URL: write openai:http://host:port/v1#model`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new ModelSpecError(`endpoint URLs are http:// or https://, got ${url.protocol}`);
+  const urlKey = decodeURIComponent(url.password || url.username) || undefined;
+  url.username = "";
+  url.password = "";
+  url.hash = "";
+  return { kind: "endpoint", baseUrl: url.toString().replace(/\/+$/, ""), model: rest.slice(hash + 1), ...(urlKey ? { urlKey } : {}) };
+}
+
+/** The spec as it may be written down: the endpoint without credentials, or the file path. */
+export function redactSpec(spec: string): string {
+  if (!isEndpointSpec(spec)) return spec;
+  return spec.replace(/^(openai:https?:\/\/)[^/@#]*@/, "$1");
+}
+
+/** What the spec is called in names and tables: the served model, or the file's name. */
+export function specLabel(spec: string): string {
+  if (isEndpointSpec(spec)) {
+    const parsed = parseModelSpec(spec) as EndpointSpec;
+    return parsed.model;
+  }
+  return spec.replace(/^.*[/\\]/, "").replace(/\.gguf$/i, "");
+}
+
+export function endpointSpec(baseUrl: string, model: string): string {
+  return `${PREFIX}${baseUrl.replace(/\/+$/, "")}#${model}`;
+}

@@ -1,0 +1,279 @@
+// ModelBackend over an OpenAI-compatible chat-completions endpoint (vLLM, llama-server, Ollama, LM Studio,
+// another Refinery): streamed SSE, seed and sampling, JSON-schema verdicts in whatever form the server takes,
+// usage from the server (estimated and marked so when it sends none), reasoning split into the thought,
+// retries with backoff on 429/5xx/lost connections, and cancel that aborts the HTTP request.
+import type { BackendUsage, GenerateRequest, GenerateResult, JsonSchema, ModelBackend, StopReason } from "./backend.ts";
+import { EndpointHttpError, EndpointUnavailableError, openEndpoint, type EndpointOptions, type OpenAIEndpoint, type StructuredOutputMode } from "./openai-endpoint.ts";
+import type { EndpointSpec } from "./model-spec.ts";
+import { setEndpointKey } from "./endpoint-keys.ts";
+import { sseData } from "./sse.ts";
+import { ThinkSplitter } from "./think-splitter.ts";
+
+/** Characters per token for estimates when a server reports no usage and has no tokenizer endpoint. */
+const CHARS_PER_TOKEN = 4;
+export const estimateTokens = (text: string) => Math.ceil(text.length / CHARS_PER_TOKEN);
+
+interface ChunkChoice {
+  delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null; refusal?: string | null };
+  message?: { content?: string | null; reasoning_content?: string | null; refusal?: string | null };
+  finish_reason?: string | null;
+}
+
+interface Chunk {
+  choices?: ChunkChoice[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } } | null;
+  error?: { message?: string } | string;
+}
+
+/** A structured-output form the server refused: the next form is tried. */
+function refusesStructuredOutput(error: unknown): boolean {
+  return error instanceof EndpointHttpError && (error.status === 400 || error.status === 422 || error.status === 501) && /response_format|json_schema|guided|format|schema|grammar/i.test(error.body);
+}
+
+const retryable = (status: number) => status === 429 || status === 408 || status >= 500;
+
+export class OpenAIBackend implements ModelBackend {
+  readonly kind = "remote";
+  readonly endpoint: OpenAIEndpoint;
+  private readonly totals: BackendUsage = { tokensIn: 0, tokensOut: 0, requests: 0 };
+
+  constructor(
+    readonly spec: EndpointSpec,
+    options: EndpointOptions = {},
+  ) {
+    if (spec.urlKey) setEndpointKey(spec.baseUrl, spec.urlKey);
+    this.endpoint = openEndpoint(spec.baseUrl, options);
+  }
+
+  get parallelism(): number {
+    return this.endpoint.gate.limit;
+  }
+
+  usage(): BackendUsage {
+    return { ...this.totals };
+  }
+
+  async countTokens(text: string): Promise<number> {
+    await this.endpoint.probe();
+    return (await this.endpoint.tokenize(text, this.spec.model)) ?? estimateTokens(text);
+  }
+
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    await this.endpoint.probe();
+    const leave = await this.endpoint.gate.enter(request.signal);
+    try {
+      if (!request.jsonSchema) return await this.withRetries(request, null);
+      const modes = this.endpoint.structuredModes();
+      for (const [index, mode] of modes.entries()) {
+        try {
+          const result = await this.withRetries(request, mode);
+          this.endpoint.recordStructuredMode(mode);
+          return result;
+        } catch (error) {
+          if (index === modes.length - 1 || !refusesStructuredOutput(error)) throw error;
+        }
+      }
+      throw new Error("unreachable");
+    } finally {
+      leave();
+    }
+  }
+
+  private body(request: GenerateRequest, mode: StructuredOutputMode | null): Record<string, unknown> {
+    return {
+      model: this.spec.model,
+      messages: request.messages,
+      stream: true,
+      stream_options: { include_usage: true },
+      max_tokens: request.maxTokens,
+      temperature: request.temperature,
+      seed: request.seed,
+      ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+      ...(request.topK !== undefined ? { top_k: request.topK } : {}),
+      ...(mode && request.jsonSchema ? structuredFields(mode, request.jsonSchema) : {}),
+    };
+  }
+
+  /** Retries what a retry can fix, as long as nothing has been streamed to the caller yet. */
+  private async withRetries(request: GenerateRequest, mode: StructuredOutputMode | null): Promise<GenerateResult> {
+    const retries = this.endpoint.options.retries ?? 4;
+    const backoff = this.endpoint.options.backoffMs ?? 500;
+    for (let attempt = 0; ; attempt++) {
+      const streamed = { any: false };
+      try {
+        const result = await this.attempt(request, mode, streamed);
+        this.endpoint.down = null;
+        return result;
+      } catch (error) {
+        if (request.signal?.aborted) throw error;
+        const lost = !(error instanceof EndpointHttpError);
+        const canRetry = !streamed.any && (lost || retryable((error as EndpointHttpError).status));
+        if (!canRetry || attempt >= retries) {
+          if (lost) {
+            const reason = streamed.any ? `the connection was lost mid-stream (${(error as Error).message})` : (error as Error).message;
+            this.endpoint.down = reason;
+            throw new EndpointUnavailableError(this.spec.baseUrl, reason);
+          }
+          throw error;
+        }
+        const after = error instanceof EndpointHttpError ? error.retryAfterMs : null;
+        await sleep(after ?? Math.min(30_000, backoff * 2 ** attempt), request.signal);
+      }
+    }
+  }
+
+  private async attempt(request: GenerateRequest, mode: StructuredOutputMode | null, streamed: { any: boolean }): Promise<GenerateResult> {
+    const started = performance.now();
+    const timeout = new AbortController();
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
+    const requestTimer = setTimeout(() => timeout.abort(new Error(`no answer within ${this.endpoint.options.requestTimeoutMs ?? 120_000} ms`)), this.endpoint.options.requestTimeoutMs ?? 120_000);
+    const splitter = new ThinkSplitter();
+    let reasoning = "";
+    let refusal = "";
+    let finish: string | null = null;
+    let usage: Chunk["usage"] = null;
+    let firstTokenMs: number | null = null;
+    const emit = (visible: string) => {
+      if (!visible) return;
+      firstTokenMs ??= performance.now() - started;
+      streamed.any = true;
+      request.onText?.(visible);
+    };
+    let idleTimer: NodeJS.Timeout | undefined;
+    try {
+      let response: Response;
+      try {
+        response = await fetch(`${this.spec.baseUrl}/chat/completions`, { method: "POST", headers: this.endpoint.headers(), body: JSON.stringify(this.body(request, mode)), signal });
+      } catch (error) {
+        if (request.signal?.aborted) return this.finish(request, splitter, reasoning, "aborted", null, firstTokenMs);
+        throw describeFetchError(error, signal);
+      }
+      clearTimeout(requestTimer);
+      if (!response.ok) throw new EndpointHttpError(response.status, await response.text().catch(() => ""), this.spec.baseUrl, response.headers.get("retry-after"));
+      const idleMs = this.endpoint.options.idleTimeoutMs ?? 120_000;
+      const armIdle = () => {
+        clearTimeout(idleTimer);
+        idleTimer = setTimeout(() => timeout.abort(new Error(`the stream stalled for ${idleMs} ms`)), idleMs);
+      };
+      armIdle();
+      const type = response.headers.get("content-type") ?? "";
+      try {
+        if (!type.includes("text/event-stream")) {
+          // A server that ignores `stream` answers with one JSON body.
+          const whole = (await response.json()) as Chunk;
+          const choice = whole.choices?.[0];
+          emit(splitter.push(choice?.message?.content ?? ""));
+          reasoning += choice?.message?.reasoning_content ?? "";
+          refusal += choice?.message?.refusal ?? "";
+          finish = choice?.finish_reason ?? null;
+          usage = whole.usage ?? null;
+        } else {
+          for await (const data of sseData(response.body!)) {
+            armIdle();
+            if (data === "[DONE]") break;
+            let chunk: Chunk;
+            try {
+              chunk = JSON.parse(data) as Chunk;
+            } catch {
+              continue; // a keep-alive or a vendor's non-JSON line
+            }
+            if (chunk.error) throw new EndpointHttpError(500, JSON.stringify({ error: chunk.error }), this.spec.baseUrl);
+            if (chunk.usage) usage = chunk.usage;
+            const choice = chunk.choices?.[0];
+            if (!choice) continue;
+            const delta = choice.delta ?? choice.message ?? {};
+            if (delta.reasoning_content || (delta as { reasoning?: string }).reasoning) {
+              firstTokenMs ??= performance.now() - started;
+              reasoning += delta.reasoning_content ?? (delta as { reasoning?: string }).reasoning ?? "";
+            }
+            if (delta.refusal) refusal += delta.refusal;
+            if (delta.content) emit(splitter.push(delta.content));
+            if (choice.finish_reason) finish = choice.finish_reason;
+          }
+        }
+      } catch (error) {
+        if (request.signal?.aborted) return this.finish(request, splitter, reasoning, "aborted", usage, firstTokenMs);
+        if (error instanceof EndpointHttpError) throw error;
+        throw describeFetchError(error, signal);
+      }
+      if (finish === null && !usage) throw new Error("the stream ended before the server said it was finished");
+      emit(splitter.end());
+      if (refusal && !splitter.text) {
+        // A structured-output refusal: kept as the text so the verdict reads as unparseable, not as a verdict.
+        emit(refusal);
+        splitter.text = refusal;
+      }
+      const stopReason: StopReason = finish === "length" ? "maxTokens" : finish === "stop" || finish === "eos" ? "eos" : "stop";
+      return this.finish(request, splitter, reasoning, stopReason, usage, firstTokenMs);
+    } finally {
+      clearTimeout(requestTimer);
+      clearTimeout(idleTimer);
+    }
+  }
+
+  private async finish(request: GenerateRequest, splitter: ThinkSplitter, reasoning: string, stopReason: StopReason, usage: Chunk["usage"], firstTokenMs: number | null): Promise<GenerateResult> {
+    const text = splitter.text;
+    const thought = (reasoning + splitter.thought).trim();
+    let tokensIn = usage?.prompt_tokens;
+    let tokensOut = usage?.completion_tokens;
+    let estimated = false;
+    if (tokensIn === undefined || tokensOut === undefined) {
+      // No usage (an aborted stream, an older Ollama): count with the server's tokenizer, else estimate.
+      estimated = !this.endpoint.hasTokenizer;
+      const count = async (t: string) => (stopReason === "aborted" ? estimateTokens(t) : await this.countTokens(t));
+      tokensIn ??= await count(request.messages.map((m) => m.content).join("\n"));
+      tokensOut ??= await count(thought + text);
+      if (estimated || stopReason === "aborted") this.endpoint.sawEstimate = true;
+    } else {
+      this.endpoint.sawUsage = true;
+    }
+    const cachedTokens = usage?.prompt_tokens_details?.cached_tokens ?? 0;
+    this.totals.tokensIn += tokensIn;
+    this.totals.tokensOut += tokensOut;
+    this.totals.requests++;
+    this.endpoint.requests++;
+    this.endpoint.tokensOut += tokensOut;
+    return {
+      text,
+      tokensIn,
+      tokensEvaluated: Math.max(0, tokensIn - cachedTokens),
+      tokensOut,
+      stopReason,
+      firstTokenMs,
+      ...(thought ? { thought } : {}),
+      ...(estimated ? { tokensEstimated: true } : {}),
+    };
+  }
+}
+
+function structuredFields(mode: StructuredOutputMode, schema: JsonSchema): Record<string, unknown> {
+  switch (mode) {
+    case "response_format":
+      return { response_format: { type: "json_schema", json_schema: { name: "verdict", schema, strict: true } } };
+    case "format":
+      return { format: schema };
+    case "guided_json":
+      return { guided_json: schema };
+    case "json_schema":
+      return { json_schema: schema };
+    case "none":
+      return {};
+  }
+}
+
+function describeFetchError(error: unknown, signal: AbortSignal): Error {
+  if (signal.aborted && signal.reason instanceof Error) return signal.reason;
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const message = cause?.code ? `${cause.code}${cause.message ? ` (${cause.message})` : ""}` : (cause?.message ?? (error as Error).message);
+  return new Error(message);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
