@@ -216,13 +216,13 @@ test("a run through a remote actor and critic: the key never reaches a file unde
   const outDir = mkdtempSync(join(tmpdir(), "refinery-remote-"));
   setEndpointKey(server.baseUrl, key);
   const spec = `openai:${server.baseUrl}#Qwen/Qwen2.5-7B-Instruct`;
-  const result = await executeRun({ strategy: "self-refine", params: { maxIterations: 1 }, actor: { path: spec }, critic: { path: spec }, task: { question: "What is 2+2?", reference: "4" }, seed: 3, outDir });
+  const result = await executeRun({ strategy: "self-refine", params: { maxIterations: 1, feedbackFormat: "json" }, actor: { path: spec }, critic: { path: spec }, task: { question: "What is 2+2?", reference: "4" }, seed: 3, outDir });
   assert.equal(result.state.status, "finished", result.state.failure?.reason ?? "");
   assert.equal(result.state.correct, true);
   // The same with the key written into the URL.
   setEndpointKey(server.baseUrl, undefined);
   const inUrl = `openai:${server.baseUrl.replace("http://", `http://:${key}@`)}#Qwen/Qwen2.5-7B-Instruct`;
-  const second = await executeRun({ strategy: "self-refine", params: { maxIterations: 1 }, actor: { path: inUrl }, critic: { path: inUrl }, task: { question: "What is 2+2?" }, seed: 3, outDir });
+  const second = await executeRun({ strategy: "self-refine", params: { maxIterations: 1, feedbackFormat: "json" }, actor: { path: inUrl }, critic: { path: inUrl }, task: { question: "What is 2+2?" }, seed: 3, outDir });
   assert.equal(second.state.status, "finished", second.state.failure?.reason ?? "");
   assert.ok(server.chats.every((c) => c.headers.authorization === `Bearer ${key}`));
   const files = filesUnder(outDir);
