@@ -2,17 +2,11 @@
 // (unreachable, a refused key, an unknown model), in the user's words.
 import { setEndpointKey } from "./endpoint-keys.ts";
 import { parseModelSpec } from "./model-spec.ts";
+import type { EndpointTestInfo } from "../protocol/contract.ts";
 import { OpenAIEndpoint, serverMessage } from "./openai-endpoint.ts";
 
-export interface EndpointTest {
-  baseUrl: string;
-  model: string;
-  models: string[];
-  modelListed: boolean;
-  kind: string;
-  version: string | null;
-  concurrency: number;
-}
+/** What a "test connection" found: the protocol's one definition. */
+export type EndpointTest = EndpointTestInfo;
 
 export async function testEndpoint(spec: string, apiKey?: string): Promise<EndpointTest> {
   const parsed = parseModelSpec(spec.trim());

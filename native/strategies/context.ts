@@ -392,6 +392,16 @@ export class RunContext {
       .map((nodes) => `${nodes[0]!.answer}: ${nodes.length}/${candidateIds.length}`);
     if (best && best.tied > 1) lines.push(`${best.tied} answers tie; broken by ${prefer.label}`);
     const answer = best ? best.node.answer : null;
+    const voteNode = this.addVoteNode(candidateIds, iteration, lines, answer, (id) => {
+      const own = this.node(id).answer;
+      return own === null ? 0 : groups.get(normalizeAnswer(own))?.length ?? 0;
+    });
+    const fallback = [...candidateIds].map((id) => this.node(id)).sort(prefer.compare)[0]!;
+    return { voteNode, winnerId: best ? best.node.id : fallback.id, answer };
+  }
+
+  /** The vote node over candidates (its text is the tally), and each candidate's share of the vote as its score. */
+  addVoteNode(candidateIds: string[], iteration: number, lines: string[], answer: string | null, votesFor: (id: string) => number) {
     const voteNode = this.addComputedNode({
       role: "vote",
       step: "majority-vote",
@@ -400,13 +410,8 @@ export class RunContext {
       text: lines.length ? lines.join("\n") : "no candidate stated an answer",
       answer,
     });
-    for (const id of candidateIds) {
-      const own = this.node(id).answer;
-      const count = own === null ? 0 : groups.get(normalizeAnswer(own))?.length ?? 0;
-      this.setScore(id, { value: count / candidateIds.length, verdict: "unknown", source: "vote", byNodeId: voteNode.id });
-    }
-    const fallback = [...candidateIds].map((id) => this.node(id)).sort(prefer.compare)[0]!;
-    return { voteNode, winnerId: best ? best.node.id : fallback.id, answer };
+    for (const id of candidateIds) this.setScore(id, { value: votesFor(id) / candidateIds.length, verdict: "unknown", source: "vote", byNodeId: voteNode.id });
+    return voteNode;
   }
 
   /**

@@ -52,18 +52,9 @@ export function voteSeeded(ctx: RunContext, candidateIds: string[], iteration: n
   const answer = winnerKey === null ? null : ctx.task.choices?.length && /^[A-Z]$/.test(winnerKey) ? winnerKey : ctx.node(winnerId).answer;
   const lines = ranked.map(([key, entry]) => `${ctx.task.choices?.length && /^[A-Z]$/.test(key) ? key : ctx.node(entry.ids[0]!).answer}: ${entry.count}/${candidateIds.length}`);
   if (top.length > 1) lines.push(`tie between ${top.map(([key]) => key).join(", ")}: ${winnerKey} drawn at random with the run's seed ${ctx.options.seed}`);
-  const voteNode = ctx.addComputedNode({
-    role: "vote",
-    step: "majority-vote",
-    iteration,
-    parents: candidateIds,
-    text: lines.length ? lines.join("\n") : "no candidate stated an answer",
-    answer,
-  });
-  for (const id of candidateIds) {
+  const voteNode = ctx.addVoteNode(candidateIds, iteration, lines, answer, (id) => {
     const key = voteKey(ctx.task, ctx.node(id).answer);
-    const count = key === null ? 0 : tally.get(key)?.count ?? 0;
-    ctx.setScore(id, { value: count / candidateIds.length, verdict: "unknown", source: "vote", byNodeId: voteNode.id });
-  }
+    return key === null ? 0 : tally.get(key)?.count ?? 0;
+  });
   return { voteNode, winnerId, answer };
 }
