@@ -274,9 +274,10 @@ export class LlamaBackend implements ModelBackend {
     recorder: SegmentRecorder,
     options: { grammar?: LlamaGrammar; maxTokens: number; answerBudget: number | null; thinkingBudget?: number; stopAtAnswer?: boolean },
   ): Promise<LlamaChatResponse> {
+    // The phase's own stop (answer budget, end of a reasoning phase) joined with the run's cancel; AbortSignal.any
+    // follows the run's signal without adding a listener to it per request (twelve waiting lanes used to add twelve).
     const stop = new AbortController();
-    const onAbort = () => stop.abort(request.signal?.reason);
-    request.signal?.addEventListener("abort", onAbort, { once: true });
+    const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
     const outBefore = lease.sequence.tokenMeter.usedOutputTokens;
     try {
       const result = await lease.chat.generateResponse(history, {
@@ -286,7 +287,7 @@ export class LlamaBackend implements ModelBackend {
         topK: request.topK,
         seed: request.seed,
         grammar: options.grammar,
-        signal: stop.signal,
+        signal,
         stopOnAbortSignal: true,
         ...(options.thinkingBudget !== undefined ? { budgets: { thoughtTokens: options.thinkingBudget } } : {}),
         onResponseChunk: (chunk) => {
@@ -304,8 +305,6 @@ export class LlamaBackend implements ModelBackend {
       // What was evaluated and generated before the error still counts (a grammar-completed output is kept).
       this.account(lease, lane, recorder, lease.sequence.tokenMeter.usedOutputTokens - outBefore);
       throw error;
-    } finally {
-      request.signal?.removeEventListener("abort", onAbort);
     }
   }
 

@@ -40,7 +40,7 @@ const remote = (name: string) => `openai:${server.baseUrl}#${name}`;
 function runConfig(actorPath: string, criticPath: string, outDir: string): RunConfig {
   return {
     strategy: "self-refine",
-    params: { maxIterations: 1 },
+    params: { maxIterations: 1, feedbackFormat: "json" },
     actor: { path: actorPath, sampling: { maxTokens: 24 } },
     critic: { path: criticPath, sampling: { maxTokens: 80 } },
     task: { question: "Tom has 3 apples and buys 4 more. How many apples does he have?", reference: "7" },
@@ -86,7 +86,7 @@ test("a 10-item experiment through the server gives the same cells as the same e
   writeFileSync(dataset, Array.from({ length: 10 }, (_, i) => JSON.stringify({ question: `What is ${i} + ${i + 1}?`, answer: `#### ${2 * i + 1}` })).join("\n"));
   const config = (actorPath: string, criticPath: string): ExperimentConfig => ({
     dataset,
-    columns: columnsFor([{ name: "self-refine", strategy: "self-refine", params: { maxIterations: 1 } }], [{ actor: { path: actorPath, sampling: { maxTokens: 16 } }, critic: { path: criticPath, sampling: { maxTokens: 48 } } }]),
+    columns: columnsFor([{ name: "self-refine", strategy: "self-refine", params: { maxIterations: 1, feedbackFormat: "json" } }], [{ actor: { path: actorPath, sampling: { maxTokens: 16 } }, critic: { path: criticPath, sampling: { maxTokens: 48 } } }]),
     seed: 3,
     threads: 1,
   });
@@ -107,7 +107,7 @@ async function chat(body: Record<string, unknown>) {
 }
 
 test("a strategy model answers with its final answer, logs the run like any other and returns its id and tree link", async () => {
-  const response = await chat({ model: "self-refine@tinyChat+tinyCritic", messages: [{ role: "user", content: "What is 2 + 2?" }], max_tokens: 16, seed: 5, refinery: { params: { maxIterations: 1 }, criticMaxTokens: 120 } });
+  const response = await chat({ model: "self-refine@tinyChat+tinyCritic", messages: [{ role: "user", content: "What is 2 + 2?" }], max_tokens: 16, seed: 5, refinery: { params: { maxIterations: 1, feedbackFormat: "json" }, criticMaxTokens: 120 } });
   assert.equal(response.status, 200);
   const body = (await response.json()) as { choices: Array<{ message: { content: string } }>; usage: { completion_tokens: number }; refinery: { run_id: string; tree_url: string; run_dir: string } };
   const runId = response.headers.get("x-refinery-run-id")!;
