@@ -26,7 +26,7 @@ before(async () => {
   const result = await executeRun(
     {
       strategy: "self-refine",
-      params: { maxIterations: 1, feedbackModel: "critic", stopScore: 10 },
+      params: { maxIterations: 1, feedbackModel: "critic", stopScore: 10, feedbackFormat: "json" },
       actor: { path: "scripted-thinking-actor" },
       critic: { path: "scripted-thinking-critic" },
       task: { question: "Tom has 3 apples and buys 4 more. How many apples does he have?", reference: "7" },
