@@ -40,11 +40,13 @@ test("a resumed experiment produces the same results as an uninterrupted one, an
 
   const resumed = join(scratch, "resumed");
   const controller = new AbortController();
-  let progressCalls = 0;
-  await runExperiment(resumed, config, { deps: { backends: backends() }, signal: controller.signal, onProgress: (p) => ++progressCalls === 5 && controller.abort() });
+  const inFlight: Array<{ done: number; running: number }> = [];
+  await runExperiment(resumed, config, { deps: { backends: backends() }, signal: controller.signal, onProgress: (p) => (inFlight.push({ done: p.done, running: p.running }), p.done === 5 && p.running === 0 && controller.abort()) });
   assert.equal(readResults(resumed).length, 5, "stopped after five cells");
+  // A cell counts as running from its start (the CLI's "1 running"), and no longer once it is done.
+  assert.deepEqual(inFlight.slice(0, 4), [{ done: 0, running: 1 }, { done: 1, running: 0 }, { done: 1, running: 1 }, { done: 2, running: 0 }]);
   const seen: number[] = [];
-  const after = await runExperiment(resumed, config, { deps: { backends: backends() }, onProgress: (p) => seen.push(p.done) });
+  const after = await runExperiment(resumed, config, { deps: { backends: backends() }, onProgress: (p) => p.running === 0 && seen.push(p.done) });
   assert.deepEqual(seen, [6, 7, 8, 9, 10, 11, 12], "only the remaining cells ran");
   const strip = (rows: typeof full) => rows.map(({ wallMs: _w, ...rest }) => rest).sort((a, b) => a.runId.localeCompare(b.runId));
   assert.deepEqual(strip(after), strip(full));

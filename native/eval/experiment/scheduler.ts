@@ -116,12 +116,23 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
   const started = performance.now();
   let tokens = 0;
   let running = 0;
+  // Time spent paused counts toward neither the rate nor the ETA: the ETA stands still while paused.
+  let pausedMs = 0;
+  let pausedSince: number | null = null;
+  const pausedNow = () => pausedMs + (pausedSince === null ? 0 : performance.now() - pausedSince);
   const progress = (): ExperimentProgress => {
-    const elapsed = (performance.now() - started) / 1000;
+    const elapsed = (performance.now() - started - pausedNow()) / 1000;
     const rate = (finished - firstFinished) / elapsed;
     return { done: finished, total, running, paused: control.paused, etaSeconds: rate > 0 ? (total - finished) / rate : Number.NaN, tokensPerSecond: elapsed > 0 ? tokens / elapsed : 0, cacheHits: cache?.hits ?? 0, skippedRecords: skipped, ...(pool ? { endpoints: pool.stats() } : {}) };
   };
-  const unsubscribe = control.onChange(() => options.onProgress?.(progress()));
+  const unsubscribe = control.onChange(() => {
+    if (control.paused && pausedSince === null) pausedSince = performance.now();
+    else if (!control.paused && pausedSince !== null) {
+      pausedMs += performance.now() - pausedSince;
+      pausedSince = null;
+    }
+    options.onProgress?.(progress());
+  });
   const writer = new ResultsWriter(dir);
   let next = 0;
   const worker = async (slot: number) => {
@@ -131,6 +142,8 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
       const cell = cells[next++];
       if (!cell) return;
       running++;
+      // The cell in flight counts as running from its start, not only once it is done.
+      options.onProgress?.(progress());
       let result: CellResult | undefined;
       let moved = false;
       let lease: EndpointLease | null = null;
