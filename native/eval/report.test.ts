@@ -9,6 +9,7 @@ import type { ModelDescriptor, RunEvent } from "../protocol/events.ts";
 import { RunLogWriter } from "../runs/run-log.ts";
 import type { CellResult } from "./experiment.ts";
 import { summarize } from "./experiment.ts";
+import { PALETTE } from "../protocol/format.ts";
 import { htmlReport, preferencePairs, resultsCsv, resultsJsonl } from "./report.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "refinery-report-"));
@@ -65,4 +66,9 @@ test("CSV quotes fields, JSONL is one sorted cell a line, the HTML report stands
   assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//);
   assert.match(html, /Run manifests<\/h2><details><summary>1 runs/);
   assert.match(html, /id="only-differ"/);
+  // The accuracy plot: tick values on both axes, each point filled with its column's colour (as in the compare view).
+  const plot = /<svg[^>]*aria-label="accuracy against tokens">([\s\S]*?)<\/svg>/.exec(html)![1]!;
+  assert.ok([...plot.matchAll(/text-anchor="middle" font-size="10">(\d+)</g)].length >= 2, "x ticks");
+  assert.deepEqual([...plot.matchAll(/text-anchor="end" font-size="10">([^<]+)</g)].map((m) => m[1]), ["0%", "50%", "100%"]);
+  assert.deepEqual([...plot.matchAll(/<circle[^>]*fill="([^"]+)"/g)].map((m) => m[1]), PALETTE.slice(0, 2));
 });

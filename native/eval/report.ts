@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
-import { costPlot, dynamicsPlot as dynamicsPlotGeometry, polylinePoints, type Axes, type PlotFrame } from "../protocol/plot-geometry.ts";
+import { costPlot, dynamicsPlot as dynamicsPlotGeometry, LABEL_FONT, polylinePoints, type Axes, type PlotFrame } from "../protocol/plot-geometry.ts";
 import type { CellResult, ExperimentConfig, ExperimentSummary, FieldBreakdown } from "./experiment.ts";
 import { latestScore } from "../protocol/state.ts";
 import { runDir } from "../runs/paths.ts";
@@ -129,7 +129,7 @@ function plot(summary: ExperimentSummary): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" role="img" aria-label="accuracy against tokens">
 ${axesSvg(geometry.axes, "mean tokens per item (all tokens, thinking included)", "accuracy", frame)}
 <polyline points="${polylinePoints(geometry.frontier)}" fill="none" stroke="#2f6fde" stroke-width="2" stroke-dasharray="4 3"/>
-${geometry.points.map((p) => `<circle cx="${p.x}" cy="${p.y}" r="5" fill="#1d2330"/><text x="${p.x + (p.labelAnchor === "end" ? -8 : 8)}" y="${p.y - 6}" font-size="11" text-anchor="${p.labelAnchor}">${escapeHtml(p.label)}</text>`).join("\n")}
+${geometry.points.map((p) => `<circle cx="${p.x}" cy="${p.y}" r="5" fill="${p.colour}"/><text x="${p.label.x}" y="${p.label.y}" font-size="${LABEL_FONT}" text-anchor="${p.label.anchor}" fill="${p.colour}">${escapeHtml(p.label.text)}</text>`).join("\n")}
 </svg>`;
 }
 

@@ -46,9 +46,58 @@ function axes(frame: PlotFrame, xTicks: Tick[], yTicks: Tick[]): Axes {
   return { origin: { x: frame.left, y: frame.height - frame.bottom }, xEnd: frame.width - frame.right + 10, yEnd: frame.top - 10, xTicks, yTicks };
 }
 
+/** A point's label: where its text starts (or ends, by anchor) and the box it takes, for collision checks. */
+export interface PlotLabel {
+  text: string;
+  x: number;
+  y: number;
+  anchor: "start" | "end";
+  box: { left: number; top: number; right: number; bottom: number };
+}
+
+/** Label font size in pixels, and the width a character takes at that size (a generous average for sans-serif). */
+export const LABEL_FONT = 11;
+const CHAR_WIDTH = LABEL_FONT * 0.62;
+const LINE_HEIGHT = LABEL_FONT + 3;
+
+const overlaps = (a: PlotLabel["box"], b: PlotLabel["box"]) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+
+function labelAt(text: string, x: number, baseline: number, anchor: "start" | "end"): PlotLabel {
+  const width = text.length * CHAR_WIDTH;
+  const left = anchor === "start" ? x : x - width;
+  return { text, x, y: baseline, anchor, box: { left, top: baseline - LABEL_FONT, right: left + width, bottom: baseline + 3 } };
+}
+
+/**
+ * Labels beside their points that do not cover one another: each goes above its point, or, when that spot is
+ * taken by a label already placed, the nearest free line below or above (two columns at 0.0% and similar
+ * tokens get two lines, not one smudge). Points are placed top to bottom, left to right.
+ */
+export function placeLabels(points: ReadonlyArray<Point & { text: string; anchor: "start" | "end" }>, frame: PlotFrame): PlotLabel[] {
+  const placed: PlotLabel[] = [];
+  const order = points.map((p, i) => ({ p, i })).sort((a, b) => a.p.y - b.p.y || a.p.x - b.p.x);
+  const result: PlotLabel[] = new Array(points.length);
+  for (const { p, i } of order) {
+    const x = p.x + (p.anchor === "end" ? -8 : 8);
+    const preferred = p.y - 6;
+    let label = labelAt(p.text, x, preferred, p.anchor);
+    for (let step = 1; step < 4 * points.length + 4 && placed.some((other) => overlaps(other.box, label.box)); step++) {
+      // 1 line down, 1 up, 2 down, 2 up, …, kept inside the plot.
+      const offset = Math.ceil(step / 2) * LINE_HEIGHT * (step % 2 === 1 ? 1 : -1);
+      const baseline = preferred + offset;
+      if (baseline - LABEL_FONT < 0 || baseline + 3 > frame.height) continue;
+      label = labelAt(p.text, x, baseline, p.anchor);
+    }
+    placed.push(label);
+    result[i] = label;
+  }
+  return result;
+}
+
 export interface CostPlot {
   axes: Axes;
-  points: Array<Point & { id: string; accuracy: number; label: string; labelAnchor: "start" | "end" }>;
+  /** Each column's point in its palette colour (the colour its line has in the dynamics plot), with its label. */
+  points: Array<Point & { id: string; accuracy: number; colour: string; label: PlotLabel }>;
   /** The Pareto frontier, left to right. */
   frontier: Point[];
 }
@@ -58,10 +107,12 @@ export function costPlot(columns: ReadonlyArray<{ id: string; tokens: number; ac
   const maxX = Math.max(1, ...columns.map((p) => p.tokens)) * 1.1;
   const px = (x: number) => frame.left + (x / maxX) * (frame.width - frame.left - frame.right);
   const py = (y: number) => frame.height - frame.bottom - y * (frame.height - frame.top - frame.bottom);
-  const points = columns.map((p) => {
+  const placed = columns.map((p) => {
     const x = px(p.tokens);
-    return { id: p.id, x, y: py(p.accuracy), accuracy: p.accuracy, label: `${p.id} ${pct(p.accuracy)}`, labelAnchor: x > frame.width * 0.6 ? ("end" as const) : ("start" as const) };
+    return { x, y: py(p.accuracy), text: `${p.id} ${pct(p.accuracy)}`, anchor: x > frame.width * 0.6 ? ("end" as const) : ("start" as const) };
   });
+  const labels = placeLabels(placed, frame);
+  const points = columns.map((p, i) => ({ id: p.id, x: placed[i]!.x, y: placed[i]!.y, accuracy: p.accuracy, colour: PALETTE[i % PALETTE.length]!, label: labels[i]! }));
   const frontier = columns
     .filter((p) => frontierIds.includes(p.id))
     .sort((a, b) => a.tokens - b.tokens)

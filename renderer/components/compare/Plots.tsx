@@ -1,6 +1,6 @@
 // The compare view's two plots, drawn from the geometry the HTML report uses (native/protocol/plot-geometry.ts).
 import type { ExperimentSummary } from "../../../native/protocol/experiment-results.ts";
-import { costPlot, dynamicsPlot, polylinePoints, type Axes, type PlotFrame } from "../../../native/protocol/plot-geometry.ts";
+import { costPlot, dynamicsPlot, LABEL_FONT, polylinePoints, type Axes, type PlotFrame } from "../../../native/protocol/plot-geometry.ts";
 
 const FRAME: PlotFrame = { width: 350, height: 220, left: 40, right: 20, top: 20, bottom: 30 };
 /** Wider on the left: its y ticks read "score · accuracy". */
@@ -33,18 +33,33 @@ function AxesLines({ axes, label, frame }: { axes: Axes; label: string; frame: P
 export function CostPlot({ summary }: { summary: ExperimentSummary }) {
   const plot = costPlot(summary.columns.map((c) => ({ id: c.column, tokens: c.meanTotalTokens, accuracy: c.accuracy })), summary.pareto.map((p) => p.id), FRAME);
   return (
+    <div className="cost">
     <svg width={FRAME.width} height={FRAME.height} data-testid="compare-plot" className="compare-plot">
       <AxesLines axes={plot.axes} label="mean tokens per item (Pareto frontier dashed)" frame={FRAME} />
       <polyline points={polylinePoints(plot.frontier)} fill="none" stroke="#2f6fde" strokeDasharray="4 3" strokeWidth={2} />
       {plot.points.map((p) => (
         <g key={p.id}>
-          <circle cx={p.x} cy={p.y} r={5} fill="#1d2330" />
-          <text x={p.x + (p.labelAnchor === "end" ? -7 : 7)} y={p.y - 6} fontSize={11} textAnchor={p.labelAnchor}>
-            {p.label}
+          <circle cx={p.x} cy={p.y} r={5} fill={p.colour} data-column={p.id} />
+          <text x={p.label.x} y={p.label.y} fontSize={LABEL_FONT} textAnchor={p.label.anchor} fill={p.colour} data-testid="plot-label">
+            {p.label.text}
           </text>
         </g>
       ))}
     </svg>
+      <Legend entries={plot.points.map((p) => ({ column: p.id, colour: p.colour }))} />
+    </div>
+  );
+}
+
+function Legend({ entries }: { entries: ReadonlyArray<{ column: string; colour: string }> }) {
+  return (
+    <div className="legend small" data-testid="plot-legend">
+      {entries.map((e) => (
+        <span key={e.column} style={{ color: e.colour }} data-column={e.column} data-colour={e.colour}>
+          ■ {e.column}
+        </span>
+      ))}
+    </div>
   );
 }
 
@@ -67,13 +82,7 @@ export function DynamicsPlot({ columns }: { columns: ExperimentSummary["columns"
           </g>
         ))}
       </svg>
-      <div className="legend small">
-        {plot.lines.map((line) => (
-          <span key={line.column} style={{ color: line.colour }}>
-            ■ {line.column}
-          </span>
-        ))}
-      </div>
+      <Legend entries={plot.lines} />
     </div>
   );
 }
