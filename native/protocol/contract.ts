@@ -285,8 +285,10 @@ export interface ExperimentListing {
   path: string;
   dataset: string;
   columns: string[];
-  /** Cells finished so far (lines in results.jsonl). */
+  /** Cells finished so far (the live count while this engine runs it, else the lines in results.jsonl). */
   done: number;
+  /** All its cells, when this engine is running it (or ran it); null otherwise. */
+  total: number | null;
   modifiedAt: string;
   state: ExperimentProgressEvent["state"] | null;
 }

@@ -37,7 +37,8 @@ export function App() {
       </header>
       <Hardware />
       <Errors where="engine" />
-      <main>
+      {/* The compare tab has no node to inspect (a grid cell opens its run on the Run tab): it gets the width. */}
+      <main className={view === "compare" ? "no-inspector" : ""}>
         <aside className="left">
           <RunSetup />
           <Library />
@@ -54,7 +55,7 @@ export function App() {
           </nav>
           {view === "run" ? <RunPanel /> : <Compare />}
         </section>
-        <aside className="right">{runId && <NodeInspector runId={runId} />}</aside>
+        {view !== "compare" && <aside className="right">{runId && <NodeInspector runId={runId} />}</aside>}
       </main>
     </div>
   );

@@ -117,8 +117,11 @@ export function Compare() {
     <div className="compare" data-testid="compare">
       <NewExperiment />
       <CriticEval />
-      <div className="row">
-        <input data-testid="experiment-path" placeholder="experiment folder (refinery experiment --out …)" value={path} onChange={(e) => setPath(e.target.value)} />
+      <div className="row small open-experiment">
+        <label className="wide">
+          open an experiment folder
+          <input data-testid="experiment-path" placeholder="the --out folder of refinery experiment" value={path} onChange={(e) => setPath(e.target.value)} />
+        </label>
         <button type="button" data-testid="experiment-load" onClick={() => void controller.loadExperiment(path)}>
           Load
         </button>

@@ -15,16 +15,28 @@ export function CriticEval() {
   return (
     <details className="critic-eval" data-testid="critic-eval">
       <summary>Evaluate the critic ({critic.split(/[\\/]/).pop() || "choose one in the run setup"})</summary>
-      <div className="row small">
-        <select data-testid="critic-eval-mode" value={form.mode} onChange={(e) => update({ mode: e.target.value as typeof form.mode })}>
-          <option value="processbench">ProcessBench (earliest wrong step)</option>
-          <option value="realcritic">RealCritic (closed-loop correction)</option>
-        </select>
-        <input data-testid="critic-eval-dataset" placeholder={form.mode === "processbench" ? "processbench/gsm8k.json" : "realcritic/gsm8k.jsonl"} value={form.dataset} onChange={(e) => update({ dataset: e.target.value })} />
-        <input data-testid="critic-eval-limit" className="short" placeholder="items" value={form.limit} onChange={(e) => update({ limit: e.target.value })} />
-        <input className="short" placeholder="max tokens" value={form.maxTokens} onChange={(e) => update({ maxTokens: e.target.value })} />
+      <div className="row small critic-eval-fields">
+        <label>
+          benchmark
+          <select data-testid="critic-eval-mode" value={form.mode} onChange={(e) => update({ mode: e.target.value as typeof form.mode })}>
+            <option value="processbench">ProcessBench (earliest wrong step)</option>
+            <option value="realcritic">RealCritic (closed-loop correction)</option>
+          </select>
+        </label>
+        <label className="wide">
+          dataset file
+          <input data-testid="critic-eval-dataset" placeholder={form.mode === "processbench" ? "processbench/gsm8k.json" : "realcritic/gsm8k.jsonl"} value={form.dataset} onChange={(e) => update({ dataset: e.target.value })} />
+        </label>
+        <label title="how many items, from the first (empty: all)">
+          items (empty: all)
+          <input data-testid="critic-eval-limit" className="short" placeholder="all" value={form.limit} onChange={(e) => update({ limit: e.target.value })} />
+        </label>
+        <label title="max tokens per critique (empty: the default)">
+          max tokens
+          <input data-testid="critic-eval-max-tokens" className="short" placeholder="default" value={form.maxTokens} onChange={(e) => update({ maxTokens: e.target.value })} />
+        </label>
         {form.mode === "realcritic" && (
-          <label title="the actor writes each solution first; self-critique when actor and critic are the same file">
+          <label className="inline" title="the actor writes each solution first; self-critique when actor and critic are the same file">
             <input type="checkbox" checked={form.actorSolves} onChange={(e) => update({ actorSolves: e.target.checked })} /> actor's own solutions
           </label>
         )}
@@ -36,7 +48,7 @@ export function CriticEval() {
         <table className="critic-evals" data-testid="critic-eval-results">
           <thead>
             <tr>
-              <th>mode</th><th>dataset</th><th>progress</th><th>result</th><th />
+              <th>mode</th><th>dataset</th><th>progress</th><th>result</th>
             </tr>
           </thead>
           <tbody>
@@ -46,6 +58,14 @@ export function CriticEval() {
                 <td title={e.dataset}>{e.dataset.split(/[\\/]/).slice(-2).join("/")}</td>
                 <td>
                   <progress max={e.total} value={e.done} /> {e.done}/{e.total} · {e.state}
+                  {e.state === "running" && (
+                    <>
+                      {" "}
+                      <button type="button" data-testid="critic-eval-cancel" onClick={() => void controller.cancelCriticEval(e.evalId)}>
+                        Cancel
+                      </button>
+                    </>
+                  )}
                 </td>
                 <td data-testid="critic-eval-summary">
                   {e.processbench && `erroneous ${pct(e.processbench.erroneousAccuracy)} · correct ${pct(e.processbench.correctAccuracy)} · F1 ${pct(e.processbench.f1)} · ${e.processbench.unparseable} unparseable`}
@@ -53,13 +73,6 @@ export function CriticEval() {
                     `${pct(e.realcritic.accuracyBefore)} → ${pct(e.realcritic.accuracyAfter)} · kept ${e.realcritic.transitions.correctToCorrect} · fixed ${e.realcritic.transitions.wrongToCorrect} · harmed ${e.realcritic.transitions.correctToWrong} · still wrong ${e.realcritic.transitions.wrongToWrong}`}
                   {e.error && <span className="error-text">{e.error}</span>}
                   {e.resultPath && <div className="muted">rows in {e.resultPath}</div>}
-                </td>
-                <td>
-                  {e.state === "running" && (
-                    <button type="button" data-testid="critic-eval-cancel" onClick={() => void controller.cancelCriticEval(e.evalId)}>
-                      Cancel
-                    </button>
-                  )}
                 </td>
               </tr>
             ))}

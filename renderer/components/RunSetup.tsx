@@ -1,12 +1,12 @@
 // Run setup: actor and critic models (path field; a file picker in the desktop app), each model's metadata,
 // the strategy and its parameters with the cards' defaults, a task typed or taken from a dataset, the seed.
 import { useState } from "react";
-import type { Task } from "../../native/protocol/events.ts";
 import { useAppState, useAppStateShallow, useController } from "../store/context.tsx";
 import { Errors } from "./Errors.tsx";
 import { EndpointTest } from "./EndpointTest.tsx";
 import { isEndpoint } from "../store/actions/models.ts";
 import { MemoryBar } from "./MemoryBar.tsx";
+import { DatasetPicker } from "./DatasetPicker.tsx";
 
 function ModelField({ role }: { role: "actor" | "critic" }) {
   const controller = useController();
@@ -71,43 +71,6 @@ function LoadSettingsFields({ role }: { role: "actor" | "critic" }) {
       <button type="button" data-testid={`${role}-save-load`} onClick={async () => setSaved(await controller.saveLoadSettings(role))}>
         {saved ? "saved as this model's default" : `save as this model's ${role} default`}
       </button>
-    </details>
-  );
-}
-
-function DatasetPicker() {
-  const controller = useController();
-  const update = useAppState((s) => s.updateSetup);
-  const [path, setPath] = useState("");
-  const [items, setItems] = useState<Task[]>([]);
-  return (
-    <details className="dataset">
-      <summary>Pick a task from a dataset file</summary>
-      <div className="row">
-        <input data-testid="dataset-path" value={path} placeholder="/path/to/tasks.jsonl" onChange={(e) => setPath(e.target.value)} />
-        <button type="button" data-testid="dataset-load" onClick={async () => setItems(await controller.loadDataset(path))}>
-          Load
-        </button>
-      </div>
-      {items.length > 0 && (
-        <select
-          data-testid="dataset-item"
-          onChange={(e) => {
-            const item = items[Number(e.target.value)];
-            if (item) update({ question: item.question, reference: item.reference ?? "", tests: item.tests });
-          }}
-          defaultValue=""
-        >
-          <option value="" disabled>
-            {items.length} items
-          </option>
-          {items.map((item, index) => (
-            <option key={index} value={index}>
-              {item.id ?? index}: {item.question.slice(0, 80)}
-            </option>
-          ))}
-        </select>
-      )}
     </details>
   );
 }

@@ -128,13 +128,17 @@ export async function listExperiments(ctx: EngineContext, _input: Input<"listExp
     if (!config) continue;
     const modified = await stat(join(path, "experiment.json")).then((s) => s.mtime, () => new Date(0));
     const results = await stat(join(path, "results.jsonl")).then((s) => s.mtime, () => modified);
+    const progress = ctx.experiments.get(path)?.progress;
+    const checkpointed = readResults(path).length;
     listings.push({
       path,
       dataset: config.dataset,
       columns: config.columns.map((c) => c.name),
-      done: readResults(path).length,
+      // While this engine runs it, its own count: the checkpoint lags the cells in flight.
+      done: progress ? Math.max(progress.done, checkpointed) : checkpointed,
+      total: progress?.total ?? null,
       modifiedAt: new Date(Math.max(results.getTime(), modified.getTime())).toISOString(),
-      state: ctx.experiments.get(path)?.progress.state ?? null,
+      state: progress?.state ?? null,
     });
   }
   return listings.sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt));
@@ -158,5 +162,5 @@ async function datasetFields(ctx: EngineContext, config: ExperimentConfig): Prom
 }
 
 export async function readDataset(_ctx: EngineContext, { path, limit }: Input<"readDataset">): Promise<Task[]> {
-  return readTasks(path, { limit: limit ?? 200 });
+  return readTasks(path, limit ? { limit } : {});
 }

@@ -1,7 +1,7 @@
 // Starting, resuming, finding and steering experiments: the new-experiment form, the recent experiments, the
 // progress line with pause and stop.
 import { useEffect } from "react";
-import type { ExperimentProgressEvent } from "../../../native/protocol/contract.ts";
+import type { ExperimentListing, ExperimentProgressEvent } from "../../../native/protocol/contract.ts";
 import { fixed } from "../../../native/protocol/format.ts";
 import { criticPath } from "../../store/selectors.ts";
 import { useAppState, useController } from "../../store/context.tsx";
@@ -68,12 +68,27 @@ export function NewExperiment() {
           + add the run setup's models as a pair
         </button>
       </div>
-      <div className="row">
-        <input data-testid="experiment-dataset" placeholder="dataset (.jsonl / .json)" value={form.dataset} onChange={(e) => setForm({ ...form, dataset: e.target.value })} />
-        <input data-testid="experiment-limit" className="short" placeholder="items" value={form.limit} onChange={(e) => setForm({ ...form, limit: e.target.value })} />
-        <input data-testid="experiment-out" placeholder="output folder (empty: a new one)" value={form.out} onChange={(e) => setForm({ ...form, out: e.target.value })} />
-        <input data-testid="experiment-concurrency" className="short" placeholder="items at once" value={form.concurrency} onChange={(e) => setForm({ ...form, concurrency: e.target.value })} />
-        <input data-testid="experiment-budget" className="short" placeholder="tokens/run cap" title="max total tokens per run (empty: none)" value={form.budget} onChange={(e) => setForm({ ...form, budget: e.target.value })} />
+      <div className="row small experiment-fields">
+        <label className="wide">
+          dataset file (.jsonl / .json)
+          <input data-testid="experiment-dataset" placeholder="tasks/gsm8k_test.jsonl" value={form.dataset} onChange={(e) => setForm({ ...form, dataset: e.target.value })} />
+        </label>
+        <label title="how many items of the dataset, from the first (empty: all)">
+          items (empty: all)
+          <input data-testid="experiment-limit" className="short" placeholder="all" value={form.limit} onChange={(e) => setForm({ ...form, limit: e.target.value })} />
+        </label>
+        <label className="wide" title="where results go; a folder holding a stopped experiment resumes it">
+          output folder (empty: a new one)
+          <input data-testid="experiment-out" placeholder="a new folder next to the runs" value={form.out} onChange={(e) => setForm({ ...form, out: e.target.value })} />
+        </label>
+        <label title="dataset items run at the same time (empty: the engine decides)">
+          items at once
+          <input data-testid="experiment-concurrency" className="short" placeholder="auto" value={form.concurrency} onChange={(e) => setForm({ ...form, concurrency: e.target.value })} />
+        </label>
+        <label title="max total tokens per run (empty: none)">
+          tokens per run (cap)
+          <input data-testid="experiment-budget" className="short" placeholder="none" value={form.budget} onChange={(e) => setForm({ ...form, budget: e.target.value })} />
+        </label>
       </div>
       <div className="row small strategy-choices">
         {strategies
@@ -85,11 +100,17 @@ export function NewExperiment() {
           ))}
       </div>
       <div className="row small">
-        <input data-testid="experiment-specs" placeholder="more columns: self-consistency:n=8; best-of-n:n=4,temperature=1; @path/to/preset.json" value={form.specs} onChange={(e) => setForm({ specs: e.target.value })} />
+        <label className="wide">
+          more columns (strategy:param=value; … or @preset.json)
+          <input data-testid="experiment-specs" placeholder="self-consistency:n=8; best-of-n:n=4,temperature=1; @path/to/preset.json" value={form.specs} onChange={(e) => setForm({ specs: e.target.value })} />
+        </label>
       </div>
       <div className="row small">
-        <input data-testid="experiment-fields" placeholder="field mapping for other datasets: question=problem, reference=gold, choices=options" value={form.fields} onChange={(e) => setForm({ fields: e.target.value })} />
-        <label>
+        <label className="wide">
+          field mapping for other datasets (name=field, …)
+          <input data-testid="experiment-fields" placeholder="question=problem, reference=gold, choices=options" value={form.fields} onChange={(e) => setForm({ fields: e.target.value })} />
+        </label>
+        <label className="inline">
           <input type="checkbox" checked={form.skipMalformed} onChange={(e) => setForm({ ...form, skipMalformed: e.target.checked })} /> skip malformed records
         </label>
         <button type="button" data-testid="experiment-start" onClick={() => void controller.startExperiment(form)}>
@@ -100,10 +121,25 @@ export function NewExperiment() {
   );
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/**
+ * "from-ui · 4 columns · 7/16 cells · paused": while this engine runs one, its live progress (the listing is
+ * read when the experiment starts and ends), else the checkpoint's count.
+ */
+export function recentText(e: ExperimentListing, live?: ExperimentProgressEvent): string {
+  const done = live ? live.done : e.done;
+  const total = live?.total ?? e.total;
+  const state = live?.state ?? e.state;
+  const cells = total ? `${done}/${total} cells` : plural(done, "cell");
+  return `${e.path.split(/[\\/]/).pop()} · ${plural(e.columns.length, "column")} · ${cells}${state ? ` · ${state}` : ""}`;
+}
+
 export function RecentExperiments() {
   const controller = useController();
   const experiments = useAppState((s) => s.experiments);
   const open = useAppState((s) => s.experiment?.path);
+  const progress = useAppState((s) => s.experimentProgress);
   useEffect(() => {
     void controller.refreshExperiments();
   }, [controller]);
@@ -113,7 +149,7 @@ export function RecentExperiments() {
       <span>recent:</span>
       {experiments.slice(0, 8).map((e) => (
         <button type="button" key={e.path} className={e.path === open ? "active" : ""} title={`${e.path}\n${e.dataset}\n${e.columns.join(", ")}`} data-testid="recent-experiment" onClick={() => void controller.loadExperiment(e.path)}>
-          {e.path.split(/[\\/]/).pop()} · {e.columns.length} columns · {e.done} cells{e.state ? ` · ${e.state}` : ""}
+          {recentText(e, progress[e.path])}
         </button>
       ))}
     </div>

@@ -72,7 +72,8 @@ export function createRunActions(ctx: ActionContext) {
   }
 
   async function loadDataset(path: string) {
-    const result = await ctx.bridge.readDataset({ path, limit: 200 });
+    // All items: the picker counts and searches the whole file, not a preview.
+    const result = await ctx.bridge.readDataset({ path });
     if (!result.ok) {
       state().pushError("setup", result.error);
       return [];

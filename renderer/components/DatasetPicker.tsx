@@ -1,0 +1,76 @@
+// Picks the run setup's task from a dataset file: all its items counted, a search over their text (question,
+// reference, id), the chosen one's question, reference and tests copied into the setup.
+import { useMemo, useState } from "react";
+import type { Task } from "../../native/protocol/events.ts";
+import { useAppState, useController } from "../store/context.tsx";
+
+/** The items whose question, reference or id contain every word of the search, as indexes into `items`. */
+export function searchItems(items: readonly Task[], search: string): number[] {
+  const words = search.toLowerCase().split(/\s+/).filter(Boolean);
+  const matches: number[] = [];
+  items.forEach((item, index) => {
+    const text = `${item.id ?? ""} ${item.question} ${item.reference ?? ""}`.toLowerCase();
+    if (words.every((w) => text.includes(w))) matches.push(index);
+  });
+  return matches;
+}
+
+export function DatasetPicker() {
+  const controller = useController();
+  const update = useAppState((s) => s.updateSetup);
+  const [path, setPath] = useState("");
+  const [items, setItems] = useState<Task[]>([]);
+  const [search, setSearch] = useState("");
+  const [chosen, setChosen] = useState("");
+  const shown = useMemo(() => searchItems(items, search), [items, search]);
+  return (
+    <details className="dataset">
+      <summary>Pick a task from a dataset file</summary>
+      <div className="row small">
+        <label>
+          dataset file (.jsonl / .json)
+          <input data-testid="dataset-path" value={path} placeholder="/path/to/tasks.jsonl" onChange={(e) => setPath(e.target.value)} />
+        </label>
+        <button type="button" data-testid="dataset-load" onClick={async () => {
+            setItems(await controller.loadDataset(path));
+            setChosen("");
+          }}>
+          Load
+        </button>
+      </div>
+      {items.length > 0 && (
+        <>
+          <div className="row small">
+            <label>
+              search the items
+              <input data-testid="dataset-search" type="search" placeholder="words in the question, reference or id" value={search} onChange={(e) => setSearch(e.target.value)} />
+            </label>
+          </div>
+          <div className="row small">
+            <label>
+              <span data-testid="dataset-count">{search.trim() ? `${shown.length} of ${items.length} items match` : `${items.length} items`}</span>
+              <select
+                data-testid="dataset-item"
+                onChange={(e) => {
+                  setChosen(e.target.value);
+                  const item = items[Number(e.target.value)];
+                  if (item) update({ question: item.question, reference: item.reference ?? "", tests: item.tests });
+                }}
+                value={shown.includes(Number(chosen)) ? chosen : ""}
+              >
+                <option value="" disabled>
+                  choose an item ({shown.length})
+                </option>
+                {shown.map((index) => (
+                  <option key={index} value={index}>
+                    {items[index]!.id ?? index}: {items[index]!.question.slice(0, 80)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+        </>
+      )}
+    </details>
+  );
+}
