@@ -41,7 +41,11 @@ test("a resumed experiment produces the same results as an uninterrupted one, an
   const resumed = join(scratch, "resumed");
   const controller = new AbortController();
   const inFlight: Array<{ done: number; running: number }> = [];
-  await runExperiment(resumed, config, { deps: { backends: backends() }, signal: controller.signal, onProgress: (p) => (inFlight.push({ done: p.done, running: p.running }), p.done === 5 && p.running === 0 && controller.abort()) });
+  await runExperiment(resumed, config, { deps: { backends: backends() }, signal: controller.signal, onProgress: (p) => {
+      inFlight.push({ done: p.done, running: p.running });
+      if (p.done === 5 && p.running === 0) controller.abort();
+    },
+  });
   assert.equal(readResults(resumed).length, 5, "stopped after five cells");
   // A cell counts as running from its start (the CLI's "1 running"), and no longer once it is done.
   assert.deepEqual(inFlight.slice(0, 4), [{ done: 0, running: 1 }, { done: 1, running: 0 }, { done: 1, running: 1 }, { done: 2, running: 0 }]);

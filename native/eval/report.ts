@@ -2,12 +2,13 @@
 // their scores) for training critics, and one standalone HTML report (no external resources: it opens offline)
 // with the aggregates, paired tests, transitions, the accuracy-vs-tokens plot with its Pareto frontier, and the
 // per-item grid.
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
 import { costPlot, dynamicsPlot as dynamicsPlotGeometry, LABEL_FONT, polylinePoints, type Axes, type PlotFrame } from "../protocol/plot-geometry.ts";
-import type { CellResult, ExperimentConfig, ExperimentSummary, FieldBreakdown } from "./experiment.ts";
+import { EXPORT_FORMATS, type ExportedFile, type ExportFormat } from "../protocol/contract.ts";
+import { breakdownByField, loadExperimentDataset, readExperimentConfig, readResults, summarize, type CellResult, type ExperimentConfig, type ExperimentSummary, type FieldBreakdown } from "./experiment.ts";
 import { latestScore } from "../protocol/state.ts";
 import { runDir } from "../runs/paths.ts";
 import { replayRunLog } from "../runs/run-log.ts";
@@ -220,4 +221,42 @@ ${grid}</table>
 ${extras.manifests ? `<h2>Run manifests</h2><details><summary>${Object.keys(extras.manifests.runs).length} runs: models with sha256, backend, seeds, parameters, memory</summary><pre>${escapeHtml(JSON.stringify(extras.manifests.runs, null, 1))}</pre></details><details><summary>Prompt templates</summary><pre>${escapeHtml(JSON.stringify(extras.manifests.prompts, null, 1))}</pre></details>` : ""}
 </body></html>
 `;
+}
+
+/** The file each export format is written to, inside <experiment>/exports/. */
+export const EXPORT_FILES: Record<ExportFormat, string> = { html: "report.html", csv: "results.csv", jsonl: "results.jsonl", pairs: "preference-pairs.jsonl" };
+
+/**
+ * The compare tab's "Export report": the chosen files written into <experiment>/exports/ (next to the experiment,
+ * on the machine it ran on — the same in the desktop app and the web UI), overwritten on each export.
+ */
+export async function exportExperiment(dir: string, formats: readonly ExportFormat[], baseline?: string): Promise<ExportedFile[]> {
+  const config = readExperimentConfig(dir);
+  if (!config) throw new Error(`${dir} is not an experiment folder (no experiment.json)`);
+  const columns = config.columns.map((c) => c.name);
+  if (baseline !== undefined && !columns.includes(baseline)) throw new Error(`no column '${baseline}' in this experiment`);
+  const results = readResults(dir);
+  if (!results.length) throw new Error("nothing to export yet: no cell of this experiment has finished");
+  const out = join(dir, "exports");
+  mkdirSync(out, { recursive: true });
+  const files: ExportedFile[] = [];
+  const write = (format: ExportFormat, text: string, rows: number) => {
+    const path = join(out, EXPORT_FILES[format]);
+    writeFileSync(path, text);
+    files.push({ format, path, bytes: Buffer.byteLength(text), rows });
+  };
+  for (const format of EXPORT_FORMATS.filter((f) => formats.includes(f))) {
+    if (format === "html") {
+      // The dataset's categorical fields (level, subject…) break accuracy down; a dataset moved away only loses that.
+      const dataset = await loadExperimentDataset(config, { skipMalformed: true }).catch(() => null);
+      const breakdowns = dataset ? breakdownByField(results, columns, dataset.fields) : [];
+      write("html", htmlReport(config, summarize(results, columns, baseline), results, { manifests: readManifests(dir, results), breakdowns }), 1);
+    } else if (format === "csv") write("csv", resultsCsv(results), results.length + 1);
+    else if (format === "jsonl") write("jsonl", resultsJsonl(results, columns), results.length);
+    else {
+      const pairs = await preferencePairs(dir, results);
+      write("pairs", pairs.map((p) => `${JSON.stringify(p)}\n`).join(""), pairs.length);
+    }
+  }
+  return files;
 }

@@ -8,6 +8,10 @@ import type { MemoryPlan } from "./memory-plan.ts";
 import { REQUEST_NAMES, type RequestNameList } from "./request-names.ts";
 import { isRunId, RUN_ID_RULE } from "./run-id.ts";
 
+/** What "Export report" writes, in this order. */
+export const EXPORT_FORMATS = ["html", "csv", "jsonl", "pairs"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
 const sampling = z
   .object({
     temperature: z.number().min(0).max(5).optional(),
@@ -121,6 +125,8 @@ export const requestSchemas = {
     })
     .strict(),
   controlExperiment: z.object({ path: z.string().min(1), action: z.enum(["pause", "resume", "stop"]) }).strict(),
+  /** Writes the experiment's report files into <experiment>/exports/: HTML report, CSV, JSONL, preference pairs. */
+  exportExperiment: z.object({ path: z.string().min(1), baseline: z.string().optional(), formats: z.array(z.enum(EXPORT_FORMATS)).min(1, "choose at least one format") }).strict(),
   /** Critic evaluation (ProcessBench earliest error, RealCritic closed loop); progress comes as events. */
   startCriticEval: z
     .object({
@@ -229,6 +235,7 @@ export interface ResponseTypes {
   loadExperiment: ExperimentInfo;
   startExperiment: { path: string; total: number; done: number };
   controlExperiment: { state: ExperimentProgressEvent["state"] };
+  exportExperiment: { files: ExportedFile[] };
   listExperiments: ExperimentListing[];
   startCriticEval: { evalId: string };
   cancelCriticEval: { cancelled: boolean };
@@ -258,6 +265,8 @@ export interface ExperimentInfo {
   summary: ExperimentSummary;
   /** Dataset fields of each item (for filtering the grid), by item index. */
   itemFields: Record<number, Record<string, string>>;
+  /** Each item's question and reference answer (the grid's expandable rows), by item index; empty when the dataset moved. */
+  itemTexts: Record<number, { question: string; reference: string | null }>;
   /** Accuracy per value of each categorical dataset field. */
   breakdowns: FieldBreakdown[];
   /** Progress, when this engine is running the experiment now. */
@@ -279,6 +288,15 @@ export interface CriticEvalEvent {
   /** Where the full result (per-item rows) was written. */
   resultPath?: string;
   error?: string;
+}
+
+export interface ExportedFile {
+  format: ExportFormat;
+  /** Where it was written (on the machine the engine runs on). */
+  path: string;
+  bytes: number;
+  /** Lines for CSV (header included) and JSONL files, preference pairs for the pairs file. */
+  rows: number;
 }
 
 export interface ExperimentListing {

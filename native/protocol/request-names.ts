@@ -22,6 +22,7 @@ export const REQUEST_NAMES = [
   "loadExperiment",
   "startExperiment",
   "controlExperiment",
+  "exportExperiment",
   "listExperiments",
   "startCriticEval",
   "cancelCriticEval",

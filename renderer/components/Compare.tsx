@@ -7,6 +7,7 @@ import type { ExperimentInfo } from "../../native/protocol/contract.ts";
 import { openExperimentProgress } from "../store/selectors.ts";
 import { useAppState, useController } from "../store/context.tsx";
 import { NewExperiment, Progress, RecentExperiments } from "./compare/ExperimentControls.tsx";
+import { ExportReport } from "./compare/ExportReport.tsx";
 import { CostPlot, DynamicsPlot } from "./compare/Plots.tsx";
 import { CellIndex, ResultsGrid } from "./compare/ResultsGrid.tsx";
 import { AggregatesTable, BreakdownTable, BudgetTable } from "./compare/Tables.tsx";
@@ -92,6 +93,7 @@ function ExperimentView({ experiment }: { experiment: LoadedExperiment }) {
         {experiment.path} · dataset {experiment.dataset}
       </div>
       {progress && <Progress progress={progress} />}
+      <ExportReport />
       <AggregatesTable summary={summary} />
       <div className="row plots">
         <CostPlot summary={summary} />
@@ -104,7 +106,7 @@ function ExperimentView({ experiment }: { experiment: LoadedExperiment }) {
         .map((b) => (
           <BreakdownTable key={b.field} breakdown={b} columns={columns} />
         ))}
-      <ResultsGrid index={index} columns={columns} items={visible} />
+      <ResultsGrid index={index} columns={columns} items={visible} texts={experiment.itemTexts} />
     </>
   );
 }

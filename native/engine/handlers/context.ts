@@ -22,15 +22,21 @@ export interface ExperimentEntry {
   progress: ExperimentProgressEvent;
 }
 
+/** An experiment's dataset as the compare view shows it: each item's fields (filters, breakdowns) and texts (the grid's rows). */
+export interface ExperimentItems {
+  fields: Array<Record<string, string>>;
+  texts: Array<{ question: string; reference: string | null }>;
+}
+
 export interface EngineContext {
   readonly options: EngineServiceOptions;
   readonly jobs: Jobs;
   readonly batcher: EventBatcher;
   /** The latest progress of each experiment this engine started, kept after it ends (the UI shows how it ended). */
   readonly experiments: Map<string, ExperimentEntry>;
-  readonly datasetFieldCache: Map<string, Promise<Array<Record<string, string>> | null>>;
-  /** loadExperiment's answer per results version (and dataset fields it was built with). */
-  readonly experimentViews: WeakMap<SummarizedResults, { fields: Array<Record<string, string>> | null; info: Omit<ExperimentInfo, "progress"> }>;
+  readonly datasetFieldCache: Map<string, Promise<ExperimentItems | null>>;
+  /** loadExperiment's answer per results version (and dataset items it was built with). */
+  readonly experimentViews: WeakMap<SummarizedResults, { fields: ExperimentItems | null; info: Omit<ExperimentInfo, "progress"> }>;
   downloadCounter: number;
 }
 

@@ -3,7 +3,8 @@ import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Task } from "../../protocol/events.ts";
 import { readDataset as readTasks } from "../../eval/dataset.ts";
-import type { ExperimentInfo, ExperimentListing, ExperimentProgressEvent } from "../../protocol/contract.ts";
+import type { ExperimentInfo, ExperimentListing, ExperimentProgressEvent, ExportedFile } from "../../protocol/contract.ts";
+import { exportExperiment as writeExports } from "../../eval/report.ts";
 import {
   autoConcurrency,
   breakdownByField,
@@ -23,7 +24,7 @@ import { newRunId } from "../../runs/runner.ts";
 import { isEndpointSpec } from "../../llm/model-spec.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
-import { checkRoleModels, engineRuntime, type EngineContext, type Input } from "./context.ts";
+import { checkRoleModels, engineRuntime, type EngineContext, type ExperimentItems, type Input } from "./context.ts";
 
 export async function loadExperiment(ctx: EngineContext, { path, baseline }: Input<"loadExperiment">): Promise<ExperimentInfo> {
   const config = readExperimentConfig(path);
@@ -41,7 +42,8 @@ export async function loadExperiment(ctx: EngineContext, { path, baseline }: Inp
   return { ...view.info, progress: ctx.experiments.get(resolve(path))?.progress ?? null };
 }
 
-function experimentView(path: string, config: ExperimentConfig, { results, summary }: SummarizedResults, dataset: Array<Record<string, string>> | null): Omit<ExperimentInfo, "progress"> {
+function experimentView(path: string, config: ExperimentConfig, { results, summary }: SummarizedResults, items: ExperimentItems | null): Omit<ExperimentInfo, "progress"> {
+  const dataset = items?.fields ?? null;
   const columns = config.columns.map((c) => c.name);
   return {
     path: resolve(path),
@@ -50,6 +52,7 @@ function experimentView(path: string, config: ExperimentConfig, { results, summa
     results: results.map(({ trajectory: _t, ...cell }) => cell),
     summary,
     itemFields: Object.fromEntries((dataset ?? []).map((fields, item) => [item, fields])),
+    itemTexts: Object.fromEntries((items?.texts ?? []).map((text, item) => [item, text])),
     breakdowns: dataset ? breakdownByField(results, columns, dataset) : [],
   };
 }
@@ -118,6 +121,10 @@ export async function controlExperiment(ctx: EngineContext, { path, action }: In
   return { state: action === "stop" ? "stopped" : entry.control.paused ? "paused" : "running" };
 }
 
+export async function exportExperiment(_ctx: EngineContext, { path, baseline, formats }: Input<"exportExperiment">): Promise<{ files: ExportedFile[] }> {
+  return { files: await writeExports(path, formats, baseline) };
+}
+
 export async function listExperiments(ctx: EngineContext, _input: Input<"listExperiments">): Promise<ExperimentListing[]> {
   const root = resolve(ctx.options.runsDir, "..", "experiments");
   const names = await readdir(root).catch(() => [] as string[]);
@@ -148,13 +155,16 @@ export async function listExperiments(ctx: EngineContext, _input: Input<"listExp
  * An experiment's dataset fields for the grid's filter and breakdowns, read once per version of the file: the
  * compare view reloads several times a second while an experiment runs. A dataset moved away only loses them.
  */
-async function datasetFields(ctx: EngineContext, config: ExperimentConfig): Promise<Array<Record<string, string>> | null> {
+async function datasetFields(ctx: EngineContext, config: ExperimentConfig): Promise<ExperimentItems | null> {
   const mtime = await stat(config.dataset).then((s) => s.mtimeMs, () => null);
   if (mtime === null) return null;
   const key = JSON.stringify([config.dataset, config.limit, config.offset, config.fields, mtime]);
   let fields = ctx.datasetFieldCache.get(key);
   if (!fields) {
-    fields = loadExperimentDataset(config, { skipMalformed: true }).then((d) => d.fields, () => null);
+    fields = loadExperimentDataset(config, { skipMalformed: true }).then(
+      (d) => ({ fields: d.fields, texts: d.tasks.map((task) => ({ question: task.question, reference: task.reference ?? null })) }),
+      () => null,
+    );
     ctx.datasetFieldCache.clear();
     ctx.datasetFieldCache.set(key, fields);
   }

@@ -4,7 +4,7 @@ import type { RequestName, ResponseTypes } from "../../protocol/contract.ts";
 import type { Input } from "./context.ts";
 import { cancelCriticEval, startCriticEval } from "./critic-evals.ts";
 import { cancelDownload, startDownload } from "./downloads.ts";
-import { controlExperiment, listExperiments, loadExperiment, readDataset, startExperiment } from "./experiments.ts";
+import { controlExperiment, exportExperiment, listExperiments, loadExperiment, readDataset, startExperiment } from "./experiments.ts";
 import { engineInfo, gpuReport, listStrategies } from "./hardware.ts";
 import { addModel, getLoadSettings, inspectModel, listModels, planMemory, saveLoadSettings, testEndpoint } from "./models.ts";
 import { cancelRun, listRunsHandler, loadRun, startRun } from "./runs.ts";
@@ -17,6 +17,7 @@ export const handlers = {
   loadExperiment,
   startExperiment,
   controlExperiment,
+  exportExperiment,
   listExperiments,
   readDataset,
   startCriticEval,

@@ -1,5 +1,9 @@
-// The per-item grid: one row per item, one cell per column; a cell opens that run's tree. Cells are found through
-// an index built once per experiment load, not searched per cell.
+// The per-item grid, as promptfoo's table: one row per item (its id, and the question and reference answer a
+// click unfolds), one cell per column with the answer each run extracted and whether it is right; a cell opens
+// that run's tree. Cells are found through an index built once per experiment load, not searched per cell. Rows
+// are virtualised: only those in view (and a few either side) are in the DOM, so 1,000 items × 12 columns
+// update within a frame; rows have fixed heights, so where each one starts is arithmetic, not measurement.
+import { useCallback, useLayoutEffect, useRef, useState } from "react";
 import type { ExperimentInfo } from "../../../native/protocol/contract.ts";
 import { useController } from "../../store/context.tsx";
 
@@ -20,43 +24,151 @@ export class CellIndex {
   }
 }
 
-function cellText(r: GridCell): string {
-  return `${r.status === "failed" ? "failed" : r.correct === null ? "?" : r.correct ? "✓" : "✗"} ${r.answer ?? ""}`;
+/** Pixel heights the CSS gives a row and an unfolded item's question/reference row (see .grid in styles.css). */
+export const ROW_HEIGHT = 40;
+export const DETAIL_HEIGHT = 150;
+/** Rows drawn beyond the visible ones, above and below, so a quick scroll shows no gap. */
+const OVERSCAN = 8;
+
+type Verdict = "failed" | "right" | "wrong" | "unchecked";
+
+function verdictOf(r: GridCell): Verdict {
+  return r.status === "failed" ? "failed" : r.correct === null ? "unchecked" : r.correct ? "right" : "wrong";
 }
 
-export function ResultsGrid({ index, columns, items }: { index: CellIndex; columns: readonly string[]; items: readonly number[] }) {
-  const controller = useController();
+const MARK: Record<Verdict, string> = { failed: "failed", right: "✓", wrong: "✗", unchecked: "?" };
+const VERDICT_WORDS: Record<Verdict, string> = { failed: "the run failed", right: "correct", wrong: "incorrect", unchecked: "not checked (no reference)" };
+
+/** Which rows to draw for a scroll position: the first and last item index (into `items`) and the space above. */
+export function visibleWindow(items: readonly number[], expanded: ReadonlySet<number>, scrollTop: number, viewport: number): { first: number; last: number; top: number; total: number } {
+  const height = (item: number) => ROW_HEIGHT + (expanded.has(item) ? DETAIL_HEIGHT : 0);
+  let y = 0;
+  let first = -1;
+  let top = 0;
+  let last = items.length - 1;
+  for (let i = 0; i < items.length; i++) {
+    const h = height(items[i]!);
+    if (first < 0 && y + h > scrollTop) {
+      first = Math.max(0, i - OVERSCAN);
+      // The space above the first drawn row: the rows skipped.
+      top = 0;
+      for (let j = 0; j < first; j++) top += height(items[j]!);
+    }
+    if (first >= 0 && y > scrollTop + viewport && last === items.length - 1) last = Math.min(items.length - 1, i + OVERSCAN);
+    y += h;
+  }
+  if (first < 0) first = Math.max(0, items.length - OVERSCAN);
+  return { first, last, top, total: y };
+}
+
+function Cell({ r, onOpen }: { r: GridCell | undefined; onOpen: (runId: string) => void }) {
+  if (!r) return <td className="pending" data-testid="grid-cell" data-verdict="pending" />;
+  const verdict = verdictOf(r);
   return (
-    <table className="grid" data-testid="compare-grid">
-      <thead>
-        <tr>
-          <th>item</th>
-          {columns.map((c) => (
-            <th key={c}>{c}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {items.map((item) => (
-          <tr key={item} data-testid="grid-row">
-            <td>{index.get(item, columns[0]!)?.itemId ?? item}</td>
-            {columns.map((column) => {
-              const r = index.get(item, column);
-              return (
-                <td key={column} className={r?.correct ? "ok" : "bad"} data-testid="grid-cell" title={r ? `${r.runId} — open its tree` : ""} onClick={() => r && void controller.openExperimentRun(r.runId)}>
-                  {r ? cellText(r) : ""}
-                  {r && (
-                    <small>
-                      {" "}
-                      {r.totalTokens} tok · {(r.wallMs / 1000).toFixed(1)} s
-                    </small>
-                  )}
-                </td>
-              );
-            })}
-          </tr>
+    <td className={verdict === "right" ? "ok" : verdict === "unchecked" ? "unchecked" : "bad"} data-testid="grid-cell" data-verdict={verdict} title={`${VERDICT_WORDS[verdict]} · ${r.runId} — click to open its tree${r.failure ? `\n${r.failure}` : ""}`} onClick={() => onOpen(r.runId)}>
+      <div className="cell">
+        <span className="mark" title={VERDICT_WORDS[verdict]}>
+          {MARK[verdict]}
+        </span>{" "}
+        <span className="answer" data-testid="grid-answer">
+          {r.answer ?? (verdict === "failed" ? "" : "no answer")}
+        </span>
+        <small>
+          {r.totalTokens} tok · {(r.wallMs / 1000).toFixed(1)} s
+        </small>
+      </div>
+    </td>
+  );
+}
+
+export function ResultsGrid({ index, columns, items, texts }: { index: CellIndex; columns: readonly string[]; items: readonly number[]; texts: ExperimentInfo["itemTexts"] }) {
+  const controller = useController();
+  const scroller = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState({ scrollTop: 0, height: 600 });
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
+  const measure = useCallback(() => {
+    const el = scroller.current;
+    if (el) setView((v) => (v.scrollTop === el.scrollTop && v.height === el.clientHeight ? v : { scrollTop: el.scrollTop, height: el.clientHeight }));
+  }, []);
+  useLayoutEffect(() => {
+    measure();
+    const el = scroller.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [measure]);
+  const toggle = (item: number) =>
+    setExpanded((open) => {
+      const next = new Set(open);
+      if (!next.delete(item)) next.add(item);
+      return next;
+    });
+  const open = (runId: string) => void controller.openExperimentRun(runId);
+  const { first, last, top, total } = visibleWindow(items, expanded, view.scrollTop, view.height);
+  let bottom = total - top;
+  const rows = [];
+  for (let i = first; i <= last && i < items.length; i++) {
+    const item = items[i]!;
+    const isOpen = expanded.has(item);
+    bottom -= ROW_HEIGHT + (isOpen ? DETAIL_HEIGHT : 0);
+    const text = texts[item];
+    const id = index.get(item, columns.find((c) => index.get(item, c)) ?? columns[0]!)?.itemId ?? String(item);
+    rows.push(
+      <tr key={item} data-testid="grid-row" data-item={item} className="item-row">
+        <th scope="row" className="item">
+          <div className="cell">
+          <button type="button" className="expand" data-testid="grid-expand" aria-expanded={isOpen} title={text ? "show the question and reference" : "the dataset file is not where the experiment found it"} onClick={() => toggle(item)}>
+            {isOpen ? "▾" : "▸"} {id}
+          </button>
+          {text && <span className="question-preview">{text.question.slice(0, 120)}</span>}
+          </div>
+        </th>
+        {columns.map((column) => (
+          <Cell key={column} r={index.get(item, column)} onOpen={open} />
         ))}
-      </tbody>
-    </table>
+      </tr>,
+    );
+    if (isOpen) {
+      rows.push(
+        <tr key={`${item}-detail`} className="item-detail" data-testid="grid-item-detail">
+          <td colSpan={columns.length + 1}>
+            <div className="detail">
+              {text ? (
+                <>
+                  <div>
+                    <b>question</b> <span data-testid="grid-question">{text.question}</span>
+                  </div>
+                  <div>
+                    <b>reference</b> <span data-testid="grid-reference">{text.reference ?? "(none: answers are not checked)"}</span>
+                  </div>
+                </>
+              ) : (
+                <div>the dataset file is not where the experiment found it: its questions cannot be shown</div>
+              )}
+            </div>
+          </td>
+        </tr>,
+      );
+    }
+  }
+  return (
+    <div className="grid-scroll" data-testid="compare-grid-scroll" ref={scroller} onScroll={measure}>
+      <table className="grid" data-testid="compare-grid">
+        <thead>
+          <tr>
+            <th>item (click for question and reference)</th>
+            {columns.map((c) => (
+              <th key={c}>{c}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {top > 0 && <tr className="spacer" style={{ height: top }} />}
+          {rows}
+          {bottom > 0 && <tr className="spacer" style={{ height: bottom }} />}
+        </tbody>
+      </table>
+    </div>
   );
 }

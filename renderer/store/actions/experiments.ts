@@ -1,5 +1,6 @@
 // Experiments: start or resume one from the compare form, pause/resume/stop it, the list of experiment folders,
 // loading one (reloaded as its cells finish) and opening a cell's run.
+import type { ExportedFile, ExportFormat } from "../../../native/protocol/contract.ts";
 import { parseStrategySpecs } from "../../../native/protocol/strategy-spec.ts";
 import { actorPath, criticPath } from "../selectors.ts";
 import type { ExperimentForm } from "../store.ts";
@@ -116,6 +117,19 @@ export function createExperimentActions(ctx: ActionContext) {
     if (!result.ok) state().pushError("compare", result.error);
   }
 
+  /** Writes the open experiment's report files next to it; their paths come back, or null after an error shown on the tab. */
+  async function exportExperiment(formats: ExportFormat[]): Promise<ExportedFile[] | null> {
+    const experiment = state().experiment;
+    if (!experiment) return null;
+    state().clearErrors("compare");
+    const result = await ctx.bridge.exportExperiment({ path: experiment.path, baseline: experiment.summary.baseline, formats });
+    if (!result.ok) {
+      state().pushError("compare", result.error);
+      return null;
+    }
+    return result.value.files;
+  }
+
   /** Opens one cell of the compare grid: that run's tree, replayed from the experiment's run log. */
   async function openExperimentRun(runId: string) {
     const experiment = state().experiment;
@@ -130,5 +144,5 @@ export function createExperimentActions(ctx: ActionContext) {
     state().setView("run");
   }
 
-  return { setupPair, refreshExperiments, loadExperiment, scheduleExperimentReload, startExperiment, controlExperiment, openExperimentRun };
+  return { setupPair, refreshExperiments, loadExperiment, scheduleExperimentReload, startExperiment, controlExperiment, exportExperiment, openExperimentRun };
 }

@@ -1,0 +1,54 @@
+// "Export report": the open experiment's standalone HTML report, its cells as CSV and JSONL, and preference pairs
+// for critic training, written into the experiment's exports/ folder by the engine (the desktop app and the web
+// UI alike: the files are where the experiment is); the tab lists what was written where.
+import { useState } from "react";
+import { EXPORT_FORMATS, type ExportedFile, type ExportFormat } from "../../../native/protocol/contract.ts";
+import { useController } from "../../store/context.tsx";
+
+const FORMAT_NAMES: Record<ExportFormat, string> = { html: "HTML report", csv: "CSV (one cell a row)", jsonl: "JSONL (one cell a line)", pairs: "preference pairs (JSONL)" };
+
+const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+
+const rowsText = (file: ExportedFile) => (file.format === "html" ? "" : file.format === "pairs" ? ` · ${file.rows} pair${file.rows === 1 ? "" : "s"}` : ` · ${file.rows} line${file.rows === 1 ? "" : "s"}`);
+
+export function ExportReport() {
+  const controller = useController();
+  const [formats, setFormats] = useState<ExportFormat[]>([...EXPORT_FORMATS]);
+  const [files, setFiles] = useState<ExportedFile[] | null>(null);
+  const [busy, setBusy] = useState(false);
+  const toggle = (format: ExportFormat) => setFormats(formats.includes(format) ? formats.filter((f) => f !== format) : EXPORT_FORMATS.filter((f) => f === format || formats.includes(f)));
+  return (
+    <div className="export-report" data-testid="export-report">
+      <div className="row small">
+        {EXPORT_FORMATS.map((format) => (
+          <label key={format} className="inline">
+            <input type="checkbox" data-testid={`export-${format}`} checked={formats.includes(format)} onChange={() => toggle(format)} /> {FORMAT_NAMES[format]}
+          </label>
+        ))}
+        <button
+          type="button"
+          data-testid="export-start"
+          disabled={busy || formats.length === 0}
+          onClick={async () => {
+            setBusy(true);
+            setFiles(null);
+            setFiles(await controller.exportExperiment(formats));
+            setBusy(false);
+          }}
+        >
+          {busy ? "Exporting…" : "Export report"}
+        </button>
+      </div>
+      {files && (
+        <ul className="small exported" data-testid="export-files">
+          {files.map((file) => (
+            <li key={file.format} data-testid="export-file" data-format={file.format}>
+              {FORMAT_NAMES[file.format]}: <code data-testid="export-path">{file.path}</code> ({size(file.bytes)}
+              {rowsText(file)})
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
