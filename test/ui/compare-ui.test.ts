@@ -4,10 +4,11 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ScriptedBackend } from "../../native/llm/scripted-backend.ts";
 import { readExperimentConfig, readResults, runExperiment, summarize } from "../../native/eval/experiment.ts";
 import { htmlReport, readManifests } from "../../native/eval/report.ts";
+import { readDataset } from "../../native/eval/dataset.ts";
 import { artifactsDir, startWebApp, type WebApp } from "../support/web-app.ts";
 import { repoRoot, testModel } from "../support/models.ts";
 
@@ -57,10 +58,60 @@ test("load an experiment, read its aggregates, filter the grid, switch the basel
   assert.equal((await page.$$('[data-testid="grid-row"]')).length, 4);
   await page.uncheck('[data-testid="filter-failures"]');
   await page.waitForSelector('[data-testid="compare-plot"] circle');
+  // Each point filled with its column's legend colour (not black), tick values on both axes, no label on another.
+  const plot = (await page.evaluate(`(() => {
+    const svg = document.querySelector('[data-testid="compare-plot"]');
+    const legend = Object.fromEntries([...document.querySelectorAll('[data-testid="plot-legend"] [data-column]')].slice(0, 2).map((e) => [e.dataset.column, e.dataset.colour]));
+    const points = [...svg.querySelectorAll("circle")].map((c) => ({ column: c.dataset.column, fill: c.getAttribute("fill"), computed: getComputedStyle(c).fill }));
+    const labels = [...svg.querySelectorAll('[data-testid="plot-label"]')].map((t) => { const b = t.getBBox(); return { text: t.textContent, x: b.x, y: b.y, w: b.width, h: b.height }; });
+    const ticks = [...svg.querySelectorAll("text.tick")].map((t) => t.textContent);
+    return { legend, points, labels, ticks };
+  })()`)) as { legend: Record<string, string>; points: Array<{ column: string; fill: string; computed: string }>; labels: Array<{ text: string; x: number; y: number; w: number; h: number }>; ticks: string[] };
+  assert.deepEqual(plot.points.map((p) => p.column), ["single", "sc"]);
+  for (const point of plot.points) {
+    assert.equal(point.fill, plot.legend[point.column], `${point.column}: the legend's colour`);
+    assert.notEqual(point.computed, "rgb(0, 0, 0)");
+  }
+  assert.notEqual(plot.points[0]!.fill, plot.points[1]!.fill);
+  assert.ok(plot.ticks.includes("0%") && plot.ticks.includes("100%") && plot.ticks.includes("0"), `ticks on both axes: ${plot.ticks.join(" ")}`);
+  const [a, b] = plot.labels;
+  assert.ok(a && b && (a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y), `labels overlap: ${JSON.stringify(plot.labels)}`);
+  // Cells show the answer each run extracted and whether it is right: item 1 is wrong alone, right with samples.
+  const cells = await page.$$eval('[data-testid="grid-row"][data-item="1"] [data-testid="grid-cell"]', (tds) => tds.map((td) => [td.getAttribute("data-verdict"), td.querySelector('[data-testid="grid-answer"]')?.textContent]));
+  assert.deepEqual(cells, [["wrong", "3"], ["right", "2"]]);
+  // An item's row unfolds its question and reference answer.
+  assert.equal(await page.$('[data-testid="grid-item-detail"]'), null);
+  await page.click('[data-testid="grid-row"][data-item="3"] [data-testid="grid-expand"]');
+  assert.equal(await page.textContent('[data-testid="grid-item-detail"] [data-testid="grid-question"]'), "What is 3 + 3?");
+  assert.match((await page.textContent('[data-testid="grid-item-detail"] [data-testid="grid-reference"]'))!, /\b6\b/);
+  await page.click('[data-testid="grid-row"][data-item="3"] [data-testid="grid-expand"]');
+  assert.equal(await page.$('[data-testid="grid-item-detail"]'), null);
+  // No empty inspector on this tab: the compare view has the width.
+  assert.equal(await page.$("aside.right"), null);
   // The screenshot shows the results from the top, the forms folded away.
   await page.evaluate(`document.querySelector('[data-testid="new-experiment"]').open = false; document.querySelector('[data-testid="compare"]').scrollTop = 0`);
   await page.screenshot({ path: join(artifactsDir, "compare-view.png") });
   await page.evaluate(`document.querySelector('[data-testid="new-experiment"]').open = true`);
+  // Export report: the four files next to the experiment, their paths listed.
+  await page.click('[data-testid="export-start"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="export-file"]').length === 4);
+  const exported = await page.$$eval('[data-testid="export-file"]', (lis) => lis.map((li) => [li.getAttribute("data-format"), li.querySelector('[data-testid="export-path"]')?.textContent ?? ""]));
+  assert.deepEqual(exported.map(([format]) => format), ["html", "csv", "jsonl", "pairs"]);
+  const file = Object.fromEntries(exported) as Record<string, string>;
+  for (const path of Object.values(file)) assert.equal(dirname(path), join(dir, "exports"));
+  const csv = readFileSync(file.csv!, "utf8").trim().split("\n");
+  assert.equal(csv[0], "item,itemId,column,status,correct,initialCorrect,answer,pathTokens,totalTokens,thoughtTokens,wallMs,cachedGenerations,runId,failure");
+  assert.equal(csv.length, 17, "a header and 16 cells");
+  const jsonl = readFileSync(file.jsonl!, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { item: number; column: string; answer: string });
+  assert.deepEqual(jsonl.slice(0, 4).map((c) => [c.item, c.column, c.answer]), [[0, "single", "0"], [0, "sc", "0"], [1, "single", "3"], [1, "sc", "2"]]);
+  const pairs = readFileSync(file.pairs!, "utf8").split("\n").filter(Boolean);
+  // Every sample of an item is right or every one wrong here: no pair of answers, and the listing says so.
+  const pairsLine = await page.textContent('[data-testid="export-file"][data-format="pairs"]');
+  assert.match(pairsLine!, new RegExp(`· ${pairs.length} pairs?\\)$`));
+  const html = readFileSync(file.html!, "utf8");
+  assert.match(html, /^<!doctype html>/);
+  assert.match(html, /aria-label="accuracy against tokens"/);
+  await page.screenshot({ path: join(artifactsDir, "compare-export.png") });
   await page.selectOption('[data-testid="compare-baseline"]', "sc");
   await page.waitForFunction(() => /0\/6\/2/.test(document.querySelector('[data-testid="aggregate-row"][data-column="single"]')?.textContent ?? ""));
   await page.click('[data-testid="grid-row"]:nth-child(2) [data-testid="grid-cell"]:nth-child(3)');
@@ -107,6 +158,8 @@ test("start an experiment from the UI with the run setup's models, pause and res
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(await page.textContent('[data-testid="experiment-progress-text"]'), pausedAt, "nothing runs while paused");
   const doneWhilePaused = Number(/(\d+)\/16 cells/.exec(pausedAt ?? "")![1]);
+  // The recent-experiments entry says the same while paused (not "0 cells · running").
+  await page.waitForFunction((done) => [...document.querySelectorAll('[data-testid="recent-experiment"]')].some((b) => b.textContent === `from-ui · 4 columns · ${done}/16 cells · paused`), doneWhilePaused);
   assert.ok(doneWhilePaused < 16);
   await page.click('[data-testid="experiment-pause"]');
   // The grid fills in while it runs, before the experiment is over.
@@ -128,7 +181,7 @@ test("start an experiment from the UI with the run setup's models, pause and res
   assert.equal((await page.$$('[data-testid="grid-row"]')).length, 1);
   assert.equal(await page.textContent('[data-testid="grid-count"]'), "1 of 4 items");
   await page.screenshot({ path: join(artifactsDir, "compare-experiment-from-ui.png"), fullPage: true });
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="recent-experiment"]')].some((b) => /^from-ui · 4 columns · 16 cells · finished$/.test(b.textContent ?? "")));
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="recent-experiment"]')].some((b) => /^from-ui · 4 columns · 16\/16 cells · finished$/.test(b.textContent ?? "")));
   const results = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n");
   assert.equal(results.length, 16, "every cell checkpointed once");
 });
@@ -218,4 +271,35 @@ test("the critic is evaluated from the compare tab: ProcessBench to the end, Rea
   await page.click('[data-testid="critic-eval-start"]');
   await page.waitForFunction(() => /not a RealCritic item/.test(document.querySelector('[data-testid="compare"]')?.textContent ?? ""));
   await page.screenshot({ path: join(artifactsDir, "critic-eval.png") });
+});
+
+test("every input on the compare tab and in the dataset picker has a visible label; the picker counts all items and searches them", async () => {
+  const { page } = app;
+  await page.click('[data-testid="tab-compare"]');
+  const unlabelled = await page.evaluate(`[...document.querySelectorAll('[data-testid="compare"] input, [data-testid="compare"] select, [data-testid="compare"] textarea, .dataset input, .dataset select')]
+    .filter((el) => ![...el.labels].some((label) => label.textContent.replace(el.textContent ?? "", "").trim().length > 0))
+    .map((el) => el.getAttribute("data-testid") ?? el.outerHTML.slice(0, 80))`);
+  assert.deepEqual(unlabelled, []);
+  // The critic-eval table has no empty trailing column.
+  assert.ok(await page.$('[data-testid="critic-eval-results"]'), "the previous test left evaluations in the table");
+  const headers = await page.$$eval('[data-testid="critic-eval-results"] thead th', (ths) => ths.map((th) => th.textContent));
+  assert.deepEqual(headers, ["mode", "dataset", "progress", "result"]);
+  // MATH-500: all 500 items counted (no preview cap), a search filters them by text.
+  const file = join(repoRoot, "../shared/data/tasks/math500_test.json");
+  await page.click(".dataset summary");
+  await page.fill('[data-testid="dataset-path"]', file);
+  await page.click('[data-testid="dataset-load"]');
+  await page.waitForSelector('[data-testid="dataset-count"]');
+  assert.equal(await page.textContent('[data-testid="dataset-count"]'), "500 items");
+  assert.equal((await page.$$('[data-testid="dataset-item"] option:not([disabled])')).length, 500);
+  const tasks = await readDataset(file);
+  const expected = tasks.filter((t) => `${t.id ?? ""} ${t.question} ${t.reference ?? ""}`.toLowerCase().includes("hexagon"));
+  assert.ok(expected.length > 0 && expected.length < 500);
+  await page.fill('[data-testid="dataset-search"]', "Hexagon");
+  assert.equal(await page.textContent('[data-testid="dataset-count"]'), `${expected.length} of 500 items match`);
+  const options = await page.$$eval('[data-testid="dataset-item"] option:not([disabled])', (os) => os.map((o) => o.textContent ?? ""));
+  assert.equal(options.length, expected.length);
+  await page.selectOption('[data-testid="dataset-item"]', { index: 1 });
+  assert.equal(await page.inputValue('[data-testid="question"]'), expected[0]!.question);
+  await page.screenshot({ path: join(artifactsDir, "dataset-search.png") });
 });
