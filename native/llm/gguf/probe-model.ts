@@ -1,7 +1,7 @@
 // A tiny self-contained llama GGUF (byte-level SPM vocabulary, random weights) for proving a GPU backend: the
 // app can make it anywhere, with no tokenizer file to borrow.
 import { GgmlType, GgufValueType, type GgufKv } from "./format.ts";
-import { llamaTensors } from "./random-model.ts";
+import { llamaMetadata, llamaTensors } from "./random-model.ts";
 import { writeGguf } from "./writer.ts";
 
 export interface SyntheticShape {
@@ -34,18 +34,8 @@ export async function writeSyntheticLlama(path: string, shape: SyntheticShape, n
   const kvDim = (n / shape.heads) * (shape.kvHeads ?? shape.heads);
   const type = shape.weightType ?? GgmlType.F16;
   const u32 = (value: number): GgufKv => ({ type: GgufValueType.UINT32, value });
-  const metadata = new Map<string, GgufKv>([
-    ["general.architecture", { type: GgufValueType.STRING, value: "llama" }],
-    ["general.name", { type: GgufValueType.STRING, value: name }],
-    ["general.file_type", u32(type === GgmlType.Q8_0 ? 7 : 1)],
-    ["llama.context_length", u32(shape.contextLength)],
-    ["llama.embedding_length", u32(n)],
-    ["llama.block_count", u32(shape.layers)],
-    ["llama.feed_forward_length", u32(ff)],
-    ["llama.attention.head_count", u32(shape.heads)],
-    ["llama.attention.head_count_kv", u32(shape.kvHeads ?? shape.heads)],
-    ["llama.rope.dimension_count", u32(n / shape.heads)],
-    ["llama.attention.layer_norm_rms_epsilon", { type: GgufValueType.FLOAT32, value: 1e-5 }],
+  const metadata = llamaMetadata({ ...shape, kvHeads: shape.kvHeads ?? shape.heads, type }, name);
+  for (const [key, kv] of new Map<string, GgufKv>([
     ["tokenizer.ggml.model", { type: GgufValueType.STRING, value: "llama" }],
     ["tokenizer.ggml.tokens", { type: GgufValueType.ARRAY, value: { itemType: GgufValueType.STRING, items: tokens } }],
     ["tokenizer.ggml.scores", { type: GgufValueType.ARRAY, value: { itemType: GgufValueType.FLOAT32, items: tokens.map((_, i) => -i) } }],
@@ -53,7 +43,8 @@ export async function writeSyntheticLlama(path: string, shape: SyntheticShape, n
     ["tokenizer.ggml.unknown_token_id", u32(0)],
     ["tokenizer.ggml.bos_token_id", u32(1)],
     ["tokenizer.ggml.eos_token_id", u32(2)],
-  ]);
+  ]))
+    metadata.set(key, kv);
   const tensors = llamaTensors({ embedding: n, layers: shape.layers, kvDim, feedForward: ff, vocab: tokens.length, type, seed: 1 });
   await writeGguf(path, metadata, tensors);
 }

@@ -88,6 +88,27 @@ export function llamaTensors(shape: { embedding: number; layers: number; kvDim: 
   return tensors;
 }
 
+/** The llama hyperparameters every generated model carries (the tokenizer keys are added by the caller). */
+export function llamaMetadata(
+  shape: { embedding: number; layers: number; heads: number; kvHeads: number; feedForward: number; contextLength: number; type: GgmlType },
+  name: string,
+): Map<string, GgufKv> {
+  const u32 = (value: number): GgufKv => ({ type: GgufValueType.UINT32, value });
+  return new Map<string, GgufKv>([
+    ["general.architecture", { type: GgufValueType.STRING, value: "llama" }],
+    ["general.name", { type: GgufValueType.STRING, value: name }],
+    ["general.file_type", u32(shape.type === GgmlType.Q8_0 ? 7 : 1)],
+    ["llama.context_length", u32(shape.contextLength)],
+    ["llama.embedding_length", u32(shape.embedding)],
+    ["llama.block_count", u32(shape.layers)],
+    ["llama.feed_forward_length", u32(shape.feedForward)],
+    ["llama.attention.head_count", u32(shape.heads)],
+    ["llama.attention.head_count_kv", u32(shape.kvHeads)],
+    ["llama.rope.dimension_count", u32(shape.embedding / shape.heads)],
+    ["llama.attention.layer_norm_rms_epsilon", { type: GgufValueType.FLOAT32, value: 1e-5 }],
+  ]);
+}
+
 export interface TokenizerOverrides {
   chatTemplate?: string;
   renameTokens?: Array<{ id: number; text: string }>;
@@ -119,21 +140,8 @@ export async function writeRandomLlama(
   const kvHeads = shape.kvHeads ?? heads;
   const kvDim = (n / heads) * kvHeads;
   const type = shape.weightType ?? GgmlType.F16;
-  const u32 = (value: number): GgufKv => ({ type: GgufValueType.UINT32, value });
-  const metadata = new Map<string, GgufKv>([
-    ["general.architecture", { type: GgufValueType.STRING, value: "llama" }],
-    ["general.name", { type: GgufValueType.STRING, value: shape.name ?? "refinery-random-llama" }],
-    ["general.file_type", u32(type === GgmlType.Q8_0 ? 7 : 1)],
-    ["llama.context_length", u32(shape.contextLength)],
-    ["llama.embedding_length", u32(n)],
-    ["llama.block_count", u32(layers)],
-    ["llama.feed_forward_length", u32(ff)],
-    ["llama.attention.head_count", u32(heads)],
-    ["llama.attention.head_count_kv", u32(kvHeads)],
-    ["llama.rope.dimension_count", u32(n / heads)],
-    ["llama.attention.layer_norm_rms_epsilon", { type: GgufValueType.FLOAT32, value: 1e-5 }],
-    ["llama.vocab_size", u32(vocab)],
-  ]);
+  const metadata = llamaMetadata({ embedding: n, layers, heads, kvHeads, feedForward: ff, contextLength: shape.contextLength, type }, shape.name ?? "refinery-random-llama");
+  metadata.set("llama.vocab_size", { type: GgufValueType.UINT32, value: vocab });
   for (const [key, kv] of source.metadata) if (key.startsWith("tokenizer.")) metadata.set(key, kv);
   if (tokenizer.renameTokens?.length) metadata.set("tokenizer.ggml.tokens", renameTokens(tokens, tokenizer.renameTokens));
   if (tokenizer.chatTemplate) metadata.set("tokenizer.chat_template", { type: GgufValueType.STRING, value: tokenizer.chatTemplate });
