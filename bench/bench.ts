@@ -83,7 +83,12 @@ async function runDirect(requests: Recorded[]) {
   for (const request of requests) {
     const chat = request.json ? feedback : solver;
     const before = chat.sequence.tokenMeter.usedOutputTokens;
-    await chat.generateResponse(toChatHistory(request.messages), { maxTokens: request.maxTokens, temperature: 0, seed: 1, grammar: request.json ? grammar : undefined });
+    await chat.generateResponse(toChatHistory(request.messages), {
+      maxTokens: request.maxTokens,
+      temperature: 0,
+      seed: 1,
+      grammar: request.json ? grammar : undefined,
+    });
     tokens += chat.sequence.tokenMeter.usedOutputTokens - before;
   }
   const ms = performance.now() - started;
@@ -122,14 +127,33 @@ async function parallelDrafts() {
 // ---- 3. prefix reuse ---------------------------------------------------------------------------------------
 async function prefixReuse() {
   const longTask = `${question}\n\n${"Context: the farmer keeps careful records of every animal, every field and every season. ".repeat(40)}`;
-  const conversation: ChatMessage[] = [{ role: "system", content: "Solve step by step." }, { role: "user", content: longTask }];
+  const conversation: ChatMessage[] = [
+    { role: "system", content: "Solve step by step." },
+    { role: "user", content: longTask },
+  ];
   const draft = await backend.generate({ messages: conversation, maxTokens: 48, temperature: 0, seed: 1, lane: "reuse" });
-  const turn: ChatMessage[] = [...conversation, { role: "assistant", content: draft.text }, { role: "user", content: "Feedback: step 2 is wrong. Refine your answer." }];
+  const turn: ChatMessage[] = [
+    ...conversation,
+    { role: "assistant", content: draft.text },
+    { role: "user", content: "Feedback: step 2 is wrong. Refine your answer." },
+  ];
   const warm = await backend.generate({ messages: turn, maxTokens: 4, temperature: 0, seed: 1, lane: "reuse" });
   // Cold: the same prompt on a sequence that holds an unrelated conversation.
   await backend.generate({ messages: [{ role: "user", content: "unrelated" }], maxTokens: 4, temperature: 0, seed: 1, lane: "cold" });
-  const cold = await backend.generate({ messages: turn.map((m) => ({ ...m, content: m.role === "system" ? "Solve carefully, step by step." : m.content })), maxTokens: 4, temperature: 0, seed: 1, lane: "cold" });
-  return { promptTokens: warm.tokensIn, warmEvaluated: warm.tokensEvaluated, coldEvaluated: cold.tokensEvaluated, warmMs: warm.firstTokenMs!, coldMs: cold.firstTokenMs! };
+  const cold = await backend.generate({
+    messages: turn.map((m) => ({ ...m, content: m.role === "system" ? "Solve carefully, step by step." : m.content })),
+    maxTokens: 4,
+    temperature: 0,
+    seed: 1,
+    lane: "cold",
+  });
+  return {
+    promptTokens: warm.tokensIn,
+    warmEvaluated: warm.tokensEvaluated,
+    coldEvaluated: cold.tokensEvaluated,
+    warmMs: warm.firstTokenMs!,
+    coldMs: cold.firstTokenMs!,
+  };
 }
 
 const overhead: Awaited<ReturnType<typeof engineOverhead>>[] = [];
@@ -162,7 +186,14 @@ const results = {
   backend: runtime.report.active,
   threads,
   repeats,
-  engineOverhead: { ratio: engineMs / directMs, engineMs, directMs, requests: overhead[0]!.requests, engineOutTokens: overhead[0]!.engineTokens, directOutTokens: overhead[0]!.directTokens },
+  engineOverhead: {
+    ratio: engineMs / directMs,
+    engineMs,
+    directMs,
+    requests: overhead[0]!.requests,
+    engineOutTokens: overhead[0]!.engineTokens,
+    directOutTokens: overhead[0]!.directTokens,
+  },
   parallelDrafts: { speedup: sequentialMs / parallelMs, sequentialMs, parallelMs },
   prefixReuse: { speedup: coldMs / warmMs, warmTtftMs: warmMs, coldTtftMs: coldMs, ...reuse[0]! },
 };

@@ -19,7 +19,10 @@ const runtime = await openRuntime({ threads });
 const log = (message: string) => process.stderr.write(`${message}\n`);
 log(`model ${model}, ${threads} thread(s), backend ${runtime.report.active}, ${items} items`);
 
-const models = { actor: { path: model, sampling: { maxTokens: 48 }, load: { contextSize: 2048 } }, critic: { path: model, sampling: { maxTokens: 64 }, load: { contextSize: 2048 } } };
+const models = {
+  actor: { path: model, sampling: { maxTokens: 48 }, load: { contextSize: 2048 } },
+  critic: { path: model, sampling: { maxTokens: 64 }, load: { contextSize: 2048 } },
+};
 const config: ExperimentConfig = {
   dataset: resolve(repoRoot, "../shared/data/tasks/gsm8k_test.jsonl"),
   limit: items,

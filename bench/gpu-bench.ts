@@ -27,7 +27,16 @@ if (!existsSync(modelPath)) {
   await writeSyntheticLlama(modelPath, shape, `bench-${shapeName}`);
 }
 
-type Row = { backend: string; devices: string; decodeTps: number; parallel4Ms: number; sequential4Ms: number; coldTtftMs: number; warmTtftMs: number; loadMs: number };
+type Row = {
+  backend: string;
+  devices: string;
+  decodeTps: number;
+  parallel4Ms: number;
+  sequential4Ms: number;
+  coldTtftMs: number;
+  warmTtftMs: number;
+  loadMs: number;
+};
 
 async function measure(llama: Llama, backend: string): Promise<Row> {
   const loadStart = performance.now();
@@ -36,7 +45,13 @@ async function measure(llama: Llama, backend: string): Promise<Row> {
   const context = await model.createContext({ contextSize: 4096, sequences: 5, threads });
   const chats = Array.from({ length: 5 }, () => new LlamaChat({ contextSequence: context.getSequence() }));
   const ask = (chat: LlamaChat, text: string, maxTokens: number) =>
-    chat.generateResponse([{ type: "user", text }, { type: "model", response: [] }], { maxTokens, temperature: 0 });
+    chat.generateResponse(
+      [
+        { type: "user", text },
+        { type: "model", response: [] },
+      ],
+      { maxTokens, temperature: 0 },
+    );
   // Warm-up: the first decode on a GPU compiles shaders.
   await ask(chats[0]!, "warm up", 8);
   const decodeStart = performance.now();
@@ -54,7 +69,13 @@ async function measure(llama: Llama, backend: string): Promise<Row> {
   const ttft = async (chat: LlamaChat, text: string) => {
     const started = performance.now();
     let first = 0;
-    await chat.generateResponse([{ type: "user", text }, { type: "model", response: [] }], { maxTokens: 2, temperature: 0, onTextChunk: () => (first ||= performance.now() - started) });
+    await chat.generateResponse(
+      [
+        { type: "user", text },
+        { type: "model", response: [] },
+      ],
+      { maxTokens: 2, temperature: 0, onTextChunk: () => (first ||= performance.now() - started) },
+    );
     return first || performance.now() - started;
   };
   const coldTtftMs = await ttft(chats[0]!, `${prompt} What happened first?`);
@@ -71,7 +92,13 @@ const skipped: string[] = [];
 for (const backend of wanted) {
   let llama: Llama;
   try {
-    llama = await getLlama({ gpu: backend === "cpu" ? false : (backend as "cuda" | "vulkan" | "metal"), build: "never", logLevel: LlamaLogLevel.error, progressLogs: false, maxThreads: threads });
+    llama = await getLlama({
+      gpu: backend === "cpu" ? false : (backend as "cuda" | "vulkan" | "metal"),
+      build: "never",
+      logLevel: LlamaLogLevel.error,
+      progressLogs: false,
+      maxThreads: threads,
+    });
   } catch (error) {
     skipped.push(`${backend}: ${(error as Error).message.split("\n")[0]}`);
     continue;
@@ -91,7 +118,10 @@ const table = [
   "",
   "| backend | devices | decode tok/s | 4 parallel × 128 tok | 4 sequential | parallel speed-up | TTFT cold (~1500 tok) | TTFT shared prefix | load |",
   "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-  ...rows.map((r) => `| ${r.backend} | ${r.devices} | ${r.decodeTps.toFixed(1)} | ${r.parallel4Ms.toFixed(0)} ms | ${r.sequential4Ms.toFixed(0)} ms | ${(r.sequential4Ms / r.parallel4Ms).toFixed(2)}× | ${r.coldTtftMs.toFixed(0)} ms | ${r.warmTtftMs.toFixed(1)} ms | ${r.loadMs.toFixed(0)} ms |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.backend} | ${r.devices} | ${r.decodeTps.toFixed(1)} | ${r.parallel4Ms.toFixed(0)} ms | ${r.sequential4Ms.toFixed(0)} ms | ${(r.sequential4Ms / r.parallel4Ms).toFixed(2)}× | ${r.coldTtftMs.toFixed(0)} ms | ${r.warmTtftMs.toFixed(1)} ms | ${r.loadMs.toFixed(0)} ms |`,
+  ),
   "",
   ...(skipped.length ? ["Not available:", ...skipped.map((s) => `- ${s}`), ""] : []),
 ].join("\n");

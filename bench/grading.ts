@@ -44,8 +44,11 @@ function causeOf(task: Task, item: GradedItem, pred: string): string {
   return `same answer as pred, judged differently against the reference${fallback}`;
 }
 
-const files = readdirSync(folder).filter((name) => name.endsWith(".jsonl")).sort();
-const rows: Array<{ file: string; items: number; agreement: number; corrected: number; noAnswer: number; fallback: number; disagreements: Disagreement[] }> = [];
+const files = readdirSync(folder)
+  .filter((name) => name.endsWith(".jsonl"))
+  .sort();
+const rows: Array<{ file: string; items: number; agreement: number; corrected: number; noAnswer: number; fallback: number; disagreements: Disagreement[] }> =
+  [];
 let graded = 0;
 // The math engine starts once a process (the first comparison); timed apart from the grading itself.
 const startupStarted = performance.now();
@@ -59,7 +62,10 @@ for (const file of files) {
   elapsedMs += performance.now() - started;
   graded += result.items.length;
   const tasks = await readDataset(path, { fields: { reference: "gt" } });
-  const records = readFileSync(path, "utf8").split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const records = readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   const disagreements: Disagreement[] = [];
   let agree = 0;
   result.items.forEach((item, i) => {
@@ -68,22 +74,60 @@ for (const file of files) {
     if (item.correct === label) return void agree++;
     const pred = String(record.pred ?? "");
     const labelError = REALCRITIC_LABEL_ERRORS[file]?.[item.line];
-    disagreements.push({ line: item.line, cause: labelError ? "RealCritic's label is wrong (read by hand)" : causeOf(tasks[i]!, item, pred), label, ours: item.correct, answer: item.answer, extractedBy: item.extractedBy, pred, reference: String(record.gt), tail: String(record.reasoning).slice(-160), ...(labelError ? { labelError } : {}) });
+    disagreements.push({
+      line: item.line,
+      cause: labelError ? "RealCritic's label is wrong (read by hand)" : causeOf(tasks[i]!, item, pred),
+      label,
+      ours: item.correct,
+      answer: item.answer,
+      extractedBy: item.extractedBy,
+      pred,
+      reference: String(record.gt),
+      tail: String(record.reasoning).slice(-160),
+      ...(labelError ? { labelError } : {}),
+    });
   });
   const corrected = agree + disagreements.filter((d) => d.labelError).length;
-  rows.push({ file, items: result.items.length, agreement: agree / result.items.length, corrected: corrected / result.items.length, noAnswer: result.summary.noAnswer / result.items.length, fallback: result.summary.fallback / result.items.length, disagreements });
+  rows.push({
+    file,
+    items: result.items.length,
+    agreement: agree / result.items.length,
+    corrected: corrected / result.items.length,
+    noAnswer: result.summary.noAnswer / result.items.length,
+    fallback: result.summary.fallback / result.items.length,
+    disagreements,
+  });
 }
 const perThousandMs = (elapsedMs / graded) * 1000;
 const load = loadavg()[0]!.toFixed(1);
 
 /** ProcessBench items whose problem the shipped test sets answer, graded on their joined steps. */
-function processBenchAgreement(): Array<{ file: string; items: number; agreement: number; noAnswer: number; disagreements: Array<{ id: string; label: boolean; answer: string | null; extractedBy: string; reference: string }> }> {
+function processBenchAgreement(): Array<{
+  file: string;
+  items: number;
+  agreement: number;
+  noAnswer: number;
+  disagreements: Array<{ id: string; label: boolean; answer: string | null; extractedBy: string; reference: string }>;
+}> {
   const data = resolve(repoRoot, "../shared/data");
   const math = JSON.parse(readFileSync(join(data, "tasks/math500_test.json"), "utf8")) as Array<{ problem: string; answer: string }>;
-  const gsm = readFileSync(join(data, "tasks/gsm8k_test.jsonl"), "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as { question: string; answer: string });
-  const references = { "gsm8k.json": new Map(gsm.map((r) => [r.question.trim(), r.answer])), "math.json": new Map(math.map((r) => [r.problem.trim(), r.answer])) };
+  const gsm = readFileSync(join(data, "tasks/gsm8k_test.jsonl"), "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { question: string; answer: string });
+  const references = {
+    "gsm8k.json": new Map(gsm.map((r) => [r.question.trim(), r.answer])),
+    "math.json": new Map(math.map((r) => [r.problem.trim(), r.answer])),
+  };
   return Object.entries(references).map(([file, refs]) => {
-    const items = (JSON.parse(readFileSync(join(data, "processbench", file), "utf8")) as Array<{ id: string; problem: string; steps: string[]; final_answer_correct: unknown }>).filter((item) => refs.has(item.problem.trim()));
+    const items = (
+      JSON.parse(readFileSync(join(data, "processbench", file), "utf8")) as Array<{
+        id: string;
+        problem: string;
+        steps: string[];
+        final_answer_correct: unknown;
+      }>
+    ).filter((item) => refs.has(item.problem.trim()));
     let agree = 0;
     let noAnswer = 0;
     const disagreements = [];
@@ -110,7 +154,9 @@ const lines = [
   "",
   "| file | items | agreement with previous_score | with the labels read by hand as wrong corrected | no answer extracted | answer from a fallback | disagreements |",
   "|---|---|---|---|---|---|---|",
-  ...rows.map((r) => `| ${r.file} | ${r.items} | ${pct(r.agreement)} | ${pct(r.corrected)} | ${pct(r.noAnswer)} | ${pct(r.fallback)} | ${r.disagreements.length} |`),
+  ...rows.map(
+    (r) => `| ${r.file} | ${r.items} | ${pct(r.agreement)} | ${pct(r.corrected)} | ${pct(r.noAnswer)} | ${pct(r.fallback)} | ${r.disagreements.length} |`,
+  ),
   "",
   "Fallbacks: `last-number` (a numeric task's solution stated no answer; its last number is taken, as GSM8K graders do) and `option-mention` (a multiple-choice solution stated no answer; the option it names last). The labels read by hand as wrong, and why, are in `test/support/realcritic-labels.ts` and listed below.",
   "",
@@ -121,8 +167,16 @@ for (const row of rows) {
   const causes = new Map<string, Disagreement[]>();
   for (const d of row.disagreements) causes.set(d.cause, [...(causes.get(d.cause) ?? []), d]);
   for (const [cause, list] of causes) {
-    lines.push(`### ${cause} (${list.length})`, "", "| line | label | ours | our answer (how) | RealCritic pred | reference | end of the response | why the label is wrong |", "|---|---|---|---|---|---|---|---|");
-    for (const d of list) lines.push(`| ${d.line} | ${d.label} | ${d.ours} | ${cell(d.answer)} (${d.extractedBy}) | ${cell(d.pred)} | ${cell(d.reference)} | ${cell(d.tail)} | ${cell(d.labelError ?? "")} |`);
+    lines.push(
+      `### ${cause} (${list.length})`,
+      "",
+      "| line | label | ours | our answer (how) | RealCritic pred | reference | end of the response | why the label is wrong |",
+      "|---|---|---|---|---|---|---|---|",
+    );
+    for (const d of list)
+      lines.push(
+        `| ${d.line} | ${d.label} | ${d.ours} | ${cell(d.answer)} (${d.extractedBy}) | ${cell(d.pred)} | ${cell(d.reference)} | ${cell(d.tail)} | ${cell(d.labelError ?? "")} |`,
+      );
     lines.push("");
   }
 }
@@ -133,10 +187,18 @@ lines.push(
   "",
   "| file | items | agreement with final_answer_correct | no answer extracted | disagreements (id: label, our answer (how), reference) |",
   "|---|---|---|---|---|",
-  ...processBench.map((r) => `| ${r.file} | ${r.items} | ${pct(r.agreement)} | ${pct(r.noAnswer)} | ${r.disagreements.map((d) => `${d.id}: ${d.label}, ${cell(d.answer)} (${d.extractedBy}), ${cell(d.reference)}`).join("; ")} |`),
+  ...processBench.map(
+    (r) =>
+      `| ${r.file} | ${r.items} | ${pct(r.agreement)} | ${pct(r.noAnswer)} | ${r.disagreements.map((d) => `${d.id}: ${d.label}, ${cell(d.answer)} (${d.extractedBy}), ${cell(d.reference)}`).join("; ")} |`,
+  ),
   "",
 );
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, "grading.md"), `${lines.join("\n")}\n`);
-writeFileSync(join(out, "grading.json"), `${JSON.stringify({ graded, elapsedMs, startupMs, perThousandMs, load: Number(load), files: rows.map(({ disagreements, ...r }) => ({ ...r, disagreements: disagreements.length })), processBench: processBench.map(({ disagreements, ...r }) => ({ ...r, disagreements: disagreements.length })) }, null, 2)}\n`);
-process.stdout.write(`${rows.map((r) => `${r.file}: agreement ${pct(r.agreement)} (${pct(r.corrected)} with wrong labels corrected), no answer ${pct(r.noAnswer)}, ${r.disagreements.length} disagreements`).join("\n")}\n${processBench.map((r) => `processbench/${r.file}: agreement ${pct(r.agreement)} over ${r.items}`).join("\n")}\n${perThousandMs.toFixed(0)} ms per 1,000 answers (engine start-up ${startupMs.toFixed(0)} ms included; load average ${load})\n`);
+writeFileSync(
+  join(out, "grading.json"),
+  `${JSON.stringify({ graded, elapsedMs, startupMs, perThousandMs, load: Number(load), files: rows.map(({ disagreements, ...r }) => ({ ...r, disagreements: disagreements.length })), processBench: processBench.map(({ disagreements, ...r }) => ({ ...r, disagreements: disagreements.length })) }, null, 2)}\n`,
+);
+process.stdout.write(
+  `${rows.map((r) => `${r.file}: agreement ${pct(r.agreement)} (${pct(r.corrected)} with wrong labels corrected), no answer ${pct(r.noAnswer)}, ${r.disagreements.length} disagreements`).join("\n")}\n${processBench.map((r) => `processbench/${r.file}: agreement ${pct(r.agreement)} over ${r.items}`).join("\n")}\n${perThousandMs.toFixed(0)} ms per 1,000 answers (engine start-up ${startupMs.toFixed(0)} ms included; load average ${load})\n`,
+);

@@ -20,7 +20,11 @@ const children: ChildProcess[] = [];
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 function serve(): Promise<{ baseUrl: string; apiKey: string }> {
-  const child = spawn(process.execPath, [join(repoRoot, "bin/refinery.mjs"), "serve", "--openai", "--actor", model, "--runs", join(scratch, "served"), "--threads", threads, "--parallel", "2"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, "bin/refinery.mjs"), "serve", "--openai", "--actor", model, "--runs", join(scratch, "served"), "--threads", threads, "--parallel", "2"],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   children.push(child);
   return new Promise((resolveServe, reject) => {
     let out = "";
@@ -45,14 +49,29 @@ async function measure(replicas: string[], label: string) {
     dataset: resolve(repoRoot, "../shared/data/tasks/gsm8k_test.jsonl"),
     limit: items,
     seed: 11,
-    columns: columnsFor([{ name: "single-pass", strategy: "single-pass" }, { name: "self-refine", strategy: "self-refine", params: { maxIterations: 1, stopScore: 10 } }], [pair]),
+    columns: columnsFor(
+      [
+        { name: "single-pass", strategy: "single-pass" },
+        { name: "self-refine", strategy: "self-refine", params: { maxIterations: 1, stopScore: 10 } },
+      ],
+      [pair],
+    ),
   };
   let last: ExperimentProgress | undefined;
   const started = performance.now();
   const results = await runExperiment(join(scratch, label), config, { cache: false, onProgress: (p) => (last = p) });
   const seconds = (performance.now() - started) / 1000;
   const tokens = results.reduce((sum, r) => sum + r.totalTokens, 0);
-  const row = { label, endpoints: replicas.length, cells: results.length, failed: results.filter((r) => r.status === "failed").length, seconds, cellsPerSecond: results.length / seconds, tokensPerSecond: tokens / seconds, perEndpoint: last?.endpoints ?? [] };
+  const row = {
+    label,
+    endpoints: replicas.length,
+    cells: results.length,
+    failed: results.filter((r) => r.status === "failed").length,
+    seconds,
+    cellsPerSecond: results.length / seconds,
+    tokensPerSecond: tokens / seconds,
+    perEndpoint: last?.endpoints ?? [],
+  };
   log(`${label}: ${row.cells} cells in ${seconds.toFixed(1)} s · ${row.cellsPerSecond.toFixed(2)} cells/s · ${row.tokensPerSecond.toFixed(0)} tokens/s`);
   return row;
 }
@@ -76,7 +95,11 @@ try {
     "",
     "| endpoints | cells | seconds | cells/s | tokens/s |",
     "|---|---|---|---|---|",
-    ...rounds.flatMap((r, i) => [r.one, r.two].map((m) => `| ${m.endpoints} (round ${i + 1}) | ${m.cells} | ${m.seconds.toFixed(1)} | ${m.cellsPerSecond.toFixed(2)} | ${m.tokensPerSecond.toFixed(0)} |`)),
+    ...rounds.flatMap((r, i) =>
+      [r.one, r.two].map(
+        (m) => `| ${m.endpoints} (round ${i + 1}) | ${m.cells} | ${m.seconds.toFixed(1)} | ${m.cellsPerSecond.toFixed(2)} | ${m.tokensPerSecond.toFixed(0)} |`,
+      ),
+    ),
     "",
     `Two endpoints / one: **${ratio.toFixed(2)}×** cells per second (rounds: ${ratios.map((r) => `${r.toFixed(2)}×`).join(", ")}). Per endpoint (two): ${two.perEndpoint.map((e) => `${e.endpoint} ${e.done} cells, ${e.tokensPerSecond.toFixed(0)} tokens/s`).join("; ")}.`,
     "",

@@ -24,15 +24,44 @@ const experiment = join(dir, "experiment");
 mkdirSync(experiment);
 const random = mulberry32(3);
 const dataset = join(dir, "items.jsonl");
-writeFileSync(dataset, Array.from({ length: items }, (_, i) => JSON.stringify({ id: `q${i}`, question: `What is ${i} + 1?`, answer: String(i + 1), level: String(1 + (i % 5)), subject: ["algebra", "geometry", "counting"][i % 3] })).join("\n") + "\n");
+writeFileSync(
+  dataset,
+  Array.from({ length: items }, (_, i) =>
+    JSON.stringify({
+      id: `q${i}`,
+      question: `What is ${i} + 1?`,
+      answer: String(i + 1),
+      level: String(1 + (i % 5)),
+      subject: ["algebra", "geometry", "counting"][i % 3],
+    }),
+  ).join("\n") + "\n",
+);
 const columns = Array.from({ length: columnCount }, (_, c) => `strategy-${c}`);
 const model = { path: join(dir, "model.gguf") };
 const config: ExperimentConfig = { dataset, seed: 0, columns: columns.map((name) => ({ name, strategy: "single-pass", actor: model, critic: model })) };
 writeFileSync(join(experiment, "experiment.json"), `${JSON.stringify(config, null, 2)}\n`);
 const cell = (item: number, column: string, c: number): CellResult => {
   const skill = 0.4 + c * 0.03;
-  const trajectory = Array.from({ length: 3 }, (_, k) => ({ iteration: k, tokens: 200 * (k + 1), correct: random() < skill + k * 0.02, score: Math.round(random() * 10) }));
-  return { item, itemId: `q${item}`, column, runId: `${column}--${item}`, status: "finished", correct: trajectory.at(-1)!.correct, initialCorrect: trajectory[0]!.correct, answer: "1", pathTokens: 400, totalTokens: 600, wallMs: 900, trajectory };
+  const trajectory = Array.from({ length: 3 }, (_, k) => ({
+    iteration: k,
+    tokens: 200 * (k + 1),
+    correct: random() < skill + k * 0.02,
+    score: Math.round(random() * 10),
+  }));
+  return {
+    item,
+    itemId: `q${item}`,
+    column,
+    runId: `${column}--${item}`,
+    status: "finished",
+    correct: trajectory.at(-1)!.correct,
+    initialCorrect: trajectory[0]!.correct,
+    answer: "1",
+    pathTokens: 400,
+    totalTokens: 600,
+    wallMs: 900,
+    trajectory,
+  };
 };
 const lines: string[] = [];
 for (let item = 0; item < items; item++) columns.forEach((column, c) => lines.push(JSON.stringify(cell(item, column, c))));
@@ -67,7 +96,11 @@ for (let i = 0; i < 5; i++) {
     await time(() => {
       const results = readResults(experiment);
       const summary = summarize(results, columns);
-      for (const column of columns) bootstrapInterval(results.filter((r) => r.column === column).map((r) => Number(r.correct === true)), { seed: 7 });
+      for (const column of columns)
+        bootstrapInterval(
+          results.filter((r) => r.column === column).map((r) => Number(r.correct === true)),
+          { seed: 7 },
+        );
       breakdownByField(results, columns, fields);
       return summary;
     }),

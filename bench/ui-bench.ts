@@ -24,35 +24,100 @@ function replayEngine(): EngineProcess {
   const batcher = new EventBatcher((id, events) => send({ kind: "event", event: { type: "run-events", runId: id, events } }));
   const play = async () => {
     const model = { path: "/bench.gguf", name: "bench", sizeBytes: 0, sampling: { temperature: 0, maxTokens: 8 } };
-    batcher.push(runId, { type: "run-started", at: Date.now(), runId, strategy: "synthetic", params: {}, models: { actor: model, critic: model }, seed: 0, task: { question: "replay" } });
+    batcher.push(runId, {
+      type: "run-started",
+      at: Date.now(),
+      runId,
+      strategy: "synthetic",
+      params: {},
+      models: { actor: model, critic: model },
+      seed: 0,
+      task: { question: "replay" },
+    });
     const interval = 1000 / TOKENS_PER_SECOND;
     let next = performance.now();
     const candidates: string[] = [];
     for (let i = 1; i <= NODES; i++) {
       const id = `n${i}`;
       const role: NodeRole = i % 10 === 0 ? "vote" : i % 3 === 0 ? "critique" : i % 3 === 1 ? "draft" : "refine";
-      const parents = role === "draft" ? (candidates.length ? [candidates[Math.floor(candidates.length / 2)]!] : []) : role === "vote" ? candidates.slice(-4) : [candidates.at(-1) ?? ""].filter(Boolean);
-      batcher.push(runId, { type: "node-added", at: Date.now(), nodeId: id, parents, role, step: role, iteration: i % 4, model: role === "vote" ? null : role === "critique" ? "critic" : "actor" });
+      const parents =
+        role === "draft"
+          ? candidates.length
+            ? [candidates[Math.floor(candidates.length / 2)]!]
+            : []
+          : role === "vote"
+            ? candidates.slice(-4)
+            : [candidates.at(-1) ?? ""].filter(Boolean);
+      batcher.push(runId, {
+        type: "node-added",
+        at: Date.now(),
+        nodeId: id,
+        parents,
+        role,
+        step: role,
+        iteration: i % 4,
+        model: role === "vote" ? null : role === "critique" ? "critic" : "actor",
+      });
       for (let t = 0; t < TOKENS_PER_NODE; t++) {
         next += interval;
         const wait = next - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         batcher.push(runId, { type: "token-delta", nodeId: id, text: ` tok${t}` });
       }
-      batcher.push(runId, { type: "node-completed", at: Date.now(), nodeId: id, text: Array.from({ length: TOKENS_PER_NODE }, (_, t) => ` tok${t}`).join(""), answer: role === "critique" ? null : String(i % 7), tokensIn: 10, tokensOut: TOKENS_PER_NODE, wallMs: 16, status: "done" });
+      batcher.push(runId, {
+        type: "node-completed",
+        at: Date.now(),
+        nodeId: id,
+        text: Array.from({ length: TOKENS_PER_NODE }, (_, t) => ` tok${t}`).join(""),
+        answer: role === "critique" ? null : String(i % 7),
+        tokensIn: 10,
+        tokensOut: TOKENS_PER_NODE,
+        wallMs: 16,
+        status: "done",
+      });
       if (role === "critique") {
         const target = candidates.at(-1);
-        if (target) batcher.push(runId, { type: "score-set", at: Date.now(), nodeId: target, score: { value: i % 11, verdict: "unknown", source: "critic", byNodeId: id, steps: [{ index: 0, verdict: "correct", score: 8 }, { index: 1, verdict: "wrong", score: 2 }], firstErrorStep: 1 } });
+        if (target)
+          batcher.push(runId, {
+            type: "score-set",
+            at: Date.now(),
+            nodeId: target,
+            score: {
+              value: i % 11,
+              verdict: "unknown",
+              source: "critic",
+              byNodeId: id,
+              steps: [
+                { index: 0, verdict: "correct", score: 8 },
+                { index: 1, verdict: "wrong", score: 2 },
+              ],
+              firstErrorStep: 1,
+            },
+          });
       } else if (role !== "vote") candidates.push(id);
     }
-    const finished: RunEvent = { type: "run-finished", at: Date.now(), selectedNodeId: candidates.at(-1)!, answer: "1", correct: null, budgets: { selectedPathTokens: 0, totalTokens: NODES * (TOKENS_PER_NODE + 10) } };
+    const finished: RunEvent = {
+      type: "run-finished",
+      at: Date.now(),
+      selectedNodeId: candidates.at(-1)!,
+      answer: "1",
+      correct: null,
+      budgets: { selectedPathTokens: 0, totalTokens: NODES * (TOKENS_PER_NODE + 10) },
+    };
     batcher.push(runId, finished);
     batcher.flush();
   };
   return {
     pid: process.pid,
     send: (message) => {
-      const value = message.method === "startRun" ? { runId } : message.method === "listStrategies" || message.method === "listRuns" ? [] : message.method === "engineInfo" ? { backend: null, runsDir: "", mode: "web", pid: 0 } : null;
+      const value =
+        message.method === "startRun"
+          ? { runId }
+          : message.method === "listStrategies" || message.method === "listRuns"
+            ? []
+            : message.method === "engineInfo"
+              ? { backend: null, runsDir: "", mode: "web", pid: 0 }
+              : null;
       queueMicrotask(() => send({ kind: "response", id: message.id, result: { ok: true, value } }));
       if (message.method === "startRun") setTimeout(() => void play(), 200);
     },
@@ -86,7 +151,10 @@ await page.fill('[data-testid="actor-path"]', "/bench.gguf");
 await page.fill('[data-testid="question"]', "replay");
 const started = Date.now();
 await page.click('[data-testid="start-run"]');
-await page.waitForFunction((n) => (document.querySelector('[data-testid="tree-count"]')?.textContent ?? "").startsWith(`${n} nodes`), NODES, { timeout: 120_000, polling: 500 });
+await page.waitForFunction((n) => (document.querySelector('[data-testid="tree-count"]')?.textContent ?? "").startsWith(`${n} nodes`), NODES, {
+  timeout: 120_000,
+  polling: 500,
+});
 const elapsed = (Date.now() - started) / 1000;
 const { frames, longTasks, drawn } = (await page.evaluate(`(() => {
   window.benchStop = true;

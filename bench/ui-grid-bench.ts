@@ -15,14 +15,42 @@ const REPEATS = 20;
 const dir = join(mkdtempSync(join(tmpdir(), "refinery-grid-bench-")), "exp");
 mkdirSync(dir, { recursive: true });
 const dataset = join(dir, "..", "tasks.jsonl");
-writeFileSync(dataset, Array.from({ length: ITEMS }, (_, i) => JSON.stringify({ id: `q${i}`, question: `What is ${i} + ${i}? Show your work step by step.`, answer: String(2 * i), level: `L${i % 5}` })).join("\n"));
+writeFileSync(
+  dataset,
+  Array.from({ length: ITEMS }, (_, i) =>
+    JSON.stringify({ id: `q${i}`, question: `What is ${i} + ${i}? Show your work step by step.`, answer: String(2 * i), level: `L${i % 5}` }),
+  ).join("\n"),
+);
 const columns = Array.from({ length: COLUMNS }, (_, c) => `col-${c}`);
-writeFileSync(join(dir, "experiment.json"), JSON.stringify({ dataset, seed: 0, columns: columns.map((name) => ({ name, strategy: "single-pass", actor: { path: "a.gguf" }, critic: { path: "c.gguf" } })) }, null, 2));
+writeFileSync(
+  join(dir, "experiment.json"),
+  JSON.stringify(
+    { dataset, seed: 0, columns: columns.map((name) => ({ name, strategy: "single-pass", actor: { path: "a.gguf" }, critic: { path: "c.gguf" } })) },
+    null,
+    2,
+  ),
+);
 const lines: string[] = [];
 for (let item = 0; item < ITEMS; item++) {
   columns.forEach((column, c) => {
     const correct = (item * 7 + c * 3) % 5 !== 0;
-    lines.push(JSON.stringify({ item, itemId: `q${item}`, column, runId: `r-${item}-${c}`, status: "finished", correct, initialCorrect: correct, answer: String(correct ? 2 * item : 2 * item + 1), pathTokens: 40 + c, totalTokens: 60 + c * 10, thoughtTokens: 0, wallMs: 100 + c, trajectory: [{ tokens: 60 + c * 10, correct, score: null }] }));
+    lines.push(
+      JSON.stringify({
+        item,
+        itemId: `q${item}`,
+        column,
+        runId: `r-${item}-${c}`,
+        status: "finished",
+        correct,
+        initialCorrect: correct,
+        answer: String(correct ? 2 * item : 2 * item + 1),
+        pathTokens: 40 + c,
+        totalTokens: 60 + c * 10,
+        thoughtTokens: 0,
+        wallMs: 100 + c,
+        trajectory: [{ tokens: 60 + c * 10, correct, score: null }],
+      }),
+    );
   });
 }
 writeFileSync(join(dir, "results.jsonl"), `${lines.join("\n")}\n`);
@@ -64,7 +92,15 @@ const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)]!, p95: s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]!, max: s.at(-1)! };
 };
-const results = { date: new Date().toISOString(), items: ITEMS, columns: COLUMNS, repeats: REPEATS, filterToggleMs: stats(timings.filter), scrollMs: stats(timings.scroll), rowsInDom: Math.max(...timings.rows) };
+const results = {
+  date: new Date().toISOString(),
+  items: ITEMS,
+  columns: COLUMNS,
+  repeats: REPEATS,
+  filterToggleMs: stats(timings.filter),
+  scrollMs: stats(timings.scroll),
+  rowsInDom: Math.max(...timings.rows),
+};
 const table = [
   `# Compare grid benchmark (${results.date.slice(0, 10)})`,
   "",

@@ -18,7 +18,13 @@ const endpointKeys = endpointKeyStore(app.getPath("userData"));
 function spawnEngine(settings: { gpu: string }): EngineProcess {
   const child = utilityProcess.fork(join(here, "engine.mjs"), [], {
     serviceName: "Refinery engine",
-    env: { ...process.env, REFINERY_RUNS_DIR: runsDir, REFINERY_MODE: "electron", REFINERY_GPU: settings.gpu, REFINERY_ENDPOINT_KEYS: JSON.stringify(endpointKeys.all()) },
+    env: {
+      ...process.env,
+      REFINERY_RUNS_DIR: runsDir,
+      REFINERY_MODE: "electron",
+      REFINERY_GPU: settings.gpu,
+      REFINERY_ENDPOINT_KEYS: JSON.stringify(endpointKeys.all()),
+    },
     stdio: "inherit",
   });
   return {

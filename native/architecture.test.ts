@@ -51,8 +51,14 @@ function buildGraph(): Graph {
   const external = new Map<string, string[]>();
   for (const file of files) {
     const specifiers = importsOf(readFileSync(join(root, file), "utf8"));
-    local.set(file, specifiers.filter((s) => s.startsWith(".")).map((s) => relative(root, resolve(root, dirname(file), s))));
-    external.set(file, specifiers.filter((s) => !s.startsWith(".")));
+    local.set(
+      file,
+      specifiers.filter((s) => s.startsWith(".")).map((s) => relative(root, resolve(root, dirname(file), s))),
+    );
+    external.set(
+      file,
+      specifiers.filter((s) => !s.startsWith(".")),
+    );
   }
   return { files, local, external };
 }
@@ -72,13 +78,19 @@ function violations(filter: (file: string) => boolean, bad: (file: string, speci
 
 test("the source tree is found and its imports are read", () => {
   assert.ok(graph.files.length > 50, `found ${graph.files.length} files`);
-  assert.deepEqual(importsOf(`import type { A } from "./a.ts";\nexport * from "../b.ts";\nconst c = await import("./c.ts");\nimport "./d.css";`), ["./a.ts", "../b.ts", "./d.css", "./c.ts"]);
+  assert.deepEqual(importsOf(`import type { A } from "./a.ts";\nexport * from "../b.ts";\nconst c = await import("./c.ts");\nimport "./d.css";`), [
+    "./a.ts",
+    "../b.ts",
+    "./d.css",
+    "./c.ts",
+  ]);
 });
 
 test("the renderer imports only itself, native/protocol/ and browser packages", () => {
   const bad = violations(
     (f) => f.startsWith("renderer/") && !f.endsWith(".test.ts"),
-    (_file, specifier, target) => (target !== undefined ? !target.startsWith("renderer/") && !target.startsWith("native/protocol/") : isNodeBuiltin(specifier) || specifier === "electron"),
+    (_file, specifier, target) =>
+      target !== undefined ? !target.startsWith("renderer/") && !target.startsWith("native/protocol/") : isNodeBuiltin(specifier) || specifier === "electron",
   );
   assert.deepEqual(bad, []);
 });
@@ -96,7 +108,8 @@ test("native/ never imports electron", () => {
 test("native/protocol/ is pure: no Node, no DOM, nothing else of native/", () => {
   const bad = violations(
     (f) => f.startsWith("native/protocol/") && !f.endsWith(".test.ts"),
-    (_file, specifier, target) => (target !== undefined ? !target.startsWith("native/protocol/") : isNodeBuiltin(specifier) || DOM_PACKAGES.has(specifier) || specifier === "electron"),
+    (_file, specifier, target) =>
+      target !== undefined ? !target.startsWith("native/protocol/") : isNodeBuiltin(specifier) || DOM_PACKAGES.has(specifier) || specifier === "electron",
   );
   assert.deepEqual(bad, []);
 });
@@ -148,7 +161,17 @@ export function cycles(edges: Map<string, string[]>): string[][] {
 }
 
 test("the cycle finder finds a cycle", () => {
-  assert.deepEqual(cycles(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]], ["d", ["a"]]])), [["a", "b", "c"]]);
+  assert.deepEqual(
+    cycles(
+      new Map([
+        ["a", ["b"]],
+        ["b", ["c"]],
+        ["c", ["a"]],
+        ["d", ["a"]],
+      ]),
+    ),
+    [["a", "b", "c"]],
+  );
 });
 
 test("no import cycles", () => {

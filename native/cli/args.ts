@@ -58,4 +58,3 @@ export function paramsFrom(pairs: string[] | undefined): Record<string, string> 
   }
   return params;
 }
-

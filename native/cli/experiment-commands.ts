@@ -5,7 +5,21 @@ import { describeDamage } from "../runs/jsonl.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping } from "../eval/dataset.ts";
 import { parseStrategySpec, type PresetSpec, type StrategySpec } from "../protocol/strategy-spec.ts";
-import { autoConcurrency, breakdownByField, buildExperimentConfig, loadExperimentDataset, ExperimentControl, readCheckpoint, readExperimentConfig, readResults, runExperiment, summarize, type ExperimentConfig, type ExperimentProgress, type ModelPair } from "../eval/experiment.ts";
+import {
+  autoConcurrency,
+  breakdownByField,
+  buildExperimentConfig,
+  loadExperimentDataset,
+  ExperimentControl,
+  readCheckpoint,
+  readExperimentConfig,
+  readResults,
+  runExperiment,
+  summarize,
+  type ExperimentConfig,
+  type ExperimentProgress,
+  type ModelPair,
+} from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
@@ -41,13 +55,20 @@ function readPool(path: string): string[] {
  * --actor/--critic and every --pair actor.gguf[,critic.gguf]: the model pairs the strategies run with. Several
  * --actor endpoints (or a --pool file) are replicas of one model: cells spread over them.
  */
-function pairsFrom(actors: string[], critic: string | undefined, pairs: string[] | undefined, maxTokens: number | undefined, thinking: { actor?: number; critic?: number } = {}): ModelPair[] {
+function pairsFrom(
+  actors: string[],
+  critic: string | undefined,
+  pairs: string[] | undefined,
+  maxTokens: number | undefined,
+  thinking: { actor?: number; critic?: number } = {},
+): ModelPair[] {
   const actorSampling = { ...(maxTokens ? { maxTokens } : {}), ...(thinking.actor !== undefined ? { thinkingBudget: thinking.actor } : {}) };
   const sampling = Object.keys(actorSampling).length ? { sampling: actorSampling } : {};
   const criticSampling = thinking.critic !== undefined ? { sampling: { thinkingBudget: thinking.critic } } : {};
   const list: Array<[string, string]> = [];
   if (actors.length > 1) {
-    if (!actors.every(isEndpointSpec)) throw new UsageError("several --actor are replicas of one model: give endpoints (openai:URL#model), or use --pair for model pairs");
+    if (!actors.every(isEndpointSpec))
+      throw new UsageError("several --actor are replicas of one model: give endpoints (openai:URL#model), or use --pair for model pairs");
     const [first] = actors as [string];
     const critics = critic ? { path: critic } : { path: first, replicas: actors };
     return [{ actor: { path: first, replicas: actors, ...sampling }, critic: critics }, ...pairsFrom([], undefined, pairs, maxTokens)];
@@ -90,7 +111,9 @@ function watchKeys(control: ExperimentControl, quiet: boolean): () => void {
 
 export function progressLine(p: ExperimentProgress): string {
   const eta = Number.isFinite(p.etaSeconds) ? `${Math.round(p.etaSeconds)} s left` : "? s left";
-  const endpoints = (p.endpoints ?? []).map((e) => ` · ${e.endpoint}: ${e.done} done, ${e.running} running, ${e.tokensPerSecond.toFixed(0)} tokens/s${e.down ? " (DOWN)" : ""}`).join("");
+  const endpoints = (p.endpoints ?? [])
+    .map((e) => ` · ${e.endpoint}: ${e.done} done, ${e.running} running, ${e.tokensPerSecond.toFixed(0)} tokens/s${e.down ? " (DOWN)" : ""}`)
+    .join("");
   return `${p.done}/${p.total} cells · ${p.running} running${p.paused ? " · PAUSED (p resumes)" : ""} · ${eta} · ${p.tokensPerSecond.toFixed(0)} tokens/s · ${p.cacheHits} cached generations${endpoints}`;
 }
 
@@ -126,7 +149,8 @@ export async function commandExperiment(args: string[]): Promise<number> {
     warnCheckpointDamage(values.out);
   } else {
     const actors = [...(values.actor ?? []), ...(values.pool ? readPool(values.pool) : [])];
-    if (!values.dataset || !(actors.length || values.pair?.length) || !values.strategy?.length) throw new UsageError("a new experiment needs --dataset, --actor (or --pair, --pool) and at least one --strategy");
+    if (!values.dataset || !(actors.length || values.pair?.length) || !values.strategy?.length)
+      throw new UsageError("a new experiment needs --dataset, --actor (or --pair, --pool) and at least one --strategy");
     const maxTokens = intOption(values["max-tokens"], "max-tokens");
     const specs = applyEndpointFlags(values, { actor: actors, critic: values.critic ? [values.critic] : [] });
     // Pair specs keep their shape (pairsFrom checks it); only their endpoints lose credentials.
@@ -156,9 +180,13 @@ export async function commandExperiment(args: string[]): Promise<number> {
   }
   // Keys of the experiment's endpoints (a resumed one too) from the environment; configs never hold them.
   const models = config.columns.flatMap((c) => [c.actor, c.critic]);
-  applyEndpointFlags(values, { actor: config.columns.flatMap((c) => c.actor.replicas ?? [c.actor.path]), critic: config.columns.flatMap((c) => c.critic.replicas ?? [c.critic.path]) });
+  applyEndpointFlags(values, {
+    actor: config.columns.flatMap((c) => c.actor.replicas ?? [c.actor.path]),
+    critic: config.columns.flatMap((c) => c.critic.replicas ?? [c.critic.path]),
+  });
   // Only remote models: each endpoint's own concurrency decides (what it reports, or 4).
-  const concurrency = values.concurrency === undefined && models.every((m) => isEndpointSpec(m.path)) ? undefined : await concurrencyFor(values.concurrency, config);
+  const concurrency =
+    values.concurrency === undefined && models.every((m) => isEndpointSpec(m.path)) ? undefined : await concurrencyFor(values.concurrency, config);
   const control = new ExperimentControl();
   const unwatch = watchKeys(control, values.quiet === true);
   let reportedSkips = false;
@@ -170,7 +198,12 @@ export async function commandExperiment(args: string[]): Promise<number> {
       onProgress: (p) => {
         if (!reportedSkips && p.skippedRecords.length) {
           reportedSkips = true;
-          process.stderr.write(`skipped ${p.skippedRecords.length} malformed records: ${p.skippedRecords.slice(0, 10).map((r) => `line ${r.line} (${r.reason})`).join(", ")}${p.skippedRecords.length > 10 ? ", …" : ""}\n`);
+          process.stderr.write(
+            `skipped ${p.skippedRecords.length} malformed records: ${p.skippedRecords
+              .slice(0, 10)
+              .map((r) => `line ${r.line} (${r.reason})`)
+              .join(", ")}${p.skippedRecords.length > 10 ? ", …" : ""}\n`,
+          );
         }
         if (!values.quiet) process.stderr.write(`\r${progressLine(p)}   `);
       },
@@ -199,12 +232,19 @@ async function concurrencyFor(option: string | undefined, config: ExperimentConf
 function warnCheckpointDamage(dir: string): void {
   const { damaged, tornTail } = readCheckpoint(dir);
   const path = join(dir, "results.jsonl");
-  if (damaged.length) process.stderr.write(`warning: skipped ${damaged.length} unreadable line${damaged.length === 1 ? "" : "s"} of the checkpoint (those cells run again on resume): ${describeDamage(path, damaged)}\n`);
+  if (damaged.length)
+    process.stderr.write(
+      `warning: skipped ${damaged.length} unreadable line${damaged.length === 1 ? "" : "s"} of the checkpoint (those cells run again on resume): ${describeDamage(path, damaged)}\n`,
+    );
   if (tornTail) process.stderr.write(`warning: the last line of ${path} was cut short by a crash; that cell runs again on resume\n`);
 }
 
 function printSummary(results: ReturnType<typeof readResults>, config: ExperimentConfig, json: boolean, baseline?: string) {
-  const summary = summarize(results, config.columns.map((c) => c.name), baseline);
+  const summary = summarize(
+    results,
+    config.columns.map((c) => c.name),
+    baseline,
+  );
   if (json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
@@ -218,12 +258,22 @@ function printSummary(results: ReturnType<typeof readResults>, config: Experimen
     );
   }
   for (const row of summary.budgetMatched) {
-    process.stdout.write(`at ${row.budget} tokens/item: ${Object.entries(row.accuracy).map(([column, accuracy]) => `${column} ${(accuracy * 100).toFixed(1)}%`).join(", ")}\n`);
+    process.stdout.write(
+      `at ${row.budget} tokens/item: ${Object.entries(row.accuracy)
+        .map(([column, accuracy]) => `${column} ${(accuracy * 100).toFixed(1)}%`)
+        .join(", ")}\n`,
+    );
   }
 }
 
 export async function commandReport(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { html: { type: "string" }, csv: { type: "string" }, jsonl: { type: "string" }, pairs: { type: "string" }, baseline: { type: "string" } });
+  const { values, positionals } = parse(args, {
+    html: { type: "string" },
+    csv: { type: "string" },
+    jsonl: { type: "string" },
+    pairs: { type: "string" },
+    baseline: { type: "string" },
+  });
   const dir = positionals[0];
   if (!dir) throw new UsageError("report needs an experiment folder");
   const config = readExperimentConfig(dir);

@@ -18,10 +18,28 @@ function refinery(...args: string[]) {
 test("grade --json prints per-item verdicts in input order and a summary; --csv and --jsonl export them", () => {
   const csv = join(scratch, "grades.csv");
   const jsonl = join(scratch, "grades.jsonl");
-  const run = refinery("grade", "--dataset", math, "--field", "response=reasoning", "--field", "reference=gt", "--limit", "12", "--json", "--csv", csv, "--jsonl", jsonl);
+  const run = refinery(
+    "grade",
+    "--dataset",
+    math,
+    "--field",
+    "response=reasoning",
+    "--field",
+    "reference=gt",
+    "--limit",
+    "12",
+    "--json",
+    "--csv",
+    csv,
+    "--jsonl",
+    jsonl,
+  );
   assert.equal(run.code, 0, run.stderr);
   const result = JSON.parse(run.stdout);
-  assert.deepEqual(result.items.map((item: { line: number }) => item.line), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  assert.deepEqual(
+    result.items.map((item: { line: number }) => item.line),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+  );
   assert.deepEqual(result.items[0], { line: 1, answer: "\\frac{7}{2}", extractedBy: "boxed", correct: true });
   assert.equal(result.items[2].answer, null, "'\\[0, 0\\]' at the end states no answer to a non-numeric task");
   assert.equal(result.summary.items, 12);

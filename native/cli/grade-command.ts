@@ -18,7 +18,9 @@ function splitFields(specs: readonly string[]): { response: string | undefined; 
 
 function summaryText(result: GradeResult): string {
   const s = result.summary;
-  const by = Object.entries(s.extractedBy).map(([how, n]) => `${how} ${n}`).join(", ");
+  const by = Object.entries(s.extractedBy)
+    .map(([how, n]) => `${how} ${n}`)
+    .join(", ");
   return [
     `${s.items} items · ${s.correct} correct · ${s.incorrect} wrong${s.ungraded ? ` · ${s.ungraded} without a reference` : ""} · accuracy ${pct(s.accuracy)}`,
     `no answer: ${s.noAnswer} · from a fallback: ${s.fallback} · extracted by: ${by}`,

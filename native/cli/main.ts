@@ -98,7 +98,13 @@ async function commandServe(args: string[]): Promise<number> {
 function commandStrategies(args: string[]): number {
   const { values } = parse(args, {});
   if (values.json) {
-    process.stdout.write(`${JSON.stringify(strategies.map(({ name, title, paper, summary, params }) => ({ name, title, paper, summary, params })), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        strategies.map(({ name, title, paper, summary, params }) => ({ name, title, paper, summary, params })),
+        null,
+        2,
+      )}\n`,
+    );
     return 0;
   }
   for (const strategy of strategies) {
@@ -112,27 +118,46 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case "run": return await commandRun(rest);
-      case "replay": return await commandReplay(rest);
-      case "inspect": return await commandInspect(rest);
-      case "strategies": return commandStrategies(rest);
-      case "serve": return await commandServe(rest);
-      case "gpu": return await commandGpu(rest);
-      case "plan": return await commandPlan(rest);
-      case "models": return await commandModels(rest);
-      case "download": return await commandDownload(rest);
-      case "experiment": return await commandExperiment(rest);
-      case "report": return await commandReport(rest);
-      case "critic-eval": return await commandCriticEval(rest);
-      case "grade": return await commandGrade(rest);
-      case undefined: case "help": case "--help": case "-h":
+      case "run":
+        return await commandRun(rest);
+      case "replay":
+        return await commandReplay(rest);
+      case "inspect":
+        return await commandInspect(rest);
+      case "strategies":
+        return commandStrategies(rest);
+      case "serve":
+        return await commandServe(rest);
+      case "gpu":
+        return await commandGpu(rest);
+      case "plan":
+        return await commandPlan(rest);
+      case "models":
+        return await commandModels(rest);
+      case "download":
+        return await commandDownload(rest);
+      case "experiment":
+        return await commandExperiment(rest);
+      case "report":
+        return await commandReport(rest);
+      case "critic-eval":
+        return await commandCriticEval(rest);
+      case "grade":
+        return await commandGrade(rest);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
         process.stdout.write(USAGE);
         return command === undefined ? 1 : 0;
       default:
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (error) {
-    const known = [UsageError, RunInputError, ModelFileError, RunLogError, DatasetError, StrategyParamError, DiskFullError, UnsafeNameError].some((type) => error instanceof type) || ["ZodError", "ExperimentError", "ModelSpecError"].includes((error as Error).name);
+    const known =
+      [UsageError, RunInputError, ModelFileError, RunLogError, DatasetError, StrategyParamError, DiskFullError, UnsafeNameError].some(
+        (type) => error instanceof type,
+      ) || ["ZodError", "ExperimentError", "ModelSpecError"].includes((error as Error).name);
     process.stderr.write(`refinery: ${known ? (error as Error).message : `internal error: ${(error as Error).stack ?? String(error)}`}\n`);
     if (error instanceof UsageError) process.stderr.write("run `refinery help` for usage\n");
     return 2;

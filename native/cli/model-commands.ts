@@ -7,7 +7,12 @@ import { intOption, parse, UsageError } from "./args.ts";
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 export async function commandInspect(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { "context-size": { type: "string" }, sequences: { type: "string" }, gpu: { type: "string" }, "chat-wrapper": { type: "string" } });
+  const { values, positionals } = parse(args, {
+    "context-size": { type: "string" },
+    sequences: { type: "string" },
+    gpu: { type: "string" },
+    "chat-wrapper": { type: "string" },
+  });
   const path = positionals[0];
   if (!path) throw new UsageError("inspect needs a GGUF file path");
   const summary = await modelFacts(path);
@@ -74,7 +79,9 @@ export async function commandGpu(args: string[]): Promise<number> {
   process.stdout.write(`machine: ${report.machine}\n${report.fromCache ? `(cached from ${report.probedAt}; --refresh probes again)\n` : ""}`);
   for (const result of report.results) {
     const vram = result.vram ? ` · VRAM ${(result.vram.free / 2 ** 30).toFixed(1)} of ${(result.vram.total / 2 ** 30).toFixed(1)} GiB free` : "";
-    process.stdout.write(`  ${result.ok ? "✓" : "✗"} ${result.backend}${result.devices.length ? ` (${result.devices.join(", ")})` : ""}${vram}${result.ok ? "" : ` — ${result.reason}`}\n`);
+    process.stdout.write(
+      `  ${result.ok ? "✓" : "✗"} ${result.backend}${result.devices.length ? ` (${result.devices.join(", ")})` : ""}${vram}${result.ok ? "" : ` — ${result.reason}`}\n`,
+    );
   }
   process.stdout.write(`active: ${report.chosen}\n`);
   return 0;
@@ -116,7 +123,9 @@ export async function commandPlan(args: string[]): Promise<number> {
   } else {
     process.stdout.write(`${plan.verdict}: ${plan.summary}\n`);
     for (const role of plan.roles) {
-      process.stdout.write(`  ${role.role}: ${role.gpuLayers}/${role.totalLayers} GPU layers · context ${role.contextSize} × ${role.sequences} · weights ${formatBytes(role.weights.vram)} VRAM + ${formatBytes(role.weights.ram)} RAM · context ${formatBytes(role.context.vram)} VRAM + ${formatBytes(role.context.ram)} RAM${role.sharedWithActor ? " (shares the actor's copy)" : ""}\n`);
+      process.stdout.write(
+        `  ${role.role}: ${role.gpuLayers}/${role.totalLayers} GPU layers · context ${role.contextSize} × ${role.sequences} · weights ${formatBytes(role.weights.vram)} VRAM + ${formatBytes(role.weights.ram)} RAM · context ${formatBytes(role.context.vram)} VRAM + ${formatBytes(role.context.ram)} RAM${role.sharedWithActor ? " (shares the actor's copy)" : ""}\n`,
+      );
     }
     for (const suggestion of plan.suggestions) process.stdout.write(`  to fit better: ${suggestion}\n`);
   }
@@ -138,7 +147,10 @@ export async function commandModels(args: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
     return 0;
   }
-  if (models.length === 0) process.stdout.write(`no GGUF models found (looked in ${roots.refinery}, ${[...roots.lmstudio, ...roots.ollama, ...roots.huggingface].join(", ")}); add one with --add <path>\n`);
+  if (models.length === 0)
+    process.stdout.write(
+      `no GGUF models found (looked in ${roots.refinery}, ${[...roots.lmstudio, ...roots.ollama, ...roots.huggingface].join(", ")}); add one with --add <path>\n`,
+    );
   for (const model of models) {
     const facts = model.error
       ? `unreadable: ${model.error}`
@@ -167,7 +179,9 @@ export async function commandDownload(args: string[]): Promise<number> {
       onProgress: (p) => {
         if (Date.now() - lastPrint < 500) return;
         lastPrint = Date.now();
-        process.stderr.write(`\r${(p.downloadedBytes / 2 ** 20).toFixed(1)} / ${(p.totalBytes / 2 ** 20).toFixed(1)} MiB · ${(p.speed / 2 ** 20).toFixed(1)} MiB/s · ${Math.round(p.etaSeconds)} s left   `);
+        process.stderr.write(
+          `\r${(p.downloadedBytes / 2 ** 20).toFixed(1)} / ${(p.totalBytes / 2 ** 20).toFixed(1)} MiB · ${(p.speed / 2 ** 20).toFixed(1)} MiB/s · ${Math.round(p.etaSeconds)} s left   `,
+        );
       },
     });
     process.stderr.write("\n");
@@ -181,4 +195,3 @@ export async function commandDownload(args: string[]): Promise<number> {
     throw error;
   }
 }
-

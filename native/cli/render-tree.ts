@@ -37,10 +37,15 @@ export function renderTree(state: RunState, options: { width?: number } = {}): s
     const answer = node.answer !== null ? ` → ${node.answer}${node.answerFallback ? ` (guessed: ${node.answerFallback})` : ""}` : "";
     lines.push(`${mark} ${"  ".repeat(depth)}${id} ${node.role}/${node.step} #${node.iteration}${who}${status}${scoreLabel(node)}${answer}${extra}`);
     if (node.thought || node.thoughtTokens > 0) {
-      lines.push(`  ${"  ".repeat(depth)}   ▸ thought (${node.thoughtTokens} tokens${node.thoughtCut ? ", cut at the thinking budget" : ""}): ${oneLine(node.thought, width - 24)}`);
+      lines.push(
+        `  ${"  ".repeat(depth)}   ▸ thought (${node.thoughtTokens} tokens${node.thoughtCut ? ", cut at the thinking budget" : ""}): ${oneLine(node.thought, width - 24)}`,
+      );
     }
     lines.push(`  ${"  ".repeat(depth)}   ${oneLine(node.text, width)}${node.answerCut ? " ⟨answer cut at its budget⟩" : ""}`);
-    if (node.model) lines.push(`  ${"  ".repeat(depth)}   tokens: prompt ${node.tokensEvaluated ?? node.tokensIn} evaluated + ${node.tokensReused} reused · thought ${node.thoughtTokens} · answer ${node.tokensOut - node.thoughtTokens}`);
+    if (node.model)
+      lines.push(
+        `  ${"  ".repeat(depth)}   tokens: prompt ${node.tokensEvaluated ?? node.tokensIn} evaluated + ${node.tokensReused} reused · thought ${node.thoughtTokens} · answer ${node.tokensOut - node.thoughtTokens}`,
+      );
     for (const child of state.children[id] ?? []) {
       if (state.nodes[child]!.parents[0] === id) visit(child, depth + 1);
     }
@@ -52,7 +57,9 @@ export function renderTree(state: RunState, options: { width?: number } = {}): s
     lines.push(`selected ${state.selectedNodeId}: ${state.answer ?? "(no answer extracted)"}${verdict}`);
     lines.push(`tokens: ${budgets.selectedPathTokens} along the critical path to the selected node, ${budgets.totalTokens} in all`);
     if (budgets.promptTokensEvaluated !== undefined) {
-      lines.push(`  prompt ${budgets.promptTokensEvaluated} evaluated · ${budgets.promptTokensReused} reused (not charged) · thought ${budgets.thoughtTokens} · answer ${budgets.answerTokens}`);
+      lines.push(
+        `  prompt ${budgets.promptTokensEvaluated} evaluated · ${budgets.promptTokensReused} reused (not charged) · thought ${budgets.thoughtTokens} · answer ${budgets.answerTokens}`,
+      );
     }
   } else if (state.status === "failed") {
     lines.push(`run failed (${state.failure!.code}): ${state.failure!.reason}`);

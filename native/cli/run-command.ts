@@ -84,7 +84,7 @@ export async function commandRun(args: string[]): Promise<number> {
   }
   if (!values.actor) throw new UsageError("--actor <gguf | openai:URL#model> is required");
   const specs = applyEndpointFlags(values, { actor: [values.actor], critic: [values.critic ?? values.actor] });
-  if (values.task === undefined && !values.dataset) throw new UsageError("give a task with --task \"...\" or a dataset with --dataset <file>");
+  if (values.task === undefined && !values.dataset) throw new UsageError('give a task with --task "..." or a dataset with --dataset <file>');
   if (values.task !== undefined && values.dataset) throw new UsageError("--task and --dataset exclude each other");
   const gpu = (values.gpu ?? "auto") as GpuChoice;
   if (!["auto", "cpu", "cuda", "vulkan", "metal"].includes(gpu)) throw new UsageError(`--gpu must be auto, cpu, cuda, vulkan or metal, got '${gpu}'`);
@@ -98,7 +98,8 @@ export async function commandRun(args: string[]): Promise<number> {
     : [{ question: values.task!, ...(values.reference !== undefined ? { reference: values.reference } : {}) }];
   const contextSize = intOption(values["context-size"], "context-size");
   const gpuLayersText = values["gpu-layers"];
-  if (gpuLayersText !== undefined && !/^(auto|max|\d+)$/.test(gpuLayersText)) throw new UsageError(`--gpu-layers takes auto, max or a number, got '${gpuLayersText}'`);
+  if (gpuLayersText !== undefined && !/^(auto|max|\d+)$/.test(gpuLayersText))
+    throw new UsageError(`--gpu-layers takes auto, max or a number, got '${gpuLayersText}'`);
   const gpuLayers = gpuLayersText === undefined || gpuLayersText === "auto" ? undefined : gpuLayersText === "max" ? ("max" as const) : Number(gpuLayersText);
   const load = {
     ...(contextSize ? { contextSize } : {}),
@@ -121,12 +122,20 @@ export async function commandRun(args: string[]): Promise<number> {
         params: paramsFrom(values.param),
         actor: {
           path: specs.actor[0]!,
-          sampling: { maxTokens: intOption(values["max-tokens"], "max-tokens"), temperature: numberOption(values.temperature, "temperature"), thinkingBudget: intOption(values["thinking-budget"], "thinking-budget") },
+          sampling: {
+            maxTokens: intOption(values["max-tokens"], "max-tokens"),
+            temperature: numberOption(values.temperature, "temperature"),
+            thinkingBudget: intOption(values["thinking-budget"], "thinking-budget"),
+          },
           load: withChatWrapper(load, values["chat-wrapper"]),
         },
         critic: {
           path: specs.critic[0]!,
-          sampling: { maxTokens: intOption(values["critic-max-tokens"], "critic-max-tokens"), thinkingBudget: intOption(values["critic-thinking-budget"], "critic-thinking-budget"), ...(values["critic-reason-first"] ? { reasonFirst: true } : {}) },
+          sampling: {
+            maxTokens: intOption(values["critic-max-tokens"], "critic-max-tokens"),
+            thinkingBudget: intOption(values["critic-thinking-budget"], "critic-thinking-budget"),
+            ...(values["critic-reason-first"] ? { reasonFirst: true } : {}),
+          },
           load: withChatWrapper(load, values["critic-chat-wrapper"]),
         },
         task,
@@ -164,9 +173,10 @@ export async function commandRun(args: string[]): Promise<number> {
         failure: state.failure,
       });
       if (!values.json) {
-        const outcome = state.status === "finished"
-          ? `answer: ${state.answer ?? "(none extracted)"}${state.correct === null ? "" : state.correct ? " (correct)" : " (incorrect)"} · tokens ${state.budgets!.selectedPathTokens} path / ${state.budgets!.totalTokens} total`
-          : `failed (${state.failure!.code}): ${state.failure!.reason}`;
+        const outcome =
+          state.status === "finished"
+            ? `answer: ${state.answer ?? "(none extracted)"}${state.correct === null ? "" : state.correct ? " (correct)" : " (incorrect)"} · tokens ${state.budgets!.selectedPathTokens} path / ${state.budgets!.totalTokens} total`
+            : `failed (${state.failure!.code}): ${state.failure!.reason}`;
         process.stdout.write(`${result.dir}\n  ${outcome}\n`);
       }
       if (controller.signal.aborted) break;
@@ -177,4 +187,3 @@ export async function commandRun(args: string[]): Promise<number> {
   if (values.json) process.stdout.write(`${JSON.stringify(tasks.length === 1 && results.length === 1 ? results[0] : results, null, 2)}\n`);
   return failed > 0 ? 1 : 0;
 }
-

@@ -20,7 +20,10 @@ export async function commandServeOpenAI(args: string[]): Promise<number> {
     threads: { type: "string" },
   });
   if (!values.actor) throw new UsageError("serve --openai needs --actor <gguf> (and optionally --critic <gguf>)");
-  for (const [flag, path] of [["actor", values.actor], ["critic", values.critic]] as const) {
+  for (const [flag, path] of [
+    ["actor", values.actor],
+    ["critic", values.critic],
+  ] as const) {
     if (path && isEndpointSpec(path)) throw new UsageError(`--${flag}: serve --openai serves local GGUF files; point clients at ${path.slice(7)} directly`);
   }
   const { startOpenAIServer } = await import("../server/openai-server.ts");
@@ -49,7 +52,10 @@ export async function commandServeOpenAI(args: string[]): Promise<number> {
     throw error;
   }
   const exposed = values.host && !["127.0.0.1", "localhost", "::1"].includes(values.host);
-  if (exposed) process.stderr.write(`WARNING: listening on ${values.host}: anyone who can reach this machine and has the key can run models on it. Keep the key secret; prefer an SSH tunnel or a reverse proxy with TLS.\n`);
+  if (exposed)
+    process.stderr.write(
+      `WARNING: listening on ${values.host}: anyone who can reach this machine and has the key can run models on it. Keep the key secret; prefer an SSH tunnel or a reverse proxy with TLS.\n`,
+    );
   process.stdout.write(
     `Refinery's OpenAI-compatible API is serving${exposed ? "" : " on loopback only"}.\n` +
       `  base URL: ${server.baseUrl}\n  API key:  ${server.apiKey}   (send it as Authorization: Bearer <key>)\n` +

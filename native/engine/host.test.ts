@@ -43,7 +43,7 @@ const validStart = {
 test("every input is validated against the contract before the engine sees it", async () => {
   const { spawn, spawned } = fakeEngine();
   const host = new EngineHost({ spawn, runsDir: mkdtempSync(join(tmpdir(), "host-")) });
-  assert.deepEqual(await host.request("startRun", { ...validStart, extra: 1 }), { ok: false, error: "invalid startRun request: Unrecognized key: \"extra\"" });
+  assert.deepEqual(await host.request("startRun", { ...validStart, extra: 1 }), { ok: false, error: 'invalid startRun request: Unrecognized key: "extra"' });
   assert.match((await host.request("startRun", { ...validStart, seed: -1 })).ok ? "" : "rejected", /rejected/);
   assert.match(JSON.stringify(await host.request("loadRun", { runId: "../../etc" })), /not a run id/);
   assert.match(JSON.stringify(await host.request("dropTables", {})), /unknown request 'dropTables'/);
@@ -103,7 +103,8 @@ function slowEngine() {
       pid: 2000 + spawned.length,
       send: (message) => {
         if (message.method === "gpuReport") return void held.set("gpuReport", message.id);
-        const value = message.method === "startCriticEval" ? { evalId: "critic-eval-1" } : message.method === "startDownload" ? { downloadId: "d1" } : message.method;
+        const value =
+          message.method === "startCriticEval" ? { evalId: "critic-eval-1" } : message.method === "startDownload" ? { downloadId: "d1" } : message.method;
         queueMicrotask(() => onMessage({ kind: "response", id: message.id, result: { ok: true, value } }));
       },
       onMessage: (listener) => (onMessage = listener),
@@ -118,7 +119,15 @@ function slowEngine() {
 }
 
 const criticEval = { mode: "processbench" as const, dataset: "/d.jsonl", critic: "/m.gguf" };
-const running = (done: number): CriticEvalEvent => ({ type: "critic-eval", evalId: "critic-eval-1", mode: "processbench", dataset: "/d.jsonl", state: "running", done, total: 40 });
+const running = (done: number): CriticEvalEvent => ({
+  type: "critic-eval",
+  evalId: "critic-eval-1",
+  mode: "processbench",
+  dataset: "/d.jsonl",
+  state: "running",
+  done,
+  total: 40,
+});
 
 test("setBackend with a GPU probe and a critic evaluation in flight: refused while the evaluation runs, and every pending request settles with a reason", async () => {
   const { spawn, spawned } = slowEngine();
@@ -154,8 +163,21 @@ test("an engine that dies fails its critic evaluation and download with an event
   await host.request("startDownload", { uri: "hf:org/repo/model.gguf" });
   assert.match(JSON.stringify(await host.request("setBackend", { gpu: "cpu" })), /wait for the critic evaluation/);
   spawned[0]!.emit({ ...running(4), state: "cancelled" });
-  assert.match(JSON.stringify(await host.request("setBackend", { gpu: "cpu" })), /wait for the download to finish/, "a download refuses the switch before its first progress event");
-  spawned[0]!.emit({ type: "download", downloadId: "d1", uri: "hf:org/repo/model.gguf", state: "running", downloadedBytes: 10, totalBytes: 100, speed: 1, etaSeconds: 90 });
+  assert.match(
+    JSON.stringify(await host.request("setBackend", { gpu: "cpu" })),
+    /wait for the download to finish/,
+    "a download refuses the switch before its first progress event",
+  );
+  spawned[0]!.emit({
+    type: "download",
+    downloadId: "d1",
+    uri: "hf:org/repo/model.gguf",
+    state: "running",
+    downloadedBytes: 10,
+    totalBytes: 100,
+    speed: 1,
+    etaSeconds: 90,
+  });
   await host.request("startCriticEval", criticEval);
   spawned[0]!.emit(running(5));
   spawned[0]!.exit("killed by SIGKILL");

@@ -253,7 +253,7 @@ export function forkEngine(env: { runsDir: string; gpu?: string; threads?: numbe
       env: {
         ...process.env,
         REFINERY_RUNS_DIR: env.runsDir,
-        REFINERY_GPU: settings.gpu !== "auto" ? settings.gpu : env.gpu ?? "auto",
+        REFINERY_GPU: settings.gpu !== "auto" ? settings.gpu : (env.gpu ?? "auto"),
         ...(env.threads ? { REFINERY_THREADS: String(env.threads) } : {}),
         REFINERY_MODE: "web",
       },
@@ -273,7 +273,8 @@ export function forkEngine(env: { runsDir: string; gpu?: string; threads?: numbe
       },
       onMessage: (listener) => child.on("message", (message) => listener(message as FromEngine)),
       // "close", not "exit": by then stderr has been read to its end.
-      onExit: (listener) => child.on("close", (code, signal) => listener(`${signal ? `killed by ${signal}` : `exit code ${code}`}${stderr.reason ? `: ${stderr.reason}` : ""}`)),
+      onExit: (listener) =>
+        child.on("close", (code, signal) => listener(`${signal ? `killed by ${signal}` : `exit code ${code}`}${stderr.reason ? `: ${stderr.reason}` : ""}`)),
       kill: () => child.kill(),
     };
   };

@@ -2,10 +2,7 @@
 import type { EngineEvent, RequestName, Result } from "../protocol/contract.ts";
 
 export type ToEngine = { kind: "request"; id: number; method: RequestName; input: unknown };
-export type FromEngine =
-  | { kind: "response"; id: number; result: Result<unknown> }
-  | { kind: "event"; event: EngineEvent }
-  | { kind: "ready"; pid: number };
+export type FromEngine = { kind: "response"; id: number; result: Result<unknown> } | { kind: "event"; event: EngineEvent } | { kind: "ready"; pid: number };
 
 /** The engine process's end of the channel: Node's fork IPC, or Electron's utilityProcess parentPort. */
 export interface EnginePort {

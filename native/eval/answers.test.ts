@@ -53,7 +53,11 @@ test("a Markdown heading of four hashes is not GSM8K's answer line", () => {
 
 test("a numeric task's answer stated as a sentence gives its one number", () => {
   assert.equal(extractAnswer("**Answer:** Verna received $7.00 in change.", { numeric: true }), "7.00");
-  assert.equal(extractAnswer("The answer is \\boxed{4 blue boxes and 6 red boxes}", { numeric: true }), "4 blue boxes and 6 red boxes", "two numbers: no guess");
+  assert.equal(
+    extractAnswer("The answer is \\boxed{4 blue boxes and 6 red boxes}", { numeric: true }),
+    "4 blue boxes and 6 red boxes",
+    "two numbers: no guess",
+  );
   assert.equal(extractAnswer("**Answer:** Verna received $7.00 in change."), "Verna received $7.00", "cut where the explanation starts");
 });
 

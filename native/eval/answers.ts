@@ -54,7 +54,8 @@ const TRAILING_EXPLANATION =
   /\s*(?:\((?:since|because|as|which|from|this|that|i\.e\.|e\.g\.|or|note|rounded|approx\w*|assuming|given|from)\b[^)]*\)?|[,;]\s*(?:which|since|because|so|as|and|but|where|i\.e\.)\b|\s(?:because|since|which|as|where|when|if|for|in|to|so)\s|\s[—–]\s|\s-\s+(?=[A-Za-z]{2,}\s)).*$/is;
 
 /** Words that open a sentence about the answer rather than the answer: "the answer is also consistent with …". */
-const NOT_AN_ANSWER = /^(?:also|not|correct|incorrect|right|wrong|consistent|reasonable|valid|invalid|indeed|that|this|the same|same|clear|obvious|as follows|below|above|shown|given|found|in|to|be|therefore|because|based|likely|probably|unclear|none of)\b/i;
+const NOT_AN_ANSWER =
+  /^(?:also|not|correct|incorrect|right|wrong|consistent|reasonable|valid|invalid|indeed|that|this|the same|same|clear|obvious|as follows|below|above|shown|given|found|in|to|be|therefore|because|based|likely|probably|unclear|none of)\b/i;
 
 /** Display or inline math delimiters around the whole answer: \( … \), \[ … \], $ … $, $$ … $$. */
 function stripMathDelimiters(value: string): string {
@@ -83,7 +84,9 @@ function solvedValue(value: string): string {
 
 /** The answer a phrase or an answer line introduces, cut at the end of its sentence and cleaned of decoration. */
 export function cleanAnswer(raw: string): string {
-  let value = stripEmphasis(raw).trim().replace(/^[:\s]+/, "");
+  let value = stripEmphasis(raw)
+    .trim()
+    .replace(/^[:\s]+/, "");
   const boxed = lastBoxed(value);
   if (boxed !== null) return cleanBoxed(boxed);
   value = value.replace(/^(?:is|=|would be|should be|will be|equals)\s+/i, "");
@@ -101,7 +104,11 @@ export function cleanAnswer(raw: string): string {
 export function cleanBoxed(content: string): string {
   const inner = lastBoxed(content);
   if (inner !== null) return cleanBoxed(inner);
-  return stripMathDelimiters(stripEmphasis(content).trim().replace(/[.\s]+$/, ""));
+  return stripMathDelimiters(
+    stripEmphasis(content)
+      .trim()
+      .replace(/[.\s]+$/, ""),
+  );
 }
 
 interface Candidate {
@@ -110,7 +117,8 @@ interface Candidate {
   extractedBy: ExtractedBy;
 }
 
-const PHRASE = /(?:final\s+answer|(?:the\s+)?(?:correct\s+|right\s+|best\s+)?(?:answer|option|choice))(?:\s+to\s+[^:\n]{0,80}?)?\s*(?:is\s*:?|:|=|would\s+be|should\s+be|will\s+be|must\s+be)[ \t]*/gi;
+const PHRASE =
+  /(?:final\s+answer|(?:the\s+)?(?:correct\s+|right\s+|best\s+)?(?:answer|option|choice))(?:\s+to\s+[^:\n]{0,80}?)?\s*(?:is\s*:?|:|=|would\s+be|should\s+be|will\s+be|must\s+be)[ \t]*/gi;
 
 /** What follows a phrase: the rest of its line, or the next block when the phrase ends the line ("The answer is:\n\[ 7 \]"). */
 function phraseContinuation(text: string, from: number): string {
@@ -185,7 +193,10 @@ function boxedOnLastLine(text: string, spans: ReturnType<typeof boxedSpans>): Ca
   const last = spans.at(-1);
   if (!last) return null;
   // Joined only by connectors: ", ", " and ", "$ and $", ", y = " — not "\boxed{5} is wrong, so \boxed{7}".
-  const connector = (between: string) => between.length < 30 && !between.includes("\n") && between.replace(/\\text\{\s*(?:and|or)\s*\}|\\q?quad|\b(?:and|or)\b|\b[a-zA-Z](?:_\{?\w+\}?)?\b|[$\\()[\],;=\s]/g, "") === "";
+  const connector = (between: string) =>
+    between.length < 30 &&
+    !between.includes("\n") &&
+    between.replace(/\\text\{\s*(?:and|or)\s*\}|\\q?quad|\b(?:and|or)\b|\b[a-zA-Z](?:_\{?\w+\}?)?\b|[$\\()[\],;=\s]/g, "") === "";
   const sameLine = [last];
   for (let i = spans.length - 2; i >= 0 && connector(text.slice(spans[i]!.end, sameLine[0]!.index)); i--) sameLine.unshift(spans[i]!);
   if (sameLine.length < 2) return null;

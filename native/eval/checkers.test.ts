@@ -1,12 +1,37 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { answerIsCorrect, answerKey, candidateIsCorrect, checkerKind, choiceOf, choicesInQuestion, gradeResponse, questionWithChoices, referenceChoice } from "./checkers.ts";
+import {
+  answerIsCorrect,
+  answerKey,
+  candidateIsCorrect,
+  checkerKind,
+  choiceOf,
+  choicesInQuestion,
+  gradeResponse,
+  questionWithChoices,
+  referenceChoice,
+} from "./checkers.ts";
 
 const choices = ["uracil", "thymine", "guanine", "adenine"];
 const inQuestion = "What is the complementary base to cytosine in DNA?\nAnswer Choices: (A) uracil (B) thymine (C) guanine (D) adenine";
 
 test("multiple-choice answers are read as letters, parenthesised letters, 'option B' or the option's text", () => {
-  for (const [answer, letter] of [["C", "C"], ["(c)", "C"], ["C) guanine", "C"], ["c.", "C"], ["guanine", "C"], ["\\text{(B)}", "B"], ["option D", "D"], ["Option (D)", "D"], ["the correct option is D", "D"], ["I think (B) is right", "B"], ["E", null], ["a guess", null], ["Adenine", "D"], ["(A) or (B)", null]] as const) {
+  for (const [answer, letter] of [
+    ["C", "C"],
+    ["(c)", "C"],
+    ["C) guanine", "C"],
+    ["c.", "C"],
+    ["guanine", "C"],
+    ["\\text{(B)}", "B"],
+    ["option D", "D"],
+    ["Option (D)", "D"],
+    ["the correct option is D", "D"],
+    ["I think (B) is right", "B"],
+    ["E", null],
+    ["a guess", null],
+    ["Adenine", "D"],
+    ["(A) or (B)", null],
+  ] as const) {
     assert.equal(choiceOf(answer, choices), letter, answer);
   }
   assert.equal(referenceChoice("2", choices), "C");
@@ -39,13 +64,23 @@ test("options written in the question make a letter reference a multiple-choice 
 
 test("votes group answers by option letter for multiple choice, by normalised value otherwise", () => {
   const task = { question: inQuestion, reference: "C" };
-  assert.deepEqual(["(C) guanine", "C", "guanine", "\\boxed{C}", "B", null, "no idea"].map((a) => answerKey(task, a)), ["C", "C", "C", "C", "B", null, null]);
-  assert.deepEqual(["18.00", "18", "\\frac{1}{2}"].map((a) => answerKey({ question: "q", reference: "18" }, a)), ["18", "18", "0.5"]);
+  assert.deepEqual(
+    ["(C) guanine", "C", "guanine", "\\boxed{C}", "B", null, "no idea"].map((a) => answerKey(task, a)),
+    ["C", "C", "C", "C", "B", null, null],
+  );
+  assert.deepEqual(
+    ["18.00", "18", "\\frac{1}{2}"].map((a) => answerKey({ question: "q", reference: "18" }, a)),
+    ["18", "18", "0.5"],
+  );
 });
 
 test("a solution that names no answer falls back to the option it mentions last, marked as such", () => {
   const task = { question: inQuestion, reference: "C" };
-  assert.deepEqual(gradeResponse(task, { text: "Adenine (A) pairs with thymine, so cytosine pairs with **guanine (C)**." }), { answer: "C", extractedBy: "option-mention", correct: true });
+  assert.deepEqual(gradeResponse(task, { text: "Adenine (A) pairs with thymine, so cytosine pairs with **guanine (C)**." }), {
+    answer: "C",
+    extractedBy: "option-mention",
+    correct: true,
+  });
   // An answer that is stated but is no option stays wrong: it does not fall back to a mention.
   assert.deepEqual(gradeResponse(task, { text: "It pairs with guanine.\nThe answer is \\boxed{41}." }), { answer: "41", extractedBy: "boxed", correct: false });
 });
@@ -55,10 +90,22 @@ test("answer tasks compare values; numeric ones fall back to the last number; no
   assert.equal(answerIsCorrect({ question: "q", reference: "\\frac{1}{2}" }, "0.5"), true);
   assert.equal(answerIsCorrect({ question: "Find \\int \\frac{1}{x^2} dx.", reference: "-\\frac{1}{x} + C" }, "C - 1/x"), true);
   assert.equal(answerIsCorrect({ question: "q" }, "5"), null);
-  assert.deepEqual(gradeResponse({ question: "q", reference: "540" }, { text: "So, James runs a total of 540 meters a week." }), { answer: "540", extractedBy: "last-number", correct: true });
-  assert.deepEqual(gradeResponse({ question: "q", reference: "\\frac{7}{2}" }, { text: "So it is 3.5 in the end." }), { answer: "3.5", extractedBy: "last-number", correct: true });
+  assert.deepEqual(gradeResponse({ question: "q", reference: "540" }, { text: "So, James runs a total of 540 meters a week." }), {
+    answer: "540",
+    extractedBy: "last-number",
+    correct: true,
+  });
+  assert.deepEqual(gradeResponse({ question: "q", reference: "\\frac{7}{2}" }, { text: "So it is 3.5 in the end." }), {
+    answer: "3.5",
+    extractedBy: "last-number",
+    correct: true,
+  });
   // Not a number: no guessing from the last number.
-  assert.deepEqual(gradeResponse({ question: "q", reference: "2\\sqrt{2}" }, { text: "So it is 2.83 in the end." }), { answer: null, extractedBy: "none", correct: false });
+  assert.deepEqual(gradeResponse({ question: "q", reference: "2\\sqrt{2}" }, { text: "So it is 2.83 in the end." }), {
+    answer: null,
+    extractedBy: "none",
+    correct: false,
+  });
   assert.deepEqual(gradeResponse({ question: "q", reference: "18" }, { text: "#### 17", answer: "18" }), { answer: "18", extractedBy: "given", correct: true });
 });
 

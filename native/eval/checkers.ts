@@ -4,7 +4,16 @@
 // answers by value (answers.ts, math-equivalence.ts). `gradeResponse` is the one checker: the runner, experiments,
 // critic evaluation, exports and `refinery grade` all reach it.
 import type { Task } from "../protocol/events.ts";
-import { answersMatch, answerNumber, asksForConstant, extractFinalAnswer, normalizeAnswer, referenceAnswer, type ExtractedAnswer, type ExtractedBy } from "./answers.ts";
+import {
+  answersMatch,
+  answerNumber,
+  asksForConstant,
+  extractFinalAnswer,
+  normalizeAnswer,
+  referenceAnswer,
+  type ExtractedAnswer,
+  type ExtractedBy,
+} from "./answers.ts";
 import { extractCode, runPython, testProgram } from "./sandbox.ts";
 
 export type CheckerKind = "code" | "choice" | "answer" | "none";
@@ -52,7 +61,12 @@ const stripWrapping = (text: string) => {
   return value;
 };
 
-const comparable = (text: string) => text.toLowerCase().replace(/\\text\{([^}]*)\}/g, "$1").replace(/[^a-z0-9]+/g, " ").trim();
+const comparable = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/\\text\{([^}]*)\}/g, "$1")
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
 
 /** The option letter an answer names, or null: "B", "(B)", "B) thymine", "b.", "option B", or the option's own text. */
 export function choiceOf(answer: string | null, choices: readonly string[]): string | null {

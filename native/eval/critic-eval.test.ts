@@ -18,9 +18,14 @@ test("ProcessBench: accuracy on erroneous and on correct items, and their harmon
   ];
   // The critic always blames step 2: right on a, wrong on b, wrong on c; d gets an unreadable verdict.
   let call = 0;
-  const critic = new ScriptedBackend((request) => (++call === 4 ? "{broken" : stepwise(request.messages[1]!.content.includes("Step 3") ? ["correct", "wrong", "correct"] : ["correct", "wrong"], false, 3)));
+  const critic = new ScriptedBackend((request) =>
+    ++call === 4 ? "{broken" : stepwise(request.messages[1]!.content.includes("Step 3") ? ["correct", "wrong", "correct"] : ["correct", "wrong"], false, 3),
+  );
   const result = await evaluateProcessBench(items, critic, sampling);
-  assert.deepEqual(result.rows.map((r) => r.predicted), [1, 1, 1, null]);
+  assert.deepEqual(
+    result.rows.map((r) => r.predicted),
+    [1, 1, 1, null],
+  );
   assert.equal(result.erroneousAccuracy, 0.5);
   assert.equal(result.correctAccuracy, 0);
   assert.equal(result.f1, 0);
@@ -40,8 +45,14 @@ test("RealCritic closed loop: kept answers, corrected answers, and the transitio
   ];
   let call = 0;
   const result = await evaluateRealCritic(items, new ScriptedBackend(() => JSON.stringify(replies[call++])), sampling);
-  assert.deepEqual(result.rows.map((r) => r.finalAnswer), ["5", "7", "8"]);
-  assert.deepEqual([result.transitions.correctToCorrect, result.transitions.correctToWrong, result.transitions.wrongToCorrect, result.transitions.wrongToWrong], [1, 1, 1, 0]);
+  assert.deepEqual(
+    result.rows.map((r) => r.finalAnswer),
+    ["5", "7", "8"],
+  );
+  assert.deepEqual(
+    [result.transitions.correctToCorrect, result.transitions.correctToWrong, result.transitions.wrongToCorrect, result.transitions.wrongToWrong],
+    [1, 1, 1, 0],
+  );
   assert.ok(Math.abs(result.accuracyBefore - 2 / 3) < 1e-12);
   assert.ok(Math.abs(result.accuracyAfter - 2 / 3) < 1e-12);
 });
@@ -63,7 +74,13 @@ test("RealCritic's ARC items compare option letters; evaluations report progress
   const fixer = new ScriptedBackend(() => JSON.stringify({ critique: "C pairs with G", correct: false, correctedAnswer: "(C) guanine", score: 2 }));
   const progress: number[] = [];
   const result = await evaluateRealCritic([arc!, arc!], fixer, sampling, { onProgress: (done) => progress.push(done) });
-  assert.deepEqual(result.rows.map((r) => [r.before, r.after]), [[false, true], [false, true]]);
+  assert.deepEqual(
+    result.rows.map((r) => [r.before, r.after]),
+    [
+      [false, true],
+      [false, true],
+    ],
+  );
   assert.deepEqual(progress, [1, 2]);
   const controller = new AbortController();
   const slow = new ScriptedBackend(() => {

@@ -69,7 +69,13 @@ function fitSteps(steps: string[]): string[] {
   return steps.length <= MAX_STEPS ? steps : [...steps.slice(0, MAX_STEPS - 1), steps.slice(MAX_STEPS - 1).join(" ")];
 }
 
-export async function evaluateProcessBench(items: ProcessBenchItem[], critic: ModelBackend, sampling: SamplingSettings, seed = 0, options: EvalOptions = {}): Promise<ProcessBenchResult> {
+export async function evaluateProcessBench(
+  items: ProcessBenchItem[],
+  critic: ModelBackend,
+  sampling: SamplingSettings,
+  seed = 0,
+  options: EvalOptions = {},
+): Promise<ProcessBenchResult> {
   const rows: ProcessBenchRow[] = [];
   for (const [index, item] of items.entries()) {
     options.signal?.throwIfAborted();
@@ -146,14 +152,24 @@ export interface RealCriticResult {
 
 const correctionSchema = {
   type: "object",
-  properties: { critique: { type: "string", maxLength: 400 }, correct: { type: "boolean" }, correctedAnswer: { type: "string", maxLength: 80 }, score: scoreSchema },
+  properties: {
+    critique: { type: "string", maxLength: 400 },
+    correct: { type: "boolean" },
+    correctedAnswer: { type: "string", maxLength: 80 },
+    score: scoreSchema,
+  },
 };
 
 /**
  * Closed loop: the critic keeps the solution's answer when it judges it correct, else its corrected answer counts.
  * With `solver`, each solution is first written by that model (self-critique when it is also the critic).
  */
-export async function evaluateRealCritic(items: RealCriticItem[], critic: ModelBackend, sampling: SamplingSettings, options: { solver?: ModelBackend; seed?: number } & EvalOptions = {}): Promise<RealCriticResult> {
+export async function evaluateRealCritic(
+  items: RealCriticItem[],
+  critic: ModelBackend,
+  sampling: SamplingSettings,
+  options: { solver?: ModelBackend; seed?: number } & EvalOptions = {},
+): Promise<RealCriticResult> {
   const rows: RealCriticResult["rows"] = [];
   for (const [index, item] of items.entries()) {
     options.signal?.throwIfAborted();
@@ -161,14 +177,24 @@ export async function evaluateRealCritic(items: RealCriticItem[], critic: ModelB
     let solution = item.solution;
     let solutionAnswer = item.solutionAnswer;
     if (options.solver) {
-      const own = await options.solver.generate({ messages: solverMessages(item.question), maxTokens: sampling.maxTokens, temperature: 0, seed: (options.seed ?? 0) + index, lane: "solver", signal: options.signal });
+      const own = await options.solver.generate({
+        messages: solverMessages(item.question),
+        maxTokens: sampling.maxTokens,
+        temperature: 0,
+        seed: (options.seed ?? 0) + index,
+        lane: "solver",
+        signal: options.signal,
+      });
       solution = own.text;
       solutionAnswer = answerOf(task, own.text).answer;
     }
     const result = await critic.generate({
       messages: [
         { role: "system", content: prompts.criticSystem },
-        { role: "user", content: `${fill(prompts.holisticCritique, { question: item.question, solution })} If the answer is wrong, put the right final answer in 'correctedAnswer' (else repeat the solution's answer).` },
+        {
+          role: "user",
+          content: `${fill(prompts.holisticCritique, { question: item.question, solution })} If the answer is wrong, put the right final answer in 'correctedAnswer' (else repeat the solution's answer).`,
+        },
       ],
       jsonSchema: correctionSchema,
       maxTokens: sampling.maxTokens,
@@ -213,7 +239,9 @@ export interface CriticEvalRequest {
   threads?: number;
 }
 
-export type CriticEvalOutcome = { mode: "processbench"; result: ProcessBenchResult } | { mode: "realcritic"; solver: "stored" | "actor"; result: RealCriticResult };
+export type CriticEvalOutcome =
+  | { mode: "processbench"; result: ProcessBenchResult }
+  | { mode: "realcritic"; solver: "stored" | "actor"; result: RealCriticResult };
 
 /** Loads the models through node-llama-cpp and runs one evaluation mode: the CLI's and the UI's entry point. */
 export async function runCriticEvaluation(request: CriticEvalRequest, options: EvalOptions = {}): Promise<CriticEvalOutcome> {
@@ -222,12 +250,18 @@ export async function runCriticEvaluation(request: CriticEvalRequest, options: E
   // Read the dataset first: a wrong file is refused before any model loads.
   const items = request.mode === "processbench" ? await readProcessBench(request.dataset, request.limit) : await readRealCritic(request.dataset, request.limit);
   const runtime = await openRuntime({ gpu: request.gpu ?? "auto", threads: request.threads });
-  const load = async (path: string, prefix: string) => new LlamaBackend(runtime, await runtime.loadModel(path, { sequences: 2 }, undefined, options.signal), prefix);
+  const load = async (path: string, prefix: string) =>
+    new LlamaBackend(runtime, await runtime.loadModel(path, { sequences: 2 }, undefined, options.signal), prefix);
   const critic = await load(request.critic, "critic-eval");
   const sampling = { temperature: 0, maxTokens: request.maxTokens ?? 768 };
-  if (request.mode === "processbench") return { mode: "processbench", result: await evaluateProcessBench(items as ProcessBenchItem[], critic, sampling, 0, options) };
+  if (request.mode === "processbench")
+    return { mode: "processbench", result: await evaluateProcessBench(items as ProcessBenchItem[], critic, sampling, 0, options) };
   const solver = request.actor ? await load(request.actor, "solver") : undefined;
-  return { mode: "realcritic", solver: solver ? "actor" : "stored", result: await evaluateRealCritic(items as RealCriticItem[], critic, sampling, { ...options, ...(solver ? { solver } : {}) }) };
+  return {
+    mode: "realcritic",
+    solver: solver ? "actor" : "stored",
+    result: await evaluateRealCritic(items as RealCriticItem[], critic, sampling, { ...options, ...(solver ? { solver } : {}) }),
+  };
 }
 
 /** One line a human reads: the CLI's output and the UI's summary. */

@@ -28,21 +28,38 @@ test("a field mapping picks named (and nested) fields and lists choices under th
   const path = join(scratch, "mapped.jsonl");
   writeFileSync(path, `${JSON.stringify({ q: "Which is a fruit?", meta: { gold: "1", key: "x7" }, opts: ["stone", "apple", "cloud"] })}\n`);
   const [task] = await readDataset(path, { fields: parseFieldMapping(["question=q", "reference=meta.gold", "id=meta.key", "choices=opts"]) });
-  assert.deepEqual(task, { id: "x7", question: "Which is a fruit?\nAnswer Choices: (A) stone (B) apple (C) cloud", reference: "1", choices: ["stone", "apple", "cloud"] });
+  assert.deepEqual(task, {
+    id: "x7",
+    question: "Which is a fruit?\nAnswer Choices: (A) stone (B) apple (C) cloud",
+    reference: "1",
+    choices: ["stone", "apple", "cloud"],
+  });
   assert.throws(() => parseFieldMapping(["colour=q"]), /--field takes <question\|reference/);
 });
 
 test("malformed records are refused with their line numbers unless skipping was asked for", async () => {
   const path = join(scratch, "broken.jsonl");
-  writeFileSync(path, ['{"question":"1+1?","answer":"2"}', "{not json", '{"answer":"3"}', "", '"just a string"', '{"question":"2+2?","answer":"4"}'].join("\n"));
+  writeFileSync(
+    path,
+    ['{"question":"1+1?","answer":"2"}', "{not json", '{"answer":"3"}', "", '"just a string"', '{"question":"2+2?","answer":"4"}'].join("\n"),
+  );
   await assert.rejects(loadDataset(path), (error: unknown) => {
     assert.ok(error instanceof DatasetError);
-    assert.match(error.message, /3 malformed records \(line 2: not JSON .*; line 3: no question .*; line 5: not a JSON object\); fix them or ask to skip malformed records \(--skip-malformed\)/);
+    assert.match(
+      error.message,
+      /3 malformed records \(line 2: not JSON .*; line 3: no question .*; line 5: not a JSON object\); fix them or ask to skip malformed records \(--skip-malformed\)/,
+    );
     return true;
   });
   const { tasks, skipped } = await loadDataset(path, { skipMalformed: true });
-  assert.deepEqual(tasks.map((t) => t.reference), ["2", "4"]);
-  assert.deepEqual(skipped.map((s) => s.line), [2, 3, 5]);
+  assert.deepEqual(
+    tasks.map((t) => t.reference),
+    ["2", "4"],
+  );
+  assert.deepEqual(
+    skipped.map((s) => s.line),
+    [2, 3, 5],
+  );
   // A slice that does not reach the bad lines is fine without skipping.
   assert.equal((await readDataset(path, { limit: 1 })).length, 1);
   await assert.rejects(readDataset(path, { fields: { reference: "gold" }, limit: 1 }), /line 1: no 'gold' field/);

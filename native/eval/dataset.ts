@@ -189,7 +189,11 @@ export async function loadDataset(path: string, options: DatasetOptions = {}): P
   const records: LoadedDataset["records"] = [];
   const skipped: MalformedRecord[] = [];
   for (const row of selected) {
-    const task = row.error ?? (typeof row.value !== "object" || row.value === null || Array.isArray(row.value) ? "not a JSON object" : toTask(row.value as Record<string, unknown>, row.line, fileName, options.fields));
+    const task =
+      row.error ??
+      (typeof row.value !== "object" || row.value === null || Array.isArray(row.value)
+        ? "not a JSON object"
+        : toTask(row.value as Record<string, unknown>, row.line, fileName, options.fields));
     if (typeof task === "string") {
       skipped.push({ line: row.line, reason: task });
     } else {
@@ -199,8 +203,13 @@ export async function loadDataset(path: string, options: DatasetOptions = {}): P
     }
   }
   if (skipped.length && !options.skipMalformed) {
-    const listed = skipped.slice(0, 5).map((s) => `line ${s.line}: ${s.reason}`).join("; ");
-    throw new DatasetError(`${path}: ${skipped.length} malformed record${skipped.length > 1 ? "s" : ""} (${listed}${skipped.length > 5 ? "; …" : ""}); fix ${skipped.length > 1 ? "them" : "it"} or ask to skip malformed records (--skip-malformed)`);
+    const listed = skipped
+      .slice(0, 5)
+      .map((s) => `line ${s.line}: ${s.reason}`)
+      .join("; ");
+    throw new DatasetError(
+      `${path}: ${skipped.length} malformed record${skipped.length > 1 ? "s" : ""} (${listed}${skipped.length > 5 ? "; …" : ""}); fix ${skipped.length > 1 ? "them" : "it"} or ask to skip malformed records (--skip-malformed)`,
+    );
   }
   if (!tasks.length) throw new DatasetError(`${path}: no items${skipped.length ? ` (${skipped.length} malformed records skipped)` : ""}`);
   return { tasks, fields, records, skipped };

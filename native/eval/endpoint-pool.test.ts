@@ -55,7 +55,10 @@ function experiment(a: FakeServer, b: FakeServer): ExperimentConfig {
   const specs = [a, b].map((s) => `openai:${s.baseUrl}#qwen2.5-7b`);
   return {
     dataset,
-    columns: columnsFor([{ name: "self-refine", strategy: "self-refine", params: { maxIterations: 1 } }], [{ actor: { path: specs[0]!, replicas: specs }, critic: { path: specs[0]!, replicas: specs } }]),
+    columns: columnsFor(
+      [{ name: "self-refine", strategy: "self-refine", params: { maxIterations: 1 } }],
+      [{ actor: { path: specs[0]!, replicas: specs }, critic: { path: specs[0]!, replicas: specs } }],
+    ),
     seed: 1,
   };
 }
@@ -73,8 +76,14 @@ test("cells spread over two endpoints within each one's slots; throughput is rep
   assert.ok(results.every((r) => r.status === "finished" && r.correct === true));
   const stats = last!.endpoints!;
   assert.deepEqual(stats.map((s) => s.endpoint).sort(), [a.baseUrl, b.baseUrl].sort());
-  assert.equal(stats.reduce((sum, s) => sum + s.done, 0), 10);
-  assert.ok(stats.every((s) => s.done > 0 && s.tokensPerSecond > 0 && s.down === null), JSON.stringify(stats));
+  assert.equal(
+    stats.reduce((sum, s) => sum + s.done, 0),
+    10,
+  );
+  assert.ok(
+    stats.every((s) => s.done > 0 && s.tokensPerSecond > 0 && s.down === null),
+    JSON.stringify(stats),
+  );
   assert.equal(config.columns[0]!.name, "self-refine");
 });
 
@@ -89,7 +98,10 @@ test("one endpoint killed midway: its cells move to the other, every cell is che
     const results = await runExperiment(dir, experiment(a, b), { onProgress: (p) => (last = p) });
     assert.equal(results.length, 10);
     assert.equal(new Set(results.map((r) => `${r.item}|${r.column}`)).size, 10, "no cell twice in the checkpoint");
-    assert.ok(results.every((r) => r.status === "finished" && r.correct === true), JSON.stringify(results.map((r) => r.failure)));
+    assert.ok(
+      results.every((r) => r.status === "finished" && r.correct === true),
+      JSON.stringify(results.map((r) => r.failure)),
+    );
     const stats = Object.fromEntries(last!.endpoints!.map((s) => [s.endpoint, s]));
     assert.match(stats[a.baseUrl]!.down ?? "", /unreachable|mid-stream|ECONNREFUSED|lost/);
     assert.equal(stats[b.baseUrl]!.down, null);
@@ -100,10 +112,11 @@ test("one endpoint killed midway: its cells move to the other, every cell is che
     let cached = 0;
     for (const result of results) {
       const { state } = await replayRunLog(join(dir, "runs", result.runId, "events.jsonl"));
-      for (const node of Object.values(state.nodes)) if (node.model) {
-        generations++;
-        if (node.cached) cached++;
-      }
+      for (const node of Object.values(state.nodes))
+        if (node.model) {
+          generations++;
+          if (node.cached) cached++;
+        }
     }
     const received = openEndpoint(a.baseUrl).requests + openEndpoint(b.baseUrl).requests;
     assert.ok(cached >= 1, "the moved cells got their finished generations back");
@@ -115,7 +128,19 @@ test("one endpoint killed midway: its cells move to the other, every cell is che
 });
 
 test("a pool serves one model and only endpoints", async () => {
-  await assert.rejects(EndpointPool.forColumns([{ name: "x", actor: { path: "openai:http://127.0.0.1:1/v1#a", replicas: ["openai:http://127.0.0.1:1/v1#a", "openai:http://127.0.0.1:2/v1#b"] }, critic: { path: "c.gguf" } }]), /serves one model/);
-  await assert.rejects(EndpointPool.forColumns([{ name: "x", actor: { path: "a.gguf", replicas: ["a.gguf", "openai:http://127.0.0.1:2/v1#a"] }, critic: { path: "c.gguf" } }]), /only endpoints/);
+  await assert.rejects(
+    EndpointPool.forColumns([
+      {
+        name: "x",
+        actor: { path: "openai:http://127.0.0.1:1/v1#a", replicas: ["openai:http://127.0.0.1:1/v1#a", "openai:http://127.0.0.1:2/v1#b"] },
+        critic: { path: "c.gguf" },
+      },
+    ]),
+    /serves one model/,
+  );
+  await assert.rejects(
+    EndpointPool.forColumns([{ name: "x", actor: { path: "a.gguf", replicas: ["a.gguf", "openai:http://127.0.0.1:2/v1#a"] }, critic: { path: "c.gguf" } }]),
+    /only endpoints/,
+  );
   assert.equal(await EndpointPool.forColumns([{ name: "x", actor: { path: "a.gguf" }, critic: { path: "c.gguf" } }]), null);
 });

@@ -89,7 +89,9 @@ export class EndpointPool {
   }
 
   private pick(model: ModelConfig): Member | null | "none-left" {
-    const candidates = replicasOf(model).map((spec) => this.members.get(spec)!).filter((m) => !m.down);
+    const candidates = replicasOf(model)
+      .map((spec) => this.members.get(spec)!)
+      .filter((m) => !m.down);
     if (!candidates.length) return "none-left";
     const free = candidates.filter((m) => m.running < m.endpoint.gate.limit);
     if (!free.length) return null;
@@ -106,7 +108,10 @@ export class EndpointPool {
       signal?.throwIfAborted();
       const actor = pooledActor ? this.pick(column.actor) : undefined;
       const critic = pooledCritic ? this.pick(column.critic) : undefined;
-      for (const [role, picked] of [["actor", actor], ["critic", critic]] as const) {
+      for (const [role, picked] of [
+        ["actor", actor],
+        ["critic", critic],
+      ] as const) {
         if (picked === "none-left") {
           const model = role === "actor" ? column.actor : column.critic;
           const reasons = replicasOf(model).map((spec) => `${this.members.get(spec)!.parsed.baseUrl}: ${this.members.get(spec)!.down}`);
@@ -151,6 +156,14 @@ export class EndpointPool {
 
   stats(): EndpointStats[] {
     const seconds = Math.max(1e-3, (performance.now() - this.started) / 1000);
-    return [...this.members.values()].map((m) => ({ endpoint: m.parsed.baseUrl, model: m.parsed.model, done: m.done, running: m.running, tokens: m.tokens, tokensPerSecond: m.tokens / seconds, down: m.down }));
+    return [...this.members.values()].map((m) => ({
+      endpoint: m.parsed.baseUrl,
+      model: m.parsed.model,
+      done: m.done,
+      running: m.running,
+      tokens: m.tokens,
+      tokensPerSecond: m.tokens / seconds,
+      down: m.down,
+    }));
   }
 }

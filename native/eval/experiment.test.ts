@@ -6,7 +6,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GenerateRequest } from "../llm/backend.ts";
 import { ScriptedBackend } from "../llm/scripted-backend.ts";
-import { breakdownByField, columnsFor, correctWithin, ExperimentControl, readResults, runExperiment, summarize, type CellResult, type ExperimentConfig } from "./experiment.ts";
+import {
+  breakdownByField,
+  columnsFor,
+  correctWithin,
+  ExperimentControl,
+  readResults,
+  runExperiment,
+  summarize,
+  type CellResult,
+  type ExperimentConfig,
+} from "./experiment.ts";
 import { replayRunLog } from "../runs/run-log.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "refinery-exp-"));
@@ -41,14 +51,22 @@ test("a resumed experiment produces the same results as an uninterrupted one, an
   const resumed = join(scratch, "resumed");
   const controller = new AbortController();
   const inFlight: Array<{ done: number; running: number }> = [];
-  await runExperiment(resumed, config, { deps: { backends: backends() }, signal: controller.signal, onProgress: (p) => {
+  await runExperiment(resumed, config, {
+    deps: { backends: backends() },
+    signal: controller.signal,
+    onProgress: (p) => {
       inFlight.push({ done: p.done, running: p.running });
       if (p.done === 5 && p.running === 0) controller.abort();
     },
   });
   assert.equal(readResults(resumed).length, 5, "stopped after five cells");
   // A cell counts as running from its start (the CLI's "1 running"), and no longer once it is done.
-  assert.deepEqual(inFlight.slice(0, 4), [{ done: 0, running: 1 }, { done: 1, running: 0 }, { done: 1, running: 1 }, { done: 2, running: 0 }]);
+  assert.deepEqual(inFlight.slice(0, 4), [
+    { done: 0, running: 1 },
+    { done: 1, running: 0 },
+    { done: 1, running: 1 },
+    { done: 2, running: 0 },
+  ]);
   const seen: number[] = [];
   const after = await runExperiment(resumed, config, { deps: { backends: backends() }, onProgress: (p) => p.running === 0 && seen.push(p.done) });
   assert.deepEqual(seen, [6, 7, 8, 9, 10, 11, 12], "only the remaining cells ran");
@@ -72,7 +90,10 @@ test("the summary pairs columns on the same items against the baseline", async (
 });
 
 test("identical generations are replayed from the experiment's cache, also for a cell cut short", async () => {
-  const cacheConfig: ExperimentConfig = { ...config, columns: [config.columns[0]!, { name: "refine", strategy: "self-refine", actor: { path: "a" }, critic: { path: "c" } }] };
+  const cacheConfig: ExperimentConfig = {
+    ...config,
+    columns: [config.columns[0]!, { name: "refine", strategy: "self-refine", actor: { path: "a" }, critic: { path: "c" } }],
+  };
   const counted = backends();
   const dir = join(scratch, "cached");
   const results = await runExperiment(dir, cacheConfig, { deps: { backends: counted } });
@@ -92,7 +113,10 @@ test("identical generations are replayed from the experiment's cache, also for a
   const redone = rerun.at(-1)!;
   assert.ok(redone.cachedGenerations! >= 1);
   const state = (await replayRunLog(join(dir, "runs", redone.runId, "events.jsonl"))).state;
-  assert.ok(Object.values(state.nodes).some((n) => n.cached), "cached nodes are marked in the tree");
+  assert.ok(
+    Object.values(state.nodes).some((n) => n.cached),
+    "cached nodes are marked in the tree",
+  );
 });
 
 test("pause starts no new cell until resumed; concurrent items run at once; trajectories are recorded", async () => {
@@ -121,7 +145,10 @@ test("pause starts no new cell until resumed; concurrent items run at once; traj
   control.resume();
   const results = await promise;
   assert.equal(results.length, 12);
-  assert.ok(updates.some((u) => u.running > 1), "more than one item in flight");
+  assert.ok(
+    updates.some((u) => u.running > 1),
+    "more than one item in flight",
+  );
   assert.ok(updates.some((u) => u.paused) && !updates.at(-1)!.paused);
   const sc = results.find((r) => r.column === "sc")!;
   assert.equal(sc.trajectory!.length, 3, "three samples, in order");
@@ -130,30 +157,71 @@ test("pause starts no new cell until resumed; concurrent items run at once; traj
 
 test("multiple-choice and code datasets are checked inside experiments", async () => {
   const mc = join(scratch, "mc.jsonl");
-  writeFileSync(mc, [{ question: "Pick B", choices: ["x", "y"], answer: "B" }, { question: "Pick A", choices: ["x", "y"], answer: "0" }].map((o) => JSON.stringify(o)).join("\n"));
-  const mcResults = await runExperiment(join(scratch, "mc"), { dataset: mc, seed: 1, columns: [config.columns[0]!] }, {
-    deps: { backends: { actor: new ScriptedBackend((r) => `Thinking.\nThe answer is (${/Pick (\w)/.exec(r.messages.at(-1)!.content)![1]}) y`), critic: backends().critic } },
-  });
-  assert.deepEqual(mcResults.map((r) => r.correct), [true, true]);
+  writeFileSync(
+    mc,
+    [
+      { question: "Pick B", choices: ["x", "y"], answer: "B" },
+      { question: "Pick A", choices: ["x", "y"], answer: "0" },
+    ]
+      .map((o) => JSON.stringify(o))
+      .join("\n"),
+  );
+  const mcResults = await runExperiment(
+    join(scratch, "mc"),
+    { dataset: mc, seed: 1, columns: [config.columns[0]!] },
+    {
+      deps: {
+        backends: {
+          actor: new ScriptedBackend((r) => `Thinking.\nThe answer is (${/Pick (\w)/.exec(r.messages.at(-1)!.content)![1]}) y`),
+          critic: backends().critic,
+        },
+      },
+    },
+  );
+  assert.deepEqual(
+    mcResults.map((r) => r.correct),
+    [true, true],
+  );
   const code = join(scratch, "code.jsonl");
   writeFileSync(code, JSON.stringify({ task_id: "t/0", prompt: "def inc(x):\n", entry_point: "inc", test: "def check(f):\n    assert f(1) == 2\n" }));
-  const codeResults = await runExperiment(join(scratch, "code"), { dataset: code, seed: 1, columns: [config.columns[0]!] }, {
-    deps: { backends: { actor: new ScriptedBackend(() => "```python\ndef inc(x):\n    return x + 1\n```"), critic: backends().critic } },
-  });
+  const codeResults = await runExperiment(
+    join(scratch, "code"),
+    { dataset: code, seed: 1, columns: [config.columns[0]!] },
+    {
+      deps: { backends: { actor: new ScriptedBackend(() => "```python\ndef inc(x):\n    return x + 1\n```"), critic: backends().critic } },
+    },
+  );
   assert.equal(codeResults[0]!.correct, true);
   assert.equal(codeResults[0]!.initialCorrect, true);
 });
 
 test("budget-matched accuracy takes the answer each run held at the budget; dynamics follow the k-th candidate", () => {
   const cell = (item: number, column: string, correct: boolean, totalTokens: number, trajectory: Array<[number, boolean, number | null]>): CellResult => ({
-    item, itemId: String(item), column, runId: `${column}-${item}`, status: "finished", correct, initialCorrect: trajectory[0]![1], answer: null, pathTokens: totalTokens, totalTokens, wallMs: 1,
+    item,
+    itemId: String(item),
+    column,
+    runId: `${column}-${item}`,
+    status: "finished",
+    correct,
+    initialCorrect: trajectory[0]![1],
+    answer: null,
+    pathTokens: totalTokens,
+    totalTokens,
+    wallMs: 1,
     trajectory: trajectory.map(([tokens, ok, score], k) => ({ iteration: k, tokens, correct: ok, score })),
   });
   const results = [
     cell(0, "one", true, 100, [[100, true, null]]),
     cell(1, "one", false, 100, [[100, false, null]]),
-    cell(0, "loop", true, 400, [[100, false, 3], [250, true, 8], [400, true, 9]]),
-    cell(1, "loop", true, 300, [[100, true, 7], [300, true, 9]]),
+    cell(0, "loop", true, 400, [
+      [100, false, 3],
+      [250, true, 8],
+      [400, true, 9],
+    ]),
+    cell(1, "loop", true, 300, [
+      [100, true, 7],
+      [300, true, 9],
+    ]),
   ];
   assert.equal(correctWithin(results[2]!, 99), false, "nothing before the first candidate");
   assert.equal(correctWithin(results[2]!, 260), true);
@@ -172,26 +240,69 @@ test("budget-matched accuracy takes the answer each run held at the budget; dyna
 });
 
 test("columns are strategies × model pairs, named by strategy alone when there is one pair", () => {
-  const strategies = [{ name: "single-pass", strategy: "single-pass" }, { name: "sc(n=3)", strategy: "self-consistency", params: { n: 3 } }];
+  const strategies = [
+    { name: "single-pass", strategy: "single-pass" },
+    { name: "sc(n=3)", strategy: "self-consistency", params: { n: 3 } },
+  ];
   const one = columnsFor(strategies, [{ actor: { path: "/m/a.gguf" }, critic: { path: "/m/a.gguf" } }]);
-  assert.deepEqual(one.map((c) => c.name), ["single-pass", "sc(n=3)"]);
+  assert.deepEqual(
+    one.map((c) => c.name),
+    ["single-pass", "sc(n=3)"],
+  );
   const two = columnsFor(strategies, [
     { actor: { path: "/m/a.gguf" }, critic: { path: "/m/a.gguf" } },
     { actor: { path: "/m/b.gguf" }, critic: { path: "/m/judge.gguf" } },
   ]);
-  assert.deepEqual(two.map((c) => c.name), ["single-pass @ a", "sc(n=3) @ a", "single-pass @ b+judge", "sc(n=3) @ b+judge"]);
+  assert.deepEqual(
+    two.map((c) => c.name),
+    ["single-pass @ a", "sc(n=3) @ a", "single-pass @ b+judge", "sc(n=3) @ b+judge"],
+  );
   assert.equal(two[3]!.critic.path, "/m/judge.gguf");
-  assert.deepEqual(columnsFor([strategies[0]!, strategies[0]!], [{ actor: { path: "a" }, critic: { path: "a" } }]).map((c) => c.name), ["single-pass", "single-pass#2"]);
+  assert.deepEqual(
+    columnsFor([strategies[0]!, strategies[0]!], [{ actor: { path: "a" }, critic: { path: "a" } }]).map((c) => c.name),
+    ["single-pass", "single-pass#2"],
+  );
   assert.throws(() => columnsFor([], [{ actor: { path: "a" }, critic: { path: "a" } }]), /at least one strategy/);
 });
 
 test("accuracy breaks down by categorical dataset fields", () => {
-  const cell = (item: number, column: string, correct: boolean) => ({ item, itemId: String(item), column, runId: `${column}-${item}`, status: "finished" as const, correct, initialCorrect: null, answer: null, pathTokens: 1, totalTokens: 1, wallMs: 1 });
-  const results = [cell(0, "a", true), cell(0, "b", true), cell(1, "a", false), cell(1, "b", true), cell(2, "a", true), cell(2, "b", false), cell(3, "a", true)];
-  const fields = [{ level: "Level 1", src: "x" }, { level: "Level 2", src: "x" }, { level: "Level 2", src: "x" }, { level: "Level 10", src: "y" }];
+  const cell = (item: number, column: string, correct: boolean) => ({
+    item,
+    itemId: String(item),
+    column,
+    runId: `${column}-${item}`,
+    status: "finished" as const,
+    correct,
+    initialCorrect: null,
+    answer: null,
+    pathTokens: 1,
+    totalTokens: 1,
+    wallMs: 1,
+  });
+  const results = [
+    cell(0, "a", true),
+    cell(0, "b", true),
+    cell(1, "a", false),
+    cell(1, "b", true),
+    cell(2, "a", true),
+    cell(2, "b", false),
+    cell(3, "a", true),
+  ];
+  const fields = [
+    { level: "Level 1", src: "x" },
+    { level: "Level 2", src: "x" },
+    { level: "Level 2", src: "x" },
+    { level: "Level 10", src: "y" },
+  ];
   // Item 3 is missing column b, so it is left out; "src" then has one value and is no category.
   assert.deepEqual(breakdownByField(results, ["a", "b"], fields), [
-    { field: "level", rows: [{ value: "Level 1", items: 1, accuracy: { a: 1, b: 1 } }, { value: "Level 2", items: 2, accuracy: { a: 0.5, b: 0.5 } }] },
+    {
+      field: "level",
+      rows: [
+        { value: "Level 1", items: 1, accuracy: { a: 1, b: 1 } },
+        { value: "Level 2", items: 2, accuracy: { a: 0.5, b: 0.5 } },
+      ],
+    },
   ]);
 });
 
@@ -202,7 +313,10 @@ test("a dataset edited since the experiment started is refused on resume; a work
   const dir = join(scratch, "editable");
   await runExperiment(dir, edited, { deps: { backends: backends() } });
   writeFileSync(data, [1, 5, 3].map((i) => JSON.stringify({ question: `What is ${i} + ${i}?`, answer: `#### ${2 * i}` })).join("\n"));
-  await assert.rejects(runExperiment(dir, edited, { deps: { backends: backends() } }), /items of .*editable\.jsonl changed since this experiment started \(3 items then, 3 now\)/);
+  await assert.rejects(
+    runExperiment(dir, edited, { deps: { backends: backends() } }),
+    /items of .*editable\.jsonl changed since this experiment started \(3 items then, 3 now\)/,
+  );
 
   let calls = 0;
   const failing = {
@@ -222,8 +336,19 @@ test("a dataset edited since the experiment started is refused on resume; a work
   // Input a run refuses (an oracle column on an item without a reference) stops the experiment with that error,
   // after the cells in flight settle; what finished stays checkpointed.
   const partial = join(scratch, "no-reference.jsonl");
-  writeFileSync(partial, [JSON.stringify({ question: "What is 1 + 1?", answer: "#### 2" }), JSON.stringify({ question: "What is 2 + 2?" }), JSON.stringify({ question: "What is 3 + 3?", answer: "#### 6" })].join("\n"));
-  const oracle: ExperimentConfig = { dataset: partial, seed: 1, columns: [{ name: "oracle", strategy: "step-critique", params: { oracle: true }, actor: { path: "a" }, critic: { path: "c" } }] };
+  writeFileSync(
+    partial,
+    [
+      JSON.stringify({ question: "What is 1 + 1?", answer: "#### 2" }),
+      JSON.stringify({ question: "What is 2 + 2?" }),
+      JSON.stringify({ question: "What is 3 + 3?", answer: "#### 6" }),
+    ].join("\n"),
+  );
+  const oracle: ExperimentConfig = {
+    dataset: partial,
+    seed: 1,
+    columns: [{ name: "oracle", strategy: "step-critique", params: { oracle: true }, actor: { path: "a" }, critic: { path: "c" } }],
+  };
   const stopped = join(scratch, "oracle");
   await assert.rejects(runExperiment(stopped, oracle, { deps: { backends: backends() }, concurrency: 2 }), /oracle mode needs a task with a reference answer/);
   assert.ok(readResults(stopped).every((r) => r.item !== 1));

@@ -17,10 +17,20 @@ for (const file of ["gsm8k.jsonl", "math.jsonl", "arc-challenge.jsonl"]) {
   test(`grade agrees with RealCritic's labels on the first ${SLICE} ${file} items, except labels read by hand as wrong`, async () => {
     const path = join(realcritic, file);
     const result = await gradeDataset(path, { response: "reasoning", fields: { reference: "gt" }, limit: SLICE });
-    const labels = readFileSync(path, "utf8").split("\n").filter((line) => line.trim()).slice(0, SLICE).map((line) => String(JSON.parse(line).previous_score).toLowerCase().includes("true"));
-    assert.deepEqual(result.items.map((item) => item.line), labels.map((_, i) => i + 1), "in input order, with lines");
+    const labels = readFileSync(path, "utf8")
+      .split("\n")
+      .filter((line) => line.trim())
+      .slice(0, SLICE)
+      .map((line) => String(JSON.parse(line).previous_score).toLowerCase().includes("true"));
+    assert.deepEqual(
+      result.items.map((item) => item.line),
+      labels.map((_, i) => i + 1),
+      "in input order, with lines",
+    );
     const disagreeing = result.items.filter((item, i) => item.correct !== labels[i]).map((item) => item.line);
-    const wrongLabels = Object.keys(REALCRITIC_LABEL_ERRORS[file]!).map(Number).filter((line) => line <= SLICE);
+    const wrongLabels = Object.keys(REALCRITIC_LABEL_ERRORS[file]!)
+      .map(Number)
+      .filter((line) => line <= SLICE);
     assert.deepEqual(disagreeing, wrongLabels);
     assert.ok(result.summary.noAnswer / SLICE < 0.05, `${result.summary.noAnswer} without an answer`);
     assert.equal(result.summary.correct + result.summary.incorrect, SLICE);
@@ -43,7 +53,16 @@ test("the summary counts verdicts, missing answers and fallbacks; exports list e
     { line: 3, answer: null, extractedBy: "none", correct: false },
     { line: 4, answer: "6", extractedBy: "hashes", correct: null },
   ]);
-  assert.deepEqual(result.summary, { items: 4, correct: 1, incorrect: 2, ungraded: 1, accuracy: 1 / 3, noAnswer: 1, fallback: 1, extractedBy: { "last-number": 1, boxed: 1, none: 1, hashes: 1 } });
+  assert.deepEqual(result.summary, {
+    items: 4,
+    correct: 1,
+    incorrect: 2,
+    ungraded: 1,
+    accuracy: 1 / 3,
+    noAnswer: 1,
+    fallback: 1,
+    extractedBy: { "last-number": 1, boxed: 1, none: 1, hashes: 1 },
+  });
   assert.equal(gradesCsv(result.items).split("\n")[1], "1,4,last-number,true");
   assert.deepEqual(JSON.parse(gradesJsonl(result.items).split("\n")[2]!), { line: 3, answer: null, extractedBy: "none", correct: false });
 });
@@ -53,7 +72,10 @@ test("bad input is refused with the file and the line", async () => {
   writeFileSync(missing, ['{"question":"1+1?","answer":"2","out":"2"}', '{"question":"1+2?","answer":"3"}'].join("\n"));
   await assert.rejects(gradeDataset(missing, { response: "out" }), (error: unknown) => {
     assert.ok(error instanceof DatasetError);
-    assert.match(error.message, /missing-response\.jsonl: no 'out' field with the response to grade on line 2 \(name the response's field with --field response=<field>\)/);
+    assert.match(
+      error.message,
+      /missing-response\.jsonl: no 'out' field with the response to grade on line 2 \(name the response's field with --field response=<field>\)/,
+    );
     return true;
   });
   const broken = join(scratch, "broken.jsonl");

@@ -55,7 +55,9 @@ function responsesOf(path: string, records: ReadonlyArray<{ line: number; value:
   });
   if (missing.length) {
     const lines = missing.slice(0, 5).join(", ") + (missing.length > 5 ? ", …" : "");
-    throw new DatasetError(`${path}: no '${field}' field with the response to grade on line${missing.length > 1 ? "s" : ""} ${lines} (name the response's field with --field response=<field>)`);
+    throw new DatasetError(
+      `${path}: no '${field}' field with the response to grade on line${missing.length > 1 ? "s" : ""} ${lines} (name the response's field with --field response=<field>)`,
+    );
   }
   return responses;
 }

@@ -115,7 +115,8 @@ function parse(latex: string): Expr | null {
   return expr.isValid ? expr : null;
 }
 
-const close = (a: number, b: number) => a === b || (Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b)));
+const close = (a: number, b: number) =>
+  a === b || (Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b)));
 
 /**
  * Power towers (9^{9^{9}}), huge exponents and factorials make the engine compute exact integers of millions of
@@ -172,7 +173,10 @@ function collectionsEqual(x: Expr, y: Expr, ordered: boolean, options: Required<
   }
   const bareLists = BARE_LIST.has(a.operator) && BARE_LIST.has(b.operator);
   const unordered = (!ordered && bareLists) || UNORDERED.has(a.operator) || UNORDERED.has(b.operator);
-  const sameKind = a.operator === b.operator || unordered || (["Tuple", "Pair", "Triple", "Sequence", "Delimiter"].includes(a.operator) && ["Tuple", "Pair", "Triple", "Sequence", "Delimiter"].includes(b.operator));
+  const sameKind =
+    a.operator === b.operator ||
+    unordered ||
+    (["Tuple", "Pair", "Triple", "Sequence", "Delimiter"].includes(a.operator) && ["Tuple", "Pair", "Triple", "Sequence", "Delimiter"].includes(b.operator));
   // A column vector written as a matrix and as a list of numbers are the same vector.
   const flat = (e: Expr) => (e.operator === "Matrix" ? flattenMatrix(e) : opsOf(e));
   if (!sameKind && !(a.operator === "Matrix" || b.operator === "Matrix")) return false;
@@ -247,7 +251,8 @@ function asInterval(expr: Expr): Expr {
   const ascending = expr.operator.startsWith("Less") ? ops : [...ops].reverse();
   const at = ascending.findIndex((op) => isSymbol(op) && op.unknowns.length === 1 && op.unknowns[0] === op.symbol);
   if (at < 0 || ascending.length > 3 || ascending.some((op, i) => i !== at && op.unknowns.length)) return expr;
-  const end = (value: Expr | undefined, side: "lower" | "upper") => (value ? (strict ? ce().box(["Open", value.json]) : value) : ce().box(["Open", INFINITY[side]]));
+  const end = (value: Expr | undefined, side: "lower" | "upper") =>
+    value ? (strict ? ce().box(["Open", value.json]) : value) : ce().box(["Open", INFINITY[side]]);
   return ce().box(["Interval", end(ascending[at - 1], "lower").json, end(ascending[at + 1], "upper").json]);
 }
 
@@ -270,7 +275,11 @@ function exprEqual(x: Expr, y: Expr, options: Required<EquivalenceOptions>, dead
 }
 
 /** The constant of integration, wherever it is written: "… + C", "C + …", "C - …". */
-const withoutConstant = (latex: string) => latex.replace(/\s*\+\s*C\s*$/, "").replace(/^C\s*\+\s*/, "").replace(/^C\s*(?=-)/, "");
+const withoutConstant = (latex: string) =>
+  latex
+    .replace(/\s*\+\s*C\s*$/, "")
+    .replace(/^C\s*\+\s*/, "")
+    .replace(/^C\s*(?=-)/, "");
 
 /** Whether `answer` and `reference` denote the same value; false when either cannot be read or time runs out. */
 export function mathEquivalent(answer: string, reference: string, options: EquivalenceOptions = {}): boolean {

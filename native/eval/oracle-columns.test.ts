@@ -23,13 +23,19 @@ test("cycle fed by the grading tests is marked an oracle column, shown as an upp
     ],
   };
   let call = 0;
-  const backends = { actor: new ScriptedBackend(() => (call++ % 2 === 0 ? "```python\ndef square(x):\n    return 9\n```" : "```python\ndef square(x):\n    return x * x\n```")), critic: new ScriptedBackend(() => "") };
+  const backends = {
+    actor: new ScriptedBackend(() => (call++ % 2 === 0 ? "```python\ndef square(x):\n    return 9\n```" : "```python\ndef square(x):\n    return x * x\n```")),
+    critic: new ScriptedBackend(() => ""),
+  };
   const results = await runExperiment(join(scratch, "exp"), config, { deps: { backends } });
   const byColumn = Object.fromEntries(results.map((r) => [r.column, r]));
   assert.equal(byColumn.examples!.oracle, undefined);
   assert.equal(byColumn.tests!.oracle, true);
   const summary = summarize(results, ["examples", "tests"]);
-  assert.deepEqual(summary.columns.map((c) => c.oracle === true), [false, true]);
+  assert.deepEqual(
+    summary.columns.map((c) => c.oracle === true),
+    [false, true],
+  );
   const html = htmlReport(config, summary, results);
   assert.match(html, /<td>tests <em>\(oracle: upper bound\)<\/em><\/td>/);
   assert.doesNotMatch(html, /<td>examples <em>/);

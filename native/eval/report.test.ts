@@ -21,7 +21,14 @@ function writeRun(runId: string, draftVerdict: "correct" | "incorrect", revise: 
   mkdirSync(join(dir, "runs", runId), { recursive: true });
   const log = new RunLogWriter(join(dir, "runs", runId, "events.jsonl"));
   const at = 1;
-  const node = (nodeId: string, role: "draft" | "critique" | "refine", model: "actor" | "critic", parents: string[], text: string, answer: string | null): RunEvent[] => [
+  const node = (
+    nodeId: string,
+    role: "draft" | "critique" | "refine",
+    model: "actor" | "critic",
+    parents: string[],
+    text: string,
+    answer: string | null,
+  ): RunEvent[] => [
     { type: "node-added", at, nodeId, parents, role, step: role, iteration: 0, model },
     { type: "node-completed", at, nodeId, text, answer, tokensIn: 5, tokensOut: 5, wallMs: 1, status: "done" },
   ];
@@ -36,7 +43,19 @@ function writeRun(runId: string, draftVerdict: "correct" | "incorrect", revise: 
   log.close();
 }
 
-const cell = (column: string, runId: string, correct: boolean): CellResult => ({ item: 0, itemId: "q0", column, runId, status: "finished", correct, initialCorrect: false, answer: correct ? "4" : "5", pathTokens: 10, totalTokens: 20, wallMs: 5 });
+const cell = (column: string, runId: string, correct: boolean): CellResult => ({
+  item: 0,
+  itemId: "q0",
+  column,
+  runId,
+  status: "finished",
+  correct,
+  initialCorrect: false,
+  answer: correct ? "4" : "5",
+  pathTokens: 10,
+  totalTokens: 20,
+  wallMs: 5,
+});
 
 test("preference pairs: right vs wrong answers of a run, and critiques of one solution whose verdicts were right vs wrong", async () => {
   writeRun("fooled", "correct", false);
@@ -60,7 +79,13 @@ test("CSV quotes fields, JSONL is one sorted cell a line, the HTML report stands
   const csv = resultsCsv(results).trim().split("\n");
   assert.equal(csv.length, 3);
   assert.match(csv[2]!, /,"say ""5"", maybe",/);
-  assert.deepEqual(resultsJsonl(results, ["a", "b"]).trim().split("\n").map((l) => JSON.parse(l).column), ["a", "b"]);
+  assert.deepEqual(
+    resultsJsonl(results, ["a", "b"])
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).column),
+    ["a", "b"],
+  );
   const config = { dataset: "d.jsonl", seed: 0, columns: [] };
   const html = htmlReport(config, summarize(results, ["a", "b"]), results, { manifests: { prompts: { draft: "x" }, runs: { sharp: { seed: 0 } } } });
   assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//);
@@ -69,6 +94,12 @@ test("CSV quotes fields, JSONL is one sorted cell a line, the HTML report stands
   // The accuracy plot: tick values on both axes, each point filled with its column's colour (as in the compare view).
   const plot = /<svg[^>]*aria-label="accuracy against tokens">([\s\S]*?)<\/svg>/.exec(html)![1]!;
   assert.ok([...plot.matchAll(/text-anchor="middle" font-size="10">(\d+)</g)].length >= 2, "x ticks");
-  assert.deepEqual([...plot.matchAll(/text-anchor="end" font-size="10">([^<]+)</g)].map((m) => m[1]), ["0%", "50%", "100%"]);
-  assert.deepEqual([...plot.matchAll(/<circle[^>]*fill="([^"]+)"/g)].map((m) => m[1]), PALETTE.slice(0, 2));
+  assert.deepEqual(
+    [...plot.matchAll(/text-anchor="end" font-size="10">([^<]+)</g)].map((m) => m[1]),
+    ["0%", "50%", "100%"],
+  );
+  assert.deepEqual(
+    [...plot.matchAll(/<circle[^>]*fill="([^"]+)"/g)].map((m) => m[1]),
+    PALETTE.slice(0, 2),
+  );
 });

@@ -8,7 +8,17 @@ import { candidateIsCorrect, checkerKind } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
 import { costPlot, dynamicsPlot as dynamicsPlotGeometry, LABEL_FONT, polylinePoints, type Axes, type PlotFrame } from "../protocol/plot-geometry.ts";
 import { EXPORT_FORMATS, type ExportedFile, type ExportFormat } from "../protocol/contract.ts";
-import { breakdownByField, loadExperimentDataset, readExperimentConfig, readResults, summarize, type CellResult, type ExperimentConfig, type ExperimentSummary, type FieldBreakdown } from "./experiment.ts";
+import {
+  breakdownByField,
+  loadExperimentDataset,
+  readExperimentConfig,
+  readResults,
+  summarize,
+  type CellResult,
+  type ExperimentConfig,
+  type ExperimentSummary,
+  type FieldBreakdown,
+} from "./experiment.ts";
 import { latestScore } from "../protocol/state.ts";
 import { runDir } from "../runs/paths.ts";
 import { replayRunLog } from "../runs/run-log.ts";
@@ -19,7 +29,22 @@ export const csvField = (value: unknown) => {
 };
 
 export function resultsCsv(results: readonly CellResult[]): string {
-  const header = ["item", "itemId", "column", "status", "correct", "initialCorrect", "answer", "pathTokens", "totalTokens", "thoughtTokens", "wallMs", "cachedGenerations", "runId", "failure"] as const;
+  const header = [
+    "item",
+    "itemId",
+    "column",
+    "status",
+    "correct",
+    "initialCorrect",
+    "answer",
+    "pathTokens",
+    "totalTokens",
+    "thoughtTokens",
+    "wallMs",
+    "cachedGenerations",
+    "runId",
+    "failure",
+  ] as const;
   return [header.join(","), ...results.map((r) => header.map((key) => csvField(r[key])).join(","))].join("\n") + "\n";
 }
 
@@ -35,7 +60,10 @@ export function readManifests(dir: string, results: readonly CellResult[]): { pr
   const runs: Record<string, unknown> = {};
   for (const cell of results) {
     try {
-      const { prompts: runPrompts, ...manifest } = JSON.parse(readFileSync(join(runDir(join(dir, "runs"), cell.runId), "manifest.json"), "utf8")) as Record<string, unknown>;
+      const { prompts: runPrompts, ...manifest } = JSON.parse(readFileSync(join(runDir(join(dir, "runs"), cell.runId), "manifest.json"), "utf8")) as Record<
+        string,
+        unknown
+      >;
       prompts ??= runPrompts;
       runs[cell.runId] = manifest;
     } catch {
@@ -67,7 +95,8 @@ export async function preferencePairs(dir: string, results: readonly CellResult[
   type Judged = { text: string; score: number | null };
   const critiques = new Map<string, { item: number; column: string; prompt: string; right: Judged[]; wrong: Judged[] }>();
   const pair = <T>(right: T[], wrong: T[], make: (chosen: T, rejected: T) => PreferencePair) => {
-    for (let i = 0; i < Math.min(perRun, right.length * wrong.length); i++) pairs.push(make(right[i % right.length]!, wrong[Math.floor(i / right.length) % wrong.length]!));
+    for (let i = 0; i < Math.min(perRun, right.length * wrong.length); i++)
+      pairs.push(make(right[i % right.length]!, wrong[Math.floor(i / right.length) % wrong.length]!));
   };
   for (const cell of results) {
     const { state } = await Promise.resolve()
@@ -94,9 +123,22 @@ export async function preferencePairs(dir: string, results: readonly CellResult[
     for (const n of candidates) {
       for (const score of n.scores) {
         const critique = score.byNodeId ? state.nodes[score.byNodeId] : undefined;
-        if (score.source !== "critic" || !critique || critique.status !== "done" || (score.verdict !== "correct" && score.verdict !== "incorrect") || correctness.get(n.id) == null) continue;
+        if (
+          score.source !== "critic" ||
+          !critique ||
+          critique.status !== "done" ||
+          (score.verdict !== "correct" && score.verdict !== "incorrect") ||
+          correctness.get(n.id) == null
+        )
+          continue;
         const key = `${cell.item}\u0000${n.text}`;
-        const group = critiques.get(key) ?? { item: cell.item, column: cell.column, prompt: `${task.question}\n\n--- solution ---\n${n.text}`, right: [], wrong: [] };
+        const group = critiques.get(key) ?? {
+          item: cell.item,
+          column: cell.column,
+          prompt: `${task.question}\n\n--- solution ---\n${n.text}`,
+          right: [],
+          wrong: [],
+        };
         ((score.verdict === "correct") === correctness.get(n.id) ? group.right : group.wrong).push({ text: critique.text, score: score.value });
         critiques.set(key, group);
       }
@@ -104,7 +146,16 @@ export async function preferencePairs(dir: string, results: readonly CellResult[
   }
   // Critiques pair up only on the same solution (often a first draft several columns share through the cache).
   for (const group of critiques.values()) {
-    pair(group.right, group.wrong, (chosen, rejected) => ({ kind: "critique", item: group.item, column: group.column, prompt: group.prompt, chosen: chosen.text, rejected: rejected.text, chosenScore: chosen.score, rejectedScore: rejected.score }));
+    pair(group.right, group.wrong, (chosen, rejected) => ({
+      kind: "critique",
+      item: group.item,
+      column: group.column,
+      prompt: group.prompt,
+      chosen: chosen.text,
+      rejected: rejected.text,
+      chosenScore: chosen.score,
+      rejectedScore: rejected.score,
+    }));
   }
   return pairs;
 }
@@ -126,7 +177,11 @@ ${axes.yTicks.map((t) => `<text x="${origin.x - 6}" y="${t.at + 4}" text-anchor=
 
 function plot(summary: ExperimentSummary): string {
   const frame = COST_FRAME;
-  const geometry = costPlot(summary.columns.map((c) => ({ id: c.column, tokens: c.meanTotalTokens, accuracy: c.accuracy })), summary.pareto.map((p) => p.id), frame);
+  const geometry = costPlot(
+    summary.columns.map((c) => ({ id: c.column, tokens: c.meanTotalTokens, accuracy: c.accuracy })),
+    summary.pareto.map((p) => p.id),
+    frame,
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" role="img" aria-label="accuracy against tokens">
 ${axesSvg(geometry.axes, "mean tokens per item (all tokens, thinking included)", "accuracy", frame)}
 <polyline points="${polylinePoints(geometry.frontier)}" fill="none" stroke="#2f6fde" stroke-width="2" stroke-dasharray="4 3"/>
@@ -197,7 +252,9 @@ ${rows}</table>
 ${summary.budgetMatched.map((row) => `<tr><td>${row.budget}</td>${columns.map((c) => `<td>${pct(row.accuracy[c] ?? Number.NaN)}</td>`).join("")}</tr>`).join("\n")}</table>
 ${(extras.breakdowns ?? [])
   .map(
-    (b) => `<h2>Accuracy by ${escapeHtml(b.field)}</h2><table><tr><th>${escapeHtml(b.field)}</th><th>items</th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr>
+    (
+      b,
+    ) => `<h2>Accuracy by ${escapeHtml(b.field)}</h2><table><tr><th>${escapeHtml(b.field)}</th><th>items</th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr>
 ${b.rows.map((row) => `<tr><td>${escapeHtml(row.value)}</td><td>${row.items}</td>${columns.map((c) => `<td>${pct(row.accuracy[c] ?? Number.NaN)}</td>`).join("")}</tr>`).join("\n")}</table>`,
   )
   .join("\n")}

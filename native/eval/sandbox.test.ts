@@ -62,7 +62,9 @@ test("escapes are contained: host files, home, Unix sockets, host processes, for
   const victim = spawn("sleep", ["30"], { stdio: "ignore" });
   try {
     const insideOnly = `/tmp/refinery-inside-only-${process.pid}-${Date.now()}`;
-    const write = await runPython(`import os\nfor path in [${py(join(host, "written.txt"))}, '/usr/written.txt', '/etc/written.txt']:\n    try:\n        open(path, 'w').write('x')\n    except OSError as error:\n        print('refused', path, type(error).__name__)\nopen(${py(insideOnly)}, 'w').write('fine')`);
+    const write = await runPython(
+      `import os\nfor path in [${py(join(host, "written.txt"))}, '/usr/written.txt', '/etc/written.txt']:\n    try:\n        open(path, 'w').write('x')\n    except OSError as error:\n        print('refused', path, type(error).__name__)\nopen(${py(insideOnly)}, 'w').write('fine')`,
+    );
     assert.equal(write.passed, true, write.output);
     assert.deepEqual(readdirSync(host).sort(), ["agent.sock", "secret.txt"], "nothing was written into the host folder");
     assert.equal(existsSync(insideOnly), false, "the sandbox's /tmp is its own");
@@ -74,7 +76,9 @@ test("escapes are contained: host files, home, Unix sockets, host processes, for
     }
 
     // Only the folders leading to the interpreter (bound read-only) may appear in the home directory.
-    const home = await runPython(`import os\ntry:\n    print(sorted(os.listdir(${py(homedir())})))\nexcept OSError as error:\n    print('[]', type(error).__name__)`);
+    const home = await runPython(
+      `import os\ntry:\n    print(sorted(os.listdir(${py(homedir())})))\nexcept OSError as error:\n    print('[]', type(error).__name__)`,
+    );
     const listed = home.output.trim().split("\n")[0]!;
     const pythonHome = spawnSync(process.env.REFINERY_PYTHON ?? "python3", ["-c", "import sys; print(sys.base_prefix)"], { encoding: "utf8" }).stdout.trim();
     const hostHome = readdirSync(homedir()).filter((name) => !pythonHome.startsWith(join(homedir(), name)));
@@ -92,7 +96,10 @@ test("escapes are contained: host files, home, Unix sockets, host processes, for
     assert.equal(victim.signalCode, null, "the host process was signalled");
 
     // A bounded fork bomb: RLIMIT_NPROC stops it long before the 200 forks it tries.
-    const forks = await runPython(`import os, time\nmade = 0\nfor _ in range(200):\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n    if pid == 0:\n        time.sleep(5)\n        os._exit(0)\n    made += 1\nprint('forked', made)`, { maxProcesses: 16, timeoutMs: 8000 });
+    const forks = await runPython(
+      `import os, time\nmade = 0\nfor _ in range(200):\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n    if pid == 0:\n        time.sleep(5)\n        os._exit(0)\n    made += 1\nprint('forked', made)`,
+      { maxProcesses: 16, timeoutMs: 8000 },
+    );
     assert.equal(forks.passed, true, forks.output);
     const made = Number(/forked (\d+)/.exec(forks.output)?.[1]);
     assert.ok(made < 16, `forked ${made} processes under a limit of 16`);
@@ -105,7 +112,9 @@ test("escapes are contained: host files, home, Unix sockets, host processes, for
 });
 
 test("the deadline bounds wall time and nothing outlives the call", async () => {
-  const grandchild = await runPython("import subprocess\nsubprocess.Popen(['sleep', '40.0417'], start_new_session=True)\nprint('started')", { timeoutMs: 2000 });
+  const grandchild = await runPython("import subprocess\nsubprocess.Popen(['sleep', '40.0417'], start_new_session=True)\nprint('started')", {
+    timeoutMs: 2000,
+  });
   assert.equal(grandchild.passed, true, grandchild.output);
   assert.ok(grandchild.wallMs < 2000, `a setsid grandchild held the call for ${grandchild.wallMs} ms`);
   assert.deepEqual(hostProcessesWith("40.0417"), [], "the setsid grandchild still runs");
@@ -115,7 +124,10 @@ test("the deadline bounds wall time and nothing outlives the call", async () => 
   assert.ok(sleeper.wallMs < 2500, `returned after ${sleeper.wallMs} ms with a 1000 ms deadline`);
 
   // A daemon (double fork, setsid) that writes a file a second after its parent has gone.
-  const daemon = await runPython(`import os\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        os.execv('/bin/sh', ['sh', '-c', 'sleep 1.0391; echo late > /sandbox/late.txt'])\n    os._exit(0)\nos.wait()\nprint('parent done')`, { timeoutMs: 3000 });
+  const daemon = await runPython(
+    `import os\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        os.execv('/bin/sh', ['sh', '-c', 'sleep 1.0391; echo late > /sandbox/late.txt'])\n    os._exit(0)\nos.wait()\nprint('parent done')`,
+    { timeoutMs: 3000 },
+  );
   assert.equal(daemon.passed, true, daemon.output);
   assert.deepEqual(hostProcessesWith("1.0391"), [], "the daemon outlived the sandbox");
 
@@ -140,7 +152,10 @@ test("without bubblewrap untrusted code is refused unless the user opts in", asy
     assert.equal(optedIn.passed, true, optedIn.output);
     assert.match(optedIn.isolation, /^none: bubblewrap .* not installed .*; ran unsandboxed/);
   } finally {
-    for (const [name, value] of [["REFINERY_BWRAP", saved.bwrap], ["REFINERY_UNSANDBOXED_CODE", saved.optIn]] as const) {
+    for (const [name, value] of [
+      ["REFINERY_BWRAP", saved.bwrap],
+      ["REFINERY_UNSANDBOXED_CODE", saved.optIn],
+    ] as const) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }

@@ -53,10 +53,14 @@ resource.setrlimit(resource.RLIMIT_AS, (${limits.memoryMb} * 1024 * 1024, ${limi
 resource.setrlimit(resource.RLIMIT_FSIZE, (16 * 1024 * 1024, 16 * 1024 * 1024))
 resource.setrlimit(resource.RLIMIT_CPU, (${limits.cpuSeconds}, ${limits.cpuSeconds + 1}))
 resource.setrlimit(resource.RLIMIT_NPROC, (${limits.processes}, ${limits.processes}))
-${limits.dropToNobody ? `os.setgroups([])
+${
+  limits.dropToNobody
+    ? `os.setgroups([])
 os.setgid(${NOBODY})
 os.setuid(${NOBODY})
-` : ""}del resource, os
+`
+    : ""
+}del resource, os
 `;
 
 interface Interpreter {
@@ -71,7 +75,11 @@ let interpreterFor: { candidate: string; interpreter: Interpreter } | null = nul
 function python(): Interpreter {
   const candidate = process.env.REFINERY_PYTHON ?? "python3";
   if (interpreterFor?.candidate === candidate) return interpreterFor.interpreter;
-  const probe = spawnSync(candidate, ["-c", "import sys, json; print(json.dumps([sys.version_info[0], sys.executable, sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]))"], { encoding: "utf8" });
+  const probe = spawnSync(
+    candidate,
+    ["-c", "import sys, json; print(json.dumps([sys.version_info[0], sys.executable, sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]))"],
+    { encoding: "utf8" },
+  );
   let facts: [number, string, ...string[]] | null = null;
   try {
     facts = probe.error ? null : JSON.parse(probe.stdout.trim());
@@ -79,7 +87,9 @@ function python(): Interpreter {
     facts = null;
   }
   if (facts?.[0] !== 3) {
-    throw new SandboxUnavailableError(`python3 was not found (tried '${candidate}'): code tasks run their tests with Python 3; install it or set REFINERY_PYTHON`);
+    throw new SandboxUnavailableError(
+      `python3 was not found (tried '${candidate}'): code tasks run their tests with Python 3; install it or set REFINERY_PYTHON`,
+    );
   }
   const [, executable, ...prefixes] = facts;
   const interpreter = { executable, prefixes: [...new Set(prefixes.filter((p) => p && p !== "/usr"))] };
@@ -114,19 +124,33 @@ function parentsOf(paths: string[]): string[] {
 
 function bwrapArgs(interpreter: Interpreter, dir: string, mode: BwrapMode): string[] {
   return [
-    "--ro-bind", "/usr", "/usr",
+    "--ro-bind",
+    "/usr",
+    "/usr",
     // Debian's merged /usr: the top-level folders are links into it.
     ...["bin", "sbin", "lib", "lib64", "lib32"].flatMap((name) => ["--ro-bind-try", `/${name}`, `/${name}`]),
     ...["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/alternatives"].flatMap((path) => ["--ro-bind-try", path, path]),
     // The folders above the interpreter's are made traversable, and hold nothing else of the host.
     ...parentsOf(interpreter.prefixes).flatMap((parent) => ["--perms", "0755", "--dir", parent]),
     ...interpreter.prefixes.flatMap((prefix) => ["--ro-bind", prefix, prefix]),
-    "--proc", "/proc",
-    "--dev", "/dev",
-    "--perms", "1777", "--size", String(64 * 1024 * 1024), "--tmpfs", "/tmp",
-    "--bind", dir, WORK_DIR,
-    "--chdir", WORK_DIR,
-    "--setenv", "HOME", WORK_DIR,
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--perms",
+    "1777",
+    "--size",
+    String(64 * 1024 * 1024),
+    "--tmpfs",
+    "/tmp",
+    "--bind",
+    dir,
+    WORK_DIR,
+    "--chdir",
+    WORK_DIR,
+    "--setenv",
+    "HOME",
+    WORK_DIR,
     ...(mode === "privileged" ? ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"] : ["--unshare-all"]),
     "--die-with-parent",
     "--new-session",
@@ -147,10 +171,18 @@ function bwrapVerdict(interpreter: Interpreter, bwrap: string): BwrapVerdict {
   if (process.platform !== "linux") return { mode: null, reason: "the code sandbox needs Linux namespaces (bubblewrap), which this system does not have" };
   let reason = "";
   for (const mode of runningAsRoot() ? (["privileged", "userns"] as const) : (["userns"] as const)) {
-    const probe = spawnSync(bwrap, [...bwrapArgs(interpreter, tmpdir(), mode), interpreter.executable, "-I", "-c", "print('ok')"], { encoding: "utf8", timeout: 10_000 });
+    const probe = spawnSync(bwrap, [...bwrapArgs(interpreter, tmpdir(), mode), interpreter.executable, "-I", "-c", "print('ok')"], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
     if (probe.error) {
       const missing = (probe.error as NodeJS.ErrnoException).code === "ENOENT";
-      return { mode: null, reason: missing ? `bubblewrap ('${bwrap}') is not installed (Debian/Ubuntu: apt install bubblewrap)` : `bubblewrap could not start: ${probe.error.message}` };
+      return {
+        mode: null,
+        reason: missing
+          ? `bubblewrap ('${bwrap}') is not installed (Debian/Ubuntu: apt install bubblewrap)`
+          : `bubblewrap could not start: ${probe.error.message}`,
+      };
     }
     if (probe.status === 0 && probe.stdout.trim() === "ok") return { mode, reason: "" };
     const said = (probe.stderr || probe.stdout).trim().split("\n").slice(-2).join(" ");
@@ -184,9 +216,16 @@ function launchFor(interpreter: Interpreter, dir: string, allowUnsandboxed: bool
     };
   }
   if (!allowUnsandboxed && process.env[OPT_IN] !== "1") {
-    throw new SandboxUnavailableError(`refusing to run untrusted code: ${bwrap.reason}, so the code would run with your files, network and processes in reach. Install bubblewrap, or set ${OPT_IN}=1 to run it unsandboxed anyway`);
+    throw new SandboxUnavailableError(
+      `refusing to run untrusted code: ${bwrap.reason}, so the code would run with your files, network and processes in reach. Install bubblewrap, or set ${OPT_IN}=1 to run it unsandboxed anyway`,
+    );
   }
-  return { command: interpreter.executable, args: ["-I", "-B", join(dir, "program.py")], isolation: `none: ${bwrap.reason}; ran unsandboxed because ${OPT_IN}=1 (limits only)`, dropToNobody: false };
+  return {
+    command: interpreter.executable,
+    args: ["-I", "-B", join(dir, "program.py")],
+    isolation: `none: ${bwrap.reason}; ran unsandboxed because ${OPT_IN}=1 (limits only)`,
+    dropToNobody: false,
+  };
 }
 
 function killTree(child: ChildProcess): void {
@@ -207,7 +246,10 @@ export async function runPython(program: string, options: SandboxOptions = {}): 
     const launch = launchFor(interpreter, dir, options.allowUnsandboxed ?? false);
     if (launch.dropToNobody) await chown(dir, NOBODY, NOBODY);
     const cpuSeconds = options.cpuSeconds ?? Math.max(1, Math.ceil(timeoutMs / 1000));
-    await writeFile(join(dir, "program.py"), `${PREAMBLE({ memoryMb, cpuSeconds, processes: options.maxProcesses ?? 32, dropToNobody: launch.dropToNobody })}\n${program}`);
+    await writeFile(
+      join(dir, "program.py"),
+      `${PREAMBLE({ memoryMb, cpuSeconds, processes: options.maxProcesses ?? 32, dropToNobody: launch.dropToNobody })}\n${program}`,
+    );
     if (launch.dropToNobody) await chown(join(dir, "program.py"), NOBODY, NOBODY);
     return await supervise(launch, dir, timeoutMs);
   } finally {

@@ -2,7 +2,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mulberry32 } from "../util/random.ts";
-import { bootstrapInterval, mcnemarExact, normalQuantile, pairedBootstrapInterval, pairedComparison, paretoFrontier, transitions, wilsonInterval } from "./stats.ts";
+import {
+  bootstrapInterval,
+  mcnemarExact,
+  normalQuantile,
+  pairedBootstrapInterval,
+  pairedComparison,
+  paretoFrontier,
+  transitions,
+  wilsonInterval,
+} from "./stats.ts";
 
 test("exact McNemar p-values match hand computation", () => {
   // n = 12 discordant pairs, min = 2: 2·(C(12,0)+C(12,1)+C(12,2))/2^12 = 2·79/4096
@@ -11,7 +20,7 @@ test("exact McNemar p-values match hand computation", () => {
   assert.equal(mcnemarExact(0, 0), 1);
   // n = 6, min = 0: 2/64
   assert.ok(Math.abs(mcnemarExact(0, 6) - 2 / 64) < 1e-12);
-  assert.ok(Math.abs(mcnemarExact(3, 1) - 2 * 5 / 16) < 1e-12);
+  assert.ok(Math.abs(mcnemarExact(3, 1) - (2 * 5) / 16) < 1e-12);
 });
 
 test("paired comparison counts wins, ties and losses against the baseline", () => {
@@ -53,7 +62,10 @@ test("the Pareto frontier keeps points nothing beats on tokens and accuracy", ()
     { id: "refine", tokens: 600, accuracy: 0.55 },
     { id: "bon", tokens: 900, accuracy: 0.7 },
   ]);
-  assert.deepEqual(frontier.map((p) => p.id), ["single", "sc", "bon"]);
+  assert.deepEqual(
+    frontier.map((p) => p.id),
+    ["single", "sc", "bon"],
+  );
 });
 
 test("Wilson intervals match the closed form's known values, also at 0% and 100%", () => {

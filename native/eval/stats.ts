@@ -31,11 +31,15 @@ export function normalQuantile(q: number): number {
   const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const low = 0.02425;
-  const tail = (r: number) => (((((c[0]! * r + c[1]!) * r + c[2]!) * r + c[3]!) * r + c[4]!) * r + c[5]!) / ((((d[0]! * r + d[1]!) * r + d[2]!) * r + d[3]!) * r + 1);
+  const tail = (r: number) =>
+    (((((c[0]! * r + c[1]!) * r + c[2]!) * r + c[3]!) * r + c[4]!) * r + c[5]!) / ((((d[0]! * r + d[1]!) * r + d[2]!) * r + d[3]!) * r + 1);
   if (q < low) return tail(Math.sqrt(-2 * Math.log(q)));
   if (q > 1 - low) return -tail(Math.sqrt(-2 * Math.log(1 - q)));
   const r = (q - 0.5) * (q - 0.5);
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * (q - 0.5)) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * (q - 0.5)) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }
 
 /** A binomial distribution's probabilities where they are not negligible, from the mode outwards. */
@@ -139,7 +143,18 @@ export function pairedComparison(baseline: readonly boolean[], other: readonly b
   const baselineAccuracy = mean(baseline.map(Number));
   const oddsRatio = wins === 0 || losses === 0 ? (wins + 0.5) / (losses + 0.5) : wins / losses;
   const differenceInterval = pairedBootstrapInterval(wins, losses, baseline.length);
-  return { items: baseline.length, baselineAccuracy, accuracy, difference: accuracy - baselineAccuracy, differenceInterval, wins, ties, losses, pValue: mcnemarExact(losses, wins), oddsRatio };
+  return {
+    items: baseline.length,
+    baselineAccuracy,
+    accuracy,
+    difference: accuracy - baselineAccuracy,
+    differenceInterval,
+    wins,
+    ties,
+    losses,
+    pValue: mcnemarExact(losses, wins),
+    oddsRatio,
+  };
 }
 
 export function transitions(initial: readonly boolean[], final: readonly boolean[]): Transitions {

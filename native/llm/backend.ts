@@ -45,7 +45,9 @@ export class ContextOverflowError extends Error {
     readonly needed: number,
     readonly contextSize: number,
   ) {
-    super(`the conversation needs ${needed} tokens (prompt plus budgets) but the context holds ${contextSize}: use smaller budgets, fewer iterations or a larger --context-size`);
+    super(
+      `the conversation needs ${needed} tokens (prompt plus budgets) but the context holds ${contextSize}: use smaller budgets, fewer iterations or a larger --context-size`,
+    );
     this.name = "ContextOverflowError";
   }
 }

@@ -28,7 +28,10 @@ export interface DownloadRequest {
 }
 
 export class DownloadError extends Error {
-  constructor(message: string, readonly kind: "network" | "verification" | "cancelled") {
+  constructor(
+    message: string,
+    readonly kind: "network" | "verification" | "cancelled",
+  ) {
     super(message);
     this.name = "DownloadError";
   }
@@ -51,7 +54,12 @@ export async function downloadModel(request: DownloadRequest): Promise<{ path: s
     // Keep what was downloaded so the next attempt continues where this one stopped.
     deleteTempFileOnCancel: false,
     onProgress: (status) =>
-      request.onProgress?.({ downloadedBytes: status.downloadedSize, totalBytes: status.totalSize, speed: status.averageSpeed, etaSeconds: status.estimatedTimeLeft }),
+      request.onProgress?.({
+        downloadedBytes: status.downloadedSize,
+        totalBytes: status.totalSize,
+        speed: status.averageSpeed,
+        etaSeconds: status.estimatedTimeLeft,
+      }),
   }).catch((error: Error) => {
     throw new DownloadError(`cannot start the download of ${request.uri}: ${error.message}`, "network");
   });
@@ -64,7 +72,10 @@ export async function downloadModel(request: DownloadRequest): Promise<{ path: s
   }
   // A cancelled download resolves without its file; the partial stays beside it (.ipull) for the next attempt.
   if (request.signal?.aborted || !existsSync(path)) {
-    throw new DownloadError(`download of ${request.uri} ${request.signal?.aborted ? "cancelled" : "did not complete"}; run it again to resume`, request.signal?.aborted ? "cancelled" : "network");
+    throw new DownloadError(
+      `download of ${request.uri} ${request.signal?.aborted ? "cancelled" : "did not complete"}; run it again to resume`,
+      request.signal?.aborted ? "cancelled" : "network",
+    );
   }
   const reject = async (reason: string): Promise<never> => {
     if (existsSync(path)) await rename(path, `${path}.corrupt`);

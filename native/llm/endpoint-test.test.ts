@@ -27,7 +27,15 @@ test("testEndpoint lists the server's models and keeps the key for the endpoint'
   servers.push(server);
   const result = await service.handle("testEndpoint", { spec: `openai:${server.baseUrl}#qwen2.5:7b`, apiKey: key });
   assert.ok(result.ok, !result.ok ? result.error : "");
-  assert.deepEqual(result.value, { baseUrl: server.baseUrl, model: "qwen2.5:7b", models: ["qwen2.5:7b", "llama3.2:3b"], modelListed: true, kind: "ollama", version: "ollama 0.5.7", concurrency: 4 });
+  assert.deepEqual(result.value, {
+    baseUrl: server.baseUrl,
+    model: "qwen2.5:7b",
+    models: ["qwen2.5:7b", "llama3.2:3b"],
+    modelListed: true,
+    kind: "ollama",
+    version: "ollama 0.5.7",
+    concurrency: 4,
+  });
   assert.equal(server.requests[0]!.headers.authorization, `Bearer ${key}`);
   assert.equal(endpointKey(server.baseUrl), key);
   setEndpointKey(server.baseUrl, undefined);

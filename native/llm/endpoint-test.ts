@@ -20,12 +20,22 @@ export async function testEndpoint(spec: string, apiKey?: string): Promise<Endpo
     response = await fetch(`${parsed.baseUrl}/models`, { headers: endpoint.headers(), signal: AbortSignal.timeout(10_000) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`cannot reach ${parsed.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message} — is the server running, and is the URL its /v1 base?`);
+    throw new Error(
+      `cannot reach ${parsed.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message} — is the server running, and is the URL its /v1 base?`,
+    );
   }
   const body = await response.text();
   if (response.status === 401 || response.status === 403) throw new Error(`${parsed.baseUrl} refused the API key (${response.status}: ${serverMessage(body)})`);
   if (!response.ok) throw new Error(`${parsed.baseUrl}/models answered ${response.status}: ${serverMessage(body)}`);
   await endpoint.probe();
   const info = endpoint.describe();
-  return { baseUrl: parsed.baseUrl, model: parsed.model, models: info.models, modelListed: info.models.includes(parsed.model), kind: info.kind, version: info.version, concurrency: info.concurrency };
+  return {
+    baseUrl: parsed.baseUrl,
+    model: parsed.model,
+    models: info.models,
+    modelListed: info.models.includes(parsed.model),
+    kind: info.kind,
+    version: info.version,
+    concurrency: info.concurrency,
+  };
 }

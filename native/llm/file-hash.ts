@@ -7,9 +7,7 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 
 function cachePath(): string {
-  return process.env.REFINERY_CACHE_DIR
-    ? join(process.env.REFINERY_CACHE_DIR, "file-hashes.json")
-    : join(homedir(), ".cache", "refinery", "file-hashes.json");
+  return process.env.REFINERY_CACHE_DIR ? join(process.env.REFINERY_CACHE_DIR, "file-hashes.json") : join(homedir(), ".cache", "refinery", "file-hashes.json");
 }
 
 async function sha256File(path: string): Promise<string> {

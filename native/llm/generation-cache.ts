@@ -11,7 +11,8 @@ interface Entry {
   result: GenerateResult;
 }
 
-const isEntry: RecordCheck = (value) => (typeof (value as Entry).key === "string" && typeof (value as Entry).result === "object" && (value as Entry).result !== null ? null : "not a cache entry");
+const isEntry: RecordCheck = (value) =>
+  typeof (value as Entry).key === "string" && typeof (value as Entry).result === "object" && (value as Entry).result !== null ? null : "not a cache entry";
 
 export class GenerationCache {
   private readonly entries = new Map<string, GenerateResult>();
@@ -32,7 +33,9 @@ export class GenerationCache {
     const { messages, maxTokens, temperature, topP, topK, seed, jsonSchema, thinkingBudget, reasonBeforeJson } = request;
     // Thinking settings change what is generated; they join the key only when set, so older entries still match.
     const thinking = { ...(thinkingBudget !== undefined ? { thinkingBudget } : {}), ...(reasonBeforeJson ? { reasonBeforeJson } : {}) };
-    return createHash("sha256").update(JSON.stringify({ model, messages, maxTokens, temperature, topP, topK, seed, jsonSchema, ...thinking })).digest("hex");
+    return createHash("sha256")
+      .update(JSON.stringify({ model, messages, maxTokens, temperature, topP, topK, seed, jsonSchema, ...thinking }))
+      .digest("hex");
   }
 
   get(key: string): GenerateResult | undefined {

@@ -55,7 +55,10 @@ export async function checkModelFile(path: string): Promise<ModelFileSummary> {
   };
   const tokenizer = metadataValue(header, "tokenizer.ggml.model");
   if (typeof tokenizer === "string" && !KNOWN_TOKENIZERS.has(tokenizer)) {
-    throw new ModelFileError(path, `${path}: tokenizer '${tokenizer}' is not one llama.cpp reads (${[...KNOWN_TOKENIZERS].join(", ")}); the model would fail to load`);
+    throw new ModelFileError(
+      path,
+      `${path}: tokenizer '${tokenizer}' is not one llama.cpp reads (${[...KNOWN_TOKENIZERS].join(", ")}); the model would fail to load`,
+    );
   }
   const name = metadataValue(header, "general.name");
   return {

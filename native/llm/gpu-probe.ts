@@ -29,7 +29,7 @@ export function candidateBackends(platform = process.platform): Backend[] {
 
 function nvidiaDriver(): string {
   const result = spawnSync("nvidia-smi", ["--query-gpu=driver_version", "--format=csv,noheader"], { encoding: "utf8", timeout: 5000 });
-  return result.status === 0 ? result.stdout.trim().split("\n")[0] ?? "unknown" : "none";
+  return result.status === 0 ? (result.stdout.trim().split("\n")[0] ?? "unknown") : "none";
 }
 
 let machine: string | null = null;
@@ -73,8 +73,10 @@ export function explain(backend: Backend, detail: string, output = "", crashed =
   }
   // A child that died says nothing about the backend beyond its own error.
   if (crashed) return `${backend} skipped: ${detail}`;
-  if (/NoBinaryFoundError/.test(detail)) return `${backend} skipped: no ${backend} build of llama.cpp loads on this machine (no matching GPU, driver or runtime libraries)`;
-  if (/no .*(binary|prebuilt)|not (available|supported)|cannot find|could not find/i.test(detail)) return `${backend} skipped: not available on this machine (${detail})`;
+  if (/NoBinaryFoundError/.test(detail))
+    return `${backend} skipped: no ${backend} build of llama.cpp loads on this machine (no matching GPU, driver or runtime libraries)`;
+  if (/no .*(binary|prebuilt)|not (available|supported)|cannot find|could not find/i.test(detail))
+    return `${backend} skipped: not available on this machine (${detail})`;
   return `${backend} skipped: ${detail}`;
 }
 
@@ -94,7 +96,14 @@ function runProbe(command: ProbeCommand, backend: Backend, modelPath: string, ti
       child.kill("SIGKILL");
     }, timeoutMs);
     const fail = (detail: string, crashed: boolean) =>
-      resolve({ backend, ok: false, devices: [], reason: explain(backend, detail, stderr, crashed), ...(crashed ? { crashed: true } : {}), reproducible: isReproducibleFailure(backend, detail, stderr, { crashed, timedOut }) });
+      resolve({
+        backend,
+        ok: false,
+        devices: [],
+        reason: explain(backend, detail, stderr, crashed),
+        ...(crashed ? { crashed: true } : {}),
+        reproducible: isReproducibleFailure(backend, detail, stderr, { crashed, timedOut }),
+      });
     child.on("error", (error) => {
       clearTimeout(timer);
       fail(`its process could not start: ${error.message}`, true);
@@ -113,7 +122,11 @@ function runProbe(command: ProbeCommand, backend: Backend, modelPath: string, ti
         return;
       }
       if (parsed) return fail(parsed.error ?? "failed", false);
-      const how = timedOut ? `its process did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped` : signal ? `its process was killed by ${signal}` : `its process exited with code ${code}`;
+      const how = timedOut
+        ? `its process did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped`
+        : signal
+          ? `its process was killed by ${signal}`
+          : `its process exited with code ${code}`;
       const cause = lastErrorLine(stderr);
       fail(`${how}${cause ? `: ${cause}` : ""}`, true);
     });
@@ -161,9 +174,11 @@ export function probeBackends(options: ProbeOptions = {}): Promise<ProbeReport> 
   }
   const entry = { dir, all: options.all === true, refresh: options.refresh === true, promise: probeOnce(options) };
   inFlight = entry;
-  void entry.promise.finally(() => {
-    if (inFlight === entry) inFlight = null;
-  }).catch(() => undefined);
+  void entry.promise
+    .finally(() => {
+      if (inFlight === entry) inFlight = null;
+    })
+    .catch(() => undefined);
   return entry.promise;
 }
 

@@ -38,9 +38,36 @@ export function defaultRoots(home = homedir(), env = process.env): LibraryRoots 
 
 /** llama.cpp's general.file_type values. */
 const FILE_TYPES: Record<number, string> = {
-  0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L",
-  14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 19: "IQ2_XXS", 20: "IQ2_XS", 21: "Q2_K_S", 22: "IQ3_XS",
-  23: "IQ3_XXS", 24: "IQ1_S", 25: "IQ4_NL", 26: "IQ3_S", 27: "IQ3_M", 28: "IQ2_S", 29: "IQ2_M", 30: "IQ4_XS", 31: "IQ1_M", 32: "BF16",
+  0: "F32",
+  1: "F16",
+  2: "Q4_0",
+  3: "Q4_1",
+  7: "Q8_0",
+  8: "Q5_0",
+  9: "Q5_1",
+  10: "Q2_K",
+  11: "Q3_K_S",
+  12: "Q3_K_M",
+  13: "Q3_K_L",
+  14: "Q4_K_S",
+  15: "Q4_K_M",
+  16: "Q5_K_S",
+  17: "Q5_K_M",
+  18: "Q6_K",
+  19: "IQ2_XXS",
+  20: "IQ2_XS",
+  21: "Q2_K_S",
+  22: "IQ3_XS",
+  23: "IQ3_XXS",
+  24: "IQ1_S",
+  25: "IQ4_NL",
+  26: "IQ3_S",
+  27: "IQ3_M",
+  28: "IQ2_S",
+  29: "IQ2_M",
+  30: "IQ4_XS",
+  31: "IQ1_M",
+  32: "BF16",
 };
 
 const PARTIAL = /\.(partial|part|tmp|download|ipull)$|\.ipull\./i;
@@ -76,7 +103,19 @@ async function walk(dir: string, depth: number, out: string[] = []): Promise<str
 }
 
 export async function describeModel(path: string, source: LibrarySource, name: string): Promise<LibraryModel> {
-  const base: LibraryModel = { path, name, source, sizeBytes: 0, architecture: null, parameters: null, quantization: null, contextLength: null, layers: null, chatTemplate: false, roles: [] };
+  const base: LibraryModel = {
+    path,
+    name,
+    source,
+    sizeBytes: 0,
+    architecture: null,
+    parameters: null,
+    quantization: null,
+    contextLength: null,
+    layers: null,
+    chatTemplate: false,
+    roles: [],
+  };
   try {
     const header = await readGgufHeader(path);
     const arch = metadataValue(header, "general.architecture");
@@ -95,7 +134,7 @@ export async function describeModel(path: string, source: LibrarySource, name: s
       sizeBytes: header.fileSize,
       architecture,
       parameters: typeof sizeLabel === "string" ? sizeLabel : formatCount(parameterCount),
-      quantization: fileType !== null ? FILE_TYPES[fileType] ?? `type ${fileType}` : null,
+      quantization: fileType !== null ? (FILE_TYPES[fileType] ?? `type ${fileType}`) : null,
       contextLength: architecture ? num(`${architecture}.context_length`) : null,
       layers: architecture ? num(`${architecture}.block_count`) : null,
       chatTemplate,

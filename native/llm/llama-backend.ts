@@ -1,7 +1,15 @@
 // ModelBackend over a node-llama-cpp model: streaming chat generation on pooled sequences, JSON-schema
 // grammars for critics, abort through AbortSignal (partial text is kept). Thought and answer are told apart by
 // node-llama-cpp's own thought segments (the chat wrapper's), streamed and counted separately.
-import { LlamaText, type ChatHistoryItem, type Token, type LlamaChatResponse, type LlamaChatResponseChunk, type LlamaChatResponseSegment, type LlamaGrammar } from "node-llama-cpp";
+import {
+  LlamaText,
+  type ChatHistoryItem,
+  type Token,
+  type LlamaChatResponse,
+  type LlamaChatResponseChunk,
+  type LlamaChatResponseSegment,
+  type LlamaGrammar,
+} from "node-llama-cpp";
 import type { ChatMessage } from "../protocol/events.ts";
 import {
   ContextOverflowError,
@@ -28,9 +36,7 @@ function poolFor(loaded: LoadedModel): SequencePool {
 
 export function toChatHistory(messages: ChatMessage[]): ChatHistoryItem[] {
   const history: ChatHistoryItem[] = messages.map((message) =>
-    message.role === "assistant"
-      ? { type: "model", response: [message.content] }
-      : { type: message.role, text: message.content },
+    message.role === "assistant" ? { type: "model", response: [message.content] } : { type: message.role, text: message.content },
   );
   history.push({ type: "model", response: [] });
   return history;
@@ -134,7 +140,9 @@ class SegmentRecorder {
 }
 
 function thoughtSegment(result: LlamaChatResponse): LlamaChatResponseSegment | undefined {
-  return result.fullResponse.find((item): item is LlamaChatResponseSegment => typeof item === "object" && item.type === "segment" && item.segmentType === "thought");
+  return result.fullResponse.find(
+    (item): item is LlamaChatResponseSegment => typeof item === "object" && item.type === "segment" && item.segmentType === "thought",
+  );
 }
 
 function thoughtOf(result: LlamaChatResponse): string | undefined {
@@ -340,12 +348,22 @@ export class LlamaBackend implements ModelBackend {
     const budget = request.thinkingBudget && request.thinkingBudget > 0 ? request.thinkingBudget : DEFAULT_REASONING_TOKENS;
     if (this.thinks) {
       this.checkFits(lease, history, budget + request.maxTokens);
-      const first = await this.phase(lease, lane, history, request, recorder, { maxTokens: budget + 1, answerBudget: null, thinkingBudget: budget, stopAtAnswer: true });
+      const first = await this.phase(lease, lane, history, request, recorder, {
+        maxTokens: budget + 1,
+        answerBudget: null,
+        thinkingBudget: budget,
+        stopAtAnswer: true,
+      });
       recorder.thought = thoughtOf(first) ?? recorder.thought;
       if (request.signal?.aborted) return "aborted";
       const thought = thoughtSegment(first);
       const continued = history.slice(0, -1).concat({ type: "model", response: thought ? [{ ...thought, ended: true }] : [] });
-      const second = await this.phase(lease, lane, continued, request, recorder, { grammar, maxTokens: request.maxTokens, answerBudget: null, thinkingBudget: 0 });
+      const second = await this.phase(lease, lane, continued, request, recorder, {
+        grammar,
+        maxTokens: request.maxTokens,
+        answerBudget: null,
+        thinkingBudget: 0,
+      });
       recorder.settle(second, true, null);
       return stopReasonOf(second, recorder);
     }

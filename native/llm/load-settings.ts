@@ -30,7 +30,12 @@ export async function getLoadSettings(model: string, path = loadSettingsPath()):
   return (await read(path)).models[resolve(model)] ?? {};
 }
 
-export async function saveLoadSettings(model: string, role: ModelRole, settings: LoadSettings, path = loadSettingsPath()): Promise<Partial<Record<ModelRole, LoadSettings>>> {
+export async function saveLoadSettings(
+  model: string,
+  role: ModelRole,
+  settings: LoadSettings,
+  path = loadSettingsPath(),
+): Promise<Partial<Record<ModelRole, LoadSettings>>> {
   const store = await read(path);
   const key = resolve(model);
   store.models[key] = { ...store.models[key], [role]: settings };

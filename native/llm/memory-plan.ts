@@ -34,7 +34,11 @@ export const formatBytes = (bytes: number) => (bytes >= GiB ? `${(bytes / GiB).t
 
 async function estimate(model: ModelInsights, request: RoleRequest, gpuLayers: number, nativeGpu: boolean) {
   const weights = await model.insights.estimateModelResourceRequirementsV2({ gpuLayers });
-  const context = await model.insights.estimateContextResourceRequirementsV2({ contextSize: request.contextSize, modelGpuLayers: gpuLayers, sequences: request.sequences });
+  const context = await model.insights.estimateContextResourceRequirementsV2({
+    contextSize: request.contextSize,
+    modelGpuLayers: gpuLayers,
+    sequences: request.sequences,
+  });
   // On a machine without a GPU backend node-llama-cpp puts the whole context in RAM; planning for a GPU budget
   // there, the KV cache of offloaded layers is counted as VRAM in proportion.
   const share = model.layers > 0 ? gpuLayers / model.layers : 0;
@@ -93,11 +97,35 @@ export async function planMemory(options: PlanOptions): Promise<MemoryPlan> {
   chosen ??= await tryPlan(0, 0);
   const final = chosen ?? (await evaluate(0, 0));
   const fullGpu = final.actorLayers === actorModel.layers && final.criticLayers === criticModel.layers && gpu && vramBudget > 0;
-  const verdict: Verdict = !chosen ? "will-not-fit" : fullGpu ? "fits-gpu" : gpu && vramBudget > 0 && (final.actorLayers > 0 || final.criticLayers > 0) ? "partial-offload" : "fits-ram";
+  const verdict: Verdict = !chosen
+    ? "will-not-fit"
+    : fullGpu
+      ? "fits-gpu"
+      : gpu && vramBudget > 0 && (final.actorLayers > 0 || final.criticLayers > 0)
+        ? "partial-offload"
+        : "fits-ram";
 
   const roles: RolePlan[] = [
-    { role: "actor", path: resolve(options.actor.path), sharedWithActor: false, gpuLayers: final.actorLayers, totalLayers: actorModel.layers, contextSize: options.actor.contextSize, sequences: options.actor.sequences, ...final.actor },
-    { role: "critic", path: resolve(options.critic.path), sharedWithActor: shared, gpuLayers: final.criticLayers, totalLayers: criticModel.layers, contextSize: options.critic.contextSize, sequences: options.critic.sequences, ...final.critic },
+    {
+      role: "actor",
+      path: resolve(options.actor.path),
+      sharedWithActor: false,
+      gpuLayers: final.actorLayers,
+      totalLayers: actorModel.layers,
+      contextSize: options.actor.contextSize,
+      sequences: options.actor.sequences,
+      ...final.actor,
+    },
+    {
+      role: "critic",
+      path: resolve(options.critic.path),
+      sharedWithActor: shared,
+      gpuLayers: final.criticLayers,
+      totalLayers: criticModel.layers,
+      contextSize: options.critic.contextSize,
+      sequences: options.critic.sequences,
+      ...final.critic,
+    },
   ];
   const bar: MemoryPlan["bar"] = [];
   for (const memory of ["vram", "ram"] as const) {
@@ -114,18 +142,25 @@ export async function planMemory(options: PlanOptions): Promise<MemoryPlan> {
 
   const suggestions: string[] = [];
   if (verdict === "partial-offload" || verdict === "will-not-fit") {
-    const contextShare = (final.actor.context.ram + final.actor.context.vram + final.critic.context.ram + final.critic.context.vram) / Math.max(1, final.used.ram + final.used.vram);
-    if (contextShare > 0.3) suggestions.push(`a smaller context (the contexts take ${Math.round(contextShare * 100)}%: try ${Math.max(512, options.actor.contextSize / 2)} tokens)`);
-    if (options.actor.sequences > 1 || options.critic.sequences > 1) suggestions.push(`fewer parallel sequences (now ${options.actor.sequences} actor, ${options.critic.sequences} critic)`);
+    const contextShare =
+      (final.actor.context.ram + final.actor.context.vram + final.critic.context.ram + final.critic.context.vram) /
+      Math.max(1, final.used.ram + final.used.vram);
+    if (contextShare > 0.3)
+      suggestions.push(`a smaller context (the contexts take ${Math.round(contextShare * 100)}%: try ${Math.max(512, options.actor.contextSize / 2)} tokens)`);
+    if (options.actor.sequences > 1 || options.critic.sequences > 1)
+      suggestions.push(`fewer parallel sequences (now ${options.actor.sequences} actor, ${options.critic.sequences} critic)`);
     if (gpu && vramBudget > 0 && !shared && final.criticLayers > 0) suggestions.push("the critic on the CPU (GPU layers 0)");
     suggestions.push("a smaller quantisation (Q4_K_M weights are about 55% of Q8_0's)");
     if (!shared) suggestions.push("one model for both roles (one copy in memory)");
   }
   const summary =
-    verdict === "fits-gpu" ? `both models fit on the GPU (${formatBytes(final.used.vram)} of ${formatBytes(vramBudget)} VRAM)`
-    : verdict === "partial-offload" ? `partial offload: actor ${final.actorLayers}/${actorModel.layers} layers and critic ${final.criticLayers}/${criticModel.layers} on the GPU, the rest in RAM`
-    : verdict === "fits-ram" ? `runs on the CPU: ${formatBytes(final.used.ram)} of ${formatBytes(ramBudget)} RAM`
-    : `will not fit: needs ${formatBytes(final.used.ram)} RAM${gpu ? ` with nothing offloaded` : ""}, ${formatBytes(ramBudget)} available`;
+    verdict === "fits-gpu"
+      ? `both models fit on the GPU (${formatBytes(final.used.vram)} of ${formatBytes(vramBudget)} VRAM)`
+      : verdict === "partial-offload"
+        ? `partial offload: actor ${final.actorLayers}/${actorModel.layers} layers and critic ${final.criticLayers}/${criticModel.layers} on the GPU, the rest in RAM`
+        : verdict === "fits-ram"
+          ? `runs on the CPU: ${formatBytes(final.used.ram)} of ${formatBytes(ramBudget)} RAM`
+          : `will not fit: needs ${formatBytes(final.used.ram)} RAM${gpu ? ` with nothing offloaded` : ""}, ${formatBytes(ramBudget)} available`;
   return { verdict, summary, gpu, budget: { vram: vramBudget, ram: ramBudget }, used: final.used, roles, bar, suggestions };
 }
 

@@ -6,8 +6,17 @@ import { isEndpointSpec, ModelSpecError, parseModelSpec, redactSpec, specLabel }
 import { ThinkSplitter } from "./think-splitter.ts";
 
 test("an endpoint spec splits into base URL and served model; a key in the URL is taken out", () => {
-  assert.deepEqual(parseModelSpec("openai:http://gpu-box:8000/v1/#Qwen/Qwen2.5-7B-Instruct"), { kind: "endpoint", baseUrl: "http://gpu-box:8000/v1", model: "Qwen/Qwen2.5-7B-Instruct" });
-  assert.deepEqual(parseModelSpec("openai:https://:sk-abc@api.example.com/v1#gpt-4o-mini"), { kind: "endpoint", baseUrl: "https://api.example.com/v1", model: "gpt-4o-mini", urlKey: "sk-abc" });
+  assert.deepEqual(parseModelSpec("openai:http://gpu-box:8000/v1/#Qwen/Qwen2.5-7B-Instruct"), {
+    kind: "endpoint",
+    baseUrl: "http://gpu-box:8000/v1",
+    model: "Qwen/Qwen2.5-7B-Instruct",
+  });
+  assert.deepEqual(parseModelSpec("openai:https://:sk-abc@api.example.com/v1#gpt-4o-mini"), {
+    kind: "endpoint",
+    baseUrl: "https://api.example.com/v1",
+    model: "gpt-4o-mini",
+    urlKey: "sk-abc",
+  });
   assert.equal(redactSpec("openai:https://user:sk-abc@api.example.com/v1#m"), "openai:https://api.example.com/v1#m");
   assert.deepEqual(parseModelSpec("models/qwen.gguf"), { kind: "file", path: "models/qwen.gguf" });
   assert.equal(specLabel("openai:http://h:1/v1#qwen2.5:7b"), "qwen2.5:7b");
@@ -16,7 +25,10 @@ test("an endpoint spec splits into base URL and served model; a key in the URL i
 });
 
 test("malformed endpoint specs say what to write, without echoing a key", () => {
-  assert.throws(() => parseModelSpec("openai:http://:secret@h:8000/v1"), (e: Error) => e instanceof ModelSpecError && /names no model/.test(e.message) && !e.message.includes("secret"));
+  assert.throws(
+    () => parseModelSpec("openai:http://:secret@h:8000/v1"),
+    (e: Error) => e instanceof ModelSpecError && /names no model/.test(e.message) && !e.message.includes("secret"),
+  );
   assert.throws(() => parseModelSpec("openai:not a url#m"), /no valid base URL/);
   assert.throws(() => parseModelSpec("openai:ftp://h/v1#m"), /http:\/\/ or https:\/\//);
 });

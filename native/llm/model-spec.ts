@@ -37,7 +37,9 @@ export function parseModelSpec(spec: string): ModelSpec {
   const rest = spec.slice(PREFIX.length);
   const hash = rest.lastIndexOf("#");
   if (hash < 0 || hash === rest.length - 1) {
-    throw new ModelSpecError(`'${redactSpec(spec)}' names no model: write openai:<base URL>#<served model name>, e.g. openai:http://127.0.0.1:8000/v1#Qwen2.5-7B-Instruct`);
+    throw new ModelSpecError(
+      `'${redactSpec(spec)}' names no model: write openai:<base URL>#<served model name>, e.g. openai:http://127.0.0.1:8000/v1#Qwen2.5-7B-Instruct`,
+    );
   }
   let url: URL;
   try {

@@ -29,17 +29,35 @@ async function serve(options: Parameters<typeof startFakeServer>[0]): Promise<Fa
   return server;
 }
 
-const backendFor = (server: FakeServer, model: string, options = {}) => new OpenAIBackend(parseModelSpec(`openai:${server.baseUrl}#${model}`) as EndpointSpec, { backoffMs: 5, ...options });
+const backendFor = (server: FakeServer, model: string, options = {}) =>
+  new OpenAIBackend(parseModelSpec(`openai:${server.baseUrl}#${model}`) as EndpointSpec, { backoffMs: 5, ...options });
 
-const request = (extra: Partial<GenerateRequest> = {}): GenerateRequest => ({ messages: [{ role: "user", content: "What is 2+2?" }], maxTokens: 64, temperature: 0.7, topP: 0.9, topK: 40, seed: 1234, ...extra });
+const request = (extra: Partial<GenerateRequest> = {}): GenerateRequest => ({
+  messages: [{ role: "user", content: "What is 2+2?" }],
+  maxTokens: 64,
+  temperature: 0.7,
+  topP: 0.9,
+  topK: 40,
+  seed: 1234,
+  ...extra,
+});
 
 test("vLLM: streamed content, reasoning_content as the thought, usage, sampling fields, version and json_schema", async () => {
   const server = await serve({
-    routes: { "/version": { version: "0.6.3.post1" }, "/v1/models": { object: "list", data: [{ id: "Qwen/Qwen2.5-7B-Instruct", object: "model", owned_by: "vllm", max_model_len: 32768 }] } },
+    routes: {
+      "/version": { version: "0.6.3.post1" },
+      "/v1/models": { object: "list", data: [{ id: "Qwen/Qwen2.5-7B-Instruct", object: "model", owned_by: "vllm", max_model_len: 32768 }] },
+    },
     chat: (_req, call, response) =>
-      sse(response, call === 0
-        ? contentChunks("vllm", ["2+2", " is ", "4."], { prompt_tokens: 14, completion_tokens: 9 }, [{ reasoning_content: "Adding two " }, { reasoning_content: "and two." }])
-        : contentChunks("vllm", ['{"critique":"ok","correct":true,"score":9}'], { prompt_tokens: 30, completion_tokens: 12 })),
+      sse(
+        response,
+        call === 0
+          ? contentChunks("vllm", ["2+2", " is ", "4."], { prompt_tokens: 14, completion_tokens: 9 }, [
+              { reasoning_content: "Adding two " },
+              { reasoning_content: "and two." },
+            ])
+          : contentChunks("vllm", ['{"critique":"ok","correct":true,"score":9}'], { prompt_tokens: 30, completion_tokens: 12 }),
+      ),
   });
   const backend = backendFor(server, "Qwen/Qwen2.5-7B-Instruct");
   const streamed: string[] = [];
@@ -50,21 +68,45 @@ test("vLLM: streamed content, reasoning_content as the thought, usage, sampling 
   assert.deepEqual([result.tokensIn, result.tokensOut, result.stopReason, result.tokensEstimated], [14, 9, "eos", undefined]);
   const body = server.chats[0]!.body;
   assert.deepEqual(
-    { model: body.model, stream: body.stream, stream_options: body.stream_options, seed: body.seed, temperature: body.temperature, top_p: body.top_p, top_k: body.top_k, max_tokens: body.max_tokens },
-    { model: "Qwen/Qwen2.5-7B-Instruct", stream: true, stream_options: { include_usage: true }, seed: 1234, temperature: 0.7, top_p: 0.9, top_k: 40, max_tokens: 64 },
+    {
+      model: body.model,
+      stream: body.stream,
+      stream_options: body.stream_options,
+      seed: body.seed,
+      temperature: body.temperature,
+      top_p: body.top_p,
+      top_k: body.top_k,
+      max_tokens: body.max_tokens,
+    },
+    {
+      model: "Qwen/Qwen2.5-7B-Instruct",
+      stream: true,
+      stream_options: { include_usage: true },
+      seed: 1234,
+      temperature: 0.7,
+      top_p: 0.9,
+      top_k: 40,
+      max_tokens: 64,
+    },
   );
   const verdict = await backend.generate(request({ jsonSchema: holisticSchema }));
   assert.deepEqual(server.chats[1]!.body.response_format, { type: "json_schema", json_schema: { name: "verdict", schema: holisticSchema, strict: true } });
   assert.equal(parseVerdict(verdict.text, false).score, 9);
   const info = backend.endpoint.describe();
-  assert.deepEqual([info.kind, info.version, info.structuredOutput, info.tokenCounts, info.concurrency, info.concurrencySource], ["vllm", "vllm 0.6.3.post1", "response_format", "server-usage", 4, "default"]);
+  assert.deepEqual(
+    [info.kind, info.version, info.structuredOutput, info.tokenCounts, info.concurrency, info.concurrencySource],
+    ["vllm", "vllm 0.6.3.post1", "response_format", "server-usage", 4, "default"],
+  );
 });
 
 test("llama-server: slots from /props set the concurrency, usage rides on the finishing chunk, /tokenize counts", async () => {
   let inFlight = 0;
   let most = 0;
   const server = await serve({
-    routes: { "/props": { default_generation_settings: { n_ctx: 4096 }, total_slots: 2, build_info: "b4384-7c0e2858" }, "/tokenize": { tokens: [1, 2, 3, 4, 5] } },
+    routes: {
+      "/props": { default_generation_settings: { n_ctx: 4096 }, total_slots: 2, build_info: "b4384-7c0e2858" },
+      "/tokenize": { tokens: [1, 2, 3, 4, 5] },
+    },
     chat: async (_req, _call, response) => {
       most = Math.max(most, ++inFlight);
       await new Promise((r) => setTimeout(r, 30));
@@ -75,7 +117,10 @@ test("llama-server: slots from /props set the concurrency, usage rides on the fi
   const backend = backendFor(server, "any");
   const results = await Promise.all(Array.from({ length: 5 }, () => backend.generate(request())));
   assert.equal(most, 2, "no more requests in flight than the server has slots");
-  assert.deepEqual(results.map((r) => [r.text, r.tokensIn, r.tokensOut]), Array(5).fill(["Four.", 11, 2]));
+  assert.deepEqual(
+    results.map((r) => [r.text, r.tokensIn, r.tokensOut]),
+    Array(5).fill(["Four.", 11, 2]),
+  );
   assert.equal(await backend.countTokens("whatever the text"), 5);
   const info = backend.endpoint.describe();
   assert.deepEqual([info.kind, info.version, info.concurrency, info.concurrencySource], ["llama-server", "b4384-7c0e2858", 2, "server"]);
@@ -85,7 +130,12 @@ test("Ollama: the schema goes in `format`, <think> in the content is the thought
   const server = await serve({
     routes: { "/api/version": { version: "0.5.7" } },
     chat: (req, _call, response) =>
-      sse(response, req.body.format ? contentChunks("ollama", ['{"critique":"fine","correct":true,"score":8}'], null) : contentChunks("ollama", ["<thi", "nk>Let me add.</th", "ink>\n\nThe answer", " is 4."], null)),
+      sse(
+        response,
+        req.body.format
+          ? contentChunks("ollama", ['{"critique":"fine","correct":true,"score":8}'], null)
+          : contentChunks("ollama", ["<thi", "nk>Let me add.</th", "ink>\n\nThe answer", " is 4."], null),
+      ),
   });
   const backend = backendFor(server, "deepseek-r1:7b");
   const streamed: string[] = [];
@@ -106,7 +156,8 @@ test("Ollama: the schema goes in `format`, <think> in the content is the thought
 test("LM Studio: a structured-output refusal becomes the text and reads as an unparseable verdict", async () => {
   const server = await serve({
     routes: { "/api/v0/models": { object: "list", data: [{ id: "qwen2.5-7b-instruct", type: "llm", state: "loaded" }] } },
-    chat: (_req, _call, response) => sse(response, contentChunks("lmstudio", [], { prompt_tokens: 20, completion_tokens: 6 }, [{ refusal: "I can't help with that." }])),
+    chat: (_req, _call, response) =>
+      sse(response, contentChunks("lmstudio", [], { prompt_tokens: 20, completion_tokens: 6 }, [{ refusal: "I can't help with that." }])),
   });
   const backend = backendFor(server, "qwen2.5-7b-instruct");
   const result = await backend.generate(request({ jsonSchema: holisticSchema }));
@@ -120,7 +171,8 @@ test("LM Studio: a structured-output refusal becomes the text and reads as an un
 test("a server without structured output: detected once (response_format, then guided_json refused), later verdicts go straight to plain text", async () => {
   const server = await serve({
     chat: (req, _call, response) => {
-      if (req.body.response_format) return jsonError(response, 400, { object: "error", message: "response_format is not supported by this server", type: "BadRequestError", code: 400 });
+      if (req.body.response_format)
+        return jsonError(response, 400, { object: "error", message: "response_format is not supported by this server", type: "BadRequestError", code: 400 });
       if (req.body.guided_json) return jsonError(response, 400, { error: { message: "Unrecognized request argument supplied: guided_json" } });
       sse(response, contentChunks("vllm", ["Verdict: correct, score 7"], { prompt_tokens: 10, completion_tokens: 6 }));
     },
@@ -139,15 +191,20 @@ test("a server without structured output: detected once (response_format, then g
 test("429 then 200: retried after the server's Retry-After; a 400 is not retried and says the server's message", async () => {
   const server = await serve({
     chat: (req, call, response) => {
-      if (req.body.max_tokens === 1) return jsonError(response, 400, { error: { code: 400, message: "the request exceeds the available context size", type: "invalid_request_error" } });
-      if (call === 0) return jsonError(response, 429, { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } }, { "retry-after": "0" });
+      if (req.body.max_tokens === 1)
+        return jsonError(response, 400, { error: { code: 400, message: "the request exceeds the available context size", type: "invalid_request_error" } });
+      if (call === 0)
+        return jsonError(response, 429, { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } }, { "retry-after": "0" });
       sse(response, contentChunks("vllm", ["ok"], { prompt_tokens: 3, completion_tokens: 1 }));
     },
   });
   const backend = backendFor(server, "m");
   assert.equal((await backend.generate(request())).text, "ok");
   assert.equal(server.chats.length, 2);
-  await assert.rejects(backend.generate(request({ maxTokens: 1 })), (error: Error) => error instanceof EndpointHttpError && /exceeds the available context size/.test(error.message));
+  await assert.rejects(
+    backend.generate(request({ maxTokens: 1 })),
+    (error: Error) => error instanceof EndpointHttpError && /exceeds the available context size/.test(error.message),
+  );
   assert.equal(server.chats.length, 3);
 });
 
@@ -161,7 +218,10 @@ test("a connection dropped mid-stream fails with the reason (not retried: text w
   });
   const backend = backendFor(server, "m");
   const streamed: string[] = [];
-  await assert.rejects(backend.generate(request({ onText: (t) => streamed.push(t) })), (error: Error) => error instanceof EndpointUnavailableError && /mid-stream/.test(error.message));
+  await assert.rejects(
+    backend.generate(request({ onText: (t) => streamed.push(t) })),
+    (error: Error) => error instanceof EndpointUnavailableError && /mid-stream/.test(error.message),
+  );
   assert.deepEqual(streamed, ["partial "]);
   assert.equal(server.chats.length, 1);
   assert.match(backend.endpoint.down ?? "", /mid-stream/);
@@ -202,7 +262,8 @@ function arithmeticServer(options: { dieAfter?: number; key?: string } = {}) {
   return serve({
     routes: { "/version": { version: "0.7.0" } },
     chat: (req, call, response) => {
-      if (options.key && req.headers.authorization !== `Bearer ${options.key}`) return jsonError(response, 401, { error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" } });
+      if (options.key && req.headers.authorization !== `Bearer ${options.key}`)
+        return jsonError(response, 401, { error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" } });
       if (options.dieAfter !== undefined && call >= options.dieAfter) return void response.socket?.destroy();
       const text = req.body.response_format ? '{"critique":"Add once more.","correct":false,"score":3}' : "2 plus 2 makes 4. The answer is \\boxed{4}.";
       sse(response, contentChunks("vllm", [text], { prompt_tokens: 20, completion_tokens: 10 }));
@@ -216,13 +277,29 @@ test("a run through a remote actor and critic: the key never reaches a file unde
   const outDir = mkdtempSync(join(tmpdir(), "refinery-remote-"));
   setEndpointKey(server.baseUrl, key);
   const spec = `openai:${server.baseUrl}#Qwen/Qwen2.5-7B-Instruct`;
-  const result = await executeRun({ strategy: "self-refine", params: { maxIterations: 1, feedbackFormat: "json" }, actor: { path: spec }, critic: { path: spec }, task: { question: "What is 2+2?", reference: "4" }, seed: 3, outDir });
+  const result = await executeRun({
+    strategy: "self-refine",
+    params: { maxIterations: 1, feedbackFormat: "json" },
+    actor: { path: spec },
+    critic: { path: spec },
+    task: { question: "What is 2+2?", reference: "4" },
+    seed: 3,
+    outDir,
+  });
   assert.equal(result.state.status, "finished", result.state.failure?.reason ?? "");
   assert.equal(result.state.correct, true);
   // The same with the key written into the URL.
   setEndpointKey(server.baseUrl, undefined);
   const inUrl = `openai:${server.baseUrl.replace("http://", `http://:${key}@`)}#Qwen/Qwen2.5-7B-Instruct`;
-  const second = await executeRun({ strategy: "self-refine", params: { maxIterations: 1, feedbackFormat: "json" }, actor: { path: inUrl }, critic: { path: inUrl }, task: { question: "What is 2+2?" }, seed: 3, outDir });
+  const second = await executeRun({
+    strategy: "self-refine",
+    params: { maxIterations: 1, feedbackFormat: "json" },
+    actor: { path: inUrl },
+    critic: { path: inUrl },
+    task: { question: "What is 2+2?" },
+    seed: 3,
+    outDir,
+  });
   assert.equal(second.state.status, "finished", second.state.failure?.reason ?? "");
   assert.ok(server.chats.every((c) => c.headers.authorization === `Bearer ${key}`));
   const files = filesUnder(outDir);
@@ -243,12 +320,23 @@ test("a server that dies mid-run fails the node with the reason and keeps every 
   const spec = `openai:${server.baseUrl}#m`;
   forgetEndpoints();
   defaultEndpointOptions.backoffMs = 5;
-  const result = await executeRun({ strategy: "self-refine", params: { maxIterations: 2 }, actor: { path: spec }, critic: { path: spec }, task: { question: "What is 2+2?" }, seed: 3, outDir });
+  const result = await executeRun({
+    strategy: "self-refine",
+    params: { maxIterations: 2 },
+    actor: { path: spec },
+    critic: { path: spec },
+    task: { question: "What is 2+2?" },
+    seed: 3,
+    outDir,
+  });
   assert.equal(result.state.status, "failed");
   assert.equal(result.state.failure?.code, "model-error");
   const { events } = await readRunLog(result.logPath);
   const completed = events.filter((e) => e.type === "node-completed");
-  assert.deepEqual(completed.map((e) => e.type === "node-completed" && e.status), ["done", "done", "failed"]);
+  assert.deepEqual(
+    completed.map((e) => e.type === "node-completed" && e.status),
+    ["done", "done", "failed"],
+  );
   const failed = completed[2]!;
-  assert.match(failed.type === "node-completed" ? failed.error ?? "" : "", /unreachable/);
+  assert.match(failed.type === "node-completed" ? (failed.error ?? "") : "", /unreachable/);
 });

@@ -3,7 +3,14 @@
 // usage from the server (estimated and marked so when it sends none), reasoning split into the thought,
 // retries with backoff on 429/5xx/lost connections, and cancel that aborts the HTTP request.
 import type { BackendUsage, GenerateRequest, GenerateResult, JsonSchema, ModelBackend, StopReason } from "./backend.ts";
-import { EndpointHttpError, EndpointUnavailableError, openEndpoint, type EndpointOptions, type OpenAIEndpoint, type StructuredOutputMode } from "./openai-endpoint.ts";
+import {
+  EndpointHttpError,
+  EndpointUnavailableError,
+  openEndpoint,
+  type EndpointOptions,
+  type OpenAIEndpoint,
+  type StructuredOutputMode,
+} from "./openai-endpoint.ts";
 import type { EndpointSpec } from "./model-spec.ts";
 import { setEndpointKey } from "./endpoint-keys.ts";
 import { sseData } from "./sse.ts";
@@ -27,7 +34,11 @@ interface Chunk {
 
 /** A structured-output form the server refused: the next form is tried. */
 function refusesStructuredOutput(error: unknown): boolean {
-  return error instanceof EndpointHttpError && (error.status === 400 || error.status === 422 || error.status === 501) && /response_format|json_schema|guided|format|schema|grammar/i.test(error.body);
+  return (
+    error instanceof EndpointHttpError &&
+    (error.status === 400 || error.status === 422 || error.status === 501) &&
+    /response_format|json_schema|guided|format|schema|grammar/i.test(error.body)
+  );
 }
 
 const retryable = (status: number) => status === 429 || status === 408 || status >= 500;
@@ -126,7 +137,10 @@ export class OpenAIBackend implements ModelBackend {
     const started = performance.now();
     const timeout = new AbortController();
     const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
-    const requestTimer = setTimeout(() => timeout.abort(new Error(`no answer within ${this.endpoint.options.requestTimeoutMs ?? 120_000} ms`)), this.endpoint.options.requestTimeoutMs ?? 120_000);
+    const requestTimer = setTimeout(
+      () => timeout.abort(new Error(`no answer within ${this.endpoint.options.requestTimeoutMs ?? 120_000} ms`)),
+      this.endpoint.options.requestTimeoutMs ?? 120_000,
+    );
     const splitter = new ThinkSplitter();
     let reasoning = "";
     let refusal = "";
@@ -143,13 +157,19 @@ export class OpenAIBackend implements ModelBackend {
     try {
       let response: Response;
       try {
-        response = await fetch(`${this.spec.baseUrl}/chat/completions`, { method: "POST", headers: this.endpoint.headers(), body: JSON.stringify(this.body(request, mode)), signal });
+        response = await fetch(`${this.spec.baseUrl}/chat/completions`, {
+          method: "POST",
+          headers: this.endpoint.headers(),
+          body: JSON.stringify(this.body(request, mode)),
+          signal,
+        });
       } catch (error) {
         if (request.signal?.aborted) return this.finish(request, splitter, reasoning, "aborted", null, firstTokenMs);
         throw describeFetchError(error, signal);
       }
       clearTimeout(requestTimer);
-      if (!response.ok) throw new EndpointHttpError(response.status, await response.text().catch(() => ""), this.spec.baseUrl, response.headers.get("retry-after"));
+      if (!response.ok)
+        throw new EndpointHttpError(response.status, await response.text().catch(() => ""), this.spec.baseUrl, response.headers.get("retry-after"));
       const idleMs = this.endpoint.options.idleTimeoutMs ?? 120_000;
       const armIdle = () => {
         clearTimeout(idleTimer);
@@ -211,7 +231,14 @@ export class OpenAIBackend implements ModelBackend {
     }
   }
 
-  private async finish(request: GenerateRequest, splitter: ThinkSplitter, reasoning: string, stopReason: StopReason, usage: Chunk["usage"], firstTokenMs: number | null): Promise<GenerateResult> {
+  private async finish(
+    request: GenerateRequest,
+    splitter: ThinkSplitter,
+    reasoning: string,
+    stopReason: StopReason,
+    usage: Chunk["usage"],
+    firstTokenMs: number | null,
+  ): Promise<GenerateResult> {
     const text = splitter.text;
     const thought = (reasoning + splitter.thought).trim();
     let tokensIn = usage?.prompt_tokens;
@@ -271,9 +298,13 @@ function describeFetchError(error: unknown, signal: AbortSignal): Error {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -66,7 +66,8 @@ export function serverMessage(body: string): string {
   try {
     const parsed = JSON.parse(body) as { error?: { message?: string } | string; message?: string; detail?: unknown };
     const error = parsed.error;
-    const message = typeof error === "string" ? error : (error?.message ?? parsed.message ?? (parsed.detail !== undefined ? JSON.stringify(parsed.detail) : undefined));
+    const message =
+      typeof error === "string" ? error : (error?.message ?? parsed.message ?? (parsed.detail !== undefined ? JSON.stringify(parsed.detail) : undefined));
     if (message) return message.slice(0, 500);
   } catch {
     // not JSON: show the text
@@ -144,7 +145,14 @@ export class OpenAIEndpoint {
   }
 
   describe(): EndpointInfo {
-    const tokenCounts = this.sawUsage && !this.sawEstimate ? "server-usage" : this.tokenizer === "llama-server" || this.tokenizer === "vllm" ? "server-tokenizer" : this.sawUsage ? "server-usage" : "estimate";
+    const tokenCounts =
+      this.sawUsage && !this.sawEstimate
+        ? "server-usage"
+        : this.tokenizer === "llama-server" || this.tokenizer === "vllm"
+          ? "server-tokenizer"
+          : this.sawUsage
+            ? "server-usage"
+            : "estimate";
     return { ...this.info, concurrency: this.gate.limit, tokenCounts };
   }
 

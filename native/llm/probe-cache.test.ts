@@ -33,16 +33,22 @@ test("six processes probing at once on a fresh cache all succeed and leave one v
     if (report.chosen !== "cpu") throw new Error("chose " + report.chosen);
   `;
   const runs = await Promise.all(
-    Array.from({ length: 6 }, () =>
-      new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, dir], { stdio: ["ignore", "ignore", "pipe"] });
-        let stderr = "";
-        child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-        child.on("close", (code) => resolve({ code, stderr }));
-      }),
+    Array.from(
+      { length: 6 },
+      () =>
+        new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, dir], { stdio: ["ignore", "ignore", "pipe"] });
+          let stderr = "";
+          child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+          child.on("close", (code) => resolve({ code, stderr }));
+        }),
     ),
   );
-  assert.deepEqual(runs.map((r) => r.code), [0, 0, 0, 0, 0, 0], runs.map((r) => r.stderr).join("\n"));
+  assert.deepEqual(
+    runs.map((r) => r.code),
+    [0, 0, 0, 0, 0, 0],
+    runs.map((r) => r.stderr).join("\n"),
+  );
   assert.deepEqual(readdirSync(dir).sort(), ["gpu-probe.json", "probe-model.gguf"]);
   assert.equal((await ensureProbeModel(dir)).rebuilt, false, "the model left behind is the right one");
   const cached = await readCachedReport(join(dir, "gpu-probe.json"), await machineKey());
@@ -66,24 +72,43 @@ test("a corrupt or truncated probe model is rebuilt before probing", async () =>
 
 test("a failure of the moment is never cached: a CPU failure, a timeout, a child that died without a report", async () => {
   const momentary: Record<string, ProbeCommand> = {
-    "cpu refuses": (backend, model) => (backend === "cpu" ? { command: process.execPath, args: ["-e", 'console.log(JSON.stringify({ ok: false, error: "EACCES: permission denied" }))'] } : standIn(backend, model)),
-    "cpu times out": (backend, model) => (backend === "cpu" ? { command: process.execPath, args: ["-e", "setTimeout(() => {}, 60000)"] } : standIn(backend, model)),
+    "cpu refuses": (backend, model) =>
+      backend === "cpu"
+        ? { command: process.execPath, args: ["-e", 'console.log(JSON.stringify({ ok: false, error: "EACCES: permission denied" }))'] }
+        : standIn(backend, model),
+    "cpu times out": (backend, model) =>
+      backend === "cpu" ? { command: process.execPath, args: ["-e", "setTimeout(() => {}, 60000)"] } : standIn(backend, model),
     "vulkan's child dies before reporting": (backend, model) =>
-      backend === "vulkan" ? { command: process.execPath, args: ["-e", "console.error('Error [ERR_MODULE_NOT_FOUND]: Cannot find package tsx'); console.error('Node.js v20.20.2'); process.exit(1)"] } : standIn(backend, model),
+      backend === "vulkan"
+        ? {
+            command: process.execPath,
+            args: ["-e", "console.error('Error [ERR_MODULE_NOT_FOUND]: Cannot find package tsx'); console.error('Node.js v20.20.2'); process.exit(1)"],
+          }
+        : standIn(backend, model),
     "cuda's probe command does not exist": (backend, model) => (backend === "cuda" ? { command: "/nonexistent/node", args: [] } : standIn(backend, model)),
   };
   for (const [what, command] of Object.entries(momentary)) {
     const dir = fresh();
     const report = await probeBackends({ refresh: true, all: true, command, cacheDir: dir, timeoutMs: 1500 });
-    assert.ok(report.results.some((r) => !r.ok && r.reproducible === false), `${what}: ${JSON.stringify(report.results)}`);
+    assert.ok(
+      report.results.some((r) => !r.ok && r.reproducible === false),
+      `${what}: ${JSON.stringify(report.results)}`,
+    );
     assert.equal(existsSync(join(dir, "gpu-probe.json")), false, `${what}: not cached`);
   }
   const dir = fresh();
   const died = await probeBackends({ refresh: true, all: true, command: momentary["vulkan's child dies before reporting"]!, cacheDir: dir });
-  assert.match(died.results[1]!.reason!, /exited with code 1: Error \[ERR_MODULE_NOT_FOUND\]: Cannot find package tsx$/, "the real error, not Node's version footer");
+  assert.match(
+    died.results[1]!.reason!,
+    /exited with code 1: Error \[ERR_MODULE_NOT_FOUND\]: Cannot find package tsx$/,
+    "the real error, not Node's version footer",
+  );
   // Clean refusals by CUDA and Vulkan with a working CPU are cached.
   const clean = await probeBackends({ refresh: true, all: true, command: standIn, cacheDir: dir });
-  assert.deepEqual(clean.results.map((r) => r.reproducible ?? null), [true, true, null]);
+  assert.deepEqual(
+    clean.results.map((r) => r.reproducible ?? null),
+    [true, true, null],
+  );
   assert.ok(existsSync(join(dir, "gpu-probe.json")));
 });
 
@@ -91,7 +116,14 @@ test("a cached report is reused only for this machine, without failures of the m
   const dir = fresh();
   const file = join(dir, "gpu-probe.json");
   const machine = await machineKey();
-  const report = (results: ProbeReport["results"], probedAt = new Date().toISOString()): ProbeReport => ({ machine, results, chosen: "cpu", reasons: [], fromCache: false, probedAt });
+  const report = (results: ProbeReport["results"], probedAt = new Date().toISOString()): ProbeReport => ({
+    machine,
+    results,
+    chosen: "cpu",
+    reasons: [],
+    fromCache: false,
+    probedAt,
+  });
   const refused = { backend: "cuda" as const, ok: false, devices: [], reason: "cuda skipped: no cuda build", reproducible: true };
   const cpu = { backend: "cpu" as const, ok: true, devices: [] };
   const write = (value: unknown) => writeFileSync(file, JSON.stringify(value));
@@ -112,7 +144,10 @@ test("a cached report is reused only for this machine, without failures of the m
 });
 
 test("the error line of a dead child skips stack frames and Node's version footer", () => {
-  assert.equal(lastErrorLine("node:internal/x:1\n  throw err;\n  ^\n\nError: Cannot find module 'tsx'\n    at Module._resolve (node:x:1)\n\nNode.js v20.20.2\n"), "Error: Cannot find module 'tsx'");
+  assert.equal(
+    lastErrorLine("node:internal/x:1\n  throw err;\n  ^\n\nError: Cannot find module 'tsx'\n    at Module._resolve (node:x:1)\n\nNode.js v20.20.2\n"),
+    "Error: Cannot find module 'tsx'",
+  );
   assert.equal(lastErrorLine("something odd\n"), "something odd");
   assert.equal(lastErrorLine(""), undefined);
 });

@@ -19,7 +19,9 @@ export function probeCacheDir(override?: string): string {
 
 async function sha256Of(path: string): Promise<string | null> {
   try {
-    return createHash("sha256").update(await readFile(path)).digest("hex");
+    return createHash("sha256")
+      .update(await readFile(path))
+      .digest("hex");
   } catch {
     return null;
   }
@@ -52,7 +54,15 @@ export function isCacheable(result: ProbeResult): boolean {
 
 function isReport(value: unknown): value is ProbeReport {
   const report = value as ProbeReport;
-  return typeof report === "object" && report !== null && typeof report.machine === "string" && Array.isArray(report.results) && typeof report.chosen === "string" && Array.isArray(report.reasons) && typeof report.probedAt === "string";
+  return (
+    typeof report === "object" &&
+    report !== null &&
+    typeof report.machine === "string" &&
+    Array.isArray(report.results) &&
+    typeof report.chosen === "string" &&
+    Array.isArray(report.reasons) &&
+    typeof report.probedAt === "string"
+  );
 }
 
 /** The cached report if it still holds for this machine: same key, only cacheable results, failures not expired. */

@@ -6,7 +6,13 @@ import { getLlama, LlamaCompletion, LlamaLogLevel } from "node-llama-cpp";
 const [gpu, modelPath] = process.argv.slice(2);
 const started = performance.now();
 try {
-  const llama = await getLlama({ gpu: gpu === "cpu" ? false : (gpu as "cuda" | "vulkan" | "metal"), build: "never", logLevel: LlamaLogLevel.error, progressLogs: false, maxThreads: 1 });
+  const llama = await getLlama({
+    gpu: gpu === "cpu" ? false : (gpu as "cuda" | "vulkan" | "metal"),
+    build: "never",
+    logLevel: LlamaLogLevel.error,
+    progressLogs: false,
+    maxThreads: 1,
+  });
   const active = llama.gpu === false ? "cpu" : llama.gpu;
   if (active !== gpu) throw new Error(`node-llama-cpp loaded ${active} instead of ${gpu}`);
   const devices = active === "cpu" ? [] : await llama.getGpuDeviceNames();
@@ -16,7 +22,9 @@ try {
   const decodeStart = performance.now();
   const text = await new LlamaCompletion({ contextSequence: context.getSequence() }).generateCompletion("a the", { maxTokens: 8, temperature: 0 });
   const decodeMs = performance.now() - decodeStart;
-  process.stdout.write(`${JSON.stringify({ ok: true, gpu: active, devices, vram, decodedChars: text.length, decodeMs, totalMs: performance.now() - started })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ok: true, gpu: active, devices, vram, decodedChars: text.length, decodeMs, totalMs: performance.now() - started })}\n`,
+  );
   await context.dispose();
   await model.dispose();
   process.exit(0);

@@ -88,12 +88,7 @@ export class LlamaRuntime {
   ) {}
 
   /** Loads (or returns the already loaded) model for this file and these options. */
-  async loadModel(
-    path: string,
-    options: ModelLoadOptions,
-    onProgress?: (progress: number) => void,
-    signal?: AbortSignal,
-  ): Promise<LoadedModel> {
+  async loadModel(path: string, options: ModelLoadOptions, onProgress?: (progress: number) => void, signal?: AbortSignal): Promise<LoadedModel> {
     const file = await modelFacts(path).catch((error: unknown) => {
       if (error instanceof ModelFileError) throw new ModelLoadError(path, error.message, "file");
       throw error;
@@ -189,18 +184,32 @@ export function chooseChatWrapper(model: LlamaModel, name: string | undefined): 
     if (!(chatWrapperNames as readonly string[]).includes(name)) {
       throw new ModelLoadError(model.filename ?? "", `unknown chat wrapper '${name}' (known: ${chatWrapperNames.join(", ")})`, "load");
     }
-    chatWrapper = resolveChatWrapper({ type: name as ResolvableChatWrapperTypeName, bosString: model.tokens.bosString, filename: model.filename, fileInfo: model.fileInfo, tokenizer: model.tokenizer, warningLogs: false });
+    chatWrapper = resolveChatWrapper({
+      type: name as ResolvableChatWrapperTypeName,
+      bosString: model.tokens.bosString,
+      filename: model.filename,
+      fileInfo: model.fileInfo,
+      tokenizer: model.tokenizer,
+      warningLogs: false,
+    });
     if (!chatWrapper) throw new ModelLoadError(model.filename ?? "", `the chat wrapper '${name}' cannot be used with this model`, "load");
   } else {
     chatWrapper = resolveChatWrapper(model);
   }
-  return { chatWrapper, chatFormat: { wrapper: chatWrapper.wrapperName, thoughts: chatWrapper.settings.segments?.thought != null, overridden: name !== undefined } };
+  return {
+    chatWrapper,
+    chatFormat: { wrapper: chatWrapper.wrapperName, thoughts: chatWrapper.settings.segments?.thought != null, overridden: name !== undefined },
+  };
 }
 
 function describeLoadError(path: string, error: unknown): ModelLoadError {
   if (error instanceof ModelLoadError) return error;
   if (error instanceof InsufficientMemoryError) {
-    return new ModelLoadError(path, `${path} does not fit in memory: ${error.message} (try a smaller context, fewer GPU layers or a smaller quantisation)`, "memory");
+    return new ModelLoadError(
+      path,
+      `${path} does not fit in memory: ${error.message} (try a smaller context, fewer GPU layers or a smaller quantisation)`,
+      "memory",
+    );
   }
   return new ModelLoadError(path, `llama.cpp failed to load ${path}: ${(error as Error).message}`, "load");
 }

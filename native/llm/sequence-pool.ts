@@ -75,7 +75,13 @@ export class SequencePool {
     if (own) return own.busy ? undefined : own;
     if (this.context.sequencesLeft > 0) {
       const sequence = this.context.getSequence();
-      const slot: Slot = { sequence, chat: new LlamaChat({ contextSequence: sequence, ...(this.chatWrapper ? { chatWrapper: this.chatWrapper } : {}) }), lane, busy: false, lastUsed: 0 };
+      const slot: Slot = {
+        sequence,
+        chat: new LlamaChat({ contextSequence: sequence, ...(this.chatWrapper ? { chatWrapper: this.chatWrapper } : {}) }),
+        lane,
+        busy: false,
+        lastUsed: 0,
+      };
       this.slots.push(slot);
       return slot;
     }

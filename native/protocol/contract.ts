@@ -25,7 +25,12 @@ const sampling = z
 
 const loadSettings = z
   .object({
-    contextSize: z.number().int().min(256).max(1 << 20).optional(),
+    contextSize: z
+      .number()
+      .int()
+      .min(256)
+      .max(1 << 20)
+      .optional(),
     gpuLayers: z.union([z.literal("auto"), z.literal("max"), z.number().int().min(0)]).optional(),
     flashAttention: z.boolean().optional(),
   })
@@ -53,10 +58,18 @@ export const requestSchemas = {
           question: z.string(),
           reference: z.string().optional(),
           choices: z.array(z.string()).max(26).optional(),
-          tests: z.object({ language: z.literal("python"), code: z.string(), entryPoint: z.string().optional() }).strict().optional(),
+          tests: z
+            .object({ language: z.literal("python"), code: z.string(), entryPoint: z.string().optional() })
+            .strict()
+            .optional(),
         })
         .strict(),
-      seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 32 - 1)
+        .optional(),
       maxTotalTokens: z.number().int().min(0).optional(),
       parallel: z.boolean().optional(),
     })
@@ -75,7 +88,12 @@ export const requestSchemas = {
     .object({
       actor: z.string().min(1),
       critic: z.string().min(1),
-      contextSize: z.number().int().min(256).max(1 << 20).optional(),
+      contextSize: z
+        .number()
+        .int()
+        .min(256)
+        .max(1 << 20)
+        .optional(),
       actorSequences: z.number().int().min(1).max(64).optional(),
       criticSequences: z.number().int().min(1).max(64).optional(),
       vram: z.number().min(0).optional(),
@@ -84,7 +102,19 @@ export const requestSchemas = {
     .strict(),
   listModels: z.object({}).strict(),
   addModel: z.object({ path: z.string().min(1) }).strict(),
-  startDownload: z.object({ uri: z.string().min(1), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).optional(), fileName: z.string().regex(/^[\w.-]+\.gguf$/, "a file name ending in .gguf").optional() }).strict(),
+  startDownload: z
+    .object({
+      uri: z.string().min(1),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-fA-F]{64}$/)
+        .optional(),
+      fileName: z
+        .string()
+        .regex(/^[\w.-]+\.gguf$/, "a file name ending in .gguf")
+        .optional(),
+    })
+    .strict(),
   cancelDownload: z.object({ downloadId: z.string().min(1) }).strict(),
   /** Probes an OpenAI-compatible endpoint and lists its models; a key given here is used for its later runs. */
   testEndpoint: z.object({ spec: z.string().min(1), apiKey: z.string().min(1).optional() }).strict(),
@@ -100,7 +130,14 @@ export const requestSchemas = {
       limit: z.number().int().min(1).max(100000).optional(),
       offset: z.number().int().min(0).optional(),
       fields: z
-        .object({ question: z.string().min(1), reference: z.string().min(1), id: z.string().min(1), choices: z.string().min(1), tests: z.string().min(1), entryPoint: z.string().min(1) })
+        .object({
+          question: z.string().min(1),
+          reference: z.string().min(1),
+          id: z.string().min(1),
+          choices: z.string().min(1),
+          tests: z.string().min(1),
+          entryPoint: z.string().min(1),
+        })
         .partial()
         .strict()
         .optional(),
@@ -108,7 +145,13 @@ export const requestSchemas = {
       columns: z
         .array(
           z.union([
-            z.object({ strategy: z.string().min(1), params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(), name: z.string().min(1).optional() }).strict(),
+            z
+              .object({
+                strategy: z.string().min(1),
+                params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
+                name: z.string().min(1).optional(),
+              })
+              .strict(),
             /** A preset file (strategy with parameters, or a pipeline), named by the preset. */
             z.object({ preset: z.string().min(1) }).strict(),
           ]),
@@ -117,8 +160,17 @@ export const requestSchemas = {
         .max(32)
         .optional(),
       /** Model pairs; each strategy runs with each pair (columns are strategy × pair). */
-      pairs: z.array(z.object({ actor: modelConfig, critic: modelConfig.optional() }).strict()).min(1).max(8).optional(),
-      seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+      pairs: z
+        .array(z.object({ actor: modelConfig, critic: modelConfig.optional() }).strict())
+        .min(1)
+        .max(8)
+        .optional(),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 32 - 1)
+        .optional(),
       maxTotalTokens: z.number().int().min(0).optional(),
       concurrency: z.number().int().min(1).max(64).optional(),
       cache: z.boolean().optional(),
@@ -126,7 +178,9 @@ export const requestSchemas = {
     .strict(),
   controlExperiment: z.object({ path: z.string().min(1), action: z.enum(["pause", "resume", "stop"]) }).strict(),
   /** Writes the experiment's report files into <experiment>/exports/: HTML report, CSV, JSONL, preference pairs. */
-  exportExperiment: z.object({ path: z.string().min(1), baseline: z.string().optional(), formats: z.array(z.enum(EXPORT_FORMATS)).min(1, "choose at least one format") }).strict(),
+  exportExperiment: z
+    .object({ path: z.string().min(1), baseline: z.string().optional(), formats: z.array(z.enum(EXPORT_FORMATS)).min(1, "choose at least one format") })
+    .strict(),
   /** Critic evaluation (ProcessBench earliest error, RealCritic closed loop); progress comes as events. */
   startCriticEval: z
     .object({
@@ -177,7 +231,15 @@ export interface StrategyInfo {
   title: string;
   paper: string;
   summary: string;
-  params: Array<{ name: string; type: string; default: number | boolean | string; description: string; min?: number; max?: number; choices?: readonly string[] }>;
+  params: Array<{
+    name: string;
+    type: string;
+    default: number | boolean | string;
+    description: string;
+    min?: number;
+    max?: number;
+    choices?: readonly string[];
+  }>;
 }
 
 export interface EngineInfo {
@@ -188,7 +250,14 @@ export interface EngineInfo {
 }
 
 export interface GpuReportInfo {
-  results: Array<{ backend: string; ok: boolean; devices: string[]; vram?: { total: number; used: number; free: number } | null; reason?: string; crashed?: boolean }>;
+  results: Array<{
+    backend: string;
+    ok: boolean;
+    devices: string[];
+    vram?: { total: number; used: number; free: number } | null;
+    reason?: string;
+    crashed?: boolean;
+  }>;
   chosen: string;
   reasons: string[];
   fromCache: boolean;

@@ -18,12 +18,21 @@ test("columns at the same accuracy and similar tokens get labels that do not ove
   for (let i = 0; i < boxes.length; i++) {
     for (let j = i + 1; j < boxes.length; j++) {
       const [a, b] = [boxes[i]!, boxes[j]!];
-      assert.ok(!(a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom), `${plot.points[i]!.label.text} covers ${plot.points[j]!.label.text}`);
+      assert.ok(
+        !(a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom),
+        `${plot.points[i]!.label.text} covers ${plot.points[j]!.label.text}`,
+      );
     }
   }
   for (const box of boxes) assert.ok(box.top >= 0 && box.bottom <= frame.height, "labels stay inside the plot");
-  assert.deepEqual(plot.points.map((p) => p.colour), PALETTE.slice(0, 4));
-  assert.deepEqual(plot.points.map((p) => p.label.text), ["best-of-n 0.0%", "self-refine 0.0%", "single-pass 0.0%", "self-consistency 60.0%"]);
+  assert.deepEqual(
+    plot.points.map((p) => p.colour),
+    PALETTE.slice(0, 4),
+  );
+  assert.deepEqual(
+    plot.points.map((p) => p.label.text),
+    ["best-of-n 0.0%", "self-refine 0.0%", "single-pass 0.0%", "self-consistency 60.0%"],
+  );
   // The lone label far from the others stays where a label goes: just above its point.
   const single = plot.points[2]!;
   assert.equal(single.label.y, single.y - 6);
@@ -31,6 +40,12 @@ test("columns at the same accuracy and similar tokens get labels that do not ove
 
 test("both axes carry tick values", () => {
   const plot = costPlot([{ id: "a", tokens: 180, accuracy: 0.5 }], [], frame);
-  assert.deepEqual(plot.axes.xTicks.map((t) => t.label), ["0", "50", "100", "150"]);
-  assert.deepEqual(plot.axes.yTicks.map((t) => t.label), ["0%", "50%", "100%"]);
+  assert.deepEqual(
+    plot.axes.xTicks.map((t) => t.label),
+    ["0", "50", "100", "150"],
+  );
+  assert.deepEqual(
+    plot.axes.yTicks.map((t) => t.label),
+    ["0%", "50%", "100%"],
+  );
 });

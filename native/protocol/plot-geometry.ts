@@ -112,7 +112,14 @@ export function costPlot(columns: ReadonlyArray<{ id: string; tokens: number; ac
     return { x, y: py(p.accuracy), text: `${p.id} ${pct(p.accuracy)}`, anchor: x > frame.width * 0.6 ? ("end" as const) : ("start" as const) };
   });
   const labels = placeLabels(placed, frame);
-  const points = columns.map((p, i) => ({ id: p.id, x: placed[i]!.x, y: placed[i]!.y, accuracy: p.accuracy, colour: PALETTE[i % PALETTE.length]!, label: labels[i]! }));
+  const points = columns.map((p, i) => ({
+    id: p.id,
+    x: placed[i]!.x,
+    y: placed[i]!.y,
+    accuracy: p.accuracy,
+    colour: PALETTE[i % PALETTE.length]!,
+    label: labels[i]!,
+  }));
   const frontier = columns
     .filter((p) => frontierIds.includes(p.id))
     .sort((a, b) => a.tokens - b.tokens)
@@ -133,7 +140,10 @@ export interface DynamicsLine {
 }
 
 /** Mean critic score (0–10) and accuracy (0–100%) of the k-th candidate of each column's runs, a line per column. */
-export function dynamicsPlot(columns: ReadonlyArray<{ column: string; dynamics: ReadonlyArray<{ candidate: number; items: number; accuracy: number; meanScore: number | null }> }>, frame: PlotFrame): { axes: Axes; lines: DynamicsLine[] } {
+export function dynamicsPlot(
+  columns: ReadonlyArray<{ column: string; dynamics: ReadonlyArray<{ candidate: number; items: number; accuracy: number; meanScore: number | null }> }>,
+  frame: PlotFrame,
+): { axes: Axes; lines: DynamicsLine[] } {
   const longest = Math.max(1, ...columns.map((c) => c.dynamics.length));
   const px = (k: number) => frame.left + (longest === 1 ? 0 : (k / (longest - 1)) * (frame.width - frame.left - frame.right));
   const py = (fraction: number) => frame.height - frame.bottom - fraction * (frame.height - frame.top - frame.bottom);
@@ -142,7 +152,11 @@ export function dynamicsPlot(columns: ReadonlyArray<{ column: string; dynamics: 
     colour: PALETTE[i % PALETTE.length]!,
     accuracy: c.dynamics.map((d) => ({ x: px(d.candidate), y: py(d.accuracy) })),
     score: c.dynamics.filter((d) => d.meanScore !== null).map((d) => ({ x: px(d.candidate), y: py(d.meanScore! / 10) })),
-    dots: c.dynamics.map((d) => ({ x: px(d.candidate), y: py(d.accuracy), title: `${c.column}, candidate ${d.candidate + 1}: ${pct(d.accuracy)} of ${d.items}${d.meanScore !== null ? `, mean score ${d.meanScore.toFixed(1)}` : ""}` })),
+    dots: c.dynamics.map((d) => ({
+      x: px(d.candidate),
+      y: py(d.accuracy),
+      title: `${c.column}, candidate ${d.candidate + 1}: ${pct(d.accuracy)} of ${d.items}${d.meanScore !== null ? `, mean score ${d.meanScore.toFixed(1)}` : ""}`,
+    })),
   }));
   const xTicks = Array.from({ length: longest }, (_, k) => ({ at: px(k), label: String(k + 1) }));
   const yTicks = [0, 0.5, 1].map((y) => ({ at: py(y), label: `${y * 10} · ${y * 100}%` }));

@@ -73,10 +73,35 @@ test("a thinking node: thought and answer deltas fold apart, and the cost charge
   ]);
   assert.equal(state.nodes.t!.thought, "Let me add 2 and 2.");
   assert.equal(state.nodes.t!.text, "It is 4.");
-  const done = foldRunEvents([
-    { type: "node-completed", at: 2, nodeId: "t", text: "It is 4.", answer: "4", tokensIn: 300, tokensOut: 40, thought: "Let me add 2 and 2.", thoughtTokens: 30, tokensEvaluated: 20, tokensReused: 280, thoughtCut: true, wallMs: 1, status: "done" },
-  ], state);
+  const done = foldRunEvents(
+    [
+      {
+        type: "node-completed",
+        at: 2,
+        nodeId: "t",
+        text: "It is 4.",
+        answer: "4",
+        tokensIn: 300,
+        tokensOut: 40,
+        thought: "Let me add 2 and 2.",
+        thoughtTokens: 30,
+        tokensEvaluated: 20,
+        tokensReused: 280,
+        thoughtCut: true,
+        wallMs: 1,
+        status: "done",
+      },
+    ],
+    state,
+  );
   const node = done.nodes.t!;
   assert.deepEqual([node.thought, node.thoughtTokens, node.tokensEvaluated, node.tokensReused, node.thoughtCut], ["Let me add 2 and 2.", 30, 20, 280, true]);
-  assert.deepEqual(computeBudgets(done, "t"), { selectedPathTokens: 60, totalTokens: 60, promptTokensEvaluated: 20, promptTokensReused: 280, thoughtTokens: 30, answerTokens: 10 });
+  assert.deepEqual(computeBudgets(done, "t"), {
+    selectedPathTokens: 60,
+    totalTokens: 60,
+    promptTokensEvaluated: 20,
+    promptTokensReused: 280,
+    thoughtTokens: 30,
+    answerTokens: 10,
+  });
 });

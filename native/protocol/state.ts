@@ -187,10 +187,7 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
         failure: { reason: event.reason, code: event.code },
         // A node still running when the run failed will never complete.
         nodes: Object.fromEntries(
-          Object.entries(state.nodes).map(([id, node]) => [
-            id,
-            node.status === "running" ? { ...node, status: "aborted" as const } : node,
-          ]),
+          Object.entries(state.nodes).map(([id, node]) => [id, node.status === "running" ? { ...node, status: "aborted" as const } : node]),
         ),
       };
   }

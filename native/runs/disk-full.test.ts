@@ -49,17 +49,30 @@ test("a run that fills the disk ends with one run-failed saying where, and its l
       parallel: false,
       onEvent: (event) => event.type !== "token-delta" && events.push(event.type),
     },
-    { backends: { actor: new ScriptedBackend((r) => (isCritique(r) ? JSON.stringify({ critique: "redo", correct: false, score: 1 }) : big(40))), critic: new ScriptedBackend(() => "{}") } },
+    {
+      backends: {
+        actor: new ScriptedBackend((r) => (isCritique(r) ? JSON.stringify({ critique: "redo", correct: false, score: 1 }) : big(40))),
+        critic: new ScriptedBackend(() => "{}"),
+      },
+    },
   );
   assert.ok(result.diskFull, "the run knows the disk filled");
   assert.equal(result.state.status, "failed");
   assert.match(result.state.failure!.reason, /^the disk is full at \S*full-run\S*: free some space/);
-  assert.deepEqual(events.filter((t) => t === "run-finished" || t === "run-failed"), ["run-failed"], "said once, to the UI");
+  assert.deepEqual(
+    events.filter((t) => t === "run-finished" || t === "run-failed"),
+    ["run-failed"],
+    "said once, to the UI",
+  );
   const log = await readRunLog(result.logPath);
   assert.deepEqual(log.damaged, []);
   assert.equal(log.truncatedTail, false);
   const ends = log.events.filter((e) => e.type === "run-finished" || e.type === "run-failed");
-  assert.deepEqual(ends.map((e) => e.type), ["run-failed"], "the log ends once, failed");
+  assert.deepEqual(
+    ends.map((e) => e.type),
+    ["run-failed"],
+    "the log ends once, failed",
+  );
   assert.ok(log.events.filter((e) => e.type === "node-completed").length >= 2, "the nodes written before the disk filled are kept");
   const manifest = await readManifest(result.manifestPath);
   assert.equal(manifest.status, "failed");
@@ -73,7 +86,10 @@ test("a run that cannot start on a full disk says so and leaves no folder", { sk
   const disk = smallDisk("64k")!;
   writeFileSync(join(disk, "filler"), Buffer.alloc(60 * 1024));
   await assert.rejects(
-    executeRun({ strategy: "single-pass", actor: { path: "a" }, critic: { path: "c" }, task: { question: "q" }, outDir: disk, runId: "no-room" }, { backends: { actor: new ScriptedBackend(() => "The answer is 1"), critic: new ScriptedBackend(() => "{}") } }),
+    executeRun(
+      { strategy: "single-pass", actor: { path: "a" }, critic: { path: "c" }, task: { question: "q" }, outDir: disk, runId: "no-room" },
+      { backends: { actor: new ScriptedBackend(() => "The answer is 1"), critic: new ScriptedBackend(() => "{}") } },
+    ),
     (error: Error) => error.name === "DiskFullError" && /^the disk is full at .*no-room/.test(error.message),
   );
   assert.deepEqual(readdirSync(disk), ["filler"]);
@@ -89,13 +105,19 @@ test("an experiment that fills the disk stops with the message, keeps a consiste
     critic: new ScriptedBackend(() => "{}"),
   });
   const dir = join(disk, "exp");
-  await assert.rejects(runExperiment(dir, config, { deps: { backends: backends() } }), (error: Error) => /^the disk is full at /.test(error.message) && !/ENOSPC/.test(error.message));
+  await assert.rejects(
+    runExperiment(dir, config, { deps: { backends: backends() } }),
+    (error: Error) => /^the disk is full at /.test(error.message) && !/ENOSPC/.test(error.message),
+  );
   const checkpoint = readCheckpoint(dir);
   assert.deepEqual(checkpoint.damaged, []);
   assert.equal(checkpoint.tornTail, false);
   const done = checkpoint.records.length;
   assert.ok(done > 0 && done < 16, `some cells finished before the disk filled (${done})`);
-  assert.ok(checkpoint.records.every((r) => r.status === "finished"), "no cell was recorded as failed for the disk's sake");
+  assert.ok(
+    checkpoint.records.every((r) => r.status === "finished"),
+    "no cell was recorded as failed for the disk's sake",
+  );
   assert.deepEqual(leftovers(dir), []);
   JSON.parse(readFileSync(join(dir, "experiment.json"), "utf8"));
   for (const runId of readdirSync(join(dir, "runs"))) {
@@ -105,7 +127,10 @@ test("an experiment that fills the disk stops with the message, keeps a consiste
   // More space (as if the user freed some): the experiment resumes and finishes every cell once.
   assert.equal(spawnSync("mount", ["-o", "remount,size=16m", disk]).status, 0);
   const results = await runExperiment(dir, config, { deps: { backends: backends() } });
-  assert.deepEqual(results.map((r) => r.item).sort((a, b) => a - b), Array.from({ length: 16 }, (_, i) => i));
+  assert.deepEqual(
+    results.map((r) => r.item).sort((a, b) => a - b),
+    Array.from({ length: 16 }, (_, i) => i),
+  );
   assert.equal(summarize(results, ["single"]).columns[0]!.accuracy, 1);
   assert.deepEqual(leftovers(dir), []);
   rmSync(dataset, { force: true });

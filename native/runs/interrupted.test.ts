@@ -51,7 +51,10 @@ test("a run whose writer is alive stays running; once the writer is SIGKILLed, l
   assert.equal(manifest.status, "failed", "settled on disk, not only in the listing");
   assert.equal(manifest.failure, INTERRUPTED);
   const log = await readRunLog(join(runsDir, "killed-run", "events.jsonl"));
-  assert.deepEqual(log.events.map((e) => e.type), ["run-started", "node-added", "run-failed"]);
+  assert.deepEqual(
+    log.events.map((e) => e.type),
+    ["run-started", "node-added", "run-failed"],
+  );
   assert.equal((await listRuns(runsDir, new Set()))[0]!.status, "failed", "settling is done once");
   assert.equal((await readRunLog(join(runsDir, "killed-run", "events.jsonl"))).events.length, 3);
 });

@@ -28,7 +28,12 @@ export async function settleInterruptedRun(dir: string, manifest: RunManifest, r
   const last = log?.events.at(-1);
   let settled: RunManifest;
   if (last?.type === "run-finished" || last?.type === "run-failed") {
-    settled = { ...manifest, status: last.type === "run-finished" ? "finished" : "failed", endedAt: new Date(last.at).toISOString(), ...(last.type === "run-failed" ? { failure: last.reason } : {}) };
+    settled = {
+      ...manifest,
+      status: last.type === "run-finished" ? "finished" : "failed",
+      endedAt: new Date(last.at).toISOString(),
+      ...(last.type === "run-failed" ? { failure: last.reason } : {}),
+    };
   } else {
     settled = { ...manifest, status: "failed", endedAt: new Date().toISOString(), failure: INTERRUPTED };
     const event: RunEvent = { type: "run-failed", at: Date.now(), reason: INTERRUPTED, code: "engine-crashed" };

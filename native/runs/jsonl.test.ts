@@ -16,7 +16,10 @@ test("a torn last line is the only line forgiven silently; null, arrays and bad 
   const read = parseJsonl<{ a: number }>(text);
   assert.deepEqual(read.records, [{ a: 1 }, { a: 2 }]);
   assert.equal(read.tornTail, true);
-  assert.deepEqual(read.damaged.map((d) => d.line), [2, 4, 5, 6]);
+  assert.deepEqual(
+    read.damaged.map((d) => d.line),
+    [2, 4, 5, 6],
+  );
   assert.match(read.damaged[0]!.reason, /null instead of an object/);
   assert.match(read.damaged[2]!.reason, /not JSON/);
   // A whole record that only lacks its newline is kept.
@@ -63,15 +66,25 @@ test("a checkpoint with a torn last line and a null line resumes: no cell lost, 
   // Line 2 (item 1) becomes null; the last line (item 2) is cut mid-record, as a crash leaves it.
   writeFileSync(path, `${lines[0]}\nnull\n${lines[2]!.slice(0, 40)}`);
   const damaged = readCheckpoint(dir);
-  assert.deepEqual(damaged.damaged.map((d) => d.line), [2]);
+  assert.deepEqual(
+    damaged.damaged.map((d) => d.line),
+    [2],
+  );
   assert.equal(damaged.tornTail, true);
-  assert.deepEqual(readResults(dir).map((r) => r.item), [0]);
+  assert.deepEqual(
+    readResults(dir).map((r) => r.item),
+    [0],
+  );
   assert.doesNotThrow(() => summarize(readResults(dir), ["single"]));
   const resumed = await runExperiment(dir, config, { deps: { backends: backends() } });
   assert.deepEqual(resumed.map((r) => r.item).sort(), [0, 1, 2], "the two unreadable cells ran again");
   assert.ok(resumed.every((r) => r.correct === true));
   const after = readCheckpoint(dir);
   assert.equal(after.tornTail, false);
-  assert.deepEqual(after.damaged.map((d) => d.line), [2], "the null line is still reported, and nothing else is");
+  assert.deepEqual(
+    after.damaged.map((d) => d.line),
+    [2],
+    "the null line is still reported, and nothing else is",
+  );
   assert.equal(summarize(resumed, ["single"]).columns[0]!.items, 3);
 });

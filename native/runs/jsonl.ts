@@ -22,7 +22,10 @@ export interface JsonlContents<T> {
 /** Says why a parsed value is not a record of the file's kind, or null when it is one. */
 export type RecordCheck = (value: unknown) => string | null;
 
-export const anyObject: RecordCheck = (value) => (typeof value === "object" && value !== null && !Array.isArray(value) ? null : `${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value} instead of an object`);
+export const anyObject: RecordCheck = (value) =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+    ? null
+    : `${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value} instead of an object`;
 
 function parseLine(line: string, check: RecordCheck): { value: unknown } | { reason: string } {
   let value: unknown;

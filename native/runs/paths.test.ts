@@ -40,11 +40,17 @@ test("every cell of a multi-pair experiment opens with loadRun, and a '../' colu
     { actor: { path: "/m/stories260K.gguf" }, critic: { path: "/m/stories260K.gguf" } },
     { actor: { path: "/m/stories260K.gguf" }, critic: { path: "/m/other.gguf" } },
   ];
-  const columns = [...columnsFor([{ name: "single-pass", strategy: "single-pass" }], pairs), { name: "../../../escaped", strategy: "single-pass", actor: pairs[0]!.actor, critic: pairs[0]!.critic }];
+  const columns = [
+    ...columnsFor([{ name: "single-pass", strategy: "single-pass" }], pairs),
+    { name: "../../../escaped", strategy: "single-pass", actor: pairs[0]!.actor, critic: pairs[0]!.critic },
+  ];
   assert.deepEqual(columns.map((c) => c.name).slice(0, 2), ["single-pass @ stories260K", "single-pass @ stories260K+other"]);
   const config: ExperimentConfig = { dataset, columns, seed: 0 };
   const dir = join(scratch, "exp");
-  const backends = { actor: new ScriptedBackend(() => "The answer is 2"), critic: new ScriptedBackend(() => JSON.stringify({ critique: "ok", correct: true, score: 9 })) };
+  const backends = {
+    actor: new ScriptedBackend(() => "The answer is 2"),
+    critic: new ScriptedBackend(() => JSON.stringify({ critique: "ok", correct: true, score: 9 })),
+  };
   const results = await runExperiment(dir, config, { deps: { backends } });
   assert.equal(results.length, 3);
   assert.deepEqual(readdirSync(scratch).sort(), ["exp", "tasks.jsonl"], "nothing was written next to the experiment folder");

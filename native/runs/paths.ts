@@ -38,7 +38,12 @@ export function cellRunId(columnName: string, item: number): string {
   const suffix = `--${String(item).padStart(4, "0")}`;
   const plain = `${columnName}${suffix}`;
   if (isRunId(plain) && plain.length <= 160) return plain;
-  const slug = columnName.replace(/[^\w.()=,-]+/g, "_").replace(/\.{2,}/g, "_").replace(/^[_.]+|[_.]+$/g, "").slice(0, 120) || "column";
+  const slug =
+    columnName
+      .replace(/[^\w.()=,-]+/g, "_")
+      .replace(/\.{2,}/g, "_")
+      .replace(/^[_.]+|[_.]+$/g, "")
+      .slice(0, 120) || "column";
   const hash = createHash("sha256").update(columnName).digest("hex").slice(0, 8);
   return `${slug}-${hash}${suffix}`;
 }

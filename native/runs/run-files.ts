@@ -39,7 +39,8 @@ export class RunFiles {
     } catch (error) {
       reserve?.release();
       // A run that could not even start leaves nothing behind.
-      if (created && existsSync(dir) && readdirSync(dir).every((name) => name === "manifest.json" || name === "events.jsonl")) rmSync(dir, { recursive: true, force: true });
+      if (created && existsSync(dir) && readdirSync(dir).every((name) => name === "manifest.json" || name === "events.jsonl"))
+        rmSync(dir, { recursive: true, force: true });
       throw asDiskFull(error, dir);
     }
   }

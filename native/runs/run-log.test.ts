@@ -42,7 +42,10 @@ test("a corrupt line in the middle is skipped and reported by number; the rest o
   lines.splice(1, 0, "{not json", "null");
   writeFileSync(broken, lines.join("\n"));
   const { state, log } = await replayRunLog(broken);
-  assert.deepEqual(log.damaged.map((d) => d.line), [2, 3]);
+  assert.deepEqual(
+    log.damaged.map((d) => d.line),
+    [2, 3],
+  );
   assert.match(log.damaged[1]!.reason, /null instead of an object/);
   assert.equal(state.status, "finished", "every event but the damaged lines was read");
   assert.deepEqual(state.order, run.state.order);

@@ -17,7 +17,15 @@ import { computeBudgets, type RunState } from "../protocol/state.ts";
 import { GenerationError, RunCancelledError, RunContext } from "../strategies/context.ts";
 import { prompts } from "../strategies/prompts.ts";
 import { getStrategy } from "../strategies/registry.ts";
-import { MAX_LANES, resolveStrategyParams, singleCallContext, StrategyParamError, type ContextBudgets, type StrategyDefinition, type StrategyParams } from "../strategies/types.ts";
+import {
+  MAX_LANES,
+  resolveStrategyParams,
+  singleCallContext,
+  StrategyParamError,
+  type ContextBudgets,
+  type StrategyDefinition,
+  type StrategyParams,
+} from "../strategies/types.ts";
 import { diskFullCause, type DiskFullError } from "./disk-full.ts";
 import type { ManifestModel, RunManifest } from "./manifest.ts";
 import { runDir } from "./paths.ts";
@@ -106,7 +114,13 @@ function failureCode(error: unknown): RunFailureCode {
  * the process's resident memory. Weights are memory-mapped, so resident memory grows as pages are first read;
  * a model loaded by an earlier run of this process shows no growth at all.
  */
-async function measureMemory(runtime: LlamaRuntime, config: RunConfig, actorSequences: number, criticSequences: number, before: { rss: number; vram: number }): Promise<RunManifest["memory"]> {
+async function measureMemory(
+  runtime: LlamaRuntime,
+  config: RunConfig,
+  actorSequences: number,
+  criticSequences: number,
+  before: { rss: number; vram: number },
+): Promise<RunManifest["memory"]> {
   try {
     const { planMemory } = await import("../llm/memory-plan.ts");
     const contextSize = config.actor.load?.contextSize ?? 4096;
@@ -231,7 +245,7 @@ function checkContextFits(
   const budgets: ContextBudgets = { prompt: promptAllowance(config.task), actor: role("actor"), critic: role("critic") };
   const needed = strategy.contextNeeded?.(params, budgets) ?? singleCallContext(budgets);
   for (const r of ["actor", "critic"] as const) {
-    const available = backends ? backends[r].contextSize?.() ?? null : config[r].load?.contextSize ?? files[r]?.contextLength ?? null;
+    const available = backends ? (backends[r].contextSize?.() ?? null) : (config[r].load?.contextSize ?? files[r]?.contextLength ?? null);
     if (available === null || needed <= available) continue;
     const given = backends ? "its backend's context" : config[r].load?.contextSize ? "--context-size" : "the model's trained context";
     throw new RunInputError(
@@ -245,7 +259,8 @@ function checkContextFits(
 
 /** The caller's backends, or actor and critic loaded through node-llama-cpp (one copy when they are the same file). */
 async function loadBackends(config: RunConfig, deps: RunDeps, run: ValidatedRun): Promise<LoadedBackends> {
-  const sameFile = resolve(config.actor.path) === resolve(config.critic.path) && JSON.stringify(config.actor.load ?? {}) === JSON.stringify(config.critic.load ?? {});
+  const sameFile =
+    resolve(config.actor.path) === resolve(config.critic.path) && JSON.stringify(config.actor.load ?? {}) === JSON.stringify(config.critic.load ?? {});
   let backends: Record<ModelRole, ModelBackend>;
   let runtime: LlamaRuntime | null = null;
   let memory: RunManifest["memory"];
@@ -261,15 +276,21 @@ async function loadBackends(config: RunConfig, deps: RunDeps, run: ValidatedRun)
     const cache = deps.generationCache;
     // A remote model is identified by its served name, not its URL: replicas of one model share entries.
     const identity = async (role: ModelRole) =>
-      deps.backends ? `${backends[role].kind}:${role}`
-      : isEndpointSpec(config[role].path) ? remoteIdentity(parseModelSpec(config[role].path) as EndpointSpec)
-      : `${await cachedSha256(config[role].path)}|${JSON.stringify(config[role].load ?? {})}`;
+      deps.backends
+        ? `${backends[role].kind}:${role}`
+        : isEndpointSpec(config[role].path)
+          ? remoteIdentity(parseModelSpec(config[role].path) as EndpointSpec)
+          : `${await cachedSha256(config[role].path)}|${JSON.stringify(config[role].load ?? {})}`;
     backends = { actor: cache.wrap(backends.actor, await identity("actor")), critic: cache.wrap(backends.critic, await identity("critic")) };
   }
   return { backends, runtime, memory, sameFile };
 }
 
-async function loadLlamaBackends(config: RunConfig, run: ValidatedRun, sameFile: boolean): Promise<{ backends: Record<ModelRole, ModelBackend>; runtime: LlamaRuntime; memory: RunManifest["memory"] }> {
+async function loadLlamaBackends(
+  config: RunConfig,
+  run: ValidatedRun,
+  sameFile: boolean,
+): Promise<{ backends: Record<ModelRole, ModelBackend>; runtime: LlamaRuntime; memory: RunManifest["memory"] }> {
   const runtime = await openRuntime({ gpu: config.gpu, threads: config.threads });
   const runs = Math.max(1, config.concurrentRuns ?? 1);
   const lanes = Math.max(run.strategy.actorLanes(run.params), config.lanesAtLeast ?? 1);
@@ -279,11 +300,16 @@ async function loadLlamaBackends(config: RunConfig, run: ValidatedRun, sameFile:
   const load = async (role: ModelRole, sequences: number) => {
     config.onProgress?.(`loading ${role} ${config[role].path}`);
     let last = -1;
-    return runtime.loadModel(config[role].path, { ...config[role].load, sequences, ...(config[role].load?.contextSize ? {} : { minContextSize: run.contextNeeded }) }, (progress) => {
-      const percent = Math.floor(progress * 10) * 10;
-      if (percent !== last) config.onProgress?.(`loading ${role}: ${percent}%`);
-      last = percent;
-    }, config.signal);
+    return runtime.loadModel(
+      config[role].path,
+      { ...config[role].load, sequences, ...(config[role].load?.contextSize ? {} : { minContextSize: run.contextNeeded }) },
+      (progress) => {
+        const percent = Math.floor(progress * 10) * 10;
+        if (percent !== last) config.onProgress?.(`loading ${role}: ${percent}%`);
+        last = percent;
+      },
+      config.signal,
+    );
   };
   // Memory before loading, to record what loading actually took next to the plan's estimate.
   const before = { rss: process.memoryUsage().rss, vram: runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used };
@@ -370,7 +396,8 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
   };
   // Folder, reserve, manifest and log; a full disk here leaves no folder behind.
   const record = RunFiles.open(dir, manifest);
-  const currentModels = async () => (run.remote.actor || run.remote.critic ? [(await describe("actor")).manifest, (await describe("critic")).manifest] : manifest.models);
+  const currentModels = async () =>
+    run.remote.actor || run.remote.critic ? [(await describe("actor")).manifest, (await describe("critic")).manifest] : manifest.models;
   return { runId, dir, files: record, models: { actor: actorInfo.descriptor, critic: criticInfo.descriptor }, currentModels };
 }
 
@@ -378,7 +405,12 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
  * Runs the strategy, judges the selected answer, and ends the log and manifest with how the run ended: one end
  * event, written after the verdict so a failure to write it (a full disk) can still be said instead.
  */
-async function driveStrategy(config: RunConfig, run: ValidatedRun, loaded: LoadedBackends, opened: OpenedRun): Promise<{ state: RunState; diskFull: DiskFullError | null }> {
+async function driveStrategy(
+  config: RunConfig,
+  run: ValidatedRun,
+  loaded: LoadedBackends,
+  opened: OpenedRun,
+): Promise<{ state: RunState; diskFull: DiskFullError | null }> {
   const { strategy, params, oracle, sampling, seed } = run;
   const { runId, files } = opened;
   const ctx = new RunContext({
@@ -413,7 +445,14 @@ async function driveStrategy(config: RunConfig, run: ValidatedRun, loaded: Loade
     const selected = ctx.node(selection.nodeId);
     // Judged outside the tree (evaluation, not strategy): code by its tests, choices by letter, answers by value.
     const correct = await candidateIsCorrect(config.task, selected);
-    end = { type: "run-finished", at: Date.now(), selectedNodeId: selected.id, answer: selected.answer, correct, budgets: computeBudgets(ctx.state, selected.id) };
+    end = {
+      type: "run-finished",
+      at: Date.now(),
+      selectedNodeId: selected.id,
+      answer: selected.answer,
+      correct,
+      budgets: computeBudgets(ctx.state, selected.id),
+    };
   } catch (error) {
     const full = diskFullCause(error);
     if (full) files.noteDiskFull(full);

@@ -162,7 +162,10 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
   };
 
   const runStrategy = async (request: ChatRequest, model: ServedModel, response: ServerResponse, signal: AbortSignal) => {
-    const question = [...request.messages].reverse().find((m) => m.role === "user")?.content.trim();
+    const question = [...request.messages]
+      .reverse()
+      .find((m) => m.role === "user")
+      ?.content.trim();
     if (!question) throw new WireError(400, "a strategy model needs a user message: it is the task", "invalid_request_error", "messages");
     const strategy = model.strategy!;
     const runId = newRunId(strategy.name);
@@ -177,8 +180,19 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
     const result = await executeRun({
       strategy: strategy.name,
       params: { ...strategy.params, ...(request.refinery.params ?? {}) },
-      actor: { path: options.actor, sampling: { ...(request.maxTokens ? { maxTokens: request.maxTokens } : {}), ...(request.temperature !== undefined ? { temperature: request.temperature } : {}) }, ...(options.load ? { load: options.load } : {}) },
-      critic: { path: criticPath, sampling: request.refinery.criticMaxTokens ? { maxTokens: request.refinery.criticMaxTokens } : {}, ...(options.load ? { load: options.load } : {}) },
+      actor: {
+        path: options.actor,
+        sampling: {
+          ...(request.maxTokens ? { maxTokens: request.maxTokens } : {}),
+          ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+        },
+        ...(options.load ? { load: options.load } : {}),
+      },
+      critic: {
+        path: criticPath,
+        sampling: request.refinery.criticMaxTokens ? { maxTokens: request.refinery.criticMaxTokens } : {},
+        ...(options.load ? { load: options.load } : {}),
+      },
       task: { question },
       seed: request.seed ?? 0,
       outDir: options.runsDir,
@@ -195,7 +209,9 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
     const tokensIn = state.order.reduce((sum, nodeId) => sum + state.nodes[nodeId]!.tokensIn, 0);
     const tokensOut = state.order.reduce((sum, nodeId) => sum + state.nodes[nodeId]!.tokensOut, 0);
     const selected = state.selectedNodeId ? state.nodes[state.selectedNodeId] : undefined;
-    const extra = { refinery: { ...meta, run_dir: result.dir, answer: state.answer, status: state.status, ...(state.failure ? { failure: state.failure.reason } : {}) } };
+    const extra = {
+      refinery: { ...meta, run_dir: result.dir, answer: state.answer, status: state.status, ...(state.failure ? { failure: state.failure.reason } : {}) },
+    };
     if (state.status !== "finished" || !selected) {
       const message = `the ${strategy.name} run failed: ${state.failure?.reason ?? "no answer was selected"} (run ${runId})`;
       if (request.stream) {
@@ -220,7 +236,16 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
     const path = url.pathname.replace(/\/+$/, "");
     try {
       if (!bearerMatches(request.headers.authorization, apiKey)) {
-        send(response, 401, errorBody("missing or wrong API key: send Authorization: Bearer <key> (printed when the server started)", "authentication_error", null, "invalid_api_key"));
+        send(
+          response,
+          401,
+          errorBody(
+            "missing or wrong API key: send Authorization: Bearer <key> (printed when the server started)",
+            "authentication_error",
+            null,
+            "invalid_api_key",
+          ),
+        );
         return;
       }
       if (request.method === "GET" && path === "/v1/models") {
@@ -261,7 +286,16 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
       if (response.headersSent) {
         write(response, errorBody(message, "server_error"));
         endStream(response);
-      } else send(response, status, errorBody(message, error instanceof WireError ? error.type : status === 400 ? "invalid_request_error" : "server_error", error instanceof WireError ? error.param : null));
+      } else
+        send(
+          response,
+          status,
+          errorBody(
+            message,
+            error instanceof WireError ? error.type : status === 400 ? "invalid_request_error" : "server_error",
+            error instanceof WireError ? error.param : null,
+          ),
+        );
     }
   });
 

@@ -58,7 +58,13 @@ function schemaOf(body: Record<string, unknown>): JsonSchema | undefined {
     return format.json_schema.schema;
   }
   if (format?.type === "json_object") return { type: "object" };
-  if (format && format.type !== "text") throw new WireError(400, `response_format type '${String(format.type)}' is not supported (use json_schema, json_object or text)`, "invalid_request_error", "response_format");
+  if (format && format.type !== "text")
+    throw new WireError(
+      400,
+      `response_format type '${String(format.type)}' is not supported (use json_schema, json_object or text)`,
+      "invalid_request_error",
+      "response_format",
+    );
   // The forms other servers take, so clients written for them work too.
   for (const name of ["json_schema", "guided_json", "format"] as const) {
     const value = body[name];
@@ -71,17 +77,20 @@ export function parseChatRequest(raw: unknown): ChatRequest {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new WireError(400, "the body must be a JSON object");
   const body = raw as Record<string, unknown>;
   if (typeof body.model !== "string" || !body.model) throw new WireError(400, "'model' is required (see GET /v1/models)", "invalid_request_error", "model");
-  if (!Array.isArray(body.messages) || body.messages.length === 0) throw new WireError(400, "'messages' must be a non-empty array", "invalid_request_error", "messages");
+  if (!Array.isArray(body.messages) || body.messages.length === 0)
+    throw new WireError(400, "'messages' must be a non-empty array", "invalid_request_error", "messages");
   const messages = body.messages.map((m: unknown, index): ChatMessage => {
     const message = m as { role?: unknown; content?: unknown };
     const role = message?.role === "developer" ? "system" : message?.role;
-    if (role !== "system" && role !== "user" && role !== "assistant") throw new WireError(400, `messages[${index}].role must be system, user or assistant`, "invalid_request_error", "messages");
+    if (role !== "system" && role !== "user" && role !== "assistant")
+      throw new WireError(400, `messages[${index}].role must be system, user or assistant`, "invalid_request_error", "messages");
     return { role, content: contentText(message.content, index) };
   });
   const n = number(body, "n");
   if (n !== undefined && n !== 1) throw new WireError(400, "only n=1 is supported", "invalid_request_error", "n");
   const extra = body.refinery;
-  if (extra !== undefined && (typeof extra !== "object" || extra === null || Array.isArray(extra))) throw new WireError(400, "'refinery' must be an object like {\"params\": {\"maxIterations\": 2}}", "invalid_request_error", "refinery");
+  if (extra !== undefined && (typeof extra !== "object" || extra === null || Array.isArray(extra)))
+    throw new WireError(400, '\'refinery\' must be an object like {"params": {"maxIterations": 2}}', "invalid_request_error", "refinery");
   const maxTokens = number(body, "max_completion_tokens") ?? number(body, "max_tokens");
   return {
     model: body.model,
@@ -104,7 +113,11 @@ export interface Usage {
   total_tokens: number;
 }
 
-export const usageOf = (tokensIn: number, tokensOut: number): Usage => ({ prompt_tokens: tokensIn, completion_tokens: tokensOut, total_tokens: tokensIn + tokensOut });
+export const usageOf = (tokensIn: number, tokensOut: number): Usage => ({
+  prompt_tokens: tokensIn,
+  completion_tokens: tokensOut,
+  total_tokens: tokensIn + tokensOut,
+});
 
 export function completion(id: string, model: string, content: string, finish: string, usage: Usage, extra: Record<string, unknown> = {}) {
   return {
@@ -119,7 +132,14 @@ export function completion(id: string, model: string, content: string, finish: s
 }
 
 export function chunk(id: string, model: string, delta: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = {}) {
-  return { id, object: "chat.completion.chunk", created: Math.floor(Date.now() / 1000), model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra };
+  return {
+    id,
+    object: "chat.completion.chunk",
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+    ...extra,
+  };
 }
 
 export function usageChunk(id: string, model: string, usage: Usage, extra: Record<string, unknown> = {}) {

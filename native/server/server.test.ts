@@ -46,11 +46,14 @@ interface Reply {
 
 function call(server: WebServer, path: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port: server.port, path, method: options.method ?? "GET", headers: { host: `127.0.0.1:${server.port}`, ...options.headers } }, (res) => {
-      let data = "";
-      res.on("data", (c) => (data += c));
-      res.on("end", () => resolve({ status: res.statusCode!, body: data, headers: res.headers }));
-    });
+    const req = httpRequest(
+      { host: "127.0.0.1", port: server.port, path, method: options.method ?? "GET", headers: { host: `127.0.0.1:${server.port}`, ...options.headers } },
+      (res) => {
+        let data = "";
+        res.on("data", (c) => (data += c));
+        res.on("end", () => resolve({ status: res.statusCode!, body: data, headers: res.headers }));
+      },
+    );
     req.on("error", reject);
     req.end(options.body);
   });
@@ -97,7 +100,45 @@ function generator(seed: number) {
   return { next, pick };
 }
 
-const PIECES = ["/", "/api/", "/api/listRuns", "/api/events", "%", "%E0%A4%A", "%ZZ", "%00", "%2e%2e/", "..", "../", "\\", "?", "#", "[", "]", "@", ":", "http://", "http://[", "//", "?token=", "&", "=", "\u00e9", "\ud83d\ude00", "\u0000", "\u00ff", "a".repeat(300), "index.html", ";", "'", "\"", "<", ">", " ", "\t"];
+const PIECES = [
+  "/",
+  "/api/",
+  "/api/listRuns",
+  "/api/events",
+  "%",
+  "%E0%A4%A",
+  "%ZZ",
+  "%00",
+  "%2e%2e/",
+  "..",
+  "../",
+  "\\",
+  "?",
+  "#",
+  "[",
+  "]",
+  "@",
+  ":",
+  "http://",
+  "http://[",
+  "//",
+  "?token=",
+  "&",
+  "=",
+  "\u00e9",
+  "\ud83d\ude00",
+  "\u0000",
+  "\u00ff",
+  "a".repeat(300),
+  "index.html",
+  ";",
+  "'",
+  '"',
+  "<",
+  ">",
+  " ",
+  "\t",
+];
 const METHODS = ["GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH", "CONNECT", "TRACE", "G\u00c9T", "", "get", "BREW"];
 const VERSIONS = ["HTTP/1.1", "HTTP/1.0", "HTTP/2.0", "HTTP/9.9", "", "HTTP/1.1 extra", "http/1.1"];
 
@@ -113,7 +154,8 @@ function fuzzRequest(rng: ReturnType<typeof generator>, port: number, token: str
     body = rng.pick(["{}", "{", "null", "[]", '{"runId":"../../x"}', "\u0000", "x".repeat(1000)]);
     headers.push(`Content-Length: ${Buffer.byteLength(body)}`);
   }
-  if (rng.next() < 0.1) headers.push(rng.pick(["Transfer-Encoding: chunked", "Content-Length: -1", "Content-Length: abc", "X: \u0001", ": empty", "Bad Header"]));
+  if (rng.next() < 0.1)
+    headers.push(rng.pick(["Transfer-Encoding: chunked", "Content-Length: -1", "Content-Length: abc", "X: \u0001", ": empty", "Bad Header"]));
   const line = [rng.pick(METHODS), target, rng.pick(VERSIONS)].filter(Boolean).join(rng.next() < 0.9 ? " " : "  ");
   return Buffer.from(`${line}\r\n${headers.join("\r\n")}\r\n\r\n${body}`, rng.next() < 0.5 ? "utf8" : "latin1");
 }
@@ -155,7 +197,8 @@ test("fuzzed raw request lines and paths: 4xx answers, no 5xx, no hangs, no cras
         else if (outcome.status >= 400) tally["4xx"]++;
         else tally["2xx/3xx"]++;
         if (outcome.kind === "closed" && process.env.FUZZ_VERBOSE) console.log("closed:", JSON.stringify(requests[i]!.toString("latin1").slice(0, 120)));
-        if (outcome.kind === "hang" || (outcome.kind === "status" && outcome.status >= 500)) failures.push(JSON.stringify(requests[i]!.toString("latin1").slice(0, 200)));
+        if (outcome.kind === "hang" || (outcome.kind === "status" && outcome.status >= 500))
+          failures.push(JSON.stringify(requests[i]!.toString("latin1").slice(0, 200)));
       });
     }
     console.log(`fuzz: ${JSON.stringify(tally)}`);

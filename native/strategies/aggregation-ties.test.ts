@@ -18,7 +18,16 @@ const answer = (n: number | string) => `Step 1: think.\nStep 2: compute.\nThe an
 
 async function runWithSeed(strategy: string, params: Record<string, unknown>, seed: number, actor: () => Script, critic: () => Script) {
   const result = await executeRun(
-    { strategy, params, actor: { path: "a" }, critic: { path: "c" }, task: { question: "What is 6 * 7?", reference: "42" }, seed, outDir: mkdtempSync(join(tmpdir(), "refinery-ties-")), parallel: false },
+    {
+      strategy,
+      params,
+      actor: { path: "a" },
+      critic: { path: "c" },
+      task: { question: "What is 6 * 7?", reference: "42" },
+      seed,
+      outDir: mkdtempSync(join(tmpdir(), "refinery-ties-")),
+      parallel: false,
+    },
     { backends: { actor: new ScriptedBackend(actor()), critic: new ScriptedBackend(critic()) } },
   );
   return result;
@@ -56,10 +65,16 @@ test("Best-of-N: a tie is drawn with the run's seed, the same pick for the same 
 test("self-consistency: a 2–2 tie between answers is drawn with the seed, not given to the first sample's answer", async () => {
   const winners = new Set<string>();
   for (let seed = 0; seed < 12; seed++) {
-    const result = await runWithSeed("self-consistency", { n: 4 }, seed, () => {
-      let call = 0;
-      return () => answer([5, 7, 7, 5][call++]!);
-    }, () => () => "");
+    const result = await runWithSeed(
+      "self-consistency",
+      { n: 4 },
+      seed,
+      () => {
+        let call = 0;
+        return () => answer([5, 7, 7, 5][call++]!);
+      },
+      () => () => "",
+    );
     winners.add(result.state.answer!);
     assert.match(result.state.nodes[result.state.order.at(-1)!]!.text, /tie between 5, 7: \d drawn at random with the run's seed/);
   }
@@ -68,10 +83,18 @@ test("self-consistency: a 2–2 tie between answers is drawn with the seed, not 
 
 test("self-consistency on a multiple-choice task votes on option letters", async () => {
   const task = { question: "Which base pairs with adenine in DNA?", choices: ["cytosine", "thymine", "guanine", "uracil"], reference: "B" };
-  assert.deepEqual(["B", "(B)", "B) thymine", "thymine", "b."].map((a) => voteKey(task, a)), ["B", "B", "B", "B", "B"]);
+  assert.deepEqual(
+    ["B", "(B)", "B) thymine", "thymine", "b."].map((a) => voteKey(task, a)),
+    ["B", "B", "B", "B", "B"],
+  );
   const stated = ["(B)", "C", "B) thymine", "C", "thymine"];
   let call = 0;
-  const run = await scriptedRun({ strategy: "self-consistency", params: { n: 5 }, task, actor: (_r: GenerateRequest) => `Reasoning.\nThe answer is ${stated[call++]}` });
+  const run = await scriptedRun({
+    strategy: "self-consistency",
+    params: { n: 5 },
+    task,
+    actor: (_r: GenerateRequest) => `Reasoning.\nThe answer is ${stated[call++]}`,
+  });
   const vote = run.nodes.find((n) => n.role === "vote")!;
   assert.equal(vote.answer, "B");
   assert.match(vote.text, /^B: 3\/5\nC: 2\/5$/);

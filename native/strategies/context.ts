@@ -8,15 +8,7 @@ import type { ChatMessage, ModelRole, NodeRole, RunEvent, SamplingSettings, Scor
 import { applyRunEvent, emptyRunState, latestScore, nodeCost, type RunNode, type RunState } from "../protocol/state.ts";
 import { parseJsonLoose } from "../llm/json-output.ts";
 import { fill, prompts } from "./prompts.ts";
-import {
-  feedbackText,
-  holisticSchema,
-  parseVerdict,
-  splitSteps,
-  stepwiseSchema,
-  verdictToScore,
-  type CriticVerdict,
-} from "./verdicts.ts";
+import { feedbackText, holisticSchema, parseVerdict, splitSteps, stepwiseSchema, verdictToScore, type CriticVerdict } from "./verdicts.ts";
 import { preferredWinner, type VotePreference } from "./vote-preference.ts";
 
 export class RunCancelledError extends Error {
@@ -372,7 +364,7 @@ export class RunContext {
     });
     for (const id of candidateIds) {
       const answer = this.node(id).answer;
-      const count = answer === null ? 0 : tally.get(normalizeAnswer(answer))?.count ?? 0;
+      const count = answer === null ? 0 : (tally.get(normalizeAnswer(answer))?.count ?? 0);
       this.setScore(id, { value: count / candidateIds.length, verdict: "unknown", source: "vote", byNodeId: voteNode.id });
     }
     return { voteNode, winnerId, answer: best ? best[1].answer : null };
@@ -387,14 +379,12 @@ export class RunContext {
       groups.set(key, [...(groups.get(key) ?? []), node]);
     }
     const best = preferredWinner(groups, prefer);
-    const lines = [...groups.values()]
-      .sort((a, b) => b.length - a.length)
-      .map((nodes) => `${nodes[0]!.answer}: ${nodes.length}/${candidateIds.length}`);
+    const lines = [...groups.values()].sort((a, b) => b.length - a.length).map((nodes) => `${nodes[0]!.answer}: ${nodes.length}/${candidateIds.length}`);
     if (best && best.tied > 1) lines.push(`${best.tied} answers tie; broken by ${prefer.label}`);
     const answer = best ? best.node.answer : null;
     const voteNode = this.addVoteNode(candidateIds, iteration, lines, answer, (id) => {
       const own = this.node(id).answer;
-      return own === null ? 0 : groups.get(normalizeAnswer(own))?.length ?? 0;
+      return own === null ? 0 : (groups.get(normalizeAnswer(own))?.length ?? 0);
     });
     const fallback = [...candidateIds].map((id) => this.node(id)).sort(prefer.compare)[0]!;
     return { voteNode, winnerId: best ? best.node.id : fallback.id, answer };
@@ -451,16 +441,19 @@ export class RunContext {
    * (none when candidateId is null: a selector judges a pool). Strategies with their own rubric (Eigen-1's
    * aspects, GRA's reviewers) use this.
    */
-  async judge<T>(candidateId: string | null, options: {
-    step: string;
-    iteration: number;
-    model?: ModelRole;
-    user: string;
-    schema: JsonSchema;
-    lane: string;
-    toScore: (value: T | null, nodeId: string) => Score;
-    parents?: string[];
-  }): Promise<{ node: RunNode; value: T | null; score: Score }> {
+  async judge<T>(
+    candidateId: string | null,
+    options: {
+      step: string;
+      iteration: number;
+      model?: ModelRole;
+      user: string;
+      schema: JsonSchema;
+      lane: string;
+      toScore: (value: T | null, nodeId: string) => Score;
+      parents?: string[];
+    },
+  ): Promise<{ node: RunNode; value: T | null; score: Score }> {
     const node = await this.ask({
       role: "critique",
       step: options.step,

@@ -24,7 +24,15 @@ export const criticGuided: StrategyDefinition = {
       const critique = await ctx.critique(answer.id, { mode: "holistic", iteration: round, lane: "critic" });
       if (critique.verdict.correct === true || round >= revisions || !ctx.withinBudget()) break;
       const instruction = fill(prompts.criticVReflection, { feedback: ctx.feedback(critique) });
-      answer = await ctx.refine({ candidateId: answer.id, critiqueId: critique.node.id, conversation, instruction, iteration: round + 1, lane: "reasoner", step: "revise" });
+      answer = await ctx.refine({
+        candidateId: answer.id,
+        critiqueId: critique.node.id,
+        conversation,
+        instruction,
+        iteration: round + 1,
+        lane: "reasoner",
+        step: "revise",
+      });
       pool.push(answer.id);
       conversation.push({ role: "user", content: instruction }, { role: "assistant", content: answer.text });
     }

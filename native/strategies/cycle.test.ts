@@ -9,7 +9,11 @@ import { runPython } from "../eval/sandbox.ts";
 
 const squareTask = {
   question: 'def square(x):\n    """Return x squared.\n    >>> square(3)\n    9\n    """\n',
-  tests: { language: "python" as const, code: "def check(f):\n    assert f(3) == 9, 'hidden: square(3)'\n    assert f(4) == 16, 'hidden: square(4) should be 16'", entryPoint: "square" },
+  tests: {
+    language: "python" as const,
+    code: "def check(f):\n    assert f(3) == 9, 'hidden: square(3)'\n    assert f(4) == 16, 'hidden: square(4) should be 16'",
+    entryPoint: "square",
+  },
 };
 const code = (body: string) => `\`\`\`python\ndef square(x):\n    ${body}\n\`\`\``;
 
@@ -34,7 +38,10 @@ test("CYCLE repairs from the prompt's examples, never shows the hidden tests, an
   const repair = lastUser(run.actor.requests[1]!);
   assert.match(repair, /Running the examples from the task failed:[\s\S]*Failed example: square\(3\)\nExpected: 9\nGot: 6/);
   assert.doesNotMatch(repair, /hidden/, "the grading tests' messages never reach the actor");
-  assert.deepEqual(run.nodes.filter((n) => n.role === "verify").map((n) => n.step), ["examples", "examples"]);
+  assert.deepEqual(
+    run.nodes.filter((n) => n.role === "verify").map((n) => n.step),
+    ["examples", "examples"],
+  );
   assert.equal(run.state.correct, true);
   assert.equal(JSON.parse(readFileSync(run.manifestPath, "utf8")).oracle, false);
 });
@@ -47,14 +54,23 @@ test("CYCLE: code that passes the examples but not the hidden tests is not repai
 
 test("CYCLE with feedback from the grading tests is marked an oracle run (no reference answer needed)", async () => {
   let attempt = 0;
-  const run = await scriptedRun({ strategy: "cycle", params: { feedback: "tests" }, task: squareTask, actor: () => (attempt++ === 0 ? code("return 9 if x == 3 else 0") : code("return x * x")) });
+  const run = await scriptedRun({
+    strategy: "cycle",
+    params: { feedback: "tests" },
+    task: squareTask,
+    actor: () => (attempt++ === 0 ? code("return 9 if x == 3 else 0") : code("return x * x")),
+  });
   assert.match(lastUser(run.actor.requests[1]!), /hidden: square\(4\) should be 16/);
   assert.equal(run.state.correct, true);
   assert.equal(JSON.parse(readFileSync(run.manifestPath, "utf8")).oracle, true);
 });
 
 test("CYCLE on a prompt without examples returns the draft and says there was nothing to repair with", async () => {
-  const run = await scriptedRun({ strategy: "cycle", task: { ...squareTask, question: "def square(x):\n    \"\"\"Return x squared.\"\"\"\n" }, actor: () => code("return x + x") });
+  const run = await scriptedRun({
+    strategy: "cycle",
+    task: { ...squareTask, question: 'def square(x):\n    """Return x squared."""\n' },
+    actor: () => code("return x + x"),
+  });
   assert.equal(run.actor.requests.length, 1);
   assert.match(run.nodes.find((n) => n.role === "verify")!.text, /shows no >>> examples/);
   assert.equal(run.state.correct, false);

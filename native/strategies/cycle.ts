@@ -32,7 +32,13 @@ export const cycle: StrategyDefinition = {
   params: [
     { name: "maxIterations", type: "integer", default: 3, min: 0, max: 10, description: "repairs at most" },
     { name: "timeoutMs", type: "integer", default: 10000, min: 100, max: 120000, description: "wall-clock limit per run of the code" },
-    { name: "feedback", type: "string", default: "examples", choices: ["examples", "tests"], description: "what the code is run against for feedback: the prompt's examples, or the hidden grading tests (an oracle upper bound)" },
+    {
+      name: "feedback",
+      type: "string",
+      default: "examples",
+      choices: ["examples", "tests"],
+      description: "what the code is run against for feedback: the prompt's examples, or the hidden grading tests (an oracle upper bound)",
+    },
   ],
   actorLanes: () => 1,
   usesOracle: (params) => params.feedback === "tests",
@@ -47,7 +53,14 @@ export const cycle: StrategyDefinition = {
       ctx.takeSeededDraft() ??
       (await ctx.generate({ role: "draft", step: "code", iteration: 0, parents: [], model: "actor", messages: conversation, lane: "coder", extract: false }));
     if (feedback === "examples" && visibleExamples(ctx.task.question).length === 0) {
-      ctx.addComputedNode({ role: "verify", step: "examples", iteration: 0, parents: [candidate.id], text: "the prompt shows no >>> examples: no feedback to repair with (the hidden tests only grade the run)", answer: null });
+      ctx.addComputedNode({
+        role: "verify",
+        step: "examples",
+        iteration: 0,
+        parents: [candidate.id],
+        text: "the prompt shows no >>> examples: no feedback to repair with (the hidden tests only grade the run)",
+        answer: null,
+      });
       return { nodeId: candidate.id };
     }
     const pool = [candidate.id];
@@ -57,7 +70,16 @@ export const cycle: StrategyDefinition = {
       conversation.push({ role: "assistant", content: candidate.text });
       const what = feedback === "tests" ? "Running the tests failed" : "Running the examples from the task failed";
       const instruction = `${what}:\n${result.output.trim().split("\n").slice(-15).join("\n")}\n\nFix the function. Reply with the complete corrected function in one \`\`\`python code block.`;
-      candidate = await ctx.refine({ candidateId: candidate.id, critiqueId: node.id, conversation: [...conversation], instruction, iteration: iteration + 1, lane: "coder", step: "repair", extract: false });
+      candidate = await ctx.refine({
+        candidateId: candidate.id,
+        critiqueId: node.id,
+        conversation: [...conversation],
+        instruction,
+        iteration: iteration + 1,
+        lane: "coder",
+        step: "repair",
+        extract: false,
+      });
       conversation.push({ role: "user", content: instruction });
       pool.push(candidate.id);
     }

@@ -15,7 +15,16 @@ const answerIn = (text: string) => Number([...text.matchAll(/The answer is (\d+)
 
 // Judge scores by the candidate's answer: 10 → q = 3.0 (passes: not below 3), 11 → 2.2, 12 → 3.2 (a wrong answer
 // that passes on logic and explanation), 13 → 2.2, 14 → 5.0; repaired 22 → 5.0, 26 → 2.2.
-const judgement: Record<number, [number, number, number]> = { 10: [0, 5, 0], 11: [4, 1, 4], 12: [5, 2, 5], 13: [4, 1, 4], 14: [5, 5, 5], 22: [5, 5, 5], 26: [4, 1, 4], 52: [5, 5, 5] };
+const judgement: Record<number, [number, number, number]> = {
+  10: [0, 5, 0],
+  11: [4, 1, 4],
+  12: [5, 2, 5],
+  13: [4, 1, 4],
+  14: [5, 5, 5],
+  22: [5, 5, 5],
+  26: [4, 1, 4],
+  52: [5, 5, 5],
+};
 
 function scripts(selectorChoice: number) {
   let solver = 0;
@@ -50,14 +59,32 @@ test("weighted quality is the repo's 0.2/0.6/0.2 and 3.0 passes the threshold", 
 test("Eigen-1: QAIR sends failing candidates back to the critic with the judge's suggestion; the selector sees the 5 final candidates", async () => {
   const run = await scriptedRun({ strategy: "eigen-1", ...scripts(2) });
   const repairs = run.nodes.filter((n) => n.step === "qair-repair");
-  assert.deepEqual(repairs.map((n) => n.answer), ["22", "26"], "candidates 11 and 13 (q = 2.2) are repaired; 10 (q = 3.0) and 12 (q = 3.2) pass");
-  assert.ok(repairs.every((n) => n.model === "critic"), "the critic role repairs");
+  assert.deepEqual(
+    repairs.map((n) => n.answer),
+    ["22", "26"],
+    "candidates 11 and 13 (q = 2.2) are repaired; 10 (q = 3.0) and 12 (q = 3.2) pass",
+  );
+  assert.ok(
+    repairs.every((n) => n.model === "critic"),
+    "the critic role repairs",
+  );
   const repairRequest = run.critic.requests.find((r) => /## Suggestion\n/.test(lastUser(r)))!;
-  assert.match(lastUser(repairRequest), /## Student's Solution\nStep 1: work\.\nThe answer is 11\n\n## Suggestion\nfix 11\n\n## Your Job\nYou should critically check the student's solution to the problem according to the suggestion/, "critic_user_rag_with_suggestion.txt");
-  assert.match(lastUser(run.critic.requests[0]!), /^## Problem\n[\s\S]*## Your Job\nYou should critically check the student's solution to the problem, then correct it/, "critic_user_rag.txt");
+  assert.match(
+    lastUser(repairRequest),
+    /## Student's Solution\nStep 1: work\.\nThe answer is 11\n\n## Suggestion\nfix 11\n\n## Your Job\nYou should critically check the student's solution to the problem according to the suggestion/,
+    "critic_user_rag_with_suggestion.txt",
+  );
+  assert.match(
+    lastUser(run.critic.requests[0]!),
+    /^## Problem\n[\s\S]*## Your Job\nYou should critically check the student's solution to the problem, then correct it/,
+    "critic_user_rag.txt",
+  );
   assert.equal(run.nodes.filter((n) => n.step === "quality").length, 5, "one try: repaired candidates are not judged again");
   const selector = run.nodes.find((n) => n.step === "selector")!;
-  assert.deepEqual(selector.parents.map((id) => run.state.nodes[id]!.answer), ["10", "22", "12", "26", "14"]);
+  assert.deepEqual(
+    selector.parents.map((id) => run.state.nodes[id]!.answer),
+    ["10", "22", "12", "26", "14"],
+  );
   const selectorPrompt = lastUser(run.critic.requests.at(-1)!);
   assert.match(selectorPrompt, /### Response 5:/);
   assert.doesNotMatch(selectorPrompt, /Response 6/);
@@ -71,8 +98,14 @@ test("Eigen-1 with two QAIR tries: only the repaired candidates are judged again
   const run = await scriptedRun({ strategy: "eigen-1", params: { qairRounds: 2 }, ...scripts(4) });
   const judged = run.nodes.filter((n) => n.step === "quality").map((n) => run.state.nodes[n.parents[0]!]!.answer);
   assert.deepEqual(judged, ["10", "11", "12", "13", "14", "22", "26"]);
-  assert.deepEqual(run.nodes.filter((n) => n.step === "qair-repair").map((n) => n.answer), ["22", "26", "52"]);
+  assert.deepEqual(
+    run.nodes.filter((n) => n.step === "qair-repair").map((n) => n.answer),
+    ["22", "26", "52"],
+  );
   const selector = run.nodes.find((n) => n.step === "selector")!;
-  assert.deepEqual(selector.parents.map((id) => run.state.nodes[id]!.answer), ["10", "22", "12", "52", "14"]);
+  assert.deepEqual(
+    selector.parents.map((id) => run.state.nodes[id]!.answer),
+    ["10", "22", "12", "52", "14"],
+  );
   assert.equal(run.state.answer, "52");
 });

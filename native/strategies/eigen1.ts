@@ -51,7 +51,8 @@ function judgeQuality(ctx: RunContext, node: RunNode, iteration: number, lane: s
     lane,
     // The weighted 0–5 quality, shown on the 0–10 scale the other critics use.
     toScore: (value, by) => {
-      if (!value || ![value.logic, value.answer, value.explanation].every((v) => typeof v === "number")) return { value: null, verdict: "unparseable", source: "critic", byNodeId: by };
+      if (!value || ![value.logic, value.answer, value.explanation].every((v) => typeof v === "number"))
+        return { value: null, verdict: "unparseable", source: "critic", byNodeId: by };
       return { value: Math.round(weightedQuality(value) * 20) / 10, verdict: value.answer >= 3 ? "correct" : "incorrect", source: "critic", byNodeId: by };
     },
   });
@@ -84,7 +85,13 @@ async function qualityAwareRounds(ctx: RunContext, candidates: RunNode[], rounds
     });
     const repaired = await ctx.map(failing, (index) => {
       const judge = judged[pending.indexOf(index)]!;
-      return criticCorrect(ctx, final[index]!, { step: "qair-repair", iteration: 3 + round, lane: `critic-${index % MAX_LANES}`, suggestion: judge.value?.suggestion ?? "Check every step.", judgeId: judge.node.id });
+      return criticCorrect(ctx, final[index]!, {
+        step: "qair-repair",
+        iteration: 3 + round,
+        lane: `critic-${index % MAX_LANES}`,
+        suggestion: judge.value?.suggestion ?? "Check every step.",
+        judgeId: judge.node.id,
+      });
     });
     failing.forEach((index, j) => (final[index] = repaired[j]!));
     // As in the repo, a repaired candidate is judged again only if another round follows.
@@ -97,18 +104,30 @@ export const eigen1: StrategyDefinition = {
   name: "eigen-1",
   title: "Eigen-1 (HSR + QAIR)",
   paper: "Tang et al. 2025, Eigen-1: Adaptive Multi-Agent Refinement with Monitor-Based RAG for Scientific Reasoning (arXiv:2509.21193)",
-  summary: "Parallel solvers, correcting critics, anchor-and-reference repair of each candidate, quality-scored re-critique with the judge's suggestion, and a selector over the final candidates.",
+  summary:
+    "Parallel solvers, correcting critics, anchor-and-reference repair of each candidate, quality-scored re-critique with the judge's suggestion, and a selector over the final candidates.",
   params: [
     { name: "solvers", type: "integer", default: 5, min: 2, max: 16, description: "parallel solvers" },
     { name: "temperature", type: "number", default: 0.5, min: 0, max: 2, description: "solver temperature (the repo's LLMAgent default)" },
-    { name: "threshold", type: "number", default: 3, min: 0, max: 5, description: "QAIR: weighted quality (0–5) below this goes back to the critic with the judge's suggestion" },
+    {
+      name: "threshold",
+      type: "number",
+      default: 3,
+      min: 0,
+      max: 5,
+      description: "QAIR: weighted quality (0–5) below this goes back to the critic with the judge's suggestion",
+    },
     { name: "qairRounds", type: "integer", default: 1, min: 0, max: 5, description: "QAIR rounds (the repo's max_try)" },
   ],
   actorLanes: (params) => Math.min(int(params, "solvers"), MAX_LANES),
   async run(ctx, params) {
     const n = int(params, "solvers");
-    const solutions = await ctx.map([...Array(n).keys()], (i) => ctx.draft({ step: "solver", lane: `solver-${i % MAX_LANES}`, temperature: params.temperature as number }));
-    const corrected = await ctx.map(solutions, (solution, i) => criticCorrect(ctx, solution, { step: "critic-correct", iteration: 1, lane: `critic-${i % MAX_LANES}` }));
+    const solutions = await ctx.map([...Array(n).keys()], (i) =>
+      ctx.draft({ step: "solver", lane: `solver-${i % MAX_LANES}`, temperature: params.temperature as number }),
+    );
+    const corrected = await ctx.map(solutions, (solution, i) =>
+      criticCorrect(ctx, solution, { step: "critic-correct", iteration: 1, lane: `critic-${i % MAX_LANES}` }),
+    );
     // Hierarchical Solution Refinement: each candidate is the anchor once, the others are references.
     const refined = await ctx.map(corrected, (anchor, i) => {
       const references = corrected.filter((c) => c.id !== anchor.id);
@@ -118,7 +137,11 @@ export const eigen1: StrategyDefinition = {
         iteration: 2,
         parents: [anchor.id, ...references.map((r) => r.id)],
         model: "actor",
-        user: anchorRepairPrompt(ctx.task.question, anchor.text, references.map((r) => r.text)),
+        user: anchorRepairPrompt(
+          ctx.task.question,
+          anchor.text,
+          references.map((r) => r.text),
+        ),
         lane: `solver-${i % MAX_LANES}`,
       });
     });
@@ -127,13 +150,24 @@ export const eigen1: StrategyDefinition = {
       step: "selector",
       iteration: 10,
       parents: pool.map((p) => p.id),
-      user: selectorPrompt(ctx.task.question, pool.map((p) => p.text)),
+      user: selectorPrompt(
+        ctx.task.question,
+        pool.map((p) => p.text),
+      ),
       schema: selectorSchema(pool.length),
       lane: "selector",
       toScore: (value, by) => ({ value: null, verdict: value === null ? "unparseable" : "unknown", source: "critic", byNodeId: by }),
     });
     const picked = choice.value ? pool[choice.value.choice - 1] : undefined;
     // An unreadable selection falls back to the best judged quality (unjudged candidates rank last).
-    return { nodeId: picked?.id ?? ctx.selectByScore(pool.map((c) => c.id), 11, false).id };
+    return {
+      nodeId:
+        picked?.id ??
+        ctx.selectByScore(
+          pool.map((c) => c.id),
+          11,
+          false,
+        ).id,
+    };
   },
 };

@@ -32,7 +32,8 @@ async function firstErrorByRollouts(ctx: RunContext, draft: RunNode, rollouts: n
     results.push({ prefix, answers: nodes.map((n) => n.answer), ids: nodes.map((n) => n.id) });
   }
   const tally = new Map<string, number>();
-  for (const answer of results.flatMap((r) => r.answers)) if (answer !== null) tally.set(normalizeAnswer(answer), (tally.get(normalizeAnswer(answer)) ?? 0) + 1);
+  for (const answer of results.flatMap((r) => r.answers))
+    if (answer !== null) tally.set(normalizeAnswer(answer), (tally.get(normalizeAnswer(answer)) ?? 0) + 1);
   const majority = [...tally.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   const miss = results.find((r) => r.answers.filter((a) => a === null || normalizeAnswer(a) !== majority).length > r.answers.length / 2);
   return { step: miss ? miss.prefix : null, parents: results.flatMap((r) => r.ids) };
@@ -44,7 +45,13 @@ export const glore: StrategyDefinition = {
   paper: "Havrilla et al. 2024, GLoRe: When, Where, and How to Improve LLM Reasoning via Global and Local Refinements (arXiv:2402.10963)",
   summary: "Locate the first error, refine globally (rewrite) and locally (from the error on), keep the best of draft, global and local.",
   params: [
-    { name: "locate", type: "string", default: "critic", choices: ["critic", "rollouts"], description: "first-error locator: the critic's step verdicts, or Monte-Carlo rollouts from each prefix" },
+    {
+      name: "locate",
+      type: "string",
+      default: "critic",
+      choices: ["critic", "rollouts"],
+      description: "first-error locator: the critic's step verdicts, or Monte-Carlo rollouts from each prefix",
+    },
     { name: "rollouts", type: "integer", default: 3, min: 1, max: 16, description: "rollouts per prefix (rollouts mode)" },
   ],
   actorLanes: () => 3,
@@ -62,7 +69,8 @@ export const glore: StrategyDefinition = {
         step: "first-error",
         iteration: 1,
         parents: [draft.id, ...located.parents],
-        text: firstError === null ? "rollouts agree with the majority from every prefix" : `rollouts after step ${firstError + 1} mostly miss the majority answer`,
+        text:
+          firstError === null ? "rollouts agree with the majority from every prefix" : `rollouts after step ${firstError + 1} mostly miss the majority answer`,
         answer: null,
       });
       ctx.setScore(draft.id, { value: null, verdict: "unknown", source: "verifier", byNodeId: node.id, firstErrorStep: firstError });
@@ -100,7 +108,13 @@ export const glore: StrategyDefinition = {
     const localText = [...kept, continuation.text].join("\n");
     const pool = [draft.id, globalRefine.id, continuation.id];
     await ctx.map(pool, (id, i) =>
-      ctx.critique(id, { mode: "holistic", iteration: 3, lane: `critic-${i}`, step: "outcome", ...(id === continuation.id ? { solutionText: localText } : {}) }),
+      ctx.critique(id, {
+        mode: "holistic",
+        iteration: 3,
+        lane: `critic-${i}`,
+        step: "outcome",
+        ...(id === continuation.id ? { solutionText: localText } : {}),
+      }),
     );
     return { nodeId: ctx.selectByScore(pool, 3, false).id };
   },

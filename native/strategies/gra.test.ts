@@ -17,11 +17,22 @@ test("GRA reviewers differ: their own model, temperature and seed; the gate name
   assert.notEqual(first!.seed, second!.seed);
   assert.match(run.nodes.find((n) => n.step === "accept")!.text, /reviewer 1 \(critic, T=0\): 8; reviewer 2 \(actor, T=0\.7\): 9/);
 
-  const one = await scriptedRun({ strategy: "gra", params: { reviewers: 3, reviewerModels: "critic", reviewerTemperatures: "0.2,0.9" }, actor: () => answer(1), critic: () => review(8) });
+  const one = await scriptedRun({
+    strategy: "gra",
+    params: { reviewers: 3, reviewerModels: "critic", reviewerTemperatures: "0.2,0.9" },
+    actor: () => answer(1),
+    critic: () => review(8),
+  });
   const reviews = one.critic.requests.filter((r) => /As a reviewer/.test(lastUser(r)));
-  assert.deepEqual(reviews.map((r) => r.temperature), [0.2, 0.9, 0.2]);
+  assert.deepEqual(
+    reviews.map((r) => r.temperature),
+    [0.2, 0.9, 0.2],
+  );
   assert.equal(new Set(reviews.map((r) => r.seed)).size, 3);
-  await assert.rejects(scriptedRun({ strategy: "gra", params: { reviewerModels: "critic,judge" }, actor: () => "" }), /'reviewerModels' of gra lists critic or actor/);
+  await assert.rejects(
+    scriptedRun({ strategy: "gra", params: { reviewerModels: "critic,judge" }, actor: () => "" }),
+    /'reviewerModels' of gra lists critic or actor/,
+  );
 });
 
 test("GRA: nothing accepted → the best mean review wins, not the latest judge's score", async () => {
@@ -38,7 +49,10 @@ test("GRA: nothing accepted → the best mean review wins, not the latest judge'
     actor: (r) => (isCritique(r) ? review(actor[actorReview++]!) : answer(++attempt)),
     critic: (r) => (/The reviewers disagree/.test(lastUser(r)) ? JSON.stringify({ reasoning: "r", accept: false }) : review(critic[criticReview++]!)),
   });
-  assert.deepEqual(run.nodes.filter((n) => n.role === "select").map((n) => n.step), ["reject", "reject", "mean-review"]);
+  assert.deepEqual(
+    run.nodes.filter((n) => n.role === "select").map((n) => n.step),
+    ["reject", "reject", "mean-review"],
+  );
   const fallback = run.nodes.find((n) => n.step === "mean-review")!;
   assert.match(fallback.text, /mean review 5\.50[\s\S]*mean review 4\.00/);
   assert.equal(run.state.answer, "1");

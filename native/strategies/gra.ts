@@ -19,12 +19,23 @@ export interface Reviewer {
 
 /** Reviewer i takes the i-th model and temperature of the lists, cycling when there are more reviewers. */
 export function reviewerPanel(params: StrategyParams): Reviewer[] {
-  const models = str(params, "reviewerModels").split(",").map((m) => m.trim());
-  const temperatures = str(params, "reviewerTemperatures").split(",").map((t) => Number(t.trim()));
+  const models = str(params, "reviewerModels")
+    .split(",")
+    .map((m) => m.trim());
+  const temperatures = str(params, "reviewerTemperatures")
+    .split(",")
+    .map((t) => Number(t.trim()));
   const bad = models.find((m) => m !== "critic" && m !== "actor");
-  if (bad !== undefined || models.length === 0) throw new StrategyParamError(`parameter 'reviewerModels' of gra lists critic or actor, separated by commas; got '${str(params, "reviewerModels")}'`);
-  if (temperatures.some((t) => !Number.isFinite(t) || t < 0 || t > 2)) throw new StrategyParamError(`parameter 'reviewerTemperatures' of gra lists temperatures from 0 to 2, separated by commas; got '${str(params, "reviewerTemperatures")}'`);
-  return [...Array(int(params, "reviewers")).keys()].map((i) => ({ model: models[i % models.length] as ModelRole, temperature: temperatures[i % temperatures.length]! }));
+  if (bad !== undefined || models.length === 0)
+    throw new StrategyParamError(`parameter 'reviewerModels' of gra lists critic or actor, separated by commas; got '${str(params, "reviewerModels")}'`);
+  if (temperatures.some((t) => !Number.isFinite(t) || t < 0 || t > 2))
+    throw new StrategyParamError(
+      `parameter 'reviewerTemperatures' of gra lists temperatures from 0 to 2, separated by commas; got '${str(params, "reviewerTemperatures")}'`,
+    );
+  return [...Array(int(params, "reviewers")).keys()].map((i) => ({
+    model: models[i % models.length] as ModelRole,
+    temperature: temperatures[i % temperatures.length]!,
+  }));
 }
 
 const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : -1);
@@ -41,7 +52,11 @@ function bestMeanReview(ctx: RunContext, means: Map<string, number>, iteration: 
     step: "mean-review",
     iteration,
     parents: ids,
-    text: [`nothing accepted; the best mean review wins`, ...ids.map((id) => `${id}: mean review ${means.get(id)! < 0 ? "none" : means.get(id)!.toFixed(2)}`), ...(note ? [note] : [])].join("\n"),
+    text: [
+      `nothing accepted; the best mean review wins`,
+      ...ids.map((id) => `${id}: mean review ${means.get(id)! < 0 ? "none" : means.get(id)!.toFixed(2)}`),
+      ...(note ? [note] : []),
+    ].join("\n"),
     answer: ctx.node(winner).answer,
   });
   return winner;
@@ -55,7 +70,12 @@ export const gra: StrategyDefinition = {
   params: [
     { name: "reviewers", type: "integer", default: 2, min: 1, max: 8, description: "reviewers per sample" },
     { name: "reviewerModels", type: "string", default: "critic,actor", description: "model role of each reviewer (critic or actor), cycled" },
-    { name: "reviewerTemperatures", type: "string", default: "0,0.7", description: "sampling temperature of each reviewer, cycled (each reviewer also has its own seed)" },
+    {
+      name: "reviewerTemperatures",
+      type: "string",
+      default: "0,0.7",
+      description: "sampling temperature of each reviewer, cycled (each reviewer also has its own seed)",
+    },
     { name: "acceptAt", type: "integer", default: 7, min: 0, max: 10, description: "every reviewer scoring at least this accepts" },
     { name: "rejectBelow", type: "integer", default: 5, min: 0, max: 10, description: "every reviewer scoring below this rejects" },
     { name: "maxAttempts", type: "integer", default: 3, min: 1, max: 16, description: "proposals at most" },
@@ -81,7 +101,12 @@ export const gra: StrategyDefinition = {
           schema: { type: "object", properties: { comment: { type: "string", maxLength: 300 }, score: scoreSchema } },
           lane: `reviewer-${r}`,
           temperature: reviewer.temperature,
-          toScore: (value, by) => ({ value: value?.score ?? null, verdict: value === null ? "unparseable" : value.score >= acceptAt ? "correct" : "incorrect", source: "critic", byNodeId: by }),
+          toScore: (value, by) => ({
+            value: value?.score ?? null,
+            verdict: value === null ? "unparseable" : value.score >= acceptAt ? "correct" : "incorrect",
+            source: "critic",
+            byNodeId: by,
+          }),
         }),
       );
       const scores = reviews.map((r) => r.score.value);
@@ -103,13 +128,25 @@ export const gra: StrategyDefinition = {
           user: `Problem:\n${ctx.task.question}\n\nProposed solution:\n${proposal.text}\n\nReviews:\n${reviews.map((r, i) => `Reviewer ${i + 1} (score ${r.score.value ?? "?"}): ${r.value?.comment ?? r.node.text}`).join("\n")}\n\nThe reviewers disagree. As the adjudicator, decide whether to accept the solution.`,
           schema: { type: "object", properties: { reasoning: { type: "string", maxLength: 300 }, accept: { type: "boolean" } } },
           lane: "adjudicator",
-          toScore: (value, by) => ({ value: value === null ? null : value.accept ? 10 : 0, verdict: value === null ? "unparseable" : value.accept ? "correct" : "incorrect", source: "critic", byNodeId: by }),
+          toScore: (value, by) => ({
+            value: value === null ? null : value.accept ? 10 : 0,
+            verdict: value === null ? "unparseable" : value.accept ? "correct" : "incorrect",
+            source: "critic",
+            byNodeId: by,
+          }),
         });
         accepted = adjudication.value?.accept === true;
         how = `reviewers disagree (${scores.map((s) => s ?? "?").join(", ")}; accept ≥ ${acceptAt}, reject < ${rejectBelow}): adjudicator ${accepted ? "accepts" : "rejects"}\n${panelText}`;
         gateParents = [proposal.id, adjudication.node.id];
       }
-      ctx.addComputedNode({ role: "select", step: accepted ? "accept" : "reject", iteration: attempt, parents: gateParents, text: how, answer: accepted ? proposal.answer : null });
+      ctx.addComputedNode({
+        role: "select",
+        step: accepted ? "accept" : "reject",
+        iteration: attempt,
+        parents: gateParents,
+        text: how,
+        answer: accepted ? proposal.answer : null,
+      });
       if (accepted) return { nodeId: proposal.id };
     }
     return { nodeId: bestMeanReview(ctx, means, int(params, "maxAttempts") + 1) };

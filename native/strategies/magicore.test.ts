@@ -52,7 +52,10 @@ test("MAgICoRe gate: a fourth answer makes both votes uncertain → hard; datase
 });
 
 test("MAgICoRe gate: no sample agrees with the majority → condition 1 does not hold (numpy: nan < 0 is false)", () => {
-  const gate = classify([sample("x", "42", 0.1, [0.1]), sample("y", "43", 0.1, [0.1]), sample("z", "44", 0.1, [0.1]), sample("w", "45", 0.1, [0.1])], "5", { mean: 1, std: 0.5 });
+  const gate = classify([sample("x", "42", 0.1, [0.1]), sample("y", "43", 0.1, [0.1]), sample("z", "44", 0.1, [0.1]), sample("w", "45", 0.1, [0.1])], "5", {
+    mean: 1,
+    std: 0.5,
+  });
   assert.ok(Number.isNaN(gate.majorityZ));
   assert.equal(gate.hard, false);
   close(voteConfidence([1, 1, 1, 1]), 2 * (1 - 1 / (1 + Math.exp(-Math.log(4)))), "uniform over 4: 0.4");
@@ -88,7 +91,12 @@ function magicoreRun(params: Record<string, unknown>) {
       if (isReviewer(r)) return "Let's review the steps with lower scores and identify the errors.\nStep 3 is wrong: recompute.";
       const n = [...lastUser(r).matchAll(/The answer is (\d+)/g)].at(-1)![1]!;
       const { steps, score } = sampleScores[n]!;
-      return JSON.stringify({ steps: steps.map((s) => ({ why: "w", verdict: s >= 6 ? "correct" : "wrong", score: s })), critique: "c", finalCorrect: score >= 6, score });
+      return JSON.stringify({
+        steps: steps.map((s) => ({ why: "w", verdict: s >= 6 ? "correct" : "wrong", score: s })),
+        critique: "c",
+        finalCorrect: score >= 6,
+        score,
+      });
     },
   });
 }
@@ -96,7 +104,10 @@ function magicoreRun(params: Record<string, unknown>) {
 test("MAgICoRe: a hard problem (dataset statistics) is reviewed with step scores and the one-shot example, refined, re-gated", async () => {
   const run = await magicoreRun({ rewardMean: 1, rewardStd: 0.5 });
   const gates = run.nodes.filter((n) => n.step === "gate");
-  assert.deepEqual(gates.map((g) => g.text.split(":")[0]), ["hard", "easy"]);
+  assert.deepEqual(
+    gates.map((g) => g.text.split(":")[0]),
+    ["hard", "easy"],
+  );
   assert.match(gates[0]!.text, /mean z-reward -1\.160 \(below average; dataset mean 1\.000, std 0\.500\)/);
   assert.match(gates[0]!.text, /ORM vote confidence 0\.418, PRM vote confidence 0\.451/);
   // Re-gated against the first samples' majority (5), which no refinement states: condition 1 fails → easy.
@@ -104,13 +115,24 @@ test("MAgICoRe: a hard problem (dataset statistics) is reviewed with step scores
   assert.match(review.messages[0]!.content, /Pay attention to the steps having scores lower than 6/);
   assert.match(review.messages[0]!.content, /### Question:\nTobias is buying a new pair of shoes/);
   assert.match(review.messages[1]!.content, /^Let's review the steps with lower scores and identify the errors\.\n\nStep 1: This step is correct/);
-  assert.match(lastUser(review), /### Current Solution:\nStep 1: read\. \(Score: 6\/10\)\n\nStep 2: compute\. \(Score: 5\/10\)\n\nStep 3: The answer is 5 \(Score: 4\/10\)/);
+  assert.match(
+    lastUser(review),
+    /### Current Solution:\nStep 1: read\. \(Score: 6\/10\)\n\nStep 2: compute\. \(Score: 5\/10\)\n\nStep 3: The answer is 5 \(Score: 4\/10\)/,
+  );
   const refiner = run.actor.requests.find(isRefiner)!;
   assert.match(refiner.messages[1]!.content, /### Revised Solution:[\s\S]*Step 4: Calculate the number of driveways shoveled/);
-  assert.match(lastUser(refiner), /\(Score: 5\/10\)[\s\S]*### Teacher Feedback:\nLet's review the steps with lower scores/, "the Refiner sees the step scores and the feedback");
+  assert.match(
+    lastUser(refiner),
+    /\(Score: 5\/10\)[\s\S]*### Teacher Feedback:\nLet's review the steps with lower scores/,
+    "the Refiner sees the step scores and the feedback",
+  );
   assert.deepEqual({ actor: run.actor.requests.length, critic: run.critic.requests.length }, { actor: 8, critic: 4 + 4 + 4 });
   const vote = run.nodes.find((n) => n.step === "reward-weighted-vote")!;
-  assert.deepEqual(vote.parents.map((id) => run.state.nodes[id]!.answer), ["42", "42", "42", "42"], "easy at the second gate: the vote is over that gate's set");
+  assert.deepEqual(
+    vote.parents.map((id) => run.state.nodes[id]!.answer),
+    ["42", "42", "42", "42"],
+    "easy at the second gate: the vote is over that gate's set",
+  );
   assert.equal(run.state.answer, "42");
 });
 
@@ -124,8 +146,14 @@ test("MAgICoRe: the same samples in a dataset with lower rewards are easy — no
 test("MAgICoRe: after the last iteration the gated set and its refinements pool, top-k by reward; no statistics → this problem's samples", async () => {
   const run = await magicoreRun({ maxIterations: 1 });
   const gate = run.nodes.find((n) => n.step === "gate")!;
-  assert.match(gate.text, /^hard: majority 5 has mean z-reward -1\.490 \(below average; this problem's samples \(mean 1\.026, std 0\.407; no dataset statistics given\)\)/);
+  assert.match(
+    gate.text,
+    /^hard: majority 5 has mean z-reward -1\.490 \(below average; this problem's samples \(mean 1\.026, std 0\.407; no dataset statistics given\)\)/,
+  );
   const vote = run.nodes.find((n) => n.step === "reward-weighted-vote")!;
   assert.equal(vote.parents.length, 4, "top k of the 8");
-  assert.ok(vote.parents.every((id) => run.state.nodes[id]!.step === "refine"), "the refinements (reward 2.0) outrank every sample");
+  assert.ok(
+    vote.parents.every((id) => run.state.nodes[id]!.step === "refine"),
+    "the refinements (reward 2.0) outrank every sample",
+  );
 });

@@ -142,7 +142,7 @@ function weightedVote(ctx: RunContext, pool: Scored[], topK: number, iteration: 
     answer: winner?.answer ?? null,
   });
   for (const item of top) {
-    const mass = item.answer === null ? 0 : votes.get(keyOf(item.answer))?.mass ?? 0;
+    const mass = item.answer === null ? 0 : (votes.get(keyOf(item.answer))?.mass ?? 0);
     ctx.setScore(item.id, { value: total > 0 ? mass / total : 0, verdict: "unknown", source: "vote", byNodeId: node.id });
   }
   return winner?.first ?? top[0]!.id;
@@ -158,7 +158,10 @@ export function withStepScores(node: RunNode): string {
 
 function gateText(gate: GateResult, stats: RewardStats, majority: string | null): string {
   const fmt = (x: number) => (Number.isNaN(x) ? "n/a" : x.toFixed(3));
-  const statsText = stats.source === "dataset" ? `dataset mean ${fmt(stats.mean)}, std ${fmt(stats.std)}` : `this problem's samples (mean ${fmt(stats.mean)}, std ${fmt(stats.std)}; no dataset statistics given)`;
+  const statsText =
+    stats.source === "dataset"
+      ? `dataset mean ${fmt(stats.mean)}, std ${fmt(stats.std)}`
+      : `this problem's samples (mean ${fmt(stats.mean)}, std ${fmt(stats.std)}; no dataset statistics given)`;
   return (
     `${gate.hard ? "hard" : "easy"}: majority ${majority ?? "none"} has mean z-reward ${fmt(gate.majorityZ)} (${gate.belowAverage ? "below" : "not below"} average; ${statsText}); ` +
     `ORM vote confidence ${fmt(gate.ormConfidence)}, PRM vote confidence ${fmt(gate.prmConfidence)} (hard when below average and either is under 0.5)`
@@ -200,7 +203,13 @@ export const magicore: StrategyDefinition = {
     { name: "maxIterations", type: "integer", default: 3, min: 0, max: 10, description: "review → refine rounds for hard problems" },
     { name: "lowStepScore", type: "integer", default: 6, min: 0, max: 10, description: "the Reviewer is told to look at steps scoring below this" },
     { name: "topK", type: "integer", default: 0, min: 0, max: 128, description: "final pool size (by reward) for the weighted vote; 0: k, as the repo" },
-    { name: "stepAggregate", type: "string", default: "product", choices: ["product", "min", "mean"], description: "how step scores make the PRM reward (the repo: product)" },
+    {
+      name: "stepAggregate",
+      type: "string",
+      default: "product",
+      choices: ["product", "min", "mean"],
+      description: "how step scores make the PRM reward (the repo: product)",
+    },
     { name: "rewardMean", type: "number", default: 0, description: "dataset-wide mean reward for the gate's z-normalisation (with rewardStd)" },
     { name: "rewardStd", type: "number", default: 0, min: 0, description: "dataset-wide reward std; 0: not given, use this problem's samples" },
   ],
@@ -239,7 +248,9 @@ export const magicore: StrategyDefinition = {
       ctx.addComputedNode({ role: "select", step: "gate", iteration, parents: gated.map((c) => c.id), text: gateText(gate, stats, majority), answer: null });
       pool = gated;
       if (!gate.hard || !ctx.withinBudget()) break;
-      const refined = await ctx.map(gated, async (item, i) => scoreOne((await reviewAndRefine(ctx, item, iteration, i, params)).id, iteration, `critic-${i % MAX_LANES}`));
+      const refined = await ctx.map(gated, async (item, i) =>
+        scoreOne((await reviewAndRefine(ctx, item, iteration, i, params)).id, iteration, `critic-${i % MAX_LANES}`),
+      );
       // refine.py pools the gated solutions with their refinements (iter n + iter n+1) for the final vote.
       pool = [...gated, ...refined];
       gated = refined;

@@ -25,7 +25,10 @@ test("MCTSr helpers follow the repo: Q = (min + mean)/2, compute_ucb, suppressio
   assert.equal(qValue([60, 45, 65]), (45 + 170 / 3) / 2);
   assert.equal(ucb(50, 2, 1, 1.4), 50 + 1.4 * Math.sqrt(Math.log(3) / (1 + 1e-5)));
   assert.equal(ucb(41.25, 0, 2, 1.4), 41.25, "a root has no father: ln(0 + 1) = 0");
-  assert.deepEqual([98, 95, 94, -100].map((s) => suppress(s, 95)), [50, 50, 94, -100]);
+  assert.deepEqual(
+    [98, 95, 94, -100].map((s) => suppress(s, 95)),
+    [50, 50, 94, -100],
+  );
 });
 
 test("MCTSr (defaults): UCB picks, Q values, suppressed full scores, a second root, the best-Q pick", async () => {
@@ -45,8 +48,15 @@ test("MCTSr (defaults): UCB picks, Q values, suppressed full scores, a second ro
   assert.equal(children.length, 5);
   const [c1, c2, c3, c4, c5] = children.map((c) => c.id);
   // Selections the repo makes: root, c1, c2, c3, then c2 again (c3's UCB fell to 35.41 once its child c4 scored 10).
-  assert.deepEqual(run.state.snapshots.map((s) => s.expandedNodeId), [draft.id, c1, c2, c3, c2]);
-  assert.deepEqual(children.map((c) => c.parents[0]), [draft.id, c1, c2, c3, c2], "each child descends from the node expanded");
+  assert.deepEqual(
+    run.state.snapshots.map((s) => s.expandedNodeId),
+    [draft.id, c1, c2, c3, c2],
+  );
+  assert.deepEqual(
+    children.map((c) => c.parents[0]),
+    [draft.id, c1, c2, c3, c2],
+    "each child descends from the node expanded",
+  );
   const last = run.state.snapshots.at(-1)!.stats;
   assert.deepEqual(last[draft.id], { visits: 2, value: 32.5 });
   assert.deepEqual(last[dummy.id], { visits: 1, value: -80 });
@@ -73,12 +83,20 @@ test("MCTSr (defaults): UCB picks, Q values, suppressed full scores, a second ro
 test("MCTSr filter_mature_node: a node with maxExpand children stays expandable while all of them score below it", async () => {
   // maxExpand 1: the root keeps being expanded while its children score below it, and is mature once one does not.
   const rewards = [50, 50, 30, 50, 80, 70, 75];
-  const run = await scriptedRun({ strategy: "mctsr", params: { iterations: 3, maxExpand: 1, dummyRoot: false }, actor: () => answer(1), critic: rewardCritic(rewards) });
+  const run = await scriptedRun({
+    strategy: "mctsr",
+    params: { iterations: 3, maxExpand: 1, dummyRoot: false },
+    actor: () => answer(1),
+    critic: rewardCritic(rewards),
+  });
   const root = run.nodes[0]!.id;
   const children = run.nodes.filter((n) => n.role === "refine");
   // Iteration 1: root. Iteration 2: root again, although it has maxExpand children (its child's Q 30 < 50; UCB root
   // (50 + 30)/2 = 40 > c1 30 + 1.4·√(ln 3) = 31.47). Iteration 3: the root is mature (child Q 80 ≥ 50); c2 (UCB 81.65).
-  assert.deepEqual(run.state.snapshots.map((s) => s.expandedNodeId), [root, root, children[1]!.id]);
+  assert.deepEqual(
+    run.state.snapshots.map((s) => s.expandedNodeId),
+    [root, root, children[1]!.id],
+  );
   assert.deepEqual(run.state.snapshots.at(-1)!.stats[children[1]!.id], { visits: 2, value: 72.5 });
   assert.equal(run.state.selectedNodeId, children[2]!.id, "c3: Q 75 beats c2's 72.5 and the root's 50");
 });

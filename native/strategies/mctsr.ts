@@ -158,15 +158,31 @@ function snapshotStats(nodes: readonly TreeNode[]) {
 export const mctsr: StrategyDefinition = {
   name: "mctsr",
   title: "MCTS over refinements (MCTSr)",
-  paper: "Zhang et al. 2024, Accessing GPT-4 level Mathematical Olympiad Solutions via Monte Carlo Tree Self-refine with LLaMa-3 8B (arXiv:2406.07394); code: trotsky1997/MathBlackBox",
-  summary: "Monte Carlo tree search where nodes are answers, children are reflection-guided refinements, and sampled critic scores (100-point scale) are rewards.",
+  paper:
+    "Zhang et al. 2024, Accessing GPT-4 level Mathematical Olympiad Solutions via Monte Carlo Tree Self-refine with LLaMa-3 8B (arXiv:2406.07394); code: trotsky1997/MathBlackBox",
+  summary:
+    "Monte Carlo tree search where nodes are answers, children are reflection-guided refinements, and sampled critic scores (100-point scale) are rewards.",
   params: [
     { name: "iterations", type: "integer", default: 4, min: 1, max: 64, description: "rollouts (select → expand → evaluate → update)" },
     { name: "exploration", type: "number", default: 1.4, min: 0, max: 10, description: "UCB exploration constant C" },
-    { name: "maxExpand", type: "integer", default: 3, min: 1, max: 8, description: "children before a node counts as mature (unless all its children score below it)" },
+    {
+      name: "maxExpand",
+      type: "integer",
+      default: 3,
+      min: 1,
+      max: 8,
+      description: "children before a node counts as mature (unless all its children score below it)",
+    },
     { name: "suppressAt", type: "integer", default: 95, min: 0, max: 100, description: "rewards at or above this count as 50 (0: no suppression)" },
     { name: "dummyRoot", type: "boolean", default: true, description: "add the repo's dummy \"I Don't Know\" answer as a second root" },
-    { name: "temperature", type: "number", default: 0.95, min: 0, max: 2, description: "sampling temperature of every call (draft, rewards, reflections, refinements)" },
+    {
+      name: "temperature",
+      type: "number",
+      default: 0.95,
+      min: 0,
+      max: 2,
+      description: "sampling temperature of every call (draft, rewards, reflections, refinements)",
+    },
   ],
   actorLanes: () => 1,
   async run(ctx, params) {
@@ -204,7 +220,12 @@ export const mctsr: StrategyDefinition = {
       step: "best-q",
       iteration: int(params, "iterations") + 1,
       parents: nodes.map((n) => n.id),
-      text: nodes.map((n) => `${n.id}${n.dummy ? " (dummy)" : ""}: Q ${qValue(n.rewards).toFixed(2)}, UCB ${(bank.get(n) ?? NaN).toFixed(2)}, rewards [${n.rewards.join(", ")}]`).join("\n"),
+      text: nodes
+        .map(
+          (n) =>
+            `${n.id}${n.dummy ? " (dummy)" : ""}: Q ${qValue(n.rewards).toFixed(2)}, UCB ${(bank.get(n) ?? NaN).toFixed(2)}, rewards [${n.rewards.join(", ")}]`,
+        )
+        .join("\n"),
       answer: ctx.node(best.id).answer,
     });
     return { nodeId: best.id };

@@ -44,7 +44,10 @@ test("PDR: when the drafts overflow the context, each gets an equal share (short
   }
   const cuts = [...prompt.matchAll(/\[… (\d+) tokens of this candidate cut to fit …\]/g)].map((m) => Number(m[1]));
   assert.equal(cuts.length, 3);
-  assert.ok(cuts.every((c) => c === cuts[0]), "the three long drafts are cut equally");
+  assert.ok(
+    cuts.every((c) => c === cuts[0]),
+    "the three long drafts are cut equally",
+  );
   assert.match(prompt, /Note: the 4 candidates together do not fit in the context, so 3 of them were shortened to about \d+ tokens each/);
 });
 
@@ -93,7 +96,12 @@ test("SR: each round refines the previous answer, which is in the prompt next to
 
 test("SR top-k: one draft needs no ranking — no critic call, the previous answer is the workspace", async () => {
   let draft = 0;
-  const run = await scriptedRun({ strategy: "sequential-refinement", params: { rounds: 3, workspace: "top-k" }, actor: () => `Step 1: try.\nThe answer is ${draft++}`, critic: () => holistic(true, 5) });
+  const run = await scriptedRun({
+    strategy: "sequential-refinement",
+    params: { rounds: 3, workspace: "top-k" },
+    actor: () => `Step 1: try.\nThe answer is ${draft++}`,
+    critic: () => holistic(true, 5),
+  });
   assert.equal(run.critic.requests.length, 0);
   assert.equal(run.actor.requests.length, 3);
   assert.match(lastUser(run.actor.requests[2]!), /Your previous answer:\nStep 1: try\.\nThe answer is 1/);

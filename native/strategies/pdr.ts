@@ -30,7 +30,11 @@ const candidates = (texts: string[]) => texts.map((text, i) => `Candidate ${i + 
 
 /** A top-k or random-k workspace: the chosen drafts, each with an equal share of κ tokens if they do not all fit. */
 async function boundedWorkspace(ctx: RunContext, nodes: RunNode[], kappa: number): Promise<string> {
-  const fitted = await fitFairly(nodes.map((d) => d.text), kappa, countActor(ctx));
+  const fitted = await fitFairly(
+    nodes.map((d) => d.text),
+    kappa,
+    countActor(ctx),
+  );
   return candidates(fitted.texts);
 }
 
@@ -54,7 +58,11 @@ export async function summaryPrompt(ctx: RunContext, drafts: RunNode[], kappa: n
   let budget = room - (await count(frame(candidates(drafts.map(() => "")), "")));
   let prompt = whole;
   for (let attempt = 0; attempt < 4; attempt++) {
-    const fitted = await fitFairly(drafts.map((d) => d.text), budget, count);
+    const fitted = await fitFairly(
+      drafts.map((d) => d.text),
+      budget,
+      count,
+    );
     const note = `Note: the ${drafts.length} candidates together do not fit in the context, so ${fitted.shortened} of them were shortened to about ${fitted.share} tokens each (the cuts are marked).\n\n`;
     prompt = frame(candidates(fitted.texts), note);
     const overshoot = (await count(prompt)) - room;
@@ -88,7 +96,9 @@ async function distill(ctx: RunContext, drafts: RunNode[], round: number, params
     // Each next draft sees its own random k of this round's drafts; no model call, so no distill node.
     const count = Math.max(1, int(params, "drafts"));
     const texts = await Promise.all(
-      [...Array(round < int(params, "rounds") - 1 ? count : 1).keys()].map(() => boundedWorkspace(ctx, [...drafts].sort(() => random() - 0.5).slice(0, k), kappa)),
+      [...Array(round < int(params, "rounds") - 1 ? count : 1).keys()].map(() =>
+        boundedWorkspace(ctx, [...drafts].sort(() => random() - 0.5).slice(0, k), kappa),
+      ),
     );
     return { parents: drafts.map((d) => d.id), textFor: (index) => texts[index] ?? texts[0]! };
   }

@@ -69,7 +69,8 @@ test("a chain into RLAC checks the previous stage's answer first; an oracle anyw
     strategy: "pipeline",
     params: spec({ kind: "chain", steps: [{ strategy: "single-pass" }, { strategy: "rlac" }] }),
     actor: () => answer(42),
-    critic: (r) => (/Check only this claim/.test(lastUser(r)) ? JSON.stringify({ evidence: "fine", holds: false }) : JSON.stringify({ failure: "maybe", check: "step 2" })),
+    critic: (r) =>
+      /Check only this claim/.test(lastUser(r)) ? JSON.stringify({ evidence: "fine", holds: false }) : JSON.stringify({ failure: "maybe", check: "step 2" }),
   });
   assert.equal(run.actor.requests.length, 1, "RLAC does not draft again");
   assert.deepEqual(run.nodes.find((n) => n.step === "failure-mode")!.parents, ["n1"]);

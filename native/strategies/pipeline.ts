@@ -22,9 +22,7 @@ const spec: z.ZodType<PipelineSpec> = z.lazy(() =>
   ]),
 );
 
-export const presetSchema = z
-  .object({ name: z.string().min(1), description: z.string().optional(), pipeline: spec })
-  .strict();
+export const presetSchema = z.object({ name: z.string().min(1), description: z.string().optional(), pipeline: spec }).strict();
 export type Preset = z.infer<typeof presetSchema>;
 
 export function parsePipeline(json: string): PipelineSpec {
@@ -35,7 +33,8 @@ export function parsePipeline(json: string): PipelineSpec {
     throw new StrategyParamError(`pipeline spec is not JSON: ${(error as Error).message}`);
   }
   const parsed = spec.safeParse(value);
-  if (!parsed.success) throw new StrategyParamError(`pipeline spec is invalid: ${parsed.error.issues[0]!.message} at ${parsed.error.issues[0]!.path.join(".") || "the top"}`);
+  if (!parsed.success)
+    throw new StrategyParamError(`pipeline spec is invalid: ${parsed.error.issues[0]!.message} at ${parsed.error.issues[0]!.path.join(".") || "the top"}`);
   return parsed.data;
 }
 
@@ -44,7 +43,9 @@ export async function readPreset(path: string): Promise<Preset> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new StrategyParamError(`cannot read preset ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+    throw new StrategyParamError(
+      `cannot read preset ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`,
+    );
   }
   let value: unknown;
   try {
@@ -53,7 +54,8 @@ export async function readPreset(path: string): Promise<Preset> {
     throw new StrategyParamError(`preset ${path} is not JSON: ${(error as Error).message}`);
   }
   const parsed = presetSchema.safeParse(value);
-  if (!parsed.success) throw new StrategyParamError(`preset ${path} is invalid: ${parsed.error.issues[0]!.message} at ${parsed.error.issues[0]!.path.join(".") || "the top"}`);
+  if (!parsed.success)
+    throw new StrategyParamError(`preset ${path} is invalid: ${parsed.error.issues[0]!.message} at ${parsed.error.issues[0]!.path.join(".") || "the top"}`);
   return parsed.data;
 }
 
@@ -118,7 +120,14 @@ export function makePipelineStrategy(lookup: Lookup): StrategyDefinition {
     title: "Pipeline (composition)",
     paper: "composition of the strategies above",
     summary: "Chains strategies (each starts from the previous answer) or runs them side by side and selects one.",
-    params: [{ name: "spec", type: "string", default: '{"kind":"chain","steps":[{"strategy":"best-of-n","params":{"n":4}},{"strategy":"self-refine","params":{"maxIterations":2}}]}', description: "the pipeline as JSON (or use --preset <file>)" }],
+    params: [
+      {
+        name: "spec",
+        type: "string",
+        default: '{"kind":"chain","steps":[{"strategy":"best-of-n","params":{"n":4}},{"strategy":"self-refine","params":{"maxIterations":2}}]}',
+        description: "the pipeline as JSON (or use --preset <file>)",
+      },
+    ],
     actorLanes: () => 4,
     validate(params) {
       validatePipeline(parsePipeline(str(params, "spec")), lookup);

@@ -2,9 +2,7 @@
 import type { ChatMessage } from "../protocol/events.ts";
 
 export const prompts = {
-  solverSystem:
-    "You are a careful problem solver. Reason step by step, one step per line. " +
-    "End with a final line of the form 'The answer is <answer>'.",
+  solverSystem: "You are a careful problem solver. Reason step by step, one step per line. " + "End with a final line of the form 'The answer is <answer>'.",
   criticSystem:
     "You are a strict reviewer of solutions. Check every claim and every calculation. " +
     "Do not solve the problem from scratch; judge the solution you are given. Reply only with the requested JSON.",
@@ -22,8 +20,7 @@ export const prompts = {
     "Using this feedback, write an improved solution, step by step, one step per line. " +
     "End with a final line of the form 'The answer is <answer>'.",
   criticVReflection:
-    "Reflection on former answer: {feedback}\n\nAnswer the question again, step by step, " +
-    "ending with a final line of the form 'The answer is <answer>'.",
+    "Reflection on former answer: {feedback}\n\nAnswer the question again, step by step, " + "ending with a final line of the form 'The answer is <answer>'.",
   // WooooDyy/MathCritique inference.py (generate_new_template): the refiner reads the step-by-step critique and
   // writes a new full solution, using the critique as a reference.
   stepRefine:

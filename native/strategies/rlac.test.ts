@@ -16,7 +16,8 @@ test("RLAC samples each pass's claim with its own seed, not greedy repeats of on
   const run = await scriptedRun({
     strategy: "rlac",
     actor: () => answer(42),
-    critic: (r) => (/Check only this claim/.test(lastUser(r)) ? JSON.stringify({ evidence: "fine", holds: false }) : JSON.stringify({ failure: "maybe", check: "step 2" })),
+    critic: (r) =>
+      /Check only this claim/.test(lastUser(r)) ? JSON.stringify({ evidence: "fine", holds: false }) : JSON.stringify({ failure: "maybe", check: "step 2" }),
   });
   const claims = run.critic.requests.filter((r) => /Name the single most likely error/.test(lastUser(r)));
   assert.equal(claims.length, 2, "m = 2 unconfirmed claims stop the loop");
@@ -27,7 +28,12 @@ test("RLAC samples each pass's claim with its own seed, not greedy repeats of on
 
 test("RLAC code claim on a call the task's examples show is judged by the task's expectation, not the critic's", async () => {
   // The critic wrongly expects square(3) == 10; the docstring says 9, so the claim does not hold and nothing is "fixed".
-  const run = await scriptedRun({ strategy: "rlac", task: squareTask, actor: () => correct, critic: () => JSON.stringify({ failure: "off by one", call: "square( 3 )", expected: "10" }) });
+  const run = await scriptedRun({
+    strategy: "rlac",
+    task: squareTask,
+    actor: () => correct,
+    critic: () => JSON.stringify({ failure: "off by one", call: "square( 3 )", expected: "10" }),
+  });
   assert.equal(run.actor.requests.length, 1, "no fix of a correct function");
   const checks = run.nodes.filter((n) => n.step === "check-claim");
   assert.equal(checks.length, 2);
@@ -51,7 +57,12 @@ test("RLAC says so when a critic-written expectation 'confirms' a failure of cor
 });
 
 test("RLAC: an expected value that does not evaluate confirms nothing", async () => {
-  const run = await scriptedRun({ strategy: "rlac", task: squareTask, actor: () => correct, critic: () => JSON.stringify({ failure: "?", call: "square(2)", expected: "four" }) });
+  const run = await scriptedRun({
+    strategy: "rlac",
+    task: squareTask,
+    actor: () => correct,
+    critic: () => JSON.stringify({ failure: "?", call: "square(2)", expected: "four" }),
+  });
   assert.equal(run.actor.requests.length, 1);
   assert.match(run.nodes.find((n) => n.step === "check-claim")!.text, /CLAIM-UNCHECKABLE: the critic's expected value does not evaluate \(NameError/);
 });

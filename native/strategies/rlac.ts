@@ -46,15 +46,35 @@ assert __got == __expected, f"{__call} returned {__got!r}; the critic expected {
   return { program, note: "expectation written by the critic, not taken from the task: a failed check may be the critic's mistake rather than a bug" };
 }
 
-async function checkClaim(ctx: RunContext, candidate: RunNode, claim: Claim | null, claimNodeId: string, iteration: number, timeoutMs: number): Promise<{ confirmed: boolean; evidence: string; nodeId: string }> {
+async function checkClaim(
+  ctx: RunContext,
+  candidate: RunNode,
+  claim: Claim | null,
+  claimNodeId: string,
+  iteration: number,
+  timeoutMs: number,
+): Promise<{ confirmed: boolean; evidence: string; nodeId: string }> {
   const code = ctx.task.tests !== undefined;
   if (!claim || (code && !claim.call?.trim())) {
-    const node = ctx.addComputedNode({ role: "verify", step: "claim-unreadable", iteration, parents: [candidate.id, claimNodeId], text: "the critic's claim could not be parsed; nothing to check", answer: null });
+    const node = ctx.addComputedNode({
+      role: "verify",
+      step: "claim-unreadable",
+      iteration,
+      parents: [candidate.id, claimNodeId],
+      text: "the critic's claim could not be parsed; nothing to check",
+      answer: null,
+    });
     return { confirmed: false, evidence: "", nodeId: node.id };
   }
   if (code) {
     const { program, note } = claimProgram(extractCode(candidate.text), claim, ctx.task.question);
-    const { node, result } = await verifyWithProgram(ctx, candidate, program, { iteration, step: "check-claim", timeoutMs, parents: [candidate.id, claimNodeId], note });
+    const { node, result } = await verifyWithProgram(ctx, candidate, program, {
+      iteration,
+      step: "check-claim",
+      timeoutMs,
+      parents: [candidate.id, claimNodeId],
+      note,
+    });
     return { confirmed: !result.passed, evidence: result.output.trim().split("\n").slice(-8).join("\n"), nodeId: node.id };
   }
   const verdict = await ctx.judge<{ holds: boolean; evidence: string }>(candidate.id, {
@@ -64,7 +84,12 @@ async function checkClaim(ctx: RunContext, candidate: RunNode, claim: Claim | nu
     user: `Problem:\n${ctx.task.question}\n\nSolution:\n${candidate.text}\n\nA critic claims this failure: ${claim.failure}\nCheck: ${claim.check}\n\nCheck only this claim. Does the failure really occur in the solution?`,
     schema: { type: "object", properties: { evidence: { type: "string", maxLength: 300 }, holds: { type: "boolean" } } },
     lane: "verifier",
-    toScore: (value, by) => ({ value: value === null ? null : value.holds ? 0 : 1, verdict: value === null ? "unparseable" : value.holds ? "incorrect" : "unknown", source: "verifier", byNodeId: by }),
+    toScore: (value, by) => ({
+      value: value === null ? null : value.holds ? 0 : 1,
+      verdict: value === null ? "unparseable" : value.holds ? "incorrect" : "unknown",
+      source: "verifier",
+      byNodeId: by,
+    }),
   });
   return { confirmed: verdict.value?.holds === true, evidence: verdict.value?.evidence ?? "", nodeId: verdict.node.id };
 }
@@ -81,7 +106,10 @@ function claimRequest(ctx: RunContext, candidate: RunNode, code: boolean) {
       `Task:\n${ctx.task.question}\n\nCandidate code:\n${candidate.text}\n\nName the single most likely failure of this code in 'failure'. ` +
       "In 'call' write one call of the function that shows it, and in 'expected' the value a correct function returns for that call, as a Python literal. " +
       "If one of the task's own examples shows the failure, use exactly its call.",
-    schema: { type: "object", properties: { failure: { type: "string", maxLength: 300 }, call: { type: "string", maxLength: 200 }, expected: { type: "string", maxLength: 200 } } },
+    schema: {
+      type: "object",
+      properties: { failure: { type: "string", maxLength: 300 }, call: { type: "string", maxLength: 200 }, expected: { type: "string", maxLength: 200 } },
+    },
   };
 }
 
@@ -94,12 +122,24 @@ export const rlac: StrategyDefinition = {
     { name: "maxIterations", type: "integer", default: 4, min: 1, max: 16, description: "critic → verify rounds at most" },
     { name: "passesToStop", type: "integer", default: 2, min: 1, max: 8, description: "stop after this many consecutive unconfirmed claims (m)" },
     { name: "timeoutMs", type: "integer", default: 10000, min: 100, max: 120000, description: "sandbox limit per check (code tasks)" },
-    { name: "claimTemperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature of the critic's claims (each pass has its own seed)" },
+    {
+      name: "claimTemperature",
+      type: "number",
+      default: 0.8,
+      min: 0,
+      max: 2,
+      description: "sampling temperature of the critic's claims (each pass has its own seed)",
+    },
   ],
   actorLanes: () => 1,
   async run(ctx, params) {
     const code = ctx.task.tests !== undefined;
-    const conversation: ChatMessage[] = code ? [{ role: "system", content: codeSystem }, { role: "user", content: ctx.task.question }] : solverMessages(ctx.task.question);
+    const conversation: ChatMessage[] = code
+      ? [
+          { role: "system", content: codeSystem },
+          { role: "user", content: ctx.task.question },
+        ]
+      : solverMessages(ctx.task.question);
     let candidate =
       ctx.takeSeededDraft() ??
       (await ctx.generate({ role: "draft", step: "draft", iteration: 0, parents: [], model: "actor", messages: conversation, lane: "actor", extract: !code }));
@@ -125,7 +165,16 @@ export const rlac: StrategyDefinition = {
       passes = 0;
       conversation.push({ role: "assistant", content: candidate.text });
       const instruction = `A reviewer found this failure: ${claim.value?.failure}\nEvidence: ${checked.evidence || claim.value?.check || claim.value?.call}\n\n${code ? "Fix the function. Reply with the complete corrected function in one ```python code block." : prompts.refineWithFeedback.replace("Feedback on your previous answer:\n{feedback}\n\n", "")}`;
-      candidate = await ctx.refine({ candidateId: candidate.id, critiqueId: checked.nodeId, conversation: [...conversation], instruction, iteration, lane: "actor", step: "fix", extract: !code });
+      candidate = await ctx.refine({
+        candidateId: candidate.id,
+        critiqueId: checked.nodeId,
+        conversation: [...conversation],
+        instruction,
+        iteration,
+        lane: "actor",
+        step: "fix",
+        extract: !code,
+      });
       conversation.push({ role: "user", content: instruction });
       pool.push(candidate.id);
     }

@@ -21,7 +21,11 @@ export interface SampledJudgeOptions<T> {
 }
 
 /** A constrained-JSON judgement whose value becomes a score on the candidate (none when candidateId is null). */
-export async function sampledJudge<T>(ctx: RunContext, candidateId: string | null, options: SampledJudgeOptions<T>): Promise<{ node: RunNode; value: T | null; score: Score }> {
+export async function sampledJudge<T>(
+  ctx: RunContext,
+  candidateId: string | null,
+  options: SampledJudgeOptions<T>,
+): Promise<{ node: RunNode; value: T | null; score: Score }> {
   const model = options.model ?? "critic";
   const node = await ctx.ask({
     role: "critique",

@@ -45,16 +45,24 @@ export function voteSeeded(ctx: RunContext, candidateIds: string[], iteration: n
   }
   const ranked = [...tally.entries()].sort((a, b) => b[1].count - a[1].count);
   const top = ranked.filter(([, entry]) => entry.count === ranked[0]?.[1].count);
-  const winnerKey = top.length ? breakTie(top.map(([key]) => key), ctx.options.seed, `vote:${candidateIds.join(",")}`) : null;
+  const winnerKey = top.length
+    ? breakTie(
+        top.map(([key]) => key),
+        ctx.options.seed,
+        `vote:${candidateIds.join(",")}`,
+      )
+    : null;
   const winner = winnerKey === null ? null : tally.get(winnerKey)!;
   const winnerId = winner ? winner.ids[0]! : candidateIds[0]!;
   // Multiple choice: the vote's answer is the letter everyone agreed on, whatever wording each sample used.
   const answer = winnerKey === null ? null : ctx.task.choices?.length && /^[A-Z]$/.test(winnerKey) ? winnerKey : ctx.node(winnerId).answer;
-  const lines = ranked.map(([key, entry]) => `${ctx.task.choices?.length && /^[A-Z]$/.test(key) ? key : ctx.node(entry.ids[0]!).answer}: ${entry.count}/${candidateIds.length}`);
+  const lines = ranked.map(
+    ([key, entry]) => `${ctx.task.choices?.length && /^[A-Z]$/.test(key) ? key : ctx.node(entry.ids[0]!).answer}: ${entry.count}/${candidateIds.length}`,
+  );
   if (top.length > 1) lines.push(`tie between ${top.map(([key]) => key).join(", ")}: ${winnerKey} drawn at random with the run's seed ${ctx.options.seed}`);
   const voteNode = ctx.addVoteNode(candidateIds, iteration, lines, answer, (id) => {
     const key = voteKey(ctx.task, ctx.node(id).answer);
-    return key === null ? 0 : tally.get(key)?.count ?? 0;
+    return key === null ? 0 : (tally.get(key)?.count ?? 0);
   });
   return { voteNode, winnerId, answer };
 }

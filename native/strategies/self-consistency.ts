@@ -17,7 +17,11 @@ export const selfConsistency: StrategyDefinition = {
     const n = int(params, "n");
     const temperature = params.temperature as number;
     const samples = await ctx.map([...Array(n).keys()], (i) => ctx.draft({ step: "sample", lane: `sample-${i % MAX_LANES}`, temperature }));
-    const { winnerId } = voteSeeded(ctx, samples.map((s) => s.id), 1);
+    const { winnerId } = voteSeeded(
+      ctx,
+      samples.map((s) => s.id),
+      1,
+    );
     return { nodeId: winnerId };
   },
 };

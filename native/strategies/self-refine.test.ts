@@ -33,25 +33,40 @@ test("Self-Refine (actor feedback): the paper's few-shot prompt, the actor's own
     assert.equal(request.messages.length, 1, "no critic system prompt");
     assert.match(lastUser(request), /Twenty dozen cups cost \$1200 less[\s\S]*### END ###[\s\S]*It is correct![\s\S]*### END ###/);
   }
-  assert.match(lastUser(feedback[0]!), /Question: What is 6 \* 7\?\nSolution:\nStep 1: read\.\nStep 2: compute 6 \* 7\.\nThe answer is 41\n\n# There is an error in the solution above/);
+  assert.match(
+    lastUser(feedback[0]!),
+    /Question: What is 6 \* 7\?\nSolution:\nStep 1: read\.\nStep 2: compute 6 \* 7\.\nThe answer is 41\n\n# There is an error in the solution above/,
+  );
   const refine = run.actor.requests[2]!;
   assert.match(lastUser(refine), /Feedback on your previous answer:\nStep 2: compute 6 \* 7\.\n# wrong! 6 \* 7 is 42, not 41\.\n\nUsing this feedback/);
   assert.doesNotMatch(lastUser(refine), /invented next example/, "feedback is cut at the example separator, like the repo's stop token");
   const feedbackNodes = run.nodes.filter((n) => n.step === "feedback");
-  assert.ok(feedbackNodes.every((n) => n.model === "actor"), "the node names the model that wrote it");
+  assert.ok(
+    feedbackNodes.every((n) => n.model === "actor"),
+    "the node names the model that wrote it",
+  );
   assert.equal(run.state.answer, "42");
   assert.equal(run.nodes.at(-1)!.step, "last-answer");
 });
 
 test("Self-Refine (paper format) returns the last refinement when the iterations run out, not a best-scored one", async () => {
   let drafts = 0;
-  const run = await scriptedRun({ strategy: "self-refine", params: { maxIterations: 2 }, actor: (r) => (isFeedback(r) ? "# wrong! recheck." : answer(++drafts)) });
+  const run = await scriptedRun({
+    strategy: "self-refine",
+    params: { maxIterations: 2 },
+    actor: (r) => (isFeedback(r) ? "# wrong! recheck." : answer(++drafts)),
+  });
   assert.equal(run.actor.requests.length, 2 * 2 + 1 + 1, "3 answers, 3 feedbacks");
   assert.equal(run.state.answer, "3");
 });
 
 test("Self-Refine with the critic writing the paper's feedback uses the critic's own sampling and names it", async () => {
-  const run = await scriptedRun({ strategy: "self-refine", params: { feedbackModel: "critic" }, actor: () => answer(42), critic: () => "# looks good\nIt is correct!" });
+  const run = await scriptedRun({
+    strategy: "self-refine",
+    params: { feedbackModel: "critic" },
+    actor: () => answer(42),
+    critic: () => "# looks good\nIt is correct!",
+  });
   const [request] = run.critic.requests;
   assert.ok(isFeedback(request!));
   assert.equal(request!.temperature, 0);

@@ -46,8 +46,21 @@ export const selfRefine: StrategyDefinition = {
   summary: "One model drafts, critiques itself, and refines using all earlier feedback.",
   params: [
     { name: "maxIterations", type: "integer", default: 4, min: 0, max: 16, description: "refinements at most" },
-    { name: "feedbackModel", type: "string", default: "actor", choices: ["actor", "critic"], description: "who writes the feedback: the same model (the paper) or the critic" },
-    { name: "feedbackFormat", type: "string", default: "paper", choices: ["paper", "json"], description: "the repo's few-shot feedback, stop on \"it is correct\", return the last answer (paper) or a scored JSON critique, return the best-scored answer (json)" },
+    {
+      name: "feedbackModel",
+      type: "string",
+      default: "actor",
+      choices: ["actor", "critic"],
+      description: "who writes the feedback: the same model (the paper) or the critic",
+    },
+    {
+      name: "feedbackFormat",
+      type: "string",
+      default: "paper",
+      choices: ["paper", "json"],
+      description:
+        'the repo\'s few-shot feedback, stop on "it is correct", return the last answer (paper) or a scored JSON critique, return the best-scored answer (json)',
+    },
     { name: "stopScore", type: "integer", default: 9, min: 0, max: 10, description: "json feedback: stop once it scores the answer at least this (0..10)" },
   ],
   actorLanes: () => 2,
@@ -71,13 +84,27 @@ export const selfRefine: StrategyDefinition = {
         : await jsonFeedback(ctx, candidate, feedbackModel, iteration, int(params, "stopScore"));
       if (feedback.fine || iteration >= maxIterations || !ctx.withinBudget()) break;
       const instruction = fill(prompts.refineWithFeedback, { feedback: feedback.text });
-      candidate = await ctx.refine({ candidateId: candidate.id, critiqueId: feedback.node.id, conversation, instruction, iteration: iteration + 1, lane: "solver" });
+      candidate = await ctx.refine({
+        candidateId: candidate.id,
+        critiqueId: feedback.node.id,
+        conversation,
+        instruction,
+        iteration: iteration + 1,
+        lane: "solver",
+      });
       pool.push(candidate.id);
       conversation.push({ role: "user", content: instruction }, { role: "assistant", content: candidate.text });
     }
     if (!paper) return { nodeId: ctx.selectByScore(pool, maxIterations + 1, true).id };
     // The repo's output is the last refinement (run.py: run_logs[-1]); the pool stays visible as the node's parents.
-    ctx.addComputedNode({ role: "select", step: "last-answer", iteration: maxIterations + 1, parents: pool, text: `the last answer (${candidate.id}), as the paper returns`, answer: candidate.answer });
+    ctx.addComputedNode({
+      role: "select",
+      step: "last-answer",
+      iteration: maxIterations + 1,
+      parents: pool,
+      text: `the last answer (${candidate.id}), as the paper returns`,
+      answer: candidate.answer,
+    });
     return { nodeId: candidate.id };
   },
 };

@@ -18,11 +18,15 @@ test("step-critique (repo default): every round critiques and refines, the vote 
     task,
     actor: (r) => answer(round(r) === 0 ? 41 : 42),
     // Wrong draft; every later version approved — the repo still critiques and refines each round.
-    critic: (r) => (/The answer is 41/.test(lastUser(r)) ? stepwise(["correct", "wrong", "wrong"], false, 3) : stepwise(["correct", "correct", "correct"], true, 9)),
+    critic: (r) =>
+      /The answer is 41/.test(lastUser(r)) ? stepwise(["correct", "wrong", "wrong"], false, 3) : stepwise(["correct", "correct", "correct"], true, 9),
   });
   assert.equal(run.actor.requests.length, 4, "draft + 3 refinements (rounds = 3, no early stop)");
   assert.equal(run.critic.requests.length, 3);
-  assert.ok(run.actor.requests.every((r) => r.temperature === 0), "drafts and refinements are greedy, as evaluate-all.sh runs them");
+  assert.ok(
+    run.actor.requests.every((r) => r.temperature === 0),
+    "drafts and refinements are greedy, as evaluate-all.sh runs them",
+  );
   const vote = run.nodes.find((n) => n.role === "vote")!;
   assert.equal(vote.parents.length, 3, "only the refinements vote");
   assert.ok(!vote.parents.includes("n1"), "the draft does not vote");
@@ -30,7 +34,10 @@ test("step-critique (repo default): every round critiques and refines, the vote 
   // The first refinement reads the step critique: the wrong step, its explanation, and the whole conversation.
   const firstRefine = run.actor.requests[1]!;
   // critic.py's format: every step repeated with its correctness and explanation, then the final answer's.
-  assert.match(lastUser(firstRefine), /Step sentence: Step 1: read\.\nCorrectness of the step: Correct\nExplanation: step 1 correct\n\nStep sentence: Step 2: compute\.\nCorrectness of the step: Wrong\nExplanation: step 2 wrong/);
+  assert.match(
+    lastUser(firstRefine),
+    /Step sentence: Step 1: read\.\nCorrectness of the step: Correct\nExplanation: step 1 correct\n\nStep sentence: Step 2: compute\.\nCorrectness of the step: Wrong\nExplanation: step 2 wrong/,
+  );
   assert.match(lastUser(firstRefine), /Correctness of the final answer: Wrong\nExplanation: fix the wrong step/);
   assert.match(lastUser(firstRefine), /use it as a reference to provide a new detailed, step-by-step solution/);
   assert.equal(firstRefine.messages[2]!.content, answer(41), "the draft is the assistant turn the critique refers to");
@@ -45,7 +52,10 @@ test("step-critique: a tie between refinements goes to the latest refinement, no
     critic: () => stepwise(["correct", "wrong"], false, 2),
   });
   const vote = run.nodes.find((n) => n.role === "vote")!;
-  assert.deepEqual(vote.parents.map((id) => run.state.nodes[id]!.answer), ["42", "43"]);
+  assert.deepEqual(
+    vote.parents.map((id) => run.state.nodes[id]!.answer),
+    ["42", "43"],
+  );
   assert.equal(run.state.answer, "43");
   assert.equal(run.state.nodes[run.state.selectedNodeId!]!.iteration, 2);
   assert.match(vote.text, /2 answers tie; broken by latest refinement, then critic score/);
@@ -57,7 +67,8 @@ test("step-critique options: early stop and drafts in the vote; the 1:1 tie goes
     params: { earlyStop: true, draftVotes: true },
     task,
     actor: (r) => answer(round(r) === 0 ? 41 : 42),
-    critic: (r) => (/The answer is 41/.test(lastUser(r)) ? stepwise(["correct", "wrong", "wrong"], false, 3) : stepwise(["correct", "correct", "correct"], true, 9)),
+    critic: (r) =>
+      /The answer is 41/.test(lastUser(r)) ? stepwise(["correct", "wrong", "wrong"], false, 3) : stepwise(["correct", "correct", "correct"], true, 9),
   });
   assert.deepEqual({ actor: run.actor.requests.length, critic: run.critic.requests.length }, { actor: 2, critic: 2 }, "stops once the critic accepts");
   const vote = run.nodes.find((n) => n.role === "vote")!;

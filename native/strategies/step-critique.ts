@@ -31,7 +31,15 @@ async function runChain(ctx: RunContext, params: StrategyParams, chain: number):
     const { verdict } = critique;
     if (bool(params, "earlyStop") && verdict.correct === true && verdict.firstErrorStep === null) break;
     const instruction = fill(prompts.stepRefine, { feedback: stepByStepCritique(critique.verdict, critique.steps ?? []) });
-    candidate = await ctx.refine({ candidateId: candidate.id, critiqueId: critique.node.id, conversation, instruction, iteration: round + 1, lane, temperature: params.temperature as number });
+    candidate = await ctx.refine({
+      candidateId: candidate.id,
+      critiqueId: critique.node.id,
+      conversation,
+      instruction,
+      iteration: round + 1,
+      lane,
+      temperature: params.temperature as number,
+    });
     result.refinements.push(candidate.id);
     conversation.push({ role: "user", content: instruction }, { role: "assistant", content: candidate.text });
   }
@@ -45,7 +53,11 @@ async function runChain(ctx: RunContext, params: StrategyParams, chain: number):
 export function stepByStepCritique(verdict: CriticVerdict, steps: string[]): string {
   if (!verdict.parsed) return verdict.critique.trim() || "The reviewer's critique could not be read.";
   const judged = (verdict.steps ?? []).map((step) =>
-    [`Step sentence: ${steps[step.index] ?? ""}`, `Correctness of the step: ${step.verdict === "wrong" ? "Wrong" : "Correct"}`, `Explanation: ${step.why ?? ""}`].join("\n"),
+    [
+      `Step sentence: ${steps[step.index] ?? ""}`,
+      `Correctness of the step: ${step.verdict === "wrong" ? "Wrong" : "Correct"}`,
+      `Explanation: ${step.why ?? ""}`,
+    ].join("\n"),
   );
   const final = verdict.correct === null ? [] : [`Correctness of the final answer: ${verdict.correct ? "Correct" : "Wrong"}\nExplanation: ${verdict.critique}`];
   return [...judged, ...final].join("\n\n");
@@ -64,10 +76,27 @@ export const stepCritique: StrategyDefinition = {
   params: [
     { name: "samples", type: "integer", default: 1, min: 1, max: 32, description: "parallel solution chains (N)" },
     { name: "rounds", type: "integer", default: 3, min: 0, max: 10, description: "critique → refine rounds per chain (MV)" },
-    { name: "temperature", type: "number", default: 0, min: 0, max: 2, description: "sampling temperature of drafts and refinements (the repo: 0; raise it for samples > 1)" },
-    { name: "earlyStop", type: "boolean", default: false, description: "stop a chain once the critic finds no wrong step and a correct answer (the repo refines every round)" },
+    {
+      name: "temperature",
+      type: "number",
+      default: 0,
+      min: 0,
+      max: 2,
+      description: "sampling temperature of drafts and refinements (the repo: 0; raise it for samples > 1)",
+    },
+    {
+      name: "earlyStop",
+      type: "boolean",
+      default: false,
+      description: "stop a chain once the critic finds no wrong step and a correct answer (the repo refines every round)",
+    },
     { name: "draftVotes", type: "boolean", default: false, description: "let the unrefined drafts vote too (the repo votes over refinements only)" },
-    { name: "oracle", type: "boolean", default: false, description: "critique only answers that are wrong against the reference (upper bound; needs a reference)" },
+    {
+      name: "oracle",
+      type: "boolean",
+      default: false,
+      description: "critique only answers that are wrong against the reference (upper bound; needs a reference)",
+    },
   ],
   actorLanes: (params) => Math.min(int(params, "samples"), MAX_LANES),
   async run(ctx, params) {

@@ -13,7 +13,12 @@ const byStep = (run: Awaited<ReturnType<typeof scriptedRun>>, step: string) => r
 const system = (r: GenerateRequest) => r.messages[0]?.content ?? "";
 
 test("MAgICoRe: easy problems get a reward-weighted vote and no refinement", async () => {
-  const run = await scriptedRun({ strategy: "magicore", params: { k: 4 }, actor: () => answer(7), critic: () => stepwise(["correct", "correct", "correct"], true, 9) });
+  const run = await scriptedRun({
+    strategy: "magicore",
+    params: { k: 4 },
+    actor: () => answer(7),
+    critic: () => stepwise(["correct", "correct", "correct"], true, 9),
+  });
   assert.deepEqual(counts(run), { actor: 4, critic: 4 });
   assert.match(byStep(run, "gate")[0]!.text, /^easy/);
   assert.equal(byStep(run, "reward-weighted-vote")[0]!.parents.length, 4);
@@ -46,11 +51,21 @@ test("PDR top-k keeps the critic's best drafts; the oracle workspace uses the re
   const scores = [2, 9, 5];
   let call = 0;
   let draft = 0;
-  const run = await scriptedRun({ strategy: "pdr", params: { rounds: 2, drafts: 3, workspace: "top-k", k: 1 }, actor: () => answer(draft++), critic: () => holistic(true, scores[call++ % 3]!) });
+  const run = await scriptedRun({
+    strategy: "pdr",
+    params: { rounds: 2, drafts: 3, workspace: "top-k", k: 1 },
+    actor: () => answer(draft++),
+    critic: () => holistic(true, scores[call++ % 3]!),
+  });
   const distill = run.nodes.find((n) => n.role === "distill")!;
   assert.deepEqual(distill.parents, [run.nodes.filter((n) => n.role === "draft")[1]!.id]);
   let oracleDraft = 0;
-  const oracle = await scriptedRun({ strategy: "pdr", params: { rounds: 2, drafts: 3, workspace: "top-k", k: 1, oracle: true }, task: { question: "q", reference: "42" }, actor: () => answer([1, 42, 3, 9][oracleDraft++]!) });
+  const oracle = await scriptedRun({
+    strategy: "pdr",
+    params: { rounds: 2, drafts: 3, workspace: "top-k", k: 1, oracle: true },
+    task: { question: "q", reference: "42" },
+    actor: () => answer([1, 42, 3, 9][oracleDraft++]!),
+  });
   assert.equal(oracle.critic.requests.length, 0);
   const oracleDistill = oracle.nodes.find((n) => n.role === "distill")!;
   assert.equal(oracleDistill.step, "oracle-top-k");
@@ -59,7 +74,11 @@ test("PDR top-k keeps the critic's best drafts; the oracle workspace uses the re
 });
 
 test("Sequential Refinement: one draft per round", async () => {
-  const run = await scriptedRun({ strategy: "sequential-refinement", params: { rounds: 3 }, actor: (r) => (system(r).startsWith("You distill") ? "S" : answer(1)) });
+  const run = await scriptedRun({
+    strategy: "sequential-refinement",
+    params: { rounds: 3 },
+    actor: (r) => (system(r).startsWith("You distill") ? "S" : answer(1)),
+  });
   assert.deepEqual(counts(run), { actor: 5, critic: 0 });
   assert.ok(run.nodes.filter((n) => n.role === "distill").every((n) => n.parents.length === 1));
 });
@@ -68,7 +87,8 @@ test("GLoRe: first error from the critic, global and local refinements, best of 
   let critiques = 0;
   const run = await scriptedRun({
     strategy: "glore",
-    actor: (r) => (/Continue from step/.test(lastUser(r)) ? "Step 2: recompute.\nThe answer is 42" : /Rewrite the whole/.test(lastUser(r)) ? answer(40) : answer(41)),
+    actor: (r) =>
+      /Continue from step/.test(lastUser(r)) ? "Step 2: recompute.\nThe answer is 42" : /Rewrite the whole/.test(lastUser(r)) ? answer(40) : answer(41),
     critic: () => (critiques++ === 0 ? stepwise(["correct", "wrong", "wrong"], false, 2) : holistic(true, critiques === 4 ? 9 : 3)),
   });
   assert.deepEqual(counts(run), { actor: 3, critic: 4 });
@@ -102,7 +122,11 @@ test("GLoRe with Monte-Carlo rollouts locates the first prefix whose rollouts mi
 });
 
 test("GRA: agreeing reviewers accept at once; disagreement goes to the adjudicator; thresholds are shown", async () => {
-  const accept = await scriptedRun({ strategy: "gra", actor: (r) => (isCritique(r) ? JSON.stringify({ comment: "ok", score: 9 }) : answer(1)), critic: () => JSON.stringify({ comment: "ok", score: 8 }) });
+  const accept = await scriptedRun({
+    strategy: "gra",
+    actor: (r) => (isCritique(r) ? JSON.stringify({ comment: "ok", score: 9 }) : answer(1)),
+    critic: () => JSON.stringify({ comment: "ok", score: 8 }),
+  });
   assert.deepEqual(counts(accept), { actor: 2, critic: 1 }, "reviewer 2 is the other model");
   assert.match(byStep(accept, "accept")[0]!.text, /reviewers agree \(8, 9\): all ≥ 7/);
   let adjudications = 0;
@@ -110,9 +134,15 @@ test("GRA: agreeing reviewers accept at once; disagreement goes to the adjudicat
     strategy: "gra",
     params: { maxAttempts: 2 },
     actor: (r) => (isCritique(r) ? JSON.stringify({ comment: "bad", score: 3 }) : answer(2)),
-    critic: (r) => (/The reviewers disagree/.test(lastUser(r)) ? JSON.stringify({ reasoning: "r", accept: adjudications++ > 0 }) : JSON.stringify({ comment: "good", score: 9 })),
+    critic: (r) =>
+      /The reviewers disagree/.test(lastUser(r))
+        ? JSON.stringify({ reasoning: "r", accept: adjudications++ > 0 })
+        : JSON.stringify({ comment: "good", score: 9 }),
   });
-  assert.deepEqual(disagree.nodes.filter((n) => n.role === "select").map((n) => n.step), ["reject", "accept"]);
+  assert.deepEqual(
+    disagree.nodes.filter((n) => n.role === "select").map((n) => n.step),
+    ["reject", "accept"],
+  );
   assert.match(byStep(disagree, "reject")[0]!.text, /disagree \(9, 3; accept ≥ 7, reject < 5\): adjudicator rejects/);
   assert.equal(disagree.state.nodes[disagree.state.selectedNodeId!]!.iteration, 2);
 });
@@ -125,13 +155,17 @@ test("Eigen-1: solvers, correcting critics, anchored repair with references, qua
     critic: (r) => {
       const prompt = lastUser(r);
       if (/You should choose the correct response/.test(prompt)) return JSON.stringify({ verification: "v", choice: 2 });
-      if (/You are an expert evaluator/.test(prompt)) return JSON.stringify({ logic: 4, answer: /Anchor|repair/i.test(prompt) ? 1 : 5, explanation: 4, suggestion: "fix step 2" });
+      if (/You are an expert evaluator/.test(prompt))
+        return JSON.stringify({ logic: 4, answer: /Anchor|repair/i.test(prompt) ? 1 : 5, explanation: 4, suggestion: "fix step 2" });
       return answer(4);
     },
   });
   const anchors = byStep(run, "hsr-anchor");
   assert.equal(anchors.length, 3);
-  assert.ok(anchors.every((a) => a.parents.length === 3), "each anchor has the other candidates as references");
+  assert.ok(
+    anchors.every((a) => a.parents.length === 3),
+    "each anchor has the other candidates as references",
+  );
   assert.equal(byStep(run, "critic-correct").length, 3);
   assert.equal(byStep(run, "selector").length, 1);
   const selector = byStep(run, "selector")[0]!;
@@ -143,7 +177,7 @@ test("Eigen-1: solvers, correcting critics, anchored repair with references, qua
 // MCTSr's decisions are pinned in mctsr.test.ts.
 
 const squareTask = {
-  question: "def square(x):\n    \"\"\"Return x squared.\"\"\"\n",
+  question: 'def square(x):\n    """Return x squared."""\n',
   tests: { language: "python" as const, code: "def check(f):\n    assert f(3) == 9, 'square(3) should be 9'", entryPoint: "square" },
 };
 
@@ -157,11 +191,19 @@ test("CYCLE: runs the tests, feeds the failure back, stops when they pass", asyn
   });
   assert.deepEqual(counts(run), { actor: 2, critic: 0 });
   const verifies = run.nodes.filter((n) => n.role === "verify");
-  assert.deepEqual(verifies.map((v) => v.text.split(" ")[0]), ["failed", "passed"]);
+  assert.deepEqual(
+    verifies.map((v) => v.text.split(" ")[0]),
+    ["failed", "passed"],
+  );
   assert.match(lastUser(run.actor.requests[1]!), /AssertionError: square\(3\) should be 9/);
   assert.equal(run.state.correct, true);
   assert.equal(run.state.nodes[run.state.selectedNodeId!]!.role, "refine");
-  await assert.rejects(scriptedRun({ strategy: "cycle", actor: () => "" }).then((r) => { if (r.state.failure) throw new Error(r.state.failure.reason); }), /cycle needs a code task with tests/);
+  await assert.rejects(
+    scriptedRun({ strategy: "cycle", actor: () => "" }).then((r) => {
+      if (r.state.failure) throw new Error(r.state.failure.reason);
+    }),
+    /cycle needs a code task with tests/,
+  );
 });
 
 test("RLAC: the critic names one checkable failure, only that is verified, fixes until claims stop holding", async () => {
@@ -175,12 +217,16 @@ test("RLAC: the critic names one checkable failure, only that is verified, fixes
   // draft, confirmed failure → fix; then two claims that do not hold → stop (m = 2).
   assert.deepEqual(counts(run), { actor: 2, critic: 3 });
   const checks = byStep(run, "check-claim");
-  assert.deepEqual(checks.map((c) => c.text.split(" ")[0]), ["failed", "passed", "passed"]);
+  assert.deepEqual(
+    checks.map((c) => c.text.split(" ")[0]),
+    ["failed", "passed", "passed"],
+  );
   assert.equal(run.state.correct, true);
   const math = await scriptedRun({
     strategy: "rlac",
     actor: () => answer(42),
-    critic: (r) => (/Check only this claim/.test(lastUser(r)) ? JSON.stringify({ evidence: "fine", holds: false }) : JSON.stringify({ failure: "maybe", check: "step 2" })),
+    critic: (r) =>
+      /Check only this claim/.test(lastUser(r)) ? JSON.stringify({ evidence: "fine", holds: false }) : JSON.stringify({ failure: "maybe", check: "step 2" }),
   });
   assert.deepEqual(counts(math), { actor: 1, critic: 4 }, "non-code claims are checked by a separate verifier call");
 });
@@ -212,14 +258,26 @@ test("pipeline parallel: branches side by side, the critic picks between their a
   let draft = 0;
   const run = await scriptedRun({ strategy, params, actor: () => answer(draft++ % 2), critic: () => holistic(true, 8) });
   assert.equal(run.state.status, "finished");
-  assert.ok(run.nodes.some((n) => n.role === "vote"), "self-consistency's vote is in the tree");
-  assert.ok(run.nodes.some((n) => n.step === "critique"), "critic-guided's critiques are in the tree");
+  assert.ok(
+    run.nodes.some((n) => n.role === "vote"),
+    "self-consistency's vote is in the tree",
+  );
+  assert.ok(
+    run.nodes.some((n) => n.step === "critique"),
+    "critic-guided's critiques are in the tree",
+  );
   assert.equal(run.nodes.at(-1)!.role, "select");
 });
 
 test("pipeline specs are checked before anything runs", async () => {
-  await assert.rejects(scriptedRun({ strategy: "pipeline", params: { spec: '{"kind":"chain","steps":[{"strategy":"best-of-n","params":{"n":0}}]}' }, actor: () => "" }), /parameter 'n' of best-of-n must be between 1 and 64/);
-  await assert.rejects(scriptedRun({ strategy: "pipeline", params: { spec: '{"kind":"chain","steps":[{"strategy":"nope"}]}' }, actor: () => "" }), /unknown strategy 'nope'/);
+  await assert.rejects(
+    scriptedRun({ strategy: "pipeline", params: { spec: '{"kind":"chain","steps":[{"strategy":"best-of-n","params":{"n":0}}]}' }, actor: () => "" }),
+    /parameter 'n' of best-of-n must be between 1 and 64/,
+  );
+  await assert.rejects(
+    scriptedRun({ strategy: "pipeline", params: { spec: '{"kind":"chain","steps":[{"strategy":"nope"}]}' }, actor: () => "" }),
+    /unknown strategy 'nope'/,
+  );
   await assert.rejects(scriptedRun({ strategy: "pipeline", params: { spec: "{not json" }, actor: () => "" }), /pipeline spec is not JSON/);
 });
 
@@ -228,7 +286,10 @@ test("every strategy has a doc page naming each of its parameters with its defau
   for (const strategy of strategies) {
     const page = readFileSync(new URL(`../../docs/strategies/${strategy.name}.md`, import.meta.url), "utf8");
     for (const param of strategy.params) {
-      assert.ok(page.includes(`| \`${param.name}\` |`) && page.includes(`\`${String(param.default)}\``), `${strategy.name}.md documents ${param.name} = ${String(param.default)}`);
+      assert.ok(
+        page.includes(`| \`${param.name}\` |`) && page.includes(`\`${String(param.default)}\``),
+        `${strategy.name}.md documents ${param.name} = ${String(param.default)}`,
+      );
     }
     assert.match(page, /## Departures from the paper/);
   }

@@ -27,13 +27,24 @@ test("self-refine: same model gives feedback; refines with the whole history unt
   // draft + 3 refinements, and feedback on each of the 4 versions, all from the actor
   assert.deepEqual(counts(run), { actor: 8, critic: 0 });
   const refines = run.actor.requests.filter((r) => !isCritique(r)).slice(1);
-  assert.deepEqual(refines.map((r) => r.messages.length), [4, 6, 8], "each refinement sees every earlier (answer, feedback) pair");
-  assert.ok(refines.every((r) => r.lane === refines[0]!.lane), "refinements continue the solver's sequence");
+  assert.deepEqual(
+    refines.map((r) => r.messages.length),
+    [4, 6, 8],
+    "each refinement sees every earlier (answer, feedback) pair",
+  );
+  assert.ok(
+    refines.every((r) => r.lane === refines[0]!.lane),
+    "refinements continue the solver's sequence",
+  );
   assert.match(lastUser(refines[0]!), /Feedback on your previous answer:[\s\S]*Step 2 is wrong/);
   const candidates = run.nodes.filter((n) => n.role === "draft" || n.role === "refine");
   assert.equal(candidates.length, 4);
   const select = run.nodes.find((n) => n.role === "select")!;
-  assert.deepEqual(select.parents, candidates.map((c) => c.id), "the unrefined draft stays in the final pool");
+  assert.deepEqual(
+    select.parents,
+    candidates.map((c) => c.id),
+    "the unrefined draft stays in the final pool",
+  );
   assert.equal(run.state.selectedNodeId, candidates.at(-1)!.id, "equal scores: the latest refinement");
   const refine = candidates[1]!;
   assert.equal(refine.parents.length, 2, "a refinement descends from the answer and the feedback");
@@ -70,7 +81,10 @@ test("critic-guided (Critic-V): stateless critic, actor revises in its own conve
     critic: () => (critiques++ === 0 ? holistic(false, 2, "6*7 is not 41") : holistic(true, 9)),
   });
   assert.deepEqual(counts(run), { actor: 2, critic: 2 });
-  assert.ok(run.critic.requests.every((r) => r.messages.length === 2), "the critic sees only the question and the latest answer");
+  assert.ok(
+    run.critic.requests.every((r) => r.messages.length === 2),
+    "the critic sees only the question and the latest answer",
+  );
   assert.match(lastUser(run.actor.requests[1]!), /^Reflection on former answer: /);
   assert.equal(run.state.answer, "42");
 });
@@ -96,7 +110,12 @@ test("best-of-n: scores every sample with the critic, argmax wins, ties are draw
 test("best-of-n with a threshold stops sampling early", async () => {
   const scores = [3, 9, 10, 10];
   let call = 0;
-  const run = await scriptedRun({ strategy: "best-of-n", params: { n: 4, threshold: 8 }, actor: () => answer(1), critic: () => holistic(true, scores[call++]!) });
+  const run = await scriptedRun({
+    strategy: "best-of-n",
+    params: { n: 4, threshold: 8 },
+    actor: () => answer(1),
+    critic: () => holistic(true, scores[call++]!),
+  });
   assert.deepEqual(counts(run), { actor: 2, critic: 2 });
 });
 
@@ -124,7 +143,10 @@ test("step-critique: per-step verdicts and first error, refine from the critique
   assert.deepEqual(counts(run), { actor: 2, critic: 2 });
   const draftScore = latestScore(run.state.nodes.n1!, "critic")!;
   assert.equal(draftScore.firstErrorStep, 1);
-  assert.deepEqual(draftScore.steps!.map((s) => s.verdict), ["correct", "wrong", "wrong"]);
+  assert.deepEqual(
+    draftScore.steps!.map((s) => s.verdict),
+    ["correct", "wrong", "wrong"],
+  );
   assert.match(lastUser(run.actor.requests[1]!), /Step sentence: Step 2: compute\.\nCorrectness of the step: Wrong/);
   const schema = run.critic.requests[0]!.jsonSchema as { properties: { steps: { maxItems: number } } };
   assert.equal(schema.properties.steps.maxItems, 3, "the critic judges exactly the candidate's steps");

@@ -21,7 +21,8 @@ test("Self-Refine: the critic sees the answer, the refinement's history carries 
   const { nodes, critic } = await scriptedRun({
     strategy: "self-refine",
     params: { maxIterations: 1, feedbackModel: "critic" },
-    actor: (_request, call) => (call === 0 ? "<think>secret scratch work</think>It is 41. Final answer: 41" : "<think>fixing it</think>It is 42. Final answer: 42"),
+    actor: (_request, call) =>
+      call === 0 ? "<think>secret scratch work</think>It is 41. Final answer: 41" : "<think>fixing it</think>It is 42. Final answer: 42",
     critic: (request) => (isCritique(request) ? holistic(false, 3) : ""),
   });
   const critiquePrompt = critic.requests[0]!.messages.map((m) => m.content).join("\n");

@@ -28,7 +28,15 @@ test("Eigen-1's judge analyses and suggests before it scores", () => {
 
 test("a long critique in the new order parses whole", () => {
   const why = "x".repeat(CRITIQUE_CHARS.step);
-  const text = JSON.stringify({ steps: [{ why, verdict: "correct", score: 9 }, { why: "carry dropped", verdict: "wrong", score: 2 }], critique: "c".repeat(CRITIQUE_CHARS.stepwiseSummary), finalCorrect: false, score: 3 });
+  const text = JSON.stringify({
+    steps: [
+      { why, verdict: "correct", score: 9 },
+      { why: "carry dropped", verdict: "wrong", score: 2 },
+    ],
+    critique: "c".repeat(CRITIQUE_CHARS.stepwiseSummary),
+    finalCorrect: false,
+    score: 3,
+  });
   const verdict = parseVerdict(text, true);
   assert.equal(verdict.steps![0]!.why, why);
   assert.equal(verdict.firstErrorStep, 1);

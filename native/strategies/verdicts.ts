@@ -64,8 +64,7 @@ export interface CriticVerdict {
   parseError?: string;
 }
 
-const asScore = (value: unknown): number | null =>
-  typeof value === "number" && Number.isFinite(value) ? Math.max(0, Math.min(10, value)) : null;
+const asScore = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) ? Math.max(0, Math.min(10, value)) : null);
 
 export function parseVerdict(text: string, stepwise: boolean): CriticVerdict {
   const parsed = parseJsonLoose<Record<string, unknown>>(text);
@@ -114,7 +113,8 @@ export function feedbackText(verdict: CriticVerdict, steps?: string[]): string {
   const lines: string[] = [];
   for (const step of verdict.steps ?? []) {
     const label = `Step ${step.index + 1}`;
-    if (step.verdict === "wrong") lines.push(`${label} is wrong${step.why ? `: ${step.why}` : ""}${steps?.[step.index] ? ` (step: "${steps[step.index]}")` : ""}`);
+    if (step.verdict === "wrong")
+      lines.push(`${label} is wrong${step.why ? `: ${step.why}` : ""}${steps?.[step.index] ? ` (step: "${steps[step.index]}")` : ""}`);
   }
   if (verdict.critique) lines.push(verdict.critique);
   if (verdict.score !== null) lines.push(`Overall score: ${verdict.score}/10.`);
@@ -124,7 +124,10 @@ export function feedbackText(verdict: CriticVerdict, steps?: string[]): string {
 
 /** Splits a solution into steps: non-empty lines, the tail merged so there are at most MAX_STEPS. */
 export function splitSteps(text: string): string[] {
-  const lines = text.split(/\n+/).map((line) => line.trim()).filter(Boolean);
+  const lines = text
+    .split(/\n+/)
+    .map((line) => line.trim())
+    .filter(Boolean);
   if (lines.length <= MAX_STEPS) return lines.length > 0 ? lines : [text.trim()];
   return [...lines.slice(0, MAX_STEPS - 1), lines.slice(MAX_STEPS - 1).join(" ")];
 }

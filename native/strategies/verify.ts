@@ -10,10 +10,22 @@ export function requireTests(ctx: RunContext, strategy: string) {
   return tests;
 }
 
-export async function verifyWithProgram(ctx: RunContext, candidate: RunNode, program: string, options: { iteration: number; step: string; timeoutMs: number; parents?: string[]; note?: string }): Promise<{ node: RunNode; result: SandboxResult }> {
+export async function verifyWithProgram(
+  ctx: RunContext,
+  candidate: RunNode,
+  program: string,
+  options: { iteration: number; step: string; timeoutMs: number; parents?: string[]; note?: string },
+): Promise<{ node: RunNode; result: SandboxResult }> {
   const result = await runPython(program, { timeoutMs: options.timeoutMs });
   const text = `${result.passed ? "passed" : `failed (${result.outcome})`} in ${result.wallMs} ms · isolation: ${result.isolation}\n${options.note ? `${options.note}\n` : ""}${result.output.trim().split("\n").slice(-12).join("\n")}`;
-  const node = ctx.addComputedNode({ role: "verify", step: options.step, iteration: options.iteration, parents: options.parents ?? [candidate.id], text, answer: null });
+  const node = ctx.addComputedNode({
+    role: "verify",
+    step: options.step,
+    iteration: options.iteration,
+    parents: options.parents ?? [candidate.id],
+    text,
+    answer: null,
+  });
   ctx.setScore(candidate.id, { value: result.passed ? 1 : 0, verdict: result.passed ? "correct" : "incorrect", source: "verifier", byNodeId: node.id });
   return { node, result };
 }

@@ -31,9 +31,13 @@ export class StderrTail {
  * stack and properties, then its own version — the error line, not the last line, is the one to show.
  */
 export function failureLine(stderr: string): string | undefined {
-  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   const error = lines.find((l) => /^([A-Z]\w*)?Error\b( \[\w+\])?:/.test(l));
   if (error) return error;
-  const noise = (l: string) => /^at /.test(l) || /^\d+: /.test(l) || /^Node\.js v\d/.test(l) || /^\^+$/.test(l) || /^[{}]$/.test(l) || /^\w+: '.*',?$/.test(l) || /^(node|file):/.test(l);
+  const noise = (l: string) =>
+    /^at /.test(l) || /^\d+: /.test(l) || /^Node\.js v\d/.test(l) || /^\^+$/.test(l) || /^[{}]$/.test(l) || /^\w+: '.*',?$/.test(l) || /^(node|file):/.test(l);
   return lines.filter((l) => !noise(l)).at(-1);
 }

@@ -10,7 +10,10 @@ test("a request the engine never answers resolves with a clear error at its limi
   });
   const bridge = withTimeouts(inner, (name) => (name === "gpuReport" ? 30 : 1000));
   const started = Date.now();
-  assert.deepEqual(await bridge.gpuReport({ refresh: true }), { ok: false, error: "no answer to gpuReport after 0 s: the engine may be stuck or busy; try again, or restart Refinery if it keeps happening" });
+  assert.deepEqual(await bridge.gpuReport({ refresh: true }), {
+    ok: false,
+    error: "no answer to gpuReport after 0 s: the engine may be stuck or busy; try again, or restart Refinery if it keeps happening",
+  });
   assert.ok(Date.now() - started < 900, "settled at its own limit");
   assert.deepEqual(await bridge.listRuns({}), { ok: true, value: [] });
   assert.equal(typeof bridge.subscribe(() => undefined), "function");

@@ -5,7 +5,15 @@ import { requestNames, type Bridge, type RequestName, type Result } from "../../
 /** Generous: the slowest honest calls (probing every GPU backend, scanning model folders, loading a runtime). */
 export const DEFAULT_TIMEOUT_MS = 3 * 60_000;
 export const SLOW_TIMEOUT_MS = 10 * 60_000;
-const SLOW: ReadonlySet<RequestName> = new Set<RequestName>(["gpuReport", "listModels", "addModel", "planMemory", "startExperiment", "startCriticEval", "pickModelFile"]);
+const SLOW: ReadonlySet<RequestName> = new Set<RequestName>([
+  "gpuReport",
+  "listModels",
+  "addModel",
+  "planMemory",
+  "startExperiment",
+  "startCriticEval",
+  "pickModelFile",
+]);
 
 export function timeoutFor(name: RequestName): number {
   return SLOW.has(name) ? SLOW_TIMEOUT_MS : DEFAULT_TIMEOUT_MS;
@@ -19,7 +27,14 @@ export function withTimeouts(bridge: Bridge, limit: (name: RequestName) => numbe
       const ms = limit(name);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<Result<unknown>>((resolve) => {
-        timer = setTimeout(() => resolve({ ok: false, error: `no answer to ${name} after ${Math.round(ms / 1000)} s: the engine may be stuck or busy; try again, or restart Refinery if it keeps happening` }), ms);
+        timer = setTimeout(
+          () =>
+            resolve({
+              ok: false,
+              error: `no answer to ${name} after ${Math.round(ms / 1000)} s: the engine may be stuck or busy; try again, or restart Refinery if it keeps happening`,
+            }),
+          ms,
+        );
       });
       return Promise.race([call.call(bridge, input), late]).finally(() => clearTimeout(timer));
     };

@@ -16,9 +16,15 @@ function EngineStatus() {
       engine {engine.status}
       {backend && (
         <>
-          {" "}· {backend.active}
+          {" "}
+          · {backend.active}
           {backend.devices.length > 0 && ` (${backend.devices.join(", ")})`} · {backend.threads} thread(s)
-          {backend.fallbackReason && <span className="fallback" title={backend.fallbackReason}> · {backend.fallbackReason}</span>}
+          {backend.fallbackReason && (
+            <span className="fallback" title={backend.fallbackReason}>
+              {" "}
+              · {backend.fallbackReason}
+            </span>
+          )}
         </>
       )}
     </div>

@@ -34,26 +34,62 @@ function visibleItems(experiment: LoadedExperiment, index: CellIndex, filter: Gr
   });
 }
 
-function GridFilters({ experiment, filter, setFilter, shown, total }: { experiment: LoadedExperiment; filter: GridFilter; setFilter: (filter: GridFilter) => void; shown: number; total: number }) {
+function GridFilters({
+  experiment,
+  filter,
+  setFilter,
+  shown,
+  total,
+}: {
+  experiment: LoadedExperiment;
+  filter: GridFilter;
+  setFilter: (filter: GridFilter) => void;
+  shown: number;
+  total: number;
+}) {
   const controller = useController();
   const { field } = filter;
   const fieldNames = [...new Set(Object.values(experiment.itemFields).flatMap((f) => Object.keys(f)))].sort();
-  const fieldValues = field.name ? [...new Set(Object.values(experiment.itemFields).map((f) => f[field.name]).filter((v): v is string => v !== undefined))].sort() : [];
+  const fieldValues = field.name
+    ? [
+        ...new Set(
+          Object.values(experiment.itemFields)
+            .map((f) => f[field.name])
+            .filter((v): v is string => v !== undefined),
+        ),
+      ].sort()
+    : [];
   return (
     <div className="row small filters">
       <label>
         baseline{" "}
-        <select data-testid="compare-baseline" value={experiment.summary.baseline} onChange={(e) => void controller.loadExperiment(experiment.path, e.target.value)}>
+        <select
+          data-testid="compare-baseline"
+          value={experiment.summary.baseline}
+          onChange={(e) => void controller.loadExperiment(experiment.path, e.target.value)}
+        >
           {experiment.columns.map((c) => (
             <option key={c}>{c}</option>
           ))}
         </select>
       </label>
       <label>
-        <input type="checkbox" data-testid="filter-differ" checked={filter.onlyDiffer} onChange={(e) => setFilter({ ...filter, onlyDiffer: e.target.checked })} /> only where columns differ
+        <input
+          type="checkbox"
+          data-testid="filter-differ"
+          checked={filter.onlyDiffer}
+          onChange={(e) => setFilter({ ...filter, onlyDiffer: e.target.checked })}
+        />{" "}
+        only where columns differ
       </label>
       <label>
-        <input type="checkbox" data-testid="filter-failures" checked={filter.onlyFailures} onChange={(e) => setFilter({ ...filter, onlyFailures: e.target.checked })} /> only failures
+        <input
+          type="checkbox"
+          data-testid="filter-failures"
+          checked={filter.onlyFailures}
+          onChange={(e) => setFilter({ ...filter, onlyFailures: e.target.checked })}
+        />{" "}
+        only failures
       </label>
       {fieldNames.length > 0 && (
         <label>

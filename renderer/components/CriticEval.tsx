@@ -25,7 +25,12 @@ export function CriticEval() {
         </label>
         <label className="wide">
           dataset file
-          <input data-testid="critic-eval-dataset" placeholder={form.mode === "processbench" ? "processbench/gsm8k.json" : "realcritic/gsm8k.jsonl"} value={form.dataset} onChange={(e) => update({ dataset: e.target.value })} />
+          <input
+            data-testid="critic-eval-dataset"
+            placeholder={form.mode === "processbench" ? "processbench/gsm8k.json" : "realcritic/gsm8k.jsonl"}
+            value={form.dataset}
+            onChange={(e) => update({ dataset: e.target.value })}
+          />
         </label>
         <label title="how many items, from the first (empty: all)">
           items (empty: all)
@@ -33,7 +38,13 @@ export function CriticEval() {
         </label>
         <label title="max tokens per critique (empty: the default)">
           max tokens
-          <input data-testid="critic-eval-max-tokens" className="short" placeholder="default" value={form.maxTokens} onChange={(e) => update({ maxTokens: e.target.value })} />
+          <input
+            data-testid="critic-eval-max-tokens"
+            className="short"
+            placeholder="default"
+            value={form.maxTokens}
+            onChange={(e) => update({ maxTokens: e.target.value })}
+          />
         </label>
         {form.mode === "realcritic" && (
           <label className="inline" title="the actor writes each solution first; self-critique when actor and critic are the same file">
@@ -48,13 +59,20 @@ export function CriticEval() {
         <table className="critic-evals" data-testid="critic-eval-results">
           <thead>
             <tr>
-              <th>mode</th><th>dataset</th><th>progress</th><th>result</th>
+              <th>mode</th>
+              <th>dataset</th>
+              <th>progress</th>
+              <th>result</th>
             </tr>
           </thead>
           <tbody>
             {evaluations.map((e) => (
               <tr key={e.evalId} data-testid="critic-eval-row" data-state={e.state}>
-                <td>{e.mode === "processbench" ? "ProcessBench" : `RealCritic${e.realcritic ? (e.realcritic.solver === "actor" ? " (actor's solutions)" : " (stored solutions)") : ""}`}</td>
+                <td>
+                  {e.mode === "processbench"
+                    ? "ProcessBench"
+                    : `RealCritic${e.realcritic ? (e.realcritic.solver === "actor" ? " (actor's solutions)" : " (stored solutions)") : ""}`}
+                </td>
                 <td title={e.dataset}>{e.dataset.split(/[\\/]/).slice(-2).join("/")}</td>
                 <td>
                   <progress max={e.total} value={e.done} /> {e.done}/{e.total} · {e.state}
@@ -68,7 +86,8 @@ export function CriticEval() {
                   )}
                 </td>
                 <td data-testid="critic-eval-summary">
-                  {e.processbench && `erroneous ${pct(e.processbench.erroneousAccuracy)} · correct ${pct(e.processbench.correctAccuracy)} · F1 ${pct(e.processbench.f1)} · ${e.processbench.unparseable} unparseable`}
+                  {e.processbench &&
+                    `erroneous ${pct(e.processbench.erroneousAccuracy)} · correct ${pct(e.processbench.correctAccuracy)} · F1 ${pct(e.processbench.f1)} · ${e.processbench.unparseable} unparseable`}
                   {e.realcritic &&
                     `${pct(e.realcritic.accuracyBefore)} → ${pct(e.realcritic.accuracyAfter)} · kept ${e.realcritic.transitions.correctToCorrect} · fixed ${e.realcritic.transitions.wrongToCorrect} · harmed ${e.realcritic.transitions.correctToWrong} · still wrong ${e.realcritic.transitions.wrongToWrong}`}
                   {e.error && <span className="error-text">{e.error}</span>}

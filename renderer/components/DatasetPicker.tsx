@@ -31,10 +31,14 @@ export function DatasetPicker() {
           dataset file (.jsonl / .json)
           <input data-testid="dataset-path" value={path} placeholder="/path/to/tasks.jsonl" onChange={(e) => setPath(e.target.value)} />
         </label>
-        <button type="button" data-testid="dataset-load" onClick={async () => {
+        <button
+          type="button"
+          data-testid="dataset-load"
+          onClick={async () => {
             setItems(await controller.loadDataset(path));
             setChosen("");
-          }}>
+          }}
+        >
           Load
         </button>
       </div>
@@ -43,7 +47,13 @@ export function DatasetPicker() {
           <div className="row small">
             <label>
               search the items
-              <input data-testid="dataset-search" type="search" placeholder="words in the question, reference or id" value={search} onChange={(e) => setSearch(e.target.value)} />
+              <input
+                data-testid="dataset-search"
+                type="search"
+                placeholder="words in the question, reference or id"
+                value={search}
+                onChange={(e) => setSearch(e.target.value)}
+              />
             </label>
           </div>
           <div className="row small">

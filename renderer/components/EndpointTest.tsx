@@ -17,17 +17,30 @@ export function EndpointTest({ role, spec }: { role: "actor" | "critic"; spec: s
   return (
     <div className="endpoint-test" data-testid={`${role}-endpoint`}>
       <div className="row small">
-        <input type="password" data-testid={`${role}-api-key`} value={apiKey} placeholder="API key (if the server needs one)" autoComplete="off" onChange={(e) => setApiKey(e.target.value)} />
+        <input
+          type="password"
+          data-testid={`${role}-api-key`}
+          value={apiKey}
+          placeholder="API key (if the server needs one)"
+          autoComplete="off"
+          onChange={(e) => setApiKey(e.target.value)}
+        />
         <button type="button" data-testid={`${role}-test-endpoint`} disabled={testing} onClick={() => void test()}>
           {testing ? "Testing…" : "Test connection"}
         </button>
       </div>
-      {result && !result.ok && <div className="error inline" data-testid={`${role}-endpoint-error`}>{result.error}</div>}
+      {result && !result.ok && (
+        <div className="error inline" data-testid={`${role}-endpoint-error`}>
+          {result.error}
+        </div>
+      )}
       {result?.ok && (
         <div className="model-meta" data-testid={`${role}-endpoint-models`}>
           {result.value.kind}
           {result.value.version ? ` ${result.value.version}` : ""} · {result.value.concurrency} at once ·{" "}
-          {result.value.modelListed ? `serves ${result.value.model}` : `does not list ${result.value.model}; it serves: ${result.value.models.join(", ") || "(none listed)"}`}
+          {result.value.modelListed
+            ? `serves ${result.value.model}`
+            : `does not list ${result.value.model}; it serves: ${result.value.models.join(", ") || "(none listed)"}`}
         </div>
       )}
     </div>

@@ -9,12 +9,21 @@ export function History() {
   return (
     <div className="history" data-testid="history">
       <h3>
-        Runs <button type="button" onClick={() => void controller.refreshHistory()}>↻</button>
+        Runs{" "}
+        <button type="button" onClick={() => void controller.refreshHistory()}>
+          ↻
+        </button>
       </h3>
       <Errors where="history" />
       <ul>
         {history.map((run) => (
-          <li key={run.runId} data-testid="history-item" data-run-id={run.runId} className={`${run.status} ${run.runId === current ? "current" : ""}`} onClick={() => void controller.openRun(run.runId)}>
+          <li
+            key={run.runId}
+            data-testid="history-item"
+            data-run-id={run.runId}
+            className={`${run.status} ${run.runId === current ? "current" : ""}`}
+            onClick={() => void controller.openRun(run.runId)}
+          >
             <div className="history-title">
               {run.strategy} · {run.status}
               {run.correct !== null && (run.correct ? " ✓" : " ✗")}

@@ -23,7 +23,8 @@ export function NodeInspector({ runId }: { runId: string }) {
         <dd data-testid="inspector-status">{node.status}</dd>
         <dt>tokens</dt>
         <dd data-testid="inspector-tokens">
-          prompt {node.tokensEvaluated ?? node.tokensIn} evaluated · {node.tokensReused} reused · thought {node.thoughtTokens} · answer {node.tokensOut - node.thoughtTokens}
+          prompt {node.tokensEvaluated ?? node.tokensIn} evaluated · {node.tokensReused} reused · thought {node.thoughtTokens} · answer{" "}
+          {node.tokensOut - node.thoughtTokens}
           {node.thoughtCut ? " · thinking budget reached" : ""}
           {node.answerCut ? " · answer cut at its budget" : ""}
         </dd>
@@ -43,7 +44,11 @@ export function NodeInspector({ runId }: { runId: string }) {
         )}
       </dl>
       {node.error && <div className="error inline">{node.error}</div>}
-      {node.warning && <div className="warning inline" data-testid="inspector-warning">{node.warning}</div>}
+      {node.warning && (
+        <div className="warning inline" data-testid="inspector-warning">
+          {node.warning}
+        </div>
+      )}
       {node.scores.length > 0 && (
         <section>
           <h4>Scores</h4>
@@ -71,7 +76,9 @@ export function NodeInspector({ runId }: { runId: string }) {
             <summary>
               <h4 className="inline">Thought ({node.thoughtTokens} tokens)</h4>
             </summary>
-            <pre className="thought" data-testid="inspector-thought">{node.thought}</pre>
+            <pre className="thought" data-testid="inspector-thought">
+              {node.thought}
+            </pre>
           </details>
         </section>
       )}

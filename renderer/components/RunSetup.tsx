@@ -32,11 +32,16 @@ function ModelField({ role }: { role: "actor" | "critic" }) {
           </button>
         )}
       </div>
-      {info && "error" in info && <div className="error inline" data-testid={`${role}-model-error`}>{info.error}</div>}
+      {info && "error" in info && (
+        <div className="error inline" data-testid={`${role}-model-error`}>
+          {info.error}
+        </div>
+      )}
       {isEndpoint(path.trim()) ? <EndpointTest role={role} spec={path} /> : <LoadSettingsFields role={role} />}
       {info && !("error" in info) && (
         <div className="model-meta" data-testid={`${role}-model-meta`}>
-          {info.architecture ?? "?"} · {info.name ?? "unnamed"} · {(info.sizeBytes / 2 ** 20).toFixed(1)} MiB · {info.layers ?? "?"} layers · context {info.contextLength ?? "?"} · {info.chatTemplate ? "chat template" : "no chat template"}
+          {info.architecture ?? "?"} · {info.name ?? "unnamed"} · {(info.sizeBytes / 2 ** 20).toFixed(1)} MiB · {info.layers ?? "?"} layers · context{" "}
+          {info.contextLength ?? "?"} · {info.chatTemplate ? "chat template" : "no chat template"}
         </div>
       )}
     </div>
@@ -62,10 +67,17 @@ function LoadSettingsFields({ role }: { role: "actor" | "critic" }) {
           GPU layers <input data-testid={`${role}-gpu-layers`} value={load.gpuLayers} onChange={(e) => set({ gpuLayers: e.target.value })} placeholder="auto" />
         </label>
         <label>
-          context <input data-testid={`${role}-context-size`} value={load.contextSize} onChange={(e) => set({ contextSize: e.target.value })} placeholder="4096" />
+          context{" "}
+          <input data-testid={`${role}-context-size`} value={load.contextSize} onChange={(e) => set({ contextSize: e.target.value })} placeholder="4096" />
         </label>
         <label>
-          flash attn <input type="checkbox" data-testid={`${role}-flash-attention`} checked={load.flashAttention} onChange={(e) => set({ flashAttention: e.target.checked })} />
+          flash attn{" "}
+          <input
+            type="checkbox"
+            data-testid={`${role}-flash-attention`}
+            checked={load.flashAttention}
+            onChange={(e) => set({ flashAttention: e.target.checked })}
+          />
         </label>
       </div>
       <button type="button" data-testid={`${role}-save-load`} onClick={async () => setSaved(await controller.saveLoadSettings(role))}>
@@ -104,7 +116,11 @@ export function RunSetup() {
             </option>
           ))}
         </select>
-        {strategy && <div className="hint">{strategy.summary} — {strategy.paper}</div>}
+        {strategy && (
+          <div className="hint">
+            {strategy.summary} — {strategy.paper}
+          </div>
+        )}
       </div>
       {strategy && strategy.params.length > 0 && (
         <div className="params">
@@ -112,15 +128,28 @@ export function RunSetup() {
             <label key={param.name} title={param.description}>
               {param.name}
               {param.choices ? (
-                <select data-testid={`param-${param.name}`} value={setup.params[param.name] ?? String(param.default)} onChange={(e) => update({ params: { ...setup.params, [param.name]: e.target.value } })}>
+                <select
+                  data-testid={`param-${param.name}`}
+                  value={setup.params[param.name] ?? String(param.default)}
+                  onChange={(e) => update({ params: { ...setup.params, [param.name]: e.target.value } })}
+                >
                   {param.choices.map((choice) => (
                     <option key={choice}>{choice}</option>
                   ))}
                 </select>
               ) : param.type === "boolean" ? (
-                <input type="checkbox" data-testid={`param-${param.name}`} checked={(setup.params[param.name] ?? String(param.default)) === "true"} onChange={(e) => update({ params: { ...setup.params, [param.name]: String(e.target.checked) } })} />
+                <input
+                  type="checkbox"
+                  data-testid={`param-${param.name}`}
+                  checked={(setup.params[param.name] ?? String(param.default)) === "true"}
+                  onChange={(e) => update({ params: { ...setup.params, [param.name]: String(e.target.checked) } })}
+                />
               ) : (
-                <input data-testid={`param-${param.name}`} value={setup.params[param.name] ?? String(param.default)} onChange={(e) => update({ params: { ...setup.params, [param.name]: e.target.value } })} />
+                <input
+                  data-testid={`param-${param.name}`}
+                  value={setup.params[param.name] ?? String(param.default)}
+                  onChange={(e) => update({ params: { ...setup.params, [param.name]: e.target.value } })}
+                />
               )}
             </label>
           ))}
@@ -128,7 +157,13 @@ export function RunSetup() {
       )}
       <div className="field">
         <label htmlFor="question">Task</label>
-        <textarea id="question" data-testid="question" rows={4} value={setup.question} onChange={(e) => update({ question: e.target.value, tests: undefined })} />
+        <textarea
+          id="question"
+          data-testid="question"
+          rows={4}
+          value={setup.question}
+          onChange={(e) => update({ question: e.target.value, tests: undefined })}
+        />
         {setup.tests && <div className="hint">code task: its tests run in the sandbox ({setup.tests.entryPoint ?? "asserts"})</div>}
       </div>
       <DatasetPicker />
@@ -143,10 +178,24 @@ export function RunSetup() {
           max tokens <input data-testid="max-tokens" value={setup.maxTokens} onChange={(e) => update({ maxTokens: e.target.value })} />
         </label>
         <label title="thought tokens at most for a model that thinks; 0 asks it not to think; empty: the model's default">
-          thinking <input data-testid="thinking-budget" className="short" placeholder="default" value={setup.thinkingBudget} onChange={(e) => update({ thinkingBudget: e.target.value })} />
+          thinking{" "}
+          <input
+            data-testid="thinking-budget"
+            className="short"
+            placeholder="default"
+            value={setup.thinkingBudget}
+            onChange={(e) => update({ thinkingBudget: e.target.value })}
+          />
         </label>
         <label title="the critic's thinking budget: it thinks, then gives its constrained verdict">
-          critic thinking <input data-testid="critic-thinking-budget" className="short" placeholder="default" value={setup.criticThinkingBudget} onChange={(e) => update({ criticThinkingBudget: e.target.value })} />
+          critic thinking{" "}
+          <input
+            data-testid="critic-thinking-budget"
+            className="short"
+            placeholder="default"
+            value={setup.criticThinkingBudget}
+            onChange={(e) => update({ criticThinkingBudget: e.target.value })}
+          />
         </label>
       </div>
       <Errors where="setup" />

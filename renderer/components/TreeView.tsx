@@ -177,7 +177,11 @@ function ThoughtFold({ node, open, onToggle }: { node: RunNode; open: boolean; o
         {open ? "▾" : "▸"} thought · {tokens}
         {node.thoughtCut ? " · budget reached" : ""}
       </button>
-      {open && <div className="thought-text" data-testid="node-thought-text">{node.thought}</div>}
+      {open && (
+        <div className="thought-text" data-testid="node-thought-text">
+          {node.thought}
+        </div>
+      )}
     </div>
   );
 }
@@ -217,14 +221,16 @@ const NodeCard = memo(function NodeCard({ runId, nodeId, onPath, hiddenChildren 
         </span>
         {node.model && <span className="node-model">{node.model}</span>}
         <span className="node-iter">#{node.iteration}</span>
-        {searchStat && <span className="search-stat" data-testid="search-stat">{searchStat}</span>}
+        {searchStat && (
+          <span className="search-stat" data-testid="search-stat">
+            {searchStat}
+          </span>
+        )}
         {critic && <ScoreBadge score={critic} scale={10} />}
         {!critic && vote && <ScoreBadge score={vote} scale={1} />}
       </div>
       {critic?.steps && critic.steps.length > 0 && <StepStrip steps={critic.steps} firstError={critic.firstErrorStep ?? null} />}
-      {(node.thought || node.thoughtTokens > 0) && (
-        <ThoughtFold node={node} open={thoughtOpen} onToggle={() => setThoughtOpen((open) => !open)} />
-      )}
+      {(node.thought || node.thoughtTokens > 0) && <ThoughtFold node={node} open={thoughtOpen} onToggle={() => setThoughtOpen((open) => !open)} />}
       {!thoughtOpen && (
         <div className="node-text" data-testid="node-text">
           {text || (node.status === "running" ? (node.thought ? "thinking…" : "…") : "")}

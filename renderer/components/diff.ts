@@ -5,7 +5,11 @@ export function diffWords(before: string, after: string): DiffPart[] {
   const a = before.split(/(\s+)/);
   const b = after.split(/(\s+)/);
   // Long texts would make the table quadratic in memory; fall back to a whole replacement.
-  if (a.length * b.length > 4_000_000) return [{ kind: "removed", text: before }, { kind: "added", text: after }];
+  if (a.length * b.length > 4_000_000)
+    return [
+      { kind: "removed", text: before },
+      { kind: "added", text: after },
+    ];
   const lcs: Uint32Array[] = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {

@@ -11,7 +11,13 @@ export function scoreColor(value: number | null, scale: number): string {
 export function ScoreBadge({ score, scale }: { score: Score; scale: number }) {
   const label = score.value === null ? score.verdict : scale === 1 ? `${Math.round(score.value * 100)}%` : `${score.value}/10`;
   return (
-    <span className="score-badge" data-testid="score-badge" data-verdict={score.verdict} style={{ background: scoreColor(score.value, scale) }} title={`${score.source}: ${score.verdict}`}>
+    <span
+      className="score-badge"
+      data-testid="score-badge"
+      data-verdict={score.verdict}
+      style={{ background: scoreColor(score.value, scale) }}
+      title={`${score.source}: ${score.verdict}`}
+    >
       {label}
     </span>
   );

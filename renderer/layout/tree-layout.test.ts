@@ -16,8 +16,18 @@ test("lays out primary-parent trees top-down and keeps extra parents as edges", 
   assert.equal(y("a"), 0);
   assert.equal(y("b"), 0);
   assert.ok(y("c") > y("a") && y("v") === y("c"));
-  assert.deepEqual(layout.edges.filter((e) => e.to === "v").map((e) => [e.from, e.primary]), [["a", true], ["b", false], ["c", false]]);
-  const xs = layout.nodes.filter((n) => n.y === 0).map((n) => n.x).sort((p, q) => p - q);
+  assert.deepEqual(
+    layout.edges.filter((e) => e.to === "v").map((e) => [e.from, e.primary]),
+    [
+      ["a", true],
+      ["b", false],
+      ["c", false],
+    ],
+  );
+  const xs = layout.nodes
+    .filter((n) => n.y === 0)
+    .map((n) => n.x)
+    .sort((p, q) => p - q);
   assert.ok(xs[1]! - xs[0]! >= NODE_WIDTH, "siblings do not overlap");
   assert.ok(Math.min(...layout.nodes.map((n) => n.x)) >= 0);
 });

@@ -42,8 +42,7 @@ export function layoutRun(parentsOf: ReadonlyMap<string, readonly string[]>, ord
     if (primary === undefined || !parentsOf.has(primary)) roots.push(id);
     else primaryChildren.set(primary, [...(primaryChildren.get(primary) ?? []), id]);
   }
-  const countDescendants = (id: string): number =>
-    (primaryChildren.get(id) ?? []).reduce((sum, child) => sum + 1 + countDescendants(child), 0);
+  const countDescendants = (id: string): number => (primaryChildren.get(id) ?? []).reduce((sum, child) => sum + 1 + countDescendants(child), 0);
   const build = (id: string): Datum => ({
     id,
     children: collapsed[id] ? [] : (primaryChildren.get(id) ?? []).map(build),
@@ -84,6 +83,10 @@ export function layoutRun(parentsOf: ReadonlyMap<string, readonly string[]>, ord
 /** Nodes whose box intersects the visible rectangle (layout coordinates): only these are rendered. */
 export function visibleNodes(layout: TreeLayout, view: { x: number; y: number; width: number; height: number }, margin = 200): LaidOutNode[] {
   return layout.nodes.filter(
-    (n) => n.x + NODE_WIDTH >= view.x - margin && n.x <= view.x + view.width + margin && n.y + NODE_HEIGHT >= view.y - margin && n.y <= view.y + view.height + margin,
+    (n) =>
+      n.x + NODE_WIDTH >= view.x - margin &&
+      n.x <= view.x + view.width + margin &&
+      n.y + NODE_HEIGHT >= view.y - margin &&
+      n.y <= view.y + view.height + margin,
   );
 }

@@ -25,7 +25,13 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
   /** The engine stopped: what it was running ends as failed (a restarted engine does not continue it). */
   function failRunningWork() {
     for (const progress of Object.values(state().experimentProgress)) {
-      if (progress.state === "running" || progress.state === "paused") state().setExperimentProgress({ ...progress, state: "failed", running: 0, error: "the engine process stopped; start the experiment again to resume it" });
+      if (progress.state === "running" || progress.state === "paused")
+        state().setExperimentProgress({
+          ...progress,
+          state: "failed",
+          running: 0,
+          error: "the engine process stopped; start the experiment again to resume it",
+        });
     }
     for (const evaluation of Object.values(state().criticEvals)) {
       if (evaluation.state === "running") state().setCriticEval({ ...evaluation, state: "failed", error: "the engine process stopped" });
@@ -50,7 +56,10 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
       state().setEngine({ status: event.status, detail: event.detail });
       if (event.status === "crashed") {
         failRunningWork();
-        state().pushError("engine", `${event.detail ?? "the engine process stopped"}. Completed nodes are kept in the run log; the next run starts a fresh engine.`);
+        state().pushError(
+          "engine",
+          `${event.detail ?? "the engine process stopped"}. Completed nodes are kept in the run log; the next run starts a fresh engine.`,
+        );
       }
     }
   }

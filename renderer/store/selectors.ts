@@ -9,4 +9,5 @@ export const actorPath = (setup: SetupForm): string => setup.actorPath.trim();
 export const criticPath = (setup: SetupForm): string => (setup.criticPath || setup.actorPath).trim();
 
 /** The open experiment's progress, when this engine runs (or ran) it. */
-export const openExperimentProgress = (state: AppState): ExperimentProgressEvent | undefined => (state.experiment ? state.experimentProgress[state.experiment.path] : undefined);
+export const openExperimentProgress = (state: AppState): ExperimentProgressEvent | undefined =>
+  state.experiment ? state.experimentProgress[state.experiment.path] : undefined;

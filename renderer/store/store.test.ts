@@ -4,7 +4,16 @@ import { createAppStore } from "./store.ts";
 import type { RunEvent } from "../../native/protocol/events.ts";
 
 const model = { path: "/m", name: "m", sizeBytes: 1, sampling: { temperature: 0, maxTokens: 8 } };
-const started: RunEvent = { type: "run-started", at: 1, runId: "r", strategy: "s", params: {}, models: { actor: model, critic: model }, seed: 0, task: { question: "q" } };
+const started: RunEvent = {
+  type: "run-started",
+  at: 1,
+  runId: "r",
+  strategy: "s",
+  params: {},
+  models: { actor: model, critic: model },
+  seed: 0,
+  task: { question: "q" },
+};
 
 test("each store is independent and run state comes from folding events", () => {
   const a = createAppStore();
@@ -25,7 +34,10 @@ test("errors are kept per place and dismissed one by one", () => {
   store.getState().pushError("setup", "bad path");
   store.getState().pushError("engine", "crashed");
   store.getState().clearErrors("setup");
-  assert.deepEqual(store.getState().errors.map((e) => e.where), ["engine"]);
+  assert.deepEqual(
+    store.getState().errors.map((e) => e.where),
+    ["engine"],
+  );
   store.getState().dismissError(store.getState().errors[0]!.id);
   assert.deepEqual(store.getState().errors, []);
 });

@@ -1,7 +1,20 @@
 // The renderer's store: made by a factory (one per app instance or test), run state only from folding run
 // events with the engine's own reducer, UI state (selection, collapsed subtrees, errors, the setup form) beside it.
 import { createStore } from "zustand/vanilla";
-import type { CriticEvalEvent, EngineEvent, EngineInfo, ExperimentInfo, ExperimentListing, ExperimentProgressEvent, GpuReportInfo, LibraryModelInfo, MemoryPlanInfo, ModelInfo, RunSummary, StrategyInfo } from "../../native/protocol/contract.ts";
+import type {
+  CriticEvalEvent,
+  EngineEvent,
+  EngineInfo,
+  ExperimentInfo,
+  ExperimentListing,
+  ExperimentProgressEvent,
+  GpuReportInfo,
+  LibraryModelInfo,
+  MemoryPlanInfo,
+  ModelInfo,
+  RunSummary,
+  StrategyInfo,
+} from "../../native/protocol/contract.ts";
 
 export type DownloadEvent = Extract<EngineEvent, { type: "download" }>;
 import type { RunEvent } from "../../native/protocol/events.ts";
@@ -41,14 +54,28 @@ export interface ExperimentForm {
   specs: string;
   /** Field mapping for datasets the built-in adapters do not know: "question=problem, reference=gold". */
   fields: string;
-  pairs: Array<{ actor: { path: string; sampling?: { maxTokens: number }; load?: import("../../native/protocol/contract.ts").LoadSettingsInfo }; critic: { path: string; load?: import("../../native/protocol/contract.ts").LoadSettingsInfo } }>;
+  pairs: Array<{
+    actor: { path: string; sampling?: { maxTokens: number }; load?: import("../../native/protocol/contract.ts").LoadSettingsInfo };
+    critic: { path: string; load?: import("../../native/protocol/contract.ts").LoadSettingsInfo };
+  }>;
   out: string;
   concurrency: string;
   budget: string;
   skipMalformed: boolean;
 }
 
-export const defaultExperimentForm: ExperimentForm = { dataset: "", limit: "20", strategies: ["single-pass", "self-refine"], specs: "", fields: "", pairs: [], out: "", concurrency: "", budget: "", skipMalformed: false };
+export const defaultExperimentForm: ExperimentForm = {
+  dataset: "",
+  limit: "20",
+  strategies: ["single-pass", "self-refine"],
+  specs: "",
+  fields: "",
+  pairs: [],
+  out: "",
+  concurrency: "",
+  budget: "",
+  skipMalformed: false,
+};
 
 export interface CriticEvalForm {
   mode: "processbench" | "realcritic";

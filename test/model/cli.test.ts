@@ -26,7 +26,28 @@ before(async () => {
 
 test("run self-refine, then replay shows drafts, critiques with scores and the selected answer", () => {
   const out = join(scratch, "runs");
-  const run = refinery("run", "--strategy", "self-refine", "--actor", actor, "--critic", critic, "--task", "What is 2 + 3?", "--out", out, "--max-tokens", "24", "--threads", "1", "--param", "feedbackModel=critic", "--param", "feedbackFormat=json", "--json");
+  const run = refinery(
+    "run",
+    "--strategy",
+    "self-refine",
+    "--actor",
+    actor,
+    "--critic",
+    critic,
+    "--task",
+    "What is 2 + 3?",
+    "--out",
+    out,
+    "--max-tokens",
+    "24",
+    "--threads",
+    "1",
+    "--param",
+    "feedbackModel=critic",
+    "--param",
+    "feedbackFormat=json",
+    "--json",
+  );
   assert.equal(run.code, 0, run.stderr);
   const summary = JSON.parse(run.stdout);
   assert.equal(summary.status, "finished");
@@ -45,7 +66,25 @@ test("run self-refine, then replay shows drafts, critiques with scores and the s
 
 test("a dataset run takes the first items of a GSM8K file and checks answers against references", () => {
   const out = join(scratch, "dataset-runs");
-  const run = refinery("run", "--strategy", "single-pass", "--actor", actor, "--dataset", gsm8k, "--limit", "2", "--out", out, "--max-tokens", "16", "--threads", "1", "--json", "--quiet");
+  const run = refinery(
+    "run",
+    "--strategy",
+    "single-pass",
+    "--actor",
+    actor,
+    "--dataset",
+    gsm8k,
+    "--limit",
+    "2",
+    "--out",
+    out,
+    "--max-tokens",
+    "16",
+    "--threads",
+    "1",
+    "--json",
+    "--quiet",
+  );
   assert.equal(run.code, 0, run.stderr);
   const results = JSON.parse(run.stdout);
   assert.equal(results.length, 2);
@@ -60,7 +99,10 @@ function expectFailure(args: string[], message: RegExp) {
   const result = refinery(...args, "--out", out);
   assert.notEqual(result.code, 0);
   assert.equal(result.stdout, "");
-  const lines = result.stderr.trim().split("\n").filter((l) => !l.startsWith("run `refinery help`"));
+  const lines = result.stderr
+    .trim()
+    .split("\n")
+    .filter((l) => !l.startsWith("run `refinery help`"));
   assert.equal(lines.length, 1, `one clear line, got:\n${result.stderr}`);
   assert.match(lines[0]!, message);
   assert.ok(!existsSync(out), "no run folder for a run that never started");
@@ -116,10 +158,27 @@ test("inspect names a thinking model's chat wrapper and its thought segments, an
 test("strategies lists every strategy with parameters and defaults", () => {
   const result = refinery("strategies", "--json");
   const list = JSON.parse(result.stdout) as Array<{ name: string; params: Array<{ name: string; default: unknown }> }>;
-  assert.deepEqual(list.map((s) => s.name), [
-    "single-pass", "self-refine", "critic-guided", "best-of-n", "self-consistency", "step-critique", "magicore", "pdr",
-    "sequential-refinement", "glore", "eigen-1", "gra", "mctsr", "cycle", "rlac", "pipeline",
-  ]);
+  assert.deepEqual(
+    list.map((s) => s.name),
+    [
+      "single-pass",
+      "self-refine",
+      "critic-guided",
+      "best-of-n",
+      "self-consistency",
+      "step-critique",
+      "magicore",
+      "pdr",
+      "sequential-refinement",
+      "glore",
+      "eigen-1",
+      "gra",
+      "mctsr",
+      "cycle",
+      "rlac",
+      "pipeline",
+    ],
+  );
   assert.ok(list.every((s) => s.params.every((p) => p.default !== undefined)));
   assert.equal(list.find((s) => s.name === "self-refine")!.params.find((p) => p.name === "maxIterations")!.default, 4);
 });
@@ -127,7 +186,29 @@ test("strategies lists every strategy with parameters and defaults", () => {
 test("a run killed mid-generation keeps every completed node; replay shows it unfinished", async () => {
   const { spawn } = await import("node:child_process");
   const out = join(scratch, "killed");
-  const child = spawn(process.execPath, [bin, "run", "--strategy", "self-consistency", "--param", "n=6", "--sequential", "--actor", actor, "--task", "Count to ten.", "--out", out, "--max-tokens", "3000", "--threads", "1"], { cwd: scratch, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      "run",
+      "--strategy",
+      "self-consistency",
+      "--param",
+      "n=6",
+      "--sequential",
+      "--actor",
+      actor,
+      "--task",
+      "Count to ten.",
+      "--out",
+      out,
+      "--max-tokens",
+      "3000",
+      "--threads",
+      "1",
+    ],
+    { cwd: scratch, stdio: ["ignore", "ignore", "pipe"] },
+  );
   let stderr = "";
   await new Promise<void>((resolveKill) => {
     child.stderr.on("data", (chunk: Buffer) => {
@@ -150,14 +231,79 @@ test("a run killed mid-generation keeps every completed node; replay shows it un
 test("presets: a shipped pipeline runs with --preset, and --save-preset writes a file that runs the same", () => {
   const out = join(scratch, "preset-runs");
   const preset = join(repoRoot, "resources/presets/best-of-n-then-self-refine.json");
-  const run = refinery("run", "--preset", preset, "--param", `spec=${JSON.stringify({ kind: "chain", steps: [{ strategy: "best-of-n", params: { n: 2 } }, { strategy: "self-refine", params: { maxIterations: 1, feedbackModel: "critic" } }] })}`, "--actor", actor, "--critic", critic, "--task", "1+1?", "--out", out, "--max-tokens", "16", "--threads", "1", "--json", "--quiet");
+  const run = refinery(
+    "run",
+    "--preset",
+    preset,
+    "--param",
+    `spec=${JSON.stringify({
+      kind: "chain",
+      steps: [
+        { strategy: "best-of-n", params: { n: 2 } },
+        { strategy: "self-refine", params: { maxIterations: 1, feedbackModel: "critic" } },
+      ],
+    })}`,
+    "--actor",
+    actor,
+    "--critic",
+    critic,
+    "--task",
+    "1+1?",
+    "--out",
+    out,
+    "--max-tokens",
+    "16",
+    "--threads",
+    "1",
+    "--json",
+    "--quiet",
+  );
   assert.equal(run.code, 0, run.stderr);
   assert.equal(JSON.parse(run.stdout).status, "finished");
   const saved = join(scratch, "my-preset.json");
-  const save = refinery("run", "--strategy", "best-of-n", "--param", "n=2", "--save-preset", saved, "--actor", actor, "--critic", critic, "--task", "1+1?", "--out", out, "--max-tokens", "8", "--threads", "1", "--quiet");
+  const save = refinery(
+    "run",
+    "--strategy",
+    "best-of-n",
+    "--param",
+    "n=2",
+    "--save-preset",
+    saved,
+    "--actor",
+    actor,
+    "--critic",
+    critic,
+    "--task",
+    "1+1?",
+    "--out",
+    out,
+    "--max-tokens",
+    "8",
+    "--threads",
+    "1",
+    "--quiet",
+  );
   assert.equal(save.code, 0, save.stderr);
   assert.deepEqual(JSON.parse(readFileSync(saved, "utf8")).pipeline, { strategy: "best-of-n", params: { n: 2, temperature: 0.8, threshold: 0 } });
-  const again = refinery("run", "--preset", saved, "--actor", actor, "--critic", critic, "--task", "1+1?", "--out", out, "--max-tokens", "8", "--threads", "1", "--quiet", "--json");
+  const again = refinery(
+    "run",
+    "--preset",
+    saved,
+    "--actor",
+    actor,
+    "--critic",
+    critic,
+    "--task",
+    "1+1?",
+    "--out",
+    out,
+    "--max-tokens",
+    "8",
+    "--threads",
+    "1",
+    "--quiet",
+    "--json",
+  );
   assert.equal(again.code, 0, again.stderr);
   const bad = join(scratch, "bad-preset.json");
   writeFileSync(bad, JSON.stringify({ name: "x", pipeline: { kind: "chain", steps: [] } }));

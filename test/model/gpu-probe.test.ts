@@ -12,16 +12,27 @@ process.env.REFINERY_CACHE_DIR = mkdtempSync(join(tmpdir(), "refinery-probe-"));
 // driver 580; Vulkan's exits with an error; the CPU probe is the real one.
 const simulated: ProbeCommand = (backend, model) => {
   if (backend === "cuda") {
-    return { command: process.execPath, args: ["-e", "process.stderr.write('CUDA error: the provided PTX was compiled with an unsupported toolchain.\\n'); process.abort()"] };
+    return {
+      command: process.execPath,
+      args: ["-e", "process.stderr.write('CUDA error: the provided PTX was compiled with an unsupported toolchain.\\n'); process.abort()"],
+    };
   }
-  if (backend === "vulkan") return { command: process.execPath, args: ["-e", "console.log(JSON.stringify({ ok: false, gpu: 'vulkan', error: 'NoBinaryFoundError' }))"] };
+  if (backend === "vulkan")
+    return { command: process.execPath, args: ["-e", "console.log(JSON.stringify({ ok: false, gpu: 'vulkan', error: 'NoBinaryFoundError' }))"] };
   return defaultProbeCommand(backend, model);
 };
 
 test("a backend that aborts its process is reported, with advice, and the next backend is proven", async () => {
   const report = await probeBackends({ command: simulated, candidates: ["cuda", "vulkan", "cpu"] });
   assert.equal(report.chosen, "cpu");
-  assert.deepEqual(report.results.map((r) => [r.backend, r.ok]), [["cuda", false], ["vulkan", false], ["cpu", true]]);
+  assert.deepEqual(
+    report.results.map((r) => [r.backend, r.ok]),
+    [
+      ["cuda", false],
+      ["vulkan", false],
+      ["cpu", true],
+    ],
+  );
   const cuda = report.results[0]!;
   assert.equal(cuda.crashed, true);
   assert.match(cuda.reason!, /update the NVIDIA driver/);
@@ -32,7 +43,9 @@ test("a backend that aborts its process is reported, with advice, and the next b
 
 test("the first working backend wins and later ones are not probed; results are cached per machine", async () => {
   const working: ProbeCommand = (backend, model) =>
-    backend === "vulkan" ? { command: process.execPath, args: ["-e", "console.log(JSON.stringify({ ok: true, gpu: 'vulkan', devices: ['Fake GPU'], decodeMs: 1 }))"] } : simulated(backend, model);
+    backend === "vulkan"
+      ? { command: process.execPath, args: ["-e", "console.log(JSON.stringify({ ok: true, gpu: 'vulkan', devices: ['Fake GPU'], decodeMs: 1 }))"] }
+      : simulated(backend, model);
   const report = await probeBackends({ command: working, candidates: ["cuda", "vulkan", "cpu"] });
   assert.equal(report.chosen, "vulkan");
   assert.equal(report.results.length, 2);

@@ -24,11 +24,16 @@ before(async () => {
   mkdirSync(join(ollama, "blobs"), { recursive: true });
   const digest = createHash("sha256").update(readFileSync(storiesModel)).digest("hex");
   linkSync(storiesModel, join(ollama, "blobs", `sha256-${digest}`));
-  writeFileSync(join(ollama, "blobs", "sha256-0000"), "{\"template\": \"not a model\"}");
+  writeFileSync(join(ollama, "blobs", "sha256-0000"), '{"template": "not a model"}');
   mkdirSync(join(ollama, "manifests/registry.ollama.ai/library/stories"), { recursive: true });
   writeFileSync(
     join(ollama, "manifests/registry.ollama.ai/library/stories/260k"),
-    JSON.stringify({ layers: [{ mediaType: "application/vnd.ollama.image.template", digest: "sha256:0000" }, { mediaType: "application/vnd.ollama.image.model", digest: `sha256:${digest}` }] }),
+    JSON.stringify({
+      layers: [
+        { mediaType: "application/vnd.ollama.image.template", digest: "sha256:0000" },
+        { mediaType: "application/vnd.ollama.image.model", digest: `sha256:${digest}` },
+      ],
+    }),
   );
   // Hugging Face hub cache: snapshots link into blobs.
   const hf = join(home, ".cache/huggingface/hub/models--refinery--tiny-critic-GGUF");
@@ -41,7 +46,11 @@ before(async () => {
 test("finds GGUFs where LM Studio, Ollama and the HF cache keep them, in place, with their facts", async () => {
   const models = await scanLibrary(defaultRoots(home, {}));
   const byName = new Map(models.map((m) => [m.name, m]));
-  assert.deepEqual([...byName.keys()].sort(), ["lmstudio-community/Tiny-Chat-GGUF/tiny-chat-F16.gguf", "refinery/tiny-critic-GGUF/tiny-critic-F16.gguf", "stories:260k"]);
+  assert.deepEqual([...byName.keys()].sort(), [
+    "lmstudio-community/Tiny-Chat-GGUF/tiny-chat-F16.gguf",
+    "refinery/tiny-critic-GGUF/tiny-critic-F16.gguf",
+    "stories:260k",
+  ]);
   const lm = byName.get("lmstudio-community/Tiny-Chat-GGUF/tiny-chat-F16.gguf")!;
   assert.deepEqual([lm.source, lm.architecture, lm.quantization, lm.layers, lm.contextLength, lm.chatTemplate], ["lmstudio", "llama", "F16", 2, 4096, true]);
   assert.deepEqual(lm.roles, ["actor", "critic"]);

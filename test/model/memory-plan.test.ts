@@ -16,15 +16,26 @@ before(async () => {
 
 async function plan(actor: string, critic: string, budget: { vram?: number; ram?: number }, sequences = 1) {
   const runtime = await openRuntime({ gpu: "cpu", threads: 1 });
-  return planMemory({ llama: runtime.llama, actor: { path: actor, contextSize: 4096, sequences }, critic: { path: critic, contextSize: 4096, sequences: 1 }, ...budget });
+  return planMemory({
+    llama: runtime.llama,
+    actor: { path: actor, contextSize: 4096, sequences },
+    critic: { path: critic, contextSize: 4096, sequences: 1 },
+    ...budget,
+  });
 }
 
 test("both models on the GPU when the budget allows; the bar adds up to the budget", async () => {
   const result = await plan(big, small, { vram: 1024 * MiB, ram: 8192 * MiB });
   assert.equal(result.verdict, "fits-gpu");
-  assert.deepEqual(result.roles.map((r) => r.gpuLayers === r.totalLayers), [true, true]);
+  assert.deepEqual(
+    result.roles.map((r) => r.gpuLayers === r.totalLayers),
+    [true, true],
+  );
   const vram = result.bar.filter((s) => s.memory === "vram");
-  assert.deepEqual(vram.map((s) => s.label), ["actor weights", "actor context", "critic weights", "critic context", "free"]);
+  assert.deepEqual(
+    vram.map((s) => s.label),
+    ["actor weights", "actor context", "critic weights", "critic context", "free"],
+  );
   assert.equal(Math.round(vram.reduce((sum, s) => sum + s.bytes, 0)), 1024 * MiB);
   assert.ok(result.used.vram > 100 * MiB && result.used.vram < 1024 * MiB);
 });
@@ -52,7 +63,13 @@ test("too little memory: will not fit, with the knob that would make it fit", as
   assert.equal(result.verdict, "will-not-fit");
   assert.match(result.summary, /^will not fit: needs \d+\.\d MiB RAM/);
   assert.ok(result.suggestions[0]!.startsWith("a smaller context"));
-  const smaller = await planMemory({ llama: (await openRuntime({ gpu: "cpu", threads: 1 })).llama, actor: { path: big, contextSize: 256, sequences: 1 }, critic: { path: small, contextSize: 256, sequences: 1 }, vram: 0, ram: 200 * MiB });
+  const smaller = await planMemory({
+    llama: (await openRuntime({ gpu: "cpu", threads: 1 })).llama,
+    actor: { path: big, contextSize: 256, sequences: 1 },
+    critic: { path: small, contextSize: 256, sequences: 1 },
+    vram: 0,
+    ram: 200 * MiB,
+  });
   assert.equal(smaller.verdict, "fits-ram", "following the advice makes it fit");
   assert.equal(parseBytes("8GiB"), 8 * 2 ** 30);
   assert.equal(parseBytes("512 MiB"), 512 * MiB);

@@ -16,7 +16,10 @@ let servers: Array<{ baseUrl: string; apiKey: string }> = [];
 
 /** Starts `refinery serve --openai` and reads its base URL and key from what it prints. */
 function serveOpenAI(actor: string, critic: string, runs: string): Promise<{ baseUrl: string; apiKey: string }> {
-  const child = spawn(process.execPath, [bin, "serve", "--openai", "--actor", actor, "--critic", critic, "--runs", runs, "--threads", "1", "--parallel", "2"], { cwd: scratch, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [bin, "serve", "--openai", "--actor", actor, "--critic", critic, "--runs", runs, "--threads", "1", "--parallel", "2"], {
+    cwd: scratch,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = "";
@@ -50,17 +53,62 @@ after(() => {
 test("refinery run --actor openai:… works against refinery serve --openai, the key read from --api-key-env", () => {
   const [a] = servers;
   const out = join(scratch, "runs");
-  const run = refinery({ RFY_KEY: a!.apiKey, OPENAI_API_KEY: "" }, "run", "--strategy", "self-refine", "--param", "maxIterations=1", "--actor", `openai:${a!.baseUrl}#tinyChat`, "--critic", `openai:${a!.baseUrl}#tinyCritic`, "--task", "What is 2 + 3?", "--out", out, "--max-tokens", "16", "--critic-max-tokens", "48", "--api-key-env", "RFY_KEY", "--json");
+  const run = refinery(
+    { RFY_KEY: a!.apiKey, OPENAI_API_KEY: "" },
+    "run",
+    "--strategy",
+    "self-refine",
+    "--param",
+    "maxIterations=1",
+    "--actor",
+    `openai:${a!.baseUrl}#tinyChat`,
+    "--critic",
+    `openai:${a!.baseUrl}#tinyCritic`,
+    "--task",
+    "What is 2 + 3?",
+    "--out",
+    out,
+    "--max-tokens",
+    "16",
+    "--critic-max-tokens",
+    "48",
+    "--api-key-env",
+    "RFY_KEY",
+    "--json",
+  );
   assert.equal(run.code, 0, run.stderr);
   const summary = JSON.parse(run.stdout);
   assert.equal(summary.status, "finished");
   const manifest = JSON.parse(readFileSync(join(summary.dir, "manifest.json"), "utf8"));
   assert.equal(manifest.models[0].path, `openai:${a!.baseUrl}#tinyChat`);
   assert.equal(manifest.models[0].remote.kind, "refinery");
-  const unauthorised = refinery({ OPENAI_API_KEY: "wrong-key" }, "run", "--strategy", "single-pass", "--actor", `openai:${a!.baseUrl}#tinyChat`, "--task", "x", "--out", out, "--json");
+  const unauthorised = refinery(
+    { OPENAI_API_KEY: "wrong-key" },
+    "run",
+    "--strategy",
+    "single-pass",
+    "--actor",
+    `openai:${a!.baseUrl}#tinyChat`,
+    "--task",
+    "x",
+    "--out",
+    out,
+    "--json",
+  );
   assert.equal(unauthorised.code, 1);
   assert.match(JSON.parse(unauthorised.stdout).failure.reason, /401: missing or wrong API key/);
-  const unset = refinery({}, "run", "--strategy", "single-pass", "--actor", `openai:${a!.baseUrl}#tinyChat`, "--task", "x", "--api-key-env", "NO_SUCH_VARIABLE_HERE");
+  const unset = refinery(
+    {},
+    "run",
+    "--strategy",
+    "single-pass",
+    "--actor",
+    `openai:${a!.baseUrl}#tinyChat`,
+    "--task",
+    "x",
+    "--api-key-env",
+    "NO_SUCH_VARIABLE_HERE",
+  );
   assert.equal(unset.code, 2);
   assert.match(unset.stderr, /--api-key-env NO_SUCH_VARIABLE_HERE: that environment variable is not set/);
   const malformed = refinery({}, "run", "--strategy", "single-pass", "--actor", "openai:http://127.0.0.1:1/v1", "--task", "x");
@@ -76,9 +124,28 @@ test("refinery experiment over two endpoints spreads the cells and shows through
   // The same key on both servers' variable is not needed: each endpoint takes the key of its role's variable,
   // so both servers get the key here through the URL, which is never written down.
   const withKey = (s: { baseUrl: string; apiKey: string }) => `openai:${s.baseUrl.replace("http://", `http://:${s.apiKey}@`)}#tinyChat`;
-  const run = refinery({}, "experiment", "--dataset", dataset, "--strategy", "single-pass", "--actor", withKey(a!), "--actor", withKey(b!), "--out", out, "--max-tokens", "12", "--json");
+  const run = refinery(
+    {},
+    "experiment",
+    "--dataset",
+    dataset,
+    "--strategy",
+    "single-pass",
+    "--actor",
+    withKey(a!),
+    "--actor",
+    withKey(b!),
+    "--out",
+    out,
+    "--max-tokens",
+    "12",
+    "--json",
+  );
   assert.equal(run.code, 0, run.stderr);
-  const results = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const results = readFileSync(join(out, "results.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   assert.equal(results.length, 6);
   assert.match(run.stderr, new RegExp(`${a!.baseUrl.replace(/[/.]/g, "\\$&")}: \\d+ done`));
   assert.match(run.stderr, new RegExp(`${b!.baseUrl.replace(/[/.]/g, "\\$&")}: \\d+ done`));
@@ -89,7 +156,8 @@ test("refinery experiment over two endpoints spreads the cells and shows through
 });
 
 test("no file written by either side holds a key", () => {
-  const files = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
   for (const file of files(scratch)) {
     const text = readFileSync(file, "utf8");
     for (const { apiKey } of servers) assert.ok(!text.includes(apiKey), file);

@@ -57,7 +57,9 @@ test("the server lists plain models and strategy × pair models, and refuses a m
   const refused = await fetch(`${server.baseUrl}/models`);
   assert.equal(refused.status, 401);
   assert.equal(((await refused.json()) as { error: { code: string } }).error.code, "invalid_api_key");
-  const listed = (await (await fetch(`${server.baseUrl}/models`, { headers: { authorization: `Bearer ${server.apiKey}` } })).json()) as { data: Array<{ id: string }> };
+  const listed = (await (await fetch(`${server.baseUrl}/models`, { headers: { authorization: `Bearer ${server.apiKey}` } })).json()) as {
+    data: Array<{ id: string }>;
+  };
   const ids = listed.data.map((m) => m.id);
   assert.ok(ids.includes("tinyChat") && ids.includes("tinyCritic"));
   assert.ok(ids.includes("self-refine@tinyChat+tinyCritic"));
@@ -83,10 +85,16 @@ test("a Self-Refine run with the server as remote actor and critic gives the sam
 
 test("a 10-item experiment through the server gives the same cells as the same experiment run locally", async () => {
   const dataset = join(scratch, "items.jsonl");
-  writeFileSync(dataset, Array.from({ length: 10 }, (_, i) => JSON.stringify({ question: `What is ${i} + ${i + 1}?`, answer: `#### ${2 * i + 1}` })).join("\n"));
+  writeFileSync(
+    dataset,
+    Array.from({ length: 10 }, (_, i) => JSON.stringify({ question: `What is ${i} + ${i + 1}?`, answer: `#### ${2 * i + 1}` })).join("\n"),
+  );
   const config = (actorPath: string, criticPath: string): ExperimentConfig => ({
     dataset,
-    columns: columnsFor([{ name: "self-refine", strategy: "self-refine", params: { maxIterations: 1, feedbackFormat: "json" } }], [{ actor: { path: actorPath, sampling: { maxTokens: 16 } }, critic: { path: criticPath, sampling: { maxTokens: 48 } } }]),
+    columns: columnsFor(
+      [{ name: "self-refine", strategy: "self-refine", params: { maxIterations: 1, feedbackFormat: "json" } }],
+      [{ actor: { path: actorPath, sampling: { maxTokens: 16 } }, critic: { path: criticPath, sampling: { maxTokens: 48 } } }],
+    ),
     seed: 3,
     threads: 1,
   });
@@ -107,13 +115,27 @@ test("a 10-item experiment through the server gives the same cells as the same e
 });
 
 async function chat(body: Record<string, unknown>) {
-  return fetch(`${server.baseUrl}/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${server.apiKey}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  return fetch(`${server.baseUrl}/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${server.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 }
 
 test("a strategy model answers with its final answer, logs the run like any other and returns its id and tree link", async () => {
-  const response = await chat({ model: "self-refine@tinyChat+tinyCritic", messages: [{ role: "user", content: "What is 2 + 2?" }], max_tokens: 16, seed: 5, refinery: { params: { maxIterations: 1, feedbackFormat: "json" }, criticMaxTokens: 120 } });
+  const response = await chat({
+    model: "self-refine@tinyChat+tinyCritic",
+    messages: [{ role: "user", content: "What is 2 + 2?" }],
+    max_tokens: 16,
+    seed: 5,
+    refinery: { params: { maxIterations: 1, feedbackFormat: "json" }, criticMaxTokens: 120 },
+  });
   assert.equal(response.status, 200);
-  const body = (await response.json()) as { choices: Array<{ message: { content: string } }>; usage: { completion_tokens: number }; refinery: { run_id: string; tree_url: string; run_dir: string } };
+  const body = (await response.json()) as {
+    choices: Array<{ message: { content: string } }>;
+    usage: { completion_tokens: number };
+    refinery: { run_id: string; tree_url: string; run_dir: string };
+  };
   const runId = response.headers.get("x-refinery-run-id")!;
   assert.equal(body.refinery.run_id, runId);
   assert.equal(body.refinery.tree_url, `#run=${runId}`);
@@ -125,7 +147,14 @@ test("a strategy model answers with its final answer, logs the run like any othe
 });
 
 test("streaming: plain models stream tokens with usage last; strategy models stream the final answer after progress comments", async () => {
-  const plain = await chat({ model: "tinyChat", messages: [{ role: "user", content: "Say hi" }], max_tokens: 8, seed: 1, stream: true, stream_options: { include_usage: true } });
+  const plain = await chat({
+    model: "tinyChat",
+    messages: [{ role: "user", content: "Say hi" }],
+    max_tokens: 8,
+    seed: 1,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
   const pieces: string[] = [];
   let usage: { completion_tokens: number } | undefined;
   for await (const data of sseData(plain.body!)) {
@@ -136,9 +165,17 @@ test("streaming: plain models stream tokens with usage last; strategy models str
   }
   assert.ok(pieces.length > 1, "streamed in pieces");
   assert.ok(usage && usage.completion_tokens > 0);
-  const whole = (await (await chat({ model: "tinyChat", messages: [{ role: "user", content: "Say hi" }], max_tokens: 8, seed: 1 })).json()) as { choices: Array<{ message: { content: string } }> };
+  const whole = (await (await chat({ model: "tinyChat", messages: [{ role: "user", content: "Say hi" }], max_tokens: 8, seed: 1 })).json()) as {
+    choices: Array<{ message: { content: string } }>;
+  };
   assert.equal(pieces.join(""), whole.choices[0]!.message.content, "streamed and whole answers agree");
-  const strategy = await chat({ model: "best-of-n@tinyChat+tinyCritic", messages: [{ role: "user", content: "What is 1 + 1?" }], max_tokens: 12, stream: true, refinery: { params: { n: 2 }, criticMaxTokens: 100 } });
+  const strategy = await chat({
+    model: "best-of-n@tinyChat+tinyCritic",
+    messages: [{ role: "user", content: "What is 1 + 1?" }],
+    max_tokens: 12,
+    stream: true,
+    refinery: { params: { n: 2 }, criticMaxTokens: 100 },
+  });
   const runId = strategy.headers.get("x-refinery-run-id");
   assert.ok(runId);
   const raw = await strategy.text();
@@ -153,12 +190,17 @@ test("bad requests get OpenAI-shaped errors naming the problem", async () => {
   assert.match(((await unknown.json()) as { error: { message: string } }).error.message, /no model 'nope'/);
   const empty = await chat({ model: "tinyChat", messages: [] });
   assert.equal(empty.status, 400);
-  const badParam = await chat({ model: "self-refine@tinyChat+tinyCritic", messages: [{ role: "user", content: "x" }], refinery: { params: { maxIterations: 999 } } });
+  const badParam = await chat({
+    model: "self-refine@tinyChat+tinyCritic",
+    messages: [{ role: "user", content: "x" }],
+    refinery: { params: { maxIterations: 999 } },
+  });
   assert.equal(badParam.status, 400);
   assert.match(((await badParam.json()) as { error: { message: string } }).error.message, /maxIterations/);
 });
 
 test("the server's key never reaches a file under the runs folders", () => {
-  const files = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
   for (const file of files(scratch)) assert.ok(!readFileSync(file, "utf8").includes(server.apiKey), file);
 });

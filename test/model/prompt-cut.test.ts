@@ -16,10 +16,26 @@ test("a prompt longer than the context is refused before the run starts, in word
   // The run's own fit check (issue 14) refuses it before anything loads; node-llama-cpp's silent context shift,
   // which used to drop most of the question, is never reached. A cut that still happens is a node warning (promptCut).
   await assert.rejects(
-    executeRun({ strategy: "single-pass", actor: model(8), critic: model(8), task: { question: "Once upon a time there was a cat. ".repeat(400) }, seed: 1, outDir, threads: 1 }),
+    executeRun({
+      strategy: "single-pass",
+      actor: model(8),
+      critic: model(8),
+      task: { question: "Once upon a time there was a cat. ".repeat(400) },
+      seed: 1,
+      outDir,
+      threads: 1,
+    }),
     /single-pass needs about \d+ tokens of context for its longest conversation .* but the actor's context is 256 tokens \(--context-size\)/,
   );
-  const short = await executeRun({ strategy: "single-pass", actor: model(8, 512), critic: model(8, 512), task: { question: "Once upon a time" }, seed: 1, outDir, threads: 1 });
+  const short = await executeRun({
+    strategy: "single-pass",
+    actor: model(8, 512),
+    critic: model(8, 512),
+    task: { question: "Once upon a time" },
+    seed: 1,
+    outDir,
+    threads: 1,
+  });
   assert.equal(short.state.status, "finished", short.state.failure?.reason ?? "");
   assert.equal(short.state.nodes.n1!.warning, undefined);
   assert.equal((await replayRunLog(short.logPath)).state.nodes.n1!.warning, undefined);

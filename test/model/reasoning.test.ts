@@ -44,7 +44,11 @@ test("the Qwen3 thinking template resolves a chat wrapper with thought segments;
 test("thought and answer stream apart, and their token counts add up to node-llama-cpp's meter", async () => {
   const streamed = { thought: "", answer: "" };
   const result = await thinker.generate({
-    messages, maxTokens: 10, thinkingBudget: 6, temperature: 0.8, seed: 3,
+    messages,
+    maxTokens: 10,
+    thinkingBudget: 6,
+    temperature: 0.8,
+    seed: 3,
     onThought: (text) => (streamed.thought += text),
     onText: (text) => (streamed.answer += text),
   });
@@ -76,7 +80,15 @@ test("a thinking budget of 0 gives an answer without a thought", async () => {
 
 test("a thinking critic thinks within its budget, then only the verdict is constrained to JSON", async () => {
   const thought: string[] = [];
-  const result = await thinker.generate({ messages, maxTokens: 120, thinkingBudget: 5, temperature: 0.8, seed: 5, jsonSchema: verdictSchema, onThought: (t) => thought.push(t) });
+  const result = await thinker.generate({
+    messages,
+    maxTokens: 120,
+    thinkingBudget: 5,
+    temperature: 0.8,
+    seed: 5,
+    jsonSchema: verdictSchema,
+    onThought: (t) => thought.push(t),
+  });
   assert.equal(result.thoughtTokens, 5);
   assert.equal(result.thought, thought.join(""));
   const verdict = JSON.parse(result.text) as { correct: unknown };
@@ -84,7 +96,15 @@ test("a thinking critic thinks within its budget, then only the verdict is const
 });
 
 test("a critic that does not think can reason first in plain text, then give the constrained verdict", async () => {
-  const result = await plain.generate({ messages, maxTokens: 120, thinkingBudget: 8, temperature: 0.8, seed: 6, jsonSchema: verdictSchema, reasonBeforeJson: true });
+  const result = await plain.generate({
+    messages,
+    maxTokens: 120,
+    thinkingBudget: 8,
+    temperature: 0.8,
+    seed: 6,
+    jsonSchema: verdictSchema,
+    reasonBeforeJson: true,
+  });
   assert.ok((result.thought ?? "").length > 0, "the reasoning phase is recorded as the thought");
   assert.ok(result.thoughtTokens! > 0 && result.thoughtTokens! <= 8);
   assert.equal(typeof (JSON.parse(result.text) as { correct: unknown }).correct, "boolean", result.text);
@@ -102,7 +122,10 @@ test("a conversation that cannot fit the context fails before generating, with t
 test("a chat wrapper can be named instead of resolved, and an unknown name is refused with the known ones", async () => {
   const loaded = await runtime.loadModel(await testModel("thinkingChat"), { contextSize: 512, chatWrapper: "chatML" });
   assert.deepEqual(loaded.chatFormat, { wrapper: "ChatML", thoughts: false, overridden: true });
-  await assert.rejects(runtime.loadModel(await testModel("thinkingChat"), { contextSize: 512, chatWrapper: "qwen9" }), /unknown chat wrapper 'qwen9' \(known: .*qwen/);
+  await assert.rejects(
+    runtime.loadModel(await testModel("thinkingChat"), { contextSize: 512, chatWrapper: "qwen9" }),
+    /unknown chat wrapper 'qwen9' \(known: .*qwen/,
+  );
 });
 
 test("Self-Refine with a thinking actor and a thinking critic: thought and answer apart in the log, the replay and the CLI view; both budgets held; four token counts", async () => {
@@ -140,23 +163,44 @@ test("Self-Refine with a thinking actor and a thinking critic: thought and answe
   assert.ok(critique.thoughtTokens >= 4 && critique.thoughtTokens <= 5, `the critic thought within its budget before its verdict (${critique.thoughtTokens})`);
   assert.ok(critique.thought.length > 0);
   const refine = state.order.map((id) => state.nodes[id]!).find((node) => node.role === "refine")!;
-  assert.ok(refine.prompt!.some((m) => m.role === "assistant" && m.content === draft.text), "the history carries the draft's answer");
+  assert.ok(
+    refine.prompt!.some((m) => m.role === "assistant" && m.content === draft.text),
+    "the history carries the draft's answer",
+  );
   assert.ok(!refine.prompt!.some((m) => m.content.includes(draft.thought)), "and not its thought");
   assert.ok(refine.tokensReused > 0, "the refinement reused the solver conversation's prefix");
   const budgets = state.budgets!;
   const nodes = state.order.map((id) => state.nodes[id]!);
-  assert.equal(budgets.thoughtTokens, nodes.reduce((sum, n) => sum + n.thoughtTokens, 0));
-  assert.equal(budgets.totalTokens, budgets.promptTokensEvaluated! + budgets.thoughtTokens! + budgets.answerTokens!, "the cost is evaluated prompt + thought + answer");
+  assert.equal(
+    budgets.thoughtTokens,
+    nodes.reduce((sum, n) => sum + n.thoughtTokens, 0),
+  );
+  assert.equal(
+    budgets.totalTokens,
+    budgets.promptTokensEvaluated! + budgets.thoughtTokens! + budgets.answerTokens!,
+    "the cost is evaluated prompt + thought + answer",
+  );
   assert.ok(budgets.promptTokensReused! > 0);
   const replayed = await replayRunLog(result.logPath);
   assert.deepEqual(replayed.state, state, "replay rebuilds the same state");
   const manifest = JSON.parse(readFileSync(result.manifestPath, "utf8")) as { models: Array<{ chatFormat: { thoughts: boolean; wrapper: string } }> };
-  assert.deepEqual(manifest.models.map((m) => m.chatFormat), [{ wrapper: "JinjaTemplate", thoughts: true, overridden: false }, { wrapper: "JinjaTemplate", thoughts: true, overridden: false }]);
+  assert.deepEqual(
+    manifest.models.map((m) => m.chatFormat),
+    [
+      { wrapper: "JinjaTemplate", thoughts: true, overridden: false },
+      { wrapper: "JinjaTemplate", thoughts: true, overridden: false },
+    ],
+  );
   const view = renderTree(state);
   assert.match(view, /▸ thought \(5 tokens, cut at the thinking budget\)/);
   assert.match(view, /prompt \d+ evaluated · \d+ reused \(not charged\) · thought \d+ · answer \d+/);
   writeFileSync(join(outDir, "replay.txt"), view);
-  process.stdout.write(`# replay excerpt (${result.dir}):\n${view.split("\n").map((line) => `# ${line}`).join("\n")}\n`);
+  process.stdout.write(
+    `# replay excerpt (${result.dir}):\n${view
+      .split("\n")
+      .map((line) => `# ${line}`)
+      .join("\n")}\n`,
+  );
 });
 
 test("a run whose conversation cannot fit the context is refused before it starts, with the knobs, and leaves no run folder", async () => {
@@ -175,7 +219,10 @@ test("a run whose conversation cannot fit the context is refused before it start
     }),
     (error: unknown) => {
       assert.ok(error instanceof RunInputError);
-      assert.match(error.message, /self-refine needs about \d+ tokens of context .* the actor's context is 256 tokens \(--context-size\): lower --max-tokens, --critic-max-tokens or the thinking budgets, use fewer iterations, or raise --context-size/);
+      assert.match(
+        error.message,
+        /self-refine needs about \d+ tokens of context .* the actor's context is 256 tokens \(--context-size\): lower --max-tokens, --critic-max-tokens or the thinking budgets, use fewer iterations, or raise --context-size/,
+      );
       return true;
     },
   );

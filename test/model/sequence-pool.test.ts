@@ -24,13 +24,24 @@ test("waiting for a sequence leaves no abort listener behind, and an abort still
     assert.equal(getEventListeners(controller.signal, "abort").length, 0);
 
     const cancel = new AbortController();
-    const pending = Array.from({ length: 6 }, (_, i) => generate(`cancel-${i}`, cancel.signal).then((r) => r.stopReason, (error: Error) => error.name));
+    const pending = Array.from({ length: 6 }, (_, i) =>
+      generate(`cancel-${i}`, cancel.signal).then(
+        (r) => r.stopReason,
+        (error: Error) => error.name,
+      ),
+    );
     cancel.abort();
     const outcomes = await Promise.all(pending);
-    assert.ok(outcomes.every((o) => o === "aborted" || o === "AbortError"), JSON.stringify(outcomes));
+    assert.ok(
+      outcomes.every((o) => o === "aborted" || o === "AbortError"),
+      JSON.stringify(outcomes),
+    );
     assert.equal(getEventListeners(cancel.signal, "abort").length, 0);
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(warnings.filter((w) => w.startsWith("MaxListenersExceededWarning")), []);
+    assert.deepEqual(
+      warnings.filter((w) => w.startsWith("MaxListenersExceededWarning")),
+      [],
+    );
   } finally {
     process.off("warning", onWarning);
     await runtime.llama.dispose();

@@ -40,12 +40,24 @@ const smallParams: Record<string, Record<string, unknown>> = {
   mctsr: { iterations: 2 },
   cycle: { maxIterations: 1 },
   rlac: { maxIterations: 2 },
-  pipeline: { spec: JSON.stringify({ kind: "chain", steps: [{ strategy: "best-of-n", params: { n: 2 } }, { strategy: "self-refine", params: { maxIterations: 1 } }] }) },
+  pipeline: {
+    spec: JSON.stringify({
+      kind: "chain",
+      steps: [
+        { strategy: "best-of-n", params: { n: 2 } },
+        { strategy: "self-refine", params: { maxIterations: 1 } },
+      ],
+    }),
+  },
 };
 
 // Code strategies run on the first HumanEval item (its tests run in the sandbox).
 const humanEval = JSON.parse(readFileSync(resolve(repoRoot, "../shared/data/tasks/humaneval.jsonl"), "utf8").split("\n")[0]!);
-const codeTask = { id: humanEval.task_id, question: humanEval.prompt, tests: { language: "python" as const, code: humanEval.test, entryPoint: humanEval.entry_point } };
+const codeTask = {
+  id: humanEval.task_id,
+  question: humanEval.prompt,
+  tests: { language: "python" as const, code: humanEval.test, entryPoint: humanEval.entry_point },
+};
 
 function config(strategy: string, extra: Partial<RunConfig> = {}): RunConfig {
   return {
@@ -53,7 +65,8 @@ function config(strategy: string, extra: Partial<RunConfig> = {}): RunConfig {
     params: smallParams[strategy] ?? {},
     actor: { path: actor, sampling: { maxTokens: 24 } },
     critic: { path: critic, sampling: { maxTokens: 400 } },
-    task: strategy === "cycle" || strategy === "rlac" ? codeTask : { question: "Tom has 3 apples and buys 4 more. How many apples does he have?", reference: "7" },
+    task:
+      strategy === "cycle" || strategy === "rlac" ? codeTask : { question: "Tom has 3 apples and buys 4 more. How many apples does he have?", reference: "7" },
     seed: 11,
     outDir,
     threads: 1,
@@ -78,13 +91,19 @@ for (const strategy of strategies) {
     assert.deepEqual(state, result.state, "replay rebuilds the live state");
     assert.equal(log.events[0]!.type, "run-started");
     assert.equal(log.events.at(-1)!.type, "run-finished");
-    assert.ok(live.some((e) => e.type === "token-delta"), "tokens stream while nodes generate");
+    assert.ok(
+      live.some((e) => e.type === "token-delta"),
+      "tokens stream while nodes generate",
+    );
     const nodes = state.order.map((id) => state.nodes[id]!);
     assert.ok(nodes.every((n) => n.status === "done"));
     assert.ok(nodes.filter((n) => n.model).every((n) => n.tokensOut > 0 && n.tokensIn > 0));
     if (strategy.name === "mctsr") assert.equal(state.snapshots.length, 2, "one search snapshot per iteration");
     if (strategy.name === "cycle" || strategy.name === "rlac") {
-      assert.ok(nodes.some((n) => n.role === "verify" && /isolation/.test(n.text)), "code ran in the sandbox");
+      assert.ok(
+        nodes.some((n) => n.role === "verify" && /isolation/.test(n.text)),
+        "code ran in the sandbox",
+      );
       assert.equal(state.correct, false, "random weights do not write a working function");
     }
     assert.ok(state.budgets!.totalTokens >= state.budgets!.selectedPathTokens && state.budgets!.selectedPathTokens > 0);
@@ -96,7 +115,10 @@ for (const strategy of strategies) {
       }
     }
     if (nodes.some((n) => n.role === "critique" && n.step === "critique")) {
-      assert.ok(nodes.some((n) => n.scores.some((s) => s.source === "critic")), "critiques scored their candidates");
+      assert.ok(
+        nodes.some((n) => n.scores.some((s) => s.source === "critic")),
+        "critiques scored their candidates",
+      );
     }
     if (strategy.name === "step-critique") {
       const stepScores = nodes.flatMap((n) => n.scores).filter((s) => s.steps);
@@ -130,7 +152,9 @@ test("actor and critic naming the same file share one loaded model", async () =>
 });
 
 test("a real trained model without a chat template runs (stories260K)", async () => {
-  const result = await executeRun(config("self-refine", { actor: { path: storiesModel, sampling: { maxTokens: 32 } }, critic: { path: storiesModel, sampling: { maxTokens: 120 } } }));
+  const result = await executeRun(
+    config("self-refine", { actor: { path: storiesModel, sampling: { maxTokens: 32 } }, critic: { path: storiesModel, sampling: { maxTokens: 120 } } }),
+  );
   assert.equal(result.state.status, "finished", result.state.failure?.reason ?? "");
   assert.ok(result.state.nodes.n1!.text.length > 0);
 });
@@ -158,13 +182,17 @@ test("cancelling mid-generation stops the node, keeps what was written, and fail
 
 test("a model with Qwen2's own tokenizer and ChatML template runs a critic loop", async () => {
   const qwen = await testModel("qwenChat");
-  const result = await executeRun(config("critic-guided", { actor: { path: qwen, sampling: { maxTokens: 16 } }, critic: { path: qwen, sampling: { maxTokens: 60 } } }));
+  const result = await executeRun(
+    config("critic-guided", { actor: { path: qwen, sampling: { maxTokens: 16 } }, critic: { path: qwen, sampling: { maxTokens: 60 } } }),
+  );
   assert.equal(result.state.status, "finished", result.state.failure?.reason ?? "");
   assert.ok(result.state.nodes.n2!.text.startsWith("{"), "the critic's output is constrained JSON");
 });
 
 test("load settings per role reach llama.cpp and the manifest; saved defaults persist per model", async () => {
-  const result = await executeRun(config("single-pass", { actor: { path: actor, sampling: { maxTokens: 8 }, load: { contextSize: 1024, flashAttention: true, gpuLayers: 0 } } }));
+  const result = await executeRun(
+    config("single-pass", { actor: { path: actor, sampling: { maxTokens: 8 }, load: { contextSize: 1024, flashAttention: true, gpuLayers: 0 } } }),
+  );
   assert.equal(result.state.status, "finished", result.state.failure?.reason ?? "");
   const manifest = JSON.parse(readFileSync(result.manifestPath, "utf8"));
   assert.deepEqual(manifest.models[0].load, { contextSize: 1024, flashAttention: true, gpuLayers: 0 });

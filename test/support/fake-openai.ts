@@ -37,7 +37,12 @@ export async function startFakeServer(options: FakeServerOptions, port = 0): Pro
     request.on("data", (c: Buffer) => chunks.push(c));
     request.on("end", async () => {
       const text = Buffer.concat(chunks).toString("utf8");
-      const recorded: RecordedRequest = { path: new URL(request.url ?? "/", "http://x").pathname, method: request.method ?? "GET", headers: request.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+      const recorded: RecordedRequest = {
+        path: new URL(request.url ?? "/", "http://x").pathname,
+        method: request.method ?? "GET",
+        headers: request.headers,
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      };
       requests.push(recorded);
       response.on("close", () => {
         if (!response.writableFinished) state.closedEarly++;
@@ -48,8 +53,12 @@ export async function startFakeServer(options: FakeServerOptions, port = 0): Pro
         return;
       }
       const route = options.routes?.[recorded.path];
-      if (route === undefined) response.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: `not found: ${recorded.path}` } }));
-      else response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(typeof route === "function" ? (route as (r: RecordedRequest) => unknown)(recorded) : route));
+      if (route === undefined)
+        response.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: `not found: ${recorded.path}` } }));
+      else
+        response
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify(typeof route === "function" ? (route as (r: RecordedRequest) => unknown)(recorded) : route));
     });
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
@@ -82,17 +91,49 @@ export function jsonError(response: ServerResponse, status: number, body: unknow
 }
 
 /** Content pieces as chunks in a vendor's shape, ending with finish_reason and (optionally) a usage chunk. */
-export function contentChunks(vendor: "vllm" | "llama-server" | "ollama" | "lmstudio", pieces: string[], usage: { prompt_tokens: number; completion_tokens: number } | null, extraDelta: Array<Record<string, unknown>> = []): unknown[] {
+export function contentChunks(
+  vendor: "vllm" | "llama-server" | "ollama" | "lmstudio",
+  pieces: string[],
+  usage: { prompt_tokens: number; completion_tokens: number } | null,
+  extraDelta: Array<Record<string, unknown>> = [],
+): unknown[] {
   const base = (delta: Record<string, unknown>, finish: string | null) => {
     switch (vendor) {
       case "vllm":
-        return { id: "chatcmpl-7f3c", object: "chat.completion.chunk", created: 1733100000, model: "Qwen/Qwen2.5-7B-Instruct", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish, ...(finish ? { stop_reason: null } : {}) }] };
+        return {
+          id: "chatcmpl-7f3c",
+          object: "chat.completion.chunk",
+          created: 1733100000,
+          model: "Qwen/Qwen2.5-7B-Instruct",
+          choices: [{ index: 0, delta, logprobs: null, finish_reason: finish, ...(finish ? { stop_reason: null } : {}) }],
+        };
       case "llama-server":
-        return { choices: [{ finish_reason: finish, index: 0, delta }], created: 1733100000, id: "chatcmpl-Qe2W", model: "gpt-3.5-turbo", system_fingerprint: "b4384-7c0e2858", object: "chat.completion.chunk" };
+        return {
+          choices: [{ finish_reason: finish, index: 0, delta }],
+          created: 1733100000,
+          id: "chatcmpl-Qe2W",
+          model: "gpt-3.5-turbo",
+          system_fingerprint: "b4384-7c0e2858",
+          object: "chat.completion.chunk",
+        };
       case "ollama":
-        return { id: "chatcmpl-420", object: "chat.completion.chunk", created: 1733100000, model: "qwen2.5:7b", system_fingerprint: "fp_ollama", choices: [{ index: 0, delta, finish_reason: finish }] };
+        return {
+          id: "chatcmpl-420",
+          object: "chat.completion.chunk",
+          created: 1733100000,
+          model: "qwen2.5:7b",
+          system_fingerprint: "fp_ollama",
+          choices: [{ index: 0, delta, finish_reason: finish }],
+        };
       case "lmstudio":
-        return { id: "chatcmpl-lms1", object: "chat.completion.chunk", created: 1733100000, model: "qwen2.5-7b-instruct", system_fingerprint: "qwen2.5-7b-instruct", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] };
+        return {
+          id: "chatcmpl-lms1",
+          object: "chat.completion.chunk",
+          created: 1733100000,
+          model: "qwen2.5-7b-instruct",
+          system_fingerprint: "qwen2.5-7b-instruct",
+          choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+        };
     }
   };
   const chunks: unknown[] = [base({ role: "assistant", content: "" }, null)];
@@ -101,10 +142,22 @@ export function contentChunks(vendor: "vllm" | "llama-server" | "ollama" | "lmst
   const last = base({}, "stop") as Record<string, unknown>;
   if (usage && vendor === "llama-server") {
     // llama-server puts usage (and timings) on the finishing chunk.
-    chunks.push({ ...last, usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens }, timings: { prompt_n: usage.prompt_tokens, predicted_n: usage.completion_tokens } });
+    chunks.push({
+      ...last,
+      usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
+      timings: { prompt_n: usage.prompt_tokens, predicted_n: usage.completion_tokens },
+    });
     return chunks;
   }
   chunks.push(last);
-  if (usage) chunks.push({ id: "chatcmpl-u", object: "chat.completion.chunk", created: 1733100000, model: "m", choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } });
+  if (usage)
+    chunks.push({
+      id: "chatcmpl-u",
+      object: "chat.completion.chunk",
+      created: 1733100000,
+      model: "m",
+      choices: [],
+      usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
+    });
   return chunks;
 }

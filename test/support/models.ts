@@ -48,8 +48,13 @@ export const shapes = {
   thinkingCritic: { embedding: 64, layers: 2, heads: 4, feedForward: 128, contextLength: 4096, seed: 9, name: "thinking-critic" },
   /** About 100M parameters (32000-token SPM vocabulary): the benchmark model. */
   bench100M: {
-    embedding: 768, layers: 12, heads: 12, feedForward: 2048, contextLength: 4096,
-    weightType: GgmlType.Q8_0, name: "bench-100m",
+    embedding: 768,
+    layers: 12,
+    heads: 12,
+    feedForward: 2048,
+    contextLength: 4096,
+    weightType: GgmlType.Q8_0,
+    name: "bench-100m",
   },
 } satisfies Record<string, RandomLlamaShape>;
 

@@ -17,7 +17,10 @@ const dir = join(mkdtempSync(join(tmpdir(), "refinery-compare-")), "exp");
 
 before(async () => {
   const dataset = join(dir, "..", "tasks.jsonl");
-  writeFileSync(dataset, Array.from({ length: 8 }, (_, i) => JSON.stringify({ id: `q${i}`, question: `What is ${i} + ${i}?`, answer: `#### ${2 * i}` })).join("\n"));
+  writeFileSync(
+    dataset,
+    Array.from({ length: 8 }, (_, i) => JSON.stringify({ id: `q${i}`, question: `What is ${i} + ${i}?`, answer: `#### ${2 * i}` })).join("\n"),
+  );
   // The single pass is right on even items; self-consistency's samples also fix items 1 and 3.
   const actor = new ScriptedBackend((request) => {
     const n = Number(/What is (\d+)/.exec(request.messages.at(-1)!.content)?.[1] ?? 0);
@@ -25,14 +28,18 @@ before(async () => {
     return `Step 1\nThe answer is ${right ? 2 * n : 2 * n + 1}`;
   });
   const critic = new ScriptedBackend(() => JSON.stringify({ critique: "ok", correct: true, score: 8 }));
-  await runExperiment(dir, {
-    dataset,
-    columns: [
-      { name: "single", strategy: "single-pass", actor: { path: "a" }, critic: { path: "c" } },
-      { name: "sc", strategy: "self-consistency", params: { n: 3 }, actor: { path: "a" }, critic: { path: "c" } },
-    ],
-    seed: 1,
-  }, { deps: { backends: { actor, critic } } });
+  await runExperiment(
+    dir,
+    {
+      dataset,
+      columns: [
+        { name: "single", strategy: "single-pass", actor: { path: "a" }, critic: { path: "c" } },
+        { name: "sc", strategy: "self-consistency", params: { n: 3 }, actor: { path: "a" }, critic: { path: "c" } },
+      ],
+      seed: 1,
+    },
+    { deps: { backends: { actor, critic } } },
+  );
   mkdirSync(artifactsDir, { recursive: true });
   app = await startWebApp();
 });
@@ -66,8 +73,16 @@ test("load an experiment, read its aggregates, filter the grid, switch the basel
     const labels = [...svg.querySelectorAll('[data-testid="plot-label"]')].map((t) => { const b = t.getBBox(); return { text: t.textContent, x: b.x, y: b.y, w: b.width, h: b.height }; });
     const ticks = [...svg.querySelectorAll("text.tick")].map((t) => t.textContent);
     return { legend, points, labels, ticks };
-  })()`)) as { legend: Record<string, string>; points: Array<{ column: string; fill: string; computed: string }>; labels: Array<{ text: string; x: number; y: number; w: number; h: number }>; ticks: string[] };
-  assert.deepEqual(plot.points.map((p) => p.column), ["single", "sc"]);
+  })()`)) as {
+    legend: Record<string, string>;
+    points: Array<{ column: string; fill: string; computed: string }>;
+    labels: Array<{ text: string; x: number; y: number; w: number; h: number }>;
+    ticks: string[];
+  };
+  assert.deepEqual(
+    plot.points.map((p) => p.column),
+    ["single", "sc"],
+  );
   for (const point of plot.points) {
     assert.equal(point.fill, plot.legend[point.column], `${point.column}: the legend's colour`);
     assert.notEqual(point.computed, "rgb(0, 0, 0)");
@@ -77,8 +92,13 @@ test("load an experiment, read its aggregates, filter the grid, switch the basel
   const [a, b] = plot.labels;
   assert.ok(a && b && (a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y), `labels overlap: ${JSON.stringify(plot.labels)}`);
   // Cells show the answer each run extracted and whether it is right: item 1 is wrong alone, right with samples.
-  const cells = await page.$$eval('[data-testid="grid-row"][data-item="1"] [data-testid="grid-cell"]', (tds) => tds.map((td) => [td.getAttribute("data-verdict"), td.querySelector('[data-testid="grid-answer"]')?.textContent]));
-  assert.deepEqual(cells, [["wrong", "3"], ["right", "2"]]);
+  const cells = await page.$$eval('[data-testid="grid-row"][data-item="1"] [data-testid="grid-cell"]', (tds) =>
+    tds.map((td) => [td.getAttribute("data-verdict"), td.querySelector('[data-testid="grid-answer"]')?.textContent]),
+  );
+  assert.deepEqual(cells, [
+    ["wrong", "3"],
+    ["right", "2"],
+  ]);
   // An item's row unfolds its question and reference answer.
   assert.equal(await page.$('[data-testid="grid-item-detail"]'), null);
   await page.click('[data-testid="grid-row"][data-item="3"] [data-testid="grid-expand"]');
@@ -95,15 +115,31 @@ test("load an experiment, read its aggregates, filter the grid, switch the basel
   // Export report: the four files next to the experiment, their paths listed.
   await page.click('[data-testid="export-start"]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="export-file"]').length === 4);
-  const exported = await page.$$eval('[data-testid="export-file"]', (lis) => lis.map((li) => [li.getAttribute("data-format"), li.querySelector('[data-testid="export-path"]')?.textContent ?? ""]));
-  assert.deepEqual(exported.map(([format]) => format), ["html", "csv", "jsonl", "pairs"]);
+  const exported = await page.$$eval('[data-testid="export-file"]', (lis) =>
+    lis.map((li) => [li.getAttribute("data-format"), li.querySelector('[data-testid="export-path"]')?.textContent ?? ""]),
+  );
+  assert.deepEqual(
+    exported.map(([format]) => format),
+    ["html", "csv", "jsonl", "pairs"],
+  );
   const file = Object.fromEntries(exported) as Record<string, string>;
   for (const path of Object.values(file)) assert.equal(dirname(path), join(dir, "exports"));
   const csv = readFileSync(file.csv!, "utf8").trim().split("\n");
   assert.equal(csv[0], "item,itemId,column,status,correct,initialCorrect,answer,pathTokens,totalTokens,thoughtTokens,wallMs,cachedGenerations,runId,failure");
   assert.equal(csv.length, 17, "a header and 16 cells");
-  const jsonl = readFileSync(file.jsonl!, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { item: number; column: string; answer: string });
-  assert.deepEqual(jsonl.slice(0, 4).map((c) => [c.item, c.column, c.answer]), [[0, "single", "0"], [0, "sc", "0"], [1, "single", "3"], [1, "sc", "2"]]);
+  const jsonl = readFileSync(file.jsonl!, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { item: number; column: string; answer: string });
+  assert.deepEqual(
+    jsonl.slice(0, 4).map((c) => [c.item, c.column, c.answer]),
+    [
+      [0, "single", "0"],
+      [0, "sc", "0"],
+      [1, "single", "3"],
+      [1, "sc", "2"],
+    ],
+  );
   const pairs = readFileSync(file.pairs!, "utf8").split("\n").filter(Boolean);
   // Every sample of an item is right or every one wrong here: no pair of answers, and the listing says so.
   const pairsLine = await page.textContent('[data-testid="export-file"][data-format="pairs"]');
@@ -123,7 +159,10 @@ test("start an experiment from the UI with the run setup's models, pause and res
   const { page } = app;
   const [actor, critic] = [await testModel("tinyChat"), await testModel("tinyCritic")];
   const dataset = join(dir, "..", "levels.jsonl");
-  writeFileSync(dataset, Array.from({ length: 4 }, (_, i) => JSON.stringify({ question: `What is ${i} + 1?`, answer: String(i + 1), level: i < 3 ? "easy" : "hard" })).join("\n"));
+  writeFileSync(
+    dataset,
+    Array.from({ length: 4 }, (_, i) => JSON.stringify({ question: `What is ${i} + 1?`, answer: String(i + 1), level: i < 3 ? "easy" : "hard" })).join("\n"),
+  );
   const out = join(dir, "..", "from-ui");
   await page.click('[data-testid="tab-run"]');
   await page.fill('[data-testid="actor-path"]', actor);
@@ -137,7 +176,10 @@ test("start an experiment from the UI with the run setup's models, pause and res
   await page.fill('[data-testid="critic-path"]', actor);
   await page.click('[data-testid="tab-compare"]');
   await page.click('[data-testid="experiment-add-pair"]');
-  assert.deepEqual(await page.$$eval('[data-testid="experiment-pair"]', (pairs) => pairs.map((p) => p.textContent?.replace("×", "").trim())), ["tinyChat.gguf + tinyCritic.gguf", "tinyCritic.gguf + tinyChat.gguf"]);
+  assert.deepEqual(await page.$$eval('[data-testid="experiment-pair"]', (pairs) => pairs.map((p) => p.textContent?.replace("×", "").trim())), [
+    "tinyChat.gguf + tinyCritic.gguf",
+    "tinyCritic.gguf + tinyChat.gguf",
+  ]);
   await page.fill('[data-testid="experiment-dataset"]', dataset);
   await page.fill('[data-testid="experiment-limit"]', "4");
   await page.fill('[data-testid="experiment-out"]', out);
@@ -153,17 +195,31 @@ test("start an experiment from the UI with the run setup's models, pause and res
   await page.click('[data-testid="experiment-pause"]', { timeout: 5_000 }).catch(async (error: Error) => {
     throw new Error(`${error.message}\nprogress: ${await page.textContent('[data-testid="experiment-progress"]').catch(() => "none")}`);
   });
-  await page.waitForFunction(() => /paused · \d+\/16 cells · 0 running/.test(document.querySelector('[data-testid="experiment-progress-text"]')?.textContent ?? ""), undefined, { timeout: 120_000 });
+  await page.waitForFunction(
+    () => /paused · \d+\/16 cells · 0 running/.test(document.querySelector('[data-testid="experiment-progress-text"]')?.textContent ?? ""),
+    undefined,
+    { timeout: 120_000 },
+  );
   const pausedAt = await page.textContent('[data-testid="experiment-progress-text"]');
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(await page.textContent('[data-testid="experiment-progress-text"]'), pausedAt, "nothing runs while paused");
   const doneWhilePaused = Number(/(\d+)\/16 cells/.exec(pausedAt ?? "")![1]);
   // The recent-experiments entry says the same while paused (not "0 cells · running").
-  await page.waitForFunction((done) => [...document.querySelectorAll('[data-testid="recent-experiment"]')].some((b) => b.textContent === `from-ui · 4 columns · ${done}/16 cells · paused`), doneWhilePaused);
+  await page.waitForFunction(
+    (done) =>
+      [...document.querySelectorAll('[data-testid="recent-experiment"]')].some((b) => b.textContent === `from-ui · 4 columns · ${done}/16 cells · paused`),
+    doneWhilePaused,
+  );
   assert.ok(doneWhilePaused < 16);
   await page.click('[data-testid="experiment-pause"]');
   // The grid fills in while it runs, before the experiment is over.
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="grid-cell"]').length >= 1 && document.querySelector('[data-testid="experiment-progress"]')?.getAttribute("data-state") === "running", undefined, { timeout: 120_000 });
+  await page.waitForFunction(
+    () =>
+      document.querySelectorAll('[data-testid="grid-cell"]').length >= 1 &&
+      document.querySelector('[data-testid="experiment-progress"]')?.getAttribute("data-state") === "running",
+    undefined,
+    { timeout: 120_000 },
+  );
   await page.waitForSelector('[data-testid="experiment-progress"][data-state="finished"]', { timeout: 300_000 });
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="grid-row"]').length === 4);
   // The aggregates pair all four items once the last cell is in.
@@ -176,12 +232,20 @@ test("start an experiment from the UI with the run setup's models, pause and res
   ]);
   await page.waitForSelector('[data-testid="dynamics-plot"] circle');
   await page.selectOption('[data-testid="filter-field"]', "level");
-  assert.deepEqual(await page.$$eval('[data-testid="field-breakdown"] tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent)), ["3", "1"], "accuracy by level: 3 easy items, 1 hard");
+  assert.deepEqual(
+    await page.$$eval('[data-testid="field-breakdown"] tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent)),
+    ["3", "1"],
+    "accuracy by level: 3 easy items, 1 hard",
+  );
   await page.selectOption('[data-testid="filter-field-value"]', "hard");
   assert.equal((await page.$$('[data-testid="grid-row"]')).length, 1);
   assert.equal(await page.textContent('[data-testid="grid-count"]'), "1 of 4 items");
   await page.screenshot({ path: join(artifactsDir, "compare-experiment-from-ui.png"), fullPage: true });
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="recent-experiment"]')].some((b) => /^from-ui · 4 columns · 16\/16 cells · finished$/.test(b.textContent ?? "")));
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('[data-testid="recent-experiment"]')].some((b) =>
+      /^from-ui · 4 columns · 16\/16 cells · finished$/.test(b.textContent ?? ""),
+    ),
+  );
   const results = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n");
   assert.equal(results.length, 16, "every cell checkpointed once");
 });
@@ -190,7 +254,18 @@ test("the standalone HTML report opens from a file with no server and its grid f
   const config = readExperimentConfig(dir)!;
   const results = readResults(dir);
   const file = join(dir, "report.html");
-  writeFileSync(file, htmlReport(config, summarize(results, config.columns.map((c) => c.name)), results, { manifests: readManifests(dir, results) }));
+  writeFileSync(
+    file,
+    htmlReport(
+      config,
+      summarize(
+        results,
+        config.columns.map((c) => c.name),
+      ),
+      results,
+      { manifests: readManifests(dir, results) },
+    ),
+  );
   const page = await app.browser.newPage();
   const requests: string[] = [];
   page.on("request", (request) => requests.push(request.url()));
@@ -203,7 +278,11 @@ test("the standalone HTML report opens from a file with no server and its grid f
   await page.check("#only-failures");
   assert.equal(await visibleRows(), 4);
   assert.ok(await page.$('svg[aria-label="score and accuracy by candidate"]'));
-  assert.deepEqual(requests.filter((url) => !url.startsWith("file://")), [], "nothing fetched from anywhere");
+  assert.deepEqual(
+    requests.filter((url) => !url.startsWith("file://")),
+    [],
+    "nothing fetched from anywhere",
+  );
   await page.close();
 });
 
@@ -224,7 +303,9 @@ test("an experiment whose engine was killed is marked failed and resumes from th
   await page.check('[data-testid="experiment-strategy-best-of-n"]');
   await page.click('[data-testid="experiment-start"]');
   // A mapping that matches nothing: every record is reported by line, nothing starts.
-  await page.waitForFunction(() => /5 malformed records \(line 1: no question \(looked for text\)/.test(document.querySelector('[data-testid="compare"]')?.textContent ?? ""));
+  await page.waitForFunction(() =>
+    /5 malformed records \(line 1: no question \(looked for text\)/.test(document.querySelector('[data-testid="compare"]')?.textContent ?? ""),
+  );
   assert.equal(existsSync(out), false);
   await page.fill('[data-testid="experiment-fields"]', "question=q, reference=gold");
   await page.click('[data-testid="experiment-start"]');
@@ -258,12 +339,19 @@ test("the critic is evaluated from the compare tab: ProcessBench to the end, Rea
   await page.fill('[data-testid="critic-eval-limit"]', "3");
   await page.click('[data-testid="critic-eval-start"]');
   await page.waitForSelector('[data-testid="critic-eval-row"][data-state="finished"]', { timeout: 300_000 });
-  assert.match((await page.textContent('[data-testid="critic-eval-row"][data-state="finished"] [data-testid="critic-eval-summary"]'))!, /erroneous [\d.–%]+ · correct [\d.–%]+ · F1 [\d.–%]+ · \d unparseable.*rows in .*critic-evals.*\.json/);
+  assert.match(
+    (await page.textContent('[data-testid="critic-eval-row"][data-state="finished"] [data-testid="critic-eval-summary"]'))!,
+    /erroneous [\d.–%]+ · correct [\d.–%]+ · F1 [\d.–%]+ · \d unparseable.*rows in .*critic-evals.*\.json/,
+  );
   await page.selectOption('[data-testid="critic-eval-mode"]', "realcritic");
   await page.fill('[data-testid="critic-eval-dataset"]', join(shared, "realcritic/arc-challenge.jsonl"));
   await page.fill('[data-testid="critic-eval-limit"]', "200");
   await page.click('[data-testid="critic-eval-start"]');
-  await page.waitForFunction(() => /\b[1-9]\d*\/200/.test(document.querySelector('[data-testid="critic-eval-row"][data-state="running"]')?.textContent ?? ""), undefined, { timeout: 300_000 });
+  await page.waitForFunction(
+    () => /\b[1-9]\d*\/200/.test(document.querySelector('[data-testid="critic-eval-row"][data-state="running"]')?.textContent ?? ""),
+    undefined,
+    { timeout: 300_000 },
+  );
   await page.click('[data-testid="critic-eval-cancel"]');
   await page.waitForSelector('[data-testid="critic-eval-row"][data-state="cancelled"]', { timeout: 120_000 });
   // A file of the wrong kind is refused before anything runs.
@@ -276,7 +364,8 @@ test("the critic is evaluated from the compare tab: ProcessBench to the end, Rea
 test("every input on the compare tab and in the dataset picker has a visible label; the picker counts all items and searches them", async () => {
   const { page } = app;
   await page.click('[data-testid="tab-compare"]');
-  const unlabelled = await page.evaluate(`[...document.querySelectorAll('[data-testid="compare"] input, [data-testid="compare"] select, [data-testid="compare"] textarea, .dataset input, .dataset select')]
+  const unlabelled =
+    await page.evaluate(`[...document.querySelectorAll('[data-testid="compare"] input, [data-testid="compare"] select, [data-testid="compare"] textarea, .dataset input, .dataset select')]
     .filter((el) => ![...el.labels].some((label) => label.textContent.replace(el.textContent ?? "", "").trim().length > 0))
     .map((el) => el.getAttribute("data-testid") ?? el.outerHTML.slice(0, 80))`);
   assert.deepEqual(unlabelled, []);

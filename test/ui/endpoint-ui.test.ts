@@ -40,14 +40,15 @@ test("an endpoint in the actor field: Test connection lists the server's models,
   await page.fill('[data-testid="actor-api-key"]', key);
   await page.click('[data-testid="actor-test-endpoint"]');
   await page.waitForSelector('[data-testid="actor-endpoint-models"]');
-  assert.match(await page.textContent('[data-testid="actor-endpoint-models"]') ?? "", /ollama ollama 0\.5\.7 · 4 at once · serves qwen2\.5:7b/);
+  assert.match((await page.textContent('[data-testid="actor-endpoint-models"]')) ?? "", /ollama ollama 0\.5\.7 · 4 at once · serves qwen2\.5:7b/);
   await page.selectOption('[data-testid="strategy-select"]', "self-refine");
   await page.fill('[data-testid="param-maxIterations"]', "1");
   await page.fill('[data-testid="question"]', "What is 2 + 2?");
   await page.click('[data-testid="start-run"]');
   await page.waitForSelector('[data-testid="run-header"][data-status="finished"]', { timeout: 60_000 });
   assert.ok(server.chats.length >= 2 && server.chats.every((c) => c.headers.authorization === `Bearer ${key}`));
-  const files = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
   const written = files(app.runsDir);
   assert.ok(written.some((f) => f.endsWith("manifest.json")));
   for (const file of written) assert.ok(!readFileSync(file, "utf8").includes(key), file);
@@ -61,5 +62,8 @@ test("Test connection says why an endpoint cannot be used", async () => {
   await page.fill('[data-testid="actor-path"]', `openai:http://127.0.0.1:${gone.port}/v1#m`);
   await page.click('[data-testid="actor-test-endpoint"]');
   await page.waitForSelector('[data-testid="actor-endpoint-error"]');
-  assert.match(await page.textContent('[data-testid="actor-endpoint-error"]') ?? "", /cannot reach http:\/\/127\.0\.0\.1:\d+\/v1: ECONNREFUSED — is the server running/);
+  assert.match(
+    (await page.textContent('[data-testid="actor-endpoint-error"]')) ?? "",
+    /cannot reach http:\/\/127\.0\.0\.1:\d+\/v1: ECONNREFUSED — is the server running/,
+  );
 });

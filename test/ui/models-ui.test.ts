@@ -19,14 +19,23 @@ before(async () => {
   copyFileSync(chat, join(modelsDir, "tiny-chat.gguf"));
   const home = mkdtempSync(join(tmpdir(), "refinery-home-"));
   // The engine process inherits these: an isolated models folder and no real LM Studio/Ollama/HF folders.
-  Object.assign(process.env, { REFINERY_MODELS_DIR: modelsDir, REFINERY_HOME: join(home, ".refinery"), HF_HOME: join(home, "hf"), OLLAMA_MODELS: join(home, "ollama") });
+  Object.assign(process.env, {
+    REFINERY_MODELS_DIR: modelsDir,
+    REFINERY_HOME: join(home, ".refinery"),
+    HF_HOME: join(home, "hf"),
+    OLLAMA_MODELS: join(home, "ollama"),
+  });
   const body = readFileSync(critic);
   server = createServer((req, res) => {
     if (req.url !== "/critic.gguf") return res.writeHead(404).end();
     const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? "");
     const start = range ? Number(range[1]) : 0;
     const end = range && range[2] ? Number(range[2]) : body.length - 1;
-    res.writeHead(range ? 206 : 200, { "content-length": end - start + 1, "accept-ranges": "bytes", ...(range ? { "content-range": `bytes ${start}-${end}/${body.length}` } : {}) });
+    res.writeHead(range ? 206 : 200, {
+      "content-length": end - start + 1,
+      "accept-ranges": "bytes",
+      ...(range ? { "content-range": `bytes ${start}-${end}/${body.length}` } : {}),
+    });
     res.end(req.method === "HEAD" ? undefined : body.subarray(start, end + 1));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
@@ -45,10 +54,15 @@ test("the hardware panel shows the proven backends, the active one and why the o
   // On a fresh machine (no probe cache) the engine first proves CUDA, Vulkan and the CPU, one process each: on a
   // busy two-core machine that alone took 47 s.
   await page.waitForSelector('[data-testid="hardware-summary"]', { timeout: 180_000 });
-  assert.match(await page.textContent('[data-testid="hardware-summary"]') ?? "", /^cpu · RAM [\d.]+ GiB free of [\d.]+ GiB/);
+  assert.match((await page.textContent('[data-testid="hardware-summary"]')) ?? "", /^cpu · RAM [\d.]+ GiB free of [\d.]+ GiB/);
   await page.click('[data-testid="hardware-summary"]');
-  const backends = await page.$$eval('[data-testid="backend"]', (items) => items.map((i) => [i.getAttribute("data-backend"), i.getAttribute("data-ok"), i.textContent]));
-  assert.deepEqual(backends.map((b) => b[0]), ["cuda", "vulkan", "cpu"]);
+  const backends = await page.$$eval('[data-testid="backend"]', (items) =>
+    items.map((i) => [i.getAttribute("data-backend"), i.getAttribute("data-ok"), i.textContent]),
+  );
+  assert.deepEqual(
+    backends.map((b) => b[0]),
+    ["cuda", "vulkan", "cpu"],
+  );
   assert.equal(backends[2]![1], "true");
   assert.match(backends[0]![2]!, /cuda skipped: /);
   // Overriding the backend starts a fresh engine process with it.
@@ -56,7 +70,7 @@ test("the hardware panel shows the proven backends, the active one and why the o
   await page.selectOption('[data-testid="backend-override"]', "cpu");
   await page.waitForFunction(() => (document.querySelector('[data-testid="backend-override"]') as HTMLSelectElement | null)?.value === "cpu");
   assert.notEqual(app.host.enginePid, pid);
-  assert.match(await page.textContent('[data-testid="engine-status"]') ?? "", /cpu/);
+  assert.match((await page.textContent('[data-testid="engine-status"]')) ?? "", /cpu/);
 });
 
 test("the library lists the models folder; choosing models shows their joint memory plan", async () => {
@@ -68,7 +82,7 @@ test("the library lists the models folder; choosing models shows their joint mem
   assert.equal(await page.inputValue('[data-testid="actor-path"]'), join(modelsDir, "tiny-chat.gguf"));
   await page.waitForSelector('[data-testid="memory-plan"]');
   assert.equal(await page.getAttribute('[data-testid="memory-plan"]', "data-verdict"), "fits-ram");
-  assert.match(await page.textContent('[data-testid="memory-verdict"]') ?? "", /runs on the CPU: [\d.]+ MiB of [\d.]+ GiB RAM/);
+  assert.match((await page.textContent('[data-testid="memory-verdict"]')) ?? "", /runs on the CPU: [\d.]+ MiB of [\d.]+ GiB RAM/);
   const segments = await page.$$eval('[data-testid="memory-bar-ram"] .segment', (s) => s.map((e) => e.getAttribute("data-label")));
   assert.deepEqual(segments, ["actor weights", "actor context", "critic context", "free"], "one copy: the critic shares the actor's weights");
   await page.screenshot({ path: join(artifactsDir, "memory-plan-and-library.png") });
@@ -93,9 +107,9 @@ test("a download shows progress, lands in the library, and a bad one says why", 
   await page.fill('[data-testid="download-uri"]', `${base}/missing.gguf`);
   await page.click('[data-testid="download-start"]');
   await page.waitForSelector('[data-testid="download"][data-state="failed"]', { timeout: 60_000 });
-  assert.match(await page.textContent('[data-testid="download"][data-state="failed"]') ?? "", /missing\.gguf/);
+  assert.match((await page.textContent('[data-testid="download"][data-state="failed"]')) ?? "", /missing\.gguf/);
   await page.fill('[data-testid="library-add-path"]', "/no/such.gguf");
   await page.click('[data-testid="library-add"]');
   await page.waitForSelector('[data-testid="errors-library"]');
-  assert.match(await page.textContent('[data-testid="errors-library"]') ?? "", /model file not found: \/no\/such\.gguf/);
+  assert.match((await page.textContent('[data-testid="errors-library"]')) ?? "", /model file not found: \/no\/such\.gguf/);
 });

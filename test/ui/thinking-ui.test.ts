@@ -49,22 +49,26 @@ test("a thinking node shows its thought folded, opens it, and the inspector show
   await page.waitForSelector('[data-testid="run-header"][data-status="finished"]');
   const draft = '[data-testid="tree-node"][data-node-id="n1"]';
   await page.waitForSelector(`${draft} [data-testid="node-thought"][data-open="false"]`);
-  assert.match(await page.textContent(`${draft} [data-testid="thought-toggle"]`) ?? "", /▸ thought · 22 tok/);
+  assert.match((await page.textContent(`${draft} [data-testid="thought-toggle"]`)) ?? "", /▸ thought · 22 tok/);
   assert.equal(await page.$(`${draft} [data-testid="node-thought-text"]`), null, "folded: the thought's text is not shown");
-  assert.match(await page.textContent(`${draft} [data-testid="node-text"]`) ?? "", /^Tom has 3 \+ 4 = 7 apples/);
+  assert.match((await page.textContent(`${draft} [data-testid="node-text"]`)) ?? "", /^Tom has 3 \+ 4 = 7 apples/);
 
   await page.click(`${draft} [data-testid="thought-toggle"]`);
   await page.waitForSelector(`${draft} [data-testid="node-thought"][data-open="true"]`);
-  assert.match(await page.textContent(`${draft} [data-testid="node-thought-text"]`) ?? "", /That is 8\? No: 3 \+ 4 = 7\./);
+  assert.match((await page.textContent(`${draft} [data-testid="node-thought-text"]`)) ?? "", /That is 8\? No: 3 \+ 4 = 7\./);
 
   await page.click(draft);
   await page.waitForSelector('[data-testid="inspector-thought"]');
-  assert.match(await page.textContent('[data-testid="inspector-thought"]') ?? "", /^Tom starts with 3 apples/);
-  assert.match(await page.textContent('[data-testid="inspector-output"]') ?? "", /^Tom has 3 \+ 4 = 7 apples\. Final answer: 7$/);
-  assert.match(await page.textContent('[data-testid="inspector-tokens"]') ?? "", /prompt \d+ evaluated · 0 reused · thought 22 · answer 11/);
-  assert.match(await page.textContent('[data-testid="inspector-answer"]') ?? "", /^7$/);
+  assert.match((await page.textContent('[data-testid="inspector-thought"]')) ?? "", /^Tom starts with 3 apples/);
+  assert.match((await page.textContent('[data-testid="inspector-output"]')) ?? "", /^Tom has 3 \+ 4 = 7 apples\. Final answer: 7$/);
+  assert.match((await page.textContent('[data-testid="inspector-tokens"]')) ?? "", /prompt \d+ evaluated · 0 reused · thought 22 · answer 11/);
+  assert.match((await page.textContent('[data-testid="inspector-answer"]')) ?? "", /^7$/);
 
   const critique = '[data-testid="tree-node"][data-node-id="n2"]';
-  assert.match(await page.textContent(`${critique} [data-testid="thought-toggle"]`) ?? "", /▸ thought · \d+ tok/, "the critic's thinking phase is on its node too");
+  assert.match(
+    (await page.textContent(`${critique} [data-testid="thought-toggle"]`)) ?? "",
+    /▸ thought · \d+ tok/,
+    "the critic's thinking phase is on its node too",
+  );
   await page.screenshot({ path: join(repoRoot, "docs/screenshots/thinking-node.png") });
 });

@@ -52,11 +52,16 @@ const runStatus = () => app.page.getAttribute('[data-testid="run-header"]', "dat
 test("a Self-Refine run grows live in the tree: nodes, streamed tokens, scores, the selected path", async () => {
   const { page } = app;
   await page.waitForSelector('[data-testid="engine-status"][data-status="ready"]');
-  await setupRun({ strategy: "self-refine", question: "What is 12 + 30?", maxTokens: "48", params: { maxIterations: "2", feedbackModel: "critic", feedbackFormat: "json" } });
+  await setupRun({
+    strategy: "self-refine",
+    question: "What is 12 + 30?",
+    maxTokens: "48",
+    params: { maxIterations: "2", feedbackModel: "critic", feedbackFormat: "json" },
+  });
   await page.click('[data-testid="actor-path"]');
   await page.click('[data-testid="question"]'); // blur: the actor's metadata appears
   await page.waitForSelector('[data-testid="actor-model-meta"]');
-  assert.match(await page.textContent('[data-testid="actor-model-meta"]') ?? "", /llama · tiny-chat .* 2 layers .* chat template/);
+  assert.match((await page.textContent('[data-testid="actor-model-meta"]')) ?? "", /llama · tiny-chat .* 2 layers .* chat template/);
   await start();
   // Tokens stream into the first node while it is still running.
   await page.waitForFunction(() => {
@@ -75,8 +80,8 @@ test("a Self-Refine run grows live in the tree: nodes, streamed tokens, scores, 
 
   await page.click('[data-testid="tree-node"][data-role="critique"]');
   await page.waitForSelector('[data-testid="inspector"]');
-  assert.match(await page.textContent('[data-testid="inspector-output"]') ?? "", /^\{/);
-  assert.match(await page.textContent('[data-testid="inspector"]') ?? "", /Prompt[\s\S]*system/);
+  assert.match((await page.textContent('[data-testid="inspector-output"]')) ?? "", /^\{/);
+  assert.match((await page.textContent('[data-testid="inspector"]')) ?? "", /Prompt[\s\S]*system/);
 });
 
 test("reloading the page restores the run from its log", async () => {
@@ -95,7 +100,7 @@ test("collapsing a subtree hides its nodes", async () => {
   const before = await count();
   await page.click('[data-testid="tree-node"][data-node-id="n1"] [data-testid="collapse-toggle"]');
   assert.ok((await count()) < before);
-  assert.match(await page.textContent('[data-testid="tree-node"][data-node-id="n1"] [data-testid="collapse-toggle"]') ?? "", /^\+\d+$/);
+  assert.match((await page.textContent('[data-testid="tree-node"][data-node-id="n1"] [data-testid="collapse-toggle"]')) ?? "", /^\+\d+$/);
   await page.click('[data-testid="tree-node"][data-node-id="n1"] [data-testid="collapse-toggle"]');
   assert.equal(await count(), before);
 });
@@ -107,15 +112,15 @@ test("an MCTS run can be replayed iteration by iteration", async () => {
   await page.waitForSelector('[data-testid="run-header"][data-status="finished"]', { timeout: 120_000 });
   await page.focus('[data-testid="search-slider"]');
   await page.keyboard.press("Home");
-  assert.match(await page.textContent('[data-testid="search-replay"]') ?? "", /1 \/ 3 · expanded n1/);
+  assert.match((await page.textContent('[data-testid="search-replay"]')) ?? "", /1 \/ 3 · expanded n1/);
   const stats = await page.$$eval('[data-testid="search-stat"]', (nodes) => nodes.map((n) => n.textContent));
   // The search knows two roots (the answer, the dummy "I Don't Know") and one child; the dummy may lie outside the drawn view.
   assert.ok(stats.length >= 2 && stats.length <= 3, `search stats drawn: ${stats.join(" | ")}`);
-  assert.match(await page.textContent('[data-node-id="n1"] [data-testid="search-stat"]') ?? "", /· n 2$/, "the expanded root has its second reward sample");
+  assert.match((await page.textContent('[data-node-id="n1"] [data-testid="search-stat"]')) ?? "", /· n 2$/, "the expanded root has its second reward sample");
   assert.ok((await page.$$(".node-card.later")).length >= 1, "answers found later are dimmed");
   await page.screenshot({ path: join(artifactsDir, "mcts-replay.png") });
   await page.keyboard.press("End");
-  assert.match(await page.textContent('[data-testid="search-replay"]') ?? "", /final \(3 iterations\)/);
+  assert.match((await page.textContent('[data-testid="search-replay"]')) ?? "", /final \(3 iterations\)/);
 });
 
 test("a bad model path shows its error next to the form, and no run starts", async () => {
@@ -123,7 +128,7 @@ test("a bad model path shows its error next to the form, and no run starts", asy
   await setupRun({ strategy: "single-pass", question: "2+2?", maxTokens: "8", actorPath: "/no/such/model.gguf" });
   await page.click('[data-testid="start-run"]');
   await page.waitForSelector('[data-testid="errors-setup"]');
-  assert.match(await page.textContent('[data-testid="errors-setup"]') ?? "", /actor model: model file not found: \/no\/such\/model\.gguf/);
+  assert.match((await page.textContent('[data-testid="errors-setup"]')) ?? "", /actor model: model file not found: \/no\/such\/model\.gguf/);
 });
 
 test("cancel stops generation and the run shows it was cancelled", async () => {
@@ -135,28 +140,33 @@ test("cancel stops generation and the run shows it was cancelled", async () => {
   await page.waitForFunction(() => (document.querySelector('[data-testid="node-text"]')?.textContent ?? "").length > 20);
   await page.click('[data-testid="cancel-run"]');
   await page.waitForSelector('[data-testid="run-header"][data-status="failed"]');
-  assert.match(await page.textContent('[data-testid="run-failure"]') ?? "", /cancelled/);
+  assert.match((await page.textContent('[data-testid="run-failure"]')) ?? "", /cancelled/);
   assert.equal(await page.getAttribute('[data-testid="tree-node"]', "data-status"), "aborted");
 });
 
 test("a killed engine process is reported, completed nodes stay, and the next run works", async () => {
   const { page, host } = app;
-  await setupRun({ strategy: "self-refine", question: "Count to a thousand.", maxTokens: "64", params: { maxIterations: "3", stopScore: "10", feedbackModel: "critic", feedbackFormat: "json" } });
+  await setupRun({
+    strategy: "self-refine",
+    question: "Count to a thousand.",
+    maxTokens: "64",
+    params: { maxIterations: "3", stopScore: "10", feedbackModel: "critic", feedbackFormat: "json" },
+  });
   await start();
   await page.waitForSelector('[data-testid="tree-node"][data-status="done"]');
   const pid = host.enginePid;
   assert.ok(pid);
   process.kill(pid, "SIGKILL");
   await page.waitForSelector('[data-testid="run-header"][data-status="failed"]');
-  assert.match(await page.textContent('[data-testid="run-failure"]') ?? "", /engine-crashed.*the engine process stopped \(killed by SIGKILL\)/);
-  assert.match(await page.textContent('[data-testid="errors-engine"]') ?? "", /engine process stopped/);
+  assert.match((await page.textContent('[data-testid="run-failure"]')) ?? "", /engine-crashed.*the engine process stopped \(killed by SIGKILL\)/);
+  assert.match((await page.textContent('[data-testid="errors-engine"]')) ?? "", /engine process stopped/);
   const done = await page.$$eval('[data-testid="tree-node"][data-status="done"]', (nodes) => nodes.map((n) => n.getAttribute("data-node-id")));
   assert.ok(done.includes("n1"));
   await page.screenshot({ path: join(artifactsDir, "engine-crashed.png") });
   // The log itself kept the completed nodes and records why the run ended.
   await page.reload();
   await page.waitForSelector('[data-testid="run-header"][data-status="failed"]');
-  assert.match(await page.textContent('[data-testid="run-failure"]') ?? "", /engine-crashed/);
+  assert.match((await page.textContent('[data-testid="run-failure"]')) ?? "", /engine-crashed/);
   const replayed = await page.$$eval('[data-testid="tree-node"][data-status="done"]', (nodes) => nodes.map((n) => n.getAttribute("data-node-id")));
   assert.deepEqual(replayed.slice(0, done.length), done);
 

@@ -13,7 +13,15 @@ export async function startCriticEval(ctx: EngineContext, input: Input<"startCri
   await checkModelFiles([input.critic, ...(input.actor ? [input.actor] : [])]);
   const evalId = newRunId(`critic-eval-${input.mode}`);
   const signal = ctx.jobs.start("critic-eval", evalId);
-  let event: CriticEvalEvent = { type: "critic-eval", evalId, mode: input.mode, dataset: resolve(input.dataset), state: "running", done: 0, total: items.length };
+  let event: CriticEvalEvent = {
+    type: "critic-eval",
+    evalId,
+    mode: input.mode,
+    dataset: resolve(input.dataset),
+    state: "running",
+    done: 0,
+    total: items.length,
+  };
   const publish = (update: Partial<CriticEvalEvent>) => {
     event = { ...event, ...update };
     ctx.options.emit(event);
@@ -44,8 +52,12 @@ async function writeCriticEvalResult(ctx: EngineContext, evalId: string, request
 function finishedScores(outcome: CriticEvalOutcome): Pick<CriticEvalEvent, "processbench" | "realcritic"> {
   if (outcome.mode === "processbench") {
     const r = outcome.result;
-    return { processbench: { items: r.rows.length, erroneousAccuracy: r.erroneousAccuracy, correctAccuracy: r.correctAccuracy, f1: r.f1, unparseable: r.unparseable } };
+    return {
+      processbench: { items: r.rows.length, erroneousAccuracy: r.erroneousAccuracy, correctAccuracy: r.correctAccuracy, f1: r.f1, unparseable: r.unparseable },
+    };
   }
   const r = outcome.result;
-  return { realcritic: { items: r.rows.length, solver: outcome.solver, accuracyBefore: r.accuracyBefore, accuracyAfter: r.accuracyAfter, transitions: r.transitions } };
+  return {
+    realcritic: { items: r.rows.length, solver: outcome.solver, accuracyBefore: r.accuracyBefore, accuracyAfter: r.accuracyAfter, transitions: r.transitions },
+  };
 }

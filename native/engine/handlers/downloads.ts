@@ -25,7 +25,9 @@ export async function startDownload(ctx: EngineContext, { uri, sha256, fileName 
     },
   })
     .then((result) => ctx.options.emit({ ...base, state: "done", ...last, downloadedBytes: result.sizeBytes, totalBytes: result.sizeBytes, path: result.path }))
-    .catch((error: Error & { kind?: string }) => ctx.options.emit({ ...base, state: error.kind === "cancelled" ? "cancelled" : "failed", ...last, error: error.message }))
+    .catch((error: Error & { kind?: string }) =>
+      ctx.options.emit({ ...base, state: error.kind === "cancelled" ? "cancelled" : "failed", ...last, error: error.message }),
+    )
     .finally(() => ctx.jobs.finish(downloadId));
   return { downloadId };
 }

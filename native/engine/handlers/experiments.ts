@@ -42,7 +42,12 @@ export async function loadExperiment(ctx: EngineContext, { path, baseline }: Inp
   return { ...view.info, progress: ctx.experiments.get(resolve(path))?.progress ?? null };
 }
 
-function experimentView(path: string, config: ExperimentConfig, { results, summary }: SummarizedResults, items: ExperimentItems | null): Omit<ExperimentInfo, "progress"> {
+function experimentView(
+  path: string,
+  config: ExperimentConfig,
+  { results, summary }: SummarizedResults,
+  items: ExperimentItems | null,
+): Omit<ExperimentInfo, "progress"> {
   const dataset = items?.fields ?? null;
   const columns = config.columns.map((c) => c.name);
   return {
@@ -70,7 +75,21 @@ export async function startExperiment(ctx: EngineContext, input: Input<"startExp
   const concurrency = input.concurrency ?? (remoteOnly ? undefined : autoConcurrency((await engineRuntime(ctx)).report.active));
   const control = new ExperimentControl();
   const total = prepared.tasks.length * config.columns.length;
-  const entry = { control, progress: { type: "experiment-progress" as const, path, state: "running" as const, done: 0, total, running: 0, etaSeconds: null, tokensPerSecond: 0, cacheHits: 0, skippedRecords: 0 } as ExperimentProgressEvent };
+  const entry = {
+    control,
+    progress: {
+      type: "experiment-progress" as const,
+      path,
+      state: "running" as const,
+      done: 0,
+      total,
+      running: 0,
+      etaSeconds: null,
+      tokensPerSecond: 0,
+      cacheHits: 0,
+      skippedRecords: 0,
+    } as ExperimentProgressEvent,
+  };
   ctx.experiments.set(path, entry);
   ctx.jobs.add("experiment", path, () => control.stop());
   const publish = (update: Partial<ExperimentProgressEvent>) => {
@@ -94,7 +113,9 @@ export async function startExperiment(ctx: EngineContext, input: Input<"startExp
         tokensPerSecond: p.tokensPerSecond,
         cacheHits: p.cacheHits,
         skippedRecords: p.skippedRecords.length,
-        ...(p.endpoints ? { endpoints: p.endpoints.map(({ endpoint, done, running, tokensPerSecond, down }) => ({ endpoint, done, running, tokensPerSecond, down })) } : {}),
+        ...(p.endpoints
+          ? { endpoints: p.endpoints.map(({ endpoint, done, running, tokensPerSecond, down }) => ({ endpoint, done, running, tokensPerSecond, down })) }
+          : {}),
       }),
   })
     .then((results) => publish({ state: control.signal.aborted ? "stopped" : "finished", done: results.length, running: 0 }))
@@ -106,13 +127,23 @@ export async function startExperiment(ctx: EngineContext, input: Input<"startExp
 async function newExperimentConfig(ctx: EngineContext, input: Input<"startExperiment">): Promise<ExperimentConfig> {
   if (!input.dataset || !input.columns || !input.pairs) throw new ExperimentError("a new experiment needs a dataset, at least one strategy and an actor model");
   const pairs = input.pairs.map((pair) => ({ actor: pair.actor, critic: pair.critic ?? { path: pair.actor.path } }));
-  const config = await buildExperimentConfig({ ...input, dataset: resolve(input.dataset), strategies: input.columns, pairs, gpu: ctx.options.gpu, threads: ctx.options.threads });
+  const config = await buildExperimentConfig({
+    ...input,
+    dataset: resolve(input.dataset),
+    strategies: input.columns,
+    pairs,
+    gpu: ctx.options.gpu,
+    threads: ctx.options.threads,
+  });
   for (const column of config.columns) resolveStrategyParams(getStrategy(column.strategy), column.params ?? {});
   for (const pair of pairs) await checkRoleModels(pair);
   return config;
 }
 
-export async function controlExperiment(ctx: EngineContext, { path, action }: Input<"controlExperiment">): Promise<{ state: ExperimentProgressEvent["state"] }> {
+export async function controlExperiment(
+  ctx: EngineContext,
+  { path, action }: Input<"controlExperiment">,
+): Promise<{ state: ExperimentProgressEvent["state"] }> {
   const entry = ctx.experiments.get(resolve(path));
   if (!entry || (entry.progress.state !== "running" && entry.progress.state !== "paused")) throw new Error(`no experiment is running in ${path}`);
   if (action === "pause") entry.control.pause();
@@ -133,8 +164,14 @@ export async function listExperiments(ctx: EngineContext, _input: Input<"listExp
   for (const path of paths) {
     const config = readExperimentConfig(path);
     if (!config) continue;
-    const modified = await stat(join(path, "experiment.json")).then((s) => s.mtime, () => new Date(0));
-    const results = await stat(join(path, "results.jsonl")).then((s) => s.mtime, () => modified);
+    const modified = await stat(join(path, "experiment.json")).then(
+      (s) => s.mtime,
+      () => new Date(0),
+    );
+    const results = await stat(join(path, "results.jsonl")).then(
+      (s) => s.mtime,
+      () => modified,
+    );
     const progress = ctx.experiments.get(path)?.progress;
     const checkpointed = readResults(path).length;
     listings.push({
@@ -156,7 +193,10 @@ export async function listExperiments(ctx: EngineContext, _input: Input<"listExp
  * compare view reloads several times a second while an experiment runs. A dataset moved away only loses them.
  */
 async function datasetFields(ctx: EngineContext, config: ExperimentConfig): Promise<ExperimentItems | null> {
-  const mtime = await stat(config.dataset).then((s) => s.mtimeMs, () => null);
+  const mtime = await stat(config.dataset).then(
+    (s) => s.mtimeMs,
+    () => null,
+  );
   if (mtime === null) return null;
   const key = JSON.stringify([config.dataset, config.limit, config.offset, config.fields, mtime]);
   let fields = ctx.datasetFieldCache.get(key);

@@ -81,7 +81,16 @@ export async function listRuns(runsDir: string, active: Set<string>): Promise<Ru
       // Settled on disk too when its writer is gone; a run another live process writes stays "running".
       ({ status, failure } = await settleInterruptedRun(join(runsDir, runId), manifest, active.has(runId)));
     }
-    summaries.push({ runId, strategy: manifest.strategy, question: manifest.task.question, status, createdAt: manifest.createdAt, answer, correct, ...(failure ? { failure } : {}) });
+    summaries.push({
+      runId,
+      strategy: manifest.strategy,
+      question: manifest.task.question,
+      status,
+      createdAt: manifest.createdAt,
+      answer,
+      correct,
+      ...(failure ? { failure } : {}),
+    });
   }
   return summaries.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }

@@ -92,11 +92,14 @@ export async function prepareExperiment(dir: string, config: ExperimentConfig): 
   const fingerprintPath = join(dir, "dataset-fingerprint.json");
   if (existsSync(configPath)) {
     const existing = readFileSync(configPath, "utf8");
-    if (existing !== `${JSON.stringify(config, null, 2)}\n`) throw new ExperimentError(`${dir} holds a different experiment; resume it with its own settings or use another folder`);
+    if (existing !== `${JSON.stringify(config, null, 2)}\n`)
+      throw new ExperimentError(`${dir} holds a different experiment; resume it with its own settings or use another folder`);
     if (existsSync(fingerprintPath)) {
       const before = JSON.parse(readFileSync(fingerprintPath, "utf8")) as typeof fingerprint;
       if (before.sha256 !== fingerprint.sha256) {
-        throw new ExperimentError(`the items of ${config.dataset} changed since this experiment started (${before.items} items then, ${fingerprint.items} now); finished cells would not match their items — restore the file or start a new experiment folder`);
+        throw new ExperimentError(
+          `the items of ${config.dataset} changed since this experiment started (${before.items} items then, ${fingerprint.items} now); finished cells would not match their items — restore the file or start a new experiment folder`,
+        );
       }
     }
   } else {

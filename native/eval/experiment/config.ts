@@ -32,7 +32,10 @@ export function pairLabel(pair: ModelPair): string {
  * Columns for strategies × model pairs. With one pair the strategy names stand alone; with several each column
  * is "<strategy> @ <pair>". Names are made unique (#2, #3…) so two spellings of one strategy can sit side by side.
  */
-export function columnsFor(strategies: ReadonlyArray<{ name: string; strategy: string; params?: Record<string, unknown> }>, pairs: readonly ModelPair[]): ExperimentColumn[] {
+export function columnsFor(
+  strategies: ReadonlyArray<{ name: string; strategy: string; params?: Record<string, unknown> }>,
+  pairs: readonly ModelPair[],
+): ExperimentColumn[] {
   if (!strategies.length) throw new ExperimentError("an experiment needs at least one strategy");
   if (!pairs.length) throw new ExperimentError("an experiment needs at least one actor model");
   const seen = new Map<string, number>();
@@ -41,7 +44,13 @@ export function columnsFor(strategies: ReadonlyArray<{ name: string; strategy: s
       const base = pairs.length > 1 ? `${s.name} @ ${pairLabel(pair)}` : s.name;
       const count = (seen.get(base) ?? 0) + 1;
       seen.set(base, count);
-      return { name: count > 1 ? `${base}#${count}` : base, strategy: s.strategy, ...(s.params ? { params: s.params } : {}), actor: pair.actor, critic: pair.critic };
+      return {
+        name: count > 1 ? `${base}#${count}` : base,
+        strategy: s.strategy,
+        ...(s.params ? { params: s.params } : {}),
+        actor: pair.actor,
+        critic: pair.critic,
+      };
     }),
   );
 }
@@ -76,7 +85,12 @@ export function readExperimentConfig(dir: string): ExperimentConfig | null {
 
 /** The experiment's slice of its dataset, as configured (malformed records skipped only if it says so). */
 export function loadExperimentDataset(config: ExperimentConfig, options: { skipMalformed?: boolean } = {}) {
-  return loadDataset(config.dataset, { limit: config.limit, offset: config.offset, fields: config.fields, skipMalformed: options.skipMalformed ?? config.skipMalformed });
+  return loadDataset(config.dataset, {
+    limit: config.limit,
+    offset: config.offset,
+    fields: config.fields,
+    skipMalformed: options.skipMalformed ?? config.skipMalformed,
+  });
 }
 
 /** A column before it is paired with models: a strategy with parameters, named. */

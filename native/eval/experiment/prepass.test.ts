@@ -21,13 +21,22 @@ const backends = () => ({
   actor: new ScriptedBackend((r) => `Step 1: add.\nThe answer is ${2 * item(r)}`),
   critic: new ScriptedBackend((r) => {
     const i = item(r);
-    return JSON.stringify({ steps: [0, 1].map(() => ({ why: "w", verdict: "correct", score: Math.min(10, 5 * i) })), critique: "c", finalCorrect: true, score: 2 * i + 2 });
+    return JSON.stringify({
+      steps: [0, 1].map(() => ({ why: "w", verdict: "correct", score: Math.min(10, 5 * i) })),
+      critique: "c",
+      finalCorrect: true,
+      score: 2 * i + 2,
+    });
   }),
 });
 
 test("a MAgICoRe column gets the dataset's first-sample reward mean and std, recorded and replayed, in every cell", async () => {
   const dir = join(scratch, "exp");
-  const config: ExperimentConfig = { dataset, columns: [{ name: "magicore", strategy: "magicore", params: { k: 2 }, actor: { path: "a" }, critic: { path: "c" } }], seed: 3 };
+  const config: ExperimentConfig = {
+    dataset,
+    columns: [{ name: "magicore", strategy: "magicore", params: { k: 2 }, actor: { path: "a" }, critic: { path: "c" } }],
+    seed: 3,
+  };
   const counted = backends();
   const results = await runExperiment(dir, config, { deps: { backends: counted } });
   const rewards = [0.65, 1.6, 1.8];
@@ -53,9 +62,16 @@ test("a MAgICoRe column gets the dataset's first-sample reward mean and std, rec
 
 test("given statistics (rewardStd > 0) skip the pre-pass", async () => {
   const dir = join(scratch, "given");
-  const config: ExperimentConfig = { dataset, columns: [{ name: "m", strategy: "magicore", params: { k: 2, rewardMean: 1, rewardStd: 0.2 }, actor: { path: "a" }, critic: { path: "c" } }], seed: 3 };
+  const config: ExperimentConfig = {
+    dataset,
+    columns: [{ name: "m", strategy: "magicore", params: { k: 2, rewardMean: 1, rewardStd: 0.2 }, actor: { path: "a" }, critic: { path: "c" } }],
+    seed: 3,
+  };
   const counted = backends();
   const results = await runExperiment(dir, config, { deps: { backends: counted } });
   assert.equal(counted.actor.requests.length, 3 * 2);
-  assert.equal(results.every((r) => !r.cachedGenerations), true);
+  assert.equal(
+    results.every((r) => !r.cachedGenerations),
+    true,
+  );
 });

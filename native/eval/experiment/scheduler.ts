@@ -101,7 +101,17 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
   const cache = options.cache === false ? undefined : new GenerationCache(join(dir, "generation-cache.jsonl"));
   // Dataset-wide statistics some strategies need (MAgICoRE) come first: a cheap run per item, replayed by the cells.
   const unfinished = new Set(pendingCells(dir, tasks, config.columns).map((cell) => cell.column.name));
-  const columns = await withDatasetStatistics(config.columns, { dir, config, tasks, concurrency, lanes, signal: control.signal, cache, deps: options.deps, unfinished }).catch((error: unknown) => {
+  const columns = await withDatasetStatistics(config.columns, {
+    dir,
+    config,
+    tasks,
+    concurrency,
+    lanes,
+    signal: control.signal,
+    cache,
+    deps: options.deps,
+    unfinished,
+  }).catch((error: unknown) => {
     cache?.close();
     throw error;
   });
@@ -123,7 +133,17 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
   const progress = (): ExperimentProgress => {
     const elapsed = (performance.now() - started - pausedNow()) / 1000;
     const rate = (finished - firstFinished) / elapsed;
-    return { done: finished, total, running, paused: control.paused, etaSeconds: rate > 0 ? (total - finished) / rate : Number.NaN, tokensPerSecond: elapsed > 0 ? tokens / elapsed : 0, cacheHits: cache?.hits ?? 0, skippedRecords: skipped, ...(pool ? { endpoints: pool.stats() } : {}) };
+    return {
+      done: finished,
+      total,
+      running,
+      paused: control.paused,
+      etaSeconds: rate > 0 ? (total - finished) / rate : Number.NaN,
+      tokensPerSecond: elapsed > 0 ? tokens / elapsed : 0,
+      cacheHits: cache?.hits ?? 0,
+      skippedRecords: skipped,
+      ...(pool ? { endpoints: pool.stats() } : {}),
+    };
   };
   const unsubscribe = control.onChange(() => {
     if (control.paused && pausedSince === null) pausedSince = performance.now();
@@ -148,9 +168,21 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
       let moved = false;
       let lease: EndpointLease | null = null;
       try {
-        lease = pool ? await pool.acquire(cell.column, control.signal).catch((error: unknown) => (control.signal.aborted ? null : Promise.reject(error))) : null;
+        lease = pool
+          ? await pool.acquire(cell.column, control.signal).catch((error: unknown) => (control.signal.aborted ? null : Promise.reject(error)))
+          : null;
         if (pool && !lease) return;
-        result = await runCell(cell, { dir, config, concurrency, lanes, slot, signal: control.signal, cache, deps: options.deps, ...(lease ? { models: lease } : {}) });
+        result = await runCell(cell, {
+          dir,
+          config,
+          concurrency,
+          lanes,
+          slot,
+          signal: control.signal,
+          cache,
+          deps: options.deps,
+          ...(lease ? { models: lease } : {}),
+        });
         // Its endpoint stopped answering: the cell goes back in the queue for another; its finished generations are cached.
         moved = result?.status === "failed" && lease?.endpointFailed() === true;
         lease?.release(result?.totalTokens ?? 0, result !== undefined && !moved);

@@ -7,7 +7,17 @@ import type { CellResult } from "./checkpoint.ts";
 import { summarizedResults } from "./summary-cache.ts";
 
 const cell = (item: number, column: string, correct: boolean): CellResult => ({
-  item, itemId: String(item), column, runId: `${column}--${item}`, status: "finished", correct, initialCorrect: correct, answer: "1", pathTokens: 5, totalTokens: 10, wallMs: 3,
+  item,
+  itemId: String(item),
+  column,
+  runId: `${column}--${item}`,
+  status: "finished",
+  correct,
+  initialCorrect: correct,
+  answer: "1",
+  pathTokens: 5,
+  totalTokens: 10,
+  wallMs: 3,
 });
 
 test("the summary is worked out once per version of results.jsonl", () => {

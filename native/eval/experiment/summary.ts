@@ -9,7 +9,11 @@ export type { ColumnSummary, ExperimentSummary, FieldBreakdown };
  * Accuracy per value of each categorical dataset field (MATH-500's level and subject, say): fields with 2 to 20
  * distinct values over the items every column finished.
  */
-export function breakdownByField(results: readonly CellResult[], columns: readonly string[], itemFields: ReadonlyArray<Record<string, string>>): FieldBreakdown[] {
+export function breakdownByField(
+  results: readonly CellResult[],
+  columns: readonly string[],
+  itemFields: ReadonlyArray<Record<string, string>>,
+): FieldBreakdown[] {
   const byKey = new Map(results.map((r) => [`${r.item}|${r.column}`, r]));
   const items = [...new Set(results.map((r) => r.item))].filter((item) => columns.every((c) => byKey.has(`${item}|${c}`))).sort((a, b) => a - b);
   const fields = [...new Set(items.flatMap((item) => Object.keys(itemFields[item] ?? {})))].sort();
@@ -22,7 +26,11 @@ export function breakdownByField(results: readonly CellResult[], columns: readon
       field,
       rows: values.map((value) => {
         const matching = items.filter((item) => itemFields[item]?.[field] === value);
-        return { value, items: matching.length, accuracy: Object.fromEntries(columns.map((c) => [c, mean(matching.map((item) => Number(byKey.get(`${item}|${c}`)!.correct === true)))])) };
+        return {
+          value,
+          items: matching.length,
+          accuracy: Object.fromEntries(columns.map((c) => [c, mean(matching.map((item) => Number(byKey.get(`${item}|${c}`)!.correct === true)))])),
+        };
       }),
     });
   }
@@ -41,7 +49,12 @@ function dynamicsOf(cells: readonly CellResult[]): ColumnSummary["dynamics"] {
   return Array.from({ length: longest }, (_, k) => {
     const points = cells.map((c) => c.trajectory?.[k]).filter((p): p is TrajectoryPoint => p !== undefined);
     const scores = points.map((p) => p.score).filter((v): v is number => v !== null);
-    return { candidate: k, items: points.length, accuracy: mean(points.map((p) => Number(p.correct === true))), meanScore: scores.length ? mean(scores) : null };
+    return {
+      candidate: k,
+      items: points.length,
+      accuracy: mean(points.map((p) => Number(p.correct === true))),
+      meanScore: scores.length ? mean(scores) : null,
+    };
   });
 }
 
@@ -78,7 +91,9 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
     pareto: paretoFrontier(summaries.map((s) => ({ id: s.column, tokens: s.meanTotalTokens, accuracy: s.accuracy }))),
     budgetMatched: budgets.map((budget) => ({
       budget,
-      accuracy: Object.fromEntries(columns.map((column) => [column, mean(items.map((item) => Number(correctWithin(byColumn.get(column)!.get(item)!, budget))))])),
+      accuracy: Object.fromEntries(
+        columns.map((column) => [column, mean(items.map((item) => Number(correctWithin(byColumn.get(column)!.get(item)!, budget))))]),
+      ),
     })),
   };
 }

@@ -35,7 +35,13 @@ test("writer and reader round-trip metadata of every kind and tensor layout", as
   assert.equal(header.metadata.get("x.b")!.value, true);
   assert.equal(header.metadata.get("x.i64")!.value, -5n);
   assert.deepEqual(header.metadata.get("x.arr")!.value, { itemType: GgufValueType.STRING, items: ["a", "bé"] });
-  assert.deepEqual(header.tensors.map((t) => [t.name, t.dims, t.offset]), [["a", [4, 2], 0], ["b", [64], 32]]);
+  assert.deepEqual(
+    header.tensors.map((t) => [t.name, t.dims, t.offset]),
+    [
+      ["a", [4, 2], 0],
+      ["b", [64], 32],
+    ],
+  );
   assert.equal(header.dataOffset % 32, 0);
   checkTensorData(header);
   const bytes = readFileSync(path);

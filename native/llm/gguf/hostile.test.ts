@@ -54,13 +54,27 @@ test("one huge metadata array is refused before it is read", async () => {
 
 test("arrays under the cap each, but over it together, are refused too", async () => {
   const header = new Header().start(0, 3);
-  for (const key of ["a", "b"]) header.str(key).u32(GgufValueType.ARRAY).u32(GgufValueType.UINT8).u64(MAX_METADATA_ITEMS / 2).zeros(MAX_METADATA_ITEMS / 2);
+  for (const key of ["a", "b"])
+    header
+      .str(key)
+      .u32(GgufValueType.ARRAY)
+      .u32(GgufValueType.UINT8)
+      .u64(MAX_METADATA_ITEMS / 2)
+      .zeros(MAX_METADATA_ITEMS / 2);
   header.str("c").u32(GgufValueType.ARRAY).u32(GgufValueType.UINT8).u64(1);
   await assert.rejects(checkModelFile(header.write("many-arrays.gguf")), /'c' claims 1 array items, past the \d+ a model's metadata may hold in total/);
 });
 
 test("nested arrays get a specific error", async () => {
-  const path = new Header().start(0, 1).str("x.nested").u32(GgufValueType.ARRAY).u32(GgufValueType.ARRAY).u64(1_000_000).u32(GgufValueType.UINT8).u64(0).write("nested.gguf");
+  const path = new Header()
+    .start(0, 1)
+    .str("x.nested")
+    .u32(GgufValueType.ARRAY)
+    .u32(GgufValueType.ARRAY)
+    .u64(1_000_000)
+    .u32(GgufValueType.UINT8)
+    .u64(0)
+    .write("nested.gguf");
   await assert.rejects(checkModelFile(path), /'x.nested' is an array of arrays/);
 });
 

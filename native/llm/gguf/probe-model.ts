@@ -27,7 +27,14 @@ export function writeProbeModel(path: string): Promise<void> {
 export async function writeSyntheticLlama(path: string, shape: SyntheticShape, name = "refinery-synthetic"): Promise<void> {
   const words = ["▁", "▁a", "▁the", "e", "t"];
   const extra = Math.max(0, shape.vocab - 259 - words.length);
-  const tokens = ["<unk>", "<s>", "</s>", ...Array.from({ length: 256 }, (_, i) => `<0x${i.toString(16).toUpperCase().padStart(2, "0")}>`), ...words, ...Array.from({ length: extra }, (_, i) => `▁w${i}`)];
+  const tokens = [
+    "<unk>",
+    "<s>",
+    "</s>",
+    ...Array.from({ length: 256 }, (_, i) => `<0x${i.toString(16).toUpperCase().padStart(2, "0")}>`),
+    ...words,
+    ...Array.from({ length: extra }, (_, i) => `▁w${i}`),
+  ];
   const types = tokens.map((_, i) => (i === 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : 1));
   const n = shape.embedding;
   const ff = shape.feedForward;

@@ -19,7 +19,6 @@ export interface RandomLlamaShape {
   name?: string;
 }
 
-
 export function float32ToFloat16Bits(value: number): number {
   const f32 = new Float32Array([value]);
   const bits = new Uint32Array(f32.buffer)[0]!;
@@ -66,7 +65,15 @@ const ones = (target: Buffer) => {
 };
 
 /** The tensors of a llama with random matrices and unit norms; the embedding doubles as the output matrix. */
-export function llamaTensors(shape: { embedding: number; layers: number; kvDim: number; feedForward: number; vocab: number; type: GgmlType; seed: number }): TensorToWrite[] {
+export function llamaTensors(shape: {
+  embedding: number;
+  layers: number;
+  kvDim: number;
+  feedForward: number;
+  vocab: number;
+  type: GgmlType;
+  seed: number;
+}): TensorToWrite[] {
   const { embedding: n, kvDim, feedForward: ff, type } = shape;
   let seed = shape.seed;
   const matrix = (name: string, dims: number[], scale = 0.08): TensorToWrite => ({ name, dims, type, fill: makeFiller(type, seed++, scale) });
@@ -140,7 +147,10 @@ export async function writeRandomLlama(
   const kvHeads = shape.kvHeads ?? heads;
   const kvDim = (n / heads) * kvHeads;
   const type = shape.weightType ?? GgmlType.F16;
-  const metadata = llamaMetadata({ embedding: n, layers, heads, kvHeads, feedForward: ff, contextLength: shape.contextLength, type }, shape.name ?? "refinery-random-llama");
+  const metadata = llamaMetadata(
+    { embedding: n, layers, heads, kvHeads, feedForward: ff, contextLength: shape.contextLength, type },
+    shape.name ?? "refinery-random-llama",
+  );
   metadata.set("llama.vocab_size", { type: GgufValueType.UINT32, value: vocab });
   for (const [key, kv] of source.metadata) if (key.startsWith("tokenizer.")) metadata.set(key, kv);
   if (tokenizer.renameTokens?.length) metadata.set("tokenizer.ggml.tokens", renameTokens(tokens, tokenizer.renameTokens));

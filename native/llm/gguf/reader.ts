@@ -3,16 +3,7 @@
 // short, tensor data missing) so the user gets a specific error before llama.cpp sees the file.
 import { open, type FileHandle } from "node:fs/promises";
 import { GgmlType } from "node-llama-cpp";
-import {
-  GGUF_DEFAULT_ALIGNMENT,
-  GGUF_MAGIC,
-  GgufValueType,
-  alignUp,
-  tensorByteSize,
-  type GgufArray,
-  type GgufKv,
-  type GgufValue,
-} from "./format.ts";
+import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GgufValueType, alignUp, tensorByteSize, type GgufArray, type GgufKv, type GgufValue } from "./format.ts";
 
 export interface GgufTensorInfo {
   name: string;
@@ -86,7 +77,10 @@ class ChunkedReader {
     return at;
   }
 
-  async u32() { const at = await this.view(4); return this.buffer.readUInt32LE(at); }
+  async u32() {
+    const at = await this.view(4);
+    return this.buffer.readUInt32LE(at);
+  }
   async u64() {
     const at = await this.view(8);
     const value = this.buffer.readBigUInt64LE(at);
@@ -101,24 +95,61 @@ class ChunkedReader {
   }
   async scalar(type: GgufValueType, key: string, nested = false): Promise<GgufValue> {
     switch (type) {
-      case GgufValueType.UINT8: { const at = await this.view(1); return this.buffer.readUInt8(at); }
-      case GgufValueType.INT8: { const at = await this.view(1); return this.buffer.readInt8(at); }
-      case GgufValueType.UINT16: { const at = await this.view(2); return this.buffer.readUInt16LE(at); }
-      case GgufValueType.INT16: { const at = await this.view(2); return this.buffer.readInt16LE(at); }
-      case GgufValueType.UINT32: { const at = await this.view(4); return this.buffer.readUInt32LE(at); }
-      case GgufValueType.INT32: { const at = await this.view(4); return this.buffer.readInt32LE(at); }
-      case GgufValueType.FLOAT32: { const at = await this.view(4); return this.buffer.readFloatLE(at); }
-      case GgufValueType.BOOL: { const at = await this.view(1); return this.buffer.readUInt8(at) !== 0; }
-      case GgufValueType.STRING: return this.string();
-      case GgufValueType.UINT64: { const at = await this.view(8); return this.buffer.readBigUInt64LE(at); }
-      case GgufValueType.INT64: { const at = await this.view(8); return this.buffer.readBigInt64LE(at); }
-      case GgufValueType.FLOAT64: { const at = await this.view(8); return this.buffer.readDoubleLE(at); }
+      case GgufValueType.UINT8: {
+        const at = await this.view(1);
+        return this.buffer.readUInt8(at);
+      }
+      case GgufValueType.INT8: {
+        const at = await this.view(1);
+        return this.buffer.readInt8(at);
+      }
+      case GgufValueType.UINT16: {
+        const at = await this.view(2);
+        return this.buffer.readUInt16LE(at);
+      }
+      case GgufValueType.INT16: {
+        const at = await this.view(2);
+        return this.buffer.readInt16LE(at);
+      }
+      case GgufValueType.UINT32: {
+        const at = await this.view(4);
+        return this.buffer.readUInt32LE(at);
+      }
+      case GgufValueType.INT32: {
+        const at = await this.view(4);
+        return this.buffer.readInt32LE(at);
+      }
+      case GgufValueType.FLOAT32: {
+        const at = await this.view(4);
+        return this.buffer.readFloatLE(at);
+      }
+      case GgufValueType.BOOL: {
+        const at = await this.view(1);
+        return this.buffer.readUInt8(at) !== 0;
+      }
+      case GgufValueType.STRING:
+        return this.string();
+      case GgufValueType.UINT64: {
+        const at = await this.view(8);
+        return this.buffer.readBigUInt64LE(at);
+      }
+      case GgufValueType.INT64: {
+        const at = await this.view(8);
+        return this.buffer.readBigInt64LE(at);
+      }
+      case GgufValueType.FLOAT64: {
+        const at = await this.view(8);
+        return this.buffer.readDoubleLE(at);
+      }
       case GgufValueType.ARRAY: {
         if (nested) throw new GgufFormatError(`metadata '${key}' is an array of arrays, which llama.cpp does not read: not a model file`, "corrupt");
         const itemType = (await this.u32()) as GgufValueType;
         const count = await this.u64();
         if (count > this.itemBudget) {
-          throw new GgufFormatError(`metadata '${key}' claims ${count} array items, past the ${MAX_METADATA_ITEMS} a model's metadata may hold in total: corrupt or hostile file`, "corrupt");
+          throw new GgufFormatError(
+            `metadata '${key}' claims ${count} array items, past the ${MAX_METADATA_ITEMS} a model's metadata may hold in total: corrupt or hostile file`,
+            "corrupt",
+          );
         }
         this.itemBudget -= count;
         const items: GgufValue[] = new Array(count);
@@ -159,7 +190,8 @@ export async function readGgufHeader(path: string): Promise<GgufHeader> {
       const dims: number[] = [];
       for (let d = 0; d < nDims; d++) dims.push(await reader.u64());
       const type = await reader.u32();
-      if (!KNOWN_TENSOR_TYPES.has(type)) throw new GgufFormatError(`tensor '${name}' has type ${type}, which this llama.cpp does not know: a newer or corrupt file`, "corrupt");
+      if (!KNOWN_TENSOR_TYPES.has(type))
+        throw new GgufFormatError(`tensor '${name}' has type ${type}, which this llama.cpp does not know: a newer or corrupt file`, "corrupt");
       const offset = await reader.u64();
       tensors.push({ name, dims, type, offset });
     }

@@ -1,16 +1,7 @@
 // Writes GGUF v3 files. Used to make test and benchmark models (random weights, real tokenizers) and kept
 // small: metadata of any type, tensors whose bytes the caller supplies.
 import { open } from "node:fs/promises";
-import {
-  GGUF_DEFAULT_ALIGNMENT,
-  GGUF_MAGIC,
-  GgufValueType,
-  alignUp,
-  tensorByteSize,
-  type GgufArray,
-  type GgufKv,
-  type GgufValue,
-} from "./format.ts";
+import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GgufValueType, alignUp, tensorByteSize, type GgufArray, type GgufKv, type GgufValue } from "./format.ts";
 
 export interface TensorToWrite {
   name: string;
@@ -28,8 +19,16 @@ class ByteSink {
     this.parts.push(buffer);
     this.length += buffer.length;
   }
-  u32(value: number) { const b = Buffer.alloc(4); b.writeUInt32LE(value); this.push(b); }
-  u64(value: number | bigint) { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(value)); this.push(b); }
+  u32(value: number) {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(value);
+    this.push(b);
+  }
+  u64(value: number | bigint) {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(value));
+    this.push(b);
+  }
   string(value: string) {
     const bytes = Buffer.from(value, "utf8");
     this.u64(bytes.length);
@@ -39,18 +38,53 @@ class ByteSink {
     const b = (size: number) => Buffer.alloc(size);
     let buf: Buffer;
     switch (type) {
-      case GgufValueType.UINT8: buf = b(1); buf.writeUInt8(value as number); break;
-      case GgufValueType.INT8: buf = b(1); buf.writeInt8(value as number); break;
-      case GgufValueType.UINT16: buf = b(2); buf.writeUInt16LE(value as number); break;
-      case GgufValueType.INT16: buf = b(2); buf.writeInt16LE(value as number); break;
-      case GgufValueType.UINT32: buf = b(4); buf.writeUInt32LE(value as number); break;
-      case GgufValueType.INT32: buf = b(4); buf.writeInt32LE(value as number); break;
-      case GgufValueType.FLOAT32: buf = b(4); buf.writeFloatLE(value as number); break;
-      case GgufValueType.BOOL: buf = b(1); buf.writeUInt8(value ? 1 : 0); break;
-      case GgufValueType.UINT64: buf = b(8); buf.writeBigUInt64LE(BigInt(value as number)); break;
-      case GgufValueType.INT64: buf = b(8); buf.writeBigInt64LE(BigInt(value as number)); break;
-      case GgufValueType.FLOAT64: buf = b(8); buf.writeDoubleLE(value as number); break;
-      case GgufValueType.STRING: this.string(value as string); return;
+      case GgufValueType.UINT8:
+        buf = b(1);
+        buf.writeUInt8(value as number);
+        break;
+      case GgufValueType.INT8:
+        buf = b(1);
+        buf.writeInt8(value as number);
+        break;
+      case GgufValueType.UINT16:
+        buf = b(2);
+        buf.writeUInt16LE(value as number);
+        break;
+      case GgufValueType.INT16:
+        buf = b(2);
+        buf.writeInt16LE(value as number);
+        break;
+      case GgufValueType.UINT32:
+        buf = b(4);
+        buf.writeUInt32LE(value as number);
+        break;
+      case GgufValueType.INT32:
+        buf = b(4);
+        buf.writeInt32LE(value as number);
+        break;
+      case GgufValueType.FLOAT32:
+        buf = b(4);
+        buf.writeFloatLE(value as number);
+        break;
+      case GgufValueType.BOOL:
+        buf = b(1);
+        buf.writeUInt8(value ? 1 : 0);
+        break;
+      case GgufValueType.UINT64:
+        buf = b(8);
+        buf.writeBigUInt64LE(BigInt(value as number));
+        break;
+      case GgufValueType.INT64:
+        buf = b(8);
+        buf.writeBigInt64LE(BigInt(value as number));
+        break;
+      case GgufValueType.FLOAT64:
+        buf = b(8);
+        buf.writeDoubleLE(value as number);
+        break;
+      case GgufValueType.STRING:
+        this.string(value as string);
+        return;
       case GgufValueType.ARRAY: {
         const array = value as GgufArray;
         this.u32(array.itemType);
@@ -58,11 +92,14 @@ class ByteSink {
         for (const item of array.items) this.value(array.itemType, item);
         return;
       }
-      default: throw new Error(`cannot write GGUF value type ${type as number}`);
+      default:
+        throw new Error(`cannot write GGUF value type ${type as number}`);
     }
     this.push(buf);
   }
-  concat() { return Buffer.concat(this.parts); }
+  concat() {
+    return Buffer.concat(this.parts);
+  }
 }
 
 export async function writeGguf(path: string, metadata: Map<string, GgufKv>, tensors: TensorToWrite[]): Promise<void> {

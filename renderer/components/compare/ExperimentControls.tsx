@@ -14,18 +14,24 @@ export function Progress({ progress }: { progress: ExperimentProgressEvent }) {
       <progress max={progress.total} value={progress.done} />
       <span data-testid="experiment-progress-text">
         {progress.state} · {progress.done}/{progress.total} cells · {progress.running} running
-        {progress.etaSeconds !== null && active ? ` · ${Math.round(progress.etaSeconds)} s left` : ""} · {fixed(progress.tokensPerSecond, 1)} tokens/s · {progress.cacheHits} cached
+        {progress.etaSeconds !== null && active ? ` · ${Math.round(progress.etaSeconds)} s left` : ""} · {fixed(progress.tokensPerSecond, 1)} tokens/s ·{" "}
+        {progress.cacheHits} cached
         {progress.skippedRecords ? ` · ${progress.skippedRecords} malformed records skipped` : ""}
         {progress.error ? ` · ${progress.error}` : ""}
         {progress.endpoints?.map((e) => (
           <span key={e.endpoint} className="endpoint-progress" data-testid="endpoint-progress">
-            {" "}· {e.endpoint}: {e.done} done, {e.running} running, {fixed(e.tokensPerSecond, 1)} tokens/s{e.down ? ` (down: ${e.down})` : ""}
+            {" "}
+            · {e.endpoint}: {e.done} done, {e.running} running, {fixed(e.tokensPerSecond, 1)} tokens/s{e.down ? ` (down: ${e.down})` : ""}
           </span>
         ))}
       </span>
       {active && (
         <>
-          <button type="button" data-testid="experiment-pause" onClick={() => void controller.controlExperiment(progress.state === "paused" ? "resume" : "pause")}>
+          <button
+            type="button"
+            data-testid="experiment-pause"
+            onClick={() => void controller.controlExperiment(progress.state === "paused" ? "resume" : "pause")}
+          >
             {progress.state === "paused" ? "Resume" : "Pause"}
           </button>
           <button type="button" data-testid="experiment-stop" onClick={() => void controller.controlExperiment("stop")}>
@@ -44,7 +50,8 @@ export function NewExperiment() {
   const form = useAppState((s) => s.experimentForm);
   const setForm = useAppState((s) => s.updateExperimentForm);
   const name = (path: string) => path.split(/[\\/]/).pop() || "—";
-  const toggle = (name: string) => setForm({ strategies: form.strategies.includes(name) ? form.strategies.filter((s) => s !== name) : [...form.strategies, name] });
+  const toggle = (name: string) =>
+    setForm({ strategies: form.strategies.includes(name) ? form.strategies.filter((s) => s !== name) : [...form.strategies, name] });
   return (
     <details className="new-experiment" open data-testid="new-experiment">
       <summary>New experiment</summary>
@@ -64,30 +71,63 @@ export function NewExperiment() {
             </span>
           ))
         )}
-        <button type="button" data-testid="experiment-add-pair" title="columns become strategy × model pair" onClick={() => setForm({ ...form, pairs: [...form.pairs, controller.setupPair()] })}>
+        <button
+          type="button"
+          data-testid="experiment-add-pair"
+          title="columns become strategy × model pair"
+          onClick={() => setForm({ ...form, pairs: [...form.pairs, controller.setupPair()] })}
+        >
           + add the run setup's models as a pair
         </button>
       </div>
       <div className="row small experiment-fields">
         <label className="wide">
           dataset file (.jsonl / .json)
-          <input data-testid="experiment-dataset" placeholder="tasks/gsm8k_test.jsonl" value={form.dataset} onChange={(e) => setForm({ ...form, dataset: e.target.value })} />
+          <input
+            data-testid="experiment-dataset"
+            placeholder="tasks/gsm8k_test.jsonl"
+            value={form.dataset}
+            onChange={(e) => setForm({ ...form, dataset: e.target.value })}
+          />
         </label>
         <label title="how many items of the dataset, from the first (empty: all)">
           items (empty: all)
-          <input data-testid="experiment-limit" className="short" placeholder="all" value={form.limit} onChange={(e) => setForm({ ...form, limit: e.target.value })} />
+          <input
+            data-testid="experiment-limit"
+            className="short"
+            placeholder="all"
+            value={form.limit}
+            onChange={(e) => setForm({ ...form, limit: e.target.value })}
+          />
         </label>
         <label className="wide" title="where results go; a folder holding a stopped experiment resumes it">
           output folder (empty: a new one)
-          <input data-testid="experiment-out" placeholder="a new folder next to the runs" value={form.out} onChange={(e) => setForm({ ...form, out: e.target.value })} />
+          <input
+            data-testid="experiment-out"
+            placeholder="a new folder next to the runs"
+            value={form.out}
+            onChange={(e) => setForm({ ...form, out: e.target.value })}
+          />
         </label>
         <label title="dataset items run at the same time (empty: the engine decides)">
           items at once
-          <input data-testid="experiment-concurrency" className="short" placeholder="auto" value={form.concurrency} onChange={(e) => setForm({ ...form, concurrency: e.target.value })} />
+          <input
+            data-testid="experiment-concurrency"
+            className="short"
+            placeholder="auto"
+            value={form.concurrency}
+            onChange={(e) => setForm({ ...form, concurrency: e.target.value })}
+          />
         </label>
         <label title="max total tokens per run (empty: none)">
           tokens per run (cap)
-          <input data-testid="experiment-budget" className="short" placeholder="none" value={form.budget} onChange={(e) => setForm({ ...form, budget: e.target.value })} />
+          <input
+            data-testid="experiment-budget"
+            className="short"
+            placeholder="none"
+            value={form.budget}
+            onChange={(e) => setForm({ ...form, budget: e.target.value })}
+          />
         </label>
       </div>
       <div className="row small strategy-choices">
@@ -95,20 +135,31 @@ export function NewExperiment() {
           .filter((s) => s.name !== "pipeline")
           .map((s) => (
             <label key={s.name} title={s.summary}>
-              <input type="checkbox" data-testid={`experiment-strategy-${s.name}`} checked={form.strategies.includes(s.name)} onChange={() => toggle(s.name)} /> {s.name}
+              <input type="checkbox" data-testid={`experiment-strategy-${s.name}`} checked={form.strategies.includes(s.name)} onChange={() => toggle(s.name)} />{" "}
+              {s.name}
             </label>
           ))}
       </div>
       <div className="row small">
         <label className="wide">
           more columns (strategy:param=value; … or @preset.json)
-          <input data-testid="experiment-specs" placeholder="self-consistency:n=8; best-of-n:n=4,temperature=1; @path/to/preset.json" value={form.specs} onChange={(e) => setForm({ specs: e.target.value })} />
+          <input
+            data-testid="experiment-specs"
+            placeholder="self-consistency:n=8; best-of-n:n=4,temperature=1; @path/to/preset.json"
+            value={form.specs}
+            onChange={(e) => setForm({ specs: e.target.value })}
+          />
         </label>
       </div>
       <div className="row small">
         <label className="wide">
           field mapping for other datasets (name=field, …)
-          <input data-testid="experiment-fields" placeholder="question=problem, reference=gold, choices=options" value={form.fields} onChange={(e) => setForm({ fields: e.target.value })} />
+          <input
+            data-testid="experiment-fields"
+            placeholder="question=problem, reference=gold, choices=options"
+            value={form.fields}
+            onChange={(e) => setForm({ fields: e.target.value })}
+          />
         </label>
         <label className="inline">
           <input type="checkbox" checked={form.skipMalformed} onChange={(e) => setForm({ ...form, skipMalformed: e.target.checked })} /> skip malformed records
@@ -148,7 +199,14 @@ export function RecentExperiments() {
     <div className="row small recent-experiments" data-testid="recent-experiments">
       <span>recent:</span>
       {experiments.slice(0, 8).map((e) => (
-        <button type="button" key={e.path} className={e.path === open ? "active" : ""} title={`${e.path}\n${e.dataset}\n${e.columns.join(", ")}`} data-testid="recent-experiment" onClick={() => void controller.loadExperiment(e.path)}>
+        <button
+          type="button"
+          key={e.path}
+          className={e.path === open ? "active" : ""}
+          title={`${e.path}\n${e.dataset}\n${e.columns.join(", ")}`}
+          data-testid="recent-experiment"
+          onClick={() => void controller.loadExperiment(e.path)}
+        >
           {recentText(e, progress[e.path])}
         </button>
       ))}

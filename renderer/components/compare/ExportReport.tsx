@@ -5,18 +5,29 @@ import { useState } from "react";
 import { EXPORT_FORMATS, type ExportedFile, type ExportFormat } from "../../../native/protocol/contract.ts";
 import { useController } from "../../store/context.tsx";
 
-const FORMAT_NAMES: Record<ExportFormat, string> = { html: "HTML report", csv: "CSV (one cell a row)", jsonl: "JSONL (one cell a line)", pairs: "preference pairs (JSONL)" };
+const FORMAT_NAMES: Record<ExportFormat, string> = {
+  html: "HTML report",
+  csv: "CSV (one cell a row)",
+  jsonl: "JSONL (one cell a line)",
+  pairs: "preference pairs (JSONL)",
+};
 
 const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
 
-const rowsText = (file: ExportedFile) => (file.format === "html" ? "" : file.format === "pairs" ? ` · ${file.rows} pair${file.rows === 1 ? "" : "s"}` : ` · ${file.rows} line${file.rows === 1 ? "" : "s"}`);
+const rowsText = (file: ExportedFile) =>
+  file.format === "html"
+    ? ""
+    : file.format === "pairs"
+      ? ` · ${file.rows} pair${file.rows === 1 ? "" : "s"}`
+      : ` · ${file.rows} line${file.rows === 1 ? "" : "s"}`;
 
 export function ExportReport() {
   const controller = useController();
   const [formats, setFormats] = useState<ExportFormat[]>([...EXPORT_FORMATS]);
   const [files, setFiles] = useState<ExportedFile[] | null>(null);
   const [busy, setBusy] = useState(false);
-  const toggle = (format: ExportFormat) => setFormats(formats.includes(format) ? formats.filter((f) => f !== format) : EXPORT_FORMATS.filter((f) => f === format || formats.includes(f)));
+  const toggle = (format: ExportFormat) =>
+    setFormats(formats.includes(format) ? formats.filter((f) => f !== format) : EXPORT_FORMATS.filter((f) => f === format || formats.includes(f)));
   return (
     <div className="export-report" data-testid="export-report">
       <div className="row small">

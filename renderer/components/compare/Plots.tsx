@@ -31,21 +31,25 @@ function AxesLines({ axes, label, frame }: { axes: Axes; label: string; frame: P
 
 /** Accuracy against mean tokens per item, the Pareto frontier dashed. */
 export function CostPlot({ summary }: { summary: ExperimentSummary }) {
-  const plot = costPlot(summary.columns.map((c) => ({ id: c.column, tokens: c.meanTotalTokens, accuracy: c.accuracy })), summary.pareto.map((p) => p.id), FRAME);
+  const plot = costPlot(
+    summary.columns.map((c) => ({ id: c.column, tokens: c.meanTotalTokens, accuracy: c.accuracy })),
+    summary.pareto.map((p) => p.id),
+    FRAME,
+  );
   return (
     <div className="cost">
-    <svg width={FRAME.width} height={FRAME.height} data-testid="compare-plot" className="compare-plot">
-      <AxesLines axes={plot.axes} label="mean tokens per item (Pareto frontier dashed)" frame={FRAME} />
-      <polyline points={polylinePoints(plot.frontier)} fill="none" stroke="#2f6fde" strokeDasharray="4 3" strokeWidth={2} />
-      {plot.points.map((p) => (
-        <g key={p.id}>
-          <circle cx={p.x} cy={p.y} r={5} fill={p.colour} data-column={p.id} />
-          <text x={p.label.x} y={p.label.y} fontSize={LABEL_FONT} textAnchor={p.label.anchor} fill={p.colour} data-testid="plot-label">
-            {p.label.text}
-          </text>
-        </g>
-      ))}
-    </svg>
+      <svg width={FRAME.width} height={FRAME.height} data-testid="compare-plot" className="compare-plot">
+        <AxesLines axes={plot.axes} label="mean tokens per item (Pareto frontier dashed)" frame={FRAME} />
+        <polyline points={polylinePoints(plot.frontier)} fill="none" stroke="#2f6fde" strokeDasharray="4 3" strokeWidth={2} />
+        {plot.points.map((p) => (
+          <g key={p.id}>
+            <circle cx={p.x} cy={p.y} r={5} fill={p.colour} data-column={p.id} />
+            <text x={p.label.x} y={p.label.y} fontSize={LABEL_FONT} textAnchor={p.label.anchor} fill={p.colour} data-testid="plot-label">
+              {p.label.text}
+            </text>
+          </g>
+        ))}
+      </svg>
       <Legend entries={plot.points.map((p) => ({ column: p.id, colour: p.colour }))} />
     </div>
   );

@@ -40,7 +40,12 @@ const MARK: Record<Verdict, string> = { failed: "failed", right: "✓", wrong: "
 const VERDICT_WORDS: Record<Verdict, string> = { failed: "the run failed", right: "correct", wrong: "incorrect", unchecked: "not checked (no reference)" };
 
 /** Which rows to draw for a scroll position: the first and last item index (into `items`) and the space above. */
-export function visibleWindow(items: readonly number[], expanded: ReadonlySet<number>, scrollTop: number, viewport: number): { first: number; last: number; top: number; total: number } {
+export function visibleWindow(
+  items: readonly number[],
+  expanded: ReadonlySet<number>,
+  scrollTop: number,
+  viewport: number,
+): { first: number; last: number; top: number; total: number } {
   const height = (item: number) => ROW_HEIGHT + (expanded.has(item) ? DETAIL_HEIGHT : 0);
   let y = 0;
   let first = -1;
@@ -65,7 +70,13 @@ function Cell({ r, onOpen }: { r: GridCell | undefined; onOpen: (runId: string) 
   if (!r) return <td className="pending" data-testid="grid-cell" data-verdict="pending" />;
   const verdict = verdictOf(r);
   return (
-    <td className={verdict === "right" ? "ok" : verdict === "unchecked" ? "unchecked" : "bad"} data-testid="grid-cell" data-verdict={verdict} title={`${VERDICT_WORDS[verdict]} · ${r.runId} — click to open its tree${r.failure ? `\n${r.failure}` : ""}`} onClick={() => onOpen(r.runId)}>
+    <td
+      className={verdict === "right" ? "ok" : verdict === "unchecked" ? "unchecked" : "bad"}
+      data-testid="grid-cell"
+      data-verdict={verdict}
+      title={`${VERDICT_WORDS[verdict]} · ${r.runId} — click to open its tree${r.failure ? `\n${r.failure}` : ""}`}
+      onClick={() => onOpen(r.runId)}
+    >
       <div className="cell">
         <span className="mark" title={VERDICT_WORDS[verdict]}>
           {MARK[verdict]}
@@ -81,7 +92,17 @@ function Cell({ r, onOpen }: { r: GridCell | undefined; onOpen: (runId: string) 
   );
 }
 
-export function ResultsGrid({ index, columns, items, texts }: { index: CellIndex; columns: readonly string[]; items: readonly number[]; texts: ExperimentInfo["itemTexts"] }) {
+export function ResultsGrid({
+  index,
+  columns,
+  items,
+  texts,
+}: {
+  index: CellIndex;
+  columns: readonly string[];
+  items: readonly number[];
+  texts: ExperimentInfo["itemTexts"];
+}) {
   const controller = useController();
   const scroller = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ scrollTop: 0, height: 600 });
@@ -118,10 +139,17 @@ export function ResultsGrid({ index, columns, items, texts }: { index: CellIndex
       <tr key={item} data-testid="grid-row" data-item={item} className="item-row">
         <th scope="row" className="item">
           <div className="cell">
-          <button type="button" className="expand" data-testid="grid-expand" aria-expanded={isOpen} title={text ? "show the question and reference" : "the dataset file is not where the experiment found it"} onClick={() => toggle(item)}>
-            {isOpen ? "▾" : "▸"} {id}
-          </button>
-          {text && <span className="question-preview">{text.question.slice(0, 120)}</span>}
+            <button
+              type="button"
+              className="expand"
+              data-testid="grid-expand"
+              aria-expanded={isOpen}
+              title={text ? "show the question and reference" : "the dataset file is not where the experiment found it"}
+              onClick={() => toggle(item)}
+            >
+              {isOpen ? "▾" : "▸"} {id}
+            </button>
+            {text && <span className="question-preview">{text.question.slice(0, 120)}</span>}
           </div>
         </th>
         {columns.map((column) => (

@@ -8,7 +8,18 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
     <table className="aggregates" data-testid="compare-aggregates">
       <thead>
         <tr>
-          <th>column</th><th>items</th><th>accuracy (95% CI)</th><th>vs baseline</th><th>W/T/L</th><th>p</th><th title="McNemar odds ratio: items only this column got right ÷ items only the baseline got right">odds ratio</th><th>draft → final</th><th>tokens (path / all)</th><th title="thought tokens per item, part of the cost">thinking</th><th>time</th><th>tokens/s</th>
+          <th>column</th>
+          <th>items</th>
+          <th>accuracy (95% CI)</th>
+          <th>vs baseline</th>
+          <th>W/T/L</th>
+          <th>p</th>
+          <th title="McNemar odds ratio: items only this column got right ÷ items only the baseline got right">odds ratio</th>
+          <th>draft → final</th>
+          <th>tokens (path / all)</th>
+          <th title="thought tokens per item, part of the cost">thinking</th>
+          <th>time</th>
+          <th>tokens/s</th>
         </tr>
       </thead>
       <tbody>
@@ -22,14 +33,22 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
             <td>
               {pct(c.accuracy)} ({pct(c.interval[0])}–{pct(c.interval[1])})
             </td>
-            <td title={c.versusBaseline ? `paired bootstrap 95% interval: ${fixed(c.versusBaseline.differenceInterval[0] * 100, 1)} to ${fixed(c.versusBaseline.differenceInterval[1] * 100, 1)} pts` : undefined}>
+            <td
+              title={
+                c.versusBaseline
+                  ? `paired bootstrap 95% interval: ${fixed(c.versusBaseline.differenceInterval[0] * 100, 1)} to ${fixed(c.versusBaseline.differenceInterval[1] * 100, 1)} pts`
+                  : undefined
+              }
+            >
               {c.versusBaseline ? `${c.versusBaseline.difference >= 0 ? "+" : ""}${fixed(c.versusBaseline.difference * 100, 1)} pts` : "baseline"}
             </td>
             <td>{c.versusBaseline ? `${c.versusBaseline.wins}/${c.versusBaseline.ties}/${c.versusBaseline.losses}` : ""}</td>
             <td>{c.versusBaseline && c.versusBaseline.pValue !== null ? c.versusBaseline.pValue.toPrecision(3) : ""}</td>
             <td>{c.versusBaseline ? fixed(c.versusBaseline.oddsRatio, 2) : ""}</td>
             <td title="correct→correct / wrong→correct (fixed) / correct→wrong (harmed) / wrong→wrong">
-              {c.transitions ? `${c.transitions.correctToCorrect} kept · ${c.transitions.wrongToCorrect} fixed · ${c.transitions.correctToWrong} harmed · ${c.transitions.wrongToWrong} wrong` : ""}
+              {c.transitions
+                ? `${c.transitions.correctToCorrect} kept · ${c.transitions.wrongToCorrect} fixed · ${c.transitions.correctToWrong} harmed · ${c.transitions.wrongToWrong} wrong`
+                : ""}
             </td>
             <td>
               {fixed(c.meanPathTokens)} / {fixed(c.meanTotalTokens)}

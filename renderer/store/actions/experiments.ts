@@ -15,7 +15,10 @@ const RELOAD_INTERVAL_MS = 250;
 /** "question=problem, reference=gold" → a field mapping; throws on an entry that is not name=field. */
 function parseFieldMapping(text: string): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const entry of text.split(/[,;\n]/).map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(/[,;\n]/)
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [name, source] = entry.split("=").map((part) => part.trim());
     if (!name || !source) throw new Error(`field mapping entries are name=field (question, reference, choices, id, tests, entryPoint), got '${entry}'`);
     fields[name] = source;

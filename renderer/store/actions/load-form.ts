@@ -14,5 +14,9 @@ export function loadFromForm(form: LoadForm): LoadSettingsInfo | undefined {
 
 export function formFromLoad(load: LoadSettingsInfo | undefined): LoadForm {
   if (!load) return defaultLoad;
-  return { gpuLayers: load.gpuLayers === undefined ? "auto" : String(load.gpuLayers), contextSize: load.contextSize ? String(load.contextSize) : "", flashAttention: load.flashAttention === true };
+  return {
+    gpuLayers: load.gpuLayers === undefined ? "auto" : String(load.gpuLayers),
+    contextSize: load.contextSize ? String(load.contextSize) : "",
+    flashAttention: load.flashAttention === true,
+  };
 }

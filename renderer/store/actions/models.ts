@@ -108,5 +108,18 @@ export function createModelActions(ctx: ActionContext) {
   /** Probes an endpoint spec (openai:URL#model) and lists the server's models; the key is kept by the engine. */
   const testEndpoint = (spec: string, apiKey?: string) => ctx.bridge.testEndpoint({ spec: spec.trim(), ...(apiKey ? { apiKey } : {}) });
 
-  return { refreshLibrary, refreshGpu, planForSetup, inspectModel, pickModel, assignModel, addModel, startDownload, cancelDownload, setBackend, saveLoadSettings, testEndpoint };
+  return {
+    refreshLibrary,
+    refreshGpu,
+    planForSetup,
+    inspectModel,
+    pickModel,
+    assignModel,
+    addModel,
+    startDownload,
+    cancelDownload,
+    setBackend,
+    saveLoadSettings,
+    testEndpoint,
+  };
 }

@@ -49,7 +49,11 @@ export function createRunActions(ctx: ActionContext) {
       params: setupParams(),
       actor: { path: actorPath(setup), sampling: Object.keys(actorSampling).length ? actorSampling : undefined, load: loadFromForm(setup.load.actor) },
       critic: { path: criticPath(setup), ...(Object.keys(criticSampling).length ? { sampling: criticSampling } : {}), load: loadFromForm(setup.load.critic) },
-      task: { question: setup.question, ...(setup.reference.trim() ? { reference: setup.reference.trim() } : {}), ...(setup.tests ? { tests: setup.tests } : {}) },
+      task: {
+        question: setup.question,
+        ...(setup.reference.trim() ? { reference: setup.reference.trim() } : {}),
+        ...(setup.tests ? { tests: setup.tests } : {}),
+      },
       seed: Number(setup.seed) || 0,
     });
     state().setBusy(false);
