@@ -105,3 +105,20 @@ test("a thinking node: thought and answer deltas fold apart, and the cost charge
     answerTokens: 10,
   });
 });
+
+test("a batch folds to what the events give one by one, leaves its starting state alone and keeps untouched nodes", () => {
+  const finished: RunEvent = { type: "run-finished", at: 6, selectedNodeId: "a", answer: "4", correct: null, budgets: null as never };
+  const all = [...events, finished, { type: "token-delta", nodeId: "b", text: " late" } as RunEvent, { type: "token-delta", nodeId: "zz", text: "?" } as RunEvent];
+  const oneByOne = all.reduce(applyRunEvent, emptyRunState);
+  for (let split = 0; split <= all.length; split++) {
+    const start = foldRunEvents(all.slice(0, split));
+    const startCopy = structuredClone(start);
+    const batched = foldRunEvents(all.slice(split), start);
+    assert.deepEqual(batched, oneByOne, `split at ${split}`);
+    assert.deepEqual(start, startCopy, `the state before the batch is unchanged (split at ${split})`);
+  }
+  const before = foldRunEvents(events.slice(0, 7));
+  const after = foldRunEvents([{ type: "token-delta", nodeId: "a", text: "!" }], before);
+  assert.equal(after.nodes.b, before.nodes.b, "a node the batch did not touch is the same object");
+  assert.notEqual(after.nodes.a, before.nodes.a);
+});

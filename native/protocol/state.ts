@@ -90,63 +90,39 @@ export const emptyRunState: RunState = Object.freeze({
   snapshots: [],
 }) as RunState;
 
-function updateNode(state: RunState, id: string, update: (node: RunNode) => RunNode): RunState {
-  const node = state.nodes[id];
-  if (!node) return state; // events for unknown nodes are ignored rather than corrupting the state
-  return { ...state, nodes: { ...state.nodes, [id]: update(node) } };
+type NodeAdded = Extract<RunEvent, { type: "node-added" }>;
+/** The events that change one existing node and nothing else. */
+type NodeEvent = Extract<RunEvent, { type: "token-delta" | "node-completed" | "score-set" }>;
+
+function addedNode(event: NodeAdded): RunNode {
+  return {
+    id: event.nodeId,
+    parents: event.parents,
+    role: event.role,
+    step: event.step,
+    iteration: event.iteration,
+    model: event.model,
+    prompt: event.prompt,
+    text: "",
+    thought: "",
+    answer: null,
+    status: "running",
+    tokensIn: 0,
+    tokensOut: 0,
+    thoughtTokens: 0,
+    tokensEvaluated: null,
+    tokensReused: 0,
+    wallMs: 0,
+    scores: [],
+  };
 }
 
-export function applyRunEvent(state: RunState, event: RunEvent): RunState {
+function updatedNode(node: RunNode, event: NodeEvent): RunNode {
   switch (event.type) {
-    case "run-started":
-      return {
-        ...emptyRunState,
-        status: "running",
-        runId: event.runId,
-        strategy: event.strategy,
-        params: event.params,
-        models: event.models,
-        seed: event.seed,
-        task: event.task,
-        startedAt: event.at,
-      };
-    case "node-added": {
-      if (state.nodes[event.nodeId]) return state;
-      const node: RunNode = {
-        id: event.nodeId,
-        parents: event.parents,
-        role: event.role,
-        step: event.step,
-        iteration: event.iteration,
-        model: event.model,
-        prompt: event.prompt,
-        text: "",
-        thought: "",
-        answer: null,
-        status: "running",
-        tokensIn: 0,
-        tokensOut: 0,
-        thoughtTokens: 0,
-        tokensEvaluated: null,
-        tokensReused: 0,
-        wallMs: 0,
-        scores: [],
-      };
-      const children = { ...state.children };
-      for (const parent of event.parents) children[parent] = [...(children[parent] ?? []), event.nodeId];
-      return {
-        ...state,
-        nodes: { ...state.nodes, [event.nodeId]: node },
-        order: [...state.order, event.nodeId],
-        children,
-      };
-    }
     case "token-delta":
-      return updateNode(state, event.nodeId, (node) =>
-        event.segment === "thought" ? { ...node, thought: node.thought + event.text } : { ...node, text: node.text + event.text },
-      );
+      return event.segment === "thought" ? { ...node, thought: node.thought + event.text } : { ...node, text: node.text + event.text };
     case "node-completed":
-      return updateNode(state, event.nodeId, (node) => ({
+      return {
         ...node,
         text: event.text,
         answer: event.answer,
@@ -164,9 +140,50 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
         ...(event.error !== undefined ? { error: event.error } : {}),
         ...(event.cached ? { cached: true } : {}),
         ...(event.warning ? { warning: event.warning } : {}),
-      }));
+      };
     case "score-set":
-      return updateNode(state, event.nodeId, (node) => ({ ...node, scores: [...node.scores, event.score] }));
+      return { ...node, scores: [...node.scores, event.score] };
+  }
+}
+
+function isNodeEvent(event: RunEvent): event is NodeEvent {
+  return event.type === "token-delta" || event.type === "node-completed" || event.type === "score-set";
+}
+
+/**
+ * Adds a node into collections the caller owns (copies made for this event or this batch). Events for a node
+ * already present are ignored, as are events for unknown nodes below, rather than corrupting the state.
+ */
+function addNodeInto(nodes: Record<string, RunNode>, order: string[], children: Record<string, string[]>, event: NodeAdded): void {
+  nodes[event.nodeId] = addedNode(event);
+  order.push(event.nodeId);
+  for (const parent of event.parents) children[parent] = [...(children[parent] ?? []), event.nodeId];
+}
+
+export function applyRunEvent(state: RunState, event: RunEvent): RunState {
+  if (isNodeEvent(event)) {
+    const node = state.nodes[event.nodeId];
+    return node ? { ...state, nodes: { ...state.nodes, [event.nodeId]: updatedNode(node, event) } } : state;
+  }
+  switch (event.type) {
+    case "run-started":
+      return {
+        ...emptyRunState,
+        status: "running",
+        runId: event.runId,
+        strategy: event.strategy,
+        params: event.params,
+        models: event.models,
+        seed: event.seed,
+        task: event.task,
+        startedAt: event.at,
+      };
+    case "node-added": {
+      if (state.nodes[event.nodeId]) return state;
+      const next = { ...state, nodes: { ...state.nodes }, order: [...state.order], children: { ...state.children } };
+      addNodeInto(next.nodes, next.order, next.children, event);
+      return next;
+    }
     case "run-finished":
       return {
         ...state,
@@ -193,9 +210,30 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
   }
 }
 
+/**
+ * Folds a batch of events: the same result as applying them one by one with applyRunEvent, but the node map, the
+ * order and the children are copied once per stretch of node events instead of once per event, so streaming E
+ * events into a run of N nodes costs O(N + E), not O(N × E) (a 10,000-node run: seconds of copying otherwise).
+ * Nodes an event does not touch keep their identity, so views memoised per node still skip them.
+ */
 export function foldRunEvents(events: Iterable<RunEvent>, initial: RunState = emptyRunState): RunState {
   let state = initial;
-  for (const event of events) state = applyRunEvent(state, event);
+  let owned = false;
+  for (const event of events) {
+    const adding = event.type === "node-added";
+    if (!adding && !isNodeEvent(event)) {
+      state = applyRunEvent(state, event);
+      owned = false;
+      continue;
+    }
+    if (adding ? state.nodes[event.nodeId] !== undefined : state.nodes[event.nodeId] === undefined) continue;
+    if (!owned) {
+      state = { ...state, nodes: { ...state.nodes }, order: [...state.order], children: { ...state.children } };
+      owned = true;
+    }
+    if (adding) addNodeInto(state.nodes, state.order, state.children, event);
+    else state.nodes[event.nodeId] = updatedNode(state.nodes[event.nodeId]!, event);
+  }
   return state;
 }
 

@@ -2,7 +2,7 @@
 // experiment's columns side by side — aggregates with intervals, paired tests against a chosen baseline and the
 // draft → final transitions, accuracy against tokens with the Pareto frontier, refinement dynamics, budget-matched
 // accuracy, and the per-item grid with filters; a cell opens that run's tree. The parts live in compare/.
-import { useMemo, useState } from "react";
+import { memo, useMemo, useState } from "react";
 import type { ExperimentInfo } from "../../native/protocol/contract.ts";
 import { openExperimentProgress } from "../store/selectors.ts";
 import { useAppState, useController } from "../store/context.tsx";
@@ -24,15 +24,31 @@ type LoadedExperiment = Omit<ExperimentInfo, "progress">;
 
 /** The items the grid shows under the filters. */
 function visibleItems(experiment: LoadedExperiment, index: CellIndex, filter: GridFilter): number[] {
-  const { columns } = experiment;
+  const { onlyDiffer, onlyFailures, field } = filter;
+  if (!onlyDiffer && !onlyFailures && !(field.name && field.value)) return index.items;
   return index.items.filter((item) => {
-    const cells = columns.map((c) => index.get(item, c));
-    if (filter.onlyDiffer && new Set(cells.map((c) => c?.correct)).size < 2) return false;
-    if (filter.onlyFailures && !cells.some((c) => c && c.correct !== true)) return false;
-    if (filter.field.name && filter.field.value && experiment.itemFields[item]?.[filter.field.name] !== filter.field.value) return false;
+    const cells = index.row(item);
+    if (onlyDiffer && new Set(cells.map((c) => c?.correct)).size < 2) return false;
+    if (onlyFailures && !cells.some((c) => c && c.correct !== true)) return false;
+    if (field.name && field.value && experiment.itemFields[item]?.[field.name] !== field.value) return false;
     return true;
   });
 }
+
+/** The parts that change only when the experiment does, so a filter or a scroll does not redraw them. */
+const Overview = memo(function Overview({ summary, columns }: { summary: LoadedExperiment["summary"]; columns: readonly string[] }) {
+  return (
+    <>
+      <ExportReport />
+      <AggregatesTable summary={summary} />
+      <div className="row plots">
+        <CostPlot summary={summary} />
+        <DynamicsPlot columns={summary.columns} />
+      </div>
+      <BudgetTable summary={summary} columns={columns} />
+    </>
+  );
+});
 
 function GridFilters({
   experiment,
@@ -120,8 +136,8 @@ function GridFilters({
 function ExperimentView({ experiment }: { experiment: LoadedExperiment }) {
   const progress = useAppState(openExperimentProgress);
   const [filter, setFilter] = useState<GridFilter>({ onlyDiffer: false, onlyFailures: false, field: { name: "", value: "" } });
-  const index = useMemo(() => new CellIndex(experiment.results), [experiment.results]);
-  const visible = visibleItems(experiment, index, filter);
+  const index = useMemo(() => new CellIndex(experiment.results, experiment.columns), [experiment.results, experiment.columns]);
+  const visible = useMemo(() => visibleItems(experiment, index, filter), [experiment, index, filter]);
   const { columns, summary } = experiment;
   return (
     <>
@@ -129,13 +145,7 @@ function ExperimentView({ experiment }: { experiment: LoadedExperiment }) {
         {experiment.path} · dataset {experiment.dataset}
       </div>
       {progress && <Progress progress={progress} />}
-      <ExportReport />
-      <AggregatesTable summary={summary} />
-      <div className="row plots">
-        <CostPlot summary={summary} />
-        <DynamicsPlot columns={summary.columns} />
-      </div>
-      <BudgetTable summary={summary} columns={columns} />
+      <Overview summary={summary} columns={columns} />
       <GridFilters experiment={experiment} filter={filter} setFilter={setFilter} shown={visible.length} total={index.items.length} />
       {experiment.breakdowns
         .filter((b) => b.field === filter.field.name)

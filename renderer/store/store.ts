@@ -18,7 +18,7 @@ import type {
 
 export type DownloadEvent = Extract<EngineEvent, { type: "download" }>;
 import type { RunEvent } from "../../native/protocol/events.ts";
-import { applyRunEvent, emptyRunState, foldRunEvents, type RunState } from "../../native/protocol/state.ts";
+import { emptyRunState, foldRunEvents, type RunState } from "../../native/protocol/state.ts";
 
 export interface LoadForm {
   gpuLayers: string;
@@ -196,8 +196,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
 
     applyEvents: (runId, events) =>
       set((state) => {
-        let run = state.runs[runId] ?? emptyRunState;
-        for (const event of events) run = applyRunEvent(run, event);
+        const run = foldRunEvents(events, state.runs[runId] ?? emptyRunState);
         return { runs: { ...state.runs, [runId]: run } };
       }),
     replaceRun: (runId, events) => set((state) => ({ runs: { ...state.runs, [runId]: foldRunEvents(events) } })),

@@ -9,26 +9,44 @@ import { useController } from "../../store/context.tsx";
 
 export type GridCell = ExperimentInfo["results"][number];
 
-/** The experiment's cells by item and column. */
+/** The experiment's cells by item and column: each item's row holds its cells in the columns' order. */
 export class CellIndex {
-  private readonly cells = new Map<string, GridCell>();
+  private readonly rows = new Map<number, (GridCell | undefined)[]>();
+  private readonly position: Map<string, number>;
   readonly items: number[];
 
-  constructor(results: readonly GridCell[]) {
-    for (const r of results) this.cells.set(`${r.item}|${r.column}`, r);
-    this.items = [...new Set(results.map((r) => r.item))].sort((a, b) => a - b);
+  constructor(results: readonly GridCell[], columns: readonly string[]) {
+    this.position = new Map(columns.map((c, i) => [c, i]));
+    for (const r of results) {
+      const at = this.position.get(r.column);
+      if (at === undefined) continue;
+      let row = this.rows.get(r.item);
+      if (!row) this.rows.set(r.item, (row = new Array<GridCell | undefined>(columns.length).fill(undefined)));
+      row[at] = r;
+    }
+    this.items = [...this.rows.keys()].sort((a, b) => a - b);
+  }
+
+  /** An item's cells, one per column (undefined where its run has not finished). */
+  row(item: number): readonly (GridCell | undefined)[] {
+    return this.rows.get(item) ?? [];
   }
 
   get(item: number, column: string): GridCell | undefined {
-    return this.cells.get(`${item}|${column}`);
+    const at = this.position.get(column);
+    return at === undefined ? undefined : this.rows.get(item)?.[at];
   }
 }
 
 /** Pixel heights the CSS gives a row and an unfolded item's question/reference row (see .grid in styles.css). */
 export const ROW_HEIGHT = 40;
 export const DETAIL_HEIGHT = 150;
+/** Column widths (px, as .grid col in styles.css): fixed, so the table is laid out from its header alone, not by
+ * measuring every drawn cell, and columns keep their width while rows scroll by. */
+const ITEM_WIDTH = 300;
+const RUN_WIDTH = 220;
 /** Rows drawn beyond the visible ones, above and below, so a quick scroll shows no gap. */
-const OVERSCAN = 8;
+const OVERSCAN = 3;
 
 type Verdict = "failed" | "right" | "wrong" | "unchecked";
 
@@ -134,9 +152,12 @@ export function ResultsGrid({
     const isOpen = expanded.has(item);
     bottom -= ROW_HEIGHT + (isOpen ? DETAIL_HEIGHT : 0);
     const text = texts[item];
-    const id = index.get(item, columns.find((c) => index.get(item, c)) ?? columns[0]!)?.itemId ?? String(item);
+    const cells = index.row(item);
+    const id = cells.find((c) => c !== undefined)?.itemId ?? String(item);
+    // Keyed by its place in the window, not by item: a scroll then reuses the drawn rows and changes their
+    // text instead of removing and creating them.
     rows.push(
-      <tr key={item} data-testid="grid-row" data-item={item} className="item-row">
+      <tr key={`slot-${i - first}`} data-testid="grid-row" data-item={item} className="item-row">
         <th scope="row" className="item">
           <div className="cell">
             <button
@@ -152,8 +173,8 @@ export function ResultsGrid({
             {text && <span className="question-preview">{text.question.slice(0, 120)}</span>}
           </div>
         </th>
-        {columns.map((column) => (
-          <Cell key={column} r={index.get(item, column)} onOpen={open} />
+        {columns.map((column, c) => (
+          <Cell key={column} r={cells[c]} onOpen={open} />
         ))}
       </tr>,
     );
@@ -182,7 +203,13 @@ export function ResultsGrid({
   }
   return (
     <div className="grid-scroll" data-testid="compare-grid-scroll" ref={scroller} onScroll={measure}>
-      <table className="grid" data-testid="compare-grid">
+      <table className="grid" data-testid="compare-grid" style={{ width: ITEM_WIDTH + RUN_WIDTH * columns.length }}>
+        <colgroup>
+          <col className="item-col" />
+          {columns.map((c) => (
+            <col key={c} className="run-col" />
+          ))}
+        </colgroup>
         <thead>
           <tr>
             <th>item (click for question and reference)</th>
