@@ -108,7 +108,12 @@ test("a thinking node: thought and answer deltas fold apart, and the cost charge
 
 test("a batch folds to what the events give one by one, leaves its starting state alone and keeps untouched nodes", () => {
   const finished: RunEvent = { type: "run-finished", at: 6, selectedNodeId: "a", answer: "4", correct: null, budgets: null as never };
-  const all = [...events, finished, { type: "token-delta", nodeId: "b", text: " late" } as RunEvent, { type: "token-delta", nodeId: "zz", text: "?" } as RunEvent];
+  const all = [
+    ...events,
+    finished,
+    { type: "token-delta", nodeId: "b", text: " late" } as RunEvent,
+    { type: "token-delta", nodeId: "zz", text: "?" } as RunEvent,
+  ];
   const oneByOne = all.reduce(applyRunEvent, emptyRunState);
   for (let split = 0; split <= all.length; split++) {
     const start = foldRunEvents(all.slice(0, split));

@@ -21,7 +21,10 @@ export class CellIndex {
       const at = this.position.get(r.column);
       if (at === undefined) continue;
       let row = this.rows.get(r.item);
-      if (!row) this.rows.set(r.item, (row = new Array<GridCell | undefined>(columns.length).fill(undefined)));
+      if (!row) {
+        row = new Array<GridCell | undefined>(columns.length).fill(undefined);
+        this.rows.set(r.item, row);
+      }
       row[at] = r;
     }
     this.items = [...this.rows.keys()].sort((a, b) => a - b);
