@@ -80,8 +80,7 @@ test("joins sit below every parent, centred under them, with their own children 
   assert.ok(at("r").y > at("sel").y);
   assert.equal(at("sel").x, (at("s1").x + at("s2").x + at("s3").x) / 3, "centred under its parents");
   for (const a of layout.nodes)
-    for (const b of layout.nodes)
-      if (a !== b && a.y === b.y) assert.ok(Math.abs(a.x - b.x) >= NODE_WIDTH, `${a.id} and ${b.id} overlap`);
+    for (const b of layout.nodes) if (a !== b && a.y === b.y) assert.ok(Math.abs(a.x - b.x) >= NODE_WIDTH, `${a.id} and ${b.id} overlap`);
   assert.ok(Math.min(...layout.nodes.map((n) => n.x)) >= 0);
   assert.ok(Math.max(...layout.nodes.map((n) => n.x + NODE_WIDTH)) <= layout.width);
   assert.ok(Math.max(...layout.nodes.map((n) => n.y + NODE_HEIGHT)) <= layout.height);
