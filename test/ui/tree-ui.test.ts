@@ -16,7 +16,7 @@ import { startWebApp, type WebApp } from "../support/web-app.ts";
 let app: WebApp;
 let actor: string;
 let critic: string;
-const runs: Record<"magicore" | "vote" | "markdown", string> = { magicore: "", vote: "", markdown: "" };
+const runs: Record<"magicore" | "vote" | "markdown" | "mctsr", string> = { magicore: "", vote: "", markdown: "", mctsr: "" };
 
 async function scripted(strategy: string, params: Record<string, unknown>, actorScript: Script, criticScript: Script = () => holistic(true, 8)) {
   const result = await executeRun(
@@ -61,6 +61,16 @@ before(async () => {
   );
   let sampled = 0;
   runs.vote = await scripted("self-consistency", { n: 5 }, () => `Final answer: ${["7", "7", "5", "7", "9"][sampled++ % 5]}`);
+  // MCTSr's reward samples in call order: the root, the dummy root, then two per iteration.
+  const rewards = [40, -80, 30, 98, 20, 60, 45, 70, 55, 10];
+  let rewarded = 0;
+  let refined = 0;
+  runs.mctsr = await scripted(
+    "mctsr",
+    { iterations: 3 },
+    (r) => (lastUser(r).includes("Please refine your answer") ? solution(`${++refined}`) : solution("0")),
+    (r) => (/Output a score between \[-100,\+100\]/.test(lastUser(r)) ? JSON.stringify({ analysis: "harsh", score: rewards[rewarded++] }) : "Step 2 is wrong."),
+  );
   runs.markdown = await scripted(
     "single-pass",
     {},
@@ -307,4 +317,42 @@ test("node text renders as Markdown with math; model HTML stays text; the raw to
   assert.equal(await page.$(`${output} .katex`), null);
   await page.uncheck('[data-testid="inspector-raw"]');
   await page.waitForSelector(`${output} .katex`);
+});
+
+test("replaying an MCTSr run dims every later node (critiques and the final selection too); Q · n has its own place", async () => {
+  const { page } = app;
+  await openFromHistory(runs.mctsr);
+  await page.focus('[data-testid="search-slider"]');
+  await page.keyboard.press("Home");
+  await page.waitForSelector('[data-testid="search-stat"]');
+  const nodes = await page.$$eval('[data-testid="tree-node"]', (cards) =>
+    cards.map((card) => ({
+      id: card.getAttribute("data-node-id"),
+      role: card.getAttribute("data-role"),
+      iteration: Number(card.querySelector(".node-iter")?.textContent?.slice(1)),
+      later: card.classList.contains("later"),
+    })),
+  );
+  const laterOnes = nodes.filter((n) => n.iteration > 1);
+  assert.ok(laterOnes.some((n) => n.role === "critique") && laterOnes.some((n) => n.role === "select"), JSON.stringify(nodes));
+  for (const n of laterOnes) assert.ok(n.later, `${n.id} (${n.role}, iteration ${n.iteration}) is dimmed at iteration 1`);
+  assert.ok(
+    nodes.filter((n) => n.iteration === 0 && n.role === "critique").every((n) => !n.later),
+    "the first rewards are there",
+  );
+  const stats = await page.$$eval('[data-testid="search-stat"]', (tabs) =>
+    tabs.map((tab) => {
+      const card = tab.parentElement!.querySelector(".node-card")!;
+      const title = card.querySelector(".node-role") as HTMLElement;
+      return {
+        insideHead: tab.closest(".node-head") !== null,
+        aboveCard: tab.getBoundingClientRect().bottom <= card.getBoundingClientRect().top + 1,
+        truncated: title.scrollWidth > title.clientWidth,
+      };
+    }),
+  );
+  assert.ok(stats.length >= 2);
+  for (const stat of stats) assert.deepEqual(stat, { insideHead: false, aboveCard: true, truncated: false });
+  await page.keyboard.press("End");
+  assert.equal(await page.$$eval(".node-card.later", (cards) => cards.length), 0, "the final view dims nothing");
 });
