@@ -20,7 +20,12 @@ const FIRST_LAYER_TOP = 24;
 /** Votes, selections and distills wait for all their parents; a refinement follows its candidate (its critique is its edge's label). */
 const waitsForAllParents = (role: NodeRole | undefined, parents: readonly string[]) => parents.length > 1 && role !== "refine";
 
+/** One view per run: opening another run starts from its own fitted view, focus and follow mode. */
 export function TreeView({ runId }: { runId: string }) {
+  return <RunTree key={runId} runId={runId} />;
+}
+
+function RunTree({ runId }: { runId: string }) {
   const store = useAppStore();
   const order = useAppState((s) => s.runs[runId]?.order);
   const collapsed = useAppState((s) => s.collapsed);
@@ -47,24 +52,17 @@ export function TreeView({ runId }: { runId: string }) {
   // Follow mode keeps the newest node in view while a run grows; panning or zooming by hand turns it off.
   const [follow, setFollow] = useState(true);
   const [focusedId, setFocusedId] = useState<string | null>(null);
-  const fittedFor = useRef<string | null>(null);
+  const fitted = useRef(false);
   const pendingJump = useRef<string | null>(null);
   const [jumpMessage, setJumpMessage] = useState<string | null>(null);
-
-  useEffect(() => {
-    setFollow(true);
-    setFocusedId(null);
-    setView({ x: 0, y: 0, k: 1 });
-    fittedFor.current = null;
-  }, [runId]);
 
   // A run that has ended (finished now, or opened from the history) opens with the whole tree in view.
   const settled = status === "finished" || status === "failed";
   useEffect(() => {
-    if (!settled || !size || layout.nodes.length === 0 || fittedFor.current === runId) return;
-    fittedFor.current = runId;
+    if (!settled || !size || layout.nodes.length === 0 || fitted.current) return;
+    fitted.current = true;
     if (follow) setView(fitView(layout, size));
-  }, [settled, size, layout, runId, follow]);
+  }, [settled, size, layout, follow]);
 
   useEffect(() => {
     if (!follow || !running || !size) return;
@@ -404,66 +402,64 @@ const NodeCard = memo(function NodeCard({
   const running = node.status === "running";
   const text = running ? node.text.slice(-180) : node.text.slice(0, 180);
   return (
-    <>
+    <div
+      data-node-id={node.id}
+      data-testid="tree-node"
+      role="treeitem"
+      aria-selected={selected}
+      data-role={node.role}
+      data-status={node.status}
+      tabIndex={focused ? 0 : -1}
+      className={`node-card role-${node.role} status-${node.status} ${selected ? "selected" : ""} ${focused ? "focused" : ""} ${onPath ? "on-path" : ""} ${expanded ? "expanded" : ""} ${later ? "later" : ""}`}
+      style={{ borderColor: critic ? scoreColor(critic.value, 10) : vote ? scoreColor(vote.value, 1) : undefined }}
+      onClick={() => {
+        selectNode(node.id);
+        onFocusCard(node.id);
+      }}
+    >
       {searchStat && (
         <span className="search-stat" data-testid="search-stat">
           {searchStat}
         </span>
       )}
-      <div
-        data-node-id={node.id}
-        data-testid="tree-node"
-        role="treeitem"
-        aria-selected={selected}
-        data-role={node.role}
-        data-status={node.status}
-        tabIndex={focused ? 0 : -1}
-        className={`node-card role-${node.role} status-${node.status} ${selected ? "selected" : ""} ${focused ? "focused" : ""} ${onPath ? "on-path" : ""} ${expanded ? "expanded" : ""} ${later ? "later" : ""}`}
-        style={{ borderColor: critic ? scoreColor(critic.value, 10) : vote ? scoreColor(vote.value, 1) : undefined }}
-        onClick={() => {
-          selectNode(node.id);
-          onFocusCard(node.id);
-        }}
-      >
-        <div className="node-head">
-          <span className="node-id">{node.id}</span>
-          <span className="node-role">
-            {node.role}/{node.step}
-          </span>
-          {node.model && <span className="node-model">{node.model}</span>}
-          <span className="node-iter">#{node.iteration}</span>
-          {critic && <ScoreBadge score={critic} scale={10} />}
-          {!critic && vote && <ScoreBadge score={vote} scale={1} />}
-        </div>
-        {critic?.steps && critic.steps.length > 0 && <StepStrip steps={critic.steps} firstError={critic.firstErrorStep ?? null} />}
-        {(node.thought || node.thoughtTokens > 0) && <ThoughtFold node={node} open={thoughtOpen} onToggle={() => setThoughtOpen((open) => !open)} />}
-        {!thoughtOpen &&
-          (running || !text || looksLikeJson(text) ? (
-            <div className="node-text" data-testid="node-text">
-              {text || (running ? (node.thought ? "thinking…" : "…") : "")}
-            </div>
-          ) : (
-            <Markdown text={text} className="node-text" testId="node-text" />
-          ))}
-        <div className="node-foot">
-          {node.answer !== null && <span className="node-answer">→ {node.answer}</span>}
-          {node.status !== "done" && <span className={`node-status ${node.status}`}>{node.status}</span>}
-          {node.tokensOut > 0 && <span className="node-tokens">{node.tokensOut} tok</span>}
-          {hasChildren && (
-            <button
-              type="button"
-              className="collapse"
-              data-testid="collapse-toggle"
-              onClick={(event) => {
-                event.stopPropagation();
-                toggle(node.id);
-              }}
-            >
-              {hiddenChildren > 0 ? `+${hiddenChildren}` : "−"}
-            </button>
-          )}
-        </div>
+      <div className="node-head">
+        <span className="node-id">{node.id}</span>
+        <span className="node-role">
+          {node.role}/{node.step}
+        </span>
+        {node.model && <span className="node-model">{node.model}</span>}
+        <span className="node-iter">#{node.iteration}</span>
+        {critic && <ScoreBadge score={critic} scale={10} />}
+        {!critic && vote && <ScoreBadge score={vote} scale={1} />}
       </div>
-    </>
+      {critic?.steps && critic.steps.length > 0 && <StepStrip steps={critic.steps} firstError={critic.firstErrorStep ?? null} />}
+      {(node.thought || node.thoughtTokens > 0) && <ThoughtFold node={node} open={thoughtOpen} onToggle={() => setThoughtOpen((open) => !open)} />}
+      {!thoughtOpen &&
+        (running || !text || looksLikeJson(text) ? (
+          <div className="node-text" data-testid="node-text">
+            {text || (running ? (node.thought ? "thinking…" : "…") : "")}
+          </div>
+        ) : (
+          <Markdown text={text} className="node-text" testId="node-text" />
+        ))}
+      <div className="node-foot">
+        {node.answer !== null && <span className="node-answer">→ {node.answer}</span>}
+        {node.status !== "done" && <span className={`node-status ${node.status}`}>{node.status}</span>}
+        {node.tokensOut > 0 && <span className="node-tokens">{node.tokensOut} tok</span>}
+        {hasChildren && (
+          <button
+            type="button"
+            className="collapse"
+            data-testid="collapse-toggle"
+            onClick={(event) => {
+              event.stopPropagation();
+              toggle(node.id);
+            }}
+          >
+            {hiddenChildren > 0 ? `+${hiddenChildren}` : "−"}
+          </button>
+        )}
+      </div>
+    </div>
   );
 });

@@ -319,7 +319,7 @@ test("node text renders as Markdown with math; model HTML stays text; the raw to
   await page.waitForSelector(`${output} .katex`);
 });
 
-test("replaying an MCTSr run dims every later node (critiques and the final selection too); Q · n has its own place", async () => {
+test("replaying an MCTSr run dims every later node (critiques and the final selection too); Q · n has a row of its own", async () => {
   const { page } = app;
   await openFromHistory(runs.mctsr);
   await page.focus('[data-testid="search-slider"]');
@@ -342,17 +342,17 @@ test("replaying an MCTSr run dims every later node (critiques and the final sele
   );
   const stats = await page.$$eval('[data-testid="search-stat"]', (tabs) =>
     tabs.map((tab) => {
-      const card = tab.parentElement!.querySelector(".node-card")!;
-      const title = card.querySelector(".node-role") as HTMLElement;
+      const head = tab.closest(".node-card")!.querySelector(".node-head")!;
+      const title = head.querySelector(".node-role") as HTMLElement;
       return {
-        insideHead: tab.closest(".node-head") !== null,
-        aboveCard: tab.getBoundingClientRect().bottom <= card.getBoundingClientRect().top + 1,
+        insideHead: head.contains(tab),
+        aboveHead: tab.getBoundingClientRect().bottom <= head.getBoundingClientRect().top + 1,
         truncated: title.scrollWidth > title.clientWidth,
       };
     }),
   );
   assert.ok(stats.length >= 2);
-  for (const stat of stats) assert.deepEqual(stat, { insideHead: false, aboveCard: true, truncated: false });
+  for (const stat of stats) assert.deepEqual(stat, { insideHead: false, aboveHead: true, truncated: false });
   await page.keyboard.press("End");
   assert.equal(await page.$$eval(".node-card.later", (cards) => cards.length), 0, "the final view dims nothing");
 });

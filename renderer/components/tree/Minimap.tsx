@@ -1,5 +1,5 @@
 // The whole tree in a corner, with the frame's rectangle on it: a click or a drag there moves the view.
-import { useRef, type PointerEvent as ReactPointerEvent } from "react";
+import { memo, useRef, type PointerEvent as ReactPointerEvent } from "react";
 import { NODE_HEIGHT, NODE_WIDTH, type TreeLayout } from "../../layout/tree-layout.ts";
 import { viewRect, type Size, type View } from "./viewport.ts";
 
@@ -53,10 +53,19 @@ export function Minimap({
       }}
     >
       <title>Overview: click or drag to move the view</title>
-      {layout.nodes.map((node) => (
-        <rect key={node.id} x={node.x} y={node.y} width={NODE_WIDTH} height={NODE_HEIGHT} className={node.id === selectedId ? "selected" : ""} />
-      ))}
+      <MinimapNodes layout={layout} selectedId={selectedId} />
       <rect className="minimap-view" data-testid="minimap-view" x={frame.x} y={frame.y} width={frame.width} height={frame.height} />
     </svg>
   );
 }
+
+/** The nodes change with the layout, not with every step of a pan. */
+const MinimapNodes = memo(function MinimapNodes({ layout, selectedId }: { layout: TreeLayout; selectedId: string | null }) {
+  return (
+    <>
+      {layout.nodes.map((node) => (
+        <rect key={node.id} x={node.x} y={node.y} width={NODE_WIDTH} height={NODE_HEIGHT} className={node.id === selectedId ? "selected" : ""} />
+      ))}
+    </>
+  );
+});
