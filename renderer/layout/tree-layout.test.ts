@@ -89,3 +89,21 @@ test("joins sit below every parent, centred under them, with their own children 
   assert.equal(folded.byId.has("sel"), false);
   assert.equal(folded.byId.get("s1")!.hiddenChildren, 3, "its critique, the selection and what follows the selection");
 });
+
+test("a node the caller does not count as a join (a refinement and its critique) stays under its first parent", () => {
+  const dag = new Map<string, string[]>([
+    ["d", []],
+    ["c", ["d"]],
+    ["r", ["d", "c"]],
+  ]);
+  const layout = layoutRun(dag, [...dag.keys()], {}, (id, parents) => parents.length > 1 && id !== "r");
+  assert.equal(layout.byId.get("r")!.y, layout.byId.get("c")!.y, "a sibling of its critique, as before");
+  assert.deepEqual(
+    layout.edges.map((e) => [e.from, e.to, e.primary]),
+    [
+      ["d", "c", true],
+      ["d", "r", true],
+      ["c", "r", false],
+    ],
+  );
+});
