@@ -5,13 +5,14 @@
 // folder; the Best-of-N and the long single-pass runs are live, on generated GGUFs.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { GenerateRequest } from "../../native/llm/backend.ts";
 import { ScriptedBackend, type Script } from "../../native/llm/scripted-backend.ts";
 import { executeRun } from "../../native/runs/runner.ts";
 import { repoRoot, testModel } from "../support/models.ts";
 import { holistic, lastUser } from "../support/scripted-run.ts";
-import { startWebApp, type WebApp } from "../support/web-app.ts";
+import { artifactsDir, startWebApp, type WebApp } from "../support/web-app.ts";
 
 let app: WebApp;
 let actor: string;
@@ -38,6 +39,7 @@ const solution = (n: string) => `Step 1: read.\nStep 2: compute.\nThe answer is 
 const isReviewer = (r: GenerateRequest) => r.messages[0]!.content.startsWith("Your task is to provide step-by-step feedback");
 
 before(async () => {
+  mkdirSync(artifactsDir, { recursive: true });
   actor = await testModel("tinyChat");
   critic = await testModel("tinyCritic");
   app = await startWebApp();
@@ -144,6 +146,11 @@ test("a finished Best-of-N run opens fitted: every node inside the tree's frame;
   const counter = await page.$eval('[data-testid="tree-count"]', (e) => e.getBoundingClientRect().bottom);
   assert.ok(counter <= layout.frame.top, "the counter is in the toolbar above the nodes' area");
   await page.screenshot({ path: join(repoRoot, "docs/screenshots/tree-fit-best-of-n.png"), clip: { x: 320, y: 0, width: 760, height: 900 } });
+  // The selection lists its candidates, each a link, with the critic's score.
+  await page.click('[data-testid="tree-node"][data-role="select"]');
+  const candidates = await page.$$eval('[data-testid="inspector-candidates"] [data-testid="node-link"]', (links) => links.map((l) => l.textContent));
+  assert.deepEqual(candidates, ["n1", "n2", "n3", "n4"]);
+  assert.equal((await page.$$('[data-testid="inspector-candidates"] [data-testid="score-badge"]')).length, 4);
 });
 
 test("panning by dragging the background moves the tree and selects no text", async () => {
@@ -353,6 +360,7 @@ test("replaying an MCTSr run dims every later node (critiques and the final sele
   );
   assert.ok(stats.length >= 2);
   for (const stat of stats) assert.deepEqual(stat, { insideHead: false, aboveHead: true, truncated: false });
+  await page.screenshot({ path: join(artifactsDir, "tree-mctsr-replay.png") });
   await page.keyboard.press("End");
   assert.equal(await page.$$eval(".node-card.later", (cards) => cards.length), 0, "the final view dims nothing");
 });
