@@ -10,7 +10,7 @@ import { useAppState, useAppStore } from "../store/context.tsx";
 import { scoreColor, ScoreBadge, StepStrip } from "./scores.tsx";
 import { Markdown } from "./tree/Markdown.tsx";
 import { looksLikeJson } from "./tree/markdown.ts";
-import { Minimap } from "./tree/Minimap.tsx";
+import { Minimap, minimapCorner } from "./tree/Minimap.tsx";
 import { isTreeKey, neighbour } from "./tree/tree-keys.ts";
 import { centredOn, fitView, isInView, MAX_ZOOM, MIN_ZOOM, nodeCentre, type Size, type View, viewRect } from "./tree/viewport.ts";
 
@@ -61,7 +61,7 @@ function RunTree({ runId }: { runId: string }) {
   useEffect(() => {
     if (!settled || !size || layout.nodes.length === 0 || fitted.current) return;
     fitted.current = true;
-    if (follow) setView(fitView(layout, size));
+    if (follow) setView(fitView(layout, size, minimapCorner(layout)));
   }, [settled, size, layout, follow]);
 
   useEffect(() => {
@@ -222,7 +222,7 @@ function RunTree({ runId }: { runId: string }) {
           title="Show the whole tree"
           onClick={() => {
             setFollow(false);
-            setView(fitView(layout, frameSize));
+            setView(fitView(layout, frameSize, minimapCorner(layout)));
           }}
         >
           fit

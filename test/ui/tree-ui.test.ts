@@ -116,6 +116,7 @@ async function boxes() {
       ...(n.getBoundingClientRect().toJSON() as DOMRect),
     })),
     count: document.querySelector('[data-testid="tree-count"]')!.textContent!,
+    minimap: document.querySelector('[data-testid="tree-minimap"]')!.getBoundingClientRect().toJSON() as DOMRect,
   }));
 }
 
@@ -128,6 +129,8 @@ function assertAllInside(layout: Awaited<ReturnType<typeof boxes>>, expected: nu
       n.left >= frame.left && n.top >= frame.top && n.right <= frame.right && n.bottom <= frame.bottom,
       `${n.id} ${JSON.stringify(n)} is outside the frame ${JSON.stringify(frame)}`,
     );
+  const map = layout.minimap;
+  for (const n of layout.nodes) assert.ok(n.right <= map.left || n.bottom <= map.top, `${n.id} lies under the minimap`);
 }
 
 test("a finished Best-of-N run opens fitted: every node inside the tree's frame; the counter sits outside it", async () => {

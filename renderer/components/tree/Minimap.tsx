@@ -3,8 +3,22 @@ import { memo, useRef, type PointerEvent as ReactPointerEvent } from "react";
 import { NODE_HEIGHT, NODE_WIDTH, type TreeLayout } from "../../layout/tree-layout.ts";
 import { viewRect, type Size, type View } from "./viewport.ts";
 
-const MAX_WIDTH = 180;
-const MAX_HEIGHT = 120;
+const MAX_WIDTH = 160;
+const MAX_HEIGHT = 100;
+/** Where the minimap sits from the frame's corner (its CSS right and bottom). */
+const INSET = 8;
+
+function minimapSize(layout: TreeLayout): Size {
+  if (layout.nodes.length === 0) return { width: 0, height: 0 };
+  const scale = Math.min(MAX_WIDTH / layout.width, MAX_HEIGHT / layout.height);
+  return { width: Math.max(40, layout.width * scale), height: Math.max(24, layout.height * scale) };
+}
+
+/** The part of the frame's bottom-right corner the minimap covers, inset included: fitting keeps nodes out of it. */
+export function minimapCorner(layout: TreeLayout): Size {
+  const map = minimapSize(layout);
+  return map.width === 0 ? map : { width: map.width + INSET, height: map.height + INSET };
+}
 
 export function Minimap({
   layout,
@@ -22,9 +36,7 @@ export function Minimap({
   const svg = useRef<SVGSVGElement>(null);
   const dragging = useRef(false);
   if (layout.nodes.length === 0) return null;
-  const scale = Math.min(MAX_WIDTH / layout.width, MAX_HEIGHT / layout.height);
-  const width = Math.max(40, layout.width * scale);
-  const height = Math.max(24, layout.height * scale);
+  const { width, height } = minimapSize(layout);
   const frame = viewRect(view, size);
   const toLayout = (event: ReactPointerEvent) => {
     const rect = svg.current!.getBoundingClientRect();
@@ -37,6 +49,7 @@ export function Minimap({
       data-testid="tree-minimap"
       width={width}
       height={height}
+      style={{ right: INSET, bottom: INSET }}
       viewBox={`0 0 ${layout.width} ${layout.height}`}
       preserveAspectRatio="none"
       onPointerDown={(event) => {

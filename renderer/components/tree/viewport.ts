@@ -17,15 +17,37 @@ export const MIN_ZOOM = 0.15;
 export const MAX_ZOOM = 2.5;
 const FIT_PADDING = 16;
 
-/** The whole layout inside the frame, centred, never enlarged past 1:1. */
-export function fitView(layout: TreeLayout, size: Size): View {
+/**
+ * The whole layout inside the frame, centred, never enlarged past 1:1. `corner` is what covers the frame's
+ * bottom-right corner (the minimap): when the fitted tree would reach under it, the tree fits beside or above it.
+ */
+export function fitView(layout: TreeLayout, size: Size, corner: Size = { width: 0, height: 0 }): View {
   if (layout.nodes.length === 0) return { x: 0, y: 0, k: 1 };
-  const left = Math.min(...layout.nodes.map((n) => n.x));
-  const top = Math.min(...layout.nodes.map((n) => n.y));
-  const width = Math.max(...layout.nodes.map((n) => n.x + NODE_WIDTH)) - left;
-  const height = Math.max(...layout.nodes.map((n) => n.y + NODE_HEIGHT)) - top;
-  const k = Math.min(1, (size.width - 2 * FIT_PADDING) / width, (size.height - 2 * FIT_PADDING) / height);
-  return { k, x: (size.width - width * k) / 2 - left * k, y: Math.max(FIT_PADDING, (size.height - height * k) / 2) - top * k };
+  const box = {
+    left: Math.min(...layout.nodes.map((n) => n.x)),
+    top: Math.min(...layout.nodes.map((n) => n.y)),
+    right: Math.max(...layout.nodes.map((n) => n.x + NODE_WIDTH)),
+    bottom: Math.max(...layout.nodes.map((n) => n.y + NODE_HEIGHT)),
+  };
+  const whole = fitInto(box, size.width, size.height, size.width);
+  if (!reachesCorner(layout, whole, size, corner)) return whole;
+  const above = fitInto(box, size.width, size.height - corner.height - FIT_PADDING, size.width);
+  const beside = fitInto(box, size.width - corner.width - FIT_PADDING, size.height, size.width - corner.width - FIT_PADDING);
+  return above.k >= beside.k ? above : beside;
+}
+
+function fitInto(box: { left: number; top: number; right: number; bottom: number }, width: number, height: number, centreWidth: number): View {
+  const w = box.right - box.left;
+  const h = box.bottom - box.top;
+  const k = Math.max(0.001, Math.min(1, (width - 2 * FIT_PADDING) / w, (height - 2 * FIT_PADDING) / h));
+  return { k, x: (centreWidth - w * k) / 2 - box.left * k, y: Math.max(FIT_PADDING, (height - h * k) / 2) - box.top * k };
+}
+
+function reachesCorner(layout: TreeLayout, view: View, size: Size, corner: Size): boolean {
+  if (corner.width === 0 || corner.height === 0) return false;
+  const left = size.width - corner.width - FIT_PADDING / 2;
+  const top = size.height - corner.height - FIT_PADDING / 2;
+  return layout.nodes.some((n) => (n.x + NODE_WIDTH) * view.k + view.x > left && (n.y + NODE_HEIGHT) * view.k + view.y > top);
 }
 
 /** The view that puts a layout point at the frame's centre, at the same zoom. */
