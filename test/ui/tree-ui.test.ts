@@ -321,6 +321,7 @@ test("node text renders as Markdown with math; model HTML stays text; the raw to
   assert.match((await page.textContent(output)) ?? "", /<img src=x onerror=alert\(1\)>/, "the HTML is shown as text");
   assert.ok(await page.$('[data-node-id="n1"] [data-testid="node-text"] .katex'), "math on the card too");
   assert.ok(await page.evaluate(() => document.fonts.ready.then(() => document.fonts.check("16px KaTeX_Main"))), "KaTeX's fonts load from the app's own files");
+  await page.screenshot({ path: join(artifactsDir, "tree-markdown.png") });
   await page.check('[data-testid="inspector-raw"]');
   await page.waitForSelector(`${output}[data-format="raw"]`);
   assert.match((await page.textContent(output)) ?? "", /The square of the side is \$x\^2\$/);

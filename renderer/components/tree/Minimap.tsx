@@ -5,12 +5,14 @@ import { viewRect, type Size, type View } from "./viewport.ts";
 
 const MAX_WIDTH = 160;
 const MAX_HEIGHT = 100;
+const MAX_SCALE = 0.12;
 /** Where the minimap sits from the frame's corner (its CSS right and bottom). */
 const INSET = 8;
 
 function minimapSize(layout: TreeLayout): Size {
   if (layout.nodes.length === 0) return { width: 0, height: 0 };
-  const scale = Math.min(MAX_WIDTH / layout.width, MAX_HEIGHT / layout.height);
+  // Small trees get a small map, not a magnified one.
+  const scale = Math.min(MAX_WIDTH / layout.width, MAX_HEIGHT / layout.height, MAX_SCALE);
   return { width: Math.max(40, layout.width * scale), height: Math.max(24, layout.height * scale) };
 }
 
