@@ -111,6 +111,7 @@ function RunTree({ runId }: { runId: string }) {
 
   const frameSize = size ?? { width: 800, height: 600 };
   // A node selected elsewhere (a parent link in the inspector) is brought into view.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new selection moves the view, not a pan or a resize.
   useEffect(() => {
     const node = selectedId ? layout.byId.get(selectedId) : undefined;
     if (!node || !size) return;
@@ -133,6 +134,7 @@ function RunTree({ runId }: { runId: string }) {
     selectNode(id);
   };
   // A jump into a folded subtree waits for the unfolded layout.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: it runs when the layout changes, nothing else can complete a jump.
   useEffect(() => {
     const id = pendingJump.current;
     if (id && layout.byId.has(id)) {
@@ -402,6 +404,7 @@ const NodeCard = memo(function NodeCard({
   const running = node.status === "running";
   const text = running ? node.text.slice(-180) : node.text.slice(0, 180);
   return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: the tree (role="tree") takes the keys for all its items.
     <div
       data-node-id={node.id}
       data-testid="tree-node"

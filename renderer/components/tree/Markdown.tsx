@@ -5,6 +5,7 @@ import { markdownToHtml, renderMath } from "./markdown.ts";
 export function Markdown({ text, className, testId }: { text: string; className?: string; testId?: string }) {
   const element = useRef<HTMLDivElement>(null);
   const html = useMemo(() => markdownToHtml(text), [text]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: new HTML means new placeholders to typeset.
   useLayoutEffect(() => {
     if (element.current) renderMath(element.current);
   }, [html]);
