@@ -1,8 +1,12 @@
-// Everything about one node: its prompt, its output, how it differs from the answer it revised, the scores it
-// received, tokens and timing.
+// Everything about one node: its prompt, its output (formatted, or raw as the model wrote it), how it differs
+// from the answer it revised, the scores it received, tokens and timing; a vote's tally and its parents as links.
+import { useState } from "react";
 import { useAppState } from "../store/context.tsx";
 import { diffWords } from "./diff.ts";
 import { ScoreBadge } from "./scores.tsx";
+import { JoinSummary, NodeLink } from "./tree/JoinSummary.tsx";
+import { Markdown } from "./tree/Markdown.tsx";
+import { looksLikeJson } from "./tree/markdown.ts";
 
 export function NodeInspector({ runId }: { runId: string }) {
   const nodeId = useAppState((s) => s.selectedNodeId);
@@ -11,6 +15,9 @@ export function NodeInspector({ runId }: { runId: string }) {
     const primary = node?.parents[0];
     return primary ? s.runs[runId]?.nodes[primary] : undefined;
   });
+  const run = useAppState((s) => s.runs[runId]);
+  const selectNode = useAppState((s) => s.selectNode);
+  const [raw, setRaw] = useState(false);
   if (!node) return <div className="inspector empty">Select a node to see its prompt, output and scores.</div>;
   const revised = node.role === "refine" && parent && (parent.role === "draft" || parent.role === "refine");
   return (
@@ -33,7 +40,11 @@ export function NodeInspector({ runId }: { runId: string }) {
         {node.parents.length > 0 && (
           <>
             <dt>parents</dt>
-            <dd>{node.parents.join(", ")}</dd>
+            <dd className="parent-links" data-testid="inspector-parents">
+              {node.parents.map((id) => (
+                <NodeLink key={id} id={id} onSelect={selectNode} />
+              ))}
+            </dd>
           </>
         )}
         {node.answer !== null && (
@@ -49,6 +60,7 @@ export function NodeInspector({ runId }: { runId: string }) {
           {node.warning}
         </div>
       )}
+      {run && <JoinSummary node={node} run={run} onSelect={selectNode} />}
       {node.scores.length > 0 && (
         <section>
           <h4>Scores</h4>
@@ -83,8 +95,19 @@ export function NodeInspector({ runId }: { runId: string }) {
         </section>
       )}
       <section>
-        <h4>{node.thought || node.thoughtTokens > 0 ? "Answer" : "Output"}</h4>
-        <pre data-testid="inspector-output">{node.text}</pre>
+        <h4>
+          {node.thought || node.thoughtTokens > 0 ? "Answer" : "Output"}{" "}
+          <label className="raw-toggle">
+            <input type="checkbox" data-testid="inspector-raw" checked={raw} onChange={(e) => setRaw(e.target.checked)} /> raw
+          </label>
+        </h4>
+        {raw || looksLikeJson(node.text) || node.status === "running" ? (
+          <pre data-testid="inspector-output" data-format="raw">
+            {node.text}
+          </pre>
+        ) : (
+          <Markdown text={node.text} className="inspector-markdown" testId="inspector-output" />
+        )}
       </section>
       {revised && (
         <section>

@@ -1,27 +1,43 @@
-// The live refinement tree: layout over primary parents, extra-parent edges dashed, pan (drag) and zoom
-// (wheel), collapsible subtrees, and only the nodes inside the viewport rendered. Each card subscribes to its
-// own node, so a token delta re-renders one card, not the tree.
-import { memo, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from "react";
+// The live refinement tree: layered layout (joins below all their parents), extra-parent edges dashed, pan
+// (drag) and zoom (wheel), fit, a minimap, jump to a node, arrow keys between nodes, collapsible subtrees, and
+// only the nodes inside the viewport rendered. Each card subscribes to its own node, so a token delta
+// re-renders one card, not the tree.
+import { memo, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type PointerEvent as ReactPointerEvent } from "react";
+import type { NodeRole } from "../../native/protocol/events.ts";
 import { ancestorsOf, latestScore, type RunNode } from "../../native/protocol/state.ts";
 import { layoutRun, NODE_HEIGHT, NODE_WIDTH, visibleNodes, type TreeLayout } from "../layout/tree-layout.ts";
 import { useAppState, useAppStore } from "../store/context.tsx";
 import { scoreColor, ScoreBadge, StepStrip } from "./scores.tsx";
+import { Markdown } from "./tree/Markdown.tsx";
+import { looksLikeJson } from "./tree/markdown.ts";
+import { Minimap, minimapCorner } from "./tree/Minimap.tsx";
+import { isTreeKey, neighbour } from "./tree/tree-keys.ts";
+import { centredOn, fitView, isInView, MAX_ZOOM, MIN_ZOOM, nodeCentre, type Size, type View, viewRect } from "./tree/viewport.ts";
 
-interface View {
-  x: number;
-  y: number;
-  k: number;
+/** Where follow mode keeps the first layer while a run grows. */
+const FIRST_LAYER_TOP = 24;
+
+/** Votes, selections and distills wait for all their parents; a refinement follows its candidate (its critique is its edge's label). */
+const waitsForAllParents = (role: NodeRole | undefined, parents: readonly string[]) => parents.length > 1 && role !== "refine";
+
+/** One view per run: opening another run starts from its own fitted view, focus and follow mode. */
+export function TreeView({ runId }: { runId: string }) {
+  return <RunTree key={runId} runId={runId} />;
 }
 
-export function TreeView({ runId }: { runId: string }) {
+function RunTree({ runId }: { runId: string }) {
   const store = useAppStore();
   const order = useAppState((s) => s.runs[runId]?.order);
   const collapsed = useAppState((s) => s.collapsed);
   const selectedPathEnd = useAppState((s) => s.runs[runId]?.selectedNodeId ?? null);
+  const selectedId = useAppState((s) => s.selectedNodeId);
+  const selectNode = useAppState((s) => s.selectNode);
+  const status = useAppState((s) => s.runs[runId]?.status);
+  const running = status === "running";
   const layout = useMemo<TreeLayout>(() => {
     const nodes = store.getState().runs[runId]?.nodes ?? {};
     const parents = new Map(Object.values(nodes).map((n) => [n.id, n.parents] as const));
-    return layoutRun(parents, order ?? [], collapsed);
+    return layoutRun(parents, order ?? [], collapsed, (id, of) => waitsForAllParents(nodes[id]?.role, of));
   }, [order, collapsed, runId, store]);
   const selectedPath = useMemo(() => {
     const run = store.getState().runs[runId];
@@ -29,28 +45,34 @@ export function TreeView({ runId }: { runId: string }) {
   }, [selectedPathEnd, runId, store, order]);
 
   const frame = useRef<HTMLDivElement>(null);
-  const [size, setSize] = useState({ width: 800, height: 600 });
+  const [size, setSize] = useState<Size | null>(null);
   const [view, setView] = useState<View>({ x: 0, y: 0, k: 1 });
+  const [panning, setPanning] = useState(false);
   const drag = useRef<{ x: number; y: number; view: View } | null>(null);
   // Follow mode keeps the newest node in view while a run grows; panning or zooming by hand turns it off.
   const [follow, setFollow] = useState(true);
-  const running = useAppState((s) => s.runs[runId]?.status === "running");
+  const [focusedId, setFocusedId] = useState<string | null>(null);
+  const fitted = useRef(false);
+  const pendingJump = useRef<string | null>(null);
+  const [jumpMessage, setJumpMessage] = useState<string | null>(null);
+
+  // A run that has ended (finished now, or opened from the history) opens with the whole tree in view.
+  const settled = status === "finished" || status === "failed";
+  useEffect(() => {
+    if (!settled || !size || layout.nodes.length === 0 || fitted.current) return;
+    fitted.current = true;
+    if (follow) setView(fitView(layout, size, minimapCorner(layout)));
+  }, [settled, size, layout, follow]);
 
   useEffect(() => {
-    setFollow(true);
-    setView({ x: 0, y: 0, k: 1 });
-  }, [runId]);
-
-  useEffect(() => {
-    if (!follow) return;
-    const target = layout.byId.get((running ? order?.at(-1) : order?.[0]) ?? "");
+    if (!follow || !running || !size) return;
+    const target = layout.byId.get(order?.at(-1) ?? "");
     if (!target) return;
     setView((v) => {
-      const left = target.x * v.k + v.x;
-      const top = target.y * v.k + v.y;
-      const inside = left >= 0 && top >= 0 && left + NODE_WIDTH * v.k <= size.width && top + NODE_HEIGHT * v.k <= size.height;
-      if (inside) return v;
-      return { k: v.k, x: size.width / 2 - (target.x + NODE_WIDTH / 2) * v.k, y: Math.min(24, size.height / 2 - (target.y + NODE_HEIGHT / 2) * v.k) };
+      if (isInView(target, v, size)) return v;
+      const centred = centredOn(nodeCentre(target), v, size);
+      // The first layer stays at the top rather than leaving the upper half of the frame empty.
+      return { ...centred, y: Math.min(FIRST_LAYER_TOP, centred.y) };
     });
   }, [layout, follow, running, order, size]);
 
@@ -72,7 +94,7 @@ export function TreeView({ runId }: { runId: string }) {
       const py = event.clientY - rect.top;
       setFollow(false);
       setView((v) => {
-        const k = Math.min(2.5, Math.max(0.15, v.k * Math.exp(-event.deltaY * 0.0015)));
+        const k = Math.min(MAX_ZOOM, Math.max(Math.min(MIN_ZOOM, v.k), v.k * Math.exp(-event.deltaY * 0.0015)));
         return { k, x: px - ((px - v.x) * k) / v.k, y: py - ((py - v.y) * k) / v.k };
       });
     };
@@ -80,10 +102,100 @@ export function TreeView({ runId }: { runId: string }) {
     return () => element.removeEventListener("wheel", onWheel);
   }, []);
 
-  const onPointerDown = (event: ReactPointerEvent) => {
-    if ((event.target as HTMLElement).closest("[data-node-id]")) return;
-    drag.current = { x: event.clientX, y: event.clientY, view };
+  // Keyboard focus follows the arrow keys onto the card (rendered once it is in view).
+  useEffect(() => {
+    if (!focusedId) return;
+    const card = frame.current?.querySelector<HTMLElement>(`[data-node-id="${focusedId}"]`);
+    if (card && document.activeElement !== card) card.focus({ preventScroll: true });
+  });
+
+  const frameSize = size ?? { width: 800, height: 600 };
+  // A node selected elsewhere (a parent link in the inspector) is brought into view.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new selection moves the view, not a pan or a resize.
+  useEffect(() => {
+    const node = selectedId ? layout.byId.get(selectedId) : undefined;
+    if (!node || !size) return;
+    setView((v) => (isInView(node, v, size) ? v : centredOn(nodeCentre(node), v, size)));
+  }, [selectedId]);
+  const showNode = (id: string, select: boolean) => {
+    const node = layout.byId.get(id);
+    if (!node) return;
     setFollow(false);
+    setView((v) => (isInView(node, v, frameSize) ? v : centredOn(nodeCentre(node), v, frameSize)));
+    setFocusedId(id);
+    if (select) selectNode(id);
+  };
+
+  const centreAndSelect = (id: string) => {
+    const node = layout.byId.get(id)!;
+    setFollow(false);
+    setView((v) => centredOn(nodeCentre(node), v, frameSize));
+    setFocusedId(id);
+    selectNode(id);
+  };
+  // A jump into a folded subtree waits for the unfolded layout.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: it runs when the layout changes, nothing else can complete a jump.
+  useEffect(() => {
+    const id = pendingJump.current;
+    if (id && layout.byId.has(id)) {
+      pendingJump.current = null;
+      centreAndSelect(id);
+    }
+  }, [layout]);
+
+  const jumpTo = (input: string) => {
+    const wanted = input.trim().toLowerCase();
+    const id = /^\d+$/.test(wanted) ? `n${wanted}` : wanted;
+    const run = store.getState().runs[runId];
+    if (!run?.nodes[id]) {
+      setJumpMessage(`There is no node ${input.trim()} in this run.`);
+      return;
+    }
+    setJumpMessage(null);
+    if (layout.byId.has(id)) {
+      centreAndSelect(id);
+      return;
+    }
+    pendingJump.current = id;
+    const state = store.getState();
+    for (let parent = run.nodes[id]!.parents[0]; parent; parent = run.nodes[parent]?.parents[0]) if (state.collapsed[parent]) state.toggleCollapsed(parent);
+  };
+
+  const onKeyDown = (event: ReactKeyboardEvent) => {
+    if ((event.target as HTMLElement).closest("input, button, textarea, select")) return;
+    const from = focusedId ?? selectedId ?? order?.[0];
+    if (!from) return;
+    const run = store.getState().runs[runId];
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      selectNode(from);
+      setFocusedId(from);
+      return;
+    }
+    if (!isTreeKey(event.key) || !run) return;
+    event.preventDefault();
+    const start = layout.byId.has(from) ? from : order?.[0];
+    if (!start) return;
+    const next =
+      focusedId === null && selectedId === null
+        ? start
+        : neighbour(
+            layout,
+            (id) => run.nodes[id]?.parents ?? [],
+            (id) => run.children[id] ?? [],
+            start,
+            event.key,
+          );
+    if (next) showNode(next, false);
+  };
+
+  const interactive = (target: EventTarget) => (target as HTMLElement).closest("[data-node-id], button, input, .tree-minimap");
+  const onPointerDown = (event: ReactPointerEvent) => {
+    if (interactive(event.target)) return;
+    drag.current = { x: event.clientX, y: event.clientY, view };
+    setPanning(true);
+    setFollow(false);
+    window.getSelection()?.removeAllRanges();
     (event.currentTarget as HTMLElement).setPointerCapture(event.pointerId);
   };
   const onPointerMove = (event: ReactPointerEvent) => {
@@ -93,48 +205,117 @@ export function TreeView({ runId }: { runId: string }) {
   };
   const onPointerUp = () => {
     drag.current = null;
+    setPanning(false);
   };
 
-  const visible = visibleNodes(layout, { x: -view.x / view.k, y: -view.y / view.k, width: size.width / view.k, height: size.height / view.k });
+  const visible = visibleNodes(layout, viewRect(view, frameSize));
   const visibleIds = new Set(visible.map((n) => n.id));
   const edges = layout.edges.filter((e) => visibleIds.has(e.from) || visibleIds.has(e.to));
 
   return (
-    <div className="tree-frame" ref={frame} data-testid="tree-view" onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp}>
-      <div className="tree-canvas" style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.k})`, width: layout.width, height: layout.height }}>
-        <svg className="tree-edges" width={layout.width} height={layout.height}>
-          {edges.map((edge) => {
-            const from = layout.byId.get(edge.from)!;
-            const to = layout.byId.get(edge.to)!;
-            const x1 = from.x + NODE_WIDTH / 2;
-            const y1 = from.y + NODE_HEIGHT;
-            const x2 = to.x + NODE_WIDTH / 2;
-            const y2 = to.y;
-            const onPath = selectedPath.has(edge.from) && selectedPath.has(edge.to);
-            return (
-              <g key={`${edge.from}-${edge.to}`}>
-                <path
-                  d={`M${x1},${y1} C${x1},${(y1 + y2) / 2} ${x2},${(y1 + y2) / 2} ${x2},${y2}`}
-                  className={`edge ${edge.primary ? "primary" : "extra"} ${onPath ? "on-path" : ""}`}
-                />
-                {edge.primary && <EdgeLabel runId={runId} childId={edge.to} x={(x1 + x2) / 2} y={(y1 + y2) / 2} />}
-              </g>
-            );
-          })}
-        </svg>
-        {visible.map((node) => (
-          <div key={node.id} className="tree-slot" style={{ left: node.x, top: node.y, width: NODE_WIDTH, height: NODE_HEIGHT }}>
-            <NodeCard runId={runId} nodeId={node.id} onPath={selectedPath.has(node.id)} hiddenChildren={node.hiddenChildren} />
-          </div>
-        ))}
-      </div>
-      <div className="tree-count" data-testid="tree-count">
-        {layout.nodes.length} nodes · {visible.length} drawn
-        {!follow && (
+    <div className="tree-view">
+      <div className="tree-toolbar" data-testid="tree-toolbar">
+        <span className="tree-count" data-testid="tree-count">
+          {layout.nodes.length} nodes · {visible.length} drawn
+        </span>
+        <button
+          type="button"
+          data-testid="tree-fit"
+          title="Show the whole tree"
+          onClick={() => {
+            setFollow(false);
+            setView(fitView(layout, frameSize, minimapCorner(layout)));
+          }}
+        >
+          fit
+        </button>
+        {running && !follow && (
           <button type="button" className="follow" data-testid="follow" onClick={() => setFollow(true)}>
             follow
           </button>
         )}
+        <form
+          className="tree-jump"
+          onSubmit={(event) => {
+            event.preventDefault();
+            const input = event.currentTarget.elements.namedItem("node") as HTMLInputElement;
+            jumpTo(input.value);
+          }}
+        >
+          <label>
+            jump to node <input name="node" data-testid="tree-jump" placeholder="n12" size={6} onChange={() => setJumpMessage(null)} />
+          </label>
+        </form>
+        {jumpMessage && (
+          <span className="tree-jump-message" data-testid="tree-jump-message" role="status">
+            {jumpMessage}
+          </span>
+        )}
+      </div>
+      <div
+        className={`tree-frame ${panning ? "panning" : ""}`}
+        ref={frame}
+        data-testid="tree-view"
+        role="tree"
+        aria-label="Run tree: arrow keys move between nodes, Enter opens one"
+        tabIndex={0}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={onPointerUp}
+        onMouseDown={(event) => {
+          // Starting a text selection is the browser's default for a press on the background: a drag pans instead.
+          if (!interactive(event.target)) {
+            event.preventDefault();
+            frame.current?.focus({ preventScroll: true });
+          }
+        }}
+        onKeyDown={onKeyDown}
+      >
+        <div className="tree-canvas" style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.k})`, width: layout.width, height: layout.height }}>
+          <svg className="tree-edges" width={layout.width} height={layout.height}>
+            {edges.map((edge) => {
+              const from = layout.byId.get(edge.from)!;
+              const to = layout.byId.get(edge.to)!;
+              const x1 = from.x + NODE_WIDTH / 2;
+              const y1 = from.y + NODE_HEIGHT;
+              const x2 = to.x + NODE_WIDTH / 2;
+              const y2 = to.y;
+              const onPath = selectedPath.has(edge.from) && selectedPath.has(edge.to);
+              return (
+                <g key={`${edge.from}-${edge.to}`}>
+                  <path
+                    d={`M${x1},${y1} C${x1},${(y1 + y2) / 2} ${x2},${(y1 + y2) / 2} ${x2},${y2}`}
+                    className={`edge ${edge.primary ? "primary" : "extra"} ${onPath ? "on-path" : ""}`}
+                  />
+                  {edge.primary && <EdgeLabel runId={runId} childId={edge.to} x={(x1 + x2) / 2} y={(y1 + y2) / 2} />}
+                </g>
+              );
+            })}
+          </svg>
+          {visible.map((node) => (
+            <div key={node.id} className="tree-slot" style={{ left: node.x, top: node.y, width: NODE_WIDTH, height: NODE_HEIGHT }}>
+              <NodeCard
+                runId={runId}
+                nodeId={node.id}
+                onPath={selectedPath.has(node.id)}
+                hiddenChildren={node.hiddenChildren}
+                focused={node.id === focusedId}
+                onFocusCard={setFocusedId}
+              />
+            </div>
+          ))}
+        </div>
+        <Minimap
+          layout={layout}
+          view={view}
+          size={frameSize}
+          selectedId={selectedId}
+          onCentre={(point) => {
+            setFollow(false);
+            setView((v) => centredOn(point, v, frameSize));
+          }}
+        />
       </div>
     </div>
   );
@@ -186,12 +367,26 @@ function ThoughtFold({ node, open, onToggle }: { node: RunNode; open: boolean; o
   );
 }
 
-const NodeCard = memo(function NodeCard({ runId, nodeId, onPath, hiddenChildren }: { runId: string; nodeId: string; onPath: boolean; hiddenChildren: number }) {
+const NodeCard = memo(function NodeCard({
+  runId,
+  nodeId,
+  onPath,
+  hiddenChildren,
+  focused,
+  onFocusCard,
+}: {
+  runId: string;
+  nodeId: string;
+  onPath: boolean;
+  hiddenChildren: number;
+  focused: boolean;
+  onFocusCard: (id: string) => void;
+}) {
   const node = useAppState((s) => s.runs[runId]?.nodes[nodeId]) as RunNode | undefined;
   const hasChildren = useAppState((s) => (s.runs[runId]?.children[nodeId]?.length ?? 0) > 0);
   const selected = useAppState((s) => s.selectedNodeId === nodeId);
   // Replaying a search: this node's visits and Q at the chosen iteration (primitives, so cards re-render only on change).
-  const searching = useAppState((s) => s.searchStep !== null);
+  const searchIteration = useAppState((s) => (s.searchStep === null ? null : (s.runs[runId]?.snapshots[s.searchStep]?.iteration ?? null)));
   const searchStat = useAppState((s) => {
     const stat = s.searchStep === null ? undefined : s.runs[runId]?.snapshots[s.searchStep]?.stats[nodeId];
     return stat ? `Q ${stat.value} · n ${stat.visits}` : null;
@@ -203,17 +398,33 @@ const NodeCard = memo(function NodeCard({ runId, nodeId, onPath, hiddenChildren 
   if (!node) return null;
   const critic = latestScore(node, "critic");
   const vote = latestScore(node, "vote");
-  const text = node.status === "running" ? node.text.slice(-180) : node.text.slice(0, 180);
+  // At a replayed iteration, what the search had not written yet is dimmed: answers it had not scored, and every
+  // node (critique, refinement, the final selection) of a later iteration.
+  const later = searchIteration !== null && (node.iteration > searchIteration || (!searchStat && (node.role === "draft" || node.role === "refine")));
+  const running = node.status === "running";
+  const text = running ? node.text.slice(-180) : node.text.slice(0, 180);
   return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: the tree (role="tree") takes the keys for all its items.
     <div
       data-node-id={node.id}
       data-testid="tree-node"
+      role="treeitem"
+      aria-selected={selected}
       data-role={node.role}
       data-status={node.status}
-      className={`node-card role-${node.role} status-${node.status} ${selected ? "selected" : ""} ${onPath ? "on-path" : ""} ${expanded ? "expanded" : ""} ${searching && !searchStat && (node.role === "draft" || node.role === "refine") ? "later" : ""}`}
+      tabIndex={focused ? 0 : -1}
+      className={`node-card role-${node.role} status-${node.status} ${selected ? "selected" : ""} ${focused ? "focused" : ""} ${onPath ? "on-path" : ""} ${expanded ? "expanded" : ""} ${later ? "later" : ""}`}
       style={{ borderColor: critic ? scoreColor(critic.value, 10) : vote ? scoreColor(vote.value, 1) : undefined }}
-      onClick={() => selectNode(node.id)}
+      onClick={() => {
+        selectNode(node.id);
+        onFocusCard(node.id);
+      }}
     >
+      {searchStat && (
+        <span className="search-stat" data-testid="search-stat">
+          {searchStat}
+        </span>
+      )}
       <div className="node-head">
         <span className="node-id">{node.id}</span>
         <span className="node-role">
@@ -221,27 +432,26 @@ const NodeCard = memo(function NodeCard({ runId, nodeId, onPath, hiddenChildren 
         </span>
         {node.model && <span className="node-model">{node.model}</span>}
         <span className="node-iter">#{node.iteration}</span>
-        {searchStat && (
-          <span className="search-stat" data-testid="search-stat">
-            {searchStat}
-          </span>
-        )}
         {critic && <ScoreBadge score={critic} scale={10} />}
         {!critic && vote && <ScoreBadge score={vote} scale={1} />}
       </div>
       {critic?.steps && critic.steps.length > 0 && <StepStrip steps={critic.steps} firstError={critic.firstErrorStep ?? null} />}
       {(node.thought || node.thoughtTokens > 0) && <ThoughtFold node={node} open={thoughtOpen} onToggle={() => setThoughtOpen((open) => !open)} />}
-      {!thoughtOpen && (
-        <div className="node-text" data-testid="node-text">
-          {text || (node.status === "running" ? (node.thought ? "thinking…" : "…") : "")}
-        </div>
-      )}
+      {!thoughtOpen &&
+        (running || !text || looksLikeJson(text) ? (
+          <div className="node-text" data-testid="node-text">
+            {text || (running ? (node.thought ? "thinking…" : "…") : "")}
+          </div>
+        ) : (
+          <Markdown text={text} className="node-text" testId="node-text" />
+        ))}
       <div className="node-foot">
         {node.answer !== null && <span className="node-answer">→ {node.answer}</span>}
         {node.status !== "done" && <span className={`node-status ${node.status}`}>{node.status}</span>}
         {node.tokensOut > 0 && <span className="node-tokens">{node.tokensOut} tok</span>}
         {hasChildren && (
           <button
+            type="button"
             className="collapse"
             data-testid="collapse-toggle"
             onClick={(event) => {

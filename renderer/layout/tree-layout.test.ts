@@ -15,7 +15,7 @@ test("lays out primary-parent trees top-down and keeps extra parents as edges", 
   const y = (id: string) => layout.byId.get(id)!.y;
   assert.equal(y("a"), 0);
   assert.equal(y("b"), 0);
-  assert.ok(y("c") > y("a") && y("v") === y("c"));
+  assert.ok(y("c") > y("a") && y("v") > y("c"), "a join is drawn below its deepest parent");
   assert.deepEqual(
     layout.edges.filter((e) => e.to === "v").map((e) => [e.from, e.primary]),
     [
@@ -56,4 +56,54 @@ test("only nodes in the viewport are drawn for large trees, in linear time", () 
   assert.ok(visible.some((n) => n.id === "n0") && visible.length < 100, `${visible.length} drawn`);
   assert.ok(visible.every((n) => n.x < view.x + 1200 && n.y < 800 && n.x + NODE_WIDTH >= view.x && n.y + NODE_HEIGHT >= 0));
   assert.ok(performance.now() - started < 5000);
+});
+
+test("joins sit below every parent, centred under them, with their own children below, and nothing overlaps", () => {
+  // Best-of-N's shape: samples, a critique under each, a selection over the samples; then a refinement of the
+  // winner (child of the selection) and a final vote over the selection's child and a critique.
+  const dag = new Map<string, string[]>([
+    ["s1", []],
+    ["s2", []],
+    ["s3", []],
+    ["c1", ["s1"]],
+    ["c2", ["s2"]],
+    ["c3", ["s3"]],
+    ["sel", ["s1", "s2", "s3"]],
+    ["r", ["sel"]],
+    ["v", ["c3", "r", "c1"]],
+  ]);
+  const order = [...dag.keys()];
+  const layout = layoutRun(dag, order, {});
+  const at = (id: string) => layout.byId.get(id)!;
+  for (const id of ["sel", "v"]) for (const parent of dag.get(id)!) assert.ok(at(id).y > at(parent).y, `${id} below ${parent}`);
+  assert.ok(at("sel").y > at("c1").y, "below the critiques that share the samples' columns");
+  assert.ok(at("r").y > at("sel").y);
+  assert.equal(at("sel").x, (at("s1").x + at("s2").x + at("s3").x) / 3, "centred under its parents");
+  for (const a of layout.nodes)
+    for (const b of layout.nodes) if (a !== b && a.y === b.y) assert.ok(Math.abs(a.x - b.x) >= NODE_WIDTH, `${a.id} and ${b.id} overlap`);
+  assert.ok(Math.min(...layout.nodes.map((n) => n.x)) >= 0);
+  assert.ok(Math.max(...layout.nodes.map((n) => n.x + NODE_WIDTH)) <= layout.width);
+  assert.ok(Math.max(...layout.nodes.map((n) => n.y + NODE_HEIGHT)) <= layout.height);
+  // Collapsing a sample hides the selection that hangs from it, and counts it.
+  const folded = layoutRun(dag, order, { s1: true });
+  assert.equal(folded.byId.has("sel"), false);
+  assert.equal(folded.byId.get("s1")!.hiddenChildren, 3, "its critique, the selection and what follows the selection");
+});
+
+test("a node the caller does not count as a join (a refinement and its critique) stays under its first parent", () => {
+  const dag = new Map<string, string[]>([
+    ["d", []],
+    ["c", ["d"]],
+    ["r", ["d", "c"]],
+  ]);
+  const layout = layoutRun(dag, [...dag.keys()], {}, (id, parents) => parents.length > 1 && id !== "r");
+  assert.equal(layout.byId.get("r")!.y, layout.byId.get("c")!.y, "a sibling of its critique, as before");
+  assert.deepEqual(
+    layout.edges.map((e) => [e.from, e.to, e.primary]),
+    [
+      ["d", "c", true],
+      ["d", "r", true],
+      ["c", "r", false],
+    ],
+  );
 });

@@ -1,0 +1,86 @@
+// The whole tree in a corner, with the frame's rectangle on it: a click or a drag there moves the view.
+import { memo, useRef, type PointerEvent as ReactPointerEvent } from "react";
+import { NODE_HEIGHT, NODE_WIDTH, type TreeLayout } from "../../layout/tree-layout.ts";
+import { viewRect, type Size, type View } from "./viewport.ts";
+
+const MAX_WIDTH = 160;
+const MAX_HEIGHT = 100;
+const MAX_SCALE = 0.12;
+/** Where the minimap sits from the frame's corner (its CSS right and bottom). */
+const INSET = 8;
+
+function minimapSize(layout: TreeLayout): Size {
+  if (layout.nodes.length === 0) return { width: 0, height: 0 };
+  // Small trees get a small map, not a magnified one.
+  const scale = Math.min(MAX_WIDTH / layout.width, MAX_HEIGHT / layout.height, MAX_SCALE);
+  return { width: Math.max(40, layout.width * scale), height: Math.max(24, layout.height * scale) };
+}
+
+/** The part of the frame's bottom-right corner the minimap covers, inset included: fitting keeps nodes out of it. */
+export function minimapCorner(layout: TreeLayout): Size {
+  const map = minimapSize(layout);
+  return map.width === 0 ? map : { width: map.width + INSET, height: map.height + INSET };
+}
+
+export function Minimap({
+  layout,
+  view,
+  size,
+  selectedId,
+  onCentre,
+}: {
+  layout: TreeLayout;
+  view: View;
+  size: Size;
+  selectedId: string | null;
+  onCentre: (point: { x: number; y: number }) => void;
+}) {
+  const svg = useRef<SVGSVGElement>(null);
+  const dragging = useRef(false);
+  if (layout.nodes.length === 0) return null;
+  const { width, height } = minimapSize(layout);
+  const frame = viewRect(view, size);
+  const toLayout = (event: ReactPointerEvent) => {
+    const rect = svg.current!.getBoundingClientRect();
+    return { x: ((event.clientX - rect.left) / rect.width) * layout.width, y: ((event.clientY - rect.top) / rect.height) * layout.height };
+  };
+  return (
+    <svg
+      ref={svg}
+      className="tree-minimap"
+      data-testid="tree-minimap"
+      width={width}
+      height={height}
+      style={{ right: INSET, bottom: INSET }}
+      viewBox={`0 0 ${layout.width} ${layout.height}`}
+      preserveAspectRatio="none"
+      onPointerDown={(event) => {
+        event.stopPropagation();
+        dragging.current = true;
+        event.currentTarget.setPointerCapture(event.pointerId);
+        onCentre(toLayout(event));
+      }}
+      onPointerMove={(event) => {
+        if (dragging.current) onCentre(toLayout(event));
+      }}
+      onPointerUp={() => {
+        dragging.current = false;
+      }}
+    >
+      <title>Overview: click or drag to move the view</title>
+      <MinimapNodes layout={layout} selectedId={selectedId} />
+      <rect className="minimap-view" data-testid="minimap-view" x={frame.x} y={frame.y} width={frame.width} height={frame.height} />
+    </svg>
+  );
+}
+
+/** The nodes change with the layout, not with every step of a pan. */
+const MinimapNodes = memo(function MinimapNodes({ layout, selectedId }: { layout: TreeLayout; selectedId: string | null }) {
+  return (
+    <>
+      {layout.nodes.map((node) => (
+        <rect key={node.id} x={node.x} y={node.y} width={NODE_WIDTH} height={NODE_HEIGHT} className={node.id === selectedId ? "selected" : ""} />
+      ))}
+    </>
+  );
+});
