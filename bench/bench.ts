@@ -1,10 +1,11 @@
 // `npm run bench`: engine benchmarks as ratios measured in one run, on a generated ~100M-parameter llama.
-//   1. engine overhead: a Self-Refine run through the engine vs the same requests sent straight to node-llama-cpp
+//   1. engine overhead: Self-Refine, self-consistency (4 samples, one at a time and at once) and Best-of-N through
+//      the engine vs the same requests sent straight to node-llama-cpp, per generated token, with a breakdown
 //   2. 4 parallel drafts (4 sequences of one context) vs the same 4 one after another
 //   3. time to first token of a refinement turn that reuses the evaluated prefix vs the same prompt cold
 // Writes bench/results/engine.md and engine.json. Options: --threads n, --model <gguf>, --repeats n.
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { LlamaChat } from "node-llama-cpp";
@@ -28,9 +29,50 @@ const question = "A farmer has 17 sheep. All but 9 run away. How many sheep does
 // ---- 1. engine overhead ------------------------------------------------------------------------------------
 // Each repeat starts from freshly loaded models, so neither side finds the other's prefixes cached; the two
 // sides alternate which goes first. The engine is timed from run-started to run-finished (loading is
-// node-llama-cpp's cost on both sides).
-type Recorded = { messages: ChatMessage[]; json: boolean; maxTokens: number };
+// node-llama-cpp's cost on both sides); the direct side sends the prompts the engine's nodes recorded, on as
+// many sequences as the engine used lanes, in the same order (or at once, where the engine ran them at once).
+// Temperature 0 on both sides, so both generate the same tokens; the ratio is of time per generated token.
+type Recorded = { messages: ChatMessage[]; json: boolean; maxTokens: number; sequence: number };
 const load = { contextSize: 2048 };
+
+interface Scenario {
+  name: string;
+  strategy: string;
+  params: Record<string, unknown>;
+  parallel: boolean;
+  /** The sequence the engine's lanes put a node on: its role and how many of that role came before it. */
+  sequenceOf(role: string, index: number): number;
+}
+const scenarios: Scenario[] = [
+  {
+    name: "Self-Refine (2 iterations)",
+    strategy: "self-refine",
+    params: { maxIterations: 2, feedbackModel: "actor", feedbackFormat: "json", stopScore: 10 },
+    parallel: false,
+    sequenceOf: (role) => (role === "critique" ? 1 : 0),
+  },
+  {
+    name: "self-consistency, 4 samples one at a time",
+    strategy: "self-consistency",
+    params: { n: 4, temperature: 0 },
+    parallel: false,
+    sequenceOf: (_role, index) => index,
+  },
+  {
+    name: "self-consistency, 4 samples at once",
+    strategy: "self-consistency",
+    params: { n: 4, temperature: 0 },
+    parallel: true,
+    sequenceOf: (_role, index) => index,
+  },
+  {
+    name: "Best-of-N (4 samples, critic scores each)",
+    strategy: "best-of-n",
+    params: { n: 4, temperature: 0 },
+    parallel: false,
+    sequenceOf: (role, index) => (role === "critique" ? 4 + index : index),
+  },
+];
 
 async function freshWarmModel() {
   await runtime.unloadAll();
@@ -42,72 +84,104 @@ async function freshWarmModel() {
   return warm;
 }
 
-async function runEngine() {
+async function runEngine(scenario: Scenario) {
   const outDir = mkdtempSync(join(tmpdir(), "refinery-bench-"));
   const requests: Recorded[] = [];
+  const seen = new Map<string, number>();
   let started = 0;
   let ended = 0;
+  let insideNodesMs = 0;
+  let evaluated = 0;
+  let utilization: ReturnType<typeof performance.eventLoopUtilization> | undefined;
   const result = await executeRun({
-    strategy: "self-refine",
-    params: { maxIterations: 2, feedbackModel: "actor", feedbackFormat: "json", stopScore: 10 },
+    strategy: scenario.strategy,
+    params: scenario.params,
     actor: { path: modelPath, sampling: { maxTokens: 64, temperature: 0 }, load },
     critic: { path: modelPath, sampling: { maxTokens: 96, temperature: 0 }, load },
     task: { question },
     seed: 1,
     outDir,
     threads,
-    parallel: false,
+    parallel: scenario.parallel,
     onEvent: (event: RunEvent) => {
-      if (event.type === "run-started") started = performance.now();
+      if (event.type === "run-started") {
+        started = performance.now();
+        utilization = performance.eventLoopUtilization();
+      }
       if (event.type === "run-finished") ended = performance.now();
       if (event.type === "node-added" && event.prompt) {
-        requests.push({ messages: event.prompt, json: event.role === "critique", maxTokens: event.role === "critique" ? 96 : 64 });
+        const index = seen.get(event.role) ?? 0;
+        seen.set(event.role, index + 1);
+        const json = event.role === "critique";
+        requests.push({ messages: event.prompt, json, maxTokens: json ? 96 : 64, sequence: scenario.sequenceOf(event.role, index) });
+      }
+      if (event.type === "node-completed") {
+        insideNodesMs += event.wallMs;
+        evaluated += event.tokensEvaluated ?? event.tokensIn;
       }
     },
   });
   if (result.state.status !== "finished") throw new Error(`bench run failed: ${result.state.failure?.reason}`);
+  const busy = performance.eventLoopUtilization(utilization).utilization;
   const tokens = Object.values(result.state.nodes).reduce((sum, node) => sum + node.tokensOut, 0);
-  return { ms: ended - started, tokens, requests };
+  return { ms: ended - started, tokens, evaluated, requests, insideNodesMs, mainThreadBusy: busy };
 }
 
-// The same requests straight to node-llama-cpp: one sequence per conversation kind, as the engine uses.
-async function runDirect(requests: Recorded[]) {
+// The same requests straight to node-llama-cpp, on the sequences the engine's lanes used.
+async function runDirect(scenario: Scenario, requests: Recorded[]) {
   const loaded = await runtime.loadModel(modelPath, load);
   const { holisticSchema } = await import("../native/strategies/verdicts.ts");
   const grammar = await runtime.llama.createGrammarForJsonSchema(holisticSchema as never);
-  const context = await loaded.model.createContext({ contextSize: load.contextSize, sequences: loaded.context.totalSequences, threads });
-  const solver = new LlamaChat({ contextSequence: context.getSequence() });
-  const feedback = new LlamaChat({ contextSequence: context.getSequence() });
-  const started = performance.now();
+  const sequences = Math.max(...requests.map((r) => r.sequence)) + 1;
+  const context = await loaded.model.createContext({ contextSize: load.contextSize, sequences: Math.max(sequences, loaded.context.totalSequences), threads });
+  const chats = Array.from({ length: sequences }, () => new LlamaChat({ contextSequence: context.getSequence() }));
   let tokens = 0;
-  for (const request of requests) {
-    const chat = request.json ? feedback : solver;
-    const before = chat.sequence.tokenMeter.usedOutputTokens;
+  let evaluated = 0;
+  const send = async (request: Recorded) => {
+    const chat = chats[request.sequence]!;
+    const before = { out: chat.sequence.tokenMeter.usedOutputTokens, in: chat.sequence.tokenMeter.usedInputTokens };
     await chat.generateResponse(toChatHistory(request.messages), {
       maxTokens: request.maxTokens,
       temperature: 0,
       seed: 1,
       grammar: request.json ? grammar : undefined,
     });
-    tokens += chat.sequence.tokenMeter.usedOutputTokens - before;
-  }
+    tokens += chat.sequence.tokenMeter.usedOutputTokens - before.out;
+    evaluated += chat.sequence.tokenMeter.usedInputTokens - before.in;
+  };
+  const started = performance.now();
+  if (scenario.parallel) await Promise.all(requests.map(send));
+  else for (const request of requests) await send(request);
   const ms = performance.now() - started;
   await context.dispose();
-  return { ms, tokens };
+  return { ms, tokens, evaluated };
 }
 
-let recorded: Recorded[] = [];
-async function engineOverhead(repeat: number) {
+const recorded = new Map<string, Recorded[]>();
+async function engineOverhead(scenario: Scenario, repeat: number) {
   await freshWarmModel();
-  if (repeat % 2 === 0 || recorded.length === 0) {
-    const engine = await runEngine();
-    recorded = engine.requests;
-    const direct = await runDirect(recorded);
-    return { engineMs: engine.ms, directMs: direct.ms, requests: recorded.length, engineTokens: engine.tokens, directTokens: direct.tokens };
+  const engineFirst = repeat % 2 === 0 || !recorded.has(scenario.name);
+  let engine: Awaited<ReturnType<typeof runEngine>> | undefined;
+  if (engineFirst) {
+    engine = await runEngine(scenario);
+    recorded.set(scenario.name, engine.requests);
   }
-  const direct = await runDirect(recorded);
-  const engine = await runEngine();
-  return { engineMs: engine.ms, directMs: direct.ms, requests: recorded.length, engineTokens: engine.tokens, directTokens: direct.tokens };
+  const direct = await runDirect(scenario, recorded.get(scenario.name)!);
+  engine ??= await runEngine(scenario);
+  return {
+    engineMs: engine.ms,
+    directMs: direct.ms,
+    requests: engine.requests.length,
+    engineTokens: engine.tokens,
+    directTokens: direct.tokens,
+    engineEvaluated: engine.evaluated,
+    directEvaluated: direct.evaluated,
+    /** Run time outside any generation: strategy code, events, files, between nodes. */
+    betweenNodesMs: scenario.parallel ? null : engine.ms - engine.insideNodesMs,
+    mainThreadBusy: engine.mainThreadBusy,
+    /** Time per generated token, engine ÷ direct. */
+    ratio: engine.ms / Math.max(1, engine.tokens) / (direct.ms / Math.max(1, direct.tokens)),
+  };
 }
 
 // ---- 2. parallel drafts ------------------------------------------------------------------------------------
@@ -122,6 +196,31 @@ async function parallelDrafts() {
   await Promise.all([0, 1, 2, 3].map((i) => draft(`par-${i}`, i)));
   const parallelMs = performance.now() - parallelStart;
   return { sequentialMs, parallelMs };
+}
+
+// ---- 2b. what threads buy: raw node-llama-cpp, one sequence and four at once, at each thread count -------------
+async function threadScaling(threadCounts: number[]) {
+  const loaded = await runtime.loadModel(modelPath, load);
+  const rows: { threads: number; singleTokensPerSecond: number; fourTokensPerSecond: number }[] = [];
+  for (const t of threadCounts) {
+    const context = await loaded.model.createContext({ contextSize: 2048, sequences: 4, threads: t });
+    const chats = [0, 1, 2, 3].map(() => new LlamaChat({ contextSequence: context.getSequence() }));
+    const ask = async (chat: LlamaChat, i: number) => {
+      const before = chat.sequence.tokenMeter.usedOutputTokens;
+      await chat.generateResponse(toChatHistory([{ role: "user", content: `${question} (variant ${i})` }]), { maxTokens: 64, temperature: 0.8, seed: i });
+      return chat.sequence.tokenMeter.usedOutputTokens - before;
+    };
+    await ask(chats[0]!, 99); // warm-up: first decodes allocate
+    let start = performance.now();
+    const single = await ask(chats[0]!, 0);
+    const singleTokensPerSecond = single / ((performance.now() - start) / 1000);
+    start = performance.now();
+    const four = (await Promise.all(chats.map((chat, i) => ask(chat, i + 1)))).reduce((a, b) => a + b, 0);
+    const fourTokensPerSecond = four / ((performance.now() - start) / 1000);
+    rows.push({ threads: t, singleTokensPerSecond, fourTokensPerSecond });
+    await context.dispose();
+  }
+  return rows;
 }
 
 // ---- 3. prefix reuse ---------------------------------------------------------------------------------------
@@ -156,25 +255,46 @@ async function prefixReuse() {
   };
 }
 
-const overhead: Awaited<ReturnType<typeof engineOverhead>>[] = [];
+const overhead = new Map<string, Awaited<ReturnType<typeof engineOverhead>>[]>();
 const parallel: Awaited<ReturnType<typeof parallelDrafts>>[] = [];
 const reuse: Awaited<ReturnType<typeof prefixReuse>>[] = [];
-for (let r = 0; r < repeats; r++) {
-  log(`engine overhead ${r + 1}/${repeats}`);
-  overhead.push(await engineOverhead(r));
+for (const scenario of scenarios) {
+  overhead.set(scenario.name, []);
+  for (let r = 0; r < repeats; r++) {
+    log(`engine overhead: ${scenario.name} ${r + 1}/${repeats}`);
+    overhead.get(scenario.name)!.push(await engineOverhead(scenario, r));
+  }
 }
 await runtime.unloadAll();
 backend = new LlamaBackend(runtime, await runtime.loadModel(modelPath, { sequences: 6, contextSize: 4096 }), "bench");
 // Warm-up: first evaluations allocate buffers.
 await backend.generate({ messages: [{ role: "user", content: "warm up" }], maxTokens: 8, temperature: 0, seed: 1, lane: "warm" });
+log("thread scaling");
+const cores = availableParallelism();
+const scaling = await threadScaling([...new Set([1, 2, cores].filter((t) => t <= cores))]);
 for (let r = 0; r < repeats; r++) {
   log(`parallel drafts and prefix reuse ${r + 1}/${repeats}`);
   parallel.push(await parallelDrafts());
   reuse.push(await prefixReuse());
 }
 
-const engineMs = median(overhead.map((o) => o.engineMs));
-const directMs = median(overhead.map((o) => o.directMs));
+const overheadRows = scenarios.map((scenario) => {
+  const runs = overhead.get(scenario.name)!;
+  const between = runs.map((o) => o.betweenNodesMs).filter((x): x is number => x !== null);
+  return {
+    scenario: scenario.name,
+    ratio: median(runs.map((o) => o.ratio)),
+    engineMs: median(runs.map((o) => o.engineMs)),
+    directMs: median(runs.map((o) => o.directMs)),
+    requests: runs[0]!.requests,
+    engineOutTokens: runs[0]!.engineTokens,
+    directOutTokens: runs[0]!.directTokens,
+    engineEvaluated: runs[0]!.engineEvaluated,
+    directEvaluated: runs[0]!.directEvaluated,
+    betweenNodesMs: between.length ? median(between) : null,
+    mainThreadBusy: median(runs.map((o) => o.mainThreadBusy)),
+  };
+});
 const sequentialMs = median(parallel.map((p) => p.sequentialMs));
 const parallelMs = median(parallel.map((p) => p.parallelMs));
 const warmMs = median(reuse.map((p) => p.warmMs));
@@ -186,15 +306,9 @@ const results = {
   backend: runtime.report.active,
   threads,
   repeats,
-  engineOverhead: {
-    ratio: engineMs / directMs,
-    engineMs,
-    directMs,
-    requests: overhead[0]!.requests,
-    engineOutTokens: overhead[0]!.engineTokens,
-    directOutTokens: overhead[0]!.directTokens,
-  },
+  engineOverhead: overheadRows,
   parallelDrafts: { speedup: sequentialMs / parallelMs, sequentialMs, parallelMs },
+  threadScaling: scaling,
   prefixReuse: { speedup: coldMs / warmMs, warmTtftMs: warmMs, coldTtftMs: coldMs, ...reuse[0]! },
 };
 const table = [
@@ -204,8 +318,15 @@ const table = [
   "",
   "| measure | ratio | detail |",
   "| --- | --- | --- |",
-  `| engine overhead: Self-Refine through the engine ÷ same ${results.engineOverhead.requests} requests straight to node-llama-cpp | ${results.engineOverhead.ratio.toFixed(3)}× | ${engineMs.toFixed(0)} ms vs ${directMs.toFixed(0)} ms; ${overhead[0]!.engineTokens} vs ${overhead[0]!.directTokens} tokens generated |`,
+  ...overheadRows.map(
+    (o) =>
+      `| engine overhead, ${o.scenario}: time per generated token through the engine ÷ the same ${o.requests} requests straight to node-llama-cpp | ${o.ratio.toFixed(3)}× | ${o.engineMs.toFixed(0)} ms vs ${o.directMs.toFixed(0)} ms; ${o.engineOutTokens} vs ${o.directOutTokens} tokens generated, ${o.engineEvaluated} vs ${o.directEvaluated} prompt tokens evaluated; ${o.betweenNodesMs === null ? "" : `${o.betweenNodesMs.toFixed(0)} ms between nodes (strategy, events, files); `}engine main thread busy ${(100 * o.mainThreadBusy).toFixed(0)}% |`,
+  ),
   `| 4 parallel drafts (4 sequences) vs 4 sequential: speed-up | ${results.parallelDrafts.speedup.toFixed(2)}× | ${sequentialMs.toFixed(0)} ms sequential, ${parallelMs.toFixed(0)} ms parallel |`,
+  ...scaling.map(
+    (row) =>
+      `| raw node-llama-cpp at ${row.threads} thread(s): 4 sequences at once ÷ 1 sequence, tokens/s | ${(row.fourTokensPerSecond / row.singleTokensPerSecond).toFixed(2)}× | ${row.singleTokensPerSecond.toFixed(1)} tok/s alone, ${row.fourTokensPerSecond.toFixed(1)} tok/s for four |`,
+  ),
   `| refinement turn time to first token, cold ÷ prefix reused | ${results.prefixReuse.speedup.toFixed(1)}× | ${coldMs.toFixed(0)} ms cold (${reuse[0]!.coldEvaluated} tokens evaluated) vs ${warmMs.toFixed(0)} ms reused (${reuse[0]!.warmEvaluated} of ${reuse[0]!.promptTokens}) |`,
   "",
 ].join("\n");
