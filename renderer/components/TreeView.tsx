@@ -11,6 +11,8 @@ import { scoreColor, ScoreBadge, StepStrip } from "./scores.tsx";
 import { Markdown } from "./tree/Markdown.tsx";
 import { looksLikeJson } from "./tree/markdown.ts";
 import { Minimap, minimapCorner } from "./tree/Minimap.tsx";
+import { MAX_CARDS, nodeAt, TreeOverview } from "./tree/TreeOverview.tsx";
+import { usePaced } from "./tree/use-paced.ts";
 import { isTreeKey, neighbour } from "./tree/tree-keys.ts";
 import { centredOn, fitView, isInView, MAX_ZOOM, MIN_ZOOM, nodeCentre, type Size, type View, viewRect } from "./tree/viewport.ts";
 
@@ -34,15 +36,21 @@ function RunTree({ runId }: { runId: string }) {
   const selectNode = useAppState((s) => s.selectNode);
   const status = useAppState((s) => s.runs[runId]?.status);
   const running = status === "running";
+  // While a large run streams, the layout (linear in the tree's size) is redone at a pace it can keep up with,
+  // not on every batch of events; a finished run is laid out at once.
+  const [layoutOrder, layoutDone] = usePaced(order, running);
   const layout = useMemo<TreeLayout>(() => {
+    const started = performance.now();
     const nodes = store.getState().runs[runId]?.nodes ?? {};
-    const parents = new Map(Object.values(nodes).map((n) => [n.id, n.parents] as const));
-    return layoutRun(parents, order ?? [], collapsed, (id, of) => waitsForAllParents(nodes[id]?.role, of));
-  }, [order, collapsed, runId, store]);
+    const parents = new Map((layoutOrder ?? []).map((id) => [id, nodes[id]?.parents ?? []] as const));
+    const result = layoutRun(parents, layoutOrder ?? [], collapsed, (id, of) => waitsForAllParents(nodes[id]?.role, of));
+    layoutDone(performance.now() - started);
+    return result;
+  }, [layoutOrder, collapsed, runId, store, layoutDone]);
   const selectedPath = useMemo(() => {
     const run = store.getState().runs[runId];
     return run && selectedPathEnd ? ancestorsOf(run, selectedPathEnd) : new Set<string>();
-  }, [selectedPathEnd, runId, store, order]);
+  }, [selectedPathEnd, runId, store, layoutOrder]);
 
   const frame = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState<Size | null>(null);
@@ -203,20 +211,31 @@ function RunTree({ runId }: { runId: string }) {
     if (!start) return;
     setView({ ...start.view, x: start.view.x + event.clientX - start.x, y: start.view.y + event.clientY - start.y });
   };
-  const onPointerUp = () => {
+  const onPointerUp = (event: ReactPointerEvent) => {
+    const start = drag.current;
     drag.current = null;
     setPanning(false);
+    // In the overview a press that did not move is a click on whatever node is drawn there.
+    if (!start || !overview || Math.hypot(event.clientX - start.x, event.clientY - start.y) > 4) return;
+    const rect = frame.current!.getBoundingClientRect();
+    const hit = nodeAt(visible, view, { x: event.clientX - rect.left, y: event.clientY - rect.top });
+    if (hit) {
+      setFocusedId(hit.id);
+      selectNode(hit.id);
+    }
   };
 
   const visible = visibleNodes(layout, viewRect(view, frameSize));
+  const overview = visible.length > MAX_CARDS;
+  const firstNode = layout.byId.get(order?.[0] ?? "");
   const visibleIds = new Set(visible.map((n) => n.id));
-  const edges = layout.edges.filter((e) => visibleIds.has(e.from) || visibleIds.has(e.to));
+  const edges = overview ? [] : layout.edges.filter((e) => visibleIds.has(e.from) || visibleIds.has(e.to));
 
   return (
     <div className="tree-view">
       <div className="tree-toolbar" data-testid="tree-toolbar">
         <span className="tree-count" data-testid="tree-count">
-          {layout.nodes.length} nodes · {visible.length} drawn
+          {layout.nodes.length} nodes · {visible.length} drawn{overview ? " (overview: zoom in for the cards)" : ""}
         </span>
         <button
           type="button"
@@ -272,7 +291,11 @@ function RunTree({ runId }: { runId: string }) {
         }}
         onKeyDown={onKeyDown}
       >
-        <div className="tree-canvas" style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.k})`, width: layout.width, height: layout.height }}>
+        <div
+          className="tree-canvas"
+          data-first-node={firstNode ? `${firstNode.x},${firstNode.y}` : undefined}
+          style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.k})`, width: layout.width, height: layout.height }}
+        >
           <svg className="tree-edges" width={layout.width} height={layout.height}>
             {edges.map((edge) => {
               const from = layout.byId.get(edge.from)!;
@@ -293,19 +316,23 @@ function RunTree({ runId }: { runId: string }) {
               );
             })}
           </svg>
-          {visible.map((node) => (
-            <div key={node.id} className="tree-slot" style={{ left: node.x, top: node.y, width: NODE_WIDTH, height: NODE_HEIGHT }}>
-              <NodeCard
-                runId={runId}
-                nodeId={node.id}
-                onPath={selectedPath.has(node.id)}
-                hiddenChildren={node.hiddenChildren}
-                focused={node.id === focusedId}
-                onFocusCard={setFocusedId}
-              />
-            </div>
-          ))}
+          {!overview &&
+            visible.map((node) => (
+              <div key={node.id} className="tree-slot" style={{ left: node.x, top: node.y, width: NODE_WIDTH, height: NODE_HEIGHT }}>
+                <NodeCard
+                  runId={runId}
+                  nodeId={node.id}
+                  onPath={selectedPath.has(node.id)}
+                  hiddenChildren={node.hiddenChildren}
+                  focused={node.id === focusedId}
+                  onFocusCard={setFocusedId}
+                />
+              </div>
+            ))}
         </div>
+        {overview && (
+          <TreeOverview layout={layout} nodes={visible} view={view} size={frameSize} run={() => store.getState().runs[runId]} selectedId={selectedId} />
+        )}
         <Minimap
           layout={layout}
           view={view}

@@ -17,7 +17,7 @@ import { artifactsDir, startWebApp, type WebApp } from "../support/web-app.ts";
 let app: WebApp;
 let actor: string;
 let critic: string;
-const runs: Record<"magicore" | "vote" | "markdown" | "mctsr", string> = { magicore: "", vote: "", markdown: "", mctsr: "" };
+const runs: Record<"magicore" | "large" | "vote" | "markdown" | "mctsr", string> = { magicore: "", large: "", vote: "", markdown: "", mctsr: "" };
 
 async function scripted(strategy: string, params: Record<string, unknown>, actorScript: Script, criticScript: Script = () => holistic(true, 8)) {
   const result = await executeRun(
@@ -60,6 +60,21 @@ before(async () => {
         score,
       });
     },
+  );
+  // The same hard problem with 40 samples: more nodes than the tree draws as cards at once.
+  runs.large = await scripted(
+    "magicore",
+    { k: 40, maxIterations: 3, rewardMean: 1, rewardStd: 0.5 },
+    () => solution(["5", "7", "9", "3"][drawn++ % 4]!),
+    (r) =>
+      isReviewer(r)
+        ? "Step 3 is wrong: recompute."
+        : JSON.stringify({
+            steps: [6, 5, 4].map((s) => ({ why: "w", verdict: s >= 6 ? "correct" : "wrong", score: s })),
+            critique: "c",
+            finalCorrect: false,
+            score: 3,
+          }),
   );
   let sampled = 0;
   runs.vote = await scripted("self-consistency", { n: 5 }, () => `Final answer: ${["7", "7", "5", "7", "9"][sampled++ % 5]}`);
@@ -367,4 +382,37 @@ test("replaying an MCTSr run dims every later node (critiques and the final sele
   await page.screenshot({ path: join(artifactsDir, "tree-mctsr-replay.png") });
   await page.keyboard.press("End");
   assert.equal(await page.$$eval(".node-card.later", (cards) => cards.length), 0, "the final view dims nothing");
+});
+
+test("a run too large for cards opens fitted as an overview: a click selects a node, zooming in brings the cards back", async () => {
+  const { page } = app;
+  await openFromHistory(runs.large);
+  await page.waitForSelector('[data-testid="tree-overview"]');
+  const count = (await page.textContent('[data-testid="tree-count"]'))!;
+  const [total, drawn] = [...count.matchAll(/(\d+) (?:nodes|drawn)/g)].map((m) => Number(m[1]));
+  assert.ok(total! > 300 && drawn === total, `every node of a large run in view: ${count}`);
+  assert.match(count, /overview/);
+  assert.equal((await page.$$('[data-testid="tree-node"]')).length, 0, "no cards while the overview is drawn");
+  // The canvas is painted: some pixels differ from the background.
+  const painted = await page.$eval('[data-testid="tree-overview"]', (canvas) => {
+    const c = canvas as HTMLCanvasElement;
+    const data = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+    let inked = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) inked++;
+    return inked;
+  });
+  assert.ok(painted > 1000, `the overview draws the nodes (${painted} pixels)`);
+  // A click on the first node's box (from the tree's own layout, through jump-to-node's centring) selects it.
+  const frame = (await (await page.$('[data-testid="tree-view"]'))!.boundingBox())!;
+  const transform = await page.$eval(".tree-canvas", (el) => (el as HTMLElement).style.transform);
+  const [x, y, k] = [...transform.matchAll(/-?[\d.]+/g)].map((m) => Number(m[0]));
+  const first = await page.evaluate(() => document.querySelector(".tree-canvas")!.getAttribute("data-first-node"));
+  assert.ok(first, "the canvas names where its first node is drawn");
+  const [nx, ny] = first!.split(",").map(Number);
+  await page.mouse.click(frame.x + x! + (nx! + 10) * k!, frame.y + y! + (ny! + 10) * k!);
+  await page.waitForFunction(() => document.querySelector('[data-testid="inspector"] h3')?.textContent?.startsWith("n1 "));
+  // Zoomed in on one part, the cards come back.
+  for (let i = 0; i < 12; i++) await page.mouse.wheel(0, -400);
+  await page.waitForSelector('[data-testid="tree-node"]');
+  assert.equal(await page.$('[data-testid="tree-overview"]'), null);
 });

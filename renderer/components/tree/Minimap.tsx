@@ -74,13 +74,15 @@ export function Minimap({
   );
 }
 
-/** The nodes change with the layout, not with every step of a pan. */
+/** The nodes change with the layout, not with every step of a pan; all of them are one path, so a tree of
+ * thousands of nodes is one element here, not thousands. */
 const MinimapNodes = memo(function MinimapNodes({ layout, selectedId }: { layout: TreeLayout; selectedId: string | null }) {
+  const boxes = layout.nodes.map((node) => `M${node.x},${node.y}h${NODE_WIDTH}v${NODE_HEIGHT}h${-NODE_WIDTH}z`).join("");
+  const selected = selectedId ? layout.byId.get(selectedId) : undefined;
   return (
     <>
-      {layout.nodes.map((node) => (
-        <rect key={node.id} x={node.x} y={node.y} width={NODE_WIDTH} height={NODE_HEIGHT} className={node.id === selectedId ? "selected" : ""} />
-      ))}
+      <path className="minimap-nodes" d={boxes} />
+      {selected && <rect className="selected" x={selected.x} y={selected.y} width={NODE_WIDTH} height={NODE_HEIGHT} />}
     </>
   );
 });
