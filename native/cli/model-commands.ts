@@ -2,9 +2,8 @@
 import { GgufInsights } from "node-llama-cpp";
 import { ggufInfo, modelFacts } from "../llm/model-facts.ts";
 import { chooseChatWrapper, ModelLoadError, openRuntime, type GpuChoice } from "../llm/runtime.ts";
+import { formatBytes } from "../protocol/format.ts";
 import { intOption, parse, UsageError } from "./args.ts";
-
-const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 export async function commandInspect(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
@@ -55,13 +54,13 @@ export async function commandInspect(args: string[]): Promise<number> {
     process.stdout.write(
       [
         `${path}`,
-        `  architecture ${result.architecture ?? "?"} · ${result.name ?? "unnamed"} · ${mib(result.sizeBytes)} · ${result.layers ?? "?"} layers · context ${result.contextLength ?? "?"}`,
+        `  architecture ${result.architecture ?? "?"} · ${result.name ?? "unnamed"} · ${formatBytes(result.sizeBytes)} · ${result.layers ?? "?"} layers · context ${result.contextLength ?? "?"}`,
         `  chat template: ${result.chatTemplate ? "yes" : "no (prompts use a generic format)"}`,
         `  chat wrapper: ${chatFormat.wrapper}${chatFormat.overridden ? " (named with --chat-wrapper)" : " (resolved by node-llama-cpp)"} · thought segments: ${chatFormat.thoughts ? "yes (the model thinks before it answers)" : "no"}`,
         `  backend: ${runtime.report.active}${runtime.report.devices.length ? ` (${runtime.report.devices.join(", ")})` : ""}${runtime.report.fallbackReason ? ` — ${runtime.report.fallbackReason}` : ""}`,
         `  estimated memory at context ${contextSize} × ${sequences} sequence(s), ${gpuLayers} GPU layers:`,
-        `    weights  RAM ${mib(model.cpuRam)}  VRAM ${mib(model.gpuVram)}`,
-        `    context  RAM ${mib(context.cpuRam)}  VRAM ${mib(context.gpuVram)}`,
+        `    weights  RAM ${formatBytes(model.cpuRam)}  VRAM ${formatBytes(model.gpuVram)}`,
+        `    context  RAM ${formatBytes(context.cpuRam)}  VRAM ${formatBytes(context.gpuVram)}`,
       ].join("\n") + "\n",
     );
   }
@@ -154,7 +153,7 @@ export async function commandModels(args: string[]): Promise<number> {
   for (const model of models) {
     const facts = model.error
       ? `unreadable: ${model.error}`
-      : `${model.architecture ?? "?"} · ${model.parameters ?? "?"} · ${model.quantization ?? "?"} · ${(model.sizeBytes / 2 ** 30).toFixed(2)} GiB · ctx ${model.contextLength ?? "?"} · ${model.layers ?? "?"} layers · ${model.chatTemplate ? "chat template" : "no chat template"} · suits ${model.roles.join(" and ")}`;
+      : `${model.architecture ?? "?"} · ${model.parameters ?? "?"} · ${model.quantization ?? "?"} · ${formatBytes(model.sizeBytes)} · ctx ${model.contextLength ?? "?"} · ${model.layers ?? "?"} layers · ${model.chatTemplate ? "chat template" : "no chat template"} · suits ${model.roles.join(" and ")}${model.roleNote ? ` (${model.roleNote}; usable as actor too)` : ""}`;
     process.stdout.write(`[${model.source}] ${model.name}\n    ${facts}\n    ${model.path}\n`);
   }
   return 0;

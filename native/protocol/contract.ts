@@ -279,7 +279,9 @@ export interface LibraryModelInfo {
   contextLength: number | null;
   layers: number | null;
   chatTemplate: boolean;
+  /** The roles it suits; the other is still allowed, and roleNote says why it fits less well. */
   roles: Array<"actor" | "critic">;
+  roleNote?: string;
   error?: string;
 }
 

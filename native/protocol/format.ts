@@ -3,3 +3,15 @@
 export const pct = (value: number | null) => (value !== null && Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : "–");
 export const fixed = (value: number | null, digits = 0) => (value !== null && Number.isFinite(value) ? value.toFixed(digits) : "–");
 export const PALETTE = ["#2f6fde", "#d9480f", "#2b8a3e", "#862e9c", "#e67700", "#0b7285", "#c2255c", "#5c940d"];
+
+/**
+ * A size in the unit that reads best (B, KiB, MiB, GiB): a 1.1 MiB model printed in GiB reads "0.00 GiB", which
+ * says nothing. One place, so the library, the memory bar, downloads and the CLI agree.
+ */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return "–";
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  if (bytes < 2 ** 20) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 2 ** 30) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+}

@@ -2,9 +2,9 @@
 // cache, files added by path), each usable as actor or critic; downloads with progress and cancel.
 import { useState } from "react";
 import { useAppStateShallow, useController } from "../store/context.tsx";
+import { formatBytes as size } from "../../native/protocol/format.ts";
 import { Errors } from "./Errors.tsx";
-
-const size = (bytes: number) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+import { LibraryModelRow } from "./LibraryModelRow.tsx";
 
 export function Library() {
   const controller = useController();
@@ -18,26 +18,7 @@ export function Library() {
       <Errors where="library" />
       <ul>
         {models.map((model) => (
-          <li key={model.path} data-testid="library-model" data-name={model.name}>
-            <div className="library-name">
-              [{model.source}] {model.name}
-            </div>
-            <div className="hint">
-              {model.error
-                ? `unreadable: ${model.error}`
-                : `${model.architecture ?? "?"} · ${model.parameters ?? "?"} · ${model.quantization ?? "?"} · ${size(model.sizeBytes)} · ctx ${model.contextLength ?? "?"} · ${model.layers ?? "?"} layers · ${model.chatTemplate ? "chat template" : "no chat template"}`}
-            </div>
-            <div className="row">
-              {model.roles.includes("actor") && (
-                <button type="button" data-testid="use-actor" onClick={() => void controller.assignModel("actor", model.path)}>
-                  as actor
-                </button>
-              )}
-              <button type="button" data-testid="use-critic" onClick={() => void controller.assignModel("critic", model.path)}>
-                as critic
-              </button>
-            </div>
-          </li>
+          <LibraryModelRow key={model.path} model={model} />
         ))}
       </ul>
       <div className="row">

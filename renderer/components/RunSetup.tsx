@@ -7,6 +7,7 @@ import { EndpointTest } from "./EndpointTest.tsx";
 import { isEndpoint } from "../store/actions/models.ts";
 import { MemoryBar } from "./MemoryBar.tsx";
 import { DatasetPicker } from "./DatasetPicker.tsx";
+import { formatBytes } from "../../native/protocol/format.ts";
 
 function ModelField({ role }: { role: "actor" | "critic" }) {
   const controller = useController();
@@ -40,8 +41,17 @@ function ModelField({ role }: { role: "actor" | "critic" }) {
       {isEndpoint(path.trim()) ? <EndpointTest role={role} spec={path} /> : <LoadSettingsFields role={role} />}
       {info && !("error" in info) && (
         <div className="model-meta" data-testid={`${role}-model-meta`}>
-          {info.architecture ?? "?"} · {info.name ?? "unnamed"} · {(info.sizeBytes / 2 ** 20).toFixed(1)} MiB · {info.layers ?? "?"} layers · context{" "}
-          {info.contextLength ?? "?"} · {info.chatTemplate ? "chat template" : "no chat template"}
+          {[
+            info.architecture ?? "unknown architecture",
+            // Many conversions name the model after its architecture: "llama · llama" says nothing twice.
+            info.name && info.name !== info.architecture ? info.name : null,
+            formatBytes(info.sizeBytes),
+            info.layers ? `${info.layers} layers` : null,
+            info.contextLength ? `context ${info.contextLength}` : null,
+            info.chatTemplate ? "chat template" : "no chat template: uses a plain prompt",
+          ]
+            .filter(Boolean)
+            .join(" · ")}
         </div>
       )}
     </div>

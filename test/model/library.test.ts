@@ -59,6 +59,8 @@ test("finds GGUFs where LM Studio, Ollama and the HF cache keep them, in place, 
   assert.match(stories.path, /blobs\/sha256-[0-9a-f]{64}$/);
   assert.equal(stories.chatTemplate, false);
   assert.deepEqual(stories.roles, ["critic"]);
+  assert.equal(stories.roleNote, "no chat template: uses a plain prompt");
+  assert.equal(stories.quantization, "F32", "no general.file_type: read from the weight tensors");
   assert.match(stories.parameters!, /^29\dK$/, "counted from tensor shapes (stories260K has about 292K weights)");
   const hf = byName.get("refinery/tiny-critic-GGUF/tiny-critic-F16.gguf")!;
   assert.equal(hf.source, "huggingface");
