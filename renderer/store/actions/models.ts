@@ -42,7 +42,11 @@ export function createModelActions(ctx: ActionContext) {
     if (!path.trim() || isEndpoint(path.trim())) return;
     const result = await ctx.bridge.inspectModel({ path: path.trim() });
     state().setModel(path.trim(), result.ok ? result.value : { error: result.error });
-    if (!result.ok) return;
+    if (!result.ok) {
+      // The file's error is shown by its field; a plan made for the previous file would contradict it.
+      state().setPlan(null);
+      return;
+    }
     // The model's saved load settings become the form's starting point for the role(s) it fills.
     const saved = await ctx.bridge.getLoadSettings({ path: path.trim() });
     if (saved.ok) {
