@@ -18,7 +18,7 @@ export function MemoryBar() {
   const plan = useAppState((s) => s.plan);
   // A plan is for the files it was made for: once either path changes it no longer describes the setup.
   const current = useAppState((s) => `${actorPath(s.setup)}|${criticPath(s.setup)}|`);
-  if (!plan || !plan.key.startsWith(current)) return null;
+  if (!plan?.key.startsWith(current)) return null;
   if (plan.error)
     return (
       <div className="error inline" data-testid="memory-plan-error">
