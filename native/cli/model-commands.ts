@@ -159,8 +159,14 @@ export async function commandModels(args: string[]): Promise<number> {
   return 0;
 }
 
+function secondsOption(value: string, name: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--${name} takes a number of seconds above 0, not '${value}'`);
+  return seconds;
+}
+
 export async function commandDownload(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { dir: { type: "string" }, sha256: { type: "string" }, name: { type: "string" } });
+  const { values, positionals } = parse(args, { dir: { type: "string" }, sha256: { type: "string" }, name: { type: "string" }, timeout: { type: "string" } });
   const uri = positionals[0];
   if (!uri) throw new UsageError("download needs a model URI (hf:org/repo/file.gguf) or an http(s) URL");
   const { downloadModel, DownloadError } = await import("../llm/downloads.ts");
@@ -175,11 +181,13 @@ export async function commandDownload(args: string[]): Promise<number> {
       fileName: values.name,
       sha256: values.sha256,
       signal: controller.signal,
+      ...(values.timeout ? { connectTimeoutMs: secondsOption(values.timeout, "timeout") * 1000 } : {}),
+      onConnecting: (host) => process.stderr.write(`connecting to ${host}… (Ctrl-C cancels)\n`),
       onProgress: (p) => {
         if (Date.now() - lastPrint < 500) return;
         lastPrint = Date.now();
         process.stderr.write(
-          `\r${(p.downloadedBytes / 2 ** 20).toFixed(1)} / ${(p.totalBytes / 2 ** 20).toFixed(1)} MiB · ${(p.speed / 2 ** 20).toFixed(1)} MiB/s · ${Math.round(p.etaSeconds)} s left   `,
+          `\r${formatBytes(p.downloadedBytes)} / ${formatBytes(p.totalBytes)} · ${formatBytes(p.speed)}/s · ${Math.round(p.etaSeconds)} s left   `,
         );
       },
     });

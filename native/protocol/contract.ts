@@ -411,7 +411,10 @@ export type EngineEvent =
       type: "download";
       downloadId: string;
       uri: string;
-      state: "running" | "done" | "failed" | "cancelled";
+      /** "connecting": waiting for the server's first answer (bounded; a download with no network fails with why). */
+      state: "connecting" | "running" | "done" | "failed" | "cancelled";
+      /** The server being contacted, while connecting. */
+      host?: string;
       downloadedBytes: number;
       totalBytes: number;
       speed: number;

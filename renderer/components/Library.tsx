@@ -36,13 +36,17 @@ export function Library() {
       {downloads.map((d) => (
         <div key={d.downloadId} className={`download ${d.state}`} data-testid="download" data-state={d.state}>
           <div>
-            {d.uri} — {d.state}
+            {d.uri} — {d.state === "connecting" ? `connecting to ${d.host ?? "the server"}…` : d.state}
             {d.state === "running" && ` ${size(d.downloadedBytes)} of ${size(d.totalBytes)} · ${size(d.speed)}/s · ${Math.round(d.etaSeconds)} s left`}
-            {d.error && <div className="reason">{d.error}</div>}
+            {d.error && (
+              <div className="reason" data-testid="download-error">
+                {d.error}
+              </div>
+            )}
           </div>
           {d.totalBytes > 0 && <progress max={d.totalBytes} value={d.downloadedBytes} />}
-          {d.state === "running" && (
-            <button type="button" onClick={() => void controller.cancelDownload(d.downloadId)}>
+          {(d.state === "running" || d.state === "connecting") && (
+            <button type="button" data-testid="download-cancel" onClick={() => void controller.cancelDownload(d.downloadId)}>
               Cancel
             </button>
           )}
