@@ -53,7 +53,7 @@ async function sha256(path: string): Promise<string> {
 
 /** Rejects when the signal aborts or the time runs out, whichever comes first; the caller races it with the work. */
 function deadline(timeoutMs: number, signal: AbortSignal | undefined, onTimeout: () => Error): { promise: Promise<never>; clear(): void } {
-  let clear = () => undefined as void;
+  let clear: () => void = () => undefined;
   const promise = new Promise<never>((_, reject) => {
     const timer = setTimeout(() => reject(onTimeout()), timeoutMs);
     const onAbort = () => reject(signal?.reason);
