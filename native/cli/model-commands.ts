@@ -70,19 +70,37 @@ export async function commandInspect(args: string[]): Promise<number> {
 export async function commandGpu(args: string[]): Promise<number> {
   const { values } = parse(args, { refresh: { type: "boolean" } });
   const { probeBackends } = await import("../llm/gpu-probe.ts");
+  const { backendOptions, cpuFacts } = await import("../llm/backend-options.ts");
+  const { freemem, totalmem } = await import("node:os");
   const report = await probeBackends({ refresh: values.refresh, all: true });
+  const options = await backendOptions(report);
+  const cpu = cpuFacts();
+  const chosen = report.results.find((r) => r.backend === report.chosen);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    // The machine key stays in the JSON for scripts that compare caches; people get the facts below.
+    process.stdout.write(`${JSON.stringify({ ...report, backends: options, cpu, ram: { free: freemem(), total: totalmem() } }, null, 2)}\n`);
     return 0;
   }
-  process.stdout.write(`machine: ${report.machine}\n${report.fromCache ? `(cached from ${report.probedAt}; --refresh probes again)\n` : ""}`);
-  for (const result of report.results) {
-    const vram = result.vram ? ` · VRAM ${(result.vram.free / 2 ** 30).toFixed(1)} of ${(result.vram.total / 2 ** 30).toFixed(1)} GiB free` : "";
-    process.stdout.write(
-      `  ${result.ok ? "✓" : "✗"} ${result.backend}${result.devices.length ? ` (${result.devices.join(", ")})` : ""}${vram}${result.ok ? "" : ` — ${result.reason}`}\n`,
-    );
+  const vram = chosen?.vram ? `${formatBytes(chosen.vram.free)} free of ${formatBytes(chosen.vram.total)}` : "none (runs in RAM)";
+  const lines = [
+    `backend: ${report.chosen}${report.fromCache ? ` (proven ${report.probedAt}; --refresh proves again)` : " (proven just now)"}`,
+    `devices: ${chosen?.devices.length ? chosen.devices.join(", ") : report.chosen === "cpu" ? "none (the CPU backend)" : "unnamed"}`,
+    `VRAM: ${vram}`,
+    `CPU: ${cpu.model} · ${cpu.cores} cores`,
+    `RAM: ${formatBytes(freemem())} free of ${formatBytes(totalmem())}`,
+    "backends:",
+    ...report.results.map((result) => {
+      const devices = result.devices.length ? ` (${result.devices.join(", ")})` : "";
+      const memory = result.vram ? ` · VRAM ${formatBytes(result.vram.free)} free of ${formatBytes(result.vram.total)}` : "";
+      return `  ${result.ok ? "✓" : "✗"} ${result.backend}${devices}${memory}${result.ok ? "" : ` — ${result.reason}`}`;
+    }),
+  ];
+  // Backends this platform has that the probe did not try (Metal is not offered on Linux at all).
+  for (const option of options) {
+    if (option.backend !== "auto" && !report.results.some((r) => r.backend === option.backend) && !option.available)
+      lines.push(`  ✗ ${option.backend} — ${option.reason}`);
   }
-  process.stdout.write(`active: ${report.chosen}\n`);
+  process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
 }
 

@@ -263,6 +263,11 @@ export interface GpuReportInfo {
   fromCache: boolean;
   probedAt: string;
   memory: { ramFree: number; ramTotal: number; vram: { total: number; used: number; free: number } | null };
+  /** The backend menu: only what exists for this platform; one that cannot run here says why. */
+  backends: Array<{ backend: "auto" | "cpu" | "cuda" | "vulkan" | "metal"; available: boolean; reason?: string }>;
+  cpu: { model: string; cores: number };
+  /** GPU devices of the backend the engine runs on (none on the CPU). */
+  devices: string[];
 }
 
 /** The memory plan is defined once, next to the other protocol types. */
