@@ -102,6 +102,8 @@ export const requestSchemas = {
     .strict(),
   listModels: z.object({}).strict(),
   addModel: z.object({ path: z.string().min(1) }).strict(),
+  /** One folder on the engine's machine: its subfolders and .gguf files (web mode's file browser). Omitted: home. */
+  listModelFolder: z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
   startDownload: z
     .object({
       uri: z.string().min(1),
@@ -290,6 +292,17 @@ export interface LibraryModelInfo {
   error?: string;
 }
 
+export interface ModelFolderInfo {
+  /** The folder listed, absolute. */
+  path: string;
+  /** Its parent, or null at the root. */
+  parent: string | null;
+  /** Subfolder names, sorted. */
+  folders: string[];
+  /** The .gguf files directly in it. */
+  files: Array<{ name: string; path: string; sizeBytes: number }>;
+}
+
 export interface ResponseTypes {
   startRun: { runId: string };
   cancelRun: { cancelled: boolean };
@@ -304,6 +317,7 @@ export interface ResponseTypes {
   planMemory: MemoryPlanInfo;
   listModels: LibraryModelInfo[];
   addModel: { added: string[] };
+  listModelFolder: ModelFolderInfo;
   startDownload: { downloadId: string };
   cancelDownload: { cancelled: boolean };
   setBackend: { gpu: string };

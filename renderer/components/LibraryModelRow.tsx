@@ -19,7 +19,8 @@ export function modelFactsLine(model: LibraryModelInfo): string {
     .join(" · ");
 }
 
-export function LibraryModelRow({ model, onChosen }: { model: LibraryModelInfo; onChosen?: () => void }) {
+/** Without a role: buttons for both (the library panel); with one: a single "use" for that field (its chooser). */
+export function LibraryModelRow({ model, role, onChosen }: { model: LibraryModelInfo; role?: "actor" | "critic"; onChosen?: () => void }) {
   const controller = useController();
   const use = (role: "actor" | "critic") => {
     onChosen?.();
@@ -38,7 +39,14 @@ export function LibraryModelRow({ model, onChosen }: { model: LibraryModelInfo; 
           {model.roleNote} — suits the critic best; as actor it continues the text rather than chatting
         </div>
       )}
-      {!model.error && (
+      {!model.error && role && (
+        <div className="row">
+          <button type="button" data-testid="choose-model" onClick={() => use(role)}>
+            use as {role}
+          </button>
+        </div>
+      )}
+      {!model.error && !role && (
         <div className="row">
           <button type="button" data-testid="use-actor" onClick={() => use("actor")}>
             as actor

@@ -6,6 +6,7 @@ import { Errors } from "./Errors.tsx";
 import { EndpointTest } from "./EndpointTest.tsx";
 import { isEndpoint } from "../store/actions/models.ts";
 import { MemoryBar } from "./MemoryBar.tsx";
+import { ModelChooser } from "./ModelChooser.tsx";
 import { DatasetPicker } from "./DatasetPicker.tsx";
 import { formatBytes } from "../../native/protocol/format.ts";
 
@@ -27,6 +28,7 @@ function ModelField({ role }: { role: "actor" | "critic" }) {
           onChange={(e) => update(role === "actor" ? { actorPath: e.target.value } : { criticPath: e.target.value })}
           onBlur={() => void controller.inspectModel(path)}
         />
+        <ModelChooser role={role} path={path} />
         {electron && (
           <button type="button" onClick={() => void controller.pickModel(role)}>
             Browse…

@@ -109,6 +109,9 @@ export function createModelActions(ctx: ActionContext) {
     return result.ok;
   }
 
+  /** One folder on the engine's machine, for web mode's file browser (the desktop app has a native dialog). */
+  const listModelFolder = (path?: string) => ctx.bridge.listModelFolder(path ? { path } : {});
+
   /** Probes an endpoint spec (openai:URL#model) and lists the server's models; the key is kept by the engine. */
   const testEndpoint = (spec: string, apiKey?: string) => ctx.bridge.testEndpoint({ spec: spec.trim(), ...(apiKey ? { apiKey } : {}) });
 
@@ -125,5 +128,6 @@ export function createModelActions(ctx: ActionContext) {
     setBackend,
     saveLoadSettings,
     testEndpoint,
+    listModelFolder,
   };
 }
