@@ -84,29 +84,34 @@ function FolderBrowser({ role, start, onChosen }: { role: Role; start: string | 
   );
 }
 
-export function ModelChooser({ role, path }: { role: Role; path: string }) {
-  const [open, setOpen] = useState(false);
+/** The "choose…" button; the list opens below the field (ModelChooserPanel), not squeezed beside it. */
+export function ChooseModelButton({ role, open, onToggle }: { role: Role; open: boolean; onToggle: () => void }) {
+  return (
+    <button type="button" data-testid={`${role}-choose`} aria-expanded={open} onClick={onToggle}>
+      choose…
+    </button>
+  );
+}
+
+export function ModelChooserPanel({ role, path, onClose }: { role: Role; path: string; onClose: () => void }) {
   const models = useAppStateShallow((s) => s.library);
   const web = useAppState((s) => s.engine.info?.mode !== "electron");
-  const close = () => setOpen(false);
   const start = path.trim().startsWith("/") ? path.trim().replace(/\/[^/]*$/, "") || "/" : undefined;
   return (
-    <>
-      <button type="button" data-testid={`${role}-choose`} aria-expanded={open} onClick={() => setOpen(!open)}>
-        choose…
-      </button>
-      {open && (
-        <div className="model-chooser" data-testid={`${role}-chooser`}>
-          <div className="chooser-title">Models in the library ({models.length})</div>
-          {models.length === 0 && <div className="hint">none found yet: add a file below Start, download one, or browse</div>}
-          <ul>
-            {models.map((model) => (
-              <LibraryModelRow key={model.path} model={model} role={role} onChosen={close} />
-            ))}
-          </ul>
-          {web && <FolderBrowser role={role} start={start} onChosen={close} />}
-        </div>
-      )}
-    </>
+    <div className="model-chooser" data-testid={`${role}-chooser`}>
+      <div className="chooser-title">
+        Models in the library ({models.length}){" "}
+        <button type="button" className="link" onClick={onClose}>
+          close
+        </button>
+      </div>
+      {models.length === 0 && <div className="hint">none found yet: add a file below Start, download one, or browse</div>}
+      <ul>
+        {models.map((model) => (
+          <LibraryModelRow key={model.path} model={model} role={role} onChosen={onClose} />
+        ))}
+      </ul>
+      {web && <FolderBrowser role={role} start={start} onChosen={onClose} />}
+    </div>
   );
 }

@@ -6,7 +6,7 @@ import { Errors } from "./Errors.tsx";
 import { EndpointTest } from "./EndpointTest.tsx";
 import { isEndpoint } from "../store/actions/models.ts";
 import { MemoryBar } from "./MemoryBar.tsx";
-import { ModelChooser } from "./ModelChooser.tsx";
+import { ChooseModelButton, ModelChooserPanel } from "./ModelChooser.tsx";
 import { DatasetPicker } from "./DatasetPicker.tsx";
 import { formatBytes } from "../../native/protocol/format.ts";
 
@@ -16,6 +16,7 @@ function ModelField({ role }: { role: "actor" | "critic" }) {
   const update = useAppState((s) => s.updateSetup);
   const info = useAppState((s) => s.models[path.trim()]);
   const electron = useAppState((s) => s.engine.info?.mode === "electron");
+  const [choosing, setChoosing] = useState(false);
   return (
     <div className="field model-field">
       <label htmlFor={`${role}-path`}>{role === "actor" ? "Actor model (GGUF or endpoint)" : "Critic model (GGUF or endpoint, empty: same as actor)"}</label>
@@ -28,13 +29,14 @@ function ModelField({ role }: { role: "actor" | "critic" }) {
           onChange={(e) => update(role === "actor" ? { actorPath: e.target.value } : { criticPath: e.target.value })}
           onBlur={() => void controller.inspectModel(path)}
         />
-        <ModelChooser role={role} path={path} />
+        <ChooseModelButton role={role} open={choosing} onToggle={() => setChoosing(!choosing)} />
         {electron && (
           <button type="button" onClick={() => void controller.pickModel(role)}>
             Browse…
           </button>
         )}
       </div>
+      {choosing && <ModelChooserPanel role={role} path={path} onClose={() => setChoosing(false)} />}
       {info && "error" in info && (
         <div className="error inline" data-testid={`${role}-model-error`}>
           {info.error}
