@@ -10,8 +10,11 @@ export const PALETTE = ["#2f6fde", "#d9480f", "#2b8a3e", "#862e9c", "#e67700", "
  */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return "–";
-  if (bytes < 1024) return `${Math.round(bytes)} B`;
-  if (bytes < 2 ** 20) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 2 ** 30) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  if (Math.round(bytes) < 1024) return `${Math.round(bytes)} B`;
+  // The unit is chosen after rounding, so 1,048,575 bytes reads "1.0 MiB", not "1024.0 KiB".
+  const kib = (bytes / 1024).toFixed(1);
+  if (Number(kib) < 1024) return `${kib} KiB`;
+  const mib = (bytes / 2 ** 20).toFixed(1);
+  if (Number(mib) < 1024) return `${mib} MiB`;
   return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 }

@@ -2,6 +2,7 @@
 // resume after a restart, and a corrupted file that must never be shown as ready.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -10,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DownloadError, downloadModel, type DownloadProgress } from "../../native/llm/downloads.ts";
 import { defaultRoots, scanLibrary } from "../../native/llm/library.ts";
-import { testModel } from "../support/models.ts";
+import { repoRoot, testModel } from "../support/models.ts";
 
 let server: Server;
 let base: string;
@@ -192,6 +193,28 @@ test("cancelling while it connects stops at once and closes the connection", asy
     await assert.rejects(download, (error: unknown) => error instanceof DownloadError && error.kind === "cancelled");
     // The aborted fetch closes its socket: the server sees the connection end.
     while (silent.open() > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  } finally {
+    silent.close();
+  }
+});
+
+test("refinery download says it is connecting and gives up with the host and what to check", async () => {
+  const silent = await silentServer();
+  try {
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, "bin/refinery.mjs"), "download", silent.url, "--dir", mkdtempSync(join(tmpdir(), "refinery-dl-")), "--timeout", "0.5"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    const host = new URL(silent.url).host;
+    assert.equal(code, 1);
+    assert.ok(stderr.includes(`connecting to ${host}… (Ctrl-C cancels)\n`), stderr);
+    assert.ok(stderr.includes(`refinery: Could not reach ${host} within 500 ms — check the network or proxy\n`), stderr);
   } finally {
     silent.close();
   }
