@@ -16,7 +16,11 @@ export function Hardware() {
     return () => clearInterval(timer);
   }, [controller]);
   if (!gpu) return null;
-  const options = gpu.backends ?? [];
+  // A backend the engine was started with from outside the menu (--gpu metal on Linux) is still shown as chosen.
+  const listed = gpu.backends ?? [];
+  const options = listed.some((o) => o.backend === requested)
+    ? listed
+    : [...listed, { backend: requested as BackendChoice, available: false, reason: "not available on this platform" }];
   const unavailable = options.filter((o) => !o.available);
   return (
     <details className="hardware" data-testid="hardware">
