@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot, storiesModel, testModel } from "../support/models.ts";
 import { startWebApp, type WebApp } from "../support/web-app.ts";
@@ -211,6 +211,23 @@ test("a download from a server that never answers says it is connecting, can be 
     (await page.textContent('[data-testid="download"][data-state="failed"] [data-testid="download-error"]')) ?? "",
     /^Could not reach 127\.0\.0\.1:\d+ within 4 s — check the network or proxy$/,
   );
+});
+
+test("the hardware panel names the CPU and its cores, and the backend menu offers only this platform's backends", async () => {
+  const { page } = app;
+  await page.waitForSelector('[data-testid="hardware-summary"]', { timeout: 180_000 });
+  await page.click('[data-testid="hardware-summary"]');
+  const list = cpus();
+  assert.equal(await page.textContent('[data-testid="hardware-cpu"]'), `CPU: ${list[0]!.model.trim()} · ${list.length} cores`);
+  const options = await page.$$eval('[data-testid="backend-override"] option', (items) =>
+    items.map((o) => [o.getAttribute("value"), (o as HTMLOptionElement).disabled]),
+  );
+  assert.equal(options[0]![0], "auto");
+  assert.equal(options.at(-1)![0], "cpu");
+  if (process.platform !== "darwin") assert.ok(!options.some(([name]) => name === "metal"), JSON.stringify(options));
+  const unavailable = (await page.$('[data-testid="backend-unavailable"]')) ? ((await page.textContent('[data-testid="backend-unavailable"]')) ?? "") : "";
+  for (const [name, disabled] of options) if (disabled) assert.ok(unavailable.includes(`${name}: `), `${name} says why`);
+  assert.doesNotMatch(unavailable, /NoBinaryFoundError/);
 });
 
 test("the page opened without its token is one message saying where the link was printed, with no error banners", async () => {
