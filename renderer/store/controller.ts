@@ -87,10 +87,10 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
     const { setup, strategies } = state();
     if (strategies.length && !strategies.some((s) => s.name === setup.strategy)) state().updateSetup({ strategy: strategies[0]!.name, params: {} });
     const paths = [...new Set([setup.actorPath.trim(), setup.criticPath.trim()].filter(Boolean))];
-    await Promise.all(paths.map((path) => models.inspectModel(path)));
+    await Promise.all(paths.map((path) => models.inspectModel(path, { keepLoad: true })));
   }
 
-  /** Loads a run's settings (models, strategy, parameters, task, seed) into the setup form. */
+  /** Loads a run's settings (models, strategy, parameters, task, seed) into the setup form; load settings stay. */
   async function runAgainWith(runId: string) {
     const run = state().runs[runId];
     const setup = run ? setupFromRun(run, state().setup) : null;

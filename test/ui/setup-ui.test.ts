@@ -60,8 +60,12 @@ test("the run setup survives a reload: models, strategy, parameters, task, refer
   await page.fill('[data-testid="reference"]', "42");
   await page.fill('[data-testid="seed"]', "17");
   await page.fill('[data-testid="max-tokens"]', "24");
+  await page.click('[data-testid="actor-load"] summary');
+  await page.fill('[data-testid="actor-context-size"]', "1536");
   await page.reload();
   await page.waitForSelector('[data-testid="engine-status"][data-status="ready"]');
+  await page.waitForSelector('[data-testid="actor-model-meta"]');
+  assert.equal(await value("actor-context-size"), "1536", "unsaved load settings are kept too, not replaced by the file's defaults");
   assert.deepEqual(
     [
       await value("actor-path"),

@@ -38,7 +38,8 @@ export function createModelActions(ctx: ActionContext) {
     state().setPlan(result.ok ? { key, value: result.value } : { key, error: result.error });
   }
 
-  async function inspectModel(path: string) {
+  /** keepLoad: the form's load settings stay (a setup restored or loaded from a run already has its own). */
+  async function inspectModel(path: string, options: { keepLoad?: boolean } = {}) {
     if (!path.trim() || isEndpoint(path.trim())) return;
     const result = await ctx.bridge.inspectModel({ path: path.trim() });
     state().setModel(path.trim(), result.ok ? result.value : { error: result.error });
@@ -48,8 +49,8 @@ export function createModelActions(ctx: ActionContext) {
       return;
     }
     // The model's saved load settings become the form's starting point for the role(s) it fills.
-    const saved = await ctx.bridge.getLoadSettings({ path: path.trim() });
-    if (saved.ok) {
+    const saved = options.keepLoad ? null : await ctx.bridge.getLoadSettings({ path: path.trim() });
+    if (saved?.ok) {
       const { setup } = state();
       const load = { ...setup.load };
       if (actorPath(setup) === path.trim()) load.actor = formFromLoad(saved.value.actor);
