@@ -171,7 +171,7 @@ export async function commandModels(args: string[]): Promise<number> {
   for (const model of models) {
     const facts = model.error
       ? `unreadable: ${model.error}`
-      : `${model.architecture ?? "?"} · ${model.parameters ?? "?"} · ${model.quantization ?? "?"} · ${formatBytes(model.sizeBytes)} · ctx ${model.contextLength ?? "?"} · ${model.layers ?? "?"} layers · ${model.chatTemplate ? "chat template" : "no chat template"} · suits ${model.roles.join(" and ")}${model.roleNote ? ` (${model.roleNote}; usable as actor too)` : ""}`;
+      : `${model.architecture ?? "?"} · ${model.parameters ?? "?"} · ${model.quantization ?? "?"} · ${formatBytes(model.sizeBytes)} · ctx ${model.contextLength ?? "?"} · ${model.layers ?? "?"} layers · ${model.roleNote ? `${model.roleNote} · suits ${model.roles.join(" and ")} best, usable as actor too` : `chat template · suits ${model.roles.join(" and ")}`}`;
     process.stdout.write(`[${model.source}] ${model.name}\n    ${facts}\n    ${model.path}\n`);
   }
   return 0;
