@@ -1,6 +1,6 @@
 // refinery experiment / refinery report: strategies × models over a dataset slice, resumable; summaries and exports.
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve as resolvePath } from "node:path";
 import { describeDamage } from "../runs/jsonl.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping } from "../eval/dataset.ts";
@@ -293,6 +293,17 @@ export async function commandReport(args: string[]): Promise<number> {
   if (values.jsonl) writeFileSync(values.jsonl, resultsJsonl(results, columns));
   if (values.pairs) writeFileSync(values.pairs, (await preferencePairs(dir, results)).map((p) => JSON.stringify(p)).join("\n") + "\n");
   printSummary(results, config, values.json === true, values.baseline);
+  // Where each file went, absolute: the summary alone does not say. On stderr with --json, so stdout stays JSON.
+  const requested: Array<[string, string | undefined]> = [
+    ["HTML report", values.html],
+    ["CSV", values.csv],
+    ["JSONL", values.jsonl],
+    ["preference pairs", values.pairs],
+  ];
+  const written = requested.filter((entry): entry is [string, string] => Boolean(entry[1]));
+  const out = values.json ? process.stderr : process.stdout;
+  for (const [what, path] of written) out.write(`wrote ${what}: ${resolvePath(path)}\n`);
+  if (written.length === 0) out.write("no files written (--html, --csv, --jsonl or --pairs <file> writes one)\n");
   return 0;
 }
 

@@ -38,7 +38,7 @@ usage:
                                               the joint memory plan and verdict, before anything loads
   refinery models [--add <gguf>] [--dir <folder> ...] [--json]
                                               GGUFs in Refinery's folder, LM Studio, Ollama and the Hugging Face cache
-  refinery download <hf:org/repo/file.gguf | url> [--dir <folder>] [--sha256 <hex>] [--name <file>]
+  refinery download <hf:org/repo/file.gguf | url> [--dir <folder>] [--sha256 <hex>] [--name <file>] [--timeout <s>]
                                               resumable, verified download into the models folder
   refinery experiment --dataset <file> [--limit n] [--offset n] [--field question=<f> --field reference=<f> …]
                [--skip-malformed] --strategy <name[:k=v,…]|@preset.json> … --actor <model> [--actor <model> …] [--pool <file.json>] [--critic <model>]

@@ -2,9 +2,8 @@
 import { GgufInsights } from "node-llama-cpp";
 import { ggufInfo, modelFacts } from "../llm/model-facts.ts";
 import { chooseChatWrapper, ModelLoadError, openRuntime, type GpuChoice } from "../llm/runtime.ts";
+import { formatBytes } from "../protocol/format.ts";
 import { intOption, parse, UsageError } from "./args.ts";
-
-const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 export async function commandInspect(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
@@ -55,13 +54,13 @@ export async function commandInspect(args: string[]): Promise<number> {
     process.stdout.write(
       [
         `${path}`,
-        `  architecture ${result.architecture ?? "?"} · ${result.name ?? "unnamed"} · ${mib(result.sizeBytes)} · ${result.layers ?? "?"} layers · context ${result.contextLength ?? "?"}`,
+        `  architecture ${result.architecture ?? "?"} · ${result.name ?? "unnamed"} · ${formatBytes(result.sizeBytes)} · ${result.layers ?? "?"} layers · context ${result.contextLength ?? "?"}`,
         `  chat template: ${result.chatTemplate ? "yes" : "no (prompts use a generic format)"}`,
         `  chat wrapper: ${chatFormat.wrapper}${chatFormat.overridden ? " (named with --chat-wrapper)" : " (resolved by node-llama-cpp)"} · thought segments: ${chatFormat.thoughts ? "yes (the model thinks before it answers)" : "no"}`,
         `  backend: ${runtime.report.active}${runtime.report.devices.length ? ` (${runtime.report.devices.join(", ")})` : ""}${runtime.report.fallbackReason ? ` — ${runtime.report.fallbackReason}` : ""}`,
         `  estimated memory at context ${contextSize} × ${sequences} sequence(s), ${gpuLayers} GPU layers:`,
-        `    weights  RAM ${mib(model.cpuRam)}  VRAM ${mib(model.gpuVram)}`,
-        `    context  RAM ${mib(context.cpuRam)}  VRAM ${mib(context.gpuVram)}`,
+        `    weights  RAM ${formatBytes(model.cpuRam)}  VRAM ${formatBytes(model.gpuVram)}`,
+        `    context  RAM ${formatBytes(context.cpuRam)}  VRAM ${formatBytes(context.gpuVram)}`,
       ].join("\n") + "\n",
     );
   }
@@ -71,19 +70,37 @@ export async function commandInspect(args: string[]): Promise<number> {
 export async function commandGpu(args: string[]): Promise<number> {
   const { values } = parse(args, { refresh: { type: "boolean" } });
   const { probeBackends } = await import("../llm/gpu-probe.ts");
+  const { backendOptions, cpuFacts } = await import("../llm/backend-options.ts");
+  const { freemem, totalmem } = await import("node:os");
   const report = await probeBackends({ refresh: values.refresh, all: true });
+  const options = await backendOptions(report);
+  const cpu = cpuFacts();
+  const chosen = report.results.find((r) => r.backend === report.chosen);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    // The machine key stays in the JSON for scripts that compare caches; people get the facts below.
+    process.stdout.write(`${JSON.stringify({ ...report, backends: options, cpu, ram: { free: freemem(), total: totalmem() } }, null, 2)}\n`);
     return 0;
   }
-  process.stdout.write(`machine: ${report.machine}\n${report.fromCache ? `(cached from ${report.probedAt}; --refresh probes again)\n` : ""}`);
-  for (const result of report.results) {
-    const vram = result.vram ? ` · VRAM ${(result.vram.free / 2 ** 30).toFixed(1)} of ${(result.vram.total / 2 ** 30).toFixed(1)} GiB free` : "";
-    process.stdout.write(
-      `  ${result.ok ? "✓" : "✗"} ${result.backend}${result.devices.length ? ` (${result.devices.join(", ")})` : ""}${vram}${result.ok ? "" : ` — ${result.reason}`}\n`,
-    );
+  const vram = chosen?.vram ? `${formatBytes(chosen.vram.free)} free of ${formatBytes(chosen.vram.total)}` : "none (runs in RAM)";
+  const lines = [
+    `backend: ${report.chosen}${report.fromCache ? ` (proven ${report.probedAt}; --refresh proves again)` : " (proven just now)"}`,
+    `devices: ${chosen?.devices.length ? chosen.devices.join(", ") : report.chosen === "cpu" ? "none (the CPU backend)" : "unnamed"}`,
+    `VRAM: ${vram}`,
+    `CPU: ${cpu.model} · ${cpu.cores} cores`,
+    `RAM: ${formatBytes(freemem())} free of ${formatBytes(totalmem())}`,
+    "backends:",
+    ...report.results.map((result) => {
+      const devices = result.devices.length ? ` (${result.devices.join(", ")})` : "";
+      const memory = result.vram ? ` · VRAM ${formatBytes(result.vram.free)} free of ${formatBytes(result.vram.total)}` : "";
+      return `  ${result.ok ? "✓" : "✗"} ${result.backend}${devices}${memory}${result.ok ? "" : ` — ${result.reason}`}`;
+    }),
+  ];
+  // Backends this platform has that the probe did not try (Metal is not offered on Linux at all).
+  for (const option of options) {
+    if (option.backend !== "auto" && !report.results.some((r) => r.backend === option.backend) && !option.available)
+      lines.push(`  ✗ ${option.backend} — ${option.reason}`);
   }
-  process.stdout.write(`active: ${report.chosen}\n`);
+  process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
 }
 
@@ -154,14 +171,20 @@ export async function commandModels(args: string[]): Promise<number> {
   for (const model of models) {
     const facts = model.error
       ? `unreadable: ${model.error}`
-      : `${model.architecture ?? "?"} · ${model.parameters ?? "?"} · ${model.quantization ?? "?"} · ${(model.sizeBytes / 2 ** 30).toFixed(2)} GiB · ctx ${model.contextLength ?? "?"} · ${model.layers ?? "?"} layers · ${model.chatTemplate ? "chat template" : "no chat template"} · suits ${model.roles.join(" and ")}`;
+      : `${model.architecture ?? "?"} · ${model.parameters ?? "?"} · ${model.quantization ?? "?"} · ${formatBytes(model.sizeBytes)} · ctx ${model.contextLength ?? "?"} · ${model.layers ?? "?"} layers · ${model.roleNote ? `${model.roleNote} · suits ${model.roles.join(" and ")} best, usable as actor too` : `chat template · suits ${model.roles.join(" and ")}`}`;
     process.stdout.write(`[${model.source}] ${model.name}\n    ${facts}\n    ${model.path}\n`);
   }
   return 0;
 }
 
+function secondsOption(value: string, name: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--${name} takes a number of seconds above 0, not '${value}'`);
+  return seconds;
+}
+
 export async function commandDownload(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { dir: { type: "string" }, sha256: { type: "string" }, name: { type: "string" } });
+  const { values, positionals } = parse(args, { dir: { type: "string" }, sha256: { type: "string" }, name: { type: "string" }, timeout: { type: "string" } });
   const uri = positionals[0];
   if (!uri) throw new UsageError("download needs a model URI (hf:org/repo/file.gguf) or an http(s) URL");
   const { downloadModel, DownloadError } = await import("../llm/downloads.ts");
@@ -176,11 +199,13 @@ export async function commandDownload(args: string[]): Promise<number> {
       fileName: values.name,
       sha256: values.sha256,
       signal: controller.signal,
+      ...(values.timeout ? { connectTimeoutMs: secondsOption(values.timeout, "timeout") * 1000 } : {}),
+      onConnecting: (host) => process.stderr.write(`connecting to ${host}… (Ctrl-C cancels)\n`),
       onProgress: (p) => {
         if (Date.now() - lastPrint < 500) return;
         lastPrint = Date.now();
         process.stderr.write(
-          `\r${(p.downloadedBytes / 2 ** 20).toFixed(1)} / ${(p.totalBytes / 2 ** 20).toFixed(1)} MiB · ${(p.speed / 2 ** 20).toFixed(1)} MiB/s · ${Math.round(p.etaSeconds)} s left   `,
+          `\r${formatBytes(p.downloadedBytes)} / ${formatBytes(p.totalBytes)} · ${formatBytes(p.speed)}/s · ${Math.round(p.etaSeconds)} s left   `,
         );
       },
     });

@@ -214,7 +214,9 @@ test("the web server listens on loopback only, wants the token, and refuses fore
   try {
     assert.equal((server.server.address() as { address: string }).address, "127.0.0.1");
     const own = { host: `127.0.0.1:${server.port}` };
-    const page = await get(server.port, "/", own);
+    // Without its token the page is the one that says so; the session cookie opens the app.
+    assert.equal((await get(server.port, "/", own)).status, 401);
+    const page = await get(server.port, "/", { ...own, cookie: `refinery-token-${server.port}=${server.token}` });
     assert.equal(page.status, 200);
     assert.match(String(page.headers["content-security-policy"]), /default-src 'none'.*frame-ancestors 'none'/);
     assert.equal((await get(server.port, "/", { host: `evil.example:${server.port}` })).status, 403);

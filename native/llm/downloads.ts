@@ -7,6 +7,10 @@ import { createReadStream, existsSync } from "node:fs";
 import { rename, stat } from "node:fs/promises";
 import { createModelDownloader } from "node-llama-cpp";
 import { checkModelFile } from "./gguf-check.ts";
+import { downloadOrigin, reachHost, UnreachableHostError } from "./reach-host.ts";
+
+/** How long the server has to answer before the download gives up with a message (REFINERY_CONNECT_TIMEOUT_MS: tests). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = Number(process.env.REFINERY_CONNECT_TIMEOUT_MS) || 30_000;
 
 export interface DownloadProgress {
   downloadedBytes: number;
@@ -24,13 +28,17 @@ export interface DownloadRequest {
   fileName?: string;
   sha256?: string;
   signal?: AbortSignal;
+  /** Until the server answers (default 30 s); the transfer itself is not limited. */
+  connectTimeoutMs?: number;
+  /** Called when the download starts to contact the server, before any progress. */
+  onConnecting?: (host: string) => void;
   onProgress?: (progress: DownloadProgress) => void;
 }
 
 export class DownloadError extends Error {
   constructor(
     message: string,
-    readonly kind: "network" | "verification" | "cancelled",
+    readonly kind: "network" | "verification" | "cancelled" | "unreachable",
   ) {
     super(message);
     this.name = "DownloadError";
@@ -43,9 +51,46 @@ async function sha256(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
+/** Rejects when the signal aborts or the time runs out, whichever comes first; the caller races it with the work. */
+function deadline(timeoutMs: number, signal: AbortSignal | undefined, onTimeout: () => Error): { promise: Promise<never>; clear(): void } {
+  let clear: () => void = () => undefined;
+  const promise = new Promise<never>((_, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), timeoutMs);
+    const onAbort = () => reject(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    clear = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+  });
+  promise.catch(() => undefined);
+  return { promise, clear };
+}
+
 export async function downloadModel(request: DownloadRequest): Promise<{ path: string; sizeBytes: number; sha256: string }> {
   const isUrl = /^https?:\/\//i.test(request.uri);
-  const downloader = await createModelDownloader({
+  const cancelled = () => new DownloadError(`download of ${request.uri} cancelled; run it again to resume`, "cancelled");
+  const origin = downloadOrigin(request.uri);
+  const timeoutMs = request.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  request.onConnecting?.(origin.host);
+  try {
+    await reachHost(origin, timeoutMs, request.signal);
+  } catch (error) {
+    if (request.signal?.aborted) throw cancelled();
+    if (error instanceof UnreachableHostError) throw new DownloadError(error.message, "unreachable");
+    throw error;
+  }
+  // The downloader resolves the file (redirects, Hugging Face's manifest) before it reports progress; bound that too.
+  const resolving = deadline(
+    timeoutMs,
+    request.signal,
+    () =>
+      new DownloadError(
+        `${origin.host} answered but did not send ${request.uri} within ${Math.round(timeoutMs / 1000)} s — check the network or proxy`,
+        "unreachable",
+      ),
+  );
+  const downloaderPromise = createModelDownloader({
     ...(isUrl ? { modelUrl: request.uri } : { modelUri: request.uri }),
     dirPath: request.dir,
     fileName: request.fileName,
@@ -63,11 +108,22 @@ export async function downloadModel(request: DownloadRequest): Promise<{ path: s
   }).catch((error: Error) => {
     throw new DownloadError(`cannot start the download of ${request.uri}: ${error.message}`, "network");
   });
+  // Lost to the deadline, it may still reject later: that is no longer anyone's error.
+  downloaderPromise.catch(() => undefined);
+  let downloader: Awaited<typeof downloaderPromise>;
+  try {
+    downloader = await Promise.race([downloaderPromise, resolving.promise]);
+  } catch (error) {
+    if (request.signal?.aborted) throw cancelled();
+    throw error;
+  } finally {
+    resolving.clear();
+  }
   let path: string;
   try {
     path = await downloader.download({ signal: request.signal });
   } catch (error) {
-    if (request.signal?.aborted) throw new DownloadError(`download of ${request.uri} cancelled; run it again to resume`, "cancelled");
+    if (request.signal?.aborted) throw cancelled();
     throw new DownloadError(`download of ${request.uri} stopped: ${(error as Error).message}; run it again to resume`, "network");
   }
   // A cancelled download resolves without its file; the partial stays beside it (.ipull) for the next attempt.

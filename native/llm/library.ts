@@ -70,6 +70,35 @@ const FILE_TYPES: Record<number, string> = {
   32: "BF16",
 };
 
+/** ggml tensor types, for files that do not state general.file_type (older conversions such as stories260K). */
+const TENSOR_TYPES: Record<number, string> = {
+  0: "F32",
+  1: "F16",
+  2: "Q4_0",
+  3: "Q4_1",
+  6: "Q5_0",
+  7: "Q5_1",
+  8: "Q8_0",
+  10: "Q2_K",
+  11: "Q3_K",
+  12: "Q4_K",
+  13: "Q5_K",
+  14: "Q6_K",
+  15: "Q8_K",
+  30: "BF16",
+};
+
+/** The quantisation most of the weight matrices use (1-D tensors, the norms, stay F32 in every quantised file). */
+export function quantizationOfTensors(tensors: Array<{ dims: number[]; type: number }>): string | null {
+  const counts = new Map<number, number>();
+  const matrices = tensors.filter((t) => t.dims.length >= 2);
+  for (const tensor of matrices.length ? matrices : tensors) counts.set(tensor.type, (counts.get(tensor.type) ?? 0) + 1);
+  const [type] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? [];
+  return type === undefined ? null : (TENSOR_TYPES[type] ?? `type ${type}`);
+}
+
+export const NO_TEMPLATE_NOTE = "no chat template: uses a plain prompt";
+
 const PARTIAL = /\.(partial|part|tmp|download|ipull)$|\.ipull\./i;
 
 async function isGguf(path: string): Promise<boolean> {
@@ -134,11 +163,13 @@ export async function describeModel(path: string, source: LibrarySource, name: s
       sizeBytes: header.fileSize,
       architecture,
       parameters: typeof sizeLabel === "string" ? sizeLabel : formatCount(parameterCount),
-      quantization: fileType !== null ? (FILE_TYPES[fileType] ?? `type ${fileType}`) : null,
+      quantization: fileType !== null ? (FILE_TYPES[fileType] ?? `type ${fileType}`) : quantizationOfTensors(header.tensors),
       contextLength: architecture ? num(`${architecture}.context_length`) : null,
       layers: architecture ? num(`${architecture}.block_count`) : null,
       chatTemplate,
       roles: chatTemplate ? ["actor", "critic"] : ["critic"],
+      // A model without a chat template still answers; the actor's prompts then go in as plain text.
+      ...(chatTemplate ? {} : { roleNote: NO_TEMPLATE_NOTE }),
     };
   } catch (error) {
     return { ...base, sizeBytes: (await stat(path).catch(() => ({ size: 0 }))).size, error: (error as Error).message };

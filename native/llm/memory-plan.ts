@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { GgufInsights, type Llama } from "node-llama-cpp";
 import { ggufInfo } from "./model-facts.ts";
 import type { MemoryPlan, RolePlan, Verdict } from "../protocol/memory-plan.ts";
+import { formatBytes } from "../protocol/format.ts";
 
 export type { MemoryPlan, RolePlan, Verdict };
 
@@ -45,8 +46,7 @@ async function insightsFor(path: string, llama: Llama): Promise<ModelInsights> {
   return model;
 }
 
-const GiB = 2 ** 30;
-export const formatBytes = (bytes: number) => (bytes >= GiB ? `${(bytes / GiB).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+export { formatBytes };
 
 function estimate(model: ModelInsights, request: RoleRequest, gpuLayers: number, nativeGpu: boolean) {
   const key = `${request.contextSize}:${request.sequences}:${gpuLayers}:${nativeGpu}`;

@@ -19,7 +19,8 @@ import {
 import { ModelFileError, type ModelFileSummary } from "./gguf-check.ts";
 import { modelFacts } from "./model-facts.ts";
 import type { ChatFormatInfo, JsonSchema } from "./backend.ts";
-import { probeBackends } from "./gpu-probe.ts";
+import { explain, probeBackends } from "./gpu-probe.ts";
+import { unavailableReason } from "./backend-options.ts";
 
 /** Chat wrapper names a user may give with --chat-wrapper ("auto" is the default, resolved from the GGUF). */
 export const chatWrapperNames = resolvableChatWrapperTypeNames.filter((name) => name !== "auto" && name !== "template");
@@ -214,6 +215,14 @@ function describeLoadError(path: string, error: unknown): ModelLoadError {
   return new ModelLoadError(path, `llama.cpp failed to load ${path}: ${(error as Error).message}`, "load");
 }
 
+/** Why a backend node-llama-cpp refused cannot run, in words rather than its error class. */
+function backendUnavailable(backend: GpuChoice, error: unknown): string {
+  const detail = (error as Error).message.split("\n")[0] ?? "";
+  if (backend === "auto") return `no GPU backend could be loaded (${detail})`;
+  if (backend !== "cpu" && /NoBinaryFoundError|no .*(binary|prebuilt)/i.test(`${(error as Error).name} ${detail}`)) return unavailableReason(backend);
+  return explain(backend === "cpu" ? "cpu" : backend, detail).replace(/ skipped: /, " cannot run here: ");
+}
+
 const runtimes = new Map<string, Promise<LlamaRuntime>>();
 
 /** The process's runtime for these settings; node-llama-cpp binds one native backend per process. */
@@ -245,11 +254,14 @@ async function createRuntime(gpu: GpuChoice, threads: number): Promise<LlamaRunt
   try {
     llama = await getLlama({ ...common, gpu: wanted === "cpu" ? false : wanted });
   } catch (error) {
-    fallbackReason = `${wanted} backend unavailable: ${(error as Error).message.split("\n")[0]}`;
+    fallbackReason = `${backendUnavailable(wanted, error)}; running on the CPU`;
     llama = await getLlama({ ...common, gpu: false });
   }
   const active = llama.gpu === false ? "cpu" : llama.gpu;
   if (gpu === "auto" && active === "cpu" && !fallbackReason) fallbackReason = "no usable GPU backend was found; running on the CPU";
+  // node-llama-cpp quietly loads the CPU build for a backend this platform has none of (Metal on Linux).
+  if (wanted !== "cpu" && wanted !== "auto" && active !== wanted && !fallbackReason)
+    fallbackReason = `${wanted} was asked for, but this platform (${process.platform}) has no ${wanted} build; running on ${active === "cpu" ? "the CPU" : active}`;
   const devices = active === "cpu" ? [] : await llama.getGpuDeviceNames().catch(() => []);
   return new LlamaRuntime(llama, {
     requested: gpu,

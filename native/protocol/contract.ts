@@ -102,6 +102,8 @@ export const requestSchemas = {
     .strict(),
   listModels: z.object({}).strict(),
   addModel: z.object({ path: z.string().min(1) }).strict(),
+  /** One folder on the engine's machine: its subfolders and .gguf files (web mode's file browser). Omitted: home. */
+  listModelFolder: z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
   startDownload: z
     .object({
       uri: z.string().min(1),
@@ -263,6 +265,11 @@ export interface GpuReportInfo {
   fromCache: boolean;
   probedAt: string;
   memory: { ramFree: number; ramTotal: number; vram: { total: number; used: number; free: number } | null };
+  /** The backend menu: only what exists for this platform; one that cannot run here says why. */
+  backends: Array<{ backend: "auto" | "cpu" | "cuda" | "vulkan" | "metal"; available: boolean; reason?: string }>;
+  cpu: { model: string; cores: number };
+  /** GPU devices of the backend the engine runs on (none on the CPU). */
+  devices: string[];
 }
 
 /** The memory plan is defined once, next to the other protocol types. */
@@ -279,8 +286,21 @@ export interface LibraryModelInfo {
   contextLength: number | null;
   layers: number | null;
   chatTemplate: boolean;
+  /** The roles it suits; the other is still allowed, and roleNote says why it fits less well. */
   roles: Array<"actor" | "critic">;
+  roleNote?: string;
   error?: string;
+}
+
+export interface ModelFolderInfo {
+  /** The folder listed, absolute. */
+  path: string;
+  /** Its parent, or null at the root. */
+  parent: string | null;
+  /** Subfolder names, sorted. */
+  folders: string[];
+  /** The .gguf files directly in it. */
+  files: Array<{ name: string; path: string; sizeBytes: number }>;
 }
 
 export interface ResponseTypes {
@@ -297,6 +317,7 @@ export interface ResponseTypes {
   planMemory: MemoryPlanInfo;
   listModels: LibraryModelInfo[];
   addModel: { added: string[] };
+  listModelFolder: ModelFolderInfo;
   startDownload: { downloadId: string };
   cancelDownload: { cancelled: boolean };
   setBackend: { gpu: string };
@@ -409,7 +430,10 @@ export type EngineEvent =
       type: "download";
       downloadId: string;
       uri: string;
-      state: "running" | "done" | "failed" | "cancelled";
+      /** "connecting": waiting for the server's first answer (bounded; a download with no network fails with why). */
+      state: "connecting" | "running" | "done" | "failed" | "cancelled";
+      /** The server being contacted, while connecting. */
+      host?: string;
       downloadedBytes: number;
       totalBytes: number;
       speed: number;

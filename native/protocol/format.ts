@@ -3,3 +3,18 @@
 export const pct = (value: number | null) => (value !== null && Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : "–");
 export const fixed = (value: number | null, digits = 0) => (value !== null && Number.isFinite(value) ? value.toFixed(digits) : "–");
 export const PALETTE = ["#2f6fde", "#d9480f", "#2b8a3e", "#862e9c", "#e67700", "#0b7285", "#c2255c", "#5c940d"];
+
+/**
+ * A size in the unit that reads best (B, KiB, MiB, GiB): a 1.1 MiB model printed in GiB reads "0.00 GiB", which
+ * says nothing. One place, so the library, the memory bar, downloads and the CLI agree.
+ */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return "–";
+  if (Math.round(bytes) < 1024) return `${Math.round(bytes)} B`;
+  // The unit is chosen after rounding, so 1,048,575 bytes reads "1.0 MiB", not "1024.0 KiB".
+  const kib = (bytes / 1024).toFixed(1);
+  if (Number(kib) < 1024) return `${kib} KiB`;
+  const mib = (bytes / 2 ** 20).toFixed(1);
+  if (Number(mib) < 1024) return `${mib} MiB`;
+  return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+}

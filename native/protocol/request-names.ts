@@ -14,6 +14,7 @@ export const REQUEST_NAMES = [
   "planMemory",
   "listModels",
   "addModel",
+  "listModelFolder",
   "startDownload",
   "cancelDownload",
   "setBackend",

@@ -36,6 +36,11 @@ function cookie(request: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
+/** Whether the request carries this server's session cookie (set when the page was opened with the token). */
+export function hasSession(request: IncomingMessage, policy: AccessPolicy): boolean {
+  return sameToken(cookie(request, cookieName(policy)), policy.token);
+}
+
 function ownOrigins(policy: AccessPolicy): string[] {
   return [`http://127.0.0.1:${policy.port}`, `http://localhost:${policy.port}`];
 }

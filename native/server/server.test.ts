@@ -174,7 +174,8 @@ test("malformed paths and request lines get a 400 and the server lives", async (
       assert.ok([403, 404].includes(reply.status), `${path} → ${reply.status}`);
       assert.doesNotMatch(reply.body, /root:/);
     }
-    assert.equal((await call(server, "/")).status, 200, "still serving");
+    const session = { cookie: `refinery-token-${server.port}=${server.token}` };
+    assert.equal((await call(server, "/", { headers: session })).status, 200, "still serving");
   });
 });
 
@@ -208,6 +209,27 @@ test("fuzzed raw request lines and paths: 4xx answers, no 5xx, no hangs, no cras
     assert.ok(tally["4xx"] > total * 0.95, `garbage is refused with a 4xx: ${JSON.stringify(tally)}`);
     const alive = await call(server, "/api/listRuns", { method: "POST", headers: { "x-refinery-token": server.token }, body: "{}" });
     assert.deepEqual(JSON.parse(alive.body), { ok: true, value: "listRuns" }, "the server survived");
+  });
+});
+
+test("the page without its token (or with a stale one) is one page that says where the link with the token was printed", async () => {
+  await withServer(async (server) => {
+    for (const [path, lead] of [
+      ["/", /This link needs its access token\./],
+      ["/index.html", /This link needs its access token\./],
+      ["/?token=stale", /not the one this server uses/],
+    ] as const) {
+      const page = await call(server, path);
+      assert.equal(page.status, 401, path);
+      assert.match(String(page.headers["content-type"]), /^text\/html/);
+      assert.match(page.body, lead);
+      assert.match(page.body, /<code>npm start<\/code> or <code>refinery serve<\/code> printed/);
+      assert.doesNotMatch(page.body, /<script/, "no app: nothing that would call the API and fail");
+      assert.match(String(page.headers["content-security-policy"]), /style-src 'sha256-[A-Za-z0-9+/=]+'/);
+    }
+    const opened = await call(server, "/", { headers: { cookie: `refinery-token-${server.port}=${server.token}` } });
+    assert.equal(opened.status, 200);
+    assert.match(opened.body, /<p>ui<\/p>/);
   });
 });
 

@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { contentSecurityPolicy } from "./security.ts";
-import { sameToken, sessionCookie, type AccessPolicy } from "./access.ts";
+import { hasSession, sameToken, sessionCookie, type AccessPolicy } from "./access.ts";
+import { tokenPage, tokenPageSecurityPolicy } from "./token-page.ts";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -17,6 +18,11 @@ const TYPES: Record<string, string> = {
   ".woff": "font/woff",
   ".ttf": "font/ttf",
 };
+
+function sendTokenPage(request: IncomingMessage, response: ServerResponse, problem: "missing" | "wrong"): void {
+  response.writeHead(401, { "content-type": "text/html; charset=utf-8", "content-security-policy": tokenPageSecurityPolicy(), "cache-control": "no-store" });
+  response.end(request.method === "HEAD" ? undefined : tokenPage(problem));
+}
 
 function plain(response: ServerResponse, status: number, text: string): void {
   response.writeHead(status, { "content-type": "text/plain; charset=utf-8" }).end(text);
@@ -45,7 +51,7 @@ export async function serveStatic(request: IncomingMessage, response: ServerResp
   const given = url.searchParams.get("token");
   if (given !== null) {
     if (!sameToken(given, policy.token)) {
-      plain(response, 401, "wrong access token: open the URL `refinery serve` printed");
+      sendTokenPage(request, response, "wrong");
       return;
     }
     url.searchParams.delete("token");
@@ -56,6 +62,11 @@ export async function serveStatic(request: IncomingMessage, response: ServerResp
   const target = resolvePath(url.pathname, staticDir);
   if ("status" in target) {
     plain(response, target.status, target.text);
+    return;
+  }
+  // The app itself only for a session: without one every request it makes would be refused.
+  if (target.file === join(staticDir, "index.html") && !hasSession(request, policy)) {
+    sendTokenPage(request, response, "missing");
     return;
   }
   let body: Buffer;

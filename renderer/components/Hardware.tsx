@@ -1,8 +1,10 @@
-// The hardware panel: every backend that was proven (or why not), the active one, devices, VRAM and RAM.
+// The hardware panel: the processor, every backend that was proven (or why not), the active one and its devices,
+// VRAM and RAM, and the backend menu with only what this platform has.
 import { useEffect } from "react";
+import { formatBytes } from "../../native/protocol/format.ts";
 import { useAppState, useController } from "../store/context.tsx";
 
-const GiB = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+type BackendChoice = "auto" | "cpu" | "cuda" | "vulkan" | "metal";
 
 export function Hardware() {
   const controller = useController();
@@ -14,17 +16,30 @@ export function Hardware() {
     return () => clearInterval(timer);
   }, [controller]);
   if (!gpu) return null;
+  // A backend the engine was started with from outside the menu (--gpu metal on Linux) is still shown as chosen.
+  const listed = gpu.backends ?? [];
+  const options = listed.some((o) => o.backend === requested)
+    ? listed
+    : [...listed, { backend: requested as BackendChoice, available: false, reason: "not available on this platform" }];
+  const unavailable = options.filter((o) => !o.available);
   return (
     <details className="hardware" data-testid="hardware">
       <summary data-testid="hardware-summary">
-        {gpu.chosen} · RAM {GiB(gpu.memory.ramFree)} free of {GiB(gpu.memory.ramTotal)}
-        {gpu.memory.vram && ` · VRAM ${GiB(gpu.memory.vram.free)} free of ${GiB(gpu.memory.vram.total)}`}
+        {gpu.chosen}
+        {gpu.devices?.length ? ` (${gpu.devices.join(", ")})` : ""} · RAM {formatBytes(gpu.memory.ramFree)} free of {formatBytes(gpu.memory.ramTotal)}
+        {gpu.memory.vram && ` · VRAM ${formatBytes(gpu.memory.vram.free)} free of ${formatBytes(gpu.memory.vram.total)}`}
       </summary>
+      {gpu.cpu && (
+        <div className="hint" data-testid="hardware-cpu">
+          CPU: {gpu.cpu.model} · {gpu.cpu.cores} cores
+        </div>
+      )}
       <ul>
         {gpu.results.map((result) => (
           <li key={result.backend} data-testid="backend" data-backend={result.backend} data-ok={String(result.ok)}>
             {result.ok ? "✓" : "✗"} {result.backend}
             {result.devices.length > 0 && ` (${result.devices.join(", ")})`}
+            {result.vram && ` · VRAM ${formatBytes(result.vram.total)}`}
             {result.backend === gpu.chosen && " — active"}
             {!result.ok && result.reason && <div className="reason">{result.reason}</div>}
           </li>
@@ -32,12 +47,24 @@ export function Hardware() {
       </ul>
       <label className="override">
         backend{" "}
-        <select data-testid="backend-override" value={requested} onChange={(e) => void controller.setBackend(e.target.value as "auto")}>
-          {["auto", "cpu", "cuda", "vulkan", "metal"].map((b) => (
-            <option key={b}>{b}</option>
+        <select data-testid="backend-override" value={requested} onChange={(e) => void controller.setBackend(e.target.value as BackendChoice)}>
+          {options.map((option) => (
+            <option key={option.backend} value={option.backend} disabled={!option.available && option.backend !== requested}>
+              {option.backend}
+              {option.available ? "" : " (unavailable)"}
+            </option>
           ))}
         </select>
       </label>
+      {unavailable.length > 0 && (
+        <ul className="hint" data-testid="backend-unavailable">
+          {unavailable.map((option) => (
+            <li key={option.backend}>
+              {option.backend}: {option.reason}
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="hint">
         {gpu.fromCache ? `proven ${new Date(gpu.probedAt).toLocaleString()}` : "proven just now"} ·{" "}
         <button type="button" onClick={() => void controller.refreshGpu(true)}>

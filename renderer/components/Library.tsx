@@ -2,9 +2,9 @@
 // cache, files added by path), each usable as actor or critic; downloads with progress and cancel.
 import { useState } from "react";
 import { useAppStateShallow, useController } from "../store/context.tsx";
+import { formatBytes as size } from "../../native/protocol/format.ts";
 import { Errors } from "./Errors.tsx";
-
-const size = (bytes: number) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+import { LibraryModelRow } from "./LibraryModelRow.tsx";
 
 export function Library() {
   const controller = useController();
@@ -18,26 +18,7 @@ export function Library() {
       <Errors where="library" />
       <ul>
         {models.map((model) => (
-          <li key={model.path} data-testid="library-model" data-name={model.name}>
-            <div className="library-name">
-              [{model.source}] {model.name}
-            </div>
-            <div className="hint">
-              {model.error
-                ? `unreadable: ${model.error}`
-                : `${model.architecture ?? "?"} · ${model.parameters ?? "?"} · ${model.quantization ?? "?"} · ${size(model.sizeBytes)} · ctx ${model.contextLength ?? "?"} · ${model.layers ?? "?"} layers · ${model.chatTemplate ? "chat template" : "no chat template"}`}
-            </div>
-            <div className="row">
-              {model.roles.includes("actor") && (
-                <button type="button" data-testid="use-actor" onClick={() => void controller.assignModel("actor", model.path)}>
-                  as actor
-                </button>
-              )}
-              <button type="button" data-testid="use-critic" onClick={() => void controller.assignModel("critic", model.path)}>
-                as critic
-              </button>
-            </div>
-          </li>
+          <LibraryModelRow key={model.path} model={model} />
         ))}
       </ul>
       <div className="row">
@@ -55,13 +36,17 @@ export function Library() {
       {downloads.map((d) => (
         <div key={d.downloadId} className={`download ${d.state}`} data-testid="download" data-state={d.state}>
           <div>
-            {d.uri} — {d.state}
+            {d.uri} — {d.state === "connecting" ? `connecting to ${d.host ?? "the server"}…` : d.state}
             {d.state === "running" && ` ${size(d.downloadedBytes)} of ${size(d.totalBytes)} · ${size(d.speed)}/s · ${Math.round(d.etaSeconds)} s left`}
-            {d.error && <div className="reason">{d.error}</div>}
+            {d.error && (
+              <div className="reason" data-testid="download-error">
+                {d.error}
+              </div>
+            )}
           </div>
           {d.totalBytes > 0 && <progress max={d.totalBytes} value={d.downloadedBytes} />}
-          {d.state === "running" && (
-            <button type="button" onClick={() => void controller.cancelDownload(d.downloadId)}>
+          {(d.state === "running" || d.state === "connecting") && (
+            <button type="button" data-testid="download-cancel" onClick={() => void controller.cancelDownload(d.downloadId)}>
               Cancel
             </button>
           )}

@@ -1,8 +1,11 @@
 // The joint memory plan of the chosen actor and critic, before anything loads: a stacked bar per memory
 // (actor weights, actor context, critic weights, critic context, free), the verdict, and what would help.
+import { formatBytes } from "../../native/protocol/format.ts";
 import { useAppState } from "../store/context.tsx";
+import { actorPath, criticPath } from "../store/selectors.ts";
 
-const MiB = (bytes: number) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
+/** Below this a small model's weights would not be drawn at all next to gigabytes of free RAM. */
+const MIN_SEGMENT_PX = 4;
 const COLORS: Record<string, string> = {
   "actor weights": "#2f6fde",
   "actor context": "#8fb3f0",
@@ -13,7 +16,9 @@ const COLORS: Record<string, string> = {
 
 export function MemoryBar() {
   const plan = useAppState((s) => s.plan);
-  if (!plan) return null;
+  // A plan is for the files it was made for: once either path changes it no longer describes the setup.
+  const current = useAppState((s) => `${actorPath(s.setup)}|${criticPath(s.setup)}|`);
+  if (!plan?.key.startsWith(current)) return null;
   if (plan.error)
     return (
       <div className="error inline" data-testid="memory-plan-error">
@@ -34,6 +39,7 @@ export function MemoryBar() {
           1,
           segments.reduce((sum, s) => sum + s.bytes, 0),
         );
+        const used = segments.filter((s) => s.label !== "free").reduce((sum, s) => sum + s.bytes, 0);
         return (
           <div key={memory} className="bar-row">
             <span className="bar-label">{memory.toUpperCase()}</span>
@@ -44,16 +50,30 @@ export function MemoryBar() {
                     key={segment.label}
                     className="segment"
                     data-label={segment.label}
-                    title={`${segment.label}: ${MiB(segment.bytes)}`}
-                    style={{ width: `${(segment.bytes / total) * 100}%`, background: COLORS[segment.label.replace(" (shared with actor)", "")] ?? "#bbb" }}
+                    title={`${segment.label}: ${formatBytes(segment.bytes)}`}
+                    style={{
+                      width: `${(segment.bytes / total) * 100}%`,
+                      // Used memory keeps a visible sliver; the free part gives way.
+                      ...(segment.label === "free" ? { flexShrink: 1 } : { minWidth: MIN_SEGMENT_PX, flexShrink: 0 }),
+                      background: COLORS[segment.label.replace(" (shared with actor)", "")] ?? "#bbb",
+                    }}
                   />
                 ) : null,
               )}
             </div>
+            <span className="bar-amount" data-testid={`memory-used-${memory}`}>
+              {formatBytes(used)} of {formatBytes(total)}
+            </span>
           </div>
         );
       })}
       <div className="legend">
+        <span data-testid="memory-segments">
+          {value.bar
+            .filter((s) => s.label !== "free" && s.bytes > 0)
+            .map((s) => `${s.label} ${formatBytes(s.bytes)}${s.memory === "vram" ? " VRAM" : ""}`)
+            .join(" · ")}
+        </span>
         {value.roles.map((role) => (
           <span key={role.role}>
             {role.role}: {role.gpuLayers}/{role.totalLayers} GPU layers, context {role.contextSize}

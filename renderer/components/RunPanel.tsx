@@ -1,4 +1,5 @@
 // The current run: its status, answer and budgets, the failure reason if it failed, and its tree.
+import { RunAgainButton } from "./RunAgainButton.tsx";
 import { useAppState } from "../store/context.tsx";
 import { Errors } from "./Errors.tsx";
 import { TreeView } from "./TreeView.tsx";
@@ -48,6 +49,7 @@ export function RunPanel() {
           {status === "empty" || !status ? "starting" : status}
         </span>
         {strategy && <span>{strategy}</span>}
+        <RunAgainButton runId={runId} />
         {status === "finished" && (
           <span data-testid="run-answer">
             answer: {answer ?? "(none extracted)"} {correct === null ? "" : correct ? "✓" : "✗"}

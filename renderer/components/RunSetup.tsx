@@ -6,7 +6,9 @@ import { Errors } from "./Errors.tsx";
 import { EndpointTest } from "./EndpointTest.tsx";
 import { isEndpoint } from "../store/actions/models.ts";
 import { MemoryBar } from "./MemoryBar.tsx";
+import { ChooseModelButton, ModelChooserPanel } from "./ModelChooser.tsx";
 import { DatasetPicker } from "./DatasetPicker.tsx";
+import { formatBytes } from "../../native/protocol/format.ts";
 
 function ModelField({ role }: { role: "actor" | "critic" }) {
   const controller = useController();
@@ -14,6 +16,7 @@ function ModelField({ role }: { role: "actor" | "critic" }) {
   const update = useAppState((s) => s.updateSetup);
   const info = useAppState((s) => s.models[path.trim()]);
   const electron = useAppState((s) => s.engine.info?.mode === "electron");
+  const [choosing, setChoosing] = useState(false);
   return (
     <div className="field model-field">
       <label htmlFor={`${role}-path`}>{role === "actor" ? "Actor model (GGUF or endpoint)" : "Critic model (GGUF or endpoint, empty: same as actor)"}</label>
@@ -26,12 +29,14 @@ function ModelField({ role }: { role: "actor" | "critic" }) {
           onChange={(e) => update(role === "actor" ? { actorPath: e.target.value } : { criticPath: e.target.value })}
           onBlur={() => void controller.inspectModel(path)}
         />
+        <ChooseModelButton role={role} open={choosing} onToggle={() => setChoosing(!choosing)} />
         {electron && (
           <button type="button" onClick={() => void controller.pickModel(role)}>
             Browse…
           </button>
         )}
       </div>
+      {choosing && <ModelChooserPanel role={role} path={path} onClose={() => setChoosing(false)} />}
       {info && "error" in info && (
         <div className="error inline" data-testid={`${role}-model-error`}>
           {info.error}
@@ -40,8 +45,17 @@ function ModelField({ role }: { role: "actor" | "critic" }) {
       {isEndpoint(path.trim()) ? <EndpointTest role={role} spec={path} /> : <LoadSettingsFields role={role} />}
       {info && !("error" in info) && (
         <div className="model-meta" data-testid={`${role}-model-meta`}>
-          {info.architecture ?? "?"} · {info.name ?? "unnamed"} · {(info.sizeBytes / 2 ** 20).toFixed(1)} MiB · {info.layers ?? "?"} layers · context{" "}
-          {info.contextLength ?? "?"} · {info.chatTemplate ? "chat template" : "no chat template"}
+          {[
+            info.architecture ?? "unknown architecture",
+            // Many conversions name the model after its architecture: "llama · llama" says nothing twice.
+            info.name && info.name !== info.architecture ? info.name : null,
+            formatBytes(info.sizeBytes),
+            info.layers ? `${info.layers} layers` : null,
+            info.contextLength ? `context ${info.contextLength}` : null,
+            info.chatTemplate ? "chat template" : "no chat template: uses a plain prompt",
+          ]
+            .filter(Boolean)
+            .join(" · ")}
         </div>
       )}
     </div>

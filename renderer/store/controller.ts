@@ -7,6 +7,7 @@ import { createCriticEvalActions } from "./actions/critic-evals.ts";
 import { createExperimentActions } from "./actions/experiments.ts";
 import { createModelActions } from "./actions/models.ts";
 import { createRunActions } from "./actions/runs.ts";
+import { setupFromRun } from "./setup-from-run.ts";
 import type { AppStore } from "./store.ts";
 
 export { loadFromForm } from "./actions/load-form.ts";
@@ -76,10 +77,31 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
     await runs.refreshHistory();
     void models.refreshGpu();
     void models.refreshLibrary();
+    await restoredSetupChecked();
     const match = /run=([\w.-]+)/.exec(location.hash);
     if (match) await runs.openRun(match[1]!);
   }
 
+  /** A setup kept from the last visit: a strategy this engine no longer has falls back, the files are read again. */
+  async function restoredSetupChecked() {
+    const { setup, strategies } = state();
+    if (strategies.length && !strategies.some((s) => s.name === setup.strategy)) state().updateSetup({ strategy: strategies[0]!.name, params: {} });
+    const paths = [...new Set([setup.actorPath.trim(), setup.criticPath.trim()].filter(Boolean))];
+    await Promise.all(paths.map((path) => models.inspectModel(path, { keepLoad: true })));
+  }
+
+  /** Loads a run's settings (models, strategy, parameters, task, seed) into the setup form; load settings stay. */
+  async function runAgainWith(runId: string) {
+    const run = state().runs[runId];
+    const setup = run ? setupFromRun(run, state().setup) : null;
+    if (!setup) {
+      state().pushError("run", "this run's settings are not known yet; wait until it has started");
+      return;
+    }
+    state().updateSetup(setup);
+    await restoredSetupChecked();
+  }
+
   const { scheduleExperimentReload: _reload, ...experimentActions } = experiments;
-  return { init, ...runs, ...models, ...experimentActions, ...criticEvals };
+  return { init, runAgainWith, ...runs, ...models, ...experimentActions, ...criticEvals };
 }

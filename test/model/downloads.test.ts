@@ -2,14 +2,16 @@
 // resume after a restart, and a corrupted file that must never be shown as ready.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createServer as createTcpServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { downloadModel, type DownloadProgress } from "../../native/llm/downloads.ts";
+import { DownloadError, downloadModel, type DownloadProgress } from "../../native/llm/downloads.ts";
 import { defaultRoots, scanLibrary } from "../../native/llm/library.ts";
-import { testModel } from "../support/models.ts";
+import { repoRoot, testModel } from "../support/models.ts";
 
 let server: Server;
 let base: string;
@@ -103,4 +105,117 @@ test("a corrupted file fails verification and is moved aside, not shown as ready
   assert.deepEqual(readdirSync(dir), ["corrupted.gguf.corrupt"]);
   assert.deepEqual(await scanLibrary({ ...defaultRoots(dir, {}), folders: [dir] }), []);
   await assert.rejects(downloadModel({ uri: `${base}/missing.gguf`, dir }), /missing\.gguf/);
+});
+
+/** A server that accepts connections and never says a word, like a network that swallows requests. */
+async function silentServer() {
+  const sockets = new Set<Socket>();
+  let closed = 0;
+  const silent = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+    // Read (and drop) the request, so the client's end of the connection is seen.
+    socket.resume();
+    socket.on("close", () => closed++);
+  });
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", () => resolve()));
+  const port = (silent.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/model.gguf`,
+    connections: () => sockets.size,
+    open: () => sockets.size - closed,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    },
+  };
+}
+
+/** A port nothing listens on: taken, then released. */
+async function refusingUrl() {
+  const probe = createTcpServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", () => resolve()));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return `http://127.0.0.1:${port}/model.gguf`;
+}
+
+test("a server that never answers: connecting is reported, then a timeout that says which host and what to check", async () => {
+  const silent = await silentServer();
+  try {
+    const connecting: string[] = [];
+    const progress: DownloadProgress[] = [];
+    const dir = mkdtempSync(join(tmpdir(), "refinery-dl-"));
+    const error = await downloadModel({
+      uri: silent.url,
+      dir,
+      connectTimeoutMs: 300,
+      onConnecting: (host) => connecting.push(host),
+      onProgress: (p) => progress.push(p),
+    }).catch((e: unknown) => e);
+    assert.ok(error instanceof DownloadError);
+    assert.equal(error.kind, "unreachable");
+    assert.equal(error.message, `Could not reach ${new URL(silent.url).host} within 300 ms — check the network or proxy`);
+    assert.deepEqual(connecting, [new URL(silent.url).host]);
+    assert.equal(progress.length, 0);
+    assert.ok(silent.connections() >= 1, "the connection was accepted: it is the answer that never came");
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    silent.close();
+  }
+});
+
+test("a refused connection fails at once with the host named", async () => {
+  const url = await refusingUrl();
+  await assert.rejects(
+    downloadModel({ uri: url, dir: mkdtempSync(join(tmpdir(), "refinery-dl-")), connectTimeoutMs: 60_000 }),
+    (error: unknown) =>
+      error instanceof DownloadError &&
+      error.kind === "unreachable" &&
+      error.message === `Could not reach ${new URL(url).host}: the connection was refused — check the address, the network or proxy`,
+  );
+});
+
+test("cancelling while it connects stops at once and closes the connection", async () => {
+  const silent = await silentServer();
+  try {
+    const controller = new AbortController();
+    const download = downloadModel({
+      uri: silent.url,
+      dir: mkdtempSync(join(tmpdir(), "refinery-dl-")),
+      signal: controller.signal,
+      connectTimeoutMs: 600_000,
+      onConnecting: () => undefined,
+    });
+    // Cancel once the server holds the connection, so the cancel has a request in flight to abort.
+    while (silent.connections() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    controller.abort();
+    await assert.rejects(download, (error: unknown) => error instanceof DownloadError && error.kind === "cancelled");
+    // The aborted fetch closes its socket: the server sees the connection end.
+    while (silent.open() > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  } finally {
+    silent.close();
+  }
+});
+
+test("refinery download says it is connecting and gives up with the host and what to check", async () => {
+  const silent = await silentServer();
+  try {
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, "bin/refinery.mjs"), "download", silent.url, "--dir", mkdtempSync(join(tmpdir(), "refinery-dl-")), "--timeout", "0.5"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    const host = new URL(silent.url).host;
+    assert.equal(code, 1);
+    assert.ok(stderr.includes(`connecting to ${host}… (Ctrl-C cancels)\n`), stderr);
+    assert.ok(stderr.includes(`refinery: Could not reach ${host} within 500 ms — check the network or proxy\n`), stderr);
+  } finally {
+    silent.close();
+  }
 });

@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { addModel, defaultRoots, readAddedModels, scanLibrary } from "../../native/llm/library.ts";
-import { storiesModel, testModel } from "../support/models.ts";
+import { spawnSync } from "node:child_process";
+import { repoRoot, storiesModel, testModel } from "../support/models.ts";
 
 const home = mkdtempSync(join(tmpdir(), "refinery-home-"));
 let chat: string;
@@ -59,6 +60,8 @@ test("finds GGUFs where LM Studio, Ollama and the HF cache keep them, in place, 
   assert.match(stories.path, /blobs\/sha256-[0-9a-f]{64}$/);
   assert.equal(stories.chatTemplate, false);
   assert.deepEqual(stories.roles, ["critic"]);
+  assert.equal(stories.roleNote, "no chat template: uses a plain prompt");
+  assert.equal(stories.quantization, "F32", "no general.file_type: read from the weight tensors");
   assert.match(stories.parameters!, /^29\dK$/, "counted from tensor shapes (stories260K has about 292K weights)");
   const hf = byName.get("refinery/tiny-critic-GGUF/tiny-critic-F16.gguf")!;
   assert.equal(hf.source, "huggingface");
@@ -77,4 +80,26 @@ test("files added by path are remembered; the same file reached twice is listed 
   assert.equal(models.filter((m) => m.name.endsWith("tiny-chat-F16.gguf")).length, 1);
   assert.ok(models.some((m) => m.source === "added" && m.path === chat));
   await assert.rejects(addModel(join(home, "missing.gguf"), config), /model file not found/);
+});
+
+test("refinery models prints a 1.1 MiB file as 1.1 MiB with its F32 weights and why it suits the critic", () => {
+  const dir = mkdtempSync(join(tmpdir(), "refinery-models-cli-"));
+  copyFileSync(storiesModel, join(dir, "stories260K.gguf"));
+  const result = spawnSync(process.execPath, [join(repoRoot, "bin/refinery.mjs"), "models"], {
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      REFINERY_MODELS_DIR: dir,
+      REFINERY_HOME: join(dir, "home"),
+      HF_HOME: join(dir, "hf"),
+      OLLAMA_MODELS: join(dir, "ollama"),
+      HOME: dir,
+    },
+  });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(
+    result.stdout,
+    /^\[refinery\] stories260K\.gguf\n {4}llama · 29\dK · F32 · 1\.1 MiB · ctx 2048 · 5 layers · no chat template: uses a plain prompt · suits critic best, usable as actor too\n/,
+  );
+  assert.doesNotMatch(result.stdout, /GiB|\?/);
 });

@@ -17,6 +17,7 @@ export async function startDownload(ctx: EngineContext, { uri, sha256, fileName 
     fileName,
     dir: defaultRoots().refinery,
     signal,
+    onConnecting: (host) => ctx.options.emit({ ...base, state: "connecting", host, ...last }),
     onProgress: (progress) => {
       last = progress;
       if (Date.now() - lastSent < PROGRESS_INTERVAL_MS) return;

@@ -2,6 +2,7 @@
 import { freemem, totalmem } from "node:os";
 import { resolve } from "node:path";
 import type { EngineInfo, GpuReportInfo, StrategyInfo } from "../../protocol/contract.ts";
+import { backendOptions, cpuFacts } from "../../llm/backend-options.ts";
 import { probeBackends } from "../../llm/gpu-probe.ts";
 import { strategies } from "../../strategies/registry.ts";
 import { engineRuntime, type EngineContext, type Input } from "./context.ts";
@@ -15,7 +16,13 @@ export async function gpuReport(ctx: EngineContext, { refresh }: Input<"gpuRepor
   const report = await probeBackends({ refresh, all: true });
   const runtime = await engineRuntime(ctx);
   const vram = runtime.report.active === "cpu" ? null : await runtime.llama.getVramState();
-  return { ...report, memory: { ramFree: freemem(), ramTotal: totalmem(), vram: vram ? { total: vram.total, used: vram.used, free: vram.free } : null } };
+  return {
+    ...report,
+    memory: { ramFree: freemem(), ramTotal: totalmem(), vram: vram ? { total: vram.total, used: vram.used, free: vram.free } : null },
+    backends: await backendOptions(report),
+    cpu: cpuFacts(),
+    devices: runtime.report.devices,
+  };
 }
 
 export async function listStrategies(_ctx: EngineContext, _input: Input<"listStrategies">): Promise<StrategyInfo[]> {

@@ -6,7 +6,7 @@ import { cancelCriticEval, startCriticEval } from "./critic-evals.ts";
 import { cancelDownload, startDownload } from "./downloads.ts";
 import { controlExperiment, exportExperiment, listExperiments, loadExperiment, readDataset, startExperiment } from "./experiments.ts";
 import { engineInfo, gpuReport, listStrategies } from "./hardware.ts";
-import { addModel, getLoadSettings, inspectModel, listModels, planMemory, saveLoadSettings, testEndpoint } from "./models.ts";
+import { addModel, getLoadSettings, inspectModel, listModelFolder, listModels, planMemory, saveLoadSettings, testEndpoint } from "./models.ts";
 import { cancelRun, listRunsHandler, loadRun, startRun } from "./runs.ts";
 
 export const handlers = {
@@ -25,6 +25,7 @@ export const handlers = {
   inspectModel,
   planMemory,
   listModels,
+  listModelFolder,
   addModel,
   getLoadSettings,
   saveLoadSettings,

@@ -1,6 +1,7 @@
 // Model files: inspect one, plan memory for a pair, the model library, per-model load settings.
 import { resolve } from "node:path";
-import type { EndpointTestInfo, LibraryModelInfo, LoadSettingsInfo, MemoryPlanInfo, ModelInfo } from "../../protocol/contract.ts";
+import type { EndpointTestInfo, LibraryModelInfo, LoadSettingsInfo, MemoryPlanInfo, ModelFolderInfo, ModelInfo } from "../../protocol/contract.ts";
+import { listModelFolder as listFolder } from "../../llm/model-folder.ts";
 import { testEndpoint as probeEndpoint } from "../../llm/endpoint-test.ts";
 import { modelFacts } from "../../llm/model-facts.ts";
 import { addModel as addToLibrary, defaultRoots, readAddedModels, scanLibrary } from "../../llm/library.ts";
@@ -40,6 +41,10 @@ export async function listModels(_ctx: EngineContext, _input: Input<"listModels"
   const roots = defaultRoots();
   roots.added = await readAddedModels();
   return scanLibrary(roots);
+}
+
+export async function listModelFolder(_ctx: EngineContext, { path }: Input<"listModelFolder">): Promise<ModelFolderInfo> {
+  return listFolder(path);
 }
 
 export async function addModel(_ctx: EngineContext, { path }: Input<"addModel">): Promise<{ added: string[] }> {

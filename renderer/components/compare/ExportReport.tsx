@@ -3,6 +3,7 @@
 // UI alike: the files are where the experiment is); the tab lists what was written where.
 import { useState } from "react";
 import { EXPORT_FORMATS, type ExportedFile, type ExportFormat } from "../../../native/protocol/contract.ts";
+import { formatBytes as size } from "../../../native/protocol/format.ts";
 import { useController } from "../../store/context.tsx";
 
 const FORMAT_NAMES: Record<ExportFormat, string> = {
@@ -11,8 +12,6 @@ const FORMAT_NAMES: Record<ExportFormat, string> = {
   jsonl: "JSONL (one cell a line)",
   pairs: "preference pairs (JSONL)",
 };
-
-const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
 
 const rowsText = (file: ExportedFile) =>
   file.format === "html"

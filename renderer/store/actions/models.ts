@@ -38,14 +38,19 @@ export function createModelActions(ctx: ActionContext) {
     state().setPlan(result.ok ? { key, value: result.value } : { key, error: result.error });
   }
 
-  async function inspectModel(path: string) {
+  /** keepLoad: the form's load settings stay (a setup restored or loaded from a run already has its own). */
+  async function inspectModel(path: string, options: { keepLoad?: boolean } = {}) {
     if (!path.trim() || isEndpoint(path.trim())) return;
     const result = await ctx.bridge.inspectModel({ path: path.trim() });
     state().setModel(path.trim(), result.ok ? result.value : { error: result.error });
-    if (!result.ok) return;
+    if (!result.ok) {
+      // The file's error is shown by its field; a plan made for the previous file would contradict it.
+      state().setPlan(null);
+      return;
+    }
     // The model's saved load settings become the form's starting point for the role(s) it fills.
-    const saved = await ctx.bridge.getLoadSettings({ path: path.trim() });
-    if (saved.ok) {
+    const saved = options.keepLoad ? null : await ctx.bridge.getLoadSettings({ path: path.trim() });
+    if (saved?.ok) {
       const { setup } = state();
       const load = { ...setup.load };
       if (actorPath(setup) === path.trim()) load.actor = formFromLoad(saved.value.actor);
@@ -105,6 +110,9 @@ export function createModelActions(ctx: ActionContext) {
     return result.ok;
   }
 
+  /** One folder on the engine's machine, for web mode's file browser (the desktop app has a native dialog). */
+  const listModelFolder = (path?: string) => ctx.bridge.listModelFolder(path ? { path } : {});
+
   /** Probes an endpoint spec (openai:URL#model) and lists the server's models; the key is kept by the engine. */
   const testEndpoint = (spec: string, apiKey?: string) => ctx.bridge.testEndpoint({ spec: spec.trim(), ...(apiKey ? { apiKey } : {}) });
 
@@ -121,5 +129,6 @@ export function createModelActions(ctx: ActionContext) {
     setBackend,
     saveLoadSettings,
     testEndpoint,
+    listModelFolder,
   };
 }
