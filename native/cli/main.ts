@@ -4,6 +4,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DatasetError } from "../eval/dataset.ts";
 import { ModelFileError } from "../llm/gguf-check.ts";
+import { relabel } from "../protocol/field-labels.ts";
 import { DiskFullError } from "../runs/disk-full.ts";
 import { UnsafeNameError } from "../runs/paths.ts";
 import { describeRunLogDamage, RunLogError, replayRunLog } from "../runs/run-log.ts";
@@ -26,7 +27,9 @@ usage:
                [--thinking-budget n] [--critic-thinking-budget n] [--critic-reason-first]
                [--chat-wrapper name] [--critic-chat-wrapper name]
                [--threads n] [--gpu auto|cpu|cuda|vulkan|metal] [--context-size n] [--gpu-layers auto|max|n]
-               [--flash-attention] [--sequential] [--json] [--quiet]
+               [--flash-attention] [--sequential] [--json] [--quiet] [--vram size] [--ram size] [--force]
+      refused before loading when the memory plan says the models will not fit (in the free memory, or in
+      --vram/--ram); --force loads anyway. Ctrl-C or SIGTERM cancels: the run is marked cancelled, its files complete
                [--api-key-env NAME] [--critic-api-key-env NAME] [--endpoint-concurrency n] [--request-timeout s]
       a <model> is a GGUF file or an endpoint, openai:http://host:8000/v1#served-model-name (key: $OPENAI_API_KEY
       or the variable --api-key-env names)
@@ -158,7 +161,9 @@ export async function main(argv: string[]): Promise<number> {
       [UsageError, RunInputError, ModelFileError, RunLogError, DatasetError, StrategyParamError, DiskFullError, UnsafeNameError].some(
         (type) => error instanceof type,
       ) || ["ZodError", "ExperimentError", "ModelSpecError"].includes((error as Error).name);
-    process.stderr.write(`refinery: ${known ? (error as Error).message : `internal error: ${(error as Error).stack ?? String(error)}`}\n`);
+    // An error about one field was worded for the run form; here the field is its flag.
+    const message = relabel((error as Error).message, (error as { field?: string }).field, "cli");
+    process.stderr.write(`refinery: ${known ? message : `internal error: ${(error as Error).stack ?? String(error)}`}\n`);
     if (error instanceof UsageError) process.stderr.write("run `refinery help` for usage\n");
     return 2;
   }

@@ -61,6 +61,8 @@ export function renderTree(state: RunState, options: { width?: number } = {}): s
         `  prompt ${budgets.promptTokensEvaluated} evaluated · ${budgets.promptTokensReused} reused (not charged) · thought ${budgets.thoughtTokens} · answer ${budgets.answerTokens}`,
       );
     }
+  } else if (state.status === "cancelled") {
+    lines.push(`run cancelled: ${state.failure?.reason ?? "by the user"}`);
   } else if (state.status === "failed") {
     lines.push(`run failed (${state.failure!.code}): ${state.failure!.reason}`);
   } else {

@@ -13,6 +13,9 @@ import { isEndpointSpec, parseModelSpec, redactSpec, type EndpointSpec } from ".
 import { REMOTE_REPRODUCIBILITY, remoteBackends, remoteIdentity, remoteRecord } from "../llm/remote-models.ts";
 import { ModelLoadError, openRuntime, type GpuChoice, type LlamaRuntime, type ModelLoadOptions } from "../llm/runtime.ts";
 import type { ModelDescriptor, ModelRole, RunEvent, RunFailureCode, SamplingSettings, Task } from "../protocol/events.ts";
+import { DEFAULT_SAMPLING, defaultContextSize } from "../protocol/defaults.ts";
+import { fieldName } from "../protocol/field-labels.ts";
+import type { MemoryPlan } from "../protocol/memory-plan.ts";
 import { computeBudgets, type RunState } from "../protocol/state.ts";
 import { GenerationError, RunCancelledError, RunContext } from "../strategies/context.ts";
 import { prompts } from "../strategies/prompts.ts";
@@ -55,6 +58,10 @@ export interface RunConfig {
   /** Concurrent generations on parallel sequences (default). Off gives strictly reproducible logs. */
   parallel?: boolean;
   maxTotalTokens?: number;
+  /** Load even when the memory plan says the models will not fit. */
+  force?: boolean;
+  /** Plan for this much memory (bytes) instead of what is free now. */
+  memoryBudget?: { vram?: number; ram?: number };
   /** Runs sharing the loaded models at the same time (an experiment's concurrent items): sequences for each. */
   concurrentRuns?: number;
   /** Load with sequences for at least this many actor lanes per run (the widest strategy of an experiment). */
@@ -86,16 +93,15 @@ export interface RunResult {
 
 /** Input that is wrong before anything runs: no run folder is created. */
 export class RunInputError extends Error {
-  constructor(message: string) {
+  /** The contract path of the field at fault, when the error is about one (the form clears it once it changes). */
+  readonly field?: string;
+
+  constructor(message: string, field?: string) {
     super(message);
     this.name = "RunInputError";
+    if (field) this.field = field;
   }
 }
-
-const DEFAULT_SAMPLING: Record<ModelRole, SamplingSettings> = {
-  actor: { temperature: 0.7, maxTokens: 512 },
-  critic: { temperature: 0, maxTokens: 768 },
-};
 
 export function newRunId(strategy: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
@@ -117,18 +123,13 @@ function failureCode(error: unknown): RunFailureCode {
 async function measureMemory(
   runtime: LlamaRuntime,
   config: RunConfig,
+  run: ValidatedRun,
   actorSequences: number,
   criticSequences: number,
   before: { rss: number; vram: number },
 ): Promise<RunManifest["memory"]> {
   try {
-    const { planMemory } = await import("../llm/memory-plan.ts");
-    const contextSize = config.actor.load?.contextSize ?? 4096;
-    const plan = await planMemory({
-      llama: runtime.llama,
-      actor: { path: config.actor.path, contextSize, sequences: actorSequences },
-      critic: { path: config.critic.path, contextSize: config.critic.load?.contextSize ?? contextSize, sequences: criticSequences },
-    });
+    const plan = await planRun(runtime, config, run, actorSequences, criticSequences);
     const vramAfter = runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used;
     return {
       estimate: { vram: plan.used.vram, ram: plan.used.ram, verdict: plan.verdict },
@@ -136,6 +137,33 @@ async function measureMemory(
     };
   } catch (error) {
     return { error: (error as Error).message };
+  }
+}
+
+/** The joint plan for the models as this run would load them: the context given, else the default (within the trained context). */
+async function planRun(runtime: LlamaRuntime, config: RunConfig, run: ValidatedRun, actorSequences: number, criticSequences: number): Promise<MemoryPlan> {
+  const { planMemory } = await import("../llm/memory-plan.ts");
+  const context = (role: ModelRole) => config[role].load?.contextSize ?? defaultContextSize(run.files[role]?.contextLength);
+  return planMemory({
+    llama: runtime.llama,
+    actor: { path: config.actor.path, contextSize: context("actor"), sequences: actorSequences },
+    critic: { path: config.critic.path, contextSize: context("critic"), sequences: criticSequences },
+    ...config.memoryBudget,
+  });
+}
+
+/** Refuses, before anything loads, models the plan says cannot fit in memory, saying what would make them fit. */
+export class WillNotFitError extends RunInputError {
+  constructor(readonly plan: MemoryPlan) {
+    const fixes = [...plan.suggestions];
+    if (plan.gpu) fixes.push("fewer GPU layers");
+    super(
+      `the models will not fit in memory: ${plan.summary.replace(/^will not fit: /, "")} (${plan.roles
+        .filter((role) => !role.sharedWithActor)
+        .map((role) => `${role.role} context ${role.contextSize} × ${role.sequences} lanes`)
+        .join(", ")}). To make it fit: ${fixes.join("; ")}. To load anyway, run anyway (--force)`,
+    );
+    this.name = "WillNotFitError";
   }
 }
 
@@ -189,7 +217,7 @@ async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedR
     strategy = getStrategy(config.strategy);
     params = resolveStrategyParams(strategy, config.params ?? {});
   } catch (error) {
-    throw new RunInputError((error as Error).message);
+    throw new RunInputError((error as Error).message, (error as StrategyParamError).field);
   }
   // Oracle switches (gold answers) anywhere, a pipeline's nested strategies included, mark the run an upper bound.
   const referenceOracle = params.oracle === true || (typeof params.spec === "string" && /"oracle"\s*:\s*true/.test(params.spec));
@@ -214,7 +242,7 @@ async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedR
       try {
         files[role] = await modelFacts(config[role].path);
       } catch (error) {
-        if (error instanceof ModelFileError) throw new RunInputError(`${role} model: ${error.message}`);
+        if (error instanceof ModelFileError) throw new RunInputError(`${fieldName([role, "path"], "ui")}: ${error.message}`, `${role}.path`);
         throw error;
       }
     }
@@ -311,6 +339,12 @@ async function loadLlamaBackends(
       config.signal,
     );
   };
+  const criticSequences = sameFile ? actorLanes + criticLanes : criticLanes;
+  if (!config.force && !run.remote.actor && !run.remote.critic) {
+    // A load that cannot fit ends in an allocation failure (or the machine swapping) long after the user waited.
+    const plan = await planRun(runtime, config, run, actorLanes, criticSequences).catch(() => null);
+    if (plan?.verdict === "will-not-fit") throw new WillNotFitError(plan);
+  }
   // Memory before loading, to record what loading actually took next to the plan's estimate.
   const before = { rss: process.memoryUsage().rss, vram: runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used };
   let backends: Record<ModelRole, ModelBackend>;
@@ -334,7 +368,7 @@ async function loadLlamaBackends(
     if (error instanceof ModelLoadError) throw new RunInputError(error.message);
     throw error;
   }
-  const memory = await measureMemory(runtime, config, actorLanes, sameFile ? actorLanes + criticLanes : criticLanes, before);
+  const memory = await measureMemory(runtime, config, run, actorLanes, criticSequences, before);
   return { backends, runtime, memory };
 }
 
