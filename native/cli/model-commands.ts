@@ -116,7 +116,11 @@ export async function commandPlan(args: string[]): Promise<number> {
   const plan = await planMemory({
     llama: runtime.llama,
     actor: { path: values.actor, contextSize: await context(values.actor), sequences: intOption(values.sequences, "sequences") ?? 1 },
-    critic: { path: values.critic ?? values.actor, contextSize: await context(values.critic ?? values.actor), sequences: intOption(values["critic-sequences"], "critic-sequences") ?? 1 },
+    critic: {
+      path: values.critic ?? values.actor,
+      contextSize: await context(values.critic ?? values.actor),
+      sequences: intOption(values["critic-sequences"], "critic-sequences") ?? 1,
+    },
     vram: bytes(values.vram),
     ram: bytes(values.ram),
   });

@@ -8,15 +8,16 @@ import { executeRun, RunInputError, type RunConfig } from "../runs/runner.ts";
 import { intOption, paramsFrom, parse, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
 
-function describeEvent(event: RunEvent, state: { nodes: Map<string, string> }): string | null {
+function describeEvent(event: RunEvent, state: { nodes: Map<string, string>; models: Map<string, string> }): string | null {
   switch (event.type) {
     case "node-added":
       state.nodes.set(event.nodeId, `${event.nodeId} ${event.role}/${event.step}${event.model ? ` (${event.model})` : ""}`);
+      if (event.model) state.models.set(event.nodeId, event.model);
       return null;
     case "node-completed":
       return `  ${state.nodes.get(event.nodeId)} ${event.status}: ${event.tokensOut} tokens${event.thoughtTokens ? ` (${event.thoughtTokens} thinking${event.thoughtCut ? ", budget reached" : ""})` : ""} in ${event.wallMs} ms${event.answerCut ? " · answer cut at its budget" : ""}${event.answer !== null ? ` → ${event.answer}` : ""}${event.error ? ` · ${event.error}` : ""}${event.warning ? `\n  warning: ${event.warning}` : ""}`;
     case "score-set":
-      return `  ${event.nodeId} scored ${event.score.value ?? event.score.verdict} by ${event.score.source}${event.score.byNodeId ? ` (${event.score.byNodeId})` : ""}`;
+      return `  ${event.nodeId} scored ${event.score.value ?? event.score.verdict}${event.score.value !== null && event.score.verdict !== "unknown" ? ` ${event.score.verdict}` : ""} by ${(event.score.byNodeId && state.models.get(event.score.byNodeId)) || event.score.source}${event.score.byNodeId ? ` (${event.score.byNodeId})` : ""}`;
     case "run-failed":
       return event.code === "cancelled" ? "  run cancelled" : `  run failed: ${event.reason}`;
     default:
@@ -171,7 +172,7 @@ export async function commandRun(args: string[]): Promise<number> {
   let cancelled = false;
   try {
     for (const [index, task] of tasks.entries()) {
-      const labels = { nodes: new Map<string, string>() };
+      const labels = { nodes: new Map<string, string>(), models: new Map<string, string>() };
       const config: RunConfig = {
         strategy: request.strategy,
         params: request.params,

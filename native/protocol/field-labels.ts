@@ -86,7 +86,8 @@ export function issueRule(issue: IssueLike): string {
       if (issue.origin === "string") return `at most ${count(Number(issue.maximum))} characters`;
       return `at most ${count(Number(issue.maximum))} entries`;
     case "too_small":
-      if (issue.origin === "number") return issue.inclusive === false ? `more than ${count(Number(issue.minimum))}` : `at least ${count(Number(issue.minimum))}`;
+      if (issue.origin === "number")
+        return issue.inclusive === false ? `more than ${count(Number(issue.minimum))}` : `at least ${count(Number(issue.minimum))}`;
       if (issue.origin === "string") return Number(issue.minimum) === 1 ? "must not be empty" : `at least ${count(Number(issue.minimum))} characters`;
       return `at least ${count(Number(issue.minimum))} entries`;
     case "invalid_type":
@@ -116,12 +117,24 @@ export function describeIssue(request: string, issue: IssueLike, audience: Audie
   return { message: `invalid ${request} request: ${where}${issue.message}`, field: null };
 }
 
+/** Advice that names a control: a checkbox in the UI, a flag in the CLI. Engine messages carry the UI's. */
+const ADVICE: Record<string, Record<Audience, string>> = {
+  skipMalformed: { ui: 'tick "skip malformed records"', cli: "pass --skip-malformed" },
+  force: { ui: 'press "Run anyway"', cli: "pass --force" },
+};
+
+export function advice(field: keyof typeof ADVICE & string, audience: Audience): string {
+  return ADVICE[field]![audience];
+}
+
 /**
  * A message about one field, written for the UI ("Max tokens: …"), said for another audience ("--max-tokens: …").
  * Errors raised deep in the engine know the field's path but not who is reading.
  */
 export function relabel(message: string, field: string | undefined, audience: Audience): string {
   if (!field) return message;
+  const hint = ADVICE[field];
+  if (hint) return message.replace(hint.ui, hint[audience]);
   const path = field.split(".");
   const ui = fieldName(path, "ui");
   const wanted = fieldName(path, audience);

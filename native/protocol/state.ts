@@ -256,3 +256,12 @@ export function latestScore(node: RunNode, source?: Score["source"]): Score | un
   }
   return undefined;
 }
+
+/**
+ * Who gave a score, as the user knows them: the model that wrote the critique (Self-Refine's feedback is the
+ * actor's own when feedbackModel is "actor"), else the score's source ("vote", "verifier").
+ */
+export function scoreAuthor(state: RunState, score: Score): string {
+  const by = score.byNodeId ? state.nodes[score.byNodeId] : undefined;
+  return by?.model ?? score.source;
+}

@@ -14,7 +14,7 @@ import { REMOTE_REPRODUCIBILITY, remoteBackends, remoteIdentity, remoteRecord } 
 import { ModelLoadError, openRuntime, type GpuChoice, type LlamaRuntime, type ModelLoadOptions } from "../llm/runtime.ts";
 import type { ModelDescriptor, ModelRole, RunEvent, RunFailureCode, SamplingSettings, Task } from "../protocol/events.ts";
 import { DEFAULT_SAMPLING, defaultContextSize } from "../protocol/defaults.ts";
-import { fieldName } from "../protocol/field-labels.ts";
+import { advice, fieldName } from "../protocol/field-labels.ts";
 import type { MemoryPlan } from "../protocol/memory-plan.ts";
 import { computeBudgets, type RunState } from "../protocol/state.ts";
 import { GenerationError, RunCancelledError, RunContext } from "../strategies/context.ts";
@@ -161,7 +161,8 @@ export class WillNotFitError extends RunInputError {
       `the models will not fit in memory: ${plan.summary.replace(/^will not fit: /, "")} (${plan.roles
         .filter((role) => !role.sharedWithActor)
         .map((role) => `${role.role} context ${role.contextSize} × ${role.sequences} lanes`)
-        .join(", ")}). To make it fit: ${fixes.join("; ")}. To load anyway, run anyway (--force)`,
+        .join(", ")}). To make it fit: ${fixes.join("; ")}; or, to load anyway, ${advice("force", "ui")}`,
+      "force",
     );
     this.name = "WillNotFitError";
   }

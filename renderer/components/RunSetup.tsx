@@ -7,6 +7,7 @@ import { EndpointTest } from "./EndpointTest.tsx";
 import { isEndpoint } from "../store/actions/models.ts";
 import { MemoryBar } from "./MemoryBar.tsx";
 import { DatasetPicker } from "./DatasetPicker.tsx";
+import { paramLabel } from "../../native/protocol/field-labels.ts";
 
 function ModelField({ role }: { role: "actor" | "critic" }) {
   const controller = useController();
@@ -125,8 +126,8 @@ export function RunSetup() {
       {strategy && strategy.params.length > 0 && (
         <div className="params">
           {strategy.params.map((param) => (
-            <label key={param.name} title={param.description}>
-              {param.name}
+            <label key={param.name} title={`${param.name}: ${param.description}`}>
+              {paramLabel(param.name)}
               {param.choices ? (
                 <select
                   data-testid={`param-${param.name}`}

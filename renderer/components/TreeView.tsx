@@ -5,7 +5,7 @@ import { memo, useEffect, useMemo, useRef, useState, type PointerEvent as ReactP
 import { ancestorsOf, latestScore, type RunNode } from "../../native/protocol/state.ts";
 import { layoutRun, NODE_HEIGHT, NODE_WIDTH, visibleNodes, type TreeLayout } from "../layout/tree-layout.ts";
 import { useAppState, useAppStore } from "../store/context.tsx";
-import { scoreColor, ScoreBadge, StepStrip } from "./scores.tsx";
+import { scoreColor, ScoreBadge, StepStrip, verdictColor } from "./scores.tsx";
 
 interface View {
   x: number;
@@ -211,7 +211,7 @@ const NodeCard = memo(function NodeCard({ runId, nodeId, onPath, hiddenChildren 
       data-role={node.role}
       data-status={node.status}
       className={`node-card role-${node.role} status-${node.status} ${selected ? "selected" : ""} ${onPath ? "on-path" : ""} ${expanded ? "expanded" : ""} ${searching && !searchStat && (node.role === "draft" || node.role === "refine") ? "later" : ""}`}
-      style={{ borderColor: critic ? scoreColor(critic.value, 10) : vote ? scoreColor(vote.value, 1) : undefined }}
+      style={{ borderColor: critic ? verdictColor(critic, 10) : vote ? scoreColor(vote.value, 1) : undefined }}
       onClick={() => selectNode(node.id)}
     >
       <div className="node-head">

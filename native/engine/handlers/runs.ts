@@ -7,7 +7,7 @@ import { settleInterruptedRun } from "../../runs/interrupted.ts";
 import { readManifest } from "../../runs/manifest.ts";
 import { runDir } from "../../runs/paths.ts";
 import { readRunLog } from "../../runs/run-log.ts";
-import { executeRun, newRunId, RunInputError } from "../../runs/runner.ts";
+import { executeRun, newRunId, RunInputError, WillNotFitError } from "../../runs/runner.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
 import { checkRoleModels, type EngineContext, type Input } from "./context.ts";
@@ -31,7 +31,14 @@ export async function startRun(ctx: EngineContext, input: Input<"startRun">): Pr
   })
     .catch((error: Error) => {
       // Failures before the log opens (a model that does not load) still reach the UI as a failed run.
-      emit({ type: "run-failed", at: Date.now(), reason: error.message, code: error instanceof RunInputError ? "model-error" : "internal" });
+      const code = signal.aborted
+        ? "cancelled"
+        : error instanceof WillNotFitError
+          ? "will-not-fit"
+          : error instanceof RunInputError
+            ? "model-error"
+            : "internal";
+      emit({ type: "run-failed", at: Date.now(), reason: signal.aborted ? "cancelled by the user" : error.message, code });
     })
     .finally(() => {
       ctx.batcher.flush();

@@ -1,6 +1,7 @@
 // Single runs: start, cancel, the history list, opening a past run.
 import { actorPath, criticPath } from "../selectors.ts";
 import { stateOf, type ActionContext } from "./context.ts";
+import { formKeyOf } from "../store.ts";
 import { loadFromForm } from "./load-form.ts";
 
 export function createRunActions(ctx: ActionContext) {
@@ -31,17 +32,22 @@ export function createRunActions(ctx: ActionContext) {
     for (const spec of strategy?.params ?? []) {
       const raw = setup.params[spec.name];
       if (raw === undefined || raw === "") continue;
-      params[spec.name] = spec.type === "boolean" ? raw === "true" : spec.type === "string" ? raw : Number(raw);
+      // Text that is not a number goes as typed, so the engine's refusal quotes what the user wrote.
+      const number = Number(raw);
+      params[spec.name] = spec.type === "boolean" ? raw === "true" : spec.type === "string" || !Number.isFinite(number) ? raw : number;
     }
     return params;
   }
 
-  async function startRun() {
+  /** A number field as typed: empty leaves the default; anything else goes to the contract's check (0, 1e9, "abc" are refused there). */
+  const typed = (text: string) => (text.trim() === "" ? undefined : Number(text));
+
+  async function startRun(options: { force?: boolean } = {}) {
     const { setup } = state();
     state().clearErrors("setup");
-    const maxTokens = Number(setup.maxTokens) || undefined;
-    const thinking = (text: string) => (text.trim() !== "" && Number.isInteger(Number(text)) && Number(text) >= 0 ? { thinkingBudget: Number(text) } : {});
-    const actorSampling = { ...(maxTokens ? { maxTokens } : {}), ...thinking(setup.thinkingBudget) };
+    const maxTokens = typed(setup.maxTokens);
+    const thinking = (text: string) => (typed(text) === undefined ? {} : { thinkingBudget: typed(text)! });
+    const actorSampling = { ...(maxTokens !== undefined ? { maxTokens } : {}), ...thinking(setup.thinkingBudget) };
     const criticSampling = thinking(setup.criticThinkingBudget);
     state().setBusy(true);
     const result = await ctx.bridge.startRun({
@@ -54,11 +60,12 @@ export function createRunActions(ctx: ActionContext) {
         ...(setup.reference.trim() ? { reference: setup.reference.trim() } : {}),
         ...(setup.tests ? { tests: setup.tests } : {}),
       },
-      seed: Number(setup.seed) || 0,
+      seed: typed(setup.seed) ?? 0,
+      ...(options.force ? { force: true } : {}),
     });
     state().setBusy(false);
     if (!result.ok) {
-      state().pushError("setup", result.error);
+      state().pushError("setup", result.error, formKeyOf(result.field));
       return null;
     }
     const { runId } = result.value;
