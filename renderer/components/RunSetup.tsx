@@ -7,6 +7,7 @@ import { EndpointTest } from "./EndpointTest.tsx";
 import { isEndpoint } from "../store/actions/models.ts";
 import { MemoryBar } from "./MemoryBar.tsx";
 import { DatasetPicker } from "./DatasetPicker.tsx";
+import { defaultContextSize } from "../../native/protocol/defaults.ts";
 import { paramLabel } from "../../native/protocol/field-labels.ts";
 
 function ModelField({ role }: { role: "actor" | "critic" }) {
@@ -55,6 +56,11 @@ function LoadSettingsFields({ role }: { role: "actor" | "critic" }) {
   const load = useAppState((s) => s.setup.load[role]);
   const setupLoad = useAppState((s) => s.setup.load);
   const update = useAppState((s) => s.updateSetup);
+  // Empty means the default, which a model trained on less gets only up to its trained context.
+  const trained = useAppState((s) => {
+    const info = s.models[(role === "actor" ? s.setup.actorPath : s.setup.criticPath || s.setup.actorPath).trim()];
+    return info && !("error" in info) ? info.contextLength : null;
+  });
   const [saved, setSaved] = useState(false);
   const set = (patch: Partial<typeof load>) => {
     setSaved(false);
@@ -69,7 +75,12 @@ function LoadSettingsFields({ role }: { role: "actor" | "critic" }) {
         </label>
         <label>
           context{" "}
-          <input data-testid={`${role}-context-size`} value={load.contextSize} onChange={(e) => set({ contextSize: e.target.value })} placeholder="4096" />
+          <input
+            data-testid={`${role}-context-size`}
+            value={load.contextSize}
+            onChange={(e) => set({ contextSize: e.target.value })}
+            placeholder={String(defaultContextSize(trained))}
+          />
         </label>
         <label>
           flash attn{" "}

@@ -1,6 +1,7 @@
 // Single runs: start, cancel, the history list, opening a past run.
 import { actorPath, criticPath } from "../selectors.ts";
 import { stateOf, type ActionContext } from "./context.ts";
+import { type RequestInput, validateRequest } from "../../../native/protocol/contract.ts";
 import { formKeyOf } from "../store.ts";
 import { loadFromForm } from "./load-form.ts";
 
@@ -49,8 +50,7 @@ export function createRunActions(ctx: ActionContext) {
     const thinking = (text: string) => (typed(text) === undefined ? {} : { thinkingBudget: typed(text)! });
     const actorSampling = { ...(maxTokens !== undefined ? { maxTokens } : {}), ...thinking(setup.thinkingBudget) };
     const criticSampling = thinking(setup.criticThinkingBudget);
-    state().setBusy(true);
-    const result = await ctx.bridge.startRun({
+    const request: RequestInput<"startRun"> = {
       strategy: setup.strategy,
       params: setupParams(),
       actor: { path: actorPath(setup), sampling: Object.keys(actorSampling).length ? actorSampling : undefined, load: loadFromForm(setup.load.actor) },
@@ -62,7 +62,15 @@ export function createRunActions(ctx: ActionContext) {
       },
       seed: typed(setup.seed) ?? 0,
       ...(options.force ? { force: true } : {}),
-    });
+    };
+    // The engine checks the same schema; checking here too says what is wrong at once, without a round trip.
+    const checked = validateRequest("startRun", request);
+    if (!checked.ok) {
+      state().pushError("setup", checked.error, formKeyOf(checked.field));
+      return null;
+    }
+    state().setBusy(true);
+    const result = await ctx.bridge.startRun(request);
     state().setBusy(false);
     if (!result.ok) {
       state().pushError("setup", result.error, formKeyOf(result.field));
