@@ -34,6 +34,8 @@ usage:
       a <model> is a GGUF file or an endpoint, openai:http://host:8000/v1#served-model-name (key: $OPENAI_API_KEY
       or the variable --api-key-env names)
   refinery replay <run folder | events.jsonl> [--json]
+  refinery runs [--out <dir>] [--json]         the runs in a folder (default runs), newest first, and how each ended;
+                                              a run whose process is gone is marked interrupted
   refinery inspect <gguf> [--context-size n] [--sequences n] [--chat-wrapper name] [--json]
   refinery strategies [--json]
   refinery gpu [--refresh] [--json]           prove each GPU backend in a child process; the active one and why
@@ -73,6 +75,28 @@ async function commandReplay(args: string[]): Promise<number> {
     const damage = describeRunLogDamage(path, log);
     if (damage) process.stdout.write(`(${damage})\n`);
   }
+  return 0;
+}
+
+async function commandRuns(args: string[]): Promise<number> {
+  const { values } = parse(args, { out: { type: "string" } });
+  const { listRuns } = await import("../runs/run-list.ts");
+  // No run is active in this process: every "running" run whose writer is gone settles as interrupted.
+  const runs = await listRuns(values.out ?? "runs", new Set());
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+    return 0;
+  }
+  for (const run of runs) {
+    const outcome =
+      run.status === "finished"
+        ? `finished${run.answer !== null ? ` → ${run.answer}` : ""}${run.correct === null ? "" : run.correct ? " (correct)" : " (incorrect)"}`
+        : run.failure && run.status !== "cancelled"
+          ? `${run.status}: ${run.failure}`
+          : run.status;
+    process.stdout.write(`${run.runId}  ${run.strategy}  ${outcome}\n  ${run.question.replace(/\s+/g, " ").slice(0, 70)}\n`);
+  }
+  if (runs.length === 0) process.stdout.write(`no runs in ${values.out ?? "runs"}\n`);
   return 0;
 }
 
@@ -125,6 +149,8 @@ export async function main(argv: string[]): Promise<number> {
         return await commandRun(rest);
       case "replay":
         return await commandReplay(rest);
+      case "runs":
+        return await commandRuns(rest);
       case "inspect":
         return await commandInspect(rest);
       case "strategies":

@@ -5,7 +5,7 @@ import { parseFieldMapping, readDataset } from "../eval/dataset.ts";
 import { parseBytes } from "../llm/memory-plan.ts";
 import { validateRequest } from "../protocol/contract.ts";
 import { executeRun, RunInputError, type RunConfig } from "../runs/runner.ts";
-import { intOption, paramsFrom, parse, UsageError } from "./args.ts";
+import { defined, flagNumber, intOption, paramsFrom, parse, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
 
 function describeEvent(event: RunEvent, state: { nodes: Map<string, string>; models: Map<string, string> }): string | null {
@@ -23,17 +23,6 @@ function describeEvent(event: RunEvent, state: { nodes: Map<string, string>; mod
     default:
       return null;
   }
-}
-
-/** A number flag as typed: what it must be is the schema's to say, in the form's words ("--max-tokens: at least 1"). */
-function flagNumber(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  return value.trim() === "" ? Number.NaN : Number(value);
-}
-
-/** The object without its undefined entries (the schemas are strict about what is there, not about undefined). */
-function defined<T extends Record<string, unknown>>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
 
 /** --vram / --ram: plan for this much memory ("8GiB") instead of what is free, as `refinery plan` takes it. */

@@ -47,6 +47,8 @@ export function paramLabel(name: string): string {
 
 /** The name of the field at a contract path for this audience, or null for a path no user types. */
 export function fieldName(path: readonly PropertyKey[], audience: Audience): string | null {
+  // An experiment's model pairs hold the same model settings as a run's actor and critic.
+  if (path[0] === "pairs" && typeof path[1] === "number") return fieldName(path.slice(2), audience);
   const key = path.map(String).join(".");
   if (path[0] === "params" && path.length === 2) {
     const name = String(path[1]);

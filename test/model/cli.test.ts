@@ -228,6 +228,14 @@ test("a run killed mid-generation keeps every completed node; replay shows it un
   assert.match(replay.stdout, /run incomplete: no run-finished event/);
   const manifest = JSON.parse(readFileSync(join(out, runDir!, "manifest.json"), "utf8"));
   assert.equal(manifest.status, "running", "a killed run never looks finished");
+  // The next listing sees its writer is gone and settles it as interrupted, on disk too.
+  const listed = refinery("runs", "--out", out, "--json");
+  assert.equal(listed.code, 0, listed.stderr);
+  const [summary] = JSON.parse(listed.stdout);
+  assert.equal(summary.status, "failed");
+  assert.match(summary.failure, /^interrupted: the process writing this run stopped/);
+  assert.equal(JSON.parse(readFileSync(join(out, runDir!, "manifest.json"), "utf8")).status, "failed");
+  assert.match(refinery("runs", "--out", out).stdout, /self-consistency {2}failed: interrupted/);
 });
 
 test("presets: a shipped pipeline runs with --preset, and --save-preset writes a file that runs the same", () => {
@@ -430,4 +438,5 @@ test("SIGTERM cancels a run like Ctrl-C: the log ends with the cancellation, the
   assert.equal(JSON.parse(lastLine).code, "cancelled");
   const replay = refinery("replay", join(out, runDir!));
   assert.match(replay.stdout, /^run cancelled: cancelled by the user$/m);
+  assert.match(refinery("runs", "--out", out).stdout, /self-consistency {2}cancelled\n/);
 });
