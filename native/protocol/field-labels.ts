@@ -123,6 +123,10 @@ export function describeIssue(request: string, issue: IssueLike, audience: Audie
 const ADVICE: Record<string, Record<Audience, string>> = {
   skipMalformed: { ui: 'tick "skip malformed records"', cli: "pass --skip-malformed" },
   force: { ui: 'press "Run anyway"', cli: "pass --force" },
+  contextSize: {
+    ui: "lower max tokens or the thinking budgets, use fewer iterations, or give a larger context (load settings)",
+    cli: "lower --max-tokens, --critic-max-tokens or the thinking budgets, use fewer iterations, or raise --context-size",
+  },
 };
 
 export function advice(field: keyof typeof ADVICE & string, audience: Audience): string {

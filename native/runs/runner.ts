@@ -276,11 +276,12 @@ function checkContextFits(
   for (const r of ["actor", "critic"] as const) {
     const available = backends ? (backends[r].contextSize?.() ?? null) : (config[r].load?.contextSize ?? files[r]?.contextLength ?? null);
     if (available === null || needed <= available) continue;
-    const given = backends ? "its backend's context" : config[r].load?.contextSize ? "--context-size" : "the model's trained context";
+    const given = backends ? "its backend's context" : config[r].load?.contextSize ? "the context size given" : "the model's trained context";
     throw new RunInputError(
       `${strategy.name} needs about ${needed} tokens of context for its longest conversation (prompt ${budgets.prompt}, actor answers ${budgets.actor.answer}` +
         `${budgets.actor.thought ? ` + thinking ${budgets.actor.thought}` : ""}, critic ${budgets.critic.answer}${budgets.critic.thought ? ` + thinking ${budgets.critic.thought}` : ""}` +
-        `), but the ${r}'s context is ${available} tokens (${given}): lower --max-tokens, --critic-max-tokens or the thinking budgets, use fewer iterations, or raise --context-size`,
+        `), but the ${r}'s context is ${available} tokens (${given}): ${advice("contextSize", "ui")}`,
+      "contextSize",
     );
   }
   return needed;

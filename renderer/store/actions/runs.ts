@@ -10,8 +10,13 @@ export function createRunActions(ctx: ActionContext) {
 
   async function refreshHistory() {
     const result = await ctx.bridge.listRuns({});
-    if (result.ok) state().setHistory(result.value);
-    else state().pushError("history", result.error);
+    if (!result.ok) {
+      state().pushError("history", result.error);
+      return;
+    }
+    // The list came back: an earlier failure to list or open is no longer the state of things.
+    state().clearErrors("history");
+    state().setHistory(result.value);
   }
 
   async function openRun(runId: string) {
@@ -20,6 +25,7 @@ export function createRunActions(ctx: ActionContext) {
       state().pushError("history", `cannot open run ${runId}: ${result.error}`);
       return;
     }
+    state().clearErrors("history");
     state().replaceRun(runId, result.value);
     state().showRun(runId);
     ctx.location.setHash(`run=${runId}`);
