@@ -5,6 +5,8 @@ import { type RequestInput, validateRequest } from "../../../native/protocol/con
 import { formKeyOf } from "../store.ts";
 import { loadFromForm } from "./load-form.ts";
 
+const OPEN_FAILED = "cannot open run";
+
 export function createRunActions(ctx: ActionContext) {
   const state = () => stateOf(ctx);
 
@@ -14,15 +16,15 @@ export function createRunActions(ctx: ActionContext) {
       state().pushError("history", result.error);
       return;
     }
-    // The list came back: an earlier failure to list or open is no longer the state of things.
-    state().clearErrors("history");
+    // The list came back: an earlier failure to list is over (a run that would not open still will not).
+    for (const error of state().errors) if (error.where === "history" && !error.message.startsWith(OPEN_FAILED)) state().dismissError(error.id);
     state().setHistory(result.value);
   }
 
   async function openRun(runId: string) {
     const result = await ctx.bridge.loadRun({ runId });
     if (!result.ok) {
-      state().pushError("history", `cannot open run ${runId}: ${result.error}`);
+      state().pushError("history", `${OPEN_FAILED} ${runId}: ${result.error}`);
       return;
     }
     state().clearErrors("history");
