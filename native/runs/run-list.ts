@@ -6,6 +6,7 @@ import type { RunSummary } from "../protocol/contract.ts";
 import type { RunEvent } from "../protocol/events.ts";
 import { settleInterruptedRun } from "./interrupted.ts";
 import { readManifest } from "./manifest.ts";
+import { CANCELLED_BY_USER } from "./run-files.ts";
 
 /** The runs in a folder, newest first; a run marked running whose writer is gone was interrupted. */
 export async function listRuns(runsDir: string, active: Set<string>): Promise<RunSummary[]> {
@@ -21,7 +22,8 @@ export async function listRuns(runsDir: string, active: Set<string>): Promise<Ru
     if (!manifest) continue;
     let answer: string | null = null;
     let correct: boolean | null = null;
-    let status = manifest.status;
+    // Runs cancelled before "cancelled" was a status of its own say "failed" with the cancellation as the reason.
+    let status = manifest.status === "failed" && manifest.failure === CANCELLED_BY_USER ? "cancelled" : manifest.status;
     let failure = manifest.failure;
     if (status === "finished") {
       const log = await readFile(join(runsDir, runId, "events.jsonl"), "utf8").catch(() => "");

@@ -32,7 +32,7 @@ import {
 import { diskFullCause, type DiskFullError } from "./disk-full.ts";
 import type { ManifestModel, RunManifest } from "./manifest.ts";
 import { runDir } from "./paths.ts";
-import { RunFiles } from "./run-files.ts";
+import { CANCELLED_BY_USER, RunFiles } from "./run-files.ts";
 
 export interface ModelConfig {
   /** A GGUF file or an endpoint spec (openai:<base URL>#<served model>). */
@@ -492,7 +492,7 @@ async function driveStrategy(
   } catch (error) {
     const full = diskFullCause(error);
     if (full) files.noteDiskFull(full);
-    const reason = error instanceof RunCancelledError ? "cancelled by the user" : full ? full.message : (error as Error).message;
+    const reason = error instanceof RunCancelledError ? CANCELLED_BY_USER : full ? full.message : (error as Error).message;
     end = { type: "run-failed", at: Date.now(), reason, code: failureCode(error) };
   }
   // A log that stopped at a full disk is missing events: the run cannot count as finished.

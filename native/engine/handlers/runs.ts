@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { RunSummary } from "../../protocol/contract.ts";
 import type { RunEvent } from "../../protocol/events.ts";
 import { runDir } from "../../runs/paths.ts";
+import { CANCELLED_BY_USER } from "../../runs/run-files.ts";
 import { readRunLog } from "../../runs/run-log.ts";
 import { listRuns } from "../../runs/run-list.ts";
 import { executeRun, newRunId, RunInputError, WillNotFitError } from "../../runs/runner.ts";
@@ -38,7 +39,7 @@ export async function startRun(ctx: EngineContext, input: Input<"startRun">): Pr
           : error instanceof RunInputError
             ? "model-error"
             : "internal";
-      emit({ type: "run-failed", at: Date.now(), reason: signal.aborted ? "cancelled by the user" : error.message, code });
+      emit({ type: "run-failed", at: Date.now(), reason: signal.aborted ? CANCELLED_BY_USER : error.message, code });
     })
     .finally(() => {
       ctx.batcher.flush();
