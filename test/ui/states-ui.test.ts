@@ -123,3 +123,30 @@ test("a critique that says correct: false with a score of 10 is drawn as not cor
   assert.equal((await page.textContent('[data-testid="inspector"] [data-testid="score-author"]'))?.trim(), "actor");
   assert.equal((await page.textContent('[data-testid="inspector"] [data-testid="score-badge"]'))?.trim(), "✗ 10/10");
 });
+
+test("a run refused because the models will not fit offers Run anyway, which starts it with the plan overridden", async () => {
+  const { page, runsDir } = app;
+  // The refusal as the engine reports it (the memory here fits the test models, so the refusal is replayed from a log).
+  const runId = "20260101-000001-single-pass-wontfit";
+  const reason =
+    'the models will not fit in memory: needs 11.9 MiB RAM, 0.1 MiB available (actor context 2048 × 1 lanes). To make it fit: a smaller context; or, to load anyway, press "Run anyway"';
+  mkdirSync(join(runsDir, runId), { recursive: true });
+  writeFileSync(join(runsDir, runId, "events.jsonl"), `${JSON.stringify({ type: "run-failed", at: 1, reason, code: "will-not-fit" })}\n`);
+  writeFileSync(
+    join(runsDir, runId, "manifest.json"),
+    JSON.stringify({ runId, createdAt: "2026-01-01T00:00:01.000Z", status: "failed", failure: reason, strategy: "single-pass", task: { question: "2+2?" } }),
+  );
+  await fillForm({ strategy: "single-pass", question: "2+2?", maxTokens: "8" });
+  await page.click('[data-testid="history"] h3 button');
+  await page.click(`[data-testid="history-item"][data-run-id="${runId}"]`);
+  await page.waitForSelector('[data-testid="run-failure"] [data-testid="run-anyway"]');
+  const text = (await page.textContent('[data-testid="run-failure"]')) ?? "";
+  assert.match(text, /^Run refused: the models will not fit in memory/);
+  assert.doesNotMatch(text, /--force/, "the UI names its button, not the CLI's flag");
+  await page.click('[data-testid="run-anyway"]');
+  await page.waitForFunction((old) => {
+    const id = document.querySelector('[data-testid="run-header"] .run-id')?.textContent ?? old;
+    return id !== old;
+  }, runId);
+  await page.waitForSelector('[data-testid="run-header"][data-status="finished"]', { timeout: 60_000 });
+});
