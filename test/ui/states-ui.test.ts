@@ -131,7 +131,12 @@ test("a run refused because the models will not fit offers Run anyway, which sta
   const reason =
     'the models will not fit in memory: needs 11.9 MiB RAM, 0.1 MiB available (actor context 2048 × 1 lanes). To make it fit: a smaller context; or, to load anyway, press "Run anyway"';
   mkdirSync(join(runsDir, runId), { recursive: true });
-  writeFileSync(join(runsDir, runId, "events.jsonl"), `${JSON.stringify({ type: "run-failed", at: 1, reason, code: "will-not-fit" })}\n`);
+  const model = { path: actor, name: "tiny-chat", sizeBytes: 1, sampling: { temperature: 0, maxTokens: 8 } };
+  const events: RunEvent[] = [
+    { type: "run-started", at: 1, runId, strategy: "single-pass", params: {}, models: { actor: model, critic: model }, seed: 0, task: { question: "2+2?" } },
+    { type: "run-failed", at: 2, reason, code: "will-not-fit" },
+  ];
+  writeFileSync(join(runsDir, runId, "events.jsonl"), `${events.map((e) => JSON.stringify(e)).join("\n")}\n`);
   writeFileSync(
     join(runsDir, runId, "manifest.json"),
     JSON.stringify({ runId, createdAt: "2026-01-01T00:00:01.000Z", status: "failed", failure: reason, strategy: "single-pass", task: { question: "2+2?" } }),
