@@ -124,12 +124,15 @@ async function measureMemory(
   runtime: LlamaRuntime,
   config: RunConfig,
   run: ValidatedRun,
+  backends: Record<ModelRole, ModelBackend>,
   actorSequences: number,
   criticSequences: number,
   before: { rss: number; vram: number },
 ): Promise<RunManifest["memory"]> {
   try {
-    const plan = await planRun(runtime, config, run, actorSequences, criticSequences);
+    // The contexts as loaded; a backend that does not say gets the default a plan assumes.
+    const loaded = (role: ModelRole) => backends[role].contextSize?.() ?? config[role].load?.contextSize ?? defaultContextSize(run.files[role]?.contextLength);
+    const plan = await planRun(runtime, config, loaded, actorSequences, criticSequences);
     const vramAfter = runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used;
     return {
       estimate: { vram: plan.used.vram, ram: plan.used.ram, verdict: plan.verdict },
@@ -140,10 +143,15 @@ async function measureMemory(
   }
 }
 
-/** The joint plan for the models as this run would load them: the context given, else the default (within the trained context). */
-async function planRun(runtime: LlamaRuntime, config: RunConfig, run: ValidatedRun, actorSequences: number, criticSequences: number): Promise<MemoryPlan> {
+/** The joint plan for the models with these contexts per sequence, in the run's memory budget (or what is free). */
+async function planRun(
+  runtime: LlamaRuntime,
+  config: RunConfig,
+  context: (role: ModelRole) => number,
+  actorSequences: number,
+  criticSequences: number,
+): Promise<MemoryPlan> {
   const { planMemory } = await import("../llm/memory-plan.ts");
-  const context = (role: ModelRole) => config[role].load?.contextSize ?? defaultContextSize(run.files[role]?.contextLength);
   return planMemory({
     llama: runtime.llama,
     actor: { path: config.actor.path, contextSize: context("actor"), sequences: actorSequences },
@@ -159,8 +167,7 @@ export class WillNotFitError extends RunInputError {
     if (plan.gpu) fixes.push("fewer GPU layers");
     super(
       `the models will not fit in memory: ${plan.summary.replace(/^will not fit: /, "")} (${plan.roles
-        .filter((role) => !role.sharedWithActor)
-        .map((role) => `${role.role} context ${role.contextSize} × ${role.sequences} lanes`)
+        .map((role) => `${role.role} context ${role.contextSize} × ${role.sequences} lanes${role.sharedWithActor ? " on the actor's copy" : ""}`)
         .join(", ")}). To make it fit: ${fixes.join("; ")}; or, to load anyway, ${advice("force", "ui")}`,
       "force",
     );
@@ -344,7 +351,9 @@ async function loadLlamaBackends(
   const criticSequences = sameFile ? actorLanes + criticLanes : criticLanes;
   if (!config.force && !run.remote.actor && !run.remote.critic) {
     // A load that cannot fit ends in an allocation failure (or the machine swapping) long after the user waited.
-    const plan = await planRun(runtime, config, run, actorLanes, criticSequences).catch(() => null);
+    // The least the load would try: the context given, else what the run needs (it grows into free memory from there).
+    const least = (role: ModelRole) => config[role].load?.contextSize ?? Math.min(run.contextNeeded, run.files[role]?.contextLength ?? run.contextNeeded);
+    const plan = await planRun(runtime, config, least, actorLanes, criticSequences).catch(() => null);
     if (plan?.verdict === "will-not-fit") throw new WillNotFitError(plan);
   }
   // Memory before loading, to record what loading actually took next to the plan's estimate.
@@ -370,7 +379,7 @@ async function loadLlamaBackends(
     if (error instanceof ModelLoadError) throw new RunInputError(error.message);
     throw error;
   }
-  const memory = await measureMemory(runtime, config, run, actorLanes, criticSequences, before);
+  const memory = await measureMemory(runtime, config, run, backends, actorLanes, criticSequences, before);
   return { backends, runtime, memory };
 }
 

@@ -354,7 +354,7 @@ test("a run whose models will not fit the memory is refused before loading, sayi
   const args = ["run", "--strategy", "single-pass", "--task", "2+2?", "--actor", actor, "--max-tokens", "8", "--threads", "1", "--ram", "64KiB"];
   expectFailure(
     args,
-    /^refinery: the models will not fit in memory: needs .* RAM, .* available \(actor context \d+ × \d+ lanes\)\. To make it fit: a smaller context.*; or, to load anyway, pass --force$/,
+    /^refinery: the models will not fit in memory: needs .* RAM, .* available \(actor context \d+ × \d+ lanes, critic context \d+ × \d+ lanes on the actor's copy\)\. To make it fit: a smaller context.*; or, to load anyway, pass --force$/,
   );
   const forced = refinery(...args, "--force", "--out", out, "--json");
   assert.equal(forced.code, 0, forced.stderr);
