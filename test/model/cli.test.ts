@@ -351,7 +351,7 @@ test("flags are checked by the run form's schema: refused with the form's rule, 
 
 test("a run whose models will not fit the memory is refused before loading, saying what to change; --force loads anyway", () => {
   const out = join(scratch, "will-not-fit");
-  const args = ["run", "--strategy", "single-pass", "--task", "2+2?", "--actor", actor, "--max-tokens", "8", "--threads", "1", "--ram", "64KiB"];
+  const args = ["run", "--strategy", "single-pass", "--task", "2+2?", "--actor", actor, "--max-tokens", "8", "--threads", "1", "--ram", "64KiB", "--vram", "0"];
   expectFailure(
     args,
     /^refinery: the models will not fit in memory: needs .* RAM, .* available \(actor context \d+ × \d+ lanes, critic context \d+ × \d+ lanes on the actor's copy\)\. To make it fit: a smaller context.*; or, to load anyway, pass --force$/,
