@@ -93,7 +93,10 @@ export interface RunResult {
 
 /** Input that is wrong before anything runs: no run folder is created. */
 export class RunInputError extends Error {
-  /** The contract path of the field at fault, when the error is about one (the form clears it once it changes). */
+  /**
+   * The field at fault as a contract path ("actor.path": the form clears the message once it changes), or the
+   * setting the message advises ("force"): each audience then hears it by its own name (field-labels.ts).
+   */
   readonly field?: string;
 
   constructor(message: string, field?: string) {
