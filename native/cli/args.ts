@@ -58,3 +58,14 @@ export function paramsFrom(pairs: string[] | undefined): Record<string, string> 
   }
   return params;
 }
+
+/** A number flag as typed: what it must be is the schema's to say, in the form's words ("--max-tokens: at least 1"). */
+export function flagNumber(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  return value.trim() === "" ? Number.NaN : Number(value);
+}
+
+/** The object without its undefined entries (the schemas are strict about what is there, not about undefined). */
+export function defined<T extends Record<string, unknown>>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

@@ -21,7 +21,8 @@ import {
   type ModelPair,
 } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
-import { intOption, parse, UsageError } from "./args.ts";
+import { validateRequest } from "../protocol/contract.ts";
+import { defined, flagNumber, intOption, parse, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
 import { isEndpointSpec } from "../llm/model-spec.ts";
 import { readFileSync } from "node:fs";
@@ -151,7 +152,24 @@ export async function commandExperiment(args: string[]): Promise<number> {
     const actors = [...(values.actor ?? []), ...(values.pool ? readPool(values.pool) : [])];
     if (!values.dataset || !(actors.length || values.pair?.length) || !values.strategy?.length)
       throw new UsageError("a new experiment needs --dataset, --actor (or --pair, --pool) and at least one --strategy");
-    const maxTokens = intOption(values["max-tokens"], "max-tokens");
+    // The numbers are checked by the contract's schema, as the compare tab's form is: same rules, same words.
+    const sampling = defined({ maxTokens: flagNumber(values["max-tokens"]), thinkingBudget: flagNumber(values["thinking-budget"]) });
+    const criticSampling = defined({ thinkingBudget: flagNumber(values["critic-thinking-budget"]) });
+    const checked = validateRequest(
+      "startExperiment",
+      {
+        ...defined({
+          limit: flagNumber(values.limit),
+          offset: flagNumber(values.offset),
+          seed: flagNumber(values.seed),
+          maxTotalTokens: flagNumber(values["max-total-tokens"]),
+        }),
+        pairs: [{ actor: { path: "-", sampling }, critic: { path: "-", sampling: criticSampling } }],
+      },
+      "cli",
+    );
+    if (!checked.ok) throw new UsageError(checked.error);
+    const maxTokens = sampling.maxTokens;
     const specs = applyEndpointFlags(values, { actor: actors, critic: values.critic ? [values.critic] : [] });
     // Pair specs keep their shape (pairsFrom checks it); only their endpoints lose credentials.
     const redactPair = (pair: string) => {
@@ -160,8 +178,8 @@ export async function commandExperiment(args: string[]): Promise<number> {
       return [keyed.actor[0] ?? parts[0], ...(parts.length > 1 ? [keyed.critic[0] ?? parts[1]] : []), ...parts.slice(2)].join(",");
     };
     const pairs = pairsFrom(specs.actor, specs.critic[0], values.pair?.map(redactPair), maxTokens, {
-      actor: intOption(values["thinking-budget"], "thinking-budget"),
-      critic: intOption(values["critic-thinking-budget"], "critic-thinking-budget"),
+      actor: sampling.thinkingBudget,
+      critic: criticSampling.thinkingBudget,
     });
     const fields = values.field?.length ? parseFieldMapping(values.field) : undefined;
     config = await buildExperimentConfig({

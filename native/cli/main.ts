@@ -4,6 +4,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DatasetError } from "../eval/dataset.ts";
 import { ModelFileError } from "../llm/gguf-check.ts";
+import { relabel } from "../protocol/field-labels.ts";
 import { DiskFullError } from "../runs/disk-full.ts";
 import { UnsafeNameError } from "../runs/paths.ts";
 import { describeRunLogDamage, RunLogError, replayRunLog } from "../runs/run-log.ts";
@@ -26,11 +27,15 @@ usage:
                [--thinking-budget n] [--critic-thinking-budget n] [--critic-reason-first]
                [--chat-wrapper name] [--critic-chat-wrapper name]
                [--threads n] [--gpu auto|cpu|cuda|vulkan|metal] [--context-size n] [--gpu-layers auto|max|n]
-               [--flash-attention] [--sequential] [--json] [--quiet]
+               [--flash-attention] [--sequential] [--json] [--quiet] [--vram size] [--ram size] [--force]
+      refused before loading when the memory plan says the models will not fit (in the free memory, or in
+      --vram/--ram); --force loads anyway. Ctrl-C or SIGTERM cancels: the run is marked cancelled, its files complete
                [--api-key-env NAME] [--critic-api-key-env NAME] [--endpoint-concurrency n] [--request-timeout s]
       a <model> is a GGUF file or an endpoint, openai:http://host:8000/v1#served-model-name (key: $OPENAI_API_KEY
       or the variable --api-key-env names)
   refinery replay <run folder | events.jsonl> [--json]
+  refinery runs [--out <dir>] [--json]         the runs in a folder (default runs), newest first, and how each ended;
+                                              a run whose process is gone is marked interrupted
   refinery inspect <gguf> [--context-size n] [--sequences n] [--chat-wrapper name] [--json]
   refinery strategies [--json]
   refinery gpu [--refresh] [--json]           prove each GPU backend in a child process; the active one and why
@@ -70,6 +75,28 @@ async function commandReplay(args: string[]): Promise<number> {
     const damage = describeRunLogDamage(path, log);
     if (damage) process.stdout.write(`(${damage})\n`);
   }
+  return 0;
+}
+
+async function commandRuns(args: string[]): Promise<number> {
+  const { values } = parse(args, { out: { type: "string" } });
+  const { listRuns } = await import("../runs/run-list.ts");
+  // No run is active in this process: every "running" run whose writer is gone settles as interrupted.
+  const runs = await listRuns(values.out ?? "runs", new Set());
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+    return 0;
+  }
+  for (const run of runs) {
+    const outcome =
+      run.status === "finished"
+        ? `finished${run.answer !== null ? ` → ${run.answer}` : ""}${run.correct === null ? "" : run.correct ? " (correct)" : " (incorrect)"}`
+        : run.failure && run.status !== "cancelled"
+          ? `${run.status}: ${run.failure}`
+          : run.status;
+    process.stdout.write(`${run.runId}  ${run.strategy}  ${outcome}\n  ${run.question.replace(/\s+/g, " ").slice(0, 70)}\n`);
+  }
+  if (runs.length === 0) process.stdout.write(`no runs in ${values.out ?? "runs"}\n`);
   return 0;
 }
 
@@ -122,6 +149,8 @@ export async function main(argv: string[]): Promise<number> {
         return await commandRun(rest);
       case "replay":
         return await commandReplay(rest);
+      case "runs":
+        return await commandRuns(rest);
       case "inspect":
         return await commandInspect(rest);
       case "strategies":
@@ -158,7 +187,9 @@ export async function main(argv: string[]): Promise<number> {
       [UsageError, RunInputError, ModelFileError, RunLogError, DatasetError, StrategyParamError, DiskFullError, UnsafeNameError].some(
         (type) => error instanceof type,
       ) || ["ZodError", "ExperimentError", "ModelSpecError"].includes((error as Error).name);
-    process.stderr.write(`refinery: ${known ? (error as Error).message : `internal error: ${(error as Error).stack ?? String(error)}`}\n`);
+    // An error about one field was worded for the run form; here the field is its flag.
+    const message = relabel((error as Error).message, (error as { field?: string }).field, "cli");
+    process.stderr.write(`refinery: ${known ? message : `internal error: ${(error as Error).stack ?? String(error)}`}\n`);
     if (error instanceof UsageError) process.stderr.write("run `refinery help` for usage\n");
     return 2;
   }

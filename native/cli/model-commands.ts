@@ -3,6 +3,7 @@ import { GgufInsights } from "node-llama-cpp";
 import { ggufInfo, modelFacts } from "../llm/model-facts.ts";
 import { chooseChatWrapper, ModelLoadError, openRuntime, type GpuChoice } from "../llm/runtime.ts";
 import { formatBytes } from "../protocol/format.ts";
+import { defaultContextSize } from "../protocol/defaults.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 
 export async function commandInspect(args: string[]): Promise<number> {
@@ -18,7 +19,7 @@ export async function commandInspect(args: string[]): Promise<number> {
   const runtime = await openRuntime({ gpu: (values.gpu ?? "auto") as GpuChoice });
   const info = await ggufInfo(path);
   const insights = await GgufInsights.from(info, runtime.llama);
-  const contextSize = intOption(values["context-size"], "context-size") ?? Math.min(summary.contextLength ?? 4096, 4096);
+  const contextSize = intOption(values["context-size"], "context-size") ?? defaultContextSize(summary.contextLength);
   const sequences = intOption(values.sequences, "sequences") ?? 1;
   const gpuLayers = runtime.report.active === "cpu" ? 0 : insights.totalLayers;
   const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
@@ -119,7 +120,8 @@ export async function commandPlan(args: string[]): Promise<number> {
   const { planMemory, parseBytes, formatBytes } = await import("../llm/memory-plan.ts");
   for (const path of [values.actor, values.critic ?? values.actor]) await modelFacts(path);
   const runtime = await openRuntime({ gpu: (values.gpu ?? "auto") as GpuChoice });
-  const contextSize = intOption(values["context-size"], "context-size") ?? 4096;
+  const given = intOption(values["context-size"], "context-size");
+  const context = async (path: string) => given ?? defaultContextSize((await modelFacts(path)).contextLength);
   const bytes = (value: string | undefined) => {
     if (value === undefined) return undefined;
     try {
@@ -130,8 +132,12 @@ export async function commandPlan(args: string[]): Promise<number> {
   };
   const plan = await planMemory({
     llama: runtime.llama,
-    actor: { path: values.actor, contextSize, sequences: intOption(values.sequences, "sequences") ?? 1 },
-    critic: { path: values.critic ?? values.actor, contextSize, sequences: intOption(values["critic-sequences"], "critic-sequences") ?? 1 },
+    actor: { path: values.actor, contextSize: await context(values.actor), sequences: intOption(values.sequences, "sequences") ?? 1 },
+    critic: {
+      path: values.critic ?? values.actor,
+      contextSize: await context(values.critic ?? values.actor),
+      sequences: intOption(values["critic-sequences"], "critic-sequences") ?? 1,
+    },
     vram: bytes(values.vram),
     ram: bytes(values.ram),
   });

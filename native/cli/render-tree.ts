@@ -1,12 +1,18 @@
 // The text view of a run: the DAG as an indented tree along primary parents, extra parents named, scores
 // and answers on each line, the selected path marked with '*'.
-import { ancestorsOf, latestScore, type RunNode, type RunState } from "../protocol/state.ts";
+import { ancestorsOf, latestScore, scoreAuthor, type RunNode, type RunState } from "../protocol/state.ts";
 
-function scoreLabel(node: RunNode): string {
+/** The verdict first, then the score: "✗ 10/10 incorrect" is a wrong answer the critic rated highly. */
+function verdictMark(verdict: string): string {
+  return verdict === "incorrect" ? "✗ " : verdict === "correct" ? "✓ " : "";
+}
+
+function scoreLabel(state: RunState, node: RunNode): string {
   const parts: string[] = [];
   const critic = latestScore(node, "critic");
   if (critic) {
-    parts.push(critic.value === null ? `critic: ${critic.verdict}` : `critic ${critic.value}/10 ${critic.verdict}`);
+    const by = scoreAuthor(state, critic);
+    parts.push(critic.value === null ? `${by}: ${critic.verdict}` : `${by} ${verdictMark(critic.verdict)}${critic.value}/10 ${critic.verdict}`);
     if (critic.steps?.length) {
       parts.push(`steps ${critic.steps.map((s) => (s.verdict === "wrong" ? "✗" : "✓")).join("")}`);
       if (critic.firstErrorStep !== null && critic.firstErrorStep !== undefined) parts.push(`first error: step ${critic.firstErrorStep + 1}`);
@@ -35,7 +41,7 @@ export function renderTree(state: RunState, options: { width?: number } = {}): s
     const extra = node.parents.length > 1 ? ` ← also ${node.parents.slice(1).join(", ")}` : "";
     const status = node.status === "done" ? "" : ` {${node.status}}`;
     const answer = node.answer !== null ? ` → ${node.answer}${node.answerFallback ? ` (guessed: ${node.answerFallback})` : ""}` : "";
-    lines.push(`${mark} ${"  ".repeat(depth)}${id} ${node.role}/${node.step} #${node.iteration}${who}${status}${scoreLabel(node)}${answer}${extra}`);
+    lines.push(`${mark} ${"  ".repeat(depth)}${id} ${node.role}/${node.step} #${node.iteration}${who}${status}${scoreLabel(state, node)}${answer}${extra}`);
     if (node.thought || node.thoughtTokens > 0) {
       lines.push(
         `  ${"  ".repeat(depth)}   ▸ thought (${node.thoughtTokens} tokens${node.thoughtCut ? ", cut at the thinking budget" : ""}): ${oneLine(node.thought, width - 24)}`,
@@ -61,6 +67,8 @@ export function renderTree(state: RunState, options: { width?: number } = {}): s
         `  prompt ${budgets.promptTokensEvaluated} evaluated · ${budgets.promptTokensReused} reused (not charged) · thought ${budgets.thoughtTokens} · answer ${budgets.answerTokens}`,
       );
     }
+  } else if (state.status === "cancelled") {
+    lines.push(`run cancelled: ${state.failure?.reason ?? "by the user"}`);
   } else if (state.status === "failed") {
     lines.push(`run failed (${state.failure!.code}): ${state.failure!.reason}`);
   } else {

@@ -2,23 +2,36 @@
 import type { RunEvent, Task } from "../protocol/events.ts";
 import { chatWrapperNames, type GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping, readDataset } from "../eval/dataset.ts";
-import { executeRun, type RunConfig } from "../runs/runner.ts";
-import { intOption, numberOption, paramsFrom, parse, UsageError } from "./args.ts";
+import { parseBytes } from "../llm/memory-plan.ts";
+import { validateRequest } from "../protocol/contract.ts";
+import { executeRun, RunInputError, type RunConfig } from "../runs/runner.ts";
+import { defined, flagNumber, intOption, paramsFrom, parse, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
 
-function describeEvent(event: RunEvent, state: { nodes: Map<string, string> }): string | null {
+function describeEvent(event: RunEvent, state: { nodes: Map<string, string>; models: Map<string, string> }): string | null {
   switch (event.type) {
     case "node-added":
       state.nodes.set(event.nodeId, `${event.nodeId} ${event.role}/${event.step}${event.model ? ` (${event.model})` : ""}`);
+      if (event.model) state.models.set(event.nodeId, event.model);
       return null;
     case "node-completed":
       return `  ${state.nodes.get(event.nodeId)} ${event.status}: ${event.tokensOut} tokens${event.thoughtTokens ? ` (${event.thoughtTokens} thinking${event.thoughtCut ? ", budget reached" : ""})` : ""} in ${event.wallMs} ms${event.answerCut ? " · answer cut at its budget" : ""}${event.answer !== null ? ` → ${event.answer}` : ""}${event.error ? ` · ${event.error}` : ""}${event.warning ? `\n  warning: ${event.warning}` : ""}`;
     case "score-set":
-      return `  ${event.nodeId} scored ${event.score.value ?? event.score.verdict} by ${event.score.source}${event.score.byNodeId ? ` (${event.score.byNodeId})` : ""}`;
+      return `  ${event.nodeId} scored ${event.score.value ?? event.score.verdict}${event.score.value !== null && event.score.verdict !== "unknown" ? ` ${event.score.verdict}` : ""} by ${(event.score.byNodeId && state.models.get(event.score.byNodeId)) || event.score.source}${event.score.byNodeId ? ` (${event.score.byNodeId})` : ""}`;
     case "run-failed":
-      return `  run failed: ${event.reason}`;
+      return event.code === "cancelled" ? "  run cancelled" : `  run failed: ${event.reason}`;
     default:
       return null;
+  }
+}
+
+/** --vram / --ram: plan for this much memory ("8GiB") instead of what is free, as `refinery plan` takes it. */
+function budgetFlag(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseBytes(value);
+  } catch (error) {
+    throw new UsageError(`--${name}: ${(error as Error).message}`);
   }
 }
 
@@ -62,6 +75,9 @@ export async function commandRun(args: string[]): Promise<number> {
     "flash-attention": { type: "boolean" },
     sequential: { type: "boolean" },
     quiet: { type: "boolean" },
+    force: { type: "boolean" },
+    vram: { type: "string" },
+    ram: { type: "string" },
     ...endpointFlags,
   });
   if (values.preset && values.strategy) throw new UsageError("--preset and --strategy exclude each other");
@@ -88,6 +104,41 @@ export async function commandRun(args: string[]): Promise<number> {
   if (values.task !== undefined && values.dataset) throw new UsageError("--task and --dataset exclude each other");
   const gpu = (values.gpu ?? "auto") as GpuChoice;
   if (!["auto", "cpu", "cuda", "vulkan", "metal"].includes(gpu)) throw new UsageError(`--gpu must be auto, cpu, cuda, vulkan or metal, got '${gpu}'`);
+  const gpuLayersText = values["gpu-layers"];
+  if (gpuLayersText !== undefined && !/^(auto|max|\d+)$/.test(gpuLayersText))
+    throw new UsageError(`--gpu-layers takes auto, max or a number, got '${gpuLayersText}'`);
+  const gpuLayers = gpuLayersText === undefined || gpuLayersText === "auto" ? undefined : gpuLayersText === "max" ? ("max" as const) : Number(gpuLayersText);
+  // The flags become the request the UI would send, checked by the same schema with the same messages (the
+  // field named by its flag): the CLI accepts exactly what the run form accepts.
+  const load = defined({ contextSize: flagNumber(values["context-size"]), gpuLayers, ...(values["flash-attention"] ? { flashAttention: true } : {}) });
+  const request = {
+    strategy: values.strategy,
+    params: paramsFrom(values.param),
+    actor: {
+      path: specs.actor[0]!,
+      sampling: defined({
+        maxTokens: flagNumber(values["max-tokens"]),
+        temperature: flagNumber(values.temperature),
+        thinkingBudget: flagNumber(values["thinking-budget"]),
+      }),
+      load,
+    },
+    critic: {
+      path: specs.critic[0]!,
+      sampling: defined({
+        maxTokens: flagNumber(values["critic-max-tokens"]),
+        thinkingBudget: flagNumber(values["critic-thinking-budget"]),
+        ...(values["critic-reason-first"] ? { reasonFirst: true } : {}),
+      }),
+      load,
+    },
+    task: { question: values.task ?? "(each dataset item)" },
+    ...defined({ seed: flagNumber(values.seed), maxTotalTokens: flagNumber(values["max-total-tokens"]) }),
+    parallel: !values.sequential,
+    ...(values.force ? { force: true } : {}),
+  };
+  const valid = validateRequest("startRun", request, "cli");
+  if (!valid.ok) throw new RunInputError(valid.error, valid.field);
   const tasks: Task[] = values.dataset
     ? await readDataset(values.dataset, {
         limit: intOption(values.limit, "limit", 1),
@@ -96,55 +147,35 @@ export async function commandRun(args: string[]): Promise<number> {
         skipMalformed: values["skip-malformed"] === true,
       })
     : [{ question: values.task!, ...(values.reference !== undefined ? { reference: values.reference } : {}) }];
-  const contextSize = intOption(values["context-size"], "context-size");
-  const gpuLayersText = values["gpu-layers"];
-  if (gpuLayersText !== undefined && !/^(auto|max|\d+)$/.test(gpuLayersText))
-    throw new UsageError(`--gpu-layers takes auto, max or a number, got '${gpuLayersText}'`);
-  const gpuLayers = gpuLayersText === undefined || gpuLayersText === "auto" ? undefined : gpuLayersText === "max" ? ("max" as const) : Number(gpuLayersText);
-  const load = {
-    ...(contextSize ? { contextSize } : {}),
-    ...(gpuLayers !== undefined ? { gpuLayers } : {}),
-    ...(values["flash-attention"] ? { flashAttention: true } : {}),
-  };
+  const memoryBudget = defined({ vram: budgetFlag(values.vram, "vram"), ram: budgetFlag(values.ram, "ram") });
   const controller = new AbortController();
+  // SIGTERM (a service manager, `kill`) stops a run like Ctrl-C: the run ends cancelled, its files complete.
   const onSignal = () => {
     process.stderr.write("\ncancelling…\n");
     controller.abort();
   };
   process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   const results = [];
   let failed = 0;
+  let cancelled = false;
   try {
     for (const [index, task] of tasks.entries()) {
-      const labels = { nodes: new Map<string, string>() };
+      const labels = { nodes: new Map<string, string>(), models: new Map<string, string>() };
       const config: RunConfig = {
-        strategy: values.strategy,
-        params: paramsFrom(values.param),
-        actor: {
-          path: specs.actor[0]!,
-          sampling: {
-            maxTokens: intOption(values["max-tokens"], "max-tokens"),
-            temperature: numberOption(values.temperature, "temperature"),
-            thinkingBudget: intOption(values["thinking-budget"], "thinking-budget"),
-          },
-          load: withChatWrapper(load, values["chat-wrapper"]),
-        },
-        critic: {
-          path: specs.critic[0]!,
-          sampling: {
-            maxTokens: intOption(values["critic-max-tokens"], "critic-max-tokens"),
-            thinkingBudget: intOption(values["critic-thinking-budget"], "critic-thinking-budget"),
-            ...(values["critic-reason-first"] ? { reasonFirst: true } : {}),
-          },
-          load: withChatWrapper(load, values["critic-chat-wrapper"]),
-        },
+        strategy: request.strategy,
+        params: request.params,
+        actor: { ...request.actor, load: withChatWrapper(load, values["chat-wrapper"]) },
+        critic: { ...request.critic, load: withChatWrapper(load, values["critic-chat-wrapper"]) },
         task,
-        seed: intOption(values.seed, "seed") ?? 0,
+        seed: request.seed ?? 0,
         outDir: values.out ?? "runs",
         gpu,
         threads: intOption(values.threads, "threads"),
-        parallel: !values.sequential,
-        maxTotalTokens: intOption(values["max-total-tokens"], "max-total-tokens"),
+        parallel: request.parallel,
+        maxTotalTokens: request.maxTotalTokens,
+        force: values.force === true,
+        ...(Object.keys(memoryBudget).length ? { memoryBudget } : {}),
         signal: controller.signal,
         onProgress: values.quiet ? undefined : (message) => process.stderr.write(`${message}\n`),
         onEvent: values.quiet
@@ -154,14 +185,11 @@ export async function commandRun(args: string[]): Promise<number> {
               if (line) process.stderr.write(`${line}\n`);
             },
       };
-      for (const key of ["actor", "critic"] as const) {
-        const sampling = config[key].sampling!;
-        for (const field of Object.keys(sampling) as Array<keyof typeof sampling>) if (sampling[field] === undefined) delete sampling[field];
-      }
       if (tasks.length > 1 && !values.quiet) process.stderr.write(`[${index + 1}/${tasks.length}] ${task.id ?? ""}\n`);
       const result = await executeRun(config);
       const { state } = result;
-      if (state.status !== "finished") failed++;
+      if (state.status === "cancelled") cancelled = true;
+      else if (state.status !== "finished") failed++;
       results.push({
         runId: result.runId,
         dir: result.dir,
@@ -176,14 +204,18 @@ export async function commandRun(args: string[]): Promise<number> {
         const outcome =
           state.status === "finished"
             ? `answer: ${state.answer ?? "(none extracted)"}${state.correct === null ? "" : state.correct ? " (correct)" : " (incorrect)"} · tokens ${state.budgets!.selectedPathTokens} path / ${state.budgets!.totalTokens} total`
-            : `failed (${state.failure!.code}): ${state.failure!.reason}`;
+            : state.status === "cancelled"
+              ? "cancelled"
+              : `failed (${state.failure!.code}): ${state.failure!.reason}`;
         process.stdout.write(`${result.dir}\n  ${outcome}\n`);
       }
       if (controller.signal.aborted) break;
     }
   } finally {
     process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
   if (values.json) process.stdout.write(`${JSON.stringify(tasks.length === 1 && results.length === 1 ? results[0] : results, null, 2)}\n`);
-  return failed > 0 ? 1 : 0;
+  // 130: the shell's code for a command stopped by a signal it asked for (128 + SIGINT).
+  return failed > 0 ? 1 : cancelled ? 130 : 0;
 }

@@ -33,7 +33,9 @@ export class EngineService {
       const handler = handlers[name] as (context: EngineContext, input: unknown) => Promise<unknown>;
       return { ok: true, value: await handler(this.context, input) };
     } catch (error) {
-      return { ok: false, error: (error as Error).message };
+      // An error about one field says which (its contract path), so the form can clear it once that field changes.
+      const field = (error as { field?: unknown }).field;
+      return { ok: false, error: (error as Error).message, ...(typeof field === "string" ? { field } : {}) };
     }
   }
 

@@ -47,7 +47,7 @@ test("malformed records are refused with their line numbers unless skipping was 
     assert.ok(error instanceof DatasetError);
     assert.match(
       error.message,
-      /3 malformed records \(line 2: not JSON .*; line 3: no question .*; line 5: not a JSON object\); fix them or ask to skip malformed records \(--skip-malformed\)/,
+      /3 malformed records \(line 2: not JSON .*; line 3: no question .*; line 5: not a JSON object\); fix them or tick "skip malformed records"/,
     );
     return true;
   });

@@ -4,6 +4,7 @@
 // by line number; they are skipped only when the caller asks for it.
 import { readFile } from "node:fs/promises";
 import type { Task } from "../protocol/events.ts";
+import { advice } from "../protocol/field-labels.ts";
 import { questionWithChoices } from "./checkers.ts";
 
 export interface FieldMapping {
@@ -52,9 +53,13 @@ function categoryFields(item: Record<string, unknown>, task: Task): Record<strin
 }
 
 export class DatasetError extends Error {
-  constructor(message: string) {
+  /** Set when the fix is a setting: skipping malformed records (the CLI says its flag, the UI its checkbox). */
+  readonly field?: string;
+
+  constructor(message: string, field?: string) {
     super(message);
     this.name = "DatasetError";
+    if (field) this.field = field;
   }
 }
 
@@ -208,7 +213,8 @@ export async function loadDataset(path: string, options: DatasetOptions = {}): P
       .map((s) => `line ${s.line}: ${s.reason}`)
       .join("; ");
     throw new DatasetError(
-      `${path}: ${skipped.length} malformed record${skipped.length > 1 ? "s" : ""} (${listed}${skipped.length > 5 ? "; …" : ""}); fix ${skipped.length > 1 ? "them" : "it"} or ask to skip malformed records (--skip-malformed)`,
+      `${path}: ${skipped.length} malformed record${skipped.length > 1 ? "s" : ""} (${listed}${skipped.length > 5 ? "; …" : ""}); fix ${skipped.length > 1 ? "them" : "it"} or ${advice("skipMalformed", "ui")}`,
+      "skipMalformed",
     );
   }
   if (!tasks.length) throw new DatasetError(`${path}: no items${skipped.length ? ` (${skipped.length} malformed records skipped)` : ""}`);

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { RunEvent, Task } from "./events.ts";
 import type { CellResult, ExperimentSummary, FieldBreakdown, Transitions } from "./experiment-results.ts";
+import { describeIssue, type Audience, type IssueLike } from "./field-labels.ts";
 import type { MemoryPlan } from "./memory-plan.ts";
 import { REQUEST_NAMES, type RequestNameList } from "./request-names.ts";
 import { isRunId, RUN_ID_RULE } from "./run-id.ts";
@@ -72,6 +73,8 @@ export const requestSchemas = {
         .optional(),
       maxTotalTokens: z.number().int().min(0).optional(),
       parallel: z.boolean().optional(),
+      /** Load even when the memory plan says the models will not fit ("run anyway"). */
+      force: z.boolean().optional(),
     })
     .strict(),
   cancelRun: z.object({ runId: z.string().min(1) }).strict(),
@@ -211,7 +214,7 @@ export interface RunSummary {
   runId: string;
   strategy: string;
   question: string;
-  status: "running" | "finished" | "failed";
+  status: "running" | "finished" | "failed" | "cancelled";
   createdAt: string;
   answer: string | null;
   correct: boolean | null;
@@ -418,7 +421,7 @@ export interface ExperimentProgressEvent {
 }
 
 /** Errors cross the bridge as values, never as thrown exceptions with stacks. */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string; field?: string };
 
 /** What the engine pushes: run events (token deltas coalesced into batches) and engine lifecycle. */
 export type EngineEvent =
@@ -448,13 +451,17 @@ export type Bridge = {
   subscribe(listener: (event: EngineEvent) => void): () => void;
 };
 
-export function validateRequest<K extends RequestName>(name: K, input: unknown): Result<z.output<(typeof requestSchemas)[K]>> {
+/**
+ * Checks a request against its schema. A refusal names the field as the audience knows it (the form's label, or
+ * the CLI's flag) and carries its contract path in `field`, so the form can clear the message once it changes.
+ */
+export function validateRequest<K extends RequestName>(name: K, input: unknown, audience: Audience = "ui"): Result<z.output<(typeof requestSchemas)[K]>> {
   const schema = requestSchemas[name];
   if (!schema) return { ok: false, error: `unknown request '${String(name)}'` };
   const parsed = schema.safeParse(input ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return { ok: false, error: `invalid ${name} request: ${issue.path.length ? `${issue.path.join(".")}: ` : ""}${issue.message}` };
+    const { message, field } = describeIssue(name, parsed.error.issues[0]! as IssueLike, audience);
+    return { ok: false, error: message, ...(field ? { field } : {}) };
   }
   return { ok: true, value: parsed.data as z.output<(typeof requestSchemas)[K]> };
 }

@@ -178,7 +178,8 @@ export type RunEvent =
       stats: Record<string, { visits: number; value: number }>;
     };
 
-export type RunFailureCode = "cancelled" | "model-error" | "engine-crashed" | "invalid-input" | "internal";
+/** "will-not-fit": refused before loading, the memory plan says the models do not fit (a forced start loads anyway). */
+export type RunFailureCode = "cancelled" | "model-error" | "engine-crashed" | "invalid-input" | "will-not-fit" | "internal";
 
 export type RunEventType = RunEvent["type"];
 

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { RunEvent } from "./events.ts";
-import { ancestorsOf, applyRunEvent, computeBudgets, emptyRunState, foldRunEvents } from "./state.ts";
+import { ancestorsOf, applyRunEvent, computeBudgets, emptyRunState, foldRunEvents, scoreAuthor } from "./state.ts";
 
 const model = { path: "/m.gguf", name: "m", sizeBytes: 1, sampling: { temperature: 0, maxTokens: 8 } };
 const events: RunEvent[] = [
@@ -126,4 +126,25 @@ test("a batch folds to what the events give one by one, leaves its starting stat
   const after = foldRunEvents([{ type: "token-delta", nodeId: "a", text: "!" }], before);
   assert.equal(after.nodes.b, before.nodes.b, "a node the batch did not touch is the same object");
   assert.notEqual(after.nodes.a, before.nodes.a);
+});
+
+test("a run the user stopped folds to cancelled, not failed; its running nodes are aborted", () => {
+  const running = foldRunEvents(events.slice(0, 4));
+  const cancelled = applyRunEvent(running, { type: "run-failed", at: 9, reason: "cancelled by the user", code: "cancelled" });
+  assert.equal(cancelled.status, "cancelled");
+  assert.deepEqual(cancelled.failure, { reason: "cancelled by the user", code: "cancelled" });
+  assert.equal(cancelled.nodes.a!.status, "aborted");
+  assert.equal(cancelled.endedAt, 9);
+  const failed = applyRunEvent(running, { type: "run-failed", at: 9, reason: "the model crashed", code: "model-error" });
+  assert.equal(failed.status, "failed");
+});
+
+test("a score is credited to the model that wrote its critique: the actor's own feedback says actor", () => {
+  const state = foldRunEvents([
+    ...events.slice(0, 2),
+    { type: "node-added", at: 3, nodeId: "f", parents: ["a"], role: "critique", step: "feedback", iteration: 0, model: "actor" },
+    { type: "score-set", at: 4, nodeId: "a", score: { value: 10, verdict: "incorrect", source: "critic", byNodeId: "f" } },
+  ]);
+  assert.equal(scoreAuthor(state, state.nodes.a!.scores[0]!), "actor");
+  assert.equal(scoreAuthor(state, { value: 0.5, verdict: "unknown", source: "vote" }), "vote");
 });

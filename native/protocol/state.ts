@@ -45,7 +45,8 @@ export interface RunNode {
   scores: Score[];
 }
 
-export type RunStatus = "empty" | "running" | "finished" | "failed";
+/** "cancelled": the user stopped it (a run-failed with code "cancelled"); not a failure of the run. */
+export type RunStatus = "empty" | "running" | "finished" | "failed" | "cancelled";
 
 export interface RunState {
   status: RunStatus;
@@ -199,10 +200,10 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
     case "run-failed":
       return {
         ...state,
-        status: "failed",
+        status: event.code === "cancelled" ? "cancelled" : "failed",
         endedAt: event.at,
         failure: { reason: event.reason, code: event.code },
-        // A node still running when the run failed will never complete.
+        // A node still running when the run ended will never complete.
         nodes: Object.fromEntries(
           Object.entries(state.nodes).map(([id, node]) => [id, node.status === "running" ? { ...node, status: "aborted" as const } : node]),
         ),
@@ -292,4 +293,13 @@ export function latestScore(node: RunNode, source?: Score["source"]): Score | un
     if (!source || score.source === source) return score;
   }
   return undefined;
+}
+
+/**
+ * Who gave a score, as the user knows them: the model that wrote the critique (Self-Refine's feedback is the
+ * actor's own when feedbackModel is "actor"), else the score's source ("vote", "verifier").
+ */
+export function scoreAuthor(state: RunState, score: Score): string {
+  const by = score.byNodeId ? state.nodes[score.byNodeId] : undefined;
+  return by?.model ?? score.source;
 }

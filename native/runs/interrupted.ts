@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { RunEvent } from "../protocol/events.ts";
 import { writeManifest, type RunManifest } from "./manifest.ts";
+import { endStatus } from "./run-files.ts";
 import { readRunLog, RunLogWriter } from "./run-log.ts";
 import { currentWriter, writerIsGone, type RunWriter } from "./writer.ts";
 
@@ -30,7 +31,7 @@ export async function settleInterruptedRun(dir: string, manifest: RunManifest, r
   if (last?.type === "run-finished" || last?.type === "run-failed") {
     settled = {
       ...manifest,
-      status: last.type === "run-finished" ? "finished" : "failed",
+      status: endStatus(last),
       endedAt: new Date(last.at).toISOString(),
       ...(last.type === "run-failed" ? { failure: last.reason } : {}),
     };

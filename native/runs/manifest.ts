@@ -1,5 +1,5 @@
 // The run manifest: what is needed to reproduce or audit a run (model files and hashes, backend, threads,
-// library version, seed, parameters, prompts), and whether the run finished.
+// library version, seed, parameters, prompts), and how the run ended.
 import { readFile } from "node:fs/promises";
 import { writeFileAtomicSync } from "./atomic-write.ts";
 import type { RunWriter } from "./writer.ts";
@@ -29,7 +29,8 @@ export interface ManifestModel {
 export interface RunManifest {
   runId: string;
   createdAt: string;
-  status: "running" | "finished" | "failed";
+  /** "cancelled": stopped by the user (Cancel, Ctrl-C, SIGTERM), its files complete up to there. */
+  status: "running" | "finished" | "failed" | "cancelled";
   endedAt?: string;
   failure?: string;
   /** The process writing the run, while it runs: a "running" run whose writer is gone was interrupted. */

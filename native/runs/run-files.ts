@@ -10,6 +10,15 @@ import { writeManifest, type RunManifest } from "./manifest.ts";
 import { RunLogWriter } from "./run-log.ts";
 import { currentWriter } from "./writer.ts";
 
+/** Why a cancelled run ended, as its log and manifest say it. */
+export const CANCELLED_BY_USER = "cancelled by the user";
+
+/** The manifest's status for the event that ended the run. */
+export function endStatus(event: Extract<RunEvent, { type: "run-finished" | "run-failed" }>): RunManifest["status"] {
+  if (event.type === "run-finished") return "finished";
+  return event.code === "cancelled" ? "cancelled" : "failed";
+}
+
 export class RunFiles {
   private diskFullError: DiskFullError | null = null;
   private ended = false;
@@ -78,7 +87,7 @@ export class RunFiles {
     const final: RunManifest = {
       ...this.manifest,
       ...(models ? { models } : {}),
-      status: event.type === "run-finished" ? "finished" : "failed",
+      status: endStatus(event),
       endedAt: new Date().toISOString(),
       ...(event.type === "run-failed" ? { failure: event.reason } : {}),
     };

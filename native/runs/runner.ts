@@ -13,6 +13,9 @@ import { isEndpointSpec, parseModelSpec, redactSpec, type EndpointSpec } from ".
 import { REMOTE_REPRODUCIBILITY, remoteBackends, remoteIdentity, remoteRecord } from "../llm/remote-models.ts";
 import { ModelLoadError, openRuntime, type GpuChoice, type LlamaRuntime, type ModelLoadOptions } from "../llm/runtime.ts";
 import type { ModelDescriptor, ModelRole, RunEvent, RunFailureCode, SamplingSettings, Task } from "../protocol/events.ts";
+import { DEFAULT_SAMPLING, defaultContextSize } from "../protocol/defaults.ts";
+import { advice, fieldName } from "../protocol/field-labels.ts";
+import type { MemoryPlan } from "../protocol/memory-plan.ts";
 import { computeBudgets, type RunState } from "../protocol/state.ts";
 import { GenerationError, RunCancelledError, RunContext } from "../strategies/context.ts";
 import { prompts } from "../strategies/prompts.ts";
@@ -29,7 +32,7 @@ import {
 import { diskFullCause, type DiskFullError } from "./disk-full.ts";
 import type { ManifestModel, RunManifest } from "./manifest.ts";
 import { runDir } from "./paths.ts";
-import { RunFiles } from "./run-files.ts";
+import { CANCELLED_BY_USER, RunFiles } from "./run-files.ts";
 
 export interface ModelConfig {
   /** A GGUF file or an endpoint spec (openai:<base URL>#<served model>). */
@@ -55,6 +58,10 @@ export interface RunConfig {
   /** Concurrent generations on parallel sequences (default). Off gives strictly reproducible logs. */
   parallel?: boolean;
   maxTotalTokens?: number;
+  /** Load even when the memory plan says the models will not fit. */
+  force?: boolean;
+  /** Plan for this much memory (bytes) instead of what is free now. */
+  memoryBudget?: { vram?: number; ram?: number };
   /** Runs sharing the loaded models at the same time (an experiment's concurrent items): sequences for each. */
   concurrentRuns?: number;
   /** Load with sequences for at least this many actor lanes per run (the widest strategy of an experiment). */
@@ -86,16 +93,18 @@ export interface RunResult {
 
 /** Input that is wrong before anything runs: no run folder is created. */
 export class RunInputError extends Error {
-  constructor(message: string) {
+  /**
+   * The field at fault as a contract path ("actor.path": the form clears the message once it changes), or the
+   * setting the message advises ("force"): each audience then hears it by its own name (field-labels.ts).
+   */
+  readonly field?: string;
+
+  constructor(message: string, field?: string) {
     super(message);
     this.name = "RunInputError";
+    if (field) this.field = field;
   }
 }
-
-const DEFAULT_SAMPLING: Record<ModelRole, SamplingSettings> = {
-  actor: { temperature: 0.7, maxTokens: 512 },
-  critic: { temperature: 0, maxTokens: 768 },
-};
 
 export function newRunId(strategy: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
@@ -117,18 +126,16 @@ function failureCode(error: unknown): RunFailureCode {
 async function measureMemory(
   runtime: LlamaRuntime,
   config: RunConfig,
+  run: ValidatedRun,
+  backends: Record<ModelRole, ModelBackend>,
   actorSequences: number,
   criticSequences: number,
   before: { rss: number; vram: number },
 ): Promise<RunManifest["memory"]> {
   try {
-    const { planMemory } = await import("../llm/memory-plan.ts");
-    const contextSize = config.actor.load?.contextSize ?? 4096;
-    const plan = await planMemory({
-      llama: runtime.llama,
-      actor: { path: config.actor.path, contextSize, sequences: actorSequences },
-      critic: { path: config.critic.path, contextSize: config.critic.load?.contextSize ?? contextSize, sequences: criticSequences },
-    });
+    // The contexts as loaded; a backend that does not say gets the default a plan assumes.
+    const loaded = (role: ModelRole) => backends[role].contextSize?.() ?? config[role].load?.contextSize ?? defaultContextSize(run.files[role]?.contextLength);
+    const plan = await planRun(runtime, config, loaded, actorSequences, criticSequences);
     const vramAfter = runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used;
     return {
       estimate: { vram: plan.used.vram, ram: plan.used.ram, verdict: plan.verdict },
@@ -136,6 +143,38 @@ async function measureMemory(
     };
   } catch (error) {
     return { error: (error as Error).message };
+  }
+}
+
+/** The joint plan for the models with these contexts per sequence, in the run's memory budget (or what is free). */
+async function planRun(
+  runtime: LlamaRuntime,
+  config: RunConfig,
+  context: (role: ModelRole) => number,
+  actorSequences: number,
+  criticSequences: number,
+): Promise<MemoryPlan> {
+  const { planMemory } = await import("../llm/memory-plan.ts");
+  return planMemory({
+    llama: runtime.llama,
+    actor: { path: config.actor.path, contextSize: context("actor"), sequences: actorSequences },
+    critic: { path: config.critic.path, contextSize: context("critic"), sequences: criticSequences },
+    ...config.memoryBudget,
+  });
+}
+
+/** Refuses, before anything loads, models the plan says cannot fit in memory, saying what would make them fit. */
+export class WillNotFitError extends RunInputError {
+  constructor(readonly plan: MemoryPlan) {
+    const fixes = [...plan.suggestions];
+    if (plan.gpu) fixes.push("fewer GPU layers");
+    super(
+      `the models will not fit in memory: ${plan.summary.replace(/^will not fit: /, "")} (${plan.roles
+        .map((role) => `${role.role} context ${role.contextSize} × ${role.sequences} lanes${role.sharedWithActor ? " on the actor's copy" : ""}`)
+        .join(", ")}). To make it fit: ${fixes.join("; ")}; or, to load anyway, ${advice("force", "ui")}`,
+      "force",
+    );
+    this.name = "WillNotFitError";
   }
 }
 
@@ -189,7 +228,7 @@ async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedR
     strategy = getStrategy(config.strategy);
     params = resolveStrategyParams(strategy, config.params ?? {});
   } catch (error) {
-    throw new RunInputError((error as Error).message);
+    throw new RunInputError((error as Error).message, (error as StrategyParamError).field);
   }
   // Oracle switches (gold answers) anywhere, a pipeline's nested strategies included, mark the run an upper bound.
   const referenceOracle = params.oracle === true || (typeof params.spec === "string" && /"oracle"\s*:\s*true/.test(params.spec));
@@ -214,7 +253,7 @@ async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedR
       try {
         files[role] = await modelFacts(config[role].path);
       } catch (error) {
-        if (error instanceof ModelFileError) throw new RunInputError(`${role} model: ${error.message}`);
+        if (error instanceof ModelFileError) throw new RunInputError(`${fieldName([role, "path"], "ui")}: ${error.message}`, `${role}.path`);
         throw error;
       }
     }
@@ -247,11 +286,12 @@ function checkContextFits(
   for (const r of ["actor", "critic"] as const) {
     const available = backends ? (backends[r].contextSize?.() ?? null) : (config[r].load?.contextSize ?? files[r]?.contextLength ?? null);
     if (available === null || needed <= available) continue;
-    const given = backends ? "its backend's context" : config[r].load?.contextSize ? "--context-size" : "the model's trained context";
+    const given = backends ? "its backend's context" : config[r].load?.contextSize ? "the context size given" : "the model's trained context";
     throw new RunInputError(
       `${strategy.name} needs about ${needed} tokens of context for its longest conversation (prompt ${budgets.prompt}, actor answers ${budgets.actor.answer}` +
         `${budgets.actor.thought ? ` + thinking ${budgets.actor.thought}` : ""}, critic ${budgets.critic.answer}${budgets.critic.thought ? ` + thinking ${budgets.critic.thought}` : ""}` +
-        `), but the ${r}'s context is ${available} tokens (${given}): lower --max-tokens, --critic-max-tokens or the thinking budgets, use fewer iterations, or raise --context-size`,
+        `), but the ${r}'s context is ${available} tokens (${given}): ${advice("contextSize", "ui")}`,
+      "contextSize",
     );
   }
   return needed;
@@ -311,6 +351,14 @@ async function loadLlamaBackends(
       config.signal,
     );
   };
+  const criticSequences = sameFile ? actorLanes + criticLanes : criticLanes;
+  if (!config.force && !run.remote.actor && !run.remote.critic) {
+    // A load that cannot fit ends in an allocation failure (or the machine swapping) long after the user waited.
+    // The least the load would try: the context given, else what the run needs (it grows into free memory from there).
+    const least = (role: ModelRole) => config[role].load?.contextSize ?? Math.min(run.contextNeeded, run.files[role]?.contextLength ?? run.contextNeeded);
+    const plan = await planRun(runtime, config, least, actorLanes, criticSequences).catch(() => null);
+    if (plan?.verdict === "will-not-fit") throw new WillNotFitError(plan);
+  }
   // Memory before loading, to record what loading actually took next to the plan's estimate.
   const before = { rss: process.memoryUsage().rss, vram: runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used };
   let backends: Record<ModelRole, ModelBackend>;
@@ -334,7 +382,7 @@ async function loadLlamaBackends(
     if (error instanceof ModelLoadError) throw new RunInputError(error.message);
     throw error;
   }
-  const memory = await measureMemory(runtime, config, actorLanes, sameFile ? actorLanes + criticLanes : criticLanes, before);
+  const memory = await measureMemory(runtime, config, run, backends, actorLanes, criticSequences, before);
   return { backends, runtime, memory };
 }
 
@@ -456,7 +504,7 @@ async function driveStrategy(
   } catch (error) {
     const full = diskFullCause(error);
     if (full) files.noteDiskFull(full);
-    const reason = error instanceof RunCancelledError ? "cancelled by the user" : full ? full.message : (error as Error).message;
+    const reason = error instanceof RunCancelledError ? CANCELLED_BY_USER : full ? full.message : (error as Error).message;
     end = { type: "run-failed", at: Date.now(), reason, code: failureCode(error) };
   }
   // A log that stopped at a full disk is missing events: the run cannot count as finished.

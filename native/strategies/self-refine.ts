@@ -61,7 +61,15 @@ export const selfRefine: StrategyDefinition = {
       description:
         'the repo\'s few-shot feedback, stop on "it is correct", return the last answer (paper) or a scored JSON critique, return the best-scored answer (json)',
     },
-    { name: "stopScore", type: "integer", default: 9, min: 0, max: 10, description: "json feedback: stop once it scores the answer at least this (0..10)" },
+    {
+      name: "stopScore",
+      type: "integer",
+      default: 9,
+      min: 0,
+      max: 10,
+      description:
+        "json feedback: stop once the feedback judges the answer correct and scores it at least this (0..10); a high score with correct: false does not stop",
+    },
   ],
   actorLanes: () => 2,
   // The solver's conversation carries every answer and every feedback (answers only: thoughts are not kept),

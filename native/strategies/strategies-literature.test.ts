@@ -272,7 +272,7 @@ test("pipeline parallel: branches side by side, the critic picks between their a
 test("pipeline specs are checked before anything runs", async () => {
   await assert.rejects(
     scriptedRun({ strategy: "pipeline", params: { spec: '{"kind":"chain","steps":[{"strategy":"best-of-n","params":{"n":0}}]}' }, actor: () => "" }),
-    /parameter 'n' of best-of-n must be between 1 and 64/,
+    /N: must be a whole number from 1 to 64, got '0'/,
   );
   await assert.rejects(
     scriptedRun({ strategy: "pipeline", params: { spec: '{"kind":"chain","steps":[{"strategy":"nope"}]}' }, actor: () => "" }),

@@ -1,6 +1,7 @@
 // Control flow of each strategy on scripted backends: calls per role, stop rule, and the final pool.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { holistic, isCritique, lastUser, scriptedRun, stepwise } from "../../test/support/scripted-run.ts";
 import { latestScore } from "../protocol/state.ts";
 
@@ -180,7 +181,7 @@ test("the token budget gate stops refinement early", async () => {
   assert.equal(run.state.status, "finished");
 });
 
-test("cancelling marks the node in flight aborted and fails the run as cancelled", async () => {
+test("cancelling marks the node in flight aborted and ends the run cancelled, manifest included", async () => {
   const controller = new AbortController();
   const run = await scriptedRun({
     strategy: "self-refine",
@@ -191,14 +192,15 @@ test("cancelling marks the node in flight aborted and fails the run as cancelled
     },
     signal: controller.signal,
   });
-  assert.equal(run.state.status, "failed");
+  assert.equal(run.state.status, "cancelled");
   assert.equal(run.state.failure!.code, "cancelled");
   assert.equal(run.nodes.at(-1)!.status, "aborted");
+  assert.equal(JSON.parse(readFileSync(run.manifestPath, "utf8")).status, "cancelled");
 });
 
 test("unknown strategies and parameters are rejected before anything runs", async () => {
   await assert.rejects(scriptedRun({ strategy: "nope", actor: () => "" }), /unknown strategy 'nope'/);
   await assert.rejects(scriptedRun({ strategy: "best-of-n", params: { m: 3 }, actor: () => "" }), /unknown parameter 'm'/);
-  await assert.rejects(scriptedRun({ strategy: "best-of-n", params: { n: "x" }, actor: () => "" }), /must be an integer/);
+  await assert.rejects(scriptedRun({ strategy: "best-of-n", params: { n: "x" }, actor: () => "" }), /N: must be a whole number from 1 to \d+, got 'x'/);
   await assert.rejects(scriptedRun({ strategy: "single-pass", task: { question: "  " }, actor: () => "" }), /task is empty/);
 });

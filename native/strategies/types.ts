@@ -1,6 +1,7 @@
 // What a strategy is: parameters with the card's defaults, the paper it follows, and a run function that
 // builds nodes through the RunContext primitives and returns the selected candidate.
 import type { RunContext } from "./context.ts";
+import { paramLabel } from "../protocol/field-labels.ts";
 import type { RunState } from "../protocol/state.ts";
 
 export interface ParamSpec {
@@ -68,10 +69,27 @@ export interface StrategyDefinition {
 }
 
 export class StrategyParamError extends Error {
-  constructor(message: string) {
+  /** The contract path of the parameter at fault (params.<name>), when one is. */
+  readonly field?: string;
+  constructor(message: string, param?: string) {
     super(message);
     this.name = "StrategyParamError";
+    if (param) this.field = `params.${param}`;
   }
+}
+
+/** A parameter's own rule broken: named as the run form shows it ("Max iterations: …"). */
+function paramError(spec: ParamSpec, rule: string): StrategyParamError {
+  return new StrategyParamError(`${paramLabel(spec.name)}: ${rule}`, spec.name);
+}
+
+/** What a number parameter accepts, in words: "a whole number from 0 to 16". */
+function numberRule(spec: ParamSpec): string {
+  const kind = spec.type === "integer" ? "a whole number" : "a number";
+  if (spec.min !== undefined && spec.max !== undefined) return `must be ${kind} from ${spec.min} to ${spec.max}`;
+  if (spec.min !== undefined) return `must be ${kind}, at least ${spec.min}`;
+  if (spec.max !== undefined) return `must be ${kind}, at most ${spec.max}`;
+  return `must be ${kind}`;
 }
 
 /** resolveParams plus the strategy's own checks: everything that can be rejected before a run starts. */
@@ -92,30 +110,28 @@ export function resolveParams(strategy: StrategyDefinition, given: Record<string
   const params: StrategyParams = {};
   for (const spec of strategy.params) {
     const raw = given[spec.name];
-    params[spec.name] = raw === undefined ? spec.default : coerce(strategy.name, spec, raw);
+    params[spec.name] = raw === undefined ? spec.default : coerce(spec, raw);
   }
   return params;
 }
 
-function coerce(strategy: string, spec: ParamSpec, raw: unknown): number | boolean | string {
-  const where = `parameter '${spec.name}' of ${strategy}`;
+function coerce(spec: ParamSpec, raw: unknown): number | boolean | string {
   if (spec.type === "boolean") {
     if (typeof raw === "boolean") return raw;
     if (raw === "true" || raw === "1") return true;
     if (raw === "false" || raw === "0") return false;
-    throw new StrategyParamError(`${where} must be true or false, got '${String(raw)}'`);
+    throw paramError(spec, `must be true or false, got '${String(raw)}'`);
   }
   if (spec.type === "string") {
     const value = String(raw);
-    if (spec.choices && !spec.choices.includes(value)) throw new StrategyParamError(`${where} must be one of ${spec.choices.join(", ")}, got '${value}'`);
+    if (spec.choices && !spec.choices.includes(value)) throw paramError(spec, `must be one of ${spec.choices.join(", ")}, got '${value}'`);
     return value;
   }
-  const value = typeof raw === "number" ? raw : Number(raw);
-  if (!Number.isFinite(value) || (spec.type === "integer" && !Number.isInteger(value))) {
-    throw new StrategyParamError(`${where} must be ${spec.type === "integer" ? "an integer" : "a number"}, got '${String(raw)}'`);
-  }
-  if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
-    throw new StrategyParamError(`${where} must be between ${spec.min ?? "-∞"} and ${spec.max ?? "∞"}, got ${value}`);
+  const text = String(raw).trim();
+  const value = typeof raw === "number" ? raw : text === "" ? Number.NaN : Number(text);
+  const outOfRange = (spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max);
+  if (!Number.isFinite(value) || (spec.type === "integer" && !Number.isInteger(value)) || outOfRange) {
+    throw paramError(spec, `${numberRule(spec)}, got '${String(raw)}'`);
   }
   return value;
 }

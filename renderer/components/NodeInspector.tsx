@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { useAppState } from "../store/context.tsx";
 import { diffWords } from "./diff.ts";
+import { scoreAuthor } from "../../native/protocol/state.ts";
 import { ScoreBadge } from "./scores.tsx";
 import { JoinSummary, NodeLink } from "./tree/JoinSummary.tsx";
 import { Markdown } from "./tree/Markdown.tsx";
@@ -11,11 +12,11 @@ import { looksLikeJson } from "./tree/markdown.ts";
 export function NodeInspector({ runId }: { runId: string }) {
   const nodeId = useAppState((s) => s.selectedNodeId);
   const node = useAppState((s) => (nodeId ? s.runs[runId]?.nodes[nodeId] : undefined));
+  const run = useAppState((s) => s.runs[runId]);
   const parent = useAppState((s) => {
     const primary = node?.parents[0];
     return primary ? s.runs[runId]?.nodes[primary] : undefined;
   });
-  const run = useAppState((s) => s.runs[runId]);
   const selectNode = useAppState((s) => s.selectNode);
   const [raw, setRaw] = useState(false);
   if (!node) return <div className="inspector empty">Select a node to see its prompt, output and scores.</div>;
@@ -66,7 +67,8 @@ export function NodeInspector({ runId }: { runId: string }) {
           <h4>Scores</h4>
           {node.scores.map((score, index) => (
             <div key={index} className="score-row">
-              <ScoreBadge score={score} scale={score.source === "vote" ? 1 : 10} /> {score.source}
+              <ScoreBadge score={score} scale={score.source === "vote" ? 1 : 10} />{" "}
+              <span data-testid="score-author">{run ? scoreAuthor(run, score) : score.source}</span>
               {score.byNodeId ? ` (${score.byNodeId})` : ""} · {score.verdict}
               {score.firstErrorStep != null && ` · first error at step ${score.firstErrorStep + 1}`}
               {score.steps && (

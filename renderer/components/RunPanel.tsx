@@ -1,6 +1,8 @@
-// The current run: its status, answer and budgets, the failure reason if it failed, and its tree.
+// The current run: its status (cancelled is the user's doing, drawn grey, not a failure), answer and budgets,
+// the failure reason if it failed (with "Run anyway" when it was refused for memory), and its tree.
+import type { RunFailureCode } from "../../native/protocol/events.ts";
+import { useAppState, useController } from "../store/context.tsx";
 import { RunAgainButton } from "./RunAgainButton.tsx";
-import { useAppState } from "../store/context.tsx";
 import { Errors } from "./Errors.tsx";
 import { TreeView } from "./TreeView.tsx";
 
@@ -32,7 +34,18 @@ function SearchReplay({ runId }: { runId: string }) {
   );
 }
 
+/** What kind of failure it was, in words (the codes are for programs). */
+const failureTitle: Record<RunFailureCode, string> = {
+  cancelled: "Cancelled",
+  "model-error": "Run failed (the model)",
+  "engine-crashed": "Run failed (the engine stopped)",
+  "invalid-input": "Run refused (the settings)",
+  "will-not-fit": "Run refused",
+  internal: "Run failed",
+};
+
 export function RunPanel() {
+  const controller = useController();
   const runId = useAppState((s) => s.currentRunId);
   const status = useAppState((s) => (runId ? s.runs[runId]?.status : undefined));
   const strategy = useAppState((s) => (runId ? s.runs[runId]?.strategy : null));
@@ -61,9 +74,19 @@ export function RunPanel() {
           </span>
         )}
       </div>
-      {failure && (
+      {status === "cancelled" && (
+        <div className="run-cancelled" data-testid="run-cancelled">
+          Cancelled{failure?.reason ? `: ${failure.reason}` : ""}. The nodes finished before it stopped are kept.
+        </div>
+      )}
+      {status === "failed" && failure && (
         <div className="error run-failure" data-testid="run-failure" role="alert">
-          Run failed ({failure.code}): {failure.reason}
+          {failureTitle[failure.code]}: {failure.reason}
+          {failure.code === "will-not-fit" && (
+            <button type="button" data-testid="run-anyway" onClick={() => void controller.startRun({ force: true })}>
+              Run anyway
+            </button>
+          )}
         </div>
       )}
       <Errors where="run" />

@@ -9,6 +9,8 @@ import { MemoryBar } from "./MemoryBar.tsx";
 import { ChooseModelButton, ModelChooserPanel } from "./ModelChooser.tsx";
 import { DatasetPicker } from "./DatasetPicker.tsx";
 import { formatBytes } from "../../native/protocol/format.ts";
+import { defaultContextSize } from "../../native/protocol/defaults.ts";
+import { paramLabel } from "../../native/protocol/field-labels.ts";
 
 function ModelField({ role }: { role: "actor" | "critic" }) {
   const controller = useController();
@@ -68,6 +70,11 @@ function LoadSettingsFields({ role }: { role: "actor" | "critic" }) {
   const load = useAppState((s) => s.setup.load[role]);
   const setupLoad = useAppState((s) => s.setup.load);
   const update = useAppState((s) => s.updateSetup);
+  // Empty means the default, which a model trained on less gets only up to its trained context.
+  const trained = useAppState((s) => {
+    const info = s.models[(role === "actor" ? s.setup.actorPath : s.setup.criticPath || s.setup.actorPath).trim()];
+    return info && !("error" in info) ? info.contextLength : null;
+  });
   const [saved, setSaved] = useState(false);
   const set = (patch: Partial<typeof load>) => {
     setSaved(false);
@@ -82,7 +89,12 @@ function LoadSettingsFields({ role }: { role: "actor" | "critic" }) {
         </label>
         <label>
           context{" "}
-          <input data-testid={`${role}-context-size`} value={load.contextSize} onChange={(e) => set({ contextSize: e.target.value })} placeholder="4096" />
+          <input
+            data-testid={`${role}-context-size`}
+            value={load.contextSize}
+            onChange={(e) => set({ contextSize: e.target.value })}
+            placeholder={String(defaultContextSize(trained))}
+          />
         </label>
         <label>
           flash attn{" "}
@@ -139,8 +151,8 @@ export function RunSetup() {
       {strategy && strategy.params.length > 0 && (
         <div className="params">
           {strategy.params.map((param) => (
-            <label key={param.name} title={param.description}>
-              {param.name}
+            <label key={param.name} title={`${param.name}: ${param.description}`}>
+              {paramLabel(param.name)}
               {param.choices ? (
                 <select
                   data-testid={`param-${param.name}`}

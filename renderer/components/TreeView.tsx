@@ -7,7 +7,7 @@ import type { NodeRole } from "../../native/protocol/events.ts";
 import { ancestorsOf, latestScore, type RunNode } from "../../native/protocol/state.ts";
 import { layoutRun, NODE_HEIGHT, NODE_WIDTH, visibleNodes, type TreeLayout } from "../layout/tree-layout.ts";
 import { useAppState, useAppStore } from "../store/context.tsx";
-import { scoreColor, ScoreBadge, StepStrip } from "./scores.tsx";
+import { scoreColor, ScoreBadge, StepStrip, verdictColor } from "./scores.tsx";
 import { Markdown } from "./tree/Markdown.tsx";
 import { looksLikeJson } from "./tree/markdown.ts";
 import { Minimap, minimapCorner } from "./tree/Minimap.tsx";
@@ -441,7 +441,7 @@ const NodeCard = memo(function NodeCard({
       data-status={node.status}
       tabIndex={focused ? 0 : -1}
       className={`node-card role-${node.role} status-${node.status} ${selected ? "selected" : ""} ${focused ? "focused" : ""} ${onPath ? "on-path" : ""} ${expanded ? "expanded" : ""} ${later ? "later" : ""}`}
-      style={{ borderColor: critic ? scoreColor(critic.value, 10) : vote ? scoreColor(vote.value, 1) : undefined }}
+      style={{ borderColor: critic ? verdictColor(critic, 10) : vote ? scoreColor(vote.value, 1) : undefined }}
       onClick={() => {
         selectNode(node.id);
         onFocusCard(node.id);

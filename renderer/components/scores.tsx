@@ -1,5 +1,9 @@
-// Score presentation shared by the tree and the inspector.
+// Score presentation shared by the tree and the inspector. A critic's verdict comes first: "correct: false" with
+// a score of 10 is a wrong answer the critic rated highly, not a good one, so it is drawn red and marked ✗.
 import type { Score, StepScore } from "../../native/protocol/events.ts";
+
+const WRONG = "#c0392b";
+const RIGHT = "hsl(120, 65%, 32%)";
 
 /** Red (0) through amber to green (max); grey when there is no number. */
 export function scoreColor(value: number | null, scale: number): string {
@@ -8,17 +12,37 @@ export function scoreColor(value: number | null, scale: number): string {
   return `hsl(${Math.round(t * 120)}, 65%, 42%)`;
 }
 
+/** The colour of a score: its verdict when it has one, else its number. */
+export function verdictColor(score: Score, scale: number): string {
+  if (score.verdict === "incorrect") return WRONG;
+  if (score.verdict === "correct") return RIGHT;
+  return scoreColor(score.value, scale);
+}
+
+/** "✗ 10/10", "✓ 8/10", "60%" (votes have no verdict), "unparseable". */
+export function scoreText(score: Score, scale: number): string {
+  const mark = score.verdict === "incorrect" ? "✗ " : score.verdict === "correct" ? "✓ " : "";
+  if (score.value === null) return `${mark}${score.verdict === "incorrect" || score.verdict === "correct" ? "" : score.verdict}`.trim();
+  return `${mark}${scale === 1 ? `${Math.round(score.value * 100)}%` : `${score.value}/10`}`;
+}
+
+const verdictWords: Record<Score["verdict"], string> = {
+  correct: "judged correct",
+  incorrect: "judged not correct",
+  unknown: "no verdict",
+  unparseable: "verdict unreadable",
+};
+
 export function ScoreBadge({ score, scale }: { score: Score; scale: number }) {
-  const label = score.value === null ? score.verdict : scale === 1 ? `${Math.round(score.value * 100)}%` : `${score.value}/10`;
   return (
     <span
       className="score-badge"
       data-testid="score-badge"
       data-verdict={score.verdict}
-      style={{ background: scoreColor(score.value, scale) }}
-      title={`${score.source}: ${score.verdict}`}
+      style={{ background: verdictColor(score, scale) }}
+      title={`${score.source}: ${verdictWords[score.verdict]}${score.value !== null && scale !== 1 ? `, score ${score.value}/10` : ""}`}
     >
-      {label}
+      {scoreText(score, scale)}
     </span>
   );
 }
@@ -30,7 +54,7 @@ export function StepStrip({ steps, firstError }: { steps: StepScore[]; firstErro
         <span
           key={step.index}
           className={`step ${step.verdict} ${step.index === firstError ? "first-error" : ""}`}
-          style={{ background: step.verdict === "wrong" ? "#c0392b" : scoreColor(step.score, 10) }}
+          style={{ background: step.verdict === "wrong" ? WRONG : scoreColor(step.score, 10) }}
           title={`step ${step.index + 1}: ${step.verdict}${step.score !== null ? ` ${step.score}/10` : ""}${step.why ? ` — ${step.why}` : ""}`}
         />
       ))}

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createAppStore } from "./store.ts";
+import { createAppStore, formKeyOf } from "./store.ts";
 import type { RunEvent } from "../../native/protocol/events.ts";
 
 const model = { path: "/m", name: "m", sizeBytes: 1, sampling: { temperature: 0, maxTokens: 8 } };
@@ -40,4 +40,26 @@ test("errors are kept per place and dismissed one by one", () => {
   );
   store.getState().dismissError(store.getState().errors[0]!.id);
   assert.deepEqual(store.getState().errors, []);
+});
+
+test("a refusal about one field goes when that field is edited; other messages stay", () => {
+  const store = createAppStore();
+  store.getState().pushError("setup", "Max tokens: at most 32,768", formKeyOf("actor.sampling.maxTokens"));
+  store.getState().pushError("setup", "Max iterations: must be a whole number from 0 to 16, got '99'", formKeyOf("params.maxIterations"));
+  store.getState().pushError("setup", "the dataset is unreadable");
+  store.getState().updateSetup({ question: "2+2?" });
+  assert.equal(store.getState().errors.length, 3, "an unrelated edit clears nothing");
+  store.getState().updateSetup({ maxTokens: "64" });
+  assert.deepEqual(
+    store.getState().errors.map((e) => e.message),
+    ["Max iterations: must be a whole number from 0 to 16, got '99'", "the dataset is unreadable"],
+  );
+  store.getState().updateSetup({ params: { maxIterations: "2" } });
+  assert.deepEqual(
+    store.getState().errors.map((e) => e.message),
+    ["the dataset is unreadable"],
+  );
+  assert.equal(formKeyOf("critic.load.contextSize"), "load");
+  assert.equal(formKeyOf("critic.sampling.thinkingBudget"), "criticThinkingBudget");
+  assert.equal(formKeyOf("maxTotalTokens"), undefined);
 });

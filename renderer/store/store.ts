@@ -17,6 +17,7 @@ import type {
 } from "../../native/protocol/contract.ts";
 
 export type DownloadEvent = Extract<EngineEvent, { type: "download" }>;
+import { DEFAULT_SAMPLING } from "../../native/protocol/defaults.ts";
 import type { RunEvent } from "../../native/protocol/events.ts";
 import { emptyRunState, foldRunEvents, type RunState } from "../../native/protocol/state.ts";
 
@@ -92,6 +93,25 @@ export interface UiError {
   id: number;
   where: "setup" | "run" | "engine" | "history" | "library" | "compare";
   message: string;
+  /** The setup form's entry the error is about: editing it clears the error (its cause may be fixed). */
+  formKey?: keyof SetupForm;
+}
+
+/** The setup form's entry that holds the value at a contract path of startRun. */
+export function formKeyOf(field: string | undefined): keyof SetupForm | undefined {
+  if (!field) return undefined;
+  const [head, second, third] = field.split(".");
+  if (head === "actor" || head === "critic") {
+    if (second === "path") return head === "actor" ? "actorPath" : "criticPath";
+    if (second === "load") return "load";
+    if (third === "maxTokens") return "maxTokens";
+    if (third === "thinkingBudget") return head === "actor" ? "thinkingBudget" : "criticThinkingBudget";
+    return undefined;
+  }
+  if (head === "params") return "params";
+  if (head === "task") return second === "reference" ? "reference" : "question";
+  if (head === "seed" || head === "strategy") return head;
+  return undefined;
 }
 
 export interface AppState {
@@ -134,7 +154,7 @@ export interface AppState {
   setStrategies(strategies: StrategyInfo[]): void;
   setEngine(engine: Partial<AppState["engine"]>): void;
   setModel(path: string, info: ModelInfo | { error: string }): void;
-  pushError(where: UiError["where"], message: string): void;
+  pushError(where: UiError["where"], message: string, formKey?: keyof SetupForm): void;
   dismissError(id: number): void;
   clearErrors(where: UiError["where"]): void;
   updateSetup(patch: Partial<SetupForm>): void;
@@ -160,7 +180,7 @@ export const defaultSetup: SetupForm = {
   question: "",
   reference: "",
   seed: "0",
-  maxTokens: "256",
+  maxTokens: String(DEFAULT_SAMPLING.actor.maxTokens),
   thinkingBudget: "",
   criticThinkingBudget: "",
   load: { actor: defaultLoad, critic: defaultLoad },
@@ -214,10 +234,15 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     setStrategies: (strategies) => set({ strategies }),
     setEngine: (engine) => set((state) => ({ engine: { ...state.engine, ...engine } })),
     setModel: (path, info) => set((state) => ({ models: { ...state.models, [path]: info } })),
-    pushError: (where, message) => set((state) => ({ errors: [...state.errors, { id: ++errorIds, where, message }] })),
+    pushError: (where, message, formKey) =>
+      set((state) => ({ errors: [...state.errors, { id: ++errorIds, where, message, ...(formKey ? { formKey } : {}) }] })),
     dismissError: (id) => set((state) => ({ errors: state.errors.filter((e) => e.id !== id) })),
     clearErrors: (where) => set((state) => ({ errors: state.errors.filter((e) => e.where !== where) })),
-    updateSetup: (patch) => set((state) => ({ setup: { ...state.setup, ...patch } })),
+    updateSetup: (patch) =>
+      set((state) => {
+        const stale = state.errors.filter((e) => e.formKey !== undefined && e.formKey in patch);
+        return { setup: { ...state.setup, ...patch }, ...(stale.length ? { errors: state.errors.filter((e) => !stale.includes(e)) } : {}) };
+      }),
     setBusy: (busy) => set({ busy }),
     setGpu: (gpu) => set({ gpu }),
     setPlan: (plan) => set({ plan }),

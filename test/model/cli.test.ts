@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { validateRequest } from "../../native/protocol/contract.ts";
 import { repoRoot, testModel } from "../support/models.ts";
 
 const bin = join(repoRoot, "bin/refinery.mjs");
@@ -57,7 +58,8 @@ test("run self-refine, then replay shows drafts, critiques with scores and the s
   assert.equal(replay.code, 0, replay.stderr);
   assert.match(replay.stdout, /^\* n1 draft\/draft #0 \(actor\)/m);
   assert.match(replay.stdout, /n2 critique\/feedback #0 \(critic\)/);
-  assert.match(replay.stdout, /\[critic (\d+\/10 \w+|: unparseable)\]/);
+  // The verdict before the score: a high score on an answer judged wrong reads "✗ 10/10 incorrect".
+  assert.match(replay.stdout, /\[critic ((✓|✗) \d+\/10 (correct|incorrect)|\d+\/10 unknown|: unparseable)\]/);
   assert.match(replay.stdout, /^selected n\d+: /m);
   assert.match(replay.stdout, /tokens: \d+ along the critical path to the selected node, \d+ in all/);
   const json = JSON.parse(refinery("replay", join(summary.dir, "events.jsonl"), "--json").stdout);
@@ -110,7 +112,7 @@ function expectFailure(args: string[], message: RegExp) {
 
 test("bad input: missing, foreign and truncated model files, empty task, unknown strategy", () => {
   const base = ["run", "--strategy", "single-pass", "--task", "2+2?"];
-  expectFailure([...base, "--actor", join(scratch, "nope.gguf")], /^refinery: actor model: model file not found: .*nope\.gguf$/);
+  expectFailure([...base, "--actor", join(scratch, "nope.gguf")], /^refinery: --actor: model file not found: .*nope\.gguf$/);
   const text = join(scratch, "notes.gguf");
   writeFileSync(text, "these are not weights\n");
   expectFailure([...base, "--actor", text], /not a GGUF file/);
@@ -123,7 +125,7 @@ test("bad input: missing, foreign and truncated model files, empty task, unknown
   expectFailure([...base, "--actor", headerOnly], /GGUF header is cut short/);
   expectFailure(["run", "--strategy", "single-pass", "--task", "   ", "--actor", actor], /the task is empty/);
   expectFailure(["run", "--strategy", "tree-of-magic", "--task", "2+2?", "--actor", actor], /unknown strategy 'tree-of-magic'/);
-  expectFailure([...base, "--actor", actor, "--critic", text], /critic model: .*not a GGUF file/);
+  expectFailure([...base, "--actor", actor, "--critic", text], /--critic: .*not a GGUF file/);
   expectFailure(["run", "--strategy", "single-pass", "--dataset", join(scratch, "missing.jsonl"), "--actor", actor], /dataset not found/);
   expectFailure(["frobnicate"], /unknown command 'frobnicate'/);
 });
@@ -226,6 +228,14 @@ test("a run killed mid-generation keeps every completed node; replay shows it un
   assert.match(replay.stdout, /run incomplete: no run-finished event/);
   const manifest = JSON.parse(readFileSync(join(out, runDir!, "manifest.json"), "utf8"));
   assert.equal(manifest.status, "running", "a killed run never looks finished");
+  // The next listing sees its writer is gone and settles it as interrupted, on disk too.
+  const listed = refinery("runs", "--out", out, "--json");
+  assert.equal(listed.code, 0, listed.stderr);
+  const [summary] = JSON.parse(listed.stdout);
+  assert.equal(summary.status, "failed");
+  assert.match(summary.failure, /^interrupted: the process writing this run stopped/);
+  assert.equal(JSON.parse(readFileSync(join(out, runDir!, "manifest.json"), "utf8")).status, "failed");
+  assert.match(refinery("runs", "--out", out).stdout, /self-consistency {2}failed: interrupted/);
 });
 
 test("presets: a shipped pipeline runs with --preset, and --save-preset writes a file that runs the same", () => {
@@ -310,4 +320,123 @@ test("presets: a shipped pipeline runs with --preset, and --save-preset writes a
   const failed = refinery("run", "--preset", bad, "--actor", actor, "--task", "1+1?", "--out", out);
   assert.notEqual(failed.code, 0);
   assert.match(failed.stderr, /preset .*bad-preset\.json is invalid/);
+});
+
+test("flags are checked by the run form's schema: refused with the form's rule, named by the flag", () => {
+  const base = ["run", "--strategy", "single-pass", "--task", "2+2?", "--actor", actor];
+  const form = (input: Record<string, unknown>) => {
+    const result = validateRequest("startRun", {
+      strategy: "single-pass",
+      actor: { path: actor },
+      critic: { path: actor },
+      task: { question: "2+2?" },
+      ...input,
+    });
+    return result.ok ? "" : result.error;
+  };
+  // The same words the UI shows under its field, the label swapped for the flag.
+  assert.equal(form({ actor: { path: actor, sampling: { maxTokens: 0 } } }), "Max tokens: at least 1");
+  expectFailure([...base, "--max-tokens", "0"], /^refinery: --max-tokens: at least 1$/);
+  assert.equal(form({ actor: { path: actor, sampling: { maxTokens: 99999999 } } }), "Max tokens: at most 32,768");
+  expectFailure([...base, "--max-tokens", "99999999"], /^refinery: --max-tokens: at most 32,768$/);
+  assert.equal(form({ actor: { path: actor, load: { contextSize: 99999999 } } }), "Actor context: at most 1,048,576");
+  expectFailure([...base, "--context-size", "99999999"], /^refinery: --context-size: at most 1,048,576$/);
+  expectFailure([...base, "--seed", "-1"], /^refinery: --seed: at least 0$/);
+  expectFailure([...base, "--max-tokens", "lots"], /^refinery: --max-tokens: must be a number$/);
+  expectFailure(
+    ["run", "--strategy", "self-refine", "--task", "2+2?", "--actor", actor, "--param", "maxIterations=99"],
+    /^refinery: --param maxIterations: must be a whole number from 0 to 16, got '99'$/,
+  );
+});
+
+test("a run whose models will not fit the memory is refused before loading, saying what to change; --force loads anyway", () => {
+  const out = join(scratch, "will-not-fit");
+  const args = ["run", "--strategy", "single-pass", "--task", "2+2?", "--actor", actor, "--max-tokens", "8", "--threads", "1", "--ram", "64KiB", "--vram", "0"];
+  expectFailure(
+    args,
+    /^refinery: the models will not fit in memory: needs .* RAM, .* available \(actor context \d+ × \d+ lanes, critic context \d+ × \d+ lanes on the actor's copy\)\. To make it fit: a smaller context.*; or, to load anyway, pass --force$/,
+  );
+  const forced = refinery(...args, "--force", "--out", out, "--json");
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.equal(JSON.parse(forced.stdout).status, "finished");
+});
+
+test("Self-Refine's own feedback is credited to the actor that wrote it, in the progress lines and the replay", () => {
+  const out = join(scratch, "own-feedback");
+  const run = refinery(
+    ...["run", "--strategy", "self-refine", "--actor", actor, "--critic", critic, "--task", "What is 2 + 3?", "--out", out],
+    ...[
+      "--max-tokens",
+      "16",
+      "--critic-max-tokens",
+      "48",
+      "--threads",
+      "1",
+      "--param",
+      "feedbackModel=actor",
+      "--param",
+      "feedbackFormat=json",
+      "--param",
+      "maxIterations=0",
+      "--json",
+    ],
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /n1 scored .* by actor \(n2\)/);
+  const replay = refinery("replay", JSON.parse(run.stdout).dir);
+  assert.match(replay.stdout, /n2 critique\/feedback #0 \(actor\)/);
+  assert.match(replay.stdout, /\[actor[: ]/);
+  assert.doesNotMatch(replay.stdout, /\[critic[: ]/);
+});
+
+test("SIGTERM cancels a run like Ctrl-C: the log ends with the cancellation, the manifest says cancelled", async () => {
+  const { spawn } = await import("node:child_process");
+  const out = join(scratch, "terminated");
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      "run",
+      "--strategy",
+      "self-consistency",
+      "--param",
+      "n=6",
+      "--sequential",
+      "--actor",
+      actor,
+      "--task",
+      "Count to ten.",
+      "--out",
+      out,
+      "--max-tokens",
+      "3000",
+      "--threads",
+      "1",
+    ],
+    { cwd: scratch, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  let stdout = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  const code = await new Promise<number | null>((resolveExit) => {
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if ((stderr.match(/ done: /g) ?? []).length === 1 && !child.killed) child.kill("SIGTERM");
+    });
+    child.on("exit", (exitCode) => resolveExit(exitCode));
+  });
+  assert.equal(code, 130, stderr);
+  assert.match(stdout, /\n {2}cancelled\n/);
+  const [runDir] = readdirSync(out);
+  const manifest = JSON.parse(readFileSync(join(out, runDir!, "manifest.json"), "utf8"));
+  assert.equal(manifest.status, "cancelled");
+  assert.equal(manifest.writer, undefined, "the manifest was finished, not left to the next listing");
+  const lastLine = readFileSync(join(out, runDir!, "events.jsonl"), "utf8")
+    .trimEnd()
+    .split("\n")
+    .at(-1)!;
+  assert.equal(JSON.parse(lastLine).code, "cancelled");
+  const replay = refinery("replay", join(out, runDir!));
+  assert.match(replay.stdout, /^run cancelled: cancelled by the user$/m);
+  assert.match(refinery("runs", "--out", out).stdout, /self-consistency {2}cancelled\n/);
 });

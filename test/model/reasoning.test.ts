@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderTree } from "../../native/cli/render-tree.ts";
 import { ContextOverflowError } from "../../native/llm/backend.ts";
+import { relabel } from "../../native/protocol/field-labels.ts";
 import { replayRunLog } from "../../native/runs/run-log.ts";
 import { executeRun, RunInputError } from "../../native/runs/runner.ts";
 import { LlamaBackend } from "../../native/llm/llama-backend.ts";
@@ -221,7 +222,12 @@ test("a run whose conversation cannot fit the context is refused before it start
       assert.ok(error instanceof RunInputError);
       assert.match(
         error.message,
-        /self-refine needs about \d+ tokens of context .* the actor's context is 256 tokens \(--context-size\): lower --max-tokens, --critic-max-tokens or the thinking budgets, use fewer iterations, or raise --context-size/,
+        /self-refine needs about \d+ tokens of context .* the actor's context is 256 tokens \(the context size given\): lower max tokens or the thinking budgets, use fewer iterations, or give a larger context \(load settings\)/,
+      );
+      // The CLI names its flags instead.
+      assert.match(
+        relabel(error.message, error.field, "cli"),
+        /lower --max-tokens, --critic-max-tokens or the thinking budgets, use fewer iterations, or raise --context-size$/,
       );
       return true;
     },

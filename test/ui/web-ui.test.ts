@@ -128,7 +128,7 @@ test("a bad model path shows its error next to the form, and no run starts", asy
   await setupRun({ strategy: "single-pass", question: "2+2?", maxTokens: "8", actorPath: "/no/such/model.gguf" });
   await page.click('[data-testid="start-run"]');
   await page.waitForSelector('[data-testid="errors-setup"]');
-  assert.match((await page.textContent('[data-testid="errors-setup"]')) ?? "", /actor model: model file not found: \/no\/such\/model\.gguf/);
+  assert.match((await page.textContent('[data-testid="errors-setup"]')) ?? "", /Actor model: model file not found: \/no\/such\/model\.gguf/);
 });
 
 test("cancel stops generation and the run shows it was cancelled", async () => {
@@ -139,8 +139,8 @@ test("cancel stops generation and the run shows it was cancelled", async () => {
   await page.waitForSelector('[data-testid="tree-node"][data-status="running"]');
   await page.waitForFunction(() => (document.querySelector('[data-testid="node-text"]')?.textContent ?? "").length > 20);
   await page.click('[data-testid="cancel-run"]');
-  await page.waitForSelector('[data-testid="run-header"][data-status="failed"]');
-  assert.match((await page.textContent('[data-testid="run-failure"]')) ?? "", /cancelled/);
+  await page.waitForSelector('[data-testid="run-header"][data-status="cancelled"]');
+  assert.match((await page.textContent('[data-testid="run-cancelled"]')) ?? "", /cancelled/i);
   assert.equal(await page.getAttribute('[data-testid="tree-node"]', "data-status"), "aborted");
 });
 
@@ -158,7 +158,7 @@ test("a killed engine process is reported, completed nodes stay, and the next ru
   assert.ok(pid);
   process.kill(pid, "SIGKILL");
   await page.waitForSelector('[data-testid="run-header"][data-status="failed"]');
-  assert.match((await page.textContent('[data-testid="run-failure"]')) ?? "", /engine-crashed.*the engine process stopped \(killed by SIGKILL\)/);
+  assert.match((await page.textContent('[data-testid="run-failure"]')) ?? "", /the engine stopped.*the engine process stopped \(killed by SIGKILL\)/);
   assert.match((await page.textContent('[data-testid="errors-engine"]')) ?? "", /engine process stopped/);
   const done = await page.$$eval('[data-testid="tree-node"][data-status="done"]', (nodes) => nodes.map((n) => n.getAttribute("data-node-id")));
   assert.ok(done.includes("n1"));
@@ -166,7 +166,7 @@ test("a killed engine process is reported, completed nodes stay, and the next ru
   // The log itself kept the completed nodes and records why the run ended.
   await page.reload();
   await page.waitForSelector('[data-testid="run-header"][data-status="failed"]');
-  assert.match((await page.textContent('[data-testid="run-failure"]')) ?? "", /engine-crashed/);
+  assert.match((await page.textContent('[data-testid="run-failure"]')) ?? "", /Run failed \(the engine stopped\)/);
   const replayed = await page.$$eval('[data-testid="tree-node"][data-status="done"]', (nodes) => nodes.map((n) => n.getAttribute("data-node-id")));
   assert.deepEqual(replayed.slice(0, done.length), done);
 

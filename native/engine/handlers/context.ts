@@ -1,4 +1,5 @@
 // What every handler may use: the engine's options, the job registry, run-event batching and experiment progress.
+import { fieldName } from "../../protocol/field-labels.ts";
 import type { z } from "zod";
 import type { EngineEvent, EngineInfo, ExperimentInfo, ExperimentProgressEvent, RequestName, requestSchemas } from "../../protocol/contract.ts";
 import type { ExperimentControl, SummarizedResults } from "../../eval/experiment.ts";
@@ -49,7 +50,7 @@ export async function checkRoleModels(models: { actor: { path: string }; critic:
   for (const role of ["actor", "critic"] as const) {
     if (isEndpointSpec(models[role].path)) continue;
     await modelFacts(models[role].path).catch((error: Error) => {
-      throw new RunInputError(`${role} model: ${error.message}`);
+      throw new RunInputError(`${fieldName([role, "path"], "ui")}: ${error.message}`, `${role}.path`);
     });
   }
 }

@@ -7,6 +7,7 @@ import { modelFacts } from "../../llm/model-facts.ts";
 import { addModel as addToLibrary, defaultRoots, readAddedModels, scanLibrary } from "../../llm/library.ts";
 import { getLoadSettings as readLoadSettings, saveLoadSettings as writeLoadSettings } from "../../llm/load-settings.ts";
 import { planMemory as plan } from "../../llm/memory-plan.ts";
+import { defaultContextSize } from "../../protocol/defaults.ts";
 import { checkModelFiles, engineRuntime, type EngineContext, type Input } from "./context.ts";
 
 type LoadSettingsByRole = Partial<Record<"actor" | "critic", LoadSettingsInfo>>;
@@ -27,11 +28,12 @@ export async function inspectModel(_ctx: EngineContext, { path }: Input<"inspect
 export async function planMemory(ctx: EngineContext, input: Input<"planMemory">): Promise<MemoryPlanInfo> {
   await checkModelFiles([input.actor, input.critic]);
   const runtime = await engineRuntime(ctx);
-  const contextSize = input.contextSize ?? 4096;
+  // The context each model would get in a run: the one given, else the default within its trained context.
+  const context = async (path: string) => input.contextSize ?? defaultContextSize((await modelFacts(path)).contextLength);
   return plan({
     llama: runtime.llama,
-    actor: { path: input.actor, contextSize, sequences: input.actorSequences ?? 1 },
-    critic: { path: input.critic, contextSize, sequences: input.criticSequences ?? 1 },
+    actor: { path: input.actor, contextSize: await context(input.actor), sequences: input.actorSequences ?? 1 },
+    critic: { path: input.critic, contextSize: await context(input.critic), sequences: input.criticSequences ?? 1 },
     vram: input.vram,
     ram: input.ram,
   });

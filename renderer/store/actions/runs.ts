@@ -1,23 +1,33 @@
 // Single runs: start, cancel, the history list, opening a past run.
 import { actorPath, criticPath } from "../selectors.ts";
 import { stateOf, type ActionContext } from "./context.ts";
+import { type RequestInput, validateRequest } from "../../../native/protocol/contract.ts";
+import { formKeyOf } from "../store.ts";
 import { loadFromForm } from "./load-form.ts";
+
+const OPEN_FAILED = "cannot open run";
 
 export function createRunActions(ctx: ActionContext) {
   const state = () => stateOf(ctx);
 
   async function refreshHistory() {
     const result = await ctx.bridge.listRuns({});
-    if (result.ok) state().setHistory(result.value);
-    else state().pushError("history", result.error);
+    if (!result.ok) {
+      state().pushError("history", result.error);
+      return;
+    }
+    // The list came back: an earlier failure to list is over (a run that would not open still will not).
+    for (const error of state().errors) if (error.where === "history" && !error.message.startsWith(OPEN_FAILED)) state().dismissError(error.id);
+    state().setHistory(result.value);
   }
 
   async function openRun(runId: string) {
     const result = await ctx.bridge.loadRun({ runId });
     if (!result.ok) {
-      state().pushError("history", `cannot open run ${runId}: ${result.error}`);
+      state().pushError("history", `${OPEN_FAILED} ${runId}: ${result.error}`);
       return;
     }
+    state().clearErrors("history");
     state().replaceRun(runId, result.value);
     state().showRun(runId);
     ctx.location.setHash(`run=${runId}`);
@@ -31,20 +41,24 @@ export function createRunActions(ctx: ActionContext) {
     for (const spec of strategy?.params ?? []) {
       const raw = setup.params[spec.name];
       if (raw === undefined || raw === "") continue;
-      params[spec.name] = spec.type === "boolean" ? raw === "true" : spec.type === "string" ? raw : Number(raw);
+      // Text that is not a number goes as typed, so the engine's refusal quotes what the user wrote.
+      const number = Number(raw);
+      params[spec.name] = spec.type === "boolean" ? raw === "true" : spec.type === "string" || !Number.isFinite(number) ? raw : number;
     }
     return params;
   }
 
-  async function startRun() {
+  /** A number field as typed: empty leaves the default; anything else goes to the contract's check (0, 1e9, "abc" are refused there). */
+  const typed = (text: string) => (text.trim() === "" ? undefined : Number(text));
+
+  async function startRun(options: { force?: boolean } = {}) {
     const { setup } = state();
     state().clearErrors("setup");
-    const maxTokens = Number(setup.maxTokens) || undefined;
-    const thinking = (text: string) => (text.trim() !== "" && Number.isInteger(Number(text)) && Number(text) >= 0 ? { thinkingBudget: Number(text) } : {});
-    const actorSampling = { ...(maxTokens ? { maxTokens } : {}), ...thinking(setup.thinkingBudget) };
+    const maxTokens = typed(setup.maxTokens);
+    const thinking = (text: string) => (typed(text) === undefined ? {} : { thinkingBudget: typed(text)! });
+    const actorSampling = { ...(maxTokens !== undefined ? { maxTokens } : {}), ...thinking(setup.thinkingBudget) };
     const criticSampling = thinking(setup.criticThinkingBudget);
-    state().setBusy(true);
-    const result = await ctx.bridge.startRun({
+    const request: RequestInput<"startRun"> = {
       strategy: setup.strategy,
       params: setupParams(),
       actor: { path: actorPath(setup), sampling: Object.keys(actorSampling).length ? actorSampling : undefined, load: loadFromForm(setup.load.actor) },
@@ -54,11 +68,20 @@ export function createRunActions(ctx: ActionContext) {
         ...(setup.reference.trim() ? { reference: setup.reference.trim() } : {}),
         ...(setup.tests ? { tests: setup.tests } : {}),
       },
-      seed: Number(setup.seed) || 0,
-    });
+      seed: typed(setup.seed) ?? 0,
+      ...(options.force ? { force: true } : {}),
+    };
+    // The engine checks the same schema; checking here too says what is wrong at once, without a round trip.
+    const checked = validateRequest("startRun", request);
+    if (!checked.ok) {
+      state().pushError("setup", checked.error, formKeyOf(checked.field));
+      return null;
+    }
+    state().setBusy(true);
+    const result = await ctx.bridge.startRun(request);
     state().setBusy(false);
     if (!result.ok) {
-      state().pushError("setup", result.error);
+      state().pushError("setup", result.error, formKeyOf(result.field));
       return null;
     }
     const { runId } = result.value;
