@@ -217,6 +217,7 @@ export class LlamaBackend implements ModelBackend {
     const started = performance.now();
     const grammar = request.jsonSchema ? await this.runtime.grammarFor(request.jsonSchema) : undefined;
     const lease = await this.pool.acquire(`${this.lanePrefix}:${request.lane ?? "default"}`, request.signal);
+    this.runtime.generationStarted();
     const meter = lease.sequence.tokenMeter;
     const before = { out: meter.usedOutputTokens };
     const recorder = new SegmentRecorder(request, started, this.thinks);
@@ -270,6 +271,7 @@ export class LlamaBackend implements ModelBackend {
       throw error;
     } finally {
       lease.release();
+      this.runtime.generationEnded();
     }
   }
 

@@ -33,7 +33,10 @@ export interface BackendReport {
   devices: string[];
   /** Why the active backend is not the requested one (or, for "auto", why no GPU is used). */
   fallbackReason: string | null;
+  /** Threads one generation decodes with. */
   threads: number;
+  /** Threads a batch decodes with while several sequences generate at once (= threads when the user set them). */
+  parallelThreads: number;
   nodeLlamaCppVersion: string;
 }
 
@@ -45,6 +48,8 @@ export interface ModelLoadOptions {
   minContextSize?: number;
   /** A node-llama-cpp chat wrapper name ("qwen", "chatML", "deepSeek", "jinjaTemplate", …) instead of the resolved one. */
   chatWrapper?: string;
+  /** true: always on; false: off; omitted: llama.cpp's own choice ("auto": on where the backend supports it, as
+   * node-llama-cpp defaults). Forcing it off cost about 15% per token on the CPU (bench/results/engine.md). */
   flashAttention?: boolean;
   /** Parallel sequences in the model's context; the first load of a file decides (share-aware callers pass the max). */
   sequences?: number;
@@ -82,11 +87,29 @@ export interface LoadedModel {
 export class LlamaRuntime {
   private readonly models = new Map<string, Promise<LoadedModel>>();
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+  private generating = 0;
 
   constructor(
     readonly llama: Llama,
     readonly report: BackendReport,
   ) {}
+
+  /**
+   * Brackets one generation (from its sequence lease to its release). One generation decodes on `threads`; while
+   * two or more run, their tokens share each batch and it decodes on `parallelThreads`. Measured here (2 cores,
+   * bench/results/engine.md): a single sequence on 2 threads decodes no faster, often slower, than on 1 — its
+   * thread pool waits on the JavaScript thread each token — while a batch of 4 decodes nearly twice as fast on 2.
+   * llama.maxThreads bounds what node-llama-cpp's thread splitter hands each decode.
+   */
+  generationStarted(): void {
+    this.generating++;
+    if (this.generating === 2) this.llama.maxThreads = this.report.parallelThreads;
+  }
+
+  generationEnded(): void {
+    this.generating = Math.max(0, this.generating - 1);
+    if (this.generating === 1) this.llama.maxThreads = this.report.threads;
+  }
 
   /** Loads (or returns the already loaded) model for this file and these options. */
   async loadModel(path: string, options: ModelLoadOptions, onProgress?: (progress: number) => void, signal?: AbortSignal): Promise<LoadedModel> {
@@ -94,7 +117,7 @@ export class LlamaRuntime {
       if (error instanceof ModelFileError) throw new ModelLoadError(path, error.message, "file");
       throw error;
     });
-    const key = `${await realpath(path)}|${JSON.stringify({ gpuLayers: options.gpuLayers ?? "auto", contextSize: options.contextSize ?? null, minContextSize: options.minContextSize ?? null, flashAttention: options.flashAttention ?? false, chatWrapper: options.chatWrapper ?? null })}`;
+    const key = `${await realpath(path)}|${JSON.stringify({ gpuLayers: options.gpuLayers ?? "auto", contextSize: options.contextSize ?? null, minContextSize: options.minContextSize ?? null, flashAttention: options.flashAttention ?? "auto", chatWrapper: options.chatWrapper ?? null })}`;
     let loading = this.models.get(key);
     if (!loading) {
       loading = this.load(key, file, options, onProgress, signal);
@@ -126,12 +149,20 @@ export class LlamaRuntime {
     }
     try {
       const { chatWrapper, chatFormat } = chooseChatWrapper(model, options.chatWrapper);
-      const context = await model.createContext({
-        contextSize: contextSizeRequest(model.trainContextSize, options),
-        sequences: options.sequences ?? 1,
-        threads: this.report.threads,
-        flashAttention: options.flashAttention ?? false,
-      });
+      // node-llama-cpp caps a context's ideal threads by llama.maxThreads when the context is made: make it while
+      // the cap is the parallel one, so batches may use them later.
+      this.llama.maxThreads = this.report.parallelThreads;
+      const context = await model
+        .createContext({
+          contextSize: contextSizeRequest(model.trainContextSize, options),
+          sequences: options.sequences ?? 1,
+          // A range, so each decode takes what the thread splitter allows at the time (see generationStarted).
+          threads: this.report.parallelThreads === this.report.threads ? this.report.threads : { ideal: this.report.parallelThreads, min: 1 },
+          flashAttention: options.flashAttention ?? "auto",
+        })
+        .finally(() => {
+          if (this.generating < 2) this.llama.maxThreads = this.report.threads;
+        });
       return { key, file, model, context, chatWrapper, chatFormat };
     } catch (error) {
       await model.dispose();
@@ -225,21 +256,26 @@ function backendUnavailable(backend: GpuChoice, error: unknown): string {
 
 const runtimes = new Map<string, Promise<LlamaRuntime>>();
 
-/** The process's runtime for these settings; node-llama-cpp binds one native backend per process. */
+/**
+ * The process's runtime for these settings; node-llama-cpp binds one native backend per process. Threads the
+ * user sets are used for everything; by default one generation decodes on defaultThreads() and a batch of several
+ * on every core.
+ */
 export function openRuntime(options: { gpu?: GpuChoice; threads?: number } = {}): Promise<LlamaRuntime> {
   const gpu = options.gpu ?? "auto";
   const threads = options.threads ?? defaultThreads();
-  const key = `${gpu}|${threads}`;
+  const parallelThreads = options.threads ?? Math.max(threads, availableParallelism());
+  const key = `${gpu}|${threads}|${parallelThreads}`;
   let runtime = runtimes.get(key);
   if (!runtime) {
-    runtime = createRuntime(gpu, threads);
+    runtime = createRuntime(gpu, threads, parallelThreads);
     runtimes.set(key, runtime);
     runtime.catch(() => runtimes.delete(key));
   }
   return runtime;
 }
 
-async function createRuntime(gpu: GpuChoice, threads: number): Promise<LlamaRuntime> {
+async function createRuntime(gpu: GpuChoice, threads: number, parallelThreads: number): Promise<LlamaRuntime> {
   const common = { build: "never", logLevel: LlamaLogLevel.error, progressLogs: false, maxThreads: threads } as const;
   let llama: Llama;
   let fallbackReason: string | null = null;
@@ -269,6 +305,7 @@ async function createRuntime(gpu: GpuChoice, threads: number): Promise<LlamaRunt
     devices,
     fallbackReason,
     threads,
+    parallelThreads,
     nodeLlamaCppVersion: await getModuleVersion(),
   });
 }

@@ -96,8 +96,8 @@ function LoadSettingsFields({ role }: { role: "actor" | "critic" }) {
             placeholder={String(defaultContextSize(trained))}
           />
         </label>
-        <label>
-          flash attn{" "}
+        <label title="Ticked: always on. Unticked: llama.cpp decides (on where the backend supports it).">
+          flash attn on{" "}
           <input
             type="checkbox"
             data-testid={`${role}-flash-attention`}

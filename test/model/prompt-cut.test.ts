@@ -25,7 +25,7 @@ test("a prompt longer than the context is refused before the run starts, in word
       outDir,
       threads: 1,
     }),
-    /single-pass needs about \d+ tokens of context for its longest conversation .* but the actor's context is 256 tokens \(--context-size\)/,
+    /single-pass needs about \d+ tokens of context for its longest conversation .* but the actor's context is 256 tokens \(the context size given\)/,
   );
   const short = await executeRun({
     strategy: "single-pass",
