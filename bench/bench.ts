@@ -143,7 +143,9 @@ async function runDirect(scenario: Scenario, requests: Recorded[]) {
   const { holisticSchema } = await import("../native/strategies/verdicts.ts");
   const grammar = await runtime.llama.createGrammarForJsonSchema(holisticSchema as never);
   const sequences = Math.max(...requests.map((r) => r.sequence)) + 1;
-  // Requests sent at once decode in shared batches: on the threads the engine gives such batches.
+  // Requests sent at once decode in shared batches: on the threads the engine gives such batches (node-llama-cpp
+  // caps a context's threads by llama.maxThreads, when it is made and at each decode).
+  if (scenario.parallel) runtime.llama.maxThreads = parallelThreads;
   const context = await loaded.model.createContext({
     contextSize: load.contextSize,
     sequences: Math.max(sequences, loaded.context.totalSequences),
@@ -169,6 +171,7 @@ async function runDirect(scenario: Scenario, requests: Recorded[]) {
   else for (const request of requests) await send(request);
   const ms = performance.now() - started;
   await context.dispose();
+  runtime.llama.maxThreads = threads;
   return { ms, tokens, evaluated };
 }
 
@@ -218,6 +221,8 @@ async function threadScaling(threadCounts: number[]) {
   const loaded = await runtime.loadModel(modelPath, load);
   const rows: { threads: number; singleTokensPerSecond: number; fourTokensPerSecond: number }[] = [];
   for (const t of threadCounts) {
+    // llama.maxThreads caps every context of the process (the engine moves it with the number generating).
+    runtime.llama.maxThreads = t;
     const context = await loaded.model.createContext({ contextSize: 2048, sequences: 4, threads: t });
     const chats = [0, 1, 2, 3].map(() => new LlamaChat({ contextSequence: context.getSequence() }));
     const ask = async (chat: LlamaChat, i: number) => {
@@ -235,6 +240,7 @@ async function threadScaling(threadCounts: number[]) {
     rows.push({ threads: t, singleTokensPerSecond, fourTokensPerSecond });
     await context.dispose();
   }
+  runtime.llama.maxThreads = threads;
   return rows;
 }
 

@@ -19,10 +19,12 @@ function EngineStatus() {
           {" "}
           · {backend.active}
           {backend.devices.length > 0 && ` (${backend.devices.join(", ")})`} · {backend.threads} thread(s)
+          {backend.parallelThreads !== backend.threads && `, ${backend.parallelThreads} for parallel drafts`}
+          {/* The reason is long (one clause per backend tried): a short word here, the whole of it on hover and in the hardware panel. */}
           {backend.fallbackReason && (
-            <span className="fallback" title={backend.fallbackReason}>
+            <span className="fallback" data-testid="backend-fallback" title={backend.fallbackReason}>
               {" "}
-              · {backend.fallbackReason}
+              · {backend.active === "cpu" ? "no usable GPU backend" : `not ${backend.requested}`} (hover for why)
             </span>
           )}
         </>
