@@ -185,32 +185,31 @@ test("strategies lists every strategy with parameters and defaults", () => {
   assert.equal(list.find((s) => s.name === "self-refine")!.params.find((p) => p.name === "maxIterations")!.default, 4);
 });
 
+/** A self-consistency run long enough to be stopped part-way (six samples of up to 3,000 tokens, one at a time). */
+const longRunArgs = (out: string) => [
+  bin,
+  "run",
+  "--strategy",
+  "self-consistency",
+  "--param",
+  "n=6",
+  "--sequential",
+  "--actor",
+  actor,
+  "--task",
+  "Count to ten.",
+  "--out",
+  out,
+  "--max-tokens",
+  "3000",
+  "--threads",
+  "1",
+];
+
 test("a run killed mid-generation keeps every completed node; replay shows it unfinished", async () => {
   const { spawn } = await import("node:child_process");
   const out = join(scratch, "killed");
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      "run",
-      "--strategy",
-      "self-consistency",
-      "--param",
-      "n=6",
-      "--sequential",
-      "--actor",
-      actor,
-      "--task",
-      "Count to ten.",
-      "--out",
-      out,
-      "--max-tokens",
-      "3000",
-      "--threads",
-      "1",
-    ],
-    { cwd: scratch, stdio: ["ignore", "ignore", "pipe"] },
-  );
+  const child = spawn(process.execPath, longRunArgs(out), { cwd: scratch, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   await new Promise<void>((resolveKill) => {
     child.stderr.on("data", (chunk: Buffer) => {
@@ -392,29 +391,7 @@ test("Self-Refine's own feedback is credited to the actor that wrote it, in the 
 test("SIGTERM cancels a run like Ctrl-C: the log ends with the cancellation, the manifest says cancelled", async () => {
   const { spawn } = await import("node:child_process");
   const out = join(scratch, "terminated");
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      "run",
-      "--strategy",
-      "self-consistency",
-      "--param",
-      "n=6",
-      "--sequential",
-      "--actor",
-      actor,
-      "--task",
-      "Count to ten.",
-      "--out",
-      out,
-      "--max-tokens",
-      "3000",
-      "--threads",
-      "1",
-    ],
-    { cwd: scratch, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawn(process.execPath, longRunArgs(out), { cwd: scratch, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   let stdout = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
