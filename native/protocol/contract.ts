@@ -248,7 +248,15 @@ export interface StrategyInfo {
 }
 
 export interface EngineInfo {
-  backend: { requested: string; active: string; devices: string[]; fallbackReason: string | null; threads: number; parallelThreads: number; nodeLlamaCppVersion: string } | null;
+  backend: {
+    requested: string;
+    active: string;
+    devices: string[];
+    fallbackReason: string | null;
+    threads: number;
+    parallelThreads: number;
+    nodeLlamaCppVersion: string;
+  } | null;
   runsDir: string;
   mode: "electron" | "web";
   pid: number;
