@@ -238,7 +238,9 @@ export class LlamaBackend implements ModelBackend {
         tokensEvaluated,
         tokensOut,
         tokensReused: recorder.reusedTokens,
-        answerTokens: recorder.answerTokens,
+        // What the meter counted beyond the thought: a token sampled but held back as a possible stop trigger when
+        // the answer's budget stopped generation reaches no chunk, yet it was generated (and is paid for) all the same.
+        answerTokens: Math.max(0, tokensOut - recorder.thoughtTokens),
         stopReason,
         firstTokenMs: recorder.firstTokenMs,
         ...(recorder.thought || recorder.thoughtTokens > 0 ? { thought: recorder.thought, thoughtTokens: recorder.thoughtTokens } : {}),

@@ -27,7 +27,7 @@ test("bad experiment requests are refused in the call, with nothing written", as
     columns: [{ strategy: "single-pass" }],
     pairs: [{ actor: { path: join(root, "gone.gguf") } }],
   });
-  assert.match((missing as { error: string }).error, /actor model: .*gone\.gguf/);
+  assert.match((missing as { error: string }).error, /^Actor model: .*gone\.gguf/);
   const preset = await service.handle("startExperiment", { out, dataset, columns: [{ preset: join(root, "nope.json") }], pairs: [{ actor: { path: actor } }] });
   assert.match((preset as { error: string }).error, /cannot read preset .*no such file/);
   assert.equal(existsSync(out), false);

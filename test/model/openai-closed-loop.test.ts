@@ -196,7 +196,7 @@ test("bad requests get OpenAI-shaped errors naming the problem", async () => {
     refinery: { params: { maxIterations: 999 } },
   });
   assert.equal(badParam.status, 400);
-  assert.match(((await badParam.json()) as { error: { message: string } }).error.message, /maxIterations/);
+  assert.match(((await badParam.json()) as { error: { message: string } }).error.message, /Max iterations: must be a whole number from 0 to 16, got '999'/);
 });
 
 test("the server's key never reaches a file under the runs folders", () => {

@@ -202,7 +202,7 @@ test("a running node is not coloured as failed", async () => {
   assert.notEqual(colours.border, bad);
   assert.equal(colours.text, "rgb(47, 111, 222)", "running is the accent blue");
   await page.click('[data-testid="cancel-run"]');
-  await page.waitForSelector('[data-testid="run-header"][data-status="failed"]');
+  await page.waitForSelector('[data-testid="run-header"][data-status="cancelled"]');
 });
 
 test("a MAgICoRe run from the history opens fitted, with every vote and gate below all its parents", async () => {
