@@ -46,7 +46,7 @@ export class ContextOverflowError extends Error {
     readonly contextSize: number,
   ) {
     super(
-      `the conversation needs ${needed} tokens (prompt plus budgets) but the context holds ${contextSize}: use smaller budgets, fewer iterations or a larger --context-size`,
+      `the conversation needs ${needed} tokens (prompt plus budgets) but the context holds ${contextSize}: use smaller budgets, fewer iterations or a larger context size (load settings; --context-size in the CLI)`,
     );
     this.name = "ContextOverflowError";
   }

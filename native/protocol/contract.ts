@@ -83,7 +83,7 @@ export const requestSchemas = {
   inspectModel: z.object({ path: z.string().min(1) }).strict(),
   listStrategies: z.object({}).strict(),
   engineInfo: z.object({}).strict(),
-  readDataset: z.object({ path: z.string().min(1), limit: z.number().int().min(1).max(10000).optional() }).strict(),
+  readDataset: z.object({ path: z.string().min(1), limit: z.number().int().min(1).max(10000).optional(), skipMalformed: z.boolean().optional() }).strict(),
   /** Electron only: a native file dialog. The web UI uses a path field instead. */
   pickModelFile: z.object({}).strict(),
   gpuReport: z.object({ refresh: z.boolean().optional() }).strict(),

@@ -19,6 +19,7 @@ export function DatasetPicker() {
   const controller = useController();
   const update = useAppState((s) => s.updateSetup);
   const [path, setPath] = useState("");
+  const [skipMalformed, setSkipMalformed] = useState(false);
   const [items, setItems] = useState<Task[]>([]);
   const [search, setSearch] = useState("");
   const [chosen, setChosen] = useState("");
@@ -35,12 +36,16 @@ export function DatasetPicker() {
           type="button"
           data-testid="dataset-load"
           onClick={async () => {
-            setItems(await controller.loadDataset(path));
+            setItems(await controller.loadDataset(path, skipMalformed));
             setChosen("");
           }}
         >
           Load
         </button>
+        <label className="inline">
+          <input type="checkbox" data-testid="dataset-skip-malformed" checked={skipMalformed} onChange={(e) => setSkipMalformed(e.target.checked)} /> skip
+          malformed records
+        </label>
       </div>
       {items.length > 0 && (
         <>

@@ -30,6 +30,19 @@ export function History() {
             </div>
             <div className="history-question">{run.question.slice(0, 70)}</div>
             {run.failure && <div className="history-failure">{run.failure}</div>}
+            <button
+              type="button"
+              className="history-again"
+              data-testid="history-run-again"
+              title="Put this run's settings into the run setup"
+              onClick={async (event) => {
+                event.stopPropagation();
+                await controller.openRun(run.runId);
+                await controller.runAgainWith(run.runId);
+              }}
+            >
+              run again
+            </button>
           </li>
         ))}
       </ul>

@@ -115,7 +115,10 @@ test("a conversation that cannot fit the context fails before generating, with t
   await assert.rejects(thinker.generate({ messages, maxTokens: 900, thinkingBudget: 400, temperature: 0, seed: 1 }), (error: unknown) => {
     assert.ok(error instanceof ContextOverflowError);
     assert.equal(error.contextSize, 1024);
-    assert.match(error.message, /needs \d+ tokens .* context holds 1024: use smaller budgets, fewer iterations or a larger --context-size/);
+    assert.match(
+      error.message,
+      /needs \d+ tokens .* context holds 1024: use smaller budgets, fewer iterations or a larger context size \(load settings; --context-size in the CLI\)/,
+    );
     return true;
   });
 });

@@ -392,3 +392,23 @@ test("every input on the compare tab and in the dataset picker has a visible lab
   assert.equal(await page.inputValue('[data-testid="question"]'), expected[0]!.question);
   await page.screenshot({ path: join(artifactsDir, "dataset-search.png") });
 });
+
+test("the run form's dataset picker refuses a file with a malformed record, pointing at its own checkbox, which then skips it", async () => {
+  const { page } = app;
+  const file = join(mkdtempSync(join(tmpdir(), "refinery-malformed-")), "tasks.jsonl");
+  writeFileSync(
+    file,
+    `${JSON.stringify({ question: "What is 1 + 1?", answer: "2" })}\n{not json\n${JSON.stringify({ question: "What is 2 + 2?", answer: "4" })}\n`,
+  );
+  await page.fill('[data-testid="dataset-path"]', file);
+  await page.click('[data-testid="dataset-load"]');
+  const banner = '[data-testid="errors-setup"]';
+  await page.waitForSelector(banner);
+  assert.match((await page.textContent(banner)) ?? "", /1 malformed record \(line 2: .*\); fix it or tick "skip malformed records"/);
+  assert.ok(await page.isVisible('[data-testid="dataset-skip-malformed"]'), "the checkbox the message names is next to the file field");
+  await page.check('[data-testid="dataset-skip-malformed"]');
+  await page.click('[data-testid="dataset-load"]');
+  await page.fill('[data-testid="dataset-search"]', "");
+  await page.waitForFunction(() => document.querySelector('[data-testid="dataset-count"]')?.textContent === "2 items");
+  assert.equal(await page.$(banner), null, "the message about the file goes once it reads");
+});

@@ -129,6 +129,11 @@ test("Run again with these settings loads a run's settings; opening a run alone 
     ],
     [chat, "", "single-pass", "5", "9", "6"],
   );
+  // From the history list too, without opening the run first.
+  await page.fill('[data-testid="question"]', "Something else again");
+  await page.click(`[data-testid="history-item"][data-run-id="${runId}"] [data-testid="history-run-again"]`);
+  await page.waitForFunction(() => (document.querySelector('[data-testid="question"]') as HTMLTextAreaElement).value === "What is 2 + 3?");
+  assert.equal(await value("seed"), "9");
 });
 
 test("the memory plan is cleared when the model path turns to a missing or fake file, and the file's error shows", async () => {

@@ -211,6 +211,6 @@ async function datasetFields(ctx: EngineContext, config: ExperimentConfig): Prom
   return fields;
 }
 
-export async function readDataset(_ctx: EngineContext, { path, limit }: Input<"readDataset">): Promise<Task[]> {
-  return readTasks(path, limit ? { limit } : {});
+export async function readDataset(_ctx: EngineContext, { path, limit, skipMalformed }: Input<"readDataset">): Promise<Task[]> {
+  return readTasks(path, { ...(limit ? { limit } : {}), ...(skipMalformed ? { skipMalformed } : {}) });
 }

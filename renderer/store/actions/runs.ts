@@ -98,13 +98,15 @@ export function createRunActions(ctx: ActionContext) {
     if (!result.ok) state().pushError("run", result.error);
   }
 
-  async function loadDataset(path: string) {
+  async function loadDataset(path: string, skipMalformed = false) {
     // All items: the picker counts and searches the whole file, not a preview.
-    const result = await ctx.bridge.readDataset({ path });
+    const result = await ctx.bridge.readDataset({ path, ...(skipMalformed ? { skipMalformed } : {}) });
     if (!result.ok) {
       state().pushError("setup", result.error);
       return [];
     }
+    // The file reads now: what was said about it earlier (its path begins the message) no longer holds.
+    for (const error of state().errors) if (error.where === "setup" && error.message.startsWith(`${path}:`)) state().dismissError(error.id);
     return result.value;
   }
 
