@@ -73,6 +73,9 @@ export interface Score {
   source: ScoreSource;
   /** The node (a critique, a vote) that produced this score. */
   byNodeId?: string;
+  /** A vote's score: the answer group the vote counted this candidate in ("7" and "7.0" are one; a letter for
+   * multiple choice), so a view tallies as the vote did. Absent: the candidate stated no answer, or an older log. */
+  group?: string;
 }
 
 export interface Budgets {

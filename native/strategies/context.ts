@@ -364,8 +364,15 @@ export class RunContext {
     });
     for (const id of candidateIds) {
       const answer = this.node(id).answer;
-      const count = answer === null ? 0 : (tally.get(normalizeAnswer(answer))?.count ?? 0);
-      this.setScore(id, { value: count / candidateIds.length, verdict: "unknown", source: "vote", byNodeId: voteNode.id });
+      const group = answer === null ? undefined : normalizeAnswer(answer);
+      const count = group === undefined ? 0 : (tally.get(group)?.count ?? 0);
+      this.setScore(id, {
+        value: count / candidateIds.length,
+        verdict: "unknown",
+        source: "vote",
+        byNodeId: voteNode.id,
+        ...(group !== undefined ? { group } : {}),
+      });
     }
     return { voteNode, winnerId, answer: best ? best[1].answer : null };
   }
@@ -384,14 +391,21 @@ export class RunContext {
     const answer = best ? best.node.answer : null;
     const voteNode = this.addVoteNode(candidateIds, iteration, lines, answer, (id) => {
       const own = this.node(id).answer;
-      return own === null ? 0 : (groups.get(normalizeAnswer(own))?.length ?? 0);
+      const group = own === null ? null : normalizeAnswer(own);
+      return { group, votes: group === null ? 0 : (groups.get(group)?.length ?? 0) };
     });
     const fallback = [...candidateIds].map((id) => this.node(id)).sort(prefer.compare)[0]!;
     return { voteNode, winnerId: best ? best.node.id : fallback.id, answer };
   }
 
   /** The vote node over candidates (its text is the tally), and each candidate's share of the vote as its score. */
-  addVoteNode(candidateIds: string[], iteration: number, lines: string[], answer: string | null, votesFor: (id: string) => number) {
+  addVoteNode(
+    candidateIds: string[],
+    iteration: number,
+    lines: string[],
+    answer: string | null,
+    groupOf: (id: string) => { group: string | null; votes: number },
+  ) {
     const voteNode = this.addComputedNode({
       role: "vote",
       step: "majority-vote",
@@ -400,7 +414,16 @@ export class RunContext {
       text: lines.length ? lines.join("\n") : "no candidate stated an answer",
       answer,
     });
-    for (const id of candidateIds) this.setScore(id, { value: votesFor(id) / candidateIds.length, verdict: "unknown", source: "vote", byNodeId: voteNode.id });
+    for (const id of candidateIds) {
+      const { group, votes } = groupOf(id);
+      this.setScore(id, {
+        value: votes / candidateIds.length,
+        verdict: "unknown",
+        source: "vote",
+        byNodeId: voteNode.id,
+        ...(group !== null ? { group } : {}),
+      });
+    }
     return voteNode;
   }
 

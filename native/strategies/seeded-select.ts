@@ -61,8 +61,8 @@ export function voteSeeded(ctx: RunContext, candidateIds: string[], iteration: n
   );
   if (top.length > 1) lines.push(`tie between ${top.map(([key]) => key).join(", ")}: ${winnerKey} drawn at random with the run's seed ${ctx.options.seed}`);
   const voteNode = ctx.addVoteNode(candidateIds, iteration, lines, answer, (id) => {
-    const key = voteKey(ctx.task, ctx.node(id).answer);
-    return key === null ? 0 : (tally.get(key)?.count ?? 0);
+    const group = voteKey(ctx.task, ctx.node(id).answer);
+    return { group, votes: group === null ? 0 : (tally.get(group)?.count ?? 0) };
   });
   return { voteNode, winnerId, answer };
 }

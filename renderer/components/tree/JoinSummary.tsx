@@ -18,16 +18,21 @@ interface TallyRow {
   share: number | null;
 }
 
-/** Groups a vote's candidates by their answer; the share is the one the vote gave them (score-set by this node). */
+/**
+ * Groups a vote's candidates as the vote did: by the answer group it recorded on each candidate's score ("7" and
+ * "7.0" together), or by the answer's text in logs that predate it; the share is the one the vote gave them.
+ */
 export function tallyOf(vote: RunNode, run: RunState): TallyRow[] {
   const rows = new Map<string, TallyRow>();
   for (const id of vote.parents) {
     const candidate = run.nodes[id];
     const answer = candidate?.answer ?? "(no answer)";
-    const share = candidate?.scores.findLast((s) => s.source === "vote" && s.byNodeId === vote.id)?.value ?? null;
-    const row = rows.get(answer) ?? { answer, candidates: [], share };
+    const score = candidate?.scores.findLast((s) => s.source === "vote" && s.byNodeId === vote.id);
+    const key = score?.group ?? (candidate?.answer === null || candidate?.answer === undefined ? "\u0000none" : `\u0000text:${answer}`);
+    // A letter group (multiple choice) reads as the letter; any other group as its first candidate's answer.
+    const row = rows.get(key) ?? { answer: score?.group && /^[A-Z]$/.test(score.group) ? score.group : answer, candidates: [], share: score?.value ?? null };
     row.candidates.push(id);
-    rows.set(answer, row);
+    rows.set(key, row);
   }
   return [...rows.values()].sort((a, b) => (b.share ?? -1) - (a.share ?? -1) || b.candidates.length - a.candidates.length);
 }
