@@ -53,7 +53,11 @@ export function layoutRun(
   for (const id of order) {
     const primary = parentsOf.get(id)?.[0];
     if (primary === undefined || !parentsOf.has(primary)) roots.push(id);
-    else primaryChildren.set(primary, [...(primaryChildren.get(primary) ?? []), id]);
+    else {
+      const siblings = primaryChildren.get(primary);
+      if (siblings) siblings.push(id);
+      else primaryChildren.set(primary, [id]);
+    }
   }
   const rootSet = new Set(roots);
   const joins = new Set(order.filter((id) => !rootSet.has(id) && isJoin(id, parentsOf.get(id) ?? [])));
@@ -73,6 +77,9 @@ export function layoutRun(
 
   const centre = new Map<string, number>();
   const depth = new Map<string, number>();
+  // Every placed node as (x, depth, position) in one flat array: the join placement below scans it once per join,
+  // and a plain array scan is several times cheaper than walking the maps (10,000 nodes: ~1,000 joins).
+  const placedFlat: number[] = [];
   const occupied = new Map<number, Array<[number, number]>>();
   const halfSlot = (NODE_WIDTH + GAP_X) / 2;
   const fits = (placed: Array<HierarchyPointNode<Datum>>, dx: number, d0: number) =>
@@ -81,6 +88,7 @@ export function layoutRun(
     for (const n of placed) {
       centre.set(n.data.id, n.x + dx);
       depth.set(n.data.id, d0 + n.depth);
+      placedFlat.push(n.x + dx, d0 + n.depth, position.get(n.data.id) ?? -1);
       const layer = occupied.get(d0 + n.depth) ?? [];
       layer.push([n.x + dx - halfSlot, n.x + dx + halfSlot]);
       occupied.set(d0 + n.depth, layer);
@@ -108,7 +116,11 @@ export function layoutRun(
     // Below what was written before it between its parents too (Best-of-N's critiques): what it decided over.
     const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
     let d0 = Math.max(...parents.map((p) => depth.get(p)!)) + 1;
-    for (const [other, x] of centre) if (x >= lo && x <= hi && position.get(other)! < position.get(id)!) d0 = Math.max(d0, depth.get(other)! + 1);
+    const at = position.get(id)!;
+    for (let i = 0; i < placedFlat.length; i += 3) {
+      const x = placedFlat[i]!;
+      if (x >= lo && x <= hi && placedFlat[i + 2]! < at) d0 = Math.max(d0, placedFlat[i + 1]! + 1);
+    }
     while (!fits(unit, dx, d0)) d0++;
     place(unit, dx, d0);
   }
