@@ -1,6 +1,7 @@
 // One node-llama-cpp instance per process: picks the GPU backend (or CPU) and says why, sets threads
 // explicitly, and pools loaded models so actor and critic share one copy when they name the same file.
 import { availableParallelism } from "node:os";
+import type { BackendReport, GpuChoice } from "../protocol/contract.ts";
 import { realpath } from "node:fs/promises";
 import {
   getLlama,
@@ -25,20 +26,7 @@ import { unavailableReason } from "./backend-options.ts";
 /** Chat wrapper names a user may give with --chat-wrapper ("auto" is the default, resolved from the GGUF). */
 export const chatWrapperNames = resolvableChatWrapperTypeNames.filter((name) => name !== "auto" && name !== "template");
 
-export type GpuChoice = "auto" | "cpu" | "cuda" | "vulkan" | "metal";
-
-export interface BackendReport {
-  requested: GpuChoice;
-  active: "cuda" | "vulkan" | "metal" | "cpu";
-  devices: string[];
-  /** Why the active backend is not the requested one (or, for "auto", why no GPU is used). */
-  fallbackReason: string | null;
-  /** Threads one generation decodes with. */
-  threads: number;
-  /** Threads a batch decodes with while several sequences generate at once (= threads when the user set them). */
-  parallelThreads: number;
-  nodeLlamaCppVersion: string;
-}
+export type { BackendReport, GpuChoice };
 
 export interface ModelLoadOptions {
   gpuLayers?: "auto" | "max" | number;

@@ -247,16 +247,24 @@ export interface StrategyInfo {
   }>;
 }
 
+export type GpuChoice = "auto" | "cpu" | "cuda" | "vulkan" | "metal";
+
+/** The backend the engine's runtime chose (native/llm/runtime.ts makes it; written once, here). */
+export interface BackendReport {
+  requested: GpuChoice;
+  active: "cuda" | "vulkan" | "metal" | "cpu";
+  devices: string[];
+  /** Why the active backend is not the requested one (or, for "auto", why no GPU is used). */
+  fallbackReason: string | null;
+  /** Threads one generation decodes with. */
+  threads: number;
+  /** Threads a batch decodes with while several sequences generate at once (= threads when the user set them). */
+  parallelThreads: number;
+  nodeLlamaCppVersion: string;
+}
+
 export interface EngineInfo {
-  backend: {
-    requested: string;
-    active: string;
-    devices: string[];
-    fallbackReason: string | null;
-    threads: number;
-    parallelThreads: number;
-    nodeLlamaCppVersion: string;
-  } | null;
+  backend: BackendReport | null;
   runsDir: string;
   mode: "electron" | "web";
   pid: number;
