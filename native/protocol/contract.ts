@@ -24,14 +24,16 @@ const sampling = z
   })
   .strict();
 
+/** Tokens per sequence a model may be loaded with. */
+const contextSizeSchema = z
+  .number()
+  .int()
+  .min(256)
+  .max(1 << 20);
+
 const loadSettings = z
   .object({
-    contextSize: z
-      .number()
-      .int()
-      .min(256)
-      .max(1 << 20)
-      .optional(),
+    contextSize: contextSizeSchema.optional(),
     gpuLayers: z.union([z.literal("auto"), z.literal("max"), z.number().int().min(0)]).optional(),
     flashAttention: z.boolean().optional(),
   })
@@ -91,12 +93,7 @@ export const requestSchemas = {
     .object({
       actor: z.string().min(1),
       critic: z.string().min(1),
-      contextSize: z
-        .number()
-        .int()
-        .min(256)
-        .max(1 << 20)
-        .optional(),
+      contextSize: contextSizeSchema.optional(),
       actorSequences: z.number().int().min(1).max(64).optional(),
       criticSequences: z.number().int().min(1).max(64).optional(),
       vram: z.number().min(0).optional(),

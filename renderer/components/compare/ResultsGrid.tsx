@@ -12,13 +12,12 @@ export type GridCell = ExperimentInfo["results"][number];
 /** The experiment's cells by item and column: each item's row holds its cells in the columns' order. */
 export class CellIndex {
   private readonly rows = new Map<number, (GridCell | undefined)[]>();
-  private readonly position: Map<string, number>;
   readonly items: number[];
 
   constructor(results: readonly GridCell[], columns: readonly string[]) {
-    this.position = new Map(columns.map((c, i) => [c, i]));
+    const position = new Map(columns.map((c, i) => [c, i]));
     for (const r of results) {
-      const at = this.position.get(r.column);
+      const at = position.get(r.column);
       if (at === undefined) continue;
       let row = this.rows.get(r.item);
       if (!row) {
@@ -33,11 +32,6 @@ export class CellIndex {
   /** An item's cells, one per column (undefined where its run has not finished). */
   row(item: number): readonly (GridCell | undefined)[] {
     return this.rows.get(item) ?? [];
-  }
-
-  get(item: number, column: string): GridCell | undefined {
-    const at = this.position.get(column);
-    return at === undefined ? undefined : this.rows.get(item)?.[at];
   }
 }
 

@@ -7,7 +7,7 @@ import { useEffect, useRef } from "react";
 import type { RunState } from "../../../native/protocol/state.ts";
 import { latestScore } from "../../../native/protocol/state.ts";
 import { NODE_HEIGHT, NODE_WIDTH, type LaidOutNode, type TreeLayout } from "../../layout/tree-layout.ts";
-import { scoreColor } from "../scores.tsx";
+import { scoreColor, verdictColor } from "../scores.tsx";
 import type { Size, View } from "./viewport.ts";
 
 /** More nodes than this in view and the tree is drawn as an overview rather than as cards. */
@@ -21,7 +21,8 @@ function fillOf(run: RunState | undefined, id: string): string {
   const status = STATUS_FILL[node.status];
   if (status) return status;
   const critic = latestScore(node, "critic");
-  if (critic) return scoreColor(critic.value, 10);
+  // As the cards: the verdict first, then the score.
+  if (critic) return verdictColor(critic, 10);
   const vote = latestScore(node, "vote");
   if (vote) return scoreColor(vote.value, 1);
   return node.role === "critique" ? "#b9c0cc" : "#d5dae2";
