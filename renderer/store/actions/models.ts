@@ -41,6 +41,8 @@ export function createModelActions(ctx: ActionContext) {
   /** keepLoad: the form's load settings stay (a setup restored or loaded from a run already has its own). */
   async function inspectModel(path: string, options: { keepLoad?: boolean } = {}) {
     if (!path.trim() || isEndpoint(path.trim())) return;
+    // Load settings as they stand now: what the user edits while the file is read is not replaced below.
+    const loadBefore = state().setup.load;
     const result = await ctx.bridge.inspectModel({ path: path.trim() });
     state().setModel(path.trim(), result.ok ? result.value : { error: result.error });
     if (!result.ok) {
@@ -53,8 +55,8 @@ export function createModelActions(ctx: ActionContext) {
     if (saved?.ok) {
       const { setup } = state();
       const load = { ...setup.load };
-      if (actorPath(setup) === path.trim()) load.actor = formFromLoad(saved.value.actor);
-      if (criticPath(setup) === path.trim()) load.critic = formFromLoad(saved.value.critic ?? saved.value.actor);
+      if (actorPath(setup) === path.trim() && setup.load.actor === loadBefore.actor) load.actor = formFromLoad(saved.value.actor);
+      if (criticPath(setup) === path.trim() && setup.load.critic === loadBefore.critic) load.critic = formFromLoad(saved.value.critic ?? saved.value.actor);
       state().updateSetup({ load });
     }
     void planForSetup();
