@@ -46,12 +46,19 @@ export async function buildCli() {
     platform: "node",
     target: "node20",
     format: "esm",
+    // Commands load their modules when they run (native/cli/main.ts): shared code goes into chunks next to the
+    // entries, so a chunk's import.meta.url still finds engine.mjs and the renderer from the same folder.
+    splitting: true,
+    chunkNames: "chunk-[hash]",
     sourcemap: "inline",
     logLevel: "warning",
     write: false,
   });
   mkdirSync(join(root, "dist/cli"), { recursive: true });
-  for (const file of result.outputFiles) {
+  // Chunks first: a command started meanwhile loads an entry only once everything it imports is in place.
+  const isChunk = (file) => /[\\/]chunk-[^\\/]+$/.test(file.path);
+  const ordered = [...result.outputFiles.filter(isChunk), ...result.outputFiles.filter((file) => !isChunk(file))];
+  for (const file of ordered) {
     const tmp = `${file.path}.${process.pid}.tmp`;
     writeFileSync(tmp, file.contents);
     renameSync(tmp, file.path);

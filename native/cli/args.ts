@@ -1,7 +1,9 @@
 // Shared pieces of the refinery commands: option parsing and the error that means "wrong usage".
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override name = "UsageError";
+}
 
 const common = { json: { type: "boolean" }, help: { type: "boolean" } } as const;
 

@@ -46,7 +46,15 @@ test("an endpoint in the actor field: Test connection lists the server's models,
   await page.fill('[data-testid="question"]', "What is 2 + 2?");
   await page.click('[data-testid="start-run"]');
   // Until the run ends, however it ends, so a failure says what the page showed rather than only timing out.
-  await page.waitForSelector('[data-testid="run-header"]:not([data-status="running"])', { timeout: 60_000 }).catch(() => undefined);
+  // "starting" comes before "running", so wait for an end state, not merely for "not running".
+  await page
+    .waitForSelector(
+      ':is([data-testid="run-header"][data-status="finished"], [data-testid="run-header"][data-status="failed"], [data-testid="run-header"][data-status="cancelled"])',
+      {
+        timeout: 60_000,
+      },
+    )
+    .catch(() => undefined);
   const shown = await page.evaluate(() => ({
     status: document.querySelector('[data-testid="run-header"]')?.getAttribute("data-status") ?? "no run header",
     text: document.querySelector("main")?.textContent?.slice(0, 600) ?? "",
