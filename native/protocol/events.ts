@@ -39,6 +39,16 @@ export interface ModelDescriptor {
   sha256?: string;
   architecture?: string;
   sampling: SamplingSettings;
+  /** The load settings the run asked for (a GGUF file's; omitted when none were set): "run again" restores them. */
+  load?: RequestedLoad;
+}
+
+/** What the user set about loading a model; what llama.cpp then chose (the context it got…) is in the manifest. */
+export interface RequestedLoad {
+  gpuLayers?: "auto" | "max" | number;
+  contextSize?: number;
+  flashAttention?: boolean;
+  chatWrapper?: string;
 }
 
 export interface SamplingSettings {

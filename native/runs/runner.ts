@@ -12,7 +12,7 @@ import { LlamaBackend } from "../llm/llama-backend.ts";
 import { isEndpointSpec, parseModelSpec, redactSpec, type EndpointSpec } from "../llm/model-spec.ts";
 import { REMOTE_REPRODUCIBILITY, remoteBackends, remoteIdentity, remoteRecord } from "../llm/remote-models.ts";
 import { ModelLoadError, openRuntime, type GpuChoice, type LlamaRuntime, type ModelLoadOptions } from "../llm/runtime.ts";
-import type { ModelDescriptor, ModelRole, RunEvent, RunFailureCode, SamplingSettings, Task } from "../protocol/events.ts";
+import type { ModelDescriptor, ModelRole, RequestedLoad, RunEvent, RunFailureCode, SamplingSettings, Task } from "../protocol/events.ts";
 import { DEFAULT_SAMPLING, defaultContextSize } from "../protocol/defaults.ts";
 import { advice, fieldName } from "../protocol/field-labels.ts";
 import type { MemoryPlan } from "../protocol/memory-plan.ts";
@@ -280,16 +280,18 @@ function checkContextFits(
   files: Partial<Record<ModelRole, ModelFileSummary>>,
   backends: Record<ModelRole, ModelBackend> | undefined,
 ): number {
-  const role = (r: ModelRole) => ({ answer: sampling[r].maxTokens, thought: sampling[r].thinkingBudget ?? 0 });
+  const usesCritic = strategy.usesCritic !== false;
+  const role = (r: ModelRole) =>
+    r === "critic" && !usesCritic ? { answer: 0, thought: 0 } : { answer: sampling[r].maxTokens, thought: sampling[r].thinkingBudget ?? 0 };
   const budgets: ContextBudgets = { prompt: promptAllowance(config.task), actor: role("actor"), critic: role("critic") };
   const needed = strategy.contextNeeded?.(params, budgets) ?? singleCallContext(budgets);
-  for (const r of ["actor", "critic"] as const) {
+  for (const r of usesCritic ? (["actor", "critic"] as const) : (["actor"] as const)) {
     const available = backends ? (backends[r].contextSize?.() ?? null) : (config[r].load?.contextSize ?? files[r]?.contextLength ?? null);
     if (available === null || needed <= available) continue;
     const given = backends ? "its backend's context" : config[r].load?.contextSize ? "the context size given" : "the model's trained context";
     throw new RunInputError(
       `${strategy.name} needs about ${needed} tokens of context for its longest conversation (prompt ${budgets.prompt}, actor answers ${budgets.actor.answer}` +
-        `${budgets.actor.thought ? ` + thinking ${budgets.actor.thought}` : ""}, critic ${budgets.critic.answer}${budgets.critic.thought ? ` + thinking ${budgets.critic.thought}` : ""}` +
+        `${budgets.actor.thought ? ` + thinking ${budgets.actor.thought}` : ""}${usesCritic ? `, critic ${budgets.critic.answer}${budgets.critic.thought ? ` + thinking ${budgets.critic.thought}` : ""}` : ""}` +
         `), but the ${r}'s context is ${available} tokens (${given}): ${advice("contextSize", "ui")}`,
       "contextSize",
     );
@@ -386,6 +388,19 @@ async function loadLlamaBackends(
   return { backends, runtime, memory };
 }
 
+/** The load settings a user chose (not minContextSize, which the run works out), or undefined when none were. */
+function requestedLoad(load: ModelConfig["load"]): RequestedLoad | undefined {
+  if (!load) return undefined;
+  const { gpuLayers, contextSize, flashAttention, chatWrapper } = load;
+  const requested: RequestedLoad = {
+    ...(gpuLayers !== undefined ? { gpuLayers } : {}),
+    ...(contextSize !== undefined ? { contextSize } : {}),
+    ...(flashAttention !== undefined ? { flashAttention } : {}),
+    ...(chatWrapper !== undefined ? { chatWrapper } : {}),
+  };
+  return Object.keys(requested).length ? requested : undefined;
+}
+
 /** The run folder with its manifest (status running) and an open event log. */
 async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun, loaded: LoadedBackends): Promise<OpenedRun> {
   const { strategy, params, oracle, sampling, seed, files } = run;
@@ -405,6 +420,7 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
       ...(sha256 ? { sha256 } : {}),
       ...(file?.architecture ? { architecture: file.architecture } : {}),
       sampling: sampling[role],
+      ...(file && requestedLoad(config[role].load) ? { load: requestedLoad(config[role].load) } : {}),
     };
     const manifest: ManifestModel = {
       role,

@@ -12,6 +12,7 @@ export const selfConsistency: StrategyDefinition = {
     { name: "n", type: "integer", default: 5, min: 1, max: 64, description: "samples" },
     { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature" },
   ],
+  usesCritic: false,
   actorLanes: (params) => Math.min(int(params, "n"), MAX_LANES),
   async run(ctx, params) {
     const n = int(params, "n");

@@ -7,6 +7,7 @@ export const singlePass: StrategyDefinition = {
   paper: "baseline",
   summary: "One answer from the actor, no feedback.",
   params: [],
+  usesCritic: false,
   actorLanes: () => 1,
   async run(ctx) {
     const draft = await ctx.draft({ lane: "main" });

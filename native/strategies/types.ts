@@ -51,6 +51,8 @@ export interface StrategyDefinition {
    * would not fit is refused before it starts. Omitted: one call (singleCallContext).
    */
   contextNeeded?(params: StrategyParams, budgets: ContextBudgets): number;
+  /** false for strategies that never call the critic (its budgets and context then do not bound the run). Omitted: true. */
+  usesCritic?: false;
   /** Checks beyond each parameter's own range (a pipeline's nested strategies), before anything runs. */
   validate?(params: StrategyParams): void;
   /** Whether these parameters let the run see what grades it (e.g. feedback from the grading tests): an upper bound. */

@@ -90,7 +90,7 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
     await Promise.all(paths.map((path) => models.inspectModel(path, { keepLoad: true })));
   }
 
-  /** Loads a run's settings (models, strategy, parameters, task, seed) into the setup form; load settings stay. */
+  /** Loads a run's settings (models, strategy, parameters, task, seed, load settings it recorded) into the setup form. */
   async function runAgainWith(runId: string) {
     const run = state().runs[runId];
     const setup = run ? setupFromRun(run, state().setup) : null;

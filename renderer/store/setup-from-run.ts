@@ -1,6 +1,7 @@
 // "Run again with these settings": a run's own record (its run-started event, folded into RunState) turned back
-// into the setup form. Only on request: opening a run to look at it leaves the form as the user left it.
+// into the setup form, load settings included where the run recorded them. Only on request: opening a run to look at it leaves the form as the user left it.
 import type { RunState } from "../../native/protocol/state.ts";
+import { formFromLoad } from "./actions/load-form.ts";
 import type { SetupForm } from "./store.ts";
 
 export function setupFromRun(run: RunState, current: SetupForm): SetupForm | null {
@@ -26,5 +27,10 @@ export function setupFromRun(run: RunState, current: SetupForm): SetupForm | nul
     maxTokens: String(actor.sampling.maxTokens),
     thinkingBudget: budget(actor.sampling.thinkingBudget),
     criticThinkingBudget: budget(critic.sampling.thinkingBudget),
+    // Runs recorded before load settings were kept leave the form's as they are.
+    load: {
+      actor: actor.load ? formFromLoad(actor.load) : current.load.actor,
+      critic: critic.load ? formFromLoad(critic.load) : current.load.critic,
+    },
   };
 }

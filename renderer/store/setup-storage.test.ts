@@ -90,3 +90,29 @@ test("a run's recorded settings become the setup; one file for both roles leaves
   assert.equal(setup.tests, undefined, "the previous task's tests do not stay with another task");
   assert.equal(setupFromRun(foldRunEvents([]), defaultSetup), null);
 });
+
+test("the load settings a run recorded come back with it; a run that recorded none leaves the form's", () => {
+  const sampling = { temperature: 0.7, maxTokens: 128 };
+  const started = (load?: { gpuLayers?: "auto" | "max" | number; contextSize?: number; flashAttention?: boolean }) =>
+    foldRunEvents([
+      {
+        type: "run-started",
+        at: 1,
+        runId: "r1",
+        strategy: "self-refine",
+        params: {},
+        models: {
+          actor: { path: "/m/a.gguf", name: "a", sizeBytes: 1, sampling, ...(load ? { load } : {}) },
+          critic: { path: "/m/c.gguf", name: "c", sizeBytes: 1, sampling },
+        },
+        seed: 0,
+        task: { question: "q" },
+      },
+    ]);
+  const edited = { gpuLayers: "12", contextSize: "1024", flashAttention: false };
+  const current = { ...defaultSetup, load: { actor: edited, critic: edited } };
+  const restored = setupFromRun(started({ gpuLayers: 0, contextSize: 2048, flashAttention: true }), current)!;
+  assert.deepEqual(restored.load.actor, { gpuLayers: "0", contextSize: "2048", flashAttention: true });
+  assert.deepEqual(restored.load.critic, edited, "the critic's run recorded no load settings");
+  assert.deepEqual(setupFromRun(started(), current)!.load, current.load);
+});

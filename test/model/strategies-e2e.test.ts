@@ -196,6 +196,9 @@ test("load settings per role reach llama.cpp and the manifest; saved defaults pe
   assert.equal(result.state.status, "finished", result.state.failure?.reason ?? "");
   const manifest = JSON.parse(readFileSync(result.manifestPath, "utf8"));
   assert.deepEqual(manifest.models[0].load, { contextSize: 1024, flashAttention: true, gpuLayers: 0 });
+  // The run's own record keeps what was asked, so "run again" can restore it; the critic asked for nothing.
+  assert.deepEqual(result.state.models?.actor.load, { gpuLayers: 0, contextSize: 1024, flashAttention: true });
+  assert.equal(result.state.models?.critic.load, undefined);
   const { getLoadSettings, saveLoadSettings } = await import("../../native/llm/load-settings.ts");
   const store = join(outDir, "load-settings.json");
   await saveLoadSettings(actor, "critic", { contextSize: 2048 }, store);

@@ -106,9 +106,13 @@ test("Run again with these settings loads a run's settings; opening a run alone 
   await page.fill('[data-testid="reference"]', "5");
   await page.fill('[data-testid="seed"]', "9");
   await page.fill('[data-testid="max-tokens"]', "6");
+  if (!(await page.$eval('[data-testid="actor-load"]', (details) => (details as HTMLDetailsElement).open)))
+    await page.click('[data-testid="actor-load"] summary');
+  await page.fill('[data-testid="actor-context-size"]', "512");
   await page.click('[data-testid="start-run"]');
   await page.waitForSelector('[data-testid="run-header"][data-status="finished"]', { timeout: 120_000 });
   const runId = await page.textContent('[data-testid="run-header"] .run-id');
+  await page.fill('[data-testid="actor-context-size"]', "");
   // The user moves on to another task; opening the old run to look at it changes nothing.
   await page.fill('[data-testid="question"]', "Something else");
   await page.fill('[data-testid="seed"]', "1");
@@ -126,8 +130,9 @@ test("Run again with these settings loads a run's settings; opening a run alone 
       await value("reference"),
       await value("seed"),
       await value("max-tokens"),
+      await value("actor-context-size"),
     ],
-    [chat, "", "single-pass", "5", "9", "6"],
+    [chat, "", "single-pass", "5", "9", "6", "512"],
   );
   // From the history list too, without opening the run first.
   await page.fill('[data-testid="question"]', "Something else again");
