@@ -118,7 +118,7 @@ test("electron/ reaches native/ only through the protocol, the supervisor and th
   const allowed = ["native/protocol/", "native/engine/host.ts", "native/engine/messages.ts", "native/server/security.ts"];
   const bad = violations(
     (f) => f.startsWith("electron/") && !f.endsWith(".test.ts"),
-    (_file, _specifier, target) => target !== undefined && target.startsWith("native/") && !allowed.some((a) => target.startsWith(a)),
+    (_file, _specifier, target) => target?.startsWith("native/") === true && !allowed.some((a) => target.startsWith(a)),
   );
   assert.deepEqual(bad, []);
 });

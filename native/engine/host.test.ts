@@ -55,7 +55,13 @@ test("every input is validated against the contract before the engine sees it", 
 test("switching the backend restarts the engine with it, but not while runs are active", async () => {
   const settings: string[] = [];
   const { spawn } = fakeEngine();
-  const host = new EngineHost({ spawn: (s) => (settings.push(s.gpu), spawn()), runsDir: mkdtempSync(join(tmpdir(), "host-")) });
+  const host = new EngineHost({
+    spawn: (s) => {
+      settings.push(s.gpu);
+      return spawn();
+    },
+    runsDir: mkdtempSync(join(tmpdir(), "host-")),
+  });
   await host.request("listRuns", {});
   assert.deepEqual(await host.request("setBackend", { gpu: "vulkan" }), { ok: true, value: { gpu: "vulkan" } });
   await host.request("listRuns", {});

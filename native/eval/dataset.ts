@@ -92,7 +92,7 @@ function readChoices(value: unknown): string[] | string {
     if (Array.isArray(record.text)) {
       const texts = record.text.map(String);
       const labels = Array.isArray(record.label) ? record.label.map(String) : null;
-      if (labels && labels.some((label, i) => label !== String.fromCharCode(65 + i))) {
+      if (labels?.some((label, i) => label !== String.fromCharCode(65 + i))) {
         // Labelled 1-4 or out of order: put them in A, B, C order by their label's rank.
         const order = labels.map((label, i) => ({ label, i })).sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }));
         return order.map(({ i }) => texts[i]!);

@@ -23,6 +23,9 @@ export function History() {
             data-run-id={run.runId}
             className={`${run.status} ${run.runId === current ? "current" : ""}`}
             onClick={() => void controller.openRun(run.runId)}
+            onKeyDown={(event) => event.key === "Enter" && event.target === event.currentTarget && void controller.openRun(run.runId)}
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: the whole row opens the run (its own button puts the settings back); Tab reaches it, Enter opens it
+            tabIndex={0}
           >
             <div className="history-title">
               {run.strategy} · {run.status}

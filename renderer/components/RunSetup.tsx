@@ -151,6 +151,7 @@ export function RunSetup() {
       {strategy && strategy.params.length > 0 && (
         <div className="params">
           {strategy.params.map((param) => (
+            // biome-ignore lint/a11y/noLabelWithoutControl: each branch below puts its control inside the label
             <label key={param.name} title={`${param.name}: ${param.description}`}>
               {paramLabel(param.name)}
               {param.choices ? (

@@ -47,6 +47,7 @@ function RunTree({ runId }: { runId: string }) {
     layoutDone(performance.now() - started);
     return result;
   }, [layoutOrder, collapsed, runId, store, layoutDone]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the run is read from the store; layoutOrder changes when its nodes do
   const selectedPath = useMemo(() => {
     const run = store.getState().runs[runId];
     return run && selectedPathEnd ? ancestorsOf(run, selectedPathEnd) : new Set<string>();

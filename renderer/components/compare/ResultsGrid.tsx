@@ -91,6 +91,9 @@ function Cell({ r, onOpen }: { r: GridCell | undefined; onOpen: (runId: string) 
       data-verdict={verdict}
       title={`${VERDICT_WORDS[verdict]} · ${r.runId} — click to open its tree${r.failure ? `\n${r.failure}` : ""}`}
       onClick={() => onOpen(r.runId)}
+      onKeyDown={(event) => event.key === "Enter" && onOpen(r.runId)}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a cell opens its run's tree, as promptfoo's grid does; Tab reaches it, Enter opens it
+      tabIndex={0}
     >
       <div className="cell">
         <span className="mark" title={VERDICT_WORDS[verdict]}>
