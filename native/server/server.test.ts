@@ -285,3 +285,60 @@ test("oversized bodies get 413, invalid requests 422 and bad JSON 400, all with 
     assert.equal(unknown.status, 404);
   });
 });
+
+test("a page that reconnects to the event stream with the last id it saw gets the events it missed", async () => {
+  let toHost: (m: FromEngine) => void = () => undefined;
+  const engine = (): EngineProcess => {
+    const echo = echoEngine();
+    return {
+      ...echo,
+      onMessage: (listener) => {
+        toHost = listener;
+        echo.onMessage(listener);
+      },
+    };
+  };
+  const host = new EngineHost({ spawn: engine, runsDir: mkdtempSync(join(tmpdir(), "server-runs-")) });
+  const staticDir = mkdtempSync(join(tmpdir(), "server-static-"));
+  writeFileSync(join(staticDir, "index.html"), "<!doctype html><p>ui</p>");
+  const server = await startWebServer({ host, staticDir });
+  /** The stream's first bytes, read for a moment, from a connection that says it saw `last`. */
+  const stream = (last?: string) =>
+    new Promise<string>((resolve, reject) => {
+      const headers: Record<string, string> = {
+        host: `127.0.0.1:${server.port}`,
+        "x-refinery-token": server.token,
+        ...(last ? { "last-event-id": last } : {}),
+      };
+      const req = httpRequest({ host: "127.0.0.1", port: server.port, path: "/api/events", headers }, (res) => {
+        let data = "";
+        res.on("data", (chunk) => (data += chunk));
+        setTimeout(() => {
+          req.destroy();
+          resolve(data);
+        }, 150);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  try {
+    await host.request("listRuns", {});
+    for (const text of ["a", "b", "c"])
+      toHost({ kind: "event", event: { type: "run-events", runId: "r1", events: [{ type: "token-delta", nodeId: "n1", text }] } });
+    const texts = (data: string) => [...data.matchAll(/"text":"(\w)"/g)].map((m) => m[1]);
+    const ids = (data: string) => [...data.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    // Id 0 (before anything) replays all this server kept: the engine's own status first, then a, b, c.
+    const all = await stream("0");
+    assert.deepEqual(texts(all), ["a", "b", "c"]);
+    const idOfA = ids(all)[ids(all).length - 3]!;
+    const missed = await stream(String(idOfA));
+    assert.deepEqual(texts(missed), ["b", "c"]);
+    assert.deepEqual(ids(missed), [idOfA + 1, idOfA + 2]);
+    assert.deepEqual(texts(await stream()), [], "a first connection starts from now");
+    assert.deepEqual(texts(await stream("99")), [], "an id from another server's life replays nothing");
+    assert.deepEqual(texts(await stream("x")), []);
+  } finally {
+    host.dispose();
+    await server.close();
+  }
+});

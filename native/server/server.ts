@@ -41,11 +41,34 @@ function parseTarget(raw: string | undefined): URL | null {
   }
 }
 
+/** The last engine events as server-sent events with increasing ids, for a reconnecting page to catch up. */
+class RecentEvents {
+  private static readonly KEEP = 4096;
+  private events: { id: number; data: string }[] = [];
+  private nextId = 1;
+
+  add(event: EngineEvent): string {
+    const id = this.nextId++;
+    const data = `id: ${id}\ndata: ${JSON.stringify(event)}\n\n`;
+    this.events.push({ id, data });
+    if (this.events.length > 2 * RecentEvents.KEEP) this.events = this.events.slice(-RecentEvents.KEEP);
+    return data;
+  }
+
+  /** What came after the id a reconnecting EventSource sends (nothing for a first connection or an unknown id). */
+  after(lastEventId: string | string[] | undefined): string[] {
+    const last = typeof lastEventId === "string" && /^\d{1,15}$/.test(lastEventId) ? Number(lastEventId) : null;
+    if (last === null || last >= this.nextId) return [];
+    return this.events.filter((e) => e.id > last).map((e) => e.data);
+  }
+}
+
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const token = options.token ?? randomBytes(24).toString("base64url");
   const streams = new Set<ServerResponse>();
+  const recent = new RecentEvents();
   const unsubscribe = options.host.subscribe((event: EngineEvent) => {
-    const data = `data: ${JSON.stringify(event)}\n\n`;
+    const data = recent.add(event);
     for (const stream of streams) stream.write(data);
   });
   const policy: AccessPolicy = { token, port: 0 };
@@ -54,6 +77,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (url.pathname === "/api/events" && request.method === "GET") {
       response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
       response.write(": connected\n\n");
+      // A page whose stream dropped (a laptop asleep, a proxy's timeout) reconnects with the last id it saw and
+      // gets what it missed, so a run that ended meanwhile does not stay "starting" on screen.
+      for (const missed of recent.after(request.headers["last-event-id"])) response.write(missed);
       streams.add(response);
       request.on("close", () => streams.delete(response));
       return;

@@ -17,6 +17,8 @@ export interface WebApp {
   browser: Browser;
   page: Page;
   runsDir: string;
+  /** Console errors a test causes on purpose (a dropped connection); any other fails the file at close. */
+  expectedPageErrors: RegExp[];
   close(): Promise<void>;
 }
 
@@ -32,17 +34,20 @@ export async function startWebApp(): Promise<WebApp> {
     if (message.type() === "error") pageErrors.push(message.text());
   });
   await page.goto(server.url);
+  const expectedPageErrors: RegExp[] = [];
   return {
     host,
     server,
     browser,
     page,
     runsDir,
+    expectedPageErrors,
     close: async () => {
       await browser.close();
       host.dispose();
       await server.close();
-      if (pageErrors.length) throw new Error(`the page reported errors:\n${pageErrors.join("\n")}`);
+      const unexpected = pageErrors.filter((error) => !expectedPageErrors.some((expected) => expected.test(error)));
+      if (unexpected.length) throw new Error(`the page reported errors:\n${unexpected.join("\n")}`);
     },
   };
 }

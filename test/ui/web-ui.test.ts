@@ -181,3 +181,15 @@ test("a killed engine process is reported, completed nodes stay, and the next ru
   assert.notEqual(host.enginePid, pid, "a fresh engine process");
   assert.equal(await runStatus(), "finished");
 });
+
+test("the event stream drops while a run ends: the page reconnects, catches up and shows the run finished", async () => {
+  const { page, server } = app;
+  await setupRun({ strategy: "single-pass", question: "3+3?", maxTokens: "8" });
+  await start();
+  // Every socket goes, the page's event stream with them; the run goes on in the engine meanwhile, and the page
+  // reconnects on its own (EventSource's retry) with the last event id it saw.
+  app.expectedPageErrors.push(/ERR_INCOMPLETE_CHUNKED_ENCODING/);
+  server.server.closeAllConnections();
+  await page.waitForSelector('[data-testid="run-header"][data-status="finished"]', { timeout: 60_000 });
+  assert.equal(await runStatus(), "finished");
+});
