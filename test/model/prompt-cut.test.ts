@@ -42,27 +42,21 @@ test("a prompt longer than the context is refused before the run starts, in word
 });
 
 test("a strategy that never calls the critic is not bounded by the critic's budget (single-pass, a large critic budget, a small actor context)", async () => {
-  const run = await executeRun({
-    strategy: "single-pass",
-    actor: model(8, 512),
-    critic: { path: storiesModel, sampling: { maxTokens: 1500 } },
-    task: { question: "Once upon a time" },
-    seed: 1,
-    outDir,
-    threads: 1,
-  });
-  assert.equal(run.state.status, "finished", run.state.failure?.reason ?? "");
-  // Self-Refine does call it: the same budgets are refused, naming the critic's share.
-  await assert.rejects(
+  const withBigCriticBudget = (strategy: string) =>
     executeRun({
-      strategy: "self-refine",
+      strategy,
       actor: model(8, 512),
       critic: { path: storiesModel, sampling: { maxTokens: 1500 } },
       task: { question: "Once upon a time" },
       seed: 1,
       outDir,
       threads: 1,
-    }),
+    });
+  const run = await withBigCriticBudget("single-pass");
+  assert.equal(run.state.status, "finished", run.state.failure?.reason ?? "");
+  // Self-Refine does call it: the same budgets are refused, naming the critic's share.
+  await assert.rejects(
+    withBigCriticBudget("self-refine"),
     /self-refine needs about \d+ tokens of context .*critic 1500\), but the actor's context is 512 tokens/,
   );
 });
