@@ -2,8 +2,8 @@
 // to it), so `refinery` starts without a TypeScript loader. Packages stay external (node-llama-cpp loads native
 // binaries from node_modules). bin/refinery.mjs calls cliIsStale() and rebuilds when a source is newer, so an edit
 // never runs stale code; outputs are written to temporary names and renamed, so concurrent starts never see half a file.
-import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -62,5 +62,13 @@ export async function buildCli() {
     const tmp = `${file.path}.${process.pid}.tmp`;
     writeFileSync(tmp, file.contents);
     renameSync(tmp, file.path);
+  }
+  // Chunks of earlier builds would pile up (and be packaged); one a command still running may load is kept a while.
+  const current = new Set(result.outputFiles.map((file) => basename(file.path)));
+  const dir = join(root, "dist/cli");
+  for (const name of readdirSync(dir)) {
+    if (!/^chunk-.*\.mjs$/.test(name) || current.has(name)) continue;
+    const path = join(dir, name);
+    if (Date.now() - statSync(path).mtimeMs > 10 * 60_000) rmSync(path, { force: true });
   }
 }
