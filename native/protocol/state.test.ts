@@ -126,6 +126,9 @@ test("a batch folds to what the events give one by one, leaves its starting stat
   const after = foldRunEvents([{ type: "token-delta", nodeId: "a", text: "!" }], before);
   assert.equal(after.nodes.b, before.nodes.b, "a node the batch did not touch is the same object");
   assert.notEqual(after.nodes.a, before.nodes.a);
+  // Streamed tokens leave the tree's shape alone, so the layout built on it is not redone for them.
+  assert.equal(after.order, before.order);
+  assert.equal(after.children, before.children);
 });
 
 test("a run the user stopped folds to cancelled, not failed; its running nodes are aborted", () => {

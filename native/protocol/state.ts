@@ -212,25 +212,33 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
 }
 
 /**
- * Folds a batch of events: the same result as applying them one by one with applyRunEvent, but the node map, the
- * order and the children are copied once per stretch of node events instead of once per event, so streaming E
+ * Folds a batch of events: the same result as applying them one by one with applyRunEvent, but the node map (and,
+ * when nodes are added, the order and the children) are copied once per stretch of node events instead of once per event, so streaming E
  * events into a run of N nodes costs O(N + E), not O(N × E) (a 10,000-node run: seconds of copying otherwise).
  * Nodes an event does not touch keep their identity, so views memoised per node still skip them.
  */
 export function foldRunEvents(events: Iterable<RunEvent>, initial: RunState = emptyRunState): RunState {
   let state = initial;
-  let owned = false;
+  // What this batch has copied and may change in place: the node map, and the tree's shape (order, children),
+  // which only new nodes change, so a batch of streamed tokens leaves the shape (and the layout built on it) as is.
+  let ownsNodes = false;
+  let ownsShape = false;
   for (const event of events) {
     const adding = event.type === "node-added";
     if (!adding && !isNodeEvent(event)) {
       state = applyRunEvent(state, event);
-      owned = false;
+      ownsNodes = ownsShape = false;
       continue;
     }
     if (adding ? state.nodes[event.nodeId] !== undefined : state.nodes[event.nodeId] === undefined) continue;
-    if (!owned) {
-      state = { ...state, nodes: { ...state.nodes }, order: [...state.order], children: { ...state.children } };
-      owned = true;
+    if (!ownsNodes || (adding && !ownsShape)) {
+      state = {
+        ...state,
+        ...(ownsNodes ? {} : { nodes: { ...state.nodes } }),
+        ...(adding && !ownsShape ? { order: [...state.order], children: { ...state.children } } : {}),
+      };
+      ownsNodes = true;
+      ownsShape ||= adding;
     }
     if (adding) addNodeInto(state.nodes, state.order, state.children, event);
     else state.nodes[event.nodeId] = updatedNode(state.nodes[event.nodeId]!, event);
