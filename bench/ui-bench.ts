@@ -120,7 +120,9 @@ function replayEngine(NODES: number, TOKENS_PER_SECOND: number, runId: string): 
             ? []
             : message.method === "engineInfo"
               ? { backend: null, runsDir: "", mode: "web", pid: 0 }
-              : null;
+              : message.method === "getLoadSettings"
+                ? {}
+                : null;
       queueMicrotask(() => send({ kind: "response", id: message.id, result: { ok: true, value } }));
       if (message.method === "startRun") setTimeout(() => void play(), 200);
     },
