@@ -93,6 +93,7 @@ function LoadSettingsFields({ role }: { role: "actor" | "critic" }) {
             data-testid={`${role}-context-size`}
             value={load.contextSize}
             onChange={(e) => set({ contextSize: e.target.value })}
+            onBlur={() => void controller.planForSetup()}
             placeholder={String(defaultContextSize(trained))}
           />
         </label>

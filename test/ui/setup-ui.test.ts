@@ -139,6 +139,8 @@ test("Run again with these settings loads a run's settings; opening a run alone 
   await page.click(`[data-testid="history-item"][data-run-id="${runId}"] [data-testid="history-run-again"]`);
   await page.waitForFunction(() => (document.querySelector('[data-testid="question"]') as HTMLTextAreaElement).value === "What is 2 + 3?");
   assert.equal(await value("seed"), "9");
+  // The next tests start from the default load settings.
+  await page.fill('[data-testid="actor-context-size"]', "");
 });
 
 test("the memory plan is cleared when the model path turns to a missing or fake file, and the file's error shows", async () => {
@@ -147,7 +149,8 @@ test("the memory plan is cleared when the model path turns to a missing or fake 
   await page.fill('[data-testid="critic-path"]', "");
   await page.locator('[data-testid="actor-path"]').blur();
   await page.waitForSelector('[data-testid="memory-plan"]');
-  // A small model still shows on the bar, and its amount is printed.
+  // A small model still shows on the bar, and its amount is printed (once the plan for this setup has come).
+  await page.waitForSelector('[data-testid="memory-bar-ram"] .segment[data-label="actor weights"]');
   const weights = await page.$eval('[data-testid="memory-bar-ram"] .segment[data-label="actor weights"]', (e) => e.getBoundingClientRect().width);
   assert.ok(weights >= 4, `the weights segment is visible (${weights}px)`);
   assert.match((await page.textContent('[data-testid="memory-segments"]')) ?? "", /actor weights [\d.]+ (B|KiB|MiB)/);
@@ -167,6 +170,27 @@ test("the memory plan is cleared when the model path turns to a missing or fake 
     await page.locator('[data-testid="actor-path"]').blur();
     await page.waitForSelector('[data-testid="memory-plan"]');
   }
+});
+
+test("a context size typed in the load settings is kept when the model field is left again, and the memory plan follows it", async () => {
+  const { page } = app;
+  await page.fill('[data-testid="actor-path"]', chat);
+  await page.fill('[data-testid="critic-path"]', "");
+  await page.locator('[data-testid="actor-path"]').blur();
+  await page.waitForSelector('[data-testid="memory-bar-ram"] .segment[data-label="actor weights"]');
+  if (!(await page.$eval('[data-testid="actor-load"]', (details) => (details as HTMLDetailsElement).open)))
+    await page.click('[data-testid="actor-load"] summary');
+  await page.fill('[data-testid="actor-context-size"]', "512");
+  await page.locator('[data-testid="actor-context-size"]').blur();
+  await page.waitForFunction(() => /actor: .*context 512/.test(document.querySelector('[data-testid="memory-plan"]')?.textContent ?? ""));
+  // Into the model field and out again, the file unchanged: its saved defaults do not undo the edit.
+  await page.click('[data-testid="actor-path"]');
+  await page.locator('[data-testid="actor-path"]').blur();
+  await page.waitForSelector('[data-testid="memory-bar-ram"] .segment[data-label="actor weights"]');
+  assert.equal(await value("actor-context-size"), "512");
+  assert.match((await page.textContent('[data-testid="memory-plan"]')) ?? "", /actor: .*context 512/);
+  await page.fill('[data-testid="actor-context-size"]', "");
+  await page.locator('[data-testid="actor-context-size"]').blur();
 });
 
 test("choose… lists the library beside the field: F32, the reason a model suits the critic, and it may still be the actor", async () => {

@@ -31,12 +31,19 @@ export function createModelActions(ctx: ActionContext) {
     if (!actor || isEndpoint(actor) || isEndpoint(critic)) return;
     const contextSize = Number(setup.load.actor.contextSize) || undefined;
     const key = `${actor}|${critic}|${contextSize ?? ""}`;
-    if (state().plan?.key === key) return;
-    state().setPlan({ key });
+    const previous = state().plan;
+    if (previous?.key === key) return;
+    // Only the context changed: the last plan stays on screen until the new one comes, so nothing below it moves
+    // (a click on Start that blurred the context field would otherwise land on whatever slid under the pointer).
+    const kept = previous?.key.startsWith(`${actor}|${critic}|`) ? previous.value : undefined;
+    state().setPlan(kept ? { key, value: kept } : { key });
     const result = await ctx.bridge.planMemory({ actor, critic, ...(contextSize ? { contextSize } : {}) });
     if (state().plan?.key !== key) return;
     state().setPlan(result.ok ? { key, value: result.value } : { key, error: result.error });
   }
+
+  /** The file whose saved load settings each role's form last started from: leaving the field again keeps the edits. */
+  const startedFrom: Partial<Record<"actor" | "critic", string>> = {};
 
   /** keepLoad: the form's load settings stay (a setup restored or loaded from a run already has its own). */
   async function inspectModel(path: string, options: { keepLoad?: boolean } = {}) {
@@ -50,15 +57,20 @@ export function createModelActions(ctx: ActionContext) {
       state().setPlan(null);
       return;
     }
-    // The model's saved load settings become the form's starting point for the role(s) it fills.
-    const saved = options.keepLoad ? null : await ctx.bridge.getLoadSettings({ path: path.trim() });
+    // The model's saved load settings become the form's starting point for the role(s) it fills, once per file
+    // chosen: the same file inspected again (the field left once more) keeps what the user has edited since.
+    const file = path.trim();
+    const fills = (role: "actor" | "critic") => (role === "actor" ? actorPath(state().setup) : criticPath(state().setup)) === file;
+    const fresh = (role: "actor" | "critic") => fills(role) && startedFrom[role] !== file;
+    const saved = options.keepLoad || !(fresh("actor") || fresh("critic")) ? null : await ctx.bridge.getLoadSettings({ path: file });
     if (saved?.ok) {
       const { setup } = state();
       const load = { ...setup.load };
-      if (actorPath(setup) === path.trim() && setup.load.actor === loadBefore.actor) load.actor = formFromLoad(saved.value.actor);
-      if (criticPath(setup) === path.trim() && setup.load.critic === loadBefore.critic) load.critic = formFromLoad(saved.value.critic ?? saved.value.actor);
+      if (fresh("actor") && setup.load.actor === loadBefore.actor) load.actor = formFromLoad(saved.value.actor);
+      if (fresh("critic") && setup.load.critic === loadBefore.critic) load.critic = formFromLoad(saved.value.critic ?? saved.value.actor);
       state().updateSetup({ load });
     }
+    for (const role of ["actor", "critic"] as const) if (fills(role)) startedFrom[role] = file;
     void planForSetup();
   }
 
