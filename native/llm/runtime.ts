@@ -2,6 +2,7 @@
 // explicitly, and pools loaded models so actor and critic share one copy when they name the same file.
 import { availableParallelism } from "node:os";
 import type { BackendReport, GpuChoice } from "../protocol/contract.ts";
+import type { RequestedLoad } from "../protocol/events.ts";
 import { realpath } from "node:fs/promises";
 import {
   getLlama,
@@ -28,17 +29,10 @@ export const chatWrapperNames = resolvableChatWrapperTypeNames.filter((name) => 
 
 export type { BackendReport, GpuChoice };
 
-export interface ModelLoadOptions {
-  gpuLayers?: "auto" | "max" | number;
-  /** Tokens per sequence. Omitted: what fits in memory, up to the model's trained context (at least `minContextSize`). */
-  contextSize?: number;
+/** The user's load settings plus what the run works out. */
+export interface ModelLoadOptions extends RequestedLoad {
   /** The least context the run needs (its longest conversation); loading fails clearly when that does not fit. */
   minContextSize?: number;
-  /** A node-llama-cpp chat wrapper name ("qwen", "chatML", "deepSeek", "jinjaTemplate", …) instead of the resolved one. */
-  chatWrapper?: string;
-  /** true: always on; false: off; omitted: llama.cpp's own choice ("auto": on where the backend supports it, as
-   * node-llama-cpp defaults). Forcing it off cost about 15% per token on the CPU (bench/results/engine.md). */
-  flashAttention?: boolean;
   /** Parallel sequences in the model's context; the first load of a file decides (share-aware callers pass the max). */
   sequences?: number;
 }

@@ -46,8 +46,12 @@ export interface ModelDescriptor {
 /** What the user set about loading a model; what llama.cpp then chose (the context it got…) is in the manifest. */
 export interface RequestedLoad {
   gpuLayers?: "auto" | "max" | number;
+  /** Tokens per sequence. Omitted: what fits in memory, up to the model's trained context (at least `minContextSize`). */
   contextSize?: number;
+  /** true: always on; false: off; omitted: llama.cpp's own choice ("auto": on where the backend supports it, as
+   * node-llama-cpp defaults). Forcing it off cost about 15% per token on the CPU (bench/results/engine.md). */
   flashAttention?: boolean;
+  /** A node-llama-cpp chat wrapper name ("qwen", "chatML", "deepSeek", "jinjaTemplate", …) instead of the resolved one. */
   chatWrapper?: string;
 }
 

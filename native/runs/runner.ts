@@ -413,6 +413,7 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
     // An endpoint is recorded without credentials; a file by its absolute path.
     const path = remoteModel ? redactSpec(config[role].path) : resolve(config[role].path);
     const sha256 = file ? await cachedSha256(path) : null;
+    const load = file ? requestedLoad(config[role].load) : undefined;
     const descriptor: ModelDescriptor = {
       path,
       name: remoteModel?.model ?? file?.name ?? basename(path),
@@ -420,7 +421,7 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
       ...(sha256 ? { sha256 } : {}),
       ...(file?.architecture ? { architecture: file.architecture } : {}),
       sampling: sampling[role],
-      ...(file && requestedLoad(config[role].load) ? { load: requestedLoad(config[role].load) } : {}),
+      ...(load ? { load } : {}),
     };
     const manifest: ManifestModel = {
       role,

@@ -1,5 +1,6 @@
 // "Run again with these settings": a run's own record (its run-started event, folded into RunState) turned back
-// into the setup form, load settings included where the run recorded them. Only on request: opening a run to look at it leaves the form as the user left it.
+// into the setup form, load settings included where the run recorded them. Only on request: opening a run to look
+// at it leaves the form as the user left it.
 import type { RunState } from "../../native/protocol/state.ts";
 import { formFromLoad } from "./actions/load-form.ts";
 import type { SetupForm } from "./store.ts";

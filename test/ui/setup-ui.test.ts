@@ -51,6 +51,12 @@ after(async () => {
 
 const value = (testId: string) => app.page.inputValue(`[data-testid="${testId}"]`);
 
+/** Unfolds a role's load settings (they stay open once opened). */
+async function openLoadSettings(role: "actor" | "critic") {
+  const open = await app.page.$eval(`[data-testid="${role}-load"]`, (details) => (details as HTMLDetailsElement).open);
+  if (!open) await app.page.click(`[data-testid="${role}-load"] summary`);
+}
+
 test("the run setup survives a reload: models, strategy, parameters, task, reference and seed", async () => {
   const { page } = app;
   await page.fill('[data-testid="actor-path"]', chat);
@@ -106,8 +112,7 @@ test("Run again with these settings loads a run's settings; opening a run alone 
   await page.fill('[data-testid="reference"]', "5");
   await page.fill('[data-testid="seed"]', "9");
   await page.fill('[data-testid="max-tokens"]', "6");
-  if (!(await page.$eval('[data-testid="actor-load"]', (details) => (details as HTMLDetailsElement).open)))
-    await page.click('[data-testid="actor-load"] summary');
+  await openLoadSettings("actor");
   await page.fill('[data-testid="actor-context-size"]', "512");
   await page.click('[data-testid="start-run"]');
   await page.waitForSelector('[data-testid="run-header"][data-status="finished"]', { timeout: 120_000 });
@@ -178,8 +183,7 @@ test("a context size typed in the load settings is kept when the model field is 
   await page.fill('[data-testid="critic-path"]', "");
   await page.locator('[data-testid="actor-path"]').blur();
   await page.waitForSelector('[data-testid="memory-bar-ram"] .segment[data-label="actor weights"]');
-  if (!(await page.$eval('[data-testid="actor-load"]', (details) => (details as HTMLDetailsElement).open)))
-    await page.click('[data-testid="actor-load"] summary');
+  await openLoadSettings("actor");
   await page.fill('[data-testid="actor-context-size"]', "512");
   await page.locator('[data-testid="actor-context-size"]').blur();
   await page.waitForFunction(() => /actor: .*context 512/.test(document.querySelector('[data-testid="memory-plan"]')?.textContent ?? ""));

@@ -30,12 +30,13 @@ export function createModelActions(ctx: ActionContext) {
     // Nothing to plan for a model on a server.
     if (!actor || isEndpoint(actor) || isEndpoint(critic)) return;
     const contextSize = Number(setup.load.actor.contextSize) || undefined;
-    const key = `${actor}|${critic}|${contextSize ?? ""}`;
+    const files = `${actor}|${critic}|`;
+    const key = `${files}${contextSize ?? ""}`;
     const previous = state().plan;
     if (previous?.key === key) return;
     // Only the context changed: the last plan stays on screen until the new one comes, so nothing below it moves
     // (a click on Start that blurred the context field would otherwise land on whatever slid under the pointer).
-    const kept = previous?.key.startsWith(`${actor}|${critic}|`) ? previous.value : undefined;
+    const kept = previous?.key.startsWith(files) ? previous.value : undefined;
     state().setPlan(kept ? { key, value: kept } : { key });
     const result = await ctx.bridge.planMemory({ actor, critic, ...(contextSize ? { contextSize } : {}) });
     if (state().plan?.key !== key) return;
@@ -47,11 +48,12 @@ export function createModelActions(ctx: ActionContext) {
 
   /** keepLoad: the form's load settings stay (a setup restored or loaded from a run already has its own). */
   async function inspectModel(path: string, options: { keepLoad?: boolean } = {}) {
-    if (!path.trim() || isEndpoint(path.trim())) return;
+    const file = path.trim();
+    if (!file || isEndpoint(file)) return;
     // Load settings as they stand now: what the user edits while the file is read is not replaced below.
     const loadBefore = state().setup.load;
-    const result = await ctx.bridge.inspectModel({ path: path.trim() });
-    state().setModel(path.trim(), result.ok ? result.value : { error: result.error });
+    const result = await ctx.bridge.inspectModel({ path: file });
+    state().setModel(file, result.ok ? result.value : { error: result.error });
     if (!result.ok) {
       // The file's error is shown by its field; a plan made for the previous file would contradict it.
       state().setPlan(null);
@@ -59,7 +61,6 @@ export function createModelActions(ctx: ActionContext) {
     }
     // The model's saved load settings become the form's starting point for the role(s) it fills, once per file
     // chosen: the same file inspected again (the field left once more) keeps what the user has edited since.
-    const file = path.trim();
     const fills = (role: "actor" | "critic") => (role === "actor" ? actorPath(state().setup) : criticPath(state().setup)) === file;
     const fresh = (role: "actor" | "critic") => fills(role) && startedFrom[role] !== file;
     const saved = options.keepLoad || !(fresh("actor") || fresh("critic")) ? null : await ctx.bridge.getLoadSettings({ path: file });
