@@ -37,8 +37,9 @@ export function App() {
   const runId = useAppState((s) => s.currentRunId);
   const view = useAppState((s) => s.view);
   const setView = useAppState((s) => s.setView);
+  const restored = useAppState((s) => s.restored);
   return (
-    <div className="app">
+    <div className="app" data-testid="app" data-restored={restored}>
       <header>
         <h1>Refinery</h1>
         <EngineStatus />

@@ -56,7 +56,7 @@ export function RunPanel() {
   if (!runId) return <div className="run-panel empty">Start a run or open one from the list.</div>;
   return (
     <div className="run-panel">
-      <div className="run-header" data-testid="run-header" data-status={status ?? "starting"}>
+      <div className="run-header" data-testid="run-header" data-status={status ?? "starting"} data-run-id={runId}>
         <span className="run-id">{runId}</span>
         <span className={`run-status ${status ?? "starting"}`} data-testid="run-status">
           {status === "empty" || !status ? "starting" : status}

@@ -14,7 +14,7 @@ import { Minimap, minimapCorner } from "./tree/Minimap.tsx";
 import { MAX_CARDS, nodeAt, TreeOverview } from "./tree/TreeOverview.tsx";
 import { usePaced } from "./tree/use-paced.ts";
 import { isTreeKey, neighbour } from "./tree/tree-keys.ts";
-import { centredOn, fitView, isInView, MAX_ZOOM, MIN_ZOOM, nodeCentre, type Size, type View, viewRect } from "./tree/viewport.ts";
+import { centredOn, fitView, isInView, MAX_ZOOM, MIN_ZOOM, nodeCentre, sameView, type Size, type View, viewRect } from "./tree/viewport.ts";
 
 /** Where follow mode keeps the first layer while a run grows. */
 const FIRST_LAYER_TOP = 24;
@@ -66,7 +66,7 @@ function RunTree({ runId }: { runId: string }) {
   const [jumpMessage, setJumpMessage] = useState<string | null>(null);
 
   // A run that has ended (finished now, or opened from the history) opens with the whole tree in view.
-  const settled = status === "finished" || status === "failed";
+  const settled = status === "finished" || status === "failed" || status === "cancelled";
   useEffect(() => {
     if (!settled || !size || layout.nodes.length === 0 || fitted.current) return;
     fitted.current = true;
@@ -119,6 +119,9 @@ function RunTree({ runId }: { runId: string }) {
   });
 
   const frameSize = size ?? { width: 800, height: 600 };
+  // Whether the view on screen is the fitted one: said on the frame, so a test waits for the fit itself, not for time.
+  const fittedView = useMemo(() => (size && layout.nodes.length ? fitView(layout, size, minimapCorner(layout)) : null), [layout, size]);
+  const showsFit = fittedView !== null && sameView(view, fittedView);
   // A node selected elsewhere (a parent link in the inspector) is brought into view.
   // biome-ignore lint/correctness/useExhaustiveDependencies: only a new selection moves the view, not a pan or a resize.
   useEffect(() => {
@@ -276,6 +279,8 @@ function RunTree({ runId }: { runId: string }) {
         className={`tree-frame ${panning ? "panning" : ""}`}
         ref={frame}
         data-testid="tree-view"
+        data-run-id={runId}
+        data-fitted={showsFit}
         role="tree"
         aria-label="Run tree: arrow keys move between nodes, Enter opens one"
         tabIndex={0}

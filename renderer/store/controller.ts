@@ -2,7 +2,7 @@
 // the store. Errors come back as values and are shown where the user is looking. This module starts the app:
 // it routes the engine's pushed events to the areas and loads what the first screen shows.
 import type { Bridge, EngineEvent } from "../../native/protocol/contract.ts";
-import type { ActionContext } from "./actions/context.ts";
+import { type ActionContext, createViewRequests } from "./actions/context.ts";
 import { createCriticEvalActions } from "./actions/critic-evals.ts";
 import { createExperimentActions } from "./actions/experiments.ts";
 import { createModelActions } from "./actions/models.ts";
@@ -16,7 +16,7 @@ export type { ExperimentPairForm } from "./actions/experiments.ts";
 export type Controller = ReturnType<typeof createController>;
 
 export function createController(bridge: Bridge, store: AppStore, location: ActionContext["location"]) {
-  const ctx: ActionContext = { bridge, store, location };
+  const ctx: ActionContext = { bridge, store, location, views: createViewRequests() };
   const state = () => store.getState();
   const runs = createRunActions(ctx);
   const models = createModelActions(ctx);
@@ -66,6 +66,8 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
   }
 
   async function init() {
+    // The run the address names is opened last, unless the user opens or starts another before then.
+    const linked = ctx.views.request();
     bridge.subscribe(onEngineEvent);
     // Strategies do not wait for llama.cpp to load (engineInfo does).
     const strategies = bridge.listStrategies({}).then((result) => result.ok && state().setStrategies(result.value));
@@ -79,7 +81,8 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
     void models.refreshLibrary();
     await restoredSetupChecked();
     const match = /run=([\w.-]+)/.exec(location.hash);
-    if (match) await runs.openRun(match[1]!);
+    if (match && ctx.views.isLatest(linked)) await runs.openRun(match[1]!, linked);
+    state().setRestored(true);
   }
 
   /** A setup kept from the last visit: a strategy this engine no longer has falls back, the files are read again. */

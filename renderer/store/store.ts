@@ -128,6 +128,8 @@ export interface AppState {
   errors: UiError[];
   setup: SetupForm;
   busy: boolean;
+  /** The first screen is loaded: engine info, history, the kept setup, and the run the address links to. */
+  restored: boolean;
   gpu: GpuReportInfo | null;
   /** The joint plan for the models in the setup form, keyed by what it was planned for. */
   plan: { key: string; value?: MemoryPlanInfo; error?: string } | null;
@@ -159,6 +161,7 @@ export interface AppState {
   clearErrors(where: UiError["where"]): void;
   updateSetup(patch: Partial<SetupForm>): void;
   setBusy(busy: boolean): void;
+  setRestored(restored: boolean): void;
   setGpu(gpu: GpuReportInfo): void;
   setPlan(plan: AppState["plan"]): void;
   setLibrary(library: LibraryModelInfo[]): void;
@@ -202,6 +205,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     errors: [],
     setup: { ...defaultSetup, ...initial.setup },
     busy: false,
+    restored: false,
     gpu: null,
     plan: null,
     library: [],
@@ -244,6 +248,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
         return { setup: { ...state.setup, ...patch }, ...(stale.length ? { errors: state.errors.filter((e) => !stale.includes(e)) } : {}) };
       }),
     setBusy: (busy) => set({ busy }),
+    setRestored: (restored) => set({ restored }),
     setGpu: (gpu) => set({ gpu }),
     setPlan: (plan) => set({ plan }),
     setLibrary: (library) => set({ library }),

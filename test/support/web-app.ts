@@ -51,3 +51,15 @@ export async function startWebApp(): Promise<WebApp> {
     },
   };
 }
+
+/** Reloads the page and waits until it has restored what it restores (setup, history, the run its address links to). */
+export async function reloadPage(page: Page) {
+  await page.reload();
+  await page.waitForSelector('[data-testid="app"][data-restored="true"]');
+}
+
+/** Opens a run from the history list as a user does, and waits until that run, not the one before it, is shown. */
+export async function openFromHistory(page: Page, runId: string, status = "finished") {
+  await page.click(`[data-testid="history-item"][data-run-id="${runId}"]`);
+  await page.waitForSelector(`[data-testid="run-header"][data-status="${status}"][data-run-id="${runId}"]`);
+}

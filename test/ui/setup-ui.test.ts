@@ -8,7 +8,7 @@ import { createServer as createTcpServer, type Server, type Socket } from "node:
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot, storiesModel, testModel } from "../support/models.ts";
-import { startWebApp, type WebApp } from "../support/web-app.ts";
+import { openFromHistory, startWebApp, type WebApp } from "../support/web-app.ts";
 
 let app: WebApp;
 let silent: Server;
@@ -122,8 +122,7 @@ test("Run again with these settings loads a run's settings; opening a run alone 
   await page.fill('[data-testid="question"]', "Something else");
   await page.fill('[data-testid="seed"]', "1");
   await page.selectOption('[data-testid="strategy-select"]', "self-refine");
-  await page.click(`[data-testid="history-item"][data-run-id="${runId}"]`);
-  await page.waitForSelector('[data-testid="run-header"][data-status="finished"]');
+  await openFromHistory(page, runId!);
   assert.equal(await value("question"), "Something else");
   await page.click('[data-testid="run-again"]');
   await page.waitForFunction(() => (document.querySelector('[data-testid="question"]') as HTMLTextAreaElement).value === "What is 2 + 3?");

@@ -8,7 +8,7 @@ import { ScriptedBackend } from "../../native/llm/scripted-backend.ts";
 import { executeRun } from "../../native/runs/runner.ts";
 import { holistic, isCritique } from "../support/scripted-run.ts";
 import { repoRoot } from "../support/models.ts";
-import { startWebApp, type WebApp } from "../support/web-app.ts";
+import { openFromHistory, reloadPage, startWebApp, type WebApp } from "../support/web-app.ts";
 
 let app: WebApp;
 let runId: string;
@@ -44,9 +44,8 @@ after(async () => {
 
 test("a thinking node shows its thought folded, opens it, and the inspector shows thought and answer apart", async () => {
   const { page } = app;
-  await page.reload();
-  await page.click(`[data-testid="history-item"][data-run-id="${runId}"]`);
-  await page.waitForSelector('[data-testid="run-header"][data-status="finished"]');
+  await reloadPage(page);
+  await openFromHistory(page, runId);
   const draft = '[data-testid="tree-node"][data-node-id="n1"]';
   await page.waitForSelector(`${draft} [data-testid="node-thought"][data-open="false"]`);
   assert.match((await page.textContent(`${draft} [data-testid="thought-toggle"]`)) ?? "", /▸ thought · 22 tok/);

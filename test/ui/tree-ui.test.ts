@@ -12,7 +12,7 @@ import { ScriptedBackend, type Script } from "../../native/llm/scripted-backend.
 import { executeRun } from "../../native/runs/runner.ts";
 import { repoRoot, testModel } from "../support/models.ts";
 import { holistic, lastUser } from "../support/scripted-run.ts";
-import { artifactsDir, startWebApp, type WebApp } from "../support/web-app.ts";
+import { artifactsDir, openFromHistory, reloadPage, startWebApp, type WebApp } from "../support/web-app.ts";
 
 let app: WebApp;
 let actor: string;
@@ -100,28 +100,18 @@ after(async () => {
   await app?.close();
 });
 
-async function openFromHistory(runId: string) {
+/** A fresh page (nothing left from the test before), then the run opened from the history and fitted. */
+async function reopen(runId: string) {
   const { page } = app;
-  await page.reload();
-  await page.click(`[data-testid="history-item"][data-run-id="${runId}"]`);
-  await page.waitForFunction((id) => document.querySelector('[data-testid="run-header"] .run-id')?.textContent === id, runId);
-  await page.waitForSelector('[data-testid="run-header"][data-status="finished"]');
+  await reloadPage(page);
+  await openFromHistory(page, runId);
+  await page.waitForSelector(`[data-testid="tree-view"][data-run-id="${runId}"][data-fitted="true"]`);
 }
 
-/** Node boxes and the tree's frame, in page pixels, once the view has settled on its fitted transform. */
+/** Node boxes and the tree's frame, in page pixels, once the view shows the fitted tree (the frame says so). */
 async function boxes() {
   const { page } = app;
-  await page.waitForFunction(
-    () => {
-      const w = window as unknown as { lastTransform?: string };
-      const now = (document.querySelector(".tree-canvas") as HTMLElement | null)?.style.transform;
-      const same = w.lastTransform === now;
-      w.lastTransform = now;
-      return same;
-    },
-    undefined,
-    { polling: 100 },
-  );
+  await page.waitForSelector('[data-testid="tree-view"][data-fitted="true"]');
   // No named functions inside: the test runner's transform would refer to a helper the page does not have.
   return page.evaluate(() => ({
     frame: document.querySelector('[data-testid="tree-view"]')!.getBoundingClientRect().toJSON() as DOMRect,
@@ -207,7 +197,7 @@ test("a running node is not coloured as failed", async () => {
 
 test("a MAgICoRe run from the history opens fitted, with every vote and gate below all its parents", async () => {
   const { page } = app;
-  await openFromHistory(runs.magicore);
+  await reopen(runs.magicore);
   const layout = await boxes();
   assertAllInside(layout, 92);
   const top = new Map(layout.nodes.map((n) => [n.id, n]));
@@ -293,7 +283,7 @@ async function parentsInInspectorOf(id: string): Promise<string[]> {
 
 test("a vote's inspector shows the tally, and its parents are links to those nodes", async () => {
   const { page } = app;
-  await openFromHistory(runs.vote);
+  await reopen(runs.vote);
   await page.click('[data-testid="tree-node"][data-role="vote"]');
   await page.waitForSelector('[data-testid="inspector-tally"]');
   const rows = await page.$$eval('[data-testid="tally-row"]', (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
@@ -313,7 +303,7 @@ test("a vote's inspector shows the tally, and its parents are links to those nod
 
 test("a weighted vote's tally shows each answer's weight", async () => {
   const { page } = app;
-  await openFromHistory(runs.magicore);
+  await reopen(runs.magicore);
   await page.fill('[data-testid="tree-jump"]', "n92");
   await page.press('[data-testid="tree-jump"]', "Enter");
   await page.waitForSelector('[data-testid="inspector-tally"]');
@@ -324,7 +314,7 @@ test("a weighted vote's tally shows each answer's weight", async () => {
 
 test("node text renders as Markdown with math; model HTML stays text; the raw toggle shows the source", async () => {
   const { page } = app;
-  await openFromHistory(runs.markdown);
+  await reopen(runs.markdown);
   await page.click('[data-testid="tree-node"][data-node-id="n1"]');
   const output = '[data-testid="inspector-output"]';
   await page.waitForSelector(`${output} .katex`);
@@ -347,7 +337,7 @@ test("node text renders as Markdown with math; model HTML stays text; the raw to
 
 test("replaying an MCTSr run dims every later node (critiques and the final selection too); Q · n has a row of its own", async () => {
   const { page } = app;
-  await openFromHistory(runs.mctsr);
+  await reopen(runs.mctsr);
   await page.focus('[data-testid="search-slider"]');
   await page.keyboard.press("Home");
   await page.waitForSelector('[data-testid="search-stat"]');
@@ -386,7 +376,7 @@ test("replaying an MCTSr run dims every later node (critiques and the final sele
 
 test("a run too large for cards opens fitted as an overview: a click selects a node, zooming in brings the cards back", async () => {
   const { page } = app;
-  await openFromHistory(runs.large);
+  await reopen(runs.large);
   await page.waitForSelector('[data-testid="tree-overview"]');
   const count = (await page.textContent('[data-testid="tree-count"]'))!;
   const [total, drawn] = [...count.matchAll(/(\d+) (?:nodes|drawn)/g)].map((m) => Number(m[1]));

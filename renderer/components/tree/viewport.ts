@@ -21,6 +21,9 @@ const FIT_PADDING = 16;
  * The whole layout inside the frame, centred, never enlarged past 1:1. `corner` is what covers the frame's
  * bottom-right corner (the minimap): when the fitted tree would reach under it, the tree fits beside or above it.
  */
+/** Views equal to within a hundredth of a pixel (and of a zoom step): the same picture on screen. */
+export const sameView = (a: View, b: View) => Math.abs(a.x - b.x) < 0.01 && Math.abs(a.y - b.y) < 0.01 && Math.abs(a.k - b.k) < 1e-4;
+
 export function fitView(layout: TreeLayout, size: Size, corner: Size = { width: 0, height: 0 }): View {
   if (layout.nodes.length === 0) return { x: 0, y: 0, k: 1 };
   const box = {

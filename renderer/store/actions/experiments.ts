@@ -137,7 +137,9 @@ export function createExperimentActions(ctx: ActionContext) {
   async function openExperimentRun(runId: string) {
     const experiment = state().experiment;
     if (!experiment) return;
+    const ticket = ctx.views.request();
     const result = await ctx.bridge.loadRun({ runId, experiment: experiment.path });
+    if (!ctx.views.isLatest(ticket)) return;
     if (!result.ok) {
       state().pushError("compare", result.error);
       return;

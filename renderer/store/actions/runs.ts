@@ -21,8 +21,9 @@ export function createRunActions(ctx: ActionContext) {
     state().setHistory(result.value);
   }
 
-  async function openRun(runId: string) {
+  async function openRun(runId: string, ticket = ctx.views.request()) {
     const result = await ctx.bridge.loadRun({ runId });
+    if (!ctx.views.isLatest(ticket)) return;
     if (!result.ok) {
       state().pushError("history", `${OPEN_FAILED} ${runId}: ${result.error}`);
       return;
@@ -78,6 +79,7 @@ export function createRunActions(ctx: ActionContext) {
       return null;
     }
     state().setBusy(true);
+    const ticket = ctx.views.request();
     const result = await ctx.bridge.startRun(request);
     state().setBusy(false);
     if (!result.ok) {
@@ -85,8 +87,11 @@ export function createRunActions(ctx: ActionContext) {
       return null;
     }
     const { runId } = result.value;
-    state().showRun(runId);
-    ctx.location.setHash(`run=${runId}`);
+    // A run opened while this one started stays in view; the new run is in the history.
+    if (ctx.views.isLatest(ticket)) {
+      state().showRun(runId);
+      ctx.location.setHash(`run=${runId}`);
+    }
     void refreshHistory();
     return runId;
   }
