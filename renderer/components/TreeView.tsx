@@ -2,7 +2,16 @@
 // (drag) and zoom (wheel), fit, a minimap, jump to a node, arrow keys between nodes, collapsible subtrees, and
 // only the nodes inside the viewport rendered. Each card subscribes to its own node, so a token delta
 // re-renders one card, not the tree.
-import { memo, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type PointerEvent as ReactPointerEvent } from "react";
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent as ReactKeyboardEvent,
+  type PointerEvent as ReactPointerEvent,
+} from "react";
 import type { NodeRole } from "../../native/protocol/events.ts";
 import { ancestorsOf, latestScore, type RunNode } from "../../native/protocol/state.ts";
 import { layoutRun, NODE_HEIGHT, NODE_WIDTH, visibleNodes, type TreeLayout } from "../layout/tree-layout.ts";
@@ -62,6 +71,14 @@ function RunTree({ runId }: { runId: string }) {
   const [follow, setFollow] = useState(true);
   const [focusedId, setFocusedId] = useState<string | null>(null);
   const fitted = useRef(false);
+  // Fit mode: the whole tree stays fitted while the frame or the tree changes size (the header growing when the
+  // run ends, a panel opening), until the user moves the view.
+  const [fitting, setFitting] = useState(false);
+  /** The user moves the view: it no longer follows the run nor stays fitted. */
+  const takeOver = useCallback(() => {
+    setFollow(false);
+    setFitting(false);
+  }, []);
   const pendingJump = useRef<string | null>(null);
   const [jumpMessage, setJumpMessage] = useState<string | null>(null);
 
@@ -70,7 +87,7 @@ function RunTree({ runId }: { runId: string }) {
   useEffect(() => {
     if (!settled || !size || layout.nodes.length === 0 || fitted.current) return;
     fitted.current = true;
-    if (follow) setView(fitView(layout, size, minimapCorner(layout)));
+    if (follow) setFitting(true);
   }, [settled, size, layout, follow]);
 
   useEffect(() => {
@@ -101,7 +118,7 @@ function RunTree({ runId }: { runId: string }) {
       const rect = element.getBoundingClientRect();
       const px = event.clientX - rect.left;
       const py = event.clientY - rect.top;
-      setFollow(false);
+      takeOver();
       setView((v) => {
         const k = Math.min(MAX_ZOOM, Math.max(Math.min(MIN_ZOOM, v.k), v.k * Math.exp(-event.deltaY * 0.0015)));
         return { k, x: px - ((px - v.x) * k) / v.k, y: py - ((py - v.y) * k) / v.k };
@@ -109,7 +126,7 @@ function RunTree({ runId }: { runId: string }) {
     };
     element.addEventListener("wheel", onWheel, { passive: false });
     return () => element.removeEventListener("wheel", onWheel);
-  }, []);
+  }, [takeOver]);
 
   // Keyboard focus follows the arrow keys onto the card (rendered once it is in view).
   useEffect(() => {
@@ -122,17 +139,21 @@ function RunTree({ runId }: { runId: string }) {
   // Whether the view on screen is the fitted one: said on the frame, so a test waits for the fit itself, not for time.
   const fittedView = useMemo(() => (size && layout.nodes.length ? fitView(layout, size, minimapCorner(layout)) : null), [layout, size]);
   const showsFit = fittedView !== null && sameView(view, fittedView);
+  useEffect(() => {
+    if (fitting && fittedView) setView((v) => (sameView(v, fittedView) ? v : fittedView));
+  }, [fitting, fittedView]);
   // A node selected elsewhere (a parent link in the inspector) is brought into view.
   // biome-ignore lint/correctness/useExhaustiveDependencies: only a new selection moves the view, not a pan or a resize.
   useEffect(() => {
     const node = selectedId ? layout.byId.get(selectedId) : undefined;
-    if (!node || !size) return;
-    setView((v) => (isInView(node, v, size) ? v : centredOn(nodeCentre(node), v, size)));
+    if (!node || !size || isInView(node, view, size)) return;
+    setFitting(false);
+    setView((v) => centredOn(nodeCentre(node), v, size));
   }, [selectedId]);
   const showNode = (id: string, select: boolean) => {
     const node = layout.byId.get(id);
     if (!node) return;
-    setFollow(false);
+    takeOver();
     setView((v) => (isInView(node, v, frameSize) ? v : centredOn(nodeCentre(node), v, frameSize)));
     setFocusedId(id);
     if (select) selectNode(id);
@@ -140,7 +161,7 @@ function RunTree({ runId }: { runId: string }) {
 
   const centreAndSelect = (id: string) => {
     const node = layout.byId.get(id)!;
-    setFollow(false);
+    takeOver();
     setView((v) => centredOn(nodeCentre(node), v, frameSize));
     setFocusedId(id);
     selectNode(id);
@@ -206,7 +227,7 @@ function RunTree({ runId }: { runId: string }) {
     if (interactive(event.target)) return;
     drag.current = { x: event.clientX, y: event.clientY, view };
     setPanning(true);
-    setFollow(false);
+    takeOver();
     window.getSelection()?.removeAllRanges();
     (event.currentTarget as HTMLElement).setPointerCapture(event.pointerId);
   };
@@ -247,6 +268,7 @@ function RunTree({ runId }: { runId: string }) {
           title="Show the whole tree"
           onClick={() => {
             setFollow(false);
+            setFitting(true);
             setView(fitView(layout, frameSize, minimapCorner(layout)));
           }}
         >
@@ -345,7 +367,7 @@ function RunTree({ runId }: { runId: string }) {
           size={frameSize}
           selectedId={selectedId}
           onCentre={(point) => {
-            setFollow(false);
+            takeOver();
             setView((v) => centredOn(point, v, frameSize));
           }}
         />
