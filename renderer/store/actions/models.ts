@@ -7,13 +7,20 @@ import { formFromLoad, loadFromForm } from "./load-form.ts";
 /** A model spec naming an OpenAI-compatible endpoint rather than a GGUF file. */
 export const isEndpoint = (spec: string) => spec.startsWith("openai:");
 
+const LIST_FAILED = "cannot list the models";
+
 export function createModelActions(ctx: ActionContext) {
   const state = () => stateOf(ctx);
 
   async function refreshLibrary() {
     const result = await ctx.bridge.listModels({});
-    if (result.ok) state().setLibrary(result.value);
-    else state().pushError("library", result.error);
+    if (!result.ok) {
+      state().pushError("library", `${LIST_FAILED}: ${result.error}`);
+      return;
+    }
+    state().setLibrary(result.value);
+    // The list came back: an earlier failure to list (an engine replaced while it listed) is over.
+    for (const error of state().errors) if (error.where === "library" && error.message.startsWith(LIST_FAILED)) state().dismissError(error.id);
   }
 
   async function refreshGpu(refresh = false) {
@@ -114,7 +121,8 @@ export function createModelActions(ctx: ActionContext) {
     }
     const info = await ctx.bridge.engineInfo({});
     if (info.ok) state().setEngine({ info: info.value });
-    await refreshGpu();
+    // A request the old engine was answering ended with it: what the new one knows is asked again.
+    await Promise.all([refreshGpu(), refreshLibrary()]);
   }
 
   async function saveLoadSettings(role: "actor" | "critic") {
