@@ -113,15 +113,25 @@ const BODIES = [
   "x".repeat(1000),
 ];
 
+const ROUTES = ["GET /v1/models", "GET /props", "POST /tokenize", "POST /v1/chat/completions", "POST /v1/chat/completions", "GET /v1/chat/completions"];
+
+/** Half well-formed lines to the real routes (so the handlers see the bodies), half garbage request lines. */
 function fuzzOpenAIRequest(rng: Rng, port: number, key: string): Buffer {
   const headers = [`Host: ${rng.next() < 0.8 ? `127.0.0.1:${port}` : rng.pick(["evil.example", "", "[::1]", "%"])}`];
-  if (rng.next() < 0.7) headers.push(`Authorization: ${rng.pick([`Bearer ${key}`, `Bearer ${key}`, "Bearer nope", "Basic x", "Bearer", `bearer  ${key} `])}`);
+  if (rng.next() < 0.8)
+    headers.push(`Authorization: ${rng.pick([`Bearer ${key}`, `Bearer ${key}`, `Bearer ${key}`, "Bearer nope", "Basic x", "Bearer", `bearer  ${key} `])}`);
   let body = "";
-  if (rng.next() < 0.5) {
+  if (rng.next() < 0.7) {
     body = rng.pick(BODIES);
     headers.push(`Content-Length: ${Buffer.byteLength(body)}`);
   }
-  if (rng.next() < 0.1) headers.push(rng.pick(BAD_HEADERS));
+  if (rng.next() < 0.1) {
+    const header = rng.pick(BAD_HEADERS);
+    headers.push(header);
+    // A chunked request whose last chunk never comes is still being sent: the 60 s request timeout ends it.
+    if (header.startsWith("Transfer-Encoding") && !body) body = "0\r\n\r\n";
+  }
+  if (rng.next() < 0.5) return Buffer.from(`${rng.pick(ROUTES)} HTTP/1.1\r\n${headers.join("\r\n")}\r\n\r\n${body}`, "utf8");
   return rawRequest(rng, OPENAI_PIECES, headers, body);
 }
 
