@@ -172,6 +172,8 @@ test("client mistakes are 400 in OpenAI's error shape, naming the field and what
     assertClientError(await chat(server, { messages: [{ role: "user", content: huge }] }), 400, "messages", /more than 524288 characters/);
     const many = Array.from({ length: 10_000 }, () => ({ role: "user", content: "hi" }));
     assertClientError(await chat(server, { messages: many }), 400, "messages", /'messages' has 10000 messages; this server takes at most 2048/);
+    assertClientError(await chat(server, { stream: "yes" }), 400, "stream", /'stream' must be true or false/);
+    assertClientError(await call(server, "/tokenize", { content: huge }), 400, "content", /'content' holds more than 524288 characters/);
     assert.equal(backend.requests.length, 0, "nothing reached the model");
     const fine = await chat(server, { temperature: 0, top_k: 0, max_tokens: 64, refinery: { criticMaxTokens: 8 } });
     assert.equal(fine.status, 200, fine.body);

@@ -14,7 +14,18 @@ import { executeRun, newRunId, RunInputError } from "../runs/runner.ts";
 import { BodyTooLargeError, readBody } from "./body.ts";
 import { checkClientSchema } from "./client-schema.ts";
 import { llamaServedModels, servedModelIds, type ServedModel, type ServedModels } from "./openai-models.ts";
-import { chunk, completion, errorBody, finishReason, parseChatRequest, usageChunk, usageOf, WireError, type ChatRequest } from "./openai-wire.ts";
+import {
+  chunk,
+  completion,
+  errorBody,
+  finishReason,
+  parseChatRequest,
+  REQUEST_LIMITS,
+  usageChunk,
+  usageOf,
+  WireError,
+  type ChatRequest,
+} from "./openai-wire.ts";
 
 export interface OpenAIServerOptions {
   actor: string;
@@ -239,6 +250,13 @@ export async function serveOpenAI(options: OpenAIServerOptions, ids: ServedModel
       const body = (raw && typeof raw === "object" ? raw : {}) as { content?: unknown; prompt?: unknown; model?: unknown };
       const text = typeof body.content === "string" ? body.content : typeof body.prompt === "string" ? body.prompt : null;
       if (text === null) throw new WireError(400, "'content' must be a string", "invalid_request_error", "content");
+      if (text.length > REQUEST_LIMITS.promptChars)
+        throw new WireError(
+          400,
+          `'content' holds more than ${REQUEST_LIMITS.promptChars} characters, more than any prompt served here`,
+          "invalid_request_error",
+          "content",
+        );
       const named = typeof body.model === "string" ? byId.get(body.model)?.plain?.path : undefined;
       send(response, 200, { tokens: await served.tokenize(named ?? options.actor, text) });
       return;

@@ -171,6 +171,8 @@ export function parseChatRequest(raw: unknown): ChatRequest {
       );
     return { role, content };
   });
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== "boolean")
+    throw new WireError(400, "'stream' must be true or false", "invalid_request_error", "stream");
   const n = numberField(body, "n");
   if (n !== undefined && n !== 1) throw new WireError(400, "only n=1 is supported", "invalid_request_error", "n");
   const maxTokens = tokenCount(body, "max_completion_tokens") ?? tokenCount(body, "max_tokens");
