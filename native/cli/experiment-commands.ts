@@ -22,7 +22,7 @@ import {
 } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { validateRequest } from "../protocol/contract.ts";
-import { defined, flagNumber, intOption, parse, UsageError } from "./args.ts";
+import { defined, flagNumber, intOption, outFolderOption, parse, threadsOption, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
 import { isEndpointSpec } from "../llm/model-spec.ts";
 import { readFileSync } from "node:fs";
@@ -144,6 +144,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
     ...endpointFlags,
   });
   if (!values.out) throw new UsageError("--out <folder> is required (it is also how a stopped experiment resumes)");
+  outFolderOption(values.out);
   let config = readExperimentConfig(values.out);
   if (config) {
     if (!values.quiet) process.stderr.write(`resuming the experiment in ${values.out} (${readResults(values.out).length} cells already done)\n`);
@@ -191,7 +192,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
       strategies: values.strategy.map(strategyFrom),
       pairs,
       seed: intOption(values.seed, "seed"),
-      threads: intOption(values.threads, "threads"),
+      threads: threadsOption(values.threads),
       gpu: values.gpu as GpuChoice | undefined,
       maxTotalTokens: intOption(values["max-total-tokens"], "max-total-tokens"),
     });
@@ -350,7 +351,7 @@ export async function commandCriticEval(args: string[]): Promise<number> {
       ...(values.actor ? { actor: values.actor } : {}),
       maxTokens: intOption(values["max-tokens"], "max-tokens"),
       gpu: (values.gpu ?? "auto") as GpuChoice,
-      threads: intOption(values.threads, "threads"),
+      threads: threadsOption(values.threads),
     });
   } catch (error) {
     if (error instanceof ModelLoadError) throw new UsageError(error.message);

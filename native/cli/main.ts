@@ -83,6 +83,31 @@ const userErrors = new Set([
   "ModelSpecError",
 ]);
 
+/** What the operating system refused (a port taken, a path that is a file), in the user's words; null for bugs. */
+export function describeSystemError(error: unknown): string | null {
+  const { code, syscall, address, port, path } = (error ?? {}) as { code?: unknown; syscall?: unknown; address?: unknown; port?: unknown; path?: unknown };
+  if (typeof code !== "string" || typeof syscall !== "string") return null;
+  if (syscall === "listen") {
+    const where = `${typeof address === "string" ? address : "this machine"} port ${String(port)}`;
+    if (code === "EADDRINUSE") return `${where} is already in use by another program: stop it or choose another --port`;
+    if (code === "EACCES") return `${where} needs administrator rights (ports below 1024 do): choose a port from 1024 up`;
+    if (code === "EADDRNOTAVAIL") return `${where}: this machine has no such address (--host)`;
+    return null;
+  }
+  const file = typeof path === "string" ? path : "a path";
+  const why: Record<string, string> = {
+    ENOTDIR: "a part of it is a file, not a folder",
+    EEXIST: "something is already there",
+    EISDIR: "it is a folder, not a file",
+    EACCES: "permission denied",
+    EPERM: "the operation is not permitted",
+    EROFS: "the file system is read-only",
+    ENOSPC: "the disk is full",
+    ENOENT: "it does not exist",
+  };
+  return why[code] ? `${file}: ${why[code]}` : null;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -94,9 +119,10 @@ export async function main(argv: string[]): Promise<number> {
     if (!load) throw new UsageError(`unknown command '${command}'`);
     return await (await load())(rest);
   } catch (error) {
-    const known = userErrors.has((error as Error).name);
+    const system = describeSystemError(error);
+    const known = system !== null || userErrors.has((error as Error).name);
     // An error about one field was worded for the run form; here the field is its flag.
-    const message = relabel((error as Error).message, (error as { field?: string }).field, "cli");
+    const message = system ?? relabel((error as Error).message, (error as { field?: string }).field, "cli");
     process.stderr.write(`refinery: ${known ? message : `internal error: ${(error as Error).stack ?? String(error)}`}\n`);
     if (error instanceof UsageError) process.stderr.write("run `refinery help` for usage\n");
     return 2;

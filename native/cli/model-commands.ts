@@ -189,10 +189,18 @@ function secondsOption(value: string, name: string): number {
   return seconds;
 }
 
+/** Refuses, before any network call, a scheme the downloader would otherwise take for a Hugging Face reference. */
+export function checkDownloadScheme(uri: string): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1]?.toLowerCase();
+  if (scheme !== undefined && !["hf", "huggingface", "http", "https"].includes(scheme))
+    throw new UsageError(`download takes hf:org/repo/file.gguf or an http(s) URL; '${scheme}:' addresses are not supported`);
+}
+
 export async function commandDownload(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { dir: { type: "string" }, sha256: { type: "string" }, name: { type: "string" }, timeout: { type: "string" } });
   const uri = positionals[0];
   if (!uri) throw new UsageError("download needs a model URI (hf:org/repo/file.gguf) or an http(s) URL");
+  checkDownloadScheme(uri);
   const { downloadModel, DownloadError } = await import("../llm/downloads.ts");
   const { defaultRoots } = await import("../llm/library.ts");
   const controller = new AbortController();

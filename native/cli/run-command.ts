@@ -5,7 +5,7 @@ import { parseFieldMapping, readDataset } from "../eval/dataset.ts";
 import { parseBytes } from "../llm/memory-plan.ts";
 import { validateRequest } from "../protocol/contract.ts";
 import { executeRun, RunInputError, type RunConfig } from "../runs/runner.ts";
-import { defined, flagNumber, intOption, paramsFrom, parse, UsageError } from "./args.ts";
+import { defined, flagNumber, intOption, outFolderOption, paramsFrom, parse, threadsOption, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
 
 function describeEvent(event: RunEvent, state: { nodes: Map<string, string>; models: Map<string, string> }): string | null {
@@ -81,6 +81,8 @@ export async function commandRun(args: string[]): Promise<number> {
     ...endpointFlags,
   });
   if (values.preset && values.strategy) throw new UsageError("--preset and --strategy exclude each other");
+  const outDir = outFolderOption(values.out ?? "runs");
+  const threads = threadsOption(values.threads);
   if (values.preset) {
     const { presetToRun, readPreset } = await import("../strategies/pipeline.ts");
     const { strategy, params } = presetToRun(await readPreset(values.preset));
@@ -169,9 +171,9 @@ export async function commandRun(args: string[]): Promise<number> {
         critic: { ...request.critic, load: withChatWrapper(load, values["critic-chat-wrapper"]) },
         task,
         seed: request.seed ?? 0,
-        outDir: values.out ?? "runs",
+        outDir,
         gpu,
-        threads: intOption(values.threads, "threads"),
+        threads,
         parallel: request.parallel,
         maxTotalTokens: request.maxTotalTokens,
         force: values.force === true,

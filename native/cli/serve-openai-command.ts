@@ -1,7 +1,8 @@
 // refinery serve --openai: strategies and models behind an OpenAI-compatible API, loopback unless --host says otherwise.
 import type { GpuChoice } from "../llm/runtime.ts";
 import { isEndpointSpec } from "../llm/model-spec.ts";
-import { intOption, parse, UsageError } from "./args.ts";
+import { isIP } from "node:net";
+import { intOption, parse, portOption, threadsOption, UsageError } from "./args.ts";
 
 export async function commandServeOpenAI(args: string[]): Promise<number> {
   const { values } = parse(args, {
@@ -26,6 +27,8 @@ export async function commandServeOpenAI(args: string[]): Promise<number> {
   ] as const) {
     if (path && isEndpointSpec(path)) throw new UsageError(`--${flag}: serve --openai serves local GGUF files; point clients at ${path.slice(7)} directly`);
   }
+  const port = portOption(values.port);
+  const threads = threadsOption(values.threads);
   const { startOpenAIServer } = await import("../server/openai-server.ts");
   const { ModelLoadError } = await import("../llm/runtime.ts");
   const parallel = intOption(values.parallel, "parallel");
@@ -36,7 +39,7 @@ export async function commandServeOpenAI(args: string[]): Promise<number> {
       actor: values.actor,
       ...(values.critic ? { critic: values.critic } : {}),
       runsDir: values.runs ?? "runs",
-      port: intOption(values.port, "port"),
+      port,
       ...(values.host ? { host: values.host } : {}),
       // A fixed key (for scripts that restart the server) or, by default, a fresh random one.
       apiKey: values["api-key"] ?? process.env.REFINERY_SERVE_KEY ?? undefined,
@@ -45,13 +48,13 @@ export async function commandServeOpenAI(args: string[]): Promise<number> {
       ...(contextSize ? { load: { contextSize } } : {}),
       ...(values["ui-url"] ? { uiUrl: values["ui-url"] } : {}),
       gpu: (values.gpu ?? "auto") as GpuChoice,
-      threads: intOption(values.threads, "threads"),
+      threads,
     });
   } catch (error) {
     if (error instanceof ModelLoadError) throw new UsageError(error.message);
     throw error;
   }
-  const exposed = values.host && !["127.0.0.1", "localhost", "::1"].includes(values.host);
+  const exposed = values.host !== undefined && !isLoopbackHost(values.host);
   if (exposed)
     process.stderr.write(
       `WARNING: listening on ${values.host}: anyone who can reach this machine and has the key can run models on it. Keep the key secret; prefer an SSH tunnel or a reverse proxy with TLS.\n`,
@@ -67,4 +70,17 @@ export async function commandServeOpenAI(args: string[]): Promise<number> {
   });
   await server.close();
   return 0;
+}
+
+/** Whether an address only this machine can reach: localhost, all of 127.0.0.0/8, ::1 (and its IPv4-mapped forms). */
+export function isLoopbackHost(host: string): boolean {
+  const address = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1");
+  if (address === "localhost") return true;
+  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
+  if (isIP(v4) === 4) return v4.startsWith("127.");
+  if (isIP(address) === 6) return /^(0{0,4}:){2,7}0{0,3}1$/.test(address);
+  return false;
 }

@@ -66,6 +66,9 @@ export interface LoadedModel {
   chatFormat: ChatFormatInfo;
 }
 
+/** Compiled grammars kept per runtime (a critic's verdict schemas are a handful; the rest come from API clients). */
+const GRAMMARS_KEPT = 64;
+
 export class LlamaRuntime {
   private readonly models = new Map<string, Promise<LoadedModel>>();
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
@@ -157,6 +160,8 @@ export class LlamaRuntime {
     let grammar = this.grammars.get(key);
     if (!grammar) {
       grammar = this.llama.createGrammarForJsonSchema(schema as never) as Promise<LlamaGrammar>;
+      // Clients of `serve --openai` send schemas of their own: keep the recent ones, not every one ever seen.
+      if (this.grammars.size >= GRAMMARS_KEPT) this.grammars.delete(this.grammars.keys().next().value!);
       this.grammars.set(key, grammar);
     }
     return grammar;

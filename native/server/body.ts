@@ -7,27 +7,27 @@ export const MAX_BODY = 1 << 20;
 const MAX_DRAIN = 64 << 20;
 
 export class BodyTooLargeError extends Error {
-  constructor() {
-    super(`the request body is larger than ${MAX_BODY >> 20} MiB`);
+  constructor(readonly limit: number) {
+    super(`the request body is larger than ${limit >> 20} MiB`);
     this.name = "BodyTooLargeError";
   }
 }
 
-export function readBody(request: IncomingMessage): Promise<string> {
+export function readBody(request: IncomingMessage, limit = MAX_BODY): Promise<string> {
   return new Promise((resolveBody, reject) => {
     const declared = Number(request.headers["content-length"]);
     let size = 0;
-    let tooLarge = Number.isFinite(declared) && declared > MAX_BODY;
+    let tooLarge = Number.isFinite(declared) && declared > limit;
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) tooLarge = true;
+      if (size > limit) tooLarge = true;
       if (tooLarge) {
         chunks.length = 0;
         if (size > MAX_DRAIN) request.destroy();
       } else chunks.push(chunk);
     });
-    request.on("end", () => (tooLarge ? reject(new BodyTooLargeError()) : resolveBody(Buffer.concat(chunks).toString("utf8"))));
+    request.on("end", () => (tooLarge ? reject(new BodyTooLargeError(limit)) : resolveBody(Buffer.concat(chunks).toString("utf8"))));
     request.on("error", reject);
   });
 }

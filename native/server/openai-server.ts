@@ -3,15 +3,29 @@
 // directly and a strategy by running it — logged like any other run, its id and tree link in the
 // X-Refinery-Run-Id header and the `refinery` field. Every request shares the loaded models through their lanes.
 // Clients authenticate with `Authorization: Bearer <key>`, the OpenAI convention.
+// Every request path is total: a target that is not a URL, a body too large or not JSON, a field out of range or a
+// schema that will not compile is answered 4xx in OpenAI's error shape, never an exception that takes the server
+// (and every stream in flight) down; slow clients lose their socket after the web server's timeouts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { resolve } from "node:path";
-import { LlamaBackend } from "../llm/llama-backend.ts";
-import { openRuntime, type GpuChoice, type LlamaRuntime, type LoadedModel, type ModelLoadOptions } from "../llm/runtime.ts";
-import { specLabel } from "../llm/model-spec.ts";
+import { ContextOverflowError } from "../llm/backend.ts";
+import type { GpuChoice, ModelLoadOptions } from "../llm/runtime.ts";
 import { executeRun, newRunId, RunInputError } from "../runs/runner.ts";
-import { strategies } from "../strategies/registry.ts";
-import { chunk, completion, errorBody, finishReason, parseChatRequest, usageChunk, usageOf, WireError, type ChatRequest } from "./openai-wire.ts";
+import { BodyTooLargeError, readBody } from "./body.ts";
+import { checkClientSchema } from "./client-schema.ts";
+import { llamaServedModels, servedModelIds, type ServedModel, type ServedModels } from "./openai-models.ts";
+import {
+  chunk,
+  completion,
+  errorBody,
+  finishReason,
+  parseChatRequest,
+  REQUEST_LIMITS,
+  usageChunk,
+  usageOf,
+  WireError,
+  type ChatRequest,
+} from "./openai-wire.ts";
 
 export interface OpenAIServerOptions {
   actor: string;
@@ -41,36 +55,31 @@ export interface OpenAIServer {
   close(): Promise<void>;
 }
 
-interface ServedModel {
-  id: string;
-  /** A plain model (one file) or a strategy over the actor/critic pair. */
-  plain?: { path: string };
-  strategy?: { name: string; params: Record<string, unknown> };
+/** Bodies past this get 413: a conversation at the prompt limit (512 KiB of text) fits with room for escapes. */
+export const OPENAI_MAX_BODY = 4 << 20;
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readBody(request, OPENAI_MAX_BODY);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new WireError(413, `${error.message}; send shorter messages`);
+    throw error;
+  }
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch (error) {
+    throw new WireError(400, `the body is not JSON: ${(error as Error).message.slice(0, 120)}`);
+  }
 }
 
-const MAX_BODY = 4 << 20;
-
-function readJson(request: IncomingMessage): Promise<unknown> {
-  return new Promise((resolveBody, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    request.on("data", (piece: Buffer) => {
-      size += piece.length;
-      if (size > MAX_BODY) {
-        reject(new WireError(413, "request body too large"));
-        request.destroy();
-      } else chunks.push(piece);
-    });
-    request.on("end", () => {
-      const text = Buffer.concat(chunks).toString("utf8");
-      try {
-        resolveBody(text ? JSON.parse(text) : {});
-      } catch (error) {
-        reject(new WireError(400, `the body is not JSON: ${(error as Error).message}`));
-      }
-    });
-    request.on("error", reject);
-  });
+/** The request's target as a URL, or null when it is not one (`http://[`, a lone `%`…). */
+function parseTarget(raw: string | undefined): URL | null {
+  try {
+    return new URL(raw ?? "/", "http://localhost");
+  } catch {
+    return null;
+  }
 }
 
 function bearerMatches(header: string | undefined, key: string): boolean {
@@ -85,55 +94,32 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
   response.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers }).end(JSON.stringify(body));
 }
 
-/** Model ids: the files' names, and `<strategy or preset>@<actor>+<critic>` for each strategy. */
-async function servedModels(options: OpenAIServerOptions): Promise<ServedModel[]> {
-  const critic = options.critic ?? options.actor;
-  let actorName = specLabel(options.actor);
-  let criticName = specLabel(critic);
-  if (actorName === criticName && resolve(options.actor) !== resolve(critic)) {
-    actorName += "-actor";
-    criticName += "-critic";
-  }
-  const pair = `${actorName}+${criticName}`;
-  const models: ServedModel[] = [{ id: actorName, plain: { path: options.actor } }];
-  if (criticName !== actorName) models.push({ id: criticName, plain: { path: critic } });
-  for (const strategy of strategies) models.push({ id: `${strategy.name}@${pair}`, strategy: { name: strategy.name, params: {} } });
-  if (options.presets?.length) {
-    const { presetToRun, readPreset } = await import("../strategies/pipeline.ts");
-    for (const path of options.presets) {
-      const preset = await readPreset(path);
-      const { strategy, params } = presetToRun(preset);
-      models.push({ id: `${preset.name}@${pair}`, strategy: { name: strategy, params } });
-    }
-  }
-  return models;
+/** Loads actor and critic through node-llama-cpp and serves them. */
+export async function startOpenAIServer(options: OpenAIServerOptions): Promise<OpenAIServer> {
+  const parallel = Math.max(1, options.parallel ?? 4);
+  // Presets are read before anything loads: a broken one is reported at once.
+  const ids = await servedModelIds(options);
+  const models = await llamaServedModels({ ...options, parallel });
+  return serveOpenAI({ ...options, parallel }, ids, models);
 }
 
-export async function startOpenAIServer(options: OpenAIServerOptions): Promise<OpenAIServer> {
+/** The HTTP layer over any served models (llama.cpp above, a scripted backend in tests). */
+export async function serveOpenAI(options: OpenAIServerOptions, ids: ServedModel[], served: ServedModels): Promise<OpenAIServer> {
   const apiKey = options.apiKey ?? `rfy-${randomBytes(24).toString("base64url")}`;
   const criticPath = options.critic ?? options.actor;
   const parallel = Math.max(1, options.parallel ?? 4);
-  const models = await servedModels(options);
-  const byId = new Map(models.map((m) => [m.id, m]));
-  const runtime: LlamaRuntime = await openRuntime({ gpu: options.gpu, threads: options.threads });
-  // Loaded once, with sequences for `parallel` requests; strategy runs find the same copies (same load options).
-  const sameFile = resolve(options.actor) === resolve(criticPath);
-  const sequences = sameFile ? parallel * 2 : parallel;
-  const loaded = new Map<string, Promise<LoadedModel>>();
-  const loadPath = (path: string) => {
-    let model = loaded.get(path);
-    if (!model) {
-      model = runtime.loadModel(path, { ...options.load, sequences });
-      loaded.set(path, model);
-    }
-    return model;
-  };
-  await loadPath(options.actor);
-  await loadPath(criticPath);
+  const byId = new Map(ids.map((m) => [m.id, m]));
   let requestCounter = 0;
 
+  /** A budget the model's context cannot hold is refused before it runs, not failed after its prompt was read. */
+  const checkBudget = (tokens: number | undefined, path: string, param: string, name: string) => {
+    const context = served.contextSize(path);
+    if (tokens !== undefined && tokens >= context)
+      throw new WireError(400, `'${param}' is ${tokens} but ${name}'s context holds ${context} tokens, prompt included`, "invalid_request_error", param);
+  };
+
   const runPlain = async (request: ChatRequest, model: ServedModel, response: ServerResponse, signal: AbortSignal) => {
-    const backend = new LlamaBackend(runtime, await loadPath(model.plain!.path), `serve-${++requestCounter}`);
+    const backend = await served.backend(model.plain!.path, `serve-${++requestCounter}`);
     const id = `chatcmpl-${randomBytes(8).toString("hex")}`;
     const generate = (onText?: (text: string) => void) =>
       backend.generate({
@@ -177,34 +163,37 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
       startStream(response, headers);
       write(response, chunk(id, model.id, { role: "assistant", content: "" }, null, { refinery: meta }));
     }
-    const result = await executeRun({
-      strategy: strategy.name,
-      params: { ...strategy.params, ...(request.refinery.params ?? {}) },
-      actor: {
-        path: options.actor,
-        sampling: {
-          ...(request.maxTokens ? { maxTokens: request.maxTokens } : {}),
-          ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    const result = await executeRun(
+      {
+        strategy: strategy.name,
+        params: { ...strategy.params, ...(request.refinery.params ?? {}) },
+        actor: {
+          path: options.actor,
+          sampling: {
+            ...(request.maxTokens ? { maxTokens: request.maxTokens } : {}),
+            ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+          },
+          ...(options.load ? { load: options.load } : {}),
         },
-        ...(options.load ? { load: options.load } : {}),
+        critic: {
+          path: criticPath,
+          sampling: request.refinery.criticMaxTokens ? { maxTokens: request.refinery.criticMaxTokens } : {},
+          ...(options.load ? { load: options.load } : {}),
+        },
+        task: { question },
+        seed: request.seed ?? 0,
+        outDir: options.runsDir,
+        runId,
+        gpu: options.gpu,
+        threads: options.threads,
+        parallel: request.refinery.parallel ?? true,
+        laneScope: `serve-${++requestCounter}`,
+        signal,
+        // Progress as SSE comments: clients ignore them, curl shows them, proxies keep the stream open.
+        onEvent: request.stream ? (event) => event.type === "node-completed" && response.write(`: node ${event.nodeId} ${event.status}\n\n`) : undefined,
       },
-      critic: {
-        path: criticPath,
-        sampling: request.refinery.criticMaxTokens ? { maxTokens: request.refinery.criticMaxTokens } : {},
-        ...(options.load ? { load: options.load } : {}),
-      },
-      task: { question },
-      seed: request.seed ?? 0,
-      outDir: options.runsDir,
-      runId,
-      gpu: options.gpu,
-      threads: options.threads,
-      parallel: request.refinery.parallel ?? true,
-      laneScope: `serve-${++requestCounter}`,
-      signal,
-      // Progress as SSE comments: clients ignore them, curl shows them, proxies keep the stream open.
-      onEvent: request.stream ? (event) => event.type === "node-completed" && response.write(`: node ${event.nodeId} ${event.status}\n\n`) : undefined,
-    });
+      served.runDeps(),
+    );
     const { state } = result;
     const tokensIn = state.order.reduce((sum, nodeId) => sum + state.nodes[nodeId]!.tokensIn, 0);
     const tokensOut = state.order.reduce((sum, nodeId) => sum + state.nodes[nodeId]!.tokensOut, 0);
@@ -217,7 +206,11 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
       if (request.stream) {
         write(response, { error: { message, type: "run_failed", param: null, code: state.failure?.code ?? null }, ...extra });
         endStream(response);
-      } else send(response, 500, { ...errorBody(message, "run_failed", null, state.failure?.code ?? null), ...extra }, headers);
+      } else {
+        // Input the run refused is the client's to fix; a retry would fail the same way.
+        const status = state.failure?.code === "invalid-input" ? 400 : 500;
+        send(response, status, { ...errorBody(message, "run_failed", null, state.failure?.code ?? null), ...extra }, headers);
+      }
       return;
     }
     const usage = usageOf(tokensIn, tokensOut);
@@ -231,72 +224,95 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
     endStream(response);
   };
 
-  const server = createServer(async (request, response) => {
-    const url = new URL(request.url ?? "/", "http://localhost");
+  const route = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = parseTarget(request.url);
+    if (!url) throw new WireError(400, "the request target is not a valid URL path", "invalid_request_error", null);
     const path = url.pathname.replace(/\/+$/, "");
-    try {
-      if (!bearerMatches(request.headers.authorization, apiKey)) {
-        send(
-          response,
-          401,
-          errorBody(
-            "missing or wrong API key: send Authorization: Bearer <key> (printed when the server started)",
-            "authentication_error",
-            null,
-            "invalid_api_key",
-          ),
-        );
-        return;
-      }
-      if (request.method === "GET" && path === "/v1/models") {
-        send(response, 200, { object: "list", data: models.map((m) => ({ id: m.id, object: "model", created: 0, owned_by: "refinery" })) });
-        return;
-      }
-      if (request.method === "GET" && path === "/props") {
-        // llama-server's shape, so clients (and Refinery's own remote backend) read the slots and the build.
-        send(response, 200, { total_slots: parallel, build_info: `node-llama-cpp ${runtime.report.nodeLlamaCppVersion}`, refinery_version: "0.1.0" });
-        return;
-      }
-      if (request.method === "POST" && path === "/tokenize") {
-        const body = (await readJson(request)) as { content?: unknown; prompt?: unknown; model?: unknown };
-        const text = typeof body.content === "string" ? body.content : typeof body.prompt === "string" ? body.prompt : null;
-        if (text === null) throw new WireError(400, "'content' must be a string");
-        const named = typeof body.model === "string" ? byId.get(body.model)?.plain?.path : undefined;
-        const model = await loadPath(named ?? options.actor);
-        send(response, 200, { tokens: model.model.tokenize(text) });
-        return;
-      }
-      if (request.method === "POST" && path === "/v1/chat/completions") {
-        const chat = parseChatRequest(await readJson(request));
-        const model = byId.get(chat.model);
-        if (!model) throw new WireError(404, `no model '${chat.model}' here; GET /v1/models lists them`, "invalid_request_error", "model");
-        const controller = new AbortController();
-        // A client that hangs up cancels its generation or run.
-        response.on("close", () => {
-          if (!response.writableFinished) controller.abort();
-        });
-        if (model.plain) await runPlain(chat, model, response, controller.signal);
-        else await runStrategy(chat, model, response, controller.signal);
-        return;
-      }
-      send(response, 404, errorBody(`no route ${request.method} ${url.pathname}`, "invalid_request_error", null, "not_found"));
-    } catch (error) {
-      const status = error instanceof WireError ? error.status : error instanceof RunInputError ? 400 : 500;
-      const message = (error as Error).message;
-      if (response.headersSent) {
-        write(response, errorBody(message, "server_error"));
-        endStream(response);
-      } else
-        send(
-          response,
-          status,
-          errorBody(
-            message,
-            error instanceof WireError ? error.type : status === 400 ? "invalid_request_error" : "server_error",
-            error instanceof WireError ? error.param : null,
-          ),
-        );
+    if (!bearerMatches(request.headers.authorization, apiKey))
+      throw new WireError(
+        401,
+        "missing or wrong API key: send Authorization: Bearer <key> (printed when the server started)",
+        "authentication_error",
+        null,
+        "invalid_api_key",
+      );
+    if (request.method === "GET" && path === "/v1/models") {
+      send(response, 200, { object: "list", data: ids.map((m) => ({ id: m.id, object: "model", created: 0, owned_by: "refinery" })) });
+      return;
     }
+    if (request.method === "GET" && path === "/props") {
+      // llama-server's shape, so clients (and Refinery's own remote backend) read the slots and the build.
+      send(response, 200, { total_slots: parallel, build_info: served.buildInfo, refinery_version: "0.1.0" });
+      return;
+    }
+    if (request.method === "POST" && path === "/tokenize") {
+      const raw = await readJson(request);
+      const body = (raw && typeof raw === "object" ? raw : {}) as { content?: unknown; prompt?: unknown; model?: unknown };
+      const text = typeof body.content === "string" ? body.content : typeof body.prompt === "string" ? body.prompt : null;
+      if (text === null) throw new WireError(400, "'content' must be a string", "invalid_request_error", "content");
+      if (text.length > REQUEST_LIMITS.promptChars)
+        throw new WireError(
+          400,
+          `'content' holds more than ${REQUEST_LIMITS.promptChars} characters, more than any prompt served here`,
+          "invalid_request_error",
+          "content",
+        );
+      const named = typeof body.model === "string" ? byId.get(body.model)?.plain?.path : undefined;
+      send(response, 200, { tokens: await served.tokenize(named ?? options.actor, text) });
+      return;
+    }
+    if (request.method === "POST" && path === "/v1/chat/completions") {
+      const chat = parseChatRequest(await readJson(request));
+      const model = byId.get(chat.model);
+      if (!model) throw new WireError(404, `no model '${chat.model.slice(0, 200)}' here; GET /v1/models lists them`, "invalid_request_error", "model");
+      const maxTokensParam = "max_tokens";
+      if (model.plain) checkBudget(chat.maxTokens, model.plain.path, maxTokensParam, model.id);
+      else {
+        checkBudget(chat.maxTokens, options.actor, maxTokensParam, "the actor");
+        checkBudget(chat.refinery.criticMaxTokens, criticPath, "refinery.criticMaxTokens", "the critic");
+      }
+      if (chat.jsonSchema) await checkClientSchema(chat.jsonSchema);
+      const controller = new AbortController();
+      // A client that hangs up cancels its generation or run.
+      response.on("close", () => {
+        if (!response.writableFinished) controller.abort();
+      });
+      if (model.plain) await runPlain(chat, model, response, controller.signal);
+      else await runStrategy(chat, model, response, controller.signal);
+      return;
+    }
+    throw new WireError(404, `no route ${String(request.method).slice(0, 20)} ${url.pathname.slice(0, 200)}`, "invalid_request_error", null, "not_found");
+  };
+
+  const answerError = (response: ServerResponse, error: unknown) => {
+    const clientFault = error instanceof WireError || error instanceof RunInputError || error instanceof ContextOverflowError;
+    const status = error instanceof WireError ? error.status : clientFault ? 400 : 500;
+    const message = (error as Error).message;
+    const type = error instanceof WireError ? error.type : clientFault ? "invalid_request_error" : "server_error";
+    const code = error instanceof WireError ? error.code : error instanceof ContextOverflowError ? "context_length_exceeded" : null;
+    const body = errorBody(message, type, error instanceof WireError ? error.param : null, code);
+    if (response.headersSent) {
+      if (response.writableEnded) return;
+      write(response, body);
+      endStream(response);
+    } else send(response, status, body, status === 413 ? { connection: "close" } : {});
+  };
+
+  // A client that never finishes its headers (10 s) or body (60 s) gets a 408 and loses its socket, as on the web
+  // server; the check runs every 2 s instead of Node's 30. Streams in flight are not bounded: they are answers.
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 60_000, connectionsCheckingInterval: 2_000 }, (request, response) => {
+    route(request, response).catch((error: unknown) => {
+      try {
+        answerError(response, error);
+      } catch {
+        response.destroy();
+      }
+    });
+  });
+  // CONNECT would otherwise close the socket without a word.
+  server.on("connect", (_request, socket) => {
+    socket.on("error", () => undefined);
+    socket.end("HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
   });
 
   await new Promise<void>((resolveListen, reject) => {
@@ -309,7 +325,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
     baseUrl: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}/v1`,
     port,
     apiKey,
-    models: models.map((m) => m.id),
+    models: ids.map((m) => m.id),
     server,
     close: async () => {
       server.closeAllConnections();

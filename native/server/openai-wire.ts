@@ -9,6 +9,7 @@ export class WireError extends Error {
     message: string,
     readonly type = "invalid_request_error",
     readonly param: string | null = null,
+    readonly code: string | null = null,
   ) {
     super(message);
     this.name = "WireError";
@@ -30,12 +31,55 @@ export interface ChatRequest {
   refinery: { params?: Record<string, unknown>; parallel?: boolean; criticMaxTokens?: number };
 }
 
-const number = (body: Record<string, unknown>, name: string): number | undefined => {
+/** What one request may ask for; past these it is a client's mistake, answered 400 before anything runs. */
+export const REQUEST_LIMITS = {
+  /** OpenAI's own limit on a conversation's length. */
+  messages: 2048,
+  /** Characters over all messages: about 128k tokens, the largest contexts served locally. */
+  promptChars: 512 << 10,
+  /** Answer tokens, before the model's own context bounds them further. */
+  maxTokens: 1 << 20,
+} as const;
+
+interface NumberRule {
+  min?: number;
+  max?: number;
+  integer?: boolean;
+}
+
+function describeRule(rule: NumberRule): string {
+  const kind = rule.integer ? "a whole number" : "a number";
+  if (rule.min !== undefined && rule.max !== undefined) return `${kind} from ${rule.min} to ${rule.max}`;
+  if (rule.min !== undefined) return `${kind} of at least ${rule.min}`;
+  return kind;
+}
+
+/** A number field, or undefined when absent; anything else is refused with what the field accepts. */
+function numberField(body: Record<string, unknown>, name: string, rule: NumberRule = {}, param = name): number | undefined {
   const value = body[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value)) throw new WireError(400, `'${name}' must be a number`, "invalid_request_error", name);
-  return value;
-};
+  const fits =
+    typeof value === "number" &&
+    Number.isFinite(value) &&
+    (!rule.integer || Number.isInteger(value)) &&
+    (rule.min === undefined || value >= rule.min) &&
+    (rule.max === undefined || value <= rule.max);
+  if (!fits) throw new WireError(400, `'${param}' must be ${describeRule(rule)}, got ${JSON.stringify(value)?.slice(0, 40)}`, "invalid_request_error", param);
+  return value as number;
+}
+
+/** A token budget: a whole number from 1, capped so that no budget asks for more than any model could give. */
+function tokenCount(body: Record<string, unknown>, name: string, param = name): number | undefined {
+  const tokens = numberField(body, name, { min: 1, integer: true }, param);
+  if (tokens !== undefined && tokens > REQUEST_LIMITS.maxTokens)
+    throw new WireError(
+      400,
+      `'${param}' is ${tokens}; this server generates at most ${REQUEST_LIMITS.maxTokens} tokens per answer`,
+      "invalid_request_error",
+      param,
+    );
+  return tokens;
+}
 
 function contentText(content: unknown, index: number): string {
   if (typeof content === "string") return content;
@@ -51,26 +95,50 @@ function contentText(content: unknown, index: number): string {
   throw new WireError(400, `messages[${index}].content must be a string or text parts`, "invalid_request_error", "messages");
 }
 
+/** The schema as sent; whether it compiles, and how big its grammar gets, is client-schema.ts's to say. */
 function schemaOf(body: Record<string, unknown>): JsonSchema | undefined {
-  const format = body.response_format as { type?: string; json_schema?: { schema?: JsonSchema } } | undefined;
+  const format = body.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
+  if (format !== undefined && format !== null && (typeof format !== "object" || Array.isArray(format)))
+    throw new WireError(400, '\'response_format\' must be an object like {"type": "json_schema", ...}', "invalid_request_error", "response_format");
   if (format?.type === "json_schema") {
-    if (!format.json_schema?.schema) throw new WireError(400, "response_format.json_schema.schema is missing", "invalid_request_error", "response_format");
-    return format.json_schema.schema;
+    const schema = format.json_schema?.schema;
+    if (!schema) throw new WireError(400, "response_format.json_schema.schema is missing", "invalid_request_error", "response_format");
+    if (typeof schema !== "object" || Array.isArray(schema))
+      throw new WireError(400, "response_format.json_schema.schema must be a JSON schema object", "invalid_request_error", "response_format");
+    return schema as JsonSchema;
   }
   if (format?.type === "json_object") return { type: "object" };
   if (format && format.type !== "text")
     throw new WireError(
       400,
-      `response_format type '${String(format.type)}' is not supported (use json_schema, json_object or text)`,
+      `response_format type '${String(format.type).slice(0, 40)}' is not supported (use json_schema, json_object or text)`,
       "invalid_request_error",
       "response_format",
     );
   // The forms other servers take, so clients written for them work too.
   for (const name of ["json_schema", "guided_json", "format"] as const) {
     const value = body[name];
-    if (value && typeof value === "object") return value as JsonSchema;
+    if (value && typeof value === "object" && !Array.isArray(value)) return value as JsonSchema;
   }
   return undefined;
+}
+
+function refineryOptions(extra: unknown): ChatRequest["refinery"] {
+  if (extra === undefined || extra === null) return {};
+  if (typeof extra !== "object" || Array.isArray(extra))
+    throw new WireError(400, '\'refinery\' must be an object like {"params": {"maxIterations": 2}}', "invalid_request_error", "refinery");
+  const options = extra as Record<string, unknown>;
+  const params = options.params;
+  if (params !== undefined && (typeof params !== "object" || params === null || Array.isArray(params)))
+    throw new WireError(400, "'refinery.params' must be an object of strategy parameters", "invalid_request_error", "refinery.params");
+  if (options.parallel !== undefined && typeof options.parallel !== "boolean")
+    throw new WireError(400, "'refinery.parallel' must be true or false", "invalid_request_error", "refinery.parallel");
+  const criticMaxTokens = tokenCount(options, "criticMaxTokens", "refinery.criticMaxTokens");
+  return {
+    ...(params !== undefined ? { params: params as Record<string, unknown> } : {}),
+    ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
+    ...(criticMaxTokens !== undefined ? { criticMaxTokens } : {}),
+  };
 }
 
 export function parseChatRequest(raw: unknown): ChatRequest {
@@ -79,31 +147,52 @@ export function parseChatRequest(raw: unknown): ChatRequest {
   if (typeof body.model !== "string" || !body.model) throw new WireError(400, "'model' is required (see GET /v1/models)", "invalid_request_error", "model");
   if (!Array.isArray(body.messages) || body.messages.length === 0)
     throw new WireError(400, "'messages' must be a non-empty array", "invalid_request_error", "messages");
+  if (body.messages.length > REQUEST_LIMITS.messages)
+    throw new WireError(
+      400,
+      `'messages' has ${body.messages.length} messages; this server takes at most ${REQUEST_LIMITS.messages}`,
+      "invalid_request_error",
+      "messages",
+    );
+  let promptChars = 0;
   const messages = body.messages.map((m: unknown, index): ChatMessage => {
-    const message = m as { role?: unknown; content?: unknown };
-    const role = message?.role === "developer" ? "system" : message?.role;
+    const message = (m && typeof m === "object" ? m : {}) as { role?: unknown; content?: unknown };
+    const role = message.role === "developer" ? "system" : message.role;
     if (role !== "system" && role !== "user" && role !== "assistant")
       throw new WireError(400, `messages[${index}].role must be system, user or assistant`, "invalid_request_error", "messages");
-    return { role, content: contentText(message.content, index) };
+    const content = contentText(message.content, index);
+    promptChars += content.length;
+    if (promptChars > REQUEST_LIMITS.promptChars)
+      throw new WireError(
+        400,
+        `the messages hold more than ${REQUEST_LIMITS.promptChars} characters (about 128k tokens, past any context served here); shorten them`,
+        "invalid_request_error",
+        "messages",
+      );
+    return { role, content };
   });
-  const n = number(body, "n");
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== "boolean")
+    throw new WireError(400, "'stream' must be true or false", "invalid_request_error", "stream");
+  const n = numberField(body, "n");
   if (n !== undefined && n !== 1) throw new WireError(400, "only n=1 is supported", "invalid_request_error", "n");
-  const extra = body.refinery;
-  if (extra !== undefined && (typeof extra !== "object" || extra === null || Array.isArray(extra)))
-    throw new WireError(400, '\'refinery\' must be an object like {"params": {"maxIterations": 2}}', "invalid_request_error", "refinery");
-  const maxTokens = number(body, "max_completion_tokens") ?? number(body, "max_tokens");
+  const maxTokens = tokenCount(body, "max_completion_tokens") ?? tokenCount(body, "max_tokens");
+  const temperature = numberField(body, "temperature", { min: 0, max: 2 });
+  const topP = numberField(body, "top_p", { min: 0, max: 1 });
+  const topK = numberField(body, "top_k", { min: 0, integer: true });
+  const seed = numberField(body, "seed", { integer: true });
+  const jsonSchema = schemaOf(body);
   return {
     model: body.model,
     messages,
     stream: body.stream === true,
     includeUsage: (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
-    ...(maxTokens !== undefined ? { maxTokens: Math.max(1, Math.floor(maxTokens)) } : {}),
-    ...(number(body, "temperature") !== undefined ? { temperature: number(body, "temperature") } : {}),
-    ...(number(body, "top_p") !== undefined ? { topP: number(body, "top_p") } : {}),
-    ...(number(body, "top_k") !== undefined ? { topK: number(body, "top_k") } : {}),
-    ...(number(body, "seed") !== undefined ? { seed: Math.floor(number(body, "seed")!) >>> 0 } : {}),
-    ...(schemaOf(body) ? { jsonSchema: schemaOf(body) } : {}),
-    refinery: (extra as ChatRequest["refinery"] | undefined) ?? {},
+    ...(maxTokens !== undefined ? { maxTokens } : {}),
+    ...(temperature !== undefined ? { temperature } : {}),
+    ...(topP !== undefined ? { topP } : {}),
+    ...(topK !== undefined ? { topK } : {}),
+    ...(seed !== undefined ? { seed: seed >>> 0 } : {}),
+    ...(jsonSchema ? { jsonSchema } : {}),
+    refinery: refineryOptions(body.refinery),
   };
 }
 

@@ -4,12 +4,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EngineHost, type EngineProcess } from "../engine/host.ts";
 import type { FromEngine } from "../engine/messages.ts";
 import { startWebServer, type WebServer } from "./server.ts";
+import { generator, raw as rawTo } from "../../test/support/raw-http.ts";
 
 /** The engine child's stand-in: answers every request with its method name (the server is what is tested). */
 function echoEngine(): EngineProcess {
@@ -59,47 +59,6 @@ function call(server: WebServer, path: string, options: { method?: string; heade
   });
 }
 
-type RawOutcome = { kind: "status"; status: number } | { kind: "closed" } | { kind: "hang" };
-
-/** Sends bytes on a fresh socket and reads the status line of the answer, if any, within the time given. */
-function raw(server: WebServer, bytes: Buffer | string, waitMs = 5000): Promise<RawOutcome> {
-  return new Promise((resolve) => {
-    const socket = connect(server.port, "127.0.0.1");
-    let data = "";
-    let done = false;
-    const settle = (outcome: RawOutcome) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(outcome);
-    };
-    const timer = setTimeout(() => settle({ kind: "hang" }), waitMs);
-    socket.on("data", (chunk) => {
-      data += chunk.toString("latin1");
-      const status = /^HTTP\/1\.[01] (\d{3})/.exec(data);
-      if (status) settle({ kind: "status", status: Number(status[1]) });
-    });
-    socket.on("error", () => settle({ kind: "closed" }));
-    socket.on("close", () => settle({ kind: "closed" }));
-    socket.write(bytes);
-  });
-}
-
-/** A small seeded generator, so a failing fuzz case can be replayed. */
-function generator(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  return { next, pick };
-}
-
 const PIECES = [
   "/",
   "/api/",
@@ -141,6 +100,9 @@ const PIECES = [
 ];
 const METHODS = ["GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH", "CONNECT", "TRACE", "G\u00c9T", "", "get", "BREW"];
 const VERSIONS = ["HTTP/1.1", "HTTP/1.0", "HTTP/2.0", "HTTP/9.9", "", "HTTP/1.1 extra", "http/1.1"];
+
+/** Raw bytes to this server. */
+const raw = (server: WebServer, bytes: Buffer | string) => rawTo(server.port, bytes);
 
 function fuzzRequest(rng: ReturnType<typeof generator>, port: number, token: string): Buffer {
   const target = Array.from({ length: 1 + Math.floor(rng.next() * 5) }, () => rng.pick(PIECES)).join("");

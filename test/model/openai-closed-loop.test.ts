@@ -16,6 +16,7 @@ import { columnsFor, runExperiment, type ExperimentConfig } from "../../native/e
 import { startOpenAIServer, type OpenAIServer } from "../../native/server/openai-server.ts";
 import { sseData } from "../../native/llm/sse.ts";
 import { testModel } from "../support/models.ts";
+import { raw } from "../support/raw-http.ts";
 
 let actor: string;
 let critic: string;
@@ -197,6 +198,28 @@ test("bad requests get OpenAI-shaped errors naming the problem", async () => {
   });
   assert.equal(badParam.status, 400);
   assert.match(((await badParam.json()) as { error: { message: string } }).error.message, /Max iterations: must be a whole number from 0 to 16, got '999'/);
+});
+
+test("over real models too, a target that is not a URL and requests past the model's context are 400s, and the server lives", async () => {
+  const bracket = await raw(server.port, `GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${server.apiKey}\r\n\r\n`);
+  assert.deepEqual(bracket, { kind: "status", status: 400 });
+  const error = async (response: Response) => ((await response.json()) as { error: { message: string; type: string; code: string | null } }).error;
+  const tooMany = await chat({ model: "tinyChat", messages: [{ role: "user", content: "x" }], max_tokens: 1_000_000 });
+  assert.equal(tooMany.status, 400);
+  assert.match((await error(tooMany)).message, /'max_tokens' is 1000000 but tinyChat's context holds \d+ tokens/);
+  const long = await chat({ model: "tinyChat", messages: [{ role: "user", content: "word ".repeat(40_000) }], max_tokens: 8 });
+  assert.equal(long.status, 400);
+  const overflow = await error(long);
+  assert.equal(overflow.type, "invalid_request_error");
+  assert.equal(overflow.code, "context_length_exceeded");
+  const schema = await chat({
+    model: "tinyChat",
+    messages: [{ role: "user", content: "x" }],
+    response_format: { type: "json_schema", json_schema: { schema: "{" } },
+  });
+  assert.equal(schema.status, 400);
+  const fine = await chat({ model: "tinyChat", messages: [{ role: "user", content: "Say hi" }], max_tokens: 4 });
+  assert.equal(fine.status, 200, "still serving");
 });
 
 test("the server's key never reaches a file under the runs folders", () => {
