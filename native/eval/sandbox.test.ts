@@ -279,15 +279,19 @@ test("one sandbox's fork bomb does not fail its neighbour", async () => {
 });
 
 test("inherited descriptors are closed before the sandbox starts", async () => {
-  // A parent (the shell that started Refinery) hands down a writable pipe as descriptor 7.
+  // A parent (the shell that started Refinery) hands down a writable pipe as a high descriptor: node marks only
+  // the first few inherited descriptors close-on-exec, so descriptor 100 reaches every process it starts.
   const script = join(mkdtempSync(join(tmpdir(), "refinery-fds-")), "leak.mts");
   writeFileSync(
     script,
-    `import { runPython } from ${py(join(import.meta.dirname, "sandbox.ts"))};\nconst result = await runPython("import os\\nprint(sorted(int(fd) for fd in os.listdir('/proc/self/fd')))\\ntry:\\n    os.write(7, b'leaked')\\n    print('wrote to 7')\\nexcept OSError as error:\\n    print('7 closed', error.errno)");\nconsole.log(JSON.stringify(result));\n`,
+    `import { runPython } from ${py(join(import.meta.dirname, "sandbox.ts"))};\nconst result = await runPython("import os\\nprint(sorted(int(fd) for fd in os.listdir('/proc/self/fd')))\\ntry:\\n    os.write(100, b'leaked')\\n    print('wrote to 100')\\nexcept OSError as error:\\n    print('100 closed', error.errno)");\nconsole.log(JSON.stringify(result));\n`,
   );
-  const child = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["ignore", "pipe", "pipe", "ignore", "ignore", "ignore", "ignore", "pipe"] });
+  const handDown = "import os, sys\nos.dup2(3, 100)\nos.close(3)\nos.execv(sys.argv[1], sys.argv[1:])";
+  const child = spawn(process.env.REFINERY_PYTHON ?? "python3", ["-c", handDown, process.execPath, "--import", "tsx", script], {
+    stdio: ["ignore", "pipe", "pipe", "pipe"],
+  });
   let leaked = "";
-  (child.stdio as unknown as NodeJS.ReadableStream[])[7]!.on("data", (chunk: Buffer) => {
+  (child.stdio as unknown as NodeJS.ReadableStream[])[3]!.on("data", (chunk: Buffer) => {
     leaked += chunk.toString();
   });
   let stdout = "";
@@ -302,7 +306,7 @@ test("inherited descriptors are closed before the sandbox starts", async () => {
   rmSync(join(script, ".."), { recursive: true, force: true });
   assert.equal(code, 0, stderr);
   const result = JSON.parse(stdout.trim().split("\n").at(-1)!);
-  assert.match(result.output, /7 closed 9/, result.output);
+  assert.match(result.output, /100 closed 9/, result.output);
   assert.equal(leaked, "", "nothing reached the inherited pipe");
   const open = JSON.parse(/\[[\d, ]*\]/.exec(result.output)![0]) as number[];
   assert.ok(
