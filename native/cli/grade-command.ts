@@ -55,7 +55,8 @@ export async function commandGrade(args: string[]): Promise<number> {
   }
   for (const item of result.items) {
     const verdict = item.correct === null ? "—" : item.correct ? "✓" : "✗";
-    process.stdout.write(`line ${item.line}\t${verdict}\t${item.extractedBy}\t${item.answer ?? "(no answer)"}\n`);
+    const said = item.extractedBy === "code" ? `tests ${item.tests}` : (item.answer ?? "(no answer)");
+    process.stdout.write(`line ${item.line}\t${verdict}\t${item.extractedBy}\t${said}\n`);
   }
   process.stdout.write(`${summaryText(result)}\n`);
   return 0;
