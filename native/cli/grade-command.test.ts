@@ -67,3 +67,12 @@ test("grade refuses bad input in one line with the line number", () => {
   writeFileSync(empty, "");
   assert.match(refinery("grade", "--dataset", empty, "--field", "response=out").stderr, /empty\.jsonl: no items/);
 });
+
+test("grade runs HumanEval items' tests: the canonical solutions (from ../shared/data/tasks) all pass", () => {
+  const humanEval = resolve(repo, "../shared/data/tasks/humaneval.jsonl");
+  const run = refinery("grade", "--dataset", humanEval, "--field", "response=canonical_solution", "--limit", "4");
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^line 1\t✓\tcode\ttests ok$/m);
+  assert.match(run.stdout, /^4 items · 4 correct · 0 wrong · accuracy 100/m);
+  assert.doesNotMatch(run.stdout, /without a reference/);
+});
