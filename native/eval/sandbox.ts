@@ -1,10 +1,13 @@
 // Runs untrusted generated code (HumanEval-style Python) under Debian's bubblewrap: a private mount namespace in
-// which only /usr, the interpreter's own folder and a fresh temporary working directory exist (that directory is
-// the only writable place; /tmp is an empty tmpfs; no home, no /etc/shadow, no host sockets), new PID, network,
-// IPC and UTS namespaces (host processes cannot be seen or signalled, no network, abstract Unix sockets included),
-// and limits on address space, file size, processes and CPU time. The wall-clock deadline is enforced on the
-// process's exit, and at the deadline the whole sandbox is killed: every process lives in the PID namespace,
-// which the kernel tears down when its first process dies, so a setsid grandchild or a daemon cannot outlive it.
+// which only /usr and the interpreter's own folder exist, read-only, beside a task folder holding the program and
+// an empty /tmp, both bounded in-memory filesystems that vanish with the sandbox (no home, no /etc/shadow, no host
+// sockets); new PID, network, IPC and UTS namespaces (host processes cannot be seen or signalled, no network,
+// abstract Unix sockets included); no new user namespaces (sandbox-seccomp.ts); a control group per call bounding
+// the memory and processes of the whole call (sandbox-cgroup.ts); and per-process limits on address space, file
+// size and CPU time. The wall-clock deadline is enforced on the process's exit, and at the deadline the whole
+// sandbox is killed: every process lives in the PID namespace, which the kernel tears down when its first process
+// dies, so a setsid grandchild or a daemon cannot outlive it. A pass needs the harness's proof that the program ran
+// to its end (sandbox-harness.ts), not only exit code 0.
 // Where bubblewrap cannot run, untrusted code is refused unless the user opts in (REFINERY_UNSANDBOXED_CODE=1 or
 // `allowUnsandboxed`), and then it runs in its own process group with the same limits but no isolation.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
