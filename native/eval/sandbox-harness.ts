@@ -34,7 +34,7 @@ os.execvp(sys.argv[split + 1], sys.argv[split + 1:])
 `;
 
 export interface HarnessLimits {
-  /** Address space per process (RLIMIT_AS). */
+  /** Address space per process (RLIMIT_AS), or 0 where a control group bounds the call's memory instead. */
   memoryMb: number;
   /** Largest file the program may write (RLIMIT_FSIZE). */
   fileMb: number;
@@ -73,7 +73,8 @@ def refinery_harness():
             os.close(fd)
         except OSError:
             pass
-    resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
+    if memory_mb:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_mb << 20, file_mb << 20))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     if processes:

@@ -236,6 +236,12 @@ test("memory is bounded for the whole call, not per process", async () => {
   assert.match(result.output, /the call's memory bound of 256 MiB was reached/);
   assert.match(result.isolation, /whole call: 256 MiB, 32 processes \(cgroup v[12]\)/);
   assert.deepEqual(callGroupsLeft(), [], "the call's control group is removed");
+  // Address space is not memory: threads reserve stacks and arenas they never touch.
+  const threads = await runPython(
+    "import threading, time\nthreads = [threading.Thread(target=time.sleep, args=(0.5,)) for _ in range(24)]\nfor t in threads:\n    t.start()\nfor t in threads:\n    t.join()",
+    { memoryMb: 256 },
+  );
+  assert.equal(threads.passed, true, threads.output);
 });
 
 test("one sandbox's fork bomb does not fail its neighbour", async () => {

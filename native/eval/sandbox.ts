@@ -33,7 +33,7 @@ export interface SandboxResult {
 
 export interface SandboxOptions {
   timeoutMs?: number;
-  /** Memory of the whole call (its control group's bound) and the address space of each of its processes. */
+  /** Memory of the whole call (its control group's bound); without a control group, the address space of each process. */
   memoryMb?: number;
   /** CPU seconds (RLIMIT_CPU); by default the deadline's. */
   cpuSeconds?: number;
@@ -288,7 +288,9 @@ export async function runPython(program: string, options: SandboxOptions = {}): 
     const programPath = launch.programIn === "descriptor" ? PROGRAM : join(launch.programIn, "program.py");
     if (launch.programIn !== "descriptor") await writeFile(programPath, program);
     const cpuSeconds = options.cpuSeconds ?? Math.max(1, Math.ceil(timeoutMs / 1000));
-    const limits = { memoryMb, fileMb: 16, cpuSeconds, processes: cgroup ? 0 : processes, dropToUid: launch.dropToUid };
+    // With a control group the call's memory is bounded where it is used; an address-space limit would only refuse
+    // reservations that are not memory (each thread's stack and malloc arena).
+    const limits = { memoryMb: cgroup ? 0 : memoryMb, fileMb: 16, cpuSeconds, processes: cgroup ? 0 : processes, dropToUid: launch.dropToUid };
     const args = [...launch.args, "-c", HARNESS, ...harnessArgs(programPath, limits)];
     const launcher = ["-I", "-S", "-c", LAUNCHER, String(FD.proof), ...(cgroup?.procsFiles ?? []), "--", launch.command, ...args];
     return await supervise({ interpreter, launcher, launch, program, cgroup, timeoutMs, memoryMb });
