@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { parseFieldMapping } from "../eval/dataset.ts";
 import { gradeDataset, gradesCsv, gradesJsonl, type GradeResult } from "../eval/grade.ts";
+import { sandboxLimitations } from "../eval/sandbox.ts";
 import { pct } from "../protocol/format.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 
@@ -47,6 +48,8 @@ export async function commandGrade(args: string[]): Promise<number> {
     limit: intOption(values.limit, "limit"),
     offset: intOption(values.offset, "offset"),
   });
+  const limitations = result.summary.extractedBy.code ? sandboxLimitations() : [];
+  if (limitations.length) process.stderr.write(`refinery: code items ran in a sandbox with weaker bounds on this machine: ${limitations.join("; ")}\n`);
   if (values.csv) writeFileSync(values.csv, gradesCsv(result.items));
   if (values.jsonl) writeFileSync(values.jsonl, gradesJsonl(result.items));
   if (values.json) {

@@ -253,7 +253,7 @@ function launchFor(interpreter: Interpreter, allowUnsandboxed: boolean, { memory
   };
 }
 
-/** The bounds this machine cannot give sandboxed code (empty when every bound holds); for `doctor`-like reports. */
+/** The bounds this machine cannot give sandboxed code (empty when every bound holds), for commands to warn with. */
 export function sandboxLimitations(): string[] {
   return missingBounds(denyUserNamespacesFilter(), unavailableReason());
 }
