@@ -12,8 +12,7 @@
 // `allowUnsandboxed`), and then it runs in its own process group with the same limits but no isolation.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -192,7 +191,7 @@ interface Launch {
   args: string[];
   isolation: string;
   /** Where the program is handed over: through a descriptor into the sandbox, or written into a host folder. */
-  programIn: "descriptor" | string;
+  programIn: "descriptor" | "host folder";
   seccomp: Buffer | null;
   dropToUid: number | null;
 }
@@ -211,15 +210,16 @@ interface CallSize {
   diskBytes: number;
 }
 
-function launchFor(interpreter: Interpreter, allowUnsandboxed: boolean, { memoryMb, processes, diskBytes }: CallSize, hostDir: () => string): Launch {
+function launchFor(interpreter: Interpreter, allowUnsandboxed: boolean, { memoryMb, processes, diskBytes }: CallSize): Launch {
   const command = bwrapCommand();
   const bwrap = probeBwrap(interpreter, command);
   if (bwrap.mode) {
     const uncounted = bwrap.mode === "userns" && runningAsRoot();
     const seccomp = denyUserNamespacesFilter();
     const args = [...bwrapArgs(interpreter, bwrap.mode, diskBytes, { seccomp: seccomp !== null, program: true }), interpreter.executable, "-I", "-B"];
-    const missing = missingBounds(seccomp, unavailableReason());
-    const whole = unavailableReason() ? null : `whole call: ${memoryMb} MiB, ${processes} processes (${cgroupVersion()})`;
+    const cgroupMissing = unavailableReason();
+    const missing = missingBounds(seccomp, cgroupMissing);
+    const whole = cgroupMissing ? null : `whole call: ${memoryMb} MiB, ${processes} processes (${cgroupVersion()})`;
     const walls = [
       "read-only system",
       `only its task folder and /tmp writable (${diskBytes >> 20} MiB each, in memory)`,
@@ -227,7 +227,7 @@ function launchFor(interpreter: Interpreter, allowUnsandboxed: boolean, { memory
       "own PID namespace",
       ...(seccomp ? ["no new user namespaces"] : []),
       ...(whole ? [whole] : []),
-      ...(uncounted && unavailableReason() ? ["processes not capped: root in a user namespace"] : []),
+      ...(uncounted && cgroupMissing ? ["processes not capped: root in a user namespace"] : []),
     ];
     return {
       command,
@@ -247,7 +247,7 @@ function launchFor(interpreter: Interpreter, allowUnsandboxed: boolean, { memory
     command: interpreter.executable,
     args: ["-I", "-B"],
     isolation: `none: ${bwrap.reason}; ran unsandboxed because ${OPT_IN}=1 (limits only)`,
-    programIn: hostDir(),
+    programIn: "host folder",
     seccomp: null,
     dropToUid: null,
   };
@@ -277,16 +277,18 @@ export async function runPython(program: string, options: SandboxOptions = {}): 
   const memoryMb = options.memoryMb ?? 512;
   const processes = options.maxProcesses ?? 32;
   const diskBytes = (options.diskMb ?? 64) * 1024 * 1024;
+  const launch = launchFor(interpreter, options.allowUnsandboxed ?? false, { memoryMb, processes, diskBytes });
   let hostDir: string | null = null;
-  const launch = launchFor(interpreter, options.allowUnsandboxed ?? false, { memoryMb, processes, diskBytes }, () => {
-    hostDir = mkdtempSync(join(tmpdir(), "refinery-sandbox-"));
-    return hostDir;
-  });
-  // bubblewrap's two processes (its monitor and the namespace's init) are in the group with the program.
-  const cgroup = createCallCgroup({ memoryBytes: memoryMb * 1024 * 1024, processes: processes + 2 });
+  let cgroup: CallCgroup | null = null;
   try {
-    const programPath = launch.programIn === "descriptor" ? PROGRAM : join(launch.programIn, "program.py");
-    if (launch.programIn !== "descriptor") await writeFile(programPath, program);
+    // bubblewrap's two processes (its monitor and the namespace's init) are in the group with the program.
+    cgroup = createCallCgroup({ memoryBytes: memoryMb * 1024 * 1024, processes: processes + 2 });
+    let programPath = PROGRAM;
+    if (launch.programIn === "host folder") {
+      hostDir = await mkdtemp(join(tmpdir(), "refinery-sandbox-"));
+      programPath = join(hostDir, "program.py");
+      await writeFile(programPath, program);
+    }
     const cpuSeconds = options.cpuSeconds ?? Math.max(1, Math.ceil(timeoutMs / 1000));
     // With a control group the call's memory is bounded where it is used; an address-space limit would only refuse
     // reservations that are not memory (each thread's stack and malloc arena).
