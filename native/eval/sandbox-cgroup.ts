@@ -41,6 +41,8 @@ let sequence = 0;
 let probed: { parents: Parents | null; reason: string } | null = null;
 
 interface Mount {
+  /** The folder of the hierarchy mounted here ("/" unless only a subtree is, as in some containers). */
+  root: string;
   point: string;
   type: string;
   options: string[];
@@ -55,7 +57,7 @@ function mounts(): Mount[] {
         const [before, after] = line.split(" - ");
         const fields = before!.split(" ");
         const [type, , superOptions] = after!.split(" ");
-        return { point: fields[4]!, type: type!, options: superOptions?.split(",") ?? [] };
+        return { root: fields[3]!, point: fields[4]!, type: type!, options: superOptions?.split(",") ?? [] };
       });
   } catch {
     return [];
@@ -74,6 +76,12 @@ function ownGroups(): Map<string, string> {
     // no /proc: not Linux
   }
   return groups;
+}
+
+/** Where a group of a hierarchy appears under the mount point of that hierarchy. */
+function groupDir(mount: Mount, group: string): string {
+  const inside = mount.root !== "/" && (group === mount.root || group.startsWith(`${mount.root}/`)) ? group.slice(mount.root.length) : group;
+  return join(mount.point, inside);
 }
 
 const readText = (path: string) => {
@@ -128,13 +136,13 @@ function probeParents(): { parents: Parents | null; reason: string } {
   const reasons: string[] = [];
   const unified = all.find((mount) => mount.type === "cgroup2");
   if (unified && own.has("")) {
-    const parent = v2Parent(join(unified.point, own.get("")!));
+    const parent = v2Parent(groupDir(unified, own.get("")!));
     if (typeof parent !== "string") return { parents: parent, reason: "" };
     reasons.push(parent);
   }
   const v1 = (controller: string) => {
     const mount = all.find((m) => m.type === "cgroup" && m.options.includes(controller));
-    return mount && own.has(controller) ? join(mount.point, own.get(controller)!) : null;
+    return mount && own.has(controller) ? groupDir(mount, own.get(controller)!) : null;
   };
   const memory = v1("memory");
   const pids = v1("pids");
