@@ -10,10 +10,12 @@ const repo = resolve(import.meta.dirname, "../..");
 const math = resolve(repo, "../shared/data/realcritic/math.jsonl");
 const scratch = mkdtempSync(join(tmpdir(), "refinery-grade-cli-"));
 
-function refinery(...args: string[]) {
-  const result = spawnSync(process.execPath, [join(repo, "bin/refinery.mjs"), ...args], { encoding: "utf8", cwd: scratch, timeout: 120_000 });
+function refineryWith(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const result = spawnSync(process.execPath, [join(repo, "bin/refinery.mjs"), ...args], { encoding: "utf8", cwd: scratch, timeout: 120_000, env });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+const refinery = (...args: string[]) => refineryWith(process.env, ...args);
 
 test("grade --json prints per-item verdicts in input order and a summary; --csv and --jsonl export them", () => {
   const csv = join(scratch, "grades.csv");
@@ -66,4 +68,29 @@ test("grade refuses bad input in one line with the line number", () => {
   const empty = join(scratch, "empty.jsonl");
   writeFileSync(empty, "");
   assert.match(refinery("grade", "--dataset", empty, "--field", "response=out").stderr, /empty\.jsonl: no items/);
+});
+
+test("grade runs HumanEval items' tests: the canonical solutions (from ../shared/data/tasks) all pass", () => {
+  const humanEval = resolve(repo, "../shared/data/tasks/humaneval.jsonl");
+  const run = refinery("grade", "--dataset", humanEval, "--field", "response=canonical_solution", "--limit", "4");
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^line 1\t✓\tcode\ttests ok$/m);
+  assert.match(run.stdout, /^4 items · 4 correct · 0 wrong · accuracy 100/m);
+  assert.doesNotMatch(run.stdout, /without a reference/);
+  assert.doesNotMatch(run.stderr, /weaker bounds/, "this machine gives every bound (cgroups, seccomp)");
+  const weaker = refineryWith(
+    { ...process.env, REFINERY_SANDBOX_CGROUP: "/no/such/cgroup" },
+    "grade",
+    "--dataset",
+    humanEval,
+    "--field",
+    "response=canonical_solution",
+    "--limit",
+    "1",
+  );
+  assert.equal(weaker.code, 0, weaker.stderr);
+  assert.match(
+    weaker.stderr,
+    /^refinery: code items ran in a sandbox with weaker bounds on this machine: memory and processes bounded per process only, not per call/m,
+  );
 });

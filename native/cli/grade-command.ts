@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { parseFieldMapping } from "../eval/dataset.ts";
 import { gradeDataset, gradesCsv, gradesJsonl, type GradeResult } from "../eval/grade.ts";
+import { sandboxLimitations } from "../eval/sandbox.ts";
 import { pct } from "../protocol/format.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 
@@ -47,6 +48,8 @@ export async function commandGrade(args: string[]): Promise<number> {
     limit: intOption(values.limit, "limit"),
     offset: intOption(values.offset, "offset"),
   });
+  const limitations = result.summary.extractedBy.code ? sandboxLimitations() : [];
+  if (limitations.length) process.stderr.write(`refinery: code items ran in a sandbox with weaker bounds on this machine: ${limitations.join("; ")}\n`);
   if (values.csv) writeFileSync(values.csv, gradesCsv(result.items));
   if (values.jsonl) writeFileSync(values.jsonl, gradesJsonl(result.items));
   if (values.json) {
@@ -55,7 +58,8 @@ export async function commandGrade(args: string[]): Promise<number> {
   }
   for (const item of result.items) {
     const verdict = item.correct === null ? "—" : item.correct ? "✓" : "✗";
-    process.stdout.write(`line ${item.line}\t${verdict}\t${item.extractedBy}\t${item.answer ?? "(no answer)"}\n`);
+    const said = item.extractedBy === "code" ? `tests ${item.tests}` : (item.answer ?? "(no answer)");
+    process.stdout.write(`line ${item.line}\t${verdict}\t${item.extractedBy}\t${said}\n`);
   }
   process.stdout.write(`${summaryText(result)}\n`);
   return 0;

@@ -3,7 +3,7 @@
 // given as a list or written in the question, "Answer Choices: (A) … (B) …"), everything else compares final
 // answers by value (answers.ts, math-equivalence.ts). `gradeResponse` is the one checker: the runner, experiments,
 // critic evaluation, exports and `refinery grade` all reach it.
-import type { Task } from "../protocol/events.ts";
+import type { CodeTests, Task } from "../protocol/events.ts";
 import {
   answersMatch,
   answerNumber,
@@ -14,7 +14,7 @@ import {
   type ExtractedAnswer,
   type ExtractedBy,
 } from "./answers.ts";
-import { extractCode, runPython, testProgram } from "./sandbox.ts";
+import { extractCode, runPython, type SandboxResult, testProgram } from "./sandbox.ts";
 
 export type CheckerKind = "code" | "choice" | "answer" | "none";
 
@@ -165,9 +165,28 @@ export function answerKey(task: Task, answer: string | null): string | null {
   return normalizeAnswer(answer);
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The code a reply to a code task runs: its last fenced block, or the whole reply. A completion that does not
+ * define the entry point — HumanEval's own format, the function's body — runs after the prompt, as HumanEval's
+ * harness runs it.
+ */
+export function codeOfReply(task: Task, text: string): string {
+  const code = extractCode(text);
+  const entryPoint = task.tests?.entryPoint;
+  if (!entryPoint || new RegExp(`^\\s*(?:async\\s+)?def\\s+${escapeRegExp(entryPoint)}\\s*\\(`, "m").test(code)) return code;
+  return `${task.question.trimEnd()}\n${code}`;
+}
+
+/** Runs a code task's tests on a reply in the sandbox; `passed` only when the checks ran to their end. */
+export function runCodeTests(task: Task & { tests: CodeTests }, text: string): Promise<SandboxResult> {
+  return runPython(testProgram(codeOfReply(task, text), task.tests));
+}
+
 /** Correctness of a whole candidate: code candidates run the task's tests; others check their final answer. */
 export async function candidateIsCorrect(task: Task, candidate: { text: string; answer: string | null }): Promise<boolean | null> {
-  if (task.tests) return (await runPython(testProgram(extractCode(candidate.text), task.tests))).passed;
+  if (task.tests) return (await runCodeTests({ ...task, tests: task.tests }, candidate.text)).passed;
   return gradeResponse(task, { text: candidate.text, answer: candidate.answer }).correct;
 }
 

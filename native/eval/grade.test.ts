@@ -86,3 +86,47 @@ test("bad input is refused with the file and the line", async () => {
   await assert.rejects(gradeDataset(empty, { response: "out" }), /empty\.jsonl: no items/);
   await assert.rejects(gradeDataset(join(scratch, "nowhere.jsonl"), { response: "out" }), /dataset not found/);
 });
+
+const humanEvalItem = (id: number, response: string) => ({
+  task_id: `Fixture/${id}`,
+  prompt: 'def square(x: int) -> int:\n    """The square of x.\n    >>> square(3)\n    9\n    """\n',
+  entry_point: "square",
+  test: "def check(candidate):\n    assert candidate(2) == 4\n    assert candidate(-3) == 9\n",
+  response,
+});
+
+test("code items are graded by running their tests in the sandbox, as runs grade them", async () => {
+  const path = join(scratch, "code.jsonl");
+  const responses = [
+    "    return x * x\n",
+    "Here it is:\n```python\ndef square(x):\n    return x ** 2\n```",
+    "    return x + x\n",
+    "import os\nos._exit(0)\n",
+    "from __future__ import annotations\n\ndef square(x: Number) -> Number:\n    return x * x\n",
+  ];
+  writeFileSync(path, responses.map((response, i) => JSON.stringify(humanEvalItem(i, response))).join("\n"));
+  const result = await gradeDataset(path, { response: "response" });
+  assert.deepEqual(
+    result.items.map((item) => [item.line, item.correct, item.extractedBy, item.tests]),
+    [
+      [1, true, "code", "ok"],
+      [2, true, "code", "ok"],
+      [3, false, "code", "failed"],
+      [4, false, "code", "failed"],
+      [5, true, "code", "ok"],
+    ],
+  );
+  assert.equal(result.summary.ungraded, 0, "no code item is left 'without a reference'");
+  assert.equal(result.summary.noAnswer, 0, "code items state no answer: their tests are run");
+  assert.equal(result.summary.correct, 3);
+});
+
+test("HumanEval's canonical solutions (read from ../shared/data/tasks directly) all pass their tests", async () => {
+  const path = resolve(import.meta.dirname, "../../../shared/data/tasks/humaneval.jsonl");
+  const result = await gradeDataset(path, { response: "canonical_solution", limit: 12 });
+  assert.equal(result.summary.items, 12);
+  assert.deepEqual(
+    result.items.filter((item) => item.correct !== true).map((item) => [item.line, item.tests]),
+    [],
+  );
+});

@@ -1,9 +1,13 @@
 // Grading answers that already exist — written by Refinery or any other tool (lm-evaluation-harness, optillm, a
 // script): a dataset file whose records hold a question, a reference, optional choices and a response, read with
 // the dataset reader's field mapping and judged by the one checker (`gradeResponse`), item by item in input order.
+// Code items (a `test`/`tests` field and an entry point) are judged as runs judge them: their tests run on the
+// response in the sandbox.
 import type { FieldMapping } from "./dataset.ts";
 import { DatasetError, fieldAt, loadDataset } from "./dataset.ts";
-import { gradeResponse } from "./checkers.ts";
+import { gradeResponse, runCodeTests } from "./checkers.ts";
+import type { Task } from "../protocol/events.ts";
+import type { SandboxResult } from "./sandbox.ts";
 import { FALLBACK_EXTRACTIONS, type ExtractedBy } from "./answers.ts";
 import { csvField } from "./report.ts";
 
@@ -20,8 +24,11 @@ export interface GradedItem {
   /** Line of the record in the file (its 1-based index in a JSON array). */
   line: number;
   answer: string | null;
-  extractedBy: ExtractedBy;
+  /** "code": the item's tests ran on the response. */
+  extractedBy: ExtractedBy | "code";
   correct: boolean | null;
+  /** Code items: how the tests ended. */
+  tests?: SandboxResult["outcome"];
 }
 
 export interface GradeSummary {
@@ -31,11 +38,11 @@ export interface GradeSummary {
   /** Items without a reference: nothing to judge against. */
   ungraded: number;
   accuracy: number;
-  /** Items whose response stated no answer that could be read. */
+  /** Items whose response stated no answer that could be read (code items state none: their tests are run). */
   noAnswer: number;
   /** Items whose answer came from a fallback (the last number, the last option named). */
   fallback: number;
-  extractedBy: Partial<Record<ExtractedBy, number>>;
+  extractedBy: Partial<Record<GradedItem["extractedBy"], number>>;
 }
 
 export interface GradeResult {
@@ -73,16 +80,30 @@ export function summarizeGrades(items: readonly GradedItem[]): GradeSummary {
     incorrect: judged.length - correct,
     ungraded: items.length - judged.length,
     accuracy: judged.length ? correct / judged.length : Number.NaN,
-    noAnswer: items.filter((item) => item.answer === null).length,
-    fallback: items.filter((item) => FALLBACK_EXTRACTIONS.includes(item.extractedBy)).length,
+    noAnswer: items.filter((item) => item.answer === null && item.extractedBy !== "code").length,
+    fallback: items.filter((item) => item.extractedBy !== "code" && FALLBACK_EXTRACTIONS.includes(item.extractedBy)).length,
     extractedBy,
   };
+}
+
+/** Code items run at most this many sandboxes at once. */
+const CODE_CONCURRENCY = 2;
+
+async function gradeItem(task: Task, line: number, response: string): Promise<GradedItem> {
+  if (!task.tests) return { line, ...gradeResponse(task, { text: response }) };
+  const result = await runCodeTests({ ...task, tests: task.tests }, response);
+  return { line, answer: null, extractedBy: "code", correct: result.passed, tests: result.outcome };
 }
 
 export async function gradeDataset(path: string, options: GradeOptions): Promise<GradeResult> {
   const dataset = await loadDataset(path, { fields: options.fields, skipMalformed: options.skipMalformed, limit: options.limit, offset: options.offset });
   const responses = responsesOf(path, dataset.records, options.response);
-  const items = dataset.tasks.map((task, i) => ({ line: dataset.records[i]!.line, ...gradeResponse(task, { text: responses[i]! }) }));
+  const items: GradedItem[] = new Array(dataset.tasks.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < dataset.tasks.length; i = next++) items[i] = await gradeItem(dataset.tasks[i]!, dataset.records[i]!.line, responses[i]!);
+  };
+  await Promise.all(Array.from({ length: CODE_CONCURRENCY }, worker));
   return { items, summary: summarizeGrades(items) };
 }
 

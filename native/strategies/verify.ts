@@ -1,6 +1,7 @@
 // verify: checks a candidate with something other than a model — the task's tests in the sandbox — and
 // records the result as a verify node and a verifier score on the candidate.
-import { extractCode, runPython, testProgram, type SandboxResult } from "../eval/sandbox.ts";
+import { codeOfReply } from "../eval/checkers.ts";
+import { runPython, testProgram, type SandboxResult } from "../eval/sandbox.ts";
 import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 
@@ -32,7 +33,7 @@ export async function verifyWithProgram(
 
 export function runTaskTests(ctx: RunContext, candidate: RunNode, iteration: number, timeoutMs: number) {
   const tests = ctx.task.tests!;
-  return verifyWithProgram(ctx, candidate, testProgram(extractCode(candidate.text), tests), { iteration, step: "tests", timeoutMs });
+  return verifyWithProgram(ctx, candidate, testProgram(codeOfReply(ctx.task, candidate.text), tests), { iteration, step: "tests", timeoutMs });
 }
 
 export const codeSystem =
