@@ -105,3 +105,31 @@ test("alternatives: ±, 'or' and 'and' list answers; plain-text maths reads as L
   differ("(-\\infty, 2) \\cup (3, \\infty)", "(-\\infty,2] \\cup (3,\\infty)");
   same("2 \\times 10^3", "2000");
 });
+
+test("arbitrary constants multiply what follows them, whichever side is read first", () => {
+  same("C(1+x)", "C + Cx");
+  same("C + Cx", "C(1+x)");
+  same("c_1(x+1)", "c_1 x + c_1");
+  same("K(x^2+1)", "Kx^2+K");
+  differ("C_1(x+1)", "C_1 x + 1");
+});
+
+test("a function of the variable solved for counts as its solved side", () => {
+  same("y(t) = 3e^{2t}", "3e^{2t}");
+  same("y(x) = e^{x}(C_1 + C_2 x)", "C_1e^x+C_2xe^x");
+  differ("y(t) = 3e^{2t}", "3e^{t}");
+});
+
+test("what one comparison teaches the engine does not reach the next", () => {
+  const odeAnswer = () => mathEquivalent("y(x) = e^{x}(C_1 + C_2 x)", "C_1e^x+C_2xe^x");
+  assert.equal(odeAnswer(), true);
+  // Each of these types y as a number, after which "y(x)" would read as the product y·x.
+  for (const [a, b] of [
+    ["y = 2x + 1", "y - 2x = 1"],
+    ["e^{y}", "x"],
+    ["\\ln|y| = x^2 + C", "y = Ce^{x^2}"],
+  ] as const) {
+    mathEquivalent(a, b);
+    assert.equal(odeAnswer(), true, `after ${a} vs ${b}`);
+  }
+});
