@@ -133,3 +133,14 @@ test("what one comparison teaches the engine does not reach the next", () => {
     assert.equal(odeAnswer(), true, `after ${a} vs ${b}`);
   }
 });
+
+test("a command run into the next letter is the command applied to it", () => {
+  same("-\\frac{1}{x} - \\arctan x + C", "-\\frac{1}{x}-\\arctanx+C", { upToConstant: true });
+  same("\\ln x + 1", "\\lnx+1");
+  same("e^{-x}\\cos x", "e^{-x}\\cosx");
+  same("2\\pi t", "2\\pit");
+  same("\\cosh x", "\\coshx");
+  same("\\sqrt{x}", "\\sqrtx");
+  differ("\\sin x", "\\sinhx");
+  differ("\\ln x", "\\lnx+1");
+});

@@ -101,8 +101,25 @@ function expandAlternatives(latex: string): string {
   return `${before}+${after}, ${before}-${after}`.replace(/^\s*\+/, "");
 }
 
+/** Commands that take what follows them without braces ("\ln x"), longest first so "\cosh" is not read as "\cos h". */
+const OPERATOR_COMMANDS = [
+  ..."arcsin arccos arctan arcsec arccsc arccot sinh cosh tanh coth sech csch sin cos tan cot sec csc ln log exp sqrt".split(" "),
+  ..."pi theta alpha beta gamma lambda omega phi".split(" "),
+].sort((a, b) => b.length - a.length);
+/** Whole commands that merely start like one of those. */
+const KNOWN_COMMAND = new Set([...OPERATOR_COMMANDS, ..."lnot lneq lnsim lnapprox pitchfork section expandafter".split(" ")]);
+
+/** "\arctanx", "\lnx", "\cosx", "\pit": a command run into its argument is the command applied to it. */
+function separateRunTogetherCommands(latex: string): string {
+  return latex.replace(/(?<!\\)\\([a-zA-Z]+)/g, (whole, name: string) => {
+    if (KNOWN_COMMAND.has(name)) return whole;
+    const command = OPERATOR_COMMANDS.find((known) => name.startsWith(known));
+    return command ? `\\${command} ${name.slice(command.length)}` : whole;
+  });
+}
+
 export function cleanLatex(latex: string): string {
-  return plainToLatex(latex)
+  return separateRunTogetherCommands(plainToLatex(latex))
     .replace(/\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])\s*/g, "")
     .replace(/(?<!\\)\\[,!;: ]|\\q?quad(?![a-zA-Z])|~/g, " ")
     .replace(/\\[dt]frac(?![a-zA-Z])/g, "\\frac")
