@@ -103,3 +103,16 @@ test("thought segments are never read; boxes joined by connectors on the last li
   assert.equal(extractAnswer("I first got \\boxed{5} but that is wrong, so \\boxed{7}"), "7");
   assert.equal(extractAnswer("\\boxed{1}\n\\boxed{2}"), "2");
 });
+
+test("a yes/no reference that carries its justification matches the bare verdict", () => {
+  const reference = "No. It is not closed under scalar multiplication.";
+  assert.ok(answersMatch("No", referenceAnswer(reference)));
+  assert.ok(answersMatch("\\text{No}", reference));
+  assert.ok(answersMatch("no, since -1 times a vector leaves the set", reference));
+  assert.ok(!answersMatch("Yes", reference));
+  assert.ok(answersMatch("True", "True: every bounded monotone sequence converges"));
+  assert.ok(!answersMatch("False", "True — every bounded monotone sequence converges"));
+  // "No solution" is an answer of its own, not the verdict "no".
+  assert.ok(!answersMatch("No", "No solution"));
+  assert.ok(!answersMatch("No solution", reference));
+});

@@ -277,8 +277,19 @@ export function referenceAnswer(reference: string): string {
 /** "+ C" in a task or its reference: answers are antiderivatives, equal up to an additive constant. */
 export const asksForConstant = (...texts: Array<string | undefined>) => texts.some((text) => text !== undefined && /\+\s*C\b/.test(text));
 
+/**
+ * The yes/no (true/false) an answer opens with, when a reference carries its justification after it ("No. It is
+ * not closed under scalar multiplication"); null for anything else, "No solution" included.
+ */
+export function verdictOf(answer: string): string | null {
+  const opening = answer.match(/^\s*(?:\\text(?:bf)?\{\s*)?(yes|no|true|false)\s*\}?\s*(?:$|[.,;:!(—–]|\s-\s)/i);
+  return opening ? opening[1]!.toLowerCase() : null;
+}
+
 export function answersMatch(answer: string | null, reference: string, options: EquivalenceOptions = {}): boolean {
   if (answer === null) return false;
+  const [stated, expected] = [verdictOf(answer), verdictOf(reference)];
+  if (stated !== null && expected !== null) return stated === expected;
   const a = answerNumber(answer);
   const b = answerNumber(reference);
   if (a !== null && b !== null) return Math.abs(a - b) <= 1e-4 * Math.max(Math.abs(a), Math.abs(b)) || a === b;
