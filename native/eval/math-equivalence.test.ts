@@ -144,3 +144,13 @@ test("a command run into the next letter is the command applied to it", () => {
   differ("\\sin x", "\\sinhx");
   differ("\\ln x", "\\lnx+1");
 });
+
+test("a number times a matrix is the matrix of the products; an array in brackets is a matrix", () => {
+  const array = "\\left[\\begin{array}{cc} 1 & 2 \\\\ 3 & 4 \\end{array}\\right]";
+  same(array, "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}");
+  same(`\\frac{1}{2}${array}`, "\\begin{pmatrix} \\frac12 & 1 \\\\ \\frac32 & 2 \\end{pmatrix}");
+  same("\\begin{pmatrix} \\frac12 & 1 \\\\ \\frac32 & 2 \\end{pmatrix}", `\\frac{1}{2}${array}`);
+  same("-\\begin{pmatrix} 1 \\\\ -2 \\end{pmatrix}", "\\begin{pmatrix} -1 \\\\ 2 \\end{pmatrix}");
+  differ(`\\frac{1}{3}${array}`, "\\begin{pmatrix} \\frac12 & 1 \\\\ \\frac32 & 2 \\end{pmatrix}");
+  differ(array, "\\begin{pmatrix} 1 & 2 \\\\ 4 & 3 \\end{pmatrix}");
+});

@@ -75,7 +75,6 @@ class Deadline {
   }
 }
 
-/** LaTeX the engine reads without tripping on presentation: sizing commands, spacing, \dfrac, currency, units. */
 /** Plain-text maths as chat models write it ("−2", "√3", "π/2", "x ≤ 5", "sqrt(2)") in LaTeX. */
 function plainToLatex(text: string): string {
   return text
@@ -118,9 +117,15 @@ function separateRunTogetherCommands(latex: string): string {
   });
 }
 
+/** "\left[\begin{array}{cc}…\end{array}\right]" is the matrix "\begin{bmatrix}…\end{bmatrix}" (and with parentheses, pmatrix). */
+const arrayAsMatrix = (latex: string) =>
+  latex.replace(/([[(])\s*\\begin\{array\}\s*(?:\{[^{}]*\})?([\s\S]*?)\\end\{array\}\s*([\])])/g, (whole, open: string, body: string, close: string) =>
+    open === "[" && close === "]" ? `\\begin{bmatrix}${body}\\end{bmatrix}` : open === "(" && close === ")" ? `\\begin{pmatrix}${body}\\end{pmatrix}` : whole,
+  );
+
+/** LaTeX the engine reads without tripping on presentation: sizing commands, spacing, \dfrac, currency, units. */
 export function cleanLatex(latex: string): string {
-  return separateRunTogetherCommands(plainToLatex(latex))
-    .replace(/\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])\s*/g, "")
+  return arrayAsMatrix(separateRunTogetherCommands(plainToLatex(latex)).replace(/\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])\s*/g, ""))
     .replace(/(?<!\\)\\[,!;: ]|\\q?quad(?![a-zA-Z])|~/g, " ")
     .replace(/\\[dt]frac(?![a-zA-Z])/g, "\\frac")
     .replace(/\\displaystyle(?![a-zA-Z])/g, "")
@@ -228,6 +233,19 @@ function collectionsEqual(x: Expr, y: Expr, ordered: boolean, options: Required<
   return elementsEqual(flat(a), flat(b), !unordered, options, deadline);
 }
 
+/** "\frac{1}{2}\begin{pmatrix}…\end{pmatrix}", "-M": a number times a matrix is the matrix of the products. */
+function scaledMatrix(expr: Expr): Expr {
+  const ops = opsOf(expr);
+  const matrices = ops.filter((op) => op.operator === "Matrix");
+  if (matrices.length !== 1 || !["Multiply", "Negate"].includes(expr.operator) || ops.some((op) => op !== matrices[0] && COLLECTIONS.has(op.operator)))
+    return expr;
+  const [matrix] = matrices as [Expr];
+  const factor = expr.operator === "Negate" ? -1 : ["Multiply", ...ops.filter((op) => op !== matrix).map((op) => op.json)];
+  const [rows, ...shape] = opsOf(matrix);
+  const scaledRows = opsOf(rows!).map((row) => ["List", ...opsOf(row).map((element) => ["Multiply", factor, element.json])]);
+  return ce().box(["Matrix", ["List", ...scaledRows], ...shape.map((op) => op.json)] as never);
+}
+
 function flattenMatrix(matrix: Expr): Expr[] {
   const rows = opsOf(opsOf(matrix)[0] ?? matrix);
   return rows.flatMap((row) => (row.operator === "List" ? opsOf(row) : [row]));
@@ -309,7 +327,7 @@ function namesUnknown(expr: Expr): boolean {
 
 function exprEqual(x: Expr, y: Expr, options: Required<EquivalenceOptions>, deadline: Deadline, ordered = true): boolean {
   deadline.check();
-  const [a, b] = [asInterval(x), asInterval(y)];
+  const [a, b] = [asInterval(scaledMatrix(x)), asInterval(scaledMatrix(y))];
   if (COLLECTIONS.has(a.operator) || COLLECTIONS.has(b.operator)) {
     if (!COLLECTIONS.has(a.operator) || !COLLECTIONS.has(b.operator)) return false;
     return collectionsEqual(a, b, ordered, options, deadline);
