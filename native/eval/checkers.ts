@@ -7,8 +7,8 @@ import type { Task } from "../protocol/events.ts";
 import {
   answersMatch,
   answerNumber,
-  asksForConstant,
   extractFinalAnswer,
+  matchOptionsFor,
   normalizeAnswer,
   referenceAnswer,
   type ExtractedAnswer,
@@ -101,7 +101,7 @@ export function answerIsCorrect(task: Task, answer: string | null): boolean | nu
     const expected = referenceChoice(task.reference!, choices);
     return expected !== null && choiceOf(answer, choices) === expected;
   }
-  if (kind === "answer") return answersMatch(answer, referenceAnswer(task.reference!), { upToConstant: asksForConstant(task.question, task.reference) });
+  if (kind === "answer") return answersMatch(answer, referenceAnswer(task.reference!), matchOptionsFor(task.question, task.reference));
   return null;
 }
 

@@ -5,6 +5,7 @@
 // when the task asks for an antiderivative ("+ C"). Each comparison runs under a deadline so a pathological
 // expression gives a "no" instead of stalling an experiment.
 import { ComputeEngine, isFunction, isSymbol, type Expression as Expr } from "@cortex-js/compute-engine";
+import { closeTo, RELATIVE_TOLERANCE, type Tolerance, toleranceFor } from "./numeric-tolerance.ts";
 
 /** Operands of a function expression ("Add", "Tuple", …); none for numbers and symbols. */
 const opsOf = (expr: Expr): readonly Expr[] => (isFunction(expr) ? expr.ops : []);
@@ -14,14 +15,21 @@ export interface EquivalenceOptions {
   upToConstant?: boolean;
   /** Milliseconds one comparison may take before it counts as "not equal". */
   timeLimitMs?: number;
+  /** Decimals the question asks for: the reference rounded to them is right as well. */
+  decimalsAsked?: number;
+}
+
+/** What every step of one comparison judges by. */
+interface Settings {
+  upToConstant: boolean;
+  /** How close a number must be to the reference's (numeric-tolerance.ts). */
+  tolerance: Tolerance;
 }
 
 /** Generous against a loaded machine (a verdict must not depend on the load), tight against a runaway expression. */
 export const DEFAULT_TIME_LIMIT_MS = 2000;
 /** Longer answers are compared as text only: parsing them could take longer than any deadline allows. */
 const MAX_PARSED_LENGTH = 400;
-/** Relative tolerance of numeric equality, as the standard math graders use (math_equal's isclose). */
-const RELATIVE_TOLERANCE = 1e-4;
 const SAMPLE_POINTS = [0.37, 1.23, 2.71, -0.58, 0.91, 1.79];
 
 /**
@@ -165,9 +173,6 @@ function parse(latex: string): Expr | null {
   return expr.isValid ? expr : null;
 }
 
-const close = (a: number, b: number) =>
-  a === b || (Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b)));
-
 /**
  * Power towers (9^{9^{9}}), huge exponents and factorials make the engine compute exact integers of millions of
  * digits inside one uninterruptible operation; such answers are compared as text only.
@@ -188,7 +193,7 @@ const BARE_LIST = new Set(["Tuple", "Sequence", "Delimiter"]);
 const COLLECTIONS = new Set(["Set", "Union", "List", "Tuple", "Matrix", "Interval", "Sequence", "Delimiter", "Pair", "Triple"]);
 const RELATIONS = new Set(["Equal", "Less", "LessEqual", "Greater", "GreaterEqual", "NotEqual", "Element"]);
 
-function elementsEqual(a: readonly Expr[], b: readonly Expr[], ordered: boolean, options: Required<EquivalenceOptions>, deadline: Deadline): boolean {
+function elementsEqual(a: readonly Expr[], b: readonly Expr[], ordered: boolean, options: Settings, deadline: Deadline): boolean {
   if (a.length !== b.length) return false;
   if (ordered) return a.every((x, i) => exprEqual(x, b[i]!, options, deadline));
   const unused = [...b];
@@ -213,7 +218,7 @@ function asIntervalLike(expr: Expr): Expr {
   return ce().box(["Interval", ...ends] as never);
 }
 
-function collectionsEqual(x: Expr, y: Expr, ordered: boolean, options: Required<EquivalenceOptions>, deadline: Deadline): boolean {
+function collectionsEqual(x: Expr, y: Expr, ordered: boolean, options: Settings, deadline: Deadline): boolean {
   const intervals = x.operator === "Interval" || y.operator === "Interval";
   const [a, b] = intervals ? [asIntervalLike(x), asIntervalLike(y)] : [x, y];
   if (intervals) {
@@ -251,7 +256,7 @@ function flattenMatrix(matrix: Expr): Expr[] {
   return rows.flatMap((row) => (row.operator === "List" ? opsOf(row) : [row]));
 }
 
-function relationsEqual(a: Expr, b: Expr, options: Required<EquivalenceOptions>, deadline: Deadline): boolean {
+function relationsEqual(a: Expr, b: Expr, options: Settings, deadline: Deadline): boolean {
   const [la, ra] = opsOf(a);
   const [lb, rb] = opsOf(b);
   if (!la || !ra || !lb || !rb) return false;
@@ -283,21 +288,21 @@ function proportional(a: Expr, b: Expr, deadline: Deadline): boolean {
   const pairs = sampled(a, b, deadline).filter(([, y]) => Math.abs(y) > 1e-9);
   if (pairs.length < 3) return false;
   const ratio = pairs[0]![0] / pairs[0]![1];
-  return ratio !== 0 && pairs.every(([x, y]) => close(x / y, ratio));
+  return ratio !== 0 && pairs.every(([x, y]) => closeTo(x / y, ratio));
 }
 
-function scalarsEqual(a: Expr, b: Expr, options: Required<EquivalenceOptions>, deadline: Deadline): boolean {
+function scalarsEqual(a: Expr, b: Expr, options: Settings, deadline: Deadline): boolean {
   if (a.isSame(b)) return true;
   if (a.operator === "String" || b.operator === "String") return false;
   if (!a.unknowns.length && !b.unknowns.length) {
     const [x, y] = [numericValue(a), numericValue(b)];
     if (!x || !y) return false;
-    return close(x.re, y.re) && Math.abs(x.im - y.im) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(x.im), Math.abs(y.im));
+    return closeTo(x.re, y.re, options.tolerance) && Math.abs(x.im - y.im) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(x.im), Math.abs(y.im));
   }
   const pairs = sampled(a, b, deadline);
   if (!pairs.length) return false;
   const offset = options.upToConstant ? pairs[0]![0] - pairs[0]![1] : 0;
-  return pairs.every(([x, y]) => close(x - offset, y) || Math.abs(x - offset - y) <= 1e-9);
+  return pairs.every(([x, y]) => closeTo(x - offset, y) || Math.abs(x - offset - y) <= 1e-9);
 }
 
 const INFINITY: Record<"lower" | "upper", string> = { lower: "NegativeInfinity", upper: "PositiveInfinity" };
@@ -325,7 +330,7 @@ function namesUnknown(expr: Expr): boolean {
   return /^[a-zA-Z](?:_\w+)?$/.test(expr.operator) && opsOf(expr).length > 0 && opsOf(expr).every((op) => isSymbol(op));
 }
 
-function exprEqual(x: Expr, y: Expr, options: Required<EquivalenceOptions>, deadline: Deadline, ordered = true): boolean {
+function exprEqual(x: Expr, y: Expr, options: Settings, deadline: Deadline, ordered = true): boolean {
   deadline.check();
   const [a, b] = [asInterval(scaledMatrix(x)), asInterval(scaledMatrix(y))];
   if (COLLECTIONS.has(a.operator) || COLLECTIONS.has(b.operator)) {
@@ -352,21 +357,25 @@ const withoutConstant = (latex: string) =>
 
 /** Whether `answer` and `reference` denote the same value; false when either cannot be read or time runs out. */
 export function mathEquivalent(answer: string, reference: string, options: EquivalenceOptions = {}): boolean {
-  const settings: Required<EquivalenceOptions> = { upToConstant: options.upToConstant ?? false, timeLimitMs: options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS };
+  const settings: Settings = {
+    upToConstant: options.upToConstant ?? false,
+    tolerance: { ...toleranceFor(reference), ...(options.decimalsAsked !== undefined ? { decimalsAsked: options.decimalsAsked } : {}) },
+  };
+  const timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
   let [left, right] = [toParseable(answer), toParseable(reference)];
   if (settings.upToConstant) [left, right] = [withoutConstant(left), withoutConstant(right)];
   if (!left || !right) return false;
   if (left.replace(/\s+/g, "").toLowerCase() === right.replace(/\s+/g, "").toLowerCase()) return true;
   if (tooCostly(left) || tooCostly(right)) return false;
   const current = ce(); // the engine's start-up (once a process) is not the comparison's time
-  const deadline = new Deadline(settings.timeLimitMs);
+  const deadline = new Deadline(timeLimitMs);
   // The engine reports its own failures on odd input with console.error, once per sub-expression (hundreds of
   // lines for one nested sum); a failure here already means "not equal", so the noise stays out of the CLI's stderr.
   const report = console.error;
   console.error = () => {};
   try {
     // The engine checks the same deadline inside its own loops (canonical forms, sums, evaluation), ours between steps.
-    return current.withTimeLimit(settings.timeLimitMs, () => {
+    return current.withTimeLimit(timeLimitMs, () => {
       const [a, b] = [parse(left), parse(right)];
       if (!a || !b) return false;
       const unordered = !isBracketed(left) && !isBracketed(right);
