@@ -154,3 +154,12 @@ test("a number times a matrix is the matrix of the products; an array in bracket
   differ(`\\frac{1}{3}${array}`, "\\begin{pmatrix} \\frac12 & 1 \\\\ \\frac32 & 2 \\end{pmatrix}");
   differ(array, "\\begin{pmatrix} 1 & 2 \\\\ 4 & 3 \\end{pmatrix}");
 });
+
+test("expressions are probed at enough seeded points that step functions agreeing near 1 are told apart", () => {
+  differ("\\lfloor n/2 \\rfloor", "\\lfloor \\sqrt{n-1} \\rfloor");
+  differ("\\left\\lfloor \\frac{n}{2} \\right\\rfloor", "\\left\\lfloor\\sqrt{n-1}\\right\\rfloor");
+  same("\\lfloor n/2 \\rfloor", "\\left\\lfloor \\frac{n}{2} \\right\\rfloor");
+  same("\\frac{x^2-1}{x-1}", "x+1");
+  same("\\sin^2 x + \\cos^2 x", "1");
+  same("\\binom{n}{2}", "\\frac{n(n-1)}{2}");
+});

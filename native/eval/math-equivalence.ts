@@ -30,7 +30,28 @@ interface Settings {
 export const DEFAULT_TIME_LIMIT_MS = 2000;
 /** Longer answers are compared as text only: parsing them could take longer than any deadline allows. */
 const MAX_PARSED_LENGTH = 400;
-const SAMPLE_POINTS = [0.37, 1.23, 2.71, -0.58, 0.91, 1.79];
+/** Where expressions are probed when the engine cannot tell them equal: one row per point, a value per variable. */
+const SAMPLE_POINTS = samplePoints();
+
+/**
+ * Six fixed points near 1, then 18 seeded random ones: integers (answers in n are often integer sequences), values
+ * in [-10, 10], and small positive ones, so that functions agreeing near 1 (⌊n/2⌋ and ⌊√(n−1)⌋ on [1, 3]) are told
+ * apart. A constant table: every comparison probes the same points.
+ */
+function samplePoints(variables = 6): number[][] {
+  const fixed = [0.37, 1.23, 2.71, -0.58, 0.91, 1.79].map((point) => Array.from({ length: variables }, (_, i) => point + 0.17 * i));
+  let seed = 0x5eed;
+  // mulberry32
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const kinds = [() => 2 + Math.floor(random() * 39), () => -10 + 20 * random(), () => 3 * random()];
+  const seeded = Array.from({ length: 18 }, (_, k) => Array.from({ length: variables }, () => kinds[k % kinds.length]!()));
+  return [...fixed, ...seeded];
+}
 
 /**
  * Names that denote arbitrary constants in answers ("C(1+x)", "c_1(x+1)" are products, not functions applied).
@@ -266,9 +287,9 @@ function relationsEqual(a: Expr, b: Expr, options: Settings, deadline: Deadline)
   return proportional(la.sub(ra), lb.sub(rb), deadline);
 }
 
-function valuesAt(expr: Expr, variables: readonly string[], point: number, deadline: Deadline): number | null {
+function valuesAt(expr: Expr, variables: readonly string[], point: readonly number[], deadline: Deadline): number | null {
   deadline.check();
-  const values = Object.fromEntries(variables.map((name, i) => [name, ce().number(point + 0.17 * i)]));
+  const values = Object.fromEntries(variables.map((name, i) => [name, ce().number(point[i % point.length]! + Math.floor(i / point.length))]));
   const value = numericValue(expr.subs(values));
   return value && value.im === 0 && Number.isFinite(value.re) ? value.re : null;
 }
