@@ -163,3 +163,17 @@ test("expressions are probed at enough seeded points that step functions agreein
   same("\\sin^2 x + \\cos^2 x", "1");
   same("\\binom{n}{2}", "\\frac{n(n-1)}{2}");
 });
+
+test("general solutions with their arbitrary constants renamed, renumbered or swapped", () => {
+  same("y = Ae^{x} + Be^{-x}", "y = C_1 e^{x} + C_2 e^{-x}");
+  same("y = c_2 e^{x} + c_1 e^{-x}", "y = c_1 e^{x} + c_2 e^{-x}");
+  same("y = c₁e^{2x} + c₂xe^{2x}", "y=C_1e^{2x}+C_2xe^{2x}");
+  same("y = Ke^{x^2}", "y = Ce^{x^2}");
+  same("y = C_1\\cos 2x + C_2 \\sin 2x", "y = A\\sin 2x + B\\cos 2x");
+  differ("y = C_1\\cos 2x + C_2 \\sin x", "y = A\\sin 2x + B\\cos 2x");
+  differ("y = C_1 e^{x} + C_2 e^{x}", "y = C_1 e^{x} + C_2 e^{-x}");
+  // One constant cannot stand for two.
+  differ("y = Ae^{x}", "y = C_1 e^{x} + C_2 e^{-x}");
+  // A bare k is a given rate, not an arbitrary constant: it is not swapped with C.
+  differ("y = ke^{Cx}", "y = Ce^{kx}");
+});

@@ -4,7 +4,7 @@
 // by value — exactly when the engine can, else by evaluating both at sample points, up to an additive constant
 // when the task asks for an antiderivative ("+ C"). Each comparison runs under a deadline so a pathological
 // expression gives a "no" instead of stalling an experiment.
-import { ComputeEngine, isFunction, isSymbol, type Expression as Expr } from "@cortex-js/compute-engine";
+import { ComputeEngine, compile, isFunction, isSymbol, type Expression as Expr } from "@cortex-js/compute-engine";
 import { closeTo, RELATIVE_TOLERANCE, type Tolerance, toleranceFor } from "./numeric-tolerance.ts";
 
 /** Operands of a function expression ("Add", "Tuple", …); none for numbers and symbols. */
@@ -107,6 +107,7 @@ class Deadline {
 /** Plain-text maths as chat models write it ("−2", "√3", "π/2", "x ≤ 5", "sqrt(2)") in LaTeX. */
 function plainToLatex(text: string): string {
   return text
+    .replace(/[₀-₉]+/g, (digits) => `_{${[...digits].map((digit) => digit.charCodeAt(0) - 0x2080).join("")}}`)
     .replace(/[−–]/g, "-")
     .replace(/×|·/g, "\\cdot ")
     .replace(/÷/g, "\\div ")
@@ -287,29 +288,72 @@ function relationsEqual(a: Expr, b: Expr, options: Settings, deadline: Deadline)
   return proportional(la.sub(ra), lb.sub(rb), deadline);
 }
 
-function valuesAt(expr: Expr, variables: readonly string[], point: readonly number[], deadline: Deadline): number | null {
-  deadline.check();
-  const values = Object.fromEntries(variables.map((name, i) => [name, ce().number(point[i % point.length]! + Math.floor(i / point.length))]));
-  const value = numericValue(expr.subs(values));
-  return value && value.im === 0 && Number.isFinite(value.re) ? value.re : null;
+type Evaluator = (point: readonly number[]) => number | null;
+
+const valueAt = (point: readonly number[], i: number) => point[i % point.length]! + Math.floor(i / point.length);
+
+/**
+ * The real value of an expression at a point, or null where it is not real. Compiled to JavaScript where the engine
+ * can (a few microseconds a point, where substituting and evaluating takes milliseconds), else substituted.
+ */
+function evaluator(expr: Expr, variables: readonly string[]): Evaluator {
+  const substituted: Evaluator = (point) => {
+    const value = numericValue(expr.subs(Object.fromEntries(variables.map((name, i) => [name, ce().number(valueAt(point, i))]))));
+    return value && value.im === 0 && Number.isFinite(value.re) ? value.re : null;
+  };
+  let compiled: ReturnType<typeof compile>;
+  try {
+    compiled = compile(expr);
+  } catch {
+    return substituted;
+  }
+  const run = compiled.run;
+  if (!compiled.success || compiled.calling !== "expression" || !run) return substituted;
+  return (point) => {
+    try {
+      const value = run(Object.fromEntries(variables.map((name, i) => [name, valueAt(point, i)])) as never);
+      return typeof value === "number" && Number.isFinite(value) ? value : null;
+    } catch {
+      return substituted(point);
+    }
+  };
 }
 
-function sampled(a: Expr, b: Expr, deadline: Deadline): Array<[number, number]> {
+/** Values of both expressions at the sample points where both are real, computed lazily: a disagreement ends the probe. */
+function* sampled(a: Expr, b: Expr, deadline: Deadline): Generator<[number, number]> {
   const variables = [...new Set([...a.unknowns, ...b.unknowns])];
-  const pairs: Array<[number, number]> = [];
+  const [left, right] = [evaluator(a, variables), evaluator(b, variables)];
   for (const point of SAMPLE_POINTS) {
-    const x = valuesAt(a, variables, point, deadline);
-    const y = valuesAt(b, variables, point, deadline);
-    if (x !== null && y !== null) pairs.push([x, y]);
+    deadline.check();
+    const x = left(point);
+    const y = x === null ? null : right(point);
+    if (x !== null && y !== null) yield [x, y];
   }
-  return pairs.length >= 3 ? pairs : [];
+}
+
+/** At least three sample points were compared, and `agree` held at every one. */
+function agreeWherever(pairs: Iterable<[number, number]>, agree: (x: number, y: number) => boolean): boolean {
+  let compared = 0;
+  for (const [x, y] of pairs) {
+    if (!agree(x, y)) return false;
+    compared++;
+  }
+  return compared >= 3;
 }
 
 function proportional(a: Expr, b: Expr, deadline: Deadline): boolean {
-  const pairs = sampled(a, b, deadline).filter(([, y]) => Math.abs(y) > 1e-9);
-  if (pairs.length < 3) return false;
-  const ratio = pairs[0]![0] / pairs[0]![1];
-  return ratio !== 0 && pairs.every(([x, y]) => closeTo(x / y, ratio));
+  let ratio: number | undefined;
+  return agreeWherever(
+    filter(sampled(a, b, deadline), ([, y]) => Math.abs(y) > 1e-9),
+    (x, y) => {
+      ratio ??= x / y;
+      return ratio !== 0 && closeTo(x / y, ratio);
+    },
+  );
+}
+
+function* filter<T>(items: Iterable<T>, keep: (item: T) => boolean): Generator<T> {
+  for (const item of items) if (keep(item)) yield item;
 }
 
 function scalarsEqual(a: Expr, b: Expr, options: Settings, deadline: Deadline): boolean {
@@ -320,10 +364,11 @@ function scalarsEqual(a: Expr, b: Expr, options: Settings, deadline: Deadline): 
     if (!x || !y) return false;
     return closeTo(x.re, y.re, options.tolerance) && Math.abs(x.im - y.im) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(x.im), Math.abs(y.im));
   }
-  const pairs = sampled(a, b, deadline);
-  if (!pairs.length) return false;
-  const offset = options.upToConstant ? pairs[0]![0] - pairs[0]![1] : 0;
-  return pairs.every(([x, y]) => closeTo(x - offset, y) || Math.abs(x - offset - y) <= 1e-9);
+  let offset: number | undefined;
+  return agreeWherever(sampled(a, b, deadline), (x, y) => {
+    offset ??= options.upToConstant ? x - y : 0;
+    return closeTo(x - offset, y) || Math.abs(x - offset - y) <= 1e-9;
+  });
 }
 
 const INFINITY: Record<"lower" | "upper", string> = { lower: "NegativeInfinity", upper: "PositiveInfinity" };
@@ -369,6 +414,32 @@ function exprEqual(x: Expr, y: Expr, options: Settings, deadline: Deadline, orde
   return scalarsEqual(a, b, options, deadline);
 }
 
+/** Names a general solution gives its arbitrary constants: C, K, C_1, c_2, k_1, A, B (a bare k is usually a given rate). */
+const ARBITRARY_CONSTANT = /^(?:[CK](?:_\w+)?|[ck]_\w+|[AB])$/;
+/** Beyond four constants the renamings (24) cost more than they could be worth. */
+const MAX_RENAMED_CONSTANTS = 4;
+
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
+
+/**
+ * A general solution with its arbitrary constants named or numbered otherwise ("A e^{x} + B e^{-x}" for
+ * "C_1 e^{x} + C_2 e^{-x}", or c_1 and c_2 swapped): equal when some one-to-one renaming of the answer's constants
+ * to the reference's makes them equal.
+ */
+function equalWithConstantsRenamed(a: Expr, b: Expr, settings: Settings, deadline: Deadline, ordered: boolean): boolean {
+  const constants = (expr: Expr) => expr.unknowns.filter((name) => ARBITRARY_CONSTANT.test(name)).sort();
+  const [mine, theirs] = [constants(a), constants(b)];
+  if (!mine.length || mine.length !== theirs.length || mine.length > MAX_RENAMED_CONSTANTS) return false;
+  return permutations(theirs).some((names) => {
+    if (names.every((name, i) => name === mine[i])) return false;
+    const renamed = a.subs(Object.fromEntries(mine.map((name, i) => [name, ce().symbol(names[i]!)])));
+    return exprEqual(renamed, b, settings, deadline, ordered);
+  });
+}
+
 /** The constant of integration, wherever it is written: "… + C", "C + …", "C - …". */
 const withoutConstant = (latex: string) =>
   latex
@@ -399,8 +470,8 @@ export function mathEquivalent(answer: string, reference: string, options: Equiv
     return current.withTimeLimit(timeLimitMs, () => {
       const [a, b] = [parse(left), parse(right)];
       if (!a || !b) return false;
-      const unordered = !isBracketed(left) && !isBracketed(right);
-      return exprEqual(a, b, settings, deadline, !unordered);
+      const ordered = isBracketed(left) || isBracketed(right);
+      return exprEqual(a, b, settings, deadline, ordered) || equalWithConstantsRenamed(a, b, settings, deadline, ordered);
     });
   } catch (error) {
     // An engine cut short mid-computation may keep half-built state: the next comparison gets a fresh one.
