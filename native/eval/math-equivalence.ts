@@ -303,7 +303,7 @@ function evaluator(expr: Expr, variables: readonly string[]): Evaluator {
   };
   let compiled: ReturnType<typeof compile>;
   try {
-    compiled = compile(expr);
+    compiled = compile(expr, { fallback: false });
   } catch {
     return substituted;
   }
