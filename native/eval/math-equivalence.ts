@@ -1,9 +1,11 @@
 // Whether two final answers denote the same mathematical object, the way Python graders lean on sympy: both are
 // parsed as LaTeX by @cortex-js/compute-engine, collections are compared element by element (sets, bare lists of
 // solutions and unordered; tuples, vectors, matrices and intervals in order), equations side by side, and scalars
-// by value — exactly when the engine can, else by evaluating both at sample points, up to an additive constant
-// when the task asks for an antiderivative ("+ C"). Each comparison runs under a deadline so a pathological
-// expression gives a "no" instead of stalling an experiment.
+// by value — exactly when the engine can, else by evaluating both at probe points, up to an additive constant
+// when the task asks for an antiderivative ("+ C") and up to a renaming of a general solution's arbitrary
+// constants. Numbers are held to the reference's precision (numeric-tolerance.ts). Every comparison starts from the
+// same engine state, so a verdict never depends on the comparisons before it. Each comparison runs under a deadline
+// so a pathological expression gives a "no" instead of stalling an experiment.
 import { ComputeEngine, compile, isFunction, isSymbol, type Expression as Expr } from "@cortex-js/compute-engine";
 import { closeTo, RELATIVE_TOLERANCE, type Tolerance, toleranceFor } from "./numeric-tolerance.ts";
 
