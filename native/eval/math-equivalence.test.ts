@@ -176,4 +176,8 @@ test("general solutions with their arbitrary constants renamed, renumbered or sw
   differ("y = Ae^{x}", "y = C_1 e^{x} + C_2 e^{-x}");
   // A bare k is a given rate, not an arbitrary constant: it is not swapped with C.
   differ("y = ke^{Cx}", "y = Ce^{kx}");
+  // Letters as answers, or a constant solution, are no general solution to rename.
+  differ("A", "B");
+  differ("y = A", "y = B");
+  differ("A + B", "C_1 + C_2");
 });

@@ -432,6 +432,9 @@ function permutations<T>(items: readonly T[]): T[][] {
  * to the reference's makes them equal.
  */
 function equalWithConstantsRenamed(a: Expr, b: Expr, settings: Settings, deadline: Deadline, ordered: boolean): boolean {
+  // Only a function of a variable is a general solution: the letters "A" and "B" as answers are not renamings.
+  const solution = (expr: Expr) => (expr.operator === "Equal" && namesUnknown(opsOf(expr)[0]!) ? opsOf(expr)[1]! : expr);
+  if (![a, b].every((expr) => solution(expr).unknowns.some((name) => !ARBITRARY_CONSTANT.test(name)))) return false;
   const constants = (expr: Expr) => expr.unknowns.filter((name) => ARBITRARY_CONSTANT.test(name)).sort();
   const [mine, theirs] = [constants(a), constants(b)];
   if (!mine.length || mine.length !== theirs.length || mine.length > MAX_RENAMED_CONSTANTS) return false;
