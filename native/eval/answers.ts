@@ -319,7 +319,7 @@ export function matchOptionsFor(question: string, reference?: string): AnswerMat
 
 /** Two numbers as one answer: within the reference's tolerance, or the same share written as a percent and as a decimal. */
 function numbersMatch(answer: number, reference: number, referenceText: string, options: AnswerMatchOptions): boolean {
-  const tolerance = { ...toleranceFor(referenceText), ...(options.decimalsAsked !== undefined ? { decimalsAsked: options.decimalsAsked } : {}) };
+  const tolerance = toleranceFor(referenceText, options.decimalsAsked);
   if (closeTo(answer, reference, tolerance)) return true;
   return options.percent === true && (closeTo(answer * 100, reference, tolerance) || closeTo(answer / 100, reference, tolerance));
 }

@@ -456,7 +456,7 @@ const withoutConstant = (latex: string) =>
 export function mathEquivalent(answer: string, reference: string, options: EquivalenceOptions = {}): boolean {
   const settings: Settings = {
     upToConstant: options.upToConstant ?? false,
-    tolerance: { ...toleranceFor(reference), ...(options.decimalsAsked !== undefined ? { decimalsAsked: options.decimalsAsked } : {}) },
+    tolerance: toleranceFor(reference, options.decimalsAsked),
   };
   const timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
   let [left, right] = [toParseable(answer), toParseable(reference)];

@@ -57,10 +57,9 @@ export function decimalsAsked(question: string): number | undefined {
 }
 
 /** The tolerance for answers to a reference: its own stated precision, and the decimals the question asks for. */
-export function toleranceFor(reference: string, question?: string): Tolerance {
+export function toleranceFor(reference: string, decimals?: number): Tolerance {
   const lastDigit = statedLastDigit(reference);
-  const asked = question === undefined ? undefined : decimalsAsked(question);
-  return { ...(lastDigit !== undefined ? { lastDigit } : {}), ...(asked !== undefined ? { decimalsAsked: asked } : {}) };
+  return { ...(lastDigit !== undefined ? { lastDigit } : {}), ...(decimals !== undefined ? { decimalsAsked: decimals } : {}) };
 }
 
 const roundTo = (value: number, decimals: number) => (Math.sign(value) * Math.round(Math.abs(value) * 10 ** decimals)) / 10 ** decimals;
