@@ -125,6 +125,11 @@ test("'(A) … and (B) …' in a question's stem is not its list of options", ()
   assert.deepEqual(gradeResponse(task, { text: "Both statements hold, so the answer is (C)." }), { answer: "C", extractedBy: "phrase", correct: true });
   assert.equal(answerIsCorrect(task, "(D)"), false);
   assert.deepEqual(choicesInQuestion("Is (C) or (A) larger?\nA. 3\nB. 5\nC. 7"), ["3", "5", "7"]);
+  assert.deepEqual(
+    choicesInQuestion("Compare (A) the mean and (B) the median.\nAnswer Choices: (A) equal (B) unequal"),
+    ["equal", "unequal"],
+    "the last of equally long runs",
+  );
 });
 
 test("what the question asks shapes the verdict: a percent, the decimals to give, a justified yes/no", () => {

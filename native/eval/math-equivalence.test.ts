@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mathEquivalent } from "./math-equivalence.ts";
+import { cleanLatex, mathEquivalent } from "./math-equivalence.ts";
 
 const same = (a: string, b: string, options = {}) => assert.equal(mathEquivalent(a, b, options), true, `${a} ≡ ${b}`);
 const differ = (a: string, b: string, options = {}) => assert.equal(mathEquivalent(a, b, options), false, `${a} ≢ ${b}`);
@@ -142,6 +142,7 @@ test("a command run into the next letter is the command applied to it", () => {
   same("\\cosh x", "\\coshx");
   same("\\sqrt{x}", "\\sqrtx");
   differ("\\sin x", "\\sinhx");
+  assert.equal(cleanLatex("\\lnot p \\lneq q"), "\\lnot p \\lneq q", "whole commands that start like \\ln stay");
   differ("\\ln x", "\\lnx+1");
 });
 
