@@ -163,6 +163,9 @@ test("expressions are probed at enough seeded points that step functions agreein
   same("\\frac{x^2-1}{x-1}", "x+1");
   same("\\sin^2 x + \\cos^2 x", "1");
   same("\\binom{n}{2}", "\\frac{n(n-1)}{2}");
+  // Never real at any probe point: nothing was compared, so nothing is equal.
+  differ("\\sqrt{-x^2-1}", "\\sqrt{-x^2-2}");
+  differ("\\ln(-x^2-1)", "\\ln(-x^2-2) + x");
 });
 
 test("general solutions with their arbitrary constants renamed, renumbered or swapped", () => {
