@@ -466,10 +466,12 @@ export function mathEquivalent(answer: string, reference: string, options: Equiv
   if (tooCostly(left) || tooCostly(right)) return false;
   const current = ce(); // the engine's start-up (once a process) is not the comparison's time
   const deadline = new Deadline(timeLimitMs);
-  // The engine reports its own failures on odd input with console.error, once per sub-expression (hundreds of
-  // lines for one nested sum); a failure here already means "not equal", so the noise stays out of the CLI's stderr.
-  const report = console.error;
+  // The engine reports its own failures on odd input with console.error (once per sub-expression: hundreds of lines
+  // for one nested sum) and its compiler's fallbacks with console.warn; a failure here already means "not equal"
+  // or "probe by substitution", so the noise stays out of the CLI's stderr.
+  const [report, warn] = [console.error, console.warn];
   console.error = () => {};
+  console.warn = () => {};
   try {
     // The engine checks the same deadline inside its own loops (canonical forms, sums, evaluation), ours between steps.
     return current.withTimeLimit(timeLimitMs, () => {
@@ -486,5 +488,6 @@ export function mathEquivalent(answer: string, reference: string, options: Equiv
   } finally {
     forgetComparison();
     console.error = report;
+    console.warn = warn;
   }
 }
