@@ -1,11 +1,13 @@
 // `npm run bench:grading`: how well Refinery's checker agrees with RealCritic's own grader (`previous_score`) on
 // real model outputs (the `reasoning` of every file in ../shared/data/realcritic/), graded by `refinery grade`'s
 // code path. Per file: agreement, the share with no extracted answer, and the disagreements grouped by cause,
-// each listed so it can be read by hand. Also the grading speed (answers per second, engine start-up included).
+// each listed so it can be read by hand. Also the grading speed (answers per second, engine start-up included), and
+// how many verdicts change when each file is graded again backwards (none: a verdict depends on its item only).
 // A second check on other models' outputs: ProcessBench's solutions (Llama-3, Qwen2…) whose problem is also in
 // the shipped GSM8K / MATH-500 test files, labelled by ProcessBench's `final_answer_correct`, graded against those
 // files' references. Writes bench/results/grading.md and grading.json.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { gradeDataset, type GradedItem } from "../native/eval/grade.ts";
 import { answerIsCorrect, choiceOf, gradeResponse, taskChoices } from "../native/eval/checkers.ts";
@@ -99,6 +101,27 @@ for (const file of files) {
   });
 }
 const perThousandMs = (elapsedMs / graded) * 1000;
+
+/** Items whose verdict changes when their file is graded backwards, after every file was graded forwards: none when grading is a pure function of the item. */
+async function orderDependentVerdicts(): Promise<Array<{ file: string; line: number }>> {
+  const scratch = mkdtempSync(join(tmpdir(), "refinery-grading-order-"));
+  const changed: Array<{ file: string; line: number }> = [];
+  for (const file of files) {
+    const path = join(folder, file);
+    const lines = readFileSync(path, "utf8")
+      .split("\n")
+      .filter((line) => line.trim());
+    const reversed = join(scratch, file);
+    writeFileSync(reversed, lines.toReversed().join("\n"));
+    const forwards = (await gradeDataset(path, { response: "reasoning", fields: { reference: "gt" } })).items;
+    const backwards = (await gradeDataset(reversed, { response: "reasoning", fields: { reference: "gt" } })).items.toReversed();
+    forwards.forEach((item, i) => {
+      if (item.correct !== backwards[i]!.correct) changed.push({ file, line: item.line });
+    });
+  }
+  return changed;
+}
+const orderDependent = await orderDependentVerdicts();
 const load = loadavg()[0]!.toFixed(1);
 
 /** ProcessBench items whose problem the shipped test sets answer, graded on their joined steps. */
@@ -158,6 +181,8 @@ const lines = [
     (r) => `| ${r.file} | ${r.items} | ${pct(r.agreement)} | ${pct(r.corrected)} | ${pct(r.noAnswer)} | ${pct(r.fallback)} | ${r.disagreements.length} |`,
   ),
   "",
+  `Grading each file again backwards changes ${orderDependent.length} of ${graded} verdicts${orderDependent.length ? ` (${orderDependent.map((d) => `${d.file}:${d.line}`).join(", ")})` : ""}: a verdict depends on its item only.`,
+  "",
   "Fallbacks: `last-number` (a numeric task's solution stated no answer; its last number is taken, as GSM8K graders do) and `option-mention` (a multiple-choice solution stated no answer; the option it names last). The labels read by hand as wrong, and why, are in `test/support/realcritic-labels.ts` and listed below.",
   "",
 ];
@@ -197,8 +222,8 @@ mkdirSync(out, { recursive: true });
 writeFileSync(join(out, "grading.md"), `${lines.join("\n")}\n`);
 writeFileSync(
   join(out, "grading.json"),
-  `${JSON.stringify({ graded, elapsedMs, startupMs, perThousandMs, load: Number(load), files: rows.map(({ disagreements, ...r }) => ({ ...r, disagreements: disagreements.length })), processBench: processBench.map(({ disagreements, ...r }) => ({ ...r, disagreements: disagreements.length })) }, null, 2)}\n`,
+  `${JSON.stringify({ graded, elapsedMs, startupMs, perThousandMs, load: Number(load), orderDependent: orderDependent.length, files: rows.map(({ disagreements, ...r }) => ({ ...r, disagreements: disagreements.length })), processBench: processBench.map(({ disagreements, ...r }) => ({ ...r, disagreements: disagreements.length })) }, null, 2)}\n`,
 );
 process.stdout.write(
-  `${rows.map((r) => `${r.file}: agreement ${pct(r.agreement)} (${pct(r.corrected)} with wrong labels corrected), no answer ${pct(r.noAnswer)}, ${r.disagreements.length} disagreements`).join("\n")}\n${processBench.map((r) => `processbench/${r.file}: agreement ${pct(r.agreement)} over ${r.items}`).join("\n")}\n${perThousandMs.toFixed(0)} ms per 1,000 answers (engine start-up ${startupMs.toFixed(0)} ms included; load average ${load})\n`,
+  `${rows.map((r) => `${r.file}: agreement ${pct(r.agreement)} (${pct(r.corrected)} with wrong labels corrected), no answer ${pct(r.noAnswer)}, ${r.disagreements.length} disagreements`).join("\n")}\n${processBench.map((r) => `processbench/${r.file}: agreement ${pct(r.agreement)} over ${r.items}`).join("\n")}\nverdicts changed by grading backwards: ${orderDependent.length} of ${graded}\n${perThousandMs.toFixed(0)} ms per 1,000 answers (engine start-up ${startupMs.toFixed(0)} ms included; load average ${load})\n`,
 );

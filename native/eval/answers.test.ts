@@ -1,6 +1,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { answerNumber, answersMatch, extractAnswer, extractFinalAnswer, lastBoxed, lastNumber, normalizeAnswer, referenceAnswer } from "./answers.ts";
+import {
+  answerNumber,
+  answersMatch,
+  asksForPercent,
+  matchOptionsFor,
+  extractAnswer,
+  extractFinalAnswer,
+  lastBoxed,
+  lastNumber,
+  normalizeAnswer,
+  referenceAnswer,
+} from "./answers.ts";
 
 const read = (text: string, numeric = false) => extractFinalAnswer(text, { numeric });
 
@@ -102,4 +113,41 @@ test("thought segments are never read; boxes joined by connectors on the last li
   assert.equal(extractAnswer("x = \\boxed{2}, y = \\boxed{3}"), "2, 3");
   assert.equal(extractAnswer("I first got \\boxed{5} but that is wrong, so \\boxed{7}"), "7");
   assert.equal(extractAnswer("\\boxed{1}\n\\boxed{2}"), "2");
+});
+
+test("a yes/no reference that carries its justification matches the bare verdict", () => {
+  const reference = "No. It is not closed under scalar multiplication.";
+  assert.ok(answersMatch("No", referenceAnswer(reference)));
+  assert.ok(answersMatch("\\text{No}", reference));
+  assert.ok(answersMatch("no, since -1 times a vector leaves the set", reference));
+  assert.ok(!answersMatch("Yes", reference));
+  assert.ok(answersMatch("True", "True: every bounded monotone sequence converges"));
+  assert.ok(!answersMatch("False", "True — every bounded monotone sequence converges"));
+  // "No solution" is an answer of its own, not the verdict "no".
+  assert.ok(!answersMatch("No", "No solution"));
+  assert.ok(!answersMatch("No solution", reference));
+});
+
+test("a percent and its decimal are one answer when the question asks for a percent, and only then", () => {
+  const asked = "A survey of 80 people found 50 who cycle. What percent of the people cycle?";
+  assert.ok(asksForPercent(asked));
+  assert.ok(asksForPercent("Express the share of cyclists as a percentage."));
+  assert.ok(asksForPercent("Growth rate (in %):"));
+  assert.ok(!asksForPercent("After a 20% discount, what is the price of a $50 coat?"));
+  assert.ok(!asksForPercent("The percentage of girls is 40. How many boys are there?"));
+  assert.ok(answersMatch("0.625", "62.5", matchOptionsFor(asked)));
+  assert.ok(answersMatch("62.5\\%", "0.625", matchOptionsFor(asked)));
+  assert.ok(answersMatch("62.5", "62.5\\%", matchOptionsFor(asked)));
+  assert.ok(!answersMatch("0.625", "62.5", matchOptionsFor("What is 5 divided by 8, times 100?")));
+  assert.ok(!answersMatch("0.6", "62.5", matchOptionsFor(asked)));
+});
+
+test("a number is held to the reference's stated precision", () => {
+  const question = "Compute the value to 4 decimal places in scientific notation.";
+  assert.ok(!answersMatch("1.4904 \\times 10^4", "1.4903 \\times 10^4", matchOptionsFor(question)));
+  assert.ok(!answersMatch("14904", "1.4903e4", matchOptionsFor(question)));
+  assert.ok(answersMatch("14903", "1.4903e4", matchOptionsFor(question)));
+  assert.ok(answersMatch("1.4903 \\times 10^{4}", "1.4903 \\times 10^4", matchOptionsFor(question)));
+  assert.ok(answersMatch("7.12", "7.12345", matchOptionsFor("Round to the nearest hundredth.")));
+  assert.ok(!answersMatch("7.12", "7.12345", matchOptionsFor("Find the value.")));
 });

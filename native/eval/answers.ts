@@ -6,6 +6,7 @@
 // result says so (`extractedBy`), so a user can tell a stated answer from a guessed one.
 import type { AnswerFallback } from "../protocol/events.ts";
 import { mathEquivalent, type EquivalenceOptions } from "./math-equivalence.ts";
+import { closeTo, decimalsAsked, toleranceFor } from "./numeric-tolerance.ts";
 
 /** How an answer was found; the fallbacks ("last-number", "option-mention") are guesses, not stated answers. */
 export type ExtractedBy = "hashes" | "boxed" | "phrase" | "given" | "none" | AnswerFallback;
@@ -277,11 +278,60 @@ export function referenceAnswer(reference: string): string {
 /** "+ C" in a task or its reference: answers are antiderivatives, equal up to an additive constant. */
 export const asksForConstant = (...texts: Array<string | undefined>) => texts.some((text) => text !== undefined && /\+\s*C\b/.test(text));
 
-export function answersMatch(answer: string | null, reference: string, options: EquivalenceOptions = {}): boolean {
+/**
+ * The yes/no (true/false) an answer opens with, when a reference carries its justification after it ("No. It is
+ * not closed under scalar multiplication"); null for anything else, "No solution" included.
+ */
+export function verdictOf(answer: string): string | null {
+  const opening = answer.match(/^\s*(?:\\text(?:bf)?\{\s*)?(yes|no|true|false)\s*\}?\s*(?:$|[.,;:!(—–]|\s-\s)/i);
+  return opening ? opening[1]!.toLowerCase() : null;
+}
+
+/** The sentences of a question that ask for something: questions, and instructions ("Express …", "Round …"). */
+const askingSentences = (question: string) =>
+  question
+    .split(/(?<=[.?!])\s+|\n+/)
+    .filter((sentence) => /\?\s*$|^\s*(?:find|express|give|calculate|compute|determine|write|round|state|what|how)\b/i.test(sentence));
+
+/**
+ * The question asks for a percent ("What percent of …?", "Express it as a percentage", "(in %)"), not merely gives
+ * one ("after a 20% discount, what is the price?").
+ */
+export function asksForPercent(question: string): boolean {
+  const percentWord = /(?<![\d.]\s*\\?)(?:\bpercent(?:age)?s?\b|%)/i;
+  return /\(\s*in\s*\\?%\s*\)/i.test(question) || askingSentences(question).some((sentence) => percentWord.test(sentence));
+}
+
+export interface AnswerMatchOptions extends EquivalenceOptions {
+  /** The question asks for a percent: a decimal answer (0.625) matches the percent (62.5), and back. */
+  percent?: boolean;
+}
+
+/** What a task's question says about comparing its answers: "+ C", a percent, the decimals to give. */
+export function matchOptionsFor(question: string, reference?: string): AnswerMatchOptions {
+  const decimals = decimalsAsked(question);
+  return {
+    upToConstant: asksForConstant(question, reference),
+    percent: asksForPercent(question),
+    ...(decimals !== undefined ? { decimalsAsked: decimals } : {}),
+  };
+}
+
+/** Two numbers as one answer: within the reference's tolerance, or the same share written as a percent and as a decimal. */
+function numbersMatch(answer: number, reference: number, referenceText: string, options: AnswerMatchOptions): boolean {
+  const tolerance = toleranceFor(referenceText, options.decimalsAsked);
+  if (closeTo(answer, reference, tolerance)) return true;
+  return options.percent === true && (closeTo(answer * 100, reference, tolerance) || closeTo(answer / 100, reference, tolerance));
+}
+
+export function answersMatch(answer: string | null, reference: string, options: AnswerMatchOptions = {}): boolean {
   if (answer === null) return false;
+  const [stated, expected] = [verdictOf(answer), verdictOf(reference)];
+  if (stated !== null && expected !== null) return stated === expected;
   const a = answerNumber(answer);
   const b = answerNumber(reference);
-  if (a !== null && b !== null) return Math.abs(a - b) <= 1e-4 * Math.max(Math.abs(a), Math.abs(b)) || a === b;
+  if (a !== null && b !== null) return numbersMatch(a, b, reference, options);
   if (normalizeAnswer(answer) === normalizeAnswer(reference)) return true;
-  return mathEquivalent(answer, reference, { upToConstant: asksForConstant(reference), ...options });
+  const { percent: _, ...equivalence } = options;
+  return mathEquivalent(answer, reference, { upToConstant: asksForConstant(reference), ...equivalence });
 }

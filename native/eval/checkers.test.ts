@@ -116,3 +116,34 @@ test("code candidates are judged by running the task's tests", async () => {
   assert.equal(await candidateIsCorrect(task, { text: "```python\ndef add(a, b):\n    return a - b\n```", answer: null }), false);
   assert.equal(await candidateIsCorrect({ question: "q", reference: "B", choices }, { text: "The answer is (B).", answer: null }), true);
 });
+
+test("'(A) … and (B) …' in a question's stem is not its list of options", () => {
+  const question =
+    "Two statements: (A) mitochondria make ATP and (B) chloroplasts make glucose. Which are true?\nAnswer Choices: (A) only the first (B) only the second (C) both (D) neither";
+  assert.deepEqual(choicesInQuestion(question), ["only the first", "only the second", "both", "neither"]);
+  const task = { question, reference: "C" };
+  assert.deepEqual(gradeResponse(task, { text: "Both statements hold, so the answer is (C)." }), { answer: "C", extractedBy: "phrase", correct: true });
+  assert.equal(answerIsCorrect(task, "(D)"), false);
+  assert.deepEqual(choicesInQuestion("Is (C) or (A) larger?\nA. 3\nB. 5\nC. 7"), ["3", "5", "7"]);
+  assert.deepEqual(
+    choicesInQuestion("Compare (A) the mean and (B) the median.\nAnswer Choices: (A) equal (B) unequal"),
+    ["equal", "unequal"],
+    "the last of equally long runs",
+  );
+});
+
+test("what the question asks shapes the verdict: a percent, the decimals to give, a justified yes/no", () => {
+  const percent = { question: "Of 80 people, 50 cycle. What percent of them cycle?", reference: "62.5" };
+  assert.equal(gradeResponse(percent, { text: "50/80 = 0.625, so the answer is \\boxed{0.625}." }).correct, true);
+  assert.equal(answerIsCorrect({ question: "What is 50 divided by 80?", reference: "62.5" }, "0.625"), false);
+  const decimals = { question: "Evaluate $\\int_0^1 e^{x^2} dx$ to two decimal places.", reference: "1.46265" };
+  assert.equal(answerIsCorrect(decimals, "1.46"), true);
+  assert.equal(answerIsCorrect(decimals, "1.47"), false);
+  assert.equal(answerIsCorrect({ question: "Evaluate the sum.", reference: "1.4903 \\times 10^{4}" }, "14904"), false);
+  const subspace = {
+    question: "Is $W = \\{(x, y) : x \\ge 0\\}$ a subspace of $\\mathbb{R}^2$?",
+    reference: "No. It is not closed under scalar multiplication.",
+  };
+  assert.equal(gradeResponse(subspace, { text: "Scaling by -1 leaves W.\n\nThe answer is: \\boxed{\\text{No}}" }).correct, true);
+  assert.equal(answerIsCorrect(subspace, "Yes"), false);
+});

@@ -7,8 +7,8 @@ import type { CodeTests, Task } from "../protocol/events.ts";
 import {
   answersMatch,
   answerNumber,
-  asksForConstant,
   extractFinalAnswer,
+  matchOptionsFor,
   normalizeAnswer,
   referenceAnswer,
   type ExtractedAnswer,
@@ -20,18 +20,31 @@ export type CheckerKind = "code" | "choice" | "answer" | "none";
 
 export const choiceLabel = (index: number) => String.fromCharCode(65 + index);
 
-/** Options written in the question: "Answer Choices: (A) uracil (B) thymine", or one per line as "A. uracil" / "(A) uracil". */
+/**
+ * Options written in the question: "Answer Choices: (A) uracil (B) thymine", or one per line as "A. uracil" / "(A) uracil".
+ * Only a run A, B, C… counts: a stray "(C)" in a sentence is no list of options, and of several runs the longest
+ * (the last of equals) is the list, so "(A) … and (B) …" in the stem does not hide the options after it.
+ */
 export function choicesInQuestion(question: string): string[] | null {
   const inline = [...question.matchAll(/\(([A-Z])\)\s*([^\n]*?)(?=\s*\([A-Z]\)|\n|$)/g)];
   const perLine = [...question.matchAll(/^\s*\(?([A-Z])[.):]\s+(.+?)\s*$/gm)];
   for (const found of [inline, perLine]) {
-    const letters = found.map((m) => m[1]!);
-    // Only a run A, B, C… from the start counts; a stray "(C)" in a sentence is not a list of options.
-    const run = letters.findIndex((letter, i) => letter !== choiceLabel(i));
-    const options = (run < 0 ? found : found.slice(0, run)).map((m) => m[2]!.trim());
+    const options = longestRun(found.map((m) => ({ letter: m[1]!, text: m[2]!.trim() })));
     if (options.length >= 2 && options.every(Boolean)) return options;
   }
   return null;
+}
+
+/** The texts of the longest run of consecutive letters A, B, C… (the last of equally long ones). */
+function longestRun(found: ReadonlyArray<{ letter: string; text: string }>): string[] {
+  let best: string[] = [];
+  let run: string[] = [];
+  for (const { letter, text } of found) {
+    if (letter === choiceLabel(run.length)) run.push(text);
+    else run = letter === "A" ? [text] : [];
+    if (run.length >= best.length) best = run;
+  }
+  return best;
 }
 
 /** The options of a task: its own list, else those its question spells out when the reference is a letter. */
@@ -101,7 +114,7 @@ export function answerIsCorrect(task: Task, answer: string | null): boolean | nu
     const expected = referenceChoice(task.reference!, choices);
     return expected !== null && choiceOf(answer, choices) === expected;
   }
-  if (kind === "answer") return answersMatch(answer, referenceAnswer(task.reference!), { upToConstant: asksForConstant(task.question, task.reference) });
+  if (kind === "answer") return answersMatch(answer, referenceAnswer(task.reference!), matchOptionsFor(task.question, task.reference));
   return null;
 }
 
