@@ -9,6 +9,7 @@ import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { anchorRepairPrompt, criticPrompt, qualityPrompt, selectorPrompt } from "./eigen1-prompts.ts";
 import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
+import { strictObject } from "./verdicts.ts";
 
 const aspect = { enum: [0, 1, 2, 3, 4, 5] };
 const WEIGHTS = { logic: 0.2, answer: 0.6, explanation: 0.2 };
@@ -22,22 +23,17 @@ interface Quality {
 }
 
 /** The judge explains and suggests before it scores: constrained decoding emits fields in this order. */
-export const qualitySchema = {
-  type: "object",
-  properties: {
-    analysis: { type: "string", maxLength: 1000 },
-    suggestion: { type: "string", maxLength: 600 },
-    logic: aspect,
-    answer: aspect,
-    explanation: aspect,
-  },
-} as const;
+export const qualitySchema = strictObject({
+  analysis: { type: "string", maxLength: 1000 },
+  suggestion: { type: "string", maxLength: 600 },
+  logic: aspect,
+  answer: aspect,
+  explanation: aspect,
+});
 
 /** The selector verifies before it chooses. (llama.cpp refuses a string of 2000 or more repetitions.) */
-export const selectorSchema = (candidates: number) => ({
-  type: "object",
-  properties: { verification: { type: "string", maxLength: 1500 }, choice: { enum: Array.from({ length: candidates }, (_, i) => i + 1) } },
-});
+export const selectorSchema = (candidates: number) =>
+  strictObject({ verification: { type: "string", maxLength: 1500 }, choice: { enum: Array.from({ length: candidates }, (_, i) => i + 1) } });
 
 export const weightedQuality = (q: Pick<Quality, "logic" | "answer" | "explanation">) =>
   q.logic * WEIGHTS.logic + q.answer * WEIGHTS.answer + q.explanation * WEIGHTS.explanation;

@@ -12,6 +12,7 @@ import type { RunContext } from "./context.ts";
 import { solverMessages } from "./prompts.ts";
 import { sampledJudge } from "./sampled-judge.ts";
 import { bool, int, type StrategyDefinition } from "./types.ts";
+import { strictObject } from "./verdicts.ts";
 
 export interface TreeNode {
   id: string;
@@ -23,7 +24,7 @@ export interface TreeNode {
 }
 
 const REWARD_SCORES = Array.from({ length: 201 }, (_, i) => i - 100);
-const rewardSchema = { type: "object", properties: { analysis: { type: "string", maxLength: 1200 }, score: { enum: REWARD_SCORES } } } as const;
+export const rewardSchema = strictObject({ analysis: { type: "string", maxLength: 1200 }, score: { enum: REWARD_SCORES } });
 export const DUMMY_ANSWER = "I Don't Know";
 
 const rewardPrompt = (question: string, answer: string) =>

@@ -13,6 +13,7 @@ import { codeSystem, verifyWithProgram } from "./verify.ts";
 import { sampledJudge } from "./sampled-judge.ts";
 import { exampleFor, examplesProgram, visibleExamples } from "./visible-examples.ts";
 import { int, type StrategyDefinition } from "./types.ts";
+import { CRITIQUE_CHARS, strictObject } from "./verdicts.ts";
 
 interface Claim {
   failure: string;
@@ -24,6 +25,15 @@ interface Claim {
 }
 
 const UNCHECKABLE = "CLAIM-UNCHECKABLE";
+
+const prose = { type: "string", maxLength: CRITIQUE_CHARS.holistic };
+/** A Python call or literal: room for a list or a string argument, still a fraction of a critique. */
+const pythonExpression = { type: "string", maxLength: 600 };
+export const claimSchemas = {
+  math: strictObject({ failure: prose, check: prose }),
+  code: strictObject({ failure: prose, call: pythonExpression, expected: pythonExpression }),
+  verdict: strictObject({ evidence: prose, holds: { type: "boolean" } }),
+};
 
 /**
  * The program that checks a code claim. A call the task's own examples show is checked against the task's
@@ -82,7 +92,7 @@ async function checkClaim(
     iteration,
     parents: [candidate.id, claimNodeId],
     user: `Problem:\n${ctx.task.question}\n\nSolution:\n${candidate.text}\n\nA critic claims this failure: ${claim.failure}\nCheck: ${claim.check}\n\nCheck only this claim. Does the failure really occur in the solution?`,
-    schema: { type: "object", properties: { evidence: { type: "string", maxLength: 300 }, holds: { type: "boolean" } } },
+    schema: claimSchemas.verdict,
     lane: "verifier",
     toScore: (value, by) => ({
       value: value === null ? null : value.holds ? 0 : 1,
@@ -98,7 +108,7 @@ function claimRequest(ctx: RunContext, candidate: RunNode, code: boolean) {
   if (!code) {
     return {
       user: `Problem:\n${ctx.task.question}\n\nSolution:\n${candidate.text}\n\nName the single most likely error in this solution in 'failure', and in 'check' state one specific, checkable claim (a step, a number, a condition) that shows it.`,
-      schema: { type: "object", properties: { failure: { type: "string", maxLength: 300 }, check: { type: "string", maxLength: 300 } } },
+      schema: claimSchemas.math,
     };
   }
   return {
@@ -106,10 +116,7 @@ function claimRequest(ctx: RunContext, candidate: RunNode, code: boolean) {
       `Task:\n${ctx.task.question}\n\nCandidate code:\n${candidate.text}\n\nName the single most likely failure of this code in 'failure'. ` +
       "In 'call' write one call of the function that shows it, and in 'expected' the value a correct function returns for that call, as a Python literal. " +
       "If one of the task's own examples shows the failure, use exactly its call.",
-    schema: {
-      type: "object",
-      properties: { failure: { type: "string", maxLength: 300 }, call: { type: "string", maxLength: 200 }, expected: { type: "string", maxLength: 200 } },
-    },
+    schema: claimSchemas.code,
   };
 }
 
