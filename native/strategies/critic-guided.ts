@@ -4,6 +4,7 @@
 // final selection can compare it with the unrefined draft.
 import type { ChatMessage } from "../protocol/events.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
+import { selectByScoreSeeded } from "./seeded-select.ts";
 import { int, type StrategyDefinition } from "./types.ts";
 
 export const criticGuided: StrategyDefinition = {
@@ -36,6 +37,7 @@ export const criticGuided: StrategyDefinition = {
       pool.push(answer.id);
       conversation.push({ role: "user", content: instruction }, { role: "assistant", content: answer.text });
     }
-    return { nodeId: ctx.selectByScore(pool, revisions + 1, true).id };
+    // The best-scored answer (the draft included); a tie in score is drawn with the run's seed.
+    return { nodeId: selectByScoreSeeded(ctx, pool, revisions + 1).id };
   },
 };

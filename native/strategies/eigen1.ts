@@ -8,6 +8,7 @@
 import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { anchorRepairPrompt, criticPrompt, qualityPrompt, selectorPrompt } from "./eigen1-prompts.ts";
+import { selectByScoreSeeded } from "./seeded-select.ts";
 import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
 import { strictObject } from "./verdicts.ts";
 
@@ -159,10 +160,10 @@ export const eigen1: StrategyDefinition = {
     return {
       nodeId:
         picked?.id ??
-        ctx.selectByScore(
+        selectByScoreSeeded(
+          ctx,
           pool.map((c) => c.id),
           11,
-          false,
         ).id,
     };
   },

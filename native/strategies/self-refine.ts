@@ -8,6 +8,7 @@ import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
 import { saysCorrect, selfRefineFeedbackPrompt } from "./self-refine-prompts.ts";
+import { selectByScoreSeeded } from "./seeded-select.ts";
 import { int, str, type StrategyDefinition } from "./types.ts";
 import type { ModelRole } from "../protocol/events.ts";
 
@@ -103,7 +104,7 @@ export const selfRefine: StrategyDefinition = {
       pool.push(candidate.id);
       conversation.push({ role: "user", content: instruction }, { role: "assistant", content: candidate.text });
     }
-    if (!paper) return { nodeId: ctx.selectByScore(pool, maxIterations + 1, true).id };
+    if (!paper) return { nodeId: selectByScoreSeeded(ctx, pool, maxIterations + 1).id };
     // The repo's output is the last refinement (run.py: run_logs[-1]); the pool stays visible as the node's parents.
     ctx.addComputedNode({
       role: "select",
