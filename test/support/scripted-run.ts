@@ -33,6 +33,8 @@ export async function scriptedRun(options: {
   maxTotalTokens?: number;
   parallel?: boolean;
   onEvent?: (event: RunEvent) => void;
+  /** The run seed (1 by default): it draws ties. */
+  seed?: number;
   /** The context size the scripted actor reports (none by default). */
   actorContextSize?: number;
 }) {
@@ -46,7 +48,7 @@ export async function scriptedRun(options: {
       actor: { path: "scripted-actor" },
       critic: { path: "scripted-critic" },
       task: options.task ?? { question: "What is 6 * 7?", reference: "42" },
-      seed: 1,
+      seed: options.seed ?? 1,
       outDir,
       runId: "test-run",
       parallel: options.parallel ?? false,
