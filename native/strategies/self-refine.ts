@@ -63,6 +63,14 @@ export const selfRefine: StrategyDefinition = {
         'the repo\'s few-shot feedback, stop on "it is correct", return the last answer (paper) or a scored JSON critique, return the best-scored answer (json)',
     },
     {
+      name: "draftTemperature",
+      type: "number",
+      default: 0,
+      min: 0,
+      max: 2,
+      description: "sampling temperature of the first draft (the repo's task_init runs at run.py's default 0: greedy)",
+    },
+    {
       name: "stopScore",
       type: "integer",
       default: 9,
@@ -84,10 +92,13 @@ export const selfRefine: StrategyDefinition = {
     const maxIterations = int(params, "maxIterations");
     const feedbackModel = str(params, "feedbackModel") as ModelRole;
     const paper = str(params, "feedbackFormat") === "paper";
-    let candidate = await ctx.draft({ lane: "solver" });
+    let candidate = await ctx.draft({ lane: "solver", temperature: params.draftTemperature as number });
     const pool = [candidate.id];
     const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: candidate.text }];
     for (let iteration = 0; ; iteration++) {
+      // The repo's last fix gets no feedback (run.py stops at max_attempts); the paper returns it whatever a
+      // feedback would say, so that call would be pure cost. Scored mode needs the score to compare.
+      if (paper && iteration >= maxIterations) break;
       const feedback = paper
         ? await paperFeedback(ctx, candidate, feedbackModel, iteration)
         : await jsonFeedback(ctx, candidate, feedbackModel, iteration, int(params, "stopScore"));
