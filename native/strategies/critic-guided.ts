@@ -6,6 +6,7 @@ import type { ChatMessage } from "../protocol/events.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
 import { selectByScoreSeeded } from "./seeded-select.ts";
 import { int, type StrategyDefinition } from "./types.ts";
+import { growingConversation, judging } from "./context-need.ts";
 
 export const criticGuided: StrategyDefinition = {
   name: "critic-guided",
@@ -15,6 +16,9 @@ export const criticGuided: StrategyDefinition = {
   params: [
     { name: "revisions", type: "integer", default: 1, min: 0, max: 10, description: "actor revisions at most (the card's 2 rounds = 1 critique + 1 revision)" },
   ],
+  // The actor's conversation keeps every answer and every reflection; the critic reads one answer.
+  contextNeeded: (params, budgets) => Math.max(growingConversation(budgets, int(params, "revisions"), budgets.critic.answer), judging(budgets)),
+  contextKnobs: ["revisions"],
   actorLanes: () => 1,
   async run(ctx, params) {
     const revisions = int(params, "revisions");

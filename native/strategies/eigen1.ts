@@ -11,6 +11,7 @@ import { anchorRepairPrompt, criticPrompt, qualityPrompt, selectorPrompt } from 
 import { selectByScoreSeeded } from "./seeded-select.ts";
 import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
 import { strictObject } from "./verdicts.ts";
+import { judging, output, textTokens } from "./context-need.ts";
 
 const aspect = { enum: [0, 1, 2, 3, 4, 5] };
 const WEIGHTS = { logic: 0.2, answer: 0.6, explanation: 0.2 };
@@ -116,6 +117,15 @@ export const eigen1: StrategyDefinition = {
     },
     { name: "qairRounds", type: "integer", default: 1, min: 0, max: 5, description: "QAIR rounds (the repo's max_try)" },
   ],
+  // The anchor repair reads every corrected candidate; the selector reads every final one.
+  contextNeeded: (params, budgets) => {
+    const n = int(params, "solvers");
+    const candidate = Math.max(budgets.actor.answer, budgets.critic.answer);
+    const anchor = budgets.prompt + textTokens(anchorRepairPrompt("", "", [])) + n * candidate + output(budgets.actor);
+    const repair = budgets.prompt + textTokens(criticPrompt("", "", "")) + candidate + budgets.critic.answer + output(budgets.critic);
+    return Math.max(anchor, repair, judging(budgets, n, textTokens(selectorPrompt("", []))), judging(budgets, 1, textTokens(qualityPrompt("", ""))));
+  },
+  contextKnobs: ["solvers"],
   actorLanes: (params) => Math.min(int(params, "solvers"), MAX_LANES),
   async run(ctx, params) {
     const n = int(params, "solvers");

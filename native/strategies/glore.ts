@@ -10,6 +10,7 @@ import { prompts } from "./prompts.ts";
 import { selectByScoreSeeded } from "./seeded-select.ts";
 import { int, str, type StrategyDefinition, MAX_LANES } from "./types.ts";
 import { splitSteps } from "./verdicts.ts";
+import { judging, output, WRAPPER_TOKENS } from "./context-need.ts";
 
 /** Rollouts from each prefix; the first step after which most rollouts miss the majority answer is the first error. */
 async function firstErrorByRollouts(ctx: RunContext, draft: RunNode, rollouts: number): Promise<{ step: number | null; parents: string[] }> {
@@ -57,6 +58,9 @@ export const glore: StrategyDefinition = {
     },
     { name: "rollouts", type: "integer", default: 3, min: 1, max: 16, description: "rollouts per prefix (rollouts mode)" },
   ],
+  // The local refinement reads the kept steps (at most the draft) and the critique; rollouts read a prefix.
+  contextNeeded: (_params, budgets) =>
+    Math.max(budgets.prompt + budgets.actor.answer + budgets.critic.answer + WRAPPER_TOKENS + output(budgets.actor), judging(budgets)),
   actorLanes: () => 3,
   async run(ctx, params) {
     const draft = await ctx.draft({ lane: "draft", temperature: 0 });

@@ -11,6 +11,7 @@ import { sampledJudge } from "./sampled-judge.ts";
 import { breakTie, tieNote } from "./tie-break.ts";
 import { int, str, StrategyParamError, type StrategyDefinition, type StrategyParams } from "./types.ts";
 import { CRITIQUE_CHARS, scoreSchema, strictObject } from "./verdicts.ts";
+import { judging, output } from "./context-need.ts";
 
 export const reviewerSchema = strictObject({ comment: { type: "string", maxLength: CRITIQUE_CHARS.holistic }, score: scoreSchema });
 export const adjudicatorSchema = strictObject({ reasoning: { type: "string", maxLength: CRITIQUE_CHARS.holistic }, accept: { type: "boolean" } });
@@ -83,6 +84,13 @@ export const gra: StrategyDefinition = {
     { name: "rejectBelow", type: "integer", default: 5, min: 0, max: 10, description: "every reviewer scoring below this rejects" },
     { name: "maxAttempts", type: "integer", default: 3, min: 1, max: 16, description: "proposals at most" },
   ],
+  // A reviewer (actor or critic) reads the proposal; the adjudicator reads it with every review.
+  contextNeeded: (params, budgets) =>
+    Math.max(
+      budgets.prompt + budgets.actor.answer + Math.max(output(budgets.actor), output(budgets.critic)),
+      judging(budgets, 1, int(params, "reviewers") * Math.max(budgets.actor.answer, budgets.critic.answer)),
+    ),
+  contextKnobs: ["reviewers"],
   actorLanes: () => 2,
   validate(params) {
     reviewerPanel(params);

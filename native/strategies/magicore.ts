@@ -12,8 +12,9 @@ import type { Task } from "../protocol/events.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { refinerMessages, reviewerMessages } from "./magicore-prompts.ts";
-import { splitSteps } from "./verdicts.ts";
+import { MAX_STEPS, splitSteps } from "./verdicts.ts";
 import { int, str, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
+import { output, judging, textTokens } from "./context-need.ts";
 
 export interface Scored {
   id: string;
@@ -221,6 +222,14 @@ export const magicore: StrategyDefinition = {
     { name: "rewardMean", type: "number", default: 0, description: "dataset-wide mean reward for the gate's z-normalisation (with rewardStd)" },
     { name: "rewardStd", type: "number", default: 0, min: 0, description: "dataset-wide reward std; 0: not given, use this problem's samples" },
   ],
+  // The Reviewer and the Refiner read the one-shot example, a solution with its step scores and (Refiner) the review.
+  contextNeeded: (_params, budgets) => {
+    const shots = (messages: { content: string }[]) => textTokens(messages.map((m) => m.content).join(""));
+    const scored = budgets.actor.answer + 8 * MAX_STEPS;
+    const review = budgets.prompt + shots(reviewerMessages("", "", 0)) + scored + output(budgets.critic);
+    const refine = budgets.prompt + shots(refinerMessages("", "", "")) + scored + budgets.critic.answer + output(budgets.actor);
+    return Math.max(review, refine, judging(budgets));
+  },
   actorLanes: (params) => Math.min(int(params, "k"), MAX_LANES),
   // refine.py's statistics: each problem's first sample, its reward. A one-sample run per item gives exactly that
   // sample and its score, which the real run (same seed, same prompts) then replays from the experiment's cache.

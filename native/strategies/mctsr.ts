@@ -13,6 +13,7 @@ import { solverMessages } from "./prompts.ts";
 import { sampledJudge } from "./sampled-judge.ts";
 import { bool, int, type StrategyDefinition } from "./types.ts";
 import { strictObject } from "./verdicts.ts";
+import { judging, output, WRAPPER_TOKENS } from "./context-need.ts";
 
 export interface TreeNode {
   id: string;
@@ -185,6 +186,9 @@ export const mctsr: StrategyDefinition = {
       description: "sampling temperature of every call (draft, rewards, reflections, refinements)",
     },
   ],
+  // A refinement continues the answer's conversation with the critic's reflection; rewards read one answer.
+  contextNeeded: (_params, budgets) =>
+    Math.max(budgets.prompt + budgets.actor.answer + budgets.critic.answer + WRAPPER_TOKENS + output(budgets.actor), judging(budgets)),
   actorLanes: () => 1,
   async run(ctx, params) {
     const c = params.exploration as number;

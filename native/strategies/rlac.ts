@@ -14,6 +14,7 @@ import { sampledJudge } from "./sampled-judge.ts";
 import { exampleFor, examplesProgram, visibleExamples } from "./visible-examples.ts";
 import { int, type StrategyDefinition } from "./types.ts";
 import { CRITIQUE_CHARS, strictObject } from "./verdicts.ts";
+import { growingConversation, judging } from "./context-need.ts";
 
 interface Claim {
   failure: string;
@@ -138,6 +139,11 @@ export const rlac: StrategyDefinition = {
       description: "sampling temperature of the critic's claims (each pass has its own seed)",
     },
   ],
+  // The actor's conversation keeps every fix and every confirmed failure: the critic's claim and the verifier's
+  // evidence, each within a critic answer. A check reads the answer and the claim.
+  contextNeeded: (params, budgets) =>
+    Math.max(growingConversation(budgets, int(params, "maxIterations"), 2 * budgets.critic.answer), judging(budgets, 1, budgets.critic.answer)),
+  contextKnobs: ["maxIterations"],
   actorLanes: () => 1,
   async run(ctx, params) {
     const code = ctx.task.tests !== undefined;

@@ -9,6 +9,7 @@ import type { RunContext } from "./context.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
 import { saysCorrect, selfRefineFeedbackPrompt } from "./self-refine-prompts.ts";
 import { selectByScoreSeeded } from "./seeded-select.ts";
+import { growingConversation, judging, textTokens } from "./context-need.ts";
 import { int, str, type StrategyDefinition } from "./types.ts";
 import type { ModelRole } from "../protocol/events.ts";
 
@@ -82,12 +83,18 @@ export const selfRefine: StrategyDefinition = {
   ],
   actorLanes: () => 2,
   // The solver's conversation carries every answer and every feedback (answers only: thoughts are not kept),
-  // and its last turn may think again before answering.
+  // and its last turn may think again before answering. Feedback is written within the critic's answer budget
+  // whoever writes it. The paper's feedback call reads the four few-shot examples and one answer.
   contextNeeded: (params, budgets) => {
-    const iterations = int(params, "maxIterations");
-    // Feedback is written within the critic's answer budget whoever writes it; 64 tokens for the instruction.
-    return budgets.prompt + (iterations + 1) * budgets.actor.answer + iterations * (budgets.critic.answer + 64) + budgets.actor.thought;
+    const history = growingConversation(budgets, int(params, "maxIterations"), budgets.critic.answer);
+    const writer = budgets[str(params, "feedbackModel") as ModelRole];
+    const feedbackCall =
+      str(params, "feedbackFormat") === "paper"
+        ? budgets.prompt + textTokens(selfRefineFeedbackPrompt("", "")) + budgets.actor.answer + writer.answer + writer.thought
+        : judging(budgets);
+    return Math.max(history, feedbackCall);
   },
+  contextKnobs: ["maxIterations"],
   async run(ctx, params) {
     const maxIterations = int(params, "maxIterations");
     const feedbackModel = str(params, "feedbackModel") as ModelRole;

@@ -14,6 +14,7 @@ import { fill, prompts, solverMessages } from "./prompts.ts";
 import { bool, int, str, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
 import { earliestThenSeed, latestThenScore } from "./vote-preference.ts";
 import type { CriticVerdict } from "./verdicts.ts";
+import { judging, output, WRAPPER_TOKENS } from "./context-need.ts";
 
 interface Chain {
   draft: string;
@@ -108,6 +109,9 @@ export const stepCritique: StrategyDefinition = {
       description: "critique only answers that are wrong against the reference (upper bound; needs a reference)",
     },
   ],
+  // A refinement reads one answer and its critique, which restates every step (about an answer) and explains them.
+  contextNeeded: (_params, budgets) =>
+    Math.max(budgets.prompt + 2 * budgets.actor.answer + budgets.critic.answer + WRAPPER_TOKENS + output(budgets.actor), judging(budgets)),
   actorLanes: (params) => Math.min(int(params, "samples"), MAX_LANES),
   async run(ctx, params) {
     if (bool(params, "oracle") && ctx.task.reference === undefined) throw new Error("step-critique oracle mode needs a task with a reference answer");
