@@ -123,3 +123,24 @@ test("a run whose need outgrows the context is refused before any call, naming t
   });
   assert.equal(fits.state.answer, "42", "fewer revisions fit the same context");
 });
+
+test("a pipeline needs the context of its most demanding stage", () => {
+  const pipeline = strategies.find((s) => s.name === "pipeline")!;
+  const critic = strategies.find((s) => s.name === "critic-guided")!;
+  const budgets: ContextBudgets = { prompt: 300, actor: { answer: 200, thought: 0 }, critic: { answer: 200, thought: 0 } };
+  const spec = (revisions: number) =>
+    JSON.stringify({
+      kind: "chain",
+      steps: [
+        { strategy: "best-of-n", params: { n: 2 } },
+        { strategy: "critic-guided", params: { revisions } },
+      ],
+    });
+  for (const revisions of [1, 6]) {
+    assert.equal(
+      pipeline.contextNeeded({ spec: spec(revisions) }, budgets),
+      critic.contextNeeded(resolveParams(critic, { revisions }), budgets),
+      `critic-guided with ${revisions} revisions is the longest stage`,
+    );
+  }
+});
