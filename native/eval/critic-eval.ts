@@ -9,7 +9,7 @@ import type { GpuChoice } from "../llm/runtime.ts";
 import { parseJsonLoose } from "../llm/json-output.ts";
 import type { SamplingSettings } from "../protocol/events.ts";
 import { fill, prompts, solverMessages } from "../strategies/prompts.ts";
-import { MAX_STEPS, parseVerdict, scoreSchema, stepwiseSchema } from "../strategies/verdicts.ts";
+import { MAX_STEPS, parseVerdict, scoreSchema, stepwiseSchema, strictObject } from "../strategies/verdicts.ts";
 import { answerIsCorrect, answerOf } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
 import { DatasetError, parseRows } from "./dataset.ts";
@@ -150,15 +150,12 @@ export interface RealCriticResult {
   transitions: Transitions;
 }
 
-const correctionSchema = {
-  type: "object",
-  properties: {
-    critique: { type: "string", maxLength: 400 },
-    correct: { type: "boolean" },
-    correctedAnswer: { type: "string", maxLength: 80 },
-    score: scoreSchema,
-  },
-};
+export const correctionSchema = strictObject({
+  critique: { type: "string", maxLength: 400 },
+  correct: { type: "boolean" },
+  correctedAnswer: { type: "string", maxLength: 80 },
+  score: scoreSchema,
+});
 
 /**
  * Closed loop: the critic keeps the solution's answer when it judges it correct, else its corrected answer counts.

@@ -92,7 +92,8 @@ test("the summary pairs columns on the same items against the baseline", async (
 test("identical generations are replayed from the experiment's cache, also for a cell cut short", async () => {
   const cacheConfig: ExperimentConfig = {
     ...config,
-    columns: [config.columns[0]!, { name: "refine", strategy: "self-refine", actor: { path: "a" }, critic: { path: "c" } }],
+    // A draft at the actor's own temperature (the repo's is greedy), so it is single-pass's sample.
+    columns: [config.columns[0]!, { name: "refine", strategy: "self-refine", params: { draftTemperature: 0.7 }, actor: { path: "a" }, critic: { path: "c" } }],
   };
   const counted = backends();
   const dir = join(scratch, "cached");

@@ -14,7 +14,7 @@ import { REMOTE_REPRODUCIBILITY, remoteBackends, remoteIdentity, remoteRecord } 
 import { ModelLoadError, openRuntime, type GpuChoice, type LlamaRuntime, type ModelLoadOptions } from "../llm/runtime.ts";
 import type { ModelDescriptor, ModelRole, RequestedLoad, RunEvent, RunFailureCode, SamplingSettings, Task } from "../protocol/events.ts";
 import { DEFAULT_SAMPLING, defaultContextSize } from "../protocol/defaults.ts";
-import { advice, fieldName } from "../protocol/field-labels.ts";
+import { advice, fieldName, paramLabel } from "../protocol/field-labels.ts";
 import type { MemoryPlan } from "../protocol/memory-plan.ts";
 import { computeBudgets, type RunState } from "../protocol/state.ts";
 import { GenerationError, RunCancelledError, RunContext } from "../strategies/context.ts";
@@ -23,7 +23,6 @@ import { getStrategy } from "../strategies/registry.ts";
 import {
   MAX_LANES,
   resolveStrategyParams,
-  singleCallContext,
   StrategyParamError,
   type ContextBudgets,
   type StrategyDefinition,
@@ -284,7 +283,8 @@ function checkContextFits(
   const role = (r: ModelRole) =>
     r === "critic" && !usesCritic ? { answer: 0, thought: 0 } : { answer: sampling[r].maxTokens, thought: sampling[r].thinkingBudget ?? 0 };
   const budgets: ContextBudgets = { prompt: promptAllowance(config.task), actor: role("actor"), critic: role("critic") };
-  const needed = strategy.contextNeeded?.(params, budgets) ?? singleCallContext(budgets);
+  const needed = strategy.contextNeeded(params, budgets);
+  const knobs = (strategy.contextKnobs ?? []).map((name) => `${paramLabel(name)} (${params[name]})`);
   for (const r of usesCritic ? (["actor", "critic"] as const) : (["actor"] as const)) {
     const available = backends ? (backends[r].contextSize?.() ?? null) : (config[r].load?.contextSize ?? files[r]?.contextLength ?? null);
     if (available === null || needed <= available) continue;
@@ -292,7 +292,7 @@ function checkContextFits(
     throw new RunInputError(
       `${strategy.name} needs about ${needed} tokens of context for its longest conversation (prompt ${budgets.prompt}, actor answers ${budgets.actor.answer}` +
         `${budgets.actor.thought ? ` + thinking ${budgets.actor.thought}` : ""}${usesCritic ? `, critic ${budgets.critic.answer}${budgets.critic.thought ? ` + thinking ${budgets.critic.thought}` : ""}` : ""}` +
-        `), but the ${r}'s context is ${available} tokens (${given}): ${advice("contextSize", "ui")}`,
+        `${knobs.length ? `; grows with ${knobs.join(", ")}` : ""}), but the ${r}'s context is ${available} tokens (${given}): ${advice("contextSize", "ui")}`,
       "contextSize",
     );
   }

@@ -11,7 +11,7 @@ import { executeRun } from "../runs/runner.ts";
 import { ScriptedBackend } from "../llm/scripted-backend.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { voteKey } from "./seeded-select.ts";
+import { answerKey } from "../eval/checkers.ts";
 import { breakTie } from "./tie-break.ts";
 
 const answer = (n: number | string) => `Step 1: think.\nStep 2: compute.\nThe answer is ${n}`;
@@ -84,7 +84,7 @@ test("self-consistency: a 2–2 tie between answers is drawn with the seed, not 
 test("self-consistency on a multiple-choice task votes on option letters", async () => {
   const task = { question: "Which base pairs with adenine in DNA?", choices: ["cytosine", "thymine", "guanine", "uracil"], reference: "B" };
   assert.deepEqual(
-    ["B", "(B)", "B) thymine", "thymine", "b."].map((a) => voteKey(task, a)),
+    ["B", "(B)", "B) thymine", "thymine", "b."].map((a) => answerKey(task, a)),
     ["B", "B", "B", "B", "B"],
   );
   const stated = ["(B)", "C", "B) thymine", "C", "thymine"];

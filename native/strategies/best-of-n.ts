@@ -4,6 +4,7 @@
 import type { RunNode } from "../protocol/state.ts";
 import { selectByScoreSeeded } from "./seeded-select.ts";
 import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
+import { judging, oneCall } from "./context-need.ts";
 
 export const bestOfN: StrategyDefinition = {
   name: "best-of-n",
@@ -15,6 +16,7 @@ export const bestOfN: StrategyDefinition = {
     { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature for the samples" },
     { name: "threshold", type: "integer", default: 0, min: 0, max: 10, description: "stop early once a sample scores at least this (0: never)" },
   ],
+  contextNeeded: (_params, budgets) => Math.max(oneCall(budgets), judging(budgets)),
   actorLanes: (params) => Math.min(int(params, "n"), MAX_LANES),
   async run(ctx, params) {
     const n = int(params, "n");

@@ -2,10 +2,10 @@
 // primitives (generate, critique, refine, vote, select) as node-producing calls. Strategies never touch the
 // log, the models' internals or the event sink directly.
 import type { GenerateRequest, JsonSchema, ModelBackend } from "../llm/backend.ts";
-import { isFallback, normalizeAnswer } from "../eval/answers.ts";
-import { answerOf } from "../eval/checkers.ts";
+import { isFallback } from "../eval/answers.ts";
+import { answerKey, answerOf, checkerKind } from "../eval/checkers.ts";
 import type { ChatMessage, ModelRole, NodeRole, RunEvent, SamplingSettings, Score, Task } from "../protocol/events.ts";
-import { applyRunEvent, emptyRunState, latestScore, nodeCost, type RunNode, type RunState } from "../protocol/state.ts";
+import { applyRunEvent, emptyRunState, nodeCost, type RunNode, type RunState } from "../protocol/state.ts";
 import { parseJsonLoose } from "../llm/json-output.ts";
 import { fill, prompts } from "./prompts.ts";
 import { feedbackText, holisticSchema, parseVerdict, splitSteps, stepwiseSchema, verdictToScore, type CriticVerdict } from "./verdicts.ts";
@@ -333,65 +333,25 @@ export class RunContext {
   }
 
   /**
-   * aggregate (majority): votes on normalised extracted answers; returns the winning candidate. With a
-   * preference, ties and the winner's representative follow it instead of the candidates' order.
+   * aggregate (majority with a preference): votes on answers (by answerKey); ties between answers and the winner's
+   * representative follow the preference, never the candidates' order.
    */
-  vote(candidateIds: string[], iteration: number, prefer?: VotePreference): { voteNode: RunNode; winnerId: string; answer: string | null } {
-    if (prefer) return this.preferredVote(candidateIds, iteration, prefer);
-    const tally = new Map<string, { count: number; first: number; answer: string }>();
-    candidateIds.forEach((id, index) => {
-      const answer = this.node(id).answer;
-      if (answer === null) return;
-      const key = normalizeAnswer(answer);
-      const entry = tally.get(key) ?? { count: 0, first: index, answer };
-      entry.count++;
-      tally.set(key, entry);
-    });
-    // Most votes wins; ties go to the answer that appeared first.
-    const ranked = [...tally.entries()].sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first);
-    const best = ranked[0];
-    const winnerId = best ? candidateIds[best[1].first]! : candidateIds[0]!;
-    const summary = ranked.length
-      ? ranked.map(([, entry]) => `${entry.answer}: ${entry.count}/${candidateIds.length}`).join("\n")
-      : "no candidate stated an answer";
-    const voteNode = this.addComputedNode({
-      role: "vote",
-      step: "majority-vote",
-      iteration,
-      parents: candidateIds,
-      text: summary,
-      answer: best ? best[1].answer : null,
-    });
-    for (const id of candidateIds) {
-      const answer = this.node(id).answer;
-      const group = answer === null ? undefined : normalizeAnswer(answer);
-      const count = group === undefined ? 0 : (tally.get(group)?.count ?? 0);
-      this.setScore(id, {
-        value: count / candidateIds.length,
-        verdict: "unknown",
-        source: "vote",
-        byNodeId: voteNode.id,
-        ...(group !== undefined ? { group } : {}),
-      });
-    }
-    return { voteNode, winnerId, answer: best ? best[1].answer : null };
-  }
-
-  private preferredVote(candidateIds: string[], iteration: number, prefer: VotePreference): { voteNode: RunNode; winnerId: string; answer: string | null } {
+  vote(candidateIds: string[], iteration: number, prefer: VotePreference): { voteNode: RunNode; winnerId: string; answer: string | null } {
     const groups = new Map<string, RunNode[]>();
     for (const id of candidateIds) {
       const node = this.node(id);
-      if (node.answer === null) continue;
-      const key = normalizeAnswer(node.answer);
-      groups.set(key, [...(groups.get(key) ?? []), node]);
+      const key = answerKey(this.task, node.answer);
+      if (key !== null) groups.set(key, [...(groups.get(key) ?? []), node]);
     }
     const best = preferredWinner(groups, prefer);
-    const lines = [...groups.values()].sort((a, b) => b.length - a.length).map((nodes) => `${nodes[0]!.answer}: ${nodes.length}/${candidateIds.length}`);
+    const shown = (key: string, nodes: RunNode[]) => (checkerKind(this.task) === "choice" ? key : nodes[0]!.answer);
+    const lines = [...groups.entries()]
+      .sort((a, b) => b[1].length - a[1].length)
+      .map(([key, nodes]) => `${shown(key, nodes)}: ${nodes.length}/${candidateIds.length}`);
     if (best && best.tied > 1) lines.push(`${best.tied} answers tie; broken by ${prefer.label}`);
-    const answer = best ? best.node.answer : null;
+    const answer = best ? shown(best.key, [best.node]) : null;
     const voteNode = this.addVoteNode(candidateIds, iteration, lines, answer, (id) => {
-      const own = this.node(id).answer;
-      const group = own === null ? null : normalizeAnswer(own);
+      const group = answerKey(this.task, this.node(id).answer);
       return { group, votes: group === null ? 0 : (groups.get(group)?.length ?? 0) };
     });
     const fallback = [...candidateIds].map((id) => this.node(id)).sort(prefer.compare)[0]!;
@@ -425,25 +385,6 @@ export class RunContext {
       });
     }
     return voteNode;
-  }
-
-  /**
-   * aggregate (argmax score): picks the best-scored candidate by its latest critic score; ties go to the
-   * candidate `preferLater` says (later refinements, or earlier samples). Unscored candidates rank last.
-   */
-  selectByScore(candidateIds: string[], iteration: number, preferLater: boolean): RunNode {
-    const scored = candidateIds.map((id, index) => ({ id, index, value: latestScore(this.node(id), "critic")?.value ?? -1 }));
-    scored.sort((a, b) => b.value - a.value || (preferLater ? b.index - a.index : a.index - b.index));
-    const winner = scored[0]!;
-    this.addComputedNode({
-      role: "select",
-      step: "argmax-score",
-      iteration,
-      parents: candidateIds,
-      text: scored.map((s) => `${s.id}: ${s.value < 0 ? "unscored" : s.value}`).join("\n"),
-      answer: this.node(winner.id).answer,
-    });
-    return this.node(winner.id);
   }
 
   feedback(critique: Critique): string {

@@ -4,7 +4,9 @@
 // final selection can compare it with the unrefined draft.
 import type { ChatMessage } from "../protocol/events.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
+import { selectByScoreSeeded } from "./seeded-select.ts";
 import { int, type StrategyDefinition } from "./types.ts";
+import { growingConversation, judging } from "./context-need.ts";
 
 export const criticGuided: StrategyDefinition = {
   name: "critic-guided",
@@ -14,6 +16,9 @@ export const criticGuided: StrategyDefinition = {
   params: [
     { name: "revisions", type: "integer", default: 1, min: 0, max: 10, description: "actor revisions at most (the card's 2 rounds = 1 critique + 1 revision)" },
   ],
+  // The actor's conversation keeps every answer and every reflection; the critic reads one answer.
+  contextNeeded: (params, budgets) => Math.max(growingConversation(budgets, int(params, "revisions"), budgets.critic.answer), judging(budgets)),
+  contextKnobs: ["revisions"],
   actorLanes: () => 1,
   async run(ctx, params) {
     const revisions = int(params, "revisions");
@@ -36,6 +41,7 @@ export const criticGuided: StrategyDefinition = {
       pool.push(answer.id);
       conversation.push({ role: "user", content: instruction }, { role: "assistant", content: answer.text });
     }
-    return { nodeId: ctx.selectByScore(pool, revisions + 1, true).id };
+    // The best-scored answer (the draft included); a tie in score is drawn with the run's seed.
+    return { nodeId: selectByScoreSeeded(ctx, pool, revisions + 1).id };
   },
 };

@@ -10,6 +10,10 @@ import type { RunContext } from "./context.ts";
 import { codeSystem, requireTests, runTaskTests, verifyWithProgram } from "./verify.ts";
 import { examplesProgram, visibleExamples } from "./visible-examples.ts";
 import { int, str, type StrategyDefinition } from "./types.ts";
+import { growingConversation } from "./context-need.ts";
+
+/** The last 15 lines of a failed run as the coder reads them: about 25 tokens a line. */
+const SANDBOX_REPORT_TOKENS = 400;
 
 type Feedback = "examples" | "tests";
 
@@ -40,6 +44,9 @@ export const cycle: StrategyDefinition = {
       description: "what the code is run against for feedback: the prompt's examples, or the hidden grading tests (an oracle upper bound)",
     },
   ],
+  // The coder's conversation keeps every version and every failure report (the last 15 lines of output).
+  contextNeeded: (params, budgets) => growingConversation(budgets, int(params, "maxIterations"), SANDBOX_REPORT_TOKENS),
+  contextKnobs: ["maxIterations"],
   actorLanes: () => 1,
   usesOracle: (params) => params.feedback === "tests",
   async run(ctx, params) {

@@ -83,15 +83,22 @@ test("Eigen-1: QAIR sends failing candidates back to the critic with the judge's
   const selector = run.nodes.find((n) => n.step === "selector")!;
   assert.deepEqual(
     selector.parents.map((id) => run.state.nodes[id]!.answer),
-    ["10", "22", "12", "26", "14"],
+    ["10", "12", "14", "22", "26"],
+    "agent.py's order: the candidates that passed first, the repaired last",
   );
   const selectorPrompt = lastUser(run.critic.requests.at(-1)!);
   assert.match(selectorPrompt, /### Response 5:/);
   assert.doesNotMatch(selectorPrompt, /Response 6/);
   assert.match(selectorPrompt, /Do not be influenced by the majority number of final answers/);
   assert.doesNotMatch(selectorPrompt, /The answer is 0\b/, "the unrefined solver outputs are not offered");
-  assert.equal(run.state.answer, "22");
+  assert.equal(run.state.answer, "12", "the selector's choice 2 in that order");
   assert.deepEqual({ actor: run.actor.requests.length, critic: run.critic.requests.length }, { actor: 10, critic: 5 + 5 + 2 + 1 });
+  const sampled = run.critic.requests.filter((r) => !/You are an expert evaluator/.test(lastUser(r)));
+  assert.equal(sampled.length, 5 + 2 + 1);
+  assert.ok(
+    sampled.every((r) => r.temperature === 0.5),
+    "the correcting critic, the repairs and the selector sample at the repo's 0.5",
+  );
 });
 
 test("Eigen-1 with two QAIR tries: only the repaired candidates are judged again", async () => {
@@ -105,7 +112,8 @@ test("Eigen-1 with two QAIR tries: only the repaired candidates are judged again
   const selector = run.nodes.find((n) => n.step === "selector")!;
   assert.deepEqual(
     selector.parents.map((id) => run.state.nodes[id]!.answer),
-    ["10", "22", "12", "52", "14"],
+    ["10", "12", "14", "22", "52"],
+    "passed in round 1, passed in round 2, then the last repair",
   );
-  assert.equal(run.state.answer, "52");
+  assert.equal(run.state.answer, "22");
 });

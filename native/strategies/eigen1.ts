@@ -8,7 +8,12 @@
 import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { anchorRepairPrompt, criticPrompt, qualityPrompt, selectorPrompt } from "./eigen1-prompts.ts";
+import { selectByScoreSeeded } from "./seeded-select.ts";
+import { sampledJudge } from "./sampled-judge.ts";
+import { prompts } from "./prompts.ts";
 import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
+import { strictObject } from "./verdicts.ts";
+import { judging, output, textTokens } from "./context-need.ts";
 
 const aspect = { enum: [0, 1, 2, 3, 4, 5] };
 const WEIGHTS = { logic: 0.2, answer: 0.6, explanation: 0.2 };
@@ -22,22 +27,17 @@ interface Quality {
 }
 
 /** The judge explains and suggests before it scores: constrained decoding emits fields in this order. */
-export const qualitySchema = {
-  type: "object",
-  properties: {
-    analysis: { type: "string", maxLength: 1000 },
-    suggestion: { type: "string", maxLength: 600 },
-    logic: aspect,
-    answer: aspect,
-    explanation: aspect,
-  },
-} as const;
+export const qualitySchema = strictObject({
+  analysis: { type: "string", maxLength: 1000 },
+  suggestion: { type: "string", maxLength: 600 },
+  logic: aspect,
+  answer: aspect,
+  explanation: aspect,
+});
 
 /** The selector verifies before it chooses. (llama.cpp refuses a string of 2000 or more repetitions.) */
-export const selectorSchema = (candidates: number) => ({
-  type: "object",
-  properties: { verification: { type: "string", maxLength: 1500 }, choice: { enum: Array.from({ length: candidates }, (_, i) => i + 1) } },
-});
+export const selectorSchema = (candidates: number) =>
+  strictObject({ verification: { type: "string", maxLength: 1500 }, choice: { enum: Array.from({ length: candidates }, (_, i) => i + 1) } });
 
 export const weightedQuality = (q: Pick<Quality, "logic" | "answer" | "explanation">) =>
   q.logic * WEIGHTS.logic + q.answer * WEIGHTS.answer + q.explanation * WEIGHTS.explanation;
@@ -58,8 +58,15 @@ function judgeQuality(ctx: RunContext, node: RunNode, iteration: number, lane: s
   });
 }
 
-/** The critic role: checks one solution and writes a corrected one; in QAIR it also gets the judge's suggestion. */
-function criticCorrect(ctx: RunContext, solution: RunNode, options: { step: string; iteration: number; lane: string; suggestion?: string; judgeId?: string }) {
+/**
+ * The critic role: checks one solution and writes a corrected one; in QAIR it also gets the judge's suggestion.
+ * Sampled at the repo's LLMAgent temperature, as its solver is.
+ */
+function criticCorrect(
+  ctx: RunContext,
+  solution: RunNode,
+  options: { step: string; iteration: number; lane: string; temperature: number; suggestion?: string; judgeId?: string },
+) {
   return ctx.ask({
     role: "refine",
     step: options.step,
@@ -68,12 +75,18 @@ function criticCorrect(ctx: RunContext, solution: RunNode, options: { step: stri
     model: "critic",
     user: criticPrompt(ctx.task.question, solution.text, options.suggestion),
     lane: options.lane,
+    temperature: options.temperature,
   });
 }
 
-/** QAIR: judge the candidates still pending, keep those at or above the threshold, send the rest back to the critic. */
-async function qualityAwareRounds(ctx: RunContext, candidates: RunNode[], rounds: number, threshold: number): Promise<RunNode[]> {
+/**
+ * QAIR: judge the candidates still pending, keep those at or above the threshold, send the rest back to the critic.
+ * Returns the final candidates as agent.py hands them to the selector: those that passed, in the round they passed,
+ * then the last repairs.
+ */
+async function qualityAwareRounds(ctx: RunContext, candidates: RunNode[], rounds: number, threshold: number, temperature: number): Promise<RunNode[]> {
   const final = [...candidates];
+  const passed: number[] = [];
   let pending = final.map((_, index) => index);
   for (let round = 0; round < rounds && pending.length > 0 && ctx.withinBudget(); round++) {
     const judged = await ctx.map(pending, (index) => judgeQuality(ctx, final[index]!, 3 + round, `critic-${index % MAX_LANES}`));
@@ -83,12 +96,14 @@ async function qualityAwareRounds(ctx: RunContext, candidates: RunNode[], rounds
       const readable = value !== null && [value.logic, value.answer, value.explanation].every((v) => typeof v === "number");
       return !readable || weightedQuality(value) < threshold;
     });
+    passed.push(...pending.filter((index) => !failing.includes(index)));
     const repaired = await ctx.map(failing, (index) => {
       const judge = judged[pending.indexOf(index)]!;
       return criticCorrect(ctx, final[index]!, {
         step: "qair-repair",
         iteration: 3 + round,
         lane: `critic-${index % MAX_LANES}`,
+        temperature,
         suggestion: judge.value?.suggestion ?? "Check every step.",
         judgeId: judge.node.id,
       });
@@ -97,7 +112,7 @@ async function qualityAwareRounds(ctx: RunContext, candidates: RunNode[], rounds
     // As in the repo, a repaired candidate is judged again only if another round follows.
     pending = failing;
   }
-  return final;
+  return [...passed, ...pending].map((index) => final[index]!);
 }
 
 export const eigen1: StrategyDefinition = {
@@ -118,7 +133,24 @@ export const eigen1: StrategyDefinition = {
       description: "QAIR: weighted quality (0–5) below this goes back to the critic with the judge's suggestion",
     },
     { name: "qairRounds", type: "integer", default: 1, min: 0, max: 5, description: "QAIR rounds (the repo's max_try)" },
+    {
+      name: "criticTemperature",
+      type: "number",
+      default: 0.5,
+      min: 0,
+      max: 2,
+      description: "temperature of the correcting critic, QAIR's repairs and the selector (the repo's LLMAgent default)",
+    },
   ],
+  // The anchor repair reads every corrected candidate; the selector reads every final one.
+  contextNeeded: (params, budgets) => {
+    const n = int(params, "solvers");
+    const candidate = Math.max(budgets.actor.answer, budgets.critic.answer);
+    const anchor = budgets.prompt + textTokens(anchorRepairPrompt("", "", [])) + n * candidate + output(budgets.actor);
+    const repair = budgets.prompt + textTokens(criticPrompt("", "", "")) + candidate + budgets.critic.answer + output(budgets.critic);
+    return Math.max(anchor, repair, judging(budgets, n, textTokens(selectorPrompt("", []))), judging(budgets, 1, textTokens(qualityPrompt("", ""))));
+  },
+  contextKnobs: ["solvers"],
   actorLanes: (params) => Math.min(int(params, "solvers"), MAX_LANES),
   async run(ctx, params) {
     const n = int(params, "solvers");
@@ -126,7 +158,7 @@ export const eigen1: StrategyDefinition = {
       ctx.draft({ step: "solver", lane: `solver-${i % MAX_LANES}`, temperature: params.temperature as number }),
     );
     const corrected = await ctx.map(solutions, (solution, i) =>
-      criticCorrect(ctx, solution, { step: "critic-correct", iteration: 1, lane: `critic-${i % MAX_LANES}` }),
+      criticCorrect(ctx, solution, { step: "critic-correct", iteration: 1, lane: `critic-${i % MAX_LANES}`, temperature: params.criticTemperature as number }),
     );
     // Hierarchical Solution Refinement: each candidate is the anchor once, the others are references.
     const refined = await ctx.map(corrected, (anchor, i) => {
@@ -145,8 +177,8 @@ export const eigen1: StrategyDefinition = {
         lane: `solver-${i % MAX_LANES}`,
       });
     });
-    const pool = await qualityAwareRounds(ctx, refined, int(params, "qairRounds"), params.threshold as number);
-    const choice = await ctx.judge<{ verification: string; choice: number }>(null, {
+    const pool = await qualityAwareRounds(ctx, refined, int(params, "qairRounds"), params.threshold as number, params.criticTemperature as number);
+    const choice = await sampledJudge<{ verification: string; choice: number }>(ctx, null, {
       step: "selector",
       iteration: 10,
       parents: pool.map((p) => p.id),
@@ -156,6 +188,8 @@ export const eigen1: StrategyDefinition = {
       ),
       schema: selectorSchema(pool.length),
       lane: "selector",
+      system: prompts.criticSystem,
+      temperature: params.criticTemperature as number,
       toScore: (value, by) => ({ value: null, verdict: value === null ? "unparseable" : "unknown", source: "critic", byNodeId: by }),
     });
     const picked = choice.value ? pool[choice.value.choice - 1] : undefined;
@@ -163,10 +197,10 @@ export const eigen1: StrategyDefinition = {
     return {
       nodeId:
         picked?.id ??
-        ctx.selectByScore(
+        selectByScoreSeeded(
+          ctx,
           pool.map((c) => c.id),
           11,
-          false,
         ).id,
     };
   },

@@ -3,12 +3,14 @@
 // each prefix: the first prefix whose rollouts mostly miss the majority answer); a global refinement rewrites
 // the whole solution without the location, a local one keeps the steps before the error and regenerates from
 // there; the best of {draft, global, local} by the critic's outcome score is returned.
-import { normalizeAnswer } from "../eval/answers.ts";
+import { answerKey } from "../eval/checkers.ts";
 import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { prompts } from "./prompts.ts";
+import { selectByScoreSeeded } from "./seeded-select.ts";
 import { int, str, type StrategyDefinition, MAX_LANES } from "./types.ts";
 import { splitSteps } from "./verdicts.ts";
+import { judging, output, WRAPPER_TOKENS } from "./context-need.ts";
 
 /** Rollouts from each prefix; the first step after which most rollouts miss the majority answer is the first error. */
 async function firstErrorByRollouts(ctx: RunContext, draft: RunNode, rollouts: number): Promise<{ step: number | null; parents: string[] }> {
@@ -32,10 +34,12 @@ async function firstErrorByRollouts(ctx: RunContext, draft: RunNode, rollouts: n
     results.push({ prefix, answers: nodes.map((n) => n.answer), ids: nodes.map((n) => n.id) });
   }
   const tally = new Map<string, number>();
-  for (const answer of results.flatMap((r) => r.answers))
-    if (answer !== null) tally.set(normalizeAnswer(answer), (tally.get(normalizeAnswer(answer)) ?? 0) + 1);
+  for (const answer of results.flatMap((r) => r.answers)) {
+    const key = answerKey(ctx.task, answer);
+    if (key !== null) tally.set(key, (tally.get(key) ?? 0) + 1);
+  }
   const majority = [...tally.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const miss = results.find((r) => r.answers.filter((a) => a === null || normalizeAnswer(a) !== majority).length > r.answers.length / 2);
+  const miss = results.find((r) => r.answers.filter((a) => a === null || answerKey(ctx.task, a) !== majority).length > r.answers.length / 2);
   return { step: miss ? miss.prefix : null, parents: results.flatMap((r) => r.ids) };
 }
 
@@ -54,6 +58,9 @@ export const glore: StrategyDefinition = {
     },
     { name: "rollouts", type: "integer", default: 3, min: 1, max: 16, description: "rollouts per prefix (rollouts mode)" },
   ],
+  // The local refinement reads the kept steps (at most the draft) and the critique; rollouts read a prefix.
+  contextNeeded: (_params, budgets) =>
+    Math.max(budgets.prompt + budgets.actor.answer + budgets.critic.answer + WRAPPER_TOKENS + output(budgets.actor), judging(budgets)),
   actorLanes: () => 3,
   async run(ctx, params) {
     const draft = await ctx.draft({ lane: "draft", temperature: 0 });
@@ -116,6 +123,7 @@ export const glore: StrategyDefinition = {
         ...(id === continuation.id ? { solutionText: localText } : {}),
       }),
     );
-    return { nodeId: ctx.selectByScore(pool, 3, false).id };
+    // The best outcome score of draft, global and local; a tie is drawn with the run's seed.
+    return { nodeId: selectByScoreSeeded(ctx, pool, 3).id };
   },
 };

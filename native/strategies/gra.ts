@@ -10,7 +10,11 @@ import type { RunContext } from "./context.ts";
 import { sampledJudge } from "./sampled-judge.ts";
 import { breakTie, tieNote } from "./tie-break.ts";
 import { int, str, StrategyParamError, type StrategyDefinition, type StrategyParams } from "./types.ts";
-import { scoreSchema } from "./verdicts.ts";
+import { CRITIQUE_CHARS, scoreSchema, strictObject } from "./verdicts.ts";
+import { judging, output } from "./context-need.ts";
+
+export const reviewerSchema = strictObject({ comment: { type: "string", maxLength: CRITIQUE_CHARS.holistic }, score: scoreSchema });
+export const adjudicatorSchema = strictObject({ reasoning: { type: "string", maxLength: CRITIQUE_CHARS.holistic }, accept: { type: "boolean" } });
 
 export interface Reviewer {
   model: ModelRole;
@@ -80,6 +84,13 @@ export const gra: StrategyDefinition = {
     { name: "rejectBelow", type: "integer", default: 5, min: 0, max: 10, description: "every reviewer scoring below this rejects" },
     { name: "maxAttempts", type: "integer", default: 3, min: 1, max: 16, description: "proposals at most" },
   ],
+  // A reviewer (actor or critic) reads the proposal; the adjudicator reads it with every review.
+  contextNeeded: (params, budgets) =>
+    Math.max(
+      budgets.prompt + budgets.actor.answer + Math.max(output(budgets.actor), output(budgets.critic)),
+      judging(budgets, 1, int(params, "reviewers") * Math.max(budgets.actor.answer, budgets.critic.answer)),
+    ),
+  contextKnobs: ["reviewers"],
   actorLanes: () => 2,
   validate(params) {
     reviewerPanel(params);
@@ -98,7 +109,7 @@ export const gra: StrategyDefinition = {
           model: reviewer.model,
           system: prompts.criticSystem,
           user: `Problem:\n${ctx.task.question}\n\nProposed solution:\n${proposal.text}\n\nAs a reviewer, comment on its correctness and quality and give a 'score' from 0 (wrong) to 10 (correct and clear).`,
-          schema: { type: "object", properties: { comment: { type: "string", maxLength: 300 }, score: scoreSchema } },
+          schema: reviewerSchema,
           lane: `reviewer-${r}`,
           temperature: reviewer.temperature,
           toScore: (value, by) => ({
@@ -126,7 +137,7 @@ export const gra: StrategyDefinition = {
           iteration: attempt,
           parents: [proposal.id, ...reviews.map((r) => r.node.id)],
           user: `Problem:\n${ctx.task.question}\n\nProposed solution:\n${proposal.text}\n\nReviews:\n${reviews.map((r, i) => `Reviewer ${i + 1} (score ${r.score.value ?? "?"}): ${r.value?.comment ?? r.node.text}`).join("\n")}\n\nThe reviewers disagree. As the adjudicator, decide whether to accept the solution.`,
-          schema: { type: "object", properties: { reasoning: { type: "string", maxLength: 300 }, accept: { type: "boolean" } } },
+          schema: adjudicatorSchema,
           lane: "adjudicator",
           toScore: (value, by) => ({
             value: value === null ? null : value.accept ? 10 : 0,

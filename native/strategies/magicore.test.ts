@@ -61,6 +61,23 @@ test("MAgICoRe gate: no sample agrees with the majority → condition 1 does not
   close(voteConfidence([1, 1, 1, 1]), 2 * (1 - 1 / (1 + Math.exp(-Math.log(4)))), "uniform over 4: 0.4");
 });
 
+test("MAgICoRe gate: a confident ORM vote does not make it easy when the PRM vote is uncertain (either one low → hard)", () => {
+  // The ORM mass sits on 5 (2.7 of 3.0); the PRM mass spreads evenly over four answers (0.3 each).
+  const pool = [
+    sample("a", "5", 0.9, [0.1]),
+    sample("b", "5", 0.9, [0.1]),
+    sample("c", "5", 0.9, [0.1]),
+    sample("d", "7", 0.1, [0.3]),
+    sample("e", "9", 0.1, [0.3]),
+    sample("f", "11", 0.1, [0.3]),
+  ];
+  const gate = classify(pool, "5", { mean: 1.5, std: 0.3 });
+  close(gate.majorityZ, -1.6666666666666667, "mean z of the majority");
+  close(gate.ormConfidence, 0.785892643629523, "ORM confidence");
+  close(gate.prmConfidence, 0.4, "PRM confidence: uniform over 4");
+  assert.equal(gate.hard, true, "refine.py: hard when below average and (ORM or PRM confidence < 0.5)");
+});
+
 test("MAgICoRe reward: the repo's product of step scores, with min and mean as options", () => {
   const twelve = Array(12).fill(0.9);
   close(aggregateSteps(twelve, "product"), 0.9 ** 12, "product");
@@ -76,17 +93,18 @@ const sampleScores: Record<string, { steps: number[]; score: number }> = {
   "9": { steps: [8, 8, 8], score: 7 },
   "3": { steps: [7, 7, 7], score: 6 },
   "42": { steps: [10, 10, 10], score: 10 },
+  "11": { steps: [1, 1, 1], score: 1 },
 };
 const solution = (n: string) => `Step 1: read.\nStep 2: compute.\nThe answer is ${n}`;
 const isReviewer = (r: GenerateRequest) => r.messages[0]!.content.startsWith("Your task is to provide step-by-step feedback");
 const isRefiner = (r: GenerateRequest) => r.messages[0]!.content.startsWith("Your task is to fix the error");
 
-function magicoreRun(params: Record<string, unknown>) {
+function magicoreRun(params: Record<string, unknown>, refined = "42") {
   let drawn = 0;
   return scriptedRun({
     strategy: "magicore",
     params: { k: 4, ...params },
-    actor: (r) => (isRefiner(r) ? solution("42") : solution(["5", "7", "9", "3"][drawn++]!)),
+    actor: (r) => (isRefiner(r) ? solution(refined) : solution(["5", "7", "9", "3"][drawn++]!)),
     critic: (r) => {
       if (isReviewer(r)) return "Let's review the steps with lower scores and identify the errors.\nStep 3 is wrong: recompute.";
       const n = [...lastUser(r).matchAll(/The answer is (\d+)/g)].at(-1)![1]!;
@@ -156,4 +174,23 @@ test("MAgICoRe: after the last iteration the gated set and its refinements pool,
     vote.parents.every((id) => run.state.nodes[id]!.step === "refine"),
     "the refinements (reward 2.0) outrank every sample",
   );
+});
+
+test("MAgICoRe: refinements that score worse leave the unrefined samples on top of the final pool, and 7 wins", async () => {
+  // Rewards: samples 0.42, 1.529, 1.212, 0.943; each refinement (answer 11) 0.1 + 0.1³ = 0.101.
+  const run = await magicoreRun({ maxIterations: 1 }, "11");
+  assert.match(run.nodes.find((n) => n.step === "gate")!.text, /^hard/);
+  assert.equal(run.nodes.filter((n) => n.step === "refine").length, 4);
+  const vote = run.nodes.find((n) => n.step === "reward-weighted-vote")!;
+  assert.deepEqual(
+    vote.parents.map((id) => [run.state.nodes[id]!.step, run.state.nodes[id]!.answer]),
+    [
+      ["sample", "7"],
+      ["sample", "9"],
+      ["sample", "3"],
+      ["sample", "5"],
+    ],
+    "the gated set and its refinements pool; top 4 by reward are the samples",
+  );
+  assert.equal(run.state.answer, "7");
 });

@@ -7,12 +7,14 @@
 // "(Score: n/10)" after each step to a Reviewer and then, with the Reviewer's feedback, to a Refiner; the
 // refinements are rescored and re-gated. Final: the last gated set plus its refinement, top-k by reward, a
 // reward-weighted vote.
-import { normalizeAnswer } from "../eval/answers.ts";
+import { answerKey } from "../eval/checkers.ts";
+import type { Task } from "../protocol/events.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { refinerMessages, reviewerMessages } from "./magicore-prompts.ts";
-import { splitSteps } from "./verdicts.ts";
+import { MAX_STEPS, splitSteps } from "./verdicts.ts";
 import { int, str, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
+import { output, judging, textTokens } from "./context-need.ts";
 
 export interface Scored {
   id: string;
@@ -69,7 +71,10 @@ export function entropyOf(masses: number[]): number {
 /** refine.py's confidence of a vote: 2·(1 − sigmoid(H)); 1 for a unanimous vote, towards 0 as it spreads. */
 export const voteConfidence = (masses: number[]) => 2 * (1 - sigmoid(entropyOf(masses)));
 
-const keyOf = (answer: string | null) => (answer === null ? "\u0000none" : normalizeAnswer(answer));
+/** A task with no options: answers grouped as any vote groups plain answers. */
+const plainTask: Task = { question: "" };
+/** The vote's group of an answer (the one answerKey of every vote); answers naming nothing pool together. */
+const keyOf = (task: Task, answer: string | null) => answerKey(task, answer) ?? "\u0000none";
 
 export interface GateResult {
   hard: boolean;
@@ -81,16 +86,17 @@ export interface GateResult {
 }
 
 /** refine.py's gate. NaN comparisons are false, as in numpy: no agreeing sample or zero std is "not below". */
-export function classify(pool: Scored[], majority: string | null, stats: { mean: number; std: number }): GateResult {
-  const agreeing = pool.filter((p) => p.answer !== null && majority !== null && normalizeAnswer(p.answer) === normalizeAnswer(majority));
+export function classify(pool: Scored[], majority: string | null, stats: { mean: number; std: number }, task = plainTask): GateResult {
+  const majorityKey = answerKey(task, majority);
+  const agreeing = pool.filter((p) => majorityKey !== null && answerKey(task, p.answer) === majorityKey);
   const z = agreeing.map((p) => (p.reward - stats.mean) / stats.std);
   const majorityZ = z.length ? z.reduce((a, b) => a + b, 0) / z.length : Number.NaN;
   const belowAverage = majorityZ < 0;
   const orm = new Map<string, number>();
   const prm = new Map<string, number>();
   for (const p of pool) {
-    orm.set(keyOf(p.answer), (orm.get(keyOf(p.answer)) ?? 0) + p.orm);
-    prm.set(keyOf(p.answer), (prm.get(keyOf(p.answer)) ?? 0) + p.prm);
+    orm.set(keyOf(task, p.answer), (orm.get(keyOf(task, p.answer)) ?? 0) + p.orm);
+    prm.set(keyOf(task, p.answer), (prm.get(keyOf(task, p.answer)) ?? 0) + p.prm);
   }
   const ormConfidence = voteConfidence([...orm.values()]);
   const prmConfidence = voteConfidence([...prm.values()]);
@@ -98,13 +104,14 @@ export function classify(pool: Scored[], majority: string | null, stats: { mean:
 }
 
 /** The majority answer of the first samples (utils.merge_samples: Counter.most_common, first seen on a tie). */
-export function majorityAnswer(pool: Scored[]): string | null {
+export function majorityAnswer(pool: Scored[], task = plainTask): string | null {
   const counts = new Map<string, { count: number; answer: string }>();
   for (const p of pool) {
-    if (p.answer === null) continue;
-    const entry = counts.get(normalizeAnswer(p.answer)) ?? { count: 0, answer: p.answer };
+    const key = answerKey(task, p.answer);
+    if (key === null) continue;
+    const entry = counts.get(key) ?? { count: 0, answer: p.answer! };
     entry.count++;
-    counts.set(normalizeAnswer(p.answer), entry);
+    counts.set(key, entry);
   }
   let best: { count: number; answer: string } | null = null;
   for (const entry of counts.values()) if (!best || entry.count > best.count) best = entry;
@@ -123,10 +130,11 @@ function weightedVote(ctx: RunContext, pool: Scored[], topK: number, iteration: 
   const top = [...pool].sort((a, b) => b.reward - a.reward).slice(0, topK);
   const votes = new Map<string, { mass: number; first: string; answer: string }>();
   for (const item of top) {
-    if (item.answer === null) continue;
-    const entry = votes.get(keyOf(item.answer)) ?? { mass: 0, first: item.id, answer: item.answer };
+    const key = answerKey(ctx.task, item.answer);
+    if (key === null) continue;
+    const entry = votes.get(key) ?? { mass: 0, first: item.id, answer: item.answer! };
     entry.mass += item.reward;
-    votes.set(keyOf(item.answer), entry);
+    votes.set(key, entry);
   }
   // Sorted by reward first, so a tie in mass goes to the answer of the best-rewarded candidate (max() over the
   // repo's insertion-ordered dict does the same).
@@ -142,7 +150,8 @@ function weightedVote(ctx: RunContext, pool: Scored[], topK: number, iteration: 
     answer: winner?.answer ?? null,
   });
   for (const item of top) {
-    const mass = item.answer === null ? 0 : (votes.get(keyOf(item.answer))?.mass ?? 0);
+    const key = answerKey(ctx.task, item.answer);
+    const mass = key === null ? 0 : (votes.get(key)?.mass ?? 0);
     ctx.setScore(item.id, { value: total > 0 ? mass / total : 0, verdict: "unknown", source: "vote", byNodeId: node.id });
   }
   return winner?.first ?? top[0]!.id;
@@ -213,6 +222,14 @@ export const magicore: StrategyDefinition = {
     { name: "rewardMean", type: "number", default: 0, description: "dataset-wide mean reward for the gate's z-normalisation (with rewardStd)" },
     { name: "rewardStd", type: "number", default: 0, min: 0, description: "dataset-wide reward std; 0: not given, use this problem's samples" },
   ],
+  // The Reviewer and the Refiner read the one-shot example, a solution with its step scores and (Refiner) the review.
+  contextNeeded: (_params, budgets) => {
+    const shots = (messages: { content: string }[]) => textTokens(messages.map((m) => m.content).join(""));
+    const scored = budgets.actor.answer + 8 * MAX_STEPS;
+    const review = budgets.prompt + shots(reviewerMessages("", "", 0)) + scored + output(budgets.critic);
+    const refine = budgets.prompt + shots(refinerMessages("", "", "")) + scored + budgets.critic.answer + output(budgets.actor);
+    return Math.max(review, refine, judging(budgets));
+  },
   actorLanes: (params) => Math.min(int(params, "k"), MAX_LANES),
   // refine.py's statistics: each problem's first sample, its reward. A one-sample run per item gives exactly that
   // sample and its score, which the real run (same seed, same prompts) then replays from the experiment's cache.
@@ -240,11 +257,11 @@ export const magicore: StrategyDefinition = {
       return scoreOne(sample.id, 0, `critic-${i % MAX_LANES}`);
     });
     const stats = statisticsFor(params, first);
-    const majority = majorityAnswer(first);
+    const majority = majorityAnswer(first, ctx.task);
     let gated = first;
     let pool = first;
     for (let iteration = 1; iteration <= int(params, "maxIterations"); iteration++) {
-      const gate = classify(gated, majority, stats);
+      const gate = classify(gated, majority, stats, ctx.task);
       ctx.addComputedNode({ role: "select", step: "gate", iteration, parents: gated.map((c) => c.id), text: gateText(gate, stats, majority), answer: null });
       pool = gated;
       if (!gate.hard || !ctx.withinBudget()) break;

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { GenerateRequest } from "../llm/backend.ts";
 import { lastUser, scriptedRun } from "../../test/support/scripted-run.ts";
-import { qValue, suppress, ucb } from "./mctsr.ts";
+import { bestByUcb, qValue, suppress, type TreeNode, ucb } from "./mctsr.ts";
 
 const answer = (n: number | string) => `Step 1: read.\nStep 2: compute.\nThe answer is ${n}`;
 const isReward = (r: GenerateRequest) => /Output a score between \[-100,\+100\]/.test(lastUser(r));
@@ -99,4 +99,26 @@ test("MCTSr filter_mature_node: a node with maxExpand children stays expandable 
   );
   assert.deepEqual(run.state.snapshots.at(-1)!.stats[children[1]!.id], { visits: 2, value: 72.5 });
   assert.equal(run.state.selectedNodeId, children[2]!.id, "c3: Q 75 beats c2's 72.5 and the root's 50");
+});
+
+test("MCTSr: a UCB tie goes to the earliest node (get_best_explore_from_ucb's strict >)", async () => {
+  const node = (id: string): TreeNode => ({ id, father: null, children: [], rewards: [], dummy: false });
+  const [a, b, c] = [node("a"), node("b"), node("c")];
+  const bank = new Map([
+    [a, 10],
+    [b, 20],
+    [c, 20],
+  ]);
+  assert.equal(bestByUcb([a, b, c], bank)?.id, "b");
+  assert.equal(bestByUcb([c, b, a], bank)?.id, "c");
+  // In a run: the draft and the dummy root both score 30, so both UCBs are 30 (a root's ln(0 + 1) is 0); the
+  // draft, listed first, is the one expanded.
+  const run = await scriptedRun({
+    strategy: "mctsr",
+    params: { iterations: 1 },
+    actor: () => answer(41),
+    critic: rewardCritic([30, 30, 30, 20]),
+  });
+  const reflection = run.nodes.find((n) => n.step === "reflection")!;
+  assert.deepEqual(reflection.parents, [run.nodes.find((n) => n.role === "draft" && n.step !== "dummy-root")!.id]);
 });

@@ -12,6 +12,8 @@ import type { RunContext } from "./context.ts";
 import { solverMessages } from "./prompts.ts";
 import { sampledJudge } from "./sampled-judge.ts";
 import { bool, int, type StrategyDefinition } from "./types.ts";
+import { strictObject } from "./verdicts.ts";
+import { judging, output, WRAPPER_TOKENS } from "./context-need.ts";
 
 export interface TreeNode {
   id: string;
@@ -23,7 +25,7 @@ export interface TreeNode {
 }
 
 const REWARD_SCORES = Array.from({ length: 201 }, (_, i) => i - 100);
-const rewardSchema = { type: "object", properties: { analysis: { type: "string", maxLength: 1200 }, score: { enum: REWARD_SCORES } } } as const;
+export const rewardSchema = strictObject({ analysis: { type: "string", maxLength: 1200 }, score: { enum: REWARD_SCORES } });
 export const DUMMY_ANSWER = "I Don't Know";
 
 const rewardPrompt = (question: string, answer: string) =>
@@ -184,6 +186,9 @@ export const mctsr: StrategyDefinition = {
       description: "sampling temperature of every call (draft, rewards, reflections, refinements)",
     },
   ],
+  // A refinement continues the answer's conversation with the critic's reflection; rewards read one answer.
+  contextNeeded: (_params, budgets) =>
+    Math.max(budgets.prompt + budgets.actor.answer + budgets.critic.answer + WRAPPER_TOKENS + output(budgets.actor), judging(budgets)),
   actorLanes: () => 1,
   async run(ctx, params) {
     const c = params.exploration as number;

@@ -14,6 +14,7 @@ import { prompts } from "./prompts.ts";
 import { bool, int, str, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
 import { mulberry32 } from "../util/random.ts";
 import { fitFairly } from "./workspace-fit.ts";
+import { output, WRAPPER_TOKENS } from "./context-need.ts";
 
 /** Tokens kept free beyond the prompt's fixed parts and the summary's κ: chat-template tokens and rounding. */
 const CONTEXT_MARGIN = 64;
@@ -153,6 +154,11 @@ function makeRefinement(name: string, title: string, sequential: boolean): Strat
       { name: "oracle", type: "boolean", default: false, description: "top-k by correctness against the reference (upper bound)" },
     ],
     actorLanes: (params) => (sequential ? 1 : Math.min(int(params, "drafts"), MAX_LANES)),
+    // A draft reads the workspace (κ) and, sequentially, the current answer; the summariser's reading is fitted to
+    // the context, and it writes at most κ.
+    contextNeeded: (params, budgets) =>
+      budgets.prompt + (sequential ? budgets.actor.answer : 0) + int(params, "kappa") + WRAPPER_TOKENS + output(budgets.actor),
+    contextKnobs: ["kappa"],
     async run(ctx, params) {
       if (bool(params, "oracle") && ctx.task.reference === undefined) throw new Error(`${name} oracle workspace needs a task with a reference answer`);
       return { nodeId: (sequential ? await runSequential(ctx, params) : await runParallel(ctx, params)).id };

@@ -6,7 +6,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { z } from "zod";
 import type { RunContext } from "./context.ts";
 import { selectByScoreSeeded, voteSeeded } from "./seeded-select.ts";
-import { MAX_LANES, resolveParams, str, StrategyParamError, type Selection, type StrategyDefinition } from "./types.ts";
+import { type ContextBudgets, MAX_LANES, resolveParams, str, StrategyParamError, type Selection, type StrategyDefinition } from "./types.ts";
+import { judging } from "./context-need.ts";
 
 export type PipelineSpec =
   | { strategy: string; params?: Record<string, number | boolean | string> }
@@ -104,6 +105,15 @@ async function runSpec(ctx: RunContext, pipeline: PipelineSpec, lookup: Lookup, 
   return { nodeId: selectByScoreSeeded(ctx, ids, 99, "final-select").id };
 }
 
+/** The largest context any nested strategy needs with its own parameters. */
+export function pipelineContextNeeded(pipeline: PipelineSpec, lookup: Lookup, budgets: ContextBudgets): number {
+  if ("strategy" in pipeline) {
+    const strategy = lookup(pipeline.strategy);
+    return strategy.contextNeeded(resolveParams(strategy, pipeline.params ?? {}), budgets);
+  }
+  return Math.max(0, ...("steps" in pipeline ? pipeline.steps : pipeline.branches).map((child) => pipelineContextNeeded(child, lookup, budgets)));
+}
+
 /** Whether any strategy in the pipeline runs with an oracle switch (reference answers or grading tests). */
 export function pipelineUsesOracle(pipeline: PipelineSpec, lookup: Lookup): boolean {
   if ("strategy" in pipeline) {
@@ -129,6 +139,8 @@ export function makePipelineStrategy(lookup: Lookup): StrategyDefinition {
       },
     ],
     actorLanes: () => 4,
+    // The longest conversation of any stage, or the final check of the branches' answers.
+    contextNeeded: (params, budgets) => Math.max(judging(budgets), pipelineContextNeeded(parsePipeline(str(params, "spec")), lookup, budgets)),
     validate(params) {
       validatePipeline(parsePipeline(str(params, "spec")), lookup);
     },

@@ -66,3 +66,40 @@ test("RLAC: an expected value that does not evaluate confirms nothing", async ()
   assert.equal(run.actor.requests.length, 1);
   assert.match(run.nodes.find((n) => n.step === "check-claim")!.text, /CLAIM-UNCHECKABLE: the critic's expected value does not evaluate \(NameError/);
 });
+
+/** A math run whose verifier answers `holds` in turn; the actor's n-th answer states 40 + n. */
+function rlacRun(holds: boolean[], params: Record<string, unknown> = {}) {
+  let written = 0;
+  let checked = 0;
+  return scriptedRun({
+    strategy: "rlac",
+    params,
+    actor: () => answer(40 + written++),
+    critic: (r) =>
+      /Check only this claim/.test(lastUser(r))
+        ? JSON.stringify({ evidence: "seen", holds: holds[checked++] ?? false })
+        : JSON.stringify({ failure: "step 2", check: "recompute step 2" }),
+  });
+}
+
+test("RLAC: a confirmed failure resets the count of unconfirmed claims (m = 2 counts consecutive ones)", async () => {
+  // unconfirmed (1), confirmed → fix (0), unconfirmed (1), unconfirmed (2): stop after four claims.
+  const run = await rlacRun([false, true, false, false], { maxIterations: 8 });
+  assert.deepEqual(
+    run.nodes.filter((n) => n.step === "failure-mode" || n.step === "fix").map((n) => n.step),
+    ["failure-mode", "failure-mode", "fix", "failure-mode", "failure-mode"],
+  );
+  assert.equal(run.state.answer, "41", "the fix, whose two claims did not hold up");
+});
+
+test("RLAC never returns a candidate whose failure was confirmed: the draft and the first fix failed, the second fix survives", async () => {
+  const run = await rlacRun([true, true, false, false], { maxIterations: 8 });
+  const candidates = run.nodes.filter((n) => n.role === "draft" || n.role === "refine");
+  assert.deepEqual(
+    candidates.map((n) => n.answer),
+    ["40", "41", "42"],
+  );
+  assert.equal(run.state.selectedNodeId, candidates[2]!.id);
+  assert.notEqual(run.state.answer, "40");
+  assert.notEqual(run.state.answer, "41");
+});

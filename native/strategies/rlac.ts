@@ -13,6 +13,8 @@ import { codeSystem, verifyWithProgram } from "./verify.ts";
 import { sampledJudge } from "./sampled-judge.ts";
 import { exampleFor, examplesProgram, visibleExamples } from "./visible-examples.ts";
 import { int, type StrategyDefinition } from "./types.ts";
+import { CRITIQUE_CHARS, strictObject } from "./verdicts.ts";
+import { growingConversation, judging } from "./context-need.ts";
 
 interface Claim {
   failure: string;
@@ -24,6 +26,15 @@ interface Claim {
 }
 
 const UNCHECKABLE = "CLAIM-UNCHECKABLE";
+
+const prose = { type: "string", maxLength: CRITIQUE_CHARS.holistic };
+/** A Python call or literal: room for a list or a string argument, still a fraction of a critique. */
+const pythonExpression = { type: "string", maxLength: 600 };
+export const claimSchemas = {
+  math: strictObject({ failure: prose, check: prose }),
+  code: strictObject({ failure: prose, call: pythonExpression, expected: pythonExpression }),
+  verdict: strictObject({ evidence: prose, holds: { type: "boolean" } }),
+};
 
 /**
  * The program that checks a code claim. A call the task's own examples show is checked against the task's
@@ -84,7 +95,7 @@ async function checkClaim(
     iteration,
     parents: [candidate.id, claimNodeId],
     user: `Problem:\n${ctx.task.question}\n\nSolution:\n${candidate.text}\n\nA critic claims this failure: ${claim.failure}\nCheck: ${claim.check}\n\nCheck only this claim. Does the failure really occur in the solution?`,
-    schema: { type: "object", properties: { evidence: { type: "string", maxLength: 300 }, holds: { type: "boolean" } } },
+    schema: claimSchemas.verdict,
     lane: "verifier",
     toScore: (value, by) => ({
       value: value === null ? null : value.holds ? 0 : 1,
@@ -100,7 +111,7 @@ function claimRequest(ctx: RunContext, candidate: RunNode, code: boolean) {
   if (!code) {
     return {
       user: `Problem:\n${ctx.task.question}\n\nSolution:\n${candidate.text}\n\nName the single most likely error in this solution in 'failure', and in 'check' state one specific, checkable claim (a step, a number, a condition) that shows it.`,
-      schema: { type: "object", properties: { failure: { type: "string", maxLength: 300 }, check: { type: "string", maxLength: 300 } } },
+      schema: claimSchemas.math,
     };
   }
   return {
@@ -108,10 +119,7 @@ function claimRequest(ctx: RunContext, candidate: RunNode, code: boolean) {
       `Task:\n${ctx.task.question}\n\nCandidate code:\n${candidate.text}\n\nName the single most likely failure of this code in 'failure'. ` +
       "In 'call' write one call of the function that shows it, and in 'expected' the value a correct function returns for that call, as a Python literal. " +
       "If one of the task's own examples shows the failure, use exactly its call.",
-    schema: {
-      type: "object",
-      properties: { failure: { type: "string", maxLength: 300 }, call: { type: "string", maxLength: 200 }, expected: { type: "string", maxLength: 200 } },
-    },
+    schema: claimSchemas.code,
   };
 }
 
@@ -133,6 +141,11 @@ export const rlac: StrategyDefinition = {
       description: "sampling temperature of the critic's claims (each pass has its own seed)",
     },
   ],
+  // The actor's conversation keeps every fix and every confirmed failure: the critic's claim and the verifier's
+  // evidence, each within a critic answer. A check reads the answer and the claim.
+  contextNeeded: (params, budgets) =>
+    Math.max(growingConversation(budgets, int(params, "maxIterations"), 2 * budgets.critic.answer), judging(budgets, 1, budgets.critic.answer)),
+  contextKnobs: ["maxIterations"],
   actorLanes: () => 1,
   async run(ctx, params) {
     const code = ctx.task.tests !== undefined;

@@ -1,18 +1,10 @@
-// Aggregation with seeded tie-breaks: the argmax of critic scores and the majority vote, as computed nodes that
-// say how a tie was broken. Multiple-choice answers vote by option letter ("B", "(B)", "B) thymine" are one vote).
-import { choiceOf } from "../eval/checkers.ts";
-import { normalizeAnswer } from "../eval/answers.ts";
-import type { Task } from "../protocol/events.ts";
+// Aggregation with seeded tie-breaks, the one argmax and the one majority vote of every strategy: computed nodes
+// that say how a tie was broken. Answers are grouped by the checker's answerKey (multiple choice by option letter:
+// "B", "(B)", "B) thymine" are one vote).
+import { answerKey, checkerKind } from "../eval/checkers.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { breakTie, tieNote } from "./tie-break.ts";
-
-/** What a vote counts: the option letter on multiple-choice tasks, the normalised answer otherwise. */
-export function voteKey(task: Task, answer: string | null): string | null {
-  if (answer === null) return null;
-  if (task.choices?.length) return choiceOf(answer, task.choices) ?? normalizeAnswer(answer);
-  return normalizeAnswer(answer);
-}
 
 /** Highest latest critic score wins; ties are drawn with the run's seed. Unscored candidates rank last. */
 export function selectByScoreSeeded(ctx: RunContext, candidateIds: string[], iteration: number, step = "argmax-score"): RunNode {
@@ -32,11 +24,11 @@ export function selectByScoreSeeded(ctx: RunContext, candidateIds: string[], ite
   return ctx.node(winnerId);
 }
 
-/** Majority vote over the candidates' answers (by voteKey); a tie between answers is drawn with the run's seed. */
+/** Majority vote over the candidates' answers (by answerKey); a tie between answers is drawn with the run's seed. */
 export function voteSeeded(ctx: RunContext, candidateIds: string[], iteration: number): { voteNode: RunNode; winnerId: string; answer: string | null } {
   const tally = new Map<string, { count: number; ids: string[] }>();
   for (const id of candidateIds) {
-    const key = voteKey(ctx.task, ctx.node(id).answer);
+    const key = answerKey(ctx.task, ctx.node(id).answer);
     if (key === null) continue;
     const entry = tally.get(key) ?? { count: 0, ids: [] };
     entry.count++;
@@ -55,13 +47,12 @@ export function voteSeeded(ctx: RunContext, candidateIds: string[], iteration: n
   const winner = winnerKey === null ? null : tally.get(winnerKey)!;
   const winnerId = winner ? winner.ids[0]! : candidateIds[0]!;
   // Multiple choice: the vote's answer is the letter everyone agreed on, whatever wording each sample used.
-  const answer = winnerKey === null ? null : ctx.task.choices?.length && /^[A-Z]$/.test(winnerKey) ? winnerKey : ctx.node(winnerId).answer;
-  const lines = ranked.map(
-    ([key, entry]) => `${ctx.task.choices?.length && /^[A-Z]$/.test(key) ? key : ctx.node(entry.ids[0]!).answer}: ${entry.count}/${candidateIds.length}`,
-  );
+  const shown = (key: string, firstId: string) => (checkerKind(ctx.task) === "choice" ? key : ctx.node(firstId).answer);
+  const answer = winnerKey === null ? null : shown(winnerKey, winnerId);
+  const lines = ranked.map(([key, entry]) => `${shown(key, entry.ids[0]!)}: ${entry.count}/${candidateIds.length}`);
   if (top.length > 1) lines.push(`tie between ${top.map(([key]) => key).join(", ")}: ${winnerKey} drawn at random with the run's seed ${ctx.options.seed}`);
   const voteNode = ctx.addVoteNode(candidateIds, iteration, lines, answer, (id) => {
-    const group = voteKey(ctx.task, ctx.node(id).answer);
+    const group = answerKey(ctx.task, ctx.node(id).answer);
     return { group, votes: group === null ? 0 : (tally.get(group)?.count ?? 0) };
   });
   return { voteNode, winnerId, answer };

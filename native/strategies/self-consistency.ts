@@ -2,6 +2,7 @@
 // (option letters on multiple-choice tasks); a tie between answers is drawn with the run's seed.
 import { voteSeeded } from "./seeded-select.ts";
 import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
+import { oneCall } from "./context-need.ts";
 
 export const selfConsistency: StrategyDefinition = {
   name: "self-consistency",
@@ -13,6 +14,7 @@ export const selfConsistency: StrategyDefinition = {
     { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature" },
   ],
   usesCritic: false,
+  contextNeeded: (_params, budgets) => oneCall(budgets),
   actorLanes: (params) => Math.min(int(params, "n"), MAX_LANES),
   async run(ctx, params) {
     const n = int(params, "n");

@@ -31,8 +31,13 @@ test("Self-Refine (actor feedback): the paper's few-shot prompt, the actor's own
     assert.equal(request.temperature, 0.7, "the actor's own temperature, not the critic's 0");
     assert.equal(request.maxTokens, 512, "the actor's own token limit");
     assert.equal(request.messages.length, 1, "no critic system prompt");
-    assert.match(lastUser(request), /Twenty dozen cups cost \$1200 less[\s\S]*### END ###[\s\S]*It is correct![\s\S]*### END ###/);
+    assert.match(
+      lastUser(request),
+      /^Question: Kelly is grocery shopping[\s\S]*### END ###[\s\S]*Twenty dozen cups cost \$1200 less[\s\S]*### END ###[\s\S]*It is correct![\s\S]*### END ###[\s\S]*Milo is making a mosaic[\s\S]*### END ###/,
+      "the repo's four examples, in its order",
+    );
   }
+  assert.equal(run.actor.requests[0]!.temperature, 0, "a greedy draft, as the repo's task_init at run.py's default temperature");
   assert.match(
     lastUser(feedback[0]!),
     /Question: What is 6 \* 7\?\nSolution:\nStep 1: read\.\nStep 2: compute 6 \* 7\.\nThe answer is 41\n\n# There is an error in the solution above/,
@@ -56,7 +61,11 @@ test("Self-Refine (paper format) returns the last refinement when the iterations
     params: { maxIterations: 2 },
     actor: (r) => (isFeedback(r) ? "# wrong! recheck." : answer(++drafts)),
   });
-  assert.equal(run.actor.requests.length, 2 * 2 + 1 + 1, "3 answers, 3 feedbacks");
+  assert.equal(run.actor.requests.length, 3 + 2, "3 answers, 2 feedbacks: the last refinement gets none, as in run.py");
+  assert.deepEqual(
+    run.nodes.filter((n) => n.model === "actor").map((n) => n.step),
+    ["draft", "feedback", "refine", "feedback", "refine"],
+  );
   assert.equal(run.state.answer, "3");
 });
 

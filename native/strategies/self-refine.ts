@@ -8,6 +8,8 @@ import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
 import { saysCorrect, selfRefineFeedbackPrompt } from "./self-refine-prompts.ts";
+import { selectByScoreSeeded } from "./seeded-select.ts";
+import { growingConversation, judging, textTokens } from "./context-need.ts";
 import { int, str, type StrategyDefinition } from "./types.ts";
 import type { ModelRole } from "../protocol/events.ts";
 
@@ -62,6 +64,14 @@ export const selfRefine: StrategyDefinition = {
         'the repo\'s few-shot feedback, stop on "it is correct", return the last answer (paper) or a scored JSON critique, return the best-scored answer (json)',
     },
     {
+      name: "draftTemperature",
+      type: "number",
+      default: 0,
+      min: 0,
+      max: 2,
+      description: "sampling temperature of the first draft (the repo's task_init runs at run.py's default 0: greedy)",
+    },
+    {
       name: "stopScore",
       type: "integer",
       default: 9,
@@ -73,20 +83,29 @@ export const selfRefine: StrategyDefinition = {
   ],
   actorLanes: () => 2,
   // The solver's conversation carries every answer and every feedback (answers only: thoughts are not kept),
-  // and its last turn may think again before answering.
+  // and its last turn may think again before answering. Feedback is written within the critic's answer budget
+  // whoever writes it. The paper's feedback call reads the four few-shot examples and one answer.
   contextNeeded: (params, budgets) => {
-    const iterations = int(params, "maxIterations");
-    // Feedback is written within the critic's answer budget whoever writes it; 64 tokens for the instruction.
-    return budgets.prompt + (iterations + 1) * budgets.actor.answer + iterations * (budgets.critic.answer + 64) + budgets.actor.thought;
+    const history = growingConversation(budgets, int(params, "maxIterations"), budgets.critic.answer);
+    const writer = budgets[str(params, "feedbackModel") as ModelRole];
+    const feedbackCall =
+      str(params, "feedbackFormat") === "paper"
+        ? budgets.prompt + textTokens(selfRefineFeedbackPrompt("", "")) + budgets.actor.answer + writer.answer + writer.thought
+        : judging(budgets);
+    return Math.max(history, feedbackCall);
   },
+  contextKnobs: ["maxIterations"],
   async run(ctx, params) {
     const maxIterations = int(params, "maxIterations");
     const feedbackModel = str(params, "feedbackModel") as ModelRole;
     const paper = str(params, "feedbackFormat") === "paper";
-    let candidate = await ctx.draft({ lane: "solver" });
+    let candidate = await ctx.draft({ lane: "solver", temperature: params.draftTemperature as number });
     const pool = [candidate.id];
     const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: candidate.text }];
     for (let iteration = 0; ; iteration++) {
+      // The repo's last fix gets no feedback (run.py stops at max_attempts); the paper returns it whatever a
+      // feedback would say, so that call would be pure cost. Scored mode needs the score to compare.
+      if (paper && iteration >= maxIterations) break;
       const feedback = paper
         ? await paperFeedback(ctx, candidate, feedbackModel, iteration)
         : await jsonFeedback(ctx, candidate, feedbackModel, iteration, int(params, "stopScore"));
@@ -103,7 +122,7 @@ export const selfRefine: StrategyDefinition = {
       pool.push(candidate.id);
       conversation.push({ role: "user", content: instruction }, { role: "assistant", content: candidate.text });
     }
-    if (!paper) return { nodeId: ctx.selectByScore(pool, maxIterations + 1, true).id };
+    if (!paper) return { nodeId: selectByScoreSeeded(ctx, pool, maxIterations + 1).id };
     // The repo's output is the last refinement (run.py: run_logs[-1]); the pool stays visible as the node's parents.
     ctx.addComputedNode({
       role: "select",

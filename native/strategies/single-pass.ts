@@ -1,5 +1,6 @@
 // Baseline: one draft, no critique. Every other strategy is compared against this.
 import type { StrategyDefinition } from "./types.ts";
+import { oneCall } from "./context-need.ts";
 
 export const singlePass: StrategyDefinition = {
   name: "single-pass",
@@ -8,6 +9,7 @@ export const singlePass: StrategyDefinition = {
   summary: "One answer from the actor, no feedback.",
   params: [],
   usesCritic: false,
+  contextNeeded: (_params, budgets) => oneCall(budgets),
   actorLanes: () => 1,
   async run(ctx) {
     const draft = await ctx.draft({ lane: "main" });

@@ -1,6 +1,7 @@
 // Step-critique's decisions, worked out from WooooDyy/MathCritique: selfimprove/evaluate-all.sh runs every MV
 // round (critic.py, then inference.py --mode new) on every answer with no early stop, and test_filter.py's
-// majority_vote counts each record's refined response (new_response) — the unrefined draft does not vote.
+// majority_vote counts each record's refined response (new_response) — the unrefined draft does not vote — and
+// keeps the first answer seen on a tie (records are written round by round: the earliest round wins).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { GenerateRequest } from "../llm/backend.ts";
@@ -8,15 +9,16 @@ import { latestScore } from "../protocol/state.ts";
 import { lastUser, scriptedRun, stepwise } from "../../test/support/scripted-run.ts";
 
 const answer = (n: number | string) => `Step 1: read.\nStep 2: compute.\nThe answer is ${n}`;
-/** 0 for the draft, t for the t-th refinement: the actor's conversation grows by two turns per round. */
-const round = (r: GenerateRequest) => (r.messages.length - 2) / 2;
+/** 0 for the draft, t for the t-th refinement, in a single chain: the actor's t-th call. */
+const round = (_r: GenerateRequest, call: number) => call;
 const task = { question: "What is 6 * 7?" };
 
 test("step-critique (repo default): every round critiques and refines, the vote is over refinements, so the fix wins", async () => {
   const run = await scriptedRun({
     strategy: "step-critique",
+    params: { rounds: 3 },
     task,
-    actor: (r) => answer(round(r) === 0 ? 41 : 42),
+    actor: (r, call) => answer(round(r, call) === 0 ? 41 : 42),
     // Wrong draft; every later version approved — the repo still critiques and refines each round.
     critic: (r) =>
       /The answer is 41/.test(lastUser(r)) ? stepwise(["correct", "wrong", "wrong"], false, 3) : stepwise(["correct", "correct", "correct"], true, 9),
@@ -41,32 +43,64 @@ test("step-critique (repo default): every round critiques and refines, the vote 
   assert.match(lastUser(firstRefine), /Correctness of the final answer: Wrong\nExplanation: fix the wrong step/);
   assert.match(lastUser(firstRefine), /use it as a reference to provide a new detailed, step-by-step solution/);
   assert.equal(firstRefine.messages[2]!.content, answer(41), "the draft is the assistant turn the critique refers to");
+  // inference.py: the refiner sees the question, the latest answer and its critique, never the earlier rounds.
+  const refines = run.actor.requests.slice(1);
+  assert.deepEqual(
+    refines.map((r) => r.messages.length),
+    [4, 4, 4],
+  );
+  assert.equal(refines[2]!.messages[2]!.content, answer(42), "the third refinement refines the second");
+  assert.ok(
+    refines.every((r) => !r.messages.some((m) => m.content === answer(41)) || r === refines[0]),
+    "the draft is gone after round 1",
+  );
 });
 
-test("step-critique: a tie between refinements goes to the latest refinement, not the first listed", async () => {
+test("step-critique's default is evaluate-all.sh's single round: one critique, one refinement, which is the answer", async () => {
   const run = await scriptedRun({
     strategy: "step-critique",
-    params: { rounds: 2 },
     task,
-    actor: (r) => answer([41, 42, 43][round(r)]!),
+    actor: (r, call) => answer(40 + round(r, call)),
     critic: () => stepwise(["correct", "wrong"], false, 2),
   });
+  assert.deepEqual({ actor: run.actor.requests.length, critic: run.critic.requests.length }, { actor: 2, critic: 1 });
+  assert.equal(run.state.answer, "41");
+});
+
+function twoRounds(voteTies?: string) {
+  return scriptedRun({
+    strategy: "step-critique",
+    params: { rounds: 2, ...(voteTies ? { voteTies } : {}) },
+    task,
+    actor: (r, call) => answer([41, 42, 43][round(r, call)]!),
+    critic: () => stepwise(["correct", "wrong"], false, 2),
+  });
+}
+
+test("step-critique: a tie between refinements goes to the earliest round (the repo's first answer seen)", async () => {
+  const run = await twoRounds();
   const vote = run.nodes.find((n) => n.role === "vote")!;
   assert.deepEqual(
     vote.parents.map((id) => run.state.nodes[id]!.answer),
     ["42", "43"],
   );
-  assert.equal(run.state.answer, "43");
-  assert.equal(run.state.nodes[run.state.selectedNodeId!]!.iteration, 2);
-  assert.match(vote.text, /2 answers tie; broken by latest refinement, then critic score/);
+  assert.equal(run.state.answer, "42");
+  assert.equal(run.state.nodes[run.state.selectedNodeId!]!.iteration, 1);
+  assert.match(vote.text, /2 answers tie; broken by earliest round, then the run's seed/);
 });
 
-test("step-critique options: early stop and drafts in the vote; the 1:1 tie goes to the accepted fix", async () => {
+test("step-critique with voteTies=latest: the tie goes to the latest refinement instead", async () => {
+  const run = await twoRounds("latest");
+  assert.equal(run.state.answer, "43");
+  assert.match(run.nodes.find((n) => n.role === "vote")!.text, /2 answers tie; broken by latest refinement, then critic score/);
+});
+
+test("step-critique options: early stop and drafts in the vote; with voteTies=latest the 1:1 tie goes to the accepted fix", async () => {
   const run = await scriptedRun({
     strategy: "step-critique",
-    params: { earlyStop: true, draftVotes: true },
+    params: { rounds: 3, earlyStop: true, draftVotes: true, voteTies: "latest" },
     task,
-    actor: (r) => answer(round(r) === 0 ? 41 : 42),
+    actor: (r, call) => answer(round(r, call) === 0 ? 41 : 42),
     critic: (r) =>
       /The answer is 41/.test(lastUser(r)) ? stepwise(["correct", "wrong", "wrong"], false, 3) : stepwise(["correct", "correct", "correct"], true, 9),
   });
@@ -76,11 +110,11 @@ test("step-critique options: early stop and drafts in the vote; the 1:1 tie goes
   assert.equal(run.state.answer, "42", "the refinement is the later version");
 });
 
-test("step-critique: parallel chains tied at the same round are separated by the critic's score, not by chain order", async () => {
+test("step-critique with voteTies=latest: parallel chains tied at the same round are separated by the critic's score, not by chain order", async () => {
   let draft = 0;
   const run = await scriptedRun({
     strategy: "step-critique",
-    params: { samples: 2, earlyStop: true },
+    params: { samples: 2, earlyStop: true, voteTies: "latest" },
     task,
     actor: () => answer([5, 6][draft++]!),
     // Both drafts accepted at once (no refinement); the second chain's draft scores higher.
@@ -90,4 +124,21 @@ test("step-critique: parallel chains tied at the same round are separated by the
   assert.equal(vote.parents.length, 2, "a chain that never refined votes with its draft");
   assert.equal(latestScore(run.state.nodes[vote.parents[1]!]!, "critic")!.value, 9);
   assert.equal(run.state.answer, "6");
+});
+
+test("step-critique: chains tied in the same round are drawn with the run's seed, not given to the first chain", async () => {
+  const winners = new Set<string>();
+  for (let seed = 0; seed < 12; seed++) {
+    let draft = 0;
+    const run = await scriptedRun({
+      strategy: "step-critique",
+      params: { samples: 2, temperature: 0.7 },
+      task,
+      seed,
+      actor: (r) => (r.messages.length > 2 ? answer(r.messages[2]!.content === answer(5) ? 50 : 60) : answer([5, 6][draft++]!)),
+      critic: () => stepwise(["correct", "wrong"], false, 2),
+    });
+    winners.add(run.state.answer!);
+  }
+  assert.deepEqual([...winners].sort(), ["50", "60"]);
 });

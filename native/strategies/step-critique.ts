@@ -1,17 +1,20 @@
 // Step-level critique and refinement (AutoMathCritique, Xi et al. 2024; WooooDyy/MathCritique): the critic
 // judges every step (why, verdict, score) and the final answer; the actor writes a new solution from the
 // critique and the refinement becomes the next input. Scales along N parallel chains and rounds of
-// critique → refine. As in the repo's evaluation (evaluate-all.sh runs every MV round on every answer;
-// test_filter.py's majority_vote counts each record's refined response), every round refines, with no early
-// stop, and the vote is over the refinements only. Early stop and drafts in the vote are options. Oracle mode
-// only critiques answers that are wrong against the reference: an upper bound, marked as such in the manifest.
+// critique → refine. As in the repo's evaluation (evaluate-all.sh runs every MV round on every answer, one round by
+// default; test_filter.py's majority_vote counts each record's refined response), every round refines, with no early
+// stop, the refiner sees only the latest answer and its critique (inference.py), and the vote is over the
+// refinements only, ties to the earliest round. Early stop, drafts in the vote and the latest-first tie rule are
+// options. Oracle mode only critiques answers that are wrong against the reference: an upper bound, marked as such
+// in the manifest.
 import { answersMatch } from "../eval/answers.ts";
 import type { ChatMessage } from "../protocol/events.ts";
 import type { RunContext } from "./context.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
-import { bool, int, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
-import { latestThenScore } from "./vote-preference.ts";
+import { bool, int, str, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
+import { earliestThenSeed, latestThenScore } from "./vote-preference.ts";
 import type { CriticVerdict } from "./verdicts.ts";
+import { judging, output, WRAPPER_TOKENS } from "./context-need.ts";
 
 interface Chain {
   draft: string;
@@ -23,7 +26,6 @@ async function runChain(ctx: RunContext, params: StrategyParams, chain: number):
   const oracle = bool(params, "oracle");
   let candidate = await ctx.draft({ step: "sample", lane, temperature: params.temperature as number });
   const result: Chain = { draft: candidate.id, refinements: [] };
-  const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: candidate.text }];
   for (let round = 0; round < int(params, "rounds") && ctx.withinBudget(); round++) {
     // The oracle critiques only wrong answers (the repo's test_know_answer): a right one is kept as it is.
     if (oracle && answersMatch(candidate.answer, ctx.task.reference!)) break;
@@ -31,6 +33,8 @@ async function runChain(ctx: RunContext, params: StrategyParams, chain: number):
     const { verdict } = critique;
     if (bool(params, "earlyStop") && verdict.correct === true && verdict.firstErrorStep === null) break;
     const instruction = fill(prompts.stepRefine, { feedback: stepByStepCritique(critique.verdict, critique.steps ?? []) });
+    // inference.py --mode new: the question, the answer being refined and its critique; no earlier rounds.
+    const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: candidate.text }];
     candidate = await ctx.refine({
       candidateId: candidate.id,
       critiqueId: critique.node.id,
@@ -41,7 +45,6 @@ async function runChain(ctx: RunContext, params: StrategyParams, chain: number):
       temperature: params.temperature as number,
     });
     result.refinements.push(candidate.id);
-    conversation.push({ role: "user", content: instruction }, { role: "assistant", content: candidate.text });
   }
   return result;
 }
@@ -75,7 +78,7 @@ export const stepCritique: StrategyDefinition = {
   summary: "The critic marks each step correct or wrong; the actor refines every round; majority vote over the refinements.",
   params: [
     { name: "samples", type: "integer", default: 1, min: 1, max: 32, description: "parallel solution chains (N)" },
-    { name: "rounds", type: "integer", default: 3, min: 0, max: 10, description: "critique → refine rounds per chain (MV)" },
+    { name: "rounds", type: "integer", default: 1, min: 0, max: 10, description: "critique → refine rounds per chain (MV; evaluate-all.sh runs 1)" },
     {
       name: "temperature",
       type: "number",
@@ -92,17 +95,29 @@ export const stepCritique: StrategyDefinition = {
     },
     { name: "draftVotes", type: "boolean", default: false, description: "let the unrefined drafts vote too (the repo votes over refinements only)" },
     {
+      name: "voteTies",
+      type: "string",
+      default: "earliest",
+      choices: ["earliest", "latest"],
+      description:
+        "a tie between answers goes to the earliest round, then the run's seed (the repo's first answer seen), or to the latest refinement, then the critic's score, then the seed",
+    },
+    {
       name: "oracle",
       type: "boolean",
       default: false,
       description: "critique only answers that are wrong against the reference (upper bound; needs a reference)",
     },
   ],
+  // A refinement reads one answer and its critique, which restates every step (about an answer) and explains them.
+  contextNeeded: (_params, budgets) =>
+    Math.max(budgets.prompt + 2 * budgets.actor.answer + budgets.critic.answer + WRAPPER_TOKENS + output(budgets.actor), judging(budgets)),
   actorLanes: (params) => Math.min(int(params, "samples"), MAX_LANES),
   async run(ctx, params) {
     if (bool(params, "oracle") && ctx.task.reference === undefined) throw new Error("step-critique oracle mode needs a task with a reference answer");
     const chains = await ctx.map([...Array(int(params, "samples")).keys()], (chain) => runChain(ctx, params, chain));
-    const { winnerId } = ctx.vote(voters(chains, bool(params, "draftVotes")), int(params, "rounds") + 1, latestThenScore(ctx.options.seed));
+    const prefer = str(params, "voteTies") === "latest" ? latestThenScore(ctx.options.seed) : earliestThenSeed(ctx.options.seed);
+    const { winnerId } = ctx.vote(voters(chains, bool(params, "draftVotes")), int(params, "rounds") + 1, prefer);
     return { nodeId: winnerId };
   },
 };

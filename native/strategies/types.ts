@@ -27,11 +27,6 @@ export interface ContextBudgets {
   critic: { answer: number; thought: number };
 }
 
-/** A conversation of one call: the prompt and whatever the larger role may generate. */
-export function singleCallContext(budgets: ContextBudgets): number {
-  return budgets.prompt + Math.max(budgets.actor.answer + budgets.actor.thought, budgets.critic.answer + budgets.critic.thought);
-}
-
 /**
  * The most generations a strategy runs side by side on one model: parallel samples share this many lanes
  * (sequences), and an experiment loads its models with this many per concurrent item at most.
@@ -48,9 +43,11 @@ export interface StrategyDefinition {
   actorLanes(params: StrategyParams): number;
   /**
    * Context (tokens per sequence) the strategy's longest conversation needs with these budgets; a run that
-   * would not fit is refused before it starts. Omitted: one call (singleCallContext).
+   * would not fit is refused before it starts (context-need.ts has the building blocks).
    */
-  contextNeeded?(params: StrategyParams, budgets: ContextBudgets): number;
+  contextNeeded(params: StrategyParams, budgets: ContextBudgets): number;
+  /** The parameters the need grows with, named in the refusal so the user knows which to lower. */
+  contextKnobs?: readonly string[];
   /** false for strategies that never call the critic (its budgets and context then do not bound the run). Omitted: true. */
   usesCritic?: false;
   /** Checks beyond each parameter's own range (a pipeline's nested strategies), before anything runs. */

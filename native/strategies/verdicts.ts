@@ -14,44 +14,46 @@ export const scoreSchema = { enum: SCORES };
 export const MAX_STEPS = 12;
 
 /**
+ * An object schema that reads the same everywhere: node-llama-cpp's grammars emit every property anyway, but a
+ * llama-server, vLLM or OpenAI's strict mode treat a property not in `required` as optional (a llama-server critic
+ * answered `{ }`), and strict mode refuses an object without `additionalProperties: false`.
+ */
+export function strictObject<P extends Record<string, unknown>>(
+  properties: P,
+): { type: "object"; properties: P; required: string[]; additionalProperties: false } {
+  return { type: "object", properties, required: Object.keys(properties), additionalProperties: false };
+}
+
+/**
  * Room for real critiques (about 4 characters a token): a holistic critique of ~350 tokens, a step's
  * explanation of ~60, a stepwise summary of ~150. Caps exist only so a string always closes; llama.cpp refuses
  * a grammar that repeats a character 2000 times or more ("exceeds sane defaults").
  */
 export const CRITIQUE_CHARS = { holistic: 1400, step: 240, stepwiseSummary: 600 } as const;
 
-export const holisticSchema: JsonSchema = {
-  type: "object",
-  properties: {
-    critique: { type: "string", maxLength: CRITIQUE_CHARS.holistic },
-    correct: { type: "boolean" },
-    score: scoreSchema,
-  },
-};
+export const holisticSchema: JsonSchema = strictObject({
+  critique: { type: "string", maxLength: CRITIQUE_CHARS.holistic },
+  correct: { type: "boolean" },
+  score: scoreSchema,
+});
 
 export function stepwiseSchema(stepCount: number): JsonSchema {
   const n = Math.max(1, Math.min(MAX_STEPS, stepCount));
-  return {
-    type: "object",
-    properties: {
-      steps: {
-        type: "array",
-        minItems: n,
-        maxItems: n,
-        items: {
-          type: "object",
-          properties: {
-            why: { type: "string", maxLength: CRITIQUE_CHARS.step },
-            verdict: { enum: ["correct", "wrong"] },
-            score: scoreSchema,
-          },
-        },
-      },
-      critique: { type: "string", maxLength: CRITIQUE_CHARS.stepwiseSummary },
-      finalCorrect: { type: "boolean" },
-      score: scoreSchema,
+  return strictObject({
+    steps: {
+      type: "array",
+      minItems: n,
+      maxItems: n,
+      items: strictObject({
+        why: { type: "string", maxLength: CRITIQUE_CHARS.step },
+        verdict: { enum: ["correct", "wrong"] },
+        score: scoreSchema,
+      }),
     },
-  };
+    critique: { type: "string", maxLength: CRITIQUE_CHARS.stepwiseSummary },
+    finalCorrect: { type: "boolean" },
+    score: scoreSchema,
+  });
 }
 
 export interface CriticVerdict {

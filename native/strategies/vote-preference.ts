@@ -33,6 +33,18 @@ export function latestThenScore(seed: number): VotePreference {
 }
 
 /**
+ * The earliest round first (lowest iteration), then the run's seed. The repo's `Counter.most_common` keeps the first
+ * answer seen, and its records are written round by round; chains of one round are exchangeable samples, so the
+ * seed settles them rather than their position.
+ */
+export function earliestThenSeed(seed: number): VotePreference {
+  return {
+    label: "earliest round, then the run's seed",
+    compare: (a, b) => a.iteration - b.iteration || seededRank(a.id, seed) - seededRank(b.id, seed),
+  };
+}
+
+/**
  * Among the answers with the most votes, the one holding the most preferred candidate wins, and that
  * candidate stands for it. `groups` maps each answer key to its candidates.
  */

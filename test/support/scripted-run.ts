@@ -33,20 +33,26 @@ export async function scriptedRun(options: {
   maxTotalTokens?: number;
   parallel?: boolean;
   onEvent?: (event: RunEvent) => void;
+  /** Sampling settings of both roles (max tokens, temperature), over the defaults. */
+  sampling?: { maxTokens?: number; temperature?: number };
+  /** The context size the scripted critic reports (none by default). */
+  criticContextSize?: number;
+  /** The run seed (1 by default): it draws ties. */
+  seed?: number;
   /** The context size the scripted actor reports (none by default). */
   actorContextSize?: number;
 }) {
   const actor = new ScriptedBackend(options.actor, 4, options.actorContextSize);
-  const critic = new ScriptedBackend(options.critic ?? (() => holistic(true, 10)));
+  const critic = new ScriptedBackend(options.critic ?? (() => holistic(true, 10)), 4, options.criticContextSize);
   const outDir = mkdtempSync(join(tmpdir(), "refinery-scripted-"));
   const result = await executeRun(
     {
       strategy: options.strategy,
       params: options.params,
-      actor: { path: "scripted-actor" },
-      critic: { path: "scripted-critic" },
+      actor: { path: "scripted-actor", ...(options.sampling ? { sampling: options.sampling } : {}) },
+      critic: { path: "scripted-critic", ...(options.sampling ? { sampling: options.sampling } : {}) },
       task: options.task ?? { question: "What is 6 * 7?", reference: "42" },
-      seed: 1,
+      seed: options.seed ?? 1,
       outDir,
       runId: "test-run",
       parallel: options.parallel ?? false,
