@@ -8,8 +8,9 @@
 //
 // The binary is linked statically (no RPATH into a build tree) and moved into place by one rename, so a
 // build that died halfway is never taken for a build: only `<cache>/llama-server/<commit>/llama-server` counts.
+// The tree of a build that died is resumed by the next run rather than compiled again from the start.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,6 +72,7 @@ if (missing.length > 0) {
 
 // One builder per commit: a second caller waits for the first instead of compiling beside it.
 const lock = join(home, `${commit}.lock`);
+let holdingLock = false;
 function alive(pid) {
   try {
     process.kill(pid, 0);
@@ -85,6 +87,7 @@ async function takeLock() {
   for (;;) {
     try {
       writeFileSync(lock, String(process.pid), { flag: "wx" });
+      holdingLock = true;
       return;
     } catch {
       const holder = Number(readFileSync(lock, "utf8")) || 0;
@@ -100,9 +103,21 @@ async function takeLock() {
   }
 }
 
+let current = null;
+// Interrupted, the compiler goes too (ninja stops its jobs on SIGTERM) and the lock is freed; the tree stays.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => {
+    // The child leads its own process group: cmake --build does not pass a signal on to ninja and the compilers.
+    if (current?.pid) process.kill(-current.pid, "SIGTERM");
+    if (holdingLock) rmSync(lock, { force: true });
+    process.exit(130);
+  });
+}
+
 function run(command, argv, cwd) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, argv, { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    current = child;
     let tail = "";
     let lastShown = 0;
     const onData = (chunk) => {
@@ -124,58 +139,87 @@ function run(command, argv, cwd) {
   });
 }
 
+/**
+ * The build tree, resumable: only the lock holder touches it, so one found on taking the lock was left by a
+ * builder that died (a killed CI job, a closed terminal) and ninja carries on where it stopped.
+ */
+function adoptWorkTree() {
+  const work = join(home, `${commit}.building`);
+  for (const name of readdirSync(home)) {
+    const path = join(home, name);
+    if (!name.startsWith(`${commit}.building`) || path === work) continue;
+    if (!existsSync(work)) renameSync(path, work);
+    else rmSync(path, { recursive: true, force: true });
+  }
+  return work;
+}
+
+function checkedOut(src) {
+  const head = spawnSync("git", ["-C", src, "rev-parse", "HEAD"], { encoding: "utf8" });
+  return head.status === 0 && head.stdout.trim() === commit;
+}
+
 async function build() {
   await takeLock();
   if (existsSync(binary)) {
     rmSync(lock, { force: true });
     done();
   }
-  const work = join(home, `${commit}.building-${process.pid}`);
+  const work = adoptWorkTree();
+  const src = join(work, "src");
+  const tree = join(work, "build");
   const started = Date.now();
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
   let failure;
   try {
-    rmSync(work, { recursive: true, force: true });
-    say(`cloning llama.cpp ${commit.slice(0, 12)} from node-llama-cpp's bundle`);
-    await run("git", ["clone", "--quiet", bundle, join(work, "src")], home);
-    await run("git", ["-c", "advice.detachedHead=false", "checkout", "--quiet", commit], join(work, "src"));
+    if (!checkedOut(src)) {
+      rmSync(work, { recursive: true, force: true });
+      say(`cloning llama.cpp ${commit.slice(0, 12)} from node-llama-cpp's bundle`);
+      await run("git", ["clone", "--quiet", bundle, src], home);
+      await run("git", ["-c", "advice.detachedHead=false", "checkout", "--quiet", commit], src);
+    } else {
+      say("resuming the build a previous run left");
+    }
     const generator = has("ninja") ? ["-G", "Ninja"] : [];
     say(`configuring (cmake${generator.length ? ", ninja" : ""})`);
-    await run(
-      "cmake",
-      [
-        "-S",
-        join(work, "src"),
-        "-B",
-        join(work, "build"),
-        ...generator,
-        "-DCMAKE_BUILD_TYPE=Release",
-        // Native code paths die with "Illegal instruction" on some hosts; the portable build picks them at run time.
-        "-DGGML_NATIVE=OFF",
-        "-DLLAMA_CURL=OFF",
-        "-DLLAMA_BUILD_TESTS=OFF",
-        "-DLLAMA_BUILD_EXAMPLES=OFF",
-        "-DLLAMA_BUILD_TOOLS=ON",
-        "-DLLAMA_BUILD_SERVER=ON",
-        // Static, so the binary does not point into the build tree that is deleted below.
-        "-DBUILD_SHARED_LIBS=OFF",
-      ],
-      work,
-    );
+    const configure = [
+      "-S",
+      src,
+      "-B",
+      tree,
+      ...generator,
+      "-DCMAKE_BUILD_TYPE=Release",
+      // Native code paths die with "Illegal instruction" on some hosts; the portable build picks them at run time.
+      "-DGGML_NATIVE=OFF",
+      "-DLLAMA_CURL=OFF",
+      "-DLLAMA_BUILD_TESTS=OFF",
+      "-DLLAMA_BUILD_EXAMPLES=OFF",
+      "-DLLAMA_BUILD_TOOLS=ON",
+      "-DLLAMA_BUILD_SERVER=ON",
+      // Static, so the binary does not point into the build tree that is deleted below.
+      "-DBUILD_SHARED_LIBS=OFF",
+    ];
+    await run("cmake", configure, work).catch(async () => {
+      // A tree configured another way (another generator) is started afresh rather than patched.
+      rmSync(tree, { recursive: true, force: true });
+      await run("cmake", configure, work);
+    });
     say(`building llama-server with ${jobs} job(s); about 30 minutes on two busy cores`);
-    await run("cmake", ["--build", join(work, "build"), "--target", "llama-server", "--parallel", String(jobs)], work);
-    const built = join(work, "build", "bin", "llama-server");
+    await run("cmake", ["--build", tree, "--target", "llama-server", "--parallel", String(jobs)], work);
+    const built = join(tree, "bin", "llama-server");
     if (!existsSync(built)) throw new Error(`the build finished but ${built} is missing`);
     const staged = join(work, "out");
+    rmSync(staged, { recursive: true, force: true });
     mkdirSync(staged);
     copyFileSync(built, join(staged, "llama-server"));
     writeFileSync(join(staged, "commit"), `${commit}\n`);
     renameSync(staged, finalDir);
+    rmSync(work, { recursive: true, force: true });
     say(`built in ${elapsed()}`);
   } catch (error) {
+    // The tree stays for the next run to resume; only the finished binary is ever taken for a build.
     failure = `build failed after ${elapsed()}: ${error.message}`;
   } finally {
-    rmSync(work, { recursive: true, force: true });
     rmSync(lock, { force: true });
   }
   if (failure) fail(failure);
