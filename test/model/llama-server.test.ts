@@ -123,13 +123,13 @@ test("usage comes from the server, and a prefix the slot reused is not charged a
   assert.ok(actor.endpoint.hasTokenizer, "the endpoint found llama-server's tokenizer");
 });
 
-/** A Self-Refine run: greedy everywhere, so local and remote see the same texts and the same prompts. */
-function selfRefine(actor: string, critic: string, outDir: string): RunConfig {
+/** A Self-Refine run, greedy: one model drafts, critiques itself (the "feedback" lane) and refines ("solver"). */
+function selfRefine(model: string, outDir: string): RunConfig {
   return {
     strategy: "self-refine",
     params: { maxIterations: 1, feedbackFormat: "json" },
-    actor: { path: actor, sampling: { maxTokens: 24, temperature: 0 } },
-    critic: { path: critic, sampling: { maxTokens: 200, temperature: 0 } },
+    actor: { path: model, sampling: { maxTokens: 24, temperature: 0 } },
+    critic: { path: model, sampling: { maxTokens: 200, temperature: 0 } },
     task: { question: "Tom has 3 apples and buys 4 more. How many apples does he have?", reference: "7" },
     seed: 11,
     outDir,
@@ -139,36 +139,41 @@ function selfRefine(actor: string, critic: string, outDir: string): RunConfig {
 }
 
 test("a Self-Refine run charges through llama-server what it charges locally, within the server's prefix reuse", async () => {
-  const actorServer = await serve(actorModel);
-  const criticServer = await serve(criticModel);
-  const local = await executeRun(selfRefine(actorModel, criticModel, join(scratch, "refine-local")));
-  const remote = await executeRun(
-    selfRefine(`openai:${actorServer.baseUrl}#tinyChat`, `openai:${criticServer.baseUrl}#tinyCritic`, join(scratch, "refine-remote")),
-  );
+  // Two slots, as the run has two lanes: llama-server sends each prompt to the slot holding the most similar one.
+  const server = await serve(actorModel, { slots: 2, context: 8192 });
+  const local = await executeRun(selfRefine(actorModel, join(scratch, "refine-local")));
+  const remote = await executeRun(selfRefine(`openai:${server.baseUrl}#tinyChat`, join(scratch, "refine-remote")));
   assert.equal(local.state.status, "finished", local.state.failure?.reason ?? "");
   assert.equal(remote.state.status, "finished", remote.state.failure?.reason ?? "");
   const nodes = (state: typeof local.state) => state.order.map((id) => state.nodes[id]!).filter((node) => node.model);
   const localNodes = nodes(local.state);
   const remoteNodes = nodes(remote.state);
+  const table = JSON.stringify(
+    remoteNodes.map((n, i) => ({
+      role: n.role,
+      remote: [n.tokensIn, n.tokensEvaluated, n.tokensOut],
+      local: [localNodes[i]?.tokensIn, localNodes[i]?.tokensEvaluated, localNodes[i]?.tokensOut],
+    })),
+  );
   assert.deepEqual(
-    remoteNodes.map((n) => [n.role, n.text]),
-    localNodes.map((n) => [n.role, n.text]),
-    "greedy decoding of the same GGUF gives the same texts",
+    remoteNodes.map((n) => n.role),
+    localNodes.map((n) => n.role),
   );
-  // The refinement extends the draft's conversation on the actor's slot: the server reports the shared prefix
-  // as cached and Refinery does not charge it.
-  const refine = remoteNodes.at(-1)!;
-  assert.ok(refine.tokensEvaluated !== null && refine.tokensEvaluated < refine.tokensIn, JSON.stringify(refine));
-  // llama-server re-evaluates at least the last prompt token of a fully cached prefix, and its chat template may
-  // render a turn's edges a few tokens differently from node-llama-cpp's: a few tokens a request, no more.
-  const slack = 8 * remoteNodes.length;
-  const charged = (list: typeof localNodes) => list.reduce((sum, node) => sum + nodeCost(node), 0);
+  assert.equal(remoteNodes[0]!.text, localNodes[0]!.text, "the greedy draft of the same GGUF is the same text");
+  assert.equal(remoteNodes[0]!.tokensIn, localNodes[0]!.tokensIn, `the same prompt is the same tokens: ${table}`);
+  // Each turn that extends a conversation reuses what its lane (locally) or its slot (on the server) holds.
+  // llama-server re-evaluates at least the last token of a fully cached prompt: a few tokens a request.
+  const reused = (node: (typeof localNodes)[number]) => node.tokensIn - (node.tokensEvaluated ?? node.tokensIn);
+  remoteNodes.forEach((node, i) => {
+    assert.ok(Math.abs(reused(node) - reused(localNodes[i]!)) <= 4, `node ${i + 1} (${node.role}) reuse differs: ${table}`);
+  });
   assert.ok(
-    Math.abs(charged(remoteNodes) - charged(localNodes)) <= slack,
-    `remote ${charged(remoteNodes)} vs local ${charged(localNodes)} charged tokens (slack ${slack}): ${JSON.stringify(
-      remoteNodes.map((n, i) => [n.role, n.tokensIn, n.tokensEvaluated, localNodes[i]?.tokensIn, localNodes[i]?.tokensEvaluated]),
-    )}`,
+    remoteNodes.some((node) => reused(node) > 50),
+    `the server reported a reused prefix: ${table}`,
   );
+  const charged = (list: typeof localNodes) => list.reduce((sum, node) => sum + nodeCost(node), 0);
+  const slack = 4 * remoteNodes.length;
+  assert.ok(Math.abs(charged(remoteNodes) - charged(localNodes)) <= slack, `remote ${charged(remoteNodes)} vs local ${charged(localNodes)} charged: ${table}`);
 });
 
 test("cancel aborts the request and the server's slot stops decoding", async () => {
@@ -206,15 +211,17 @@ test("the same seed on the same server gives the same text; another seed another
 });
 
 test("a server killed mid-run fails only the node in flight", async () => {
-  const actorServer = await serve(actorModel);
-  const criticServer = await serve(criticModel);
-  const config = selfRefine(`openai:${actorServer.baseUrl}#tinyChat`, `openai:${criticServer.baseUrl}#tinyCritic`, join(scratch, "killed-run"));
-  // The critic dies once the draft is done: the draft stays, the feedback node fails, the run says why.
+  const server = await serve(actorModel);
+  const config = selfRefine(`openai:${server.baseUrl}#tinyChat`, join(scratch, "killed-run"));
+  // The server dies while it decodes the second request (the self-critique): the draft stands, the critique fails.
+  let firstTask: number | null = null;
   const watch = setInterval(() => {
-    void fetch(`${actorServer.root}/slots`)
-      .then((r) => r.json() as Promise<Array<{ next_token?: Array<{ n_decoded: number }>; is_processing: boolean }>>)
+    void slots(server)
       .then((state) => {
-        if (!state[0]!.is_processing && (state[0]!.next_token?.[0]?.n_decoded ?? 0) > 0) void criticServer.kill();
+        const slot = state[0] as { is_processing: boolean; id_task?: number; next_token?: Array<{ n_decoded: number }> };
+        if (!slot.is_processing || slot.id_task === undefined) return;
+        firstTask ??= slot.id_task;
+        if (slot.id_task !== firstTask && (slot.next_token?.[0]?.n_decoded ?? 0) > 0) void server.kill();
       })
       .catch(() => {});
   }, 20);
@@ -224,15 +231,19 @@ test("a server killed mid-run fails only the node in flight", async () => {
   } finally {
     clearInterval(watch);
   }
+  assert.notEqual(server.process.signalCode, null, "the server was killed during the run");
   const { state } = await replayRunLog(join(run.dir, "events.jsonl"));
   const modelNodes = state.order.map((id) => state.nodes[id]!).filter((node) => node.model);
-  const draft = modelNodes[0]!;
-  assert.equal(draft.status, "done", "the draft, finished before the kill, stands");
-  assert.ok(draft.text.length > 0);
-  const failed = modelNodes.filter((node) => node.status === "failed");
-  assert.equal(failed.length, 1, JSON.stringify(modelNodes.map((n) => [n.role, n.status])));
+  const summary = JSON.stringify(modelNodes.map((n) => [n.role, n.status, n.error]));
+  assert.equal(modelNodes[0]!.status, "done", `the draft, finished before the kill, stands: ${summary}`);
+  assert.ok(modelNodes[0]!.text.length > 0);
+  assert.deepEqual(
+    modelNodes.slice(1).map((n) => n.status),
+    ["failed"],
+    `only the critique in flight failed, nothing ran after it: ${summary}`,
+  );
   assert.equal(state.status, "failed");
-  assert.match(state.failure?.reason ?? "", /unreachable|ECONNREFUSED|lost|connection/i);
+  assert.match(state.failure?.reason ?? "", /unreachable/, summary);
 });
 
 test("an experiment over two real llama-servers, one killed midway, accounts for every cell", async () => {
