@@ -25,9 +25,9 @@ const running: LlamaServer[] = [];
 let actorModel: string;
 let criticModel: string;
 
-async function serve(model: string, options: { slots?: number; context?: number } = {}): Promise<LlamaServer> {
+async function serve(model: string, options: { slots?: number; context?: number; extraArgs?: string[] } = {}): Promise<LlamaServer> {
   // Each slot gets context/slots tokens; the tiny test models' KV cache is a few MB even at 4096.
-  const server = await startLlamaServer({ model, slots: options.slots ?? 1, context: options.context ?? 4096 });
+  const server = await startLlamaServer({ model, slots: options.slots ?? 1, context: options.context ?? 4096, extraArgs: options.extraArgs });
   running.push(server);
   return server;
 }
@@ -174,6 +174,23 @@ test("a Self-Refine run charges through llama-server what it charges locally, wi
   const charged = (list: typeof localNodes) => list.reduce((sum, node) => sum + nodeCost(node), 0);
   const slack = 4 * remoteNodes.length;
   assert.ok(Math.abs(charged(remoteNodes) - charged(localNodes)) <= slack, `remote ${charged(remoteNodes)} vs local ${charged(localNodes)} charged: ${table}`);
+});
+
+test("a Qwen3-style thinking GGUF under --jinja --reasoning-format deepseek: reasoning_content is the thought, a budget ends it", async () => {
+  const server = await serve(await testModel("thinkingChat"), { extraArgs: ["--jinja", "--reasoning-format", "deepseek"] });
+  const thinker = backendOn(server);
+  const messages = [{ role: "user" as const, content: "What is 2 + 2?" }];
+  // The template opens the thought and random weights never close it: everything generated is thought.
+  const free = await thinker.generate({ messages, maxTokens: 24, temperature: 1, seed: 5 });
+  assert.ok((free.thought ?? "").length > 0, JSON.stringify(free));
+  assert.doesNotMatch(free.text, /<\/?think>/);
+  assert.equal(free.stopReason, "maxTokens");
+  // With a budget the server closes the thought after it, and the answer gets its own max_tokens.
+  const budgeted = await thinker.generate({ messages, maxTokens: 12, thinkingBudget: 8, temperature: 1, seed: 5 });
+  assert.ok((budgeted.thought ?? "").length > 0, JSON.stringify(budgeted));
+  assert.ok(budgeted.text.length > 0, `an answer after the thought was ended: ${JSON.stringify(budgeted)}`);
+  assert.doesNotMatch(budgeted.text, /<\/?think>/);
+  assert.equal(budgeted.warning, undefined);
 });
 
 test("cancel aborts the request and the server's slot stops decoding", async () => {
