@@ -142,3 +142,23 @@ test("step-critique: chains tied in the same round are drawn with the run's seed
   }
   assert.deepEqual([...winners].sort(), ["50", "60"]);
 });
+
+test("step-critique on a multiple-choice task votes on option letters, as every vote does", async () => {
+  const mc = { question: "Which base pairs with adenine in DNA?", choices: ["cytosine", "thymine", "guanine", "uracil"], reference: "B" };
+  let draft = 0;
+  const stated = ["(B) thymine", "C", "B"];
+  const run = await scriptedRun({
+    strategy: "step-critique",
+    params: { samples: 3, temperature: 0.7 },
+    task: mc,
+    actor: (r) =>
+      r.messages.length > 2
+        ? `Reasoning.\nThe answer is ${stated[Number(/Chain (\d)/.exec(r.messages[2]!.content)![1])]}`
+        : `Chain ${draft++}: reasoning.\nThe answer is A`,
+    critic: () => stepwise(["correct", "wrong"], false, 2),
+  });
+  const vote = run.nodes.find((n) => n.role === "vote")!;
+  assert.match(vote.text, /^B: 2\/3\nC: 1\/3$/);
+  assert.equal(run.state.answer, "B");
+  assert.equal(run.state.correct, true);
+});
