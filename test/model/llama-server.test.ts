@@ -159,8 +159,9 @@ test("a Self-Refine run charges through llama-server what it charges locally, wi
     remoteNodes.map((n) => n.role),
     localNodes.map((n) => n.role),
   );
-  assert.equal(remoteNodes[0]!.text, localNodes[0]!.text, "the greedy draft of the same GGUF is the same text");
-  assert.equal(remoteNodes[0]!.tokensIn, localNodes[0]!.tokensIn, `the same prompt is the same tokens: ${table}`);
+  // The same conversation is about the same tokens: llama-server renders the GGUF's template with its own Jinja
+  // engine, node-llama-cpp with its chat wrapper; a turn's edges may differ by a token or two.
+  assert.ok(Math.abs(remoteNodes[0]!.tokensIn - localNodes[0]!.tokensIn) <= 4, `the draft's prompt: ${table}`);
   // Each turn that extends a conversation reuses what its lane (locally) or its slot (on the server) holds.
   // llama-server re-evaluates at least the last token of a fully cached prompt: a few tokens a request.
   const reused = (node: (typeof localNodes)[number]) => node.tokensIn - (node.tokensEvaluated ?? node.tokensIn);
@@ -231,14 +232,12 @@ test("a server killed mid-run fails only the node in flight", async () => {
   const server = await serve(actorModel);
   const config = selfRefine(`openai:${server.baseUrl}#tinyChat`, join(scratch, "killed-run"));
   // The server dies while it decodes the second request (the self-critique): the draft stands, the critique fails.
-  let firstTask: number | null = null;
+  // The draft stops at 24 tokens, so a slot past 24 decoded tokens is decoding the critique.
   const watch = setInterval(() => {
     void slots(server)
       .then((state) => {
-        const slot = state[0] as { is_processing: boolean; id_task?: number; next_token?: Array<{ n_decoded: number }> };
-        if (!slot.is_processing || slot.id_task === undefined) return;
-        firstTask ??= slot.id_task;
-        if (slot.id_task !== firstTask && (slot.next_token?.[0]?.n_decoded ?? 0) > 0) void server.kill();
+        const slot = state[0] as { is_processing: boolean; next_token?: Array<{ n_decoded: number }> };
+        if (slot.is_processing && (slot.next_token?.[0]?.n_decoded ?? 0) > 24) void server.kill();
       })
       .catch(() => {});
   }, 20);
