@@ -41,18 +41,21 @@ export interface LlamaServerOptions {
   /** Context per server (all slots together). */
   context?: number;
   slots?: number;
+  /** Decode and batch threads (default 1: tests share the machine). */
+  threads?: number;
   extraArgs?: string[];
   port?: number;
 }
 
-/** Starts llama-server on one thread and waits until /health says the model is loaded. */
+/** Starts llama-server and waits until /health says the model is loaded. */
 export async function startLlamaServer(options: LlamaServerOptions): Promise<LlamaServer> {
   const binary = llamaServerBinary();
   const port = options.port ?? (await freePort());
   const args = [
     ["-m", options.model],
     ["--host", "127.0.0.1", "--port", String(port)],
-    ["-c", String(options.context ?? 512), "-np", String(options.slots ?? 1), "-t", "1", "-tb", "1"],
+    ["-c", String(options.context ?? 512), "-np", String(options.slots ?? 1)],
+    ["-t", String(options.threads ?? 1), "-tb", String(options.threads ?? 1)],
     ["--slots"],
     options.extraArgs ?? [],
   ].flat();
