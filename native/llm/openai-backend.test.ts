@@ -126,6 +126,43 @@ test("llama-server: slots from /props set the concurrency, usage rides on the fi
   assert.deepEqual([info.kind, info.version, info.concurrency, info.concurrencySource], ["llama-server", "b4384-7c0e2858", 2, "server"]);
 });
 
+test("a thinking budget reaches llama-server as thinking_budget_tokens with the answer's own max_tokens; other servers say they ignored it", async () => {
+  const bodies: Array<Record<string, unknown>> = [];
+  const llama = await serve({
+    routes: { "/props": { total_slots: 1, build_info: "b7000-80fb11ac" } },
+    chat: (req, _call, response) => {
+      bodies.push(req.body);
+      sse(response, contentChunks("llama-server", ["4"], { prompt_tokens: 11, completion_tokens: 9 }, [{ reasoning_content: "two and two" }]));
+    },
+  });
+  const onLlama = backendFor(llama, "any");
+  const budgeted = await onLlama.generate(request({ thinkingBudget: 32 }));
+  assert.equal(budgeted.warning, undefined);
+  assert.equal(budgeted.thought, "two and two");
+  await onLlama.generate(request({ thinkingBudget: 0 }));
+  await onLlama.generate(request());
+  assert.deepEqual(
+    bodies.map((b) => [b.max_tokens, b.thinking_budget_tokens, b.chat_template_kwargs]),
+    [
+      [64 + 32, 32, undefined],
+      [64, 0, { enable_thinking: false }],
+      [64, undefined, undefined],
+    ],
+  );
+  const vllmBodies: Array<Record<string, unknown>> = [];
+  const vllm = await serve({
+    routes: { "/version": { version: "0.6.3" } },
+    chat: (req, _call, response) => {
+      vllmBodies.push(req.body);
+      sse(response, contentChunks("vllm", ["4"], { prompt_tokens: 11, completion_tokens: 1 }));
+    },
+  });
+  const ignored = await backendFor(vllm, "any").generate(request({ thinkingBudget: 32 }));
+  assert.equal(vllmBodies[0]!.thinking_budget_tokens, undefined, "no field the server does not know");
+  assert.equal(vllmBodies[0]!.max_tokens, 64);
+  assert.match(ignored.warning ?? "", /this server takes no thinking budget/);
+});
+
 test("Ollama: the schema goes in `format`, <think> in the content is the thought, no usage is an estimate marked as such", async () => {
   const server = await serve({
     routes: { "/api/version": { version: "0.5.7" } },

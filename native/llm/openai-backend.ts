@@ -90,13 +90,22 @@ export class OpenAIBackend implements ModelBackend {
     }
   }
 
+  /** llama-server ends a thought after `thinking_budget_tokens`; other servers have no such field (OpenAI refuses unknown ones). */
+  private takesThinkingBudget(): boolean {
+    return this.endpoint.describe().kind === "llama-server";
+  }
+
   private body(request: GenerateRequest, mode: StructuredOutputMode | null): Record<string, unknown> {
+    const budget = this.takesThinkingBudget() ? request.thinkingBudget : undefined;
     return {
       model: this.spec.model,
       messages: request.messages,
       stream: true,
       stream_options: { include_usage: true },
-      max_tokens: request.maxTokens,
+      // The server counts thought and answer against one max_tokens; Refinery's budget gives the answer its own.
+      max_tokens: request.maxTokens + (budget ?? 0),
+      ...(budget !== undefined ? { thinking_budget_tokens: budget } : {}),
+      ...(budget === 0 ? { chat_template_kwargs: { enable_thinking: false } } : {}),
       temperature: request.temperature,
       seed: request.seed,
       ...(request.topP !== undefined ? { top_p: request.topP } : {}),
@@ -255,6 +264,10 @@ export class OpenAIBackend implements ModelBackend {
       this.endpoint.sawUsage = true;
     }
     const cachedTokens = usage?.prompt_tokens_details?.cached_tokens ?? 0;
+    const budgetIgnored =
+      request.thinkingBudget !== undefined && !this.takesThinkingBudget()
+        ? `this server takes no thinking budget: the model thought as it liked within ${request.maxTokens} tokens`
+        : undefined;
     this.totals.tokensIn += tokensIn;
     this.totals.tokensOut += tokensOut;
     this.totals.requests++;
@@ -269,6 +282,7 @@ export class OpenAIBackend implements ModelBackend {
       firstTokenMs,
       ...(thought ? { thought } : {}),
       ...(estimated ? { tokensEstimated: true } : {}),
+      ...(budgetIgnored ? { warning: budgetIgnored } : {}),
     };
   }
 }
