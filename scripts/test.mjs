@@ -19,10 +19,16 @@ function find(dir, out = []) {
   return out;
 }
 
+// The real llama-server tests wait for their first run against a built binary (issue 28): they run when named
+// (`node scripts/test.mjs test/model/llama-server`), and a whole-suite run says that it left them out.
+const pending = ["test/model/llama-server.test.ts"];
 const filter = process.argv.slice(2);
 const files = find(root)
   .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))
+  .filter((file) => filter.length > 0 || !pending.includes(file))
   .sort((a, b) => Number(a.startsWith("test/")) - Number(b.startsWith("test/")) || a.localeCompare(b));
+if (filter.length === 0)
+  for (const file of pending) console.log(`# not run: ${file} (not yet verified against a built llama-server; run it by name after node scripts/llama-server.mjs)`);
 const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", ...files], {
   cwd: root,
   stdio: "inherit",
