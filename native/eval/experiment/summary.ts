@@ -1,6 +1,7 @@
 // An experiment's statistics: accuracy with intervals, paired comparison against a baseline, refinement
 // transitions and dynamics, the accuracy-vs-tokens frontier, budget-matched accuracy, per-field breakdowns.
-import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, TrajectoryPoint } from "../../protocol/experiment-results.ts";
+import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, FrontierCurve, TrajectoryPoint } from "../../protocol/experiment-results.ts";
+import { columnFrontier, versusFrontier, type ColumnFrontier } from "../frontier.ts";
 import { mean, pairedComparison, paretoFrontier, transitions, wilsonInterval } from "../stats.ts";
 
 export type { ColumnSummary, ExperimentSummary, FieldBreakdown };
@@ -58,14 +59,33 @@ function dynamicsOf(cells: readonly CellResult[]): ColumnSummary["dynamics"] {
   });
 }
 
+/** Whether a column's cells are independent samples with their answers kept, so the column yields a frontier. */
+function yieldsFrontier(cells: readonly CellResult[]): boolean {
+  return cells.length > 0 && cells.every((c) => c.independentSamples && (c.trajectory ?? []).every((p) => p.group !== undefined));
+}
+
+function frontierOf(cells: readonly CellResult[]): ColumnFrontier {
+  return columnFrontier(
+    cells.map((c) => ({
+      samples: (c.trajectory ?? []).map((p) => ({ group: p.group ?? null, correct: p.correct === true, score: p.score })),
+      totalTokens: c.totalTokens,
+    })),
+  );
+}
+
 export function summarize(results: readonly CellResult[], columns: readonly string[], baseline = columns[0]!): ExperimentSummary {
   // Only items every column finished are compared, so the pairs line up.
   const byColumn = new Map(columns.map((c) => [c, new Map(results.filter((r) => r.column === c).map((r) => [r.item, r]))]));
   const items = [...(byColumn.get(baseline)?.keys() ?? [])].filter((item) => columns.every((c) => byColumn.get(c)!.has(item))).sort((a, b) => a - b);
   const correctOf = (column: string) => items.map((item) => byColumn.get(column)!.get(item)!.correct === true);
+  const cellsOf = (column: string) => items.map((item) => byColumn.get(column)!.get(item)!);
+  const frontiers = new Map(columns.filter((c) => yieldsFrontier(cellsOf(c))).map((c) => [c, frontierOf(cellsOf(c))]));
+  // Other columns are read against the frontier with the most samples (the widest range of budgets).
+  const reference = [...frontiers.entries()].sort((a, b) => b[1].n - a[1].n)[0];
   const summaries = columns.map((column): ColumnSummary => {
-    const cells = items.map((item) => byColumn.get(column)!.get(item)!);
+    const cells = cellsOf(column);
     const correct = correctOf(column);
+    const meanTotalTokens = mean(cells.map((c) => c.totalTokens));
     const initial = cells.map((c) => c.initialCorrect);
     return {
       column,
@@ -74,13 +94,16 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
       interval: wilsonInterval(correct.filter(Boolean).length, correct.length),
       failed: cells.filter((c) => c.status === "failed").length,
       meanPathTokens: mean(cells.map((c) => c.pathTokens)),
-      meanTotalTokens: mean(cells.map((c) => c.totalTokens)),
+      meanTotalTokens,
       meanThoughtTokens: mean(cells.map((c) => c.thoughtTokens ?? 0)),
       meanWallMs: mean(cells.map((c) => c.wallMs)),
       tokensPerSecond: cells.reduce((sum, c) => sum + c.totalTokens, 0) / Math.max(1e-9, cells.reduce((sum, c) => sum + c.wallMs, 0) / 1000),
       versusBaseline: column === baseline ? null : pairedComparison(correctOf(baseline), correct),
       transitions: initial.every((v) => v !== null) && cells.length ? transitions(initial as boolean[], correct) : null,
       dynamics: dynamicsOf(cells),
+      ...(reference && reference[0] !== column && cells.length
+        ? { versusFrontier: { frontierColumn: reference[0], budget: meanTotalTokens, ...versusFrontier(reference[1], correct, meanTotalTokens) } }
+        : {}),
       ...(cells.some((c) => c.oracle) ? { oracle: true as const } : {}),
     };
   });
@@ -95,5 +118,8 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
         columns.map((column) => [column, mean(items.map((item) => Number(correctWithin(byColumn.get(column)!.get(item)!, budget))))]),
       ),
     })),
+    frontier: [...frontiers.entries()].map(
+      ([column, f]): FrontierCurve => ({ column, n: f.n, points: f.points, ...(f.weightedVoteDrawnK ? { weightedVoteDrawnK: f.weightedVoteDrawnK } : {}) }),
+    ),
   };
 }
