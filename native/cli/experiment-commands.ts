@@ -22,6 +22,7 @@ import {
 } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { validateRequest } from "../protocol/contract.ts";
+import { pct } from "../protocol/format.ts";
 import { defined, flagNumber, intOption, parse, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
 import { isEndpointSpec } from "../llm/model-spec.ts";
@@ -273,6 +274,25 @@ function printSummary(results: ReturnType<typeof readResults>, config: Experimen
       `${c.column}${c.oracle ? " (oracle: upper bound)" : ""}: ${(c.accuracy * 100).toFixed(1)}% [${(c.interval[0] * 100).toFixed(1)}, ${(c.interval[1] * 100).toFixed(1)}] on ${c.items} items` +
         `${v ? ` · vs ${summary.baseline}: ${v.wins}/${v.ties}/${v.losses} W/T/L, p=${v.pValue.toPrecision(3)}` : " · baseline"}` +
         ` · ${c.meanTotalTokens.toFixed(0)} tokens/item\n`,
+    );
+  }
+  for (const curve of summary.frontier) {
+    const shown = curve.points.filter((p) => (p.k & (p.k - 1)) === 0 || p.k === curve.n);
+    process.stdout.write(
+      `sampling frontier of ${curve.column} (n=${curve.n}; pass@k is an oracle): ${shown
+        .map(
+          (p) =>
+            `k=${p.k} ${p.meanTokens.toFixed(0)} tokens maj ${pct(p.majAtK)} pass ${pct(p.passAtK)}${p.bestOfKAtK !== undefined ? ` best ${pct(p.bestOfKAtK)}` : ""}`,
+        )
+        .join(" · ")}\n`,
+    );
+  }
+  for (const c of summary.columns) {
+    const v = c.versusFrontier;
+    if (!v) continue;
+    const points = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
+    process.stdout.write(
+      `${c.column} vs sampling at its budget (${v.frontierColumn} maj@k at ${v.budget.toFixed(0)} tokens: ${pct(v.frontierAccuracy)}): ${points(v.difference)} points [${points(v.differenceInterval[0])}, ${points(v.differenceInterval[1])}]\n`,
     );
   }
   for (const row of summary.budgetMatched) {
