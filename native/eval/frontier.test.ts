@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mulberry32 } from "../util/random.ts";
-import { bestOfKAtEveryK, columnFrontier, majorityAtEveryK, passAtK, versusFrontier, type Sample } from "./frontier.ts";
+import { bestOfKAtEveryK, columnFrontier, majorityAtEveryK, passAtK, readAtTokens, versusFrontier, type Sample } from "./frontier.ts";
 
 const close = (actual: number, expected: number, message?: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-9, `${message ?? ""} expected ${expected}, got ${actual}`);
@@ -226,4 +226,17 @@ test("an item with fewer samples keeps its value at its own count; an item witho
   // k=4: item 0 at its k=2 (a tie: ½), item 1 all four (A wins), item 2 nothing.
   close(frontier.points[3]!.majAtK, (0.5 + 1 + 0) / 3);
   close(frontier.points[3]!.meanTokens, (200 + 400 + 50) / 3);
+});
+
+test("a curve read between its points is linear in log tokens, the ends outside, points without the measure skipped", () => {
+  const points = [
+    { k: 1, meanTokens: 100, passAtK: 0.2, majAtK: 0.2, weightedVoteAtK: 0.2 },
+    { k: 2, meanTokens: 200, passAtK: 0.5, majAtK: 0.3 },
+    { k: 4, meanTokens: 400, passAtK: 0.8, majAtK: 0.6, weightedVoteAtK: 0.8 },
+  ];
+  close(readAtTokens(points, Math.sqrt(100 * 200), "majAtK"), 0.25);
+  close(readAtTokens(points, 200, "weightedVoteAtK"), 0.5, "halfway from 100 to 400 in log tokens");
+  close(readAtTokens(points, 50, "passAtK"), 0.2);
+  close(readAtTokens(points, 800, "passAtK"), 0.8);
+  assert.ok(Number.isNaN(readAtTokens(points, 100, "bestOfKAtK")));
 });

@@ -192,6 +192,23 @@ function drawSubset(n: number, k: number, random: () => number, scratch: number[
 }
 
 /**
+ * A curve's value at `tokens`, linear in log tokens between its points; outside them, the nearest end. Points
+ * without the measure are skipped (the weighted vote is kept at some k only).
+ */
+export function readAtTokens(points: readonly FrontierPoint[], tokens: number, measure: "passAtK" | "majAtK" | "weightedVoteAtK" | "bestOfKAtK"): number {
+  const known = points.filter((p) => p[measure] !== undefined);
+  if (!known.length) return Number.NaN;
+  const value = (p: FrontierPoint) => p[measure]!;
+  if (tokens <= known[0]!.meanTokens) return value(known[0]!);
+  if (tokens >= known.at(-1)!.meanTokens) return value(known.at(-1)!);
+  const i = known.findIndex((p) => p.meanTokens >= tokens);
+  const [a, b] = [known[i - 1]!, known[i]!];
+  if (b.meanTokens === a.meanTokens) return value(b);
+  const t = (Math.log(tokens) - Math.log(a.meanTokens)) / (Math.log(b.meanTokens) - Math.log(a.meanTokens));
+  return value(a) + t * (value(b) - value(a));
+}
+
+/**
  * Paired percentile bootstrap 95% interval of mean(column − frontier): items resampled with replacement, each
  * item's frontier value and the column's correctness kept together. Seeded: the same interval every time.
  */

@@ -178,15 +178,48 @@ ${axes.yTicks.map((t) => `<text x="${origin.x - 6}" y="${t.at + 4}" text-anchor=
 function plot(summary: ExperimentSummary): string {
   const frame = COST_FRAME;
   const geometry = costPlot(
-    summary.columns.map((c) => ({ id: c.column, tokens: c.meanTotalTokens, accuracy: c.accuracy })),
+    summary.columns.map((c) => ({ id: c.column, tokens: c.meanTotalTokens, accuracy: c.accuracy, interval: c.interval })),
     summary.pareto.map((p) => p.id),
     frame,
+    summary.frontier,
   );
+  const curves = geometry.curves
+    .map(
+      (line, i) =>
+        `<polyline points="${polylinePoints(line.points)}" fill="none" stroke="${line.colour}" stroke-width="${line.measure === "passAtK" ? 1.5 : 2}"${line.dash ? ` stroke-dasharray="${line.dash}"` : ""} data-measure="${line.measure}"><title>${escapeHtml(line.label)}</title></polyline>
+<text x="${frame.width - frame.right}" y="${frame.height - frame.bottom - 8 - i * 14}" font-size="11" fill="${line.colour}" text-anchor="end">${escapeHtml(line.label)}</text>`,
+    )
+    .join("\n");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" role="img" aria-label="accuracy against tokens">
-${axesSvg(geometry.axes, "mean tokens per item (all tokens, thinking included)", "accuracy", frame)}
+${axesSvg(geometry.axes, `mean tokens per item (evaluated prompt + generated, thinking included${geometry.logScale ? "; log scale" : ""})`, "accuracy", frame)}
+${curves}
 <polyline points="${polylinePoints(geometry.frontier)}" fill="none" stroke="#2f6fde" stroke-width="2" stroke-dasharray="4 3"/>
-${geometry.points.map((p) => `<circle cx="${p.x}" cy="${p.y}" r="5" fill="${p.colour}"/><text x="${p.label.x}" y="${p.label.y}" font-size="${LABEL_FONT}" text-anchor="${p.label.anchor}" fill="${p.colour}">${escapeHtml(p.label.text)}</text>`).join("\n")}
+${geometry.points.map((p) => `${p.whisker ? `<line x1="${p.x}" x2="${p.x}" y1="${p.whisker.top}" y2="${p.whisker.bottom}" stroke="${p.colour}" stroke-width="1.5"/>` : ""}<circle cx="${p.x}" cy="${p.y}" r="5" fill="${p.colour}"/><text x="${p.label.x}" y="${p.label.y}" font-size="${LABEL_FONT}" text-anchor="${p.label.anchor}" fill="${p.colour}">${escapeHtml(p.label.text)}</text>`).join("\n")}
 </svg>`;
+}
+
+const MEASURE_NAMES = { majAtK: "maj@k", weightedVoteAtK: "weighted vote@k", bestOfKAtK: "best-of-k" } as const;
+const signedPoints = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
+
+/** The sampling frontier's reading guide and each column against it at its own budget. */
+function frontierSection(summary: ExperimentSummary): string {
+  if (!summary.frontier.length) return "";
+  const described = summary.frontier
+    .map(
+      (f) =>
+        `<b>${escapeHtml(f.column)}</b> (n = ${f.n} samples per item${f.weightedVoteDrawnK ? `; weighted vote at k = ${f.weightedVoteDrawnK.join(", ")} from seeded random subsets, every subset elsewhere` : ""})`,
+    )
+    .join(", ");
+  const rows = summary.columns
+    .filter((c) => c.versusFrontier)
+    .map((c) => {
+      const v = c.versusFrontier!;
+      return `<tr><td>${escapeHtml(c.column)}</td><td>${v.budget.toFixed(0)}</td><td>${pct(c.accuracy)}</td><td>${pct(v.frontierAccuracy)} (${escapeHtml(v.frontierColumn)} maj@k)</td><td>${signedPoints(v.difference)} pts</td><td>${signedPoints(v.differenceInterval[0])} to ${signedPoints(v.differenceInterval[1])}</td></tr>`;
+    })
+    .join("\n");
+  return `<h2>Against sampling at the same budget</h2>
+<p>The curves are what the sampling column ${described} would have scored with only k of the samples it drew, k = 1…n, at k/n of its tokens: expectations over every k-subset of each item's samples, no new generations. <b>maj@k</b> is a majority vote (ties split evenly); <b>pass@k</b> counts an item solved when any of the k samples is right, so it is an <em>oracle</em> (it knows which sample is right): an upper bound, not a strategy. A point above maj@k at its own tokens beats sampling more; below it, the same tokens spent on more samples would have done better.</p>
+${rows ? `<table><tr><th>column</th><th>its tokens per item</th><th>accuracy</th><th>sampling at that budget</th><th>difference</th><th>paired bootstrap 95%</th></tr>\n${rows}</table>` : ""}`;
 }
 
 /** Score (solid, left axis 0–10) and accuracy (dashed, 0–100%) of the k-th candidate, a line per column. */
@@ -239,17 +272,18 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Refinery experiment</title>
 <style>body{font:13px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330}table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #d9dde4;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f7f9}td.ok{background:#eafaf0}td.bad{background:#fdecea}small{color:#6b7280}pre{background:#f6f7f9;padding:8px;overflow:auto}</style></head><body>
 <h1>Experiment</h1>
-<p>Dataset <code>${escapeHtml(config.dataset)}</code>${config.limit ? `, first ${config.limit} items` : ""}; seed ${config.seed}; baseline <b>${escapeHtml(summary.baseline)}</b>. Accuracy intervals are bootstrap 95%; paired tests are exact McNemar (sign) tests against the baseline on the same items; W/T/L = wins/ties/losses.</p>
+<p>Dataset <code>${escapeHtml(config.dataset)}</code>${config.limit ? `, first ${config.limit} items` : ""}; seed ${config.seed}; baseline <b>${escapeHtml(summary.baseline)}</b>. Accuracy intervals are Wilson 95%; paired tests are exact McNemar (sign) tests against the baseline on the same items; W/T/L = wins/ties/losses.</p>
 <table><tr><th>column</th><th>items</th><th>accuracy</th><th>95% interval</th><th>vs baseline</th><th>W/T/L</th><th>p</th><th>odds ratio</th><th>draft → final</th><th>tokens (path)</th><th>tokens (all)</th><th>of which thinking</th><th>time</th><th>tokens/s</th></tr>
 ${rows}</table>
 <h2>Accuracy against tokens</h2>${plot(summary)}
-<p>Dashed: the Pareto frontier (${summary.pareto.map((p) => escapeHtml(p.id)).join(" → ")}).</p>
+<p>Dashed: the Pareto frontier (${summary.pareto.map((p) => escapeHtml(p.id)).join(" → ")}). Whiskers: Wilson 95% intervals.</p>
+${frontierSection(summary)}
 <h2>Refinement dynamics</h2>${dynamicsPlot(summary)}
 <p>Solid: mean critic score of the k-th candidate (0–10); dashed: its accuracy. Later candidates exist only for items whose run produced them.</p>
 <h2>Budget-matched comparison</h2>
 <p>Anytime accuracy at equal tokens per item: the answer each run held when it had spent B tokens (its final answer if it finished within B; none before its first candidate).</p>
-<table><tr><th>B (tokens per item)</th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr>
-${summary.budgetMatched.map((row) => `<tr><td>${row.budget}</td>${columns.map((c) => `<td>${pct(row.accuracy[c] ?? Number.NaN)}</td>`).join("")}</tr>`).join("\n")}</table>
+<table><tr><th>B (tokens per item)</th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}${summary.frontier.length ? "<th>best sampling at this budget</th>" : ""}</tr>
+${summary.budgetMatched.map((row) => `<tr><td>${row.budget}</td>${columns.map((c) => `<td>${pct(row.accuracy[c] ?? Number.NaN)}</td>`).join("")}${summary.frontier.length ? `<td>${row.bestSampling ? `${pct(row.bestSampling.accuracy)} (${escapeHtml(row.bestSampling.column)} ${MEASURE_NAMES[row.bestSampling.measure]})` : ""}</td>` : ""}</tr>`).join("\n")}</table>
 ${(extras.breakdowns ?? [])
   .map(
     (

@@ -101,7 +101,12 @@ export interface ExperimentSummary {
    * Budget-matched comparison: at each column's mean total tokens B, every column's anytime accuracy — the answer
    * each run held when it had spent B tokens (its final answer if it finished within B, none before its first).
    */
-  budgetMatched: Array<{ budget: number; accuracy: Record<string, number> }>;
+  budgetMatched: Array<{
+    budget: number;
+    accuracy: Record<string, number>;
+    /** The best sampling curve (maj@k, weighted vote@k or best-of-k; never the oracle pass@k) read at this budget. */
+    bestSampling?: { column: string; measure: "majAtK" | "weightedVoteAtK" | "bestOfKAtK"; accuracy: number };
+  }>;
   /** What every sampling column would score with k of its samples, k = 1…n (see FrontierCurve). */
   frontier: FrontierCurve[];
 }

@@ -59,6 +59,14 @@ test("the summary carries the sampling column's frontier and each other column's
   assert.ok(Math.abs(versus.frontierAccuracy - (4 / 6 + 1) / 2) < 1e-12);
   assert.ok(Math.abs(versus.difference - (0.5 - (4 / 6 + 1) / 2)) < 1e-12);
   assert.equal(summary.columns.find((c) => c.column === "sc")!.versusFrontier, undefined, "the frontier's own column is not compared with itself");
+  // The budget-matched table's "best sampling" row: maj@k read at each column's budget.
+  assert.deepEqual(
+    summary.budgetMatched.map((row) => [row.budget, row.bestSampling?.measure, row.bestSampling?.accuracy]),
+    [
+      [200, "majAtK", (4 / 6 + 1) / 2],
+      [400, "majAtK", 1],
+    ],
+  );
 });
 
 test("no frontier from columns whose candidates are not independent samples or whose answers were not kept", () => {

@@ -1,7 +1,7 @@
 // An experiment's statistics: accuracy with intervals, paired comparison against a baseline, refinement
 // transitions and dynamics, the accuracy-vs-tokens frontier, budget-matched accuracy, per-field breakdowns.
 import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, FrontierCurve, TrajectoryPoint } from "../../protocol/experiment-results.ts";
-import { columnFrontier, versusFrontier, type ColumnFrontier } from "../frontier.ts";
+import { columnFrontier, readAtTokens, versusFrontier, type ColumnFrontier } from "../frontier.ts";
 import { mean, pairedComparison, paretoFrontier, transitions, wilsonInterval } from "../stats.ts";
 
 export type { ColumnSummary, ExperimentSummary, FieldBreakdown };
@@ -73,6 +73,17 @@ function frontierOf(cells: readonly CellResult[]): ColumnFrontier {
   );
 }
 
+/** The best non-oracle sampling curve at a budget, for the budget-matched table. */
+function bestSamplingAt(frontiers: ReadonlyMap<string, ColumnFrontier>, budget: number): Pick<ExperimentSummary["budgetMatched"][number], "bestSampling"> {
+  let best: ExperimentSummary["budgetMatched"][number]["bestSampling"];
+  for (const [column, f] of frontiers)
+    for (const measure of ["majAtK", "weightedVoteAtK", "bestOfKAtK"] as const) {
+      const accuracy = readAtTokens(f.points, budget, measure);
+      if (Number.isFinite(accuracy) && (!best || accuracy > best.accuracy)) best = { column, measure, accuracy };
+    }
+  return best ? { bestSampling: best } : {};
+}
+
 export function summarize(results: readonly CellResult[], columns: readonly string[], baseline = columns[0]!): ExperimentSummary {
   // Only items every column finished are compared, so the pairs line up.
   const byColumn = new Map(columns.map((c) => [c, new Map(results.filter((r) => r.column === c).map((r) => [r.item, r]))]));
@@ -117,6 +128,7 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
       accuracy: Object.fromEntries(
         columns.map((column) => [column, mean(items.map((item) => Number(correctWithin(byColumn.get(column)!.get(item)!, budget))))]),
       ),
+      ...bestSamplingAt(frontiers, budget),
     })),
     frontier: [...frontiers.entries()].map(
       ([column, f]): FrontierCurve => ({ column, n: f.n, points: f.points, ...(f.weightedVoteDrawnK ? { weightedVoteDrawnK: f.weightedVoteDrawnK } : {}) }),

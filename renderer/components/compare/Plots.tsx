@@ -29,20 +29,41 @@ function AxesLines({ axes, label, frame }: { axes: Axes; label: string; frame: P
   );
 }
 
-/** Accuracy against mean tokens per item, the Pareto frontier dashed. */
+/**
+ * Accuracy against mean tokens per item, each column a point with its Wilson interval, the Pareto frontier dashed;
+ * with a sampling column, its pass@k (an oracle) and maj@k curves over k on a log token axis.
+ */
 export function CostPlot({ summary }: { summary: ExperimentSummary }) {
   const plot = costPlot(
-    summary.columns.map((c) => ({ id: c.column, tokens: c.meanTotalTokens, accuracy: c.accuracy })),
+    summary.columns.map((c) => ({ id: c.column, tokens: c.meanTotalTokens, accuracy: c.accuracy, interval: c.interval })),
     summary.pareto.map((p) => p.id),
     FRAME,
+    summary.frontier,
   );
   return (
     <div className="cost">
       <svg width={FRAME.width} height={FRAME.height} data-testid="compare-plot" className="compare-plot">
-        <AxesLines axes={plot.axes} label="mean tokens per item (Pareto frontier dashed)" frame={FRAME} />
+        <AxesLines axes={plot.axes} label={`mean tokens per item${plot.logScale ? " (log)" : ""} (Pareto frontier dashed)`} frame={FRAME} />
+        {plot.curves.map((line) => (
+          <polyline
+            key={`${line.column}-${line.measure}`}
+            points={polylinePoints(line.points)}
+            fill="none"
+            stroke={line.colour}
+            strokeWidth={line.measure === "passAtK" ? 1.5 : 2}
+            strokeDasharray={line.dash || undefined}
+            data-testid="frontier-curve"
+            data-measure={line.measure}
+          >
+            <title>{line.label}</title>
+          </polyline>
+        ))}
         <polyline points={polylinePoints(plot.frontier)} fill="none" stroke="#2f6fde" strokeDasharray="4 3" strokeWidth={2} />
         {plot.points.map((p) => (
           <g key={p.id}>
+            {p.whisker ? (
+              <line x1={p.x} x2={p.x} y1={p.whisker.top} y2={p.whisker.bottom} stroke={p.colour} strokeWidth={1.5} data-testid="plot-interval" />
+            ) : null}
             <circle cx={p.x} cy={p.y} r={5} fill={p.colour} data-column={p.id} />
             <text x={p.label.x} y={p.label.y} fontSize={LABEL_FONT} textAnchor={p.label.anchor} fill={p.colour} data-testid="plot-label">
               {p.label.text}
@@ -51,6 +72,18 @@ export function CostPlot({ summary }: { summary: ExperimentSummary }) {
         ))}
       </svg>
       <Legend entries={plot.points.map((p) => ({ column: p.id, colour: p.colour }))} />
+      {plot.curves.length ? (
+        <div className="legend small" data-testid="frontier-legend">
+          {plot.curves.map((line) => (
+            <span key={`${line.column}-${line.measure}`} style={{ color: line.colour }}>
+              <svg width={22} height={8} aria-hidden="true">
+                <line x1={0} x2={22} y1={4} y2={4} stroke={line.colour} strokeWidth={2} strokeDasharray={line.dash || undefined} />
+              </svg>{" "}
+              {line.label}
+            </span>
+          ))}
+        </div>
+      ) : null}
     </div>
   );
 }

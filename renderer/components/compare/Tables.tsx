@@ -16,6 +16,7 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
           <th>p</th>
           <th title="McNemar odds ratio: items only this column got right ÷ items only the baseline got right">odds ratio</th>
           <th>draft → final</th>
+          <th title="the sampling frontier's maj@k read at this column's own tokens per item; paired bootstrap 95% interval">vs sampling at its budget</th>
           <th>tokens (path / all)</th>
           <th title="thought tokens per item, part of the cost">thinking</th>
           <th>time</th>
@@ -50,6 +51,16 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
                 ? `${c.transitions.correctToCorrect} kept · ${c.transitions.wrongToCorrect} fixed · ${c.transitions.correctToWrong} harmed · ${c.transitions.wrongToWrong} wrong`
                 : ""}
             </td>
+            <td
+              data-testid="versus-frontier"
+              title={
+                c.versusFrontier
+                  ? `${c.versusFrontier.frontierColumn} maj@k at ${fixed(c.versusFrontier.budget)} tokens: ${pct(c.versusFrontier.frontierAccuracy)}; paired bootstrap 95% interval ${fixed(c.versusFrontier.differenceInterval[0] * 100, 1)} to ${fixed(c.versusFrontier.differenceInterval[1] * 100, 1)} pts`
+                  : undefined
+              }
+            >
+              {c.versusFrontier ? `${c.versusFrontier.difference >= 0 ? "+" : ""}${fixed(c.versusFrontier.difference * 100, 1)} pts` : ""}
+            </td>
             <td>
               {fixed(c.meanPathTokens)} / {fixed(c.meanTotalTokens)}
             </td>
@@ -63,9 +74,12 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
   );
 }
 
+const MEASURE_NAMES = { majAtK: "maj@k", weightedVoteAtK: "weighted vote@k", bestOfKAtK: "best-of-k" } as const;
+
 /** Anytime accuracy: the answer each run held when it had spent B tokens. */
 export function BudgetTable({ summary, columns }: { summary: ExperimentSummary; columns: readonly string[] }) {
   if (!summary.budgetMatched.length) return null;
+  const sampling = summary.frontier.length > 0;
   return (
     <table className="budget" data-testid="budget-matched" title="anytime accuracy: the answer each run held when it had spent B tokens">
       <thead>
@@ -74,6 +88,9 @@ export function BudgetTable({ summary, columns }: { summary: ExperimentSummary; 
           {columns.map((c) => (
             <th key={c}>{c}</th>
           ))}
+          {sampling ? (
+            <th title="the best of maj@k, weighted vote@k and best-of-k read at B (pass@k is an oracle: left out)">best sampling at this budget</th>
+          ) : null}
         </tr>
       </thead>
       <tbody>
@@ -83,6 +100,11 @@ export function BudgetTable({ summary, columns }: { summary: ExperimentSummary; 
             {columns.map((c) => (
               <td key={c}>{pct(row.accuracy[c] ?? Number.NaN)}</td>
             ))}
+            {sampling ? (
+              <td data-testid="best-sampling">
+                {row.bestSampling ? `${pct(row.bestSampling.accuracy)} (${row.bestSampling.column} ${MEASURE_NAMES[row.bestSampling.measure]})` : ""}
+              </td>
+            ) : null}
           </tr>
         ))}
       </tbody>
