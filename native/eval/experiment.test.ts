@@ -89,6 +89,30 @@ test("the summary pairs columns on the same items against the baseline", async (
   assert.ok(summary.pareto.length >= 1);
 });
 
+test("a self-consistency column keeps each sample's vote group and yields the sampling frontier from its own samples", async () => {
+  const results = readResults(join(scratch, "whole"));
+  const sc = results.filter((r) => r.column === "sc");
+  assert.ok(sc.every((r) => r.independentSamples === true));
+  assert.ok(results.filter((r) => r.column === "single").every((r) => r.independentSamples === undefined));
+  // Odd items: samples 0 of every 3 seeds answer 2n+1, the others 2n; the vote groups are the normalised answers.
+  const odd = sc.find((r) => r.item === 1)!;
+  assert.deepEqual(
+    odd.trajectory!.map((p) => [p.group, p.correct]),
+    odd.trajectory!.map((p) => [p.group, p.group === "2"]),
+  );
+  const summary = summarize(results, ["single", "sc"]);
+  assert.deepEqual(
+    summary.frontier.map((f) => [f.column, f.n, f.points.map((p) => p.k)]),
+    [["sc", 3, [1, 2, 3]]],
+  );
+  const [k1, , k3] = summary.frontier[0]!.points;
+  // maj@n is the vote every cell took, up to tie draws; pass@1 is the share of right samples.
+  const samples = sc.flatMap((r) => r.trajectory!);
+  assert.ok(Math.abs(k1!.passAtK - samples.filter((p) => p.correct).length / samples.length) < 1e-12);
+  assert.ok(Math.abs(k3!.meanTokens - sc.reduce((s, r) => s + r.totalTokens, 0) / sc.length) < 1e-9);
+  assert.equal(summary.columns[0]!.versusFrontier!.frontierColumn, "sc");
+});
+
 test("identical generations are replayed from the experiment's cache, also for a cell cut short", async () => {
   const cacheConfig: ExperimentConfig = {
     ...config,
