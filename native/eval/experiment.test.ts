@@ -377,3 +377,33 @@ test("a dataset edited since the experiment started is refused on resume; a work
   await assert.rejects(runExperiment(stopped, oracle, { deps: { backends: backends() }, concurrency: 2 }), /oracle mode needs a task with a reference answer/);
   assert.ok(readResults(stopped).every((r) => r.item !== 1));
 });
+
+test("a Self-Refine cell cut by the token cap before its first revision is marked, counted and warned about", async () => {
+  const refineColumn = { name: "refine", strategy: "self-refine", params: { maxIterations: 1 }, actor: { path: "a" }, critic: { path: "c" } };
+  const capped: ExperimentConfig = { ...config, columns: [config.columns[0]!, refineColumn], maxTotalTokens: 1 };
+  const results = await runExperiment(join(scratch, "capped"), capped, { deps: { backends: backends() } });
+  const refine = results.filter((r) => r.column === "refine");
+  assert.deepEqual(new Set(refine.map((r) => r.stopReason)), new Set(["token-budget"]));
+  assert.ok(
+    refine.every((r) => r.trajectory!.length === 1),
+    "only the draft",
+  );
+  assert.ok(
+    results.filter((r) => r.column === "single").every((r) => r.stopReason === "finished"),
+    "single-pass never asks the budget",
+  );
+  const summary = summarize(results, ["single", "refine"]);
+  const [single, refined] = summary.columns;
+  assert.deepEqual(refined!.stops, { "token-budget": 6 });
+  assert.equal(refined!.cutBeforeRevision, 6);
+  assert.match(refined!.warning!, /^6 of 6 cells were cut \(token budget\) before their first revision/);
+  assert.equal(single!.warning, undefined);
+  assert.equal(single!.cutBeforeRevision, 0);
+
+  // Uncapped, the same column runs its revision and stops at its iteration limit.
+  const uncapped = await runExperiment(join(scratch, "uncapped"), { ...capped, maxTotalTokens: undefined }, { deps: { backends: backends() } });
+  const free = uncapped.filter((r) => r.column === "refine");
+  assert.deepEqual(new Set(free.map((r) => r.stopReason)), new Set(["max-iterations"]));
+  assert.ok(free.every((r) => r.trajectory!.length === 2));
+  assert.equal(summarize(uncapped, ["single", "refine"]).columns[1]!.warning, undefined);
+});

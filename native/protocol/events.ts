@@ -1,6 +1,7 @@
 // The run protocol: every fact about a run is one of these events. The engine emits them, the run log stores
 // them, and every view (CLI replay, renderer, tests) folds them with applyRunEvent. Pure types, no imports
 // from node: or the DOM, so the renderer can use this module as is.
+import type { StopReason } from "./stop-reason.ts";
 
 export type NodeRole = "draft" | "critique" | "refine" | "vote" | "distill" | "select" | "verify";
 export type ModelRole = "actor" | "critic";
@@ -183,6 +184,8 @@ export type RunEvent =
       /** Against the task's reference, when it has one. */
       correct: boolean | null;
       budgets: Budgets;
+      /** Why the run stopped (absent in logs written before it was recorded). */
+      stopReason?: StopReason;
     }
   | { type: "run-failed"; at: number; reason: string; code: RunFailureCode }
   | {

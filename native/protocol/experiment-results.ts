@@ -1,5 +1,6 @@
 // What an experiment produces, defined once: the checkpoint line of each cell and the statistics over them. The
 // engine writes and computes these (native/eval/), the CLI prints them, the compare view and the report draw them.
+import type { StopReason } from "./stop-reason.ts";
 
 export interface PairedComparison {
   items: number;
@@ -59,6 +60,8 @@ export interface CellResult {
   /** Generations replayed from the cache instead of generated (their tokens still count in the totals). */
   cachedGenerations?: number;
   trajectory?: TrajectoryPoint[];
+  /** Why the run stopped (absent in results written before it was recorded). */
+  stopReason?: StopReason;
   failure?: string;
   /** The run used what grades it (reference answers, grading tests): an upper bound, not a result. */
   oracle?: true;
@@ -86,6 +89,12 @@ export interface ColumnSummary {
   transitions: Transitions | null;
   /** Some of the column's runs used an oracle (see CellResult.oracle): its accuracy is an upper bound. */
   oracle?: true;
+  /** Cells by why their run stopped (only reasons that occurred; cells written before it was recorded are not counted). */
+  stops: Partial<Record<StopReason, number>>;
+  /** Cells a budget or a limit stopped while they held only their first draft: nothing the strategy adds happened. */
+  cutBeforeRevision: number;
+  /** Said when most of the column's cells were cut before their first revision: it measured drafts, not the strategy. */
+  warning?: string;
   /** This column against the sampling frontier at its own mean budget (absent when no column yields a frontier). */
   versusFrontier?: VersusFrontier;
   /** Refinement dynamics: the k-th candidate of each run (draft, then revisions): its accuracy and mean critic score. */

@@ -1,5 +1,6 @@
 // The one run state: a pure fold over RunEvents. The engine, the CLI, the tests and the renderer all build
 // their view of a run with this function and keep no other copy.
+import type { StopReason } from "./stop-reason.ts";
 import type {
   AnswerFallback,
   Budgets,
@@ -66,6 +67,8 @@ export interface RunState {
   answer: string | null;
   correct: boolean | null;
   budgets: Budgets | null;
+  /** Why the run stopped, once it finished (null before, after a failure, or in logs written before it was kept). */
+  stopReason: StopReason | null;
   failure: { reason: string; code: RunFailureCode } | null;
   snapshots: Array<{ iteration: number; expandedNodeId: string; stats: Record<string, { visits: number; value: number }> }>;
 }
@@ -87,6 +90,7 @@ export const emptyRunState: RunState = Object.freeze({
   answer: null,
   correct: null,
   budgets: null,
+  stopReason: null,
   failure: null,
   snapshots: [],
 }) as RunState;
@@ -194,6 +198,7 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
         answer: event.answer,
         correct: event.correct,
         budgets: event.budgets,
+        stopReason: event.stopReason ?? null,
       };
     case "search-snapshot":
       return { ...state, snapshots: [...state.snapshots, { iteration: event.iteration, expandedNodeId: event.expandedNodeId, stats: event.stats }] };

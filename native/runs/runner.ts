@@ -1,5 +1,6 @@
 // Runs one strategy on one task: validates the input, loads actor and critic (one copy when they are the same
 // file), opens the run log and manifest, drives the strategy, and ends the log with run-finished or run-failed.
+import { decideStopReason } from "../protocol/stop-reason.ts";
 import { randomBytes } from "node:crypto";
 import { basename, resolve } from "node:path";
 import { candidateIsCorrect } from "../eval/checkers.ts";
@@ -517,6 +518,12 @@ async function driveStrategy(
       answer: selected.answer,
       correct,
       budgets: computeBudgets(ctx.state, selected.id),
+      stopReason: decideStopReason({
+        ...(selection.stop ? { declared: selection.stop } : {}),
+        budgetRefused: ctx.budgetRefused,
+        contextCut: Object.values(ctx.state.nodes).some((n) => n.warning !== undefined && /context/i.test(n.warning)),
+        selectedAnswerCut: selected.answerCut === true,
+      }),
     };
   } catch (error) {
     const full = diskFullCause(error);

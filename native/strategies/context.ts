@@ -103,8 +103,13 @@ export class RunContext {
 
   /** The budget gate: false once the token budget is spent. Strategies stop iterating, they do not fail. */
   withinBudget(): boolean {
-    return this.options.maxTotalTokens <= 0 || this.tokensUsed() < this.options.maxTotalTokens;
+    const within = this.options.maxTotalTokens <= 0 || this.tokensUsed() < this.options.maxTotalTokens;
+    if (!within) this.budgetRefused = true;
+    return within;
   }
+
+  /** The budget gate said no at least once: the run was cut by the token budget, not ended by its procedure. */
+  budgetRefused = false;
 
   /** Runs fn over items, concurrently when the run is parallel; node ids are assigned in item order either way. */
   async map<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>): Promise<R[]> {

@@ -20,9 +20,12 @@ export const criticGuided: StrategyDefinition = {
     let answer = await ctx.draft({ lane: "reasoner" });
     const pool = [answer.id];
     const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: answer.text }];
+    let stop: "accepted" | "max-iterations" | undefined;
     for (let round = 0; ; round++) {
       const critique = await ctx.critique(answer.id, { mode: "holistic", iteration: round, lane: "critic" });
-      if (critique.verdict.correct === true || round >= revisions || !ctx.withinBudget()) break;
+      if (critique.verdict.correct === true) stop = "accepted";
+      else if (round >= revisions) stop = "max-iterations";
+      if (stop || !ctx.withinBudget()) break;
       const instruction = fill(prompts.criticVReflection, { feedback: ctx.feedback(critique) });
       answer = await ctx.refine({
         candidateId: answer.id,
@@ -36,6 +39,6 @@ export const criticGuided: StrategyDefinition = {
       pool.push(answer.id);
       conversation.push({ role: "user", content: instruction }, { role: "assistant", content: answer.text });
     }
-    return { nodeId: ctx.selectByScore(pool, revisions + 1, true).id };
+    return { nodeId: ctx.selectByScore(pool, revisions + 1, true).id, ...(stop ? { stop } : {}) };
   },
 };

@@ -86,11 +86,14 @@ export const selfRefine: StrategyDefinition = {
     let candidate = await ctx.draft({ lane: "solver" });
     const pool = [candidate.id];
     const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: candidate.text }];
+    let stop: "accepted" | "max-iterations" | undefined;
     for (let iteration = 0; ; iteration++) {
       const feedback = paper
         ? await paperFeedback(ctx, candidate, feedbackModel, iteration)
         : await jsonFeedback(ctx, candidate, feedbackModel, iteration, int(params, "stopScore"));
-      if (feedback.fine || iteration >= maxIterations || !ctx.withinBudget()) break;
+      if (feedback.fine) stop = "accepted";
+      else if (iteration >= maxIterations) stop = "max-iterations";
+      if (stop || !ctx.withinBudget()) break;
       const instruction = fill(prompts.refineWithFeedback, { feedback: feedback.text });
       candidate = await ctx.refine({
         candidateId: candidate.id,
@@ -103,7 +106,7 @@ export const selfRefine: StrategyDefinition = {
       pool.push(candidate.id);
       conversation.push({ role: "user", content: instruction }, { role: "assistant", content: candidate.text });
     }
-    if (!paper) return { nodeId: ctx.selectByScore(pool, maxIterations + 1, true).id };
+    if (!paper) return { nodeId: ctx.selectByScore(pool, maxIterations + 1, true).id, ...(stop ? { stop } : {}) };
     // The repo's output is the last refinement (run.py: run_logs[-1]); the pool stays visible as the node's parents.
     ctx.addComputedNode({
       role: "select",
@@ -113,6 +116,6 @@ export const selfRefine: StrategyDefinition = {
       text: `the last answer (${candidate.id}), as the paper returns`,
       answer: candidate.answer,
     });
-    return { nodeId: candidate.id };
+    return { nodeId: candidate.id, ...(stop ? { stop } : {}) };
   },
 };

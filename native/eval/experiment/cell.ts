@@ -108,6 +108,7 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
     wallMs: Math.round(performance.now() - cellStart),
     ...(cache ? { cachedGenerations: Object.values(state.nodes).filter((n) => n.cached).length } : {}),
     trajectory,
+    stopReason: state.status === "finished" ? (state.stopReason ?? "finished") : "failed",
     ...(state.failure ? { failure: state.failure.reason } : {}),
     ...(JSON.parse(readFileSync(result.manifestPath, "utf8")).oracle === true ? { oracle: true as const } : {}),
     ...(drawsIndependentSamples(column.strategy, column.params) ? { independentSamples: true as const } : {}),

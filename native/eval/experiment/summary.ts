@@ -1,6 +1,7 @@
 // An experiment's statistics: accuracy with intervals, paired comparison against a baseline, refinement
 // transitions and dynamics, the accuracy-vs-tokens frontier, budget-matched accuracy, per-field breakdowns.
 import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, FrontierCurve, TrajectoryPoint } from "../../protocol/experiment-results.ts";
+import { STOP_REASON_LABELS } from "../../protocol/stop-reason.ts";
 import { columnFrontier, readAtTokens, versusFrontier, type ColumnFrontier } from "../frontier.ts";
 import { mean, pairedComparison, paretoFrontier, transitions, wilsonInterval } from "../stats.ts";
 
@@ -84,6 +85,27 @@ function bestSamplingAt(frontiers: ReadonlyMap<string, ColumnFrontier>, budget: 
   return best ? { bestSampling: best } : {};
 }
 
+/** Cells by stop reason, those cut before their first revision, and the warning when that is most of them. */
+function stopsOf(cells: readonly CellResult[]): Pick<ColumnSummary, "stops" | "cutBeforeRevision" | "warning"> {
+  const stops: ColumnSummary["stops"] = {};
+  for (const c of cells) if (c.stopReason) stops[c.stopReason] = (stops[c.stopReason] ?? 0) + 1;
+  // The token gate and a full context stop the procedure (an answer cut at max tokens does not). Independent samples
+  // are not revisions of a draft: a capped sampling column is counted, not warned about.
+  const cut = cells.filter(
+    (c) => (c.stopReason === "token-budget" || c.stopReason === "context-full") && !c.independentSamples && (c.trajectory?.length ?? 0) <= 1,
+  );
+  const byReason = [...new Set(cut.map((c) => STOP_REASON_LABELS[c.stopReason!]))].join(", ");
+  return {
+    stops,
+    cutBeforeRevision: cut.length,
+    ...(cut.length > cells.length / 2
+      ? {
+          warning: `${cut.length} of ${cells.length} cells were cut (${byReason}) before their first revision: this column measured first drafts, not the strategy — raise the cap or the context`,
+        }
+      : {}),
+  };
+}
+
 export function summarize(results: readonly CellResult[], columns: readonly string[], baseline = columns[0]!): ExperimentSummary {
   // Only items every column finished are compared, so the pairs line up.
   const byColumn = new Map(columns.map((c) => [c, new Map(results.filter((r) => r.column === c).map((r) => [r.item, r]))]));
@@ -112,6 +134,7 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
       versusBaseline: column === baseline ? null : pairedComparison(correctOf(baseline), correct),
       transitions: initial.every((v) => v !== null) && cells.length ? transitions(initial as boolean[], correct) : null,
       dynamics: dynamicsOf(cells),
+      ...stopsOf(cells),
       ...(reference && reference[0] !== column && cells.length
         ? { versusFrontier: { frontierColumn: reference[0], budget: meanTotalTokens, ...versusFrontier(reference[1], correct, meanTotalTokens) } }
         : {}),
