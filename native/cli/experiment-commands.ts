@@ -1,4 +1,5 @@
 // refinery experiment / refinery report: strategies × models over a dataset slice, resumable; summaries and exports.
+import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
 import { writeFileSync } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
 import { describeDamage } from "../runs/jsonl.ts";
@@ -275,6 +276,14 @@ function printSummary(results: ReturnType<typeof readResults>, config: Experimen
         `${v ? ` · vs ${summary.baseline}: ${v.wins}/${v.ties}/${v.losses} W/T/L, p=${v.pValue.toPrecision(3)}` : " · baseline"}` +
         ` · ${c.meanTotalTokens.toFixed(0)} tokens/item\n`,
     );
+  }
+  for (const c of summary.columns) {
+    const cut = Object.entries(c.stops).filter(([reason]) => CUT_REASONS.has(reason as StopReason));
+    if (cut.length)
+      process.stdout.write(
+        `${c.column}: ${cut.map(([reason, n]) => `${n} of ${c.items} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`).join(", ")}\n`,
+      );
+    if (c.warning) process.stdout.write(`warning: ${c.column}: ${c.warning}\n`);
   }
   for (const curve of summary.frontier) {
     const shown = curve.points.filter((p) => (p.k & (p.k - 1)) === 0 || p.k === curve.n);

@@ -1,7 +1,16 @@
 // The compare view's tables: per-column aggregates against the baseline, budget-matched accuracy, and accuracy
 // by the values of one dataset field.
+import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../../../native/protocol/stop-reason.ts";
 import type { ExperimentSummary, FieldBreakdown } from "../../../native/protocol/experiment-results.ts";
 import { fixed, pct } from "../../../native/protocol/format.ts";
+
+/** "3 of 10 token budget · 1 answer cut at max tokens": the cells a budget or a limit stopped, when any. */
+function stopsLine(c: ExperimentSummary["columns"][number]): string {
+  return Object.entries(c.stops)
+    .filter(([reason]) => CUT_REASONS.has(reason as StopReason))
+    .map(([reason, count]) => `${count} of ${c.items} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`)
+    .join(" · ");
+}
 
 export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
   return (
@@ -29,6 +38,12 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
             <td>
               {c.column}
               {c.oracle ? <em title="the runs used what grades them (reference answers or grading tests)"> (oracle: upper bound)</em> : null}
+              {c.warning ? (
+                <div className="warning small" data-testid="column-warning">
+                  ⚠ {c.warning}
+                </div>
+              ) : null}
+              {stopsLine(c) ? <div className="small muted">{stopsLine(c)}</div> : null}
             </td>
             <td>{c.items}</td>
             <td>
