@@ -144,4 +144,9 @@ test("the report draws the sampling curves, each column against sampling at its 
   assert.match(html, /⚠ 2 of 3 cells were cut \(token budget\) before their first revision/);
   assert.match(html, /2 of 3 stopped by token budget/);
   assert.equal([...html.matchAll(/cut: token budget/g)].length, 2, "the two cut cells are marked in the grid");
+  // Difficulty from sc's pass rates: item 0 has 2 of 4 right samples, items 1 and 2 have 3 of 4.
+  assert.match(html, /Accuracy by difficulty/);
+  assert.match(html, /<tr><td>\(¼, ½\]<\/td><td>1<\/td><td>0\.0%<\/td><td>100\.0%<\/td><\/tr>/);
+  assert.match(html, /<tr><td>\(½, ¾\]<\/td><td>2<\/td><td>100\.0%<\/td><td>100\.0%<\/td><\/tr>/);
+  assert.match(html, /cross-fitted/);
 });

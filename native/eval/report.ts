@@ -7,7 +7,15 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
-import { costPlot, dynamicsPlot as dynamicsPlotGeometry, LABEL_FONT, polylinePoints, type Axes, type PlotFrame } from "../protocol/plot-geometry.ts";
+import {
+  costPlot,
+  difficultyMultiples,
+  dynamicsPlot as dynamicsPlotGeometry,
+  LABEL_FONT,
+  polylinePoints,
+  type Axes,
+  type PlotFrame,
+} from "../protocol/plot-geometry.ts";
 import { EXPORT_FORMATS, type ExportedFile, type ExportFormat } from "../protocol/contract.ts";
 import {
   breakdownByField,
@@ -202,6 +210,40 @@ ${geometry.points.map((p) => `${p.whisker ? `<line x1="${p.x}" x2="${p.x}" y1="$
 const MEASURE_NAMES = { majAtK: "maj@k", weightedVoteAtK: "weighted vote@k", bestOfKAtK: "best-of-k" } as const;
 const signedPoints = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
 
+const MULTIPLE_FRAME: PlotFrame = { width: 130, height: 90, left: 4, right: 4, top: 6, bottom: 4 };
+
+/** Accuracy per difficulty bin per column (small multiples and a table) and the cross-fitted per-bin choice. */
+function difficultySection(summary: ExperimentSummary): string {
+  const panel = summary.difficulty;
+  if (!panel) return "";
+  const columns = summary.columns.map((c) => c.column);
+  const charts = difficultyMultiples(panel.bins, columns, MULTIPLE_FRAME)
+    .map(
+      (
+        m,
+      ) => `<figure style="display:inline-block;margin:0 8px 8px 0"><svg xmlns="http://www.w3.org/2000/svg" width="${MULTIPLE_FRAME.width}" height="${MULTIPLE_FRAME.height}" role="img" aria-label="accuracy at pass rate ${escapeHtml(m.label)}"><rect x="0" y="0" width="${MULTIPLE_FRAME.width}" height="${MULTIPLE_FRAME.height}" fill="none" stroke="#d9dde4"/>
+${m.bars.map((b) => `<rect x="${b.x}" y="${b.y}" width="${b.width}" height="${b.height}" fill="${b.colour}"><title>${escapeHtml(b.title)}</title></rect>`).join("")}</svg><figcaption><small>pass rate ${escapeHtml(m.label)} · ${m.items} items</small></figcaption></figure>`,
+    )
+    .join("");
+  const choice = panel.choice
+    .map(
+      (c) =>
+        `<li>at most ${c.budget} tokens per item: ${pct(c.accuracy)} cross-fitted (${Object.entries(c.columns)
+          .map(([bin, column]) => `${escapeHtml(bin)} → ${escapeHtml(column)}`)
+          .join(", ")})</li>`,
+    )
+    .join("");
+  return `<h2>Accuracy by difficulty</h2>
+<p>Items binned by ${escapeHtml(panel.basis)}; bin edges ${panel.edges.map(escapeHtml).join(", ")}. Bars in each column's colour, 0–100%.</p>
+<div>${charts}</div>
+<table><tr><th>pass rate</th><th>items</th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr>
+${panel.bins
+  .filter((b) => b.items)
+  .map((b) => `<tr><td>${escapeHtml(b.label)}</td><td>${b.items}</td>${columns.map((c) => `<td>${pct(b.accuracy[c] ?? Number.NaN)}</td>`).join("")}</tr>`)
+  .join("\n")}</table>
+${choice ? `<p>Choosing a column per difficulty among those at or under a budget, chosen on half the items and scored on the other half (both ways, averaged), so the choice does not flatter itself:</p><ul>${choice}</ul>` : ""}`;
+}
+
 /** The sampling frontier's reading guide and each column against it at its own budget. */
 function frontierSection(summary: ExperimentSummary): string {
   if (!summary.frontier.length) return "";
@@ -283,6 +325,7 @@ ${rows}</table>
 <h2>Accuracy against tokens</h2>${plot(summary)}
 <p>Dashed: the Pareto frontier (${summary.pareto.map((p) => escapeHtml(p.id)).join(" → ")}). Whiskers: Wilson 95% intervals.</p>
 ${frontierSection(summary)}
+${difficultySection(summary)}
 <h2>Refinement dynamics</h2>${dynamicsPlot(summary)}
 <p>Solid: mean critic score of the k-th candidate (0–10); dashed: its accuracy. Later candidates exist only for items whose run produced them.</p>
 <h2>Budget-matched comparison</h2>

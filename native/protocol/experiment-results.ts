@@ -118,6 +118,21 @@ export interface ExperimentSummary {
   }>;
   /** What every sampling column would score with k of its samples, k = 1…n (see FrontierCurve). */
   frontier: FrontierCurve[];
+  /** Accuracy by item difficulty (absent when nothing says how hard an item is). */
+  difficulty?: DifficultyPanel;
+}
+
+export interface DifficultyPanel {
+  /** What the difficulty is measured by, in words. */
+  basis: string;
+  /** The bins in order: "0", "(0, ¼]", "(¼, ½]", "(½, ¾]", "(¾, 1)", "1" (pass rate, not accuracy of any column). */
+  edges: string[];
+  bins: Array<{ label: string; items: number; accuracy: Record<string, number> }>;
+  /**
+   * Choosing a column per bin among those at or under each budget: the choice made on all items, and the accuracy
+   * it reaches cross-fitted (chosen on half the items, scored on the other half, both ways, averaged).
+   */
+  choice: Array<{ budget: number; accuracy: number; columns: Record<string, string> }>;
 }
 
 /** A sampling column's frontier at one k: expectations over uniformly random k-subsets of each item's samples. */

@@ -245,3 +245,42 @@ export function dynamicsPlot(
 
 /** "x1,y1 x2,y2 …" for an SVG polyline. */
 export const polylinePoints = (points: readonly Point[]): string => points.map((p) => `${p.x},${p.y}`).join(" ");
+
+export interface DifficultyMultiple {
+  label: string;
+  items: number;
+  bars: Array<{ column: string; x: number; y: number; width: number; height: number; colour: string; title: string }>;
+}
+
+/**
+ * One small bar chart per difficulty bin that has items: each column's accuracy in it as a bar in the column's
+ * palette colour (the colour of its point in the cost plot), on the same 0–100% scale in every chart.
+ */
+export function difficultyMultiples(
+  bins: ReadonlyArray<{ label: string; items: number; accuracy: Record<string, number> }>,
+  columns: readonly string[],
+  frame: PlotFrame,
+): DifficultyMultiple[] {
+  const width = frame.width - frame.left - frame.right;
+  const height = frame.height - frame.top - frame.bottom;
+  const slot = width / Math.max(1, columns.length);
+  return bins
+    .filter((b) => b.items > 0)
+    .map((b) => ({
+      label: b.label,
+      items: b.items,
+      bars: columns.map((column, i) => {
+        const accuracy = b.accuracy[column] ?? 0;
+        const h = (Number.isFinite(accuracy) ? accuracy : 0) * height;
+        return {
+          column,
+          x: frame.left + i * slot + slot * 0.1,
+          y: frame.top + height - h,
+          width: slot * 0.8,
+          height: h,
+          colour: PALETTE[i % PALETTE.length]!,
+          title: `${column}: ${pct(accuracy)} of ${b.items} item${b.items === 1 ? "" : "s"} with pass rate ${b.label}`,
+        };
+      }),
+    }));
+}

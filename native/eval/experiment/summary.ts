@@ -2,6 +2,7 @@
 // transitions and dynamics, the accuracy-vs-tokens frontier, budget-matched accuracy, per-field breakdowns.
 import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, FrontierCurve, TrajectoryPoint } from "../../protocol/experiment-results.ts";
 import { STOP_REASON_LABELS } from "../../protocol/stop-reason.ts";
+import { difficultyPanel, difficultyRates } from "./difficulty.ts";
 import { columnFrontier, readAtTokens, versusFrontier, type ColumnFrontier } from "../frontier.ts";
 import { mean, pairedComparison, paretoFrontier, transitions, wilsonInterval } from "../stats.ts";
 
@@ -142,6 +143,15 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
     };
   });
   const budgets = [...new Set(summaries.map((s) => Math.round(s.meanTotalTokens)))].filter((b) => b > 0).sort((a, b) => a - b);
+  const rated = difficultyRates(items, (item, column) => byColumn.get(column)!.get(item)!, columns, reference?.[0]);
+  const difficulty = rated
+    ? difficultyPanel(
+        rated.rates,
+        rated.basis,
+        summaries.filter((s) => !s.oracle).map((s) => ({ column: s.column, meanTokens: s.meanTotalTokens, correct: correctOf(s.column) })),
+        budgets,
+      )
+    : undefined;
   return {
     baseline,
     columns: summaries,
@@ -156,5 +166,6 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
     frontier: [...frontiers.entries()].map(
       ([column, f]): FrontierCurve => ({ column, n: f.n, points: f.points, ...(f.weightedVoteDrawnK ? { weightedVoteDrawnK: f.weightedVoteDrawnK } : {}) }),
     ),
+    ...(difficulty && items.length ? { difficulty } : {}),
   };
 }

@@ -1,6 +1,7 @@
 // The compare view's two plots, drawn from the geometry the HTML report uses (native/protocol/plot-geometry.ts).
 import type { ExperimentSummary } from "../../../native/protocol/experiment-results.ts";
-import { costPlot, dynamicsPlot, LABEL_FONT, polylinePoints, type Axes, type PlotFrame } from "../../../native/protocol/plot-geometry.ts";
+import { pct } from "../../../native/protocol/format.ts";
+import { costPlot, difficultyMultiples, dynamicsPlot, LABEL_FONT, polylinePoints, type Axes, type PlotFrame } from "../../../native/protocol/plot-geometry.ts";
 
 const FRAME: PlotFrame = { width: 350, height: 220, left: 40, right: 20, top: 20, bottom: 30 };
 /** Wider on the left: its y ticks read "score · accuracy". */
@@ -120,6 +121,49 @@ export function DynamicsPlot({ columns }: { columns: ExperimentSummary["columns"
         ))}
       </svg>
       <Legend entries={plot.lines} />
+    </div>
+  );
+}
+
+const MULTIPLE_FRAME: PlotFrame = { width: 110, height: 70, left: 4, right: 4, top: 6, bottom: 4 };
+
+/** One small bar chart per difficulty bin (each column's accuracy there) and the cross-fitted per-bin choice. */
+export function DifficultyPanel({ summary }: { summary: ExperimentSummary }) {
+  const panel = summary.difficulty;
+  if (!panel) return null;
+  const columns = summary.columns.map((c) => c.column);
+  const multiples = difficultyMultiples(panel.bins, columns, MULTIPLE_FRAME);
+  return (
+    <div className="difficulty" data-testid="difficulty-panel">
+      <div className="small muted">
+        Accuracy by difficulty: items binned by {panel.basis} (edges {panel.edges.join(", ")})
+      </div>
+      <div className="row">
+        {multiples.map((m) => (
+          <figure key={m.label} data-testid="difficulty-bin" data-bin={m.label}>
+            <svg width={MULTIPLE_FRAME.width} height={MULTIPLE_FRAME.height} className="compare-plot">
+              <rect x={0} y={0} width={MULTIPLE_FRAME.width} height={MULTIPLE_FRAME.height} fill="none" stroke="#d9dde4" />
+              {m.bars.map((b) => (
+                <rect key={b.column} x={b.x} y={b.y} width={b.width} height={b.height} fill={b.colour}>
+                  <title>{b.title}</title>
+                </rect>
+              ))}
+            </svg>
+            <figcaption className="small">
+              {m.label} · {m.items} items
+            </figcaption>
+          </figure>
+        ))}
+      </div>
+      {panel.choice.map((c) => (
+        <div key={c.budget} className="small" data-testid="difficulty-choice">
+          choose per difficulty at ≤ {c.budget} tokens/item: {pct(c.accuracy)} cross-fitted (
+          {Object.entries(c.columns)
+            .map(([bin, column]) => `${bin} → ${column}`)
+            .join(", ")}
+          )
+        </div>
+      ))}
     </div>
   );
 }
