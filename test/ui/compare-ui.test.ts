@@ -181,6 +181,9 @@ test("start an experiment from the UI with the run setup's models, pause and res
     "tinyCritic.gguf + tinyChat.gguf",
   ]);
   await page.fill('[data-testid="experiment-dataset"]', dataset);
+  // The experiment's own max tokens: the run tab's value does not carry over.
+  await page.fill('[data-testid="experiment-max-tokens"]', "6");
+  assert.equal(await page.textContent('[data-testid="experiment-budget-unit"]'), "evaluated prompt + generated tokens");
   await page.fill('[data-testid="experiment-limit"]', "4");
   await page.fill('[data-testid="experiment-out"]', out);
   await page.uncheck('[data-testid="experiment-strategy-self-refine"]');
