@@ -1,4 +1,5 @@
 // refinery experiment / refinery report: strategies × models over a dataset slice, resumable; summaries and exports.
+import { parseSamplingPolicy, type SamplingPolicy } from "../protocol/sampling-policy.ts";
 import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
 import { writeFileSync } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
@@ -138,6 +139,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
     "thinking-budget": { type: "string" },
     "critic-thinking-budget": { type: "string" },
     "max-total-tokens": { type: "string" },
+    sampling: { type: "string" },
     concurrency: { type: "string" },
     "no-cache": { type: "boolean" },
     threads: { type: "string" },
@@ -148,6 +150,8 @@ export async function commandExperiment(args: string[]): Promise<number> {
   if (!values.out) throw new UsageError("--out <folder> is required (it is also how a stopped experiment resumes)");
   let config = readExperimentConfig(values.out);
   if (config) {
+    if (values.sampling !== undefined && JSON.stringify(samplingFlag(values.sampling)) !== JSON.stringify(config.sampling ?? { kind: "paper" }))
+      throw new UsageError(`${values.out} was started with --sampling ${config.sampling?.kind ?? "paper"}; resume it without --sampling or use another folder`);
     if (!values.quiet) process.stderr.write(`resuming the experiment in ${values.out} (${readResults(values.out).length} cells already done)\n`);
     warnCheckpointDamage(values.out);
   } else {
@@ -196,6 +200,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
       threads: intOption(values.threads, "threads"),
       gpu: values.gpu as GpuChoice | undefined,
       maxTotalTokens: intOption(values["max-total-tokens"], "max-total-tokens"),
+      ...(values.sampling !== undefined ? { sampling: samplingFlag(values.sampling) } : {}),
     });
   }
   // Keys of the experiment's endpoints (a resumed one too) from the environment; configs never hold them.
@@ -233,6 +238,14 @@ export async function commandExperiment(args: string[]): Promise<number> {
     return control.signal.aborted ? 130 : 0;
   } finally {
     unwatch();
+  }
+}
+
+function samplingFlag(text: string): SamplingPolicy {
+  try {
+    return parseSamplingPolicy(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
 }
 

@@ -407,3 +407,27 @@ test("a Self-Refine cell cut by the token cap before its first revision is marke
   assert.ok(free.every((r) => r.trajectory!.length === 2));
   assert.equal(summarize(uncapped, ["single", "refine"]).columns[1]!.warning, undefined);
 });
+
+test("--sampling matched runs every actor generation at one temperature, keeps a procedure's own, and records both", async () => {
+  const seen: number[] = [];
+  const recording = () => ({
+    actor: new ScriptedBackend((request) => {
+      seen.push(request.temperature);
+      return actorScript(request);
+    }),
+    critic: new ScriptedBackend(() => JSON.stringify({ critique: "ok", correct: true, score: 8, firstErrorStep: null, steps: [] })),
+  });
+  const columns = [config.columns[1]!, { name: "glore", strategy: "glore", actor: { path: "a" }, critic: { path: "c" } }];
+  const paper = await runExperiment(join(scratch, "paper-sampling"), { ...config, limit: 2, columns }, { deps: { backends: recording() } });
+  assert.deepEqual(paper.find((r) => r.column === "sc")!.sampling!.actor.temperatures, [0.8], "self-consistency's documented 0.8");
+  assert.equal(paper.find((r) => r.column === "sc")!.sampling!.policy, "paper");
+  seen.length = 0;
+  const matchedConfig: ExperimentConfig = { ...config, limit: 2, columns, sampling: { kind: "matched", actorTemperature: 0.3 } };
+  const matched = await runExperiment(join(scratch, "matched-sampling"), matchedConfig, { deps: { backends: recording() } });
+  assert.deepEqual([...new Set(seen)].sort(), [0, 0.3], "every actor generation at 0.3 but GLoRe's greedy draft");
+  assert.deepEqual(matched.find((r) => r.column === "sc")!.sampling!.actor, { temperatures: [0.3] });
+  const glore = summarize(matched, ["sc", "glore"]).columns[1]!.sampling!;
+  assert.equal(glore.policy, "matched");
+  assert.deepEqual(glore.actor.required, [0], "the header can say the greedy draft was kept");
+  assert.ok(glore.actor.temperatures.includes(0));
+});

@@ -2,6 +2,7 @@
 // them, and every view (CLI replay, renderer, tests) folds them with applyRunEvent. Pure types, no imports
 // from node: or the DOM, so the renderer can use this module as is.
 import type { StopReason } from "./stop-reason.ts";
+import type { EffectiveSampling } from "./sampling-policy.ts";
 
 export type NodeRole = "draft" | "critique" | "refine" | "vote" | "distill" | "select" | "verify";
 export type ModelRole = "actor" | "critic";
@@ -186,6 +187,8 @@ export type RunEvent =
       budgets: Budgets;
       /** Why the run stopped (absent in logs written before it was recorded). */
       stopReason?: StopReason;
+      /** The temperatures and sampling every generation used (absent in logs written before it was recorded). */
+      sampling?: EffectiveSampling;
     }
   | { type: "run-failed"; at: number; reason: string; code: RunFailureCode }
   | {

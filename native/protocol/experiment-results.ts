@@ -1,6 +1,7 @@
 // What an experiment produces, defined once: the checkpoint line of each cell and the statistics over them. The
 // engine writes and computes these (native/eval/), the CLI prints them, the compare view and the report draw them.
 import type { StopReason } from "./stop-reason.ts";
+import type { EffectiveSampling } from "./sampling-policy.ts";
 
 export interface PairedComparison {
   items: number;
@@ -62,6 +63,8 @@ export interface CellResult {
   trajectory?: TrajectoryPoint[];
   /** Why the run stopped (absent in results written before it was recorded). */
   stopReason?: StopReason;
+  /** The sampling the run's generations used (absent for failed cells and older results). */
+  sampling?: EffectiveSampling;
   failure?: string;
   /** The run used what grades it (reference answers, grading tests): an upper bound, not a result. */
   oracle?: true;
@@ -89,6 +92,8 @@ export interface ColumnSummary {
   transitions: Transitions | null;
   /** Some of the column's runs used an oracle (see CellResult.oracle): its accuracy is an upper bound. */
   oracle?: true;
+  /** The sampling the column's cells used, merged (absent when no cell recorded it). */
+  sampling?: EffectiveSampling;
   /** Cells by why their run stopped (only reasons that occurred; cells written before it was recorded are not counted). */
   stops: Partial<Record<StopReason, number>>;
   /** Cells a budget or a limit stopped while they held only their first draft: nothing the strategy adds happened. */

@@ -1,5 +1,6 @@
 // The one run state: a pure fold over RunEvents. The engine, the CLI, the tests and the renderer all build
 // their view of a run with this function and keep no other copy.
+import type { EffectiveSampling } from "./sampling-policy.ts";
 import type { StopReason } from "./stop-reason.ts";
 import type {
   AnswerFallback,
@@ -69,6 +70,8 @@ export interface RunState {
   budgets: Budgets | null;
   /** Why the run stopped, once it finished (null before, after a failure, or in logs written before it was kept). */
   stopReason: StopReason | null;
+  /** The sampling the run's generations used, once it finished (null before, or in older logs). */
+  sampling: EffectiveSampling | null;
   failure: { reason: string; code: RunFailureCode } | null;
   snapshots: Array<{ iteration: number; expandedNodeId: string; stats: Record<string, { visits: number; value: number }> }>;
 }
@@ -91,6 +94,7 @@ export const emptyRunState: RunState = Object.freeze({
   correct: null,
   budgets: null,
   stopReason: null,
+  sampling: null,
   failure: null,
   snapshots: [],
 }) as RunState;
@@ -199,6 +203,7 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
         correct: event.correct,
         budgets: event.budgets,
         stopReason: event.stopReason ?? null,
+        sampling: event.sampling ?? null,
       };
     case "search-snapshot":
       return { ...state, snapshots: [...state.snapshots, { iteration: event.iteration, expandedNodeId: event.expandedNodeId, stats: event.stats }] };

@@ -1,5 +1,6 @@
 // Runs one strategy on one task: validates the input, loads actor and critic (one copy when they are the same
 // file), opens the run log and manifest, drives the strategy, and ends the log with run-finished or run-failed.
+import type { SamplingPolicy } from "../protocol/sampling-policy.ts";
 import { decideStopReason } from "../protocol/stop-reason.ts";
 import { randomBytes } from "node:crypto";
 import { basename, resolve } from "node:path";
@@ -59,6 +60,8 @@ export interface RunConfig {
   /** Concurrent generations on parallel sequences (default). Off gives strictly reproducible logs. */
   parallel?: boolean;
   maxTotalTokens?: number;
+  /** Omitted: "paper", each strategy's documented temperatures. */
+  samplingPolicy?: SamplingPolicy;
   /** Load even when the memory plan says the models will not fit. */
   force?: boolean;
   /** Plan for this much memory (bytes) instead of what is free now. */
@@ -489,6 +492,7 @@ async function driveStrategy(
     parallel: config.parallel ?? true,
     maxTotalTokens: config.maxTotalTokens ?? 0,
     oracle,
+    ...(config.samplingPolicy ? { samplingPolicy: config.samplingPolicy } : {}),
     emit: (event) => {
       files.append(event);
       config.onEvent?.(event);
@@ -524,6 +528,7 @@ async function driveStrategy(
         contextCut: Object.values(ctx.state.nodes).some((n) => n.warning !== undefined && /context/i.test(n.warning)),
         selectedAnswerCut: selected.answerCut === true,
       }),
+      sampling: ctx.effectiveSampling(),
     };
   } catch (error) {
     const full = diskFullCause(error);

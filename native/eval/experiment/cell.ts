@@ -80,6 +80,7 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
       // One generation at a time within a run: a resumed experiment gives the same results as an uninterrupted one.
       parallel: false,
       maxTotalTokens: config.maxTotalTokens,
+      ...(config.sampling ? { samplingPolicy: config.sampling } : {}),
       // Loaded once for the widest column, with sequences for every concurrent item.
       concurrentRuns: setting.concurrency,
       lanesAtLeast: Math.max(...setting.lanes),
@@ -109,6 +110,7 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
     ...(cache ? { cachedGenerations: Object.values(state.nodes).filter((n) => n.cached).length } : {}),
     trajectory,
     stopReason: state.status === "finished" ? (state.stopReason ?? "finished") : "failed",
+    ...(state.sampling ? { sampling: state.sampling } : {}),
     ...(state.failure ? { failure: state.failure.reason } : {}),
     ...(JSON.parse(readFileSync(result.manifestPath, "utf8")).oracle === true ? { oracle: true as const } : {}),
     ...(drawsIndependentSamples(column.strategy, column.params) ? { independentSamples: true as const } : {}),

@@ -1,5 +1,6 @@
 // An experiment's statistics: accuracy with intervals, paired comparison against a baseline, refinement
 // transitions and dynamics, the accuracy-vs-tokens frontier, budget-matched accuracy, per-field breakdowns.
+import type { EffectiveSampling, RoleSampling } from "../../protocol/sampling-policy.ts";
 import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, FrontierCurve, TrajectoryPoint } from "../../protocol/experiment-results.ts";
 import { STOP_REASON_LABELS } from "../../protocol/stop-reason.ts";
 import { difficultyPanel, difficultyRates } from "./difficulty.ts";
@@ -107,6 +108,24 @@ function stopsOf(cells: readonly CellResult[]): Pick<ColumnSummary, "stops" | "c
   };
 }
 
+/** The sampling a column's cells used: every temperature any cell used, per role. */
+function samplingOf(cells: readonly CellResult[]): Pick<ColumnSummary, "sampling"> {
+  const recorded = cells.map((c) => c.sampling).filter((s): s is EffectiveSampling => s !== undefined);
+  if (!recorded.length) return {};
+  const merge = (role: "actor" | "critic"): RoleSampling => {
+    const first = recorded[0]![role];
+    const union = (pick: (r: RoleSampling) => number[] | undefined) => [...new Set(recorded.flatMap((s) => pick(s[role]) ?? []))].sort((a, b) => a - b);
+    const required = union((r) => r.required);
+    return {
+      temperatures: union((r) => r.temperatures),
+      ...(required.length ? { required } : {}),
+      ...(first.topP !== undefined ? { topP: first.topP } : {}),
+      ...(first.topK !== undefined ? { topK: first.topK } : {}),
+    };
+  };
+  return { sampling: { policy: recorded[0]!.policy, actor: merge("actor"), critic: merge("critic"), seedRule: recorded[0]!.seedRule } };
+}
+
 export function summarize(results: readonly CellResult[], columns: readonly string[], baseline = columns[0]!): ExperimentSummary {
   // Only items every column finished are compared, so the pairs line up.
   const byColumn = new Map(columns.map((c) => [c, new Map(results.filter((r) => r.column === c).map((r) => [r.item, r]))]));
@@ -136,6 +155,7 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
       transitions: initial.every((v) => v !== null) && cells.length ? transitions(initial as boolean[], correct) : null,
       dynamics: dynamicsOf(cells),
       ...stopsOf(cells),
+      ...samplingOf(cells),
       ...(reference && reference[0] !== column && cells.length
         ? { versusFrontier: { frontierColumn: reference[0], budget: meanTotalTokens, ...versusFrontier(reference[1], correct, meanTotalTokens) } }
         : {}),
