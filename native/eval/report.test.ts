@@ -127,6 +127,12 @@ test("the report draws the sampling curves, each column against sampling at its 
       correct: item !== 0,
       totalTokens: 150,
       stopReason: item === 2 ? ("max-iterations" as const) : ("token-budget" as const),
+      sampling: {
+        policy: "matched" as const,
+        actor: { temperatures: [0, 0.7], required: [0] },
+        critic: { temperatures: [0.2], topK: 40 },
+        seedRule: "run seed",
+      },
       trajectory: [sample("4", 1)],
     },
   ]);
@@ -143,6 +149,7 @@ test("the report draws the sampling curves, each column against sampling at its 
   assert.match(html, /best sampling at this budget/);
   assert.match(html, /⚠ 2 of 3 cells were cut \(token budget\) before their first revision/);
   assert.match(html, /2 of 3 stopped by token budget/);
+  assert.match(html, /matched · actor T 0 \(required\), 0\.7 · critic T 0\.2 · top-k 40/);
   assert.equal([...html.matchAll(/cut: token budget/g)].length, 2, "the two cut cells are marked in the grid");
   // Difficulty from sc's pass rates: item 0 has 2 of 4 right samples, items 1 and 2 have 3 of 4.
   assert.match(html, /Accuracy by difficulty/);

@@ -2,6 +2,7 @@
 // their scores) for training critics, and one standalone HTML report (no external resources: it opens offline)
 // with the aggregates, paired tests, transitions, the accuracy-vs-tokens plot with its Pareto frontier, and the
 // per-item grid.
+import { roleSamplingLabel } from "../protocol/sampling-policy.ts";
 import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -300,7 +301,7 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
         .filter(([reason]) => CUT_REASONS.has(reason as StopReason))
         .map(([reason, n]) => `${n} of ${c.items} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`)
         .join("; ");
-      return `<tr><td>${escapeHtml(c.column)}${c.oracle ? " <em>(oracle: upper bound)</em>" : ""}${c.warning ? `<div class="warn">⚠ ${escapeHtml(c.warning)}</div>` : ""}${cut ? `<div><small>${escapeHtml(cut)}</small></div>` : ""}</td><td>${c.items}</td><td>${pct(c.accuracy)}</td><td>${pct(c.interval[0])} – ${pct(c.interval[1])}</td><td>${v ? `${v.difference >= 0 ? "+" : ""}${(v.difference * 100).toFixed(1)} pts` : "baseline"}</td><td>${v ? `${v.wins}/${v.ties}/${v.losses}` : ""}</td><td>${v ? v.pValue.toPrecision(3) : ""}</td><td>${v ? v.oddsRatio.toFixed(2) : ""}</td><td>${c.transitions ? `${c.transitions.wrongToCorrect} fixed, ${c.transitions.correctToWrong} harmed (${pct(c.transitions.harmRate)})` : ""}</td><td>${c.meanPathTokens.toFixed(0)}</td><td>${c.meanTotalTokens.toFixed(0)}</td><td>${c.meanThoughtTokens.toFixed(0)}</td><td>${(c.meanWallMs / 1000).toFixed(2)} s</td><td>${c.tokensPerSecond.toFixed(1)}</td></tr>`;
+      return `<tr><td>${escapeHtml(c.column)}${c.oracle ? " <em>(oracle: upper bound)</em>" : ""}${c.warning ? `<div class="warn">⚠ ${escapeHtml(c.warning)}</div>` : ""}${cut ? `<div><small>${escapeHtml(cut)}</small></div>` : ""}${c.sampling ? `<div><small title="seeds: ${escapeHtml(c.sampling.seedRule)}">${escapeHtml(`${c.sampling.policy} · actor ${roleSamplingLabel(c.sampling.actor)} · critic ${roleSamplingLabel(c.sampling.critic)}`)}</small></div>` : ""}</td><td>${c.items}</td><td>${pct(c.accuracy)}</td><td>${pct(c.interval[0])} – ${pct(c.interval[1])}</td><td>${v ? `${v.difference >= 0 ? "+" : ""}${(v.difference * 100).toFixed(1)} pts` : "baseline"}</td><td>${v ? `${v.wins}/${v.ties}/${v.losses}` : ""}</td><td>${v ? v.pValue.toPrecision(3) : ""}</td><td>${v ? v.oddsRatio.toFixed(2) : ""}</td><td>${c.transitions ? `${c.transitions.wrongToCorrect} fixed, ${c.transitions.correctToWrong} harmed (${pct(c.transitions.harmRate)})` : ""}</td><td>${c.meanPathTokens.toFixed(0)}</td><td>${c.meanTotalTokens.toFixed(0)}</td><td>${c.meanThoughtTokens.toFixed(0)}</td><td>${(c.meanWallMs / 1000).toFixed(2)} s</td><td>${c.tokensPerSecond.toFixed(1)}</td></tr>`;
     })
     .join("\n");
   const grid = items

@@ -9,15 +9,15 @@ export type SamplingPolicy = { kind: "paper" } | { kind: "matched"; actorTempera
 export const MATCHED_DEFAULT_TEMPERATURE = 0.7;
 
 /** Reads "paper", "matched" or "matched:T" (T from 0 to 2); throws a sentence the user can act on. */
-export function parseSamplingPolicy(text: string): SamplingPolicy {
+export function parseSamplingPolicy(text: string, name = "--sampling"): SamplingPolicy {
   const trimmed = text.trim();
   if (trimmed === "paper") return { kind: "paper" };
   const match = /^matched(?::(.*))?$/.exec(trimmed);
-  if (!match) throw new Error(`--sampling takes paper, matched or matched:T (a temperature from 0 to 2); got '${text}'`);
+  if (!match) throw new Error(`${name} takes paper, matched or matched:T (a temperature from 0 to 2); got '${text}'`);
   if (match[1] === undefined) return { kind: "matched", actorTemperature: MATCHED_DEFAULT_TEMPERATURE };
   const t = Number(match[1]);
   if (match[1].trim() === "" || !Number.isFinite(t) || t < 0 || t > 2)
-    throw new Error(`--sampling matched:T needs a temperature from 0 to 2 after the colon; got '${match[1]}'`);
+    throw new Error(`${name} matched:T needs a temperature from 0 to 2 after the colon; got '${match[1]}'`);
   return { kind: "matched", actorTemperature: t };
 }
 

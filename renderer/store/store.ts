@@ -66,6 +66,8 @@ export interface ExperimentForm {
   maxTokens: string;
   /** The critic's answer budget per generation for every pair (empty: each model's default). */
   criticMaxTokens: string;
+  /** "paper" or "matched:T" (see native/protocol/sampling-policy.ts). */
+  sampling: string;
   skipMalformed: boolean;
 }
 
@@ -81,6 +83,7 @@ export const defaultExperimentForm: ExperimentForm = {
   budget: "",
   maxTokens: "",
   criticMaxTokens: "",
+  sampling: "paper",
   skipMalformed: false,
 };
 

@@ -132,6 +132,16 @@ export function NewExperiment() {
             evaluated prompt + generated tokens
           </span>
         </label>
+        <label title="paper: each strategy's documented temperatures; matched:T: every actor generation at T (critics at their own), except where a procedure requires its value (GLoRe's greedy draft, MCTSr's 0.95)">
+          sampling
+          <input
+            data-testid="experiment-sampling"
+            className="short"
+            placeholder="paper"
+            value={form.sampling}
+            onChange={(e) => setForm({ ...form, sampling: e.target.value })}
+          />
+        </label>
         <label title="the actor's answer budget per generation (empty: the model's default)">
           max tokens
           <input

@@ -1,5 +1,6 @@
 // The compare view's tables: per-column aggregates against the baseline, budget-matched accuracy, and accuracy
 // by the values of one dataset field.
+import { roleSamplingLabel } from "../../../native/protocol/sampling-policy.ts";
 import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../../../native/protocol/stop-reason.ts";
 import type { ExperimentSummary, FieldBreakdown } from "../../../native/protocol/experiment-results.ts";
 import { fixed, pct } from "../../../native/protocol/format.ts";
@@ -44,6 +45,11 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
                 </div>
               ) : null}
               {stopsLine(c) ? <div className="small muted">{stopsLine(c)}</div> : null}
+              {c.sampling ? (
+                <div className="small muted" data-testid="column-sampling" title={`seeds: ${c.sampling.seedRule}`}>
+                  {c.sampling.policy} · actor {roleSamplingLabel(c.sampling.actor)} · critic {roleSamplingLabel(c.sampling.critic)}
+                </div>
+              ) : null}
             </td>
             <td>{c.items}</td>
             <td>

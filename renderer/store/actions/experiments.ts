@@ -113,6 +113,7 @@ export function createExperimentActions(ctx: ActionContext) {
             seed: Number(setup.seed) || 0,
             ...(Number(form.concurrency) > 0 ? { concurrency: Number(form.concurrency) } : {}),
             ...(Number(form.budget) > 0 ? { maxTotalTokens: Number(form.budget) } : {}),
+            ...(form.sampling.trim() && form.sampling.trim() !== "paper" ? { sampling: form.sampling.trim() } : {}),
             ...(form.skipMalformed ? { skipMalformed: true } : {}),
           },
     );
