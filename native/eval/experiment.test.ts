@@ -431,3 +431,32 @@ test("--sampling matched runs every actor generation at one temperature, keeps a
   assert.deepEqual(glore.actor.required, [0], "the header can say the greedy draft was kept");
   assert.ok(glore.actor.temperatures.includes(0));
 });
+
+test("an experiment with a column whose longest conversation cannot fit the models' context is refused before any cell", async () => {
+  const { writeGguf } = await import("../llm/gguf/writer.ts");
+  const { GgmlType, GgufValueType } = await import("../llm/gguf/format.ts");
+  const model = join(scratch, "short-context.gguf");
+  await writeGguf(
+    model,
+    new Map([
+      ["general.architecture", { type: GgufValueType.STRING, value: "llama" }],
+      ["llama.block_count", { type: GgufValueType.UINT32, value: 1 }],
+      ["llama.context_length", { type: GgufValueType.UINT32, value: 1024 }],
+    ]),
+    [{ name: "a", dims: [8], type: GgmlType.F32, fill: (b) => b.fill(1) }],
+  );
+  const pair = { actor: { path: model, sampling: { maxTokens: 256 } }, critic: { path: model, sampling: { maxTokens: 256 } } };
+  const refused: ExperimentConfig = {
+    ...config,
+    columns: [
+      { name: "single", strategy: "single-pass", ...pair },
+      { name: "refine", strategy: "self-refine", params: { maxIterations: 4 }, ...pair },
+    ],
+  };
+  const dir = join(scratch, "refused");
+  await assert.rejects(
+    runExperiment(dir, refused, { deps: { backends: backends() } }),
+    /column refine cannot run on the longest item .*self-refine needs about \d+ tokens of context .* but the actor's context is 1024 tokens/,
+  );
+  assert.equal(readResults(dir).length, 0, "no cell ran");
+});

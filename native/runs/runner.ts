@@ -222,6 +222,19 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   return { runId: opened.runId, dir: opened.dir, logPath: opened.files.logPath, manifestPath: opened.files.manifestPath, state, diskFull };
 }
 
+/**
+ * Whether a run's longest conversation fits its models' context, read from the files without loading them: the
+ * RunInputError that would refuse the run, or null (also when the models cannot be read: the run says that itself).
+ */
+export async function contextRefusal(config: RunConfig): Promise<RunInputError | null> {
+  try {
+    await validateRun(config, {});
+    return null;
+  } catch (error) {
+    return error instanceof RunInputError && error.field === "contextSize" ? error : null;
+  }
+}
+
 /** Everything that can be checked without loading a model; a failure here creates no run folder. */
 async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedRun> {
   const question = config.task.question?.trim();

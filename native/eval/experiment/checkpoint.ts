@@ -1,6 +1,7 @@
 // An experiment folder is its own checkpoint: experiment.json and the dataset fingerprint are written before the
 // first cell, results.jsonl gets one synced line per finished cell, so a killed experiment resumes where it stopped
 // and never redoes a finished cell.
+import { contextRefusal } from "../../runs/runner.ts";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -61,6 +62,26 @@ export class ResultsWriter {
   }
 }
 
+/**
+ * Refuses, before any cell, an experiment with a column whose longest conversation (on its longest item) cannot fit
+ * the context its models would get: otherwise every cell of that column would fail one by one.
+ */
+async function refuseColumnsThatCannotFit(config: ExperimentConfig, tasks: readonly Task[]): Promise<void> {
+  const longest = tasks.reduce<Task | undefined>((a, b) => (!a || b.question.length > a.question.length ? b : a), undefined);
+  if (!longest) return;
+  for (const column of config.columns) {
+    const refusal = await contextRefusal({
+      strategy: column.strategy,
+      params: column.params,
+      actor: column.actor,
+      critic: column.critic,
+      task: longest,
+      outDir: "",
+    });
+    if (refusal) throw new ExperimentError(`column ${column.name} cannot run on the longest item (${longest.id ?? "its question"}): ${refusal.message}`);
+  }
+}
+
 export interface PreparedExperiment {
   tasks: Task[];
   skipped: MalformedRecord[];
@@ -85,6 +106,7 @@ export async function prepareExperiment(dir: string, config: ExperimentConfig): 
     }
   });
   const { tasks, skipped } = await loadExperimentDataset(config);
+  await refuseColumnsThatCannotFit(config, tasks);
   mkdirSync(dir, { recursive: true });
   const configPath = join(dir, "experiment.json");
   // Cells are keyed by item index: a dataset edited since the start would pair old results with other items.
