@@ -320,12 +320,13 @@ export interface ColumnFrontier {
 }
 
 /**
- * A sampling column's frontier over the given items. Scored when every sample carries a critic score (best-of-n):
- * then best-of-k and the weighted vote come too.
+ * A sampling column's frontier over the given items. Scored when its samples carry critic scores (best-of-n; a
+ * sample the critic left unscored ranks last and weighs nothing, as in the strategy): then best-of-k and the
+ * weighted vote come too.
  */
 export function columnFrontier(items: readonly SampledItem[], seed = 1): ColumnFrontier {
   const n = Math.max(0, ...items.map((i) => i.samples.length));
-  const scored = items.length > 0 && items.every((i) => i.samples.every((s) => s.score !== null));
+  const scored = items.some((i) => i.samples.some((s) => s.score !== null));
   const curves = items.map((i) => curvesOf(i.samples, scored));
   const meanOver = (value: (index: number) => number) => {
     let sum = 0;
