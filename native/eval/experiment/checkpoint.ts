@@ -1,7 +1,6 @@
 // An experiment folder is its own checkpoint: experiment.json and the dataset fingerprint are written before the
 // first cell, results.jsonl gets one synced line per finished cell, so a killed experiment resumes where it stopped
 // and never redoes a finished cell.
-import { contextRefusal } from "../../runs/runner.ts";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -69,6 +68,8 @@ export class ResultsWriter {
 async function refuseColumnsThatCannotFit(config: ExperimentConfig, tasks: readonly Task[]): Promise<void> {
   const longest = tasks.reduce<Task | undefined>((a, b) => (!a || b.question.length > a.question.length ? b : a), undefined);
   if (!longest) return;
+  // Loaded here, not at the top: reading a checkpoint (report, the compare view's poll) needs no runner.
+  const { contextRefusal } = await import("../../runs/runner.ts");
   for (const column of config.columns) {
     const refusal = await contextRefusal({
       strategy: column.strategy,
