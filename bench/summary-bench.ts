@@ -4,7 +4,7 @@
 // included), against recomputing everything on every poll as before (bootstrap intervals for every accuracy).
 // Writes bench/results/summary.md and summary.json. Options: --items n, --columns n, --polls n.
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { ExperimentConfig } from "../native/eval/experiment.ts";
@@ -210,6 +210,9 @@ const results = {
 };
 const table = [
   `# Compare-view summary benchmark (${results.date.slice(0, 10)}, ${items} items × ${columnCount} columns = ${results.cells} cells, in-process engine)`,
+  "",
+  // Wall times on a shared machine count other processes' turns: the load says how far to trust them.
+  `Load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores when measured.`,
   "",
   "| measure | time | detail |",
   "|---|---|---|",
