@@ -25,6 +25,7 @@ import {
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { validateRequest } from "../protocol/contract.ts";
 import { pct } from "../protocol/format.ts";
+import { measureLabel } from "../protocol/plot-geometry.ts";
 import { defined, flagNumber, intOption, parse, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
 import { isEndpointSpec } from "../llm/model-spec.ts";
@@ -321,7 +322,9 @@ function printSummary(results: ReturnType<typeof readResults>, config: Experimen
     process.stdout.write(
       `at ${row.budget} tokens/item: ${Object.entries(row.accuracy)
         .map(([column, accuracy]) => `${column} ${(accuracy * 100).toFixed(1)}%`)
-        .join(", ")}\n`,
+        .join(
+          ", ",
+        )}${row.bestSampling ? ` · best sampling ${pct(row.bestSampling.accuracy)} (${row.bestSampling.column} ${measureLabel(row.bestSampling.measure)})` : ""}\n`,
     );
   }
 }

@@ -13,6 +13,7 @@ import {
   difficultyMultiples,
   dynamicsPlot as dynamicsPlotGeometry,
   LABEL_FONT,
+  measureLabel,
   polylinePoints,
   type Axes,
   type PlotFrame,
@@ -208,7 +209,6 @@ ${geometry.points.map((p) => `${p.whisker ? `<line x1="${p.x}" x2="${p.x}" y1="$
 </svg>`;
 }
 
-const MEASURE_NAMES = { majAtK: "maj@k", weightedVoteAtK: "weighted vote@k", bestOfKAtK: "best-of-k" } as const;
 const signedPoints = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
 
 const MULTIPLE_FRAME: PlotFrame = { width: 130, height: 90, left: 4, right: 4, top: 6, bottom: 4 };
@@ -332,7 +332,7 @@ ${difficultySection(summary)}
 <h2>Budget-matched comparison</h2>
 <p>Anytime accuracy at equal tokens per item: the answer each run held when it had spent B tokens (its final answer if it finished within B; none before its first candidate).</p>
 <table><tr><th>B (tokens per item)</th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}${summary.frontier.length ? "<th>best sampling at this budget</th>" : ""}</tr>
-${summary.budgetMatched.map((row) => `<tr><td>${row.budget}</td>${columns.map((c) => `<td>${pct(row.accuracy[c] ?? Number.NaN)}</td>`).join("")}${summary.frontier.length ? `<td>${row.bestSampling ? `${pct(row.bestSampling.accuracy)} (${escapeHtml(row.bestSampling.column)} ${MEASURE_NAMES[row.bestSampling.measure]})` : ""}</td>` : ""}</tr>`).join("\n")}</table>
+${summary.budgetMatched.map((row) => `<tr><td>${row.budget}</td>${columns.map((c) => `<td>${pct(row.accuracy[c] ?? Number.NaN)}</td>`).join("")}${summary.frontier.length ? `<td>${row.bestSampling ? `${pct(row.bestSampling.accuracy)} (${escapeHtml(row.bestSampling.column)} ${measureLabel(row.bestSampling.measure)})` : ""}</td>` : ""}</tr>`).join("\n")}</table>
 ${(extras.breakdowns ?? [])
   .map(
     (

@@ -115,6 +115,9 @@ export const FRONTIER_MEASURES: ReadonlyArray<{ measure: FrontierMeasure; label:
   { measure: "bestOfKAtK", label: "best-of-k", dash: "8 3 2 3" },
 ];
 
+/** A frontier measure as the plot's legend, the tables and the CLI name it. */
+export const measureLabel = (measure: FrontierMeasure): string => FRONTIER_MEASURES.find((m) => m.measure === measure)!.label;
+
 export interface FrontierLine {
   column: string;
   measure: FrontierMeasure;

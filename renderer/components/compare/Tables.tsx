@@ -1,5 +1,6 @@
 // The compare view's tables: per-column aggregates against the baseline, budget-matched accuracy, and accuracy
 // by the values of one dataset field.
+import { measureLabel } from "../../../native/protocol/plot-geometry.ts";
 import { roleSamplingLabel } from "../../../native/protocol/sampling-policy.ts";
 import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../../../native/protocol/stop-reason.ts";
 import type { ExperimentSummary, FieldBreakdown } from "../../../native/protocol/experiment-results.ts";
@@ -95,8 +96,6 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
   );
 }
 
-const MEASURE_NAMES = { majAtK: "maj@k", weightedVoteAtK: "weighted vote@k", bestOfKAtK: "best-of-k" } as const;
-
 /** Anytime accuracy: the answer each run held when it had spent B tokens. */
 export function BudgetTable({ summary, columns }: { summary: ExperimentSummary; columns: readonly string[] }) {
   if (!summary.budgetMatched.length) return null;
@@ -123,7 +122,7 @@ export function BudgetTable({ summary, columns }: { summary: ExperimentSummary; 
             ))}
             {sampling ? (
               <td data-testid="best-sampling">
-                {row.bestSampling ? `${pct(row.bestSampling.accuracy)} (${row.bestSampling.column} ${MEASURE_NAMES[row.bestSampling.measure]})` : ""}
+                {row.bestSampling ? `${pct(row.bestSampling.accuracy)} (${row.bestSampling.column} ${measureLabel(row.bestSampling.measure)})` : ""}
               </td>
             ) : null}
           </tr>
