@@ -1,5 +1,6 @@
 // An experiment's statistics: accuracy with intervals, paired comparison against a baseline, refinement
-// transitions and dynamics, the accuracy-vs-tokens frontier, budget-matched accuracy, per-field breakdowns.
+// transitions and dynamics, the accuracy-vs-tokens frontier, budget-matched accuracy, per-field breakdowns, the
+// sampling frontier and every column against it, accuracy by difficulty, why cells stopped and how they sampled.
 import type { EffectiveSampling, RoleSampling } from "../../protocol/sampling-policy.ts";
 import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, FrontierCurve, TrajectoryPoint } from "../../protocol/experiment-results.ts";
 import { STOP_REASON_LABELS } from "../../protocol/stop-reason.ts";
