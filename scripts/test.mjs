@@ -28,7 +28,8 @@ const files = find(root)
   .filter((file) => filter.length > 0 || !pending.includes(file))
   .sort((a, b) => Number(a.startsWith("test/")) - Number(b.startsWith("test/")) || a.localeCompare(b));
 if (filter.length === 0)
-  for (const file of pending) console.log(`# not run: ${file} (not yet verified against a built llama-server; run it by name after node scripts/llama-server.mjs)`);
+  for (const file of pending)
+    console.log(`# not run: ${file} (not yet verified against a built llama-server; run it by name after node scripts/llama-server.mjs)`);
 const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", ...files], {
   cwd: root,
   stdio: "inherit",

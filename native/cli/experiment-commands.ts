@@ -1,4 +1,6 @@
 // refinery experiment / refinery report: strategies × models over a dataset slice, resumable; summaries and exports.
+import { parseSamplingPolicy, type SamplingPolicy } from "../protocol/sampling-policy.ts";
+import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
 import { writeFileSync } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
 import { describeDamage } from "../runs/jsonl.ts";
@@ -22,6 +24,8 @@ import {
 } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { validateRequest } from "../protocol/contract.ts";
+import { pct } from "../protocol/format.ts";
+import { measureLabel } from "../protocol/plot-geometry.ts";
 import { defined, flagNumber, intOption, outFolderOption, parse, threadsOption, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
 import { isEndpointSpec } from "../llm/model-spec.ts";
@@ -136,6 +140,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
     "thinking-budget": { type: "string" },
     "critic-thinking-budget": { type: "string" },
     "max-total-tokens": { type: "string" },
+    sampling: { type: "string" },
     concurrency: { type: "string" },
     "no-cache": { type: "boolean" },
     threads: { type: "string" },
@@ -147,6 +152,8 @@ export async function commandExperiment(args: string[]): Promise<number> {
   outFolderOption(values.out);
   let config = readExperimentConfig(values.out);
   if (config) {
+    if (values.sampling !== undefined && JSON.stringify(samplingFlag(values.sampling)) !== JSON.stringify(config.sampling ?? { kind: "paper" }))
+      throw new UsageError(`${values.out} was started with --sampling ${config.sampling?.kind ?? "paper"}; resume it without --sampling or use another folder`);
     if (!values.quiet) process.stderr.write(`resuming the experiment in ${values.out} (${readResults(values.out).length} cells already done)\n`);
     warnCheckpointDamage(values.out);
   } else {
@@ -195,6 +202,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
       threads: threadsOption(values.threads),
       gpu: values.gpu as GpuChoice | undefined,
       maxTotalTokens: intOption(values["max-total-tokens"], "max-total-tokens"),
+      ...(values.sampling !== undefined ? { sampling: samplingFlag(values.sampling) } : {}),
     });
   }
   // Keys of the experiment's endpoints (a resumed one too) from the environment; configs never hold them.
@@ -232,6 +240,14 @@ export async function commandExperiment(args: string[]): Promise<number> {
     return control.signal.aborted ? 130 : 0;
   } finally {
     unwatch();
+  }
+}
+
+function samplingFlag(text: string): SamplingPolicy {
+  try {
+    return parseSamplingPolicy(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
 }
 
@@ -276,11 +292,40 @@ function printSummary(results: ReturnType<typeof readResults>, config: Experimen
         ` · ${c.meanTotalTokens.toFixed(0)} tokens/item\n`,
     );
   }
+  for (const c of summary.columns) {
+    const cut = Object.entries(c.stops).filter(([reason]) => CUT_REASONS.has(reason as StopReason));
+    if (cut.length)
+      process.stdout.write(
+        `${c.column}: ${cut.map(([reason, n]) => `${n} of ${c.items} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`).join(", ")}\n`,
+      );
+    if (c.warning) process.stdout.write(`warning: ${c.column}: ${c.warning}\n`);
+  }
+  for (const curve of summary.frontier) {
+    const shown = curve.points.filter((p) => (p.k & (p.k - 1)) === 0 || p.k === curve.n);
+    process.stdout.write(
+      `sampling frontier of ${curve.column} (n=${curve.n}; pass@k is an oracle): ${shown
+        .map(
+          (p) =>
+            `k=${p.k} ${p.meanTokens.toFixed(0)} tokens maj ${pct(p.majAtK)} pass ${pct(p.passAtK)}${p.bestOfKAtK !== undefined ? ` best ${pct(p.bestOfKAtK)}` : ""}`,
+        )
+        .join(" · ")}\n`,
+    );
+  }
+  for (const c of summary.columns) {
+    const v = c.versusFrontier;
+    if (!v) continue;
+    const points = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
+    process.stdout.write(
+      `${c.column} vs sampling at its budget (${v.frontierColumn} maj@k at ${v.budget.toFixed(0)} tokens: ${pct(v.frontierAccuracy)}): ${points(v.difference)} points [${points(v.differenceInterval[0])}, ${points(v.differenceInterval[1])}]\n`,
+    );
+  }
   for (const row of summary.budgetMatched) {
     process.stdout.write(
       `at ${row.budget} tokens/item: ${Object.entries(row.accuracy)
         .map(([column, accuracy]) => `${column} ${(accuracy * 100).toFixed(1)}%`)
-        .join(", ")}\n`,
+        .join(
+          ", ",
+        )}${row.bestSampling ? ` · best sampling ${pct(row.bestSampling.accuracy)} (${row.bestSampling.column} ${measureLabel(row.bestSampling.measure)})` : ""}\n`,
     );
   }
 }

@@ -89,6 +89,30 @@ test("the summary pairs columns on the same items against the baseline", async (
   assert.ok(summary.pareto.length >= 1);
 });
 
+test("a self-consistency column keeps each sample's vote group and yields the sampling frontier from its own samples", async () => {
+  const results = readResults(join(scratch, "whole"));
+  const sc = results.filter((r) => r.column === "sc");
+  assert.ok(sc.every((r) => r.independentSamples === true));
+  assert.ok(results.filter((r) => r.column === "single").every((r) => r.independentSamples === undefined));
+  // Odd items: samples 0 of every 3 seeds answer 2n+1, the others 2n; the vote groups are the normalised answers.
+  const odd = sc.find((r) => r.item === 1)!;
+  assert.deepEqual(
+    odd.trajectory!.map((p) => [p.group, p.correct]),
+    odd.trajectory!.map((p) => [p.group, p.group === "2"]),
+  );
+  const summary = summarize(results, ["single", "sc"]);
+  assert.deepEqual(
+    summary.frontier.map((f) => [f.column, f.n, f.points.map((p) => p.k)]),
+    [["sc", 3, [1, 2, 3]]],
+  );
+  const [k1, , k3] = summary.frontier[0]!.points;
+  // maj@n is the vote every cell took, up to tie draws; pass@1 is the share of right samples.
+  const samples = sc.flatMap((r) => r.trajectory!);
+  assert.ok(Math.abs(k1!.passAtK - samples.filter((p) => p.correct).length / samples.length) < 1e-12);
+  assert.ok(Math.abs(k3!.meanTokens - sc.reduce((s, r) => s + r.totalTokens, 0) / sc.length) < 1e-9);
+  assert.equal(summary.columns[0]!.versusFrontier!.frontierColumn, "sc");
+});
+
 test("identical generations are replayed from the experiment's cache, also for a cell cut short", async () => {
   const cacheConfig: ExperimentConfig = {
     ...config,
@@ -353,4 +377,87 @@ test("a dataset edited since the experiment started is refused on resume; a work
   const stopped = join(scratch, "oracle");
   await assert.rejects(runExperiment(stopped, oracle, { deps: { backends: backends() }, concurrency: 2 }), /oracle mode needs a task with a reference answer/);
   assert.ok(readResults(stopped).every((r) => r.item !== 1));
+});
+
+test("a Self-Refine cell cut by the token cap before its first revision is marked, counted and warned about", async () => {
+  const refineColumn = { name: "refine", strategy: "self-refine", params: { maxIterations: 1 }, actor: { path: "a" }, critic: { path: "c" } };
+  const capped: ExperimentConfig = { ...config, columns: [config.columns[0]!, refineColumn], maxTotalTokens: 1 };
+  const results = await runExperiment(join(scratch, "capped"), capped, { deps: { backends: backends() } });
+  const refine = results.filter((r) => r.column === "refine");
+  assert.deepEqual(new Set(refine.map((r) => r.stopReason)), new Set(["token-budget"]));
+  assert.ok(
+    refine.every((r) => r.trajectory!.length === 1),
+    "only the draft",
+  );
+  assert.ok(
+    results.filter((r) => r.column === "single").every((r) => r.stopReason === "finished"),
+    "single-pass never asks the budget",
+  );
+  const summary = summarize(results, ["single", "refine"]);
+  const [single, refined] = summary.columns;
+  assert.deepEqual(refined!.stops, { "token-budget": 6 });
+  assert.equal(refined!.cutBeforeRevision, 6);
+  assert.match(refined!.warning!, /^6 of 6 cells were cut \(token budget\) before their first revision/);
+  assert.equal(single!.warning, undefined);
+  assert.equal(single!.cutBeforeRevision, 0);
+
+  // Uncapped, the same column runs its revision and stops at its iteration limit.
+  const uncapped = await runExperiment(join(scratch, "uncapped"), { ...capped, maxTotalTokens: undefined }, { deps: { backends: backends() } });
+  const free = uncapped.filter((r) => r.column === "refine");
+  assert.deepEqual(new Set(free.map((r) => r.stopReason)), new Set(["max-iterations"]));
+  assert.ok(free.every((r) => r.trajectory!.length === 2));
+  assert.equal(summarize(uncapped, ["single", "refine"]).columns[1]!.warning, undefined);
+});
+
+test("--sampling matched runs every actor generation at one temperature, keeps a procedure's own, and records both", async () => {
+  const seen: number[] = [];
+  const recording = () => ({
+    actor: new ScriptedBackend((request) => {
+      seen.push(request.temperature);
+      return actorScript(request);
+    }),
+    critic: new ScriptedBackend(() => JSON.stringify({ critique: "ok", correct: true, score: 8, firstErrorStep: null, steps: [] })),
+  });
+  const columns = [config.columns[1]!, { name: "glore", strategy: "glore", actor: { path: "a" }, critic: { path: "c" } }];
+  const paper = await runExperiment(join(scratch, "paper-sampling"), { ...config, limit: 2, columns }, { deps: { backends: recording() } });
+  assert.deepEqual(paper.find((r) => r.column === "sc")!.sampling!.actor.temperatures, [0.8], "self-consistency's documented 0.8");
+  assert.equal(paper.find((r) => r.column === "sc")!.sampling!.policy, "paper");
+  seen.length = 0;
+  const matchedConfig: ExperimentConfig = { ...config, limit: 2, columns, sampling: { kind: "matched", actorTemperature: 0.3 } };
+  const matched = await runExperiment(join(scratch, "matched-sampling"), matchedConfig, { deps: { backends: recording() } });
+  assert.deepEqual([...new Set(seen)].sort(), [0, 0.3], "every actor generation at 0.3 but GLoRe's greedy draft");
+  assert.deepEqual(matched.find((r) => r.column === "sc")!.sampling!.actor, { temperatures: [0.3] });
+  const glore = summarize(matched, ["sc", "glore"]).columns[1]!.sampling!;
+  assert.equal(glore.policy, "matched");
+  assert.deepEqual(glore.actor.required, [0], "the header can say the greedy draft was kept");
+  assert.ok(glore.actor.temperatures.includes(0));
+});
+
+test("an experiment with a column whose longest conversation cannot fit the models' context is refused before any cell", async () => {
+  const { writeGguf } = await import("../llm/gguf/writer.ts");
+  const { GgmlType, GgufValueType } = await import("../llm/gguf/format.ts");
+  const model = join(scratch, "short-context.gguf");
+  await writeGguf(
+    model,
+    new Map([
+      ["general.architecture", { type: GgufValueType.STRING, value: "llama" }],
+      ["llama.block_count", { type: GgufValueType.UINT32, value: 1 }],
+      ["llama.context_length", { type: GgufValueType.UINT32, value: 1024 }],
+    ]),
+    [{ name: "a", dims: [8], type: GgmlType.F32, fill: (b) => b.fill(1) }],
+  );
+  const pair = { actor: { path: model, sampling: { maxTokens: 256 } }, critic: { path: model, sampling: { maxTokens: 256 } } };
+  const refused: ExperimentConfig = {
+    ...config,
+    columns: [
+      { name: "single", strategy: "single-pass", ...pair },
+      { name: "refine", strategy: "self-refine", params: { maxIterations: 4 }, ...pair },
+    ],
+  };
+  const dir = join(scratch, "refused");
+  await assert.rejects(
+    runExperiment(dir, refused, { deps: { backends: backends() } }),
+    /column refine cannot run on the longest item .*self-refine needs about \d+ tokens of context .* but the actor's context is 1024 tokens/,
+  );
+  assert.equal(readResults(dir).length, 0, "no cell ran");
 });

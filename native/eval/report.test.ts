@@ -103,3 +103,57 @@ test("CSV quotes fields, JSONL is one sorted cell a line, the HTML report stands
     PALETTE.slice(0, 2),
   );
 });
+
+test("the report draws the sampling curves, each column against sampling at its budget, and marks cells cut by a budget", () => {
+  const base = { itemId: "", status: "finished" as const, answer: "4", pathTokens: 0, wallMs: 1, initialCorrect: null };
+  const sample = (group: string, k: number) => ({ iteration: 0, tokens: 100 * k, correct: group === "4", score: null, group });
+  const results: CellResult[] = [0, 1, 2].flatMap((item) => [
+    {
+      ...base,
+      item,
+      column: "sc",
+      runId: `sc--${item}`,
+      correct: true,
+      totalTokens: 400,
+      independentSamples: true as const,
+      stopReason: "finished" as const,
+      trajectory: ["4", "4", item === 0 ? "5" : "4", "5"].map((g, k) => sample(g, k + 1)),
+    },
+    {
+      ...base,
+      item,
+      column: "refine",
+      runId: `refine--${item}`,
+      correct: item !== 0,
+      totalTokens: 150,
+      stopReason: item === 2 ? ("max-iterations" as const) : ("token-budget" as const),
+      sampling: {
+        policy: "matched" as const,
+        actor: { temperatures: [0, 0.7], required: [0] },
+        critic: { temperatures: [0.2], topK: 40 },
+        seedRule: "run seed",
+      },
+      trajectory: [sample("4", 1)],
+    },
+  ]);
+  const html = htmlReport({ dataset: "d.jsonl", seed: 0, columns: [] }, summarize(results, ["refine", "sc"]), results);
+  const plot = /<svg[^>]*aria-label="accuracy against tokens">([\s\S]*?)<\/svg>/.exec(html)![1]!;
+  assert.deepEqual(
+    [...plot.matchAll(/data-measure="([^"]+)"/g)].map((m) => m[1]),
+    ["passAtK", "majAtK"],
+  );
+  assert.match(plot, /sc pass@k \(oracle\)/);
+  assert.match(plot, /log scale/);
+  assert.match(html, /Against sampling at the same budget/);
+  assert.match(html, /<td>refine<\/td><td>150<\/td>/);
+  assert.match(html, /best sampling at this budget/);
+  assert.match(html, /⚠ 2 of 3 cells were cut \(token budget\) before their first revision/);
+  assert.match(html, /2 of 3 stopped by token budget/);
+  assert.match(html, /matched · actor T 0 \(required\), 0\.7 · critic T 0\.2 · top-k 40/);
+  assert.equal([...html.matchAll(/cut: token budget/g)].length, 2, "the two cut cells are marked in the grid");
+  // Difficulty from sc's pass rates: item 0 has 2 of 4 right samples, items 1 and 2 have 3 of 4.
+  assert.match(html, /Accuracy by difficulty/);
+  assert.match(html, /<tr><td>\(¼, ½\]<\/td><td>1<\/td><td>0\.0%<\/td><td>100\.0%<\/td><\/tr>/);
+  assert.match(html, /<tr><td>\(½, ¾\]<\/td><td>2<\/td><td>100\.0%<\/td><td>100\.0%<\/td><\/tr>/);
+  assert.match(html, /cross-fitted/);
+});

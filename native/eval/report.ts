@@ -2,11 +2,22 @@
 // their scores) for training critics, and one standalone HTML report (no external resources: it opens offline)
 // with the aggregates, paired tests, transitions, the accuracy-vs-tokens plot with its Pareto frontier, and the
 // per-item grid.
+import { roleSamplingLabel } from "../protocol/sampling-policy.ts";
+import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
-import { costPlot, dynamicsPlot as dynamicsPlotGeometry, LABEL_FONT, polylinePoints, type Axes, type PlotFrame } from "../protocol/plot-geometry.ts";
+import {
+  costPlot,
+  difficultyMultiples,
+  dynamicsPlot as dynamicsPlotGeometry,
+  LABEL_FONT,
+  measureLabel,
+  polylinePoints,
+  type Axes,
+  type PlotFrame,
+} from "../protocol/plot-geometry.ts";
 import { EXPORT_FORMATS, type ExportedFile, type ExportFormat } from "../protocol/contract.ts";
 import {
   breakdownByField,
@@ -178,15 +189,81 @@ ${axes.yTicks.map((t) => `<text x="${origin.x - 6}" y="${t.at + 4}" text-anchor=
 function plot(summary: ExperimentSummary): string {
   const frame = COST_FRAME;
   const geometry = costPlot(
-    summary.columns.map((c) => ({ id: c.column, tokens: c.meanTotalTokens, accuracy: c.accuracy })),
+    summary.columns.map((c) => ({ id: c.column, tokens: c.meanTotalTokens, accuracy: c.accuracy, interval: c.interval })),
     summary.pareto.map((p) => p.id),
     frame,
+    summary.frontier,
   );
+  const curves = geometry.curves
+    .map(
+      (line, i) =>
+        `<polyline points="${polylinePoints(line.points)}" fill="none" stroke="${line.colour}" stroke-width="${line.measure === "passAtK" ? 1.5 : 2}"${line.dash ? ` stroke-dasharray="${line.dash}"` : ""} data-measure="${line.measure}"><title>${escapeHtml(line.label)}</title></polyline>
+<text x="${frame.width - frame.right}" y="${frame.height - frame.bottom - 8 - i * 14}" font-size="11" fill="${line.colour}" text-anchor="end">${escapeHtml(line.label)}</text>`,
+    )
+    .join("\n");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" role="img" aria-label="accuracy against tokens">
-${axesSvg(geometry.axes, "mean tokens per item (all tokens, thinking included)", "accuracy", frame)}
+${axesSvg(geometry.axes, `mean tokens per item (evaluated prompt + generated, thinking included${geometry.logScale ? "; log scale" : ""})`, "accuracy", frame)}
+${curves}
 <polyline points="${polylinePoints(geometry.frontier)}" fill="none" stroke="#2f6fde" stroke-width="2" stroke-dasharray="4 3"/>
-${geometry.points.map((p) => `<circle cx="${p.x}" cy="${p.y}" r="5" fill="${p.colour}"/><text x="${p.label.x}" y="${p.label.y}" font-size="${LABEL_FONT}" text-anchor="${p.label.anchor}" fill="${p.colour}">${escapeHtml(p.label.text)}</text>`).join("\n")}
+${geometry.points.map((p) => `${p.whisker ? `<line x1="${p.x}" x2="${p.x}" y1="${p.whisker.top}" y2="${p.whisker.bottom}" stroke="${p.colour}" stroke-width="1.5"/>` : ""}<circle cx="${p.x}" cy="${p.y}" r="5" fill="${p.colour}"/><text x="${p.label.x}" y="${p.label.y}" font-size="${LABEL_FONT}" text-anchor="${p.label.anchor}" fill="${p.colour}">${escapeHtml(p.label.text)}</text>`).join("\n")}
 </svg>`;
+}
+
+const signedPoints = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
+
+const MULTIPLE_FRAME: PlotFrame = { width: 130, height: 90, left: 4, right: 4, top: 6, bottom: 4 };
+
+/** Accuracy per difficulty bin per column (small multiples and a table) and the cross-fitted per-bin choice. */
+function difficultySection(summary: ExperimentSummary): string {
+  const panel = summary.difficulty;
+  if (!panel) return "";
+  const columns = summary.columns.map((c) => c.column);
+  const charts = difficultyMultiples(panel.bins, columns, MULTIPLE_FRAME)
+    .map(
+      (
+        m,
+      ) => `<figure style="display:inline-block;margin:0 8px 8px 0"><svg xmlns="http://www.w3.org/2000/svg" width="${MULTIPLE_FRAME.width}" height="${MULTIPLE_FRAME.height}" role="img" aria-label="accuracy at pass rate ${escapeHtml(m.label)}"><rect x="0" y="0" width="${MULTIPLE_FRAME.width}" height="${MULTIPLE_FRAME.height}" fill="none" stroke="#d9dde4"/>
+${m.bars.map((b) => `<rect x="${b.x}" y="${b.y}" width="${b.width}" height="${b.height}" fill="${b.colour}"><title>${escapeHtml(b.title)}</title></rect>`).join("")}</svg><figcaption><small>pass rate ${escapeHtml(m.label)} · ${m.items} items</small></figcaption></figure>`,
+    )
+    .join("");
+  const choice = panel.choice
+    .map(
+      (c) =>
+        `<li>at most ${c.budget} tokens per item: ${pct(c.accuracy)} cross-fitted (${Object.entries(c.columns)
+          .map(([bin, column]) => `${escapeHtml(bin)} → ${escapeHtml(column)}`)
+          .join(", ")})</li>`,
+    )
+    .join("");
+  return `<h2>Accuracy by difficulty</h2>
+<p>Items binned by ${escapeHtml(panel.basis)}; bin edges ${panel.edges.map(escapeHtml).join(", ")}. Bars in each column's colour, 0–100%.</p>
+<div>${charts}</div>
+<table><tr><th>pass rate</th><th>items</th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr>
+${panel.bins
+  .filter((b) => b.items)
+  .map((b) => `<tr><td>${escapeHtml(b.label)}</td><td>${b.items}</td>${columns.map((c) => `<td>${pct(b.accuracy[c] ?? Number.NaN)}</td>`).join("")}</tr>`)
+  .join("\n")}</table>
+${choice ? `<p>Choosing a column per difficulty among those at or under a budget, chosen on half the items and scored on the other half (both ways, averaged), so the choice does not flatter itself:</p><ul>${choice}</ul>` : ""}`;
+}
+
+/** The sampling frontier's reading guide and each column against it at its own budget. */
+function frontierSection(summary: ExperimentSummary): string {
+  if (!summary.frontier.length) return "";
+  const described = summary.frontier
+    .map(
+      (f) =>
+        `<b>${escapeHtml(f.column)}</b> (n = ${f.n} samples per item${f.weightedVoteDrawnK ? `; weighted vote at k = ${f.weightedVoteDrawnK.join(", ")} from seeded random subsets, every subset elsewhere` : ""})`,
+    )
+    .join(", ");
+  const rows = summary.columns
+    .filter((c) => c.versusFrontier)
+    .map((c) => {
+      const v = c.versusFrontier!;
+      return `<tr><td>${escapeHtml(c.column)}</td><td>${v.budget.toFixed(0)}</td><td>${pct(c.accuracy)}</td><td>${pct(v.frontierAccuracy)} (${escapeHtml(v.frontierColumn)} maj@k)</td><td>${signedPoints(v.difference)} pts</td><td>${signedPoints(v.differenceInterval[0])} to ${signedPoints(v.differenceInterval[1])}</td></tr>`;
+    })
+    .join("\n");
+  return `<h2>Against sampling at the same budget</h2>
+<p>The curves are what the sampling column ${described} would have scored with only k of the samples it drew, k = 1…n, at k/n of its tokens: expectations over every k-subset of each item's samples, no new generations. <b>maj@k</b> is a majority vote (ties split evenly); <b>pass@k</b> counts an item solved when any of the k samples is right, so it is an <em>oracle</em> (it knows which sample is right): an upper bound, not a strategy. A point above maj@k at its own tokens beats sampling more; below it, the same tokens spent on more samples would have done better.</p>
+${rows ? `<table><tr><th>column</th><th>its tokens per item</th><th>accuracy</th><th>sampling at that budget</th><th>difference</th><th>paired bootstrap 95%</th></tr>\n${rows}</table>` : ""}`;
 }
 
 /** Score (solid, left axis 0–10) and accuracy (dashed, 0–100%) of the k-th candidate, a line per column. */
@@ -220,7 +297,11 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
   const rows = summary.columns
     .map((c) => {
       const v = c.versusBaseline;
-      return `<tr><td>${escapeHtml(c.column)}${c.oracle ? " <em>(oracle: upper bound)</em>" : ""}</td><td>${c.items}</td><td>${pct(c.accuracy)}</td><td>${pct(c.interval[0])} – ${pct(c.interval[1])}</td><td>${v ? `${v.difference >= 0 ? "+" : ""}${(v.difference * 100).toFixed(1)} pts` : "baseline"}</td><td>${v ? `${v.wins}/${v.ties}/${v.losses}` : ""}</td><td>${v ? v.pValue.toPrecision(3) : ""}</td><td>${v ? v.oddsRatio.toFixed(2) : ""}</td><td>${c.transitions ? `${c.transitions.wrongToCorrect} fixed, ${c.transitions.correctToWrong} harmed (${pct(c.transitions.harmRate)})` : ""}</td><td>${c.meanPathTokens.toFixed(0)}</td><td>${c.meanTotalTokens.toFixed(0)}</td><td>${c.meanThoughtTokens.toFixed(0)}</td><td>${(c.meanWallMs / 1000).toFixed(2)} s</td><td>${c.tokensPerSecond.toFixed(1)}</td></tr>`;
+      const cut = Object.entries(c.stops)
+        .filter(([reason]) => CUT_REASONS.has(reason as StopReason))
+        .map(([reason, n]) => `${n} of ${c.items} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`)
+        .join("; ");
+      return `<tr><td>${escapeHtml(c.column)}${c.oracle ? " <em>(oracle: upper bound)</em>" : ""}${c.warning ? `<div class="warn">⚠ ${escapeHtml(c.warning)}</div>` : ""}${cut ? `<div><small>${escapeHtml(cut)}</small></div>` : ""}${c.sampling ? `<div><small title="seeds: ${escapeHtml(c.sampling.seedRule)}">${escapeHtml(`${c.sampling.policy} · actor ${roleSamplingLabel(c.sampling.actor)} · critic ${roleSamplingLabel(c.sampling.critic)}`)}</small></div>` : ""}</td><td>${c.items}</td><td>${pct(c.accuracy)}</td><td>${pct(c.interval[0])} – ${pct(c.interval[1])}</td><td>${v ? `${v.difference >= 0 ? "+" : ""}${(v.difference * 100).toFixed(1)} pts` : "baseline"}</td><td>${v ? `${v.wins}/${v.ties}/${v.losses}` : ""}</td><td>${v ? v.pValue.toPrecision(3) : ""}</td><td>${v ? v.oddsRatio.toFixed(2) : ""}</td><td>${c.transitions ? `${c.transitions.wrongToCorrect} fixed, ${c.transitions.correctToWrong} harmed (${pct(c.transitions.harmRate)})` : ""}</td><td>${c.meanPathTokens.toFixed(0)}</td><td>${c.meanTotalTokens.toFixed(0)}</td><td>${c.meanThoughtTokens.toFixed(0)}</td><td>${(c.meanWallMs / 1000).toFixed(2)} s</td><td>${c.tokensPerSecond.toFixed(1)}</td></tr>`;
     })
     .join("\n");
   const grid = items
@@ -231,25 +312,27 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
           const r = cell(item, column);
           if (!r) return "<td></td>";
           const mark = r.status === "failed" ? "failed" : r.correct === null ? "?" : r.correct ? "✓" : "✗";
-          return `<td class="${r.correct ? "ok" : "bad"}" data-correct="${r.correct}" title="${escapeHtml(r.runId)}">${mark} ${escapeHtml(r.answer ?? "")}<br><small>${r.totalTokens} tok · ${(r.wallMs / 1000).toFixed(1)} s</small></td>`;
+          return `<td class="${r.correct ? "ok" : "bad"}" data-correct="${r.correct}" title="${escapeHtml(r.runId)}">${mark} ${escapeHtml(r.answer ?? "")}<br><small>${r.totalTokens} tok · ${(r.wallMs / 1000).toFixed(1)} s${r.stopReason && CUT_REASONS.has(r.stopReason) ? ` · cut: ${STOP_REASON_LABELS[r.stopReason]}` : ""}</small></td>`;
         })
         .join("")}</tr>`;
     })
     .join("\n");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Refinery experiment</title>
-<style>body{font:13px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330}table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #d9dde4;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f7f9}td.ok{background:#eafaf0}td.bad{background:#fdecea}small{color:#6b7280}pre{background:#f6f7f9;padding:8px;overflow:auto}</style></head><body>
+<style>body{font:13px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330}table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #d9dde4;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f7f9}td.ok{background:#eafaf0}td.bad{background:#fdecea}small{color:#6b7280}pre{background:#f6f7f9;padding:8px;overflow:auto}.warn{color:#b35c00;font-weight:600;max-width:40em}</style></head><body>
 <h1>Experiment</h1>
-<p>Dataset <code>${escapeHtml(config.dataset)}</code>${config.limit ? `, first ${config.limit} items` : ""}; seed ${config.seed}; baseline <b>${escapeHtml(summary.baseline)}</b>. Accuracy intervals are bootstrap 95%; paired tests are exact McNemar (sign) tests against the baseline on the same items; W/T/L = wins/ties/losses.</p>
+<p>Dataset <code>${escapeHtml(config.dataset)}</code>${config.limit ? `, first ${config.limit} items` : ""}; seed ${config.seed}; baseline <b>${escapeHtml(summary.baseline)}</b>. Accuracy intervals are Wilson 95%; paired tests are exact McNemar (sign) tests against the baseline on the same items; W/T/L = wins/ties/losses.</p>
 <table><tr><th>column</th><th>items</th><th>accuracy</th><th>95% interval</th><th>vs baseline</th><th>W/T/L</th><th>p</th><th>odds ratio</th><th>draft → final</th><th>tokens (path)</th><th>tokens (all)</th><th>of which thinking</th><th>time</th><th>tokens/s</th></tr>
 ${rows}</table>
 <h2>Accuracy against tokens</h2>${plot(summary)}
-<p>Dashed: the Pareto frontier (${summary.pareto.map((p) => escapeHtml(p.id)).join(" → ")}).</p>
+<p>Dashed: the Pareto frontier (${summary.pareto.map((p) => escapeHtml(p.id)).join(" → ")}). Whiskers: Wilson 95% intervals.</p>
+${frontierSection(summary)}
+${difficultySection(summary)}
 <h2>Refinement dynamics</h2>${dynamicsPlot(summary)}
 <p>Solid: mean critic score of the k-th candidate (0–10); dashed: its accuracy. Later candidates exist only for items whose run produced them.</p>
 <h2>Budget-matched comparison</h2>
 <p>Anytime accuracy at equal tokens per item: the answer each run held when it had spent B tokens (its final answer if it finished within B; none before its first candidate).</p>
-<table><tr><th>B (tokens per item)</th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr>
-${summary.budgetMatched.map((row) => `<tr><td>${row.budget}</td>${columns.map((c) => `<td>${pct(row.accuracy[c] ?? Number.NaN)}</td>`).join("")}</tr>`).join("\n")}</table>
+<table><tr><th>B (tokens per item)</th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}${summary.frontier.length ? "<th>best sampling at this budget</th>" : ""}</tr>
+${summary.budgetMatched.map((row) => `<tr><td>${row.budget}</td>${columns.map((c) => `<td>${pct(row.accuracy[c] ?? Number.NaN)}</td>`).join("")}${summary.frontier.length ? `<td>${row.bestSampling ? `${pct(row.bestSampling.accuracy)} (${escapeHtml(row.bestSampling.column)} ${measureLabel(row.bestSampling.measure)})` : ""}</td>` : ""}</tr>`).join("\n")}</table>
 ${(extras.breakdowns ?? [])
   .map(
     (

@@ -174,6 +174,8 @@ export const requestSchemas = {
         .max(2 ** 32 - 1)
         .optional(),
       maxTotalTokens: z.number().int().min(0).optional(),
+      /** "paper" (default) or "matched:T": see native/protocol/sampling-policy.ts. */
+      sampling: z.string().optional(),
       concurrency: z.number().int().min(1).max(64).optional(),
       cache: z.boolean().optional(),
     })

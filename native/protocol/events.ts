@@ -1,6 +1,8 @@
 // The run protocol: every fact about a run is one of these events. The engine emits them, the run log stores
 // them, and every view (CLI replay, renderer, tests) folds them with applyRunEvent. Pure types, no imports
 // from node: or the DOM, so the renderer can use this module as is.
+import type { StopReason } from "./stop-reason.ts";
+import type { EffectiveSampling } from "./sampling-policy.ts";
 
 export type NodeRole = "draft" | "critique" | "refine" | "vote" | "distill" | "select" | "verify";
 export type ModelRole = "actor" | "critic";
@@ -183,6 +185,10 @@ export type RunEvent =
       /** Against the task's reference, when it has one. */
       correct: boolean | null;
       budgets: Budgets;
+      /** Why the run stopped (absent in logs written before it was recorded). */
+      stopReason?: StopReason;
+      /** The temperatures and sampling every generation used (absent in logs written before it was recorded). */
+      sampling?: EffectiveSampling;
     }
   | { type: "run-failed"; at: number; reason: string; code: RunFailureCode }
   | {

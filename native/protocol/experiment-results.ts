@@ -1,5 +1,7 @@
 // What an experiment produces, defined once: the checkpoint line of each cell and the statistics over them. The
 // engine writes and computes these (native/eval/), the CLI prints them, the compare view and the report draw them.
+import type { StopReason } from "./stop-reason.ts";
+import type { EffectiveSampling } from "./sampling-policy.ts";
 
 export interface PairedComparison {
   items: number;
@@ -36,6 +38,8 @@ export interface TrajectoryPoint {
   correct: boolean | null;
   /** The critic's latest score for this candidate (0–10), if it was scored. */
   score: number | null;
+  /** The candidate's answer as a vote counts it (null: no answer); absent in results written before it was kept. */
+  group?: string | null;
 }
 
 export interface CellResult {
@@ -57,9 +61,18 @@ export interface CellResult {
   /** Generations replayed from the cache instead of generated (their tokens still count in the totals). */
   cachedGenerations?: number;
   trajectory?: TrajectoryPoint[];
+  /** Why the run stopped (absent in results written before it was recorded). */
+  stopReason?: StopReason;
+  /** The sampling the run's generations used (absent for failed cells and older results). */
+  sampling?: EffectiveSampling;
   failure?: string;
   /** The run used what grades it (reference answers, grading tests): an upper bound, not a result. */
   oracle?: true;
+  /**
+   * The trajectory is n samples drawn independently from the same prompt (self-consistency, best-of-n without early
+   * stopping): any k of them are what a k-sample run could have drawn, so the column yields a sampling frontier.
+   */
+  independentSamples?: true;
 }
 
 export interface ColumnSummary {
@@ -79,6 +92,16 @@ export interface ColumnSummary {
   transitions: Transitions | null;
   /** Some of the column's runs used an oracle (see CellResult.oracle): its accuracy is an upper bound. */
   oracle?: true;
+  /** The sampling the column's cells used, merged (absent when no cell recorded it). */
+  sampling?: EffectiveSampling;
+  /** Cells by why their run stopped (only reasons that occurred; cells written before it was recorded are not counted). */
+  stops: Partial<Record<StopReason, number>>;
+  /** Cells a budget or a limit stopped while they held only their first draft: nothing the strategy adds happened. */
+  cutBeforeRevision: number;
+  /** Said when most of the column's cells were cut before their first revision: it measured drafts, not the strategy. */
+  warning?: string;
+  /** This column against the sampling frontier at its own mean budget (absent when no column yields a frontier). */
+  versusFrontier?: VersusFrontier;
   /** Refinement dynamics: the k-th candidate of each run (draft, then revisions): its accuracy and mean critic score. */
   dynamics: Array<{ candidate: number; items: number; accuracy: number; meanScore: number | null }>;
 }
@@ -92,7 +115,69 @@ export interface ExperimentSummary {
    * Budget-matched comparison: at each column's mean total tokens B, every column's anytime accuracy — the answer
    * each run held when it had spent B tokens (its final answer if it finished within B, none before its first).
    */
-  budgetMatched: Array<{ budget: number; accuracy: Record<string, number> }>;
+  budgetMatched: Array<{
+    budget: number;
+    accuracy: Record<string, number>;
+    /** The best sampling curve (maj@k, weighted vote@k or best-of-k; never the oracle pass@k) read at this budget. */
+    bestSampling?: { column: string; measure: "majAtK" | "weightedVoteAtK" | "bestOfKAtK"; accuracy: number };
+  }>;
+  /** What every sampling column would score with k of its samples, k = 1…n (see FrontierCurve). */
+  frontier: FrontierCurve[];
+  /** Accuracy by item difficulty (absent when nothing says how hard an item is). */
+  difficulty?: DifficultyPanel;
+}
+
+export interface DifficultyPanel {
+  /** What the difficulty is measured by, in words. */
+  basis: string;
+  /** The bins in order: "0", "(0, ¼]", "(¼, ½]", "(½, ¾]", "(¾, 1)", "1" (pass rate, not accuracy of any column). */
+  edges: string[];
+  bins: Array<{ label: string; items: number; accuracy: Record<string, number> }>;
+  /**
+   * Choosing a column per bin among those at or under each budget: the choice made on all items, and the accuracy
+   * it reaches cross-fitted (chosen on half the items, scored on the other half, both ways, averaged).
+   */
+  choice: Array<{ budget: number; accuracy: number; columns: Record<string, string> }>;
+}
+
+/** A sampling column's frontier at one k: expectations over uniformly random k-subsets of each item's samples. */
+export interface FrontierPoint {
+  k: number;
+  /** Mean tokens per item at k: k/n of the column's cost per item (evaluated prompt + generated, thought included). */
+  meanTokens: number;
+  /** Unbiased pass@k, 1 − C(n−c, k)/C(n, k): an oracle (it knows which sample is right), not a strategy. */
+  passAtK: number;
+  /** Expected accuracy of a majority vote over k samples, ties split evenly; computed exactly. */
+  majAtK: number;
+  /** Expected accuracy of a critic-score-weighted vote over k samples (scored samples; k = 1, 2, 4, … and n). */
+  weightedVoteAtK?: number;
+  /** Expected accuracy of the highest-scored of k samples, ties drawn (scored samples); computed exactly. */
+  bestOfKAtK?: number;
+}
+
+export interface FrontierCurve {
+  column: string;
+  /** Samples per item (the most any item has; an item with fewer keeps its value at its own count beyond it). */
+  n: number;
+  points: FrontierPoint[];
+  /**
+   * The k whose weighted vote was estimated from seeded random k-subsets (at least 5,000 over the column) rather than
+   * by enumerating every subset (done when an item has at most 10,000); maj@k, pass@k and best-of-k are exact.
+   */
+  weightedVoteDrawnK?: number[];
+}
+
+export interface VersusFrontier {
+  /** The sampling column compared with. */
+  frontierColumn: string;
+  /** The column's mean tokens per item, where the frontier is read. */
+  budget: number;
+  /** The frontier's maj@k at that budget, interpolated linearly in log tokens between its k. */
+  frontierAccuracy: number;
+  /** The column's accuracy − frontierAccuracy. */
+  difference: number;
+  /** Paired bootstrap 95% interval of the difference (items resampled, frontier value and correctness together). */
+  differenceInterval: [number, number];
 }
 
 export interface FieldBreakdown {

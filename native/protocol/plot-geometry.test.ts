@@ -49,3 +49,31 @@ test("both axes carry tick values", () => {
     ["0%", "50%", "100%"],
   );
 });
+
+test("with a sampling frontier the token axis is logarithmic, pass@k is labelled an oracle, points carry their intervals", () => {
+  const points = [1, 2, 4, 8].map((k) => ({ k, meanTokens: 100 * k, passAtK: 0.3 + 0.05 * k, majAtK: 0.3 + 0.02 * k }));
+  const plot = costPlot(
+    [
+      { id: "self-refine", tokens: 250, accuracy: 0.4, interval: [0.3, 0.5] },
+      { id: "sc", tokens: 800, accuracy: 0.46, interval: [0.36, 0.56] },
+    ],
+    [],
+    frame,
+    [{ column: "sc", points }],
+  );
+  assert.equal(plot.logScale, true);
+  assert.deepEqual(
+    plot.curves.map((c) => [c.label, c.colour]),
+    [
+      ["sc pass@k (oracle)", PALETTE[1]],
+      ["sc maj@k", PALETTE[1]],
+    ],
+  );
+  // k doubles at equal steps on a log axis.
+  const xs = plot.curves[1]!.points.map((p) => p.x);
+  assert.ok(Math.abs(xs[1]! - xs[0]! - (xs[2]! - xs[1]!)) < 1e-9 && Math.abs(xs[3]! - xs[2]! - (xs[2]! - xs[1]!)) < 1e-9);
+  const refine = plot.points[0]!;
+  assert.ok(refine.whisker!.top < refine.y && refine.y < refine.whisker!.bottom, "the interval spans the point");
+  assert.ok(plot.axes.xTicks.map((t) => t.label).includes("100"), `ticks ${plot.axes.xTicks.map((t) => t.label)}`);
+  assert.equal(costPlot([{ id: "a", tokens: 180, accuracy: 0.5 }], [], frame).logScale, false, "no frontier: the linear axis as before");
+});

@@ -1,5 +1,7 @@
 // The one run state: a pure fold over RunEvents. The engine, the CLI, the tests and the renderer all build
 // their view of a run with this function and keep no other copy.
+import type { EffectiveSampling } from "./sampling-policy.ts";
+import type { StopReason } from "./stop-reason.ts";
 import type {
   AnswerFallback,
   Budgets,
@@ -66,6 +68,10 @@ export interface RunState {
   answer: string | null;
   correct: boolean | null;
   budgets: Budgets | null;
+  /** Why the run stopped, once it finished (null before, after a failure, or in logs written before it was kept). */
+  stopReason: StopReason | null;
+  /** The sampling the run's generations used, once it finished (null before, or in older logs). */
+  sampling: EffectiveSampling | null;
   failure: { reason: string; code: RunFailureCode } | null;
   snapshots: Array<{ iteration: number; expandedNodeId: string; stats: Record<string, { visits: number; value: number }> }>;
 }
@@ -87,6 +93,8 @@ export const emptyRunState: RunState = Object.freeze({
   answer: null,
   correct: null,
   budgets: null,
+  stopReason: null,
+  sampling: null,
   failure: null,
   snapshots: [],
 }) as RunState;
@@ -194,6 +202,8 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
         answer: event.answer,
         correct: event.correct,
         budgets: event.budgets,
+        stopReason: event.stopReason ?? null,
+        sampling: event.sampling ?? null,
       };
     case "search-snapshot":
       return { ...state, snapshots: [...state.snapshots, { iteration: event.iteration, expandedNodeId: event.expandedNodeId, stats: event.stats }] };

@@ -1,5 +1,7 @@
 // Runs one strategy on one task: validates the input, loads actor and critic (one copy when they are the same
 // file), opens the run log and manifest, drives the strategy, and ends the log with run-finished or run-failed.
+import type { SamplingPolicy } from "../protocol/sampling-policy.ts";
+import { decideStopReason } from "../protocol/stop-reason.ts";
 import { randomBytes } from "node:crypto";
 import { basename, resolve } from "node:path";
 import { candidateIsCorrect } from "../eval/checkers.ts";
@@ -57,6 +59,8 @@ export interface RunConfig {
   /** Concurrent generations on parallel sequences (default). Off gives strictly reproducible logs. */
   parallel?: boolean;
   maxTotalTokens?: number;
+  /** Omitted: "paper", each strategy's documented temperatures. */
+  samplingPolicy?: SamplingPolicy;
   /** Load even when the memory plan says the models will not fit. */
   force?: boolean;
   /** Plan for this much memory (bytes) instead of what is free now. */
@@ -215,6 +219,19 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   const opened = await openRunRecord(config, deps, run, loaded);
   const { state, diskFull } = await driveStrategy(config, run, loaded, opened);
   return { runId: opened.runId, dir: opened.dir, logPath: opened.files.logPath, manifestPath: opened.files.manifestPath, state, diskFull };
+}
+
+/**
+ * Whether a run's longest conversation fits its models' context, read from the files without loading them: the
+ * RunInputError that would refuse the run, or null (also when the models cannot be read: the run says that itself).
+ */
+export async function contextRefusal(config: RunConfig): Promise<RunInputError | null> {
+  try {
+    await validateRun(config, {});
+    return null;
+  } catch (error) {
+    return error instanceof RunInputError && error.field === "contextSize" ? error : null;
+  }
 }
 
 /** Everything that can be checked without loading a model; a failure here creates no run folder. */
@@ -488,6 +505,7 @@ async function driveStrategy(
     parallel: config.parallel ?? true,
     maxTotalTokens: config.maxTotalTokens ?? 0,
     oracle,
+    ...(config.samplingPolicy ? { samplingPolicy: config.samplingPolicy } : {}),
     emit: (event) => {
       files.append(event);
       config.onEvent?.(event);
@@ -517,6 +535,13 @@ async function driveStrategy(
       answer: selected.answer,
       correct,
       budgets: computeBudgets(ctx.state, selected.id),
+      stopReason: decideStopReason({
+        ...(selection.stop ? { declared: selection.stop } : {}),
+        budgetRefused: ctx.budgetRefused,
+        contextCut: Object.values(ctx.state.nodes).some((n) => n.warning !== undefined && /context/i.test(n.warning)),
+        selectedAnswerCut: selected.answerCut === true,
+      }),
+      sampling: ctx.effectiveSampling(),
     };
   } catch (error) {
     const full = diskFullCause(error);

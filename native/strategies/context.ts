@@ -1,6 +1,7 @@
 // The strategy's view of a run: it emits events (folding them into the one run state) and offers the shared
 // primitives (generate, critique, refine, vote, select) as node-producing calls. Strategies never touch the
 // log, the models' internals or the event sink directly.
+import { SEED_RULE, type EffectiveSampling, type RoleSampling, type SamplingPolicy } from "../protocol/sampling-policy.ts";
 import type { GenerateRequest, JsonSchema, ModelBackend } from "../llm/backend.ts";
 import { isFallback } from "../eval/answers.ts";
 import { answerKey, answerOf, checkerKind } from "../eval/checkers.ts";
@@ -42,6 +43,8 @@ export interface RunContextOptions {
   maxTotalTokens: number;
   /** Oracle switches use the task's reference answer: upper bounds, marked in the manifest. */
   oracle?: boolean;
+  /** "matched": one temperature for every actor generation and one for every critic one (see sampling-policy.ts). */
+  samplingPolicy?: SamplingPolicy;
 }
 
 export interface GenerateNodeOptions {
@@ -53,6 +56,8 @@ export interface GenerateNodeOptions {
   messages: ChatMessage[];
   lane: string;
   temperature?: number;
+  /** The procedure requires this temperature (a greedy draft, MCTSr's 0.95): a matched policy keeps it. */
+  temperatureRequired?: boolean;
   maxTokens?: number;
   jsonSchema?: JsonSchema;
   /** Candidates get an extracted answer; critiques do not. */
@@ -103,8 +108,42 @@ export class RunContext {
 
   /** The budget gate: false once the token budget is spent. Strategies stop iterating, they do not fail. */
   withinBudget(): boolean {
-    return this.options.maxTotalTokens <= 0 || this.tokensUsed() < this.options.maxTotalTokens;
+    const within = this.options.maxTotalTokens <= 0 || this.tokensUsed() < this.options.maxTotalTokens;
+    if (!within) this.budgetRefused = true;
+    return within;
   }
+
+  private readonly temperatures = { actor: new Set<number>(), critic: new Set<number>() };
+  private readonly required = { actor: new Set<number>(), critic: new Set<number>() };
+
+  /** The temperature a generation runs at under the run's sampling policy; every one used is recorded. */
+  private temperatureFor(options: GenerateNodeOptions, configured: number): number {
+    const policy = this.options.samplingPolicy;
+    let temperature = options.temperature ?? configured;
+    if (options.temperatureRequired) this.required[options.model].add(temperature);
+    else if (policy?.kind === "matched")
+      temperature = options.model === "actor" ? policy.actorTemperature : (policy.criticTemperature ?? this.options.sampling.critic.temperature);
+    this.temperatures[options.model].add(temperature);
+    return temperature;
+  }
+
+  /** The sampling the run's generations used so far, for the record of its end. */
+  effectiveSampling(): EffectiveSampling {
+    const role = (model: ModelRole): RoleSampling => {
+      const { topP, topK } = this.options.sampling[model];
+      const required = [...this.required[model]].sort((a, b) => a - b);
+      return {
+        temperatures: [...this.temperatures[model]].sort((a, b) => a - b),
+        ...(required.length ? { required } : {}),
+        ...(topP !== undefined ? { topP } : {}),
+        ...(topK !== undefined ? { topK } : {}),
+      };
+    };
+    return { policy: this.options.samplingPolicy?.kind ?? "paper", actor: role("actor"), critic: role("critic"), seedRule: SEED_RULE };
+  }
+
+  /** The budget gate said no at least once: the run was cut by the token budget, not ended by its procedure. */
+  budgetRefused = false;
 
   /** Runs fn over items, concurrently when the run is parallel; node ids are assigned in item order either way. */
   async map<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -144,10 +183,11 @@ export class RunContext {
     });
     const backend = options.model === "actor" ? this.options.actor : this.options.critic;
     const sampling = this.options.sampling[options.model];
+    const temperature = this.temperatureFor(options, sampling.temperature);
     const request: GenerateRequest = {
       messages: options.messages,
       maxTokens: options.maxTokens ?? sampling.maxTokens,
-      temperature: options.temperature ?? sampling.temperature,
+      temperature,
       topP: sampling.topP,
       topK: sampling.topK,
       seed: this.seedFor(nodeId),
@@ -239,7 +279,15 @@ export class RunContext {
   }
 
   /** generate: a fresh solution of the task. */
-  async draft(options: { step?: string; iteration?: number; lane: string; temperature?: number; parents?: string[] }): Promise<RunNode> {
+  async draft(options: {
+    step?: string;
+    iteration?: number;
+    lane: string;
+    temperature?: number;
+    /** The procedure requires this temperature (a greedy draft): a matched sampling policy keeps it. */
+    temperatureRequired?: boolean;
+    parents?: string[];
+  }): Promise<RunNode> {
     const seeded = this.takeSeededDraft();
     if (seeded) return seeded;
     return this.generate({
@@ -254,6 +302,7 @@ export class RunContext {
       ],
       lane: options.lane,
       temperature: options.temperature,
+      ...(options.temperatureRequired ? { temperatureRequired: true } : {}),
     });
   }
 

@@ -25,9 +25,12 @@ export const criticGuided: StrategyDefinition = {
     let answer = await ctx.draft({ lane: "reasoner" });
     const pool = [answer.id];
     const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: answer.text }];
+    let stop: "accepted" | "max-iterations" | undefined;
     for (let round = 0; ; round++) {
       const critique = await ctx.critique(answer.id, { mode: "holistic", iteration: round, lane: "critic" });
-      if (critique.verdict.correct === true || round >= revisions || !ctx.withinBudget()) break;
+      if (critique.verdict.correct === true) stop = "accepted";
+      else if (round >= revisions) stop = "max-iterations";
+      if (stop || !ctx.withinBudget()) break;
       const instruction = fill(prompts.criticVReflection, { feedback: ctx.feedback(critique) });
       answer = await ctx.refine({
         candidateId: answer.id,
@@ -42,6 +45,6 @@ export const criticGuided: StrategyDefinition = {
       conversation.push({ role: "user", content: instruction }, { role: "assistant", content: answer.text });
     }
     // The best-scored answer (the draft included); a tie in score is drawn with the run's seed.
-    return { nodeId: selectByScoreSeeded(ctx, pool, revisions + 1).id };
+    return { nodeId: selectByScoreSeeded(ctx, pool, revisions + 1).id, ...(stop ? { stop } : {}) };
   },
 };

@@ -63,7 +63,8 @@ export const glore: StrategyDefinition = {
     Math.max(budgets.prompt + budgets.actor.answer + budgets.critic.answer + WRAPPER_TOKENS + output(budgets.actor), judging(budgets)),
   actorLanes: () => 3,
   async run(ctx, params) {
-    const draft = await ctx.draft({ lane: "draft", temperature: 0 });
+    // The card's greedy draft: a matched policy keeps it.
+    const draft = await ctx.draft({ lane: "draft", temperature: 0, temperatureRequired: true });
     const steps = splitSteps(draft.text);
     let firstError: number | null;
     let critiqueId: string;

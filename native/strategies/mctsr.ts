@@ -104,6 +104,7 @@ async function sampleReward(ctx: RunContext, node: TreeNode, iteration: number, 
       schema: rewardSchema,
       lane: "critic",
       temperature,
+      temperatureRequired: true,
       toScore: (parsed, by) => ({
         value: typeof parsed?.score === "number" ? Math.round(((suppress(parsed.score, suppressAt) + 100) / 20) * 10) / 10 : null,
         verdict: typeof parsed?.score === "number" ? "unknown" : "unparseable",
@@ -139,6 +140,7 @@ async function expand(ctx: RunContext, selected: TreeNode, iteration: number, te
     messages: [...answerTurns(ctx, selected), { role: "user", content: reflectionPrompt(ctx.task.question) }],
     lane: "critic",
     temperature,
+    temperatureRequired: true,
     extract: false,
   });
   return ctx.generate({
@@ -150,6 +152,7 @@ async function expand(ctx: RunContext, selected: TreeNode, iteration: number, te
     messages: [...answerTurns(ctx, selected), { role: "user", content: refinePrompt(ctx.task.question, reflection.text) }],
     lane: "solver",
     temperature,
+    temperatureRequired: true,
   });
 }
 
@@ -194,7 +197,8 @@ export const mctsr: StrategyDefinition = {
     const c = params.exploration as number;
     const temperature = params.temperature as number;
     const suppressAt = int(params, "suppressAt");
-    const draft = await ctx.draft({ lane: "solver", temperature });
+    // The authors' procedure samples everything at its temperature (0.95): a matched policy keeps it.
+    const draft = await ctx.draft({ lane: "solver", temperature, temperatureRequired: true });
     const nodes: TreeNode[] = [{ id: draft.id, father: null, children: [], rewards: [], dummy: false }];
     await sampleReward(ctx, nodes[0]!, 0, temperature, suppressAt);
     if (bool(params, "dummyRoot")) {

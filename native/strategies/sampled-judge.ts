@@ -16,6 +16,8 @@ export interface SampledJudgeOptions<T> {
   lane: string;
   /** undefined: the model's own sampling temperature. */
   temperature?: number;
+  /** The procedure requires this temperature: a matched sampling policy keeps it. */
+  temperatureRequired?: boolean;
   parents?: string[];
   toScore: (value: T | null, nodeId: string) => Score;
 }
@@ -40,6 +42,7 @@ export async function sampledJudge<T>(
     // JSON must close: the critic's token limit, the longer of the two when the actor judges.
     maxTokens: Math.max(ctx.options.sampling.critic.maxTokens, ctx.options.sampling[model].maxTokens),
     ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+    ...(options.temperatureRequired ? { temperatureRequired: true } : {}),
     extract: false,
   });
   const parsed = parseJsonLoose<T>(node.text);

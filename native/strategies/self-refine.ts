@@ -102,14 +102,20 @@ export const selfRefine: StrategyDefinition = {
     let candidate = await ctx.draft({ lane: "solver", temperature: params.draftTemperature as number });
     const pool = [candidate.id];
     const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: candidate.text }];
+    let stop: "accepted" | "max-iterations" | undefined;
     for (let iteration = 0; ; iteration++) {
       // The repo's last fix gets no feedback (run.py stops at max_attempts); the paper returns it whatever a
       // feedback would say, so that call would be pure cost. Scored mode needs the score to compare.
-      if (paper && iteration >= maxIterations) break;
+      if (paper && iteration >= maxIterations) {
+        stop = "max-iterations";
+        break;
+      }
       const feedback = paper
         ? await paperFeedback(ctx, candidate, feedbackModel, iteration)
         : await jsonFeedback(ctx, candidate, feedbackModel, iteration, int(params, "stopScore"));
-      if (feedback.fine || iteration >= maxIterations || !ctx.withinBudget()) break;
+      if (feedback.fine) stop = "accepted";
+      else if (iteration >= maxIterations) stop = "max-iterations";
+      if (stop || !ctx.withinBudget()) break;
       const instruction = fill(prompts.refineWithFeedback, { feedback: feedback.text });
       candidate = await ctx.refine({
         candidateId: candidate.id,
@@ -122,7 +128,7 @@ export const selfRefine: StrategyDefinition = {
       pool.push(candidate.id);
       conversation.push({ role: "user", content: instruction }, { role: "assistant", content: candidate.text });
     }
-    if (!paper) return { nodeId: selectByScoreSeeded(ctx, pool, maxIterations + 1).id };
+    if (!paper) return { nodeId: selectByScoreSeeded(ctx, pool, maxIterations + 1).id, ...(stop ? { stop } : {}) };
     // The repo's output is the last refinement (run.py: run_logs[-1]); the pool stays visible as the node's parents.
     ctx.addComputedNode({
       role: "select",
@@ -132,6 +138,6 @@ export const selfRefine: StrategyDefinition = {
       text: `the last answer (${candidate.id}), as the paper returns`,
       answer: candidate.answer,
     });
-    return { nodeId: candidate.id };
+    return { nodeId: candidate.id, ...(stop ? { stop } : {}) };
   },
 };

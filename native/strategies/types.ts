@@ -18,6 +18,8 @@ export type StrategyParams = Record<string, number | boolean | string>;
 
 export interface Selection {
   nodeId: string;
+  /** Why the strategy's loop ended, when it has one: the critic accepted the answer, or the iterations ran out. */
+  stop?: "accepted" | "max-iterations";
 }
 
 /** Tokens one call may take, per role: the prompt allowance, the answer budget and the thinking budget. */

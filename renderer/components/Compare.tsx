@@ -8,7 +8,7 @@ import { openExperimentProgress } from "../store/selectors.ts";
 import { useAppState, useController } from "../store/context.tsx";
 import { NewExperiment, Progress, RecentExperiments } from "./compare/ExperimentControls.tsx";
 import { ExportReport } from "./compare/ExportReport.tsx";
-import { CostPlot, DynamicsPlot } from "./compare/Plots.tsx";
+import { CostPlot, DifficultyPanel, DynamicsPlot } from "./compare/Plots.tsx";
 import { CellIndex, ResultsGrid } from "./compare/ResultsGrid.tsx";
 import { AggregatesTable, BreakdownTable, BudgetTable } from "./compare/Tables.tsx";
 import { CriticEval } from "./CriticEval.tsx";
@@ -46,6 +46,7 @@ const Overview = memo(function Overview({ summary, columns }: { summary: LoadedE
         <DynamicsPlot columns={summary.columns} />
       </div>
       <BudgetTable summary={summary} columns={columns} />
+      <DifficultyPanel summary={summary} />
     </>
   );
 });

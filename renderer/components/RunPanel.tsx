@@ -1,6 +1,7 @@
 // The current run: its status (cancelled is the user's doing, drawn grey, not a failure), answer and budgets,
 // the failure reason if it failed (with "Run anyway" when it was refused for memory), and its tree.
 import type { RunFailureCode } from "../../native/protocol/events.ts";
+import { CUT_REASONS, STOP_REASON_LABELS } from "../../native/protocol/stop-reason.ts";
 import { useAppState, useController } from "../store/context.tsx";
 import { RunAgainButton } from "./RunAgainButton.tsx";
 import { Errors } from "./Errors.tsx";
@@ -53,6 +54,7 @@ export function RunPanel() {
   const correct = useAppState((s) => (runId ? s.runs[runId]?.correct : null));
   const budgets = useAppState((s) => (runId ? s.runs[runId]?.budgets : null));
   const failure = useAppState((s) => (runId ? s.runs[runId]?.failure : null));
+  const stopReason = useAppState((s) => (runId ? s.runs[runId]?.stopReason : null));
   if (!runId) return <div className="run-panel empty">Start a run or open one from the list.</div>;
   return (
     <div className="run-panel">
@@ -71,6 +73,11 @@ export function RunPanel() {
         {budgets && (
           <span>
             tokens {budgets.selectedPathTokens} path / {budgets.totalTokens} total
+          </span>
+        )}
+        {stopReason && (
+          <span data-testid="run-stop-reason" className={CUT_REASONS.has(stopReason) ? "warning inline" : undefined}>
+            stopped: {STOP_REASON_LABELS[stopReason]}
           </span>
         )}
       </div>

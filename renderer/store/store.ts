@@ -57,11 +57,17 @@ export interface ExperimentForm {
   fields: string;
   pairs: Array<{
     actor: { path: string; sampling?: { maxTokens: number }; load?: import("../../native/protocol/contract.ts").LoadSettingsInfo };
-    critic: { path: string; load?: import("../../native/protocol/contract.ts").LoadSettingsInfo };
+    critic: { path: string; sampling?: { maxTokens: number }; load?: import("../../native/protocol/contract.ts").LoadSettingsInfo };
   }>;
   out: string;
   concurrency: string;
   budget: string;
+  /** The actor's answer budget per generation for every pair (empty: each model's default). */
+  maxTokens: string;
+  /** The critic's answer budget per generation for every pair (empty: each model's default). */
+  criticMaxTokens: string;
+  /** "paper" or "matched:T" (see native/protocol/sampling-policy.ts). */
+  sampling: string;
   skipMalformed: boolean;
 }
 
@@ -75,6 +81,9 @@ export const defaultExperimentForm: ExperimentForm = {
   out: "",
   concurrency: "",
   budget: "",
+  maxTokens: "",
+  criticMaxTokens: "",
+  sampling: "paper",
   skipMalformed: false,
 };
 

@@ -55,8 +55,9 @@ test("load an experiment, read its aggregates, filter the grid, switch the basel
   await page.click('[data-testid="experiment-load"]');
   await page.waitForSelector('[data-testid="compare-grid"]');
   const aggregates = await page.$$eval('[data-testid="aggregate-row"]', (rows) => rows.map((r) => r.textContent));
-  assert.match(aggregates[0]!, /^single8 *50\.0%/);
-  assert.match(aggregates[1]!, /^sc8 *75\.0%.*\+25\.0 pts2\/6\/0/);
+  // Each column's name, then the sampling its runs used, then its items and accuracy.
+  assert.match(aggregates[0]!, /^singlepaper · actor T 0\.7 · critic no generations8 *50\.0%/);
+  assert.match(aggregates[1]!, /^scpaper · actor T 0\.8 · critic no generations8 *75\.0%.*\+25\.0 pts2\/6\/0/);
   assert.equal((await page.$$('[data-testid="grid-row"]')).length, 8);
   await page.check('[data-testid="filter-differ"]');
   assert.equal((await page.$$('[data-testid="grid-row"]')).length, 2, "only items 1 and 3 differ");
@@ -88,7 +89,11 @@ test("load an experiment, read its aggregates, filter the grid, switch the basel
     assert.notEqual(point.computed, "rgb(0, 0, 0)");
   }
   assert.notEqual(plot.points[0]!.fill, plot.points[1]!.fill);
-  assert.ok(plot.ticks.includes("0%") && plot.ticks.includes("100%") && plot.ticks.includes("0"), `ticks on both axes: ${plot.ticks.join(" ")}`);
+  // The sc column draws the sampling frontier, so the token axis is logarithmic: no 0 tick, but token ticks.
+  assert.ok(
+    plot.ticks.includes("0%") && plot.ticks.includes("100%") && plot.ticks.some((t) => /^\d+k?$/.test(t)),
+    `ticks on both axes: ${plot.ticks.join(" ")}`,
+  );
   const [a, b] = plot.labels;
   assert.ok(a && b && (a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y), `labels overlap: ${JSON.stringify(plot.labels)}`);
   // Cells show the answer each run extracted and whether it is right: item 1 is wrong alone, right with samples.
@@ -181,6 +186,9 @@ test("start an experiment from the UI with the run setup's models, pause and res
     "tinyCritic.gguf + tinyChat.gguf",
   ]);
   await page.fill('[data-testid="experiment-dataset"]', dataset);
+  // The experiment's own max tokens: the run tab's value does not carry over.
+  await page.fill('[data-testid="experiment-max-tokens"]', "6");
+  assert.equal(await page.textContent('[data-testid="experiment-budget-unit"]'), "evaluated prompt + generated tokens");
   await page.fill('[data-testid="experiment-limit"]', "4");
   await page.fill('[data-testid="experiment-out"]', out);
   await page.uncheck('[data-testid="experiment-strategy-self-refine"]');
@@ -231,6 +239,21 @@ test("start an experiment from the UI with the run setup's models, pause and res
     "sc2 @ tinyCritic+tinyChat",
   ]);
   await page.waitForSelector('[data-testid="dynamics-plot"] circle');
+  // The two sc2 columns draw the sampling frontier (pass@k, an oracle, and maj@k) behind the points.
+  assert.deepEqual(await page.$$eval('[data-testid="frontier-curve"]', (lines) => lines.map((l) => l.getAttribute("data-measure"))), [
+    "passAtK",
+    "majAtK",
+    "passAtK",
+    "majAtK",
+  ]);
+  assert.match((await page.textContent('[data-testid="frontier-legend"]'))!, /sc2 @ tinyChat\+tinyCritic pass@k \(oracle\)/);
+  assert.equal((await page.$$('[data-testid="plot-interval"]')).length, 4, "every column with its interval");
+  assert.match(
+    (await page.textContent('[data-testid="aggregate-row"][data-column="single-pass @ tinyChat+tinyCritic"] [data-testid="versus-frontier"]'))!,
+    /pts$/,
+  );
+  assert.equal((await page.$$('[data-testid="column-sampling"]')).length, 4);
+  await page.waitForSelector('[data-testid="difficulty-panel"] [data-testid="difficulty-bin"]');
   await page.selectOption('[data-testid="filter-field"]', "level");
   assert.deepEqual(
     await page.$$eval('[data-testid="field-breakdown"] tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent)),

@@ -1,4 +1,5 @@
 // Datasets and experiments: preview a dataset, start (or resume) one in the background, pause/resume/stop it, list and load experiment folders.
+import { parseSamplingPolicy } from "../../protocol/sampling-policy.ts";
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Task } from "../../protocol/events.ts";
@@ -129,6 +130,7 @@ async function newExperimentConfig(ctx: EngineContext, input: Input<"startExperi
   const pairs = input.pairs.map((pair) => ({ actor: pair.actor, critic: pair.critic ?? { path: pair.actor.path } }));
   const config = await buildExperimentConfig({
     ...input,
+    sampling: input.sampling === undefined ? undefined : parseSamplingPolicy(input.sampling, "sampling"),
     dataset: resolve(input.dataset),
     strategies: input.columns,
     pairs,

@@ -2,7 +2,7 @@
 // line results.jsonl keeps (correctness, tokens, the trajectory of candidates for the anytime curves).
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { candidateIsCorrect } from "../checkers.ts";
+import { answerKey, candidateIsCorrect } from "../checkers.ts";
 import { cellRunId, runDir } from "../../runs/paths.ts";
 import { executeRun, type ModelConfig, type RunDeps } from "../../runs/runner.ts";
 import type { GenerationCache } from "../../llm/generation-cache.ts";
@@ -13,6 +13,15 @@ import type { ExperimentConfig } from "./config.ts";
 
 const CANDIDATE_ROLES = new Set(["draft", "refine", "distill"]);
 
+/**
+ * Strategies whose candidates are n samples of one prompt, drawn independently: best-of-n only when it never stops
+ * early (a threshold makes the number drawn depend on the scores).
+ */
+function drawsIndependentSamples(strategy: string, params: Record<string, unknown> | undefined): boolean {
+  if (strategy === "self-consistency") return true;
+  return strategy === "best-of-n" && !(Number(params?.threshold ?? 0) > 0);
+}
+
 /** The run's candidates in the order it produced them, each with the tokens spent so far, checked and scored. */
 export async function runTrajectory(state: RunState, task: Task): Promise<TrajectoryPoint[]> {
   const points: TrajectoryPoint[] = [];
@@ -21,7 +30,13 @@ export async function runTrajectory(state: RunState, task: Task): Promise<Trajec
     const node = state.nodes[id]!;
     spent += nodeCost(node);
     if (!CANDIDATE_ROLES.has(node.role) || node.status !== "done" || node.model !== "actor") continue;
-    points.push({ iteration: node.iteration, tokens: spent, correct: await candidateIsCorrect(task, node), score: latestScore(node, "critic")?.value ?? null });
+    points.push({
+      iteration: node.iteration,
+      tokens: spent,
+      correct: await candidateIsCorrect(task, node),
+      score: latestScore(node, "critic")?.value ?? null,
+      group: answerKey(task, node.answer),
+    });
   }
   return points;
 }
@@ -64,6 +79,7 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
       // One generation at a time within a run: a resumed experiment gives the same results as an uninterrupted one.
       parallel: false,
       maxTotalTokens: config.maxTotalTokens,
+      ...(config.sampling ? { samplingPolicy: config.sampling } : {}),
       // Loaded once for the widest column, with sequences for every concurrent item.
       concurrentRuns: setting.concurrency,
       lanesAtLeast: Math.max(...setting.lanes),
@@ -92,7 +108,10 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
     wallMs: Math.round(performance.now() - cellStart),
     ...(cache ? { cachedGenerations: Object.values(state.nodes).filter((n) => n.cached).length } : {}),
     trajectory,
+    stopReason: state.status === "finished" ? (state.stopReason ?? "finished") : "failed",
+    ...(state.sampling ? { sampling: state.sampling } : {}),
     ...(state.failure ? { failure: state.failure.reason } : {}),
     ...(JSON.parse(readFileSync(result.manifestPath, "utf8")).oracle === true ? { oracle: true as const } : {}),
+    ...(drawsIndependentSamples(column.strategy, column.params) ? { independentSamples: true as const } : {}),
   };
 }

@@ -61,6 +61,28 @@ export class ResultsWriter {
   }
 }
 
+/**
+ * Refuses, before any cell, an experiment with a column whose longest conversation (on its longest item) cannot fit
+ * the context its models would get: otherwise every cell of that column would fail one by one.
+ */
+async function refuseColumnsThatCannotFit(config: ExperimentConfig, tasks: readonly Task[]): Promise<void> {
+  const longest = tasks.reduce<Task | undefined>((a, b) => (!a || b.question.length > a.question.length ? b : a), undefined);
+  if (!longest) return;
+  // Loaded here, not at the top: reading a checkpoint (report, the compare view's poll) needs no runner.
+  const { contextRefusal } = await import("../../runs/runner.ts");
+  for (const column of config.columns) {
+    const refusal = await contextRefusal({
+      strategy: column.strategy,
+      params: column.params,
+      actor: column.actor,
+      critic: column.critic,
+      task: longest,
+      outDir: "",
+    });
+    if (refusal) throw new ExperimentError(`column ${column.name} cannot run on the longest item (${longest.id ?? "its question"}): ${refusal.message}`);
+  }
+}
+
 export interface PreparedExperiment {
   tasks: Task[];
   skipped: MalformedRecord[];
@@ -85,6 +107,7 @@ export async function prepareExperiment(dir: string, config: ExperimentConfig): 
     }
   });
   const { tasks, skipped } = await loadExperimentDataset(config);
+  await refuseColumnsThatCannotFit(config, tasks);
   mkdirSync(dir, { recursive: true });
   const configPath = join(dir, "experiment.json");
   // Cells are keyed by item index: a dataset edited since the start would pair old results with other items.

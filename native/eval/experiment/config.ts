@@ -1,5 +1,6 @@
 // An experiment's configuration: a dataset slice × columns (a strategy with its parameters and an actor/critic
 // pair). One builder serves the CLI and the engine, so both write the same experiment.json for the same request.
+import type { SamplingPolicy } from "../../protocol/sampling-policy.ts";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { loadDataset, type FieldMapping } from "../dataset.ts";
@@ -66,6 +67,8 @@ export interface ExperimentConfig {
   gpu?: GpuChoice;
   threads?: number;
   maxTotalTokens?: number;
+  /** Omitted: "paper" (each strategy's documented temperatures). */
+  sampling?: SamplingPolicy;
 }
 
 export class ExperimentError extends Error {
@@ -121,6 +124,7 @@ export interface ExperimentRequest {
   gpu?: GpuChoice;
   threads?: number;
   maxTotalTokens?: number;
+  sampling?: SamplingPolicy;
 }
 
 export async function buildExperimentConfig(request: ExperimentRequest): Promise<ExperimentConfig> {
@@ -141,5 +145,7 @@ export async function buildExperimentConfig(request: ExperimentRequest): Promise
     ...(request.gpu ? { gpu: request.gpu } : {}),
     ...(request.threads ? { threads: request.threads } : {}),
     ...(request.maxTotalTokens ? { maxTotalTokens: request.maxTotalTokens } : {}),
+    // Paper is the default and is left out, so experiment.json of earlier experiments still matches on resume.
+    ...(request.sampling && request.sampling.kind !== "paper" ? { sampling: request.sampling } : {}),
   };
 }

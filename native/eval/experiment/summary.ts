@@ -1,6 +1,11 @@
 // An experiment's statistics: accuracy with intervals, paired comparison against a baseline, refinement
-// transitions and dynamics, the accuracy-vs-tokens frontier, budget-matched accuracy, per-field breakdowns.
-import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, TrajectoryPoint } from "../../protocol/experiment-results.ts";
+// transitions and dynamics, the accuracy-vs-tokens frontier, budget-matched accuracy, per-field breakdowns, the
+// sampling frontier and every column against it, accuracy by difficulty, why cells stopped and how they sampled.
+import type { EffectiveSampling, RoleSampling } from "../../protocol/sampling-policy.ts";
+import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, FrontierCurve, TrajectoryPoint } from "../../protocol/experiment-results.ts";
+import { STOP_REASON_LABELS } from "../../protocol/stop-reason.ts";
+import { difficultyPanel, difficultyRates } from "./difficulty.ts";
+import { columnFrontier, readAtTokens, versusFrontier, type ColumnFrontier } from "../frontier.ts";
 import { mean, pairedComparison, paretoFrontier, transitions, wilsonInterval } from "../stats.ts";
 
 export type { ColumnSummary, ExperimentSummary, FieldBreakdown };
@@ -58,14 +63,83 @@ function dynamicsOf(cells: readonly CellResult[]): ColumnSummary["dynamics"] {
   });
 }
 
+/** Whether a column's cells are independent samples with their answers kept, so the column yields a frontier. */
+function yieldsFrontier(cells: readonly CellResult[]): boolean {
+  return cells.length > 0 && cells.every((c) => c.independentSamples && (c.trajectory ?? []).every((p) => p.group !== undefined));
+}
+
+function frontierOf(cells: readonly CellResult[]): ColumnFrontier {
+  return columnFrontier(
+    cells.map((c) => ({
+      samples: (c.trajectory ?? []).map((p) => ({ group: p.group ?? null, correct: p.correct === true, score: p.score })),
+      totalTokens: c.totalTokens,
+    })),
+  );
+}
+
+/** The best non-oracle sampling curve at a budget, for the budget-matched table. */
+function bestSamplingAt(frontiers: ReadonlyMap<string, ColumnFrontier>, budget: number): Pick<ExperimentSummary["budgetMatched"][number], "bestSampling"> {
+  let best: ExperimentSummary["budgetMatched"][number]["bestSampling"];
+  for (const [column, f] of frontiers)
+    for (const measure of ["majAtK", "weightedVoteAtK", "bestOfKAtK"] as const) {
+      const accuracy = readAtTokens(f.points, budget, measure);
+      if (Number.isFinite(accuracy) && (!best || accuracy > best.accuracy)) best = { column, measure, accuracy };
+    }
+  return best ? { bestSampling: best } : {};
+}
+
+/** Cells by stop reason, those cut before their first revision, and the warning when that is most of them. */
+function stopsOf(cells: readonly CellResult[]): Pick<ColumnSummary, "stops" | "cutBeforeRevision" | "warning"> {
+  const stops: ColumnSummary["stops"] = {};
+  for (const c of cells) if (c.stopReason) stops[c.stopReason] = (stops[c.stopReason] ?? 0) + 1;
+  // The token gate and a full context stop the procedure (an answer cut at max tokens does not). Independent samples
+  // are not revisions of a draft: a capped sampling column is counted, not warned about.
+  const cut = cells.filter(
+    (c) => (c.stopReason === "token-budget" || c.stopReason === "context-full") && !c.independentSamples && (c.trajectory?.length ?? 0) <= 1,
+  );
+  const byReason = [...new Set(cut.map((c) => STOP_REASON_LABELS[c.stopReason!]))].join(", ");
+  return {
+    stops,
+    cutBeforeRevision: cut.length,
+    ...(cut.length > cells.length / 2
+      ? {
+          warning: `${cut.length} of ${cells.length} cells were cut (${byReason}) before their first revision: this column measured first drafts, not the strategy — raise the cap or the context`,
+        }
+      : {}),
+  };
+}
+
+/** The sampling a column's cells used: every temperature any cell used, per role. */
+function samplingOf(cells: readonly CellResult[]): Pick<ColumnSummary, "sampling"> {
+  const recorded = cells.map((c) => c.sampling).filter((s): s is EffectiveSampling => s !== undefined);
+  if (!recorded.length) return {};
+  const merge = (role: "actor" | "critic"): RoleSampling => {
+    const first = recorded[0]![role];
+    const union = (pick: (r: RoleSampling) => number[] | undefined) => [...new Set(recorded.flatMap((s) => pick(s[role]) ?? []))].sort((a, b) => a - b);
+    const required = union((r) => r.required);
+    return {
+      temperatures: union((r) => r.temperatures),
+      ...(required.length ? { required } : {}),
+      ...(first.topP !== undefined ? { topP: first.topP } : {}),
+      ...(first.topK !== undefined ? { topK: first.topK } : {}),
+    };
+  };
+  return { sampling: { policy: recorded[0]!.policy, actor: merge("actor"), critic: merge("critic"), seedRule: recorded[0]!.seedRule } };
+}
+
 export function summarize(results: readonly CellResult[], columns: readonly string[], baseline = columns[0]!): ExperimentSummary {
   // Only items every column finished are compared, so the pairs line up.
   const byColumn = new Map(columns.map((c) => [c, new Map(results.filter((r) => r.column === c).map((r) => [r.item, r]))]));
   const items = [...(byColumn.get(baseline)?.keys() ?? [])].filter((item) => columns.every((c) => byColumn.get(c)!.has(item))).sort((a, b) => a - b);
   const correctOf = (column: string) => items.map((item) => byColumn.get(column)!.get(item)!.correct === true);
+  const cellsOf = (column: string) => items.map((item) => byColumn.get(column)!.get(item)!);
+  const frontiers = new Map(columns.filter((c) => yieldsFrontier(cellsOf(c))).map((c) => [c, frontierOf(cellsOf(c))]));
+  // Other columns are read against the frontier with the most samples (the widest range of budgets).
+  const reference = [...frontiers.entries()].sort((a, b) => b[1].n - a[1].n)[0];
   const summaries = columns.map((column): ColumnSummary => {
-    const cells = items.map((item) => byColumn.get(column)!.get(item)!);
+    const cells = cellsOf(column);
     const correct = correctOf(column);
+    const meanTotalTokens = mean(cells.map((c) => c.totalTokens));
     const initial = cells.map((c) => c.initialCorrect);
     return {
       column,
@@ -74,17 +148,31 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
       interval: wilsonInterval(correct.filter(Boolean).length, correct.length),
       failed: cells.filter((c) => c.status === "failed").length,
       meanPathTokens: mean(cells.map((c) => c.pathTokens)),
-      meanTotalTokens: mean(cells.map((c) => c.totalTokens)),
+      meanTotalTokens,
       meanThoughtTokens: mean(cells.map((c) => c.thoughtTokens ?? 0)),
       meanWallMs: mean(cells.map((c) => c.wallMs)),
       tokensPerSecond: cells.reduce((sum, c) => sum + c.totalTokens, 0) / Math.max(1e-9, cells.reduce((sum, c) => sum + c.wallMs, 0) / 1000),
       versusBaseline: column === baseline ? null : pairedComparison(correctOf(baseline), correct),
       transitions: initial.every((v) => v !== null) && cells.length ? transitions(initial as boolean[], correct) : null,
       dynamics: dynamicsOf(cells),
+      ...stopsOf(cells),
+      ...samplingOf(cells),
+      ...(reference && reference[0] !== column && cells.length
+        ? { versusFrontier: { frontierColumn: reference[0], budget: meanTotalTokens, ...versusFrontier(reference[1], correct, meanTotalTokens) } }
+        : {}),
       ...(cells.some((c) => c.oracle) ? { oracle: true as const } : {}),
     };
   });
   const budgets = [...new Set(summaries.map((s) => Math.round(s.meanTotalTokens)))].filter((b) => b > 0).sort((a, b) => a - b);
+  const rated = difficultyRates(items, (item, column) => byColumn.get(column)!.get(item)!, columns, reference?.[0]);
+  const difficulty = rated
+    ? difficultyPanel(
+        rated.rates,
+        rated.basis,
+        summaries.filter((s) => !s.oracle).map((s) => ({ column: s.column, meanTokens: s.meanTotalTokens, correct: correctOf(s.column) })),
+        budgets,
+      )
+    : undefined;
   return {
     baseline,
     columns: summaries,
@@ -94,6 +182,11 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
       accuracy: Object.fromEntries(
         columns.map((column) => [column, mean(items.map((item) => Number(correctWithin(byColumn.get(column)!.get(item)!, budget))))]),
       ),
+      ...bestSamplingAt(frontiers, budget),
     })),
+    frontier: [...frontiers.entries()].map(
+      ([column, f]): FrontierCurve => ({ column, n: f.n, points: f.points, ...(f.weightedVoteDrawnK ? { weightedVoteDrawnK: f.weightedVoteDrawnK } : {}) }),
+    ),
+    ...(difficulty && items.length ? { difficulty } : {}),
   };
 }

@@ -119,7 +119,7 @@ export function NewExperiment() {
             onChange={(e) => setForm({ ...form, concurrency: e.target.value })}
           />
         </label>
-        <label title="max total tokens per run (empty: none)">
+        <label title="the run stops taking steps once it has spent this many tokens: evaluated prompt + generated tokens, thinking included, over every generation of the run (empty: none)">
           tokens per run (cap)
           <input
             data-testid="experiment-budget"
@@ -127,6 +127,39 @@ export function NewExperiment() {
             placeholder="none"
             value={form.budget}
             onChange={(e) => setForm({ ...form, budget: e.target.value })}
+          />
+          <span className="small muted" data-testid="experiment-budget-unit">
+            evaluated prompt + generated tokens
+          </span>
+        </label>
+        <label title="paper: each strategy's documented temperatures; matched:T: every actor generation at T (critics at their own), except where a procedure requires its value (GLoRe's greedy draft, MCTSr's 0.95)">
+          sampling
+          <input
+            data-testid="experiment-sampling"
+            className="short"
+            placeholder="paper"
+            value={form.sampling}
+            onChange={(e) => setForm({ ...form, sampling: e.target.value })}
+          />
+        </label>
+        <label title="the actor's answer budget per generation (empty: the model's default)">
+          max tokens
+          <input
+            data-testid="experiment-max-tokens"
+            className="short"
+            placeholder="default"
+            value={form.maxTokens}
+            onChange={(e) => setForm({ ...form, maxTokens: e.target.value })}
+          />
+        </label>
+        <label title="the critic's answer budget per generation (empty: the model's default)">
+          critic max tokens
+          <input
+            data-testid="experiment-critic-max-tokens"
+            className="short"
+            placeholder="default"
+            value={form.criticMaxTokens}
+            onChange={(e) => setForm({ ...form, criticMaxTokens: e.target.value })}
           />
         </label>
       </div>

@@ -3,6 +3,7 @@
 // that run's tree. Cells are found through an index built once per experiment load, not searched per cell. Rows
 // are virtualised: only those in view (and a few either side) are in the DOM, so 1,000 items × 12 columns
 // update within a frame; rows have fixed heights, so where each one starts is arithmetic, not measurement.
+import { CUT_REASONS, STOP_REASON_LABELS } from "../../../native/protocol/stop-reason.ts";
 import { useCallback, useLayoutEffect, useRef, useState } from "react";
 import type { ExperimentInfo } from "../../../native/protocol/contract.ts";
 import { useController } from "../../store/context.tsx";
@@ -89,7 +90,7 @@ function Cell({ r, onOpen }: { r: GridCell | undefined; onOpen: (runId: string) 
       className={verdict === "right" ? "ok" : verdict === "unchecked" ? "unchecked" : "bad"}
       data-testid="grid-cell"
       data-verdict={verdict}
-      title={`${VERDICT_WORDS[verdict]} · ${r.runId} — click to open its tree${r.failure ? `\n${r.failure}` : ""}`}
+      title={`${VERDICT_WORDS[verdict]} · ${r.runId} — click to open its tree${r.stopReason ? `\nstopped: ${STOP_REASON_LABELS[r.stopReason]}` : ""}${r.failure ? `\n${r.failure}` : ""}`}
       onClick={() => onOpen(r.runId)}
       onKeyDown={(event) => event.key === "Enter" && onOpen(r.runId)}
       // biome-ignore lint/a11y/noNoninteractiveTabindex: a cell opens its run's tree, as promptfoo's grid does; Tab reaches it, Enter opens it
@@ -105,6 +106,12 @@ function Cell({ r, onOpen }: { r: GridCell | undefined; onOpen: (runId: string) 
         <small>
           {r.totalTokens} tok · {(r.wallMs / 1000).toFixed(1)} s
         </small>
+        {r.stopReason && CUT_REASONS.has(r.stopReason) ? (
+          <small className="stop-cut" data-testid="grid-stop" title="a budget or a limit stopped this run, not its procedure">
+            {" "}
+            · cut: {STOP_REASON_LABELS[r.stopReason]}
+          </small>
+        ) : null}
       </div>
     </td>
   );

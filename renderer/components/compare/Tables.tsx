@@ -1,7 +1,18 @@
 // The compare view's tables: per-column aggregates against the baseline, budget-matched accuracy, and accuracy
 // by the values of one dataset field.
+import { measureLabel } from "../../../native/protocol/plot-geometry.ts";
+import { roleSamplingLabel } from "../../../native/protocol/sampling-policy.ts";
+import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../../../native/protocol/stop-reason.ts";
 import type { ExperimentSummary, FieldBreakdown } from "../../../native/protocol/experiment-results.ts";
 import { fixed, pct } from "../../../native/protocol/format.ts";
+
+/** "3 of 10 token budget · 1 answer cut at max tokens": the cells a budget or a limit stopped, when any. */
+function stopsLine(c: ExperimentSummary["columns"][number]): string {
+  return Object.entries(c.stops)
+    .filter(([reason]) => CUT_REASONS.has(reason as StopReason))
+    .map(([reason, count]) => `${count} of ${c.items} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`)
+    .join(" · ");
+}
 
 export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
   return (
@@ -16,6 +27,7 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
           <th>p</th>
           <th title="McNemar odds ratio: items only this column got right ÷ items only the baseline got right">odds ratio</th>
           <th>draft → final</th>
+          <th title="the sampling frontier's maj@k read at this column's own tokens per item; paired bootstrap 95% interval">vs sampling at its budget</th>
           <th>tokens (path / all)</th>
           <th title="thought tokens per item, part of the cost">thinking</th>
           <th>time</th>
@@ -28,6 +40,17 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
             <td>
               {c.column}
               {c.oracle ? <em title="the runs used what grades them (reference answers or grading tests)"> (oracle: upper bound)</em> : null}
+              {c.warning ? (
+                <div className="warning small" data-testid="column-warning">
+                  ⚠ {c.warning}
+                </div>
+              ) : null}
+              {stopsLine(c) ? <div className="small muted">{stopsLine(c)}</div> : null}
+              {c.sampling ? (
+                <div className="small muted" data-testid="column-sampling" title={`seeds: ${c.sampling.seedRule}`}>
+                  {c.sampling.policy} · actor {roleSamplingLabel(c.sampling.actor)} · critic {roleSamplingLabel(c.sampling.critic)}
+                </div>
+              ) : null}
             </td>
             <td>{c.items}</td>
             <td>
@@ -50,6 +73,16 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
                 ? `${c.transitions.correctToCorrect} kept · ${c.transitions.wrongToCorrect} fixed · ${c.transitions.correctToWrong} harmed · ${c.transitions.wrongToWrong} wrong`
                 : ""}
             </td>
+            <td
+              data-testid="versus-frontier"
+              title={
+                c.versusFrontier
+                  ? `${c.versusFrontier.frontierColumn} maj@k at ${fixed(c.versusFrontier.budget)} tokens: ${pct(c.versusFrontier.frontierAccuracy)}; paired bootstrap 95% interval ${fixed(c.versusFrontier.differenceInterval[0] * 100, 1)} to ${fixed(c.versusFrontier.differenceInterval[1] * 100, 1)} pts`
+                  : undefined
+              }
+            >
+              {c.versusFrontier ? `${c.versusFrontier.difference >= 0 ? "+" : ""}${fixed(c.versusFrontier.difference * 100, 1)} pts` : ""}
+            </td>
             <td>
               {fixed(c.meanPathTokens)} / {fixed(c.meanTotalTokens)}
             </td>
@@ -66,6 +99,7 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
 /** Anytime accuracy: the answer each run held when it had spent B tokens. */
 export function BudgetTable({ summary, columns }: { summary: ExperimentSummary; columns: readonly string[] }) {
   if (!summary.budgetMatched.length) return null;
+  const sampling = summary.frontier.length > 0;
   return (
     <table className="budget" data-testid="budget-matched" title="anytime accuracy: the answer each run held when it had spent B tokens">
       <thead>
@@ -74,6 +108,9 @@ export function BudgetTable({ summary, columns }: { summary: ExperimentSummary; 
           {columns.map((c) => (
             <th key={c}>{c}</th>
           ))}
+          {sampling ? (
+            <th title="the best of maj@k, weighted vote@k and best-of-k read at B (pass@k is an oracle: left out)">best sampling at this budget</th>
+          ) : null}
         </tr>
       </thead>
       <tbody>
@@ -83,6 +120,11 @@ export function BudgetTable({ summary, columns }: { summary: ExperimentSummary; 
             {columns.map((c) => (
               <td key={c}>{pct(row.accuracy[c] ?? Number.NaN)}</td>
             ))}
+            {sampling ? (
+              <td data-testid="best-sampling">
+                {row.bestSampling ? `${pct(row.bestSampling.accuracy)} (${row.bestSampling.column} ${measureLabel(row.bestSampling.measure)})` : ""}
+              </td>
+            ) : null}
           </tr>
         ))}
       </tbody>

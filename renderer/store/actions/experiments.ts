@@ -32,12 +32,23 @@ export function createExperimentActions(ctx: ActionContext) {
   /** The run setup's actor and critic (with their load settings) as a model pair for an experiment. */
   function setupPair(): ExperimentPairForm {
     const { setup } = state();
-    const maxTokens = Number(setup.maxTokens) || undefined;
     const actorLoad = loadFromForm(setup.load.actor);
     const criticLoad = loadFromForm(setup.load.critic);
     return {
-      actor: { path: actorPath(setup), ...(maxTokens ? { sampling: { maxTokens } } : {}), ...(actorLoad ? { load: actorLoad } : {}) },
+      actor: { path: actorPath(setup), ...(actorLoad ? { load: actorLoad } : {}) },
       critic: { path: criticPath(setup), ...(criticLoad ? { load: criticLoad } : {}) },
+    };
+  }
+
+  /** The compare form's max tokens (actor and critic) on every pair: fields of the experiment, not the run tab's. */
+  function withFormMaxTokens(pair: ExperimentPairForm, form: ExperimentForm): ExperimentPairForm {
+    const actor = Number(form.maxTokens) || undefined;
+    const critic = Number(form.criticMaxTokens) || undefined;
+    const { sampling: _actorSampling, ...actorModel } = pair.actor;
+    const { sampling: _criticSampling, ...criticModel } = pair.critic;
+    return {
+      actor: { ...actorModel, ...(actor ? { sampling: { maxTokens: actor } } : {}) },
+      critic: { ...criticModel, ...(critic ? { sampling: { maxTokens: critic } } : {}) },
     };
   }
 
@@ -79,7 +90,7 @@ export function createExperimentActions(ctx: ActionContext) {
     state().clearErrors("compare");
     const { setup } = state();
     const resume = !form.dataset.trim() && form.out.trim();
-    const pairs = form.pairs.length ? form.pairs : [setupPair()];
+    const pairs = (form.pairs.length ? form.pairs : [setupPair()]).map((pair) => withFormMaxTokens(pair, form));
     let specs;
     let fields: Record<string, string>;
     try {
@@ -102,6 +113,7 @@ export function createExperimentActions(ctx: ActionContext) {
             seed: Number(setup.seed) || 0,
             ...(Number(form.concurrency) > 0 ? { concurrency: Number(form.concurrency) } : {}),
             ...(Number(form.budget) > 0 ? { maxTotalTokens: Number(form.budget) } : {}),
+            ...(form.sampling.trim() && form.sampling.trim() !== "paper" ? { sampling: form.sampling.trim() } : {}),
             ...(form.skipMalformed ? { skipMalformed: true } : {}),
           },
     );
