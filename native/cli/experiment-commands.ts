@@ -9,6 +9,7 @@ import {
   autoConcurrency,
   breakdownByField,
   buildExperimentConfig,
+  experimentCoverage,
   loadExperimentDataset,
   ExperimentControl,
   readCheckpoint,
@@ -22,6 +23,7 @@ import {
 } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { validateRequest } from "../protocol/contract.ts";
+import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
 import { defined, flagNumber, intOption, parse, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
 import { isEndpointSpec } from "../llm/model-spec.ts";
@@ -227,7 +229,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
       },
     });
     if (!values.quiet) process.stderr.write("\n");
-    printSummary(results, config, values.json === true);
+    printSummary(results, config, values.json === true, undefined, experimentCoverage(values.out, config, results));
     return control.signal.aborted ? 130 : 0;
   } finally {
     unwatch();
@@ -257,16 +259,18 @@ function warnCheckpointDamage(dir: string): void {
   if (tornTail) process.stderr.write(`warning: the last line of ${path} was cut short by a crash; that cell runs again on resume\n`);
 }
 
-function printSummary(results: ReturnType<typeof readResults>, config: ExperimentConfig, json: boolean, baseline?: string) {
+function printSummary(results: ReturnType<typeof readResults>, config: ExperimentConfig, json: boolean, baseline: string | undefined, coverage: CellCoverage) {
   const summary = summarize(
     results,
     config.columns.map((c) => c.name),
     baseline,
   );
   if (json) {
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...summary, coverage }, null, 2)}\n`);
     return;
   }
+  const incomplete = describeCoverage(coverage);
+  if (incomplete) process.stdout.write(`${incomplete}; the figures below count only the cells with a result\n`);
   for (const c of summary.columns) {
     const v = c.versusBaseline;
     process.stdout.write(
@@ -301,16 +305,17 @@ export async function commandReport(args: string[]): Promise<number> {
   const results = readResults(dir);
   warnCheckpointDamage(dir);
   const summary = summarize(results, columns, values.baseline);
+  const coverage = experimentCoverage(dir, config, results);
   if (values.html) {
     // The dataset's categorical fields (level, subject…) break accuracy down; a dataset moved away only loses that.
     const dataset = await loadExperimentDataset(config, { skipMalformed: true }).catch(() => null);
     const breakdowns = dataset ? breakdownByField(results, columns, dataset.fields) : [];
-    writeFileSync(values.html, htmlReport(config, summary, results, { manifests: readManifests(dir, results), breakdowns }));
+    writeFileSync(values.html, htmlReport(config, summary, results, { manifests: readManifests(dir, results), breakdowns, coverage }));
   }
   if (values.csv) writeFileSync(values.csv, resultsCsv(results));
   if (values.jsonl) writeFileSync(values.jsonl, resultsJsonl(results, columns));
   if (values.pairs) writeFileSync(values.pairs, (await preferencePairs(dir, results)).map((p) => JSON.stringify(p)).join("\n") + "\n");
-  printSummary(results, config, values.json === true, values.baseline);
+  printSummary(results, config, values.json === true, values.baseline, coverage);
   // Where each file went, absolute: the summary alone does not say. On stderr with --json, so stdout stays JSON.
   const requested: Array<[string, string | undefined]> = [
     ["HTML report", values.html],

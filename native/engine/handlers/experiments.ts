@@ -11,6 +11,7 @@ import {
   buildExperimentConfig,
   ExperimentControl,
   ExperimentError,
+  experimentCoverage,
   loadExperimentDataset,
   prepareExperiment,
   readExperimentConfig,
@@ -59,6 +60,7 @@ function experimentView(
     itemFields: Object.fromEntries((dataset ?? []).map((fields, item) => [item, fields])),
     itemTexts: Object.fromEntries((items?.texts ?? []).map((text, item) => [item, text])),
     breakdowns: dataset ? breakdownByField(results, columns, dataset) : [],
+    coverage: experimentCoverage(path, config, results),
   };
 }
 
