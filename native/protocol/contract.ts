@@ -258,6 +258,8 @@ export interface BackendReport {
   threads: number;
   /** Threads a batch decodes with while several sequences generate at once (= threads when the user set them). */
   parallelThreads: number;
+  /** Why these threads: set by the user, or fitted to the cores other programs left idle when a model loaded. */
+  threadsReason?: string;
   nodeLlamaCppVersion: string;
 }
 
