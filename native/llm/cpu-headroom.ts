@@ -1,8 +1,9 @@
 // How many cores other work leaves free, and the threads to decode with given that. llama.cpp's decode threads
-// meet at a barrier every step, so a thread on a core another process holds stalls all of them: on a 2-core machine
-// with both cores busy, best-of-n (4 samples at once) on every core took 90 s against 2 s on one thread
-// (bench/results/engine.md, "Threads under contention"). Measured when a model loads, where this process decodes
-// nothing yet, from the kernel's per-core counters (os.cpus works on Linux, macOS and Windows).
+// meet at a barrier every step, so a thread on a core another process holds stalls all of them: on a loaded 2-core
+// machine, best-of-n (4 samples at once) with batches on both cores took 163 s, and over 240 s with two more busy
+// processes, against 2.8 s and 5.2 s on the idle share (bench/results/engine.md, "Threads under contention").
+// Measured when a model loads, where this process decodes nothing yet, from the kernel's per-core counters
+// (os.cpus works on Linux, macOS and Windows).
 import { readFile } from "node:fs/promises";
 import { availableParallelism, cpus } from "node:os";
 
