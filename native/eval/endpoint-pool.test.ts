@@ -271,3 +271,24 @@ test("refinery experiment ends non-zero, with the count of cells that did not ru
     rejoinTiming.patienceMs = patience;
   }
 });
+
+test("an endpoint killed at any request: every cell ends finished, none lost, none twice", { timeout: 120_000 }, async () => {
+  const items = sums("sweep", 12);
+  const outcomes: string[] = [];
+  for (const chat of [0, 1, 2, 3, 5, 8, 11]) {
+    await withoutRetries(async () => {
+      const a = await replica({ dieAt: { chat } });
+      const b = await replica();
+      const dir = join(scratch, `sweep-${chat}`);
+      const results = await runExperiment(dir, experiment(a, b, "self-refine", items));
+      const cells = new Set(results.map((r) => `${r.item}|${r.column}`));
+      outcomes.push(`killed at request ${chat}: ${results.filter((r) => r.status === "finished").length}/12 finished, ${cells.size} distinct`);
+      await Promise.all(servers.splice(0).map((s) => s.close().catch(() => {})));
+      forgetEndpoints();
+    });
+  }
+  assert.deepEqual(
+    outcomes,
+    [0, 1, 2, 3, 5, 8, 11].map((chat) => `killed at request ${chat}: 12/12 finished, 12 distinct`),
+  );
+});
