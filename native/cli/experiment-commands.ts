@@ -4,6 +4,7 @@ import { join, resolve as resolvePath } from "node:path";
 import { describeDamage } from "../runs/jsonl.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping } from "../eval/dataset.ts";
+import { describeJsonSyntaxError } from "../eval/json-syntax.ts";
 import { parseStrategySpec, type PresetSpec, type StrategySpec } from "../protocol/strategy-spec.ts";
 import {
   autoConcurrency,
@@ -27,7 +28,7 @@ import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.t
 import { defined, flagNumber, intOption, parse, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
 import { isEndpointSpec } from "../llm/model-spec.ts";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 
 /** "self-consistency:n=5,temperature=0.7" → a strategy column; "@file.json" → a preset file. */
 function strategyFrom(spec: string): StrategySpec | PresetSpec {
@@ -41,11 +42,22 @@ function strategyFrom(spec: string): StrategySpec | PresetSpec {
 
 /** A pool file: a JSON list of endpoint specs serving one model, or {"endpoints": [...]}. */
 function readPool(path: string): string[] {
+  let text: string;
+  try {
+    // A FIFO or device would block the read until someone writes to it.
+    if (!statSync(path).isFile()) throw new UsageError(`--pool ${path} is not a regular file: give a .json file`);
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--pool ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new UsageError(`--pool ${path}: ${(error as Error).message}`);
+    parsed = JSON.parse(text);
+  } catch {
+    // V8's message quotes the file; say where and what instead.
+    const { line, column, kind } = describeJsonSyntaxError(text);
+    throw new UsageError(`--pool ${path}: not valid JSON at line ${line}, column ${column}: ${kind}`);
   }
   const list = Array.isArray(parsed) ? parsed : (parsed as { endpoints?: unknown })?.endpoints;
   if (!Array.isArray(list) || !list.length || !list.every((s) => typeof s === "string" && isEndpointSpec(s))) {

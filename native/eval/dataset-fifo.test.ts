@@ -3,7 +3,7 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { closeSync, constants, mkdirSync, mkdtempSync, openSync } from "node:fs";
+import { closeSync, constants, mkdirSync, mkdtempSync, openSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readProcessBench } from "./critic-eval.ts";
@@ -72,6 +72,26 @@ test("refinery run --dataset and refinery experiment --dataset refuse a FIFO wit
     const lines = written.join("").trim().split("\n");
     assert.equal(lines.length, 2, written.join(""));
     for (const line of lines) assert.match(line, /^refinery: .*tasks-0\.jsonl is a named pipe \(FIFO\), not a dataset file/);
+  } finally {
+    process.stderr.write = write;
+  }
+});
+
+test("refinery experiment --pool refuses a FIFO, and a pool file that is not JSON without quoting it", hangGuard, async () => {
+  const written: string[] = [];
+  const write = process.stderr.write;
+  const broken = join(scratch, "pool.json");
+  writeFileSync(broken, '{"endpoints": [SECRET-KEY-9d2]}');
+  process.stderr.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof process.stderr.write;
+  try {
+    const common = ["experiment", "--dataset", fifo, "--strategy", "single-pass", "--out", join(scratch, "cli-pool")];
+    const codes = [await main([...common, "--pool", fifos[1]!]), await main([...common, "--pool", broken])];
+    process.stderr.write = write;
+    assert.deepEqual(codes, [2, 2], written.join(""));
+    const text = written.join("");
+    assert.match(text, /refinery: --pool .*tasks-1\.jsonl is not a regular file: give a \.json file/);
+    assert.match(text, /refinery: --pool .*pool\.json: not valid JSON at line 1, column 16: unexpected character/);
+    assert.ok(!text.includes("SECRET"), text);
   } finally {
     process.stderr.write = write;
   }
