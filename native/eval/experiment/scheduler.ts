@@ -1,6 +1,8 @@
-// Runs an experiment's pending cells: workers, one per concurrent item, take cells in order; pausing lets the
-// cells in flight finish and starts no new one until resumed; stopping cancels the cells in flight, and a cell cut
-// short gets its finished generations back from the experiment's generation cache when it runs again.
+// Runs an experiment's pending cells: workers, one per concurrent item, take cells in order from a queue that
+// never forgets one (cell-queue.ts); pausing lets the cells in flight finish and starts no new one until resumed;
+// stopping cancels the cells in flight, and a cell cut short gets its finished generations back from the
+// experiment's generation cache when it runs again. An experiment that ends with cells not run, other than by being
+// stopped, fails with their count.
 import { join } from "node:path";
 import type { MalformedRecord } from "../dataset.ts";
 import type { RunDeps } from "../../runs/runner.ts";
