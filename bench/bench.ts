@@ -3,6 +3,8 @@
 //      the engine vs the same requests sent straight to node-llama-cpp, per generated token, with a breakdown
 //   2. 4 parallel drafts (4 sequences of one context) vs the same 4 one after another
 //   3. time to first token of a refinement turn that reuses the evaluated prefix vs the same prompt cold
+//   4. threads under contention: best-of-n (n=4) with no load added and with two busy processes, at the default threads and
+//      pinned (bench/contention.ts; on the small generated chat model unless --contention-model)
 // Writes bench/results/engine.md and engine.json. Options: --threads n, --model <gguf>, --repeats n.
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -14,6 +16,7 @@ import { openRuntime } from "../native/llm/runtime.ts";
 import type { ChatMessage, RunEvent } from "../native/protocol/events.ts";
 import { executeRun } from "../native/runs/runner.ts";
 import { repoRoot, testModel } from "../test/support/models.ts";
+import { contentionTableRows, threadsUnderContention } from "./contention.ts";
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     repeats: { type: "string" },
     only: { type: "string" },
     "overhead-only": { type: "boolean" },
+    "contention-model": { type: "string" },
   },
 });
 // The engine's defaults unless --threads pins them: one generation on defaultThreads(), a batch on every core.
@@ -320,6 +324,10 @@ const overheadRows = scenarios.map((scenario) => {
     mainThreadBusy: median(runs.map((o) => o.mainThreadBusy)),
   };
 });
+// ---- 4. threads under contention (each run its own process, so this process's runtime is left alone) -------
+log("threads under contention (best-of-n with no load added, then with two busy processes)");
+const contention = threadsUnderContention(values["contention-model"] ?? (await testModel("tinyChat")));
+
 const sequentialMs = median(parallel.map((p) => p.sequentialMs));
 const parallelMs = median(parallel.map((p) => p.parallelMs));
 const warmMs = median(reuse.map((p) => p.warmMs));
@@ -336,6 +344,7 @@ const results = {
   parallelDrafts: { speedup: sequentialMs / parallelMs, sequentialMs, parallelMs },
   threadScaling: scaling,
   prefixReuse: { speedup: coldMs / warmMs, warmTtftMs: warmMs, coldTtftMs: coldMs, ...reuse[0]! },
+  threadsUnderContention: contention,
 };
 const table = [
   `# Engine benchmarks (${results.date.slice(0, 10)})`,
@@ -354,6 +363,14 @@ const table = [
       `| raw node-llama-cpp at ${row.threads} thread(s): 4 sequences at once ÷ 1 sequence, tokens/s | ${(row.fourTokensPerSecond / row.singleTokensPerSecond).toFixed(2)}× | ${row.singleTokensPerSecond.toFixed(1)} tok/s alone, ${row.fourTokensPerSecond.toFixed(1)} tok/s for four |`,
   ),
   `| refinement turn time to first token, cold ÷ prefix reused | ${results.prefixReuse.speedup.toFixed(1)}× | ${coldMs.toFixed(0)} ms cold (${reuse[0]!.coldEvaluated} tokens evaluated) vs ${warmMs.toFixed(0)} ms reused (${reuse[0]!.warmEvaluated} of ${reuse[0]!.promptTokens}) |`,
+  "",
+  "## Threads under contention",
+  "",
+  "Best-of-n on the small generated chat model (4 samples at once, then a critic scoring each), each run its own process; with no load added, then with two busy processes (`yes > /dev/null` ×2) taking cores. The default fits its threads to the cores left idle when the model loads (`native/llm/cpu-headroom.ts`).",
+  "",
+  "| measure | ratio | detail |",
+  "| --- | --- | --- |",
+  ...contentionTableRows(contention),
   "",
 ].join("\n");
 const dir = join(repoRoot, "bench", "results");

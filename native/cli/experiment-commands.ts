@@ -6,11 +6,13 @@ import { join, resolve as resolvePath } from "node:path";
 import { describeDamage } from "../runs/jsonl.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping } from "../eval/dataset.ts";
+import { describeJsonSyntaxError } from "../eval/json-syntax.ts";
 import { parseStrategySpec, type PresetSpec, type StrategySpec } from "../protocol/strategy-spec.ts";
 import {
   autoConcurrency,
   breakdownByField,
   buildExperimentConfig,
+  experimentCoverage,
   loadExperimentDataset,
   ExperimentControl,
   readCheckpoint,
@@ -24,12 +26,13 @@ import {
 } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { validateRequest } from "../protocol/contract.ts";
+import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
 import { pct } from "../protocol/format.ts";
 import { measureLabel } from "../protocol/plot-geometry.ts";
 import { defined, flagNumber, intOption, outFolderOption, parse, threadsOption, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
 import { isEndpointSpec } from "../llm/model-spec.ts";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 
 /** "self-consistency:n=5,temperature=0.7" → a strategy column; "@file.json" → a preset file. */
 function strategyFrom(spec: string): StrategySpec | PresetSpec {
@@ -43,11 +46,22 @@ function strategyFrom(spec: string): StrategySpec | PresetSpec {
 
 /** A pool file: a JSON list of endpoint specs serving one model, or {"endpoints": [...]}. */
 function readPool(path: string): string[] {
+  let text: string;
+  try {
+    // A FIFO or device would block the read until someone writes to it.
+    if (!statSync(path).isFile()) throw new UsageError(`--pool ${path} is not a regular file: give a .json file`);
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--pool ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new UsageError(`--pool ${path}: ${(error as Error).message}`);
+    parsed = JSON.parse(text);
+  } catch {
+    // V8's message quotes the file; say where and what instead.
+    const { line, column, kind } = describeJsonSyntaxError(text);
+    throw new UsageError(`--pool ${path}: not valid JSON at line ${line}, column ${column}: ${kind}`);
   }
   const list = Array.isArray(parsed) ? parsed : (parsed as { endpoints?: unknown })?.endpoints;
   if (!Array.isArray(list) || !list.length || !list.every((s) => typeof s === "string" && isEndpointSpec(s))) {
@@ -236,7 +250,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
       },
     });
     if (!values.quiet) process.stderr.write("\n");
-    printSummary(results, config, values.json === true);
+    printSummary(results, config, values.json === true, undefined, experimentCoverage(values.out, config, results));
     return control.signal.aborted ? 130 : 0;
   } finally {
     unwatch();
@@ -274,16 +288,18 @@ function warnCheckpointDamage(dir: string): void {
   if (tornTail) process.stderr.write(`warning: the last line of ${path} was cut short by a crash; that cell runs again on resume\n`);
 }
 
-function printSummary(results: ReturnType<typeof readResults>, config: ExperimentConfig, json: boolean, baseline?: string) {
+function printSummary(results: ReturnType<typeof readResults>, config: ExperimentConfig, json: boolean, baseline: string | undefined, coverage: CellCoverage) {
   const summary = summarize(
     results,
     config.columns.map((c) => c.name),
     baseline,
   );
   if (json) {
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...summary, coverage }, null, 2)}\n`);
     return;
   }
+  const incomplete = describeCoverage(coverage);
+  if (incomplete) process.stdout.write(`${incomplete}; the figures below count only the cells with a result\n`);
   for (const c of summary.columns) {
     const v = c.versusBaseline;
     process.stdout.write(
@@ -347,16 +363,17 @@ export async function commandReport(args: string[]): Promise<number> {
   const results = readResults(dir);
   warnCheckpointDamage(dir);
   const summary = summarize(results, columns, values.baseline);
+  const coverage = experimentCoverage(dir, config, results);
   if (values.html) {
     // The dataset's categorical fields (level, subject…) break accuracy down; a dataset moved away only loses that.
     const dataset = await loadExperimentDataset(config, { skipMalformed: true }).catch(() => null);
     const breakdowns = dataset ? breakdownByField(results, columns, dataset.fields) : [];
-    writeFileSync(values.html, htmlReport(config, summary, results, { manifests: readManifests(dir, results), breakdowns }));
+    writeFileSync(values.html, htmlReport(config, summary, results, { manifests: readManifests(dir, results), breakdowns, coverage }));
   }
   if (values.csv) writeFileSync(values.csv, resultsCsv(results));
   if (values.jsonl) writeFileSync(values.jsonl, resultsJsonl(results, columns));
   if (values.pairs) writeFileSync(values.pairs, (await preferencePairs(dir, results)).map((p) => JSON.stringify(p)).join("\n") + "\n");
-  printSummary(results, config, values.json === true, values.baseline);
+  printSummary(results, config, values.json === true, values.baseline, coverage);
   // Where each file went, absolute: the summary alone does not say. On stderr with --json, so stdout stays JSON.
   const requested: Array<[string, string | undefined]> = [
     ["HTML report", values.html],

@@ -3,7 +3,6 @@
 // loop — the critic judges a solution and, when it finds it wrong, gives the corrected answer; a critique is good
 // if the answer it leads to is right (cross-critique on the dataset's stored solutions, or self-critique of the
 // actor's own solution), reported as accuracy and the before → after transition matrix.
-import { readFile } from "node:fs/promises";
 import type { ModelBackend } from "../llm/backend.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseJsonLoose } from "../llm/json-output.ts";
@@ -12,7 +11,7 @@ import { fill, prompts, solverMessages } from "../strategies/prompts.ts";
 import { MAX_STEPS, parseVerdict, scoreSchema, stepwiseSchema, strictObject } from "../strategies/verdicts.ts";
 import { answerIsCorrect, answerOf } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
-import { DatasetError, parseRows } from "./dataset.ts";
+import { DatasetError, parseRows, readDatasetText } from "./dataset.ts";
 import { transitions, type Transitions } from "./stats.ts";
 
 export interface ProcessBenchItem {
@@ -40,12 +39,7 @@ export interface ProcessBenchResult {
 }
 
 async function readJsonItems(path: string): Promise<unknown[]> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    throw new DatasetError(`dataset not found: ${path}`);
-  }
+  const text = await readDatasetText(path);
   // The dataset reader's parse: a file that is not a dataset at all is refused without quoting it.
   const rows = parseRows(path, text);
   const broken = rows.find((row) => row.error);

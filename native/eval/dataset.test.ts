@@ -82,7 +82,7 @@ test("a file that is not a dataset (/etc/shadow, /etc/passwd) is refused without
     const firstLine = readFileSync(path, "utf8").trimStart().slice(1, 8);
     await assert.rejects(loadDataset(path), (error: unknown) => {
       assert.ok(error instanceof DatasetError);
-      assert.match(error.message, /is not a dataset: none of its lines is a JSON object|not valid JSON( at line \d+, column \d+)? \(a JSON dataset/);
+      assert.match(error.message, /is not a dataset: none of its lines is a JSON object|not valid JSON at line \d+, column \d+: .+ \(a JSON dataset/);
       assert.ok(!error.message.includes(firstLine) && !error.message.includes("root"), `quoted the file: ${error.message}`);
       return true;
     });
@@ -97,4 +97,35 @@ test("a UTF-8 byte order mark at the start of a dataset is not part of its first
   const array = join(scratch, "bom.json");
   writeFileSync(array, `\uFEFF${JSON.stringify([{ question: "2+2?", answer: "4" }])}`);
   assert.equal((await readDataset(array))[0]!.reference, "4");
+});
+
+test("a malformed line is reported by line, column and kind of error, never by its text", async () => {
+  const secret = "SECRET-LINE-7f3a";
+  const good = JSON.stringify({ question: "1+1?", answer: "2" });
+  const cases: Array<[string, RegExp]> = [
+    [secret, /line 2: not JSON at column 1: unexpected character/],
+    [`{"question": ${secret}}`, /line 2: not JSON at column 14: unexpected character/],
+    [`{"question": "${secret}`, /line 2: not JSON at column 31: unterminated string/],
+    [`{"question": "q", "${secret}": 1,}`, /line 2: not JSON at column 41: expected a property name in double quotes/],
+    [`{"question": "${secret}"} ${secret}`, /line 2: not JSON at column 34: more text after the value/],
+  ];
+  for (const [bad, expected] of cases) {
+    const path = join(scratch, "secret.jsonl");
+    writeFileSync(path, `${good}\n${bad}\n${good}\n`);
+    await assert.rejects(loadDataset(path), (error: unknown) => {
+      assert.ok(error instanceof DatasetError);
+      assert.match(error.message, expected);
+      assert.ok(!error.message.includes("SECRET"), `quoted the file: ${error.message}`);
+      return true;
+    });
+    const { skipped } = await loadDataset(path, { skipMalformed: true });
+    assert.ok(!JSON.stringify(skipped).includes("SECRET"));
+  }
+  const array = join(scratch, "secret-array.json");
+  writeFileSync(array, `[\n  ${good},\n  {"question": ${secret}}\n]`);
+  await assert.rejects(loadDataset(array), (error: unknown) => {
+    assert.match((error as Error).message, /not valid JSON at line 3, column 16: unexpected character/);
+    assert.ok(!(error as Error).message.includes("SECRET"), (error as Error).message);
+    return true;
+  });
 });

@@ -1,11 +1,14 @@
 // Reads task datasets: JSONL (one object a line) or a JSON array, with a field mapping. The defaults are the
 // built-in adapters: GSM8K (question/answer), MATH-500 (problem/answer), HumanEval (prompt/test/entry_point),
 // RealCritic (question/gt, ARC's choices {text,label}) and ProcessBench (problem). Malformed records are reported
-// by line number; they are skipped only when the caller asks for it.
-import { readFile } from "node:fs/promises";
+// by line number; they are skipped only when the caller asks for it. Only a regular file is read, and no error quotes
+// the file: a dataset path may name any file.
+import { constants, type Stats } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import type { Task } from "../protocol/events.ts";
 import { advice } from "../protocol/field-labels.ts";
 import { questionWithChoices } from "./checkers.ts";
+import { describeJsonSyntaxError } from "./json-syntax.ts";
 
 export interface FieldMapping {
   question?: string;
@@ -136,14 +139,6 @@ function toTask(item: Record<string, unknown>, line: number, fileName: string, f
 
 export type DatasetRow = { line: number; value: unknown; error?: string };
 
-/** Where JSON.parse stopped, as line and column, without quoting the text (it may be any file's). */
-function whereJsonBroke(error: unknown, text: string): string {
-  const position = /at position (\d+)/.exec((error as Error).message)?.[1];
-  if (position === undefined) return "";
-  const before = text.slice(0, Number(position)).split("\n");
-  return ` at line ${before.length}, column ${before.at(-1)!.length + 1}`;
-}
-
 /**
  * The records of a JSON array or JSONL file. Error messages quote the file only once it has shown itself to be
  * a dataset (a line that is a JSON object): given /etc/shadow by mistake, or on purpose, nothing of it is echoed.
@@ -156,8 +151,9 @@ export function parseRows(path: string, textGiven: string): DatasetRow[] {
     let array: unknown;
     try {
       array = JSON.parse(text);
-    } catch (error) {
-      throw new DatasetError(`${path}: not valid JSON${whereJsonBroke(error, text)} (a JSON dataset is one array of objects)`);
+    } catch {
+      const { line, column, kind } = describeJsonSyntaxError(text);
+      throw new DatasetError(`${path}: not valid JSON at line ${line}, column ${column}: ${kind} (a JSON dataset is one array of objects)`);
     }
     (array as unknown[]).forEach((value, index) => rows.push({ line: index + 1, value }));
     return rows;
@@ -166,8 +162,9 @@ export function parseRows(path: string, textGiven: string): DatasetRow[] {
     if (line.trim() === "") return;
     try {
       rows.push({ line: index + 1, value: JSON.parse(line) });
-    } catch (error) {
-      rows.push({ line: index + 1, value: null, error: `not JSON (${(error as Error).message})` });
+    } catch {
+      const { column, kind } = describeJsonSyntaxError(line);
+      rows.push({ line: index + 1, value: null, error: `not JSON at column ${column}: ${kind}` });
     }
   });
   const isDataset = rows.some((row) => !row.error && typeof row.value === "object" && row.value !== null && !Array.isArray(row.value));
@@ -177,14 +174,43 @@ export function parseRows(path: string, textGiven: string): DatasetRow[] {
   return rows;
 }
 
-export async function loadDataset(path: string, options: DatasetOptions = {}): Promise<LoadedDataset> {
-  let text: string;
+/** What a path that is not a regular file is, in the user's words. */
+function kindOfFile(info: Stats): string {
+  if (info.isDirectory()) return "a folder";
+  if (info.isFIFO()) return "a named pipe (FIFO)";
+  if (info.isSocket()) return "a socket";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
+  return "not a regular file";
+}
+
+/**
+ * The dataset's text, read only from a regular file. The open does not wait: a FIFO without a writer would hold
+ * one of libuv's four file threads until a writer came, and every file request of the engine behind it.
+ */
+export async function readDatasetText(path: string): Promise<string> {
+  let handle: FileHandle;
   try {
-    text = await readFile(path, "utf8");
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new DatasetError(code === "ENOENT" ? `dataset not found: ${path}` : `cannot read dataset ${path}: ${(error as Error).message}`);
+    if (code === "ENOENT") throw new DatasetError(`dataset not found: ${path}`);
+    if (code === "EACCES" || code === "EPERM") throw new DatasetError(`cannot read dataset ${path}: permission denied`);
+    throw new DatasetError(`cannot read dataset ${path}: ${code ?? (error as Error).message}`);
   }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new DatasetError(`${path} is ${kindOfFile(info)}, not a dataset file: give a .jsonl or .json file`);
+    return await handle.readFile("utf8");
+  } catch (error) {
+    if (error instanceof DatasetError) throw error;
+    throw new DatasetError(`cannot read dataset ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function loadDataset(path: string, options: DatasetOptions = {}): Promise<LoadedDataset> {
+  const text = await readDatasetText(path);
   const rows = parseRows(path, text);
   const offset = options.offset ?? 0;
   const selected = rows.slice(offset, options.limit !== undefined ? offset + options.limit : undefined);

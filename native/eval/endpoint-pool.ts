@@ -1,7 +1,8 @@
 // Spreads an experiment's cells over several endpoints serving the same model: each cell runs on the
 // endpoint with the most room, never more cells on one than it takes requests at once; an endpoint that stops
-// answering leaves the rotation and its cell goes back in the queue for the others. Cells are runs with one
-// request at a time (experiments run sequentially within a cell), so cells in flight are requests in flight.
+// answering leaves the rotation and its cell goes back in the queue for the others; it is asked again after a backoff
+// that doubles, and rejoins once it answers. Cells are runs with one request at a time (experiments run sequentially
+// within a cell), so cells in flight are requests in flight.
 import { isEndpointSpec, parseModelSpec, type EndpointSpec } from "../llm/model-spec.ts";
 import { openEndpoint, type OpenAIEndpoint } from "../llm/openai-endpoint.ts";
 import type { ModelConfig } from "../runs/runner.ts";
@@ -25,7 +26,20 @@ interface Member {
   done: number;
   tokens: number;
   down: string | null;
+  /** When it left the rotation (performance.now()), while it is out. */
+  downSince: number | null;
+  /** The next time it is asked whether it answers again. */
+  reprobe: ReturnType<typeof setTimeout> | null;
 }
+
+/** How a dead endpoint is asked again, and how long cells wait when every endpoint of a role is out. */
+export const rejoinTiming = {
+  /** First wait before asking again; doubles each time up to maxMs. */
+  firstMs: 1000,
+  maxMs: 30_000,
+  /** Every endpoint of a role out this long: the experiment stops with the reasons (finished cells are kept). */
+  patienceMs: 120_000,
+};
 
 export interface PoolColumn {
   name: string;
@@ -59,12 +73,23 @@ export class EndpointPool {
   private readonly members = new Map<string, Member>();
   private readonly waiters: Array<() => void> = [];
   private readonly started = performance.now();
+  private closed = false;
 
   private constructor(specs: string[]) {
     for (const spec of specs) {
       if (this.members.has(spec)) continue;
       const parsed = parseModelSpec(spec) as EndpointSpec;
-      this.members.set(spec, { spec, parsed, endpoint: openEndpoint(parsed.baseUrl), running: 0, done: 0, tokens: 0, down: null });
+      this.members.set(spec, {
+        spec,
+        parsed,
+        endpoint: openEndpoint(parsed.baseUrl),
+        running: 0,
+        done: 0,
+        tokens: 0,
+        down: null,
+        downSince: null,
+        reprobe: null,
+      });
     }
   }
 
@@ -89,10 +114,13 @@ export class EndpointPool {
   }
 
   private pick(model: ModelConfig): Member | null | "none-left" {
-    const candidates = replicasOf(model)
-      .map((spec) => this.members.get(spec)!)
-      .filter((m) => !m.down);
-    if (!candidates.length) return "none-left";
+    const replicas = replicasOf(model).map((spec) => this.members.get(spec)!);
+    const candidates = replicas.filter((m) => !m.down);
+    if (!candidates.length) {
+      const outFor = performance.now() - Math.max(...replicas.map((m) => m.downSince ?? 0));
+      // Every replica is out: wait for one to rejoin, up to the patience.
+      return outFor >= rejoinTiming.patienceMs ? "none-left" : null;
+    }
     const free = candidates.filter((m) => m.running < m.endpoint.gate.limit);
     if (!free.length) return null;
     return free.sort((a, b) => a.running / a.endpoint.gate.limit - b.running / b.endpoint.gate.limit)[0]!;
@@ -119,11 +147,60 @@ export class EndpointPool {
         }
       }
       if (actor !== null && critic !== null) return this.lease(column, actor as Member | undefined, critic as Member | undefined, criticFollows);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        signal?.addEventListener("abort", () => resolve(), { once: true });
-      });
+      await this.nextChange(signal);
     }
+  }
+
+  /**
+   * Resolves when a lease is released, an endpoint rejoins, the patience for endpoints all out may have run out, or
+   * the signal aborts. The abort listener goes with it: waits repeat once per release, and a listener left on the
+   * experiment's signal each time piled up past Node's warning limit.
+   */
+  private nextChange(signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const patience = setTimeout(wake, rejoinTiming.patienceMs);
+      function wake() {
+        clearTimeout(patience);
+        signal?.removeEventListener("abort", wake);
+        resolve();
+      }
+      this.waiters.push(wake);
+      signal?.addEventListener("abort", wake, { once: true });
+    });
+  }
+
+  private wakeWaiters(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private leaveRotation(m: Member, reason: string): void {
+    if (m.down !== null) return;
+    m.down = reason;
+    m.downSince = performance.now();
+    this.scheduleReprobe(m, rejoinTiming.firstMs);
+  }
+
+  private scheduleReprobe(m: Member, waitMs: number): void {
+    if (this.closed) return;
+    m.reprobe = setTimeout(async () => {
+      m.reprobe = null;
+      if (this.closed) return;
+      if (await answers(m)) {
+        m.down = null;
+        m.downSince = null;
+        m.endpoint.down = null;
+        this.wakeWaiters();
+      } else this.scheduleReprobe(m, Math.min(waitMs * 2, rejoinTiming.maxMs));
+    }, waitMs);
+    // A pending re-probe never keeps the process alive by itself.
+    m.reprobe.unref();
+  }
+
+  /** Stops asking dead endpoints again (the experiment is over). */
+  close(): void {
+    this.closed = true;
+    for (const m of this.members.values()) if (m.reprobe) clearTimeout(m.reprobe);
+    this.wakeWaiters();
   }
 
   private lease(column: PoolColumn, actor: Member | undefined, critic: Member | undefined, criticFollows: boolean): EndpointLease {
@@ -136,7 +213,7 @@ export class EndpointPool {
       critic: critic ? strip(column.critic, critic.spec) : criticFollows && actor ? strip(column.critic, actor.spec) : column.critic,
       endpointFailed: () => {
         const failed = used.filter((m) => m.endpoint.down !== null);
-        for (const m of failed) m.down ??= m.endpoint.down;
+        for (const m of failed) this.leaveRotation(m, m.endpoint.down!);
         return failed.length > 0;
       },
       release: (tokens, finished) => {
@@ -149,7 +226,7 @@ export class EndpointPool {
             m.tokens += tokens;
           }
         }
-        this.waiters.splice(0).forEach((wake) => wake());
+        this.wakeWaiters();
       },
     };
   }
@@ -165,5 +242,16 @@ export class EndpointPool {
       tokensPerSecond: m.tokens / seconds,
       down: m.down,
     }));
+  }
+}
+
+/** Whether the server answers HTTP at all again (any status: it is up; its model is checked by the next cell). */
+async function answers(m: Member): Promise<boolean> {
+  try {
+    const response = await fetch(`${m.parsed.baseUrl}/models`, { headers: m.endpoint.headers(), signal: AbortSignal.timeout(5000) });
+    await response.body?.cancel();
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
+import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
 import {
   costPlot,
   difficultyMultiples,
@@ -21,6 +22,7 @@ import {
 import { EXPORT_FORMATS, type ExportedFile, type ExportFormat } from "../protocol/contract.ts";
 import {
   breakdownByField,
+  experimentCoverage,
   loadExperimentDataset,
   readExperimentConfig,
   readResults,
@@ -288,6 +290,8 @@ export interface ReportExtras {
   manifests?: { prompts: unknown; runs: Record<string, unknown> };
   /** Accuracy by categorical dataset field (level, subject…). */
   breakdowns?: FieldBreakdown[];
+  /** Cells asked for against cells done: said at the top whenever the numbers rest on fewer. */
+  coverage?: CellCoverage;
 }
 
 export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary, results: readonly CellResult[], extras: ReportExtras = {}): string {
@@ -321,6 +325,7 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
 <style>body{font:13px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330}table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #d9dde4;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f7f9}td.ok{background:#eafaf0}td.bad{background:#fdecea}small{color:#6b7280}pre{background:#f6f7f9;padding:8px;overflow:auto}.warn{color:#b35c00;font-weight:600;max-width:40em}</style></head><body>
 <h1>Experiment</h1>
 <p>Dataset <code>${escapeHtml(config.dataset)}</code>${config.limit ? `, first ${config.limit} items` : ""}; seed ${config.seed}; baseline <b>${escapeHtml(summary.baseline)}</b>. Accuracy intervals are Wilson 95%; paired tests are exact McNemar (sign) tests against the baseline on the same items; W/T/L = wins/ties/losses.</p>
+${coverageNote(extras.coverage)}
 <table><tr><th>column</th><th>items</th><th>accuracy</th><th>95% interval</th><th>vs baseline</th><th>W/T/L</th><th>p</th><th>odds ratio</th><th>draft → final</th><th>tokens (path)</th><th>tokens (all)</th><th>of which thinking</th><th>time</th><th>tokens/s</th></tr>
 ${rows}</table>
 <h2>Accuracy against tokens</h2>${plot(summary)}
@@ -363,6 +368,11 @@ ${extras.manifests ? `<h2>Run manifests</h2><details><summary>${Object.keys(extr
 `;
 }
 
+function coverageNote(coverage: CellCoverage | undefined): string {
+  const said = coverage ? describeCoverage(coverage) : null;
+  return said ? `<p class="coverage"><b>Incomplete:</b> ${escapeHtml(said)}. The numbers below count only the cells with a result.</p>` : "";
+}
+
 /** The file each export format is written to, inside <experiment>/exports/. */
 export const EXPORT_FILES: Record<ExportFormat, string> = { html: "report.html", csv: "results.csv", jsonl: "results.jsonl", pairs: "preference-pairs.jsonl" };
 
@@ -390,7 +400,8 @@ export async function exportExperiment(dir: string, formats: readonly ExportForm
       // The dataset's categorical fields (level, subject…) break accuracy down; a dataset moved away only loses that.
       const dataset = await loadExperimentDataset(config, { skipMalformed: true }).catch(() => null);
       const breakdowns = dataset ? breakdownByField(results, columns, dataset.fields) : [];
-      write("html", htmlReport(config, summarize(results, columns, baseline), results, { manifests: readManifests(dir, results), breakdowns }), 1);
+      const coverage = experimentCoverage(dir, config, results);
+      write("html", htmlReport(config, summarize(results, columns, baseline), results, { manifests: readManifests(dir, results), breakdowns, coverage }), 1);
     } else if (format === "csv") write("csv", resultsCsv(results), results.length + 1);
     else if (format === "jsonl") write("jsonl", resultsJsonl(results, columns), results.length);
     else {

@@ -84,9 +84,18 @@ class Gate {
   async enter(signal?: AbortSignal): Promise<() => void> {
     while (this.inFlight >= this.limit) {
       signal?.throwIfAborted();
+      // A cancelled waiter leaves the line and takes its abort listener along: left in the line it would take the
+      // next free place's wake-up from the one behind it, and a signal shared by a run's requests would pile up
+      // listeners past Node's warning limit.
       await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        signal?.addEventListener("abort", () => resolve(), { once: true });
+        const wake = () => {
+          signal?.removeEventListener("abort", wake);
+          const at = this.waiters.indexOf(wake);
+          if (at >= 0) this.waiters.splice(at, 1);
+          resolve();
+        };
+        this.waiters.push(wake);
+        signal?.addEventListener("abort", wake, { once: true });
       });
     }
     signal?.throwIfAborted();

@@ -1,6 +1,7 @@
 // One node-llama-cpp instance per process: picks the GPU backend (or CPU) and says why, sets threads
 // explicitly, and pools loaded models so actor and critic share one copy when they name the same file.
 import { availableParallelism } from "node:os";
+import { decodeThreadsFor, measureDecodeThreads } from "./cpu-headroom.ts";
 import type { BackendReport, GpuChoice } from "../protocol/contract.ts";
 import type { RequestedLoad } from "../protocol/events.ts";
 import { realpath } from "node:fs/promises";
@@ -50,11 +51,11 @@ export class ModelLoadError extends Error {
 
 /**
  * node-llama-cpp defaults to max(4, cores) threads, which oversubscribes small machines badly (measured about
- * 300× slower on 2 cores); leave one core to the rest of the app where there are more than two.
+ * 300× slower on 2 cores); leave one core to the rest of the app where there are more than two. The threads a
+ * runtime decodes with also follow the load other programs put on the machine (cpu-headroom.ts).
  */
 export function defaultThreads(): number {
-  const cores = availableParallelism();
-  return cores <= 2 ? 1 : cores - 1;
+  return decodeThreadsFor(availableParallelism(), availableParallelism()).threads;
 }
 
 export interface LoadedModel {
@@ -77,7 +78,23 @@ export class LlamaRuntime {
   constructor(
     readonly llama: Llama,
     readonly report: BackendReport,
+    /** Threads the user set (--threads): used for everything, never re-measured. */
+    private readonly pinnedThreads: number | null = null,
   ) {}
+
+  /**
+   * Measures the cores other programs leave idle and decodes on those from now on. Done when a model loads and
+   * nothing of this process generates, so its own decoding is not taken for someone else's.
+   */
+  async fitThreadsToLoad(): Promise<void> {
+    if (this.pinnedThreads !== null || this.generating > 0) return;
+    const fitted = await measureDecodeThreads();
+    if (this.generating > 0) return;
+    this.report.threads = fitted.threads;
+    this.report.parallelThreads = fitted.parallelThreads;
+    this.report.threadsReason = fitted.reason;
+    this.llama.maxThreads = fitted.threads;
+  }
 
   /**
    * Brackets one generation (from its sequence lease to its release). One generation decodes on `threads`; while
@@ -121,6 +138,7 @@ export class LlamaRuntime {
     onProgress?: (progress: number) => void,
     signal?: AbortSignal,
   ): Promise<LoadedModel> {
+    await this.fitThreadsToLoad();
     let model: LlamaModel;
     try {
       model = await this.llama.loadModel({
@@ -135,18 +153,19 @@ export class LlamaRuntime {
     try {
       const { chatWrapper, chatFormat } = chooseChatWrapper(model, options.chatWrapper);
       // node-llama-cpp caps a context's ideal threads by llama.maxThreads when the context is made: make it while
-      // the cap is the parallel one, so batches may use them later.
-      this.llama.maxThreads = this.report.parallelThreads;
+      // the cap is every core the runtime may use (the load may lift later), so batches may use them later.
+      const ceiling = this.pinnedThreads ?? availableParallelism();
+      this.llama.maxThreads = ceiling;
       const context = await model
         .createContext({
           contextSize: contextSizeRequest(model.trainContextSize, options),
           sequences: options.sequences ?? 1,
           // A range, so each decode takes what the thread splitter allows at the time (see generationStarted).
-          threads: this.report.parallelThreads === this.report.threads ? this.report.threads : { ideal: this.report.parallelThreads, min: 1 },
+          threads: this.pinnedThreads ?? { ideal: ceiling, min: 1 },
           flashAttention: options.flashAttention ?? "auto",
         })
         .finally(() => {
-          if (this.generating < 2) this.llama.maxThreads = this.report.threads;
+          this.llama.maxThreads = this.generating < 2 ? this.report.threads : this.report.parallelThreads;
         });
       return { key, file, model, context, chatWrapper, chatFormat };
     } catch (error) {
@@ -245,24 +264,25 @@ const runtimes = new Map<string, Promise<LlamaRuntime>>();
 
 /**
  * The process's runtime for these settings; node-llama-cpp binds one native backend per process. Threads the
- * user sets are used for everything; by default one generation decodes on defaultThreads() and a batch of several
- * on every core.
+ * user sets are used for everything; by default one generation decodes on all cores but one and a batch of several
+ * on every core, or on the cores other programs leave idle when a model loads (cpu-headroom.ts).
  */
 export function openRuntime(options: { gpu?: GpuChoice; threads?: number } = {}): Promise<LlamaRuntime> {
   const gpu = options.gpu ?? "auto";
-  const threads = options.threads ?? defaultThreads();
-  const parallelThreads = options.threads ?? Math.max(threads, availableParallelism());
-  const key = `${gpu}|${threads}|${parallelThreads}`;
+  const key = `${gpu}|${options.threads ?? "fitted"}`;
   let runtime = runtimes.get(key);
   if (!runtime) {
-    runtime = createRuntime(gpu, threads, parallelThreads);
+    runtime = createRuntime(gpu, options.threads ?? null);
     runtimes.set(key, runtime);
     runtime.catch(() => runtimes.delete(key));
   }
   return runtime;
 }
 
-async function createRuntime(gpu: GpuChoice, threads: number, parallelThreads: number): Promise<LlamaRuntime> {
+async function createRuntime(gpu: GpuChoice, pinned: number | null): Promise<LlamaRuntime> {
+  const fitted = pinned === null ? await measureDecodeThreads() : null;
+  const threads = pinned ?? fitted!.threads;
+  const parallelThreads = pinned ?? fitted!.parallelThreads;
   const common = { build: "never", logLevel: LlamaLogLevel.error, progressLogs: false, maxThreads: threads } as const;
   let llama: Llama;
   let fallbackReason: string | null = null;
@@ -286,13 +306,18 @@ async function createRuntime(gpu: GpuChoice, threads: number, parallelThreads: n
   if (wanted !== "cpu" && wanted !== "auto" && active !== wanted && !fallbackReason)
     fallbackReason = `${wanted} was asked for, but this platform (${process.platform}) has no ${wanted} build; running on ${active === "cpu" ? "the CPU" : active}`;
   const devices = active === "cpu" ? [] : await llama.getGpuDeviceNames().catch(() => []);
-  return new LlamaRuntime(llama, {
-    requested: gpu,
-    active,
-    devices,
-    fallbackReason,
-    threads,
-    parallelThreads,
-    nodeLlamaCppVersion: await getModuleVersion(),
-  });
+  return new LlamaRuntime(
+    llama,
+    {
+      requested: gpu,
+      active,
+      devices,
+      fallbackReason,
+      threads,
+      parallelThreads,
+      threadsReason: fitted?.reason ?? `set to ${pinned} (--threads)`,
+      nodeLlamaCppVersion: await getModuleVersion(),
+    },
+    pinned,
+  );
 }

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { RunEvent, Task } from "./events.ts";
 import type { CellResult, ExperimentSummary, FieldBreakdown, Transitions } from "./experiment-results.ts";
+import type { CellCoverage } from "./cell-coverage.ts";
 import { describeIssue, type Audience, type IssueLike } from "./field-labels.ts";
 import type { MemoryPlan } from "./memory-plan.ts";
 import { REQUEST_NAMES, type RequestNameList } from "./request-names.ts";
@@ -259,6 +260,8 @@ export interface BackendReport {
   threads: number;
   /** Threads a batch decodes with while several sequences generate at once (= threads when the user set them). */
   parallelThreads: number;
+  /** Why these threads: set by the user, or fitted to the cores other programs left idle when a model loaded. */
+  threadsReason?: string;
   nodeLlamaCppVersion: string;
 }
 
@@ -377,6 +380,8 @@ export interface ExperimentInfo {
   itemTexts: Record<number, { question: string; reference: string | null }>;
   /** Accuracy per value of each categorical dataset field. */
   breakdowns: FieldBreakdown[];
+  /** Cells asked for against cells with a result (and why cells failed). */
+  coverage: CellCoverage;
   /** Progress, when this engine is running the experiment now. */
   progress: ExperimentProgressEvent | null;
 }

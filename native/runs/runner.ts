@@ -470,7 +470,8 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
     maxTotalTokens: config.maxTotalTokens ?? 0,
     task: config.task,
     models: [actorInfo.manifest, criticInfo.manifest],
-    backend: runtime ? runtime.report : { kind: backends.actor.kind },
+    // A copy: the runtime's threads follow the machine's load, the manifest keeps those this run started with.
+    backend: runtime ? { ...runtime.report } : { kind: backends.actor.kind },
     refineryVersion: "0.1.0",
     ...(run.remote.actor || run.remote.critic ? { reproducibility: REMOTE_REPRODUCIBILITY } : {}),
     ...(memory ? { memory } : {}),

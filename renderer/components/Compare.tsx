@@ -7,6 +7,7 @@ import type { ExperimentInfo } from "../../native/protocol/contract.ts";
 import { openExperimentProgress } from "../store/selectors.ts";
 import { useAppState, useController } from "../store/context.tsx";
 import { NewExperiment, Progress, RecentExperiments } from "./compare/ExperimentControls.tsx";
+import { CoverageNote } from "./compare/CoverageNote.tsx";
 import { ExportReport } from "./compare/ExportReport.tsx";
 import { CostPlot, DifficultyPanel, DynamicsPlot } from "./compare/Plots.tsx";
 import { CellIndex, ResultsGrid } from "./compare/ResultsGrid.tsx";
@@ -146,6 +147,7 @@ function ExperimentView({ experiment }: { experiment: LoadedExperiment }) {
         {experiment.path} · dataset {experiment.dataset}
       </div>
       {progress && <Progress progress={progress} />}
+      <CoverageNote coverage={experiment.coverage} running={progress?.state === "running" || progress?.state === "paused"} />
       <Overview summary={summary} columns={columns} />
       <GridFilters experiment={experiment} filter={filter} setFilter={setFilter} shown={visible.length} total={index.items.length} />
       {experiment.breakdowns

@@ -1,6 +1,7 @@
 // A small OpenAI-compatible server on 127.0.0.1 that replays recorded response shapes (vLLM, llama-server,
 // Ollama, LM Studio) under a test's control: each chat request goes to the test's handler with its body and
-// ordinal, which answers with SSE chunks, an error, or a dropped connection.
+// ordinal, which answers with SSE chunks, an error, or a dropped connection. A server can be scripted to die at a
+// chosen chat request (its stream drops, its port refuses connections) and be restarted on the same port.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 
 export interface RecordedRequest {
@@ -16,6 +17,8 @@ export interface FakeServerOptions {
   /** GET/POST routes besides chat completions, e.g. {"/props": {...}} (JSON answered with 200). */
   routes?: Record<string, unknown>;
   chat: ChatHandler;
+  /** Dies at this chat request (0-based), once `when` resolves: that stream drops and the port refuses until restart(). */
+  dieAt?: { chat: number; when?: () => Promise<unknown> };
 }
 
 export interface FakeServer {
@@ -25,14 +28,20 @@ export interface FakeServer {
   chats: RecordedRequest[];
   /** Requests whose connection closed before the answer was complete (a cancel reached the server). */
   closedEarly: number;
+  /** Resolves once the scripted death happened. */
+  died: Promise<void>;
   close(): Promise<void>;
+  /** Listens again on the same port (after a scripted death or close), with the same handlers and records. */
+  restart(): Promise<void>;
 }
 
 export async function startFakeServer(options: FakeServerOptions, port = 0): Promise<FakeServer> {
   const requests: RecordedRequest[] = [];
   const chats: RecordedRequest[] = [];
   const state = { closedEarly: 0 };
-  const server = createServer((request, response) => {
+  let markDied!: () => void;
+  const died = new Promise<void>((resolve) => (markDied = resolve));
+  const handler = (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on("data", (c: Buffer) => chunks.push(c));
     request.on("end", async () => {
@@ -49,7 +58,15 @@ export async function startFakeServer(options: FakeServerOptions, port = 0): Pro
       });
       if (recorded.path.endsWith("/chat/completions")) {
         chats.push(recorded);
-        await options.chat(recorded, chats.length - 1, response);
+        const call = chats.length - 1;
+        if (options.dieAt?.chat === call) {
+          await options.dieAt.when?.();
+          response.socket?.destroy();
+          await close();
+          markDied();
+          return;
+        }
+        await options.chat(recorded, call, response);
         return;
       }
       const route = options.routes?.[recorded.path];
@@ -60,7 +77,12 @@ export async function startFakeServer(options: FakeServerOptions, port = 0): Pro
           .writeHead(200, { "content-type": "application/json" })
           .end(JSON.stringify(typeof route === "function" ? (route as (r: RecordedRequest) => unknown)(recorded) : route));
     });
-  });
+  };
+  let server = createServer(handler);
+  const close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
   const actualPort = (server.address() as { port: number }).port;
   return {
@@ -71,9 +93,11 @@ export async function startFakeServer(options: FakeServerOptions, port = 0): Pro
     get closedEarly() {
       return state.closedEarly;
     },
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    died,
+    close,
+    restart: async () => {
+      server = createServer(handler);
+      await new Promise<void>((resolve) => server.listen(actualPort, "127.0.0.1", () => resolve()));
     },
   };
 }

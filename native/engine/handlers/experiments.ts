@@ -12,6 +12,7 @@ import {
   buildExperimentConfig,
   ExperimentControl,
   ExperimentError,
+  experimentCoverage,
   loadExperimentDataset,
   prepareExperiment,
   readExperimentConfig,
@@ -60,6 +61,7 @@ function experimentView(
     itemFields: Object.fromEntries((dataset ?? []).map((fields, item) => [item, fields])),
     itemTexts: Object.fromEntries((items?.texts ?? []).map((text, item) => [item, text])),
     breakdowns: dataset ? breakdownByField(results, columns, dataset) : [],
+    coverage: experimentCoverage(path, config, results),
   };
 }
 

@@ -11,6 +11,7 @@ import type { Task } from "../../protocol/events.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
 import type { CellResult } from "../../protocol/experiment-results.ts";
+import { cellCoverage, type CellCoverage } from "../../protocol/cell-coverage.ts";
 import { ExperimentError, loadExperimentDataset, type ExperimentColumn, type ExperimentConfig } from "./config.ts";
 
 export type { CellResult, TrajectoryPoint } from "../../protocol/experiment-results.ts";
@@ -33,6 +34,26 @@ export interface PendingCell {
   task: Task;
   item: number;
   column: ExperimentColumn;
+}
+
+/**
+ * The cells asked for against those with a result. The item count comes from the dataset fingerprint written at
+ * the start (the dataset itself may have moved); a folder without one counts the items its results name.
+ */
+export function experimentCoverage(dir: string, config: ExperimentConfig, results: readonly CellResult[]): CellCoverage {
+  let items: number | null = null;
+  try {
+    const fingerprint = JSON.parse(readFileSync(join(dir, "dataset-fingerprint.json"), "utf8")) as { items?: unknown };
+    if (typeof fingerprint.items === "number") items = fingerprint.items;
+  } catch {
+    // No fingerprint: fall back to the results.
+  }
+  items ??= results.length ? Math.max(...results.map((r) => r.item)) + 1 : 0;
+  return cellCoverage(
+    results,
+    items,
+    config.columns.map((c) => c.name),
+  );
 }
 
 /** The cells results.jsonl does not hold yet, item by item. */

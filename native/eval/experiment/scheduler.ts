@@ -1,15 +1,18 @@
-// Runs an experiment's pending cells: workers, one per concurrent item, take cells in order; pausing lets the
-// cells in flight finish and starts no new one until resumed; stopping cancels the cells in flight, and a cell cut
-// short gets its finished generations back from the experiment's generation cache when it runs again.
+// Runs an experiment's pending cells: workers, one per concurrent item, take cells in order from a queue that
+// never forgets one (cell-queue.ts); pausing lets the cells in flight finish and starts no new one until resumed;
+// stopping cancels the cells in flight, and a cell cut short gets its finished generations back from the
+// experiment's generation cache when it runs again. An experiment that ends with cells not run, other than by being
+// stopped, fails with their count.
 import { join } from "node:path";
 import type { MalformedRecord } from "../dataset.ts";
 import type { RunDeps } from "../../runs/runner.ts";
 import { GenerationCache } from "../../llm/generation-cache.ts";
 import { EndpointPool, type EndpointLease, type EndpointStats } from "../endpoint-pool.ts";
 import { runCell } from "./cell.ts";
+import { CellQueue } from "./cell-queue.ts";
 import { withDatasetStatistics } from "./prepass.ts";
 import { pendingCells, prepareExperiment, readResults, ResultsWriter, type CellResult, type PreparedExperiment } from "./checkpoint.ts";
-import type { ExperimentConfig } from "./config.ts";
+import { ExperimentError, type ExperimentConfig } from "./config.ts";
 
 /** Pause, resume and stop an experiment from outside (the CLI's keys, the UI's buttons). */
 export class ExperimentControl {
@@ -112,10 +115,12 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
     deps: options.deps,
     unfinished,
   }).catch((error: unknown) => {
+    pool?.close();
     cache?.close();
     throw error;
   });
   if (!columns) {
+    pool?.close();
     cache?.close();
     return readResults(dir);
   }
@@ -154,25 +159,26 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
     options.onProgress?.(progress());
   });
   const writer = new ResultsWriter(dir);
-  let next = 0;
+  const queue = new CellQueue(cells, control.signal);
   const worker = async (slot: number) => {
     for (;;) {
       await control.whenRunning();
-      if (control.signal.aborted) return;
-      const cell = cells[next++];
+      const cell = await queue.take();
       if (!cell) return;
       running++;
       // The cell in flight counts as running from its start, not only once it is done.
       options.onProgress?.(progress());
-      let result: CellResult | undefined;
-      let moved = false;
+      let settled = false;
       let lease: EndpointLease | null = null;
       try {
+        // A pause that began while this worker waited for a cell holds the cell until resumed.
+        await control.whenRunning();
+        if (control.signal.aborted) return;
         lease = pool
           ? await pool.acquire(cell.column, control.signal).catch((error: unknown) => (control.signal.aborted ? null : Promise.reject(error)))
           : null;
         if (pool && !lease) return;
-        result = await runCell(cell, {
+        const result = await runCell(cell, {
           dir,
           config,
           concurrency,
@@ -184,19 +190,21 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
           ...(lease ? { models: lease } : {}),
         });
         // Its endpoint stopped answering: the cell goes back in the queue for another; its finished generations are cached.
-        moved = result?.status === "failed" && lease?.endpointFailed() === true;
+        const moved = result?.status === "failed" && lease?.endpointFailed() === true;
         lease?.release(result?.totalTokens ?? 0, result !== undefined && !moved);
         if (result && !moved) {
           writer.append(result);
+          settled = true;
           finished++;
           tokens += result.totalTokens;
         }
       } finally {
         lease?.release(0, false);
         running--;
+        if (settled) queue.settle();
+        else queue.putBack(cell);
       }
-      if (moved) cells.push(cell);
-      else if (result) options.onProgress?.(progress());
+      if (settled) options.onProgress?.(progress());
     }
   };
   try {
@@ -210,11 +218,29 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
       ),
     );
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-    if (failure) throw failure.reason;
+    const results = readResults(dir);
+    const done = settledCells(results, tasks.length, config.columns);
+    if (failure) throw withCellCount(failure.reason, done, total);
+    // Stopped on purpose, the rest runs on resume; otherwise every cell has its line, finished or failed with a reason.
+    if (!control.signal.aborted && (done < total || queue.unsettled > 0))
+      throw new ExperimentError(`${done} of ${total} cells done; ${total - done} never ran. Run again to resume them.`);
+    return results;
   } finally {
+    pool?.close();
     unsubscribe();
     writer.close();
     cache?.close();
   }
-  return readResults(dir);
+}
+
+/** Cells of this experiment that have their line in the checkpoint (a line of another column or item does not count). */
+function settledCells(results: readonly CellResult[], items: number, columns: readonly { name: string }[]): number {
+  const names = new Set(columns.map((c) => c.name));
+  return new Set(results.filter((r) => r.item < items && names.has(r.column)).map((r) => `${r.item}|${r.column}`)).size;
+}
+
+/** The error that stopped the experiment, with how many cells it left without a result. */
+function withCellCount(error: unknown, done: number, total: number): unknown {
+  if (error instanceof Error && done < total) error.message += ` (${done} of ${total} cells done; ${total - done} not run. Run again to resume them.)`;
+  return error;
 }
