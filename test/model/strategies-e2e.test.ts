@@ -30,6 +30,7 @@ const smallParams: Record<string, Record<string, unknown>> = {
   "critic-guided": { revisions: 1 },
   "best-of-n": { n: 3 },
   "self-consistency": { n: 3 },
+  "weighted-best-of-n": { n: 3 },
   "step-critique": { samples: 2, rounds: 1 },
   magicore: { k: 3, maxIterations: 1, topK: 4 },
   pdr: { rounds: 2, drafts: 2 },
