@@ -13,6 +13,8 @@ import { mctsr } from "./mctsr.ts";
 import { parallelDistillRefine, sequentialRefinement } from "./pdr.ts";
 import { rlac } from "./rlac.ts";
 import { weightedBestOfN } from "./weighted-best-of-n.ts";
+import { beamSearch } from "./beam-search.ts";
+import { dvts } from "./dvts.ts";
 import { makePipelineStrategy } from "./pipeline.ts";
 import { StrategyParamError, type StrategyDefinition } from "./types.ts";
 
@@ -23,6 +25,8 @@ export const strategies: readonly StrategyDefinition[] = [
   bestOfN,
   selfConsistency,
   weightedBestOfN,
+  beamSearch,
+  dvts,
   stepCritique,
   magicore,
   parallelDistillRefine,

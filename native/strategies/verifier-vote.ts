@@ -29,7 +29,10 @@ export interface VerifierVote {
  * the run's seed, as the other votes are; within the winning answer its best-scored solution represents it.
  */
 export function verifierVote(ctx: RunContext, candidateIds: string[], how: StepAggregate, rule: FinalRule, iteration: number): VerifierVote {
-  const scores = new Map(candidateIds.map((id) => [id, verifierScore(ctx.node(id), how)]));
+  // A search may hand in the same solution more than once (search-and-learn copies completed beams up to n): each
+  // copy votes, but the tree joins each node once.
+  const unique = [...new Set(candidateIds)];
+  const scores = new Map(unique.map((id) => [id, verifierScore(ctx.node(id), how)]));
   const byKey = new Map<string, Group>();
   for (const id of candidateIds) {
     const key = voteKey(ctx.task, ctx.node(id).answer);
@@ -47,13 +50,13 @@ export function verifierVote(ctx: RunContext, candidateIds: string[], how: StepA
     return breakTie(tied, ctx.options.seed, salt(tied));
   };
   const naiveId = best(
-    candidateIds,
+    unique,
     (id) => scores.get(id)!,
     (tied) => `naive:${tied.join(",")}`,
   )!;
   const representative = (group: Group) =>
     best(
-      group.ids,
+      [...new Set(group.ids)],
       (id) => scores.get(id)!,
       (tied) => `representative:${tied.join(",")}`,
     )!;
@@ -83,11 +86,11 @@ export function verifierVote(ctx: RunContext, candidateIds: string[], how: StepA
     role: "vote",
     step: `${rule}-vote`,
     iteration,
-    parents: candidateIds,
+    parents: unique,
     text: lines.join("\n"),
     answer: ctx.node(winnerId).answer,
   });
-  for (const id of candidateIds) {
+  for (const id of unique) {
     const key = voteKey(ctx.task, ctx.node(id).answer);
     const weight = key === null ? 0 : byKey.get(key)!.weight;
     ctx.setScore(id, {

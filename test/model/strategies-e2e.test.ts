@@ -31,6 +31,8 @@ const smallParams: Record<string, Record<string, unknown>> = {
   "best-of-n": { n: 3 },
   "self-consistency": { n: 3 },
   "weighted-best-of-n": { n: 3 },
+  "beam-search": { n: 2, beamWidth: 2, maxIterations: 2 },
+  dvts: { n: 2, beamWidth: 2, maxIterations: 2 },
   "step-critique": { samples: 2, rounds: 1 },
   magicore: { k: 3, maxIterations: 1, topK: 4 },
   pdr: { rounds: 2, drafts: 2 },
