@@ -6,6 +6,7 @@
 import type { RunContext } from "./context.ts";
 import { nextStep, scorePrefix } from "./step-search.ts";
 import { STEP_AGGREGATES, type StepAggregate } from "./step-scores.ts";
+import { verifyKParam } from "./step-verifier.ts";
 import { bool, int, str, StrategyParamError, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
 import { FINAL_RULES, type FinalRule, verifierVote } from "./verifier-vote.ts";
 
@@ -50,7 +51,7 @@ async function search(ctx: RunContext, params: StrategyParams): Promise<Beam[]> 
       });
       beam.text += step.text;
       beam.nodeId = step.node.id;
-      beam.score = await scorePrefix(ctx, step.node, beam.text, how, `critic-${j % MAX_LANES}`);
+      beam.score = await scorePrefix(ctx, step.node, beam.text, { how, k: int(params, "verifyK"), lane: `critic-${j % MAX_LANES}` });
       return step.stopReason !== "stop" || step.node.text === "";
     });
     completed.push(...active.filter((_, j) => finished[j]));
@@ -93,6 +94,7 @@ export const beamSearch: StrategyDefinition = {
       default: false,
       description: "drop beams whose text repeats another's before choosing (the study's recipe: on)",
     },
+    verifyKParam,
     {
       name: "final",
       type: "string",

@@ -6,6 +6,7 @@
 import type { RunContext } from "./context.ts";
 import { nextStep, scorePrefix } from "./step-search.ts";
 import { STEP_AGGREGATES, type StepAggregate } from "./step-scores.ts";
+import { verifyKParam } from "./step-verifier.ts";
 import { int, str, StrategyParamError, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
 import { FINAL_RULES, type FinalRule, verifierVote } from "./verifier-vote.ts";
 
@@ -41,7 +42,7 @@ async function grow(ctx: RunContext, params: StrategyParams): Promise<Subtree[]>
           temperature: params.temperature as number,
           toTheEnd: i === iterations - 1,
         });
-        return { step, score: await scorePrefix(ctx, step.node, subtree.text + step.text, how, `critic-${lane}`) };
+        return { step, score: await scorePrefix(ctx, step.node, subtree.text + step.text, { how, k: int(params, "verifyK"), lane: `critic-${lane}` }) };
       });
       const best = candidates[argmaxFirst(candidates.map((c) => c.score))]!;
       subtree.lastRound = candidates.map((c) => c.step.node.id);
@@ -64,6 +65,7 @@ export const dvts: StrategyDefinition = {
     { name: "maxIterations", type: "integer", default: 40, min: 1, max: 100, description: "steps at most; the last one writes to the end" },
     { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature of the steps" },
     { name: "aggregate", type: "string", default: "last", choices: STEP_AGGREGATES, description: "step scores → one score: last, min or product" },
+    verifyKParam,
     {
       name: "final",
       type: "string",

@@ -4,6 +4,7 @@
 import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { type StepAggregate, verifierScore } from "./step-scores.ts";
+import { verifySteps } from "./step-verifier.ts";
 
 /** search-and-learn's Config.system_prompt: steps separated by blank lines, a boxed final answer. */
 export const STEP_SEARCH_SYSTEM =
@@ -46,8 +47,8 @@ export async function nextStep(
   return { node, text: stopReason === "stop" ? node.text + STEP_STOP : node.text, stopReason };
 }
 
-/** The step verifier on a prefix: the critic's stepwise verdict on the whole solution so far, aggregated. */
-export async function scorePrefix(ctx: RunContext, node: RunNode, solution: string, how: StepAggregate, lane: string): Promise<number> {
-  await ctx.critique(node.id, { mode: "stepwise", iteration: node.iteration, lane, step: "verify", solutionText: solution.trim() });
-  return verifierScore(ctx.node(node.id), how);
+/** The step verifier on a prefix: the critic's stepwise verdict(s) on the whole solution so far, aggregated. */
+export async function scorePrefix(ctx: RunContext, node: RunNode, solution: string, options: { how: StepAggregate; k: number; lane: string }): Promise<number> {
+  await verifySteps(ctx, node.id, { k: options.k, iteration: node.iteration, lane: options.lane, solutionText: solution.trim() });
+  return verifierScore(ctx.node(node.id), options.how);
 }

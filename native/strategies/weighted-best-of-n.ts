@@ -2,6 +2,7 @@
 // one step by step (the step verifier), step scores are aggregated (last, min or product) and every distinct
 // answer collects the sum of its solutions' scores; the heaviest answer wins.
 import { STEP_AGGREGATES, type StepAggregate } from "./step-scores.ts";
+import { verifyKParam, verifySteps } from "./step-verifier.ts";
 import { int, str, type StrategyDefinition, MAX_LANES } from "./types.ts";
 import { FINAL_RULES, type FinalRule, verifierVote } from "./verifier-vote.ts";
 
@@ -14,6 +15,7 @@ export const weightedBestOfN: StrategyDefinition = {
     { name: "n", type: "integer", default: 4, min: 1, max: 64, description: "samples (the repo's n)" },
     { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature" },
     { name: "aggregate", type: "string", default: "last", choices: STEP_AGGREGATES, description: "step scores → one score: last, min or product" },
+    verifyKParam,
     {
       name: "final",
       type: "string",
@@ -27,7 +29,7 @@ export const weightedBestOfN: StrategyDefinition = {
     const n = int(params, "n");
     const samples = await ctx.map([...Array(n).keys()], async (i) => {
       const sample = await ctx.draft({ step: "sample", lane: `sample-${i % MAX_LANES}`, temperature: params.temperature as number });
-      await ctx.critique(sample.id, { mode: "stepwise", iteration: 0, lane: `critic-${i % MAX_LANES}`, step: "verify" });
+      await verifySteps(ctx, sample.id, { k: int(params, "verifyK"), iteration: 0, lane: `critic-${i % MAX_LANES}` });
       return sample.id;
     });
     const ordered = [...samples].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
