@@ -82,3 +82,23 @@ for (const strategy of ["beam-search", "dvts"]) {
     assert.ok(steps.every((n) => n.tokensOut > 0));
   });
 }
+
+test("weighted best-of-N with verifyK = 2 through node-llama-cpp: two verdicts per sample, a step majority each, one weighted vote", async () => {
+  const result = await executeRun({
+    strategy: "weighted-best-of-n",
+    params: { n: 3, verifyK: 2 },
+    actor: { path: actor, sampling: { maxTokens: 24 } },
+    critic: { path: critic, sampling: { maxTokens: 400, temperature: 0.7 } },
+    task: { question: "Tom has 3 apples and buys 4 more. How many apples does he have?", reference: "7" },
+    seed: 11,
+    outDir: mkdtempSync(join(tmpdir(), "refinery-weighted-")),
+    threads: 1,
+  });
+  assert.equal(result.state.status, "finished", result.state.failure?.reason ?? "");
+  const nodes = result.state.order.map((id) => result.state.nodes[id]!);
+  assert.equal(nodes.filter((n) => n.step === "verify").length, 6);
+  assert.equal(nodes.filter((n) => n.step === "step-majority").length, 3);
+  const vote = nodes.find((n) => n.step === "weighted-vote")!;
+  assert.equal(vote.parents.length, 3);
+  assert.match(vote.text, /chosen by the weighted rule/);
+});
