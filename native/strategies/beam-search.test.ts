@@ -109,3 +109,19 @@ test("beam search: numpy's argsort keeps the later of equal scores; copies go ro
 test("beam search: a beam width above n is refused in the user's words", async () => {
   await assert.rejects(run({ beamWidth: 5 }), /Beam width \(5\) must not exceed n \(4\)/);
 });
+
+test("beam search with n = 4, M = 4 (the defaults' ratio): one beam survives and grows four ways", async () => {
+  const first = ["way a", "way b", "way c", "way d"];
+  const result = await scriptedRun({
+    strategy: "beam-search",
+    params: { n: 4, beamWidth: 4, maxIterations: 2 },
+    actor: (_request, call) => (call < 4 ? `## Step 1: ${first[call]}\n\n` : "Final: $\\boxed{7}$"),
+    critic: keywordVerifier({ "way a": 3, "way b": 4, "way c": 9, "way d": 6 }),
+  });
+  const second = result.nodes.filter((n) => n.step === "step" && n.iteration === 1);
+  assert.equal(second.length, 4);
+  assert.ok(
+    second.every((n) => result.state.nodes[n.parents[0]!]!.text === "## Step 1: way c"),
+    "n // M = 1 survivor, copied to n",
+  );
+});

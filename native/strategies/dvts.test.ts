@@ -64,3 +64,17 @@ test("DVTS: np.argmax takes the first of equal scores", () => {
 test("DVTS: n must split into subtrees of the beam width", async () => {
   await assert.rejects(run({ n: 6, beamWidth: 4 }), /N \(6\) must be a multiple of the beam width \(4\)/);
 });
+
+test("DVTS with n = 6, M = 3: two subtrees of three candidates each", async () => {
+  const result = await scriptedRun({
+    strategy: "dvts",
+    params: { n: 6, beamWidth: 3, maxIterations: 2 },
+    actor: (_request, call) => (call < 6 ? `## Step 1: way ${call}\n\n` : "Final: $\\boxed{7}$"),
+    critic: keywordVerifier({}),
+  });
+  const second = result.nodes.filter((n) => n.step === "step" && n.iteration === 1);
+  const perParent = new Map<string, number>();
+  for (const node of second) perParent.set(node.parents[0]!, (perParent.get(node.parents[0]!) ?? 0) + 1);
+  assert.deepEqual([...perParent.values()], [3, 3]);
+  assert.equal(result.nodes.find((n) => n.role === "vote")!.parents.length, 6);
+});
