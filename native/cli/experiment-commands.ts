@@ -398,8 +398,14 @@ export async function commandCriticEval(args: string[]): Promise<number> {
     "max-tokens": { type: "string" },
     threads: { type: "string" },
     gpu: { type: "string" },
+    temperature: { type: "string" },
+    param: { type: "string", multiple: true },
   });
   if (values.mode !== "processbench" && values.mode !== "realcritic") throw new UsageError("--mode processbench or --mode realcritic");
+  const verifyK = criticEvalVerifyK(values.param as string[] | undefined, values.mode);
+  if (verifyK > 1 && !(Number(values.temperature) > 0)) {
+    throw new UsageError(`--param verifyK=${verifyK} needs --temperature above 0: at 0 the ${verifyK} verifications are one verdict repeated`);
+  }
   if (!values.dataset || !values.critic) throw new UsageError("critic-eval needs --dataset and --critic");
   const { describeCriticEval, runCriticEvaluation } = await import("../eval/critic-eval.ts");
   const { ModelLoadError } = await import("../llm/runtime.ts");
@@ -412,6 +418,8 @@ export async function commandCriticEval(args: string[]): Promise<number> {
       critic: values.critic,
       ...(values.actor ? { actor: values.actor } : {}),
       maxTokens: intOption(values["max-tokens"], "max-tokens"),
+      ...(verifyK > 1 ? { verifyK } : {}),
+      ...(values.temperature !== undefined ? { temperature: temperatureOption(values.temperature) } : {}),
       gpu: (values.gpu ?? "auto") as GpuChoice,
       threads: threadsOption(values.threads),
     });
@@ -421,4 +429,24 @@ export async function commandCriticEval(args: string[]): Promise<number> {
   }
   process.stdout.write(values.json ? `${JSON.stringify(outcome.result, null, 2)}\n` : `${describeCriticEval(outcome)}\n`);
   return 0;
+}
+
+/** critic-eval's only parameter: --param verifyK=k, ProcessBench verifications per item (1 to 64). */
+function criticEvalVerifyK(params: string[] | undefined, mode: string): number {
+  let verifyK = 1;
+  for (const pair of params ?? []) {
+    const [name, value] = pair.split("=", 2);
+    if (name !== "verifyK") throw new UsageError(`critic-eval --param takes verifyK=k, got '${pair}'`);
+    const k = Number(value);
+    if (!Number.isInteger(k) || k < 1 || k > 64) throw new UsageError(`--param verifyK must be a whole number from 1 to 64, got '${value ?? ""}'`);
+    if (mode !== "processbench") throw new UsageError("--param verifyK applies to --mode processbench");
+    verifyK = k;
+  }
+  return verifyK;
+}
+
+function temperatureOption(value: string): number {
+  const t = Number(value);
+  if (value.trim() === "" || !Number.isFinite(t) || t < 0 || t > 2) throw new UsageError(`--temperature must be a number from 0 to 2, got '${value}'`);
+  return t;
 }

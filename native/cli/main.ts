@@ -35,7 +35,7 @@ usage:
                [--seed n] --out <folder> [--max-tokens n] [--thinking-budget n] [--critic-thinking-budget n] [--max-total-tokens n] [--sampling paper|matched[:T]] [--concurrency n|auto] [--no-cache]
                                               resumable; run again to continue a stopped one (p pauses, q stops)
   refinery report <folder> [--html <file>] [--csv <file>] [--jsonl <file>] [--pairs <file.jsonl>] [--baseline <column>] [--json]
-  refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--json]
+  refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--param verifyK=k --temperature t] [--json]
   refinery grade --dataset <file> --field response=<f> [--field reference=<f> --field question=<f> --field choices=<f>]
                [--limit n] [--offset n] [--skip-malformed] [--csv <file>] [--jsonl <file>] [--json]
                                               judge existing answers (any tool's) with the experiments' checker

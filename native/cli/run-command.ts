@@ -18,6 +18,8 @@ function describeEvent(event: RunEvent, state: { nodes: Map<string, string>; mod
       return `  ${state.nodes.get(event.nodeId)} ${event.status}: ${event.tokensOut} tokens${event.thoughtTokens ? ` (${event.thoughtTokens} thinking${event.thoughtCut ? ", budget reached" : ""})` : ""} in ${event.wallMs} ms${event.answerCut ? " · answer cut at its budget" : ""}${event.answer !== null ? ` → ${event.answer}` : ""}${event.error ? ` · ${event.error}` : ""}${event.warning ? `\n  warning: ${event.warning}` : ""}`;
     case "score-set":
       return `  ${event.nodeId} scored ${event.score.value ?? event.score.verdict}${event.score.value !== null && event.score.verdict !== "unknown" ? ` ${event.score.verdict}` : ""} by ${(event.score.byNodeId && state.models.get(event.score.byNodeId)) || event.score.source}${event.score.byNodeId ? ` (${event.score.byNodeId})` : ""}`;
+    case "node-pruned":
+      return `  ${event.nodeId} pruned: ${event.reason}`;
     case "run-failed":
       return event.code === "cancelled" ? "  run cancelled" : `  run failed: ${event.reason}`;
     default:

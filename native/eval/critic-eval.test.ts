@@ -89,3 +89,52 @@ test("RealCritic's ARC items compare option letters; evaluations report progress
   });
   await assert.rejects(evaluateRealCritic([arc!, arc!], slow, sampling, { signal: controller.signal }), /abort/i);
 });
+
+test("ProcessBench verifier scaling (verifyK): per-step majority of the first k verdicts, F1 and tokens for each k from one run", async () => {
+  const items = [
+    { id: "a", problem: "p", steps: ["s1", "s2", "s3"], label: 1 },
+    { id: "b", problem: "p", steps: ["s1", "s2"], label: -1 },
+  ];
+  // a: the first verdict blames step 3, the next two step 2; b: only the second verdict blames step 1.
+  const outputs = [
+    stepwise(["correct", "correct", "wrong"], false, 3),
+    stepwise(["correct", "wrong", "correct"], false, 3),
+    stepwise(["correct", "wrong", "correct"], false, 3),
+    stepwise(["correct", "correct"], true, 9),
+    stepwise(["wrong", "correct"], false, 3),
+    stepwise(["correct", "correct"], true, 9),
+  ];
+  const critic = new ScriptedBackend((_request, call) => outputs[call]!);
+  const result = await evaluateProcessBench(items, critic, { temperature: 0.7, maxTokens: 400 }, 0, { verifyK: 3 });
+  assert.deepEqual(
+    result.rows.map((r) => r.predicted),
+    [1, -1],
+    "three verdicts: the majority finds a's error at step 2 and none in b",
+  );
+  assert.equal(result.f1, 1);
+  // k = 1: a is judged wrong (step 3), b right → F1 0. k = 2: a 1-1 tie on step 2 counts as an error found (right),
+  // b's tie on step 1 too (wrong) → F1 0. k = 3: both right → F1 1.
+  assert.deepEqual(
+    result.scaling!.map((p) => [p.k, p.f1]),
+    [
+      [1, 0],
+      [2, 0],
+      [3, 1],
+    ],
+  );
+  const words = (text: string) => (text.match(/\S+/g) ?? []).length;
+  const perItem = (k: number) => (words(outputs.slice(0, k).join(" ")) + words(outputs.slice(3, 3 + k).join(" "))) / 2;
+  assert.deepEqual(
+    result.scaling!.map((p) => p.tokensPerItem),
+    [perItem(1), perItem(2), perItem(3)],
+  );
+  // Each verification has its own seed.
+  assert.equal(new Set(critic.requests.map((r) => r.seed)).size, 6);
+});
+
+test("ProcessBench verifyK > 1 at temperature 0 is refused: the verifications would be one verdict repeated", async () => {
+  await assert.rejects(
+    evaluateProcessBench([{ id: "a", problem: "p", steps: ["s1"], label: -1 }], new ScriptedBackend(() => "{}"), sampling, 0, { verifyK: 4 }),
+    /verifyK = 4 needs a critic temperature above 0/,
+  );
+});

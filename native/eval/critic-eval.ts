@@ -8,7 +8,8 @@ import type { GpuChoice } from "../llm/runtime.ts";
 import { parseJsonLoose } from "../llm/json-output.ts";
 import type { SamplingSettings } from "../protocol/events.ts";
 import { fill, prompts, solverMessages } from "../strategies/prompts.ts";
-import { MAX_STEPS, parseVerdict, scoreSchema, stepwiseSchema, strictObject } from "../strategies/verdicts.ts";
+import { stepMajority } from "../strategies/step-verifier.ts";
+import { type CriticVerdict, MAX_STEPS, parseVerdict, scoreSchema, stepwiseSchema, strictObject } from "../strategies/verdicts.ts";
 import { answerIsCorrect, answerOf } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
 import { DatasetError, parseRows, readDatasetText } from "./dataset.ts";
@@ -36,6 +37,36 @@ export interface ProcessBenchResult {
   correctAccuracy: number;
   f1: number;
   unparseable: number;
+  /**
+   * With verifyK > 1 (SPARK's verifier scaling): F1 and mean critic tokens per item when only the first k of the
+   * verifications vote, for k = 1, 2, 4, … up to verifyK; the rows are the full verifyK's.
+   */
+  scaling?: Array<{ k: number; f1: number; tokensPerItem: number }>;
+}
+
+/** F1 of ProcessBench: the harmonic mean of the accuracies on erroneous and on correct solutions. */
+function processBenchScores(rows: readonly Pick<ProcessBenchRow, "label" | "correct">[]) {
+  const erroneous = rows.filter((r) => r.label !== -1);
+  const correct = rows.filter((r) => r.label === -1);
+  const erroneousAccuracy = erroneous.length ? erroneous.filter((r) => r.correct).length / erroneous.length : Number.NaN;
+  const correctAccuracy = correct.length ? correct.filter((r) => r.correct).length / correct.length : Number.NaN;
+  const f1 = erroneousAccuracy + correctAccuracy > 0 ? (2 * erroneousAccuracy * correctAccuracy) / (erroneousAccuracy + correctAccuracy) : 0;
+  return { erroneousAccuracy, correctAccuracy, f1 };
+}
+
+/** The first wrong step by the per-step majority of the readable verdicts (-1: none wrong; null: none readable). */
+function majorityFirstError(verdicts: readonly CriticVerdict[]): number | null {
+  const readable = verdicts.filter((v) => v.parsed);
+  if (!readable.length) return null;
+  const wrong = stepMajority(readable.map((v) => v.steps ?? [])).steps.findIndex((s) => s.verdict === "wrong");
+  return wrong;
+}
+
+/** k = 1, 2, 4, … below verifyK, and verifyK itself: the subsets the scaling curve reads from one run. */
+export function scalingSubsets(verifyK: number): number[] {
+  const ks: number[] = [];
+  for (let k = 1; k < verifyK; k *= 2) ks.push(k);
+  return [...ks, verifyK];
 }
 
 async function readJsonItems(path: string): Promise<unknown[]> {
@@ -68,38 +99,54 @@ export async function evaluateProcessBench(
   critic: ModelBackend,
   sampling: SamplingSettings,
   seed = 0,
-  options: EvalOptions = {},
+  options: EvalOptions & { verifyK?: number } = {},
 ): Promise<ProcessBenchResult> {
+  const verifyK = options.verifyK ?? 1;
+  if (verifyK > 1 && sampling.temperature === 0) {
+    throw new Error(`verifyK = ${verifyK} needs a critic temperature above 0 (--temperature): at 0 the ${verifyK} verifications are one verdict repeated`);
+  }
   const rows: ProcessBenchRow[] = [];
+  // Per item: its k verdicts and what each cost, in order, so every k' ≤ verifyK can be scored from this one run.
+  const perItem: Array<{ label: number; verdicts: CriticVerdict[]; tokens: number[] }> = [];
   for (const [index, item] of items.entries()) {
     options.signal?.throwIfAborted();
     const steps = fitSteps(item.steps);
-    const result = await critic.generate({
-      messages: [
-        { role: "system", content: prompts.criticSystem },
-        { role: "user", content: fill(prompts.stepwiseCritique, { question: item.problem, steps: steps.map((s, i) => `Step ${i + 1}: ${s}`).join("\n") }) },
-      ],
-      jsonSchema: stepwiseSchema(steps.length),
-      maxTokens: sampling.maxTokens,
-      temperature: sampling.temperature,
-      seed: seed + index,
-      lane: "processbench",
-      signal: options.signal,
-    });
-    options.signal?.throwIfAborted();
-    const verdict = parseVerdict(result.text, true);
-    const predicted = verdict.parsed ? (verdict.firstErrorStep ?? -1) : null;
+    const verdicts: CriticVerdict[] = [];
+    const tokens: number[] = [];
+    for (let j = 0; j < verifyK; j++) {
+      const result = await critic.generate({
+        messages: [
+          { role: "system", content: prompts.criticSystem },
+          { role: "user", content: fill(prompts.stepwiseCritique, { question: item.problem, steps: steps.map((s, i) => `Step ${i + 1}: ${s}`).join("\n") }) },
+        ],
+        jsonSchema: stepwiseSchema(steps.length),
+        maxTokens: sampling.maxTokens,
+        temperature: sampling.temperature,
+        // One verification keeps the seed it always had; more get their own.
+        seed: verifyK === 1 ? seed + index : seed + index * verifyK + j,
+        lane: "processbench",
+        signal: options.signal,
+      });
+      options.signal?.throwIfAborted();
+      verdicts.push(parseVerdict(result.text, true));
+      tokens.push(result.tokensOut);
+    }
+    const predicted = majorityFirstError(verdicts);
     // A label past the merged tail is judged at the merged step.
     const label = item.label >= MAX_STEPS ? MAX_STEPS - 1 : item.label;
     rows.push({ id: item.id, label: item.label, predicted, correct: predicted === label });
+    perItem.push({ label, verdicts, tokens });
     options.onProgress?.(rows.length, items.length);
   }
-  const erroneous = rows.filter((r) => r.label !== -1);
-  const correct = rows.filter((r) => r.label === -1);
-  const erroneousAccuracy = erroneous.length ? erroneous.filter((r) => r.correct).length / erroneous.length : Number.NaN;
-  const correctAccuracy = correct.length ? correct.filter((r) => r.correct).length / correct.length : Number.NaN;
-  const f1 = erroneousAccuracy + correctAccuracy > 0 ? (2 * erroneousAccuracy * correctAccuracy) / (erroneousAccuracy + correctAccuracy) : 0;
-  return { rows, erroneousAccuracy, correctAccuracy, f1, unparseable: rows.filter((r) => r.predicted === null).length };
+  const scaling =
+    verifyK > 1
+      ? scalingSubsets(verifyK).map((k) => {
+          const scored = perItem.map((p) => ({ label: p.label, correct: majorityFirstError(p.verdicts.slice(0, k)) === p.label }));
+          const tokens = perItem.reduce((sum, p) => sum + p.tokens.slice(0, k).reduce((a, b) => a + b, 0), 0);
+          return { k, f1: processBenchScores(scored).f1, tokensPerItem: perItem.length ? tokens / perItem.length : 0 };
+        })
+      : undefined;
+  return { rows, ...processBenchScores(rows), unparseable: rows.filter((r) => r.predicted === null).length, ...(scaling ? { scaling } : {}) };
 }
 
 export interface RealCriticItem {
@@ -226,6 +273,10 @@ export interface CriticEvalRequest {
   /** RealCritic: the actor writes the solutions first (self-critique when it is the critic's file too). */
   actor?: string;
   maxTokens?: number;
+  /** ProcessBench: independent verifications per item with a per-step majority (SPARK); needs temperature > 0. */
+  verifyK?: number;
+  /** The critic's sampling temperature (default 0). */
+  temperature?: number;
   gpu?: GpuChoice;
   threads?: number;
 }
@@ -244,9 +295,15 @@ export async function runCriticEvaluation(request: CriticEvalRequest, options: E
   const load = async (path: string, prefix: string) =>
     new LlamaBackend(runtime, await runtime.loadModel(path, { sequences: 2 }, undefined, options.signal), prefix);
   const critic = await load(request.critic, "critic-eval");
-  const sampling = { temperature: 0, maxTokens: request.maxTokens ?? 768 };
+  const sampling = { temperature: request.temperature ?? 0, maxTokens: request.maxTokens ?? 768 };
   if (request.mode === "processbench")
-    return { mode: "processbench", result: await evaluateProcessBench(items as ProcessBenchItem[], critic, sampling, 0, options) };
+    return {
+      mode: "processbench",
+      result: await evaluateProcessBench(items as ProcessBenchItem[], critic, sampling, 0, {
+        ...options,
+        ...(request.verifyK ? { verifyK: request.verifyK } : {}),
+      }),
+    };
   const solver = request.actor ? await load(request.actor, "solver") : undefined;
   return {
     mode: "realcritic",
@@ -259,7 +316,10 @@ export async function runCriticEvaluation(request: CriticEvalRequest, options: E
 export function describeCriticEval(outcome: CriticEvalOutcome): string {
   if (outcome.mode === "processbench") {
     const r = outcome.result;
-    return `ProcessBench on ${r.rows.length} items: erroneous ${pct(r.erroneousAccuracy)}, correct ${pct(r.correctAccuracy)}, F1 ${(r.f1 * 100).toFixed(1)} (${r.unparseable} unparseable verdicts)`;
+    const line = `ProcessBench on ${r.rows.length} items: erroneous ${pct(r.erroneousAccuracy)}, correct ${pct(r.correctAccuracy)}, F1 ${(r.f1 * 100).toFixed(1)} (${r.unparseable} unparseable verdicts)`;
+    if (!r.scaling) return line;
+    const curve = r.scaling.map((p) => `  k=${p.k}: F1 ${(p.f1 * 100).toFixed(1)}, ${Math.round(p.tokensPerItem)} critic tokens per item`);
+    return [line, "verifier scaling (per-step majority of the first k verifications):", ...curve].join("\n");
   }
   const r = outcome.result;
   const t = r.transitions;

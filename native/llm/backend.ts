@@ -35,6 +35,16 @@ export interface GenerateRequest {
    * that does not think, within `thinkingBudget`), then constrain only the JSON that follows.
    */
   reasonBeforeJson?: boolean;
+  /**
+   * Generation ends at the first of these strings (a step of a step-level search ends at "\n\n"); the string
+   * itself is not in the text and the stop reason is "stop".
+   */
+  stop?: string[];
+  /**
+   * The last message is the assistant's unfinished answer: the model continues it instead of starting a new
+   * turn, and the text returned is only what it adds.
+   */
+  continueAnswer?: boolean;
 }
 
 export type StopReason = "eos" | "maxTokens" | "aborted" | "stop";

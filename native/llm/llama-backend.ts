@@ -34,11 +34,12 @@ function poolFor(loaded: LoadedModel): SequencePool {
   return pool;
 }
 
-export function toChatHistory(messages: ChatMessage[]): ChatHistoryItem[] {
+export function toChatHistory(messages: ChatMessage[], continueAnswer = false): ChatHistoryItem[] {
   const history: ChatHistoryItem[] = messages.map((message) =>
     message.role === "assistant" ? { type: "model", response: [message.content] } : { type: message.role, text: message.content },
   );
-  history.push({ type: "model", response: [] });
+  // generateResponse extends the history's last model turn: an empty one starts a new answer, the given one goes on.
+  if (!(continueAnswer && messages.at(-1)?.role === "assistant")) history.push({ type: "model", response: [] });
   return history;
 }
 
@@ -197,7 +198,7 @@ export class LlamaBackend implements ModelBackend {
 
   /** Qwen's templates read `/no_think` in the user's turn as "answer without thinking". */
   private historyFor(request: GenerateRequest): ChatHistoryItem[] {
-    const history = toChatHistory(request.messages);
+    const history = toChatHistory(request.messages, request.continueAnswer);
     if (request.thinkingBudget === 0 && this.loaded.chatFormat.wrapper === "Qwen") {
       const lastUser = history.findLast((item) => item.type === "user");
       if (lastUser && lastUser.type === "user") lastUser.text = `${lastUser.text} /no_think`;
@@ -299,6 +300,7 @@ export class LlamaBackend implements ModelBackend {
         topK: request.topK,
         seed: request.seed,
         grammar: options.grammar,
+        ...(request.stop?.length ? { customStopTriggers: request.stop } : {}),
         signal,
         stopOnAbortSignal: true,
         ...(options.thinkingBudget !== undefined ? { budgets: { thoughtTokens: options.thinkingBudget } } : {}),

@@ -377,3 +377,24 @@ test("a server that dies mid-run fails the node with the reason and keeps every 
   const failed = completed[2]!;
   assert.match(failed.type === "node-completed" ? (failed.error ?? "") : "", /unreachable/);
 });
+
+test("stop strings are sent as `stop`; vLLM's stop_reason tells a stop string (stop) from the end of the answer (eos)", async () => {
+  const withStopReason = (chunks: unknown[], reason: string | null) =>
+    chunks.map((chunk) => {
+      const choice = (chunk as { choices?: Array<Record<string, unknown>> }).choices?.[0];
+      return choice?.finish_reason ? { ...(chunk as object), choices: [{ ...choice, stop_reason: reason }] } : chunk;
+    });
+  const server = await serve({
+    routes: { "/v1/models": { object: "list", data: [{ id: "m", object: "model" }] } },
+    chat: (_req, call, response) =>
+      sse(response, withStopReason(contentChunks("vllm", ["## Step 1: add"], { prompt_tokens: 10, completion_tokens: 4 }), call === 0 ? "\n\n" : null)),
+  });
+  const backend = backendFor(server, "m");
+  const step = await backend.generate(request({ stop: ["\n\n"] }));
+  assert.deepEqual(server.chats[0]!.body.stop, ["\n\n"]);
+  assert.equal(step.stopReason, "stop");
+  const end = await backend.generate(request({ stop: ["\n\n"] }));
+  assert.equal(end.stopReason, "eos");
+  await backend.generate(request());
+  assert.equal(server.chats[2]!.body.stop, undefined, "no stop strings: no field");
+});

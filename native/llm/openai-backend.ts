@@ -24,6 +24,8 @@ interface ChunkChoice {
   delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null; refusal?: string | null };
   message?: { content?: string | null; reasoning_content?: string | null; refusal?: string | null };
   finish_reason?: string | null;
+  /** vLLM: the stop string that ended the generation (a number or null when a token did). */
+  stop_reason?: string | number | null;
 }
 
 interface Chunk {
@@ -110,6 +112,7 @@ export class OpenAIBackend implements ModelBackend {
       seed: request.seed,
       ...(request.topP !== undefined ? { top_p: request.topP } : {}),
       ...(request.topK !== undefined ? { top_k: request.topK } : {}),
+      ...(request.stop?.length ? { stop: request.stop } : {}),
       ...(mode && request.jsonSchema ? structuredFields(mode, request.jsonSchema) : {}),
     };
   }
@@ -154,6 +157,7 @@ export class OpenAIBackend implements ModelBackend {
     let reasoning = "";
     let refusal = "";
     let finish: string | null = null;
+    let stoppedByString = false;
     let usage: Chunk["usage"] = null;
     let firstTokenMs: number | null = null;
     const emit = (visible: string) => {
@@ -195,6 +199,7 @@ export class OpenAIBackend implements ModelBackend {
           reasoning += choice?.message?.reasoning_content ?? "";
           refusal += choice?.message?.refusal ?? "";
           finish = choice?.finish_reason ?? null;
+          stoppedByString = typeof choice?.stop_reason === "string";
           usage = whole.usage ?? null;
         } else {
           for await (const data of sseData(response.body!)) {
@@ -218,6 +223,7 @@ export class OpenAIBackend implements ModelBackend {
             if (delta.refusal) refusal += delta.refusal;
             if (delta.content) emit(splitter.push(delta.content));
             if (choice.finish_reason) finish = choice.finish_reason;
+            if (typeof choice.stop_reason === "string") stoppedByString = true;
           }
         }
       } catch (error) {
@@ -232,7 +238,8 @@ export class OpenAIBackend implements ModelBackend {
         emit(refusal);
         splitter.text = refusal;
       }
-      const stopReason: StopReason = finish === "length" ? "maxTokens" : finish === "stop" || finish === "eos" ? "eos" : "stop";
+      // "stop" covers the end of the answer and a stop string alike; only a server that names the string tells them apart.
+      const stopReason: StopReason = finish === "length" ? "maxTokens" : (finish === "stop" && !stoppedByString) || finish === "eos" ? "eos" : "stop";
       return this.finish(request, splitter, reasoning, stopReason, usage, firstTokenMs);
     } finally {
       clearTimeout(requestTimer);

@@ -32,7 +32,10 @@ export class ScriptedBackend implements ModelBackend {
     const call = this.requests.length;
     this.requests.push(request);
     await new Promise((resolve) => setImmediate(resolve));
-    const { thought, answer } = splitThought(this.script(request, call));
+    const { thought, answer: whole } = splitThought(this.script(request, call));
+    // A stop string ends the answer where it first appears, and is not part of it (as llama.cpp's stop triggers).
+    const stopAt = Math.min(...(request.stop ?? []).map((stop) => whole.indexOf(stop)).filter((at) => at >= 0));
+    const answer = Number.isFinite(stopAt) ? whole.slice(0, stopAt) : whole;
     const stream = (text: string, onPiece?: (piece: string) => void) => {
       let emitted = "";
       for (const piece of text.match(/\S+\s*|\s+/g) ?? []) {
@@ -57,7 +60,7 @@ export class ScriptedBackend implements ModelBackend {
       tokensReused: 0,
       tokensOut,
       ...(thoughtEmitted !== null ? { thought: thoughtEmitted, thoughtTokens } : {}),
-      stopReason: request.signal?.aborted ? "aborted" : "eos",
+      stopReason: request.signal?.aborted ? "aborted" : Number.isFinite(stopAt) ? "stop" : "eos",
       firstTokenMs: 0,
     };
   }

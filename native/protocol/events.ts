@@ -192,6 +192,13 @@ export type RunEvent =
     }
   | { type: "run-failed"; at: number; reason: string; code: RunFailureCode }
   | {
+      /** A search (beam search, DVTS) dropped this branch: it stays in the tree, drawn faded. */
+      type: "node-pruned";
+      at: number;
+      nodeId: string;
+      reason: string;
+    }
+  | {
       /** Search strategies (MCTS) record their statistics after each iteration so the search can be replayed. */
       type: "search-snapshot";
       at: number;

@@ -151,3 +151,15 @@ test("a score is credited to the model that wrote its critique: the actor's own 
   assert.equal(scoreAuthor(state, state.nodes.a!.scores[0]!), "actor");
   assert.equal(scoreAuthor(state, { value: 0.5, verdict: "unknown", source: "vote" }), "vote");
 });
+
+test("a pruned branch keeps its node and carries the reason, in the event-by-event fold and the batch fold alike", () => {
+  const pruned: RunEvent[] = [...events, { type: "node-pruned", at: 6, nodeId: "b", reason: "not among the best 1 of 2" }];
+  const state = foldRunEvents(pruned);
+  assert.equal(state.nodes.b!.pruned, "not among the best 1 of 2");
+  assert.equal(state.nodes.a!.pruned, undefined);
+  assert.deepEqual(state.order, ["a", "b", "v"]);
+  assert.deepEqual(
+    pruned.reduce((s, e) => applyRunEvent(s, e), emptyRunState),
+    state,
+  );
+});

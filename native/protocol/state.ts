@@ -45,6 +45,8 @@ export interface RunNode {
   cached?: boolean;
   warning?: string;
   scores: Score[];
+  /** Why a search dropped this branch (beam search, DVTS); absent for nodes still in play. */
+  pruned?: string;
 }
 
 /** "cancelled": the user stopped it (a run-failed with code "cancelled"); not a failure of the run. */
@@ -101,7 +103,7 @@ export const emptyRunState: RunState = Object.freeze({
 
 type NodeAdded = Extract<RunEvent, { type: "node-added" }>;
 /** The events that change one existing node and nothing else. */
-type NodeEvent = Extract<RunEvent, { type: "token-delta" | "node-completed" | "score-set" }>;
+type NodeEvent = Extract<RunEvent, { type: "token-delta" | "node-completed" | "score-set" | "node-pruned" }>;
 
 function addedNode(event: NodeAdded): RunNode {
   return {
@@ -152,11 +154,13 @@ function updatedNode(node: RunNode, event: NodeEvent): RunNode {
       };
     case "score-set":
       return { ...node, scores: [...node.scores, event.score] };
+    case "node-pruned":
+      return { ...node, pruned: event.reason };
   }
 }
 
 function isNodeEvent(event: RunEvent): event is NodeEvent {
-  return event.type === "token-delta" || event.type === "node-completed" || event.type === "score-set";
+  return event.type === "token-delta" || event.type === "node-completed" || event.type === "score-set" || event.type === "node-pruned";
 }
 
 /**

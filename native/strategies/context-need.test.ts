@@ -69,6 +69,9 @@ const cases: Array<{ strategy: string; params?: Record<string, unknown>; task?: 
   { strategy: "mctsr", params: { iterations: 2 } },
   { strategy: "cycle", params: { maxIterations: 3 }, task: codeTask },
   { strategy: "rlac", params: { maxIterations: 3, passesToStop: 3 } },
+  { strategy: "weighted-best-of-n", params: { n: 2 } },
+  { strategy: "beam-search", params: { n: 4, beamWidth: 2, maxIterations: 3 } },
+  { strategy: "dvts", params: { n: 4, beamWidth: 2, maxIterations: 3 } },
 ];
 
 test("every strategy declares its context need, and no call of a full-budget run exceeds it", async () => {

@@ -2,7 +2,7 @@
 // primitives (generate, critique, refine, vote, select) as node-producing calls. Strategies never touch the
 // log, the models' internals or the event sink directly.
 import { SEED_RULE, type EffectiveSampling, type RoleSampling, type SamplingPolicy } from "../protocol/sampling-policy.ts";
-import type { GenerateRequest, JsonSchema, ModelBackend } from "../llm/backend.ts";
+import type { GenerateRequest, JsonSchema, ModelBackend, StopReason } from "../llm/backend.ts";
 import { isFallback } from "../eval/answers.ts";
 import { answerKey, answerOf, checkerKind } from "../eval/checkers.ts";
 import type { ChatMessage, ModelRole, NodeRole, RunEvent, SamplingSettings, Score, Task } from "../protocol/events.ts";
@@ -62,6 +62,12 @@ export interface GenerateNodeOptions {
   jsonSchema?: JsonSchema;
   /** Candidates get an extracted answer; critiques do not. */
   extract?: boolean;
+  /** Generation ends at the first of these strings (see GenerateRequest.stop). */
+  stop?: string[];
+  /** The last message is the assistant's unfinished answer, which this node continues. */
+  continueAnswer?: boolean;
+  /** The solution text this node continues: its answer is read from the prefix and the node's text together. */
+  answerPrefix?: string;
 }
 
 export interface Critique {
@@ -75,6 +81,7 @@ export class RunContext {
   private current: RunState = emptyRunState;
   private nodeCounter = 0;
   private seed: string | null = null;
+  private readonly stopReasons = new Map<string, StopReason>();
 
   constructor(readonly options: RunContextOptions) {}
 
@@ -197,6 +204,8 @@ export class RunContext {
       onText: (text) => this.emit({ type: "token-delta", nodeId, text }),
       ...(sampling.thinkingBudget !== undefined ? { thinkingBudget: sampling.thinkingBudget } : {}),
       onThought: (text) => this.emit({ type: "token-delta", nodeId, text, segment: "thought" }),
+      ...(options.stop?.length ? { stop: options.stop } : {}),
+      ...(options.continueAnswer ? { continueAnswer: true } : {}),
       // A critic's verdict is constrained JSON: reason first where the critic's settings ask for it.
       ...(options.jsonSchema && this.options.sampling.critic.reasonFirst ? { reasonBeforeJson: true } : {}),
     };
@@ -204,7 +213,8 @@ export class RunContext {
     try {
       const result = await backend.generate(request);
       const aborted = result.stopReason === "aborted" || this.signal.aborted;
-      const read = options.extract === false ? null : answerOf(this.task, result.text);
+      this.stopReasons.set(nodeId, result.stopReason);
+      const read = options.extract === false ? null : answerOf(this.task, (options.answerPrefix ?? "") + result.text);
       this.emit({
         type: "node-completed",
         at: Date.now(),
@@ -245,6 +255,16 @@ export class RunContext {
       });
       throw cancelled ? new RunCancelledError() : new GenerationError(nodeId, error);
     }
+  }
+
+  /** Why a node's generation ended ("stop": at one of its stop strings); undefined for nodes no model wrote. */
+  stopReasonOf(nodeId: string): StopReason | undefined {
+    return this.stopReasons.get(nodeId);
+  }
+
+  /** Marks a branch a search dropped: the view draws it faded, the reason says why. */
+  prune(nodeId: string, reason: string): void {
+    this.emit({ type: "node-pruned", at: Date.now(), nodeId, reason });
   }
 
   /** A node computed by the engine (vote, selection): no model, no tokens. */

@@ -12,6 +12,9 @@ import { magicore } from "./magicore.ts";
 import { mctsr } from "./mctsr.ts";
 import { parallelDistillRefine, sequentialRefinement } from "./pdr.ts";
 import { rlac } from "./rlac.ts";
+import { weightedBestOfN } from "./weighted-best-of-n.ts";
+import { beamSearch } from "./beam-search.ts";
+import { dvts } from "./dvts.ts";
 import { makePipelineStrategy } from "./pipeline.ts";
 import { StrategyParamError, type StrategyDefinition } from "./types.ts";
 
@@ -21,6 +24,9 @@ export const strategies: readonly StrategyDefinition[] = [
   criticGuided,
   bestOfN,
   selfConsistency,
+  weightedBestOfN,
+  beamSearch,
+  dvts,
   stepCritique,
   magicore,
   parallelDistillRefine,

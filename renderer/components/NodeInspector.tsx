@@ -28,7 +28,10 @@ export function NodeInspector({ runId }: { runId: string }) {
       </h3>
       <dl className="facts">
         <dt>status</dt>
-        <dd data-testid="inspector-status">{node.status}</dd>
+        <dd data-testid="inspector-status">
+          {node.status}
+          {node.pruned ? ` · pruned: ${node.pruned}` : ""}
+        </dd>
         <dt>tokens</dt>
         <dd data-testid="inspector-tokens">
           prompt {node.tokensEvaluated ?? node.tokensIn} evaluated · {node.tokensReused} reused · thought {node.thoughtTokens} · answer{" "}

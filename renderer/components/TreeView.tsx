@@ -467,8 +467,9 @@ const NodeCard = memo(function NodeCard({
       aria-selected={selected}
       data-role={node.role}
       data-status={node.status}
+      title={node.pruned ? `pruned: ${node.pruned}` : undefined}
       tabIndex={focused ? 0 : -1}
-      className={`node-card role-${node.role} status-${node.status} ${selected ? "selected" : ""} ${focused ? "focused" : ""} ${onPath ? "on-path" : ""} ${expanded ? "expanded" : ""} ${later ? "later" : ""}`}
+      className={`node-card role-${node.role} status-${node.status} ${selected ? "selected" : ""} ${focused ? "focused" : ""} ${onPath ? "on-path" : ""} ${expanded ? "expanded" : ""} ${later ? "later" : ""} ${node.pruned ? "pruned" : ""}`}
       style={{ borderColor: critic ? verdictColor(critic, 10) : vote ? scoreColor(vote.value, 1) : undefined }}
       onClick={() => {
         selectNode(node.id);
