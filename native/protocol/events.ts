@@ -139,6 +139,10 @@ export type RunEvent =
       type: "token-delta";
       nodeId: string;
       text: string;
+      /** Chunks the model streamed in this delta, about one token each (merged deltas add up); absent: one. */
+      tokens?: number;
+      /** When the first of them came (ms since the epoch): the node's tokens per second count from there. */
+      at?: number;
       /** "thought" for text inside the model's thought segment; absent for the answer. */
       segment?: "thought";
     }

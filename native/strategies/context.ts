@@ -154,9 +154,9 @@ export class RunContext {
       jsonSchema: options.jsonSchema,
       lane: options.lane,
       signal: this.signal,
-      onText: (text) => this.emit({ type: "token-delta", nodeId, text }),
+      onText: (text) => this.emit({ type: "token-delta", nodeId, text, at: Date.now() }),
       ...(sampling.thinkingBudget !== undefined ? { thinkingBudget: sampling.thinkingBudget } : {}),
-      onThought: (text) => this.emit({ type: "token-delta", nodeId, text, segment: "thought" }),
+      onThought: (text) => this.emit({ type: "token-delta", nodeId, text, segment: "thought", at: Date.now() }),
       // A critic's verdict is constrained JSON: reason first where the critic's settings ask for it.
       ...(options.jsonSchema && this.options.sampling.critic.reasonFirst ? { reasonBeforeJson: true } : {}),
     };

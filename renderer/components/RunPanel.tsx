@@ -2,7 +2,7 @@
 // the failure reason if it failed (with "Run anyway" when it was refused for memory), and its tree.
 import type { RunFailureCode } from "../../native/protocol/events.ts";
 import { useAppState, useController } from "../store/context.tsx";
-import { RunAgainButton } from "./RunAgainButton.tsx";
+import { RunHeader } from "./RunHeader.tsx";
 import { Errors } from "./Errors.tsx";
 import { TreeView } from "./TreeView.tsx";
 
@@ -48,32 +48,11 @@ export function RunPanel() {
   const controller = useController();
   const runId = useAppState((s) => s.currentRunId);
   const status = useAppState((s) => (runId ? s.runs[runId]?.status : undefined));
-  const strategy = useAppState((s) => (runId ? s.runs[runId]?.strategy : null));
-  const answer = useAppState((s) => (runId ? s.runs[runId]?.answer : null));
-  const correct = useAppState((s) => (runId ? s.runs[runId]?.correct : null));
-  const budgets = useAppState((s) => (runId ? s.runs[runId]?.budgets : null));
   const failure = useAppState((s) => (runId ? s.runs[runId]?.failure : null));
   if (!runId) return <div className="run-panel empty">Start a run or open one from the list.</div>;
   return (
     <div className="run-panel">
-      <div className="run-header" data-testid="run-header" data-status={status ?? "starting"} data-run-id={runId}>
-        <span className="run-id">{runId}</span>
-        <span className={`run-status ${status ?? "starting"}`} data-testid="run-status">
-          {status === "empty" || !status ? "starting" : status}
-        </span>
-        {strategy && <span>{strategy}</span>}
-        <RunAgainButton runId={runId} />
-        {status === "finished" && (
-          <span data-testid="run-answer">
-            answer: {answer ?? "(none extracted)"} {correct === null ? "" : correct ? "✓" : "✗"}
-          </span>
-        )}
-        {budgets && (
-          <span>
-            tokens {budgets.selectedPathTokens} path / {budgets.totalTokens} total
-          </span>
-        )}
-      </div>
+      <RunHeader runId={runId} />
       {status === "cancelled" && (
         <div className="run-cancelled" data-testid="run-cancelled">
           Cancelled{failure?.reason ? `: ${failure.reason}` : ""}. The nodes finished before it stopped are kept.

@@ -20,6 +20,7 @@ export type DownloadEvent = Extract<EngineEvent, { type: "download" }>;
 import { DEFAULT_SAMPLING } from "../../native/protocol/defaults.ts";
 import type { RunEvent } from "../../native/protocol/events.ts";
 import { emptyRunState, foldRunEvents, type RunState } from "../../native/protocol/state.ts";
+import { defaultHistoryView, type HistoryView } from "./history-view.ts";
 
 export interface LoadForm {
   gpuLayers: string;
@@ -122,6 +123,8 @@ export interface AppState {
   /** Replaying a search run: the snapshot index shown (null: the final tree). */
   searchStep: number | null;
   history: RunSummary[];
+  /** The history list's search, filters and sort. */
+  historyView: HistoryView;
   strategies: StrategyInfo[];
   engine: { status: "unknown" | "starting" | "ready" | "crashed"; detail?: string; info: EngineInfo | null };
   models: Record<string, ModelInfo | { error: string }>;
@@ -153,6 +156,7 @@ export interface AppState {
   toggleCollapsed(nodeId: string): void;
   setSearchStep(step: number | null): void;
   setHistory(history: RunSummary[]): void;
+  updateHistoryView(patch: Partial<HistoryView>): void;
   setStrategies(strategies: StrategyInfo[]): void;
   setEngine(engine: Partial<AppState["engine"]>): void;
   setModel(path: string, info: ModelInfo | { error: string }): void;
@@ -199,6 +203,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     collapsed: {},
     searchStep: null,
     history: [],
+    historyView: defaultHistoryView,
     strategies: [],
     engine: { status: "unknown", info: null },
     models: {},
@@ -235,6 +240,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
         return { collapsed };
       }),
     setHistory: (history) => set({ history }),
+    updateHistoryView: (patch) => set((state) => ({ historyView: { ...state.historyView, ...patch } })),
     setStrategies: (strategies) => set({ strategies }),
     setEngine: (engine) => set((state) => ({ engine: { ...state.engine, ...engine } })),
     setModel: (path, info) => set((state) => ({ models: { ...state.models, [path]: info } })),

@@ -34,6 +34,22 @@ export function createRunActions(ctx: ActionContext) {
     ctx.location.setHash(`run=${runId}`);
   }
 
+  /** Moves a run to the runs folder's trash; the run shown, if it was that one, leaves the view. */
+  async function deleteRun(runId: string) {
+    const result = await ctx.bridge.deleteRun({ runId });
+    if (!result.ok) {
+      state().pushError("history", result.error);
+      return false;
+    }
+    if (state().currentRunId === runId) {
+      ctx.views.request();
+      state().showRun(null);
+      ctx.location.setHash("");
+    }
+    await refreshHistory();
+    return true;
+  }
+
   /** The setup form's strategy parameters, typed as the strategy declares them; empty fields keep the defaults. */
   function setupParams(): Record<string, number | boolean | string> {
     const { setup, strategies } = state();
@@ -115,5 +131,5 @@ export function createRunActions(ctx: ActionContext) {
     return result.value;
   }
 
-  return { refreshHistory, openRun, startRun, cancelRun, loadDataset };
+  return { refreshHistory, openRun, deleteRun, startRun, cancelRun, loadDataset };
 }
