@@ -72,6 +72,7 @@ export const selfRefine: StrategyDefinition = {
     },
   ],
   actorLanes: () => 2,
+  callsCritic: (params) => str(params, "feedbackModel") === "critic",
   // The solver's conversation carries every answer and every feedback (answers only: thoughts are not kept),
   // and its last turn may think again before answering.
   contextNeeded: (params, budgets) => {
