@@ -84,6 +84,8 @@ export interface Score {
   /** 0-based index of the first wrong step; null when every step was judged correct or steps were not judged. */
   firstErrorStep?: number | null;
   verdict: Verdict;
+  /** A search's reward in its own units (MCTSr: −100…100); `value` then holds it mapped onto 0..10 for colours. */
+  reward?: number;
   source: ScoreSource;
   /** The node (a critique, a vote) that produced this score. */
   byNodeId?: string;

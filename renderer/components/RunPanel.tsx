@@ -34,6 +34,21 @@ function SearchReplay({ runId }: { runId: string }) {
   );
 }
 
+/** A grid cell's run: one click back to the experiment it belongs to (the browser's back does the same). */
+function BackToExperiment() {
+  const experiment = useAppState((s) => s.currentRunExperiment);
+  const setView = useAppState((s) => s.setView);
+  if (!experiment) return null;
+  return (
+    <div className="back-to-experiment">
+      <button type="button" data-testid="back-to-experiment" onClick={() => setView("compare")}>
+        ← back to the experiment
+      </button>{" "}
+      <span className="muted">a cell of {experiment}</span>
+    </div>
+  );
+}
+
 /** What kind of failure it was, in words (the codes are for programs). */
 const failureTitle: Record<RunFailureCode, string> = {
   cancelled: "Cancelled",
@@ -52,6 +67,7 @@ export function RunPanel() {
   if (!runId) return <div className="run-panel empty">Start a run or open one from the list.</div>;
   return (
     <div className="run-panel">
+      <BackToExperiment />
       <RunHeader runId={runId} />
       {status === "cancelled" && (
         <div className="run-cancelled" data-testid="run-cancelled">

@@ -41,6 +41,8 @@ export interface SetupForm {
   tests?: import("../../native/protocol/events.ts").CodeTests;
   seed: string;
   maxTokens: string;
+  /** The critic's answer budget (its verdicts and feedback), beside the actor's. */
+  criticMaxTokens: string;
   /** Thought tokens at most per role ("" = the model's default, "0" = ask it not to think). */
   thinkingBudget: string;
   criticThinkingBudget: string;
@@ -105,7 +107,7 @@ export function formKeyOf(field: string | undefined): keyof SetupForm | undefine
   if (head === "actor" || head === "critic") {
     if (second === "path") return head === "actor" ? "actorPath" : "criticPath";
     if (second === "load") return "load";
-    if (third === "maxTokens") return "maxTokens";
+    if (third === "maxTokens") return head === "actor" ? "maxTokens" : "criticMaxTokens";
     if (third === "thinkingBudget") return head === "actor" ? "thinkingBudget" : "criticThinkingBudget";
     return undefined;
   }
@@ -118,6 +120,8 @@ export function formKeyOf(field: string | undefined): keyof SetupForm | undefine
 export interface AppState {
   runs: Record<string, RunState>;
   currentRunId: string | null;
+  /** The experiment folder the current run is a cell of; null for a run of the runs folder. */
+  currentRunExperiment: string | null;
   selectedNodeId: string | null;
   collapsed: Record<string, true>;
   /** Replaying a search run: the snapshot index shown (null: the final tree). */
@@ -131,6 +135,8 @@ export interface AppState {
   errors: UiError[];
   setup: SetupForm;
   busy: boolean;
+  /** The run this form started last: Start waits until it has ended, so a second click starts no duplicate. */
+  formRunId: string | null;
   /** The first screen is loaded: engine info, history, the kept setup, and the run the address links to. */
   restored: boolean;
   gpu: GpuReportInfo | null;
@@ -151,7 +157,7 @@ export interface AppState {
 
   applyEvents(runId: string, events: RunEvent[]): void;
   replaceRun(runId: string, events: RunEvent[]): void;
-  showRun(runId: string | null): void;
+  showRun(runId: string | null, experiment?: string | null): void;
   selectNode(nodeId: string | null): void;
   toggleCollapsed(nodeId: string): void;
   setSearchStep(step: number | null): void;
@@ -165,6 +171,7 @@ export interface AppState {
   clearErrors(where: UiError["where"]): void;
   updateSetup(patch: Partial<SetupForm>): void;
   setBusy(busy: boolean): void;
+  setFormRun(runId: string | null): void;
   setRestored(restored: boolean): void;
   setGpu(gpu: GpuReportInfo): void;
   setPlan(plan: AppState["plan"]): void;
@@ -188,6 +195,7 @@ export const defaultSetup: SetupForm = {
   reference: "",
   seed: "0",
   maxTokens: String(DEFAULT_SAMPLING.actor.maxTokens),
+  criticMaxTokens: String(DEFAULT_SAMPLING.critic.maxTokens),
   thinkingBudget: "",
   criticThinkingBudget: "",
   load: { actor: defaultLoad, critic: defaultLoad },
@@ -199,6 +207,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
   return createStore<AppState>()((set) => ({
     runs: {},
     currentRunId: null,
+    currentRunExperiment: null,
     selectedNodeId: null,
     collapsed: {},
     searchStep: null,
@@ -210,6 +219,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     errors: [],
     setup: { ...defaultSetup, ...initial.setup },
     busy: false,
+    formRunId: null,
     restored: false,
     gpu: null,
     plan: null,
@@ -229,7 +239,8 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
         return { runs: { ...state.runs, [runId]: run } };
       }),
     replaceRun: (runId, events) => set((state) => ({ runs: { ...state.runs, [runId]: foldRunEvents(events) } })),
-    showRun: (runId) => set({ currentRunId: runId, selectedNodeId: null, collapsed: {}, searchStep: null }),
+    showRun: (runId, experiment = null) =>
+      set({ currentRunId: runId, currentRunExperiment: runId ? experiment : null, selectedNodeId: null, collapsed: {}, searchStep: null }),
     setSearchStep: (searchStep) => set({ searchStep }),
     selectNode: (nodeId) => set({ selectedNodeId: nodeId }),
     toggleCollapsed: (nodeId) =>
@@ -254,6 +265,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
         return { setup: { ...state.setup, ...patch }, ...(stale.length ? { errors: state.errors.filter((e) => !stale.includes(e)) } : {}) };
       }),
     setBusy: (busy) => set({ busy }),
+    setFormRun: (formRunId) => set({ formRunId }),
     setRestored: (restored) => set({ restored }),
     setGpu: (gpu) => set({ gpu }),
     setPlan: (plan) => set({ plan }),

@@ -3,17 +3,42 @@
 // search, filters) and deletes into the trash after a confirmation.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { runExperiment } from "../../native/eval/experiment.ts";
+import { ScriptedBackend } from "../../native/llm/scripted-backend.ts";
 import { repoRoot, testModel } from "../support/models.ts";
-import { startWebApp, type WebApp } from "../support/web-app.ts";
+import { openFromHistory, reloadPage, startWebApp, type WebApp } from "../support/web-app.ts";
 
 let app: WebApp;
 let actor: string;
 let critic: string;
 const screenshots = join(repoRoot, "docs/screenshots");
+const experimentDir = join(mkdtempSync(join(tmpdir(), "refinery-notebook-")), "exp");
+
+/** A small finished experiment (scripted models): two columns over three items. */
+async function writeExperiment() {
+  const dataset = join(experimentDir, "..", "tasks.jsonl");
+  writeFileSync(dataset, [1, 2, 3].map((i) => JSON.stringify({ question: `What is ${i} + ${i}?`, answer: `#### ${2 * i}` })).join("\n"));
+  const actorBackend = new ScriptedBackend((request) => `The answer is ${2 * Number(/What is (\d+)/.exec(request.messages.at(-1)!.content)?.[1] ?? 0)}`);
+  const criticBackend = new ScriptedBackend(() => JSON.stringify({ critique: "ok", correct: true, score: 8 }));
+  await runExperiment(
+    experimentDir,
+    {
+      dataset,
+      columns: [
+        { name: "single", strategy: "single-pass", actor: { path: "a" }, critic: { path: "c" } },
+        { name: "sc", strategy: "self-consistency", params: { n: 2 }, actor: { path: "a" }, critic: { path: "c" } },
+      ],
+      seed: 1,
+    },
+    { deps: { backends: { actor: actorBackend, critic: criticBackend } } },
+  );
+}
 
 before(async () => {
+  await writeExperiment();
   actor = await testModel("tinyChat");
   critic = await testModel("tinyCritic");
   app = await startWebApp();
@@ -73,7 +98,10 @@ test("the history list tells runs apart: date, models, duration, search, filters
   await page.click('[data-testid="history"] h3 button');
   await page.waitForSelector(`[data-testid="history-item"][data-run-id="${singlePass}"]`);
   const meta = await text(`[data-testid="history-item"][data-run-id="${singlePass}"] [data-testid="history-meta"]`);
-  assert.match(meta, new RegExp(`^\\w+ \\d+, [\\d:]+( [AP]M)? · [\\d.]+ (ms|s) · ${basename(actor).replace(".", "\\.")} \\+ ${basename(critic).replace(".", "\\.")}$`));
+  assert.match(
+    meta,
+    new RegExp(`^\\w+ \\d+, [\\d:]+( [AP]M)? · [\\d.]+ (ms|s) · ${basename(actor).replace(".", "\\.")} \\+ ${basename(critic).replace(".", "\\.")}$`),
+  );
   const listed = () => page.$$eval('[data-testid="history-item"]', (items) => items.map((item) => item.getAttribute("data-run-id")));
   const all = await listed();
   assert.equal(all.length, 2);
@@ -102,4 +130,131 @@ test("the history list tells runs apart: date, models, duration, search, filters
   assert.equal(existsSync(join(app.runsDir, ".trash", singlePass, "events.jsonl")), true, "the run's files are in the trash, not erased");
   // It was the run on screen: the panel no longer shows it.
   assert.equal(await page.$(`[data-testid="run-header"][data-run-id="${singlePass}"]`), null);
+});
+
+const shownRun = () => app.page.getAttribute('[data-testid="run-header"]', "data-run-id");
+const address = () => app.page.evaluate(() => decodeURIComponent(window.location.hash));
+const waitForRun = (runId: string) => app.page.waitForSelector(`[data-testid="run-header"][data-status="finished"][data-run-id="${runId}"]`);
+
+test("the address keeps tab, run, node and experiment: restored on reload, a pasted link switches runs, back and forward work", async () => {
+  const { page } = app;
+  const first = (await page.getAttribute('[data-testid="history-item"]', "data-run-id"))!;
+  const second = await runToEnd({ strategy: "single-pass", question: "What is 5 + 5?" });
+  assert.equal(await address(), `#run=${second}`);
+  await openFromHistory(page, first);
+  assert.equal(await address(), `#run=${first}`);
+  await page.click('[data-testid="tree-node"][data-node-id="n1"]');
+  await page.waitForFunction(() => window.location.hash.includes("node=n1"));
+  assert.equal(await address(), `#run=${first}&node=n1`);
+
+  await reloadPage(page);
+  assert.equal(await shownRun(), first);
+  assert.equal(await page.getAttribute('[data-testid="tree-node"][data-node-id="n1"]', "aria-selected"), "true");
+  assert.equal(await page.isVisible('[data-testid="inspector"]'), true);
+
+  // Back: the run shown before this one (selecting a node made no entry of its own); forward: this one again.
+  await page.goBack();
+  await waitForRun(second);
+  await page.goForward();
+  await waitForRun(first);
+
+  // A pasted link switches runs in the page, without a reload.
+  await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+  await page.evaluate((runId) => {
+    window.location.hash = `#run=${runId}`;
+  }, second);
+  await waitForRun(second);
+  assert.equal(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), true);
+
+  // The Compare tab and its open experiment survive a reload.
+  await page.click('[data-testid="tab-compare"]');
+  await page.fill('[data-testid="experiment-path"]', experimentDir);
+  await page.click('[data-testid="experiment-load"]');
+  await page.waitForSelector('[data-testid="compare-grid"]');
+  assert.equal(await address(), `#tab=compare&experiment=${experimentDir}&run=${second}`);
+  await reloadPage(page);
+  await page.waitForSelector('[data-testid="compare-grid"]');
+  assert.equal(await page.getAttribute('[data-testid="tab-compare"]', "class"), "active");
+
+  // A grid cell's run: the address names it as the experiment's; a reload shows it again; "back to the experiment".
+  await page.click('[data-testid="grid-row"][data-item="0"] [data-testid="grid-cell"]:nth-child(3)');
+  await page.waitForSelector('[data-testid="back-to-experiment"]');
+  const cellRun = (await shownRun())!;
+  assert.match(cellRun, /^sc--/);
+  assert.equal(await address(), `#experiment=${experimentDir}&run=${cellRun}&cell=1`);
+  await reloadPage(page);
+  await page.waitForSelector(`[data-testid="run-header"][data-run-id="${cellRun}"]`);
+  await page.waitForSelector('[data-testid="tree-node"][data-role="vote"]');
+  await page.click('[data-testid="back-to-experiment"]');
+  await page.waitForSelector('[data-testid="compare-grid"]');
+  assert.equal(await address(), `#tab=compare&experiment=${experimentDir}&run=${cellRun}&cell=1`);
+  await page.goBack();
+  await page.waitForSelector('[data-testid="back-to-experiment"]');
+  assert.equal(await shownRun(), cellRun);
+});
+
+test("progress you can see: a streaming node counts tokens, time and rate; the header counts the run; Start waits for the run", async () => {
+  const { page } = app;
+  await page.click('[data-testid="tab-run"]');
+  await page.fill('[data-testid="actor-path"]', actor);
+  await page.fill('[data-testid="critic-path"]', critic);
+  await page.selectOption('[data-testid="strategy-select"]', "single-pass");
+  await page.fill('[data-testid="question"]', "Write a long story about a lighthouse.");
+  await page.fill('[data-testid="max-tokens"]', "3600");
+  await page.fill('[data-testid="critic-max-tokens"]', "77");
+  const before = await shownRun();
+  await page.click('[data-testid="start-run"]');
+  await page.waitForFunction((old) => {
+    const id = document.querySelector('[data-testid="run-header"]')?.getAttribute("data-run-id");
+    return id && id !== old;
+  }, before);
+  // A second click cannot start a duplicate while this run starts or runs.
+  assert.equal(await page.isDisabled('[data-testid="start-run"]'), true);
+  await page.waitForSelector('[data-testid="tree-node"][data-status="running"]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="node-live"]')?.getAttribute("data-tokens")) > 20);
+  await page.click('[data-testid="tree-node"][data-status="running"]');
+  // The rate appears once tokens have come for a while; the count keeps growing.
+  await page.waitForFunction(() => /tok\/s$/.test(document.querySelector('[data-testid="inspector-live"]')?.textContent ?? ""));
+  assert.match(await text('[data-testid="node-live"]'), /^\d+ tok · [\d.]+ (ms|s|min \d+ s) · [\d.]+ tok\/s$/);
+  assert.match(await text('[data-testid="inspector-live"]'), /^\d+ tok · [\d.]+ (ms|s|min \d+ s) · [\d.]+ tok\/s$/);
+  const seen = Number(await page.getAttribute('[data-testid="inspector-live"]', "data-tokens"));
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="inspector-live"]')?.getAttribute("data-tokens")) > n, seen);
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-progress"]')?.getAttribute("data-tokens")) > 0);
+  assert.match(await text('[data-testid="run-progress"]'), /^0\/1 nodes done · \d+ tokens generated · elapsed [\d.]+ (ms|s)$/);
+  assert.equal(await page.isDisabled('[data-testid="start-run"]'), true);
+  await page.screenshot({ path: join(screenshots, "run-progress.png") });
+  await page.click('[data-testid="cancel-run"]');
+  await page.waitForSelector('[data-testid="run-header"][data-status="cancelled"]');
+  assert.equal(await page.isDisabled('[data-testid="start-run"]'), false);
+  // The critic's budget went with the run, beside the actor's.
+  assert.match(await text('[data-testid="run-critic"]'), /max 77 tokens\)$/);
+  assert.match(await text('[data-testid="run-actor"]'), /max 3600 tokens\)$/);
+});
+
+test("Enter in the dataset field loads the file instead of starting a run; a message goes once its field changes", async () => {
+  const { page } = app;
+  const runsBefore = (await page.$$('[data-testid="history-item"]')).length;
+  const dataset = join(experimentDir, "..", "picker.jsonl");
+  writeFileSync(dataset, [JSON.stringify({ question: "What is 1 + 1?", answer: "2" }), JSON.stringify({ question: "What is 2 + 2?", answer: "4" })].join("\n"));
+  await page.click(".dataset summary");
+  await page.fill('[data-testid="dataset-path"]', dataset);
+  await page.press('[data-testid="dataset-path"]', "Enter");
+  await page.waitForSelector('[data-testid="dataset-count"]');
+  assert.equal(await text('[data-testid="dataset-count"]'), "2 items");
+  assert.equal((await page.$$('[data-testid="history-item"]')).length, runsBefore, "no run started");
+  // A file that cannot be read is said once; typing another path takes the message away.
+  await page.fill('[data-testid="dataset-path"]', `${dataset}.missing`);
+  await page.press('[data-testid="dataset-path"]', "Enter");
+  await page.waitForSelector('[data-testid="errors-setup"]');
+  await page.fill('[data-testid="dataset-path"]', dataset);
+  await page.waitForSelector('[data-testid="errors-setup"]', { state: "detached" });
+  // An empty task is refused, and the message goes once the task is filled in.
+  await page.fill('[data-testid="actor-path"]', actor);
+  await page.fill('[data-testid="critic-path"]', critic);
+  await page.fill('[data-testid="question"]', "   ");
+  await page.click('[data-testid="start-run"]');
+  await page.waitForSelector('[data-testid="errors-setup"]');
+  assert.match(await text('[data-testid="errors-setup"]'), /the task is empty/);
+  await page.fill('[data-testid="question"]', "What is 3 + 3?");
+  await page.waitForSelector('[data-testid="errors-setup"]', { state: "detached" });
 });

@@ -16,7 +16,7 @@ export { listRuns };
 
 export async function startRun(ctx: EngineContext, input: Input<"startRun">): Promise<{ runId: string }> {
   // Validate what can be validated before answering, so a bad request fails the call itself.
-  if (!input.task.question.trim()) throw new RunInputError("the task is empty: type a question");
+  if (!input.task.question.trim()) throw new RunInputError("the task is empty: type a question", "task.question");
   resolveStrategyParams(getStrategy(input.strategy), input.params ?? {});
   await checkRoleModels(input);
   const runId = newRunId(input.strategy);
