@@ -113,10 +113,11 @@ function RunTree({ runId }: { runId: string }) {
     return () => element.removeEventListener("wheel", onWheel);
   }, []);
 
-  // Keyboard focus follows the arrow keys onto the card (rendered once it is in view).
+  // Keyboard focus follows the arrow keys onto the card (rendered once it is in view); focus elsewhere (a panel's
+  // resize handle, the run list's search) stays where the user put it.
   useEffect(() => {
-    if (!focusedId) return;
-    const card = frame.current?.querySelector<HTMLElement>(`[data-node-id="${focusedId}"]`);
+    if (!focusedId || !frame.current?.contains(document.activeElement)) return;
+    const card = frame.current.querySelector<HTMLElement>(`[data-node-id="${focusedId}"]`);
     if (card && document.activeElement !== card) card.focus({ preventScroll: true });
   });
 
