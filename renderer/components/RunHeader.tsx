@@ -76,11 +76,6 @@ export function RunHeader({ runId }: { runId: string }) {
             answer: {run.answer ?? "(none extracted)"} {run.correct === null ? "" : run.correct ? "✓" : "✗"}
           </span>
         )}
-        {run?.budgets && (
-          <span>
-            tokens {run.budgets.selectedPathTokens} path / {run.budgets.totalTokens} total
-          </span>
-        )}
       </div>
       {run?.models && (
         <div className="run-header-line run-details" data-testid="run-details">
@@ -99,6 +94,12 @@ export function RunHeader({ runId }: { runId: string }) {
         <div className="run-header-line run-progress" data-testid="run-progress" data-done={progress.done} data-tokens={progress.tokens}>
           {progress.done}/{progress.total} nodes done · {progress.tokens} tokens generated · {running ? "elapsed" : "took"}{" "}
           <span data-testid="run-duration">{formatDuration(progress.elapsed)}</span>
+          {run?.budgets && (
+            <span data-testid="run-budgets">
+              {" "}
+              · tokens {run.budgets.selectedPathTokens} path / {run.budgets.totalTokens} total
+            </span>
+          )}
         </div>
       )}
       {run?.task && (

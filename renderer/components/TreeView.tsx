@@ -69,10 +69,25 @@ function RunTree({ runId }: { runId: string }) {
 
   // A run that has ended (finished now, or opened from the history) opens with the whole tree in view.
   const settled = status === "finished" || status === "failed" || status === "cancelled";
+  const lastFit = useRef<View | null>(null);
   useEffect(() => {
-    if (!settled || !size || layout.nodes.length === 0 || fitted.current) return;
-    fitted.current = true;
-    if (follow) setView(fitView(layout, size, minimapCorner(layout)));
+    if (!settled || !size || layout.nodes.length === 0) return;
+    const fit = fitView(layout, size, minimapCorner(layout));
+    if (!fitted.current) {
+      fitted.current = true;
+      if (follow) {
+        lastFit.current = fit;
+        setView(fit);
+      }
+      return;
+    }
+    // The frame changed size under a view that still shows the fit (the run header gained a line as the run
+    // ended, a side panel folded): fit again. A view the user moved stays.
+    setView((v) => {
+      if (!lastFit.current || !sameView(v, lastFit.current)) return v;
+      lastFit.current = fit;
+      return fit;
+    });
   }, [settled, size, layout, follow]);
 
   useEffect(() => {

@@ -19,9 +19,10 @@ export function verdictColor(score: Score, scale: number): string {
   return scoreColor(score.value, scale);
 }
 
-/** "✗ 10/10", "✓ 8/10", "60%" (votes have no verdict), "reward −35" (a search's own units), "unparseable". */
+/** "✗ 10/10", "✓ 8/10", "60%" (votes have no verdict), "−35" (a search's reward, in its own units), "unparseable". */
 export function scoreText(score: Score, scale: number): string {
-  if (score.reward !== undefined) return `reward ${formatReward(score.reward)}`;
+  // Short, to fit a card's head: the badge's title and the inspector spell out "reward … on −100…100".
+  if (score.reward !== undefined) return formatReward(score.reward);
   const mark = score.verdict === "incorrect" ? "✗ " : score.verdict === "correct" ? "✓ " : "";
   if (score.value === null) return `${mark}${score.verdict === "incorrect" || score.verdict === "correct" ? "" : score.verdict}`.trim();
   return `${mark}${scale === 1 ? `${Math.round(score.value * 100)}%` : `${score.value}/10`}`;

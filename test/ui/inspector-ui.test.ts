@@ -109,8 +109,12 @@ test("MCTSr rewards and Q read in their own units (−100…100) with visits, no
   const { page } = app;
   await openCell("mctsr", 0);
   const badges = await page.$$eval('[data-testid="tree-node"] [data-testid="score-badge"]', (list) => list.map((b) => b.textContent?.trim()));
-  assert.ok(badges.length > 0 && badges.every((b) => b === "reward −35"), `every reward as the critic gave it: ${badges.join(", ")}`);
-  assert.ok(!badges.some((b) => b?.includes("/10")));
+  assert.ok(badges.length > 0 && badges.every((b) => b === "−35"), `every reward as the critic gave it: ${badges.join(", ")}`);
+  const titles = await page.$$eval('[data-testid="tree-node"] [data-testid="score-badge"]', (list) => list.map((b) => b.getAttribute("title")));
+  assert.ok(
+    titles.every((t) => t === "critic: reward −35 on −100…100"),
+    titles.join(", "),
+  );
   await inspect("critique");
   assert.equal(await text('[data-testid="critique-verdict"]').then((t) => t.replace(/ · on n\d+$/, "")), "reward −35 (on −100…100)");
   assert.equal(await text('[data-testid="critique-text"]'), "The sum is not shown.");

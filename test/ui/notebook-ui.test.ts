@@ -82,7 +82,10 @@ test("the run header names the models, parameters, seed, sampling, date and dura
   assert.equal(await text('[data-testid="run-seed"]'), "seed 7");
   const date = await page.getAttribute('[data-testid="run-date"]', "datetime");
   assert.ok(Math.abs(Date.parse(date!) - Date.now()) < 10 * 60_000, `the run's date is today's, not ${date}`);
-  assert.match(await text('[data-testid="run-progress"]'), /^(\d+)\/\1 nodes done · \d+ tokens generated · took [\d.]+ (ms|s|min \d+ s)$/);
+  assert.match(
+    await text('[data-testid="run-progress"]'),
+    /^(\d+)\/\1 nodes done · \d+ tokens generated · took [\d.]+ (ms|s|min \d+ s) · tokens \d+ path \/ \d+ total$/,
+  );
   // Folded: the summary shows the start of the task and the reference; the whole question opens on a click.
   assert.equal(await page.isVisible('[data-testid="run-reference"]'), false);
   assert.match(await text('[data-testid="run-task"] summary'), /^task: What is 12 \+ 30\? Answer with a number\. · reference 42$/);
