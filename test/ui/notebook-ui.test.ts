@@ -119,6 +119,8 @@ test("the history list tells runs apart: date, models, duration, search, filters
   assert.match(await text('[data-testid="history"] h3'), /^Runs \(1 of 2\)/);
   await page.selectOption('[data-testid="history-filter-strategy"]', "");
   await page.selectOption('[data-testid="history-sort"]', "newest");
+  // The list sits below the setup in the sidebar: scrolled into view for the picture.
+  await page.$eval('[data-testid="history"]', (element) => element.scrollIntoView());
   await page.screenshot({ path: join(screenshots, "run-header-and-list.png") });
 
   // Delete: nothing happens until confirmed; "keep" takes it back.
