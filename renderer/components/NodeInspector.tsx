@@ -84,7 +84,7 @@ export function NodeInspector({ runId }: { runId: string }) {
             <div key={index} className="score-row">
               <ScoreBadge score={score} scale={score.source === "vote" ? 1 : 10} />{" "}
               <span data-testid="score-author">{run ? scoreAuthor(run, score) : score.source}</span>
-              {score.byNodeId ? ` (${score.byNodeId})` : ""} · {score.verdict}
+              {score.byNodeId ? ` (${score.byNodeId})` : ""} · {score.reward !== undefined ? "reward on −100…100" : score.verdict}
               {score.firstErrorStep != null && ` · first error at step ${score.firstErrorStep + 1}`}
               {score.steps && (
                 <ol className="steps">

@@ -115,6 +115,9 @@ test("MCTSr rewards and Q read in their own units (−100…100) with visits, no
     titles.every((t) => t === "critic: reward −35 on −100…100"),
     titles.join(", "),
   );
+  // The answer's own scores: the reward with its range, no "unknown" verdict.
+  await inspect("draft");
+  assert.match(await text('[data-testid="inspector"] .score-row'), /^−35 critic \(n\d+\) · reward on −100…100$/);
   await inspect("critique");
   assert.equal(await text('[data-testid="critique-verdict"]').then((t) => t.replace(/ · on n\d+$/, "")), "reward −35 (on −100…100)");
   assert.equal(await text('[data-testid="critique-text"]'), "The sum is not shown.");
