@@ -32,8 +32,15 @@ const controller = createController(bridge, store, {
   get hash() {
     return window.location.hash;
   },
-  setHash: (hash) => history.replaceState(null, "", `${window.location.pathname}${window.location.search}#${hash}`),
+  setHash: (hash, mode) => {
+    const url = `${window.location.pathname}${window.location.search}${hash ? `#${hash}` : ""}`;
+    if (mode === "push") history.pushState(null, "", url);
+    else history.replaceState(null, "", url);
+  },
 });
+// A pasted link fires hashchange; back and forward fire popstate (and hashchange when only the hash differs).
+window.addEventListener("hashchange", () => void controller.followAddress());
+window.addEventListener("popstate", () => void controller.followAddress());
 createRoot(document.getElementById("root")!).render(
   <AppProvider store={store} controller={controller}>
     <App />

@@ -49,6 +49,7 @@ test("grade --json prints per-item verdicts in input order and a summary; --csv 
   assert.equal(readFileSync(csv, "utf8").split("\n")[1], "1,\\frac{7}{2},boxed,true");
   assert.equal(readFileSync(jsonl, "utf8").trim().split("\n").length, 12);
   const text = refinery("grade", "--dataset", math, "--field", "response=reasoning", "--field", "reference=gt", "--limit", "2");
+  assert.equal(text.stdout.split("\n")[0], "line\tverdict\textracted by\tanswer", "a column header first");
   assert.match(text.stdout, /^line 1\t✓\tboxed\t\\frac\{7\}\{2\}$/m);
   assert.match(text.stdout, /^2 items · \d correct · \d wrong · accuracy/m);
 });

@@ -56,6 +56,7 @@ export async function commandGrade(args: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   }
+  process.stdout.write("line\tverdict\textracted by\tanswer\n");
   for (const item of result.items) {
     const verdict = item.correct === null ? "—" : item.correct ? "✓" : "✗";
     const said = item.extractedBy === "code" ? `tests ${item.tests}` : (item.answer ?? "(no answer)");

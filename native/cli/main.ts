@@ -13,11 +13,11 @@ usage:
                [--chat-wrapper name] [--critic-chat-wrapper name]
                [--threads n] [--gpu auto|cpu|cuda|vulkan|metal] [--context-size n] [--gpu-layers auto|max|n]
                [--flash-attention] [--sequential] [--json] [--quiet] [--vram size] [--ram size] [--force]
-      refused before loading when the memory plan says the models will not fit (in the free memory, or in
-      --vram/--ram); --force loads anyway. Ctrl-C or SIGTERM cancels: the run is marked cancelled, its files complete
                [--api-key-env NAME] [--critic-api-key-env NAME] [--endpoint-concurrency n] [--request-timeout s]
       a <model> is a GGUF file or an endpoint, openai:http://host:8000/v1#served-model-name (key: $OPENAI_API_KEY
-      or the variable --api-key-env names)
+      or the variable --api-key-env names). Refused before loading when the memory plan says the models will not
+      fit (in the free memory, or in --vram/--ram); --force loads anyway. Ctrl-C or SIGTERM cancels: the run is
+      marked cancelled, its files complete up to there.
   refinery replay <run folder | events.jsonl> [--json]
   refinery runs [--out <dir>] [--json]         the runs in a folder (default runs), newest first, and how each ended;
                                               a run whose process is gone is marked interrupted
@@ -45,6 +45,20 @@ usage:
                                               strategies as models behind an OpenAI-compatible API (/v1/models,
                                               /v1/chat/completions), loopback only unless --host
 `;
+
+/** One command's part of the usage: its lines in USAGE (a command may have several forms, as serve does). */
+export function commandUsage(command: string): string | null {
+  const lines = USAGE.split("\n");
+  const picked: string[] = [];
+  let inside = false;
+  for (const line of lines) {
+    const start = /^ {2}refinery (\S+)/.exec(line);
+    if (start) inside = start[1] === command;
+    else if (!/^ {3,}\S/.test(line)) inside = false;
+    if (inside) picked.push(line);
+  }
+  return picked.length ? `usage:\n${picked.join("\n")}\n` : null;
+}
 
 type Command = (args: string[]) => Promise<number> | number;
 
@@ -117,6 +131,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     const load = Object.hasOwn(commands, command) ? commands[command] : undefined;
     if (!load) throw new UsageError(`unknown command '${command}'`);
+    // A command's own usage, before its flags are checked (a missing required flag must not answer --help).
+    if (rest.includes("--help") || rest.includes("-h")) {
+      process.stdout.write(commandUsage(command) ?? USAGE);
+      return 0;
+    }
     return await (await load())(rest);
   } catch (error) {
     const system = describeSystemError(error);

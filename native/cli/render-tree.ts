@@ -13,7 +13,9 @@ function scoreLabel(state: RunState, node: RunNode): string {
   const critic = latestScore(node, "critic");
   if (critic) {
     const by = scoreAuthor(state, critic);
-    parts.push(critic.value === null ? `${by}: ${critic.verdict}` : `${by} ${verdictMark(critic.verdict)}${critic.value}/10 ${critic.verdict}`);
+    // A search's reward is in its own units (MCTSr: −100…100), not a score out of 10 with no verdict.
+    if (critic.reward !== undefined) parts.push(`${by} reward ${critic.reward} of −100…100`);
+    else parts.push(critic.value === null ? `${by}: ${critic.verdict}` : `${by} ${verdictMark(critic.verdict)}${critic.value}/10 ${critic.verdict}`);
     if (critic.steps?.length) {
       parts.push(`steps ${critic.steps.map((s) => (s.verdict === "wrong" ? "✗" : "✓")).join("")}`);
       if (critic.firstErrorStep !== null && critic.firstErrorStep !== undefined) parts.push(`first error: step ${critic.firstErrorStep + 1}`);

@@ -4,6 +4,7 @@ import { chatWrapperNames, type GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping, readDataset } from "../eval/dataset.ts";
 import { parseBytes } from "../llm/memory-plan.ts";
 import { validateRequest } from "../protocol/contract.ts";
+import { formatDuration } from "../protocol/format.ts";
 import { executeRun, RunInputError, type RunConfig } from "../runs/runner.ts";
 import { defined, flagNumber, intOption, outFolderOption, paramsFrom, parse, threadsOption, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
@@ -15,7 +16,7 @@ function describeEvent(event: RunEvent, state: { nodes: Map<string, string>; mod
       if (event.model) state.models.set(event.nodeId, event.model);
       return null;
     case "node-completed":
-      return `  ${state.nodes.get(event.nodeId)} ${event.status}: ${event.tokensOut} tokens${event.thoughtTokens ? ` (${event.thoughtTokens} thinking${event.thoughtCut ? ", budget reached" : ""})` : ""} in ${event.wallMs} ms${event.answerCut ? " · answer cut at its budget" : ""}${event.answer !== null ? ` → ${event.answer}` : ""}${event.error ? ` · ${event.error}` : ""}${event.warning ? `\n  warning: ${event.warning}` : ""}`;
+      return `  ${state.nodes.get(event.nodeId)} ${event.status}: ${event.tokensOut} tokens${event.thoughtTokens ? ` (${event.thoughtTokens} thinking${event.thoughtCut ? ", budget reached" : ""})` : ""} in ${formatDuration(event.wallMs)}${event.answerCut ? " · answer cut at its budget" : ""}${event.answer !== null ? ` → ${event.answer}` : ""}${event.error ? ` · ${event.error}` : ""}${event.warning ? `\n  warning: ${event.warning}` : ""}`;
     case "score-set":
       return `  ${event.nodeId} scored ${event.score.value ?? event.score.verdict}${event.score.value !== null && event.score.verdict !== "unknown" ? ` ${event.score.verdict}` : ""} by ${(event.score.byNodeId && state.models.get(event.score.byNodeId)) || event.score.source}${event.score.byNodeId ? ` (${event.score.byNodeId})` : ""}`;
     case "node-pruned":
@@ -104,6 +105,24 @@ export async function commandRun(args: string[]): Promise<number> {
   }
   if (!values.actor) throw new UsageError("--actor <gguf | openai:URL#model> is required");
   const specs = applyEndpointFlags(values, { actor: [values.actor], critic: [values.critic ?? values.actor] });
+  // A critic the strategy never calls with these parameters (Self-Refine with the actor's feedback) is not
+  // loaded: the critic role runs on the actor's copy, with the critic's sampling settings.
+  const { getStrategy: strategyNamed } = await import("../strategies/registry.ts");
+  const { resolveStrategyParams: resolveParams, strategyCallsCritic } = await import("../strategies/types.ts");
+  const strategyDef = strategyNamed(values.strategy);
+  const criticCalled = strategyCallsCritic(strategyDef, resolveParams(strategyDef, paramsFrom(values.param)));
+  if (!criticCalled && values.critic !== undefined) {
+    // Not loaded, but a critic that could not be is still refused: the user meant some other file.
+    const { isEndpointSpec } = await import("../llm/model-spec.ts");
+    if (!isEndpointSpec(specs.critic[0]!)) {
+      const { modelFacts } = await import("../llm/model-facts.ts");
+      const { fieldName } = await import("../protocol/field-labels.ts");
+      await modelFacts(specs.critic[0]!).catch((error: Error) => {
+        throw new RunInputError(`${fieldName(["critic", "path"], "cli")}: ${error.message}`, "critic.path");
+      });
+    }
+    if (!values.quiet) process.stderr.write(`the critic is not loaded: ${values.strategy} does not call it with these parameters\n`);
+  }
   if (values.task === undefined && !values.dataset) throw new UsageError('give a task with --task "..." or a dataset with --dataset <file>');
   if (values.task !== undefined && values.dataset) throw new UsageError("--task and --dataset exclude each other");
   const gpu = (values.gpu ?? "auto") as GpuChoice;
@@ -128,7 +147,7 @@ export async function commandRun(args: string[]): Promise<number> {
       load,
     },
     critic: {
-      path: specs.critic[0]!,
+      path: criticCalled ? specs.critic[0]! : specs.actor[0]!,
       sampling: defined({
         maxTokens: flagNumber(values["critic-max-tokens"]),
         thinkingBudget: flagNumber(values["critic-thinking-budget"]),
@@ -170,7 +189,7 @@ export async function commandRun(args: string[]): Promise<number> {
         strategy: request.strategy,
         params: request.params,
         actor: { ...request.actor, load: withChatWrapper(load, values["chat-wrapper"]) },
-        critic: { ...request.critic, load: withChatWrapper(load, values["critic-chat-wrapper"]) },
+        critic: { ...request.critic, load: withChatWrapper(load, values[criticCalled ? "critic-chat-wrapper" : "chat-wrapper"]) },
         task,
         seed: request.seed ?? 0,
         outDir,

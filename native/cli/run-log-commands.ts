@@ -1,4 +1,5 @@
 // refinery replay and refinery runs: what a run folder holds, read back without loading a model.
+import { formatDuration } from "../protocol/format.ts";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { listRuns } from "../runs/run-list.ts";
@@ -38,7 +39,12 @@ export async function commandRuns(args: string[]): Promise<number> {
         : run.failure && run.status !== "cancelled"
           ? `${run.status}: ${run.failure}`
           : run.status;
-    process.stdout.write(`${run.runId}  ${run.strategy}  ${outcome}\n  ${run.question.replace(/\s+/g, " ").slice(0, 70)}\n`);
+    // When, with which models and for how long: eight runs on one question are told apart by these.
+    const took = run.endedAt ? ` · ${formatDuration(Date.parse(run.endedAt) - Date.parse(run.createdAt))}` : "";
+    const models = run.actor ? ` · ${run.critic && run.critic !== run.actor ? `${run.actor} + ${run.critic}` : run.actor}` : "";
+    process.stdout.write(
+      `${run.runId}  ${run.strategy}  ${outcome}\n  ${run.createdAt}${took}${models}\n  ${run.question.replace(/\s+/g, " ").slice(0, 70)}\n`,
+    );
   }
   if (runs.length === 0) process.stdout.write(`no runs in ${values.out ?? "runs"}\n`);
   return 0;

@@ -18,8 +18,9 @@ export class EventBatcher {
       this.pending.set(runId, queue);
     }
     const last = queue.at(-1);
-    if (event.type === "token-delta" && last?.type === "token-delta" && last.nodeId === event.nodeId) {
-      queue[queue.length - 1] = { ...last, text: last.text + event.text };
+    if (event.type === "token-delta" && last?.type === "token-delta" && last.nodeId === event.nodeId && last.segment === event.segment) {
+      // The first delta's time is kept: it is when these tokens began to come.
+      queue[queue.length - 1] = { ...last, text: last.text + event.text, tokens: (last.tokens ?? 1) + (event.tokens ?? 1) };
     } else {
       queue.push(event);
     }

@@ -82,6 +82,8 @@ export const requestSchemas = {
     .strict(),
   cancelRun: z.object({ runId: z.string().min(1) }).strict(),
   listRuns: z.object({}).strict(),
+  /** Moves a run's folder into the runs folder's trash (never erased); a run still running is refused. */
+  deleteRun: z.object({ runId: z.string().refine(isRunId, `not a run id (${RUN_ID_RULE})`) }).strict(),
   loadRun: z.object({ runId: z.string().refine(isRunId, `not a run id (${RUN_ID_RULE})`), experiment: z.string().min(1).optional() }).strict(),
   inspectModel: z.object({ path: z.string().min(1) }).strict(),
   listStrategies: z.object({}).strict(),
@@ -216,6 +218,11 @@ export interface RunSummary {
   question: string;
   status: "running" | "finished" | "failed" | "cancelled";
   createdAt: string;
+  /** When it ended; absent while it runs (and for runs that never recorded it). */
+  endedAt?: string;
+  /** The models as the list names them (a file's name, an endpoint's served model and host). */
+  actor: string | null;
+  critic: string | null;
   answer: string | null;
   correct: boolean | null;
   failure?: string;
@@ -328,6 +335,7 @@ export interface ResponseTypes {
   startRun: { runId: string };
   cancelRun: { cancelled: boolean };
   listRuns: RunSummary[];
+  deleteRun: { trashedTo: string };
   loadRun: RunEvent[];
   inspectModel: ModelInfo;
   listStrategies: StrategyInfo[];

@@ -86,6 +86,8 @@ export interface Score {
   /** 0-based index of the first wrong step; null when every step was judged correct or steps were not judged. */
   firstErrorStep?: number | null;
   verdict: Verdict;
+  /** A search's reward in its own units (MCTSr: −100…100); `value` then holds it mapped onto 0..10 for colours. */
+  reward?: number;
   source: ScoreSource;
   /** The node (a critique, a vote) that produced this score. */
   byNodeId?: string;
@@ -141,6 +143,10 @@ export type RunEvent =
       type: "token-delta";
       nodeId: string;
       text: string;
+      /** Chunks the model streamed in this delta, about one token each (merged deltas add up); absent: one. */
+      tokens?: number;
+      /** When the first of them came (ms since the epoch): the node's tokens per second count from there. */
+      at?: number;
       /** "thought" for text inside the model's thought segment; absent for the answer. */
       segment?: "thought";
     }

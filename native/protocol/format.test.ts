@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatBytes } from "./format.ts";
+import { formatBytes, formatDuration } from "./format.ts";
 
 test("sizes are printed in the unit that reads best, never 0.00 GiB for a small file", () => {
   assert.equal(formatBytes(0), "0 B");
@@ -13,4 +13,14 @@ test("sizes are printed in the unit that reads best, never 0.00 GiB for a small 
   assert.equal(formatBytes(4.5 * 2 ** 30), "4.50 GiB");
   assert.equal(formatBytes(Number.NaN), "–");
   assert.equal(formatBytes(-1), "–");
+});
+
+test("durations are printed in the unit that reads best: ms under a second, s under a minute, then min and h", () => {
+  assert.equal(formatDuration(850), "850 ms");
+  assert.equal(formatDuration(1234), "1.23 s");
+  assert.equal(formatDuration(12_400), "12.4 s");
+  assert.equal(formatDuration(59_960), "1 min 00 s");
+  assert.equal(formatDuration(458_522), "7 min 39 s");
+  assert.equal(formatDuration(7_500_000), "2 h 05 min");
+  assert.equal(formatDuration(Number.NaN), "–");
 });

@@ -18,3 +18,17 @@ export function formatBytes(bytes: number): string {
   if (Number(mib) < 1024) return `${mib} MiB`;
   return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 }
+
+/**
+ * A duration in the unit that reads best: "850 ms", "12.4 s", "7 min 39 s", "2 h 05 min". "458522 ms" makes the
+ * reader divide; the run list, the run header and the CLI print the same words.
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "–";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 59_950) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, "0")} s`;
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
+}

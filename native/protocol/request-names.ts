@@ -4,6 +4,7 @@ export const REQUEST_NAMES = [
   "startRun",
   "cancelRun",
   "listRuns",
+  "deleteRun",
   "loadRun",
   "inspectModel",
   "listStrategies",

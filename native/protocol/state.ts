@@ -41,6 +41,12 @@ export interface RunNode {
   thoughtCut?: boolean;
   answerCut?: boolean;
   wallMs: number;
+  /** When the node was added (ms since the epoch; it may wait for its model before the first token). */
+  addedAt?: number;
+  /** Tokens streamed so far while it runs (node-completed's counts are the exact ones). */
+  streamedTokens?: number;
+  /** When its first token came: the live tokens per second count from there. */
+  firstTokenAt?: number;
   error?: string;
   cached?: boolean;
   warning?: string;
@@ -124,17 +130,25 @@ function addedNode(event: NodeAdded): RunNode {
     tokensEvaluated: null,
     tokensReused: 0,
     wallMs: 0,
+    addedAt: event.at,
     scores: [],
   };
 }
 
 function updatedNode(node: RunNode, event: NodeEvent): RunNode {
   switch (event.type) {
-    case "token-delta":
-      return event.segment === "thought" ? { ...node, thought: node.thought + event.text } : { ...node, text: node.text + event.text };
-    case "node-completed":
+    case "token-delta": {
+      const counted = {
+        streamedTokens: (node.streamedTokens ?? 0) + (event.tokens ?? 1),
+        ...(node.firstTokenAt === undefined && event.at !== undefined ? { firstTokenAt: event.at } : {}),
+      };
+      return event.segment === "thought" ? { ...node, ...counted, thought: node.thought + event.text } : { ...node, ...counted, text: node.text + event.text };
+    }
+    case "node-completed": {
+      // The streamed count was a live estimate: the completed node carries the exact one, and matches its replay.
+      const { streamedTokens: _streamed, firstTokenAt: _first, ...settled } = node;
       return {
-        ...node,
+        ...settled,
         text: event.text,
         answer: event.answer,
         ...(event.answerFallback ? { answerFallback: event.answerFallback } : {}),
@@ -152,6 +166,7 @@ function updatedNode(node: RunNode, event: NodeEvent): RunNode {
         ...(event.cached ? { cached: true } : {}),
         ...(event.warning ? { warning: event.warning } : {}),
       };
+    }
     case "score-set":
       return { ...node, scores: [...node.scores, event.score] };
     case "node-pruned":

@@ -7,6 +7,7 @@ import type { RunEvent } from "../protocol/events.ts";
 import { settleInterruptedRun } from "./interrupted.ts";
 import { readManifest } from "./manifest.ts";
 import { CANCELLED_BY_USER } from "./run-files.ts";
+import { modelLabel } from "../protocol/model-label.ts";
 
 /** The runs in a folder, newest first; a run marked running whose writer is gone was interrupted. */
 export async function listRuns(runsDir: string, active: Set<string>): Promise<RunSummary[]> {
@@ -38,12 +39,19 @@ export async function listRuns(runsDir: string, active: Set<string>): Promise<Ru
       // Settled on disk too when its writer is gone; a run another live process writes stays "running".
       ({ status, failure } = await settleInterruptedRun(join(runsDir, runId), manifest, active.has(runId)));
     }
+    const labelOf = (role: "actor" | "critic") => {
+      const model = manifest.models?.find((m) => m.role === role);
+      return model ? modelLabel(model.path) : null;
+    };
     summaries.push({
       runId,
       strategy: manifest.strategy,
       question: manifest.task.question,
       status,
       createdAt: manifest.createdAt,
+      ...(manifest.endedAt ? { endedAt: manifest.endedAt } : {}),
+      actor: labelOf("actor"),
+      critic: labelOf("critic"),
       answer,
       correct,
       ...(failure ? { failure } : {}),

@@ -201,9 +201,9 @@ export class RunContext {
       jsonSchema: options.jsonSchema,
       lane: options.lane,
       signal: this.signal,
-      onText: (text) => this.emit({ type: "token-delta", nodeId, text }),
+      onText: (text) => this.emit({ type: "token-delta", nodeId, text, at: Date.now() }),
       ...(sampling.thinkingBudget !== undefined ? { thinkingBudget: sampling.thinkingBudget } : {}),
-      onThought: (text) => this.emit({ type: "token-delta", nodeId, text, segment: "thought" }),
+      onThought: (text) => this.emit({ type: "token-delta", nodeId, text, segment: "thought", at: Date.now() }),
       ...(options.stop?.length ? { stop: options.stop } : {}),
       ...(options.continueAnswer ? { continueAnswer: true } : {}),
       // A critic's verdict is constrained JSON: reason first where the critic's settings ask for it.

@@ -108,6 +108,7 @@ async function sampleReward(ctx: RunContext, node: TreeNode, iteration: number, 
       toScore: (parsed, by) => ({
         value: typeof parsed?.score === "number" ? Math.round(((suppress(parsed.score, suppressAt) + 100) / 20) * 10) / 10 : null,
         verdict: typeof parsed?.score === "number" ? "unknown" : "unparseable",
+        ...(typeof parsed?.score === "number" ? { reward: suppress(parsed.score, suppressAt) } : {}),
         source: "critic",
         byNodeId: by,
       }),

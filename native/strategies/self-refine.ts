@@ -82,6 +82,7 @@ export const selfRefine: StrategyDefinition = {
     },
   ],
   actorLanes: () => 2,
+  callsCritic: (params) => str(params, "feedbackModel") === "critic",
   // The solver's conversation carries every answer and every feedback (answers only: thoughts are not kept),
   // and its last turn may think again before answering. Feedback is written within the critic's answer budget
   // whoever writes it. The paper's feedback call reads the four few-shot examples and one answer.

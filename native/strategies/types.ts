@@ -52,6 +52,12 @@ export interface StrategyDefinition {
   contextKnobs?: readonly string[];
   /** false for strategies that never call the critic (its budgets and context then do not bound the run). Omitted: true. */
   usesCritic?: false;
+  /**
+   * Whether the critic model writes anything with these parameters (its sampling settings may still apply, as
+   * when Self-Refine's actor writes feedback within the critic's budget). false: the critic is not loaded apart.
+   * Omitted: whenever usesCritic is not false.
+   */
+  callsCritic?(params: StrategyParams): boolean;
   /** Checks beyond each parameter's own range (a pipeline's nested strategies), before anything runs. */
   validate?(params: StrategyParams): void;
   /** Whether these parameters let the run see what grades it (e.g. feedback from the grading tests): an upper bound. */
@@ -140,3 +146,9 @@ function coerce(spec: ParamSpec, raw: unknown): number | boolean | string {
 export const int = (params: StrategyParams, name: string) => params[name] as number;
 export const bool = (params: StrategyParams, name: string) => params[name] as boolean;
 export const str = (params: StrategyParams, name: string) => params[name] as string;
+
+/** Whether the critic model is called by this strategy with these parameters (see callsCritic). */
+export function strategyCallsCritic(strategy: StrategyDefinition, params: StrategyParams): boolean {
+  if (strategy.usesCritic === false) return false;
+  return strategy.callsCritic ? strategy.callsCritic(params) : true;
+}

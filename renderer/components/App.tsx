@@ -5,6 +5,8 @@ import { Hardware } from "./Hardware.tsx";
 import { History } from "./History.tsx";
 import { Library } from "./Library.tsx";
 import { NodeInspector } from "./NodeInspector.tsx";
+import { PanelFrame, PanelResizer } from "./PanelFrame.tsx";
+import { usePanel } from "./panels.ts";
 import { RunPanel } from "./RunPanel.tsx";
 import { RunSetup } from "./RunSetup.tsx";
 
@@ -38,6 +40,10 @@ export function App() {
   const view = useAppState((s) => s.view);
   const setView = useAppState((s) => s.setView);
   const restored = useAppState((s) => s.restored);
+  const left = usePanel("left", 320);
+  const right = usePanel("right", 360);
+  const inspector = view !== "compare";
+  const columns = `${left.shownWidth}px 6px minmax(0, 1fr)${inspector ? ` 6px ${right.shownWidth}px` : ""}`;
   return (
     <div className="app" data-testid="app" data-restored={restored}>
       <header>
@@ -47,12 +53,13 @@ export function App() {
       <Hardware />
       <Errors where="engine" />
       {/* The compare tab has no node to inspect (a grid cell opens its run on the Run tab): it gets the width. */}
-      <main className={view === "compare" ? "no-inspector" : ""}>
-        <aside className="left">
+      <main style={{ gridTemplateColumns: columns }}>
+        <PanelFrame panel={left} side="left" label="setup and runs">
           <RunSetup />
           <Library />
           <History />
-        </aside>
+        </PanelFrame>
+        <PanelResizer panel={left} side="left" label="setup and runs" />
         <section className="center">
           <nav className="tabs">
             <button type="button" data-testid="tab-run" className={view === "run" ? "active" : ""} onClick={() => setView("run")}>
@@ -64,7 +71,14 @@ export function App() {
           </nav>
           {view === "run" ? <RunPanel /> : <Compare />}
         </section>
-        {view !== "compare" && <aside className="right">{runId && <NodeInspector runId={runId} />}</aside>}
+        {inspector && (
+          <>
+            <PanelResizer panel={right} side="right" label="inspector" />
+            <PanelFrame panel={right} side="right" label="inspector">
+              {runId && <NodeInspector runId={runId} />}
+            </PanelFrame>
+          </>
+        )}
       </main>
     </div>
   );

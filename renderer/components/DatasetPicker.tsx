@@ -24,22 +24,34 @@ export function DatasetPicker() {
   const [search, setSearch] = useState("");
   const [chosen, setChosen] = useState("");
   const shown = useMemo(() => searchItems(items, search), [items, search]);
+  const load = async () => {
+    setItems(await controller.loadDataset(path, skipMalformed));
+    setChosen("");
+  };
   return (
     <details className="dataset">
       <summary>Pick a task from a dataset file</summary>
       <div className="row small">
         <label>
           dataset file (.jsonl / .json)
-          <input data-testid="dataset-path" value={path} placeholder="/path/to/tasks.jsonl" onChange={(e) => setPath(e.target.value)} />
+          <input
+            data-testid="dataset-path"
+            value={path}
+            placeholder="/path/to/tasks.jsonl"
+            onChange={(e) => {
+              // What was said about the file named before is not about this one.
+              controller.forgetDatasetErrors(path);
+              setPath(e.target.value);
+            }}
+            // Enter loads the file: in the run form it would otherwise start a run.
+            onKeyDown={(e) => {
+              if (e.key !== "Enter") return;
+              e.preventDefault();
+              void load();
+            }}
+          />
         </label>
-        <button
-          type="button"
-          data-testid="dataset-load"
-          onClick={async () => {
-            setItems(await controller.loadDataset(path, skipMalformed));
-            setChosen("");
-          }}
-        >
+        <button type="button" data-testid="dataset-load" onClick={() => void load()}>
           Load
         </button>
         <label className="inline">

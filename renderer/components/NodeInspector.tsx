@@ -5,7 +5,12 @@ import { useAppState } from "../store/context.tsx";
 import { diffWords } from "./diff.ts";
 import { scoreAuthor } from "../../native/protocol/state.ts";
 import { ScoreBadge } from "./scores.tsx";
+import { CritiqueView } from "./CritiqueView.tsx";
+import { readCritique } from "./critique-view.ts";
+import { whitespaceOnlyNote } from "./tree/whitespace.ts";
 import { JoinSummary, NodeLink } from "./tree/JoinSummary.tsx";
+import { formatDuration } from "../../native/protocol/format.ts";
+import { LiveProgressLine } from "./tree/LiveProgress.tsx";
 import { Markdown } from "./tree/Markdown.tsx";
 import { looksLikeJson } from "./tree/markdown.ts";
 
@@ -21,6 +26,8 @@ export function NodeInspector({ runId }: { runId: string }) {
   const [raw, setRaw] = useState(false);
   if (!node) return <div className="inspector empty">Select a node to see its prompt, output and scores.</div>;
   const revised = node.role === "refine" && parent && (parent.role === "draft" || parent.role === "refine");
+  const critique = run && node.status !== "running" ? readCritique(node, run) : null;
+  const blank = whitespaceOnlyNote(node);
   return (
     <div className="inspector" data-testid="inspector">
       <h3>
@@ -32,6 +39,14 @@ export function NodeInspector({ runId }: { runId: string }) {
           {node.status}
           {node.pruned ? ` · pruned: ${node.pruned}` : ""}
         </dd>
+        {node.status === "running" && (
+          <>
+            <dt>so far</dt>
+            <dd>
+              <LiveProgressLine node={node} testId="inspector-live" />
+            </dd>
+          </>
+        )}
         <dt>tokens</dt>
         <dd data-testid="inspector-tokens">
           prompt {node.tokensEvaluated ?? node.tokensIn} evaluated · {node.tokensReused} reused · thought {node.thoughtTokens} · answer{" "}
@@ -40,7 +55,7 @@ export function NodeInspector({ runId }: { runId: string }) {
           {node.answerCut ? " · answer cut at its budget" : ""}
         </dd>
         <dt>time</dt>
-        <dd>{node.wallMs} ms</dd>
+        <dd data-testid="inspector-time">{node.status === "running" ? "running" : formatDuration(node.wallMs)}</dd>
         {node.parents.length > 0 && (
           <>
             <dt>parents</dt>
@@ -72,7 +87,7 @@ export function NodeInspector({ runId }: { runId: string }) {
             <div key={index} className="score-row">
               <ScoreBadge score={score} scale={score.source === "vote" ? 1 : 10} />{" "}
               <span data-testid="score-author">{run ? scoreAuthor(run, score) : score.source}</span>
-              {score.byNodeId ? ` (${score.byNodeId})` : ""} · {score.verdict}
+              {score.byNodeId ? ` (${score.byNodeId})` : ""} · {score.reward !== undefined ? "reward on −100…100" : score.verdict}
               {score.firstErrorStep != null && ` · first error at step ${score.firstErrorStep + 1}`}
               {score.steps && (
                 <ol className="steps">
@@ -106,7 +121,13 @@ export function NodeInspector({ runId }: { runId: string }) {
             <input type="checkbox" data-testid="inspector-raw" checked={raw} onChange={(e) => setRaw(e.target.checked)} /> raw
           </label>
         </h4>
-        {raw || looksLikeJson(node.text) || node.status === "running" ? (
+        {blank && !raw ? (
+          <div className="muted" data-testid="inspector-output" data-format="blank">
+            {blank}
+          </div>
+        ) : critique && !raw ? (
+          <CritiqueView reading={critique} onSelect={selectNode} />
+        ) : raw || looksLikeJson(node.text) || node.status === "running" ? (
           <pre data-testid="inspector-output" data-format="raw">
             {node.text}
           </pre>

@@ -1,9 +1,8 @@
 // The current run: its status (cancelled is the user's doing, drawn grey, not a failure), answer and budgets,
 // the failure reason if it failed (with "Run anyway" when it was refused for memory), and its tree.
 import type { RunFailureCode } from "../../native/protocol/events.ts";
-import { CUT_REASONS, STOP_REASON_LABELS } from "../../native/protocol/stop-reason.ts";
 import { useAppState, useController } from "../store/context.tsx";
-import { RunAgainButton } from "./RunAgainButton.tsx";
+import { RunHeader } from "./RunHeader.tsx";
 import { Errors } from "./Errors.tsx";
 import { TreeView } from "./TreeView.tsx";
 
@@ -35,6 +34,21 @@ function SearchReplay({ runId }: { runId: string }) {
   );
 }
 
+/** A grid cell's run: one click back to the experiment it belongs to (the browser's back does the same). */
+function BackToExperiment() {
+  const experiment = useAppState((s) => s.currentRunExperiment);
+  const setView = useAppState((s) => s.setView);
+  if (!experiment) return null;
+  return (
+    <div className="back-to-experiment">
+      <button type="button" data-testid="back-to-experiment" onClick={() => setView("compare")}>
+        ← back to the experiment
+      </button>{" "}
+      <span className="muted">a cell of {experiment}</span>
+    </div>
+  );
+}
+
 /** What kind of failure it was, in words (the codes are for programs). */
 const failureTitle: Record<RunFailureCode, string> = {
   cancelled: "Cancelled",
@@ -49,38 +63,12 @@ export function RunPanel() {
   const controller = useController();
   const runId = useAppState((s) => s.currentRunId);
   const status = useAppState((s) => (runId ? s.runs[runId]?.status : undefined));
-  const strategy = useAppState((s) => (runId ? s.runs[runId]?.strategy : null));
-  const answer = useAppState((s) => (runId ? s.runs[runId]?.answer : null));
-  const correct = useAppState((s) => (runId ? s.runs[runId]?.correct : null));
-  const budgets = useAppState((s) => (runId ? s.runs[runId]?.budgets : null));
   const failure = useAppState((s) => (runId ? s.runs[runId]?.failure : null));
-  const stopReason = useAppState((s) => (runId ? s.runs[runId]?.stopReason : null));
   if (!runId) return <div className="run-panel empty">Start a run or open one from the list.</div>;
   return (
     <div className="run-panel">
-      <div className="run-header" data-testid="run-header" data-status={status ?? "starting"} data-run-id={runId}>
-        <span className="run-id">{runId}</span>
-        <span className={`run-status ${status ?? "starting"}`} data-testid="run-status">
-          {status === "empty" || !status ? "starting" : status}
-        </span>
-        {strategy && <span>{strategy}</span>}
-        <RunAgainButton runId={runId} />
-        {status === "finished" && (
-          <span data-testid="run-answer">
-            answer: {answer ?? "(none extracted)"} {correct === null ? "" : correct ? "✓" : "✗"}
-          </span>
-        )}
-        {budgets && (
-          <span>
-            tokens {budgets.selectedPathTokens} path / {budgets.totalTokens} total
-          </span>
-        )}
-        {stopReason && (
-          <span data-testid="run-stop-reason" className={CUT_REASONS.has(stopReason) ? "warning inline" : undefined}>
-            stopped: {STOP_REASON_LABELS[stopReason]}
-          </span>
-        )}
-      </div>
+      <BackToExperiment />
+      <RunHeader runId={runId} />
       {status === "cancelled" && (
         <div className="run-cancelled" data-testid="run-cancelled">
           Cancelled{failure?.reason ? `: ${failure.reason}` : ""}. The nodes finished before it stopped are kept.

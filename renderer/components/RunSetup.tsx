@@ -121,6 +121,12 @@ export function RunSetup() {
   const strategies = useAppStateShallow((s) => s.strategies);
   const busy = useAppState((s) => s.busy);
   const running = useAppState((s) => (s.currentRunId ? s.runs[s.currentRunId]?.status === "running" : false));
+  // Until the run this form started has ended (or failed to start), Start would start a duplicate.
+  const formRunGoing = useAppState((s) => {
+    if (!s.formRunId) return false;
+    const status = s.runs[s.formRunId]?.status;
+    return status === undefined || status === "empty" || status === "running";
+  });
   const strategy = strategies.find((s) => s.name === setup.strategy);
   return (
     <form
@@ -202,8 +208,17 @@ export function RunSetup() {
         <label>
           seed <input data-testid="seed" value={setup.seed} onChange={(e) => update({ seed: e.target.value })} />
         </label>
-        <label>
-          max tokens <input data-testid="max-tokens" value={setup.maxTokens} onChange={(e) => update({ maxTokens: e.target.value })} />
+        <label title="the actor's answer budget">
+          max tokens <input data-testid="max-tokens" className="short" value={setup.maxTokens} onChange={(e) => update({ maxTokens: e.target.value })} />
+        </label>
+        <label title="the critic's answer budget: its verdicts and feedback">
+          critic max tokens{" "}
+          <input
+            data-testid="critic-max-tokens"
+            className="short"
+            value={setup.criticMaxTokens}
+            onChange={(e) => update({ criticMaxTokens: e.target.value })}
+          />
         </label>
         <label title="thought tokens at most for a model that thinks; 0 asks it not to think; empty: the model's default">
           thinking{" "}
@@ -228,8 +243,13 @@ export function RunSetup() {
       </div>
       <Errors where="setup" />
       <div className="row">
-        <button type="submit" data-testid="start-run" disabled={busy}>
-          Start
+        <button
+          type="submit"
+          data-testid="start-run"
+          disabled={busy || formRunGoing}
+          title={busy ? "starting the run…" : formRunGoing ? "the run started from this form is still going: wait, or cancel it" : undefined}
+        >
+          {busy ? "Starting…" : "Start"}
         </button>
         <button type="button" data-testid="cancel-run" disabled={!running} onClick={() => void controller.cancelRun()}>
           Cancel

@@ -16,7 +16,9 @@ import type { NodeRole } from "../../native/protocol/events.ts";
 import { ancestorsOf, latestScore, type RunNode } from "../../native/protocol/state.ts";
 import { layoutRun, NODE_HEIGHT, NODE_WIDTH, visibleNodes, type TreeLayout } from "../layout/tree-layout.ts";
 import { useAppState, useAppStore } from "../store/context.tsx";
-import { scoreColor, ScoreBadge, StepStrip, verdictColor } from "./scores.tsx";
+import { formatReward, scoreColor, ScoreBadge, StepStrip, verdictColor } from "./scores.tsx";
+import { LiveProgressLine } from "./tree/LiveProgress.tsx";
+import { whitespaceOnlyNote } from "./tree/whitespace.ts";
 import { Markdown } from "./tree/Markdown.tsx";
 import { looksLikeJson } from "./tree/markdown.ts";
 import { Minimap, minimapCorner } from "./tree/Minimap.tsx";
@@ -128,10 +130,11 @@ function RunTree({ runId }: { runId: string }) {
     return () => element.removeEventListener("wheel", onWheel);
   }, [takeOver]);
 
-  // Keyboard focus follows the arrow keys onto the card (rendered once it is in view).
+  // Keyboard focus follows the arrow keys onto the card (rendered once it is in view); focus elsewhere (a panel's
+  // resize handle, the run list's search) stays where the user put it.
   useEffect(() => {
-    if (!focusedId) return;
-    const card = frame.current?.querySelector<HTMLElement>(`[data-node-id="${focusedId}"]`);
+    if (!focusedId || !frame.current?.contains(document.activeElement)) return;
+    const card = frame.current.querySelector<HTMLElement>(`[data-node-id="${focusedId}"]`);
     if (card && document.activeElement !== card) card.focus({ preventScroll: true });
   });
 
@@ -444,7 +447,7 @@ const NodeCard = memo(function NodeCard({
   const searchIteration = useAppState((s) => (s.searchStep === null ? null : (s.runs[runId]?.snapshots[s.searchStep]?.iteration ?? null)));
   const searchStat = useAppState((s) => {
     const stat = s.searchStep === null ? undefined : s.runs[runId]?.snapshots[s.searchStep]?.stats[nodeId];
-    return stat ? `Q ${stat.value} · n ${stat.visits}` : null;
+    return stat ? `Q ${formatReward(stat.value)} · n ${stat.visits}` : null;
   });
   const expanded = useAppState((s) => s.searchStep !== null && s.runs[runId]?.snapshots[s.searchStep]?.expandedNodeId === nodeId);
   const selectNode = useAppState((s) => s.selectNode);
@@ -494,9 +497,9 @@ const NodeCard = memo(function NodeCard({
       {critic?.steps && critic.steps.length > 0 && <StepStrip steps={critic.steps} firstError={critic.firstErrorStep ?? null} />}
       {(node.thought || node.thoughtTokens > 0) && <ThoughtFold node={node} open={thoughtOpen} onToggle={() => setThoughtOpen((open) => !open)} />}
       {!thoughtOpen &&
-        (running || !text || looksLikeJson(text) ? (
+        (running || !text.trim() || looksLikeJson(text) ? (
           <div className="node-text" data-testid="node-text">
-            {text || (running ? (node.thought ? "thinking…" : "…") : "")}
+            {text.trim() || (running ? (node.thought ? "thinking…" : "…") : (whitespaceOnlyNote(node) ?? ""))}
           </div>
         ) : (
           <Markdown text={text} className="node-text" testId="node-text" />
@@ -504,7 +507,7 @@ const NodeCard = memo(function NodeCard({
       <div className="node-foot">
         {node.answer !== null && <span className="node-answer">→ {node.answer}</span>}
         {node.status !== "done" && <span className={`node-status ${node.status}`}>{node.status}</span>}
-        {node.tokensOut > 0 && <span className="node-tokens">{node.tokensOut} tok</span>}
+        {running ? <LiveProgressLine node={node} testId="node-live" /> : node.tokensOut > 0 && <span className="node-tokens">{node.tokensOut} tok</span>}
         {hasChildren && (
           <button
             type="button"

@@ -19,11 +19,19 @@ export function verdictColor(score: Score, scale: number): string {
   return scoreColor(score.value, scale);
 }
 
-/** "✗ 10/10", "✓ 8/10", "60%" (votes have no verdict), "unparseable". */
+/** "✗ 10/10", "✓ 8/10", "60%" (votes have no verdict), "−35" (a search's reward, in its own units), "unparseable". */
 export function scoreText(score: Score, scale: number): string {
+  // Short, to fit a card's head: the badge's title and the inspector spell out "reward … on −100…100".
+  if (score.reward !== undefined) return formatReward(score.reward);
   const mark = score.verdict === "incorrect" ? "✗ " : score.verdict === "correct" ? "✓ " : "";
   if (score.value === null) return `${mark}${score.verdict === "incorrect" || score.verdict === "correct" ? "" : score.verdict}`.trim();
   return `${mark}${scale === 1 ? `${Math.round(score.value * 100)}%` : `${score.value}/10`}`;
+}
+
+/** −100…100 with a real minus sign; Q values are means, so one decimal where they have one. */
+export function formatReward(value: number): string {
+  const text = Number.isInteger(value) ? String(Math.abs(value)) : Math.abs(value).toFixed(1);
+  return value < 0 ? `−${text}` : text;
 }
 
 const verdictWords: Record<Score["verdict"], string> = {
@@ -40,7 +48,11 @@ export function ScoreBadge({ score, scale }: { score: Score; scale: number }) {
       data-testid="score-badge"
       data-verdict={score.verdict}
       style={{ background: verdictColor(score, scale) }}
-      title={`${score.source}: ${verdictWords[score.verdict]}${score.value !== null && scale !== 1 ? `, score ${score.value}/10` : ""}`}
+      title={
+        score.reward !== undefined
+          ? `${score.source}: reward ${formatReward(score.reward)} on −100…100`
+          : `${score.source}: ${verdictWords[score.verdict]}${score.value !== null && scale !== 1 ? `, score ${score.value}/10` : ""}`
+      }
     >
       {scoreText(score, scale)}
     </span>

@@ -22,12 +22,16 @@ const startedAs = (runId: string): RunEvent => ({
 /** A bridge whose loadRun answers only when the test says so; every other request answers at once, empty. */
 function deferredBridge() {
   const pending = new Map<string, () => void>();
-  const loadRun = (input: { runId: string }) =>
-    new Promise((resolve) => pending.set(input.runId, () => resolve({ ok: true, value: [startedAs(input.runId)] })));
+  const loaded: Array<{ runId: string; experiment?: string }> = [];
+  const loadRun = (input: { runId: string; experiment?: string }) => {
+    loaded.push(input);
+    return new Promise((resolve) => pending.set(input.runId, () => resolve({ ok: true, value: [startedAs(input.runId)] })));
+  };
   const bridge = new Proxy({} as Record<string, unknown>, {
     get: (_, name) => {
       if (name === "loadRun") return loadRun;
       if (name === "subscribe") return () => () => {};
+      if (name === "loadExperiment") return async (input: { path: string }) => ({ ok: true, value: { path: input.path, progress: null } });
       if (name === "then") return undefined;
       return async () => ({ ok: true, value: name === "listStrategies" || name === "listRuns" || name === "listLibrary" ? [] : null });
     },
@@ -39,7 +43,7 @@ function deferredBridge() {
   const asked = async (runId: string) => {
     while (!pending.has(runId)) await new Promise((r) => setImmediate(r));
   };
-  return { bridge, answer, asked };
+  return { bridge, answer, asked, loaded };
 }
 
 function setup(hash = "") {
@@ -47,8 +51,11 @@ function setup(hash = "") {
   const store = createAppStore();
   const location = {
     hash,
-    setHash(h: string) {
-      location.hash = `#${h}`;
+    /** Every address written, "push" or "replace", in order. */
+    writes: [] as string[],
+    setHash(h: string, mode: "push" | "replace") {
+      location.hash = h ? `#${h}` : "";
+      location.writes.push(`${mode} ${h}`);
     },
   };
   const controller = createController(engine.bridge, store, location);
@@ -86,4 +93,54 @@ test("the linked run opens when the user asks for nothing else meanwhile", async
   await answer("linked");
   await init;
   assert.equal(store.getState().currentRunId, "linked");
+});
+
+test("a pasted link switches runs without a reload; the address then names the run it shows", async () => {
+  const { controller, store, location, answer, asked } = setup("#run=linked");
+  const init = controller.init();
+  await asked("linked");
+  await answer("linked");
+  await init;
+  location.hash = "#run=pasted";
+  const followed = controller.followAddress();
+  await asked("pasted");
+  await answer("pasted");
+  await followed;
+  assert.equal(store.getState().currentRunId, "pasted");
+  assert.equal(location.hash, "#run=pasted");
+});
+
+test("opening a run or a tab is a new history entry; selecting a node replaces the address in place", async () => {
+  const { controller, store, location, answer } = setup();
+  const opened = controller.openRun("a");
+  await answer("a");
+  await opened;
+  store.getState().selectNode("n1");
+  store.getState().setView("compare");
+  assert.deepEqual(location.writes, ["push run=a", "replace run=a&node=n1", "push tab=compare&run=a&node=n1"]);
+});
+
+test("an address naming an experiment's cell opens the experiment and that run from the experiment's folder, then its node", async () => {
+  const { controller, store, location, answer, asked, loaded } = setup("#experiment=%2Fexp&run=cell--0001&cell=1&node=n1");
+  const init = controller.init();
+  await asked("cell--0001");
+  await answer("cell--0001");
+  await init;
+  assert.deepEqual(loaded, [{ runId: "cell--0001", experiment: "/exp" }]);
+  assert.equal(store.getState().experiment?.path, "/exp");
+  assert.equal(store.getState().currentRunExperiment, "/exp");
+  assert.equal(store.getState().view, "run");
+  // The node is not in the run (only its start was logged here), so it is not selected and the address drops it.
+  assert.equal(store.getState().selectedNodeId, null);
+  assert.equal(location.hash, "#experiment=%2Fexp&run=cell--0001&cell=1");
+});
+
+test("back to an address without a run shows no run", async () => {
+  const { controller, store, location, answer } = setup();
+  const opened = controller.openRun("a");
+  await answer("a");
+  await opened;
+  location.hash = "";
+  await controller.followAddress();
+  assert.equal(store.getState().currentRunId, null);
 });

@@ -9,6 +9,7 @@ import { createModelActions } from "./actions/models.ts";
 import { createRunActions } from "./actions/runs.ts";
 import { setupFromRun } from "./setup-from-run.ts";
 import type { AppStore } from "./store.ts";
+import { formatRoute, isNavigation, parseRoute, routeOf, sameRoute } from "./url-state.ts";
 
 export { loadFromForm } from "./actions/load-form.ts";
 export type { ExperimentPairForm } from "./actions/experiments.ts";
@@ -22,6 +23,54 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
   const models = createModelActions(ctx);
   const experiments = createExperimentActions(ctx);
   const criticEvals = createCriticEvalActions(ctx);
+
+  // The address follows what is shown. While an address is being applied (the first load, a pasted link, back or
+  // forward) it is not written, so a half-applied route never replaces the one being followed.
+  let applyingRoute = 0;
+  function writeAddress(mode?: "replace") {
+    if (applyingRoute > 0) return;
+    const shown = routeOf(state());
+    const addressed = parseRoute(location.hash);
+    if (sameRoute(shown, addressed)) return;
+    location.setHash(formatRoute(shown), mode ?? (isNavigation(addressed, shown) ? "push" : "replace"));
+  }
+  store.subscribe((next, previous) => {
+    if (
+      next.view !== previous.view ||
+      next.currentRunId !== previous.currentRunId ||
+      next.currentRunExperiment !== previous.currentRunExperiment ||
+      next.selectedNodeId !== previous.selectedNodeId ||
+      next.experiment?.path !== previous.experiment?.path
+    )
+      writeAddress();
+  });
+
+  /** Shows what an address names: its tab, experiment, run (from the runs folder or the experiment) and node. */
+  async function applyAddress(hash: string, ticket = ctx.views.request()) {
+    const route = parseRoute(hash);
+    applyingRoute++;
+    try {
+      if (route.experiment && state().experiment?.path !== route.experiment) await experiments.loadExperiment(route.experiment);
+      const runSource = route.cell ? route.experiment : null;
+      if (!ctx.views.isLatest(ticket)) return;
+      if (route.run && (route.run !== state().currentRunId || runSource !== state().currentRunExperiment)) {
+        if (runSource) await experiments.openExperimentRun(route.run, ticket, runSource);
+        else await runs.openRun(route.run, ticket);
+      } else if (!route.run && state().currentRunId) state().showRun(null);
+      if (!ctx.views.isLatest(ticket)) return;
+      state().setView(route.tab);
+      if (route.node && state().runs[route.run ?? ""]?.nodes[route.node]) state().selectNode(route.node);
+    } finally {
+      applyingRoute--;
+    }
+  }
+
+  /** The address changed under the page (a pasted link, back, forward): show what it names now. */
+  async function followAddress() {
+    if (sameRoute(routeOf(state()), parseRoute(location.hash))) return;
+    await applyAddress(location.hash);
+    writeAddress("replace");
+  }
 
   /** The engine stopped: what it was running ends as failed (a restarted engine does not continue it). */
   function failRunningWork() {
@@ -68,20 +117,27 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
   async function init() {
     // The run the address names is opened last, unless the user opens or starts another before then.
     const linked = ctx.views.request();
-    bridge.subscribe(onEngineEvent);
-    // Strategies do not wait for llama.cpp to load (engineInfo does).
-    const strategies = bridge.listStrategies({}).then((result) => result.ok && state().setStrategies(result.value));
-    const info = bridge.engineInfo({}).then((result) => {
-      if (result.ok) state().setEngine({ info: result.value, status: "ready" });
-      else state().pushError("engine", result.error);
-    });
-    await Promise.all([strategies, info]);
-    await runs.refreshHistory();
-    void models.refreshGpu();
-    void models.refreshLibrary();
-    await restoredSetupChecked();
-    const match = /run=([\w.-]+)/.exec(location.hash);
-    if (match && ctx.views.isLatest(linked)) await runs.openRun(match[1]!, linked);
+    // Nothing shown while the first screen loads is written to the address before the address is applied.
+    applyingRoute++;
+    try {
+      bridge.subscribe(onEngineEvent);
+      // Strategies do not wait for llama.cpp to load (engineInfo does).
+      const strategies = bridge.listStrategies({}).then((result) => result.ok && state().setStrategies(result.value));
+      const info = bridge.engineInfo({}).then((result) => {
+        if (result.ok) state().setEngine({ info: result.value, status: "ready" });
+        else state().pushError("engine", result.error);
+      });
+      await Promise.all([strategies, info]);
+      await runs.refreshHistory();
+      void models.refreshGpu();
+      void models.refreshLibrary();
+      await restoredSetupChecked();
+    } finally {
+      applyingRoute--;
+    }
+    if (ctx.views.isLatest(linked)) await applyAddress(location.hash, linked);
+    // What the user opened meanwhile (or nothing) is what the address keeps.
+    writeAddress("replace");
     state().setRestored(true);
   }
 
@@ -106,5 +162,5 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
   }
 
   const { scheduleExperimentReload: _reload, ...experimentActions } = experiments;
-  return { init, runAgainWith, ...runs, ...models, ...experimentActions, ...criticEvals };
+  return { init, followAddress, runAgainWith, ...runs, ...models, ...experimentActions, ...criticEvals };
 }

@@ -26,6 +26,7 @@ export function setupFromRun(run: RunState, current: SetupForm): SetupForm | nul
     ...(run.task.tests ? { tests: run.task.tests } : {}),
     seed: String(run.seed ?? 0),
     maxTokens: String(actor.sampling.maxTokens),
+    criticMaxTokens: String(critic.sampling.maxTokens),
     thinkingBudget: budget(actor.sampling.thinkingBudget),
     criticThinkingBudget: budget(critic.sampling.thinkingBudget),
     // Runs recorded before load settings were kept leave the form's as they are.

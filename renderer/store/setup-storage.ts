@@ -34,6 +34,7 @@ const storedSetup = z.object({
     .catch(undefined),
   seed: text(defaultSetup.seed),
   maxTokens: text(defaultSetup.maxTokens),
+  criticMaxTokens: text(defaultSetup.criticMaxTokens),
   thinkingBudget: text(defaultSetup.thinkingBudget),
   criticThinkingBudget: text(defaultSetup.criticThinkingBudget),
   load: z.object({ actor: loadForm, critic: loadForm }).catch(defaultSetup.load),

@@ -20,6 +20,7 @@ export type DownloadEvent = Extract<EngineEvent, { type: "download" }>;
 import { DEFAULT_SAMPLING } from "../../native/protocol/defaults.ts";
 import type { RunEvent } from "../../native/protocol/events.ts";
 import { emptyRunState, foldRunEvents, type RunState } from "../../native/protocol/state.ts";
+import { defaultHistoryView, type HistoryView } from "./history-view.ts";
 
 export interface LoadForm {
   gpuLayers: string;
@@ -40,6 +41,8 @@ export interface SetupForm {
   tests?: import("../../native/protocol/events.ts").CodeTests;
   seed: string;
   maxTokens: string;
+  /** The critic's answer budget (its verdicts and feedback), beside the actor's. */
+  criticMaxTokens: string;
   /** Thought tokens at most per role ("" = the model's default, "0" = ask it not to think). */
   thinkingBudget: string;
   criticThinkingBudget: string;
@@ -113,7 +116,7 @@ export function formKeyOf(field: string | undefined): keyof SetupForm | undefine
   if (head === "actor" || head === "critic") {
     if (second === "path") return head === "actor" ? "actorPath" : "criticPath";
     if (second === "load") return "load";
-    if (third === "maxTokens") return "maxTokens";
+    if (third === "maxTokens") return head === "actor" ? "maxTokens" : "criticMaxTokens";
     if (third === "thinkingBudget") return head === "actor" ? "thinkingBudget" : "criticThinkingBudget";
     return undefined;
   }
@@ -126,17 +129,23 @@ export function formKeyOf(field: string | undefined): keyof SetupForm | undefine
 export interface AppState {
   runs: Record<string, RunState>;
   currentRunId: string | null;
+  /** The experiment folder the current run is a cell of; null for a run of the runs folder. */
+  currentRunExperiment: string | null;
   selectedNodeId: string | null;
   collapsed: Record<string, true>;
   /** Replaying a search run: the snapshot index shown (null: the final tree). */
   searchStep: number | null;
   history: RunSummary[];
+  /** The history list's search, filters and sort. */
+  historyView: HistoryView;
   strategies: StrategyInfo[];
   engine: { status: "unknown" | "starting" | "ready" | "crashed"; detail?: string; info: EngineInfo | null };
   models: Record<string, ModelInfo | { error: string }>;
   errors: UiError[];
   setup: SetupForm;
   busy: boolean;
+  /** The run this form started last: Start waits until it has ended, so a second click starts no duplicate. */
+  formRunId: string | null;
   /** The first screen is loaded: engine info, history, the kept setup, and the run the address links to. */
   restored: boolean;
   gpu: GpuReportInfo | null;
@@ -157,11 +166,12 @@ export interface AppState {
 
   applyEvents(runId: string, events: RunEvent[]): void;
   replaceRun(runId: string, events: RunEvent[]): void;
-  showRun(runId: string | null): void;
+  showRun(runId: string | null, experiment?: string | null): void;
   selectNode(nodeId: string | null): void;
   toggleCollapsed(nodeId: string): void;
   setSearchStep(step: number | null): void;
   setHistory(history: RunSummary[]): void;
+  updateHistoryView(patch: Partial<HistoryView>): void;
   setStrategies(strategies: StrategyInfo[]): void;
   setEngine(engine: Partial<AppState["engine"]>): void;
   setModel(path: string, info: ModelInfo | { error: string }): void;
@@ -170,6 +180,7 @@ export interface AppState {
   clearErrors(where: UiError["where"]): void;
   updateSetup(patch: Partial<SetupForm>): void;
   setBusy(busy: boolean): void;
+  setFormRun(runId: string | null): void;
   setRestored(restored: boolean): void;
   setGpu(gpu: GpuReportInfo): void;
   setPlan(plan: AppState["plan"]): void;
@@ -193,6 +204,7 @@ export const defaultSetup: SetupForm = {
   reference: "",
   seed: "0",
   maxTokens: String(DEFAULT_SAMPLING.actor.maxTokens),
+  criticMaxTokens: String(DEFAULT_SAMPLING.critic.maxTokens),
   thinkingBudget: "",
   criticThinkingBudget: "",
   load: { actor: defaultLoad, critic: defaultLoad },
@@ -204,16 +216,19 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
   return createStore<AppState>()((set) => ({
     runs: {},
     currentRunId: null,
+    currentRunExperiment: null,
     selectedNodeId: null,
     collapsed: {},
     searchStep: null,
     history: [],
+    historyView: defaultHistoryView,
     strategies: [],
     engine: { status: "unknown", info: null },
     models: {},
     errors: [],
     setup: { ...defaultSetup, ...initial.setup },
     busy: false,
+    formRunId: null,
     restored: false,
     gpu: null,
     plan: null,
@@ -233,7 +248,8 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
         return { runs: { ...state.runs, [runId]: run } };
       }),
     replaceRun: (runId, events) => set((state) => ({ runs: { ...state.runs, [runId]: foldRunEvents(events) } })),
-    showRun: (runId) => set({ currentRunId: runId, selectedNodeId: null, collapsed: {}, searchStep: null }),
+    showRun: (runId, experiment = null) =>
+      set({ currentRunId: runId, currentRunExperiment: runId ? experiment : null, selectedNodeId: null, collapsed: {}, searchStep: null }),
     setSearchStep: (searchStep) => set({ searchStep }),
     selectNode: (nodeId) => set({ selectedNodeId: nodeId }),
     toggleCollapsed: (nodeId) =>
@@ -244,6 +260,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
         return { collapsed };
       }),
     setHistory: (history) => set({ history }),
+    updateHistoryView: (patch) => set((state) => ({ historyView: { ...state.historyView, ...patch } })),
     setStrategies: (strategies) => set({ strategies }),
     setEngine: (engine) => set((state) => ({ engine: { ...state.engine, ...engine } })),
     setModel: (path, info) => set((state) => ({ models: { ...state.models, [path]: info } })),
@@ -257,6 +274,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
         return { setup: { ...state.setup, ...patch }, ...(stale.length ? { errors: state.errors.filter((e) => !stale.includes(e)) } : {}) };
       }),
     setBusy: (busy) => set({ busy }),
+    setFormRun: (formRunId) => set({ formRunId }),
     setRestored: (restored) => set({ restored }),
     setGpu: (gpu) => set({ gpu }),
     setPlan: (plan) => set({ plan }),

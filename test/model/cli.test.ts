@@ -417,3 +417,37 @@ test("SIGTERM cancels a run like Ctrl-C: the log ends with the cancellation, the
   assert.match(replay.stdout, /^run cancelled: cancelled by the user$/m);
   assert.match(refinery("runs", "--out", out).stdout, /self-consistency {2}cancelled\n/);
 });
+
+test("run self-refine with the actor's own feedback does not load the critic it never calls", () => {
+  const out = join(scratch, "runs-own-feedback");
+  const run = refinery(
+    "run",
+    "--strategy",
+    "self-refine",
+    "--actor",
+    actor,
+    "--critic",
+    critic,
+    "--task",
+    "What is 2 + 3?",
+    "--out",
+    out,
+    "--max-tokens",
+    "8",
+    "--critic-max-tokens",
+    "16",
+    "--threads",
+    "1",
+    "--param",
+    "maxIterations=1",
+    "--json",
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /the critic is not loaded: self-refine does not call it with these parameters/);
+  assert.doesNotMatch(run.stderr, /loading critic/);
+  const summary = JSON.parse(run.stdout);
+  const manifest = JSON.parse(readFileSync(join(summary.dir, "manifest.json"), "utf8"));
+  const roles = Object.fromEntries(manifest.models.map((m: { role: string; path: string; sampling: { maxTokens: number } }) => [m.role, m]));
+  assert.equal(roles.critic.path, actor, "the critic role ran on the actor's copy");
+  assert.equal(roles.critic.sampling.maxTokens, 16, "with the critic's own budget");
+});

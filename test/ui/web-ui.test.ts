@@ -80,7 +80,11 @@ test("a Self-Refine run grows live in the tree: nodes, streamed tokens, scores, 
 
   await page.click('[data-testid="tree-node"][data-role="critique"]');
   await page.waitForSelector('[data-testid="inspector"]');
+  // A critique reads as its verdict; raw shows the JSON the critic wrote.
+  await page.waitForSelector('[data-testid="inspector"] [data-testid="critique-view"]');
+  await page.check('[data-testid="inspector-raw"]');
   assert.match((await page.textContent('[data-testid="inspector-output"]')) ?? "", /^\{/);
+  await page.uncheck('[data-testid="inspector-raw"]');
   assert.match((await page.textContent('[data-testid="inspector"]')) ?? "", /Prompt[\s\S]*system/);
 });
 

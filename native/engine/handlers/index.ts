@@ -7,12 +7,13 @@ import { cancelDownload, startDownload } from "./downloads.ts";
 import { controlExperiment, exportExperiment, listExperiments, loadExperiment, readDataset, startExperiment } from "./experiments.ts";
 import { engineInfo, gpuReport, listStrategies } from "./hardware.ts";
 import { addModel, getLoadSettings, inspectModel, listModelFolder, listModels, planMemory, saveLoadSettings, testEndpoint } from "./models.ts";
-import { cancelRun, listRunsHandler, loadRun, startRun } from "./runs.ts";
+import { cancelRun, deleteRun, listRunsHandler, loadRun, startRun } from "./runs.ts";
 
 export const handlers = {
   startRun,
   cancelRun,
   listRuns: listRunsHandler,
+  deleteRun,
   loadRun,
   loadExperiment,
   startExperiment,

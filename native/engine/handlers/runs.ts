@@ -6,6 +6,7 @@ import { runDir } from "../../runs/paths.ts";
 import { CANCELLED_BY_USER } from "../../runs/run-files.ts";
 import { readRunLog } from "../../runs/run-log.ts";
 import { listRuns } from "../../runs/run-list.ts";
+import { moveRunToTrash } from "../../runs/trash.ts";
 import { executeRun, newRunId, RunInputError, WillNotFitError } from "../../runs/runner.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
@@ -15,7 +16,7 @@ export { listRuns };
 
 export async function startRun(ctx: EngineContext, input: Input<"startRun">): Promise<{ runId: string }> {
   // Validate what can be validated before answering, so a bad request fails the call itself.
-  if (!input.task.question.trim()) throw new RunInputError("the task is empty: type a question");
+  if (!input.task.question.trim()) throw new RunInputError("the task is empty: type a question", "task.question");
   resolveStrategyParams(getStrategy(input.strategy), input.params ?? {});
   await checkRoleModels(input);
   const runId = newRunId(input.strategy);
@@ -54,6 +55,11 @@ export async function cancelRun(ctx: EngineContext, { runId }: Input<"cancelRun"
 
 export async function listRunsHandler(ctx: EngineContext, _input: Input<"listRuns">): Promise<RunSummary[]> {
   return listRuns(ctx.options.runsDir, new Set(ctx.jobs.ids("run")));
+}
+
+export async function deleteRun(ctx: EngineContext, { runId }: Input<"deleteRun">): Promise<{ trashedTo: string }> {
+  if (ctx.jobs.ids("run").includes(runId)) throw new RunInputError(`run ${runId} is still running: cancel it before deleting it`);
+  return { trashedTo: await moveRunToTrash(ctx.options.runsDir, runId) };
 }
 
 export async function loadRun(ctx: EngineContext, { runId, experiment }: Input<"loadRun">): Promise<RunEvent[]> {

@@ -2,7 +2,7 @@
 // candidates that gave it, and its share of the votes, or of the reward mass when the vote is weighted).
 import type { RunNode, RunState } from "../../../native/protocol/state.ts";
 import { latestScore } from "../../../native/protocol/state.ts";
-import { ScoreBadge } from "../scores.tsx";
+import { formatReward, ScoreBadge } from "../scores.tsx";
 
 export function NodeLink({ id, onSelect }: { id: string; onSelect: (id: string) => void }) {
   return (
@@ -71,6 +71,8 @@ export function JoinSummary({ node, run, onSelect }: { node: RunNode; run: RunSt
     );
   }
   if (node.role !== "select") return null;
+  // A search chose by Q (its own units, −100…100) over visits; the last reward alone did not decide.
+  const stats = run.snapshots.at(-1)?.stats;
   return (
     <section>
       <h4>Candidates</h4>
@@ -79,7 +81,9 @@ export function JoinSummary({ node, run, onSelect }: { node: RunNode; run: RunSt
           <tr>
             <th>candidate</th>
             <th>answer</th>
-            <th>critic score</th>
+            {stats && <th title="the mean of the worst and the average reward, −100…100">Q</th>}
+            {stats && <th title="reward samples taken">visits</th>}
+            <th>{stats ? "last reward" : "critic score"}</th>
           </tr>
         </thead>
         <tbody>
@@ -92,6 +96,8 @@ export function JoinSummary({ node, run, onSelect }: { node: RunNode; run: RunSt
                   <NodeLink id={id} onSelect={onSelect} />
                 </td>
                 <td>{candidate?.answer ?? "—"}</td>
+                {stats && <td data-testid="candidate-q">{stats[id] ? formatReward(stats[id].value) : "—"}</td>}
+                {stats && <td data-testid="candidate-visits">{stats[id]?.visits ?? 0}</td>}
                 <td>{score ? <ScoreBadge score={score} scale={10} /> : "unscored"}</td>
               </tr>
             );

@@ -6,8 +6,14 @@ import type { AppStore } from "../store.ts";
 export interface ActionContext {
   bridge: Bridge;
   store: AppStore;
-  location: { hash: string; setHash(hash: string): void };
+  location: AddressBar;
   views: ViewRequests;
+}
+
+/** The page's address: read, and written either as a new history entry ("push") or in place ("replace"). */
+export interface AddressBar {
+  readonly hash: string;
+  setHash(hash: string, mode: "push" | "replace"): void;
 }
 
 export const stateOf = (ctx: ActionContext) => ctx.store.getState();

@@ -146,18 +146,16 @@ export function createExperimentActions(ctx: ActionContext) {
   }
 
   /** Opens one cell of the compare grid: that run's tree, replayed from the experiment's run log. */
-  async function openExperimentRun(runId: string) {
-    const experiment = state().experiment;
-    if (!experiment) return;
-    const ticket = ctx.views.request();
-    const result = await ctx.bridge.loadRun({ runId, experiment: experiment.path });
+  async function openExperimentRun(runId: string, ticket = ctx.views.request(), path = state().experiment?.path) {
+    if (!path) return;
+    const result = await ctx.bridge.loadRun({ runId, experiment: path });
     if (!ctx.views.isLatest(ticket)) return;
     if (!result.ok) {
       state().pushError("compare", result.error);
       return;
     }
     state().replaceRun(runId, result.value);
-    state().showRun(runId);
+    state().showRun(runId, path);
     state().setView("run");
   }
 

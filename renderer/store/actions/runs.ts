@@ -31,7 +31,21 @@ export function createRunActions(ctx: ActionContext) {
     state().clearErrors("history");
     state().replaceRun(runId, result.value);
     state().showRun(runId);
-    ctx.location.setHash(`run=${runId}`);
+  }
+
+  /** Moves a run to the runs folder's trash; the run shown, if it was that one, leaves the view. */
+  async function deleteRun(runId: string) {
+    const result = await ctx.bridge.deleteRun({ runId });
+    if (!result.ok) {
+      state().pushError("history", result.error);
+      return false;
+    }
+    if (state().currentRunId === runId) {
+      ctx.views.request();
+      state().showRun(null);
+    }
+    await refreshHistory();
+    return true;
   }
 
   /** The setup form's strategy parameters, typed as the strategy declares them; empty fields keep the defaults. */
@@ -58,7 +72,8 @@ export function createRunActions(ctx: ActionContext) {
     const maxTokens = typed(setup.maxTokens);
     const thinking = (text: string) => (typed(text) === undefined ? {} : { thinkingBudget: typed(text)! });
     const actorSampling = { ...(maxTokens !== undefined ? { maxTokens } : {}), ...thinking(setup.thinkingBudget) };
-    const criticSampling = thinking(setup.criticThinkingBudget);
+    const criticMaxTokens = typed(setup.criticMaxTokens);
+    const criticSampling = { ...(criticMaxTokens !== undefined ? { maxTokens: criticMaxTokens } : {}), ...thinking(setup.criticThinkingBudget) };
     const request: RequestInput<"startRun"> = {
       strategy: setup.strategy,
       params: setupParams(),
@@ -87,11 +102,9 @@ export function createRunActions(ctx: ActionContext) {
       return null;
     }
     const { runId } = result.value;
+    state().setFormRun(runId);
     // A run opened while this one started stays in view; the new run is in the history.
-    if (ctx.views.isLatest(ticket)) {
-      state().showRun(runId);
-      ctx.location.setHash(`run=${runId}`);
-    }
+    if (ctx.views.isLatest(ticket)) state().showRun(runId);
     void refreshHistory();
     return runId;
   }
@@ -110,10 +123,16 @@ export function createRunActions(ctx: ActionContext) {
       state().pushError("setup", result.error);
       return [];
     }
-    // The file reads now: what was said about it earlier (its path begins the message) no longer holds.
-    for (const error of state().errors) if (error.where === "setup" && error.message.startsWith(`${path}:`)) state().dismissError(error.id);
+    // The file reads now: what was said about it earlier no longer holds.
+    forgetDatasetErrors(path);
     return result.value;
   }
 
-  return { refreshHistory, openRun, startRun, cancelRun, loadDataset };
+  /** Drops what was said about a dataset file (each such message names its path). */
+  function forgetDatasetErrors(path: string) {
+    if (!path.trim()) return;
+    for (const error of state().errors) if (error.where === "setup" && error.message.includes(path)) state().dismissError(error.id);
+  }
+
+  return { refreshHistory, openRun, deleteRun, startRun, cancelRun, loadDataset, forgetDatasetErrors };
 }

@@ -1,0 +1,38 @@
+// `refinery <command> --help` as a user types it: that command's usage on stdout, exit 0, even when the
+// command's required flags are missing.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join, resolve } from "node:path";
+import { commandUsage } from "./main.ts";
+
+const repo = resolve(import.meta.dirname, "../..");
+
+function refinery(...args: string[]) {
+  const result = spawnSync(process.execPath, [join(repo, "bin/refinery.mjs"), ...args], { encoding: "utf8", timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test("grade --help and run -h print that command's usage and exit 0", () => {
+  const grade = refinery("grade", "--help");
+  assert.equal(grade.code, 0, grade.stderr);
+  assert.equal(grade.stderr, "");
+  assert.match(grade.stdout, /^usage:\n {2}refinery grade --dataset <file> --field response=<f>/);
+  assert.doesNotMatch(grade.stdout, /refinery run /, "only the command asked about");
+  const run = refinery("run", "-h");
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^usage:\n {2}refinery run /);
+  assert.match(run.stdout, /--force loads anyway/);
+});
+
+test("every command's usage is its own block; the run's notes come after all of its flags", () => {
+  const serve = commandUsage("serve")!;
+  assert.equal(serve.match(/^ {2}refinery serve/gm)?.length, 2, "both forms of serve");
+  const run = commandUsage("run")!.split("\n");
+  const lastFlags = run.findLastIndex((line) => /^\s+\[--/.test(line));
+  const refused = run.findIndex((line) => line.includes("Refused before loading"));
+  assert.ok(refused > lastFlags, `the note is below the last flags line:\n${run.join("\n")}`);
+  for (const command of ["replay", "runs", "inspect", "strategies", "gpu", "plan", "models", "download", "experiment", "report", "critic-eval"])
+    assert.match(commandUsage(command) ?? "", new RegExp(`^usage:\\n {2}refinery ${command}\\b`), command);
+  assert.equal(commandUsage("frobnicate"), null);
+});

@@ -1,0 +1,53 @@
+// What the address says: the tab, the run (and whether it is a cell of the open experiment), the selected node
+// and the open experiment, as `#tab=compare&experiment=/x&run=<id>&node=n3`. The address follows the store, and
+// a changed address (a pasted link, back, forward) is applied to the store; `#run=<id>` alone stays valid.
+import type { AppState } from "./store.ts";
+
+export interface Route {
+  tab: AppState["view"];
+  run: string | null;
+  node: string | null;
+  experiment: string | null;
+  /** The run is a cell of the experiment (its log lives in the experiment's folder). */
+  cell: boolean;
+}
+
+export function routeOf(state: Pick<AppState, "view" | "currentRunId" | "currentRunExperiment" | "selectedNodeId" | "experiment">): Route {
+  return {
+    tab: state.view,
+    run: state.currentRunId,
+    node: state.currentRunId ? state.selectedNodeId : null,
+    experiment: state.currentRunExperiment ?? state.experiment?.path ?? null,
+    cell: state.currentRunId !== null && state.currentRunExperiment !== null,
+  };
+}
+
+export function formatRoute(route: Route): string {
+  const params = new URLSearchParams();
+  if (route.tab !== "run") params.set("tab", route.tab);
+  if (route.experiment) params.set("experiment", route.experiment);
+  if (route.run) params.set("run", route.run);
+  if (route.run && route.cell) params.set("cell", "1");
+  if (route.run && route.node) params.set("node", route.node);
+  return params.toString();
+}
+
+export function parseRoute(hash: string): Route {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  const run = params.get("run") || null;
+  const experiment = params.get("experiment") || null;
+  return {
+    tab: params.get("tab") === "compare" ? "compare" : "run",
+    run,
+    node: run ? params.get("node") || null : null,
+    experiment,
+    cell: run !== null && experiment !== null && params.get("cell") === "1",
+  };
+}
+
+/** A change of tab, run or experiment is a new place to go back to; a node selected within a run is not. */
+export function isNavigation(from: Route, to: Route): boolean {
+  return from.tab !== to.tab || from.run !== to.run || from.experiment !== to.experiment || from.cell !== to.cell;
+}
+
+export const sameRoute = (a: Route, b: Route) => formatRoute(a) === formatRoute(b);
