@@ -174,9 +174,11 @@ export function gradeResponse(task: Task, response: { text: string; answer?: str
  */
 export function answerKey(task: Task, answer: string | null): string | null {
   if (answer === null) return null;
-  if (checkerKind(task) === "choice") return choiceOf(answer, taskChoices(task)!);
-  return normalizeAnswer(answer);
+  return keysByLetter(task) ? choiceOf(answer, taskChoices(task)!) : normalizeAnswer(answer);
 }
+
+/** Whether answers group by option letter: options came with the task, whether or not a reference did (a vote needs none). */
+export const keysByLetter = (task: Task) => !task.tests && taskChoices(task) !== null;
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 

@@ -4,7 +4,7 @@
 import { SEED_RULE, type EffectiveSampling, type RoleSampling, type SamplingPolicy } from "../protocol/sampling-policy.ts";
 import type { GenerateRequest, JsonSchema, ModelBackend, StopReason } from "../llm/backend.ts";
 import { isFallback } from "../eval/answers.ts";
-import { answerKey, answerOf, checkerKind } from "../eval/checkers.ts";
+import { answerKey, answerOf, keysByLetter } from "../eval/checkers.ts";
 import type { ChatMessage, ModelRole, NodeRole, RunEvent, SamplingSettings, Score, Task } from "../protocol/events.ts";
 import { applyRunEvent, emptyRunState, nodeCost, type RunNode, type RunState } from "../protocol/state.ts";
 import { parseJsonLoose } from "../llm/json-output.ts";
@@ -413,7 +413,7 @@ export class RunContext {
       if (key !== null) groups.set(key, [...(groups.get(key) ?? []), node]);
     }
     const best = preferredWinner(groups, prefer);
-    const shown = (key: string, nodes: RunNode[]) => (checkerKind(this.task) === "choice" ? key : nodes[0]!.answer);
+    const shown = (key: string, nodes: RunNode[]) => (keysByLetter(this.task) ? key : nodes[0]!.answer);
     const lines = [...groups.entries()]
       .sort((a, b) => b[1].length - a[1].length)
       .map(([key, nodes]) => `${shown(key, nodes)}: ${nodes.length}/${candidateIds.length}`);

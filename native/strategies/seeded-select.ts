@@ -1,7 +1,7 @@
 // Aggregation with seeded tie-breaks, the one argmax and the one majority vote of every strategy: computed nodes
 // that say how a tie was broken. Answers are grouped by the checker's answerKey (multiple choice by option letter:
 // "B", "(B)", "B) thymine" are one vote).
-import { answerKey, checkerKind } from "../eval/checkers.ts";
+import { answerKey, keysByLetter } from "../eval/checkers.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { breakTie, tieNote } from "./tie-break.ts";
@@ -47,7 +47,7 @@ export function voteSeeded(ctx: RunContext, candidateIds: string[], iteration: n
   const winner = winnerKey === null ? null : tally.get(winnerKey)!;
   const winnerId = winner ? winner.ids[0]! : candidateIds[0]!;
   // Multiple choice: the vote's answer is the letter everyone agreed on, whatever wording each sample used.
-  const shown = (key: string, firstId: string) => (checkerKind(ctx.task) === "choice" ? key : ctx.node(firstId).answer);
+  const shown = (key: string, firstId: string) => (keysByLetter(ctx.task) ? key : ctx.node(firstId).answer);
   const answer = winnerKey === null ? null : shown(winnerKey, winnerId);
   const lines = ranked.map(([key, entry]) => `${shown(key, entry.ids[0]!)}: ${entry.count}/${candidateIds.length}`);
   if (top.length > 1) lines.push(`tie between ${top.map(([key]) => key).join(", ")}: ${winnerKey} drawn at random with the run's seed ${ctx.options.seed}`);

@@ -95,6 +95,17 @@ test("the linked run opens when the user asks for nothing else meanwhile", async
   assert.equal(store.getState().currentRunId, "linked");
 });
 
+test("a tab the user opens while the first screen still loads stays open; the address is not applied over it", async () => {
+  const { controller, store, location } = setup("#run=linked");
+  const init = controller.init();
+  store.getState().setView("compare");
+  await init;
+  assert.equal(store.getState().view, "compare");
+  assert.equal(store.getState().currentRunId, null);
+  assert.equal(location.hash, "#tab=compare");
+  assert.equal(store.getState().restored, true);
+});
+
 test("a pasted link switches runs without a reload; the address then names the run it shows", async () => {
   const { controller, store, location, answer, asked } = setup("#run=linked");
   const init = controller.init();

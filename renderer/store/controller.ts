@@ -117,6 +117,9 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
   async function init() {
     // The run the address names is opened last, unless the user opens or starts another before then.
     const linked = ctx.views.request();
+    // What the page shows before anything loads: if the user goes elsewhere meanwhile (a tab, an experiment, a
+    // run), that stays, and the address is not applied over it.
+    const untouched = routeOf(state());
     // Nothing shown while the first screen loads is written to the address before the address is applied.
     applyingRoute++;
     try {
@@ -135,7 +138,7 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
     } finally {
       applyingRoute--;
     }
-    if (ctx.views.isLatest(linked)) await applyAddress(location.hash, linked);
+    if (ctx.views.isLatest(linked) && sameRoute(routeOf(state()), untouched)) await applyAddress(location.hash, linked);
     // What the user opened meanwhile (or nothing) is what the address keeps.
     writeAddress("replace");
     state().setRestored(true);

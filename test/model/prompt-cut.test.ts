@@ -57,6 +57,6 @@ test("a strategy that never calls the critic is not bounded by the critic's budg
   // Self-Refine does call it: the same budgets are refused, naming the critic's share.
   await assert.rejects(
     withBigCriticBudget("self-refine"),
-    /self-refine needs about \d+ tokens of context .*critic 1500\), but the actor's context is 512 tokens/,
+    /self-refine needs about \d+ tokens of context .*critic 1500; grows with Max iterations \(4\)\), but the actor's context is 512 tokens/,
   );
 });

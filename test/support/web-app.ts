@@ -34,6 +34,9 @@ export async function startWebApp(): Promise<WebApp> {
     if (message.type() === "error") pageErrors.push(message.text());
   });
   await page.goto(server.url);
+  // Tests start from the restored first screen. On a fresh machine the engine first proves its backends (one
+  // process each), which took 47 s on a busy two-core machine.
+  await page.waitForSelector('[data-testid="app"][data-restored="true"]', { timeout: 180_000 });
   const expectedPageErrors: RegExp[] = [];
   return {
     host,
