@@ -1,6 +1,7 @@
 // One OpenAI-compatible server as Refinery sees it: what kind of server it is and which version it reports,
 // how many requests it takes at once, how it constrains output to a JSON schema (detected once and recorded),
 // whether it can count tokens, and whether it is reachable. Backends for several models on one server share it.
+import { waitInLine } from "../util/wait-line.ts";
 import { endpointKey } from "./endpoint-keys.ts";
 
 export type StructuredOutputMode = "response_format" | "format" | "guided_json" | "json_schema" | "none";
@@ -84,19 +85,7 @@ class Gate {
   async enter(signal?: AbortSignal): Promise<() => void> {
     while (this.inFlight >= this.limit) {
       signal?.throwIfAborted();
-      // A cancelled waiter leaves the line and takes its abort listener along: left in the line it would take the
-      // next free place's wake-up from the one behind it, and a signal shared by a run's requests would pile up
-      // listeners past Node's warning limit.
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          signal?.removeEventListener("abort", wake);
-          const at = this.waiters.indexOf(wake);
-          if (at >= 0) this.waiters.splice(at, 1);
-          resolve();
-        };
-        this.waiters.push(wake);
-        signal?.addEventListener("abort", wake, { once: true });
-      });
+      await waitInLine(this.waiters, signal);
     }
     signal?.throwIfAborted();
     this.inFlight++;

@@ -1,6 +1,7 @@
 // Hands out a context's sequences to lanes. A lane keeps its sequence while it is idle, so the next request on
 // that lane (a refinement turn extending the same conversation) finds its prefix already evaluated. Requests on
 // one lane run in order; requests on different lanes run in parallel up to the number of sequences.
+import { waitInLine } from "../util/wait-line.ts";
 import { LlamaChat, type ChatWrapper, type LlamaContext, type LlamaContextSequence } from "node-llama-cpp";
 
 interface Slot {
@@ -53,21 +54,9 @@ export class SequencePool {
     }
   }
 
-  /**
-   * Until a sequence is released or the signal aborts. The abort listener goes when the wait ends: many requests
-   * of one run (or one experiment) share a signal, and each wait left behind used to pile up on it.
-   */
+  /** Until a sequence is released or the signal aborts. */
   private waitForRelease(signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const wake = () => {
-        signal?.removeEventListener("abort", wake);
-        const at = this.waiters.indexOf(wake);
-        if (at >= 0) this.waiters.splice(at, 1);
-        resolve();
-      };
-      this.waiters.push(wake);
-      signal?.addEventListener("abort", wake, { once: true });
-    });
+    return waitInLine(this.waiters, signal);
   }
 
   private pick(lane: string): Slot | undefined {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { EngineHost, type EngineProcess } from "../engine/host.ts";
 import type { FromEngine } from "../engine/messages.ts";
 import { startWebServer, type WebServer } from "./server.ts";
-import { generator, raw as rawTo } from "../../test/support/raw-http.ts";
+import { generator, METHODS, raw as rawTo, TARGET_PIECES, VERSIONS } from "../../test/support/raw-http.ts";
 
 /** The engine child's stand-in: answers every request with its method name (the server is what is tested). */
 function echoEngine(): EngineProcess {
@@ -59,47 +59,7 @@ function call(server: WebServer, path: string, options: { method?: string; heade
   });
 }
 
-const PIECES = [
-  "/",
-  "/api/",
-  "/api/listRuns",
-  "/api/events",
-  "%",
-  "%E0%A4%A",
-  "%ZZ",
-  "%00",
-  "%2e%2e/",
-  "..",
-  "../",
-  "\\",
-  "?",
-  "#",
-  "[",
-  "]",
-  "@",
-  ":",
-  "http://",
-  "http://[",
-  "//",
-  "?token=",
-  "&",
-  "=",
-  "\u00e9",
-  "\ud83d\ude00",
-  "\u0000",
-  "\u00ff",
-  "a".repeat(300),
-  "index.html",
-  ";",
-  "'",
-  '"',
-  "<",
-  ">",
-  " ",
-  "\t",
-];
-const METHODS = ["GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH", "CONNECT", "TRACE", "G\u00c9T", "", "get", "BREW"];
-const VERSIONS = ["HTTP/1.1", "HTTP/1.0", "HTTP/2.0", "HTTP/9.9", "", "HTTP/1.1 extra", "http/1.1"];
+const PIECES = [...TARGET_PIECES, "/api/", "/api/listRuns", "/api/events", "?token="];
 
 /** Raw bytes to this server. */
 const raw = (server: WebServer, bytes: Buffer | string) => rawTo(server.port, bytes);
