@@ -142,9 +142,17 @@ function RunTree({ runId }: { runId: string }) {
   // Whether the view on screen is the fitted one: said on the frame, so a test waits for the fit itself, not for time.
   const fittedView = useMemo(() => (size && layout.nodes.length ? fitView(layout, size, minimapCorner(layout)) : null), [layout, size]);
   const showsFit = fittedView !== null && sameView(view, fittedView);
+  // Folding or unfolding a subtree is the user's doing: the view stays where it is (nothing moves under the click),
+  // and the fit mode ends; any other change of the tree's or the frame's size keeps the fit.
+  const collapsedSeen = useRef(collapsed);
   useEffect(() => {
+    if (collapsedSeen.current !== collapsed) {
+      collapsedSeen.current = collapsed;
+      setFitting(false);
+      return;
+    }
     if (fitting && fittedView) setView((v) => (sameView(v, fittedView) ? v : fittedView));
-  }, [fitting, fittedView]);
+  }, [fitting, fittedView, collapsed]);
   // A node selected elsewhere (a parent link in the inspector) is brought into view.
   // biome-ignore lint/correctness/useExhaustiveDependencies: only a new selection moves the view, not a pan or a resize.
   useEffect(() => {
