@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { EngineHost, type EngineProcess } from "../engine/host.ts";
 import type { FromEngine } from "../engine/messages.ts";
 import { startWebServer, type WebServer } from "./server.ts";
-import { generator, METHODS, raw as rawTo, TARGET_PIECES, VERSIONS } from "../../test/support/raw-http.ts";
+import { fuzz, generator, METHODS, raw as rawTo, TARGET_PIECES, VERSIONS } from "../../test/support/raw-http.ts";
 
 /** The engine child's stand-in: answers every request with its method name (the server is what is tested). */
 function echoEngine(): EngineProcess {
@@ -105,25 +105,8 @@ test("fuzzed raw request lines and paths: 4xx answers, no 5xx, no hangs, no cras
   await withServer(async (server) => {
     // FUZZ_SEED and FUZZ_REQUESTS widen the attack by hand; the suite runs the fixed 2,000.
     const rng = generator(Number(process.env.FUZZ_SEED ?? 20261202));
-    const tally = { tried: 0, "4xx": 0, "2xx/3xx": 0, "5xx": 0, closed: 0, hangs: 0 };
-    const failures: string[] = [];
     const total = Math.ceil(Number(process.env.FUZZ_REQUESTS ?? 2000) / 8) * 8;
-    // Eight sockets at a time, bounded: the point is coverage of the parser and the handler, not load.
-    for (let batch = 0; batch < total / 8; batch++) {
-      const requests = Array.from({ length: 8 }, () => fuzzRequest(rng, server.port, server.token));
-      const outcomes = await Promise.all(requests.map((bytes) => raw(server, bytes)));
-      outcomes.forEach((outcome, i) => {
-        tally.tried++;
-        if (outcome.kind === "hang") tally.hangs++;
-        else if (outcome.kind === "closed") tally.closed++;
-        else if (outcome.status >= 500) tally["5xx"]++;
-        else if (outcome.status >= 400) tally["4xx"]++;
-        else tally["2xx/3xx"]++;
-        if (outcome.kind === "closed" && process.env.FUZZ_VERBOSE) console.log("closed:", JSON.stringify(requests[i]!.toString("latin1").slice(0, 120)));
-        if (outcome.kind === "hang" || (outcome.kind === "status" && outcome.status >= 500))
-          failures.push(JSON.stringify(requests[i]!.toString("latin1").slice(0, 200)));
-      });
-    }
+    const { tally, failures } = await fuzz(server.port, total, () => fuzzRequest(rng, server.port, server.token));
     console.log(`fuzz: ${JSON.stringify(tally)}`);
     assert.equal(tally.tried, total);
     assert.deepEqual(failures, [], "5xx answers or hangs");
