@@ -45,6 +45,11 @@ export interface GenerateRequest {
    * turn, and the text returned is only what it adds.
    */
   continueAnswer?: boolean;
+  /**
+   * Per-token confidence of what is generated (DeepConf's top-k measure); with `stopBelow`, generation ends once
+   * the mean confidence of the last `window` tokens falls below `threshold` (DeepConf online). Omitted: no cost.
+   */
+  confidence?: { stopBelow?: { window: number; threshold: number } };
 }
 
 export type StopReason = "eos" | "maxTokens" | "aborted" | "stop";
@@ -90,6 +95,10 @@ export interface GenerateResult {
   warning?: string;
   /** Token counts are an estimate: the server reported no usage and has no tokenizer endpoint. */
   tokensEstimated?: boolean;
+  /** With `confidence` asked: one value per generated token, thought included (protocol/token-confidence.ts). */
+  tokenConfidence?: number[];
+  /** Generation ended at `confidence.stopBelow` (stopReason is then "stop"). */
+  confidenceStopped?: boolean;
 }
 
 export interface BackendUsage {

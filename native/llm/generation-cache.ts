@@ -30,11 +30,12 @@ export class GenerationCache {
   }
 
   static keyOf(model: string, request: GenerateRequest): string {
-    const { messages, maxTokens, temperature, topP, topK, seed, jsonSchema, thinkingBudget, reasonBeforeJson, stop, continueAnswer } = request;
+    const { messages, maxTokens, temperature, topP, topK, seed, jsonSchema, thinkingBudget, reasonBeforeJson, stop, continueAnswer, confidence } = request;
     // Thinking settings, stop strings and continuation change what is generated; they join the key only when set,
     // so older entries still match.
     const thinking = { ...(thinkingBudget !== undefined ? { thinkingBudget } : {}), ...(reasonBeforeJson ? { reasonBeforeJson } : {}) };
-    const steps = { ...(stop?.length ? { stop } : {}), ...(continueAnswer ? { continueAnswer } : {}) };
+    // An entry made without confidence has none to replay, and an online stop changes the text.
+    const steps = { ...(stop?.length ? { stop } : {}), ...(continueAnswer ? { continueAnswer } : {}), ...(confidence ? { confidence } : {}) };
     return createHash("sha256")
       .update(JSON.stringify({ model, messages, maxTokens, temperature, topP, topK, seed, jsonSchema, ...thinking, ...steps }))
       .digest("hex");

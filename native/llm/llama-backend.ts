@@ -4,6 +4,7 @@
 import {
   LlamaText,
   type ChatHistoryItem,
+  type ChatModelResponse,
   type Token,
   type LlamaChatResponse,
   type LlamaChatResponseChunk,
@@ -22,6 +23,8 @@ import {
 } from "./backend.ts";
 import type { LlamaRuntime, LoadedModel } from "./runtime.ts";
 import { SequencePool, type Lease } from "./sequence-pool.ts";
+import { generatedStart, rescoreConfidence } from "./llama-confidence.ts";
+import { firstLowWindowEnd } from "../protocol/token-confidence.ts";
 
 const pools = new WeakMap<LoadedModel, SequencePool>();
 
@@ -89,6 +92,10 @@ class SegmentRecorder {
   /** Prompt tokens over all phases, and those shared with the lane's previous conversation in this run. */
   promptTokens = 0;
   reusedTokens = 0;
+  /** Every generated token as streamed, thought and answer in order (where confidence finds them). */
+  readonly tokens: Token[] = [];
+  /** What the confidence pass put on the sequence's output meter: evaluation, not generation. */
+  rescoredTokens = 0;
 
   constructor(
     private readonly request: GenerateRequest,
@@ -100,6 +107,7 @@ class SegmentRecorder {
   /** Returns true when the answer budget is spent and generation should stop. */
   take(chunk: LlamaChatResponseChunk, answerBudget: number | null): boolean {
     if (chunk.tokens.length > 0) this.firstTokenMs ??= performance.now() - this.started;
+    this.tokens.push(...chunk.tokens);
     if (chunk.type === "segment") {
       if (chunk.segmentType !== "thought") return false;
       this.thoughtTokens += chunk.tokens.length;
@@ -138,6 +146,29 @@ class SegmentRecorder {
     this.answer = trimStart ? result.response.replace(/^\s+/, "") : result.response;
     if (thoughtFrom) this.thought = thoughtOf(thoughtFrom) ?? this.thought;
   }
+}
+
+/** Tokens a DeepConf online trace generates between two confidence checks. */
+export const CONFIDENCE_SLICE = 64;
+
+/** A model turn so far followed by what one more call added: text joins text, an open segment takes its rest. */
+function continuedResponse(so: ChatModelResponse["response"], added: LlamaChatResponse["fullResponse"]): ChatModelResponse["response"] {
+  const out = [...so];
+  for (const item of added) {
+    const last = out.at(-1);
+    if (typeof item === "string" && typeof last === "string") out[out.length - 1] = last + item;
+    else if (
+      typeof item === "object" &&
+      typeof last === "object" &&
+      last.type === "segment" &&
+      item.type === "segment" &&
+      !last.ended &&
+      last.segmentType === item.segmentType
+    )
+      out[out.length - 1] = { ...last, text: last.text + item.text, ended: item.ended };
+    else out.push(item);
+  }
+  return out;
 }
 
 function thoughtSegment(result: LlamaChatResponse): LlamaChatResponseSegment | undefined {
@@ -224,7 +255,7 @@ export class LlamaBackend implements ModelBackend {
     const recorder = new SegmentRecorder(request, started, this.thinks);
     const lane = `${this.lanePrefix}:${request.lane ?? "default"}`;
     const finish = (stopReason: StopReason): GenerateResult => {
-      const tokensOut = meter.usedOutputTokens - before.out;
+      const tokensOut = meter.usedOutputTokens - before.out - recorder.rescoredTokens;
       const tokensIn = recorder.promptTokens;
       const tokensEvaluated = tokensIn - recorder.reusedTokens;
       const budget = request.thinkingBudget;
@@ -255,6 +286,11 @@ export class LlamaBackend implements ModelBackend {
         const stopReason = await this.reasonThenJson(lease, lane, history, request, grammar, recorder);
         return finish(stopReason);
       }
+      if (request.confidence?.stopBelow) {
+        this.checkFits(lease, history, request.maxTokens);
+        const { stopReason, confidence, stopped } = await this.generateUntilUnsure(lease, lane, history, request, recorder, request.confidence.stopBelow);
+        return { ...finish(stopReason), tokenConfidence: confidence, ...(stopped ? { confidenceStopped: true } : {}) };
+      }
       const thinkingBudget = this.thinks ? request.thinkingBudget : undefined;
       this.checkFits(lease, history, request.maxTokens + (thinkingBudget ?? 0));
       const result = await this.phase(lease, lane, this.thinks && thinkingBudget === 0 ? withoutThought(history) : history, request, recorder, {
@@ -266,7 +302,14 @@ export class LlamaBackend implements ModelBackend {
       });
       recorder.settle(result, this.thinks);
       const cut = promptCut(request.messages, result.lastEvaluation.contextWindow, lease.sequence.context.contextSize);
-      return { ...finish(stopReasonOf(result, recorder)), ...(cut ? { warning: cut } : {}) };
+      const confidence = request.confidence
+        ? await this.confidenceOf(lease, this.thinks && thinkingBudget === 0 ? withoutThought(history) : history, recorder)
+        : null;
+      return {
+        ...finish(stopReasonOf(result, recorder)),
+        ...(cut ? { warning: cut } : {}),
+        ...(confidence ? { tokenConfidence: confidence } : {}),
+      };
     } catch (error) {
       // llama.cpp's grammar sampler throws when a token with an empty piece (e.g. <unk>) is sampled after the
       // grammar has already completed; the constrained output is whole by then, so keep it.
@@ -275,6 +318,55 @@ export class LlamaBackend implements ModelBackend {
     } finally {
       lease.release();
       this.runtime.generationEnded();
+    }
+  }
+
+  /** Confidence of the tokens the last phase on this lease generated after `history`'s prompt. */
+  private async confidenceOf(lease: Lease, history: ChatHistoryItem[], recorder: SegmentRecorder, streamedFrom = 0): Promise<number[]> {
+    const { contextText } = lease.chat.chatWrapper.generateContextState({ chatHistory: history });
+    const start = generatedStart(lease.sequence.contextTokens, contextText.tokenize(this.loaded.model.tokenizer), recorder.tokens.slice(streamedFrom));
+    if (start === null) return [];
+    const before = lease.sequence.tokenMeter.usedOutputTokens;
+    const values = await rescoreConfidence(lease.sequence, start);
+    recorder.rescoredTokens += lease.sequence.tokenMeter.usedOutputTokens - before;
+    return values;
+  }
+
+  /**
+   * DeepConf online: generation in slices of CONFIDENCE_SLICE tokens, each scored when it ends, until a window of
+   * the trace's confidence falls below the threshold (or it ends, or the budget is spent). The check falls at
+   * slice ends, so a trace may run up to a slice past the token where its window fell low. Each slice continues
+   * the response on the same sequence (its prefix reused); thinking budgets do not apply here.
+   */
+  private async generateUntilUnsure(
+    lease: Lease,
+    lane: string,
+    history: ChatHistoryItem[],
+    request: GenerateRequest,
+    recorder: SegmentRecorder,
+    stopBelow: { window: number; threshold: number },
+  ): Promise<{ stopReason: StopReason; confidence: number[]; stopped: boolean }> {
+    const confidence: number[] = [];
+    const opening = history.at(-1);
+    let response: ChatModelResponse["response"] = opening?.type === "model" ? [...opening.response] : [];
+    let current = history;
+    let remaining = request.maxTokens;
+    const first = { prompt: -1, reused: 0 };
+    for (;;) {
+      const before = { out: lease.sequence.tokenMeter.usedOutputTokens, streamed: recorder.tokens.length };
+      const result = await this.phase(lease, lane, current, request, recorder, { maxTokens: Math.min(CONFIDENCE_SLICE, remaining), answerBudget: null });
+      if (first.prompt < 0) Object.assign(first, { prompt: recorder.promptTokens, reused: recorder.reusedTokens });
+      remaining -= lease.sequence.tokenMeter.usedOutputTokens - before.out;
+      confidence.push(...(await this.confidenceOf(lease, current, recorder, before.streamed)));
+      // One conversation, many calls: its prompt counts once; what later slices had to evaluate again still counts.
+      const evaluated = recorder.promptTokens - recorder.reusedTokens;
+      recorder.promptTokens = first.prompt;
+      recorder.reusedTokens = Math.max(0, first.prompt - evaluated);
+      if (firstLowWindowEnd(confidence, stopBelow.window, stopBelow.threshold) !== null) return { stopReason: "stop", confidence, stopped: true };
+      const reason = stopReasonOf(result, recorder);
+      if (reason !== "maxTokens" || remaining <= 0 || request.signal?.aborted) return { stopReason: reason, confidence, stopped: false };
+      response = continuedResponse(response, result.fullResponse);
+      current = history.slice(0, -1).concat({ type: "model", response });
     }
   }
 

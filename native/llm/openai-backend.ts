@@ -15,6 +15,7 @@ import type { EndpointSpec } from "./model-spec.ts";
 import { setEndpointKey } from "./endpoint-keys.ts";
 import { sseData } from "./sse.ts";
 import { ThinkSplitter } from "./think-splitter.ts";
+import { CONFIDENCE_TOP_K, tokenConfidence } from "../protocol/token-confidence.ts";
 
 /** Characters per token for estimates when a server reports no usage and has no tokenizer endpoint. */
 const CHARS_PER_TOKEN = 4;
@@ -24,6 +25,8 @@ interface ChunkChoice {
   delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null; refusal?: string | null };
   message?: { content?: string | null; reasoning_content?: string | null; refusal?: string | null };
   finish_reason?: string | null;
+  /** With `logprobs` asked: each generated token's log-probability and its top candidates'. */
+  logprobs?: { content?: Array<{ logprob?: number; top_logprobs?: Array<{ logprob?: number }> }> | null } | null;
   /** vLLM: the stop string that ended the generation (a number or null when a token did). */
   stop_reason?: string | number | null;
 }
@@ -113,6 +116,7 @@ export class OpenAIBackend implements ModelBackend {
       ...(request.topP !== undefined ? { top_p: request.topP } : {}),
       ...(request.topK !== undefined ? { top_k: request.topK } : {}),
       ...(request.stop?.length ? { stop: request.stop } : {}),
+      ...(request.confidence ? { logprobs: true, top_logprobs: CONFIDENCE_TOP_K } : {}),
       ...(mode && request.jsonSchema ? structuredFields(mode, request.jsonSchema) : {}),
     };
   }
@@ -148,7 +152,10 @@ export class OpenAIBackend implements ModelBackend {
   private async attempt(request: GenerateRequest, mode: StructuredOutputMode | null, streamed: { any: boolean }): Promise<GenerateResult> {
     const started = performance.now();
     const timeout = new AbortController();
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
+    // Closes the stream when the confidence stop ends the generation, so the server stops generating too.
+    const lowConfidence = new AbortController();
+    const signal = AbortSignal.any([...(request.signal ? [request.signal] : []), timeout.signal, lowConfidence.signal]);
+    const confidence = request.confidence ? new StreamedConfidence(request.confidence.stopBelow) : null;
     const requestTimer = setTimeout(
       () => timeout.abort(new Error(`no answer within ${this.endpoint.options.requestTimeoutMs ?? 120_000} ms`)),
       this.endpoint.options.requestTimeoutMs ?? 120_000,
@@ -201,6 +208,7 @@ export class OpenAIBackend implements ModelBackend {
           finish = choice?.finish_reason ?? null;
           stoppedByString = typeof choice?.stop_reason === "string";
           usage = whole.usage ?? null;
+          confidence?.take(choice?.logprobs);
         } else {
           for await (const data of sseData(response.body!)) {
             armIdle();
@@ -224,12 +232,21 @@ export class OpenAIBackend implements ModelBackend {
             if (delta.content) emit(splitter.push(delta.content));
             if (choice.finish_reason) finish = choice.finish_reason;
             if (typeof choice.stop_reason === "string") stoppedByString = true;
+            if (confidence?.take(choice.logprobs)) {
+              lowConfidence.abort();
+              break;
+            }
           }
         }
       } catch (error) {
         if (request.signal?.aborted) return this.finish(request, splitter, reasoning, "aborted", usage, firstTokenMs);
+        if (lowConfidence.signal.aborted) return this.finish(request, splitter, reasoning, "stop", usage, firstTokenMs, confidence);
         if (error instanceof EndpointHttpError) throw error;
         throw describeFetchError(error, signal);
+      }
+      if (confidence?.stopped) {
+        emit(splitter.end());
+        return this.finish(request, splitter, reasoning, "stop", usage, firstTokenMs, confidence);
       }
       if (finish === null && !usage) throw new Error("the stream ended before the server said it was finished");
       emit(splitter.end());
@@ -240,7 +257,7 @@ export class OpenAIBackend implements ModelBackend {
       }
       // "stop" covers the end of the answer and a stop string alike; only a server that names the string tells them apart.
       const stopReason: StopReason = finish === "length" ? "maxTokens" : (finish === "stop" && !stoppedByString) || finish === "eos" ? "eos" : "stop";
-      return this.finish(request, splitter, reasoning, stopReason, usage, firstTokenMs);
+      return this.finish(request, splitter, reasoning, stopReason, usage, firstTokenMs, confidence);
     } finally {
       clearTimeout(requestTimer);
       clearTimeout(idleTimer);
@@ -254,6 +271,7 @@ export class OpenAIBackend implements ModelBackend {
     stopReason: StopReason,
     usage: Chunk["usage"],
     firstTokenMs: number | null,
+    confidence: StreamedConfidence | null = null,
   ): Promise<GenerateResult> {
     const text = splitter.text;
     const thought = (reasoning + splitter.thought).trim();
@@ -290,7 +308,35 @@ export class OpenAIBackend implements ModelBackend {
       ...(thought ? { thought } : {}),
       ...(estimated ? { tokensEstimated: true } : {}),
       ...(budgetIgnored ? { warning: budgetIgnored } : {}),
+      ...(confidence ? { tokenConfidence: confidence.values } : {}),
+      ...(confidence?.stopped ? { confidenceStopped: true } : {}),
     };
+  }
+}
+
+/** Token confidence from streamed `logprobs`, and the online stop when its window falls below the threshold. */
+class StreamedConfidence {
+  readonly values: number[] = [];
+  stopped = false;
+  private windowSum = 0;
+
+  constructor(private readonly stopBelow: { window: number; threshold: number } | undefined) {}
+
+  /** Returns true when this piece brought the window below the threshold. */
+  take(logprobs: ChunkChoice["logprobs"]): boolean {
+    for (const entry of logprobs?.content ?? []) {
+      const top = (entry.top_logprobs ?? []).map((candidate) => candidate.logprob ?? Number.NEGATIVE_INFINITY);
+      const value = tokenConfidence(top.length ? top : [entry.logprob ?? Number.NEGATIVE_INFINITY]);
+      this.values.push(value);
+      if (!this.stopBelow) continue;
+      const { window, threshold } = this.stopBelow;
+      this.windowSum += value - (this.values.length > window ? this.values[this.values.length - 1 - window]! : 0);
+      if (this.values.length >= window && this.windowSum / window < threshold) {
+        this.stopped = true;
+        return true;
+      }
+    }
+    return false;
   }
 }
 

@@ -1,8 +1,15 @@
 // A backend that answers from a script: for unit-testing strategies' control flow (calls per role, stop
 // rules, selection pools) without a model. Real inference is tested separately through node-llama-cpp.
 import type { BackendUsage, GenerateRequest, GenerateResult, ModelBackend } from "./backend.ts";
+import { firstLowWindowEnd } from "../protocol/token-confidence.ts";
 
-export type Script = (request: GenerateRequest, call: number) => string;
+/** A reply with per-token confidence: one value per word of the thought and the answer, in order. */
+export interface ScriptedReply {
+  text: string;
+  confidence: number[];
+}
+
+export type Script = (request: GenerateRequest, call: number) => string | ScriptedReply;
 
 const countWords = (text: string) => (text.match(/\S+/g) ?? []).length;
 
@@ -32,16 +39,24 @@ export class ScriptedBackend implements ModelBackend {
     const call = this.requests.length;
     this.requests.push(request);
     await new Promise((resolve) => setImmediate(resolve));
-    const { thought, answer: whole } = splitThought(this.script(request, call));
+    const reply = this.script(request, call);
+    const { thought, answer: whole } = splitThought(typeof reply === "string" ? reply : reply.text);
+    const given = typeof reply === "string" ? [] : reply.confidence;
+    const confidence: number[] = [];
+    const stopBelow = request.confidence?.stopBelow;
+    let confidenceStopped = false;
     // A stop string ends the answer where it first appears, and is not part of it (as llama.cpp's stop triggers).
     const stopAt = Math.min(...(request.stop ?? []).map((stop) => whole.indexOf(stop)).filter((at) => at >= 0));
     const answer = Number.isFinite(stopAt) ? whole.slice(0, stopAt) : whole;
     const stream = (text: string, onPiece?: (piece: string) => void) => {
       let emitted = "";
       for (const piece of text.match(/\S+\s*|\s+/g) ?? []) {
-        if (request.signal?.aborted) break;
+        if (request.signal?.aborted || confidenceStopped) break;
         onPiece?.(piece);
         emitted += piece;
+        if (!request.confidence || !/\S/.test(piece)) continue;
+        confidence.push(given[confidence.length] ?? 0);
+        confidenceStopped = stopBelow !== undefined && firstLowWindowEnd(confidence.slice(-stopBelow.window), stopBelow.window, stopBelow.threshold) !== null;
       }
       return emitted;
     };
@@ -60,8 +75,10 @@ export class ScriptedBackend implements ModelBackend {
       tokensReused: 0,
       tokensOut,
       ...(thoughtEmitted !== null ? { thought: thoughtEmitted, thoughtTokens } : {}),
-      stopReason: request.signal?.aborted ? "aborted" : Number.isFinite(stopAt) ? "stop" : "eos",
+      stopReason: request.signal?.aborted ? "aborted" : Number.isFinite(stopAt) || confidenceStopped ? "stop" : "eos",
       firstTokenMs: 0,
+      ...(request.confidence ? { tokenConfidence: confidence } : {}),
+      ...(confidenceStopped ? { confidenceStopped: true } : {}),
     };
   }
 

@@ -181,6 +181,13 @@ export type RunEvent =
       cached?: boolean;
       /** The generation ran, but not as asked: e.g. the prompt did not fit the context and the model saw part of it. */
       warning?: string;
+      /**
+       * Per-token confidence of the generated tokens (thought included), a byte each in base64
+       * (`protocol/token-confidence.ts`); only when the strategy asked for it.
+       */
+      confidence?: string;
+      /** Generation was stopped because its sliding-window confidence fell below the strategy's threshold. */
+      confidenceStop?: boolean;
     }
   | { type: "score-set"; at: number; nodeId: string; score: Score }
   | {

@@ -50,6 +50,9 @@ export interface RunNode {
   error?: string;
   cached?: boolean;
   warning?: string;
+  /** Per-token confidence, base64 bytes (see node-completed). */
+  confidence?: string;
+  confidenceStop?: boolean;
   scores: Score[];
   /** Why a search dropped this branch (beam search, DVTS); absent for nodes still in play. */
   pruned?: string;
@@ -165,6 +168,8 @@ function updatedNode(node: RunNode, event: NodeEvent): RunNode {
         ...(event.error !== undefined ? { error: event.error } : {}),
         ...(event.cached ? { cached: true } : {}),
         ...(event.warning ? { warning: event.warning } : {}),
+        ...(event.confidence ? { confidence: event.confidence } : {}),
+        ...(event.confidenceStop ? { confidenceStop: true } : {}),
       };
     }
     case "score-set":

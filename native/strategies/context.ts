@@ -8,6 +8,7 @@ import { answerKey, answerOf, keysByLetter } from "../eval/checkers.ts";
 import type { ChatMessage, ModelRole, NodeRole, RunEvent, SamplingSettings, Score, Task } from "../protocol/events.ts";
 import { applyRunEvent, emptyRunState, nodeCost, type RunNode, type RunState } from "../protocol/state.ts";
 import { parseJsonLoose } from "../llm/json-output.ts";
+import { encodeConfidence } from "../protocol/token-confidence.ts";
 import { fill, prompts } from "./prompts.ts";
 import { feedbackText, holisticSchema, parseVerdict, splitSteps, stepwiseSchema, verdictToScore, type CriticVerdict } from "./verdicts.ts";
 import { preferredWinner, type VotePreference } from "./vote-preference.ts";
@@ -68,6 +69,8 @@ export interface GenerateNodeOptions {
   continueAnswer?: boolean;
   /** The solution text this node continues: its answer is read from the prefix and the node's text together. */
   answerPrefix?: string;
+  /** Record per-token confidence on the node (and stop early below a threshold): strategies that use it ask. */
+  confidence?: GenerateRequest["confidence"];
 }
 
 export interface Critique {
@@ -206,6 +209,7 @@ export class RunContext {
       onThought: (text) => this.emit({ type: "token-delta", nodeId, text, segment: "thought", at: Date.now() }),
       ...(options.stop?.length ? { stop: options.stop } : {}),
       ...(options.continueAnswer ? { continueAnswer: true } : {}),
+      ...(options.confidence ? { confidence: options.confidence } : {}),
       // A critic's verdict is constrained JSON: reason first where the critic's settings ask for it.
       ...(options.jsonSchema && this.options.sampling.critic.reasonFirst ? { reasonBeforeJson: true } : {}),
     };
@@ -234,6 +238,8 @@ export class RunContext {
         status: aborted ? "aborted" : "done",
         ...(result.cached ? { cached: true } : {}),
         ...(result.warning ? { warning: result.warning } : {}),
+        ...(result.tokenConfidence?.length ? { confidence: encodeConfidence(result.tokenConfidence) } : {}),
+        ...(result.confidenceStopped ? { confidenceStop: true } : {}),
       });
       if (aborted) throw new RunCancelledError();
       return this.node(nodeId);
