@@ -70,6 +70,7 @@ const cases: Array<{ strategy: string; params?: Record<string, unknown>; task?: 
   { strategy: "cycle", params: { maxIterations: 3 }, task: codeTask },
   { strategy: "rlac", params: { maxIterations: 3, passesToStop: 3 } },
   { strategy: "weighted-best-of-n", params: { n: 2 } },
+  { strategy: "deepconf", params: { n: 3, warmup: 2 } },
   { strategy: "beam-search", params: { n: 4, beamWidth: 2, maxIterations: 3 } },
   { strategy: "dvts", params: { n: 4, beamWidth: 2, maxIterations: 3 } },
 ];

@@ -15,6 +15,7 @@ import { rlac } from "./rlac.ts";
 import { weightedBestOfN } from "./weighted-best-of-n.ts";
 import { beamSearch } from "./beam-search.ts";
 import { dvts } from "./dvts.ts";
+import { deepconf } from "./deepconf.ts";
 import { makePipelineStrategy } from "./pipeline.ts";
 import { StrategyParamError, type StrategyDefinition } from "./types.ts";
 
@@ -27,6 +28,7 @@ export const strategies: readonly StrategyDefinition[] = [
   weightedBestOfN,
   beamSearch,
   dvts,
+  deepconf,
   stepCritique,
   magicore,
   parallelDistillRefine,
