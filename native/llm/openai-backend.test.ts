@@ -398,3 +398,61 @@ test("stop strings are sent as `stop`; vLLM's stop_reason tells a stop string (s
   await backend.generate(request());
   assert.equal(server.chats[2]!.body.stop, undefined, "no stop strings: no field");
 });
+
+/** A llama-server stream chunk: one token with its log-probability and its top candidates'. */
+const tokenChunk = (content: string, top: number[]) => ({
+  choices: [
+    {
+      index: 0,
+      delta: { content },
+      logprobs: { content: [{ token: content, logprob: top[0], top_logprobs: top.map((logprob, i) => ({ token: `t${i}`, logprob })) }] },
+      finish_reason: null,
+    },
+  ],
+});
+
+test("confidence: logprobs and top_logprobs=20 are asked only when wanted, each streamed token's value is −mean of its top log-probs", async () => {
+  const server = await serve({
+    chat: (_req, _call, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      for (const chunk of [tokenChunk("Four", [-0.5, -1.5]), tokenChunk(".", [-2, -4, -6])]) response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      const usage = { prompt_tokens: 5, completion_tokens: 2 };
+      response.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }], usage })}\n\ndata: [DONE]\n\n`);
+    },
+  });
+  const backend = backendFor(server, "m");
+  const plain = await backend.generate(request());
+  assert.equal(server.chats[0]!.body.logprobs, undefined);
+  assert.equal(plain.tokenConfidence, undefined);
+  const scored = await backend.generate(request({ confidence: {} }));
+  assert.deepEqual([server.chats[1]!.body.logprobs, server.chats[1]!.body.top_logprobs], [true, 20]);
+  assert.deepEqual(scored.tokenConfidence, [1, 4]);
+  assert.equal(scored.text, "Four.");
+});
+
+test("confidence: the online stop closes the stream at the token whose window falls below the threshold", async () => {
+  const server = await serve({
+    routes: { "/tokenize": { tokens: [1, 2, 3] } },
+    chat: (_req, _call, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      // Sure, sure, unsure, unsure, …: the window of two ending at the fourth token has a mean of 0.5 < 2.
+      for (const [text, value] of [
+        ["a ", -5],
+        ["b ", -5],
+        ["c ", -0.5],
+        ["d ", -0.5],
+        ["e ", -5],
+      ] as const)
+        response.write(`data: ${JSON.stringify(tokenChunk(text, [value]))}\n\n`);
+      // and never finishes: only the stop can end it
+    },
+  });
+  const backend = backendFor(server, "m");
+  const result = await backend.generate(request({ confidence: { stopBelow: { window: 2, threshold: 2 } } }));
+  assert.equal(result.confidenceStopped, true);
+  assert.equal(result.stopReason, "stop");
+  assert.deepEqual(result.tokenConfidence, [5, 5, 0.5, 0.5]);
+  assert.equal(result.text, "a b c d ");
+  for (let i = 0; i < 50 && server.closedEarly === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(server.closedEarly, 1, "the server saw the connection close");
+});
