@@ -78,7 +78,7 @@ test("llama.cpp: the online stop ends a trace at the first slice whose window fa
   assert.ok(never.tokensIn < 64, `the prompt counts once, not once per slice: ${never.tokensIn}`);
 });
 
-test("deepconf runs end to end through node-llama-cpp: traces carry confidence, the vote is weighted, online stops save tokens", async () => {
+test("deepconf runs end to end through node-llama-cpp: traces carry confidence, the vote is weighted, online reports its threshold and tokens", async () => {
   for (const mode of ["offline", "online"] as const) {
     const result = await executeRun({
       strategy: "deepconf",
@@ -97,6 +97,9 @@ test("deepconf runs end to end through node-llama-cpp: traces carry confidence, 
     for (const trace of traces) assert.equal(decodeConfidence(trace.confidence ?? "").length > 0, true, `${trace.id} has confidence`);
     const vote = nodes.find((n) => n.role === "vote");
     assert.ok(vote, "one confidence-weighted vote");
-    assert.match(vote.text, /threshold|kept/);
+    assert.match(
+      vote.text,
+      mode === "offline" ? /kept \d+\/\d+ answered traces/ : /threshold [\d.]+: the 50th percentile of 3 warm-up traces[\s\S]*tokens: \d+ generated/,
+    );
   }
 });
