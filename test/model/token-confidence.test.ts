@@ -9,7 +9,8 @@ import { join } from "node:path";
 import type { GenerateRequest } from "../../native/llm/backend.ts";
 import { CONFIDENCE_SLICE, LlamaBackend } from "../../native/llm/llama-backend.ts";
 import { type LlamaRuntime, openRuntime } from "../../native/llm/runtime.ts";
-import { decodeConfidence } from "../../native/protocol/token-confidence.ts";
+import { rescoreConfidence } from "../../native/llm/llama-confidence.ts";
+import { decodeConfidence, tokenConfidence } from "../../native/protocol/token-confidence.ts";
 import { executeRun } from "../../native/runs/runner.ts";
 import { testModel } from "../support/models.ts";
 
@@ -59,6 +60,26 @@ test("llama.cpp: confidence is one top-20 value per generated token, and asking 
   // The sequence holds what it held before the pass: the next turn reuses and writes the same as without it.
   assert.equal(scoredNext.text, plainNext.text);
   assert.equal(scoredNext.tokensEvaluated, plainNext.tokensEvaluated);
+});
+
+test("llama.cpp: the two cheap passes (top 20 renormalised, greedy p₁) give the full distribution's top-20 confidence", async () => {
+  const loaded = await runtime.loadModel(actor, { sequences: 1 });
+  const context = await loaded.model.createContext({ contextSize: 256, sequences: 2, threads: 1 });
+  try {
+    const tokens = loaded.model.tokenize("Tom has 3 apples and buys 4 more. How many apples does he have?");
+    const reference = context.getSequence();
+    const outputs = await reference.controlledEvaluate(tokens.map((token) => [token, { generateNext: { probabilities: true } }]));
+    // The full distribution after token i − 1 scores token i: positions 1 … end.
+    const expected = tokens.slice(1).map((_, i) => tokenConfidence([...outputs[i]!.next.probabilities!.values()].slice(0, 20).map(Math.log)));
+    const sequence = context.getSequence();
+    await sequence.controlledEvaluate(tokens);
+    const values = await rescoreConfidence(sequence, 1);
+    assert.equal(values.length, expected.length);
+    values.forEach((value, i) => assert.ok(Math.abs(value - expected[i]!) < 1e-3, `position ${i + 1}: ${value} vs ${expected[i]}`));
+    assert.deepEqual(sequence.contextTokens, tokens, "the sequence holds the same tokens after the passes");
+  } finally {
+    await context.dispose();
+  }
 });
 
 test("llama.cpp: the online stop ends a trace at the first slice whose window falls below the threshold", async () => {
