@@ -400,6 +400,7 @@ export async function commandCriticEval(args: string[]): Promise<number> {
     gpu: { type: "string" },
     temperature: { type: "string" },
     param: { type: "string", multiple: true },
+    "meta-critique": { type: "boolean" },
   });
   if (values.mode !== "processbench" && values.mode !== "realcritic") throw new UsageError("--mode processbench or --mode realcritic");
   const verifyK = criticEvalVerifyK(values.param as string[] | undefined, values.mode);
@@ -419,6 +420,7 @@ export async function commandCriticEval(args: string[]): Promise<number> {
       ...(values.actor ? { actor: values.actor } : {}),
       maxTokens: intOption(values["max-tokens"], "max-tokens"),
       ...(verifyK > 1 ? { verifyK } : {}),
+      ...(values["meta-critique"] ? { metaCritique: true } : {}),
       ...(values.temperature !== undefined ? { temperature: temperatureOption(values.temperature) } : {}),
       gpu: (values.gpu ?? "auto") as GpuChoice,
       threads: threadsOption(values.threads),

@@ -9,7 +9,7 @@ usage:
   refinery run (--strategy <name> | --preset <file.json>) --actor <model> [--critic <model>] (--task "<text>" | --dataset <file> [--limit n] [--field name=f …] [--skip-malformed])
                [--out <dir>] [--seed n] [--param name=value ...] [--reference <answer>] [--save-preset <file.json>]
                [--max-tokens n] [--temperature t] [--critic-max-tokens n] [--max-total-tokens n]
-               [--thinking-budget n] [--critic-thinking-budget n] [--critic-reason-first]
+               [--thinking-budget n] [--critic-thinking-budget n] [--critic-reason-first] [--critic-meta-critique]
                [--chat-wrapper name] [--critic-chat-wrapper name]
                [--threads n] [--gpu auto|cpu|cuda|vulkan|metal] [--context-size n] [--gpu-layers auto|max|n]
                [--flash-attention] [--sequential] [--json] [--quiet] [--vram size] [--ram size] [--force]
@@ -35,7 +35,7 @@ usage:
                [--seed n] --out <folder> [--max-tokens n] [--thinking-budget n] [--critic-thinking-budget n] [--max-total-tokens n] [--sampling paper|matched[:T]] [--concurrency n|auto] [--no-cache]
                                               resumable; run again to continue a stopped one (p pauses, q stops)
   refinery report <folder> [--html <file>] [--csv <file>] [--jsonl <file>] [--pairs <file.jsonl>] [--baseline <column>] [--json]
-  refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--param verifyK=k --temperature t] [--json]
+  refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--param verifyK=k --temperature t] [--meta-critique] [--json]
   refinery grade --dataset <file> --field response=<f> [--field reference=<f> --field question=<f> --field choices=<f>]
                [--limit n] [--offset n] [--skip-malformed] [--csv <file>] [--jsonl <file>] [--json]
                                               judge existing answers (any tool's) with the experiments' checker

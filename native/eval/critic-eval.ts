@@ -6,9 +6,10 @@
 import type { ModelBackend } from "../llm/backend.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseJsonLoose } from "../llm/json-output.ts";
-import type { SamplingSettings } from "../protocol/events.ts";
+import type { ChatMessage, SamplingSettings } from "../protocol/events.ts";
 import { fill, prompts, solverMessages } from "../strategies/prompts.ts";
 import { stepMajority } from "../strategies/step-verifier.ts";
+import { metaCritiqueMessages, revisedVerdict } from "../strategies/meta-critique.ts";
 import { type CriticVerdict, MAX_STEPS, parseVerdict, scoreSchema, stepwiseSchema, strictObject } from "../strategies/verdicts.ts";
 import { answerIsCorrect, answerOf } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
@@ -99,7 +100,7 @@ export async function evaluateProcessBench(
   critic: ModelBackend,
   sampling: SamplingSettings,
   seed = 0,
-  options: EvalOptions & { verifyK?: number } = {},
+  options: EvalOptions & { verifyK?: number; metaCritique?: boolean } = {},
 ): Promise<ProcessBenchResult> {
   const verifyK = options.verifyK ?? 1;
   if (verifyK > 1 && sampling.temperature === 0) {
@@ -114,22 +115,33 @@ export async function evaluateProcessBench(
     const verdicts: CriticVerdict[] = [];
     const tokens: number[] = [];
     for (let j = 0; j < verifyK; j++) {
-      const result = await critic.generate({
-        messages: [
-          { role: "system", content: prompts.criticSystem },
-          { role: "user", content: fill(prompts.stepwiseCritique, { question: item.problem, steps: steps.map((s, i) => `Step ${i + 1}: ${s}`).join("\n") }) },
-        ],
-        jsonSchema: stepwiseSchema(steps.length),
-        maxTokens: sampling.maxTokens,
-        temperature: sampling.temperature,
-        // One verification keeps the seed it always had; more get their own.
-        seed: verifyK === 1 ? seed + index : seed + index * verifyK + j,
-        lane: "processbench",
-        signal: options.signal,
-      });
+      const messages: ChatMessage[] = [
+        { role: "system", content: prompts.criticSystem },
+        { role: "user", content: fill(prompts.stepwiseCritique, { question: item.problem, steps: steps.map((s, i) => `Step ${i + 1}: ${s}`).join("\n") }) },
+      ];
+      const ask = (conversation: ChatMessage[]) =>
+        critic.generate({
+          messages: conversation,
+          jsonSchema: stepwiseSchema(steps.length),
+          maxTokens: sampling.maxTokens,
+          temperature: sampling.temperature,
+          // One verification keeps the seed it always had; more get their own.
+          seed: verifyK === 1 ? seed + index : seed + index * verifyK + j,
+          lane: "processbench",
+          signal: options.signal,
+        });
+      const result = await ask(messages);
       options.signal?.throwIfAborted();
-      verdicts.push(parseVerdict(result.text, true));
-      tokens.push(result.tokensOut);
+      let verdict = parseVerdict(result.text, true);
+      let spent = result.tokensOut;
+      if (options.metaCritique) {
+        const review = await ask(metaCritiqueMessages(messages, result.text));
+        options.signal?.throwIfAborted();
+        verdict = revisedVerdict(verdict, parseVerdict(review.text, true), (v) => v.parsed).verdict;
+        spent += review.tokensOut;
+      }
+      verdicts.push(verdict);
+      tokens.push(spent);
     }
     const predicted = majorityFirstError(verdicts);
     // A label past the merged tail is judged at the merged step.
@@ -206,7 +218,7 @@ export async function evaluateRealCritic(
   items: RealCriticItem[],
   critic: ModelBackend,
   sampling: SamplingSettings,
-  options: { solver?: ModelBackend; seed?: number } & EvalOptions = {},
+  options: { solver?: ModelBackend; seed?: number; metaCritique?: boolean } & EvalOptions = {},
 ): Promise<RealCriticResult> {
   const rows: RealCriticResult["rows"] = [];
   for (const [index, item] of items.entries()) {
@@ -226,24 +238,35 @@ export async function evaluateRealCritic(
       solution = own.text;
       solutionAnswer = answerOf(task, own.text).answer;
     }
-    const result = await critic.generate({
-      messages: [
-        { role: "system", content: prompts.criticSystem },
-        {
-          role: "user",
-          content: `${fill(prompts.holisticCritique, { question: item.question, solution })} If the answer is wrong, put the right final answer in 'correctedAnswer' (else repeat the solution's answer).`,
-        },
-      ],
-      jsonSchema: correctionSchema,
-      maxTokens: sampling.maxTokens,
-      temperature: sampling.temperature,
-      seed: (options.seed ?? 0) + index,
-      lane: "critic",
-      signal: options.signal,
-    });
+    const messages: ChatMessage[] = [
+      { role: "system", content: prompts.criticSystem },
+      {
+        role: "user",
+        content: `${fill(prompts.holisticCritique, { question: item.question, solution })} If the answer is wrong, put the right final answer in 'correctedAnswer' (else repeat the solution's answer).`,
+      },
+    ];
+    const ask = (conversation: ChatMessage[]) =>
+      critic.generate({
+        messages: conversation,
+        jsonSchema: correctionSchema,
+        maxTokens: sampling.maxTokens,
+        temperature: sampling.temperature,
+        seed: (options.seed ?? 0) + index,
+        lane: "critic",
+        signal: options.signal,
+      });
+    const read = (text: string) => {
+      const parsed = parseJsonLoose<{ correct?: boolean; correctedAnswer?: string }>(text);
+      return parsed.ok && typeof parsed.value === "object" && parsed.value !== null ? parsed.value : null;
+    };
+    const result = await ask(messages);
     options.signal?.throwIfAborted();
-    const parsed = parseJsonLoose<{ correct?: boolean; correctedAnswer?: string }>(result.text);
-    const verdict = parsed.ok ? parsed.value : null;
+    let verdict = read(result.text);
+    if (options.metaCritique) {
+      const review = await ask(metaCritiqueMessages(messages, result.text));
+      options.signal?.throwIfAborted();
+      verdict = revisedVerdict(verdict, read(review.text), (v) => v !== null).verdict;
+    }
     const finalAnswer = verdict?.correct === false && verdict.correctedAnswer ? verdict.correctedAnswer : solutionAnswer;
     rows.push({
       before: answerIsCorrect(task, solutionAnswer) === true,
@@ -275,6 +298,8 @@ export interface CriticEvalRequest {
   maxTokens?: number;
   /** ProcessBench: independent verifications per item with a per-step majority (SPARK); needs temperature > 0. */
   verifyK?: number;
+  /** Each verdict is re-read and revised by the critic in a second turn (SPARK's meta-critique). */
+  metaCritique?: boolean;
   /** The critic's sampling temperature (default 0). */
   temperature?: number;
   gpu?: GpuChoice;
@@ -302,13 +327,18 @@ export async function runCriticEvaluation(request: CriticEvalRequest, options: E
       result: await evaluateProcessBench(items as ProcessBenchItem[], critic, sampling, 0, {
         ...options,
         ...(request.verifyK ? { verifyK: request.verifyK } : {}),
+        ...(request.metaCritique ? { metaCritique: true } : {}),
       }),
     };
   const solver = request.actor ? await load(request.actor, "solver") : undefined;
   return {
     mode: "realcritic",
     solver: solver ? "actor" : "stored",
-    result: await evaluateRealCritic(items as RealCriticItem[], critic, sampling, { ...options, ...(solver ? { solver } : {}) }),
+    result: await evaluateRealCritic(items as RealCriticItem[], critic, sampling, {
+      ...options,
+      ...(solver ? { solver } : {}),
+      ...(request.metaCritique ? { metaCritique: true } : {}),
+    }),
   };
 }
 

@@ -20,6 +20,7 @@ const sampling = z
     maxTokens: z.number().int().min(1).max(32768).optional(),
     thinkingBudget: z.number().int().min(0).max(131072).optional(),
     reasonFirst: z.boolean().optional(),
+    metaCritique: z.boolean().optional(),
     topP: z.number().min(0).max(1).optional(),
     topK: z.number().int().min(0).optional(),
   })

@@ -67,6 +67,8 @@ export interface SamplingSettings {
   thinkingBudget?: number;
   /** Critics: reason in free text first, then give the constrained verdict (two phases, both on the node). */
   reasonFirst?: boolean;
+  /** Critics: re-read the verdict with the solution and revise it in a second turn (SPARK's meta-critique). */
+  metaCritique?: boolean;
 }
 
 export interface StepScore {

@@ -9,6 +9,7 @@ import type { ChatMessage, ModelRole, NodeRole, RunEvent, SamplingSettings, Scor
 import { applyRunEvent, emptyRunState, nodeCost, type RunNode, type RunState } from "../protocol/state.ts";
 import { parseJsonLoose } from "../llm/json-output.ts";
 import { encodeConfidence } from "../protocol/token-confidence.ts";
+import { metaCritiqueMessages, revisedVerdict } from "./meta-critique.ts";
 import { fill, prompts } from "./prompts.ts";
 import { feedbackText, holisticSchema, parseVerdict, splitSteps, stepwiseSchema, verdictToScore, type CriticVerdict } from "./verdicts.ts";
 import { preferredWinner, type VotePreference } from "./vote-preference.ts";
@@ -351,6 +352,7 @@ export class RunContext {
     const candidate = this.node(candidateId);
     const solution = options.solutionText ?? candidate.text;
     const steps = options.mode === "stepwise" ? splitSteps(solution) : undefined;
+    const schema = steps ? stepwiseSchema(steps.length) : holisticSchema;
     const user =
       options.mode === "stepwise"
         ? fill(prompts.stepwiseCritique, { question: this.task.question, steps: steps!.map((s, i) => `Step ${i + 1}: ${s}`).join("\n") })
@@ -366,15 +368,40 @@ export class RunContext {
         { role: "user", content: user },
       ],
       lane: options.lane,
-      jsonSchema: options.mode === "stepwise" ? stepwiseSchema(steps!.length) : holisticSchema,
+      jsonSchema: schema,
       // Critiques use the critic's sampling settings even when the actor writes them (Self-Refine).
       maxTokens: this.options.sampling.critic.maxTokens,
       temperature: this.options.sampling.critic.temperature,
       extract: false,
     });
-    const verdict = parseVerdict(node.text, options.mode === "stepwise");
-    this.setScore(candidateId, verdictToScore(verdict, node.id));
-    return { node, verdict, steps };
+    const first = parseVerdict(node.text, options.mode === "stepwise");
+    const final = this.options.sampling.critic.metaCritique ? await this.metaCritique(node, first, schema, options) : { node, verdict: first };
+    this.setScore(candidateId, verdictToScore(final.verdict, final.node.id));
+    return { ...final, steps };
+  }
+
+  /** SPARK's meta-critique: the critic reviews its verdict in a second turn; a readable revision replaces it. */
+  private async metaCritique(
+    critique: RunNode,
+    first: CriticVerdict,
+    schema: JsonSchema,
+    options: { model?: ModelRole; iteration: number; lane: string },
+  ): Promise<{ node: RunNode; verdict: CriticVerdict }> {
+    const review = await this.generate({
+      role: "critique",
+      step: "meta-critique",
+      iteration: options.iteration,
+      parents: [critique.id],
+      model: options.model ?? "critic",
+      messages: metaCritiqueMessages(critique.prompt ?? [], critique.text),
+      lane: options.lane,
+      jsonSchema: schema,
+      maxTokens: this.options.sampling.critic.maxTokens,
+      temperature: this.options.sampling.critic.temperature,
+      extract: false,
+    });
+    const { verdict, revised } = revisedVerdict(first, parseVerdict(review.text, schema !== holisticSchema), (v) => v.parsed);
+    return revised ? { node: review, verdict } : { node: critique, verdict };
   }
 
   /**

@@ -35,6 +35,8 @@ export async function scriptedRun(options: {
   onEvent?: (event: RunEvent) => void;
   /** Sampling settings of both roles (max tokens, temperature), over the defaults. */
   sampling?: { maxTokens?: number; temperature?: number };
+  /** The critic's own switches (reason first, meta-critique), over `sampling`. */
+  criticSettings?: { reasonFirst?: boolean; metaCritique?: boolean };
   /** The context size the scripted critic reports (none by default). */
   criticContextSize?: number;
   /** The run seed (1 by default): it draws ties. */
@@ -50,7 +52,10 @@ export async function scriptedRun(options: {
       strategy: options.strategy,
       params: options.params,
       actor: { path: "scripted-actor", ...(options.sampling ? { sampling: options.sampling } : {}) },
-      critic: { path: "scripted-critic", ...(options.sampling ? { sampling: options.sampling } : {}) },
+      critic: {
+        path: "scripted-critic",
+        ...(options.sampling || options.criticSettings ? { sampling: { ...options.sampling, ...options.criticSettings } } : {}),
+      },
       task: options.task ?? { question: "What is 6 * 7?", reference: "42" },
       seed: options.seed ?? 1,
       outDir,
