@@ -113,26 +113,6 @@ export function firstLowWindowEnd(values: readonly number[], window: number, thr
   return null;
 }
 
-/**
- * Stretches where the windowed confidence is in the lowest `share` of this node's own windows: what the strip
- * marks as low. Token ranges [start, end), merged where they touch.
- */
-export function lowStretches(values: readonly number[], window: number, share = 0.1): Array<[number, number]> {
-  const size = Math.max(1, Math.min(window, values.length));
-  const groups = groupConfidences(values, size);
-  if (groups.length < 2) return [];
-  const sorted = [...groups].sort((a, b) => a - b);
-  const cut = sorted[Math.max(0, Math.floor(groups.length * share) - 1)]!;
-  const stretches: Array<[number, number]> = [];
-  groups.forEach((group, start) => {
-    if (group > cut) return;
-    const last = stretches.at(-1);
-    if (last && start <= last[1]) last[1] = Math.max(last[1], start + size);
-    else stretches.push([start, start + size]);
-  });
-  return stretches;
-}
-
 function mean(values: readonly number[]): number {
   let sum = 0;
   for (const value of values) sum += value;

@@ -5,6 +5,7 @@ import { useAppState } from "../store/context.tsx";
 import { diffWords } from "./diff.ts";
 import { scoreAuthor } from "../../native/protocol/state.ts";
 import { ScoreBadge } from "./scores.tsx";
+import { ConfidenceStrip } from "./ConfidenceStrip.tsx";
 import { CritiqueView } from "./CritiqueView.tsx";
 import { readCritique } from "./critique-view.ts";
 import { whitespaceOnlyNote } from "./tree/whitespace.ts";
@@ -53,7 +54,16 @@ export function NodeInspector({ runId }: { runId: string }) {
           {node.tokensOut - node.thoughtTokens}
           {node.thoughtCut ? " · thinking budget reached" : ""}
           {node.answerCut ? " · answer cut at its budget" : ""}
+          {node.confidenceStop ? " · stopped: its confidence fell below the threshold" : ""}
         </dd>
+        {node.confidence && (
+          <>
+            <dt>confidence</dt>
+            <dd data-testid="inspector-confidence">
+              <ConfidenceStrip encoded={node.confidence} bins={160} wide />
+            </dd>
+          </>
+        )}
         <dt>time</dt>
         <dd data-testid="inspector-time">{node.status === "running" ? "running" : formatDuration(node.wallMs)}</dd>
         {node.parents.length > 0 && (

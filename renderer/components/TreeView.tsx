@@ -17,6 +17,7 @@ import { ancestorsOf, latestScore, type RunNode } from "../../native/protocol/st
 import { layoutRun, NODE_HEIGHT, NODE_WIDTH, visibleNodes, type TreeLayout } from "../layout/tree-layout.ts";
 import { useAppState, useAppStore } from "../store/context.tsx";
 import { formatReward, scoreColor, ScoreBadge, StepStrip, verdictColor } from "./scores.tsx";
+import { ConfidenceStrip } from "./ConfidenceStrip.tsx";
 import { LiveProgressLine } from "./tree/LiveProgress.tsx";
 import { whitespaceOnlyNote } from "./tree/whitespace.ts";
 import { Markdown } from "./tree/Markdown.tsx";
@@ -503,6 +504,7 @@ const NodeCard = memo(function NodeCard({
         {!critic && vote && <ScoreBadge score={vote} scale={1} />}
       </div>
       {critic?.steps && critic.steps.length > 0 && <StepStrip steps={critic.steps} firstError={critic.firstErrorStep ?? null} />}
+      {node.confidence && <ConfidenceStrip encoded={node.confidence} bins={48} />}
       {(node.thought || node.thoughtTokens > 0) && <ThoughtFold node={node} open={thoughtOpen} onToggle={() => setThoughtOpen((open) => !open)} />}
       {!thoughtOpen &&
         (running || !text.trim() || looksLikeJson(text) ? (
