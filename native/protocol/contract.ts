@@ -198,6 +198,8 @@ export const requestSchemas = {
       critic: z.string().min(1, "choose a critic model"),
       actor: z.string().min(1).optional(),
       maxTokens: z.number().int().min(16).max(32768).optional(),
+      /** The critic re-reads and revises each verdict in a second turn (SPARK's meta-critique). */
+      metaCritique: z.boolean().optional(),
     })
     .strict(),
   cancelCriticEval: z.object({ evalId: z.string().min(1) }).strict(),

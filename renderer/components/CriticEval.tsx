@@ -51,6 +51,18 @@ export function CriticEval() {
             <input type="checkbox" checked={form.actorSolves} onChange={(e) => update({ actorSolves: e.target.checked })} /> actor's own solutions
           </label>
         )}
+        <label
+          className="inline"
+          title="the critic re-reads each verdict with the solution and revises it (SPARK's meta-critique); costs a second critique turn"
+        >
+          <input
+            type="checkbox"
+            data-testid="critic-eval-meta-critique"
+            checked={form.metaCritique}
+            onChange={(e) => update({ metaCritique: e.target.checked })}
+          />{" "}
+          meta-critique
+        </label>
         <button type="button" data-testid="critic-eval-start" onClick={() => void controller.startCriticEval()}>
           Evaluate
         </button>

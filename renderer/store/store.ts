@@ -97,9 +97,11 @@ export interface CriticEvalForm {
   maxTokens: string;
   /** RealCritic: the actor writes the solutions (self-critique when actor and critic are one file). */
   actorSolves: boolean;
+  /** The critic re-reads and revises each verdict in a second turn (SPARK's meta-critique). */
+  metaCritique: boolean;
 }
 
-export const defaultCriticEvalForm: CriticEvalForm = { mode: "processbench", dataset: "", limit: "20", maxTokens: "", actorSolves: false };
+export const defaultCriticEvalForm: CriticEvalForm = { mode: "processbench", dataset: "", limit: "20", maxTokens: "", actorSolves: false, metaCritique: false };
 
 export interface UiError {
   id: number;

@@ -15,6 +15,7 @@ export function createCriticEvalActions(ctx: ActionContext) {
       ...(Number(form.limit) > 0 ? { limit: Number(form.limit) } : {}),
       ...(Number(form.maxTokens) > 0 ? { maxTokens: Number(form.maxTokens) } : {}),
       ...(form.mode === "realcritic" && form.actorSolves && actorPath(setup) ? { actor: actorPath(setup) } : {}),
+      ...(form.metaCritique ? { metaCritique: true } : {}),
     });
     if (!result.ok) state().pushError("compare", result.error);
   }
