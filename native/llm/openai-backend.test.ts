@@ -456,3 +456,26 @@ test("confidence: the online stop closes the stream at the token whose window fa
   for (let i = 0; i < 50 && server.closedEarly === 0; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(server.closedEarly, 1, "the server saw the connection close");
 });
+
+test("DeepConf through a server that sends no logprobs stops and says why, instead of a vote of weightless traces", async () => {
+  const server = await arithmeticServer();
+  const spec = `openai:${server.baseUrl}#m`;
+  const result = await executeRun({
+    strategy: "deepconf",
+    params: { mode: "offline", n: 2 },
+    actor: { path: spec },
+    critic: { path: spec },
+    task: { question: "What is 2+2?", reference: "4" },
+    seed: 3,
+    outDir: mkdtempSync(join(tmpdir(), "refinery-remote-")),
+  });
+  assert.deepEqual(
+    server.chats.map((c) => [c.body.logprobs, c.body.top_logprobs]),
+    [
+      [true, 20],
+      [true, 20],
+    ],
+  );
+  assert.equal(result.state.status, "failed");
+  assert.match(result.state.failure?.reason ?? "", /DeepConf needs per-token confidence.*returns logprobs/);
+});

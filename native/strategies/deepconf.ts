@@ -72,6 +72,17 @@ function sample(ctx: RunContext, index: number, step: string, temperature: numbe
 
 const fmt = (value: number) => value.toFixed(3);
 
+/**
+ * Traces that came back without confidence (a server that ignores `logprobs`) would all weigh 0 and turn the vote
+ * into a seeded draw: the run stops and says why instead.
+ */
+export function requireConfidence(nodes: readonly RunNode[]): void {
+  if (nodes.some((node) => node.confidence) || !nodes.some((node) => node.tokensOut > 1)) return;
+  throw new Error(
+    "DeepConf needs per-token confidence, and the actor's traces came back without it: a remote actor must be a server that returns logprobs (llama-server, vLLM, Ollama 0.12.11 or later)",
+  );
+}
+
 /** The vote node over the voting traces; every trace is a parent, the ones left out are pruned with the reason. */
 function finalVote(ctx: RunContext, traces: readonly Trace[], voters: readonly Trace[], lines: string[]): string {
   const ballots = voters.filter((t) => t.key !== null).map((t) => ({ id: t.node.id, key: t.key!, weight: t.confidence }));
@@ -105,6 +116,7 @@ function finalVote(ctx: RunContext, traces: readonly Trace[], voters: readonly T
 
 async function offline(ctx: RunContext, n: number, temperature: number, keepPercent: number, measure: TraceConfidenceMeasure, window: number) {
   const nodes = await ctx.map([...Array(n).keys()], (i) => sample(ctx, i, "trace", temperature));
+  requireConfidence(nodes);
   const traces = nodes.map((node) => traceOf(ctx, node, measure, window));
   // As filter_top_confidence: only traces with an answer are ranked; the cut is the (100 − η)th percentile.
   const answered = traces.filter((t) => t.key !== null);
@@ -121,9 +133,9 @@ async function offline(ctx: RunContext, n: number, temperature: number, keepPerc
 }
 
 async function online(ctx: RunContext, n: number, warmup: number, temperature: number, keepPercent: number, window: number, consensus: number) {
-  const warm = (await ctx.map([...Array(warmup).keys()], (i) => sample(ctx, i, "warmup", temperature))).map((node) =>
-    traceOf(ctx, node, "lowest-group", window),
-  );
+  const warmNodes = await ctx.map([...Array(warmup).keys()], (i) => sample(ctx, i, "warmup", temperature));
+  requireConfidence(warmNodes);
+  const warm = warmNodes.map((node) => traceOf(ctx, node, "lowest-group", window));
   const threshold = percentile(
     warm.map((t) => t.confidence),
     100 - keepPercent,
