@@ -1,8 +1,9 @@
 // A backend that answers from a script: for unit-testing strategies' control flow (calls per role, stop
 // rules, selection pools) without a model. Real inference is tested separately through node-llama-cpp.
-import type { BackendUsage, GenerateRequest, GenerateResult, ModelBackend } from "./backend.ts";
+import type { BackendUsage, GenerateRequest, GenerateResult, ModelBackend, StopReason } from "./backend.ts";
 
-export type Script = (request: GenerateRequest, call: number) => string;
+/** The reply's text; with a stop reason, a generation that ended that way (e.g. cut at its max tokens). */
+export type Script = (request: GenerateRequest, call: number) => string | { text: string; stopReason: StopReason };
 
 const countWords = (text: string) => (text.match(/\S+/g) ?? []).length;
 
@@ -32,7 +33,8 @@ export class ScriptedBackend implements ModelBackend {
     const call = this.requests.length;
     this.requests.push(request);
     await new Promise((resolve) => setImmediate(resolve));
-    const { thought, answer: whole } = splitThought(this.script(request, call));
+    const reply = this.script(request, call);
+    const { thought, answer: whole } = splitThought(typeof reply === "string" ? reply : reply.text);
     // A stop string ends the answer where it first appears, and is not part of it (as llama.cpp's stop triggers).
     const stopAt = Math.min(...(request.stop ?? []).map((stop) => whole.indexOf(stop)).filter((at) => at >= 0));
     const answer = Number.isFinite(stopAt) ? whole.slice(0, stopAt) : whole;
@@ -60,7 +62,7 @@ export class ScriptedBackend implements ModelBackend {
       tokensReused: 0,
       tokensOut,
       ...(thoughtEmitted !== null ? { thought: thoughtEmitted, thoughtTokens } : {}),
-      stopReason: request.signal?.aborted ? "aborted" : Number.isFinite(stopAt) ? "stop" : "eos",
+      stopReason: request.signal?.aborted ? "aborted" : typeof reply !== "string" ? reply.stopReason : Number.isFinite(stopAt) ? "stop" : "eos",
       firstTokenMs: 0,
     };
   }
