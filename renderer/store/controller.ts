@@ -39,6 +39,7 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
       next.view !== previous.view ||
       next.currentRunId !== previous.currentRunId ||
       next.currentRunExperiment !== previous.currentRunExperiment ||
+      next.currentRunEvaluation !== previous.currentRunEvaluation ||
       next.selectedNodeId !== previous.selectedNodeId ||
       next.experiment?.path !== previous.experiment?.path
     )
@@ -53,8 +54,10 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
       if (route.experiment && state().experiment?.path !== route.experiment) await experiments.loadExperiment(route.experiment);
       const runSource = route.cell ? route.experiment : null;
       if (!ctx.views.isLatest(ticket)) return;
-      if (route.run && (route.run !== state().currentRunId || runSource !== state().currentRunExperiment)) {
-        if (runSource) await experiments.openExperimentRun(route.run, ticket, runSource);
+      const shownElsewhere = runSource !== state().currentRunExperiment || route.evaluation !== state().currentRunEvaluation;
+      if (route.run && (route.run !== state().currentRunId || shownElsewhere)) {
+        if (route.evaluation) await criticEvals.openCriticEvalRun(route.run, route.evaluation, ticket);
+        else if (runSource) await experiments.openExperimentRun(route.run, ticket, runSource);
         else await runs.openRun(route.run, ticket);
       } else if (!route.run && state().currentRunId) state().showRun(null);
       if (!ctx.views.isLatest(ticket)) return;

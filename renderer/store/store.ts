@@ -131,6 +131,8 @@ export interface AppState {
   currentRunId: string | null;
   /** The experiment folder the current run is a cell of; null for a run of the runs folder. */
   currentRunExperiment: string | null;
+  /** The critic evaluation's folder the current run is a row of; null otherwise. */
+  currentRunEvaluation: string | null;
   selectedNodeId: string | null;
   collapsed: Record<string, true>;
   /** Replaying a search run: the snapshot index shown (null: the final tree). */
@@ -166,7 +168,7 @@ export interface AppState {
 
   applyEvents(runId: string, events: RunEvent[]): void;
   replaceRun(runId: string, events: RunEvent[]): void;
-  showRun(runId: string | null, experiment?: string | null): void;
+  showRun(runId: string | null, experiment?: string | null, evaluation?: string | null): void;
   selectNode(nodeId: string | null): void;
   toggleCollapsed(nodeId: string): void;
   setSearchStep(step: number | null): void;
@@ -217,6 +219,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     runs: {},
     currentRunId: null,
     currentRunExperiment: null,
+    currentRunEvaluation: null,
     selectedNodeId: null,
     collapsed: {},
     searchStep: null,
@@ -248,8 +251,15 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
         return { runs: { ...state.runs, [runId]: run } };
       }),
     replaceRun: (runId, events) => set((state) => ({ runs: { ...state.runs, [runId]: foldRunEvents(events) } })),
-    showRun: (runId, experiment = null) =>
-      set({ currentRunId: runId, currentRunExperiment: runId ? experiment : null, selectedNodeId: null, collapsed: {}, searchStep: null }),
+    showRun: (runId, experiment = null, evaluation = null) =>
+      set({
+        currentRunId: runId,
+        currentRunExperiment: runId ? experiment : null,
+        currentRunEvaluation: runId ? evaluation : null,
+        selectedNodeId: null,
+        collapsed: {},
+        searchStep: null,
+      }),
     setSearchStep: (searchStep) => set({ searchStep }),
     selectNode: (nodeId) => set({ selectedNodeId: nodeId }),
     toggleCollapsed: (nodeId) =>

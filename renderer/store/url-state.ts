@@ -1,4 +1,5 @@
-// What the address says: the tab, the run (and whether it is a cell of the open experiment), the selected node
+// What the address says: the tab, the run (and whether it is a cell of the open experiment or a row of a critic
+// evaluation), the selected node
 // and the open experiment, as `#tab=compare&experiment=/x&run=<id>&node=n3`. The address follows the store, and
 // a changed address (a pasted link, back, forward) is applied to the store; `#run=<id>` alone stays valid.
 import type { AppState } from "./store.ts";
@@ -10,15 +11,20 @@ export interface Route {
   experiment: string | null;
   /** The run is a cell of the experiment (its log lives in the experiment's folder). */
   cell: boolean;
+  /** The run is a row of this critic evaluation (its log lives in the evaluation's folder). */
+  evaluation: string | null;
 }
 
-export function routeOf(state: Pick<AppState, "view" | "currentRunId" | "currentRunExperiment" | "selectedNodeId" | "experiment">): Route {
+export function routeOf(
+  state: Pick<AppState, "view" | "currentRunId" | "currentRunExperiment" | "currentRunEvaluation" | "selectedNodeId" | "experiment">,
+): Route {
   return {
     tab: state.view,
     run: state.currentRunId,
     node: state.currentRunId ? state.selectedNodeId : null,
     experiment: state.currentRunExperiment ?? state.experiment?.path ?? null,
     cell: state.currentRunId !== null && state.currentRunExperiment !== null,
+    evaluation: state.currentRunId ? state.currentRunEvaluation : null,
   };
 }
 
@@ -28,6 +34,7 @@ export function formatRoute(route: Route): string {
   if (route.experiment) params.set("experiment", route.experiment);
   if (route.run) params.set("run", route.run);
   if (route.run && route.cell) params.set("cell", "1");
+  if (route.run && route.evaluation) params.set("critic-eval", route.evaluation);
   if (route.run && route.node) params.set("node", route.node);
   return params.toString();
 }
@@ -42,12 +49,13 @@ export function parseRoute(hash: string): Route {
     node: run ? params.get("node") || null : null,
     experiment,
     cell: run !== null && experiment !== null && params.get("cell") === "1",
+    evaluation: run ? params.get("critic-eval") || null : null,
   };
 }
 
 /** A change of tab, run or experiment is a new place to go back to; a node selected within a run is not. */
 export function isNavigation(from: Route, to: Route): boolean {
-  return from.tab !== to.tab || from.run !== to.run || from.experiment !== to.experiment || from.cell !== to.cell;
+  return from.tab !== to.tab || from.run !== to.run || from.experiment !== to.experiment || from.cell !== to.cell || from.evaluation !== to.evaluation;
 }
 
 export const sameRoute = (a: Route, b: Route) => formatRoute(a) === formatRoute(b);

@@ -382,6 +382,29 @@ test("the critic is evaluated from the compare tab: ProcessBench to the end, Rea
   await page.click('[data-testid="critic-eval-start"]');
   await page.waitForFunction(() => /not a RealCritic item/.test(document.querySelector('[data-testid="compare"]')?.textContent ?? ""));
   await page.screenshot({ path: join(artifactsDir, "critic-eval.png") });
+  // Each ProcessBench row opens as a tree: the stored solution and the critique the critic wrote; the address
+  // names the evaluation's row, so the link pasted back opens it again.
+  const finished = '[data-testid="critic-eval-row"][data-state="finished"]';
+  await page.click(`${finished} [data-testid="critic-eval-items"] summary`);
+  assert.equal((await page.$$(`${finished} [data-testid="critic-eval-item"]`)).length, 3);
+  await page.click(`${finished} [data-testid="critic-eval-item-open"]`);
+  await page.waitForSelector('[data-testid="run-header"][data-run-id="item-0001"][data-status="finished"]');
+  const link = await page.evaluate(() => location.hash);
+  assert.match(link, /critic-eval=.*critic-evals/);
+  for (const attempt of ["clicked", "pasted link"]) {
+    await page.waitForSelector('[data-testid="run-header"][data-run-id="item-0001"][data-status="finished"]');
+    const roles = await page.$$eval('[data-testid="tree-node"]', (cards) =>
+      cards.map((c) => `${c.getAttribute("data-role")} ${c.querySelector(".node-role")?.textContent}`),
+    );
+    assert.deepEqual(roles, ["draft draft/stored-solution", "critique critique/stepwise"], attempt);
+    await page.click('[data-testid="back-to-experiment"]');
+    await page.waitForSelector('[data-testid="critic-eval"]');
+    if (attempt === "pasted link") break;
+    // Away from the run (the run tab with none shown), then the link: the row is loaded from the address alone.
+    await page.evaluate(() => (window.location.hash = "#tab=run"));
+    await page.waitForSelector('[data-testid="run-header"]', { state: "detached" });
+    await page.evaluate((hash) => (window.location.hash = hash), link);
+  }
 });
 
 test("every input on the compare tab and in the dataset picker has a visible label; the picker counts all items and searches them", async () => {
