@@ -493,6 +493,11 @@ export type Bridge = {
   [K in RequestName]: (input: RequestInput<K>) => Promise<Result<ResponseTypes[K]>>;
 } & {
   subscribe(listener: (event: EngineEvent) => void): () => void;
+  /**
+   * Web mode: a link that downloads a file the engine wrote for the page (an export, a critic evaluation's rows),
+   * or with `open` shows it in a tab (the HTML report). Absent in the desktop app, where the files are local.
+   */
+  downloadUrl?(path: string, options?: { open?: boolean }): string;
 };
 
 /**

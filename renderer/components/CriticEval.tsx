@@ -5,6 +5,7 @@
 import type { CriticEvalRow } from "../../native/protocol/contract.ts";
 import { pct } from "../../native/protocol/format.ts";
 import { useAppState, useController } from "../store/context.tsx";
+import { FileLinks } from "./compare/ExportReport.tsx";
 
 export function CriticEval() {
   const controller = useController();
@@ -93,7 +94,11 @@ export function CriticEval() {
                   {e.realcritic &&
                     `${pct(e.realcritic.accuracyBefore)} → ${pct(e.realcritic.accuracyAfter)} · kept ${e.realcritic.transitions.correctToCorrect} · fixed ${e.realcritic.transitions.wrongToCorrect} · harmed ${e.realcritic.transitions.correctToWrong} · still wrong ${e.realcritic.transitions.wrongToWrong}`}
                   {e.error && <span className="error-text">{e.error}</span>}
-                  {e.resultPath && <div className="muted">rows in {e.resultPath}</div>}
+                  {e.resultPath && (
+                    <div className="muted">
+                      rows in {e.resultPath} <FileLinks path={e.resultPath} />
+                    </div>
+                  )}
                   {e.rows && e.folder && <CriticEvalRows rows={e.rows} folder={e.folder} />}
                 </td>
               </tr>

@@ -168,5 +168,8 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
   }
 
   const { scheduleExperimentReload: _reload, ...experimentActions } = experiments;
-  return { init, followAddress, runAgainWith, ...runs, ...models, ...experimentActions, ...criticEvals };
+  /** Web mode's link to a file the engine wrote for the page; null in the desktop app (the path is local there). */
+  const downloadUrl = (path: string, options?: { open?: boolean }) => bridge.downloadUrl?.(path, options) ?? null;
+
+  return { init, followAddress, runAgainWith, downloadUrl, ...runs, ...models, ...experimentActions, ...criticEvals };
 }

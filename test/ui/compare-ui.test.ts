@@ -148,10 +148,20 @@ test("load an experiment, read its aggregates, filter the grid, switch the basel
   const pairs = readFileSync(file.pairs!, "utf8").split("\n").filter(Boolean);
   // Every sample of an item is right or every one wrong here: no pair of answers, and the listing says so.
   const pairsLine = await page.textContent('[data-testid="export-file"][data-format="pairs"]');
-  assert.match(pairsLine!, new RegExp(`· ${pairs.length} pairs?\\)$`));
+  assert.match(pairsLine!, new RegExp(`· ${pairs.length} pairs?\\) download$`));
   const html = readFileSync(file.html!, "utf8");
   assert.match(html, /^<!doctype html>/);
   assert.match(html, /aria-label="accuracy against tokens"/);
+  // Web mode: each file downloads from the page with the session's cookie; the report also opens in a new tab.
+  const csvLink = await page.getAttribute('[data-testid="export-file"][data-format="csv"] [data-testid="file-download"]', "href");
+  assert.equal(await page.evaluate(async (href) => (await fetch(href)).text(), csvLink!), readFileSync(file.csv!, "utf8"));
+  const [tab] = await Promise.all([
+    page.context().waitForEvent("page"),
+    page.click('[data-testid="export-file"][data-format="html"] [data-testid="file-open"]'),
+  ]);
+  await tab.waitForLoadState();
+  assert.match(await tab.content(), /aria-label="accuracy against tokens"/);
+  await tab.close();
   await page.screenshot({ path: join(artifactsDir, "compare-export.png") });
   await page.selectOption('[data-testid="compare-baseline"]', "sc");
   await page.waitForFunction(() => /0\/6\/2/.test(document.querySelector('[data-testid="aggregate-row"][data-column="single"]')?.textContent ?? ""));
