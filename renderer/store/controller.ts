@@ -41,6 +41,7 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
       next.currentRunExperiment !== previous.currentRunExperiment ||
       next.currentRunEvaluation !== previous.currentRunEvaluation ||
       next.selectedNodeId !== previous.selectedNodeId ||
+      next.historyView !== previous.historyView ||
       next.experiment?.path !== previous.experiment?.path
     )
       writeAddress();
@@ -62,6 +63,7 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
       } else if (!route.run && state().currentRunId) state().showRun(null);
       if (!ctx.views.isLatest(ticket)) return;
       state().setView(route.tab);
+      if (formatRoute({ ...route, history: state().historyView }) !== formatRoute(route)) state().updateHistoryView(route.history);
       if (route.node && state().runs[route.run ?? ""]?.nodes[route.node]) state().selectNode(route.node);
     } finally {
       applyingRoute--;

@@ -214,7 +214,7 @@ export const defaultSetup: SetupForm = {
 
 let errorIds = 0;
 
-export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
+export function createAppStore(initial: Partial<Pick<AppState, "setup" | "experimentForm">> = {}) {
   return createStore<AppState>()((set) => ({
     runs: {},
     currentRunId: null,
@@ -240,7 +240,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     view: "run",
     experiment: null,
     experimentProgress: {},
-    experimentForm: defaultExperimentForm,
+    experimentForm: initial.experimentForm ?? defaultExperimentForm,
     experiments: [],
     criticEvalForm: defaultCriticEvalForm,
     criticEvals: {},
