@@ -72,10 +72,12 @@ export function FileLinks({ path, html = false }: { path: string; html?: boolean
   return (
     <>
       {html && (
-        <a className="file-link" data-testid="file-open" href={controller.downloadUrl(path, { open: true })!} target="_blank" rel="noopener noreferrer">
-          open in a new tab
-        </a>
-      )}{" "}
+        <>
+          <a className="file-link" data-testid="file-open" href={controller.downloadUrl(path, { open: true })!} target="_blank" rel="noopener noreferrer">
+            open in a new tab
+          </a>{" "}
+        </>
+      )}
       <a className="file-link" data-testid="file-download" href={download} download>
         download
       </a>
