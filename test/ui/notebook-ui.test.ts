@@ -117,6 +117,13 @@ test("the history list tells runs apart: date, models, duration, search, filters
   await page.selectOption('[data-testid="history-filter-strategy"]', "self-refine");
   assert.deepEqual(await listed(), [all[1]]);
   assert.match(await text('[data-testid="history"] h3'), /^Runs \(1 of 2\)/);
+  // The filters and the sort are in the address, so a reload (or the link) shows the same list.
+  assert.match(await page.evaluate(() => window.location.hash), /filter-strategy=self-refine&sort=oldest/);
+  await reloadPage(page);
+  await page.waitForSelector('[data-testid="history-item"]');
+  assert.deepEqual(await listed(), [all[1]]);
+  assert.equal(await page.inputValue('[data-testid="history-filter-strategy"]'), "self-refine");
+  assert.equal(await page.inputValue('[data-testid="history-sort"]'), "oldest");
   await page.selectOption('[data-testid="history-filter-strategy"]', "");
   await page.selectOption('[data-testid="history-sort"]', "newest");
   // The list sits below the setup in the sidebar: scrolled into view for the picture.
@@ -177,9 +184,16 @@ test("the address keeps tab, run, node and experiment: restored on reload, a pas
   await page.click('[data-testid="experiment-load"]');
   await page.waitForSelector('[data-testid="compare-grid"]');
   assert.equal(await address(), `#tab=compare&experiment=${experimentDir}&run=${second}`);
+  // The experiment form too: what was typed into it is there after the reload.
+  await page.fill('[data-testid="experiment-specs"]', "best-of-n:n=8");
+  await page.fill('[data-testid="experiment-limit"]', "7");
   await reloadPage(page);
   await page.waitForSelector('[data-testid="compare-grid"]');
   assert.equal(await page.getAttribute('[data-testid="tab-compare"]', "class"), "active");
+  assert.deepEqual(
+    [await page.inputValue('[data-testid="experiment-specs"]'), await page.inputValue('[data-testid="experiment-limit"]')],
+    ["best-of-n:n=8", "7"],
+  );
 
   // A grid cell's run: the address names it as the experiment's; a reload shows it again; "back to the experiment".
   await page.click('[data-testid="grid-row"][data-item="0"] [data-testid="grid-cell"]:nth-child(3)');
