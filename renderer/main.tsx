@@ -6,6 +6,7 @@ import { withTimeouts } from "./bridge/timeouts.ts";
 import { App } from "./components/App.tsx";
 import { AppProvider } from "./store/context.tsx";
 import { createController } from "./store/controller.ts";
+import { loadExperimentForm, persistExperimentForm } from "./store/experiment-form-storage.ts";
 import { loadSetup, persistSetup } from "./store/setup-storage.ts";
 import { createAppStore } from "./store/store.ts";
 import "./styles.css";
@@ -18,7 +19,7 @@ declare global {
 
 // The server swapped the URL's token for a session cookie before the page loaded.
 const bridge = withTimeouts(window.refinery ?? createHttpBridge());
-// localStorage can be refused (storage disabled): the setup then lasts only as long as the page.
+// localStorage can be refused (storage disabled): the setup and the experiment form then last only as long as the page.
 const storage = (() => {
   try {
     return window.localStorage;
@@ -26,8 +27,11 @@ const storage = (() => {
     return null;
   }
 })();
-const store = createAppStore({ setup: loadSetup(storage) });
-if (storage) persistSetup(store, storage);
+const store = createAppStore({ setup: loadSetup(storage), experimentForm: loadExperimentForm(storage) });
+if (storage) {
+  persistSetup(store, storage);
+  persistExperimentForm(store, storage);
+}
 const controller = createController(bridge, store, {
   get hash() {
     return window.location.hash;

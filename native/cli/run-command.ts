@@ -107,11 +107,9 @@ export async function commandRun(args: string[]): Promise<number> {
   if (!values.actor) throw new UsageError("--actor <gguf | openai:URL#model> is required");
   const specs = applyEndpointFlags(values, { actor: [values.actor], critic: [values.critic ?? values.actor] });
   // A critic the strategy never calls with these parameters (Self-Refine with the actor's feedback) is not
-  // loaded: the critic role runs on the actor's copy, with the critic's sampling settings.
-  const { getStrategy: strategyNamed } = await import("../strategies/registry.ts");
-  const { resolveStrategyParams: resolveParams, strategyCallsCritic } = await import("../strategies/types.ts");
-  const strategyDef = strategyNamed(values.strategy);
-  const criticCalled = strategyCallsCritic(strategyDef, resolveParams(strategyDef, paramsFrom(values.param)));
+  // loaded: the critic role runs on the actor's copy, with the critic's sampling settings (unused-critic.ts).
+  const { criticIsCalled } = await import("../runs/unused-critic.ts");
+  const criticCalled = criticIsCalled(values.strategy, paramsFrom(values.param));
   if (!criticCalled && values.critic !== undefined) {
     // Not loaded, but a critic that could not be is still refused: the user meant some other file.
     const { isEndpointSpec } = await import("../llm/model-spec.ts");

@@ -3,7 +3,7 @@
 // loop — the critic judges a solution and, when it finds it wrong, gives the corrected answer; a critique is good
 // if the answer it leads to is right (cross-critique on the dataset's stored solutions, or self-critique of the
 // actor's own solution), reported as accuracy and the before → after transition matrix.
-import type { ModelBackend } from "../llm/backend.ts";
+import type { GenerateResult, ModelBackend } from "../llm/backend.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseJsonLoose } from "../llm/json-output.ts";
 import type { ChatMessage, SamplingSettings } from "../protocol/events.ts";
@@ -15,6 +15,7 @@ import { answerIsCorrect, answerOf } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
 import { DatasetError, parseRows, readDatasetText } from "./dataset.ts";
 import { transitions, type Transitions } from "./stats.ts";
+import { unreadableReason } from "./unreadable-verdict.ts";
 
 export interface ProcessBenchItem {
   id: string;
@@ -24,12 +25,24 @@ export interface ProcessBenchItem {
   label: number;
 }
 
+/** One critic call of an evaluation: what the critic wrote and, when its verdict could not be read, why. */
+export interface CriticCall {
+  text: string;
+  tokensIn: number;
+  tokensOut: number;
+  wallMs: number;
+  /** Cut at the budget, not JSON, not the schema's shape (unreadable-verdict.ts); absent: the verdict was read. */
+  unparseable?: string;
+}
+
 export interface ProcessBenchRow {
   id: string;
   label: number;
   /** null: the verdict could not be parsed (counted as a miss). */
   predicted: number | null;
   correct: boolean;
+  /** Each verification the critic wrote (one unless verifyK > 1). */
+  critiques: CriticCall[];
 }
 
 export interface ProcessBenchResult {
@@ -91,8 +104,39 @@ export async function readProcessBench(path: string, limit?: number): Promise<Pr
 }
 
 /** Steps beyond the critic's limit are merged into the last one, as for candidates. */
-function fitSteps(steps: string[]): string[] {
+export function fitSteps(steps: string[]): string[] {
   return steps.length <= MAX_STEPS ? steps : [...steps.slice(0, MAX_STEPS - 1), steps.slice(MAX_STEPS - 1).join(" ")];
+}
+
+/** The stored solution as the critic reads it: "Step i: …" per line. */
+export const processBenchSolution = (item: ProcessBenchItem) =>
+  fitSteps(item.steps)
+    .map((s, i) => `Step ${i + 1}: ${s}`)
+    .join("\n");
+
+/** What the critic is asked for one ProcessBench item. */
+export function processBenchMessages(item: ProcessBenchItem): ChatMessage[] {
+  return [
+    { role: "system", content: prompts.criticSystem },
+    { role: "user", content: fill(prompts.stepwiseCritique, { question: item.problem, steps: processBenchSolution(item) }) },
+  ];
+}
+
+/** What keeps a stepwise verdict from being read: a parse error, or "schema: …" for JSON without its steps. */
+function stepwiseProblem(text: string, verdict: CriticVerdict): string | null {
+  if (!verdict.parsed) return verdict.parseError === "not an object" ? "schema: not an object" : (verdict.parseError ?? "unreadable");
+  const value = parseJsonLoose<{ steps?: unknown }>(text);
+  return value.ok && Array.isArray(value.value.steps) ? null : "schema: no 'steps' list";
+}
+
+function criticCall(result: GenerateResult, started: number, unparseable: string | undefined): CriticCall {
+  return {
+    text: result.text,
+    tokensIn: result.tokensIn,
+    tokensOut: result.tokensOut,
+    wallMs: Date.now() - started,
+    ...(unparseable ? { unparseable } : {}),
+  };
 }
 
 export async function evaluateProcessBench(
@@ -114,11 +158,9 @@ export async function evaluateProcessBench(
     const steps = fitSteps(item.steps);
     const verdicts: CriticVerdict[] = [];
     const tokens: number[] = [];
+    const critiques: CriticCall[] = [];
     for (let j = 0; j < verifyK; j++) {
-      const messages: ChatMessage[] = [
-        { role: "system", content: prompts.criticSystem },
-        { role: "user", content: fill(prompts.stepwiseCritique, { question: item.problem, steps: steps.map((s, i) => `Step ${i + 1}: ${s}`).join("\n") }) },
-      ];
+      const messages = processBenchMessages(item);
       const ask = (conversation: ChatMessage[]) =>
         critic.generate({
           messages: conversation,
@@ -130,14 +172,26 @@ export async function evaluateProcessBench(
           lane: "processbench",
           signal: options.signal,
         });
+      // A verdict without its steps names no earliest error: it counts as unreadable, not as "no wrong step".
+      const readable = (text: string) => {
+        const parsed = parseVerdict(text, true);
+        const problem = stepwiseProblem(text, parsed);
+        return { verdict: problem === null ? parsed : { ...parsed, parsed: false }, problem };
+      };
+      let started = Date.now();
       const result = await ask(messages);
       options.signal?.throwIfAborted();
-      let verdict = parseVerdict(result.text, true);
+      const first = readable(result.text);
+      critiques.push(criticCall(result, started, unreadableReason(result, sampling.maxTokens, first.problem)));
+      let verdict = first.verdict;
       let spent = result.tokensOut;
       if (options.metaCritique) {
+        started = Date.now();
         const review = await ask(metaCritiqueMessages(messages, result.text));
         options.signal?.throwIfAborted();
-        verdict = revisedVerdict(verdict, parseVerdict(review.text, true), (v) => v.parsed).verdict;
+        const revised = readable(review.text);
+        critiques.push(criticCall(review, started, unreadableReason(review, sampling.maxTokens, revised.problem)));
+        verdict = revisedVerdict(verdict, revised.verdict, (v) => v.parsed).verdict;
         spent += review.tokensOut;
       }
       verdicts.push(verdict);
@@ -146,7 +200,7 @@ export async function evaluateProcessBench(
     const predicted = majorityFirstError(verdicts);
     // A label past the merged tail is judged at the merged step.
     const label = item.label >= MAX_STEPS ? MAX_STEPS - 1 : item.label;
-    rows.push({ id: item.id, label: item.label, predicted, correct: predicted === label });
+    rows.push({ id: item.id, label: item.label, predicted, correct: predicted === label, critiques });
     perItem.push({ label, verdicts, tokens });
     options.onProgress?.(rows.length, items.length);
   }
@@ -196,11 +250,35 @@ export async function readRealCritic(path: string, limit?: number): Promise<Real
   });
 }
 
+export interface RealCriticRow {
+  before: boolean;
+  after: boolean;
+  verdictCorrect: boolean | null;
+  finalAnswer: string | null;
+  /** The solution the critic judged (the stored one, or the actor's) and its answer. */
+  solution: string;
+  solutionAnswer: string | null;
+  /** The actor's call when it wrote the solution. */
+  solver?: Omit<CriticCall, "unparseable">;
+  critique: CriticCall;
+}
+
 export interface RealCriticResult {
-  rows: Array<{ before: boolean; after: boolean; verdictCorrect: boolean | null; finalAnswer: string | null }>;
+  rows: RealCriticRow[];
   accuracyBefore: number;
   accuracyAfter: number;
   transitions: Transitions;
+}
+
+/** What the critic is asked for one RealCritic item: judge the solution and, if wrong, correct its answer. */
+export function realCriticMessages(question: string, solution: string): ChatMessage[] {
+  return [
+    { role: "system", content: prompts.criticSystem },
+    {
+      role: "user",
+      content: `${fill(prompts.holisticCritique, { question, solution })} If the answer is wrong, put the right final answer in 'correctedAnswer' (else repeat the solution's answer).`,
+    },
+  ];
 }
 
 export const correctionSchema = strictObject({
@@ -226,7 +304,9 @@ export async function evaluateRealCritic(
     const task = { question: item.question, reference: item.reference, ...(item.choices ? { choices: item.choices } : {}) };
     let solution = item.solution;
     let solutionAnswer = item.solutionAnswer;
+    let solver: RealCriticRow["solver"];
     if (options.solver) {
+      const solving = Date.now();
       const own = await options.solver.generate({
         messages: solverMessages(item.question),
         maxTokens: sampling.maxTokens,
@@ -237,14 +317,9 @@ export async function evaluateRealCritic(
       });
       solution = own.text;
       solutionAnswer = answerOf(task, own.text).answer;
+      solver = criticCall(own, solving, undefined);
     }
-    const messages: ChatMessage[] = [
-      { role: "system", content: prompts.criticSystem },
-      {
-        role: "user",
-        content: `${fill(prompts.holisticCritique, { question: item.question, solution })} If the answer is wrong, put the right final answer in 'correctedAnswer' (else repeat the solution's answer).`,
-      },
-    ];
+    const messages = realCriticMessages(item.question, solution);
     const ask = (conversation: ChatMessage[]) =>
       critic.generate({
         messages: conversation,
@@ -257,22 +332,32 @@ export async function evaluateRealCritic(
       });
     const read = (text: string) => {
       const parsed = parseJsonLoose<{ correct?: boolean; correctedAnswer?: string }>(text);
-      return parsed.ok && typeof parsed.value === "object" && parsed.value !== null ? parsed.value : null;
+      const value = parsed.ok && typeof parsed.value === "object" && parsed.value !== null ? parsed.value : null;
+      const problem = !parsed.ok ? parsed.error : typeof value?.correct !== "boolean" ? "schema: no true or false 'correct'" : null;
+      return { value, problem };
     };
+    const started = Date.now();
     const result = await ask(messages);
     options.signal?.throwIfAborted();
-    let verdict = read(result.text);
+    const first = read(result.text);
+    let verdict = first.value;
     if (options.metaCritique) {
       const review = await ask(metaCritiqueMessages(messages, result.text));
       options.signal?.throwIfAborted();
-      verdict = revisedVerdict(verdict, read(review.text), (v) => v !== null).verdict;
+      verdict = revisedVerdict(verdict, read(review.text).value, (v) => v !== null).verdict;
     }
     const finalAnswer = verdict?.correct === false && verdict.correctedAnswer ? verdict.correctedAnswer : solutionAnswer;
+    const verdictCorrect = typeof verdict?.correct === "boolean" ? verdict.correct : null;
+    const problem = verdict === first.value ? first.problem : verdictCorrect === null ? "schema: no true or false 'correct'" : null;
     rows.push({
       before: answerIsCorrect(task, solutionAnswer) === true,
       after: answerIsCorrect(task, finalAnswer) === true,
-      verdictCorrect: typeof verdict?.correct === "boolean" ? verdict.correct : null,
+      verdictCorrect,
       finalAnswer,
+      solution,
+      solutionAnswer,
+      ...(solver ? { solver } : {}),
+      critique: criticCall(result, started, unreadableReason(result, sampling.maxTokens, problem)),
     });
     options.onProgress?.(rows.length, items.length);
   }

@@ -1,12 +1,16 @@
 // A backend that answers from a script: for unit-testing strategies' control flow (calls per role, stop
 // rules, selection pools) without a model. Real inference is tested separately through node-llama-cpp.
-import type { BackendUsage, GenerateRequest, GenerateResult, ModelBackend } from "./backend.ts";
+import type { BackendUsage, GenerateRequest, GenerateResult, ModelBackend, StopReason } from "./backend.ts";
 import { firstLowWindowEnd } from "../protocol/token-confidence.ts";
 
-/** A reply with per-token confidence: one value per word of the thought and the answer, in order. */
+/**
+ * A reply with more than its text: per-token confidence (one value per word of the thought and the answer, in
+ * order), or the way the generation ended (e.g. cut at its max tokens).
+ */
 export interface ScriptedReply {
   text: string;
-  confidence: number[];
+  confidence?: number[];
+  stopReason?: StopReason;
 }
 
 export type Script = (request: GenerateRequest, call: number) => string | ScriptedReply;
@@ -41,7 +45,7 @@ export class ScriptedBackend implements ModelBackend {
     await new Promise((resolve) => setImmediate(resolve));
     const reply = this.script(request, call);
     const { thought, answer: whole } = splitThought(typeof reply === "string" ? reply : reply.text);
-    const given = typeof reply === "string" ? [] : reply.confidence;
+    const given = typeof reply === "string" ? [] : (reply.confidence ?? []);
     const confidence: number[] = [];
     const stopBelow = request.confidence?.stopBelow;
     let confidenceStopped = false;
@@ -75,7 +79,13 @@ export class ScriptedBackend implements ModelBackend {
       tokensReused: 0,
       tokensOut,
       ...(thoughtEmitted !== null ? { thought: thoughtEmitted, thoughtTokens } : {}),
-      stopReason: request.signal?.aborted ? "aborted" : Number.isFinite(stopAt) || confidenceStopped ? "stop" : "eos",
+      stopReason: request.signal?.aborted
+        ? "aborted"
+        : typeof reply !== "string" && reply.stopReason
+          ? reply.stopReason
+          : Number.isFinite(stopAt) || confidenceStopped
+            ? "stop"
+            : "eos",
       firstTokenMs: 0,
       ...(request.confidence ? { tokenConfidence: confidence } : {}),
       ...(confidenceStopped ? { confidenceStopped: true } : {}),

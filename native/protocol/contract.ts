@@ -85,6 +85,7 @@ export const requestSchemas = {
   listRuns: z.object({}).strict(),
   /** Moves a run's folder into the runs folder's trash (never erased); a run still running is refused. */
   deleteRun: z.object({ runId: z.string().refine(isRunId, `not a run id (${RUN_ID_RULE})`) }).strict(),
+  /** `experiment`: a folder whose runs/ holds the run (an experiment's cells, a critic evaluation's rows). */
   loadRun: z.object({ runId: z.string().refine(isRunId, `not a run id (${RUN_ID_RULE})`), experiment: z.string().min(1).optional() }).strict(),
   inspectModel: z.object({ path: z.string().min(1) }).strict(),
   listStrategies: z.object({}).strict(),
@@ -411,7 +412,22 @@ export interface CriticEvalEvent {
   realcritic?: { items: number; solver: "stored" | "actor"; accuracyBefore: number; accuracyAfter: number; transitions: Transitions };
   /** Where the full result (per-item rows) was written. */
   resultPath?: string;
+  /** The folder whose runs/ holds one run record per row (open one with loadRun and this as its folder). */
+  folder?: string;
+  /** Each row, once finished: the run to open, and how the critic did on it. */
+  rows?: CriticEvalRow[];
   error?: string;
+}
+
+export interface CriticEvalRow {
+  runId: string;
+  /** The item's id (ProcessBench) or its position (RealCritic). */
+  item: string;
+  /** The row in words: ProcessBench's label and prediction, RealCritic's before → after. */
+  outcome: string;
+  correct: boolean;
+  /** Why the critic's verdict could not be read (cut at the budget, not JSON, not the schema's shape). */
+  unparseable?: string;
 }
 
 export interface ExportedFile {
@@ -480,6 +496,11 @@ export type Bridge = {
   [K in RequestName]: (input: RequestInput<K>) => Promise<Result<ResponseTypes[K]>>;
 } & {
   subscribe(listener: (event: EngineEvent) => void): () => void;
+  /**
+   * Web mode: a link that downloads a file the engine wrote for the page (an export, a critic evaluation's rows),
+   * or with `open` shows it in a tab (the HTML report). Absent in the desktop app, where the files are local.
+   */
+  downloadUrl?(path: string, options?: { open?: boolean }): string;
 };
 
 /**

@@ -2,7 +2,8 @@
 // contract. Only 127.0.0.1; the Host header is checked so a web page elsewhere cannot reach it through DNS
 // rebinding; the random access token is accepted in the URL only to load the page, which swaps it for an
 // HttpOnly, SameSite=Strict cookie; API calls carry that cookie or the x-refinery-token header, and a request
-// with a foreign Origin is refused. Every request path is total: a request that cannot be parsed gets a 400,
+// with a foreign Origin is refused. Files the engine wrote for the page (exports, critic-eval rows) download from
+// /api/download (downloads.ts). Every request path is total: a request that cannot be parsed gets a 400,
 // never an exception that takes the server (and the runs it relays) down.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
@@ -11,6 +12,7 @@ import type { EngineHost } from "../engine/host.ts";
 import { BodyTooLargeError, readBody } from "./body.ts";
 import { authorize, type AccessPolicy } from "./access.ts";
 import { serveStatic } from "./static-files.ts";
+import { DOWNLOAD_PATH, OfferedFiles, serveDownload } from "./downloads.ts";
 
 export interface WebServerOptions {
   host: EngineHost;
@@ -67,7 +69,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const token = options.token ?? randomBytes(24).toString("base64url");
   const streams = new Set<ServerResponse>();
   const recent = new RecentEvents();
+  const offered = new OfferedFiles();
   const unsubscribe = options.host.subscribe((event: EngineEvent) => {
+    offered.noteEvent(event);
     const data = recent.add(event);
     for (const stream of streams) stream.write(data);
   });
@@ -82,6 +86,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       for (const missed of recent.after(request.headers["last-event-id"])) response.write(missed);
       streams.add(response);
       request.on("close", () => streams.delete(response));
+      return;
+    }
+    if (url.pathname === DOWNLOAD_PATH) {
+      await serveDownload(request, response, url, offered);
       return;
     }
     const method = url.pathname.slice("/api/".length);
@@ -103,7 +111,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       sendJson(response, 422, valid);
       return;
     }
-    sendJson(response, 200, await options.host.request(method, input));
+    const result = await options.host.request(method, input);
+    offered.noteResponse(method, result);
+    sendJson(response, 200, result);
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {

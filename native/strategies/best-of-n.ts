@@ -1,6 +1,7 @@
-// Best-of-N: n samples, the critic scores each, the best score wins; ties are drawn with the run's seed (the
+// Best-of-N: n samples, the critic scores each, the best score wins (or, with selectBy, the verdict first); ties are drawn with the run's seed (the
 // earliest sample winning every tie would favour the single-pass answer). With a threshold, sampling stops
 // early once a sample reaches it (as DSPy's BestOfN does); that mode samples one at a time.
+import { SELECT_RULE_STEPS, SELECT_RULES, type SelectRule } from "../protocol/select-rule.ts";
 import type { RunNode } from "../protocol/state.ts";
 import { selectByScoreSeeded } from "./seeded-select.ts";
 import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
@@ -15,6 +16,13 @@ export const bestOfN: StrategyDefinition = {
     { name: "n", type: "integer", default: 4, min: 1, max: 64, description: "samples" },
     { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature for the samples" },
     { name: "threshold", type: "integer", default: 0, min: 0, max: 10, description: "stop early once a sample scores at least this (0: never)" },
+    {
+      name: "selectBy",
+      type: "string",
+      default: "score",
+      choices: SELECT_RULES,
+      description: "the pick: score (the highest critic score, the papers' rule) or verdict-then-score (✓ before ✗, then score)",
+    },
   ],
   contextNeeded: (_params, budgets) => Math.max(oneCall(budgets), judging(budgets)),
   actorLanes: (params) => Math.min(int(params, "n"), MAX_LANES),
@@ -35,6 +43,7 @@ export const bestOfN: StrategyDefinition = {
       await ctx.map([...Array(n).keys()], (i) => scoreOne(i));
     }
     const pool = [...samples].sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1))).map((s) => s.id);
-    return { nodeId: selectByScoreSeeded(ctx, pool, 1).id };
+    const rule = params.selectBy as SelectRule;
+    return { nodeId: selectByScoreSeeded(ctx, pool, 1, SELECT_RULE_STEPS[rule], rule).id };
   },
 };

@@ -2,15 +2,31 @@
 // that say how a tie was broken. Answers are grouped by the checker's answerKey (multiple choice by option letter:
 // "B", "(B)", "B) thymine" are one vote).
 import { answerKey, keysByLetter } from "../eval/checkers.ts";
+import type { Verdict } from "../protocol/events.ts";
+import { type SelectRule, selectionRuleText } from "../protocol/select-rule.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { breakTie, tieNote } from "./tie-break.ts";
 
-/** Highest latest critic score wins; ties are drawn with the run's seed. Unscored candidates rank last. */
-export function selectByScoreSeeded(ctx: RunContext, candidateIds: string[], iteration: number, step = "argmax-score"): RunNode {
-  const scored = candidateIds.map((id) => ({ id, value: latestScore(ctx.node(id), "critic")?.value ?? -1 }));
-  const best = Math.max(...scored.map((s) => s.value));
-  const tied = scored.filter((s) => s.value === best).map((s) => s.id);
+const VERDICT_RANK: Record<Verdict, number> = { correct: 2, unknown: 1, unparseable: 1, incorrect: 0 };
+const VERDICT_MARK: Record<Verdict, string> = { correct: " ✓", incorrect: " ✗", unknown: "", unparseable: " (unparseable)" };
+
+/**
+ * The best candidate by its latest critic score, under `rule` (select-rule.ts): the score alone (the papers'
+ * argmax), or the verdict first and the score within a verdict. Ties are drawn with the run's seed. Unscored
+ * candidates rank last. The node's text names the rule, each candidate's score and verdict, and any tie.
+ */
+export function selectByScoreSeeded(ctx: RunContext, candidateIds: string[], iteration: number, step = "argmax-score", rule: SelectRule = "score"): RunNode {
+  const scored = candidateIds.map((id) => {
+    const score = latestScore(ctx.node(id), "critic");
+    const value = score?.value ?? -1;
+    const verdict = score?.verdict ?? "unknown";
+    // Two keys in one number: the verdict's rank outweighs any score (scores are 0..10, unscored -1).
+    const rank = rule === "verdict-then-score" ? VERDICT_RANK[verdict] * 100 + value : value;
+    return { id, value, verdict, rank };
+  });
+  const best = Math.max(...scored.map((s) => s.rank));
+  const tied = scored.filter((s) => s.rank === best).map((s) => s.id);
   const winnerId = breakTie(tied, ctx.options.seed, `${step}:${tied.join(",")}`);
   const note = tieNote(tied, winnerId, ctx.options.seed);
   ctx.addComputedNode({
@@ -18,7 +34,11 @@ export function selectByScoreSeeded(ctx: RunContext, candidateIds: string[], ite
     step,
     iteration,
     parents: candidateIds,
-    text: [...scored.map((s) => `${s.id}: ${s.value < 0 ? "unscored" : s.value}`), ...(note ? [note] : [])].join("\n"),
+    text: [
+      `rule: ${selectionRuleText(step) ?? step}`,
+      ...scored.map((s) => `${s.id}: ${s.value < 0 ? "unscored" : `${s.value}${VERDICT_MARK[s.verdict]}`}`),
+      ...(note ? [note] : []),
+    ].join("\n"),
     answer: ctx.node(winnerId).answer,
   });
   return ctx.node(winnerId);

@@ -112,6 +112,41 @@ test("best-of-n: scores every sample with the critic, argmax wins, ties are draw
   assert.ok(run.actor.requests.every((r) => r.temperature === 0.8));
 });
 
+test("best-of-n's selection rule: the score alone picks ✗ 7/10 over ✓ 6/10; verdict-then-score picks a ✓ 6/10", async () => {
+  const verdicts: Array<[boolean, number]> = [
+    [true, 6],
+    [false, 7],
+    [true, 6],
+    [true, 6],
+  ];
+  const pick = async (params: Record<string, unknown>) => {
+    let call = 0;
+    let critiqued = 0;
+    const run = await scriptedRun({
+      strategy: "best-of-n",
+      params: { n: 4, ...params },
+      actor: () => answer(40 + call++),
+      critic: () => holistic(...verdicts[critiqued++]!),
+    });
+    const chosen = run.state.nodes[run.state.selectedNodeId!]!;
+    return { chosen, score: latestScore(chosen, "critic")!, select: run.nodes.find((n) => n.role === "select")! };
+  };
+  const byScore = await pick({});
+  assert.deepEqual([byScore.score.value, byScore.score.verdict], [7, "incorrect"], "the papers' argmax: the score alone decides");
+  assert.equal(byScore.select.step, "argmax-score");
+  assert.match(byScore.select.text, /^rule: the highest critic score \(argmax, as DSPy's BestOfN and the papers\); the verdict does not count$/m);
+  assert.match(byScore.select.text, /^n\d+: 7 ✗$/m);
+  const byVerdict = await pick({ selectBy: "verdict-then-score" });
+  assert.deepEqual([byVerdict.score.value, byVerdict.score.verdict], [6, "correct"], "a ✓ beats a higher-scored ✗");
+  assert.equal(byVerdict.select.step, "verdict-then-score");
+  assert.match(byVerdict.select.text, /^rule: the critic's verdict first \(✓ before no verdict before ✗\), then the highest critic score$/m);
+  assert.match(byVerdict.select.text, /tie between .*drawn at random with the run's seed 1$/, "three ✓ 6/10 tie, drawn with the seed");
+  await assert.rejects(
+    scriptedRun({ strategy: "best-of-n", params: { selectBy: "verdict" }, actor: () => "" }),
+    /must be one of score, verdict-then-score, got 'verdict'/,
+  );
+});
+
 test("best-of-n with a threshold stops sampling early", async () => {
   const scores = [3, 9, 10, 10];
   let call = 0;

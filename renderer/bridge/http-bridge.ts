@@ -1,6 +1,6 @@
 // The bridge in web mode: each request is a POST to the loopback server, authorised by the session cookie the
 // page load set (or by a token given here, sent as a header, never in a URL); engine events arrive over one
-// EventSource.
+// EventSource. Files the engine wrote for the page download through links (downloadUrl).
 import { requestNames, type Bridge, type EngineEvent, type Result } from "../../native/protocol/contract.ts";
 
 export function createHttpBridge(token = "", base = ""): Bridge {
@@ -21,6 +21,8 @@ export function createHttpBridge(token = "", base = ""): Bridge {
         listeners.delete(listener);
       };
     },
+    // A link, not a fetch: the browser saves the file (or opens the report) with the session cookie.
+    downloadUrl: (path: string, options?: { open?: boolean }) => `${base}/api/download?path=${encodeURIComponent(path)}${options?.open ? "&open=1" : ""}`,
   } as unknown as Bridge;
   for (const name of requestNames) {
     (bridge as unknown as Record<string, (input: unknown) => Promise<Result<unknown>>>)[name] = async (input: unknown) => {

@@ -20,7 +20,10 @@ export function timeoutFor(name: RequestName): number {
 }
 
 export function withTimeouts(bridge: Bridge, limit: (name: RequestName) => number = timeoutFor): Bridge {
-  const wrapped = { subscribe: bridge.subscribe.bind(bridge) } as Record<string, unknown>;
+  const wrapped = { subscribe: bridge.subscribe.bind(bridge), ...(bridge.downloadUrl ? { downloadUrl: bridge.downloadUrl.bind(bridge) } : {}) } as Record<
+    string,
+    unknown
+  >;
   for (const name of requestNames) {
     const call = (bridge as unknown as Record<string, (input: unknown) => Promise<Result<unknown>>>)[name]!;
     wrapped[name] = (input: unknown) => {

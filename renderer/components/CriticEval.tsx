@@ -1,8 +1,11 @@
 // Critic evaluation in the compare tab: the run setup's critic on ProcessBench (earliest wrong step: accuracy on
 // erroneous and on correct items, F1) or RealCritic (closed loop: accuracy before → after the critique and the
-// transition matrix; stored solutions = cross-critique, the actor's own = self-critique when one file).
+// transition matrix; stored solutions = cross-critique, the actor's own = self-critique when one file). Each
+// finished evaluation lists its rows; a row opens as a tree (the solution and the critique the critic wrote).
+import type { CriticEvalRow } from "../../native/protocol/contract.ts";
 import { pct } from "../../native/protocol/format.ts";
 import { useAppState, useController } from "../store/context.tsx";
+import { FileLinks } from "./compare/ExportReport.tsx";
 
 export function CriticEval() {
   const controller = useController();
@@ -103,13 +106,46 @@ export function CriticEval() {
                   {e.realcritic &&
                     `${pct(e.realcritic.accuracyBefore)} → ${pct(e.realcritic.accuracyAfter)} · kept ${e.realcritic.transitions.correctToCorrect} · fixed ${e.realcritic.transitions.wrongToCorrect} · harmed ${e.realcritic.transitions.correctToWrong} · still wrong ${e.realcritic.transitions.wrongToWrong}`}
                   {e.error && <span className="error-text">{e.error}</span>}
-                  {e.resultPath && <div className="muted">rows in {e.resultPath}</div>}
+                  {e.resultPath && (
+                    <div className="muted">
+                      rows in {e.resultPath} <FileLinks path={e.resultPath} />
+                    </div>
+                  )}
+                  {e.rows && e.folder && <CriticEvalRows rows={e.rows} folder={e.folder} />}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+    </details>
+  );
+}
+
+/** Every row of a finished evaluation: how the critic did, why its verdict was unreadable, and a link to its tree. */
+function CriticEvalRows({ rows, folder }: { rows: CriticEvalRow[]; folder: string }) {
+  const controller = useController();
+  return (
+    <details className="critic-eval-items" data-testid="critic-eval-items">
+      <summary>
+        {rows.length} items, each as a tree ({rows.filter((r) => r.unparseable).length} unreadable verdicts)
+      </summary>
+      <ol>
+        {rows.map((row) => (
+          <li key={row.runId} data-testid="critic-eval-item" data-correct={row.correct}>
+            <button
+              type="button"
+              className="node-link"
+              data-testid="critic-eval-item-open"
+              onClick={() => void controller.openCriticEvalRun(row.runId, folder)}
+            >
+              {row.item}
+            </button>{" "}
+            {row.correct ? "✓" : "✗"} {row.outcome}
+            {row.unparseable && <span className="muted"> · unreadable: {row.unparseable}</span>}
+          </li>
+        ))}
+      </ol>
     </details>
   );
 }

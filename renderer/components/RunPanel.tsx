@@ -34,17 +34,18 @@ function SearchReplay({ runId }: { runId: string }) {
   );
 }
 
-/** A grid cell's run: one click back to the experiment it belongs to (the browser's back does the same). */
+/** A grid cell's run, or a critic evaluation's row: one click back to where it came from (as the browser's back). */
 function BackToExperiment() {
   const experiment = useAppState((s) => s.currentRunExperiment);
+  const evaluation = useAppState((s) => s.currentRunEvaluation);
   const setView = useAppState((s) => s.setView);
-  if (!experiment) return null;
+  if (!experiment && !evaluation) return null;
   return (
     <div className="back-to-experiment">
       <button type="button" data-testid="back-to-experiment" onClick={() => setView("compare")}>
-        ← back to the experiment
+        {experiment ? "← back to the experiment" : "← back to the critic evaluation"}
       </button>{" "}
-      <span className="muted">a cell of {experiment}</span>
+      <span className="muted">{experiment ? `a cell of ${experiment}` : `a row of ${evaluation}`}</span>
     </div>
   );
 }

@@ -1,4 +1,5 @@
-// The live refinement tree: layered layout (joins below all their parents), extra-parent edges dashed, pan
+// The live refinement tree: layered layout (joins below all their parents), extra-parent edges dashed (a legend
+// says what each line means), pan
 // (drag) and zoom (wheel), fit, a minimap, jump to a node, arrow keys between nodes, collapsible subtrees, and
 // only the nodes inside the viewport rendered. Each card subscribes to its own node, so a token delta
 // re-renders one card, not the tree.
@@ -25,6 +26,8 @@ import { looksLikeJson } from "./tree/markdown.ts";
 import { Minimap, minimapCorner } from "./tree/Minimap.tsx";
 import { MAX_CARDS, nodeAt, TreeOverview } from "./tree/TreeOverview.tsx";
 import { usePaced } from "./tree/use-paced.ts";
+import { followFrontier, frontierIds } from "./tree/frontier.ts";
+import { EdgeLegend } from "./tree/EdgeLegend.tsx";
 import { isTreeKey, neighbour } from "./tree/tree-keys.ts";
 import { centredOn, fitView, isInView, MAX_ZOOM, MIN_ZOOM, nodeCentre, sameView, type Size, type View, viewRect } from "./tree/viewport.ts";
 
@@ -33,6 +36,15 @@ const FIRST_LAYER_TOP = 24;
 
 /** Votes, selections and distills wait for all their parents; a refinement follows its candidate (its critique is its edge's label). */
 const waitsForAllParents = (role: NodeRole | undefined, parents: readonly string[]) => parents.length > 1 && role !== "refine";
+
+/** What "N nodes · M drawn" counts. */
+function countTitle(nodes: number, drawn: number, overview: boolean): string {
+  return (
+    `${nodes} nodes laid out (a folded subtree's hidden nodes not counted); ${drawn} of them are inside the frame and drawn` +
+    (overview ? ` as one overview picture (more than ${MAX_CARDS} in view)` : " as cards") +
+    "; the rest are drawn when the view reaches them"
+  );
+}
 
 /** One view per run: opening another run starts from its own fitted view, focus and follow mode. */
 export function TreeView({ runId }: { runId: string }) {
@@ -70,7 +82,8 @@ function RunTree({ runId }: { runId: string }) {
   const [view, setView] = useState<View>({ x: 0, y: 0, k: 1 });
   const [panning, setPanning] = useState(false);
   const drag = useRef<{ x: number; y: number; view: View } | null>(null);
-  // Follow mode keeps the newest node in view while a run grows; panning or zooming by hand turns it off.
+  // Follow mode keeps the run's frontier (every node generating now) in view while it grows; panning or zooming by
+  // hand turns it off.
   const [follow, setFollow] = useState(true);
   const [focusedId, setFocusedId] = useState<string | null>(null);
   const fitted = useRef(false);
@@ -95,15 +108,12 @@ function RunTree({ runId }: { runId: string }) {
 
   useEffect(() => {
     if (!follow || !running || !size) return;
-    const target = layout.byId.get(order?.at(-1) ?? "");
-    if (!target) return;
-    setView((v) => {
-      if (isInView(target, v, size)) return v;
-      const centred = centredOn(nodeCentre(target), v, size);
-      // The first layer stays at the top rather than leaving the upper half of the frame empty.
-      return { ...centred, y: Math.min(FIRST_LAYER_TOP, centred.y) };
-    });
-  }, [layout, follow, running, order, size]);
+    const nodes = store.getState().runs[runId]?.nodes ?? {};
+    const frontier = frontierIds(order ?? [], (id) => nodes[id]?.status === "running")
+      .map((id) => layout.byId.get(id))
+      .filter((node) => node !== undefined);
+    setView((v) => followFrontier(frontier, v, size, FIRST_LAYER_TOP));
+  }, [layout, follow, running, order, size, store, runId]);
 
   useEffect(() => {
     const element = frame.current;
@@ -271,9 +281,10 @@ function RunTree({ runId }: { runId: string }) {
   return (
     <div className="tree-view">
       <div className="tree-toolbar" data-testid="tree-toolbar">
-        <span className="tree-count" data-testid="tree-count">
+        <span className="tree-count" data-testid="tree-count" title={countTitle(layout.nodes.length, visible.length, overview)}>
           {layout.nodes.length} nodes · {visible.length} drawn{overview ? " (overview: zoom in for the cards)" : ""}
         </span>
+        <EdgeLegend />
         <button
           type="button"
           data-testid="tree-fit"

@@ -155,3 +155,29 @@ test("back to an address without a run shows no run", async () => {
   await controller.followAddress();
   assert.equal(store.getState().currentRunId, null);
 });
+
+test("the history list's search, filters and sort are in the address: restored from a link, written in place as they change", async () => {
+  const { controller, store, location } = setup("#search=six&filter-strategy=best-of-n&sort=oldest");
+  await controller.init();
+  assert.deepEqual(store.getState().historyView, { search: "six", strategy: "best-of-n", model: "", status: "", sort: "oldest" });
+  store.getState().updateHistoryView({ status: "failed", sort: "newest" });
+  assert.equal(location.hash, "#search=six&filter-strategy=best-of-n&filter-status=failed");
+  assert.ok(
+    location.writes.every((write) => write.startsWith("replace ")),
+    "a filter is no step back",
+  );
+  location.hash = "#filter-model=%2Fm%2Fa.gguf";
+  await controller.followAddress();
+  assert.deepEqual(store.getState().historyView, { search: "", strategy: "", model: "/m/a.gguf", status: "", sort: "newest" });
+});
+
+test("an address naming a critic evaluation's row opens it from the evaluation's folder", async () => {
+  const { controller, store, answer, asked, loaded } = setup("#run=item-0002&critic-eval=%2Fdata%2Fcritic-evals%2Fce1");
+  const init = controller.init();
+  await asked("item-0002");
+  await answer("item-0002");
+  await init;
+  assert.deepEqual(loaded, [{ runId: "item-0002", experiment: "/data/critic-evals/ce1" }]);
+  assert.equal(store.getState().currentRunEvaluation, "/data/critic-evals/ce1");
+  assert.equal(store.getState().currentRunExperiment, null);
+});

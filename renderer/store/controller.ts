@@ -39,7 +39,9 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
       next.view !== previous.view ||
       next.currentRunId !== previous.currentRunId ||
       next.currentRunExperiment !== previous.currentRunExperiment ||
+      next.currentRunEvaluation !== previous.currentRunEvaluation ||
       next.selectedNodeId !== previous.selectedNodeId ||
+      next.historyView !== previous.historyView ||
       next.experiment?.path !== previous.experiment?.path
     )
       writeAddress();
@@ -53,12 +55,15 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
       if (route.experiment && state().experiment?.path !== route.experiment) await experiments.loadExperiment(route.experiment);
       const runSource = route.cell ? route.experiment : null;
       if (!ctx.views.isLatest(ticket)) return;
-      if (route.run && (route.run !== state().currentRunId || runSource !== state().currentRunExperiment)) {
-        if (runSource) await experiments.openExperimentRun(route.run, ticket, runSource);
+      const shownElsewhere = runSource !== state().currentRunExperiment || route.evaluation !== state().currentRunEvaluation;
+      if (route.run && (route.run !== state().currentRunId || shownElsewhere)) {
+        if (route.evaluation) await criticEvals.openCriticEvalRun(route.run, route.evaluation, ticket);
+        else if (runSource) await experiments.openExperimentRun(route.run, ticket, runSource);
         else await runs.openRun(route.run, ticket);
       } else if (!route.run && state().currentRunId) state().showRun(null);
       if (!ctx.views.isLatest(ticket)) return;
       state().setView(route.tab);
+      if (formatRoute({ ...route, history: state().historyView }) !== formatRoute(route)) state().updateHistoryView(route.history);
       if (route.node && state().runs[route.run ?? ""]?.nodes[route.node]) state().selectNode(route.node);
     } finally {
       applyingRoute--;
@@ -165,5 +170,8 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
   }
 
   const { scheduleExperimentReload: _reload, ...experimentActions } = experiments;
-  return { init, followAddress, runAgainWith, ...runs, ...models, ...experimentActions, ...criticEvals };
+  /** Web mode's link to a file the engine wrote for the page; null in the desktop app (the path is local there). */
+  const downloadUrl = (path: string, options?: { open?: boolean }) => bridge.downloadUrl?.(path, options) ?? null;
+
+  return { init, followAddress, runAgainWith, downloadUrl, ...runs, ...models, ...experimentActions, ...criticEvals };
 }

@@ -133,6 +133,8 @@ export interface AppState {
   currentRunId: string | null;
   /** The experiment folder the current run is a cell of; null for a run of the runs folder. */
   currentRunExperiment: string | null;
+  /** The critic evaluation's folder the current run is a row of; null otherwise. */
+  currentRunEvaluation: string | null;
   selectedNodeId: string | null;
   collapsed: Record<string, true>;
   /** Replaying a search run: the snapshot index shown (null: the final tree). */
@@ -168,7 +170,7 @@ export interface AppState {
 
   applyEvents(runId: string, events: RunEvent[]): void;
   replaceRun(runId: string, events: RunEvent[]): void;
-  showRun(runId: string | null, experiment?: string | null): void;
+  showRun(runId: string | null, experiment?: string | null, evaluation?: string | null): void;
   selectNode(nodeId: string | null): void;
   toggleCollapsed(nodeId: string): void;
   setSearchStep(step: number | null): void;
@@ -214,11 +216,12 @@ export const defaultSetup: SetupForm = {
 
 let errorIds = 0;
 
-export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
+export function createAppStore(initial: Partial<Pick<AppState, "setup" | "experimentForm">> = {}) {
   return createStore<AppState>()((set) => ({
     runs: {},
     currentRunId: null,
     currentRunExperiment: null,
+    currentRunEvaluation: null,
     selectedNodeId: null,
     collapsed: {},
     searchStep: null,
@@ -239,7 +242,7 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
     view: "run",
     experiment: null,
     experimentProgress: {},
-    experimentForm: defaultExperimentForm,
+    experimentForm: initial.experimentForm ?? defaultExperimentForm,
     experiments: [],
     criticEvalForm: defaultCriticEvalForm,
     criticEvals: {},
@@ -250,8 +253,15 @@ export function createAppStore(initial: Partial<Pick<AppState, "setup">> = {}) {
         return { runs: { ...state.runs, [runId]: run } };
       }),
     replaceRun: (runId, events) => set((state) => ({ runs: { ...state.runs, [runId]: foldRunEvents(events) } })),
-    showRun: (runId, experiment = null) =>
-      set({ currentRunId: runId, currentRunExperiment: runId ? experiment : null, selectedNodeId: null, collapsed: {}, searchStep: null }),
+    showRun: (runId, experiment = null, evaluation = null) =>
+      set({
+        currentRunId: runId,
+        currentRunExperiment: runId ? experiment : null,
+        currentRunEvaluation: runId ? evaluation : null,
+        selectedNodeId: null,
+        collapsed: {},
+        searchStep: null,
+      }),
     setSearchStep: (searchStep) => set({ searchStep }),
     selectNode: (nodeId) => set({ selectedNodeId: nodeId }),
     toggleCollapsed: (nodeId) =>

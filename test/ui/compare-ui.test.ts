@@ -148,10 +148,20 @@ test("load an experiment, read its aggregates, filter the grid, switch the basel
   const pairs = readFileSync(file.pairs!, "utf8").split("\n").filter(Boolean);
   // Every sample of an item is right or every one wrong here: no pair of answers, and the listing says so.
   const pairsLine = await page.textContent('[data-testid="export-file"][data-format="pairs"]');
-  assert.match(pairsLine!, new RegExp(`· ${pairs.length} pairs?\\)$`));
+  assert.match(pairsLine!, new RegExp(`· ${pairs.length} pairs?\\) download$`));
   const html = readFileSync(file.html!, "utf8");
   assert.match(html, /^<!doctype html>/);
   assert.match(html, /aria-label="accuracy against tokens"/);
+  // Web mode: each file downloads from the page with the session's cookie; the report also opens in a new tab.
+  const csvLink = await page.getAttribute('[data-testid="export-file"][data-format="csv"] [data-testid="file-download"]', "href");
+  assert.equal(await page.evaluate(async (href) => (await fetch(href)).text(), csvLink!), readFileSync(file.csv!, "utf8"));
+  const [tab] = await Promise.all([
+    page.context().waitForEvent("page"),
+    page.click('[data-testid="export-file"][data-format="html"] [data-testid="file-open"]'),
+  ]);
+  await tab.waitForLoadState();
+  assert.match(await tab.content(), /aria-label="accuracy against tokens"/);
+  await tab.close();
   await page.screenshot({ path: join(artifactsDir, "compare-export.png") });
   await page.selectOption('[data-testid="compare-baseline"]', "sc");
   await page.waitForFunction(() => /0\/6\/2/.test(document.querySelector('[data-testid="aggregate-row"][data-column="single"]')?.textContent ?? ""));
@@ -382,6 +392,29 @@ test("the critic is evaluated from the compare tab: ProcessBench to the end, Rea
   await page.click('[data-testid="critic-eval-start"]');
   await page.waitForFunction(() => /not a RealCritic item/.test(document.querySelector('[data-testid="compare"]')?.textContent ?? ""));
   await page.screenshot({ path: join(artifactsDir, "critic-eval.png") });
+  // Each ProcessBench row opens as a tree: the stored solution and the critique the critic wrote; the address
+  // names the evaluation's row, so the link pasted back opens it again.
+  const finished = '[data-testid="critic-eval-row"][data-state="finished"]';
+  await page.click(`${finished} [data-testid="critic-eval-items"] summary`);
+  assert.equal((await page.$$(`${finished} [data-testid="critic-eval-item"]`)).length, 3);
+  await page.click(`${finished} [data-testid="critic-eval-item-open"]`);
+  await page.waitForSelector('[data-testid="run-header"][data-run-id="item-0001"][data-status="finished"]');
+  const link = await page.evaluate(() => location.hash);
+  assert.match(link, /critic-eval=.*critic-evals/);
+  for (const attempt of ["clicked", "pasted link"]) {
+    await page.waitForSelector('[data-testid="run-header"][data-run-id="item-0001"][data-status="finished"]');
+    const roles = await page.$$eval('[data-testid="tree-node"]', (cards) =>
+      cards.map((c) => `${c.getAttribute("data-role")} ${c.querySelector(".node-role")?.textContent}`),
+    );
+    assert.deepEqual(roles, ["draft draft/stored-solution", "critique critique/stepwise"], attempt);
+    await page.click('[data-testid="back-to-experiment"]');
+    await page.waitForSelector('[data-testid="critic-eval"]');
+    if (attempt === "pasted link") break;
+    // Away from the run (the run tab with none shown), then the link: the row is loaded from the address alone.
+    await page.evaluate(() => (window.location.hash = "#tab=run"));
+    await page.waitForSelector('[data-testid="run-header"]', { state: "detached" });
+    await page.evaluate((hash) => (window.location.hash = hash), link);
+  }
 });
 
 test("every input on the compare tab and in the dataset picker has a visible label; the picker counts all items and searches them", async () => {

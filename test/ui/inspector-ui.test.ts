@@ -51,6 +51,7 @@ before(async () => {
         { name: "mctsr", strategy: "mctsr", params: { iterations: 2 }, actor: { path: "a" }, critic: { path: "c" } },
         { name: "steps", strategy: "step-critique", params: { samples: 1, rounds: 1 }, actor: { path: "a" }, critic: { path: "c" } },
         { name: "single", strategy: "single-pass", actor: { path: "a" }, critic: { path: "c" } },
+        { name: "bon", strategy: "best-of-n", params: { n: 2, selectBy: "verdict-then-score" }, actor: { path: "a" }, critic: { path: "c" } },
       ],
       seed: 1,
     },
@@ -130,6 +131,14 @@ test("MCTSr rewards and Q read in their own units (−100…100) with visits, no
   assert.ok(q.length > 0 && q.every((value) => value === "−35" || value === "—"), q.join(", "));
   assert.ok(visits.some((v) => v >= 1));
   await page.screenshot({ path: join(screenshots, "inspector-mctsr.png") });
+});
+
+test("a Best-of-N selection says which rule chose, on its card and in the inspector", async () => {
+  await openCell("bon", 0);
+  const rule = "the critic's verdict first (✓ before no verdict before ✗), then the highest critic score";
+  assert.match(await text('[data-testid="tree-node"][data-role="select"]'), new RegExp(`rule: ${rule.replace(/[()]/g, "\\$&")}`));
+  await inspect("select");
+  assert.equal(await text('[data-testid="select-rule"]'), `chosen by ${rule}`);
 });
 
 test("a node that wrote only whitespace says so on its card and in the inspector", async () => {

@@ -51,15 +51,26 @@ after(async () => {
 });
 
 /** Fills the form, starts the run and waits until it has ended; returns its id. */
-async function runToEnd(options: { strategy: string; question: string; reference?: string; seed?: string; maxTokens?: string }) {
+async function runToEnd(options: {
+  strategy: string;
+  question: string;
+  reference?: string;
+  seed?: string;
+  maxTokens?: string;
+  /** Parameters with a list of choices, by name. */
+  choices?: Record<string, string>;
+  criticMaxTokens?: string;
+}) {
   const { page } = app;
   await page.fill('[data-testid="actor-path"]', actor);
   await page.fill('[data-testid="critic-path"]', critic);
   await page.selectOption('[data-testid="strategy-select"]', options.strategy);
+  for (const [name, value] of Object.entries(options.choices ?? {})) await page.selectOption(`[data-testid="param-${name}"]`, value);
   await page.fill('[data-testid="question"]', options.question);
   await page.fill('[data-testid="reference"]', options.reference ?? "");
   await page.fill('[data-testid="seed"]', options.seed ?? "0");
   await page.fill('[data-testid="max-tokens"]', options.maxTokens ?? "8");
+  await page.fill('[data-testid="critic-max-tokens"]', options.criticMaxTokens ?? "");
   const previous = await page.$eval('[data-testid="run-header"]', (e) => e.getAttribute("data-run-id")).catch(() => null);
   await page.click('[data-testid="start-run"]');
   await page.waitForFunction((old) => {
@@ -74,10 +85,19 @@ const text = async (selector: string) => ((await app.page.textContent(selector))
 
 test("the run header names the models, parameters, seed, sampling, date and duration, with the task folded", async () => {
   const { page } = app;
-  const runId = await runToEnd({ strategy: "self-refine", question: "What is 12 + 30? Answer with a number.", reference: "42", seed: "7" });
+  // The critic writes the feedback: with the actor's own (the paper's default) the critic is never called, and the
+  // run, like `refinery run`, names the actor in its place.
+  const runId = await runToEnd({
+    strategy: "self-refine",
+    choices: { feedbackModel: "critic" },
+    criticMaxTokens: "16",
+    question: "What is 12 + 30? Answer with a number.",
+    reference: "42",
+    seed: "7",
+  });
   assert.equal(await page.getAttribute('[data-testid="run-header"]', "data-status"), "finished");
   assert.match(await text('[data-testid="run-actor"]'), new RegExp(`^actor ${basename(actor)} \\(temp [\\d.]+, max 8 tokens\\)$`));
-  assert.match(await text('[data-testid="run-critic"]'), new RegExp(`^critic ${basename(critic)} \\(temp [\\d.]+, max \\d+ tokens\\)$`));
+  assert.match(await text('[data-testid="run-critic"]'), new RegExp(`^critic ${basename(critic)} \\(temp [\\d.]+, max 16 tokens\\)$`));
   assert.match(await text('[data-testid="run-params"]'), /maxIterations=\d+/);
   assert.equal(await text('[data-testid="run-seed"]'), "seed 7");
   const date = await page.getAttribute('[data-testid="run-date"]', "datetime");
@@ -100,15 +120,15 @@ test("the history list tells runs apart: date, models, duration, search, filters
   const singlePass = await runToEnd({ strategy: "single-pass", question: "Name a prime number larger than 10." });
   await page.click('[data-testid="history"] h3 button');
   await page.waitForSelector(`[data-testid="history-item"][data-run-id="${singlePass}"]`);
-  const meta = await text(`[data-testid="history-item"][data-run-id="${singlePass}"] [data-testid="history-meta"]`);
-  assert.match(
-    meta,
-    new RegExp(`^\\w+ \\d+, [\\d:]+( [AP]M)? · [\\d.]+ (ms|s) · ${basename(actor).replace(".", "\\.")} \\+ ${basename(critic).replace(".", "\\.")}$`),
-  );
+  // A single pass never calls the critic: its run names the actor alone; the self-refine run before it names both.
+  const metaOf = (runId: string) => text(`[data-testid="history-item"][data-run-id="${runId}"] [data-testid="history-meta"]`);
+  const when = "^\\w+ \\d+, [\\d:]+( [AP]M)? · [\\d.]+ (ms|s) · ";
+  assert.match(await metaOf(singlePass), new RegExp(`${when}${basename(actor).replace(".", "\\.")}$`));
   const listed = () => page.$$eval('[data-testid="history-item"]', (items) => items.map((item) => item.getAttribute("data-run-id")));
   const all = await listed();
   assert.equal(all.length, 2);
   assert.equal(all[0], singlePass, "newest first");
+  assert.match(await metaOf(all[1]!), new RegExp(`${when}${basename(actor).replace(".", "\\.")} \\+ ${basename(critic).replace(".", "\\.")}$`));
   await page.selectOption('[data-testid="history-sort"]', "oldest");
   assert.deepEqual(await listed(), [...all].reverse());
   await page.fill('[data-testid="history-search"]', "prime");
@@ -117,6 +137,13 @@ test("the history list tells runs apart: date, models, duration, search, filters
   await page.selectOption('[data-testid="history-filter-strategy"]', "self-refine");
   assert.deepEqual(await listed(), [all[1]]);
   assert.match(await text('[data-testid="history"] h3'), /^Runs \(1 of 2\)/);
+  // The filters and the sort are in the address, so a reload (or the link) shows the same list.
+  assert.match(await page.evaluate(() => window.location.hash), /filter-strategy=self-refine&sort=oldest/);
+  await reloadPage(page);
+  await page.waitForSelector('[data-testid="history-item"]');
+  assert.deepEqual(await listed(), [all[1]]);
+  assert.equal(await page.inputValue('[data-testid="history-filter-strategy"]'), "self-refine");
+  assert.equal(await page.inputValue('[data-testid="history-sort"]'), "oldest");
   await page.selectOption('[data-testid="history-filter-strategy"]', "");
   await page.selectOption('[data-testid="history-sort"]', "newest");
   // The list sits below the setup in the sidebar: scrolled into view for the picture.
@@ -177,9 +204,16 @@ test("the address keeps tab, run, node and experiment: restored on reload, a pas
   await page.click('[data-testid="experiment-load"]');
   await page.waitForSelector('[data-testid="compare-grid"]');
   assert.equal(await address(), `#tab=compare&experiment=${experimentDir}&run=${second}`);
+  // The experiment form too: what was typed into it is there after the reload.
+  await page.fill('[data-testid="experiment-specs"]', "best-of-n:n=8");
+  await page.fill('[data-testid="experiment-limit"]', "7");
   await reloadPage(page);
   await page.waitForSelector('[data-testid="compare-grid"]');
   assert.equal(await page.getAttribute('[data-testid="tab-compare"]', "class"), "active");
+  assert.deepEqual(
+    [await page.inputValue('[data-testid="experiment-specs"]'), await page.inputValue('[data-testid="experiment-limit"]')],
+    ["best-of-n:n=8", "7"],
+  );
 
   // A grid cell's run: the address names it as the experiment's; a reload shows it again; "back to the experiment".
   await page.click('[data-testid="grid-row"][data-item="0"] [data-testid="grid-cell"]:nth-child(3)');

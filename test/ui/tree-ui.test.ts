@@ -153,11 +153,39 @@ test("a finished Best-of-N run opens fitted: every node inside the tree's frame;
   assertAllInside(layout, 9);
   const counter = await page.$eval('[data-testid="tree-count"]', (e) => e.getBoundingClientRect().bottom);
   assert.ok(counter <= layout.frame.top, "the counter is in the toolbar above the nodes' area");
+  // The counter explains itself on hover; the legend says what each line and a faded card mean.
+  assert.match(
+    (await page.getAttribute('[data-testid="tree-count"]', "title"))!,
+    /^9 nodes laid out \(a folded subtree's hidden nodes not counted\); 9 of them are inside the frame and drawn as cards; /,
+  );
+  await page.click('[data-testid="tree-legend"] summary');
+  const legend = await page.$$eval('[data-testid="legend-entry"]', (entries) =>
+    entries.map((li) => [
+      li.querySelector("line")?.getAttribute("class") ?? "",
+      getComputedStyle(li.querySelector("line") ?? li).strokeDasharray,
+      li.textContent?.trim(),
+    ]),
+  );
+  assert.deepEqual(
+    legend.map(([line, , text]) => [line, text]),
+    [
+      ["edge primary", "grew from (its first parent)"],
+      ["edge extra", "also read (a vote's, selection's or distill's other inputs)"],
+      ["edge primary on-path", "the path to the chosen answer"],
+      ["", "faded card: pruned by the search, or later than the replay step"],
+    ],
+  );
+  assert.notEqual(legend[1]![1], "none", "the legend's dashed sample is drawn dashed, as the tree's");
+  await page.click('[data-testid="tree-legend"] summary');
   await page.screenshot({ path: join(repoRoot, "docs/screenshots/tree-fit-best-of-n.png"), clip: { x: 320, y: 0, width: 760, height: 900 } });
   // The selection lists its candidates, each a link, with the critic's score.
   await page.click('[data-testid="tree-node"][data-role="select"]');
   const candidates = await page.$$eval('[data-testid="inspector-candidates"] [data-testid="node-link"]', (links) => links.map((l) => l.textContent));
   assert.deepEqual(candidates, ["n1", "n2", "n3", "n4"]);
+  assert.equal(
+    await page.textContent('[data-testid="select-rule"]'),
+    "chosen by the highest critic score (argmax, as DSPy's BestOfN and the papers); the verdict does not count",
+  );
   assert.equal((await page.$$('[data-testid="inspector-candidates"] [data-testid="score-badge"]')).length, 4);
 });
 

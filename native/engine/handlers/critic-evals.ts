@@ -1,8 +1,16 @@
 // Critic evaluations (ProcessBench earliest error, RealCritic closed loop): started in the background, progress as events.
-import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { CriticEvalEvent } from "../../protocol/contract.ts";
-import { describeCriticEval, readProcessBench, readRealCritic, runCriticEvaluation, type CriticEvalOutcome } from "../../eval/critic-eval.ts";
+import type { CriticEvalEvent, CriticEvalRow } from "../../protocol/contract.ts";
+import {
+  type CriticEvalOutcome,
+  describeCriticEval,
+  type ProcessBenchItem,
+  type RealCriticItem,
+  readProcessBench,
+  readRealCritic,
+  runCriticEvaluation,
+} from "../../eval/critic-eval.ts";
+import { writeCriticEvalRuns } from "../../eval/critic-eval-runs.ts";
 import { newRunId } from "../../runs/runner.ts";
 import { checkModelFiles, type EngineContext, type Input } from "./context.ts";
 import { writeFileAtomic } from "../../runs/atomic-write.ts";
@@ -29,8 +37,8 @@ export async function startCriticEval(ctx: EngineContext, input: Input<"startCri
   publish({});
   void runCriticEvaluation({ ...input, gpu: ctx.options.gpu, threads: ctx.options.threads }, { signal, onProgress: (done, total) => publish({ done, total }) })
     .then(async (outcome) => {
-      const resultPath = await writeCriticEvalResult(ctx, evalId, input, outcome);
-      publish({ state: "finished", summary: describeCriticEval(outcome), resultPath, ...finishedScores(outcome) });
+      const written = await writeCriticEvalResult(ctx, evalId, input, items, outcome);
+      publish({ state: "finished", summary: describeCriticEval(outcome), ...written, ...finishedScores(outcome) });
     })
     .catch((error: Error) => publish(signal.aborted ? { state: "cancelled" } : { state: "failed", error: error.message }))
     .finally(() => ctx.jobs.finish(evalId));
@@ -41,12 +49,21 @@ export async function cancelCriticEval(ctx: EngineContext, { evalId }: Input<"ca
   return { cancelled: ctx.jobs.cancel("critic-eval", evalId) };
 }
 
-async function writeCriticEvalResult(ctx: EngineContext, evalId: string, request: Input<"startCriticEval">, outcome: CriticEvalOutcome): Promise<string> {
+/** The rows' run records under `<critic-evals>/<evalId>/`, and every row (with its critic's text) in `<evalId>.json`. */
+async function writeCriticEvalResult(
+  ctx: EngineContext,
+  evalId: string,
+  request: Input<"startCriticEval">,
+  items: ReadonlyArray<ProcessBenchItem | RealCriticItem>,
+  outcome: CriticEvalOutcome,
+): Promise<{ resultPath: string; folder: string; rows: CriticEvalRow[] }> {
   const dir = resolve(ctx.options.runsDir, "..", "critic-evals");
-  await mkdir(dir, { recursive: true });
+  const folder = join(dir, evalId);
+  const rows = await writeCriticEvalRuns(folder, request, items, outcome);
   const resultPath = join(dir, `${evalId}.json`);
-  await writeFileAtomic(resultPath, `${JSON.stringify({ request, ...outcome }, null, 2)}\n`);
-  return resultPath;
+  const withRuns = outcome.result.rows.map((row, i) => ({ runId: rows[i]!.runId, ...row }));
+  await writeFileAtomic(resultPath, `${JSON.stringify({ request, ...outcome, result: { ...outcome.result, rows: withRuns } }, null, 2)}\n`);
+  return { resultPath, folder, rows };
 }
 
 function finishedScores(outcome: CriticEvalOutcome): Pick<CriticEvalEvent, "processbench" | "realcritic"> {

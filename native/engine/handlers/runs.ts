@@ -8,6 +8,7 @@ import { readRunLog } from "../../runs/run-log.ts";
 import { listRuns } from "../../runs/run-list.ts";
 import { moveRunToTrash } from "../../runs/trash.ts";
 import { executeRun, newRunId, RunInputError, WillNotFitError } from "../../runs/runner.ts";
+import { withUnusedCriticOnActor } from "../../runs/unused-critic.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
 import { checkRoleModels, type EngineContext, type Input } from "./context.ts";
@@ -18,12 +19,14 @@ export async function startRun(ctx: EngineContext, input: Input<"startRun">): Pr
   // Validate what can be validated before answering, so a bad request fails the call itself.
   if (!input.task.question.trim()) throw new RunInputError("the task is empty: type a question", "task.question");
   resolveStrategyParams(getStrategy(input.strategy), input.params ?? {});
+  // A critic that could not be loaded is refused even when unused, as `refinery run` does: the user meant some other file.
   await checkRoleModels(input);
+  const run = withUnusedCriticOnActor(input);
   const runId = newRunId(input.strategy);
   const signal = ctx.jobs.start("run", runId);
   const emit = (event: RunEvent) => ctx.batcher.push(runId, event);
   void executeRun({
-    ...input,
+    ...run,
     runId,
     outDir: ctx.options.runsDir,
     gpu: ctx.options.gpu,

@@ -1,6 +1,7 @@
 // "Export report": the open experiment's standalone HTML report, its cells as CSV and JSONL, and preference pairs
 // for critic training, written into the experiment's exports/ folder by the engine (the desktop app and the web
-// UI alike: the files are where the experiment is); the tab lists what was written where.
+// UI alike: the files are where the experiment is); the tab lists what was written where, and in web mode offers
+// each as a download (the HTML report also in a new tab).
 import { useState } from "react";
 import { EXPORT_FORMATS, type ExportedFile, type ExportFormat } from "../../../native/protocol/contract.ts";
 import { formatBytes as size } from "../../../native/protocol/format.ts";
@@ -54,11 +55,32 @@ export function ExportReport() {
           {files.map((file) => (
             <li key={file.format} data-testid="export-file" data-format={file.format}>
               {FORMAT_NAMES[file.format]}: <code data-testid="export-path">{file.path}</code> ({size(file.bytes)}
-              {rowsText(file)})
+              {rowsText(file)}) <FileLinks path={file.path} html={file.format === "html"} />
             </li>
           ))}
         </ul>
       )}
     </div>
+  );
+}
+
+/** Web mode: download the file (and open the HTML report in a new tab); nothing in the desktop app. */
+export function FileLinks({ path, html = false }: { path: string; html?: boolean }) {
+  const controller = useController();
+  const download = controller.downloadUrl(path);
+  if (!download) return null;
+  return (
+    <>
+      {html && (
+        <>
+          <a className="file-link" data-testid="file-open" href={controller.downloadUrl(path, { open: true })!} target="_blank" rel="noopener noreferrer">
+            open in a new tab
+          </a>{" "}
+        </>
+      )}
+      <a className="file-link" data-testid="file-download" href={download} download>
+        download
+      </a>
+    </>
   );
 }

@@ -1,5 +1,7 @@
 // What a vote or a selection decided over: its parents as links, and for a vote the tally (each answer, the
-// candidates that gave it, and its share of the votes, or of the reward mass when the vote is weighted).
+// candidates that gave it, and its share of the votes, or of the reward mass when the vote is weighted); for a
+// critic-scored selection, the rule that chose.
+import { selectionRuleText } from "../../../native/protocol/select-rule.ts";
 import type { RunNode, RunState } from "../../../native/protocol/state.ts";
 import { latestScore } from "../../../native/protocol/state.ts";
 import { formatReward, ScoreBadge } from "../scores.tsx";
@@ -73,9 +75,15 @@ export function JoinSummary({ node, run, onSelect }: { node: RunNode; run: RunSt
   if (node.role !== "select") return null;
   // A search chose by Q (its own units, −100…100) over visits; the last reward alone did not decide.
   const stats = run.snapshots.at(-1)?.stats;
+  const rule = selectionRuleText(node.step);
   return (
     <section>
       <h4>Candidates</h4>
+      {rule && (
+        <p className="select-rule" data-testid="select-rule">
+          chosen by {rule}
+        </p>
+      )}
       <table className="tally" data-testid="inspector-candidates">
         <thead>
           <tr>

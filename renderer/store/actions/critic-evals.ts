@@ -25,5 +25,18 @@ export function createCriticEvalActions(ctx: ActionContext) {
     if (!result.ok) state().pushError("compare", result.error);
   }
 
-  return { startCriticEval, cancelCriticEval };
+  /** Opens one row of a finished evaluation as a tree: its run record in the evaluation's folder. */
+  async function openCriticEvalRun(runId: string, folder: string, ticket = ctx.views.request()) {
+    const result = await ctx.bridge.loadRun({ runId, experiment: folder });
+    if (!ctx.views.isLatest(ticket)) return;
+    if (!result.ok) {
+      state().pushError("compare", `cannot open the critic evaluation's row ${runId}: ${result.error}`);
+      return;
+    }
+    state().replaceRun(runId, result.value);
+    state().showRun(runId, null, folder);
+    state().setView("run");
+  }
+
+  return { startCriticEval, cancelCriticEval, openCriticEvalRun };
 }
