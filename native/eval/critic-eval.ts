@@ -341,14 +341,18 @@ export async function evaluateRealCritic(
     options.signal?.throwIfAborted();
     const first = read(result.text);
     let verdict = first.value;
+    // The row keeps the call whose verdict stands: the review when it revised the verdict readably.
+    let decided = { call: result, started, problem: first.problem };
     if (options.metaCritique) {
+      const reviewStarted = Date.now();
       const review = await ask(metaCritiqueMessages(messages, result.text));
       options.signal?.throwIfAborted();
-      verdict = revisedVerdict(verdict, read(review.text).value, (v) => v !== null).verdict;
+      const revised = read(review.text);
+      verdict = revisedVerdict(verdict, revised.value, (v) => v !== null).verdict;
+      if (verdict === revised.value) decided = { call: review, started: reviewStarted, problem: revised.problem };
     }
     const finalAnswer = verdict?.correct === false && verdict.correctedAnswer ? verdict.correctedAnswer : solutionAnswer;
     const verdictCorrect = typeof verdict?.correct === "boolean" ? verdict.correct : null;
-    const problem = verdict === first.value ? first.problem : verdictCorrect === null ? "schema: no true or false 'correct'" : null;
     rows.push({
       before: answerIsCorrect(task, solutionAnswer) === true,
       after: answerIsCorrect(task, finalAnswer) === true,
@@ -357,7 +361,7 @@ export async function evaluateRealCritic(
       solution,
       solutionAnswer,
       ...(solver ? { solver } : {}),
-      critique: criticCall(result, started, unreadableReason(result, sampling.maxTokens, problem)),
+      critique: criticCall(decided.call, decided.started, unreadableReason(decided.call, sampling.maxTokens, decided.problem)),
     });
     options.onProgress?.(rows.length, items.length);
   }

@@ -68,5 +68,8 @@ test("critic-eval with meta-critique: ProcessBench reads the revised first error
   );
   const item = { question: "What is 6 * 7?", solution: "The answer is 42", solutionAnswer: "42", reference: "42" };
   const result = await evaluateRealCritic([item], realCritic, { temperature: 0, maxTokens: 400 }, { metaCritique: true });
-  assert.deepEqual(result.rows[0], { before: true, after: true, verdictCorrect: true, finalAnswer: "42" });
+  const { before, after, verdictCorrect, finalAnswer, critique } = result.rows[0]!;
+  assert.deepEqual({ before, after, verdictCorrect, finalAnswer }, { before: true, after: true, verdictCorrect: true, finalAnswer: "42" });
+  // The row keeps the review that decided, not the first verdict it overturned.
+  assert.equal(JSON.parse(critique!.text).correct, true);
 });
