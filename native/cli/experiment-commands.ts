@@ -17,6 +17,8 @@ import {
   ExperimentControl,
   readCheckpoint,
   readExperimentConfig,
+  ExperimentError,
+  judgedColumns,
   readResults,
   runExperiment,
   summarize,
@@ -28,6 +30,8 @@ import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } 
 import { validateRequest } from "../protocol/contract.ts";
 import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
 import { pct } from "../protocol/format.ts";
+import { describeJudged } from "../protocol/judged-format.ts";
+import type { JudgedColumn } from "../protocol/experiment-results.ts";
 import { measureLabel } from "../protocol/plot-geometry.ts";
 import { defined, flagNumber, intOption, outFolderOption, parse, threadsOption, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
@@ -160,14 +164,23 @@ export async function commandExperiment(args: string[]): Promise<number> {
     threads: { type: "string" },
     gpu: { type: "string" },
     quiet: { type: "boolean" },
+    judge: { type: "string", multiple: true },
+    grader: { type: "string" },
+    baseline: { type: "string" },
     ...endpointFlags,
   });
   if (!values.out) throw new UsageError("--out <folder> is required (it is also how a stopped experiment resumes)");
+  if (values.judge?.length && !values.grader) throw new UsageError("--judge needs --grader checklist, rubric or pairwise");
+  if (values.grader && !values.judge?.length) throw new UsageError(`--grader ${values.grader} needs at least one --judge <model> (a GGUF file or an endpoint)`);
+  if (values.baseline && values.grader !== "pairwise")
+    throw new UsageError("--baseline names the column the pairwise grader compares with: use it with --grader pairwise");
   outFolderOption(values.out);
   let config = readExperimentConfig(values.out);
   if (config) {
     if (values.sampling !== undefined && JSON.stringify(samplingFlag(values.sampling)) !== JSON.stringify(config.sampling ?? { kind: "paper" }))
       throw new UsageError(`${values.out} was started with --sampling ${config.sampling?.kind ?? "paper"}; resume it without --sampling or use another folder`);
+    if ((values.grader || values.judge?.length) && !config.judging)
+      throw new UsageError(`${values.out} holds an experiment started without judges; start another folder to judge its answers`);
     if (!values.quiet) process.stderr.write(`resuming the experiment in ${values.out} (${readResults(values.out).length} cells already done)\n`);
     warnCheckpointDamage(values.out);
   } else {
@@ -217,13 +230,25 @@ export async function commandExperiment(args: string[]): Promise<number> {
       gpu: values.gpu as GpuChoice | undefined,
       maxTotalTokens: intOption(values["max-total-tokens"], "max-total-tokens"),
       ...(values.sampling !== undefined ? { sampling: samplingFlag(values.sampling) } : {}),
+      ...(values.grader
+        ? {
+            judging: {
+              grader: values.grader,
+              judges: applyEndpointFlags(values, { actor: [], critic: values.judge ?? [] }).critic,
+              ...(values.baseline ? { baseline: values.baseline } : {}),
+            },
+          }
+        : {}),
+    }).catch((error: unknown) => {
+      if (error instanceof ExperimentError && values.grader) throw new UsageError(error.message);
+      throw error;
     });
   }
   // Keys of the experiment's endpoints (a resumed one too) from the environment; configs never hold them.
   const models = config.columns.flatMap((c) => [c.actor, c.critic]);
   applyEndpointFlags(values, {
     actor: config.columns.flatMap((c) => c.actor.replicas ?? [c.actor.path]),
-    critic: config.columns.flatMap((c) => c.critic.replicas ?? [c.critic.path]),
+    critic: [...config.columns.flatMap((c) => c.critic.replicas ?? [c.critic.path]), ...(config.judging?.judges.map((j) => j.path) ?? [])],
   });
   // Only remote models: each endpoint's own concurrency decides (what it reports, or 4).
   const concurrency =
@@ -248,9 +273,12 @@ export async function commandExperiment(args: string[]): Promise<number> {
         }
         if (!values.quiet) process.stderr.write(`\r${progressLine(p)}   `);
       },
+      onJudging: (done, total) => {
+        if (!values.quiet) process.stderr.write(`\rjudging: ${done}/${total} answers   `);
+      },
     });
     if (!values.quiet) process.stderr.write("\n");
-    printSummary(results, config, values.json === true, undefined, experimentCoverage(values.out, config, results));
+    printSummary(results, config, values.json === true, undefined, experimentCoverage(values.out, config, results), judgedColumns(values.out));
     return control.signal.aborted ? 130 : 0;
   } finally {
     unwatch();
@@ -288,11 +316,19 @@ function warnCheckpointDamage(dir: string): void {
   if (tornTail) process.stderr.write(`warning: the last line of ${path} was cut short by a crash; that cell runs again on resume\n`);
 }
 
-function printSummary(results: ReturnType<typeof readResults>, config: ExperimentConfig, json: boolean, baseline: string | undefined, coverage: CellCoverage) {
+function printSummary(
+  results: ReturnType<typeof readResults>,
+  config: ExperimentConfig,
+  json: boolean,
+  baseline: string | undefined,
+  coverage: CellCoverage,
+  judged: ReadonlyMap<string, JudgedColumn>,
+) {
   const summary = summarize(
     results,
     config.columns.map((c) => c.name),
     baseline,
+    judged,
   );
   if (json) {
     process.stdout.write(`${JSON.stringify({ ...summary, coverage }, null, 2)}\n`);
@@ -308,6 +344,7 @@ function printSummary(results: ReturnType<typeof readResults>, config: Experimen
         ` · ${c.meanTotalTokens.toFixed(0)} tokens/item\n`,
     );
   }
+  for (const c of summary.columns) if (c.judged) process.stdout.write(`${c.column}: ${describeJudged(c.judged)}\n`);
   for (const c of summary.columns) {
     const cut = Object.entries(c.stops).filter(([reason]) => CUT_REASONS.has(reason as StopReason));
     if (cut.length)
@@ -362,7 +399,8 @@ export async function commandReport(args: string[]): Promise<number> {
   if (values.baseline && !columns.includes(values.baseline)) throw new UsageError(`--baseline must be one of: ${columns.join(", ")}`);
   const results = readResults(dir);
   warnCheckpointDamage(dir);
-  const summary = summarize(results, columns, values.baseline);
+  const judged = judgedColumns(dir);
+  const summary = summarize(results, columns, values.baseline, judged);
   const coverage = experimentCoverage(dir, config, results);
   if (values.html) {
     // The dataset's categorical fields (level, subject…) break accuracy down; a dataset moved away only loses that.
@@ -373,7 +411,7 @@ export async function commandReport(args: string[]): Promise<number> {
   if (values.csv) writeFileSync(values.csv, resultsCsv(results));
   if (values.jsonl) writeFileSync(values.jsonl, resultsJsonl(results, columns));
   if (values.pairs) writeFileSync(values.pairs, (await preferencePairs(dir, results)).map((p) => JSON.stringify(p)).join("\n") + "\n");
-  printSummary(results, config, values.json === true, values.baseline, coverage);
+  printSummary(results, config, values.json === true, values.baseline, coverage, judged);
   // Where each file went, absolute: the summary alone does not say. On stderr with --json, so stdout stays JSON.
   const requested: Array<[string, string | undefined]> = [
     ["HTML report", values.html],

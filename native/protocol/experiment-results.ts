@@ -104,6 +104,8 @@ export interface ColumnSummary {
   versusFrontier?: VersusFrontier;
   /** Refinement dynamics: the k-th candidate of each run (draft, then revisions): its accuracy and mean critic score. */
   dynamics: Array<{ candidate: number; items: number; accuracy: number; meanScore: number | null }>;
+  /** How the experiment's judges graded the column (experiments with a grader; not the pairwise baseline). */
+  judged?: JudgedColumn;
 }
 
 export interface ExperimentSummary {
