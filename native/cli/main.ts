@@ -33,9 +33,15 @@ usage:
   refinery experiment --dataset <file> [--limit n] [--offset n] [--field question=<f> --field reference=<f> …]
                [--skip-malformed] --strategy <name[:k=v,…]|@preset.json> … --actor <model> [--actor <model> …] [--pool <file.json>] [--critic <model>]
                [--seed n] --out <folder> [--max-tokens n] [--thinking-budget n] [--critic-thinking-budget n] [--max-total-tokens n] [--sampling paper|matched[:T]] [--concurrency n|auto] [--no-cache]
-                                              resumable; run again to continue a stopped one (p pauses, q stops)
+               [--grader checklist|rubric|pairwise --judge <model> [--judge <model> …] [--baseline <column>|reference]]
+                                              resumable; run again to continue a stopped one (p pauses, q stops); with a
+                                              grader, judge models grade each answer after the cells (a jury when several;
+                                              pairwise in both orders, a flip is a tie; keys: --critic-api-key-env)
   refinery report <folder> [--html <file>] [--csv <file>] [--jsonl <file>] [--pairs <file.jsonl>] [--baseline <column>] [--json]
   refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--param verifyK=k --temperature t] [--json]
+  refinery judge-eval --dataset <human-labelled file> --judge <model> [--mode pairwise|score] [--limit n] [--seed n] [--json]
+                                              a judge against people: accuracy and κ (pairwise: LLMBar, PandaLM), Spearman
+                                              and MAE (scores: FED), its position-flip rate and length bias
   refinery grade --dataset <file> --field response=<f> [--field reference=<f> --field question=<f> --field choices=<f>]
                [--limit n] [--offset n] [--skip-malformed] [--csv <file>] [--jsonl <file>] [--json]
                                               judge existing answers (any tool's) with the experiments' checker
@@ -79,6 +85,7 @@ const commands: Record<string, () => Promise<Command>> = {
   report: async () => (await import("./experiment-commands.ts")).commandReport,
   "critic-eval": async () => (await import("./experiment-commands.ts")).commandCriticEval,
   grade: async () => (await import("./grade-command.ts")).commandGrade,
+  "judge-eval": async () => (await import("./judge-eval-command.ts")).commandJudgeEval,
 };
 
 /** Errors that are the user's to fix, by name (the classes live in modules a command may not have loaded). */
@@ -95,6 +102,7 @@ const userErrors = new Set([
   "ZodError",
   "ExperimentError",
   "ModelSpecError",
+  "JudgingError",
 ]);
 
 /** What the operating system refused (a port taken, a path that is a file), in the user's words; null for bugs. */

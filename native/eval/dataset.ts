@@ -10,7 +10,7 @@ import type { Task } from "../protocol/events.ts";
 import { advice } from "../protocol/field-labels.ts";
 import { questionWithChoices } from "./checkers.ts";
 import { describeJsonSyntaxError } from "./json-syntax.ts";
-import { groupedRecords, mtBenchReferences, readChecklist } from "./open-ended-datasets.ts";
+import { groupedRecords, mtBenchItem, mtBenchReferences, readChecklist } from "./open-ended-datasets.ts";
 
 export interface FieldMapping {
   question?: string;
@@ -257,10 +257,9 @@ export async function loadDataset(path: string, options: DatasetOptions = {}): P
   return { tasks, fields, records, skipped };
 }
 
-/** An MT-Bench question with its reference answer from the file beside it, when there is one. */
+/** MT-Bench questions (when `references` were read for them) carry the reference FastChat judges them with. */
 function withReference(item: Record<string, unknown>, references: Map<string, string> | null): Record<string, unknown> {
-  const reference = references?.get(String(item.question_id));
-  return reference !== undefined && item.reference === undefined ? { ...item, reference } : item;
+  return references && item.question_id !== undefined && Array.isArray(item.turns) ? mtBenchItem(item, references) : item;
 }
 
 export async function readDataset(path: string, options: DatasetOptions = {}): Promise<Task[]> {

@@ -31,9 +31,23 @@ export function readChecklist(value: unknown): string[] | undefined | string {
   return value.length ? value : undefined;
 }
 
+/** FastChat's categories judged with a reference answer (NEED_REF_CATS); the others are judged without. */
+const MT_BENCH_REFERENCE_CATEGORIES = new Set(["math", "reasoning", "coding"]);
+
+/**
+ * An MT-Bench question as FastChat judges it: with the first turn of its reference answer (the gpt-4 file beside
+ * the questions, else the question's own `reference` list) in the categories that need one, without elsewhere.
+ */
+export function mtBenchItem(item: Record<string, unknown>, references: Map<string, string>): Record<string, unknown> {
+  const { reference: own, ...rest } = item;
+  if (!MT_BENCH_REFERENCE_CATEGORIES.has(String(item.category))) return rest;
+  const reference = references.get(String(item.question_id)) ?? (Array.isArray(own) && typeof own[0] === "string" ? own[0] : undefined);
+  return reference === undefined ? rest : { ...rest, reference };
+}
+
 /**
  * MT-Bench's reference answers (first turn) by question_id, read from reference_answer/gpt-4.jsonl beside the
- * questions; null when the records are not MT-Bench questions or no reference file is there.
+ * questions (empty when that file is not there); null when the records are not MT-Bench questions.
  */
 export async function mtBenchReferences(datasetPath: string, rows: ReadonlyArray<{ value: unknown }>): Promise<Map<string, string> | null> {
   const isMtBench = rows.some((row) => {
@@ -45,7 +59,7 @@ export async function mtBenchReferences(datasetPath: string, rows: ReadonlyArray
   try {
     text = await readFile(join(dirname(datasetPath), "reference_answer", "gpt-4.jsonl"), "utf8");
   } catch {
-    return null;
+    return new Map();
   }
   const references = new Map<string, string>();
   for (const line of text.split("\n")) {

@@ -146,8 +146,10 @@ test("MT-Bench's layout: questions take their first turn and the reference answe
   writeFileSync(
     join(folder, "question.jsonl"),
     [
-      { question_id: 81, category: "writing", turns: ["Write a poem.", "Now shorter."] },
-      { question_id: 101, category: "reasoning", turns: ["Who is second?", "And last?"] },
+      // FastChat judges writing without a reference, even where the question carries one.
+      { question_id: 81, category: "writing", turns: ["Write a poem.", "Now shorter."], reference: ["A poem.", "Short."] },
+      { question_id: 101, category: "reasoning", turns: ["Who is second?", "And last?"], reference: ["Own reference.", "x"] },
+      { question_id: 102, category: "math", turns: ["What is 2+2?", "And 3+3?"], reference: ["4", "6"] },
     ]
       .map((q) => JSON.stringify(q))
       .join("\n"),
@@ -162,6 +164,7 @@ test("MT-Bench's layout: questions take their first turn and the reference answe
     [
       ["81", "Write a poem.", undefined],
       ["101", "Who is second?", "Second place."],
+      ["102", "What is 2+2?", "4"],
     ],
   );
   const rater = new ScriptedBackend((r) => JSON.stringify({ reasoning: "fine", rating: /Reference Answer/.test(user(r)) ? 7 : 4 }));
@@ -175,9 +178,9 @@ test("MT-Bench's layout: questions take their first turn and the reference answe
   await runExperiment(dir, config, { deps: { backends: { actor: actor(), critic: critic() } }, judges: [rater] });
   assert.deepEqual(
     readJudgements(dir).map((c) => c.score),
-    [4, 7],
+    [4, 7, 7],
   );
-  assert.equal(judgedColumns(dir).get("single-pass")!.score, 5.5);
+  assert.equal(judgedColumns(dir).get("single-pass")!.score, 6);
 });
 
 test("judging settings are refused in the user's words before anything runs", async () => {
