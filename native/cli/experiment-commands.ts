@@ -167,6 +167,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
     judge: { type: "string", multiple: true },
     grader: { type: "string" },
     baseline: { type: "string" },
+    "judge-max-tokens": { type: "string" },
     ...endpointFlags,
   });
   if (!values.out) throw new UsageError("--out <folder> is required (it is also how a stopped experiment resumes)");
@@ -236,6 +237,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
               grader: values.grader,
               judges: applyEndpointFlags(values, { actor: [], critic: values.judge ?? [] }).critic,
               ...(values.baseline ? { baseline: values.baseline } : {}),
+              ...(values["judge-max-tokens"] ? { maxTokens: intOption(values["judge-max-tokens"], "judge-max-tokens", 1) } : {}),
             },
           }
         : {}),

@@ -188,6 +188,7 @@ export const requestSchemas = {
           judges: z.array(z.string().min(1)).min(1, "choose a judge model").max(8),
           /** Pairwise: a column's name, or "reference". */
           baseline: z.string().min(1).optional(),
+          maxTokens: z.number().int().min(16).max(32768).optional(),
         })
         .strict()
         .optional(),

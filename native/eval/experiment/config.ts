@@ -65,6 +65,8 @@ export interface JudgingConfig {
   judges: ModelConfig[];
   /** Pairwise: the column every other column is compared with, or "reference" (the item's reference answer). */
   baseline?: string;
+  /** Tokens a judge may write per call (its reasoning and verdict); omitted: 768. */
+  maxTokens?: number;
 }
 
 export interface ExperimentConfig {
@@ -138,7 +140,7 @@ export interface ExperimentRequest {
   maxTotalTokens?: number;
   sampling?: SamplingPolicy;
   /** Judges (model specs, a jury when several) and the grader they use; baseline for pairwise grading. */
-  judging?: { grader: string; judges: readonly string[]; baseline?: string };
+  judging?: { grader: string; judges: readonly string[]; baseline?: string; maxTokens?: number };
 }
 
 /** The judging part of a request, checked against the experiment's columns. */
@@ -153,7 +155,12 @@ export function judgingConfig(request: NonNullable<ExperimentRequest["judging"]>
     throw new ExperimentError(`the pairwise baseline must be one of the columns (${names.join(", ")}) or "reference", got '${request.baseline}'`);
   // Without a baseline named: the first column when there are others to compare with it, else the reference answers.
   const baseline = grader === "pairwise" ? (request.baseline ?? (columns.length > 1 ? names[0]! : "reference")) : undefined;
-  return { grader, judges: request.judges.map((path) => ({ path })), ...(baseline ? { baseline } : {}) };
+  return {
+    grader,
+    judges: request.judges.map((path) => ({ path })),
+    ...(baseline ? { baseline } : {}),
+    ...(request.maxTokens ? { maxTokens: request.maxTokens } : {}),
+  };
 }
 
 export async function buildExperimentConfig(request: ExperimentRequest): Promise<ExperimentConfig> {

@@ -158,7 +158,7 @@ export async function judgeExperiment(dir: string, config: ExperimentConfig, tas
           ...(task.checklist ? { checklist: task.checklist } : {}),
           ...(baseline ? { baseline } : {}),
         },
-        { ...DEFAULT_JUDGE_SETTINGS, seed: config.seed + cell.item, signal: options.signal },
+        { ...DEFAULT_JUDGE_SETTINGS, ...(judging.maxTokens ? { maxTokens: judging.maxTokens } : {}), seed: config.seed + cell.item, signal: options.signal },
       );
       const nodeIds = appendJudgeNodes(answer.logPath, answer.nodeId, calls);
       writer.append({ item: cell.item, column: cell.column, ...verdict, nodeIds } satisfies JudgedCell);
