@@ -16,6 +16,9 @@ import { weightedBestOfN } from "./weighted-best-of-n.ts";
 import { beamSearch } from "./beam-search.ts";
 import { dvts } from "./dvts.ts";
 import { makePipelineStrategy } from "./pipeline.ts";
+import { checklistRefine } from "./checklist-refine.ts";
+import { progressiveRefine } from "./progressive-refine.ts";
+import { keepIfBetter } from "./keep-if-better.ts";
 import { StrategyParamError, type StrategyDefinition } from "./types.ts";
 
 export const strategies: readonly StrategyDefinition[] = [
@@ -37,6 +40,9 @@ export const strategies: readonly StrategyDefinition[] = [
   mctsr,
   cycle,
   rlac,
+  checklistRefine,
+  progressiveRefine,
+  keepIfBetter,
   makePipelineStrategy((name) => getStrategy(name)),
 ];
 
