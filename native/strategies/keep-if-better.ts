@@ -13,7 +13,7 @@ export const keepIfBetter: StrategyDefinition = {
   summary: "The critic scores each revision; it replaces the current answer only if its score is higher, otherwise it is pruned.",
   params: [{ name: "rounds", type: "integer", default: 3, min: 1, max: 10, description: "revisions tried" }],
   // Each revision reads the question, the current answer and its critique; the critic reads one answer.
-  contextNeeded: (params, budgets) =>
+  contextNeeded: (_params, budgets) =>
     Math.max(budgets.prompt + 2 * budgets.actor.answer + budgets.critic.answer + 2 * WRAPPER_TOKENS + budgets.actor.thought, judging(budgets)),
   actorLanes: () => 1,
   async run(ctx, params) {

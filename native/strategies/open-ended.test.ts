@@ -12,7 +12,6 @@ import { partialFeedback } from "./checklist-refine.ts";
 
 const task: Task = { question: "Write a short note on tides.", checklist: ["mentions the moon", "mentions the sun", "mentions gravity", "is polite"] };
 const criteriaOf = (r: GenerateRequest) => [...lastUser(r).matchAll(/^\d+\. (.*)$/gm)].map((m) => m[1]!);
-const isChecklist = (r: GenerateRequest) => /\[Checklist\]/.test(lastUser(r));
 const isSelfCheck = (r: GenerateRequest) => /still needs revising/.test(lastUser(r));
 /** The evaluator passes a criterion when the answer names its last word ("moon", "sun", …). */
 const evaluator = (r: GenerateRequest) => {
