@@ -89,3 +89,62 @@ test("a pairwise experiment with a jury of two runs its judges through node-llam
   assert.match(report.stdout, /self-consistency\(n=2\): pairwise vs single-pass \(jury tinyCritic, tinyChat\)/);
   assert.match(readFileSync(html, "utf8"), /<h2>Judged<\/h2>[\s\S]*data-judged-column="self-consistency\(n=2\)"/);
 });
+
+test("the open-ended strategies run through node-llama-cpp on a RefineBench-shaped item, graded by a checklist judge", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "refinery-open-ended-e2e-"));
+  const dataset = join(scratch, "refinebench.json");
+  const item = {
+    index: "rb-1",
+    question: "Explain why the sky is blue.",
+    reference_answer: "Rayleigh scattering.",
+    checklist: ["Names Rayleigh scattering?", "Mentions wavelength?"],
+  };
+  writeFileSync(dataset, JSON.stringify({ Physics: [item] }, null, 2));
+  const out = join(scratch, "exp");
+  const strategies = [
+    "checklist-refine:feedback=none,turns=1",
+    "checklist-refine:feedback=full,turns=1",
+    "progressive-refine:rounds=1",
+    "keep-if-better:rounds=1",
+  ];
+  const run = spawnSync(
+    process.execPath,
+    [
+      bin,
+      "experiment",
+      "--dataset",
+      dataset,
+      ...strategies.flatMap((s) => ["--strategy", s]),
+      "--actor",
+      actor,
+      "--critic",
+      judge,
+      "--max-tokens",
+      "12",
+      "--grader",
+      "checklist",
+      "--judge",
+      judge,
+      "--judge-max-tokens",
+      "40",
+      "--threads",
+      "1",
+      "--out",
+      out,
+      "--json",
+      "--quiet",
+    ],
+    { encoding: "utf8", timeout: 600_000 },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const summary = JSON.parse(run.stdout);
+  assert.equal(summary.columns.length, 4);
+  for (const column of summary.columns) {
+    assert.equal(column.failed, 0, `${column.column} ran`);
+    assert.equal(column.judged.grader, "checklist");
+    assert.equal(column.judged.items + column.judged.unreadable, 1);
+  }
+  // Guided feedback from the item's own checklist is an oracle; self-refinement is not.
+  const oracle = Object.fromEntries(summary.columns.map((c: { column: string; oracle?: boolean }) => [c.column, c.oracle === true]));
+  assert.deepEqual(Object.values(oracle), [false, true, false, false]);
+});
