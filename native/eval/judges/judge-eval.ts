@@ -133,7 +133,7 @@ export function describeJudgeAgreement(judge: string, a: JudgeAgreement): string
   if (a.mode === "pairwise")
     return [
       `${judge} against people on ${a.items} ${a.format} pairs (${a.readable} readable in both orders):`,
-      `  accuracy ${pct(a.accuracy)} on the ${a.decisive} pairs people did not tie · Cohen's κ ${num(a.kappa)} · judge ties ${a.judgeTies}`,
+      `  accuracy ${pct(a.accuracy)} on the ${a.decisive} pairs people did not tie (ties and unreadable verdicts count as misses) · Cohen's κ ${num(a.kappa)} on the readable · judge ties ${a.judgeTies}`,
       `  position flips ${pct(a.positionFlipRate)} · prefers the longer answer ${pct(a.judgePrefersLonger)} (people ${pct(a.humansPreferLonger)})`,
     ].join("\n");
   return [
