@@ -11,12 +11,13 @@ import { openModelBackend } from "../../runs/open-model.ts";
 import { JsonlAppender, readJsonlFile } from "../../runs/jsonl.ts";
 import { replayRunLog } from "../../runs/run-log.ts";
 import { runDir } from "../../runs/paths.ts";
-import { specLabel } from "../../llm/model-spec.ts";
+import { isEndpointSpec, parseModelSpec, specLabel } from "../../llm/model-spec.ts";
+import { modelFacts } from "../../llm/model-facts.ts";
 import { DEFAULT_JUDGE_SETTINGS, type Judge, type JudgeCall } from "../judges/graders.ts";
 import { judgeAnswer } from "../judges/judge-answer.ts";
 import { summarizeJudged } from "../judges/judged-summary.ts";
 import { readResults, type CellResult } from "./checkpoint.ts";
-import type { ExperimentConfig, JudgingConfig } from "./config.ts";
+import { ExperimentError, type ExperimentConfig, type JudgingConfig } from "./config.ts";
 import type { JudgedColumn } from "../../protocol/experiment-results.ts";
 
 export const JUDGEMENTS_FILE = "judgements.jsonl";
@@ -47,6 +48,21 @@ export function judgedColumns(dir: string): Map<string, JudgedColumn> {
 export function judgeLabels(judging: JudgingConfig): string[] {
   const labels = judging.judges.map((j) => specLabel(j.path));
   return labels.map((label, i) => (labels.indexOf(label) !== i || labels.lastIndexOf(label) !== i ? `${label}#${i + 1}` : label));
+}
+
+/**
+ * Each judge model can be opened: a GGUF file that is there and is a model, an endpoint spec that parses. Checked
+ * before the cells run, so a mistyped judge is not found only after hours of cells.
+ */
+export async function checkJudgeModels(judging: JudgingConfig): Promise<void> {
+  for (const [index, judge] of judging.judges.entries()) {
+    try {
+      if (isEndpointSpec(judge.path)) parseModelSpec(judge.path);
+      else await modelFacts(judge.path);
+    } catch (error) {
+      throw new ExperimentError(`judge ${index + 1} (${judge.path}): ${(error as Error).message}`);
+    }
+  }
 }
 
 export interface JudgingOptions {

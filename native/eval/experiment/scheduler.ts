@@ -13,7 +13,7 @@ import { CellQueue } from "./cell-queue.ts";
 import { withDatasetStatistics } from "./prepass.ts";
 import { pendingCells, prepareExperiment, readResults, ResultsWriter, type CellResult, type PreparedExperiment } from "./checkpoint.ts";
 import { ExperimentError, type ExperimentConfig } from "./config.ts";
-import { judgeExperiment } from "./judging.ts";
+import { checkJudgeModels, judgeExperiment } from "./judging.ts";
 import type { ModelBackend } from "../../llm/backend.ts";
 
 /** Pause, resume and stop an experiment from outside (the CLI's keys, the UI's buttons). */
@@ -102,6 +102,7 @@ export interface ExperimentOptions {
 
 export async function runExperiment(dir: string, config: ExperimentConfig, options: ExperimentOptions = {}): Promise<CellResult[]> {
   const { tasks, skipped, lanes } = options.prepared ?? (await prepareExperiment(dir, config));
+  if (config.judging && !options.judges) await checkJudgeModels(config.judging);
   const control = options.control ?? new ExperimentControl();
   options.signal?.addEventListener("abort", () => control.stop(), { once: true });
   if (options.signal?.aborted) control.stop();

@@ -55,7 +55,10 @@ test("pairwise against people (LLMBar's shape): accuracy without human ties, κ,
   assert.equal(result.judgePrefersLonger, 1);
   assert.equal(result.humansPreferLonger, 2 / 3);
   assert.equal(judge.requests.length, 8, "every pair judged in both orders");
-  assert.match(describeJudgeAgreement("good-judge", result), /accuracy 66\.7% on the 3 pairs people did not tie \(ties and unreadable verdicts count as misses\) · Cohen's κ 0\.64/);
+  assert.match(
+    describeJudgeAgreement("good-judge", result),
+    /accuracy 66\.7% on the 3 pairs people did not tie \(ties and unreadable verdicts count as misses\) · Cohen's κ 0\.64/,
+  );
 });
 
 test("PandaLM's three annotators: the label is their majority, a split is a tie", async () => {
