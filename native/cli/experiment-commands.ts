@@ -19,6 +19,7 @@ import {
   readExperimentConfig,
   ExperimentError,
   judgedColumns,
+  readJudgements,
   readResults,
   runExperiment,
   summarize,
@@ -408,7 +409,10 @@ export async function commandReport(args: string[]): Promise<number> {
     // The dataset's categorical fields (level, subject…) break accuracy down; a dataset moved away only loses that.
     const dataset = await loadExperimentDataset(config, { skipMalformed: true }).catch(() => null);
     const breakdowns = dataset ? breakdownByField(results, columns, dataset.fields) : [];
-    writeFileSync(values.html, htmlReport(config, summary, results, { manifests: readManifests(dir, results), breakdowns, coverage }));
+    writeFileSync(
+      values.html,
+      htmlReport(config, summary, results, { manifests: readManifests(dir, results), breakdowns, coverage, judgedCells: readJudgements(dir) }),
+    );
   }
   if (values.csv) writeFileSync(values.csv, resultsCsv(results));
   if (values.jsonl) writeFileSync(values.jsonl, resultsJsonl(results, columns));

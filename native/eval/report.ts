@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
+import type { JudgedCell } from "../protocol/experiment-results.ts";
 import { describeJudged } from "../protocol/judged-format.ts";
 import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
 import {
@@ -26,6 +27,7 @@ import {
   experimentCoverage,
   judgedColumns,
   loadExperimentDataset,
+  readJudgements,
   readExperimentConfig,
   readResults,
   summarize,
@@ -294,6 +296,19 @@ export interface ReportExtras {
   breakdowns?: FieldBreakdown[];
   /** Cells asked for against cells done: said at the top whenever the numbers rest on fewer. */
   coverage?: CellCoverage;
+  /** The judges' verdict on each cell (experiments with a grader), shown in the grid. */
+  judgedCells?: readonly JudgedCell[];
+}
+
+/** A cell's judged verdict in a few characters: criteria passed, the rating, or the outcome against the baseline. */
+export function judgedMark(cell: JudgedCell): string {
+  if (cell.score === null) return "judge: unreadable";
+  if (cell.grader === "checklist") {
+    const passed = cell.passed ?? [];
+    return `checklist ${passed.filter((p) => p === true).length}/${passed.length}${cell.correct ? " (all)" : ""}`;
+  }
+  if (cell.grader === "rubric") return `rating ${Number.isInteger(cell.score) ? cell.score : cell.score.toFixed(1)}/10`;
+  return `${cell.outcome} vs ${cell.baseline}`;
 }
 
 /** What the judges made of each column (experiments with a grader): the same line the CLI prints. */
@@ -318,6 +333,7 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
   const columns = summary.columns.map((c) => c.column);
   const items = [...new Set(results.map((r) => r.item))].sort((a, b) => a - b);
   const cell = (item: number, column: string) => results.find((r) => r.item === item && r.column === column);
+  const judgedOf = new Map((extras.judgedCells ?? []).map((j) => [`${j.item}|${j.column}`, j]));
   const rows = summary.columns
     .map((c) => {
       const v = c.versusBaseline;
@@ -336,7 +352,8 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
           const r = cell(item, column);
           if (!r) return "<td></td>";
           const mark = r.status === "failed" ? "failed" : r.correct === null ? "?" : r.correct ? "✓" : "✗";
-          return `<td class="${r.correct ? "ok" : "bad"}" data-correct="${r.correct}" title="${escapeHtml(r.runId)}">${mark} ${escapeHtml(r.answer ?? "")}<br><small>${r.totalTokens} tok · ${(r.wallMs / 1000).toFixed(1)} s${r.stopReason && CUT_REASONS.has(r.stopReason) ? ` · cut: ${STOP_REASON_LABELS[r.stopReason]}` : ""}</small></td>`;
+          const judged = judgedOf.get(`${item}|${column}`);
+          return `<td class="${r.correct ? "ok" : "bad"}" data-correct="${r.correct}" title="${escapeHtml(r.runId)}">${mark} ${escapeHtml(r.answer ?? "")}<br><small>${r.totalTokens} tok · ${(r.wallMs / 1000).toFixed(1)} s${r.stopReason && CUT_REASONS.has(r.stopReason) ? ` · cut: ${STOP_REASON_LABELS[r.stopReason]}` : ""}</small>${judged ? `<br><small data-judged="${escapeHtml(judged.grader)}">${escapeHtml(judgedMark(judged))}</small>` : ""}</td>`;
         })
         .join("")}</tr>`;
     })
@@ -428,6 +445,7 @@ export async function exportExperiment(dir: string, formats: readonly ExportForm
           manifests: readManifests(dir, results),
           breakdowns,
           coverage,
+          judgedCells: readJudgements(dir),
         }),
         1,
       );
