@@ -11,6 +11,19 @@ test("Cohen's κ: observed 0.8, chance 0.6·0.4 + 0.4·0.6 = 0.48, κ = 0.32 / 0
   close(cohenKappa(["a", "b", "a"], ["a", "b", "a"]), 1);
   // Perfect disagreement on a balanced split: observed 0, chance ½.
   close(cohenKappa(["a", "b"], ["b", "a"]), -1);
+  // Two judges that only ever say "tie" agree by chance alone: undefined, not 1.
+  assert.ok(Number.isNaN(cohenKappa(["tie", "tie"], ["tie", "tie"])));
+  assert.ok(
+    Number.isNaN(
+      krippendorffAlpha(
+        [
+          ["a", "a"],
+          ["a", "a"],
+        ],
+        "nominal",
+      ),
+    ),
+  );
   assert.throws(() => cohenKappa(["a"], ["a", "b"]), /same units/);
 });
 

@@ -18,8 +18,9 @@ export function cohenKappa<T>(a: readonly T[], b: readonly T[]): number {
   const po = observed / n;
   let pe = 0;
   for (const [label, count] of countA) pe += (count / n) * ((countB.get(label) ?? 0) / n);
-  // Both raters gave one and the same label throughout: agreement is perfect but carries no information.
-  if (pe === 1) return po === 1 ? 1 : Number.NaN;
+  // Both raters gave one and the same label throughout (two judges that only ever say "tie"): chance explains
+  // all of it, and κ is undefined rather than a perfect 1.
+  if (pe === 1) return Number.NaN;
   return (po - pe) / (1 - pe);
 }
 
@@ -55,7 +56,8 @@ export function krippendorffAlpha(ratings: ReadonlyArray<ReadonlyArray<number | 
   let expected = 0;
   for (let i = 0; i < all.length; i++) for (let j = 0; j < all.length; j++) if (i !== j) expected += distance(all[i]!, all[j]!);
   expected /= n * (n - 1);
-  if (expected === 0) return observed === 0 ? 1 : Number.NaN;
+  // One value throughout: no variation to agree on, α is undefined.
+  if (expected === 0) return Number.NaN;
   return 1 - observed / expected;
 }
 
