@@ -19,8 +19,8 @@ export async function commandJudgeEval(args: string[]): Promise<number> {
     ...endpointFlags,
   });
   if (!values.dataset || !values.judge) throw new UsageError("judge-eval needs --dataset <human-labelled file> and --judge <model>");
-  if (values.mode !== undefined && values.mode !== "pairwise" && values.mode !== "score")
-    throw new UsageError(`--mode takes pairwise or score, got '${values.mode}'`);
+  if (values.mode !== undefined && values.mode !== "pairwise" && values.mode !== "score" && values.mode !== "claims")
+    throw new UsageError(`--mode takes pairwise, score or claims, got '${values.mode}'`);
   const [judgeSpec] = applyEndpointFlags(values, { actor: [], critic: [values.judge] }).critic;
   const { runJudgeEval, describeJudgeAgreement } = await import("../eval/judges/judge-eval.ts");
   const { openModelBackend } = await import("../runs/open-model.ts");
@@ -28,7 +28,7 @@ export async function commandJudgeEval(args: string[]): Promise<number> {
   const result = await runJudgeEval(
     {
       dataset: values.dataset,
-      ...(values.mode ? { mode: values.mode as "pairwise" | "score" } : {}),
+      ...(values.mode ? { mode: values.mode as "pairwise" | "score" | "claims" } : {}),
       limit: intOption(values.limit, "limit", 1),
       seed: intOption(values.seed, "seed"),
       maxTokens: intOption(values["max-tokens"], "max-tokens", 1),

@@ -59,5 +59,5 @@ test("judge-eval refuses a file that is not human-labelled before loading the ju
   const notLabelled = await cli("judge-eval", "--dataset", dataset, "--judge", join(scratch, "absent.gguf"));
   assert.match(notLabelled.stderr, /^refinery: .*open\.jsonl:1: not a human-labelled record/);
   const mode = await cli("judge-eval", "--dataset", dataset, "--judge", "j.gguf", "--mode", "both");
-  assert.match(mode.stderr, /^refinery: --mode takes pairwise or score, got 'both'/);
+  assert.match(mode.stderr, /^refinery: --mode takes pairwise, score or claims, got 'both'/);
 });

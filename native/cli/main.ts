@@ -39,9 +39,9 @@ usage:
                                               pairwise in both orders, a flip is a tie; keys: --critic-api-key-env)
   refinery report <folder> [--html <file>] [--csv <file>] [--jsonl <file>] [--pairs <file.jsonl>] [--baseline <column>] [--json]
   refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--param verifyK=k --temperature t] [--json]
-  refinery judge-eval --dataset <human-labelled file> --judge <model> [--mode pairwise|score] [--limit n] [--seed n] [--json]
-                                              a judge against people: accuracy and κ (pairwise: LLMBar, PandaLM), Spearman
-                                              and MAE (scores: FED), its position-flip rate and length bias
+  refinery judge-eval --dataset <human-labelled file> --judge <model> [--mode pairwise|score|claims] [--limit n] [--seed n] [--max-tokens n] [--json]
+                                              a judge against people: accuracy and κ (pairwise: LLMBar, PandaLM; claims:
+                                              MetaCritique), Spearman and MAE (scores: FED), position flips and length bias
   refinery grade --dataset <file> --field response=<f> [--field reference=<f> --field question=<f> --field choices=<f>]
                [--limit n] [--offset n] [--skip-malformed] [--csv <file>] [--jsonl <file>] [--json]
                                               judge existing answers (any tool's) with the experiments' checker

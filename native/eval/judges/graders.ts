@@ -10,6 +10,8 @@ import type { GraderKind, PairOutcome } from "../../protocol/experiment-results.
 import {
   checklistMessages,
   checklistSchema,
+  claimsMessages,
+  claimsSchema,
   MAX_CRITERIA_PER_CALL,
   pairwiseMessages,
   pairwiseSchema,
@@ -126,6 +128,35 @@ export async function judgeChecklist(
     });
   }
   return { judge: judge.label, passed, reasons, calls };
+}
+
+/** Each claim judged true or false (null: unreadable), in calls of up to 20 claims. */
+export async function judgeClaims(
+  judge: Judge,
+  question: string,
+  answer: string,
+  reference: string,
+  claims: readonly string[],
+  settings: JudgeSettings,
+): Promise<{ verdicts: Array<boolean | null>; calls: JudgeCall[] }> {
+  const verdicts: Array<boolean | null> = [];
+  const calls: JudgeCall[] = [];
+  for (let from = 0; from < claims.length; from += MAX_CRITERIA_PER_CALL) {
+    const part = claims.slice(from, from + MAX_CRITERIA_PER_CALL);
+    const { call, value } = await callJudge<{ claims?: Array<{ verdict?: unknown }> }>(
+      judge,
+      "claims",
+      claimsMessages(question, answer, reference, part),
+      claimsSchema(part.length),
+      { ...settings, seed: settings.seed + from },
+    );
+    calls.push(call);
+    part.forEach((_, i) => {
+      const verdict = Array.isArray(value?.claims) ? value.claims[i]?.verdict : undefined;
+      verdicts.push(verdict === "true" ? true : verdict === "false" ? false : null);
+    });
+  }
+  return { verdicts, calls };
 }
 
 /** The fraction of criteria passed (an unreadable verdict is not a pass) and whether all passed. */

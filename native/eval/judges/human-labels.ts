@@ -24,10 +24,50 @@ export interface ScoreLabelled {
   human: number;
 }
 
+/** A critique split into claims (MetaCritique's AIUs), each labelled true or false by people (Meta-Precision). */
+export interface ClaimsLabelled {
+  id: string;
+  question: string;
+  answer: string;
+  reference: string;
+  claims: string[];
+  human: boolean[];
+}
+
 /** `skipped`: records of another granularity the format ships beside (FED's whole-dialogue ratings). */
 export type LabelledSet =
   | { mode: "pairwise"; format: string; items: PairwiseLabelled[]; skipped: number }
-  | { mode: "score"; format: string; items: ScoreLabelled[]; skipped: number };
+  | { mode: "score"; format: string; items: ScoreLabelled[]; skipped: number }
+  | { mode: "claims"; format: string; items: ClaimsLabelled[]; skipped: number };
+
+const CRITIQUE_KEYS = ["human_critique", "llm1_critique", "llm2_critique"] as const;
+
+/**
+ * MetaCritique's annotation data: per record, the human, Llama-2-70B and Vicuna-13B critiques of one answer, each
+ * with its AIUs and people's precision labels; one labelled item per critique.
+ */
+function readClaims(record: Record<string, unknown>, index: number): { format: string; items: ClaimsLabelled[] } | string | null {
+  const critiques = CRITIQUE_KEYS.map((key) => [key, record[key]] as const).filter(([, c]) => c && typeof c === "object");
+  if (!critiques.length || text(record.response) === undefined) return null;
+  const items: ClaimsLabelled[] = [];
+  for (const [key, raw] of critiques) {
+    const critique = raw as { aius?: unknown; precision_labels?: unknown };
+    const claims = critique.aius;
+    const labels = critique.precision_labels;
+    if (!Array.isArray(claims) || !Array.isArray(labels) || claims.length !== labels.length || !labels.every((l) => typeof l === "boolean"))
+      return `${key} needs aius and as many precision_labels (true or false)`;
+    if (!claims.length) continue;
+    items.push({
+      id: `${String(record.index ?? index)}:${key}`,
+      question: text(record.question) ?? "",
+      answer: text(record.response)!,
+      reference: text(record.gpt4_answer) ?? "",
+      claims: claims.map(String),
+      human: labels as boolean[],
+    });
+  }
+  return { format: "MetaCritique", items };
+}
 
 /** FED's dialogue-level record: ratings of a whole conversation, no single response to judge. */
 const isFedDialogue = (record: Record<string, unknown>) =>
@@ -97,12 +137,13 @@ function readScore(record: Record<string, unknown>, index: number): { format: st
   return null;
 }
 
-export async function readLabelled(path: string, options: { limit?: number; mode?: "pairwise" | "score" } = {}): Promise<LabelledSet> {
+export async function readLabelled(path: string, options: { limit?: number; mode?: "pairwise" | "score" | "claims" } = {}): Promise<LabelledSet> {
   const rows = parseRows(path, await readDatasetText(path)).slice(0, options.limit);
   const pairwise: PairwiseLabelled[] = [];
   const scores: ScoreLabelled[] = [];
   let format = "";
   let skipped = 0;
+  const claims: ClaimsLabelled[] = [];
   for (const [index, row] of rows.entries()) {
     if (row.error || typeof row.value !== "object" || row.value === null) throw new DatasetError(`${path}:${row.line}: ${row.error ?? "not a JSON object"}`);
     const record = row.value as Record<string, unknown>;
@@ -110,6 +151,15 @@ export async function readLabelled(path: string, options: { limit?: number; mode
       skipped++;
       continue;
     }
+    const claimed = options.mode === "pairwise" || options.mode === "score" ? null : readClaims(record, index);
+    if (typeof claimed === "string") throw new DatasetError(`${path}:${row.line}: ${claimed}`);
+    if (claimed) {
+      format ||= claimed.format;
+      claims.push(...claimed.items);
+      continue;
+    }
+    if (options.mode === "claims")
+      throw new DatasetError(`${path}:${row.line}: not a MetaCritique annotation record (question, response, critiques with aius and precision_labels)`);
     const read = options.mode === "score" ? null : readPairwise(record, index);
     const scored = read === null && options.mode !== "pairwise" ? readScore(record, index) : null;
     const found = read ?? scored;
@@ -122,7 +172,9 @@ export async function readLabelled(path: string, options: { limit?: number; mode
     if ("answerA" in found.item) pairwise.push(found.item);
     else scores.push(found.item);
   }
-  if (pairwise.length && scores.length) throw new DatasetError(`${path} mixes pairwise preferences and scores: give one kind (--mode pairwise or score)`);
+  if ([pairwise.length, scores.length, claims.length].filter(Boolean).length > 1)
+    throw new DatasetError(`${path} mixes kinds of labels (pairwise preferences, scores, claims): give one kind (--mode pairwise, score or claims)`);
+  if (claims.length) return { mode: "claims", format, items: claims, skipped };
   if (!pairwise.length && !scores.length) throw new DatasetError(`${path}: no items`);
   return pairwise.length ? { mode: "pairwise", format, items: pairwise, skipped } : { mode: "score", format, items: scores, skipped };
 }

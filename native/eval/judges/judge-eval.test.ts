@@ -102,6 +102,44 @@ test("scores against people (FED's shape): turn ratings mapped from 0–4 onto 1
   assert.equal(result.judgeLengthCorrelation, 1);
 });
 
+test("claims against people (MetaCritique's annotations): accuracy, κ and each critique's Meta-Precision", async () => {
+  const critique = (aius: string[], precision_labels: boolean[]) => ({ critique: aius.join(" "), aius, precision_labels });
+  const path = write("metacritique.json", [
+    {
+      index: 0,
+      question: "kitchen towel",
+      response: "can be cut with vise grip",
+      gpt4_answer: "A towel dries hands.",
+      human_critique: critique(["The answer is not correct.", "Scissors are best."], [true, true]),
+      llm1_critique: critique(["The answer is correct.", "The towel is blue.", "The answer is irrelevant."], [false, false, true]),
+      llm2_critique: critique([], []),
+    },
+  ]);
+  const set = await readLabelled(path);
+  assert.equal(set.mode, "claims");
+  assert.deepEqual(
+    set.items.map((i) => i.id),
+    ["0:human_critique", "0:llm1_critique"],
+    "a critique without claims is left out",
+  );
+  // The judge calls a claim true when it says "not" or "irrelevant": right on 4 of 5 ("Scissors are best." is missed).
+  const judge = new ScriptedBackend((r) => {
+    const claims = [...user(r).matchAll(/^\d+\. (.*)$/gm)].map((m) => m[1]!);
+    assert.match(user(r), /<reference answer>\nA towel dries hands\./);
+    return JSON.stringify({ claims: claims.map((c) => ({ reasoning: "checked", verdict: /not|irrelevant/.test(c) ? "true" : "false" })) });
+  });
+  const result = await evaluateJudge(set, { label: "j", backend: judge });
+  assert.equal(result.mode, "claims");
+  if (result.mode !== "claims") return;
+  assert.equal(result.claims, 5);
+  assert.equal(result.accuracy, 4 / 5);
+  // Observed 4/5; people true 3/5, judge 2/5: chance 3/5·2/5 + 2/5·3/5 = 12/25; κ = (20/25 − 12/25) / (13/25) = 8/13.
+  assert.ok(Math.abs(result.kappa - 8 / 13) < 1e-12);
+  // Precision per critique: people 1 and 1/3, the judge 1/2 and 1/3.
+  assert.ok(Math.abs(result.precisionMeanAbsoluteError - 0.25) < 1e-12);
+  assert.match(describeJudgeAgreement("j", result), /5 claims of 2 MetaCritique critiques/);
+});
+
 test("files that are not human-labelled, or mix kinds, are refused by line", async () => {
   await assert.rejects(readLabelled(write("other.json", [{ question: "q", answer: "a" }])), /other\.json:1: not a human-labelled record/);
   await assert.rejects(
@@ -111,7 +149,7 @@ test("files that are not human-labelled, or mix kinds, are refused by line", asy
         { question: "q", answer: "a", human_score: 4 },
       ]),
     ),
-    /mixes pairwise preferences and scores/,
+    /mixes kinds of labels/,
   );
   await assert.rejects(
     readLabelled(write("bad-human.json", [{ question: "q", answer_a: "a", answer_b: "b", human: "left" }])),

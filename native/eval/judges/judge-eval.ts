@@ -6,7 +6,7 @@
 // length bias is Spearman's ρ between the judge's ratings and the answers' lengths (beside the people's).
 import type { ModelBackend } from "../../llm/backend.ts";
 import { cohenKappa, meanAbsoluteError, spearman } from "./agreement.ts";
-import { DEFAULT_JUDGE_SETTINGS, judgePairwise, judgeRubric, type Judge } from "./graders.ts";
+import { DEFAULT_JUDGE_SETTINGS, judgeClaims, judgePairwise, judgeRubric, type Judge } from "./graders.ts";
 import { readLabelled, type HumanPreference, type LabelledSet } from "./human-labels.ts";
 import { wordCount } from "./judged-summary.ts";
 
@@ -42,7 +42,28 @@ export interface ScoreAgreement {
   rows: Array<{ id: string; human: number; judge: number | null }>;
 }
 
-export type JudgeAgreement = PairwiseAgreement | ScoreAgreement;
+/** MetaCritique's Meta-Precision, measured: the judge's true/false on each claim of a critique against people's. */
+export interface ClaimsAgreement {
+  mode: "claims";
+  format: string;
+  /** Critiques judged. */
+  items: number;
+  claims: number;
+  /** Claims with a readable verdict. */
+  readable: number;
+  /** Share of all claims judged as people labelled them (unreadable ones count as misses). */
+  accuracy: number;
+  kappa: number;
+  /** Share of readable claims the judge called true, and people did. */
+  judgeTrueRate: number;
+  humanTrueRate: number;
+  /** Per critique, its precision (share of claims true) by the judge against people's: MAE and Spearman's ρ. */
+  precisionMeanAbsoluteError: number;
+  precisionSpearman: number;
+  rows: Array<{ id: string; human: boolean[]; judge: Array<boolean | null> }>;
+}
+
+export type JudgeAgreement = PairwiseAgreement | ScoreAgreement | ClaimsAgreement;
 
 export interface JudgeEvalOptions {
   seed?: number;
@@ -97,6 +118,44 @@ export async function evaluateJudge(set: LabelledSet, judge: Judge, options: Jud
       rows,
     };
   }
+  if (set.mode === "claims") {
+    const rows: ClaimsAgreement["rows"] = [];
+    for (const [index, item] of set.items.entries()) {
+      options.signal?.throwIfAborted();
+      const { verdicts } = await judgeClaims(judge, item.question, item.answer, item.reference, item.claims, settings(index));
+      rows.push({ id: item.id, human: item.human, judge: verdicts });
+      options.onProgress?.(index + 1, set.items.length);
+    }
+    const pairs = rows.flatMap((r) => r.human.map((human, i) => ({ human, judge: r.judge[i] ?? null })));
+    const readable = pairs.filter((p) => p.judge !== null);
+    const share = (values: boolean[]) => (values.length ? values.filter(Boolean).length / values.length : Number.NaN);
+    const precisions = rows
+      .filter((r) => r.judge.some((v) => v !== null))
+      .map((r) => ({ human: share(r.human), judge: share(r.judge.filter((v): v is boolean => v !== null)) }));
+    return {
+      mode: "claims",
+      format: set.format,
+      items: rows.length,
+      claims: pairs.length,
+      readable: readable.length,
+      accuracy: pairs.length ? pairs.filter((p) => p.judge === p.human).length / pairs.length : Number.NaN,
+      kappa: cohenKappa(
+        readable.map((p) => p.human),
+        readable.map((p) => p.judge),
+      ),
+      judgeTrueRate: share(readable.map((p) => p.judge!)),
+      humanTrueRate: share(readable.map((p) => p.human)),
+      precisionMeanAbsoluteError: meanAbsoluteError(
+        precisions.map((p) => p.human),
+        precisions.map((p) => p.judge),
+      ),
+      precisionSpearman: spearman(
+        precisions.map((p) => p.human),
+        precisions.map((p) => p.judge),
+      ),
+      rows,
+    };
+  }
   const rows: ScoreAgreement["rows"] = [];
   for (const [index, item] of set.items.entries()) {
     options.signal?.throwIfAborted();
@@ -136,6 +195,12 @@ export function describeJudgeAgreement(judge: string, a: JudgeAgreement): string
       `  accuracy ${pct(a.accuracy)} on the ${a.decisive} pairs people did not tie (ties and unreadable verdicts count as misses) · Cohen's κ ${num(a.kappa)} on the readable · judge ties ${a.judgeTies}`,
       `  position flips ${pct(a.positionFlipRate)} · prefers the longer answer ${pct(a.judgePrefersLonger)} (people ${pct(a.humansPreferLonger)})`,
     ].join("\n");
+  if (a.mode === "claims")
+    return [
+      `${judge} against people on ${a.claims} claims of ${a.items} ${a.format} critiques (${a.readable} readable):`,
+      `  accuracy ${pct(a.accuracy)} (unreadable verdicts count as misses) · Cohen's κ ${num(a.kappa)} on the readable · called true ${pct(a.judgeTrueRate)} (people ${pct(a.humanTrueRate)})`,
+      `  Meta-Precision per critique: mean absolute error ${num(a.precisionMeanAbsoluteError)} · Spearman ρ ${num(a.precisionSpearman)}`,
+    ].join("\n");
   return [
     `${judge} against people on ${a.items} ${a.format} ratings (${a.readable} readable):`,
     `  Spearman ρ ${num(a.spearman)} · mean absolute error ${num(a.meanAbsoluteError)} on 1–10`,
@@ -145,7 +210,7 @@ export function describeJudgeAgreement(judge: string, a: JudgeAgreement): string
 
 /** Reads the labelled file, opens the judge, measures it: the CLI's entry point. */
 export async function runJudgeEval(
-  request: { dataset: string; mode?: "pairwise" | "score"; limit?: number; seed?: number; maxTokens?: number },
+  request: { dataset: string; mode?: "pairwise" | "score" | "claims"; limit?: number; seed?: number; maxTokens?: number },
   openJudge: () => Promise<{ label: string; backend: ModelBackend }>,
   options: Omit<JudgeEvalOptions, "seed" | "maxTokens"> = {},
 ): Promise<JudgeAgreement> {

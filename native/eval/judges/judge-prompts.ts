@@ -40,6 +40,37 @@ export function checklistSchema(criteria: number): JsonSchema {
   });
 }
 
+/** MetaCritique's precision check: each claim of a critique, true or false given the question, answer and reference. */
+export function claimsSchema(claims: number): JsonSchema {
+  return strictObject({
+    claims: {
+      type: "array",
+      minItems: claims,
+      maxItems: claims,
+      items: strictObject({
+        reasoning: { type: "string", maxLength: CRITERION_REASONING_CHARS },
+        verdict: { enum: ["true", "false"] },
+      }),
+    },
+  });
+}
+
+/** After MetaCritique's prompts/precision.txt: the question is reliable, the answer least, the reference in between. */
+export function claimsMessages(question: string, answer: string, reference: string, claims: readonly string[]): ChatMessage[] {
+  const listed = claims.map((claim, i) => `${i + 1}. ${claim}`).join("\n");
+  return [
+    {
+      role: "system",
+      content:
+        "You verify claims a critique makes about a model-generated answer. The input question is the most reliable and always correct; the model-generated answer is the least reliable and can contain flaws; the reference answer is more reliable than the model-generated answer but may contain flaws. A claim is true if it is a factual statement, explicitly mentioned in the needed information, or logically deducible from it; otherwise it is false.",
+    },
+    {
+      role: "user",
+      content: `<input question>\n${question}\n\n<model-generated answer>\n${answer}\n\n<reference answer>\n${reference}\n\n<claims>\n${listed}\n\nFor each claim, in the order given, write your reasoning in 'reasoning' first, then "true" or "false" in 'verdict'.`,
+    },
+  ];
+}
+
 const FORMAT_RATING = "Write your explanation in 'reasoning' first; then, in 'rating', rate the response on a scale of 1 to 10 (10 is best).";
 
 export function rubricMessages(question: string, answer: string, reference?: string): ChatMessage[] {
