@@ -205,3 +205,30 @@ test("judging settings are refused in the user's words before anything runs", as
   const alone = await buildExperimentConfig({ ...base, judging: { grader: "pairwise", judges: ["j.gguf"] } });
   assert.equal(alone.judging?.baseline, "reference", "one column is compared with the reference answers");
 });
+
+test("judging several cells at once gives the verdicts and summary of judging one at a time", async () => {
+  const dataset = openEndedDataset("six.jsonl", 6);
+  const config = await buildExperimentConfig({
+    dataset,
+    strategies: [{ strategy: "single-pass" }],
+    pairs: [{ actor: { path: "a.gguf" }, critic: { path: "a.gguf" } }],
+    judging: { grader: "rubric", judges: ["judge.gguf"] },
+  });
+  const rater = () => new ScriptedBackend((r) => JSON.stringify({ reasoning: "r", rating: 1 + (Number(/place (\d)/.exec(user(r))![1]) % 10) }), 4);
+  const summaries = [];
+  for (const concurrency of [1, 3]) {
+    const dir = join(scratch, `concurrent-${concurrency}`);
+    const judge = rater();
+    await runExperiment(dir, config, { deps: { backends: { actor: actor(), critic: critic() } }, judges: [judge], concurrency });
+    const lanes = new Set(judge.requests.map((r) => r.lane));
+    assert.equal(lanes.size, concurrency, `${concurrency} lanes in use`);
+    summaries.push({
+      cells: readJudgements(dir)
+        .map(({ nodeIds: _, ...c }) => c)
+        .sort((a, b) => a.item - b.item),
+      column: judgedColumns(dir).get("single-pass"),
+    });
+  }
+  assert.deepEqual(summaries[1], summaries[0]);
+  assert.equal(summaries[0]!.column!.score, 3.5);
+});

@@ -38,7 +38,8 @@ export function judgedColumns(dir: string): Map<string, JudgedColumn> {
   for (const cell of readJudgements(dir)) byColumn.set(cell.column, [...(byColumn.get(cell.column) ?? []), cell]);
   const columns = new Map<string, JudgedColumn>();
   for (const [column, cells] of byColumn) {
-    const summary = summarizeJudged(cells);
+    // Judged concurrently, cells land in any order; the bootstrap interval resamples them in item order.
+    const summary = summarizeJudged([...cells].sort((a, b) => a.item - b.item));
     if (summary) columns.set(column, summary);
   }
   return columns;
@@ -69,6 +70,8 @@ export interface JudgingOptions {
   signal?: AbortSignal;
   /** Backends for the jury in order (scripted tests); otherwise each judge's model is opened. */
   judges?: ModelBackend[];
+  /** Cells judged at once (the experiment's concurrency; default 1). Verdicts do not depend on it: seeds are per item. */
+  concurrency?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -135,17 +138,22 @@ export async function judgeExperiment(dir: string, config: ExperimentConfig, tas
     .sort((a, b) => a.item - b.item || a.column.localeCompare(b.column));
   if (!pending.length) return readJudgements(dir);
   const labels = judgeLabels(judging);
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   const backends =
     options.judges ??
     (await Promise.all(
       judging.judges.map((model, i) =>
-        openModelBackend(model, { gpu: config.gpu, threads: config.threads, laneScope: `judge-${i + 1}`, signal: options.signal }),
+        openModelBackend(model, { gpu: config.gpu, threads: config.threads, sequences: concurrency, laneScope: `judge-${i + 1}`, signal: options.signal }),
       ),
     ));
   const jury: Judge[] = backends.map((backend, i) => ({ label: labels[i]!, backend }));
   const writer = new JsonlAppender(join(dir, JUDGEMENTS_FILE), isJudged);
-  try {
-    for (const [done, cell] of pending.entries()) {
+  let next = 0;
+  let done = 0;
+  // Each worker judges one cell at a time on its own lane (a sequence of a local judge, a request slot of an endpoint).
+  const worker = async (slot: number) => {
+    for (let index = next++; index < pending.length; index = next++) {
+      const cell = pending[index]!;
       options.signal?.throwIfAborted();
       const task = tasks[cell.item]!;
       const answer = await selectedAnswer(dir, cell);
@@ -174,12 +182,23 @@ export async function judgeExperiment(dir: string, config: ExperimentConfig, tas
           ...(task.checklist ? { checklist: task.checklist } : {}),
           ...(baseline ? { baseline } : {}),
         },
-        { ...DEFAULT_JUDGE_SETTINGS, ...(judging.maxTokens ? { maxTokens: judging.maxTokens } : {}), seed: config.seed + cell.item, signal: options.signal },
+        {
+          ...DEFAULT_JUDGE_SETTINGS,
+          ...(judging.maxTokens ? { maxTokens: judging.maxTokens } : {}),
+          seed: config.seed + cell.item,
+          lane: `judge-${slot}`,
+          signal: options.signal,
+        },
       );
       const nodeIds = appendJudgeNodes(answer.logPath, answer.nodeId, calls);
       writer.append({ item: cell.item, column: cell.column, ...verdict, nodeIds } satisfies JudgedCell);
-      options.onProgress?.(done + 1, pending.length);
+      options.onProgress?.(++done, pending.length);
     }
+  };
+  try {
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, pending.length) }, (_, slot) => worker(slot)));
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failure) throw failure.reason;
   } finally {
     writer.close();
   }

@@ -235,6 +235,7 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
     if (config.judging && !control.signal.aborted)
       await judgeExperiment(dir, config, tasks, {
         signal: control.signal,
+        concurrency,
         ...(options.judges ? { judges: options.judges } : {}),
         ...(options.onJudging ? { onProgress: options.onJudging } : {}),
       });
