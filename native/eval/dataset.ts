@@ -1,9 +1,9 @@
 // Reads task datasets: JSONL (one object a line) or a JSON array, with a field mapping. The defaults are the
 // built-in adapters: GSM8K (question/answer), MATH-500 (problem/answer), HumanEval (prompt/test/entry_point),
 // RealCritic (question/gt, ARC's choices {text,label}), ProcessBench (problem), MT-Bench (turns, with the reference
-// answers beside the questions file) and RefineBench (a JSON object of domains, items with a checklist). Malformed records are reported
-// by line number; they are skipped only when the caller asks for it. Only a regular file is read, and no error quotes
-// the file: a dataset path may name any file.
+// answers beside the questions file) and RefineBench (a JSON object of domains, items with a checklist). Malformed
+// records are reported by line number; they are skipped only when the caller asks for it. Only a regular file is
+// read, and no error quotes the file: a dataset path may name any file.
 import { constants, type Stats } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import type { Task } from "../protocol/events.ts";

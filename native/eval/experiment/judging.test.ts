@@ -232,3 +232,28 @@ test("judging several cells at once gives the verdicts and summary of judging on
   assert.deepEqual(summaries[1], summaries[0]);
   assert.equal(summaries[0]!.column!.score, 3.5);
 });
+
+test("stopping during the judging pass keeps the cells judged so far; a resumed experiment judges the rest", async () => {
+  const dir = join(scratch, "stopped-judging");
+  const config = await buildExperimentConfig({
+    dataset: openEndedDataset("four.jsonl", 4),
+    strategies: [{ strategy: "single-pass" }],
+    pairs: [{ actor: { path: "a.gguf" }, critic: { path: "a.gguf" } }],
+    judging: { grader: "rubric", judges: ["judge.gguf"] },
+  });
+  const controller = new AbortController();
+  let calls = 0;
+  const stopping = new ScriptedBackend(() => {
+    if (++calls === 2) controller.abort();
+    return JSON.stringify({ reasoning: "r", rating: 6 });
+  });
+  await runExperiment(dir, config, { deps: { backends: { actor: actor(), critic: critic() } }, judges: [stopping], signal: controller.signal });
+  assert.equal(readJudgements(dir).length, 1, "the first cell's verdict is kept; the stop is not an error");
+  const rest = new ScriptedBackend(() => JSON.stringify({ reasoning: "r", rating: 6 }));
+  await runExperiment(dir, config, { deps: { backends: { actor: actor(), critic: critic() } }, judges: [rest] });
+  assert.equal(rest.requests.length, 3);
+  assert.deepEqual(
+    readJudgements(dir).map((c) => c.item),
+    [0, 1, 2, 3],
+  );
+});

@@ -232,12 +232,15 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
     if (!control.signal.aborted && (done < total || queue.unsettled > 0))
       throw new ExperimentError(`${done} of ${total} cells done; ${total - done} never ran. Run again to resume them.`);
     // Judging waits for every cell: a pairwise comparison needs the baseline column's answer to the same item.
+    // Stopped while judging: the cells judged so far are kept, the rest are judged on resume.
     if (config.judging && !control.signal.aborted)
       await judgeExperiment(dir, config, tasks, {
         signal: control.signal,
         concurrency,
         ...(options.judges ? { judges: options.judges } : {}),
         ...(options.onJudging ? { onProgress: options.onJudging } : {}),
+      }).catch((error: unknown) => {
+        if (!control.signal.aborted) throw error;
       });
     return results;
   } finally {
