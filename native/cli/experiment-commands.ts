@@ -444,8 +444,10 @@ export async function commandCriticEval(args: string[]): Promise<number> {
     gpu: { type: "string" },
     temperature: { type: "string" },
     param: { type: "string", multiple: true },
+    judge: { type: "string" },
   });
-  if (values.mode !== "processbench" && values.mode !== "realcritic") throw new UsageError("--mode processbench or --mode realcritic");
+  if (values.mode === "metacritique") return metaCritiqueEval(values);
+  if (values.mode !== "processbench" && values.mode !== "realcritic") throw new UsageError("--mode processbench, realcritic or metacritique");
   const verifyK = criticEvalVerifyK(values.param as string[] | undefined, values.mode);
   if (verifyK > 1 && !(Number(values.temperature) > 0)) {
     throw new UsageError(`--param verifyK=${verifyK} needs --temperature above 0: at 0 the ${verifyK} verifications are one verdict repeated`);
@@ -472,6 +474,34 @@ export async function commandCriticEval(args: string[]): Promise<number> {
     throw error;
   }
   process.stdout.write(values.json ? `${JSON.stringify(outcome.result, null, 2)}\n` : `${describeCriticEval(outcome)}\n`);
+  return 0;
+}
+
+/** critic-eval --mode metacritique: the critic's free-text critiques scored by a judge as MetaCritique does. */
+async function metaCritiqueEval(values: {
+  dataset?: string;
+  critic?: string;
+  judge?: string;
+  limit?: string;
+  "max-tokens"?: string;
+  gpu?: string;
+  threads?: string;
+  json?: boolean;
+}): Promise<number> {
+  if (!values.dataset || !values.critic || !values.judge)
+    throw new UsageError("critic-eval --mode metacritique needs --dataset <MetaCritique benchmark_data.json>, --critic <model> and --judge <model>");
+  const { readMetaCritique, evaluateMetaCritique, describeMetaCritique } = await import("../eval/judges/metacritique.ts");
+  const { openModelBackend } = await import("../runs/open-model.ts");
+  const { specLabel } = await import("../llm/model-spec.ts");
+  // The file first: a wrong file is refused before any model loads.
+  const items = await readMetaCritique(values.dataset, intOption(values.limit, "limit", 1));
+  const open = (path: string, scope: string) =>
+    openModelBackend({ path }, { gpu: values.gpu as GpuChoice | undefined, threads: threadsOption(values.threads), laneScope: scope });
+  const critic = await open(values.critic, "metacritique-critic");
+  const judge = { label: specLabel(values.judge), backend: await open(values.judge, "metacritique-judge") };
+  const maxTokens = intOption(values["max-tokens"], "max-tokens", 1);
+  const result = await evaluateMetaCritique(items, critic, judge, maxTokens ? { maxTokens } : {});
+  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${describeMetaCritique(specLabel(values.critic), judge.label, result)}\n`);
   return 0;
 }
 

@@ -39,6 +39,8 @@ usage:
                                               pairwise in both orders, a flip is a tie; keys: --critic-api-key-env)
   refinery report <folder> [--html <file>] [--csv <file>] [--jsonl <file>] [--pairs <file.jsonl>] [--baseline <column>] [--json]
   refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--param verifyK=k --temperature t] [--json]
+  refinery critic-eval --mode metacritique --dataset <MetaCritique benchmark_data.json> --critic <model> --judge <model> [--limit n] [--max-tokens n] [--json]
+                                              the critic's free-text critiques split into claims by the judge: Meta-P/R/F1
   refinery judge-eval --dataset <human-labelled file> --judge <model> [--mode pairwise|score|claims] [--limit n] [--seed n] [--max-tokens n] [--json]
                                               a judge against people: accuracy and κ (pairwise: LLMBar, PandaLM; claims:
                                               MetaCritique), Spearman and MAE (scores: FED), position flips and length bias

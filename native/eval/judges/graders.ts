@@ -130,6 +130,9 @@ export async function judgeChecklist(
   return { judge: judge.label, passed, reasons, calls };
 }
 
+/** Claims judged in one call at most (as checklist criteria). */
+export const MAX_CLAIMS_PER_CALL = MAX_CRITERIA_PER_CALL;
+
 /** Each claim judged true or false (null: unreadable), in calls of up to 20 claims. */
 export async function judgeClaims(
   judge: Judge,
