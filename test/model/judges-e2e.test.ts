@@ -148,3 +148,37 @@ test("the open-ended strategies run through node-llama-cpp on a RefineBench-shap
   const oracle = Object.fromEntries(summary.columns.map((c: { column: string; oracle?: boolean }) => [c.column, c.oracle === true]));
   assert.deepEqual(Object.values(oracle), [false, true, false, false]);
 });
+
+test("critic-eval --mode metacritique runs a critic and a judge through node-llama-cpp and scores every reference claim", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "refinery-metacritique-e2e-"));
+  const dataset = join(scratch, "benchmark_data.json");
+  const aius = ["The answer is wrong.", "A kitchen towel is for drying."];
+  writeFileSync(
+    dataset,
+    JSON.stringify([
+      {
+        index: 7,
+        question: "kitchen towel",
+        response: "can be cut with vise grip",
+        gpt4_answer: "A towel dries hands.",
+        gpt4_critique: { critique: aius.join(" "), aius },
+      },
+    ]),
+  );
+  const run = spawnSync(
+    process.execPath,
+    [bin, "critic-eval", "--mode", "metacritique", "--dataset", dataset, "--critic", actor, "--judge", judge, "--max-tokens", "60", "--threads", "1", "--json"],
+    { encoding: "utf8", timeout: 600_000 },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const result = JSON.parse(run.stdout);
+  assert.equal(result.rows.length, 1);
+  assert.deepEqual(
+    result.rows[0].recall.map((r: { claim: string }) => r.claim),
+    aius,
+  );
+  // Random weights may write an empty critique; every reference claim still gets its entailment verdict (or null).
+  assert.equal(typeof result.rows[0].critique, "string");
+  assert.ok(result.rows[0].recall.every((r: { entailed: unknown }) => r.entailed === true || r.entailed === false || r.entailed === null));
+  for (const figure of [result.metaPrecision, result.metaRecall, result.metaF1]) assert.ok(figure >= 0 && figure <= 1);
+});
