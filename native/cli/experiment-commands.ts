@@ -17,6 +17,9 @@ import {
   ExperimentControl,
   readCheckpoint,
   readExperimentConfig,
+  ExperimentError,
+  judgedColumns,
+  readJudgements,
   readResults,
   runExperiment,
   summarize,
@@ -28,6 +31,8 @@ import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } 
 import { validateRequest } from "../protocol/contract.ts";
 import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
 import { pct } from "../protocol/format.ts";
+import { describeJudged } from "../protocol/judged-format.ts";
+import type { JudgedColumn } from "../protocol/experiment-results.ts";
 import { measureLabel } from "../protocol/plot-geometry.ts";
 import { defined, flagNumber, intOption, outFolderOption, parse, threadsOption, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
@@ -160,14 +165,24 @@ export async function commandExperiment(args: string[]): Promise<number> {
     threads: { type: "string" },
     gpu: { type: "string" },
     quiet: { type: "boolean" },
+    judge: { type: "string", multiple: true },
+    grader: { type: "string" },
+    baseline: { type: "string" },
+    "judge-max-tokens": { type: "string" },
     ...endpointFlags,
   });
   if (!values.out) throw new UsageError("--out <folder> is required (it is also how a stopped experiment resumes)");
+  if (values.judge?.length && !values.grader) throw new UsageError("--judge needs --grader checklist, rubric or pairwise");
+  if (values.grader && !values.judge?.length) throw new UsageError(`--grader ${values.grader} needs at least one --judge <model> (a GGUF file or an endpoint)`);
+  if (values.baseline && values.grader !== "pairwise")
+    throw new UsageError("--baseline names the column the pairwise grader compares with: use it with --grader pairwise");
   outFolderOption(values.out);
   let config = readExperimentConfig(values.out);
   if (config) {
     if (values.sampling !== undefined && JSON.stringify(samplingFlag(values.sampling)) !== JSON.stringify(config.sampling ?? { kind: "paper" }))
       throw new UsageError(`${values.out} was started with --sampling ${config.sampling?.kind ?? "paper"}; resume it without --sampling or use another folder`);
+    if ((values.grader || values.judge?.length) && !config.judging)
+      throw new UsageError(`${values.out} holds an experiment started without judges; start another folder to judge its answers`);
     if (!values.quiet) process.stderr.write(`resuming the experiment in ${values.out} (${readResults(values.out).length} cells already done)\n`);
     warnCheckpointDamage(values.out);
   } else {
@@ -217,13 +232,26 @@ export async function commandExperiment(args: string[]): Promise<number> {
       gpu: values.gpu as GpuChoice | undefined,
       maxTotalTokens: intOption(values["max-total-tokens"], "max-total-tokens"),
       ...(values.sampling !== undefined ? { sampling: samplingFlag(values.sampling) } : {}),
+      ...(values.grader
+        ? {
+            judging: {
+              grader: values.grader,
+              judges: applyEndpointFlags(values, { actor: [], critic: values.judge ?? [] }).critic,
+              ...(values.baseline ? { baseline: values.baseline } : {}),
+              ...(values["judge-max-tokens"] ? { maxTokens: intOption(values["judge-max-tokens"], "judge-max-tokens", 1) } : {}),
+            },
+          }
+        : {}),
+    }).catch((error: unknown) => {
+      if (error instanceof ExperimentError && values.grader) throw new UsageError(error.message);
+      throw error;
     });
   }
   // Keys of the experiment's endpoints (a resumed one too) from the environment; configs never hold them.
   const models = config.columns.flatMap((c) => [c.actor, c.critic]);
   applyEndpointFlags(values, {
     actor: config.columns.flatMap((c) => c.actor.replicas ?? [c.actor.path]),
-    critic: config.columns.flatMap((c) => c.critic.replicas ?? [c.critic.path]),
+    critic: [...config.columns.flatMap((c) => c.critic.replicas ?? [c.critic.path]), ...(config.judging?.judges.map((j) => j.path) ?? [])],
   });
   // Only remote models: each endpoint's own concurrency decides (what it reports, or 4).
   const concurrency =
@@ -248,9 +276,12 @@ export async function commandExperiment(args: string[]): Promise<number> {
         }
         if (!values.quiet) process.stderr.write(`\r${progressLine(p)}   `);
       },
+      onJudging: (done, total) => {
+        if (!values.quiet) process.stderr.write(`\rjudging: ${done}/${total} answers   `);
+      },
     });
     if (!values.quiet) process.stderr.write("\n");
-    printSummary(results, config, values.json === true, undefined, experimentCoverage(values.out, config, results));
+    printSummary(results, config, values.json === true, undefined, experimentCoverage(values.out, config, results), judgedColumns(values.out));
     return control.signal.aborted ? 130 : 0;
   } finally {
     unwatch();
@@ -288,11 +319,19 @@ function warnCheckpointDamage(dir: string): void {
   if (tornTail) process.stderr.write(`warning: the last line of ${path} was cut short by a crash; that cell runs again on resume\n`);
 }
 
-function printSummary(results: ReturnType<typeof readResults>, config: ExperimentConfig, json: boolean, baseline: string | undefined, coverage: CellCoverage) {
+function printSummary(
+  results: ReturnType<typeof readResults>,
+  config: ExperimentConfig,
+  json: boolean,
+  baseline: string | undefined,
+  coverage: CellCoverage,
+  judged: ReadonlyMap<string, JudgedColumn>,
+) {
   const summary = summarize(
     results,
     config.columns.map((c) => c.name),
     baseline,
+    judged,
   );
   if (json) {
     process.stdout.write(`${JSON.stringify({ ...summary, coverage }, null, 2)}\n`);
@@ -308,6 +347,7 @@ function printSummary(results: ReturnType<typeof readResults>, config: Experimen
         ` · ${c.meanTotalTokens.toFixed(0)} tokens/item\n`,
     );
   }
+  for (const c of summary.columns) if (c.judged) process.stdout.write(`${c.column}: ${describeJudged(c.judged)}\n`);
   for (const c of summary.columns) {
     const cut = Object.entries(c.stops).filter(([reason]) => CUT_REASONS.has(reason as StopReason));
     if (cut.length)
@@ -362,18 +402,22 @@ export async function commandReport(args: string[]): Promise<number> {
   if (values.baseline && !columns.includes(values.baseline)) throw new UsageError(`--baseline must be one of: ${columns.join(", ")}`);
   const results = readResults(dir);
   warnCheckpointDamage(dir);
-  const summary = summarize(results, columns, values.baseline);
+  const judged = judgedColumns(dir);
+  const summary = summarize(results, columns, values.baseline, judged);
   const coverage = experimentCoverage(dir, config, results);
   if (values.html) {
     // The dataset's categorical fields (level, subject…) break accuracy down; a dataset moved away only loses that.
     const dataset = await loadExperimentDataset(config, { skipMalformed: true }).catch(() => null);
     const breakdowns = dataset ? breakdownByField(results, columns, dataset.fields) : [];
-    writeFileSync(values.html, htmlReport(config, summary, results, { manifests: readManifests(dir, results), breakdowns, coverage }));
+    writeFileSync(
+      values.html,
+      htmlReport(config, summary, results, { manifests: readManifests(dir, results), breakdowns, coverage, judgedCells: readJudgements(dir) }),
+    );
   }
   if (values.csv) writeFileSync(values.csv, resultsCsv(results));
   if (values.jsonl) writeFileSync(values.jsonl, resultsJsonl(results, columns));
   if (values.pairs) writeFileSync(values.pairs, (await preferencePairs(dir, results)).map((p) => JSON.stringify(p)).join("\n") + "\n");
-  printSummary(results, config, values.json === true, values.baseline, coverage);
+  printSummary(results, config, values.json === true, values.baseline, coverage, judged);
   // Where each file went, absolute: the summary alone does not say. On stderr with --json, so stdout stays JSON.
   const requested: Array<[string, string | undefined]> = [
     ["HTML report", values.html],
@@ -401,8 +445,10 @@ export async function commandCriticEval(args: string[]): Promise<number> {
     temperature: { type: "string" },
     param: { type: "string", multiple: true },
     "meta-critique": { type: "boolean" },
+    judge: { type: "string" },
   });
-  if (values.mode !== "processbench" && values.mode !== "realcritic") throw new UsageError("--mode processbench or --mode realcritic");
+  if (values.mode === "metacritique") return metaCritiqueEval(values);
+  if (values.mode !== "processbench" && values.mode !== "realcritic") throw new UsageError("--mode processbench, realcritic or metacritique");
   const verifyK = criticEvalVerifyK(values.param as string[] | undefined, values.mode);
   if (verifyK > 1 && !(Number(values.temperature) > 0)) {
     throw new UsageError(`--param verifyK=${verifyK} needs --temperature above 0: at 0 the ${verifyK} verifications are one verdict repeated`);
@@ -430,6 +476,34 @@ export async function commandCriticEval(args: string[]): Promise<number> {
     throw error;
   }
   process.stdout.write(values.json ? `${JSON.stringify(outcome.result, null, 2)}\n` : `${describeCriticEval(outcome)}\n`);
+  return 0;
+}
+
+/** critic-eval --mode metacritique: the critic's free-text critiques scored by a judge as MetaCritique does. */
+async function metaCritiqueEval(values: {
+  dataset?: string;
+  critic?: string;
+  judge?: string;
+  limit?: string;
+  "max-tokens"?: string;
+  gpu?: string;
+  threads?: string;
+  json?: boolean;
+}): Promise<number> {
+  if (!values.dataset || !values.critic || !values.judge)
+    throw new UsageError("critic-eval --mode metacritique needs --dataset <MetaCritique benchmark_data.json>, --critic <model> and --judge <model>");
+  const { readMetaCritique, evaluateMetaCritique, describeMetaCritique } = await import("../eval/judges/metacritique.ts");
+  const { openModelBackend } = await import("../runs/open-model.ts");
+  const { specLabel } = await import("../llm/model-spec.ts");
+  // The file first: a wrong file is refused before any model loads.
+  const items = await readMetaCritique(values.dataset, intOption(values.limit, "limit", 1));
+  const open = (path: string, scope: string) =>
+    openModelBackend({ path }, { gpu: values.gpu as GpuChoice | undefined, threads: threadsOption(values.threads), laneScope: scope });
+  const critic = await open(values.critic, "metacritique-critic");
+  const judge = { label: specLabel(values.judge), backend: await open(values.judge, "metacritique-judge") };
+  const maxTokens = intOption(values["max-tokens"], "max-tokens", 1);
+  const result = await evaluateMetaCritique(items, critic, judge, maxTokens ? { maxTokens } : {});
+  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${describeMetaCritique(specLabel(values.critic), judge.label, result)}\n`);
   return 0;
 }
 

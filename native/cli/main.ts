@@ -33,9 +33,17 @@ usage:
   refinery experiment --dataset <file> [--limit n] [--offset n] [--field question=<f> --field reference=<f> …]
                [--skip-malformed] --strategy <name[:k=v,…]|@preset.json> … --actor <model> [--actor <model> …] [--pool <file.json>] [--critic <model>]
                [--seed n] --out <folder> [--max-tokens n] [--thinking-budget n] [--critic-thinking-budget n] [--max-total-tokens n] [--sampling paper|matched[:T]] [--concurrency n|auto] [--no-cache]
-                                              resumable; run again to continue a stopped one (p pauses, q stops)
+               [--grader checklist|rubric|pairwise --judge <model> [--judge <model> …] [--baseline <column>|reference] [--judge-max-tokens n]]
+                                              resumable; run again to continue a stopped one (p pauses, q stops); with a
+                                              grader, judge models grade each answer after the cells (a jury when several;
+                                              pairwise in both orders, a flip is a tie; keys: --critic-api-key-env)
   refinery report <folder> [--html <file>] [--csv <file>] [--jsonl <file>] [--pairs <file.jsonl>] [--baseline <column>] [--json]
   refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--param verifyK=k --temperature t] [--meta-critique] [--json]
+  refinery critic-eval --mode metacritique --dataset <MetaCritique benchmark_data.json> --critic <model> --judge <model> [--limit n] [--max-tokens n] [--json]
+                                              the critic's free-text critiques split into claims by the judge: Meta-P/R/F1
+  refinery judge-eval --dataset <human-labelled file> --judge <model> [--mode pairwise|score|claims] [--limit n] [--seed n] [--max-tokens n] [--json]
+                                              a judge against people: accuracy and κ (pairwise: LLMBar, PandaLM; claims:
+                                              MetaCritique), Spearman and MAE (scores: FED), position flips and length bias
   refinery grade --dataset <file> --field response=<f> [--field reference=<f> --field question=<f> --field choices=<f>]
                [--limit n] [--offset n] [--skip-malformed] [--csv <file>] [--jsonl <file>] [--json]
                                               judge existing answers (any tool's) with the experiments' checker
@@ -79,6 +87,7 @@ const commands: Record<string, () => Promise<Command>> = {
   report: async () => (await import("./experiment-commands.ts")).commandReport,
   "critic-eval": async () => (await import("./experiment-commands.ts")).commandCriticEval,
   grade: async () => (await import("./grade-command.ts")).commandGrade,
+  "judge-eval": async () => (await import("./judge-eval-command.ts")).commandJudgeEval,
 };
 
 /** Errors that are the user's to fix, by name (the classes live in modules a command may not have loaded). */
@@ -95,6 +104,7 @@ const userErrors = new Set([
   "ZodError",
   "ExperimentError",
   "ModelSpecError",
+  "JudgingError",
 ]);
 
 /** What the operating system refused (a port taken, a path that is a file), in the user's words; null for bugs. */

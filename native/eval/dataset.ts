@@ -1,14 +1,16 @@
 // Reads task datasets: JSONL (one object a line) or a JSON array, with a field mapping. The defaults are the
 // built-in adapters: GSM8K (question/answer), MATH-500 (problem/answer), HumanEval (prompt/test/entry_point),
-// RealCritic (question/gt, ARC's choices {text,label}) and ProcessBench (problem). Malformed records are reported
-// by line number; they are skipped only when the caller asks for it. Only a regular file is read, and no error quotes
-// the file: a dataset path may name any file.
+// RealCritic (question/gt, ARC's choices {text,label}), ProcessBench (problem), MT-Bench (turns, with the reference
+// answers beside the questions file) and RefineBench (a JSON object of domains, items with a checklist). Malformed
+// records are reported by line number; they are skipped only when the caller asks for it. Only a regular file is
+// read, and no error quotes the file: a dataset path may name any file.
 import { constants, type Stats } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import type { Task } from "../protocol/events.ts";
 import { advice } from "../protocol/field-labels.ts";
 import { questionWithChoices } from "./checkers.ts";
 import { describeJsonSyntaxError } from "./json-syntax.ts";
+import { groupedRecords, mtBenchItem, mtBenchReferences, readChecklist } from "./open-ended-datasets.ts";
 
 export interface FieldMapping {
   question?: string;
@@ -68,8 +70,8 @@ export class DatasetError extends Error {
 
 const DEFAULTS: Record<keyof FieldMapping, string[]> = {
   question: ["question", "problem", "prompt", "input"],
-  reference: ["answer", "gt", "reference", "target", "label_text", "solution"],
-  id: ["id", "task_id", "unique_id", "idx"],
+  reference: ["answer", "gt", "reference", "reference_answer", "target", "label_text", "solution"],
+  id: ["id", "task_id", "unique_id", "idx", "question_id", "index"],
   choices: ["choices", "options"],
   tests: ["test", "tests"],
   entryPoint: ["entry_point", "entryPoint"],
@@ -109,7 +111,9 @@ function readChoices(value: unknown): string[] | string {
 }
 
 function toTask(item: Record<string, unknown>, line: number, fileName: string, fields: FieldMapping | undefined): Task | string {
-  const question = pick(item, fields, "question");
+  // MT-Bench: the first of the conversation's turns is the task (later turns need a multi-turn run).
+  const turns = item.turns;
+  const question = pick(item, fields, "question") ?? (Array.isArray(turns) && typeof turns[0] === "string" ? turns[0] : undefined);
   if (typeof question !== "string" || question.trim() === "") return `no question (looked for ${fields?.question ?? DEFAULTS.question.join(", ")})`;
   const rawId = pick(item, fields, "id");
   const id = rawId !== undefined ? String(rawId) : `${fileName}:${line}`;
@@ -129,11 +133,14 @@ function toTask(item: Record<string, unknown>, line: number, fileName: string, f
     if (read.length < 2 || read.length > 26) return `a multiple-choice item needs 2 to 26 choices, found ${read.length}`;
     choices = read;
   }
+  const checklist = readChecklist(item.checklist);
+  if (typeof checklist === "string") return checklist;
   return {
     id,
     question: choices ? questionWithChoices(question, choices) : question,
     ...(reference !== undefined && reference !== null ? { reference: String(reference) } : {}),
     ...(choices ? { choices } : {}),
+    ...(checklist ? { checklist } : {}),
   };
 }
 
@@ -147,6 +154,8 @@ export type DatasetRow = { line: number; value: unknown; error?: string };
 export function parseRows(path: string, textGiven: string): DatasetRow[] {
   const text = textGiven.startsWith("\uFEFF") ? textGiven.slice(1) : textGiven;
   const rows: DatasetRow[] = [];
+  const grouped = groupedRecords(text);
+  if (grouped) return grouped.map((value, index) => ({ line: index + 1, value }));
   if (text.trimStart().startsWith("[")) {
     let array: unknown;
     try {
@@ -215,6 +224,7 @@ export async function loadDataset(path: string, options: DatasetOptions = {}): P
   const offset = options.offset ?? 0;
   const selected = rows.slice(offset, options.limit !== undefined ? offset + options.limit : undefined);
   const fileName = path.split(/[\\/]/).pop()!;
+  const references = options.fields?.reference ? null : await mtBenchReferences(path, selected);
   const tasks: Task[] = [];
   const fields: Array<Record<string, string>> = [];
   const records: LoadedDataset["records"] = [];
@@ -224,7 +234,7 @@ export async function loadDataset(path: string, options: DatasetOptions = {}): P
       row.error ??
       (typeof row.value !== "object" || row.value === null || Array.isArray(row.value)
         ? "not a JSON object"
-        : toTask(row.value as Record<string, unknown>, row.line, fileName, options.fields));
+        : toTask(withReference(row.value as Record<string, unknown>, references), row.line, fileName, options.fields));
     if (typeof task === "string") {
       skipped.push({ line: row.line, reason: task });
     } else {
@@ -245,6 +255,11 @@ export async function loadDataset(path: string, options: DatasetOptions = {}): P
   }
   if (!tasks.length) throw new DatasetError(`${path}: no items${skipped.length ? ` (${skipped.length} malformed records skipped)` : ""}`);
   return { tasks, fields, records, skipped };
+}
+
+/** MT-Bench questions (when `references` were read for them) carry the reference FastChat judges them with. */
+function withReference(item: Record<string, unknown>, references: Map<string, string> | null): Record<string, unknown> {
+  return references && item.question_id !== undefined && Array.isArray(item.turns) ? mtBenchItem(item, references) : item;
 }
 
 export async function readDataset(path: string, options: DatasetOptions = {}): Promise<Task[]> {

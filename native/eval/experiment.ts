@@ -8,3 +8,4 @@ export * from "./experiment/cell.ts";
 export * from "./experiment/scheduler.ts";
 export * from "./experiment/summary.ts";
 export * from "./experiment/summary-cache.ts";
+export * from "./experiment/judging.ts";

@@ -8,6 +8,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
+import type { JudgedCell } from "../protocol/experiment-results.ts";
+import { describeJudged } from "../protocol/judged-format.ts";
 import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
 import {
   costPlot,
@@ -23,7 +25,9 @@ import { EXPORT_FORMATS, type ExportedFile, type ExportFormat } from "../protoco
 import {
   breakdownByField,
   experimentCoverage,
+  judgedColumns,
   loadExperimentDataset,
+  readJudgements,
   readExperimentConfig,
   readResults,
   summarize,
@@ -292,12 +296,44 @@ export interface ReportExtras {
   breakdowns?: FieldBreakdown[];
   /** Cells asked for against cells done: said at the top whenever the numbers rest on fewer. */
   coverage?: CellCoverage;
+  /** The judges' verdict on each cell (experiments with a grader), shown in the grid. */
+  judgedCells?: readonly JudgedCell[];
+}
+
+/** A cell's judged verdict in a few characters: criteria passed, the rating, or the outcome against the baseline. */
+export function judgedMark(cell: JudgedCell): string {
+  if (cell.score === null) return "judge: unreadable";
+  if (cell.grader === "checklist") {
+    const passed = cell.passed ?? [];
+    return `checklist ${passed.filter((p) => p === true).length}/${passed.length}${cell.correct ? " (all)" : ""}`;
+  }
+  if (cell.grader === "rubric") return `rating ${Number.isInteger(cell.score) ? cell.score : cell.score.toFixed(1)}/10`;
+  return `${cell.outcome} vs ${cell.baseline}`;
+}
+
+/** What the judges made of each column (experiments with a grader): the same line the CLI prints. */
+function judgedSection(summary: ExperimentSummary): string {
+  const judged = summary.columns.filter((c) => c.judged);
+  if (!judged.length) return "";
+  const rows = judged
+    .map((c) => {
+      const j = c.judged!;
+      const score = j.grader === "rubric" ? `${j.score.toFixed(2)} / 10` : pct(j.score);
+      const range = j.grader === "rubric" ? `${j.interval[0].toFixed(2)} – ${j.interval[1].toFixed(2)}` : `${pct(j.interval[0])} – ${pct(j.interval[1])}`;
+      return `<tr data-judged-column="${escapeHtml(c.column)}"><td>${escapeHtml(c.column)}</td><td>${j.grader}</td><td>${score}</td><td>${range}</td><td>${j.win !== undefined ? `${j.win}/${j.tie}/${j.loss}` : j.correct !== undefined ? `all passed ${pct(j.correct)}` : ""}</td><td>${j.positionFlipRate !== undefined ? pct(j.positionFlipRate) : ""}</td><td><small>${escapeHtml(describeJudged(j))}</small></td></tr>`;
+    })
+    .join("\n");
+  return `<h2>Judged</h2>
+<p>Scores from judge models (each cell's run holds the judges' calls as "judge" nodes with their reasoning). Pairwise comparisons are judged in both orders; a winner only when both orders agree, so a flip is a tie. The flip rate is the share of comparisons whose verdict changed with the order.</p>
+<table><tr><th>column</th><th>grader</th><th>score</th><th>95% interval</th><th>W/T/L or all passed</th><th>position flips</th><th>details</th></tr>
+${rows}</table>`;
 }
 
 export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary, results: readonly CellResult[], extras: ReportExtras = {}): string {
   const columns = summary.columns.map((c) => c.column);
   const items = [...new Set(results.map((r) => r.item))].sort((a, b) => a - b);
   const cell = (item: number, column: string) => results.find((r) => r.item === item && r.column === column);
+  const judgedOf = new Map((extras.judgedCells ?? []).map((j) => [`${j.item}|${j.column}`, j]));
   const rows = summary.columns
     .map((c) => {
       const v = c.versusBaseline;
@@ -316,7 +352,8 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
           const r = cell(item, column);
           if (!r) return "<td></td>";
           const mark = r.status === "failed" ? "failed" : r.correct === null ? "?" : r.correct ? "✓" : "✗";
-          return `<td class="${r.correct ? "ok" : "bad"}" data-correct="${r.correct}" title="${escapeHtml(r.runId)}">${mark} ${escapeHtml(r.answer ?? "")}<br><small>${r.totalTokens} tok · ${(r.wallMs / 1000).toFixed(1)} s${r.stopReason && CUT_REASONS.has(r.stopReason) ? ` · cut: ${STOP_REASON_LABELS[r.stopReason]}` : ""}</small></td>`;
+          const judged = judgedOf.get(`${item}|${column}`);
+          return `<td class="${r.correct ? "ok" : "bad"}" data-correct="${r.correct}" title="${escapeHtml(r.runId)}">${mark} ${escapeHtml(r.answer ?? "")}<br><small>${r.totalTokens} tok · ${(r.wallMs / 1000).toFixed(1)} s${r.stopReason && CUT_REASONS.has(r.stopReason) ? ` · cut: ${STOP_REASON_LABELS[r.stopReason]}` : ""}</small>${judged ? `<br><small data-judged="${escapeHtml(judged.grader)}">${escapeHtml(judgedMark(judged))}</small>` : ""}</td>`;
         })
         .join("")}</tr>`;
     })
@@ -328,6 +365,7 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
 ${coverageNote(extras.coverage)}
 <table><tr><th>column</th><th>items</th><th>accuracy</th><th>95% interval</th><th>vs baseline</th><th>W/T/L</th><th>p</th><th>odds ratio</th><th>draft → final</th><th>tokens (path)</th><th>tokens (all)</th><th>of which thinking</th><th>time</th><th>tokens/s</th></tr>
 ${rows}</table>
+${judgedSection(summary)}
 <h2>Accuracy against tokens</h2>${plot(summary)}
 <p>Dashed: the Pareto frontier (${summary.pareto.map((p) => escapeHtml(p.id)).join(" → ")}). Whiskers: Wilson 95% intervals.</p>
 ${frontierSection(summary)}
@@ -401,7 +439,16 @@ export async function exportExperiment(dir: string, formats: readonly ExportForm
       const dataset = await loadExperimentDataset(config, { skipMalformed: true }).catch(() => null);
       const breakdowns = dataset ? breakdownByField(results, columns, dataset.fields) : [];
       const coverage = experimentCoverage(dir, config, results);
-      write("html", htmlReport(config, summarize(results, columns, baseline), results, { manifests: readManifests(dir, results), breakdowns, coverage }), 1);
+      write(
+        "html",
+        htmlReport(config, summarize(results, columns, baseline, judgedColumns(dir)), results, {
+          manifests: readManifests(dir, results),
+          breakdowns,
+          coverage,
+          judgedCells: readJudgements(dir),
+        }),
+        1,
+      );
     } else if (format === "csv") write("csv", resultsCsv(results), results.length + 1);
     else if (format === "jsonl") write("jsonl", resultsJsonl(results, columns), results.length);
     else {

@@ -183,6 +183,17 @@ export const requestSchemas = {
       sampling: z.string().optional(),
       concurrency: z.number().int().min(1).max(64).optional(),
       cache: z.boolean().optional(),
+      /** Judges grade each cell's answer after the cells ran (open-ended tasks): a grader and a jury of models. */
+      judging: z
+        .object({
+          grader: z.enum(["checklist", "rubric", "pairwise"]),
+          judges: z.array(z.string().min(1)).min(1, "choose a judge model").max(8),
+          /** Pairwise: a column's name, or "reference". */
+          baseline: z.string().min(1).optional(),
+          maxTokens: z.number().int().min(16).max(32768).optional(),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
   controlExperiment: z.object({ path: z.string().min(1), action: z.enum(["pause", "resume", "stop"]) }).strict(),

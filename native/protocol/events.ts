@@ -4,7 +4,8 @@
 import type { StopReason } from "./stop-reason.ts";
 import type { EffectiveSampling } from "./sampling-policy.ts";
 
-export type NodeRole = "draft" | "critique" | "refine" | "vote" | "distill" | "select" | "verify";
+/** "judge": a judge model grading the run's answer after the run (experiments with --grader); not the strategy's. */
+export type NodeRole = "draft" | "critique" | "refine" | "vote" | "distill" | "select" | "verify" | "judge";
 export type ModelRole = "actor" | "critic";
 
 export interface ChatMessage {
@@ -24,6 +25,8 @@ export interface Task {
   choices?: string[];
   /** Executable tests for code tasks (HumanEval style): run by verifier loops in a sandbox. */
   tests?: CodeTests;
+  /** Criteria an open-ended answer is judged by, one yes/no each (RefineBench's checklists). */
+  checklist?: string[];
 }
 
 export interface CodeTests {
@@ -137,7 +140,7 @@ export type RunEvent =
       /** The strategy's own name for this step, e.g. "feedback", "refine", "sample". */
       step: string;
       iteration: number;
-      /** null for nodes no model wrote (votes, selections computed by the engine). */
+      /** null for nodes no model wrote (votes, selections computed by the engine) and judge nodes (the judge is in `step`). */
       model: ModelRole | null;
       prompt?: ChatMessage[];
     }

@@ -104,6 +104,8 @@ export interface ColumnSummary {
   versusFrontier?: VersusFrontier;
   /** Refinement dynamics: the k-th candidate of each run (draft, then revisions): its accuracy and mean critic score. */
   dynamics: Array<{ candidate: number; items: number; accuracy: number; meanScore: number | null }>;
+  /** How the experiment's judges graded the column (experiments with a grader; not the pairwise baseline). */
+  judged?: JudgedColumn;
 }
 
 export interface ExperimentSummary {
@@ -183,4 +185,73 @@ export interface VersusFrontier {
 export interface FieldBreakdown {
   field: string;
   rows: Array<{ value: string; items: number; accuracy: Record<string, number> }>;
+}
+
+/** How a judge model graded a column's answers (experiments run with --grader and --judge). */
+export type GraderKind = "checklist" | "rubric" | "pairwise";
+export type PairOutcome = "win" | "tie" | "loss";
+export type AgreementMeasure = "cohen-kappa" | "krippendorff-alpha-nominal" | "krippendorff-alpha-interval";
+
+/** One judge's verdict on one cell (its reasoning is on the judge nodes of the cell's tree). */
+export type JudgeVerdict =
+  | { judge: string; passed: Array<boolean | null> }
+  | { judge: string; rating: number | null }
+  | {
+      judge: string;
+      candidateFirst: "A" | "B" | "tie" | null;
+      baselineFirst: "A" | "B" | "tie" | null;
+      outcome: PairOutcome | null;
+      flipped: boolean;
+      followedPosition: "first" | "second" | null;
+    };
+
+/** A judged cell: a line of the experiment's judgements.jsonl. */
+export interface JudgedCell {
+  item: number;
+  column: string;
+  grader: GraderKind;
+  /** Per judge, in the jury's order. */
+  verdicts: JudgeVerdict[];
+  /** The jury's score: checklist fraction passed (0–1), rubric mean rating (1–10), pairwise 1 / ½ / 0; null: unreadable. */
+  score: number | null;
+  /** Checklist: every criterion passed (by the jury's majority). */
+  correct?: boolean;
+  /** Pairwise: the jury's majority outcome against the baseline (null: no judge was readable). */
+  outcome?: PairOutcome | null;
+  /** Pairwise: what the answer was compared with (a column's name, or "reference"). */
+  baseline?: string;
+  /** Pairwise: the answers' lengths in words, for the length-controlled view. */
+  lengths?: { candidate: number; baseline: number };
+  /** Checklist: the jury's verdict per criterion. */
+  passed?: Array<boolean | null>;
+  /** The judge nodes added to the cell's run. */
+  nodeIds: string[];
+}
+
+export interface JudgedColumn {
+  grader: GraderKind;
+  judges: string[];
+  /** Items judged with a readable jury verdict. */
+  items: number;
+  /** Items no judge could be read on (left out of the score). */
+  unreadable: number;
+  /** Checklist: mean fraction passed; rubric: mean rating (1–10); pairwise: win rate with ties counted half. */
+  score: number;
+  /** 95% interval of the score (checklist and rubric: bootstrap of the mean; pairwise: exact paired bootstrap). */
+  interval: [number, number];
+  /** Checklist: share of items with every criterion passed. */
+  correct?: number;
+  win?: number;
+  tie?: number;
+  loss?: number;
+  /** Pairwise: share of (judge, comparison) pairs, both orders readable, whose verdict changed with the order. */
+  positionFlipRate?: number;
+  /** Pairwise: of those, the ones that picked the first (or second) position both times. */
+  followedFirst?: number;
+  followedSecond?: number;
+  /** Pairwise: the win rate by how the answer's length compares with the baseline's (length-controlled view). */
+  byLength?: Array<{ bucket: "shorter" | "similar" | "longer"; comparisons: number; win: number; tie: number; loss: number; winRate: number }>;
+  baseline?: string;
+  /** Between the jury's judges (two or more). */
+  agreement?: { measure: AgreementMeasure; value: number; units: number };
 }

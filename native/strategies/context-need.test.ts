@@ -52,6 +52,8 @@ function fullBudget(task: Task, seen: { most: number }) {
   };
 }
 
+const checklistTask: Task = { question: "Explain why the sky is blue.", checklist: ["names Rayleigh scattering", "mentions wavelength", "is under 200 words"] };
+
 const cases: Array<{ strategy: string; params?: Record<string, unknown>; task?: Task }> = [
   { strategy: "single-pass" },
   { strategy: "self-refine", params: { maxIterations: 4 } },
@@ -73,6 +75,10 @@ const cases: Array<{ strategy: string; params?: Record<string, unknown>; task?: 
   { strategy: "deepconf", params: { n: 3, warmup: 2 } },
   { strategy: "beam-search", params: { n: 4, beamWidth: 2, maxIterations: 3 } },
   { strategy: "dvts", params: { n: 4, beamWidth: 2, maxIterations: 3 } },
+  { strategy: "checklist-refine", params: { turns: 3, feedback: "full" }, task: checklistTask },
+  { strategy: "checklist-refine", params: { turns: 3, feedback: "none" }, task: checklistTask },
+  { strategy: "progressive-refine", params: { rounds: 3 } },
+  { strategy: "keep-if-better", params: { rounds: 3 } },
 ];
 
 test("every strategy declares its context need, and no call of a full-budget run exceeds it", async () => {

@@ -17,6 +17,9 @@ import { beamSearch } from "./beam-search.ts";
 import { dvts } from "./dvts.ts";
 import { deepconf } from "./deepconf.ts";
 import { makePipelineStrategy } from "./pipeline.ts";
+import { checklistRefine } from "./checklist-refine.ts";
+import { progressiveRefine } from "./progressive-refine.ts";
+import { keepIfBetter } from "./keep-if-better.ts";
 import { StrategyParamError, type StrategyDefinition } from "./types.ts";
 
 export const strategies: readonly StrategyDefinition[] = [
@@ -39,6 +42,9 @@ export const strategies: readonly StrategyDefinition[] = [
   mctsr,
   cycle,
   rlac,
+  checklistRefine,
+  progressiveRefine,
+  keepIfBetter,
   makePipelineStrategy((name) => getStrategy(name)),
 ];
 

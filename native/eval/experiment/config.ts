@@ -9,6 +9,8 @@ import { specLabel } from "../../llm/model-spec.ts";
 import type { GpuChoice } from "../../llm/runtime.ts";
 import { specName } from "../../protocol/strategy-spec.ts";
 import { presetToRun, readPreset } from "../../strategies/pipeline.ts";
+import type { GraderKind } from "../../protocol/experiment-results.ts";
+import { GRADER_KINDS } from "../judges/graders.ts";
 
 export interface ExperimentColumn {
   name: string;
@@ -56,6 +58,17 @@ export function columnsFor(
   );
 }
 
+/** A judge model grades each cell's answer after the cells ran (open-ended tasks, where no checker can). */
+export interface JudgingConfig {
+  grader: GraderKind;
+  /** The jury, in order (one judge or several). */
+  judges: ModelConfig[];
+  /** Pairwise: the column every other column is compared with, or "reference" (the item's reference answer). */
+  baseline?: string;
+  /** Tokens a judge may write per call (its reasoning and verdict); omitted: 768. */
+  maxTokens?: number;
+}
+
 export interface ExperimentConfig {
   dataset: string;
   limit?: number;
@@ -69,6 +82,7 @@ export interface ExperimentConfig {
   maxTotalTokens?: number;
   /** Omitted: "paper" (each strategy's documented temperatures). */
   sampling?: SamplingPolicy;
+  judging?: JudgingConfig;
 }
 
 export class ExperimentError extends Error {
@@ -125,6 +139,28 @@ export interface ExperimentRequest {
   threads?: number;
   maxTotalTokens?: number;
   sampling?: SamplingPolicy;
+  /** Judges (model specs, a jury when several) and the grader they use; baseline for pairwise grading. */
+  judging?: { grader: string; judges: readonly string[]; baseline?: string; maxTokens?: number };
+}
+
+/** The judging part of a request, checked against the experiment's columns. */
+export function judgingConfig(request: NonNullable<ExperimentRequest["judging"]>, columns: readonly ExperimentColumn[]): JudgingConfig {
+  const grader = request.grader as GraderKind;
+  if (!GRADER_KINDS.includes(grader)) throw new ExperimentError(`the grader must be one of ${GRADER_KINDS.join(", ")}, got '${request.grader}'`);
+  if (!request.judges.length) throw new ExperimentError(`the ${grader} grader needs at least one judge model (--judge <model>)`);
+  if (request.baseline !== undefined && grader !== "pairwise")
+    throw new ExperimentError(`a baseline is for the pairwise grader; the ${grader} grader judges each answer alone`);
+  const names = columns.map((c) => c.name);
+  if (request.baseline !== undefined && request.baseline !== "reference" && !names.includes(request.baseline))
+    throw new ExperimentError(`the pairwise baseline must be one of the columns (${names.join(", ")}) or "reference", got '${request.baseline}'`);
+  // Without a baseline named: the first column when there are others to compare with it, else the reference answers.
+  const baseline = grader === "pairwise" ? (request.baseline ?? (columns.length > 1 ? names[0]! : "reference")) : undefined;
+  return {
+    grader,
+    judges: request.judges.map((path) => ({ path })),
+    ...(baseline ? { baseline } : {}),
+    ...(request.maxTokens ? { maxTokens: request.maxTokens } : {}),
+  };
 }
 
 export async function buildExperimentConfig(request: ExperimentRequest): Promise<ExperimentConfig> {
@@ -134,18 +170,20 @@ export async function buildExperimentConfig(request: ExperimentRequest): Promise
       return { name: column.name ?? specName(column.strategy, column.params), strategy: column.strategy, ...(column.params ? { params: column.params } : {}) };
     }),
   );
+  const columns = columnsFor(strategies, request.pairs);
   return {
     dataset: request.dataset,
     ...(request.limit ? { limit: request.limit } : {}),
     ...(request.offset ? { offset: request.offset } : {}),
     ...(request.fields ? { fields: request.fields } : {}),
     ...(request.skipMalformed ? { skipMalformed: true } : {}),
-    columns: columnsFor(strategies, request.pairs),
+    columns,
     seed: request.seed ?? 0,
     ...(request.gpu ? { gpu: request.gpu } : {}),
     ...(request.threads ? { threads: request.threads } : {}),
     ...(request.maxTotalTokens ? { maxTotalTokens: request.maxTotalTokens } : {}),
     // Paper is the default and is left out, so experiment.json of earlier experiments still matches on resume.
     ...(request.sampling && request.sampling.kind !== "paper" ? { sampling: request.sampling } : {}),
+    ...(request.judging ? { judging: judgingConfig(request.judging, columns) } : {}),
   };
 }

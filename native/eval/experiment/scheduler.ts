@@ -13,6 +13,8 @@ import { CellQueue } from "./cell-queue.ts";
 import { withDatasetStatistics } from "./prepass.ts";
 import { pendingCells, prepareExperiment, readResults, ResultsWriter, type CellResult, type PreparedExperiment } from "./checkpoint.ts";
 import { ExperimentError, type ExperimentConfig } from "./config.ts";
+import { checkJudgeModels, judgeExperiment } from "./judging.ts";
+import type { ModelBackend } from "../../llm/backend.ts";
 
 /** Pause, resume and stop an experiment from outside (the CLI's keys, the UI's buttons). */
 export class ExperimentControl {
@@ -92,10 +94,15 @@ export interface ExperimentOptions {
   deps?: RunDeps;
   /** prepareExperiment's result for this folder and config, when the caller already awaited it. */
   prepared?: PreparedExperiment;
+  /** The jury's backends in order, in place of opening the judges' models (scripted tests). */
+  judges?: ModelBackend[];
+  /** The judging pass's progress (experiments with a grader), after the cells. */
+  onJudging?: (done: number, total: number) => void;
 }
 
 export async function runExperiment(dir: string, config: ExperimentConfig, options: ExperimentOptions = {}): Promise<CellResult[]> {
   const { tasks, skipped, lanes } = options.prepared ?? (await prepareExperiment(dir, config));
+  if (config.judging && !options.judges) await checkJudgeModels(config.judging);
   const control = options.control ?? new ExperimentControl();
   options.signal?.addEventListener("abort", () => control.stop(), { once: true });
   if (options.signal?.aborted) control.stop();
@@ -224,6 +231,17 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
     // Stopped on purpose, the rest runs on resume; otherwise every cell has its line, finished or failed with a reason.
     if (!control.signal.aborted && (done < total || queue.unsettled > 0))
       throw new ExperimentError(`${done} of ${total} cells done; ${total - done} never ran. Run again to resume them.`);
+    // Judging waits for every cell: a pairwise comparison needs the baseline column's answer to the same item.
+    // Stopped while judging: the cells judged so far are kept, the rest are judged on resume.
+    if (config.judging && !control.signal.aborted)
+      await judgeExperiment(dir, config, tasks, {
+        signal: control.signal,
+        concurrency,
+        ...(options.judges ? { judges: options.judges } : {}),
+        ...(options.onJudging ? { onProgress: options.onJudging } : {}),
+      }).catch((error: unknown) => {
+        if (!control.signal.aborted) throw error;
+      });
     return results;
   } finally {
     pool?.close();

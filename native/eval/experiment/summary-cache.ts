@@ -5,6 +5,7 @@ import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readResults, type CellResult } from "./checkpoint.ts";
 import { summarize, type ExperimentSummary } from "./summary.ts";
+import { judgedColumns, JUDGEMENTS_FILE } from "./judging.ts";
 
 export interface SummarizedResults {
   /** Identifies the results file's content: changes whenever a cell is appended. */
@@ -16,13 +17,18 @@ export interface SummarizedResults {
 const MAX_ENTRIES = 16;
 const entries = new Map<string, SummarizedResults>();
 
-function resultsVersion(dir: string): string {
+function fileVersion(path: string): string {
   try {
-    const s = statSync(join(dir, "results.jsonl"));
+    const s = statSync(path);
     return `${s.size}:${s.mtimeMs}`;
   } catch {
     return "none";
   }
+}
+
+/** The results and the judges' verdicts (a judged experiment's scores change as its judging pass goes on). */
+function resultsVersion(dir: string): string {
+  return `${fileVersion(join(dir, "results.jsonl"))}|${fileVersion(join(dir, JUDGEMENTS_FILE))}`;
 }
 
 /** readResults + summarize for an experiment folder, reused while results.jsonl is unchanged. */
@@ -32,7 +38,7 @@ export function summarizedResults(dir: string, columns: readonly string[], basel
   const cached = entries.get(key);
   if (cached?.version === version) return cached;
   const results = readResults(dir);
-  const entry = { version, results, summary: summarize(results, columns, baseline) };
+  const entry = { version, results, summary: summarize(results, columns, baseline, judgedColumns(dir)) };
   entries.delete(key);
   entries.set(key, entry);
   if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);

@@ -2,7 +2,15 @@
 // transitions and dynamics, the accuracy-vs-tokens frontier, budget-matched accuracy, per-field breakdowns, the
 // sampling frontier and every column against it, accuracy by difficulty, why cells stopped and how they sampled.
 import type { EffectiveSampling, RoleSampling } from "../../protocol/sampling-policy.ts";
-import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, FrontierCurve, TrajectoryPoint } from "../../protocol/experiment-results.ts";
+import type {
+  CellResult,
+  ColumnSummary,
+  ExperimentSummary,
+  FieldBreakdown,
+  FrontierCurve,
+  JudgedColumn,
+  TrajectoryPoint,
+} from "../../protocol/experiment-results.ts";
 import { STOP_REASON_LABELS } from "../../protocol/stop-reason.ts";
 import { difficultyPanel, difficultyRates } from "./difficulty.ts";
 import { columnFrontier, readAtTokens, versusFrontier, type ColumnFrontier } from "../frontier.ts";
@@ -127,7 +135,12 @@ function samplingOf(cells: readonly CellResult[]): Pick<ColumnSummary, "sampling
   return { sampling: { policy: recorded[0]!.policy, actor: merge("actor"), critic: merge("critic"), seedRule: recorded[0]!.seedRule } };
 }
 
-export function summarize(results: readonly CellResult[], columns: readonly string[], baseline = columns[0]!): ExperimentSummary {
+export function summarize(
+  results: readonly CellResult[],
+  columns: readonly string[],
+  baseline = columns[0]!,
+  judged: ReadonlyMap<string, JudgedColumn> = new Map(),
+): ExperimentSummary {
   // Only items every column finished are compared, so the pairs line up.
   const byColumn = new Map(columns.map((c) => [c, new Map(results.filter((r) => r.column === c).map((r) => [r.item, r]))]));
   const items = [...(byColumn.get(baseline)?.keys() ?? [])].filter((item) => columns.every((c) => byColumn.get(c)!.has(item))).sort((a, b) => a - b);
@@ -161,6 +174,7 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
         ? { versusFrontier: { frontierColumn: reference[0], budget: meanTotalTokens, ...versusFrontier(reference[1], correct, meanTotalTokens) } }
         : {}),
       ...(cells.some((c) => c.oracle) ? { oracle: true as const } : {}),
+      ...(judged.has(column) ? { judged: judged.get(column)! } : {}),
     };
   });
   const budgets = [...new Set(summaries.map((s) => Math.round(s.meanTotalTokens)))].filter((b) => b > 0).sort((a, b) => a - b);

@@ -5,6 +5,7 @@ import { roleSamplingLabel } from "../../../native/protocol/sampling-policy.ts";
 import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../../../native/protocol/stop-reason.ts";
 import type { ExperimentSummary, FieldBreakdown } from "../../../native/protocol/experiment-results.ts";
 import { fixed, pct } from "../../../native/protocol/format.ts";
+import { describeJudged } from "../../../native/protocol/judged-format.ts";
 
 /** "3 of 10 token budget · 1 answer cut at max tokens": the cells a budget or a limit stopped, when any. */
 function stopsLine(c: ExperimentSummary["columns"][number]): string {
@@ -49,6 +50,11 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
               {c.sampling ? (
                 <div className="small muted" data-testid="column-sampling" title={`seeds: ${c.sampling.seedRule}`}>
                   {c.sampling.policy} · actor {roleSamplingLabel(c.sampling.actor)} · critic {roleSamplingLabel(c.sampling.critic)}
+                </div>
+              ) : null}
+              {c.judged ? (
+                <div className="small" data-testid="column-judged" title="judge models' verdicts: each cell's tree holds them as judge nodes">
+                  {describeJudged(c.judged)}
                 </div>
               ) : null}
             </td>

@@ -1,0 +1,206 @@
+// The judging pass of an experiment with a grader: once the cells ran, the jury grades every finished cell's
+// selected answer (pairwise: against the baseline column's answer to the same item, or the reference). Each
+// judge call is added to the cell's run as a "judge" node under the selected answer, with its prompt and reasoning,
+// and each judged cell is a line of judgements.jsonl, so a stopped pass resumes where it was.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { ModelBackend } from "../../llm/backend.ts";
+import type { JudgedCell } from "../../protocol/experiment-results.ts";
+import type { RunEvent, Task } from "../../protocol/events.ts";
+import { openModelBackend } from "../../runs/open-model.ts";
+import { JsonlAppender, readJsonlFile } from "../../runs/jsonl.ts";
+import { replayRunLog } from "../../runs/run-log.ts";
+import { runDir } from "../../runs/paths.ts";
+import { isEndpointSpec, parseModelSpec, specLabel } from "../../llm/model-spec.ts";
+import { modelFacts } from "../../llm/model-facts.ts";
+import { DEFAULT_JUDGE_SETTINGS, type Judge, type JudgeCall } from "../judges/graders.ts";
+import { judgeAnswer } from "../judges/judge-answer.ts";
+import { summarizeJudged } from "../judges/judged-summary.ts";
+import { readResults, type CellResult } from "./checkpoint.ts";
+import { ExperimentError, type ExperimentConfig, type JudgingConfig } from "./config.ts";
+import type { JudgedColumn } from "../../protocol/experiment-results.ts";
+
+export const JUDGEMENTS_FILE = "judgements.jsonl";
+
+const isJudged = (value: unknown) => {
+  const v = value as Partial<JudgedCell>;
+  return typeof v.item === "number" && typeof v.column === "string" && Array.isArray(v.verdicts) ? null : "not a judged cell";
+};
+
+export function readJudgements(dir: string): JudgedCell[] {
+  const path = join(dir, JUDGEMENTS_FILE);
+  return existsSync(path) ? readJsonlFile<JudgedCell>(path, isJudged).records : [];
+}
+
+/** Each judged column's score, flip rate and agreement (absent for columns nobody judged: the pairwise baseline). */
+export function judgedColumns(dir: string): Map<string, JudgedColumn> {
+  const byColumn = new Map<string, JudgedCell[]>();
+  for (const cell of readJudgements(dir)) byColumn.set(cell.column, [...(byColumn.get(cell.column) ?? []), cell]);
+  const columns = new Map<string, JudgedColumn>();
+  for (const [column, cells] of byColumn) {
+    // Judged concurrently, cells land in any order; the bootstrap interval resamples them in item order.
+    const summary = summarizeJudged([...cells].sort((a, b) => a.item - b.item));
+    if (summary) columns.set(column, summary);
+  }
+  return columns;
+}
+
+/** The judges' labels: the file or served model, numbered when one model sits on the jury twice. */
+export function judgeLabels(judging: JudgingConfig): string[] {
+  const labels = judging.judges.map((j) => specLabel(j.path));
+  return labels.map((label, i) => (labels.indexOf(label) !== i || labels.lastIndexOf(label) !== i ? `${label}#${i + 1}` : label));
+}
+
+/**
+ * Each judge model can be opened: a GGUF file that is there and is a model, an endpoint spec that parses. Checked
+ * before the cells run, so a mistyped judge is not found only after hours of cells.
+ */
+export async function checkJudgeModels(judging: JudgingConfig): Promise<void> {
+  for (const [index, judge] of judging.judges.entries()) {
+    try {
+      if (isEndpointSpec(judge.path)) parseModelSpec(judge.path);
+      else await modelFacts(judge.path);
+    } catch (error) {
+      throw new ExperimentError(`judge ${index + 1} (${judge.path}): ${(error as Error).message}`);
+    }
+  }
+}
+
+export interface JudgingOptions {
+  signal?: AbortSignal;
+  /** Backends for the jury in order (scripted tests); otherwise each judge's model is opened. */
+  judges?: ModelBackend[];
+  /** Cells judged at once (the experiment's concurrency; default 1). Verdicts do not depend on it: seeds are per item. */
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** A finished cell's selected answer, as the run wrote it (the whole text, not the extracted answer). */
+async function selectedAnswer(dir: string, cell: CellResult): Promise<{ text: string; nodeId: string; logPath: string } | null> {
+  const logPath = join(runDir(join(dir, "runs"), cell.runId), "events.jsonl");
+  if (cell.status !== "finished" || !existsSync(logPath)) return null;
+  const { state } = await replayRunLog(logPath);
+  const node = state.selectedNodeId ? state.nodes[state.selectedNodeId] : undefined;
+  return node ? { text: node.text, nodeId: node.id, logPath } : null;
+}
+
+/** The judge calls as nodes under the answer they judged: a node-added and a node-completed each. */
+function appendJudgeNodes(logPath: string, parent: string, calls: readonly JudgeCall[]): string[] {
+  const log = new JsonlAppender(logPath);
+  const ids: string[] = [];
+  try {
+    calls.forEach((call, index) => {
+      const nodeId = `judge-${index + 1}`;
+      const at = Date.now();
+      const added: RunEvent = {
+        type: "node-added",
+        at,
+        nodeId,
+        parents: [parent],
+        role: "judge",
+        step: `${call.judge}: ${call.step}`,
+        iteration: 0,
+        model: null,
+        prompt: call.messages,
+      };
+      const completed: RunEvent = {
+        type: "node-completed",
+        at,
+        nodeId,
+        text: call.text,
+        answer: null,
+        tokensIn: call.tokensIn,
+        tokensOut: call.tokensOut,
+        ...(call.thought ? { thought: call.thought } : {}),
+        wallMs: call.wallMs,
+        status: "done",
+        ...(call.parsed ? {} : { warning: "the judge's output was not the JSON asked for: its verdict counts as unreadable" }),
+      };
+      log.append(added, false);
+      log.append(completed, index === calls.length - 1);
+      ids.push(nodeId);
+    });
+  } finally {
+    log.close();
+  }
+  return ids;
+}
+
+/** Judges every finished cell not judged yet; returns every judged cell of the experiment. */
+export async function judgeExperiment(dir: string, config: ExperimentConfig, tasks: readonly Task[], options: JudgingOptions = {}): Promise<JudgedCell[]> {
+  const judging = config.judging;
+  if (!judging) return [];
+  const judged = new Set(readJudgements(dir).map((c) => `${c.item}|${c.column}`));
+  const results = new Map(readResults(dir).map((r) => [`${r.item}|${r.column}`, r]));
+  const baselineColumn = judging.grader === "pairwise" && judging.baseline !== "reference" ? judging.baseline : undefined;
+  const pending = [...results.values()]
+    .filter((r) => r.column !== baselineColumn && r.item < tasks.length && !judged.has(`${r.item}|${r.column}`) && r.status === "finished")
+    .sort((a, b) => a.item - b.item || a.column.localeCompare(b.column));
+  if (!pending.length) return readJudgements(dir);
+  const labels = judgeLabels(judging);
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  const backends =
+    options.judges ??
+    (await Promise.all(
+      judging.judges.map((model, i) =>
+        openModelBackend(model, { gpu: config.gpu, threads: config.threads, sequences: concurrency, laneScope: `judge-${i + 1}`, signal: options.signal }),
+      ),
+    ));
+  const jury: Judge[] = backends.map((backend, i) => ({ label: labels[i]!, backend }));
+  const writer = new JsonlAppender(join(dir, JUDGEMENTS_FILE), isJudged);
+  let next = 0;
+  let done = 0;
+  // Each worker judges one cell at a time on its own lane (a sequence of a local judge, a request slot of an endpoint).
+  const worker = async (slot: number) => {
+    for (let index = next++; index < pending.length; index = next++) {
+      const cell = pending[index]!;
+      options.signal?.throwIfAborted();
+      const task = tasks[cell.item]!;
+      const answer = await selectedAnswer(dir, cell);
+      if (!answer) continue;
+      let baseline: { name: string; answer: string } | undefined;
+      if (judging.grader === "pairwise") {
+        if (judging.baseline === "reference") {
+          if (task.reference === undefined)
+            throw new Error(`item ${task.id ?? cell.item} has no reference answer to compare with: name a baseline column (--baseline)`);
+          baseline = { name: "reference", answer: task.reference };
+        } else {
+          const other = results.get(`${cell.item}|${baselineColumn}`);
+          const baselineAnswer = other ? await selectedAnswer(dir, other) : null;
+          // The baseline failed on this item: nothing to compare with.
+          if (!baselineAnswer) continue;
+          baseline = { name: baselineColumn!, answer: baselineAnswer.text };
+        }
+      }
+      const { judged: verdict, calls } = await judgeAnswer(
+        judging.grader,
+        jury,
+        {
+          question: task.question,
+          answer: answer.text,
+          ...(task.reference !== undefined ? { reference: task.reference } : {}),
+          ...(task.checklist ? { checklist: task.checklist } : {}),
+          ...(baseline ? { baseline } : {}),
+        },
+        {
+          ...DEFAULT_JUDGE_SETTINGS,
+          ...(judging.maxTokens ? { maxTokens: judging.maxTokens } : {}),
+          seed: config.seed + cell.item,
+          lane: `judge-${slot}`,
+          signal: options.signal,
+        },
+      );
+      const nodeIds = appendJudgeNodes(answer.logPath, answer.nodeId, calls);
+      writer.append({ item: cell.item, column: cell.column, ...verdict, nodeIds } satisfies JudgedCell);
+      options.onProgress?.(++done, pending.length);
+    }
+  };
+  try {
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, pending.length) }, (_, slot) => worker(slot)));
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failure) throw failure.reason;
+  } finally {
+    writer.close();
+  }
+  return readJudgements(dir);
+}

@@ -1,0 +1,250 @@
+// Graders for answers no checker can grade: a judge model reads the question (and the reference when there is one)
+// and decides. checklist: yes/no per criterion, the score is the fraction passed and "correct" is all passed.
+// rubric: a 1–10 rating (MT-Bench single-answer grading; reference-guided when the item has one). pairwise: the
+// answer against a baseline answer, judged in both orders (FastChat's rule: a winner only when both orders agree,
+// anything else is a tie), so a judge that follows the position can never make a winner.
+import type { GenerateResult, JsonSchema, ModelBackend } from "../../llm/backend.ts";
+import { parseJsonLoose } from "../../llm/json-output.ts";
+import type { ChatMessage } from "../../protocol/events.ts";
+import type { GraderKind, PairOutcome } from "../../protocol/experiment-results.ts";
+import {
+  checklistMessages,
+  checklistSchema,
+  claimsMessages,
+  claimsSchema,
+  MAX_CRITERIA_PER_CALL,
+  pairwiseMessages,
+  pairwiseSchema,
+  RATINGS,
+  rubricMessages,
+  rubricSchema,
+} from "./judge-prompts.ts";
+
+export type { GraderKind, PairOutcome };
+export const GRADER_KINDS: readonly GraderKind[] = ["checklist", "rubric", "pairwise"];
+
+export interface Judge {
+  /** What reports call it: the model's file or served name. */
+  label: string;
+  backend: ModelBackend;
+}
+
+export interface JudgeSettings {
+  maxTokens: number;
+  temperature: number;
+  seed: number;
+  /** Lane of the judge's backend (calls on one lane run one after another). */
+  lane?: string;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_JUDGE_SETTINGS = { maxTokens: 768, temperature: 0 } as const;
+
+/** One generation of a judge, kept whole so the tree can show why an answer scored what it did. */
+export interface JudgeCall {
+  judge: string;
+  /** What this call decided: "rubric", "checklist", "candidate first", "baseline first". */
+  step: string;
+  messages: ChatMessage[];
+  text: string;
+  thought?: string;
+  /** The output was the JSON the schema asks for. */
+  parsed: boolean;
+  tokensIn: number;
+  tokensOut: number;
+  wallMs: number;
+}
+
+async function callJudge<T>(
+  judge: Judge,
+  step: string,
+  messages: ChatMessage[],
+  schema: JsonSchema,
+  settings: JudgeSettings,
+): Promise<{ call: JudgeCall; value: T | null }> {
+  const started = performance.now();
+  const result: GenerateResult = await judge.backend.generate({
+    messages,
+    jsonSchema: schema,
+    maxTokens: settings.maxTokens,
+    temperature: settings.temperature,
+    seed: settings.seed,
+    lane: settings.lane ?? "judge",
+    signal: settings.signal,
+  });
+  settings.signal?.throwIfAborted();
+  const parsed = parseJsonLoose<T>(result.text);
+  const value = parsed.ok && typeof parsed.value === "object" && parsed.value !== null ? parsed.value : null;
+  return {
+    value,
+    call: {
+      judge: judge.label,
+      step,
+      messages,
+      text: result.text,
+      ...(result.thought ? { thought: result.thought } : {}),
+      parsed: value !== null,
+      tokensIn: result.tokensIn,
+      tokensOut: result.tokensOut,
+      wallMs: Math.round(performance.now() - started),
+    },
+  };
+}
+
+export interface ChecklistJudgement {
+  judge: string;
+  /** Per criterion: passed, failed, or null when the judge's output could not be read. */
+  passed: Array<boolean | null>;
+  reasons: string[];
+  calls: JudgeCall[];
+}
+
+/** One structured call per (up to 20) criteria: each gets a reasoning and a yes/no, in the checklist's order. */
+export async function judgeChecklist(
+  judge: Judge,
+  question: string,
+  answer: string,
+  criteria: readonly string[],
+  settings: JudgeSettings,
+): Promise<ChecklistJudgement> {
+  if (!criteria.length) throw new Error("the checklist grader needs an item with a checklist (a list of criteria)");
+  const passed: Array<boolean | null> = [];
+  const reasons: string[] = [];
+  const calls: JudgeCall[] = [];
+  for (let from = 0; from < criteria.length; from += MAX_CRITERIA_PER_CALL) {
+    const part = criteria.slice(from, from + MAX_CRITERIA_PER_CALL);
+    const { call, value } = await callJudge<{ criteria?: Array<{ reasoning?: unknown; satisfied?: unknown }> }>(
+      judge,
+      "checklist",
+      checklistMessages(question, answer, part),
+      checklistSchema(part.length),
+      { ...settings, seed: settings.seed + from },
+    );
+    calls.push(call);
+    part.forEach((_, i) => {
+      const entry = Array.isArray(value?.criteria) ? value.criteria[i] : undefined;
+      passed.push(entry?.satisfied === "yes" ? true : entry?.satisfied === "no" ? false : null);
+      reasons.push(typeof entry?.reasoning === "string" ? entry.reasoning : "");
+    });
+  }
+  return { judge: judge.label, passed, reasons, calls };
+}
+
+/** Claims judged in one call at most (as checklist criteria). */
+export const MAX_CLAIMS_PER_CALL = MAX_CRITERIA_PER_CALL;
+
+/** Each claim judged true or false (null: unreadable), in calls of up to 20 claims. */
+export async function judgeClaims(
+  judge: Judge,
+  question: string,
+  answer: string,
+  reference: string,
+  claims: readonly string[],
+  settings: JudgeSettings,
+): Promise<{ verdicts: Array<boolean | null>; calls: JudgeCall[] }> {
+  const verdicts: Array<boolean | null> = [];
+  const calls: JudgeCall[] = [];
+  for (let from = 0; from < claims.length; from += MAX_CRITERIA_PER_CALL) {
+    const part = claims.slice(from, from + MAX_CRITERIA_PER_CALL);
+    const { call, value } = await callJudge<{ claims?: Array<{ verdict?: unknown }> }>(
+      judge,
+      "claims",
+      claimsMessages(question, answer, reference, part),
+      claimsSchema(part.length),
+      { ...settings, seed: settings.seed + from },
+    );
+    calls.push(call);
+    part.forEach((_, i) => {
+      const verdict = Array.isArray(value?.claims) ? value.claims[i]?.verdict : undefined;
+      verdicts.push(verdict === "true" ? true : verdict === "false" ? false : null);
+    });
+  }
+  return { verdicts, calls };
+}
+
+/** The fraction of criteria passed (an unreadable verdict is not a pass) and whether all passed. */
+export function checklistScore(passed: ReadonlyArray<boolean | null>): { score: number; correct: boolean } {
+  const yes = passed.filter((p) => p === true).length;
+  return { score: passed.length ? yes / passed.length : Number.NaN, correct: passed.length > 0 && yes === passed.length };
+}
+
+export interface RubricJudgement {
+  judge: string;
+  /** 1–10, or null when the output could not be read. */
+  rating: number | null;
+  reasoning: string;
+  calls: JudgeCall[];
+}
+
+export async function judgeRubric(
+  judge: Judge,
+  question: string,
+  answer: string,
+  reference: string | undefined,
+  settings: JudgeSettings,
+): Promise<RubricJudgement> {
+  const { call, value } = await callJudge<{ reasoning?: unknown; rating?: unknown }>(
+    judge,
+    reference ? "rubric with reference" : "rubric",
+    rubricMessages(question, answer, reference),
+    rubricSchema,
+    settings,
+  );
+  const rating = typeof value?.rating === "number" && (RATINGS as readonly number[]).includes(value.rating) ? value.rating : null;
+  return { judge: judge.label, rating, reasoning: typeof value?.reasoning === "string" ? value.reasoning : "", calls: [call] };
+}
+
+export type PositionVerdict = "A" | "B" | "tie";
+
+export interface PairwiseJudgement {
+  judge: string;
+  /** The verdict with the candidate shown as A, and with the baseline shown as A; null: unreadable. */
+  candidateFirst: PositionVerdict | null;
+  baselineFirst: PositionVerdict | null;
+  /** The candidate against the baseline: a win or loss only when both orders agree; null when an order was unreadable. */
+  outcome: PairOutcome | null;
+  /** Both orders were read and named different winners: the verdict moved with the order. */
+  flipped: boolean;
+  /** Both orders picked the same position (the first, or the second) whatever stood there. */
+  followedPosition: "first" | "second" | null;
+  calls: JudgeCall[];
+}
+
+const asPositionVerdict = (value: unknown): PositionVerdict | null => (value === "A" || value === "B" || value === "tie" ? value : null);
+
+/** The candidate's outcome from one order's verdict (which letter the candidate had in that order). */
+function outcomeOf(verdict: PositionVerdict, candidateLetter: "A" | "B"): PairOutcome {
+  if (verdict === "tie") return "tie";
+  return verdict === candidateLetter ? "win" : "loss";
+}
+
+/** Combines the two orders' verdicts by FastChat's rule: agreement decides, disagreement is a tie. */
+export function combineOrders(
+  candidateFirst: PositionVerdict | null,
+  baselineFirst: PositionVerdict | null,
+): Pick<PairwiseJudgement, "outcome" | "flipped" | "followedPosition"> {
+  if (candidateFirst === null || baselineFirst === null) return { outcome: null, flipped: false, followedPosition: null };
+  const first = outcomeOf(candidateFirst, "A");
+  const second = outcomeOf(baselineFirst, "B");
+  const followedPosition = candidateFirst === baselineFirst && candidateFirst !== "tie" ? (candidateFirst === "A" ? "first" : "second") : null;
+  return { outcome: first === second ? first : "tie", flipped: first !== second, followedPosition };
+}
+
+export async function judgePairwise(
+  judge: Judge,
+  question: string,
+  candidate: string,
+  baseline: string,
+  reference: string | undefined,
+  settings: JudgeSettings,
+): Promise<PairwiseJudgement> {
+  type Verdict = { reasoning?: unknown; verdict?: unknown };
+  const first = await callJudge<Verdict>(judge, "candidate first", pairwiseMessages(question, candidate, baseline, reference), pairwiseSchema, settings);
+  const second = await callJudge<Verdict>(judge, "baseline first", pairwiseMessages(question, baseline, candidate, reference), pairwiseSchema, {
+    ...settings,
+    seed: settings.seed + 1,
+  });
+  const candidateFirst = asPositionVerdict(first.value?.verdict);
+  const baselineFirst = asPositionVerdict(second.value?.verdict);
+  return { judge: judge.label, candidateFirst, baselineFirst, ...combineOrders(candidateFirst, baselineFirst), calls: [first.call, second.call] };
+}

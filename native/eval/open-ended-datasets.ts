@@ -1,0 +1,76 @@
+// Open-ended datasets as their authors ship them: RefineBench's samples are one JSON object of domains, each a list
+// of items with a checklist; MT-Bench keeps its reference answers in reference_answer/gpt-4.jsonl beside
+// question.jsonl (FastChat's layout), keyed by question_id, one answer per turn.
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+
+/**
+ * The items of a JSON object whose every value is a list of objects (RefineBench: {"Biology/Medicine": [...], …}),
+ * in the file's order; null for anything else, which the usual readers take.
+ */
+export function groupedRecords(text: string): unknown[] | null {
+  const trimmed = text.trimStart();
+  if (!trimmed.startsWith("{")) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(trimmed);
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  const groups = Object.values(value);
+  const isGroup = (group: unknown) =>
+    Array.isArray(group) && group.length > 0 && group.every((item) => typeof item === "object" && item !== null && !Array.isArray(item));
+  return groups.length > 0 && groups.every(isGroup) ? (groups as unknown[][]).flat() : null;
+}
+
+/** A record's checklist (a list of criteria, as RefineBench's), undefined when it has none, or what is wrong with it. */
+export function readChecklist(value: unknown): string[] | undefined | string {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || !value.every((c) => typeof c === "string" && c.trim() !== "")) return "checklist must be a list of criteria (non-empty texts)";
+  return value.length ? value : undefined;
+}
+
+/** FastChat's categories judged with a reference answer (NEED_REF_CATS); the others are judged without. */
+const MT_BENCH_REFERENCE_CATEGORIES = new Set(["math", "reasoning", "coding"]);
+
+/**
+ * An MT-Bench question as FastChat judges it: with the first turn of its reference answer (the gpt-4 file beside
+ * the questions, else the question's own `reference` list) in the categories that need one, without elsewhere.
+ */
+export function mtBenchItem(item: Record<string, unknown>, references: Map<string, string>): Record<string, unknown> {
+  const { reference: own, ...rest } = item;
+  if (!MT_BENCH_REFERENCE_CATEGORIES.has(String(item.category))) return rest;
+  const reference = references.get(String(item.question_id)) ?? (Array.isArray(own) && typeof own[0] === "string" ? own[0] : undefined);
+  return reference === undefined ? rest : { ...rest, reference };
+}
+
+/**
+ * MT-Bench's reference answers (first turn) by question_id, read from reference_answer/gpt-4.jsonl beside the
+ * questions (empty when that file is not there); null when the records are not MT-Bench questions.
+ */
+export async function mtBenchReferences(datasetPath: string, rows: ReadonlyArray<{ value: unknown }>): Promise<Map<string, string> | null> {
+  const isMtBench = rows.some((row) => {
+    const item = row.value as Record<string, unknown> | null;
+    return item !== null && typeof item === "object" && item.question_id !== undefined && Array.isArray(item.turns);
+  });
+  if (!isMtBench) return null;
+  let text: string;
+  try {
+    text = await readFile(join(dirname(datasetPath), "reference_answer", "gpt-4.jsonl"), "utf8");
+  } catch {
+    return new Map();
+  }
+  const references = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    try {
+      const record = JSON.parse(line) as { question_id?: unknown; choices?: Array<{ turns?: unknown[] }> };
+      const first = record.choices?.[0]?.turns?.[0];
+      if (record.question_id !== undefined && typeof first === "string") references.set(String(record.question_id), first);
+    } catch {
+      // A damaged reference line leaves that question without a reference; the questions still load.
+    }
+  }
+  return references;
+}
