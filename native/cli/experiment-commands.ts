@@ -27,6 +27,7 @@ import {
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { validateRequest } from "../protocol/contract.ts";
 import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
+import { repeatsOf } from "../protocol/cell-key.ts";
 import { pct } from "../protocol/format.ts";
 import { measureLabel } from "../protocol/plot-geometry.ts";
 import { defined, flagNumber, intOption, outFolderOption, parse, threadsOption, UsageError } from "./args.ts";
@@ -149,6 +150,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
     pair: { type: "string", multiple: true },
     pool: { type: "string" },
     seed: { type: "string" },
+    repeats: { type: "string" },
     out: { type: "string" },
     "max-tokens": { type: "string" },
     "thinking-budget": { type: "string" },
@@ -166,6 +168,8 @@ export async function commandExperiment(args: string[]): Promise<number> {
   outFolderOption(values.out);
   let config = readExperimentConfig(values.out);
   if (config) {
+    if (values.repeats !== undefined && intOption(values.repeats, "repeats", 1) !== repeatsOf(config))
+      throw new UsageError(`${values.out} was started with --repeats ${repeatsOf(config)}; resume it without --repeats or use another folder`);
     if (values.sampling !== undefined && JSON.stringify(samplingFlag(values.sampling)) !== JSON.stringify(config.sampling ?? { kind: "paper" }))
       throw new UsageError(`${values.out} was started with --sampling ${config.sampling?.kind ?? "paper"}; resume it without --sampling or use another folder`);
     if (!values.quiet) process.stderr.write(`resuming the experiment in ${values.out} (${readResults(values.out).length} cells already done)\n`);
@@ -184,6 +188,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
           limit: flagNumber(values.limit),
           offset: flagNumber(values.offset),
           seed: flagNumber(values.seed),
+          repeats: flagNumber(values.repeats),
           maxTotalTokens: flagNumber(values["max-total-tokens"]),
         }),
         pairs: [{ actor: { path: "-", sampling }, critic: { path: "-", sampling: criticSampling } }],
@@ -213,6 +218,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
       strategies: values.strategy.map(strategyFrom),
       pairs,
       seed: intOption(values.seed, "seed"),
+      repeats: intOption(values.repeats, "repeats", 1),
       threads: threadsOption(values.threads),
       gpu: values.gpu as GpuChoice | undefined,
       maxTotalTokens: intOption(values["max-total-tokens"], "max-total-tokens"),
@@ -288,11 +294,18 @@ function warnCheckpointDamage(dir: string): void {
   if (tornTail) process.stderr.write(`warning: the last line of ${path} was cut short by a crash; that cell runs again on resume\n`);
 }
 
+/** Whether a comparison's sign holds seed by seed, with the differences: "sign holds in every seed (+10.0, +5.0 pts)". */
+export function signLine({ differences, signHolds }: { differences: readonly number[]; signHolds: boolean }): string {
+  const shown = differences.map((d) => `${d >= 0 ? "+" : ""}${(d * 100).toFixed(1)}`).join(", ");
+  return `${signHolds ? "sign holds in every seed" : "sign differs between seeds"} (${shown} pts)`;
+}
+
 function printSummary(results: ReturnType<typeof readResults>, config: ExperimentConfig, json: boolean, baseline: string | undefined, coverage: CellCoverage) {
   const summary = summarize(
     results,
     config.columns.map((c) => c.name),
     baseline,
+    repeatsOf(config),
   );
   if (json) {
     process.stdout.write(`${JSON.stringify({ ...summary, coverage }, null, 2)}\n`);
@@ -300,19 +313,29 @@ function printSummary(results: ReturnType<typeof readResults>, config: Experimen
   }
   const incomplete = describeCoverage(coverage);
   if (incomplete) process.stdout.write(`${incomplete}; the figures below count only the cells with a result\n`);
+  if (summary.repeats > 1)
+    process.stdout.write(
+      `${summary.repeats} repeats (seeds ${config.seed}…${config.seed + summary.repeats - 1}): accuracy is each item's mean over its repeats; intervals resample items with their repeats\n`,
+    );
   for (const c of summary.columns) {
     const v = c.versusBaseline;
     process.stdout.write(
       `${c.column}${c.oracle ? " (oracle: upper bound)" : ""}: ${(c.accuracy * 100).toFixed(1)}% [${(c.interval[0] * 100).toFixed(1)}, ${(c.interval[1] * 100).toFixed(1)}] on ${c.items} items` +
-        `${v ? ` · vs ${summary.baseline}: ${v.wins}/${v.ties}/${v.losses} W/T/L, p=${v.pValue.toPrecision(3)}` : " · baseline"}` +
+        `${v ? ` · vs ${summary.baseline}: ${v.wins}/${v.ties}/${v.losses} W/T/L, p=${v.pValue.toPrecision(3)}${v.perRepeat ? ` · ${signLine(v.perRepeat)}` : ""}` : " · baseline"}` +
         ` · ${c.meanTotalTokens.toFixed(0)} tokens/item\n`,
     );
+  }
+  for (const c of summary.columns) {
+    if (c.flaky?.length)
+      process.stdout.write(
+        `${c.column}: ${c.flaky.length} of ${c.items} items flaky (right in some seeds, wrong in others): ${c.flaky.slice(0, 20).join(", ")}${c.flaky.length > 20 ? ", …" : ""}\n`,
+      );
   }
   for (const c of summary.columns) {
     const cut = Object.entries(c.stops).filter(([reason]) => CUT_REASONS.has(reason as StopReason));
     if (cut.length)
       process.stdout.write(
-        `${c.column}: ${cut.map(([reason, n]) => `${n} of ${c.items} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`).join(", ")}\n`,
+        `${c.column}: ${cut.map(([reason, n]) => `${n} of ${c.items * summary.repeats} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`).join(", ")}\n`,
       );
     if (c.warning) process.stdout.write(`warning: ${c.column}: ${c.warning}\n`);
   }
@@ -362,7 +385,7 @@ export async function commandReport(args: string[]): Promise<number> {
   if (values.baseline && !columns.includes(values.baseline)) throw new UsageError(`--baseline must be one of: ${columns.join(", ")}`);
   const results = readResults(dir);
   warnCheckpointDamage(dir);
-  const summary = summarize(results, columns, values.baseline);
+  const summary = summarize(results, columns, values.baseline, repeatsOf(config));
   const coverage = experimentCoverage(dir, config, results);
   if (values.html) {
     // The dataset's categorical fields (level, subject…) break accuracy down; a dataset moved away only loses that.

@@ -390,12 +390,15 @@ export function columnFrontier(items: readonly SampledItem[], seed = 1): ColumnF
 /**
  * A column read against a frontier at its own mean budget: the frontier's maj@k interpolated linearly in log tokens
  * at `budget`, each item's value interpolated with the same weights so the pairs line up, the difference and its
- * paired bootstrap interval.
+ * paired bootstrap interval. `correct` is per item (an accuracy over repeats, or right/wrong); with `repeats` > 1 the
+ * frontier holds each item's repeats in a row (item i's at i·repeats …) and an item's value is their mean, so items
+ * are resampled with their repeats together.
  */
 export function versusFrontier(
   frontier: ColumnFrontier,
-  correct: readonly boolean[],
+  correct: ReadonlyArray<boolean | number>,
   budget: number,
+  repeats = 1,
 ): { frontierAccuracy: number; difference: number; differenceInterval: [number, number] } {
   const { points } = frontier;
   if (!points.length || correct.length === 0) return { frontierAccuracy: Number.NaN, difference: Number.NaN, differenceInterval: [Number.NaN, Number.NaN] };
@@ -411,15 +414,18 @@ export function versusFrontier(
   }
   const kLow = points[lower]!.k;
   const kHigh = points[Math.min(points.length - 1, lower + 1)]!.k;
-  const itemValues = correct.map((_, i) => (1 - weight) * frontier.itemMajority(i, kLow) + weight * frontier.itemMajority(i, kHigh));
+  const itemValues = correct.map((_, i) => {
+    let sum = 0;
+    for (let r = 0; r < repeats; r++)
+      sum += (1 - weight) * frontier.itemMajority(i * repeats + r, kLow) + weight * frontier.itemMajority(i * repeats + r, kHigh);
+    return sum / repeats;
+  });
   const frontierAccuracy = itemValues.reduce((a, b) => a + b, 0) / itemValues.length;
-  const accuracy = correct.filter(Boolean).length / correct.length;
+  const values = correct.map(Number);
+  const accuracy = values.reduce((a, b) => a + b, 0) / values.length;
   return {
     frontierAccuracy,
     difference: accuracy - frontierAccuracy,
-    differenceInterval: pairedDifferenceInterval(
-      itemValues,
-      correct.map((c) => Number(c)),
-    ),
+    differenceInterval: pairedDifferenceInterval(itemValues, values),
   };
 }

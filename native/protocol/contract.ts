@@ -14,6 +14,9 @@ import { isRunId, RUN_ID_RULE } from "./run-id.ts";
 export const EXPORT_FORMATS = ["html", "csv", "jsonl", "pairs"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/** Repeats an experiment may ask for: each multiplies its cells. */
+export const MAX_REPEATS = 16;
+
 const sampling = z
   .object({
     temperature: z.number().min(0).max(5).optional(),
@@ -176,6 +179,8 @@ export const requestSchemas = {
         .min(0)
         .max(2 ** 32 - 1)
         .optional(),
+      /** Seeds per (item, column): seed, seed + 1, …; statistics average each item over them. */
+      repeats: z.number().int().min(1).max(MAX_REPEATS).optional(),
       maxTotalTokens: z.number().int().min(0).optional(),
       /** "paper" (default) or "matched:T": see native/protocol/sampling-policy.ts. */
       sampling: z.string().optional(),

@@ -9,14 +9,17 @@ export interface PairedComparison {
   accuracy: number;
   /** accuracy − baseline accuracy. */
   difference: number;
-  /** Paired bootstrap 95% interval of the difference (items resampled, pairs kept). */
+  /** Paired bootstrap 95% interval of the difference (items resampled, pairs kept, an item's repeats together). */
   differenceInterval: [number, number];
+  /** Items (not cells) where the column beat the baseline over its repeats, tied, or lost. */
   wins: number;
   ties: number;
   losses: number;
   pValue: number;
   /** Odds ratio of the discordant pairs (wins / losses), with ½ added to both when one is 0. */
   oddsRatio: number;
+  /** With repeats: the difference within each repeat (seed), and whether all have the overall difference's sign. */
+  perRepeat?: { differences: number[]; signHolds: boolean };
 }
 
 export interface Transitions {
@@ -46,6 +49,8 @@ export interface CellResult {
   item: number;
   itemId: string;
   column: string;
+  /** Which repeat of the item the cell is (seed + repeat); absent: 0, as in experiments without repeats. */
+  repeat?: number;
   runId: string;
   status: "finished" | "failed";
   correct: boolean | null;
@@ -78,9 +83,15 @@ export interface CellResult {
 export interface ColumnSummary {
   column: string;
   items: number;
+  /** Mean over items of each item's accuracy over its repeats. */
   accuracy: number;
-  /** Wilson 95% interval of the accuracy. */
+  /**
+   * 95% interval of the accuracy: Wilson's with one repeat; with several, the clustered bootstrap's (items resampled,
+   * each with all its repeats), computed exactly.
+   */
   interval: [number, number];
+  /** Items whose correctness differs across repeats (seeds), by id: absent without repeats. */
+  flaky?: string[];
   failed: number;
   meanPathTokens: number;
   meanTotalTokens: number;
@@ -108,6 +119,8 @@ export interface ColumnSummary {
 
 export interface ExperimentSummary {
   baseline: string;
+  /** Seeds each (item, column) ran with: seed, seed + 1, …; every statistic averages an item over them. */
+  repeats: number;
   columns: ColumnSummary[];
   /** Accuracy against mean total tokens; the frontier is what the PDR paper plots. */
   pareto: Array<{ id: string; tokens: number; accuracy: number }>;

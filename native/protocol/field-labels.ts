@@ -33,6 +33,7 @@ const FIELDS: Record<string, FieldName> = {
   limit: { label: "Limit", flag: "--limit" },
   offset: { label: "Offset", flag: "--offset" },
   concurrency: { label: "Concurrency", flag: "--concurrency" },
+  repeats: { label: "Repeats", flag: "--repeats" },
   maxTokens: { label: "Max tokens", flag: "--max-tokens" },
   critic: { label: "Critic model", flag: "--critic" },
   columns: { label: "Strategies", flag: "--strategy" },

@@ -1,5 +1,6 @@
 // Datasets and experiments: preview a dataset, start (or resume) one in the background, pause/resume/stop it, list and load experiment folders.
 import { parseSamplingPolicy } from "../../protocol/sampling-policy.ts";
+import { repeatsOf } from "../../protocol/cell-key.ts";
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Task } from "../../protocol/events.ts";
@@ -33,7 +34,7 @@ export async function loadExperiment(ctx: EngineContext, { path, baseline }: Inp
   if (!config) throw new Error(`${path} is not an experiment folder (no experiment.json)`);
   const columns = config.columns.map((c) => c.name);
   if (baseline !== undefined && !columns.includes(baseline)) throw new Error(`no column '${baseline}' in this experiment`);
-  const summarized = summarizedResults(path, columns, baseline ?? columns[0]);
+  const summarized = summarizedResults(path, columns, baseline ?? columns[0], repeatsOf(config));
   const dataset = await datasetFields(ctx, config);
   // The compare view polls while cells finish: between two appends the answer is the one already built.
   let view = ctx.experimentViews.get(summarized);
@@ -77,7 +78,7 @@ export async function startExperiment(ctx: EngineContext, input: Input<"startExp
   const remoteOnly = config.columns.every((c) => isEndpointSpec(c.actor.path) && isEndpointSpec(c.critic.path));
   const concurrency = input.concurrency ?? (remoteOnly ? undefined : autoConcurrency((await engineRuntime(ctx)).report.active));
   const control = new ExperimentControl();
-  const total = prepared.tasks.length * config.columns.length;
+  const total = prepared.tasks.length * config.columns.length * repeatsOf(config);
   const entry = {
     control,
     progress: {

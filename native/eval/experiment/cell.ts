@@ -58,9 +58,9 @@ export interface CellSetting {
 }
 
 /** Runs one cell; undefined when it was cancelled (it runs again on resume). */
-export async function runCell({ task, item, column }: PendingCell, setting: CellSetting): Promise<CellResult | undefined> {
+export async function runCell({ task, item, column, repeat }: PendingCell, setting: CellSetting): Promise<CellResult | undefined> {
   const { dir, config, cache } = setting;
-  const runId = cellRunId(column.name, item);
+  const runId = cellRunId(column.name, item, repeat);
   // A run folder without a checkpoint line was cut short: start that cell again from nothing.
   rmSync(runDir(join(dir, "runs"), runId), { recursive: true, force: true });
   const cellStart = performance.now();
@@ -71,7 +71,8 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
       actor: setting.models?.actor ?? column.actor,
       critic: setting.models?.critic ?? column.critic,
       task,
-      seed: config.seed + item,
+      // Repeat r runs the experiment as if started with seed + r; the generation cache keys on the seed too.
+      seed: config.seed + item + repeat,
       outDir: join(dir, "runs"),
       runId,
       gpu: config.gpu,
@@ -97,6 +98,7 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
     item,
     itemId: task.id ?? String(item),
     column: column.name,
+    ...(repeat ? { repeat } : {}),
     runId,
     status: state.status === "finished" ? "finished" : "failed",
     correct: state.correct,

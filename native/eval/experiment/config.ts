@@ -64,6 +64,8 @@ export interface ExperimentConfig {
   skipMalformed?: boolean;
   columns: ExperimentColumn[];
   seed: number;
+  /** Seeds each (item, column) runs with (seed, seed + 1, …); omitted: 1. */
+  repeats?: number;
   gpu?: GpuChoice;
   threads?: number;
   maxTotalTokens?: number;
@@ -121,6 +123,7 @@ export interface ExperimentRequest {
   strategies: ReadonlyArray<{ preset: string } | { name?: string; strategy: string; params?: Record<string, unknown> }>;
   pairs: readonly ModelPair[];
   seed?: number;
+  repeats?: number;
   gpu?: GpuChoice;
   threads?: number;
   maxTotalTokens?: number;
@@ -142,6 +145,8 @@ export async function buildExperimentConfig(request: ExperimentRequest): Promise
     ...(request.skipMalformed ? { skipMalformed: true } : {}),
     columns: columnsFor(strategies, request.pairs),
     seed: request.seed ?? 0,
+    // One repeat is left out, so experiment.json of experiments started before repeats still matches on resume.
+    ...(request.repeats && request.repeats > 1 ? { repeats: request.repeats } : {}),
     ...(request.gpu ? { gpu: request.gpu } : {}),
     ...(request.threads ? { threads: request.threads } : {}),
     ...(request.maxTotalTokens ? { maxTotalTokens: request.maxTotalTokens } : {}),

@@ -26,13 +26,13 @@ function resultsVersion(dir: string): string {
 }
 
 /** readResults + summarize for an experiment folder, reused while results.jsonl is unchanged. */
-export function summarizedResults(dir: string, columns: readonly string[], baseline = columns[0]!): SummarizedResults {
+export function summarizedResults(dir: string, columns: readonly string[], baseline = columns[0]!, repeats = 1): SummarizedResults {
   const version = resultsVersion(dir);
-  const key = JSON.stringify([resolve(dir), columns, baseline]);
+  const key = JSON.stringify([resolve(dir), columns, baseline, repeats]);
   const cached = entries.get(key);
   if (cached?.version === version) return cached;
   const results = readResults(dir);
-  const entry = { version, results, summary: summarize(results, columns, baseline) };
+  const entry = { version, results, summary: summarize(results, columns, baseline, repeats) };
   entries.delete(key);
   entries.set(key, entry);
   if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);

@@ -6,20 +6,27 @@ import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, Fron
 import { STOP_REASON_LABELS } from "../../protocol/stop-reason.ts";
 import { difficultyPanel, difficultyRates } from "./difficulty.ts";
 import { columnFrontier, readAtTokens, versusFrontier, type ColumnFrontier } from "../frontier.ts";
-import { mean, pairedComparison, paretoFrontier, transitions, wilsonInterval } from "../stats.ts";
+import { latticeBootstrapInterval, mean, pairedComparisonOverRepeats, paretoFrontier, transitions, wilsonInterval } from "../stats.ts";
 
 export type { ColumnSummary, ExperimentSummary, FieldBreakdown };
 
 /**
  * Accuracy per value of each categorical dataset field (MATH-500's level and subject, say): fields with 2 to 20
- * distinct values over the items every column finished.
+ * distinct values over the items every column finished; an item counts by its accuracy over its repeats.
  */
 export function breakdownByField(
   results: readonly CellResult[],
   columns: readonly string[],
   itemFields: ReadonlyArray<Record<string, string>>,
 ): FieldBreakdown[] {
-  const byKey = new Map(results.map((r) => [`${r.item}|${r.column}`, r]));
+  const byKey = new Map<string, CellResult[]>();
+  for (const r of results) {
+    const key = `${r.item}|${r.column}`;
+    const cells = byKey.get(key);
+    if (cells) cells.push(r);
+    else byKey.set(key, [r]);
+  }
+  const rateOf = (item: number, column: string) => mean(byKey.get(`${item}|${column}`)!.map((r) => Number(r.correct === true)));
   const items = [...new Set(results.map((r) => r.item))].filter((item) => columns.every((c) => byKey.has(`${item}|${c}`))).sort((a, b) => a - b);
   const fields = [...new Set(items.flatMap((item) => Object.keys(itemFields[item] ?? {})))].sort();
   const breakdowns: FieldBreakdown[] = [];
@@ -34,7 +41,7 @@ export function breakdownByField(
         return {
           value,
           items: matching.length,
-          accuracy: Object.fromEntries(columns.map((c) => [c, mean(matching.map((item) => Number(byKey.get(`${item}|${c}`)!.correct === true)))])),
+          accuracy: Object.fromEntries(columns.map((c) => [c, mean(matching.map((item) => rateOf(item, c)))])),
         };
       }),
     });
@@ -127,38 +134,82 @@ function samplingOf(cells: readonly CellResult[]): Pick<ColumnSummary, "sampling
   return { sampling: { policy: recorded[0]!.policy, actor: merge("actor"), critic: merge("critic"), seedRule: recorded[0]!.seedRule } };
 }
 
-export function summarize(results: readonly CellResult[], columns: readonly string[], baseline = columns[0]!): ExperimentSummary {
+/** Each column's cells by item, each item's row indexed by repeat (a row with a hole is an item not finished). */
+function cellsByColumn(results: readonly CellResult[], columns: readonly string[], repeats: number): Map<string, Map<number, CellResult[]>> {
+  const byColumn = new Map(columns.map((c) => [c, new Map<number, CellResult[]>()]));
+  for (const r of results) {
+    const repeat = r.repeat ?? 0;
+    const rows = byColumn.get(r.column);
+    if (!rows || repeat >= repeats) continue;
+    let row = rows.get(r.item);
+    if (!row) {
+      row = new Array<CellResult>(repeats);
+      rows.set(r.item, row);
+    }
+    row[repeat] = r;
+  }
+  return byColumn;
+}
+
+function complete(row: readonly CellResult[] | undefined): row is CellResult[] {
+  if (!row) return false;
+  for (let r = 0; r < row.length; r++) if (row[r] === undefined) return false;
+  return true;
+}
+
+/** Item ids whose cells disagree about correctness across repeats. */
+function flakyItems(rows: ReadonlyArray<readonly CellResult[]>): string[] {
+  return rows.filter((row) => row.some((c) => (c.correct === true) !== (row[0]!.correct === true))).map((row) => row[0]!.itemId);
+}
+
+/**
+ * The statistics over the items every column finished in every repeat. With `repeats` seeds per cell an item counts
+ * once, by its accuracy over its repeats: accuracy is the mean of those, intervals and paired comparisons resample
+ * items with their repeats together, and per-cell counts (stops, transitions, dynamics) count every cell.
+ */
+export function summarize(results: readonly CellResult[], columns: readonly string[], baseline = columns[0]!, repeats = 1): ExperimentSummary {
   // Only items every column finished are compared, so the pairs line up.
-  const byColumn = new Map(columns.map((c) => [c, new Map(results.filter((r) => r.column === c).map((r) => [r.item, r]))]));
-  const items = [...(byColumn.get(baseline)?.keys() ?? [])].filter((item) => columns.every((c) => byColumn.get(c)!.has(item))).sort((a, b) => a - b);
-  const correctOf = (column: string) => items.map((item) => byColumn.get(column)!.get(item)!.correct === true);
-  const cellsOf = (column: string) => items.map((item) => byColumn.get(column)!.get(item)!);
+  const byColumn = cellsByColumn(results, columns, repeats);
+  const items = [...(byColumn.get(baseline)?.keys() ?? [])].filter((item) => columns.every((c) => complete(byColumn.get(c)!.get(item)))).sort((a, b) => a - b);
+  const rowsOf = (column: string) => items.map((item) => byColumn.get(column)!.get(item)!);
+  // Item-major: item i's repeats at i·repeats …, the order the frontier pairs items in.
+  const cellsOf = (column: string) => rowsOf(column).flat();
+  const correctByRepeat = (column: string) => Array.from({ length: repeats }, (_, r) => rowsOf(column).map((row) => row[r]!.correct === true));
+  const rateOf = (column: string) => rowsOf(column).map((row) => row.reduce((sum, c) => sum + Number(c.correct === true), 0) / repeats);
   const frontiers = new Map(columns.filter((c) => yieldsFrontier(cellsOf(c))).map((c) => [c, frontierOf(cellsOf(c))]));
   // Other columns are read against the frontier with the most samples (the widest range of budgets).
   const reference = [...frontiers.entries()].sort((a, b) => b[1].n - a[1].n)[0];
   const summaries = columns.map((column): ColumnSummary => {
     const cells = cellsOf(column);
-    const correct = correctOf(column);
+    const rates = rateOf(column);
     const meanTotalTokens = mean(cells.map((c) => c.totalTokens));
     const initial = cells.map((c) => c.initialCorrect);
+    const flaky = repeats > 1 ? flakyItems(rowsOf(column)) : undefined;
     return {
       column,
-      items: cells.length,
-      accuracy: mean(correct.map(Number)),
-      interval: wilsonInterval(correct.filter(Boolean).length, correct.length),
+      items: items.length,
+      accuracy: mean(rates),
+      interval: repeats === 1 ? wilsonInterval(rates.filter((r) => r === 1).length, rates.length) : latticeBootstrapInterval(rates, repeats),
+      ...(flaky ? { flaky } : {}),
       failed: cells.filter((c) => c.status === "failed").length,
       meanPathTokens: mean(cells.map((c) => c.pathTokens)),
       meanTotalTokens,
       meanThoughtTokens: mean(cells.map((c) => c.thoughtTokens ?? 0)),
       meanWallMs: mean(cells.map((c) => c.wallMs)),
       tokensPerSecond: cells.reduce((sum, c) => sum + c.totalTokens, 0) / Math.max(1e-9, cells.reduce((sum, c) => sum + c.wallMs, 0) / 1000),
-      versusBaseline: column === baseline ? null : pairedComparison(correctOf(baseline), correct),
-      transitions: initial.every((v) => v !== null) && cells.length ? transitions(initial as boolean[], correct) : null,
+      versusBaseline: column === baseline ? null : pairedComparisonOverRepeats(correctByRepeat(baseline), correctByRepeat(column)),
+      transitions:
+        initial.every((v) => v !== null) && cells.length
+          ? transitions(
+              initial as boolean[],
+              cells.map((c) => c.correct === true),
+            )
+          : null,
       dynamics: dynamicsOf(cells),
       ...stopsOf(cells),
       ...samplingOf(cells),
       ...(reference && reference[0] !== column && cells.length
-        ? { versusFrontier: { frontierColumn: reference[0], budget: meanTotalTokens, ...versusFrontier(reference[1], correct, meanTotalTokens) } }
+        ? { versusFrontier: { frontierColumn: reference[0], budget: meanTotalTokens, ...versusFrontier(reference[1], rates, meanTotalTokens, repeats) } }
         : {}),
       ...(cells.some((c) => c.oracle) ? { oracle: true as const } : {}),
     };
@@ -169,19 +220,18 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
     ? difficultyPanel(
         rated.rates,
         rated.basis,
-        summaries.filter((s) => !s.oracle).map((s) => ({ column: s.column, meanTokens: s.meanTotalTokens, correct: correctOf(s.column) })),
+        summaries.filter((s) => !s.oracle).map((s) => ({ column: s.column, meanTokens: s.meanTotalTokens, correct: rateOf(s.column) })),
         budgets,
       )
     : undefined;
   return {
     baseline,
+    repeats,
     columns: summaries,
     pareto: paretoFrontier(summaries.map((s) => ({ id: s.column, tokens: s.meanTotalTokens, accuracy: s.accuracy }))),
     budgetMatched: budgets.map((budget) => ({
       budget,
-      accuracy: Object.fromEntries(
-        columns.map((column) => [column, mean(items.map((item) => Number(correctWithin(byColumn.get(column)!.get(item)!, budget))))]),
-      ),
+      accuracy: Object.fromEntries(columns.map((column) => [column, mean(cellsOf(column).map((cell) => Number(correctWithin(cell, budget))))])),
       ...bestSamplingAt(frontiers, budget),
     })),
     frontier: [...frontiers.entries()].map(
