@@ -28,6 +28,7 @@ import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } 
 import { validateRequest } from "../protocol/contract.ts";
 import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
 import { repeatsOf } from "../protocol/cell-key.ts";
+import { flakyWords, signWords } from "../protocol/repeat-words.ts";
 import { pct } from "../protocol/format.ts";
 import { measureLabel } from "../protocol/plot-geometry.ts";
 import { defined, flagNumber, intOption, outFolderOption, parse, threadsOption, UsageError } from "./args.ts";
@@ -294,12 +295,6 @@ function warnCheckpointDamage(dir: string): void {
   if (tornTail) process.stderr.write(`warning: the last line of ${path} was cut short by a crash; that cell runs again on resume\n`);
 }
 
-/** Whether a comparison's sign holds seed by seed, with the differences: "sign holds in every seed (+10.0, +5.0 pts)". */
-export function signLine({ differences, signHolds }: { differences: readonly number[]; signHolds: boolean }): string {
-  const shown = differences.map((d) => `${d >= 0 ? "+" : ""}${(d * 100).toFixed(1)}`).join(", ");
-  return `${signHolds ? "sign holds in every seed" : "sign differs between seeds"} (${shown} pts)`;
-}
-
 function printSummary(results: ReturnType<typeof readResults>, config: ExperimentConfig, json: boolean, baseline: string | undefined, coverage: CellCoverage) {
   const summary = summarize(
     results,
@@ -321,15 +316,12 @@ function printSummary(results: ReturnType<typeof readResults>, config: Experimen
     const v = c.versusBaseline;
     process.stdout.write(
       `${c.column}${c.oracle ? " (oracle: upper bound)" : ""}: ${(c.accuracy * 100).toFixed(1)}% [${(c.interval[0] * 100).toFixed(1)}, ${(c.interval[1] * 100).toFixed(1)}] on ${c.items} items` +
-        `${v ? ` · vs ${summary.baseline}: ${v.wins}/${v.ties}/${v.losses} W/T/L, p=${v.pValue.toPrecision(3)}${v.perRepeat ? ` · ${signLine(v.perRepeat)}` : ""}` : " · baseline"}` +
+        `${v ? ` · vs ${summary.baseline}: ${v.wins}/${v.ties}/${v.losses} W/T/L, p=${v.pValue.toPrecision(3)}${v.perRepeat ? ` · ${signWords(v.perRepeat)}` : ""}` : " · baseline"}` +
         ` · ${c.meanTotalTokens.toFixed(0)} tokens/item\n`,
     );
   }
   for (const c of summary.columns) {
-    if (c.flaky?.length)
-      process.stdout.write(
-        `${c.column}: ${c.flaky.length} of ${c.items} items flaky (right in some seeds, wrong in others): ${c.flaky.slice(0, 20).join(", ")}${c.flaky.length > 20 ? ", …" : ""}\n`,
-      );
+    if (c.flaky?.length) process.stdout.write(`${c.column}: ${flakyWords(c.flaky, c.items)}\n`);
   }
   for (const c of summary.columns) {
     const cut = Object.entries(c.stops).filter(([reason]) => CUT_REASONS.has(reason as StopReason));

@@ -10,6 +10,7 @@ import { candidateIsCorrect, checkerKind } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
 import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
 import { cellKey, repeatsOf } from "../protocol/cell-key.ts";
+import { signWords } from "../protocol/repeat-words.ts";
 import {
   costPlot,
   difficultyMultiples,
@@ -381,11 +382,6 @@ function repeatsWords(repeats: number): string {
   return `Each item counts once, by its accuracy over its ${repeats} repeats; 95% intervals are a clustered bootstrap (items resampled with all their repeats, computed exactly); paired comparisons pair by item (sign tests on the items whose accuracy over the repeats differs), and say whether the difference has the same sign in every seed`;
 }
 
-/** "sign holds in every seed (+10.0, +5.0 pts)". */
-function signWords({ differences, signHolds }: { differences: readonly number[]; signHolds: boolean }): string {
-  return `${signHolds ? "sign holds in every seed" : "sign differs between seeds"} (${differences.map(signedPoints).join(", ")} pts)`;
-}
-
 /** Items whose correctness changes with the seed, per column: how many and which. */
 function flakySection(summary: ExperimentSummary): string {
   const flaky = summary.columns.filter((c) => c.flaky?.length);
@@ -393,7 +389,7 @@ function flakySection(summary: ExperimentSummary): string {
   if (!flaky.length) return `<p>No flaky items: every column got every item the same in all ${summary.repeats} seeds.</p>`;
   return `<h2>Flaky items</h2>
 <p>Items a column got right in some seeds and wrong in others (of ${summary.columns[0]?.items ?? 0} items).</p>
-<ul>${flaky.map((c) => `<li><b>${escapeHtml(c.column)}</b>: ${c.flaky!.length} — ${c.flaky!.map(escapeHtml).join(", ")}</li>`).join("")}</ul>`;
+<ul>${flaky.map((c) => `<li data-flaky="${c.flaky!.length}"><b>${escapeHtml(c.column)}</b>: ${c.flaky!.length} — ${c.flaky!.map(escapeHtml).join(", ")}</li>`).join("")}</ul>`;
 }
 
 function coverageNote(coverage: CellCoverage | undefined): string {

@@ -71,6 +71,8 @@ export interface ExperimentForm {
   criticMaxTokens: string;
   /** "paper" or "matched:T" (see native/protocol/sampling-policy.ts). */
   sampling: string;
+  /** Seeds per cell (seed, seed + 1, …); empty: one. */
+  repeats: string;
   skipMalformed: boolean;
 }
 
@@ -87,6 +89,7 @@ export const defaultExperimentForm: ExperimentForm = {
   maxTokens: "",
   criticMaxTokens: "",
   sampling: "paper",
+  repeats: "",
   skipMalformed: false,
 };
 

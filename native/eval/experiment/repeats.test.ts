@@ -13,6 +13,7 @@ import { latticeBootstrapInterval, pairedBootstrapInterval } from "../stats.ts";
 import { experimentCoverage, readResults } from "./checkpoint.ts";
 import type { ExperimentConfig } from "./config.ts";
 import { summarize } from "./summary.ts";
+import { htmlReport } from "../report.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -250,4 +251,23 @@ test("an experiment with repeats killed mid-cell resumes to the summary of an un
   // The seeds disagree on some items, so the repeats are not copies of one another.
   assert.ok(fromWhole.columns[0]!.flaky!.length > 0, "flaky items");
   assert.equal(fromWhole.columns[0]!.items, 4);
+});
+
+test("the report says how repeats are counted, names the flaky items, says whether each seed agrees and shows a row per item and seed", () => {
+  const results = cells({
+    base: [
+      [true, true],
+      [true, false],
+    ],
+    other: [
+      [true, true],
+      [true, true],
+    ],
+  });
+  const html = htmlReport({ dataset: "d.jsonl", seed: 3, repeats: 2, columns: [] }, summarize(results, ["base", "other"], "base", 2), results);
+  assert.match(html, /2 repeats, seeds 3…4/);
+  assert.match(html, /clustered bootstrap/);
+  assert.match(html, /<li data-flaky="1"><b>base<\/b>: 1 — i1<\/li>/);
+  assert.match(html, /sign differs between seeds \(\+0\.0, \+50\.0 pts\)/);
+  assert.equal(html.match(/<small>seed \d \(repeat \d\)<\/small>/g)?.length, 4, "2 items × 2 seeds");
 });

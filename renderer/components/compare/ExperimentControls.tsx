@@ -142,6 +142,16 @@ export function NewExperiment() {
             onChange={(e) => setForm({ ...form, sampling: e.target.value })}
           />
         </label>
+        <label title="seeds each item and column runs with (seed, seed + 1, …): accuracy is each item's mean over them, intervals resample items with their repeats, and items whose correctness changes with the seed are listed as flaky (empty: 1)">
+          repeats
+          <input
+            data-testid="experiment-repeats"
+            className="short"
+            placeholder="1"
+            value={form.repeats}
+            onChange={(e) => setForm({ ...form, repeats: e.target.value })}
+          />
+        </label>
         <label title="the actor's answer budget per generation (empty: the model's default)">
           max tokens
           <input
