@@ -20,6 +20,8 @@ import {
   readResults,
   runExperiment,
   summarize,
+  shownColumns,
+  summaryOptions,
   type ExperimentConfig,
   type ExperimentProgress,
   type ModelPair,
@@ -152,6 +154,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
     pool: { type: "string" },
     seed: { type: "string" },
     repeats: { type: "string" },
+    frontier: { type: "string" },
     out: { type: "string" },
     "max-tokens": { type: "string" },
     "thinking-budget": { type: "string" },
@@ -171,6 +174,10 @@ export async function commandExperiment(args: string[]): Promise<number> {
   if (config) {
     if (values.repeats !== undefined && intOption(values.repeats, "repeats", 1) !== repeatsOf(config))
       throw new UsageError(`${values.out} was started with --repeats ${repeatsOf(config)}; resume it without --repeats or use another folder`);
+    if (values.frontier !== undefined && intOption(values.frontier, "frontier", 1) !== config.frontier)
+      throw new UsageError(
+        `${values.out} was started ${config.frontier ? `with --frontier ${config.frontier}` : "without --frontier"}; resume it without --frontier or use another folder`,
+      );
     if (values.sampling !== undefined && JSON.stringify(samplingFlag(values.sampling)) !== JSON.stringify(config.sampling ?? { kind: "paper" }))
       throw new UsageError(`${values.out} was started with --sampling ${config.sampling?.kind ?? "paper"}; resume it without --sampling or use another folder`);
     if (!values.quiet) process.stderr.write(`resuming the experiment in ${values.out} (${readResults(values.out).length} cells already done)\n`);
@@ -190,6 +197,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
           offset: flagNumber(values.offset),
           seed: flagNumber(values.seed),
           repeats: flagNumber(values.repeats),
+          frontier: flagNumber(values.frontier),
           maxTotalTokens: flagNumber(values["max-total-tokens"]),
         }),
         pairs: [{ actor: { path: "-", sampling }, critic: { path: "-", sampling: criticSampling } }],
@@ -220,6 +228,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
       pairs,
       seed: intOption(values.seed, "seed"),
       repeats: intOption(values.repeats, "repeats", 1),
+      frontier: intOption(values.frontier, "frontier", 1),
       threads: threadsOption(values.threads),
       gpu: values.gpu as GpuChoice | undefined,
       maxTotalTokens: intOption(values["max-total-tokens"], "max-total-tokens"),
@@ -296,12 +305,7 @@ function warnCheckpointDamage(dir: string): void {
 }
 
 function printSummary(results: ReturnType<typeof readResults>, config: ExperimentConfig, json: boolean, baseline: string | undefined, coverage: CellCoverage) {
-  const summary = summarize(
-    results,
-    config.columns.map((c) => c.name),
-    baseline,
-    repeatsOf(config),
-  );
+  const summary = summarize(results, shownColumns(config), baseline, summaryOptions(config));
   if (json) {
     process.stdout.write(`${JSON.stringify({ ...summary, coverage }, null, 2)}\n`);
     return;
@@ -334,7 +338,7 @@ function printSummary(results: ReturnType<typeof readResults>, config: Experimen
   for (const curve of summary.frontier) {
     const shown = curve.points.filter((p) => (p.k & (p.k - 1)) === 0 || p.k === curve.n);
     process.stdout.write(
-      `sampling frontier of ${curve.column} (n=${curve.n}; pass@k is an oracle): ${shown
+      `sampling frontier of ${curve.column}${curve.hidden ? " (run only for the frontier)" : ""} (n=${curve.n}; pass@k is an oracle): ${shown
         .map(
           (p) =>
             `k=${p.k} ${p.meanTokens.toFixed(0)} tokens maj ${pct(p.majAtK)} pass ${pct(p.passAtK)}${p.bestOfKAtK !== undefined ? ` best ${pct(p.bestOfKAtK)}` : ""}`,
@@ -373,11 +377,11 @@ export async function commandReport(args: string[]): Promise<number> {
   if (!dir) throw new UsageError("report needs an experiment folder");
   const config = readExperimentConfig(dir);
   if (!config) throw new UsageError(`${dir} is not an experiment folder (no experiment.json)`);
-  const columns = config.columns.map((c) => c.name);
+  const columns = shownColumns(config);
   if (values.baseline && !columns.includes(values.baseline)) throw new UsageError(`--baseline must be one of: ${columns.join(", ")}`);
   const results = readResults(dir);
   warnCheckpointDamage(dir);
-  const summary = summarize(results, columns, values.baseline, repeatsOf(config));
+  const summary = summarize(results, columns, values.baseline, summaryOptions(config));
   const coverage = experimentCoverage(dir, config, results);
   if (values.html) {
     // The dataset's categorical fields (level, subject…) break accuracy down; a dataset moved away only loses that.

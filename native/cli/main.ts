@@ -32,7 +32,7 @@ usage:
                                               resumable, verified download into the models folder
   refinery experiment --dataset <file> [--limit n] [--offset n] [--field question=<f> --field reference=<f> …]
                [--skip-malformed] --strategy <name[:k=v,…]|@preset.json> … --actor <model> [--actor <model> …] [--pool <file.json>] [--critic <model>]
-               [--seed n] [--repeats r] --out <folder> [--max-tokens n] [--thinking-budget n] [--critic-thinking-budget n] [--max-total-tokens n] [--sampling paper|matched[:T]] [--concurrency n|auto] [--no-cache]
+               [--seed n] [--repeats r] [--frontier n] --out <folder> [--max-tokens n] [--thinking-budget n] [--critic-thinking-budget n] [--max-total-tokens n] [--sampling paper|matched[:T]] [--concurrency n|auto] [--no-cache]
                                               resumable; run again to continue a stopped one (p pauses, q stops)
   refinery report <folder> [--html <file>] [--csv <file>] [--jsonl <file>] [--pairs <file.jsonl>] [--baseline <column>] [--json]
   refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--param verifyK=k --temperature t] [--json]

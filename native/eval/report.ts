@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "./checkers.ts";
 import { pct } from "../protocol/format.ts";
 import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
-import { cellKey, repeatsOf } from "../protocol/cell-key.ts";
+import { cellKey } from "../protocol/cell-key.ts";
 import { signWords } from "../protocol/repeat-words.ts";
 import {
   costPlot,
@@ -29,6 +29,8 @@ import {
   readExperimentConfig,
   readResults,
   summarize,
+  shownColumns,
+  summaryOptions,
   type CellResult,
   type ColumnSummary,
   type ExperimentConfig,
@@ -257,7 +259,7 @@ function frontierSection(summary: ExperimentSummary): string {
   const described = summary.frontier
     .map(
       (f) =>
-        `<b>${escapeHtml(f.column)}</b> (n = ${f.n} samples per item${f.weightedVoteDrawnK ? `; weighted vote at k = ${f.weightedVoteDrawnK.join(", ")} from seeded random subsets, every subset elsewhere` : ""})`,
+        `<b>${escapeHtml(f.column)}</b> (${f.hidden ? "run only for the frontier, not a compared column; " : ""}n = ${f.n} samples per item${f.weightedVoteDrawnK ? `; weighted vote at k = ${f.weightedVoteDrawnK.join(", ")} from seeded random subsets, every subset elsewhere` : ""})`,
     )
     .join(", ");
   const rows = summary.columns
@@ -407,7 +409,7 @@ export const EXPORT_FILES: Record<ExportFormat, string> = { html: "report.html",
 export async function exportExperiment(dir: string, formats: readonly ExportFormat[], baseline?: string): Promise<ExportedFile[]> {
   const config = readExperimentConfig(dir);
   if (!config) throw new Error(`${dir} is not an experiment folder (no experiment.json)`);
-  const columns = config.columns.map((c) => c.name);
+  const columns = shownColumns(config);
   if (baseline !== undefined && !columns.includes(baseline)) throw new Error(`no column '${baseline}' in this experiment`);
   const results = readResults(dir);
   if (!results.length) throw new Error("nothing to export yet: no cell of this experiment has finished");
@@ -427,7 +429,11 @@ export async function exportExperiment(dir: string, formats: readonly ExportForm
       const coverage = experimentCoverage(dir, config, results);
       write(
         "html",
-        htmlReport(config, summarize(results, columns, baseline, repeatsOf(config)), results, { manifests: readManifests(dir, results), breakdowns, coverage }),
+        htmlReport(config, summarize(results, columns, baseline, summaryOptions(config)), results, {
+          manifests: readManifests(dir, results),
+          breakdowns,
+          coverage,
+        }),
         1,
       );
     } else if (format === "csv") write("csv", resultsCsv(results), results.length + 1);

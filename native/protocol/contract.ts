@@ -16,6 +16,8 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Repeats an experiment may ask for: each multiplies its cells. */
 export const MAX_REPEATS = 16;
+/** Samples the hidden frontier column may draw per item. */
+export const MAX_FRONTIER_SAMPLES = 256;
 
 const sampling = z
   .object({
@@ -181,6 +183,8 @@ export const requestSchemas = {
         .optional(),
       /** Seeds per (item, column): seed, seed + 1, …; statistics average each item over them. */
       repeats: z.number().int().min(1).max(MAX_REPEATS).optional(),
+      /** n: a hidden n-sample self-consistency column per model pair, run only for the sampling frontier. */
+      frontier: z.number().int().min(2).max(MAX_FRONTIER_SAMPLES).optional(),
       maxTotalTokens: z.number().int().min(0).optional(),
       /** "paper" (default) or "matched:T": see native/protocol/sampling-policy.ts. */
       sampling: z.string().optional(),

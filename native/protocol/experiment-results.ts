@@ -170,6 +170,8 @@ export interface FrontierPoint {
 
 export interface FrontierCurve {
   column: string;
+  /** From a column run only for the frontier (`--frontier n`), not one of the compared columns. */
+  hidden?: true;
   /** Samples per item (the most any item has; an item with fewer keeps its value at its own count beyond it). */
   n: number;
   points: FrontierPoint[];

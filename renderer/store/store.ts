@@ -73,6 +73,8 @@ export interface ExperimentForm {
   sampling: string;
   /** Seeds per cell (seed, seed + 1, …); empty: one. */
   repeats: string;
+  /** Samples of a hidden self-consistency column run only for the sampling frontier; empty: none. */
+  frontier: string;
   skipMalformed: boolean;
 }
 
@@ -90,6 +92,7 @@ export const defaultExperimentForm: ExperimentForm = {
   criticMaxTokens: "",
   sampling: "paper",
   repeats: "",
+  frontier: "",
   skipMalformed: false,
 };
 

@@ -20,6 +20,8 @@ import {
   readResults,
   runExperiment,
   summarizedResults,
+  shownColumns,
+  summaryOptions,
   type ExperimentConfig,
   type SummarizedResults,
 } from "../../eval/experiment.ts";
@@ -32,9 +34,9 @@ import { checkRoleModels, engineRuntime, type EngineContext, type ExperimentItem
 export async function loadExperiment(ctx: EngineContext, { path, baseline }: Input<"loadExperiment">): Promise<ExperimentInfo> {
   const config = readExperimentConfig(path);
   if (!config) throw new Error(`${path} is not an experiment folder (no experiment.json)`);
-  const columns = config.columns.map((c) => c.name);
+  const columns = shownColumns(config);
   if (baseline !== undefined && !columns.includes(baseline)) throw new Error(`no column '${baseline}' in this experiment`);
-  const summarized = summarizedResults(path, columns, baseline ?? columns[0], repeatsOf(config));
+  const summarized = summarizedResults(path, columns, baseline ?? columns[0], summaryOptions(config));
   const dataset = await datasetFields(ctx, config);
   // The compare view polls while cells finish: between two appends the answer is the one already built.
   let view = ctx.experimentViews.get(summarized);
@@ -52,7 +54,7 @@ function experimentView(
   items: ExperimentItems | null,
 ): Omit<ExperimentInfo, "progress"> {
   const dataset = items?.fields ?? null;
-  const columns = config.columns.map((c) => c.name);
+  const columns = shownColumns(config);
   return {
     path: resolve(path),
     columns,

@@ -93,7 +93,7 @@ test("with repeats, accuracy is the mean of items' accuracy over their seeds; co
       [true, true],
     ],
   });
-  const summary = summarize(results, ["base", "better", "steady"], "base", 2);
+  const summary = summarize(results, ["base", "better", "steady"], "base", { repeats: 2 });
   assert.equal(summary.repeats, 2);
   const [base, better, steady] = summary.columns;
   assert.equal(base!.items, 3, "items, not cells");
@@ -120,7 +120,7 @@ test("with repeats, accuracy is the mean of items' accuracy over their seeds; co
 
 test("an item counts once all its repeats are in; one repeat keeps Wilson's interval and no flaky list", () => {
   const results = cells({ a: [[true, true], [false, true], [true]], b: [[false, false], [true, true], [true]] });
-  const summary = summarize(results, ["a", "b"], "a", 2);
+  const summary = summarize(results, ["a", "b"], "a", { repeats: 2 });
   assert.equal(summary.columns[0]!.items, 2, "item 2 has only its first repeat");
   const single = summarize(
     results.filter((r) => !r.repeat),
@@ -162,7 +162,7 @@ test("without a sampling column, difficulty is the share of first drafts right o
       ],
     },
   );
-  const panel = summarize(results, ["a", "b"], "a", 2).difficulty!;
+  const panel = summarize(results, ["a", "b"], "a", { repeats: 2 }).difficulty!;
   assert.match(panel.basis, /first drafts that were right over 2 repeats/);
   // Rates: item 0 4/4 → "1"; item 1 1/4 → (0, ¼]; item 2 0/4 → "0"; item 3 3/4 → (½, ¾].
   assert.deepEqual(
@@ -246,8 +246,8 @@ test("an experiment with repeats killed mid-cell resumes to the summary of an un
     columns: summary.columns.map(({ meanWallMs: _, tokensPerSecond: __, ...rest }) => rest),
   });
   const columns = ["single", "sc"];
-  const fromWhole = summarize(expected, columns, "single", 2);
-  assert.deepEqual(stable(summarize(resumed, columns, "single", 2)), stable(fromWhole));
+  const fromWhole = summarize(expected, columns, "single", { repeats: 2 });
+  assert.deepEqual(stable(summarize(resumed, columns, "single", { repeats: 2 })), stable(fromWhole));
   // The seeds disagree on some items, so the repeats are not copies of one another.
   assert.ok(fromWhole.columns[0]!.flaky!.length > 0, "flaky items");
   assert.equal(fromWhole.columns[0]!.items, 4);
@@ -264,7 +264,7 @@ test("the report says how repeats are counted, names the flaky items, says wheth
       [true, true],
     ],
   });
-  const html = htmlReport({ dataset: "d.jsonl", seed: 3, repeats: 2, columns: [] }, summarize(results, ["base", "other"], "base", 2), results);
+  const html = htmlReport({ dataset: "d.jsonl", seed: 3, repeats: 2, columns: [] }, summarize(results, ["base", "other"], "base", { repeats: 2 }), results);
   assert.match(html, /2 repeats, seeds 3…4/);
   assert.match(html, /clustered bootstrap/);
   assert.match(html, /<li data-flaky="1"><b>base<\/b>: 1 — i1<\/li>/);

@@ -4,7 +4,7 @@
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readResults, type CellResult } from "./checkpoint.ts";
-import { summarize, type ExperimentSummary } from "./summary.ts";
+import { summarize, type ExperimentSummary, type SummaryOptions } from "./summary.ts";
 
 export interface SummarizedResults {
   /** Identifies the results file's content: changes whenever a cell is appended. */
@@ -26,13 +26,13 @@ function resultsVersion(dir: string): string {
 }
 
 /** readResults + summarize for an experiment folder, reused while results.jsonl is unchanged. */
-export function summarizedResults(dir: string, columns: readonly string[], baseline = columns[0]!, repeats = 1): SummarizedResults {
+export function summarizedResults(dir: string, columns: readonly string[], baseline = columns[0]!, options: SummaryOptions = {}): SummarizedResults {
   const version = resultsVersion(dir);
-  const key = JSON.stringify([resolve(dir), columns, baseline, repeats]);
+  const key = JSON.stringify([resolve(dir), columns, baseline, options.repeats ?? 1, options.frontierOnly ?? []]);
   const cached = entries.get(key);
   if (cached?.version === version) return cached;
   const results = readResults(dir);
-  const entry = { version, results, summary: summarize(results, columns, baseline, repeats) };
+  const entry = { version, results, summary: summarize(results, columns, baseline, options) };
   entries.delete(key);
   entries.set(key, entry);
   if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);

@@ -167,16 +167,27 @@ function flakyItems(rows: ReadonlyArray<readonly CellResult[]>): string[] {
  * once, by its accuracy over its repeats: accuracy is the mean of those, intervals and paired comparisons resample
  * items with their repeats together, and per-cell counts (stops, transitions, dynamics) count every cell.
  */
-export function summarize(results: readonly CellResult[], columns: readonly string[], baseline = columns[0]!, repeats = 1): ExperimentSummary {
+export interface SummaryOptions {
+  /** Seeds per (item, column); default 1. */
+  repeats?: number;
+  /** Columns run only for the sampling frontier (`--frontier n`): they yield a frontier and nothing else. */
+  frontierOnly?: readonly string[];
+}
+
+export function summarize(results: readonly CellResult[], columns: readonly string[], baseline = columns[0]!, options: SummaryOptions = {}): ExperimentSummary {
+  const repeats = options.repeats ?? 1;
+  const hidden = (options.frontierOnly ?? []).filter((c) => !columns.includes(c));
   // Only items every column finished are compared, so the pairs line up.
-  const byColumn = cellsByColumn(results, columns, repeats);
-  const items = [...(byColumn.get(baseline)?.keys() ?? [])].filter((item) => columns.every((c) => complete(byColumn.get(c)!.get(item)))).sort((a, b) => a - b);
+  const byColumn = cellsByColumn(results, [...columns, ...hidden], repeats);
+  const items = [...(byColumn.get(baseline)?.keys() ?? [])]
+    .filter((item) => [...columns, ...hidden].every((c) => complete(byColumn.get(c)!.get(item))))
+    .sort((a, b) => a - b);
   const rowsOf = (column: string) => items.map((item) => byColumn.get(column)!.get(item)!);
   // Item-major: item i's repeats at i·repeats …, the order the frontier pairs items in.
   const cellsOf = (column: string) => rowsOf(column).flat();
   const correctByRepeat = (column: string) => Array.from({ length: repeats }, (_, r) => rowsOf(column).map((row) => row[r]!.correct === true));
   const rateOf = (column: string) => rowsOf(column).map((row) => row.reduce((sum, c) => sum + Number(c.correct === true), 0) / repeats);
-  const frontiers = new Map(columns.filter((c) => yieldsFrontier(cellsOf(c))).map((c) => [c, frontierOf(cellsOf(c))]));
+  const frontiers = new Map([...columns, ...hidden].filter((c) => yieldsFrontier(cellsOf(c))).map((c) => [c, frontierOf(cellsOf(c))]));
   // Other columns are read against the frontier with the most samples (the widest range of budgets).
   const reference = [...frontiers.entries()].sort((a, b) => b[1].n - a[1].n)[0];
   const summaries = columns.map((column): ColumnSummary => {
@@ -235,7 +246,13 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
       ...bestSamplingAt(frontiers, budget),
     })),
     frontier: [...frontiers.entries()].map(
-      ([column, f]): FrontierCurve => ({ column, n: f.n, points: f.points, ...(f.weightedVoteDrawnK ? { weightedVoteDrawnK: f.weightedVoteDrawnK } : {}) }),
+      ([column, f]): FrontierCurve => ({
+        column,
+        n: f.n,
+        points: f.points,
+        ...(f.weightedVoteDrawnK ? { weightedVoteDrawnK: f.weightedVoteDrawnK } : {}),
+        ...(hidden.includes(column) ? { hidden: true as const } : {}),
+      }),
     ),
     ...(difficulty && items.length ? { difficulty } : {}),
   };
