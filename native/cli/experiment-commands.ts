@@ -1,6 +1,6 @@
 // refinery experiment / refinery report: strategies × models over a dataset slice, resumable; summaries and exports.
 import { parseSamplingPolicy, type SamplingPolicy } from "../protocol/sampling-policy.ts";
-import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
+import { CUT_REASONS, cutBeforeRevisionWords, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
 import { writeFileSync } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
 import { describeDamage } from "../runs/jsonl.ts";
@@ -333,6 +333,8 @@ function printSummary(results: ReturnType<typeof readResults>, config: Experimen
       process.stdout.write(
         `${c.column}: ${cut.map(([reason, n]) => `${n} of ${c.items * summary.repeats} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`).join(", ")}\n`,
       );
+    if (c.cutBeforeRevision)
+      process.stdout.write(`${c.column}: ${cutBeforeRevisionWords(c.cutBeforeRevision, c.items * summary.repeats, c.cutBeforeRevisionBy ?? [])}\n`);
     if (c.warning) process.stdout.write(`warning: ${c.column}: ${c.warning}\n`);
   }
   for (const curve of summary.frontier) {

@@ -3,7 +3,7 @@
 // with the aggregates, paired tests, transitions, the accuracy-vs-tokens plot with its Pareto frontier, and the
 // per-item grid.
 import { roleSamplingLabel } from "../protocol/sampling-policy.ts";
-import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
+import { CUT_REASONS, cutBeforeFirstRevision, cutBeforeRevisionWords, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "./checkers.ts";
@@ -315,7 +315,7 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
         .filter(([reason]) => CUT_REASONS.has(reason as StopReason))
         .map(([reason, n]) => `${n} of ${cellsPerColumn(c)} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`)
         .join("; ");
-      return `<tr><td>${escapeHtml(c.column)}${c.oracle ? " <em>(oracle: upper bound)</em>" : ""}${c.warning ? `<div class="warn">⚠ ${escapeHtml(c.warning)}</div>` : ""}${cut ? `<div><small>${escapeHtml(cut)}</small></div>` : ""}${c.sampling ? `<div><small title="seeds: ${escapeHtml(c.sampling.seedRule)}">${escapeHtml(`${c.sampling.policy} · actor ${roleSamplingLabel(c.sampling.actor)} · critic ${roleSamplingLabel(c.sampling.critic)}`)}</small></div>` : ""}</td><td>${c.items}</td><td>${pct(c.accuracy)}</td><td>${pct(c.interval[0])} – ${pct(c.interval[1])}</td><td>${v ? `${v.difference >= 0 ? "+" : ""}${(v.difference * 100).toFixed(1)} pts${v.perRepeat ? `<div><small>${escapeHtml(signWords(v.perRepeat))}</small></div>` : ""}` : "baseline"}</td><td>${v ? `${v.wins}/${v.ties}/${v.losses}` : ""}</td><td>${v ? v.pValue.toPrecision(3) : ""}</td><td>${v ? v.oddsRatio.toFixed(2) : ""}</td><td>${c.transitions ? `${c.transitions.wrongToCorrect} fixed, ${c.transitions.correctToWrong} harmed (${pct(c.transitions.harmRate)})` : ""}</td><td>${c.meanPathTokens.toFixed(0)}</td><td>${c.meanTotalTokens.toFixed(0)}</td><td>${c.meanThoughtTokens.toFixed(0)}</td><td>${(c.meanWallMs / 1000).toFixed(2)} s</td><td>${c.tokensPerSecond.toFixed(1)}</td></tr>`;
+      return `<tr><td>${escapeHtml(c.column)}${c.oracle ? " <em>(oracle: upper bound)</em>" : ""}${c.warning ? `<div class="warn">⚠ ${escapeHtml(c.warning)}</div>` : ""}${cut ? `<div><small>${escapeHtml(cut)}</small></div>` : ""}${c.cutBeforeRevision ? `<div><small data-cut-before-revision="${c.cutBeforeRevision}">${escapeHtml(cutBeforeRevisionWords(c.cutBeforeRevision, cellsPerColumn(c), c.cutBeforeRevisionBy ?? []))}</small></div>` : ""}${c.sampling ? `<div><small title="seeds: ${escapeHtml(c.sampling.seedRule)}">${escapeHtml(`${c.sampling.policy} · actor ${roleSamplingLabel(c.sampling.actor)} · critic ${roleSamplingLabel(c.sampling.critic)}`)}</small></div>` : ""}</td><td>${c.items}</td><td>${pct(c.accuracy)}</td><td>${pct(c.interval[0])} – ${pct(c.interval[1])}</td><td>${v ? `${v.difference >= 0 ? "+" : ""}${(v.difference * 100).toFixed(1)} pts${v.perRepeat ? `<div><small>${escapeHtml(signWords(v.perRepeat))}</small></div>` : ""}` : "baseline"}</td><td>${v ? `${v.wins}/${v.ties}/${v.losses}` : ""}</td><td>${v ? v.pValue.toPrecision(3) : ""}</td><td>${v ? v.oddsRatio.toFixed(2) : ""}</td><td>${c.transitions ? `${c.transitions.wrongToCorrect} fixed, ${c.transitions.correctToWrong} harmed (${pct(c.transitions.harmRate)})` : ""}</td><td>${c.meanPathTokens.toFixed(0)}</td><td>${c.meanTotalTokens.toFixed(0)}</td><td>${c.meanThoughtTokens.toFixed(0)}</td><td>${(c.meanWallMs / 1000).toFixed(2)} s</td><td>${c.tokensPerSecond.toFixed(1)}</td></tr>`;
     })
     .join("\n");
   const grid = rowsOfGrid
@@ -325,7 +325,7 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
           const r = byCell.get(cellKey({ item, column, repeat }));
           if (!r) return "<td></td>";
           const mark = r.status === "failed" ? "failed" : r.correct === null ? "?" : r.correct ? "✓" : "✗";
-          return `<td class="${r.correct ? "ok" : "bad"}" data-correct="${r.correct}" title="${escapeHtml(r.runId)}">${mark} ${escapeHtml(r.answer ?? "")}<br><small>${r.totalTokens} tok · ${(r.wallMs / 1000).toFixed(1)} s${r.stopReason && CUT_REASONS.has(r.stopReason) ? ` · cut: ${STOP_REASON_LABELS[r.stopReason]}` : ""}</small></td>`;
+          return `<td class="${r.correct ? "ok" : "bad"}" data-correct="${r.correct}" title="${escapeHtml(r.runId)}">${mark} ${escapeHtml(r.answer ?? "")}<br><small>${r.totalTokens} tok · ${(r.wallMs / 1000).toFixed(1)} s${r.stopReason && CUT_REASONS.has(r.stopReason) ? ` · cut: ${STOP_REASON_LABELS[r.stopReason]}${!r.independentSamples && cutBeforeFirstRevision(r.stopReason, r.trajectory?.length ?? 0) ? ", before its first revision" : ""}` : ""}</small></td>`;
         })
         .join("")}</tr>`;
     })

@@ -389,7 +389,7 @@ export interface ExperimentInfo {
   columns: string[];
   dataset: string;
   /** The checkpoint lines, without the trajectories (the summary already folds them in). */
-  results: Array<Omit<CellResult, "trajectory">>;
+  results: Array<Omit<CellResult, "trajectory"> & { /** The actor's candidates the run completed (its trajectory's length). */ candidates: number }>;
   summary: ExperimentSummary;
   /** Dataset fields of each item (for filtering the grid), by item index. */
   itemFields: Record<number, Record<string, string>>;

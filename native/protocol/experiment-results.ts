@@ -109,6 +109,8 @@ export interface ColumnSummary {
   stops: Partial<Record<StopReason, number>>;
   /** Cells a budget or a limit stopped while they held only their first draft: nothing the strategy adds happened. */
   cutBeforeRevision: number;
+  /** What cut them (the token budget, the context), when any were. */
+  cutBeforeRevisionBy?: StopReason[];
   /** Said when most of the column's cells were cut before their first revision: it measured drafts, not the strategy. */
   warning?: string;
   /** This column against the sampling frontier at its own mean budget (absent when no column yields a frontier). */

@@ -59,7 +59,7 @@ function experimentView(
     path: resolve(path),
     columns,
     dataset: config.dataset,
-    results: results.map(({ trajectory: _t, ...cell }) => cell),
+    results: results.map(({ trajectory, ...cell }) => ({ ...cell, candidates: trajectory?.length ?? 0 })),
     summary,
     itemFields: Object.fromEntries((dataset ?? []).map((fields, item) => [item, fields])),
     itemTexts: Object.fromEntries((items?.texts ?? []).map((text, item) => [item, text])),

@@ -7,11 +7,9 @@ import { cellRunId, runDir } from "../../runs/paths.ts";
 import { executeRun, type ModelConfig, type RunDeps } from "../../runs/runner.ts";
 import type { GenerationCache } from "../../llm/generation-cache.ts";
 import type { Task } from "../../protocol/events.ts";
-import { latestScore, nodeCost, type RunState } from "../../protocol/state.ts";
+import { CANDIDATE_ROLES, latestScore, nodeCost, type RunState } from "../../protocol/state.ts";
 import type { CellResult, PendingCell, TrajectoryPoint } from "./checkpoint.ts";
 import type { ExperimentConfig } from "./config.ts";
-
-const CANDIDATE_ROLES = new Set(["draft", "refine", "distill"]);
 
 /**
  * Strategies whose candidates are n samples of one prompt, drawn independently: best-of-n only when it never stops

@@ -3,7 +3,7 @@
 // sampling frontier and every column against it, accuracy by difficulty, why cells stopped and how they sampled.
 import type { EffectiveSampling, RoleSampling } from "../../protocol/sampling-policy.ts";
 import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, FrontierCurve, TrajectoryPoint } from "../../protocol/experiment-results.ts";
-import { STOP_REASON_LABELS } from "../../protocol/stop-reason.ts";
+import { cutBeforeFirstRevision, STOP_REASON_LABELS } from "../../protocol/stop-reason.ts";
 import { difficultyPanel, difficultyRates } from "./difficulty.ts";
 import { columnFrontier, readAtTokens, versusFrontier, type ColumnFrontier } from "../frontier.ts";
 import { latticeBootstrapInterval, mean, pairedComparisonOverRepeats, paretoFrontier, transitions, wilsonInterval } from "../stats.ts";
@@ -96,18 +96,18 @@ function bestSamplingAt(frontiers: ReadonlyMap<string, ColumnFrontier>, budget: 
 }
 
 /** Cells by stop reason, those cut before their first revision, and the warning when that is most of them. */
-function stopsOf(cells: readonly CellResult[]): Pick<ColumnSummary, "stops" | "cutBeforeRevision" | "warning"> {
+function stopsOf(cells: readonly CellResult[]): Pick<ColumnSummary, "stops" | "cutBeforeRevision" | "cutBeforeRevisionBy" | "warning"> {
   const stops: ColumnSummary["stops"] = {};
   for (const c of cells) if (c.stopReason) stops[c.stopReason] = (stops[c.stopReason] ?? 0) + 1;
   // The token gate and a full context stop the procedure (an answer cut at max tokens does not). Independent samples
   // are not revisions of a draft: a capped sampling column is counted, not warned about.
-  const cut = cells.filter(
-    (c) => (c.stopReason === "token-budget" || c.stopReason === "context-full") && !c.independentSamples && (c.trajectory?.length ?? 0) <= 1,
-  );
-  const byReason = [...new Set(cut.map((c) => STOP_REASON_LABELS[c.stopReason!]))].join(", ");
+  const cut = cells.filter((c) => !c.independentSamples && cutBeforeFirstRevision(c.stopReason, c.trajectory?.length ?? 0));
+  const reasons = [...new Set(cut.map((c) => c.stopReason!))];
+  const byReason = reasons.map((r) => STOP_REASON_LABELS[r]).join(", ");
   return {
     stops,
     cutBeforeRevision: cut.length,
+    ...(cut.length ? { cutBeforeRevisionBy: reasons } : {}),
     ...(cut.length > cells.length / 2
       ? {
           warning: `${cut.length} of ${cells.length} cells were cut (${byReason}) before their first revision: this column measured first drafts, not the strategy — raise the cap or the context`,

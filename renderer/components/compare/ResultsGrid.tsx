@@ -3,7 +3,7 @@
 // that run's tree. Cells are found through an index built once per experiment load, not searched per cell. Rows
 // are virtualised: only those in view (and a few either side) are in the DOM, so 1,000 items × 12 columns
 // update within a frame; rows have fixed heights, so where each one starts is arithmetic, not measurement.
-import { CUT_REASONS, STOP_REASON_LABELS } from "../../../native/protocol/stop-reason.ts";
+import { CUT_REASONS, cutBeforeFirstRevision, STOP_REASON_LABELS } from "../../../native/protocol/stop-reason.ts";
 import { useCallback, useLayoutEffect, useRef, useState } from "react";
 import type { ExperimentInfo } from "../../../native/protocol/contract.ts";
 import { useController } from "../../store/context.tsx";
@@ -127,6 +127,7 @@ function Cell({ r, onOpen }: { r: GridCell | undefined; onOpen: (runId: string) 
           <small className="stop-cut" data-testid="grid-stop" title="a budget or a limit stopped this run, not its procedure">
             {" "}
             · cut: {STOP_REASON_LABELS[r.stopReason]}
+            {!r.independentSamples && cutBeforeFirstRevision(r.stopReason, r.candidates) ? ", before its first revision" : ""}
           </small>
         ) : null}
       </div>

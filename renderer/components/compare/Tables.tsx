@@ -2,7 +2,7 @@
 // by the values of one dataset field.
 import { measureLabel } from "../../../native/protocol/plot-geometry.ts";
 import { roleSamplingLabel } from "../../../native/protocol/sampling-policy.ts";
-import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../../../native/protocol/stop-reason.ts";
+import { CUT_REASONS, cutBeforeRevisionWords, STOP_REASON_LABELS, type StopReason } from "../../../native/protocol/stop-reason.ts";
 import type { ExperimentSummary, FieldBreakdown } from "../../../native/protocol/experiment-results.ts";
 import { fixed, pct } from "../../../native/protocol/format.ts";
 import { flakyWords, signWords } from "../../../native/protocol/repeat-words.ts";
@@ -56,6 +56,11 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
                 </div>
               ) : null}
               {stopsLine(c, repeats) ? <div className="small muted">{stopsLine(c, repeats)}</div> : null}
+              {c.cutBeforeRevision ? (
+                <div className="small muted" data-testid="column-cut-before-revision">
+                  {cutBeforeRevisionWords(c.cutBeforeRevision, c.items * repeats, c.cutBeforeRevisionBy ?? [])}
+                </div>
+              ) : null}
               {c.flaky?.length ? (
                 <div className="small muted" data-testid="column-flaky" title={c.flaky.join(", ")}>
                   {flakyWords(c.flaky, c.items)}
