@@ -287,7 +287,19 @@ function signature(samples: readonly Sample[], scored: boolean): string {
   return `${parts.sort().join(",")}/${unanswered}`;
 }
 
+// And by the samples array itself: a caller that keeps each item's samples (the summary keeps them per checkpoint
+// line) skips even the signature, which costs as much as the rest of a column's frontier once curves are known.
+const bySamples = { scored: new WeakMap<readonly Sample[], ItemCurves>(), unscored: new WeakMap<readonly Sample[], ItemCurves>() };
+
 function curvesOf(samples: readonly Sample[], scored: boolean): ItemCurves {
+  const known = bySamples[scored ? "scored" : "unscored"].get(samples);
+  if (known) return known;
+  const curves = curvesBySignature(samples, scored);
+  bySamples[scored ? "scored" : "unscored"].set(samples, curves);
+  return curves;
+}
+
+function curvesBySignature(samples: readonly Sample[], scored: boolean): ItemCurves {
   const key = signature(samples, scored);
   const known = memo.get(key);
   if (known) return known;
@@ -325,14 +337,21 @@ export interface ColumnFrontier {
  * weighted vote come too.
  */
 export function columnFrontier(items: readonly SampledItem[], seed = 1): ColumnFrontier {
-  const n = Math.max(0, ...items.map((i) => i.samples.length));
+  const n = items.reduce((most, i) => Math.max(most, i.samples.length), 0);
   const scored = items.some((i) => i.samples.some((s) => s.score !== null));
   const curves = items.map((i) => curvesOf(i.samples, scored));
-  const meanOver = (value: (index: number) => number) => {
-    let sum = 0;
-    for (let i = 0; i < items.length; i++) sum += value(i);
-    return sum / items.length;
-  };
+  // Every curve summed over items in one pass, k = 1…n (index 0 unused): this runs on every change of the file.
+  const sums = { tokens: new Float64Array(n + 1), pass: new Float64Array(n + 1), majority: new Float64Array(n + 1), bestOfK: new Float64Array(n + 1) };
+  items.forEach((item, i) => {
+    const m = item.samples.length;
+    const { pass, majority, bestOfK } = curves[i]!;
+    for (let k = 1; k <= n; k++) {
+      sums.tokens[k]! += m ? (Math.min(k, m) / m) * item.totalTokens : item.totalTokens;
+      sums.pass[k]! += at(pass, k);
+      sums.majority[k]! += at(majority, k);
+      if (bestOfK) sums.bestOfK[k]! += at(bestOfK, k);
+    }
+  });
   const weighted = new Map<number, number>();
   const drawn: number[] = [];
   if (scored) {
@@ -369,14 +388,11 @@ export function columnFrontier(items: readonly SampledItem[], seed = 1): ColumnF
     const vote = weighted.get(k);
     return {
       k,
-      meanTokens: meanOver((i) => {
-        const m = items[i]!.samples.length;
-        return m ? (Math.min(k, m) / m) * items[i]!.totalTokens : items[i]!.totalTokens;
-      }),
-      passAtK: meanOver((i) => at(curves[i]!.pass, k)),
-      majAtK: meanOver((i) => at(curves[i]!.majority, k)),
+      meanTokens: sums.tokens[k]! / items.length,
+      passAtK: sums.pass[k]! / items.length,
+      majAtK: sums.majority[k]! / items.length,
       ...(vote !== undefined ? { weightedVoteAtK: vote } : {}),
-      ...(scored ? { bestOfKAtK: meanOver((i) => at(curves[i]!.bestOfK!, k)) } : {}),
+      ...(scored ? { bestOfKAtK: sums.bestOfK[k]! / items.length } : {}),
     };
   });
   return {

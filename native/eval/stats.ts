@@ -108,8 +108,25 @@ export function latticeBootstrapInterval(values: readonly number[], steps: numbe
     high = Math.max(high, u);
   }
   const width = high - low;
+  const counts = new Array<number>(width + 1).fill(0);
+  for (const u of units) counts[u - low]!++;
+  // The interval depends only on how many items sit at each lattice value: a summary worked out again after one
+  // more cell finds most columns' counts unchanged.
+  const key = `${steps}|${level}|${low}|${counts.join(",")}`;
+  const known = latticeIntervals.get(key);
+  if (known) return [...known];
+  const interval = latticeInterval(counts, n, low, steps, level);
+  if (latticeIntervals.size >= 1000) latticeIntervals.delete(latticeIntervals.keys().next().value!);
+  latticeIntervals.set(key, interval);
+  return [...interval];
+}
+
+const latticeIntervals = new Map<string, [number, number]>();
+
+function latticeInterval(counts: readonly number[], n: number, low: number, steps: number, level: number): [number, number] {
+  const width = counts.length - 1;
   const step = new Float64Array(width + 1);
-  for (const u of units) step[u - low]! += 1 / n;
+  counts.forEach((count, i) => (step[i] = count / n));
   // dist[i] = P(resampled sum of (unit − low) = from + i).
   let dist = Float64Array.of(1);
   let from = 0;

@@ -22,6 +22,7 @@ import {
   summarizedResults,
   shownColumns,
   summaryOptions,
+  type CellResult,
   type ExperimentConfig,
   type SummarizedResults,
 } from "../../eval/experiment.ts";
@@ -30,6 +31,20 @@ import { isEndpointSpec } from "../../llm/model-spec.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
 import { checkRoleModels, engineRuntime, type EngineContext, type ExperimentItems, type Input } from "./context.ts";
+
+type GridCell = ExperimentInfo["results"][number];
+// A checkpoint line as the grid gets it, made once per line read (the poll after a new cell reuses the others).
+const gridCells = new WeakMap<CellResult, GridCell>();
+
+function gridCell(cell: CellResult): GridCell {
+  let made = gridCells.get(cell);
+  if (!made) {
+    const { trajectory, ...rest } = cell;
+    made = { ...rest, candidates: trajectory?.length ?? 0 };
+    gridCells.set(cell, made);
+  }
+  return made;
+}
 
 export async function loadExperiment(ctx: EngineContext, { path, baseline }: Input<"loadExperiment">): Promise<ExperimentInfo> {
   const config = readExperimentConfig(path);
@@ -59,7 +74,7 @@ function experimentView(
     path: resolve(path),
     columns,
     dataset: config.dataset,
-    results: results.map(({ trajectory, ...cell }) => ({ ...cell, candidates: trajectory?.length ?? 0 })),
+    results: results.map(gridCell),
     summary,
     itemFields: Object.fromEntries((dataset ?? []).map((fields, item) => [item, fields])),
     itemTexts: Object.fromEntries((items?.texts ?? []).map((text, item) => [item, text])),

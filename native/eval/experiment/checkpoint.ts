@@ -17,7 +17,7 @@ import { ExperimentError, loadExperimentDataset, type ExperimentColumn, type Exp
 
 export type { CellResult, TrajectoryPoint } from "../../protocol/experiment-results.ts";
 
-const isCellResult: RecordCheck = (value) => {
+export const isCellResult: RecordCheck = (value) => {
   const cell = value as CellResult;
   return typeof cell.item === "number" && typeof cell.column === "string" && typeof cell.runId === "string" ? null : "not a cell result";
 };

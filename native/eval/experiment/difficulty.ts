@@ -95,8 +95,14 @@ export function difficultyRates(
     return {
       basis: `the pass rate c/n of ${samplingColumn}'s samples`,
       rates: items.map((item) => {
-        const samples = cellsOf(item, samplingColumn).flatMap((cell) => cell.trajectory ?? []);
-        return samples.length ? samples.filter((p) => p.correct === true).length / samples.length : 0;
+        let samples = 0;
+        let right = 0;
+        for (const cell of cellsOf(item, samplingColumn))
+          for (const point of cell.trajectory ?? []) {
+            samples++;
+            if (point.correct === true) right++;
+          }
+        return samples ? right / samples : 0;
       }),
     };
   }

@@ -1,9 +1,10 @@
 // The compare view polls an experiment several times a second while it runs; results.jsonl only grows, so its
-// size and mtime name a version, and the results and their statistics (bootstrap intervals included) are worked
-// out once per version instead of on every poll.
+// size and mtime name a version: an unchanged version is answered from the summary already worked out, and a new
+// one reads only the lines appended since (results-index.ts) before the statistics are worked out again.
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { readResults, type CellResult } from "./checkpoint.ts";
+import type { CellResult } from "./checkpoint.ts";
+import { readResultsGrowing } from "./results-index.ts";
 import { summarize, type ExperimentSummary, type SummaryOptions } from "./summary.ts";
 
 export interface SummarizedResults {
@@ -27,11 +28,10 @@ function resultsVersion(dir: string): string {
 
 /** readResults + summarize for an experiment folder, reused while results.jsonl is unchanged. */
 export function summarizedResults(dir: string, columns: readonly string[], baseline = columns[0]!, options: SummaryOptions = {}): SummarizedResults {
-  const version = resultsVersion(dir);
   const key = JSON.stringify([resolve(dir), columns, baseline, options.repeats ?? 1, options.frontierOnly ?? []]);
   const cached = entries.get(key);
-  if (cached?.version === version) return cached;
-  const results = readResults(dir);
+  if (cached && cached.version === resultsVersion(dir)) return cached;
+  const { version, records: results } = readResultsGrowing(dir);
   const entry = { version, results, summary: summarize(results, columns, baseline, options) };
   entries.delete(key);
   entries.set(key, entry);

@@ -5,7 +5,7 @@ import type { EffectiveSampling, RoleSampling } from "../../protocol/sampling-po
 import type { CellResult, ColumnSummary, ExperimentSummary, FieldBreakdown, FrontierCurve, TrajectoryPoint } from "../../protocol/experiment-results.ts";
 import { cutBeforeFirstRevision, STOP_REASON_LABELS } from "../../protocol/stop-reason.ts";
 import { difficultyPanel, difficultyRates } from "./difficulty.ts";
-import { columnFrontier, readAtTokens, versusFrontier, type ColumnFrontier } from "../frontier.ts";
+import { columnFrontier, readAtTokens, versusFrontier, type ColumnFrontier, type Sample } from "../frontier.ts";
 import { latticeBootstrapInterval, mean, pairedComparisonOverRepeats, paretoFrontier, transitions, wilsonInterval } from "../stats.ts";
 
 export type { ColumnSummary, ExperimentSummary, FieldBreakdown };
@@ -52,22 +52,36 @@ export function breakdownByField(
 /** Whether a run's answer was right once it had spent `budget` tokens. */
 export function correctWithin(cell: CellResult, budget: number): boolean {
   if (cell.totalTokens <= budget) return cell.correct === true;
-  const reached = (cell.trajectory ?? []).filter((p) => p.tokens <= budget).at(-1);
-  return reached?.correct === true;
+  const trajectory = cell.trajectory ?? [];
+  // The last candidate complete within the budget (tokens only grow along a trajectory).
+  for (let k = trajectory.length - 1; k >= 0; k--) if (trajectory[k]!.tokens <= budget) return trajectory[k]!.correct === true;
+  return false;
 }
 
 function dynamicsOf(cells: readonly CellResult[]): ColumnSummary["dynamics"] {
-  const longest = Math.max(0, ...cells.map((c) => c.trajectory?.length ?? 0));
-  return Array.from({ length: longest }, (_, k) => {
-    const points = cells.map((c) => c.trajectory?.[k]).filter((p): p is TrajectoryPoint => p !== undefined);
-    const scores = points.map((p) => p.score).filter((v): v is number => v !== null);
-    return {
-      candidate: k,
-      items: points.length,
-      accuracy: mean(points.map((p) => Number(p.correct === true))),
-      meanScore: scores.length ? mean(scores) : null,
-    };
-  });
+  const longest = cells.reduce((most, c) => Math.max(most, c.trajectory?.length ?? 0), 0);
+  const items = new Array<number>(longest).fill(0);
+  const right = new Array<number>(longest).fill(0);
+  const scored = new Array<number>(longest).fill(0);
+  const scoreSum = new Array<number>(longest).fill(0);
+  for (const cell of cells) {
+    const trajectory: readonly TrajectoryPoint[] = cell.trajectory ?? [];
+    for (let k = 0; k < trajectory.length; k++) {
+      const p = trajectory[k]!;
+      items[k]!++;
+      if (p.correct === true) right[k]!++;
+      if (p.score !== null) {
+        scored[k]!++;
+        scoreSum[k]! += p.score;
+      }
+    }
+  }
+  return items.map((count, k) => ({
+    candidate: k,
+    items: count,
+    accuracy: count ? right[k]! / count : Number.NaN,
+    meanScore: scored[k] ? scoreSum[k]! / scored[k]! : null,
+  }));
 }
 
 /** Whether a column's cells are independent samples with their answers kept, so the column yields a frontier. */
@@ -75,13 +89,20 @@ function yieldsFrontier(cells: readonly CellResult[]): boolean {
   return cells.length > 0 && cells.every((c) => c.independentSamples && (c.trajectory ?? []).every((p) => p.group !== undefined));
 }
 
+// A checkpoint line's samples, built once per line read: the frontier's per-item curves are memoised on them.
+const samplesOfCell = new WeakMap<CellResult, Sample[]>();
+
+function samplesOf(cell: CellResult): Sample[] {
+  let samples = samplesOfCell.get(cell);
+  if (!samples) {
+    samples = (cell.trajectory ?? []).map((p) => ({ group: p.group ?? null, correct: p.correct === true, score: p.score }));
+    samplesOfCell.set(cell, samples);
+  }
+  return samples;
+}
+
 function frontierOf(cells: readonly CellResult[]): ColumnFrontier {
-  return columnFrontier(
-    cells.map((c) => ({
-      samples: (c.trajectory ?? []).map((p) => ({ group: p.group ?? null, correct: p.correct === true, score: p.score })),
-      totalTokens: c.totalTokens,
-    })),
-  );
+  return columnFrontier(cells.map((c) => ({ samples: samplesOf(c), totalTokens: c.totalTokens })));
 }
 
 /** The best non-oracle sampling curve at a budget, for the budget-matched table. */
@@ -182,9 +203,11 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
   const items = [...(byColumn.get(baseline)?.keys() ?? [])]
     .filter((item) => [...columns, ...hidden].every((c) => complete(byColumn.get(c)!.get(item))))
     .sort((a, b) => a - b);
-  const rowsOf = (column: string) => items.map((item) => byColumn.get(column)!.get(item)!);
+  const rows = new Map([...columns, ...hidden].map((c) => [c, items.map((item) => byColumn.get(c)!.get(item)!)]));
+  const rowsOf = (column: string) => rows.get(column)!;
   // Item-major: item i's repeats at i·repeats …, the order the frontier pairs items in.
-  const cellsOf = (column: string) => rowsOf(column).flat();
+  const flat = new Map([...rows].map(([c, r]) => [c, r.flat()]));
+  const cellsOf = (column: string) => flat.get(column)!;
   const correctByRepeat = (column: string) => Array.from({ length: repeats }, (_, r) => rowsOf(column).map((row) => row[r]!.correct === true));
   const rateOf = (column: string) => rowsOf(column).map((row) => row.reduce((sum, c) => sum + Number(c.correct === true), 0) / repeats);
   const frontiers = new Map([...columns, ...hidden].filter((c) => yieldsFrontier(cellsOf(c))).map((c) => [c, frontierOf(cellsOf(c))]));
