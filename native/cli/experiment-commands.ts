@@ -353,7 +353,7 @@ function printSummary(results: ReturnType<typeof readResults>, config: Experimen
     if (!v) continue;
     const points = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
     process.stdout.write(
-      `${c.column} vs sampling at its budget (${v.frontierColumn} maj@k at ${v.budget.toFixed(0)} tokens: ${pct(v.frontierAccuracy)}): ${points(v.difference)} points [${points(v.differenceInterval[0])}, ${points(v.differenceInterval[1])}]\n`,
+      `${c.column} vs sampling at its budget (${v.frontierColumn} maj@k at ${v.budget.toFixed(0)} tokens: ${pct(v.frontierAccuracy)}): ${points(v.difference)} points [${points(v.differenceInterval[0])}, ${points(v.differenceInterval[1])}]${v.perRepeat ? ` · ${signWords(v.perRepeat)}` : ""}\n`,
     );
   }
   for (const row of summary.budgetMatched) {

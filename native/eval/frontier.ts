@@ -415,7 +415,9 @@ export function versusFrontier(
   correct: ReadonlyArray<boolean | number>,
   budget: number,
   repeats = 1,
-): { frontierAccuracy: number; difference: number; differenceInterval: [number, number] } {
+  /** With repeats: each item's correctness in each repeat (`[repeat][item]`), for the difference seed by seed. */
+  correctByRepeat?: ReadonlyArray<readonly boolean[]>,
+): { frontierAccuracy: number; difference: number; differenceInterval: [number, number]; perRepeat?: { differences: number[]; signHolds: boolean } } {
   const { points } = frontier;
   if (!points.length || correct.length === 0) return { frontierAccuracy: Number.NaN, difference: Number.NaN, differenceInterval: [Number.NaN, Number.NaN] };
   // Between which k the budget falls, and how far (the same weights for every item: the mean interpolates too).
@@ -430,18 +432,26 @@ export function versusFrontier(
   }
   const kLow = points[lower]!.k;
   const kHigh = points[Math.min(points.length - 1, lower + 1)]!.k;
+  const valueAt = (entry: number) => (1 - weight) * frontier.itemMajority(entry, kLow) + weight * frontier.itemMajority(entry, kHigh);
   const itemValues = correct.map((_, i) => {
     let sum = 0;
-    for (let r = 0; r < repeats; r++)
-      sum += (1 - weight) * frontier.itemMajority(i * repeats + r, kLow) + weight * frontier.itemMajority(i * repeats + r, kHigh);
+    for (let r = 0; r < repeats; r++) sum += valueAt(i * repeats + r);
     return sum / repeats;
   });
   const frontierAccuracy = itemValues.reduce((a, b) => a + b, 0) / itemValues.length;
   const values = correct.map(Number);
   const accuracy = values.reduce((a, b) => a + b, 0) / values.length;
+  const difference = accuracy - frontierAccuracy;
+  // Seed by seed: the column in repeat r against the frontier drawn from repeat r's samples, at the same k weights.
+  const differences =
+    repeats > 1 && correctByRepeat
+      ? correctByRepeat.map((row, r) => row.reduce((sum, right, i) => sum + Number(right) - valueAt(i * repeats + r), 0) / row.length)
+      : undefined;
+  const sign = (x: number) => (Math.abs(x) < 1e-12 ? 0 : Math.sign(x));
   return {
     frontierAccuracy,
-    difference: accuracy - frontierAccuracy,
+    difference,
     differenceInterval: pairedDifferenceInterval(itemValues, values),
+    ...(differences ? { perRepeat: { differences, signHolds: differences.every((d) => sign(d) === sign(difference)) } } : {}),
   };
 }

@@ -266,7 +266,7 @@ function frontierSection(summary: ExperimentSummary): string {
     .filter((c) => c.versusFrontier)
     .map((c) => {
       const v = c.versusFrontier!;
-      return `<tr><td>${escapeHtml(c.column)}</td><td>${v.budget.toFixed(0)}</td><td>${pct(c.accuracy)}</td><td>${pct(v.frontierAccuracy)} (${escapeHtml(v.frontierColumn)} maj@k)</td><td>${signedPoints(v.difference)} pts</td><td>${signedPoints(v.differenceInterval[0])} to ${signedPoints(v.differenceInterval[1])}</td></tr>`;
+      return `<tr><td>${escapeHtml(c.column)}</td><td>${v.budget.toFixed(0)}</td><td>${pct(c.accuracy)}</td><td>${pct(v.frontierAccuracy)} (${escapeHtml(v.frontierColumn)} maj@k)</td><td>${signedPoints(v.difference)} pts${v.perRepeat ? `<div><small>${escapeHtml(signWords(v.perRepeat))}</small></div>` : ""}</td><td>${signedPoints(v.differenceInterval[0])} to ${signedPoints(v.differenceInterval[1])}</td></tr>`;
     })
     .join("\n");
   return `<h2>Against sampling at the same budget</h2>

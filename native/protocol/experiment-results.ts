@@ -195,6 +195,8 @@ export interface VersusFrontier {
   difference: number;
   /** Paired bootstrap 95% interval of the difference (items resampled, frontier value and correctness together). */
   differenceInterval: [number, number];
+  /** With repeats: the difference within each seed (against that seed's samples), and whether all have its sign. */
+  perRepeat?: { differences: number[]; signHolds: boolean };
 }
 
 export interface FieldBreakdown {

@@ -1,11 +1,9 @@
 // How the CLI, the report and the compare view say what repeats found: whether a comparison's sign holds seed by
 // seed, and which items are flaky. One wording, so the three places agree.
-import type { PairedComparison } from "./experiment-results.ts";
-
 const signed = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
 
 /** "sign holds in every seed (+10.0, +5.0 pts)" or "sign differs between seeds (+0.0, +66.7 pts)". */
-export function signWords({ differences, signHolds }: NonNullable<PairedComparison["perRepeat"]>): string {
+export function signWords({ differences, signHolds }: { differences: readonly number[]; signHolds: boolean }): string {
   return `${signHolds ? "sign holds in every seed" : "sign differs between seeds"} (${differences.map(signed).join(", ")} pts)`;
 }
 

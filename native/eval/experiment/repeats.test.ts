@@ -271,3 +271,44 @@ test("the report says how repeats are counted, names the flaky items, says wheth
   assert.match(html, /sign differs between seeds \(\+0\.0, \+50\.0 pts\)/);
   assert.equal(html.match(/<small>seed \d \(repeat \d\)<\/small>/g)?.length, 4, "2 items × 2 seeds");
 });
+
+test("with repeats, a column is read against the frontier of each item's curves averaged over its seeds, and seed by seed", () => {
+  // Two samples per cell at 200 tokens; item 0: both right, then one right one wrong (a tie); item 1: both wrong
+  // (one answer), then a tie. maj@2 per entry: 1, ½, 0, ½.
+  const sampled = (item: number, repeat: number, groups: string[], right: string): CellResult => ({
+    ...cell(item, "sc", repeat, true),
+    totalTokens: 200,
+    independentSamples: true,
+    trajectory: groups.map((group, k) => ({ iteration: 0, tokens: 100 * (k + 1), correct: group === right, score: null, group })),
+  });
+  const sc = [sampled(0, 0, ["4", "4"], "4"), sampled(0, 1, ["4", "5"], "4"), sampled(1, 0, ["7", "7"], "6"), sampled(1, 1, ["6", "7"], "6")];
+  const column = (name: string, byItem: boolean[][]) =>
+    byItem.flatMap((repeats, item) => repeats.map((correct, repeat) => ({ ...cell(item, name, repeat, correct), totalTokens: 200 })));
+  const results = [
+    ...sc,
+    ...column("x", [
+      [true, true],
+      [false, true],
+    ]),
+    ...column("y", [
+      [true, true],
+      [true, true],
+    ]),
+  ];
+  const summary = summarize(results, ["sc", "x", "y"], "sc", { repeats: 2 });
+  assert.deepEqual(
+    summary.frontier[0]!.points.map((p) => [p.k, p.meanTokens, p.majAtK]),
+    [
+      [1, 100, 0.5],
+      [2, 200, 0.5],
+    ],
+  );
+  // x at 200 tokens: accuracy ¾ against the frontier's ½ (items ¾ and ¼); seed 0: 0, seed 1: +½.
+  const x = summary.columns[1]!.versusFrontier!;
+  close([x.frontierAccuracy, x.difference], [0.5, 0.25]);
+  close(x.perRepeat!.differences, [0, 0.5]);
+  assert.equal(x.perRepeat!.signHolds, false);
+  const y = summary.columns[2]!.versusFrontier!;
+  close([y.difference, ...y.perRepeat!.differences], [0.5, 0.5, 0.5]);
+  assert.equal(y.perRepeat!.signHolds, true);
+});

@@ -243,7 +243,13 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
       ...stopsOf(cells),
       ...samplingOf(cells),
       ...(reference && reference[0] !== column && cells.length
-        ? { versusFrontier: { frontierColumn: reference[0], budget: meanTotalTokens, ...versusFrontier(reference[1], rates, meanTotalTokens, repeats) } }
+        ? {
+            versusFrontier: {
+              frontierColumn: reference[0],
+              budget: meanTotalTokens,
+              ...versusFrontier(reference[1], rates, meanTotalTokens, repeats, correctByRepeat(column)),
+            },
+          }
         : {}),
       ...(cells.some((c) => c.oracle) ? { oracle: true as const } : {}),
     };

@@ -107,6 +107,7 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
               }
             >
               {c.versusFrontier ? `${c.versusFrontier.difference >= 0 ? "+" : ""}${fixed(c.versusFrontier.difference * 100, 1)} pts` : ""}
+              {c.versusFrontier?.perRepeat ? <div className="small muted">{signWords(c.versusFrontier.perRepeat)}</div> : null}
             </td>
             <td>
               {fixed(c.meanPathTokens)} / {fixed(c.meanTotalTokens)}
