@@ -67,6 +67,19 @@ function binomialMasses(n: number, p: number): { from: number; masses: number[] 
  */
 export function pairedBootstrapInterval(wins: number, losses: number, n: number, level = 0.95): [number, number] {
   if (n === 0) return [Number.NaN, Number.NaN];
+  // A function of four numbers: after one more cell, every column but that cell's has the same ones.
+  const key = `${wins}|${losses}|${n}|${level}`;
+  const known = pairedIntervals.get(key);
+  if (known) return [...known];
+  const interval = exactPairedInterval(wins, losses, n, level);
+  if (pairedIntervals.size >= 1000) pairedIntervals.delete(pairedIntervals.keys().next().value!);
+  pairedIntervals.set(key, interval);
+  return [...interval];
+}
+
+const pairedIntervals = new Map<string, [number, number]>();
+
+function exactPairedInterval(wins: number, losses: number, n: number, level: number): [number, number] {
   const pWin = wins / n;
   const pLoss = pWin >= 1 ? 0 : losses / n / (1 - pWin);
   const byDifference = new Float64Array(2 * n + 1);
