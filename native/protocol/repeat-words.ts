@@ -2,8 +2,9 @@
 // seed, and which items are flaky. One wording, so the three places agree.
 const signed = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
 
-/** "sign holds in every seed (+10.0, +5.0 pts)" or "sign differs between seeds (+0.0, +66.7 pts)". */
+/** "sign holds in every seed (+10.0, +5.0 pts)", "sign differs between seeds (+0.0, +66.7 pts)", or none at all. */
 export function signWords({ differences, signHolds }: { differences: readonly number[]; signHolds: boolean }): string {
+  if (differences.every((d) => Math.abs(d) < 1e-12)) return "no difference in any seed";
   return `${signHolds ? "sign holds in every seed" : "sign differs between seeds"} (${differences.map(signed).join(", ")} pts)`;
 }
 
