@@ -62,6 +62,25 @@ test("--frontier n runs a hidden self-consistency column that draws the frontier
   assert.equal(summary.difficulty!.bins.find((b) => b.label === "1")!.items, 2);
 });
 
+test("the frontier asked for is the one columns are read against, even beside a sampling column with more samples", async () => {
+  const scratch = mkdtempSync(join(tmpdir(), "refinery-frontier-reference-"));
+  const dataset = join(scratch, "tasks.jsonl");
+  writeFileSync(dataset, Array.from({ length: 2 }, (_, i) => JSON.stringify({ question: `What is ${i} + ${i}?`, answer: `#### ${2 * i}` })).join("\n"));
+  const pair = { actor: { path: "a" }, critic: { path: "c" } };
+  const config = await buildExperimentConfig({
+    dataset,
+    strategies: [{ strategy: "self-consistency", params: { n: 5 } }, { strategy: "single-pass" }],
+    pairs: [pair],
+    frontier: 2,
+  });
+  const results = await runExperiment(join(scratch, "exp"), config, {
+    deps: { backends: { actor: new ScriptedBackend(actor), critic: new ScriptedBackend(() => JSON.stringify({ critique: "ok", correct: true, score: 9 })) } },
+  });
+  const summary = summarize(results, shownColumns(config), undefined, summaryOptions(config));
+  assert.equal(summary.frontier.length, 2, "both sampling columns draw their curves");
+  assert.equal(summary.columns[1]!.versusFrontier!.frontierColumn, frontierColumnName(2, pair, 1));
+});
+
 test("the frontier's sample count is refused below 2, in the words of the form and of the CLI", () => {
   assert.deepEqual(validateRequest("startExperiment", { frontier: 1 }, "ui"), { ok: false, error: "Frontier samples: at least 2", field: "frontier" });
   assert.deepEqual(validateRequest("startExperiment", { frontier: Number.NaN }, "cli"), {

@@ -211,8 +211,9 @@ export function summarize(results: readonly CellResult[], columns: readonly stri
   const correctByRepeat = (column: string) => Array.from({ length: repeats }, (_, r) => rowsOf(column).map((row) => row[r]!.correct === true));
   const rateOf = (column: string) => rowsOf(column).map((row) => row.reduce((sum, c) => sum + Number(c.correct === true), 0) / repeats);
   const frontiers = new Map([...columns, ...hidden].filter((c) => yieldsFrontier(cellsOf(c))).map((c) => [c, frontierOf(cellsOf(c))]));
-  // Other columns are read against the frontier with the most samples (the widest range of budgets).
-  const reference = [...frontiers.entries()].sort((a, b) => b[1].n - a[1].n)[0];
+  // Other columns are read against the frontier asked for with --frontier, else the one with the most samples (the
+  // widest range of budgets).
+  const reference = [...frontiers.entries()].sort((a, b) => Number(hidden.includes(b[0])) - Number(hidden.includes(a[0])) || b[1].n - a[1].n)[0];
   const summaries = columns.map((column): ColumnSummary => {
     const cells = cellsOf(column);
     const rates = rateOf(column);
