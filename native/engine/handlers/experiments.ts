@@ -199,7 +199,7 @@ export async function listExperiments(ctx: EngineContext, _input: Input<"listExp
     listings.push({
       path,
       dataset: config.dataset,
-      columns: config.columns.map((c) => c.name),
+      columns: shownColumns(config),
       // While this engine runs it, its own count: the checkpoint lags the cells in flight.
       done: progress ? Math.max(progress.done, checkpointed) : checkpointed,
       total: progress?.total ?? null,
