@@ -209,6 +209,28 @@ export function readAtTokens(points: readonly FrontierPoint[], tokens: number, m
 }
 
 /**
+ * The items each resample draws, in order: the same for every column compared on n items with one seed, so they
+ * are drawn once (mulberry32, native/util/random.ts, inlined) and kept for the next column and the next change.
+ */
+let drawnIndices: { key: string; indices: Int32Array } | null = null;
+
+function resampleIndices(n: number, resamples: number, seed: number): Int32Array {
+  const key = `${n}|${resamples}|${seed}`;
+  if (drawnIndices?.key === key) return drawnIndices.indices;
+  const indices = new Int32Array(n * resamples);
+  let state = seed >>> 0;
+  for (let at = 0; at < indices.length; at++) {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    indices[at] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n) | 0;
+  }
+  drawnIndices = { key, indices };
+  return indices;
+}
+
+/**
  * Paired percentile bootstrap 95% interval of mean(column − frontier): items resampled with replacement, each
  * item's frontier value and the column's correctness kept together. Seeded: the same interval every time.
  */
@@ -225,17 +247,10 @@ export function pairedDifferenceInterval(
   const differences = new Float64Array(n);
   for (let i = 0; i < n; i++) differences[i] = column[i]! - frontier[i]!;
   const means = new Float64Array(resamples);
-  // mulberry32 (native/util/random.ts) inlined: this loop runs 2,000 × items times per column on every change.
-  let state = (options.seed ?? 1) >>> 0;
-  for (let r = 0; r < resamples; r++) {
+  const drawn = resampleIndices(n, resamples, options.seed ?? 1);
+  for (let r = 0, at = 0; r < resamples; r++) {
     let sum = 0;
-    for (let i = 0; i < n; i++) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      sum += differences[((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n) | 0]!;
-    }
+    for (let i = 0; i < n; i++) sum += differences[drawn[at++]!]!;
     means[r] = sum / n;
   }
   means.sort();
