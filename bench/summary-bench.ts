@@ -1,9 +1,10 @@
 // `npm run bench:summary`: what the compare view's poll costs the engine on a synthetic experiment of 1,000 items
 // × 12 columns, measured in one run: loadExperiment when nothing changed (answered from the cache kept per
-// results.jsonl version), after one more cell (the summary worked out again, bootstrap of paired differences
-// included), against recomputing everything on every poll as before (bootstrap intervals for every accuracy).
+// results.jsonl version), after one more cell (only the appended line read, the summary worked out again, bootstrap
+// of paired differences included), against recomputing everything on every poll as before (bootstrap intervals for
+// every accuracy); then the same for the sampling frontier and difficulty panels at 1,000 items × n = 64 × 3 repeats.
 // Writes bench/results/summary.md and summary.json. Options: --items n, --columns n, --polls n.
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -110,20 +111,28 @@ for (let i = 0; i < 5; i++) {
   );
 }
 
-// The sampling frontier: 3 self-consistency columns of 64 samples (the work of 3 repeats: 3,000 items' curves) and
-// two refinement columns read against it, each item with its own difficulty and a few wrong answers competing.
+// The sampling frontier: a self-consistency column of 64 samples and two refinement columns read against it, every
+// cell in 3 repeats (3,000 items' curves), each item with its own difficulty and a few wrong answers competing.
 const frontierDir = join(dir, "frontier-experiment");
 mkdirSync(frontierDir);
-const samplingColumns = ["sc-seed-0", "sc-seed-1", "sc-seed-2"];
-const frontierColumns = [...samplingColumns, "self-refine", "critic-guided"];
+const repeats = 3;
+const samplingColumn = "self-consistency";
+const frontierColumns = [samplingColumn, "self-refine", "critic-guided"];
 const frontierConfig: ExperimentConfig = {
   dataset,
   seed: 0,
-  columns: frontierColumns.map((name) => ({ name, strategy: name.startsWith("sc") ? "self-consistency" : name, actor: model, critic: model })),
+  repeats,
+  columns: frontierColumns.map((name) => ({
+    name,
+    strategy: name,
+    ...(name === samplingColumn ? { params: { n: samples } } : {}),
+    actor: model,
+    critic: model,
+  })),
 };
 writeFileSync(join(frontierDir, "experiment.json"), `${JSON.stringify(frontierConfig, null, 2)}\n`);
 const difficulty = Array.from({ length: items }, () => random());
-const samplingCell = (item: number, column: string): CellResult => {
+const samplingCell = (item: number, repeat: number): CellResult => {
   const p = difficulty[item]!;
   const trajectory = Array.from({ length: samples }, (_, k) => {
     const r = random();
@@ -136,8 +145,9 @@ const samplingCell = (item: number, column: string): CellResult => {
   return {
     item,
     itemId: `q${item}`,
-    column,
-    runId: `${column}--${item}`,
+    column: samplingColumn,
+    ...(repeat ? { repeat } : {}),
+    runId: `${samplingColumn}--${item}-r${repeat}`,
     status: "finished",
     correct: winner === String(item + 1),
     initialCorrect: trajectory[0]!.correct,
@@ -149,20 +159,29 @@ const samplingCell = (item: number, column: string): CellResult => {
     independentSamples: true,
   };
 };
-const refineCell = (item: number, column: string): CellResult => ({
+const refineCell = (item: number, column: string, repeat: number): CellResult => ({
   ...cell(item, column, 3),
+  ...(repeat ? { repeat } : {}),
+  runId: `${column}--${item}-r${repeat}`,
   totalTokens: 1500 + Math.round(random() * 1000),
 });
 const frontierLines: string[] = [];
 for (let item = 0; item < items; item++) {
-  for (const column of samplingColumns) frontierLines.push(JSON.stringify(samplingCell(item, column)));
-  frontierLines.push(JSON.stringify(refineCell(item, "self-refine")), JSON.stringify(refineCell(item, "critic-guided")));
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    frontierLines.push(
+      JSON.stringify(samplingCell(item, repeat)),
+      JSON.stringify(refineCell(item, "self-refine", repeat)),
+      JSON.stringify(refineCell(item, "critic-guided", repeat)),
+    );
+  }
 }
 writeFileSync(join(frontierDir, "results.jsonl"), `${frontierLines.join("\n")}\n`);
 const loadFrontier = async () => {
   const result = await service.handle("loadExperiment", { path: frontierDir });
   if (!result.ok) throw new Error(result.error);
-  if ((result.value as ExperimentInfo).summary.frontier.length !== 3) throw new Error("the bench's sampling columns yield no frontier");
+  const { summary } = result.value as ExperimentInfo;
+  if (summary.frontier.length !== 1 || summary.repeats !== repeats) throw new Error("the bench's sampling column yields no frontier over its repeats");
+  if (!summary.difficulty) throw new Error("the bench's experiment has no difficulty panel");
 };
 const frontierFirst = await time(loadFrontier);
 const frontierUnchanged: number[] = [];
@@ -171,7 +190,8 @@ const frontierChanged: number[] = [];
 // CPU time too: on a shared machine the wall clock also counts other processes' turns.
 const frontierChangedCpu: number[] = [];
 for (let i = 0; i < 5; i++) {
-  appendFileSync(join(frontierDir, "results.jsonl"), `${JSON.stringify(samplingCell(0, samplingColumns[0]!))}\n`);
+  // One more cell: item 0's sampling cell again (a line later in the file wins), so the file is a new version.
+  appendFileSync(join(frontierDir, "results.jsonl"), `${JSON.stringify(samplingCell(0, 0))}\n`);
   const before = process.cpuUsage();
   frontierChanged.push(await time(loadFrontier));
   const used = process.cpuUsage(before);
@@ -180,9 +200,8 @@ for (let i = 0; i < 5; i++) {
 // Without the per-item memo: every item's curves worked out from nothing.
 const frontierResults = readResults(frontierDir);
 const coldFrontier = await time(() => {
-  for (const column of samplingColumns)
-    for (const c of frontierResults.filter((r) => r.column === column))
-      majorityAtEveryK(c.trajectory!.map((t) => ({ group: t.group ?? null, correct: t.correct === true, score: null })));
+  for (const c of frontierResults.filter((r) => r.column === samplingColumn))
+    majorityAtEveryK(c.trajectory!.map((t) => ({ group: t.group ?? null, correct: t.correct === true, score: null })));
 });
 
 const results = {
@@ -199,8 +218,9 @@ const results = {
   frontier: {
     items,
     samples,
-    samplingColumns: samplingColumns.length,
-    otherColumns: frontierColumns.length - samplingColumns.length,
+    repeats,
+    otherColumns: frontierColumns.length - 1,
+    resultsFileBytes: statSync(join(frontierDir, "results.jsonl")).size,
     firstLoadMs: frontierFirst,
     unchangedMedianMs: median(frontierUnchanged),
     afterOneCellMedianMs: median(frontierChanged),
@@ -217,18 +237,18 @@ const table = [
   "| measure | time | detail |",
   "|---|---|---|",
   `| loadExperiment, nothing changed (median of ${polls}) | ${results.unchangedMedianMs.toFixed(2)} ms | max ${results.unchangedMaxMs.toFixed(2)} ms; target < 10 ms |`,
-  `| loadExperiment after one more cell (median of 5) | ${results.afterOneCellMedianMs.toFixed(1)} ms | file read, Wilson intervals, paired bootstrap of differences, breakdowns |`,
+  `| loadExperiment after one more cell (median of 5) | ${results.afterOneCellMedianMs.toFixed(1)} ms | the appended line read, Wilson intervals, paired bootstrap of differences (kept per wins/losses/items), breakdowns |`,
   `| first load | ${results.firstLoadMs.toFixed(1)} ms | also reads the dataset |`,
   `| before: recompute on every poll (median of 5) | ${results.recomputeEveryPollMedianMs.toFixed(1)} ms | ${results.ratio.toFixed(0)}× the cached answer |`,
   "",
-  `## Sampling frontier (${items} items × n = ${samples} × ${samplingColumns.length} sampling columns, + ${results.frontier.otherColumns} columns read against it)`,
+  `## Sampling frontier and difficulty (${items} items × n = ${samples} × ${repeats} repeats, + ${results.frontier.otherColumns} columns read against it, each in ${repeats} repeats; results file ${(results.frontier.resultsFileBytes / 1e6).toFixed(1)} MB)`,
   "",
   "| measure | time | detail |",
   "|---|---|---|",
   `| loadExperiment, nothing changed (median of ${polls}) | ${results.frontier.unchangedMedianMs.toFixed(2)} ms | a lookup |`,
-  `| loadExperiment after one more cell (median of 5) | ${results.frontier.afterOneCellMedianMs.toFixed(1)} ms (CPU ${results.frontier.afterOneCellMedianCpuMs.toFixed(1)} ms) | file read, frontier (pass@k, maj@k for every k), versusFrontier bootstraps; target < 200 ms |`,
+  `| loadExperiment after one more cell (median of 5) | ${results.frontier.afterOneCellMedianMs.toFixed(1)} ms (CPU ${results.frontier.afterOneCellMedianCpuMs.toFixed(1)} ms) | the appended line read, frontier (pass@k, maj@k for every k), versusFrontier bootstraps, difficulty panel, clustered intervals; target < 200 ms |`,
   `| first load | ${results.frontier.firstLoadMs.toFixed(1)} ms | every item's curves worked out once |`,
-  `| exact maj@k curves of all ${samplingColumns.length * items} items from nothing | ${results.frontier.everyItemCurveFromNothingMs.toFixed(1)} ms | what the per-item memo saves after a change |`,
+  `| exact maj@k curves of all ${repeats * items} cells from nothing | ${results.frontier.everyItemCurveFromNothingMs.toFixed(1)} ms | what the per-item memo saves after a change |`,
   "",
 ].join("\n");
 const out = join(repoRoot, "bench/results");

@@ -124,3 +124,16 @@ test("download refuses a scheme it does not take before any network call", async
   assert.doesNotMatch(result.stderr, /connecting to/);
   assertOneLine(await cli("download", "file:///etc/passwd"), /'file:' addresses are not supported/);
 });
+
+test("--repeats and --frontier are refused in one line when they cannot be used, and a resumed experiment keeps its own", async () => {
+  const out = join(scratch, "repeats-experiment");
+  const start = (...more: string[]) => cli("experiment", "--dataset", aFile, "--strategy", "single-pass", "--actor", "missing.gguf", "--out", out, ...more);
+  assertOneLine(await start("--repeats", "0"), /^refinery: --repeats: at least 1$/);
+  assertOneLine(await start("--repeats", "two"), /^refinery: --repeats: must be a number$/);
+  assertOneLine(await start("--repeats", "17"), /^refinery: --repeats: at most 16$/);
+  assertOneLine(await start("--frontier", "1"), /^refinery: --frontier: at least 2$/);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "experiment.json"), JSON.stringify({ dataset: aFile, seed: 0, repeats: 2, columns: [] }));
+  assertOneLine(await start("--repeats", "3"), /was started with --repeats 2; resume it without --repeats or use another folder/);
+  assertOneLine(await start("--frontier", "8"), /was started without --frontier; resume it without --frontier or use another folder/);
+});

@@ -1,6 +1,6 @@
 // refinery experiment / refinery report: strategies × models over a dataset slice, resumable; summaries and exports.
 import { parseSamplingPolicy, type SamplingPolicy } from "../protocol/sampling-policy.ts";
-import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
+import { CUT_REASONS, cutBeforeRevisionWords, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
 import { writeFileSync } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
 import { describeDamage } from "../runs/jsonl.ts";
@@ -23,6 +23,8 @@ import {
   readResults,
   runExperiment,
   summarize,
+  shownColumns,
+  summaryOptions,
   type ExperimentConfig,
   type ExperimentProgress,
   type ModelPair,
@@ -30,6 +32,8 @@ import {
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
 import { validateRequest } from "../protocol/contract.ts";
 import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
+import { repeatsOf } from "../protocol/cell-key.ts";
+import { flakyWords, signWords } from "../protocol/repeat-words.ts";
 import { pct } from "../protocol/format.ts";
 import { describeJudged } from "../protocol/judged-format.ts";
 import type { JudgedColumn } from "../protocol/experiment-results.ts";
@@ -154,6 +158,8 @@ export async function commandExperiment(args: string[]): Promise<number> {
     pair: { type: "string", multiple: true },
     pool: { type: "string" },
     seed: { type: "string" },
+    repeats: { type: "string" },
+    frontier: { type: "string" },
     out: { type: "string" },
     "max-tokens": { type: "string" },
     "thinking-budget": { type: "string" },
@@ -179,6 +185,12 @@ export async function commandExperiment(args: string[]): Promise<number> {
   outFolderOption(values.out);
   let config = readExperimentConfig(values.out);
   if (config) {
+    if (values.repeats !== undefined && intOption(values.repeats, "repeats", 1) !== repeatsOf(config))
+      throw new UsageError(`${values.out} was started with --repeats ${repeatsOf(config)}; resume it without --repeats or use another folder`);
+    if (values.frontier !== undefined && intOption(values.frontier, "frontier", 1) !== config.frontier)
+      throw new UsageError(
+        `${values.out} was started ${config.frontier ? `with --frontier ${config.frontier}` : "without --frontier"}; resume it without --frontier or use another folder`,
+      );
     if (values.sampling !== undefined && JSON.stringify(samplingFlag(values.sampling)) !== JSON.stringify(config.sampling ?? { kind: "paper" }))
       throw new UsageError(`${values.out} was started with --sampling ${config.sampling?.kind ?? "paper"}; resume it without --sampling or use another folder`);
     if ((values.grader || values.judge?.length) && !config.judging)
@@ -199,6 +211,8 @@ export async function commandExperiment(args: string[]): Promise<number> {
           limit: flagNumber(values.limit),
           offset: flagNumber(values.offset),
           seed: flagNumber(values.seed),
+          repeats: flagNumber(values.repeats),
+          frontier: flagNumber(values.frontier),
           maxTotalTokens: flagNumber(values["max-total-tokens"]),
         }),
         pairs: [{ actor: { path: "-", sampling }, critic: { path: "-", sampling: criticSampling } }],
@@ -228,6 +242,8 @@ export async function commandExperiment(args: string[]): Promise<number> {
       strategies: values.strategy.map(strategyFrom),
       pairs,
       seed: intOption(values.seed, "seed"),
+      repeats: intOption(values.repeats, "repeats", 1),
+      frontier: intOption(values.frontier, "frontier", 1),
       threads: threadsOption(values.threads),
       gpu: values.gpu as GpuChoice | undefined,
       maxTotalTokens: intOption(values["max-total-tokens"], "max-total-tokens"),
@@ -327,39 +343,43 @@ function printSummary(
   coverage: CellCoverage,
   judged: ReadonlyMap<string, JudgedColumn>,
 ) {
-  const summary = summarize(
-    results,
-    config.columns.map((c) => c.name),
-    baseline,
-    judged,
-  );
+  const summary = summarize(results, shownColumns(config), baseline, { ...summaryOptions(config), judged });
   if (json) {
     process.stdout.write(`${JSON.stringify({ ...summary, coverage }, null, 2)}\n`);
     return;
   }
   const incomplete = describeCoverage(coverage);
   if (incomplete) process.stdout.write(`${incomplete}; the figures below count only the cells with a result\n`);
+  if (summary.repeats > 1)
+    process.stdout.write(
+      `${summary.repeats} repeats (seeds ${config.seed}…${config.seed + summary.repeats - 1}): accuracy is each item's mean over its repeats; intervals resample items with their repeats\n`,
+    );
   for (const c of summary.columns) {
     const v = c.versusBaseline;
     process.stdout.write(
       `${c.column}${c.oracle ? " (oracle: upper bound)" : ""}: ${(c.accuracy * 100).toFixed(1)}% [${(c.interval[0] * 100).toFixed(1)}, ${(c.interval[1] * 100).toFixed(1)}] on ${c.items} items` +
-        `${v ? ` · vs ${summary.baseline}: ${v.wins}/${v.ties}/${v.losses} W/T/L, p=${v.pValue.toPrecision(3)}` : " · baseline"}` +
+        `${v ? ` · vs ${summary.baseline}: ${v.wins}/${v.ties}/${v.losses} W/T/L, p=${v.pValue.toPrecision(3)}${v.perRepeat ? ` · ${signWords(v.perRepeat)}` : ""}` : " · baseline"}` +
         ` · ${c.meanTotalTokens.toFixed(0)} tokens/item\n`,
     );
   }
   for (const c of summary.columns) if (c.judged) process.stdout.write(`${c.column}: ${describeJudged(c.judged)}\n`);
   for (const c of summary.columns) {
+    if (c.flaky?.length) process.stdout.write(`${c.column}: ${flakyWords(c.flaky, c.items)}\n`);
+  }
+  for (const c of summary.columns) {
     const cut = Object.entries(c.stops).filter(([reason]) => CUT_REASONS.has(reason as StopReason));
     if (cut.length)
       process.stdout.write(
-        `${c.column}: ${cut.map(([reason, n]) => `${n} of ${c.items} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`).join(", ")}\n`,
+        `${c.column}: ${cut.map(([reason, n]) => `${n} of ${c.items * summary.repeats} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`).join(", ")}\n`,
       );
+    if (c.cutBeforeRevision)
+      process.stdout.write(`${c.column}: ${cutBeforeRevisionWords(c.cutBeforeRevision, c.items * summary.repeats, c.cutBeforeRevisionBy ?? [])}\n`);
     if (c.warning) process.stdout.write(`warning: ${c.column}: ${c.warning}\n`);
   }
   for (const curve of summary.frontier) {
     const shown = curve.points.filter((p) => (p.k & (p.k - 1)) === 0 || p.k === curve.n);
     process.stdout.write(
-      `sampling frontier of ${curve.column} (n=${curve.n}; pass@k is an oracle): ${shown
+      `sampling frontier of ${curve.column}${curve.hidden ? " (run only for the frontier)" : ""} (n=${curve.n}; pass@k is an oracle): ${shown
         .map(
           (p) =>
             `k=${p.k} ${p.meanTokens.toFixed(0)} tokens maj ${pct(p.majAtK)} pass ${pct(p.passAtK)}${p.bestOfKAtK !== undefined ? ` best ${pct(p.bestOfKAtK)}` : ""}`,
@@ -372,7 +392,7 @@ function printSummary(
     if (!v) continue;
     const points = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
     process.stdout.write(
-      `${c.column} vs sampling at its budget (${v.frontierColumn} maj@k at ${v.budget.toFixed(0)} tokens: ${pct(v.frontierAccuracy)}): ${points(v.difference)} points [${points(v.differenceInterval[0])}, ${points(v.differenceInterval[1])}]\n`,
+      `${c.column} vs sampling at its budget (${v.frontierColumn} maj@k at ${v.budget.toFixed(0)} tokens: ${pct(v.frontierAccuracy)}): ${points(v.difference)} points [${points(v.differenceInterval[0])}, ${points(v.differenceInterval[1])}]${v.perRepeat ? ` · ${signWords(v.perRepeat)}` : ""}\n`,
     );
   }
   for (const row of summary.budgetMatched) {
@@ -398,12 +418,12 @@ export async function commandReport(args: string[]): Promise<number> {
   if (!dir) throw new UsageError("report needs an experiment folder");
   const config = readExperimentConfig(dir);
   if (!config) throw new UsageError(`${dir} is not an experiment folder (no experiment.json)`);
-  const columns = config.columns.map((c) => c.name);
+  const columns = shownColumns(config);
   if (values.baseline && !columns.includes(values.baseline)) throw new UsageError(`--baseline must be one of: ${columns.join(", ")}`);
   const results = readResults(dir);
   warnCheckpointDamage(dir);
   const judged = judgedColumns(dir);
-  const summary = summarize(results, columns, values.baseline, judged);
+  const summary = summarize(results, columns, values.baseline, { ...summaryOptions(config), judged });
   const coverage = experimentCoverage(dir, config, results);
   if (values.html) {
     // The dataset's categorical fields (level, subject…) break accuracy down; a dataset moved away only loses that.

@@ -32,7 +32,7 @@ usage:
                                               resumable, verified download into the models folder
   refinery experiment --dataset <file> [--limit n] [--offset n] [--field question=<f> --field reference=<f> …]
                [--skip-malformed] --strategy <name[:k=v,…]|@preset.json> … --actor <model> [--actor <model> …] [--pool <file.json>] [--critic <model>]
-               [--seed n] --out <folder> [--max-tokens n] [--thinking-budget n] [--critic-thinking-budget n] [--max-total-tokens n] [--sampling paper|matched[:T]] [--concurrency n|auto] [--no-cache]
+               [--seed n] [--repeats r] [--frontier n] --out <folder> [--max-tokens n] [--thinking-budget n] [--critic-thinking-budget n] [--max-total-tokens n] [--sampling paper|matched[:T]] [--concurrency n|auto] [--no-cache]
                [--grader checklist|rubric|pairwise --judge <model> [--judge <model> …] [--baseline <column>|reference] [--judge-max-tokens n]]
                                               resumable; run again to continue a stopped one (p pauses, q stops); with a
                                               grader, judge models grade each answer after the cells (a jury when several;

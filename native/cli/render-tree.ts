@@ -1,7 +1,7 @@
 // The text view of a run: the DAG as an indented tree along primary parents, extra parents named, scores
 // and answers on each line, the selected path marked with '*'.
-import { STOP_REASON_LABELS } from "../protocol/stop-reason.ts";
-import { ancestorsOf, latestScore, scoreAuthor, type RunNode, type RunState } from "../protocol/state.ts";
+import { stopWords } from "../protocol/stop-reason.ts";
+import { ancestorsOf, candidateCount, latestScore, scoreAuthor, type RunNode, type RunState } from "../protocol/state.ts";
 
 /** The verdict first, then the score: "✗ 10/10 incorrect" is a wrong answer the critic rated highly. */
 function verdictMark(verdict: string): string {
@@ -64,7 +64,7 @@ export function renderTree(state: RunState, options: { width?: number } = {}): s
     const budgets = state.budgets!;
     const verdict = state.correct === null ? "" : state.correct ? " (correct)" : " (incorrect)";
     lines.push(`selected ${state.selectedNodeId}: ${state.answer ?? "(no answer extracted)"}${verdict}`);
-    if (state.stopReason) lines.push(`stopped: ${STOP_REASON_LABELS[state.stopReason]}`);
+    if (state.stopReason) lines.push(`stopped: ${stopWords(state.stopReason, candidateCount(state))}`);
     lines.push(`tokens: ${budgets.selectedPathTokens} along the critical path to the selected node, ${budgets.totalTokens} in all`);
     if (budgets.promptTokensEvaluated !== undefined) {
       lines.push(

@@ -18,6 +18,8 @@ import {
   type ExperimentConfig,
 } from "./experiment.ts";
 import { replayRunLog } from "../runs/run-log.ts";
+import { htmlReport } from "./report.ts";
+import { renderTree } from "../cli/render-tree.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "refinery-exp-"));
 const dataset = join(scratch, "tasks.jsonl");
@@ -400,6 +402,14 @@ test("a Self-Refine cell cut by the token cap before its first revision is marke
   assert.match(refined!.warning!, /^6 of 6 cells were cut \(token budget\) before their first revision/);
   assert.equal(single!.warning, undefined);
   assert.equal(single!.cutBeforeRevision, 0);
+  assert.deepEqual(refined!.cutBeforeRevisionBy, ["token-budget"]);
+  assert.equal(single!.cutBeforeRevisionBy, undefined);
+  // The report says it on the column and on each cell; replay says it of the run.
+  const html = htmlReport(capped, summary, results);
+  assert.match(html, /<small data-cut-before-revision="6">6 of 6 cut by the token budget before their first revision<\/small>/);
+  assert.equal(html.match(/cut: token budget, before its first revision/g)?.length, 6);
+  const replayed = await replayRunLog(join(scratch, "capped", "runs", refine[0]!.runId, "events.jsonl"));
+  assert.match(renderTree(replayed.state), /^stopped: token budget, before its first revision \(only the first draft\)$/m);
 
   // Uncapped, the same column runs its revision and stops at its iteration limit.
   const uncapped = await runExperiment(join(scratch, "uncapped"), { ...capped, maxTotalTokens: undefined }, { deps: { backends: backends() } });

@@ -209,6 +209,28 @@ export function readAtTokens(points: readonly FrontierPoint[], tokens: number, m
 }
 
 /**
+ * The items each resample draws, in order: the same for every column compared on n items with one seed, so they
+ * are drawn once (mulberry32, native/util/random.ts, inlined) and kept for the next column and the next change.
+ */
+let drawnIndices: { key: string; indices: Int32Array } | null = null;
+
+function resampleIndices(n: number, resamples: number, seed: number): Int32Array {
+  const key = `${n}|${resamples}|${seed}`;
+  if (drawnIndices?.key === key) return drawnIndices.indices;
+  const indices = new Int32Array(n * resamples);
+  let state = seed >>> 0;
+  for (let at = 0; at < indices.length; at++) {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    indices[at] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n) | 0;
+  }
+  drawnIndices = { key, indices };
+  return indices;
+}
+
+/**
  * Paired percentile bootstrap 95% interval of mean(column − frontier): items resampled with replacement, each
  * item's frontier value and the column's correctness kept together. Seeded: the same interval every time.
  */
@@ -225,17 +247,10 @@ export function pairedDifferenceInterval(
   const differences = new Float64Array(n);
   for (let i = 0; i < n; i++) differences[i] = column[i]! - frontier[i]!;
   const means = new Float64Array(resamples);
-  // mulberry32 (native/util/random.ts) inlined: this loop runs 2,000 × items times per column on every change.
-  let state = (options.seed ?? 1) >>> 0;
-  for (let r = 0; r < resamples; r++) {
+  const drawn = resampleIndices(n, resamples, options.seed ?? 1);
+  for (let r = 0, at = 0; r < resamples; r++) {
     let sum = 0;
-    for (let i = 0; i < n; i++) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      sum += differences[((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n) | 0]!;
-    }
+    for (let i = 0; i < n; i++) sum += differences[drawn[at++]!]!;
     means[r] = sum / n;
   }
   means.sort();
@@ -287,7 +302,19 @@ function signature(samples: readonly Sample[], scored: boolean): string {
   return `${parts.sort().join(",")}/${unanswered}`;
 }
 
+// And by the samples array itself: a caller that keeps each item's samples (the summary keeps them per checkpoint
+// line) skips even the signature, which costs as much as the rest of a column's frontier once curves are known.
+const bySamples = { scored: new WeakMap<readonly Sample[], ItemCurves>(), unscored: new WeakMap<readonly Sample[], ItemCurves>() };
+
 function curvesOf(samples: readonly Sample[], scored: boolean): ItemCurves {
+  const known = bySamples[scored ? "scored" : "unscored"].get(samples);
+  if (known) return known;
+  const curves = curvesBySignature(samples, scored);
+  bySamples[scored ? "scored" : "unscored"].set(samples, curves);
+  return curves;
+}
+
+function curvesBySignature(samples: readonly Sample[], scored: boolean): ItemCurves {
   const key = signature(samples, scored);
   const known = memo.get(key);
   if (known) return known;
@@ -325,14 +352,21 @@ export interface ColumnFrontier {
  * weighted vote come too.
  */
 export function columnFrontier(items: readonly SampledItem[], seed = 1): ColumnFrontier {
-  const n = Math.max(0, ...items.map((i) => i.samples.length));
+  const n = items.reduce((most, i) => Math.max(most, i.samples.length), 0);
   const scored = items.some((i) => i.samples.some((s) => s.score !== null));
   const curves = items.map((i) => curvesOf(i.samples, scored));
-  const meanOver = (value: (index: number) => number) => {
-    let sum = 0;
-    for (let i = 0; i < items.length; i++) sum += value(i);
-    return sum / items.length;
-  };
+  // Every curve summed over items in one pass, k = 1…n (index 0 unused): this runs on every change of the file.
+  const sums = { tokens: new Float64Array(n + 1), pass: new Float64Array(n + 1), majority: new Float64Array(n + 1), bestOfK: new Float64Array(n + 1) };
+  items.forEach((item, i) => {
+    const m = item.samples.length;
+    const { pass, majority, bestOfK } = curves[i]!;
+    for (let k = 1; k <= n; k++) {
+      sums.tokens[k]! += m ? (Math.min(k, m) / m) * item.totalTokens : item.totalTokens;
+      sums.pass[k]! += at(pass, k);
+      sums.majority[k]! += at(majority, k);
+      if (bestOfK) sums.bestOfK[k]! += at(bestOfK, k);
+    }
+  });
   const weighted = new Map<number, number>();
   const drawn: number[] = [];
   if (scored) {
@@ -369,14 +403,11 @@ export function columnFrontier(items: readonly SampledItem[], seed = 1): ColumnF
     const vote = weighted.get(k);
     return {
       k,
-      meanTokens: meanOver((i) => {
-        const m = items[i]!.samples.length;
-        return m ? (Math.min(k, m) / m) * items[i]!.totalTokens : items[i]!.totalTokens;
-      }),
-      passAtK: meanOver((i) => at(curves[i]!.pass, k)),
-      majAtK: meanOver((i) => at(curves[i]!.majority, k)),
+      meanTokens: sums.tokens[k]! / items.length,
+      passAtK: sums.pass[k]! / items.length,
+      majAtK: sums.majority[k]! / items.length,
       ...(vote !== undefined ? { weightedVoteAtK: vote } : {}),
-      ...(scored ? { bestOfKAtK: meanOver((i) => at(curves[i]!.bestOfK!, k)) } : {}),
+      ...(scored ? { bestOfKAtK: sums.bestOfK[k]! / items.length } : {}),
     };
   });
   return {
@@ -390,13 +421,18 @@ export function columnFrontier(items: readonly SampledItem[], seed = 1): ColumnF
 /**
  * A column read against a frontier at its own mean budget: the frontier's maj@k interpolated linearly in log tokens
  * at `budget`, each item's value interpolated with the same weights so the pairs line up, the difference and its
- * paired bootstrap interval.
+ * paired bootstrap interval. `correct` is per item (an accuracy over repeats, or right/wrong); with `repeats` > 1 the
+ * frontier holds each item's repeats in a row (item i's at i·repeats …) and an item's value is their mean, so items
+ * are resampled with their repeats together.
  */
 export function versusFrontier(
   frontier: ColumnFrontier,
-  correct: readonly boolean[],
+  correct: ReadonlyArray<boolean | number>,
   budget: number,
-): { frontierAccuracy: number; difference: number; differenceInterval: [number, number] } {
+  repeats = 1,
+  /** With repeats: each item's correctness in each repeat (`[repeat][item]`), for the difference seed by seed. */
+  correctByRepeat?: ReadonlyArray<readonly boolean[]>,
+): { frontierAccuracy: number; difference: number; differenceInterval: [number, number]; perRepeat?: { differences: number[]; signHolds: boolean } } {
   const { points } = frontier;
   if (!points.length || correct.length === 0) return { frontierAccuracy: Number.NaN, difference: Number.NaN, differenceInterval: [Number.NaN, Number.NaN] };
   // Between which k the budget falls, and how far (the same weights for every item: the mean interpolates too).
@@ -411,15 +447,26 @@ export function versusFrontier(
   }
   const kLow = points[lower]!.k;
   const kHigh = points[Math.min(points.length - 1, lower + 1)]!.k;
-  const itemValues = correct.map((_, i) => (1 - weight) * frontier.itemMajority(i, kLow) + weight * frontier.itemMajority(i, kHigh));
+  const valueAt = (entry: number) => (1 - weight) * frontier.itemMajority(entry, kLow) + weight * frontier.itemMajority(entry, kHigh);
+  const itemValues = correct.map((_, i) => {
+    let sum = 0;
+    for (let r = 0; r < repeats; r++) sum += valueAt(i * repeats + r);
+    return sum / repeats;
+  });
   const frontierAccuracy = itemValues.reduce((a, b) => a + b, 0) / itemValues.length;
-  const accuracy = correct.filter(Boolean).length / correct.length;
+  const values = correct.map(Number);
+  const accuracy = values.reduce((a, b) => a + b, 0) / values.length;
+  const difference = accuracy - frontierAccuracy;
+  // Seed by seed: the column in repeat r against the frontier drawn from repeat r's samples, at the same k weights.
+  const differences =
+    repeats > 1 && correctByRepeat
+      ? correctByRepeat.map((row, r) => row.reduce((sum, right, i) => sum + Number(right) - valueAt(i * repeats + r), 0) / row.length)
+      : undefined;
+  const sign = (x: number) => (Math.abs(x) < 1e-12 ? 0 : Math.sign(x));
   return {
     frontierAccuracy,
-    difference: accuracy - frontierAccuracy,
-    differenceInterval: pairedDifferenceInterval(
-      itemValues,
-      correct.map((c) => Number(c)),
-    ),
+    difference,
+    differenceInterval: pairedDifferenceInterval(itemValues, values),
+    ...(differences ? { perRepeat: { differences, signHolds: differences.every((d) => sign(d) === sign(difference)) } } : {}),
   };
 }

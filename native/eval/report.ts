@@ -3,7 +3,7 @@
 // with the aggregates, paired tests, transitions, the accuracy-vs-tokens plot with its Pareto frontier, and the
 // per-item grid.
 import { roleSamplingLabel } from "../protocol/sampling-policy.ts";
-import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
+import { CUT_REASONS, cutBeforeFirstRevision, cutBeforeRevisionWords, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "./checkers.ts";
@@ -11,6 +11,8 @@ import { pct } from "../protocol/format.ts";
 import type { JudgedCell } from "../protocol/experiment-results.ts";
 import { describeJudged } from "../protocol/judged-format.ts";
 import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
+import { cellKey } from "../protocol/cell-key.ts";
+import { signWords } from "../protocol/repeat-words.ts";
 import {
   costPlot,
   difficultyMultiples,
@@ -31,7 +33,10 @@ import {
   readExperimentConfig,
   readResults,
   summarize,
+  shownColumns,
+  summaryOptions,
   type CellResult,
+  type ColumnSummary,
   type ExperimentConfig,
   type ExperimentSummary,
   type FieldBreakdown,
@@ -50,6 +55,7 @@ export function resultsCsv(results: readonly CellResult[]): string {
     "item",
     "itemId",
     "column",
+    "repeat",
     "status",
     "correct",
     "initialCorrect",
@@ -62,12 +68,12 @@ export function resultsCsv(results: readonly CellResult[]): string {
     "runId",
     "failure",
   ] as const;
-  return [header.join(","), ...results.map((r) => header.map((key) => csvField(r[key])).join(","))].join("\n") + "\n";
+  return [header.join(","), ...results.map((r) => header.map((key) => csvField(key === "repeat" ? (r.repeat ?? 0) : r[key])).join(","))].join("\n") + "\n";
 }
 
-/** One cell a line, in item then column order, trajectories included. */
+/** One cell a line, in item, repeat, then column order, trajectories included. */
 export function resultsJsonl(results: readonly CellResult[], columns: readonly string[]): string {
-  const sorted = [...results].sort((a, b) => a.item - b.item || columns.indexOf(a.column) - columns.indexOf(b.column));
+  const sorted = [...results].sort((a, b) => a.item - b.item || (a.repeat ?? 0) - (b.repeat ?? 0) || columns.indexOf(a.column) - columns.indexOf(b.column));
   return sorted.map((r) => JSON.stringify(r)).join("\n") + "\n";
 }
 
@@ -257,14 +263,14 @@ function frontierSection(summary: ExperimentSummary): string {
   const described = summary.frontier
     .map(
       (f) =>
-        `<b>${escapeHtml(f.column)}</b> (n = ${f.n} samples per item${f.weightedVoteDrawnK ? `; weighted vote at k = ${f.weightedVoteDrawnK.join(", ")} from seeded random subsets, every subset elsewhere` : ""})`,
+        `<b>${escapeHtml(f.column)}</b> (${f.hidden ? "run only for the frontier, not a compared column; " : ""}n = ${f.n} samples per item${f.weightedVoteDrawnK ? `; weighted vote at k = ${f.weightedVoteDrawnK.join(", ")} from seeded random subsets, every subset elsewhere` : ""})`,
     )
     .join(", ");
   const rows = summary.columns
     .filter((c) => c.versusFrontier)
     .map((c) => {
       const v = c.versusFrontier!;
-      return `<tr><td>${escapeHtml(c.column)}</td><td>${v.budget.toFixed(0)}</td><td>${pct(c.accuracy)}</td><td>${pct(v.frontierAccuracy)} (${escapeHtml(v.frontierColumn)} maj@k)</td><td>${signedPoints(v.difference)} pts</td><td>${signedPoints(v.differenceInterval[0])} to ${signedPoints(v.differenceInterval[1])}</td></tr>`;
+      return `<tr><td>${escapeHtml(c.column)}</td><td>${v.budget.toFixed(0)}</td><td>${pct(c.accuracy)}</td><td>${pct(v.frontierAccuracy)} (${escapeHtml(v.frontierColumn)} maj@k)</td><td>${signedPoints(v.difference)} pts${v.perRepeat ? `<div><small>${escapeHtml(signWords(v.perRepeat))}</small></div>` : ""}</td><td>${signedPoints(v.differenceInterval[0])} to ${signedPoints(v.differenceInterval[1])}</td></tr>`;
     })
     .join("\n");
   return `<h2>Against sampling at the same budget</h2>
@@ -331,29 +337,33 @@ ${rows}</table>`;
 
 export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary, results: readonly CellResult[], extras: ReportExtras = {}): string {
   const columns = summary.columns.map((c) => c.column);
-  const items = [...new Set(results.map((r) => r.item))].sort((a, b) => a - b);
-  const cell = (item: number, column: string) => results.find((r) => r.item === item && r.column === column);
+  const byCell = new Map(results.map((r) => [cellKey(r), r]));
+  // A row per item and repeat (seed), in item order.
+  const rowsOfGrid = [...new Map(results.map((r) => [`${r.item}|${r.repeat ?? 0}`, { item: r.item, repeat: r.repeat ?? 0, itemId: r.itemId }])).values()].sort(
+    (a, b) => a.item - b.item || a.repeat - b.repeat,
+  );
+  const cellsPerColumn = (c: ColumnSummary) => c.items * summary.repeats;
+  // Judges grade a cell's first repeat (judged experiments run one seed per cell).
   const judgedOf = new Map((extras.judgedCells ?? []).map((j) => [`${j.item}|${j.column}`, j]));
   const rows = summary.columns
     .map((c) => {
       const v = c.versusBaseline;
       const cut = Object.entries(c.stops)
         .filter(([reason]) => CUT_REASONS.has(reason as StopReason))
-        .map(([reason, n]) => `${n} of ${c.items} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`)
+        .map(([reason, n]) => `${n} of ${cellsPerColumn(c)} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`)
         .join("; ");
-      return `<tr><td>${escapeHtml(c.column)}${c.oracle ? " <em>(oracle: upper bound)</em>" : ""}${c.warning ? `<div class="warn">⚠ ${escapeHtml(c.warning)}</div>` : ""}${cut ? `<div><small>${escapeHtml(cut)}</small></div>` : ""}${c.sampling ? `<div><small title="seeds: ${escapeHtml(c.sampling.seedRule)}">${escapeHtml(`${c.sampling.policy} · actor ${roleSamplingLabel(c.sampling.actor)} · critic ${roleSamplingLabel(c.sampling.critic)}`)}</small></div>` : ""}</td><td>${c.items}</td><td>${pct(c.accuracy)}</td><td>${pct(c.interval[0])} – ${pct(c.interval[1])}</td><td>${v ? `${v.difference >= 0 ? "+" : ""}${(v.difference * 100).toFixed(1)} pts` : "baseline"}</td><td>${v ? `${v.wins}/${v.ties}/${v.losses}` : ""}</td><td>${v ? v.pValue.toPrecision(3) : ""}</td><td>${v ? v.oddsRatio.toFixed(2) : ""}</td><td>${c.transitions ? `${c.transitions.wrongToCorrect} fixed, ${c.transitions.correctToWrong} harmed (${pct(c.transitions.harmRate)})` : ""}</td><td>${c.meanPathTokens.toFixed(0)}</td><td>${c.meanTotalTokens.toFixed(0)}</td><td>${c.meanThoughtTokens.toFixed(0)}</td><td>${(c.meanWallMs / 1000).toFixed(2)} s</td><td>${c.tokensPerSecond.toFixed(1)}</td></tr>`;
+      return `<tr><td>${escapeHtml(c.column)}${c.oracle ? " <em>(oracle: upper bound)</em>" : ""}${c.warning ? `<div class="warn">⚠ ${escapeHtml(c.warning)}</div>` : ""}${cut ? `<div><small>${escapeHtml(cut)}</small></div>` : ""}${c.cutBeforeRevision ? `<div><small data-cut-before-revision="${c.cutBeforeRevision}">${escapeHtml(cutBeforeRevisionWords(c.cutBeforeRevision, cellsPerColumn(c), c.cutBeforeRevisionBy ?? []))}</small></div>` : ""}${c.sampling ? `<div><small title="seeds: ${escapeHtml(c.sampling.seedRule)}">${escapeHtml(`${c.sampling.policy} · actor ${roleSamplingLabel(c.sampling.actor)} · critic ${roleSamplingLabel(c.sampling.critic)}`)}</small></div>` : ""}</td><td>${c.items}</td><td>${pct(c.accuracy)}</td><td>${pct(c.interval[0])} – ${pct(c.interval[1])}</td><td>${v ? `${v.difference >= 0 ? "+" : ""}${(v.difference * 100).toFixed(1)} pts${v.perRepeat ? `<div><small>${escapeHtml(signWords(v.perRepeat))}</small></div>` : ""}` : "baseline"}</td><td>${v ? `${v.wins}/${v.ties}/${v.losses}` : ""}</td><td>${v ? v.pValue.toPrecision(3) : ""}</td><td>${v ? v.oddsRatio.toFixed(2) : ""}</td><td>${c.transitions ? `${c.transitions.wrongToCorrect} fixed, ${c.transitions.correctToWrong} harmed (${pct(c.transitions.harmRate)})` : ""}</td><td>${c.meanPathTokens.toFixed(0)}</td><td>${c.meanTotalTokens.toFixed(0)}</td><td>${c.meanThoughtTokens.toFixed(0)}</td><td>${(c.meanWallMs / 1000).toFixed(2)} s</td><td>${c.tokensPerSecond.toFixed(1)}</td></tr>`;
     })
     .join("\n");
-  const grid = items
-    .map((item) => {
-      const first = results.find((r) => r.item === item)!;
-      return `<tr><td>${escapeHtml(first.itemId)}</td>${columns
+  const grid = rowsOfGrid
+    .map(({ item, repeat, itemId }) => {
+      return `<tr><td>${escapeHtml(itemId)}${summary.repeats > 1 ? ` <small>seed ${config.seed + repeat} (repeat ${repeat + 1})</small>` : ""}</td>${columns
         .map((column) => {
-          const r = cell(item, column);
+          const r = byCell.get(cellKey({ item, column, repeat }));
           if (!r) return "<td></td>";
           const mark = r.status === "failed" ? "failed" : r.correct === null ? "?" : r.correct ? "✓" : "✗";
-          const judged = judgedOf.get(`${item}|${column}`);
-          return `<td class="${r.correct ? "ok" : "bad"}" data-correct="${r.correct}" title="${escapeHtml(r.runId)}">${mark} ${escapeHtml(r.answer ?? "")}<br><small>${r.totalTokens} tok · ${(r.wallMs / 1000).toFixed(1)} s${r.stopReason && CUT_REASONS.has(r.stopReason) ? ` · cut: ${STOP_REASON_LABELS[r.stopReason]}` : ""}</small>${judged ? `<br><small data-judged="${escapeHtml(judged.grader)}">${escapeHtml(judgedMark(judged))}</small>` : ""}</td>`;
+          const judged = repeat === 0 ? judgedOf.get(`${item}|${column}`) : undefined;
+          return `<td class="${r.correct ? "ok" : "bad"}" data-correct="${r.correct}" title="${escapeHtml(r.runId)}">${mark} ${escapeHtml(r.answer ?? "")}<br><small>${r.totalTokens} tok · ${(r.wallMs / 1000).toFixed(1)} s${r.stopReason && CUT_REASONS.has(r.stopReason) ? ` · cut: ${STOP_REASON_LABELS[r.stopReason]}${!r.independentSamples && cutBeforeFirstRevision(r.stopReason, r.trajectory?.length ?? 0) ? ", before its first revision" : ""}` : ""}</small>${judged ? `<br><small data-judged="${escapeHtml(judged.grader)}">${escapeHtml(judgedMark(judged))}</small>` : ""}</td>`;
         })
         .join("")}</tr>`;
     })
@@ -361,13 +371,14 @@ export function htmlReport(config: ExperimentConfig, summary: ExperimentSummary,
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Refinery experiment</title>
 <style>body{font:13px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330}table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #d9dde4;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f7f9}td.ok{background:#eafaf0}td.bad{background:#fdecea}small{color:#6b7280}pre{background:#f6f7f9;padding:8px;overflow:auto}.warn{color:#b35c00;font-weight:600;max-width:40em}</style></head><body>
 <h1>Experiment</h1>
-<p>Dataset <code>${escapeHtml(config.dataset)}</code>${config.limit ? `, first ${config.limit} items` : ""}; seed ${config.seed}; baseline <b>${escapeHtml(summary.baseline)}</b>. Accuracy intervals are Wilson 95%; paired tests are exact McNemar (sign) tests against the baseline on the same items; W/T/L = wins/ties/losses.</p>
+<p>Dataset <code>${escapeHtml(config.dataset)}</code>${config.limit ? `, first ${config.limit} items` : ""}; ${summary.repeats > 1 ? `${summary.repeats} repeats, seeds ${config.seed}…${config.seed + summary.repeats - 1}` : `seed ${config.seed}`}; baseline <b>${escapeHtml(summary.baseline)}</b>. ${repeatsWords(summary.repeats)}; W/T/L = wins/ties/losses.</p>
 ${coverageNote(extras.coverage)}
+${flakySection(summary)}
 <table><tr><th>column</th><th>items</th><th>accuracy</th><th>95% interval</th><th>vs baseline</th><th>W/T/L</th><th>p</th><th>odds ratio</th><th>draft → final</th><th>tokens (path)</th><th>tokens (all)</th><th>of which thinking</th><th>time</th><th>tokens/s</th></tr>
 ${rows}</table>
 ${judgedSection(summary)}
 <h2>Accuracy against tokens</h2>${plot(summary)}
-<p>Dashed: the Pareto frontier (${summary.pareto.map((p) => escapeHtml(p.id)).join(" → ")}). Whiskers: Wilson 95% intervals.</p>
+<p>Dashed: the Pareto frontier (${summary.pareto.map((p) => escapeHtml(p.id)).join(" → ")}). Whiskers: ${summary.repeats > 1 ? "clustered bootstrap" : "Wilson"} 95% intervals.</p>
 ${frontierSection(summary)}
 ${difficultySection(summary)}
 <h2>Refinement dynamics</h2>${dynamicsPlot(summary)}
@@ -406,6 +417,22 @@ ${extras.manifests ? `<h2>Run manifests</h2><details><summary>${Object.keys(extr
 `;
 }
 
+/** How the report's accuracy, intervals and paired tests are computed, with or without repeats. */
+function repeatsWords(repeats: number): string {
+  if (repeats === 1) return "Accuracy intervals are Wilson 95%; paired tests are exact McNemar (sign) tests against the baseline on the same items";
+  return `Each item counts once, by its accuracy over its ${repeats} repeats; 95% intervals are a clustered bootstrap (items resampled with all their repeats, computed exactly); paired comparisons pair by item (sign tests on the items whose accuracy over the repeats differs), and say whether the difference has the same sign in every seed`;
+}
+
+/** Items whose correctness changes with the seed, per column: how many and which. */
+function flakySection(summary: ExperimentSummary): string {
+  const flaky = summary.columns.filter((c) => c.flaky?.length);
+  if (summary.repeats === 1) return "";
+  if (!flaky.length) return `<p>No flaky items: every column got every item the same in all ${summary.repeats} seeds.</p>`;
+  return `<h2>Flaky items</h2>
+<p>Items a column got right in some seeds and wrong in others (of ${summary.columns[0]?.items ?? 0} items).</p>
+<ul>${flaky.map((c) => `<li data-flaky="${c.flaky!.length}"><b>${escapeHtml(c.column)}</b>: ${c.flaky!.length} — ${c.flaky!.map(escapeHtml).join(", ")}</li>`).join("")}</ul>`;
+}
+
 function coverageNote(coverage: CellCoverage | undefined): string {
   const said = coverage ? describeCoverage(coverage) : null;
   return said ? `<p class="coverage"><b>Incomplete:</b> ${escapeHtml(said)}. The numbers below count only the cells with a result.</p>` : "";
@@ -421,7 +448,7 @@ export const EXPORT_FILES: Record<ExportFormat, string> = { html: "report.html",
 export async function exportExperiment(dir: string, formats: readonly ExportFormat[], baseline?: string): Promise<ExportedFile[]> {
   const config = readExperimentConfig(dir);
   if (!config) throw new Error(`${dir} is not an experiment folder (no experiment.json)`);
-  const columns = config.columns.map((c) => c.name);
+  const columns = shownColumns(config);
   if (baseline !== undefined && !columns.includes(baseline)) throw new Error(`no column '${baseline}' in this experiment`);
   const results = readResults(dir);
   if (!results.length) throw new Error("nothing to export yet: no cell of this experiment has finished");
@@ -441,7 +468,7 @@ export async function exportExperiment(dir: string, formats: readonly ExportForm
       const coverage = experimentCoverage(dir, config, results);
       write(
         "html",
-        htmlReport(config, summarize(results, columns, baseline, judgedColumns(dir)), results, {
+        htmlReport(config, summarize(results, columns, baseline, { ...summaryOptions(config), judged: judgedColumns(dir) }), results, {
           manifests: readManifests(dir, results),
           breakdowns,
           coverage,

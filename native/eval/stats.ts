@@ -67,6 +67,19 @@ function binomialMasses(n: number, p: number): { from: number; masses: number[] 
  */
 export function pairedBootstrapInterval(wins: number, losses: number, n: number, level = 0.95): [number, number] {
   if (n === 0) return [Number.NaN, Number.NaN];
+  // A function of four numbers: after one more cell, every column but that cell's has the same ones.
+  const key = `${wins}|${losses}|${n}|${level}`;
+  const known = pairedIntervals.get(key);
+  if (known) return [...known];
+  const interval = exactPairedInterval(wins, losses, n, level);
+  if (pairedIntervals.size >= 1000) pairedIntervals.delete(pairedIntervals.keys().next().value!);
+  pairedIntervals.set(key, interval);
+  return [...interval];
+}
+
+const pairedIntervals = new Map<string, [number, number]>();
+
+function exactPairedInterval(wins: number, losses: number, n: number, level: number): [number, number] {
   const pWin = wins / n;
   const pLoss = pWin >= 1 ? 0 : losses / n / (1 - pWin);
   const byDifference = new Float64Array(2 * n + 1);
@@ -89,6 +102,70 @@ export function pairedBootstrapInterval(wins: number, losses: number, n: number,
     }
   }
   return [lo, Number.isNaN(hi) ? lo : hi];
+}
+
+/**
+ * Percentile bootstrap interval of a mean whose values lie on a lattice of step 1/steps — an item's accuracy over
+ * `steps` repeats, or the difference of two — exactly: resampling n items with replacement (each with its repeats, a
+ * clustered bootstrap) makes the resampled sum the n-fold convolution of the values' distribution, worked out
+ * directly, masses below 1e-18 dropped at its edges as they appear. No random draws: the same interval every time.
+ */
+export function latticeBootstrapInterval(values: readonly number[], steps: number, level = 0.95): [number, number] {
+  const n = values.length;
+  if (n === 0) return [Number.NaN, Number.NaN];
+  const units = values.map((v) => Math.round(v * steps));
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (const u of units) {
+    low = Math.min(low, u);
+    high = Math.max(high, u);
+  }
+  const width = high - low;
+  const counts = new Array<number>(width + 1).fill(0);
+  for (const u of units) counts[u - low]!++;
+  // The interval depends only on how many items sit at each lattice value: a summary worked out again after one
+  // more cell finds most columns' counts unchanged.
+  const key = `${steps}|${level}|${low}|${counts.join(",")}`;
+  const known = latticeIntervals.get(key);
+  if (known) return [...known];
+  const interval = latticeInterval(counts, n, low, steps, level);
+  if (latticeIntervals.size >= 1000) latticeIntervals.delete(latticeIntervals.keys().next().value!);
+  latticeIntervals.set(key, interval);
+  return [...interval];
+}
+
+const latticeIntervals = new Map<string, [number, number]>();
+
+function latticeInterval(counts: readonly number[], n: number, low: number, steps: number, level: number): [number, number] {
+  const width = counts.length - 1;
+  const step = new Float64Array(width + 1);
+  counts.forEach((count, i) => (step[i] = count / n));
+  // dist[i] = P(resampled sum of (unit − low) = from + i).
+  let dist = Float64Array.of(1);
+  let from = 0;
+  for (let draw = 0; draw < n; draw++) {
+    const next = new Float64Array(dist.length + width);
+    for (let a = 0; a < dist.length; a++) {
+      const mass = dist[a]!;
+      for (let b = 0; b <= width; b++) next[a + b]! += mass * step[b]!;
+    }
+    let first = 0;
+    let last = next.length - 1;
+    while (first < last && next[first]! < 1e-18) first++;
+    while (last > first && next[last]! < 1e-18) last--;
+    dist = next.subarray(first, last + 1);
+    from += first;
+  }
+  const meanAt = (i: number) => (from + i + n * low) / (n * steps);
+  const tail = (1 - level) / 2;
+  let cumulative = 0;
+  let lo = Number.NaN;
+  for (let i = 0; i < dist.length; i++) {
+    cumulative += dist[i]!;
+    if (Number.isNaN(lo) && cumulative > tail) lo = meanAt(i);
+    if (cumulative >= 1 - tail - 1e-12) return [lo, meanAt(i)];
+  }
+  return [lo, meanAt(dist.length - 1)];
 }
 
 /** Percentile bootstrap interval of the mean. */
@@ -156,6 +233,53 @@ export function pairedComparison(baseline: readonly boolean[], other: readonly b
     oddsRatio,
   };
 }
+
+/**
+ * A column against the baseline over repeats, paired by item: `baseline[r][i]` and `other[r][i]` are item i's
+ * correctness in repeat r. Each item counts once, by its accuracy over the repeats (wins, ties and losses compare
+ * those; the exact sign test runs on them); the interval resamples items with their repeats together. Whether the
+ * difference has the same sign in every repeat on its own is said too. One repeat is `pairedComparison`.
+ */
+export function pairedComparisonOverRepeats(baseline: ReadonlyArray<readonly boolean[]>, other: ReadonlyArray<readonly boolean[]>): PairedComparison {
+  const repeats = baseline.length;
+  if (repeats !== other.length || repeats === 0) throw new Error("a paired comparison over repeats needs the same repeats on both sides");
+  if (repeats === 1) return pairedComparison(baseline[0]!, other[0]!);
+  const items = baseline[0]!.length;
+  const rateOf = (byRepeat: ReadonlyArray<readonly boolean[]>, i: number) => byRepeat.reduce((sum, row) => sum + Number(row[i]!), 0) / repeats;
+  const base = Array.from({ length: items }, (_, i) => rateOf(baseline, i));
+  const mine = Array.from({ length: items }, (_, i) => rateOf(other, i));
+  let wins = 0;
+  let losses = 0;
+  let ties = 0;
+  for (let i = 0; i < items; i++) {
+    if (mine[i]! > base[i]! + 1e-12) wins++;
+    else if (base[i]! > mine[i]! + 1e-12) losses++;
+    else ties++;
+  }
+  const accuracy = mean(mine);
+  const baselineAccuracy = mean(base);
+  const difference = accuracy - baselineAccuracy;
+  const differences = other.map((row, r) => mean(row.map(Number)) - mean(baseline[r]!.map(Number)));
+  return {
+    items,
+    baselineAccuracy,
+    accuracy,
+    difference,
+    differenceInterval: latticeBootstrapInterval(
+      mine.map((m, i) => m - base[i]!),
+      repeats,
+    ),
+    wins,
+    ties,
+    losses,
+    pValue: mcnemarExact(losses, wins),
+    oddsRatio: wins === 0 || losses === 0 ? (wins + 0.5) / (losses + 0.5) : wins / losses,
+    perRepeat: { differences, signHolds: differences.every((d) => Math.sign(roundOff(d)) === Math.sign(roundOff(difference))) },
+  };
+}
+
+/** A difference of means that is 0 up to rounding counts as 0 when comparing signs. */
+const roundOff = (value: number) => (Math.abs(value) < 1e-12 ? 0 : value);
 
 export function transitions(initial: readonly boolean[], final: readonly boolean[]): Transitions {
   const t = { correctToCorrect: 0, correctToWrong: 0, wrongToCorrect: 0, wrongToWrong: 0 };

@@ -2,9 +2,10 @@
 // those that failed, with why. The summary, the report and the compare view say it in the same words whenever the
 // numbers rest on fewer cells than were asked for. Pure, so the renderer bundles it.
 import type { CellResult } from "./experiment-results.ts";
+import { cellKey } from "./cell-key.ts";
 
 export interface CellCoverage {
-  /** Items × columns of the experiment. */
+  /** Items × columns × repeats of the experiment. */
   asked: number;
   /** Cells with a result in the checkpoint, finished or failed. */
   done: number;
@@ -18,12 +19,13 @@ const REASON_CHARS = 120;
 const REASONS_SHOWN = 3;
 
 export function cellCoverage(
-  results: ReadonlyArray<Pick<CellResult, "item" | "column" | "status" | "failure">>,
+  results: ReadonlyArray<Pick<CellResult, "item" | "column" | "repeat" | "status" | "failure">>,
   items: number,
   columns: readonly string[],
+  repeats = 1,
 ): CellCoverage {
   const names = new Set(columns);
-  const byCell = new Map(results.filter((r) => r.item < items && names.has(r.column)).map((r) => [`${r.item}|${r.column}`, r]));
+  const byCell = new Map(results.filter((r) => r.item < items && names.has(r.column) && (r.repeat ?? 0) < repeats).map((r) => [cellKey(r), r]));
   const counts = new Map<string, number>();
   let failed = 0;
   for (const cell of byCell.values()) {
@@ -33,7 +35,7 @@ export function cellCoverage(
     counts.set(reason, (counts.get(reason) ?? 0) + 1);
   }
   return {
-    asked: items * columns.length,
+    asked: items * columns.length * repeats,
     done: byCell.size,
     failed,
     reasons: [...counts].map(([reason, cells]) => ({ reason, cells })).sort((a, b) => b.cells - a.cells || a.reason.localeCompare(b.reason)),

@@ -14,6 +14,11 @@ import { isRunId, RUN_ID_RULE } from "./run-id.ts";
 export const EXPORT_FORMATS = ["html", "csv", "jsonl", "pairs"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/** Repeats an experiment may ask for: each multiplies its cells. */
+export const MAX_REPEATS = 16;
+/** Samples the hidden frontier column may draw per item. */
+export const MAX_FRONTIER_SAMPLES = 256;
+
 const sampling = z
   .object({
     temperature: z.number().min(0).max(5).optional(),
@@ -178,6 +183,10 @@ export const requestSchemas = {
         .min(0)
         .max(2 ** 32 - 1)
         .optional(),
+      /** Seeds per (item, column): seed, seed + 1, …; statistics average each item over them. */
+      repeats: z.number().int().min(1).max(MAX_REPEATS).optional(),
+      /** n: a hidden n-sample self-consistency column per model pair, run only for the sampling frontier. */
+      frontier: z.number().int().min(2).max(MAX_FRONTIER_SAMPLES).optional(),
       maxTotalTokens: z.number().int().min(0).optional(),
       /** "paper" (default) or "matched:T": see native/protocol/sampling-policy.ts. */
       sampling: z.string().optional(),
@@ -395,7 +404,7 @@ export interface ExperimentInfo {
   columns: string[];
   dataset: string;
   /** The checkpoint lines, without the trajectories (the summary already folds them in). */
-  results: Array<Omit<CellResult, "trajectory">>;
+  results: Array<Omit<CellResult, "trajectory"> & { /** The actor's candidates the run completed (its trajectory's length). */ candidates: number }>;
   summary: ExperimentSummary;
   /** Dataset fields of each item (for filtering the grid), by item index. */
   itemFields: Record<number, Record<string, string>>;

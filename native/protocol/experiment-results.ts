@@ -9,14 +9,17 @@ export interface PairedComparison {
   accuracy: number;
   /** accuracy − baseline accuracy. */
   difference: number;
-  /** Paired bootstrap 95% interval of the difference (items resampled, pairs kept). */
+  /** Paired bootstrap 95% interval of the difference (items resampled, pairs kept, an item's repeats together). */
   differenceInterval: [number, number];
+  /** Items (not cells) where the column beat the baseline over its repeats, tied, or lost. */
   wins: number;
   ties: number;
   losses: number;
   pValue: number;
   /** Odds ratio of the discordant pairs (wins / losses), with ½ added to both when one is 0. */
   oddsRatio: number;
+  /** With repeats: the difference within each repeat (seed), and whether all have the overall difference's sign. */
+  perRepeat?: { differences: number[]; signHolds: boolean };
 }
 
 export interface Transitions {
@@ -46,6 +49,8 @@ export interface CellResult {
   item: number;
   itemId: string;
   column: string;
+  /** Which repeat of the item the cell is (seed + repeat); absent: 0, as in experiments without repeats. */
+  repeat?: number;
   runId: string;
   status: "finished" | "failed";
   correct: boolean | null;
@@ -78,9 +83,15 @@ export interface CellResult {
 export interface ColumnSummary {
   column: string;
   items: number;
+  /** Mean over items of each item's accuracy over its repeats. */
   accuracy: number;
-  /** Wilson 95% interval of the accuracy. */
+  /**
+   * 95% interval of the accuracy: Wilson's with one repeat; with several, the clustered bootstrap's (items resampled,
+   * each with all its repeats), computed exactly.
+   */
   interval: [number, number];
+  /** Items whose correctness differs across repeats (seeds), by id: absent without repeats. */
+  flaky?: string[];
   failed: number;
   meanPathTokens: number;
   meanTotalTokens: number;
@@ -98,6 +109,8 @@ export interface ColumnSummary {
   stops: Partial<Record<StopReason, number>>;
   /** Cells a budget or a limit stopped while they held only their first draft: nothing the strategy adds happened. */
   cutBeforeRevision: number;
+  /** What cut them (the token budget, the context), when any were. */
+  cutBeforeRevisionBy?: StopReason[];
   /** Said when most of the column's cells were cut before their first revision: it measured drafts, not the strategy. */
   warning?: string;
   /** This column against the sampling frontier at its own mean budget (absent when no column yields a frontier). */
@@ -110,6 +123,8 @@ export interface ColumnSummary {
 
 export interface ExperimentSummary {
   baseline: string;
+  /** Seeds each (item, column) ran with: seed, seed + 1, …; every statistic averages an item over them. */
+  repeats: number;
   columns: ColumnSummary[];
   /** Accuracy against mean total tokens; the frontier is what the PDR paper plots. */
   pareto: Array<{ id: string; tokens: number; accuracy: number }>;
@@ -159,6 +174,8 @@ export interface FrontierPoint {
 
 export interface FrontierCurve {
   column: string;
+  /** From a column run only for the frontier (`--frontier n`), not one of the compared columns. */
+  hidden?: true;
   /** Samples per item (the most any item has; an item with fewer keeps its value at its own count beyond it). */
   n: number;
   points: FrontierPoint[];
@@ -180,6 +197,8 @@ export interface VersusFrontier {
   difference: number;
   /** Paired bootstrap 95% interval of the difference (items resampled, frontier value and correctness together). */
   differenceInterval: [number, number];
+  /** With repeats: the difference within each seed (against that seed's samples), and whether all have its sign. */
+  perRepeat?: { differences: number[]; signHolds: boolean };
 }
 
 export interface FieldBreakdown {

@@ -33,6 +33,8 @@ const FIELDS: Record<string, FieldName> = {
   limit: { label: "Limit", flag: "--limit" },
   offset: { label: "Offset", flag: "--offset" },
   concurrency: { label: "Concurrency", flag: "--concurrency" },
+  repeats: { label: "Repeats", flag: "--repeats" },
+  frontier: { label: "Frontier samples", flag: "--frontier" },
   maxTokens: { label: "Max tokens", flag: "--max-tokens" },
   critic: { label: "Critic model", flag: "--critic" },
   columns: { label: "Strategies", flag: "--strategy" },

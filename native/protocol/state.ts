@@ -297,6 +297,16 @@ export function ancestorsOf(state: RunState, nodeId: string): Set<string> {
  * What a node cost: the prompt tokens it had to evaluate plus what it generated. A turn that extends an earlier
  * conversation on the same sequence reuses that prefix, so history-carrying strategies are not charged twice.
  */
+/** Roles whose nodes are candidate answers of the actor: a draft, a revision, a distillate. */
+export const CANDIDATE_ROLES: ReadonlySet<string> = new Set(["draft", "refine", "distill"]);
+
+/** The actor's candidates a run completed (its first draft, then each revision or distillate). */
+export function candidateCount(state: Pick<RunState, "nodes">): number {
+  let count = 0;
+  for (const node of Object.values(state.nodes)) if (CANDIDATE_ROLES.has(node.role) && node.status === "done" && node.model === "actor") count++;
+  return count;
+}
+
 export function nodeCost(node: RunNode): number {
   return (node.tokensEvaluated ?? node.tokensIn) + node.tokensOut;
 }

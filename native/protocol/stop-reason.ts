@@ -35,3 +35,28 @@ export function decideStopReason(facts: {
   if (facts.selectedAnswerCut) return "answer-cut";
   return facts.declared ?? "finished";
 }
+
+/** Reasons that stop the procedure itself, so a run may end before doing what its strategy adds to a draft. */
+export const PROCEDURE_CUT_REASONS: ReadonlySet<StopReason> = new Set(["token-budget", "context-full"]);
+
+/** What cut a run, as the cut-before-revision line says it. */
+const CUT_BY: Partial<Record<StopReason, string>> = { "token-budget": "the token budget", "context-full": "the full context" };
+
+/**
+ * Whether a run was stopped by the token budget or the context while it held only its first draft (`candidates`:
+ * the actor's drafts, revisions and distillates it completed): nothing a refining strategy adds to a draft happened.
+ */
+export function cutBeforeFirstRevision(stopReason: StopReason | undefined, candidates: number): boolean {
+  return stopReason !== undefined && PROCEDURE_CUT_REASONS.has(stopReason) && candidates <= 1;
+}
+
+/** "3 of 10 cut by the token budget before their first revision" (reasons: those that cut them). */
+export function cutBeforeRevisionWords(cut: number, of: number, reasons: readonly StopReason[]): string {
+  const by = reasons.map((r) => CUT_BY[r] ?? STOP_REASON_LABELS[r]).join(" or ");
+  return `${cut} of ${of} cut by ${by || "a budget"} before their first revision`;
+}
+
+/** How a run's end reads in its header and in `replay`: "token budget, before its first revision". */
+export function stopWords(stopReason: StopReason, candidates: number): string {
+  return `${STOP_REASON_LABELS[stopReason]}${cutBeforeFirstRevision(stopReason, candidates) ? ", before its first revision (only the first draft)" : ""}`;
+}

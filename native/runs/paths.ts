@@ -30,12 +30,13 @@ export function runDir(runsDir: string, runId: string): string {
 }
 
 /**
- * A run id for one cell of an experiment, from any column name. A name that is already a valid id is kept as
+ * A run id for one cell of an experiment (a column's item, in one repeat), from any column name. A name that is already a valid id is kept as
  * it is (older experiments keep their folders); any other is spelled with safe characters and given a short
  * hash of the real name, so "a b" and "a_b" stay two folders.
  */
-export function cellRunId(columnName: string, item: number): string {
-  const suffix = `--${String(item).padStart(4, "0")}`;
+export function cellRunId(columnName: string, item: number, repeat = 0): string {
+  // Repeat 0 keeps the name cells had before repeats, so earlier experiments resume into their own folders.
+  const suffix = `--${String(item).padStart(4, "0")}${repeat ? `-r${repeat}` : ""}`;
   const plain = `${columnName}${suffix}`;
   if (isRunId(plain) && plain.length <= 160) return plain;
   const slug =

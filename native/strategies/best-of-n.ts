@@ -37,13 +37,19 @@ export const bestOfN: StrategyDefinition = {
       const critique = await ctx.critique(sample.id, { mode: "holistic", iteration: 0, lane: `critic-${index % MAX_LANES}` });
       return critique.verdict.score ?? -1;
     };
+    // With a threshold, a sample scoring at it ends sampling (accepted); without one all n are the procedure.
+    let stop: "accepted" | undefined;
     if (threshold > 0) {
-      for (let i = 0; i < n && ctx.withinBudget(); i++) if ((await scoreOne(i)) >= threshold) break;
+      for (let i = 0; i < n && ctx.withinBudget(); i++)
+        if ((await scoreOne(i)) >= threshold) {
+          stop = "accepted";
+          break;
+        }
     } else {
       await ctx.map([...Array(n).keys()], (i) => scoreOne(i));
     }
     const pool = [...samples].sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1))).map((s) => s.id);
     const rule = params.selectBy as SelectRule;
-    return { nodeId: selectByScoreSeeded(ctx, pool, 1, SELECT_RULE_STEPS[rule], rule).id };
+    return { nodeId: selectByScoreSeeded(ctx, pool, 1, SELECT_RULE_STEPS[rule], rule).id, ...(stop ? { stop } : {}) };
   },
 };

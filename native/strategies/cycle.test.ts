@@ -43,6 +43,7 @@ test("CYCLE repairs from the prompt's examples, never shows the hidden tests, an
     ["examples", "examples"],
   );
   assert.equal(run.state.correct, true);
+  assert.equal(run.state.stopReason, "accepted", "the repair passed the examples");
   assert.equal(JSON.parse(readFileSync(run.manifestPath, "utf8")).oracle, false);
 });
 

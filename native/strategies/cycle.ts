@@ -71,9 +71,12 @@ export const cycle: StrategyDefinition = {
       return { nodeId: candidate.id };
     }
     const pool = [candidate.id];
+    let stop: "accepted" | "max-iterations" | undefined;
     for (let iteration = 0; ; iteration++) {
       const { node, result } = await execute(ctx, candidate, iteration, int(params, "timeoutMs"), feedback);
-      if (result.passed || iteration >= int(params, "maxIterations") || !ctx.withinBudget()) break;
+      if (result.passed) stop = "accepted";
+      else if (iteration >= int(params, "maxIterations")) stop = "max-iterations";
+      if (stop || !ctx.withinBudget()) break;
       conversation.push({ role: "assistant", content: candidate.text });
       const what = feedback === "tests" ? "Running the tests failed" : "Running the examples from the task failed";
       const instruction = `${what}:\n${result.output.trim().split("\n").slice(-15).join("\n")}\n\nFix the function. Reply with the complete corrected function in one \`\`\`python code block.`;
@@ -92,6 +95,6 @@ export const cycle: StrategyDefinition = {
     }
     // The first candidate that passed what it was run against; otherwise the last repair (CYCLE's output).
     const passing = pool.find((id) => latestScore(ctx.node(id), "verifier")?.verdict === "correct");
-    return { nodeId: passing ?? pool.at(-1)! };
+    return { nodeId: passing ?? pool.at(-1)!, ...(stop ? { stop } : {}) };
   },
 };

@@ -80,6 +80,7 @@ test("Eigen-1: QAIR sends failing candidates back to the critic with the judge's
     "critic_user_rag.txt",
   );
   assert.equal(run.nodes.filter((n) => n.step === "quality").length, 5, "one try: repaired candidates are not judged again");
+  assert.equal(run.state.stopReason, "max-iterations", "two candidates were still failing when the one round ended");
   const selector = run.nodes.find((n) => n.step === "selector")!;
   assert.deepEqual(
     selector.parents.map((id) => run.state.nodes[id]!.answer),

@@ -84,7 +84,13 @@ function criticCorrect(
  * Returns the final candidates as agent.py hands them to the selector: those that passed, in the round they passed,
  * then the last repairs.
  */
-async function qualityAwareRounds(ctx: RunContext, candidates: RunNode[], rounds: number, threshold: number, temperature: number): Promise<RunNode[]> {
+async function qualityAwareRounds(
+  ctx: RunContext,
+  candidates: RunNode[],
+  rounds: number,
+  threshold: number,
+  temperature: number,
+): Promise<{ pool: RunNode[]; stop?: "accepted" | "max-iterations" }> {
   const final = [...candidates];
   const passed: number[] = [];
   let pending = final.map((_, index) => index);
@@ -112,7 +118,10 @@ async function qualityAwareRounds(ctx: RunContext, candidates: RunNode[], rounds
     // As in the repo, a repaired candidate is judged again only if another round follows.
     pending = failing;
   }
-  return [...passed, ...pending].map((index) => final[index]!);
+  const pool = [...passed, ...pending].map((index) => final[index]!);
+  // Every candidate passed the judge (accepted), or some were still failing when the rounds ran out.
+  if (rounds === 0) return { pool };
+  return { pool, stop: pending.length === 0 ? "accepted" : "max-iterations" };
 }
 
 export const eigen1: StrategyDefinition = {
@@ -177,7 +186,7 @@ export const eigen1: StrategyDefinition = {
         lane: `solver-${i % MAX_LANES}`,
       });
     });
-    const pool = await qualityAwareRounds(ctx, refined, int(params, "qairRounds"), params.threshold as number, params.criticTemperature as number);
+    const { pool, stop } = await qualityAwareRounds(ctx, refined, int(params, "qairRounds"), params.threshold as number, params.criticTemperature as number);
     const choice = await sampledJudge<{ verification: string; choice: number }>(ctx, null, {
       step: "selector",
       iteration: 10,
@@ -202,6 +211,7 @@ export const eigen1: StrategyDefinition = {
           pool.map((c) => c.id),
           11,
         ).id,
+      ...(stop ? { stop } : {}),
     };
   },
 };

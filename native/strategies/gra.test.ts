@@ -16,6 +16,7 @@ test("GRA reviewers differ: their own model, temperature and seed; the gate name
   assert.equal(second!.temperature, 0.7);
   assert.notEqual(first!.seed, second!.seed);
   assert.match(run.nodes.find((n) => n.step === "accept")!.text, /reviewer 1 \(critic, T=0\): 8; reviewer 2 \(actor, T=0\.7\): 9/);
+  assert.equal(run.state.stopReason, "accepted");
 
   const one = await scriptedRun({
     strategy: "gra",
@@ -56,4 +57,5 @@ test("GRA: nothing accepted → the best mean review wins, not the latest judge'
   const fallback = run.nodes.find((n) => n.step === "mean-review")!;
   assert.match(fallback.text, /mean review 5\.50[\s\S]*mean review 4\.00/);
   assert.equal(run.state.answer, "1");
+  assert.equal(run.state.stopReason, "max-iterations", "every attempt was rejected");
 });

@@ -158,8 +158,8 @@ export const gra: StrategyDefinition = {
         text: how,
         answer: accepted ? proposal.answer : null,
       });
-      if (accepted) return { nodeId: proposal.id };
+      if (accepted) return { nodeId: proposal.id, stop: "accepted" };
     }
-    return { nodeId: bestMeanReview(ctx, means, int(params, "maxAttempts") + 1) };
+    return { nodeId: bestMeanReview(ctx, means, int(params, "maxAttempts") + 1), stop: "max-iterations" };
   },
 };

@@ -158,6 +158,7 @@ test("MAgICoRe: the same samples in a dataset with lower rewards are easy — no
   const run = await magicoreRun({ rewardMean: 0.2, rewardStd: 0.5 });
   assert.match(run.nodes.find((n) => n.step === "gate")!.text, /^easy: majority 5 has mean z-reward 0\.440 \(not below average/);
   assert.equal(run.actor.requests.length, 4);
+  assert.equal(run.state.stopReason, "accepted", "the gate found it easy");
   assert.equal(run.state.answer, "7");
 });
 
@@ -170,6 +171,7 @@ test("MAgICoRe: after the last iteration the gated set and its refinements pool,
   );
   const vote = run.nodes.find((n) => n.step === "reward-weighted-vote")!;
   assert.equal(vote.parents.length, 4, "top k of the 8");
+  assert.equal(run.state.stopReason, "max-iterations", "still hard after the last iteration");
   assert.ok(
     vote.parents.every((id) => run.state.nodes[id]!.step === "refine"),
     "the refinements (reward 2.0) outrank every sample",

@@ -260,10 +260,13 @@ export const magicore: StrategyDefinition = {
     const majority = majorityAnswer(first, ctx.task);
     let gated = first;
     let pool = first;
+    // The gate judging the problem easy ends refinement (accepted); otherwise the iterations run out.
+    let stop: "accepted" | "max-iterations" = "max-iterations";
     for (let iteration = 1; iteration <= int(params, "maxIterations"); iteration++) {
       const gate = classify(gated, majority, stats, ctx.task);
       ctx.addComputedNode({ role: "select", step: "gate", iteration, parents: gated.map((c) => c.id), text: gateText(gate, stats, majority), answer: null });
       pool = gated;
+      if (!gate.hard) stop = "accepted";
       if (!gate.hard || !ctx.withinBudget()) break;
       const refined = await ctx.map(gated, async (item, i) =>
         scoreOne((await reviewAndRefine(ctx, item, iteration, i, params)).id, iteration, `critic-${i % MAX_LANES}`),
@@ -273,6 +276,6 @@ export const magicore: StrategyDefinition = {
       gated = refined;
     }
     const topK = int(params, "topK") || k;
-    return { nodeId: weightedVote(ctx, pool, topK, int(params, "maxIterations") + 1) };
+    return { nodeId: weightedVote(ctx, pool, topK, int(params, "maxIterations") + 1), stop };
   },
 };

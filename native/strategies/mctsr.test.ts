@@ -46,6 +46,7 @@ test("MCTSr (defaults): UCB picks, Q values, suppressed full scores, a second ro
   assert.equal(dummy.text, "I Don't Know");
   const children = run.nodes.filter((n) => n.role === "refine");
   assert.equal(children.length, 5);
+  assert.equal(run.state.stopReason, "max-iterations", "the search ran its iterations");
   const [c1, c2, c3, c4, c5] = children.map((c) => c.id);
   // Selections the repo makes: root, c1, c2, c3, then c2 again (c3's UCB fell to 35.41 once its child c4 scored 10).
   assert.deepEqual(

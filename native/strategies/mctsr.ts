@@ -238,6 +238,7 @@ export const mctsr: StrategyDefinition = {
         .join("\n"),
       answer: ctx.node(best.id).answer,
     });
-    return { nodeId: best.id };
+    // The search runs its iterations (rollouts) to the end: a limit, not a verdict on the answer.
+    return { nodeId: best.id, stop: "max-iterations" };
   },
 };

@@ -90,6 +90,7 @@ test("RLAC: a confirmed failure resets the count of unconfirmed claims (m = 2 co
     ["failure-mode", "failure-mode", "fix", "failure-mode", "failure-mode"],
   );
   assert.equal(run.state.answer, "41", "the fix, whose two claims did not hold up");
+  assert.equal(run.state.stopReason, "accepted", "two claims in a row did not hold up");
 });
 
 test("RLAC never returns a candidate whose failure was confirmed: the draft and the first fix failed, the second fix survives", async () => {

@@ -195,6 +195,7 @@ export const rlac: StrategyDefinition = {
     }
     // The last candidate whose latest checked claim did not hold up; the draft stays a candidate.
     const survivor = [...pool].reverse().find((id) => latestScore(ctx.node(id), "verifier")?.verdict !== "incorrect");
-    return { nodeId: survivor ?? pool.at(-1)! };
+    // Enough consecutive claims that did not hold up ends the loop (accepted); otherwise the iterations ran out.
+    return { nodeId: survivor ?? pool.at(-1)!, stop: passes >= int(params, "passesToStop") ? "accepted" : "max-iterations" };
   },
 };

@@ -24,6 +24,7 @@ test("step-critique (repo default): every round critiques and refines, the vote 
       /The answer is 41/.test(lastUser(r)) ? stepwise(["correct", "wrong", "wrong"], false, 3) : stepwise(["correct", "correct", "correct"], true, 9),
   });
   assert.equal(run.actor.requests.length, 4, "draft + 3 refinements (rounds = 3, no early stop)");
+  assert.equal(run.state.stopReason, "max-iterations", "every round ran");
   assert.equal(run.critic.requests.length, 3);
   assert.ok(
     run.actor.requests.every((r) => r.temperature === 0),
@@ -105,6 +106,7 @@ test("step-critique options: early stop and drafts in the vote; with voteTies=la
       /The answer is 41/.test(lastUser(r)) ? stepwise(["correct", "wrong", "wrong"], false, 3) : stepwise(["correct", "correct", "correct"], true, 9),
   });
   assert.deepEqual({ actor: run.actor.requests.length, critic: run.critic.requests.length }, { actor: 2, critic: 2 }, "stops once the critic accepts");
+  assert.equal(run.state.stopReason, "accepted");
   const vote = run.nodes.find((n) => n.role === "vote")!;
   assert.equal(vote.parents.length, 2, "draft and refinement vote");
   assert.equal(run.state.answer, "42", "the refinement is the later version");

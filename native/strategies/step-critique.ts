@@ -19,19 +19,27 @@ import { judging, output, WRAPPER_TOKENS } from "./context-need.ts";
 interface Chain {
   draft: string;
   refinements: string[];
+  /** Accepted: the critic (or the oracle) passed the answer before the rounds ran out. */
+  accepted: boolean;
 }
 
 async function runChain(ctx: RunContext, params: StrategyParams, chain: number): Promise<Chain> {
   const lane = `chain-${chain % MAX_LANES}`;
   const oracle = bool(params, "oracle");
   let candidate = await ctx.draft({ step: "sample", lane, temperature: params.temperature as number });
-  const result: Chain = { draft: candidate.id, refinements: [] };
+  const result: Chain = { draft: candidate.id, refinements: [], accepted: false };
   for (let round = 0; round < int(params, "rounds") && ctx.withinBudget(); round++) {
     // The oracle critiques only wrong answers (the repo's test_know_answer): a right one is kept as it is.
-    if (oracle && answersMatch(candidate.answer, ctx.task.reference!)) break;
+    if (oracle && answersMatch(candidate.answer, ctx.task.reference!)) {
+      result.accepted = true;
+      break;
+    }
     const critique = await ctx.critique(candidate.id, { mode: "stepwise", iteration: round, lane: `critic-${chain % MAX_LANES}` });
     const { verdict } = critique;
-    if (bool(params, "earlyStop") && verdict.correct === true && verdict.firstErrorStep === null) break;
+    if (bool(params, "earlyStop") && verdict.correct === true && verdict.firstErrorStep === null) {
+      result.accepted = true;
+      break;
+    }
     const instruction = fill(prompts.stepRefine, { feedback: stepByStepCritique(critique.verdict, critique.steps ?? []) });
     // inference.py --mode new: the question, the answer being refined and its critique; no earlier rounds.
     const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: candidate.text }];
@@ -118,6 +126,7 @@ export const stepCritique: StrategyDefinition = {
     const chains = await ctx.map([...Array(int(params, "samples")).keys()], (chain) => runChain(ctx, params, chain));
     const prefer = str(params, "voteTies") === "latest" ? latestThenScore(ctx.options.seed) : earliestThenSeed(ctx.options.seed);
     const { winnerId } = ctx.vote(voters(chains, bool(params, "draftVotes")), int(params, "rounds") + 1, prefer);
-    return { nodeId: winnerId };
+    // Accepted when every chain's answer was passed before its rounds ran out; otherwise some chain hit the limit.
+    return { nodeId: winnerId, stop: chains.every((c) => c.accepted) ? "accepted" : "max-iterations" };
   },
 };

@@ -157,6 +157,7 @@ test("best-of-n with a threshold stops sampling early", async () => {
     critic: () => holistic(true, scores[call++]!),
   });
   assert.deepEqual(counts(run), { actor: 2, critic: 2 });
+  assert.equal(run.state.stopReason, "accepted", "a sample reached the threshold");
 });
 
 test("self-consistency: majority vote over extracted answers, a vote node with every sample as parent", async () => {

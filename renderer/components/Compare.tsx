@@ -23,15 +23,15 @@ interface GridFilter {
 
 type LoadedExperiment = Omit<ExperimentInfo, "progress">;
 
-/** The items the grid shows under the filters. */
-function visibleItems(experiment: LoadedExperiment, index: CellIndex, filter: GridFilter): number[] {
+/** The grid's rows (an item, or an item in one repeat) shown under the filters. */
+function visibleRows(experiment: LoadedExperiment, index: CellIndex, filter: GridFilter): number[] {
   const { onlyDiffer, onlyFailures, field } = filter;
-  if (!onlyDiffer && !onlyFailures && !(field.name && field.value)) return index.items;
-  return index.items.filter((item) => {
-    const cells = index.row(item);
+  if (!onlyDiffer && !onlyFailures && !(field.name && field.value)) return index.rows;
+  return index.rows.filter((row) => {
+    const cells = index.cells(row);
     if (onlyDiffer && new Set(cells.map((c) => c?.correct)).size < 2) return false;
     if (onlyFailures && !cells.some((c) => c && c.correct !== true)) return false;
-    if (field.name && field.value && experiment.itemFields[item]?.[field.name] !== field.value) return false;
+    if (field.name && field.value && experiment.itemFields[index.itemOf(row)]?.[field.name] !== field.value) return false;
     return true;
   });
 }
@@ -58,12 +58,15 @@ function GridFilters({
   setFilter,
   shown,
   total,
+  repeats,
 }: {
   experiment: LoadedExperiment;
   filter: GridFilter;
   setFilter: (filter: GridFilter) => void;
   shown: number;
   total: number;
+  /** Seeds per item: the grid has a row per item and seed. */
+  repeats: number;
 }) {
   const controller = useController();
   const { field } = filter;
@@ -129,7 +132,7 @@ function GridFilters({
         </label>
       )}
       <span data-testid="grid-count">
-        {shown} of {total} items
+        {shown} of {total} {repeats > 1 ? `rows (an item in one of ${repeats} seeds)` : "items"}
       </span>
     </div>
   );
@@ -138,8 +141,9 @@ function GridFilters({
 function ExperimentView({ experiment }: { experiment: LoadedExperiment }) {
   const progress = useAppState(openExperimentProgress);
   const [filter, setFilter] = useState<GridFilter>({ onlyDiffer: false, onlyFailures: false, field: { name: "", value: "" } });
-  const index = useMemo(() => new CellIndex(experiment.results, experiment.columns), [experiment.results, experiment.columns]);
-  const visible = useMemo(() => visibleItems(experiment, index, filter), [experiment, index, filter]);
+  const repeats = experiment.summary.repeats ?? 1;
+  const index = useMemo(() => new CellIndex(experiment.results, experiment.columns, repeats), [experiment.results, experiment.columns, repeats]);
+  const visible = useMemo(() => visibleRows(experiment, index, filter), [experiment, index, filter]);
   const { columns, summary } = experiment;
   return (
     <>
@@ -149,13 +153,13 @@ function ExperimentView({ experiment }: { experiment: LoadedExperiment }) {
       {progress && <Progress progress={progress} />}
       <CoverageNote coverage={experiment.coverage} running={progress?.state === "running" || progress?.state === "paused"} />
       <Overview summary={summary} columns={columns} />
-      <GridFilters experiment={experiment} filter={filter} setFilter={setFilter} shown={visible.length} total={index.items.length} />
+      <GridFilters experiment={experiment} filter={filter} setFilter={setFilter} shown={visible.length} total={index.rows.length} repeats={repeats} />
       {experiment.breakdowns
         .filter((b) => b.field === filter.field.name)
         .map((b) => (
           <BreakdownTable key={b.field} breakdown={b} columns={columns} />
         ))}
-      <ResultsGrid index={index} columns={columns} items={visible} texts={experiment.itemTexts} />
+      <ResultsGrid index={index} columns={columns} rows={visible} texts={experiment.itemTexts} />
     </>
   );
 }

@@ -4,8 +4,8 @@
 import type { ModelDescriptor } from "../../native/protocol/events.ts";
 import { formatDuration } from "../../native/protocol/format.ts";
 import { modelLabel } from "../../native/protocol/model-label.ts";
-import { CUT_REASONS, STOP_REASON_LABELS } from "../../native/protocol/stop-reason.ts";
-import type { RunState } from "../../native/protocol/state.ts";
+import { CUT_REASONS, stopWords } from "../../native/protocol/stop-reason.ts";
+import { candidateCount, type RunState } from "../../native/protocol/state.ts";
 import { useAppState } from "../store/context.tsx";
 import { RunAgainButton } from "./RunAgainButton.tsx";
 import { useNow } from "./use-now.ts";
@@ -79,7 +79,7 @@ export function RunHeader({ runId }: { runId: string }) {
         )}
         {run?.stopReason && (
           <span data-testid="run-stop-reason" className={CUT_REASONS.has(run.stopReason) ? "warning inline" : undefined}>
-            stopped: {STOP_REASON_LABELS[run.stopReason]}
+            stopped: {stopWords(run.stopReason, candidateCount(run))}
           </span>
         )}
       </div>

@@ -71,6 +71,10 @@ export interface ExperimentForm {
   criticMaxTokens: string;
   /** "paper" or "matched:T" (see native/protocol/sampling-policy.ts). */
   sampling: string;
+  /** Seeds per cell (seed, seed + 1, …); empty: one. */
+  repeats: string;
+  /** Samples of a hidden self-consistency column run only for the sampling frontier; empty: none. */
+  frontier: string;
   skipMalformed: boolean;
 }
 
@@ -87,6 +91,8 @@ export const defaultExperimentForm: ExperimentForm = {
   maxTokens: "",
   criticMaxTokens: "",
   sampling: "paper",
+  repeats: "",
+  frontier: "",
   skipMalformed: false,
 };
 

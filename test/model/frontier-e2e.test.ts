@@ -1,9 +1,9 @@
 // The sampling frontier through node-llama-cpp on generated models: a self-consistency column, Self-Refine and
-// Best-of-N on a few items; the summary carries the frontier and each column against it, every cell says why it
-// stopped and what sampling it used, and the report draws the curves.
+// Best-of-N on a few items with two repeats; the summary carries the frontier and each column against it, every
+// cell says why it stopped and what sampling it used, and the report draws the curves.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { columnsFor, runExperiment, summarize, type ExperimentConfig } from "../../native/eval/experiment.ts";
@@ -26,11 +26,18 @@ test("a sampling column's frontier and the other columns against it, from a real
       [{ actor: { path: actor, sampling: { maxTokens: 8 } }, critic: { path: critic, sampling: { maxTokens: 48 } } }],
     ),
     seed: 2,
+    repeats: 2,
     threads: 1,
     sampling: { kind: "matched", actorTemperature: 0.5 },
   };
-  const results = await runExperiment(join(scratch, "exp"), config, { concurrency: 1 });
-  assert.equal(results.length, 9);
+  const dir = join(scratch, "exp");
+  const results = await runExperiment(dir, config, { concurrency: 1 });
+  assert.equal(results.length, 18, "3 items × 3 columns × 2 repeats");
+  assert.equal(new Set(results.map((r) => r.runId)).size, 18, "a run folder per cell");
+  for (const r of results) {
+    const manifest = JSON.parse(readFileSync(join(dir, "runs", r.runId, "manifest.json"), "utf8")) as { seed: number };
+    assert.equal(manifest.seed, 2 + r.item + (r.repeat ?? 0), `${r.runId} ran with seed + item + repeat`);
+  }
   assert.ok(results.every((r) => r.stopReason !== undefined && r.sampling?.policy === "matched"));
   assert.ok(
     results.every((r) => r.sampling!.actor.temperatures.every((t) => t === 0.5)),
@@ -39,7 +46,16 @@ test("a sampling column's frontier and the other columns against it, from a real
   const summary = summarize(
     results,
     config.columns.map((c) => c.name),
+    "sc",
+    { repeats: 2 },
   );
+  assert.equal(summary.repeats, 2);
+  for (const c of summary.columns) {
+    assert.equal(c.items, 3, "items, each over its two repeats");
+    assert.ok(Array.isArray(c.flaky), "flaky items are listed (possibly none)");
+    assert.ok(c.interval[0] <= c.accuracy && c.accuracy <= c.interval[1], `${c.column}: the clustered interval holds the accuracy`);
+    if (c.column !== "sc") assert.equal(c.versusBaseline!.perRepeat!.differences.length, 2, "a difference per seed");
+  }
   assert.deepEqual(
     summary.frontier.map((f) => [f.column, f.n, f.points.length]),
     [

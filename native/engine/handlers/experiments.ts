@@ -1,5 +1,6 @@
 // Datasets and experiments: preview a dataset, start (or resume) one in the background, pause/resume/stop it, list and load experiment folders.
 import { parseSamplingPolicy } from "../../protocol/sampling-policy.ts";
+import { repeatsOf } from "../../protocol/cell-key.ts";
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Task } from "../../protocol/events.ts";
@@ -19,6 +20,9 @@ import {
   readResults,
   runExperiment,
   summarizedResults,
+  shownColumns,
+  summaryOptions,
+  type CellResult,
   type ExperimentConfig,
   type SummarizedResults,
 } from "../../eval/experiment.ts";
@@ -28,12 +32,26 @@ import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
 import { checkRoleModels, engineRuntime, type EngineContext, type ExperimentItems, type Input } from "./context.ts";
 
+type GridCell = ExperimentInfo["results"][number];
+// A checkpoint line as the grid gets it, made once per line read (the poll after a new cell reuses the others).
+const gridCells = new WeakMap<CellResult, GridCell>();
+
+function gridCell(cell: CellResult): GridCell {
+  let made = gridCells.get(cell);
+  if (!made) {
+    const { trajectory, ...rest } = cell;
+    made = { ...rest, candidates: trajectory?.length ?? 0 };
+    gridCells.set(cell, made);
+  }
+  return made;
+}
+
 export async function loadExperiment(ctx: EngineContext, { path, baseline }: Input<"loadExperiment">): Promise<ExperimentInfo> {
   const config = readExperimentConfig(path);
   if (!config) throw new Error(`${path} is not an experiment folder (no experiment.json)`);
-  const columns = config.columns.map((c) => c.name);
+  const columns = shownColumns(config);
   if (baseline !== undefined && !columns.includes(baseline)) throw new Error(`no column '${baseline}' in this experiment`);
-  const summarized = summarizedResults(path, columns, baseline ?? columns[0]);
+  const summarized = summarizedResults(path, columns, baseline ?? columns[0], summaryOptions(config));
   const dataset = await datasetFields(ctx, config);
   // The compare view polls while cells finish: between two appends the answer is the one already built.
   let view = ctx.experimentViews.get(summarized);
@@ -51,12 +69,12 @@ function experimentView(
   items: ExperimentItems | null,
 ): Omit<ExperimentInfo, "progress"> {
   const dataset = items?.fields ?? null;
-  const columns = config.columns.map((c) => c.name);
+  const columns = shownColumns(config);
   return {
     path: resolve(path),
     columns,
     dataset: config.dataset,
-    results: results.map(({ trajectory: _t, ...cell }) => cell),
+    results: results.map(gridCell),
     summary,
     itemFields: Object.fromEntries((dataset ?? []).map((fields, item) => [item, fields])),
     itemTexts: Object.fromEntries((items?.texts ?? []).map((text, item) => [item, text])),
@@ -77,7 +95,7 @@ export async function startExperiment(ctx: EngineContext, input: Input<"startExp
   const remoteOnly = config.columns.every((c) => isEndpointSpec(c.actor.path) && isEndpointSpec(c.critic.path));
   const concurrency = input.concurrency ?? (remoteOnly ? undefined : autoConcurrency((await engineRuntime(ctx)).report.active));
   const control = new ExperimentControl();
-  const total = prepared.tasks.length * config.columns.length;
+  const total = prepared.tasks.length * config.columns.length * repeatsOf(config);
   const entry = {
     control,
     progress: {
@@ -181,7 +199,7 @@ export async function listExperiments(ctx: EngineContext, _input: Input<"listExp
     listings.push({
       path,
       dataset: config.dataset,
-      columns: config.columns.map((c) => c.name),
+      columns: shownColumns(config),
       // While this engine runs it, its own count: the checkpoint lags the cells in flight.
       done: progress ? Math.max(progress.done, checkpointed) : checkpointed,
       total: progress?.total ?? null,

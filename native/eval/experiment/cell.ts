@@ -7,11 +7,9 @@ import { cellRunId, runDir } from "../../runs/paths.ts";
 import { executeRun, type ModelConfig, type RunDeps } from "../../runs/runner.ts";
 import type { GenerationCache } from "../../llm/generation-cache.ts";
 import type { Task } from "../../protocol/events.ts";
-import { latestScore, nodeCost, type RunState } from "../../protocol/state.ts";
+import { CANDIDATE_ROLES, latestScore, nodeCost, type RunState } from "../../protocol/state.ts";
 import type { CellResult, PendingCell, TrajectoryPoint } from "./checkpoint.ts";
 import type { ExperimentConfig } from "./config.ts";
-
-const CANDIDATE_ROLES = new Set(["draft", "refine", "distill"]);
 
 /**
  * Strategies whose candidates are n samples of one prompt, drawn independently: best-of-n only when it never stops
@@ -58,9 +56,9 @@ export interface CellSetting {
 }
 
 /** Runs one cell; undefined when it was cancelled (it runs again on resume). */
-export async function runCell({ task, item, column }: PendingCell, setting: CellSetting): Promise<CellResult | undefined> {
+export async function runCell({ task, item, column, repeat }: PendingCell, setting: CellSetting): Promise<CellResult | undefined> {
   const { dir, config, cache } = setting;
-  const runId = cellRunId(column.name, item);
+  const runId = cellRunId(column.name, item, repeat);
   // A run folder without a checkpoint line was cut short: start that cell again from nothing.
   rmSync(runDir(join(dir, "runs"), runId), { recursive: true, force: true });
   const cellStart = performance.now();
@@ -71,7 +69,8 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
       actor: setting.models?.actor ?? column.actor,
       critic: setting.models?.critic ?? column.critic,
       task,
-      seed: config.seed + item,
+      // Repeat r runs the experiment as if started with seed + r; the generation cache keys on the seed too.
+      seed: config.seed + item + repeat,
       outDir: join(dir, "runs"),
       runId,
       gpu: config.gpu,
@@ -97,6 +96,7 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
     item,
     itemId: task.id ?? String(item),
     column: column.name,
+    ...(repeat ? { repeat } : {}),
     runId,
     status: state.status === "finished" ? "finished" : "failed",
     correct: state.correct,

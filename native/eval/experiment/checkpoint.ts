@@ -12,11 +12,12 @@ import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
 import type { CellResult } from "../../protocol/experiment-results.ts";
 import { cellCoverage, type CellCoverage } from "../../protocol/cell-coverage.ts";
+import { cellKey, repeatsOf } from "../../protocol/cell-key.ts";
 import { ExperimentError, loadExperimentDataset, type ExperimentColumn, type ExperimentConfig } from "./config.ts";
 
 export type { CellResult, TrajectoryPoint } from "../../protocol/experiment-results.ts";
 
-const isCellResult: RecordCheck = (value) => {
+export const isCellResult: RecordCheck = (value) => {
   const cell = value as CellResult;
   return typeof cell.item === "number" && typeof cell.column === "string" && typeof cell.runId === "string" ? null : "not a cell result";
 };
@@ -34,6 +35,8 @@ export interface PendingCell {
   task: Task;
   item: number;
   column: ExperimentColumn;
+  /** Which seed of the item: the run's seed is the experiment's + item + repeat. */
+  repeat: number;
 }
 
 /**
@@ -53,13 +56,19 @@ export function experimentCoverage(dir: string, config: ExperimentConfig, result
     results,
     items,
     config.columns.map((c) => c.name),
+    repeatsOf(config),
   );
 }
 
-/** The cells results.jsonl does not hold yet, item by item. */
-export function pendingCells(dir: string, tasks: readonly Task[], columns: readonly ExperimentColumn[]): PendingCell[] {
-  const done = new Set(readResults(dir).map((r) => `${r.item}|${r.column}`));
-  return tasks.flatMap((task, item) => columns.map((column) => ({ task, item, column }))).filter((c) => !done.has(`${c.item}|${c.column.name}`));
+/**
+ * The cells results.jsonl does not hold yet, item by item (an item's repeats together, so a partial experiment's
+ * summary grows by whole items).
+ */
+export function pendingCells(dir: string, tasks: readonly Task[], columns: readonly ExperimentColumn[], repeats = 1): PendingCell[] {
+  const done = new Set(readResults(dir).map(cellKey));
+  return tasks
+    .flatMap((task, item) => Array.from({ length: repeats }, (_, repeat) => columns.map((column) => ({ task, item, column, repeat }))).flat())
+    .filter((c) => !done.has(cellKey({ item: c.item, column: c.column.name, repeat: c.repeat })));
 }
 
 /**
@@ -119,6 +128,8 @@ export async function prepareExperiment(dir: string, config: ExperimentConfig): 
   const names = new Set(config.columns.map((c) => c.name));
   if (names.size !== config.columns.length) throw new ExperimentError("column names must be unique");
   if (!config.columns.length) throw new ExperimentError("an experiment needs at least one column (strategy)");
+  const repeats = repeatsOf(config);
+  if (!Number.isInteger(repeats) || repeats < 1) throw new ExperimentError(`repeats must be a whole number of at least 1 (it is ${repeats})`);
   const lanes = config.columns.map((column) => {
     try {
       const strategy = getStrategy(column.strategy);

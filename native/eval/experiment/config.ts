@@ -18,6 +18,8 @@ export interface ExperimentColumn {
   params?: Record<string, unknown>;
   actor: ModelConfig;
   critic: ModelConfig;
+  /** Run only for the sampling frontier (`--frontier n`): not a column of the tables, the plots' points or the grid. */
+  frontierOnly?: true;
 }
 
 export interface ModelPair {
@@ -77,6 +79,10 @@ export interface ExperimentConfig {
   skipMalformed?: boolean;
   columns: ExperimentColumn[];
   seed: number;
+  /** Seeds each (item, column) runs with (seed, seed + 1, …); omitted: 1. */
+  repeats?: number;
+  /** Samples of the hidden self-consistency column added for the frontier (its column is marked frontierOnly). */
+  frontier?: number;
   gpu?: GpuChoice;
   threads?: number;
   maxTotalTokens?: number;
@@ -135,6 +141,9 @@ export interface ExperimentRequest {
   strategies: ReadonlyArray<{ preset: string } | { name?: string; strategy: string; params?: Record<string, unknown> }>;
   pairs: readonly ModelPair[];
   seed?: number;
+  repeats?: number;
+  /** n: add a hidden n-sample self-consistency column per model pair, used only for the sampling frontier. */
+  frontier?: number;
   gpu?: GpuChoice;
   threads?: number;
   maxTotalTokens?: number;
@@ -164,6 +173,8 @@ export function judgingConfig(request: NonNullable<ExperimentRequest["judging"]>
 }
 
 export async function buildExperimentConfig(request: ExperimentRequest): Promise<ExperimentConfig> {
+  if (request.judging && request.repeats && request.repeats > 1)
+    throw new ExperimentError(`judges grade one seed per cell: run a judged experiment with one repeat (got ${request.repeats})`);
   const strategies = await Promise.all(
     request.strategies.map(async (column): Promise<StrategyColumn> => {
       if ("preset" in column) return columnFromPreset(column.preset);
@@ -177,8 +188,11 @@ export async function buildExperimentConfig(request: ExperimentRequest): Promise
     ...(request.offset ? { offset: request.offset } : {}),
     ...(request.fields ? { fields: request.fields } : {}),
     ...(request.skipMalformed ? { skipMalformed: true } : {}),
-    columns,
+    columns: [...columns, ...frontierColumns(request.frontier, request.pairs)],
     seed: request.seed ?? 0,
+    // One repeat is left out, so experiment.json of experiments started before repeats still matches on resume.
+    ...(request.repeats && request.repeats > 1 ? { repeats: request.repeats } : {}),
+    ...(request.frontier ? { frontier: request.frontier } : {}),
     ...(request.gpu ? { gpu: request.gpu } : {}),
     ...(request.threads ? { threads: request.threads } : {}),
     ...(request.maxTotalTokens ? { maxTotalTokens: request.maxTotalTokens } : {}),
@@ -186,4 +200,34 @@ export async function buildExperimentConfig(request: ExperimentRequest): Promise
     ...(request.sampling && request.sampling.kind !== "paper" ? { sampling: request.sampling } : {}),
     ...(request.judging ? { judging: judgingConfig(request.judging, columns) } : {}),
   };
+}
+
+/** What the hidden frontier column is called: a name no strategy spec produces, so it cannot meet a shown column's. */
+export function frontierColumnName(n: number, pair: ModelPair, pairs: number): string {
+  const base = `sampling frontier (self-consistency, n=${n})`;
+  return pairs > 1 ? `${base} @ ${pairLabel(pair)}` : base;
+}
+
+/** `--frontier n`: an n-sample self-consistency column per pair, run only to draw the sampling frontier. */
+function frontierColumns(n: number | undefined, pairs: readonly ModelPair[]): ExperimentColumn[] {
+  if (!n) return [];
+  if (!Number.isInteger(n) || n < 2) throw new ExperimentError(`the frontier needs at least 2 samples per item (got ${n})`);
+  return pairs.map((pair) => ({
+    name: frontierColumnName(n, pair, pairs.length),
+    strategy: "self-consistency",
+    params: { n },
+    actor: pair.actor,
+    critic: pair.critic,
+    frontierOnly: true as const,
+  }));
+}
+
+/** The columns the tables, plots and grid show: every column but the frontier's hidden ones. */
+export function shownColumns(config: Pick<ExperimentConfig, "columns">): string[] {
+  return config.columns.filter((c) => !c.frontierOnly).map((c) => c.name);
+}
+
+/** How an experiment is summarized: its repeats, and the hidden columns that only feed the frontier. */
+export function summaryOptions(config: Pick<ExperimentConfig, "columns" | "repeats">): { repeats: number; frontierOnly: string[] } {
+  return { repeats: config.repeats ?? 1, frontierOnly: config.columns.filter((c) => c.frontierOnly).map((c) => c.name) };
 }

@@ -1,6 +1,6 @@
 // Accuracy by item difficulty, and what choosing a column per difficulty would score. Difficulty comes from the
-// sampling column's per-item pass rate c/n (or, without one, from how many columns' first drafts were right), so
-// "hard" means what the model itself finds hard, not a label someone gave the item.
+// sampling column's per-item pass rate c/n (or, without one, from how many columns' first drafts were right, over every
+// repeat), so "hard" means what the model itself finds hard, not a label someone gave the item.
 import type { CellResult, DifficultyPanel } from "../../protocol/experiment-results.ts";
 
 /** The bins and their edges: 0, (0, ¼], (¼, ½], (½, ¾], (¾, 1), 1. */
@@ -18,8 +18,15 @@ export function binOf(rate: number): (typeof DIFFICULTY_BINS)[number] {
 interface Column {
   column: string;
   meanTokens: number;
-  /** Correctness per item, in the order of the items given. */
-  correct: readonly boolean[];
+  /** Correctness per item, in the order of the items given: right or wrong, or the share right over repeats. */
+  correct: ReadonlyArray<boolean | number>;
+}
+
+/** The items of `items` a column got right: a count, or with repeats the sum of their shares. */
+function rightOf(column: Column, items: readonly number[]): number {
+  let right = 0;
+  for (const i of items) right += Number(column.correct[i]);
+  return right;
 }
 
 /** For each bin, the column with the best accuracy on `items` (ties: the cheaper, then the earlier column). */
@@ -29,7 +36,7 @@ function choosePerBin(bins: readonly string[], items: readonly number[], columns
     const inBin = items.filter((i) => bins[i] === bin);
     let best: { column: Column; right: number } | null = null;
     for (const column of columns) {
-      const right = inBin.filter((i) => column.correct[i]).length;
+      const right = rightOf(column, inBin);
       if (!best || right > best.right || (right === best.right && column.meanTokens < best.column.meanTokens)) best = { column, right };
     }
     if (best) choice.set(bin, best.column);
@@ -51,7 +58,7 @@ export function difficultyPanel(rates: readonly number[], basis: string, columns
     return {
       label,
       items: inBin.length,
-      accuracy: Object.fromEntries(columns.map((c) => [c.column, inBin.length ? inBin.filter((i) => c.correct[i]).length / inBin.length : Number.NaN])),
+      accuracy: Object.fromEntries(columns.map((c) => [c.column, inBin.length ? rightOf(c, inBin) / inBin.length : Number.NaN])),
     };
   });
   const halves = [all.filter((i) => i % 2 === 0), all.filter((i) => i % 2 === 1)] as const;
@@ -65,7 +72,7 @@ export function difficultyPanel(rates: readonly number[], basis: string, columns
         choose,
         eligible,
       ).get("all")!;
-      return score.filter((i) => (choice.get(bins[i]!) ?? fallback).correct[i]).length / score.length;
+      return score.reduce((sum, i) => sum + Number((choice.get(bins[i]!) ?? fallback).correct[i]), 0) / score.length;
     };
     const accuracy = (scoreOn(halves[0], halves[1]) + scoreOn(halves[1], halves[0])) / 2;
     const onAll = choosePerBin(bins, all, eligible);
@@ -74,10 +81,13 @@ export function difficultyPanel(rates: readonly number[], basis: string, columns
   return { basis, edges: [...DIFFICULTY_BINS], bins: rows, choice: choices };
 }
 
-/** Per-item pass rates from a sampling column's samples, or, without one, the share of columns whose first draft was right. */
+/**
+ * Per-item pass rates from a sampling column's samples (all its repeats' samples pooled), or, without one, the share
+ * of first drafts that were right over every column with drafts and every repeat.
+ */
 export function difficultyRates(
   items: readonly number[],
-  cellOf: (item: number, column: string) => CellResult,
+  cellsOf: (item: number, column: string) => readonly CellResult[],
   columns: readonly string[],
   samplingColumn: string | undefined,
 ): { rates: number[]; basis: string } | null {
@@ -85,15 +95,25 @@ export function difficultyRates(
     return {
       basis: `the pass rate c/n of ${samplingColumn}'s samples`,
       rates: items.map((item) => {
-        const samples = cellOf(item, samplingColumn).trajectory ?? [];
-        return samples.length ? samples.filter((p) => p.correct === true).length / samples.length : 0;
+        let samples = 0;
+        let right = 0;
+        for (const cell of cellsOf(item, samplingColumn))
+          for (const point of cell.trajectory ?? []) {
+            samples++;
+            if (point.correct === true) right++;
+          }
+        return samples ? right / samples : 0;
       }),
     };
   }
-  const withDrafts = columns.filter((c) => items.every((item) => cellOf(item, c).initialCorrect !== null));
+  const withDrafts = columns.filter((c) => items.every((item) => cellsOf(item, c).every((cell) => cell.initialCorrect !== null)));
   if (!withDrafts.length) return null;
+  const repeats = items.length ? cellsOf(items[0]!, withDrafts[0]!).length : 1;
   return {
-    basis: `the share of ${withDrafts.length} column${withDrafts.length === 1 ? "" : "s"}' first drafts that were right`,
-    rates: items.map((item) => withDrafts.filter((c) => cellOf(item, c).initialCorrect === true).length / withDrafts.length),
+    basis: `the share of ${withDrafts.length} column${withDrafts.length === 1 ? "" : "s"}' first drafts that were right${repeats > 1 ? ` over ${repeats} repeats` : ""}`,
+    rates: items.map((item) => {
+      const drafts = withDrafts.flatMap((c) => cellsOf(item, c));
+      return drafts.filter((cell) => cell.initialCorrect === true).length / drafts.length;
+    }),
   };
 }

@@ -131,7 +131,13 @@ export async function judgeExperiment(dir: string, config: ExperimentConfig, tas
   const judging = config.judging;
   if (!judging) return [];
   const judged = new Set(readJudgements(dir).map((c) => `${c.item}|${c.column}`));
-  const results = new Map(readResults(dir).map((r) => [`${r.item}|${r.column}`, r]));
+  // One seed per cell (a judged experiment has no repeats), and never the hidden frontier's samples.
+  const hidden = new Set(config.columns.filter((c) => c.frontierOnly).map((c) => c.name));
+  const results = new Map(
+    readResults(dir)
+      .filter((r) => (r.repeat ?? 0) === 0 && !hidden.has(r.column))
+      .map((r) => [`${r.item}|${r.column}`, r]),
+  );
   const baselineColumn = judging.grader === "pairwise" && judging.baseline !== "reference" ? judging.baseline : undefined;
   const pending = [...results.values()]
     .filter((r) => r.column !== baselineColumn && r.item < tasks.length && !judged.has(`${r.item}|${r.column}`) && r.status === "finished")

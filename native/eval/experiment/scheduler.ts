@@ -15,6 +15,7 @@ import { pendingCells, prepareExperiment, readResults, ResultsWriter, type CellR
 import { ExperimentError, type ExperimentConfig } from "./config.ts";
 import { checkJudgeModels, judgeExperiment } from "./judging.ts";
 import type { ModelBackend } from "../../llm/backend.ts";
+import { cellKey, repeatsOf } from "../../protocol/cell-key.ts";
 
 /** Pause, resume and stop an experiment from outside (the CLI's keys, the UI's buttons). */
 export class ExperimentControl {
@@ -110,7 +111,8 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? pool?.slots ?? 1));
   const cache = options.cache === false ? undefined : new GenerationCache(join(dir, "generation-cache.jsonl"));
   // Dataset-wide statistics some strategies need (MAgICoRE) come first: a cheap run per item, replayed by the cells.
-  const unfinished = new Set(pendingCells(dir, tasks, config.columns).map((cell) => cell.column.name));
+  const repeats = repeatsOf(config);
+  const unfinished = new Set(pendingCells(dir, tasks, config.columns, repeats).map((cell) => cell.column.name));
   const columns = await withDatasetStatistics(config.columns, {
     dir,
     config,
@@ -131,8 +133,8 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
     cache?.close();
     return readResults(dir);
   }
-  const cells = pendingCells(dir, tasks, columns);
-  const total = tasks.length * config.columns.length;
+  const cells = pendingCells(dir, tasks, columns, repeats);
+  const total = tasks.length * config.columns.length * repeats;
   let finished = total - cells.length;
   const firstFinished = finished;
   const started = performance.now();
@@ -226,7 +228,7 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
     );
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
     const results = readResults(dir);
-    const done = settledCells(results, tasks.length, config.columns);
+    const done = settledCells(results, tasks.length, config.columns, repeats);
     if (failure) throw withCellCount(failure.reason, done, total);
     // Stopped on purpose, the rest runs on resume; otherwise every cell has its line, finished or failed with a reason.
     if (!control.signal.aborted && (done < total || queue.unsettled > 0))
@@ -252,9 +254,9 @@ export async function runExperiment(dir: string, config: ExperimentConfig, optio
 }
 
 /** Cells of this experiment that have their line in the checkpoint (a line of another column or item does not count). */
-function settledCells(results: readonly CellResult[], items: number, columns: readonly { name: string }[]): number {
+function settledCells(results: readonly CellResult[], items: number, columns: readonly { name: string }[], repeats: number): number {
   const names = new Set(columns.map((c) => c.name));
-  return new Set(results.filter((r) => r.item < items && names.has(r.column)).map((r) => `${r.item}|${r.column}`)).size;
+  return new Set(results.filter((r) => r.item < items && names.has(r.column) && (r.repeat ?? 0) < repeats).map(cellKey)).size;
 }
 
 /** The error that stopped the experiment, with how many cells it left without a result. */

@@ -1,10 +1,11 @@
 // The compare view polls an experiment several times a second while it runs; results.jsonl only grows, so its
-// size and mtime name a version, and the results and their statistics (bootstrap intervals included) are worked
-// out once per version instead of on every poll.
+// size and mtime name a version: an unchanged version is answered from the summary already worked out, and a new
+// one reads only the lines appended since (results-index.ts) before the statistics are worked out again.
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { readResults, type CellResult } from "./checkpoint.ts";
-import { summarize, type ExperimentSummary } from "./summary.ts";
+import type { CellResult } from "./checkpoint.ts";
+import { readResultsGrowing } from "./results-index.ts";
+import { summarize, type ExperimentSummary, type SummaryOptions } from "./summary.ts";
 import { judgedColumns, JUDGEMENTS_FILE } from "./judging.ts";
 
 export interface SummarizedResults {
@@ -32,13 +33,13 @@ function resultsVersion(dir: string): string {
 }
 
 /** readResults + summarize for an experiment folder, reused while results.jsonl is unchanged. */
-export function summarizedResults(dir: string, columns: readonly string[], baseline = columns[0]!): SummarizedResults {
-  const version = resultsVersion(dir);
-  const key = JSON.stringify([resolve(dir), columns, baseline]);
+export function summarizedResults(dir: string, columns: readonly string[], baseline = columns[0]!, options: SummaryOptions = {}): SummarizedResults {
+  const key = JSON.stringify([resolve(dir), columns, baseline, options.repeats ?? 1, options.frontierOnly ?? []]);
   const cached = entries.get(key);
-  if (cached?.version === version) return cached;
-  const results = readResults(dir);
-  const entry = { version, results, summary: summarize(results, columns, baseline, judgedColumns(dir)) };
+  if (cached && cached.version === resultsVersion(dir)) return cached;
+  const { version: resultsFileVersion, records: results } = readResultsGrowing(dir);
+  const version = `${resultsFileVersion}|${fileVersion(join(dir, JUDGEMENTS_FILE))}`;
+  const entry = { version, results, summary: summarize(results, columns, baseline, { ...options, judged: judgedColumns(dir) }) };
   entries.delete(key);
   entries.set(key, entry);
   if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);

@@ -142,6 +142,26 @@ export function NewExperiment() {
             onChange={(e) => setForm({ ...form, sampling: e.target.value })}
           />
         </label>
+        <label title="seeds each item and column runs with (seed, seed + 1, …): accuracy is each item's mean over them, intervals resample items with their repeats, and items whose correctness changes with the seed are listed as flaky (empty: 1)">
+          repeats
+          <input
+            data-testid="experiment-repeats"
+            className="short"
+            placeholder="1"
+            value={form.repeats}
+            onChange={(e) => setForm({ ...form, repeats: e.target.value })}
+          />
+        </label>
+        <label title="adds a hidden self-consistency column with this many samples per item, run only to draw the sampling frontier (pass@k and maj@k for every k) that every column is compared with at its own budget; it is not a column of the table or the grid (empty: none)">
+          frontier samples
+          <input
+            data-testid="experiment-frontier"
+            className="short"
+            placeholder="none"
+            value={form.frontier}
+            onChange={(e) => setForm({ ...form, frontier: e.target.value })}
+          />
+        </label>
         <label title="the actor's answer budget per generation (empty: the model's default)">
           max tokens
           <input

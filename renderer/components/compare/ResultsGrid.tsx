@@ -3,36 +3,53 @@
 // that run's tree. Cells are found through an index built once per experiment load, not searched per cell. Rows
 // are virtualised: only those in view (and a few either side) are in the DOM, so 1,000 items × 12 columns
 // update within a frame; rows have fixed heights, so where each one starts is arithmetic, not measurement.
-import { CUT_REASONS, STOP_REASON_LABELS } from "../../../native/protocol/stop-reason.ts";
+import { CUT_REASONS, cutBeforeFirstRevision, STOP_REASON_LABELS } from "../../../native/protocol/stop-reason.ts";
 import { useCallback, useLayoutEffect, useRef, useState } from "react";
 import type { ExperimentInfo } from "../../../native/protocol/contract.ts";
 import { useController } from "../../store/context.tsx";
 
 export type GridCell = ExperimentInfo["results"][number];
 
-/** The experiment's cells by item and column: each item's row holds its cells in the columns' order. */
+/**
+ * The experiment's cells by row and column: a row per item, or with repeats per item and repeat (row = item ×
+ * repeats + repeat), each holding its cells in the columns' order.
+ */
 export class CellIndex {
-  private readonly rows = new Map<number, (GridCell | undefined)[]>();
-  readonly items: number[];
+  private readonly byRow = new Map<number, (GridCell | undefined)[]>();
+  readonly rows: number[];
 
-  constructor(results: readonly GridCell[], columns: readonly string[]) {
+  constructor(
+    results: readonly GridCell[],
+    columns: readonly string[],
+    readonly repeats = 1,
+  ) {
     const position = new Map(columns.map((c, i) => [c, i]));
     for (const r of results) {
       const at = position.get(r.column);
-      if (at === undefined) continue;
-      let row = this.rows.get(r.item);
+      const repeat = r.repeat ?? 0;
+      if (at === undefined || repeat >= repeats) continue;
+      const key = r.item * repeats + repeat;
+      let row = this.byRow.get(key);
       if (!row) {
         row = new Array<GridCell | undefined>(columns.length).fill(undefined);
-        this.rows.set(r.item, row);
+        this.byRow.set(key, row);
       }
       row[at] = r;
     }
-    this.items = [...this.rows.keys()].sort((a, b) => a - b);
+    this.rows = [...this.byRow.keys()].sort((a, b) => a - b);
   }
 
-  /** An item's cells, one per column (undefined where its run has not finished). */
-  row(item: number): readonly (GridCell | undefined)[] {
-    return this.rows.get(item) ?? [];
+  /** A row's cells, one per column (undefined where its run has not finished). */
+  cells(row: number): readonly (GridCell | undefined)[] {
+    return this.byRow.get(row) ?? [];
+  }
+
+  itemOf(row: number): number {
+    return Math.floor(row / this.repeats);
+  }
+
+  repeatOf(row: number): number {
+    return row % this.repeats;
   }
 }
 
@@ -110,6 +127,7 @@ function Cell({ r, onOpen }: { r: GridCell | undefined; onOpen: (runId: string) 
           <small className="stop-cut" data-testid="grid-stop" title="a budget or a limit stopped this run, not its procedure">
             {" "}
             · cut: {STOP_REASON_LABELS[r.stopReason]}
+            {!r.independentSamples && cutBeforeFirstRevision(r.stopReason, r.candidates) ? ", before its first revision" : ""}
           </small>
         ) : null}
       </div>
@@ -120,12 +138,13 @@ function Cell({ r, onOpen }: { r: GridCell | undefined; onOpen: (runId: string) 
 export function ResultsGrid({
   index,
   columns,
-  items,
+  rows: shownRows,
   texts,
 }: {
   index: CellIndex;
   columns: readonly string[];
-  items: readonly number[];
+  /** The rows to show (see CellIndex), in order. */
+  rows: readonly number[];
   texts: ExperimentInfo["itemTexts"];
 }) {
   const controller = useController();
@@ -144,27 +163,28 @@ export function ResultsGrid({
     observer.observe(el);
     return () => observer.disconnect();
   }, [measure]);
-  const toggle = (item: number) =>
+  const toggle = (row: number) =>
     setExpanded((open) => {
       const next = new Set(open);
-      if (!next.delete(item)) next.add(item);
+      if (!next.delete(row)) next.add(row);
       return next;
     });
   const open = (runId: string) => void controller.openExperimentRun(runId);
-  const { first, last, top, total } = visibleWindow(items, expanded, view.scrollTop, view.height);
+  const { first, last, top, total } = visibleWindow(shownRows, expanded, view.scrollTop, view.height);
   let bottom = total - top;
   const rows = [];
-  for (let i = first; i <= last && i < items.length; i++) {
-    const item = items[i]!;
-    const isOpen = expanded.has(item);
+  for (let i = first; i <= last && i < shownRows.length; i++) {
+    const row = shownRows[i]!;
+    const item = index.itemOf(row);
+    const isOpen = expanded.has(row);
     bottom -= ROW_HEIGHT + (isOpen ? DETAIL_HEIGHT : 0);
     const text = texts[item];
-    const cells = index.row(item);
-    const id = cells.find((c) => c !== undefined)?.itemId ?? String(item);
+    const cells = index.cells(row);
+    const id = `${cells.find((c) => c !== undefined)?.itemId ?? String(item)}${index.repeats > 1 ? ` · seed +${index.repeatOf(row)}` : ""}`;
     // Keyed by its place in the window, not by item: a scroll then reuses the drawn rows and changes their
     // text instead of removing and creating them.
     rows.push(
-      <tr key={`slot-${i - first}`} data-testid="grid-row" data-item={item} className="item-row">
+      <tr key={`slot-${i - first}`} data-testid="grid-row" data-item={item} data-repeat={index.repeatOf(row)} className="item-row">
         <th scope="row" className="item">
           <div className="cell">
             <button
@@ -173,7 +193,7 @@ export function ResultsGrid({
               data-testid="grid-expand"
               aria-expanded={isOpen}
               title={text ? "show the question and reference" : "the dataset file is not where the experiment found it"}
-              onClick={() => toggle(item)}
+              onClick={() => toggle(row)}
             >
               {isOpen ? "▾" : "▸"} {id}
             </button>
@@ -187,7 +207,7 @@ export function ResultsGrid({
     );
     if (isOpen) {
       rows.push(
-        <tr key={`${item}-detail`} className="item-detail" data-testid="grid-item-detail">
+        <tr key={`${row}-detail`} className="item-detail" data-testid="grid-item-detail">
           <td colSpan={columns.length + 1}>
             <div className="detail">
               {text ? (

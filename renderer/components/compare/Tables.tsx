@@ -2,27 +2,37 @@
 // by the values of one dataset field.
 import { measureLabel } from "../../../native/protocol/plot-geometry.ts";
 import { roleSamplingLabel } from "../../../native/protocol/sampling-policy.ts";
-import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../../../native/protocol/stop-reason.ts";
+import { CUT_REASONS, cutBeforeRevisionWords, STOP_REASON_LABELS, type StopReason } from "../../../native/protocol/stop-reason.ts";
 import type { ExperimentSummary, FieldBreakdown } from "../../../native/protocol/experiment-results.ts";
 import { fixed, pct } from "../../../native/protocol/format.ts";
 import { describeJudged } from "../../../native/protocol/judged-format.ts";
+import { flakyWords, signWords } from "../../../native/protocol/repeat-words.ts";
 
 /** "3 of 10 token budget · 1 answer cut at max tokens": the cells a budget or a limit stopped, when any. */
-function stopsLine(c: ExperimentSummary["columns"][number]): string {
+function stopsLine(c: ExperimentSummary["columns"][number], repeats: number): string {
   return Object.entries(c.stops)
     .filter(([reason]) => CUT_REASONS.has(reason as StopReason))
-    .map(([reason, count]) => `${count} of ${c.items} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`)
+    .map(([reason, count]) => `${count} of ${c.items * repeats} stopped by ${STOP_REASON_LABELS[reason as StopReason]}`)
     .join(" · ");
 }
 
 export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
+  const repeats = summary.repeats ?? 1;
   return (
     <table className="aggregates" data-testid="compare-aggregates">
       <thead>
         <tr>
           <th>column</th>
           <th>items</th>
-          <th>accuracy (95% CI)</th>
+          <th
+            title={
+              repeats > 1
+                ? `each item's accuracy over its ${repeats} seeds, averaged; the interval resamples items with all their seeds`
+                : "Wilson 95% interval"
+            }
+          >
+            accuracy (95% CI)
+          </th>
           <th>vs baseline</th>
           <th>W/T/L</th>
           <th>p</th>
@@ -46,7 +56,17 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
                   ⚠ {c.warning}
                 </div>
               ) : null}
-              {stopsLine(c) ? <div className="small muted">{stopsLine(c)}</div> : null}
+              {stopsLine(c, repeats) ? <div className="small muted">{stopsLine(c, repeats)}</div> : null}
+              {c.cutBeforeRevision ? (
+                <div className="small muted" data-testid="column-cut-before-revision">
+                  {cutBeforeRevisionWords(c.cutBeforeRevision, c.items * repeats, c.cutBeforeRevisionBy ?? [])}
+                </div>
+              ) : null}
+              {c.flaky?.length ? (
+                <div className="small muted" data-testid="column-flaky" title={c.flaky.join(", ")}>
+                  {flakyWords(c.flaky, c.items)}
+                </div>
+              ) : null}
               {c.sampling ? (
                 <div className="small muted" data-testid="column-sampling" title={`seeds: ${c.sampling.seedRule}`}>
                   {c.sampling.policy} · actor {roleSamplingLabel(c.sampling.actor)} · critic {roleSamplingLabel(c.sampling.critic)}
@@ -70,6 +90,11 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
               }
             >
               {c.versusBaseline ? `${c.versusBaseline.difference >= 0 ? "+" : ""}${fixed(c.versusBaseline.difference * 100, 1)} pts` : "baseline"}
+              {c.versusBaseline?.perRepeat ? (
+                <div className="small muted" data-testid="sign-by-seed">
+                  {signWords(c.versusBaseline.perRepeat)}
+                </div>
+              ) : null}
             </td>
             <td>{c.versusBaseline ? `${c.versusBaseline.wins}/${c.versusBaseline.ties}/${c.versusBaseline.losses}` : ""}</td>
             <td>{c.versusBaseline && c.versusBaseline.pValue !== null ? c.versusBaseline.pValue.toPrecision(3) : ""}</td>
@@ -88,6 +113,7 @@ export function AggregatesTable({ summary }: { summary: ExperimentSummary }) {
               }
             >
               {c.versusFrontier ? `${c.versusFrontier.difference >= 0 ? "+" : ""}${fixed(c.versusFrontier.difference * 100, 1)} pts` : ""}
+              {c.versusFrontier?.perRepeat ? <div className="small muted">{signWords(c.versusFrontier.perRepeat)}</div> : null}
             </td>
             <td>
               {fixed(c.meanPathTokens)} / {fixed(c.meanTotalTokens)}

@@ -111,6 +111,9 @@ export function createExperimentActions(ctx: ActionContext) {
             ...(Object.keys(fields).length ? { fields } : {}),
             pairs,
             seed: Number(setup.seed) || 0,
+            // Sent as typed (a word becomes NaN): the contract refuses it in the field's own words.
+            ...(form.repeats.trim() ? { repeats: Number(form.repeats.trim()) } : {}),
+            ...(form.frontier.trim() ? { frontier: Number(form.frontier.trim()) } : {}),
             ...(Number(form.concurrency) > 0 ? { concurrency: Number(form.concurrency) } : {}),
             ...(Number(form.budget) > 0 ? { maxTotalTokens: Number(form.budget) } : {}),
             ...(form.sampling.trim() && form.sampling.trim() !== "paper" ? { sampling: form.sampling.trim() } : {}),
