@@ -113,8 +113,8 @@ export async function commandRun(args: string[]): Promise<number> {
   const criticCalled = strategyCallsCritic(strategyDef, resolveParams(strategyDef, paramsFrom(values.param)));
   if (!criticCalled && values.critic !== undefined) {
     // Not loaded, but a critic that could not be is still refused: the user meant some other file.
-    const { isEndpointSpec } = await import("../llm/model-spec.ts");
-    if (!isEndpointSpec(specs.critic[0]!)) {
+    const { isOpenAISpec } = await import("../protocol/model-spec.ts");
+    if (!isOpenAISpec(specs.critic[0]!)) {
       const { modelFacts } = await import("../llm/model-facts.ts");
       const { fieldName } = await import("../protocol/field-labels.ts");
       await modelFacts(specs.critic[0]!).catch((error: Error) => {

@@ -1,6 +1,6 @@
 // refinery serve --openai: strategies and models behind an OpenAI-compatible API, loopback unless --host says otherwise.
 import type { GpuChoice } from "../llm/runtime.ts";
-import { isEndpointSpec } from "../llm/model-spec.ts";
+import { isOpenAISpec } from "../protocol/model-spec.ts";
 import { isIP } from "node:net";
 import { intOption, parse, portOption, threadsOption, UsageError } from "./args.ts";
 
@@ -25,7 +25,7 @@ export async function commandServeOpenAI(args: string[]): Promise<number> {
     ["actor", values.actor],
     ["critic", values.critic],
   ] as const) {
-    if (path && isEndpointSpec(path)) throw new UsageError(`--${flag}: serve --openai serves local GGUF files; point clients at ${path.slice(7)} directly`);
+    if (path && isOpenAISpec(path)) throw new UsageError(`--${flag}: serve --openai serves local GGUF files; point clients at ${path.slice(7)} directly`);
   }
   const port = portOption(values.port);
   const threads = threadsOption(values.threads);

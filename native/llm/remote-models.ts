@@ -2,7 +2,7 @@
 // without credentials, the served model, the server's version, how verdicts were constrained and tokens counted).
 import type { ModelRole } from "../protocol/events.ts";
 import type { ModelBackend } from "./backend.ts";
-import { parseModelSpec, ModelSpecError, type EndpointSpec } from "./model-spec.ts";
+import { parseModelSpec, ModelSpecError, type EndpointSpec } from "../protocol/model-spec.ts";
 import { OpenAIBackend } from "./openai-backend.ts";
 import type { EndpointInfo } from "./openai-endpoint.ts";
 

@@ -11,7 +11,7 @@ import { ModelFileError, type ModelFileSummary } from "../llm/gguf-check.ts";
 import { modelFacts } from "../llm/model-facts.ts";
 import type { GenerationCache } from "../llm/generation-cache.ts";
 import { LlamaBackend } from "../llm/llama-backend.ts";
-import { isEndpointSpec, parseModelSpec, redactSpec, type EndpointSpec } from "../llm/model-spec.ts";
+import { isOpenAISpec, parseModelSpec, redactSpec, type EndpointSpec } from "../protocol/model-spec.ts";
 import { REMOTE_REPRODUCIBILITY, remoteBackends, remoteIdentity, remoteRecord } from "../llm/remote-models.ts";
 import { ModelLoadError, openRuntime, type GpuChoice, type LlamaRuntime, type ModelLoadOptions } from "../llm/runtime.ts";
 import type { ModelDescriptor, ModelRole, RequestedLoad, RunEvent, RunFailureCode, SamplingSettings, Task } from "../protocol/events.ts";
@@ -337,7 +337,7 @@ async function loadBackends(config: RunConfig, deps: RunDeps, run: ValidatedRun)
     const identity = async (role: ModelRole) =>
       deps.backends
         ? `${backends[role].kind}:${role}`
-        : isEndpointSpec(config[role].path)
+        : isOpenAISpec(config[role].path)
           ? remoteIdentity(parseModelSpec(config[role].path) as EndpointSpec)
           : `${await cachedSha256(config[role].path)}|${JSON.stringify(config[role].load ?? {})}`;
     backends = { actor: cache.wrap(backends.actor, await identity("actor")), critic: cache.wrap(backends.critic, await identity("critic")) };

@@ -4,7 +4,7 @@
 import { resolve } from "node:path";
 import type { ModelBackend } from "../llm/backend.ts";
 import { LlamaBackend } from "../llm/llama-backend.ts";
-import { specLabel } from "../llm/model-spec.ts";
+import { specLabel } from "../protocol/model-spec.ts";
 import { openRuntime, type GpuChoice, type LoadedModel, type ModelLoadOptions } from "../llm/runtime.ts";
 import type { RunDeps } from "../runs/runner.ts";
 import { strategies } from "../strategies/registry.ts";

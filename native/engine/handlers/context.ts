@@ -4,7 +4,7 @@ import type { z } from "zod";
 import type { EngineEvent, EngineInfo, ExperimentInfo, ExperimentProgressEvent, RequestName, requestSchemas } from "../../protocol/contract.ts";
 import type { ExperimentControl, SummarizedResults } from "../../eval/experiment.ts";
 import { modelFacts } from "../../llm/model-facts.ts";
-import { isEndpointSpec } from "../../llm/model-spec.ts";
+import { isOpenAISpec } from "../../protocol/model-spec.ts";
 import { openRuntime, type GpuChoice, type LlamaRuntime } from "../../llm/runtime.ts";
 import { RunInputError } from "../../runs/runner.ts";
 import type { EventBatcher } from "../event-batcher.ts";
@@ -48,7 +48,7 @@ export function engineRuntime(ctx: EngineContext): Promise<LlamaRuntime> {
 /** Checks the actor and critic files before a run starts, naming the role whose file is wrong; endpoints are checked when used. */
 export async function checkRoleModels(models: { actor: { path: string }; critic: { path: string } }): Promise<void> {
   for (const role of ["actor", "critic"] as const) {
-    if (isEndpointSpec(models[role].path)) continue;
+    if (isOpenAISpec(models[role].path)) continue;
     await modelFacts(models[role].path).catch((error: Error) => {
       throw new RunInputError(`${fieldName([role, "path"], "ui")}: ${error.message}`, `${role}.path`);
     });

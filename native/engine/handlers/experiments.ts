@@ -23,7 +23,7 @@ import {
   type SummarizedResults,
 } from "../../eval/experiment.ts";
 import { newRunId } from "../../runs/runner.ts";
-import { isEndpointSpec } from "../../llm/model-spec.ts";
+import { isOpenAISpec } from "../../protocol/model-spec.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
 import { checkRoleModels, engineRuntime, type EngineContext, type ExperimentItems, type Input } from "./context.ts";
@@ -74,7 +74,7 @@ export async function startExperiment(ctx: EngineContext, input: Input<"startExp
   // folder loads (the UI opens it at once).
   const prepared = await prepareExperiment(path, config);
   // Remote models only: each endpoint's concurrency decides (the experiment's endpoint pool).
-  const remoteOnly = config.columns.every((c) => isEndpointSpec(c.actor.path) && isEndpointSpec(c.critic.path));
+  const remoteOnly = config.columns.every((c) => isOpenAISpec(c.actor.path) && isOpenAISpec(c.critic.path));
   const concurrency = input.concurrency ?? (remoteOnly ? undefined : autoConcurrency((await engineRuntime(ctx)).report.active));
   const control = new ExperimentControl();
   const total = prepared.tasks.length * config.columns.length;
