@@ -31,7 +31,7 @@ import { pct } from "../protocol/format.ts";
 import { measureLabel } from "../protocol/plot-geometry.ts";
 import { defined, flagNumber, intOption, outFolderOption, parse, threadsOption, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
-import { isOpenAISpec } from "../protocol/model-spec.ts";
+import { sourceFor } from "../llm/sources/registry.ts";
 import { readFileSync, statSync } from "node:fs";
 
 /** "self-consistency:n=5,temperature=0.7" → a strategy column; "@file.json" → a preset file. */
@@ -64,7 +64,7 @@ function readPool(path: string): string[] {
     throw new UsageError(`--pool ${path}: not valid JSON at line ${line}, column ${column}: ${kind}`);
   }
   const list = Array.isArray(parsed) ? parsed : (parsed as { endpoints?: unknown })?.endpoints;
-  if (!Array.isArray(list) || !list.length || !list.every((s) => typeof s === "string" && isOpenAISpec(s))) {
+  if (!Array.isArray(list) || !list.length || !list.every((s) => typeof s === "string" && sourceFor(s).pooled)) {
     throw new UsageError(`--pool ${path} must hold a list of endpoints, e.g. {"endpoints": ["openai:http://a:8000/v1#m", "openai:http://b:8000/v1#m"]}`);
   }
   return list as string[];
@@ -86,7 +86,7 @@ function pairsFrom(
   const criticSampling = thinking.critic !== undefined ? { sampling: { thinkingBudget: thinking.critic } } : {};
   const list: Array<[string, string]> = [];
   if (actors.length > 1) {
-    if (!actors.every(isOpenAISpec))
+    if (!actors.every((spec) => sourceFor(spec).pooled))
       throw new UsageError("several --actor are replicas of one model: give endpoints (openai:URL#model), or use --pair for model pairs");
     const [first] = actors as [string];
     const critics = critic ? { path: critic } : { path: first, replicas: actors };
@@ -227,7 +227,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
   });
   // Only remote models: each endpoint's own concurrency decides (what it reports, or 4).
   const concurrency =
-    values.concurrency === undefined && models.every((m) => isOpenAISpec(m.path)) ? undefined : await concurrencyFor(values.concurrency, config);
+    values.concurrency === undefined && models.every((m) => !sourceFor(m.path).loadsLocally) ? undefined : await concurrencyFor(values.concurrency, config);
   const control = new ExperimentControl();
   const unwatch = watchKeys(control, values.quiet === true);
   let reportedSkips = false;

@@ -113,14 +113,14 @@ export async function commandRun(args: string[]): Promise<number> {
   const criticCalled = strategyCallsCritic(strategyDef, resolveParams(strategyDef, paramsFrom(values.param)));
   if (!criticCalled && values.critic !== undefined) {
     // Not loaded, but a critic that could not be is still refused: the user meant some other file.
-    const { isOpenAISpec } = await import("../protocol/model-spec.ts");
-    if (!isOpenAISpec(specs.critic[0]!)) {
-      const { modelFacts } = await import("../llm/model-facts.ts");
-      const { fieldName } = await import("../protocol/field-labels.ts");
-      await modelFacts(specs.critic[0]!).catch((error: Error) => {
+    const { sourceFor } = await import("../llm/sources/registry.ts");
+    const { fieldName } = await import("../protocol/field-labels.ts");
+    const critic = specs.critic[0]!;
+    await sourceFor(critic)
+      .check(critic)
+      .catch((error: Error) => {
         throw new RunInputError(`${fieldName(["critic", "path"], "cli")}: ${error.message}`, "critic.path");
       });
-    }
     if (!values.quiet) process.stderr.write(`the critic is not loaded: ${values.strategy} does not call it with these parameters\n`);
   }
   if (values.task === undefined && !values.dataset) throw new UsageError('give a task with --task "..." or a dataset with --dataset <file>');

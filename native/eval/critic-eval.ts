@@ -288,12 +288,12 @@ export type CriticEvalOutcome =
 /** Loads the models through node-llama-cpp and runs one evaluation mode: the CLI's and the UI's entry point. */
 export async function runCriticEvaluation(request: CriticEvalRequest, options: EvalOptions = {}): Promise<CriticEvalOutcome> {
   const { openRuntime } = await import("../llm/runtime.ts");
-  const { LlamaBackend } = await import("../llm/llama-backend.ts");
+  const { fileSource } = await import("../llm/sources/file.ts");
   // Read the dataset first: a wrong file is refused before any model loads.
   const items = request.mode === "processbench" ? await readProcessBench(request.dataset, request.limit) : await readRealCritic(request.dataset, request.limit);
   const runtime = await openRuntime({ gpu: request.gpu ?? "auto", threads: request.threads });
   const load = async (path: string, prefix: string) =>
-    new LlamaBackend(runtime, await runtime.loadModel(path, { sequences: 2 }, undefined, options.signal), prefix);
+    fileSource.open(path, { runtime, model: await runtime.loadModel(path, { sequences: 2 }, undefined, options.signal), lane: prefix });
   const critic = await load(request.critic, "critic-eval");
   const sampling = { temperature: request.temperature ?? 0, maxTokens: request.maxTokens ?? 768 };
   if (request.mode === "processbench")

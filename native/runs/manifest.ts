@@ -23,7 +23,7 @@ export interface ManifestModel {
   /** Tokens per sequence of the context the model was loaded with. */
   contextSize?: number;
   /** A model on an OpenAI-compatible server: the endpoint (no credentials), served model, server version. */
-  remote?: import("../llm/remote-models.ts").RemoteModelRecord;
+  remote?: import("../llm/sources/source.ts").RemoteModelRecord;
 }
 
 export interface RunManifest {

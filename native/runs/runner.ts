@@ -8,11 +8,11 @@ import { candidateIsCorrect } from "../eval/checkers.ts";
 import type { ModelBackend } from "../llm/backend.ts";
 import { cachedSha256 } from "../llm/file-hash.ts";
 import { ModelFileError, type ModelFileSummary } from "../llm/gguf-check.ts";
-import { modelFacts } from "../llm/model-facts.ts";
 import type { GenerationCache } from "../llm/generation-cache.ts";
-import { LlamaBackend } from "../llm/llama-backend.ts";
-import { isOpenAISpec, parseModelSpec, redactSpec, type EndpointSpec } from "../protocol/model-spec.ts";
-import { REMOTE_REPRODUCIBILITY, remoteBackends, remoteIdentity, remoteRecord } from "../llm/remote-models.ts";
+import { ModelSpecError } from "../protocol/model-spec.ts";
+import { sourceFor } from "../llm/sources/registry.ts";
+import type { ModelSource } from "../llm/sources/source.ts";
+import { warnUnsupported } from "../llm/sources/unsupported.ts";
 import { ModelLoadError, openRuntime, type GpuChoice, type LlamaRuntime, type ModelLoadOptions } from "../llm/runtime.ts";
 import type { ModelDescriptor, ModelRole, RequestedLoad, RunEvent, RunFailureCode, SamplingSettings, Task } from "../protocol/events.ts";
 import { DEFAULT_SAMPLING, defaultContextSize } from "../protocol/defaults.ts";
@@ -77,9 +77,11 @@ export interface RunConfig {
   onProgress?: (message: string) => void;
 }
 
-/** Backends supplied by the caller instead of node-llama-cpp (scripted tests, remote servers). */
+/** Backends supplied by the caller instead of the models' sources (scripted tests). */
 export interface RunDeps {
   backends?: Record<ModelRole, ModelBackend>;
+  /** The sources specs are read with, in order (default: llm/sources/registry.ts). */
+  sources?: readonly ModelSource[];
   /** Identical generations are replayed from here instead of generated again. */
   generationCache?: GenerationCache;
 }
@@ -192,12 +194,17 @@ interface ValidatedRun {
   files: Partial<Record<ModelRole, ModelFileSummary>>;
   /** Context the strategy's longest conversation needs with these budgets: an unsized load is at least this. */
   contextNeeded: number;
-  /** Roles on an OpenAI-compatible endpoint (their spec names one). */
-  remote: ReturnType<typeof remoteBackends>;
+  /** Where each role's model comes from. */
+  sources: Record<ModelRole, ModelSource>;
 }
 
+const ROLES = ["actor", "critic"] as const;
+
 interface LoadedBackends {
+  /** What the strategy talks to: the opened backends behind the generation cache and capability warnings. */
   backends: Record<ModelRole, ModelBackend>;
+  /** The backends as their sources opened them (or the caller gave them), for the run record. */
+  opened: Record<ModelRole, ModelBackend>;
   runtime: LlamaRuntime | null;
   memory: RunManifest["memory"];
   /** Actor and critic are one loaded model. */
@@ -257,25 +264,22 @@ async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedR
   };
   const seed = config.seed ?? 0;
   const files: Partial<Record<ModelRole, ModelFileSummary>> = {};
-  let remote: ReturnType<typeof remoteBackends> = {};
-  try {
-    remote = deps.backends ? {} : remoteBackends({ actor: config.actor.path, critic: config.critic.path });
-  } catch (error) {
-    throw new RunInputError((error as Error).message);
-  }
-  if (!deps.backends) {
-    for (const role of ["actor", "critic"] as const) {
-      if (remote[role]) continue;
-      try {
-        files[role] = await modelFacts(config[role].path);
-      } catch (error) {
-        if (error instanceof ModelFileError) throw new RunInputError(`${fieldName([role, "path"], "ui")}: ${error.message}`, `${role}.path`);
-        throw error;
-      }
+  const sources = {} as Record<ModelRole, ModelSource>;
+  for (const role of ROLES) {
+    const spec = config[role].path;
+    sources[role] = sourceFor(spec, deps.sources);
+    if (deps.backends) continue;
+    try {
+      const facts = await sources[role].check(spec);
+      if (facts) files[role] = facts;
+    } catch (error) {
+      if (error instanceof ModelFileError) throw new RunInputError(`${fieldName([role, "path"], "ui")}: ${error.message}`, `${role}.path`);
+      if (error instanceof ModelSpecError) throw new RunInputError(error.message);
+      throw error;
     }
   }
   const contextNeeded = checkContextFits(strategy, params, sampling, config, files, deps.backends);
-  return { strategy, params, oracle, sampling, seed, files, contextNeeded, remote };
+  return { strategy, params, oracle, sampling, seed, files, contextNeeded, sources };
 }
 
 /** Rough prompt allowance before a model is loaded: the question (about 3 characters a token) plus prompts. */
@@ -316,36 +320,30 @@ function checkContextFits(
   return needed;
 }
 
-/** The caller's backends, or actor and critic loaded through node-llama-cpp (one copy when they are the same file). */
+/** The caller's backends, or each role's opened by its source (local files loaded once when both roles name one). */
 async function loadBackends(config: RunConfig, deps: RunDeps, run: ValidatedRun): Promise<LoadedBackends> {
   const sameFile =
     resolve(config.actor.path) === resolve(config.critic.path) && JSON.stringify(config.actor.load ?? {}) === JSON.stringify(config.critic.load ?? {});
-  let backends: Record<ModelRole, ModelBackend>;
+  let opened: Record<ModelRole, ModelBackend>;
   let runtime: LlamaRuntime | null = null;
   let memory: RunManifest["memory"];
-  const { remote } = run;
-  if (deps.backends) {
-    backends = deps.backends;
-  } else if (remote.actor && remote.critic) {
-    backends = { actor: remote.actor, critic: remote.critic };
-  } else {
-    ({ backends, runtime, memory } = await loadLlamaBackends(config, run, sameFile));
-  }
+  if (deps.backends) opened = deps.backends;
+  else if (ROLES.some((role) => run.sources[role].loadsLocally)) ({ backends: opened, runtime, memory } = await loadLocalBackends(config, run, sameFile));
+  else opened = { actor: run.sources.actor.open(config.actor.path), critic: run.sources.critic.open(config.critic.path) };
+  let backends = deps.backends
+    ? opened
+    : { actor: warnUnsupported(opened.actor, run.sources.actor), critic: warnUnsupported(opened.critic, run.sources.critic) };
   if (deps.generationCache) {
     const cache = deps.generationCache;
-    // A remote model is identified by its served name, not its URL: replicas of one model share entries.
     const identity = async (role: ModelRole) =>
-      deps.backends
-        ? `${backends[role].kind}:${role}`
-        : isOpenAISpec(config[role].path)
-          ? remoteIdentity(parseModelSpec(config[role].path) as EndpointSpec)
-          : `${await cachedSha256(config[role].path)}|${JSON.stringify(config[role].load ?? {})}`;
+      deps.backends ? `${backends[role].kind}:${role}` : run.sources[role].cacheIdentity(config[role].path, config[role].load);
     backends = { actor: cache.wrap(backends.actor, await identity("actor")), critic: cache.wrap(backends.critic, await identity("critic")) };
   }
-  return { backends, runtime, memory, sameFile };
+  return { backends, opened, runtime, memory, sameFile };
 }
 
-async function loadLlamaBackends(
+/** Loads the roles whose source loads locally into one runtime (after the memory plan agrees) and opens the others. */
+async function loadLocalBackends(
   config: RunConfig,
   run: ValidatedRun,
   sameFile: boolean,
@@ -370,8 +368,10 @@ async function loadLlamaBackends(
       config.signal,
     );
   };
-  const criticSequences = sameFile ? actorLanes + criticLanes : criticLanes;
-  if (!config.force && !run.remote.actor && !run.remote.critic) {
+  const bothLocal = ROLES.every((role) => run.sources[role].loadsLocally);
+  const oneCopy = bothLocal && sameFile;
+  const criticSequences = oneCopy ? actorLanes + criticLanes : criticLanes;
+  if (!config.force && bothLocal) {
     // A load that cannot fit ends in an allocation failure (or the machine swapping) long after the user waited.
     // The least the load would try: the context given, else what the run needs (it grows into free memory from there).
     const least = (role: ModelRole) => config[role].load?.contextSize ?? Math.min(run.contextNeeded, run.files[role]?.contextLength ?? run.contextNeeded);
@@ -380,28 +380,25 @@ async function loadLlamaBackends(
   }
   // Memory before loading, to record what loading actually took next to the plan's estimate.
   const before = { rss: process.memoryUsage().rss, vram: runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used };
-  let backends: Record<ModelRole, ModelBackend>;
+  const backends = {} as Record<ModelRole, ModelBackend>;
   try {
-    if (run.remote.actor || run.remote.critic) {
-      // One role local, the other on an endpoint: load only the local one.
-      const role = run.remote.actor ? "critic" : "actor";
-      const local = new LlamaBackend(runtime, await load(role, role === "actor" ? actorLanes : criticLanes), `${scope}${role}`);
-      backends = { actor: run.remote.actor ?? local, critic: run.remote.critic ?? local };
-      return { backends, runtime, memory: undefined };
-    }
-    if (sameFile) {
-      const loaded = await load("actor", actorLanes + criticLanes);
-      backends = { actor: new LlamaBackend(runtime, loaded, `${scope}actor`), critic: new LlamaBackend(runtime, loaded, `${scope}critic`) };
-    } else {
-      const actor = await load("actor", actorLanes);
-      const critic = await load("critic", criticLanes);
-      backends = { actor: new LlamaBackend(runtime, actor, `${scope}actor`), critic: new LlamaBackend(runtime, critic, `${scope}critic`) };
+    const shared = oneCopy ? await load("actor", actorLanes + criticLanes) : null;
+    for (const role of ROLES) {
+      const source = run.sources[role];
+      const spec = config[role].path;
+      if (!source.loadsLocally) {
+        backends[role] = source.open(spec);
+        continue;
+      }
+      const model = shared ?? (await load(role, role === "actor" ? actorLanes : criticLanes));
+      backends[role] = source.open(spec, { runtime, model, lane: `${scope}${role}` });
     }
   } catch (error) {
     if (error instanceof ModelLoadError) throw new RunInputError(error.message);
     throw error;
   }
-  const memory = await measureMemory(runtime, config, run, backends, actorLanes, criticSequences, before);
+  // The plan covers both roles' local copies: with one role elsewhere there is no estimate to set beside what loading took.
+  const memory = bothLocal ? await measureMemory(runtime, config, run, backends, actorLanes, criticSequences, before) : undefined;
   return { backends, runtime, memory };
 }
 
@@ -426,14 +423,13 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
   const dir = runDir(config.outDir, runId);
   const describe = async (role: ModelRole): Promise<{ descriptor: ModelDescriptor; manifest: ManifestModel }> => {
     const file = files[role];
-    const remoteModel = remoteRecord(run.remote[role] ?? backends[role]);
-    // An endpoint is recorded without credentials; a file by its absolute path.
-    const path = remoteModel ? redactSpec(config[role].path) : resolve(config[role].path);
+    const record = run.sources[role].describe(config[role].path, loaded.opened[role]);
+    const { path } = record;
     const sha256 = file ? await cachedSha256(path) : null;
     const load = file ? requestedLoad(config[role].load) : undefined;
     const descriptor: ModelDescriptor = {
       path,
-      name: remoteModel?.model ?? file?.name ?? basename(path),
+      name: record.name ?? file?.name ?? basename(path),
       sizeBytes: file?.sizeBytes ?? 0,
       ...(sha256 ? { sha256 } : {}),
       ...(file?.architecture ? { architecture: file.architecture } : {}),
@@ -452,10 +448,11 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
       ...(sameFile && role === "critic" && !deps.backends ? { sharedWith: "actor" as const } : {}),
       ...(loaded.backends[role].chatFormat?.() ? { chatFormat: loaded.backends[role].chatFormat!()! } : {}),
       ...(loaded.backends[role].contextSize?.() ? { contextSize: loaded.backends[role].contextSize!()! } : {}),
-      ...(remoteModel ? { remote: remoteModel } : {}),
+      ...(record.remote ? { remote: record.remote } : {}),
     };
     return { descriptor, manifest };
   };
+  const reproducibility = deps.backends ? undefined : ROLES.map((role) => run.sources[role].reproducibility).find(Boolean);
   const actorInfo = await describe("actor");
   const criticInfo = await describe("critic");
   const manifest: RunManifest = {
@@ -473,14 +470,14 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
     // A copy: the runtime's threads follow the machine's load, the manifest keeps those this run started with.
     backend: runtime ? { ...runtime.report } : { kind: backends.actor.kind },
     refineryVersion: "0.1.0",
-    ...(run.remote.actor || run.remote.critic ? { reproducibility: REMOTE_REPRODUCIBILITY } : {}),
+    ...(reproducibility ? { reproducibility } : {}),
     ...(memory ? { memory } : {}),
     prompts: { ...prompts },
   };
   // Folder, reserve, manifest and log; a full disk here leaves no folder behind.
   const record = RunFiles.open(dir, manifest);
-  const currentModels = async () =>
-    run.remote.actor || run.remote.critic ? [(await describe("actor")).manifest, (await describe("critic")).manifest] : manifest.models;
+  // A server's side (its structured-output form) is known only after its first verdict: described again at the end.
+  const currentModels = async () => [(await describe("actor")).manifest, (await describe("critic")).manifest];
   return { runId, dir, files: record, models: { actor: actorInfo.descriptor, critic: criticInfo.descriptor }, currentModels };
 }
 

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import type { EngineEvent, EngineInfo, ExperimentInfo, ExperimentProgressEvent, RequestName, requestSchemas } from "../../protocol/contract.ts";
 import type { ExperimentControl, SummarizedResults } from "../../eval/experiment.ts";
 import { modelFacts } from "../../llm/model-facts.ts";
-import { isOpenAISpec } from "../../protocol/model-spec.ts";
+import { sourceFor } from "../../llm/sources/registry.ts";
 import { openRuntime, type GpuChoice, type LlamaRuntime } from "../../llm/runtime.ts";
 import { RunInputError } from "../../runs/runner.ts";
 import type { EventBatcher } from "../event-batcher.ts";
@@ -45,13 +45,15 @@ export function engineRuntime(ctx: EngineContext): Promise<LlamaRuntime> {
   return openRuntime({ gpu: ctx.options.gpu, threads: ctx.options.threads });
 }
 
-/** Checks the actor and critic files before a run starts, naming the role whose file is wrong; endpoints are checked when used. */
+/** Checks the actor's and critic's specs (a file's header) before a run starts, naming the role whose model is wrong. */
 export async function checkRoleModels(models: { actor: { path: string }; critic: { path: string } }): Promise<void> {
   for (const role of ["actor", "critic"] as const) {
-    if (isOpenAISpec(models[role].path)) continue;
-    await modelFacts(models[role].path).catch((error: Error) => {
-      throw new RunInputError(`${fieldName([role, "path"], "ui")}: ${error.message}`, `${role}.path`);
-    });
+    const spec = models[role].path;
+    await sourceFor(spec)
+      .check(spec)
+      .catch((error: Error) => {
+        throw new RunInputError(`${fieldName([role, "path"], "ui")}: ${error.message}`, `${role}.path`);
+      });
   }
 }
 
