@@ -104,8 +104,8 @@ export class RunInputError extends Error {
    */
   readonly field?: string;
 
-  constructor(message: string, field?: string) {
-    super(message);
+  constructor(message: string, field?: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = "RunInputError";
     if (field) this.field = field;
   }
@@ -116,10 +116,16 @@ export function newRunId(strategy: string): string {
   return `${stamp}-${strategy}-${randomBytes(3).toString("hex")}`;
 }
 
-function failureCode(error: unknown): RunFailureCode {
-  if (error instanceof RunCancelledError) return "cancelled";
-  if (error instanceof GenerationError || error instanceof ModelLoadError) return "model-error";
-  if (error instanceof StrategyParamError) return "invalid-input";
+/**
+ * How a run failed, for its end event: the runner's own and that of a run refused before its log opened (the engine
+ * still reports those as runs). Wrong input stays "invalid-input" whatever check found it; a model that would not
+ * load or generate is "model-error".
+ */
+export function failureCode(error: unknown, cancelled = false): RunFailureCode {
+  if (cancelled || error instanceof RunCancelledError) return "cancelled";
+  if (error instanceof WillNotFitError) return "will-not-fit";
+  if (error instanceof GenerationError || error instanceof ModelLoadError || (error as Error | null)?.cause instanceof ModelLoadError) return "model-error";
+  if (error instanceof RunInputError || error instanceof StrategyParamError) return "invalid-input";
   return "internal";
 }
 
@@ -394,7 +400,7 @@ async function loadLocalBackends(
       backends[role] = source.open(spec, { runtime, model, lane: `${scope}${role}` });
     }
   } catch (error) {
-    if (error instanceof ModelLoadError) throw new RunInputError(error.message);
+    if (error instanceof ModelLoadError) throw new RunInputError(error.message, undefined, error);
     throw error;
   }
   // The plan covers both roles' local copies: with one role elsewhere there is no estimate to set beside what loading took.

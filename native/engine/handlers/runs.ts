@@ -7,7 +7,7 @@ import { CANCELLED_BY_USER } from "../../runs/run-files.ts";
 import { readRunLog } from "../../runs/run-log.ts";
 import { listRuns } from "../../runs/run-list.ts";
 import { moveRunToTrash } from "../../runs/trash.ts";
-import { executeRun, newRunId, RunInputError, WillNotFitError } from "../../runs/runner.ts";
+import { executeRun, failureCode, newRunId, RunInputError } from "../../runs/runner.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
 import { checkRoleModels, type EngineContext, type Input } from "./context.ts";
@@ -33,14 +33,7 @@ export async function startRun(ctx: EngineContext, input: Input<"startRun">): Pr
   })
     .catch((error: Error) => {
       // Failures before the log opens (a model that does not load) still reach the UI as a failed run.
-      const code = signal.aborted
-        ? "cancelled"
-        : error instanceof WillNotFitError
-          ? "will-not-fit"
-          : error instanceof RunInputError
-            ? "model-error"
-            : "internal";
-      emit({ type: "run-failed", at: Date.now(), reason: signal.aborted ? CANCELLED_BY_USER : error.message, code });
+      emit({ type: "run-failed", at: Date.now(), reason: signal.aborted ? CANCELLED_BY_USER : error.message, code: failureCode(error, signal.aborted) });
     })
     .finally(() => {
       ctx.batcher.flush();
