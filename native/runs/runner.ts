@@ -2,6 +2,7 @@
 // file), opens the run log and manifest, drives the strategy, and ends the log with run-finished or run-failed.
 import type { SamplingPolicy } from "../protocol/sampling-policy.ts";
 import { decideStopReason } from "../protocol/stop-reason.ts";
+import { REFINERY_VERSION } from "../protocol/version.ts";
 import { randomBytes } from "node:crypto";
 import { basename, resolve } from "node:path";
 import { candidateIsCorrect } from "../eval/checkers.ts";
@@ -92,6 +93,8 @@ export interface RunResult {
   logPath: string;
   manifestPath: string;
   state: RunState;
+  /** The run saw what grades it (reference answers, grading tests): an upper bound, as its manifest says. */
+  oracle: boolean;
   /** The run stopped because the disk filled: its failure is not the strategy's (an experiment runs it again). */
   diskFull: DiskFullError | null;
 }
@@ -231,7 +234,8 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   const loaded = await loadBackends(config, deps, run);
   const opened = await openRunRecord(config, deps, run, loaded);
   const { state, diskFull } = await driveStrategy(config, run, loaded, opened);
-  return { runId: opened.runId, dir: opened.dir, logPath: opened.files.logPath, manifestPath: opened.files.manifestPath, state, diskFull };
+  const { runId, dir, files } = opened;
+  return { runId, dir, logPath: files.logPath, manifestPath: files.manifestPath, state, oracle: run.oracle, diskFull };
 }
 
 /**
@@ -260,7 +264,7 @@ async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedR
     throw new RunInputError((error as Error).message, (error as StrategyParamError).field);
   }
   // Oracle switches (gold answers) anywhere, a pipeline's nested strategies included, mark the run an upper bound.
-  const referenceOracle = params.oracle === true || (typeof params.spec === "string" && /"oracle"\s*:\s*true/.test(params.spec));
+  const referenceOracle = params.oracle === true || strategy.needsReference?.(params) === true;
   // Other oracles (feedback from the tests that grade the run) need no reference but are upper bounds too.
   const oracle = referenceOracle || strategy.usesOracle?.(params) === true;
   if (referenceOracle && config.task.reference === undefined) throw new RunInputError(`${strategy.name}: oracle mode needs a task with a reference answer`);
@@ -475,7 +479,7 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
     models: [actorInfo.manifest, criticInfo.manifest],
     // A copy: the runtime's threads follow the machine's load, the manifest keeps those this run started with.
     backend: runtime ? { ...runtime.report } : { kind: backends.actor.kind },
-    refineryVersion: "0.1.0",
+    refineryVersion: REFINERY_VERSION,
     ...(reproducibility ? { reproducibility } : {}),
     ...(memory ? { memory } : {}),
     prompts: { ...prompts },

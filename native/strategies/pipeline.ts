@@ -124,6 +124,16 @@ export function pipelineUsesOracle(pipeline: PipelineSpec, lookup: Lookup): bool
   return ("steps" in pipeline ? pipeline.steps : pipeline.branches).some((child) => pipelineUsesOracle(child, lookup));
 }
 
+/** Whether any strategy in the pipeline has its reference-answer oracle on (the run then needs a reference). */
+export function pipelineNeedsReference(pipeline: PipelineSpec, lookup: Lookup): boolean {
+  if ("strategy" in pipeline) {
+    const strategy = lookup(pipeline.strategy);
+    const params = resolveParams(strategy, pipeline.params ?? {});
+    return params.oracle === true || strategy.needsReference?.(params) === true;
+  }
+  return ("steps" in pipeline ? pipeline.steps : pipeline.branches).some((child) => pipelineNeedsReference(child, lookup));
+}
+
 export function makePipelineStrategy(lookup: Lookup): StrategyDefinition {
   return {
     name: "pipeline",
@@ -145,6 +155,7 @@ export function makePipelineStrategy(lookup: Lookup): StrategyDefinition {
       validatePipeline(parsePipeline(str(params, "spec")), lookup);
     },
     usesOracle: (params) => pipelineUsesOracle(parsePipeline(str(params, "spec")), lookup),
+    needsReference: (params) => pipelineNeedsReference(parsePipeline(str(params, "spec")), lookup),
     async run(ctx, params) {
       const pipeline = parsePipeline(str(params, "spec"));
       validatePipeline(pipeline, lookup);

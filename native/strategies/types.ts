@@ -62,6 +62,8 @@ export interface StrategyDefinition {
   validate?(params: StrategyParams): void;
   /** Whether these parameters let the run see what grades it (e.g. feedback from the grading tests): an upper bound. */
   usesOracle?(params: StrategyParams): boolean;
+  /** Whether an oracle switch among these parameters reads the task's reference answer (nested strategies' too). */
+  needsReference?(params: StrategyParams): boolean;
   run(ctx: RunContext, params: StrategyParams): Promise<Selection>;
   /**
    * Statistics over the whole dataset that each run needs (MAgICoRE's reward mean and std): an experiment runs

@@ -1,6 +1,6 @@
 // One cell of an experiment: a full run of one column's strategy on one item, with its own log, turned into the
 // line results.jsonl keeps (correctness, tokens, the trajectory of candidates for the anytime curves).
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { answerKey, candidateIsCorrect } from "../checkers.ts";
 import { cellRunId, runDir } from "../../runs/paths.ts";
@@ -111,7 +111,7 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
     stopReason: state.status === "finished" ? (state.stopReason ?? "finished") : "failed",
     ...(state.sampling ? { sampling: state.sampling } : {}),
     ...(state.failure ? { failure: state.failure.reason } : {}),
-    ...(JSON.parse(readFileSync(result.manifestPath, "utf8")).oracle === true ? { oracle: true as const } : {}),
+    ...(result.oracle ? { oracle: true as const } : {}),
     ...(drawsIndependentSamples(column.strategy, column.params) ? { independentSamples: true as const } : {}),
   };
 }
