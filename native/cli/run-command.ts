@@ -3,7 +3,7 @@ import type { RunEvent, Task } from "../protocol/events.ts";
 import { chatWrapperNames, type GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping, readDataset } from "../eval/dataset.ts";
 import { parseBytes } from "../llm/memory-plan.ts";
-import { validateRequest } from "../protocol/contract.ts";
+import { GPU_CHOICES, validateRequest } from "../protocol/contract.ts";
 import { formatDuration } from "../protocol/format.ts";
 import { executeRun, RunInputError, type RunConfig } from "../runs/runner.ts";
 import { defined, flagNumber, intOption, outFolderOption, paramsFrom, parse, threadsOption, UsageError } from "./args.ts";
@@ -126,7 +126,7 @@ export async function commandRun(args: string[]): Promise<number> {
   if (values.task === undefined && !values.dataset) throw new UsageError('give a task with --task "..." or a dataset with --dataset <file>');
   if (values.task !== undefined && values.dataset) throw new UsageError("--task and --dataset exclude each other");
   const gpu = (values.gpu ?? "auto") as GpuChoice;
-  if (!["auto", "cpu", "cuda", "vulkan", "metal"].includes(gpu)) throw new UsageError(`--gpu must be auto, cpu, cuda, vulkan or metal, got '${gpu}'`);
+  if (!GPU_CHOICES.includes(gpu)) throw new UsageError(`--gpu must be ${GPU_CHOICES.slice(0, -1).join(", ")} or ${GPU_CHOICES.at(-1)}, got '${gpu}'`);
   const gpuLayersText = values["gpu-layers"];
   if (gpuLayersText !== undefined && !/^(auto|max|\d+)$/.test(gpuLayersText))
     throw new UsageError(`--gpu-layers takes auto, max or a number, got '${gpuLayersText}'`);

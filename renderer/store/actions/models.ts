@@ -1,5 +1,6 @@
 // Model files and the hardware: inspecting a file, its saved load settings, the memory plan, the library and
 // downloads, the GPU report and the backend choice.
+import type { GpuChoice } from "../../../native/protocol/contract.ts";
 import { isOpenAISpec } from "../../../native/protocol/model-spec.ts";
 import { actorPath, criticPath } from "../selectors.ts";
 import { stateOf, type ActionContext } from "./context.ts";
@@ -111,7 +112,7 @@ export function createModelActions(ctx: ActionContext) {
     await ctx.bridge.cancelDownload({ downloadId });
   }
 
-  async function setBackend(gpu: "auto" | "cpu" | "cuda" | "vulkan" | "metal") {
+  async function setBackend(gpu: GpuChoice) {
     const result = await ctx.bridge.setBackend({ gpu });
     if (!result.ok) {
       state().pushError("engine", result.error);
