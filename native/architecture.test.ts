@@ -219,3 +219,46 @@ test('"openai:" and instanceof OpenAIBackend appear only in the spec parser and 
     .filter((f) => /["'`]openai:["'`]|instanceof\s+OpenAIBackend\b/.test(readFileSync(join(root, f), "utf8")));
   assert.deepEqual(bad, []);
 });
+
+/**
+ * The folders of native/, lowest first: a module imports only its own folder and the folders below it, so the
+ * folder graph is a DAG and each layer can be read, tested and replaced without the ones above it.
+ */
+export const LAYERS = ["protocol", "util", "llm", "grading", "strategies", "runs", "eval", "engine", "server", "cli"];
+
+/** The imports that reach a folder at or above the importer's own layer (tests may import anything). */
+export function upwardEdges(local: Map<string, string[]>, layers: readonly string[]): string[] {
+  const folderOf = (file: string) => (file.startsWith("native/") ? (file.split("/").length > 2 ? file.split("/")[1]! : null) : null);
+  const found: string[] = [];
+  for (const [file, targets] of local) {
+    const from = folderOf(file);
+    if (from === null || file.endsWith(".test.ts")) continue;
+    if (!layers.includes(from)) {
+      found.push(`${file}: native/${from}/ is in no layer`);
+      continue;
+    }
+    for (const target of targets) {
+      const to = folderOf(target);
+      if (to === null || to === from) continue;
+      if (!layers.includes(to) || layers.indexOf(to) > layers.indexOf(from)) found.push(`${file} → ${target} (${from} may not import ${to})`);
+    }
+  }
+  return found;
+}
+
+test("the layer rule finds an import of a higher folder and a folder in no layer", () => {
+  const local = new Map([
+    ["native/llm/cache.ts", ["native/util/jsonl.ts", "native/runs/runner.ts"]],
+    ["native/llm/cache.test.ts", ["native/runs/runner.ts"]],
+    ["native/runs/runner.ts", ["native/llm/cache.ts", "native/runs/paths.ts"]],
+    ["native/extra/x.ts", []],
+  ]);
+  assert.deepEqual(upwardEdges(local, ["util", "llm", "runs"]), [
+    "native/llm/cache.ts → native/runs/runner.ts (llm may not import runs)",
+    "native/extra/x.ts: native/extra/ is in no layer",
+  ]);
+});
+
+test("folders inside native/ import only the layers below them", () => {
+  assert.deepEqual(upwardEdges(graph.local, LAYERS), []);
+});

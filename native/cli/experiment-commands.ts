@@ -3,7 +3,7 @@ import { parseSamplingPolicy, type SamplingPolicy } from "../protocol/sampling-p
 import { CUT_REASONS, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
 import { writeFileSync } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
-import { describeDamage } from "../runs/jsonl.ts";
+import { describeDamage } from "../util/jsonl.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping } from "../eval/dataset.ts";
 import { describeJsonSyntaxError } from "../eval/json-syntax.ts";

@@ -5,7 +5,7 @@ import { parseFieldMapping, readDataset } from "../eval/dataset.ts";
 import { parseBytes } from "../llm/memory-plan.ts";
 import { GPU_CHOICES, validateRequest } from "../protocol/contract.ts";
 import { formatDuration } from "../protocol/format.ts";
-import { executeRun, RunInputError, type RunConfig } from "../runs/runner.ts";
+import { checkRoleSpec, executeRun, RunInputError, type RunConfig } from "../runs/runner.ts";
 import { defined, flagNumber, intOption, outFolderOption, paramsFrom, parse, threadsOption, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
 
@@ -113,14 +113,7 @@ export async function commandRun(args: string[]): Promise<number> {
   const criticCalled = strategyCallsCritic(strategyDef, resolveParams(strategyDef, paramsFrom(values.param)));
   if (!criticCalled && values.critic !== undefined) {
     // Not loaded, but a critic that could not be is still refused: the user meant some other file.
-    const { sourceFor } = await import("../llm/sources/registry.ts");
-    const { fieldName } = await import("../protocol/field-labels.ts");
-    const critic = specs.critic[0]!;
-    await sourceFor(critic)
-      .check(critic)
-      .catch((error: Error) => {
-        throw new RunInputError(`${fieldName(["critic", "path"], "cli")}: ${error.message}`, "critic.path");
-      });
+    await checkRoleSpec("critic", specs.critic[0]!, "cli");
     if (!values.quiet) process.stderr.write(`the critic is not loaded: ${values.strategy} does not call it with these parameters\n`);
   }
   if (values.task === undefined && !values.dataset) throw new UsageError('give a task with --task "..." or a dataset with --dataset <file>');

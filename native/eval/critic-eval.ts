@@ -10,7 +10,7 @@ import type { SamplingSettings } from "../protocol/events.ts";
 import { fill, prompts, solverMessages } from "../strategies/prompts.ts";
 import { stepMajority } from "../strategies/step-verifier.ts";
 import { type CriticVerdict, MAX_STEPS, parseVerdict, scoreSchema, stepwiseSchema, strictObject } from "../strategies/verdicts.ts";
-import { answerIsCorrect, answerOf } from "./checkers.ts";
+import { answerIsCorrect, answerOf } from "../grading/checkers.ts";
 import { pct } from "../protocol/format.ts";
 import { DatasetError, parseRows, readDatasetText } from "./dataset.ts";
 import { transitions, type Transitions } from "./stats.ts";

@@ -3,7 +3,7 @@
 // draft that several strategies generate with the same prompt and seed is generated once, and a cell cut short by
 // a crash gets back the generations it had finished. Only finished generations are stored (never aborted ones).
 import { createHash } from "node:crypto";
-import { JsonlAppender, readJsonlFile, type RecordCheck } from "../runs/jsonl.ts";
+import { JsonlAppender, readJsonlFile, type RecordCheck } from "../util/jsonl.ts";
 import { withGenerate, type GenerateRequest, type GenerateResult, type ModelBackend } from "./backend.ts";
 
 interface Entry {

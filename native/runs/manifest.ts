@@ -1,7 +1,7 @@
 // The run manifest: what is needed to reproduce or audit a run (model files and hashes, backend, threads,
 // library version, seed, parameters, prompts), and how the run ended.
 import { readFile } from "node:fs/promises";
-import { writeFileAtomicSync } from "./atomic-write.ts";
+import { writeFileAtomicSync } from "../util/atomic-write.ts";
 import type { RunWriter } from "./writer.ts";
 import type { Task } from "../protocol/events.ts";
 import type { BackendReport, ModelLoadOptions } from "../llm/runtime.ts";

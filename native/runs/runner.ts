@@ -5,7 +5,7 @@ import { decideStopReason } from "../protocol/stop-reason.ts";
 import { REFINERY_VERSION } from "../protocol/version.ts";
 import { randomBytes } from "node:crypto";
 import { basename, resolve } from "node:path";
-import { candidateIsCorrect } from "../eval/checkers.ts";
+import { candidateIsCorrect } from "../grading/checkers.ts";
 import type { ModelBackend } from "../llm/backend.ts";
 import { cachedSha256 } from "../llm/file-hash.ts";
 import { ModelFileError, type ModelFileSummary } from "../llm/gguf-check.ts";
@@ -17,7 +17,7 @@ import { warnUnsupported } from "../llm/sources/unsupported.ts";
 import { ModelLoadError, openRuntime, type GpuChoice, type LlamaRuntime, type ModelLoadOptions } from "../llm/runtime.ts";
 import type { ModelDescriptor, ModelRole, RequestedLoad, RunEvent, RunFailureCode, SamplingSettings, Task } from "../protocol/events.ts";
 import { DEFAULT_SAMPLING, defaultContextSize } from "../protocol/defaults.ts";
-import { advice, fieldName, paramLabel } from "../protocol/field-labels.ts";
+import { advice, fieldName, paramLabel, type Audience } from "../protocol/field-labels.ts";
 import type { MemoryPlan } from "../protocol/memory-plan.ts";
 import { computeBudgets, type RunState } from "../protocol/state.ts";
 import { GenerationError, RunCancelledError, RunContext } from "../strategies/context.ts";
@@ -31,7 +31,7 @@ import {
   type StrategyDefinition,
   type StrategyParams,
 } from "../strategies/types.ts";
-import { diskFullCause, type DiskFullError } from "./disk-full.ts";
+import { diskFullCause, type DiskFullError } from "../util/disk-full.ts";
 import type { ManifestModel, RunManifest } from "./manifest.ts";
 import { runDir } from "./paths.ts";
 import { CANCELLED_BY_USER, RunFiles } from "./run-files.ts";
@@ -111,6 +111,23 @@ export class RunInputError extends Error {
     super(message, cause === undefined ? undefined : { cause });
     this.name = "RunInputError";
     if (field) this.field = field;
+  }
+}
+
+/** Refuses a task with no question, in the words of whoever asked (the form's field, or the CLI's flags). */
+export function checkTask(task: Task, audience: Audience): void {
+  if (task.question?.trim()) return;
+  throw new RunInputError(`the task is empty: ${audience === "ui" ? "type a question" : "give a question (--task) or a dataset item"}`, "task.question");
+}
+
+/** Checks a role's model spec through its source before anything loads, naming the role the way the asker does. */
+export async function checkRoleSpec(role: ModelRole, spec: string, audience: Audience, sources?: readonly ModelSource[]): Promise<ModelFileSummary | null> {
+  try {
+    return await sourceFor(spec, sources).check(spec);
+  } catch (error) {
+    if (error instanceof ModelFileError || error instanceof ModelSpecError)
+      throw new RunInputError(`${fieldName([role, "path"], audience)}: ${error.message}`, `${role}.path`);
+    throw error;
   }
 }
 
@@ -253,8 +270,7 @@ export async function contextRefusal(config: RunConfig): Promise<RunInputError |
 
 /** Everything that can be checked without loading a model; a failure here creates no run folder. */
 async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedRun> {
-  const question = config.task.question?.trim();
-  if (!question) throw new RunInputError("the task is empty: give a question (--task) or a dataset item");
+  checkTask(config.task, "cli");
   let strategy;
   let params;
   try {
@@ -279,14 +295,8 @@ async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedR
     const spec = config[role].path;
     sources[role] = sourceFor(spec, deps.sources);
     if (deps.backends) continue;
-    try {
-      const facts = await sources[role].check(spec);
-      if (facts) files[role] = facts;
-    } catch (error) {
-      if (error instanceof ModelFileError) throw new RunInputError(`${fieldName([role, "path"], "ui")}: ${error.message}`, `${role}.path`);
-      if (error instanceof ModelSpecError) throw new RunInputError(error.message);
-      throw error;
-    }
+    const facts = await checkRoleSpec(role, spec, "ui", deps.sources);
+    if (facts) files[role] = facts;
   }
   const contextNeeded = checkContextFits(strategy, params, sampling, config, files, deps.backends);
   return { strategy, params, oracle, sampling, seed, files, contextNeeded, sources };

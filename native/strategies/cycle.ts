@@ -5,7 +5,7 @@
 // upper bound, marked in the manifest): the tests that decide correctness also steered the repairs.
 import type { ChatMessage } from "../protocol/events.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";
-import { extractCode } from "../eval/sandbox.ts";
+import { extractCode } from "../grading/sandbox.ts";
 import type { RunContext } from "./context.ts";
 import { codeSystem, requireTests, runTaskTests, verifyWithProgram } from "./verify.ts";
 import { examplesProgram, visibleExamples } from "./visible-examples.ts";

@@ -3,7 +3,7 @@
 // each prefix: the first prefix whose rollouts mostly miss the majority answer); a global refinement rewrites
 // the whole solution without the location, a local one keeps the steps before the error and regenerates from
 // there; the best of {draft, global, local} by the critic's outcome score is returned.
-import { answerKey } from "../eval/checkers.ts";
+import { answerKey } from "../grading/checkers.ts";
 import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { prompts } from "./prompts.ts";

@@ -7,7 +7,7 @@
 // "(Score: n/10)" after each step to a Reviewer and then, with the Reviewer's feedback, to a Refiner; the
 // refinements are rescored and re-gated. Final: the last gated set plus its refinement, top-k by reward, a
 // reward-weighted vote.
-import { answerKey } from "../eval/checkers.ts";
+import { answerKey } from "../grading/checkers.ts";
 import type { Task } from "../protocol/events.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";

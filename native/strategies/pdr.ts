@@ -6,7 +6,7 @@
 // the prompt). The last round has a single draft, which is the answer. SR refines the current answer,
 // s_{t+1} = M(x, s_t, C_t): each round sees the previous answer and, in summary mode, a summary of it.
 // The oracle workspace (top-k by correctness against the reference) is an upper bound, marked in the manifest.
-import { answersMatch, referenceAnswer } from "../eval/answers.ts";
+import { answersMatch, referenceAnswer } from "../grading/answers.ts";
 import type { RunNode } from "../protocol/state.ts";
 import { latestScore } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";

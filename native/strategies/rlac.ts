@@ -6,7 +6,7 @@
 // the limit. A code claim on a call the task's examples show is checked against the task's expectation.
 import type { ChatMessage } from "../protocol/events.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";
-import { extractCode } from "../eval/sandbox.ts";
+import { extractCode } from "../grading/sandbox.ts";
 import type { RunContext } from "./context.ts";
 import { prompts, solverMessages } from "./prompts.ts";
 import { codeSystem, verifyWithProgram } from "./verify.ts";

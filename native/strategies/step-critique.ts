@@ -7,7 +7,7 @@
 // refinements only, ties to the earliest round. Early stop, drafts in the vote and the latest-first tie rule are
 // options. Oracle mode only critiques answers that are wrong against the reference: an upper bound, marked as such
 // in the manifest.
-import { answersMatch } from "../eval/answers.ts";
+import { answersMatch } from "../grading/answers.ts";
 import type { ChatMessage } from "../protocol/events.ts";
 import type { RunContext } from "./context.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";

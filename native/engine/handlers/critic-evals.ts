@@ -5,7 +5,7 @@ import type { CriticEvalEvent } from "../../protocol/contract.ts";
 import { describeCriticEval, readProcessBench, readRealCritic, runCriticEvaluation, type CriticEvalOutcome } from "../../eval/critic-eval.ts";
 import { newRunId } from "../../runs/runner.ts";
 import { checkModelFiles, type EngineContext, type Input } from "./context.ts";
-import { writeFileAtomic } from "../../runs/atomic-write.ts";
+import { writeFileAtomic } from "../../util/atomic-write.ts";
 
 export async function startCriticEval(ctx: EngineContext, input: Input<"startCriticEval">): Promise<{ evalId: string }> {
   // A file of the wrong kind is refused in the call itself.

@@ -7,7 +7,7 @@ import { CANCELLED_BY_USER } from "../../runs/run-files.ts";
 import { readRunLog } from "../../runs/run-log.ts";
 import { listRuns } from "../../runs/run-list.ts";
 import { moveRunToTrash } from "../../runs/trash.ts";
-import { executeRun, failureCode, newRunId, RunInputError } from "../../runs/runner.ts";
+import { checkTask, executeRun, failureCode, newRunId, RunInputError } from "../../runs/runner.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
 import { checkRoleModels, type EngineContext, type Input } from "./context.ts";
@@ -16,7 +16,7 @@ export { listRuns };
 
 export async function startRun(ctx: EngineContext, input: Input<"startRun">): Promise<{ runId: string }> {
   // Validate what can be validated before answering, so a bad request fails the call itself.
-  if (!input.task.question.trim()) throw new RunInputError("the task is empty: type a question", "task.question");
+  checkTask(input.task, "ui");
   resolveStrategyParams(getStrategy(input.strategy), input.params ?? {});
   await checkRoleModels(input);
   const runId = newRunId(input.strategy);

@@ -2,7 +2,7 @@
 // line results.jsonl keeps (correctness, tokens, the trajectory of candidates for the anytime curves).
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { answerKey, candidateIsCorrect } from "../checkers.ts";
+import { answerKey, candidateIsCorrect } from "../../grading/checkers.ts";
 import { cellRunId, runDir } from "../../runs/paths.ts";
 import { executeRun, type ModelConfig, type RunDeps } from "../../runs/runner.ts";
 import type { GenerationCache } from "../../llm/generation-cache.ts";
