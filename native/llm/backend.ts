@@ -25,7 +25,7 @@ export interface GenerateRequest {
   /**
    * Thought tokens at most, for models that think (a chat template with thought segments). With a budget the
    * answer still gets `maxTokens` of its own after the thought ends; 0 asks the model not to think at all.
-   * Omitted: the model thinks as it likes and `maxTokens` bounds thought and answer together (as before).
+   * Omitted: the model thinks as it likes and `maxTokens` bounds thought and answer together.
    */
   thinkingBudget?: number;
   /** The thought's text as it streams. */

@@ -5,10 +5,10 @@ import { freemem } from "node:os";
 import { resolve } from "node:path";
 import { GgufInsights, type Llama } from "node-llama-cpp";
 import { ggufInfo } from "./model-facts.ts";
-import type { MemoryPlan, RolePlan, Verdict } from "../protocol/memory-plan.ts";
+import type { MemoryPlan, RolePlan, FitVerdict } from "../protocol/memory-plan.ts";
 import { formatBytes } from "../protocol/format.ts";
 
-export type { MemoryPlan, RolePlan, Verdict };
+export type { MemoryPlan, RolePlan, FitVerdict };
 
 export interface RoleRequest {
   path: string;
@@ -121,7 +121,7 @@ export async function planMemory(options: PlanOptions): Promise<MemoryPlan> {
   chosen ??= await tryPlan(0, 0);
   const final = chosen ?? (await evaluate(0, 0));
   const fullGpu = final.actorLayers === actorModel.layers && final.criticLayers === criticModel.layers && gpu && vramBudget > 0;
-  const verdict: Verdict = !chosen
+  const verdict: FitVerdict = !chosen
     ? "will-not-fit"
     : fullGpu
       ? "fits-gpu"

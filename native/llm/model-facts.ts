@@ -1,6 +1,6 @@
 // Each model file is read once per version: the checked header summary (checkModelFile) and node-llama-cpp's
-// GGUF info (for GgufInsights) are cached by (path, size, mtime). A run used to parse each model up to four times
-// (the engine's check, the runner, the runtime, the memory plan) — about 0.4 s each on a 152k-token vocabulary.
+// GGUF info (for GgufInsights) are cached by (path, size, mtime), so the engine's check, the runner, the runtime and
+// the memory plan share one parse — about 0.4 s each on a 152k-token vocabulary.
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { readGgufFileInfo, type GgufFileInfo } from "node-llama-cpp";
