@@ -10,6 +10,7 @@ import type { Task } from "../../protocol/events.ts";
 import { latestScore, nodeCost, type RunState } from "../../protocol/state.ts";
 import type { CellResult, PendingCell, TrajectoryPoint } from "./checkpoint.ts";
 import type { ExperimentConfig } from "./config.ts";
+import { itemRunConfig } from "./run-config.ts";
 
 const CANDIDATE_ROLES = new Set(["draft", "refine", "distill"]);
 
@@ -65,27 +66,19 @@ export async function runCell({ task, item, column }: PendingCell, setting: Cell
   rmSync(runDir(join(dir, "runs"), runId), { recursive: true, force: true });
   const cellStart = performance.now();
   const result = await executeRun(
-    {
-      strategy: column.strategy,
-      params: column.params,
-      actor: setting.models?.actor ?? column.actor,
-      critic: setting.models?.critic ?? column.critic,
+    itemRunConfig({
+      column,
+      item,
       task,
-      seed: config.seed + item,
+      config,
+      concurrency: setting.concurrency,
+      lanes: setting.lanes,
       outDir: join(dir, "runs"),
       runId,
-      gpu: config.gpu,
-      threads: config.threads,
-      // One generation at a time within a run: a resumed experiment gives the same results as an uninterrupted one.
-      parallel: false,
-      maxTotalTokens: config.maxTotalTokens,
-      ...(config.sampling ? { samplingPolicy: config.sampling } : {}),
-      // Loaded once for the widest column, with sequences for every concurrent item.
-      concurrentRuns: setting.concurrency,
-      lanesAtLeast: Math.max(...setting.lanes),
-      laneScope: `item-slot-${setting.slot}`,
+      slot: setting.slot,
       signal: setting.signal,
-    },
+      ...(setting.models ? { models: setting.models } : {}),
+    }),
     { ...setting.deps, generationCache: setting.deps?.generationCache ?? cache },
   );
   const { state } = result;
