@@ -8,7 +8,7 @@ import type { RunContext } from "./context.ts";
 import { nextStep, scorePrefix } from "./step-search.ts";
 import { STEP_AGGREGATES, type StepAggregate } from "./step-scores.ts";
 import { verifyKParam } from "./step-verifier.ts";
-import { bool, int, str, StrategyParamError, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
+import { bool, int, str, StrategyParamError, type StrategyParams, MAX_LANES, defineStrategy } from "./types.ts";
 import { FINAL_RULES, type FinalRule, verifierVote } from "./verifier-vote.ts";
 
 interface Beam {
@@ -78,7 +78,7 @@ async function search(ctx: RunContext, params: StrategyParams): Promise<Beam[]> 
   return refill(pool, n, (b) => b);
 }
 
-export const beamSearch: StrategyDefinition = {
+export const beamSearch = defineStrategy({
   name: "beam-search",
   title: "Step-level beam search (step verifier)",
   paper: "Snell et al. 2024 (arXiv:2408.03314); Beeching, Tunstall & Rush 2024, Scaling test-time compute with open models (huggingface/search-and-learn)",
@@ -104,22 +104,19 @@ export const beamSearch: StrategyDefinition = {
       description: "the pick among finished beams: naive (best score, the repo's pred), weighted or majority",
     },
   ],
-  actorLanes: (params) => Math.min(int(params, "n"), MAX_LANES),
+  actorLanes: (params) => Math.min(params.n, MAX_LANES),
   // A solution (every step of it, for the searches) within one answer's budget, then read by the step verifier.
   contextNeeded: (_params, budgets) => Math.max(oneCall(budgets), judging(budgets)),
   validate(params) {
-    if (int(params, "beamWidth") > int(params, "n")) {
-      throw new StrategyParamError(
-        `Beam width (${int(params, "beamWidth")}) must not exceed n (${int(params, "n")}): n/M beams survive each round`,
-        "beamWidth",
-      );
+    if (params.beamWidth > params.n) {
+      throw new StrategyParamError(`Beam width (${params.beamWidth}) must not exceed n (${params.n}): n/M beams survive each round`, "beamWidth");
     }
   },
   async run(ctx, params) {
     const candidates = await search(ctx, params);
     const ids = candidates.map((b) => b.nodeId).filter((id): id is string => id !== null);
     if (!ids.length) throw new Error("beam search ran no step: the token budget was spent before the first one");
-    const { winnerId } = verifierVote(ctx, ids, str(params, "aggregate") as StepAggregate, str(params, "final") as FinalRule, int(params, "maxIterations"));
+    const { winnerId } = verifierVote(ctx, ids, params.aggregate as StepAggregate, params.final as FinalRule, params.maxIterations);
     return { nodeId: winnerId };
   },
-};
+});

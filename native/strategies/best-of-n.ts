@@ -3,10 +3,10 @@
 // early once a sample reaches it (as DSPy's BestOfN does); that mode samples one at a time.
 import type { RunNode } from "../protocol/state.ts";
 import { selectByScoreSeeded } from "./seeded-select.ts";
-import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
+import { defineStrategy, MAX_LANES } from "./types.ts";
 import { judging, oneCall } from "./context-need.ts";
 
-export const bestOfN: StrategyDefinition = {
+export const bestOfN = defineStrategy({
   name: "best-of-n",
   title: "Best-of-N (critic-scored)",
   paper: "baseline; e.g. Cobbe et al. 2021 (verifiers), DSPy BestOfN",
@@ -17,11 +17,11 @@ export const bestOfN: StrategyDefinition = {
     { name: "threshold", type: "integer", default: 0, min: 0, max: 10, description: "stop early once a sample scores at least this (0: never)" },
   ],
   contextNeeded: (_params, budgets) => Math.max(oneCall(budgets), judging(budgets)),
-  actorLanes: (params) => Math.min(int(params, "n"), MAX_LANES),
+  actorLanes: (params) => Math.min(params.n, MAX_LANES),
   async run(ctx, params) {
-    const n = int(params, "n");
-    const threshold = int(params, "threshold");
-    const temperature = params.temperature as number;
+    const n = params.n;
+    const threshold = params.threshold;
+    const temperature = params.temperature;
     const samples: RunNode[] = [];
     const scoreOne = async (index: number) => {
       const sample = await ctx.draft({ step: "sample", lane: `sample-${index % MAX_LANES}`, temperature });
@@ -37,4 +37,4 @@ export const bestOfN: StrategyDefinition = {
     const pool = [...samples].sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1))).map((s) => s.id);
     return { nodeId: selectByScoreSeeded(ctx, pool, 1).id };
   },
-};
+});

@@ -8,7 +8,7 @@ import type { RunContext } from "./context.ts";
 import { nextStep, scorePrefix } from "./step-search.ts";
 import { STEP_AGGREGATES, type StepAggregate } from "./step-scores.ts";
 import { verifyKParam } from "./step-verifier.ts";
-import { int, str, StrategyParamError, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
+import { int, str, StrategyParamError, type StrategyParams, MAX_LANES, defineStrategy } from "./types.ts";
 import { FINAL_RULES, type FinalRule, verifierVote } from "./verifier-vote.ts";
 
 interface Subtree {
@@ -55,7 +55,7 @@ async function grow(ctx: RunContext, params: StrategyParams): Promise<Subtree[]>
   return subtrees;
 }
 
-export const dvts: StrategyDefinition = {
+export const dvts = defineStrategy({
   name: "dvts",
   title: "Diverse verifier tree search (step verifier)",
   paper: "Beeching, Tunstall & Rush 2024, Scaling test-time compute with open models (huggingface/search-and-learn)",
@@ -75,19 +75,19 @@ export const dvts: StrategyDefinition = {
       description: "the pick among the last candidates: naive (best score, the repo's pred), weighted or majority",
     },
   ],
-  actorLanes: (params) => Math.min(int(params, "n"), MAX_LANES),
+  actorLanes: (params) => Math.min(params.n, MAX_LANES),
   // A solution (every step of it, for the searches) within one answer's budget, then read by the step verifier.
   contextNeeded: (_params, budgets) => Math.max(oneCall(budgets), judging(budgets)),
   validate(params) {
-    const n = int(params, "n");
-    const m = int(params, "beamWidth");
+    const n = params.n;
+    const m = params.beamWidth;
     if (n % m !== 0) throw new StrategyParamError(`N (${n}) must be a multiple of the beam width (${m}): DVTS grows n/M subtrees of M`, "n");
   },
   async run(ctx, params) {
     const subtrees = await grow(ctx, params);
     const ids = subtrees.flatMap((s) => s.lastRound);
     if (!ids.length) throw new Error("DVTS ran no step: the token budget was spent before the first one");
-    const { winnerId } = verifierVote(ctx, ids, str(params, "aggregate") as StepAggregate, str(params, "final") as FinalRule, int(params, "maxIterations"));
+    const { winnerId } = verifierVote(ctx, ids, params.aggregate as StepAggregate, params.final as FinalRule, params.maxIterations);
     return { nodeId: winnerId };
   },
-};
+});

@@ -9,7 +9,7 @@ import { prompts } from "./prompts.ts";
 import type { RunContext } from "./context.ts";
 import { sampledJudge } from "./sampled-judge.ts";
 import { breakTie, tieNote } from "./tie-break.ts";
-import { int, str, StrategyParamError, type StrategyDefinition, type StrategyParams } from "./types.ts";
+import { int, str, StrategyParamError, type StrategyParams, defineStrategy } from "./types.ts";
 import { CRITIQUE_CHARS, scoreSchema, strictObject } from "./verdicts.ts";
 import { judging, output } from "./context-need.ts";
 
@@ -66,7 +66,7 @@ function bestMeanReview(ctx: RunContext, means: Map<string, number>, iteration: 
   return winner;
 }
 
-export const gra: StrategyDefinition = {
+export const gra = defineStrategy({
   name: "gra",
   title: "Generator–Reviewers–Adjudicator",
   paper: "GRA 2025, Generator-Reviewers-Adjudicator: small models that review and adjudicate synthetic data (paper; no public pipeline code)",
@@ -88,7 +88,7 @@ export const gra: StrategyDefinition = {
   contextNeeded: (params, budgets) =>
     Math.max(
       budgets.prompt + budgets.actor.answer + Math.max(output(budgets.actor), output(budgets.critic)),
-      judging(budgets, 1, int(params, "reviewers") * Math.max(budgets.actor.answer, budgets.critic.answer)),
+      judging(budgets, 1, params.reviewers * Math.max(budgets.actor.answer, budgets.critic.answer)),
     ),
   contextKnobs: ["reviewers"],
   actorLanes: () => 2,
@@ -96,11 +96,11 @@ export const gra: StrategyDefinition = {
     reviewerPanel(params);
   },
   async run(ctx, params) {
-    const acceptAt = int(params, "acceptAt");
-    const rejectBelow = int(params, "rejectBelow");
+    const acceptAt = params.acceptAt;
+    const rejectBelow = params.rejectBelow;
     const panel = reviewerPanel(params);
     const means = new Map<string, number>();
-    for (let attempt = 1; attempt <= int(params, "maxAttempts") && ctx.withinBudget(); attempt++) {
+    for (let attempt = 1; attempt <= params.maxAttempts && ctx.withinBudget(); attempt++) {
       const proposal = await ctx.draft({ step: "generate", iteration: attempt, lane: "generator", temperature: attempt === 1 ? undefined : 0.8 });
       const reviews = await ctx.map(panel, (reviewer, r) =>
         sampledJudge<{ comment: string; score: number }>(ctx, proposal.id, {
@@ -160,6 +160,6 @@ export const gra: StrategyDefinition = {
       });
       if (accepted) return { nodeId: proposal.id };
     }
-    return { nodeId: bestMeanReview(ctx, means, int(params, "maxAttempts") + 1) };
+    return { nodeId: bestMeanReview(ctx, means, params.maxAttempts + 1) };
   },
-};
+});

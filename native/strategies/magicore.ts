@@ -13,7 +13,7 @@ import { latestScore, type RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { refinerMessages, reviewerMessages } from "./magicore-prompts.ts";
 import { MAX_STEPS, splitSteps } from "./verdicts.ts";
-import { int, str, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
+import { int, type StrategyParams, MAX_LANES, defineStrategy } from "./types.ts";
 import { output, judging, textTokens } from "./context-need.ts";
 
 export interface Scored {
@@ -201,7 +201,7 @@ async function reviewAndRefine(ctx: RunContext, item: Scored, iteration: number,
   });
 }
 
-export const magicore: StrategyDefinition = {
+export const magicore = defineStrategy({
   name: "magicore",
   title: "MAgICoRe",
   paper: "Chen et al. 2024, MAgICoRe: Multi-Agent, Iterative, Coarse-to-Fine Refinement for Reasoning (arXiv:2409.12147)",
@@ -230,37 +230,37 @@ export const magicore: StrategyDefinition = {
     const refine = budgets.prompt + shots(refinerMessages("", "", "")) + scored + budgets.critic.answer + output(budgets.actor);
     return Math.max(review, refine, judging(budgets));
   },
-  actorLanes: (params) => Math.min(int(params, "k"), MAX_LANES),
+  actorLanes: (params) => Math.min(params.k, MAX_LANES),
   // refine.py's statistics: each problem's first sample, its reward. A one-sample run per item gives exactly that
   // sample and its score, which the real run (same seed, same prompts) then replays from the experiment's cache.
   datasetPrepass: {
-    needed: (params) => (params.rewardStd as number) === 0,
+    needed: (params) => params.rewardStd === 0,
     params: (params) => ({ ...params, k: 1, maxIterations: 0 }),
     fold: (states, params) => {
       const rewards = states.flatMap((state) => {
         const first = state.order.map((id) => state.nodes[id]!).find((n) => n.step === "sample" && n.status === "done");
-        return first ? [rewardOf(first, str(params, "stepAggregate") as StepAggregate).reward] : [];
+        return first ? [rewardOf(first, params.stepAggregate as StepAggregate).reward] : [];
       });
       const { mean, std } = rewardStatistics(rewards);
       return { rewardMean: mean, rewardStd: std };
     },
   },
   async run(ctx, params) {
-    const k = int(params, "k");
-    const how = str(params, "stepAggregate") as StepAggregate;
+    const k = params.k;
+    const how = params.stepAggregate as StepAggregate;
     const scoreOne = async (id: string, iteration: number, lane: string) => {
       await ctx.critique(id, { mode: "stepwise", iteration, lane, step: "score" });
       return rewardOf(ctx.node(id), how);
     };
     const first = await ctx.map([...Array(k).keys()], async (i) => {
-      const sample = await ctx.draft({ step: "sample", lane: `solver-${i % MAX_LANES}`, temperature: params.temperature as number });
+      const sample = await ctx.draft({ step: "sample", lane: `solver-${i % MAX_LANES}`, temperature: params.temperature });
       return scoreOne(sample.id, 0, `critic-${i % MAX_LANES}`);
     });
     const stats = statisticsFor(params, first);
     const majority = majorityAnswer(first, ctx.task);
     let gated = first;
     let pool = first;
-    for (let iteration = 1; iteration <= int(params, "maxIterations"); iteration++) {
+    for (let iteration = 1; iteration <= params.maxIterations; iteration++) {
       const gate = classify(gated, majority, stats, ctx.task);
       ctx.addComputedNode({ role: "select", step: "gate", iteration, parents: gated.map((c) => c.id), text: gateText(gate, stats, majority), answer: null });
       pool = gated;
@@ -272,7 +272,7 @@ export const magicore: StrategyDefinition = {
       pool = [...gated, ...refined];
       gated = refined;
     }
-    const topK = int(params, "topK") || k;
-    return { nodeId: weightedVote(ctx, pool, topK, int(params, "maxIterations") + 1) };
+    const topK = params.topK || k;
+    return { nodeId: weightedVote(ctx, pool, topK, params.maxIterations + 1) };
   },
-};
+});

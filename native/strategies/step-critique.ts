@@ -11,7 +11,7 @@ import { answersMatch } from "../grading/answers.ts";
 import type { ChatMessage } from "../protocol/events.ts";
 import type { RunContext } from "./context.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
-import { bool, int, str, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
+import { bool, int, type StrategyParams, MAX_LANES, defineStrategy } from "./types.ts";
 import { earliestThenSeed, latestThenScore } from "./vote-preference.ts";
 import type { CriticVerdict } from "./verdicts.ts";
 import { judging, output, WRAPPER_TOKENS } from "./context-need.ts";
@@ -71,7 +71,7 @@ export function voters(chains: Chain[], draftVotes: boolean): string[] {
   return chains.flatMap((chain) => (draftVotes || chain.refinements.length === 0 ? [chain.draft, ...chain.refinements] : chain.refinements));
 }
 
-export const stepCritique: StrategyDefinition = {
+export const stepCritique = defineStrategy({
   name: "step-critique",
   title: "Step-level critique → refine (AutoMathCritique)",
   paper: "Xi et al. 2024, Enhancing LLM Reasoning via Critique Models with Test-Time and Training-Time Supervision (arXiv:2411.16579)",
@@ -112,12 +112,12 @@ export const stepCritique: StrategyDefinition = {
   // A refinement reads one answer and its critique, which restates every step (about an answer) and explains them.
   contextNeeded: (_params, budgets) =>
     Math.max(budgets.prompt + 2 * budgets.actor.answer + budgets.critic.answer + WRAPPER_TOKENS + output(budgets.actor), judging(budgets)),
-  actorLanes: (params) => Math.min(int(params, "samples"), MAX_LANES),
+  actorLanes: (params) => Math.min(params.samples, MAX_LANES),
   async run(ctx, params) {
-    if (bool(params, "oracle") && ctx.task.reference === undefined) throw new Error("step-critique oracle mode needs a task with a reference answer");
-    const chains = await ctx.map([...Array(int(params, "samples")).keys()], (chain) => runChain(ctx, params, chain));
-    const prefer = str(params, "voteTies") === "latest" ? latestThenScore(ctx.options.seed) : earliestThenSeed(ctx.options.seed);
-    const { winnerId } = ctx.vote(voters(chains, bool(params, "draftVotes")), int(params, "rounds") + 1, prefer);
+    if (params.oracle && ctx.task.reference === undefined) throw new Error("step-critique oracle mode needs a task with a reference answer");
+    const chains = await ctx.map([...Array(params.samples).keys()], (chain) => runChain(ctx, params, chain));
+    const prefer = params.voteTies === "latest" ? latestThenScore(ctx.options.seed) : earliestThenSeed(ctx.options.seed);
+    const { winnerId } = ctx.vote(voters(chains, params.draftVotes), params.rounds + 1, prefer);
     return { nodeId: winnerId };
   },
-};
+});
