@@ -49,7 +49,7 @@ export interface StrategyDefinition<P = StrategyParams> {
    */
   contextNeeded(params: P, budgets: ContextBudgets): number;
   /** The parameters the need grows with, named in the refusal so the user knows which to lower. */
-  contextKnobs?: readonly string[];
+  contextKnobs?: readonly (keyof P & string)[];
   /** false for strategies that never call the critic (its budgets and context then do not bound the run). Omitted: true. */
   usesCritic?: false;
   /**
