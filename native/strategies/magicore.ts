@@ -13,7 +13,7 @@ import { latestScore, type RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { refinerMessages, reviewerMessages } from "./magicore-prompts.ts";
 import { MAX_STEPS, splitSteps } from "./verdicts.ts";
-import { int, type StrategyParams, MAX_LANES, defineStrategy } from "./types.ts";
+import { MAX_LANES, defineStrategy, type ParamSpec, type ParamsOf } from "./types.ts";
 import { output, judging, textTokens } from "./context-need.ts";
 
 export interface Scored {
@@ -119,9 +119,9 @@ export function majorityAnswer(pool: Scored[], task = plainTask): string | null 
 }
 
 /** The dataset-wide statistics when given (rewardStd > 0), else this problem's own samples. */
-export function statisticsFor(params: StrategyParams, firstSamples: Scored[]): RewardStats {
-  const std = params.rewardStd as number;
-  if (std > 0) return { mean: params.rewardMean as number, std, source: "dataset" };
+export function statisticsFor(params: ParamsOf<typeof magicoreParams>, firstSamples: Scored[]): RewardStats {
+  const std = params.rewardStd;
+  if (std > 0) return { mean: params.rewardMean, std, source: "dataset" };
   return { ...rewardStatistics(firstSamples.map((s) => s.reward)), source: "problem" };
 }
 
@@ -177,7 +177,7 @@ function gateText(gate: GateResult, stats: RewardStats, majority: string | null)
   );
 }
 
-async function reviewAndRefine(ctx: RunContext, item: Scored, iteration: number, i: number, params: StrategyParams): Promise<RunNode> {
+async function reviewAndRefine(ctx: RunContext, item: Scored, iteration: number, i: number, params: ParamsOf<typeof magicoreParams>): Promise<RunNode> {
   const node = ctx.node(item.id);
   const shown = withStepScores(node);
   const review = await ctx.generate({
@@ -186,7 +186,7 @@ async function reviewAndRefine(ctx: RunContext, item: Scored, iteration: number,
     iteration,
     parents: [item.id],
     model: "critic",
-    messages: reviewerMessages(ctx.task.question, shown, int(params, "lowStepScore")),
+    messages: reviewerMessages(ctx.task.question, shown, params.lowStepScore),
     lane: `critic-${i % MAX_LANES}`,
     extract: false,
   });
@@ -201,27 +201,29 @@ async function reviewAndRefine(ctx: RunContext, item: Scored, iteration: number,
   });
 }
 
+const magicoreParams = [
+  { name: "k", type: "integer", default: 8, min: 1, max: 64, description: "samples (the repo uses 40)" },
+  { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature" },
+  { name: "maxIterations", type: "integer", default: 3, min: 0, max: 10, description: "review → refine rounds for hard problems" },
+  { name: "lowStepScore", type: "integer", default: 6, min: 0, max: 10, description: "the Reviewer is told to look at steps scoring below this" },
+  { name: "topK", type: "integer", default: 0, min: 0, max: 128, description: "final pool size (by reward) for the weighted vote; 0: k, as the repo" },
+  {
+    name: "stepAggregate",
+    type: "string",
+    default: "product",
+    choices: ["product", "min", "mean"],
+    description: "how step scores make the PRM reward (the repo: product)",
+  },
+  { name: "rewardMean", type: "number", default: 0, description: "dataset-wide mean reward for the gate's z-normalisation (with rewardStd)" },
+  { name: "rewardStd", type: "number", default: 0, min: 0, description: "dataset-wide reward std; 0: not given, use this problem's samples" },
+] as const satisfies readonly ParamSpec[];
+
 export const magicore = defineStrategy({
   name: "magicore",
   title: "MAgICoRe",
   paper: "Chen et al. 2024, MAgICoRe: Multi-Agent, Iterative, Coarse-to-Fine Refinement for Reasoning (arXiv:2409.12147)",
   summary: "Sample k, score outcomes and steps, refine only hard problems with a step-aware Reviewer and a Refiner, reward-weighted vote.",
-  params: [
-    { name: "k", type: "integer", default: 8, min: 1, max: 64, description: "samples (the repo uses 40)" },
-    { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature" },
-    { name: "maxIterations", type: "integer", default: 3, min: 0, max: 10, description: "review → refine rounds for hard problems" },
-    { name: "lowStepScore", type: "integer", default: 6, min: 0, max: 10, description: "the Reviewer is told to look at steps scoring below this" },
-    { name: "topK", type: "integer", default: 0, min: 0, max: 128, description: "final pool size (by reward) for the weighted vote; 0: k, as the repo" },
-    {
-      name: "stepAggregate",
-      type: "string",
-      default: "product",
-      choices: ["product", "min", "mean"],
-      description: "how step scores make the PRM reward (the repo: product)",
-    },
-    { name: "rewardMean", type: "number", default: 0, description: "dataset-wide mean reward for the gate's z-normalisation (with rewardStd)" },
-    { name: "rewardStd", type: "number", default: 0, min: 0, description: "dataset-wide reward std; 0: not given, use this problem's samples" },
-  ],
+  params: magicoreParams,
   // The Reviewer and the Refiner read the one-shot example, a solution with its step scores and (Refiner) the review.
   contextNeeded: (_params, budgets) => {
     const shots = (messages: { content: string }[]) => textTokens(messages.map((m) => m.content).join(""));
