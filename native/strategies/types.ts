@@ -168,10 +168,6 @@ export function defineStrategy<const S extends readonly ParamSpec[]>(definition:
   return definition as unknown as StrategyDefinition;
 }
 
-export const int = (params: StrategyParams, name: string) => params[name] as number;
-export const bool = (params: StrategyParams, name: string) => params[name] as boolean;
-export const str = (params: StrategyParams, name: string) => params[name] as string;
-
 /** Whether the critic model is called by this strategy with these parameters (see callsCritic). */
 export function strategyCallsCritic(strategy: StrategyDefinition, params: StrategyParams): boolean {
   if (strategy.usesCritic === false) return false;
