@@ -10,13 +10,13 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { gradeDataset, type GradedItem } from "../native/eval/grade.ts";
-import { answerIsCorrect, choiceOf, gradeResponse, taskChoices } from "../native/eval/checkers.ts";
+import { answerIsCorrect, choiceOf, gradeResponse, taskChoices } from "../native/grading/checkers.ts";
 import { readDataset } from "../native/eval/dataset.ts";
 import { pct } from "../native/protocol/format.ts";
 import { repoRoot } from "../test/support/models.ts";
 import { REALCRITIC_LABEL_ERRORS } from "../test/support/realcritic-labels.ts";
 import { loadavg } from "node:os";
-import { mathEquivalent } from "../native/eval/math-equivalence.ts";
+import { mathEquivalent } from "../native/grading/math-equivalence.ts";
 import type { Task } from "../native/protocol/events.ts";
 
 const folder = resolve(repoRoot, "../shared/data/realcritic");

@@ -7,7 +7,7 @@ import { EngineHost, type EngineProcess } from "../native/engine/host.ts";
 import type { FromEngine } from "../native/engine/messages.ts";
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from "../native/protocol/request-names.ts";
 import { electronCsp, isAppUrl, isExternalLink, windowWebPreferences } from "./security.ts";
-import { endpointBaseUrl, endpointKeyStore } from "./endpoint-keys.ts";
+import { endpointBaseUrl, endpointKeyStore } from "./endpoint-key-store.ts";
 
 const here = import.meta.dirname;
 const appUrl = pathToFileURL(join(here, "../renderer/index.html")).toString();

@@ -177,3 +177,88 @@ test("the cycle finder finds a cycle", () => {
 test("no import cycles", () => {
   assert.deepEqual(cycles(graph.local), []);
 });
+
+/** The classes that implement ModelBackend, by name, from the files' text. */
+export function backendClasses(sources: Map<string, string>): string[] {
+  const names: string[] = [];
+  for (const text of sources.values()) for (const match of text.matchAll(/\bclass\s+(\w+)\s+implements\s+[^{]*\bModelBackend\b/g)) names.push(match[1]!);
+  return names;
+}
+
+/** Files outside native/llm/sources/ that construct a backend: a source opens backends, nothing else does. */
+export function backendsBuiltOutsideSources(sources: Map<string, string>, classes: string[]): string[] {
+  if (!classes.length) return [];
+  const construction = new RegExp(`\\bnew\\s+(${classes.join("|")})\\s*\\(`);
+  return [...sources].filter(([file, text]) => !file.startsWith("native/llm/sources/") && construction.test(text)).map(([file]) => file);
+}
+
+const engineSources = new Map(
+  graph.files.filter((f) => f.startsWith("native/") && !f.endsWith(".test.ts")).map((f) => [f, readFileSync(join(root, f), "utf8")] as const),
+);
+
+test("the backend rule finds a backend built outside llm/sources/", () => {
+  const files = new Map([
+    ["native/llm/x-backend.ts", "export class XBackend implements ModelBackend {}"],
+    ["native/llm/sources/x.ts", "open: () => new XBackend()"],
+    ["native/runs/runner.ts", "const b = new XBackend(spec);"],
+  ]);
+  assert.deepEqual(backendClasses(files), ["XBackend"]);
+  assert.deepEqual(backendsBuiltOutsideSources(files, backendClasses(files)), ["native/runs/runner.ts"]);
+});
+
+test("only native/llm/sources/ constructs backends (tests bring their own)", () => {
+  const classes = backendClasses(engineSources);
+  assert.ok(classes.includes("LlamaBackend") && classes.includes("OpenAIBackend"), classes.join(", "));
+  assert.deepEqual(backendsBuiltOutsideSources(engineSources, classes), []);
+});
+
+test('"openai:" and instanceof OpenAIBackend appear only in the spec parser and the OpenAI source', () => {
+  const allowed = new Set(["native/protocol/model-spec.ts", "native/llm/sources/openai.ts"]);
+  const bad = graph.files
+    .filter((f) => /^(native|renderer|electron)\//.test(f) && !f.endsWith(".test.ts") && !allowed.has(f))
+    .filter((f) => /["'`]openai:["'`]|instanceof\s+OpenAIBackend\b/.test(readFileSync(join(root, f), "utf8")));
+  assert.deepEqual(bad, []);
+});
+
+/**
+ * The folders of native/, lowest first: a module imports only its own folder and the folders below it, so the
+ * folder graph is a DAG and each layer can be read, tested and replaced without the ones above it.
+ */
+export const LAYERS = ["protocol", "util", "llm", "grading", "strategies", "runs", "eval", "engine", "server", "cli"];
+
+/** The imports that reach a folder at or above the importer's own layer (tests may import anything). */
+export function upwardEdges(local: Map<string, string[]>, layers: readonly string[]): string[] {
+  const folderOf = (file: string) => (file.startsWith("native/") ? (file.split("/").length > 2 ? file.split("/")[1]! : null) : null);
+  const found: string[] = [];
+  for (const [file, targets] of local) {
+    const from = folderOf(file);
+    if (from === null || file.endsWith(".test.ts")) continue;
+    if (!layers.includes(from)) {
+      found.push(`${file}: native/${from}/ is in no layer`);
+      continue;
+    }
+    for (const target of targets) {
+      const to = folderOf(target);
+      if (to === null || to === from) continue;
+      if (!layers.includes(to) || layers.indexOf(to) > layers.indexOf(from)) found.push(`${file} → ${target} (${from} may not import ${to})`);
+    }
+  }
+  return found;
+}
+
+test("the layer rule finds an import of a higher folder and a folder in no layer", () => {
+  const local = new Map([
+    ["native/llm/cache.ts", ["native/util/jsonl.ts", "native/runs/runner.ts"]],
+    ["native/llm/cache.test.ts", ["native/runs/runner.ts"]],
+    ["native/runs/runner.ts", ["native/llm/cache.ts", "native/runs/paths.ts"]],
+    ["native/extra/x.ts", []],
+  ]);
+  assert.deepEqual(upwardEdges(local, ["util", "llm", "runs"]), [
+    "native/llm/cache.ts → native/runs/runner.ts (llm may not import runs)",
+    "native/extra/x.ts: native/extra/ is in no layer",
+  ]);
+});
+
+test("folders inside native/ import only the layers below them", () => {
+  assert.deepEqual(upwardEdges(graph.local, LAYERS), []);
+});

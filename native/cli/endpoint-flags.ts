@@ -1,7 +1,7 @@
 // Command-line flags for remote models: which environment variable holds each role's API key, how many
 // requests an endpoint takes, how long to wait. Keys go to the in-memory key store, never into configs.
 import { setEndpointKey } from "../llm/endpoint-keys.ts";
-import { ModelSpecError, parseModelSpec, redactSpec } from "../llm/model-spec.ts";
+import { ModelSpecError, parseModelSpec, redactSpec } from "../protocol/model-spec.ts";
 import { defaultEndpointOptions } from "../llm/openai-endpoint.ts";
 import { intOption, numberOption, UsageError } from "./args.ts";
 

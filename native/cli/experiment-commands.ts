@@ -3,7 +3,7 @@ import { parseSamplingPolicy, type SamplingPolicy } from "../protocol/sampling-p
 import { CUT_REASONS, cutBeforeRevisionWords, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
 import { writeFileSync } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
-import { describeDamage } from "../runs/jsonl.ts";
+import { describeDamage } from "../util/jsonl.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping } from "../eval/dataset.ts";
 import { describeJsonSyntaxError } from "../eval/json-syntax.ts";
@@ -40,7 +40,7 @@ import type { JudgedColumn } from "../protocol/experiment-results.ts";
 import { measureLabel } from "../protocol/plot-geometry.ts";
 import { defined, flagNumber, intOption, outFolderOption, parse, threadsOption, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
-import { isEndpointSpec } from "../llm/model-spec.ts";
+import { sourceFor } from "../llm/sources/registry.ts";
 import { readFileSync, statSync } from "node:fs";
 
 /** "self-consistency:n=5,temperature=0.7" → a strategy column; "@file.json" → a preset file. */
@@ -73,7 +73,7 @@ function readPool(path: string): string[] {
     throw new UsageError(`--pool ${path}: not valid JSON at line ${line}, column ${column}: ${kind}`);
   }
   const list = Array.isArray(parsed) ? parsed : (parsed as { endpoints?: unknown })?.endpoints;
-  if (!Array.isArray(list) || !list.length || !list.every((s) => typeof s === "string" && isEndpointSpec(s))) {
+  if (!Array.isArray(list) || !list.length || !list.every((s) => typeof s === "string" && sourceFor(s).pooled)) {
     throw new UsageError(`--pool ${path} must hold a list of endpoints, e.g. {"endpoints": ["openai:http://a:8000/v1#m", "openai:http://b:8000/v1#m"]}`);
   }
   return list as string[];
@@ -95,7 +95,7 @@ function pairsFrom(
   const criticSampling = thinking.critic !== undefined ? { sampling: { thinkingBudget: thinking.critic } } : {};
   const list: Array<[string, string]> = [];
   if (actors.length > 1) {
-    if (!actors.every(isEndpointSpec))
+    if (!actors.every((spec) => sourceFor(spec).pooled))
       throw new UsageError("several --actor are replicas of one model: give endpoints (openai:URL#model), or use --pair for model pairs");
     const [first] = actors as [string];
     const critics = critic ? { path: critic } : { path: first, replicas: actors };
@@ -271,7 +271,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
   });
   // Only remote models: each endpoint's own concurrency decides (what it reports, or 4).
   const concurrency =
-    values.concurrency === undefined && models.every((m) => isEndpointSpec(m.path)) ? undefined : await concurrencyFor(values.concurrency, config);
+    values.concurrency === undefined && models.every((m) => !sourceFor(m.path).loadsLocally) ? undefined : await concurrencyFor(values.concurrency, config);
   const control = new ExperimentControl();
   const unwatch = watchKeys(control, values.quiet === true);
   let reportedSkips = false;
@@ -514,7 +514,7 @@ async function metaCritiqueEval(values: {
     throw new UsageError("critic-eval --mode metacritique needs --dataset <MetaCritique benchmark_data.json>, --critic <model> and --judge <model>");
   const { readMetaCritique, evaluateMetaCritique, describeMetaCritique } = await import("../eval/judges/metacritique.ts");
   const { openModelBackend } = await import("../runs/open-model.ts");
-  const { specLabel } = await import("../llm/model-spec.ts");
+  const { specLabel } = await import("../protocol/model-spec.ts");
   // The file first: a wrong file is refused before any model loads.
   const items = await readMetaCritique(values.dataset, intOption(values.limit, "limit", 1));
   const open = (path: string, scope: string) =>

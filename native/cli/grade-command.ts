@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { parseFieldMapping } from "../eval/dataset.ts";
 import { gradeDataset, gradesCsv, gradesJsonl, type GradeResult } from "../eval/grade.ts";
-import { sandboxLimitations } from "../eval/sandbox.ts";
+import { sandboxLimitations } from "../grading/sandbox.ts";
 import { pct } from "../protocol/format.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 

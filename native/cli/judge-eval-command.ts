@@ -1,6 +1,6 @@
 // `refinery judge-eval`: a judge model measured against human labels (LLMBar, PandaLM, FED ratings or a plain
 // labelled file) before its verdicts are trusted in experiments.
-import { specLabel } from "../llm/model-spec.ts";
+import { specLabel } from "../protocol/model-spec.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { intOption, parse, threadsOption, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";

@@ -3,9 +3,9 @@ import type { RunEvent, Task } from "../protocol/events.ts";
 import { chatWrapperNames, type GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping, readDataset } from "../eval/dataset.ts";
 import { parseBytes } from "../llm/memory-plan.ts";
-import { validateRequest } from "../protocol/contract.ts";
+import { GPU_CHOICES, validateRequest } from "../protocol/contract.ts";
 import { formatDuration } from "../protocol/format.ts";
-import { executeRun, RunInputError, type RunConfig } from "../runs/runner.ts";
+import { checkRoleSpec, executeRun, RunInputError, type RunConfig } from "../runs/runner.ts";
 import { defined, flagNumber, intOption, outFolderOption, paramsFrom, parse, threadsOption, UsageError } from "./args.ts";
 import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
 
@@ -112,20 +112,13 @@ export async function commandRun(args: string[]): Promise<number> {
   const criticCalled = criticIsCalled(values.strategy, paramsFrom(values.param));
   if (!criticCalled && values.critic !== undefined) {
     // Not loaded, but a critic that could not be is still refused: the user meant some other file.
-    const { isEndpointSpec } = await import("../llm/model-spec.ts");
-    if (!isEndpointSpec(specs.critic[0]!)) {
-      const { modelFacts } = await import("../llm/model-facts.ts");
-      const { fieldName } = await import("../protocol/field-labels.ts");
-      await modelFacts(specs.critic[0]!).catch((error: Error) => {
-        throw new RunInputError(`${fieldName(["critic", "path"], "cli")}: ${error.message}`, "critic.path");
-      });
-    }
+    await checkRoleSpec("critic", specs.critic[0]!, "cli");
     if (!values.quiet) process.stderr.write(`the critic is not loaded: ${values.strategy} does not call it with these parameters\n`);
   }
   if (values.task === undefined && !values.dataset) throw new UsageError('give a task with --task "..." or a dataset with --dataset <file>');
   if (values.task !== undefined && values.dataset) throw new UsageError("--task and --dataset exclude each other");
   const gpu = (values.gpu ?? "auto") as GpuChoice;
-  if (!["auto", "cpu", "cuda", "vulkan", "metal"].includes(gpu)) throw new UsageError(`--gpu must be auto, cpu, cuda, vulkan or metal, got '${gpu}'`);
+  if (!GPU_CHOICES.includes(gpu)) throw new UsageError(`--gpu must be ${GPU_CHOICES.slice(0, -1).join(", ")} or ${GPU_CHOICES.at(-1)}, got '${gpu}'`);
   const gpuLayersText = values["gpu-layers"];
   if (gpuLayersText !== undefined && !/^(auto|max|\d+)$/.test(gpuLayersText))
     throw new UsageError(`--gpu-layers takes auto, max or a number, got '${gpuLayersText}'`);

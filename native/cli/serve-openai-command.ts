@@ -1,6 +1,7 @@
 // refinery serve --openai: strategies and models behind an OpenAI-compatible API, loopback unless --host says otherwise.
 import type { GpuChoice } from "../llm/runtime.ts";
-import { isEndpointSpec } from "../llm/model-spec.ts";
+import { sourceFor } from "../llm/sources/registry.ts";
+import { redactSpec } from "../protocol/model-spec.ts";
 import { isIP } from "node:net";
 import { intOption, parse, portOption, threadsOption, UsageError } from "./args.ts";
 
@@ -25,7 +26,10 @@ export async function commandServeOpenAI(args: string[]): Promise<number> {
     ["actor", values.actor],
     ["critic", values.critic],
   ] as const) {
-    if (path && isEndpointSpec(path)) throw new UsageError(`--${flag}: serve --openai serves local GGUF files; point clients at ${path.slice(7)} directly`);
+    if (path && !sourceFor(path).loadsLocally)
+      throw new UsageError(
+        `--${flag}: serve --openai serves local GGUF files, and ${redactSpec(path)} is ${sourceFor(path).name}: point clients at it directly`,
+      );
   }
   const port = portOption(values.port);
   const threads = threadsOption(values.threads);

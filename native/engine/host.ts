@@ -10,7 +10,7 @@ import type { RunEvent } from "../protocol/events.ts";
 import { readManifest, writeManifest } from "../runs/manifest.ts";
 import { runDir } from "../runs/paths.ts";
 import { RunLogWriter } from "../runs/run-log.ts";
-import type { FromEngine, ToEngine } from "./messages.ts";
+import { NO_FILE_DIALOG, type FromEngine, type ToEngine } from "./messages.ts";
 import { StderrTail, typescriptEntry } from "../util/child-process.ts";
 
 export interface EngineProcess {
@@ -66,7 +66,7 @@ export class EngineHost {
     if (!valid.ok) return valid;
     if (method === "setBackend") return this.setBackend((valid.value as { gpu: string }).gpu);
     if (method === "pickModelFile") {
-      if (!this.options.pickModelFile) return { ok: false, error: "file dialogs are only available in the desktop app; type the model's path" };
+      if (!this.options.pickModelFile) return { ok: false, error: NO_FILE_DIALOG };
       return { ok: true, value: { path: await this.options.pickModelFile() } };
     }
     const engine = this.ensureEngine();

@@ -6,6 +6,7 @@ import { EventBatcher } from "./event-batcher.ts";
 import type { EngineContext, EngineServiceOptions } from "./handlers/context.ts";
 import { handlers, isEngineRequest } from "./handlers/index.ts";
 import { Jobs } from "./jobs.ts";
+import { NO_FILE_DIALOG } from "./messages.ts";
 
 export type { EngineServiceOptions } from "./handlers/context.ts";
 export { listRuns } from "./handlers/runs.ts";
@@ -26,7 +27,7 @@ export class EngineService {
   }
 
   async handle(name: RequestName, input: unknown): Promise<Result<unknown>> {
-    if (name === "pickModelFile") return { ok: false, error: "file dialogs are only available in the desktop app; type the model's path" };
+    if (name === "pickModelFile") return { ok: false, error: NO_FILE_DIALOG };
     if (name === "setBackend") return { ok: false, error: "the backend is chosen by the supervisor that starts the engine" };
     if (!isEngineRequest(name)) return { ok: false, error: `unknown request '${String(name)}'` };
     try {

@@ -7,7 +7,7 @@ import { mkdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { CriticEvalRow } from "../protocol/contract.ts";
 import type { ModelDescriptor, RunEvent, Score } from "../protocol/events.ts";
-import { writeFileAtomic } from "../runs/atomic-write.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 import { runDir } from "../runs/paths.ts";
 import { parseVerdict, verdictToScore } from "../strategies/verdicts.ts";
 import {

@@ -11,7 +11,7 @@ import { fill, prompts, solverMessages } from "../strategies/prompts.ts";
 import { stepMajority } from "../strategies/step-verifier.ts";
 import { metaCritiqueMessages, revisedVerdict } from "../strategies/meta-critique.ts";
 import { type CriticVerdict, MAX_STEPS, parseVerdict, scoreSchema, stepwiseSchema, strictObject } from "../strategies/verdicts.ts";
-import { answerIsCorrect, answerOf } from "./checkers.ts";
+import { answerIsCorrect, answerOf } from "../grading/checkers.ts";
 import { pct } from "../protocol/format.ts";
 import { DatasetError, parseRows, readDatasetText } from "./dataset.ts";
 import { transitions, type Transitions } from "./stats.ts";
@@ -402,12 +402,12 @@ export type CriticEvalOutcome =
 /** Loads the models through node-llama-cpp and runs one evaluation mode: the CLI's and the UI's entry point. */
 export async function runCriticEvaluation(request: CriticEvalRequest, options: EvalOptions = {}): Promise<CriticEvalOutcome> {
   const { openRuntime } = await import("../llm/runtime.ts");
-  const { LlamaBackend } = await import("../llm/llama-backend.ts");
+  const { fileSource } = await import("../llm/sources/file.ts");
   // Read the dataset first: a wrong file is refused before any model loads.
   const items = request.mode === "processbench" ? await readProcessBench(request.dataset, request.limit) : await readRealCritic(request.dataset, request.limit);
   const runtime = await openRuntime({ gpu: request.gpu ?? "auto", threads: request.threads });
   const load = async (path: string, prefix: string) =>
-    new LlamaBackend(runtime, await runtime.loadModel(path, { sequences: 2 }, undefined, options.signal), prefix);
+    fileSource.open(path, { runtime, model: await runtime.loadModel(path, { sequences: 2 }, undefined, options.signal), lane: prefix });
   const critic = await load(request.critic, "critic-eval");
   const sampling = { temperature: request.temperature ?? 0, maxTokens: request.maxTokens ?? 768 };
   if (request.mode === "processbench")

@@ -8,7 +8,7 @@ import { constants, type Stats } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import type { Task } from "../protocol/events.ts";
 import { advice } from "../protocol/field-labels.ts";
-import { questionWithChoices } from "./checkers.ts";
+import { questionWithChoices } from "../grading/checkers.ts";
 import { describeJsonSyntaxError } from "./json-syntax.ts";
 import { groupedRecords, mtBenchItem, mtBenchReferences, readChecklist } from "./open-ended-datasets.ts";
 

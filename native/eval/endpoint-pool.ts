@@ -3,7 +3,8 @@
 // answering leaves the rotation and its cell goes back in the queue for the others; it is asked again after a backoff
 // that doubles, and rejoins once it answers. Cells are runs with one request at a time (experiments run sequentially
 // within a cell), so cells in flight are requests in flight.
-import { isEndpointSpec, parseModelSpec, type EndpointSpec } from "../llm/model-spec.ts";
+import { parseModelSpec, type EndpointSpec } from "../protocol/model-spec.ts";
+import { sourceFor } from "../llm/sources/registry.ts";
 import { openEndpoint, type OpenAIEndpoint } from "../llm/openai-endpoint.ts";
 import type { ModelConfig } from "../runs/runner.ts";
 
@@ -60,7 +61,7 @@ export interface EndpointLease {
 export const replicasOf = (model: ModelConfig): string[] => (model.replicas?.length ? model.replicas : [model.path]);
 
 /** A role the pool schedules: one endpoint or several replicas (files are scheduled by the experiment's concurrency). */
-const pooled = (model: ModelConfig) => replicasOf(model).some(isEndpointSpec);
+const pooled = (model: ModelConfig) => replicasOf(model).some((spec) => sourceFor(spec).pooled);
 
 export class EndpointPoolError extends Error {
   constructor(message: string) {
@@ -98,7 +99,7 @@ export class EndpointPool {
     const remote = columns.flatMap((c) => [c.actor, c.critic]).filter(pooled);
     if (!remote.length) return null;
     for (const model of remote) {
-      const bad = replicasOf(model).find((spec) => !isEndpointSpec(spec));
+      const bad = replicasOf(model).find((spec) => !sourceFor(spec).pooled);
       if (bad) throw new EndpointPoolError(`only endpoints can be pooled, '${bad}' is a file`);
       const names = new Set(replicasOf(model).map((spec) => (parseModelSpec(spec) as EndpointSpec).model));
       if (names.size > 1) throw new EndpointPoolError(`a pool serves one model, got ${[...names].join(", ")}`);

@@ -5,10 +5,10 @@
 // response in the sandbox.
 import type { FieldMapping } from "./dataset.ts";
 import { DatasetError, fieldAt, loadDataset } from "./dataset.ts";
-import { gradeResponse, runCodeTests } from "./checkers.ts";
+import { gradeResponse, runCodeTests } from "../grading/checkers.ts";
 import type { Task } from "../protocol/events.ts";
-import type { SandboxResult } from "./sandbox.ts";
-import { FALLBACK_EXTRACTIONS, type ExtractedBy } from "./answers.ts";
+import type { SandboxResult } from "../grading/sandbox.ts";
+import { FALLBACK_EXTRACTIONS, type ExtractedBy } from "../grading/answers.ts";
 import { csvField } from "./report.ts";
 
 export interface GradeOptions {

@@ -6,7 +6,7 @@ import { roleSamplingLabel } from "../protocol/sampling-policy.ts";
 import { CUT_REASONS, cutBeforeFirstRevision, cutBeforeRevisionWords, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { candidateIsCorrect, checkerKind } from "./checkers.ts";
+import { candidateIsCorrect, checkerKind } from "../grading/checkers.ts";
 import { pct } from "../protocol/format.ts";
 import type { JudgedCell } from "../protocol/experiment-results.ts";
 import { describeJudged } from "../protocol/judged-format.ts";

@@ -25,7 +25,7 @@ export interface GenerateRequest {
   /**
    * Thought tokens at most, for models that think (a chat template with thought segments). With a budget the
    * answer still gets `maxTokens` of its own after the thought ends; 0 asks the model not to think at all.
-   * Omitted: the model thinks as it likes and `maxTokens` bounds thought and answer together (as before).
+   * Omitted: the model thinks as it likes and `maxTokens` bounds thought and answer together.
    */
   thinkingBudget?: number;
   /** The thought's text as it streams. */
@@ -121,7 +121,8 @@ export interface ChatFormatInfo {
 }
 
 export interface ModelBackend {
-  readonly kind: "llama.cpp" | "remote" | "scripted";
+  /** What runs the model ("llama.cpp", "remote", "scripted"…), as the manifest records it. */
+  readonly kind: string;
   /** How many requests on different lanes can run at once. */
   readonly parallelism: number;
   generate(request: GenerateRequest): Promise<GenerateResult>;
@@ -131,4 +132,18 @@ export interface ModelBackend {
   chatFormat?(): ChatFormatInfo | null;
   /** Optional: the context (tokens per sequence) a conversation may fill. */
   contextSize?(): number | null;
+}
+
+/**
+ * The backend with `generate` replaced and every other member its own, so a wrapper (a cache, a warning) need not
+ * list what a backend offers and does not lose what a backend adds later.
+ */
+export function withGenerate(backend: ModelBackend, generate: ModelBackend["generate"]): ModelBackend {
+  return new Proxy(backend, {
+    get(target, property) {
+      if (property === "generate") return generate;
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

@@ -1,7 +1,7 @@
 // "Test connection" for an endpoint: the server's models, kind and version, or why it cannot be used
 // (unreachable, a refused key, an unknown model), in the user's words.
 import { setEndpointKey } from "./endpoint-keys.ts";
-import { parseModelSpec } from "./model-spec.ts";
+import { parseModelSpec } from "../protocol/model-spec.ts";
 import type { EndpointTestInfo } from "../protocol/contract.ts";
 import { OpenAIEndpoint, serverMessage } from "./openai-endpoint.ts";
 

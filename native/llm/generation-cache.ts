@@ -3,8 +3,8 @@
 // draft that several strategies generate with the same prompt and seed is generated once, and a cell cut short by
 // a crash gets back the generations it had finished. Only finished generations are stored (never aborted ones).
 import { createHash } from "node:crypto";
-import { JsonlAppender, readJsonlFile, type RecordCheck } from "../runs/jsonl.ts";
-import type { GenerateRequest, GenerateResult, ModelBackend } from "./backend.ts";
+import { JsonlAppender, readJsonlFile, type RecordCheck } from "../util/jsonl.ts";
+import { withGenerate, type GenerateRequest, type GenerateResult, type ModelBackend } from "./backend.ts";
 
 interface Entry {
   key: string;
@@ -59,31 +59,20 @@ export class GenerationCache {
 
   /** The backend with this cache in front; `model` identifies the weights and load options behind it. */
   wrap(backend: ModelBackend, model: string): ModelBackend {
-    const cache = this;
-    return {
-      kind: backend.kind,
-      get parallelism() {
-        return backend.parallelism;
-      },
-      countTokens: (text) => backend.countTokens(text),
-      usage: () => backend.usage(),
-      ...(backend.chatFormat ? { chatFormat: () => backend.chatFormat!() } : {}),
-      ...(backend.contextSize ? { contextSize: () => backend.contextSize!() } : {}),
-      async generate(request) {
-        const key = GenerationCache.keyOf(model, request);
-        const hit = cache.get(key);
-        if (hit) {
-          cache.hits++;
-          if (hit.thought) request.onThought?.(hit.thought);
-          request.onText?.(hit.text);
-          // The original generation's counts are kept: a replayed node costs what it cost when generated, so
-          // budgets and experiments do not depend on what happened to be cached.
-          return { ...hit, firstTokenMs: 0, cached: true };
-        }
-        const result = await backend.generate(request);
-        if (result.stopReason !== "aborted" && !request.signal?.aborted) cache.put(key, result);
-        return result;
-      },
-    };
+    return withGenerate(backend, async (request) => {
+      const key = GenerationCache.keyOf(model, request);
+      const hit = this.get(key);
+      if (hit) {
+        this.hits++;
+        if (hit.thought) request.onThought?.(hit.thought);
+        request.onText?.(hit.text);
+        // The original generation's counts are kept: a replayed node costs what it cost when generated, so
+        // budgets and experiments do not depend on what happened to be cached.
+        return { ...hit, firstTokenMs: 0, cached: true };
+      }
+      const result = await backend.generate(request);
+      if (result.stopReason !== "aborted" && !request.signal?.aborted) this.put(key, result);
+      return result;
+    });
   }
 }

@@ -380,7 +380,7 @@ export class LlamaBackend implements ModelBackend {
     options: { grammar?: LlamaGrammar; maxTokens: number; answerBudget: number | null; thinkingBudget?: number; stopAtAnswer?: boolean },
   ): Promise<LlamaChatResponse> {
     // The phase's own stop (answer budget, end of a reasoning phase) joined with the run's cancel; AbortSignal.any
-    // follows the run's signal without adding a listener to it per request (twelve waiting lanes used to add twelve).
+    // follows the run's signal without adding a listener to it per request (twelve waiting lanes would add twelve).
     const stop = new AbortController();
     const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
     const outBefore = lease.sequence.tokenMeter.usedOutputTokens;

@@ -1,14 +1,14 @@
 // The joint memory plan for actor + critic, made before anything loads: GPU layers, context size and parallel
 // sequences for both models together, from node-llama-cpp's GGUF insights (its V2 estimates dry-run llama.cpp),
 // against the memory there is (or a budget the user gives). One copy when both roles name the same file.
-import { freemem, totalmem } from "node:os";
+import { freemem } from "node:os";
 import { resolve } from "node:path";
 import { GgufInsights, type Llama } from "node-llama-cpp";
 import { ggufInfo } from "./model-facts.ts";
-import type { MemoryPlan, RolePlan, Verdict } from "../protocol/memory-plan.ts";
+import type { MemoryPlan, RolePlan, FitVerdict } from "../protocol/memory-plan.ts";
 import { formatBytes } from "../protocol/format.ts";
 
-export type { MemoryPlan, RolePlan, Verdict };
+export type { MemoryPlan, RolePlan, FitVerdict };
 
 export interface RoleRequest {
   path: string;
@@ -121,7 +121,7 @@ export async function planMemory(options: PlanOptions): Promise<MemoryPlan> {
   chosen ??= await tryPlan(0, 0);
   const final = chosen ?? (await evaluate(0, 0));
   const fullGpu = final.actorLayers === actorModel.layers && final.criticLayers === criticModel.layers && gpu && vramBudget > 0;
-  const verdict: Verdict = !chosen
+  const verdict: FitVerdict = !chosen
     ? "will-not-fit"
     : fullGpu
       ? "fits-gpu"
@@ -195,5 +195,3 @@ export function parseBytes(text: string): number {
   const unit = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 }[(match[2] ?? "").toLowerCase() as "k"] ?? 1;
   return Math.round(Number(match[1]) * unit);
 }
-
-export const systemMemory = () => ({ free: freemem(), total: totalmem() });

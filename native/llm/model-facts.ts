@@ -1,10 +1,13 @@
-// Each model file is read once per version: the checked header summary (checkModelFile) and node-llama-cpp's
-// GGUF info (for GgufInsights) are cached by (path, size, mtime). A run used to parse each model up to four times
-// (the engine's check, the runner, the runtime, the memory plan) — about 0.4 s each on a 152k-token vocabulary.
+// Each model file's header is parsed once per version, by the checked reader (checkModelFile: its limits and
+// specific errors): node-llama-cpp's GGUF info (for GgufInsights) is built from that parse (gguf/file-info.ts)
+// instead of a second one, and both are cached by (path, size, mtime), so the engine's check, the runner, the runtime
+// and the memory plan share it — about 0.4 s a parse on a 152k-token vocabulary. A split model's parts are
+// left to readGgufFileInfo, which splices them.
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { readGgufFileInfo, type GgufFileInfo } from "node-llama-cpp";
 import { checkModelFile, type ModelFileSummary } from "./gguf-check.ts";
+import { ggufFileInfoFrom, isSplitModelPart } from "./gguf/file-info.ts";
 
 interface Entry {
   version: string;
@@ -41,10 +44,11 @@ export async function modelFacts(path: string): Promise<ModelFileSummary> {
 
 /** node-llama-cpp's GGUF info of a file that passed modelFacts' checks, read once per version of the file. */
 export async function ggufInfo(path: string): Promise<GgufFileInfo> {
-  await modelFacts(path);
+  const summary = await modelFacts(path);
+  const info = async () => (isSplitModelPart(path) ? readGgufFileInfo(path) : ggufFileInfoFrom(summary.header, path));
   const entry = await entryFor(path);
-  if (!entry) return readGgufFileInfo(path);
-  entry.info ??= readGgufFileInfo(path);
+  if (!entry) return info();
+  entry.info ??= info();
   return entry.info;
 }
 

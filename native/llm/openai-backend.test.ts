@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { contentChunks, jsonError, sse, startFakeServer, type FakeServer } from "../../test/support/fake-openai.ts";
 import { OpenAIBackend } from "./openai-backend.ts";
 import { defaultEndpointOptions, EndpointHttpError, EndpointUnavailableError, forgetEndpoints } from "./openai-endpoint.ts";
-import { parseModelSpec, redactSpec, type EndpointSpec } from "./model-spec.ts";
+import { parseModelSpec, redactSpec, type EndpointSpec } from "../protocol/model-spec.ts";
 import { setEndpointKey } from "./endpoint-keys.ts";
 import { holisticSchema, parseVerdict } from "../strategies/verdicts.ts";
 import { executeRun } from "../runs/runner.ts";

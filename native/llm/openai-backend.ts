@@ -11,7 +11,7 @@ import {
   type OpenAIEndpoint,
   type StructuredOutputMode,
 } from "./openai-endpoint.ts";
-import type { EndpointSpec } from "./model-spec.ts";
+import type { EndpointSpec } from "../protocol/model-spec.ts";
 import { setEndpointKey } from "./endpoint-keys.ts";
 import { sseData } from "./sse.ts";
 import { ThinkSplitter } from "./think-splitter.ts";

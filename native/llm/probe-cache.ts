@@ -8,7 +8,7 @@ import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { writeProbeModel } from "./gguf/probe-model.ts";
-import { tempPathFor, writeFileAtomic } from "../runs/atomic-write.ts";
+import { tempPathFor, writeFileAtomic } from "../util/atomic-write.ts";
 import type { ProbeReport, ProbeResult } from "./probe-types.ts";
 
 export const FAILURE_TTL_MS = 24 * 60 * 60 * 1000;

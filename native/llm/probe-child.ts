@@ -2,12 +2,15 @@
 // offloaded, decode a few tokens. A backend that aborts (as node-llama-cpp 3.21.1's CUDA build does at the
 // first decode on driver 580) takes down only this process. Prints one JSON line.
 import { getLlama, LlamaCompletion, LlamaLogLevel } from "node-llama-cpp";
+import type { GPU_BACKENDS } from "../protocol/contract.ts";
+
+type GpuBackend = (typeof GPU_BACKENDS)[number];
 
 const [gpu, modelPath] = process.argv.slice(2);
 const started = performance.now();
 try {
   const llama = await getLlama({
-    gpu: gpu === "cpu" ? false : (gpu as "cuda" | "vulkan" | "metal"),
+    gpu: gpu === "cpu" ? false : (gpu as GpuBackend),
     build: "never",
     logLevel: LlamaLogLevel.error,
     progressLogs: false,

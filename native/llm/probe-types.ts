@@ -1,5 +1,7 @@
 // What a GPU probe finds, shared by the prober (gpu-probe.ts) and its cache (probe-cache.ts).
-export type Backend = "cuda" | "vulkan" | "metal" | "cpu";
+import type { ComputeBackend } from "../protocol/contract.ts";
+
+export type Backend = ComputeBackend;
 
 export interface ProbeResult {
   backend: Backend;

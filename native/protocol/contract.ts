@@ -55,6 +55,15 @@ const modelConfig = z
   })
   .strict();
 
+/** The GPU backends of llama.cpp. */
+export const GPU_BACKENDS = ["cuda", "vulkan", "metal"] as const;
+/** What runs a model: a GPU backend, or the CPU. */
+export const COMPUTE_BACKENDS = [...GPU_BACKENDS, "cpu"] as const;
+export type ComputeBackend = (typeof COMPUTE_BACKENDS)[number];
+/** What a user may ask for: a backend, or "auto" (the probe picks). */
+export const GPU_CHOICES = ["auto", "cpu", ...GPU_BACKENDS] as const;
+export type GpuChoice = (typeof GPU_CHOICES)[number];
+
 export const requestSchemas = {
   startRun: z
     .object({
@@ -131,7 +140,7 @@ export const requestSchemas = {
   /** Probes an OpenAI-compatible endpoint and lists its models; a key given here is used for its later runs. */
   testEndpoint: z.object({ spec: z.string().min(1), apiKey: z.string().min(1).optional() }).strict(),
   /** Handled by the supervisor: the next engine process uses this backend. */
-  setBackend: z.object({ gpu: z.enum(["auto", "cpu", "cuda", "vulkan", "metal"]) }).strict(),
+  setBackend: z.object({ gpu: z.enum(GPU_CHOICES) }).strict(),
   getLoadSettings: z.object({ path: z.string().min(1) }).strict(),
   loadExperiment: z.object({ path: z.string().min(1), baseline: z.string().optional() }).strict(),
   /** A new experiment (dataset, columns, models), or with only `out` the one stopped in that folder, resumed. */
@@ -278,12 +287,10 @@ export interface StrategyInfo {
   }>;
 }
 
-export type GpuChoice = "auto" | "cpu" | "cuda" | "vulkan" | "metal";
-
 /** The backend the engine's runtime chose (native/llm/runtime.ts makes it; written once, here). */
 export interface BackendReport {
   requested: GpuChoice;
-  active: "cuda" | "vulkan" | "metal" | "cpu";
+  active: ComputeBackend;
   devices: string[];
   /** Why the active backend is not the requested one (or, for "auto", why no GPU is used). */
   fallbackReason: string | null;
@@ -318,7 +325,7 @@ export interface GpuReportInfo {
   probedAt: string;
   memory: { ramFree: number; ramTotal: number; vram: { total: number; used: number; free: number } | null };
   /** The backend menu: only what exists for this platform; one that cannot run here says why. */
-  backends: Array<{ backend: "auto" | "cpu" | "cuda" | "vulkan" | "metal"; available: boolean; reason?: string }>;
+  backends: Array<{ backend: GpuChoice; available: boolean; reason?: string }>;
   cpu: { model: string; cores: number };
   /** GPU devices of the backend the engine runs on (none on the CPU). */
   devices: string[];

@@ -229,8 +229,6 @@ export type RunEvent =
 /** "will-not-fit": refused before loading, the memory plan says the models do not fit (a forced start loads anyway). */
 export type RunFailureCode = "cancelled" | "model-error" | "engine-crashed" | "invalid-input" | "will-not-fit" | "internal";
 
-export type RunEventType = RunEvent["type"];
-
 /** Events the run log keeps. Token deltas are transient: node-completed carries the full text. */
 export function isPersistedEvent(event: RunEvent): boolean {
   return event.type !== "token-delta";

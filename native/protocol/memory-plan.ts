@@ -13,10 +13,11 @@ export interface RolePlan {
   context: { vram: number; ram: number };
 }
 
-export type Verdict = "fits-gpu" | "partial-offload" | "fits-ram" | "will-not-fit";
+/** Whether the models fit, and where. */
+export type FitVerdict = "fits-gpu" | "partial-offload" | "fits-ram" | "will-not-fit";
 
 export interface MemoryPlan {
-  verdict: Verdict;
+  verdict: FitVerdict;
   /** One line a person reads: what the verdict means. */
   summary: string;
   gpu: boolean;

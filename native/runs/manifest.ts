@@ -1,7 +1,7 @@
 // The run manifest: what is needed to reproduce or audit a run (model files and hashes, backend, threads,
 // library version, seed, parameters, prompts), and how the run ended.
 import { readFile } from "node:fs/promises";
-import { writeFileAtomicSync } from "./atomic-write.ts";
+import { writeFileAtomicSync } from "../util/atomic-write.ts";
 import type { RunWriter } from "./writer.ts";
 import type { Task } from "../protocol/events.ts";
 import type { BackendReport, ModelLoadOptions } from "../llm/runtime.ts";
@@ -23,7 +23,7 @@ export interface ManifestModel {
   /** Tokens per sequence of the context the model was loaded with. */
   contextSize?: number;
   /** A model on an OpenAI-compatible server: the endpoint (no credentials), served model, server version. */
-  remote?: import("../llm/remote-models.ts").RemoteModelRecord;
+  remote?: import("../llm/sources/source.ts").RemoteModelRecord;
 }
 
 export interface RunManifest {

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { RunEvent } from "../protocol/events.ts";
-import { asDiskFull, DiskFullError, SpaceReserve } from "./disk-full.ts";
+import { asDiskFull, DiskFullError, SpaceReserve } from "../util/disk-full.ts";
 import { writeManifest, type RunManifest } from "./manifest.ts";
 import { RunLogWriter } from "./run-log.ts";
 import { currentWriter } from "./writer.ts";

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { isPersistedEvent, type RunEvent } from "../protocol/events.ts";
 import { foldRunEvents, type RunState } from "../protocol/state.ts";
-import { describeDamage, JsonlAppender, parseJsonl, type DamagedLine, type RecordCheck } from "./jsonl.ts";
+import { describeDamage, JsonlAppender, parseJsonl, type DamagedLine, type RecordCheck } from "../util/jsonl.ts";
 
 const SYNC_ON = new Set<RunEvent["type"]>(["node-completed", "run-finished", "run-failed"]);
 

@@ -2,21 +2,22 @@
 // file), opens the run log and manifest, drives the strategy, and ends the log with run-finished or run-failed.
 import type { SamplingPolicy } from "../protocol/sampling-policy.ts";
 import { decideStopReason } from "../protocol/stop-reason.ts";
+import { REFINERY_VERSION } from "../protocol/version.ts";
 import { randomBytes } from "node:crypto";
 import { basename, resolve } from "node:path";
-import { candidateIsCorrect } from "../eval/checkers.ts";
+import { candidateIsCorrect } from "../grading/checkers.ts";
 import type { ModelBackend } from "../llm/backend.ts";
 import { cachedSha256 } from "../llm/file-hash.ts";
 import { ModelFileError, type ModelFileSummary } from "../llm/gguf-check.ts";
-import { modelFacts } from "../llm/model-facts.ts";
 import type { GenerationCache } from "../llm/generation-cache.ts";
-import { LlamaBackend } from "../llm/llama-backend.ts";
-import { isEndpointSpec, parseModelSpec, redactSpec, type EndpointSpec } from "../llm/model-spec.ts";
-import { REMOTE_REPRODUCIBILITY, remoteBackends, remoteIdentity, remoteRecord } from "../llm/remote-models.ts";
+import { ModelSpecError } from "../protocol/model-spec.ts";
+import { sourceFor } from "../llm/sources/registry.ts";
+import type { ModelSource } from "../llm/sources/source.ts";
+import { warnUnsupported } from "../llm/sources/unsupported.ts";
 import { ModelLoadError, openRuntime, type GpuChoice, type LlamaRuntime, type ModelLoadOptions } from "../llm/runtime.ts";
 import type { ModelDescriptor, ModelRole, RequestedLoad, RunEvent, RunFailureCode, SamplingSettings, Task } from "../protocol/events.ts";
 import { DEFAULT_SAMPLING, defaultContextSize } from "../protocol/defaults.ts";
-import { advice, fieldName, paramLabel } from "../protocol/field-labels.ts";
+import { advice, fieldName, paramLabel, type Audience } from "../protocol/field-labels.ts";
 import type { MemoryPlan } from "../protocol/memory-plan.ts";
 import { computeBudgets, type RunState } from "../protocol/state.ts";
 import { GenerationError, RunCancelledError, RunContext } from "../strategies/context.ts";
@@ -30,7 +31,7 @@ import {
   type StrategyDefinition,
   type StrategyParams,
 } from "../strategies/types.ts";
-import { diskFullCause, type DiskFullError } from "./disk-full.ts";
+import { diskFullCause, type DiskFullError } from "../util/disk-full.ts";
 import type { ManifestModel, RunManifest } from "./manifest.ts";
 import { runDir } from "./paths.ts";
 import { CANCELLED_BY_USER, RunFiles } from "./run-files.ts";
@@ -77,9 +78,11 @@ export interface RunConfig {
   onProgress?: (message: string) => void;
 }
 
-/** Backends supplied by the caller instead of node-llama-cpp (scripted tests, remote servers). */
+/** Backends supplied by the caller instead of the models' sources (scripted tests). */
 export interface RunDeps {
   backends?: Record<ModelRole, ModelBackend>;
+  /** The sources specs are read with, in order (default: llm/sources/registry.ts). */
+  sources?: readonly ModelSource[];
   /** Identical generations are replayed from here instead of generated again. */
   generationCache?: GenerationCache;
 }
@@ -90,6 +93,8 @@ export interface RunResult {
   logPath: string;
   manifestPath: string;
   state: RunState;
+  /** The run saw what grades it (reference answers, grading tests): an upper bound, as its manifest says. */
+  oracle: boolean;
   /** The run stopped because the disk filled: its failure is not the strategy's (an experiment runs it again). */
   diskFull: DiskFullError | null;
 }
@@ -102,10 +107,27 @@ export class RunInputError extends Error {
    */
   readonly field?: string;
 
-  constructor(message: string, field?: string) {
-    super(message);
+  constructor(message: string, field?: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = "RunInputError";
     if (field) this.field = field;
+  }
+}
+
+/** Refuses a task with no question, in the words of whoever asked (the form's field, or the CLI's flags). */
+export function checkTask(task: Task, audience: Audience): void {
+  if (task.question?.trim()) return;
+  throw new RunInputError(`the task is empty: ${audience === "ui" ? "type a question" : "give a question (--task) or a dataset item"}`, "task.question");
+}
+
+/** Checks a role's model spec through its source before anything loads, naming the role the way the asker does. */
+export async function checkRoleSpec(role: ModelRole, spec: string, audience: Audience, sources?: readonly ModelSource[]): Promise<ModelFileSummary | null> {
+  try {
+    return await sourceFor(spec, sources).check(spec);
+  } catch (error) {
+    if (error instanceof ModelFileError || error instanceof ModelSpecError)
+      throw new RunInputError(`${fieldName([role, "path"], audience)}: ${error.message}`, `${role}.path`);
+    throw error;
   }
 }
 
@@ -114,10 +136,16 @@ export function newRunId(strategy: string): string {
   return `${stamp}-${strategy}-${randomBytes(3).toString("hex")}`;
 }
 
-function failureCode(error: unknown): RunFailureCode {
-  if (error instanceof RunCancelledError) return "cancelled";
-  if (error instanceof GenerationError || error instanceof ModelLoadError) return "model-error";
-  if (error instanceof StrategyParamError) return "invalid-input";
+/**
+ * How a run failed, for its end event: the runner's own and that of a run refused before its log opened (the engine
+ * still reports those as runs). Wrong input stays "invalid-input" whatever check found it; a model that would not
+ * load or generate is "model-error".
+ */
+export function failureCode(error: unknown, cancelled = false): RunFailureCode {
+  if (cancelled || error instanceof RunCancelledError) return "cancelled";
+  if (error instanceof WillNotFitError) return "will-not-fit";
+  if (error instanceof GenerationError || error instanceof ModelLoadError || (error as Error | null)?.cause instanceof ModelLoadError) return "model-error";
+  if (error instanceof RunInputError || error instanceof StrategyParamError) return "invalid-input";
   return "internal";
 }
 
@@ -192,12 +220,17 @@ interface ValidatedRun {
   files: Partial<Record<ModelRole, ModelFileSummary>>;
   /** Context the strategy's longest conversation needs with these budgets: an unsized load is at least this. */
   contextNeeded: number;
-  /** Roles on an OpenAI-compatible endpoint (their spec names one). */
-  remote: ReturnType<typeof remoteBackends>;
+  /** Where each role's model comes from. */
+  sources: Record<ModelRole, ModelSource>;
 }
 
+const ROLES = ["actor", "critic"] as const;
+
 interface LoadedBackends {
+  /** What the strategy talks to: the opened backends behind the generation cache and capability warnings. */
   backends: Record<ModelRole, ModelBackend>;
+  /** The backends as their sources opened them (or the caller gave them), for the run record. */
+  opened: Record<ModelRole, ModelBackend>;
   runtime: LlamaRuntime | null;
   memory: RunManifest["memory"];
   /** Actor and critic are one loaded model. */
@@ -218,7 +251,8 @@ export async function executeRun(config: RunConfig, deps: RunDeps = {}): Promise
   const loaded = await loadBackends(config, deps, run);
   const opened = await openRunRecord(config, deps, run, loaded);
   const { state, diskFull } = await driveStrategy(config, run, loaded, opened);
-  return { runId: opened.runId, dir: opened.dir, logPath: opened.files.logPath, manifestPath: opened.files.manifestPath, state, diskFull };
+  const { runId, dir, files } = opened;
+  return { runId, dir, logPath: files.logPath, manifestPath: files.manifestPath, state, oracle: run.oracle, diskFull };
 }
 
 /**
@@ -236,8 +270,7 @@ export async function contextRefusal(config: RunConfig): Promise<RunInputError |
 
 /** Everything that can be checked without loading a model; a failure here creates no run folder. */
 async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedRun> {
-  const question = config.task.question?.trim();
-  if (!question) throw new RunInputError("the task is empty: give a question (--task) or a dataset item");
+  checkTask(config.task, "cli");
   let strategy;
   let params;
   try {
@@ -247,7 +280,7 @@ async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedR
     throw new RunInputError((error as Error).message, (error as StrategyParamError).field);
   }
   // Oracle switches (gold answers) anywhere, a pipeline's nested strategies included, mark the run an upper bound.
-  const referenceOracle = params.oracle === true || (typeof params.spec === "string" && /"oracle"\s*:\s*true/.test(params.spec));
+  const referenceOracle = params.oracle === true || strategy.needsReference?.(params) === true;
   // Other oracles (feedback from the tests that grade the run) need no reference but are upper bounds too.
   const oracle = referenceOracle || strategy.usesOracle?.(params) === true;
   if (referenceOracle && config.task.reference === undefined) throw new RunInputError(`${strategy.name}: oracle mode needs a task with a reference answer`);
@@ -257,25 +290,16 @@ async function validateRun(config: RunConfig, deps: RunDeps): Promise<ValidatedR
   };
   const seed = config.seed ?? 0;
   const files: Partial<Record<ModelRole, ModelFileSummary>> = {};
-  let remote: ReturnType<typeof remoteBackends> = {};
-  try {
-    remote = deps.backends ? {} : remoteBackends({ actor: config.actor.path, critic: config.critic.path });
-  } catch (error) {
-    throw new RunInputError((error as Error).message);
-  }
-  if (!deps.backends) {
-    for (const role of ["actor", "critic"] as const) {
-      if (remote[role]) continue;
-      try {
-        files[role] = await modelFacts(config[role].path);
-      } catch (error) {
-        if (error instanceof ModelFileError) throw new RunInputError(`${fieldName([role, "path"], "ui")}: ${error.message}`, `${role}.path`);
-        throw error;
-      }
-    }
+  const sources = {} as Record<ModelRole, ModelSource>;
+  for (const role of ROLES) {
+    const spec = config[role].path;
+    sources[role] = sourceFor(spec, deps.sources);
+    if (deps.backends) continue;
+    const facts = await checkRoleSpec(role, spec, "ui", deps.sources);
+    if (facts) files[role] = facts;
   }
   const contextNeeded = checkContextFits(strategy, params, sampling, config, files, deps.backends);
-  return { strategy, params, oracle, sampling, seed, files, contextNeeded, remote };
+  return { strategy, params, oracle, sampling, seed, files, contextNeeded, sources };
 }
 
 /** Rough prompt allowance before a model is loaded: the question (about 3 characters a token) plus prompts. */
@@ -316,36 +340,30 @@ function checkContextFits(
   return needed;
 }
 
-/** The caller's backends, or actor and critic loaded through node-llama-cpp (one copy when they are the same file). */
+/** The caller's backends, or each role's opened by its source (local files loaded once when both roles name one). */
 async function loadBackends(config: RunConfig, deps: RunDeps, run: ValidatedRun): Promise<LoadedBackends> {
   const sameFile =
     resolve(config.actor.path) === resolve(config.critic.path) && JSON.stringify(config.actor.load ?? {}) === JSON.stringify(config.critic.load ?? {});
-  let backends: Record<ModelRole, ModelBackend>;
+  let opened: Record<ModelRole, ModelBackend>;
   let runtime: LlamaRuntime | null = null;
   let memory: RunManifest["memory"];
-  const { remote } = run;
-  if (deps.backends) {
-    backends = deps.backends;
-  } else if (remote.actor && remote.critic) {
-    backends = { actor: remote.actor, critic: remote.critic };
-  } else {
-    ({ backends, runtime, memory } = await loadLlamaBackends(config, run, sameFile));
-  }
+  if (deps.backends) opened = deps.backends;
+  else if (ROLES.some((role) => run.sources[role].loadsLocally)) ({ backends: opened, runtime, memory } = await loadLocalBackends(config, run, sameFile));
+  else opened = { actor: run.sources.actor.open(config.actor.path), critic: run.sources.critic.open(config.critic.path) };
+  let backends = deps.backends
+    ? opened
+    : { actor: warnUnsupported(opened.actor, run.sources.actor), critic: warnUnsupported(opened.critic, run.sources.critic) };
   if (deps.generationCache) {
     const cache = deps.generationCache;
-    // A remote model is identified by its served name, not its URL: replicas of one model share entries.
     const identity = async (role: ModelRole) =>
-      deps.backends
-        ? `${backends[role].kind}:${role}`
-        : isEndpointSpec(config[role].path)
-          ? remoteIdentity(parseModelSpec(config[role].path) as EndpointSpec)
-          : `${await cachedSha256(config[role].path)}|${JSON.stringify(config[role].load ?? {})}`;
+      deps.backends ? `${backends[role].kind}:${role}` : run.sources[role].cacheIdentity(config[role].path, config[role].load);
     backends = { actor: cache.wrap(backends.actor, await identity("actor")), critic: cache.wrap(backends.critic, await identity("critic")) };
   }
-  return { backends, runtime, memory, sameFile };
+  return { backends, opened, runtime, memory, sameFile };
 }
 
-async function loadLlamaBackends(
+/** Loads the roles whose source loads locally into one runtime (after the memory plan agrees) and opens the others. */
+async function loadLocalBackends(
   config: RunConfig,
   run: ValidatedRun,
   sameFile: boolean,
@@ -370,8 +388,10 @@ async function loadLlamaBackends(
       config.signal,
     );
   };
-  const criticSequences = sameFile ? actorLanes + criticLanes : criticLanes;
-  if (!config.force && !run.remote.actor && !run.remote.critic) {
+  const bothLocal = ROLES.every((role) => run.sources[role].loadsLocally);
+  const oneCopy = bothLocal && sameFile;
+  const criticSequences = oneCopy ? actorLanes + criticLanes : criticLanes;
+  if (!config.force && bothLocal) {
     // A load that cannot fit ends in an allocation failure (or the machine swapping) long after the user waited.
     // The least the load would try: the context given, else what the run needs (it grows into free memory from there).
     const least = (role: ModelRole) => config[role].load?.contextSize ?? Math.min(run.contextNeeded, run.files[role]?.contextLength ?? run.contextNeeded);
@@ -380,28 +400,25 @@ async function loadLlamaBackends(
   }
   // Memory before loading, to record what loading actually took next to the plan's estimate.
   const before = { rss: process.memoryUsage().rss, vram: runtime.report.active === "cpu" ? 0 : (await runtime.llama.getVramState()).used };
-  let backends: Record<ModelRole, ModelBackend>;
+  const backends = {} as Record<ModelRole, ModelBackend>;
   try {
-    if (run.remote.actor || run.remote.critic) {
-      // One role local, the other on an endpoint: load only the local one.
-      const role = run.remote.actor ? "critic" : "actor";
-      const local = new LlamaBackend(runtime, await load(role, role === "actor" ? actorLanes : criticLanes), `${scope}${role}`);
-      backends = { actor: run.remote.actor ?? local, critic: run.remote.critic ?? local };
-      return { backends, runtime, memory: undefined };
-    }
-    if (sameFile) {
-      const loaded = await load("actor", actorLanes + criticLanes);
-      backends = { actor: new LlamaBackend(runtime, loaded, `${scope}actor`), critic: new LlamaBackend(runtime, loaded, `${scope}critic`) };
-    } else {
-      const actor = await load("actor", actorLanes);
-      const critic = await load("critic", criticLanes);
-      backends = { actor: new LlamaBackend(runtime, actor, `${scope}actor`), critic: new LlamaBackend(runtime, critic, `${scope}critic`) };
+    const shared = oneCopy ? await load("actor", actorLanes + criticLanes) : null;
+    for (const role of ROLES) {
+      const source = run.sources[role];
+      const spec = config[role].path;
+      if (!source.loadsLocally) {
+        backends[role] = source.open(spec);
+        continue;
+      }
+      const model = shared ?? (await load(role, role === "actor" ? actorLanes : criticLanes));
+      backends[role] = source.open(spec, { runtime, model, lane: `${scope}${role}` });
     }
   } catch (error) {
-    if (error instanceof ModelLoadError) throw new RunInputError(error.message);
+    if (error instanceof ModelLoadError) throw new RunInputError(error.message, undefined, error);
     throw error;
   }
-  const memory = await measureMemory(runtime, config, run, backends, actorLanes, criticSequences, before);
+  // The plan covers both roles' local copies: with one role elsewhere there is no estimate to set beside what loading took.
+  const memory = bothLocal ? await measureMemory(runtime, config, run, backends, actorLanes, criticSequences, before) : undefined;
   return { backends, runtime, memory };
 }
 
@@ -426,14 +443,13 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
   const dir = runDir(config.outDir, runId);
   const describe = async (role: ModelRole): Promise<{ descriptor: ModelDescriptor; manifest: ManifestModel }> => {
     const file = files[role];
-    const remoteModel = remoteRecord(run.remote[role] ?? backends[role]);
-    // An endpoint is recorded without credentials; a file by its absolute path.
-    const path = remoteModel ? redactSpec(config[role].path) : resolve(config[role].path);
+    const record = run.sources[role].describe(config[role].path, loaded.opened[role]);
+    const { path } = record;
     const sha256 = file ? await cachedSha256(path) : null;
     const load = file ? requestedLoad(config[role].load) : undefined;
     const descriptor: ModelDescriptor = {
       path,
-      name: remoteModel?.model ?? file?.name ?? basename(path),
+      name: record.name ?? file?.name ?? basename(path),
       sizeBytes: file?.sizeBytes ?? 0,
       ...(sha256 ? { sha256 } : {}),
       ...(file?.architecture ? { architecture: file.architecture } : {}),
@@ -452,10 +468,11 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
       ...(sameFile && role === "critic" && !deps.backends ? { sharedWith: "actor" as const } : {}),
       ...(loaded.backends[role].chatFormat?.() ? { chatFormat: loaded.backends[role].chatFormat!()! } : {}),
       ...(loaded.backends[role].contextSize?.() ? { contextSize: loaded.backends[role].contextSize!()! } : {}),
-      ...(remoteModel ? { remote: remoteModel } : {}),
+      ...(record.remote ? { remote: record.remote } : {}),
     };
     return { descriptor, manifest };
   };
+  const reproducibility = deps.backends ? undefined : ROLES.map((role) => run.sources[role].reproducibility).find(Boolean);
   const actorInfo = await describe("actor");
   const criticInfo = await describe("critic");
   const manifest: RunManifest = {
@@ -472,15 +489,15 @@ async function openRunRecord(config: RunConfig, deps: RunDeps, run: ValidatedRun
     models: [actorInfo.manifest, criticInfo.manifest],
     // A copy: the runtime's threads follow the machine's load, the manifest keeps those this run started with.
     backend: runtime ? { ...runtime.report } : { kind: backends.actor.kind },
-    refineryVersion: "0.1.0",
-    ...(run.remote.actor || run.remote.critic ? { reproducibility: REMOTE_REPRODUCIBILITY } : {}),
+    refineryVersion: REFINERY_VERSION,
+    ...(reproducibility ? { reproducibility } : {}),
     ...(memory ? { memory } : {}),
     prompts: { ...prompts },
   };
   // Folder, reserve, manifest and log; a full disk here leaves no folder behind.
   const record = RunFiles.open(dir, manifest);
-  const currentModels = async () =>
-    run.remote.actor || run.remote.critic ? [(await describe("actor")).manifest, (await describe("critic")).manifest] : manifest.models;
+  // A server's side (its structured-output form) is known only after its first verdict: described again at the end.
+  const currentModels = async () => [(await describe("actor")).manifest, (await describe("critic")).manifest];
   return { runId, dir, files: record, models: { actor: actorInfo.descriptor, critic: criticInfo.descriptor }, currentModels };
 }
 

@@ -3,8 +3,8 @@
 // scripted backend (its tests).
 import { resolve } from "node:path";
 import type { ModelBackend } from "../llm/backend.ts";
-import { LlamaBackend } from "../llm/llama-backend.ts";
-import { specLabel } from "../llm/model-spec.ts";
+import { fileSource } from "../llm/sources/file.ts";
+import { specLabel } from "../protocol/model-spec.ts";
 import { openRuntime, type GpuChoice, type LoadedModel, type ModelLoadOptions } from "../llm/runtime.ts";
 import type { RunDeps } from "../runs/runner.ts";
 import { strategies } from "../strategies/registry.ts";
@@ -84,7 +84,7 @@ export async function llamaServedModels(options: LlamaServedOptions): Promise<Se
     return found;
   };
   return {
-    backend: async (path, scope) => new LlamaBackend(runtime, model(path), scope),
+    backend: async (path, scope) => fileSource.open(path, { runtime, model: model(path), lane: scope }),
     // executeRun loads with the same options, so it finds these copies instead of loading again.
     runDeps: () => ({}),
     tokenize: async (path, text) => model(path).model.tokenize(text),

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { ContextOverflowError } from "../llm/backend.ts";
 import type { GpuChoice, ModelLoadOptions } from "../llm/runtime.ts";
+import { REFINERY_VERSION } from "../protocol/version.ts";
 import { executeRun, newRunId, RunInputError } from "../runs/runner.ts";
 import { BodyTooLargeError, readBody } from "./body.ts";
 import { checkClientSchema } from "./client-schema.ts";
@@ -242,7 +243,7 @@ export async function serveOpenAI(options: OpenAIServerOptions, ids: ServedModel
     }
     if (request.method === "GET" && path === "/props") {
       // llama-server's shape, so clients (and Refinery's own remote backend) read the slots and the build.
-      send(response, 200, { total_slots: parallel, build_info: served.buildInfo, refinery_version: "0.1.0" });
+      send(response, 200, { total_slots: parallel, build_info: served.buildInfo, refinery_version: REFINERY_VERSION });
       return;
     }
     if (request.method === "POST" && path === "/tokenize") {

@@ -11,7 +11,7 @@ import { executeRun } from "../runs/runner.ts";
 import { ScriptedBackend } from "../llm/scripted-backend.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { answerKey } from "../eval/checkers.ts";
+import { answerKey } from "../grading/checkers.ts";
 import { breakTie } from "./tie-break.ts";
 
 const answer = (n: number | string) => `Step 1: think.\nStep 2: compute.\nThe answer is ${n}`;

@@ -8,7 +8,7 @@ import type { RunContext } from "./context.ts";
 import { nextStep, scorePrefix } from "./step-search.ts";
 import { STEP_AGGREGATES, type StepAggregate } from "./step-scores.ts";
 import { verifyKParam } from "./step-verifier.ts";
-import { bool, int, str, StrategyParamError, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
+import { StrategyParamError, MAX_LANES, defineStrategy, type ParamSpec, type ParamsOf } from "./types.ts";
 import { FINAL_RULES, type FinalRule, verifierVote } from "./verifier-vote.ts";
 
 interface Beam {
@@ -32,11 +32,11 @@ export function refill<T>(beams: readonly T[], n: number, copy: (beam: T) => T):
   return Array.from({ length: n }, (_, i) => copy(beams[i % beams.length]!));
 }
 
-async function search(ctx: RunContext, params: StrategyParams): Promise<Beam[]> {
-  const n = int(params, "n");
-  const keep = Math.floor(n / int(params, "beamWidth"));
-  const iterations = int(params, "maxIterations");
-  const how = str(params, "aggregate") as StepAggregate;
+async function search(ctx: RunContext, params: ParamsOf<typeof beamSearchParams>): Promise<Beam[]> {
+  const n = params.n;
+  const keep = Math.floor(n / params.beamWidth);
+  const iterations = params.maxIterations;
+  const how = params.aggregate as StepAggregate;
   let active: Beam[] = refill([{ text: "", nodeId: null, score: 0 }], n, (b) => ({ ...b }));
   const completed: Beam[] = [];
   for (let i = 0; i < iterations && ctx.withinBudget(); i++) {
@@ -47,18 +47,18 @@ async function search(ctx: RunContext, params: StrategyParams): Promise<Beam[]> 
         parent: beam.nodeId,
         iteration: i,
         lane: `beam-${j % MAX_LANES}`,
-        temperature: params.temperature as number,
+        temperature: params.temperature,
         toTheEnd: i === iterations - 1,
       });
       beam.text += step.text;
       beam.nodeId = step.node.id;
-      beam.score = await scorePrefix(ctx, step.node, beam.text, { how, k: int(params, "verifyK"), lane: `critic-${j % MAX_LANES}` });
+      beam.score = await scorePrefix(ctx, step.node, beam.text, { how, k: params.verifyK, lane: `critic-${j % MAX_LANES}` });
       return step.stopReason !== "stop" || step.node.text === "";
     });
     completed.push(...active.filter((_, j) => finished[j]));
     active = active.filter((_, j) => !finished[j]);
     if (active.length === 0) break;
-    if (bool(params, "filterDuplicates")) {
+    if (params.filterDuplicates) {
       const firstOfText = new Map<string, Beam>();
       for (const beam of active) if (!firstOfText.has(beam.text)) firstOfText.set(beam.text, beam);
       for (const beam of active) if (firstOfText.get(beam.text) !== beam) ctx.prune(beam.nodeId!, "the same text as another beam");
@@ -78,48 +78,47 @@ async function search(ctx: RunContext, params: StrategyParams): Promise<Beam[]> 
   return refill(pool, n, (b) => b);
 }
 
-export const beamSearch: StrategyDefinition = {
+const beamSearchParams = [
+  { name: "n", type: "integer", default: 4, min: 1, max: 64, description: "beams (the repo's n)" },
+  { name: "beamWidth", type: "integer", default: 4, min: 1, max: 64, description: "M: each surviving beam grows M ways (n/M survive a round)" },
+  { name: "maxIterations", type: "integer", default: 40, min: 1, max: 100, description: "steps at most; the last one writes to the end" },
+  { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature of the steps" },
+  { name: "aggregate", type: "string", default: "last", choices: STEP_AGGREGATES, description: "step scores → one score: last, min or product" },
+  {
+    name: "filterDuplicates",
+    type: "boolean",
+    default: false,
+    description: "drop beams whose text repeats another's before choosing (the study's recipe: on)",
+  },
+  verifyKParam,
+  {
+    name: "final",
+    type: "string",
+    default: "naive",
+    choices: FINAL_RULES,
+    description: "the pick among finished beams: naive (best score, the repo's pred), weighted or majority",
+  },
+] as const satisfies readonly ParamSpec[];
+
+export const beamSearch = defineStrategy({
   name: "beam-search",
   title: "Step-level beam search (step verifier)",
   paper: "Snell et al. 2024 (arXiv:2408.03314); Beeching, Tunstall & Rush 2024, Scaling test-time compute with open models (huggingface/search-and-learn)",
   summary: "Grow n partial solutions a step at a time, score each prefix with the critic, keep the best n/M and grow each M ways.",
-  params: [
-    { name: "n", type: "integer", default: 4, min: 1, max: 64, description: "beams (the repo's n)" },
-    { name: "beamWidth", type: "integer", default: 4, min: 1, max: 64, description: "M: each surviving beam grows M ways (n/M survive a round)" },
-    { name: "maxIterations", type: "integer", default: 40, min: 1, max: 100, description: "steps at most; the last one writes to the end" },
-    { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature of the steps" },
-    { name: "aggregate", type: "string", default: "last", choices: STEP_AGGREGATES, description: "step scores → one score: last, min or product" },
-    {
-      name: "filterDuplicates",
-      type: "boolean",
-      default: false,
-      description: "drop beams whose text repeats another's before choosing (the study's recipe: on)",
-    },
-    verifyKParam,
-    {
-      name: "final",
-      type: "string",
-      default: "naive",
-      choices: FINAL_RULES,
-      description: "the pick among finished beams: naive (best score, the repo's pred), weighted or majority",
-    },
-  ],
-  actorLanes: (params) => Math.min(int(params, "n"), MAX_LANES),
+  params: beamSearchParams,
+  actorLanes: (params) => Math.min(params.n, MAX_LANES),
   // A solution (every step of it, for the searches) within one answer's budget, then read by the step verifier.
   contextNeeded: (_params, budgets) => Math.max(oneCall(budgets), judging(budgets)),
   validate(params) {
-    if (int(params, "beamWidth") > int(params, "n")) {
-      throw new StrategyParamError(
-        `Beam width (${int(params, "beamWidth")}) must not exceed n (${int(params, "n")}): n/M beams survive each round`,
-        "beamWidth",
-      );
+    if (params.beamWidth > params.n) {
+      throw new StrategyParamError(`Beam width (${params.beamWidth}) must not exceed n (${params.n}): n/M beams survive each round`, "beamWidth");
     }
   },
   async run(ctx, params) {
     const candidates = await search(ctx, params);
     const ids = candidates.map((b) => b.nodeId).filter((id): id is string => id !== null);
     if (!ids.length) throw new Error("beam search ran no step: the token budget was spent before the first one");
-    const { winnerId } = verifierVote(ctx, ids, str(params, "aggregate") as StepAggregate, str(params, "final") as FinalRule, int(params, "maxIterations"));
+    const { winnerId } = verifierVote(ctx, ids, params.aggregate as StepAggregate, params.final as FinalRule, params.maxIterations);
     return { nodeId: winnerId };
   },
-};
+});

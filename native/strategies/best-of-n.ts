@@ -4,10 +4,10 @@
 import { SELECT_RULE_STEPS, SELECT_RULES, type SelectRule } from "../protocol/select-rule.ts";
 import type { RunNode } from "../protocol/state.ts";
 import { selectByScoreSeeded } from "./seeded-select.ts";
-import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
+import { defineStrategy, MAX_LANES } from "./types.ts";
 import { judging, oneCall } from "./context-need.ts";
 
-export const bestOfN: StrategyDefinition = {
+export const bestOfN = defineStrategy({
   name: "best-of-n",
   title: "Best-of-N (critic-scored)",
   paper: "baseline; e.g. Cobbe et al. 2021 (verifiers), DSPy BestOfN",
@@ -25,11 +25,11 @@ export const bestOfN: StrategyDefinition = {
     },
   ],
   contextNeeded: (_params, budgets) => Math.max(oneCall(budgets), judging(budgets)),
-  actorLanes: (params) => Math.min(int(params, "n"), MAX_LANES),
+  actorLanes: (params) => Math.min(params.n, MAX_LANES),
   async run(ctx, params) {
-    const n = int(params, "n");
-    const threshold = int(params, "threshold");
-    const temperature = params.temperature as number;
+    const n = params.n;
+    const threshold = params.threshold;
+    const temperature = params.temperature;
     const samples: RunNode[] = [];
     const scoreOne = async (index: number) => {
       const sample = await ctx.draft({ step: "sample", lane: `sample-${index % MAX_LANES}`, temperature });
@@ -52,4 +52,4 @@ export const bestOfN: StrategyDefinition = {
     const rule = params.selectBy as SelectRule;
     return { nodeId: selectByScoreSeeded(ctx, pool, 1, SELECT_RULE_STEPS[rule], rule).id, ...(stop ? { stop } : {}) };
   },
-};
+});

@@ -12,7 +12,7 @@ import { growingConversation, judging, WRAPPER_TOKENS } from "./context-need.ts"
 import type { RunContext } from "./context.ts";
 import { openEndedPrompts, selfCheckSchema } from "./open-ended-prompts.ts";
 import { fill, solverMessages } from "./prompts.ts";
-import { bool, int, str, type StrategyDefinition } from "./types.ts";
+import { defineStrategy } from "./types.ts";
 
 type CriterionVerdict = { reasoning?: unknown; satisfied?: unknown };
 
@@ -61,7 +61,7 @@ export function partialFeedback(failed: readonly string[], share: number, seed: 
     .map((c) => c.criterion);
 }
 
-export const checklistRefine: StrategyDefinition = {
+export const checklistRefine = defineStrategy({
   name: "checklist-refine",
   title: "Checklist-guided refinement (RefineBench)",
   paper: "Lee et al. 2025, RefineBench (checklist-evaluated refinement; samples from passing2961/refinebench-page)",
@@ -85,15 +85,15 @@ export const checklistRefine: StrategyDefinition = {
     },
     { name: "selfStop", type: "boolean", default: true, description: "feedback=none: the model decides after each answer whether to revise again" },
   ],
-  contextNeeded: (params, budgets) => Math.max(growingConversation(budgets, int(params, "turns"), 256 + WRAPPER_TOKENS), judging(budgets, 1, 600)),
+  contextNeeded: (params, budgets) => Math.max(growingConversation(budgets, params.turns, 256 + WRAPPER_TOKENS), judging(budgets, 1, 600)),
   contextKnobs: ["turns"],
   actorLanes: () => 1,
-  usesOracle: (params) => str(params, "feedback") !== "none",
+  usesOracle: (params) => params.feedback !== "none",
   async run(ctx, params) {
     const checklist = ctx.task.checklist;
     if (!checklist?.length) throw new Error("checklist-refine needs items with a checklist (a list of criteria, as RefineBench's)");
-    const turns = int(params, "turns");
-    const feedback = str(params, "feedback");
+    const turns = params.turns;
+    const feedback = params.feedback;
     let answer = await ctx.draft({ lane: "actor" });
     const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: answer.text }];
     let stop: "accepted" | "max-iterations" | undefined;
@@ -106,7 +106,7 @@ export const checklistRefine: StrategyDefinition = {
       if (stop || !ctx.withinBudget()) break;
       let instruction: string;
       if (feedback === "none") {
-        if (bool(params, "selfStop")) {
+        if (params.selfStop) {
           const { value } = await ctx.judge<{ revise?: unknown }>(null, {
             step: "self-check",
             iteration: turn,
@@ -124,7 +124,7 @@ export const checklistRefine: StrategyDefinition = {
         }
         instruction = openEndedPrompts.selfRefine;
       } else {
-        const given = feedback === "full" ? failed : partialFeedback(failed, params.partialShare as number, ctx.options.seed + turn);
+        const given = feedback === "full" ? failed : partialFeedback(failed, params.partialShare, ctx.options.seed + turn);
         instruction = fill(openEndedPrompts.guidedRefine, { feedback: given.map((c) => `- ${c}`).join("\n") });
       }
       answer = await ctx.generate({
@@ -140,4 +140,4 @@ export const checklistRefine: StrategyDefinition = {
     }
     return { nodeId: answer.id, ...(stop ? { stop } : {}) };
   },
-};
+});

@@ -3,8 +3,8 @@
 // log, the models' internals or the event sink directly.
 import { SEED_RULE, type EffectiveSampling, type RoleSampling, type SamplingPolicy } from "../protocol/sampling-policy.ts";
 import type { GenerateRequest, JsonSchema, ModelBackend, StopReason } from "../llm/backend.ts";
-import { isFallback } from "../eval/answers.ts";
-import { answerKey, answerOf, keysByLetter } from "../eval/checkers.ts";
+import { isFallback } from "../grading/answers.ts";
+import { answerKey, answerOf, keysByLetter } from "../grading/checkers.ts";
 import type { ChatMessage, ModelRole, NodeRole, RunEvent, SamplingSettings, Score, Task } from "../protocol/events.ts";
 import { applyRunEvent, emptyRunState, nodeCost, type RunNode, type RunState } from "../protocol/state.ts";
 import { parseJsonLoose } from "../llm/json-output.ts";

@@ -5,10 +5,10 @@
 import type { ChatMessage } from "../protocol/events.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
 import { selectByScoreSeeded } from "./seeded-select.ts";
-import { int, type StrategyDefinition } from "./types.ts";
+import { defineStrategy } from "./types.ts";
 import { growingConversation, judging } from "./context-need.ts";
 
-export const criticGuided: StrategyDefinition = {
+export const criticGuided = defineStrategy({
   name: "critic-guided",
   title: "Critic-guided refinement (Critic-V)",
   paper: "Zhang et al. 2024, Critic-V: VLM Critics Help Catch VLM Errors in Multimodal Reasoning (arXiv:2411.18203)",
@@ -17,11 +17,11 @@ export const criticGuided: StrategyDefinition = {
     { name: "revisions", type: "integer", default: 1, min: 0, max: 10, description: "actor revisions at most (the card's 2 rounds = 1 critique + 1 revision)" },
   ],
   // The actor's conversation keeps every answer and every reflection; the critic reads one answer.
-  contextNeeded: (params, budgets) => Math.max(growingConversation(budgets, int(params, "revisions"), budgets.critic.answer), judging(budgets)),
+  contextNeeded: (params, budgets) => Math.max(growingConversation(budgets, params.revisions, budgets.critic.answer), judging(budgets)),
   contextKnobs: ["revisions"],
   actorLanes: () => 1,
   async run(ctx, params) {
-    const revisions = int(params, "revisions");
+    const revisions = params.revisions;
     let answer = await ctx.draft({ lane: "reasoner" });
     const pool = [answer.id];
     const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: answer.text }];
@@ -47,4 +47,4 @@ export const criticGuided: StrategyDefinition = {
     // The best-scored answer (the draft included); a tie in score is drawn with the run's seed.
     return { nodeId: selectByScoreSeeded(ctx, pool, revisions + 1).id, ...(stop ? { stop } : {}) };
   },
-};
+});

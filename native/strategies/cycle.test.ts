@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { lastUser, scriptedRun } from "../../test/support/scripted-run.ts";
 import { examplesProgram, visibleExamples } from "./visible-examples.ts";
-import { runPython } from "../eval/sandbox.ts";
+import { runPython } from "../grading/sandbox.ts";
 
 const squareTask = {
   question: 'def square(x):\n    """Return x squared.\n    >>> square(3)\n    9\n    """\n',

@@ -5,11 +5,11 @@
 // upper bound, marked in the manifest): the tests that decide correctness also steered the repairs.
 import type { ChatMessage } from "../protocol/events.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";
-import { extractCode } from "../eval/sandbox.ts";
+import { extractCode } from "../grading/sandbox.ts";
 import type { RunContext } from "./context.ts";
 import { codeSystem, requireTests, runTaskTests, verifyWithProgram } from "./verify.ts";
 import { examplesProgram, visibleExamples } from "./visible-examples.ts";
-import { int, str, type StrategyDefinition } from "./types.ts";
+import { defineStrategy } from "./types.ts";
 import { growingConversation } from "./context-need.ts";
 
 /** The last 15 lines of a failed run as the coder reads them: about 25 tokens a line. */
@@ -28,7 +28,7 @@ async function execute(ctx: RunContext, candidate: RunNode, iteration: number, t
   });
 }
 
-export const cycle: StrategyDefinition = {
+export const cycle = defineStrategy({
   name: "cycle",
   title: "CYCLE (execution feedback)",
   paper: "Ding et al. 2024, CYCLE: Learning to Self-Refine the Code Generation (arXiv:2403.18746)",
@@ -45,13 +45,13 @@ export const cycle: StrategyDefinition = {
     },
   ],
   // The coder's conversation keeps every version and every failure report (the last 15 lines of output).
-  contextNeeded: (params, budgets) => growingConversation(budgets, int(params, "maxIterations"), SANDBOX_REPORT_TOKENS),
+  contextNeeded: (params, budgets) => growingConversation(budgets, params.maxIterations, SANDBOX_REPORT_TOKENS),
   contextKnobs: ["maxIterations"],
   actorLanes: () => 1,
   usesOracle: (params) => params.feedback === "tests",
   async run(ctx, params) {
     requireTests(ctx, "cycle");
-    const feedback = str(params, "feedback") as Feedback;
+    const feedback = params.feedback as Feedback;
     const conversation: ChatMessage[] = [
       { role: "system", content: codeSystem },
       { role: "user", content: ctx.task.question },
@@ -73,9 +73,9 @@ export const cycle: StrategyDefinition = {
     const pool = [candidate.id];
     let stop: "accepted" | "max-iterations" | undefined;
     for (let iteration = 0; ; iteration++) {
-      const { node, result } = await execute(ctx, candidate, iteration, int(params, "timeoutMs"), feedback);
+      const { node, result } = await execute(ctx, candidate, iteration, params.timeoutMs, feedback);
       if (result.passed) stop = "accepted";
-      else if (iteration >= int(params, "maxIterations")) stop = "max-iterations";
+      else if (iteration >= params.maxIterations) stop = "max-iterations";
       if (stop || !ctx.withinBudget()) break;
       conversation.push({ role: "assistant", content: candidate.text });
       const what = feedback === "tests" ? "Running the tests failed" : "Running the examples from the task failed";
@@ -97,4 +97,4 @@ export const cycle: StrategyDefinition = {
     const passing = pool.find((id) => latestScore(ctx.node(id), "verifier")?.verdict === "correct");
     return { nodeId: passing ?? pool.at(-1)!, ...(stop ? { stop } : {}) };
   },
-};
+});

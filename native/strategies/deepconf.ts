@@ -4,14 +4,14 @@
 // warm-up traces set the threshold at their lowest-group confidences' (100 − η)th percentile; later traces stop
 // as soon as a window of their confidence falls below it and do not vote; sampling ends early once the weighted
 // vote's leading answer holds τ of the weight (deepconf-online.py; the paper's Algorithm 2).
-import { answerKey } from "../eval/checkers.ts";
+import { answerKey } from "../grading/checkers.ts";
 import type { RunNode } from "../protocol/state.ts";
 import { decodeConfidence, TRACE_CONFIDENCE_MEASURES, type TraceConfidenceMeasure, traceConfidence } from "../protocol/token-confidence.ts";
 import type { RunContext } from "./context.ts";
 import { oneCall } from "./context-need.ts";
 import { prompts } from "./prompts.ts";
 import { breakTie } from "./tie-break.ts";
-import { int, MAX_LANES, type StrategyDefinition, StrategyParamError, str } from "./types.ts";
+import { MAX_LANES, StrategyParamError, defineStrategy } from "./types.ts";
 
 export const DEEPCONF_MODES = ["online", "offline"] as const;
 
@@ -183,7 +183,7 @@ async function online(ctx: RunContext, n: number, warmup: number, temperature: n
   return finalVote(ctx, traces, voters, lines);
 }
 
-export const deepconf: StrategyDefinition = {
+export const deepconf = defineStrategy({
   name: "deepconf",
   title: "DeepConf (confidence-filtered self-consistency)",
   paper: "Fu, Wang, Tian & Zhao 2025, Deep Think with Confidence (arXiv:2508.15260; facebookresearch/deepconf)",
@@ -226,22 +226,22 @@ export const deepconf: StrategyDefinition = {
   ],
   usesCritic: false,
   contextNeeded: (_params, budgets) => oneCall(budgets),
-  actorLanes: (params) => Math.min(int(params, "n"), MAX_LANES),
+  actorLanes: (params) => Math.min(params.n, MAX_LANES),
   validate(params) {
-    if (str(params, "mode") === "online" && int(params, "warmup") >= int(params, "n"))
+    if (params.mode === "online" && params.warmup >= params.n)
       throw new StrategyParamError(
-        `Warmup: must be fewer than N (${int(params, "n")}), got ${int(params, "warmup")}: online DeepConf sets its threshold on the warm-up traces and stops the ones after them`,
+        `Warmup: must be fewer than N (${params.n}), got ${params.warmup}: online DeepConf sets its threshold on the warm-up traces and stops the ones after them`,
         "warmup",
       );
   },
   async run(ctx, params) {
-    const temperature = params.temperature as number;
-    const keepPercent = params.keepPercent as number;
-    const window = int(params, "window");
+    const temperature = params.temperature;
+    const keepPercent = params.keepPercent;
+    const window = params.window;
     const nodeId =
-      str(params, "mode") === "offline"
-        ? await offline(ctx, int(params, "n"), temperature, keepPercent, str(params, "measure") as TraceConfidenceMeasure, window)
-        : await online(ctx, int(params, "n"), int(params, "warmup"), temperature, keepPercent, window, params.consensus as number);
+      params.mode === "offline"
+        ? await offline(ctx, params.n, temperature, keepPercent, params.measure as TraceConfidenceMeasure, window)
+        : await online(ctx, params.n, params.warmup, temperature, keepPercent, window, params.consensus);
     return { nodeId };
   },
-};
+});

@@ -8,7 +8,7 @@ import type { RunContext } from "./context.ts";
 import { nextStep, scorePrefix } from "./step-search.ts";
 import { STEP_AGGREGATES, type StepAggregate } from "./step-scores.ts";
 import { verifyKParam } from "./step-verifier.ts";
-import { int, str, StrategyParamError, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
+import { StrategyParamError, MAX_LANES, defineStrategy, type ParamSpec, type ParamsOf } from "./types.ts";
 import { FINAL_RULES, type FinalRule, verifierVote } from "./verifier-vote.ts";
 
 interface Subtree {
@@ -22,11 +22,11 @@ interface Subtree {
 /** np.argmax: the first of the highest. */
 export const argmaxFirst = (values: readonly number[]): number => values.indexOf(Math.max(...values));
 
-async function grow(ctx: RunContext, params: StrategyParams): Promise<Subtree[]> {
-  const m = int(params, "beamWidth");
-  const iterations = int(params, "maxIterations");
-  const how = str(params, "aggregate") as StepAggregate;
-  const subtrees: Subtree[] = Array.from({ length: int(params, "n") / m }, () => ({ text: "", nodeId: null, done: false, lastRound: [] }));
+async function grow(ctx: RunContext, params: ParamsOf<typeof dvtsParams>): Promise<Subtree[]> {
+  const m = params.beamWidth;
+  const iterations = params.maxIterations;
+  const how = params.aggregate as StepAggregate;
+  const subtrees: Subtree[] = Array.from({ length: params.n / m }, () => ({ text: "", nodeId: null, done: false, lastRound: [] }));
   for (let i = 0; i < iterations && ctx.withinBudget(); i++) {
     const live = subtrees.filter((s) => !s.done);
     if (live.length === 0) break;
@@ -40,10 +40,10 @@ async function grow(ctx: RunContext, params: StrategyParams): Promise<Subtree[]>
           parent: subtree.nodeId,
           iteration: i,
           lane: `subtree-${lane}`,
-          temperature: params.temperature as number,
+          temperature: params.temperature,
           toTheEnd: i === iterations - 1,
         });
-        return { step, score: await scorePrefix(ctx, step.node, subtree.text + step.text, { how, k: int(params, "verifyK"), lane: `critic-${lane}` }) };
+        return { step, score: await scorePrefix(ctx, step.node, subtree.text + step.text, { how, k: params.verifyK, lane: `critic-${lane}` }) };
       });
       const best = candidates[argmaxFirst(candidates.map((c) => c.score))]!;
       subtree.lastRound = candidates.map((c) => c.step.node.id);
@@ -55,39 +55,41 @@ async function grow(ctx: RunContext, params: StrategyParams): Promise<Subtree[]>
   return subtrees;
 }
 
-export const dvts: StrategyDefinition = {
+const dvtsParams = [
+  { name: "n", type: "integer", default: 4, min: 1, max: 64, description: "final candidates (the repo's n): n/M subtrees × M" },
+  { name: "beamWidth", type: "integer", default: 4, min: 1, max: 64, description: "M: candidate steps per subtree and round" },
+  { name: "maxIterations", type: "integer", default: 40, min: 1, max: 100, description: "steps at most; the last one writes to the end" },
+  { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature of the steps" },
+  { name: "aggregate", type: "string", default: "last", choices: STEP_AGGREGATES, description: "step scores → one score: last, min or product" },
+  verifyKParam,
+  {
+    name: "final",
+    type: "string",
+    default: "naive",
+    choices: FINAL_RULES,
+    description: "the pick among the last candidates: naive (best score, the repo's pred), weighted or majority",
+  },
+] as const satisfies readonly ParamSpec[];
+
+export const dvts = defineStrategy({
   name: "dvts",
   title: "Diverse verifier tree search (step verifier)",
   paper: "Beeching, Tunstall & Rush 2024, Scaling test-time compute with open models (huggingface/search-and-learn)",
   summary: "Split n into n/M independent subtrees; each grows greedily, M candidate steps a round, the critic's best prefix kept.",
-  params: [
-    { name: "n", type: "integer", default: 4, min: 1, max: 64, description: "final candidates (the repo's n): n/M subtrees × M" },
-    { name: "beamWidth", type: "integer", default: 4, min: 1, max: 64, description: "M: candidate steps per subtree and round" },
-    { name: "maxIterations", type: "integer", default: 40, min: 1, max: 100, description: "steps at most; the last one writes to the end" },
-    { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature of the steps" },
-    { name: "aggregate", type: "string", default: "last", choices: STEP_AGGREGATES, description: "step scores → one score: last, min or product" },
-    verifyKParam,
-    {
-      name: "final",
-      type: "string",
-      default: "naive",
-      choices: FINAL_RULES,
-      description: "the pick among the last candidates: naive (best score, the repo's pred), weighted or majority",
-    },
-  ],
-  actorLanes: (params) => Math.min(int(params, "n"), MAX_LANES),
+  params: dvtsParams,
+  actorLanes: (params) => Math.min(params.n, MAX_LANES),
   // A solution (every step of it, for the searches) within one answer's budget, then read by the step verifier.
   contextNeeded: (_params, budgets) => Math.max(oneCall(budgets), judging(budgets)),
   validate(params) {
-    const n = int(params, "n");
-    const m = int(params, "beamWidth");
+    const n = params.n;
+    const m = params.beamWidth;
     if (n % m !== 0) throw new StrategyParamError(`N (${n}) must be a multiple of the beam width (${m}): DVTS grows n/M subtrees of M`, "n");
   },
   async run(ctx, params) {
     const subtrees = await grow(ctx, params);
     const ids = subtrees.flatMap((s) => s.lastRound);
     if (!ids.length) throw new Error("DVTS ran no step: the token budget was spent before the first one");
-    const { winnerId } = verifierVote(ctx, ids, str(params, "aggregate") as StepAggregate, str(params, "final") as FinalRule, int(params, "maxIterations"));
+    const { winnerId } = verifierVote(ctx, ids, params.aggregate as StepAggregate, params.final as FinalRule, params.maxIterations);
     return { nodeId: winnerId };
   },
-};
+});

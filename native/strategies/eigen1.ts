@@ -11,7 +11,7 @@ import { anchorRepairPrompt, criticPrompt, qualityPrompt, selectorPrompt } from 
 import { selectByScoreSeeded } from "./seeded-select.ts";
 import { sampledJudge } from "./sampled-judge.ts";
 import { prompts } from "./prompts.ts";
-import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
+import { MAX_LANES, defineStrategy } from "./types.ts";
 import { strictObject } from "./verdicts.ts";
 import { judging, output, textTokens } from "./context-need.ts";
 
@@ -124,7 +124,7 @@ async function qualityAwareRounds(
   return { pool, stop: pending.length === 0 ? "accepted" : "max-iterations" };
 }
 
-export const eigen1: StrategyDefinition = {
+export const eigen1 = defineStrategy({
   name: "eigen-1",
   title: "Eigen-1 (HSR + QAIR)",
   paper: "Tang et al. 2025, Eigen-1: Adaptive Multi-Agent Refinement with Monitor-Based RAG for Scientific Reasoning (arXiv:2509.21193)",
@@ -153,21 +153,21 @@ export const eigen1: StrategyDefinition = {
   ],
   // The anchor repair reads every corrected candidate; the selector reads every final one.
   contextNeeded: (params, budgets) => {
-    const n = int(params, "solvers");
+    const n = params.solvers;
     const candidate = Math.max(budgets.actor.answer, budgets.critic.answer);
     const anchor = budgets.prompt + textTokens(anchorRepairPrompt("", "", [])) + n * candidate + output(budgets.actor);
     const repair = budgets.prompt + textTokens(criticPrompt("", "", "")) + candidate + budgets.critic.answer + output(budgets.critic);
     return Math.max(anchor, repair, judging(budgets, n, textTokens(selectorPrompt("", []))), judging(budgets, 1, textTokens(qualityPrompt("", ""))));
   },
   contextKnobs: ["solvers"],
-  actorLanes: (params) => Math.min(int(params, "solvers"), MAX_LANES),
+  actorLanes: (params) => Math.min(params.solvers, MAX_LANES),
   async run(ctx, params) {
-    const n = int(params, "solvers");
+    const n = params.solvers;
     const solutions = await ctx.map([...Array(n).keys()], (i) =>
-      ctx.draft({ step: "solver", lane: `solver-${i % MAX_LANES}`, temperature: params.temperature as number }),
+      ctx.draft({ step: "solver", lane: `solver-${i % MAX_LANES}`, temperature: params.temperature }),
     );
     const corrected = await ctx.map(solutions, (solution, i) =>
-      criticCorrect(ctx, solution, { step: "critic-correct", iteration: 1, lane: `critic-${i % MAX_LANES}`, temperature: params.criticTemperature as number }),
+      criticCorrect(ctx, solution, { step: "critic-correct", iteration: 1, lane: `critic-${i % MAX_LANES}`, temperature: params.criticTemperature }),
     );
     // Hierarchical Solution Refinement: each candidate is the anchor once, the others are references.
     const refined = await ctx.map(corrected, (anchor, i) => {
@@ -186,7 +186,7 @@ export const eigen1: StrategyDefinition = {
         lane: `solver-${i % MAX_LANES}`,
       });
     });
-    const { pool, stop } = await qualityAwareRounds(ctx, refined, int(params, "qairRounds"), params.threshold as number, params.criticTemperature as number);
+    const { pool, stop } = await qualityAwareRounds(ctx, refined, params.qairRounds, params.threshold, params.criticTemperature);
     const choice = await sampledJudge<{ verification: string; choice: number }>(ctx, null, {
       step: "selector",
       iteration: 10,
@@ -198,7 +198,7 @@ export const eigen1: StrategyDefinition = {
       schema: selectorSchema(pool.length),
       lane: "selector",
       system: prompts.criticSystem,
-      temperature: params.criticTemperature as number,
+      temperature: params.criticTemperature,
       toScore: (value, by) => ({ value: null, verdict: value === null ? "unparseable" : "unknown", source: "critic", byNodeId: by }),
     });
     const picked = choice.value ? pool[choice.value.choice - 1] : undefined;
@@ -214,4 +214,4 @@ export const eigen1: StrategyDefinition = {
       ...(stop ? { stop } : {}),
     };
   },
-};
+});

@@ -3,12 +3,12 @@
 // each prefix: the first prefix whose rollouts mostly miss the majority answer); a global refinement rewrites
 // the whole solution without the location, a local one keeps the steps before the error and regenerates from
 // there; the best of {draft, global, local} by the critic's outcome score is returned.
-import { answerKey } from "../eval/checkers.ts";
+import { answerKey } from "../grading/checkers.ts";
 import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { prompts } from "./prompts.ts";
 import { selectByScoreSeeded } from "./seeded-select.ts";
-import { int, str, type StrategyDefinition, MAX_LANES } from "./types.ts";
+import { MAX_LANES, defineStrategy } from "./types.ts";
 import { splitSteps } from "./verdicts.ts";
 import { judging, output, WRAPPER_TOKENS } from "./context-need.ts";
 
@@ -43,7 +43,7 @@ async function firstErrorByRollouts(ctx: RunContext, draft: RunNode, rollouts: n
   return { step: miss ? miss.prefix : null, parents: results.flatMap((r) => r.ids) };
 }
 
-export const glore: StrategyDefinition = {
+export const glore = defineStrategy({
   name: "glore",
   title: "GLoRe global and local refinement",
   paper: "Havrilla et al. 2024, GLoRe: When, Where, and How to Improve LLM Reasoning via Global and Local Refinements (arXiv:2402.10963)",
@@ -69,8 +69,8 @@ export const glore: StrategyDefinition = {
     let firstError: number | null;
     let critiqueId: string;
     let feedback: string;
-    if (str(params, "locate") === "rollouts") {
-      const located = await firstErrorByRollouts(ctx, draft, int(params, "rollouts"));
+    if (params.locate === "rollouts") {
+      const located = await firstErrorByRollouts(ctx, draft, params.rollouts);
       firstError = located.step;
       const node = ctx.addComputedNode({
         role: "verify",
@@ -127,4 +127,4 @@ export const glore: StrategyDefinition = {
     // The best outcome score of draft, global and local; a tie is drawn with the run's seed.
     return { nodeId: selectByScoreSeeded(ctx, pool, 3).id };
   },
-};
+});

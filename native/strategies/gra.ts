@@ -9,7 +9,7 @@ import { prompts } from "./prompts.ts";
 import type { RunContext } from "./context.ts";
 import { sampledJudge } from "./sampled-judge.ts";
 import { breakTie, tieNote } from "./tie-break.ts";
-import { int, str, StrategyParamError, type StrategyDefinition, type StrategyParams } from "./types.ts";
+import { StrategyParamError, defineStrategy, type ParamSpec, type ParamsOf } from "./types.ts";
 import { CRITIQUE_CHARS, scoreSchema, strictObject } from "./verdicts.ts";
 import { judging, output } from "./context-need.ts";
 
@@ -22,21 +22,17 @@ export interface Reviewer {
 }
 
 /** Reviewer i takes the i-th model and temperature of the lists, cycling when there are more reviewers. */
-export function reviewerPanel(params: StrategyParams): Reviewer[] {
-  const models = str(params, "reviewerModels")
-    .split(",")
-    .map((m) => m.trim());
-  const temperatures = str(params, "reviewerTemperatures")
-    .split(",")
-    .map((t) => Number(t.trim()));
+export function reviewerPanel(params: ParamsOf<typeof graParams>): Reviewer[] {
+  const models = params.reviewerModels.split(",").map((m) => m.trim());
+  const temperatures = params.reviewerTemperatures.split(",").map((t) => Number(t.trim()));
   const bad = models.find((m) => m !== "critic" && m !== "actor");
   if (bad !== undefined || models.length === 0)
-    throw new StrategyParamError(`parameter 'reviewerModels' of gra lists critic or actor, separated by commas; got '${str(params, "reviewerModels")}'`);
+    throw new StrategyParamError(`parameter 'reviewerModels' of gra lists critic or actor, separated by commas; got '${params.reviewerModels}'`);
   if (temperatures.some((t) => !Number.isFinite(t) || t < 0 || t > 2))
     throw new StrategyParamError(
-      `parameter 'reviewerTemperatures' of gra lists temperatures from 0 to 2, separated by commas; got '${str(params, "reviewerTemperatures")}'`,
+      `parameter 'reviewerTemperatures' of gra lists temperatures from 0 to 2, separated by commas; got '${params.reviewerTemperatures}'`,
     );
-  return [...Array(int(params, "reviewers")).keys()].map((i) => ({
+  return [...Array(params.reviewers).keys()].map((i) => ({
     model: models[i % models.length] as ModelRole,
     temperature: temperatures[i % temperatures.length]!,
   }));
@@ -66,29 +62,31 @@ function bestMeanReview(ctx: RunContext, means: Map<string, number>, iteration: 
   return winner;
 }
 
-export const gra: StrategyDefinition = {
+const graParams = [
+  { name: "reviewers", type: "integer", default: 2, min: 1, max: 8, description: "reviewers per sample" },
+  { name: "reviewerModels", type: "string", default: "critic,actor", description: "model role of each reviewer (critic or actor), cycled" },
+  {
+    name: "reviewerTemperatures",
+    type: "string",
+    default: "0,0.7",
+    description: "sampling temperature of each reviewer, cycled (each reviewer also has its own seed)",
+  },
+  { name: "acceptAt", type: "integer", default: 7, min: 0, max: 10, description: "every reviewer scoring at least this accepts" },
+  { name: "rejectBelow", type: "integer", default: 5, min: 0, max: 10, description: "every reviewer scoring below this rejects" },
+  { name: "maxAttempts", type: "integer", default: 3, min: 1, max: 16, description: "proposals at most" },
+] as const satisfies readonly ParamSpec[];
+
+export const gra = defineStrategy({
   name: "gra",
   title: "Generator–Reviewers–Adjudicator",
   paper: "GRA 2025, Generator-Reviewers-Adjudicator: small models that review and adjudicate synthetic data (paper; no public pipeline code)",
   summary: "Independent reviewers score each proposal; agreement accepts or rejects it, disagreement goes to an adjudicator.",
-  params: [
-    { name: "reviewers", type: "integer", default: 2, min: 1, max: 8, description: "reviewers per sample" },
-    { name: "reviewerModels", type: "string", default: "critic,actor", description: "model role of each reviewer (critic or actor), cycled" },
-    {
-      name: "reviewerTemperatures",
-      type: "string",
-      default: "0,0.7",
-      description: "sampling temperature of each reviewer, cycled (each reviewer also has its own seed)",
-    },
-    { name: "acceptAt", type: "integer", default: 7, min: 0, max: 10, description: "every reviewer scoring at least this accepts" },
-    { name: "rejectBelow", type: "integer", default: 5, min: 0, max: 10, description: "every reviewer scoring below this rejects" },
-    { name: "maxAttempts", type: "integer", default: 3, min: 1, max: 16, description: "proposals at most" },
-  ],
+  params: graParams,
   // A reviewer (actor or critic) reads the proposal; the adjudicator reads it with every review.
   contextNeeded: (params, budgets) =>
     Math.max(
       budgets.prompt + budgets.actor.answer + Math.max(output(budgets.actor), output(budgets.critic)),
-      judging(budgets, 1, int(params, "reviewers") * Math.max(budgets.actor.answer, budgets.critic.answer)),
+      judging(budgets, 1, params.reviewers * Math.max(budgets.actor.answer, budgets.critic.answer)),
     ),
   contextKnobs: ["reviewers"],
   actorLanes: () => 2,
@@ -96,11 +94,11 @@ export const gra: StrategyDefinition = {
     reviewerPanel(params);
   },
   async run(ctx, params) {
-    const acceptAt = int(params, "acceptAt");
-    const rejectBelow = int(params, "rejectBelow");
+    const acceptAt = params.acceptAt;
+    const rejectBelow = params.rejectBelow;
     const panel = reviewerPanel(params);
     const means = new Map<string, number>();
-    for (let attempt = 1; attempt <= int(params, "maxAttempts") && ctx.withinBudget(); attempt++) {
+    for (let attempt = 1; attempt <= params.maxAttempts && ctx.withinBudget(); attempt++) {
       const proposal = await ctx.draft({ step: "generate", iteration: attempt, lane: "generator", temperature: attempt === 1 ? undefined : 0.8 });
       const reviews = await ctx.map(panel, (reviewer, r) =>
         sampledJudge<{ comment: string; score: number }>(ctx, proposal.id, {
@@ -160,6 +158,6 @@ export const gra: StrategyDefinition = {
       });
       if (accepted) return { nodeId: proposal.id, stop: "accepted" };
     }
-    return { nodeId: bestMeanReview(ctx, means, int(params, "maxAttempts") + 1), stop: "max-iterations" };
+    return { nodeId: bestMeanReview(ctx, means, params.maxAttempts + 1), stop: "max-iterations" };
   },
-};
+});

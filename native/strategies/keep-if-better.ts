@@ -4,9 +4,9 @@
 import { judging, WRAPPER_TOKENS } from "./context-need.ts";
 import { openEndedPrompts } from "./open-ended-prompts.ts";
 import { fill, solverMessages } from "./prompts.ts";
-import { int, type StrategyDefinition } from "./types.ts";
+import { defineStrategy } from "./types.ts";
 
-export const keepIfBetter: StrategyDefinition = {
+export const keepIfBetter = defineStrategy({
   name: "keep-if-better",
   title: "Keep-if-better refinement (EVOLVE)",
   paper: "Zeng et al. 2025, EVOLVE (paper): multi-turn self-refinement where a revision is kept only if its reward rises",
@@ -17,7 +17,7 @@ export const keepIfBetter: StrategyDefinition = {
     Math.max(budgets.prompt + 2 * budgets.actor.answer + budgets.critic.answer + 2 * WRAPPER_TOKENS + budgets.actor.thought, judging(budgets)),
   actorLanes: () => 1,
   async run(ctx, params) {
-    const rounds = int(params, "rounds");
+    const rounds = params.rounds;
     let current = await ctx.draft({ lane: "actor" });
     let critique = await ctx.critique(current.id, { mode: "holistic", iteration: 0, lane: "critic" });
     let score = critique.verdict.score ?? -1;
@@ -43,4 +43,4 @@ export const keepIfBetter: StrategyDefinition = {
     }
     return { nodeId: current.id, stop: "max-iterations" };
   },
-};
+});

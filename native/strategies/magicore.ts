@@ -7,13 +7,13 @@
 // "(Score: n/10)" after each step to a Reviewer and then, with the Reviewer's feedback, to a Refiner; the
 // refinements are rescored and re-gated. Final: the last gated set plus its refinement, top-k by reward, a
 // reward-weighted vote.
-import { answerKey } from "../eval/checkers.ts";
+import { answerKey } from "../grading/checkers.ts";
 import type { Task } from "../protocol/events.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { refinerMessages, reviewerMessages } from "./magicore-prompts.ts";
 import { MAX_STEPS, splitSteps } from "./verdicts.ts";
-import { int, str, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
+import { MAX_LANES, defineStrategy, type ParamSpec, type ParamsOf } from "./types.ts";
 import { output, judging, textTokens } from "./context-need.ts";
 
 export interface Scored {
@@ -119,9 +119,9 @@ export function majorityAnswer(pool: Scored[], task = plainTask): string | null 
 }
 
 /** The dataset-wide statistics when given (rewardStd > 0), else this problem's own samples. */
-export function statisticsFor(params: StrategyParams, firstSamples: Scored[]): RewardStats {
-  const std = params.rewardStd as number;
-  if (std > 0) return { mean: params.rewardMean as number, std, source: "dataset" };
+export function statisticsFor(params: ParamsOf<typeof magicoreParams>, firstSamples: Scored[]): RewardStats {
+  const std = params.rewardStd;
+  if (std > 0) return { mean: params.rewardMean, std, source: "dataset" };
   return { ...rewardStatistics(firstSamples.map((s) => s.reward)), source: "problem" };
 }
 
@@ -177,7 +177,7 @@ function gateText(gate: GateResult, stats: RewardStats, majority: string | null)
   );
 }
 
-async function reviewAndRefine(ctx: RunContext, item: Scored, iteration: number, i: number, params: StrategyParams): Promise<RunNode> {
+async function reviewAndRefine(ctx: RunContext, item: Scored, iteration: number, i: number, params: ParamsOf<typeof magicoreParams>): Promise<RunNode> {
   const node = ctx.node(item.id);
   const shown = withStepScores(node);
   const review = await ctx.generate({
@@ -186,7 +186,7 @@ async function reviewAndRefine(ctx: RunContext, item: Scored, iteration: number,
     iteration,
     parents: [item.id],
     model: "critic",
-    messages: reviewerMessages(ctx.task.question, shown, int(params, "lowStepScore")),
+    messages: reviewerMessages(ctx.task.question, shown, params.lowStepScore),
     lane: `critic-${i % MAX_LANES}`,
     extract: false,
   });
@@ -201,27 +201,29 @@ async function reviewAndRefine(ctx: RunContext, item: Scored, iteration: number,
   });
 }
 
-export const magicore: StrategyDefinition = {
+const magicoreParams = [
+  { name: "k", type: "integer", default: 8, min: 1, max: 64, description: "samples (the repo uses 40)" },
+  { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature" },
+  { name: "maxIterations", type: "integer", default: 3, min: 0, max: 10, description: "review → refine rounds for hard problems" },
+  { name: "lowStepScore", type: "integer", default: 6, min: 0, max: 10, description: "the Reviewer is told to look at steps scoring below this" },
+  { name: "topK", type: "integer", default: 0, min: 0, max: 128, description: "final pool size (by reward) for the weighted vote; 0: k, as the repo" },
+  {
+    name: "stepAggregate",
+    type: "string",
+    default: "product",
+    choices: ["product", "min", "mean"],
+    description: "how step scores make the PRM reward (the repo: product)",
+  },
+  { name: "rewardMean", type: "number", default: 0, description: "dataset-wide mean reward for the gate's z-normalisation (with rewardStd)" },
+  { name: "rewardStd", type: "number", default: 0, min: 0, description: "dataset-wide reward std; 0: not given, use this problem's samples" },
+] as const satisfies readonly ParamSpec[];
+
+export const magicore = defineStrategy({
   name: "magicore",
   title: "MAgICoRe",
   paper: "Chen et al. 2024, MAgICoRe: Multi-Agent, Iterative, Coarse-to-Fine Refinement for Reasoning (arXiv:2409.12147)",
   summary: "Sample k, score outcomes and steps, refine only hard problems with a step-aware Reviewer and a Refiner, reward-weighted vote.",
-  params: [
-    { name: "k", type: "integer", default: 8, min: 1, max: 64, description: "samples (the repo uses 40)" },
-    { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature" },
-    { name: "maxIterations", type: "integer", default: 3, min: 0, max: 10, description: "review → refine rounds for hard problems" },
-    { name: "lowStepScore", type: "integer", default: 6, min: 0, max: 10, description: "the Reviewer is told to look at steps scoring below this" },
-    { name: "topK", type: "integer", default: 0, min: 0, max: 128, description: "final pool size (by reward) for the weighted vote; 0: k, as the repo" },
-    {
-      name: "stepAggregate",
-      type: "string",
-      default: "product",
-      choices: ["product", "min", "mean"],
-      description: "how step scores make the PRM reward (the repo: product)",
-    },
-    { name: "rewardMean", type: "number", default: 0, description: "dataset-wide mean reward for the gate's z-normalisation (with rewardStd)" },
-    { name: "rewardStd", type: "number", default: 0, min: 0, description: "dataset-wide reward std; 0: not given, use this problem's samples" },
-  ],
+  params: magicoreParams,
   // The Reviewer and the Refiner read the one-shot example, a solution with its step scores and (Refiner) the review.
   contextNeeded: (_params, budgets) => {
     const shots = (messages: { content: string }[]) => textTokens(messages.map((m) => m.content).join(""));
@@ -230,30 +232,30 @@ export const magicore: StrategyDefinition = {
     const refine = budgets.prompt + shots(refinerMessages("", "", "")) + scored + budgets.critic.answer + output(budgets.actor);
     return Math.max(review, refine, judging(budgets));
   },
-  actorLanes: (params) => Math.min(int(params, "k"), MAX_LANES),
+  actorLanes: (params) => Math.min(params.k, MAX_LANES),
   // refine.py's statistics: each problem's first sample, its reward. A one-sample run per item gives exactly that
   // sample and its score, which the real run (same seed, same prompts) then replays from the experiment's cache.
   datasetPrepass: {
-    needed: (params) => (params.rewardStd as number) === 0,
+    needed: (params) => params.rewardStd === 0,
     params: (params) => ({ ...params, k: 1, maxIterations: 0 }),
     fold: (states, params) => {
       const rewards = states.flatMap((state) => {
         const first = state.order.map((id) => state.nodes[id]!).find((n) => n.step === "sample" && n.status === "done");
-        return first ? [rewardOf(first, str(params, "stepAggregate") as StepAggregate).reward] : [];
+        return first ? [rewardOf(first, params.stepAggregate as StepAggregate).reward] : [];
       });
       const { mean, std } = rewardStatistics(rewards);
       return { rewardMean: mean, rewardStd: std };
     },
   },
   async run(ctx, params) {
-    const k = int(params, "k");
-    const how = str(params, "stepAggregate") as StepAggregate;
+    const k = params.k;
+    const how = params.stepAggregate as StepAggregate;
     const scoreOne = async (id: string, iteration: number, lane: string) => {
       await ctx.critique(id, { mode: "stepwise", iteration, lane, step: "score" });
       return rewardOf(ctx.node(id), how);
     };
     const first = await ctx.map([...Array(k).keys()], async (i) => {
-      const sample = await ctx.draft({ step: "sample", lane: `solver-${i % MAX_LANES}`, temperature: params.temperature as number });
+      const sample = await ctx.draft({ step: "sample", lane: `solver-${i % MAX_LANES}`, temperature: params.temperature });
       return scoreOne(sample.id, 0, `critic-${i % MAX_LANES}`);
     });
     const stats = statisticsFor(params, first);
@@ -262,7 +264,7 @@ export const magicore: StrategyDefinition = {
     let pool = first;
     // The gate judging the problem easy ends refinement (accepted); otherwise the iterations run out.
     let stop: "accepted" | "max-iterations" = "max-iterations";
-    for (let iteration = 1; iteration <= int(params, "maxIterations"); iteration++) {
+    for (let iteration = 1; iteration <= params.maxIterations; iteration++) {
       const gate = classify(gated, majority, stats, ctx.task);
       ctx.addComputedNode({ role: "select", step: "gate", iteration, parents: gated.map((c) => c.id), text: gateText(gate, stats, majority), answer: null });
       pool = gated;
@@ -275,7 +277,7 @@ export const magicore: StrategyDefinition = {
       pool = [...gated, ...refined];
       gated = refined;
     }
-    const topK = int(params, "topK") || k;
-    return { nodeId: weightedVote(ctx, pool, topK, int(params, "maxIterations") + 1), stop };
+    const topK = params.topK || k;
+    return { nodeId: weightedVote(ctx, pool, topK, params.maxIterations + 1), stop };
   },
-};
+});

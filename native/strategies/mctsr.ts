@@ -11,7 +11,7 @@ import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { solverMessages } from "./prompts.ts";
 import { sampledJudge } from "./sampled-judge.ts";
-import { bool, int, type StrategyDefinition } from "./types.ts";
+import { defineStrategy } from "./types.ts";
 import { strictObject } from "./verdicts.ts";
 import { judging, output, WRAPPER_TOKENS } from "./context-need.ts";
 
@@ -161,7 +161,7 @@ function snapshotStats(nodes: readonly TreeNode[]) {
   return Object.fromEntries(nodes.map((n) => [n.id, { visits: visits(n), value: Math.round(qValue(n.rewards) * 100) / 100 }]));
 }
 
-export const mctsr: StrategyDefinition = {
+export const mctsr = defineStrategy({
   name: "mctsr",
   title: "MCTS over refinements (MCTSr)",
   paper:
@@ -195,22 +195,22 @@ export const mctsr: StrategyDefinition = {
     Math.max(budgets.prompt + budgets.actor.answer + budgets.critic.answer + WRAPPER_TOKENS + output(budgets.actor), judging(budgets)),
   actorLanes: () => 1,
   async run(ctx, params) {
-    const c = params.exploration as number;
-    const temperature = params.temperature as number;
-    const suppressAt = int(params, "suppressAt");
+    const c = params.exploration;
+    const temperature = params.temperature;
+    const suppressAt = params.suppressAt;
     // The authors' procedure samples everything at its temperature (0.95): a matched policy keeps it.
     const draft = await ctx.draft({ lane: "solver", temperature, temperatureRequired: true });
     const nodes: TreeNode[] = [{ id: draft.id, father: null, children: [], rewards: [], dummy: false }];
     await sampleReward(ctx, nodes[0]!, 0, temperature, suppressAt);
-    if (bool(params, "dummyRoot")) {
+    if (params.dummyRoot) {
       const dummy = ctx.addComputedNode({ role: "draft", step: "dummy-root", iteration: 0, parents: [], text: DUMMY_ANSWER, answer: null });
       nodes.push({ id: dummy.id, father: null, children: [], rewards: [], dummy: true });
       await sampleReward(ctx, nodes[1]!, 0, temperature, suppressAt);
     }
     const bank = new Map<TreeNode, number>();
     updateUcb(nodes, bank, c);
-    for (let iteration = 1; iteration <= int(params, "iterations") && ctx.withinBudget(); iteration++) {
-      const selected = bestByUcb(expandable(nodes, int(params, "maxExpand")), bank);
+    for (let iteration = 1; iteration <= params.iterations && ctx.withinBudget(); iteration++) {
+      const selected = bestByUcb(expandable(nodes, params.maxExpand), bank);
       if (!selected) break;
       await sampleReward(ctx, selected, iteration, temperature, suppressAt);
       const refined = await expand(ctx, selected, iteration, temperature);
@@ -228,7 +228,7 @@ export const mctsr: StrategyDefinition = {
     ctx.addComputedNode({
       role: "select",
       step: "best-q",
-      iteration: int(params, "iterations") + 1,
+      iteration: params.iterations + 1,
       parents: nodes.map((n) => n.id),
       text: nodes
         .map(
@@ -241,4 +241,4 @@ export const mctsr: StrategyDefinition = {
     // The search runs its iterations (rollouts) to the end: a limit, not a verdict on the answer.
     return { nodeId: best.id, stop: "max-iterations" };
   },
-};
+});

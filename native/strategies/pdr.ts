@@ -6,12 +6,12 @@
 // the prompt). The last round has a single draft, which is the answer. SR refines the current answer,
 // s_{t+1} = M(x, s_t, C_t): each round sees the previous answer and, in summary mode, a summary of it.
 // The oracle workspace (top-k by correctness against the reference) is an upper bound, marked in the manifest.
-import { answersMatch, referenceAnswer } from "../eval/answers.ts";
+import { answersMatch, referenceAnswer } from "../grading/answers.ts";
 import type { RunNode } from "../protocol/state.ts";
 import { latestScore } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { prompts } from "./prompts.ts";
-import { bool, int, str, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
+import { defineStrategy, MAX_LANES, type ContextBudgets, type ParamSpec, type ParamsOf, type StrategyDefinition } from "./types.ts";
 import { mulberry32 } from "../util/random.ts";
 import { fitFairly } from "./workspace-fit.ts";
 import { output, WRAPPER_TOKENS } from "./context-need.ts";
@@ -73,10 +73,10 @@ export async function summaryPrompt(ctx: RunContext, drafts: RunNode[], kappa: n
   return prompt;
 }
 
-async function distill(ctx: RunContext, drafts: RunNode[], round: number, params: StrategyParams, random: () => number): Promise<Workspace> {
-  const mode = str(params, "workspace");
-  const k = int(params, "k");
-  const kappa = int(params, "kappa");
+async function distill(ctx: RunContext, drafts: RunNode[], round: number, params: PdrParams, random: () => number): Promise<Workspace> {
+  const mode = params.workspace;
+  const k = params.k;
+  const kappa = params.kappa;
   if (mode === "summary") {
     const node = await ctx.ask({
       role: "distill",
@@ -95,17 +95,15 @@ async function distill(ctx: RunContext, drafts: RunNode[], round: number, params
   }
   if (mode === "random-k") {
     // Each next draft sees its own random k of this round's drafts; no model call, so no distill node.
-    const count = Math.max(1, int(params, "drafts"));
+    const count = Math.max(1, params.drafts ?? 1);
     const texts = await Promise.all(
-      [...Array(round < int(params, "rounds") - 1 ? count : 1).keys()].map(() =>
-        boundedWorkspace(ctx, [...drafts].sort(() => random() - 0.5).slice(0, k), kappa),
-      ),
+      [...Array(round < params.rounds - 1 ? count : 1).keys()].map(() => boundedWorkspace(ctx, [...drafts].sort(() => random() - 0.5).slice(0, k), kappa)),
     );
     return { parents: drafts.map((d) => d.id), textFor: (index) => texts[index] ?? texts[0]! };
   }
   // top-k: by critic score, or by correctness against the reference (oracle upper bound).
   let ranked: RunNode[];
-  if (bool(params, "oracle")) {
+  if (params.oracle) {
     const reference = referenceAnswer(ctx.task.reference ?? "");
     ranked = [...drafts].sort((a, b) => Number(answersMatch(b.answer, reference)) - Number(answersMatch(a.answer, reference)));
   } else {
@@ -115,7 +113,7 @@ async function distill(ctx: RunContext, drafts: RunNode[], round: number, params
   const top = ranked.slice(0, k);
   const node = ctx.addComputedNode({
     role: "distill",
-    step: bool(params, "oracle") ? "oracle-top-k" : "top-k",
+    step: params.oracle ? "oracle-top-k" : "top-k",
     iteration: round,
     parents: top.map((d) => d.id),
     text: await boundedWorkspace(ctx, top, kappa),
@@ -128,51 +126,72 @@ async function distill(ctx: RunContext, drafts: RunNode[], round: number, params
  * SR's next input: the current answer s_t and its workspace C_t. With one draft, a top-k or random-k workspace
  * is that draft itself, so it is shown once and no critic is asked to rank a single candidate.
  */
-async function sequentialWorkspace(ctx: RunContext, draft: RunNode, round: number, params: StrategyParams): Promise<{ parents: string[]; user: string }> {
+async function sequentialWorkspace(ctx: RunContext, draft: RunNode, round: number, params: PdrParams): Promise<{ parents: string[]; user: string }> {
   const previous = `${ctx.task.question}\n\nYour previous answer:\n${draft.text}\n\n`;
   const improve = "Improve your previous answer: keep what is right, fix what is wrong, and write the full solution again.";
-  if (str(params, "workspace") !== "summary") return { parents: [draft.id], user: previous + improve };
+  if (params.workspace !== "summary") return { parents: [draft.id], user: previous + improve };
   const summary = await distill(ctx, [draft], round, params, () => 0);
   return { parents: [draft.id, ...summary.parents], user: `${previous}Workspace distilled from it:\n${summary.textFor(0)}\n\n${improve}` };
 }
 
+const roundsParam = {
+  name: "rounds",
+  type: "integer",
+  default: 3,
+  min: 1,
+  max: 10,
+  description: "rounds R (the last has one draft)",
+} as const satisfies ParamSpec;
+const draftsParam = {
+  name: "drafts",
+  type: "integer",
+  default: 4,
+  min: 1,
+  max: 32,
+  description: "drafts per round M before the last",
+} as const satisfies ParamSpec;
+const workspaceParams = [
+  { name: "workspace", type: "string", default: "summary", choices: ["summary", "top-k", "random-k"], description: "how drafts are distilled" },
+  { name: "k", type: "integer", default: 2, min: 1, max: 16, description: "drafts kept by top-k and random-k" },
+  { name: "kappa", type: "integer", default: 512, min: 32, max: 8192, description: "workspace bound κ in tokens" },
+  { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "draft temperature" },
+  { name: "oracle", type: "boolean", default: false, description: "top-k by correctness against the reference (upper bound)" },
+] as const satisfies readonly ParamSpec[];
+const parallelParams = [roundsParam, draftsParam, ...workspaceParams] as const;
+const sequentialParams = [roundsParam, ...workspaceParams] as const;
+/** Sequential Refinement declares no drafts per round: one draft each. */
+type PdrParams = ParamsOf<typeof sequentialParams> & { readonly drafts?: number };
+
 function makeRefinement(name: string, title: string, sequential: boolean): StrategyDefinition {
-  return {
+  const common = {
     name,
     title,
     paper: "Madaan et al. 2025, Rethinking Thinking Tokens: LLMs as Improvement Operators (arXiv:2510.01123)",
     summary: sequential
       ? "One draft per round, each conditioned on a bounded workspace distilled from the previous draft."
       : "Rounds of parallel drafts, distilled into a bounded workspace that conditions the next round; the last round writes one answer.",
-    params: [
-      { name: "rounds", type: "integer", default: 3, min: 1, max: 10, description: "rounds R (the last has one draft)" },
-      ...(sequential ? [] : [{ name: "drafts", type: "integer" as const, default: 4, min: 1, max: 32, description: "drafts per round M before the last" }]),
-      { name: "workspace", type: "string", default: "summary", choices: ["summary", "top-k", "random-k"], description: "how drafts are distilled" },
-      { name: "k", type: "integer", default: 2, min: 1, max: 16, description: "drafts kept by top-k and random-k" },
-      { name: "kappa", type: "integer", default: 512, min: 32, max: 8192, description: "workspace bound κ in tokens" },
-      { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "draft temperature" },
-      { name: "oracle", type: "boolean", default: false, description: "top-k by correctness against the reference (upper bound)" },
-    ],
-    actorLanes: (params) => (sequential ? 1 : Math.min(int(params, "drafts"), MAX_LANES)),
     // A draft reads the workspace (κ) and, sequentially, the current answer; the summariser's reading is fitted to
     // the context, and it writes at most κ.
-    contextNeeded: (params, budgets) =>
-      budgets.prompt + (sequential ? budgets.actor.answer : 0) + int(params, "kappa") + WRAPPER_TOKENS + output(budgets.actor),
-    contextKnobs: ["kappa"],
-    async run(ctx, params) {
-      if (bool(params, "oracle") && ctx.task.reference === undefined) throw new Error(`${name} oracle workspace needs a task with a reference answer`);
+    contextNeeded: (params: PdrParams, budgets: ContextBudgets) =>
+      budgets.prompt + (sequential ? budgets.actor.answer : 0) + params.kappa + WRAPPER_TOKENS + output(budgets.actor),
+    contextKnobs: ["kappa"] as const,
+    async run(ctx: RunContext, params: PdrParams) {
+      if (params.oracle && ctx.task.reference === undefined) throw new Error(`${name} oracle workspace needs a task with a reference answer`);
       return { nodeId: (sequential ? await runSequential(ctx, params) : await runParallel(ctx, params)).id };
     },
   };
+  return sequential
+    ? defineStrategy({ ...common, params: sequentialParams, actorLanes: () => 1 })
+    : defineStrategy({ ...common, params: parallelParams, actorLanes: (params) => Math.min(params.drafts, MAX_LANES) });
 }
 
-async function runParallel(ctx: RunContext, params: StrategyParams): Promise<RunNode> {
-  const rounds = int(params, "rounds");
+async function runParallel(ctx: RunContext, params: PdrParams): Promise<RunNode> {
+  const rounds = params.rounds;
   const random = mulberry32(ctx.options.seed + 17);
   let workspace: Workspace | null = null;
   let last: RunNode | null = null;
   for (let round = 1; round <= rounds; round++) {
-    const count = round === rounds ? 1 : int(params, "drafts");
+    const count = round === rounds ? 1 : params.drafts;
     const ws: Workspace | null = workspace;
     const drafts = await ctx.map([...Array(count).keys()], (i) =>
       ws
@@ -185,9 +204,9 @@ async function runParallel(ctx: RunContext, params: StrategyParams): Promise<Run
             system: prompts.solverSystem,
             user: `${ctx.task.question}\n\nWorkspace from earlier attempts (use what is right, fix what is wrong):\n${ws.textFor(i)}`,
             lane: `draft-${i % MAX_LANES}`,
-            temperature: params.temperature as number,
+            temperature: params.temperature,
           })
-        : ctx.draft({ step: `round-${round}`, iteration: round, lane: `draft-${i % MAX_LANES}`, temperature: params.temperature as number }),
+        : ctx.draft({ step: `round-${round}`, iteration: round, lane: `draft-${i % MAX_LANES}`, temperature: params.temperature }),
     );
     last = drafts[0]!;
     if (round < rounds) {
@@ -199,9 +218,9 @@ async function runParallel(ctx: RunContext, params: StrategyParams): Promise<Run
 }
 
 /** SR: s_{t+1} = M(x, s_t, C_t), one draft per round, each seeing the previous answer. */
-async function runSequential(ctx: RunContext, params: StrategyParams): Promise<RunNode> {
-  let current = await ctx.draft({ step: "round-1", iteration: 1, lane: "draft-0", temperature: params.temperature as number });
-  for (let round = 2; round <= int(params, "rounds") && ctx.withinBudget(); round++) {
+async function runSequential(ctx: RunContext, params: PdrParams): Promise<RunNode> {
+  let current = await ctx.draft({ step: "round-1", iteration: 1, lane: "draft-0", temperature: params.temperature });
+  for (let round = 2; round <= params.rounds && ctx.withinBudget(); round++) {
     const next = await sequentialWorkspace(ctx, current, round - 1, params);
     current = await ctx.ask({
       role: "refine",
@@ -212,7 +231,7 @@ async function runSequential(ctx: RunContext, params: StrategyParams): Promise<R
       system: prompts.solverSystem,
       user: next.user,
       lane: "draft-0",
-      temperature: params.temperature as number,
+      temperature: params.temperature,
     });
   }
   return current;

@@ -83,3 +83,19 @@ test("a chain into RLAC checks the previous stage's answer first; an oracle anyw
   });
   assert.equal(JSON.parse(readFileSync(oracle.manifestPath, "utf8")).oracle, true);
 });
+
+test("a reference oracle nested in a pipeline needs a reference answer, found by walking the pipeline; the result says it was an oracle run", async () => {
+  const pdrOracle = spec({ kind: "chain", steps: [{ strategy: "single-pass" }, { strategy: "pdr", params: { oracle: true } }] });
+  await assert.rejects(
+    scriptedRun({ strategy: "pipeline", params: pdrOracle, task: { question: "What is 6 * 7?" }, actor: () => answer(42) }),
+    /oracle mode needs a task with a reference answer/,
+  );
+  // The switch spelled in JSON the way no regex over the text expects (spaces, escapes) is still found.
+  const spaced = { spec: '{"kind":"chain","steps":[{"strategy":"single-pass"},{"strategy":"pdr","params":{"\\u006fracle" : true}}]}' };
+  await assert.rejects(
+    scriptedRun({ strategy: "pipeline", params: spaced, task: { question: "What is 6 * 7?" }, actor: () => answer(42) }),
+    /needs a task with a reference/,
+  );
+  const plain = await scriptedRun({ strategy: "pipeline", params: spec({ kind: "chain", steps: [{ strategy: "single-pass" }] }), actor: () => answer(42) });
+  assert.equal(plain.oracle, false);
+});

@@ -6,7 +6,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { z } from "zod";
 import type { RunContext } from "./context.ts";
 import { selectByScoreSeeded, voteSeeded } from "./seeded-select.ts";
-import { type ContextBudgets, MAX_LANES, resolveParams, str, StrategyParamError, type Selection, type StrategyDefinition } from "./types.ts";
+import { type ContextBudgets, defineStrategy, MAX_LANES, resolveParams, StrategyParamError, type Selection, type StrategyDefinition } from "./types.ts";
 import { judging } from "./context-need.ts";
 
 export type PipelineSpec =
@@ -124,8 +124,18 @@ export function pipelineUsesOracle(pipeline: PipelineSpec, lookup: Lookup): bool
   return ("steps" in pipeline ? pipeline.steps : pipeline.branches).some((child) => pipelineUsesOracle(child, lookup));
 }
 
+/** Whether any strategy in the pipeline has its reference-answer oracle on (the run then needs a reference). */
+export function pipelineNeedsReference(pipeline: PipelineSpec, lookup: Lookup): boolean {
+  if ("strategy" in pipeline) {
+    const strategy = lookup(pipeline.strategy);
+    const params = resolveParams(strategy, pipeline.params ?? {});
+    return params.oracle === true || strategy.needsReference?.(params) === true;
+  }
+  return ("steps" in pipeline ? pipeline.steps : pipeline.branches).some((child) => pipelineNeedsReference(child, lookup));
+}
+
 export function makePipelineStrategy(lookup: Lookup): StrategyDefinition {
-  return {
+  return defineStrategy({
     name: "pipeline",
     title: "Pipeline (composition)",
     paper: "composition of the strategies above",
@@ -140,15 +150,16 @@ export function makePipelineStrategy(lookup: Lookup): StrategyDefinition {
     ],
     actorLanes: () => 4,
     // The longest conversation of any stage, or the final check of the branches' answers.
-    contextNeeded: (params, budgets) => Math.max(judging(budgets), pipelineContextNeeded(parsePipeline(str(params, "spec")), lookup, budgets)),
+    contextNeeded: (params, budgets) => Math.max(judging(budgets), pipelineContextNeeded(parsePipeline(params.spec), lookup, budgets)),
     validate(params) {
-      validatePipeline(parsePipeline(str(params, "spec")), lookup);
+      validatePipeline(parsePipeline(params.spec), lookup);
     },
-    usesOracle: (params) => pipelineUsesOracle(parsePipeline(str(params, "spec")), lookup),
+    usesOracle: (params) => pipelineUsesOracle(parsePipeline(params.spec), lookup),
+    needsReference: (params) => pipelineNeedsReference(parsePipeline(params.spec), lookup),
     async run(ctx, params) {
-      const pipeline = parsePipeline(str(params, "spec"));
+      const pipeline = parsePipeline(params.spec);
       validatePipeline(pipeline, lookup);
       return runSpec(ctx, pipeline, lookup, null);
     },
-  };
+  });
 }

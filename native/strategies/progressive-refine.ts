@@ -5,20 +5,20 @@ import type { ChatMessage } from "../protocol/events.ts";
 import { growingConversation } from "./context-need.ts";
 import { openEndedPrompts } from "./open-ended-prompts.ts";
 import { solverMessages } from "./prompts.ts";
-import { int, type StrategyDefinition } from "./types.ts";
+import { defineStrategy } from "./types.ts";
 
-export const progressiveRefine: StrategyDefinition = {
+export const progressiveRefine = defineStrategy({
   name: "progressive-refine",
   title: "Progressive refinement (Think Thrice / PTR)",
   paper: "Du et al., Think Thrice / PTR, progressive thought refinement (repo cydu24/Progressive-Thought-Refinement)",
   summary: "A few rounds of a generic 'improve your previous answer' prompt with no critic; the last round is the answer.",
   params: [{ name: "rounds", type: "integer", default: 3, min: 1, max: 10, description: "improvement rounds after the first answer (about 3 at inference)" }],
-  contextNeeded: (params, budgets) => growingConversation(budgets, int(params, "rounds"), 48),
+  contextNeeded: (params, budgets) => growingConversation(budgets, params.rounds, 48),
   contextKnobs: ["rounds"],
   actorLanes: () => 1,
   usesCritic: false,
   async run(ctx, params) {
-    const rounds = int(params, "rounds");
+    const rounds = params.rounds;
     let answer = await ctx.draft({ lane: "actor" });
     const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: answer.text }];
     for (let round = 1; round <= rounds && ctx.withinBudget(); round++) {
@@ -35,4 +35,4 @@ export const progressiveRefine: StrategyDefinition = {
     }
     return { nodeId: answer.id, stop: "max-iterations" };
   },
-};
+});

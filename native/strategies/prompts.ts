@@ -29,8 +29,6 @@ export const prompts = {
     "including all reasoning and intermediate steps, one step per line, ending with 'The answer is <answer>'.",
 } as const;
 
-export type PromptName = keyof typeof prompts;
-
 export function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
 }

@@ -6,13 +6,13 @@
 // the limit. A code claim on a call the task's examples show is checked against the task's expectation.
 import type { ChatMessage } from "../protocol/events.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";
-import { extractCode } from "../eval/sandbox.ts";
+import { extractCode } from "../grading/sandbox.ts";
 import type { RunContext } from "./context.ts";
 import { prompts, solverMessages } from "./prompts.ts";
 import { codeSystem, verifyWithProgram } from "./verify.ts";
 import { sampledJudge } from "./sampled-judge.ts";
 import { exampleFor, examplesProgram, visibleExamples } from "./visible-examples.ts";
-import { int, type StrategyDefinition } from "./types.ts";
+import { defineStrategy } from "./types.ts";
 import { CRITIQUE_CHARS, strictObject } from "./verdicts.ts";
 import { growingConversation, judging } from "./context-need.ts";
 
@@ -123,7 +123,7 @@ function claimRequest(ctx: RunContext, candidate: RunNode, code: boolean) {
   };
 }
 
-export const rlac: StrategyDefinition = {
+export const rlac = defineStrategy({
   name: "rlac",
   title: "RLAC failure-mode critic + verifier",
   paper: "Wu et al. 2025, RLAC: Reinforcement Learning with Adversarial Critic (arXiv:2511.01758) — used here at test time",
@@ -144,7 +144,7 @@ export const rlac: StrategyDefinition = {
   // The actor's conversation keeps every fix and every confirmed failure: the critic's claim and the verifier's
   // evidence, each within a critic answer. A check reads the answer and the claim.
   contextNeeded: (params, budgets) =>
-    Math.max(growingConversation(budgets, int(params, "maxIterations"), 2 * budgets.critic.answer), judging(budgets, 1, budgets.critic.answer)),
+    Math.max(growingConversation(budgets, params.maxIterations, 2 * budgets.critic.answer), judging(budgets, 1, budgets.critic.answer)),
   contextKnobs: ["maxIterations"],
   actorLanes: () => 1,
   async run(ctx, params) {
@@ -160,7 +160,7 @@ export const rlac: StrategyDefinition = {
       (await ctx.generate({ role: "draft", step: "draft", iteration: 0, parents: [], model: "actor", messages: conversation, lane: "actor", extract: !code }));
     const pool = [candidate.id];
     let passes = 0;
-    for (let iteration = 1; iteration <= int(params, "maxIterations") && passes < int(params, "passesToStop") && ctx.withinBudget(); iteration++) {
+    for (let iteration = 1; iteration <= params.maxIterations && passes < params.passesToStop && ctx.withinBudget(); iteration++) {
       // Sampled, each pass with its own seed: at temperature 0 an unchanged candidate would get the same claim again.
       const claim = await sampledJudge<Claim>(ctx, null, {
         step: "failure-mode",
@@ -169,10 +169,10 @@ export const rlac: StrategyDefinition = {
         system: prompts.criticSystem,
         ...claimRequest(ctx, candidate, code),
         lane: "critic",
-        temperature: params.claimTemperature as number,
+        temperature: params.claimTemperature,
         toScore: (_value, by) => ({ value: null, verdict: "unknown", source: "critic", byNodeId: by }),
       });
-      const checked = await checkClaim(ctx, candidate, claim.value, claim.node.id, iteration, int(params, "timeoutMs"));
+      const checked = await checkClaim(ctx, candidate, claim.value, claim.node.id, iteration, params.timeoutMs);
       if (!checked.confirmed) {
         passes++;
         continue;
@@ -196,6 +196,6 @@ export const rlac: StrategyDefinition = {
     // The last candidate whose latest checked claim did not hold up; the draft stays a candidate.
     const survivor = [...pool].reverse().find((id) => latestScore(ctx.node(id), "verifier")?.verdict !== "incorrect");
     // Enough consecutive claims that did not hold up ends the loop (accepted); otherwise the iterations ran out.
-    return { nodeId: survivor ?? pool.at(-1)!, stop: passes >= int(params, "passesToStop") ? "accepted" : "max-iterations" };
+    return { nodeId: survivor ?? pool.at(-1)!, stop: passes >= params.passesToStop ? "accepted" : "max-iterations" };
   },
-};
+});

@@ -1,7 +1,7 @@
 // Aggregation with seeded tie-breaks, the one argmax and the one majority vote of every strategy: computed nodes
 // that say how a tie was broken. Answers are grouped by the checker's answerKey (multiple choice by option letter:
 // "B", "(B)", "B) thymine" are one vote).
-import { answerKey, keysByLetter } from "../eval/checkers.ts";
+import { answerKey, keysByLetter } from "../grading/checkers.ts";
 import type { Verdict } from "../protocol/events.ts";
 import { type SelectRule, selectionRuleText } from "../protocol/select-rule.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";

@@ -1,10 +1,10 @@
 // Self-consistency (Wang et al. 2023): n sampled reasoning paths, majority vote on the extracted answers
 // (option letters on multiple-choice tasks); a tie between answers is drawn with the run's seed.
 import { voteSeeded } from "./seeded-select.ts";
-import { int, type StrategyDefinition, MAX_LANES } from "./types.ts";
+import { MAX_LANES, defineStrategy } from "./types.ts";
 import { oneCall } from "./context-need.ts";
 
-export const selfConsistency: StrategyDefinition = {
+export const selfConsistency = defineStrategy({
   name: "self-consistency",
   title: "Self-consistency",
   paper: "Wang et al. 2023, Self-Consistency Improves Chain of Thought Reasoning in Language Models (arXiv:2203.11171)",
@@ -15,10 +15,10 @@ export const selfConsistency: StrategyDefinition = {
   ],
   usesCritic: false,
   contextNeeded: (_params, budgets) => oneCall(budgets),
-  actorLanes: (params) => Math.min(int(params, "n"), MAX_LANES),
+  actorLanes: (params) => Math.min(params.n, MAX_LANES),
   async run(ctx, params) {
-    const n = int(params, "n");
-    const temperature = params.temperature as number;
+    const n = params.n;
+    const temperature = params.temperature;
     const samples = await ctx.map([...Array(n).keys()], (i) => ctx.draft({ step: "sample", lane: `sample-${i % MAX_LANES}`, temperature }));
     const { winnerId } = voteSeeded(
       ctx,
@@ -27,4 +27,4 @@ export const selfConsistency: StrategyDefinition = {
     );
     return { nodeId: winnerId };
   },
-};
+});

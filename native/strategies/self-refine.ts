@@ -10,7 +10,7 @@ import { fill, prompts, solverMessages } from "./prompts.ts";
 import { saysCorrect, selfRefineFeedbackPrompt } from "./self-refine-prompts.ts";
 import { selectByScoreSeeded } from "./seeded-select.ts";
 import { growingConversation, judging, textTokens } from "./context-need.ts";
-import { int, str, type StrategyDefinition } from "./types.ts";
+import { defineStrategy } from "./types.ts";
 import type { ModelRole } from "../protocol/events.ts";
 
 interface Feedback {
@@ -41,7 +41,7 @@ async function jsonFeedback(ctx: RunContext, candidate: RunNode, model: ModelRol
   return { node: critique.node, text: ctx.feedback(critique), fine: verdict.correct === true && (verdict.score ?? 0) >= stopScore };
 }
 
-export const selfRefine: StrategyDefinition = {
+export const selfRefine = defineStrategy({
   name: "self-refine",
   title: "Self-Refine",
   paper: "Madaan et al. 2023, Self-Refine: Iterative Refinement with Self-Feedback (arXiv:2303.17651); code: madaan/self-refine",
@@ -82,25 +82,25 @@ export const selfRefine: StrategyDefinition = {
     },
   ],
   actorLanes: () => 2,
-  callsCritic: (params) => str(params, "feedbackModel") === "critic",
+  callsCritic: (params) => params.feedbackModel === "critic",
   // The solver's conversation carries every answer and every feedback (answers only: thoughts are not kept),
   // and its last turn may think again before answering. Feedback is written within the critic's answer budget
   // whoever writes it. The paper's feedback call reads the four few-shot examples and one answer.
   contextNeeded: (params, budgets) => {
-    const history = growingConversation(budgets, int(params, "maxIterations"), budgets.critic.answer);
-    const writer = budgets[str(params, "feedbackModel") as ModelRole];
+    const history = growingConversation(budgets, params.maxIterations, budgets.critic.answer);
+    const writer = budgets[params.feedbackModel as ModelRole];
     const feedbackCall =
-      str(params, "feedbackFormat") === "paper"
+      params.feedbackFormat === "paper"
         ? budgets.prompt + textTokens(selfRefineFeedbackPrompt("", "")) + budgets.actor.answer + writer.answer + writer.thought
         : judging(budgets);
     return Math.max(history, feedbackCall);
   },
   contextKnobs: ["maxIterations"],
   async run(ctx, params) {
-    const maxIterations = int(params, "maxIterations");
-    const feedbackModel = str(params, "feedbackModel") as ModelRole;
-    const paper = str(params, "feedbackFormat") === "paper";
-    let candidate = await ctx.draft({ lane: "solver", temperature: params.draftTemperature as number });
+    const maxIterations = params.maxIterations;
+    const feedbackModel = params.feedbackModel as ModelRole;
+    const paper = params.feedbackFormat === "paper";
+    let candidate = await ctx.draft({ lane: "solver", temperature: params.draftTemperature });
     const pool = [candidate.id];
     const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: candidate.text }];
     let stop: "accepted" | "max-iterations" | undefined;
@@ -113,7 +113,7 @@ export const selfRefine: StrategyDefinition = {
       }
       const feedback = paper
         ? await paperFeedback(ctx, candidate, feedbackModel, iteration)
-        : await jsonFeedback(ctx, candidate, feedbackModel, iteration, int(params, "stopScore"));
+        : await jsonFeedback(ctx, candidate, feedbackModel, iteration, params.stopScore);
       if (feedback.fine) stop = "accepted";
       else if (iteration >= maxIterations) stop = "max-iterations";
       if (stop || !ctx.withinBudget()) break;
@@ -141,4 +141,4 @@ export const selfRefine: StrategyDefinition = {
     });
     return { nodeId: candidate.id, ...(stop ? { stop } : {}) };
   },
-};
+});

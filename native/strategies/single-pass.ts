@@ -1,8 +1,8 @@
 // Baseline: one draft, no critique. Every other strategy is compared against this.
-import type { StrategyDefinition } from "./types.ts";
+import { defineStrategy } from "./types.ts";
 import { oneCall } from "./context-need.ts";
 
-export const singlePass: StrategyDefinition = {
+export const singlePass = defineStrategy({
   name: "single-pass",
   title: "Single pass",
   paper: "baseline",
@@ -15,4 +15,4 @@ export const singlePass: StrategyDefinition = {
     const draft = await ctx.draft({ lane: "main" });
     return { nodeId: draft.id };
   },
-};
+});

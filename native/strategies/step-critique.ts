@@ -7,11 +7,11 @@
 // refinements only, ties to the earliest round. Early stop, drafts in the vote and the latest-first tie rule are
 // options. Oracle mode only critiques answers that are wrong against the reference: an upper bound, marked as such
 // in the manifest.
-import { answersMatch } from "../eval/answers.ts";
+import { answersMatch } from "../grading/answers.ts";
 import type { ChatMessage } from "../protocol/events.ts";
 import type { RunContext } from "./context.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
-import { bool, int, str, type StrategyDefinition, type StrategyParams, MAX_LANES } from "./types.ts";
+import { MAX_LANES, defineStrategy, type ParamSpec, type ParamsOf } from "./types.ts";
 import { earliestThenSeed, latestThenScore } from "./vote-preference.ts";
 import type { CriticVerdict } from "./verdicts.ts";
 import { judging, output, WRAPPER_TOKENS } from "./context-need.ts";
@@ -23,12 +23,12 @@ interface Chain {
   accepted: boolean;
 }
 
-async function runChain(ctx: RunContext, params: StrategyParams, chain: number): Promise<Chain> {
+async function runChain(ctx: RunContext, params: ParamsOf<typeof stepCritiqueParams>, chain: number): Promise<Chain> {
   const lane = `chain-${chain % MAX_LANES}`;
-  const oracle = bool(params, "oracle");
-  let candidate = await ctx.draft({ step: "sample", lane, temperature: params.temperature as number });
+  const oracle = params.oracle;
+  let candidate = await ctx.draft({ step: "sample", lane, temperature: params.temperature });
   const result: Chain = { draft: candidate.id, refinements: [], accepted: false };
-  for (let round = 0; round < int(params, "rounds") && ctx.withinBudget(); round++) {
+  for (let round = 0; round < params.rounds && ctx.withinBudget(); round++) {
     // The oracle critiques only wrong answers (the repo's test_know_answer): a right one is kept as it is.
     if (oracle && answersMatch(candidate.answer, ctx.task.reference!)) {
       result.accepted = true;
@@ -36,7 +36,7 @@ async function runChain(ctx: RunContext, params: StrategyParams, chain: number):
     }
     const critique = await ctx.critique(candidate.id, { mode: "stepwise", iteration: round, lane: `critic-${chain % MAX_LANES}` });
     const { verdict } = critique;
-    if (bool(params, "earlyStop") && verdict.correct === true && verdict.firstErrorStep === null) {
+    if (params.earlyStop && verdict.correct === true && verdict.firstErrorStep === null) {
       result.accepted = true;
       break;
     }
@@ -50,7 +50,7 @@ async function runChain(ctx: RunContext, params: StrategyParams, chain: number):
       instruction,
       iteration: round + 1,
       lane,
-      temperature: params.temperature as number,
+      temperature: params.temperature,
     });
     result.refinements.push(candidate.id);
   }
@@ -79,54 +79,56 @@ export function voters(chains: Chain[], draftVotes: boolean): string[] {
   return chains.flatMap((chain) => (draftVotes || chain.refinements.length === 0 ? [chain.draft, ...chain.refinements] : chain.refinements));
 }
 
-export const stepCritique: StrategyDefinition = {
+const stepCritiqueParams = [
+  { name: "samples", type: "integer", default: 1, min: 1, max: 32, description: "parallel solution chains (N)" },
+  { name: "rounds", type: "integer", default: 1, min: 0, max: 10, description: "critique → refine rounds per chain (MV; evaluate-all.sh runs 1)" },
+  {
+    name: "temperature",
+    type: "number",
+    default: 0,
+    min: 0,
+    max: 2,
+    description: "sampling temperature of drafts and refinements (the repo: 0; raise it for samples > 1)",
+  },
+  {
+    name: "earlyStop",
+    type: "boolean",
+    default: false,
+    description: "stop a chain once the critic finds no wrong step and a correct answer (the repo refines every round)",
+  },
+  { name: "draftVotes", type: "boolean", default: false, description: "let the unrefined drafts vote too (the repo votes over refinements only)" },
+  {
+    name: "voteTies",
+    type: "string",
+    default: "earliest",
+    choices: ["earliest", "latest"],
+    description:
+      "a tie between answers goes to the earliest round, then the run's seed (the repo's first answer seen), or to the latest refinement, then the critic's score, then the seed",
+  },
+  {
+    name: "oracle",
+    type: "boolean",
+    default: false,
+    description: "critique only answers that are wrong against the reference (upper bound; needs a reference)",
+  },
+] as const satisfies readonly ParamSpec[];
+
+export const stepCritique = defineStrategy({
   name: "step-critique",
   title: "Step-level critique → refine (AutoMathCritique)",
   paper: "Xi et al. 2024, Enhancing LLM Reasoning via Critique Models with Test-Time and Training-Time Supervision (arXiv:2411.16579)",
   summary: "The critic marks each step correct or wrong; the actor refines every round; majority vote over the refinements.",
-  params: [
-    { name: "samples", type: "integer", default: 1, min: 1, max: 32, description: "parallel solution chains (N)" },
-    { name: "rounds", type: "integer", default: 1, min: 0, max: 10, description: "critique → refine rounds per chain (MV; evaluate-all.sh runs 1)" },
-    {
-      name: "temperature",
-      type: "number",
-      default: 0,
-      min: 0,
-      max: 2,
-      description: "sampling temperature of drafts and refinements (the repo: 0; raise it for samples > 1)",
-    },
-    {
-      name: "earlyStop",
-      type: "boolean",
-      default: false,
-      description: "stop a chain once the critic finds no wrong step and a correct answer (the repo refines every round)",
-    },
-    { name: "draftVotes", type: "boolean", default: false, description: "let the unrefined drafts vote too (the repo votes over refinements only)" },
-    {
-      name: "voteTies",
-      type: "string",
-      default: "earliest",
-      choices: ["earliest", "latest"],
-      description:
-        "a tie between answers goes to the earliest round, then the run's seed (the repo's first answer seen), or to the latest refinement, then the critic's score, then the seed",
-    },
-    {
-      name: "oracle",
-      type: "boolean",
-      default: false,
-      description: "critique only answers that are wrong against the reference (upper bound; needs a reference)",
-    },
-  ],
+  params: stepCritiqueParams,
   // A refinement reads one answer and its critique, which restates every step (about an answer) and explains them.
   contextNeeded: (_params, budgets) =>
     Math.max(budgets.prompt + 2 * budgets.actor.answer + budgets.critic.answer + WRAPPER_TOKENS + output(budgets.actor), judging(budgets)),
-  actorLanes: (params) => Math.min(int(params, "samples"), MAX_LANES),
+  actorLanes: (params) => Math.min(params.samples, MAX_LANES),
   async run(ctx, params) {
-    if (bool(params, "oracle") && ctx.task.reference === undefined) throw new Error("step-critique oracle mode needs a task with a reference answer");
-    const chains = await ctx.map([...Array(int(params, "samples")).keys()], (chain) => runChain(ctx, params, chain));
-    const prefer = str(params, "voteTies") === "latest" ? latestThenScore(ctx.options.seed) : earliestThenSeed(ctx.options.seed);
-    const { winnerId } = ctx.vote(voters(chains, bool(params, "draftVotes")), int(params, "rounds") + 1, prefer);
+    if (params.oracle && ctx.task.reference === undefined) throw new Error("step-critique oracle mode needs a task with a reference answer");
+    const chains = await ctx.map([...Array(params.samples).keys()], (chain) => runChain(ctx, params, chain));
+    const prefer = params.voteTies === "latest" ? latestThenScore(ctx.options.seed) : earliestThenSeed(ctx.options.seed);
+    const { winnerId } = ctx.vote(voters(chains, params.draftVotes), params.rounds + 1, prefer);
     // Accepted when every chain's answer was passed before its rounds ran out; otherwise some chain hit the limit.
     return { nodeId: winnerId, stop: chains.every((c) => c.accepted) ? "accepted" : "max-iterations" };
   },
-};
+});

@@ -6,14 +6,14 @@ import type { StepScore } from "../protocol/events.ts";
 import type { RunContext } from "./context.ts";
 import type { ParamSpec } from "./types.ts";
 
-export const verifyKParam: ParamSpec = {
+export const verifyKParam = {
   name: "verifyK",
   type: "integer",
   default: 1,
   min: 1,
   max: 16,
   description: "independent step verifications per solution, per-step majority (SPARK); needs a critic temperature above 0",
-};
+} as const satisfies ParamSpec;
 
 export interface StepVerdicts {
   steps: StepScore[];

@@ -35,21 +35,21 @@ export interface ContextBudgets {
  */
 export const MAX_LANES = 4;
 
-export interface StrategyDefinition {
+export interface StrategyDefinition<P = StrategyParams> {
   name: string;
   title: string;
   paper: string;
   summary: string;
   params: ParamSpec[];
   /** Parallel lanes the actor can use at once (sizes the context's sequences). */
-  actorLanes(params: StrategyParams): number;
+  actorLanes(params: P): number;
   /**
    * Context (tokens per sequence) the strategy's longest conversation needs with these budgets; a run that
    * would not fit is refused before it starts (context-need.ts has the building blocks).
    */
-  contextNeeded(params: StrategyParams, budgets: ContextBudgets): number;
+  contextNeeded(params: P, budgets: ContextBudgets): number;
   /** The parameters the need grows with, named in the refusal so the user knows which to lower. */
-  contextKnobs?: readonly string[];
+  contextKnobs?: readonly (keyof P & string)[];
   /** false for strategies that never call the critic (its budgets and context then do not bound the run). Omitted: true. */
   usesCritic?: false;
   /**
@@ -57,21 +57,23 @@ export interface StrategyDefinition {
    * when Self-Refine's actor writes feedback within the critic's budget). false: the critic is not loaded apart.
    * Omitted: whenever usesCritic is not false.
    */
-  callsCritic?(params: StrategyParams): boolean;
+  callsCritic?(params: P): boolean;
   /** Checks beyond each parameter's own range (a pipeline's nested strategies), before anything runs. */
-  validate?(params: StrategyParams): void;
+  validate?(params: P): void;
   /** Whether these parameters let the run see what grades it (e.g. feedback from the grading tests): an upper bound. */
-  usesOracle?(params: StrategyParams): boolean;
-  run(ctx: RunContext, params: StrategyParams): Promise<Selection>;
+  usesOracle?(params: P): boolean;
+  /** Whether an oracle switch among these parameters reads the task's reference answer (nested strategies' too). */
+  needsReference?(params: P): boolean;
+  run(ctx: RunContext, params: P): Promise<Selection>;
   /**
    * Statistics over the whole dataset that each run needs (MAgICoRE's reward mean and std): an experiment runs
    * `params(params)` once per item first — a cheap run whose generations the real cells replay from the cache —
    * and passes what `fold` makes of those runs to every cell as parameters. Skipped unless `needed` says so.
    */
   datasetPrepass?: {
-    needed(params: StrategyParams): boolean;
-    params(params: StrategyParams): StrategyParams;
-    fold(states: readonly RunState[], params: StrategyParams): Record<string, number>;
+    needed(params: P): boolean;
+    params(params: P): StrategyParams;
+    fold(states: readonly RunState[], params: P): Record<string, number>;
   };
 }
 
@@ -143,9 +145,28 @@ function coerce(spec: ParamSpec, raw: unknown): number | boolean | string {
   return value;
 }
 
-export const int = (params: StrategyParams, name: string) => params[name] as number;
-export const bool = (params: StrategyParams, name: string) => params[name] as boolean;
-export const str = (params: StrategyParams, name: string) => params[name] as string;
+/** The run-time value a declared parameter has: its type, or the union of its choices. */
+type ValueOf<S extends ParamSpec> = S["type"] extends "boolean"
+  ? boolean
+  : S["type"] extends "string"
+    ? S extends { choices: readonly (infer C extends string)[] }
+      ? C
+      : string
+    : number;
+
+/** The parameters a strategy declares, as the object its functions receive (names and types from the declaration). */
+export type ParamsOf<S extends readonly ParamSpec[]> = { readonly [K in S[number] as K["name"]]: ValueOf<K> };
+
+/** A strategy whose functions read their parameters by the names and types its `params` declare. */
+export type TypedStrategy<S extends readonly ParamSpec[]> = Omit<StrategyDefinition<ParamsOf<S>>, "params"> & { params: S };
+
+/**
+ * Declares a strategy: its functions see `params.n` typed by the declaration, so a renamed or retyped parameter
+ * fails to compile instead of reading undefined at run time. The registry holds it as a plain definition.
+ */
+export function defineStrategy<const S extends readonly ParamSpec[]>(definition: TypedStrategy<S>): StrategyDefinition {
+  return definition as unknown as StrategyDefinition;
+}
 
 /** Whether the critic model is called by this strategy with these parameters (see callsCritic). */
 export function strategyCallsCritic(strategy: StrategyDefinition, params: StrategyParams): boolean {

@@ -4,7 +4,7 @@
 // answer's weight and its count, so the weighted and the plain tally can be read together.
 import { breakTie } from "./tie-break.ts";
 import type { RunContext } from "./context.ts";
-import { answerKey } from "../eval/checkers.ts";
+import { answerKey } from "../grading/checkers.ts";
 import { type StepAggregate, verifierScore } from "./step-scores.ts";
 
 export const FINAL_RULES = ["weighted", "majority", "naive"] as const;

@@ -1,7 +1,7 @@
 // verify: checks a candidate with something other than a model — the task's tests in the sandbox — and
 // records the result as a verify node and a verifier score on the candidate.
-import { codeOfReply } from "../eval/checkers.ts";
-import { runPython, testProgram, type SandboxResult } from "../eval/sandbox.ts";
+import { codeOfReply } from "../grading/checkers.ts";
+import { runPython, testProgram, type SandboxResult } from "../grading/sandbox.ts";
 import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 

@@ -4,10 +4,10 @@
 import { judging, oneCall } from "./context-need.ts";
 import { STEP_AGGREGATES, type StepAggregate } from "./step-scores.ts";
 import { verifyKParam, verifySteps } from "./step-verifier.ts";
-import { int, str, type StrategyDefinition, MAX_LANES } from "./types.ts";
+import { MAX_LANES, defineStrategy } from "./types.ts";
 import { FINAL_RULES, type FinalRule, verifierVote } from "./verifier-vote.ts";
 
-export const weightedBestOfN: StrategyDefinition = {
+export const weightedBestOfN = defineStrategy({
   name: "weighted-best-of-n",
   title: "Weighted best-of-N (step verifier)",
   paper: "Snell et al. 2024 (arXiv:2408.03314); Beeching, Tunstall & Rush 2024, Scaling test-time compute with open models (huggingface/search-and-learn)",
@@ -25,18 +25,18 @@ export const weightedBestOfN: StrategyDefinition = {
       description: "the pick: weighted vote, majority, or the best single solution (naive)",
     },
   ],
-  actorLanes: (params) => Math.min(int(params, "n"), MAX_LANES),
+  actorLanes: (params) => Math.min(params.n, MAX_LANES),
   // A solution (every step of it, for the searches) within one answer's budget, then read by the step verifier.
   contextNeeded: (_params, budgets) => Math.max(oneCall(budgets), judging(budgets)),
   async run(ctx, params) {
-    const n = int(params, "n");
+    const n = params.n;
     const samples = await ctx.map([...Array(n).keys()], async (i) => {
-      const sample = await ctx.draft({ step: "sample", lane: `sample-${i % MAX_LANES}`, temperature: params.temperature as number });
-      await verifySteps(ctx, sample.id, { k: int(params, "verifyK"), iteration: 0, lane: `critic-${i % MAX_LANES}` });
+      const sample = await ctx.draft({ step: "sample", lane: `sample-${i % MAX_LANES}`, temperature: params.temperature });
+      await verifySteps(ctx, sample.id, { k: params.verifyK, iteration: 0, lane: `critic-${i % MAX_LANES}` });
       return sample.id;
     });
     const ordered = [...samples].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
-    const { winnerId } = verifierVote(ctx, ordered, str(params, "aggregate") as StepAggregate, str(params, "final") as FinalRule, 1);
+    const { winnerId } = verifierVote(ctx, ordered, params.aggregate as StepAggregate, params.final as FinalRule, 1);
     return { nodeId: winnerId };
   },
-};
+});

@@ -1,4 +1,4 @@
-// Refinery's children start the same way from any folder, and one that dies early says why (issue 10.4).
+// Refinery's children start the same way from any folder, and one that dies early says why.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

@@ -1,10 +1,9 @@
 // The hardware panel: the processor, every backend that was proven (or why not), the active one and its devices,
 // VRAM and RAM, and the backend menu with only what this platform has.
 import { useEffect } from "react";
+import type { GpuChoice } from "../../native/protocol/contract.ts";
 import { formatBytes } from "../../native/protocol/format.ts";
 import { useAppState, useController } from "../store/context.tsx";
-
-type BackendChoice = "auto" | "cpu" | "cuda" | "vulkan" | "metal";
 
 export function Hardware() {
   const controller = useController();
@@ -20,7 +19,7 @@ export function Hardware() {
   const listed = gpu.backends ?? [];
   const options = listed.some((o) => o.backend === requested)
     ? listed
-    : [...listed, { backend: requested as BackendChoice, available: false, reason: "not available on this platform" }];
+    : [...listed, { backend: requested as GpuChoice, available: false, reason: "not available on this platform" }];
   const unavailable = options.filter((o) => !o.available);
   return (
     <details className="hardware" data-testid="hardware">
@@ -47,7 +46,7 @@ export function Hardware() {
       </ul>
       <label className="override">
         backend{" "}
-        <select data-testid="backend-override" value={requested} onChange={(e) => void controller.setBackend(e.target.value as BackendChoice)}>
+        <select data-testid="backend-override" value={requested} onChange={(e) => void controller.setBackend(e.target.value as GpuChoice)}>
           {options.map((option) => (
             <option key={option.backend} value={option.backend} disabled={!option.available && option.backend !== requested}>
               {option.backend}

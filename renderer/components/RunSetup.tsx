@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useAppState, useAppStateShallow, useController } from "../store/context.tsx";
 import { Errors } from "./Errors.tsx";
 import { EndpointTest } from "./EndpointTest.tsx";
-import { isEndpoint } from "../store/actions/models.ts";
+import { isOpenAISpec } from "../../native/protocol/model-spec.ts";
 import { MemoryBar } from "./MemoryBar.tsx";
 import { ChooseModelButton, ModelChooserPanel } from "./ModelChooser.tsx";
 import { DatasetPicker } from "./DatasetPicker.tsx";
@@ -44,7 +44,7 @@ function ModelField({ role }: { role: "actor" | "critic" }) {
           {info.error}
         </div>
       )}
-      {isEndpoint(path.trim()) ? <EndpointTest role={role} spec={path} /> : <LoadSettingsFields role={role} />}
+      {isOpenAISpec(path.trim()) ? <EndpointTest role={role} spec={path} /> : <LoadSettingsFields role={role} />}
       {info && !("error" in info) && (
         <div className="model-meta" data-testid={`${role}-model-meta`}>
           {[

@@ -13,8 +13,8 @@ const outDir = mkdtempSync(join(tmpdir(), "refinery-prompt-cut-"));
 const model = (maxTokens: number, contextSize = 256) => ({ path: storiesModel, sampling: { maxTokens }, load: { contextSize } });
 
 test("a prompt longer than the context is refused before the run starts, in words; one that fits runs with no warning", async () => {
-  // The run's own fit check (issue 14) refuses it before anything loads; node-llama-cpp's silent context shift,
-  // which used to drop most of the question, is never reached. A cut that still happens is a node warning (promptCut).
+  // The run's own fit check refuses it before anything loads; node-llama-cpp's silent context shift, which would
+  // drop most of the question, is never reached. A cut that still happens is a node warning (promptCut).
   await assert.rejects(
     executeRun({
       strategy: "single-pass",

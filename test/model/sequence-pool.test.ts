@@ -1,5 +1,5 @@
 // Requests waiting for a sequence share their run's AbortSignal; the waits must not leave listeners on it
-// (concurrent runs used to end with "MaxListenersExceededWarning: 11 abort listeners").
+// (or concurrent runs end with "MaxListenersExceededWarning: 11 abort listeners").
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";

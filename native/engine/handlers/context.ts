@@ -1,12 +1,10 @@
 // What every handler may use: the engine's options, the job registry, run-event batching and experiment progress.
-import { fieldName } from "../../protocol/field-labels.ts";
 import type { z } from "zod";
 import type { EngineEvent, EngineInfo, ExperimentInfo, ExperimentProgressEvent, RequestName, requestSchemas } from "../../protocol/contract.ts";
 import type { ExperimentControl, SummarizedResults } from "../../eval/experiment.ts";
 import { modelFacts } from "../../llm/model-facts.ts";
-import { isEndpointSpec } from "../../llm/model-spec.ts";
 import { openRuntime, type GpuChoice, type LlamaRuntime } from "../../llm/runtime.ts";
-import { RunInputError } from "../../runs/runner.ts";
+import { checkRoleSpec } from "../../runs/runner.ts";
 import type { EventBatcher } from "../event-batcher.ts";
 import type { Jobs } from "../jobs.ts";
 
@@ -45,14 +43,9 @@ export function engineRuntime(ctx: EngineContext): Promise<LlamaRuntime> {
   return openRuntime({ gpu: ctx.options.gpu, threads: ctx.options.threads });
 }
 
-/** Checks the actor and critic files before a run starts, naming the role whose file is wrong; endpoints are checked when used. */
+/** Checks the actor's and critic's specs (a file's header) before a run starts, naming the role whose model is wrong. */
 export async function checkRoleModels(models: { actor: { path: string }; critic: { path: string } }): Promise<void> {
-  for (const role of ["actor", "critic"] as const) {
-    if (isEndpointSpec(models[role].path)) continue;
-    await modelFacts(models[role].path).catch((error: Error) => {
-      throw new RunInputError(`${fieldName([role, "path"], "ui")}: ${error.message}`, `${role}.path`);
-    });
-  }
+  for (const role of ["actor", "critic"] as const) await checkRoleSpec(role, models[role].path, "ui");
 }
 
 export async function checkModelFiles(paths: readonly string[]): Promise<void> {

@@ -13,7 +13,7 @@ import {
 import { writeCriticEvalRuns } from "../../eval/critic-eval-runs.ts";
 import { newRunId } from "../../runs/runner.ts";
 import { checkModelFiles, type EngineContext, type Input } from "./context.ts";
-import { writeFileAtomic } from "../../runs/atomic-write.ts";
+import { writeFileAtomic } from "../../util/atomic-write.ts";
 
 export async function startCriticEval(ctx: EngineContext, input: Input<"startCriticEval">): Promise<{ evalId: string }> {
   // A file of the wrong kind is refused in the call itself.

@@ -27,7 +27,7 @@ import {
   type SummarizedResults,
 } from "../../eval/experiment.ts";
 import { newRunId } from "../../runs/runner.ts";
-import { isEndpointSpec } from "../../llm/model-spec.ts";
+import { sourceFor } from "../../llm/sources/registry.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
 import { checkRoleModels, engineRuntime, type EngineContext, type ExperimentItems, type Input } from "./context.ts";
@@ -91,8 +91,8 @@ export async function startExperiment(ctx: EngineContext, input: Input<"startExp
   // Refuse a malformed dataset or a folder holding another experiment in the call itself; once it answers, the
   // folder loads (the UI opens it at once).
   const prepared = await prepareExperiment(path, config);
-  // Remote models only: each endpoint's concurrency decides (the experiment's endpoint pool).
-  const remoteOnly = config.columns.every((c) => isEndpointSpec(c.actor.path) && isEndpointSpec(c.critic.path));
+  // No model loaded here: each endpoint's concurrency decides (the experiment's endpoint pool).
+  const remoteOnly = config.columns.every((c) => !sourceFor(c.actor.path).loadsLocally && !sourceFor(c.critic.path).loadsLocally);
   const concurrency = input.concurrency ?? (remoteOnly ? undefined : autoConcurrency((await engineRuntime(ctx)).report.active));
   const control = new ExperimentControl();
   const total = prepared.tasks.length * config.columns.length * repeatsOf(config);

@@ -7,7 +7,7 @@ import { CANCELLED_BY_USER } from "../../runs/run-files.ts";
 import { readRunLog } from "../../runs/run-log.ts";
 import { listRuns } from "../../runs/run-list.ts";
 import { moveRunToTrash } from "../../runs/trash.ts";
-import { executeRun, newRunId, RunInputError, WillNotFitError } from "../../runs/runner.ts";
+import { checkTask, executeRun, failureCode, newRunId, RunInputError } from "../../runs/runner.ts";
 import { withUnusedCriticOnActor } from "../../runs/unused-critic.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
@@ -17,7 +17,7 @@ export { listRuns };
 
 export async function startRun(ctx: EngineContext, input: Input<"startRun">): Promise<{ runId: string }> {
   // Validate what can be validated before answering, so a bad request fails the call itself.
-  if (!input.task.question.trim()) throw new RunInputError("the task is empty: type a question", "task.question");
+  checkTask(input.task, "ui");
   resolveStrategyParams(getStrategy(input.strategy), input.params ?? {});
   // A critic that could not be loaded is refused even when unused, as `refinery run` does: the user meant some other file.
   await checkRoleModels(input);
@@ -36,14 +36,7 @@ export async function startRun(ctx: EngineContext, input: Input<"startRun">): Pr
   })
     .catch((error: Error) => {
       // Failures before the log opens (a model that does not load) still reach the UI as a failed run.
-      const code = signal.aborted
-        ? "cancelled"
-        : error instanceof WillNotFitError
-          ? "will-not-fit"
-          : error instanceof RunInputError
-            ? "model-error"
-            : "internal";
-      emit({ type: "run-failed", at: Date.now(), reason: signal.aborted ? CANCELLED_BY_USER : error.message, code });
+      emit({ type: "run-failed", at: Date.now(), reason: signal.aborted ? CANCELLED_BY_USER : error.message, code: failureCode(error, signal.aborted) });
     })
     .finally(() => {
       ctx.batcher.flush();

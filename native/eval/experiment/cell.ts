@@ -1,8 +1,8 @@
 // One cell of an experiment: a full run of one column's strategy on one item, with its own log, turned into the
 // line results.jsonl keeps (correctness, tokens, the trajectory of candidates for the anytime curves).
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { answerKey, candidateIsCorrect } from "../checkers.ts";
+import { answerKey, candidateIsCorrect } from "../../grading/checkers.ts";
 import { cellRunId, runDir } from "../../runs/paths.ts";
 import { executeRun, type ModelConfig, type RunDeps } from "../../runs/runner.ts";
 import type { GenerationCache } from "../../llm/generation-cache.ts";
@@ -10,6 +10,7 @@ import type { Task } from "../../protocol/events.ts";
 import { CANDIDATE_ROLES, latestScore, nodeCost, type RunState } from "../../protocol/state.ts";
 import type { CellResult, PendingCell, TrajectoryPoint } from "./checkpoint.ts";
 import type { ExperimentConfig } from "./config.ts";
+import { itemRunConfig } from "./run-config.ts";
 
 /**
  * Strategies whose candidates are n samples of one prompt, drawn independently: best-of-n only when it never stops
@@ -63,28 +64,20 @@ export async function runCell({ task, item, column, repeat }: PendingCell, setti
   rmSync(runDir(join(dir, "runs"), runId), { recursive: true, force: true });
   const cellStart = performance.now();
   const result = await executeRun(
-    {
-      strategy: column.strategy,
-      params: column.params,
-      actor: setting.models?.actor ?? column.actor,
-      critic: setting.models?.critic ?? column.critic,
+    itemRunConfig({
+      column,
+      item,
       task,
-      // Repeat r runs the experiment as if started with seed + r; the generation cache keys on the seed too.
-      seed: config.seed + item + repeat,
+      config,
+      repeat,
+      concurrency: setting.concurrency,
+      lanes: setting.lanes,
       outDir: join(dir, "runs"),
       runId,
-      gpu: config.gpu,
-      threads: config.threads,
-      // One generation at a time within a run: a resumed experiment gives the same results as an uninterrupted one.
-      parallel: false,
-      maxTotalTokens: config.maxTotalTokens,
-      ...(config.sampling ? { samplingPolicy: config.sampling } : {}),
-      // Loaded once for the widest column, with sequences for every concurrent item.
-      concurrentRuns: setting.concurrency,
-      lanesAtLeast: Math.max(...setting.lanes),
-      laneScope: `item-slot-${setting.slot}`,
+      slot: setting.slot,
       signal: setting.signal,
-    },
+      ...(setting.models ? { models: setting.models } : {}),
+    }),
     { ...setting.deps, generationCache: setting.deps?.generationCache ?? cache },
   );
   const { state } = result;
@@ -111,7 +104,7 @@ export async function runCell({ task, item, column, repeat }: PendingCell, setti
     stopReason: state.status === "finished" ? (state.stopReason ?? "finished") : "failed",
     ...(state.sampling ? { sampling: state.sampling } : {}),
     ...(state.failure ? { failure: state.failure.reason } : {}),
-    ...(JSON.parse(readFileSync(result.manifestPath, "utf8")).oracle === true ? { oracle: true as const } : {}),
+    ...(result.oracle ? { oracle: true as const } : {}),
     ...(drawsIndependentSamples(column.strategy, column.params) ? { independentSamples: true as const } : {}),
   };
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { loadDataset, type FieldMapping } from "../dataset.ts";
 import type { ModelConfig } from "../../runs/runner.ts";
-import { specLabel } from "../../llm/model-spec.ts";
+import { specLabel } from "../../protocol/model-spec.ts";
 import type { GpuChoice } from "../../llm/runtime.ts";
 import { specName } from "../../protocol/strategy-spec.ts";
 import { presetToRun, readPreset } from "../../strategies/pipeline.ts";

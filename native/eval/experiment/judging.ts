@@ -8,11 +8,11 @@ import type { ModelBackend } from "../../llm/backend.ts";
 import type { JudgedCell } from "../../protocol/experiment-results.ts";
 import type { RunEvent, Task } from "../../protocol/events.ts";
 import { openModelBackend } from "../../runs/open-model.ts";
-import { JsonlAppender, readJsonlFile } from "../../runs/jsonl.ts";
+import { JsonlAppender, readJsonlFile } from "../../util/jsonl.ts";
 import { replayRunLog } from "../../runs/run-log.ts";
 import { runDir } from "../../runs/paths.ts";
-import { isEndpointSpec, parseModelSpec, specLabel } from "../../llm/model-spec.ts";
-import { modelFacts } from "../../llm/model-facts.ts";
+import { specLabel } from "../../protocol/model-spec.ts";
+import { sourceFor } from "../../llm/sources/registry.ts";
 import { DEFAULT_JUDGE_SETTINGS, type Judge, type JudgeCall } from "../judges/graders.ts";
 import { judgeAnswer } from "../judges/judge-answer.ts";
 import { summarizeJudged } from "../judges/judged-summary.ts";
@@ -58,8 +58,7 @@ export function judgeLabels(judging: JudgingConfig): string[] {
 export async function checkJudgeModels(judging: JudgingConfig): Promise<void> {
   for (const [index, judge] of judging.judges.entries()) {
     try {
-      if (isEndpointSpec(judge.path)) parseModelSpec(judge.path);
-      else await modelFacts(judge.path);
+      await sourceFor(judge.path).check(judge.path);
     } catch (error) {
       throw new ExperimentError(`judge ${index + 1} (${judge.path}): ${(error as Error).message}`);
     }

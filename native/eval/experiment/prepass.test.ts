@@ -75,3 +75,17 @@ test("given statistics (rewardStd > 0) skip the pre-pass", async () => {
     true,
   );
 });
+
+test("under a matched sampling policy the pre-pass samples as its cells do, so they still replay its generations", async () => {
+  const dir = join(scratch, "matched");
+  const config: ExperimentConfig = {
+    dataset,
+    columns: [{ name: "magicore", strategy: "magicore", params: { k: 2 }, actor: { path: "a" }, critic: { path: "c" } }],
+    seed: 3,
+    sampling: { kind: "matched", actorTemperature: 0.3 },
+  };
+  const counted = backends();
+  const results = await runExperiment(dir, config, { deps: { backends: counted } });
+  assert.ok(counted.actor.requests.every((r) => r.temperature === 0.3));
+  for (const result of results) assert.equal(result.cachedGenerations, 2, "the first sample and its score come from the pre-pass");
+});

@@ -7,6 +7,7 @@ import type { GenerationCache } from "../../llm/generation-cache.ts";
 import type { Task } from "../../protocol/events.ts";
 import type { RunState } from "../../protocol/state.ts";
 import { executeRun, type RunDeps } from "../../runs/runner.ts";
+import { itemRunConfig } from "./run-config.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
 import type { ExperimentColumn, ExperimentConfig } from "./config.ts";
@@ -33,25 +34,19 @@ async function runPrepass(column: ExperimentColumn, params: Record<string, unkno
   const states: RunState[] = [];
   for (const [item, task] of setting.tasks.entries()) {
     const result = await executeRun(
-      {
-        strategy: column.strategy,
-        params,
-        actor: column.actor,
-        critic: column.critic,
+      itemRunConfig({
+        column,
+        item,
         task,
-        // The cell's seed: the pre-pass generations are the ones the cell will ask for first.
-        seed: setting.config.seed + item,
+        config: setting.config,
+        concurrency: setting.concurrency,
+        lanes: setting.lanes,
         outDir: join(setting.dir, "prepass"),
         runId: `${column.name}--${String(item).padStart(4, "0")}`,
-        gpu: setting.config.gpu,
-        threads: setting.config.threads,
-        parallel: false,
-        maxTotalTokens: setting.config.maxTotalTokens,
-        concurrentRuns: setting.concurrency,
-        lanesAtLeast: Math.max(...setting.lanes),
-        laneScope: "item-slot-0",
+        slot: 0,
         signal: setting.signal,
-      },
+        params,
+      }),
       { ...setting.deps, generationCache: setting.deps?.generationCache ?? setting.cache },
     );
     if (result.state.failure?.code === "cancelled") return null;

@@ -5,7 +5,7 @@
 // re-parsing a results file of 10+ MB on every new cell was most of the cost of its answer.
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseJsonl } from "../../runs/jsonl.ts";
+import { parseJsonl } from "../../util/jsonl.ts";
 import type { CellResult } from "../../protocol/experiment-results.ts";
 import { isCellResult } from "./checkpoint.ts";
 

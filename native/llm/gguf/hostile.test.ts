@@ -1,5 +1,5 @@
-// Crafted GGUF headers that used to cost seconds and gigabytes, or reached llama.cpp with a raw error (issue
-// 10.10): each is refused from its header, quickly, with a message naming the problem.
+// Crafted GGUF headers that would cost seconds and gigabytes to read, or reach llama.cpp with a raw error: each is
+// refused from its header, quickly, with a message naming the problem.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";

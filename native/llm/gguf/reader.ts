@@ -20,6 +20,9 @@ export interface GgufHeader {
   alignment: number;
   /** Absolute file offset where tensor data starts. */
   dataOffset: number;
+  /** Absolute file offsets where the metadata and the tensor descriptions end. */
+  metadataEnd: number;
+  tensorInfoEnd: number;
   fileSize: number;
 }
 
@@ -182,6 +185,7 @@ export async function readGgufHeader(path: string): Promise<GgufHeader> {
       const type = (await reader.u32()) as GgufValueType;
       metadata.set(key, { type, value: await reader.scalar(type, key) });
     }
+    const metadataEnd = reader.pos;
     const tensors: GgufTensorInfo[] = [];
     for (let i = 0; i < tensorCount; i++) {
       const name = await reader.string();
@@ -195,13 +199,14 @@ export async function readGgufHeader(path: string): Promise<GgufHeader> {
       const offset = await reader.u64();
       tensors.push({ name, dims, type, offset });
     }
+    const tensorInfoEnd = reader.pos;
     const alignmentValue = metadata.get("general.alignment")?.value;
     const alignment = typeof alignmentValue === "number" ? alignmentValue : GGUF_DEFAULT_ALIGNMENT;
     // llama.cpp requires a power of two; 0 would divide by zero when tensor offsets are aligned.
     if (!Number.isInteger(alignment) || alignment <= 0 || (alignment & (alignment - 1)) !== 0) {
       throw new GgufFormatError(`general.alignment is ${alignment}; GGUF needs a power of two (default ${GGUF_DEFAULT_ALIGNMENT}): corrupt header`, "corrupt");
     }
-    return { version, metadata, tensors, alignment, dataOffset: alignUp(reader.pos, alignment), fileSize: size };
+    return { version, metadata, tensors, alignment, dataOffset: alignUp(tensorInfoEnd, alignment), metadataEnd, tensorInfoEnd, fileSize: size };
   } finally {
     await file.close();
   }

@@ -1,11 +1,10 @@
 // Model files and the hardware: inspecting a file, its saved load settings, the memory plan, the library and
 // downloads, the GPU report and the backend choice.
+import type { GpuChoice } from "../../../native/protocol/contract.ts";
+import { isOpenAISpec } from "../../../native/protocol/model-spec.ts";
 import { actorPath, criticPath } from "../selectors.ts";
 import { stateOf, type ActionContext } from "./context.ts";
 import { formFromLoad, loadFromForm } from "./load-form.ts";
-
-/** A model spec naming an OpenAI-compatible endpoint rather than a GGUF file. */
-export const isEndpoint = (spec: string) => spec.startsWith("openai:");
 
 const LIST_FAILED = "cannot list the models";
 
@@ -35,7 +34,7 @@ export function createModelActions(ctx: ActionContext) {
     const actor = actorPath(setup);
     const critic = criticPath(setup);
     // Nothing to plan for a model on a server.
-    if (!actor || isEndpoint(actor) || isEndpoint(critic)) return;
+    if (!actor || isOpenAISpec(actor) || isOpenAISpec(critic)) return;
     const contextSize = Number(setup.load.actor.contextSize) || undefined;
     const files = `${actor}|${critic}|`;
     const key = `${files}${contextSize ?? ""}`;
@@ -56,7 +55,7 @@ export function createModelActions(ctx: ActionContext) {
   /** keepLoad: the form's load settings stay (a setup restored or loaded from a run already has its own). */
   async function inspectModel(path: string, options: { keepLoad?: boolean } = {}) {
     const file = path.trim();
-    if (!file || isEndpoint(file)) return;
+    if (!file || isOpenAISpec(file)) return;
     // Load settings as they stand now: what the user edits while the file is read is not replaced below.
     const loadBefore = state().setup.load;
     const result = await ctx.bridge.inspectModel({ path: file });
@@ -113,7 +112,7 @@ export function createModelActions(ctx: ActionContext) {
     await ctx.bridge.cancelDownload({ downloadId });
   }
 
-  async function setBackend(gpu: "auto" | "cpu" | "cuda" | "vulkan" | "metal") {
+  async function setBackend(gpu: GpuChoice) {
     const result = await ctx.bridge.setBackend({ gpu });
     if (!result.ok) {
       state().pushError("engine", result.error);

@@ -3,6 +3,7 @@
 import { safeStorage } from "electron";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseModelSpec } from "../native/protocol/model-spec.ts";
 
 type Stored = Record<string, string>;
 
@@ -45,11 +46,10 @@ export function endpointKeyStore(userData: string) {
 
 /** The base URL of an endpoint spec (openai:<url>#model), without credentials; null for anything else. */
 export function endpointBaseUrl(spec: unknown): string | null {
-  if (typeof spec !== "string" || !spec.startsWith("openai:")) return null;
+  if (typeof spec !== "string") return null;
   try {
-    const url = new URL(spec.slice("openai:".length).replace(/#[^#]*$/, ""));
-    url.username = url.password = "";
-    return url.toString().replace(/\/+$/, "");
+    const parsed = parseModelSpec(spec);
+    return parsed.kind === "endpoint" ? parsed.baseUrl : null;
   } catch {
     return null;
   }

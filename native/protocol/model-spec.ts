@@ -1,6 +1,7 @@
 // A model spec names either a GGUF file or a model served by an OpenAI-compatible endpoint:
 // `openai:http://host:8000/v1#Qwen2.5-7B-Instruct`. Credentials in the URL are split off here so nothing
-// downstream (logs, manifests, column names) ever sees them.
+// downstream (logs, manifests, column names) ever sees them. Pure, so the engine, the renderer and Electron
+// read specs the same way; which backend a spec opens is native/llm/sources/'s business.
 
 export interface EndpointSpec {
   kind: "endpoint";
@@ -28,12 +29,13 @@ export class ModelSpecError extends Error {
 
 const PREFIX = "openai:";
 
-export function isEndpointSpec(spec: string): boolean {
+/** The spec names a model on an OpenAI-compatible server (not a file). */
+export function isOpenAISpec(spec: string): boolean {
   return spec.startsWith(PREFIX);
 }
 
 export function parseModelSpec(spec: string): ModelSpec {
-  if (!isEndpointSpec(spec)) return { kind: "file", path: spec };
+  if (!isOpenAISpec(spec)) return { kind: "file", path: spec };
   const rest = spec.slice(PREFIX.length);
   const hash = rest.lastIndexOf("#");
   if (hash < 0 || hash === rest.length - 1) {
@@ -57,19 +59,15 @@ export function parseModelSpec(spec: string): ModelSpec {
 
 /** The spec as it may be written down: the endpoint without credentials, or the file path. */
 export function redactSpec(spec: string): string {
-  if (!isEndpointSpec(spec)) return spec;
+  if (!isOpenAISpec(spec)) return spec;
   return spec.replace(/^(openai:https?:\/\/)[^/@#]*@/, "$1");
 }
 
 /** What the spec is called in names and tables: the served model, or the file's name. */
 export function specLabel(spec: string): string {
-  if (isEndpointSpec(spec)) {
+  if (isOpenAISpec(spec)) {
     const parsed = parseModelSpec(spec) as EndpointSpec;
     return parsed.model;
   }
   return spec.replace(/^.*[/\\]/, "").replace(/\.gguf$/i, "");
-}
-
-export function endpointSpec(baseUrl: string, model: string): string {
-  return `${PREFIX}${baseUrl.replace(/\/+$/, "")}#${model}`;
 }

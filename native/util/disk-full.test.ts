@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { isCritique } from "../../test/support/scripted-run.ts";
 import { ScriptedBackend } from "../llm/scripted-backend.ts";
 import { readCheckpoint, runExperiment, summarize, type ExperimentConfig } from "../eval/experiment.ts";
-import { readManifest } from "./manifest.ts";
-import { readRunLog } from "./run-log.ts";
-import { executeRun } from "./runner.ts";
+import { readManifest } from "../runs/manifest.ts";
+import { readRunLog } from "../runs/run-log.ts";
+import { executeRun } from "../runs/runner.ts";
 
 const mounts: string[] = [];
 function smallDisk(size: string): string | null {
