@@ -5,7 +5,7 @@
 // gives all of them. Feedback from the gold checklist tells the model what the grader checks: an oracle, so
 // partial and full runs are marked as upper bounds, and only they stop early when every criterion passes. Like
 // RefineBench, the last answer is the result; each answer's score is its turn of the dynamics curve.
-import { checklistMessages, checklistSchema, MAX_CRITERIA_PER_CALL } from "../eval/judges/judge-prompts.ts";
+import { checklistMessages, checklistSchema, MAX_CRITERIA_PER_CALL } from "./judge-prompts.ts";
 import type { ChatMessage } from "../protocol/events.ts";
 import { mulberry32 } from "../util/random.ts";
 import { growingConversation, judging, WRAPPER_TOKENS } from "./context-need.ts";

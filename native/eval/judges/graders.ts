@@ -18,7 +18,7 @@ import {
   RATINGS,
   rubricMessages,
   rubricSchema,
-} from "./judge-prompts.ts";
+} from "../../strategies/judge-prompts.ts";
 
 export type { GraderKind, PairOutcome };
 export const GRADER_KINDS: readonly GraderKind[] = ["checklist", "rubric", "pairwise"];

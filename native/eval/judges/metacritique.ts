@@ -9,7 +9,7 @@ import { parseJsonLoose } from "../../llm/json-output.ts";
 import type { ChatMessage } from "../../protocol/events.ts";
 import { strictObject } from "../../strategies/verdicts.ts";
 import { DatasetError, parseRows, readDatasetText } from "../dataset.ts";
-import { claimsSchema } from "./judge-prompts.ts";
+import { claimsSchema } from "../../strategies/judge-prompts.ts";
 import { DEFAULT_JUDGE_SETTINGS, judgeClaims, MAX_CLAIMS_PER_CALL, type Judge } from "./graders.ts";
 
 export interface MetaCritiqueItem {

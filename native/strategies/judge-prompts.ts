@@ -3,9 +3,9 @@
 // "[[rating]]" / "[[A]]" output formats replaced by grammar-constrained JSON whose first field is the reasoning:
 // constrained decoding emits fields in order, so the judge explains before it decides. The checklist prompt follows
 // RefineBench's evaluation (a yes/no per criterion).
-import type { JsonSchema } from "../../llm/backend.ts";
-import type { ChatMessage } from "../../protocol/events.ts";
-import { strictObject } from "../../strategies/verdicts.ts";
+import type { JsonSchema } from "../llm/backend.ts";
+import type { ChatMessage } from "../protocol/events.ts";
+import { strictObject } from "./verdicts.ts";
 
 /** Room for a judge's explanation (about 4 characters a token); a cap only so the string always closes. */
 const REASONING_CHARS = 1200;
