@@ -20,7 +20,9 @@ export interface RandomLlamaShape {
   /**
    * An output matrix of its own instead of the token embedding's transpose. With tied random weights the last
    * input token's own row scores highest, so greedy decoding repeats the prompt's last token ("\n" after a chat
-   * template) forever; an untied output writes varied text.
+   * template) forever; an untied output writes varied text. Its rows for the byte tokens of non-ASCII UTF-8
+   * (<0x80>…<0xFF>) are zero, far below the top-k a sampler keeps: alone, such a byte is broken UTF-8, which a
+   * trained model never writes and llama-server refuses ("does not match the expected ... format", HTTP 500).
    */
   untiedOutput?: boolean;
 }
@@ -79,14 +81,25 @@ export function llamaTensors(shape: {
   vocab: number;
   type: GgmlType;
   seed: number;
-  untiedOutput?: boolean;
+  /** Token ids whose rows in the output matrix are zero; implies an untied output. */
+  untiedOutput?: { zeroRows: number[] };
 }): TensorToWrite[] {
   const { embedding: n, kvDim, feedForward: ff, type } = shape;
   let seed = shape.seed;
   const matrix = (name: string, dims: number[], scale = 0.08): TensorToWrite => ({ name, dims, type, fill: makeFiller(type, seed++, scale) });
   const norm = (name: string): TensorToWrite => ({ name, dims: [n], type: GgmlType.F32, fill: ones });
   const tensors: TensorToWrite[] = [matrix("token_embd.weight", [n, shape.vocab], 0.5), norm("output_norm.weight")];
-  if (shape.untiedOutput) tensors.push(matrix("output.weight", [n, shape.vocab], 0.5));
+  if (shape.untiedOutput) {
+    const output = matrix("output.weight", [n, shape.vocab], 0.5);
+    const rowBytes = type === GgmlType.Q8_0 ? (n / 32) * 34 : type === GgmlType.F16 ? n * 2 : n * 4;
+    const { zeroRows } = shape.untiedOutput;
+    const random = output.fill;
+    output.fill = (target) => {
+      random(target);
+      for (const row of zeroRows) target.fill(0, row * rowBytes, (row + 1) * rowBytes);
+    };
+    tensors.push(output);
+  }
   for (let i = 0; i < shape.layers; i++) {
     tensors.push(
       norm(`blk.${i}.attn_norm.weight`),
@@ -209,6 +222,8 @@ export async function writeRandomLlama(
     if (template) metadata.set("tokenizer.chat_template", template);
   }
 
-  const tensors = llamaTensors({ embedding: n, layers, kvDim, feedForward: ff, vocab, type, seed: shape.seed ?? 1, untiedOutput: shape.untiedOutput });
+  const nonAsciiBytes = tokens.items.flatMap((text, id) => (typeof text === "string" && /^<0x[89A-F][0-9A-F]>$/.test(text) ? [id] : []));
+  const untiedOutput = shape.untiedOutput ? { zeroRows: nonAsciiBytes } : undefined;
+  const tensors = llamaTensors({ embedding: n, layers, kvDim, feedForward: ff, vocab, type, seed: shape.seed ?? 1, untiedOutput });
   await writeGguf(path, metadata, tensors);
 }
