@@ -4,7 +4,8 @@
 //   2. 8 parallel samples: the local engine's 8 sequences vs llama-server's 8 slots, both driven by Refinery,
 //      and llama-server driven by plain HTTP with nothing of Refinery in between;
 //   3. a Self-Refine run's wall time and each turn's time, local (prefix reuse on the lane) vs through the server.
-// Each as a ratio with its parts. Models: the generated ~100M bench model and stories260K. Writes
+// Each as a ratio with its parts. Models: a generated ~100M model (chatml100M: bench100M's shape, ChatML control
+// tokens, no broken UTF-8, which llama-server refuses) and stories260K. Writes
 // bench/results/anchor.md and anchor.json. Options: --threads n (default 2), --tokens n (default 128), --rounds n
 // (default 3). The sides take turns within each round, in an order that rotates from round to round, and each
 // figure is the median over the rounds: on a shared machine the load drifts, and a side measured only after the
@@ -223,7 +224,7 @@ const startLoad = loadavg()[0]!;
 llamaServerBinary(); // before generating the 100M model: a missing binary says how to build it at once
 const results = [];
 for (const [label, model] of [
-  ["bench-100m", await testModel("bench100M")],
+  ["chatml-100m", await testModel("chatml100M")],
   ["stories260K", storiesModel],
 ] as const) {
   results.push(await race(label, model));

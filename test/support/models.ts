@@ -73,6 +73,20 @@ export const shapes = {
     weightType: GgmlType.Q8_0,
     name: "bench-100m",
   },
+  /**
+   * bench100M's shape with chatmlChat's tokenizer and untied output: the anchor bench's model, which llama-server
+   * serves as the local engine does (bench100M's random bytes make broken UTF-8, which llama-server refuses).
+   */
+  chatml100M: {
+    embedding: 768,
+    layers: 12,
+    heads: 12,
+    feedForward: 2048,
+    contextLength: 4096,
+    weightType: GgmlType.Q8_0,
+    untiedOutput: true,
+    name: "chatml-100m",
+  },
 } satisfies Record<string, RandomLlamaShape>;
 
 export async function testModel(kind: keyof typeof shapes): Promise<string> {
@@ -85,7 +99,7 @@ export async function testModel(kind: keyof typeof shapes): Promise<string> {
   const tmp = `${path}.${process.pid}.tmp`;
   const tokenizer = thinking
     ? { chatTemplate: qwen3ThinkingTemplate, renameTokens: qwen3ThinkTokens }
-    : kind === "chatmlChat"
+    : kind === "chatmlChat" || kind === "chatml100M"
       ? { chatTemplate: chatmlTemplate, controlTokens: ["<|im_end|>", "<|im_start|>"], eosToken: "<|im_end|>", addSpacePrefix: false }
       : {};
   await writeRandomLlama(tmp, vocabFile(vocab), shape, vocabFile("qwen2"), tokenizer);
