@@ -79,11 +79,12 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** The run whose measure is the median of its side, with every round's measure beside it. */
-function medianOf<T>(runs: T[], measure: (run: T) => number): T & { rounds: number[] } {
-  const m = median(runs.map(measure));
-  const closest = runs.reduce((best, run) => (Math.abs(measure(run) - m) < Math.abs(measure(best) - m) ? run : best));
-  return { ...closest, rounds: runs.map((run) => Number(measure(run).toFixed(2))) };
+/** The median of one measure over a side's rounds (in place of that measure), every round's value beside it. */
+function medianOf<T, K extends keyof T>(runs: T[], key: K): T & { rounds: number[] } {
+  const values = runs.map((run) => Number(run[key]));
+  const m = median(values);
+  const closest = runs[values.indexOf(values.reduce((best, v) => (Math.abs(v - m) < Math.abs(best - m) ? v : best)))]!;
+  return { ...closest, [key]: m, rounds: values.map((v) => Number(v.toFixed(2))) };
 }
 
 function selfRefine(model: string, outDir: string): RunConfig {
@@ -126,7 +127,7 @@ async function race(label: string, model: string) {
         return decodeOf(result, ms);
       },
     });
-    const one = { local: medianOf(oneRuns.local, (d) => d.tokensPerSecond), server: medianOf(oneRuns.server, (d) => d.tokensPerSecond) };
+    const one = { local: medianOf(oneRuns.local, "tokensPerSecond"), server: medianOf(oneRuns.server, "tokensPerSecond") };
     log(`${label}: one sequence ${one.local.tokensPerSecond.toFixed(1)} vs ${one.server.tokensPerSecond.toFixed(1)} tokens/s`);
 
     const direct = async (i: number) => {
@@ -156,10 +157,9 @@ async function race(label: string, model: string) {
       serverViaRefinery: () => samples(async (i) => (await remote.generate(request(100 + i, `s${i}`))).tokensOut),
       serverDirect: () => samples(direct),
     });
-    const perSecond = (m: { tokensPerSecond: number }) => m.tokensPerSecond;
-    const localMany = medianOf(manyRuns.local, perSecond);
-    const remoteMany = medianOf(manyRuns.serverViaRefinery, perSecond);
-    const directMany = medianOf(manyRuns.serverDirect, perSecond);
+    const localMany = medianOf(manyRuns.local, "tokensPerSecond");
+    const remoteMany = medianOf(manyRuns.serverViaRefinery, "tokensPerSecond");
+    const directMany = medianOf(manyRuns.serverDirect, "tokensPerSecond");
     log(
       `${label}: ${parallel} samples ${localMany.tokensPerSecond.toFixed(1)} local, ${remoteMany.tokensPerSecond.toFixed(1)} server via Refinery, ${directMany.tokensPerSecond.toFixed(1)} direct`,
     );
@@ -176,8 +176,8 @@ async function race(label: string, model: string) {
         return { ms: performance.now() - started, state: run.state };
       },
     });
-    const localRun = medianOf(refineRuns.local, (r) => r.ms);
-    const remoteRun = medianOf(refineRuns.server, (r) => r.ms);
+    const localRun = medianOf(refineRuns.local, "ms");
+    const remoteRun = medianOf(refineRuns.server, "ms");
     const localMs = localRun.ms;
     const remoteMs = remoteRun.ms;
     log(`${label}: Self-Refine ${Math.round(localMs)} ms local, ${Math.round(remoteMs)} ms through the server`);
@@ -202,7 +202,8 @@ async function race(label: string, model: string) {
         serverViaRefinery: remoteMany,
         serverDirect: directMany,
         localOverServer: localMany.tokensPerSecond / remoteMany.tokensPerSecond,
-        refineryOverDirectTime: remoteMany.seconds / directMany.seconds,
+        // The same tokens on both sides: the time ratio is the inverse of the rate ratio.
+        refineryOverDirectTime: directMany.tokensPerSecond / remoteMany.tokensPerSecond,
       },
       selfRefine: {
         localMs: Math.round(localMs),
