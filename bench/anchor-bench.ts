@@ -4,8 +4,12 @@
 //   2. 8 parallel samples: the local engine's 8 sequences vs llama-server's 8 slots, both driven by Refinery,
 //      and llama-server driven by plain HTTP with nothing of Refinery in between;
 //   3. a Self-Refine run's wall time and each turn's time, local (prefix reuse on the lane) vs through the server.
-// Each as a ratio with its parts. Models: the generated ~100M bench model and stories260K. Writes
-// bench/results/anchor.md and anchor.json. Options: --threads n (default 2), --tokens n (default 128).
+// Each as a ratio with its parts. Models: a generated ~100M model (chatml100M: bench100M's shape, ChatML control
+// tokens, no broken UTF-8, which llama-server refuses) and stories260K. Writes
+// bench/results/anchor.md and anchor.json. Options: --threads n (default 2), --tokens n (default 128), --rounds n
+// (default 3). The sides take turns within each round, in an order that rotates from round to round, and each
+// figure is the median over the rounds: on a shared machine the load drifts, and a side measured only after the
+// other would carry that drift.
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,9 +22,10 @@ import { executeRun, type RunConfig } from "../native/runs/runner.ts";
 import { llamaServerBinary, startLlamaServer, type LlamaServer } from "../test/support/llama-server.ts";
 import { repoRoot, storiesModel, testModel } from "../test/support/models.ts";
 
-const { values } = parseArgs({ options: { threads: { type: "string" }, tokens: { type: "string" } } });
+const { values } = parseArgs({ options: { threads: { type: "string" }, tokens: { type: "string" }, rounds: { type: "string" } } });
 const threads = Number(values.threads ?? 2);
 const maxTokens = Number(values.tokens ?? 128);
+const rounds = Number(values.rounds ?? 3);
 const parallel = 8;
 const scratch = mkdtempSync(join(tmpdir(), "refinery-anchor-"));
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -55,6 +60,33 @@ async function samples(run: (i: number) => Promise<number>): Promise<{ tokens: n
   return { tokens, seconds, tokensPerSecond: tokens / seconds };
 }
 
+/** Runs each side once per round, the order rotating each round; returns every side's measurements in round order. */
+async function interleaved<K extends string, T>(sides: Record<K, (round: number) => Promise<T>>): Promise<Record<K, T[]>> {
+  const names = Object.keys(sides) as K[];
+  const out = Object.fromEntries(names.map((name) => [name, [] as T[]])) as Record<K, T[]>;
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length]!;
+      out[name].push(await sides[name](round));
+    }
+  }
+  return out;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The median of one measure over a side's rounds (in place of that measure), every round's value beside it. */
+function medianOf<T, K extends keyof T>(runs: T[], key: K): T & { rounds: number[] } {
+  const values = runs.map((run) => Number(run[key]));
+  const m = median(values);
+  const closest = runs[values.indexOf(values.reduce((best, v) => (Math.abs(v - m) < Math.abs(best - m) ? v : best)))]!;
+  return { ...closest, [key]: m, rounds: values.map((v) => Number(v.toFixed(2))) };
+}
+
 function selfRefine(model: string, outDir: string): RunConfig {
   return {
     strategy: "self-refine",
@@ -85,54 +117,101 @@ async function race(label: string, model: string) {
     // Warm both (first-load costs, the server's first slot), then measure.
     await local.generate(request(1));
     await remote.generate(request(1));
-    const localOne = await timed(local, request(2));
-    const remoteOne = await timed(remote, request(2));
-    const one = { local: decodeOf(localOne.result, localOne.ms), server: decodeOf(remoteOne.result, remoteOne.ms) };
+    const oneRuns = await interleaved({
+      local: async (round) => {
+        const { result, ms } = await timed(local, request(2 + round));
+        return decodeOf(result, ms);
+      },
+      server: async (round) => {
+        const { result, ms } = await timed(remote, request(2 + round));
+        return decodeOf(result, ms);
+      },
+    });
+    const one = { local: medianOf(oneRuns.local, "tokensPerSecond"), server: medianOf(oneRuns.server, "tokensPerSecond") };
     log(`${label}: one sequence ${one.local.tokensPerSecond.toFixed(1)} vs ${one.server.tokensPerSecond.toFixed(1)} tokens/s`);
 
-    const localMany = await samples(async (i) => (await local.generate(request(100 + i, `s${i}`))).tokensOut);
-    const remoteMany = await samples(async (i) => (await remote.generate(request(100 + i, `s${i}`))).tokensOut);
-    const directMany = await samples(async (i) => {
+    const direct = async (i: number) => {
       const response = await fetch(`${server.baseUrl}/chat/completions`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ messages, max_tokens: maxTokens, temperature: 0.8, seed: 100 + i, stream: true, stream_options: { include_usage: true } }),
+        // The sampler Refinery sends llama-server (openai-backend.ts), so both HTTP sides sample alike.
+        body: JSON.stringify({
+          messages,
+          max_tokens: maxTokens,
+          temperature: 0.8,
+          seed: 100 + i,
+          top_k: 40,
+          top_p: 0.95,
+          min_p: 0,
+          repeat_penalty: 1,
+          stream: true,
+          stream_options: { include_usage: true },
+        }),
       });
       const text = await response.text();
       const usage = [...text.matchAll(/"completion_tokens":(\d+)/g)].at(-1)?.[1];
       return Number(usage ?? 0);
+    };
+    const manyRuns = await interleaved({
+      local: () => samples(async (i) => (await local.generate(request(100 + i, `s${i}`))).tokensOut),
+      serverViaRefinery: () => samples(async (i) => (await remote.generate(request(100 + i, `s${i}`))).tokensOut),
+      serverDirect: () => samples(direct),
     });
+    const localMany = medianOf(manyRuns.local, "tokensPerSecond");
+    const remoteMany = medianOf(manyRuns.serverViaRefinery, "tokensPerSecond");
+    const directMany = medianOf(manyRuns.serverDirect, "tokensPerSecond");
     log(
       `${label}: ${parallel} samples ${localMany.tokensPerSecond.toFixed(1)} local, ${remoteMany.tokensPerSecond.toFixed(1)} server via Refinery, ${directMany.tokensPerSecond.toFixed(1)} direct`,
     );
 
-    const refineLocal = performance.now();
-    const localRun = await executeRun(selfRefine(model, join(scratch, `${label}-local`)));
-    const localMs = performance.now() - refineLocal;
-    const refineRemote = performance.now();
-    const remoteRun = await executeRun(selfRefine(`openai:${server.baseUrl}#${label}`, join(scratch, `${label}-remote`)));
-    const remoteMs = performance.now() - refineRemote;
+    const refineRuns = await interleaved({
+      local: async (round) => {
+        const started = performance.now();
+        const run = await executeRun(selfRefine(model, join(scratch, `${label}-local-${round}`)));
+        return { ms: performance.now() - started, state: run.state };
+      },
+      server: async (round) => {
+        const started = performance.now();
+        const run = await executeRun(selfRefine(`openai:${server.baseUrl}#${label}`, join(scratch, `${label}-remote-${round}`)));
+        return { ms: performance.now() - started, state: run.state };
+      },
+    });
+    const localRun = medianOf(refineRuns.local, "ms");
+    const remoteRun = medianOf(refineRuns.server, "ms");
+    const localMs = localRun.ms;
+    const remoteMs = remoteRun.ms;
+    log(`${label}: Self-Refine ${Math.round(localMs)} ms local, ${Math.round(remoteMs)} ms through the server`);
     const turns = (state: typeof localRun.state) =>
       state.order
         .map((id) => state.nodes[id]!)
         .filter((node) => node.model)
-        .map((node) => ({ role: node.role, wallMs: Math.round(node.wallMs), tokensIn: node.tokensIn, tokensEvaluated: node.tokensEvaluated }));
+        .map((node) => ({
+          role: node.role,
+          wallMs: Math.round(node.wallMs),
+          tokensIn: node.tokensIn,
+          tokensEvaluated: node.tokensEvaluated,
+          tokensOut: node.tokensOut,
+        }));
     await runtime.unloadAll();
     return {
       model: label,
       oneSequence: { ...one, localOverServer: one.local.tokensPerSecond / one.server.tokensPerSecond },
+      rounds,
       parallelSamples: {
         local: localMany,
         serverViaRefinery: remoteMany,
         serverDirect: directMany,
         localOverServer: localMany.tokensPerSecond / remoteMany.tokensPerSecond,
-        refineryOverDirectTime: remoteMany.seconds / directMany.seconds,
+        // The same tokens on both sides: the time ratio is the inverse of the rate ratio.
+        refineryOverDirectTime: directMany.tokensPerSecond / remoteMany.tokensPerSecond,
       },
       selfRefine: {
         localMs: Math.round(localMs),
         serverMs: Math.round(remoteMs),
         serverOverLocal: remoteMs / localMs,
         status: [localRun.state.status, remoteRun.state.status],
+        localRoundsMs: localRun.rounds.map(Math.round),
+        serverRoundsMs: remoteRun.rounds.map(Math.round),
         localTurns: turns(localRun.state),
         serverTurns: turns(remoteRun.state),
       },
@@ -142,10 +221,11 @@ async function race(label: string, model: string) {
   }
 }
 
+const startLoad = loadavg()[0]!;
 llamaServerBinary(); // before generating the 100M model: a missing binary says how to build it at once
 const results = [];
 for (const [label, model] of [
-  ["bench-100m", await testModel("bench100M")],
+  ["chatml-100m", await testModel("chatml100M")],
   ["stories260K", storiesModel],
 ] as const) {
   results.push(await race(label, model));
@@ -155,7 +235,7 @@ const pct = (x: number) => `${x.toFixed(2)}×`;
 const lines = [
   "# Anchor: the local engine vs a real llama-server",
   "",
-  `Same GGUF, ${threads} threads each, ${maxTokens} tokens a sample, ${parallel} parallel samples; load average at the end ${loadavg()[0]!.toFixed(1)}.`,
+  `Same GGUF, ${threads} threads each, ${maxTokens} tokens a sample, ${parallel} parallel samples; medians of ${rounds} rounds, the sides interleaved (the order rotates each round); load average at the start ${startLoad.toFixed(1)}, at the end ${loadavg()[0]!.toFixed(1)}.`,
   "Goals: local ≥ 0.95× llama-server for one sequence, ≥ 0.9× for 8 samples; Refinery over llama-server ≤ 1.05× direct HTTP.",
   "",
   "| model | one sequence local/server | 8 samples local/server | Refinery/direct time | Self-Refine server/local wall |",

@@ -4,6 +4,8 @@
 //   node scripts/llama-server.mjs                 build if not cached, with progress; prints the path last
 //   node scripts/llama-server.mjs --print-path    the same, but stdout holds only the path (progress on stderr)
 //   node scripts/llama-server.mjs --check         never builds: prints the path, or exits 1 saying how to build
+//   node scripts/llama-server.mjs --wait          never builds: waits for a build under way (CI starts one in the
+//                                                 background), showing its progress, then prints the path as --check
 //   --jobs N (or REFINERY_BUILD_JOBS)             compile jobs; default: the number of CPUs
 //
 // The binary is linked statically (no RPATH into a build tree) and moved into place by one rename, so a
@@ -20,12 +22,20 @@ const bundle = join(root, "node_modules", "node-llama-cpp", "llama", "gitRelease
 const args = process.argv.slice(2);
 const printPathOnly = args.includes("--print-path");
 const checkOnly = args.includes("--check");
+const waitOnly = args.includes("--wait");
 const jobsArg = args.indexOf("--jobs");
 const jobs = Number(jobsArg >= 0 ? args[jobsArg + 1] : (process.env.REFINERY_BUILD_JOBS ?? cpus().length)) || 1;
-const say = (line) => (printPathOnly || checkOnly ? process.stderr : process.stdout).write(`llama-server: ${line}\n`);
+const quiet = printPathOnly || checkOnly || waitOnly;
+// The builder also leaves its latest line in <commit>.progress, where a waiter in another process reads it.
+let progressFile = null;
+const say = (line) => {
+  (quiet ? process.stderr : process.stdout).write(`llama-server: ${line}\n`);
+  if (progressFile) writeFileSync(progressFile, `${line}\n`);
+};
 
 function fail(message) {
   process.stderr.write(`llama-server: ${message}\n`);
+  if (progressFile) writeFileSync(progressFile, `${message}\n`);
   process.exit(1);
 }
 
@@ -53,13 +63,72 @@ const binary = join(finalDir, "llama-server");
 const buildCommand = "node scripts/llama-server.mjs";
 
 function done() {
-  if (printPathOnly || checkOnly) process.stdout.write(`${binary}\n`);
+  if (quiet) process.stdout.write(`${binary}\n`);
   else say(`ready: ${binary}`);
   process.exit(0);
 }
 
+const lock = join(home, `${commit}.lock`);
+const progress = join(home, `${commit}.progress`);
+const notBuilt = `not built for llama.cpp ${commit.slice(0, 12)} (expected ${binary}); build it with: ${buildCommand}`;
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The pid of a live builder holding the lock, or 0. */
+function builder() {
+  try {
+    const pid = Number(readFileSync(lock, "utf8")) || 0;
+    return pid && alive(pid) ? pid : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function lastWords() {
+  try {
+    return readFileSync(progress, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
+/** Waits for the build another process is running, saying what it is doing; the binary or a failure with the way out. */
+async function waitForBuild() {
+  const started = Date.now();
+  let shown = "";
+  let shownAt = 0;
+  for (;;) {
+    if (existsSync(binary)) done();
+    const pid = builder();
+    if (!pid) {
+      // The binary lands before the lock goes: a builder gone without it failed or was killed.
+      if (existsSync(binary)) done();
+      const words = lastWords();
+      fail(`${notBuilt}${words ? ` (the build that was under way said last: ${words})` : ""}`);
+    }
+    const words = lastWords() || "starting";
+    if (words !== shown || Date.now() - shownAt > 60_000) {
+      say(`waiting ${Math.round((Date.now() - started) / 1000)} s for the build under way (pid ${pid}): ${words}`);
+      shown = words;
+      shownAt = Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 if (existsSync(binary)) done();
-if (checkOnly) fail(`not built for llama.cpp ${commit.slice(0, 12)} (expected ${binary}); build it with: ${buildCommand}`);
+if (waitOnly) await waitForBuild();
+if (checkOnly) {
+  const pid = builder();
+  fail(pid ? `${notBuilt}; a build is under way (pid ${pid}): wait for it with node scripts/llama-server.mjs --wait` : notBuilt);
+}
 
 const missing = [
   ["cmake", "cmake"],
@@ -71,16 +140,7 @@ if (missing.length > 0) {
 }
 
 // One builder per commit: a second caller waits for the first instead of compiling beside it.
-const lock = join(home, `${commit}.lock`);
 let holdingLock = false;
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 async function takeLock() {
   mkdirSync(home, { recursive: true });
   let waited = false;
@@ -88,6 +148,7 @@ async function takeLock() {
     try {
       writeFileSync(lock, String(process.pid), { flag: "wx" });
       holdingLock = true;
+      progressFile = progress;
       return;
     } catch {
       const holder = Number(readFileSync(lock, "utf8")) || 0;
@@ -109,6 +170,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {
     // The child leads its own process group: cmake --build does not pass a signal on to ninja and the compilers.
     if (current?.pid) process.kill(-current.pid, "SIGTERM");
+    if (progressFile) writeFileSync(progressFile, `interrupted by ${signal}; the next run resumes the tree\n`);
     if (holdingLock) rmSync(lock, { force: true });
     process.exit(130);
   });
@@ -215,6 +277,8 @@ async function build() {
     writeFileSync(join(staged, "commit"), `${commit}\n`);
     renameSync(staged, finalDir);
     rmSync(work, { recursive: true, force: true });
+    progressFile = null;
+    rmSync(progress, { force: true });
     say(`built in ${elapsed()}`);
   } catch (error) {
     // The tree stays for the next run to resume; only the finished binary is ever taken for a build.

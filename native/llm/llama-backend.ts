@@ -383,7 +383,7 @@ export class LlamaBackend implements ModelBackend {
     // follows the run's signal without adding a listener to it per request (twelve waiting lanes would add twelve).
     const stop = new AbortController();
     const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
-    const outBefore = lease.sequence.tokenMeter.usedOutputTokens;
+    const prompt = this.promptLength(lease, history);
     try {
       const result = await lease.chat.generateResponse(history, {
         maxTokens: options.maxTokens,
@@ -405,26 +405,34 @@ export class LlamaBackend implements ModelBackend {
           if (recorder.take(chunk, options.answerBudget)) stop.abort();
         },
       });
-      this.account(lease, lane, recorder, lease.sequence.tokenMeter.usedOutputTokens - outBefore);
+      this.account(lease, lane, recorder, prompt);
       return result;
     } catch (error) {
       // What was evaluated and generated before the error still counts (a grammar-completed output is kept).
-      this.account(lease, lane, recorder, lease.sequence.tokenMeter.usedOutputTokens - outBefore);
+      this.account(lease, lane, recorder, prompt);
       throw error;
     }
+  }
+
+  /** The prompt's tokens as LlamaChat lays the history out: the sequence also holds the generated tokens after it. */
+  private promptLength(lease: Lease, history: ChatHistoryItem[]): number {
+    const { contextText } = lease.chat.chatWrapper.generateContextState({ chatHistory: history });
+    return contextText.tokenize(this.loaded.model.tokenizer).length;
   }
 
   /**
    * Prompt accounting that does not depend on what other runs left in a sequence: a prompt counts as reused only
    * where it repeats this run's previous conversation on the same lane (the refinement continuing its history),
-   * so the same run costs the same whatever ran before it on the shared model.
+   * so the same run costs the same whatever ran before it on the shared model. The prompt's last token is always
+   * evaluated: sampling needs its logits, so node-llama-cpp (as llama-server) decodes it again when the whole
+   * prompt is already in the sequence.
    */
-  private account(lease: Lease, lane: string, recorder: SegmentRecorder, generated: number): void {
+  private account(lease: Lease, lane: string, recorder: SegmentRecorder, prompt: number): void {
     const tokens = lease.sequence.contextTokens;
-    const prompt = Math.max(0, tokens.length - generated);
     const previous = this.laneTokens.get(lane) ?? [];
+    const reusable = Math.max(0, prompt - 1);
     let shared = 0;
-    while (shared < prompt && shared < previous.length && previous[shared] === tokens[shared]) shared++;
+    while (shared < reusable && shared < previous.length && previous[shared] === tokens[shared]) shared++;
     recorder.promptTokens += prompt;
     recorder.reusedTokens += shared;
     this.laneTokens.set(lane, tokens.slice());

@@ -115,6 +115,7 @@ export class OpenAIBackend implements ModelBackend {
       seed: request.seed,
       ...(request.topP !== undefined ? { top_p: request.topP } : {}),
       ...(request.topK !== undefined ? { top_k: request.topK } : {}),
+      ...(this.endpoint.describe().kind === "llama-server" ? localSamplerOn(request) : {}),
       ...(request.stop?.length ? { stop: request.stop } : {}),
       ...(request.confidence ? { logprobs: true, top_logprobs: CONFIDENCE_TOP_K } : {}),
       ...(mode && request.jsonSchema ? structuredFields(mode, request.jsonSchema) : {}),
@@ -374,4 +375,13 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       { once: true },
     );
   });
+}
+
+/**
+ * The sampler node-llama-cpp runs locally (LlamaContext's defaults: top-k 40, top-p 0.95, min-p 0, no repeat
+ * penalty), spelled out for llama-server, whose own defaults differ (min_p 0.05): a model served remotely then
+ * samples as it does on the local engine. Other servers get only what the request names.
+ */
+function localSamplerOn(request: GenerateRequest): Record<string, number> {
+  return { top_k: request.topK ?? 40, top_p: request.topP ?? 0.95, min_p: 0, repeat_penalty: 1 };
 }

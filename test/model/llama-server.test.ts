@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { LlamaBackend } from "../../native/llm/llama-backend.ts";
 import { OpenAIBackend } from "../../native/llm/openai-backend.ts";
 import { forgetEndpoints } from "../../native/llm/openai-endpoint.ts";
 import { openRuntime } from "../../native/llm/runtime.ts";
@@ -35,13 +36,13 @@ const backendOn = (server: LlamaServer, model = "served") => new OpenAIBackend({
 
 before(async () => {
   llamaServerBinary();
-  // Qwen2's tokenizer with its own ChatML template, not tinyChat's SPM tokenizer under that template: llama-server
-  // starts a json_schema grammar with the template's generation prompt and feeds the prompt's tokens through it,
-  // skipping a first token that begins with a space. SPM spells "<|im_start|>" as " <", "|", "im"... so the grammar
-  // rejects the prefill and every structured request fails ("Failed to initialize samplers": common_sampler_init
-  // rethrows the error sliced to std::exception). No real model writes its template's markers as plain text.
-  // tinyChat also puts 0.97 of its mass on "\n" after a ChatML prompt, so every seed gives the same newlines.
-  chatModel = await testModel("qwenChat");
+  // chatmlChat, not tinyChat: llama-server starts a json_schema grammar with the template's generation prompt and
+  // feeds that prompt's tokens through it, skipping a first token that begins with a space. tinyChat spells
+  // "<|im_start|>" as " <", "|", "im"..., so the grammar rejects the prefill and every structured request fails
+  // ("Failed to initialize samplers"); chatmlChat's markers are control tokens, as in a real ChatML model. Its 32k
+  // vocabulary keeps grammar sampling several times faster than qwenChat's 152k, and its untied output writes
+  // varied text, where tinyChat writes newlines whatever the seed.
+  chatModel = await testModel("chatmlChat");
 });
 
 after(async () => {
@@ -128,10 +129,10 @@ test("usage comes from the server, and a prefix the slot reused is not charged a
 });
 
 /** A Self-Refine run, greedy: one model drafts, critiques itself (the "feedback" lane) and refines ("solver"). */
-function selfRefine(model: string, outDir: string): RunConfig {
+function selfRefine(model: string, outDir: string, feedbackFormat: "json" | "paper" = "json"): RunConfig {
   return {
     strategy: "self-refine",
-    params: { maxIterations: 1, feedbackFormat: "json" },
+    params: { maxIterations: 1, feedbackFormat },
     actor: { path: model, sampling: { maxTokens: 24, temperature: 0 } },
     critic: { path: model, sampling: { maxTokens: 200, temperature: 0 } },
     task: { question: "Tom has 3 apples and buys 4 more. How many apples does he have?", reference: "7" },
@@ -142,43 +143,80 @@ function selfRefine(model: string, outDir: string): RunConfig {
   };
 }
 
-test("a Self-Refine run charges through llama-server what it charges locally, within the server's prefix reuse", async () => {
+test("a Self-Refine run charges through llama-server what it charges locally, token for token", async () => {
+  // chatmlChat, not qwenChat: qwenChat's random output matrix repeats rows over its 152k vocabulary, so greedy
+  // decoding meets exact ties that the two samplers break differently and the texts part. chatmlChat's 32k rows are
+  // all distinct, and its ChatML markers are control tokens, so both sides tokenise the same prompt alike.
+  const model = await testModel("chatmlChat");
   // Two slots, as the run has two lanes: llama-server sends each prompt to the slot holding the most similar one.
-  const server = await serve(chatModel, { slots: 2, context: 8192 });
-  const local = await executeRun(selfRefine(chatModel, join(scratch, "refine-local")));
-  const remote = await executeRun(selfRefine(`openai:${server.baseUrl}#qwenChat`, join(scratch, "refine-remote")));
+  const server = await serve(model, { slots: 2, context: 8192 });
+  const local = await executeRun(selfRefine(model, join(scratch, "refine-local"), "paper"));
+  const remote = await executeRun(selfRefine(`openai:${server.baseUrl}#chatmlChat`, join(scratch, "refine-remote"), "paper"));
   assert.equal(local.state.status, "finished", local.state.failure?.reason ?? "");
   assert.equal(remote.state.status, "finished", remote.state.failure?.reason ?? "");
   const nodes = (state: typeof local.state) => state.order.map((id) => state.nodes[id]!).filter((node) => node.model);
-  const localNodes = nodes(local.state);
-  const remoteNodes = nodes(remote.state);
-  const table = JSON.stringify(
-    remoteNodes.map((n, i) => ({
-      role: n.role,
-      remote: [n.tokensIn, n.tokensEvaluated, n.tokensOut],
-      local: [localNodes[i]?.tokensIn, localNodes[i]?.tokensEvaluated, localNodes[i]?.tokensOut],
-    })),
-  );
-  assert.deepEqual(
-    remoteNodes.map((n) => n.role),
-    localNodes.map((n) => n.role),
-  );
-  // The same conversation is about the same tokens: llama-server renders the GGUF's template with its own Jinja
-  // engine, node-llama-cpp with its chat wrapper; a turn's edges may differ by a token or two.
-  assert.ok(Math.abs(remoteNodes[0]!.tokensIn - localNodes[0]!.tokensIn) <= 4, `the draft's prompt: ${table}`);
-  // Each turn that extends a conversation reuses what its lane (locally) or its slot (on the server) holds.
-  // llama-server re-evaluates at least the last token of a fully cached prompt: a few tokens a request.
-  const reused = (node: (typeof localNodes)[number]) => node.tokensIn - (node.tokensEvaluated ?? node.tokensIn);
-  remoteNodes.forEach((node, i) => {
-    assert.ok(Math.abs(reused(node) - reused(localNodes[i]!)) <= 4, `node ${i + 1} (${node.role}) reuse differs: ${table}`);
-  });
+  const row = (node: ReturnType<typeof nodes>[number]) => ({ role: node.role, text: node.text, tokens: [node.tokensIn, node.tokensEvaluated, node.tokensOut] });
+  const localRows = nodes(local.state).map(row);
+  const remoteRows = nodes(remote.state).map(row);
+  // Greedy on both sides with the same sampler (Refinery sends llama-server node-llama-cpp's min_p 0): the same
+  // texts, the same prompts (the GGUF's template rendered by llama-server's Jinja engine and by node-llama-cpp's
+  // ChatML wrapper), and the same reuse. Reuse is per token on both sides: the longest common prefix of the new
+  // prompt with what the lane (locally) or the slot (on the server) holds, generated tokens included, less the
+  // prompt's last token, which both decode again because sampling needs its logits (llama-server's --cache-reuse,
+  // which reuses shifted chunks, is off by default).
+  assert.deepEqual(remoteRows, localRows);
+  const reused = remoteRows.map(({ tokens: [prompt, evaluated] }) => prompt! - evaluated!);
   assert.ok(
-    remoteNodes.some((node) => reused(node) > 50),
-    `the server reported a reused prefix: ${table}`,
+    reused.some((count) => count > 50),
+    `the refinement and the second critique reused their lane's conversation: ${JSON.stringify(remoteRows.map((r) => r.tokens))}`,
   );
-  const charged = (list: typeof localNodes) => list.reduce((sum, node) => sum + nodeCost(node), 0);
-  const slack = 4 * remoteNodes.length;
-  assert.ok(Math.abs(charged(remoteNodes) - charged(localNodes)) <= slack, `remote ${charged(remoteNodes)} vs local ${charged(localNodes)} charged: ${table}`);
+  const charged = (state: typeof local.state) => nodes(state).reduce((sum, node) => sum + nodeCost(node), 0);
+  assert.equal(charged(remote.state), charged(local.state));
+});
+
+test("a prompt asked again is counted alike on both sides: all its tokens, and only its last one evaluated again", async () => {
+  const model = await testModel("chatmlChat");
+  const server = await serve(model);
+  const runtime = await openRuntime({ threads: 1 });
+  const local = new LlamaBackend(runtime, await runtime.loadModel(model, { contextSize: 1024 }), "repeat");
+  const remote = backendOn(server);
+  const request = {
+    messages: [{ role: "user" as const, content: "Tom has 3 apples and buys 4 more. How many apples does he have?" }],
+    maxTokens: 8,
+    temperature: 0,
+    seed: 1,
+    lane: "one",
+  };
+  const counts = async (backend: OpenAIBackend | LlamaBackend) => {
+    const first = await backend.generate(request);
+    const again = await backend.generate(request);
+    return { text: [first.text, again.text], tokensIn: [first.tokensIn, again.tokensIn], tokensEvaluated: [first.tokensEvaluated, again.tokensEvaluated] };
+  };
+  const remoteCounts = await counts(remote);
+  // The sequence holds the prompt and the generated tokens but the last (sampled, never decoded): the prompt is what
+  // the template lays out, not the context less what was generated. Sampling needs the prompt's last logits, so a
+  // prompt held whole is decoded again from its last token, by llama-server as by node-llama-cpp.
+  assert.equal(remoteCounts.tokensEvaluated[1], 1, JSON.stringify(remoteCounts));
+  assert.deepEqual(await counts(local), remoteCounts);
+});
+
+test("a seeded sample is the same text locally and on llama-server: Refinery sends node-llama-cpp's sampler", async () => {
+  const model = await testModel("chatmlChat");
+  const server = await serve(model);
+  const runtime = await openRuntime({ threads: 1 });
+  const local = new LlamaBackend(runtime, await runtime.loadModel(model, { contextSize: 1024 }), "sampled");
+  const remote = backendOn(server);
+  const messages = [{ role: "user" as const, content: "Tell me a story." }];
+  for (const seed of [1, 2]) {
+    const request = { messages, maxTokens: 24, temperature: 1, seed, lane: `seed-${seed}` };
+    const [here, there] = [await local.generate(request), await remote.generate(request)];
+    assert.equal(there.text, here.text, `seed ${seed}`);
+    // The server's own defaults (min_p 0.05) cut the tail node-llama-cpp samples from: these seeds then part.
+    const defaults = (await (
+      await fetch(`${server.baseUrl}/chat/completions`, { method: "POST", body: JSON.stringify({ messages, max_tokens: 24, temperature: 1, seed }) })
+    ).json()) as { choices: Array<{ message: { content: string } }> };
+    assert.notEqual(defaults.choices[0]!.message.content, here.text, `seed ${seed} under the server's defaults`);
+  }
 });
 
 test("a Qwen3-style thinking GGUF under --jinja --reasoning-format deepseek: reasoning_content is the thought, a budget ends it", async () => {
@@ -240,7 +278,7 @@ test("the same seed on the same server gives the same text; another seed another
 
 test("a server killed mid-run fails only the node in flight", async () => {
   const server = await serve(chatModel);
-  const config = selfRefine(`openai:${server.baseUrl}#qwenChat`, join(scratch, "killed-run"));
+  const config = selfRefine(`openai:${server.baseUrl}#chatmlChat`, join(scratch, "killed-run"));
   // The server dies while it decodes the second request (the self-critique): the draft stands, the critique fails.
   // The draft stops at 24 tokens, so a slot past 24 decoded tokens is decoding the critique.
   let killed: Promise<void> | undefined;
@@ -281,7 +319,7 @@ test("an experiment over two real llama-servers, one killed midway, accounts for
   const b = await serve(chatModel, { slots: 2, context: 8192 });
   const dataset = join(scratch, "pool.jsonl");
   writeFileSync(dataset, Array.from({ length: 10 }, (_, i) => JSON.stringify({ question: `What is ${i} + ${i}?`, answer: `#### ${2 * i}` })).join("\n"));
-  const specs = [a, b].map((server) => `openai:${server.baseUrl}#qwenChat`);
+  const specs = [a, b].map((server) => `openai:${server.baseUrl}#chatmlChat`);
   const config: ExperimentConfig = {
     dataset,
     columns: columnsFor(

@@ -32,12 +32,29 @@ export function vocabFile(name: "qwen2" | "llama-spm"): string {
   return target;
 }
 
+/**
+ * Plain ChatML, as ChatML fine-tunes of SPM llamas ship it. Qwen2's template also writes a default system turn
+ * ("You are a helpful assistant") when a conversation has none; node-llama-cpp's ChatML wrapper does not, so under
+ * Qwen2's template llama-server's prompts would be ten tokens longer than the local engine's.
+ */
+const chatmlTemplate =
+  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}" +
+  "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}";
+
 export const shapes = {
   /**
    * Chat model with the Llama SPM tokenizer (32k tokens: grammar-constrained sampling stays fast) and the
    * ChatML template taken from the Qwen2 vocab file.
    */
   tinyChat: { embedding: 64, layers: 2, heads: 4, feedForward: 128, contextLength: 4096, name: "tiny-chat" },
+  /**
+   * tinyChat's shape and SPM vocabulary with "<|im_end|>" and "<|im_start|>" appended as CONTROL tokens, as ChatML
+   * fine-tunes of SPM llamas add them, "<|im_end|>" ending generation, and no space prefix (as Gemma's SPM): a small
+   * vocabulary (fast grammars) whose chat prompts llama-server and node-llama-cpp tokenise alike, and whose
+   * generation prompt llama-server's JSON grammars accept (its prefill skips a leading space only on the first token).
+   * Its output matrix is untied, so greedy decoding writes varied text rather than repeating the prompt's last token.
+   */
+  chatmlChat: { embedding: 64, layers: 2, heads: 4, feedForward: 128, contextLength: 4096, seed: 13, untiedOutput: true, name: "chatml-chat" },
   /** Same shape with a different seed: a second, distinct model for actor/critic tests. */
   tinyCritic: { embedding: 64, layers: 2, heads: 4, feedForward: 128, contextLength: 4096, seed: 7, name: "tiny-critic" },
   /** Qwen2's own 152k-token tokenizer and template: slower per token, used where the real pairing matters. */
@@ -56,6 +73,20 @@ export const shapes = {
     weightType: GgmlType.Q8_0,
     name: "bench-100m",
   },
+  /**
+   * bench100M's shape with chatmlChat's tokenizer and untied output: the anchor bench's model, which llama-server
+   * serves as the local engine does (bench100M's random bytes make broken UTF-8, which llama-server refuses).
+   */
+  chatml100M: {
+    embedding: 768,
+    layers: 12,
+    heads: 12,
+    feedForward: 2048,
+    contextLength: 4096,
+    weightType: GgmlType.Q8_0,
+    untiedOutput: true,
+    name: "chatml-100m",
+  },
 } satisfies Record<string, RandomLlamaShape>;
 
 export async function testModel(kind: keyof typeof shapes): Promise<string> {
@@ -66,7 +97,11 @@ export async function testModel(kind: keyof typeof shapes): Promise<string> {
   if (existsSync(path)) return path;
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  const tokenizer = thinking ? { chatTemplate: qwen3ThinkingTemplate, renameTokens: qwen3ThinkTokens } : {};
+  const tokenizer = thinking
+    ? { chatTemplate: qwen3ThinkingTemplate, renameTokens: qwen3ThinkTokens }
+    : kind === "chatmlChat" || kind === "chatml100M"
+      ? { chatTemplate: chatmlTemplate, controlTokens: ["<|im_end|>", "<|im_start|>"], eosToken: "<|im_end|>", addSpacePrefix: false }
+      : {};
   await writeRandomLlama(tmp, vocabFile(vocab), shape, vocabFile("qwen2"), tokenizer);
   renameSync(tmp, path);
   return path;

@@ -14,7 +14,9 @@ export function schemaViolations(schema: unknown, value: unknown, path = "$"): s
     case "string": {
       if (typeof value !== "string") return [`${path}: not a string`];
       const max = node.maxLength as number | undefined;
-      return max !== undefined && value.length > max ? [`${path}: ${value.length} characters, more than ${max}`] : [];
+      // JSON Schema counts characters (code points, RFC 8259), as grammars do; a JS string's length counts UTF-16 units.
+      const characters = [...value].length;
+      return max !== undefined && characters > max ? [`${path}: ${characters} characters, more than ${max}`] : [];
     }
     case "array": {
       if (!Array.isArray(value)) return [`${path}: not an array`];

@@ -17,6 +17,14 @@ export interface RandomLlamaShape {
   weightType?: GgmlType.F16 | GgmlType.Q8_0;
   seed?: number;
   name?: string;
+  /**
+   * An output matrix of its own instead of the token embedding's transpose. With tied random weights the last
+   * input token's own row scores highest, so greedy decoding repeats the prompt's last token ("\n" after a chat
+   * template) forever; an untied output writes varied text. Its rows for the byte tokens of non-ASCII UTF-8
+   * (<0x80>…<0xFF>) are zero, far below the top-k a sampler keeps: alone, such a byte is broken UTF-8, which a
+   * trained model never writes and llama-server refuses ("does not match the expected ... format", HTTP 500).
+   */
+  untiedOutput?: boolean;
 }
 
 export function float32ToFloat16Bits(value: number): number {
@@ -64,7 +72,7 @@ const ones = (target: Buffer) => {
   for (let i = 0; i < target.length; i += 4) target.writeFloatLE(1, i);
 };
 
-/** The tensors of a llama with random matrices and unit norms; the embedding doubles as the output matrix. */
+/** The tensors of a llama with random matrices and unit norms; the embedding doubles as the output matrix unless untied. */
 export function llamaTensors(shape: {
   embedding: number;
   layers: number;
@@ -73,12 +81,25 @@ export function llamaTensors(shape: {
   vocab: number;
   type: GgmlType;
   seed: number;
+  /** Token ids whose rows in the output matrix are zero; implies an untied output. */
+  untiedOutput?: { zeroRows: number[] };
 }): TensorToWrite[] {
   const { embedding: n, kvDim, feedForward: ff, type } = shape;
   let seed = shape.seed;
   const matrix = (name: string, dims: number[], scale = 0.08): TensorToWrite => ({ name, dims, type, fill: makeFiller(type, seed++, scale) });
   const norm = (name: string): TensorToWrite => ({ name, dims: [n], type: GgmlType.F32, fill: ones });
   const tensors: TensorToWrite[] = [matrix("token_embd.weight", [n, shape.vocab], 0.5), norm("output_norm.weight")];
+  if (shape.untiedOutput) {
+    const output = matrix("output.weight", [n, shape.vocab], 0.5);
+    const rowBytes = type === GgmlType.Q8_0 ? (n / 32) * 34 : type === GgmlType.F16 ? n * 2 : n * 4;
+    const { zeroRows } = shape.untiedOutput;
+    const random = output.fill;
+    output.fill = (target) => {
+      random(target);
+      for (const row of zeroRows) target.fill(0, row * rowBytes, (row + 1) * rowBytes);
+    };
+    tensors.push(output);
+  }
   for (let i = 0; i < shape.layers; i++) {
     tensors.push(
       norm(`blk.${i}.attn_norm.weight`),
@@ -119,6 +140,40 @@ export function llamaMetadata(
 export interface TokenizerOverrides {
   chatTemplate?: string;
   renameTokens?: Array<{ id: number; text: string }>;
+  /**
+   * Tokens appended to the vocabulary as CONTROL tokens, as chat fine-tunes of SPM llamas add "<|im_start|>" and
+   * "<|im_end|>": the tokenizer then matches them whole in special text instead of spelling them " <", "|", "im"...
+   */
+  controlTokens?: string[];
+  /** The token that ends generation (tokenizer.ggml.eos_token_id), by its text: a chat model's end of turn. */
+  eosToken?: string;
+  /**
+   * tokenizer.ggml.add_space_prefix. An SPM tokenizer that prefixes a space also does so after every special token,
+   * so "<|im_start|>assistant" becomes "<|im_start|>", " assistant": false (as Gemma's SPM has it) keeps the text
+   * after a marker as the template wrote it.
+   */
+  addSpacePrefix?: boolean;
+}
+
+/** llama.cpp's LLAMA_TOKEN_TYPE_CONTROL (llama_token_type in llama.h). */
+const LLAMA_TOKEN_TYPE_CONTROL = 3;
+
+/** The tokenizer arrays with CONTROL tokens appended: tokens, their scores and their types stay the same length. */
+function appendControlTokens(metadata: Map<string, GgufKv>, texts: string[]): void {
+  const array = (key: string): GgufArray => {
+    const value = metadata.get(key)?.value;
+    if (!value || typeof value !== "object" || !("items" in value)) throw new Error(`the tokenizer has no ${key} to extend`);
+    return value;
+  };
+  const tokens = array("tokenizer.ggml.tokens");
+  for (const text of texts) if (tokens.items.includes(text)) throw new Error(`the vocabulary already holds ${text}`);
+  const extend = (key: string, value: string | number) => {
+    const current = array(key);
+    metadata.set(key, { type: GgufValueType.ARRAY, value: { itemType: current.itemType, items: [...current.items, ...texts.map(() => value)] } });
+  };
+  metadata.set("tokenizer.ggml.tokens", { type: GgufValueType.ARRAY, value: { itemType: tokens.itemType, items: [...tokens.items, ...texts] } });
+  if (metadata.has("tokenizer.ggml.scores")) extend("tokenizer.ggml.scores", 0);
+  extend("tokenizer.ggml.token_type", LLAMA_TOKEN_TYPE_CONTROL);
 }
 
 function renameTokens(tokens: GgufArray, renames: Array<{ id: number; text: string }>): GgufKv {
@@ -142,7 +197,7 @@ export async function writeRandomLlama(
   const source = await readGgufHeader(tokenizerSource);
   const tokens = source.metadata.get("tokenizer.ggml.tokens")?.value;
   if (!tokens || typeof tokens !== "object") throw new Error(`${tokenizerSource} has no tokenizer.ggml.tokens`);
-  const vocab = tokens.items.length;
+  const vocab = tokens.items.length + (tokenizer.controlTokens?.length ?? 0);
   const { embedding: n, layers, heads, feedForward: ff } = shape;
   const kvHeads = shape.kvHeads ?? heads;
   const kvDim = (n / heads) * kvHeads;
@@ -154,12 +209,21 @@ export async function writeRandomLlama(
   metadata.set("llama.vocab_size", { type: GgufValueType.UINT32, value: vocab });
   for (const [key, kv] of source.metadata) if (key.startsWith("tokenizer.")) metadata.set(key, kv);
   if (tokenizer.renameTokens?.length) metadata.set("tokenizer.ggml.tokens", renameTokens(tokens, tokenizer.renameTokens));
+  if (tokenizer.controlTokens?.length) appendControlTokens(metadata, tokenizer.controlTokens);
+  if (tokenizer.addSpacePrefix !== undefined) metadata.set("tokenizer.ggml.add_space_prefix", { type: GgufValueType.BOOL, value: tokenizer.addSpacePrefix });
+  if (tokenizer.eosToken !== undefined) {
+    const id = (metadata.get("tokenizer.ggml.tokens")!.value as GgufArray).items.indexOf(tokenizer.eosToken);
+    if (id < 0) throw new Error(`the end-of-generation token ${tokenizer.eosToken} is not in the vocabulary`);
+    metadata.set("tokenizer.ggml.eos_token_id", { type: GgufValueType.UINT32, value: id });
+  }
   if (tokenizer.chatTemplate) metadata.set("tokenizer.chat_template", { type: GgufValueType.STRING, value: tokenizer.chatTemplate });
   if (chatTemplateSource && !metadata.has("tokenizer.chat_template")) {
     const template = (await readGgufHeader(chatTemplateSource)).metadata.get("tokenizer.chat_template");
     if (template) metadata.set("tokenizer.chat_template", template);
   }
 
-  const tensors = llamaTensors({ embedding: n, layers, kvDim, feedForward: ff, vocab, type, seed: shape.seed ?? 1 });
+  const nonAsciiBytes = tokens.items.flatMap((text, id) => (typeof text === "string" && /^<0x[89A-F][0-9A-F]>$/.test(text) ? [id] : []));
+  const untiedOutput = shape.untiedOutput ? { zeroRows: nonAsciiBytes } : undefined;
+  const tensors = llamaTensors({ embedding: n, layers, kvDim, feedForward: ff, vocab, type, seed: shape.seed ?? 1, untiedOutput });
   await writeGguf(path, metadata, tensors);
 }
