@@ -171,6 +171,7 @@ test("strategies lists every strategy with parameters and defaults", () => {
       "weighted-best-of-n",
       "beam-search",
       "dvts",
+      "deepconf",
       "step-critique",
       "magicore",
       "pdr",
@@ -181,6 +182,9 @@ test("strategies lists every strategy with parameters and defaults", () => {
       "mctsr",
       "cycle",
       "rlac",
+      "checklist-refine",
+      "progressive-refine",
+      "keep-if-better",
       "pipeline",
     ],
   );
