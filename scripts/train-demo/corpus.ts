@@ -52,6 +52,11 @@ function judge(problem: Problem, solution: Solution): Judgement {
   return { lines, correct, summary };
 }
 
+/** Whether each line of the rendered solution holds (its steps, then its final line): the critic's gold labels. */
+export function lineLabels(problem: Problem, solution: Solution): boolean[] {
+  return judge(problem, solution).lines.map((line) => line.ok);
+}
+
 /** The stepwise verdict as the stepwise grammar writes it (compact JSON, fields in the schema's order). */
 export function stepwiseTarget(problem: Problem, solution: Solution): string {
   const { lines, correct, summary } = judge(problem, solution);

@@ -7,11 +7,11 @@ import { join } from "node:path";
 import { getLlama } from "node-llama-cpp";
 import { toChatHistory } from "../../native/llm/llama-backend.ts";
 import { chooseChatWrapper } from "../../native/llm/runtime.ts";
-import { examplesFor, type Example } from "./corpus.ts";
+import { examplesFor, lineLabels, type Example } from "./corpus.ts";
 import { writeUntrainedModel } from "./model-file.ts";
-import { DATASET_PATH, DEMO_SHAPE, MERGES, SEED, TEST_COUNT, TRAIN_COUNT, UNTRAINED_IDENTITY, workDir } from "./settings.ts";
+import { DATASET_PATH, PROCESSBENCH_PATH, DEMO_SHAPE, MERGES, SEED, TEST_COUNT, TRAIN_COUNT, UNTRAINED_IDENTITY, workDir } from "./settings.ts";
 import { trainBpe } from "./tokenizer.ts";
-import { goldSolution, makeSplits, mulberry32, renderSolution, type Problem } from "./world.ts";
+import { corruptSolution, goldSolution, makeSplits, mulberry32, renderSolution, type Problem } from "./world.ts";
 
 const started = performance.now();
 mkdirSync(workDir, { recursive: true });
@@ -24,6 +24,24 @@ function datasetRecord(problem: Problem) {
 }
 writeFileSync(DATASET_PATH, `${test.map((p) => JSON.stringify(datasetRecord(p))).join("\n")}\n`);
 writeFileSync(join(workDir, "train-problems.jsonl"), `${train.map((p) => JSON.stringify(datasetRecord(p))).join("\n")}\n`);
+
+// The critic's test: the test problems' solutions in ProcessBench's layout (label: the first wrong step, -1 when
+// none), half of them with one step gone wrong, with every step's own label for step accuracy.
+const pickWrong = mulberry32(SEED + 2);
+const processBench = test.map((problem) => {
+  const solution = pickWrong() < 0.5 ? corruptSolution(pickWrong, problem).solution : goldSolution(problem);
+  const labels = lineLabels(problem, solution);
+  const steps = renderSolution(solution).split("\n");
+  return {
+    id: problem.id,
+    problem: problem.question,
+    steps,
+    label: labels.indexOf(false),
+    step_labels: labels,
+    final_answer_correct: solution.final === problem.answer,
+  };
+});
+writeFileSync(PROCESSBENCH_PATH, `${JSON.stringify(processBench, null, 1)}\n`);
 
 const random = mulberry32(SEED + 1);
 const examples: Example[] = train.flatMap((problem) => examplesFor(random, problem));

@@ -16,6 +16,14 @@ export const TEST_COUNT = 200;
 export const MERGES = 900;
 
 /** The context length is what a run with default budgets asks for; training sequences are at most ~600 tokens. */
-export const DEMO_SHAPE: DemoShape = { embedding: 128, layers: 4, heads: 4, feedForward: 384, contextLength: 4096 };
+export const DEMO_SHAPE: DemoShape = { embedding: 96, layers: 3, heads: 4, feedForward: 256, contextLength: 4096 };
 
 export const UNTRAINED_IDENTITY = { name: "refinery-demo-untrained", description: "Random weights with the demo tokenizer (pipeline check)." };
+
+export const DEMO_MODEL_FILE = "refinery-demo-arithmetic.gguf";
+export const DEMO_IDENTITY = {
+  name: "refinery-demo-arithmetic",
+  description:
+    "Bundled demo model (tiny, trained on arithmetic): Refinery's actor and critic for the demo arithmetic dataset, trained by scripts/train-demo. Not a general model.",
+};
+export const PROCESSBENCH_PATH = join(repoRoot, "resources/datasets/demo-processbench.json");
