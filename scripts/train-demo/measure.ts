@@ -80,6 +80,7 @@ export async function measureDemo(options: MeasureOptions): Promise<DemoFigures>
       interval: c.interval,
       failed: c.failed,
       meanTotalTokens: c.meanTotalTokens,
+      answered: results.filter((r) => r.column === c.column && r.answer !== null).length / Math.max(1, c.items),
       ...(c.versusBaseline
         ? { difference: c.versusBaseline.difference, pValue: c.versusBaseline.pValue, wins: c.versusBaseline.wins, losses: c.versusBaseline.losses }
         : {}),
@@ -88,6 +89,8 @@ export async function measureDemo(options: MeasureOptions): Promise<DemoFigures>
     critic: {
       items: processBench.rows.length,
       stepAccuracy: total ? right / total : 0,
+      // What a critic that calls every step correct would score: the share of right steps in the export.
+      allCorrectBaseline: total ? stepLabels.slice(0, items.length).flat().filter(Boolean).length / total : 0,
       steps: total,
       f1: processBench.f1,
       erroneousAccuracy: processBench.erroneousAccuracy,

@@ -6,6 +6,8 @@ export interface ColumnFigures {
   interval: [number, number];
   failed: number;
   meanTotalTokens: number;
+  /** Share of items whose final answer Refinery could extract (the model kept the answer format). */
+  answered: number;
   difference?: number;
   pValue?: number;
   wins?: number;
@@ -21,6 +23,7 @@ export interface DemoFigures {
   critic: {
     items: number;
     stepAccuracy: number;
+    allCorrectBaseline: number;
     steps: number;
     f1: number;
     erroneousAccuracy: number;
@@ -60,7 +63,12 @@ export function checkTargets(figures: DemoFigures): TargetCheck[] {
     },
     { target: "critic-guided ≥ single-pass + 5 points", measured: gain(guided), met: (guided.difference ?? 0) >= 0.05 },
     { target: "step-critique ≥ single-pass + 5 points", measured: gain(steps), met: (steps.difference ?? 0) >= 0.05 },
-    { target: "critic step verdict accuracy ≥ 85%", measured: pct(figures.critic.stepAccuracy), met: figures.critic.stepAccuracy >= 0.85 },
+    // Most steps are right, so calling every step correct already scores high: the critic must also beat that.
+    {
+      target: "critic step verdict accuracy ≥ 85% (and above calling every step correct)",
+      measured: `${pct(figures.critic.stepAccuracy)} (every step called correct: ${pct(figures.critic.allCorrectBaseline)})`,
+      met: figures.critic.stepAccuracy >= 0.85 && figures.critic.stepAccuracy > figures.critic.allCorrectBaseline,
+    },
     { target: "critic first-error-step F1 ≥ 0.7", measured: figures.critic.f1.toFixed(3), met: figures.critic.f1 >= 0.7 },
   ];
 }
@@ -68,7 +76,7 @@ export function checkTargets(figures: DemoFigures): TargetCheck[] {
 export function demoTable(figures: DemoFigures): string {
   const rows = figures.columns.map(
     (c) =>
-      `| ${c.column} | ${pct(c.accuracy)} (${pct(c.interval[0])}–${pct(c.interval[1])}) | ${c.difference === undefined ? "baseline" : points(c.difference)} | ${c.pValue === undefined ? "" : c.pValue.toPrecision(2)} | ${c.wins ?? ""}/${c.losses ?? ""} | ${c.harmRate === undefined ? "" : pct(c.harmRate)} | ${c.fixRate === undefined ? "" : pct(c.fixRate)} | ${Math.round(c.meanTotalTokens)} | ${c.failed} |`,
+      `| ${c.column} | ${pct(c.accuracy)} (${pct(c.interval[0])}–${pct(c.interval[1])}) | ${pct(c.answered)} | ${c.difference === undefined ? "baseline" : points(c.difference)} | ${c.pValue === undefined ? "" : c.pValue.toPrecision(2)} | ${c.wins ?? ""}/${c.losses ?? ""} | ${c.harmRate === undefined ? "" : pct(c.harmRate)} | ${c.fixRate === undefined ? "" : pct(c.fixRate)} | ${Math.round(c.meanTotalTokens)} | ${c.failed} |`,
   );
   const complete = ["single-pass", "self-consistency(n=8)", "critic-guided", "step-critique"].every((name) => figures.columns.some((c) => c.column === name));
   const checks = complete
@@ -86,12 +94,12 @@ export function demoTable(figures: DemoFigures): string {
     "(`resources/datasets/demo-arithmetic.jsonl`), seed 1, one item at a time on the CPU. Actor greedy (self-consistency",
     `samples at 0.8), critic greedy. Written by \`npm run bench:demo\` in ${figures.seconds} s.`,
     "",
-    "| column | accuracy (95% CI) | vs single-pass | McNemar p | wins/losses | harm (right → wrong) | fixed (wrong → right) | tokens per item | failed |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| column | accuracy (95% CI) | answer stated | vs single-pass | McNemar p | wins/losses | harm (right → wrong) | fixed (wrong → right) | tokens per item | failed |",
+    "|---|---|---|---|---|---|---|---|---|---|",
     ...rows,
     "",
     `Critic on the ProcessBench-layout export (\`resources/datasets/demo-processbench.json\`, ${critic.items} solutions, about half with one wrong step):`,
-    `step verdict accuracy ${pct(critic.stepAccuracy)} over ${critic.steps} steps; first-error F1 ${critic.f1.toFixed(3)}`,
+    `step verdict accuracy ${pct(critic.stepAccuracy)} over ${critic.steps} steps (calling every step correct scores ${pct(critic.allCorrectBaseline)}); first-error F1 ${critic.f1.toFixed(3)}`,
     `(erroneous ${pct(critic.erroneousAccuracy)}, correct ${pct(critic.correctAccuracy)}, ${critic.unparseable} unparseable).`,
     "",
     ...checks,
