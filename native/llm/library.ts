@@ -9,12 +9,14 @@ import { metadataValue, readGgufHeader } from "./gguf/reader.ts";
 import { modelFacts } from "./model-facts.ts";
 import type { LibraryModelInfo } from "../protocol/contract.ts";
 
-export type LibrarySource = "refinery" | "lmstudio" | "ollama" | "huggingface" | "added";
+export type LibrarySource = "bundled" | "refinery" | "lmstudio" | "ollama" | "huggingface" | "added";
 
 /** A library entry, as the bridge contract defines it (the UI shows the same object). */
 export type LibraryModel = LibraryModelInfo & { source: LibrarySource };
 
 export interface LibraryRoots {
+  /** Folders of models shipped with the app (the demo pair); the engine adds them, tests choose their own. */
+  bundled?: string[];
   refinery: string;
   lmstudio: string[];
   ollama: string[];
@@ -240,6 +242,7 @@ async function scanHuggingFace(root: string): Promise<Array<{ path: string; name
 
 export async function scanLibrary(roots: LibraryRoots = defaultRoots()): Promise<LibraryModel[]> {
   const entries: Array<{ path: string; name: string; source: LibrarySource }> = [];
+  for (const root of roots.bundled ?? []) for (const file of await walk(root, 1)) entries.push({ path: file, name: relative(root, file), source: "bundled" });
   for (const file of await walk(roots.refinery, 3)) entries.push({ path: file, name: relative(roots.refinery, file), source: "refinery" });
   for (const root of roots.lmstudio) for (const file of await walk(root, 4)) entries.push({ path: file, name: relative(root, file), source: "lmstudio" });
   for (const root of roots.ollama) for (const item of await scanOllama(root)) entries.push({ ...item, source: "ollama" });

@@ -349,6 +349,8 @@ export interface LibraryModelInfo {
   roles: Array<"actor" | "critic">;
   roleNote?: string;
   error?: string;
+  /** A bundled demo model's own dataset (the task world it was trained on): the setup offers it. */
+  demoDataset?: string;
 }
 
 export interface ModelFolderInfo {

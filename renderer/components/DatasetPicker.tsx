@@ -1,6 +1,7 @@
 // Picks the run setup's task from a dataset file: all its items counted, a search over their text (question,
 // reference, id), the chosen one's question, reference and tests copied into the setup.
 import { useMemo, useState } from "react";
+import { BUNDLED_LABEL } from "../../native/protocol/bundled-demo.ts";
 import type { Task } from "../../native/protocol/events.ts";
 import { useAppState, useController } from "../store/context.tsx";
 
@@ -24,8 +25,9 @@ export function DatasetPicker() {
   const [search, setSearch] = useState("");
   const [chosen, setChosen] = useState("");
   const shown = useMemo(() => searchItems(items, search), [items, search]);
-  const load = async () => {
-    setItems(await controller.loadDataset(path, skipMalformed));
+  const demoDataset = useAppState((s) => s.library.find((model) => model.demoDataset)?.demoDataset);
+  const load = async (file = path) => {
+    setItems(await controller.loadDataset(file, skipMalformed));
     setChosen("");
   };
   return (
@@ -54,6 +56,19 @@ export function DatasetPicker() {
         <button type="button" data-testid="dataset-load" onClick={() => void load()}>
           Load
         </button>
+        {demoDataset && (
+          <button
+            type="button"
+            data-testid="dataset-demo"
+            title={`${demoDataset}: the arithmetic world the ${BUNDLED_LABEL} were trained on`}
+            onClick={() => {
+              setPath(demoDataset);
+              void load(demoDataset);
+            }}
+          >
+            demo arithmetic dataset
+          </button>
+        )}
         <label className="inline">
           <input type="checkbox" data-testid="dataset-skip-malformed" checked={skipMalformed} onChange={(e) => setSkipMalformed(e.target.checked)} /> skip
           malformed records

@@ -1,5 +1,6 @@
 // One library model: its facts in a line, why a role suits it less, and buttons that put it into the setup.
 import type { LibraryModelInfo } from "../../native/protocol/contract.ts";
+import { librarySourceLabel } from "../../native/protocol/bundled-demo.ts";
 import { formatBytes } from "../../native/protocol/format.ts";
 import { useController } from "../store/context.tsx";
 
@@ -29,7 +30,7 @@ export function LibraryModelRow({ model, role, onChosen }: { model: LibraryModel
   return (
     <li data-testid="library-model" data-name={model.name}>
       <div className="library-name" title={model.path}>
-        [{model.source}] {model.name}
+        [{librarySourceLabel(model.source)}] {model.name}
       </div>
       <div className="hint" data-testid="library-facts">
         {modelFactsLine(model)}

@@ -24,6 +24,8 @@ export interface WebApp {
 
 export async function startWebApp(): Promise<WebApp> {
   const runsDir = mkdtempSync(join(tmpdir(), "refinery-ui-runs-"));
+  // The pages these tests drive start from an empty setup: the bundled demo pair would fill it.
+  process.env.REFINERY_BUNDLED_MODELS = "off";
   const host = new EngineHost({ spawn: forkEngine({ runsDir, threads: 1 }), runsDir });
   const server = await startWebServer({ host, staticDir: join(repoRoot, "dist/renderer") });
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--headless", "--no-sandbox", "--disable-gpu"] });

@@ -4,6 +4,8 @@ import type { EndpointTestInfo, LibraryModelInfo, LoadSettingsInfo, MemoryPlanIn
 import { listModelFolder as listFolder } from "../../llm/model-folder.ts";
 import { testEndpoint as probeEndpoint } from "../../llm/endpoint-test.ts";
 import { modelFacts } from "../../llm/model-facts.ts";
+import { existsSync } from "node:fs";
+import { bundledDemoDataset, bundledModelFolders } from "../../llm/bundled-demo.ts";
 import { addModel as addToLibrary, defaultRoots, readAddedModels, scanLibrary } from "../../llm/library.ts";
 import { getLoadSettings as readLoadSettings, saveLoadSettings as writeLoadSettings } from "../../llm/load-settings.ts";
 import { planMemory as plan } from "../../llm/memory-plan.ts";
@@ -40,9 +42,11 @@ export async function planMemory(ctx: EngineContext, input: Input<"planMemory">)
 }
 
 export async function listModels(_ctx: EngineContext, _input: Input<"listModels">): Promise<LibraryModelInfo[]> {
-  const roots = defaultRoots();
+  const roots = { ...defaultRoots(), bundled: bundledModelFolders() };
   roots.added = await readAddedModels();
-  return scanLibrary(roots);
+  const models = await scanLibrary(roots);
+  const dataset = existsSync(bundledDemoDataset) ? bundledDemoDataset : undefined;
+  return models.map((model) => (model.source === "bundled" && dataset ? { ...model, demoDataset: dataset } : model));
 }
 
 export async function listModelFolder(_ctx: EngineContext, { path }: Input<"listModelFolder">): Promise<ModelFolderInfo> {

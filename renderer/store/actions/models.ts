@@ -1,6 +1,7 @@
 // Model files and the hardware: inspecting a file, its saved load settings, the memory plan, the library and
 // downloads, the GPU report and the backend choice.
-import type { GpuChoice } from "../../../native/protocol/contract.ts";
+import { BUNDLED_SOURCE } from "../../../native/protocol/bundled-demo.ts";
+import type { GpuChoice, LibraryModelInfo } from "../../../native/protocol/contract.ts";
 import { isOpenAISpec } from "../../../native/protocol/model-spec.ts";
 import { actorPath, criticPath } from "../selectors.ts";
 import { stateOf, type ActionContext } from "./context.ts";
@@ -18,8 +19,25 @@ export function createModelActions(ctx: ActionContext) {
       return;
     }
     state().setLibrary(result.value);
+    await preselectBundled(result.value);
     // The list came back: an earlier failure to list (an engine replaced while it listed) is over.
     for (const error of state().errors) if (error.where === "library" && error.message.startsWith(LIST_FAILED)) state().dismissError(error.id);
+  }
+
+  /**
+   * A fresh setup (no model in either field) starts from the bundled demo pair and, with no task yet, the first
+   * item of its dataset, so the first Start runs a real refinement; a setup the user filled is never touched.
+   */
+  async function preselectBundled(library: LibraryModelInfo[]) {
+    const demo = library.find((model) => model.source === BUNDLED_SOURCE && !model.error);
+    const { setup } = state();
+    if (!demo || actorPath(setup) || criticPath(setup)) return;
+    state().updateSetup({ actorPath: demo.path, criticPath: demo.path });
+    await inspectModel(demo.path);
+    if (!demo.demoDataset || state().setup.question.trim()) return;
+    const items = await ctx.bridge.readDataset({ path: demo.demoDataset });
+    const first = items.ok ? items.value[0] : undefined;
+    if (first && !state().setup.question.trim()) state().updateSetup({ question: first.question, reference: first.reference ?? "" });
   }
 
   async function refreshGpu(refresh = false) {

@@ -1,0 +1,40 @@
+// The demo pair measured through Refinery itself on the demo world's test split (scripts/train-demo/measure.ts):
+// writes bench/results/demo.md and demo.json; scripts/train-demo/check-targets.ts checks the issue's targets.
+//   npm run bench:demo [-- --limit 200 --model resources/models/refinery-demo-arithmetic.gguf]
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { measureDemo } from "../scripts/train-demo/measure.ts";
+import { DEMO_MODEL_FILE, MODEL_DIR, repoRoot } from "../scripts/train-demo/settings.ts";
+import { demoTable } from "../scripts/train-demo/targets.ts";
+
+const { values } = parseArgs({
+  options: {
+    model: { type: "string", default: join(MODEL_DIR, DEMO_MODEL_FILE) },
+    limit: { type: "string", default: "200" },
+    out: { type: "string", default: join(repoRoot, ".cache/demo-bench") },
+    results: { type: "string", default: join(repoRoot, "bench/results") },
+    seed: { type: "string", default: "1" },
+    /** Comma-separated column names: a quick look at a training snapshot (the targets need all four). */
+    columns: { type: "string" },
+  },
+});
+const limit = Number(values.limit);
+if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit takes a whole number of items, got '${values.limit}'`);
+const columns = values.columns?.split(",");
+const dir = join(values.out, `experiment-${limit}-${columns?.join("+") ?? "all"}`);
+mkdirSync(dir, { recursive: true });
+const figures = await measureDemo({
+  model: values.model,
+  limit,
+  dir,
+  seed: Number(values.seed),
+  ...(columns ? { columns } : {}),
+  onProgress: (done, total) => process.stderr.write(`\r${done}/${total} cells`),
+});
+process.stderr.write("\n");
+mkdirSync(values.results, { recursive: true });
+writeFileSync(join(values.results, "demo.json"), `${JSON.stringify(figures, null, 2)}\n`);
+writeFileSync(join(values.results, "demo.md"), demoTable(figures));
+process.stdout.write(demoTable(figures));
+process.exit(0);

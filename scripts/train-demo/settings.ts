@@ -1,0 +1,29 @@
+// The demo pipeline's fixed choices: seeds, sizes and where each stage writes.
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { DemoShape } from "./model-file.ts";
+
+export const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+/** Intermediate files (token ids, checkpoints): rebuilt by the scripts, never committed. */
+export const workDir = join(repoRoot, ".cache/train-demo");
+export const DATASET_PATH = join(repoRoot, "resources/datasets/demo-arithmetic.jsonl");
+export const MODEL_DIR = join(repoRoot, "resources/models");
+
+export const SEED = 30;
+export const TRAIN_COUNT = 8000;
+export const TEST_COUNT = 200;
+/** BPE merges on top of the 256 byte tokens. */
+export const MERGES = 900;
+
+/** The context length is what a run with default budgets asks for; training sequences are at most ~600 tokens. */
+export const DEMO_SHAPE: DemoShape = { embedding: 96, layers: 3, heads: 4, feedForward: 256, contextLength: 4096 };
+
+export const UNTRAINED_IDENTITY = { name: "refinery-demo-untrained", description: "Random weights with the demo tokenizer (pipeline check)." };
+
+export const DEMO_MODEL_FILE = "refinery-demo-arithmetic.gguf";
+export const DEMO_IDENTITY = {
+  name: "refinery-demo-arithmetic",
+  description:
+    "Bundled demo model (tiny, trained on arithmetic): Refinery's actor and critic for the demo arithmetic dataset, trained by scripts/train-demo. Not a general model.",
+};
+export const PROCESSBENCH_PATH = join(repoRoot, "resources/datasets/demo-processbench.json");

@@ -1,0 +1,86 @@
+// The demo world's labels are what the model learns and what the bench grades against: they must agree with
+// Refinery's own readers (the dataset adapter, the answer checker, the verdict parser, ProcessBench's layout).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { loadDataset } from "../../native/eval/dataset.ts";
+import { gradeResponse } from "../../native/grading/checkers.ts";
+import { readProcessBench } from "../../native/eval/critic-eval.ts";
+import { parseVerdict, splitSteps, stepwiseSchema } from "../../native/strategies/verdicts.ts";
+import { holisticTarget, lineLabels, stepwiseTarget } from "./corpus.ts";
+import { DATASET_PATH, PROCESSBENCH_PATH, SEED, TEST_COUNT } from "./settings.ts";
+import { corruptSolution, goldSolution, makeSplits, mulberry32, renderSolution } from "./world.ts";
+
+const { train, test: testSplit } = makeSplits(SEED, 500, 100);
+
+test("the splits share no question and the same seed makes the same problems", () => {
+  const trainQuestions = new Set(train.map((p) => p.question));
+  assert.equal(testSplit.filter((p) => trainQuestions.has(p.question)).length, 0);
+  assert.deepEqual(makeSplits(SEED, 500, 100).test, testSplit);
+});
+
+test("every problem has 2 to 4 operations on small whole numbers, and its answer is the last step's value", () => {
+  for (const problem of [...train, ...testSplit]) {
+    assert.ok(problem.operations.length >= 2 && problem.operations.length <= 4, problem.question);
+    assert.ok(
+      problem.values.every((v) => Number.isInteger(v) && v >= 0 && v <= 30),
+      problem.question,
+    );
+    assert.equal(goldSolution(problem).final, problem.answer);
+  }
+});
+
+test("the bundled dataset is the test split in GSM8K's layout, and Refinery's checker grades its gold solutions right", async () => {
+  const { tasks } = await loadDataset(DATASET_PATH);
+  const full = makeSplits(SEED, 1, TEST_COUNT).test;
+  assert.equal(tasks.length, TEST_COUNT);
+  for (const [i, task] of tasks.slice(0, 50).entries()) {
+    assert.equal(task.question, full[i]!.question);
+    assert.ok(task.reference?.endsWith(`\n#### ${full[i]!.answer}`), task.reference);
+    const gold = renderSolution(goldSolution(full[i]!));
+    assert.equal(gradeResponse(task, { text: gold }).correct, true, gold);
+    const wrong = renderSolution({ ...goldSolution(full[i]!), final: full[i]!.answer + 1 });
+    assert.equal(gradeResponse(task, { text: wrong }).correct, false, wrong);
+  }
+});
+
+test("a corrupted solution has its first wrong line where the critic's target and the ProcessBench label put it", () => {
+  const random = mulberry32(7);
+  for (const problem of train.slice(0, 200)) {
+    const { solution, kind, at } = corruptSolution(random, problem);
+    const labels = lineLabels(problem, solution);
+    const first = labels.indexOf(false);
+    // A slip that happens to give the right number (a nudge undone by a later step) is not an error to find.
+    if (first === -1) continue;
+    assert.equal(first, kind === "final" ? solution.steps.length : at, `${kind} at ${at}: ${renderSolution(solution)}`);
+    const verdict = parseVerdict(stepwiseTarget(problem, solution), true);
+    assert.equal(verdict.firstErrorStep, first);
+    assert.equal(verdict.steps?.length, splitSteps(renderSolution(solution)).length);
+    assert.equal(verdict.correct, false);
+    assert.equal(parseVerdict(holisticTarget(problem, solution), false).correct, false);
+  }
+});
+
+test("the critic's targets for a right solution say every step is right, and fit the stepwise schema's step count", () => {
+  for (const problem of train.slice(0, 50)) {
+    const solution = goldSolution(problem);
+    const verdict = parseVerdict(stepwiseTarget(problem, solution), true);
+    assert.equal(verdict.firstErrorStep, null);
+    assert.equal(verdict.correct, true);
+    const schema = stepwiseSchema(splitSteps(renderSolution(solution)).length) as { properties: { steps: { minItems: number } } };
+    assert.equal(verdict.steps?.length, schema.properties.steps.minItems);
+    assert.equal(parseVerdict(holisticTarget(problem, solution), false).correct, true);
+  }
+});
+
+test("the ProcessBench export reads as ProcessBench, its labels are the first false step label, and about half are wrong", async () => {
+  const items = await readProcessBench(PROCESSBENCH_PATH);
+  const raw = JSON.parse(readFileSync(PROCESSBENCH_PATH, "utf8")) as Array<{ step_labels: boolean[] }>;
+  assert.equal(items.length, TEST_COUNT);
+  items.forEach((item, i) => {
+    assert.equal(item.label, raw[i]!.step_labels.indexOf(false));
+    assert.equal(item.steps.length, raw[i]!.step_labels.length);
+  });
+  const wrong = items.filter((i) => i.label !== -1).length;
+  assert.ok(wrong > TEST_COUNT * 0.35 && wrong < TEST_COUNT * 0.65, `${wrong} of ${TEST_COUNT} wrong`);
+});

@@ -1,0 +1,47 @@
+// The bundled demo model (resources/models, trained by scripts/train-demo) through Refinery on a 60-item slice of
+// its test split: greedy actor and critic, fixed seeds, one item at a time, so every figure is the same on every
+// run of the same llama.cpp build. It asserts the directions the shipped model reaches (bench/results/demo.md has
+// the full table), so a broken export, tokenizer, chat template or grammar shows up as a model that cannot solve.
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { scanLibrary } from "../../native/llm/library.ts";
+import { bundledDemoModel, bundledModelFolders, bundledModelsDir } from "../../native/llm/bundled-demo.ts";
+import { BUNDLED_LABEL, librarySourceLabel } from "../../native/protocol/bundled-demo.ts";
+import { measureDemo } from "../../scripts/train-demo/measure.ts";
+
+test("the library lists the shipped demo model as the bundled demo pair, with its chat template", async () => {
+  const models = await scanLibrary({
+    bundled: bundledModelFolders({}),
+    refinery: join(tmpdir(), "no-such-folder"),
+    lmstudio: [],
+    ollama: [],
+    huggingface: [],
+    added: [],
+    folders: [],
+  });
+  const demo = models.find((m) => m.path === bundledDemoModel);
+  assert.ok(demo, `${bundledDemoModel} is not listed from ${bundledModelsDir}`);
+  assert.equal(librarySourceLabel(demo.source), BUNDLED_LABEL);
+  assert.equal(demo.chatTemplate, true);
+  assert.equal(demo.architecture, "llama");
+  assert.deepEqual(bundledModelFolders({ REFINERY_BUNDLED_MODELS: "off" }), []);
+});
+
+test("through every strategy the demo model keeps its answer format, and the critic's verdicts all parse", async () => {
+  const figures = await measureDemo({ model: bundledDemoModel, limit: 60, dir: mkdtempSync(join(tmpdir(), "refinery-demo-")) });
+  const column = (name: string) => figures.columns.find((c) => c.column === name)!;
+  assert.equal(figures.columns.length, 4);
+  for (const c of figures.columns) {
+    assert.equal(c.failed, 0, `${c.column} had failed cells`);
+    // A broken export, tokenizer or chat template shows here first: the model stops writing "The answer is N."
+    assert.ok(c.answered >= 0.9, `${c.column} stated an answer on ${c.answered * 100}% of the items`);
+  }
+  // The directions the shipped model reaches (bench/results/demo.md): voting over samples never loses to its greedy
+  // draft, and the critic, though it finds almost no error, passes right solutions as right in parseable JSON.
+  assert.ok(column("self-consistency(n=8)").accuracy >= column("single-pass").accuracy);
+  assert.equal(figures.critic.unparseable, 0);
+  assert.ok(figures.critic.correctAccuracy >= 0.9, `right solutions judged right: ${figures.critic.correctAccuracy}`);
+});
