@@ -33,7 +33,7 @@ function deferredBridge() {
       if (name === "subscribe") return () => () => {};
       if (name === "loadExperiment") return async (input: { path: string }) => ({ ok: true, value: { path: input.path, progress: null } });
       if (name === "then") return undefined;
-      return async () => ({ ok: true, value: name === "listStrategies" || name === "listRuns" || name === "listLibrary" ? [] : null });
+      return async () => ({ ok: true, value: name === "listStrategies" || name === "listRuns" || name === "listLibrary" || name === "listModels" ? [] : null });
     },
   }) as unknown as Bridge;
   const answer = async (runId: string) => {

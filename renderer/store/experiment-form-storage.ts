@@ -2,7 +2,7 @@
 // field, so a value written by an older version or edited by hand falls back to its default, and a field this
 // version does not know is dropped.
 import { z } from "zod";
-import type { SetupStorage } from "./setup-storage.ts";
+import { readStoredJson, type SetupStorage } from "./setup-storage.ts";
 import { type AppStore, defaultExperimentForm, type ExperimentForm } from "./store.ts";
 
 export const EXPERIMENT_FORM_STORAGE_KEY = "refinery.experimentForm";
@@ -42,14 +42,8 @@ const storedForm = z.object({
 
 /** The saved experiment form, or the defaults when there is none or it cannot be read. */
 export function loadExperimentForm(storage: SetupStorage | null): ExperimentForm {
-  let raw: unknown;
-  try {
-    const json = storage?.getItem(EXPERIMENT_FORM_STORAGE_KEY);
-    if (!json) return defaultExperimentForm;
-    raw = JSON.parse(json);
-  } catch {
-    return defaultExperimentForm;
-  }
+  const raw = readStoredJson(storage, EXPERIMENT_FORM_STORAGE_KEY);
+  if (raw === undefined) return defaultExperimentForm;
   const parsed = storedForm.safeParse(raw);
   return parsed.success ? ({ ...defaultExperimentForm, ...parsed.data } as ExperimentForm) : defaultExperimentForm;
 }

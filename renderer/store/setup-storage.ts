@@ -40,16 +40,20 @@ const storedSetup = z.object({
   load: z.object({ actor: loadForm, critic: loadForm }).catch(defaultSetup.load),
 });
 
+/** What is saved under a key, parsed; undefined when nothing is, it is not JSON, or storage refuses to be read. */
+export function readStoredJson(storage: SetupStorage | null, key: string): unknown {
+  try {
+    const json = storage?.getItem(key);
+    return json ? JSON.parse(json) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The saved setup, or the defaults when there is none or it cannot be read. */
 export function loadSetup(storage: SetupStorage | null): SetupForm {
-  let raw: unknown;
-  try {
-    const json = storage?.getItem(SETUP_STORAGE_KEY);
-    if (!json) return defaultSetup;
-    raw = JSON.parse(json);
-  } catch {
-    return defaultSetup;
-  }
+  const raw = readStoredJson(storage, SETUP_STORAGE_KEY);
+  if (raw === undefined) return defaultSetup;
   const parsed = storedSetup.safeParse(raw);
   if (!parsed.success) return defaultSetup;
   const { tests, ...rest } = parsed.data;
