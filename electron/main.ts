@@ -84,10 +84,12 @@ app.whenReady().then(() => {
   ipcMain.handle(IPC_REQUEST_CHANNEL, async (event, method: unknown, input: unknown) => {
     if (!trustedSender(event)) return { ok: false, error: "request refused: unknown sender" };
     const result = await host.request(String(method), input);
-    // A key that just worked is kept, encrypted, for this endpoint's runs in later engine processes too.
-    const { spec, apiKey } = (input ?? {}) as { spec?: unknown; apiKey?: unknown };
-    const baseUrl = endpointBaseUrl(spec);
-    if (method === "testEndpoint" && result.ok && baseUrl && typeof apiKey === "string" && apiKey) endpointKeys.save(baseUrl, apiKey);
+    // A key that just worked, or came with an endpoint added to the library, is kept encrypted in the OS keychain
+    // for this endpoint's runs in later engine processes too (the library file holds the spec without it).
+    const { spec, path, apiKey } = (input ?? {}) as { spec?: unknown; path?: unknown; apiKey?: unknown };
+    const baseUrl = endpointBaseUrl(method === "addModel" ? path : spec);
+    const keeps = method === "testEndpoint" || method === "addModel";
+    if (keeps && result.ok && baseUrl && typeof apiKey === "string" && apiKey) endpointKeys.save(baseUrl, apiKey);
     return result;
   });
   host.subscribe((event) => window?.webContents.send(IPC_EVENT_CHANNEL, event));

@@ -120,7 +120,8 @@ export const requestSchemas = {
     })
     .strict(),
   listModels: z.object({}).strict(),
-  addModel: z.object({ path: z.string().min(1) }).strict(),
+  /** A GGUF path or an endpoint spec (openai:<url>#model); apiKey: the endpoint's key, never written to the library. */
+  addModel: z.object({ path: z.string().min(1), apiKey: z.string().min(1).optional() }).strict(),
   /** One folder on the engine's machine: its subfolders and .gguf files (web mode's file browser). Omitted: home. */
   listModelFolder: z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
   startDownload: z
@@ -348,6 +349,8 @@ export interface LibraryModelInfo {
   /** The roles it suits; the other is still allowed, and roleNote says why it fits less well. */
   roles: Array<"actor" | "critic">;
   roleNote?: string;
+  /** The server's base URL (without credentials) when the entry is a model served by an endpoint. */
+  endpoint?: string;
   error?: string;
 }
 

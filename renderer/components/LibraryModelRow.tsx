@@ -6,6 +6,7 @@ import { useController } from "../store/context.tsx";
 /** Its facts, each once: a file named after its architecture ("llama · llama") shows the name only in the title. */
 export function modelFactsLine(model: LibraryModelInfo): string {
   if (model.error) return `unreadable: ${model.error}`;
+  if (model.endpoint) return `served by ${model.endpoint}`;
   return [
     model.architecture ?? "unknown architecture",
     model.parameters ? `${model.parameters} parameters` : null,

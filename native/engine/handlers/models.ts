@@ -49,8 +49,8 @@ export async function listModelFolder(_ctx: EngineContext, { path }: Input<"list
   return listFolder(path);
 }
 
-export async function addModel(_ctx: EngineContext, { path }: Input<"addModel">): Promise<{ added: string[] }> {
-  return { added: await addToLibrary(path) };
+export async function addModel(_ctx: EngineContext, { path, apiKey }: Input<"addModel">): Promise<{ added: string[] }> {
+  return { added: await addToLibrary(path, undefined, apiKey) };
 }
 
 export async function getLoadSettings(_ctx: EngineContext, { path }: Input<"getLoadSettings">): Promise<LoadSettingsByRole> {

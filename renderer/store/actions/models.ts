@@ -97,8 +97,10 @@ export function createModelActions(ctx: ActionContext) {
     await inspectModel(path);
   }
 
-  async function addModel(path: string) {
-    const result = await ctx.bridge.addModel({ path: path.trim() });
+  /** A GGUF path or an endpoint spec; an endpoint's key goes to the engine (and the desktop app's keychain) only. */
+  async function addModel(path: string, apiKey?: string) {
+    const spec = path.trim();
+    const result = await ctx.bridge.addModel({ path: spec, ...(apiKey && isOpenAISpec(spec) ? { apiKey } : {}) });
     if (!result.ok) state().pushError("library", result.error);
     else await refreshLibrary();
   }

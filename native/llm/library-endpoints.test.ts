@@ -1,0 +1,85 @@
+// Endpoints in the model library, through the engine's requests as the UI sends them: an endpoint spec is checked
+// by its source (not looked for as a file), listed under its served model for either role, and its key stays in
+// memory — the library file holds the spec without it.
+import { after, afterEach, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jsonError, startFakeServer, type FakeServer } from "../../test/support/fake-openai.ts";
+import { EngineService } from "../engine/service.ts";
+import type { LibraryModelInfo } from "../protocol/contract.ts";
+import { endpointKey, setEndpointKey } from "./endpoint-keys.ts";
+import { forgetEndpoints } from "./openai-endpoint.ts";
+import { sourceFor } from "./sources/registry.ts";
+import { openaiSource } from "./sources/openai.ts";
+
+// A home of our own: the library file and the folders it scans are this test's, not the user's.
+const home = mkdtempSync(join(tmpdir(), "refinery-library-home-"));
+const saved = { ...process.env };
+Object.assign(process.env, {
+  HOME: home,
+  REFINERY_HOME: join(home, ".refinery"),
+  REFINERY_MODELS_DIR: join(home, "models"),
+  OLLAMA_MODELS: join(home, "ollama"),
+  HF_HUB_CACHE: join(home, "hf"),
+});
+after(() => {
+  for (const key of ["HOME", "REFINERY_HOME", "REFINERY_MODELS_DIR", "OLLAMA_MODELS", "HF_HUB_CACHE"]) {
+    if (saved[key] === undefined) delete process.env[key];
+    else process.env[key] = saved[key];
+  }
+});
+
+const servers: FakeServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+  forgetEndpoints();
+});
+
+const service = new EngineService({ runsDir: mkdtempSync(join(tmpdir(), "refinery-library-runs-")), mode: "web", emit: () => {} });
+
+test("an endpoint added to the library is listed under its served model, for either role, with its key only in memory", async () => {
+  const key = "sk-library-5678";
+  const server = await startFakeServer({
+    routes: { "/v1/models": { object: "list", data: [{ id: "qwen2.5:7b" }] } },
+    chat: (_req, _call, response) => jsonError(response, 500, {}),
+  });
+  servers.push(server);
+  const spec = `openai:${server.baseUrl}#qwen2.5:7b`;
+  const added = await service.handle("addModel", { path: spec, apiKey: key });
+  assert.ok(added.ok, !added.ok ? added.error : "");
+  assert.deepEqual((added.value as { added: string[] }).added, [spec]);
+  assert.equal(endpointKey(server.baseUrl), key, "the key is kept for the endpoint's runs in this process");
+  const file = readFileSync(join(home, ".refinery", "library.json"), "utf8");
+  assert.ok(!file.includes(key), "the library file never holds the key");
+
+  const listed = await service.handle("listModels", {});
+  assert.ok(listed.ok, !listed.ok ? listed.error : "");
+  const entry = (listed.value as LibraryModelInfo[]).find((m) => m.source === "endpoint");
+  assert.ok(entry, JSON.stringify(listed.value));
+  assert.equal(entry.name, "qwen2.5:7b");
+  assert.equal(entry.endpoint, server.baseUrl);
+  assert.deepEqual(entry.roles, ["actor", "critic"]);
+  assert.equal(entry.error, undefined);
+  // "as actor" puts the entry's path into the setup: it must open through the endpoint source.
+  assert.equal(sourceFor(entry.path), openaiSource);
+  setEndpointKey(server.baseUrl, undefined);
+});
+
+test("a key written in the endpoint's URL is split off: kept in memory, the spec stored without it", async () => {
+  const spec = "openai:http://:sk-in-url-999@127.0.0.1:9/v1#llama3.2:3b";
+  const added = await service.handle("addModel", { path: spec });
+  assert.ok(added.ok, !added.ok ? added.error : "");
+  assert.ok((added.value as { added: string[] }).added.includes("openai:http://127.0.0.1:9/v1#llama3.2:3b"));
+  assert.equal(endpointKey("http://127.0.0.1:9/v1"), "sk-in-url-999");
+  assert.ok(!readFileSync(join(home, ".refinery", "library.json"), "utf8").includes("sk-in-url-999"));
+  setEndpointKey("http://127.0.0.1:9/v1", undefined);
+});
+
+test("an endpoint spec without a model is refused in the spec's words, not as a missing model file", async () => {
+  const refused = await service.handle("addModel", { path: "openai:http://127.0.0.1:9/v1" });
+  assert.ok(!refused.ok);
+  assert.match(refused.error, /names no model: write openai:<base URL>#<served model name>/);
+  assert.doesNotMatch(refused.error, /not found|no such file/i);
+});
