@@ -41,8 +41,12 @@ function spawnEngine(settings: { gpu: string }): EngineProcess {
 const host = new EngineHost({
   spawn: spawnEngine,
   runsDir,
-  pickModelFile: async () => {
-    const result = await dialog.showOpenDialog(window!, { properties: ["openFile"], filters: [{ name: "GGUF models", extensions: ["gguf"] }] });
+  pickModelFile: async (defaultPath) => {
+    const result = await dialog.showOpenDialog(window!, {
+      properties: ["openFile"],
+      filters: [{ name: "GGUF models", extensions: ["gguf"] }],
+      ...(defaultPath ? { defaultPath } : {}),
+    });
     return result.canceled ? null : (result.filePaths[0] ?? null);
   },
 });

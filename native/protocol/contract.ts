@@ -122,7 +122,7 @@ export const requestSchemas = {
   listModels: z.object({}).strict(),
   /** A GGUF path or an endpoint spec (openai:<url>#model); apiKey: the endpoint's key, never written to the library. */
   addModel: z.object({ path: z.string().min(1), apiKey: z.string().min(1).optional() }).strict(),
-  /** One folder on the engine's machine: its subfolders and .gguf files (web mode's file browser). Omitted: home. */
+  /** One folder on the engine's machine: its subfolders and .gguf files (web mode's file browser). Omitted: the folder last browsed, else home. */
   listModelFolder: z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
   startDownload: z
     .object({

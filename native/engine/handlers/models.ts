@@ -1,6 +1,7 @@
 // Model files: inspect one, plan memory for a pair, the model library, per-model load settings.
 import { resolve } from "node:path";
 import type { EndpointTestInfo, LibraryModelInfo, LoadSettingsInfo, MemoryPlanInfo, ModelFolderInfo, ModelInfo } from "../../protocol/contract.ts";
+import { lastModelFolder, rememberModelFolder } from "../../llm/browse-memory.ts";
 import { listModelFolder as listFolder } from "../../llm/model-folder.ts";
 import { testEndpoint as probeEndpoint } from "../../llm/endpoint-test.ts";
 import { modelFacts } from "../../llm/model-facts.ts";
@@ -45,8 +46,11 @@ export async function listModels(_ctx: EngineContext, _input: Input<"listModels"
   return scanLibrary(roots);
 }
 
+/** Without a folder it starts where the user last browsed; each folder opened is remembered for next time. */
 export async function listModelFolder(_ctx: EngineContext, { path }: Input<"listModelFolder">): Promise<ModelFolderInfo> {
-  return listFolder(path);
+  const folder = await listFolder(path ?? (await lastModelFolder()) ?? undefined);
+  await rememberModelFolder(folder.path);
+  return folder;
 }
 
 export async function addModel(_ctx: EngineContext, { path, apiKey }: Input<"addModel">): Promise<{ added: string[] }> {

@@ -88,8 +88,15 @@ export function createModelActions(ctx: ActionContext) {
       return;
     }
     if (!result.value.path) return;
-    state().updateSetup(role === "actor" ? { actorPath: result.value.path } : { criticPath: result.value.path });
-    await inspectModel(result.value.path);
+    await chooseBrowsedModel(role, result.value.path);
+  }
+
+  /** A file found by browsing (the desktop dialog, web mode's folder browser) fills the role and joins the library. */
+  async function chooseBrowsedModel(role: "actor" | "critic", path: string) {
+    state().updateSetup(role === "actor" ? { actorPath: path } : { criticPath: path });
+    // A file that is no model is refused by its field (inspectModel says why); the library just leaves it out.
+    const [added] = await Promise.all([ctx.bridge.addModel({ path }), inspectModel(path)]);
+    if (added.ok) await refreshLibrary();
   }
 
   async function assignModel(role: "actor" | "critic", path: string) {
@@ -146,6 +153,7 @@ export function createModelActions(ctx: ActionContext) {
     planForSetup,
     inspectModel,
     pickModel,
+    chooseBrowsedModel,
     assignModel,
     addModel,
     startDownload,
