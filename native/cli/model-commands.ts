@@ -1,7 +1,8 @@
 // The model and hardware commands: inspect, gpu, plan, models, download.
 import { GgufInsights } from "node-llama-cpp";
 import { ggufInfo, modelFacts } from "../llm/model-facts.ts";
-import { chooseChatWrapper, ModelLoadError, openRuntime, type GpuChoice } from "../llm/runtime.ts";
+import { resolveChatFormat } from "../llm/chat-format.ts";
+import { ModelLoadError, openRuntime, type GpuChoice } from "../llm/runtime.ts";
 import { formatBytes } from "../protocol/format.ts";
 import { defaultContextSize } from "../protocol/defaults.ts";
 import { intOption, parse, UsageError } from "./args.ts";
@@ -24,17 +25,9 @@ export async function commandInspect(args: string[]): Promise<number> {
   const gpuLayers = runtime.report.active === "cpu" ? 0 : insights.totalLayers;
   const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
   const context = await insights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: gpuLayers, sequences });
-  // The tokenizer alone (no weights) is enough for node-llama-cpp to resolve the chat wrapper.
-  const vocab = await runtime.llama.loadModel({ modelPath: path, vocabOnly: true });
-  const chatFormat = (() => {
-    try {
-      return chooseChatWrapper(vocab, values["chat-wrapper"]).chatFormat;
-    } catch (error) {
-      if (error instanceof ModelLoadError) throw new UsageError(error.message);
-      throw error;
-    }
-  })();
-  await vocab.dispose();
+  const chatFormat = await resolveChatFormat(runtime.llama, path, values["chat-wrapper"]).catch((error: unknown) => {
+    throw error instanceof ModelLoadError ? new UsageError(error.message) : error;
+  });
   const result = {
     path,
     sizeBytes: summary.sizeBytes,

@@ -349,6 +349,8 @@ export interface LibraryModelInfo {
   /** The roles it suits; the other is still allowed, and roleNote says why it fits less well. */
   roles: Array<"actor" | "critic">;
   roleNote?: string;
+  /** What `refinery inspect` says of a file's chat format: node-llama-cpp's chat wrapper, and whether it has thought segments. */
+  chatFormat?: { wrapper: string; thoughts: boolean };
   /** The server's base URL (without credentials) when the entry is a model served by an endpoint. */
   endpoint?: string;
   error?: string;

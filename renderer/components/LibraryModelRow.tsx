@@ -15,6 +15,9 @@ export function modelFactsLine(model: LibraryModelInfo): string {
     model.contextLength ? `context ${model.contextLength}` : null,
     model.layers ? `${model.layers} layers` : null,
     model.chatTemplate ? "chat template" : null,
+    // As `refinery inspect` says it: the chat wrapper node-llama-cpp resolves, and whether the model thinks first.
+    model.chatFormat ? `${model.chatFormat.wrapper} wrapper` : null,
+    model.chatFormat ? `thought segments: ${model.chatFormat.thoughts ? "yes" : "no"}` : null,
   ]
     .filter(Boolean)
     .join(" · ");

@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import type { EndpointTestInfo, LibraryModelInfo, LoadSettingsInfo, MemoryPlanInfo, ModelFolderInfo, ModelInfo } from "../../protocol/contract.ts";
 import { lastModelFolder, rememberModelFolder } from "../../llm/browse-memory.ts";
+import { cachedChatFormat } from "../../llm/chat-format.ts";
 import { listModelFolder as listFolder } from "../../llm/model-folder.ts";
 import { testEndpoint as probeEndpoint } from "../../llm/endpoint-test.ts";
 import { modelFacts } from "../../llm/model-facts.ts";
@@ -40,10 +41,20 @@ export async function planMemory(ctx: EngineContext, input: Input<"planMemory">)
   });
 }
 
-export async function listModels(_ctx: EngineContext, _input: Input<"listModels">): Promise<LibraryModelInfo[]> {
+/** The library, each readable file with the chat format `refinery inspect` would report for it. */
+export async function listModels(ctx: EngineContext, _input: Input<"listModels">): Promise<LibraryModelInfo[]> {
   const roots = defaultRoots();
   roots.added = await readAddedModels();
-  return scanLibrary(roots);
+  const models = await scanLibrary(roots);
+  const files = models.filter((m) => !m.error && !m.endpoint);
+  if (!files.length) return models;
+  const { llama } = await engineRuntime(ctx);
+  for (const model of files) {
+    // A tokenizer node-llama-cpp cannot read leaves the format unknown; the rest of the entry still shows.
+    const format = await cachedChatFormat(llama, model.path).catch(() => null);
+    if (format) model.chatFormat = { wrapper: format.wrapper, thoughts: format.thoughts };
+  }
+  return models;
 }
 
 /** Without a folder it starts where the user last browsed; each folder opened is remembered for next time. */
