@@ -4,6 +4,7 @@ import { ggufInfo, modelFacts } from "../llm/model-facts.ts";
 import { resolveChatFormat } from "../llm/chat-format.ts";
 import { ModelLoadError, openRuntime, type GpuChoice } from "../llm/runtime.ts";
 import { formatBytes } from "../protocol/format.ts";
+import { redactSpec } from "../protocol/model-spec.ts";
 import { defaultContextSize } from "../protocol/defaults.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 
@@ -153,7 +154,7 @@ export async function commandModels(args: string[]): Promise<number> {
   const { addModel, defaultRoots, readAddedModels, scanLibrary } = await import("../llm/library.ts");
   if (values.add) {
     await addModel(values.add);
-    process.stderr.write(`added ${values.add}\n`);
+    process.stderr.write(`added ${redactSpec(values.add)}\n`);
   }
   const roots = defaultRoots();
   roots.added = await readAddedModels();
@@ -170,7 +171,9 @@ export async function commandModels(args: string[]): Promise<number> {
   for (const model of models) {
     const facts = model.error
       ? `unreadable: ${model.error}`
-      : `${model.architecture ?? "?"} · ${model.parameters ?? "?"} · ${model.quantization ?? "?"} · ${formatBytes(model.sizeBytes)} · ctx ${model.contextLength ?? "?"} · ${model.layers ?? "?"} layers · ${model.roleNote ? `${model.roleNote} · suits ${model.roles.join(" and ")} best, usable as actor too` : `chat template · suits ${model.roles.join(" and ")}`}`;
+      : model.endpoint
+        ? `served by ${model.endpoint} · suits ${model.roles.join(" and ")}`
+        : `${model.architecture ?? "?"} · ${model.parameters ?? "?"} · ${model.quantization ?? "?"} · ${formatBytes(model.sizeBytes)} · ctx ${model.contextLength ?? "?"} · ${model.layers ?? "?"} layers · ${model.roleNote ? `${model.roleNote} · suits ${model.roles.join(" and ")} best, usable as actor too` : `chat template · suits ${model.roles.join(" and ")}`}`;
     process.stdout.write(`[${model.source}] ${model.name}\n    ${facts}\n    ${model.path}\n`);
   }
   return 0;

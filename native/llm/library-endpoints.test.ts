@@ -3,6 +3,7 @@
 // memory — the library file holds the spec without it.
 import { after, afterEach, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -82,4 +83,29 @@ test("an endpoint spec without a model is refused in the spec's words, not as a 
   assert.ok(!refused.ok);
   assert.match(refused.error, /names no model: write openai:<base URL>#<served model name>/);
   assert.doesNotMatch(refused.error, /not found|no such file/i);
+});
+
+test("refinery models --add takes an endpoint: said added and listed without the key in its URL", () => {
+  const dir = mkdtempSync(join(tmpdir(), "refinery-models-cli-"));
+  const result = spawnSync(
+    process.execPath,
+    [join(import.meta.dirname, "../../bin/refinery.mjs"), "models", "--add", "openai:http://:sk-cli-4242@127.0.0.1:9/v1#served-model"],
+    {
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        HOME: dir,
+        REFINERY_HOME: join(dir, ".refinery"),
+        REFINERY_MODELS_DIR: join(dir, "models"),
+        OLLAMA_MODELS: join(dir, "o"),
+        HF_HUB_CACHE: join(dir, "hf"),
+      },
+    },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stderr, "added openai:http://127.0.0.1:9/v1#served-model\n");
+  assert.equal(
+    result.stdout,
+    "[endpoint] served-model\n    served by http://127.0.0.1:9/v1 · suits actor and critic\n    openai:http://127.0.0.1:9/v1#served-model\n",
+  );
 });
