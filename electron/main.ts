@@ -7,7 +7,8 @@ import { EngineHost, type EngineProcess } from "../native/engine/host.ts";
 import type { FromEngine } from "../native/engine/messages.ts";
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from "../native/protocol/request-names.ts";
 import { electronCsp, isAppUrl, isExternalLink, windowWebPreferences } from "./security.ts";
-import { endpointBaseUrl, endpointKeyStore } from "./endpoint-key-store.ts";
+import { keyToKeep } from "./endpoint-key-capture.ts";
+import { endpointKeyStore } from "./endpoint-key-store.ts";
 
 const here = import.meta.dirname;
 const appUrl = pathToFileURL(join(here, "../renderer/index.html")).toString();
@@ -90,10 +91,8 @@ app.whenReady().then(() => {
     const result = await host.request(String(method), input);
     // A key that just worked, or came with an endpoint added to the library, is kept encrypted in the OS keychain
     // for this endpoint's runs in later engine processes too (the library file holds the spec without it).
-    const { spec, path, apiKey } = (input ?? {}) as { spec?: unknown; path?: unknown; apiKey?: unknown };
-    const baseUrl = endpointBaseUrl(method === "addModel" ? path : spec);
-    const keeps = method === "testEndpoint" || method === "addModel";
-    if (keeps && result.ok && baseUrl && typeof apiKey === "string" && apiKey) endpointKeys.save(baseUrl, apiKey);
+    const keep = result.ok ? keyToKeep(String(method), input) : null;
+    if (keep) endpointKeys.save(keep.baseUrl, keep.key);
     return result;
   });
   host.subscribe((event) => window?.webContents.send(IPC_EVENT_CHANNEL, event));
