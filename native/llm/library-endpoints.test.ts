@@ -7,9 +7,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jsonError, startFakeServer, type FakeServer } from "../../test/support/fake-openai.ts";
+import { contentChunks, sse, startFakeServer, type FakeServer } from "../../test/support/fake-openai.ts";
 import { EngineService } from "../engine/service.ts";
 import type { LibraryModelInfo } from "../protocol/contract.ts";
+import { executeRun } from "../runs/runner.ts";
 import { endpointKey, setEndpointKey } from "./endpoint-keys.ts";
 import { forgetEndpoints } from "./openai-endpoint.ts";
 import { sourceFor } from "./sources/registry.ts";
@@ -44,7 +45,7 @@ test("an endpoint added to the library is listed under its served model, for eit
   const key = "sk-library-5678";
   const server = await startFakeServer({
     routes: { "/v1/models": { object: "list", data: [{ id: "qwen2.5:7b" }] } },
-    chat: (_req, _call, response) => jsonError(response, 500, {}),
+    chat: (_req, _call, response) => sse(response, contentChunks("vllm", ["2+2 is \\boxed{4}."], { prompt_tokens: 12, completion_tokens: 8 })),
   });
   servers.push(server);
   const spec = `openai:${server.baseUrl}#qwen2.5:7b`;
@@ -63,8 +64,20 @@ test("an endpoint added to the library is listed under its served model, for eit
   assert.equal(entry.endpoint, server.baseUrl);
   assert.deepEqual(entry.roles, ["actor", "critic"]);
   assert.equal(entry.error, undefined);
-  // "as actor" puts the entry's path into the setup: it must open through the endpoint source.
+  // "as actor" / "as critic" put the entry's path into the setup: a run on it reaches the server with the kept key.
   assert.equal(sourceFor(entry.path), openaiSource);
+  const run = await executeRun({
+    strategy: "single-pass",
+    actor: { path: entry.path },
+    critic: { path: entry.path },
+    task: { question: "What is 2+2?", reference: "4" },
+    seed: 1,
+    outDir: mkdtempSync(join(tmpdir(), "refinery-library-run-")),
+  });
+  assert.equal(run.state.status, "finished", run.state.failure?.reason ?? "");
+  assert.equal(run.state.correct, true);
+  assert.equal(server.chats[0]!.body.model, "qwen2.5:7b");
+  assert.equal(server.chats[0]!.headers.authorization, `Bearer ${key}`);
   setEndpointKey(server.baseUrl, undefined);
 });
 
