@@ -3,7 +3,6 @@
 import { safeStorage } from "electron";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseModelSpec } from "../native/protocol/model-spec.ts";
 
 type Stored = Record<string, string>;
 
@@ -42,15 +41,4 @@ export function endpointKeyStore(userData: string) {
       return keys;
     },
   };
-}
-
-/** The base URL of an endpoint spec (openai:<url>#model), without credentials; null for anything else. */
-export function endpointBaseUrl(spec: unknown): string | null {
-  if (typeof spec !== "string") return null;
-  try {
-    const parsed = parseModelSpec(spec);
-    return parsed.kind === "endpoint" ? parsed.baseUrl : null;
-  } catch {
-    return null;
-  }
 }

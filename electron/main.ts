@@ -7,7 +7,8 @@ import { EngineHost, type EngineProcess } from "../native/engine/host.ts";
 import type { FromEngine } from "../native/engine/messages.ts";
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from "../native/protocol/request-names.ts";
 import { electronCsp, isAppUrl, isExternalLink, windowWebPreferences } from "./security.ts";
-import { endpointBaseUrl, endpointKeyStore } from "./endpoint-key-store.ts";
+import { keyToKeep } from "./endpoint-key-capture.ts";
+import { endpointKeyStore } from "./endpoint-key-store.ts";
 
 const here = import.meta.dirname;
 const appUrl = pathToFileURL(join(here, "../renderer/index.html")).toString();
@@ -41,8 +42,12 @@ function spawnEngine(settings: { gpu: string }): EngineProcess {
 const host = new EngineHost({
   spawn: spawnEngine,
   runsDir,
-  pickModelFile: async () => {
-    const result = await dialog.showOpenDialog(window!, { properties: ["openFile"], filters: [{ name: "GGUF models", extensions: ["gguf"] }] });
+  pickModelFile: async (defaultPath) => {
+    const result = await dialog.showOpenDialog(window!, {
+      properties: ["openFile"],
+      filters: [{ name: "GGUF models", extensions: ["gguf"] }],
+      ...(defaultPath ? { defaultPath } : {}),
+    });
     return result.canceled ? null : (result.filePaths[0] ?? null);
   },
 });
@@ -84,10 +89,10 @@ app.whenReady().then(() => {
   ipcMain.handle(IPC_REQUEST_CHANNEL, async (event, method: unknown, input: unknown) => {
     if (!trustedSender(event)) return { ok: false, error: "request refused: unknown sender" };
     const result = await host.request(String(method), input);
-    // A key that just worked is kept, encrypted, for this endpoint's runs in later engine processes too.
-    const { spec, apiKey } = (input ?? {}) as { spec?: unknown; apiKey?: unknown };
-    const baseUrl = endpointBaseUrl(spec);
-    if (method === "testEndpoint" && result.ok && baseUrl && typeof apiKey === "string" && apiKey) endpointKeys.save(baseUrl, apiKey);
+    // A key that just worked, or came with an endpoint added to the library, is kept encrypted in the OS keychain
+    // for this endpoint's runs in later engine processes too (the library file holds the spec without it).
+    const keep = result.ok ? keyToKeep(String(method), input) : null;
+    if (keep) endpointKeys.save(keep.baseUrl, keep.key);
     return result;
   });
   host.subscribe((event) => window?.webContents.send(IPC_EVENT_CHANNEL, event));

@@ -1,8 +1,10 @@
 // The model and hardware commands: inspect, gpu, plan, models, download.
 import { GgufInsights } from "node-llama-cpp";
 import { ggufInfo, modelFacts } from "../llm/model-facts.ts";
-import { chooseChatWrapper, ModelLoadError, openRuntime, type GpuChoice } from "../llm/runtime.ts";
+import { resolveChatFormat } from "../llm/chat-format.ts";
+import { ModelLoadError, openRuntime, type GpuChoice } from "../llm/runtime.ts";
 import { formatBytes } from "../protocol/format.ts";
+import { redactSpec } from "../protocol/model-spec.ts";
 import { defaultContextSize } from "../protocol/defaults.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 
@@ -24,17 +26,9 @@ export async function commandInspect(args: string[]): Promise<number> {
   const gpuLayers = runtime.report.active === "cpu" ? 0 : insights.totalLayers;
   const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
   const context = await insights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: gpuLayers, sequences });
-  // The tokenizer alone (no weights) is enough for node-llama-cpp to resolve the chat wrapper.
-  const vocab = await runtime.llama.loadModel({ modelPath: path, vocabOnly: true });
-  const chatFormat = (() => {
-    try {
-      return chooseChatWrapper(vocab, values["chat-wrapper"]).chatFormat;
-    } catch (error) {
-      if (error instanceof ModelLoadError) throw new UsageError(error.message);
-      throw error;
-    }
-  })();
-  await vocab.dispose();
+  const chatFormat = await resolveChatFormat(runtime.llama, path, values["chat-wrapper"]).catch((error: unknown) => {
+    throw error instanceof ModelLoadError ? new UsageError(error.message) : error;
+  });
   const result = {
     path,
     sizeBytes: summary.sizeBytes,
@@ -160,7 +154,7 @@ export async function commandModels(args: string[]): Promise<number> {
   const { addModel, defaultRoots, readAddedModels, scanLibrary } = await import("../llm/library.ts");
   if (values.add) {
     await addModel(values.add);
-    process.stderr.write(`added ${values.add}\n`);
+    process.stderr.write(`added ${redactSpec(values.add)}\n`);
   }
   const roots = defaultRoots();
   roots.added = await readAddedModels();
@@ -177,7 +171,9 @@ export async function commandModels(args: string[]): Promise<number> {
   for (const model of models) {
     const facts = model.error
       ? `unreadable: ${model.error}`
-      : `${model.architecture ?? "?"} · ${model.parameters ?? "?"} · ${model.quantization ?? "?"} · ${formatBytes(model.sizeBytes)} · ctx ${model.contextLength ?? "?"} · ${model.layers ?? "?"} layers · ${model.roleNote ? `${model.roleNote} · suits ${model.roles.join(" and ")} best, usable as actor too` : `chat template · suits ${model.roles.join(" and ")}`}`;
+      : model.endpoint
+        ? `served by ${model.endpoint} · suits ${model.roles.join(" and ")}`
+        : `${model.architecture ?? "?"} · ${model.parameters ?? "?"} · ${model.quantization ?? "?"} · ${formatBytes(model.sizeBytes)} · ctx ${model.contextLength ?? "?"} · ${model.layers ?? "?"} layers · ${model.roleNote ? `${model.roleNote} · suits ${model.roles.join(" and ")} best, usable as actor too` : `chat template · suits ${model.roles.join(" and ")}`}`;
     process.stdout.write(`[${model.source}] ${model.name}\n    ${facts}\n    ${model.path}\n`);
   }
   return 0;

@@ -12,6 +12,7 @@ import { runDir } from "../runs/paths.ts";
 import { RunLogWriter } from "../runs/run-log.ts";
 import { NO_FILE_DIALOG, type FromEngine, type ToEngine } from "./messages.ts";
 import { StderrTail, typescriptEntry } from "../util/child-process.ts";
+import { lastModelFolder, rememberModelFolder } from "../llm/browse-memory.ts";
 
 export interface EngineProcess {
   readonly pid: number | undefined;
@@ -25,7 +26,10 @@ export interface EngineHostOptions {
   /** Starts an engine process; `gpu` is the backend the user chose ("auto" unless overridden). */
   spawn: (settings: { gpu: string }) => EngineProcess;
   runsDir: string;
-  pickModelFile?: () => Promise<string | null>;
+  /** The native file dialog, opened at `defaultPath` (the folder a model was last picked from) when there is one. */
+  pickModelFile?: (defaultPath?: string) => Promise<string | null>;
+  /** settings.json, where the folder last picked from is kept (default: ~/.refinery or $REFINERY_HOME). */
+  settingsPath?: string;
 }
 
 type DownloadEvent = Extract<EngineEvent, { type: "download" }>;
@@ -51,6 +55,14 @@ export class EngineHost {
 
   constructor(private readonly options: EngineHostOptions) {}
 
+  /** The dialog opens where the last model was picked, and the folder of this pick is remembered for the next. */
+  private async pickModelFile(dialog: NonNullable<EngineHostOptions["pickModelFile"]>): Promise<string | null> {
+    const settings = this.options.settingsPath;
+    const picked = await dialog((await lastModelFolder(settings)) ?? undefined);
+    if (picked) await rememberModelFolder(dirname(picked), settings);
+    return picked;
+  }
+
   subscribe(listener: (event: EngineEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -67,7 +79,7 @@ export class EngineHost {
     if (method === "setBackend") return this.setBackend((valid.value as { gpu: string }).gpu);
     if (method === "pickModelFile") {
       if (!this.options.pickModelFile) return { ok: false, error: NO_FILE_DIALOG };
-      return { ok: true, value: { path: await this.options.pickModelFile() } };
+      return { ok: true, value: { path: await this.pickModelFile(this.options.pickModelFile) } };
     }
     const engine = this.ensureEngine();
     const id = this.nextId++;

@@ -6,10 +6,12 @@ import { homedir } from "node:os";
 import { basename, join, relative, sep } from "node:path";
 import { GGUF_MAGIC } from "./gguf/format.ts";
 import { metadataValue, readGgufHeader } from "./gguf/reader.ts";
-import { modelFacts } from "./model-facts.ts";
+import { setEndpointKey } from "./endpoint-keys.ts";
+import { sourceFor } from "./sources/registry.ts";
+import { isOpenAISpec, parseModelSpec, type EndpointSpec } from "../protocol/model-spec.ts";
 import type { LibraryModelInfo } from "../protocol/contract.ts";
 
-export type LibrarySource = "bundled" | "refinery" | "lmstudio" | "ollama" | "huggingface" | "added";
+export type LibrarySource = "bundled" | "refinery" | "lmstudio" | "ollama" | "huggingface" | "added" | "endpoint";
 
 /** A library entry, as the bridge contract defines it (the UI shows the same object). */
 export type LibraryModel = LibraryModelInfo & { source: LibrarySource };
@@ -21,7 +23,7 @@ export interface LibraryRoots {
   lmstudio: string[];
   ollama: string[];
   huggingface: string[];
-  /** Single files the user added by path. */
+  /** Single files the user added by path, and endpoint specs (openai:<url>#model) without credentials. */
   added: string[];
   /** Further folders to scan. */
   folders: string[];
@@ -248,7 +250,8 @@ export async function scanLibrary(roots: LibraryRoots = defaultRoots()): Promise
   for (const root of roots.ollama) for (const item of await scanOllama(root)) entries.push({ ...item, source: "ollama" });
   for (const root of roots.huggingface) for (const item of await scanHuggingFace(root)) entries.push({ ...item, source: "huggingface" });
   for (const root of roots.folders) for (const file of await walk(root, 4)) entries.push({ path: file, name: relative(root, file), source: "added" });
-  for (const file of roots.added) entries.push({ path: file, name: basename(file), source: "added" });
+  const endpoints = roots.added.filter(isOpenAISpec);
+  for (const file of roots.added.filter((p) => !isOpenAISpec(p))) entries.push({ path: file, name: basename(file), source: "added" });
   // The same file reached twice (a link, a folder listed twice) is one model.
   const seen = new Set<string>();
   const models: LibraryModel[] = [];
@@ -258,10 +261,34 @@ export async function scanLibrary(roots: LibraryRoots = defaultRoots()): Promise
     seen.add(real);
     models.push(await describeModel(entry.path, entry.source, entry.name));
   }
+  for (const spec of new Set(endpoints)) models.push(describeEndpoint(spec));
   return models;
 }
 
-/** Files the user added by path, kept in ~/.refinery/library.json (or $REFINERY_HOME). */
+/** An endpoint in the library: named by its served model; what it is made of is the server's business. */
+export function describeEndpoint(spec: string): LibraryModel {
+  const base = {
+    path: spec,
+    name: spec,
+    source: "endpoint" as const,
+    sizeBytes: 0,
+    architecture: null,
+    parameters: null,
+    quantization: null,
+    contextLength: null,
+    layers: null,
+    chatTemplate: true,
+    roles: ["actor" as const, "critic" as const],
+  };
+  try {
+    const { baseUrl, model } = parseModelSpec(spec) as EndpointSpec;
+    return { ...base, name: model, endpoint: baseUrl };
+  } catch (error) {
+    return { ...base, error: (error as Error).message };
+  }
+}
+
+/** Files and endpoints the user added, kept in ~/.refinery/library.json (or $REFINERY_HOME); never an API key. */
 export function libraryConfigPath(env = process.env, home = homedir()): string {
   return join(env.REFINERY_HOME ?? join(home, ".refinery"), "library.json");
 }
@@ -275,11 +302,23 @@ export async function readAddedModels(configPath = libraryConfigPath()): Promise
   }
 }
 
-export async function addModel(path: string, configPath = libraryConfigPath()): Promise<string[]> {
+/**
+ * Adds a file or an endpoint spec, checked by its source (a file's header, an endpoint spec's form). An endpoint's
+ * key (given, or written in its URL) is kept in this process's memory only: the desktop app keeps it in the OS
+ * keychain itself, and the library file holds the spec without it.
+ */
+export async function addModel(spec: string, configPath = libraryConfigPath(), apiKey?: string): Promise<string[]> {
   const { resolve, dirname } = await import("node:path");
   const { mkdir, writeFile } = await import("node:fs/promises");
-  await modelFacts(path);
-  const added = [...new Set([...(await readAddedModels(configPath)), resolve(path)])];
+  await sourceFor(spec).check(spec);
+  let entry = resolve(spec);
+  if (isOpenAISpec(spec)) {
+    const endpoint = parseModelSpec(spec) as EndpointSpec;
+    const key = apiKey ?? endpoint.urlKey;
+    if (key) setEndpointKey(endpoint.baseUrl, key);
+    entry = `openai:${endpoint.baseUrl}#${endpoint.model}`;
+  }
+  const added = [...new Set([...(await readAddedModels(configPath)), entry])];
   await mkdir(dirname(configPath), { recursive: true });
   await writeFile(configPath, `${JSON.stringify({ added }, null, 2)}\n`);
   return added;

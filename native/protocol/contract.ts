@@ -120,8 +120,9 @@ export const requestSchemas = {
     })
     .strict(),
   listModels: z.object({}).strict(),
-  addModel: z.object({ path: z.string().min(1) }).strict(),
-  /** One folder on the engine's machine: its subfolders and .gguf files (web mode's file browser). Omitted: home. */
+  /** A GGUF path or an endpoint spec (openai:<url>#model); apiKey: the endpoint's key, never written to the library. */
+  addModel: z.object({ path: z.string().min(1), apiKey: z.string().min(1).optional() }).strict(),
+  /** One folder on the engine's machine: its subfolders and .gguf files (web mode's file browser). Omitted: the folder last browsed, else home. */
   listModelFolder: z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
   startDownload: z
     .object({
@@ -348,6 +349,10 @@ export interface LibraryModelInfo {
   /** The roles it suits; the other is still allowed, and roleNote says why it fits less well. */
   roles: Array<"actor" | "critic">;
   roleNote?: string;
+  /** What `refinery inspect` says of a file's chat format: node-llama-cpp's chat wrapper, and whether it has thought segments. */
+  chatFormat?: { wrapper: string; thoughts: boolean };
+  /** The server's base URL (without credentials) when the entry is a model served by an endpoint. */
+  endpoint?: string;
   error?: string;
   /** A bundled demo model's own dataset (the task world it was trained on): the setup offers it. */
   demoDataset?: string;

@@ -1,6 +1,8 @@
 // The model library: GGUFs already on the machine (Refinery's folder, LM Studio, Ollama, the Hugging Face
-// cache, files added by path), each usable as actor or critic; downloads with progress and cancel.
+// cache, files added by path) and models on OpenAI-compatible endpoints, each usable as actor or critic;
+// downloads with progress and cancel.
 import { useState } from "react";
+import { isOpenAISpec } from "../../native/protocol/model-spec.ts";
 import { useAppStateShallow, useController } from "../store/context.tsx";
 import { formatBytes as size } from "../../native/protocol/format.ts";
 import { Errors } from "./Errors.tsx";
@@ -11,6 +13,7 @@ export function Library() {
   const models = useAppStateShallow((s) => s.library);
   const downloads = useAppStateShallow((s) => Object.values(s.downloads));
   const [path, setPath] = useState("");
+  const [apiKey, setApiKey] = useState("");
   const [uri, setUri] = useState("");
   return (
     <details className="library" data-testid="library">
@@ -22,8 +25,23 @@ export function Library() {
         ))}
       </ul>
       <div className="row">
-        <input data-testid="library-add-path" placeholder="add a GGUF by path" value={path} onChange={(e) => setPath(e.target.value)} />
-        <button type="button" data-testid="library-add" onClick={() => void controller.addModel(path)}>
+        <input
+          data-testid="library-add-path"
+          placeholder="add a GGUF by path, or openai:http://host:port/v1#model"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+        />
+        {isOpenAISpec(path.trim()) && (
+          <input
+            data-testid="library-add-key"
+            type="password"
+            autoComplete="off"
+            placeholder="API key (optional)"
+            value={apiKey}
+            onChange={(e) => setApiKey(e.target.value)}
+          />
+        )}
+        <button type="button" data-testid="library-add" onClick={() => void controller.addModel(path, apiKey || undefined)}>
           Add
         </button>
       </div>

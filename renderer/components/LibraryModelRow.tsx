@@ -7,6 +7,7 @@ import { useController } from "../store/context.tsx";
 /** Its facts, each once: a file named after its architecture ("llama · llama") shows the name only in the title. */
 export function modelFactsLine(model: LibraryModelInfo): string {
   if (model.error) return `unreadable: ${model.error}`;
+  if (model.endpoint) return `served by ${model.endpoint}`;
   return [
     model.architecture ?? "unknown architecture",
     model.parameters ? `${model.parameters} parameters` : null,
@@ -15,6 +16,9 @@ export function modelFactsLine(model: LibraryModelInfo): string {
     model.contextLength ? `context ${model.contextLength}` : null,
     model.layers ? `${model.layers} layers` : null,
     model.chatTemplate ? "chat template" : null,
+    // As `refinery inspect` says it: the chat wrapper node-llama-cpp resolves, and whether the model thinks first.
+    model.chatFormat ? `${model.chatFormat.wrapper} wrapper` : null,
+    model.chatFormat ? `thought segments: ${model.chatFormat.thoughts ? "yes" : "no"}` : null,
   ]
     .filter(Boolean)
     .join(" · ");

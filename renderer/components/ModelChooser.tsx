@@ -20,7 +20,7 @@ function FolderBrowser({ role, start, onChosen }: { role: Role; start: string | 
       setError(null);
     } else setError(result.error);
   };
-  // Starts where the field's file is (or the server's home folder).
+  // Starts where the field's file is (or where the user last browsed, else the server's home folder).
   // biome-ignore lint/correctness/useExhaustiveDependencies: once, when the browser opens
   useEffect(() => {
     void open(start);
@@ -68,7 +68,7 @@ function FolderBrowser({ role, start, onChosen }: { role: Role; start: string | 
                   data-name={file.name}
                   onClick={() => {
                     onChosen();
-                    void controller.assignModel(role, file.path);
+                    void controller.chooseBrowsedModel(role, file.path);
                   }}
                 >
                   {file.name}

@@ -202,7 +202,8 @@ test("choose… lists the library beside the field: F32, the reason a model suit
   const stories = '[data-testid="actor-chooser"] [data-testid="library-model"][data-name="stories260K.gguf"]';
   await page.waitForSelector(stories);
   const facts = (await page.textContent(`${stories} [data-testid="library-facts"]`)) ?? "";
-  assert.match(facts, /^llama · 29\dK parameters · F32 · 1\.1 MiB · context 2048 · 5 layers$/);
+  // What `refinery inspect` says of its chat format too: node-llama-cpp's wrapper, and no thought segments.
+  assert.match(facts, /^llama · 29\dK parameters · F32 · 1\.1 MiB · context 2048 · 5 layers · Llama2Chat wrapper · thought segments: no$/);
   assert.doesNotMatch(facts, /llama · llama|\?|GiB/);
   assert.match((await page.textContent(`${stories} [data-testid="library-role-note"]`)) ?? "", /^no chat template: uses a plain prompt/);
   await page.screenshot({ path: join(screenshots, "library-models.png") });

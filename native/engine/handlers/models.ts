@@ -1,6 +1,8 @@
 // Model files: inspect one, plan memory for a pair, the model library, per-model load settings.
 import { resolve } from "node:path";
 import type { EndpointTestInfo, LibraryModelInfo, LoadSettingsInfo, MemoryPlanInfo, ModelFolderInfo, ModelInfo } from "../../protocol/contract.ts";
+import { lastModelFolder, rememberModelFolder } from "../../llm/browse-memory.ts";
+import { cachedChatFormat } from "../../llm/chat-format.ts";
 import { listModelFolder as listFolder } from "../../llm/model-folder.ts";
 import { testEndpoint as probeEndpoint } from "../../llm/endpoint-test.ts";
 import { modelFacts } from "../../llm/model-facts.ts";
@@ -41,20 +43,33 @@ export async function planMemory(ctx: EngineContext, input: Input<"planMemory">)
   });
 }
 
-export async function listModels(_ctx: EngineContext, _input: Input<"listModels">): Promise<LibraryModelInfo[]> {
+/** The library, each readable file with the chat format `refinery inspect` would report for it. */
+export async function listModels(ctx: EngineContext, _input: Input<"listModels">): Promise<LibraryModelInfo[]> {
   const roots = { ...defaultRoots(), bundled: bundledModelFolders() };
   roots.added = await readAddedModels();
-  const models = await scanLibrary(roots);
+  const scanned = await scanLibrary(roots);
   const dataset = existsSync(bundledDemoDataset) ? bundledDemoDataset : undefined;
-  return models.map((model) => (model.source === "bundled" && dataset ? { ...model, demoDataset: dataset } : model));
+  const models = scanned.map((model) => (model.source === "bundled" && dataset ? { ...model, demoDataset: dataset } : model));
+  const files = models.filter((m) => !m.error && !m.endpoint);
+  if (!files.length) return models;
+  const { llama } = await engineRuntime(ctx);
+  for (const model of files) {
+    // A tokenizer node-llama-cpp cannot read leaves the format unknown; the rest of the entry still shows.
+    const format = await cachedChatFormat(llama, model.path).catch(() => null);
+    if (format) model.chatFormat = { wrapper: format.wrapper, thoughts: format.thoughts };
+  }
+  return models;
 }
 
+/** Without a folder it starts where the user last browsed; each folder opened is remembered for next time. */
 export async function listModelFolder(_ctx: EngineContext, { path }: Input<"listModelFolder">): Promise<ModelFolderInfo> {
-  return listFolder(path);
+  const folder = await listFolder(path ?? (await lastModelFolder()) ?? undefined);
+  await rememberModelFolder(folder.path);
+  return folder;
 }
 
-export async function addModel(_ctx: EngineContext, { path }: Input<"addModel">): Promise<{ added: string[] }> {
-  return { added: await addToLibrary(path) };
+export async function addModel(_ctx: EngineContext, { path, apiKey }: Input<"addModel">): Promise<{ added: string[] }> {
+  return { added: await addToLibrary(path, undefined, apiKey) };
 }
 
 export async function getLoadSettings(_ctx: EngineContext, { path }: Input<"getLoadSettings">): Promise<LoadSettingsByRole> {

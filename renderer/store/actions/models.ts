@@ -106,8 +106,15 @@ export function createModelActions(ctx: ActionContext) {
       return;
     }
     if (!result.value.path) return;
-    state().updateSetup(role === "actor" ? { actorPath: result.value.path } : { criticPath: result.value.path });
-    await inspectModel(result.value.path);
+    await chooseBrowsedModel(role, result.value.path);
+  }
+
+  /** A file found by browsing (the desktop dialog, web mode's folder browser) fills the role and joins the library. */
+  async function chooseBrowsedModel(role: "actor" | "critic", path: string) {
+    state().updateSetup(role === "actor" ? { actorPath: path } : { criticPath: path });
+    // A file that is no model is refused by its field (inspectModel says why); the library just leaves it out.
+    const [added] = await Promise.all([ctx.bridge.addModel({ path }), inspectModel(path)]);
+    if (added.ok) await refreshLibrary();
   }
 
   async function assignModel(role: "actor" | "critic", path: string) {
@@ -115,8 +122,10 @@ export function createModelActions(ctx: ActionContext) {
     await inspectModel(path);
   }
 
-  async function addModel(path: string) {
-    const result = await ctx.bridge.addModel({ path: path.trim() });
+  /** A GGUF path or an endpoint spec; an endpoint's key goes to the engine (and the desktop app's keychain) only. */
+  async function addModel(path: string, apiKey?: string) {
+    const spec = path.trim();
+    const result = await ctx.bridge.addModel({ path: spec, ...(apiKey && isOpenAISpec(spec) ? { apiKey } : {}) });
     if (!result.ok) state().pushError("library", result.error);
     else await refreshLibrary();
   }
@@ -162,6 +171,7 @@ export function createModelActions(ctx: ActionContext) {
     planForSetup,
     inspectModel,
     pickModel,
+    chooseBrowsedModel,
     assignModel,
     addModel,
     startDownload,
