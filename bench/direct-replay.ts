@@ -1,0 +1,39 @@
+// The direct side of the process-level benches: a fresh process that loads one model the way a run's manifest says
+// it was loaded (context size, sequences, threads) and sends the recorded requests straight through node-llama-cpp's
+// LlamaChat, one after another, with the sampling given. Prints {ms, tokens} as JSON: the time from the first request
+// to the last answer (loading excluded, as the engine's run-started → run-finished window excludes it).
+// Usage: node --import tsx bench/direct-replay.ts <plan.json>
+import { readFileSync } from "node:fs";
+import { getLlama, LlamaChat, LlamaLogLevel } from "node-llama-cpp";
+import { toChatHistory } from "../native/llm/llama-backend.ts";
+import type { ChatMessage } from "../native/protocol/events.ts";
+
+export interface ReplayPlan {
+  model: string;
+  contextSize: number;
+  sequences: number;
+  threads: number;
+  requests: Array<{ messages: ChatMessage[]; maxTokens: number; temperature: number; seed: number; sequence: number }>;
+}
+
+const plan = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as ReplayPlan;
+const llama = await getLlama({ build: "never", gpu: false, logLevel: LlamaLogLevel.error, maxThreads: plan.threads });
+const model = await llama.loadModel({ modelPath: plan.model });
+const context = await model.createContext({ contextSize: plan.contextSize, sequences: plan.sequences, threads: plan.threads });
+const sequences = Array.from({ length: plan.sequences }, () => context.getSequence());
+const chats = sequences.map((contextSequence) => new LlamaChat({ contextSequence }));
+const started = performance.now();
+for (const request of plan.requests) {
+  const chat = chats[request.sequence % chats.length]!;
+  await chat.generateResponse(toChatHistory(request.messages), {
+    maxTokens: request.maxTokens,
+    temperature: request.temperature,
+    seed: request.seed,
+  });
+}
+const ms = performance.now() - started;
+// Generated tokens as the engine counts them (its nodes' tokensOut): the sequences' own meters.
+const tokens = sequences.reduce((sum, sequence) => sum + sequence.tokenMeter.usedOutputTokens, 0);
+process.stdout.write(`${JSON.stringify({ ms, tokens })}\n`);
+await context.dispose();
+await model.dispose();
