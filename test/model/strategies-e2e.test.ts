@@ -43,6 +43,7 @@ const smallParams: Record<string, Record<string, unknown>> = {
   mctsr: { iterations: 2 },
   cycle: { maxIterations: 1 },
   rlac: { maxIterations: 2 },
+  "checklist-refine": { turns: 2 },
   pipeline: {
     spec: JSON.stringify({
       kind: "chain",
@@ -62,14 +63,17 @@ const codeTask = {
   tests: { language: "python" as const, code: humanEval.test, entryPoint: humanEval.entry_point },
 };
 
+const arithmeticTask = { question: "Tom has 3 apples and buys 4 more. How many apples does he have?", reference: "7" };
+// Checklist-guided refinement reads the item's criteria (RefineBench's layout).
+const checklistTask = { ...arithmeticTask, checklist: ["States the number of apples", "Shows the addition 3 + 4"] };
+
 function config(strategy: string, extra: Partial<RunConfig> = {}): RunConfig {
   return {
     strategy,
     params: smallParams[strategy] ?? {},
     actor: { path: actor, sampling: { maxTokens: 24 } },
     critic: { path: critic, sampling: { maxTokens: 400 } },
-    task:
-      strategy === "cycle" || strategy === "rlac" ? codeTask : { question: "Tom has 3 apples and buys 4 more. How many apples does he have?", reference: "7" },
+    task: strategy === "cycle" || strategy === "rlac" ? codeTask : strategy === "checklist-refine" ? checklistTask : arithmeticTask,
     seed: 11,
     outDir,
     threads: 1,
