@@ -130,7 +130,10 @@ test("load an experiment, read its aggregates, filter the grid, switch the basel
   const file = Object.fromEntries(exported) as Record<string, string>;
   for (const path of Object.values(file)) assert.equal(dirname(path), join(dir, "exports"));
   const csv = readFileSync(file.csv!, "utf8").trim().split("\n");
-  assert.equal(csv[0], "item,itemId,column,repeat,status,correct,initialCorrect,answer,pathTokens,totalTokens,thoughtTokens,wallMs,cachedGenerations,runId,failure");
+  assert.equal(
+    csv[0],
+    "item,itemId,column,repeat,status,correct,initialCorrect,answer,pathTokens,totalTokens,thoughtTokens,wallMs,cachedGenerations,runId,failure",
+  );
   assert.equal(csv.length, 17, "a header and 16 cells");
   const jsonl = readFileSync(file.jsonl!, "utf8")
     .trim()
