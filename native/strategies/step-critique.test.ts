@@ -164,3 +164,25 @@ test("step-critique on a multiple-choice task votes on option letters, as every 
   assert.equal(run.state.answer, "B");
   assert.equal(run.state.correct, true);
 });
+
+test("step-critique with early stop is accepted only when every chain's answer was passed; one chain out of rounds is max iterations", async () => {
+  const approve = (r: GenerateRequest) =>
+    /The answer is 42/.test(lastUser(r)) ? stepwise(["correct", "correct", "correct"], true, 9) : stepwise(["correct", "wrong", "wrong"], false, 3);
+  const mixed = await scriptedRun({
+    strategy: "step-critique",
+    params: { samples: 2, rounds: 1, earlyStop: true },
+    task,
+    // Chain 0 is right from its draft; chain 1 stays wrong through its one refinement.
+    actor: (r) => answer(r.lane === "chain-0" ? 42 : 41),
+    critic: approve,
+  });
+  assert.equal(mixed.state.stopReason, "max-iterations");
+  const allPassed = await scriptedRun({
+    strategy: "step-critique",
+    params: { samples: 2, rounds: 1, earlyStop: true },
+    task,
+    actor: () => answer(42),
+    critic: approve,
+  });
+  assert.equal(allPassed.state.stopReason, "accepted");
+});
