@@ -202,6 +202,8 @@ test("judging settings are refused in the user's words before anything runs", as
     buildExperimentConfig({ ...base, judging: { grader: "pairwise", judges: ["j.gguf"], baseline: "nope" } }),
     /baseline must be one of the columns \(single\) or "reference"/,
   );
+  // Judges grade one seed per cell: several repeats would leave which seed was judged to chance.
+  await assert.rejects(buildExperimentConfig({ ...base, repeats: 2, judging: { grader: "rubric", judges: ["j.gguf"] } }), /judges grade one seed per cell/);
   const alone = await buildExperimentConfig({ ...base, judging: { grader: "pairwise", judges: ["j.gguf"] } });
   assert.equal(alone.judging?.baseline, "reference", "one column is compared with the reference answers");
 });
