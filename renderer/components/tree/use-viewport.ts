@@ -17,7 +17,7 @@ import { useAppState, useAppStore } from "../../store/context.tsx";
 import { frontierIds } from "./frontier.ts";
 import { isTreeKey, neighbour } from "./tree-keys.ts";
 import { MAX_CARDS, nodeAt } from "./TreeOverview.tsx";
-import { fittedTransform, frameSize, initialViewport, phaseOf, viewportReducer } from "./viewport-state.ts";
+import { fittedTransform, frameSize, initialViewport, phaseOf, type Tree, type ViewportAction, viewportReducer } from "./viewport-state.ts";
 import { sameView, type Size, type View, viewRect } from "./viewport.ts";
 
 /** How far a press may move and still be a click (in the overview, a click on the node drawn there). */
@@ -71,7 +71,10 @@ export function useViewport({
   const status = useAppState((s) => s.runs[runId]?.status);
   const selectedId = useAppState((s) => s.selectedNodeId);
   const selectNode = useAppState((s) => s.selectNode);
-  const [state, dispatch] = useReducer(viewportReducer, { layout, collapsed, phase: phaseOf(status) }, initialViewport);
+  const [state, dispatch] = useReducer(viewportReducer, { collapsed, phase: phaseOf(status) }, initialViewport);
+  // The tree as last laid out, given with every action (the reducer keeps no copy of it).
+  const tree = useRef<Tree>({ layout, frontier: [] });
+  const act = useCallback((action: ViewportAction) => dispatch({ ...action, tree: tree.current }), []);
   const frame = useRef<HTMLDivElement>(null);
   const press = useRef<{ x: number; y: number; lastX: number; lastY: number } | null>(null);
 
@@ -80,14 +83,15 @@ export function useViewport({
     const frontier = frontierIds(order ?? [], (id) => nodes[id]?.status === "running")
       .map((id) => layout.byId.get(id))
       .filter((node) => node !== undefined);
-    dispatch({ type: "nodes-changed", layout, collapsed, frontier });
-  }, [layout, collapsed, order, store, runId]);
+    tree.current = { layout, frontier };
+    act({ type: "nodes-changed", collapsed });
+  }, [layout, collapsed, order, store, runId, act]);
 
-  useEffect(() => dispatch({ type: "run-status", status }), [status]);
+  useEffect(() => act({ type: "run-status", status }), [status, act]);
 
   useEffect(() => {
-    if (selectedId) dispatch({ type: "reveal", id: selectedId });
-  }, [selectedId]);
+    if (selectedId) act({ type: "reveal", id: selectedId });
+  }, [selectedId, act]);
 
   useEffect(() => {
     if (state.jumped) selectNode(state.jumped.id);
@@ -96,22 +100,20 @@ export function useViewport({
   useEffect(() => {
     const element = frame.current;
     if (!element) return;
-    const observer = new ResizeObserver(([entry]) =>
-      dispatch({ type: "resized", size: { width: entry!.contentRect.width, height: entry!.contentRect.height } }),
-    );
+    const observer = new ResizeObserver(([entry]) => act({ type: "resized", size: { width: entry!.contentRect.width, height: entry!.contentRect.height } }));
     observer.observe(element);
     // The wheel listener is not passive, so the page does not scroll while the tree zooms.
     const onWheel = (event: WheelEvent) => {
       event.preventDefault();
       const rect = element.getBoundingClientRect();
-      dispatch({ type: "zoom", at: { x: event.clientX - rect.left, y: event.clientY - rect.top }, factor: Math.exp(-event.deltaY * WHEEL_ZOOM_RATE) });
+      act({ type: "zoom", at: { x: event.clientX - rect.left, y: event.clientY - rect.top }, factor: Math.exp(-event.deltaY * WHEEL_ZOOM_RATE) });
     };
     element.addEventListener("wheel", onWheel, { passive: false });
     return () => {
       observer.disconnect();
       element.removeEventListener("wheel", onWheel);
     };
-  }, []);
+  }, [act]);
 
   // Keyboard focus follows the arrow keys onto the card (rendered once it is in view); focus elsewhere (a panel's
   // resize handle, the run list's search) stays where the user put it.
@@ -130,16 +132,16 @@ export function useViewport({
 
   const jumpTo = useCallback(
     (id: string) => {
-      dispatch({ type: "jump", id });
-      if (layout.byId.has(id)) return;
+      act({ type: "jump", id });
+      if (tree.current.layout.byId.has(id)) return;
       const state = store.getState();
       const nodes = state.runs[runId]?.nodes ?? {};
       for (let parent = nodes[id]?.parents[0]; parent; parent = nodes[parent]?.parents[0]) if (state.collapsed[parent]) state.toggleCollapsed(parent);
     },
-    [layout, store, runId],
+    [store, runId, act],
   );
 
-  const focus = useCallback((id: string) => dispatch({ type: "focus", id }), []);
+  const focus = useCallback((id: string) => act({ type: "focus", id }), [act]);
 
   const onKeyDown = (event: ReactKeyboardEvent) => {
     if ((event.target as HTMLElement).closest("input, button, textarea, select")) return;
@@ -148,7 +150,7 @@ export function useViewport({
     if (event.key === "Enter" || event.key === " ") {
       event.preventDefault();
       selectNode(from);
-      dispatch({ type: "focus", id: from });
+      act({ type: "focus", id: from });
       return;
     }
     const run = store.getState().runs[runId];
@@ -167,19 +169,19 @@ export function useViewport({
             start,
             event.key,
           );
-    if (next) dispatch({ type: "show", id: next });
+    if (next) act({ type: "show", id: next });
   };
 
   const release = (event: ReactPointerEvent) => {
     const start = press.current;
     press.current = null;
-    dispatch({ type: "release" });
+    act({ type: "release" });
     // In the overview a press that did not move is a click on whatever node is drawn there.
     if (!start || !overview || Math.hypot(event.clientX - start.x, event.clientY - start.y) > CLICK_SLOP) return;
     const rect = frame.current!.getBoundingClientRect();
     const hit = nodeAt(visible, view, { x: event.clientX - rect.left, y: event.clientY - rect.top });
     if (hit) {
-      dispatch({ type: "focus", id: hit.id });
+      act({ type: "focus", id: hit.id });
       selectNode(hit.id);
     }
   };
@@ -198,14 +200,14 @@ export function useViewport({
       onPointerDown: (event) => {
         if (interactive(event.target)) return;
         press.current = { x: event.clientX, y: event.clientY, lastX: event.clientX, lastY: event.clientY };
-        dispatch({ type: "grab" });
+        act({ type: "grab" });
         window.getSelection()?.removeAllRanges();
         (event.currentTarget as HTMLElement).setPointerCapture(event.pointerId);
       },
       onPointerMove: (event) => {
         const held = press.current;
         if (!held) return;
-        dispatch({ type: "pan", dx: event.clientX - held.lastX, dy: event.clientY - held.lastY });
+        act({ type: "pan", dx: event.clientX - held.lastX, dy: event.clientY - held.lastY });
         held.lastX = event.clientX;
         held.lastY = event.clientY;
       },
@@ -220,10 +222,10 @@ export function useViewport({
       },
       onKeyDown,
     },
-    fit: () => dispatch({ type: "fit" }),
-    followRun: () => dispatch({ type: "follow" }),
+    fit: () => act({ type: "fit" }),
+    followRun: () => act({ type: "follow" }),
     jumpTo,
     focus,
-    centre: (point) => dispatch({ type: "centre", point }),
+    centre: (point) => act({ type: "centre", point }),
   };
 }

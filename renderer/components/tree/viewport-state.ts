@@ -2,7 +2,9 @@
 // way): the transform, and the modes that move it on their own — follow (the run's frontier stays in view while the
 // run grows), fit (the whole tree stays fitted while the tree or the frame changes size), the one fit a settled run
 // opens with, a jump that waits for its node to be laid out, and the node the arrow keys are on. Pure, so each
-// decision is tested without a browser; use-viewport.ts feeds it the frame's events and the run's changes.
+// decision is tested without a browser; use-viewport.ts feeds it the frame's events and the run's changes. The tree
+// itself (its layout, its frontier) comes with every action rather than living in the state, so a run that grows
+// without moving the view leaves the state as it was and costs no second render.
 import type { RunStatus } from "../../../native/protocol/state.ts";
 import type { LaidOutNode, TreeLayout } from "../../layout/tree-layout.ts";
 import { followFrontier } from "./frontier.ts";
@@ -24,14 +26,18 @@ export function phaseOf(status: RunStatus | undefined): RunPhase {
   return "waiting";
 }
 
+/** The tree as laid out now, given with every action. */
+export interface Tree {
+  layout: TreeLayout;
+  /** The laid-out nodes generating now (the newest when none is). */
+  frontier: readonly LaidOutNode[];
+}
+
 export interface ViewportState {
   transform: View;
   size: Size | null;
-  layout: TreeLayout;
-  /** The folded subtrees the layout was made with: a change is the user folding, which ends fit mode. */
+  /** The folded subtrees the layout was last made with: a change is the user folding, which ends fit mode. */
   collapsed: Readonly<Record<string, true>>;
-  /** The laid-out nodes generating now (the newest when none is). */
-  frontier: readonly LaidOutNode[];
   phase: RunPhase;
   /** The frontier stays in view while the run grows; moving the view by hand ends it. */
   follow: boolean;
@@ -51,7 +57,7 @@ export interface ViewportState {
 
 export type ViewportAction =
   | { type: "resized"; size: Size }
-  | { type: "nodes-changed"; layout: TreeLayout; collapsed: Readonly<Record<string, true>>; frontier: readonly LaidOutNode[] }
+  | { type: "nodes-changed"; collapsed: Readonly<Record<string, true>> }
   | { type: "run-status"; status: RunStatus | undefined }
   | { type: "grab" }
   | { type: "pan"; dx: number; dy: number }
@@ -69,15 +75,11 @@ export type ViewportAction =
   | { type: "reveal"; id: string }
   | { type: "focus"; id: string | null };
 
-const EMPTY_LAYOUT: TreeLayout = { nodes: [], byId: new Map(), edges: [], width: 0, height: 0 };
-
-export function initialViewport(init: Partial<Pick<ViewportState, "layout" | "collapsed" | "phase">> = {}): ViewportState {
+export function initialViewport(init: Partial<Pick<ViewportState, "collapsed" | "phase">> = {}): ViewportState {
   return {
     transform: { x: 0, y: 0, k: 1 },
     size: null,
-    layout: init.layout ?? EMPTY_LAYOUT,
     collapsed: init.collapsed ?? {},
-    frontier: [],
     phase: init.phase ?? "waiting",
     follow: true,
     fitting: false,
@@ -105,81 +107,84 @@ export function zoomAt(view: View, at: { x: number; y: number }, factor: number)
   return { k, x: at.x - ((at.x - view.x) * k) / view.k, y: at.y - ((at.y - view.y) * k) / view.k };
 }
 
-function centreOnNode(state: ViewportState, id: string): ViewportState {
-  const node = state.layout.byId.get(id)!;
+function centreOnNode(state: ViewportState, layout: TreeLayout, id: string): ViewportState {
+  const node = layout.byId.get(id)!;
   return { ...takeOver(state), transform: centredOn(nodeCentre(node), state.transform, frameSize(state)), focusedId: id, jumped: { id } };
 }
 
-const sameNodes = (a: readonly LaidOutNode[], b: readonly LaidOutNode[]) => a.length === b.length && a.every((node, i) => node === b[i]);
-
 /** What the modes do after anything changed: the settled run's one fit, follow mode, fit mode. */
-function keepInView(state: ViewportState): ViewportState {
+function keepInView(state: ViewportState, tree: Tree): ViewportState {
   let next = state;
-  if (next.phase === "settled" && next.size && next.layout.nodes.length > 0 && !next.fittedOnce) {
+  if (next.phase === "settled" && next.size && tree.layout.nodes.length > 0 && !next.fittedOnce) {
     // A run that has ended (just now, or opened from the history) opens fitted, unless the user has moved the view.
     next = { ...next, fittedOnce: true, fitting: next.follow };
   }
   if (next.follow && next.phase === "growing" && next.size) {
-    const transform = followFrontier(next.frontier, next.transform, next.size, FIRST_LAYER_TOP);
+    const transform = followFrontier(tree.frontier, next.transform, next.size, FIRST_LAYER_TOP);
     if (transform !== next.transform) next = { ...next, transform };
   }
   if (next.fitting) {
-    const fitted = fittedTransform(next.layout, next.size);
+    const fitted = fittedTransform(tree.layout, next.size);
     if (fitted && !sameView(fitted, next.transform)) next = { ...next, transform: fitted };
   }
   return next;
 }
 
-export function viewportReducer(state: ViewportState, action: ViewportAction): ViewportState {
-  switch (action.type) {
+/** An action with the tree as it is when it happens. */
+export type ViewportInput = ViewportAction & { tree: Tree };
+
+export function viewportReducer(state: ViewportState, input: ViewportInput): ViewportState {
+  const { tree } = input;
+  const { layout } = tree;
+  switch (input.type) {
     case "resized":
-      return keepInView({ ...state, size: action.size });
+      return keepInView({ ...state, size: input.size }, tree);
     case "nodes-changed": {
+      let next = state;
       // Folding or unfolding a subtree is the user's doing: the view stays where it is (nothing moves under the
       // click) and fit mode ends; any other change of the tree keeps the modes.
-      const folded = action.collapsed !== state.collapsed;
-      const same = action.layout === state.layout && !folded && sameNodes(action.frontier, state.frontier);
-      let next: ViewportState = same ? state : { ...state, layout: action.layout, collapsed: action.collapsed, frontier: action.frontier };
-      if (folded) next = { ...next, fitting: false };
-      if (next.pendingJump !== null && next.layout.byId.has(next.pendingJump)) next = centreOnNode({ ...next, pendingJump: null }, next.pendingJump);
-      return keepInView(next);
+      if (input.collapsed !== state.collapsed) next = { ...next, collapsed: input.collapsed, fitting: false };
+      if (next.pendingJump !== null && layout.byId.has(next.pendingJump)) next = centreOnNode({ ...next, pendingJump: null }, layout, next.pendingJump);
+      return keepInView(next, tree);
     }
-    case "run-status":
-      return keepInView({ ...state, phase: phaseOf(action.status) });
+    case "run-status": {
+      const phase = phaseOf(input.status);
+      return keepInView(phase === state.phase ? state : { ...state, phase }, tree);
+    }
     case "grab":
       return { ...takeOver(state), panning: true };
     case "pan":
       if (!state.panning) return state;
-      return { ...state, transform: { ...state.transform, x: state.transform.x + action.dx, y: state.transform.y + action.dy } };
+      return { ...state, transform: { ...state.transform, x: state.transform.x + input.dx, y: state.transform.y + input.dy } };
     case "release":
       return state.panning ? { ...state, panning: false } : state;
     case "zoom":
-      return { ...takeOver(state), transform: zoomAt(state.transform, action.at, action.factor) };
+      return { ...takeOver(state), transform: zoomAt(state.transform, input.at, input.factor) };
     case "fit": {
-      const fitted = fittedTransform(state.layout, frameSize(state));
+      const fitted = fittedTransform(layout, frameSize(state));
       return { ...state, follow: false, fitting: true, ...(fitted ? { transform: fitted } : {}) };
     }
     case "follow":
       // Fit mode would undo every step of follow mode: following replaces it.
-      return keepInView({ ...state, follow: true, fitting: false });
+      return keepInView({ ...state, follow: true, fitting: false }, tree);
     case "centre":
-      return { ...takeOver(state), transform: centredOn(action.point, state.transform, frameSize(state)) };
+      return { ...takeOver(state), transform: centredOn(input.point, state.transform, frameSize(state)) };
     case "show": {
-      const node = state.layout.byId.get(action.id);
+      const node = layout.byId.get(input.id);
       if (!node) return state;
       const size = frameSize(state);
       const transform = isInView(node, state.transform, size) ? state.transform : centredOn(nodeCentre(node), state.transform, size);
-      return { ...takeOver(state), transform, focusedId: action.id };
+      return { ...takeOver(state), transform, focusedId: input.id };
     }
     case "jump":
-      if (state.layout.byId.has(action.id)) return centreOnNode({ ...state, pendingJump: null }, action.id);
-      return { ...state, pendingJump: action.id };
+      if (layout.byId.has(input.id)) return centreOnNode({ ...state, pendingJump: null }, layout, input.id);
+      return { ...state, pendingJump: input.id };
     case "reveal": {
-      const node = state.layout.byId.get(action.id);
+      const node = layout.byId.get(input.id);
       if (!node || !state.size || isInView(node, state.transform, state.size)) return state;
       return { ...state, fitting: false, transform: centredOn(nodeCentre(node), state.transform, state.size) };
     }
     case "focus":
-      return state.focusedId === action.id ? state : { ...state, focusedId: action.id };
+      return state.focusedId === input.id ? state : { ...state, focusedId: input.id };
   }
 }
