@@ -10,7 +10,7 @@ import type { Task } from "../protocol/events.ts";
 import { advice } from "../protocol/field-labels.ts";
 import { questionWithChoices } from "../grading/checkers.ts";
 import { describeJsonSyntaxError } from "./json-syntax.ts";
-import { groupedRecords, mtBenchItem, mtBenchReferences, readChecklist } from "./open-ended-datasets.ts";
+import { groupedRecords, mtBenchItem, mtBenchReferences, readChecklist, selfRefineRecord } from "./open-ended-datasets.ts";
 
 export interface FieldMapping {
   question?: string;
@@ -113,7 +113,10 @@ function readChoices(value: unknown): string[] | string {
 function toTask(item: Record<string, unknown>, line: number, fileName: string, fields: FieldMapping | undefined): Task | string {
   // MT-Bench: the first of the conversation's turns is the task (later turns need a multi-turn run).
   const turns = item.turns;
-  const question = pick(item, fields, "question") ?? (Array.isArray(turns) && typeof turns[0] === "string" ? turns[0] : undefined);
+  // Self-Refine's task data: the task in words, and what its prompts need (unless a field mapping says otherwise).
+  const own = pick(item, fields, "question");
+  const selfRefine = fields?.question ? null : selfRefineRecord(item, own !== undefined && own !== null);
+  const question = selfRefine?.question ?? own ?? (Array.isArray(turns) && typeof turns[0] === "string" ? turns[0] : undefined);
   if (typeof question !== "string" || question.trim() === "") return `no question (looked for ${fields?.question ?? DEFAULTS.question.join(", ")})`;
   const rawId = pick(item, fields, "id");
   const id = rawId !== undefined ? String(rawId) : `${fileName}:${line}`;
@@ -141,6 +144,7 @@ function toTask(item: Record<string, unknown>, line: number, fileName: string, f
     ...(reference !== undefined && reference !== null ? { reference: String(reference) } : {}),
     ...(choices ? { choices } : {}),
     ...(checklist ? { checklist } : {}),
+    ...(selfRefine ? { selfRefine: selfRefine.selfRefine } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
 // question.jsonl (FastChat's layout), keyed by question_id, one answer per turn.
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import type { SelfRefineItem } from "../protocol/events.ts";
 
 /**
  * The items of a JSON object whose every value is a list of objects (RefineBench: {"Biology/Medicine": [...], …}),
@@ -73,4 +74,43 @@ export async function mtBenchReferences(datasetPath: string, rows: ReadonlyArray
     }
   }
   return references;
+}
+
+const text = (value: unknown): value is string => typeof value === "string" && value.trim() !== "";
+
+/** FED's context as responsegen/run.py feeds it: its last 8 lines, without the "System: " / "User: " labels. */
+function fedHistory(context: string): string {
+  return context.split("\n").slice(-8).join("\n").replaceAll("System: ", "").replaceAll("User: ", "");
+}
+
+/**
+ * A record of Self-Refine's own task data as shipped (madaan/self-refine): Yelp's review with its sentiment and
+ * target (sentiment reversal), CommonGen-Hard's concept list, a FED dialogue's context, an acronym's title. The
+ * question says the task in words a solver reads; `selfRefine` carries what that task's prompts show. Null for
+ * any other record. Only Yelp's three fields are distinctive enough to read in a record that has a question of its
+ * own (Yelp's `input` repeats the review); the others apply to records without one.
+ */
+export function selfRefineRecord(item: Record<string, unknown>, hasQuestion: boolean): { question: string; selfRefine: SelfRefineItem } | null {
+  if (text(item.review) && text(item.sentiment) && text(item.target_sentiment)) {
+    return {
+      question: `${item.sentiment}: ${item.review}\n\nRewrite this review to have a ${item.target_sentiment} sentiment.`,
+      selfRefine: { task: "sentiment", input: item.review, sourceSentiment: item.sentiment, targetSentiment: item.target_sentiment },
+    };
+  }
+  if (hasQuestion) return null;
+  if (Array.isArray(item.concepts) && item.concepts.length > 0 && item.concepts.every(text)) {
+    const concepts = item.concepts as string[];
+    return {
+      question: `Write one sentence that uses all of these concepts: ${concepts.join(", ")}.`,
+      selfRefine: { task: "commongen", concepts },
+    };
+  }
+  if (text(item.context) && (text(item.response) || typeof item.annotations === "object")) {
+    const history = fedHistory(item.context);
+    return { question: `Continue this conversation with one response:\n\n${history}`, selfRefine: { task: "dialogue", input: history } };
+  }
+  if (text(item.title) && text(item.acronym)) {
+    return { question: `Write an acronym for: ${item.title}`, selfRefine: { task: "acronym", input: item.title } };
+  }
+  return null;
 }
