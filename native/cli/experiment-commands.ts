@@ -362,7 +362,10 @@ function printSummary(
         ` · ${c.meanTotalTokens.toFixed(0)} tokens/item\n`,
     );
   }
-  for (const c of summary.columns) if (c.judged) process.stdout.write(`${c.column}: ${describeJudged(c.judged)}\n`);
+  for (const c of summary.columns) {
+    if (c.judged) process.stdout.write(`${c.column}: ${describeJudged(c.judged)}\n`);
+    if (c.judged?.secondTurn) process.stdout.write(`${c.column}, second turn: ${describeJudged(c.judged.secondTurn)}\n`);
+  }
   for (const c of summary.columns) {
     if (c.flaky?.length) process.stdout.write(`${c.column}: ${flakyWords(c.flaky, c.items)}\n`);
   }

@@ -35,22 +35,39 @@ export function readChecklist(value: unknown): string[] | undefined | string {
 /** FastChat's categories judged with a reference answer (NEED_REF_CATS); the others are judged without. */
 const MT_BENCH_REFERENCE_CATEGORIES = new Set(["math", "reasoning", "coding"]);
 
+/** Where an MT-Bench record keeps its per-turn references once read (a list, so no category filter takes it). */
+export const MT_BENCH_TURN_REFERENCES = "mt_bench_turn_references";
+
 /**
- * An MT-Bench question as FastChat judges it: with the first turn of its reference answer (the gpt-4 file beside
- * the questions, else the question's own `reference` list) in the categories that need one, without elsewhere.
+ * An MT-Bench question as FastChat judges it: with its reference answers (the gpt-4 file beside the questions, else
+ * the question's own `reference` list), one per turn, in the categories that need one, without elsewhere. The first
+ * turn's is the item's reference; every turn's are kept for the second turn.
  */
-export function mtBenchItem(item: Record<string, unknown>, references: Map<string, string>): Record<string, unknown> {
+export function mtBenchItem(item: Record<string, unknown>, references: Map<string, string[]>): Record<string, unknown> {
   const { reference: own, ...rest } = item;
   if (!MT_BENCH_REFERENCE_CATEGORIES.has(String(item.category))) return rest;
-  const reference = references.get(String(item.question_id)) ?? (Array.isArray(own) && typeof own[0] === "string" ? own[0] : undefined);
-  return reference === undefined ? rest : { ...rest, reference };
+  const turns = references.get(String(item.question_id)) ?? (Array.isArray(own) && own.every((r) => typeof r === "string") ? (own as string[]) : undefined);
+  if (!turns?.length) return rest;
+  return { ...rest, reference: turns[0], [MT_BENCH_TURN_REFERENCES]: turns };
 }
 
 /**
- * MT-Bench's reference answers (first turn) by question_id, read from reference_answer/gpt-4.jsonl beside the
+ * A multi-turn record's second turn (MT-Bench's `turns`), with its reference when the record kept one; undefined
+ * for a record of one turn.
+ */
+export function secondTurnOf(item: Record<string, unknown>): { question: string; reference?: string } | undefined {
+  const turns = item.turns;
+  if (!Array.isArray(turns) || typeof turns[1] !== "string" || turns[1].trim() === "") return undefined;
+  const references = item[MT_BENCH_TURN_REFERENCES];
+  const reference = Array.isArray(references) && typeof references[1] === "string" ? references[1] : undefined;
+  return { question: turns[1], ...(reference !== undefined ? { reference } : {}) };
+}
+
+/**
+ * MT-Bench's reference answers (one per turn) by question_id, read from reference_answer/gpt-4.jsonl beside the
  * questions (empty when that file is not there); null when the records are not MT-Bench questions.
  */
-export async function mtBenchReferences(datasetPath: string, rows: ReadonlyArray<{ value: unknown }>): Promise<Map<string, string> | null> {
+export async function mtBenchReferences(datasetPath: string, rows: ReadonlyArray<{ value: unknown }>): Promise<Map<string, string[]> | null> {
   const isMtBench = rows.some((row) => {
     const item = row.value as Record<string, unknown> | null;
     return item !== null && typeof item === "object" && item.question_id !== undefined && Array.isArray(item.turns);
@@ -62,13 +79,17 @@ export async function mtBenchReferences(datasetPath: string, rows: ReadonlyArray
   } catch {
     return new Map();
   }
-  const references = new Map<string, string>();
+  const references = new Map<string, string[]>();
   for (const line of text.split("\n")) {
     if (!line.trim()) continue;
     try {
       const record = JSON.parse(line) as { question_id?: unknown; choices?: Array<{ turns?: unknown[] }> };
-      const first = record.choices?.[0]?.turns?.[0];
-      if (record.question_id !== undefined && typeof first === "string") references.set(String(record.question_id), first);
+      const turns = record.choices?.[0]?.turns;
+      if (record.question_id !== undefined && Array.isArray(turns) && typeof turns[0] === "string")
+        references.set(
+          String(record.question_id),
+          turns.filter((t): t is string => typeof t === "string"),
+        );
     } catch {
       // A damaged reference line leaves that question without a reference; the questions still load.
     }

@@ -29,6 +29,8 @@ export interface Task {
   checklist?: string[];
   /** The Self-Refine task an item comes from (its dataset adapter says so): self-refine's `task=auto` uses its prompts. */
   selfRefine?: SelfRefineItem;
+  /** A multi-turn item's next user message (MT-Bench's second turn), asked after this one is answered. */
+  secondTurn?: { question: string; reference?: string };
 }
 
 /** What Self-Refine's task prompts read besides the question: the review, its sentiments, the concept list. */

@@ -2,7 +2,8 @@
 // and decides. checklist: yes/no per criterion, the score is the fraction passed and "correct" is all passed.
 // rubric: a 1–10 rating (MT-Bench single-answer grading; reference-guided when the item has one). pairwise: the
 // answer against a baseline answer, judged in both orders (FastChat's rule: a winner only when both orders agree,
-// anything else is a tie), so a judge that follows the position can never make a winner.
+// anything else is a tie), so a judge that follows the position can never make a winner. A second turn (MT-Bench)
+// is rated or compared with the multi-turn prompts: the whole conversation shown, the second answer judged.
 import type { GenerateResult, JsonSchema, ModelBackend } from "../../llm/backend.ts";
 import { parseJsonLoose } from "../../llm/json-output.ts";
 import type { ChatMessage } from "../../protocol/events.ts";
@@ -12,11 +13,14 @@ import {
   checklistSchema,
   claimsMessages,
   claimsSchema,
+  type JudgedTurn,
   MAX_CRITERIA_PER_CALL,
   pairwiseMessages,
+  pairwiseMultiTurnMessages,
   pairwiseSchema,
   RATINGS,
   rubricMessages,
+  rubricMultiTurnMessages,
   rubricSchema,
 } from "../../strategies/judge-prompts.ts";
 
@@ -176,17 +180,28 @@ export interface RubricJudgement {
   calls: JudgeCall[];
 }
 
+/** A second turn's first turn: what the multi-turn prompts show before it (the baseline's own first answer for pairwise). */
+export interface FirstTurn {
+  question: string;
+  answer: string;
+  reference?: string;
+  baselineAnswer?: string;
+}
+
 export async function judgeRubric(
   judge: Judge,
   question: string,
   answer: string,
   reference: string | undefined,
   settings: JudgeSettings,
+  firstTurn?: FirstTurn,
 ): Promise<RubricJudgement> {
+  const turns = firstTurn ? secondTurnOf(firstTurn, question, reference) : null;
+  const referenced = turns ? turns.every((t) => t.reference !== undefined) : reference !== undefined;
   const { call, value } = await callJudge<{ reasoning?: unknown; rating?: unknown }>(
     judge,
-    reference ? "rubric with reference" : "rubric",
-    rubricMessages(question, answer, reference),
+    `${referenced ? "rubric with reference" : "rubric"}${turns ? " (turn 2)" : ""}`,
+    turns ? rubricMultiTurnMessages(turns, [firstTurn!.answer, answer]) : rubricMessages(question, answer, reference),
     rubricSchema,
     settings,
   );
@@ -230,6 +245,14 @@ export function combineOrders(
   return { outcome: first === second ? first : "tie", flipped: first !== second, followedPosition };
 }
 
+/** The two turns the multi-turn prompts show: the first turn's question and reference, then the second's. */
+function secondTurnOf(firstTurn: FirstTurn, question: string, reference: string | undefined): [JudgedTurn, JudgedTurn] {
+  return [
+    { question: firstTurn.question, ...(firstTurn.reference !== undefined ? { reference: firstTurn.reference } : {}) },
+    { question, ...(reference !== undefined ? { reference } : {}) },
+  ];
+}
+
 export async function judgePairwise(
   judge: Judge,
   question: string,
@@ -237,10 +260,19 @@ export async function judgePairwise(
   baseline: string,
   reference: string | undefined,
   settings: JudgeSettings,
+  firstTurn?: FirstTurn,
 ): Promise<PairwiseJudgement> {
   type Verdict = { reasoning?: unknown; verdict?: unknown };
-  const first = await callJudge<Verdict>(judge, "candidate first", pairwiseMessages(question, candidate, baseline, reference), pairwiseSchema, settings);
-  const second = await callJudge<Verdict>(judge, "baseline first", pairwiseMessages(question, baseline, candidate, reference), pairwiseSchema, {
+  if (firstTurn && firstTurn.baselineAnswer === undefined)
+    throw new Error("a second turn is compared with the baseline's whole conversation: its first answer is missing");
+  const turns = firstTurn ? secondTurnOf(firstTurn, question, reference) : null;
+  const candidateTurns = [firstTurn?.answer ?? "", candidate] as const;
+  const baselineTurns = [firstTurn?.baselineAnswer ?? "", baseline] as const;
+  const order = (a: readonly [string, string], b: readonly [string, string]) =>
+    turns ? pairwiseMultiTurnMessages(turns, a, b) : pairwiseMessages(question, a[1], b[1], reference);
+  const suffix = turns ? " (turn 2)" : "";
+  const first = await callJudge<Verdict>(judge, `candidate first${suffix}`, order(candidateTurns, baselineTurns), pairwiseSchema, settings);
+  const second = await callJudge<Verdict>(judge, `baseline first${suffix}`, order(baselineTurns, candidateTurns), pairwiseSchema, {
     ...settings,
     seed: settings.seed + 1,
   });
