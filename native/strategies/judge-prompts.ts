@@ -104,14 +104,30 @@ export function pairwiseMessages(question: string, answerA: string, answerB: str
   ];
 }
 
+/** One criterion judged in a call of its own (`checklistCalls: "per-criterion"`). */
+export const criterionSchema: JsonSchema = strictObject({
+  reasoning: { type: "string", maxLength: CRITERION_REASONING_CHARS },
+  satisfied: { enum: ["yes", "no"] },
+});
+
+const CHECKLIST_SYSTEM =
+  "You are a strict, impartial evaluator. You check a response against a checklist, one criterion at a time. A criterion is satisfied only when the response clearly meets it; when in doubt, answer no.";
+
+/** The checklist prompt with one criterion: the judge sees neither the other criteria nor its verdicts on them. */
+export function criterionMessages(question: string, answer: string, criterion: string): ChatMessage[] {
+  return [
+    { role: "system", content: CHECKLIST_SYSTEM },
+    {
+      role: "user",
+      content: `[Question]\n${question}\n\n[The Start of the Response]\n${answer}\n[The End of the Response]\n\n[Criterion]\n${criterion}\n\nWrite your reasoning in 'reasoning' first, then 'yes' or 'no' in 'satisfied'.`,
+    },
+  ];
+}
+
 export function checklistMessages(question: string, answer: string, criteria: readonly string[]): ChatMessage[] {
   const listed = criteria.map((criterion, i) => `${i + 1}. ${criterion}`).join("\n");
   return [
-    {
-      role: "system",
-      content:
-        "You are a strict, impartial evaluator. You check a response against a checklist, one criterion at a time. A criterion is satisfied only when the response clearly meets it; when in doubt, answer no.",
-    },
+    { role: "system", content: CHECKLIST_SYSTEM },
     {
       role: "user",
       content: `[Question]\n${question}\n\n[The Start of the Response]\n${answer}\n[The End of the Response]\n\n[Checklist]\n${listed}\n\nFor each criterion, in the order given, write your reasoning in 'reasoning' first, then 'yes' or 'no' in 'satisfied'.`,

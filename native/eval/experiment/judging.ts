@@ -204,13 +204,19 @@ export async function judgeExperiment(dir: string, config: ExperimentConfig, tas
         ? firstTurnInput(dir, judging, task, cell, results, baselineColumn)
         : secondTurnInput(dir, judging, task, cell, results, baselineColumn));
       if (!input) continue;
-      const { judged: verdict, calls } = await judgeAnswer(judging.grader, jury, input.toJudge, {
-        ...DEFAULT_JUDGE_SETTINGS,
-        ...(judging.maxTokens ? { maxTokens: judging.maxTokens } : {}),
-        seed: config.seed + cell.item + (turn === 2 ? SECOND_TURN_SEED : 0),
-        lane: `judge-${slot}`,
-        signal: options.signal,
-      });
+      const { judged: verdict, calls } = await judgeAnswer(
+        judging.grader,
+        jury,
+        input.toJudge,
+        {
+          ...DEFAULT_JUDGE_SETTINGS,
+          ...(judging.maxTokens ? { maxTokens: judging.maxTokens } : {}),
+          seed: config.seed + cell.item + (turn === 2 ? SECOND_TURN_SEED : 0),
+          lane: `judge-${slot}`,
+          signal: options.signal,
+        },
+        judging.checklistCalls ? { checklistCalls: judging.checklistCalls } : {},
+      );
       const nodeIds = appendJudgeNodes(input.logPath, input.nodeId, calls);
       writer.append({ item: cell.item, column: cell.column, ...verdict, nodeIds, ...(turn === 2 ? { turn: 2 as const } : {}) } satisfies JudgedCell);
       options.onProgress?.(++done, pending.length);

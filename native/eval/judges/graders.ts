@@ -13,6 +13,8 @@ import {
   checklistSchema,
   claimsMessages,
   claimsSchema,
+  criterionMessages,
+  criterionSchema,
   type JudgedTurn,
   MAX_CRITERIA_PER_CALL,
   pairwiseMessages,
@@ -26,6 +28,13 @@ import {
 
 export type { GraderKind, PairOutcome };
 export const GRADER_KINDS: readonly GraderKind[] = ["checklist", "rubric", "pairwise"];
+
+/**
+ * How a checklist is put to a judge: "structured", every criterion in one call (up to 20), each with its reasoning
+ * and yes/no, in order; "per-criterion", one call per criterion, so no verdict leans on the ones before it.
+ */
+export type ChecklistCalls = "structured" | "per-criterion";
+export const CHECKLIST_CALLS: readonly ChecklistCalls[] = ["structured", "per-criterion"];
 
 export interface Judge {
   /** What reports call it: the model's file or served name. */
@@ -103,18 +112,39 @@ export interface ChecklistJudgement {
   calls: JudgeCall[];
 }
 
-/** One structured call per (up to 20) criteria: each gets a reasoning and a yes/no, in the checklist's order. */
+const verdictOf = (satisfied: unknown) => (satisfied === "yes" ? true : satisfied === "no" ? false : null);
+
+/**
+ * Structured: one call per (up to 20) criteria, each with a reasoning and a yes/no, in the checklist's order.
+ * Per-criterion: one call per criterion.
+ */
 export async function judgeChecklist(
   judge: Judge,
   question: string,
   answer: string,
   criteria: readonly string[],
   settings: JudgeSettings,
+  mode: ChecklistCalls = "structured",
 ): Promise<ChecklistJudgement> {
   if (!criteria.length) throw new Error("the checklist grader needs an item with a checklist (a list of criteria)");
   const passed: Array<boolean | null> = [];
   const reasons: string[] = [];
   const calls: JudgeCall[] = [];
+  if (mode === "per-criterion") {
+    for (const [i, criterion] of criteria.entries()) {
+      const { call, value } = await callJudge<{ reasoning?: unknown; satisfied?: unknown }>(
+        judge,
+        `checklist criterion ${i + 1}`,
+        criterionMessages(question, answer, criterion),
+        criterionSchema,
+        { ...settings, seed: settings.seed + i },
+      );
+      calls.push(call);
+      passed.push(verdictOf(value?.satisfied));
+      reasons.push(typeof value?.reasoning === "string" ? value.reasoning : "");
+    }
+    return { judge: judge.label, passed, reasons, calls };
+  }
   for (let from = 0; from < criteria.length; from += MAX_CRITERIA_PER_CALL) {
     const part = criteria.slice(from, from + MAX_CRITERIA_PER_CALL);
     const { call, value } = await callJudge<{ criteria?: Array<{ reasoning?: unknown; satisfied?: unknown }> }>(
@@ -127,7 +157,7 @@ export async function judgeChecklist(
     calls.push(call);
     part.forEach((_, i) => {
       const entry = Array.isArray(value?.criteria) ? value.criteria[i] : undefined;
-      passed.push(entry?.satisfied === "yes" ? true : entry?.satisfied === "no" ? false : null);
+      passed.push(verdictOf(entry?.satisfied));
       reasons.push(typeof entry?.reasoning === "string" ? entry.reasoning : "");
     });
   }

@@ -2,6 +2,7 @@
 // made (the experiment draws them as judge nodes in the cell's tree).
 import type { JudgedCell, JudgeVerdict } from "../../protocol/experiment-results.ts";
 import {
+  type ChecklistCalls,
   checklistScore,
   type FirstTurn,
   judgeChecklist,
@@ -41,6 +42,7 @@ export async function judgeAnswer(
   jury: readonly Judge[],
   input: AnswerToJudge,
   settings: JudgeSettings,
+  options: { checklistCalls?: ChecklistCalls } = {},
 ): Promise<{ judged: Omit<JudgedCell, "item" | "column" | "nodeIds">; calls: JudgeCall[] }> {
   if (!jury.length) throw new JudgingError("judging needs at least one judge model (--judge)");
   const calls: JudgeCall[] = [];
@@ -57,7 +59,7 @@ export async function judgeAnswer(
   if (grader === "checklist") {
     if (input.firstTurn) throw new JudgingError("a checklist judges one answer to one question; second turns are judged by rubric or pairwise");
     if (!input.checklist?.length) throw new JudgingError("the checklist grader needs items with a 'checklist' (a list of criteria), as RefineBench's");
-    const judgements = await each((j, s) => judgeChecklist(j, input.question, input.answer, input.checklist!, s));
+    const judgements = await each((j, s) => judgeChecklist(j, input.question, input.answer, input.checklist!, s, options.checklistCalls));
     const jury = judgements.length === 1 ? { passed: judgements[0]!.passed, ...checklistScore(judgements[0]!.passed) } : checklistMajority(judgements);
     const verdicts: JudgeVerdict[] = judgements.map((j) => ({ judge: j.judge, passed: j.passed }));
     const anyRead = jury.passed.some((p) => p !== null);
