@@ -161,3 +161,36 @@ test("pairwise second turns show both columns' whole conversations, in both orde
   assert.match(system(math), /determine which assistant provides correct and helpful answers to the second user question/, "pair-math-v1-multi-turn");
   assert.equal(judgedColumns(dir).get("refined")!.secondTurn?.win, 2);
 });
+
+test("a column whose second turn cannot fit the context (the first answer in its prompt) is refused before any cell", async () => {
+  const { writeGguf } = await import("../../llm/gguf/writer.ts");
+  const { GgmlType, GgufValueType } = await import("../../llm/gguf/format.ts");
+  const model = join(scratch, "short-context.gguf");
+  await writeGguf(
+    model,
+    new Map([
+      ["general.architecture", { type: GgufValueType.STRING, value: "llama" }],
+      ["llama.block_count", { type: GgufValueType.UINT32, value: 1 }],
+      ["llama.context_length", { type: GgufValueType.UINT32, value: 1024 }],
+    ]),
+    [{ name: "a", dims: [8], type: GgmlType.F32, fill: (b) => b.fill(1) }],
+  );
+  const experiment = async (maxTokens: number) => {
+    const config = await buildExperimentConfig({
+      dataset: mtBench(),
+      strategies: [{ name: "single", strategy: "single-pass" }],
+      pairs: [{ actor: { path: model, sampling: { maxTokens } }, critic: { path: model, sampling: { maxTokens } } }],
+    });
+    const dir = join(scratch, `fit-${maxTokens}`);
+    await runExperiment(dir, config, { deps: { backends: { actor: actor("single"), critic: critic() } } });
+    return readResults(dir);
+  };
+  // 400 tokens: the first turn needs about 690 of the 1024, the second about 1110 with a 400-token first answer in its prompt.
+  await assert.rejects(
+    experiment(400),
+    /column single cannot run the second turn of 81 \(its prompt holds the first question, a first answer of up to the actor's max tokens and the second question\): single-pass needs about \d+ tokens of context/,
+  );
+  assert.equal(readResults(join(scratch, "fit-400")).length, 0, "no cell ran");
+  const fits = await experiment(300);
+  assert.ok(fits.every((c) => c.secondTurn?.status === "finished"));
+});

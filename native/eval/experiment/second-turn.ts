@@ -4,6 +4,8 @@
 // final answer to it — in the "### User:" / "### Assistant:" form of MT-Bench's multi-turn judge prompts, then the
 // second question. Every call of the strategy (drafts, critiques, refinements) sees the whole conversation.
 import type { Task } from "../../protocol/events.ts";
+import { DEFAULT_SAMPLING } from "../../protocol/defaults.ts";
+import type { ExperimentColumn } from "./config.ts";
 
 export const SECOND_TURN_SUFFIX = "-turn2";
 
@@ -20,4 +22,18 @@ export function secondTurnTask(task: Task, firstAnswer: string): Task | null {
     question: secondTurnQuestion(task.question, firstAnswer, task.secondTurn.question),
     ...(task.secondTurn.reference !== undefined ? { reference: task.secondTurn.reference } : {}),
   };
+}
+
+/**
+ * The longest second turn a column can be asked: the longest pair of questions with a first answer as long as the
+ * actor may write (three characters a token, the runner's prompt estimate), for the check before any cell runs.
+ */
+export function longestSecondTurn(tasks: readonly Task[], column: ExperimentColumn): Task | null {
+  const answerTokens = column.actor.sampling?.maxTokens ?? DEFAULT_SAMPLING.actor.maxTokens;
+  let longest: Task | null = null;
+  for (const task of tasks) {
+    const second = secondTurnTask(task, "x".repeat(answerTokens * 3));
+    if (second && (!longest || second.question.length > longest.question.length)) longest = second;
+  }
+  return longest;
 }
