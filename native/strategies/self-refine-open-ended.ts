@@ -1,8 +1,9 @@
-// Self-Refine on the repo's open-ended tasks (dialogue, acronym, sentiment, commongen): the task's few-shot draft,
-// feedback and refine prompts, each call cut at the repo's example separator; the refine prompt shows every earlier
-// (answer, feedback) pair, as task_iterate.py does. Stops by the task's rule (commongen: both feedbacks "none";
-// the others run out their iterations, as their run.py loops do) and returns what the task returns: the last
-// answer, or the best total score the feedback gave (dialogue, acronym; every answer is scored, the last included).
+// Self-Refine on the repo's open-ended tasks (dialogue, acronym, sentiment, commongen, readability): the task's
+// draft (or the item itself, for readability), feedback and refine prompts, each call cut at the repo's example
+// separator where the prompts have one; the refine prompt shows what task_iterate.py shows (every earlier answer and
+// feedback; readability only the latest). Stops by the task's rule (commongen: both feedbacks "none"; the others run
+// out their iterations, as their run.py loops do) and returns what the task returns: the last answer, or the best
+// total score the feedback gave (dialogue, acronym; every answer is scored, the last included).
 import type { ModelRole } from "../protocol/events.ts";
 import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
@@ -23,28 +24,32 @@ export async function runOpenEndedSelfRefine(
 ): Promise<{ nodeId: string; stop?: "accepted" | "max-iterations" }> {
   const task = openEndedTaskPrompts[name];
   const scoreEvery = task.output === "best-score";
+  const stop = task.stop ? [...task.stop] : STOP;
+  const given = task.given?.(ctx.task);
   let candidate =
     ctx.takeSeededDraft() ??
-    (await ctx.ask({
-      role: "draft",
-      step: "draft",
-      iteration: 0,
-      parents: [],
-      model: "actor",
-      user: task.draft(ctx.task),
-      lane: "solver",
-      temperature: params.draftTemperature,
-      stop: STOP,
-      extract: false,
-    }));
+    (given !== undefined
+      ? ctx.addComputedNode({ role: "draft", step: "given", iteration: 0, parents: [], text: given, answer: null })
+      : await ctx.ask({
+          role: "draft",
+          step: "draft",
+          iteration: 0,
+          parents: [],
+          model: "actor",
+          user: task.draft!(ctx.task),
+          lane: "solver",
+          temperature: params.draftTemperature,
+          stop,
+          extract: false,
+        }));
   const history: Attempt[] = [];
   const scored: Scored[] = [];
-  let stop: "accepted" | "max-iterations" | undefined;
+  let ended: "accepted" | "max-iterations" | undefined;
   for (let iteration = 0; ; iteration++) {
     const answer = task.cutAnswer(candidate.text, ctx.task);
     // The last answer needs feedback only when the output is picked by score.
     if (iteration >= params.maxIterations && !scoreEvery) {
-      stop = "max-iterations";
+      ended = "max-iterations";
       break;
     }
     const feedbackNode = await ctx.ask({
@@ -55,7 +60,7 @@ export async function runOpenEndedSelfRefine(
       model: params.feedbackModel,
       user: task.feedback(ctx.task, answer),
       lane: "feedback",
-      stop: STOP,
+      stop,
       extract: false,
     });
     const feedback = task.cutFeedback(feedbackNode.text);
@@ -70,9 +75,9 @@ export async function runOpenEndedSelfRefine(
       });
     }
     history.push({ answer, feedback });
-    if (task.stops(feedback)) stop = "accepted";
-    else if (iteration >= params.maxIterations) stop = "max-iterations";
-    if (stop || !ctx.withinBudget()) break;
+    if (task.stops(feedback)) ended = "accepted";
+    else if (iteration >= params.maxIterations) ended = "max-iterations";
+    if (ended || !ctx.withinBudget()) break;
     candidate = await ctx.ask({
       role: "refine",
       step: "refine",
@@ -81,11 +86,11 @@ export async function runOpenEndedSelfRefine(
       model: "actor",
       user: task.refine(ctx.task, history),
       lane: "solver",
-      stop: STOP,
+      stop,
       extract: false,
     });
   }
-  const result = stop ? { stop } : {};
+  const result = ended ? { stop: ended } : {};
   if (!scoreEvery) return { nodeId: candidate.id, ...result };
   return { nodeId: bestScored(ctx, scored, params.maxIterations + 1), ...result };
 }

@@ -9,6 +9,8 @@ import { totalScore } from "./self-refine-tasks.ts";
 
 const stepOf = (r: GenerateRequest) => {
   const user = lastUser(r);
+  if (/Now fix the code\.\n$/.test(user)) return "refine";
+  if (/^I have some code\./.test(user)) return "feedback";
   if (/Scores:\n\n$|missing from the sentence\?\n\n$|\n\nFeedback:$/.test(user)) return "feedback";
   if (/Okay, let's use this feedback|Okay, impove the sentence|Okay, let's try again/.test(user)) return "refine";
   return "draft";
@@ -146,6 +148,43 @@ test("sentiment: the repo's 'Why is this review not …?' feedback toward the it
     actor: toNegative.script,
   });
   assert.match(toNegative.requests[1]!.user, /^Very positive: If you're looking for a truly magical experience/, "the to-negative example");
+});
+
+test("readability: no draft (the item's code is the first version), the repo's zero-shot critique and fix of the latest code, every round run, the last code", async () => {
+  const { script, requests } = actor(["Rename x to count.", "Add a docstring.", "Use a constant."]);
+  const requestsSeen: GenerateRequest[] = [];
+  const code = "x=int(input())\n\nprint(x*2)";
+  const run = await scriptedRun({
+    strategy: "self-refine",
+    params: { task: "readability", maxIterations: 3 },
+    task: { question: code },
+    actor: (r) => {
+      requestsSeen.push(r);
+      return script(r);
+    },
+  });
+  assert.deepEqual(
+    requests.map((r) => r.step),
+    ["feedback", "refine", "feedback", "refine", "feedback", "refine"],
+    "no stop rule: readability.py runs all its rounds, and the last fix gets no critique",
+  );
+  assert.equal(
+    requests[0]!.user,
+    "I have some code. Can you give one suggestion to improve readability. Don't fix the code, just give a suggestion.\n\nx=int(input())\nprint(x*2)\n",
+  );
+  assert.equal(
+    requests[3]!.user,
+    "I have some code. Can you give one suggestion to improve readability. Don't fix the code, just give a suggestion.\n\nanswer 0\n\nAdd a docstring.\n\nNow fix the code.\n",
+    "the fix prompt shows the latest code and its suggestion only",
+  );
+  assert.ok(
+    requestsSeen.every((r) => !r.stop?.length),
+    "no example separator to stop at",
+  );
+  const first = run.nodes[0]!;
+  assert.deepEqual([first.step, first.model, first.text], ["given", null, "x=int(input())\nprint(x*2)"]);
+  assert.equal(run.state.stopReason, "max-iterations");
+  assert.equal(run.nodes.find((n) => n.id === run.state.selectedNodeId)!.text, "answer 2");
 });
 
 test("task=auto takes the item's own Self-Refine task, and GSM8K's prompt for an item without one", async () => {

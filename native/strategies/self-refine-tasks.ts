@@ -2,9 +2,10 @@
 // draft (task_init.py), feedback (feedback.py) and refine (task_iterate.py) prompts in the repo's text format, the
 // repo's stop rule (run.py) and what the repo returns. The repo's few-shot files are long (six scored dialogue
 // responses, fifteen scored acronyms); each prompt here keeps one of the repo's own example chains, in its order.
+// Readability (src/readability) is zero-shot and drafts nothing: the item's code is refined.
 import type { Task } from "../protocol/events.ts";
 
-export const SELF_REFINE_TASKS = ["gsm8k", "dialogue", "acronym", "sentiment", "commongen"] as const;
+export const SELF_REFINE_TASKS = ["gsm8k", "dialogue", "acronym", "sentiment", "commongen", "readability"] as const;
 export type SelfRefineTask = (typeof SELF_REFINE_TASKS)[number];
 export type OpenEndedSelfRefineTask = Exclude<SelfRefineTask, "gsm8k">;
 
@@ -18,8 +19,12 @@ export interface Attempt {
 }
 
 export interface TaskPrompts {
-  /** The few-shot draft prompt; the model writes the answer after its last prefix. */
-  draft(task: Task): string;
+  /** The few-shot draft prompt; the model writes the answer after its last prefix. Absent: `given` instead. */
+  draft?(task: Task): string;
+  /** The first answer when the task drafts nothing: the item itself (readability refines the code it is given). */
+  given?(task: Task): string;
+  /** Where every call stops: the examples' separator, unless the task's prompts have none (readability). */
+  stop?: readonly string[];
   feedback(task: Task, answer: string): string;
   /** The feedback as the repo keeps it from the model's text. */
   cutFeedback(text: string): string;
@@ -322,7 +327,27 @@ const commongen: TaskPrompts = {
   output: "last",
 };
 
-export const openEndedTaskPrompts: Record<OpenEndedSelfRefineTask, TaskPrompts> = { dialogue, acronym, sentiment, commongen };
+// ── Code readability (src/readability; CodeNet Python) ─────────────────────────────────────────────────────────
+
+/** prompts.py's PROMPT_CRITIQUE: zero-shot, one suggestion, no fix. */
+const READABILITY_CRITIQUE = "I have some code. Can you give one suggestion to improve readability. Don't fix the code, just give a suggestion.";
+
+/** readability.py: the item's code is the first version; the critique and fix prompts show only the latest. */
+const readability: TaskPrompts = {
+  given: (task) => (task.selfRefine?.input ?? task.question).replace(/\n\n/g, "\n"),
+  stop: [],
+  feedback: (_task, code) => `${READABILITY_CRITIQUE}\n\n${code}\n`,
+  cutFeedback: (text) => text.trim(),
+  refine: (_task, history) => {
+    const last = history.at(-1)!;
+    return `${READABILITY_CRITIQUE}\n\n${last.answer}\n\n${last.feedback}\n\nNow fix the code.\n`;
+  },
+  cutAnswer: (text) => text.trim(),
+  stops: () => false,
+  output: "last",
+};
+
+export const openEndedTaskPrompts: Record<OpenEndedSelfRefineTask, TaskPrompts> = { dialogue, acronym, sentiment, commongen, readability };
 
 /** The task whose prompts a run uses: the parameter, or with `auto` the item's own Self-Refine task (else GSM8K's). */
 export function resolveSelfRefineTask(param: string, task: Task): SelfRefineTask {

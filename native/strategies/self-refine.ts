@@ -57,7 +57,7 @@ export const selfRefine = defineStrategy({
       default: "gsm8k",
       choices: [...SELF_REFINE_TASKS, "auto"],
       description:
-        "whose few-shot draft, feedback and refine prompts and stop rule the paper format uses: the repo's math (gsm8k), dialogue response, acronym, sentiment reversal or constrained generation (commongen); auto: the item's own Self-Refine task, else gsm8k",
+        "whose few-shot draft, feedback and refine prompts and stop rule the paper format uses: the repo's math (gsm8k), dialogue response, acronym, sentiment reversal, constrained generation (commongen) or code readability (the question is the code); auto: the item's own Self-Refine task, else gsm8k",
     },
     {
       name: "feedbackModel",
@@ -175,7 +175,7 @@ function openEndedNeed(name: OpenEndedSelfRefineTask, rounds: number, budgets: C
   const fixed = Math.max(
     textTokens(prompts.refine(empty, [{ answer: "", feedback: "" }])),
     textTokens(prompts.feedback(empty, "")),
-    textTokens(prompts.draft(empty)),
+    prompts.draft ? textTokens(prompts.draft(empty)) : 0,
   );
   return (
     fixed +
