@@ -80,7 +80,7 @@ export interface CellResult {
   independentSamples?: true;
   /**
    * A multi-turn item's second turn (MT-Bench): a second run whose prompt carries the first turn's question and
-   * this cell's answer to it. Its tokens are its own, not in the cell's totals.
+   * this cell's answer to it. Its tokens and time are its own, not in the cell's totals.
    */
   secondTurn?: SecondTurnResult;
 }
@@ -90,6 +90,7 @@ export interface SecondTurnResult {
   status: "finished" | "failed";
   answer: string | null;
   totalTokens: number;
+  wallMs: number;
   stopReason?: StopReason;
   failure?: string;
 }

@@ -67,11 +67,14 @@ export async function runCell({ task, item, column, repeat }: PendingCell, setti
   if (state.failure?.code === "cancelled") return undefined;
   // Not the strategy's failure: the experiment stops and this cell runs again once there is space.
   if (result.diskFull) throw result.diskFull;
+  // The cell's time is its first turn's, as its tokens are; a second turn keeps its own.
+  const wallMs = Math.round(performance.now() - cellStart);
   let secondTurn: SecondTurnResult | undefined;
   const selected = state.status === "finished" && state.selectedNodeId ? state.nodes[state.selectedNodeId] : undefined;
   const nextTask = selected ? secondTurnTask(task, selected.text) : null;
   if (nextTask) {
     const secondRunId = `${runId}${SECOND_TURN_SUFFIX}`;
+    const secondStart = performance.now();
     const second = await runItem(nextTask, secondRunId, { column, item, repeat }, setting);
     if (second.state.failure?.code === "cancelled") return undefined;
     if (second.diskFull) throw second.diskFull;
@@ -81,6 +84,7 @@ export async function runCell({ task, item, column, repeat }: PendingCell, setti
       status: s.status === "finished" ? "finished" : "failed",
       answer: s.answer,
       totalTokens: s.budgets?.totalTokens ?? s.order.reduce((sum, id) => sum + nodeCost(s.nodes[id]!), 0),
+      wallMs: Math.round(performance.now() - secondStart),
       ...(s.status === "finished" ? { stopReason: s.stopReason ?? "finished" } : {}),
       ...(s.failure ? { failure: s.failure.reason } : {}),
     };
@@ -99,7 +103,7 @@ export async function runCell({ task, item, column, repeat }: PendingCell, setti
     pathTokens: state.budgets?.selectedPathTokens ?? 0,
     totalTokens: state.budgets?.totalTokens ?? state.order.reduce((s, id) => s + nodeCost(state.nodes[id]!), 0),
     thoughtTokens: state.order.reduce((s, id) => s + state.nodes[id]!.thoughtTokens, 0),
-    wallMs: Math.round(performance.now() - cellStart),
+    wallMs,
     ...(setting.cache ? { cachedGenerations: Object.values(state.nodes).filter((n) => n.cached).length } : {}),
     trajectory,
     stopReason: state.status === "finished" ? (state.stopReason ?? "finished") : "failed",
