@@ -71,7 +71,8 @@ export async function runCell({ task, item, column, repeat }: PendingCell, setti
   const wallMs = Math.round(performance.now() - cellStart);
   let secondTurn: SecondTurnResult | undefined;
   const selected = state.status === "finished" && state.selectedNodeId ? state.nodes[state.selectedNodeId] : undefined;
-  const nextTask = selected ? secondTurnTask(task, selected.text) : null;
+  // The hidden frontier column samples first turns only: its samples draw the accuracy frontier, no judge reads them.
+  const nextTask = selected && !column.frontierOnly ? secondTurnTask(task, selected.text) : null;
   if (nextTask) {
     const secondRunId = `${runId}${SECOND_TURN_SUFFIX}`;
     const secondStart = performance.now();

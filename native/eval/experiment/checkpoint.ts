@@ -106,7 +106,7 @@ async function refuseColumnsThatCannotFit(config: ExperimentConfig, tasks: reado
     const refusal = await contextRefusal({ ...run, task: longest });
     if (refusal) throw new ExperimentError(`column ${column.name} cannot run on the longest item (${longest.id ?? "its question"}): ${refusal.message}`);
     // A second turn's prompt carries the first turn's answer: every cell would run its first turn, then fail its second.
-    const second = longestSecondTurn(tasks, column);
+    const second = column.frontierOnly ? null : longestSecondTurn(tasks, column);
     const secondRefusal = second && (await contextRefusal({ ...run, task: second }));
     if (secondRefusal)
       throw new ExperimentError(

@@ -194,3 +194,22 @@ test("a column whose second turn cannot fit the context (the first answer in its
   const fits = await experiment(300);
   assert.ok(fits.every((c) => c.secondTurn?.status === "finished"));
 });
+
+test("the hidden frontier column samples first turns only", async () => {
+  const config = await buildExperimentConfig({
+    dataset: mtBench(),
+    strategies: [{ strategy: "single-pass" }],
+    pairs: [{ actor: { path: "a.gguf" }, critic: { path: "a.gguf" } }],
+    frontier: 2,
+  });
+  const dir = join(scratch, "frontier");
+  await runExperiment(dir, config, { deps: { backends: { actor: actor("single"), critic: critic() } } });
+  const cells = readResults(dir);
+  const hidden = config.columns.find((c) => c.frontierOnly)!.name;
+  assert.deepEqual(cells.map((c) => [c.column === hidden ? "frontier" : c.column, c.secondTurn?.status ?? "none"]).sort(), [
+    ["frontier", "none"],
+    ["frontier", "none"],
+    ["single-pass", "finished"],
+    ["single-pass", "finished"],
+  ]);
+});
