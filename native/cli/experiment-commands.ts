@@ -30,6 +30,7 @@ import {
   type ModelPair,
 } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
+import { failedSecondTurns } from "../eval/experiment/second-turn.ts";
 import { validateRequest } from "../protocol/contract.ts";
 import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
 import { repeatsOf } from "../protocol/cell-key.ts";
@@ -373,6 +374,8 @@ function printSummary(
   for (const c of summary.columns) {
     if (c.judged) process.stdout.write(`${c.column}: ${describeJudged(c.judged)}\n`);
     if (c.judged?.secondTurn) process.stdout.write(`${c.column}, second turn: ${describeJudged(c.judged.secondTurn)}\n`);
+    const failed = failedSecondTurns(results.filter((r) => r.column === c.column));
+    if (failed) process.stdout.write(`${c.column}: ${failed}\n`);
   }
   for (const c of summary.columns) {
     if (c.flaky?.length) process.stdout.write(`${c.column}: ${flakyWords(c.flaky, c.items)}\n`);

@@ -14,6 +14,7 @@ import { loadDataset } from "../dataset.ts";
 import { readResults, runExperiment, summarizedResults } from "../experiment.ts";
 import { buildExperimentConfig } from "./config.ts";
 import { judgedColumns, readJudgements } from "./judging.ts";
+import { failedSecondTurns } from "./second-turn.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "refinery-second-turn-"));
 const user = (r: GenerateRequest) => r.messages.at(-1)!.content;
@@ -212,4 +213,29 @@ test("the hidden frontier column samples first turns only", async () => {
     ["single-pass", "finished"],
     ["single-pass", "finished"],
   ]);
+});
+
+test("a failed second turn is recorded on its cell, and the summary counts it with its reason", async () => {
+  // The actor fails on the conversation about rain only: one of two second turns fails.
+  const flaky = new ScriptedBackend((r) => {
+    if (/### User:/.test(user(r)) && /rain/.test(user(r))) throw new Error("the actor went away");
+    return /### User:/.test(user(r)) ? "second answer" : "first answer";
+  });
+  const config = await buildExperimentConfig({
+    dataset: mtBench(),
+    strategies: [{ strategy: "single-pass" }],
+    pairs: [{ actor: { path: "a.gguf" }, critic: { path: "a.gguf" } }],
+  });
+  const dir = join(scratch, "failed-second");
+  await runExperiment(dir, config, { deps: { backends: { actor: flaky, critic: critic() } } });
+  const cells = readResults(dir);
+  assert.deepEqual(
+    cells.map((c) => [c.status, c.secondTurn?.status]),
+    [
+      ["finished", "failed"],
+      ["finished", "finished"],
+    ],
+  );
+  assert.match(failedSecondTurns(cells)!, /^1 of 2 second turns failed \(item 81: .*the actor went away/);
+  assert.equal(failedSecondTurns(cells.slice(1)), null);
 });

@@ -5,6 +5,7 @@
 // second question. Every call of the strategy (drafts, critiques, refinements) sees the whole conversation.
 import type { Task } from "../../protocol/events.ts";
 import { DEFAULT_SAMPLING } from "../../protocol/defaults.ts";
+import type { CellResult } from "../../protocol/experiment-results.ts";
 import type { ExperimentColumn } from "./config.ts";
 
 export const SECOND_TURN_SUFFIX = "-turn2";
@@ -36,4 +37,13 @@ export function longestSecondTurn(tasks: readonly Task[], column: ExperimentColu
     if (second && (!longest || second.question.length > longest.question.length)) longest = second;
   }
   return longest;
+}
+
+/** How many of a column's second turns failed, with the first one's reason; null when none did. */
+export function failedSecondTurns(cells: readonly CellResult[]): string | null {
+  const ran = cells.filter((c) => c.secondTurn);
+  const failed = ran.filter((c) => c.secondTurn!.status === "failed");
+  if (!failed.length) return null;
+  const first = failed[0]!;
+  return `${failed.length} of ${ran.length} second turns failed (item ${first.itemId}: ${first.secondTurn!.failure ?? "no reason recorded"})`;
 }
