@@ -30,6 +30,7 @@ import {
   type ModelPair,
 } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
+import { failedSecondTurns } from "../eval/experiment/second-turn.ts";
 import { validateRequest } from "../protocol/contract.ts";
 import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
 import { repeatsOf } from "../protocol/cell-key.ts";
@@ -175,6 +176,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
     grader: { type: "string" },
     baseline: { type: "string" },
     "judge-max-tokens": { type: "string" },
+    "checklist-calls": { type: "string" },
     ...endpointFlags,
   });
   if (!values.out) throw new UsageError("--out <folder> is required (it is also how a stopped experiment resumes)");
@@ -182,6 +184,8 @@ export async function commandExperiment(args: string[]): Promise<number> {
   if (values.grader && !values.judge?.length) throw new UsageError(`--grader ${values.grader} needs at least one --judge <model> (a GGUF file or an endpoint)`);
   if (values.baseline && values.grader !== "pairwise")
     throw new UsageError("--baseline names the column the pairwise grader compares with: use it with --grader pairwise");
+  if (values["checklist-calls"] && values.grader !== "checklist")
+    throw new UsageError("--checklist-calls says how the checklist grader asks its judges: use it with --grader checklist");
   outFolderOption(values.out);
   let config = readExperimentConfig(values.out);
   if (config) {
@@ -195,6 +199,10 @@ export async function commandExperiment(args: string[]): Promise<number> {
       throw new UsageError(`${values.out} was started with --sampling ${config.sampling?.kind ?? "paper"}; resume it without --sampling or use another folder`);
     if ((values.grader || values.judge?.length) && !config.judging)
       throw new UsageError(`${values.out} holds an experiment started without judges; start another folder to judge its answers`);
+    if (values["checklist-calls"] && values["checklist-calls"] !== (config.judging?.checklistCalls ?? "structured"))
+      throw new UsageError(
+        `${values.out} was judged with --checklist-calls ${config.judging?.checklistCalls ?? "structured"}; resume it without --checklist-calls or use another folder`,
+      );
     if (!values.quiet) process.stderr.write(`resuming the experiment in ${values.out} (${readResults(values.out).length} cells already done)\n`);
     warnCheckpointDamage(values.out);
   } else {
@@ -255,6 +263,7 @@ export async function commandExperiment(args: string[]): Promise<number> {
               judges: applyEndpointFlags(values, { actor: [], critic: values.judge ?? [] }).critic,
               ...(values.baseline ? { baseline: values.baseline } : {}),
               ...(values["judge-max-tokens"] ? { maxTokens: intOption(values["judge-max-tokens"], "judge-max-tokens", 1) } : {}),
+              ...(values["checklist-calls"] ? { checklistCalls: values["checklist-calls"] } : {}),
             },
           }
         : {}),
@@ -362,7 +371,12 @@ function printSummary(
         ` · ${c.meanTotalTokens.toFixed(0)} tokens/item\n`,
     );
   }
-  for (const c of summary.columns) if (c.judged) process.stdout.write(`${c.column}: ${describeJudged(c.judged)}\n`);
+  for (const c of summary.columns) {
+    if (c.judged) process.stdout.write(`${c.column}: ${describeJudged(c.judged)}\n`);
+    if (c.judged?.secondTurn) process.stdout.write(`${c.column}, second turn: ${describeJudged(c.judged.secondTurn)}\n`);
+    const failed = failedSecondTurns(results.filter((r) => r.column === c.column));
+    if (failed) process.stdout.write(`${c.column}: ${failed}\n`);
+  }
   for (const c of summary.columns) {
     if (c.flaky?.length) process.stdout.write(`${c.column}: ${flakyWords(c.flaky, c.items)}\n`);
   }

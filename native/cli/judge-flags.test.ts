@@ -41,6 +41,10 @@ test("experiment: judges and graders go together, and the pairwise baseline must
   assert.match(wrongGrader.stderr, /^refinery: the grader must be one of checklist, rubric, pairwise, got 'vibes'/);
   const rubricBaseline = await cli(...base, "--grader", "rubric", "--judge", "j.gguf", "--baseline", "single-pass", "--out", join(scratch, "e"));
   assert.match(rubricBaseline.stderr, /^refinery: --baseline names the column the pairwise grader compares with/);
+  const rubricCalls = await cli(...base, "--grader", "rubric", "--judge", "j.gguf", "--checklist-calls", "per-criterion", "--out", join(scratch, "g"));
+  assert.match(rubricCalls.stderr, /^refinery: --checklist-calls says how the checklist grader asks its judges: use it with --grader checklist/);
+  const wrongCalls = await cli(...base, "--grader", "checklist", "--judge", "j.gguf", "--checklist-calls", "each", "--out", join(scratch, "h"));
+  assert.match(wrongCalls.stderr, /^refinery: checklist calls must be structured or per-criterion, got 'each'/);
 });
 
 test("a judge model that is not there is refused before any cell runs", async () => {

@@ -33,7 +33,7 @@ usage:
   refinery experiment --dataset <file> [--limit n] [--offset n] [--field question=<f> --field reference=<f> …]
                [--skip-malformed] --strategy <name[:k=v,…]|@preset.json> … --actor <model> [--actor <model> …] [--pool <file.json>] [--critic <model>]
                [--seed n] [--repeats r] [--frontier n] --out <folder> [--max-tokens n] [--thinking-budget n] [--critic-thinking-budget n] [--max-total-tokens n] [--sampling paper|matched[:T]] [--concurrency n|auto] [--no-cache]
-               [--grader checklist|rubric|pairwise --judge <model> [--judge <model> …] [--baseline <column>|reference] [--judge-max-tokens n]]
+               [--grader checklist|rubric|pairwise --judge <model> [--judge <model> …] [--baseline <column>|reference] [--judge-max-tokens n] [--checklist-calls structured|per-criterion]]
                                               resumable; run again to continue a stopped one (p pauses, q stops); with a
                                               grader, judge models grade each answer after the cells (a jury when several;
                                               pairwise in both orders, a flip is a tie; keys: --critic-api-key-env)

@@ -10,7 +10,7 @@ import type { Task } from "../protocol/events.ts";
 import { advice } from "../protocol/field-labels.ts";
 import { questionWithChoices } from "../grading/checkers.ts";
 import { describeJsonSyntaxError } from "./json-syntax.ts";
-import { groupedRecords, mtBenchItem, mtBenchReferences, readChecklist } from "./open-ended-datasets.ts";
+import { groupedRecords, mtBenchItem, mtBenchReferences, readChecklist, secondTurnOf, selfRefineRecord } from "./open-ended-datasets.ts";
 
 export interface FieldMapping {
   question?: string;
@@ -111,9 +111,12 @@ function readChoices(value: unknown): string[] | string {
 }
 
 function toTask(item: Record<string, unknown>, line: number, fileName: string, fields: FieldMapping | undefined): Task | string {
-  // MT-Bench: the first of the conversation's turns is the task (later turns need a multi-turn run).
+  // MT-Bench: the first of the conversation's turns is the task; the second is run after it (Task.secondTurn).
   const turns = item.turns;
-  const question = pick(item, fields, "question") ?? (Array.isArray(turns) && typeof turns[0] === "string" ? turns[0] : undefined);
+  // Self-Refine's task data: the task in words, and what its prompts need (unless a field mapping says otherwise).
+  const own = pick(item, fields, "question");
+  const selfRefine = fields?.question ? null : selfRefineRecord(item, own !== undefined && own !== null);
+  const question = selfRefine?.question ?? own ?? (Array.isArray(turns) && typeof turns[0] === "string" ? turns[0] : undefined);
   if (typeof question !== "string" || question.trim() === "") return `no question (looked for ${fields?.question ?? DEFAULTS.question.join(", ")})`;
   const rawId = pick(item, fields, "id");
   const id = rawId !== undefined ? String(rawId) : `${fileName}:${line}`;
@@ -135,12 +138,16 @@ function toTask(item: Record<string, unknown>, line: number, fileName: string, f
   }
   const checklist = readChecklist(item.checklist);
   if (typeof checklist === "string") return checklist;
+  // MT-Bench: the second turn is asked after the first is answered (only when the first turn is the question).
+  const secondTurn = question === (Array.isArray(turns) ? turns[0] : undefined) ? secondTurnOf(item) : undefined;
   return {
     id,
     question: choices ? questionWithChoices(question, choices) : question,
     ...(reference !== undefined && reference !== null ? { reference: String(reference) } : {}),
     ...(choices ? { choices } : {}),
     ...(checklist ? { checklist } : {}),
+    ...(selfRefine ? { selfRefine: selfRefine.selfRefine } : {}),
+    ...(secondTurn ? { secondTurn } : {}),
   };
 }
 
@@ -258,7 +265,7 @@ export async function loadDataset(path: string, options: DatasetOptions = {}): P
 }
 
 /** MT-Bench questions (when `references` were read for them) carry the reference FastChat judges them with. */
-function withReference(item: Record<string, unknown>, references: Map<string, string> | null): Record<string, unknown> {
+function withReference(item: Record<string, unknown>, references: Map<string, string[]> | null): Record<string, unknown> {
   return references && item.question_id !== undefined && Array.isArray(item.turns) ? mtBenchItem(item, references) : item;
 }
 

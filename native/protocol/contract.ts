@@ -210,6 +210,8 @@ export const requestSchemas = {
           /** Pairwise: a column's name, or "reference". */
           baseline: z.string().min(1).optional(),
           maxTokens: z.number().int().min(16).max(32768).optional(),
+          /** Checklist grader: every criterion in one structured call, or one call per criterion. */
+          checklistCalls: z.enum(["structured", "per-criterion"]).optional(),
         })
         .strict()
         .optional(),

@@ -27,6 +27,20 @@ export interface Task {
   tests?: CodeTests;
   /** Criteria an open-ended answer is judged by, one yes/no each (RefineBench's checklists). */
   checklist?: string[];
+  /** The Self-Refine task an item comes from (its dataset adapter says so): self-refine's `task=auto` uses its prompts. */
+  selfRefine?: SelfRefineItem;
+  /** A multi-turn item's next user message (MT-Bench's second turn), asked after this one is answered. */
+  secondTurn?: { question: string; reference?: string };
+}
+
+/** What Self-Refine's task prompts read besides the question: the review, its sentiments, the concept list. */
+export interface SelfRefineItem {
+  task: "dialogue" | "acronym" | "sentiment" | "commongen";
+  /** The dialogue history, the title or the review, as the task's prompts show it. */
+  input?: string;
+  sourceSentiment?: string;
+  targetSentiment?: string;
+  concepts?: string[];
 }
 
 export interface CodeTests {

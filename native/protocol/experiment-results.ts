@@ -78,6 +78,21 @@ export interface CellResult {
    * stopping): any k of them are what a k-sample run could have drawn, so the column yields a sampling frontier.
    */
   independentSamples?: true;
+  /**
+   * A multi-turn item's second turn (MT-Bench): a second run whose prompt carries the first turn's question and
+   * this cell's answer to it. Its tokens and time are its own, not in the cell's totals.
+   */
+  secondTurn?: SecondTurnResult;
+}
+
+export interface SecondTurnResult {
+  runId: string;
+  status: "finished" | "failed";
+  answer: string | null;
+  totalTokens: number;
+  wallMs: number;
+  stopReason?: StopReason;
+  failure?: string;
 }
 
 export interface ColumnSummary {
@@ -243,8 +258,10 @@ export interface JudgedCell {
   lengths?: { candidate: number; baseline: number };
   /** Checklist: the jury's verdict per criterion. */
   passed?: Array<boolean | null>;
-  /** The judge nodes added to the cell's run. */
+  /** The judge nodes added to the cell's run (the second turn's run when `turn` is 2). */
   nodeIds: string[];
+  /** 2: the cell's second turn, judged with MT-Bench's multi-turn prompts; absent: the first. */
+  turn?: 2;
 }
 
 export interface JudgedColumn {
@@ -273,4 +290,6 @@ export interface JudgedColumn {
   baseline?: string;
   /** Between the jury's judges (two or more). */
   agreement?: { measure: AgreementMeasure; value: number; units: number };
+  /** Multi-turn items (MT-Bench): the second turns, judged with the multi-turn prompts; the figures above are the first's. */
+  secondTurn?: Omit<JudgedColumn, "secondTurn">;
 }

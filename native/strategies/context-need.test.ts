@@ -79,6 +79,10 @@ const cases: Array<{ strategy: string; params?: Record<string, unknown>; task?: 
   { strategy: "checklist-refine", params: { turns: 3, feedback: "none" }, task: checklistTask },
   { strategy: "progressive-refine", params: { rounds: 3 } },
   { strategy: "keep-if-better", params: { rounds: 3 } },
+  { strategy: "review-revise", params: { reviewers: 3, maxRounds: 2 } },
+  { strategy: "self-refine", params: { task: "dialogue", maxIterations: 3 } },
+  { strategy: "self-refine", params: { task: "sentiment", maxIterations: 3 } },
+  { strategy: "self-refine", params: { task: "auto", maxIterations: 3 }, task: { question: "dog, frisbee", selfRefine: { task: "commongen" } } },
 ];
 
 test("every strategy declares its context need, and no call of a full-budget run exceeds it", async () => {

@@ -20,6 +20,7 @@ import { makePipelineStrategy } from "./pipeline.ts";
 import { checklistRefine } from "./checklist-refine.ts";
 import { progressiveRefine } from "./progressive-refine.ts";
 import { keepIfBetter } from "./keep-if-better.ts";
+import { reviewRevise } from "./review-revise.ts";
 import { StrategyParamError, type StrategyDefinition } from "./types.ts";
 
 export const strategies: readonly StrategyDefinition[] = [
@@ -45,6 +46,7 @@ export const strategies: readonly StrategyDefinition[] = [
   checklistRefine,
   progressiveRefine,
   keepIfBetter,
+  reviewRevise,
   makePipelineStrategy((name) => getStrategy(name)),
 ];
 

@@ -1,16 +1,19 @@
 // Self-Refine (Madaan et al. 2023): one model drafts, gives itself feedback, and refines with the whole history
 // of (answer, feedback) pairs, until the feedback says the answer is fine or the iterations run out. The
-// paper's feedback (feedbackFormat=paper) is the repo's few-shot GSM feedback prompt, written with the feedback
-// model's own sampling, stopping on "it is correct", returning the last answer. feedbackFormat=json is
-// Refinery's scored critique instead (critic prompt and settings), returning the best-scored answer.
+// paper's feedback (feedbackFormat=paper) is the repo's few-shot prompt of the chosen task: GSM8K's (stopping on
+// "it is correct", returning the last answer) or an open-ended task's (self-refine-open-ended.ts), written with the
+// feedback model's own sampling. feedbackFormat=json is Refinery's scored critique instead (critic prompt and
+// settings), returning the best-scored answer.
 import type { ChatMessage } from "../protocol/events.ts";
 import type { RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
 import { fill, prompts, solverMessages } from "./prompts.ts";
 import { saysCorrect, selfRefineFeedbackPrompt } from "./self-refine-prompts.ts";
 import { selectByScoreSeeded } from "./seeded-select.ts";
-import { growingConversation, judging, textTokens } from "./context-need.ts";
-import { defineStrategy } from "./types.ts";
+import { growingConversation, judging, output, textTokens, WRAPPER_TOKENS } from "./context-need.ts";
+import { runOpenEndedSelfRefine } from "./self-refine-open-ended.ts";
+import { type OpenEndedSelfRefineTask, openEndedTaskPrompts, resolveSelfRefineTask, SELF_REFINE_TASKS } from "./self-refine-tasks.ts";
+import { type ContextBudgets, defineStrategy, StrategyParamError } from "./types.ts";
 import type { ModelRole } from "../protocol/events.ts";
 
 interface Feedback {
@@ -49,6 +52,14 @@ export const selfRefine = defineStrategy({
   params: [
     { name: "maxIterations", type: "integer", default: 4, min: 0, max: 16, description: "refinements at most" },
     {
+      name: "task",
+      type: "string",
+      default: "gsm8k",
+      choices: [...SELF_REFINE_TASKS, "auto"],
+      description:
+        "whose few-shot draft, feedback and refine prompts and stop rule the paper format uses: the repo's math (gsm8k), dialogue response, acronym, sentiment reversal, constrained generation (commongen) or code readability (the question is the code); auto: the item's own Self-Refine task, else gsm8k",
+    },
+    {
       name: "feedbackModel",
       type: "string",
       default: "actor",
@@ -83,6 +94,12 @@ export const selfRefine = defineStrategy({
   ],
   actorLanes: () => 2,
   callsCritic: (params) => params.feedbackModel === "critic",
+  validate(params) {
+    if (params.feedbackFormat === "json" && params.task !== "gsm8k" && params.task !== "auto")
+      throw new StrategyParamError(
+        `self-refine: task=${params.task} uses that task's own feedback prompt, and feedbackFormat=json replaces it with a scored critique; set feedbackFormat=paper, or leave task at gsm8k`,
+      );
+  },
   // The solver's conversation carries every answer and every feedback (answers only: thoughts are not kept),
   // and its last turn may think again before answering. Feedback is written within the critic's answer budget
   // whoever writes it. The paper's feedback call reads the four few-shot examples and one answer.
@@ -93,13 +110,18 @@ export const selfRefine = defineStrategy({
       params.feedbackFormat === "paper"
         ? budgets.prompt + textTokens(selfRefineFeedbackPrompt("", "")) + budgets.actor.answer + writer.answer + writer.thought
         : judging(budgets);
-    return Math.max(history, feedbackCall);
+    const gsm8k = Math.max(history, feedbackCall);
+    if (params.feedbackFormat !== "paper" || params.task === "gsm8k") return gsm8k;
+    const tasks = params.task === "auto" ? (Object.keys(openEndedTaskPrompts) as OpenEndedSelfRefineTask[]) : [params.task as OpenEndedSelfRefineTask];
+    return Math.max(params.task === "auto" ? gsm8k : 0, ...tasks.map((t) => openEndedNeed(t, params.maxIterations, budgets, writer)));
   },
   contextKnobs: ["maxIterations"],
   async run(ctx, params) {
     const maxIterations = params.maxIterations;
     const feedbackModel = params.feedbackModel as ModelRole;
     const paper = params.feedbackFormat === "paper";
+    const task = resolveSelfRefineTask(params.task, ctx.task);
+    if (paper && task !== "gsm8k") return runOpenEndedSelfRefine(ctx, task, { maxIterations, feedbackModel, draftTemperature: params.draftTemperature });
     let candidate = await ctx.draft({ lane: "solver", temperature: params.draftTemperature });
     const pool = [candidate.id];
     const conversation: ChatMessage[] = [...solverMessages(ctx.task.question), { role: "assistant", content: candidate.text }];
@@ -142,3 +164,23 @@ export const selfRefine = defineStrategy({
     return { nodeId: candidate.id, ...(stop ? { stop } : {}) };
   },
 });
+
+/**
+ * An open-ended task's longest call: its refine prompt's fixed words, the item (shown once per earlier round by
+ * the dialogue prompt, which repeats the history), every earlier answer and feedback, and the refinement.
+ */
+function openEndedNeed(name: OpenEndedSelfRefineTask, rounds: number, budgets: ContextBudgets, writer: ContextBudgets["actor"]): number {
+  const prompts = openEndedTaskPrompts[name];
+  const empty = { question: "" };
+  const fixed = Math.max(
+    textTokens(prompts.refine(empty, [{ answer: "", feedback: "" }])),
+    textTokens(prompts.feedback(empty, "")),
+    prompts.draft ? textTokens(prompts.draft(empty)) : 0,
+  );
+  return (
+    fixed +
+    (rounds + 2) * budgets.prompt +
+    (rounds + 1) * (budgets.actor.answer + writer.answer + WRAPPER_TOKENS) +
+    Math.max(output(budgets.actor), output(writer))
+  );
+}

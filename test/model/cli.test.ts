@@ -185,6 +185,7 @@ test("strategies lists every strategy with parameters and defaults", () => {
       "checklist-refine",
       "progressive-refine",
       "keep-if-better",
+      "review-revise",
       "pipeline",
     ],
   );

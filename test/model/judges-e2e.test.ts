@@ -149,6 +149,62 @@ test("the open-ended strategies run through node-llama-cpp on a RefineBench-shap
   assert.deepEqual(Object.values(oracle), [false, true, false, false]);
 });
 
+test("MT-Bench's second turn runs after the first through node-llama-cpp and the rubric rates it with the multi-turn prompt", async () => {
+  const scratch = mkdtempSync(join(tmpdir(), "refinery-second-turn-e2e-"));
+  const dataset = join(scratch, "question.jsonl");
+  writeFileSync(dataset, `${JSON.stringify({ question_id: 81, category: "writing", turns: ["Write one line about rain.", "Now make it rhyme."] })}\n`);
+  const out = join(scratch, "exp");
+  const run = spawnSync(
+    process.execPath,
+    [
+      bin,
+      "experiment",
+      "--dataset",
+      dataset,
+      "--strategy",
+      "single-pass",
+      "--actor",
+      actor,
+      "--max-tokens",
+      "12",
+      "--grader",
+      "rubric",
+      "--judge",
+      judge,
+      "--judge-max-tokens",
+      "40",
+      "--threads",
+      "1",
+      "--out",
+      out,
+      "--json",
+      "--quiet",
+    ],
+    { encoding: "utf8", timeout: 600_000 },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const summary = JSON.parse(run.stdout);
+  const judged = summary.columns[0].judged;
+  assert.equal(judged.items + judged.unreadable, 1);
+  assert.equal(judged.secondTurn.items + judged.secondTurn.unreadable, 1);
+
+  const [cell] = readFileSync(join(out, "results.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { runId: string; secondTurn: { runId: string; status: string } });
+  assert.equal(cell!.secondTurn.status, "finished");
+  const first = await replayRunLog(join(runDir(join(out, "runs"), cell!.runId), "events.jsonl"));
+  const firstAnswer = first.state.nodes[first.state.selectedNodeId!]!.text;
+  const { state } = await replayRunLog(join(runDir(join(out, "runs"), cell!.secondTurn.runId), "events.jsonl"));
+  const nodes = state.order.map((id) => state.nodes[id]!);
+  const draft = nodes.find((n) => n.role !== "judge")!;
+  assert.ok(draft.prompt!.at(-1)!.content.includes(`### Assistant:\n${firstAnswer}\n\nNow answer my next message`), "turn 2 sees turn 1's answer");
+  const rating = nodes.find((n) => n.role === "judge")!;
+  assert.equal(rating.step, "tinyCritic: rubric (turn 2)");
+  assert.match(rating.text, /^\s*\{\s*"reasoning"\s*:\s*"/);
+  assert.match(rating.prompt!.at(-1)!.content, /^<\|The Start of Assistant A's Conversation with User\|>\n\n### User:\nWrite one line about rain\./);
+});
+
 test("critic-eval --mode metacritique runs a critic and a judge through node-llama-cpp and scores every reference claim", () => {
   const scratch = mkdtempSync(join(tmpdir(), "refinery-metacritique-e2e-"));
   const dataset = join(scratch, "benchmark_data.json");

@@ -44,6 +44,7 @@ const smallParams: Record<string, Record<string, unknown>> = {
   cycle: { maxIterations: 1 },
   rlac: { maxIterations: 2 },
   "checklist-refine": { turns: 2 },
+  "review-revise": { reviewers: 2, maxRounds: 1 },
   pipeline: {
     spec: JSON.stringify({
       kind: "chain",

@@ -8,9 +8,11 @@ import { executeRun, type ModelConfig, type RunDeps } from "../../runs/runner.ts
 import type { GenerationCache } from "../../llm/generation-cache.ts";
 import type { Task } from "../../protocol/events.ts";
 import { CANDIDATE_ROLES, latestScore, nodeCost, type RunState } from "../../protocol/state.ts";
+import type { SecondTurnResult } from "../../protocol/experiment-results.ts";
 import type { CellResult, PendingCell, TrajectoryPoint } from "./checkpoint.ts";
-import type { ExperimentConfig } from "./config.ts";
+import type { ExperimentColumn, ExperimentConfig } from "./config.ts";
 import { itemRunConfig } from "./run-config.ts";
+import { SECOND_TURN_SUFFIX, secondTurnTask } from "./second-turn.ts";
 
 /**
  * Strategies whose candidates are n samples of one prompt, drawn independently: best-of-n only when it never stops
@@ -58,32 +60,36 @@ export interface CellSetting {
 
 /** Runs one cell; undefined when it was cancelled (it runs again on resume). */
 export async function runCell({ task, item, column, repeat }: PendingCell, setting: CellSetting): Promise<CellResult | undefined> {
-  const { dir, config, cache } = setting;
   const runId = cellRunId(column.name, item, repeat);
-  // A run folder without a checkpoint line was cut short: start that cell again from nothing.
-  rmSync(runDir(join(dir, "runs"), runId), { recursive: true, force: true });
   const cellStart = performance.now();
-  const result = await executeRun(
-    itemRunConfig({
-      column,
-      item,
-      task,
-      config,
-      repeat,
-      concurrency: setting.concurrency,
-      lanes: setting.lanes,
-      outDir: join(dir, "runs"),
-      runId,
-      slot: setting.slot,
-      signal: setting.signal,
-      ...(setting.models ? { models: setting.models } : {}),
-    }),
-    { ...setting.deps, generationCache: setting.deps?.generationCache ?? cache },
-  );
+  const result = await runItem(task, runId, { column, item, repeat }, setting);
   const { state } = result;
   if (state.failure?.code === "cancelled") return undefined;
   // Not the strategy's failure: the experiment stops and this cell runs again once there is space.
   if (result.diskFull) throw result.diskFull;
+  // The cell's time is its first turn's, as its tokens are; a second turn keeps its own.
+  const wallMs = Math.round(performance.now() - cellStart);
+  let secondTurn: SecondTurnResult | undefined;
+  const selected = state.status === "finished" && state.selectedNodeId ? state.nodes[state.selectedNodeId] : undefined;
+  // The hidden frontier column samples first turns only: its samples draw the accuracy frontier, no judge reads them.
+  const nextTask = selected && !column.frontierOnly ? secondTurnTask(task, selected.text) : null;
+  if (nextTask) {
+    const secondRunId = `${runId}${SECOND_TURN_SUFFIX}`;
+    const secondStart = performance.now();
+    const second = await runItem(nextTask, secondRunId, { column, item, repeat }, setting);
+    if (second.state.failure?.code === "cancelled") return undefined;
+    if (second.diskFull) throw second.diskFull;
+    const s = second.state;
+    secondTurn = {
+      runId: secondRunId,
+      status: s.status === "finished" ? "finished" : "failed",
+      answer: s.answer,
+      totalTokens: s.budgets?.totalTokens ?? s.order.reduce((sum, id) => sum + nodeCost(s.nodes[id]!), 0),
+      wallMs: Math.round(performance.now() - secondStart),
+      ...(s.status === "finished" ? { stopReason: s.stopReason ?? "finished" } : {}),
+      ...(s.failure ? { failure: s.failure.reason } : {}),
+    };
+  }
   const trajectory = await runTrajectory(state, task);
   return {
     item,
@@ -98,13 +104,38 @@ export async function runCell({ task, item, column, repeat }: PendingCell, setti
     pathTokens: state.budgets?.selectedPathTokens ?? 0,
     totalTokens: state.budgets?.totalTokens ?? state.order.reduce((s, id) => s + nodeCost(state.nodes[id]!), 0),
     thoughtTokens: state.order.reduce((s, id) => s + state.nodes[id]!.thoughtTokens, 0),
-    wallMs: Math.round(performance.now() - cellStart),
-    ...(cache ? { cachedGenerations: Object.values(state.nodes).filter((n) => n.cached).length } : {}),
+    wallMs,
+    ...(setting.cache ? { cachedGenerations: Object.values(state.nodes).filter((n) => n.cached).length } : {}),
     trajectory,
     stopReason: state.status === "finished" ? (state.stopReason ?? "finished") : "failed",
     ...(state.sampling ? { sampling: state.sampling } : {}),
     ...(state.failure ? { failure: state.failure.reason } : {}),
     ...(result.oracle ? { oracle: true as const } : {}),
     ...(drawsIndependentSamples(column.strategy, column.params) ? { independentSamples: true as const } : {}),
+    ...(secondTurn ? { secondTurn } : {}),
   };
+}
+
+/** One run of the cell's column on a task (the item, or its second turn) into a fresh folder. */
+async function runItem(task: Task, runId: string, cell: { column: ExperimentColumn; item: number; repeat?: number }, setting: CellSetting) {
+  const { dir, config, cache } = setting;
+  // A run folder without a checkpoint line was cut short: start that run again from nothing.
+  rmSync(runDir(join(dir, "runs"), runId), { recursive: true, force: true });
+  return executeRun(
+    itemRunConfig({
+      column: cell.column,
+      item: cell.item,
+      task,
+      config,
+      ...(cell.repeat !== undefined ? { repeat: cell.repeat } : {}),
+      concurrency: setting.concurrency,
+      lanes: setting.lanes,
+      outDir: join(dir, "runs"),
+      runId,
+      slot: setting.slot,
+      signal: setting.signal,
+      ...(setting.models ? { models: setting.models } : {}),
+    }),
+    { ...setting.deps, generationCache: setting.deps?.generationCache ?? cache },
+  );
 }

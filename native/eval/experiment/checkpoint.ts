@@ -13,6 +13,7 @@ import { resolveStrategyParams } from "../../strategies/types.ts";
 import type { CellResult } from "../../protocol/experiment-results.ts";
 import { cellCoverage, type CellCoverage } from "../../protocol/cell-coverage.ts";
 import { cellKey, repeatsOf } from "../../protocol/cell-key.ts";
+import { longestSecondTurn, SECOND_TURN_SUFFIX } from "./second-turn.ts";
 import { ExperimentError, loadExperimentDataset, type ExperimentColumn, type ExperimentConfig } from "./config.ts";
 
 export type { CellResult, TrajectoryPoint } from "../../protocol/experiment-results.ts";
@@ -101,15 +102,16 @@ async function refuseColumnsThatCannotFit(config: ExperimentConfig, tasks: reado
   // Loaded here, not at the top: reading a checkpoint (report, the compare view's poll) needs no runner.
   const { contextRefusal } = await import("../../runs/runner.ts");
   for (const column of config.columns) {
-    const refusal = await contextRefusal({
-      strategy: column.strategy,
-      params: column.params,
-      actor: column.actor,
-      critic: column.critic,
-      task: longest,
-      outDir: "",
-    });
+    const run = { strategy: column.strategy, params: column.params, actor: column.actor, critic: column.critic, outDir: "" };
+    const refusal = await contextRefusal({ ...run, task: longest });
     if (refusal) throw new ExperimentError(`column ${column.name} cannot run on the longest item (${longest.id ?? "its question"}): ${refusal.message}`);
+    // A second turn's prompt carries the first turn's answer: every cell would run its first turn, then fail its second.
+    const second = column.frontierOnly ? null : longestSecondTurn(tasks, column);
+    const secondRefusal = second && (await contextRefusal({ ...run, task: second }));
+    if (secondRefusal)
+      throw new ExperimentError(
+        `column ${column.name} cannot run the second turn of ${second.id?.replace(SECOND_TURN_SUFFIX, "") ?? "the longest item"} (its prompt holds the first question, a first answer of up to the actor's max tokens and the second question): ${secondRefusal.message}`,
+      );
   }
 }
 

@@ -10,7 +10,7 @@ import type { GpuChoice } from "../../llm/runtime.ts";
 import { specName } from "../../protocol/strategy-spec.ts";
 import { presetToRun, readPreset } from "../../strategies/pipeline.ts";
 import type { GraderKind } from "../../protocol/experiment-results.ts";
-import { GRADER_KINDS } from "../judges/graders.ts";
+import { CHECKLIST_CALLS, type ChecklistCalls, GRADER_KINDS } from "../judges/graders.ts";
 
 export interface ExperimentColumn {
   name: string;
@@ -69,6 +69,8 @@ export interface JudgingConfig {
   baseline?: string;
   /** Tokens a judge may write per call (its reasoning and verdict); omitted: 768. */
   maxTokens?: number;
+  /** Checklist: every criterion in one structured call (omitted) or one call per criterion. */
+  checklistCalls?: ChecklistCalls;
 }
 
 export interface ExperimentConfig {
@@ -149,7 +151,7 @@ export interface ExperimentRequest {
   maxTotalTokens?: number;
   sampling?: SamplingPolicy;
   /** Judges (model specs, a jury when several) and the grader they use; baseline for pairwise grading. */
-  judging?: { grader: string; judges: readonly string[]; baseline?: string; maxTokens?: number };
+  judging?: { grader: string; judges: readonly string[]; baseline?: string; maxTokens?: number; checklistCalls?: string };
 }
 
 /** The judging part of a request, checked against the experiment's columns. */
@@ -159,6 +161,11 @@ export function judgingConfig(request: NonNullable<ExperimentRequest["judging"]>
   if (!request.judges.length) throw new ExperimentError(`the ${grader} grader needs at least one judge model (--judge <model>)`);
   if (request.baseline !== undefined && grader !== "pairwise")
     throw new ExperimentError(`a baseline is for the pairwise grader; the ${grader} grader judges each answer alone`);
+  const checklistCalls = request.checklistCalls as ChecklistCalls | undefined;
+  if (checklistCalls !== undefined && grader !== "checklist")
+    throw new ExperimentError(`checklist calls are for the checklist grader; the ${grader} grader has no criteria to split`);
+  if (checklistCalls !== undefined && !CHECKLIST_CALLS.includes(checklistCalls))
+    throw new ExperimentError(`checklist calls must be ${CHECKLIST_CALLS.join(" or ")}, got '${request.checklistCalls}'`);
   const names = columns.map((c) => c.name);
   if (request.baseline !== undefined && request.baseline !== "reference" && !names.includes(request.baseline))
     throw new ExperimentError(`the pairwise baseline must be one of the columns (${names.join(", ")}) or "reference", got '${request.baseline}'`);
@@ -169,6 +176,7 @@ export function judgingConfig(request: NonNullable<ExperimentRequest["judging"]>
     judges: request.judges.map((path) => ({ path })),
     ...(baseline ? { baseline } : {}),
     ...(request.maxTokens ? { maxTokens: request.maxTokens } : {}),
+    ...(checklistCalls ? { checklistCalls } : {}),
   };
 }
 

@@ -121,12 +121,12 @@ test("checklists from a RefineBench-shaped file (an object of domains): fraction
     return JSON.stringify({ criteria: criteria.map((c) => ({ reasoning: "read it", satisfied: c.includes("answer") ? "yes" : "no" })) });
   });
   const dir = join(scratch, "checklist");
-  const config = await buildExperimentConfig({
+  const request = {
     dataset: path,
     strategies: [{ strategy: "single-pass" }],
     pairs: [{ actor: { path: "a.gguf" }, critic: { path: "a.gguf" } }],
-    judging: { grader: "checklist", judges: ["judge.gguf"] },
-  });
+  };
+  const config = await buildExperimentConfig({ ...request, judging: { grader: "checklist", judges: ["judge.gguf"] } });
   await runExperiment(dir, config, { deps: { backends: { actor: actor(), critic: critic() } }, judges: [checker] });
   assert.deepEqual(
     readJudgements(dir).map((c) => [c.score, c.correct]),
@@ -138,6 +138,23 @@ test("checklists from a RefineBench-shaped file (an object of domains): fraction
   const column = judgedColumns(dir).get("single-pass")!;
   assert.equal(column.score, (1 / 2 + 1 / 3) / 2);
   assert.equal(column.correct, 0);
+
+  // The same judge asked one criterion a call: five calls for five criteria, the same verdicts.
+  const single = new ScriptedBackend((r) => {
+    const shown = /\[Criterion\]\n(.*)\n/.exec(user(r))![1]!;
+    return JSON.stringify({ reasoning: "read it", satisfied: shown.includes("answer") ? "yes" : "no" });
+  });
+  const perCriterion = join(scratch, "checklist-per-criterion");
+  await runExperiment(
+    perCriterion,
+    await buildExperimentConfig({ ...request, judging: { grader: "checklist", judges: ["judge.gguf"], checklistCalls: "per-criterion" } }),
+    { deps: { backends: { actor: actor(), critic: critic() } }, judges: [single] },
+  );
+  assert.equal(single.requests.length, 5);
+  assert.deepEqual(
+    readJudgements(perCriterion).map((c) => c.score),
+    [1 / 2, 1 / 3],
+  );
 });
 
 test("MT-Bench's layout: questions take their first turn and the reference answer beside them; the rubric is reference-guided there", async () => {
@@ -197,6 +214,14 @@ test("judging settings are refused in the user's words before anything runs", as
   await assert.rejects(
     buildExperimentConfig({ ...base, judging: { grader: "rubric", judges: ["j.gguf"], baseline: "single" } }),
     /a baseline is for the pairwise grader/,
+  );
+  await assert.rejects(
+    buildExperimentConfig({ ...base, judging: { grader: "rubric", judges: ["j.gguf"], checklistCalls: "per-criterion" } }),
+    /checklist calls are for the checklist grader; the rubric grader has no criteria to split/,
+  );
+  await assert.rejects(
+    buildExperimentConfig({ ...base, judging: { grader: "checklist", judges: ["j.gguf"], checklistCalls: "each" } }),
+    /checklist calls must be structured or per-criterion, got 'each'/,
   );
   await assert.rejects(
     buildExperimentConfig({ ...base, judging: { grader: "pairwise", judges: ["j.gguf"], baseline: "nope" } }),

@@ -113,6 +113,50 @@ test("checklist: one structured call, the score is the fraction passed, correct 
   await assert.rejects(judgeAnswer("checklist", [checker], { question: "q", answer: "a" }, settings), /needs items with a 'checklist'/);
 });
 
+test("checklist per criterion: one call for each criterion, showing only that criterion, its verdict in its place", async () => {
+  const criteria = ["states the answer", "cites a source", "is polite", "is short"];
+  // The judge passes whatever criterion it is shown when that criterion speaks of the answer or of length.
+  const checker = judge("checker", (r) => {
+    const shown = /\[Criterion\]\n(.*)\n/.exec(user(r))![1]!;
+    return JSON.stringify({ reasoning: `read ${shown}`, satisfied: /answer|short/.test(shown) ? "yes" : "no" });
+  });
+  const result = await judgeChecklist(checker, "q", "an answer", criteria, settings, "per-criterion");
+  assert.deepEqual(result.passed, [true, false, false, true]);
+  assert.deepEqual(
+    result.reasons,
+    criteria.map((c) => `read ${c}`),
+  );
+  const requests = checker.backend.requests;
+  assert.equal(requests.length, 4);
+  requests.forEach((r, i) => {
+    assert.match(user(r), new RegExp(`\\[Criterion\\]\n${criteria[i]}\n`));
+    for (const other of criteria.filter((_, j) => j !== i)) assert.ok(!user(r).includes(other), "no other criterion in the prompt");
+    assert.deepEqual(Object.keys((r.jsonSchema as { properties: object }).properties), ["reasoning", "satisfied"]);
+  });
+  assert.deepEqual(
+    requests.map((r) => r.seed),
+    [7, 8, 9, 10],
+  );
+  assert.deepEqual(
+    result.calls.map((c) => c.step),
+    ["checklist criterion 1", "checklist criterion 2", "checklist criterion 3", "checklist criterion 4"],
+  );
+  const { judged, calls } = await judgeAnswer("checklist", [checker], { question: "q", answer: "a", checklist: criteria }, settings, {
+    checklistCalls: "per-criterion",
+  });
+  assert.equal(judged.score, 0.5);
+  assert.equal(calls.length, 4);
+  const unreadable = await judgeChecklist(
+    judge("broken", () => "fine"),
+    "q",
+    "a",
+    criteria,
+    settings,
+    "per-criterion",
+  );
+  assert.deepEqual(unreadable.passed, [null, null, null, null]);
+});
+
 test("a checklist longer than one call's limit is judged in parts, in order", async () => {
   const criteria = Array.from({ length: 23 }, (_, i) => `criterion ${i + 1}`);
   const checker = judge("checker", (r) => {

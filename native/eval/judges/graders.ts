@@ -2,7 +2,8 @@
 // and decides. checklist: yes/no per criterion, the score is the fraction passed and "correct" is all passed.
 // rubric: a 1–10 rating (MT-Bench single-answer grading; reference-guided when the item has one). pairwise: the
 // answer against a baseline answer, judged in both orders (FastChat's rule: a winner only when both orders agree,
-// anything else is a tie), so a judge that follows the position can never make a winner.
+// anything else is a tie), so a judge that follows the position can never make a winner. A second turn (MT-Bench)
+// is rated or compared with the multi-turn prompts: the whole conversation shown, the second answer judged.
 import type { GenerateResult, JsonSchema, ModelBackend } from "../../llm/backend.ts";
 import { parseJsonLoose } from "../../llm/json-output.ts";
 import type { ChatMessage } from "../../protocol/events.ts";
@@ -12,16 +13,28 @@ import {
   checklistSchema,
   claimsMessages,
   claimsSchema,
+  criterionMessages,
+  criterionSchema,
+  type JudgedTurn,
   MAX_CRITERIA_PER_CALL,
   pairwiseMessages,
+  pairwiseMultiTurnMessages,
   pairwiseSchema,
   RATINGS,
   rubricMessages,
+  rubricMultiTurnMessages,
   rubricSchema,
 } from "../../strategies/judge-prompts.ts";
 
 export type { GraderKind, PairOutcome };
 export const GRADER_KINDS: readonly GraderKind[] = ["checklist", "rubric", "pairwise"];
+
+/**
+ * How a checklist is put to a judge: "structured", every criterion in one call (up to 20), each with its reasoning
+ * and yes/no, in order; "per-criterion", one call per criterion, so no verdict leans on the ones before it.
+ */
+export type ChecklistCalls = "structured" | "per-criterion";
+export const CHECKLIST_CALLS: readonly ChecklistCalls[] = ["structured", "per-criterion"];
 
 export interface Judge {
   /** What reports call it: the model's file or served name. */
@@ -99,18 +112,39 @@ export interface ChecklistJudgement {
   calls: JudgeCall[];
 }
 
-/** One structured call per (up to 20) criteria: each gets a reasoning and a yes/no, in the checklist's order. */
+const verdictOf = (satisfied: unknown) => (satisfied === "yes" ? true : satisfied === "no" ? false : null);
+
+/**
+ * Structured: one call per (up to 20) criteria, each with a reasoning and a yes/no, in the checklist's order.
+ * Per-criterion: one call per criterion.
+ */
 export async function judgeChecklist(
   judge: Judge,
   question: string,
   answer: string,
   criteria: readonly string[],
   settings: JudgeSettings,
+  mode: ChecklistCalls = "structured",
 ): Promise<ChecklistJudgement> {
   if (!criteria.length) throw new Error("the checklist grader needs an item with a checklist (a list of criteria)");
   const passed: Array<boolean | null> = [];
   const reasons: string[] = [];
   const calls: JudgeCall[] = [];
+  if (mode === "per-criterion") {
+    for (const [i, criterion] of criteria.entries()) {
+      const { call, value } = await callJudge<{ reasoning?: unknown; satisfied?: unknown }>(
+        judge,
+        `checklist criterion ${i + 1}`,
+        criterionMessages(question, answer, criterion),
+        criterionSchema,
+        { ...settings, seed: settings.seed + i },
+      );
+      calls.push(call);
+      passed.push(verdictOf(value?.satisfied));
+      reasons.push(typeof value?.reasoning === "string" ? value.reasoning : "");
+    }
+    return { judge: judge.label, passed, reasons, calls };
+  }
   for (let from = 0; from < criteria.length; from += MAX_CRITERIA_PER_CALL) {
     const part = criteria.slice(from, from + MAX_CRITERIA_PER_CALL);
     const { call, value } = await callJudge<{ criteria?: Array<{ reasoning?: unknown; satisfied?: unknown }> }>(
@@ -123,7 +157,7 @@ export async function judgeChecklist(
     calls.push(call);
     part.forEach((_, i) => {
       const entry = Array.isArray(value?.criteria) ? value.criteria[i] : undefined;
-      passed.push(entry?.satisfied === "yes" ? true : entry?.satisfied === "no" ? false : null);
+      passed.push(verdictOf(entry?.satisfied));
       reasons.push(typeof entry?.reasoning === "string" ? entry.reasoning : "");
     });
   }
@@ -176,17 +210,28 @@ export interface RubricJudgement {
   calls: JudgeCall[];
 }
 
+/** A second turn's first turn: what the multi-turn prompts show before it (the baseline's own first answer for pairwise). */
+export interface FirstTurn {
+  question: string;
+  answer: string;
+  reference?: string;
+  baselineAnswer?: string;
+}
+
 export async function judgeRubric(
   judge: Judge,
   question: string,
   answer: string,
   reference: string | undefined,
   settings: JudgeSettings,
+  firstTurn?: FirstTurn,
 ): Promise<RubricJudgement> {
+  const turns = firstTurn ? secondTurnOf(firstTurn, question, reference) : null;
+  const referenced = turns ? turns.every((t) => t.reference !== undefined) : reference !== undefined;
   const { call, value } = await callJudge<{ reasoning?: unknown; rating?: unknown }>(
     judge,
-    reference ? "rubric with reference" : "rubric",
-    rubricMessages(question, answer, reference),
+    `${referenced ? "rubric with reference" : "rubric"}${turns ? " (turn 2)" : ""}`,
+    turns ? rubricMultiTurnMessages(turns, [firstTurn!.answer, answer]) : rubricMessages(question, answer, reference),
     rubricSchema,
     settings,
   );
@@ -230,6 +275,14 @@ export function combineOrders(
   return { outcome: first === second ? first : "tie", flipped: first !== second, followedPosition };
 }
 
+/** The two turns the multi-turn prompts show: the first turn's question and reference, then the second's. */
+function secondTurnOf(firstTurn: FirstTurn, question: string, reference: string | undefined): [JudgedTurn, JudgedTurn] {
+  return [
+    { question: firstTurn.question, ...(firstTurn.reference !== undefined ? { reference: firstTurn.reference } : {}) },
+    { question, ...(reference !== undefined ? { reference } : {}) },
+  ];
+}
+
 export async function judgePairwise(
   judge: Judge,
   question: string,
@@ -237,10 +290,19 @@ export async function judgePairwise(
   baseline: string,
   reference: string | undefined,
   settings: JudgeSettings,
+  firstTurn?: FirstTurn,
 ): Promise<PairwiseJudgement> {
   type Verdict = { reasoning?: unknown; verdict?: unknown };
-  const first = await callJudge<Verdict>(judge, "candidate first", pairwiseMessages(question, candidate, baseline, reference), pairwiseSchema, settings);
-  const second = await callJudge<Verdict>(judge, "baseline first", pairwiseMessages(question, baseline, candidate, reference), pairwiseSchema, {
+  if (firstTurn && firstTurn.baselineAnswer === undefined)
+    throw new Error("a second turn is compared with the baseline's whole conversation: its first answer is missing");
+  const turns = firstTurn ? secondTurnOf(firstTurn, question, reference) : null;
+  const candidateTurns = [firstTurn?.answer ?? "", candidate] as const;
+  const baselineTurns = [firstTurn?.baselineAnswer ?? "", baseline] as const;
+  const order = (a: readonly [string, string], b: readonly [string, string]) =>
+    turns ? pairwiseMultiTurnMessages(turns, a, b) : pairwiseMessages(question, a[1], b[1], reference);
+  const suffix = turns ? " (turn 2)" : "";
+  const first = await callJudge<Verdict>(judge, `candidate first${suffix}`, order(candidateTurns, baselineTurns), pairwiseSchema, settings);
+  const second = await callJudge<Verdict>(judge, `baseline first${suffix}`, order(baselineTurns, candidateTurns), pairwiseSchema, {
     ...settings,
     seed: settings.seed + 1,
   });

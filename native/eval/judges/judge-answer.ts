@@ -1,7 +1,18 @@
 // One answer judged by a jury with one grader: every judge's verdict, the jury's score, and every call the judges
 // made (the experiment draws them as judge nodes in the cell's tree).
 import type { JudgedCell, JudgeVerdict } from "../../protocol/experiment-results.ts";
-import { checklistScore, judgeChecklist, judgePairwise, judgeRubric, type GraderKind, type Judge, type JudgeCall, type JudgeSettings } from "./graders.ts";
+import {
+  type ChecklistCalls,
+  checklistScore,
+  type FirstTurn,
+  judgeChecklist,
+  judgePairwise,
+  judgeRubric,
+  type GraderKind,
+  type Judge,
+  type JudgeCall,
+  type JudgeSettings,
+} from "./graders.ts";
 import { wordCount } from "./judged-summary.ts";
 import { checklistMajority, pairwiseMajority, rubricMean } from "./jury.ts";
 
@@ -13,6 +24,8 @@ export interface AnswerToJudge {
   checklist?: readonly string[];
   /** Pairwise grading: the answer it is compared with, and what that answer is (a column, or "reference"). */
   baseline?: { name: string; answer: string };
+  /** A second turn: the conversation's first turn (this answer is to the second question; rubric and pairwise only). */
+  firstTurn?: FirstTurn;
 }
 
 export class JudgingError extends Error {
@@ -29,6 +42,7 @@ export async function judgeAnswer(
   jury: readonly Judge[],
   input: AnswerToJudge,
   settings: JudgeSettings,
+  options: { checklistCalls?: ChecklistCalls } = {},
 ): Promise<{ judged: Omit<JudgedCell, "item" | "column" | "nodeIds">; calls: JudgeCall[] }> {
   if (!jury.length) throw new JudgingError("judging needs at least one judge model (--judge)");
   const calls: JudgeCall[] = [];
@@ -43,21 +57,22 @@ export async function judgeAnswer(
     return out;
   };
   if (grader === "checklist") {
+    if (input.firstTurn) throw new JudgingError("a checklist judges one answer to one question; second turns are judged by rubric or pairwise");
     if (!input.checklist?.length) throw new JudgingError("the checklist grader needs items with a 'checklist' (a list of criteria), as RefineBench's");
-    const judgements = await each((j, s) => judgeChecklist(j, input.question, input.answer, input.checklist!, s));
+    const judgements = await each((j, s) => judgeChecklist(j, input.question, input.answer, input.checklist!, s, options.checklistCalls));
     const jury = judgements.length === 1 ? { passed: judgements[0]!.passed, ...checklistScore(judgements[0]!.passed) } : checklistMajority(judgements);
     const verdicts: JudgeVerdict[] = judgements.map((j) => ({ judge: j.judge, passed: j.passed }));
     const anyRead = jury.passed.some((p) => p !== null);
     return { judged: { grader, verdicts, score: anyRead ? jury.score : null, correct: jury.correct, passed: jury.passed }, calls };
   }
   if (grader === "rubric") {
-    const judgements = await each((j, s) => judgeRubric(j, input.question, input.answer, input.reference, s));
+    const judgements = await each((j, s) => judgeRubric(j, input.question, input.answer, input.reference, s, input.firstTurn));
     return { judged: { grader, verdicts: judgements.map((j) => ({ judge: j.judge, rating: j.rating })), score: rubricMean(judgements) }, calls };
   }
   const baseline = input.baseline;
   if (!baseline) throw new JudgingError("the pairwise grader needs a baseline answer: a baseline column (--baseline) or items with a reference answer");
   const judgements = await each((j, s) =>
-    judgePairwise(j, input.question, input.answer, baseline.answer, baseline.name === "reference" ? undefined : input.reference, s),
+    judgePairwise(j, input.question, input.answer, baseline.answer, baseline.name === "reference" ? undefined : input.reference, s, input.firstTurn),
   );
   const outcome = pairwiseMajority(judgements);
   return {
