@@ -428,6 +428,8 @@ export interface ExperimentInfo {
   breakdowns: FieldBreakdown[];
   /** Cells asked for against cells with a result (and why cells failed). */
   coverage: CellCoverage;
+  /** Bytes the joint memory plan gave each column's models (VRAM + RAM), where a run recorded one: a PeRFICS cost. */
+  plannedMemory: Record<string, number>;
   /** Progress, when this engine is running the experiment now. */
   progress: ExperimentProgressEvent | null;
 }

@@ -8,6 +8,7 @@
 // and the highest to 1, cost maps the most expensive to 0 and the cheapest to 1. A term every column shares (no
 // spread) gives each the full 1, so it cannot reorder them. The score is the weighted mean of the three terms.
 import type { ColumnSummary } from "./experiment-results.ts";
+import { formatBytes, formatDuration } from "./format.ts";
 
 export const PERFICS_COSTS = ["tokens", "wall", "memory"] as const;
 /** tokens: mean evaluated + generated per item; wall: mean seconds per item; memory: the joint plan's peak for the column's models. */
@@ -159,3 +160,14 @@ export function perficsInputs(columns: readonly ColumnSummary[], memory: Readonl
     };
   });
 }
+
+/** A column's cost in the unit the ranking used: "1,234 tokens", "2.31 s", "1.1 GiB". */
+export function formatPerficsCost(cost: number, measure: PerficsCost): string {
+  if (measure === "tokens") return `${Math.round(cost)} tokens`;
+  if (measure === "wall") return formatDuration(cost);
+  return formatBytes(cost);
+}
+
+/** The ranking's rule in one sentence, for the compare view and the report. */
+export const PERFICS_RULE =
+  "score = weighted mean of quality after refinement, gain over the draft and cheapness, each min-max normalised across the ranked columns (worst 0, best 1; a term every column shares gives 1)";

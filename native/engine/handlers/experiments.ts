@@ -26,6 +26,7 @@ import {
   type ExperimentConfig,
   type SummarizedResults,
 } from "../../eval/experiment.ts";
+import { plannedMemory } from "../../eval/experiment/planned-memory.ts";
 import { newRunId } from "../../runs/runner.ts";
 import { sourceFor } from "../../llm/sources/registry.ts";
 import { getStrategy } from "../../strategies/registry.ts";
@@ -80,6 +81,7 @@ function experimentView(
     itemTexts: Object.fromEntries((items?.texts ?? []).map((text, item) => [item, text])),
     breakdowns: dataset ? breakdownByField(results, columns, dataset) : [],
     coverage: experimentCoverage(path, config, results),
+    plannedMemory: plannedMemory(path, results),
   };
 }
 
