@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { validateRequest, type CriticEvalEvent, type EngineEvent, type RequestName, type Result } from "../protocol/contract.ts";
+import type { JudgeEvalEvent } from "../protocol/judge-agreement.ts";
 import type { RunEvent } from "../protocol/events.ts";
 import { readManifest, writeManifest } from "../runs/manifest.ts";
 import { runDir } from "../runs/paths.ts";
@@ -48,7 +49,8 @@ export class EngineHost {
   private readonly activeRuns = new Set<string>();
   private readonly activeExperiments = new Set<string>();
   /** The last event of each critic evaluation and download in flight, to fail it if its engine dies. */
-  private readonly activeCriticEvals = new Map<string, CriticEvalEvent | null>();
+  /** Critic and judge evaluations, by id: the last event of each (null until the first arrives). */
+  private readonly activeCriticEvals = new Map<string, CriticEvalEvent | JudgeEvalEvent | null>();
   private readonly activeDownloads = new Map<string, DownloadEvent | null>();
   private disposed = false;
   private gpu = "auto";
@@ -95,7 +97,7 @@ export class EngineHost {
   private busyWith(): string | null {
     if (this.activeRuns.size > 0) return "wait for the running runs to finish (or cancel them) before switching the backend";
     if (this.activeExperiments.size > 0) return "stop the running experiment before switching the backend (it resumes from its checkpoint)";
-    if (this.activeCriticEvals.size > 0) return "wait for the critic evaluation to finish (or cancel it) before switching the backend";
+    if (this.activeCriticEvals.size > 0) return "wait for the critic or judge evaluation to finish (or cancel it) before switching the backend";
     if (this.activeDownloads.size > 0) return "wait for the download to finish (or cancel it) before switching the backend";
     return null;
   }
@@ -119,7 +121,7 @@ export class EngineHost {
     if (method === "startRun") {
       const { runId } = value as { runId: string };
       if (!this.endedJobs.has(runId)) this.activeRuns.add(runId);
-    } else if (method === "startCriticEval") {
+    } else if (method === "startCriticEval" || method === "startJudgeEval") {
       const { evalId } = value as { evalId: string };
       if (!this.activeCriticEvals.has(evalId) && !this.endedJobs.has(evalId)) this.activeCriticEvals.set(evalId, null);
     } else if (method === "startDownload") {
@@ -137,7 +139,7 @@ export class EngineHost {
     } else if (event.type === "experiment-progress") {
       if (event.state === "running" || event.state === "paused") this.activeExperiments.add(event.path);
       else this.activeExperiments.delete(event.path);
-    } else if (event.type === "critic-eval") {
+    } else if (event.type === "critic-eval" || event.type === "judge-eval") {
       if (event.state === "running") this.activeCriticEvals.set(event.evalId, event);
       else this.endJob(this.activeCriticEvals, event.evalId);
     } else if (event.type === "download") {

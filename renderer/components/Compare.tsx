@@ -11,6 +11,7 @@ import { CoverageNote } from "./compare/CoverageNote.tsx";
 import { ExportReport } from "./compare/ExportReport.tsx";
 import { CostPlot, DifficultyPanel, DynamicsPlot } from "./compare/Plots.tsx";
 import { CellIndex, ResultsGrid } from "./compare/ResultsGrid.tsx";
+import { JudgeEval } from "./JudgeEval.tsx";
 import { PerficsRanking } from "./compare/PerficsRanking.tsx";
 import { AggregatesTable, BreakdownTable, BudgetTable } from "./compare/Tables.tsx";
 import { CriticEval } from "./CriticEval.tsx";
@@ -182,6 +183,7 @@ export function Compare() {
     <div className="compare" data-testid="compare">
       <NewExperiment />
       <CriticEval />
+      <JudgeEval />
       <div className="row small open-experiment">
         <label className="wide">
           open an experiment folder
