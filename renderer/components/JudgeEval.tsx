@@ -4,7 +4,7 @@
 // Spearman's ρ and MAE for ratings), the judge's position-flip rate and its length bias.
 import { JUDGE_EVAL_MODES, type JudgeEvalMode, judgeFigureParts } from "../../native/protocol/judge-agreement.ts";
 import { useAppState, useController } from "../store/context.tsx";
-import { useJudging } from "../store/judging.ts";
+import { useJudging } from "../store/use-judging.ts";
 import { criticPath } from "../store/selectors.ts";
 import { FileLinks } from "./compare/ExportReport.tsx";
 

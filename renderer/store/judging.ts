@@ -1,11 +1,9 @@
 // The compare tab's judging state beside the app store: the experiment form's Grading section and the "Evaluate a
 // judge" panel with the evaluations of this session. It is one small store per app store (made on first use), so
 // each app and each test gets its own, as with the app store itself.
-import { useStore } from "zustand";
 import { createStore, type StoreApi } from "zustand/vanilla";
 import type { RequestInput } from "../../native/protocol/contract.ts";
 import type { JudgeEvalEvent, JudgeEvalMode } from "../../native/protocol/judge-agreement.ts";
-import { useAppStore } from "./context.tsx";
 import type { AppStore } from "./store.ts";
 
 /** checker: answers graded against the reference or tests (no judges); the others grade with judge models. */
@@ -61,10 +59,6 @@ export function judgingStoreOf(app: AppStore): JudgingStore {
     stores.set(app, store);
   }
   return store;
-}
-
-export function useJudging<T>(selector: (state: JudgingState) => T): T {
-  return useStore(judgingStoreOf(useAppStore()), selector);
 }
 
 type Judging = NonNullable<RequestInput<"startExperiment">["judging"]>;

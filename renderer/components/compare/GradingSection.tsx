@@ -3,7 +3,8 @@
 // column or the reference, in both orders. Several judges make a jury. What it sends is what the CLI's --grader,
 // --judge, --baseline and --judge-max-tokens send.
 import { useAppState } from "../../store/context.tsx";
-import { GRADERS, type GraderChoice, useJudging } from "../../store/judging.ts";
+import { GRADERS, type GraderChoice } from "../../store/judging.ts";
+import { useJudging } from "../../store/use-judging.ts";
 import { criticPath } from "../../store/selectors.ts";
 
 const GRADER_LABELS: Record<GraderChoice, string> = {
