@@ -451,6 +451,8 @@ export interface ExperimentInfo {
   coverage: CellCoverage;
   /** Bytes the joint memory plan gave each column's models (VRAM + RAM), where a run recorded one: a PeRFICS cost. */
   plannedMemory: Record<string, number>;
+  /** The judges' verdict on each judged cell in a few words ("win vs single-pass", "rating 7/10"), by `item|column`. */
+  judgedMarks: Record<string, string>;
   /** Progress, when this engine is running the experiment now. */
   progress: ExperimentProgressEvent | null;
 }

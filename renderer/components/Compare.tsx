@@ -170,7 +170,7 @@ function ExperimentView({ experiment }: { experiment: LoadedExperiment }) {
         .map((b) => (
           <BreakdownTable key={b.field} breakdown={b} columns={columns} />
         ))}
-      <ResultsGrid index={index} columns={columns} rows={visible} texts={experiment.itemTexts} />
+      <ResultsGrid index={index} columns={columns} rows={visible} texts={experiment.itemTexts} judged={experiment.judgedMarks} />
     </>
   );
 }

@@ -82,7 +82,10 @@ test("a pairwise-judged experiment from the Grading section: the judged column, 
   // inspector shows what the judge wrote, reasoning first.
   // The grid's columns are the experiment's: single-pass, then self-consistency(n=2).
   const firstRow = (await page.$$('[data-testid="grid-row"]'))[0]!;
-  await (await firstRow.$$('[data-testid="grid-cell"]'))[1]!.click();
+  const [baselineCell, judgedCell] = await firstRow.$$('[data-testid="grid-cell"]');
+  assert.equal(await baselineCell!.$('[data-testid="grid-judged"]'), null);
+  assert.match((await (await judgedCell!.$('[data-testid="grid-judged"]'))?.textContent()) ?? "", /^ · ((win|tie|loss) vs single-pass|judge: unreadable)$/);
+  await judgedCell!.click();
   await page.waitForSelector('[data-testid="tree-node"][data-role="judge"]');
   const steps = await page.$$eval('[data-testid="tree-node"][data-role="judge"] .node-role', (nodes) => nodes.map((n) => n.textContent));
   assert.deepEqual(steps, ["judge/tinyCritic: candidate first", "judge/tinyCritic: baseline first"]);

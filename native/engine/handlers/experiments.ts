@@ -27,6 +27,8 @@ import {
   type SummarizedResults,
 } from "../../eval/experiment.ts";
 import { plannedMemory } from "../../eval/experiment/planned-memory.ts";
+import { readJudgements } from "../../eval/experiment/judging.ts";
+import { judgedMark } from "../../eval/report.ts";
 import { newRunId } from "../../runs/runner.ts";
 import { sourceFor } from "../../llm/sources/registry.ts";
 import { getStrategy } from "../../strategies/registry.ts";
@@ -82,6 +84,7 @@ function experimentView(
     breakdowns: dataset ? breakdownByField(results, columns, dataset) : [],
     coverage: experimentCoverage(path, config, results),
     plannedMemory: plannedMemory(path, results),
+    judgedMarks: Object.fromEntries(readJudgements(path).map((cell) => [`${cell.item}|${cell.column}`, judgedMark(cell)])),
   };
 }
 
