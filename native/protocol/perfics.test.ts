@@ -122,11 +122,31 @@ test("the inputs: the checker's accuracy and draft, a rubric rating on 0–1, th
     { column: "plain", quality: 0.75, draftQuality: 0.5, tokens: 10, wallMs: 20, memoryBytes: 123 },
   ]);
   const rubric = perficsInputs([summary("r", 0.1, 0.1, { grader: "rubric", score: 7.3 })])[0]!;
-  close(rubric.quality, 0.7, "(7.3 − 1) / 9");
+  close(rubric.quality!, 0.7, "(7.3 − 1) / 9");
   assert.equal(rubric.draftQuality, null, "judges grade final answers only");
   const [base, sampled] = perficsInputs([summary("single", 0, 0), summary("sc", 0, 0, { grader: "pairwise", score: 0.625, baseline: "single" })]);
   assert.equal(base!.quality, 0.5);
   assert.equal(base!.draftQuality, null);
   assert.equal(sampled!.quality, 0.625);
   assert.equal(base!.memoryBytes, null);
+});
+
+test("a judged column with no readable verdict is not ranked on its accuracy (another scale): it is left out and says why", () => {
+  // The engine's NaN score arrives over JSON as null.
+  const [base, unread] = perficsInputs([
+    summary("single", 0, 0),
+    summary("sc", 0.9, 0.9, { grader: "pairwise", score: null as unknown as number, baseline: "single", unreadable: 4 }),
+  ]);
+  assert.equal(unread!.quality, null, "not the checker's 0.9");
+  assert.equal(unread!.draftQuality, null);
+  const ranking = rankPerfics([base!, unread!, { ...base!, column: "other", quality: 0.25 }], PERFICS_PRESETS["batch job"]);
+  assert.deepEqual(ranking.unranked, [{ column: "sc", reason: "no readable judge verdict" }]);
+  assert.deepEqual(
+    ranking.rows.map((r) => [r.column, r.rank]),
+    [
+      ["single", 1],
+      ["other", 2],
+    ],
+  );
+  assert.equal(perficsInputs([summary("r", 0.5, 0.5, { grader: "rubric", score: Number.NaN })])[0]!.quality, null, "NaN, as the engine holds it");
 });

@@ -7,7 +7,7 @@
 // the worst and the best of this experiment (0…1), not an absolute quantity: quality and gain map the lowest to 0
 // and the highest to 1, cost maps the most expensive to 0 and the cheapest to 1. A term every column shares (no
 // spread) gives each the full 1, so it cannot reorder them. The score is the weighted mean of the three terms.
-import type { ColumnSummary } from "./experiment-results.ts";
+import type { ColumnSummary, JudgedColumn } from "./experiment-results.ts";
 import { formatBytes, formatDuration } from "./format.ts";
 
 export const PERFICS_COSTS = ["tokens", "wall", "memory"] as const;
@@ -41,8 +41,11 @@ export const PERFICS_COST_LABELS: Record<PerficsCost, string> = {
 /** One column as the ranking reads it. */
 export interface PerficsInput {
   column: string;
-  /** Quality after refinement on 0–1: the judges' score when the column was judged, else the checker's accuracy. */
-  quality: number;
+  /**
+   * Quality after refinement on 0–1: the judges' score when the column was judged, else the checker's accuracy;
+   * null when it was judged and no verdict could be read (its accuracy is on another scale, so it is not ranked).
+   */
+  quality: number | null;
   /** The first draft's quality on the same scale; null when the draft was not graded (a judged open-ended task). */
   draftQuality: number | null;
   tokens: number;
@@ -67,7 +70,7 @@ export interface PerficsRow {
 export interface PerficsRanking {
   weights: PerficsWeights;
   rows: PerficsRow[];
-  /** Columns left out of the ranking, and why (no memory plan recorded for a memory-weighted ranking). */
+  /** Columns left out of the ranking, and why (no readable verdict; no memory plan for a memory-weighted ranking). */
   unranked: Array<{ column: string; reason: string }>;
   /** Why a term did not count (no draft was graded), in words; absent when every term counted. */
   note?: string;
@@ -102,7 +105,11 @@ export function rankPerfics(inputs: readonly PerficsInput[], weights: PerficsWei
   const refused = checkPerficsWeights(weights);
   if (refused) throw new Error(refused);
   const unranked: PerficsRanking["unranked"] = [];
-  const ranked = inputs.filter((input) => {
+  const ranked = inputs.filter((input): input is PerficsInput & { quality: number } => {
+    if (input.quality === null || !Number.isFinite(input.quality)) {
+      unranked.push({ column: input.column, reason: "no readable judge verdict" });
+      return false;
+    }
     const cost = costOf(input, weights.costMeasure);
     if (cost !== null && Number.isFinite(cost)) return true;
     unranked.push({ column: input.column, reason: `no ${PERFICS_COST_LABELS[weights.costMeasure]} recorded` });
@@ -132,10 +139,12 @@ export function rankPerfics(inputs: readonly PerficsInput[], weights: PerficsWei
   return { weights, rows, unranked, ...(note ? { note } : {}) };
 }
 
-/** A judged score on 0–1: checklist fractions and pairwise win rates already are; rubric ratings 1–10 become (r − 1) / 9. */
-function judgedQuality(column: ColumnSummary): number | null {
-  const judged = column.judged;
-  if (!judged || !Number.isFinite(judged.score)) return null;
+/**
+ * A judged score on 0–1: checklist fractions and pairwise win rates already are; rubric ratings 1–10 become
+ * (r − 1) / 9. Null when the judges left no readable verdict (the score is NaN, or null over JSON).
+ */
+function judgedQuality(judged: JudgedColumn): number | null {
+  if (judged.score === null || !Number.isFinite(judged.score)) return null;
   return judged.grader === "rubric" ? (judged.score - 1) / 9 : judged.score;
 }
 
@@ -148,12 +157,12 @@ export function perficsInputs(columns: readonly ColumnSummary[], memory: Readonl
   // The pairwise baseline is not judged against itself: against itself it ties, a win rate of ½.
   const pairwiseBaseline = columns.find((c) => c.judged?.grader === "pairwise")?.judged?.baseline;
   return columns.map((c) => {
-    const judged = c.column === pairwiseBaseline && !c.judged ? 0.5 : judgedQuality(c);
     const draft = c.dynamics[0];
+    const checked = c.column !== pairwiseBaseline && !c.judged;
     return {
       column: c.column,
-      quality: judged ?? c.accuracy,
-      draftQuality: judged === null && draft ? draft.accuracy : null,
+      quality: c.judged ? judgedQuality(c.judged) : checked ? c.accuracy : 0.5,
+      draftQuality: checked && draft ? draft.accuracy : null,
       tokens: c.meanTotalTokens,
       wallMs: c.meanWallMs,
       memoryBytes: memory[c.column] ?? null,
