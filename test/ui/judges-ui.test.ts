@@ -1,13 +1,13 @@
 // Judges in Chromium, on the real engine with generated models: a pairwise-judged experiment started from the
 // compare tab's Grading section shows its judged column and the PeRFICS ranking, and a cell opens its tree with
-// the judge calls as judge nodes holding their reasoning; "Evaluate a judge" measures a judge against a small
+// the judge calls as judge nodes holding their reasoning, and the Grading section is kept across a reload; "Evaluate a judge" measures a judge against a small
 // human-labelled file and shows its figures, and refuses a file that holds no labels in words.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { artifactsDir, startWebApp, type WebApp } from "../support/web-app.ts";
+import { artifactsDir, reloadPage, startWebApp, type WebApp } from "../support/web-app.ts";
 import { testModel } from "../support/models.ts";
 
 let app: WebApp;
@@ -66,9 +66,13 @@ test("a pairwise-judged experiment from the Grading section: the judged column, 
   assert.match(judged ?? "", /position flips/);
   assert.equal(await page.$('[data-testid="aggregate-row"][data-column="single-pass"] [data-testid="column-judged"]'), null, "the baseline is not judged");
 
-  // PeRFICS: both columns ranked; the baseline is a tie against itself, a ½ win rate; the judged drafts have no gain.
+  // PeRFICS: the baseline is a tie against itself, a ½ win rate; the judged column is ranked on its win rate, or left
+  // out, saying so, when no verdict of its judge could be read; the judged drafts have no gain.
   const ranked = await page.$$eval('[data-testid="perfics-row"]', (rows) => rows.map((r) => (r as HTMLElement).dataset.column));
-  assert.deepEqual([...ranked].sort(), ["self-consistency(n=2)", "single-pass"]);
+  const unranked = await page.$$eval('[data-testid="perfics-unranked"]', (rows) => rows.map((r) => [(r as HTMLElement).dataset.column, r.textContent]));
+  assert.deepEqual([...ranked, ...unranked.map(([column]) => column)].sort(), ["self-consistency(n=2)", "single-pass"]);
+  assert.ok(ranked.includes("single-pass"));
+  if (/W\/T\/L on 0 items/.test(judged ?? "")) assert.match(unranked[0]?.[1] ?? "", /no readable judge verdict/);
   assert.match((await page.textContent('[data-testid="perfics-note"]')) ?? "", /gain over the draft left out/);
   await page.selectOption('[data-testid="perfics-preset"]', "latency-bound");
   assert.equal(await page.inputValue('[data-testid="perfics-weight-cost"]'), "0.6");
@@ -77,6 +81,8 @@ test("a pairwise-judged experiment from the Grading section: the judged column, 
   assert.equal(await page.$('[data-testid="perfics-table"]'), null);
   await page.fill('[data-testid="perfics-weight-quality"]', "1");
   await page.waitForSelector('[data-testid="perfics-table"]');
+  await page.locator('[data-testid="perfics"]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, "compare-judged.png") });
 
   // One click on a judged cell opens its tree: the judge's two calls (both orders) are judge nodes, and the
   // inspector shows what the judge wrote, reasoning first.
@@ -92,7 +98,14 @@ test("a pairwise-judged experiment from the Grading section: the judged column, 
   await page.click('[data-testid="tree-node"][data-role="judge"]');
   await page.check('[data-testid="inspector-raw"]');
   assert.match((await page.textContent('[data-testid="inspector-output"]')) ?? "", /^\s*\{\s*"reasoning"\s*:\s*"/);
+
+  // The Grading section is kept across a reload, as the rest of the experiment form is.
+  await reloadPage(page);
   await page.click('[data-testid="tab-compare"]');
+  assert.equal(await page.inputValue('[data-testid="experiment-grader"]'), "pairwise");
+  assert.equal(await page.inputValue('[data-testid="experiment-judge"]'), judge);
+  assert.equal(await page.inputValue('[data-testid="experiment-baseline"]'), "single-pass");
+  assert.equal(await page.inputValue('[data-testid="experiment-judge-max-tokens"]'), "40");
 });
 
 test("a judge is evaluated against human labels from the compare tab: accuracy, κ, flip rate and length bias", async () => {
@@ -132,4 +145,5 @@ test("a judge is evaluated against human labels from the compare tab: accuracy, 
   assert.match(figures["length-bias"]!, /^prefers the longer answer \(people\): (\d+\.\d%|–) \(100\.0%\)$/);
   assert.match(figures.readable!, /^readable in both orders: [0-3]\/3$/);
   assert.match((await page.textContent('[data-testid="judge-eval-row"]')) ?? "", /tinyCritic/);
+  await page.locator('[data-testid="judge-eval"]').screenshot({ path: join(artifactsDir, "judge-eval.png") });
 });
