@@ -1,6 +1,7 @@
 // Judges in Chromium, on the real engine with generated models: a pairwise-judged experiment started from the
-// compare tab's Grading section shows its judged column and the PeRFICS ranking, and a cell opens its tree with
-// the judge calls as judge nodes holding their reasoning, and the Grading section is kept across a reload; "Evaluate a judge" measures a judge against a small
+// compare tab's Grading section shows its judged column and the PeRFICS ranking, a cell opens its tree with the
+// judge calls as judge nodes holding their reasoning, and the section is kept across a reload; a rubric jury of two
+// shows the jury's line and both judges' calls in a cell's tree; "Evaluate a judge" measures a judge against a small
 // human-labelled file and shows its figures, and refuses a file that holds no labels in words.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -106,6 +107,36 @@ test("a pairwise-judged experiment from the Grading section: the judged column, 
   assert.equal(await page.inputValue('[data-testid="experiment-judge"]'), judge);
   assert.equal(await page.inputValue('[data-testid="experiment-baseline"]'), "single-pass");
   assert.equal(await page.inputValue('[data-testid="experiment-judge-max-tokens"]'), "40");
+});
+
+test("a rubric jury of two from the Grading section: the jury's line under the column, each judge's call a judge node of the cell", async () => {
+  const { page } = app;
+  // The form is as the first test left it (kept across the reload): one column, a new folder, a rubric jury.
+  await page.fill('[data-testid="experiment-specs"]', "");
+  await page.fill('[data-testid="experiment-out"]', join(scratch, "jury"));
+  await page.selectOption('[data-testid="experiment-grader"]', "rubric");
+  assert.equal(await page.$('[data-testid="experiment-baseline"]'), null, "a baseline is asked for pairwise only");
+  await page.click('[data-testid="experiment-add-judge"]');
+  assert.deepEqual(await page.$$eval('[data-testid="experiment-judge"]', (inputs) => inputs.map((i) => (i as HTMLInputElement).value)), [judge, actor]);
+  assert.match((await page.textContent('[data-testid="experiment-judges"]')) ?? "", /^jury:/);
+  await page.click('[data-testid="experiment-start"]');
+  // The first experiment's progress is still on screen, finished: wait for this one's.
+  await page.waitForFunction(
+    () => /^finished · 2\/2 cells/.test(document.querySelector('[data-testid="experiment-progress-text"]')?.textContent ?? ""),
+    undefined,
+    { timeout: 600_000 },
+  );
+
+  const judged = await page.textContent('[data-testid="aggregate-row"][data-column="single-pass"] [data-testid="column-judged"]');
+  assert.match(judged ?? "", /^rubric \(jury tinyCritic, tinyChat\): mean rating (\d+\.\d\d|–)\/10 \[.*\] on \d items/);
+  const firstRow = (await page.$$('[data-testid="grid-row"]'))[0]!;
+  const [cell] = await firstRow.$$('[data-testid="grid-cell"]');
+  assert.match((await (await cell!.$('[data-testid="grid-judged"]'))?.textContent()) ?? "", /^ · (rating \d+(\.\d)?\/10|judge: unreadable)$/);
+  await cell!.click();
+  await page.waitForSelector('[data-testid="tree-node"][data-role="judge"]');
+  const steps = await page.$$eval('[data-testid="tree-node"][data-role="judge"] .node-role', (nodes) => nodes.map((n) => n.textContent));
+  assert.deepEqual([...steps].sort(), ["judge/tinyChat: rubric", "judge/tinyCritic: rubric"]);
+  await page.click('[data-testid="tab-compare"]');
 });
 
 test("a judge is evaluated against human labels from the compare tab: accuracy, κ, flip rate and length bias", async () => {
