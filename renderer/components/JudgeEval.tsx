@@ -7,6 +7,7 @@ import { useAppState, useController } from "../store/context.tsx";
 import { useJudging } from "../store/use-judging.ts";
 import { criticPath } from "../store/selectors.ts";
 import { FileLinks } from "./compare/ExportReport.tsx";
+import { endpointSpecExamples } from "../../native/protocol/model-spec.ts";
 
 const MODE_LABELS: Record<JudgeEvalMode | "", string> = {
   "": "read from the file",
@@ -39,7 +40,7 @@ export function JudgeEval() {
           <input
             data-testid="judge-eval-judge"
             list="judge-eval-models"
-            placeholder={setupCritic || "a .gguf file or openai:<url>#<model>"}
+            placeholder={setupCritic || `a .gguf file or ${endpointSpecExamples()}`}
             value={form.judge}
             onChange={(e) => update({ judge: e.target.value })}
           />

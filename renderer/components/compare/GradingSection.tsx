@@ -6,6 +6,7 @@ import { useAppState } from "../../store/context.tsx";
 import { GRADERS, type GraderChoice } from "../../store/judging.ts";
 import { useJudging } from "../../store/use-judging.ts";
 import { criticPath } from "../../store/selectors.ts";
+import { endpointSpecExamples } from "../../../native/protocol/model-spec.ts";
 
 const GRADER_LABELS: Record<GraderChoice, string> = {
   checker: "checker (reference answers or tests)",
@@ -49,7 +50,7 @@ export function GradingSection({ strategies }: { strategies: readonly string[] }
                 <input
                   data-testid="experiment-judge"
                   list="judge-models"
-                  placeholder="a .gguf file or openai:<url>#<model>"
+                  placeholder={`a .gguf file or ${endpointSpecExamples()}`}
                   value={judge}
                   onChange={(e) => setJudge(i, e.target.value)}
                 />
