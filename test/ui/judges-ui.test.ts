@@ -5,7 +5,7 @@
 // human-labelled file and shows its figures, and refuses a file that holds no labels in words.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { artifactsDir, reloadPage, startWebApp, type WebApp } from "../support/web-app.ts";
@@ -82,6 +82,14 @@ test("a pairwise-judged experiment from the Grading section: the judged column, 
   assert.equal(await page.$('[data-testid="perfics-table"]'), null);
   await page.fill('[data-testid="perfics-weight-quality"]', "1");
   await page.waitForSelector('[data-testid="perfics-table"]');
+  // The exported HTML report carries the same: the judged line and the ranking under every preset.
+  await page.click('[data-testid="export-start"]');
+  await page.waitForSelector('[data-testid="export-file"][data-format="html"]');
+  const report = readFileSync(join(scratch, "judged", "exports", "report.html"), "utf8");
+  assert.match(report, /pairwise vs single-pass \(judge tinyCritic\)/);
+  assert.match(report, /Cost-aware ranking \(PeRFICS\)/);
+  for (const preset of ["personal computer", "batch job", "latency-bound"]) assert.ok(report.includes(`>${preset}<br>`), preset);
+  assert.match(report, /<tr data-perfics-column="single-pass">/);
   await page.locator('[data-testid="perfics"]').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, "compare-judged.png") });
 
