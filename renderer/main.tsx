@@ -7,6 +7,7 @@ import { App } from "./components/App.tsx";
 import { AppProvider } from "./store/context.tsx";
 import { createController } from "./store/controller.ts";
 import { loadExperimentForm, persistExperimentForm } from "./store/experiment-form-storage.ts";
+import { persistGrading } from "./store/grading-storage.ts";
 import { loadSetup, persistSetup } from "./store/setup-storage.ts";
 import { createAppStore } from "./store/store.ts";
 import "./styles.css";
@@ -31,6 +32,7 @@ const store = createAppStore({ setup: loadSetup(storage), experimentForm: loadEx
 if (storage) {
   persistSetup(store, storage);
   persistExperimentForm(store, storage);
+  persistGrading(store, storage);
 }
 const controller = createController(bridge, store, {
   get hash() {

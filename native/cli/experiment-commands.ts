@@ -37,6 +37,7 @@ import { repeatsOf } from "../protocol/cell-key.ts";
 import { flakyWords, signWords } from "../protocol/repeat-words.ts";
 import { pct } from "../protocol/format.ts";
 import { describeJudged } from "../protocol/judged-format.ts";
+import { plannedMemory } from "../eval/experiment/planned-memory.ts";
 import type { JudgedColumn } from "../protocol/experiment-results.ts";
 import { measureLabel } from "../protocol/plot-geometry.ts";
 import { defined, flagNumber, intOption, outFolderOption, parse, threadsOption, UsageError } from "./args.ts";
@@ -445,7 +446,13 @@ export async function commandReport(args: string[]): Promise<number> {
     const breakdowns = dataset ? breakdownByField(results, columns, dataset.fields) : [];
     writeFileSync(
       values.html,
-      htmlReport(config, summary, results, { manifests: readManifests(dir, results), breakdowns, coverage, judgedCells: readJudgements(dir) }),
+      htmlReport(config, summary, results, {
+        manifests: readManifests(dir, results),
+        breakdowns,
+        coverage,
+        judgedCells: readJudgements(dir),
+        plannedMemory: plannedMemory(dir, results),
+      }),
     );
   }
   if (values.csv) writeFileSync(values.csv, resultsCsv(results));

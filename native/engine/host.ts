@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { validateRequest, type CriticEvalEvent, type EngineEvent, type RequestName, type Result } from "../protocol/contract.ts";
+import type { JudgeEvalEvent } from "../protocol/judge-agreement.ts";
 import type { RunEvent } from "../protocol/events.ts";
 import { readManifest, writeManifest } from "../runs/manifest.ts";
 import { runDir } from "../runs/paths.ts";
@@ -49,6 +50,7 @@ export class EngineHost {
   private readonly activeExperiments = new Set<string>();
   /** The last event of each critic evaluation and download in flight, to fail it if its engine dies. */
   private readonly activeCriticEvals = new Map<string, CriticEvalEvent | null>();
+  private readonly activeJudgeEvals = new Map<string, JudgeEvalEvent | null>();
   private readonly activeDownloads = new Map<string, DownloadEvent | null>();
   private disposed = false;
   private gpu = "auto";
@@ -96,6 +98,7 @@ export class EngineHost {
     if (this.activeRuns.size > 0) return "wait for the running runs to finish (or cancel them) before switching the backend";
     if (this.activeExperiments.size > 0) return "stop the running experiment before switching the backend (it resumes from its checkpoint)";
     if (this.activeCriticEvals.size > 0) return "wait for the critic evaluation to finish (or cancel it) before switching the backend";
+    if (this.activeJudgeEvals.size > 0) return "wait for the judge evaluation to finish (or cancel it) before switching the backend";
     if (this.activeDownloads.size > 0) return "wait for the download to finish (or cancel it) before switching the backend";
     return null;
   }
@@ -119,9 +122,10 @@ export class EngineHost {
     if (method === "startRun") {
       const { runId } = value as { runId: string };
       if (!this.endedJobs.has(runId)) this.activeRuns.add(runId);
-    } else if (method === "startCriticEval") {
+    } else if (method === "startCriticEval" || method === "startJudgeEval") {
       const { evalId } = value as { evalId: string };
-      if (!this.activeCriticEvals.has(evalId) && !this.endedJobs.has(evalId)) this.activeCriticEvals.set(evalId, null);
+      const active = method === "startCriticEval" ? this.activeCriticEvals : this.activeJudgeEvals;
+      if (!active.has(evalId) && !this.endedJobs.has(evalId)) active.set(evalId, null);
     } else if (method === "startDownload") {
       const { downloadId } = value as { downloadId: string };
       if (!this.activeDownloads.has(downloadId) && !this.endedJobs.has(downloadId)) this.activeDownloads.set(downloadId, null);
@@ -140,6 +144,9 @@ export class EngineHost {
     } else if (event.type === "critic-eval") {
       if (event.state === "running") this.activeCriticEvals.set(event.evalId, event);
       else this.endJob(this.activeCriticEvals, event.evalId);
+    } else if (event.type === "judge-eval") {
+      if (event.state === "running") this.activeJudgeEvals.set(event.evalId, event);
+      else this.endJob(this.activeJudgeEvals, event.evalId);
     } else if (event.type === "download") {
       if (event.state === "running") this.activeDownloads.set(event.downloadId, event);
       else this.endJob(this.activeDownloads, event.downloadId);
@@ -204,11 +211,13 @@ export class EngineHost {
     this.activeRuns.clear();
     // Experiments keep their checkpoint; starting one again resumes it.
     this.activeExperiments.clear();
-    for (const [evalId, last] of this.activeCriticEvals) {
-      if (last) this.emit({ ...last, state: "failed", error: reason });
-      else this.endedJobs.add(evalId);
+    for (const evaluations of [this.activeCriticEvals, this.activeJudgeEvals]) {
+      for (const [evalId, last] of evaluations) {
+        if (last) this.emit({ ...last, state: "failed", error: reason });
+        else this.endedJobs.add(evalId);
+      }
+      evaluations.clear();
     }
-    this.activeCriticEvals.clear();
     for (const [downloadId, last] of this.activeDownloads) {
       if (last) this.emit({ ...last, state: "failed", error: `${reason}; start the download again to resume it` });
       else this.endedJobs.add(downloadId);

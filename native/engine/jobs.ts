@@ -1,6 +1,6 @@
-// Everything the engine starts in the background and can cancel (runs, experiments, critic evaluations,
-// downloads) is registered here under its id, so there is one cancel path and one answer to "what is running".
-export type JobKind = "run" | "experiment" | "critic-eval" | "download";
+// Everything the engine starts in the background and can cancel (runs, experiments, critic and judge
+// evaluations, downloads) is registered here under its id, so there is one cancel path and one answer to "what is running".
+export type JobKind = "run" | "experiment" | "critic-eval" | "judge-eval" | "download";
 
 interface Job {
   kind: JobKind;

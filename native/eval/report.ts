@@ -8,6 +8,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { candidateIsCorrect, checkerKind } from "../grading/checkers.ts";
 import { pct } from "../protocol/format.ts";
+import { plannedMemory } from "./experiment/planned-memory.ts";
+import { perficsSection } from "./perfics-section.ts";
 import type { JudgedCell } from "../protocol/experiment-results.ts";
 import { describeJudged } from "../protocol/judged-format.ts";
 import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
@@ -304,6 +306,8 @@ export interface ReportExtras {
   coverage?: CellCoverage;
   /** The judges' verdict on each cell (experiments with a grader), shown in the grid. */
   judgedCells?: readonly JudgedCell[];
+  /** Bytes the joint memory plan gave each column's models: the cost a personal computer's PeRFICS ranking weighs. */
+  plannedMemory?: Readonly<Record<string, number>>;
 }
 
 /** A cell's judged verdict in a few characters: criteria passed, the rating, or the outcome against the baseline. */
@@ -377,6 +381,7 @@ ${flakySection(summary)}
 <table><tr><th>column</th><th>items</th><th>accuracy</th><th>95% interval</th><th>vs baseline</th><th>W/T/L</th><th>p</th><th>odds ratio</th><th>draft → final</th><th>tokens (path)</th><th>tokens (all)</th><th>of which thinking</th><th>time</th><th>tokens/s</th></tr>
 ${rows}</table>
 ${judgedSection(summary)}
+${perficsSection(summary, extras.plannedMemory)}
 <h2>Accuracy against tokens</h2>${plot(summary)}
 <p>Dashed: the Pareto frontier (${summary.pareto.map((p) => escapeHtml(p.id)).join(" → ")}). Whiskers: ${summary.repeats > 1 ? "clustered bootstrap" : "Wilson"} 95% intervals.</p>
 ${frontierSection(summary)}
@@ -473,6 +478,7 @@ export async function exportExperiment(dir: string, formats: readonly ExportForm
           breakdowns,
           coverage,
           judgedCells: readJudgements(dir),
+          plannedMemory: plannedMemory(dir, results),
         }),
         1,
       );

@@ -6,6 +6,7 @@ import type { RunEvent, Task } from "./events.ts";
 import type { CellResult, ExperimentSummary, FieldBreakdown, Transitions } from "./experiment-results.ts";
 import type { CellCoverage } from "./cell-coverage.ts";
 import { describeIssue, type Audience, type IssueLike } from "./field-labels.ts";
+import { JUDGE_EVAL_MODES, type JudgeEvalEvent } from "./judge-agreement.ts";
 import type { MemoryPlan } from "./memory-plan.ts";
 import { REQUEST_NAMES, type RequestNameList } from "./request-names.ts";
 import { isRunId, RUN_ID_RULE } from "./run-id.ts";
@@ -236,6 +237,24 @@ export const requestSchemas = {
     })
     .strict(),
   cancelCriticEval: z.object({ evalId: z.string().min(1) }).strict(),
+  /** A judge measured against human labels (LLMBar, PandaLM, FED ratings, MetaCritique claims, or a plain file). */
+  startJudgeEval: z
+    .object({
+      dataset: z.string().min(1, "choose a human-labelled file"),
+      judge: z.string().min(1, "choose a judge model"),
+      /** What the labels are; omitted: read from the file. */
+      mode: z.enum(JUDGE_EVAL_MODES).optional(),
+      limit: z.number().int().min(1).max(100000).optional(),
+      maxTokens: z.number().int().min(16).max(32768).optional(),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 32 - 1)
+        .optional(),
+    })
+    .strict(),
+  cancelJudgeEval: z.object({ evalId: z.string().min(1) }).strict(),
   /** Experiments in the default folder (next to the runs folder) and those this engine ran. */
   listExperiments: z.object({}).strict(),
   saveLoadSettings: z.object({ path: z.string().min(1), role: z.enum(["actor", "critic"]), load: loadSettings }).strict(),
@@ -398,6 +417,8 @@ export interface ResponseTypes {
   listExperiments: ExperimentListing[];
   startCriticEval: { evalId: string };
   cancelCriticEval: { cancelled: boolean };
+  startJudgeEval: { evalId: string };
+  cancelJudgeEval: { cancelled: boolean };
   saveLoadSettings: Partial<Record<"actor" | "critic", LoadSettingsInfo>>;
   testEndpoint: EndpointTestInfo;
 }
@@ -430,6 +451,10 @@ export interface ExperimentInfo {
   breakdowns: FieldBreakdown[];
   /** Cells asked for against cells with a result (and why cells failed). */
   coverage: CellCoverage;
+  /** Bytes the joint memory plan gave each column's models (VRAM + RAM), where a run recorded one: a PeRFICS cost. */
+  plannedMemory: Record<string, number>;
+  /** The judges' verdict on each judged cell in a few words ("win vs single-pass", "rating 7/10"), by `item|column`. */
+  judgedMarks: Record<string, string>;
   /** Progress, when this engine is running the experiment now. */
   progress: ExperimentProgressEvent | null;
 }
@@ -512,6 +537,7 @@ export type EngineEvent =
   | { type: "engine-status"; status: "starting" | "ready" | "crashed"; detail?: string }
   | ExperimentProgressEvent
   | CriticEvalEvent
+  | JudgeEvalEvent
   | {
       type: "download";
       downloadId: string;

@@ -39,6 +39,12 @@ const FIELDS: Record<string, FieldName> = {
   critic: { label: "Critic model", flag: "--critic" },
   columns: { label: "Strategies", flag: "--strategy" },
   formats: { label: "Formats" },
+  // Judges: an experiment's grading, and a judge measured against people
+  judge: { label: "Judge model", flag: "--judge" },
+  mode: { label: "Mode", flag: "--mode" },
+  "judging.judges": { label: "Judges", flag: "--judge" },
+  "judging.baseline": { label: "Pairwise baseline", flag: "--baseline" },
+  "judging.maxTokens": { label: "Judge max tokens", flag: "--judge-max-tokens" },
 };
 
 /** A strategy parameter as the run form shows it: "maxIterations" → "Max iterations". */

@@ -28,6 +28,8 @@ export const REQUEST_NAMES = [
   "listExperiments",
   "startCriticEval",
   "cancelCriticEval",
+  "startJudgeEval",
+  "cancelJudgeEval",
   "testEndpoint",
 ] as const;
 

@@ -37,9 +37,9 @@ export class OfferedFiles {
     for (const file of (result.value as { files?: ExportedFile[] }).files ?? []) this.offer(file.path);
   }
 
-  /** Notes the files in an engine event: a finished critic evaluation's rows. */
+  /** Notes the files in an engine event: a finished critic or judge evaluation's rows. */
   noteEvent(event: EngineEvent): void {
-    if (event.type === "critic-eval" && event.resultPath) this.offer(event.resultPath);
+    if ((event.type === "critic-eval" || event.type === "judge-eval") && event.resultPath) this.offer(event.resultPath);
   }
 }
 

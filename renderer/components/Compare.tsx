@@ -11,6 +11,8 @@ import { CoverageNote } from "./compare/CoverageNote.tsx";
 import { ExportReport } from "./compare/ExportReport.tsx";
 import { CostPlot, DifficultyPanel, DynamicsPlot } from "./compare/Plots.tsx";
 import { CellIndex, ResultsGrid } from "./compare/ResultsGrid.tsx";
+import { JudgeEval } from "./JudgeEval.tsx";
+import { PerficsRanking } from "./compare/PerficsRanking.tsx";
 import { AggregatesTable, BreakdownTable, BudgetTable } from "./compare/Tables.tsx";
 import { CriticEval } from "./CriticEval.tsx";
 import { Errors } from "./Errors.tsx";
@@ -37,11 +39,20 @@ function visibleRows(experiment: LoadedExperiment, index: CellIndex, filter: Gri
 }
 
 /** The parts that change only when the experiment does, so a filter or a scroll does not redraw them. */
-const Overview = memo(function Overview({ summary, columns }: { summary: LoadedExperiment["summary"]; columns: readonly string[] }) {
+const Overview = memo(function Overview({
+  summary,
+  columns,
+  plannedMemory,
+}: {
+  summary: LoadedExperiment["summary"];
+  columns: readonly string[];
+  plannedMemory: LoadedExperiment["plannedMemory"];
+}) {
   return (
     <>
       <ExportReport />
       <AggregatesTable summary={summary} />
+      <PerficsRanking summary={summary} plannedMemory={plannedMemory} />
       <div className="row plots">
         <CostPlot summary={summary} />
         <DynamicsPlot columns={summary.columns} />
@@ -152,14 +163,14 @@ function ExperimentView({ experiment }: { experiment: LoadedExperiment }) {
       </div>
       {progress && <Progress progress={progress} />}
       <CoverageNote coverage={experiment.coverage} running={progress?.state === "running" || progress?.state === "paused"} />
-      <Overview summary={summary} columns={columns} />
+      <Overview summary={summary} columns={columns} plannedMemory={experiment.plannedMemory} />
       <GridFilters experiment={experiment} filter={filter} setFilter={setFilter} shown={visible.length} total={index.rows.length} repeats={repeats} />
       {experiment.breakdowns
         .filter((b) => b.field === filter.field.name)
         .map((b) => (
           <BreakdownTable key={b.field} breakdown={b} columns={columns} />
         ))}
-      <ResultsGrid index={index} columns={columns} rows={visible} texts={experiment.itemTexts} />
+      <ResultsGrid index={index} columns={columns} rows={visible} texts={experiment.itemTexts} judged={experiment.judgedMarks} />
     </>
   );
 }
@@ -172,6 +183,7 @@ export function Compare() {
     <div className="compare" data-testid="compare">
       <NewExperiment />
       <CriticEval />
+      <JudgeEval />
       <div className="row small open-experiment">
         <label className="wide">
           open an experiment folder

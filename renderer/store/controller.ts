@@ -5,6 +5,7 @@ import type { Bridge, EngineEvent } from "../../native/protocol/contract.ts";
 import { type ActionContext, createViewRequests } from "./actions/context.ts";
 import { createCriticEvalActions } from "./actions/critic-evals.ts";
 import { createExperimentActions } from "./actions/experiments.ts";
+import { createJudgeEvalActions } from "./actions/judge-evals.ts";
 import { createModelActions } from "./actions/models.ts";
 import { createRunActions } from "./actions/runs.ts";
 import { setupFromRun } from "./setup-from-run.ts";
@@ -23,6 +24,7 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
   const models = createModelActions(ctx);
   const experiments = createExperimentActions(ctx);
   const criticEvals = createCriticEvalActions(ctx);
+  const { onJudgeEvalEvent, failRunningJudgeEvals, ...judgeEvals } = createJudgeEvalActions(ctx);
 
   // The address follows what is shown. While an address is being applied (the first load, a pasted link, back or
   // forward) it is not written, so a half-applied route never replaces the one being followed.
@@ -91,6 +93,7 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
     for (const evaluation of Object.values(state().criticEvals)) {
       if (evaluation.state === "running") state().setCriticEval({ ...evaluation, state: "failed", error: "the engine process stopped" });
     }
+    failRunningJudgeEvals();
   }
 
   function onEngineEvent(event: EngineEvent) {
@@ -102,6 +105,8 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
       if (event.state === "done") void models.refreshLibrary();
     } else if (event.type === "critic-eval") {
       state().setCriticEval(event);
+    } else if (event.type === "judge-eval") {
+      onJudgeEvalEvent(event);
     } else if (event.type === "experiment-progress") {
       state().setExperimentProgress(event);
       // The grid fills in as cells finish: reload the open experiment, at most a few times a second.
@@ -173,5 +178,5 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
   /** Web mode's link to a file the engine wrote for the page; null in the desktop app (the path is local there). */
   const downloadUrl = (path: string, options?: { open?: boolean }) => bridge.downloadUrl?.(path, options) ?? null;
 
-  return { init, followAddress, runAgainWith, downloadUrl, ...runs, ...models, ...experimentActions, ...criticEvals };
+  return { init, followAddress, runAgainWith, downloadUrl, ...runs, ...models, ...experimentActions, ...criticEvals, ...judgeEvals };
 }

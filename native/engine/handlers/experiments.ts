@@ -26,6 +26,9 @@ import {
   type ExperimentConfig,
   type SummarizedResults,
 } from "../../eval/experiment.ts";
+import { plannedMemory } from "../../eval/experiment/planned-memory.ts";
+import { readJudgements } from "../../eval/experiment/judging.ts";
+import { judgedMark } from "../../eval/report.ts";
 import { newRunId } from "../../runs/runner.ts";
 import { sourceFor } from "../../llm/sources/registry.ts";
 import { getStrategy } from "../../strategies/registry.ts";
@@ -80,6 +83,8 @@ function experimentView(
     itemTexts: Object.fromEntries((items?.texts ?? []).map((text, item) => [item, text])),
     breakdowns: dataset ? breakdownByField(results, columns, dataset) : [],
     coverage: experimentCoverage(path, config, results),
+    plannedMemory: plannedMemory(path, results),
+    judgedMarks: Object.fromEntries(readJudgements(path).map((cell) => [`${cell.item}|${cell.column}`, judgedMark(cell)])),
   };
 }
 

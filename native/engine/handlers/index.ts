@@ -4,6 +4,7 @@ import type { RequestName, ResponseTypes } from "../../protocol/contract.ts";
 import type { Input } from "./context.ts";
 import { cancelCriticEval, startCriticEval } from "./critic-evals.ts";
 import { cancelDownload, startDownload } from "./downloads.ts";
+import { cancelJudgeEval, startJudgeEval } from "./judge-evals.ts";
 import { controlExperiment, exportExperiment, listExperiments, loadExperiment, readDataset, startExperiment } from "./experiments.ts";
 import { engineInfo, gpuReport, listStrategies } from "./hardware.ts";
 import { addModel, getLoadSettings, inspectModel, listModelFolder, listModels, planMemory, saveLoadSettings, testEndpoint } from "./models.ts";
@@ -23,6 +24,8 @@ export const handlers = {
   readDataset,
   startCriticEval,
   cancelCriticEval,
+  startJudgeEval,
+  cancelJudgeEval,
   inspectModel,
   planMemory,
   listModels,

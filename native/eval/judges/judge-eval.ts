@@ -4,62 +4,23 @@
 // often the judge and the people prefer the longer answer when they prefer one. Scores: the judge rates each
 // answer 1–10; agreement is Spearman's ρ and the mean absolute error against the people's mean rating, and the
 // length bias is Spearman's ρ between the judge's ratings and the answers' lengths (beside the people's).
+import type { ClaimsFigures, JudgeEvalMode, PairwiseFigures, ScoreFigures } from "../../protocol/judge-agreement.ts";
 import type { ModelBackend } from "../../llm/backend.ts";
 import { cohenKappa, meanAbsoluteError, spearman } from "./agreement.ts";
 import { DEFAULT_JUDGE_SETTINGS, judgeClaims, judgePairwise, judgeRubric, type Judge } from "./graders.ts";
 import { readLabelled, type HumanPreference, type LabelledSet } from "./human-labels.ts";
 import { wordCount } from "./judged-summary.ts";
 
-export interface PairwiseAgreement {
-  mode: "pairwise";
-  format: string;
-  items: number;
-  /** Judged pairs whose verdict could be read in both orders. */
-  readable: number;
-  /** Share of the pairs people preferred one answer in that the judge picked the same one. */
-  accuracy: number;
-  /** Pairs people preferred one answer in (the accuracy's denominator). */
-  decisive: number;
-  kappa: number;
-  judgeTies: number;
-  positionFlipRate: number;
-  /** Of the decisive pairs with answers of different lengths: the share where the longer answer was preferred. */
-  judgePrefersLonger: number;
-  humansPreferLonger: number;
+export interface PairwiseAgreement extends PairwiseFigures {
   rows: Array<{ id: string; human: HumanPreference; judge: HumanPreference | null; flipped: boolean }>;
 }
 
-export interface ScoreAgreement {
-  mode: "score";
-  format: string;
-  items: number;
-  readable: number;
-  spearman: number;
-  meanAbsoluteError: number;
-  /** Spearman's ρ between ratings and the answers' length in words: the judge's, and the people's. */
-  judgeLengthCorrelation: number;
-  humanLengthCorrelation: number;
+export interface ScoreAgreement extends ScoreFigures {
   rows: Array<{ id: string; human: number; judge: number | null }>;
 }
 
 /** MetaCritique's Meta-Precision, measured: the judge's true/false on each claim of a critique against people's. */
-export interface ClaimsAgreement {
-  mode: "claims";
-  format: string;
-  /** Critiques judged. */
-  items: number;
-  claims: number;
-  /** Claims with a readable verdict. */
-  readable: number;
-  /** Share of all claims judged as people labelled them (unreadable ones count as misses). */
-  accuracy: number;
-  kappa: number;
-  /** Share of readable claims the judge called true, and people did. */
-  judgeTrueRate: number;
-  humanTrueRate: number;
-  /** Per critique, its precision (share of claims true) by the judge against people's: MAE and Spearman's ρ. */
-  precisionMeanAbsoluteError: number;
-  precisionSpearman: number;
+export interface ClaimsAgreement extends ClaimsFigures {
   rows: Array<{ id: string; human: boolean[]; judge: Array<boolean | null> }>;
 }
 
@@ -210,7 +171,7 @@ export function describeJudgeAgreement(judge: string, a: JudgeAgreement): string
 
 /** Reads the labelled file, opens the judge, measures it: the CLI's entry point. */
 export async function runJudgeEval(
-  request: { dataset: string; mode?: "pairwise" | "score" | "claims"; limit?: number; seed?: number; maxTokens?: number },
+  request: { dataset: string; mode?: JudgeEvalMode; limit?: number; seed?: number; maxTokens?: number },
   openJudge: () => Promise<{ label: string; backend: ModelBackend }>,
   options: Omit<JudgeEvalOptions, "seed" | "maxTokens"> = {},
 ): Promise<JudgeAgreement> {

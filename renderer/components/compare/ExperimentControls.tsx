@@ -5,6 +5,7 @@ import type { ExperimentListing, ExperimentProgressEvent } from "../../../native
 import { fixed } from "../../../native/protocol/format.ts";
 import { criticPath } from "../../store/selectors.ts";
 import { useAppState, useController } from "../../store/context.tsx";
+import { GradingSection } from "./GradingSection.tsx";
 
 export function Progress({ progress }: { progress: ExperimentProgressEvent }) {
   const controller = useController();
@@ -204,6 +205,7 @@ export function NewExperiment() {
           />
         </label>
       </div>
+      <GradingSection strategies={form.strategies} />
       <div className="row small">
         <label className="wide">
           field mapping for other datasets (name=field, …)

@@ -99,7 +99,7 @@ export function visibleWindow(
   return { first, last, top, total: y };
 }
 
-function Cell({ r, onOpen }: { r: GridCell | undefined; onOpen: (runId: string) => void }) {
+function Cell({ r, judged, onOpen }: { r: GridCell | undefined; judged: string | undefined; onOpen: (runId: string) => void }) {
   if (!r) return <td className="pending" data-testid="grid-cell" data-verdict="pending" />;
   const verdict = verdictOf(r);
   return (
@@ -123,6 +123,16 @@ function Cell({ r, onOpen }: { r: GridCell | undefined; onOpen: (runId: string) 
         <small>
           {r.totalTokens} tok · {(r.wallMs / 1000).toFixed(1)} s
         </small>
+        {judged ? (
+          <small
+            className="judged"
+            data-testid="grid-judged"
+            title="the judges' verdict: the cell's tree holds each judge call as a judge node with its reasoning"
+          >
+            {" "}
+            · {judged}
+          </small>
+        ) : null}
         {r.stopReason && CUT_REASONS.has(r.stopReason) ? (
           <small className="stop-cut" data-testid="grid-stop" title="a budget or a limit stopped this run, not its procedure">
             {" "}
@@ -140,12 +150,15 @@ export function ResultsGrid({
   columns,
   rows: shownRows,
   texts,
+  judged,
 }: {
   index: CellIndex;
   columns: readonly string[];
   /** The rows to show (see CellIndex), in order. */
   rows: readonly number[];
   texts: ExperimentInfo["itemTexts"];
+  /** The judges' verdict per cell, by `item|column` (judged experiments run one seed: the first repeat's cells). */
+  judged: ExperimentInfo["judgedMarks"];
 }) {
   const controller = useController();
   const scroller = useRef<HTMLDivElement>(null);
@@ -201,7 +214,7 @@ export function ResultsGrid({
           </div>
         </th>
         {columns.map((column, c) => (
-          <Cell key={column} r={cells[c]} onOpen={open} />
+          <Cell key={column} r={cells[c]} judged={index.repeatOf(row) === 0 ? judged[`${item}|${column}`] : undefined} onOpen={open} />
         ))}
       </tr>,
     );

@@ -6,6 +6,13 @@ import { actorPath, criticPath } from "../selectors.ts";
 import type { ExperimentForm } from "../store.ts";
 import { stateOf, type ActionContext } from "./context.ts";
 import { loadFromForm } from "./load-form.ts";
+import { judgingRequest, judgingStoreOf, type GradingForm } from "../judging.ts";
+
+/** The Grading section's judges and grader, as a field of startExperiment (none for the checker). */
+function judgingOf(grading: GradingForm) {
+  const judging = judgingRequest(grading);
+  return judging ? { judging } : {};
+}
 
 export type ExperimentPairForm = ExperimentForm["pairs"][number];
 
@@ -118,6 +125,7 @@ export function createExperimentActions(ctx: ActionContext) {
             ...(Number(form.budget) > 0 ? { maxTotalTokens: Number(form.budget) } : {}),
             ...(form.sampling.trim() && form.sampling.trim() !== "paper" ? { sampling: form.sampling.trim() } : {}),
             ...(form.skipMalformed ? { skipMalformed: true } : {}),
+            ...judgingOf(judgingStoreOf(ctx.store).getState().grading),
           },
     );
     if (!result.ok) {
