@@ -2,21 +2,26 @@
 // critic) over the demo arithmetic items: one experiment with a hidden self-consistency frontier column
 // (`--frontier`), so every method is read against majority voting at its own mean tokens per item.
 // Writes bench/results/tts.md and tts.json.
-//   npm run bench:tts [-- --limit 12 --frontier 16 --model resources/models/refinery-demo-arithmetic.gguf]
+//   npm run bench:tts [-- --limit 24 --frontier 64 --model resources/models/refinery-demo-arithmetic.gguf]
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildExperimentConfig, shownColumns, summaryOptions } from "../native/eval/experiment/config.ts";
 import { runExperiment } from "../native/eval/experiment/scheduler.ts";
 import { summarize } from "../native/eval/experiment/summary.ts";
+import { runDir } from "../native/runs/paths.ts";
+import { replayRunLog } from "../native/runs/run-log.ts";
 import { DATASET_PATH, DEMO_MODEL_FILE, MODEL_DIR, repoRoot } from "../scripts/train-demo/settings.ts";
 
 const { values } = parseArgs({
   options: {
     model: { type: "string", default: join(MODEL_DIR, DEMO_MODEL_FILE) },
-    limit: { type: "string", default: "12" },
-    /** Samples of the hidden self-consistency column every method is read against. */
-    frontier: { type: "string", default: "16" },
+    limit: { type: "string", default: "24" },
+    /**
+     * Samples of the hidden self-consistency column every method is read against: 64 (8n) reaches past the tokens
+     * the step searches spend at n = 8 (about 5.5 times self-consistency's), so each is read at a measured budget.
+     */
+    frontier: { type: "string", default: "64" },
     /** Samples (or beams, or traces) per item of every method: the matched nominal budget. */
     n: { type: "string", default: "8" },
     seed: { type: "string", default: "1" },
@@ -89,7 +94,22 @@ const rows = summary.columns.map((c) => ({
       }
     : null,
 }));
-const figures = { model: values.model, dataset: DATASET_PATH, items: limit, n, frontier, frontierTokens, seed: Number(values.seed), seconds, rows };
+
+// A step search only differs from sampling when a beam is extended past its first step: a model that writes a
+// whole solution without the "\n\n" step delimiter finishes every beam in one step, and then beam search and DVTS
+// are n samples with the same final pick. Counted from the runs' own trees, so the table says when that happened.
+const searches = [];
+for (const column of columns.filter((c) => c.strategy === "beam-search" || c.strategy === "dvts")) {
+  let extended = 0;
+  const cells = results.filter((r) => r.column === column.name && r.status === "finished");
+  for (const cell of cells) {
+    const { state } = await replayRunLog(join(runDir(join(dir, "runs"), cell.runId), "events.jsonl"));
+    const nodes = Object.values(state.nodes);
+    if (nodes.some((node) => node.role === "draft" && node.parents.some((id) => state.nodes[id]?.role === "draft"))) extended++;
+  }
+  searches.push({ column: column.name, items: cells.length, extendedPastFirstStep: extended });
+}
+const figures = { model: values.model, dataset: DATASET_PATH, items: limit, n, frontier, frontierTokens, seed: Number(values.seed), seconds, rows, searches };
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "—");
 const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}` : "—");
@@ -107,8 +127,14 @@ const md = [
       `| ${r.column} | ${pct(r.accuracy)} [${pct(r.interval[0])}, ${pct(r.interval[1])}]${r.failed ? ` (${r.failed} failed)` : ""} | ${r.tokensPerItem.toFixed(0)} | ${r.tokensVsSelfConsistency.toFixed(2)} | ${r.versusSelfConsistency ? `${signed(r.versusSelfConsistency.difference)} (${r.versusSelfConsistency.wins}/${r.versusSelfConsistency.losses})` : "baseline"} | ${r.atSameBudget ? `${pct(r.atSameBudget.selfConsistencyAccuracy)}${r.atSameBudget.beyondFrontier ? "*" : ""}` : "—"} | ${r.atSameBudget ? signed(r.atSameBudget.difference) : "—"} |`,
   ),
   "",
-  `\\* past the frontier's largest budget (${frontierTokens.toFixed(0)} tokens/item at k = ${frontier}): self-consistency read at k = ${frontier}, with fewer tokens than the method.`,
+  ...searches.map((s) => `${s.column}: a beam went past its first step on ${s.extendedPastFirstStep}/${s.items} items.`),
   "",
+  ...(rows.some((r) => r.atSameBudget?.beyondFrontier)
+    ? [
+        `\\* past the frontier's largest budget (${frontierTokens.toFixed(0)} tokens/item at k = ${frontier}): self-consistency read at k = ${frontier}, with fewer tokens than the method.`,
+        "",
+      ]
+    : []),
 ].join("\n");
 mkdirSync(values.results, { recursive: true });
 writeFileSync(join(values.results, "tts.json"), `${JSON.stringify(figures, null, 2)}\n`);
