@@ -23,7 +23,7 @@ import {
 } from "./backend.ts";
 import type { LlamaRuntime, LoadedModel } from "./runtime.ts";
 import { SequencePool, type Lease } from "./sequence-pool.ts";
-import { generatedStart, rescoreConfidence } from "./llama-confidence.ts";
+import { rescoreConfidence } from "./llama-confidence.ts";
 import { firstLowWindowEnd } from "../protocol/token-confidence.ts";
 
 const pools = new WeakMap<LoadedModel, SequencePool>();
@@ -92,8 +92,6 @@ class SegmentRecorder {
   /** Prompt tokens over all phases, and those shared with the lane's previous conversation in this run. */
   promptTokens = 0;
   reusedTokens = 0;
-  /** Every generated token as streamed, thought and answer in order (where confidence finds them). */
-  readonly tokens: Token[] = [];
   /** What the confidence pass put on the sequence's output meter: evaluation, not generation. */
   rescoredTokens = 0;
 
@@ -107,7 +105,6 @@ class SegmentRecorder {
   /** Returns true when the answer budget is spent and generation should stop. */
   take(chunk: LlamaChatResponseChunk, answerBudget: number | null): boolean {
     if (chunk.tokens.length > 0) this.firstTokenMs ??= performance.now() - this.started;
-    this.tokens.push(...chunk.tokens);
     if (chunk.type === "segment") {
       if (chunk.segmentType !== "thought") return false;
       this.thoughtTokens += chunk.tokens.length;
@@ -128,6 +125,16 @@ class SegmentRecorder {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Makes one call's thought and answer counts add up to the tokens the meter says it sampled. A thought segment's
+   * chunks can carry more tokens than were sampled: node-llama-cpp re-tokenizes text it held back or trimmed (a
+   * continued thought's first word, " fotos" sampled, "f" "otos" streamed); the answer's chunks are what was sampled.
+   */
+  settleCounts(sampled: number, from: { thoughtTokens: number; answerTokens: number }): void {
+    if (this.thoughtTokens === from.thoughtTokens) return;
+    this.thoughtTokens = from.thoughtTokens + Math.max(0, sampled - (this.answerTokens - from.answerTokens));
   }
 
   /** Reasoning written as plain text (a model without thought segments) counts as the thought. */
@@ -302,9 +309,7 @@ export class LlamaBackend implements ModelBackend {
       });
       recorder.settle(result, this.thinks);
       const cut = promptCut(request.messages, result.lastEvaluation.contextWindow, lease.sequence.context.contextSize);
-      const confidence = request.confidence
-        ? await this.confidenceOf(lease, this.thinks && thinkingBudget === 0 ? withoutThought(history) : history, recorder)
-        : null;
+      const confidence = request.confidence ? await this.confidenceOf(lease, meter.usedOutputTokens - before.out, recorder) : null;
       return {
         ...finish(stopReasonOf(result, recorder)),
         ...(cut ? { warning: cut } : {}),
@@ -321,11 +326,14 @@ export class LlamaBackend implements ModelBackend {
     }
   }
 
-  /** Confidence of the tokens the last phase on this lease generated after `history`'s prompt. */
-  private async confidenceOf(lease: Lease, history: ChatHistoryItem[], recorder: SegmentRecorder, streamedFrom = 0): Promise<number[]> {
-    const { contextText } = lease.chat.chatWrapper.generateContextState({ chatHistory: history });
-    const start = generatedStart(lease.sequence.contextTokens, contextText.tokenize(this.loaded.model.tokenizer), recorder.tokens.slice(streamedFrom));
-    if (start === null) return [];
+  /**
+   * Confidence of the tokens the last call on this lease sampled: every one but the last (which never enters the
+   * context) is at the context's end. Counted back from there, not on from the rendered prompt: a thinking
+   * template writes its opening (`<think>\n`) into the response itself, and the model never sampled it.
+   */
+  private async confidenceOf(lease: Lease, sampled: number, recorder: SegmentRecorder): Promise<number[]> {
+    const start = lease.sequence.contextTokens.length - (sampled - 1);
+    if (sampled < 2) return [];
     const before = lease.sequence.tokenMeter.usedOutputTokens;
     const values = await rescoreConfidence(lease.sequence, start);
     recorder.rescoredTokens += lease.sequence.tokenMeter.usedOutputTokens - before;
@@ -353,11 +361,13 @@ export class LlamaBackend implements ModelBackend {
     let remaining = request.maxTokens;
     const first = { prompt: -1, reused: 0 };
     for (;;) {
-      const before = { out: lease.sequence.tokenMeter.usedOutputTokens, streamed: recorder.tokens.length };
+      const before = { out: lease.sequence.tokenMeter.usedOutputTokens, thoughtTokens: recorder.thoughtTokens, answerTokens: recorder.answerTokens };
       const result = await this.phase(lease, lane, current, request, recorder, { maxTokens: Math.min(CONFIDENCE_SLICE, remaining), answerBudget: null });
       if (first.prompt < 0) Object.assign(first, { prompt: recorder.promptTokens, reused: recorder.reusedTokens });
-      remaining -= lease.sequence.tokenMeter.usedOutputTokens - before.out;
-      confidence.push(...(await this.confidenceOf(lease, current, recorder, before.streamed)));
+      const sampled = lease.sequence.tokenMeter.usedOutputTokens - before.out;
+      remaining -= sampled;
+      recorder.settleCounts(sampled, before);
+      confidence.push(...(await this.confidenceOf(lease, sampled, recorder)));
       // One conversation, many calls: its prompt counts once; what later slices had to evaluate again still counts.
       const evaluated = recorder.promptTokens - recorder.reusedTokens;
       recorder.promptTokens = first.prompt;

@@ -3,25 +3,8 @@
 // sequence and evaluated again in one batch with the next-token distribution asked at each position: a
 // prompt-speed pass instead of a second generation (cost in bench/results/token-confidence-rescore-*.md). The
 // probabilities are the raw softmax the paper's vLLM `logprobs` report, not the run's temperature- or top-p-shaped ones.
-import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import type { LlamaContextSequence } from "node-llama-cpp";
 import { CONFIDENCE_TOP_K, tokenConfidence } from "../protocol/token-confidence.ts";
-
-/**
- * Where the generated tokens start in the sequence's context: after the prompt as the chat wrapper renders it
- * when the context starts with that rendering, else at the latest place the streamed tokens follow one another
- * (a stop trigger's tokens may come after them). null when neither finds them (nothing is scored).
- */
-export function generatedStart(context: readonly Token[], prompt: readonly Token[], streamed: readonly Token[]): number | null {
-  const isPrefix = prompt.length > 0 && prompt.length < context.length && prompt.every((token, i) => context[i] === token);
-  if (isPrefix) return prompt.length;
-  if (streamed.length === 0) return null;
-  for (let start = context.length - streamed.length; start >= 1; start--) {
-    let same = true;
-    for (let i = 0; i < streamed.length && same; i++) same = context[start + i] === streamed[i];
-    if (same) return start;
-  }
-  return null;
-}
 
 /** Top-k candidates only, at the model's own temperature: llama.cpp's top-k sampler keeps their logits as they are. */
 const TOP_K_ONLY = { temperature: 1, topK: CONFIDENCE_TOP_K, topP: 1, minP: 0 };

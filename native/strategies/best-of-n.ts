@@ -3,6 +3,7 @@
 // early once a sample reaches it (as DSPy's BestOfN does); that mode samples one at a time.
 import { SELECT_RULE_STEPS, SELECT_RULES, type SelectRule } from "../protocol/select-rule.ts";
 import type { RunNode } from "../protocol/state.ts";
+import { tieBreakParam, type TieBreak } from "./confidence-tie-break.ts";
 import { selectByScoreSeeded } from "./seeded-select.ts";
 import { defineStrategy, MAX_LANES } from "./types.ts";
 import { judging, oneCall } from "./context-need.ts";
@@ -23,6 +24,7 @@ export const bestOfN = defineStrategy({
       choices: SELECT_RULES,
       description: "the pick: score (the highest critic score, the papers' rule) or verdict-then-score (✓ before ✗, then score)",
     },
+    tieBreakParam,
   ],
   contextNeeded: (_params, budgets) => Math.max(oneCall(budgets), judging(budgets)),
   actorLanes: (params) => Math.min(params.n, MAX_LANES),
@@ -32,7 +34,7 @@ export const bestOfN = defineStrategy({
     const temperature = params.temperature;
     const samples: RunNode[] = [];
     const scoreOne = async (index: number) => {
-      const sample = await ctx.draft({ step: "sample", lane: `sample-${index % MAX_LANES}`, temperature });
+      const sample = await ctx.draft({ step: "sample", lane: `sample-${index % MAX_LANES}`, temperature, confidence: params.tieBreak === "confidence" });
       samples.push(sample);
       const critique = await ctx.critique(sample.id, { mode: "holistic", iteration: 0, lane: `critic-${index % MAX_LANES}` });
       return critique.verdict.score ?? -1;
@@ -50,6 +52,6 @@ export const bestOfN = defineStrategy({
     }
     const pool = [...samples].sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1))).map((s) => s.id);
     const rule = params.selectBy as SelectRule;
-    return { nodeId: selectByScoreSeeded(ctx, pool, 1, SELECT_RULE_STEPS[rule], rule).id, ...(stop ? { stop } : {}) };
+    return { nodeId: selectByScoreSeeded(ctx, pool, 1, SELECT_RULE_STEPS[rule], rule, params.tieBreak as TieBreak).id, ...(stop ? { stop } : {}) };
   },
 });

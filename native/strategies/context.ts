@@ -314,6 +314,8 @@ export class RunContext {
     /** The procedure requires this temperature (a greedy draft): a matched sampling policy keeps it. */
     temperatureRequired?: boolean;
     parents?: string[];
+    /** Record per-token confidence on the node (a tie-break by confidence reads it). */
+    confidence?: boolean;
   }): Promise<RunNode> {
     const seeded = this.takeSeededDraft();
     if (seeded) return seeded;
@@ -330,6 +332,7 @@ export class RunContext {
       lane: options.lane,
       temperature: options.temperature,
       ...(options.temperatureRequired ? { temperatureRequired: true } : {}),
+      ...(options.confidence ? { confidence: {} } : {}),
     });
   }
 

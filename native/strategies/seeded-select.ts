@@ -6,6 +6,7 @@ import type { Verdict } from "../protocol/events.ts";
 import { type SelectRule, selectionRuleText } from "../protocol/select-rule.ts";
 import { latestScore, type RunNode } from "../protocol/state.ts";
 import type { RunContext } from "./context.ts";
+import { confidenceTieNote, mostConfident, type TieBreak } from "./confidence-tie-break.ts";
 import { breakTie, tieNote } from "./tie-break.ts";
 
 const VERDICT_RANK: Record<Verdict, number> = { correct: 2, unknown: 1, unparseable: 1, incorrect: 0 };
@@ -16,7 +17,14 @@ const VERDICT_MARK: Record<Verdict, string> = { correct: " âœ“", incorrect: " âœ
  * argmax), or the verdict first and the score within a verdict. Ties are drawn with the run's seed. Unscored
  * candidates rank last. The node's text names the rule, each candidate's score and verdict, and any tie.
  */
-export function selectByScoreSeeded(ctx: RunContext, candidateIds: string[], iteration: number, step = "argmax-score", rule: SelectRule = "score"): RunNode {
+export function selectByScoreSeeded(
+  ctx: RunContext,
+  candidateIds: string[],
+  iteration: number,
+  step = "argmax-score",
+  rule: SelectRule = "score",
+  tieBreak: TieBreak = "seed",
+): RunNode {
   const scored = candidateIds.map((id) => {
     const score = latestScore(ctx.node(id), "critic");
     const value = score?.value ?? -1;
@@ -27,8 +35,10 @@ export function selectByScoreSeeded(ctx: RunContext, candidateIds: string[], ite
   });
   const best = Math.max(...scored.map((s) => s.rank));
   const tied = scored.filter((s) => s.rank === best).map((s) => s.id);
-  const winnerId = breakTie(tied, ctx.options.seed, `${step}:${tied.join(",")}`);
-  const note = tieNote(tied, winnerId, ctx.options.seed);
+  const traces = (id: string) => [ctx.node(id)];
+  const kept = mostConfident(tieBreak, tied, traces);
+  const winnerId = breakTie(kept, ctx.options.seed, `${step}:${tied.join(",")}`);
+  const note = [confidenceTieNote(tied, kept, (id) => id, traces), tieNote(kept, winnerId, ctx.options.seed)].filter(Boolean).join("\n");
   ctx.addComputedNode({
     role: "select",
     step,
@@ -44,8 +54,16 @@ export function selectByScoreSeeded(ctx: RunContext, candidateIds: string[], ite
   return ctx.node(winnerId);
 }
 
-/** Majority vote over the candidates' answers (by answerKey); a tie between answers is drawn with the run's seed. */
-export function voteSeeded(ctx: RunContext, candidateIds: string[], iteration: number): { voteNode: RunNode; winnerId: string; answer: string | null } {
+/**
+ * Majority vote over the candidates' answers (by answerKey); a tie between answers goes to the most confident
+ * answer when `tieBreak` says so, and is otherwise drawn with the run's seed.
+ */
+export function voteSeeded(
+  ctx: RunContext,
+  candidateIds: string[],
+  iteration: number,
+  tieBreak: TieBreak = "seed",
+): { voteNode: RunNode; winnerId: string; answer: string | null } {
   const tally = new Map<string, { count: number; ids: string[] }>();
   for (const id of candidateIds) {
     const key = answerKey(ctx.task, ctx.node(id).answer);
@@ -57,9 +75,11 @@ export function voteSeeded(ctx: RunContext, candidateIds: string[], iteration: n
   }
   const ranked = [...tally.entries()].sort((a, b) => b[1].count - a[1].count);
   const top = ranked.filter(([, entry]) => entry.count === ranked[0]?.[1].count);
-  const winnerKey = top.length
+  const traces = ([, entry]: (typeof ranked)[number]) => entry.ids.map((id) => ctx.node(id));
+  const kept = mostConfident(tieBreak, top, traces);
+  const winnerKey = kept.length
     ? breakTie(
-        top.map(([key]) => key),
+        kept.map(([key]) => key),
         ctx.options.seed,
         `vote:${candidateIds.join(",")}`,
       )
@@ -70,7 +90,9 @@ export function voteSeeded(ctx: RunContext, candidateIds: string[], iteration: n
   const shown = (key: string, firstId: string) => (keysByLetter(ctx.task) ? key : ctx.node(firstId).answer);
   const answer = winnerKey === null ? null : shown(winnerKey, winnerId);
   const lines = ranked.map(([key, entry]) => `${shown(key, entry.ids[0]!)}: ${entry.count}/${candidateIds.length}`);
-  if (top.length > 1) lines.push(`tie between ${top.map(([key]) => key).join(", ")}: ${winnerKey} drawn at random with the run's seed ${ctx.options.seed}`);
+  const confidenceNote = confidenceTieNote(top, kept, ([key]) => key, traces);
+  if (confidenceNote) lines.push(confidenceNote);
+  if (kept.length > 1) lines.push(`tie between ${kept.map(([key]) => key).join(", ")}: ${winnerKey} drawn at random with the run's seed ${ctx.options.seed}`);
   const voteNode = ctx.addVoteNode(candidateIds, iteration, lines, answer, (id) => {
     const group = answerKey(ctx.task, ctx.node(id).answer);
     return { group, votes: group === null ? 0 : (tally.get(group)?.count ?? 0) };

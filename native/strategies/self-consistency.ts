@@ -1,5 +1,6 @@
 // Self-consistency (Wang et al. 2023): n sampled reasoning paths, majority vote on the extracted answers
 // (option letters on multiple-choice tasks); a tie between answers is drawn with the run's seed.
+import { tieBreakParam, type TieBreak } from "./confidence-tie-break.ts";
 import { voteSeeded } from "./seeded-select.ts";
 import { MAX_LANES, defineStrategy } from "./types.ts";
 import { oneCall } from "./context-need.ts";
@@ -12,6 +13,7 @@ export const selfConsistency = defineStrategy({
   params: [
     { name: "n", type: "integer", default: 5, min: 1, max: 64, description: "samples" },
     { name: "temperature", type: "number", default: 0.8, min: 0, max: 2, description: "sampling temperature" },
+    tieBreakParam,
   ],
   usesCritic: false,
   contextNeeded: (_params, budgets) => oneCall(budgets),
@@ -19,11 +21,14 @@ export const selfConsistency = defineStrategy({
   async run(ctx, params) {
     const n = params.n;
     const temperature = params.temperature;
-    const samples = await ctx.map([...Array(n).keys()], (i) => ctx.draft({ step: "sample", lane: `sample-${i % MAX_LANES}`, temperature }));
+    const samples = await ctx.map([...Array(n).keys()], (i) =>
+      ctx.draft({ step: "sample", lane: `sample-${i % MAX_LANES}`, temperature, confidence: params.tieBreak === "confidence" }),
+    );
     const { winnerId } = voteSeeded(
       ctx,
       samples.map((s) => s.id),
       1,
+      params.tieBreak as TieBreak,
     );
     return { nodeId: winnerId };
   },

@@ -3,6 +3,7 @@
 // (find_majority_answer) and naive (the single best-scored solution, best-of-N). One vote node shows every
 // answer's weight and its count, so the weighted and the plain tally can be read together.
 import { breakTie } from "./tie-break.ts";
+import { confidenceTieNote, mostConfident, type TieBreak } from "./confidence-tie-break.ts";
 import type { RunContext } from "./context.ts";
 import { answerKey } from "../grading/checkers.ts";
 import { type StepAggregate, verifierScore } from "./step-scores.ts";
@@ -28,7 +29,14 @@ export interface VerifierVote {
  * Picks among candidates already scored by the step verifier. Ties (equal weight, count or score) are drawn with
  * the run's seed, as the other votes are; within the winning answer its best-scored solution represents it.
  */
-export function verifierVote(ctx: RunContext, candidateIds: string[], how: StepAggregate, rule: FinalRule, iteration: number): VerifierVote {
+export function verifierVote(
+  ctx: RunContext,
+  candidateIds: string[],
+  how: StepAggregate,
+  rule: FinalRule,
+  iteration: number,
+  tieBreak: TieBreak = "seed",
+): VerifierVote {
   // A search may hand in the same solution more than once (search-and-learn copies completed beams up to n): each
   // copy votes, but the tree joins each node once.
   const unique = [...new Set(candidateIds)];
@@ -43,32 +51,52 @@ export function verifierVote(ctx: RunContext, candidateIds: string[], how: StepA
     byKey.set(key, group);
   }
   const groups = [...byKey.values()];
-  const best = <T>(items: T[], value: (item: T) => number, salt: (tied: T[]) => string): T | null => {
+  const tieNotes = new Set<string>();
+  const best = <T>(
+    items: T[],
+    value: (item: T) => number,
+    salt: (tied: T[]) => string,
+    traces: (item: T) => string[],
+    label: (item: T) => string,
+  ): T | null => {
     if (!items.length) return null;
     const top = Math.max(...items.map(value));
     const tied = items.filter((item) => value(item) === top);
-    return breakTie(tied, ctx.options.seed, salt(tied));
+    const nodesOf = (item: T) => traces(item).map((id) => ctx.node(id));
+    const kept = mostConfident(tieBreak, tied, nodesOf);
+    const note = confidenceTieNote(tied, kept, label, nodesOf);
+    if (note) tieNotes.add(note);
+    return breakTie(kept, ctx.options.seed, salt(tied));
   };
+  const groupLabel = (g: Group) => ctx.node(g.ids[0]!).answer ?? g.key;
   const naiveId = best(
     unique,
     (id) => scores.get(id)!,
     (tied) => `naive:${tied.join(",")}`,
+    (id) => [id],
+    (id) => id,
   )!;
   const representative = (group: Group) =>
     best(
       [...new Set(group.ids)],
       (id) => scores.get(id)!,
       (tied) => `representative:${tied.join(",")}`,
+      (id) => [id],
+      (id) => id,
     )!;
   const weighted = best(
     groups,
     (g) => g.weight,
     (tied) => `weighted:${tied.map((g) => g.key).join(",")}`,
+    (g) => g.ids,
+    groupLabel,
   );
   const majority = best(
     groups,
     (g) => g.ids.length,
     (tied) => `majority:${tied.map((g) => g.key).join(",")}`,
+    (g) => g.ids,
+    groupLabel,
   );
   const chosen = rule === "weighted" ? weighted : rule === "majority" ? majority : null;
   const winnerId = chosen ? representative(chosen) : naiveId;
@@ -80,6 +108,7 @@ export function verifierVote(ctx: RunContext, candidateIds: string[], how: StepA
     `weighted picks ${weighted ? answerOf(weighted) : "none"}; majority picks ${majority ? answerOf(majority) : "none"}; ` +
       `best single solution ${naiveId} (${scores.get(naiveId)!.toFixed(3)}, ${ctx.node(naiveId).answer ?? "no answer"})`,
     `chosen by the ${rule} rule (step scores aggregated by ${how})`,
+    ...tieNotes,
   );
   const totalWeight = groups.reduce((sum, g) => sum + g.weight, 0);
   const voteNode = ctx.addComputedNode({

@@ -1,6 +1,7 @@
 // Weighted best-of-N (search-and-learn: best_of_n.py samples, score.py picks): n samples, the critic judges each
 // one step by step (the step verifier), step scores are aggregated (last, min or product) and every distinct
 // answer collects the sum of its solutions' scores; the heaviest answer wins.
+import { tieBreakParam, type TieBreak } from "./confidence-tie-break.ts";
 import { judging, oneCall } from "./context-need.ts";
 import { STEP_AGGREGATES, type StepAggregate } from "./step-scores.ts";
 import { verifyKParam, verifySteps } from "./step-verifier.ts";
@@ -24,6 +25,7 @@ export const weightedBestOfN = defineStrategy({
       choices: FINAL_RULES,
       description: "the pick: weighted vote, majority, or the best single solution (naive)",
     },
+    tieBreakParam,
   ],
   actorLanes: (params) => Math.min(params.n, MAX_LANES),
   // A solution (every step of it, for the searches) within one answer's budget, then read by the step verifier.
@@ -31,12 +33,17 @@ export const weightedBestOfN = defineStrategy({
   async run(ctx, params) {
     const n = params.n;
     const samples = await ctx.map([...Array(n).keys()], async (i) => {
-      const sample = await ctx.draft({ step: "sample", lane: `sample-${i % MAX_LANES}`, temperature: params.temperature });
+      const sample = await ctx.draft({
+        step: "sample",
+        lane: `sample-${i % MAX_LANES}`,
+        temperature: params.temperature,
+        confidence: params.tieBreak === "confidence",
+      });
       await verifySteps(ctx, sample.id, { k: params.verifyK, iteration: 0, lane: `critic-${i % MAX_LANES}` });
       return sample.id;
     });
     const ordered = [...samples].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
-    const { winnerId } = verifierVote(ctx, ordered, params.aggregate as StepAggregate, params.final as FinalRule, 1);
+    const { winnerId } = verifierVote(ctx, ordered, params.aggregate as StepAggregate, params.final as FinalRule, 1, params.tieBreak as TieBreak);
     return { nodeId: winnerId };
   },
 });

@@ -124,3 +124,17 @@ test("deepconf runs end to end through node-llama-cpp: traces carry confidence, 
     );
   }
 });
+
+test("llama.cpp, thinking model: the template's `<think>` opening is not scored, and sliced traces count each sampled token once", async () => {
+  // Qwen3's thinking template writes `<think>\n` into the response itself: the model never samples those tokens.
+  const backend = new LlamaBackend(runtime, await runtime.loadModel(await testModel("thinkingChat"), { contextSize: 1024, sequences: 1 }), "k-");
+  const long = request({ maxTokens: CONFIDENCE_SLICE * 2, messages: [{ role: "user", content: "Write a long story about apples." }] });
+  const whole = await backend.generate({ ...long, lane: "whole", confidence: {} });
+  assert.equal(whole.stopReason, "maxTokens", "the trace runs to its budget");
+  assert.equal(whole.tokenConfidence?.length, whole.tokensOut - 1, "one value per sampled token but the last");
+  const sliced = await backend.generate({ ...long, lane: "sliced", confidence: { stopBelow: { window: 8, threshold: 0 } } });
+  assert.equal(sliced.tokensOut, CONFIDENCE_SLICE * 2);
+  assert.equal(sliced.tokenConfidence?.length, sliced.tokensOut - 2, "two slices, each's last sampled token unscored");
+  assert.ok((sliced.thoughtTokens ?? 0) > 0, "the trace thinks");
+  assert.equal((sliced.thoughtTokens ?? 0) + (sliced.answerTokens ?? 0), sliced.tokensOut, "thought + answer = the meter's output tokens");
+});

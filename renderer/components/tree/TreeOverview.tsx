@@ -1,13 +1,15 @@
 // A tree too large to draw as cards where it stands (a fitted run of thousands of nodes): every node in view as a
-// coloured box and every edge as a line, painted on one canvas in the frame's pixels. Thousands of cards would be
-// thousands of React components and store subscriptions, each too small to read; a canvas repaints them all in a
-// few milliseconds. A click selects the node under the pointer (the frame hit-tests it with nodeAt: the frame holds
-// the pointer while it pans); zooming in past the overview brings the cards back.
+// coloured box with its confidence strip (overview-confidence.ts) and every edge as a line, painted on one canvas in
+// the frame's pixels. Thousands of cards would be thousands of React components and store subscriptions, each too
+// small to read; a canvas repaints them all in a few milliseconds. A click selects the node under the pointer (the
+// frame hit-tests it with nodeAt: the frame holds the pointer while it pans); zooming in past the overview brings
+// the cards back.
 import { useEffect, useRef } from "react";
 import type { RunState } from "../../../native/protocol/state.ts";
 import { latestScore } from "../../../native/protocol/state.ts";
 import { NODE_HEIGHT, NODE_WIDTH, type LaidOutNode, type TreeLayout } from "../../layout/tree-layout.ts";
 import { scoreColor, verdictColor } from "../scores.tsx";
+import { paintConfidenceStrip } from "./overview-confidence.ts";
 import type { Size, View } from "./viewport.ts";
 
 /** More nodes than this in view and the tree is drawn as an overview rather than as cards. */
@@ -77,6 +79,8 @@ export function TreeOverview({
     for (const node of nodes) {
       context.fillStyle = fillOf(state, node.id);
       context.fillRect(node.x, node.y, NODE_WIDTH, NODE_HEIGHT);
+      const data = state?.nodes[node.id];
+      if (data) paintConfidenceStrip(context, node, data, view.k);
     }
     const selected = selectedId ? layout.byId.get(selectedId) : undefined;
     if (selected) {
