@@ -100,15 +100,10 @@ async function refuseColumnsThatCannotFit(config: ExperimentConfig, tasks: reado
   if (!longest) return;
   // Loaded here, not at the top: reading a checkpoint (report, the compare view's poll) needs no runner.
   const { contextRefusal } = await import("../../runs/runner.ts");
+  const { runConfigFrom } = await import("../../runs/run-config.ts");
   for (const column of config.columns) {
-    const refusal = await contextRefusal({
-      strategy: column.strategy,
-      params: column.params,
-      actor: column.actor,
-      critic: column.critic,
-      task: longest,
-      outDir: "",
-    });
+    const { strategy, params, actor, critic } = column;
+    const refusal = await contextRefusal(runConfigFrom({ strategy, params, actor, critic, task: longest }, { outDir: "", keepUnusedCritic: true }));
     if (refusal) throw new ExperimentError(`column ${column.name} cannot run on the longest item (${longest.id ?? "its question"}): ${refusal.message}`);
   }
 }
