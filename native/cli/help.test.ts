@@ -4,7 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
-import { commandUsage } from "./main.ts";
+import { FIELDS, type FieldDefinition } from "../protocol/field-labels.ts";
+import { commandUsage, USAGE } from "./main.ts";
+import { runFlagOptions } from "./run-flags.ts";
 
 const repo = resolve(import.meta.dirname, "../..");
 
@@ -35,4 +37,24 @@ test("every command's usage is its own block; the run's notes come after all of 
   for (const command of ["replay", "runs", "inspect", "strategies", "gpu", "plan", "models", "download", "experiment", "report", "critic-eval"])
     assert.match(commandUsage(command) ?? "", new RegExp(`^usage:\\n {2}refinery ${command}\\b`), command);
   assert.equal(commandUsage("frobnicate"), null);
+});
+
+const flagsIn = (text: string) => new Set(text.match(/--[a-z][a-z0-9-]*/g));
+
+test("every flag the help names is a setting of the one table (protocol/field-labels.ts)", () => {
+  const table = new Set(Object.values(FIELDS as Record<string, FieldDefinition>).map((field) => field.flag));
+  assert.deepEqual(
+    [...flagsIn(USAGE)].filter((flag) => !table.has(flag as `--${string}`)),
+    [],
+    "flags in the help with no entry in the table",
+  );
+});
+
+test("refinery run parses exactly the flags its usage shows, as the table writes them", () => {
+  const parsed = Object.keys(runFlagOptions).map((name) => `--${name}`);
+  assert.deepEqual([...flagsIn(commandUsage("run")!)].sort(), parsed.sort());
+  assert.match(commandUsage("run")!, /\[--max-tokens n\] /);
+  assert.match(commandUsage("run")!, /\[--param name=value …\] /, "a flag given several times");
+  assert.deepEqual(runFlagOptions["max-tokens"], { type: "string" });
+  assert.deepEqual(runFlagOptions.force, { type: "boolean" }, "a switch takes no value");
 });

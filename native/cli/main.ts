@@ -2,18 +2,12 @@
 // machines); any error is one clear line and a non-zero exit.
 import { relabel } from "../protocol/field-labels.ts";
 import { UsageError } from "./args.ts";
+import { runUsage } from "./run-flags.ts";
 
-const USAGE = `refinery — an actor and a critic LLM refine answers together
+export const USAGE = `refinery — an actor and a critic LLM refine answers together
 
 usage:
-  refinery run (--strategy <name> | --preset <file.json>) --actor <model> [--critic <model>] (--task "<text>" | --dataset <file> [--limit n] [--field name=f …] [--skip-malformed])
-               [--out <dir>] [--seed n] [--param name=value ...] [--reference <answer>] [--save-preset <file.json>]
-               [--max-tokens n] [--temperature t] [--critic-max-tokens n] [--max-total-tokens n]
-               [--thinking-budget n] [--critic-thinking-budget n] [--critic-reason-first] [--critic-meta-critique]
-               [--chat-wrapper name] [--critic-chat-wrapper name]
-               [--threads n] [--gpu auto|cpu|cuda|vulkan|metal] [--context-size n] [--gpu-layers auto|max|n]
-               [--flash-attention] [--sequential] [--json] [--quiet] [--vram size] [--ram size] [--force]
-               [--api-key-env NAME] [--critic-api-key-env NAME] [--endpoint-concurrency n] [--request-timeout s]
+${runUsage()}
       a <model> is a GGUF file or an endpoint, openai:http://host:8000/v1#served-model-name (key: $OPENAI_API_KEY
       or the variable --api-key-env names). Refused before loading when the memory plan says the models will not
       fit (in the free memory, or in --vram/--ram); --force loads anyway. Ctrl-C or SIGTERM cancels: the run is

@@ -8,7 +8,8 @@ import { formatDuration } from "../protocol/format.ts";
 import { parseRunRequest, runConfigFrom, type RunPlace } from "../runs/run-config.ts";
 import { checkRoleSpec, executeRun } from "../runs/runner.ts";
 import { defined, flagNumber, intOption, outFolderOption, paramsFrom, parse, threadsOption, UsageError } from "./args.ts";
-import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
+import { applyEndpointFlags } from "./endpoint-flags.ts";
+import { runFlagOptions } from "./run-flags.ts";
 
 function describeEvent(event: RunEvent, state: { nodes: Map<string, string>; models: Map<string, string> }): string | null {
   switch (event.type) {
@@ -48,44 +49,7 @@ function withChatWrapper<T extends object>(load: T, name: string | undefined): T
 
 /** The run flags as the request the run form would send, and where its runs go: everything `refinery run` decides before a task starts. */
 export async function parseRunFlags(args: string[]) {
-  const { values } = parse(args, {
-    strategy: { type: "string" },
-    preset: { type: "string" },
-    "save-preset": { type: "string" },
-    actor: { type: "string" },
-    critic: { type: "string" },
-    task: { type: "string" },
-    reference: { type: "string" },
-    dataset: { type: "string" },
-    limit: { type: "string" },
-    offset: { type: "string" },
-    field: { type: "string", multiple: true },
-    "skip-malformed": { type: "boolean" },
-    out: { type: "string" },
-    seed: { type: "string" },
-    param: { type: "string", multiple: true },
-    "max-tokens": { type: "string" },
-    "critic-max-tokens": { type: "string" },
-    "thinking-budget": { type: "string" },
-    "critic-thinking-budget": { type: "string" },
-    "critic-reason-first": { type: "boolean" },
-    "critic-meta-critique": { type: "boolean" },
-    "chat-wrapper": { type: "string" },
-    "critic-chat-wrapper": { type: "string" },
-    temperature: { type: "string" },
-    "max-total-tokens": { type: "string" },
-    threads: { type: "string" },
-    gpu: { type: "string" },
-    "context-size": { type: "string" },
-    "gpu-layers": { type: "string" },
-    "flash-attention": { type: "boolean" },
-    sequential: { type: "boolean" },
-    quiet: { type: "boolean" },
-    force: { type: "boolean" },
-    vram: { type: "string" },
-    ram: { type: "string" },
-    ...endpointFlags,
-  });
+  const { values } = parse(args, runFlagOptions);
   if (values.preset && values.strategy) throw new UsageError("--preset and --strategy exclude each other");
   const outDir = outFolderOption(values.out ?? "runs");
   const threads = threadsOption(values.threads);
