@@ -89,12 +89,12 @@ export const FIELDS = {
   "task.question": { label: "Task", flag: "--task", value: '"<text>"', help: "the question the run answers" },
   "task.reference": { label: "Reference", flag: "--reference", value: "<answer>", help: "the reference answer the result is graded against" },
   seed: { label: "Seed", flag: "--seed", value: "n", help: "the run's seed: the same seed and settings give the same run" },
-  maxTotalTokens: { label: "Max total tokens", flag: "--max-total-tokens", value: "n", help: "tokens the whole run may generate", unit: "tokens" },
+  maxTotalTokens: { label: "Tokens per run", flag: "--max-total-tokens", value: "n", help: "tokens the whole run may generate", unit: "tokens" },
   parallel: { flag: "--sequential", help: "one generation at a time: strictly reproducible logs" },
   force: { flag: "--force", help: "load even when the memory plan says the models will not fit" },
   vram: { flag: "--vram", value: "size", help: "plan for this much GPU memory instead of what is free", unit: "bytes" },
   ram: { flag: "--ram", value: "size", help: "plan for this much memory instead of what is free", unit: "bytes" },
-  out: { flag: "--out", value: "<dir>", help: "the folder that receives the runs" },
+  out: { label: "Output folder", flag: "--out", value: "<dir>", help: "the folder that receives the runs" },
   threads: { flag: "--threads", value: "n", help: "threads llama.cpp decodes with (default: the idle cores)" },
   gpu: { flag: "--gpu", value: "auto|cpu|cuda|vulkan|metal", help: "the compute backend" },
   json: { flag: "--json", help: "print the result as JSON" },
@@ -117,7 +117,7 @@ export const FIELDS = {
   columns: { label: "Strategies", flag: "--strategy", value: "<name>", help: "the strategies compared, one column each" },
   formats: { label: "Formats", help: "the report files written" },
   pool: { flag: "--pool", value: "<file.json>", help: "the model pairs the strategies run with, from a file" },
-  sampling: { flag: "--sampling", value: "paper|matched[:T]", help: "each strategy's own sampling, or one temperature for all" },
+  sampling: { label: "Sampling", flag: "--sampling", value: "paper|matched[:T]", help: "each strategy's own sampling, or one temperature for all" },
   noCache: { flag: "--no-cache", help: "run every cell again instead of reusing finished ones" },
   grader: { flag: "--grader", value: "checklist|rubric|pairwise", help: "how judge models grade each answer" },
   judge: { flag: "--judge", value: "<model>", multiple: true, help: "a judge model (several: a jury)" },
@@ -151,6 +151,11 @@ export type FieldKey = keyof typeof FIELDS;
 export function fieldLabel(key: FieldKey): string {
   const field: FieldDefinition = FIELDS[key];
   return field.label ?? field.flag ?? key;
+}
+
+/** A field's one line of help: the form's tooltip, the docs' table. */
+export function fieldHelp(key: FieldKey): string {
+  return FIELDS[key].help;
 }
 
 /** A flag as a command's usage writes it: "[--max-tokens n]", "[--force]"; `required` drops the brackets. */
