@@ -3,10 +3,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FIELDS, type FieldDefinition } from "../protocol/field-labels.ts";
 import { commandUsage, USAGE } from "./main.ts";
 import { runFlagOptions } from "./run-flags.ts";
+import { settingsDoc } from "./settings-doc.ts";
 
 const repo = resolve(import.meta.dirname, "../..");
 
@@ -57,4 +59,9 @@ test("refinery run parses exactly the flags its usage shows, as the table writes
   assert.match(commandUsage("run")!, /\[--param name=value …\] /, "a flag given several times");
   assert.deepEqual(runFlagOptions["max-tokens"], { type: "string" });
   assert.deepEqual(runFlagOptions.force, { type: "boolean" }, "a switch takes no value");
+});
+
+test("docs/settings.md is the settings table as it stands", () => {
+  const page = readFileSync(join(repo, "docs/settings.md"), "utf8");
+  assert.equal(page, settingsDoc(), "the table changed: write the page again with `npx tsx scripts/settings-doc.ts`");
 });
