@@ -1,4 +1,5 @@
 // refinery experiment / refinery report: strategies × models over a dataset slice, resumable; summaries and exports.
+import { flagOptions } from "../protocol/field-labels.ts";
 import { parseSamplingPolicy, type SamplingPolicy } from "../protocol/sampling-policy.ts";
 import { CUT_REASONS, cutBeforeRevisionWords, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
 import { writeFileSync } from "node:fs";
@@ -147,34 +148,36 @@ export function progressLine(p: ExperimentProgress): string {
 
 export async function commandExperiment(args: string[]): Promise<number> {
   const { values } = parse(args, {
-    dataset: { type: "string" },
-    limit: { type: "string" },
-    offset: { type: "string" },
-    field: { type: "string", multiple: true },
-    "skip-malformed": { type: "boolean" },
-    strategy: { type: "string", multiple: true },
-    actor: { type: "string", multiple: true },
-    critic: { type: "string" },
-    pair: { type: "string", multiple: true },
-    pool: { type: "string" },
-    seed: { type: "string" },
-    repeats: { type: "string" },
-    frontier: { type: "string" },
-    out: { type: "string" },
-    "max-tokens": { type: "string" },
-    "thinking-budget": { type: "string" },
-    "critic-thinking-budget": { type: "string" },
-    "max-total-tokens": { type: "string" },
-    sampling: { type: "string" },
-    concurrency: { type: "string" },
-    "no-cache": { type: "boolean" },
-    threads: { type: "string" },
-    gpu: { type: "string" },
-    quiet: { type: "boolean" },
-    judge: { type: "string", multiple: true },
-    grader: { type: "string" },
-    baseline: { type: "string" },
-    "judge-max-tokens": { type: "string" },
+    ...flagOptions([
+      "dataset",
+      "limit",
+      "offset",
+      "fields",
+      "skipMalformed",
+      "columns",
+      "actors",
+      "critic",
+      "pair",
+      "pool",
+      "seed",
+      "repeats",
+      "frontier",
+      "out",
+      "maxTokens",
+      "actor.sampling.thinkingBudget",
+      "critic.sampling.thinkingBudget",
+      "maxTotalTokens",
+      "sampling",
+      "concurrency",
+      "noCache",
+      "threads",
+      "gpu",
+      "quiet",
+      "jury",
+      "grader",
+      "baseline",
+      "judgeMaxTokens",
+    ]),
     ...endpointFlags,
   });
   if (!values.out) throw new UsageError("--out <folder> is required (it is also how a stopped experiment resumes)");
@@ -407,13 +410,7 @@ function printSummary(
 }
 
 export async function commandReport(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
-    html: { type: "string" },
-    csv: { type: "string" },
-    jsonl: { type: "string" },
-    pairs: { type: "string" },
-    baseline: { type: "string" },
-  });
+  const { values, positionals } = parse(args, flagOptions(["html", "csv", "jsonl", "pairs", "baseline"]));
   const dir = positionals[0];
   if (!dir) throw new UsageError("report needs an experiment folder");
   const config = readExperimentConfig(dir);
@@ -453,20 +450,23 @@ export async function commandReport(args: string[]): Promise<number> {
 }
 
 export async function commandCriticEval(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    mode: { type: "string" },
-    dataset: { type: "string" },
-    limit: { type: "string" },
-    critic: { type: "string" },
-    actor: { type: "string" },
-    "max-tokens": { type: "string" },
-    threads: { type: "string" },
-    gpu: { type: "string" },
-    temperature: { type: "string" },
-    param: { type: "string", multiple: true },
-    "meta-critique": { type: "boolean" },
-    judge: { type: "string" },
-  });
+  const { values } = parse(
+    args,
+    flagOptions([
+      "mode",
+      "dataset",
+      "limit",
+      "critic",
+      "actor.path",
+      "maxTokens",
+      "threads",
+      "gpu",
+      "actor.sampling.temperature",
+      "params",
+      "metaCritique",
+      "judge",
+    ]),
+  );
   if (values.mode === "metacritique") return metaCritiqueEval(values);
   if (values.mode !== "processbench" && values.mode !== "realcritic") throw new UsageError("--mode processbench, realcritic or metacritique");
   const verifyK = criticEvalVerifyK(values.param as string[] | undefined, values.mode);

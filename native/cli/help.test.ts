@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FIELDS, type FieldDefinition } from "../protocol/field-labels.ts";
 import { commandUsage, USAGE } from "./main.ts";
@@ -64,4 +64,13 @@ test("refinery run parses exactly the flags its usage shows, as the table writes
 test("docs/settings.md is the settings table as it stands", () => {
   const page = readFileSync(join(repo, "docs/settings.md"), "utf8");
   assert.equal(page, settingsDoc(), "the table changed: write the page again with `npx tsx scripts/settings-doc.ts`");
+});
+
+test("no command declares a flag of its own: every parser takes its flags from the table (flagOptions)", () => {
+  const declared: string[] = [];
+  for (const file of readdirSync(import.meta.dirname).filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts"))) {
+    const source = readFileSync(join(import.meta.dirname, file), "utf8");
+    for (const match of source.matchAll(/["\w-]+: \{ type: "(string|boolean)"/g)) declared.push(`${file}: ${match[0]}`);
+  }
+  assert.deepEqual(declared, []);
 });

@@ -1,4 +1,5 @@
 // refinery replay and refinery runs: what a run folder holds, read back without loading a model.
+import { flagOptions } from "../protocol/field-labels.ts";
 import { formatDuration } from "../protocol/format.ts";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -25,7 +26,7 @@ export async function commandReplay(args: string[]): Promise<number> {
 }
 
 export async function commandRuns(args: string[]): Promise<number> {
-  const { values } = parse(args, { out: { type: "string" } });
+  const { values } = parse(args, flagOptions(["out"]));
   // No run is active in this process: every "running" run whose writer is gone settles as interrupted.
   const runs = await listRuns(values.out ?? "runs", new Set());
   if (values.json) {

@@ -60,11 +60,11 @@ test("strategy parameters are labelled in words", () => {
   assert.equal(paramLabel("stopScore"), "Stop score");
 });
 
-test("a flag several settings share (--context-size for both roles) is read the same way for each", () => {
+test("a flag several settings share (--context-size for both roles) takes the same value for each", () => {
   const byFlag = new Map<string, string>();
   for (const [key, field] of Object.entries(FIELDS as Record<string, FieldDefinition>)) {
     if (!field.flag) continue;
-    const shape = `${field.value ?? "switch"}${field.multiple ? " …" : ""}`;
+    const shape = field.value ?? "switch";
     const seen = byFlag.get(field.flag);
     assert.ok(seen === undefined || seen === shape, `${key}: ${field.flag} takes ${shape} here, ${seen} elsewhere`);
     byFlag.set(field.flag, shape);
