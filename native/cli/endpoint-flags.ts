@@ -1,12 +1,9 @@
 // Command-line flags for remote models: which environment variable holds each role's API key, how many
 // requests an endpoint takes, how long to wait. Keys go to the in-memory key store, never into configs.
-import { flagOptions } from "../protocol/field-labels.ts";
 import { setEndpointKey } from "../llm/endpoint-keys.ts";
 import { ModelSpecError, parseModelSpec, redactSpec } from "../protocol/model-spec.ts";
 import { defaultEndpointOptions } from "../llm/openai-endpoint.ts";
 import { intOption, numberOption, UsageError } from "./args.ts";
-
-export const endpointFlags = flagOptions(["apiKeyEnv", "criticApiKeyEnv", "endpointConcurrency", "requestTimeout"]);
 
 interface EndpointFlagValues {
   "api-key-env"?: string;

@@ -1,5 +1,6 @@
 // refinery experiment / refinery report: strategies × models over a dataset slice, resumable; summaries and exports.
 import { flagOptions } from "../protocol/field-labels.ts";
+import { COMMAND_FLAGS } from "./command-flags.ts";
 import { parseSamplingPolicy, type SamplingPolicy } from "../protocol/sampling-policy.ts";
 import { CUT_REASONS, cutBeforeRevisionWords, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
 import { writeFileSync } from "node:fs";
@@ -40,7 +41,7 @@ import { describeJudged } from "../protocol/judged-format.ts";
 import type { JudgedColumn } from "../protocol/experiment-results.ts";
 import { measureLabel } from "../protocol/plot-geometry.ts";
 import { defined, flagNumber, intOption, outFolderOption, parse, threadsOption, UsageError } from "./args.ts";
-import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
+import { applyEndpointFlags } from "./endpoint-flags.ts";
 import { sourceFor } from "../llm/sources/registry.ts";
 import { readFileSync, statSync } from "node:fs";
 
@@ -147,39 +148,7 @@ export function progressLine(p: ExperimentProgress): string {
 }
 
 export async function commandExperiment(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    ...flagOptions([
-      "dataset",
-      "limit",
-      "offset",
-      "fields",
-      "skipMalformed",
-      "columns",
-      "actors",
-      "critic",
-      "pair",
-      "pool",
-      "seed",
-      "repeats",
-      "frontier",
-      "out",
-      "maxTokens",
-      "actor.sampling.thinkingBudget",
-      "critic.sampling.thinkingBudget",
-      "maxTotalTokens",
-      "sampling",
-      "concurrency",
-      "noCache",
-      "threads",
-      "gpu",
-      "quiet",
-      "jury",
-      "grader",
-      "baseline",
-      "judgeMaxTokens",
-    ]),
-    ...endpointFlags,
-  });
+  const { values } = parse(args, flagOptions(COMMAND_FLAGS.experiment));
   if (!values.out) throw new UsageError("--out <folder> is required (it is also how a stopped experiment resumes)");
   if (values.judge?.length && !values.grader) throw new UsageError("--judge needs --grader checklist, rubric or pairwise");
   if (values.grader && !values.judge?.length) throw new UsageError(`--grader ${values.grader} needs at least one --judge <model> (a GGUF file or an endpoint)`);
@@ -410,7 +379,7 @@ function printSummary(
 }
 
 export async function commandReport(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, flagOptions(["html", "csv", "jsonl", "pairs", "baseline"]));
+  const { values, positionals } = parse(args, flagOptions(COMMAND_FLAGS.report));
   const dir = positionals[0];
   if (!dir) throw new UsageError("report needs an experiment folder");
   const config = readExperimentConfig(dir);
@@ -450,23 +419,7 @@ export async function commandReport(args: string[]): Promise<number> {
 }
 
 export async function commandCriticEval(args: string[]): Promise<number> {
-  const { values } = parse(
-    args,
-    flagOptions([
-      "mode",
-      "dataset",
-      "limit",
-      "critic",
-      "actor.path",
-      "maxTokens",
-      "threads",
-      "gpu",
-      "actor.sampling.temperature",
-      "params",
-      "metaCritique",
-      "judge",
-    ]),
-  );
+  const { values } = parse(args, flagOptions(COMMAND_FLAGS["critic-eval"]));
   if (values.mode === "metacritique") return metaCritiqueEval(values);
   if (values.mode !== "processbench" && values.mode !== "realcritic") throw new UsageError("--mode processbench, realcritic or metacritique");
   const verifyK = criticEvalVerifyK(values.param as string[] | undefined, values.mode);

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FIELDS, type FieldDefinition } from "../protocol/field-labels.ts";
 import { commandUsage, USAGE } from "./main.ts";
+import { COMMAND_FLAGS } from "./command-flags.ts";
 import { runFlagOptions } from "./run-flags.ts";
 import { settingsDoc } from "./settings-doc.ts";
 
@@ -73,4 +74,19 @@ test("no command declares a flag of its own: every parser takes its flags from t
     for (const match of source.matchAll(/["\w-]+: \{ type: "(string|boolean)"/g)) declared.push(`${file}: ${match[0]}`);
   }
   assert.deepEqual(declared, []);
+});
+
+test("each command's usage shows exactly the flags its parser takes", () => {
+  const flagsOf = (keys: readonly string[]) => keys.map((key) => (FIELDS as Record<string, FieldDefinition>)[key]!.flag!);
+  const differences: string[] = [];
+  for (const [command, keys] of Object.entries(COMMAND_FLAGS)) {
+    if (command === "serveOpenAI") continue;
+    const parsed = new Set(flagsOf(command === "serve" ? [...keys, ...COMMAND_FLAGS.serveOpenAI] : keys));
+    const shown = flagsIn(commandUsage(command) ?? "");
+    // --json and --help are every command's (args.ts), shown where a command prints something worth it.
+    for (const flag of parsed) if (!shown.has(flag) && flag !== "--json") differences.push(`${command}: parses ${flag}, its usage does not show it`);
+    for (const flag of shown)
+      if (!parsed.has(flag as `--${string}`) && flag !== "--json") differences.push(`${command}: shows ${flag}, which it does not parse`);
+  }
+  assert.deepEqual(differences, []);
 });

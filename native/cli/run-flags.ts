@@ -16,7 +16,9 @@ const LINES = [
   ["apiKeyEnv", "criticApiKeyEnv", "endpointConcurrency", "requestTimeout"],
 ] as const satisfies readonly (readonly FieldKey[])[];
 
-export const runFlagOptions = flagOptions([...HEAD, ...LINES.flat()]);
+export const RUN_FLAG_KEYS = [...HEAD, ...LINES.flat()];
+
+export const runFlagOptions = flagOptions(RUN_FLAG_KEYS);
 
 const INDENT = " ".repeat(15);
 

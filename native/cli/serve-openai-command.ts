@@ -1,5 +1,6 @@
 // refinery serve --openai: strategies and models behind an OpenAI-compatible API, loopback unless --host says otherwise.
 import { flagOptions } from "../protocol/field-labels.ts";
+import { COMMAND_FLAGS } from "./command-flags.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { sourceFor } from "../llm/sources/registry.ts";
 import { redactSpec } from "../protocol/model-spec.ts";
@@ -7,24 +8,7 @@ import { isIP } from "node:net";
 import { intOption, parse, portOption, threadsOption, UsageError } from "./args.ts";
 
 export async function commandServeOpenAI(args: string[]): Promise<number> {
-  const { values } = parse(
-    args,
-    flagOptions([
-      "openai",
-      "actor.path",
-      "critic.path",
-      "port",
-      "host",
-      "runs",
-      "servedPresets",
-      "apiKey",
-      "servedParallel",
-      "actor.load.contextSize",
-      "uiUrl",
-      "gpu",
-      "threads",
-    ]),
-  );
+  const { values } = parse(args, flagOptions(COMMAND_FLAGS.serveOpenAI));
   if (!values.actor) throw new UsageError("serve --openai needs --actor <gguf> (and optionally --critic <gguf>)");
   for (const [flag, path] of [
     ["actor", values.actor],
