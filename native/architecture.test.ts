@@ -220,6 +220,13 @@ test('"openai:" and instanceof OpenAIBackend appear only in the spec parser and 
   assert.deepEqual(bad, []);
 });
 
+test("the renderer and Electron ask the protocol what a spec is (specKind), never test for the OpenAI prefix", () => {
+  const bad = graph.files
+    .filter((f) => /^(renderer|electron)\//.test(f) && !f.endsWith(".test.ts"))
+    .filter((f) => /openai:|\bisOpenAISpec\b/.test(readFileSync(join(root, f), "utf8")));
+  assert.deepEqual(bad, []);
+});
+
 /**
  * The folders of native/, lowest first: a module imports only its own folder and the folders below it, so the
  * folder graph is a DAG and each layer can be read, tested and replaced without the ones above it.

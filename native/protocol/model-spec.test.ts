@@ -2,7 +2,7 @@
 // into what is written down.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isOpenAISpec, ModelSpecError, parseModelSpec, redactSpec, specLabel } from "./model-spec.ts";
+import { endpointSpecExamples, isOpenAISpec, ModelSpecError, parseModelSpec, redactSpec, specKind, specLabel } from "./model-spec.ts";
 
 test("an endpoint spec splits into base URL and served model; a key in the URL is taken out", () => {
   assert.deepEqual(parseModelSpec("openai:http://gpu-box:8000/v1/#Qwen/Qwen2.5-7B-Instruct"), {
@@ -21,6 +21,18 @@ test("an endpoint spec splits into base URL and served model; a key in the URL i
   assert.equal(specLabel("openai:http://h:1/v1#qwen2.5:7b"), "qwen2.5:7b");
   assert.equal(specLabel("/m/Qwen2.5-7B-Q4_K_M.gguf"), "Qwen2.5-7B-Q4_K_M");
   assert.ok(isOpenAISpec("openai:http://h/v1#m") && !isOpenAISpec("/openai:x.gguf"));
+});
+
+test("a spec says what kind of source it names and whether that is a server, so the UI never reads prefixes", () => {
+  assert.deepEqual(specKind("openai:http://h:8000/v1#m"), { kind: "openai", endpoint: true });
+  assert.deepEqual(specKind("/models/openai:x.gguf"), { kind: "file", endpoint: false });
+  assert.deepEqual(specKind(""), { kind: "file", endpoint: false });
+  const examples = endpointSpecExamples().split(" or ");
+  assert.ok(examples.length > 0);
+  for (const example of examples) {
+    assert.equal(specKind(example).endpoint, true, example);
+    assert.equal(parseModelSpec(example).kind, "endpoint", `${example} is a spec the parser takes`);
+  }
 });
 
 test("malformed endpoint specs say what to write, without echoing a key", () => {

@@ -35,6 +35,36 @@ export class ModelSpecError extends Error {
 
 const PREFIX = "openai:";
 
+/**
+ * What the UI needs to know of a spec before anything opens it: the kind of source it names and whether that is a
+ * server. The renderer and Electron ask this, never a prefix, so a new kind of source is classified here alone.
+ */
+export interface SpecKind {
+  /** The source kind the spec's prefix names; a spec without one is a file path. */
+  kind: "file" | "openai";
+  /**
+   * Served by a server over HTTP: there is no file to inspect and nothing to plan memory or load settings for; its
+   * connection can be tested, and it may need an API key.
+   */
+  endpoint: boolean;
+}
+
+/** The kinds a spec can name by prefix, each with how its spec is written (for placeholders and help). */
+const PREFIXED_KINDS: ReadonlyArray<SpecKind & { prefix: string; example: string }> = [
+  { kind: "openai", endpoint: true, prefix: PREFIX, example: `${PREFIX}http://host:8000/v1#model` },
+];
+
+export function specKind(spec: string): SpecKind {
+  const found = PREFIXED_KINDS.find((kind) => spec.startsWith(kind.prefix));
+  return found ? { kind: found.kind, endpoint: found.endpoint } : { kind: "file", endpoint: false };
+}
+
+/** How a spec for an endpoint is written, e.g. for a field's placeholder: "openai:http://host:8000/v1#model". */
+export const endpointSpecExamples = (): string =>
+  PREFIXED_KINDS.filter((kind) => kind.endpoint)
+    .map((kind) => kind.example)
+    .join(" or ");
+
 /** The spec names a model on an OpenAI-compatible server (not a file). */
 export function isOpenAISpec(spec: string): boolean {
   return spec.startsWith(PREFIX);

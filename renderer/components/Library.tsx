@@ -2,7 +2,7 @@
 // cache, files added by path) and models on OpenAI-compatible endpoints, each usable as actor or critic;
 // downloads with progress and cancel.
 import { useState } from "react";
-import { isOpenAISpec } from "../../native/protocol/model-spec.ts";
+import { endpointSpecExamples, specKind } from "../../native/protocol/model-spec.ts";
 import { useAppStateShallow, useController } from "../store/context.tsx";
 import { formatBytes as size } from "../../native/protocol/format.ts";
 import { Errors } from "./Errors.tsx";
@@ -27,11 +27,11 @@ export function Library() {
       <div className="row">
         <input
           data-testid="library-add-path"
-          placeholder="add a GGUF by path, or openai:http://host:port/v1#model"
+          placeholder={`add a GGUF by path, or ${endpointSpecExamples()}`}
           value={path}
           onChange={(e) => setPath(e.target.value)}
         />
-        {isOpenAISpec(path.trim()) && (
+        {specKind(path.trim()).endpoint && (
           <input
             data-testid="library-add-key"
             type="password"

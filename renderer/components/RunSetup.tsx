@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useAppState, useAppStateShallow, useController } from "../store/context.tsx";
 import { Errors } from "./Errors.tsx";
 import { EndpointTest } from "./EndpointTest.tsx";
-import { isOpenAISpec } from "../../native/protocol/model-spec.ts";
+import { endpointSpecExamples, specKind } from "../../native/protocol/model-spec.ts";
 import { MemoryBar } from "./MemoryBar.tsx";
 import { ChooseModelButton, ModelChooserPanel } from "./ModelChooser.tsx";
 import { DatasetPicker } from "./DatasetPicker.tsx";
@@ -29,7 +29,7 @@ function ModelField({ role }: { role: "actor" | "critic" }) {
           id={`${role}-path`}
           data-testid={`${role}-path`}
           value={path}
-          placeholder="/path/to/model.gguf or openai:http://host:8000/v1#model"
+          placeholder={`/path/to/model.gguf or ${endpointSpecExamples()}`}
           onChange={(e) => update(role === "actor" ? { actorPath: e.target.value } : { criticPath: e.target.value })}
           onBlur={() => void controller.inspectModel(path)}
         />
@@ -46,7 +46,7 @@ function ModelField({ role }: { role: "actor" | "critic" }) {
           {info.error}
         </div>
       )}
-      {isOpenAISpec(path.trim()) ? <EndpointTest role={role} spec={path} /> : <LoadSettingsFields role={role} />}
+      {specKind(path.trim()).endpoint ? <EndpointTest role={role} spec={path} /> : <LoadSettingsFields role={role} />}
       {info && !("error" in info) && (
         <div className="model-meta" data-testid={`${role}-model-meta`}>
           {[

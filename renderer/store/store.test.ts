@@ -1,6 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createAppStore, formKeyOf } from "./store.ts";
+import { createAppSlice } from "./slices/app.ts";
+import { createCriticEvalsSlice } from "./slices/critic-evals.ts";
+import { createErrorsSlice } from "./slices/errors.ts";
+import { experimentsSlice } from "./slices/experiments.ts";
+import { createHistorySlice } from "./slices/history.ts";
+import { createLibrarySlice } from "./slices/library.ts";
+import { createRunsSlice } from "./slices/runs.ts";
+import { setupSlice } from "./slices/setup.ts";
 import type { RunEvent } from "../../native/protocol/events.ts";
 
 const model = { path: "/m", name: "m", sizeBytes: 1, sampling: { temperature: 0, maxTokens: 8 } };
@@ -62,4 +70,31 @@ test("a refusal about one field goes when that field is edited; other messages s
   assert.equal(formKeyOf("critic.load.contextSize"), "load");
   assert.equal(formKeyOf("critic.sampling.thinkingBudget"), "criticThinkingBudget");
   assert.equal(formKeyOf("maxTotalTokens"), undefined);
+});
+
+test("no two slices own the same name: the combined store would keep only the last one's", () => {
+  const owners = new Map<string, string>();
+  const clashes: string[] = [];
+  const slices = {
+    app: createAppSlice,
+    runs: createRunsSlice,
+    history: createHistorySlice,
+    setup: setupSlice(),
+    errors: createErrorsSlice,
+    library: createLibrarySlice,
+    experiments: experimentsSlice(),
+    criticEvals: createCriticEvalsSlice,
+  };
+  const store = createAppStore();
+  for (const [slice, create] of Object.entries(slices)) {
+    // A slice only builds its state and setters here; nothing is set.
+    const built = (create as (...a: unknown[]) => object)(store.setState, store.getState, store);
+    for (const name of Object.keys(built)) {
+      const owner = owners.get(name);
+      if (owner) clashes.push(`${name}: ${owner} and ${slice}`);
+      owners.set(name, slice);
+    }
+  }
+  assert.deepEqual(clashes, []);
+  assert.deepEqual([...owners.keys()].sort(), Object.keys(store.getState()).sort(), "the store is exactly its slices");
 });

@@ -206,7 +206,7 @@ test("panning by dragging the background moves the tree and selects no text", as
   assertAllInside(await boxes(), 9);
 });
 
-test("a running node is not coloured as failed", async () => {
+test("a running node is not coloured as failed; cancelled, the run shows its whole tree fitted", async () => {
   const { page } = app;
   await page.selectOption('[data-testid="strategy-select"]', "single-pass");
   await page.fill('[data-testid="question"]', "Write a long story.");
@@ -219,8 +219,10 @@ test("a running node is not coloured as failed", async () => {
   assert.notEqual(colours.text, bad);
   assert.notEqual(colours.border, bad);
   assert.equal(colours.text, "rgb(47, 111, 222)", "running is the accent blue");
+  assert.equal(await page.getAttribute('[data-testid="tree-view"]', "data-fitted"), "false", "follow mode, not the fit, while it runs");
   await page.click('[data-testid="cancel-run"]');
   await page.waitForSelector('[data-testid="run-header"][data-status="cancelled"]');
+  await page.waitForSelector('[data-testid="tree-view"][data-fitted="true"]');
 });
 
 test("a MAgICoRe run from the history opens fitted, with every vote and gate below all its parents", async () => {

@@ -1,26 +1,8 @@
 // The whole tree in a corner, with the frame's rectangle on it: a click or a drag there moves the view.
 import { memo, useRef, type PointerEvent as ReactPointerEvent } from "react";
 import { NODE_HEIGHT, NODE_WIDTH, type TreeLayout } from "../../layout/tree-layout.ts";
+import { INSET, minimapSize } from "./minimap-size.ts";
 import { viewRect, type Size, type View } from "./viewport.ts";
-
-const MAX_WIDTH = 160;
-const MAX_HEIGHT = 100;
-const MAX_SCALE = 0.12;
-/** Where the minimap sits from the frame's corner (its CSS right and bottom). */
-const INSET = 8;
-
-function minimapSize(layout: TreeLayout): Size {
-  if (layout.nodes.length === 0) return { width: 0, height: 0 };
-  // Small trees get a small map, not a magnified one.
-  const scale = Math.min(MAX_WIDTH / layout.width, MAX_HEIGHT / layout.height, MAX_SCALE);
-  return { width: Math.max(40, layout.width * scale), height: Math.max(24, layout.height * scale) };
-}
-
-/** The part of the frame's bottom-right corner the minimap covers, inset included: fitting keeps nodes out of it. */
-export function minimapCorner(layout: TreeLayout): Size {
-  const map = minimapSize(layout);
-  return map.width === 0 ? map : { width: map.width + INSET, height: map.height + INSET };
-}
 
 export function Minimap({
   layout,

@@ -2,7 +2,7 @@
 // downloads, the GPU report and the backend choice.
 import { BUNDLED_SOURCE } from "../../../native/protocol/bundled-demo.ts";
 import type { GpuChoice, LibraryModelInfo } from "../../../native/protocol/contract.ts";
-import { isOpenAISpec } from "../../../native/protocol/model-spec.ts";
+import { specKind } from "../../../native/protocol/model-spec.ts";
 import { actorPath, criticPath } from "../selectors.ts";
 import { stateOf, type ActionContext } from "./context.ts";
 import { formFromLoad, loadFromForm } from "./load-form.ts";
@@ -52,7 +52,7 @@ export function createModelActions(ctx: ActionContext) {
     const actor = actorPath(setup);
     const critic = criticPath(setup);
     // Nothing to plan for a model on a server.
-    if (!actor || isOpenAISpec(actor) || isOpenAISpec(critic)) return;
+    if (!actor || specKind(actor).endpoint || specKind(critic).endpoint) return;
     const contextSize = Number(setup.load.actor.contextSize) || undefined;
     const files = `${actor}|${critic}|`;
     const key = `${files}${contextSize ?? ""}`;
@@ -73,7 +73,7 @@ export function createModelActions(ctx: ActionContext) {
   /** keepLoad: the form's load settings stay (a setup restored or loaded from a run already has its own). */
   async function inspectModel(path: string, options: { keepLoad?: boolean } = {}) {
     const file = path.trim();
-    if (!file || isOpenAISpec(file)) return;
+    if (!file || specKind(file).endpoint) return;
     // Load settings as they stand now: what the user edits while the file is read is not replaced below.
     const loadBefore = state().setup.load;
     const result = await ctx.bridge.inspectModel({ path: file });
@@ -125,7 +125,7 @@ export function createModelActions(ctx: ActionContext) {
   /** A GGUF path or an endpoint spec; an endpoint's key goes to the engine (and the desktop app's keychain) only. */
   async function addModel(path: string, apiKey?: string) {
     const spec = path.trim();
-    const result = await ctx.bridge.addModel({ path: spec, ...(apiKey && isOpenAISpec(spec) ? { apiKey } : {}) });
+    const result = await ctx.bridge.addModel({ path: spec, ...(apiKey && specKind(spec).endpoint ? { apiKey } : {}) });
     if (!result.ok) state().pushError("library", result.error);
     else await refreshLibrary();
   }
@@ -162,7 +162,7 @@ export function createModelActions(ctx: ActionContext) {
   /** One folder on the engine's machine, for web mode's file browser (the desktop app has a native dialog). */
   const listModelFolder = (path?: string) => ctx.bridge.listModelFolder(path ? { path } : {});
 
-  /** Probes an endpoint spec (openai:URL#model) and lists the server's models; the key is kept by the engine. */
+  /** Probes an endpoint spec and lists the server's models; the key is kept by the engine. */
   const testEndpoint = (spec: string, apiKey?: string) => ctx.bridge.testEndpoint({ spec: spec.trim(), ...(apiKey ? { apiKey } : {}) });
 
   return {
