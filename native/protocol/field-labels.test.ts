@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { validateRequest } from "./contract.ts";
-import { describeIssue, FIELDS, type FieldDefinition, paramLabel, relabel } from "./field-labels.ts";
+import { describeIssue, FIELDS, type FieldDefinition, flagOptions, paramLabel, relabel } from "./field-labels.ts";
 
 const start = {
   strategy: "self-refine",
@@ -69,4 +69,9 @@ test("a flag several settings share (--context-size for both roles) takes the sa
     assert.ok(seen === undefined || seen === shape, `${key}: ${field.flag} takes ${shape} here, ${seen} elsewhere`);
     byFlag.set(field.flag, shape);
   }
+});
+
+test("one command cannot read a shared flag two ways", () => {
+  assert.deepEqual(flagOptions(["actor.load.contextSize", "critic.load.contextSize"]), { "context-size": { type: "string" } });
+  assert.throws(() => flagOptions(["judge", "jury"]), /--judge is read two ways by one command/);
 });

@@ -187,7 +187,11 @@ export function flagOptions<const K extends FieldKey>(keys: readonly K[]): { [P 
   for (const key of keys) {
     const field: FieldDefinition = FIELDS[key];
     if (!field.flag) throw new Error(`${key} has no command-line flag`);
-    options[field.flag.slice(2)] = { type: field.value ? "string" : "boolean", ...(field.multiple ? { multiple: true as const } : {}) };
+    const option = { type: field.value ? "string" : "boolean", ...(field.multiple ? { multiple: true as const } : {}) } as const;
+    const earlier = options[field.flag.slice(2)];
+    // Two settings may share a flag only in different commands (run's --actor, experiment's repeatable --actor).
+    if (earlier && (earlier.type !== option.type || earlier.multiple !== option.multiple)) throw new Error(`${field.flag} is read two ways by one command`);
+    options[field.flag.slice(2)] = option;
   }
   return options as { [P in K as FlagOf<P>]: OptionOf<P> };
 }
