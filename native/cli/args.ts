@@ -1,5 +1,6 @@
 // Shared pieces of the refinery commands: option parsing and the error that means "wrong usage".
 import { statSync } from "node:fs";
+import { flagOptions } from "../protocol/field-labels.ts";
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
@@ -8,7 +9,8 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-const common = { json: { type: "boolean" }, help: { type: "boolean" } } as const;
+/** Flags every command takes. */
+const common = flagOptions(["json", "help"]);
 
 /**
  * `--limit -1` joined into `--limit=-1`: node's parser calls a value that starts with a dash "ambiguous", when

@@ -5,13 +5,6 @@ import { ModelSpecError, parseModelSpec, redactSpec } from "../protocol/model-sp
 import { defaultEndpointOptions } from "../llm/openai-endpoint.ts";
 import { intOption, numberOption, UsageError } from "./args.ts";
 
-export const endpointFlags = {
-  "api-key-env": { type: "string" },
-  "critic-api-key-env": { type: "string" },
-  "endpoint-concurrency": { type: "string" },
-  "request-timeout": { type: "string" },
-} as const;
-
 interface EndpointFlagValues {
   "api-key-env"?: string;
   "critic-api-key-env"?: string;

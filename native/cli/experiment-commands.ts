@@ -1,4 +1,6 @@
 // refinery experiment / refinery report: strategies × models over a dataset slice, resumable; summaries and exports.
+import { flagOptions } from "../protocol/field-labels.ts";
+import { COMMAND_FLAGS } from "./command-flags.ts";
 import { parseSamplingPolicy, type SamplingPolicy } from "../protocol/sampling-policy.ts";
 import { CUT_REASONS, cutBeforeRevisionWords, STOP_REASON_LABELS, type StopReason } from "../protocol/stop-reason.ts";
 import { writeFileSync } from "node:fs";
@@ -30,18 +32,16 @@ import {
   type ModelPair,
 } from "../eval/experiment.ts";
 import { htmlReport, preferencePairs, readManifests, resultsCsv, resultsJsonl } from "../eval/report.ts";
-import { failedSecondTurns } from "../eval/experiment/second-turn.ts";
 import { validateRequest } from "../protocol/contract.ts";
 import { describeCoverage, type CellCoverage } from "../protocol/cell-coverage.ts";
 import { repeatsOf } from "../protocol/cell-key.ts";
 import { flakyWords, signWords } from "../protocol/repeat-words.ts";
 import { pct } from "../protocol/format.ts";
 import { describeJudged } from "../protocol/judged-format.ts";
-import { plannedMemory } from "../eval/experiment/planned-memory.ts";
 import type { JudgedColumn } from "../protocol/experiment-results.ts";
 import { measureLabel } from "../protocol/plot-geometry.ts";
 import { defined, flagNumber, intOption, outFolderOption, parse, threadsOption, UsageError } from "./args.ts";
-import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
+import { applyEndpointFlags } from "./endpoint-flags.ts";
 import { sourceFor } from "../llm/sources/registry.ts";
 import { readFileSync, statSync } from "node:fs";
 
@@ -148,38 +148,7 @@ export function progressLine(p: ExperimentProgress): string {
 }
 
 export async function commandExperiment(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    dataset: { type: "string" },
-    limit: { type: "string" },
-    offset: { type: "string" },
-    field: { type: "string", multiple: true },
-    "skip-malformed": { type: "boolean" },
-    strategy: { type: "string", multiple: true },
-    actor: { type: "string", multiple: true },
-    critic: { type: "string" },
-    pair: { type: "string", multiple: true },
-    pool: { type: "string" },
-    seed: { type: "string" },
-    repeats: { type: "string" },
-    frontier: { type: "string" },
-    out: { type: "string" },
-    "max-tokens": { type: "string" },
-    "thinking-budget": { type: "string" },
-    "critic-thinking-budget": { type: "string" },
-    "max-total-tokens": { type: "string" },
-    sampling: { type: "string" },
-    concurrency: { type: "string" },
-    "no-cache": { type: "boolean" },
-    threads: { type: "string" },
-    gpu: { type: "string" },
-    quiet: { type: "boolean" },
-    judge: { type: "string", multiple: true },
-    grader: { type: "string" },
-    baseline: { type: "string" },
-    "judge-max-tokens": { type: "string" },
-    "checklist-calls": { type: "string" },
-    ...endpointFlags,
-  });
+  const { values } = parse(args, flagOptions(COMMAND_FLAGS.experiment));
   if (!values.out) throw new UsageError("--out <folder> is required (it is also how a stopped experiment resumes)");
   if (values.judge?.length && !values.grader) throw new UsageError("--judge needs --grader checklist, rubric or pairwise");
   if (values.grader && !values.judge?.length) throw new UsageError(`--grader ${values.grader} needs at least one --judge <model> (a GGUF file or an endpoint)`);
@@ -372,12 +341,7 @@ function printSummary(
         ` · ${c.meanTotalTokens.toFixed(0)} tokens/item\n`,
     );
   }
-  for (const c of summary.columns) {
-    if (c.judged) process.stdout.write(`${c.column}: ${describeJudged(c.judged)}\n`);
-    if (c.judged?.secondTurn) process.stdout.write(`${c.column}, second turn: ${describeJudged(c.judged.secondTurn)}\n`);
-    const failed = failedSecondTurns(results.filter((r) => r.column === c.column));
-    if (failed) process.stdout.write(`${c.column}: ${failed}\n`);
-  }
+  for (const c of summary.columns) if (c.judged) process.stdout.write(`${c.column}: ${describeJudged(c.judged)}\n`);
   for (const c of summary.columns) {
     if (c.flaky?.length) process.stdout.write(`${c.column}: ${flakyWords(c.flaky, c.items)}\n`);
   }
@@ -422,13 +386,7 @@ function printSummary(
 }
 
 export async function commandReport(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
-    html: { type: "string" },
-    csv: { type: "string" },
-    jsonl: { type: "string" },
-    pairs: { type: "string" },
-    baseline: { type: "string" },
-  });
+  const { values, positionals } = parse(args, flagOptions(COMMAND_FLAGS.report));
   const dir = positionals[0];
   if (!dir) throw new UsageError("report needs an experiment folder");
   const config = readExperimentConfig(dir);
@@ -446,13 +404,7 @@ export async function commandReport(args: string[]): Promise<number> {
     const breakdowns = dataset ? breakdownByField(results, columns, dataset.fields) : [];
     writeFileSync(
       values.html,
-      htmlReport(config, summary, results, {
-        manifests: readManifests(dir, results),
-        breakdowns,
-        coverage,
-        judgedCells: readJudgements(dir),
-        plannedMemory: plannedMemory(dir, results),
-      }),
+      htmlReport(config, summary, results, { manifests: readManifests(dir, results), breakdowns, coverage, judgedCells: readJudgements(dir) }),
     );
   }
   if (values.csv) writeFileSync(values.csv, resultsCsv(results));
@@ -474,20 +426,7 @@ export async function commandReport(args: string[]): Promise<number> {
 }
 
 export async function commandCriticEval(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    mode: { type: "string" },
-    dataset: { type: "string" },
-    limit: { type: "string" },
-    critic: { type: "string" },
-    actor: { type: "string" },
-    "max-tokens": { type: "string" },
-    threads: { type: "string" },
-    gpu: { type: "string" },
-    temperature: { type: "string" },
-    param: { type: "string", multiple: true },
-    "meta-critique": { type: "boolean" },
-    judge: { type: "string" },
-  });
+  const { values } = parse(args, flagOptions(COMMAND_FLAGS["critic-eval"]));
   if (values.mode === "metacritique") return metaCritiqueEval(values);
   if (values.mode !== "processbench" && values.mode !== "realcritic") throw new UsageError("--mode processbench, realcritic or metacritique");
   const verifyK = criticEvalVerifyK(values.param as string[] | undefined, values.mode);

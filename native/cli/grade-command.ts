@@ -1,4 +1,6 @@
 // refinery grade: judge answers that already exist (any tool's outputs) with the checker experiments use.
+import { flagOptions } from "../protocol/field-labels.ts";
+import { COMMAND_FLAGS } from "./command-flags.ts";
 import { writeFileSync } from "node:fs";
 import { parseFieldMapping } from "../eval/dataset.ts";
 import { gradeDataset, gradesCsv, gradesJsonl, type GradeResult } from "../eval/grade.ts";
@@ -29,15 +31,7 @@ function summaryText(result: GradeResult): string {
 }
 
 export async function commandGrade(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    dataset: { type: "string" },
-    field: { type: "string", multiple: true },
-    limit: { type: "string" },
-    offset: { type: "string" },
-    "skip-malformed": { type: "boolean" },
-    csv: { type: "string" },
-    jsonl: { type: "string" },
-  });
+  const { values } = parse(args, flagOptions(COMMAND_FLAGS.grade));
   if (!values.dataset) throw new UsageError("grade needs --dataset <file> and --field response=<field holding the answers>");
   const { response, mapping } = splitFields(values.field ?? []);
   if (!response) throw new UsageError("grade needs --field response=<field holding the answers> (e.g. --field response=reasoning)");

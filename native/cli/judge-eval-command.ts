@@ -1,23 +1,14 @@
 // `refinery judge-eval`: a judge model measured against human labels (LLMBar, PandaLM, FED ratings or a plain
 // labelled file) before its verdicts are trusted in experiments.
+import { flagOptions } from "../protocol/field-labels.ts";
+import { COMMAND_FLAGS } from "./command-flags.ts";
 import { specLabel } from "../protocol/model-spec.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { intOption, parse, threadsOption, UsageError } from "./args.ts";
-import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
+import { applyEndpointFlags } from "./endpoint-flags.ts";
 
 export async function commandJudgeEval(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    dataset: { type: "string" },
-    judge: { type: "string" },
-    mode: { type: "string" },
-    limit: { type: "string" },
-    seed: { type: "string" },
-    "max-tokens": { type: "string" },
-    threads: { type: "string" },
-    gpu: { type: "string" },
-    quiet: { type: "boolean" },
-    ...endpointFlags,
-  });
+  const { values } = parse(args, flagOptions(COMMAND_FLAGS["judge-eval"]));
   if (!values.dataset || !values.judge) throw new UsageError("judge-eval needs --dataset <human-labelled file> and --judge <model>");
   if (values.mode !== undefined && values.mode !== "pairwise" && values.mode !== "score" && values.mode !== "claims")
     throw new UsageError(`--mode takes pairwise, score or claims, got '${values.mode}'`);

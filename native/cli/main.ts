@@ -2,18 +2,12 @@
 // machines); any error is one clear line and a non-zero exit.
 import { relabel } from "../protocol/field-labels.ts";
 import { UsageError } from "./args.ts";
+import { runUsage } from "./run-flags.ts";
 
-const USAGE = `refinery — an actor and a critic LLM refine answers together
+export const USAGE = `refinery — an actor and a critic LLM refine answers together
 
 usage:
-  refinery run (--strategy <name> | --preset <file.json>) --actor <model> [--critic <model>] (--task "<text>" | --dataset <file> [--limit n] [--field name=f …] [--skip-malformed])
-               [--out <dir>] [--seed n] [--param name=value ...] [--reference <answer>] [--save-preset <file.json>]
-               [--max-tokens n] [--temperature t] [--critic-max-tokens n] [--max-total-tokens n]
-               [--thinking-budget n] [--critic-thinking-budget n] [--critic-reason-first] [--critic-meta-critique]
-               [--chat-wrapper name] [--critic-chat-wrapper name]
-               [--threads n] [--gpu auto|cpu|cuda|vulkan|metal] [--context-size n] [--gpu-layers auto|max|n]
-               [--flash-attention] [--sequential] [--json] [--quiet] [--vram size] [--ram size] [--force]
-               [--api-key-env NAME] [--critic-api-key-env NAME] [--endpoint-concurrency n] [--request-timeout s]
+${runUsage()}
       a <model> is a GGUF file or an endpoint, openai:http://host:8000/v1#served-model-name (key: $OPENAI_API_KEY
       or the variable --api-key-env names). Refused before loading when the memory plan says the models will not
       fit (in the free memory, or in --vram/--ram); --force loads anyway. Ctrl-C or SIGTERM cancels: the run is
@@ -21,27 +15,30 @@ usage:
   refinery replay <run folder | events.jsonl> [--json]
   refinery runs [--out <dir>] [--json]         the runs in a folder (default runs), newest first, and how each ended;
                                               a run whose process is gone is marked interrupted
-  refinery inspect <gguf> [--context-size n] [--sequences n] [--chat-wrapper name] [--json]
+  refinery inspect <gguf> [--context-size n] [--sequences n] [--chat-wrapper name] [--gpu …] [--json]
   refinery strategies [--json]
   refinery gpu [--refresh] [--json]           prove each GPU backend in a child process; the active one and why
   refinery plan --actor <gguf> [--critic <gguf>] [--vram 8GiB] [--ram 16GiB] [--context-size n] [--sequences n]
+               [--critic-sequences n] [--gpu …]
                                               the joint memory plan and verdict, before anything loads
   refinery models [--add <gguf>] [--dir <folder> ...] [--json]
                                               GGUFs in Refinery's folder, LM Studio, Ollama and the Hugging Face cache
   refinery download <hf:org/repo/file.gguf | url> [--dir <folder>] [--sha256 <hex>] [--name <file>] [--timeout <s>]
                                               resumable, verified download into the models folder
   refinery experiment --dataset <file> [--limit n] [--offset n] [--field question=<f> --field reference=<f> …]
-               [--skip-malformed] --strategy <name[:k=v,…]|@preset.json> … --actor <model> [--actor <model> …] [--pool <file.json>] [--critic <model>]
+               [--skip-malformed] --strategy <name[:k=v,…]|@preset.json> … --actor <model> [--actor <model> …] [--pair actor[,critic] …] [--pool <file.json>] [--critic <model>]
                [--seed n] [--repeats r] [--frontier n] --out <folder> [--max-tokens n] [--thinking-budget n] [--critic-thinking-budget n] [--max-total-tokens n] [--sampling paper|matched[:T]] [--concurrency n|auto] [--no-cache]
                [--grader checklist|rubric|pairwise --judge <model> [--judge <model> …] [--baseline <column>|reference] [--judge-max-tokens n] [--checklist-calls structured|per-criterion]]
+               [--threads n] [--gpu …] [--quiet] [--api-key-env NAME] [--critic-api-key-env NAME] [--endpoint-concurrency n] [--request-timeout s]
                                               resumable; run again to continue a stopped one (p pauses, q stops); with a
                                               grader, judge models grade each answer after the cells (a jury when several;
                                               pairwise in both orders, a flip is a tie; keys: --critic-api-key-env)
   refinery report <folder> [--html <file>] [--csv <file>] [--jsonl <file>] [--pairs <file.jsonl>] [--baseline <column>] [--json]
-  refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--param verifyK=k --temperature t] [--meta-critique] [--json]
+  refinery critic-eval --mode processbench|realcritic --dataset <file> --critic <gguf> [--actor <gguf>] [--limit n] [--param verifyK=k --temperature t] [--meta-critique] [--threads n] [--gpu …] [--json]
   refinery critic-eval --mode metacritique --dataset <MetaCritique benchmark_data.json> --critic <model> --judge <model> [--limit n] [--max-tokens n] [--json]
                                               the critic's free-text critiques split into claims by the judge: Meta-P/R/F1
   refinery judge-eval --dataset <human-labelled file> --judge <model> [--mode pairwise|score|claims] [--limit n] [--seed n] [--max-tokens n] [--json]
+               [--threads n] [--gpu …] [--quiet] [--api-key-env NAME] [--critic-api-key-env NAME] [--endpoint-concurrency n] [--request-timeout s]
                                               a judge against people: accuracy and κ (pairwise: LLMBar, PandaLM; claims:
                                               MetaCritique), Spearman and MAE (scores: FED), position flips and length bias
   refinery grade --dataset <file> --field response=<f> [--field reference=<f> --field question=<f> --field choices=<f>]
@@ -49,7 +46,7 @@ usage:
                                               judge existing answers (any tool's) with the experiments' checker
   refinery serve [--port n] [--runs <dir>] [--gpu …] [--threads n]   the UI on 127.0.0.1 with an access token
   refinery serve --openai --actor <gguf> [--critic <gguf>] [--port n] [--host addr] [--preset <file.json> …]
-               [--parallel n] [--api-key k] [--runs <dir>]
+               [--parallel n] [--api-key k] [--runs <dir>] [--context-size n] [--ui-url <url>]
                                               strategies as models behind an OpenAI-compatible API (/v1/models,
                                               /v1/chat/completions), loopback only unless --host
 `;

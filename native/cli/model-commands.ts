@@ -1,4 +1,6 @@
 // The model and hardware commands: inspect, gpu, plan, models, download.
+import { flagOptions } from "../protocol/field-labels.ts";
+import { COMMAND_FLAGS } from "./command-flags.ts";
 import { GgufInsights } from "node-llama-cpp";
 import { ggufInfo, modelFacts } from "../llm/model-facts.ts";
 import { resolveChatFormat } from "../llm/chat-format.ts";
@@ -9,12 +11,7 @@ import { defaultContextSize } from "../protocol/defaults.ts";
 import { intOption, parse, UsageError } from "./args.ts";
 
 export async function commandInspect(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
-    "context-size": { type: "string" },
-    sequences: { type: "string" },
-    gpu: { type: "string" },
-    "chat-wrapper": { type: "string" },
-  });
+  const { values, positionals } = parse(args, flagOptions(COMMAND_FLAGS.inspect));
   const path = positionals[0];
   if (!path) throw new UsageError("inspect needs a GGUF file path");
   const summary = await modelFacts(path);
@@ -63,7 +60,7 @@ export async function commandInspect(args: string[]): Promise<number> {
 }
 
 export async function commandGpu(args: string[]): Promise<number> {
-  const { values } = parse(args, { refresh: { type: "boolean" } });
+  const { values } = parse(args, flagOptions(COMMAND_FLAGS.gpu));
   const { probeBackends } = await import("../llm/gpu-probe.ts");
   const { backendOptions, cpuFacts } = await import("../llm/backend-options.ts");
   const { freemem, totalmem } = await import("node:os");
@@ -100,16 +97,7 @@ export async function commandGpu(args: string[]): Promise<number> {
 }
 
 export async function commandPlan(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    actor: { type: "string" },
-    critic: { type: "string" },
-    vram: { type: "string" },
-    ram: { type: "string" },
-    "context-size": { type: "string" },
-    sequences: { type: "string" },
-    "critic-sequences": { type: "string" },
-    gpu: { type: "string" },
-  });
+  const { values } = parse(args, flagOptions(COMMAND_FLAGS.plan));
   if (!values.actor) throw new UsageError("plan needs --actor <gguf> (and usually --critic <gguf>)");
   const { planMemory, parseBytes, formatBytes } = await import("../llm/memory-plan.ts");
   for (const path of [values.actor, values.critic ?? values.actor]) await modelFacts(path);
@@ -150,7 +138,7 @@ export async function commandPlan(args: string[]): Promise<number> {
 }
 
 export async function commandModels(args: string[]): Promise<number> {
-  const { values } = parse(args, { add: { type: "string" }, dir: { type: "string", multiple: true } });
+  const { values } = parse(args, flagOptions(COMMAND_FLAGS.models));
   const { addModel, defaultRoots, readAddedModels, scanLibrary } = await import("../llm/library.ts");
   if (values.add) {
     await addModel(values.add);
@@ -193,7 +181,7 @@ export function checkDownloadScheme(uri: string): void {
 }
 
 export async function commandDownload(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { dir: { type: "string" }, sha256: { type: "string" }, name: { type: "string" }, timeout: { type: "string" } });
+  const { values, positionals } = parse(args, flagOptions(COMMAND_FLAGS.download));
   const uri = positionals[0];
   if (!uri) throw new UsageError("download needs a model URI (hf:org/repo/file.gguf) or an http(s) URL");
   checkDownloadScheme(uri);

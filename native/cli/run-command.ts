@@ -3,11 +3,13 @@ import type { RunEvent, Task } from "../protocol/events.ts";
 import { chatWrapperNames, type GpuChoice } from "../llm/runtime.ts";
 import { parseFieldMapping, readDataset } from "../eval/dataset.ts";
 import { parseBytes } from "../llm/memory-plan.ts";
-import { GPU_CHOICES, validateRequest } from "../protocol/contract.ts";
+import { GPU_CHOICES } from "../protocol/contract.ts";
 import { formatDuration } from "../protocol/format.ts";
-import { checkRoleSpec, executeRun, RunInputError, type RunConfig } from "../runs/runner.ts";
+import { parseRunRequest, runConfigFrom, type RunPlace } from "../runs/run-config.ts";
+import { checkRoleSpec, executeRun } from "../runs/runner.ts";
 import { defined, flagNumber, intOption, outFolderOption, paramsFrom, parse, threadsOption, UsageError } from "./args.ts";
-import { applyEndpointFlags, endpointFlags } from "./endpoint-flags.ts";
+import { applyEndpointFlags } from "./endpoint-flags.ts";
+import { runFlagOptions } from "./run-flags.ts";
 
 function describeEvent(event: RunEvent, state: { nodes: Map<string, string>; models: Map<string, string> }): string | null {
   switch (event.type) {
@@ -45,45 +47,9 @@ function withChatWrapper<T extends object>(load: T, name: string | undefined): T
   return { ...load, chatWrapper: name };
 }
 
-export async function commandRun(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    strategy: { type: "string" },
-    preset: { type: "string" },
-    "save-preset": { type: "string" },
-    actor: { type: "string" },
-    critic: { type: "string" },
-    task: { type: "string" },
-    reference: { type: "string" },
-    dataset: { type: "string" },
-    limit: { type: "string" },
-    offset: { type: "string" },
-    field: { type: "string", multiple: true },
-    "skip-malformed": { type: "boolean" },
-    out: { type: "string" },
-    seed: { type: "string" },
-    param: { type: "string", multiple: true },
-    "max-tokens": { type: "string" },
-    "critic-max-tokens": { type: "string" },
-    "thinking-budget": { type: "string" },
-    "critic-thinking-budget": { type: "string" },
-    "critic-reason-first": { type: "boolean" },
-    "critic-meta-critique": { type: "boolean" },
-    "chat-wrapper": { type: "string" },
-    "critic-chat-wrapper": { type: "string" },
-    temperature: { type: "string" },
-    "max-total-tokens": { type: "string" },
-    threads: { type: "string" },
-    gpu: { type: "string" },
-    "context-size": { type: "string" },
-    "gpu-layers": { type: "string" },
-    "flash-attention": { type: "boolean" },
-    sequential: { type: "boolean" },
-    quiet: { type: "boolean" },
-    force: { type: "boolean" },
-    vram: { type: "string" },
-    ram: { type: "string" },
-    ...endpointFlags,
-  });
+/** The run flags as the request the run form would send, and where its runs go: everything `refinery run` decides before a task starts. */
+export async function parseRunFlags(args: string[]) {
+  const { values } = parse(args, runFlagOptions);
   if (values.preset && values.strategy) throw new UsageError("--preset and --strategy exclude each other");
   const outDir = outFolderOption(values.out ?? "runs");
   const threads = threadsOption(values.threads);
@@ -106,15 +72,6 @@ export async function commandRun(args: string[]): Promise<number> {
   }
   if (!values.actor) throw new UsageError("--actor <gguf | openai:URL#model> is required");
   const specs = applyEndpointFlags(values, { actor: [values.actor], critic: [values.critic ?? values.actor] });
-  // A critic the strategy never calls with these parameters (Self-Refine with the actor's feedback) is not
-  // loaded: the critic role runs on the actor's copy, with the critic's sampling settings (unused-critic.ts).
-  const { criticIsCalled } = await import("../runs/unused-critic.ts");
-  const criticCalled = criticIsCalled(values.strategy, paramsFrom(values.param));
-  if (!criticCalled && values.critic !== undefined) {
-    // Not loaded, but a critic that could not be is still refused: the user meant some other file.
-    await checkRoleSpec("critic", specs.critic[0]!, "cli");
-    if (!values.quiet) process.stderr.write(`the critic is not loaded: ${values.strategy} does not call it with these parameters\n`);
-  }
   if (values.task === undefined && !values.dataset) throw new UsageError('give a task with --task "..." or a dataset with --dataset <file>');
   if (values.task !== undefined && values.dataset) throw new UsageError("--task and --dataset exclude each other");
   const gpu = (values.gpu ?? "auto") as GpuChoice;
@@ -123,7 +80,7 @@ export async function commandRun(args: string[]): Promise<number> {
   if (gpuLayersText !== undefined && !/^(auto|max|\d+)$/.test(gpuLayersText))
     throw new UsageError(`--gpu-layers takes auto, max or a number, got '${gpuLayersText}'`);
   const gpuLayers = gpuLayersText === undefined || gpuLayersText === "auto" ? undefined : gpuLayersText === "max" ? ("max" as const) : Number(gpuLayersText);
-  // The flags become the request the UI would send, checked by the same schema with the same messages (the
+  // The flags become the request the UI would send, checked by the same builder with the same messages (the
   // field named by its flag): the CLI accepts exactly what the run form accepts.
   const load = defined({ contextSize: flagNumber(values["context-size"]), gpuLayers, ...(values["flash-attention"] ? { flashAttention: true } : {}) });
   const request = {
@@ -139,7 +96,7 @@ export async function commandRun(args: string[]): Promise<number> {
       load,
     },
     critic: {
-      path: criticCalled ? specs.critic[0]! : specs.actor[0]!,
+      path: specs.critic[0]!,
       sampling: defined({
         maxTokens: flagNumber(values["critic-max-tokens"]),
         thinkingBudget: flagNumber(values["critic-thinking-budget"]),
@@ -153,8 +110,32 @@ export async function commandRun(args: string[]): Promise<number> {
     parallel: !values.sequential,
     ...(values.force ? { force: true } : {}),
   };
-  const valid = validateRequest("startRun", request, "cli");
-  if (!valid.ok) throw new RunInputError(valid.error, valid.field);
+  const checked = parseRunRequest(request, "cli");
+  // A critic the strategy never calls with these parameters (Self-Refine with the actor's feedback) is not
+  // loaded: the critic role runs on the actor's copy, with the critic's sampling settings (unused-critic.ts).
+  const { criticIsCalled } = await import("../runs/unused-critic.ts");
+  const criticCalled = criticIsCalled(checked.strategy, checked.params);
+  if (!criticCalled && values.critic !== undefined) {
+    // Not loaded, but a critic that could not be is still refused: the user meant some other file.
+    await checkRoleSpec("critic", specs.critic[0]!, "cli");
+    if (!values.quiet) process.stderr.write(`the critic is not loaded: ${values.strategy} does not call it with these parameters\n`);
+  }
+  const memoryBudget = defined({ vram: budgetFlag(values.vram, "vram"), ram: budgetFlag(values.ram, "ram") });
+  const place: RunPlace = {
+    outDir,
+    gpu,
+    threads,
+    ...(Object.keys(memoryBudget).length ? { memoryBudget } : {}),
+    load: {
+      actor: withChatWrapper({}, values["chat-wrapper"]),
+      critic: withChatWrapper({}, values[criticCalled ? "critic-chat-wrapper" : "chat-wrapper"]),
+    },
+  };
+  return { values, request: checked, place };
+}
+
+export async function commandRun(args: string[]): Promise<number> {
+  const { values, request, place } = await parseRunFlags(args);
   const tasks: Task[] = values.dataset
     ? await readDataset(values.dataset, {
         limit: intOption(values.limit, "limit", 1),
@@ -163,7 +144,6 @@ export async function commandRun(args: string[]): Promise<number> {
         skipMalformed: values["skip-malformed"] === true,
       })
     : [{ question: values.task!, ...(values.reference !== undefined ? { reference: values.reference } : {}) }];
-  const memoryBudget = defined({ vram: budgetFlag(values.vram, "vram"), ram: budgetFlag(values.ram, "ram") });
   const controller = new AbortController();
   // SIGTERM (a service manager, `kill`) stops a run like Ctrl-C: the run ends cancelled, its files complete.
   const onSignal = () => {
@@ -178,29 +158,20 @@ export async function commandRun(args: string[]): Promise<number> {
   try {
     for (const [index, task] of tasks.entries()) {
       const labels = { nodes: new Map<string, string>(), models: new Map<string, string>() };
-      const config: RunConfig = {
-        strategy: request.strategy,
-        params: request.params,
-        actor: { ...request.actor, load: withChatWrapper(load, values["chat-wrapper"]) },
-        critic: { ...request.critic, load: withChatWrapper(load, values[criticCalled ? "critic-chat-wrapper" : "chat-wrapper"]) },
-        task,
-        seed: request.seed ?? 0,
-        outDir,
-        gpu,
-        threads,
-        parallel: request.parallel,
-        maxTotalTokens: request.maxTotalTokens,
-        force: values.force === true,
-        ...(Object.keys(memoryBudget).length ? { memoryBudget } : {}),
-        signal: controller.signal,
-        onProgress: values.quiet ? undefined : (message) => process.stderr.write(`${message}\n`),
-        onEvent: values.quiet
-          ? undefined
-          : (event) => {
-              const line = describeEvent(event, labels);
-              if (line) process.stderr.write(`${line}\n`);
-            },
-      };
+      const config = runConfigFrom(
+        { ...request, task },
+        {
+          ...place,
+          signal: controller.signal,
+          onProgress: values.quiet ? undefined : (message) => process.stderr.write(`${message}\n`),
+          onEvent: values.quiet
+            ? undefined
+            : (event) => {
+                const line = describeEvent(event, labels);
+                if (line) process.stderr.write(`${line}\n`);
+              },
+        },
+      );
       if (tasks.length > 1 && !values.quiet) process.stderr.write(`[${index + 1}/${tasks.length}] ${task.id ?? ""}\n`);
       const result = await executeRun(config);
       const { state } = result;

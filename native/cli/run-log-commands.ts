@@ -1,4 +1,6 @@
 // refinery replay and refinery runs: what a run folder holds, read back without loading a model.
+import { flagOptions } from "../protocol/field-labels.ts";
+import { COMMAND_FLAGS } from "./command-flags.ts";
 import { formatDuration } from "../protocol/format.ts";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -8,7 +10,7 @@ import { parse, UsageError } from "./args.ts";
 import { renderTree } from "./render-tree.ts";
 
 export async function commandReplay(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {});
+  const { values, positionals } = parse(args, flagOptions(COMMAND_FLAGS.replay));
   const target = positionals[0];
   if (!target) throw new UsageError("replay needs a run folder or an events.jsonl file");
   const path = (await stat(target).catch(() => null))?.isDirectory() ? join(target, "events.jsonl") : target;
@@ -25,7 +27,7 @@ export async function commandReplay(args: string[]): Promise<number> {
 }
 
 export async function commandRuns(args: string[]): Promise<number> {
-  const { values } = parse(args, { out: { type: "string" } });
+  const { values } = parse(args, flagOptions(COMMAND_FLAGS.runs));
   // No run is active in this process: every "running" run whose writer is gone settles as interrupted.
   const runs = await listRuns(values.out ?? "runs", new Set());
   if (values.json) {

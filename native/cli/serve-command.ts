@@ -1,5 +1,7 @@
 // refinery serve: the UI on loopback with the engine in a child process (or, with --openai, strategies as models
 // behind an OpenAI-compatible API).
+import { flagOptions } from "../protocol/field-labels.ts";
+import { COMMAND_FLAGS } from "./command-flags.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,7 +12,7 @@ import { commandServeOpenAI } from "./serve-openai-command.ts";
 
 export async function commandServe(args: string[]): Promise<number> {
   if (args.includes("--openai")) return commandServeOpenAI(args);
-  const { values } = parse(args, { port: { type: "string" }, runs: { type: "string" }, gpu: { type: "string" }, threads: { type: "string" } });
+  const { values } = parse(args, flagOptions(COMMAND_FLAGS.serve));
   const port = portOption(values.port);
   const threads = threadsOption(values.threads);
   const staticDir = fileURLToPath(new URL("../../dist/renderer", import.meta.url));

@@ -1,4 +1,6 @@
 // refinery serve --openai: strategies and models behind an OpenAI-compatible API, loopback unless --host says otherwise.
+import { flagOptions } from "../protocol/field-labels.ts";
+import { COMMAND_FLAGS } from "./command-flags.ts";
 import type { GpuChoice } from "../llm/runtime.ts";
 import { sourceFor } from "../llm/sources/registry.ts";
 import { redactSpec } from "../protocol/model-spec.ts";
@@ -6,21 +8,7 @@ import { isIP } from "node:net";
 import { intOption, parse, portOption, threadsOption, UsageError } from "./args.ts";
 
 export async function commandServeOpenAI(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    openai: { type: "boolean" },
-    actor: { type: "string" },
-    critic: { type: "string" },
-    port: { type: "string" },
-    host: { type: "string" },
-    runs: { type: "string" },
-    preset: { type: "string", multiple: true },
-    "api-key": { type: "string" },
-    parallel: { type: "string" },
-    "context-size": { type: "string" },
-    "ui-url": { type: "string" },
-    gpu: { type: "string" },
-    threads: { type: "string" },
-  });
+  const { values } = parse(args, flagOptions(COMMAND_FLAGS.serveOpenAI));
   if (!values.actor) throw new UsageError("serve --openai needs --actor <gguf> (and optionally --critic <gguf>)");
   for (const [flag, path] of [
     ["actor", values.actor],

@@ -1,9 +1,11 @@
 // refinery strategies: each strategy with its paper and parameters (their defaults are the paper's).
+import { flagOptions } from "../protocol/field-labels.ts";
+import { COMMAND_FLAGS } from "./command-flags.ts";
 import { strategies } from "../strategies/registry.ts";
 import { parse } from "./args.ts";
 
 export function commandStrategies(args: string[]): number {
-  const { values } = parse(args, {});
+  const { values } = parse(args, flagOptions(COMMAND_FLAGS.strategies));
   if (values.json) {
     process.stdout.write(
       `${JSON.stringify(

@@ -5,8 +5,8 @@ import { fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { validateRequest, type CriticEvalEvent, type EngineEvent, type RequestName, type Result } from "../protocol/contract.ts";
-import type { JudgeEvalEvent } from "../protocol/judge-agreement.ts";
+import { validateRequest, type EngineEvent, type RequestName, type Result } from "../protocol/contract.ts";
+import { JOB_KIND_NAMES, JOB_KINDS, jobKind, jobOfEvent, jobStartedBy, type JobKind } from "../protocol/job-kinds.ts";
 import type { RunEvent } from "../protocol/events.ts";
 import { readManifest, writeManifest } from "../runs/manifest.ts";
 import { runDir } from "../runs/paths.ts";
@@ -33,8 +33,6 @@ export interface EngineHostOptions {
   settingsPath?: string;
 }
 
-type DownloadEvent = Extract<EngineEvent, { type: "download" }>;
-
 /** A request waiting for its engine's answer; it settles with a reason if that engine goes away first. */
 interface Pending {
   engine: EngineProcess;
@@ -46,12 +44,8 @@ export class EngineHost {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(event: EngineEvent) => void>();
-  private readonly activeRuns = new Set<string>();
-  private readonly activeExperiments = new Set<string>();
-  /** The last event of each critic evaluation and download in flight, to fail it if its engine dies. */
-  private readonly activeCriticEvals = new Map<string, CriticEvalEvent | null>();
-  private readonly activeJudgeEvals = new Map<string, JudgeEvalEvent | null>();
-  private readonly activeDownloads = new Map<string, DownloadEvent | null>();
+  /** Each job in flight by kind, with its last report (null before the first), to fail it if its engine dies. */
+  private readonly active = new Map<JobKind, Map<string, EngineEvent | null>>(JOB_KIND_NAMES.map((kind) => [kind, new Map()]));
   private disposed = false;
   private gpu = "auto";
 
@@ -95,12 +89,8 @@ export class EngineHost {
 
   /** What keeps the engine busy: switching the backend restarts it, which would kill these. */
   private busyWith(): string | null {
-    if (this.activeRuns.size > 0) return "wait for the running runs to finish (or cancel them) before switching the backend";
-    if (this.activeExperiments.size > 0) return "stop the running experiment before switching the backend (it resumes from its checkpoint)";
-    if (this.activeCriticEvals.size > 0) return "wait for the critic evaluation to finish (or cancel it) before switching the backend";
-    if (this.activeJudgeEvals.size > 0) return "wait for the judge evaluation to finish (or cancel it) before switching the backend";
-    if (this.activeDownloads.size > 0) return "wait for the download to finish (or cancel it) before switching the backend";
-    return null;
+    const kind = JOB_KIND_NAMES.find((k) => this.active.get(k)!.size > 0);
+    return kind ? JOB_KINDS[kind].busy : null;
   }
 
   private setBackend(gpu: string): Result<unknown> {
@@ -119,43 +109,25 @@ export class EngineHost {
   }
 
   private trackStartedJob(method: string, value: unknown): void {
-    if (method === "startRun") {
-      const { runId } = value as { runId: string };
-      if (!this.endedJobs.has(runId)) this.activeRuns.add(runId);
-    } else if (method === "startCriticEval" || method === "startJudgeEval") {
-      const { evalId } = value as { evalId: string };
-      const active = method === "startCriticEval" ? this.activeCriticEvals : this.activeJudgeEvals;
-      if (!active.has(evalId) && !this.endedJobs.has(evalId)) active.set(evalId, null);
-    } else if (method === "startDownload") {
-      const { downloadId } = value as { downloadId: string };
-      if (!this.activeDownloads.has(downloadId) && !this.endedJobs.has(downloadId)) this.activeDownloads.set(downloadId, null);
-    }
+    const kind = jobStartedBy(method);
+    if (!kind) return;
+    const id = jobKind(kind).idOfStart(value);
+    const jobs = this.active.get(kind)!;
+    if (!jobs.has(id) && !this.endedJobs.has(id)) jobs.set(id, null);
   }
 
   /** Jobs whose end event arrived before the call that started them answered (a run or download that fails at once). */
   private readonly endedJobs = new Set<string>();
 
   private trackEvent(event: EngineEvent): void {
-    if (event.type === "run-events") {
-      if (event.events.some((e) => e.type === "run-finished" || e.type === "run-failed")) this.endJob(this.activeRuns, event.runId);
-    } else if (event.type === "experiment-progress") {
-      if (event.state === "running" || event.state === "paused") this.activeExperiments.add(event.path);
-      else this.activeExperiments.delete(event.path);
-    } else if (event.type === "critic-eval") {
-      if (event.state === "running") this.activeCriticEvals.set(event.evalId, event);
-      else this.endJob(this.activeCriticEvals, event.evalId);
-    } else if (event.type === "judge-eval") {
-      if (event.state === "running") this.activeJudgeEvals.set(event.evalId, event);
-      else this.endJob(this.activeJudgeEvals, event.evalId);
-    } else if (event.type === "download") {
-      if (event.state === "running") this.activeDownloads.set(event.downloadId, event);
-      else this.endJob(this.activeDownloads, event.downloadId);
+    const job = jobOfEvent(event);
+    if (!job) return;
+    const jobs = this.active.get(job.kind)!;
+    if (!job.ended) jobs.set(job.id, event);
+    else {
+      if (!jobs.delete(job.id)) this.endedJobs.add(job.id);
+      if (this.endedJobs.size > 1000) this.endedJobs.clear();
     }
-  }
-
-  private endJob(jobs: { delete(id: string): boolean }, id: string): void {
-    if (!jobs.delete(id)) this.endedJobs.add(id);
-    if (this.endedJobs.size > 1000) this.endedJobs.clear();
   }
 
   private emit(event: EngineEvent): void {
@@ -203,26 +175,19 @@ export class EngineHost {
   }
 
   private failEverythingInFlight(reason: string): void {
-    for (const runId of this.activeRuns) {
-      const event: RunEvent = { type: "run-failed", at: Date.now(), reason, code: "engine-crashed" };
-      this.failRunOnDisk(runId, event, reason);
-      this.emit({ type: "run-events", runId, events: [event] });
-    }
-    this.activeRuns.clear();
-    // Experiments keep their checkpoint; starting one again resumes it.
-    this.activeExperiments.clear();
-    for (const evaluations of [this.activeCriticEvals, this.activeJudgeEvals]) {
-      for (const [evalId, last] of evaluations) {
-        if (last) this.emit({ ...last, state: "failed", error: reason });
-        else this.endedJobs.add(evalId);
+    const at = Date.now();
+    for (const kind of JOB_KIND_NAMES) {
+      const jobs = this.active.get(kind)!;
+      for (const [id, last] of jobs) {
+        const failed = jobKind(kind).failedWhenEngineDies(id, last, reason, at);
+        if (!failed) this.endedJobs.add(id);
+        else {
+          if (failed.type === "run-events") this.failRunOnDisk(id, failed.events[0]!, reason);
+          this.emit(failed);
+        }
       }
-      evaluations.clear();
+      jobs.clear();
     }
-    for (const [downloadId, last] of this.activeDownloads) {
-      if (last) this.emit({ ...last, state: "failed", error: `${reason}; start the download again to resume it` });
-      else this.endedJobs.add(downloadId);
-    }
-    this.activeDownloads.clear();
     this.emit({ type: "engine-status", status: "crashed", detail: reason });
   }
 

@@ -1,6 +1,8 @@
-// Everything the engine starts in the background and can cancel (runs, experiments, critic and judge
-// evaluations, downloads) is registered here under its id, so there is one cancel path and one answer to "what is running".
-export type JobKind = "run" | "experiment" | "critic-eval" | "judge-eval" | "download";
+// Everything the engine starts in the background and can cancel (the kinds of protocol/job-kinds.ts) is registered
+// here under its id, so there is one cancel path and one answer to "what is running".
+import type { JobKind } from "../protocol/job-kinds.ts";
+
+export type { JobKind };
 
 interface Job {
   kind: JobKind;

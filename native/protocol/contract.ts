@@ -49,7 +49,7 @@ const loadSettings = z
 
 const modelConfig = z
   .object({
-    /** A GGUF file or an endpoint, openai:<base URL>#<served model>. */
+    /** A GGUF file or an endpoint, openai:<base URL>#<served model>: a ModelSpecText, under the name files store it by. */
     path: z.string().min(1, "choose a model file or an endpoint"),
     sampling: sampling.optional(),
     load: loadSettings.optional(),

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { validateRequest } from "./contract.ts";
-import { describeIssue, paramLabel, relabel } from "./field-labels.ts";
+import { describeIssue, FIELDS, type FieldDefinition, flagOptions, paramLabel, relabel } from "./field-labels.ts";
 
 const start = {
   strategy: "self-refine",
@@ -58,4 +58,20 @@ test("strategy parameters are labelled in words", () => {
   assert.equal(paramLabel("maxIterations"), "Max iterations");
   assert.equal(paramLabel("n"), "N");
   assert.equal(paramLabel("stopScore"), "Stop score");
+});
+
+test("a flag several settings share (--context-size for both roles) takes the same value for each", () => {
+  const byFlag = new Map<string, string>();
+  for (const [key, field] of Object.entries(FIELDS as Record<string, FieldDefinition>)) {
+    if (!field.flag) continue;
+    const shape = field.value ?? "switch";
+    const seen = byFlag.get(field.flag);
+    assert.ok(seen === undefined || seen === shape, `${key}: ${field.flag} takes ${shape} here, ${seen} elsewhere`);
+    byFlag.set(field.flag, shape);
+  }
+});
+
+test("one command cannot read a shared flag two ways", () => {
+  assert.deepEqual(flagOptions(["actor.load.contextSize", "critic.load.contextSize"]), { "context-size": { type: "string" } });
+  assert.throws(() => flagOptions(["judge", "jury"]), /--judge is read two ways by one command/);
 });

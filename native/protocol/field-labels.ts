@@ -1,51 +1,209 @@
-// What a refused request says, in the words of the place the user typed the value: the run form's field label
-// in the UI, the flag in the CLI. Both validate with the contract's schemas, so this table is the one place a
-// contract path is given a name a person knows.
+// Every setting a person types, once: its label in the forms, its flag and usage on the command line, its help
+// line and unit. What a refused request says comes from here too, in the words of the place the user typed the
+// value (the form's label in the UI, the flag in the CLI): both validate with the contract's schemas, so this
+// table is the one place a contract path is given a name a person knows.
 
 export type Audience = "ui" | "cli";
 
-interface FieldName {
-  label: string;
-  /** The CLI flag that sets it; absent when the CLI has none (the message then uses the label). */
-  flag?: string;
+/**
+ * A setting a person types: its label in the app's forms, its flag on the command line with what the flag takes,
+ * and one line of help. Keyed by the contract path the engine's messages name it by ("actor.sampling.maxTokens"),
+ * or, for a setting only the CLI has, by its flag's name.
+ */
+export interface FieldDefinition {
+  /** The form's label, also what a refusal calls it in the app; absent for a setting only the CLI has. */
+  readonly label?: string;
+  /** The flag that sets it; absent when the CLI has none (a message then uses the label). */
+  readonly flag?: `--${string}`;
+  /** What the flag takes ("n", "<model>"), as the usage writes it; absent for a switch. */
+  readonly value?: string;
+  /** The flag may be given several times. */
+  readonly multiple?: true;
+  /** What it does, in one line: the form's tooltip, the docs' table. */
+  readonly help: string;
+  /** The unit of a number. */
+  readonly unit?: "tokens" | "bytes" | "seconds";
 }
 
-const FIELDS: Record<string, FieldName> = {
-  strategy: { label: "Strategy", flag: "--strategy" },
-  "actor.path": { label: "Actor model", flag: "--actor" },
-  "critic.path": { label: "Critic model", flag: "--critic" },
-  "actor.sampling.maxTokens": { label: "Max tokens", flag: "--max-tokens" },
-  "critic.sampling.maxTokens": { label: "Critic max tokens", flag: "--critic-max-tokens" },
-  "actor.sampling.thinkingBudget": { label: "Thinking", flag: "--thinking-budget" },
-  "critic.sampling.thinkingBudget": { label: "Critic thinking", flag: "--critic-thinking-budget" },
-  "actor.sampling.temperature": { label: "Temperature", flag: "--temperature" },
-  "critic.sampling.temperature": { label: "Critic temperature" },
-  "actor.load.contextSize": { label: "Actor context", flag: "--context-size" },
-  "critic.load.contextSize": { label: "Critic context", flag: "--context-size" },
-  "actor.load.gpuLayers": { label: "Actor GPU layers", flag: "--gpu-layers" },
-  "critic.load.gpuLayers": { label: "Critic GPU layers", flag: "--gpu-layers" },
-  "task.question": { label: "Task", flag: "--task" },
-  "task.reference": { label: "Reference", flag: "--reference" },
-  seed: { label: "Seed", flag: "--seed" },
-  maxTotalTokens: { label: "Max total tokens", flag: "--max-total-tokens" },
+export const FIELDS = {
+  strategy: { label: "Strategy", flag: "--strategy", value: "<name>", help: "the strategy that runs (see `refinery strategies`)" },
+  preset: { flag: "--preset", value: "<file.json>", help: "a saved strategy with its parameters, or a pipeline" },
+  servedPresets: { flag: "--preset", value: "<file.json>", multiple: true, help: "a preset served as a model of its own" },
+  savePreset: { flag: "--save-preset", value: "<file.json>", help: "save the strategy and its parameters as a preset" },
+  params: { label: "Parameters", flag: "--param", value: "name=value", multiple: true, help: "a strategy parameter" },
+  "actor.path": { label: "Actor model", flag: "--actor", value: "<model>", help: "a GGUF file or an endpoint, openai:<base URL>#<served model>" },
+  "critic.path": { label: "Critic model", flag: "--critic", value: "<model>", help: "a GGUF file or an endpoint; empty: the actor's" },
+  "actor.sampling.maxTokens": { label: "Max tokens", flag: "--max-tokens", value: "n", help: "the actor's answer budget", unit: "tokens" },
+  "critic.sampling.maxTokens": {
+    label: "Critic max tokens",
+    flag: "--critic-max-tokens",
+    value: "n",
+    help: "the critic's answer budget: its verdicts and feedback",
+    unit: "tokens",
+  },
+  "actor.sampling.thinkingBudget": {
+    label: "Thinking",
+    flag: "--thinking-budget",
+    value: "n",
+    help: "thought tokens at most for a model that thinks; 0 asks it not to think; empty: the model's default",
+    unit: "tokens",
+  },
+  "critic.sampling.thinkingBudget": {
+    label: "Critic thinking",
+    flag: "--critic-thinking-budget",
+    value: "n",
+    help: "the critic's thinking budget: it thinks, then gives its constrained verdict",
+    unit: "tokens",
+  },
+  "critic.sampling.reasonFirst": { label: "Critic reasons first", flag: "--critic-reason-first", help: "the critic writes its reasoning before its verdict" },
+  "critic.sampling.metaCritique": { label: "Meta-critique", flag: "--critic-meta-critique", help: "the critic reviews its own critique once (SPARK)" },
+  "actor.sampling.temperature": { label: "Temperature", flag: "--temperature", value: "t", help: "the actor's sampling temperature" },
+  "critic.sampling.temperature": { label: "Critic temperature", help: "the critic's sampling temperature" },
+  "actor.load.chatWrapper": { flag: "--chat-wrapper", value: "name", help: "the actor's chat template, in place of the model's own" },
+  "critic.load.chatWrapper": { flag: "--critic-chat-wrapper", value: "name", help: "the critic's chat template, in place of the model's own" },
+  "actor.load.contextSize": {
+    label: "Actor context",
+    flag: "--context-size",
+    value: "n",
+    help: "tokens of context each sequence is loaded with",
+    unit: "tokens",
+  },
+  "critic.load.contextSize": {
+    label: "Critic context",
+    flag: "--context-size",
+    value: "n",
+    help: "tokens of context each sequence is loaded with",
+    unit: "tokens",
+  },
+  "actor.load.gpuLayers": { label: "Actor GPU layers", flag: "--gpu-layers", value: "auto|max|n", help: "layers offloaded to the GPU" },
+  "critic.load.gpuLayers": { label: "Critic GPU layers", flag: "--gpu-layers", value: "auto|max|n", help: "layers offloaded to the GPU" },
+  "actor.load.flashAttention": {
+    label: "Actor flash attention",
+    flag: "--flash-attention",
+    help: "ticked: always on; unticked: llama.cpp decides (on where the backend supports it)",
+  },
+  "critic.load.flashAttention": {
+    label: "Critic flash attention",
+    flag: "--flash-attention",
+    help: "ticked: always on; unticked: llama.cpp decides (on where the backend supports it)",
+  },
+  "task.question": { label: "Task", flag: "--task", value: '"<text>"', help: "the question the run answers" },
+  "task.reference": { label: "Reference", flag: "--reference", value: "<answer>", help: "the reference answer the result is graded against" },
+  seed: { label: "Seed", flag: "--seed", value: "n", help: "the run's seed: the same seed and settings give the same run" },
+  maxTotalTokens: { label: "Tokens per run", flag: "--max-total-tokens", value: "n", help: "tokens the whole run may generate", unit: "tokens" },
+  parallel: { flag: "--sequential", help: "one generation at a time: strictly reproducible logs" },
+  force: { flag: "--force", help: "load even when the memory plan says the models will not fit" },
+  vram: { flag: "--vram", value: "size", help: "plan for this much GPU memory instead of what is free", unit: "bytes" },
+  ram: { flag: "--ram", value: "size", help: "plan for this much memory instead of what is free", unit: "bytes" },
+  out: { label: "Output folder", flag: "--out", value: "<dir>", help: "the folder that receives the runs" },
+  threads: { flag: "--threads", value: "n", help: "threads llama.cpp decodes with (default: the idle cores)" },
+  gpu: { flag: "--gpu", value: "auto|cpu|cuda|vulkan|metal", help: "the compute backend" },
+  json: { flag: "--json", help: "print the result as JSON" },
+  help: { flag: "--help", help: "this command's usage" },
+  quiet: { flag: "--quiet", help: "no progress on stderr" },
+  apiKeyEnv: { flag: "--api-key-env", value: "NAME", help: "the environment variable holding the endpoint's key (default OPENAI_API_KEY)" },
+  criticApiKeyEnv: { flag: "--critic-api-key-env", value: "NAME", help: "the environment variable holding the critic's endpoint key" },
+  endpointConcurrency: { flag: "--endpoint-concurrency", value: "n", help: "requests an endpoint takes at once" },
+  requestTimeout: { flag: "--request-timeout", value: "s", help: "how long to wait for an endpoint's answer", unit: "seconds" },
   // Experiments and critic evaluations
-  dataset: { label: "Dataset", flag: "--dataset" },
-  limit: { label: "Limit", flag: "--limit" },
-  offset: { label: "Offset", flag: "--offset" },
-  concurrency: { label: "Concurrency", flag: "--concurrency" },
-  repeats: { label: "Repeats", flag: "--repeats" },
-  frontier: { label: "Frontier samples", flag: "--frontier" },
-  maxTokens: { label: "Max tokens", flag: "--max-tokens" },
-  critic: { label: "Critic model", flag: "--critic" },
-  columns: { label: "Strategies", flag: "--strategy" },
-  formats: { label: "Formats" },
-  // Judges: an experiment's grading, and a judge measured against people
-  judge: { label: "Judge model", flag: "--judge" },
-  mode: { label: "Mode", flag: "--mode" },
-  "judging.judges": { label: "Judges", flag: "--judge" },
-  "judging.baseline": { label: "Pairwise baseline", flag: "--baseline" },
-  "judging.maxTokens": { label: "Judge max tokens", flag: "--judge-max-tokens" },
-};
+  dataset: { label: "Dataset", flag: "--dataset", value: "<file>", help: "a JSONL, JSON or CSV file of tasks" },
+  limit: { label: "Limit", flag: "--limit", value: "n", help: "the first n items" },
+  offset: { label: "Offset", flag: "--offset", value: "n", help: "skip the first n items" },
+  fields: { flag: "--field", value: "name=f", multiple: true, help: "which field of a record holds the question, the reference…" },
+  skipMalformed: { flag: "--skip-malformed", help: "skip records that cannot be read instead of refusing the file" },
+  concurrency: { label: "Concurrency", flag: "--concurrency", value: "n|auto", help: "items run at once" },
+  repeats: { label: "Repeats", flag: "--repeats", value: "r", help: "each item run r times, with seeds seed … seed+r-1" },
+  frontier: { label: "Frontier samples", flag: "--frontier", value: "n", help: "samples per item for the sampling frontier" },
+  maxTokens: { label: "Max tokens", flag: "--max-tokens", value: "n", help: "the answer budget", unit: "tokens" },
+  critic: { label: "Critic model", flag: "--critic", value: "<model>", help: "the critic model" },
+  columns: { label: "Strategies", flag: "--strategy", value: "<name>", multiple: true, help: "the strategies compared, one column each" },
+  actors: { flag: "--actor", value: "<model>", multiple: true, help: "the actor model; several endpoints: replicas of one model" },
+  pair: { flag: "--pair", value: "actor[,critic]", multiple: true, help: "a model pair the strategies also run with" },
+  formats: { label: "Formats", help: "the report files written" },
+  pool: { flag: "--pool", value: "<file.json>", help: "the model pairs the strategies run with, from a file" },
+  sampling: { label: "Sampling", flag: "--sampling", value: "paper|matched[:T]", help: "each strategy's own sampling, or one temperature for all" },
+  noCache: { flag: "--no-cache", help: "run every cell again instead of reusing finished ones" },
+  grader: { flag: "--grader", value: "checklist|rubric|pairwise", help: "how judge models grade each answer" },
+  judge: { label: "Judge model", flag: "--judge", value: "<model>", help: "the judge model" },
+  jury: { flag: "--judge", value: "<model>", multiple: true, help: "a judge model (several: a jury)" },
+  baseline: { flag: "--baseline", value: "<column>", help: "the column the others are compared with" },
+  checklistCalls: {
+    flag: "--checklist-calls",
+    value: "structured|per-criterion",
+    help: "the checklist grader asks its judges in one structured call, or one call per criterion",
+  },
+  // An experiment's grading as the engine's refusals name it (the compare tab's Grading section)
+  "judging.judges": { label: "Judges", flag: "--judge", value: "<model>", multiple: true, help: "the judge models (several: a jury)" },
+  "judging.baseline": { label: "Pairwise baseline", flag: "--baseline", value: "<column>", help: "the column the others are compared with" },
+  "judging.maxTokens": { label: "Judge max tokens", flag: "--judge-max-tokens", value: "n", help: "the judge's answer budget", unit: "tokens" },
+  judgeMaxTokens: { flag: "--judge-max-tokens", value: "n", help: "the judge's answer budget", unit: "tokens" },
+  html: { flag: "--html", value: "<file>", help: "write the report as a web page" },
+  csv: { flag: "--csv", value: "<file>", help: "write the results as CSV" },
+  jsonl: { flag: "--jsonl", value: "<file>", help: "write the results as JSON lines" },
+  pairs: { flag: "--pairs", value: "<file.jsonl>", help: "write preference pairs for training" },
+  mode: { label: "Mode", flag: "--mode", value: "<mode>", help: "which benchmark or kind of judging" },
+  metaCritique: { flag: "--meta-critique", help: "the critic reviews its own critique once (SPARK)" },
+  // Models, downloads and serving
+  sequences: { flag: "--sequences", value: "n", help: "sequences the context is sized for" },
+  refresh: { flag: "--refresh", help: "prove the backends again instead of reading the last result" },
+  add: { flag: "--add", value: "<gguf>", help: "add a GGUF to the models list" },
+  dir: { flag: "--dir", value: "<folder>", help: "the folder the download goes to" },
+  modelDirs: { flag: "--dir", value: "<folder>", multiple: true, help: "a folder of models to list" },
+  criticSequences: { flag: "--critic-sequences", value: "n", help: "sequences the critic's context is sized for" },
+  sha256: { flag: "--sha256", value: "<hex>", help: "the download's expected checksum" },
+  name: { flag: "--name", value: "<file>", help: "the downloaded file's name" },
+  timeout: { flag: "--timeout", value: "<s>", help: "how long to wait for the server to answer", unit: "seconds" },
+  port: { flag: "--port", value: "n", help: "the port the server listens on" },
+  host: { flag: "--host", value: "addr", help: "the address the server listens on (default: loopback only)" },
+  runs: { flag: "--runs", value: "<dir>", help: "the folder of runs the server reads and writes" },
+  openai: { flag: "--openai", help: "serve strategies as models behind an OpenAI-compatible API" },
+  servedParallel: { flag: "--parallel", value: "n", help: "requests the server answers at once" },
+  apiKey: { flag: "--api-key", value: "k", help: "the key a client must send" },
+  uiUrl: { flag: "--ui-url", value: "<url>", help: "where the app's UI is, for links to a served run" },
+} as const satisfies Record<string, FieldDefinition>;
+
+export type FieldKey = keyof typeof FIELDS;
+
+/** The label a form shows for a field (the name its refusals use in the app). */
+export function fieldLabel(key: FieldKey): string {
+  const field: FieldDefinition = FIELDS[key];
+  return field.label ?? field.flag ?? key;
+}
+
+/** A field's one line of help: the form's tooltip, the docs' table. */
+export function fieldHelp(key: FieldKey): string {
+  return FIELDS[key].help;
+}
+
+/** A flag as a command's usage writes it: "[--max-tokens n]", "[--force]"; `required` drops the brackets. */
+export function flagUsage(key: FieldKey, required = false): string {
+  const field: FieldDefinition = FIELDS[key];
+  if (!field.flag) throw new Error(`${key} has no command-line flag`);
+  const text = `${field.flag}${field.value ? ` ${field.value}` : ""}${field.multiple ? " …" : ""}`;
+  return required ? text : `[${text}]`;
+}
+
+type FlagOf<K extends FieldKey> = (typeof FIELDS)[K] extends { flag: `--${infer F}` } ? F : never;
+type OptionOf<K extends FieldKey> = (typeof FIELDS)[K] extends { value: string }
+  ? (typeof FIELDS)[K] extends { multiple: true }
+    ? { type: "string"; multiple: true }
+    : { type: "string" }
+  : { type: "boolean" };
+
+/** The parse options (node:util parseArgs) of these fields' flags: a command reads its flags from this table. */
+export function flagOptions<const K extends FieldKey>(keys: readonly K[]): { [P in K as FlagOf<P>]: OptionOf<P> } {
+  const options: Record<string, { type: "string" | "boolean"; multiple?: true }> = {};
+  for (const key of keys) {
+    const field: FieldDefinition = FIELDS[key];
+    if (!field.flag) throw new Error(`${key} has no command-line flag`);
+    const option = { type: field.value ? "string" : "boolean", ...(field.multiple ? { multiple: true as const } : {}) } as const;
+    const earlier = options[field.flag.slice(2)];
+    // Two settings may share a flag only in different commands (run's --actor, experiment's repeatable --actor).
+    if (earlier && (earlier.type !== option.type || earlier.multiple !== option.multiple)) throw new Error(`${field.flag} is read two ways by one command`);
+    options[field.flag.slice(2)] = option;
+  }
+  return options as { [P in K as FlagOf<P>]: OptionOf<P> };
+}
 
 /** A strategy parameter as the run form shows it: "maxIterations" → "Max iterations". */
 export function paramLabel(name: string): string {
@@ -62,9 +220,9 @@ export function fieldName(path: readonly PropertyKey[], audience: Audience): str
     const name = String(path[1]);
     return audience === "cli" ? `--param ${name}` : paramLabel(name);
   }
-  const field = FIELDS[key];
+  const field: FieldDefinition | undefined = (FIELDS as Record<string, FieldDefinition>)[key];
   if (!field) return null;
-  return audience === "cli" ? (field.flag ?? field.label) : field.label;
+  return (audience === "cli" ? (field.flag ?? field.label) : field.label) ?? null;
 }
 
 const count = (n: number) => n.toLocaleString("en-US");

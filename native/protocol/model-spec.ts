@@ -3,6 +3,12 @@
 // downstream (logs, manifests, column names) ever sees them. Pure, so the engine, the renderer and Electron
 // read specs the same way; which backend a spec opens is native/llm/sources/'s business.
 
+/**
+ * A model as a person names it, before parsing: a GGUF file's path or an endpoint spec
+ * (`openai:<base URL>#<served model>`). Held in fields named `path` (see ModelConfig in native/runs/runner.ts).
+ */
+export type ModelSpecText = string;
+
 export interface EndpointSpec {
   kind: "endpoint";
   /** Base URL without credentials and without a trailing slash, e.g. http://127.0.0.1:8000/v1. */

@@ -10,7 +10,7 @@ import type { ModelBackend } from "../llm/backend.ts";
 import { cachedSha256 } from "../llm/file-hash.ts";
 import { ModelFileError, type ModelFileSummary } from "../llm/gguf-check.ts";
 import type { GenerationCache } from "../llm/generation-cache.ts";
-import { ModelSpecError } from "../protocol/model-spec.ts";
+import { ModelSpecError, type ModelSpecText } from "../protocol/model-spec.ts";
 import { sourceFor } from "../llm/sources/registry.ts";
 import type { ModelSource } from "../llm/sources/source.ts";
 import { warnUnsupported } from "../llm/sources/unsupported.ts";
@@ -37,10 +37,14 @@ import { runDir } from "./paths.ts";
 import { CANCELLED_BY_USER, RunFiles } from "./run-files.ts";
 
 export interface ModelConfig {
-  /** A GGUF file or an endpoint spec (openai:<base URL>#<served model>). */
-  path: string;
+  /**
+   * A GGUF file or an endpoint spec (openai:<base URL>#<served model>). Named `path` because run manifests,
+   * experiment configs, presets and saved setups store it under that name, and files written before endpoints
+   * existed must still read; the type says what it holds.
+   */
+  path: ModelSpecText;
   /** Endpoints serving the same model (an experiment spreads cells over them); `path` is the first. */
-  replicas?: string[];
+  replicas?: ModelSpecText[];
   sampling?: Partial<SamplingSettings>;
   load?: Omit<ModelLoadOptions, "sequences">;
 }

@@ -11,6 +11,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { ContextOverflowError } from "../llm/backend.ts";
 import type { GpuChoice, ModelLoadOptions } from "../llm/runtime.ts";
 import { REFINERY_VERSION } from "../protocol/version.ts";
+import { buildRunConfig } from "../runs/run-config.ts";
 import { executeRun, newRunId, RunInputError } from "../runs/runner.ts";
 import { BodyTooLargeError, readBody } from "./body.ts";
 import { checkClientSchema } from "./client-schema.ts";
@@ -104,6 +105,33 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
   return serveOpenAI({ ...options, parallel }, ids, models);
 }
 
+/** A chat request to a strategy model as the startRun request the run form would send for it. */
+export function strategyRunRequest(
+  request: ChatRequest,
+  strategy: { name: string; params: Record<string, unknown> },
+  question: string,
+  options: Pick<OpenAIServerOptions, "actor" | "critic">,
+) {
+  return {
+    strategy: strategy.name,
+    params: { ...strategy.params, ...(request.refinery.params ?? {}) },
+    actor: {
+      path: options.actor,
+      sampling: {
+        ...(request.maxTokens ? { maxTokens: request.maxTokens } : {}),
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      },
+    },
+    critic: {
+      path: options.critic ?? options.actor,
+      sampling: request.refinery.criticMaxTokens ? { maxTokens: request.refinery.criticMaxTokens } : {},
+    },
+    task: { question },
+    ...(request.seed !== undefined ? { seed: request.seed } : {}),
+    ...(request.refinery.parallel !== undefined ? { parallel: request.refinery.parallel } : {}),
+  };
+}
+
 /** The HTTP layer over any served models (llama.cpp above, a scripted backend in tests). */
 export async function serveOpenAI(options: OpenAIServerOptions, ids: ServedModel[], served: ServedModels): Promise<OpenAIServer> {
   const apiKey = options.apiKey ?? `rfy-${randomBytes(24).toString("base64url")}`;
@@ -160,41 +188,27 @@ export async function serveOpenAI(options: OpenAIServerOptions, ids: ServedModel
     const meta = { run_id: runId, tree_url: link, strategy: strategy.name };
     const headers = { "x-refinery-run-id": runId, "x-refinery-tree-url": link };
     const id = `chatcmpl-${runId}`;
-    if (request.stream) {
-      startStream(response, headers);
-      write(response, chunk(id, model.id, { role: "assistant", content: "" }, null, { refinery: meta }));
-    }
-    const result = await executeRun(
+    // Checked before the stream opens: a refused request is answered 400, not inside a stream.
+    const config = buildRunConfig(
+      strategyRunRequest(request, strategy, question, options),
       {
-        strategy: strategy.name,
-        params: { ...strategy.params, ...(request.refinery.params ?? {}) },
-        actor: {
-          path: options.actor,
-          sampling: {
-            ...(request.maxTokens ? { maxTokens: request.maxTokens } : {}),
-            ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-          },
-          ...(options.load ? { load: options.load } : {}),
-        },
-        critic: {
-          path: criticPath,
-          sampling: request.refinery.criticMaxTokens ? { maxTokens: request.refinery.criticMaxTokens } : {},
-          ...(options.load ? { load: options.load } : {}),
-        },
-        task: { question },
-        seed: request.seed ?? 0,
         outDir: options.runsDir,
         runId,
         gpu: options.gpu,
         threads: options.threads,
-        parallel: request.refinery.parallel ?? true,
+        ...(options.load ? { load: { actor: options.load, critic: options.load } } : {}),
         laneScope: `serve-${++requestCounter}`,
         signal,
         // Progress as SSE comments: clients ignore them, curl shows them, proxies keep the stream open.
         onEvent: request.stream ? (event) => event.type === "node-completed" && response.write(`: node ${event.nodeId} ${event.status}\n\n`) : undefined,
       },
-      served.runDeps(),
+      "ui",
     );
+    if (request.stream) {
+      startStream(response, headers);
+      write(response, chunk(id, model.id, { role: "assistant", content: "" }, null, { refinery: meta }));
+    }
+    const result = await executeRun(config, served.runDeps());
     const { state } = result;
     const tokensIn = state.order.reduce((sum, nodeId) => sum + state.nodes[nodeId]!.tokensIn, 0);
     const tokensOut = state.order.reduce((sum, nodeId) => sum + state.nodes[nodeId]!.tokensOut, 0);

@@ -10,7 +10,7 @@ import { ChooseModelButton, ModelChooserPanel } from "./ModelChooser.tsx";
 import { DatasetPicker } from "./DatasetPicker.tsx";
 import { formatBytes } from "../../native/protocol/format.ts";
 import { defaultContextSize } from "../../native/protocol/defaults.ts";
-import { paramLabel } from "../../native/protocol/field-labels.ts";
+import { fieldHelp, fieldLabel, paramLabel } from "../../native/protocol/field-labels.ts";
 
 function ModelField({ role }: { role: "actor" | "critic" }) {
   const controller = useController();
@@ -21,7 +21,9 @@ function ModelField({ role }: { role: "actor" | "critic" }) {
   const [choosing, setChoosing] = useState(false);
   return (
     <div className="field model-field">
-      <label htmlFor={`${role}-path`}>{role === "actor" ? "Actor model (GGUF or endpoint)" : "Critic model (GGUF or endpoint, empty: same as actor)"}</label>
+      <label
+        htmlFor={`${role}-path`}
+      >{`${fieldLabel(`${role}.path`)} (${role === "actor" ? "GGUF or endpoint" : "GGUF or endpoint, empty: same as actor"})`}</label>
       <div className="row">
         <input
           id={`${role}-path`}
@@ -85,10 +87,11 @@ function LoadSettingsFields({ role }: { role: "actor" | "critic" }) {
       <summary>load settings</summary>
       <div className="row small">
         <label>
-          GPU layers <input data-testid={`${role}-gpu-layers`} value={load.gpuLayers} onChange={(e) => set({ gpuLayers: e.target.value })} placeholder="auto" />
+          {fieldLabel(`${role}.load.gpuLayers`)}{" "}
+          <input data-testid={`${role}-gpu-layers`} value={load.gpuLayers} onChange={(e) => set({ gpuLayers: e.target.value })} placeholder="auto" />
         </label>
         <label>
-          context{" "}
+          {fieldLabel(`${role}.load.contextSize`)}{" "}
           <input
             data-testid={`${role}-context-size`}
             value={load.contextSize}
@@ -97,8 +100,8 @@ function LoadSettingsFields({ role }: { role: "actor" | "critic" }) {
             placeholder={String(defaultContextSize(trained))}
           />
         </label>
-        <label title="Ticked: always on. Unticked: llama.cpp decides (on where the backend supports it).">
-          flash attn on{" "}
+        <label title={fieldHelp(`${role}.load.flashAttention`)}>
+          {fieldLabel(`${role}.load.flashAttention`)}{" "}
           <input
             type="checkbox"
             data-testid={`${role}-flash-attention`}
@@ -141,7 +144,7 @@ export function RunSetup() {
       <ModelField role="critic" />
       <MemoryBar />
       <div className="field">
-        <label htmlFor="strategy">Strategy</label>
+        <label htmlFor="strategy">{fieldLabel("strategy")}</label>
         <select id="strategy" data-testid="strategy-select" value={setup.strategy} onChange={(e) => update({ strategy: e.target.value, params: {} })}>
           {strategies.map((s) => (
             <option key={s.name} value={s.name}>
@@ -190,7 +193,7 @@ export function RunSetup() {
         </div>
       )}
       <div className="field">
-        <label htmlFor="question">Task</label>
+        <label htmlFor="question">{fieldLabel("task.question")}</label>
         <textarea
           id="question"
           data-testid="question"
@@ -203,16 +206,17 @@ export function RunSetup() {
       <DatasetPicker />
       <div className="row small">
         <label>
-          reference <input data-testid="reference" value={setup.reference} onChange={(e) => update({ reference: e.target.value })} />
+          {fieldLabel("task.reference")} <input data-testid="reference" value={setup.reference} onChange={(e) => update({ reference: e.target.value })} />
         </label>
         <label>
-          seed <input data-testid="seed" value={setup.seed} onChange={(e) => update({ seed: e.target.value })} />
+          {fieldLabel("seed")} <input data-testid="seed" value={setup.seed} onChange={(e) => update({ seed: e.target.value })} />
         </label>
-        <label title="the actor's answer budget">
-          max tokens <input data-testid="max-tokens" className="short" value={setup.maxTokens} onChange={(e) => update({ maxTokens: e.target.value })} />
+        <label title={fieldHelp("actor.sampling.maxTokens")}>
+          {fieldLabel("actor.sampling.maxTokens")}{" "}
+          <input data-testid="max-tokens" className="short" value={setup.maxTokens} onChange={(e) => update({ maxTokens: e.target.value })} />
         </label>
-        <label title="the critic's answer budget: its verdicts and feedback">
-          critic max tokens{" "}
+        <label title={fieldHelp("critic.sampling.maxTokens")}>
+          {fieldLabel("critic.sampling.maxTokens")}{" "}
           <input
             data-testid="critic-max-tokens"
             className="short"
@@ -220,8 +224,8 @@ export function RunSetup() {
             onChange={(e) => update({ criticMaxTokens: e.target.value })}
           />
         </label>
-        <label title="thought tokens at most for a model that thinks; 0 asks it not to think; empty: the model's default">
-          thinking{" "}
+        <label title={fieldHelp("actor.sampling.thinkingBudget")}>
+          {fieldLabel("actor.sampling.thinkingBudget")}{" "}
           <input
             data-testid="thinking-budget"
             className="short"
@@ -230,8 +234,8 @@ export function RunSetup() {
             onChange={(e) => update({ thinkingBudget: e.target.value })}
           />
         </label>
-        <label title="the critic's thinking budget: it thinks, then gives its constrained verdict">
-          critic thinking{" "}
+        <label title={fieldHelp("critic.sampling.thinkingBudget")}>
+          {fieldLabel("critic.sampling.thinkingBudget")}{" "}
           <input
             data-testid="critic-thinking-budget"
             className="short"

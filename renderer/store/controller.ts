@@ -2,6 +2,7 @@
 // the store. Errors come back as values and are shown where the user is looking. This module starts the app:
 // it routes the engine's pushed events to the areas and loads what the first screen shows.
 import type { Bridge, EngineEvent } from "../../native/protocol/contract.ts";
+import { jobOfEvent } from "../../native/protocol/job-kinds.ts";
 import { type ActionContext, createViewRequests } from "./actions/context.ts";
 import { createCriticEvalActions } from "./actions/critic-evals.ts";
 import { createExperimentActions } from "./actions/experiments.ts";
@@ -24,7 +25,7 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
   const models = createModelActions(ctx);
   const experiments = createExperimentActions(ctx);
   const criticEvals = createCriticEvalActions(ctx);
-  const { onJudgeEvalEvent, failRunningJudgeEvals, ...judgeEvals } = createJudgeEvalActions(ctx);
+  const { onJudgeEvalEvent, ...judgeEvals } = createJudgeEvalActions(ctx);
 
   // The address follows what is shown. While an address is being applied (the first load, a pasted link, back or
   // forward) it is not written, so a half-applied route never replaces the one being followed.
@@ -79,27 +80,13 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
     writeAddress("replace");
   }
 
-  /** The engine stopped: what it was running ends as failed (a restarted engine does not continue it). */
-  function failRunningWork() {
-    for (const progress of Object.values(state().experimentProgress)) {
-      if (progress.state === "running" || progress.state === "paused")
-        state().setExperimentProgress({
-          ...progress,
-          state: "failed",
-          running: 0,
-          error: "the engine process stopped; start the experiment again to resume it",
-        });
-    }
-    for (const evaluation of Object.values(state().criticEvals)) {
-      if (evaluation.state === "running") state().setCriticEval({ ...evaluation, state: "failed", error: "the engine process stopped" });
-    }
-    failRunningJudgeEvals();
-  }
-
   function onEngineEvent(event: EngineEvent) {
+    // A job's reports, its end included, come from the engine; when the engine dies the supervisor reports each of
+    // its jobs failed (protocol/job-kinds.ts), so the UI never ends a job itself.
+    const job = jobOfEvent(event);
     if (event.type === "run-events") {
       state().applyEvents(event.runId, event.events);
-      if (event.events.some((e) => e.type === "run-finished" || e.type === "run-failed")) void runs.refreshHistory();
+      if (job?.ended) void runs.refreshHistory();
     } else if (event.type === "download") {
       state().setDownload(event);
       if (event.state === "done") void models.refreshLibrary();
@@ -111,16 +98,14 @@ export function createController(bridge: Bridge, store: AppStore, location: Acti
       state().setExperimentProgress(event);
       // The grid fills in as cells finish: reload the open experiment, at most a few times a second.
       if (state().experiment?.path === event.path) experiments.scheduleExperimentReload();
-      if (event.state !== "running" && event.state !== "paused") void experiments.refreshExperiments();
+      if (job?.ended) void experiments.refreshExperiments();
     } else {
       state().setEngine({ status: event.status, detail: event.detail });
-      if (event.status === "crashed") {
-        failRunningWork();
+      if (event.status === "crashed")
         state().pushError(
           "engine",
           `${event.detail ?? "the engine process stopped"}. Completed nodes are kept in the run log; the next run starts a fresh engine.`,
         );
-      }
     }
   }
 

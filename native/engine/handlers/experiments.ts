@@ -33,7 +33,8 @@ import { newRunId } from "../../runs/runner.ts";
 import { sourceFor } from "../../llm/sources/registry.ts";
 import { getStrategy } from "../../strategies/registry.ts";
 import { resolveStrategyParams } from "../../strategies/types.ts";
-import { checkRoleModels, engineRuntime, type EngineContext, type ExperimentItems, type Input } from "./context.ts";
+import { JOB_KINDS } from "../../protocol/job-kinds.ts";
+import { checkRoleModels, engineRuntime, type EngineContext, type ExperimentEntry, type ExperimentItems, type Input } from "./context.ts";
 
 type GridCell = ExperimentInfo["results"][number];
 // A checkpoint line as the grid gets it, made once per line read (the poll after a new cell reuses the others).
@@ -88,10 +89,14 @@ function experimentView(
   };
 }
 
+/** Whether an experiment's last report leaves it running, by the job table's rule for its end. */
+function isRunning(entry: ExperimentEntry | undefined): entry is ExperimentEntry {
+  return entry !== undefined && !JOB_KINDS.experiment.ends(entry.progress);
+}
+
 export async function startExperiment(ctx: EngineContext, input: Input<"startExperiment">): Promise<{ path: string; total: number; done: number }> {
   const path = resolve(input.out ?? join(ctx.options.runsDir, "..", "experiments", newRunId("experiment")));
-  const state = ctx.experiments.get(path)?.progress.state;
-  if (state === "running" || state === "paused") throw new ExperimentError(`${path} is already running`);
+  if (isRunning(ctx.experiments.get(path))) throw new ExperimentError(`${path} is already running`);
   const config = readExperimentConfig(path) ?? (await newExperimentConfig(ctx, input));
   // Refuse a malformed dataset or a folder holding another experiment in the call itself; once it answers, the
   // folder loads (the UI opens it at once).
@@ -172,7 +177,7 @@ export async function controlExperiment(
   { path, action }: Input<"controlExperiment">,
 ): Promise<{ state: ExperimentProgressEvent["state"] }> {
   const entry = ctx.experiments.get(resolve(path));
-  if (!entry || (entry.progress.state !== "running" && entry.progress.state !== "paused")) throw new Error(`no experiment is running in ${path}`);
+  if (!entry || !isRunning(entry)) throw new Error(`no experiment is running in ${path}`);
   if (action === "pause") entry.control.pause();
   else if (action === "resume") entry.control.resume();
   else entry.control.stop();

@@ -7,33 +7,21 @@ import { CANCELLED_BY_USER } from "../../runs/run-files.ts";
 import { readRunLog } from "../../runs/run-log.ts";
 import { listRuns } from "../../runs/run-list.ts";
 import { moveRunToTrash } from "../../runs/trash.ts";
-import { checkTask, executeRun, failureCode, newRunId, RunInputError } from "../../runs/runner.ts";
-import { withUnusedCriticOnActor } from "../../runs/unused-critic.ts";
-import { getStrategy } from "../../strategies/registry.ts";
-import { resolveStrategyParams } from "../../strategies/types.ts";
+import { parseRunRequest, runConfigFrom, type RunPlace } from "../../runs/run-config.ts";
+import { executeRun, failureCode, newRunId, RunInputError } from "../../runs/runner.ts";
 import { checkRoleModels, type EngineContext, type Input } from "./context.ts";
 
 export { listRuns };
 
 export async function startRun(ctx: EngineContext, input: Input<"startRun">): Promise<{ runId: string }> {
   // Validate what can be validated before answering, so a bad request fails the call itself.
-  checkTask(input.task, "ui");
-  resolveStrategyParams(getStrategy(input.strategy), input.params ?? {});
+  const request = parseRunRequest(input, "ui");
   // A critic that could not be loaded is refused even when unused, as `refinery run` does: the user meant some other file.
-  await checkRoleModels(input);
-  const run = withUnusedCriticOnActor(input);
-  const runId = newRunId(input.strategy);
+  await checkRoleModels(request);
+  const runId = newRunId(request.strategy);
   const signal = ctx.jobs.start("run", runId);
   const emit = (event: RunEvent) => ctx.batcher.push(runId, event);
-  void executeRun({
-    ...run,
-    runId,
-    outDir: ctx.options.runsDir,
-    gpu: ctx.options.gpu,
-    threads: ctx.options.threads,
-    signal,
-    onEvent: emit,
-  })
+  void executeRun(runConfigFrom(request, { ...engineRunPlace(ctx), runId, signal, onEvent: emit }))
     .catch((error: Error) => {
       // Failures before the log opens (a model that does not load) still reach the UI as a failed run.
       emit({ type: "run-failed", at: Date.now(), reason: signal.aborted ? CANCELLED_BY_USER : error.message, code: failureCode(error, signal.aborted) });
@@ -43,6 +31,11 @@ export async function startRun(ctx: EngineContext, input: Input<"startRun">): Pr
       ctx.jobs.finish(runId);
     });
   return { runId };
+}
+
+/** Where this engine runs what it is asked: its runs folder, its backend and threads. */
+export function engineRunPlace(ctx: EngineContext): RunPlace {
+  return { outDir: ctx.options.runsDir, gpu: ctx.options.gpu, threads: ctx.options.threads };
 }
 
 export async function cancelRun(ctx: EngineContext, { runId }: Input<"cancelRun">): Promise<{ cancelled: boolean }> {

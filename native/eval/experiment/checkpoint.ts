@@ -101,13 +101,15 @@ async function refuseColumnsThatCannotFit(config: ExperimentConfig, tasks: reado
   if (!longest) return;
   // Loaded here, not at the top: reading a checkpoint (report, the compare view's poll) needs no runner.
   const { contextRefusal } = await import("../../runs/runner.ts");
+  const { runConfigFrom } = await import("../../runs/run-config.ts");
   for (const column of config.columns) {
-    const run = { strategy: column.strategy, params: column.params, actor: column.actor, critic: column.critic, outDir: "" };
-    const refusal = await contextRefusal({ ...run, task: longest });
+    const { strategy, params, actor, critic } = column;
+    const configFor = (task: Task) => runConfigFrom({ strategy, params, actor, critic, task }, { outDir: "", keepUnusedCritic: true });
+    const refusal = await contextRefusal(configFor(longest));
     if (refusal) throw new ExperimentError(`column ${column.name} cannot run on the longest item (${longest.id ?? "its question"}): ${refusal.message}`);
     // A second turn's prompt carries the first turn's answer: every cell would run its first turn, then fail its second.
     const second = column.frontierOnly ? null : longestSecondTurn(tasks, column);
-    const secondRefusal = second && (await contextRefusal({ ...run, task: second }));
+    const secondRefusal = second && (await contextRefusal(configFor(second)));
     if (secondRefusal)
       throw new ExperimentError(
         `column ${column.name} cannot run the second turn of ${second.id?.replace(SECOND_TURN_SUFFIX, "") ?? "the longest item"} (its prompt holds the first question, a first answer of up to the actor's max tokens and the second question): ${secondRefusal.message}`,

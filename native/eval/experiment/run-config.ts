@@ -1,7 +1,8 @@
-// The RunConfig of an experiment's run on one item, written once for the cell and for its pre-pass run: the
+// The run request of an experiment's run on one item (the RunConfig itself comes from runs/run-config.ts), written once for the cell and for its pre-pass run: the
 // pre-pass generations are the ones the cell asks for first (same seed, sampling policy, lanes and load), so the
 // cell replays them from the shared cache instead of generating them again.
 import type { Task } from "../../protocol/events.ts";
+import { runConfigFrom } from "../../runs/run-config.ts";
 import type { ModelConfig, RunConfig } from "../../runs/runner.ts";
 import type { ExperimentColumn, ExperimentConfig } from "./config.ts";
 
@@ -29,24 +30,29 @@ export interface ItemRun {
 
 export function itemRunConfig(run: ItemRun): RunConfig {
   const { column, config } = run;
-  return {
-    strategy: column.strategy,
-    params: run.params ?? column.params,
-    actor: run.models?.actor ?? column.actor,
-    critic: run.models?.critic ?? column.critic,
-    task: run.task,
-    seed: config.seed + run.item + (run.repeat ?? 0),
-    outDir: run.outDir,
-    runId: run.runId,
-    gpu: config.gpu,
-    threads: config.threads,
-    // One generation at a time within a run: a resumed experiment gives the same results as an uninterrupted one.
-    parallel: false,
-    maxTotalTokens: config.maxTotalTokens,
-    ...(config.sampling ? { samplingPolicy: config.sampling } : {}),
-    concurrentRuns: run.concurrency,
-    lanesAtLeast: Math.max(...run.lanes),
-    laneScope: `item-slot-${run.slot}`,
-    signal: run.signal,
-  };
+  return runConfigFrom(
+    {
+      strategy: column.strategy,
+      params: run.params ?? column.params,
+      actor: run.models?.actor ?? column.actor,
+      critic: run.models?.critic ?? column.critic,
+      task: run.task,
+      seed: config.seed + run.item + (run.repeat ?? 0),
+      // One generation at a time within a run: a resumed experiment gives the same results as an uninterrupted one.
+      parallel: false,
+      maxTotalTokens: config.maxTotalTokens,
+    },
+    {
+      outDir: run.outDir,
+      runId: run.runId,
+      gpu: config.gpu,
+      threads: config.threads,
+      ...(config.sampling ? { samplingPolicy: config.sampling } : {}),
+      concurrentRuns: run.concurrency,
+      lanesAtLeast: Math.max(...run.lanes),
+      laneScope: `item-slot-${run.slot}`,
+      signal: run.signal,
+      keepUnusedCritic: true,
+    },
+  );
 }

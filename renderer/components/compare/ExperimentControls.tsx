@@ -2,6 +2,7 @@
 // progress line with pause and stop.
 import { useEffect } from "react";
 import type { ExperimentListing, ExperimentProgressEvent } from "../../../native/protocol/contract.ts";
+import { fieldLabel } from "../../../native/protocol/field-labels.ts";
 import { fixed } from "../../../native/protocol/format.ts";
 import { criticPath } from "../../store/selectors.ts";
 import { useAppState, useController } from "../../store/context.tsx";
@@ -83,7 +84,7 @@ export function NewExperiment() {
       </div>
       <div className="row small experiment-fields">
         <label className="wide">
-          dataset file (.jsonl / .json)
+          {fieldLabel("dataset")}
           <input
             data-testid="experiment-dataset"
             placeholder="tasks/gsm8k_test.jsonl"
@@ -92,7 +93,7 @@ export function NewExperiment() {
           />
         </label>
         <label title="how many items of the dataset, from the first (empty: all)">
-          items (empty: all)
+          {fieldLabel("limit")}
           <input
             data-testid="experiment-limit"
             className="short"
@@ -102,7 +103,7 @@ export function NewExperiment() {
           />
         </label>
         <label className="wide" title="where results go; a folder holding a stopped experiment resumes it">
-          output folder (empty: a new one)
+          {fieldLabel("out")}
           <input
             data-testid="experiment-out"
             placeholder="a new folder next to the runs"
@@ -111,7 +112,7 @@ export function NewExperiment() {
           />
         </label>
         <label title="dataset items run at the same time (empty: the engine decides)">
-          items at once
+          {fieldLabel("concurrency")}
           <input
             data-testid="experiment-concurrency"
             className="short"
@@ -121,7 +122,7 @@ export function NewExperiment() {
           />
         </label>
         <label title="the run stops taking steps once it has spent this many tokens: evaluated prompt + generated tokens, thinking included, over every generation of the run (empty: none)">
-          tokens per run (cap)
+          {fieldLabel("maxTotalTokens")}
           <input
             data-testid="experiment-budget"
             className="short"
@@ -134,7 +135,7 @@ export function NewExperiment() {
           </span>
         </label>
         <label title="paper: each strategy's documented temperatures; matched:T: every actor generation at T (critics at their own), except where a procedure requires its value (GLoRe's greedy draft, MCTSr's 0.95)">
-          sampling
+          {fieldLabel("sampling")}
           <input
             data-testid="experiment-sampling"
             className="short"
@@ -144,7 +145,7 @@ export function NewExperiment() {
           />
         </label>
         <label title="seeds each item and column runs with (seed, seed + 1, …): accuracy is each item's mean over them, intervals resample items with their repeats, and items whose correctness changes with the seed are listed as flaky (empty: 1)">
-          repeats
+          {fieldLabel("repeats")}
           <input
             data-testid="experiment-repeats"
             className="short"
@@ -154,7 +155,7 @@ export function NewExperiment() {
           />
         </label>
         <label title="adds a hidden self-consistency column with this many samples per item, run only to draw the sampling frontier (pass@k and maj@k for every k) that every column is compared with at its own budget; it is not a column of the table or the grid (empty: none)">
-          frontier samples
+          {fieldLabel("frontier")}
           <input
             data-testid="experiment-frontier"
             className="short"
@@ -164,7 +165,7 @@ export function NewExperiment() {
           />
         </label>
         <label title="the actor's answer budget per generation (empty: the model's default)">
-          max tokens
+          {fieldLabel("maxTokens")}
           <input
             data-testid="experiment-max-tokens"
             className="short"
@@ -174,7 +175,7 @@ export function NewExperiment() {
           />
         </label>
         <label title="the critic's answer budget per generation (empty: the model's default)">
-          critic max tokens
+          {fieldLabel("critic.sampling.maxTokens")}
           <input
             data-testid="experiment-critic-max-tokens"
             className="short"

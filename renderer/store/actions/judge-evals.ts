@@ -29,11 +29,5 @@ export function createJudgeEvalActions(ctx: ActionContext) {
     judging().setJudgeEval(event);
   }
 
-  /** The engine stopped: an evaluation it was running ends as failed. */
-  function failRunningJudgeEvals() {
-    for (const evaluation of Object.values(judging().judgeEvals))
-      if (evaluation.state === "running") judging().setJudgeEval({ ...evaluation, state: "failed", error: "the engine process stopped" });
-  }
-
-  return { startJudgeEval, cancelJudgeEval, onJudgeEvalEvent, failRunningJudgeEvals };
+  return { startJudgeEval, cancelJudgeEval, onJudgeEvalEvent };
 }
