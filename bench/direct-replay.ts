@@ -20,6 +20,8 @@ export interface ReplayPlan {
   sequences: number;
   threads: number;
   requests: ReplayRequest[];
+  /** A generation before the window, on the last sequence: the path's side was warmed the same way (a server's first request). */
+  warmUp?: { text: string; maxTokens: number };
 }
 
 /** What the replay prints: its window, and the tokens generated and evaluated by the sequences' own meters. */
@@ -35,6 +37,9 @@ const model = await llama.loadModel({ modelPath: plan.model });
 const context = await model.createContext({ contextSize: plan.contextSize, sequences: plan.sequences, threads: plan.threads });
 const sequences = Array.from({ length: plan.sequences }, () => context.getSequence());
 const chats = sequences.map((contextSequence) => new LlamaChat({ contextSequence }));
+if (plan.warmUp)
+  await chats.at(-1)!.generateResponse(toChatHistory([{ role: "user", content: plan.warmUp.text }]), { maxTokens: plan.warmUp.maxTokens, temperature: 0 });
+const warm = sequences.map((sequence) => ({ out: sequence.tokenMeter.usedOutputTokens, in: sequence.tokenMeter.usedInputTokens }));
 const started = performance.now();
 for (const request of plan.requests) {
   const chat = chats[request.sequence % chats.length]!;
@@ -48,8 +53,8 @@ for (const request of plan.requests) {
 }
 const ms = performance.now() - started;
 // Generated tokens as the engine counts them (its nodes' tokensOut): the sequences' own meters.
-const tokens = sequences.reduce((sum, sequence) => sum + sequence.tokenMeter.usedOutputTokens, 0);
-const evaluated = sequences.reduce((sum, sequence) => sum + sequence.tokenMeter.usedInputTokens, 0);
+const tokens = sequences.reduce((sum, sequence, i) => sum + sequence.tokenMeter.usedOutputTokens - warm[i]!.out, 0);
+const evaluated = sequences.reduce((sum, sequence, i) => sum + sequence.tokenMeter.usedInputTokens - warm[i]!.in, 0);
 const result: ReplayResult = { ms, tokens, evaluated };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 await context.dispose();

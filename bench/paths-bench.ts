@@ -65,6 +65,8 @@ interface PathRow {
     betweenNodesMsPerToken: number;
     betweenCellsMsPerToken?: number;
     httpMsPerToken?: number;
+    /** serve: the untimed first request after start-up, median over rounds. */
+    firstRequestMs?: number;
     profile?: ProfileSummary & { tokens: number };
   };
   rounds: Array<{ engine: Omit<PathRun, "plan" | "windows" | "sampling" | "pid">; direct: ReplayResult }>;
@@ -106,7 +108,9 @@ for (const model of models) {
       breakdown: {
         betweenNodesMsPerToken: perToken((r) => r.betweenNodesMs),
         ...(name === "experiment" ? { betweenCellsMsPerToken: perToken((r) => r.betweenCellsMs) } : {}),
-        ...(name === "serve" ? { httpMsPerToken: perToken((r) => r.httpMs) } : {}),
+        ...(name === "serve"
+          ? { httpMsPerToken: perToken((r) => r.httpMs), firstRequestMs: median(perRound.map((r) => (r.engine as PathRun).firstRequestMs ?? 0)) }
+          : {}),
         ...(profile ? { profile: await profile } : {}),
       },
       rounds: perRound.map(({ engine, direct }) => {
@@ -163,6 +167,9 @@ const breakdowns = rows.flatMap((r) => {
     ...(b.httpMsPerToken !== undefined
       ? [`- HTTP (client wall time less the runs' windows: request, JSON, response): ${fmt(b.httpMsPerToken, 4)} ms/token`]
       : []),
+    ...(b.firstRequestMs !== undefined
+      ? [`- the server's first request after start-up (4 tokens, untimed above; the direct side is warmed the same way): ${fmt(b.firstRequestMs, 0)} ms`]
+      : []),
     ...(b.profile ? profileLines(b.profile, b.profile.tokens).map((line) => (line.startsWith("  ") ? line : `- ${line}`)) : []),
     "",
   ];
@@ -172,7 +179,7 @@ const report = `# The paths users take, against node-llama-cpp directly
 
 Each path runs in its own process as a user starts it, \`--threads 1\`, ${maxTokens} tokens a generation, self-consistency with
 4 samples one after another (the experiment adds a single-pass column; ${items} GSM8K items, one cell at a time,
-\`--sampling matched:0.8 --no-cache\`; serve answers a single-pass and a self-consistency completion). The direct side
+\`--sampling matched:0.8 --no-cache\`; serve answers a single-pass and a self-consistency completion after an untimed first one). The direct side
 replays the same requests in a fresh process through \`LlamaChat\`, loading the model as the path did (context size
 from the run's manifest; one sequence per lane for the CLI, the widest column's lanes for the experiment, serve's
 ${"`--parallel 4`"} × 2 for serve) with the sampling the path's run log records (top-k, top-p, min-p and penalties

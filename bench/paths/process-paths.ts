@@ -29,6 +29,8 @@ export interface PathRun {
   betweenCellsMs?: number;
   /** For serve: the client's wall time less the run's window (HTTP, JSON, the server's request handling). */
   httpMs?: number;
+  /** For serve: the first request after the server started, untimed in `ms` (it pays for lazy set-up once). */
+  firstRequestMs?: number;
   /** The windows on the wall clock, for a profile of the same process. */
   windows: Array<{ fromMs: number; toMs: number }>;
   /** The engine's process: its profile carries this id. */
