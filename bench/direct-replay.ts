@@ -12,6 +12,8 @@ import type { GenerateRequest } from "../native/llm/backend.ts";
 export type ReplayRequest = Pick<GenerateRequest, "messages" | "maxTokens" | "temperature" | "topP" | "topK" | "seed"> & {
   /** The context sequence it runs on: a request after another on the same sequence reuses their common prefix. */
   sequence: number;
+  /** The path evaluated this request's whole prompt (it reused no prefix): the replay clears the sequence first. */
+  fresh?: boolean;
 };
 
 export interface ReplayPlan {
@@ -43,6 +45,7 @@ const warm = sequences.map((sequence) => ({ out: sequence.tokenMeter.usedOutputT
 const started = performance.now();
 for (const request of plan.requests) {
   const chat = chats[request.sequence % chats.length]!;
+  if (request.fresh) await chat.sequence.clearHistory();
   await chat.generateResponse(toChatHistory(request.messages), {
     maxTokens: request.maxTokens,
     temperature: request.temperature,

@@ -56,7 +56,9 @@ export function readRunRecord(dir: string, seed: number): RunRecord {
     const messages = prompts.get(event.nodeId);
     if (!messages) continue;
     const index = requests.length;
-    requests.push({ messages, maxTokens: event.tokensOut, ...sampling, seed: seed + index, sequence: index });
+    // The replay reuses a prefix only where the path did, so both sides evaluate the same prompt tokens.
+    const fresh = event.tokensEvaluated !== undefined && event.tokensEvaluated >= event.tokensIn;
+    requests.push({ messages, maxTokens: event.tokensOut, ...sampling, seed: seed + index, sequence: index, ...(fresh ? { fresh } : {}) });
   }
   const contextSize = manifest.models.find((m) => m.role === "actor")?.contextSize;
   if (!contextSize) throw new Error(`${dir}: the manifest records no context size for the actor`);
