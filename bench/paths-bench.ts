@@ -183,7 +183,8 @@ Each path runs in its own process as a user starts it, \`--threads 1\`, ${maxTok
 replays the same requests in a fresh process through \`LlamaChat\`, loading the model as the path did (context size
 from the run's manifest; one sequence per lane for the CLI, the widest column's lanes for the experiment, serve's
 ${"`--parallel 4`"} × 2 for serve) with the sampling the path's run log records (top-k, top-p, min-p and penalties
-left to node-llama-cpp's defaults on both sides). Neither side's window includes loading. ${rounds} rounds, the side
+left to node-llama-cpp's defaults on both sides), reusing a prompt prefix only where the path did (so both sides
+evaluate the same prompt tokens: \`evaluated\` in paths.json). Neither side's window includes loading. ${rounds} rounds, the side
 that goes first alternating, medians. Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC.
 
 ${table}
