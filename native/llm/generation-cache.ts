@@ -49,7 +49,8 @@ export class GenerationCache {
     this.entries.set(key, result);
     if (!this.path) return;
     this.file ??= new JsonlAppender(this.path, isEntry);
-    this.file.append({ key, result } satisfies Entry);
+    // A lost entry costs a generation again, never a wrong answer: the flush runs behind the next token.
+    this.file.append({ key, result } satisfies Entry, "background");
   }
 
   close(): void {

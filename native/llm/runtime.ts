@@ -119,8 +119,10 @@ export class LlamaRuntime {
       if (error instanceof ModelFileError) throw new ModelLoadError(path, error.message, "file");
       throw error;
     });
-    const key = `${await realpath(path)}|${JSON.stringify({ gpuLayers: options.gpuLayers ?? "auto", contextSize: options.contextSize ?? null, minContextSize: options.minContextSize ?? null, flashAttention: options.flashAttention ?? "auto", chatWrapper: options.chatWrapper ?? null })}`;
-    let loading = this.models.get(key);
+    const chosen = `${await realpath(path)}|${JSON.stringify({ gpuLayers: options.gpuLayers ?? "auto", contextSize: options.contextSize ?? null, flashAttention: options.flashAttention ?? "auto", chatWrapper: options.chatWrapper ?? null })}`;
+    const key = `${chosen}|${options.minContextSize ?? null}`;
+    // Checked again after looking through the others: a call like this one may have started loading meanwhile.
+    let loading = this.models.get(key) ?? (await this.loadedHolding(chosen, options)) ?? this.models.get(key);
     if (!loading) {
       loading = this.load(key, file, options, onProgress, signal);
       this.models.set(key, loading);
@@ -129,6 +131,23 @@ export class LlamaRuntime {
       onProgress?.(1);
     }
     return loading;
+  }
+
+  /**
+   * A copy already loaded with the same chosen settings whose context holds the tokens and sequences asked for.
+   * A run's least context depends on its question and budgets, so without this every `serve --openai` request
+   * (and every experiment column) would load the model again beside the copy that serves it.
+   */
+  private async loadedHolding(chosen: string, options: ModelLoadOptions): Promise<Promise<LoadedModel> | undefined> {
+    for (const [key, loading] of this.models) {
+      if (!key.startsWith(`${chosen}|`)) continue;
+      const loaded = await loading.catch(() => null);
+      if (!loaded) continue;
+      // As contextSizeRequest asks: no more than the model was trained on.
+      const least = Math.min(options.minContextSize ?? 0, loaded.model.trainContextSize > 0 ? loaded.model.trainContextSize : 4096);
+      if (loaded.context.contextSize >= least && loaded.context.totalSequences >= (options.sequences ?? 1)) return loading;
+    }
+    return undefined;
   }
 
   private async load(

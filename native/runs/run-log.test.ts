@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { holistic, isCritique, scriptedRun } from "../../test/support/scripted-run.ts";
+import type { RunEvent } from "../protocol/events.ts";
 import { foldRunEvents } from "../protocol/state.ts";
 import { describeRunLogDamage, readRunLog, replayRunLog, RunLogWriter } from "./run-log.ts";
 import { readManifest } from "./manifest.ts";
@@ -68,4 +69,22 @@ test("an event appended to a log cut mid-line (the supervisor failing a crashed 
   assert.deepEqual(log.damaged, []);
   assert.equal(state.status, "failed");
   assert.equal(state.failure?.reason, "the engine process stopped");
+});
+
+test("a completed node's flush runs behind the run; the run's end waits for the disk", async () => {
+  const run = await scriptedRun({ strategy: "single-pass", actor: () => "The answer is 1" });
+  const events = readFileSync(run.logPath, "utf8")
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line) as RunEvent);
+  const path = `${run.logPath}.rewritten`;
+  const writer = new RunLogWriter(path);
+  const completed = events.find((e) => e.type === "node-completed")!;
+  writer.append(completed);
+  assert.equal(writer.pendingFlushes, 1, "the node's flush is in the background");
+  assert.ok(readFileSync(path, "utf8").includes('"node-completed"'), "and the node is in the file already");
+  while (writer.pendingFlushes > 0) await new Promise((resolveTurn) => setImmediate(resolveTurn));
+  writer.append(events.find((e) => e.type === "run-finished")!);
+  assert.equal(writer.pendingFlushes, 0, "the run's end flushed before append returned");
+  writer.close();
 });

@@ -1,12 +1,16 @@
-// One append-only JSONL file of events per run. Each persisted event is written as it happens and the file
-// is synced when a node completes or the run ends, so a crash loses at most the node in flight. Replay is a
-// fold over the file.
+// One append-only JSONL file of events per run. Each persisted event is written as it happens and flushed to the
+// disk when a node completes (behind the next token) or the run ends (waiting for the disk), so a crash loses at
+// most the node in flight. Replay is a fold over the file.
 import { readFile } from "node:fs/promises";
 import { isPersistedEvent, type RunEvent } from "../protocol/events.ts";
 import { foldRunEvents, type RunState } from "../protocol/state.ts";
-import { describeDamage, JsonlAppender, parseJsonl, type DamagedLine, type RecordCheck } from "../util/jsonl.ts";
+import { type AppendSync, describeDamage, JsonlAppender, parseJsonl, type DamagedLine, type RecordCheck } from "../util/jsonl.ts";
 
-const SYNC_ON = new Set<RunEvent["type"]>(["node-completed", "run-finished", "run-failed"]);
+/**
+ * A completed node is flushed in the background (written at once, so a crash of the process loses nothing; the
+ * run goes on to its next token while the disk catches up); the run's end waits for the disk.
+ */
+const SYNC_ON: Partial<Record<RunEvent["type"], AppendSync>> = { "node-completed": "background", "run-finished": true, "run-failed": true };
 
 const isEvent: RecordCheck = (value) => (typeof (value as { type?: unknown }).type === "string" ? null : "not a run event (no type)");
 
@@ -21,7 +25,12 @@ export class RunLogWriter {
 
   append(event: RunEvent): void {
     if (this.closed || !isPersistedEvent(event)) return;
-    this.file.append(event, SYNC_ON.has(event.type));
+    this.file.append(event, SYNC_ON[event.type] ?? false);
+  }
+
+  /** Flushes of completed nodes still running in the background. */
+  get pendingFlushes(): number {
+    return this.file.pendingFlushes;
   }
 
   close(): void {

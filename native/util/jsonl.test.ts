@@ -50,6 +50,36 @@ test("the appender cuts a torn tail before writing, and completes a whole last r
   assert.equal(readFileSync(long, "utf8"), '{"a":1}\n');
 });
 
+/** Until the appender's background flushes have ended (each ends on the event loop). */
+async function flushed(appender: { pendingFlushes: number }): Promise<void> {
+  while (appender.pendingFlushes > 0) await new Promise((resolveTurn) => setImmediate(resolveTurn));
+}
+
+test("a background flush returns at once with the record already in the file; closing waits for it", async () => {
+  const path = join(scratch, "background.jsonl");
+  const appender = new JsonlAppender(path);
+  appender.append({ a: 1 }, "background");
+  assert.equal(appender.pendingFlushes, 1);
+  assert.equal(readFileSync(path, "utf8"), '{"a":1}\n');
+  appender.close();
+  await flushed(appender);
+  const again = new JsonlAppender(path);
+  again.append({ a: 2 });
+  assert.equal(again.pendingFlushes, 0);
+  again.close();
+  assert.deepEqual(readJsonlFile(path).records, [{ a: 1 }, { a: 2 }]);
+});
+
+test("a background flush that fails is thrown by the next append", async () => {
+  // The kernel refuses to flush a character device (EINVAL): a real failing flush.
+  const appender = new JsonlAppender("/dev/null");
+  appender.append({ a: 1 }, "background");
+  await flushed(appender);
+  assert.throws(() => appender.append({ a: 2 }), { code: "EINVAL" });
+  appender.append({ a: 3 }, false);
+  appender.close();
+});
+
 test("a checkpoint with a torn last line and a null line resumes: no cell lost, none merged, damage reported", async () => {
   const dataset = join(scratch, "tasks.jsonl");
   writeFileSync(dataset, Array.from({ length: 3 }, (_, i) => JSON.stringify({ question: `What is ${i} + ${i}?`, answer: `${2 * i}` })).join("\n"));

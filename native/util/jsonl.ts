@@ -2,7 +2,7 @@
 // generation cache). A crash can cut only the last line, so on open that torn line is cut away before anything
 // is appended after it; any other unreadable line is skipped and reported by number, never fatal, so one bad
 // byte does not make a whole run or experiment unreadable.
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { asDiskFull } from "./disk-full.ts";
 
 export interface DamagedLine {
@@ -118,10 +118,22 @@ export function repairTail(path: string, check: RecordCheck = () => null): { cut
  * Appends one record per line. The file's tail is repaired first, so a record never lands on a cut line; a write
  * that fails part-way (a full disk) is cut back, so the file keeps ending on a whole record.
  */
+/**
+ * How an appended record reaches the disk. `true`: the disk has it when `append` returns (it survives a power cut).
+ * `"background"`: the record is written (it survives the process) and the flush runs on a worker thread, so the
+ * caller goes on at once: a flush costs milliseconds, and a node completing must not hold up the next token for
+ * it. A background flush that fails is thrown by the next append. `false`: no flush.
+ */
+export type AppendSync = boolean | "background";
+
 export class JsonlAppender {
   private fd: number | null;
   private size: number;
   readonly cutBytes: number;
+  private flushing = 0;
+  private flushError: unknown = null;
+  /** Closed while flushes ran: the file is closed when the last one ends, so no flush meets a reused fd. */
+  private closeAfterFlushes: number | null = null;
 
   constructor(
     readonly path: string,
@@ -136,13 +148,18 @@ export class JsonlAppender {
     this.size = fstatSync(this.fd).size;
   }
 
-  append(record: unknown, sync = true): void {
+  append(record: unknown, sync: AppendSync = true): void {
     if (this.fd === null) throw new Error(`${this.path} is closed`);
+    if (this.flushError) {
+      const error = this.flushError;
+      this.flushError = null;
+      throw asDiskFull(error, this.path);
+    }
     const bytes = Buffer.from(`${JSON.stringify(record)}\n`);
     try {
       let written = 0;
       while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
-      if (sync) fdatasyncSync(this.fd);
+      if (sync === true) fdatasyncSync(this.fd);
       this.size += bytes.length;
     } catch (error) {
       try {
@@ -152,6 +169,24 @@ export class JsonlAppender {
       }
       throw asDiskFull(error, this.path);
     }
+    if (sync === "background") this.flushInBackground(this.fd);
+  }
+
+  /** Background flushes not finished yet. */
+  get pendingFlushes(): number {
+    return this.flushing;
+  }
+
+  private flushInBackground(fd: number): void {
+    this.flushing++;
+    fdatasync(fd, (error) => {
+      this.flushing--;
+      if (error) this.flushError ??= error;
+      if (this.flushing === 0 && this.closeAfterFlushes !== null) {
+        closeSync(this.closeAfterFlushes);
+        this.closeAfterFlushes = null;
+      }
+    });
   }
 
   sync(): void {
@@ -160,7 +195,8 @@ export class JsonlAppender {
 
   close(): void {
     if (this.fd === null) return;
-    closeSync(this.fd);
+    if (this.flushing > 0) this.closeAfterFlushes = this.fd;
+    else closeSync(this.fd);
     this.fd = null;
   }
 }

@@ -1,0 +1,198 @@
+// `npm run bench:paths`: what a generated token costs on the paths users take, each against the same generations
+// sent straight through node-llama-cpp's LlamaChat in a fresh process (bench/direct-replay.ts) with the model
+// loaded as the path loaded it (context size, sequences, threads) and the sampling the path's own run log records:
+//   cli         `refinery run`, self-consistency, samples one after another, timed from its log's run-started to run-finished
+//   experiment  `refinery experiment`, a single-pass and a self-consistency column over a few GSM8K items, one cell
+//               at a time, timed as the sum of the cells' own windows
+//   serve       `refinery serve --openai` on loopback: a single-pass and a self-consistency chat completion over
+//               real HTTP, timed by the client's wall time over the response's completion tokens
+// beside the in-process engine figure bench/bench.ts wrote last (bench/results/engine.json). Rounds alternate
+// which side goes first; medians are reported with the load average around them. After the rounds, one more run
+// of each path under `node --cpu-prof` says where its main thread spent the window outside llama.cpp's decode.
+// Writes bench/results/paths.md and paths.json.
+// Options: --paths cli,experiment,serve   --model <gguf> (repeatable; default the bench's ~100M model and
+// stories260K)   --rounds n (3)   --tokens n (64 per generation)   --items n (2)   --no-profile
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { repoRoot, storiesModel, testModel } from "../test/support/models.ts";
+import type { ReplayResult } from "./direct-replay.ts";
+import { mainThreadProfile, profileLines, summarizeProfile, wallToMonotonicOffsetUs, type ProfileSummary } from "./paths/cpu-profile.ts";
+import { cliPath, experimentPath, type PathRun, type PathSettings } from "./paths/process-paths.ts";
+import { alternate, LoadSampler, median, msPerToken } from "./paths/rounds.ts";
+import { samplingWords } from "./paths/run-record.ts";
+import { servePath } from "./paths/serve-path.ts";
+
+const PATHS = ["cli", "experiment", "serve"] as const;
+type PathName = (typeof PATHS)[number];
+
+const { values } = parseArgs({
+  options: {
+    paths: { type: "string" },
+    model: { type: "string", multiple: true },
+    rounds: { type: "string" },
+    tokens: { type: "string" },
+    items: { type: "string" },
+    "no-profile": { type: "boolean" },
+  },
+});
+const wanted = (values.paths?.split(",") ?? [...PATHS]) as PathName[];
+for (const name of wanted) if (!PATHS.includes(name)) throw new Error(`--paths takes ${PATHS.join(", ")} (comma-separated); got '${name}'`);
+const rounds = Number(values.rounds ?? 3);
+const maxTokens = Number(values.tokens ?? 64);
+const items = Number(values.items ?? 2);
+const models = values.model ?? [await testModel("bench100M"), storiesModel];
+const dataset = resolve(repoRoot, "../shared/data/tasks/gsm8k_test.jsonl");
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+/** The issue's goals: the bench model within 3%, stories260K (a fast GPU decode's stand-in) within 5%. */
+const goalFor = (model: string) => (basename(model).startsWith("stories260K") ? 1.05 : 1.03);
+
+const run = (name: PathName, settings: PathSettings): Promise<PathRun> =>
+  name === "cli" ? cliPath(settings) : name === "experiment" ? experimentPath({ ...settings, dataset, items }) : servePath(settings);
+
+interface PathRow {
+  path: PathName;
+  model: string;
+  engineMsPerToken: number;
+  directMsPerToken: number;
+  ratio: number;
+  goal: number;
+  sampling: { engine: string; direct: string };
+  load: { min: number; median: number; max: number };
+  breakdown: {
+    betweenNodesMsPerToken: number;
+    betweenCellsMsPerToken?: number;
+    httpMsPerToken?: number;
+    /** serve: the untimed first request after start-up, median over rounds. */
+    firstRequestMs?: number;
+    profile?: ProfileSummary & { tokens: number };
+  };
+  rounds: Array<{ engine: Omit<PathRun, "plan" | "windows" | "sampling" | "pid">; direct: ReplayResult }>;
+}
+
+const rows: PathRow[] = [];
+for (const model of models) {
+  for (const name of wanted) {
+    const settings: PathSettings = { model, threads: 1, maxTokens, samples: 4, temperature: 0.8, seed: 7 };
+    const load = new LoadSampler();
+    let engineSampling = "";
+    const perRound = await alternate(
+      rounds,
+      load,
+      async () => {
+        const result = await run(name, settings);
+        engineSampling = samplingWords(result.sampling);
+        return result;
+      },
+      (round, engine, direct) =>
+        log(
+          `${name} ${basename(model)} round ${round + 1}: engine ${msPerToken(engine).toFixed(3)} ms/token, direct ${msPerToken(direct).toFixed(3)} ms/token`,
+        ),
+    );
+    const engineMsPerToken = median(perRound.map((r) => msPerToken(r.engine)));
+    const directMsPerToken = median(perRound.map((r) => msPerToken(r.direct)));
+    const perToken = (pick: (run: PathRun) => number | undefined) =>
+      median(perRound.map((r) => (pick(r.engine as PathRun) ?? 0) / Math.max(1, r.engine.tokens)));
+    const profile = values["no-profile"] ? undefined : profiled(name, settings);
+    rows.push({
+      path: name,
+      model: basename(model),
+      engineMsPerToken,
+      directMsPerToken,
+      ratio: engineMsPerToken / directMsPerToken,
+      goal: goalFor(model),
+      sampling: { engine: engineSampling, direct: `${engineSampling} (replayed from the engine's run log)` },
+      load: load.summary(),
+      breakdown: {
+        betweenNodesMsPerToken: perToken((r) => r.betweenNodesMs),
+        ...(name === "experiment" ? { betweenCellsMsPerToken: perToken((r) => r.betweenCellsMs) } : {}),
+        ...(name === "serve"
+          ? { httpMsPerToken: perToken((r) => r.httpMs), firstRequestMs: median(perRound.map((r) => (r.engine as PathRun).firstRequestMs ?? 0)) }
+          : {}),
+        ...(profile ? { profile: await profile } : {}),
+      },
+      rounds: perRound.map(({ engine, direct }) => {
+        const { windows: _windows, sampling: _sampling, pid: _pid, ...kept } = engine as PathRun;
+        return { engine: kept, direct };
+      }),
+    });
+  }
+}
+
+/** One more run of the path with the engine's process under `node --cpu-prof`, summarised over its windows. */
+async function profiled(name: PathName, settings: PathSettings): Promise<ProfileSummary & { tokens: number }> {
+  const profileDir = mkdtempSync(join(tmpdir(), "refinery-paths-profile-"));
+  const offsetUs = wallToMonotonicOffsetUs();
+  const result = await run(name, { ...settings, profileDir });
+  return { ...summarizeProfile(mainThreadProfile(profileDir, result.pid), result.windows, offsetUs), tokens: result.tokens };
+}
+
+function engineFigure(): string[] {
+  const file = join(repoRoot, "bench", "results", "engine.json");
+  if (!existsSync(file)) return ["(bench/results/engine.json is missing: run `npm run bench:engine` first)"];
+  const engine = JSON.parse(readFileSync(file, "utf8")) as {
+    date: string;
+    model: string;
+    engineOverhead: Array<{ scenario: string; ratio: number; engineMs: number; directMs: number; engineOutTokens: number; directOutTokens: number }>;
+  };
+  return engine.engineOverhead.map(
+    (o) =>
+      `| in-process engine (bench/bench.ts, ${engine.date.slice(0, 10)}), ${o.scenario} | ${basename(engine.model)} | ${(o.engineMs / o.engineOutTokens).toFixed(3)} | ${(o.directMs / o.directOutTokens).toFixed(3)} | ${o.ratio.toFixed(3)}× | | node-llama-cpp's defaults but temperature, both sides | see engine.md |`,
+  );
+}
+
+const fmt = (x: number | undefined, digits = 3) => (x === undefined ? "–" : x.toFixed(digits));
+const table = [
+  "| path | model | engine ms/token | direct ms/token | ratio | goal | sampling (both sides) | load average (min–max) |",
+  "|---|---|---|---|---|---|---|---|",
+  ...rows.map(
+    (r) =>
+      `| ${r.path} | ${r.model} | ${fmt(r.engineMsPerToken)} | ${fmt(r.directMsPerToken)} | ${r.ratio.toFixed(3)}× | ≤ ${r.goal}× ${r.ratio <= r.goal ? "met" : "**not met**"} | ${r.sampling.engine} | ${r.load.min.toFixed(2)}–${r.load.max.toFixed(2)} |`,
+  ),
+  ...engineFigure(),
+].join("\n");
+
+const breakdowns = rows.flatMap((r) => {
+  const b = r.breakdown;
+  return [
+    `### ${r.path}, ${r.model}`,
+    "",
+    `- decode (the direct side: node-llama-cpp alone): ${fmt(r.directMsPerToken)} ms/token; the path adds ${fmt(r.engineMsPerToken - r.directMsPerToken)} ms/token`,
+    `- the engine between nodes (strategy, events, run files): ${fmt(b.betweenNodesMsPerToken, 4)} ms/token`,
+    ...(b.betweenCellsMsPerToken !== undefined
+      ? [`- between cells (outside the timed windows: cell set-up, checkpoint, grading): ${fmt(b.betweenCellsMsPerToken, 4)} ms/token`]
+      : []),
+    ...(b.httpMsPerToken !== undefined
+      ? [`- HTTP (client wall time less the runs' windows: request, JSON, response): ${fmt(b.httpMsPerToken, 4)} ms/token`]
+      : []),
+    ...(b.firstRequestMs !== undefined
+      ? [`- the server's first request after start-up (4 tokens, untimed above; the direct side is warmed the same way): ${fmt(b.firstRequestMs, 0)} ms`]
+      : []),
+    ...(b.profile ? profileLines(b.profile, b.profile.tokens).map((line) => (line.startsWith("  ") ? line : `- ${line}`)) : []),
+    "",
+  ];
+});
+
+const report = `# The paths users take, against node-llama-cpp directly
+
+Each path runs in its own process as a user starts it, \`--threads 1\`, ${maxTokens} tokens a generation, self-consistency with
+4 samples one after another (the experiment adds a single-pass column; ${items} GSM8K items, one cell at a time,
+\`--sampling matched:0.8 --no-cache\`; serve answers a single-pass and a self-consistency completion after an untimed first one). The direct side
+replays the same requests in a fresh process through \`LlamaChat\`, loading the model as the path did (context size
+from the run's manifest; one sequence per lane for the CLI, the widest column's lanes for the experiment, serve's
+${"`--parallel 4`"} × 2 for serve) with the sampling the path's run log records (top-k, top-p, min-p and penalties
+left to node-llama-cpp's defaults on both sides), reusing a prompt prefix only where the path did (so both sides
+evaluate the same prompt tokens: \`evaluated\` in paths.json). Neither side's window includes loading. ${rounds} rounds, the side
+that goes first alternating, medians. Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC.
+
+${table}
+
+## Where the time per token goes
+
+${breakdowns.join("\n")}`;
+mkdirSync(join(repoRoot, "bench", "results"), { recursive: true });
+writeFileSync(join(repoRoot, "bench", "results", "paths.md"), report);
+writeFileSync(join(repoRoot, "bench", "results", "paths.json"), `${JSON.stringify({ maxTokens, rounds, items, rows }, null, 2)}\n`);
+process.stdout.write(report);
