@@ -303,7 +303,7 @@ test("presets: a shipped pipeline runs with --preset, and --save-preset writes a
   assert.equal(save.code, 0, save.stderr);
   assert.deepEqual(JSON.parse(readFileSync(saved, "utf8")).pipeline, {
     strategy: "best-of-n",
-    params: { n: 2, temperature: 0.8, threshold: 0, selectBy: "score" },
+    params: { n: 2, temperature: 0.8, threshold: 0, selectBy: "score", tieBreak: "seed" },
   });
   const again = refinery(
     "run",
