@@ -24,6 +24,7 @@ parser.add_argument("--log-every", type=int, default=10)
 parser.add_argument("--draft-share", type=float, default=None,
                     help="share of steps whose batch is drafts only (the core skill); unset: one seeded pass over all examples per epoch")
 parser.add_argument("--schedule", choices=["rsqrt", "constant-decay"], default="rsqrt")
+parser.add_argument("--stop-at", type=int, default=None, help="stop (and snapshot) at this step without changing the schedule --steps sets")
 parser.add_argument("--decay-share", type=float, default=0.25, help="constant-decay: the last share of --steps decays linearly to a tenth")
 for name in ("embedding", "layers", "heads", "feed-forward"):
     parser.add_argument(f"--{name}", type=int, default=None, help="overrides the shape prepare.ts wrote")
@@ -224,7 +225,8 @@ print(f"{params} parameters, vocab {vocab}, {len(examples)} examples", flush=Tru
 
 log = open(os.path.join(WORK, "train.log"), "a")
 started, last_save, running = time.time() - elapsed, time.time(), None
-while step < args.steps:
+last = min(args.steps, args.stop_at) if args.stop_at is not None else args.steps
+while step < last:
     ids, targets = tensors_for(batches_for_step(step) if args.draft_share is None else sampled_batch(step))
     for group in optimizer.param_groups:
         group["lr"] = lr_at(step)
@@ -239,9 +241,9 @@ while step < args.steps:
     if step % args.log_every == 0:
         line = f"step {step} loss {loss.item():.4f} avg {running:.4f} lr {lr_at(step):.5f} t {time.time() - started:.0f}s"
         print(line, flush=True); log.write(line + "\n"); log.flush()
-    if step % args.snapshot_every == 0 or step == args.steps:
+    if step % args.snapshot_every == 0 or step == last:
         export(model, f"weights-{step}")
-    if time.time() - last_save > 120 or step == args.steps:
+    if time.time() - last_save > 120 or step == last:
         torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "elapsed": time.time() - started}, checkpoint + ".tmp")
         os.replace(checkpoint + ".tmp", checkpoint)
         last_save = time.time()
