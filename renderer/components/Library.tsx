@@ -1,12 +1,13 @@
 // The model library: GGUFs already on the machine (Refinery's folder, LM Studio, Ollama, the Hugging Face
 // cache, files added by path) and models on OpenAI-compatible endpoints, each usable as actor or critic;
-// downloads with progress and cancel.
+// downloads with progress and cancel, and a curated list to download from on a first run.
 import { useState } from "react";
 import { endpointSpecExamples, specKind } from "../../native/protocol/model-spec.ts";
 import { useAppStateShallow, useController } from "../store/context.tsx";
 import { formatBytes as size } from "../../native/protocol/format.ts";
 import { Errors } from "./Errors.tsx";
 import { LibraryModelRow } from "./LibraryModelRow.tsx";
+import { ModelCatalog } from "./ModelCatalog.tsx";
 
 export function Library() {
   const controller = useController();
@@ -51,6 +52,7 @@ export function Library() {
           Download
         </button>
       </div>
+      <ModelCatalog />
       {downloads.map((d) => (
         <div key={d.downloadId} className={`download ${d.state}`} data-testid="download" data-state={d.state}>
           <div>

@@ -21,12 +21,22 @@ parser.add_argument("--seed", type=int, default=30)
 parser.add_argument("--snapshot-every", type=int, default=250)
 parser.add_argument("--threads", type=int, default=1)
 parser.add_argument("--log-every", type=int, default=10)
+parser.add_argument("--draft-share", type=float, default=None,
+                    help="share of steps whose batch is drafts only (the core skill); unset: one seeded pass over all examples per epoch")
+parser.add_argument("--schedule", choices=["rsqrt", "constant-decay"], default="rsqrt")
+parser.add_argument("--stop-at", type=int, default=None, help="stop (and snapshot) at this step without changing the schedule --steps sets")
+parser.add_argument("--decay-share", type=float, default=0.25, help="constant-decay: the last share of --steps decays linearly to a tenth")
+for name in ("embedding", "layers", "heads", "feed-forward"):
+    parser.add_argument(f"--{name}", type=int, default=None, help="overrides the shape prepare.ts wrote")
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(args.seed)
 
 index = json.load(open(os.path.join(WORK, "index.json")))
-shape = index["shape"]
+shape = dict(index["shape"])
+for key, value in (("embedding", args.embedding), ("layers", args.layers), ("heads", args.heads), ("feedForward", args.feed_forward)):
+    if value is not None:
+        shape[key] = value
 vocab = index["vocab"]
 tokens = np.fromfile(os.path.join(WORK, "tokens.u16"), dtype=np.uint16).astype(np.int64)
 examples = index["examples"]
@@ -126,6 +136,25 @@ def batches_for_step(step):
     return batches[within % len(batches)]
 
 
+drafts = np.array([i for i, e in enumerate(examples) if e["kind"] == "draft"])
+others = np.array([i for i, e in enumerate(examples) if e["kind"] != "draft"])
+
+
+def sampled_batch(step):
+    """A batch drawn by a generator seeded with (seed, step): a run stopped at step N is the run `--steps N` makes.
+    One kind of example a batch (drafts, or the critic and refinement conversations), so short drafts are not
+    padded to a long critique's length."""
+    rng = np.random.default_rng([args.seed, step])
+    pool = drafts if rng.random() < args.draft_share else others
+    chosen, longest = [], 0
+    while True:
+        i = int(pool[rng.integers(len(pool))])
+        n = examples[i]["end"] - examples[i]["start"]
+        if chosen and max(longest, n) * (len(chosen) + 1) > args.batch_tokens:
+            return chosen
+        chosen.append(i); longest = max(longest, n)
+
+
 def tensors_for(chosen):
     longest = max(examples[i]["end"] - examples[i]["start"] for i in chosen)
     ids = torch.zeros((len(chosen), longest), dtype=torch.long)
@@ -141,6 +170,17 @@ def tensors_for(chosen):
 
 
 def lr_at(step):
+    if args.schedule == "constant-decay":
+        # Flat after the warm-up, so a snapshot taken before the end is as trained as its step count; the last
+        # --decay-share of the run anneals linearly to a tenth.
+        warm, decay_from = 60, int(args.steps * (1 - args.decay_share))
+        if step < decay_from:
+            return args.lr * min(1.0, (step + 1) / warm)
+        return args.lr * (1 - 0.9 * (step - decay_from) / max(1, args.steps - decay_from))
+    return rsqrt_lr(step)
+
+
+def rsqrt_lr(step):
     """Warm-up, then inverse-square-root decay: depends on the step alone, so a run stopped at step N is the run
     `--steps N` would make."""
     warm = 60
@@ -185,8 +225,9 @@ print(f"{params} parameters, vocab {vocab}, {len(examples)} examples", flush=Tru
 
 log = open(os.path.join(WORK, "train.log"), "a")
 started, last_save, running = time.time() - elapsed, time.time(), None
-while step < args.steps:
-    ids, targets = tensors_for(batches_for_step(step))
+last = min(args.steps, args.stop_at) if args.stop_at is not None else args.steps
+while step < last:
+    ids, targets = tensors_for(batches_for_step(step) if args.draft_share is None else sampled_batch(step))
     for group in optimizer.param_groups:
         group["lr"] = lr_at(step)
     logits = model(ids)
@@ -200,9 +241,9 @@ while step < args.steps:
     if step % args.log_every == 0:
         line = f"step {step} loss {loss.item():.4f} avg {running:.4f} lr {lr_at(step):.5f} t {time.time() - started:.0f}s"
         print(line, flush=True); log.write(line + "\n"); log.flush()
-    if step % args.snapshot_every == 0 or step == args.steps:
+    if step % args.snapshot_every == 0 or step == last:
         export(model, f"weights-{step}")
-    if time.time() - last_save > 120 or step == args.steps:
+    if time.time() - last_save > 120 or step == last:
         torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "elapsed": time.time() - started}, checkpoint + ".tmp")
         os.replace(checkpoint + ".tmp", checkpoint)
         last_save = time.time()

@@ -39,9 +39,11 @@ test("through every strategy the demo model keeps its answer format, and the cri
     // A broken export, tokenizer or chat template shows here first: the model stops writing "The answer is N."
     assert.ok(c.answered >= 0.9, `${c.column} stated an answer on ${c.answered * 100}% of the items`);
   }
-  // The directions the shipped model reaches (bench/results/demo.md): voting over samples never loses to its greedy
-  // draft, and the critic, though it finds almost no error, passes right solutions as right in parseable JSON.
+  // The directions the shipped model reaches (bench/results/demo.md): its greedy draft solves some items (12 of these
+  // 60; a model that cannot read the question's numbers solves none), voting over samples never loses to that
+  // draft, and the critic, though it locates few errors, passes most right solutions as right in parseable JSON.
+  assert.ok(column("single-pass").accuracy >= 0.1, `single-pass solved ${column("single-pass").accuracy * 100}% of the items`);
   assert.ok(column("self-consistency(n=8)").accuracy >= column("single-pass").accuracy);
   assert.equal(figures.critic.unparseable, 0);
-  assert.ok(figures.critic.correctAccuracy >= 0.9, `right solutions judged right: ${figures.critic.correctAccuracy}`);
+  assert.ok(figures.critic.correctAccuracy >= 0.6, `right solutions judged right: ${figures.critic.correctAccuracy}`);
 });

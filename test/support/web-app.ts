@@ -22,10 +22,12 @@ export interface WebApp {
   close(): Promise<void>;
 }
 
-export async function startWebApp(): Promise<WebApp> {
+/** bundledModels: the library lists the bundled demo pair, and a fresh setup starts from it, as a fresh install does. */
+export async function startWebApp(options: { bundledModels?: boolean } = {}): Promise<WebApp> {
   const runsDir = mkdtempSync(join(tmpdir(), "refinery-ui-runs-"));
-  // The pages these tests drive start from an empty setup: the bundled demo pair would fill it.
-  process.env.REFINERY_BUNDLED_MODELS = "off";
+  // Most pages these tests drive start from an empty setup: the bundled demo pair would fill it.
+  if (options.bundledModels) delete process.env.REFINERY_BUNDLED_MODELS;
+  else process.env.REFINERY_BUNDLED_MODELS = "off";
   const host = new EngineHost({ spawn: forkEngine({ runsDir, threads: 1 }), runsDir });
   const server = await startWebServer({ host, staticDir: join(repoRoot, "dist/renderer") });
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
