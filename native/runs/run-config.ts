@@ -4,7 +4,7 @@
 // words, and fills the defaults, so one request gives one run whichever door it came through.
 import type { z } from "zod";
 import { validateRequest, type requestSchemas } from "../protocol/contract.ts";
-import type { ModelRole, Task } from "../protocol/events.ts";
+import type { ModelRole } from "../protocol/events.ts";
 import type { Audience } from "../protocol/field-labels.ts";
 import { getStrategy } from "../strategies/registry.ts";
 import { resolveStrategyParams, StrategyParamError } from "../strategies/types.ts";
@@ -15,17 +15,7 @@ import { withUnusedCriticOnActor } from "./unused-critic.ts";
 export type RunRequest = z.output<(typeof requestSchemas)["startRun"]>;
 
 /** A request as a caller holds it: a model may carry settings the contract does not send (an experiment's replicas). */
-export interface RunRequestLike {
-  strategy: string;
-  params?: Record<string, unknown>;
-  actor: ModelConfig;
-  critic: ModelConfig;
-  task: Task;
-  seed?: number;
-  maxTotalTokens?: number;
-  parallel?: boolean;
-  force?: boolean;
-}
+export type RunRequestLike = Pick<RunConfig, "strategy" | "params" | "actor" | "critic" | "task" | "seed" | "maxTotalTokens" | "parallel" | "force">;
 
 /** Where and how this process runs the request: none of it is the user's request, all of it the caller's. */
 export type RunPlace = Omit<RunConfig, keyof RunRequestLike | "runId"> & {
