@@ -31,6 +31,8 @@ export interface ReplayResult {
   ms: number;
   tokens: number;
   evaluated: number;
+  /** Tokens the warm-up generated, to set beside the path's own first request. */
+  warmUpTokens?: number;
 }
 
 const plan = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as ReplayPlan;
@@ -42,6 +44,7 @@ const chats = sequences.map((contextSequence) => new LlamaChat({ contextSequence
 if (plan.warmUp)
   await chats.at(-1)!.generateResponse(toChatHistory([{ role: "user", content: plan.warmUp.text }]), { maxTokens: plan.warmUp.maxTokens, temperature: 0 });
 const warm = sequences.map((sequence) => ({ out: sequence.tokenMeter.usedOutputTokens, in: sequence.tokenMeter.usedInputTokens }));
+const warmUpTokens = warm.reduce((sum, meter) => sum + meter.out, 0);
 const started = performance.now();
 for (const request of plan.requests) {
   const chat = chats[request.sequence % chats.length]!;
@@ -58,7 +61,7 @@ const ms = performance.now() - started;
 // Generated tokens as the engine counts them (its nodes' tokensOut): the sequences' own meters.
 const tokens = sequences.reduce((sum, sequence, i) => sum + sequence.tokenMeter.usedOutputTokens - warm[i]!.out, 0);
 const evaluated = sequences.reduce((sum, sequence, i) => sum + sequence.tokenMeter.usedInputTokens - warm[i]!.in, 0);
-const result: ReplayResult = { ms, tokens, evaluated };
+const result: ReplayResult = { ms, tokens, evaluated, ...(plan.warmUp ? { warmUpTokens } : {}) };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 await context.dispose();
 await model.dispose();

@@ -22,7 +22,7 @@ import { mainThreadProfile, profileLines, summarizeProfile, wallToMonotonicOffse
 import { cliPath, experimentPath, type PathRun, type PathSettings } from "./paths/process-paths.ts";
 import { alternate, LoadSampler, median, msPerToken } from "./paths/rounds.ts";
 import { samplingWords } from "./paths/run-record.ts";
-import { servePath } from "./paths/serve-path.ts";
+import { servePath, WARM_UP } from "./paths/serve-path.ts";
 
 const PATHS = ["cli", "experiment", "serve"] as const;
 type PathName = (typeof PATHS)[number];
@@ -168,7 +168,9 @@ const breakdowns = rows.flatMap((r) => {
       ? [`- HTTP (client wall time less the runs' windows: request, JSON, response): ${fmt(b.httpMsPerToken, 4)} ms/token`]
       : []),
     ...(b.firstRequestMs !== undefined
-      ? [`- the server's first request after start-up (4 tokens, untimed above; the direct side is warmed the same way): ${fmt(b.firstRequestMs, 0)} ms`]
+      ? [
+          `- the server's first request after start-up (${WARM_UP.maxTokens} tokens at most, greedy, untimed above; the direct side is warmed the same way): ${fmt(b.firstRequestMs, 0)} ms`,
+        ]
       : []),
     ...(b.profile ? profileLines(b.profile, b.profile.tokens).map((line) => (line.startsWith("  ") ? line : `- ${line}`)) : []),
     "",

@@ -31,6 +31,8 @@ export interface PathRun {
   httpMs?: number;
   /** For serve: the first request after the server started, untimed in `ms` (it pays for lazy set-up once). */
   firstRequestMs?: number;
+  /** For serve: the tokens that first request generated (the replay's warm-up says its own, warmUpTokens). */
+  firstRequestTokens?: number;
   /** The windows on the wall clock, for a profile of the same process. */
   windows: Array<{ fromMs: number; toMs: number }>;
   /** The engine's process: its profile carries this id. */

@@ -12,8 +12,14 @@ import { readRunRecord } from "./run-record.ts";
 /** Requests answered at once: serve loads sequences for this many on each model, twice that when actor = critic. */
 const PARALLEL = 4;
 const API_KEY = "paths-bench";
-/** The untimed first request, which the direct replay sends too before its window. */
-const WARM_UP = { text: "Say hello.", maxTokens: 4 };
+/**
+ * The untimed first request, which the direct replay sends too before its window, greedy on both sides. Long
+ * enough to bring the per-token JavaScript (node-llama-cpp's and, on the served side, the engine's events and
+ * chunk recording) to V8's optimised tiers: after only 4 tokens the timed 320 ran largely unoptimised, where
+ * the served side's longer per-token path cost it 1.2-1.9x on stories260K (~1 ms/token) and nothing on a
+ * model whose decode dominates; warmed with 256 its runs' windows matched the replay's (bench/results/serve-gap.md).
+ */
+export const WARM_UP = { text: "Say hello.", maxTokens: 256 };
 
 interface Completion {
   usage: { completion_tokens: number };
@@ -58,7 +64,13 @@ export async function servePath(settings: PathSettings): Promise<PathRun> {
       { model: idOf("single-pass"), params: {} },
       { model: idOf("self-consistency"), params: { n: settings.samples, temperature: settings.temperature } },
     ];
-    const complete = async (model: string, content: string, maxTokens: number, params: Record<string, unknown>): Promise<Completion> => {
+    const complete = async (
+      model: string,
+      content: string,
+      maxTokens: number,
+      params: Record<string, unknown>,
+      temperature = settings.temperature,
+    ): Promise<Completion> => {
       const response = await fetch(`${baseUrl}/chat/completions`, {
         method: "POST",
         headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
@@ -66,7 +78,7 @@ export async function servePath(settings: PathSettings): Promise<PathRun> {
           model,
           messages: [{ role: "user", content }],
           max_tokens: maxTokens,
-          temperature: settings.temperature,
+          temperature,
           seed: settings.seed,
           refinery: { params, parallel: false },
         }),
@@ -79,7 +91,7 @@ export async function servePath(settings: PathSettings): Promise<PathRun> {
     // code), as the CLI's start-up falls outside its window. It is timed apart, on a question that shares no
     // prefix with the timed ones beyond the chat template's; the direct replay is warmed the same way.
     const firstStarted = performance.now();
-    await complete(asks[0]!.model, WARM_UP.text, WARM_UP.maxTokens, {});
+    const warm = await complete(asks[0]!.model, WARM_UP.text, WARM_UP.maxTokens, {}, 0);
     const firstRequestMs = performance.now() - firstStarted;
     let wallMs = 0;
     let usageTokens = 0;
@@ -100,7 +112,7 @@ export async function servePath(settings: PathSettings): Promise<PathRun> {
     // Between the two requests the client waits on nothing of the server's: the span between runs is the client's.
     const { betweenCellsMs: _client, ...run } = { ...fromLogs, plan: { ...fromLogs.plan, warmUp: WARM_UP } };
     // The server's profile covers each request from the client's send to its answer, HTTP included.
-    return { ...run, ms: wallMs, httpMs: wallMs - run.ms, firstRequestMs, windows: spans };
+    return { ...run, ms: wallMs, httpMs: wallMs - run.ms, firstRequestMs, firstRequestTokens: warm.usage.completion_tokens, windows: spans };
   } finally {
     server.kill("SIGTERM");
     await exited;
