@@ -165,7 +165,9 @@ const breakdowns = rows.flatMap((r) => {
       ? [`- between cells (outside the timed windows: cell set-up, checkpoint, grading): ${fmt(b.betweenCellsMsPerToken, 4)} ms/token`]
       : []),
     ...(b.httpMsPerToken !== undefined
-      ? [`- HTTP (client wall time less the runs' windows: request, JSON, response): ${fmt(b.httpMsPerToken, 4)} ms/token`]
+      ? [
+          `- outside the runs' windows (client wall time less them: HTTP and JSON, and the server's work per request before run-started and after run-finished: validation, memory plan, run folder and manifest): ${fmt(b.httpMsPerToken, 4)} ms/token`,
+        ]
       : []),
     ...(b.firstRequestMs !== undefined
       ? [

@@ -27,7 +27,7 @@ export interface PathRun {
   betweenNodesMs: number;
   /** For an experiment: the span from the first cell's start to the last cell's end less the cells' windows. */
   betweenCellsMs?: number;
-  /** For serve: the client's wall time less the run's window (HTTP, JSON, the server's request handling). */
+  /** For serve: the client's wall time less the runs' windows (HTTP, JSON, and each run's set-up and wrap-up: ~15-25 ms a request). */
   httpMs?: number;
   /** For serve: the first request after the server started, untimed in `ms` (it pays for lazy set-up once). */
   firstRequestMs?: number;
