@@ -33,6 +33,8 @@ export interface ReplayResult {
   evaluated: number;
   /** Tokens the warm-up generated, to set beside the path's own first request. */
   warmUpTokens?: number;
+  /** The window on the wall clock (ms since the epoch, as a run log's `at`), to place it on a CPU profile. */
+  window: { fromMs: number; toMs: number };
 }
 
 const plan = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as ReplayPlan;
@@ -46,6 +48,8 @@ if (plan.warmUp)
 const warm = sequences.map((sequence) => ({ out: sequence.tokenMeter.usedOutputTokens, in: sequence.tokenMeter.usedInputTokens }));
 const warmUpTokens = warm.reduce((sum, meter) => sum + meter.out, 0);
 const started = performance.now();
+const wallMs = () => performance.timeOrigin + performance.now();
+const fromMs = wallMs();
 for (const request of plan.requests) {
   const chat = chats[request.sequence % chats.length]!;
   if (request.fresh) await chat.sequence.clearHistory();
@@ -58,10 +62,11 @@ for (const request of plan.requests) {
   });
 }
 const ms = performance.now() - started;
+const window = { fromMs, toMs: wallMs() };
 // Generated tokens as the engine counts them (its nodes' tokensOut): the sequences' own meters.
 const tokens = sequences.reduce((sum, sequence, i) => sum + sequence.tokenMeter.usedOutputTokens - warm[i]!.out, 0);
 const evaluated = sequences.reduce((sum, sequence, i) => sum + sequence.tokenMeter.usedInputTokens - warm[i]!.in, 0);
-const result: ReplayResult = { ms, tokens, evaluated, ...(plan.warmUp ? { warmUpTokens } : {}) };
+const result: ReplayResult = { ms, tokens, evaluated, window, ...(plan.warmUp ? { warmUpTokens } : {}) };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 await context.dispose();
 await model.dispose();

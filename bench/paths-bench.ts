@@ -8,8 +8,9 @@
 //               real HTTP, timed by the client's wall time over the response's completion tokens
 // beside the in-process engine figure bench/bench.ts wrote last (bench/results/engine.json). Rounds alternate
 // which side goes first; medians are reported with the load average around them. After the rounds, one more run
-// of each path under `node --cpu-prof` says where its main thread spent the window outside llama.cpp's decode.
-// Writes bench/results/paths.md and paths.json.
+// of each path under `node --cpu-prof`, and its requests replayed directly under it too, say where each main thread
+// spent the window outside llama.cpp's decode, side by side.
+// Writes bench/results/paths.md and paths.json (--name x: x.md and x.json, for a run with other settings).
 // Options: --paths cli,experiment,serve   --model <gguf> (repeatable; default the bench's ~100M model and
 // stories260K)   --rounds n (3)   --tokens n (64 per generation)   --items n (2)   --no-profile
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -20,7 +21,7 @@ import { repoRoot, storiesModel, testModel } from "../test/support/models.ts";
 import type { ReplayResult } from "./direct-replay.ts";
 import { mainThreadProfile, profileLines, summarizeProfile, wallToMonotonicOffsetUs, type ProfileSummary } from "./paths/cpu-profile.ts";
 import { cliPath, experimentPath, type PathRun, type PathSettings } from "./paths/process-paths.ts";
-import { alternate, LoadSampler, median, msPerToken } from "./paths/rounds.ts";
+import { alternate, LoadSampler, median, msPerToken, replayDirect } from "./paths/rounds.ts";
 import { samplingWords } from "./paths/run-record.ts";
 import { servePath, WARM_UP } from "./paths/serve-path.ts";
 
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     tokens: { type: "string" },
     items: { type: "string" },
     "no-profile": { type: "boolean" },
+    name: { type: "string", default: "paths" },
   },
 });
 const wanted = (values.paths?.split(",") ?? [...PATHS]) as PathName[];
@@ -67,7 +69,7 @@ interface PathRow {
     httpMsPerToken?: number;
     /** serve: the untimed first request after start-up, median over rounds. */
     firstRequestMs?: number;
-    profile?: ProfileSummary & { tokens: number };
+    profile?: SideProfile & { direct: SideProfile };
   };
   rounds: Array<{ engine: Omit<PathRun, "plan" | "windows" | "sampling" | "pid">; direct: ReplayResult }>;
 }
@@ -121,12 +123,22 @@ for (const model of models) {
   }
 }
 
-/** One more run of the path with the engine's process under `node --cpu-prof`, summarised over its windows. */
-async function profiled(name: PathName, settings: PathSettings): Promise<ProfileSummary & { tokens: number }> {
+type SideProfile = ProfileSummary & { tokens: number };
+
+/**
+ * One more run of the path with the engine's process under `node --cpu-prof`, then its requests replayed directly
+ * under the profiler too, each summarised over its own window: what the path's main thread does per token beside
+ * what node-llama-cpp alone does for the same generations.
+ */
+async function profiled(name: PathName, settings: PathSettings): Promise<SideProfile & { direct: SideProfile }> {
   const profileDir = mkdtempSync(join(tmpdir(), "refinery-paths-profile-"));
   const offsetUs = wallToMonotonicOffsetUs();
   const result = await run(name, { ...settings, profileDir });
-  return { ...summarizeProfile(mainThreadProfile(profileDir, result.pid), result.windows, offsetUs), tokens: result.tokens };
+  const path = { ...summarizeProfile(mainThreadProfile(profileDir, result.pid), result.windows, offsetUs), tokens: result.tokens };
+  const directDir = mkdtempSync(join(tmpdir(), "refinery-direct-profile-"));
+  const replay = replayDirect(result.plan, directDir);
+  const direct = { ...summarizeProfile(mainThreadProfile(directDir, replay.pid), [replay.window], offsetUs), tokens: replay.tokens };
+  return { ...path, direct };
 }
 
 function engineFigure(): string[] {
@@ -141,6 +153,23 @@ function engineFigure(): string[] {
     (o) =>
       `| in-process engine (bench/bench.ts, ${engine.date.slice(0, 10)}), ${o.scenario} | ${basename(engine.model)} | ${(o.engineMs / o.engineOutTokens).toFixed(3)} | ${(o.directMs / o.directOutTokens).toFixed(3)} | ${o.ratio.toFixed(3)}× | | node-llama-cpp's defaults but temperature, both sides | see engine.md |`,
   );
+}
+
+/** The two profiled runs' main threads per generated token, owner by owner: where the path's extra time goes. */
+function sideBySide(path: SideProfile, direct: SideProfile): string[] {
+  const us = (ms: number, tokens: number) => (ms * 1000) / Math.max(1, tokens);
+  const owners = Object.keys(path.byOwner) as Array<keyof ProfileSummary["byOwner"]>;
+  const row = (label: string, p: number, d: number) => `| ${label} | ${p.toFixed(0)} | ${d.toFixed(0)} | ${(p - d >= 0 ? "+" : "") + (p - d).toFixed(0)} |`;
+  return [
+    "Main thread per generated token, the profiled path run beside its requests replayed directly under the same profiler (µs/token):",
+    "",
+    "| | path | direct | path − direct |",
+    "|---|---|---|---|",
+    row("window (wall)", us(path.windowMs, path.tokens), us(direct.windowMs, direct.tokens)),
+    row("idle (waiting for llama.cpp)", us(path.idleMs, path.tokens), us(direct.idleMs, direct.tokens)),
+    row("busy", us(path.windowMs - path.idleMs, path.tokens), us(direct.windowMs - direct.idleMs, direct.tokens)),
+    ...owners.map((owner) => row(`busy: ${owner}`, us(path.byOwner[owner], path.tokens), us(direct.byOwner[owner] ?? 0, direct.tokens))),
+  ];
 }
 
 const fmt = (x: number | undefined, digits = 3) => (x === undefined ? "–" : x.toFixed(digits));
@@ -175,6 +204,7 @@ const breakdowns = rows.flatMap((r) => {
         ]
       : []),
     ...(b.profile ? profileLines(b.profile, b.profile.tokens).map((line) => (line.startsWith("  ") ? line : `- ${line}`)) : []),
+    ...(b.profile ? ["", ...sideBySide(b.profile, b.profile.direct)] : []),
     "",
   ];
 });
@@ -188,7 +218,7 @@ replays the same requests in a fresh process through \`LlamaChat\`, loading the 
 from the run's manifest; one sequence per lane for the CLI, the widest column's lanes for the experiment, serve's
 ${"`--parallel 4`"} × 2 for serve) with the sampling the path's run log records (top-k, top-p, min-p and penalties
 left to node-llama-cpp's defaults on both sides), reusing a prompt prefix only where the path did (so both sides
-evaluate the same prompt tokens: \`evaluated\` in paths.json). Neither side's window includes loading. ${rounds} rounds, the side
+evaluate the same prompt tokens: \`evaluated\` in ${values.name}.json). Neither side's window includes loading. ${rounds} rounds, the side
 that goes first alternating, medians. Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC.
 
 ${table}
@@ -197,6 +227,6 @@ ${table}
 
 ${breakdowns.join("\n")}`;
 mkdirSync(join(repoRoot, "bench", "results"), { recursive: true });
-writeFileSync(join(repoRoot, "bench", "results", "paths.md"), report);
-writeFileSync(join(repoRoot, "bench", "results", "paths.json"), `${JSON.stringify({ maxTokens, rounds, items, rows }, null, 2)}\n`);
+writeFileSync(join(repoRoot, "bench", "results", `${values.name}.md`), report);
+writeFileSync(join(repoRoot, "bench", "results", `${values.name}.json`), `${JSON.stringify({ maxTokens, rounds, items, rows }, null, 2)}\n`);
 process.stdout.write(report);

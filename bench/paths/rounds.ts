@@ -67,11 +67,15 @@ export async function alternate<E extends Timed>(
   return done;
 }
 
-/** The plan replayed straight through LlamaChat in a fresh process (bench/direct-replay.ts). */
-export function replayDirect(plan: ReplayPlan): ReplayResult {
+/**
+ * The plan replayed straight through LlamaChat in a fresh process (bench/direct-replay.ts); with `profileDir`,
+ * under `node --cpu-prof` as the path's profiled run is, so the two sides' main threads can be set side by side.
+ */
+export function replayDirect(plan: ReplayPlan, profileDir?: string): ReplayResult & { pid: number } {
   const file = join(mkdtempSync(join(tmpdir(), "refinery-direct-")), "plan.json");
   writeFileSync(file, JSON.stringify(plan));
-  const child = spawnSync(process.execPath, ["--import", "tsx", "bench/direct-replay.ts", file], { cwd: repoRoot, encoding: "utf8" });
+  const profile = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [];
+  const child = spawnSync(process.execPath, [...profile, "--import", "tsx", "bench/direct-replay.ts", file], { cwd: repoRoot, encoding: "utf8" });
   if (child.status !== 0) throw new Error(`direct replay failed: ${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as ReplayResult;
+  return { ...(JSON.parse(child.stdout.trim().split("\n").at(-1)!) as ReplayResult), pid: child.pid };
 }

@@ -5,7 +5,7 @@ import type { ChatMessage } from "../../native/protocol/events.ts";
 import { fill, prompts, solverMessages } from "../../native/strategies/prompts.ts";
 import { stepByStepCritique } from "../../native/strategies/step-critique.ts";
 import { feedbackText, parseVerdict, splitSteps } from "../../native/strategies/verdicts.ts";
-import { apply, corruptSolution, goldSolution, type Problem, renderSolution, type Solution, stepIsCorrect } from "./world.ts";
+import { apply, corruptSolution, goldSolution, type Op, type Problem, renderSolution, type Solution } from "./world.ts";
 
 export type ExampleKind = "draft" | "holistic" | "stepwise" | "refine-reflection" | "refine-steps";
 
@@ -17,25 +17,56 @@ export interface Example {
 }
 
 const SYMBOL = { "+": "+", "-": "-", "*": "x", "/": "/" } as const;
+const OP_OF: Record<string, Op> = { "+": "+", "-": "-", x: "*", "/": "/" };
+const DOES: Record<Op, string> = { "+": "add", "-": "subtract", "*": "double", "/": "halve" };
 
-/** The critic's reasoning about one step: it recomputes the step and compares, before its verdict. */
-function stepWhy(problem: Problem, solution: Solution, index: number): { why: string; ok: boolean } {
-  const step = solution.steps[index]!;
-  const operation = problem.operations[index]!;
-  const previous = index === 0 ? problem.start : solution.steps[index - 1]!.result;
-  if (step.left !== previous) return { why: `It starts from ${step.left}, but the last result was ${previous}.`, ok: false };
-  if (step.right !== operation.operand) return { why: `It uses ${step.right}, but the question says ${operation.operand}.`, ok: false };
-  const truth = apply(step.left, step.op, step.right);
-  const sum = `${step.left} ${SYMBOL[step.op]} ${step.right}`;
-  if (truth !== step.result) return { why: `${sum} is ${truth}, not ${step.result}.`, ok: false };
-  return { why: `${sum} is ${truth}.`, ok: stepIsCorrect(problem, solution, index) };
+/** One line of a written solution, read back: a numbered step, the final line, or neither. */
+type Line = { kind: "step"; left: number; op: Op; right: number; result: number } | { kind: "final"; answer: number } | { kind: "other" };
+
+function readLine(line: string): Line {
+  const step = /^\d+\. [^:]*: (\d+) ([-+x/]) (\d+) = (\d+)\.?$/.exec(line);
+  if (step) return { kind: "step", left: Number(step[1]), op: OP_OF[step[2]!]!, right: Number(step[3]), result: Number(step[4]) };
+  const final = /^The answer is (\d+)\.?$/.exec(line);
+  return final ? { kind: "final", answer: Number(final[1]) } : { kind: "other" };
 }
 
-function finalWhy(solution: Solution): { why: string; ok: boolean } {
-  const last = solution.steps.at(-1)!.result;
-  return last === solution.final
-    ? { why: `The last step gives ${last}.`, ok: true }
-    : { why: `The last step gives ${last}, but the answer says ${solution.final}.`, ok: false };
+/**
+ * The critic's reasoning about each line, as the labels: a step is recomputed from the last result and the
+ * question's operation and compared, before its verdict; the final line is compared with the last step. Reads
+ * the written text, so the actor's own solutions (steps missing, added or garbled) are labelled the same way as
+ * the world's corruptions.
+ */
+function judgeText(problem: Problem, text: string): Judgement {
+  const lines: Array<{ why: string; ok: boolean }> = [];
+  let previous = problem.start;
+  let stepIndex = 0;
+  let steps = 0;
+  for (const raw of splitSteps(text)) {
+    const line = readLine(raw);
+    if (line.kind === "step") {
+      steps++;
+      const operation = problem.operations[stepIndex++];
+      const truth = apply(line.left, line.op, line.right);
+      const sum = `${line.left} ${SYMBOL[line.op]} ${line.right}`;
+      if (!operation) lines.push({ why: `The question has only ${problem.operations.length} steps.`, ok: false });
+      else if (line.left !== previous) lines.push({ why: `It starts from ${line.left}, but the last result was ${previous}.`, ok: false });
+      else if (line.op !== operation.op) lines.push({ why: `The question says ${operation.label}, so it should ${DOES[operation.op]}.`, ok: false });
+      else if (line.right !== operation.operand) lines.push({ why: `It uses ${line.right}, but the question says ${operation.operand}.`, ok: false });
+      else if (truth !== line.result) lines.push({ why: `${sum} is ${truth}, not ${line.result}.`, ok: false });
+      else lines.push({ why: `${sum} is ${truth}.`, ok: true });
+      previous = line.result;
+    } else if (line.kind === "final") {
+      if (steps < problem.operations.length)
+        lines.push({ why: `The question has ${problem.operations.length} steps, but the solution stops after ${steps}.`, ok: false });
+      else if (line.answer !== previous) lines.push({ why: `The last step gives ${previous}, but the answer says ${line.answer}.`, ok: false });
+      else lines.push({ why: `The last step gives ${previous}.`, ok: true });
+    } else lines.push({ why: "This line is not a step of the question.", ok: false });
+  }
+  const first = lines.findIndex((line) => !line.ok);
+  const stated = readLine(splitSteps(text).at(-1) ?? "");
+  const correct = first < 0 && stated.kind === "final" && stated.answer === problem.answer;
+  const summary = first < 0 ? "Every step is right." : `Step ${first + 1} is wrong: ${lines[first]!.why} Redo the steps from there.`;
+  return { lines, correct, summary };
 }
 
 interface Judgement {
@@ -44,24 +75,26 @@ interface Judgement {
   summary: string;
 }
 
-function judge(problem: Problem, solution: Solution): Judgement {
-  const lines = [...solution.steps.map((_, i) => stepWhy(problem, solution, i)), finalWhy(solution)];
-  const first = lines.findIndex((line) => !line.ok);
-  const correct = solution.final === problem.answer && first < 0;
-  const summary = first < 0 ? "Every step is right." : `Step ${first + 1} is wrong: ${lines[first]!.why} Redo the steps from there.`;
-  return { lines, correct, summary };
-}
+const judge = (problem: Problem, solution: Solution | string): Judgement =>
+  judgeText(problem, typeof solution === "string" ? solution : renderSolution(solution));
 
 /** Whether each line of the rendered solution holds (its steps, then its final line): the critic's gold labels. */
-export function lineLabels(problem: Problem, solution: Solution): boolean[] {
+export function lineLabels(problem: Problem, solution: Solution | string): boolean[] {
   return judge(problem, solution).lines.map((line) => line.ok);
 }
 
-/** The stepwise verdict as the stepwise grammar writes it (compact JSON, fields in the schema's order). */
-export function stepwiseTarget(problem: Problem, solution: Solution): string {
+/**
+ * The stepwise verdict as the stepwise grammar writes it (compact JSON, fields in the schema's order). With
+ * `restate`, each `why` first copies its line as the prompt shows it ("Step 2: 2. Finds 9: 24 + 9 = 33.") before
+ * judging it: the "Step k:" the critic writes is the anchor that finds step k's numbers in the prompt, a copy a
+ * small model learns far sooner than a lookup by position.
+ */
+export function stepwiseTarget(problem: Problem, solution: Solution | string, options: { restate?: boolean } = {}): string {
   const { lines, correct, summary } = judge(problem, solution);
+  const written = splitSteps(typeof solution === "string" ? solution : renderSolution(solution));
+  const why = (text: string, i: number) => (options.restate ? `Step ${i + 1}: ${written[i]} ${text}` : text);
   return JSON.stringify({
-    steps: lines.map((line) => ({ why: line.why, verdict: line.ok ? "correct" : "wrong", score: line.ok ? 10 : 0 })),
+    steps: lines.map((line, i) => ({ why: why(line.why, i), verdict: line.ok ? "correct" : "wrong", score: line.ok ? 10 : 0 })),
     critique: summary,
     finalCorrect: correct,
     score: correct ? 10 : 2,
@@ -69,7 +102,7 @@ export function stepwiseTarget(problem: Problem, solution: Solution): string {
 }
 
 /** The holistic verdict: the critique walks the steps up to the first wrong one, then the verdict. */
-export function holisticTarget(problem: Problem, solution: Solution): string {
+export function holisticTarget(problem: Problem, solution: Solution | string): string {
   const { lines, correct } = judge(problem, solution);
   const walked: string[] = [];
   for (const [i, line] of lines.entries()) {
@@ -128,5 +161,31 @@ export function examplesFor(random: () => number, problem: Problem): Example[] {
     const messages: ChatMessage[] = [...solverMessages(problem.question), { role: "assistant", content: text }, { role: "user", content: instruction }];
     examples.push({ kind: "refine-steps", messages, target: gold });
   }
+  return examples;
+}
+
+/**
+ * The critic's own curriculum: its stepwise and holistic verdicts on the actor's sampled solutions to a problem
+ * (each distinct text once), so the wrong steps it learns to find are the ones the actor makes, beside some of
+ * the world's corruptions, the kind the ProcessBench-layout test holds.
+ */
+export function criticExamplesFor(random: () => number, problem: Problem, sampled: string[], options: { restate?: boolean } = {}): Example[] {
+  const examples: Example[] = [];
+  const stepwise = (text: string): Example => ({
+    kind: "stepwise",
+    messages: criticMessages(stepwiseUser(problem, text)),
+    target: stepwiseTarget(problem, text, options),
+  });
+  const holistic = (text: string): Example => ({
+    kind: "holistic",
+    messages: criticMessages(fill(prompts.holisticCritique, { question: problem.question, solution: text })),
+    target: holisticTarget(problem, text),
+  });
+  for (const text of new Set(sampled)) {
+    examples.push(stepwise(text));
+    if (random() < 0.4) examples.push(holistic(text));
+  }
+  if (random() < 0.4) examples.push(stepwise(renderSolution(attempt(random, problem, 0.6))));
+  if (random() < 0.15) examples.push(holistic(renderSolution(attempt(random, problem, 0.6))));
   return examples;
 }

@@ -21,7 +21,10 @@ export const DEMO_COLUMNS = [
 ];
 
 export interface MeasureOptions {
+  /** The actor's GGUF. */
   model: string;
+  /** The critic's GGUF; the actor's when left out (one model for both roles). */
+  critic?: string;
   limit: number;
   /** The experiment's folder (resumable: finished cells are not run again). */
   dir: string;
@@ -32,11 +35,12 @@ export interface MeasureOptions {
 
 export async function measureDemo(options: MeasureOptions): Promise<DemoFigures> {
   const started = performance.now();
+  const critic = options.critic ?? options.model;
   const columns = options.columns ? DEMO_COLUMNS.filter((c) => options.columns!.includes(c.name)) : DEMO_COLUMNS;
   // Budgets sized to the demo's short solutions and verdicts.
   const pair = {
     actor: { path: options.model, sampling: { temperature: 0, maxTokens: 160 } },
-    critic: { path: options.model, sampling: { temperature: 0, maxTokens: 400 } },
+    critic: { path: critic, sampling: { temperature: 0, maxTokens: 400 } },
   };
   const config = await buildExperimentConfig({ dataset: DATASET_PATH, limit: options.limit, strategies: columns, pairs: [pair], seed: options.seed ?? 1 });
   const results = await runExperiment(options.dir, config, { concurrency: 1, onProgress: (p) => options.onProgress?.(p.done, p.total) });
@@ -46,10 +50,35 @@ export async function measureDemo(options: MeasureOptions): Promise<DemoFigures>
     "single-pass",
   );
 
-  const items = await readProcessBench(PROCESSBENCH_PATH, options.limit);
+  const criticFigures = await measureCritic(critic, options.limit);
+
+  return {
+    model: options.model,
+    criticModel: critic,
+    items: options.limit,
+    columns: summary.columns.map((c) => ({
+      column: c.column,
+      accuracy: c.accuracy,
+      interval: c.interval,
+      failed: c.failed,
+      meanTotalTokens: c.meanTotalTokens,
+      answered: results.filter((r) => r.column === c.column && r.answer !== null).length / Math.max(1, c.items),
+      ...(c.versusBaseline
+        ? { difference: c.versusBaseline.difference, pValue: c.versusBaseline.pValue, wins: c.versusBaseline.wins, losses: c.versusBaseline.losses }
+        : {}),
+      ...(c.transitions ? { harmRate: c.transitions.harmRate, fixRate: c.transitions.fixRate } : {}),
+    })),
+    critic: criticFigures,
+    seconds: Math.round((performance.now() - started) / 1000),
+  };
+}
+
+/** The critic alone on the ProcessBench-layout export: first-error F1 (critic-eval's own figures) and step accuracy. */
+export async function measureCritic(critic: string, limit: number): Promise<DemoFigures["critic"]> {
+  const items = await readProcessBench(PROCESSBENCH_PATH, limit);
   const stepLabels = (JSON.parse(readFileSync(PROCESSBENCH_PATH, "utf8")) as Array<{ step_labels: boolean[] }>).map((i) => i.step_labels);
   const runtime = await openRuntime({ gpu: "auto" });
-  const backend = new LlamaBackend(runtime, await runtime.loadModel(options.model, { sequences: 1 }), "critic-eval");
+  const backend = new LlamaBackend(runtime, await runtime.loadModel(critic, { sequences: 1 }), "critic-eval");
   const verdicts: string[] = [];
   // The evaluator's own calls, recorded: their verdicts are the step-level figures too.
   const recording: ModelBackend = Object.assign(Object.create(backend) as ModelBackend, {
@@ -72,31 +101,14 @@ export async function measureDemo(options: MeasureOptions): Promise<DemoFigures>
   });
 
   return {
-    model: options.model,
-    items: options.limit,
-    columns: summary.columns.map((c) => ({
-      column: c.column,
-      accuracy: c.accuracy,
-      interval: c.interval,
-      failed: c.failed,
-      meanTotalTokens: c.meanTotalTokens,
-      answered: results.filter((r) => r.column === c.column && r.answer !== null).length / Math.max(1, c.items),
-      ...(c.versusBaseline
-        ? { difference: c.versusBaseline.difference, pValue: c.versusBaseline.pValue, wins: c.versusBaseline.wins, losses: c.versusBaseline.losses }
-        : {}),
-      ...(c.transitions ? { harmRate: c.transitions.harmRate, fixRate: c.transitions.fixRate } : {}),
-    })),
-    critic: {
-      items: processBench.rows.length,
-      stepAccuracy: total ? right / total : 0,
-      // What a critic that calls every step correct would score: the share of right steps in the export.
-      allCorrectBaseline: total ? stepLabels.slice(0, items.length).flat().filter(Boolean).length / total : 0,
-      steps: total,
-      f1: processBench.f1,
-      erroneousAccuracy: processBench.erroneousAccuracy,
-      correctAccuracy: processBench.correctAccuracy,
-      unparseable: processBench.unparseable,
-    },
-    seconds: Math.round((performance.now() - started) / 1000),
+    items: processBench.rows.length,
+    stepAccuracy: total ? right / total : 0,
+    // What a critic that calls every step correct would score: the share of right steps in the export.
+    allCorrectBaseline: total ? stepLabels.slice(0, items.length).flat().filter(Boolean).length / total : 0,
+    steps: total,
+    f1: processBench.f1,
+    erroneousAccuracy: processBench.erroneousAccuracy,
+    correctAccuracy: processBench.correctAccuracy,
+    unparseable: processBench.unparseable,
   };
 }

@@ -1,15 +1,12 @@
 // Step 1 of the demo pipeline: the world's splits, the bundled dataset, the training conversations, the
-// tokenizer (as an untrained GGUF) and the token ids the trainer reads. Every id comes from node-llama-cpp's own
-// tokenizer and chat wrapper on that GGUF, so the model trains on the exact tokens a Refinery run feeds it.
+// tokenizer (as an untrained GGUF) and the token ids the trainer reads (token-file.ts).
 //   node --import tsx scripts/train-demo/prepare.ts
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { getLlama } from "node-llama-cpp";
-import { toChatHistory } from "../../native/llm/llama-backend.ts";
-import { chooseChatWrapper } from "../../native/llm/runtime.ts";
 import { examplesFor, lineLabels, type Example } from "./corpus.ts";
 import { writeUntrainedModel } from "./model-file.ts";
 import { DATASET_PATH, PROCESSBENCH_PATH, DEMO_SHAPE, MERGES, SEED, TEST_COUNT, TRAIN_COUNT, UNTRAINED_IDENTITY, workDir } from "./settings.ts";
+import { writeTokenFile } from "./token-file.ts";
 import { trainBpe } from "./tokenizer.ts";
 import { corruptSolution, goldSolution, makeSplits, mulberry32, renderSolution, type Problem } from "./world.ts";
 
@@ -51,34 +48,6 @@ writeFileSync(join(workDir, "tokenizer.json"), JSON.stringify(bpe));
 const untrained = join(workDir, "untrained.gguf");
 await writeUntrainedModel(untrained, bpe, DEMO_SHAPE, UNTRAINED_IDENTITY);
 
-const llama = await getLlama({ build: "never", gpu: false });
-const model = await llama.loadModel({ modelPath: untrained });
-const { chatWrapper, chatFormat } = chooseChatWrapper(model, undefined);
-if (chatFormat.wrapper !== "ChatML") throw new Error(`the demo template resolved to ${chatFormat.wrapper}, not ChatML`);
-const end = model.tokens.eos;
-if (end === null) throw new Error("the demo vocabulary has no end-of-turn token");
-
-// One flat uint16 array of every example (prompt then reply then <|im_end|>); the index says where each starts
-// and where its reply starts, the only part the loss counts.
-const ids: number[] = [];
-const index: Array<{ kind: string; start: number; reply: number; end: number }> = [];
-const counts: Record<string, { examples: number; tokens: number; longest: number }> = {};
-for (const example of examples) {
-  const { contextText } = chatWrapper.generateContextState({ chatHistory: toChatHistory(example.messages) });
-  const prompt = contextText.tokenize(model.tokenizer);
-  const reply = model.tokenize(example.target);
-  const start = ids.length;
-  ids.push(...prompt, ...reply, end);
-  index.push({ kind: example.kind, start, reply: start + prompt.length, end: ids.length });
-  const count = counts[example.kind] ?? { examples: 0, tokens: 0, longest: 0 };
-  counts[example.kind] = count;
-  count.examples++;
-  count.tokens += ids.length - start;
-  count.longest = Math.max(count.longest, ids.length - start);
-}
-writeFileSync(join(workDir, "tokens.u16"), Buffer.from(new Uint16Array(ids).buffer));
-writeFileSync(join(workDir, "index.json"), JSON.stringify({ shape: DEMO_SHAPE, vocab: bpe.tokens.length + 3, examples: index }));
+const counts = await writeTokenFile(workDir, examples, untrained, DEMO_SHAPE, bpe.tokens.length + 3);
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(JSON.stringify({ train: train.length, test: test.length, vocab: bpe.tokens.length + 3, examples: examples.length, counts, seconds }, null, 1));
-await model.dispose();
-await llama.dispose();

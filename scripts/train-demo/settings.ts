@@ -26,4 +26,11 @@ export const DEMO_IDENTITY = {
   description:
     "Bundled demo model (tiny, trained on arithmetic): Refinery's actor and critic for the demo arithmetic dataset, trained by scripts/train-demo. Not a general model.",
 };
+/** The critic: the actor's weights fine-tuned on its verdicts about the actor's own samples (train.py --work critic). */
+export const DEMO_CRITIC_FILE = "refinery-demo-critic.gguf";
+export const DEMO_CRITIC_IDENTITY = {
+  name: "refinery-demo-critic",
+  description:
+    "Bundled demo critic (tiny, trained on arithmetic): Refinery's critic for the demo arithmetic dataset, the demo actor fine-tuned by scripts/train-demo on verdicts about the actor's own solutions. Not a general model.",
+};
 export const PROCESSBENCH_PATH = join(repoRoot, "resources/datasets/demo-processbench.json");

@@ -1,5 +1,7 @@
 // The issue's targets for the demo pair, checked against the figures bench/demo-bench.ts measured.
 
+const shortPath = (path: string) => path.replace(/^.*\/resources\//, "resources/");
+
 export interface ColumnFigures {
   column: string;
   accuracy: number;
@@ -18,6 +20,8 @@ export interface ColumnFigures {
 
 export interface DemoFigures {
   model: string;
+  /** The critic's GGUF (the actor's when one model plays both roles). */
+  criticModel?: string;
   items: number;
   columns: ColumnFigures[];
   critic: {
@@ -90,7 +94,9 @@ export function demoTable(figures: DemoFigures): string {
   return [
     "# Demo pair through Refinery",
     "",
-    `Model \`${figures.model.replace(/^.*\/resources\//, "resources/")}\` as actor and critic, ${figures.items} items of the demo test split`,
+    figures.criticModel && figures.criticModel !== figures.model
+      ? `Actor \`${shortPath(figures.model)}\`, critic \`${shortPath(figures.criticModel)}\`, ${figures.items} items of the demo test split`
+      : `Model \`${shortPath(figures.model)}\` as actor and critic, ${figures.items} items of the demo test split`,
     "(`resources/datasets/demo-arithmetic.jsonl`), seed 1, one item at a time on the CPU. Actor greedy (self-consistency",
     `samples at 0.8), critic greedy. Written by \`npm run bench:demo\` in ${figures.seconds} s.`,
     "",

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-WORK = os.path.join(ROOT, ".cache", "train-demo")
+CACHE = os.path.join(ROOT, ".cache", "train-demo")
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--steps", type=int, default=3000)
@@ -26,9 +26,12 @@ parser.add_argument("--draft-share", type=float, default=None,
 parser.add_argument("--schedule", choices=["rsqrt", "constant-decay"], default="rsqrt")
 parser.add_argument("--stop-at", type=int, default=None, help="stop (and snapshot) at this step without changing the schedule --steps sets")
 parser.add_argument("--decay-share", type=float, default=0.25, help="constant-decay: the last share of --steps decays linearly to a tenth")
+parser.add_argument("--work", default=None, help="a folder under .cache/train-demo with its own tokens, checkpoint and snapshots (the critic's: critic)")
+parser.add_argument("--init", default=None, help="start from this snapshot of .cache/train-demo (e.g. weights-8000), with a fresh optimiser")
 for name in ("embedding", "layers", "heads", "feed-forward"):
     parser.add_argument(f"--{name}", type=int, default=None, help="overrides the shape prepare.ts wrote")
 args = parser.parse_args()
+WORK = os.path.join(CACHE, args.work) if args.work else CACHE
 torch.set_num_threads(args.threads)
 torch.manual_seed(args.seed)
 
@@ -187,8 +190,8 @@ def rsqrt_lr(step):
     return args.lr * min(1.0, (step + 1) / warm) * math.sqrt(warm / max(step + 1, warm))
 
 
-def ggml_weights(model):
-    """(name, ggml dims, float32 array): torch's [out, in] rows are ggml's dims [in, out]."""
+def ggml_parameters(model):
+    """(ggml name, parameter) for every tensor the GGUF holds."""
     out = [("token_embd.weight", model.embed.weight), ("output_norm.weight", model.norm.weight)]
     for i, b in enumerate(model.blocks):
         out += [
@@ -198,7 +201,12 @@ def ggml_weights(model):
             (f"blk.{i}.ffn_gate.weight", b.gate.weight), (f"blk.{i}.ffn_up.weight", b.up.weight),
             (f"blk.{i}.ffn_down.weight", b.down.weight),
         ]
-    return [(name, list(reversed(t.shape)), t.detach().float().contiguous().numpy()) for name, t in out]
+    return out
+
+
+def ggml_weights(model):
+    """(name, ggml dims, float32 array): torch's [out, in] rows are ggml's dims [in, out]."""
+    return [(name, list(reversed(t.shape)), t.detach().float().contiguous().numpy()) for name, t in ggml_parameters(model)]
 
 
 def export(model, stem):
@@ -220,6 +228,15 @@ if os.path.exists(checkpoint):
     model.load_state_dict(state["model"]); optimizer.load_state_dict(state["optimizer"])
     step, elapsed = state["step"], state["elapsed"]
     print(f"resumed at step {step} ({elapsed:.0f} s trained)", flush=True)
+elif args.init:
+    # A snapshot is ggml's layout of torch's tensors: each one's dims reversed is its torch shape.
+    meta = json.load(open(os.path.join(CACHE, args.init + ".json")))
+    flat = np.fromfile(os.path.join(CACHE, args.init + ".f32"), dtype=np.float32)
+    saved = {e["name"]: torch.from_numpy(flat[e["offset"]: e["offset"] + int(np.prod(e["dims"]))].reshape(list(reversed(e["dims"])))) for e in meta["tensors"]}
+    with torch.no_grad():
+        for name, parameter in ggml_parameters(model):
+            parameter.copy_(saved[name])
+    print(f"initialised from {args.init}", flush=True)
 params = sum(p.numel() for p in model.parameters())
 print(f"{params} parameters, vocab {vocab}, {len(examples)} examples", flush=True)
 

@@ -9,7 +9,7 @@ import { readProcessBench } from "../../native/eval/critic-eval.ts";
 import { parseVerdict, splitSteps, stepwiseSchema } from "../../native/strategies/verdicts.ts";
 import { holisticTarget, lineLabels, stepwiseTarget } from "./corpus.ts";
 import { DATASET_PATH, PROCESSBENCH_PATH, SEED, TEST_COUNT } from "./settings.ts";
-import { corruptSolution, goldSolution, makeSplits, mulberry32, renderSolution } from "./world.ts";
+import { corruptSolution, goldSolution, makeProblem, makeSplits, mulberry32, renderSolution, stepIsCorrect } from "./world.ts";
 
 const { train, test: testSplit } = makeSplits(SEED, 500, 100);
 
@@ -83,4 +83,66 @@ test("the ProcessBench export reads as ProcessBench, its labels are the first fa
   });
   const wrong = items.filter((i) => i.label !== -1).length;
   assert.ok(wrong > TEST_COUNT * 0.35 && wrong < TEST_COUNT * 0.65, `${wrong} of ${TEST_COUNT} wrong`);
+});
+
+test("the critic's labels on the actor's own text: a wrong operation, a missing or extra step and a garbled line are each the first error", () => {
+  const problem = makeProblem(() => 0, "fixed");
+  const gold = renderSolution(goldSolution(problem));
+  const lines = gold.split("\n");
+  const why = (text: string) => (JSON.parse(stepwiseTarget(problem, text)) as { steps: Array<{ why: string; verdict: string }> }).steps;
+  const firstWrong = (text: string) => lineLabels(problem, text).indexOf(false);
+  assert.equal(firstWrong(gold), -1);
+  assert.equal(parseVerdict(stepwiseTarget(problem, gold), true).correct, true);
+
+  // The first step adds where the question subtracts (or the reverse): wrong, and the reason names the operation.
+  const [left, op, right] = [problem.start, problem.operations[0]!.op, problem.operations[0]!.operand];
+  const flipped = op === "+" ? "-" : "+";
+  const result = flipped === "+" ? left + right : left - right;
+  const wrongOp = [`1. Step: ${left} ${flipped} ${right} = ${result}.`, ...lines.slice(1)].join("\n");
+  assert.equal(firstWrong(wrongOp), 0);
+  assert.match(why(wrongOp)[0]!.why, /so it should (add|subtract|double|halve)\./);
+
+  // A step left out: every written step holds, but the final line comes too early.
+  const short = [...lines.slice(0, problem.operations.length - 1), `The answer is ${problem.values.at(-2)}.`].join("\n");
+  assert.equal(firstWrong(short), problem.operations.length - 1);
+  assert.equal(parseVerdict(stepwiseTarget(problem, short), true).correct, false);
+
+  // A step the question does not have, and a line that is no step at all.
+  const extra = [
+    ...lines.slice(0, -1),
+    `${problem.operations.length + 1}. Buys 1: ${problem.answer} + 1 = ${problem.answer + 1}.`,
+    `The answer is ${problem.answer + 1}.`,
+  ].join("\n");
+  assert.equal(firstWrong(extra), problem.operations.length);
+  assert.equal(why(extra)[problem.operations.length]!.why, `The question has only ${problem.operations.length} steps.`);
+  const garbled = [lines[0], "So many apples", ...lines.slice(1)].join("\n");
+  assert.equal(firstWrong(garbled), 1);
+
+  // After the first error, later steps are checked against what the solution wrote, not the gold values.
+  const slip = [lines[0]!.replace(/= (\d+)\.$/, (_, n: string) => `= ${Number(n) + 10}.`), ...lines.slice(1)].join("\n");
+  assert.deepEqual(lineLabels(problem, slip).slice(0, 2), [false, false]);
+});
+
+test("read back from its text, every corruption is labelled as the world's own step check labels its structure", () => {
+  const random = mulberry32(11);
+  for (const problem of train.slice(0, 300)) {
+    const { solution } = corruptSolution(random, problem);
+    const structural = [...solution.steps.map((_, i) => stepIsCorrect(problem, solution, i)), solution.steps.at(-1)!.result === solution.final];
+    assert.deepEqual(lineLabels(problem, renderSolution(solution)), structural, renderSolution(solution));
+  }
+});
+
+test("a restating critic's why copies the line it judges, as the prompt shows it, before the same judgement", () => {
+  const problem = train[3]!;
+  const { solution } = corruptSolution(mulberry32(5), problem);
+  const text = renderSolution(solution);
+  const plain = JSON.parse(stepwiseTarget(problem, text)) as { steps: Array<{ why: string; verdict: string }> };
+  const restated = JSON.parse(stepwiseTarget(problem, text, { restate: true })) as typeof plain;
+  const lines = splitSteps(text);
+  assert.equal(restated.steps.length, lines.length);
+  restated.steps.forEach((step, i) => {
+    assert.equal(step.why, `Step ${i + 1}: ${lines[i]} ${plain.steps[i]!.why}`);
+    assert.equal(step.verdict, plain.steps[i]!.verdict);
+  });
+  assert.equal(parseVerdict(stepwiseTarget(problem, text, { restate: true }), true).firstErrorStep, lineLabels(problem, text).indexOf(false));
 });

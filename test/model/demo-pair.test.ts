@@ -42,7 +42,9 @@ test("through every strategy the demo model keeps its answer format, and the cri
   // The directions the shipped model reaches (bench/results/demo.md): its greedy draft solves the issue's 35% floor
   // or more (a model that cannot read the question's numbers solves none), a vote over its samples keeps most of that,
   // and the critic, though it locates no errors yet, passes most right solutions as right in parseable JSON.
-  assert.ok(column("single-pass").accuracy >= 0.35, `single-pass solved ${column("single-pass").accuracy * 100}% of the items`);
+  // …and at most the issue's 75% ceiling: an actor that rarely errs leaves its refinements nothing to fix.
+  const single = column("single-pass").accuracy;
+  assert.ok(single >= 0.35 && single <= 0.75, `single-pass solved ${single * 100}% of the items`);
   assert.ok(column("self-consistency(n=8)").accuracy >= 0.35, `self-consistency solved ${column("self-consistency(n=8)").accuracy * 100}%`);
   assert.equal(figures.critic.unparseable, 0);
   assert.ok(figures.critic.correctAccuracy >= 0.6, `right solutions judged right: ${figures.critic.correctAccuracy}`);
