@@ -41,7 +41,8 @@ function judgeText(problem: Problem, text: string): Judgement {
   let previous = problem.start;
   let stepIndex = 0;
   let steps = 0;
-  for (const raw of splitSteps(text)) {
+  const written = splitSteps(text);
+  for (const raw of written) {
     const line = readLine(raw);
     if (line.kind === "step") {
       steps++;
@@ -63,13 +64,15 @@ function judgeText(problem: Problem, text: string): Judgement {
     } else lines.push({ why: "This line is not a step of the question.", ok: false });
   }
   const first = lines.findIndex((line) => !line.ok);
-  const stated = readLine(splitSteps(text).at(-1) ?? "");
+  const stated = readLine(written.at(-1) ?? "");
   const correct = first < 0 && stated.kind === "final" && stated.answer === problem.answer;
   const summary = first < 0 ? "Every step is right." : `Step ${first + 1} is wrong: ${lines[first]!.why} Redo the steps from there.`;
-  return { lines, correct, summary };
+  return { written, lines, correct, summary };
 }
 
 interface Judgement {
+  /** The solution's lines as the critic's prompt shows them. */
+  written: string[];
   lines: Array<{ why: string; ok: boolean }>;
   correct: boolean;
   summary: string;
@@ -90,8 +93,7 @@ export function lineLabels(problem: Problem, solution: Solution | string): boole
  * small model learns far sooner than a lookup by position.
  */
 export function stepwiseTarget(problem: Problem, solution: Solution | string, options: { restate?: boolean } = {}): string {
-  const { lines, correct, summary } = judge(problem, solution);
-  const written = splitSteps(typeof solution === "string" ? solution : renderSolution(solution));
+  const { written, lines, correct, summary } = judge(problem, solution);
   const why = (text: string, i: number) => (options.restate ? `Step ${i + 1}: ${written[i]} ${text}` : text);
   return JSON.stringify({
     steps: lines.map((line, i) => ({ why: why(line.why, i), verdict: line.ok ? "correct" : "wrong", score: line.ok ? 10 : 0 })),

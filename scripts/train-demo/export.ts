@@ -1,6 +1,6 @@
 // Writes a trained snapshot as a bundled demo GGUF: the actor's (a step of .cache/train-demo) or, given
 // `<work>:<step>`, a critic's (a step of .cache/train-demo/<work>, as `train.py --work <work>` wrote it).
-//   node --import tsx scripts/train-demo/export.ts [step|final|critic:<step>] [out.gguf]
+//   node --import tsx scripts/train-demo/export.ts [step|final|<work>:<step>] [out.gguf]
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { writeTrainedModel, type WeightIndex } from "./model-file.ts";
