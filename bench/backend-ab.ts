@@ -3,7 +3,7 @@
 // the same size, threads and flash attention, the same prompt, temperature and seed. Rounds alternate which side
 // goes first; the first round warms both and is not counted. What it separates: a per-token cost in the backend's
 // generation call (it would show here) from one of the process a path runs in (it would not).
-//   node --import tsx bench/backend-ab.ts [--model <gguf>] [--tokens 256] [--rounds 8]
+//   node --import tsx bench/backend-ab.ts [--model <gguf>] [--tokens 256] [--rounds 8] [--sequences 1 (each context's)]
 import { parseArgs } from "node:util";
 import { LlamaChat } from "node-llama-cpp";
 import { LlamaBackend, toChatHistory } from "../native/llm/llama-backend.ts";
@@ -11,16 +11,17 @@ import { openRuntime } from "../native/llm/runtime.ts";
 import { storiesModel } from "../test/support/models.ts";
 import { median } from "./paths/rounds.ts";
 
-const { values } = parseArgs({ options: { model: { type: "string" }, tokens: { type: "string", default: "256" }, rounds: { type: "string", default: "8" } } });
+const { values } = parseArgs({ options: { model: { type: "string" }, tokens: { type: "string", default: "256" }, rounds: { type: "string", default: "8" }, sequences: { type: "string", default: "1" } } });
 const path = values.model ?? storiesModel;
 const tokens = Number(values.tokens);
 const rounds = Number(values.rounds);
 const runtime = await openRuntime({ gpu: "cpu", threads: 1 });
-const loaded = await runtime.loadModel(path, { sequences: 1 });
+const sequences = Number(values.sequences);
+const loaded = await runtime.loadModel(path, { sequences });
 const backend = new LlamaBackend(runtime, loaded, "actor");
 const context = await loaded.model.createContext({
   contextSize: loaded.context.contextSize,
-  sequences: 1,
+  sequences,
   threads: 1,
   flashAttention: loaded.context.flashAttention,
 });

@@ -8,13 +8,14 @@ import { getLlama, LlamaChat, LlamaLogLevel } from "node-llama-cpp";
 import { toChatHistory } from "../native/llm/llama-backend.ts";
 import type { GenerateRequest } from "../native/llm/backend.ts";
 
-/** A generation as the engine asked for it, on a context sequence of its own choosing. */
-export type ReplayRequest = Pick<GenerateRequest, "messages" | "maxTokens" | "temperature" | "topP" | "topK" | "seed"> & {
-  /** The context sequence it runs on: a request after another on the same sequence reuses their common prefix. */
-  sequence: number;
-  /** The path evaluated this request's whole prompt (it reused no prefix): the replay clears the sequence first. */
-  fresh?: boolean;
-};
+/**
+ * A generation as the engine asked for it, on the engine's lane for it. Each goes on the sequence the engine's pool
+ * gives that lane: the lane's own, else an unused one, else the least recently used. LlamaChat keeps whatever prefix
+ * that sequence shares with the prompt, as node-llama-cpp does under the engine, so both sides evaluate the same
+ * tokens (a run log's own count says only what a run reused of its own conversations: an experiment's next cell
+ * and a server's next request also reuse the system prompt an earlier one left).
+ */
+export type ReplayRequest = Pick<GenerateRequest, "messages" | "maxTokens" | "temperature" | "topP" | "topK" | "seed"> & { lane: string };
 
 export interface ReplayPlan {
   model: string;
@@ -22,8 +23,13 @@ export interface ReplayPlan {
   sequences: number;
   threads: number;
   requests: ReplayRequest[];
-  /** A generation before the window, on the last sequence: the path's side was warmed the same way (a server's first request). */
+  /** A generation before the window, a lane of its own: the path's side was warmed the same way (a server's first request). */
   warmUp?: { text: string; maxTokens: number };
+  /**
+   * Passes of the requests before the window with `replace` swapped for `with` in their messages: the path's side
+   * rehearsed its requests on another question the same number of times (a server's clients meet it warm).
+   */
+  rehearse?: { passes: number; replace: string; with: string };
 }
 
 /** What the replay prints: its window, and the tokens generated and evaluated by the sequences' own meters. */
@@ -43,24 +49,50 @@ const model = await llama.loadModel({ modelPath: plan.model });
 const context = await model.createContext({ contextSize: plan.contextSize, sequences: plan.sequences, threads: plan.threads });
 const sequences = Array.from({ length: plan.sequences }, () => context.getSequence());
 const chats = sequences.map((contextSequence) => new LlamaChat({ contextSequence }));
+// The engine's sequence pool (native/llm/sequence-pool.ts), as a lane meets it.
+const laneOf = new Map<string, number>();
+const lastUsed = sequences.map(() => -1);
+let clock = 0;
+let handedOut = 0;
+function chatFor(lane: string): LlamaChat {
+  let index = laneOf.get(lane);
+  if (index === undefined) {
+    index = handedOut < chats.length ? handedOut++ : lastUsed.indexOf(Math.min(...lastUsed));
+    for (const [other, held] of laneOf) if (held === index) laneOf.delete(other);
+    laneOf.set(lane, index);
+  }
+  lastUsed[index] = ++clock;
+  return chats[index]!;
+}
 if (plan.warmUp)
-  await chats.at(-1)!.generateResponse(toChatHistory([{ role: "user", content: plan.warmUp.text }]), { maxTokens: plan.warmUp.maxTokens, temperature: 0 });
+  await chatFor("warm-up").generateResponse(toChatHistory([{ role: "user", content: plan.warmUp.text }]), { maxTokens: plan.warmUp.maxTokens, temperature: 0 });
+const warmUpTokens = sequences.reduce((sum, sequence) => sum + sequence.tokenMeter.usedOutputTokens, 0);
+
+async function replay(requests: ReplayRequest[]): Promise<void> {
+  for (const request of requests) {
+    const chat = chatFor(request.lane);
+    await chat.generateResponse(toChatHistory(request.messages), {
+      maxTokens: request.maxTokens,
+      temperature: request.temperature,
+      ...(request.topP !== undefined ? { topP: request.topP } : {}),
+      ...(request.topK !== undefined ? { topK: request.topK } : {}),
+      seed: request.seed,
+    });
+  }
+}
+const { rehearse } = plan;
+if (rehearse) {
+  const swapped = plan.requests.map((request) => ({
+    ...request,
+    messages: request.messages.map((message) => ({ ...message, content: message.content.replaceAll(rehearse.replace, rehearse.with) })),
+  }));
+  for (let pass = 0; pass < rehearse.passes; pass++) await replay(swapped.map((request) => ({ ...request, lane: `rehearsal-${pass}/${request.lane}` })));
+}
 const warm = sequences.map((sequence) => ({ out: sequence.tokenMeter.usedOutputTokens, in: sequence.tokenMeter.usedInputTokens }));
-const warmUpTokens = warm.reduce((sum, meter) => sum + meter.out, 0);
 const started = performance.now();
 const wallMs = () => performance.timeOrigin + performance.now();
 const fromMs = wallMs();
-for (const request of plan.requests) {
-  const chat = chats[request.sequence % chats.length]!;
-  if (request.fresh) await chat.sequence.clearHistory();
-  await chat.generateResponse(toChatHistory(request.messages), {
-    maxTokens: request.maxTokens,
-    temperature: request.temperature,
-    ...(request.topP !== undefined ? { topP: request.topP } : {}),
-    ...(request.topK !== undefined ? { topK: request.topK } : {}),
-    seed: request.seed,
-  });
-}
+await replay(plan.requests);
 const ms = performance.now() - started;
 const window = { fromMs, toMs: wallMs() };
 // Generated tokens as the engine counts them (its nodes' tokensOut): the sequences' own meters.

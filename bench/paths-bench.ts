@@ -13,6 +13,7 @@
 // Writes bench/results/paths.md and paths.json (--name x: x.md and x.json, for a run with other settings).
 // Options: --paths cli,experiment,serve   --model <gguf> (repeatable; default the bench's ~100M model and
 // stories260K)   --rounds n (3)   --tokens n (64 per generation)   --items n (2)   --no-profile
+// --cpus <list>: every process of both sides under `taskset -c <list>`, so the scheduler's placement is the same
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
@@ -21,9 +22,9 @@ import { repoRoot, storiesModel, testModel } from "../test/support/models.ts";
 import type { ReplayResult } from "./direct-replay.ts";
 import { mainThreadProfile, profileLines, summarizeProfile, wallToMonotonicOffsetUs, type ProfileSummary } from "./paths/cpu-profile.ts";
 import { cliPath, experimentPath, type PathRun, type PathSettings } from "./paths/process-paths.ts";
-import { alternate, LoadSampler, median, msPerToken, replayDirect } from "./paths/rounds.ts";
+import { alternate, LoadSampler, median, msPerToken, pinCpus, replayDirect } from "./paths/rounds.ts";
 import { samplingWords } from "./paths/run-record.ts";
-import { servePath, WARM_UP } from "./paths/serve-path.ts";
+import { REHEARSALS, servePath, WARM_UP } from "./paths/serve-path.ts";
 
 const PATHS = ["cli", "experiment", "serve"] as const;
 type PathName = (typeof PATHS)[number];
@@ -37,10 +38,12 @@ const { values } = parseArgs({
     items: { type: "string" },
     "no-profile": { type: "boolean" },
     name: { type: "string", default: "paths" },
+    cpus: { type: "string" },
   },
 });
 const wanted = (values.paths?.split(",") ?? [...PATHS]) as PathName[];
 for (const name of wanted) if (!PATHS.includes(name)) throw new Error(`--paths takes ${PATHS.join(", ")} (comma-separated); got '${name}'`);
+if (values.cpus) pinCpus(values.cpus);
 const rounds = Number(values.rounds ?? 3);
 const maxTokens = Number(values.tokens ?? 64);
 const items = Number(values.items ?? 2);
@@ -67,6 +70,8 @@ interface PathRow {
     betweenNodesMsPerToken: number;
     betweenCellsMsPerToken?: number;
     httpMsPerToken?: number;
+    /** serve: the runs' own windows against the direct side, HTTP and the per-request work left out (median over rounds). */
+    windowsRatio?: number;
     /** serve: the untimed first request after start-up, median over rounds. */
     firstRequestMs?: number;
     profile?: SideProfile & { direct: SideProfile };
@@ -111,7 +116,11 @@ for (const model of models) {
         betweenNodesMsPerToken: perToken((r) => r.betweenNodesMs),
         ...(name === "experiment" ? { betweenCellsMsPerToken: perToken((r) => r.betweenCellsMs) } : {}),
         ...(name === "serve"
-          ? { httpMsPerToken: perToken((r) => r.httpMs), firstRequestMs: median(perRound.map((r) => (r.engine as PathRun).firstRequestMs ?? 0)) }
+          ? {
+              httpMsPerToken: perToken((r) => r.httpMs),
+              windowsRatio: median(perRound.map((r) => (r.engine.ms - ((r.engine as PathRun).httpMs ?? 0)) / r.engine.tokens / msPerToken(r.direct))),
+              firstRequestMs: median(perRound.map((r) => (r.engine as PathRun).firstRequestMs ?? 0)),
+            }
           : {}),
         ...(profile ? { profile: await profile } : {}),
       },
@@ -196,6 +205,7 @@ const breakdowns = rows.flatMap((r) => {
     ...(b.httpMsPerToken !== undefined
       ? [
           `- outside the runs' windows (client wall time less them: HTTP and JSON, and the server's work per request before run-started and after run-finished: validation, memory plan, run folder and manifest): ${fmt(b.httpMsPerToken, 4)} ms/token`,
+          `- the runs' windows alone against the direct side (the ratio without HTTP and the per-request work): ${fmt(b.windowsRatio)}×`,
         ]
       : []),
     ...(b.firstRequestMs !== undefined
@@ -213,12 +223,14 @@ const report = `# The paths users take, against node-llama-cpp directly
 
 Each path runs in its own process as a user starts it, \`--threads 1\`, ${maxTokens} tokens a generation, self-consistency with
 4 samples one after another (the experiment adds a single-pass column; ${items} GSM8K items, one cell at a time,
-\`--sampling matched:0.8 --no-cache\`; serve answers a single-pass and a self-consistency completion after an untimed first one). The direct side
+\`--sampling matched:0.8 --no-cache\`; serve answers a single-pass and a self-consistency completion after an untimed first one and ${REHEARSALS} untimed passes of the same two on another question, which the direct side rehearses too). The direct side
 replays the same requests in a fresh process through \`LlamaChat\`, loading the model as the path did (context size
 from the run's manifest; one sequence per lane for the CLI, the widest column's lanes for the experiment, serve's
 ${"`--parallel 4`"} × 2 for serve) with the sampling the path's run log records (top-k, top-p, min-p and penalties
-left to node-llama-cpp's defaults on both sides), reusing a prompt prefix only where the path did (so both sides
-evaluate the same prompt tokens: \`evaluated\` in ${values.name}.json). Neither side's window includes loading. ${rounds} rounds, the side
+left to node-llama-cpp's defaults on both sides), each request on the sequence the engine's pool would give it (an
+unused one, else the least recently used) where LlamaChat keeps the prefix it shares, as under the engine. (\`evaluated\`
+in ${values.name}.json: the path's as its run logs count it, reuse of a run's own conversations left out; the direct side's
+as its sequences' meters count it, every reused token left out.) Neither side's window includes loading. ${rounds} rounds, the side
 that goes first alternating, medians. Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC.
 
 ${table}

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "../../test/support/models.ts";
 import type { ReplayPlan } from "../direct-replay.ts";
+import { nodeCommand } from "./rounds.ts";
 import { readRunRecord, type ReplaySampling, type RunRecord, samplingWords } from "./run-record.ts";
 
 export interface PathSettings {
@@ -47,13 +48,17 @@ export const TASK = "A farmer has 17 sheep. All but 9 run away. How many are lef
 /** Runs the command to its end; its process id names its profile. */
 function refinery(args: string[], settings: PathSettings): number {
   const profile = settings.profileDir ? ["--cpu-prof", "--cpu-prof-dir", settings.profileDir] : [];
-  const child = spawnSync(process.execPath, [...profile, "bin/refinery.mjs", ...args], { cwd: repoRoot, encoding: "utf8" });
+  const child = spawnSync(...nodeCommand([...profile, "bin/refinery.mjs", ...args]), { cwd: repoRoot, encoding: "utf8" });
   if (child.status !== 0) throw new Error(`refinery ${args[0]} failed (${child.status}): ${child.stderr}`);
   return child.pid;
 }
 
-/** Records → one run's worth of path figures; each record's requests go on sequences from 0, as its lanes did. */
-export function fromRecords(records: RunRecord[], settings: PathSettings, sequences: number, pid: number): PathRun {
+/**
+ * Records → one run's worth of path figures, with the plan whose replay sends their requests in the same order.
+ * `lanes`: "shared" where the runs' lanes keep their names from run to run (an experiment's item slot), so a lane
+ * finds its sequence again; "per-run" where each run's lanes are its own (a server's requests).
+ */
+export function fromRecords(records: RunRecord[], settings: PathSettings, sequences: number, pid: number, lanes: "shared" | "per-run"): PathRun {
   const sampling = records[0]!.sampling;
   const differing = records.find((r) => samplingWords(r.sampling) !== samplingWords(sampling));
   if (differing) throw new Error(`${differing.dir} sampled with ${samplingWords(differing.sampling)}, ${records[0]!.dir} with ${samplingWords(sampling)}`);
@@ -73,7 +78,9 @@ export function fromRecords(records: RunRecord[], settings: PathSettings, sequen
       contextSize: records[0]!.contextSize,
       sequences,
       threads: settings.threads,
-      requests: records.flatMap((r) => r.requests).map((request, index) => ({ ...request, seed: settings.seed + index })),
+      requests: records
+        .flatMap((r, run) => r.requests.map((request) => (lanes === "per-run" ? { ...request, lane: `${run}/${request.lane}` } : request)))
+        .map((request, index) => ({ ...request, seed: settings.seed + index })),
     },
   };
 }
@@ -110,7 +117,7 @@ export async function cliPath(settings: PathSettings): Promise<PathRun> {
   );
   const record = readRunRecord(join(out, readdirSync(out).find((name) => !name.startsWith("."))!), settings.seed);
   // One sequence per lane, as the run loaded the model.
-  return fromRecords([record], settings, record.requests.length, pid);
+  return fromRecords([record], settings, record.requests.length, pid, "per-run");
 }
 
 /** `refinery experiment`: single-pass and self-consistency columns over a few GSM8K items, one cell at a time. */
@@ -153,6 +160,8 @@ export async function experimentPath(settings: PathSettings & { dataset: string;
     .filter((name) => !name.startsWith("."))
     .map((name) => readRunRecord(join(runs, name), settings.seed))
     .sort((a, b) => a.startedAt - b.startedAt);
-  // The widest cell's lanes: the experiment loads the model once with sequences for its widest column.
-  return fromRecords(records, settings, Math.max(...records.map((r) => r.requests.length)), pid);
+  // The experiment loads the model once, with sequences for its widest column's actor lanes and as many critic
+  // lanes on the same copy (the critic is the actor's file). Its cells run in one item slot whose lane names
+  // repeat from cell to cell.
+  return fromRecords(records, settings, 2 * Math.max(...records.map((r) => r.requests.length)), pid, "shared");
 }

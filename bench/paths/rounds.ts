@@ -7,6 +7,17 @@ import { join } from "node:path";
 import { repoRoot } from "../../test/support/models.ts";
 import type { ReplayPlan, ReplayResult } from "../direct-replay.ts";
 
+/** CPUs every process of the bench is pinned to (`--cpus`, taskset's list), so both sides run where the other did. */
+let pinnedCpus: string | null = null;
+export function pinCpus(list: string | null): void {
+  pinnedCpus = list;
+}
+
+/** The command that starts `node <args>` for a side: under `taskset -c` when the bench pins its CPUs. */
+export function nodeCommand(args: string[]): [string, string[]] {
+  return pinnedCpus ? ["taskset", ["-c", pinnedCpus, process.execPath, ...args]] : [process.execPath, args];
+}
+
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export interface Timed {
@@ -75,7 +86,7 @@ export function replayDirect(plan: ReplayPlan, profileDir?: string): ReplayResul
   const file = join(mkdtempSync(join(tmpdir(), "refinery-direct-")), "plan.json");
   writeFileSync(file, JSON.stringify(plan));
   const profile = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [];
-  const child = spawnSync(process.execPath, [...profile, "--import", "tsx", "bench/direct-replay.ts", file], { cwd: repoRoot, encoding: "utf8" });
+  const child = spawnSync(...nodeCommand([...profile, "--import", "tsx", "bench/direct-replay.ts", file]), { cwd: repoRoot, encoding: "utf8" });
   if (child.status !== 0) throw new Error(`direct replay failed: ${child.stderr}`);
   return { ...(JSON.parse(child.stdout.trim().split("\n").at(-1)!) as ReplayResult), pid: child.pid };
 }

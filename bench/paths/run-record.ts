@@ -15,13 +15,13 @@ export interface RunRecord {
   windowMs: number;
   /** Generated tokens, as the nodes count them (thought included). */
   tokens: number;
-  /** Prompt tokens the nodes had to evaluate (reused ones left out). */
+  /** Prompt tokens the nodes had to evaluate, as the run counts them: reuse of its own conversations left out. */
   evaluated: number;
   /** The nodes' own wall times, summed: the window less this is the engine's time between nodes. */
   nodeWallMs: number;
   contextSize: number;
   sampling: ReplaySampling;
-  /** Model-written nodes in the order they completed, each on the lane index it would take in a replay. */
+  /** Model-written nodes in the order they completed. */
   requests: ReplayRequest[];
 }
 
@@ -42,23 +42,20 @@ export function readRunRecord(dir: string, seed: number): RunRecord {
   const finished = events.find((e) => e.type === "run-finished");
   if (!started || !finished || finished.type !== "run-finished") throw new Error(`${dir}: the run did not finish (no run-started and run-finished in its log)`);
   const sampling = replaySampling(dir, finished.sampling);
-  const prompts = new Map<string, ChatMessage[]>();
+  const prompts = new Map<string, { messages: ChatMessage[]; lane: string }>();
   const requests: ReplayRequest[] = [];
   let tokens = 0;
   let evaluated = 0;
   let nodeWallMs = 0;
   for (const event of events) {
-    if (event.type === "node-added" && event.prompt && event.model === "actor") prompts.set(event.nodeId, event.prompt);
+    if (event.type === "node-added" && event.prompt && event.model === "actor") prompts.set(event.nodeId, { messages: event.prompt, lane: event.lane ?? event.nodeId });
     if (event.type !== "node-completed") continue;
     nodeWallMs += event.wallMs;
     tokens += event.tokensOut;
     evaluated += event.tokensEvaluated ?? event.tokensIn;
-    const messages = prompts.get(event.nodeId);
-    if (!messages) continue;
-    const index = requests.length;
-    // The replay reuses a prefix only where the path did, so both sides evaluate the same prompt tokens.
-    const fresh = event.tokensEvaluated !== undefined && event.tokensEvaluated >= event.tokensIn;
-    requests.push({ messages, maxTokens: event.tokensOut, ...sampling, seed: seed + index, sequence: index, ...(fresh ? { fresh } : {}) });
+    const prompt = prompts.get(event.nodeId);
+    if (!prompt) continue;
+    requests.push({ ...prompt, maxTokens: event.tokensOut, ...sampling, seed: seed + requests.length });
   }
   const contextSize = manifest.models.find((m) => m.role === "actor")?.contextSize;
   if (!contextSize) throw new Error(`${dir}: the manifest records no context size for the actor`);

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "../../test/support/models.ts";
 import { fromRecords, TASK, type PathRun, type PathSettings } from "./process-paths.ts";
+import { nodeCommand } from "./rounds.ts";
 import { readRunRecord } from "./run-record.ts";
 
 /** Requests answered at once: serve loads sequences for this many on each model, twice that when actor = critic. */
@@ -20,6 +21,9 @@ const API_KEY = "paths-bench";
  * model whose decode dominates; warmed with 256 its runs' windows matched the replay's (bench/results/serve-gap.md).
  */
 export const WARM_UP = { text: "Say hello.", maxTokens: 256 };
+/** Untimed passes of the timed requests, on this question, before the timed pass. */
+export const REHEARSALS = 2;
+const REHEARSAL_TASK = "A baker bakes 24 rolls and sells 15 of them. How many rolls are left?";
 
 interface Completion {
   usage: { completion_tokens: number };
@@ -30,8 +34,7 @@ export async function servePath(settings: PathSettings): Promise<PathRun> {
   const runs = mkdtempSync(join(tmpdir(), "refinery-serve-path-"));
   const profile = settings.profileDir ? ["--cpu-prof", "--cpu-prof-dir", settings.profileDir] : [];
   const server = spawn(
-    process.execPath,
-    [
+    ...nodeCommand([
       ...profile,
       "bin/refinery.mjs",
       "serve",
@@ -48,7 +51,7 @@ export async function servePath(settings: PathSettings): Promise<PathRun> {
       API_KEY,
       "--runs",
       runs,
-    ],
+    ]),
     { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
   );
   const exited = new Promise<number | null>((resolveExit) => server.once("exit", (code) => resolveExit(code)));
@@ -93,6 +96,10 @@ export async function servePath(settings: PathSettings): Promise<PathRun> {
     const firstStarted = performance.now();
     const warm = await complete(asks[0]!.model, WARM_UP.text, WARM_UP.maxTokens, {}, 0);
     const firstRequestMs = performance.now() - firstStarted;
+    // Then the timed requests' own kinds, untimed, on another question: each strategy's first request compiles
+    // its own code (the first self-consistency request took 13 ms to start and twice its later window), and a
+    // server's clients meet it warm. The direct replay rehearses the same requests the same number of times.
+    for (let pass = 0; pass < REHEARSALS; pass++) for (const ask of asks) await complete(ask.model, REHEARSAL_TASK, settings.maxTokens, ask.params);
     let wallMs = 0;
     let usageTokens = 0;
     const dirs: string[] = [];
@@ -107,10 +114,11 @@ export async function servePath(settings: PathSettings): Promise<PathRun> {
       dirs.push(body.refinery.run_dir);
     }
     const records = dirs.map((dir) => readRunRecord(dir, settings.seed));
-    const fromLogs = fromRecords(records, settings, PARALLEL * 2, server.pid!);
+    const fromLogs = fromRecords(records, settings, PARALLEL * 2, server.pid!, "per-run");
     if (fromLogs.tokens !== usageTokens) throw new Error(`usage says ${usageTokens} completion tokens, the run logs ${fromLogs.tokens}`);
     // Between the two requests the client waits on nothing of the server's: the span between runs is the client's.
-    const { betweenCellsMs: _client, ...run } = { ...fromLogs, plan: { ...fromLogs.plan, warmUp: WARM_UP } };
+    const plan = { ...fromLogs.plan, warmUp: WARM_UP, rehearse: { passes: REHEARSALS, replace: TASK, with: REHEARSAL_TASK } };
+    const { betweenCellsMs: _client, ...run } = { ...fromLogs, plan };
     // The server's profile covers each request from the client's send to its answer, HTTP included.
     return { ...run, ms: wallMs, httpMs: wallMs - run.ms, firstRequestMs, firstRequestTokens: warm.usage.completion_tokens, windows: spans };
   } finally {

@@ -16,10 +16,21 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
+/** This process's digests by the same key: a server records every request's models, and the file cache costs a read each time. */
+const known = new Map<string, string>();
+
 export async function cachedSha256(path: string): Promise<string> {
   const absolute = resolve(path);
   const info = await stat(absolute);
   const key = `${absolute}|${info.size}|${info.mtimeMs}`;
+  const remembered = known.get(key);
+  if (remembered) return remembered;
+  const digest = await fileCachedSha256(absolute, key);
+  known.set(key, digest);
+  return digest;
+}
+
+async function fileCachedSha256(absolute: string, key: string): Promise<string> {
   const file = cachePath();
   let cache: Record<string, string> = {};
   try {
@@ -27,8 +38,8 @@ export async function cachedSha256(path: string): Promise<string> {
   } catch {
     // no cache yet, or unreadable: start a new one
   }
-  const known = cache[key];
-  if (known) return known;
+  const cached = cache[key];
+  if (cached) return cached;
   const digest = await sha256File(absolute);
   cache[key] = digest;
   try {

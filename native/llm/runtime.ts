@@ -119,7 +119,7 @@ export class LlamaRuntime {
       if (error instanceof ModelFileError) throw new ModelLoadError(path, error.message, "file");
       throw error;
     });
-    const chosen = `${await realpath(path)}|${JSON.stringify({ gpuLayers: options.gpuLayers ?? "auto", contextSize: options.contextSize ?? null, flashAttention: options.flashAttention ?? "auto", chatWrapper: options.chatWrapper ?? null })}`;
+    const chosen = await chosenSettings(path, options);
     const key = `${chosen}|${options.minContextSize ?? null}`;
     // Checked again after looking through the others: a call like this one may have started loading meanwhile.
     let loading = this.models.get(key) ?? (await this.loadedHolding(chosen, options)) ?? this.models.get(key);
@@ -131,6 +131,13 @@ export class LlamaRuntime {
       onProgress?.(1);
     }
     return loading;
+  }
+
+  /** Whether loadModel with these options would hand back a copy this runtime has (loaded or loading): nothing would load. */
+  async holds(path: string, options: ModelLoadOptions): Promise<boolean> {
+    const chosen = await chosenSettings(path, options).catch(() => null);
+    if (chosen === null) return false;
+    return this.models.has(`${chosen}|${options.minContextSize ?? null}`) || (await this.loadedHolding(chosen, options)) !== undefined;
   }
 
   /**
@@ -235,6 +242,12 @@ export function contextSizeRequest(trained: number, options: Pick<ModelLoadOptio
 }
 
 /** The chat wrapper node-llama-cpp resolves for this GGUF (or the one named), and whether it has thought segments. */
+/** The file and the settings a user chose for it: copies loaded with the same ones can serve each other's runs. */
+async function chosenSettings(path: string, options: ModelLoadOptions): Promise<string> {
+  const chosen = { gpuLayers: options.gpuLayers ?? "auto", contextSize: options.contextSize ?? null, flashAttention: options.flashAttention ?? "auto", chatWrapper: options.chatWrapper ?? null };
+  return `${await realpath(path)}|${JSON.stringify(chosen)}`;
+}
+
 export function chooseChatWrapper(model: LlamaModel, name: string | undefined): { chatWrapper: ChatWrapper; chatFormat: ChatFormatInfo } {
   let chatWrapper: ChatWrapper | null;
   if (name) {

@@ -157,6 +157,8 @@ export type RunEvent =
       /** null for nodes no model wrote (votes, selections computed by the engine) and judge nodes (the judge is in `step`). */
       model: ModelRole | null;
       prompt?: ChatMessage[];
+      /** The strategy's lane for a model-written node: nodes on one lane continue one conversation in the model's cache. */
+      lane?: string;
     }
   | {
       type: "token-delta";

@@ -378,12 +378,17 @@ async function loadLocalBackends(
   const actorLanes = lanes * runs;
   const criticLanes = Math.min(lanes, MAX_LANES) * runs;
   const scope = config.laneScope ? `${config.laneScope}/` : "";
+  const loadOptions = (role: ModelRole, sequences: number) => ({
+    ...config[role].load,
+    sequences,
+    ...(config[role].load?.contextSize ? {} : { minContextSize: run.contextNeeded }),
+  });
   const load = async (role: ModelRole, sequences: number) => {
     config.onProgress?.(`loading ${role} ${config[role].path}`);
     let last = -1;
     return runtime.loadModel(
       config[role].path,
-      { ...config[role].load, sequences, ...(config[role].load?.contextSize ? {} : { minContextSize: run.contextNeeded }) },
+      loadOptions(role, sequences),
       (progress) => {
         const percent = Math.floor(progress * 10) * 10;
         if (percent !== last) config.onProgress?.(`loading ${role}: ${percent}%`);
@@ -395,7 +400,13 @@ async function loadLocalBackends(
   const bothLocal = ROLES.every((role) => run.sources[role].loadsLocally);
   const oneCopy = bothLocal && sameFile;
   const criticSequences = oneCopy ? actorLanes + criticLanes : criticLanes;
-  if (!config.force && bothLocal) {
+  // Nothing to refuse when every copy the run uses is already loaded (a server's next request, an experiment's next
+  // cell): the plan dry-runs llama.cpp for the context this question needs, milliseconds a request.
+  const held = async () =>
+    oneCopy
+      ? runtime.holds(config.actor.path, loadOptions("actor", actorLanes + criticLanes))
+      : (await runtime.holds(config.actor.path, loadOptions("actor", actorLanes))) && (await runtime.holds(config.critic.path, loadOptions("critic", criticLanes)));
+  if (!config.force && bothLocal && !(await held())) {
     // A load that cannot fit ends in an allocation failure (or the machine swapping) long after the user waited.
     // The least the load would try: the context given, else what the run needs (it grows into free memory from there).
     const least = (role: ModelRole) => config[role].load?.contextSize ?? Math.min(run.contextNeeded, run.files[role]?.contextLength ?? run.contextNeeded);

@@ -191,6 +191,7 @@ export class RunContext {
       model: options.model,
       // A copy: strategies keep extending their conversation arrays, the recorded prompt must not change.
       prompt: options.messages.map((message) => ({ ...message })),
+      ...(options.lane ? { lane: options.lane } : {}),
     });
     const backend = options.model === "actor" ? this.options.actor : this.options.critic;
     const sampling = this.options.sampling[options.model];
