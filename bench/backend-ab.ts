@@ -11,7 +11,14 @@ import { openRuntime } from "../native/llm/runtime.ts";
 import { storiesModel } from "../test/support/models.ts";
 import { median } from "./paths/rounds.ts";
 
-const { values } = parseArgs({ options: { model: { type: "string" }, tokens: { type: "string", default: "256" }, rounds: { type: "string", default: "8" }, sequences: { type: "string", default: "1" } } });
+const { values } = parseArgs({
+  options: {
+    model: { type: "string" },
+    tokens: { type: "string", default: "256" },
+    rounds: { type: "string", default: "8" },
+    sequences: { type: "string", default: "1" },
+  },
+});
 const path = values.model ?? storiesModel;
 const tokens = Number(values.tokens);
 const rounds = Number(values.rounds);

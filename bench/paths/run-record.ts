@@ -48,7 +48,8 @@ export function readRunRecord(dir: string, seed: number): RunRecord {
   let evaluated = 0;
   let nodeWallMs = 0;
   for (const event of events) {
-    if (event.type === "node-added" && event.prompt && event.model === "actor") prompts.set(event.nodeId, { messages: event.prompt, lane: event.lane ?? event.nodeId });
+    if (event.type === "node-added" && event.prompt && event.model === "actor")
+      prompts.set(event.nodeId, { messages: event.prompt, lane: event.lane ?? event.nodeId });
     if (event.type !== "node-completed") continue;
     nodeWallMs += event.wallMs;
     tokens += event.tokensOut;

@@ -244,7 +244,12 @@ export function contextSizeRequest(trained: number, options: Pick<ModelLoadOptio
 /** The chat wrapper node-llama-cpp resolves for this GGUF (or the one named), and whether it has thought segments. */
 /** The file and the settings a user chose for it: copies loaded with the same ones can serve each other's runs. */
 async function chosenSettings(path: string, options: ModelLoadOptions): Promise<string> {
-  const chosen = { gpuLayers: options.gpuLayers ?? "auto", contextSize: options.contextSize ?? null, flashAttention: options.flashAttention ?? "auto", chatWrapper: options.chatWrapper ?? null };
+  const chosen = {
+    gpuLayers: options.gpuLayers ?? "auto",
+    contextSize: options.contextSize ?? null,
+    flashAttention: options.flashAttention ?? "auto",
+    chatWrapper: options.chatWrapper ?? null,
+  };
   return `${await realpath(path)}|${JSON.stringify(chosen)}`;
 }
 

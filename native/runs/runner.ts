@@ -405,7 +405,8 @@ async function loadLocalBackends(
   const held = async () =>
     oneCopy
       ? runtime.holds(config.actor.path, loadOptions("actor", actorLanes + criticLanes))
-      : (await runtime.holds(config.actor.path, loadOptions("actor", actorLanes))) && (await runtime.holds(config.critic.path, loadOptions("critic", criticLanes)));
+      : (await runtime.holds(config.actor.path, loadOptions("actor", actorLanes))) &&
+        (await runtime.holds(config.critic.path, loadOptions("critic", criticLanes)));
   if (!config.force && bothLocal && !(await held())) {
     // A load that cannot fit ends in an allocation failure (or the machine swapping) long after the user waited.
     // The least the load would try: the context given, else what the run needs (it grows into free memory from there).

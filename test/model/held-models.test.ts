@@ -11,7 +11,16 @@ import { storiesModel } from "../support/models.ts";
 const outDir = mkdtempSync(join(tmpdir(), "refinery-held-"));
 const run = (contextSize: number, memoryBudget?: { ram: number; vram: number }) => {
   const model = { path: storiesModel, sampling: { maxTokens: 4 }, load: { contextSize } };
-  return executeRun({ strategy: "single-pass", actor: model, critic: model, task: { question: "Once upon a time" }, seed: 1, outDir, threads: 1, memoryBudget });
+  return executeRun({
+    strategy: "single-pass",
+    actor: model,
+    critic: model,
+    task: { question: "Once upon a time" },
+    seed: 1,
+    outDir,
+    threads: 1,
+    memoryBudget,
+  });
 };
 
 test("a run on a copy already loaded skips the fit check; one that would load another copy is still refused", async () => {
