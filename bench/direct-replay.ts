@@ -4,9 +4,11 @@
 // to the last answer (loading excluded, as the engine's run-started → run-finished window excludes it).
 // Usage: node --import tsx bench/direct-replay.ts <plan.json>
 import { readFileSync } from "node:fs";
-import { getLlama, LlamaChat, LlamaLogLevel } from "node-llama-cpp";
+import { getLlama, type LLamaChatGenerateResponseOptions, LlamaLogLevel } from "node-llama-cpp";
 import { toChatHistory } from "../native/llm/llama-backend.ts";
 import type { GenerateRequest } from "../native/llm/backend.ts";
+import { SequencePool } from "../native/llm/sequence-pool.ts";
+import type { ChatMessage } from "../native/protocol/events.ts";
 
 /**
  * A generation as the engine asked for it, on the engine's lane for it. Each goes on the sequence the engine's pool
@@ -47,31 +49,26 @@ const plan = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as ReplayPlan;
 const llama = await getLlama({ build: "never", gpu: false, logLevel: LlamaLogLevel.error, maxThreads: plan.threads });
 const model = await llama.loadModel({ modelPath: plan.model });
 const context = await model.createContext({ contextSize: plan.contextSize, sequences: plan.sequences, threads: plan.threads });
-const sequences = Array.from({ length: plan.sequences }, () => context.getSequence());
-const chats = sequences.map((contextSequence) => new LlamaChat({ contextSequence }));
-// The engine's sequence pool (native/llm/sequence-pool.ts), as a lane meets it.
-const laneOf = new Map<string, number>();
-const lastUsed = sequences.map(() => -1);
-let clock = 0;
-let handedOut = 0;
-function chatFor(lane: string): LlamaChat {
-  let index = laneOf.get(lane);
-  if (index === undefined) {
-    index = handedOut < chats.length ? handedOut++ : lastUsed.indexOf(Math.min(...lastUsed));
-    for (const [other, held] of laneOf) if (held === index) laneOf.delete(other);
-    laneOf.set(lane, index);
+// The engine's own pool hands the sequences to lanes, so each request finds the prefixes it found under the engine.
+const pool = new SequencePool(context);
+const meters = { out: 0, in: 0 };
+async function generate(lane: string, messages: ChatMessage[], options: LLamaChatGenerateResponseOptions<never>): Promise<void> {
+  const lease = await pool.acquire(lane);
+  const before = { out: lease.sequence.tokenMeter.usedOutputTokens, in: lease.sequence.tokenMeter.usedInputTokens };
+  try {
+    await lease.chat.generateResponse(toChatHistory(messages), options);
+  } finally {
+    meters.out += lease.sequence.tokenMeter.usedOutputTokens - before.out;
+    meters.in += lease.sequence.tokenMeter.usedInputTokens - before.in;
+    lease.release();
   }
-  lastUsed[index] = ++clock;
-  return chats[index]!;
 }
-if (plan.warmUp)
-  await chatFor("warm-up").generateResponse(toChatHistory([{ role: "user", content: plan.warmUp.text }]), { maxTokens: plan.warmUp.maxTokens, temperature: 0 });
-const warmUpTokens = sequences.reduce((sum, sequence) => sum + sequence.tokenMeter.usedOutputTokens, 0);
+if (plan.warmUp) await generate("warm-up", [{ role: "user", content: plan.warmUp.text }], { maxTokens: plan.warmUp.maxTokens, temperature: 0 });
+const warmUpTokens = meters.out;
 
 async function replay(requests: ReplayRequest[]): Promise<void> {
   for (const request of requests) {
-    const chat = chatFor(request.lane);
-    await chat.generateResponse(toChatHistory(request.messages), {
+    await generate(request.lane, request.messages, {
       maxTokens: request.maxTokens,
       temperature: request.temperature,
       ...(request.topP !== undefined ? { topP: request.topP } : {}),
@@ -88,7 +85,7 @@ if (rehearse) {
   }));
   for (let pass = 0; pass < rehearse.passes; pass++) await replay(swapped.map((request) => ({ ...request, lane: `rehearsal-${pass}/${request.lane}` })));
 }
-const warm = sequences.map((sequence) => ({ out: sequence.tokenMeter.usedOutputTokens, in: sequence.tokenMeter.usedInputTokens }));
+const warm = { ...meters };
 const started = performance.now();
 const wallMs = () => performance.timeOrigin + performance.now();
 const fromMs = wallMs();
@@ -96,8 +93,8 @@ await replay(plan.requests);
 const ms = performance.now() - started;
 const window = { fromMs, toMs: wallMs() };
 // Generated tokens as the engine counts them (its nodes' tokensOut): the sequences' own meters.
-const tokens = sequences.reduce((sum, sequence, i) => sum + sequence.tokenMeter.usedOutputTokens - warm[i]!.out, 0);
-const evaluated = sequences.reduce((sum, sequence, i) => sum + sequence.tokenMeter.usedInputTokens - warm[i]!.in, 0);
+const tokens = meters.out - warm.out;
+const evaluated = meters.in - warm.in;
 const result: ReplayResult = { ms, tokens, evaluated, window, ...(plan.warmUp ? { warmUpTokens } : {}) };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 await context.dispose();
