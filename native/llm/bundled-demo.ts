@@ -9,7 +9,14 @@ const appRoot = fileURLToPath(new URL("../../", import.meta.url)).replace(`${sep
 
 export const bundledModelsDir = `${appRoot}resources${sep}models`;
 export const bundledDemoModel = `${bundledModelsDir}${sep}refinery-demo-arithmetic.gguf`;
+/** The demo critic, where one is shipped: the actor fine-tuned on its verdicts. Without it the actor plays both roles. */
+export const bundledDemoCritic = `${bundledModelsDir}${sep}refinery-demo-critic.gguf`;
 export const bundledDemoDataset = `${appRoot}resources${sep}datasets${sep}demo-arithmetic.jsonl`;
+
+/** Which role of the demo pair a bundled file plays (a fresh setup puts each in its field). */
+export function bundledDemoRole(path: string): "actor" | "critic" | undefined {
+  return path === bundledDemoModel ? "actor" : path === bundledDemoCritic ? "critic" : undefined;
+}
 
 /**
  * The folders the library lists as bundled: none when REFINERY_BUNDLED_MODELS is "off" (a harness that drives a

@@ -377,6 +377,8 @@ export interface LibraryModelInfo {
   error?: string;
   /** A bundled demo model's own dataset (the task world it was trained on): the setup offers it. */
   demoDataset?: string;
+  /** The part a bundled demo model plays in the demo pair: a fresh setup puts it in that field. */
+  demoRole?: "actor" | "critic";
 }
 
 export interface ModelFolderInfo {

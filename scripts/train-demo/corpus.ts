@@ -103,12 +103,15 @@ export function stepwiseTarget(problem: Problem, solution: Solution | string, op
   });
 }
 
-/** The holistic verdict: the critique walks the steps up to the first wrong one, then the verdict. */
-export function holisticTarget(problem: Problem, solution: Solution | string): string {
-  const { lines, correct } = judge(problem, solution);
+/**
+ * The holistic verdict: the critique walks the steps up to the first wrong one, then the verdict. With `restate`,
+ * each step's line is copied before it is judged, as in the stepwise verdict.
+ */
+export function holisticTarget(problem: Problem, solution: Solution | string, options: { restate?: boolean } = {}): string {
+  const { written, lines, correct } = judge(problem, solution);
   const walked: string[] = [];
   for (const [i, line] of lines.entries()) {
-    walked.push(`Step ${i + 1}: ${line.why}`);
+    walked.push(options.restate ? `Step ${i + 1}: ${written[i]} ${line.why}` : `Step ${i + 1}: ${line.why}`);
     if (!line.ok) break;
   }
   const critique = `${walked.join(" ")} ${correct ? "The solution is correct." : "The answer is wrong; redo the steps from there."}`;
@@ -166,12 +169,44 @@ export function examplesFor(random: () => number, problem: Problem): Example[] {
   return examples;
 }
 
+const LABEL_WORDS = ["Buys", "Finds", "Gets", "Gives away", "Loses", "Sells", "Doubles", "Keeps half"];
+
+/**
+ * A solution whose lines cannot be foretold from the question, so that restating them can only be learnt as a copy
+ * from the prompt: every step's label names a random action (the labels are not judged), and some steps take a
+ * random number for their start, their operand or their result, the later steps going on from the written value.
+ * Labelled like every other text, by recomputing each line.
+ */
+export function scrambledText(random: () => number, problem: Problem): string {
+  const gold = goldSolution(problem);
+  const number = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
+  let previous = problem.start;
+  const steps = gold.steps.map((step) => {
+    let left = previous;
+    let right = step.right;
+    const roll = random();
+    if (roll < 0.15) left = number(1, 40);
+    else if (roll < 0.3 && step.op !== "*" && step.op !== "/") right = number(1, 9);
+    let result = apply(left, step.op, right);
+    if (!Number.isInteger(result) || result < 0 || (roll >= 0.3 && roll < 0.5)) result = number(0, 40);
+    previous = result;
+    const word = LABEL_WORDS[Math.floor(random() * LABEL_WORDS.length)]!;
+    return { ...step, left, right, result, label: step.op === "*" || step.op === "/" ? word : `${word} ${right}` };
+  });
+  return renderSolution({ steps, final: random() < 0.1 ? number(0, 40) : previous });
+}
+
 /**
  * The critic's own curriculum: its stepwise and holistic verdicts on the actor's sampled solutions to a problem
  * (each distinct text once), so the wrong steps it learns to find are the ones the actor makes, beside some of
  * the world's corruptions, the kind the ProcessBench-layout test holds.
  */
-export function criticExamplesFor(random: () => number, problem: Problem, sampled: string[], options: { restate?: boolean } = {}): Example[] {
+export function criticExamplesFor(
+  random: () => number,
+  problem: Problem,
+  sampled: string[],
+  options: { restate?: boolean; scramble?: number } = {},
+): Example[] {
   const examples: Example[] = [];
   const stepwise = (text: string): Example => ({
     kind: "stepwise",
@@ -181,7 +216,7 @@ export function criticExamplesFor(random: () => number, problem: Problem, sample
   const holistic = (text: string): Example => ({
     kind: "holistic",
     messages: criticMessages(fill(prompts.holisticCritique, { question: problem.question, solution: text })),
-    target: holisticTarget(problem, text),
+    target: holisticTarget(problem, text, options),
   });
   for (const text of new Set(sampled)) {
     examples.push(stepwise(text));
@@ -189,5 +224,9 @@ export function criticExamplesFor(random: () => number, problem: Problem, sample
   }
   if (random() < 0.4) examples.push(stepwise(renderSolution(attempt(random, problem, 0.6))));
   if (random() < 0.15) examples.push(holistic(renderSolution(attempt(random, problem, 0.6))));
+  // `scramble` scrambled stepwise verdicts per problem (a fraction: that chance of one more), a third as many holistic.
+  const scramble = options.scramble ?? 0;
+  for (let n = Math.floor(scramble) + (random() < scramble % 1 ? 1 : 0); n > 0; n--) examples.push(stepwise(scrambledText(random, problem)));
+  if (random() < scramble / 3) examples.push(holistic(scrambledText(random, problem)));
   return examples;
 }

@@ -10,7 +10,9 @@ import { DEMO_SHAPE, SEED, TEST_COUNT, TRAIN_COUNT, workDir } from "./settings.t
 import { writeTokenFile } from "./token-file.ts";
 import { makeSplits, mulberry32 } from "./world.ts";
 
-const { values } = parseArgs({ options: { restate: { type: "boolean", default: false }, work: { type: "string", default: "critic" } } });
+const { values } = parseArgs({
+  options: { restate: { type: "boolean", default: false }, scramble: { type: "string", default: "0" }, work: { type: "string", default: "critic" } },
+});
 const started = performance.now();
 const { train } = makeSplits(SEED, TRAIN_COUNT, TEST_COUNT);
 const byId = new Map(train.map((p) => [p.id, p]));
@@ -20,7 +22,9 @@ for (const line of readFileSync(join(workDir, "actor-samples.jsonl"), "utf8").sp
   texts.set(sample.id, [...(texts.get(sample.id) ?? []), sample.text]);
 }
 const random = mulberry32(SEED + 3);
-const examples = [...texts].flatMap(([id, sampled]) => criticExamplesFor(random, byId.get(id)!, sampled, { restate: values.restate }));
+const examples = [...texts].flatMap(([id, sampled]) =>
+  criticExamplesFor(random, byId.get(id)!, sampled, { restate: values.restate, scramble: Number(values.scramble) }),
+);
 // How often the actor's own samples go wrong, and where: what the critic has to find.
 const distinct = [...texts].flatMap(([id, sampled]) => [...new Set(sampled)].map((text) => lineLabels(byId.get(id)!, text)));
 const wrong = distinct.filter((labels) => labels.includes(false)).length;

@@ -233,10 +233,21 @@ elif args.init:
     meta = json.load(open(os.path.join(CACHE, args.init + ".json")))
     flat = np.fromfile(os.path.join(CACHE, args.init + ".f32"), dtype=np.float32)
     saved = {e["name"]: torch.from_numpy(flat[e["offset"]: e["offset"] + int(np.prod(e["dims"]))].reshape(list(reversed(e["dims"])))) for e in meta["tensors"]}
+    grown = []
     with torch.no_grad():
         for name, parameter in ggml_parameters(model):
-            parameter.copy_(saved[name])
-    print(f"initialised from {args.init}", flush=True)
+            if name in saved:
+                parameter.copy_(saved[name])
+            elif name.startswith("blk."):
+                # A block the snapshot lacks (--layers above its count) starts as the identity: its attention and
+                # feed-forward outputs are zero, so the grown model first computes what the snapshot did.
+                grown.append(name)
+                if name.endswith(("attn_output.weight", "ffn_down.weight")):
+                    parameter.zero_()
+            else:
+                raise SystemExit(f"{args.init} has no {name}")
+    blocks = sorted({int(n.split(".")[1]) for n in grown})
+    print(f"initialised from {args.init}" + (f"; blocks {blocks} added as identity" if blocks else ""), flush=True)
 params = sum(p.numel() for p in model.parameters())
 print(f"{params} parameters, vocab {vocab}, {len(examples)} examples", flush=True)
 

@@ -7,7 +7,7 @@ import { loadDataset } from "../../native/eval/dataset.ts";
 import { gradeResponse } from "../../native/grading/checkers.ts";
 import { readProcessBench } from "../../native/eval/critic-eval.ts";
 import { parseVerdict, splitSteps, stepwiseSchema } from "../../native/strategies/verdicts.ts";
-import { holisticTarget, lineLabels, stepwiseTarget } from "./corpus.ts";
+import { holisticTarget, lineLabels, scrambledText, stepwiseTarget } from "./corpus.ts";
 import { DATASET_PATH, PROCESSBENCH_PATH, SEED, TEST_COUNT } from "./settings.ts";
 import { corruptSolution, goldSolution, makeProblem, makeSplits, mulberry32, renderSolution, stepIsCorrect } from "./world.ts";
 
@@ -145,4 +145,29 @@ test("a restating critic's why copies the line it judges, as the prompt shows it
     assert.equal(step.verdict, plain.steps[i]!.verdict);
   });
   assert.equal(parseVerdict(stepwiseTarget(problem, text, { restate: true }), true).firstErrorStep, lineLabels(problem, text).indexOf(false));
+});
+
+test("a scrambled solution's labels name random actions, which no verdict reads; its numbers are judged like any text", () => {
+  const random = mulberry32(13);
+  let wrongLines = 0;
+  let lines = 0;
+  for (const problem of train.slice(0, 200)) {
+    const text = scrambledText(random, problem);
+    const written = splitSteps(text);
+    assert.equal(written.length, problem.operations.length + 1, text);
+    // The same lines with the question's own labels get the same verdicts: the label is there to be copied.
+    const relabelled = written
+      .map((line, i) => (i < problem.operations.length ? line.replace(/^(\d+)\. [^:]*:/, `$1. ${problem.operations[i]!.label}:`) : line))
+      .join("\n");
+    assert.deepEqual(lineLabels(problem, text), lineLabels(problem, relabelled), text);
+    const labels = lineLabels(problem, text);
+    wrongLines += labels.filter((ok) => !ok).length;
+    lines += labels.length;
+    // The holistic verdict restates up to the first wrong line, each copied as the prompt shows it.
+    const critique = (JSON.parse(holisticTarget(problem, text, { restate: true })) as { critique: string }).critique;
+    const first = labels.indexOf(false);
+    for (const [i, line] of written.entries()) assert.equal(critique.includes(`Step ${i + 1}: ${line} `), first === -1 || i <= first, `${i}: ${critique}`);
+  }
+  // Some lines go wrong (a random start, operand, result or final line), most do not.
+  assert.ok(wrongLines > lines * 0.2 && wrongLines < lines * 0.6, `${wrongLines} of ${lines} lines wrong`);
 });

@@ -7,7 +7,7 @@ import { listModelFolder as listFolder } from "../../llm/model-folder.ts";
 import { testEndpoint as probeEndpoint } from "../../llm/endpoint-test.ts";
 import { modelFacts } from "../../llm/model-facts.ts";
 import { existsSync } from "node:fs";
-import { bundledDemoDataset, bundledModelFolders } from "../../llm/bundled-demo.ts";
+import { bundledDemoDataset, bundledDemoRole, bundledModelFolders } from "../../llm/bundled-demo.ts";
 import { addModel as addToLibrary, defaultRoots, readAddedModels, scanLibrary } from "../../llm/library.ts";
 import { getLoadSettings as readLoadSettings, saveLoadSettings as writeLoadSettings } from "../../llm/load-settings.ts";
 import { planMemory as plan } from "../../llm/memory-plan.ts";
@@ -49,7 +49,11 @@ export async function listModels(ctx: EngineContext, _input: Input<"listModels">
   roots.added = await readAddedModels();
   const scanned = await scanLibrary(roots);
   const dataset = existsSync(bundledDemoDataset) ? bundledDemoDataset : undefined;
-  const models = scanned.map((model) => (model.source === "bundled" && dataset ? { ...model, demoDataset: dataset } : model));
+  const models = scanned.map((model) => {
+    if (model.source !== "bundled") return model;
+    const demoRole = bundledDemoRole(model.path);
+    return { ...model, ...(dataset ? { demoDataset: dataset } : {}), ...(demoRole ? { demoRole } : {}) };
+  });
   const files = models.filter((m) => !m.error && !m.endpoint);
   if (!files.length) return models;
   const { llama } = await engineRuntime(ctx);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { GgmlType, GgufValueType } from "./format.ts";
 import { checkTensorData, readGgufHeader } from "./reader.ts";
 import { writeGguf } from "./writer.ts";
-import { float32ToFloat16Bits } from "./random-model.ts";
+import { float16BitsToFloat32, float32ToFloat16Bits } from "./random-model.ts";
 import { checkModelFile } from "../gguf-check.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "refinery-gguf-"));
@@ -65,6 +65,15 @@ test("float16 conversion of weights", () => {
   assert.equal(float32ToFloat16Bits(-2), 0xc000);
   assert.equal(float32ToFloat16Bits(0), 0);
   assert.equal(float32ToFloat16Bits(1e9), 0x7c00);
+  // Read back (scripts/train-demo/snapshot.ts): exact for values f16 holds, within f16's rounding for the rest.
+  assert.equal(float16BitsToFloat32(0x3c00), 1);
+  assert.equal(float16BitsToFloat32(0xc000), -2);
+  assert.equal(float16BitsToFloat32(0x0001), 2 ** -24);
+  assert.equal(float16BitsToFloat32(0x7c00), Number.POSITIVE_INFINITY);
+  for (const value of [0.1, -0.0371, 3.14159, 1234.5, 7e-5]) {
+    const back = float16BitsToFloat32(float32ToFloat16Bits(value));
+    assert.ok(Math.abs(back - value) <= Math.abs(value) * 2 ** -10, `${value} came back as ${back}`);
+  }
 });
 
 test("random Q8_0 tensors keep every block's scale in place across pattern copies", async () => {

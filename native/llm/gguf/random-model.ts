@@ -38,6 +38,16 @@ export function float32ToFloat16Bits(value: number): number {
   return sign | (exponent << 10) | (mantissa >>> 13);
 }
 
+/** IEEE half to single precision, subnormals included: reads back what float32ToFloat16Bits wrote. */
+export function float16BitsToFloat32(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
 /** A random pattern tiled over the buffer at a per-tensor offset: fast for 100M+ parameters, and noise enough. */
 export function makeFiller(type: GgmlType, seed: number, scale: number): (target: Buffer) => void {
   const random = mulberry32(seed);

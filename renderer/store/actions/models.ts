@@ -29,11 +29,15 @@ export function createModelActions(ctx: ActionContext) {
    * item of its dataset, so the first Start runs a real refinement; a setup the user filled is never touched.
    */
   async function preselectBundled(library: LibraryModelInfo[]) {
-    const demo = library.find((model) => model.source === BUNDLED_SOURCE && !model.error);
+    const bundled = library.filter((model) => model.source === BUNDLED_SOURCE && !model.error);
+    // The demo actor; the demo critic where one is shipped, else the actor plays both roles.
+    const demo = bundled.find((model) => model.demoRole === "actor") ?? bundled.find((model) => model.demoRole !== "critic");
+    const critic = bundled.find((model) => model.demoRole === "critic") ?? demo;
     const { setup } = state();
-    if (!demo || actorPath(setup) || criticPath(setup)) return;
-    state().updateSetup({ actorPath: demo.path, criticPath: demo.path });
+    if (!demo || !critic || actorPath(setup) || criticPath(setup)) return;
+    state().updateSetup({ actorPath: demo.path, criticPath: critic.path });
     await inspectModel(demo.path);
+    if (critic !== demo) await inspectModel(critic.path);
     if (!demo.demoDataset || state().setup.question.trim()) return;
     const items = await ctx.bridge.readDataset({ path: demo.demoDataset });
     const first = items.ok ? items.value[0] : undefined;
