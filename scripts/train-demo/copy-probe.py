@@ -4,6 +4,8 @@ before them (teacher-forced). On a scrambled solution a label word is a random o
 prompt beats 12.5%; digits are shown beside it (most of them can be foretold: scores, step numbers, sums).
 
     /usr/bin/python3 scripts/train-demo/copy-probe.py <work folder or .> <step> [curriculum folder]
+
+A snapshot trained on a retokenize.py curriculum is probed on that curriculum (its vocab.json is read).
 """
 import json, math, os, sys
 import numpy as np
@@ -19,7 +21,9 @@ W = {e["name"]: torch.from_numpy(flat[e["offset"]: e["offset"] + int(np.prod(e["
 shape = meta["shape"]
 D, L, H = shape["embedding"], shape["layers"], shape["heads"]
 HD = D // H
-vocab = json.load(open(os.path.join(CACHE, "tokenizer.json")))["tokens"] + ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+# A curriculum retokenize.py wrote carries its own vocabulary; the others use the demo tokenizer.
+own = os.path.join(curriculum, "vocab.json")
+vocab = json.load(open(own)) if os.path.exists(own) else json.load(open(os.path.join(CACHE, "tokenizer.json")))["tokens"] + ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 index = json.load(open(os.path.join(curriculum, "index.json")))
 tokens = np.fromfile(os.path.join(curriculum, "tokens.u16"), dtype=np.uint16).astype(np.int64)
 
@@ -63,7 +67,7 @@ with torch.no_grad():
         ids = torch.from_numpy(tokens[e["start"]: e["end"]])
         predicted = logits(ids).argmax(-1)
         for p in range(e["reply"] - e["start"], len(ids)):
-            text = vocab[ids[p]].lstrip("Ġ")
+            text = vocab[ids[p]].lstrip("Ġ ")
             tally = words if text in LABEL_WORDS else digits if text.isdigit() else None
             if tally is not None:
                 tally[0] += int(predicted[p - 1] == ids[p])
