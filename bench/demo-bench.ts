@@ -2,11 +2,12 @@
 // writes bench/results/demo.md and demo.json, then checks the issue's targets (exit 1 while any is missed; a run of
 // only some columns checks none). scripts/train-demo/check-targets.ts checks a written demo.json again.
 //   npm run bench:demo [-- --limit 200 --model resources/models/refinery-demo-arithmetic.gguf --critic resources/models/refinery-demo-critic.gguf]
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { demoCriticFor } from "../native/llm/bundled-demo.ts";
 import { measureDemo } from "../scripts/train-demo/measure.ts";
-import { DEMO_CRITIC_FILE, DEMO_MODEL_FILE, MODEL_DIR, repoRoot } from "../scripts/train-demo/settings.ts";
+import { DEMO_MODEL_FILE, MODEL_DIR, repoRoot } from "../scripts/train-demo/settings.ts";
 import { checkTargets, demoTable } from "../scripts/train-demo/targets.ts";
 
 const { values } = parseArgs({
@@ -29,7 +30,7 @@ const dir = join(values.out, `experiment-${limit}-${columns?.join("+") ?? "all"}
 mkdirSync(dir, { recursive: true });
 const figures = await measureDemo({
   model: values.model,
-  critic: values.critic ?? (existsSync(join(MODEL_DIR, DEMO_CRITIC_FILE)) ? join(MODEL_DIR, DEMO_CRITIC_FILE) : values.model),
+  critic: values.critic ?? demoCriticFor(values.model),
   limit,
   dir,
   seed: Number(values.seed),

@@ -3,7 +3,7 @@
 // view, then Self-Refine and step-critique on an item the single pass gets wrong, as the tree and the inspector show
 // them. Writes docs/screenshots/demo-*.png; nothing here is scripted, so the pictures show what the models do.
 //   node scripts/build.mjs renderer && node --import tsx scripts/demo-screenshots.ts [--items 20]
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -11,23 +11,19 @@ import { readDataset } from "../native/eval/dataset.ts";
 import { readResults } from "../native/eval/experiment/checkpoint.ts";
 import { buildExperimentConfig } from "../native/eval/experiment/config.ts";
 import { runExperiment } from "../native/eval/experiment/scheduler.ts";
-import { bundledDemoCritic, bundledDemoDataset, bundledDemoModel } from "../native/llm/bundled-demo.ts";
+import { bundledDemoDataset, bundledDemoModel, demoCriticFor } from "../native/llm/bundled-demo.ts";
 import { startWebApp } from "../test/support/web-app.ts";
-import { DEMO_COLUMNS } from "./train-demo/measure.ts";
+import { DEMO_COLUMNS, demoPair } from "./train-demo/measure.ts";
 import { repoRoot } from "./train-demo/settings.ts";
 
 const { values } = parseArgs({ options: { items: { type: "string", default: "20" } } });
 const out = join(repoRoot, "docs/screenshots");
 mkdirSync(out, { recursive: true });
-const critic = existsSync(bundledDemoCritic) ? bundledDemoCritic : bundledDemoModel;
 const dir = join(mkdtempSync(join(tmpdir(), "refinery-demo-shots-")), "experiment");
 
 // The experiment first, in this process: the compare view loads its folder.
-const pair = {
-  actor: { path: bundledDemoModel, sampling: { temperature: 0, maxTokens: 160 } },
-  critic: { path: critic, sampling: { temperature: 0, maxTokens: 400 } },
-};
-const config = await buildExperimentConfig({ dataset: bundledDemoDataset, limit: Number(values.items), strategies: DEMO_COLUMNS, pairs: [pair], seed: 1 });
+const pairs = [demoPair(bundledDemoModel, demoCriticFor(bundledDemoModel))];
+const config = await buildExperimentConfig({ dataset: bundledDemoDataset, limit: Number(values.items), strategies: DEMO_COLUMNS, pairs, seed: 1 });
 await runExperiment(dir, config, { concurrency: 1, onProgress: (p) => process.stderr.write(`\rexperiment: ${p.done}/${p.total} cells`) });
 process.stderr.write("\n");
 const results = readResults(dir);

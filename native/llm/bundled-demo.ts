@@ -2,16 +2,26 @@
 // the model and a fresh setup starts from it. Paths are found from this module, which sits two folders below the
 // app's root both as a source file (native/llm/) and bundled (dist/electron/, dist/cli/); a packaged app reads
 // them from the unpacked copy, since llama.cpp cannot map a file inside the asar archive.
+import { existsSync } from "node:fs";
 import { sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const appRoot = fileURLToPath(new URL("../../", import.meta.url)).replace(`${sep}app.asar${sep}`, `${sep}app.asar.unpacked${sep}`);
 
+/** The file names scripts/train-demo writes. */
+export const DEMO_MODEL_FILE = "refinery-demo-arithmetic.gguf";
+export const DEMO_CRITIC_FILE = "refinery-demo-critic.gguf";
+
 export const bundledModelsDir = `${appRoot}resources${sep}models`;
-export const bundledDemoModel = `${bundledModelsDir}${sep}refinery-demo-arithmetic.gguf`;
-/** The demo critic, where one is shipped: the actor fine-tuned on its verdicts. Without it the actor plays both roles. */
-export const bundledDemoCritic = `${bundledModelsDir}${sep}refinery-demo-critic.gguf`;
+export const bundledDemoModel = `${bundledModelsDir}${sep}${DEMO_MODEL_FILE}`;
+/** The demo critic, where one is shipped (trained on verdicts about the actor's solutions). Without it the actor plays both roles. */
+export const bundledDemoCritic = `${bundledModelsDir}${sep}${DEMO_CRITIC_FILE}`;
 export const bundledDemoDataset = `${appRoot}resources${sep}datasets${sep}demo-arithmetic.jsonl`;
+
+/** The critic that plays beside a demo actor: the bundled critic where it is shipped, else the actor in both roles. */
+export function demoCriticFor(actor: string): string {
+  return existsSync(bundledDemoCritic) ? bundledDemoCritic : actor;
+}
 
 /** Which role of the demo pair a bundled file plays (a fresh setup puts each in its field). */
 export function bundledDemoRole(path: string): "actor" | "critic" | undefined {

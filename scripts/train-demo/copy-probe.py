@@ -5,7 +5,8 @@ prompt beats 12.5%; digits are shown beside it (most of them can be foretold: sc
 
     /usr/bin/python3 scripts/train-demo/copy-probe.py <work folder or .> <step> [curriculum folder]
 
-A snapshot trained on a retokenize.py curriculum is probed on that curriculum (its vocab.json is read).
+A snapshot trained on a retokenize.py curriculum is probed on that curriculum (its vocab.json is read), one trained
+on a `prepare-critic.ts --whole-words` curriculum likewise (its tokenizer.json).
 """
 import json, math, os, sys
 import numpy as np
@@ -21,9 +22,10 @@ W = {e["name"]: torch.from_numpy(flat[e["offset"]: e["offset"] + int(np.prod(e["
 shape = meta["shape"]
 D, L, H = shape["embedding"], shape["layers"], shape["heads"]
 HD = D // H
-# A curriculum retokenize.py wrote carries its own vocabulary; the others use the demo tokenizer.
-own = os.path.join(curriculum, "vocab.json")
-vocab = json.load(open(own)) if os.path.exists(own) else json.load(open(os.path.join(CACHE, "tokenizer.json")))["tokens"] + ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+# A curriculum retokenize.py or --whole-words wrote carries its own vocabulary; the others use the demo tokenizer.
+own, whole = os.path.join(curriculum, "vocab.json"), os.path.join(curriculum, "tokenizer.json")
+tokenizer = whole if os.path.exists(whole) else os.path.join(CACHE, "tokenizer.json")
+vocab = json.load(open(own)) if os.path.exists(own) else json.load(open(tokenizer))["tokens"] + ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 index = json.load(open(os.path.join(curriculum, "index.json")))
 tokens = np.fromfile(os.path.join(curriculum, "tokens.u16"), dtype=np.uint16).astype(np.int64)
 

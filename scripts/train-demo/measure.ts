@@ -7,6 +7,7 @@ import { buildExperimentConfig } from "../../native/eval/experiment/config.ts";
 import { runExperiment } from "../../native/eval/experiment/scheduler.ts";
 import { summarize } from "../../native/eval/experiment/summary.ts";
 import type { ModelBackend } from "../../native/llm/backend.ts";
+import { demoCriticFor } from "../../native/llm/bundled-demo.ts";
 import { LlamaBackend } from "../../native/llm/llama-backend.ts";
 import { openRuntime } from "../../native/llm/runtime.ts";
 import { parseVerdict } from "../../native/strategies/verdicts.ts";
@@ -20,10 +21,18 @@ export const DEMO_COLUMNS = [
   { name: "step-critique", strategy: "step-critique" },
 ];
 
+/** The demo pair's greedy budgets, sized to its short solutions and verdicts: the bench, the model test and the screenshots run this pair. */
+export function demoPair(actor: string, critic: string) {
+  return {
+    actor: { path: actor, sampling: { temperature: 0, maxTokens: 160 } },
+    critic: { path: critic, sampling: { temperature: 0, maxTokens: 400 } },
+  };
+}
+
 export interface MeasureOptions {
   /** The actor's GGUF. */
   model: string;
-  /** The critic's GGUF; the actor's when left out (one model for both roles). */
+  /** The critic's GGUF; when left out, demoCriticFor's. */
   critic?: string;
   limit: number;
   /** The experiment's folder (resumable: finished cells are not run again). */
@@ -35,14 +44,10 @@ export interface MeasureOptions {
 
 export async function measureDemo(options: MeasureOptions): Promise<DemoFigures> {
   const started = performance.now();
-  const critic = options.critic ?? options.model;
+  const critic = options.critic ?? demoCriticFor(options.model);
   const columns = options.columns ? DEMO_COLUMNS.filter((c) => options.columns!.includes(c.name)) : DEMO_COLUMNS;
-  // Budgets sized to the demo's short solutions and verdicts.
-  const pair = {
-    actor: { path: options.model, sampling: { temperature: 0, maxTokens: 160 } },
-    critic: { path: critic, sampling: { temperature: 0, maxTokens: 400 } },
-  };
-  const config = await buildExperimentConfig({ dataset: DATASET_PATH, limit: options.limit, strategies: columns, pairs: [pair], seed: options.seed ?? 1 });
+  const pairs = [demoPair(options.model, critic)];
+  const config = await buildExperimentConfig({ dataset: DATASET_PATH, limit: options.limit, strategies: columns, pairs, seed: options.seed ?? 1 });
   const results = await runExperiment(options.dir, config, { concurrency: 1, onProgress: (p) => options.onProgress?.(p.done, p.total) });
   const summary = summarize(
     results,
@@ -88,7 +93,7 @@ export async function measureCritic(critic: string, limit: number): Promise<Demo
       return result;
     },
   });
-  const processBench = await evaluateProcessBench(items, recording, { temperature: 0, maxTokens: 400 });
+  const processBench = await evaluateProcessBench(items, recording, demoPair(critic, critic).critic.sampling);
   let right = 0;
   let total = 0;
   verdicts.forEach((text, i) => {

@@ -14,23 +14,24 @@ export const TRAIN_COUNT = 8000;
 export const TEST_COUNT = 200;
 /** BPE merges on top of the 256 byte tokens. */
 export const MERGES = 900;
+/** The critic's whole-word vocabulary (prepare-critic.ts --whole-words): learning stops once no pair occurs twice. */
+export const CRITIC_MERGES = 8000;
 
 /** The context length is what a run with default budgets asks for; training sequences are at most ~600 tokens. */
 export const DEMO_SHAPE: DemoShape = { embedding: 96, layers: 3, heads: 4, feedForward: 256, contextLength: 4096 };
 
 export const UNTRAINED_IDENTITY = { name: "refinery-demo-untrained", description: "Random weights with the demo tokenizer (pipeline check)." };
 
-export const DEMO_MODEL_FILE = "refinery-demo-arithmetic.gguf";
+export { DEMO_CRITIC_FILE, DEMO_MODEL_FILE } from "../../native/llm/bundled-demo.ts";
 export const DEMO_IDENTITY = {
   name: "refinery-demo-arithmetic",
   description:
     "Bundled demo model (tiny, trained on arithmetic): Refinery's actor and critic for the demo arithmetic dataset, trained by scripts/train-demo. Not a general model.",
 };
-/** The critic: the actor's weights fine-tuned on its verdicts about the actor's own samples (train.py --work critic). */
-export const DEMO_CRITIC_FILE = "refinery-demo-critic.gguf";
+/** The critic: trained on verdicts about the actor's own samples (prepare-critic.ts, train.py --work <folder>). */
 export const DEMO_CRITIC_IDENTITY = {
   name: "refinery-demo-critic",
   description:
-    "Bundled demo critic (tiny, trained on arithmetic): Refinery's critic for the demo arithmetic dataset, the demo actor fine-tuned by scripts/train-demo on verdicts about the actor's own solutions. Not a general model.",
+    "Bundled demo critic (tiny, trained on arithmetic): Refinery's critic for the demo arithmetic dataset, trained by scripts/train-demo on verdicts about the demo actor's own solutions, with a vocabulary where every number is one token. Not a general model.",
 };
 export const PROCESSBENCH_PATH = join(repoRoot, "resources/datasets/demo-processbench.json");

@@ -1,7 +1,8 @@
-// A trained GGUF back into the trainer's snapshot layout (weights-<name>.f32 and .json under .cache/train-demo),
-// so `train.py --init <name>` can start from a shipped file when the run that made it is gone. Matrices come back
-// from f16, as the GGUF holds them. Refuses a file whose vocabulary is not this corpus's tokenizer.
-//   node --import tsx scripts/train-demo/snapshot.ts [model.gguf] [name]
+// A trained GGUF back into the trainer's snapshot layout (weights-<name>.f32 and .json under .cache/train-demo, or
+// under its folder <work> for a critic with a vocabulary of its own), so `train.py --init <name>` (or
+// `--init <work>/weights-<name>`) can start from a shipped file when the run that made it is gone. Matrices come
+// back from f16, as the GGUF holds them. Refuses a file whose vocabulary is not the one its folder's ids use.
+//   node --import tsx scripts/train-demo/snapshot.ts [model.gguf] [name] [work]
 import { openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GgmlType } from "../../native/llm/gguf/format.ts";
@@ -13,12 +14,14 @@ import type { WeightIndex } from "./model-file.ts";
 
 const path = process.argv[2] ?? join(MODEL_DIR, DEMO_MODEL_FILE);
 const name = process.argv[3] ?? "shipped";
+const out = process.argv[4] ? join(workDir, process.argv[4]) : workDir;
 const header = await readGgufHeader(path);
-const bpe = JSON.parse(readFileSync(join(workDir, "tokenizer.json"), "utf8")) as Bpe;
+const bpe = JSON.parse(readFileSync(join(out, "tokenizer.json"), "utf8")) as Bpe;
 const expected = tokenizerMetadata(bpe).get("tokenizer.ggml.tokens")?.value;
 const actual = metadataValue(header, "tokenizer.ggml.tokens");
 if (JSON.stringify(expected) !== JSON.stringify(actual)) {
-  throw new Error(`${path} does not use the tokenizer prepare.ts wrote to ${workDir}: run prepare.ts first, with the same seed`);
+  const how = out === workDir ? "prepare.ts first, with the same seed" : `prepare-critic.ts --whole-words --vocabulary ${path} --work ${process.argv[4]} first`;
+  throw new Error(`${path} does not use the tokenizer in ${out}: run ${how}`);
 }
 const shape = {
   ...DEMO_SHAPE,
@@ -49,6 +52,6 @@ for (const part of parts) {
   flat.set(part, at);
   at += part.length;
 }
-writeFileSync(join(workDir, `weights-${name}.f32`), Buffer.from(flat.buffer));
-writeFileSync(join(workDir, `weights-${name}.json`), JSON.stringify(index));
-console.log(`${path} → ${join(workDir, `weights-${name}`)} (${index.tensors.length} tensors, ${offset} floats)`);
+writeFileSync(join(out, `weights-${name}.f32`), Buffer.from(flat.buffer));
+writeFileSync(join(out, `weights-${name}.json`), JSON.stringify(index));
+console.log(`${path} → ${join(out, `weights-${name}`)} (${index.tensors.length} tensors, ${offset} floats)`);

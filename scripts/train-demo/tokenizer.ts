@@ -1,8 +1,12 @@
 // A small byte-level BPE vocabulary learnt from the demo corpus, in the layout llama.cpp reads for GPT-2-style
-// tokenizers (tokenizer.ggml.model "gpt2"). Qwen2's pre-tokenizer splits every digit on its own, so numbers are
-// digit tokens and the model's arithmetic works digit by digit; the words of Refinery's prompts become whole
-// tokens, which keeps a critic's prompt a few hundred tokens long.
+// tokenizers (tokenizer.ggml.model "gpt2"). The actor's uses Qwen2's pre-tokenizer, which splits every digit on its
+// own, so numbers are digit tokens and the model's arithmetic works digit by digit; the words of Refinery's prompts
+// become whole tokens, which keeps a critic's prompt a few hundred tokens long. The critic's uses GPT-2's, which
+// keeps " 24" in one piece, and enough merges that every number and word it sees is one token: a line of the
+// prompt is then a few rare tokens, which a model this small learns to find and copy (the digit vocabulary never
+// let it, resources/models/README.md).
 import { GgufValueType, type GgufKv } from "../../native/llm/gguf/format.ts";
+import { type GgufHeader, metadataValue } from "../../native/llm/gguf/reader.ts";
 
 export const SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] as const;
 
@@ -11,9 +15,12 @@ export const CHATML_TEMPLATE =
   "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +
   "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-/** llama.cpp's "qwen2" pre-tokenizer regex. */
-const PRE_TOKENIZER =
-  /(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+/gu;
+/** llama.cpp's pre-tokenizer regexes (llama-vocab.cpp), by the name tokenizer.ggml.pre gives them. */
+const PRE_TOKENIZERS = {
+  qwen2: /(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+/gu,
+  "gpt-2": /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu,
+} as const;
+export type PreTokenizer = keyof typeof PRE_TOKENIZERS;
 
 /** GPT-2's byte → printable character table (a byte-level BPE stores every token in these characters). */
 export function byteToUnicode(): string[] {
@@ -33,12 +40,17 @@ const encodeChunk = (chunk: string) => [...Buffer.from(chunk, "utf8")].map((b) =
 export interface Bpe {
   tokens: string[];
   merges: string[];
+  /** Absent in the actor's tokenizer.json, which predates the choice: qwen2. */
+  pre?: PreTokenizer;
 }
 
-/** Learns `mergeCount` merges, most frequent pair first (ties by the pair's text, so the result is reproducible). */
-export function trainBpe(texts: Iterable<string>, mergeCount: number): Bpe {
+/**
+ * Learns up to `mergeCount` merges, most frequent pair first (ties by the pair's text, so the result is
+ * reproducible); stops early once no pair occurs twice.
+ */
+export function trainBpe(texts: Iterable<string>, mergeCount: number, pre: PreTokenizer = "qwen2"): Bpe {
   const counts = new Map<string, number>();
-  for (const text of texts) for (const [chunk] of text.matchAll(PRE_TOKENIZER)) counts.set(chunk, (counts.get(chunk) ?? 0) + 1);
+  for (const text of texts) for (const [chunk] of text.matchAll(PRE_TOKENIZERS[pre])) counts.set(chunk, (counts.get(chunk) ?? 0) + 1);
   const words = [...counts.entries()].map(([chunk, count]) => ({ symbols: encodeChunk(chunk), count }));
   const tokens = [...BYTES];
   const merges: string[] = [];
@@ -67,7 +79,7 @@ export function trainBpe(texts: Iterable<string>, mergeCount: number): Bpe {
       word.symbols = next;
     }
   }
-  return { tokens, merges };
+  return pre === "qwen2" ? { tokens, merges } : { tokens, merges, pre };
 }
 
 /** The tokenizer.* metadata of a GGUF: byte-level BPE, ChatML control tokens, <|im_end|> ends a turn. */
@@ -79,7 +91,7 @@ export function tokenizerMetadata(bpe: Bpe): Map<string, GgufKv> {
   const strings = (items: string[]): GgufKv => ({ type: GgufValueType.ARRAY, value: { itemType: GgufValueType.STRING, items } });
   return new Map<string, GgufKv>([
     ["tokenizer.ggml.model", { type: GgufValueType.STRING, value: "gpt2" }],
-    ["tokenizer.ggml.pre", { type: GgufValueType.STRING, value: "qwen2" }],
+    ["tokenizer.ggml.pre", { type: GgufValueType.STRING, value: bpe.pre ?? "qwen2" }],
     ["tokenizer.ggml.tokens", strings(tokens)],
     ["tokenizer.ggml.token_type", { type: GgufValueType.ARRAY, value: { itemType: GgufValueType.INT32, items: types } }],
     ["tokenizer.ggml.merges", strings(bpe.merges)],
@@ -89,6 +101,17 @@ export function tokenizerMetadata(bpe: Bpe): Map<string, GgufKv> {
     ["tokenizer.ggml.add_bos_token", { type: GgufValueType.BOOL, value: false }],
     ["tokenizer.chat_template", { type: GgufValueType.STRING, value: CHATML_TEMPLATE }],
   ]);
+}
+
+/** A demo GGUF's vocabulary read back (tokenizerMetadata's inverse), so training can go on from a committed file. */
+export function bpeOfModel(header: GgufHeader): Bpe {
+  const items = (key: string) => (metadataValue(header, key) as { items: string[] } | undefined)?.items ?? [];
+  const tokens = items("tokenizer.ggml.tokens");
+  if (tokens.slice(-SPECIAL_TOKENS.length).join() !== SPECIAL_TOKENS.join()) throw new Error("not a demo vocabulary: its last tokens are not ChatML's");
+  const pre = String(metadataValue(header, "tokenizer.ggml.pre")) as PreTokenizer;
+  if (!(pre in PRE_TOKENIZERS)) throw new Error(`not a demo vocabulary: pre-tokenizer '${pre}'`);
+  const bpe: Bpe = { tokens: tokens.slice(0, -SPECIAL_TOKENS.length), merges: items("tokenizer.ggml.merges") };
+  return pre === "qwen2" ? bpe : { ...bpe, pre };
 }
 
 export function vocabSize(bpe: Bpe): number {

@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { scanLibrary } from "../../native/llm/library.ts";
-import { bundledDemoModel, bundledModelFolders, bundledModelsDir } from "../../native/llm/bundled-demo.ts";
+import { bundledDemoModel, bundledModelFolders, bundledModelsDir, demoCriticFor } from "../../native/llm/bundled-demo.ts";
 import { BUNDLED_LABEL, librarySourceLabel } from "../../native/protocol/bundled-demo.ts";
 import { measureDemo } from "../../scripts/train-demo/measure.ts";
 
-test("the library lists the shipped demo model as the bundled demo pair, with its chat template", async () => {
+test("the library lists the shipped demo models as the bundled demo pair, with their chat template", async () => {
   const models = await scanLibrary({
     bundled: bundledModelFolders({}),
     refinery: join(tmpdir(), "no-such-folder"),
@@ -22,11 +22,13 @@ test("the library lists the shipped demo model as the bundled demo pair, with it
     added: [],
     folders: [],
   });
-  const demo = models.find((m) => m.path === bundledDemoModel);
-  assert.ok(demo, `${bundledDemoModel} is not listed from ${bundledModelsDir}`);
-  assert.equal(librarySourceLabel(demo.source), BUNDLED_LABEL);
-  assert.equal(demo.chatTemplate, true);
-  assert.equal(demo.architecture, "llama");
+  for (const path of new Set([bundledDemoModel, demoCriticFor(bundledDemoModel)])) {
+    const demo = models.find((m) => m.path === path);
+    assert.ok(demo, `${path} is not listed from ${bundledModelsDir}`);
+    assert.equal(librarySourceLabel(demo.source), BUNDLED_LABEL);
+    assert.equal(demo.chatTemplate, true);
+    assert.equal(demo.architecture, "llama");
+  }
   assert.deepEqual(bundledModelFolders({ REFINERY_BUNDLED_MODELS: "off" }), []);
 });
 

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bundledDemoDataset, bundledDemoModel } from "../../native/llm/bundled-demo.ts";
+import { bundledDemoDataset, bundledDemoModel, demoCriticFor } from "../../native/llm/bundled-demo.ts";
 import { readDataset } from "../../native/eval/dataset.ts";
 import { MODEL_CATALOG } from "../../native/protocol/model-catalog.ts";
 import { artifactsDir, startWebApp, type WebApp } from "../support/web-app.ts";
@@ -59,7 +59,7 @@ test("a fresh setup starts from the bundled demo pair and its first item, and th
   await page.waitForFunction((path) => (document.querySelector('[data-testid="actor-path"]') as HTMLInputElement | null)?.value === path, bundledDemoModel, {
     timeout: 60_000,
   });
-  assert.equal(await page.inputValue('[data-testid="critic-path"]'), bundledDemoModel);
+  assert.equal(await page.inputValue('[data-testid="critic-path"]'), demoCriticFor(bundledDemoModel));
   const [first] = await readDataset(bundledDemoDataset);
   await page.waitForFunction((text) => (document.querySelector('[data-testid="question"]') as HTMLTextAreaElement | null)?.value === text, first!.question);
   await page.click(".dataset summary");
