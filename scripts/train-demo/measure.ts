@@ -21,11 +21,14 @@ export const DEMO_COLUMNS = [
   { name: "step-critique", strategy: "step-critique" },
 ];
 
+/** The demo critic's greedy budget, sized to its verdicts (the critic evaluation runs it too). */
+const CRITIC_SAMPLING = { temperature: 0, maxTokens: 400 };
+
 /** The demo pair's greedy budgets, sized to its short solutions and verdicts: the bench, the model test and the screenshots run this pair. */
 export function demoPair(actor: string, critic: string) {
   return {
     actor: { path: actor, sampling: { temperature: 0, maxTokens: 160 } },
-    critic: { path: critic, sampling: { temperature: 0, maxTokens: 400 } },
+    critic: { path: critic, sampling: CRITIC_SAMPLING },
   };
 }
 
@@ -93,7 +96,7 @@ export async function measureCritic(critic: string, limit: number): Promise<Demo
       return result;
     },
   });
-  const processBench = await evaluateProcessBench(items, recording, demoPair(critic, critic).critic.sampling);
+  const processBench = await evaluateProcessBench(items, recording, CRITIC_SAMPLING);
   let right = 0;
   let total = 0;
   verdicts.forEach((text, i) => {

@@ -45,8 +45,8 @@ let tokenizerModel = join(workDir, "untrained.gguf");
 let vocab = (JSON.parse(readFileSync(join(workDir, "index.json"), "utf8")) as { vocab: number }).vocab;
 if (values.vocabulary && !values["whole-words"]) throw new Error("--vocabulary goes with --whole-words");
 if (values["whole-words"]) {
-  const texts = examples.flatMap((e) => [...e.messages.map((m) => m.content), e.target, "system\n", "user\n", "assistant\n"]);
-  const bpe = values.vocabulary ? bpeOfModel(await readGgufHeader(values.vocabulary)) : trainBpe(texts, CRITIC_MERGES, "gpt-2");
+  const texts = () => examples.flatMap((e) => [...e.messages.map((m) => m.content), e.target, "system\n", "user\n", "assistant\n"]);
+  const bpe = values.vocabulary ? bpeOfModel(await readGgufHeader(values.vocabulary)) : trainBpe(texts(), CRITIC_MERGES, "gpt-2");
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "tokenizer.json"), JSON.stringify(bpe));
   tokenizerModel = join(out, "untrained.gguf");
