@@ -42,6 +42,21 @@ const MAX_STRING_BYTES = 64 * 1024 * 1024;
  * types, merges); a file claiming more is a memory bomb, refused before anything is read into memory.
  */
 export const MAX_METADATA_ITEMS = 4 * 1024 * 1024;
+const CHUNK_BYTES = 1 << 20;
+/** Bytes per value of the fixed-width types. */
+const VALUE_WIDTH: Partial<Record<GgufValueType, number>> = {
+  [GgufValueType.UINT8]: 1,
+  [GgufValueType.INT8]: 1,
+  [GgufValueType.BOOL]: 1,
+  [GgufValueType.UINT16]: 2,
+  [GgufValueType.INT16]: 2,
+  [GgufValueType.UINT32]: 4,
+  [GgufValueType.INT32]: 4,
+  [GgufValueType.FLOAT32]: 4,
+  [GgufValueType.UINT64]: 8,
+  [GgufValueType.INT64]: 8,
+  [GgufValueType.FLOAT64]: 8,
+};
 /** Tensor types llama.cpp (as shipped with node-llama-cpp 3.21.1) defines. */
 const KNOWN_TENSOR_TYPES = new Set(Object.values(GgmlType).filter((v): v is number => typeof v === "number"));
 
@@ -57,27 +72,36 @@ class ChunkedReader {
     readonly fileSize: number,
   ) {}
 
-  private async ensure(bytes: number): Promise<void> {
+  /** Whether the next `bytes` are already in the buffer, so they can be read without a file read. */
+  private buffered(bytes: number): boolean {
+    return this.pos + bytes <= this.bufferStart + this.buffer.length;
+  }
+
+  private async load(bytes: number): Promise<void> {
     const end = this.pos + bytes;
-    if (end <= this.bufferStart + this.buffer.length) return;
     if (end > this.fileSize) {
       throw new GgufFormatError(
         `GGUF header is cut short: needs byte ${end} but the file has ${this.fileSize} bytes (truncated download?)`,
         "truncated-header",
       );
     }
-    const length = Math.max(bytes, 1 << 20);
+    const length = Math.max(bytes, CHUNK_BYTES);
     const chunk = Buffer.alloc(Math.min(length, this.fileSize - this.pos));
     await this.file.read(chunk, 0, chunk.length, this.pos);
     this.buffer = chunk;
     this.bufferStart = this.pos;
   }
 
-  private async view(bytes: number): Promise<number> {
-    await this.ensure(bytes);
+  /** The buffer offset of the next `bytes`, which the caller has made sure are buffered. */
+  private take(bytes: number): number {
     const at = this.pos - this.bufferStart;
     this.pos += bytes;
     return at;
+  }
+
+  private async view(bytes: number): Promise<number> {
+    if (!this.buffered(bytes)) await this.load(bytes);
+    return this.take(bytes);
   }
 
   async u32() {
@@ -90,78 +114,89 @@ class ChunkedReader {
     if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new GgufFormatError(`GGUF value ${value} is out of range`, "corrupt");
     return Number(value);
   }
+  private checkedLength(value: bigint): number {
+    if (value > BigInt(MAX_STRING_BYTES)) throw new GgufFormatError(`GGUF string of ${value} bytes: corrupt header`, "corrupt");
+    return Number(value);
+  }
   async string(): Promise<string> {
-    const length = await this.u64();
-    if (length > MAX_STRING_BYTES) throw new GgufFormatError(`GGUF string of ${length} bytes: corrupt header`, "corrupt");
+    const length = this.checkedLength(BigInt(await this.u64()));
     const at = await this.view(length);
     return this.buffer.toString("utf8", at, at + length);
   }
-  async scalar(type: GgufValueType, key: string, nested = false): Promise<GgufValue> {
+  /** A string read from the buffer alone, or undefined (nothing consumed) when it runs past it. */
+  private bufferedString(): string | undefined {
+    if (!this.buffered(8)) return undefined;
+    const length = this.checkedLength(this.buffer.readBigUInt64LE(this.pos - this.bufferStart));
+    if (!this.buffered(8 + length)) return undefined;
+    const at = this.take(8 + length) + 8;
+    return this.buffer.toString("utf8", at, at + length);
+  }
+
+  /** A fixed-width value at a buffer offset. */
+  private decode(type: GgufValueType, at: number): GgufValue {
     switch (type) {
-      case GgufValueType.UINT8: {
-        const at = await this.view(1);
+      case GgufValueType.UINT8:
         return this.buffer.readUInt8(at);
-      }
-      case GgufValueType.INT8: {
-        const at = await this.view(1);
+      case GgufValueType.INT8:
         return this.buffer.readInt8(at);
-      }
-      case GgufValueType.UINT16: {
-        const at = await this.view(2);
+      case GgufValueType.UINT16:
         return this.buffer.readUInt16LE(at);
-      }
-      case GgufValueType.INT16: {
-        const at = await this.view(2);
+      case GgufValueType.INT16:
         return this.buffer.readInt16LE(at);
-      }
-      case GgufValueType.UINT32: {
-        const at = await this.view(4);
+      case GgufValueType.UINT32:
         return this.buffer.readUInt32LE(at);
-      }
-      case GgufValueType.INT32: {
-        const at = await this.view(4);
+      case GgufValueType.INT32:
         return this.buffer.readInt32LE(at);
-      }
-      case GgufValueType.FLOAT32: {
-        const at = await this.view(4);
+      case GgufValueType.FLOAT32:
         return this.buffer.readFloatLE(at);
-      }
-      case GgufValueType.BOOL: {
-        const at = await this.view(1);
+      case GgufValueType.BOOL:
         return this.buffer.readUInt8(at) !== 0;
-      }
-      case GgufValueType.STRING:
-        return this.string();
-      case GgufValueType.UINT64: {
-        const at = await this.view(8);
+      case GgufValueType.UINT64:
         return this.buffer.readBigUInt64LE(at);
-      }
-      case GgufValueType.INT64: {
-        const at = await this.view(8);
+      case GgufValueType.INT64:
         return this.buffer.readBigInt64LE(at);
-      }
-      case GgufValueType.FLOAT64: {
-        const at = await this.view(8);
+      case GgufValueType.FLOAT64:
         return this.buffer.readDoubleLE(at);
-      }
-      case GgufValueType.ARRAY: {
-        if (nested) throw new GgufFormatError(`metadata '${key}' is an array of arrays, which llama.cpp does not read: not a model file`, "corrupt");
-        const itemType = (await this.u32()) as GgufValueType;
-        const count = await this.u64();
-        if (count > this.itemBudget) {
-          throw new GgufFormatError(
-            `metadata '${key}' claims ${count} array items, past the ${MAX_METADATA_ITEMS} a model's metadata may hold in total: corrupt or hostile file`,
-            "corrupt",
-          );
-        }
-        this.itemBudget -= count;
-        const items: GgufValue[] = new Array(count);
-        for (let i = 0; i < count; i++) items[i] = await this.scalar(itemType, key, true);
-        return { itemType, items } satisfies GgufArray;
-      }
       default:
         throw new GgufFormatError(`unknown GGUF value type ${type as number}: corrupt header`, "corrupt");
     }
+  }
+
+  async scalar(type: GgufValueType, key: string): Promise<GgufValue> {
+    const width = VALUE_WIDTH[type];
+    if (width !== undefined) return this.decode(type, await this.view(width));
+    if (type === GgufValueType.STRING) return this.string();
+    if (type !== GgufValueType.ARRAY) throw new GgufFormatError(`unknown GGUF value type ${type as number}: corrupt header`, "corrupt");
+    const itemType = (await this.u32()) as GgufValueType;
+    if (itemType === GgufValueType.ARRAY) {
+      throw new GgufFormatError(`metadata '${key}' is an array of arrays, which llama.cpp does not read: not a model file`, "corrupt");
+    }
+    const count = await this.u64();
+    if (count > this.itemBudget) {
+      throw new GgufFormatError(
+        `metadata '${key}' claims ${count} array items, past the ${MAX_METADATA_ITEMS} a model's metadata may hold in total: corrupt or hostile file`,
+        "corrupt",
+      );
+    }
+    this.itemBudget -= count;
+    const items: GgufValue[] = new Array(count);
+    // Items are decoded from the buffer without an await each: a vocabulary holds hundreds of thousands of them,
+    // and one await per item made a large header take seconds to read. The file is read a chunk at a time.
+    const itemWidth = VALUE_WIDTH[itemType];
+    let i = 0;
+    while (i < count) {
+      if (itemWidth !== undefined) {
+        const n = Math.min(count - i, Math.max(1, Math.floor(CHUNK_BYTES / itemWidth)));
+        const start = await this.view(n * itemWidth);
+        for (let k = 0; k < n; k++) items[i++] = this.decode(itemType, start + k * itemWidth);
+      } else if (itemType === GgufValueType.STRING) {
+        const item = this.bufferedString();
+        items[i++] = item ?? (await this.string());
+      } else {
+        throw new GgufFormatError(`unknown GGUF value type ${itemType as number}: corrupt header`, "corrupt");
+      }
+    }
+    return { itemType, items } satisfies GgufArray;
   }
 }
 
