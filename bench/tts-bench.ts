@@ -1,5 +1,5 @@
-// Test-time scaling methods against self-consistency at the same budget, on the bundled demo model (actor and
-// critic) over the demo arithmetic items: one experiment with a hidden self-consistency frontier column
+// Test-time scaling methods against self-consistency at the same budget, on the bundled demo pair (its actor, and its
+// critic as the step scorer) over the demo arithmetic items: one experiment with a hidden self-consistency frontier column
 // (`--frontier`), so every method is read against majority voting at its own mean tokens per item.
 // Writes bench/results/tts.md and tts.json.
 //   npm run bench:tts [-- --limit 24 --frontier 64 --model resources/models/refinery-demo-arithmetic.gguf]
@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { buildExperimentConfig, shownColumns, summaryOptions } from "../native/eval/experiment/config.ts";
 import { runExperiment } from "../native/eval/experiment/scheduler.ts";
 import { summarize } from "../native/eval/experiment/summary.ts";
+import { demoCriticFor } from "../native/llm/bundled-demo.ts";
 import { runDir } from "../native/runs/paths.ts";
 import { replayRunLog } from "../native/runs/run-log.ts";
 import { DATASET_PATH, DEMO_MODEL_FILE, MODEL_DIR, repoRoot } from "../scripts/train-demo/settings.ts";
@@ -16,6 +17,8 @@ import { DATASET_PATH, DEMO_MODEL_FILE, MODEL_DIR, repoRoot } from "../scripts/t
 const { values } = parseArgs({
   options: {
     model: { type: "string", default: join(MODEL_DIR, DEMO_MODEL_FILE) },
+    /** Default: the bundled critic beside the bundled actor, else the actor plays both roles (demoCriticFor). */
+    critic: { type: "string" },
     limit: { type: "string", default: "24" },
     /**
      * Samples of the hidden self-consistency column every method is read against: 64 (8n) reaches past the tokens
@@ -55,9 +58,10 @@ const columns = [
   { name: `deepconf-offline(n=${n})`, strategy: "deepconf", params: { mode: "offline", n, keepPercent: 50, window: 16 } },
   { name: `deepconf-online(n=${n})`, strategy: "deepconf", params: { mode: "online", n, warmup: n / 2, keepPercent: 50, window: 16 } },
 ];
+const critic = values.critic ?? demoCriticFor(values.model);
 const pair = {
   actor: { path: values.model, sampling: { maxTokens: 160 } },
-  critic: { path: values.model, sampling: { temperature: 0, maxTokens: 400 } },
+  critic: { path: critic, sampling: { temperature: 0, maxTokens: 400 } },
 };
 const dir = join(values.out, `experiment-${limit}-n${n}-f${frontier}`);
 rmSync(dir, { recursive: true, force: true });
@@ -109,14 +113,26 @@ for (const column of columns.filter((c) => c.strategy === "beam-search" || c.str
   }
   searches.push({ column: column.name, items: cells.length, extendedPastFirstStep: extended });
 }
-const figures = { model: values.model, dataset: DATASET_PATH, items: limit, n, frontier, frontierTokens, seed: Number(values.seed), seconds, rows, searches };
+const figures = {
+  model: values.model,
+  critic,
+  dataset: DATASET_PATH,
+  items: limit,
+  n,
+  frontier,
+  frontierTokens,
+  seed: Number(values.seed),
+  seconds,
+  rows,
+  searches,
+};
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "—");
 const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}` : "—");
 const md = [
   "# Test-time scaling on the demo model",
   "",
-  `\`npm run bench:tts\`: ${limit} items of \`resources/datasets/demo-arithmetic.jsonl\`, actor and critic \`${values.model.replace(`${repoRoot}/`, "")}\`,`,
+  `\`npm run bench:tts\`: ${limit} items of \`resources/datasets/demo-arithmetic.jsonl\`, actor \`${values.model.replace(`${repoRoot}/`, "")}\`, critic \`${critic.replace(`${repoRoot}/`, "")}\`,`,
   `n = ${n} samples/beams/traces per method, seed ${values.seed}, ${threads} thread(s), ${seconds} s in all. "SC at same budget" is the hidden`,
   `${frontier}-sample self-consistency column's majority vote (maj@k) read at the method's own tokens per item (interpolated in log tokens).`,
   "",

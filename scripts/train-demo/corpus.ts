@@ -133,22 +133,27 @@ function attempt(random: () => number, problem: Problem, wrongShare: number): So
   return random() < wrongShare ? corruptSolution(random, problem).solution : goldSolution(problem);
 }
 
-export function examplesFor(random: () => number, problem: Problem): Example[] {
+/** The world's conversations for one problem; with `restate`, verdicts (and the feedback refinements read) restate each line. */
+export function examplesFor(random: () => number, problem: Problem, options: { restate?: boolean } = {}): Example[] {
   const gold = renderSolution(goldSolution(problem));
   const examples: Example[] = [{ kind: "draft", messages: solverMessages(problem.question), target: gold }];
   if (random() < 0.3) {
     const solution = attempt(random, problem, 0.6);
-    examples.push({ kind: "stepwise", messages: criticMessages(stepwiseUser(problem, renderSolution(solution))), target: stepwiseTarget(problem, solution) });
+    examples.push({
+      kind: "stepwise",
+      messages: criticMessages(stepwiseUser(problem, renderSolution(solution))),
+      target: stepwiseTarget(problem, solution, options),
+    });
   }
   if (random() < 0.2) {
     const solution = attempt(random, problem, 0.6);
     const user = fill(prompts.holisticCritique, { question: problem.question, solution: renderSolution(solution) });
-    examples.push({ kind: "holistic", messages: criticMessages(user), target: holisticTarget(problem, solution) });
+    examples.push({ kind: "holistic", messages: criticMessages(user), target: holisticTarget(problem, solution, options) });
   }
   if (random() < 0.15) {
     // Critic-guided refines only what the critic called wrong.
     const solution = corruptSolution(random, problem).solution;
-    const verdict = parseVerdict(holisticTarget(problem, solution), false);
+    const verdict = parseVerdict(holisticTarget(problem, solution, options), false);
     const instruction = fill(prompts.criticVReflection, { feedback: feedbackText(verdict) });
     const messages: ChatMessage[] = [
       ...solverMessages(problem.question),
@@ -161,7 +166,7 @@ export function examplesFor(random: () => number, problem: Problem): Example[] {
     // Step-critique refines every answer, right ones included: a right one is written again unchanged.
     const solution = attempt(random, problem, 0.6);
     const text = renderSolution(solution);
-    const verdict = parseVerdict(stepwiseTarget(problem, solution), true);
+    const verdict = parseVerdict(stepwiseTarget(problem, solution, options), true);
     const instruction = fill(prompts.stepRefine, { feedback: stepByStepCritique(verdict, splitSteps(text)) });
     const messages: ChatMessage[] = [...solverMessages(problem.question), { role: "assistant", content: text }, { role: "user", content: instruction }];
     examples.push({ kind: "refine-steps", messages, target: gold });

@@ -1,19 +1,23 @@
-// Writes a trained snapshot as a bundled demo GGUF: the actor's (a step of .cache/train-demo) or, given
-// `<work>:<step>`, a critic's (a step of .cache/train-demo/<work>, as `train.py --work <work>` wrote it).
-//   node --import tsx scripts/train-demo/export.ts [step|final|<work>:<step>] [out.gguf]
+// Writes a trained snapshot as a bundled demo GGUF: a step of .cache/train-demo, or, given `<work>:<step>`, a step of
+// .cache/train-demo/<work> (as `train.py --work <work>` wrote it). It is written as the actor (the demo file's name
+// and identity) unless it comes from a work folder, which is the critic's by default; --role says which.
+//   node --import tsx scripts/train-demo/export.ts [step|final|<work>:<step>] [out.gguf] [--role actor|critic]
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { writeTrainedModel, type WeightIndex } from "./model-file.ts";
 import { DEMO_CRITIC_FILE, DEMO_CRITIC_IDENTITY, DEMO_IDENTITY, DEMO_MODEL_FILE, MODEL_DIR, workDir } from "./settings.ts";
 import type { Bpe } from "./tokenizer.ts";
 
-const snapshot = process.argv[2] ?? "final";
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { role: { type: "string" } } });
+const snapshot = positionals[0] ?? "final";
 const [work, step] = snapshot.includes(":") ? snapshot.split(":") : [null, snapshot];
-const critic = work !== null;
-const out = process.argv[3] ?? join(MODEL_DIR, critic ? DEMO_CRITIC_FILE : DEMO_MODEL_FILE);
-const stem = critic ? join(workDir, work, `weights-${step}`) : join(workDir, `weights-${step}`);
-// A critic trained with --whole-words has its own vocabulary beside its snapshots.
-const ownTokenizer = critic ? join(workDir, work, "tokenizer.json") : null;
+if (values.role !== undefined && values.role !== "actor" && values.role !== "critic") throw new Error(`--role is actor or critic, not ${values.role}`);
+const critic = (values.role ?? (work !== null ? "critic" : "actor")) === "critic";
+const out = positionals[1] ?? join(MODEL_DIR, critic ? DEMO_CRITIC_FILE : DEMO_MODEL_FILE);
+const stem = work !== null ? join(workDir, work, `weights-${step}`) : join(workDir, `weights-${step}`);
+// A model trained with --whole-words has its own vocabulary beside its snapshots.
+const ownTokenizer = work !== null ? join(workDir, work, "tokenizer.json") : null;
 const bpe = JSON.parse(readFileSync(ownTokenizer && existsSync(ownTokenizer) ? ownTokenizer : join(workDir, "tokenizer.json"), "utf8")) as Bpe;
 const index = JSON.parse(readFileSync(`${stem}.json`, "utf8")) as WeightIndex;
 mkdirSync(join(out, ".."), { recursive: true });

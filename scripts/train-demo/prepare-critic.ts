@@ -4,12 +4,14 @@
 // vocabulary of its own (tokenizer.ts, GPT-2's pre-tokenizer) where every number and word is one token, written
 // with an untrained GGUF beside the ids: the critic then trains from scratch (train.py without --init), or, with
 // --vocabulary <critic.gguf>, in that file's vocabulary, so its training can go on (snapshot.ts, train.py --init).
-//   node --import tsx scripts/train-demo/prepare-critic.ts [--restate] [--scramble N] [--whole-words [--vocabulary f.gguf]] [--work critic]
+// With --with-actor the world's own conversations join it (corpus.ts examplesFor: drafts, refinements, verdicts on
+// the world's corruptions), so one model in that vocabulary learns both roles, the drafts' arithmetic included.
+//   node --import tsx scripts/train-demo/prepare-critic.ts [--restate] [--scramble N] [--whole-words [--vocabulary f.gguf]] [--with-actor] [--work critic]
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { readGgufHeader } from "../../native/llm/gguf/reader.ts";
-import { criticExamplesFor, lineLabels } from "./corpus.ts";
+import { criticExamplesFor, examplesFor, lineLabels } from "./corpus.ts";
 import { writeUntrainedModel } from "./model-file.ts";
 import { CRITIC_MERGES, DEMO_SHAPE, SEED, TEST_COUNT, TRAIN_COUNT, UNTRAINED_IDENTITY, workDir } from "./settings.ts";
 import { writeTokenFile } from "./token-file.ts";
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     scramble: { type: "string", default: "0" },
     "whole-words": { type: "boolean", default: false },
     vocabulary: { type: "string" },
+    "with-actor": { type: "boolean", default: false },
     work: { type: "string", default: "critic" },
   },
 });
@@ -37,6 +40,10 @@ const random = mulberry32(SEED + 3);
 const examples = [...texts].flatMap(([id, sampled]) =>
   criticExamplesFor(random, byId.get(id)!, sampled, { restate: values.restate, scramble: Number(values.scramble) }),
 );
+if (values["with-actor"]) {
+  const worldRandom = mulberry32(SEED + 4);
+  examples.push(...train.flatMap((problem) => examplesFor(worldRandom, problem, { restate: values.restate })));
+}
 // How often the actor's own samples go wrong, and where: what the critic has to find.
 const distinct = [...texts].flatMap(([id, sampled]) => [...new Set(sampled)].map((text) => lineLabels(byId.get(id)!, text)));
 const wrong = distinct.filter((labels) => labels.includes(false)).length;

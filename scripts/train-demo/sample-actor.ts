@@ -1,7 +1,8 @@
-// Step 3 of the demo pipeline: the shipped actor's own solutions to training problems, sampled through Refinery's
+// Step 3 of the demo pipeline: an actor's own solutions to training problems, sampled through Refinery's
 // backend with the solver prompt a run sends (greedy, as the bench's actor drafts, and at 0.8, as
 // self-consistency samples). The critic learns on these: its wrong steps are the actor's own.
-//   node --import tsx scripts/train-demo/sample-actor.ts [problems] [samples at 0.8]
+// The shipped critic learnt on the samples of the earlier digit-vocabulary actor, kept as a checkpoint:
+//   node --import tsx scripts/train-demo/sample-actor.ts [problems] [samples at 0.8] [actor.gguf, default the shipped actor]
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LlamaBackend } from "../../native/llm/llama-backend.ts";
@@ -15,7 +16,7 @@ const samples = Number(process.argv[3] ?? 2);
 const started = performance.now();
 const { train } = makeSplits(SEED, TRAIN_COUNT, TEST_COUNT);
 const runtime = await openRuntime({ gpu: "auto" });
-const backend = new LlamaBackend(runtime, await runtime.loadModel(join(MODEL_DIR, DEMO_MODEL_FILE), { sequences: 1 }), "actor");
+const backend = new LlamaBackend(runtime, await runtime.loadModel(process.argv[4] ?? join(MODEL_DIR, DEMO_MODEL_FILE), { sequences: 1 }), "actor");
 const out: Array<{ id: string; temperature: number; seed: number; text: string }> = [];
 for (const [index, problem] of train.slice(0, count).entries()) {
   for (let s = 0; s <= samples; s++) {

@@ -8,6 +8,8 @@ export const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url))
 export const workDir = join(repoRoot, ".cache/train-demo");
 export const DATASET_PATH = join(repoRoot, "resources/datasets/demo-arithmetic.jsonl");
 export const MODEL_DIR = join(repoRoot, "resources/models");
+/** The demo actor shipped before run 7 (digit vocabulary, prepare.ts's tokenizer): the shipped critic's curriculum samples it. */
+export const DIGIT_ACTOR_CHECKPOINT = join(repoRoot, "scripts/train-demo/checkpoints/actor-digits-9600.gguf");
 
 export const SEED = 30;
 export const TRAIN_COUNT = 8000;
@@ -26,12 +28,12 @@ export { DEMO_CRITIC_FILE, DEMO_MODEL_FILE } from "../../native/llm/bundled-demo
 export const DEMO_IDENTITY = {
   name: "refinery-demo-arithmetic",
   description:
-    "Bundled demo model (tiny, trained on arithmetic): Refinery's actor and critic for the demo arithmetic dataset, trained by scripts/train-demo. Not a general model.",
+    "Bundled demo model (tiny, trained on arithmetic): Refinery's actor for the demo arithmetic dataset (numbered steps, and refinements from a critique), trained by scripts/train-demo with a vocabulary where every number is one token. Not a general model.",
 };
 /** The critic: trained on verdicts about the actor's own samples (prepare-critic.ts, train.py --work <folder>). */
 export const DEMO_CRITIC_IDENTITY = {
   name: "refinery-demo-critic",
   description:
-    "Bundled demo critic (tiny, trained on arithmetic): Refinery's critic for the demo arithmetic dataset, trained by scripts/train-demo on verdicts about the demo actor's own solutions, with a vocabulary where every number is one token. Not a general model.",
+    "Bundled demo critic (tiny, trained on arithmetic): Refinery's critic for the demo arithmetic dataset, trained by scripts/train-demo on verdicts about a demo actor's own solutions and the world's corruptions, with a vocabulary where every number is one token. Not a general model.",
 };
 export const PROCESSBENCH_PATH = join(repoRoot, "resources/datasets/demo-processbench.json");

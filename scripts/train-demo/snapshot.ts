@@ -2,18 +2,19 @@
 // under its folder <work> for a critic with a vocabulary of its own), so `train.py --init <name>` (or
 // `--init <work>/weights-<name>`) can start from a shipped file when the run that made it is gone. Matrices come
 // back from f16, as the GGUF holds them. Refuses a file whose vocabulary is not the one its folder's ids use.
+// With no file it reads the digit-vocabulary actor kept in checkpoints/ (prepare.ts's tokenizer) as weights-digits-9600.
 //   node --import tsx scripts/train-demo/snapshot.ts [model.gguf] [name] [work]
 import { openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GgmlType } from "../../native/llm/gguf/format.ts";
 import { float16BitsToFloat32 } from "../../native/llm/gguf/random-model.ts";
 import { metadataValue, readGgufHeader } from "../../native/llm/gguf/reader.ts";
-import { DEMO_MODEL_FILE, DEMO_SHAPE, MODEL_DIR, workDir } from "./settings.ts";
+import { DEMO_SHAPE, DIGIT_ACTOR_CHECKPOINT, workDir } from "./settings.ts";
 import { type Bpe, tokenizerMetadata } from "./tokenizer.ts";
 import type { WeightIndex } from "./model-file.ts";
 
-const path = process.argv[2] ?? join(MODEL_DIR, DEMO_MODEL_FILE);
-const name = process.argv[3] ?? "shipped";
+const path = process.argv[2] ?? DIGIT_ACTOR_CHECKPOINT;
+const name = process.argv[3] ?? "digits-9600";
 const out = process.argv[4] ? join(workDir, process.argv[4]) : workDir;
 const header = await readGgufHeader(path);
 const bpe = JSON.parse(readFileSync(join(out, "tokenizer.json"), "utf8")) as Bpe;

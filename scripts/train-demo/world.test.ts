@@ -7,7 +7,7 @@ import { loadDataset } from "../../native/eval/dataset.ts";
 import { gradeResponse } from "../../native/grading/checkers.ts";
 import { readProcessBench } from "../../native/eval/critic-eval.ts";
 import { parseVerdict, splitSteps, stepwiseSchema } from "../../native/strategies/verdicts.ts";
-import { holisticTarget, lineLabels, scrambledText, stepwiseTarget } from "./corpus.ts";
+import { examplesFor, holisticTarget, lineLabels, scrambledText, stepwiseTarget } from "./corpus.ts";
 import { DATASET_PATH, PROCESSBENCH_PATH, SEED, TEST_COUNT } from "./settings.ts";
 import { corruptSolution, goldSolution, makeProblem, makeSplits, mulberry32, renderSolution, stepIsCorrect } from "./world.ts";
 
@@ -170,4 +170,33 @@ test("a scrambled solution's labels name random actions, which no verdict reads;
   }
   // Some lines go wrong (a random start, operand, result or final line), most do not.
   assert.ok(wrongLines > lines * 0.2 && wrongLines < lines * 0.6, `${wrongLines} of ${lines} lines wrong`);
+});
+
+test("the world's conversations for a restating model restate in every verdict and in the feedback its refinements read, and nothing else changes", () => {
+  const kinds = new Set<string>();
+  for (const [n, problem] of train.slice(0, 60).entries()) {
+    const plain = examplesFor(mulberry32(n), problem);
+    const restated = examplesFor(mulberry32(n), problem, { restate: true });
+    // The same draws: the same conversations, in the same order, about the same solutions.
+    assert.deepEqual(
+      restated.map((e) => e.kind),
+      plain.map((e) => e.kind),
+    );
+    restated.forEach((example, i) => {
+      const before = plain[i]!;
+      kinds.add(example.kind);
+      if (example.kind === "draft") assert.deepEqual(example, before);
+      else if (example.kind === "stepwise" || example.kind === "holistic") {
+        assert.deepEqual(example.messages, before.messages);
+        assert.match(example.target, /Step 1: 1\. /);
+        assert.doesNotMatch(before.target, /Step 1: 1\. /);
+      } else {
+        // A refinement learns the gold solution from the critic's words as a restating critic writes them.
+        assert.equal(example.target, before.target);
+        assert.match(example.messages.at(-1)!.content, /Step 1: 1\. /);
+        assert.doesNotMatch(before.messages.at(-1)!.content, /Step 1: 1\. /);
+      }
+    });
+  }
+  assert.deepEqual([...kinds].sort(), ["draft", "holistic", "refine-reflection", "refine-steps", "stepwise"]);
 });
